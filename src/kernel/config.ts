@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import { Secret } from './secret.js';
+
+/**
+ * The one place that reads the environment. Every setting is listed in VARIABLES (which also feeds
+ * docs/configuration.md); values come from, in order of precedence: the environment, `<NAME>_FILE` (for
+ * secrets: the file's content, trailing newline trimmed), the JSON file named by STEWARD_CONFIG_FILE, then the
+ * default. No secret has a default.
+ */
+
+interface VariableDoc {
+  readonly name: string;
+  readonly doc: string;
+  readonly secret?: boolean;
+  readonly default?: string;
+  /** NAME_FILE is kept as a path (read later, and rewritten by key rotation) rather than read here. */
+  readonly fileIsPath?: boolean;
+}
+
+export const VARIABLES: readonly VariableDoc[] = [
+  { name: 'STEWARD_CONFIG_FILE', doc: 'A JSON file of settings (keys are these variable names); the environment wins over it.' },
+  { name: 'STEWARD_HOST', doc: 'Address the API and console listen on.', default: '127.0.0.1' },
+  { name: 'STEWARD_PORT', doc: 'Port the API and console listen on.', default: '8080' },
+  { name: 'STEWARD_PUBLIC_URL', doc: 'The URL people use to reach Steward (links in e-mail; https here makes cookies Secure).', default: 'http://127.0.0.1:8080' },
+  { name: 'STEWARD_DATA_DIR', doc: 'Folder for the SQLite database and the generated root key.', default: './data' },
+  { name: 'STEWARD_DATABASE_URL', doc: 'postgres://… to use PostgreSQL; sqlite:PATH (or unset) for SQLite in the data folder.', secret: true },
+  { name: 'STEWARD_ROOT_KEY', doc: 'Root key ring: `v1:<base64 32 bytes>[,v2:…]`. Unset: read STEWARD_ROOT_KEY_FILE or <data>/root.key (created 0600 on first start).', secret: true, fileIsPath: true },
+  { name: 'STEWARD_LOG_LEVEL', doc: 'trace, debug, info, warn, error, fatal or silent.', default: 'info' },
+  { name: 'STEWARD_TRUST_PROXY', doc: 'Trust X-Forwarded-For from a reverse proxy (true/false).', default: 'false' },
+  { name: 'STEWARD_BODY_LIMIT_BYTES', doc: 'Largest request body accepted.', default: '1048576' },
+  { name: 'STEWARD_SESSION_IDLE_MINUTES', doc: 'A session ends after this long without use.', default: '120' },
+  { name: 'STEWARD_SESSION_MAX_HOURS', doc: 'A session ends this long after sign-in, used or not.', default: '24' },
+  { name: 'STEWARD_SIGNIN_ATTEMPTS', doc: 'Failed sign-ins allowed per account and per address in the window.', default: '10' },
+  { name: 'STEWARD_SIGNIN_WINDOW_MINUTES', doc: 'Window for STEWARD_SIGNIN_ATTEMPTS.', default: '15' },
+  { name: 'STEWARD_KEY_MAX_OPERATIONS', doc: 'Encryptions per data key before it is rotated automatically (AES-GCM random-nonce limit).', default: '3865470566' },
+  { name: 'STEWARD_AUDIT_TIMEOUT_MS', doc: 'How long an action waits for its audit row before it is refused with 503.', default: '2000' },
+  { name: 'STEWARD_ARGON2_MEMORY_KIB', doc: 'argon2id memory cost for password hashes.', default: '19456' },
+  { name: 'STEWARD_ARGON2_ITERATIONS', doc: 'argon2id time cost for password hashes.', default: '2' },
+  { name: 'STEWARD_JOBS_POLL_MS', doc: 'How often the embedded job runner looks for due jobs.', default: '500' },
+  { name: 'STEWARD_JOBS_CONCURRENCY', doc: 'Jobs one worker process runs at once.', default: '8' },
+];
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  STEWARD_HOST: z.string().min(1),
+  STEWARD_PORT: int(0, 65535),
+  STEWARD_PUBLIC_URL: z.url({ protocol: /^https?$/ }),
+  STEWARD_DATA_DIR: z.string().min(1),
+  STEWARD_DATABASE_URL: z.string().optional(),
+  STEWARD_ROOT_KEY: z.string().optional(),
+  STEWARD_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+  STEWARD_TRUST_PROXY: bool,
+  STEWARD_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024),
+  STEWARD_SESSION_IDLE_MINUTES: int(1, 60 * 24 * 30),
+  STEWARD_SESSION_MAX_HOURS: int(1, 24 * 90),
+  STEWARD_SIGNIN_ATTEMPTS: int(1, 10_000),
+  STEWARD_SIGNIN_WINDOW_MINUTES: int(1, 24 * 60),
+  STEWARD_KEY_MAX_OPERATIONS: int(2, 3_865_470_566),
+  STEWARD_AUDIT_TIMEOUT_MS: int(100, 60_000),
+  STEWARD_ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024),
+  STEWARD_ARGON2_ITERATIONS: int(1, 100),
+  STEWARD_JOBS_POLL_MS: int(10, 60_000),
+  STEWARD_JOBS_CONCURRENCY: int(1, 1000),
+});
+
+export type DatabaseTarget =
+  | { readonly engine: 'sqlite'; readonly path: string }
+  | { readonly engine: 'postgres'; readonly url: Secret<string> };
+
+export type RootKeySource =
+  | { readonly kind: 'value'; readonly value: Secret<string>; readonly origin: string }
+  | { readonly kind: 'file'; readonly path: string; readonly createIfMissing: boolean };
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly cookieSecure: boolean;
+  readonly dataDir: string;
+  readonly database: DatabaseTarget;
+  readonly rootKey: RootKeySource;
+  readonly logLevel: z.infer<typeof schema>['STEWARD_LOG_LEVEL'];
+  readonly trustProxy: boolean;
+  readonly bodyLimitBytes: number;
+  readonly sessionIdleMs: number;
+  readonly sessionMaxMs: number;
+  readonly signinAttempts: number;
+  readonly signinWindowMs: number;
+  readonly keyMaxOperations: number;
+  readonly auditTimeoutMs: number;
+  readonly argon2: { readonly memoryKib: number; readonly iterations: number };
+  readonly jobs: { readonly pollMs: number; readonly concurrency: number };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function fail(message: string): never {
+  throw new AppError('STEWARD_CONFIG_INVALID', message);
+}
+
+function readSecretFile(name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    fail(`${name}_FILE names ${path}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+}
+
+function readConfigFile(path: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    fail(`STEWARD_CONFIG_FILE ${path} is not a readable JSON file: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail(`STEWARD_CONFIG_FILE ${path} must hold a JSON object.`);
+  const known = new Set(VARIABLES.map((v) => v.name));
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!known.has(key)) fail(`STEWARD_CONFIG_FILE ${path} has an unknown setting ${key}.`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') fail(`${key} in ${path} must be a string, number or boolean.`);
+    out[key] = String(value);
+  }
+  return out;
+}
+
+/** Collect raw values by precedence: environment, NAME_FILE, config file, default. */
+function collect(env: Env): Record<string, string | undefined> {
+  const fromFile = env.STEWARD_CONFIG_FILE ? readConfigFile(env.STEWARD_CONFIG_FILE) : {};
+  const raw: Record<string, string | undefined> = {};
+  for (const v of VARIABLES) {
+    const direct = env[v.name];
+    const file = env[`${v.name}_FILE`];
+    if (direct !== undefined && direct !== '' && file) fail(`Set either ${v.name} or ${v.name}_FILE, not both.`);
+    if (direct !== undefined && direct !== '') raw[v.name] = direct;
+    else if (file && v.fileIsPath) raw[v.name] = undefined;
+    else if (file) raw[v.name] = v.secret ? readSecretFile(v.name, file) : fail(`${v.name} is not a secret; set it directly, not through ${v.name}_FILE.`);
+    else if (fromFile[v.name] !== undefined) raw[v.name] = fromFile[v.name];
+    else raw[v.name] = v.default;
+  }
+  return raw;
+}
+
+function databaseTarget(url: string | undefined, dataDir: string): DatabaseTarget {
+  if (url === undefined || url === '') return { engine: 'sqlite', path: resolve(dataDir, 'steward.db') };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '') fail('STEWARD_DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/steward.db');
+    return { engine: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', url: new Secret(url) };
+  fail('STEWARD_DATABASE_URL must start with postgres://, postgresql:// or sqlite:.');
+}
+
+export function loadConfig(env: Env): Config {
+  const raw = collect(env);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    fail(`${name} is invalid: ${issue.message}.`);
+  }
+  const c = parsed.data;
+  const dataDir = resolve(c.STEWARD_DATA_DIR);
+  let rootKey: RootKeySource;
+  if (c.STEWARD_ROOT_KEY !== undefined) {
+    rootKey = { kind: 'value', value: new Secret(c.STEWARD_ROOT_KEY), origin: 'STEWARD_ROOT_KEY' };
+  } else if (env.STEWARD_ROOT_KEY_FILE) {
+    rootKey = { kind: 'file', path: resolve(env.STEWARD_ROOT_KEY_FILE), createIfMissing: false };
+  } else {
+    rootKey = { kind: 'file', path: resolve(dataDir, 'root.key'), createIfMissing: true };
+  }
+  return {
+    host: c.STEWARD_HOST,
+    port: c.STEWARD_PORT,
+    publicUrl: c.STEWARD_PUBLIC_URL.replace(/\/+$/, ''),
+    cookieSecure: c.STEWARD_PUBLIC_URL.startsWith('https:'),
+    dataDir,
+    database: databaseTarget(c.STEWARD_DATABASE_URL, dataDir),
+    rootKey,
+    logLevel: c.STEWARD_LOG_LEVEL,
+    trustProxy: c.STEWARD_TRUST_PROXY,
+    bodyLimitBytes: c.STEWARD_BODY_LIMIT_BYTES,
+    sessionIdleMs: c.STEWARD_SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: c.STEWARD_SESSION_MAX_HOURS * 3_600_000,
+    signinAttempts: c.STEWARD_SIGNIN_ATTEMPTS,
+    signinWindowMs: c.STEWARD_SIGNIN_WINDOW_MINUTES * 60_000,
+    keyMaxOperations: c.STEWARD_KEY_MAX_OPERATIONS,
+    auditTimeoutMs: c.STEWARD_AUDIT_TIMEOUT_MS,
+    argon2: { memoryKib: c.STEWARD_ARGON2_MEMORY_KIB, iterations: c.STEWARD_ARGON2_ITERATIONS },
+    jobs: { pollMs: c.STEWARD_JOBS_POLL_MS, concurrency: c.STEWARD_JOBS_CONCURRENCY },
+  };
+}
+
+/** The process environment; only the CLI entry point calls this. */
+export function processEnv(): Env {
+  return process.env;
+}

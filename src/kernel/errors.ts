@@ -1,0 +1,103 @@
+/**
+ * Errors with stable codes. Domain code throws `AppError` (or a subclass) with a code from `ERROR_CODES`;
+ * only the API layer turns a code into an HTTP status (through its `kind`). docs/errors.md lists every
+ * code, and a test fails when the two drift apart.
+ */
+
+/** What sort of failure a code is; the API maps each kind to one HTTP status. */
+export type ErrorKind =
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'upstream'
+  | 'internal';
+
+interface CodeInfo {
+  readonly kind: ErrorKind;
+  readonly summary: string;
+}
+
+/** Every stable error code Steward can return. Add new codes here and in docs/errors.md. */
+export const ERROR_CODES = {
+  STEWARD_INVALID_INPUT: { kind: 'invalid_input', summary: 'The request does not match the schema; the message names the field.' },
+  STEWARD_MALFORMED_JSON: { kind: 'invalid_input', summary: 'The request body is not valid JSON.' },
+  STEWARD_UNSUPPORTED_MEDIA_TYPE: { kind: 'invalid_input', summary: 'The request body has a content type the route does not accept.' },
+  STEWARD_BAD_HEADER: { kind: 'invalid_input', summary: 'A header holds a control character (CR, LF or NUL) or is otherwise malformed.' },
+  STEWARD_PAYLOAD_TOO_LARGE: { kind: 'payload_too_large', summary: 'The request body is larger than the limit.' },
+  STEWARD_ROUTE_NOT_FOUND: { kind: 'not_found', summary: 'No route answers this method and path.' },
+  STEWARD_NOT_FOUND: { kind: 'not_found', summary: 'The resource does not exist or is not visible to you.' },
+  STEWARD_UNAUTHENTICATED: { kind: 'unauthenticated', summary: 'Sign in or send a valid API token.' },
+  STEWARD_INVALID_CREDENTIALS: { kind: 'unauthenticated', summary: 'The e-mail, password or one-time code is wrong.' },
+  STEWARD_TOTP_REQUIRED: { kind: 'unauthenticated', summary: 'This account needs a one-time code from its authenticator app.' },
+  STEWARD_TOTP_ENROLMENT_REQUIRED: { kind: 'forbidden', summary: 'Staff accounts must enrol a second factor before doing anything else.' },
+  STEWARD_CSRF: { kind: 'forbidden', summary: 'A state-changing request with a session cookie needs the X-CSRF-Token header.' },
+  STEWARD_FORBIDDEN: { kind: 'forbidden', summary: 'Your role does not allow this action.' },
+  STEWARD_CONFLICT: { kind: 'conflict', summary: 'The request conflicts with the current state of the resource.' },
+  STEWARD_EMAIL_TAKEN: { kind: 'conflict', summary: 'An account with this e-mail address already exists.' },
+  STEWARD_LAST_OWNER: { kind: 'conflict', summary: 'An organisation must keep at least one owner.' },
+  STEWARD_INVITE_INVALID: { kind: 'not_found', summary: 'The invitation does not exist, was used, expired or is for another e-mail address.' },
+  STEWARD_RATE_LIMITED: { kind: 'rate_limited', summary: 'Too many attempts; wait and try again.' },
+  STEWARD_SEALED: { kind: 'unavailable', summary: 'The vault is sealed: the root key is missing or wrong, so secrets cannot be read or written.' },
+  STEWARD_AUDIT_UNAVAILABLE: { kind: 'unavailable', summary: 'The audit log cannot be written, so the action was refused.' },
+  STEWARD_DATABASE_UNAVAILABLE: { kind: 'unavailable', summary: 'The database did not answer in time.' },
+  STEWARD_INTEGRITY: { kind: 'internal', summary: 'A sealed value failed its integrity check and was not opened.' },
+  STEWARD_INTERNAL: { kind: 'internal', summary: 'Something failed inside Steward; the request id finds it in the logs.' },
+  STEWARD_MIGRATION_FAILED: { kind: 'internal', summary: 'A database migration failed; Steward will not start until it is fixed.' },
+  STEWARD_CONFIG_INVALID: { kind: 'invalid_input', summary: 'The configuration (environment or file) is invalid; the message names the variable.' },
+  STEWARD_KEY_ROTATION_IN_PROGRESS: { kind: 'conflict', summary: 'Another key rotation is running; wait for it or resume it.' },
+  STEWARD_JOB_NOT_FOUND: { kind: 'not_found', summary: 'The job does not exist.' },
+
+  // remote/ (SSH)
+  STEWARD_SSH_HOST_KEY_CHANGED: { kind: 'conflict', summary: 'The server presented a host key other than the pinned one; it is blocked until someone re-verifies it.' },
+  STEWARD_SSH_HOST_KEY_UNKNOWN: { kind: 'conflict', summary: 'No host key is pinned for this server and first-contact pinning was not requested.' },
+  STEWARD_SSH_AUTH_FAILED: { kind: 'upstream', summary: 'The server refused the SSH credentials.' },
+  STEWARD_SSH_UNREACHABLE: { kind: 'upstream', summary: 'The server could not be reached over SSH (refused, unreachable or closed).' },
+  STEWARD_SSH_TIMEOUT: { kind: 'upstream', summary: 'The SSH connection or command took longer than its time limit.' },
+  STEWARD_SSH_COMMAND_FAILED: { kind: 'upstream', summary: 'A remote command exited with a non-zero status.' },
+  STEWARD_SSH_PROTOCOL: { kind: 'upstream', summary: 'The SSH session failed for a protocol reason.' },
+  STEWARD_INVALID_REMOTE_ARGUMENT: { kind: 'invalid_input', summary: 'A value meant for a remote command (host name, user name, path) is not valid.' },
+
+  // providers/
+  STEWARD_PROVIDER_INVALID_CREDENTIALS: { kind: 'invalid_input', summary: 'The cloud provider rejected the credentials or they lack a needed permission.' },
+  STEWARD_PROVIDER_NOT_FOUND: { kind: 'not_found', summary: 'The cloud provider does not know this resource.' },
+  STEWARD_PROVIDER_RATE_LIMITED: { kind: 'rate_limited', summary: 'The cloud provider throttled the requests and retries did not get through.' },
+  STEWARD_PROVIDER_UNAVAILABLE: { kind: 'upstream', summary: 'The cloud provider failed or did not answer in time.' },
+  STEWARD_PROVIDER_MALFORMED_RESPONSE: { kind: 'upstream', summary: 'The cloud provider answered with something Steward could not read.' },
+  STEWARD_PROVIDER_REQUEST_REJECTED: { kind: 'invalid_input', summary: 'The cloud provider rejected the request as invalid; the message says why.' },
+  STEWARD_PROVIDER_UNSUPPORTED: { kind: 'invalid_input', summary: 'This provider does not support the operation.' },
+  STEWARD_INSECURE_ENDPOINT: { kind: 'invalid_input', summary: 'Credentials are only sent over https (plain http only to a loopback sandbox).' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Base class of every error Steward raises on purpose. `details` must never hold secrets. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get kind(): ErrorKind {
+    return ERROR_CODES[this.code].kind;
+  }
+}
+
+export const notFound = (what: string): AppError => new AppError('STEWARD_NOT_FOUND', `${what} was not found.`);
+export const forbidden = (message: string): AppError => new AppError('STEWARD_FORBIDDEN', message);
+export const invalidInput = (message: string, details?: Record<string, unknown>): AppError =>
+  new AppError('STEWARD_INVALID_INPUT', message, details);
+export const conflict = (message: string): AppError => new AppError('STEWARD_CONFLICT', message);
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
