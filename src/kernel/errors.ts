@@ -61,6 +61,9 @@ export const ERROR_CODES = {
   STEWARD_SSH_COMMAND_FAILED: { kind: 'upstream', summary: 'A remote command exited with a non-zero status.' },
   STEWARD_SSH_PROTOCOL: { kind: 'upstream', summary: 'The SSH session failed for a protocol reason.' },
   STEWARD_INVALID_REMOTE_ARGUMENT: { kind: 'invalid_input', summary: 'A value meant for a remote command (host name, user name, path) is not valid.' },
+  // remote/ (more)
+  STEWARD_REMOTE_STEP_NOT_CONVERGED: { kind: 'upstream', summary: 'A step was applied on the server but its check still fails afterwards.' },
+  STEWARD_REMOTE_EXECUTOR_CLOSED: { kind: 'unavailable', summary: 'The SSH executor is shutting down and takes no new work.' },
 
   // providers/
   STEWARD_PROVIDER_INVALID_CREDENTIALS: { kind: 'invalid_input', summary: 'The cloud provider rejected the credentials or they lack a needed permission.' },
@@ -71,6 +74,17 @@ export const ERROR_CODES = {
   STEWARD_PROVIDER_REQUEST_REJECTED: { kind: 'invalid_input', summary: 'The cloud provider rejected the request as invalid; the message says why.' },
   STEWARD_PROVIDER_UNSUPPORTED: { kind: 'invalid_input', summary: 'This provider does not support the operation.' },
   STEWARD_INSECURE_ENDPOINT: { kind: 'invalid_input', summary: 'Credentials are only sent over https (plain http only to a loopback sandbox).' },
+
+  // sandbox/hosts (real OpenSSH test hosts)
+  STEWARD_TESTHOSTS_PREREQUISITES: { kind: 'unavailable', summary: 'This machine lacks what test hosts need (root, sshd, debootstrap, iproute2, overlayfs); the message gives the command that installs it.' },
+  STEWARD_TESTHOSTS_BASE_ROOT_FAILED: { kind: 'internal', summary: 'Building the cached Debian root for test hosts (debootstrap) failed; the message ends with its log.' },
+  STEWARD_TESTHOSTS_SETUP_FAILED: { kind: 'internal', summary: 'A command that sets up or tears down a test host (ip, mount, useradd, ...) failed.' },
+  STEWARD_TESTHOSTS_START_FAILED: { kind: 'internal', summary: 'A test host did not answer with an SSH banner in time; the message ends with its sshd log.' },
+  STEWARD_TESTHOSTS_TIMEOUT: { kind: 'unavailable', summary: 'A command inside a test host, or a wait for a lock, took longer than its time limit.' },
+  STEWARD_TESTHOSTS_POOL_EXHAUSTED: { kind: 'unavailable', summary: 'Every address in the test-host pool is leased; destroy hosts or clean up stale ones.' },
+  STEWARD_TESTHOSTS_INVALID_SPEC: { kind: 'invalid_input', summary: 'A test-host spec or launcher option is invalid; the message names the field.' },
+  STEWARD_TESTHOSTS_UNSUPPORTED: { kind: 'invalid_input', summary: 'The operation is not available for this kind of test host (shared hosts have no disk of their own).' },
+  STEWARD_TESTHOSTS_WRONG_STATE: { kind: 'conflict', summary: 'The test host is stopped or destroyed, so the operation cannot run now.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

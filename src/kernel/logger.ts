@@ -1,4 +1,4 @@
-import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
+import { pino, destination, stdTimeFunctions, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
 
 export type { Logger };
 
@@ -28,10 +28,10 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: undefined,
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? destination({ dest: 1, sync: false }),
   );
 }

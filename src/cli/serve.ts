@@ -1,0 +1,42 @@
+import { startApi } from '../api/server.js';
+import { AppError } from '../kernel/errors.js';
+import { openLocal, type Env } from './runtime.js';
+
+export type Role = 'all' | 'api' | 'worker';
+
+/** `steward serve`: the API and console, the job runner, or both, until SIGINT/SIGTERM. */
+export async function serve(env: Env, options: { role: Role; migrate: boolean }): Promise<void> {
+  const runtime = await openLocal(env, { migrate: options.migrate ? 'apply' : 'require' });
+  const { core, logger } = runtime;
+  const status = core.vault.status();
+  if (status.sealed) logger.error({ reason: status.reason }, `vault sealed: ${status.message} Secret endpoints answer 503 until the right root key is configured and Steward restarted.`);
+
+  let stopApi: (() => Promise<void>) | undefined;
+  if (options.role !== 'worker') {
+    try {
+      const { app, url } = await startApi(core);
+      stopApi = () => app.close();
+      logger.info({ url, database: core.engine }, `Steward is listening on ${url}`);
+    } catch (err) {
+      await runtime.close();
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') throw new AppError('STEWARD_CONFIG_INVALID', `Port ${runtime.config.port} on ${runtime.config.host} is already in use; stop the other process or set STEWARD_PORT.`);
+      throw err;
+    }
+  }
+  if (options.role !== 'api') {
+    core.queue.start();
+    logger.info('job runner started');
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await stopApi?.();
+  await runtime.close();
+}

@@ -1,0 +1,80 @@
+import { createPasswordHasher } from '../crypto/passwords.js';
+import type { DatabaseHandle } from '../db/database.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Config } from '../kernel/config.js';
+import type { Logger } from '../kernel/logger.js';
+import { createAuditReader } from './audit/audit.reader.js';
+import { createAuditService } from './audit/audit.service.js';
+import { CREDENTIALS_SEALED } from './credentials/credentials.store.js';
+import { createCredentialsService } from './credentials/credentials.service.js';
+import { createEmbeddedQueue } from './jobs/embedded.js';
+import { INVITATIONS_SEALED } from './orgs/orgs.store.js';
+import { createOrgsService } from './orgs/orgs.service.js';
+import { createSessionsService } from './users/sessions.service.js';
+import { USERS_SEALED } from './users/users.store.js';
+import { createUsersService } from './users/users.service.js';
+import { createKeyRotation } from './vault/vault.rotation.js';
+import { createVault } from './vault/vault.service.js';
+import type { SealedColumnSpec } from './vault/vault.types.js';
+
+export interface CoreDeps {
+  readonly config: Config;
+  readonly database: DatabaseHandle;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** Every sealed column, declared by the module that owns its table; the vault re-encrypts these on rotation. */
+const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED];
+
+function registerFoundation(deps: CoreDeps) {
+  const { config, database, clock, logger } = deps;
+  const db = database.db;
+  const vault = createVault({ db, clock, logger: logger.child({ module: 'vault' }), config });
+  const rotation = createKeyRotation({ db, clock, logger: logger.child({ module: 'vault' }), config, vault, sealedColumns: SEALED_COLUMNS });
+  const audit = createAuditService({ db, engine: database.engine, clock, logger: logger.child({ module: 'audit' }), vault, timeoutMs: config.auditTimeoutMs });
+  const queue = createEmbeddedQueue({ db, clock, logger: logger.child({ module: 'jobs' }), audit, pollMs: config.jobs.pollMs, concurrency: config.jobs.concurrency });
+  return { db, vault, rotation, audit, queue };
+}
+
+function registerPeople(deps: CoreDeps, base: ReturnType<typeof registerFoundation>) {
+  const { db, vault, audit } = base;
+  const passwords = createPasswordHasher(deps.config.argon2);
+  const users = createUsersService({ db, clock: deps.clock, vault, audit, passwords });
+  const sessions = createSessionsService({ db, clock: deps.clock, config: deps.config, vault, audit, passwords, users });
+  const orgs = createOrgsService({ db, clock: deps.clock, vault, audit, users, sessions });
+  return { passwords, users, sessions, orgs };
+}
+
+/**
+ * The composition root: stores and services built in dependency order (so wiring cannot loop), one register
+ * function per area. Nothing here connects or starts; `start()` does.
+ */
+export function createCore(deps: CoreDeps) {
+  const base = registerFoundation(deps);
+  const people = registerPeople(deps, base);
+  const credentials = createCredentialsService({ db: base.db, clock: deps.clock, vault: base.vault, audit: base.audit, orgs: people.orgs });
+  const auditReader = createAuditReader({ audit: base.audit, orgs: people.orgs });
+
+  return {
+    ...base,
+    ...people,
+    credentials,
+    auditReader,
+    clock: deps.clock,
+    logger: deps.logger,
+    config: deps.config,
+    engine: deps.database.engine,
+    /** Opens the vault and finishes any key rotation a crash interrupted. */
+    async start(): Promise<void> {
+      const status = await base.vault.start();
+      if (!status.sealed) await base.rotation.resume();
+    },
+    async close(): Promise<void> {
+      await base.queue.stop();
+      await deps.database.close();
+    },
+  };
+}
+
+export type Core = ReturnType<typeof createCore>;

@@ -1,0 +1,154 @@
+import { hostname } from 'node:os';
+import type { Db, Executor } from '../../db/database.js';
+import type { JobsTable } from '../../db/schema.js';
+import type { Clock } from '../../kernel/clock.js';
+import { newId } from '../../kernel/ids.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { backoffMs, checkPayload, type HandlerOptions, type JobHandler, type JobView, type NewJob, type Queue } from './queue.js';
+
+export interface EmbeddedQueueDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly audit: Pick<AuditService, 'recordAlone'>;
+  readonly pollMs: number;
+  readonly concurrency: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
+const toView = (r: JobsTable): JobView => ({
+  id: r.id, queue: r.queue, orgId: r.org_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts,
+  runAt: r.run_at, lastError: r.last_error, createdAt: r.created_at, finishedAt: r.finished_at,
+});
+
+/**
+ * The job runner that lives in the Steward process, over the `jobs` table. A job is claimed by a conditional
+ * update (so two runners never take the same one); a claim lasts the handler's time limit, after which another
+ * runner may take it over (a crashed worker's jobs are not lost). Failures retry with backoff up to
+ * `maxAttempts`, then the job is marked failed and audited.
+ */
+export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
+  const handlers = new Map<string, { handler: JobHandler; timeoutMs: number }>();
+  const workerId = `${hostname()}:${process.pid}:${newId('job').slice(4, 12)}`;
+  const running = new Set<Promise<void>>();
+  const controllers = new Set<AbortController>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
+
+  async function claim(): Promise<JobsTable | undefined> {
+    const now = deps.clock.iso();
+    const names = [...handlers.keys()];
+    if (names.length === 0) return undefined;
+    const candidates = await deps.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('queue', 'in', names)
+      .where((eb) => eb.or([eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)])]))
+      .orderBy('run_at')
+      .limit(10)
+      .execute();
+    for (const job of candidates) {
+      const timeoutMs = handlers.get(job.queue)!.timeoutMs;
+      const res = await deps.db
+        .updateTable('jobs')
+        .set({ status: 'running', attempts: job.attempts + 1, locked_by: workerId, locked_until: new Date(deps.clock.nowMs() + timeoutMs).toISOString(), updated_at: now })
+        .where('id', '=', job.id)
+        .where('attempts', '=', job.attempts)
+        .where('status', '=', job.status)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) return { ...job, attempts: job.attempts + 1 };
+    }
+    return undefined;
+  }
+
+  async function finish(job: JobsTable, error: unknown): Promise<void> {
+    const now = deps.clock.iso();
+    if (error === undefined) {
+      await deps.db.updateTable('jobs').set({ status: 'done', finished_at: now, updated_at: now, locked_until: null, last_error: null }).where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+      return;
+    }
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    if (job.attempts < job.max_attempts) {
+      const runAt = new Date(deps.clock.nowMs() + backoffMs(job.attempts)).toISOString();
+      await deps.db.updateTable('jobs').set({ status: 'queued', run_at: runAt, last_error: message, updated_at: now, locked_until: null, locked_by: null }).where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+      return;
+    }
+    await deps.db.updateTable('jobs').set({ status: 'failed', last_error: message, finished_at: now, updated_at: now, locked_until: null }).where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+    await deps.audit.recordAlone({ action: 'job.failed', orgId: job.org_id, actor: { type: 'system' }, target: { type: 'job', id: job.id }, result: 'failed', details: { queue: job.queue, attempts: job.attempts } }).catch(() => undefined);
+  }
+
+  async function runOne(job: JobsTable): Promise<void> {
+    const { handler, timeoutMs } = handlers.get(job.queue)!;
+    const controller = new AbortController();
+    controllers.add(controller);
+    const timeout = setTimeout(() => controller.abort(new Error('job time limit reached')), timeoutMs);
+    let error: unknown;
+    try {
+      await handler({ id: job.id, queue: job.queue, payload: JSON.parse(job.payload), orgId: job.org_id, attempt: job.attempts, signal: controller.signal });
+    } catch (err) {
+      error = err ?? new Error('job failed');
+      deps.logger.warn({ job: job.id, queue: job.queue, attempt: job.attempts, err: (err as Error)?.message }, 'job attempt failed');
+    } finally {
+      clearTimeout(timeout);
+      controllers.delete(controller);
+    }
+    await finish(job, error).catch((err) => deps.logger.error({ job: job.id, err: (err as Error).message }, 'could not record job result'));
+  }
+
+  async function tick(): Promise<void> {
+    while (!stopping && running.size < deps.concurrency) {
+      const job = await claim();
+      if (!job) break;
+      const p = runOne(job).finally(() => running.delete(p));
+      running.add(p);
+    }
+  }
+
+  function schedule(): void {
+    if (stopping) return;
+    timer = setTimeout(() => {
+      tick()
+        .catch((err) => deps.logger.error({ err: (err as Error).message }, 'job poll failed'))
+        .finally(schedule);
+    }, deps.pollMs);
+  }
+
+  return {
+    async enqueue(exec: Executor, job: NewJob): Promise<string> {
+      checkPayload(job.payload);
+      const now = deps.clock.iso();
+      const id = newId('job', deps.clock.nowMs());
+      await exec.insertInto('jobs').values({
+        id, queue: job.queue, payload: JSON.stringify(job.payload), org_id: job.orgId ?? null, status: 'queued', attempts: 0,
+        max_attempts: job.maxAttempts ?? 5, run_at: (job.runAt ?? deps.clock.now()).toISOString(), locked_until: null, locked_by: null,
+        last_error: null, created_at: now, updated_at: now, finished_at: null,
+      }).execute();
+      return id;
+    },
+    register(queue: string, handler: JobHandler, options: HandlerOptions = {}): void {
+      handlers.set(queue, { handler, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    },
+    start(): void {
+      stopping = false;
+      schedule();
+    },
+    async stop(): Promise<void> {
+      stopping = true;
+      clearTimeout(timer);
+      for (const c of controllers) c.abort(new Error('worker stopping'));
+      await Promise.allSettled([...running]);
+    },
+    async list(filter) {
+      let q = deps.db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').limit(filter.limit);
+      if (filter.status) q = q.where('status', '=', filter.status);
+      if (filter.orgId) q = q.where('org_id', '=', filter.orgId);
+      return (await q.execute()).map(toView);
+    },
+    async get(id: string) {
+      const row = await deps.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toView(row) : undefined;
+    },
+  };
+}

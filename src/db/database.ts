@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from '../kernel/config.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+/** Something queries can run on: the database or an open transaction. */
+export type Executor = Db | Trx;
+export type Engine = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  readonly db: Db;
+  readonly engine: Engine;
+  close(): Promise<void>;
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/**
+ * Opens the database the configuration names. Nothing connects before this is called. SQLite runs in WAL mode
+ * with foreign keys on; PostgreSQL returns int8 as numbers (Steward's counters stay far below 2^53).
+ */
+export function openDatabase(target: DatabaseTarget, options: { statementTimeoutMs?: number } = {}): DatabaseHandle {
+  if (target.engine === 'sqlite') {
+    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
+    const sqlite = new SQLite(target.path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, engine: 'sqlite', close: () => db.destroy() };
+  }
+  const parse = (value: string): number => Number(value);
+  const pool = new pg.Pool({
+    connectionString: target.url.reveal(),
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === PG_INT8 || oid === PG_NUMERIC ? parse : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/** Runs `fn` in a transaction: the one already open, or a new one. */
+export function inTransaction<T>(exec: Executor, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  if (exec.isTransaction) return fn(exec as Trx);
+  return (exec as Db).transaction().execute(fn);
+}
