@@ -55,7 +55,8 @@ export function sealBytes(key: Uint8Array, keyVersion: number, plaintext: Uint8A
   header.writeUInt32BE(keyVersion, 1);
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(aad);
+  // The header is authenticated too, so no byte of the envelope can change unnoticed.
+  cipher.setAAD(Buffer.concat([header, aad]));
   const body = cipher.update(plaintext);
   const final = cipher.final();
   return Buffer.concat([header, nonce, body, final, cipher.getAuthTag()]);
@@ -86,7 +87,7 @@ export function openBytes(key: Uint8Array, envelope: Uint8Array, aad: Uint8Array
   const body = buf.subarray(HEADER_BYTES + NONCE_BYTES, buf.length - TAG_BYTES);
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-    decipher.setAAD(aad);
+    decipher.setAAD(Buffer.concat([buf.subarray(0, HEADER_BYTES), aad]));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]);
   } catch {

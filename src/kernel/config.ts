@@ -33,7 +33,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'STEWARD_BODY_LIMIT_BYTES', doc: 'Largest request body accepted.', default: '1048576' },
   { name: 'STEWARD_SESSION_IDLE_MINUTES', doc: 'A session ends after this long without use.', default: '120' },
   { name: 'STEWARD_SESSION_MAX_HOURS', doc: 'A session ends this long after sign-in, used or not.', default: '24' },
-  { name: 'STEWARD_SIGNIN_ATTEMPTS', doc: 'Failed sign-ins allowed per account and per address in the window.', default: '10' },
+  { name: 'STEWARD_SIGNIN_ATTEMPTS', doc: 'Failed sign-ins allowed per account in the window (ten times as many per client address).', default: '10' },
   { name: 'STEWARD_SIGNIN_WINDOW_MINUTES', doc: 'Window for STEWARD_SIGNIN_ATTEMPTS.', default: '15' },
   { name: 'STEWARD_KEY_MAX_OPERATIONS', doc: 'Encryptions per data key before it is rotated automatically (AES-GCM random-nonce limit).', default: '3865470566' },
   { name: 'STEWARD_AUDIT_TIMEOUT_MS', doc: 'How long an action waits for its audit row before it is refused with 503.', default: '2000' },

@@ -71,9 +71,12 @@ export function createSessionsService(deps: SessionsDeps) {
     return { sessionId: row.id, token, csrfToken: csrfTokenFor(token), expiresAt: row.expires_at };
   }
 
+  /** One address may try ten times as often as one account: many people can share an address. */
+  const limitOf = (subject: string): number => (subject.startsWith('ip:') ? config.signinAttempts * 10 : config.signinAttempts);
+
   async function tooManyFailures(subjects: string[]): Promise<boolean> {
     const since = new Date(clock.nowMs() - config.signinWindowMs).toISOString();
-    for (const s of subjects) if ((await usersStore.countAttempts(db, s, since)) >= config.signinAttempts) return true;
+    for (const s of subjects) if ((await usersStore.countAttempts(db, s, since)) >= limitOf(s)) return true;
     return false;
   }
 

@@ -119,7 +119,7 @@ export class DataKeyCache {
 
   /** The active key of a scope with one encryption counted against it; rotates the key at its limit. */
   async takeForSeal(scope: string, exec: Executor = this.db): Promise<{ version: number; key: Buffer }> {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
       let entry = this.scopes.get(scope) ?? (await this.load(scope, exec));
       if (entry.active === undefined) {
         await this.createScopeIfAbsent(scope, exec);
@@ -130,19 +130,20 @@ export class DataKeyCache {
         entry.used += 1;
         return { version, key: entry.versions.get(version)!.key! };
       }
-      const total = await vaultStore.reserveOps(exec, scope, version, this.block());
-      if (total === undefined) {
+      const row = await vaultStore.dataKey(exec, scope, version);
+      if (!row || row.state !== 'active') {
         // Another process replaced the key; read the scope again.
         this.forget(scope);
         continue;
       }
-      const start = total - this.block();
-      if (start >= this.maxOperations) {
+      const grant = Math.min(this.block(), this.maxOperations - row.ops_reserved);
+      if (grant <= 0) {
         await this.rotateAtLimit(scope, version, exec);
         continue;
       }
-      entry.used = start;
-      entry.reservedUpTo = Math.min(total, this.maxOperations);
+      if (!(await vaultStore.reserveOps(exec, scope, version, row.ops_reserved, row.ops_reserved + grant))) continue;
+      entry.used = row.ops_reserved;
+      entry.reservedUpTo = row.ops_reserved + grant;
     }
     throw new AppError('STEWARD_INTERNAL', 'Could not reserve a data key operation.');
   }

@@ -18,18 +18,24 @@ export const vaultStore = {
 
   insertDataKey: (db: Executor, row: DataKeyRow) => db.insertInto('vault_data_keys').values(row).execute(),
 
-  /** Adds `count` to the reserved operations of an active key; returns the new total, or undefined if the key is no longer active. */
-  async reserveOps(db: Executor, scope: string, version: number, count: number): Promise<number | undefined> {
+  /**
+   * Moves the reserved-operations counter of an active key from `from` to `to`, only if nobody moved it first
+   * (compare-and-set, so several processes can reserve from one key). Returns whether it moved.
+   */
+  async reserveOps(db: Executor, scope: string, version: number, from: number, to: number): Promise<boolean> {
     const res = await db
       .updateTable('vault_data_keys')
-      .set((eb) => ({ ops_reserved: eb('ops_reserved', '+', count) }))
+      .set({ ops_reserved: to })
       .where('scope', '=', scope)
       .where('version', '=', version)
       .where('state', '=', 'active')
-      .returning('ops_reserved')
+      .where('ops_reserved', '=', from)
       .executeTakeFirst();
-    return res?.ops_reserved;
+    return Number(res.numUpdatedRows) === 1;
   },
+
+  dataKey: (db: Executor, scope: string, version: number) =>
+    db.selectFrom('vault_data_keys').selectAll().where('scope', '=', scope).where('version', '=', version).executeTakeFirst(),
 
   setDataKeyState: (db: Executor, scope: string, version: number, state: DataKeyRow['state']) =>
     db.updateTable('vault_data_keys').set({ state }).where('scope', '=', scope).where('version', '=', version).execute(),
