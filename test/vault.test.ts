@@ -35,7 +35,7 @@ describe.each(ENGINES)('vault (%s)', (engine) => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: stored.length * 8 - 1 }), async (bit) => {
         const flipped = Buffer.from(stored);
-        flipped[bit >> 3] ^= 1 << (bit & 7);
+        flipped[bit >> 3]! ^= 1 << (bit & 7);
         await expect(s.core.vault.open(ctx, encodeEnvelope(flipped))).rejects.toBeInstanceOf(IntegrityError);
       }),
       { numRuns: 1000 },

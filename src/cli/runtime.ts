@@ -22,7 +22,7 @@ export interface LocalRuntime {
 export async function openLocal(env: Env, options: { migrate: 'apply' | 'require'; logLevel?: string }): Promise<LocalRuntime> {
   const config = loadConfig(options.logLevel ? { ...env, STEWARD_LOG_LEVEL: env.STEWARD_LOG_LEVEL ?? options.logLevel } : env);
   const logger = createLogger({ level: config.logLevel });
-  const database = openDatabase(config.database);
+  const database = openDatabase(config.database, { busyTimeoutMs: config.auditTimeoutMs });
   try {
     if (options.migrate === 'apply') {
       const { applied } = await migrateToLatest(database.db);

@@ -25,14 +25,15 @@ const PG_NUMERIC = 1700;
  * Opens the database the configuration names. Nothing connects before this is called. SQLite runs in WAL mode
  * with foreign keys on; PostgreSQL returns int8 as numbers (Steward's counters stay far below 2^53).
  */
-export function openDatabase(target: DatabaseTarget, options: { statementTimeoutMs?: number } = {}): DatabaseHandle {
+export function openDatabase(target: DatabaseTarget, options: { statementTimeoutMs?: number; busyTimeoutMs?: number } = {}): DatabaseHandle {
   if (target.engine === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
     const sqlite = new SQLite(target.path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
+    // better-sqlite3 waits for a lock synchronously, so keep the wait short: a locked database answers 503.
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }

@@ -63,6 +63,7 @@ export function registerAuth(app: FastifyInstance, core: Core): void {
         if (request.actor && !SAFE_METHODS.has(request.method)) {
           const presented = request.headers['x-csrf-token'];
           if (typeof presented !== 'string' || !csrfMatches(token, presented)) {
+            await core.audit.recordAlone({ action: 'access.denied', actor: { type: request.actor.kind === 'staff' ? 'staff' : 'user', id: request.actor.userId }, result: 'denied', details: { reason: 'csrf', route: request.routeOptions.url ?? null } }, contextOf(request));
             throw new AppError('STEWARD_CSRF', 'Send the X-CSRF-Token header you received at sign-in (GET /api/auth/session returns it too).');
           }
         }

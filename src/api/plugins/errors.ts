@@ -23,18 +23,22 @@ export interface ErrorBody {
 }
 
 function describeValidation(err: FastifyError): string {
-  const first = err.validation?.[0] as { instancePath?: string; message?: string; params?: { issue?: { path?: PropertyKey[]; message?: string; code?: string; keys?: string[] } } } | undefined;
-  const issue = first?.params?.issue;
+  const first = err.validation?.[0] as { keyword?: string; instancePath?: string; message?: string; params?: { keys?: string[] } } | undefined;
   const where = err.validationContext ?? 'body';
-  if (issue?.code === 'unrecognized_keys' && issue.keys) return `${where} has unknown field(s): ${issue.keys.join(', ')}. Remove them.`;
-  const path = issue?.path?.length ? issue.path.join('.') : (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const message = issue?.message ?? first?.message ?? 'is invalid';
+  if (first?.keyword === 'unrecognized_keys' && first.params?.keys) return `${where} has unknown field(s): ${first.params.keys.join(', ')}. Remove them.`;
+  const path = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const message = first?.message ?? 'is invalid';
   return path ? `${where}.${path}: ${message}` : `${where}: ${message}`;
 }
+
+// Database errors that mean "not now" rather than "broken": busy or locked, timed out, connection lost.
+const DB_UNAVAILABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', '57014', '55P03', '57P01', '57P03', '08000', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT']);
 
 /** Turns any error into an AppError with a stable code; anything unexpected becomes STEWARD_INTERNAL. */
 export function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
+  const dbCode = (err as { code?: unknown })?.code;
+  if (typeof dbCode === 'string' && DB_UNAVAILABLE.has(dbCode)) return new AppError('STEWARD_DATABASE_UNAVAILABLE', 'The database is busy or unreachable; try again shortly.', undefined, { cause: err });
   const e = err as FastifyError & { type?: string };
   if (hasZodFastifySchemaValidationErrors(e) || e.validation) return new AppError('STEWARD_INVALID_INPUT', describeValidation(e));
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;

@@ -21,7 +21,7 @@ const Query = z.strictObject({
 export function auditRoutes(app: FastifyInstance, core: Core): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/api/orgs/:orgId/audit', { schema: { tags: ['audit'], summary: 'Your organisation’s audit log, newest first', params: OrgParams, querystring: Query, response: { 200: z.object({ entries: z.array(Entry) }), ...errors } } }, async (request) =>
-    ({ entries: await core.auditReader.forOrg(requireActor(request), request.params.orgId, request.query) }));
+    ({ entries: await core.auditReader.forOrg(requireActor(request), request.params.orgId, request.query, contextOf(request)) }));
 
   r.get('/api/staff/audit', { schema: { tags: ['staff'], summary: 'The audit log across organisations (admin, security); the read is itself audited', querystring: Query.extend({ orgId: idOf('org').optional(), reason: text(500) }), response: { 200: z.object({ entries: z.array(Entry) }), ...errors } } }, async (request) => {
     const { orgId, ...filter } = request.query;

@@ -16,7 +16,7 @@ export function credentialRoutes(app: FastifyInstance, core: Core): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/orgs/:orgId/credentials', { schema: { tags: ['credentials'], summary: 'Stored credentials (hints only)', params: OrgParams, response: { 200: z.object({ credentials: z.array(Credential) }), ...errors } } }, async (request) =>
-    ({ credentials: await core.credentials.listCredentials(requireActor(request), request.params.orgId) }));
+    ({ credentials: await core.credentials.listCredentials(requireActor(request), request.params.orgId, contextOf(request)) }));
 
   r.post('/api/orgs/:orgId/credentials', { schema: { tags: ['credentials'], summary: 'Seal a credential', params: OrgParams, body: z.strictObject({ kind: z.enum(CREDENTIAL_KINDS), name: text(100), value }), response: { 201: Credential, ...errors } } }, async (request, reply) => {
     const b = request.body;
@@ -24,7 +24,7 @@ export function credentialRoutes(app: FastifyInstance, core: Core): void {
   });
 
   r.get('/api/orgs/:orgId/credentials/:credentialId', { schema: { tags: ['credentials'], summary: 'One credential (hint only)', params: CredentialParams, response: { 200: Credential, ...errors } } }, async (request) =>
-    core.credentials.getCredential(requireActor(request), request.params.orgId, request.params.credentialId));
+    core.credentials.getCredential(requireActor(request), request.params.orgId, request.params.credentialId, contextOf(request)));
 
   r.put('/api/orgs/:orgId/credentials/:credentialId/value', { schema: { tags: ['credentials'], summary: 'Replace a credential’s secret value', params: CredentialParams, body: z.strictObject({ value }), response: { 200: Credential, ...errors } } }, async (request) =>
     core.credentials.replaceCredential(requireActor(request), request.params.orgId, request.params.credentialId, new Secret(request.body.value), contextOf(request)));

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import { requireActor, requireStaff } from '../plugins/auth.js';
+import { contextOf, requireActor, requireStaff } from '../plugins/auth.js';
 import { errors, OrgParams } from '../schemas.js';
 
 const Job = z.object({
@@ -15,7 +15,7 @@ const Query = z.strictObject({ status: z.enum(['queued', 'running', 'done', 'fai
 export function jobRoutes(app: FastifyInstance, core: Core): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/api/orgs/:orgId/jobs', { schema: { tags: ['jobs'], summary: 'Your organisation’s background jobs', params: OrgParams, querystring: Query, response: { 200: z.object({ jobs: z.array(Job) }), ...errors } } }, async (request) => {
-    await core.orgs.requireMember(requireActor(request), request.params.orgId);
+    await core.orgs.requireMember(requireActor(request), request.params.orgId, 'member', contextOf(request));
     return { jobs: await core.queue.list({ ...request.query, orgId: request.params.orgId }) };
   });
   r.get('/api/staff/jobs', { schema: { tags: ['staff'], summary: 'All background jobs (admin)', querystring: Query, response: { 200: z.object({ jobs: z.array(Job) }), ...errors } } }, async (request) => {

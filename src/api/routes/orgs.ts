@@ -24,13 +24,13 @@ export function orgRoutes(app: FastifyInstance, core: Core): void {
     reply.code(201).send(await core.orgs.createOrg(requireActor(request), request.body.name, contextOf(request))));
 
   r.get('/api/orgs/:orgId', { schema: { tags: ['orgs'], summary: 'One organisation', params: OrgParams, response: { 200: Org, ...errors } } }, async (request) =>
-    core.orgs.getOrg(requireActor(request), request.params.orgId));
+    core.orgs.getOrg(requireActor(request), request.params.orgId, contextOf(request)));
 
   r.patch('/api/orgs/:orgId', { schema: { tags: ['orgs'], summary: 'Rename an organisation (owners)', params: OrgParams, body: z.strictObject({ name: text(100) }), response: { 200: Org, ...errors } } }, async (request) =>
     core.orgs.renameOrg(requireActor(request), request.params.orgId, request.body.name, contextOf(request)));
 
   r.get('/api/orgs/:orgId/members', { schema: { tags: ['orgs'], summary: 'Members of an organisation', params: OrgParams, response: { 200: z.object({ members: z.array(Member) }), ...errors } } }, async (request) =>
-    ({ members: await core.orgs.listMembers(requireActor(request), request.params.orgId) }));
+    ({ members: await core.orgs.listMembers(requireActor(request), request.params.orgId, contextOf(request)) }));
 
   r.patch('/api/orgs/:orgId/members/:memberId', { schema: { tags: ['orgs'], summary: 'Change a member’s role (owners)', params: MemberParams, body: z.strictObject({ role: Role }), response: { 204: z.null(), ...errors } } }, async (request, reply) => {
     await core.orgs.changeRole(requireActor(request), request.params.orgId, request.params.memberId, request.body.role, contextOf(request));
@@ -43,7 +43,7 @@ export function orgRoutes(app: FastifyInstance, core: Core): void {
   });
 
   r.get('/api/orgs/:orgId/invitations', { schema: { tags: ['orgs'], summary: 'Open invitations (owners)', params: OrgParams, response: { 200: z.object({ invitations: z.array(Invitation) }), ...errors } } }, async (request) =>
-    ({ invitations: await core.orgs.listInvitations(requireActor(request), request.params.orgId) }));
+    ({ invitations: await core.orgs.listInvitations(requireActor(request), request.params.orgId, contextOf(request)) }));
 
   r.post('/api/orgs/:orgId/invitations', { schema: { tags: ['orgs'], summary: 'Invite someone by e-mail (owners); the token is shown once', params: OrgParams, body: z.strictObject({ email, role: Role.default('member') }), response: { 201: z.object({ id: z.string(), token: z.string(), role: Role, expiresAt: z.string() }), ...errors } } }, async (request, reply) =>
     reply.code(201).send(await core.orgs.invite(requireActor(request), request.params.orgId, request.body, contextOf(request))));

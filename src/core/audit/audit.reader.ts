@@ -27,8 +27,8 @@ const STAFF_READERS: readonly StaffRole[] = ['admin', 'security'];
 /** Who may read which audit entries: members their organisation's; admin and security staff any, and that read is audited. */
 export function createAuditReader(deps: { audit: Pick<AuditService, 'list' | 'recordAlone'>; orgs: Pick<OrgsService, 'requireMember'> }) {
   return {
-    async forOrg(actor: Actor, orgId: string, filter: { before?: number; limit: number; action?: string }): Promise<AuditEntryView[]> {
-      await deps.orgs.requireMember(actor, orgId);
+    async forOrg(actor: Actor, orgId: string, filter: { before?: number; limit: number; action?: string }, ctx: RequestContext): Promise<AuditEntryView[]> {
+      await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       return (await deps.audit.list({ orgId, afterSeq: filter.before, limit: filter.limit, action: filter.action })).map(view);
     },
     async asStaff(actor: Actor, orgId: string | undefined, filter: { before?: number; limit: number; action?: string; reason: string }, ctx: RequestContext): Promise<AuditEntryView[]> {

@@ -45,7 +45,7 @@ export function createCredentialsService(deps: CredentialsDeps) {
   const { db, clock, vault } = deps;
 
   async function sealCredential(actor: Actor, orgId: string, input: { kind: CredentialKind; name: string; value: Secret<string> }, ctx: RequestContext): Promise<CredentialView> {
-    await deps.orgs.requireMember(actor, orgId);
+    await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     const id = newId('cred', clock.nowMs());
     const now = clock.iso();
     const row: CredentialRow = {
@@ -59,20 +59,20 @@ export function createCredentialsService(deps: CredentialsDeps) {
     return view(row);
   }
 
-  async function listCredentials(actor: Actor, orgId: string): Promise<CredentialView[]> {
-    await deps.orgs.requireMember(actor, orgId);
+  async function listCredentials(actor: Actor, orgId: string, ctx: RequestContext): Promise<CredentialView[]> {
+    await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     return (await credentialsStore.list(db, orgId)).map(view);
   }
 
-  async function getCredential(actor: Actor, orgId: string, id: string): Promise<CredentialView> {
-    await deps.orgs.requireMember(actor, orgId);
+  async function getCredential(actor: Actor, orgId: string, id: string, ctx: RequestContext): Promise<CredentialView> {
+    await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     const row = await credentialsStore.byId(db, orgId, id);
     if (!row) throw notFound('The credential');
     return view(row);
   }
 
   async function replaceCredential(actor: Actor, orgId: string, id: string, value: Secret<string>, ctx: RequestContext): Promise<CredentialView> {
-    await deps.orgs.requireMember(actor, orgId);
+    await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     const existing = await credentialsStore.byId(db, orgId, id);
     if (!existing) throw notFound('The credential');
     const patch = { value_sealed: await vault.seal(ctxOf(orgId, id), value), hint: hintFor(existing.kind as CredentialKind, value.reveal()), updated_at: clock.iso() };
@@ -84,7 +84,7 @@ export function createCredentialsService(deps: CredentialsDeps) {
   }
 
   async function deleteCredential(actor: Actor, orgId: string, id: string, ctx: RequestContext): Promise<void> {
-    await deps.orgs.requireMember(actor, orgId);
+    await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     await db.transaction().execute(async (trx) => {
       const res = await credentialsStore.remove(trx, orgId, id);
       if (Number(res.numDeletedRows) === 0) throw notFound('The credential');

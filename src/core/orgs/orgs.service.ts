@@ -38,14 +38,26 @@ export function createOrgsService(deps: OrgsDeps) {
    * Authorisation for everything under an organisation. A person who is not a member gets "not found" (so ids
    * of other organisations reveal nothing); a member whose role is too low gets "forbidden".
    */
-  async function requireMember(actor: Actor, orgId: string, minRole: OrgRole = 'member', exec: Executor = db): Promise<MembershipRow> {
-    const org = await orgsStore.org(exec, orgId);
-    const membership = org ? await orgsStore.membership(exec, orgId, actor.userId) : undefined;
-    if (!membership) throw notFound('The organisation');
+  async function requireMember(actor: Actor, orgId: string, minRole: OrgRole = 'member', ctx: RequestContext = {}): Promise<MembershipRow> {
+    const org = await orgsStore.org(db, orgId);
+    const membership = org ? await orgsStore.membership(db, orgId, actor.userId) : undefined;
+    if (!membership) {
+      // Recorded without the organisation id: a probe must not write into the probed organisation's log.
+      await deps.audit.recordAlone({ action: 'access.denied', actor: auditActor(actor), target: { type: 'org', id: orgId }, result: 'denied', details: { reason: 'not_a_member' } }, ctx);
+      throw notFound('The organisation');
+    }
     if (minRole === 'owner' && membership.role !== 'owner') {
+      await deps.audit.recordAlone({ action: 'access.denied', orgId, actor: auditActor(actor), target: { type: 'org', id: orgId }, result: 'denied', details: { reason: 'owner_required' } }, ctx);
       throw forbidden('Only an owner of the organisation can do this.');
     }
     return membership;
+  }
+
+  /** Inside a transaction: the membership still holds (it may have changed since the check). */
+  async function recheck(trx: Executor, actor: Actor, orgId: string, minRole: OrgRole): Promise<MembershipRow> {
+    const m = await orgsStore.membership(trx, orgId, actor.userId);
+    if (!m || (minRole === 'owner' && m.role !== 'owner')) throw new AppError('STEWARD_CONFLICT', 'Your membership changed while this was being done; try again.');
+    return m;
   }
 
   async function insertOrgWithOwner(trx: Executor, name: string, ownerId: string): Promise<string> {
@@ -66,8 +78,7 @@ export function createOrgsService(deps: OrgsDeps) {
       const user = await deps.users.createUser(trx, { kind: 'customer', email: input.email, password: input.password, name: input.name, phone: input.phone ?? null });
       const orgId = await insertOrgWithOwner(trx, input.orgName, user.id);
       const session = await deps.sessions.issueSession(trx, user.id);
-      await deps.audit.record(trx, { action: 'user.signed_up', actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id } }, ctx);
-      await deps.audit.record(trx, { action: 'org.created', orgId, actor: { type: 'user', id: user.id }, target: { type: 'org', id: orgId }, details: { name: input.orgName } }, ctx);
+      await deps.audit.record(trx, { action: 'user.signed_up', orgId, actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id }, details: { orgName: input.orgName } }, ctx);
       return { userId: user.id, orgId, session };
     });
   }
@@ -87,30 +98,31 @@ export function createOrgsService(deps: OrgsDeps) {
     return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at }));
   }
 
-  async function getOrg(actor: Actor, orgId: string): Promise<Org> {
-    const m = await requireMember(actor, orgId);
+  async function getOrg(actor: Actor, orgId: string, ctx: RequestContext = {}): Promise<Org> {
+    const m = await requireMember(actor, orgId, 'member', ctx);
     const org = (await orgsStore.org(db, orgId))!;
     return { id: org.id, name: org.name, role: m.role, createdAt: org.created_at };
   }
 
   async function renameOrg(actor: Actor, orgId: string, name: string, ctx: RequestContext): Promise<Org> {
+    await requireMember(actor, orgId, 'owner', ctx);
     await db.transaction().execute(async (trx) => {
-      await requireMember(actor, orgId, 'owner', trx);
+      await recheck(trx, actor, orgId, 'owner');
       await orgsStore.renameOrg(trx, orgId, name);
       await deps.audit.record(trx, { action: 'org.renamed', orgId, actor: auditActor(actor), target: { type: 'org', id: orgId }, details: { name } }, ctx);
     });
     return getOrg(actor, orgId);
   }
 
-  async function listMembers(actor: Actor, orgId: string) {
-    await requireMember(actor, orgId);
+  async function listMembers(actor: Actor, orgId: string, ctx: RequestContext) {
+    await requireMember(actor, orgId, 'member', ctx);
     const rows = await orgsStore.members(db, orgId);
     const people = await deps.users.profiles(rows.map((r) => r.user_id));
     return rows.map((r) => ({ id: r.id, userId: r.user_id, role: r.role, name: people.get(r.user_id)?.name ?? '', email: people.get(r.user_id)?.email ?? '', joinedAt: r.created_at }));
   }
 
   async function invite(actor: Actor, orgId: string, input: { email: string; role: OrgRole }, ctx: RequestContext) {
-    await requireMember(actor, orgId, 'owner');
+    await requireMember(actor, orgId, 'owner', ctx);
     const token = randomToken(32);
     const now = clock.nowMs();
     const id = newId('inv', now);
@@ -126,8 +138,8 @@ export function createOrgsService(deps: OrgsDeps) {
     return { id, token, role: input.role, expiresAt };
   }
 
-  async function listInvitations(actor: Actor, orgId: string) {
-    await requireMember(actor, orgId, 'owner');
+  async function listInvitations(actor: Actor, orgId: string, ctx: RequestContext) {
+    await requireMember(actor, orgId, 'owner', ctx);
     const rows = await orgsStore.invitations(db, orgId);
     const out = [];
     for (const r of rows) {
@@ -138,7 +150,7 @@ export function createOrgsService(deps: OrgsDeps) {
   }
 
   async function revokeInvitation(actor: Actor, orgId: string, id: string, ctx: RequestContext): Promise<void> {
-    await requireMember(actor, orgId, 'owner');
+    await requireMember(actor, orgId, 'owner', ctx);
     await db.transaction().execute(async (trx) => {
       const res = await orgsStore.deleteInvitation(trx, orgId, id);
       if (Number(res.numDeletedRows) === 0) throw notFound('The invitation');
@@ -165,8 +177,9 @@ export function createOrgsService(deps: OrgsDeps) {
   }
 
   async function changeRole(actor: Actor, orgId: string, membershipId: string, role: OrgRole, ctx: RequestContext): Promise<void> {
+    await requireMember(actor, orgId, 'owner', ctx);
     await db.transaction().execute(async (trx) => {
-      await requireMember(actor, orgId, 'owner', trx);
+      await recheck(trx, actor, orgId, 'owner');
       const target = await orgsStore.membershipById(trx, orgId, membershipId);
       if (!target) throw notFound('The member');
       if (target.role === 'owner' && role !== 'owner' && (await orgsStore.countOwners(trx, orgId)) <= 1) {
@@ -178,8 +191,9 @@ export function createOrgsService(deps: OrgsDeps) {
   }
 
   async function removeMember(actor: Actor, orgId: string, membershipId: string, ctx: RequestContext): Promise<void> {
+    await requireMember(actor, orgId, 'member', ctx);
     await db.transaction().execute(async (trx) => {
-      const me = await requireMember(actor, orgId, 'member', trx);
+      const me = await recheck(trx, actor, orgId, 'member');
       const target = await orgsStore.membershipById(trx, orgId, membershipId);
       if (!target) throw notFound('The member');
       if (target.id !== me.id && me.role !== 'owner') throw forbidden('Only an owner can remove other members.');

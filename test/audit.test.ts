@@ -1,0 +1,159 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../testkit/cli.js';
+import { ENGINES, rawQuery } from '../testkit/db.js';
+import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
+import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+
+describe.each(ENGINES)('audit log (%s)', (engine) => {
+  let s: TestSteward;
+  let a: SignedUp;
+
+  beforeAll(async () => {
+    s = await startTestSteward({ engine, env: { STEWARD_AUDIT_TIMEOUT_MS: '1000' } });
+    a = await signUp(s.app);
+  });
+  afterAll(() => s?.close());
+
+  const count = async () => (await s.core.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  const last = async () => s.core.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+
+  it('writes exactly one entry per state-changing call, with who, what, where and when', async () => {
+    const calls: [string, () => Promise<{ status: number }>, string][] = [
+      ['org.renamed', () => a.client.patch(`/api/orgs/${a.orgId}`, { name: 'Renamed Org' }), a.orgId],
+      ['credential.sealed', () => a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'p', value: 'some-secret-value' }), a.orgId],
+      ['member.invited', () => a.client.post(`/api/orgs/${a.orgId}/invitations`, { email: 'x@example.com' }), a.orgId],
+      ['token.created', () => a.client.post('/api/me/tokens', { name: 't' }), ''],
+      ['user.profile_updated', () => a.client.patch('/api/me', { name: 'New Name' }), ''],
+      ['org.created', () => a.client.post('/api/orgs', { name: 'Second' }), ''],
+    ];
+    for (const [action, call, orgId] of calls) {
+      const before = Number(await count());
+      const res = await call();
+      expect(res.status).toBeLessThan(300);
+      expect(Number(await count())).toBe(before + 1);
+      const row = await last();
+      expect(row.action).toBe(action);
+      expect(row.actor_type).toBe('user');
+      expect(row.actor_id).toBe(a.userId);
+      expect(row.request_id).toMatch(/^req_/);
+      expect(row.ip).toBe('127.0.0.1');
+      expect(row.at).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+      if (orgId) expect(row.org_id).toBe(orgId);
+    }
+  });
+
+  it('writes one access.denied entry for a refused call, and the refusal changes nothing else', async () => {
+    const member = await signUp(s.app);
+    const inv = await a.client.post(`/api/orgs/${a.orgId}/invitations`, { email: member.email });
+    await member.client.post('/api/invitations/accept', { token: inv.body.token });
+    const before = Number(await count());
+    const res = await member.client.patch(`/api/orgs/${a.orgId}`, { name: 'Hijacked' });
+    expect(res.status).toBe(403);
+    expect(Number(await count())).toBe(before + 1);
+    const row = await last();
+    expect(row).toMatchObject({ action: 'access.denied', result: 'denied', actor_id: member.userId, org_id: a.orgId });
+  });
+
+  it('customers read their own organisation’s log; staff reads are themselves audited', async () => {
+    const res = await a.client.get(`/api/orgs/${a.orgId}/audit?limit=50`);
+    expect(res.status).toBe(200);
+    expect(res.body.entries.every((e: { action: string }) => typeof e.action === 'string')).toBe(true);
+    expect(res.body.entries.map((e: { action: string }) => e.action)).toContain('user.signed_up');
+    const b = await signUp(s.app);
+    expect((await b.client.get(`/api/orgs/${a.orgId}/audit`)).status).toBe(404);
+  });
+
+  it('keeps hostile text inert: one JSON row per entry, no forged entries', async () => {
+    const hostile = 'x\r\n{"fake":"entry"}\u2028\u001b[2J' + 'y'.repeat(2000);
+    const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'n', value: hostile });
+    expect(res.status).toBe(201);
+    const rows = await s.core.db.selectFrom('audit_log').select('details').execute();
+    for (const r of rows) expect(() => JSON.parse(r.details)).not.toThrow();
+    expect((await s.core.audit.verify()).broken).toBeUndefined();
+  });
+
+  it('fails closed: with the audit table gone, state changes answer 503 and change nothing; it recovers', async () => {
+    await rawQuery(s.db, 'ALTER TABLE audit_log RENAME TO audit_log_away');
+    try {
+      const before = await s.core.db.selectFrom('credentials').selectAll().where('org_id', '=', a.orgId).execute();
+      const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'nope', value: 'not-stored-value' });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('STEWARD_AUDIT_UNAVAILABLE');
+      expect(await s.core.db.selectFrom('credentials').selectAll().where('org_id', '=', a.orgId).execute()).toEqual(before);
+      const health = await new TestClient(s.app).get('/healthz');
+      expect(health.status).toBe(503);
+      expect(health.body.audit).toBe('failing');
+    } finally {
+      await rawQuery(s.db, 'ALTER TABLE audit_log_away RENAME TO audit_log');
+    }
+    const ok = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'yes', value: 'stored-value-now' });
+    expect(ok.status).toBe(201);
+    expect((await new TestClient(s.app).get('/healthz')).body.audit).toBe('ok');
+  });
+
+  it('fails closed without hanging when the audit log is locked by someone else', async () => {
+    const started = Date.now();
+    let res;
+    if (engine === 'postgres') {
+      const url = (s.db.env.STEWARD_DATABASE_URL as string);
+      const locker = new pg.Client({ connectionString: url });
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE audit_head IN ACCESS EXCLUSIVE MODE');
+      try {
+        res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'locked', value: 'locked-out-value' });
+      } finally {
+        await locker.query('ROLLBACK');
+        await locker.end();
+      }
+      expect(res.body.error.code).toBe('STEWARD_AUDIT_UNAVAILABLE');
+    } else {
+      const { default: SQLite } = await import('better-sqlite3');
+      const locker = new SQLite(s.db.location);
+      locker.exec('BEGIN IMMEDIATE');
+      try {
+        res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'locked', value: 'locked-out-value' });
+      } finally {
+        locker.exec('ROLLBACK');
+        locker.close();
+      }
+      expect(['STEWARD_AUDIT_UNAVAILABLE', 'STEWARD_DATABASE_UNAVAILABLE']).toContain(res.body.error.code);
+    }
+    expect(res.status).toBe(503);
+    // Bounded, not hanging (the configured limit is 1 s; this only guards against a hang).
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const names = (await s.core.db.selectFrom('credentials').select('name').where('org_id', '=', a.orgId).execute()).map((r) => r.name);
+    expect(names).not.toContain('locked');
+  });
+
+  it('`steward audit verify` names the first tampered, removed or truncated entry', async () => {
+    const env = s.env;
+    const intact = await runCli(['audit', 'verify'], env);
+    expect(intact.code, intact.stderr).toBe(0);
+    expect(intact.stdout).toMatch(/intact/);
+
+    const rows = await s.core.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+    const victim = rows[3]!;
+    await rawQuery(s.db, 'UPDATE audit_log SET details = $1 WHERE seq = $2', ['{"edited":true}', victim.seq]);
+    const tampered = await runCli(['audit', 'verify'], env);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toContain(`entry ${victim.seq}`);
+    expect(tampered.stdout).toContain(victim.id);
+    await rawQuery(s.db, 'UPDATE audit_log SET details = $1 WHERE seq = $2', [victim.details, victim.seq]);
+    expect((await s.core.audit.verify()).broken).toBeUndefined();
+
+    await rawQuery(s.db, 'DELETE FROM audit_log WHERE seq = $1', [rows[5]!.seq]);
+    const removed = await s.core.audit.verify();
+    expect(removed.broken?.seq).toBe(rows[5]!.seq);
+    await s.core.db.insertInto('audit_log').values(rows[5]!).execute();
+
+    const lastRow = rows[rows.length - 1]!;
+    const tail = await s.core.db.selectFrom('audit_log').selectAll().where('seq', '>=', lastRow.seq).execute();
+    await rawQuery(s.db, 'DELETE FROM audit_log WHERE seq >= $1', [lastRow.seq]);
+    const truncated = await s.core.audit.verify();
+    expect(truncated.broken?.seq).toBe(lastRow.seq);
+    for (const r of tail) await s.core.db.insertInto('audit_log').values(r).execute();
+    expect((await s.core.audit.verify()).broken).toBeUndefined();
+  });
+});

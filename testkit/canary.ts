@@ -1,0 +1,70 @@
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+
+/** Unique fake secrets and personal data for one test run; any of them found in clear is a leak. */
+export interface CanarySet {
+  readonly runId: string;
+  readonly awsAccessKeyId: string;
+  readonly awsSecretAccessKey: string;
+  readonly elasticKey: string;
+  readonly sshPrivateKey: string;
+  readonly dbPassword: string;
+  readonly userPassword: string;
+  readonly email: string;
+  readonly phone: string;
+  readonly name: string;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const pick = (n: number, alphabet = ALNUM) => Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
+
+export function makeCanaries(): CanarySet {
+  const runId = pick(8, 'abcdefghijklmnopqrstuvwxyz0123456789');
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  return {
+    runId,
+    awsAccessKeyId: `AKIA${pick(16)}`,
+    awsSecretAccessKey: pick(40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'),
+    elasticKey: `ehkey-${randomUUID()}`,
+    sshPrivateKey: pem.replace('-----END PRIVATE KEY-----', `canary-${runId}\n-----END PRIVATE KEY-----`),
+    dbPassword: `Cn4ry-${runId}-${pick(12)}`,
+    userPassword: `Pw-canary-${runId}-${pick(10)}`,
+    email: `canary+${runId}@example.invalid`,
+    phone: `+1555${pick(7, '0123456789')}`,
+    name: `Canary Person ${runId}`,
+  };
+}
+
+/** The forms a value may take when it leaks: raw, base64, base64url, hex, URL- and JSON-encoded, lower case. */
+export function encodingsOf(value: string): string[] {
+  const b = Buffer.from(value, 'utf8');
+  const forms = new Set([
+    value, value.toLowerCase(), b.toString('base64'), b.toString('base64url'), b.toString('hex'),
+    encodeURIComponent(value), JSON.stringify(value).slice(1, -1),
+  ]);
+  return [...forms].filter((f) => f.length >= 8);
+}
+
+/** Distinctive windows of a secret (12 characters each), so a partial leak is found too. */
+export function windowsOf(value: string, size = 12): string[] {
+  const core = value.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+  const out: string[] = [];
+  for (let i = 0; i + size <= core.length; i += 4) out.push(core.slice(i, i + size));
+  return out;
+}
+
+export interface Leak {
+  readonly canary: string;
+  readonly form: string;
+  readonly where: string;
+}
+
+/** Every needle of every named value found in `haystack`. */
+export function findLeaks(haystack: string, values: Record<string, string>, where: string, withWindows = true): Leak[] {
+  const leaks: Leak[] = [];
+  for (const [canary, value] of Object.entries(values)) {
+    const needles = new Set([...encodingsOf(value), ...(withWindows ? windowsOf(value) : [])]);
+    for (const form of needles) if (haystack.includes(form)) leaks.push({ canary, form: form.slice(0, 16), where });
+  }
+  return leaks;
+}
