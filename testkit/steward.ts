@@ -50,7 +50,7 @@ export async function startTestSteward(options: { engine: Engine; env?: Record<s
     },
   });
   const logger = createLogger({ level: config.logLevel, destination });
-  const database = openDatabase(config.database);
+  const database = openDatabase(config.database, { busyTimeoutMs: config.auditTimeoutMs });
   await migrateToLatest(database.db);
   const core = createCore({ config, database, clock: options.clock ?? systemClock, logger });
   await core.start();
