@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../kernel/config.js';
 import type { Database } from './schema.js';
@@ -16,6 +16,19 @@ export interface DatabaseHandle {
   readonly db: Db;
   readonly engine: Engine;
   close(): Promise<void>;
+}
+
+/** SQLite does roll back schema changes in a transaction; telling Kysely so makes a failed migration leave nothing behind. */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class SqliteDialectWithTransactionalDdl extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
 }
 
 const PG_INT8 = 20;
@@ -34,7 +47,7 @@ export function openDatabase(target: DatabaseTarget, options: { statementTimeout
     sqlite.pragma('foreign_keys = ON');
     // better-sqlite3 waits for a lock synchronously, so keep the wait short: a locked database answers 503.
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialectWithTransactionalDdl({ database: sqlite }) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
   const parse = (value: string): number => Number(value);

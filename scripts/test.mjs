@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The whole test run: prerequisites, type check, build (the quickstart test runs the compiled Steward), then
+// every vitest suite. Ends with one line "Tests: N passed, N failed" that CI reads.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+
+function step(name, cmd, cmdArgs, options = {}) {
+  process.stdout.write(`\n── ${name}: ${cmd} ${cmdArgs.join(' ')}\n`);
+  const res = spawnSync(cmd, cmdArgs, { stdio: 'inherit', ...options });
+  if (res.status === 0) passed++;
+  else {
+    failed++;
+    process.stdout.write(`── ${name} FAILED (exit ${res.status ?? res.signal})\n`);
+  }
+  return res.status === 0;
+}
+
+if (existsSync('scripts/testhosts-prereqs.sh')) step('test host prerequisites', 'bash', ['scripts/testhosts-prereqs.sh']);
+step('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+step('build', 'npm', ['run', '--silent', 'build']);
+
+mkdirSync('.artifacts', { recursive: true });
+const report = '.artifacts/vitest.json';
+spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args], { stdio: 'inherit' });
+if (existsSync(report)) {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  passed += r.numPassedTests ?? 0;
+  failed += (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0);
+  // A suite that failed to load counts as a failure even when it declared no tests.
+  for (const suite of r.testResults ?? []) if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) failed++;
+} else {
+  failed++;
+  process.stdout.write('── vitest wrote no report\n');
+}
+
+process.stdout.write(`\nTests: ${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmbeddedQueue } from '../src/core/jobs/embedded.js';
+import { backoffMs, checkPayload } from '../src/core/jobs/queue.js';
+import { FakeClock, sleep } from '../src/kernel/clock.js';
+import { newId } from '../src/kernel/ids.js';
+import { ENGINES } from '../testkit/db.js';
+import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+
+async function until(check: () => Promise<boolean> | boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await sleep(20);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('job payload rules', () => {
+  it('accepts ids, numbers, booleans and short words; refuses anything that could be a secret', () => {
+    expect(() => checkPayload({ serverId: newId('srv'), attempt: 3, dry: true, mode: 'full' })).not.toThrow();
+    expect(() => checkPayload({ password: 'Hunter2!' })).toThrow(/payload field password/);
+    expect(() => checkPayload({ note: 'a'.repeat(100) })).toThrow();
+    expect(() => checkPayload({ key: '-----BEGIN OPENSSH PRIVATE KEY-----' })).toThrow();
+  });
+  it('backs off exponentially with jitter, capped', () => {
+    expect(backoffMs(1, () => 0)).toBe(1000);
+    expect(backoffMs(1, () => 1)).toBe(2000);
+    expect(backoffMs(3, () => 0.5)).toBe(6000);
+    expect(backoffMs(30, () => 1)).toBe(300_000);
+  });
+});
+
+describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
+  let s: TestSteward;
+  const clock = new FakeClock(Date.UTC(2026, 5, 1));
+  beforeAll(async () => {
+    s = await startTestSteward({ engine, clock });
+  });
+  afterAll(() => s?.close());
+
+  const makeQueue = () => createEmbeddedQueue({ db: s.core.db, clock, logger: s.core.logger, audit: s.core.audit, pollMs: 20, concurrency: 4 });
+
+  it('runs a job enqueued in a transaction only once that transaction commits', async () => {
+    const q = makeQueue();
+    const seen: string[] = [];
+    q.register('t.commit', async (job) => void seen.push(String(job.payload.n)));
+    q.start();
+    try {
+      await s.core.db.transaction().execute(async (trx) => {
+        await q.enqueue(trx, { queue: 't.commit', payload: { n: 1 } });
+        await sleep(150);
+        expect(seen).toEqual([]);
+      });
+      await expect(s.core.db.transaction().execute(async (trx) => {
+        await q.enqueue(trx, { queue: 't.commit', payload: { n: 2 } });
+        throw new Error('roll back');
+      })).rejects.toThrow('roll back');
+      await until(() => seen.length === 1, 'the committed job');
+      await sleep(150);
+      expect(seen).toEqual(['1']);
+    } finally {
+      await q.stop();
+    }
+  });
+
+  it('retries with backoff, then marks the job failed and audits it', async () => {
+    const q = makeQueue();
+    let calls = 0;
+    q.register('t.fail', async () => {
+      calls++;
+      throw new Error('remote host said no');
+    });
+    q.start();
+    try {
+      const id = await q.enqueue(s.core.db, { queue: 't.fail', payload: {}, maxAttempts: 3 });
+      await until(() => calls === 1, 'first attempt');
+      await until(async () => (await q.get(id))?.status === 'queued', 'requeue');
+      const waiting = (await q.get(id))!;
+      expect(Date.parse(waiting.runAt)).toBeGreaterThan(clock.nowMs());
+      expect(waiting.lastError).toBe('remote host said no');
+      await sleep(100);
+      expect(calls).toBe(1); // not due yet
+      clock.advance(5 * 60_000);
+      await until(() => calls === 2, 'second attempt');
+      await until(async () => (await q.get(id))?.status === 'queued', 'second requeue');
+      clock.advance(5 * 60_000);
+      await until(async () => (await q.get(id))?.status === 'failed', 'final failure');
+      expect(calls).toBe(3);
+      const audit = await s.core.db.selectFrom('audit_log').selectAll().where('action', '=', 'job.failed').where('target_id', '=', id).execute();
+      expect(audit).toHaveLength(1);
+      expect((await q.list({ status: 'failed', limit: 10 })).map((j) => j.id)).toContain(id);
+    } finally {
+      await q.stop();
+    }
+  });
+
+  it('a job held by a dead worker is taken over after its time limit', async () => {
+    const q = makeQueue();
+    const id = await q.enqueue(s.core.db, { queue: 't.takeover', payload: {} });
+    // A worker that claimed the job and died: running, locked until a moment that has passed.
+    await s.core.db.updateTable('jobs').set({ status: 'running', attempts: 1, locked_by: 'dead-worker', locked_until: new Date(clock.nowMs() + 60_000).toISOString() }).where('id', '=', id).execute();
+    let ran = 0;
+    q.register('t.takeover', async () => void ran++, { timeoutMs: 30_000 });
+    q.start();
+    try {
+      await sleep(150);
+      expect(ran).toBe(0);
+      clock.advance(61_000);
+      await until(async () => (await q.get(id))?.status === 'done', 'takeover');
+      expect(ran).toBe(1);
+      expect((await q.get(id))!.attempts).toBe(2);
+    } finally {
+      await q.stop();
+    }
+  });
+
+  it('two runners never take the same job', async () => {
+    const q1 = makeQueue();
+    const q2 = makeQueue();
+    const runs = new Map<string, number>();
+    const handler = async (job: { id: string }) => {
+      runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+      await sleep(5);
+    };
+    q1.register('t.race', handler);
+    q2.register('t.race', handler);
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push(await q1.enqueue(s.core.db, { queue: 't.race', payload: { i } }));
+    q1.start();
+    q2.start();
+    try {
+      await until(() => ids.every((id) => runs.has(id)), 'all jobs', 30_000);
+      await sleep(100);
+      expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await Promise.all([q1.stop(), q2.stop()]);
+    }
+  });
+});
