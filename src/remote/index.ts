@@ -1,0 +1,29 @@
+/** The public face of the SSH layer; code outside src/remote imports from here. */
+export { createSshExecutor, type CreateSshExecutorOptions } from './executor.js';
+export type {
+  ExecOptions,
+  ExecResult,
+  ExecutorMetrics,
+  RemoteExecutor,
+  RemoteSession,
+  ShellHandle,
+  ShellOptions,
+  SshExecutorOptions,
+  StreamOptions,
+  TargetRef,
+} from './executor.types.js';
+export type { SshAuth, SshTarget } from './target.js';
+export type { HostKeyPolicy, PresentedHostKey } from './host-key.js';
+export { describeHostKey, parseOpenSshPublicKey, sha256Fingerprint } from './host-key.js';
+export { ExecError, HostKeyChangedError, HostKeyUnknownError } from './errors.js';
+export { quoteArg, redactArgv, sensitive, shellFragment, toShellCommand, type Argv, type ArgvItem } from './argv.js';
+export {
+  assertValidHostname,
+  assertValidRemotePath,
+  assertValidUnixUser,
+  isValidHostname,
+  isValidRemotePath,
+  isValidUnixUser,
+} from './validators.js';
+export { runSteps, type RunStepsOptions, type Step, type StepOutcome, type StepRunResult, type StepStatus } from './steps.js';
+export type { StdinInput } from './run-command.js';
