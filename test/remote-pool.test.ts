@@ -51,6 +51,23 @@ describe('connection reuse', () => {
     expect(logins(mark)).toBe(1);
   });
 
+  it('keeps operations with different session tags on separate logins, and reports each login', async () => {
+    const seen: (string | undefined)[] = [];
+    const ex = executor({ onLogin: (ref) => void seen.push(ref.session) });
+    const mark = sshd.logMark();
+    for (const session of ['op-a', 'op-a', 'op-b', 'op-a', 'op-b']) await ex.exec({ ...target(), session }, ['true']);
+    expect(logins(mark)).toBe(2);
+    expect(seen.sort()).toEqual(['op-a', 'op-b']);
+  });
+
+  it('does not use a login whose recording failed', async () => {
+    const ex = executor({ onLogin: () => { throw new Error('ledger unavailable'); } });
+    const marker = join(scratch, 'should-not-exist');
+    await expect(ex.exec({ ...target(), session: 'op-x' }, ['touch', marker])).rejects.toThrow('ledger unavailable');
+    const check = executor();
+    await expect(check.exec(target(), ['test', '-e', marker], { acceptExitCodes: [1] })).resolves.toMatchObject({ exitCode: 1 });
+  });
+
   it('respects the global concurrency cap, measured on the server', async () => {
     const ex = executor({ maxConcurrency: 3 });
     const dir = join(scratch, 'running');

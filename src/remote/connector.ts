@@ -9,7 +9,7 @@ import type { HostKeyPolicy, PresentedHostKey } from './host-key.js';
 import type { RemoteLogger } from './logging.js';
 import type { SshTarget } from './target.js';
 
-export interface ConnectorOptions extends Pick<SshExecutorOptions, 'onHostKeyMismatch' | 'onHostKeysProven'> {
+export interface ConnectorOptions extends Pick<SshExecutorOptions, 'onHostKeyMismatch' | 'onHostKeysProven' | 'onLogin'> {
   readonly connectTimeoutMs: number;
   readonly keepaliveIntervalMs: number;
   readonly logger: RemoteLogger;
@@ -22,9 +22,9 @@ export function createConnector(options: ConnectorOptions): Connector {
   const learned = new Map<string, PresentedHostKey>();
   const firstContacts = new Map<string, Promise<unknown>>();
 
-  const connectWith = (target: SshTarget, policy: HostKeyPolicy): Promise<SshConnection> => {
-    const ref: TargetRef = { host: target.host, port: target.port, username: target.username, label: target.label };
-    return connectSsh({
+  const connectWith = async (target: SshTarget, policy: HostKeyPolicy): Promise<SshConnection> => {
+    const ref: TargetRef = { host: target.host, port: target.port, username: target.username, label: target.label, session: target.session };
+    const connection = await connectSsh({
       ...ref,
       auth: target.auth,
       hostKey: policy,
@@ -37,6 +37,16 @@ export function createConnector(options: ConnectorOptions): Connector {
       },
       onHostKeysProven: options.onHostKeysProven ? (keys) => options.onHostKeysProven?.(ref, keys) : undefined,
     });
+    if (options.onLogin) {
+      try {
+        await options.onLogin(ref);
+      } catch (err) {
+        // A login that cannot be recorded is not used.
+        connection.close();
+        throw err;
+      }
+    }
+    return connection;
   };
 
   return async (target, hostKey) => {

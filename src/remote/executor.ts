@@ -86,7 +86,7 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
       throw sshError('STEWARD_SSH_AUTH_FAILED', ref, 'No usable SSH credential was given', { reason: 'auth_missing' });
     }
     const hostKey = hostKeyOf(target.host, target.port);
-    const poolKey = [target.username, hostKey, keyer.credentialId(target.auth), policyId(target.hostKey, compiled)].join('|');
+    const poolKey = [target.username, hostKey, keyer.credentialId(target.auth), policyId(target.hostKey, compiled), target.session ?? ''].join('|');
     return { target, ref, endpoint: ref, poolKey, hostKey };
   }
 

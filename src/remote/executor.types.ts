@@ -85,6 +85,7 @@ export interface TargetRef {
   readonly port: number;
   readonly username: string;
   readonly label?: string;
+  readonly session?: string;
 }
 
 export interface SshExecutorOptions {
@@ -103,6 +104,8 @@ export interface SshExecutorOptions {
   readonly maxOutputBytes?: number;
   /** The core blocks the server, raises an alert and audits here; the caller then gets the error. */
   readonly onHostKeyMismatch?: (error: HostKeyChangedError, target: TargetRef) => void | Promise<void>;
+  /** Called after every successful login (a new pooled connection), e.g. to record the credential's use. */
+  readonly onLogin?: (target: TargetRef) => void | Promise<void>;
   /** Extra host keys proven by a server already verified with its pinned key (OpenSSH UpdateHostKeys). */
   readonly onHostKeysProven?: (target: TargetRef, keys: PresentedHostKey[]) => void;
 }

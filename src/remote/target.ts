@@ -20,4 +20,9 @@ export interface SshTarget {
   readonly hostKey: HostKeyPolicy;
   /** A name for logs and errors, e.g. the server id. Never a secret. */
   readonly label?: string;
+  /**
+   * Connections are shared only between calls with the same session tag (and the same host, user, credential
+   * and trust decision). The core gives each operation its own tag, so each login belongs to one instruction.
+   */
+  readonly session?: string;
 }
