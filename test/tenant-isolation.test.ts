@@ -14,7 +14,7 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
   const ids: Record<string, string> = {};
 
   async function snapshot() {
-    const tables = ['orgs', 'memberships', 'invitations', 'credentials', 'api_tokens'] as const;
+    const tables = ['orgs', 'memberships', 'invitations', 'credentials', 'api_tokens', 'servers'] as const;
     const out: Record<string, unknown> = {};
     for (const t of tables) out[t] = await s.core.db.selectFrom(t).selectAll().orderBy('id').execute();
     out.audit = (await s.core.db.selectFrom('audit_log').selectAll().where('org_id', '=', a.orgId).execute()).length;
@@ -32,12 +32,15 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     const members = await a.client.get(`/api/orgs/${a.orgId}/members`);
     const cred = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'root', value: 'tenant-a-secret-value' });
     const token = await a.client.post('/api/me/tokens', { name: 'a-token' });
+    const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: 'web-1', address: '192.0.2.10', password: 'first-login-password', trustFirstContact: true });
+    expect(server.status).toBe(202);
     Object.assign(ids, {
       orgId: a.orgId,
       memberId: members.body.members.find((m: { userId: string }) => m.userId === member.userId).id,
       invitationId: openInv.body.id,
       credentialId: cred.body.id,
       tokenId: token.body.id,
+      serverId: server.body.id,
     });
   });
   afterAll(() => s?.close());

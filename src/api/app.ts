@@ -16,6 +16,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { meRoutes } from './routes/me.js';
 import { orgRoutes } from './routes/orgs.js';
 import { consoleRoutes } from './routes/console.js';
+import { serverRoutes } from './routes/servers.js';
 import { systemRoutes } from './routes/system.js';
 
 export const API_VERSION = '0.1.0';
@@ -76,6 +77,7 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   credentialRoutes(app, core);
   auditRoutes(app, core);
   jobRoutes(app, core);
+  serverRoutes(app, core);
   consoleRoutes(app);
   return app;
 }

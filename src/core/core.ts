@@ -16,6 +16,11 @@ import { createUsersService } from './users/users.service.js';
 import { createKeyRotation } from './vault/vault.rotation.js';
 import { createVault } from './vault/vault.service.js';
 import type { SealedColumnSpec } from './vault/vault.types.js';
+import { createAlertsService } from './alerts/alerts.service.js';
+import { createLedgerService } from './ledger/ledger.service.js';
+import { createServerGateway, type ServerGateway } from './servers/gateway.js';
+import { ORG_KEYS_SEALED, SERVERS_SEALED } from './servers/servers.store.js';
+import { createOrgKeys, createServersService } from './servers/servers.service.js';
 
 export interface CoreDeps {
   readonly config: Config;
@@ -25,7 +30,7 @@ export interface CoreDeps {
 }
 
 /** Every sealed column, declared by the module that owns its table; the vault re-encrypts these on rotation. */
-const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED];
+const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED];
 
 function registerFoundation(deps: CoreDeps) {
   const { config, database, clock, logger } = deps;
@@ -46,6 +51,24 @@ function registerPeople(deps: CoreDeps, base: ReturnType<typeof registerFoundati
   return { passwords, users, sessions, orgs };
 }
 
+function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundation>, people: ReturnType<typeof registerPeople>) {
+  const { db, vault, audit, queue } = base;
+  const { clock, logger, config } = deps;
+  const ledger = createLedgerService({ db, clock, orgs: people.orgs });
+  const alerts = createAlertsService({ db, clock, orgs: people.orgs });
+  const orgKeys = createOrgKeys({ db, clock, vault });
+  let gateway: ServerGateway | undefined;
+  const getGateway = (): ServerGateway =>
+    (gateway ??= createServerGateway({
+      db, clock, logger: logger.child({ module: 'ssh' }), vault, ledger, audit, alerts, orgKey: orgKeys.privateKey,
+      executorOptions: { logger: logger.child({ module: 'ssh' }), maxConcurrency: config.ssh.maxConcurrency, connectTimeoutMs: config.ssh.connectTimeoutMs, commandTimeoutMs: config.ssh.commandTimeoutMs },
+    }));
+  const servers = createServersService({ db, clock, logger, vault, audit, orgs: people.orgs, alerts, queue, gateway: getGateway });
+  queue.register('servers.enrol', (job) => servers.enrol(job, orgKeys.publicKey), { timeoutMs: 5 * 60_000 });
+  queue.register('servers.release', (job) => servers.release(job, orgKeys.publicKey), { timeoutMs: 5 * 60_000 });
+  return { ledger, alerts, orgKeys, servers, gateway: getGateway, closeGateway: async () => gateway?.close() };
+}
+
 /**
  * The composition root: stores and services built in dependency order (so wiring cannot loop), one register
  * function per area. Nothing here connects or starts; `start()` does.
@@ -55,12 +78,14 @@ export function createCore(deps: CoreDeps) {
   const people = registerPeople(deps, base);
   const credentials = createCredentialsService({ db: base.db, clock: deps.clock, vault: base.vault, audit: base.audit, orgs: people.orgs });
   const auditReader = createAuditReader({ audit: base.audit, orgs: people.orgs });
+  const fleet = registerServers(deps, base, people);
 
   return {
     ...base,
     ...people,
     credentials,
     auditReader,
+    ...fleet,
     clock: deps.clock,
     logger: deps.logger,
     config: deps.config,
@@ -72,6 +97,7 @@ export function createCore(deps: CoreDeps) {
     },
     async close(): Promise<void> {
       await base.queue.stop();
+      await fleet.closeGateway();
       await deps.database.close();
     },
   };

@@ -158,6 +158,68 @@ export interface JobsTable {
   finished_at: string | null;
 }
 
+export interface OrgSshKeysTable {
+  org_id: string;
+  public_key: string;
+  fingerprint: string;
+  private_sealed: string;
+  created_at: string;
+}
+
+export type ServerStatus = 'enrolling' | 'ready' | 'blocked' | 'unreachable' | 'enrol_failed' | 'removing' | 'remove_failed';
+
+export interface ServersTable {
+  id: string;
+  org_id: string;
+  name: string;
+  address: string;
+  port: number;
+  username: string;
+  status: ServerStatus;
+  status_reason: string | null;
+  host_key: string | null;
+  host_key_fingerprint: string | null;
+  host_key_source: 'first_contact' | 'provided' | 'provider' | null;
+  host_key_pinned_at: string | null;
+  presented_fingerprint: string | null;
+  login: 'org_key' | 'bootstrap';
+  bootstrap_kind: 'password' | 'key' | null;
+  bootstrap_sealed: string | null;
+  provider_account_id: string | null;
+  provider_node_id: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  last_contact_at: string | null;
+}
+
+export interface CredentialUsesTable {
+  id: string;
+  org_id: string;
+  at: string;
+  credential: string;
+  credential_id: string | null;
+  target_type: string;
+  target_id: string;
+  operation: string;
+  instruction_type: 'user_action' | 'schedule' | 'staff_grant' | 'system';
+  instruction_id: string | null;
+  actor_id: string | null;
+  outcome: 'ok' | 'failed' | 'blocked';
+}
+
+export interface AlertsTable {
+  id: string;
+  org_id: string;
+  server_id: string | null;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  title: string;
+  details: string;
+  created_at: string;
+  resolved_at: string | null;
+}
+
 export interface Database {
   vault_root_keys: VaultRootKeysTable;
   vault_data_keys: VaultDataKeysTable;
@@ -173,4 +235,8 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   jobs: JobsTable;
+  org_ssh_keys: OrgSshKeysTable;
+  servers: ServersTable;
+  credential_uses: CredentialUsesTable;
+  alerts: AlertsTable;
 }

@@ -41,6 +41,9 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'STEWARD_ARGON2_ITERATIONS', doc: 'argon2id time cost for password hashes.', default: '2' },
   { name: 'STEWARD_JOBS_POLL_MS', doc: 'How often the embedded job runner looks for due jobs.', default: '500' },
   { name: 'STEWARD_JOBS_CONCURRENCY', doc: 'Jobs one worker process runs at once.', default: '8' },
+  { name: 'STEWARD_SSH_MAX_CONCURRENCY', doc: 'SSH commands and sessions one process runs at once across all servers.', default: '50' },
+  { name: 'STEWARD_SSH_CONNECT_TIMEOUT_MS', doc: 'Time allowed for TCP connect, key exchange and login.', default: '15000' },
+  { name: 'STEWARD_SSH_COMMAND_TIMEOUT_MS', doc: 'Default time limit of one remote command.', default: '600000' },
 ];
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -66,6 +69,9 @@ const schema = z.object({
   STEWARD_ARGON2_ITERATIONS: int(1, 100),
   STEWARD_JOBS_POLL_MS: int(10, 60_000),
   STEWARD_JOBS_CONCURRENCY: int(1, 1000),
+  STEWARD_SSH_MAX_CONCURRENCY: int(1, 10_000),
+  STEWARD_SSH_CONNECT_TIMEOUT_MS: int(500, 600_000),
+  STEWARD_SSH_COMMAND_TIMEOUT_MS: int(1000, 24 * 3_600_000),
 });
 
 export type DatabaseTarget =
@@ -95,6 +101,7 @@ export interface Config {
   readonly auditTimeoutMs: number;
   readonly argon2: { readonly memoryKib: number; readonly iterations: number };
   readonly jobs: { readonly pollMs: number; readonly concurrency: number };
+  readonly ssh: { readonly maxConcurrency: number; readonly connectTimeoutMs: number; readonly commandTimeoutMs: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -194,6 +201,7 @@ export function loadConfig(env: Env): Config {
     auditTimeoutMs: c.STEWARD_AUDIT_TIMEOUT_MS,
     argon2: { memoryKib: c.STEWARD_ARGON2_MEMORY_KIB, iterations: c.STEWARD_ARGON2_ITERATIONS },
     jobs: { pollMs: c.STEWARD_JOBS_POLL_MS, concurrency: c.STEWARD_JOBS_CONCURRENCY },
+    ssh: { maxConcurrency: c.STEWARD_SSH_MAX_CONCURRENCY, connectTimeoutMs: c.STEWARD_SSH_CONNECT_TIMEOUT_MS, commandTimeoutMs: c.STEWARD_SSH_COMMAND_TIMEOUT_MS },
   };
 }
 

@@ -1,17 +1,60 @@
-import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const PAGE = `<!doctype html>
+/**
+ * The console's own policy, stricter than the API default: scripts and styles only from Steward's origin (no
+ * inline code or styles at all), API calls only to the same origin, never framed.
+ */
+export const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Steward</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:4rem auto;padding:0 1rem;color:#1b1f24}
-code{background:#f0f2f4;padding:.1rem .3rem;border-radius:4px}@media(prefers-color-scheme:dark){body{background:#111418;color:#e6e8ea}code{background:#22272e}}</style>
 </head><body><main>
 <h1>Steward</h1>
-<p>Steward is running. The API is described at <a href="/api/docs">/api/docs</a> (OpenAPI document: <a href="/api/openapi.json">/api/openapi.json</a>).</p>
+<p>Steward is running, but its web console has not been built. From the checkout, run <code>npm run build</code> (or only the console: <code>npm run build:web</code>) and restart Steward.</p>
+<p>The API is described at <a href="/api/docs">/api/docs</a> (OpenAPI document: <a href="/api/openapi.json">/api/openapi.json</a>).</p>
 <p>Health: <a href="/healthz">/healthz</a> · Metrics: <a href="/metrics">/metrics</a></p>
 </main></body></html>`;
 
-/** The landing page served at the root of the console's origin. */
-export function consoleRoutes(app: FastifyInstance): void {
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+/** web/dist of the package this file belongs to, found from here (src/ when run by tsx, dist/src/ when built). */
+export function consoleDistDir(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return join(from, 'web', 'dist');
+    dir = parent;
+  }
+  return join(dir, 'web', 'dist');
+}
+
+const hidden = { schema: { hide: true } };
+
+/**
+ * Serves the built console on the API's port: hashed assets under /assets/ (cached for good), a few top-level
+ * files, and index.html for every other path that is not the API's (the console routes in the browser).
+ * /api/*, /healthz and /metrics are registered routes and always win; unknown /api/ paths keep their JSON 404.
+ */
+export function consoleRoutes(app: FastifyInstance, options: { distDir?: string } = {}): void {
+  const dist = options.distDir ?? consoleDistDir();
+  if (!existsSync(join(dist, 'index.html'))) {
+    app.get('/', hidden, async (_request, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT));
+    return;
+  }
+  void app.register(fastifyStatic, { root: join(dist, 'assets'), prefix: '/assets/', index: false, immutable: true, maxAge: '365d' });
+  const topLevel = new Set(readdirSync(dist).filter((name) => name !== 'index.html' && statSync(join(dist, name)).isFile()));
+
+  const page = async (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0]!;
+    if (path === '/api' || path.startsWith('/api/')) return reply.callNotFound();
+    const name = path.slice(1);
+    if (topLevel.has(name)) return reply.sendFile(name, dist, { maxAge: '1h', immutable: false });
+    void reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', 'no-cache');
+    return reply.sendFile('index.html', dist, { cacheControl: false });
+  };
+  app.get('/', hidden, page);
+  app.get('/*', hidden, page);
 }

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_servers.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -7,6 +8,7 @@ import * as m0001 from './0001_foundation.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_servers': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,137 @@
+/**
+ * The discovery script: one POSIX `sh` program, sent over stdin to `sh -s` in a single SSH session, that
+ * prints everything self-discovery learns as framed sections. See docs/decisions/0006-discovery.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { invalidInput } from '../../../kernel/errors.js';
+import { PROLOGUE } from './script/prologue.js';
+import { ACCESS_SECTIONS } from './script/sections-access.js';
+import { APP_SECTIONS } from './script/sections-apps.js';
+import { SYSTEM_SECTIONS } from './script/sections-system.js';
+
+/** Bumped when the output format changes in a way the parser must know about. */
+export const SCRIPT_VERSION = 1;
+
+/** The sections in the order the script prints them. */
+export const SECTIONS = [
+  'identity',
+  'os',
+  'packages',
+  'services',
+  'ports',
+  'processes',
+  'performance',
+  'users',
+  'access',
+  'sshkeys',
+  'databases',
+  'config',
+  'certificates',
+  'apps',
+  'credentials',
+  'logs',
+  'locations',
+] as const;
+export type SectionName = (typeof SECTIONS)[number];
+
+export interface DiscoveryScriptOptions {
+  /**
+   * A fresh random token per run (letters and digits, 16 to 64 of them; `newDiscoveryBoundary()` makes one).
+   * Every marker carries it, so nothing a file or a process name contains can pass for a marker.
+   */
+  readonly boundary: string;
+  /** Recent lines kept from each log file (0 to 1000); default 50. */
+  readonly logLines?: number;
+  /** At most this many files are read whole (1 to 2000); default 300. */
+  readonly maxFiles?: number;
+  /** At most this many bytes of any one file or command block (1 KiB to 4 MiB); default 64 KiB. */
+  readonly maxFileBytes?: number;
+  /** Time limit for each slow command where the host has `timeout` (1 to 600 s); default 20. */
+  readonly commandTimeoutSeconds?: number;
+  /**
+   * `sudo-if-needed` (default): a non-root login re-runs the script under `sudo -n` when that works without a
+   * password, else runs unprivileged and the output says so. `never`: run as the login user.
+   */
+  readonly elevate?: 'sudo-if-needed' | 'never';
+}
+
+const BOUNDARY = /^[A-Za-z0-9]{16,64}$/;
+
+/** A random boundary token for one discovery run (128 bits, hex). */
+export function newDiscoveryBoundary(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function boundedInt(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw invalidInput(`${name} must be a whole number from ${min} to ${max}.`, { field: name });
+  }
+  return v;
+}
+
+/**
+ * Builds the discovery script. The text holds no secret and no value taken from the server or a user other
+ * than the validated options, so it is safe to log; it must still travel over stdin, never argv, because
+ * the boundary token is what keeps markers unforgeable.
+ */
+export function discoveryScript(options: DiscoveryScriptOptions): string {
+  if (typeof options.boundary !== 'string' || !BOUNDARY.test(options.boundary)) {
+    throw invalidInput('The discovery boundary must be 16 to 64 letters and digits.', { field: 'boundary' });
+  }
+  const logLines = boundedInt('logLines', options.logLines, 50, 0, 1000);
+  const maxFiles = boundedInt('maxFiles', options.maxFiles, 300, 1, 2000);
+  const maxBytes = boundedInt('maxFileBytes', options.maxFileBytes, 65536, 1024, 4 * 1024 * 1024);
+  const timeout = boundedInt('commandTimeoutSeconds', options.commandTimeoutSeconds, 20, 1, 600);
+  const b = options.boundary;
+
+  const body = [
+    `B=${b}`,
+    `NLOG=${logLines}`,
+    `MAXFILES=${maxFiles}`,
+    `MAXBYTES=${maxBytes}`,
+    `TSEC=${timeout}`,
+    PROLOGUE,
+    SYSTEM_SECTIONS,
+    ACCESS_SECTIONS,
+    APP_SECTIONS,
+    MAIN,
+  ].join('\n');
+
+  // The body is parsed whole before it runs (it is one heredoc), so no command it starts can read the rest
+  // of the script from stdin, and it can be handed to `sudo -n sh -s` without touching argv.
+  const delimiter = `STEWARD_DISCOVERY_${b}`;
+  const elevate = options.elevate ?? 'sudo-if-needed';
+  const runner =
+    elevate === 'never'
+      ? 'steward_body | sh -s'
+      : [
+          'if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true </dev/null >/dev/null 2>&1; then',
+          '  steward_body | sudo -n sh -s',
+          'else',
+          '  steward_body | sh -s',
+          'fi',
+        ].join('\n');
+  return ['steward_body() {', `cat <<'${delimiter}'`, body, delimiter, '}', runner, ''].join('\n');
+}
+
+const MAIN = String.raw`
+sec() { mk section "$1"; "s_$1" </dev/null 2>/dev/null; mk end "$1"; }
+
+main() {
+  if [ "$(id -u)" = 0 ]; then
+    if [ -n "$SUDO_USER" ]; then P=sudo; else P=root; fi
+  else P=user
+  fi
+  mk meta version ${SCRIPT_VERSION}
+  mk meta privilege "$P"
+  mk meta encoding "$ENC"
+  mk meta started "$(date +%s)"
+  prepare </dev/null 2>/dev/null
+  for _s in ${SECTIONS.join(' ')}; do sec "$_s"; done
+  mk meta finished "$(date +%s)"
+  mk done
+}
+
+main </dev/null
+`;

@@ -1,0 +1,94 @@
+/**
+ * Shell helpers every section uses. The text is POSIX `sh` that also runs under busybox ash: no arrays, no
+ * `local`, no `[[`, no process substitution. Written with String.raw so backslashes reach the shell as typed;
+ * `${D}` stands for a literal `$` where the shell needs `${`.
+ */
+const D = '$';
+
+/**
+ * Variables the generator fills in are validated numbers or a token of letters and digits, so nothing here
+ * is spliced from untrusted text.
+ */
+export const PROLOGUE = String.raw`
+LC_ALL=C
+export LC_ALL
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${D}{PATH:-}
+export PATH
+PGCONNECT_TIMEOUT=5
+export PGCONNECT_TIMEOUT
+IFS="$(printf ' \t\nx')"
+IFS="${D}{IFS%x}"
+NL='
+'
+umask 077
+cd / || exit 1
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# Markers start on a fresh line whatever the previous command printed; the parser drops that extra newline.
+mk() { printf '\n@@%s %s\n' "$B" "$*"; }
+tx() { mk text "$*"; }
+
+TO=
+if have timeout; then
+  if timeout 5 true >/dev/null 2>&1; then TO=timeout
+  elif timeout -t 5 true >/dev/null 2>&1; then TO='timeout -t'
+  fi
+fi
+# t SECONDS CMD ARGS: run an external command with a time limit where the host has one.
+t() { _s=$1; shift; if [ -n "$TO" ]; then $TO "$_s" "$@"; else "$@"; fi; }
+
+if have base64; then ENC=b64; enc() { base64; }
+elif have od; then ENC=hex; enc() { od -An -v -tx1; }
+else ENC=none; enc() { cat >/dev/null; }
+fi
+
+if printf x | head -c 1 >/dev/null 2>&1; then cap() { head -c "$MAXBYTES"; }
+else cap() { dd bs=1024 count="$((MAXBYTES / 1024))" 2>/dev/null; }
+fi
+
+okpath() { case $1 in *"$NL"*|'') return 1 ;; esac; return 0; }
+
+NFILES=0
+# fe TAG PATH: one readable regular file, encoded, at most MAXBYTES of it.
+fe() {
+  [ -f "$2" ] && [ -r "$2" ] && okpath "$2" || return 0
+  if [ "$NFILES" -ge "$MAXFILES" ]; then mk cap files "$2"; return 0; fi
+  NFILES=$((NFILES + 1))
+  _z=$(wc -c <"$2" 2>/dev/null | tr -d ' ')
+  mk file "$ENC" "$1" "${D}{_z:-?}" "$2"
+  cap <"$2" | enc
+}
+# fo TAG LABEL CMD ARGS: a command's output, encoded like a file.
+fo() {
+  _t=$1; _l=$2; shift 2
+  okpath "$_l" || return 0
+  mk file "$ENC" "$_t" - "$_l"
+  "$@" | cap | enc
+}
+
+apache_files() {
+  for _f in /etc/apache2/apache2.conf /etc/apache2/ports.conf /etc/apache2/sites-enabled/* /etc/apache2/conf-enabled/* \
+            /etc/httpd/conf/httpd.conf /etc/httpd/conf.d/*.conf; do
+    [ -f "$_f" ] && okpath "$_f" && printf '%s\n' "$_f"
+  done
+}
+
+# Facts several sections need, computed once (a value set inside a pipeline would not survive it).
+prepare() {
+  SSHD_T=
+  for _b in sshd /usr/sbin/sshd; do
+    if have "$_b"; then SSHD_T=$(t 10 "$_b" -T 2>/dev/null); break; fi
+  done
+  NGINX_T=
+  if have nginx; then NGINX_T=$(t 10 nginx -T 2>/dev/null | cap); fi
+  APACHE_FILES=$(apache_files)
+  WEBROOTS=$( {
+    printf '%s\n' "$NGINX_T" | awk '$1 == "root" { gsub(/[";]/, "", $2); print $2 }'
+    if [ -n "$APACHE_FILES" ]; then
+      printf '%s\n' "$APACHE_FILES" | while IFS= read -r _f; do grep -hsiE '^[[:space:]]*DocumentRoot[[:space:]]' "$_f"; done |
+        awk '{ gsub(/"/, "", $2); print $2 }'
+    fi
+  } | grep '^/' | sort -u | head -n 50)
+}
+`;

@@ -1,0 +1,124 @@
+import type { Db } from '../../db/database.js';
+import type { Clock } from '../../kernel/clock.js';
+import { AppError } from '../../kernel/errors.js';
+import { newId } from '../../kernel/ids.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { Secret } from '../../kernel/secret.js';
+import {
+  createSshExecutor, type CreateSshExecutorOptions, type HostKeyChangedError, type HostKeyPolicy, type RemoteExecutor, type RemoteSession, type SshAuth, type SshTarget, type TargetRef,
+} from '../../remote/index.js';
+import type { AlertsService } from '../alerts/alerts.service.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Instruction } from '../instruction.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
+import type { Vault } from '../vault/vault.service.js';
+import { serversStore, type ServerRow } from './servers.store.js';
+
+export interface GatewayDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly vault: Pick<Vault, 'openText'>;
+  readonly ledger: Pick<LedgerService, 'record'>;
+  readonly audit: Pick<AuditService, 'recordAlone'>;
+  readonly alerts: Pick<AlertsService, 'raise'>;
+  readonly executorOptions: Omit<CreateSshExecutorOptions, 'onLogin' | 'onHostKeyMismatch'>;
+  readonly orgKey: (orgId: string) => Promise<{ privateKey: Secret<string>; fingerprint: string }>;
+}
+
+interface OperationContext {
+  readonly server: ServerRow;
+  readonly instruction: Instruction;
+  readonly operation: string;
+  readonly credential: 'org_ssh_key' | 'server_bootstrap';
+}
+
+export interface WithServerOptions {
+  /** Log in with the credential given when the server was added, instead of the organisation's key. */
+  readonly useBootstrap?: boolean;
+  /** Only for enrolment of a server added with "trust on first contact": pin the key presented now. */
+  readonly allowFirstContact?: boolean;
+}
+
+/**
+ * The one way the core reaches a server over SSH. Each operation gets its own login (a session tag), and each
+ * login is written to the credential-use ledger with the operation's instruction before it is used. A host key
+ * that changed blocks the server, raises an alert and is audited; nothing runs on it until someone re-verifies.
+ */
+export function createServerGateway(deps: GatewayDeps) {
+  const operations = new Map<string, OperationContext>();
+
+  async function onLogin(ref: TargetRef): Promise<void> {
+    const op = ref.session ? operations.get(ref.session) : undefined;
+    if (!op) throw new AppError('STEWARD_INTERNAL', 'An SSH login happened outside any recorded operation.');
+    await deps.ledger.record({
+      orgId: op.server.org_id, credential: op.credential, credentialId: null, target: { type: 'server', id: op.server.id },
+      operation: `ssh.login:${op.operation}`, instruction: op.instruction, outcome: 'ok',
+    });
+    await serversStore.update(deps.db, op.server.id, { last_contact_at: deps.clock.iso() });
+  }
+
+  async function onHostKeyMismatch(error: HostKeyChangedError, ref: TargetRef): Promise<void> {
+    const op = ref.session ? operations.get(ref.session) : undefined;
+    if (!op) return;
+    const presented = error.presented?.fingerprint ?? null;
+    const { server } = op;
+    await serversStore.update(deps.db, server.id, { status: 'blocked', status_reason: 'host_key_changed', presented_fingerprint: presented, updated_at: deps.clock.iso() });
+    await deps.ledger.record({ orgId: server.org_id, credential: op.credential, credentialId: null, target: { type: 'server', id: server.id }, operation: `ssh.login:${op.operation}`, instruction: op.instruction, outcome: 'blocked' });
+    await deps.alerts.raise({
+      orgId: server.org_id, serverId: server.id, kind: 'host_key_changed', severity: 'critical',
+      title: `${server.name}: the SSH host key changed; Steward stopped using this server`,
+      details: { expected: server.host_key_fingerprint, presented, address: server.address, port: server.port },
+    });
+    await deps.audit.recordAlone({ action: 'server.host_key_changed', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id }, result: 'denied', details: { expected: server.host_key_fingerprint, presented } });
+  }
+
+  const executor: RemoteExecutor = createSshExecutor({ ...deps.executorOptions, onLogin, onHostKeyMismatch });
+
+  function hostKeyPolicy(server: ServerRow, allowFirstContact: boolean): HostKeyPolicy {
+    if (server.host_key) return { kind: 'pinned', keys: [server.host_key] };
+    if (server.host_key_fingerprint) return { kind: 'pinned', fingerprints: [server.host_key_fingerprint] };
+    if (!allowFirstContact) return { kind: 'pinned' }; // nothing pinned: refused as unknown
+    return {
+      kind: 'pin-on-first-contact',
+      onFirstContact: async (key) => {
+        await serversStore.update(deps.db, server.id, { host_key: key.publicKey, host_key_fingerprint: key.fingerprint, host_key_source: 'first_contact', host_key_pinned_at: deps.clock.iso() });
+        await deps.audit.recordAlone({ action: 'server.host_key_pinned', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id }, details: { fingerprint: key.fingerprint, type: key.type, verified: false } });
+      },
+    };
+  }
+
+  async function authFor(server: ServerRow, useBootstrap: boolean): Promise<SshAuth> {
+    if (useBootstrap) {
+      if (!server.bootstrap_sealed || !server.bootstrap_kind) throw new AppError('STEWARD_CONFLICT', 'This server has no initial credential any more; Steward logs in with its own key.');
+      const value = await deps.vault.openText({ scope: server.org_id, table: 'servers', column: 'bootstrap_sealed', row: server.id }, server.bootstrap_sealed);
+      return server.bootstrap_kind === 'password' ? { kind: 'password', password: value } : { kind: 'key', privateKey: value };
+    }
+    return { kind: 'key', privateKey: (await deps.orgKey(server.org_id)).privateKey };
+  }
+
+  /** Runs `fn` on one fresh login to the server, recorded against `instruction`. */
+  async function withServer<T>(server: ServerRow, instruction: Instruction, operation: string, fn: (session: RemoteSession) => Promise<T>, options: WithServerOptions = {}): Promise<T> {
+    if (server.status === 'blocked') {
+      throw new AppError('STEWARD_SSH_HOST_KEY_CHANGED', `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`);
+    }
+    const useBootstrap = options.useBootstrap === true;
+    const tag = newId('run', deps.clock.nowMs());
+    const target: SshTarget = {
+      host: server.address, port: server.port, username: server.username, label: server.id, session: tag,
+      auth: await authFor(server, useBootstrap),
+      hostKey: hostKeyPolicy(server, options.allowFirstContact === true),
+    };
+    operations.set(tag, { server, instruction, operation, credential: useBootstrap ? 'server_bootstrap' : 'org_ssh_key' });
+    try {
+      return await executor.withSession(target, fn);
+    } finally {
+      operations.delete(tag);
+      executor.evict(target);
+    }
+  }
+
+  return { withServer, executor, close: () => executor.close() };
+}
+
+export type ServerGateway = ReturnType<typeof createServerGateway>;
