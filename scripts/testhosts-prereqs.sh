@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# testhosts-prereqs.sh — install what Steward's real SSH test hosts need (src/sandbox/hosts, testkit/fleet.ts).
+#
+# Idempotent: installs only what is missing, and does nothing when all is there. As root it installs with
+# apt-get (quiet, noninteractive); as anyone else it exits non-zero with the exact command to run.
+#   --check   only report; exit 1 when something is missing
+#
+# openssh-server's install would start the machine's own sshd on port 22. Test hosts must not collide with it,
+# so the install runs with service starts blocked, and an sshd that appears anyway is stopped (by the pid in
+# its pid file, checked against its executable). An sshd that was already running before is left alone.
+set -euo pipefail
+
+PACKAGES=(openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$pkg"); fi
+done
+overlay_ok=1
+grep -qw overlay /proc/filesystems || overlay_ok=0
+
+install_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${missing[*]:-}"
+
+if [[ ${#missing[@]} -eq 0 && $overlay_ok -eq 1 ]]; then
+  echo "testhosts-prereqs: everything is installed"
+  exit 0
+fi
+
+if [[ ${1:-} == --check || $(id -u) -ne 0 ]]; then
+  [[ ${#missing[@]} -gt 0 ]] && echo "testhosts-prereqs: missing packages: ${missing[*]}" >&2
+  [[ $overlay_ok -eq 0 ]] && echo "testhosts-prereqs: the overlay file system is not available (modprobe overlay)" >&2
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "testhosts-prereqs: run as root: sudo bash scripts/testhosts-prereqs.sh" >&2
+    [[ ${#missing[@]} -gt 0 ]] && echo "  (or: sudo sh -c '$install_cmd')" >&2
+  fi
+  exit 1
+fi
+
+# The pid of the machine's own sshd, if one runs (Debian's default pid file, verified against /proc).
+machine_sshd() {
+  local pid
+  [[ -s /run/sshd.pid ]] || return 0
+  pid=$(</run/sshd.pid)
+  [[ $pid =~ ^[0-9]+$ && $(readlink "/proc/$pid/exe" 2>/dev/null) == /usr/sbin/sshd ]] && echo "$pid"
+  return 0
+}
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+  before=$(machine_sshd)
+  # policy-rc.d answering 101 tells invoke-rc.d (and systemd's deb helper) not to start services now.
+  own_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  trap '[[ $own_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d' EXIT
+  echo "testhosts-prereqs: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+
+  after=$(machine_sshd)
+  if [[ -n $after && $after != "$before" ]]; then
+    echo "testhosts-prereqs: stopping the sshd the install started (pid $after)"
+    kill -TERM "$after" 2>/dev/null || true
+  fi
+  # On a systemd machine, do not let the freshly installed service start at the next boot either.
+  if [[ " ${missing[*]} " == *" openssh-server "* && -d /run/systemd/system ]]; then
+    systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+  fi
+fi
+
+if [[ $overlay_ok -eq 0 ]]; then
+  modprobe overlay 2>/dev/null || true
+  grep -qw overlay /proc/filesystems || { echo "testhosts-prereqs: the kernel has no overlay file system" >&2; exit 1; }
+fi
+echo "testhosts-prereqs: ready"
