@@ -119,18 +119,49 @@ export function createServersService(deps: ServersDeps) {
     return serverView(row);
   }
 
+  /**
+   * A server Steward launched or imported from a provider account: the organisation's key was injected at
+   * launch, so there is no first-login credential; enrolment only proves the key works (and pins the host key).
+   */
+  async function adoptServer(
+    input: { orgId: string; name: string; address: string; port: number; username: string; providerAccountId: string; providerNodeId: string; hostKeyFingerprints?: readonly string[] },
+    instruction: Instruction,
+    ctx: RequestContext,
+  ): Promise<ServerView> {
+    assertValidHostname(input.address);
+    assertValidUnixUser(input.username);
+    const id = newId('srv', clock.nowMs());
+    const now = clock.iso();
+    const fingerprint = input.hostKeyFingerprints?.[0] ?? null;
+    const row: ServerRow = {
+      id, org_id: input.orgId, name: input.name, address: input.address, port: input.port, username: input.username,
+      status: 'enrolling', status_reason: null, host_key: null, host_key_fingerprint: fingerprint, host_key_source: fingerprint ? 'provider' : null,
+      host_key_pinned_at: fingerprint ? now : null, presented_fingerprint: null, login: 'org_key', bootstrap_kind: null, bootstrap_sealed: null,
+      provider_account_id: input.providerAccountId, provider_node_id: input.providerNodeId, created_by: instruction.actorId ?? 'system', created_at: now, updated_at: now, last_contact_at: null,
+    };
+    await db.transaction().execute(async (trx) => {
+      await serversStore.insert(trx, row);
+      await deps.queue.enqueue(trx, { queue: 'servers.enrol', orgId: input.orgId, payload: { serverId: id, ...instructionPayload(instruction) }, maxAttempts: ENROL_ATTEMPTS });
+      await deps.audit.record(trx, { action: 'server.added', orgId: input.orgId, actor: instruction.actorId ? { type: 'user', id: instruction.actorId } : { type: 'system' }, target: { type: 'server', id }, details: { name: input.name, address: input.address, provider: input.providerAccountId, node: input.providerNodeId, hostKey: row.host_key_source ?? 'first_contact' } }, ctx);
+    });
+    return serverView(row);
+  }
+
   /** Job: first login with the given credential, install the organisation's key, prove it, forget the credential. */
   async function enrol(job: JobContext, orgKey: (orgId: string) => Promise<{ publicKey: string }>): Promise<void> {
     const server = await serversStore.byIdAnyOrg(db, String(job.payload.serverId));
     if (!server || server.org_id !== job.orgId || server.status !== 'enrolling') return;
     const instruction = instructionFromPayload(job.payload);
     try {
-      const { publicKey } = await orgKey(server.org_id);
       const gw = deps.gateway();
-      const result = await gw.withServer(server, instruction, 'enrol', (session) => runSteps(installKeySteps(publicKey), session), { useBootstrap: true, allowFirstContact: server.host_key_source === null });
-      if (!result.ok) throw result.outcomes.at(-1)?.error ?? new Error('installing the key failed');
+      const firstContact = server.host_key_source === null;
+      if (server.login === 'bootstrap') {
+        const { publicKey } = await orgKey(server.org_id);
+        const result = await gw.withServer(server, instruction, 'enrol', (session) => runSteps(installKeySteps(publicKey), session), { useBootstrap: true, allowFirstContact: firstContact });
+        if (!result.ok) throw result.outcomes.at(-1)?.error ?? new Error('installing the key failed');
+      }
       const pinned = (await serversStore.byIdAnyOrg(db, server.id))!;
-      await gw.withServer(pinned, instruction, 'enrol.verify', (session) => session.exec(['true']));
+      await gw.withServer(pinned, instruction, 'enrol.verify', (session) => session.exec(['true']), { allowFirstContact: pinned.host_key_source === null });
       await db.transaction().execute(async (trx) => {
         await serversStore.update(trx, server.id, { status: 'ready', status_reason: null, login: 'org_key', bootstrap_sealed: null, bootstrap_kind: null, updated_at: clock.iso() });
         await deps.audit.record(trx, { action: 'server.enrolled', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id }, details: { hostKey: pinned.host_key_fingerprint } });
@@ -201,6 +232,7 @@ export function createServersService(deps: ServersDeps) {
   return {
     requireServer,
     addServer,
+    adoptServer,
     enrol,
     removeServer,
     release,
