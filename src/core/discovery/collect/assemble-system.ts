@@ -8,8 +8,8 @@ import { parseApkDb, parseApkInfo, parseDpkg, parseRpm } from './parsers/package
 import { parseNetstat, parseProcNet, parseSs } from './parsers/ports.js';
 import { parseCpu, parseDf, parseLoadavg, parseMeminfo, parseUptime, parseVirt } from './parsers/proc.js';
 import { parseBusyboxPs, parseProcpsPs, type RawProcess } from './parsers/ps.js';
-import { parseRcStatus, parseRcUpdate, parseSystemdUnitFiles, parseSystemdUnits, parseSysvStatus } from './parsers/services.js';
-import { compareText, words } from './parsers/util.js';
+import { parseRcStatus, parseRcUpdate, parseSystemdUnitFiles, parseSystemdUnits, parseSysvLsb, parseSysvStatus } from './parsers/services.js';
+import { compareText } from './parsers/util.js';
 import { redactArgs } from './scrub.js';
 
 const view = (f: Framed, name: string): SectionView => new SectionView(f.sections.get(name));
@@ -74,6 +74,7 @@ export function buildServices(f: Framed): Service[] {
   const units = s.text('systemd-units');
   if (units) list = parseSystemdUnits(units, parseSystemdUnitFiles(s.text('systemd-unit-files') ?? []));
   else if (s.text('openrc-status')) list = parseRcStatus(s.text('openrc-status') ?? [], parseRcUpdate(s.text('openrc-update') ?? []));
+  else if (s.text('sysv-lsb')) list = parseSysvLsb(s.text('sysv-lsb') ?? []);
   else list = parseSysvStatus(s.text('sysv-status') ?? []);
   const byName = new Map<string, Service>();
   for (const svc of list) byName.set(svc.name, svc);
@@ -138,4 +139,3 @@ export function buildPerformance(f: Framed, procs: readonly RawProcess[], userOf
   };
 }
 
-export { words };

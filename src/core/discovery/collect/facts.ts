@@ -84,6 +84,33 @@ export interface Service {
   readonly description: string | null;
 }
 
+/** Running programs by command name (pids change every run; the set of programs is what is worth diffing). */
+export interface ProcessSummary {
+  readonly command: string;
+  readonly users: readonly string[];
+  readonly count: number;
+}
+
+export interface Container {
+  readonly name: string;
+  readonly image: string;
+  readonly id: string;
+  readonly status: string;
+  readonly ports: string;
+}
+
+/** An application install found on disk: a WordPress tree, a Node app's package.json, a Drupal site… */
+export interface AppFile {
+  readonly kind: 'wordpress' | 'node' | 'drupal' | 'joomla' | 'nextcloud';
+  /** The application's directory. */
+  readonly path: string;
+  readonly name: string | null;
+  readonly version: string | null;
+  readonly frameworks: readonly string[];
+  /** Seen as the working directory of a running process. */
+  readonly running: boolean;
+}
+
 export interface ListeningPort {
   readonly proto: 'tcp' | 'udp';
   readonly address: string;
@@ -293,6 +320,7 @@ export interface ConfigFileRef {
 
 export interface Locations {
   readonly webRoots: readonly string[];
+  readonly appFiles: readonly AppFile[];
   readonly dataDirectories: readonly { readonly engine: string; readonly path: string }[];
   readonly configFiles: readonly ConfigFileRef[];
 }
@@ -310,6 +338,8 @@ export interface Facts {
   readonly applications: readonly Application[];
   readonly services: readonly Service[];
   readonly ports: readonly ListeningPort[];
+  readonly processes: readonly ProcessSummary[];
+  readonly containers: readonly Container[];
   readonly users: readonly User[];
   readonly groups: readonly Group[];
   readonly admins: Admins;

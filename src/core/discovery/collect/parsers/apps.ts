@@ -1,5 +1,5 @@
 /** Application evidence: `docker ps` rows, package.json files, node process working directories, PHP and WordPress versions. */
-import { toInt, words } from './util.js';
+import { toInt } from './util.js';
 
 export interface DockerContainer {
   readonly id: string;
@@ -89,4 +89,3 @@ export function parseApacheVersion(lines: readonly string[]): string | null {
   return /Apache\/(\S+)/.exec(lines[0] ?? '')?.[1] ?? null;
 }
 
-export { words };

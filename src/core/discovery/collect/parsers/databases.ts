@@ -3,7 +3,7 @@
  * pipe-separated rows) and grep lines from their configuration files (`FILE:setting = value`).
  */
 import type { DbAdmin, HbaRule } from '../facts.js';
-import { splitLines, toPort, unquote, words } from './util.js';
+import { splitLines, unquote, words } from './util.js';
 
 /** `User  Host  Super_priv  Grant_priv` rows. An account with SUPER or GRANT is an administrator. */
 export function parseMysqlUsers(lines: readonly string[]): DbAdmin[] {
@@ -114,4 +114,3 @@ export function listenList(value: string | undefined): string[] {
   return value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 }
 
-export { toPort };

@@ -33,17 +33,46 @@ const PATTERNS: RegExp[] = [
   new RegExp(String.raw`\$(\w+)(?:\s*\[\s*(?:${STR})\s*\])?\s*=\s*(?:${STR})\s*;`, 'g'),
 ];
 
+/**
+ * The text with PHP comments (`//`, `#`, block comments) blanked out, keeping line breaks and leaving string
+ * literals alone, so a commented-out credential is not reported and a `/*` inside a password is not a comment.
+ */
+export function blankPhpComments(text: string): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i] ?? '';
+    const next = text[i + 1] ?? '';
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
+      out.push(text.slice(i, j + 1));
+      i = j + 1;
+    } else if (c === '/' && next === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      out.push(text.slice(i, stop).replace(/[^\n]/g, ' '));
+      i = stop;
+    } else if ((c === '/' && next === '/') || c === '#') {
+      let j = i;
+      // A line comment ends at the end of the line or at a closing `?>`.
+      while (j < text.length && text[j] !== '\n' && !(text[j] === '?' && text[j + 1] === '>')) j++;
+      out.push(' '.repeat(j - i));
+      i = j;
+    } else {
+      out.push(c);
+      i++;
+    }
+  }
+  return out.join('');
+}
+
 export function parsePhpConfig(content: string | null): PhpSetting[] {
   const out: PhpSetting[] = [];
-  const lines = splitLines(content);
-  // Block comments are blanked (keeping line breaks) so commented-out credentials are not reported.
-  const text = lines.join('\n').replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '));
+  const text = blankPhpComments(splitLines(content).join('\n'));
   const lineOf = (index: number): number => text.slice(0, index).split('\n').length;
   for (const [pi, re] of PATTERNS.entries()) {
     for (const m of text.matchAll(re)) {
-      const lineStart = text.lastIndexOf('\n', m.index) + 1;
-      const prefix = text.slice(lineStart, m.index);
-      if (/(^|\s)(\/\/|#)/.test(prefix)) continue;
       let key: string;
       let value: string;
       if (pi === 2) {

@@ -64,7 +64,9 @@ export function parseNetstat(lines: readonly string[]): ListeningPort[] {
       rest = rest.slice(1);
     }
     const pp = /^(\d+)\/(.*)$/.exec(rest.join(' '));
-    out.push({ proto, ...local, process: pp?.[2]?.trim() || null, pid: pp ? toInt(pp[1]) : null });
+    // busybox prints the command line (`nginx: master process ...`); keep the program name.
+    const program = (pp?.[2] ?? '').trim().split(/\s+/)[0]?.replace(/:$/, '').replace(/^.*\//, '') ?? '';
+    out.push({ proto, ...local, process: program || null, pid: pp ? toInt(pp[1]) : null });
   }
   return out;
 }

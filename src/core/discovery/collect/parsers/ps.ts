@@ -70,12 +70,28 @@ function table(lines: readonly string[], firstColumn: string): { cols: string[];
   return { cols, rows };
 }
 
+/**
+ * busybox top rows: `PID PPID USER STAT VSZ %VSZ [CPU] %CPU COMMAND`. Wide values run into each other
+ * (`1447g5792%` is VSZ and %VSZ), so %CPU is found as the last percentage before the command, not by column.
+ */
+export function parseBusyboxTop(lines: readonly string[]): Map<number, number> {
+  const out = new Map<number, number>();
+  const hi = lines.findIndex((l) => words(l)[0] === 'PID');
+  if (hi < 0) return out;
+  for (const line of lines.slice(hi + 1)) {
+    const w = words(line);
+    if (!/^\d+$/.test(w[0] ?? '')) continue;
+    let j = -1;
+    for (let i = 1; i < Math.min(w.length, 10); i++) if (/^\d+(\.\d+)?%$/.test(w[i] ?? '')) j = i;
+    const cpu = j > 0 ? toNumber((w[j] ?? '').slice(0, -1)) : null;
+    if (cpu !== null) out.set(Number(w[0]), cpu);
+  }
+  return out;
+}
+
 export function parseBusyboxPs(psLines: readonly string[], topLines: readonly string[]): RawProcess[] {
   const ps = table(psLines, 'PID');
-  const top = table(topLines, 'PID');
-  const cpu = new Map<number, number | null>();
-  const ci = top.cols.indexOf('%CPU');
-  for (const r of top.rows) cpu.set(Number(r[0]), ci >= 0 ? toNumber((r[ci] ?? '').replace('%', '')) : null);
+  const cpu = parseBusyboxTop(topLines);
   const col = (name: string): number => ps.cols.indexOf(name);
   const out: RawProcess[] = [];
   for (const r of ps.rows) {

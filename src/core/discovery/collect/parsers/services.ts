@@ -5,7 +5,8 @@
  *   (`UNIT STATE [PRESET]`);
  * - OpenRC: `rc-status -a` (`Runlevel: x` headings, then ` name   [  started  ]`) and `rc-update show -v`
  *   (` name | runlevel ...`);
- * - SysV: `service --status-all` (` [ + ]  name`).
+ * - SysV: the script's own `STATUS NAME ENABLED` lines from each init script's LSB `status` exit code
+ *   (0 running, 1–2 dead, 3 stopped), or `service --status-all` (` [ + ]  name`).
  */
 import type { Service, ServiceState } from '../facts.js';
 import { words } from './util.js';
@@ -64,7 +65,8 @@ export function parseRcUpdate(lines: readonly string[]): Map<string, boolean> {
 export function parseRcStatus(lines: readonly string[], enablement: ReadonlyMap<string, boolean>): Service[] {
   const byName = new Map<string, Service>();
   for (const line of lines) {
-    const m = /^\s+(\S+)\s+\[\s*([a-z ]+?)\s*\]\s*$/.exec(line);
+    // Newer OpenRC adds the uptime of supervised daemons: `[  started 2 day(s) 04:05:36 (0) ]`.
+    const m = /^\s+(\S+)\s+\[\s*([a-z]+)\b[^\]]*\]\s*$/.exec(line);
     if (!m?.[1] || !m[2]) continue;
     const status = m[2];
     const state: ServiceState = status === 'started' ? 'running'
@@ -84,6 +86,19 @@ export function parseSysvStatus(lines: readonly string[]): Service[] {
     if (!m?.[1] || !m[2]) continue;
     const state: ServiceState = m[1] === '+' ? 'running' : m[1] === '-' ? 'stopped' : 'unknown';
     out.push({ name: m[2], manager: 'sysv', state, enabled: null, description: null });
+  }
+  return out;
+}
+
+/** `0 postgresql 1`: LSB status exit code, init script, started at boot (rc2/3/5 S link) or not. */
+export function parseSysvLsb(lines: readonly string[]): Service[] {
+  const out: Service[] = [];
+  for (const line of lines) {
+    const m = /^(\d+) (\S+) ([01])$/.exec(line.trim());
+    if (!m?.[1] || !m[2]) continue;
+    const code = Number(m[1]);
+    const state: ServiceState = code === 0 ? 'running' : code === 3 ? 'stopped' : code === 1 || code === 2 ? 'failed' : 'unknown';
+    out.push({ name: m[2], manager: 'sysv', state, enabled: m[3] === '1', description: null });
   }
   return out;
 }

@@ -68,7 +68,7 @@ export function parseSudoers(content: string | null, source: string): SudoersFil
       rhs = rhs.slice(ra[0].length);
     }
     const noPassword = /(^|\s)NOPASSWD:/.test(rhs);
-    const commands = rhs.replace(/(^|\s)(NO)?(PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT|NOEXEC|NOSETENV|NOLOG_INPUT|NOLOG_OUTPUT|NOMAIL|NOFOLLOW|NOINTERCEPT):/g, ' ').trim();
+    const commands = rhs.replace(/(^|\s)(NO)?(PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT|NOEXEC|NOSETENV|NOLOG_INPUT|NOLOG_OUTPUT|NOMAIL|NOFOLLOW|NOINTERCEPT):/g, ' ').replace(/\s+/g, ' ').trim();
     for (const raw of userList.split(',')) {
       const p = raw.trim();
       if (!p || p.startsWith('!')) continue;

@@ -55,8 +55,8 @@ fe() {
   [ -f "$2" ] && [ -r "$2" ] && okpath "$2" || return 0
   if [ "$NFILES" -ge "$MAXFILES" ]; then mk cap files "$2"; return 0; fi
   NFILES=$((NFILES + 1))
-  _z=$(wc -c <"$2" 2>/dev/null | tr -d ' ')
-  mk file "$ENC" "$1" "${D}{_z:-?}" "$2"
+  # No size up front: measuring it costs two processes per file, and the content tells the parser anyway.
+  mk file "$ENC" "$1" "?" "$2"
   cap <"$2" | enc
 }
 # fo TAG LABEL CMD ARGS: a command's output, encoded like a file.

@@ -53,7 +53,7 @@ certrefs() {
 # Only the CERTIFICATE blocks leave the host: a combined PEM may also hold a private key.
 s_certificates() {
   {
-    find /etc/ssl /etc/pki/tls /etc/pki/nginx /etc/nginx /etc/apache2 /etc/httpd /etc/caddy /etc/haproxy /etc/postfix \
+    t "$TSEC" find /etc/ssl /etc/pki/tls /etc/pki/nginx /etc/nginx /etc/apache2 /etc/httpd /etc/caddy /etc/haproxy /etc/postfix \
       /etc/dovecot -maxdepth 4 -type f \( -name '*.pem' -o -name '*.crt' -o -name '*.cer' \) 2>/dev/null
     find /etc/letsencrypt/live -maxdepth 2 -name cert.pem 2>/dev/null
     certrefs
@@ -72,7 +72,7 @@ s_apps() {
   if [ -n "$_roots" ]; then
     set -f
     # shellcheck disable=SC2086
-    find $_roots -maxdepth 5 \( -name node_modules -o -name vendor -o -name .git -o -name .cache -o -name .npm \
+    t "$TSEC" find $_roots -xdev -maxdepth 5 \( -name node_modules -o -name vendor -o -name .git -o -name .cache -o -name .npm \
       -o -name site-packages -o -name __pycache__ \) -prune -o -type f \( -name wp-config.php -o -name .env -o -name '.env.*' \
       -o -name package.json -o -name settings.php -o -name configuration.php -o -name config.php \) -print 2>/dev/null |
       head -n "$MAXFILES" | while IFS= read -r _f; do

@@ -62,8 +62,26 @@ s_services() {
   elif have rc-status; then
     tx openrc-status; t "$TSEC" rc-status -a
     if have rc-update; then tx openrc-update; t "$TSEC" rc-update show -v; fi
-  elif have service; then
-    tx sysv-status; t "$TSEC" service --status-all 2>&1
+  elif [ -d /etc/init.d ]; then
+    # SysV: state from the service's pid file, not by running its init script (status scripts start many
+    # processes and some take seconds); LSB codes: 0 running, 3 stopped (stale or no pid), 4 unknown.
+    tx sysv-lsb
+    for _s in /etc/init.d/*; do
+      _n=${D}{_s##*/}
+      case $_n in README|skeleton|rc|rcS|halt|reboot|single|sendsigs|umount*) continue ;; esac
+      [ -f "$_s" ] && [ -x "$_s" ] || continue
+      _e=0
+      for _l in /etc/rc2.d/S??"$_n" /etc/rc3.d/S??"$_n" /etc/rc5.d/S??"$_n"; do [ -e "$_l" ] && _e=1; done
+      _c=4
+      for _p in /run/"$_n".pid /run/"$_n"/"$_n".pid /var/run/"$_n".pid /run/"$_n"d.pid /run/"$_n"/pid; do
+        [ -r "$_p" ] || continue
+        _c=3; _pid=
+        read -r _pid <"$_p" 2>/dev/null
+        case $_pid in ''|*[!0-9]*) ;; *) [ -d "/proc/$_pid" ] && _c=0 ;; esac
+        break
+      done
+      printf '%s %s %s\n' "$_c" "$_n" "$_e"
+    done
   fi
 }
 

@@ -1,0 +1,185 @@
+import type { Db } from '../../db/database.js';
+import type { Clock } from '../../kernel/clock.js';
+import { AppError, notFound } from '../../kernel/errors.js';
+import { newId } from '../../kernel/ids.js';
+import type { Logger } from '../../kernel/logger.js';
+import { auditActor, type Actor } from '../actor.js';
+import type { AuditService, RequestContext } from '../audit/audit.service.js';
+import { userInstruction, type Instruction } from '../instruction.js';
+import type { OrgsService } from '../orgs/orgs.service.js';
+import type { ServersService } from '../servers/servers.service.js';
+import type { KindRunner, ServerSelection, TasksService } from '../tasks/tasks.service.js';
+import type { RunView } from '../tasks/tasks.view.js';
+import type { Vault } from '../vault/vault.service.js';
+import { diffFacts, discoveryScript, newDiscoveryBoundary, parseDiscoveryOutput, summariseDiff, type Facts, type FoundSecret } from './collect/index.js';
+import { discoveryStore, type SnapshotRow } from './discovery.store.js';
+
+export interface DiscoveryDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly vault: Pick<Vault, 'seal' | 'auditHash'>;
+  readonly audit: Pick<AuditService, 'record' | 'recordAlone'>;
+  readonly orgs: Pick<OrgsService, 'requireMember'>;
+  readonly servers: Pick<ServersService, 'requireServer' | 'rowById'>;
+  readonly tasks: Pick<TasksService, 'defineKind' | 'startKindRun'>;
+  /** Called with each new snapshot (detection rules read facts and changes here). */
+  readonly onSnapshot?: (snapshot: { orgId: string; serverId: string; facts: Facts; changes: ReturnType<typeof diffFacts> }) => Promise<void>;
+}
+
+const SCRIPT_TIMEOUT_MS = 180_000;
+const MAX_OUTPUT = 32 * 1024 * 1024;
+
+/**
+ * Self-discovery: one SSH login per run executes the collection script (sent over stdin), the output is parsed
+ * and dropped, facts are kept as a snapshot with the changes since the last one, and credentials found in
+ * configuration files are sealed into the vault with their location (the facts never hold them).
+ */
+export function createDiscoveryService(deps: DiscoveryDeps) {
+  const { db, clock } = deps;
+
+  async function storeSecrets(orgId: string, serverId: string, found: readonly FoundSecret[]): Promise<{ added: number; changed: number; gone: number }> {
+    const existing = await discoveryStore.secretsOf(db, orgId, serverId);
+    const now = clock.iso();
+    let added = 0;
+    let changed = 0;
+    const seen = new Set<string>();
+    for (const f of found) {
+      const place = `${f.location}\u0000${f.key}`;
+      if (seen.has(place)) continue;
+      seen.add(place);
+      const hash = deps.vault.auditHash(`${place}\u0000${f.value.reveal()}`);
+      const row = existing.find((e) => e.location === f.location && e.key === f.key);
+      const id = row?.id ?? newId('cred', clock.nowMs());
+      if (row && row.value_hash === hash) {
+        await discoveryStore.updateSecret(db, id, { last_seen_at: now, gone_at: null });
+        continue;
+      }
+      const sealed = await deps.vault.seal({ scope: orgId, table: 'discovered_secrets', column: 'value_sealed', row: id }, f.value);
+      const context = JSON.stringify(f.context);
+      if (row) {
+        changed++;
+        await discoveryStore.updateSecret(db, id, { value_sealed: sealed, value_hash: hash, kind: f.kind, context, last_seen_at: now, gone_at: null });
+      } else {
+        added++;
+        await discoveryStore.insertSecret(db, { id, org_id: orgId, server_id: serverId, location: f.location, key: f.key, kind: f.kind, context, value_sealed: sealed, value_hash: hash, first_seen_at: now, last_seen_at: now, gone_at: null });
+      }
+    }
+    let gone = 0;
+    for (const e of existing) {
+      if (!seen.has(`${e.location}\u0000${e.key}`) && e.gone_at === null) {
+        gone++;
+        await discoveryStore.updateSecret(db, e.id, { gone_at: now });
+      }
+    }
+    return { added, changed, gone };
+  }
+
+  /** One server's discovery, inside a run (the tasks engine gives it the login). */
+  const runOne: KindRunner = async ({ session, server, runId, log }) => {
+    const boundary = newDiscoveryBoundary();
+    const script = discoveryScript({ boundary });
+    const privileged = server.username === 'root' ? ['sh', '-s'] : ['sh', '-c', 'if sudo -n true 2>/dev/null; then exec sudo -n sh -s; else exec sh -s; fi'];
+    log('Collecting facts (one login, one script)…');
+    const res = await session.exec(privileged, { stdin: script, timeoutMs: SCRIPT_TIMEOUT_MS, maxOutputBytes: MAX_OUTPUT });
+    if (res.stdoutTruncated) throw new AppError('STEWARD_SSH_COMMAND_FAILED', 'Discovery output was larger than Steward keeps; nothing was stored.');
+    // The raw output holds configuration files with credentials: parse it and let it go.
+    const { facts, foundSecrets } = parseDiscoveryOutput(res.stdout, boundary, { now: clock.now() });
+    const previous = await discoveryStore.latest(db, server.id);
+    const changes = previous ? diffFacts(JSON.parse(previous.facts) as Facts, facts) : [];
+    const summary = previous ? summariseDiff(changes) : { total: 0, attention: 0, text: 'First discovery.' };
+    const secrets = await storeSecrets(server.org_id, server.id, foundSecrets);
+    const snapshot: SnapshotRow = {
+      id: newId('snap', clock.nowMs()), org_id: server.org_id, server_id: server.id, run_id: runId, taken_at: clock.iso(),
+      facts: JSON.stringify(facts), changes: JSON.stringify(changes), summary: summary.text, attention: summary.attention,
+    };
+    await db.transaction().execute(async (trx) => {
+      await discoveryStore.insertSnapshot(trx, snapshot);
+      await deps.audit.record(trx, {
+        action: 'server.discovered', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id },
+        details: { snapshot: snapshot.id, run: runId, changes: summary.total, attention: summary.attention, secretsFound: foundSecrets.length, secretsAdded: secrets.added, secretsChanged: secrets.changed, complete: facts.complete },
+      });
+    });
+    log(`${facts.os.prettyName ?? 'unknown OS'}; ${facts.packages.length} packages, ${facts.applications.length} applications, ${facts.ports.length} listening ports, ${facts.users.length} users.`);
+    log(`Credentials found in configuration files: ${foundSecrets.length} (sealed; ${secrets.added} new, ${secrets.changed} changed).`);
+    log(`Changes since the last run: ${summary.text}`);
+    await deps.onSnapshot?.({ orgId: server.org_id, serverId: server.id, facts, changes }).catch((err: unknown) => deps.logger.error({ err: (err as Error).message, server: server.id }, 'snapshot hook failed'));
+    return { status: 'succeeded', steps: '[]', exit_code: res.exitCode, error: null };
+  };
+  deps.tasks.defineKind('discovery', runOne);
+
+  function discover(orgId: string, sel: ServerSelection, instruction: Instruction, ctx: RequestContext): Promise<RunView> {
+    return deps.tasks.startKindRun(orgId, sel, 'discovery', {}, instruction, ctx);
+  }
+
+  async function latestFacts(actor: Actor, orgId: string, serverId: string, ctx: RequestContext) {
+    await deps.servers.requireServer(actor, orgId, serverId, ctx);
+    const snap = await discoveryStore.latest(db, serverId);
+    if (!snap) throw notFound('A discovery snapshot of this server (run discovery first)');
+    return { snapshotId: snap.id, takenAt: snap.taken_at, facts: JSON.parse(snap.facts) as Facts, summary: snap.summary };
+  }
+
+  return {
+    runOne,
+    discover,
+    latestFacts,
+    async requestDiscovery(actor: Actor, orgId: string, sel: ServerSelection, ctx: RequestContext): Promise<RunView> {
+      await deps.orgs.requireMember(actor, orgId, 'member', ctx);
+      return discover(orgId, sel, userInstruction(actor.userId, ctx.requestId), ctx);
+    },
+    async history(actor: Actor, orgId: string, serverId: string, limit: number, ctx: RequestContext) {
+      await deps.servers.requireServer(actor, orgId, serverId, ctx);
+      return (await discoveryStore.history(db, orgId, serverId, limit)).map((r) => ({ id: r.id, takenAt: r.taken_at, runId: r.run_id, summary: r.summary, attention: r.attention, changes: JSON.parse(r.changes) as ReturnType<typeof diffFacts> }));
+    },
+    async snapshot(actor: Actor, orgId: string, serverId: string, snapshotId: string, ctx: RequestContext) {
+      await deps.servers.requireServer(actor, orgId, serverId, ctx);
+      const snap = await discoveryStore.snapshot(db, orgId, snapshotId);
+      if (!snap || snap.server_id !== serverId) throw notFound('The snapshot');
+      return { snapshotId: snap.id, takenAt: snap.taken_at, facts: JSON.parse(snap.facts) as Facts, summary: snap.summary, changes: JSON.parse(snap.changes) as ReturnType<typeof diffFacts> };
+    },
+    /** Credentials found on the server: where and what kind, never the value. */
+    async foundSecrets(actor: Actor, orgId: string, serverId: string, ctx: RequestContext) {
+      await deps.servers.requireServer(actor, orgId, serverId, ctx);
+      return (await discoveryStore.secretsOf(db, orgId, serverId)).map((r) => ({ id: r.id, location: r.location, key: r.key, kind: r.kind, context: JSON.parse(r.context) as Record<string, unknown>, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, goneAt: r.gone_at }));
+    },
+    /** A standing instruction: discover this server every `minutes`. */
+    async setSchedule(actor: Actor, orgId: string, serverId: string, minutes: number, ctx: RequestContext) {
+      await deps.servers.requireServer(actor, orgId, serverId, ctx);
+      const next = new Date(clock.nowMs() + minutes * 60_000).toISOString();
+      await db.transaction().execute(async (trx) => {
+        await discoveryStore.upsertSchedule(trx, { server_id: serverId, org_id: orgId, interval_minutes: minutes, next_run_at: next, set_by: actor.userId, created_at: clock.iso() });
+        await deps.audit.record(trx, { action: 'discovery.scheduled', orgId, actor: auditActor(actor), target: { type: 'server', id: serverId }, details: { everyMinutes: minutes } }, ctx);
+      });
+      return { serverId, everyMinutes: minutes, nextRunAt: next };
+    },
+    async clearSchedule(actor: Actor, orgId: string, serverId: string, ctx: RequestContext): Promise<void> {
+      await deps.servers.requireServer(actor, orgId, serverId, ctx);
+      await db.transaction().execute(async (trx) => {
+        const res = await discoveryStore.deleteSchedule(trx, orgId, serverId);
+        if (Number(res.numDeletedRows) === 0) throw notFound('A discovery schedule for this server');
+        await deps.audit.record(trx, { action: 'discovery.unscheduled', orgId, actor: auditActor(actor), target: { type: 'server', id: serverId } }, ctx);
+      });
+    },
+    async getSchedule(actor: Actor, orgId: string, serverId: string, ctx: RequestContext) {
+      await deps.servers.requireServer(actor, orgId, serverId, ctx);
+      const row = await discoveryStore.schedule(db, serverId);
+      return row ? { serverId, everyMinutes: row.interval_minutes, nextRunAt: row.next_run_at } : null;
+    },
+    /** Starts the discoveries whose time has come; each schedule fires once per interval even with many workers. */
+    async runDueSchedules(): Promise<number> {
+      const now = clock.iso();
+      let started = 0;
+      for (const due of await discoveryStore.due(db, now, 100)) {
+        const next = new Date(Math.max(Date.parse(due.next_run_at) + due.interval_minutes * 60_000, clock.nowMs() + 1000)).toISOString();
+        if (!(await discoveryStore.claimSchedule(db, due.server_id, due.next_run_at, next))) continue;
+        const server = await deps.servers.rowById(due.server_id);
+        if (!server || server.status !== 'ready') continue;
+        await discover(due.org_id, { serverIds: [due.server_id] }, { type: 'schedule', id: due.server_id, actorId: due.set_by }, {}).catch((err: unknown) => deps.logger.warn({ server: due.server_id, err: (err as Error).message }, 'scheduled discovery not started'));
+        started++;
+      }
+      return started;
+    },
+  };
+}
+
+export type DiscoveryService = ReturnType<typeof createDiscoveryService>;
