@@ -1,4 +1,12 @@
 import type { Recipe } from '../recipe.js';
+import database from './database.js';
+import initialSetup from './initial-setup.js';
+import patchOs from './patch-os.js';
+import restartService from './restart-service.js';
+import rotateDatabasePassword from './rotate-database-password.js';
+import webServer from './web-server.js';
+
+const all: readonly Recipe<any>[] = [initialSetup, webServer, database, rotateDatabasePassword, patchOs, restartService];
 
 /** Every recipe Steward offers, by id. */
-export const RECIPES: ReadonlyMap<string, Recipe<any>> = new Map<string, Recipe<any>>([]);
+export const RECIPES: ReadonlyMap<string, Recipe<any>> = new Map<string, Recipe<any>>(all.map((recipe) => [recipe.id, recipe]));
