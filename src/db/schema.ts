@@ -220,6 +220,163 @@ export interface AlertsTable {
   resolved_at: string | null;
 }
 
+export interface TaskRunsTable {
+  id: string;
+  org_id: string;
+  kind: 'recipe' | 'command' | 'discovery';
+  recipe: string | null;
+  params: string;
+  command: string | null;
+  status: 'running' | 'succeeded' | 'failed' | 'partial';
+  requested_by: string | null;
+  instruction_type: string;
+  instruction_id: string | null;
+  total: number;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export type HostRunStatus = 'queued' | 'running' | 'unchanged' | 'changed' | 'succeeded' | 'failed';
+
+export interface TaskRunHostsTable {
+  id: string;
+  run_id: string;
+  org_id: string;
+  server_id: string;
+  status: HostRunStatus;
+  steps: string;
+  exit_code: number | null;
+  error: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface TaskOutputTable {
+  run_id: string;
+  seq: number;
+  server_id: string;
+  stream: 'stdout' | 'stderr' | 'log';
+  data: string;
+  at: string;
+}
+
+export interface ServerSecretsTable {
+  id: string;
+  org_id: string;
+  server_id: string;
+  name: string;
+  source: 'task' | 'discovery';
+  value_sealed: string;
+  created_at: string;
+  updated_at: string;
+}
+
+// --- provisioning (provider accounts, instances, launches) ---
+export interface ProviderAccountsTable {
+  id: string;
+  org_id: string;
+  provider: 'ec2' | 'elastichosts';
+  name: string;
+  /** EC2 region or ElasticHosts zone id. */
+  region: string;
+  endpoint: string | null;
+  auth: 'access_key' | 'assume_role' | 'basic';
+  /** JSON: provider settings that are not secret (role ARN, dialect, user UUID). */
+  settings: string;
+  credential_sealed: string | null;
+  hint: string;
+  external_account: string;
+  principal: string;
+  last_sync_at: string | null;
+  last_sync_error: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProviderInstancesTable {
+  account_id: string;
+  node_id: string;
+  org_id: string;
+  name: string;
+  state: 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated' | 'unknown';
+  provider_state: string | null;
+  public_ip: string | null;
+  private_ip: string | null;
+  size_id: string | null;
+  image_id: string | null;
+  location_id: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  gone_at: string | null;
+}
+
+export type LaunchStatus = 'queued' | 'creating' | 'waiting' | 'adopted' | 'failed';
+
+export interface ProviderLaunchesTable {
+  account_id: string;
+  token: string;
+  org_id: string;
+  name: string;
+  size_id: string;
+  image_id: string;
+  location_id: string | null;
+  ssh_user: string;
+  status: LaunchStatus;
+  node_id: string | null;
+  address: string | null;
+  server_id: string | null;
+  job_id: string;
+  error_code: string | null;
+  error_message: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProvisioningScheduleTable {
+  name: string;
+  job_id: string;
+  updated_at: string;
+}
+// --- end provisioning ---
+
+export interface DiscoverySnapshotsTable {
+  id: string;
+  org_id: string;
+  server_id: string;
+  run_id: string | null;
+  taken_at: string;
+  facts: string;
+  changes: string;
+  summary: string;
+  attention: number;
+}
+
+export interface DiscoveredSecretsTable {
+  id: string;
+  org_id: string;
+  server_id: string;
+  location: string;
+  key: string;
+  kind: string;
+  context: string;
+  value_sealed: string;
+  value_hash: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  gone_at: string | null;
+}
+
+export interface DiscoverySchedulesTable {
+  server_id: string;
+  org_id: string;
+  interval_minutes: number;
+  next_run_at: string;
+  set_by: string;
+  created_at: string;
+}
+
 export interface Database {
   vault_root_keys: VaultRootKeysTable;
   vault_data_keys: VaultDataKeysTable;
@@ -239,4 +396,16 @@ export interface Database {
   servers: ServersTable;
   credential_uses: CredentialUsesTable;
   alerts: AlertsTable;
+  task_runs: TaskRunsTable;
+  task_run_hosts: TaskRunHostsTable;
+  task_output: TaskOutputTable;
+  server_secrets: ServerSecretsTable;
+  discovery_snapshots: DiscoverySnapshotsTable;
+  discovered_secrets: DiscoveredSecretsTable;
+  discovery_schedules: DiscoverySchedulesTable;
+  // provisioning
+  provider_accounts: ProviderAccountsTable;
+  provider_instances: ProviderInstancesTable;
+  provider_launches: ProviderLaunchesTable;
+  provisioning_schedule: ProvisioningScheduleTable;
 }

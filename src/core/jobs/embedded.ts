@@ -30,7 +30,14 @@ const toView = (r: JobsTable): JobView => ({
  * `maxAttempts`, then the job is marked failed and audited.
  */
 export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
-  const handlers = new Map<string, { handler: JobHandler; timeoutMs: number }>();
+  const handlers = new Map<string, { handler: JobHandler; timeoutMs: number; concurrency: number | undefined }>();
+  /** Jobs running per queue; queues without their own limit share `deps.concurrency`. */
+  const active = new Map<string, number>();
+  const sharedActive = () => [...handlers].filter(([, h]) => h.concurrency === undefined).reduce((n, [q]) => n + (active.get(q) ?? 0), 0);
+  const hasRoom = (queue: string): boolean => {
+    const limit = handlers.get(queue)!.concurrency;
+    return limit === undefined ? sharedActive() < deps.concurrency : (active.get(queue) ?? 0) < limit;
+  };
   const workerId = `${hostname()}:${process.pid}:${newId('job').slice(4, 12)}`;
   const running = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
@@ -39,7 +46,7 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
 
   async function claim(): Promise<JobsTable | undefined> {
     const now = deps.clock.iso();
-    const names = [...handlers.keys()];
+    const names = [...handlers.keys()].filter(hasRoom);
     if (names.length === 0) return undefined;
     const candidates = await deps.db
       .selectFrom('jobs')
@@ -98,10 +105,14 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
   }
 
   async function tick(): Promise<void> {
-    while (!stopping && running.size < deps.concurrency) {
+    while (!stopping) {
       const job = await claim();
       if (!job) break;
-      const p = runOne(job).finally(() => running.delete(p));
+      active.set(job.queue, (active.get(job.queue) ?? 0) + 1);
+      const p = runOne(job).finally(() => {
+        running.delete(p);
+        active.set(job.queue, (active.get(job.queue) ?? 1) - 1);
+      });
       running.add(p);
     }
   }
@@ -128,7 +139,7 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       return id;
     },
     register(queue: string, handler: JobHandler, options: HandlerOptions = {}): void {
-      handlers.set(queue, { handler, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+      handlers.set(queue, { handler, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, concurrency: options.concurrency });
     },
     start(): void {
       stopping = false;

@@ -41,6 +41,8 @@ export type JobHandler = (job: JobContext) => Promise<void>;
 export interface HandlerOptions {
   /** Longest a run may take; also how long before another worker may take the job over. */
   readonly timeoutMs?: number;
+  /** Jobs of this queue one process runs at once (default: the worker's shared limit). */
+  readonly concurrency?: number;
 }
 
 /**

@@ -229,14 +229,39 @@ export function createServersService(deps: ServersDeps) {
     return serverView((await serversStore.byId(db, orgId, id))!);
   }
 
+  /**
+   * Keeps a provider-backed server in step with its instance (reported by the provider status sync): a stopped or
+   * terminated instance makes the server unreachable, a running one ready again, and a new public address is
+   * taken over (the pinned host key still decides whether it is the same machine).
+   */
+  async function followInstance(change: { orgId: string; serverId: string; accountId: string; nodeId: string; state: string; publicIp: string | null }): Promise<void> {
+    const row = await serversStore.byId(db, change.orgId, change.serverId);
+    if (!row || row.provider_account_id !== change.accountId || row.provider_node_id !== change.nodeId) return;
+    if (row.status === 'blocked' || row.status === 'removing' || row.status === 'enrolling') return;
+    const patch: Partial<ServerRow> = {};
+    if (change.state === 'running' && row.status === 'unreachable') Object.assign(patch, { status: 'ready', status_reason: null });
+    if (['stopped', 'stopping', 'terminated'].includes(change.state) && row.status !== 'unreachable') Object.assign(patch, { status: 'unreachable', status_reason: `The instance is ${change.state}.` });
+    if (change.publicIp && change.publicIp !== row.address) patch.address = change.publicIp;
+    if (Object.keys(patch).length === 0) return;
+    await db.transaction().execute(async (trx) => {
+      await serversStore.update(trx, row.id, { ...patch, updated_at: clock.iso() });
+      await deps.audit.record(trx, { action: 'server.followed_instance', orgId: row.org_id, actor: { type: 'system' }, target: { type: 'server', id: row.id }, details: { state: change.state, address: patch.address ?? null, status: patch.status ?? row.status } });
+    });
+  }
+
   return {
     requireServer,
     addServer,
     adoptServer,
+    followInstance,
     enrol,
     removeServer,
     release,
     trustPresentedKey,
+    /** Server records for other modules' jobs (tasks, discovery), which then use the gateway. */
+    rowsFor: (orgId: string, ids: readonly string[]) => serversStore.byIds(db, orgId, ids),
+    allRows: (orgId: string) => serversStore.list(db, orgId),
+    rowById: (id: string) => serversStore.byIdAnyOrg(db, id),
     async listServers(actor: Actor, orgId: string, ctx: RequestContext): Promise<ServerView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       return (await serversStore.list(db, orgId)).map(serverView);
@@ -248,6 +273,8 @@ export function createServersService(deps: ServersDeps) {
 }
 
 export type ServersService = ReturnType<typeof createServersService>;
+/** A server's record, for modules that run work on servers through the gateway. */
+export type ServerRecord = ServerRow;
 
 /** The organisation's own SSH key pair, created on first use; the private half sealed under the organisation. */
 export function createOrgKeys(deps: { db: Db; clock: Clock; vault: Pick<Vault, 'seal' | 'openText'> }) {

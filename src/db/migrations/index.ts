@@ -1,6 +1,9 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_servers.js';
+import * as m0003 from './0003_provisioning.js';
+import * as m0004 from './0004_tasks.js';
+import * as m0005 from './0005_discovery.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -9,6 +12,9 @@ import * as m0002 from './0002_servers.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_servers': m0002,
+  '0003_provisioning': m0003,
+  '0004_tasks': m0004,
+  '0005_discovery': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,51 @@
+import type { Executor } from '../../db/database.js';
+import type { HostRunStatus, TaskOutputTable, TaskRunHostsTable, TaskRunsTable } from '../../db/schema.js';
+import type { SealedColumnSpec } from '../vault/vault.types.js';
+
+export type RunRow = TaskRunsTable;
+export type HostRow = TaskRunHostsTable;
+export type OutputRow = TaskOutputTable;
+
+export const SERVER_SECRETS_SEALED: SealedColumnSpec = { table: 'server_secrets', id: 'id', scope: 'org_id', columns: ['value_sealed'] };
+
+export const FINISHED: readonly HostRunStatus[] = ['unchanged', 'changed', 'succeeded', 'failed'];
+
+export const tasksStore = {
+  insertRun: (db: Executor, row: RunRow) => db.insertInto('task_runs').values(row).execute(),
+  insertHost: (db: Executor, row: HostRow) => db.insertInto('task_run_hosts').values(row).execute(),
+  run: (db: Executor, orgId: string, id: string) => db.selectFrom('task_runs').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
+  runAnyOrg: (db: Executor, id: string) => db.selectFrom('task_runs').selectAll().where('id', '=', id).executeTakeFirst(),
+  runs: (db: Executor, orgId: string, limit: number, serverId?: string) => {
+    let q = db.selectFrom('task_runs').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').limit(limit);
+    if (serverId) q = q.where('id', 'in', (eb) => eb.selectFrom('task_run_hosts').select('run_id').where('server_id', '=', serverId));
+    return q.execute();
+  },
+  hosts: (db: Executor, runId: string) => db.selectFrom('task_run_hosts').selectAll().where('run_id', '=', runId).orderBy('id').execute(),
+  host: (db: Executor, runId: string, serverId: string) => db.selectFrom('task_run_hosts').selectAll().where('run_id', '=', runId).where('server_id', '=', serverId).executeTakeFirst(),
+  /** Moves a host from queued (or a stale running) to running; false if another worker has it or it finished. */
+  async claimHost(db: Executor, id: string, from: HostRunStatus, at: string): Promise<boolean> {
+    const res = await db.updateTable('task_run_hosts').set({ status: 'running', started_at: at }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  },
+  finishHost: (db: Executor, id: string, patch: Pick<HostRow, 'status' | 'steps' | 'exit_code' | 'error' | 'finished_at'>) =>
+    db.updateTable('task_run_hosts').set(patch).where('id', '=', id).execute(),
+  unfinishedCount: async (db: Executor, runId: string) =>
+    Number((await db.selectFrom('task_run_hosts').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).where('status', 'not in', FINISHED).executeTakeFirst())?.n ?? 0),
+  /** Closes a run once, when its last host finished. */
+  async finishRun(db: Executor, runId: string, status: RunRow['status'], at: string): Promise<boolean> {
+    const res = await db.updateTable('task_runs').set({ status, finished_at: at }).where('id', '=', runId).where('status', '=', 'running').executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  },
+  insertOutput: (db: Executor, rows: OutputRow[]) => (rows.length === 0 ? Promise.resolve() : db.insertInto('task_output').values(rows).execute().then(() => undefined)),
+  outputAfter: (db: Executor, runId: string, serverId: string, afterSeq: number, limit: number) =>
+    db.selectFrom('task_output').selectAll().where('run_id', '=', runId).where('server_id', '=', serverId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute(),
+  lastSeq: async (db: Executor, runId: string, serverId: string) =>
+    Number((await db.selectFrom('task_output').select((eb) => eb.fn.max('seq').as('m')).where('run_id', '=', runId).where('server_id', '=', serverId).executeTakeFirst())?.m ?? 0),
+
+  secret: (db: Executor, serverId: string, name: string) => db.selectFrom('server_secrets').selectAll().where('server_id', '=', serverId).where('name', '=', name).executeTakeFirst(),
+  upsertSecret: async (db: Executor, row: { id: string; org_id: string; server_id: string; name: string; source: 'task' | 'discovery'; value_sealed: string; at: string }) => {
+    await db.insertInto('server_secrets').values({ id: row.id, org_id: row.org_id, server_id: row.server_id, name: row.name, source: row.source, value_sealed: row.value_sealed, created_at: row.at, updated_at: row.at })
+      .onConflict((oc) => oc.columns(['server_id', 'name']).doUpdateSet({ value_sealed: row.value_sealed, updated_at: row.at, source: row.source }))
+      .execute();
+  },
+};
