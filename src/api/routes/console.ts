@@ -40,21 +40,28 @@ const hidden = { schema: { hide: true } };
  */
 export function consoleRoutes(app: FastifyInstance, options: { distDir?: string } = {}): void {
   const dist = options.distDir ?? consoleDistDir();
-  if (!existsSync(join(dist, 'index.html'))) {
-    app.get('/', hidden, async (_request, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT));
-    return;
-  }
-  void app.register(fastifyStatic, { root: join(dist, 'assets'), prefix: '/assets/', index: false, immutable: true, maxAge: '365d' });
-  const topLevel = new Set(readdirSync(dist).filter((name) => name !== 'index.html' && statSync(join(dist, name)).isFile()));
+  void app.register(async (scope) => {
+    // These routes serve only public files, never data. A staff member who has not enrolled a second factor yet
+    // must still load the page that enrols them, so the enrolment gate of the auth plugin lets them through.
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, allowDuringEnrolment: true };
+    });
+    if (!existsSync(join(dist, 'index.html'))) {
+      scope.get('/', hidden, async (_request, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT));
+      return;
+    }
+    await scope.register(fastifyStatic, { root: join(dist, 'assets'), prefix: '/assets/', index: false, immutable: true, maxAge: '365d' });
+    const topLevel = new Set(readdirSync(dist).filter((name) => name !== 'index.html' && statSync(join(dist, name)).isFile()));
 
-  const page = async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = request.url.split('?')[0]!;
-    if (path === '/api' || path.startsWith('/api/')) return reply.callNotFound();
-    const name = path.slice(1);
-    if (topLevel.has(name)) return reply.sendFile(name, dist, { maxAge: '1h', immutable: false });
-    void reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', 'no-cache');
-    return reply.sendFile('index.html', dist, { cacheControl: false });
-  };
-  app.get('/', hidden, page);
-  app.get('/*', hidden, page);
+    const page = async (request: FastifyRequest, reply: FastifyReply) => {
+      const path = request.url.split('?')[0]!;
+      if (path === '/api' || path.startsWith('/api/')) return reply.callNotFound();
+      const name = path.slice(1);
+      if (topLevel.has(name)) return reply.sendFile(name, dist, { maxAge: '1h', immutable: false });
+      void reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', 'no-cache');
+      return reply.sendFile('index.html', dist, { cacheControl: false });
+    };
+    scope.get('/', hidden, page);
+    scope.get('/*', hidden, page);
+  });
 }

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { totpAt, totpStep } from '../src/crypto/totp.js';
+import { sleep } from '../src/kernel/clock.js';
+import { Secret } from '../src/kernel/secret.js';
+import { startTestSteward, type TestSteward } from './steward.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const WEB = join(ROOT, 'web');
+const DIST_INDEX = join(WEB, 'dist', 'index.html');
+const LOCK = join(ROOT, '.artifacts', 'console-build.lock');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    newest = Math.max(newest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
+  }
+  return newest;
+}
+
+const consoleIsCurrent = () =>
+  existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= Math.max(newestSource(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs, statSync(join(WEB, 'vite.config.ts')).mtimeMs);
+
+/**
+ * Makes sure web/dist holds a console built from the current sources, building it (`vite build`) when it is
+ * missing or older than web/src. Test files run in parallel, so one builds under a lock and the others wait.
+ */
+export async function ensureConsoleBuilt(): Promise<void> {
+  mkdirSync(join(ROOT, '.artifacts'), { recursive: true });
+  for (let waited = 0; !consoleIsCurrent(); waited += 250) {
+    try {
+      mkdirSync(LOCK);
+    } catch {
+      // Another test file is building; a lock older than two minutes belongs to a build that died.
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      if (waited > 180_000) throw new Error('Timed out waiting for another test to build the console (web/dist).');
+      await sleep(250);
+      continue;
+    }
+    try {
+      if (consoleIsCurrent()) return;
+      try {
+        execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(WEB, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, stdio: 'pipe' });
+      } catch (err) {
+        const out = err as { stdout?: Buffer; stderr?: Buffer };
+        throw new Error(`Building the console failed (npm run build:web):\n${String(out.stderr ?? '')}${String(out.stdout ?? '')}`);
+      }
+    } finally {
+      rmSync(LOCK, { recursive: true, force: true });
+    }
+  }
+}
+
+export interface ConsoleSteward {
+  readonly s: TestSteward;
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A Steward on SQLite listening on a real port (the browser needs one), serving the built console. */
+export async function startConsoleSteward(): Promise<ConsoleSteward> {
+  await ensureConsoleBuilt();
+  const s = await startTestSteward({ engine: 'sqlite' });
+  const address = await s.app.listen({ host: '127.0.0.1', port: 0 });
+  return { s, baseUrl: address, close: () => s.close() };
+}
+
+/** A staff account straight through the core service, as `steward admin create` makes one. */
+export async function createStaff(s: TestSteward, roles: ('admin' | 'security' | 'support' | 'marketing')[]): Promise<{ email: string; password: string }> {
+  const email = `staff-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const password = `staff passphrase ${Math.random().toString(36).slice(2)}`;
+  await s.core.users.createStaff({ email, password: new Secret(password), name: 'Sam Operator', roles }, { type: 'system' }, {});
+  return { email, password };
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function base32Decode(text: string): Buffer {
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const char of text.replace(/=+$/, '').toUpperCase()) {
+    const index = B32.indexOf(char);
+    if (index < 0) throw new Error(`not base32: ${char}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/**
+ * The code an authenticator app would show for the secret the console displayed. Each code works once, so
+ * `stepsAhead` picks a later step (the API accepts one step of drift) for a second use within 30 seconds.
+ */
+export const totpCodeFor = (base32Secret: string, stepsAhead = 0): string => totpAt(base32Decode(base32Secret), totpStep(Date.now()) + stepsAhead);

@@ -1,0 +1,56 @@
+import { NavLink } from 'react-router';
+import { useSignedIn } from '../session/session';
+import { ORG_AREAS } from './nav';
+import { OrgSwitcher } from './OrgSwitcher';
+import { useActiveOrg } from './useActiveOrg';
+
+const linkClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'nav-link active' : 'nav-link');
+
+/** The organisation switcher and the areas of the chosen organisation; the staff area for staff. */
+export function Sidebar() {
+  const session = useSignedIn();
+  const { org } = useActiveOrg();
+  const isStaff = session.user.kind === 'staff';
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <NavLink to="/" className="brand">
+        <img src="/favicon.svg" alt="" width="28" height="28" />
+        <span>Steward</span>
+      </NavLink>
+      {session.orgs.length > 0 && <OrgSwitcher activeId={org?.id} />}
+      {org &&
+        ORG_AREAS.map((group) => (
+          <div className="nav-group" key={group.label}>
+            {group.label && <p className="nav-group-label" id={`nav-${group.label}`}>{group.label}</p>}
+            <ul aria-labelledby={group.label ? `nav-${group.label}` : undefined}>
+              {group.areas
+                .filter((area) => !area.ownersOnly || org.role === 'owner')
+                .map((area) => (
+                  <li key={area.path}>
+                    <NavLink to={`/orgs/${org.id}${area.path ? `/${area.path}` : ''}`} end className={linkClass}>
+                      <span>{area.label}</span>
+                      {area.coming && <span className="nav-soon">Soon</span>}
+                    </NavLink>
+                  </li>
+                ))}
+            </ul>
+          </div>
+        ))}
+      {!org && !isStaff && (
+        <p className="nav-empty">
+          <NavLink to="/new-org">Create an organisation</NavLink> to start.
+        </p>
+      )}
+      {isStaff && (
+        <div className="nav-group">
+          <p className="nav-group-label" id="nav-staff">Staff</p>
+          <ul aria-labelledby="nav-staff">
+            <li><NavLink to="/staff" end className={linkClass}>Staff overview</NavLink></li>
+            <li><NavLink to="/staff/jobs" className={linkClass}>All jobs</NavLink></li>
+            <li><NavLink to="/staff/audit" className={linkClass}>Audit across organisations</NavLink></li>
+          </ul>
+        </div>
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,97 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, call } from '../../api/client';
+import type { Credential } from '../../api/types';
+import { Button } from '../../components/Button';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { EmptyState } from '../../components/EmptyState';
+import { Loading } from '../../components/Loading';
+import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { PageHeader } from '../../components/PageHeader';
+import { Time } from '../../components/Time';
+import { CredentialForm } from './CredentialForm';
+import { KIND_LABELS } from './credentialKinds';
+import { useOrg } from './OrgScope';
+import { orgKey, useCredentials } from './queries';
+import { ReplaceValueDialog } from './ReplaceValueDialog';
+
+/** The organisation's sealed credentials: written here, used by Steward, never shown again (hints only). */
+export function Credentials() {
+  const org = useOrg();
+  const credentials = useCredentials(org.id);
+  const queryClient = useQueryClient();
+  const [replacing, setReplacing] = useState<Credential | null>(null);
+  const [deleting, setDeleting] = useState<Credential | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const remove = useMutation({
+    mutationFn: (credential: Credential) => call(api.DELETE('/api/orgs/{orgId}/credentials/{credentialId}', { params: { path: { orgId: org.id, credentialId: credential.id } } })),
+    onSuccess: async (_data, credential) => {
+      setDeleting(null);
+      setAnnouncement(`“${credential.name}” was deleted.`);
+      await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'credentials') });
+    },
+  });
+  return (
+    <>
+      <PageHeader title="Credentials" description="Passwords, keys and tokens Steward uses on your behalf. They are sealed in the vault and every use is recorded." />
+      <CredentialForm orgId={org.id} />
+      <section aria-labelledby="stored-credentials" className="section">
+        <h2 id="stored-credentials">Stored credentials</h2>
+        <LiveStatus message={announcement} />
+        {credentials.isPending && <Loading label="Loading credentials" />}
+        <ErrorNotice error={credentials.error} title="Credentials could not be loaded" onRetry={() => void credentials.refetch()} />
+        {credentials.data?.length === 0 && <EmptyState title="No credentials yet">Add one above. Steward will only ever show its hint.</EmptyState>}
+        {credentials.data && credentials.data.length > 0 && (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Hint</th><th scope="col">Last changed</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+              </thead>
+              <tbody>
+                {credentials.data.map((credential) => (
+                  <tr key={credential.id}>
+                    <th scope="row">{credential.name}</th>
+                    <td>{KIND_LABELS[credential.kind]}</td>
+                    <td><code className="hint">{credential.hint}</code></td>
+                    <td><Time iso={credential.updatedAt} /></td>
+                    <td className="actions">
+                      <Button onClick={() => setReplacing(credential)}>
+                        Replace value<span className="visually-hidden"> of {credential.name}</span>
+                      </Button>
+                      <Button variant="danger" onClick={() => setDeleting(credential)}>
+                        Delete<span className="visually-hidden"> {credential.name}</span>
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <ReplaceValueDialog
+        orgId={org.id}
+        credential={replacing}
+        onClose={(replaced) => {
+          setReplacing(null);
+          if (replaced) setAnnouncement(`The value of “${replaced.name}” was replaced. Its hint is now ${replaced.hint}.`);
+        }}
+      />
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Delete “${deleting?.name ?? ''}”?`}
+        confirmText={deleting?.name ?? ''}
+        confirmLabel="Delete credential"
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => deleting && remove.mutate(deleting)}
+        onClose={() => {
+          setDeleting(null);
+          remove.reset();
+        }}
+      >
+        <p>The sealed value is destroyed. Anything in Steward that uses this credential will stop working until you add it again.</p>
+      </ConfirmDialog>
+    </>
+  );
+}

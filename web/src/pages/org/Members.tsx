@@ -1,0 +1,111 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { api, call } from '../../api/client';
+import type { Member, OrgRole } from '../../api/types';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { EmptyState } from '../../components/EmptyState';
+import { Loading } from '../../components/Loading';
+import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { PageHeader } from '../../components/PageHeader';
+import { refreshSession, useSignedIn } from '../../session/session';
+import { MemberRow } from './MemberRow';
+import { useOrg } from './OrgScope';
+import { orgKey, useMembers } from './queries';
+
+type Pending = { kind: 'remove'; member: Member } | { kind: 'demote'; member: Member };
+
+/** Members and their roles. Removing someone, or taking away ownership, is confirmed by typing their e-mail. */
+export function Members() {
+  const org = useOrg();
+  const me = useSignedIn().user;
+  const members = useMembers(org.id);
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const params = (memberId: string) => ({ params: { path: { orgId: org.id, memberId } } });
+
+  const changeRole = useMutation({
+    mutationFn: ({ member, role }: { member: Member; role: OrgRole }) => call(api.PATCH('/api/orgs/{orgId}/members/{memberId}', { ...params(member.id), body: { role } })),
+    onSuccess: async (_data, { member, role }) => {
+      setPending(null);
+      setAnnouncement(`${member.name} is now ${role === 'owner' ? 'an owner' : 'a member'}.`);
+      await Promise.all([queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'members') }), member.userId === me.id ? refreshSession(queryClient) : undefined]);
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (member: Member) => call(api.DELETE('/api/orgs/{orgId}/members/{memberId}', params(member.id))),
+    onSuccess: async (_data, member) => {
+      setPending(null);
+      if (member.userId === me.id) {
+        await refreshSession(queryClient);
+        navigate('/', { replace: true });
+        return;
+      }
+      setAnnouncement(`${member.name} was removed from ${org.name}.`);
+      await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'members') });
+    },
+  });
+
+  const onRoleChange = (member: Member, role: OrgRole) => {
+    if (role === 'member' && member.role === 'owner') setPending({ kind: 'demote', member });
+    else changeRole.mutate({ member, role });
+  };
+  const close = () => {
+    setPending(null);
+    changeRole.reset();
+    remove.reset();
+  };
+  const leaving = pending?.member.userId === me.id;
+
+  return (
+    <>
+      <PageHeader title="Members" description={org.role === 'owner' ? 'Everyone in this organisation. Owners manage members, invitations and the organisation’s name.' : 'Everyone in this organisation. Only owners change roles or remove members; you can leave.'} />
+      <LiveStatus message={announcement} />
+      {!pending && <ErrorNotice error={changeRole.error} title="The role was not changed" />}
+      {members.isPending && <Loading label="Loading members" />}
+      <ErrorNotice error={members.error} title="Members could not be loaded" onRetry={() => void members.refetch()} />
+      {members.data?.length === 0 && <EmptyState title="No members" />}
+      {members.data && members.data.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Members of {org.name}</caption>
+            <thead>
+              <tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Joined</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              {members.data.map((member) => (
+                <MemberRow key={member.id} member={member} isMe={member.userId === me.id} canManage={org.role === 'owner'} busy={changeRole.isPending && changeRole.variables?.member.id === member.id} onRoleChange={onRoleChange} onRemove={() => setPending({ kind: 'remove', member })} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog
+        open={pending?.kind === 'remove'}
+        title={leaving ? `Leave ${org.name}?` : `Remove ${pending?.member.name ?? ''}?`}
+        confirmText={pending?.member.email ?? ''}
+        confirmLabel={leaving ? 'Leave organisation' : 'Remove member'}
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => pending && remove.mutate(pending.member)}
+        onClose={close}
+      >
+        <p>{leaving ? 'You will lose access to this organisation’s credentials, jobs and audit log until someone invites you again.' : 'They lose access to this organisation at once. Their account stays; they can be invited again.'}</p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={pending?.kind === 'demote'}
+        title={`Make ${pending?.member.name ?? ''} a member?`}
+        confirmText={pending?.member.email ?? ''}
+        confirmLabel="Remove ownership"
+        busy={changeRole.isPending}
+        error={changeRole.error}
+        onConfirm={() => pending && changeRole.mutate({ member: pending.member, role: 'member' })}
+        onClose={close}
+      >
+        <p>{leaving ? 'You will no longer be able to manage members, invitations or the organisation’s name.' : 'They will no longer be able to manage members, invitations or the organisation’s name.'}</p>
+      </ConfirmDialog>
+    </>
+  );
+}
