@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api.bench.js';
+import { benchFleet, type Measure } from './fleet.bench.js';
 import { benchVault } from './vault.bench.js';
 
 /**
  * `npm run bench [-- section…]`: Steward's own measurements, each reported as a ratio to a peer measured in the
- * same run on the same machine. Sections: vault, api. Results go to stdout (markdown) and .artifacts/bench.json.
+ * same run on the same machine. Sections: vault, api, fleet. Results go to stdout (markdown) and .artifacts/bench.json.
  */
 const sections = process.argv.slice(2);
 const want = (name: string) => sections.length === 0 || sections.includes(name);
@@ -28,6 +29,22 @@ if (want('api')) {
   const a = await benchApi();
   results.api = a;
   lines.push('## API: authenticated read (GET /api/orgs/:id, 10 connections, 10 s)', '', '| req/s | p50 ms | p99 ms | errors |', '| ---: | ---: | ---: | ---: |', `| ${a.requestsPerSec} | ${a.p50Ms} | ${a.p99Ms} | ${a.errors} |`, '');
+}
+
+if (want('fleet')) {
+  const { results: fleet, missingPeers } = await benchFleet();
+  results.fleet = fleet;
+  const fmt = (m: Measure | null) => (m ? `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(1)} s CPU, ${Math.round(m.peakRssMiB)} MiB` : 'not measured');
+  const ratio = (peerM: Measure | null, ours: Measure) => (peerM ? (peerM.wallS / ours.wallS).toFixed(1) : '—');
+  lines.push('## Fleet: Steward vs Ansible and parallel-ssh on the same hosts (same run)', '');
+  if (missingPeers.length > 0) lines.push(`Peers not installed (${missingPeers.join(', ')}): install with \`apt-get install -y ${missingPeers.join(' ')}\`.`, '');
+  lines.push('| hosts | work | Steward | peer | peer wall ÷ Steward wall (goal) |', '| ---: | --- | --- | --- | ---: |');
+  for (const f of fleet) {
+    lines.push(`| ${f.n} | discovery vs \`ansible -m setup -f 50\` | ${fmt(f.stewardDiscover)} | ${fmt(f.ansibleSetup)} | ${ratio(f.ansibleSetup, f.stewardDiscover)} (≥ 10) |`);
+    lines.push(`| ${f.n} | \`uptime\` vs \`parallel-ssh -p 50\` | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptime)} | ${ratio(f.psshUptime, f.stewardUptime)} (≥ 1) |`);
+    lines.push(`| ${f.n} | \`uptime\` vs parallel-ssh with curve25519 | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptimeX25519)} | ${ratio(f.psshUptimeX25519, f.stewardUptime)} |`);
+  }
+  lines.push('');
 }
 
 mkdirSync('.artifacts', { recursive: true });

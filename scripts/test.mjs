@@ -22,6 +22,8 @@ function step(name, cmd, cmdArgs, options = {}) {
 step('test host prerequisites', 'bash', ['scripts/testhosts-prereqs.sh']);
 // Builds the cached Debian root the isolated hosts share before vitest starts (about 90 s, once per machine).
 step('test host base root', process.execPath, ['--import', 'tsx', 'testkit/fleet-warm.ts']);
+// The root the recipe tests' hosts use (packages the recipes manage, installed offline); several minutes once.
+step('test host recipe root', process.execPath, ['--import', 'tsx', 'testkit/fleet-warm.ts', 'cron', 'curl', 'fail2ban', 'mariadb-server', 'nginx', 'ufw', 'unattended-upgrades']);
 step('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 step('build', 'npm', ['run', '--silent', 'build']);
 

@@ -3,26 +3,32 @@ import { ENGINES } from '../testkit/db.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { operationsOf, sampleOf } from '../testkit/openapi.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { EC2_IMAGE, startFakeClouds } from '../testkit/provisioning-e2e.js';
 
 /** Bodies that pass validation where a generated sample would not (so the request reaches the authorisation check). */
-const BODY_OVERRIDES: Record<string, unknown> = { token: 'x'.repeat(43), value: 'some-secret-value', name: 'Intruder', role: 'owner', email: 'intruder@example.com', code: '123456', kind: 'password' };
+const BODY_OVERRIDES: Record<string, unknown> = { argv: ['true'], token: 'x'.repeat(43), value: 'some-secret-value', name: 'Intruder', role: 'owner', email: 'intruder@example.com', code: '123456', kind: 'password' };
 
 describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
   let s: TestSteward;
   let a: SignedUp;
   let b: SignedUp;
+  let clouds: Awaited<ReturnType<typeof startFakeClouds>>;
   const ids: Record<string, string> = {};
 
   async function snapshot() {
-    const tables = ['orgs', 'memberships', 'invitations', 'credentials', 'api_tokens', 'servers'] as const;
+    const tables = ['orgs', 'memberships', 'invitations', 'credentials', 'api_tokens', 'servers', 'task_runs'] as const;
     const out: Record<string, unknown> = {};
     for (const t of tables) out[t] = await s.core.db.selectFrom(t).selectAll().orderBy('id').execute();
+    out.provider_accounts = await s.core.db.selectFrom('provider_accounts').selectAll().orderBy('id').execute();
+    out.provider_instances = await s.core.db.selectFrom('provider_instances').selectAll().orderBy('account_id').orderBy('node_id').execute();
+    out.provider_launches = await s.core.db.selectFrom('provider_launches').selectAll().orderBy('account_id').orderBy('token').execute();
     out.audit = (await s.core.db.selectFrom('audit_log').selectAll().where('org_id', '=', a.orgId).execute()).length;
     return out;
   }
 
   beforeAll(async () => {
-    s = await startTestSteward({ engine });
+    clouds = await startFakeClouds();
+    s = await startTestSteward({ engine, env: { STEWARD_SANDBOX_ENDPOINTS: 'true', STEWARD_INSTANCE_SYNC_SECONDS: '0' } });
     a = await signUp(s.app, { orgName: 'Tenant A' });
     b = await signUp(s.app, { orgName: 'Tenant B' });
     const member = await signUp(s.app);
@@ -34,6 +40,19 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     const token = await a.client.post('/api/me/tokens', { name: 'a-token' });
     const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: 'web-1', address: '192.0.2.10', password: 'first-login-password', trustFirstContact: true });
     expect(server.status).toBe(202);
+    // A task run of A's (written directly: A's server is still enrolling, so the API would refuse to run one).
+    const runId = 'run_00000000000000000000000001';
+    const snapshotId = 'snap_00000000000000000000000001';
+    await s.core.db.insertInto('discovery_snapshots').values({ id: snapshotId, org_id: a.orgId, server_id: server.body.id, run_id: null, taken_at: new Date().toISOString(), facts: '{}', changes: '[]', summary: 'First discovery.', attention: 0 }).execute();
+    await s.core.db.insertInto('task_runs').values({ id: runId, org_id: a.orgId, kind: 'command', recipe: null, params: '{}', command: '["true"]', status: 'running', requested_by: a.userId, instruction_type: 'user_action', instruction_id: null, total: 0, created_at: new Date().toISOString(), finished_at: null }).execute();
+    // Provisioning: an account on a sandbox cloud, an instance in it, and a launch (left queued: no job runner here).
+    const account = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, { provider: 'ec2', name: 'a-cloud', region: clouds.ec2.region, endpoint: clouds.ec2.url, accessKeyId: clouds.ec2.accessKeyId, secretAccessKey: clouds.ec2.secretAccessKey });
+    expect(account.status, account.raw).toBe(201);
+    const launch = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${account.body.id}/instances`, { name: 'a-launch', sizeId: 't3.micro', imageId: EC2_IMAGE, token: 'a-launch' });
+    expect(launch.status, launch.raw).toBe(202);
+    const { EC2Client, RunInstancesCommand } = await import('@aws-sdk/client-ec2');
+    const run = await new EC2Client({ region: clouds.ec2.region, endpoint: clouds.ec2.url, credentials: clouds.ec2 }).send(new RunInstancesCommand({ ImageId: EC2_IMAGE, MinCount: 1, MaxCount: 1 }));
+    Object.assign(ids, { accountId: account.body.id, instanceId: run.Instances![0]!.InstanceId!, launchToken: 'a-launch' });
     Object.assign(ids, {
       orgId: a.orgId,
       memberId: members.body.members.find((m: { userId: string }) => m.userId === member.userId).id,
@@ -41,15 +60,21 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
       credentialId: cred.body.id,
       tokenId: token.body.id,
       serverId: server.body.id,
+      runId,
+      snapshotId,
     });
   });
-  afterAll(() => s?.close());
+  afterAll(async () => {
+    await s?.close();
+    await clouds?.close();
+  });
 
   it('every route that takes an id answers 404 to another tenant and changes nothing', async () => {
     const doc = (await new TestClient(s.app).get('/api/openapi.json')).body;
     const ops = operationsOf(doc).filter((op) => op.params.length > 0);
     expect(ops.length).toBeGreaterThan(8);
     const before = await snapshot();
+    const providerRequests = clouds.ec2.sandbox.requests.length;
     const failures: string[] = [];
     for (const op of ops) {
       const missing = op.params.filter((p) => !(p in ids));
@@ -64,10 +89,14 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     }
     expect(failures).toEqual([]);
     expect(await snapshot()).toEqual(before);
+    expect(clouds.ec2.sandbox.requests.length, 'no provider call was made for the other tenant').toBe(providerRequests);
   });
 
   it('the owner still sees everything (the ids were real)', async () => {
     expect((await a.client.get(`/api/orgs/${a.orgId}/credentials/${ids.credentialId}`)).status).toBe(200);
     expect((await a.client.get(`/api/orgs/${a.orgId}/members`)).body.members).toHaveLength(2);
+    expect((await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${ids.accountId}/launches/${ids.launchToken}`)).status).toBe(200);
+    const listed = (await a.client.get(`/api/orgs/${a.orgId}/instances`)).body.instances.map((i: { id: string }) => i.id);
+    expect(listed).toContain(ids.instanceId);
   });
 });

@@ -17,6 +17,9 @@ import { meRoutes } from './routes/me.js';
 import { orgRoutes } from './routes/orgs.js';
 import { consoleRoutes } from './routes/console.js';
 import { serverRoutes } from './routes/servers.js';
+import { provisioningRoutes } from './routes/provisioning.js';
+import { taskRoutes } from './routes/tasks.js';
+import { discoveryRoutes } from './routes/discovery.js';
 import { systemRoutes } from './routes/system.js';
 
 export const API_VERSION = '0.1.0';
@@ -78,6 +81,9 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   auditRoutes(app, core);
   jobRoutes(app, core);
   serverRoutes(app, core);
+  provisioningRoutes(app, core);
+  taskRoutes(app, core);
+  discoveryRoutes(app, core);
   consoleRoutes(app);
   return app;
 }

@@ -3,8 +3,11 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { API_VERSION } from '../api/app.js';
 import { processEnv } from '../kernel/config.js';
 import { isAppError } from '../kernel/errors.js';
+import { registerFleetCommands } from './commands/fleet.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerRemoteCommands } from './commands/remote.js';
+import { registerProvisioningCommands } from './commands/provisioning.js';
+import { registerSandboxCommand } from './commands/sandbox.js';
 import { serve, type Role } from './serve.js';
 
 const env = processEnv();
@@ -25,10 +28,14 @@ program
     return value;
   }, 'all')
   .option('--no-migrate', 'do not migrate the database at start (refuse to start if it is out of date)')
-  .action(async (opts: { role: Role; migrate: boolean }) => serve(env, opts));
+  .option('--sandbox', 'also run the sandbox clouds (real SSH hosts on this machine, needs root) and accept their endpoints')
+  .action(async (opts: { role: Role; migrate: boolean; sandbox?: boolean }) => serve(env, opts));
 
 registerLocalCommands(program, env);
 registerRemoteCommands(program, env);
+registerProvisioningCommands(program, env);
+registerSandboxCommand(program, env);
+registerFleetCommands(program, env);
 
 try {
   await program.parseAsync(process.argv);

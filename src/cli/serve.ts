@@ -1,12 +1,22 @@
 import { startApi } from '../api/server.js';
 import { AppError } from '../kernel/errors.js';
 import { openLocal, type Env } from './runtime.js';
+import { exportLines, startSandbox, type RunningSandbox } from './commands/sandbox.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
 /** `steward serve`: the API and console, the job runner, or both, until SIGINT/SIGTERM. */
-export async function serve(env: Env, options: { role: Role; migrate: boolean }): Promise<void> {
-  const runtime = await openLocal(env, { migrate: options.migrate ? 'apply' : 'require' });
+export async function serve(env: Env, options: { role: Role; migrate: boolean; sandbox?: boolean }): Promise<void> {
+  // --sandbox: the local clouds run in this process, and their loopback endpoints are accepted for accounts.
+  let sandbox: RunningSandbox | undefined;
+  if (options.sandbox) {
+    sandbox = await startSandbox(env, { progress: (line) => process.stderr.write(`sandbox: ${line}\n`) });
+    env = { ...env, STEWARD_SANDBOX_ENDPOINTS: 'true' };
+  }
+  const runtime = await openLocal(env, { migrate: options.migrate ? 'apply' : 'require' }).catch(async (err: unknown) => {
+    await sandbox?.close();
+    throw err;
+  });
   const { core, logger } = runtime;
   const status = core.vault.status();
   if (status.sealed) logger.error({ reason: status.reason }, `vault sealed: ${status.message} Secret endpoints answer 503 until the right root key is configured and Steward restarted.`);
@@ -25,8 +35,12 @@ export async function serve(env: Env, options: { role: Role; migrate: boolean })
     }
   }
   if (options.role !== 'api') {
-    core.queue.start();
+    core.startWorker();
     logger.info('job runner started');
+  }
+  if (sandbox) {
+    process.stderr.write(`\nSandbox clouds are running. In another shell:\n${exportLines(sandbox.variables).map((l) => `  ${l}`).join('\n')}\n` +
+      '  steward accounts add --provider ec2 --from-env\n  steward accounts add --provider elastichosts --from-env\n\n');
   }
 
   await new Promise<void>((resolve) => {
@@ -39,4 +53,5 @@ export async function serve(env: Env, options: { role: Role; migrate: boolean })
   });
   await stopApi?.();
   await runtime.close();
+  await sandbox?.close();
 }

@@ -21,6 +21,11 @@ import { createLedgerService } from './ledger/ledger.service.js';
 import { createServerGateway, type ServerGateway } from './servers/gateway.js';
 import { ORG_KEYS_SEALED, SERVERS_SEALED } from './servers/servers.store.js';
 import { createOrgKeys, createServersService } from './servers/servers.service.js';
+import { SERVER_SECRETS_SEALED } from './tasks/tasks.store.js';
+import { createTasksService } from './tasks/tasks.service.js';
+import { DISCOVERED_SECRETS_SEALED } from './discovery/discovery.store.js';
+import { createDiscoveryService, type DiscoveryService } from './discovery/discovery.service.js';
+import { PROVIDER_ACCOUNTS_SEALED, registerProvisioning } from './provisioning/index.js';
 
 export interface CoreDeps {
   readonly config: Config;
@@ -30,7 +35,7 @@ export interface CoreDeps {
 }
 
 /** Every sealed column, declared by the module that owns its table; the vault re-encrypts these on rotation. */
-const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED];
+const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED];
 
 function registerFoundation(deps: CoreDeps) {
   const { config, database, clock, logger } = deps;
@@ -63,10 +68,18 @@ function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundat
       db, clock, logger: logger.child({ module: 'ssh' }), vault, ledger, audit, alerts, orgKey: orgKeys.privateKey,
       executorOptions: { logger: logger.child({ module: 'ssh' }), maxConcurrency: config.ssh.maxConcurrency, connectTimeoutMs: config.ssh.connectTimeoutMs, commandTimeoutMs: config.ssh.commandTimeoutMs },
     }));
-  const servers = createServersService({ db, clock, logger, vault, audit, orgs: people.orgs, alerts, queue, gateway: getGateway });
+  let discovery: DiscoveryService | undefined;
+  const servers = createServersService({
+    db, clock, logger, vault, audit, orgs: people.orgs, alerts, queue, gateway: getGateway,
+    // A server that just became ready is discovered at once, under the instruction that added it.
+    onReady: async (server, instruction) => void (await discovery?.discover(server.org_id, { serverIds: [server.id] }, instruction, {})),
+  });
   queue.register('servers.enrol', (job) => servers.enrol(job, orgKeys.publicKey), { timeoutMs: 5 * 60_000 });
   queue.register('servers.release', (job) => servers.release(job, orgKeys.publicKey), { timeoutMs: 5 * 60_000 });
-  return { ledger, alerts, orgKeys, servers, gateway: getGateway, closeGateway: async () => gateway?.close() };
+  const tasks = createTasksService({ db, clock, logger, vault, audit, orgs: people.orgs, queue, servers, gateway: getGateway, orgPublicKey: orgKeys.publicKey });
+  queue.register(tasks.HOST_QUEUE, (job) => tasks.runHost(job), { timeoutMs: 65 * 60_000, concurrency: config.ssh.maxConcurrency });
+  discovery = createDiscoveryService({ db, clock, logger: logger.child({ module: 'discovery' }), vault, audit, orgs: people.orgs, servers, tasks });
+  return { ledger, alerts, orgKeys, servers, tasks, discovery, gateway: getGateway, closeGateway: async () => gateway?.close() };
 }
 
 /**
@@ -79,6 +92,12 @@ export function createCore(deps: CoreDeps) {
   const credentials = createCredentialsService({ db: base.db, clock: deps.clock, vault: base.vault, audit: base.audit, orgs: people.orgs });
   const auditReader = createAuditReader({ audit: base.audit, orgs: people.orgs });
   const fleet = registerServers(deps, base, people);
+  let scheduler: NodeJS.Timeout | undefined;
+  const provisioning = registerProvisioning({
+    db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'provisioning' }), config: deps.config.provisioning, vault: base.vault,
+    audit: base.audit, orgs: people.orgs, ledger: fleet.ledger, queue: base.queue, servers: fleet.servers, orgKeys: fleet.orgKeys,
+    onInstanceChange: (change) => fleet.servers.followInstance(change),
+  });
 
   return {
     ...base,
@@ -86,6 +105,7 @@ export function createCore(deps: CoreDeps) {
     credentials,
     auditReader,
     ...fleet,
+    provisioning,
     clock: deps.clock,
     logger: deps.logger,
     config: deps.config,
@@ -95,7 +115,15 @@ export function createCore(deps: CoreDeps) {
       const status = await base.vault.start();
       if (!status.sealed) await base.rotation.resume();
     },
+    /** The worker role: runs jobs and starts what standing schedules ask for. */
+    startWorker(): void {
+      base.queue.start();
+      scheduler ??= setInterval(() => {
+        fleet.discovery.runDueSchedules().catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'schedule tick failed'));
+      }, deps.config.schedulerTickMs);
+    },
     async close(): Promise<void> {
+      clearInterval(scheduler);
       await base.queue.stop();
       await fleet.closeGateway();
       await deps.database.close();

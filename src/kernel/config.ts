@@ -41,9 +41,20 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'STEWARD_ARGON2_ITERATIONS', doc: 'argon2id time cost for password hashes.', default: '2' },
   { name: 'STEWARD_JOBS_POLL_MS', doc: 'How often the embedded job runner looks for due jobs.', default: '500' },
   { name: 'STEWARD_JOBS_CONCURRENCY', doc: 'Jobs one worker process runs at once.', default: '8' },
+  { name: 'STEWARD_SCHEDULER_TICK_MS', doc: 'How often a worker looks for standing schedules (scheduled discovery) that are due.', default: '30000' },
   { name: 'STEWARD_SSH_MAX_CONCURRENCY', doc: 'SSH commands and sessions one process runs at once across all servers.', default: '50' },
   { name: 'STEWARD_SSH_CONNECT_TIMEOUT_MS', doc: 'Time allowed for TCP connect, key exchange and login.', default: '15000' },
   { name: 'STEWARD_SSH_COMMAND_TIMEOUT_MS', doc: 'Default time limit of one remote command.', default: '600000' },
+  // provisioning
+  { name: 'STEWARD_PROVIDER_RATE_PER_SECOND', doc: 'Cloud provider requests per second per organisation (a token bucket; retries count too).', default: '10' },
+  { name: 'STEWARD_PROVIDER_BURST', doc: 'Cloud provider requests one organisation may send at once after a quiet spell.', default: '20' },
+  { name: 'STEWARD_PROVIDER_MAX_ATTEMPTS', doc: 'Attempts per cloud provider request, the first included (throttling and 5xx are retried with backoff).', default: '4' },
+  { name: 'STEWARD_PROVIDER_POLL_MS', doc: 'How often a launch asks the provider whether the instance is running.', default: '2000' },
+  { name: 'STEWARD_LAUNCH_TIMEOUT_SECONDS', doc: 'How long a launch waits for its instance to run with an address before it fails.', default: '600' },
+  { name: 'STEWARD_INSTANCE_SYNC_SECONDS', doc: 'How often instance states are read from every connected account (0 turns the schedule off).', default: '300' },
+  { name: 'STEWARD_SANDBOX_ENDPOINTS', doc: 'Accept provider accounts whose endpoint is on this machine (the sandbox clouds, plain http). Off by default: customers could otherwise point Steward at its own host.', default: 'false' },
+  { name: 'STEWARD_AWS_ACCESS_KEY_ID', doc: 'The operator’s AWS access key id, used only to assume customers’ roles (accounts connected by role ARN).', secret: true },
+  { name: 'STEWARD_AWS_SECRET_ACCESS_KEY', doc: 'The secret access key for STEWARD_AWS_ACCESS_KEY_ID.', secret: true },
 ];
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -69,9 +80,19 @@ const schema = z.object({
   STEWARD_ARGON2_ITERATIONS: int(1, 100),
   STEWARD_JOBS_POLL_MS: int(10, 60_000),
   STEWARD_JOBS_CONCURRENCY: int(1, 1000),
+  STEWARD_SCHEDULER_TICK_MS: int(50, 3_600_000),
   STEWARD_SSH_MAX_CONCURRENCY: int(1, 10_000),
   STEWARD_SSH_CONNECT_TIMEOUT_MS: int(500, 600_000),
   STEWARD_SSH_COMMAND_TIMEOUT_MS: int(1000, 24 * 3_600_000),
+  STEWARD_PROVIDER_RATE_PER_SECOND: z.coerce.number().min(0.01).max(10_000),
+  STEWARD_PROVIDER_BURST: int(1, 10_000),
+  STEWARD_PROVIDER_MAX_ATTEMPTS: int(1, 10),
+  STEWARD_PROVIDER_POLL_MS: int(50, 600_000),
+  STEWARD_LAUNCH_TIMEOUT_SECONDS: int(10, 24 * 3600),
+  STEWARD_INSTANCE_SYNC_SECONDS: int(0, 7 * 24 * 3600),
+  STEWARD_SANDBOX_ENDPOINTS: bool,
+  STEWARD_AWS_ACCESS_KEY_ID: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key id').optional(),
+  STEWARD_AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 });
 
 export type DatabaseTarget =
@@ -101,7 +122,22 @@ export interface Config {
   readonly auditTimeoutMs: number;
   readonly argon2: { readonly memoryKib: number; readonly iterations: number };
   readonly jobs: { readonly pollMs: number; readonly concurrency: number };
+  readonly schedulerTickMs: number;
   readonly ssh: { readonly maxConcurrency: number; readonly connectTimeoutMs: number; readonly commandTimeoutMs: number };
+  readonly provisioning: ProvisioningConfig;
+}
+
+export interface ProvisioningConfig {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  readonly maxAttempts: number;
+  readonly pollMs: number;
+  readonly launchTimeoutMs: number;
+  /** 0: no recurring status sync. */
+  readonly syncIntervalMs: number;
+  readonly allowLoopbackEndpoints: boolean;
+  /** The operator's own AWS keys, for sts:AssumeRole into customers' roles. */
+  readonly awsOperatorKey: { readonly accessKeyId: string; readonly secretAccessKey: Secret<string> } | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -164,6 +200,12 @@ function databaseTarget(url: string | undefined, dataDir: string): DatabaseTarge
   fail('STEWARD_DATABASE_URL must start with postgres://, postgresql:// or sqlite:.');
 }
 
+function operatorKey(id: string | undefined, secret: string | undefined): ProvisioningConfig['awsOperatorKey'] {
+  if (id === undefined && secret === undefined) return undefined;
+  if (id === undefined || secret === undefined) fail('Set both STEWARD_AWS_ACCESS_KEY_ID and STEWARD_AWS_SECRET_ACCESS_KEY, or neither.');
+  return { accessKeyId: id, secretAccessKey: new Secret(secret) };
+}
+
 export function loadConfig(env: Env): Config {
   const raw = collect(env);
   const parsed = schema.safeParse(raw);
@@ -201,7 +243,18 @@ export function loadConfig(env: Env): Config {
     auditTimeoutMs: c.STEWARD_AUDIT_TIMEOUT_MS,
     argon2: { memoryKib: c.STEWARD_ARGON2_MEMORY_KIB, iterations: c.STEWARD_ARGON2_ITERATIONS },
     jobs: { pollMs: c.STEWARD_JOBS_POLL_MS, concurrency: c.STEWARD_JOBS_CONCURRENCY },
+    schedulerTickMs: c.STEWARD_SCHEDULER_TICK_MS,
     ssh: { maxConcurrency: c.STEWARD_SSH_MAX_CONCURRENCY, connectTimeoutMs: c.STEWARD_SSH_CONNECT_TIMEOUT_MS, commandTimeoutMs: c.STEWARD_SSH_COMMAND_TIMEOUT_MS },
+    provisioning: {
+      ratePerSecond: c.STEWARD_PROVIDER_RATE_PER_SECOND,
+      burst: c.STEWARD_PROVIDER_BURST,
+      maxAttempts: c.STEWARD_PROVIDER_MAX_ATTEMPTS,
+      pollMs: c.STEWARD_PROVIDER_POLL_MS,
+      launchTimeoutMs: c.STEWARD_LAUNCH_TIMEOUT_SECONDS * 1000,
+      syncIntervalMs: c.STEWARD_INSTANCE_SYNC_SECONDS * 1000,
+      allowLoopbackEndpoints: c.STEWARD_SANDBOX_ENDPOINTS,
+      awsOperatorKey: operatorKey(c.STEWARD_AWS_ACCESS_KEY_ID, c.STEWARD_AWS_SECRET_ACCESS_KEY),
+    },
   };
 }
 

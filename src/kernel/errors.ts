@@ -75,6 +75,12 @@ export const ERROR_CODES = {
   STEWARD_PROVIDER_UNSUPPORTED: { kind: 'invalid_input', summary: 'This provider does not support the operation.' },
   STEWARD_INSECURE_ENDPOINT: { kind: 'invalid_input', summary: 'Credentials are only sent over https (plain http only to a loopback sandbox).' },
 
+  // core/provisioning
+  STEWARD_ENDPOINT_NOT_ALLOWED: { kind: 'invalid_input', summary: 'The provider endpoint names a private, link-local or local address (or this machine, unless sandbox endpoints are enabled).' },
+  STEWARD_PROVIDER_ACCOUNT_UNVERIFIED: { kind: 'invalid_input', summary: 'Steward could not verify a provider account when connecting it (the provider did not answer properly); nothing was stored.' },
+  STEWARD_PROVIDER_ACCOUNT_IN_USE: { kind: 'conflict', summary: 'The provider account still has servers or launches; remove them first, or remove the account with force.' },
+  STEWARD_CONFIRMATION_REQUIRED: { kind: 'invalid_input', summary: 'A destructive action needs `confirm` set to the name or id of what it destroys.' },
+
   // sandbox/hosts (real OpenSSH test hosts)
   STEWARD_TESTHOSTS_PREREQUISITES: { kind: 'unavailable', summary: 'This machine lacks what test hosts need (root, sshd, debootstrap, iproute2, overlayfs); the message gives the command that installs it.' },
   STEWARD_TESTHOSTS_BASE_ROOT_FAILED: { kind: 'internal', summary: 'Building the cached Debian root for test hosts (debootstrap) failed; the message ends with its log.' },
@@ -85,6 +91,18 @@ export const ERROR_CODES = {
   STEWARD_TESTHOSTS_INVALID_SPEC: { kind: 'invalid_input', summary: 'A test-host spec or launcher option is invalid; the message names the field.' },
   STEWARD_TESTHOSTS_UNSUPPORTED: { kind: 'invalid_input', summary: 'The operation is not available for this kind of test host (shared hosts have no disk of their own).' },
   STEWARD_TESTHOSTS_WRONG_STATE: { kind: 'conflict', summary: 'The test host is stopped or destroyed, so the operation cannot run now.' },
+
+  // tasks/recipes
+  STEWARD_RECIPE_UNSUPPORTED_HOST: { kind: 'conflict', summary: 'The server lacks what the recipe needs (a package manager, a config file, an OS it supports); the message says what.' },
+  STEWARD_RECIPE_PACKAGE_FAILED: { kind: 'upstream', summary: "Installing or upgrading packages failed on the server; the message ends with the package manager's words." },
+  STEWARD_RECIPE_PACKAGE_LISTS_FAILED: { kind: 'upstream', summary: 'The server could not refresh its package lists (offline, or a repository is down), so pending updates are unknown.' },
+  STEWARD_RECIPE_CONFIG_REJECTED: { kind: 'upstream', summary: "A configuration file Steward prepared failed the server's own check (visudo, sshd -t, nginx -t, fail2ban) and was not put in place." },
+  STEWARD_RECIPE_FILE_FAILED: { kind: 'upstream', summary: 'A file could not be written on the server (a symbolic link in its place, a full disk, no permission).' },
+  STEWARD_RECIPE_COMMAND_FAILED: { kind: 'upstream', summary: 'A command a recipe step ran on the server failed; the message says what the step was doing.' },
+  STEWARD_RECIPE_SERVICE_UNKNOWN: { kind: 'not_found', summary: 'No service manager on the server (systemd, OpenRC, /etc/init.d) knows the named service.' },
+  STEWARD_RECIPE_SERVICE_FAILED: { kind: 'upstream', summary: 'A service did not start, stop or restart as asked, or is not running afterwards.' },
+  STEWARD_RECIPE_PRECONDITION: { kind: 'conflict', summary: 'The server is not ready for this recipe (e.g. the database user does not exist yet); the message says what to run first.' },
+  STEWARD_RECIPE_SECRET_INVALID: { kind: 'internal', summary: 'A sealed secret a recipe would send is not of the form Steward generates, so it was not sent.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -154,6 +154,8 @@ export class Ec2Transport {
       requestHandler: { requestTimeout: this.settings.requestTimeoutMs, connectionTimeout: 10_000, throwOnRequestTimeout: true },
       useFipsEndpoint: false,
       useDualstackEndpoint: false,
+      // The endpoint comes from the account's settings only, never from AWS_ENDPOINT_URL_* in Steward's own environment.
+      ignoreConfiguredEndpointUrls: true,
       ...(endpoint === undefined ? {} : { endpoint }),
     };
   }
