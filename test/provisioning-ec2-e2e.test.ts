@@ -4,7 +4,7 @@ import { launcherInstanceHosts } from '../src/sandbox/instance-hosts.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { sshExec, useFleet } from '../testkit/fleet.js';
 import type { TestSteward } from '../testkit/steward.js';
-import { connect, EC2_IMAGE, ec2Account, instanceOf, launchSettled, startClouds, startProvisioningSteward, until } from '../testkit/provisioning-e2e.js';
+import { connect, EC2_IMAGE, ec2Account, instanceOf, launchSettled, startClouds, startProvisioningSteward, until, factsOf } from '../testkit/provisioning-e2e.js';
 
 /**
  * The whole path on EC2, through the HTTP API, the real AWS SDK, the EC2 sandbox and a real isolated SSH host:
@@ -79,7 +79,12 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
     expect(logins.length).toBeGreaterThan(0);
     for (const login of logins) expect(login.instruction).toEqual(run.instruction);
 
-    // 3. It is listed with its server.
+    // 3. Steward discovered it right after enrolment, under the same instruction.
+    const facts = await factsOf(a, launch.serverId);
+    expect(facts.os.id).toBe('debian');
+    expect(facts.sshKeys.host.map((k: { fingerprint: string }) => k.fingerprint)).toContain(host.hostKeys[0]!.sha256);
+
+    // 4. It is listed with its server.
     const listed = await instanceOf(a, accountId, launch.instanceId);
     expect(listed).toMatchObject({ name: 'web-1', state: 'running', publicIp: launch.address, server: { id: launch.serverId, status: 'ready' }, live: true });
   });

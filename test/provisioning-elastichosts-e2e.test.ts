@@ -6,7 +6,7 @@ import { launcherInstanceHosts } from '../src/sandbox/instance-hosts.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import type { TestSteward } from '../testkit/steward.js';
-import { connect, ELASTIC_IMAGE, elasticAccount, instanceOf, launchSettled, startClouds, startProvisioningSteward, until } from '../testkit/provisioning-e2e.js';
+import { connect, ELASTIC_IMAGE, elasticAccount, factsOf, instanceOf, launchSettled, startClouds, startProvisioningSteward, until } from '../testkit/provisioning-e2e.js';
 
 /** The same path on the ElasticStack sandbox, plus importing a server that was created outside Steward. */
 describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
@@ -59,6 +59,11 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
     const create = uses.find((u) => u.operation === 'elastichosts.POST /servers/create');
     expect(create.instruction).toMatchObject({ type: 'user_action', actorId: a.userId });
     expect(uses.some((u) => u.operation.startsWith('ssh.login') && u.target.id === launch.serverId && u.instruction.id === create.instruction.id)).toBe(true);
+
+    // Discovered right after enrolment.
+    const facts = await factsOf(a, launch.serverId);
+    expect(facts.identity.hostname).toBeTruthy();
+    expect(facts.sshKeys.host.map((k: { fingerprint: string }) => k.fingerprint)).toContain(hostAt(launch.address)!.hostKeys[0]!.sha256);
   });
 
   it('stops (ACPI shutdown) and starts again', async () => {

@@ -75,3 +75,14 @@ export async function instanceOf(who: SignedUp, accountId: string, id: string): 
   const res = await who.client.get(`/api/orgs/${who.orgId}/instances`);
   return res.body.instances.find((i: { accountId: string; id: string }) => i.accountId === accountId && i.id === id);
 }
+
+/** Waits until Steward has discovered the server (its first snapshot) and returns the facts. */
+export async function factsOf(a: SignedUp, serverId: string, ms = 120_000): Promise<any> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const res = await a.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/facts`);
+    if (res.status === 200) return res.body.facts;
+    if (Date.now() > end) throw new Error(`server ${serverId} was never discovered (${res.status} ${res.raw.slice(0, 200)})`);
+    await sleep(200);
+  }
+}
