@@ -17,6 +17,7 @@ import { createKeyRotation } from './vault/vault.rotation.js';
 import { createVault } from './vault/vault.service.js';
 import type { SealedColumnSpec } from './vault/vault.types.js';
 import { createAlertsService } from './alerts/alerts.service.js';
+import { createNotifyService, OUTBOX_SEALED } from './notify/notify.service.js';
 import { createLedgerService } from './ledger/ledger.service.js';
 import { createServerGateway, type ServerGateway } from './servers/gateway.js';
 import { ORG_KEYS_SEALED, SERVERS_SEALED } from './servers/servers.store.js';
@@ -44,7 +45,9 @@ function registerFoundation(deps: CoreDeps) {
   const rotation = createKeyRotation({ db, clock, logger: logger.child({ module: 'vault' }), config, vault, sealedColumns: SEALED_COLUMNS });
   const audit = createAuditService({ db, engine: database.engine, clock, logger: logger.child({ module: 'audit' }), vault, timeoutMs: config.auditTimeoutMs });
   const queue = createEmbeddedQueue({ db, clock, logger: logger.child({ module: 'jobs' }), audit, pollMs: config.jobs.pollMs, concurrency: config.jobs.concurrency });
-  return { db, vault, rotation, audit, queue };
+  const notify = createNotifyService({ db, clock, logger: logger.child({ module: 'mail' }), vault, queue, smtpUrl: config.mail.smtpUrl, from: config.mail.from });
+  queue.register('mail.send', (job) => notify.deliver(job), { timeoutMs: 2 * 60_000 });
+  return { db, vault, rotation, audit, queue, notify };
 }
 
 function registerPeople(deps: CoreDeps, base: ReturnType<typeof registerFoundation>) {
@@ -52,7 +55,7 @@ function registerPeople(deps: CoreDeps, base: ReturnType<typeof registerFoundati
   const passwords = createPasswordHasher(deps.config.argon2);
   const users = createUsersService({ db, clock: deps.clock, vault, audit, passwords });
   const sessions = createSessionsService({ db, clock: deps.clock, config: deps.config, vault, audit, passwords, users });
-  const orgs = createOrgsService({ db, clock: deps.clock, vault, audit, users, sessions });
+  const orgs = createOrgsService({ db, clock: deps.clock, vault, audit, users, sessions, notify: base.notify, publicUrl: deps.config.publicUrl });
   return { passwords, users, sessions, orgs };
 }
 
@@ -126,6 +129,7 @@ export function createCore(deps: CoreDeps) {
       clearInterval(scheduler);
       await base.queue.stop();
       await fleet.closeGateway();
+      base.notify.close();
       await deps.database.close();
     },
   };

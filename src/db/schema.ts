@@ -377,6 +377,22 @@ export interface DiscoverySchedulesTable {
   created_at: string;
 }
 
+export interface OutboxTable {
+  id: string;
+  org_id: string | null;
+  scope: string;
+  to_bidx: string;
+  category: 'transactional' | 'promotional';
+  template: string;
+  message_sealed: string;
+  status: 'queued' | 'held' | 'sent' | 'failed' | 'suppressed';
+  attempts: number;
+  last_error: string | null;
+  dedupe_key: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface Database {
   vault_root_keys: VaultRootKeysTable;
   vault_data_keys: VaultDataKeysTable;
@@ -403,6 +419,7 @@ export interface Database {
   discovery_snapshots: DiscoverySnapshotsTable;
   discovered_secrets: DiscoveredSecretsTable;
   discovery_schedules: DiscoverySchedulesTable;
+  outbox: OutboxTable;
   // provisioning
   provider_accounts: ProviderAccountsTable;
   provider_instances: ProviderInstancesTable;

@@ -28,6 +28,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'STEWARD_DATA_DIR', doc: 'Folder for the SQLite database and the generated root key.', default: './data' },
   { name: 'STEWARD_DATABASE_URL', doc: 'postgres://… to use PostgreSQL; sqlite:PATH (or unset) for SQLite in the data folder.', secret: true },
   { name: 'STEWARD_ROOT_KEY', doc: 'Root key ring: `v1:<base64 32 bytes>[,v2:…]`. Unset: read STEWARD_ROOT_KEY_FILE or <data>/root.key (created 0600 on first start).', secret: true, fileIsPath: true },
+  { name: 'STEWARD_SMTP_URL', doc: 'SMTP server for outgoing mail, e.g. smtps://user:password@mail.example.com:465. Unset: mail stays in the outbox for the operator to see.', secret: true },
+  { name: 'STEWARD_MAIL_FROM', doc: 'Sender of Steward’s e-mail.', default: 'Steward <steward@localhost>' },
   { name: 'STEWARD_LOG_LEVEL', doc: 'trace, debug, info, warn, error, fatal or silent.', default: 'info' },
   { name: 'STEWARD_TRUST_PROXY', doc: 'Trust X-Forwarded-For from a reverse proxy (true/false).', default: 'false' },
   { name: 'STEWARD_BODY_LIMIT_BYTES', doc: 'Largest request body accepted.', default: '1048576' },
@@ -67,6 +69,8 @@ const schema = z.object({
   STEWARD_DATA_DIR: z.string().min(1),
   STEWARD_DATABASE_URL: z.string().optional(),
   STEWARD_ROOT_KEY: z.string().optional(),
+  STEWARD_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  STEWARD_MAIL_FROM: z.string().min(3).max(200),
   STEWARD_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   STEWARD_TRUST_PROXY: bool,
   STEWARD_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024),
@@ -111,6 +115,7 @@ export interface Config {
   readonly dataDir: string;
   readonly database: DatabaseTarget;
   readonly rootKey: RootKeySource;
+  readonly mail: { readonly smtpUrl: Secret<string> | undefined; readonly from: string };
   readonly logLevel: z.infer<typeof schema>['STEWARD_LOG_LEVEL'];
   readonly trustProxy: boolean;
   readonly bodyLimitBytes: number;
@@ -232,6 +237,7 @@ export function loadConfig(env: Env): Config {
     dataDir,
     database: databaseTarget(c.STEWARD_DATABASE_URL, dataDir),
     rootKey,
+    mail: { smtpUrl: c.STEWARD_SMTP_URL ? new Secret(c.STEWARD_SMTP_URL) : undefined, from: c.STEWARD_MAIL_FROM },
     logLevel: c.STEWARD_LOG_LEVEL,
     trustProxy: c.STEWARD_TRUST_PROXY,
     bodyLimitBytes: c.STEWARD_BODY_LIMIT_BYTES,

@@ -18,6 +18,9 @@ export function jobRoutes(app: FastifyInstance, core: Core): void {
     await core.orgs.requireMember(requireActor(request), request.params.orgId, 'member', contextOf(request));
     return { jobs: await core.queue.list({ ...request.query, orgId: request.params.orgId }) };
   });
+  r.get('/api/staff/outbox', { schema: { tags: ['staff'], summary: 'Outgoing e-mail: sent, held (no SMTP server configured), failed (admin)', querystring: z.strictObject({ status: z.enum(['queued', 'held', 'sent', 'failed', 'suppressed']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), response: { 200: z.object({ mails: z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), category: z.string(), template: z.string(), status: z.string(), attempts: z.number(), lastError: z.string().nullable(), createdAt: z.string(), sentAt: z.string().nullable() })) }), ...errors } } }, async (request) =>
+    ({ mails: await core.notify.listOutbox(requireActor(request), request.query) }));
+
   r.get('/api/staff/jobs', { schema: { tags: ['staff'], summary: 'All background jobs (admin)', querystring: Query, response: { 200: z.object({ jobs: z.array(Job) }), ...errors } } }, async (request) => {
     requireStaff(request, ['admin']);
     return { jobs: await core.queue.list(request.query) };

@@ -10,6 +10,7 @@ import type { IssuedSession, SessionsService } from '../users/sessions.service.j
 import type { UsersService } from '../users/users.service.js';
 import type { Vault } from '../vault/vault.service.js';
 import { orgsStore, type MembershipRow } from './orgs.store.js';
+import type { NotifyService } from '../notify/notify.service.js';
 
 export interface OrgsDeps {
   readonly db: Db;
@@ -18,6 +19,8 @@ export interface OrgsDeps {
   readonly audit: Pick<AuditService, 'record' | 'recordAlone'>;
   readonly users: Pick<UsersService, 'createUser' | 'profiles' | 'prepareUser'>;
   readonly sessions: Pick<SessionsService, 'issueSession'>;
+  readonly notify?: Pick<NotifyService, 'queueMail'>;
+  readonly publicUrl?: string;
 }
 
 export interface Org {
@@ -79,6 +82,7 @@ export function createOrgsService(deps: OrgsDeps) {
       const orgId = await insertOrgWithOwner(trx, input.orgName, user.id);
       const session = await deps.sessions.issueSession(trx, user.id);
       await deps.audit.record(trx, { action: 'user.signed_up', orgId, actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id }, details: { orgName: input.orgName } }, ctx);
+      await deps.notify?.queueMail(trx, { to: input.email.trim(), scope: user.id, orgId, category: 'transactional', template: 'account.welcome', vars: { name: input.name, orgName: input.orgName, url: deps.publicUrl ?? '' } });
       return { userId: user.id, orgId, session };
     });
   }

@@ -4,6 +4,7 @@ import * as m0002 from './0002_servers.js';
 import * as m0003 from './0003_provisioning.js';
 import * as m0004 from './0004_tasks.js';
 import * as m0005 from './0005_discovery.js';
+import * as m0006 from './0006_notify.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_provisioning': m0003,
   '0004_tasks': m0004,
   '0005_discovery': m0005,
+  '0006_notify': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

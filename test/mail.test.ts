@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp } from '../testkit/client.js';
+import { startSmtpSink, type SmtpSink } from '../testkit/smtp.js';
+import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { staffSession } from '../testkit/staff.js';
+import { sleep } from '../src/kernel/clock.js';
+
+describe('e-mail through a real SMTP server', () => {
+  let smtp: SmtpSink;
+  let s: TestSteward;
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    s = await startTestSteward({ engine: 'sqlite', env: { STEWARD_SMTP_URL: smtp.url, STEWARD_MAIL_FROM: 'Steward <steward@example.test>' } });
+    s.core.queue.start();
+  });
+  afterAll(async () => {
+    await s?.close();
+    await smtp?.close();
+  });
+
+  it('sends the welcome mail on sign-up, from the outbox, with escaped HTML', async () => {
+    await signUp(s.app, { email: 'welcome@example.com', name: 'Ada <b>Lovelace</b>', orgName: 'Engines' });
+    const [mail] = await smtp.waitFor(1);
+    expect(mail!.to).toEqual(['welcome@example.com']);
+    expect(mail!.subject).toBe('Welcome to Steward');
+    expect(mail!.body).toContain('Ada &lt;b&gt;Lovelace&lt;/b&gt;');
+    let row = await s.core.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+    for (let i = 0; i < 100 && row.status !== 'sent'; i++) {
+      await sleep(50);
+      row = await s.core.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+    }
+    expect(row.status).toBe('sent');
+    // The outbox keeps the message sealed: no address or name in clear.
+    expect(JSON.stringify(row)).not.toContain('welcome@example.com');
+    expect(JSON.stringify(row)).not.toContain('Lovelace');
+  });
+
+  it('shows the outbox to operators only', async () => {
+    const customer = await signUp(s.app);
+    expect((await customer.client.get('/api/staff/outbox')).status).toBe(403);
+    const ops = (await staffSession(s, ['admin'])).client;
+    const list = (await ops.get('/api/staff/outbox')).body.mails;
+    expect(list.find((m: { to: string }) => m.to === 'welcome@example.com')).toMatchObject({ subject: 'Welcome to Steward', status: 'sent' });
+  });
+});
+
+describe('e-mail without an SMTP server', () => {
+  let s: TestSteward;
+  beforeAll(async () => {
+    s = await startTestSteward({ engine: 'sqlite' });
+  });
+  afterAll(() => s?.close());
+
+  it('holds mail in the outbox for the operator to see', async () => {
+    await signUp(s.app, { email: 'held@example.com' });
+    const row = await s.core.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+    expect(row.status).toBe('held');
+    const ops = (await staffSession(s, ['admin'])).client;
+    const list = (await ops.get('/api/staff/outbox?status=held')).body.mails;
+    expect(list.map((m: { to: string }) => m.to)).toContain('held@example.com');
+  });
+});
