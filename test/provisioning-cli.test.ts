@@ -70,7 +70,7 @@ describe('provisioning from the command line', () => {
     expect(ls.stdout.trim().split('\n')).toHaveLength(3);
   });
 
-  it('launches, lists, stops and terminates (with confirmation) an instance', async () => {
+  it('launches, lists, stops and terminates (with confirmation) an instance', { timeout: 240_000 }, async () => {
     const launch = await cli(['instances', 'launch', '--account', ec2, '--name', 'cli-1', '--size', 't3.micro', '--image', EC2_IMAGE, '--token', 'cli-1']);
     expect(launch.code, launch.stderr).toBe(0);
     expect(launch.stdout).toMatch(/Launch cli-1: queued/);
