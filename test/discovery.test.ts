@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
 import { findLeaks } from '../testkit/canary.js';
+import { dumpDatabase } from '../testkit/db.js';
 import { seenResponses, signUp, type SignedUp } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
@@ -81,8 +80,7 @@ describe('self-discovery on isolated hosts that differ', () => {
   });
 
   it('never stores, logs or returns the found password in clear', async () => {
-    const dir = dirname(s.db.location);
-    const dump = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('\n');
+    const dump = dumpDatabase(s.db);
     expect(findLeaks(dump, { password: CANARY }, 'database')).toEqual([]);
     expect(findLeaks(s.logs.join('\n'), { password: CANARY }, 'logs')).toEqual([]);
     expect(findLeaks(seenResponses.join('\n'), { password: CANARY }, 'responses')).toEqual([]);

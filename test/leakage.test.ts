@@ -1,23 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCanaries, findLeaks, type CanarySet } from '../testkit/canary.js';
-import { ENGINES, PG_URL } from '../testkit/db.js';
+import { dumpDatabase, ENGINES } from '../testkit/db.js';
 import { seenResponses, signUp, TestClient } from '../testkit/client.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
 /** Routes whose answers may show a person their own (or their organisation's members') personal data. */
 const PERSONAL_ROUTES = /^(\/api\/auth\/|\/api\/me\b|\/api\/orgs\/[^/]+\/(members|invitations)\b)/;
 
-function dumpDatabase(s: TestSteward): string {
-  if (s.db.engine === 'sqlite') {
-    const dir = dirname(s.db.location);
-    return readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('\n');
-  }
-  const url = new URL(PG_URL);
-  return execFileSync('pg_dump', ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', '--data-only', '-n', s.db.location, url.pathname.slice(1)], { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024 });
-}
 
 describe.each(ENGINES)('canary values never leak (%s)', (engine) => {
   let s: TestSteward;
@@ -85,7 +74,7 @@ describe.each(ENGINES)('canary values never leak (%s)', (engine) => {
   const personalOf = (x: CanarySet) => ({ email: x.email, phone: x.phone, name: x.name });
 
   it('the database (file or dump) holds no canary in clear', () => {
-    const dump = dumpDatabase(s);
+    const dump = dumpDatabase(s.db);
     expect(dump.length).toBeGreaterThan(1000);
     expect(dump).toContain('Canary Org'); // the dump is real: unsealed data is there
     expect(findLeaks(dump, secretsOf(c), 'database')).toEqual([]);

@@ -1,23 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks, makeCanaries, type CanarySet } from '../testkit/canary.js';
 import { seenResponses, signUp, type SignedUp } from '../testkit/client.js';
-import { ENGINES, PG_URL } from '../testkit/db.js';
+import { dumpDatabase, ENGINES } from '../testkit/db.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { EC2_IMAGE, startFakeClouds, until } from '../testkit/provisioning-e2e.js';
 
 type Clouds = Awaited<ReturnType<typeof startFakeClouds>>;
 
-function dumpDatabase(s: TestSteward): string {
-  if (s.db.engine === 'sqlite') {
-    const dir = dirname(s.db.location);
-    return readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('\n');
-  }
-  const url = new URL(PG_URL);
-  return execFileSync('pg_dump', ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', '--data-only', '-n', s.db.location, url.pathname.slice(1)], { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024 });
-}
 
 /**
  * Provider credentials are canaries here: the sandbox accepts exactly these keys. Whatever Steward does with
@@ -101,7 +90,7 @@ describe.each(ENGINES)('provider credentials stay sealed (%s)', (engine) => {
   });
 
   it('the database holds them only sealed (job payloads and the ledger included)', () => {
-    const dump = dumpDatabase(s);
+    const dump = dumpDatabase(s.db);
     expect(dump).toContain('canary ec2');
     expect(findLeaks(dump, secrets(), 'database')).toEqual([]);
   });

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import type { DatabaseTarget } from '../src/kernel/config.js';
 import type { Engine } from '../src/db/database.js';
@@ -56,12 +57,15 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
     await client.end();
   }
   const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  // pg-boss names its schema explicitly (search_path does not move it), so each test database gets its own.
+  const jobsSchema = `${schema}_jobs`;
   return {
-    engine, location: schema, target: { engine: 'postgres', url: new Secret(url) }, env: { STEWARD_DATABASE_URL: url },
+    engine, location: schema, target: { engine: 'postgres', url: new Secret(url) }, env: { STEWARD_DATABASE_URL: url, STEWARD_JOBS_SCHEMA: jobsSchema },
     drop: async () => {
       const c = await pgClient();
       try {
         await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await c.query(`DROP SCHEMA IF EXISTS ${jobsSchema} CASCADE`);
       } finally {
         await c.end();
       }
@@ -88,4 +92,17 @@ export async function rawQuery(db: TestDatabase, sqlText: string, params: unknow
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Everything a test database holds, as text: the SQLite files (database and write-ahead log) byte for byte, or
+ * a `pg_dump` of the test schema. Leak tests grep it for canaries.
+ */
+export function dumpDatabase(db: TestDatabase): string {
+  if (db.engine === 'sqlite') {
+    const dir = dirname(db.location);
+    return readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('\n');
+  }
+  const url = new URL(PG_URL);
+  return execFileSync('pg_dump', ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', '--data-only', '-n', db.location, url.pathname.slice(1)], { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024 });
 }
