@@ -1,4 +1,4 @@
-import { Migrator, type MigrationResult } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type MigrationResult } from 'kysely';
 import { AppError } from '../kernel/errors.js';
 import type { Db } from './database.js';
 import { migrationProvider } from './migrations/index.js';
@@ -8,11 +8,21 @@ export interface MigrationReport {
 }
 
 /**
+ * Kysely looks for its migration tables in every schema it can see unless told which one, so on a PostgreSQL
+ * database holding several Steward schemas (one per test, or per installation) it could take another's tables
+ * for its own. Name the current schema explicitly.
+ */
+async function migratorFor(db: Db): Promise<Migrator> {
+  const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s : undefined;
+  return new Migrator({ db, provider: migrationProvider, migrationTableName: 'steward_migrations', migrationLockTableName: 'steward_migrations_lock', ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
+/**
  * Brings the schema up to date. Each migration runs in its own transaction; if one fails, the error names it
  * and the caller must stop (Steward never starts on a half-migrated schema).
  */
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'steward_migrations', migrationLockTableName: 'steward_migrations_lock' });
+  const migrator = await migratorFor(db);
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r: MigrationResult) => r.status === 'Success').map((r) => r.migrationName);
   if (error) {
@@ -25,7 +35,7 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
 
 /** Names of migrations not yet applied (for `steward migrate --status` and the start-up check). */
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'steward_migrations', migrationLockTableName: 'steward_migrations_lock' });
+  const migrator = await migratorFor(db);
   const all = await migrator.getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
