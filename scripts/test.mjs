@@ -34,8 +34,11 @@ if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed += r.numPassedTests ?? 0;
   failed += (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0);
-  // A suite that failed to load counts as a failure even when it declared no tests.
-  for (const suite of r.testResults ?? []) if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) failed++;
+  // A suite that failed without a failed test (it did not load, or a hook failed and its tests were skipped)
+  // still counts as a failure.
+  for (const suite of r.testResults ?? []) {
+    if (suite.status === 'failed' && !(suite.assertionResults ?? []).some((a) => a.status === 'failed')) failed++;
+  }
 } else {
   failed++;
   process.stdout.write('── vitest wrote no report\n');
