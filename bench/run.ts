@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api.bench.js';
+import { benchCluster } from './cluster.bench.js';
 import { benchFleet, type Measure } from './fleet.bench.js';
 import { benchVault } from './vault.bench.js';
 
 /**
  * `npm run bench [-- section…]`: Steward's own measurements, each reported as a ratio to a peer measured in the
- * same run on the same machine. Sections: vault, api, fleet. Results go to stdout (markdown) and .artifacts/bench.json.
+ * same run on the same machine. Sections: vault, api, fleet, cluster. Results go to stdout (markdown) and .artifacts/bench.json.
  */
 const sections = process.argv.slice(2);
 const want = (name: string) => sections.length === 0 || sections.includes(name);
@@ -46,6 +47,20 @@ if (want('fleet')) {
   }
   lines.push('');
 }
+
+// --- cluster ---
+if (want('cluster')) {
+  const c = await benchCluster();
+  results.cluster = c;
+  lines.push(
+    `## Cluster on PostgreSQL: ${c.hosts} hosts, API node and workers as separate processes`, '',
+    '| | wall | rate | ratio to one worker |', '| --- | ---: | ---: | ---: |',
+    `| \`uptime\` fan-out, one worker | ${c.oneWorker.wallS.toFixed(2)} s | ${c.oneWorker.jobsPerSec.toFixed(1)} host jobs/s | 1.00 |`,
+    `| \`uptime\` fan-out, two workers | ${c.twoWorkers.wallS.toFixed(2)} s | ${c.twoWorkers.jobsPerSec.toFixed(1)} host jobs/s | ${(c.twoWorkers.jobsPerSec / c.oneWorker.jobsPerSec).toFixed(2)} |`,
+    `| discovery of every host, end to end (two workers) | ${c.discovery.wallS.toFixed(2)} s | ${c.discovery.hostsPerSec.toFixed(1)} hosts/s | — |`, '',
+  );
+}
+// --- end cluster ---
 
 mkdirSync('.artifacts', { recursive: true });
 writeFileSync('.artifacts/bench.json', JSON.stringify(results, null, 2));

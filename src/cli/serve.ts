@@ -5,7 +5,11 @@ import { exportLines, startSandbox, type RunningSandbox } from './commands/sandb
 
 export type Role = 'all' | 'api' | 'worker';
 
-/** `steward serve`: the API and console, the job runner, or both, until SIGINT/SIGTERM. */
+/**
+ * `steward serve`: the API and console (`api`), the job runner and standing schedules (`worker`), or both (`all`),
+ * until SIGINT/SIGTERM. Run any number of each against one PostgreSQL (docs/operations/cluster.md): API nodes
+ * keep no state of their own, workers share jobs through the queue and schedules through the database.
+ */
 export async function serve(env: Env, options: { role: Role; migrate: boolean; sandbox?: boolean }): Promise<void> {
   // --sandbox: the local clouds run in this process, and their loopback endpoints are accepted for accounts.
   let sandbox: RunningSandbox | undefined;
@@ -26,7 +30,7 @@ export async function serve(env: Env, options: { role: Role; migrate: boolean; s
     try {
       const { app, url } = await startApi(core);
       stopApi = () => app.close();
-      logger.info({ url, database: core.engine }, `Steward is listening on ${url}`);
+      logger.info({ url, database: core.engine, role: options.role }, `Steward is listening on ${url}`);
     } catch (err) {
       await runtime.close();
       const e = err as NodeJS.ErrnoException;
@@ -36,7 +40,7 @@ export async function serve(env: Env, options: { role: Role; migrate: boolean; s
   }
   if (options.role !== 'api') {
     core.startWorker();
-    logger.info('job runner started');
+    logger.info({ role: options.role, queue: core.queue.implementation }, 'job runner started');
   }
   if (sandbox) {
     process.stderr.write(`\nSandbox clouds are running. In another shell:\n${exportLines(sandbox.variables).map((l) => `  ${l}`).join('\n')}\n` +
@@ -52,6 +56,7 @@ export async function serve(env: Env, options: { role: Role; migrate: boolean; s
     process.once('SIGTERM', stop);
   });
   await stopApi?.();
-  await runtime.close();
+  // A worker lets running jobs finish for a while; what is still running then goes back to the queue for another.
+  await core.close({ graceMs: options.role === 'api' ? 0 : runtime.config.cluster.stopGraceMs });
   await sandbox?.close();
 }

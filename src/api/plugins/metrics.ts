@@ -16,9 +16,10 @@ export function registerMetrics(app: FastifyInstance, core: Core): Registry {
   new Gauge({
     name: 'steward_jobs', help: 'Jobs by status.', labelNames: ['status'], registers: [registry],
     async collect() {
-      const rows = await core.db.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute().catch(() => []);
+      // cluster: through the queue port, so pg-boss's jobs are counted on PostgreSQL.
+      const counts = await core.queue.counts().catch(() => ({}));
       this.reset();
-      for (const r of rows) this.set({ status: r.status }, Number(r.n));
+      for (const [status, n] of Object.entries(counts)) this.set({ status }, Number(n));
     },
   });
 

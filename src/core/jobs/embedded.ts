@@ -1,11 +1,12 @@
-import { hostname } from 'node:os';
 import type { Db, Executor } from '../../db/database.js';
 import type { JobsTable } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { backoffMs, checkPayload, type HandlerOptions, type JobHandler, type JobView, type NewJob, type Queue } from './queue.js';
+import { backoffMs, checkPayload, WorkerStopping, type HandlerOptions, type JobHandler, type JobView, type NewJob, type Queue } from './queue.js';
+import type { JobSlots } from './slots.js';
+import { deferMs, settleWithin, workerIdentity } from './worker-common.js';
 
 export interface EmbeddedQueueDeps {
   readonly db: Db;
@@ -14,6 +15,13 @@ export interface EmbeddedQueueDeps {
   readonly audit: Pick<AuditService, 'recordAlone'>;
   readonly pollMs: number;
   readonly concurrency: number;
+  /**
+   * How long a claim lasts unless its worker renews it (every third of it). Unset: a claim lasts the handler's
+   * time limit and is not renewed.
+   */
+  readonly leaseMs?: number;
+  /** Enforces handlers' `limits`; without it they are not enforced. */
+  readonly slots?: JobSlots;
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -23,14 +31,21 @@ const toView = (r: JobsTable): JobView => ({
   runAt: r.run_at, lastError: r.last_error, createdAt: r.created_at, finishedAt: r.finished_at,
 });
 
+interface Registered {
+  readonly handler: JobHandler;
+  readonly timeoutMs: number;
+  readonly concurrency: number | undefined;
+  readonly limits: HandlerOptions['limits'];
+}
+
 /**
  * The job runner that lives in the Steward process, over the `jobs` table. A job is claimed by a conditional
- * update (so two runners never take the same one); a claim lasts the handler's time limit, after which another
- * runner may take it over (a crashed worker's jobs are not lost). Failures retry with backoff up to
- * `maxAttempts`, then the job is marked failed and audited.
+ * update (so two runners never take the same one); a claim lasts a lease the worker renews while the job runs,
+ * after which another runner may take it over (a crashed worker's jobs are not lost). Failures retry with backoff
+ * up to `maxAttempts`, then the job is marked failed and audited.
  */
 export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
-  const handlers = new Map<string, { handler: JobHandler; timeoutMs: number; concurrency: number | undefined }>();
+  const handlers = new Map<string, Registered>();
   /** Jobs running per queue; queues without their own limit share `deps.concurrency`. */
   const active = new Map<string, number>();
   const sharedActive = () => [...handlers].filter(([, h]) => h.concurrency === undefined).reduce((n, [q]) => n + (active.get(q) ?? 0), 0);
@@ -38,11 +53,13 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     const limit = handlers.get(queue)!.concurrency;
     return limit === undefined ? sharedActive() < deps.concurrency : (active.get(queue) ?? 0) < limit;
   };
-  const workerId = `${hostname()}:${process.pid}:${newId('job').slice(4, 12)}`;
-  const running = new Set<Promise<void>>();
-  const controllers = new Set<AbortController>();
+  const workerId = workerIdentity();
+  const running = new Map<string, { promise: Promise<void>; controller: AbortController; holder: string }>();
   let timer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let stopping = false;
+
+  const leaseFor = (queue: string) => deps.leaseMs ?? handlers.get(queue)!.timeoutMs;
 
   async function claim(): Promise<JobsTable | undefined> {
     const now = deps.clock.iso();
@@ -57,10 +74,9 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       .limit(10)
       .execute();
     for (const job of candidates) {
-      const timeoutMs = handlers.get(job.queue)!.timeoutMs;
       const res = await deps.db
         .updateTable('jobs')
-        .set({ status: 'running', attempts: job.attempts + 1, locked_by: workerId, locked_until: new Date(deps.clock.nowMs() + timeoutMs).toISOString(), updated_at: now })
+        .set({ status: 'running', attempts: job.attempts + 1, locked_by: workerId, locked_until: new Date(deps.clock.nowMs() + leaseFor(job.queue)).toISOString(), updated_at: now })
         .where('id', '=', job.id)
         .where('attempts', '=', job.attempts)
         .where('status', '=', job.status)
@@ -70,12 +86,21 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     return undefined;
   }
 
+  /** Back to the queue without counting the attempt: its caps were full, or its worker is stopping. */
+  async function putBack(job: JobsTable, delayMs: number): Promise<void> {
+    const now = deps.clock.iso();
+    await deps.db.updateTable('jobs')
+      .set({ status: 'queued', attempts: job.attempts - 1, run_at: new Date(deps.clock.nowMs() + delayMs).toISOString(), updated_at: now, locked_until: null, locked_by: null })
+      .where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+  }
+
   async function finish(job: JobsTable, error: unknown): Promise<void> {
     const now = deps.clock.iso();
     if (error === undefined) {
       await deps.db.updateTable('jobs').set({ status: 'done', finished_at: now, updated_at: now, locked_until: null, last_error: null }).where('id', '=', job.id).where('locked_by', '=', workerId).execute();
       return;
     }
+    if (error instanceof WorkerStopping) return putBack(job, 0);
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     if (job.attempts < job.max_attempts) {
       const runAt = new Date(deps.clock.nowMs() + backoffMs(job.attempts)).toISOString();
@@ -86,20 +111,24 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     await deps.audit.recordAlone({ action: 'job.failed', orgId: job.org_id, actor: { type: 'system' }, target: { type: 'job', id: job.id }, result: 'failed', details: { queue: job.queue, attempts: job.attempts } }).catch(() => undefined);
   }
 
-  async function runOne(job: JobsTable): Promise<void> {
-    const { handler, timeoutMs } = handlers.get(job.queue)!;
-    const controller = new AbortController();
-    controllers.add(controller);
+  async function runOne(job: JobsTable, controller: AbortController, holder: string): Promise<void> {
+    const { handler, timeoutMs, limits } = handlers.get(job.queue)!;
+    const payload = JSON.parse(job.payload);
+    const caps = limits && deps.slots ? limits({ queue: job.queue, payload, orgId: job.org_id }) : [];
+    if (caps.length > 0 && !(await deps.slots!.acquire(caps, holder))) {
+      await putBack(job, deferMs());
+      return;
+    }
     const timeout = setTimeout(() => controller.abort(new Error('job time limit reached')), timeoutMs);
     let error: unknown;
     try {
-      await handler({ id: job.id, queue: job.queue, payload: JSON.parse(job.payload), orgId: job.org_id, attempt: job.attempts, signal: controller.signal });
+      await handler({ id: job.id, queue: job.queue, payload, orgId: job.org_id, attempt: job.attempts, signal: controller.signal, worker: workerId });
     } catch (err) {
       error = err ?? new Error('job failed');
-      deps.logger.warn({ job: job.id, queue: job.queue, attempt: job.attempts, err: (err as Error)?.message }, 'job attempt failed');
+      if (!(err instanceof WorkerStopping)) deps.logger.warn({ job: job.id, queue: job.queue, attempt: job.attempts, err: (err as Error)?.message }, 'job attempt failed');
     } finally {
       clearTimeout(timeout);
-      controllers.delete(controller);
+      if (caps.length > 0) await deps.slots!.release(holder).catch(() => undefined);
     }
     await finish(job, error).catch((err) => deps.logger.error({ job: job.id, err: (err as Error).message }, 'could not record job result'));
   }
@@ -109,12 +138,24 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       const job = await claim();
       if (!job) break;
       active.set(job.queue, (active.get(job.queue) ?? 0) + 1);
-      const p = runOne(job).finally(() => {
-        running.delete(p);
-        active.set(job.queue, (active.get(job.queue) ?? 1) - 1);
-      });
-      running.add(p);
+      const controller = new AbortController();
+      const holder = `${workerId}#${job.id}:${job.attempts}`;
+      const promise = runOne(job, controller, holder)
+        .catch((err) => deps.logger.error({ job: job.id, err: (err as Error).message }, 'job run failed'))
+        .finally(() => {
+          running.delete(job.id);
+          active.set(job.queue, (active.get(job.queue) ?? 1) - 1);
+        });
+      running.set(job.id, { promise, controller, holder });
     }
+  }
+
+  /** Renews the claims (and cap slots) of running jobs, so only a dead worker's jobs are taken over. */
+  async function renew(): Promise<void> {
+    if (deps.leaseMs === undefined || running.size === 0) return;
+    await deps.db.updateTable('jobs').set({ locked_until: new Date(deps.clock.nowMs() + deps.leaseMs).toISOString() })
+      .where('id', 'in', [...running.keys()]).where('locked_by', '=', workerId).where('status', '=', 'running').execute();
+    await deps.slots?.renew([...running.values()].map((r) => r.holder));
   }
 
   function schedule(): void {
@@ -127,6 +168,7 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
   }
 
   return {
+    implementation: 'embedded',
     async enqueue(exec: Executor, job: NewJob): Promise<string> {
       checkPayload(job.payload);
       const now = deps.clock.iso();
@@ -139,17 +181,26 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       return id;
     },
     register(queue: string, handler: JobHandler, options: HandlerOptions = {}): void {
-      handlers.set(queue, { handler, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, concurrency: options.concurrency });
+      handlers.set(queue, { handler, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, concurrency: options.concurrency, limits: options.limits });
+    },
+    async prepare(): Promise<void> {
+      // The jobs table comes with the migrations; nothing else to make.
     },
     start(): void {
       stopping = false;
       schedule();
+      if (deps.leaseMs !== undefined) {
+        heartbeat ??= setInterval(() => void renew().catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not renew job leases')), Math.max(200, Math.floor(deps.leaseMs / 3)));
+      }
     },
-    async stop(): Promise<void> {
+    async stop(options = {}): Promise<void> {
       stopping = true;
       clearTimeout(timer);
-      for (const c of controllers) c.abort(new Error('worker stopping'));
-      await Promise.allSettled([...running]);
+      await settleWithin([...running.values()].map((r) => r.promise), options.graceMs ?? 0);
+      for (const r of running.values()) r.controller.abort(new WorkerStopping());
+      await Promise.allSettled([...running.values()].map((r) => r.promise));
+      clearInterval(heartbeat);
+      heartbeat = undefined;
     },
     async list(filter) {
       let q = deps.db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').limit(filter.limit);
@@ -160,6 +211,10 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     async get(id: string) {
       const row = await deps.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toView(row) : undefined;
+    },
+    async counts() {
+      const rows = await deps.db.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
   };
 }

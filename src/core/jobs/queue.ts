@@ -32,8 +32,10 @@ export interface JobContext {
   readonly payload: JobPayload;
   readonly orgId: string | null;
   readonly attempt: number;
-  /** Aborted when the job's time limit passes or the worker stops. */
+  /** Aborted when the job's time limit passes or the worker stops (reason `WorkerStopping`) or loses the job (`LeaseLost`). */
   readonly signal: AbortSignal;
+  /** The process running this attempt (`host:pid:random`); with `attempt` it names this attempt uniquely. */
+  readonly worker: string;
 }
 
 export type JobHandler = (job: JobContext) => Promise<void>;
@@ -43,20 +45,57 @@ export interface HandlerOptions {
   readonly timeoutMs?: number;
   /** Jobs of this queue one process runs at once (default: the worker's shared limit). */
   readonly concurrency?: number;
+  /**
+   * Caps shared with other jobs across every worker on the database (an organisation, a server). A job whose
+   * caps are all taken goes back to the queue for a moment, its attempt not counted.
+   */
+  readonly limits?: (job: Pick<JobContext, 'queue' | 'payload' | 'orgId'>) => readonly JobLimit[];
+}
+
+/** At most `max` jobs holding `key` run at once, cluster-wide. */
+export interface JobLimit {
+  readonly key: string;
+  readonly max: number;
+}
+
+/**
+ * The reason a job's signal is aborted when its worker shuts down. A handler that can resume its work elsewhere
+ * rethrows it (or lets it through): the job goes back to the queue without counting an attempt.
+ */
+export class WorkerStopping extends Error {
+  constructor() {
+    super('the worker is stopping; the job goes back to the queue');
+  }
+}
+
+/** The worker could no longer renew the job's lease (the database was unreachable too long); another worker may hold it now. */
+export class LeaseLost extends Error {
+  constructor() {
+    super('the job lease was lost; another worker may be running it');
+  }
 }
 
 /**
  * The job queue port. `enqueue` takes the executor of the transaction that causes the job, so the job exists
- * exactly when the change does. Implementations: the embedded runner (this folder) and, for clusters, a
- * PostgreSQL-backed one.
+ * exactly when the change does. Implementations: the embedded runner over the `jobs` table (SQLite, one node)
+ * and pg-boss (PostgreSQL, any number of nodes). Both hold a running job under a lease its worker renews; a job
+ * whose worker died is taken over by another once the lease lapses.
  */
 export interface Queue {
+  /** `embedded` or `pg-boss`, for logs and health. */
+  readonly implementation: 'embedded' | 'pg-boss';
   enqueue(exec: Executor, job: NewJob): Promise<string>;
   register(queue: string, handler: JobHandler, options?: HandlerOptions): void;
+  /** Makes enqueueing possible (pg-boss: installs its schema, creates the registered queues). Every role calls it. */
+  prepare(): Promise<void>;
+  /** Starts running jobs (the worker role). */
   start(): void;
-  stop(): Promise<void>;
+  /** Stops taking jobs; running ones get `graceMs` to finish, then are aborted with `WorkerStopping`. */
+  stop(options?: { graceMs?: number }): Promise<void>;
   list(filter: { status?: JobView['status']; orgId?: string; limit: number }): Promise<JobView[]>;
   get(id: string): Promise<JobView | undefined>;
+  /** Jobs by status, for the operator's metrics (finished jobs count until the queue archives them). */
+  counts(): Promise<Partial<Record<JobView['status'], number>>>;
 }
 
 const WORD = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;

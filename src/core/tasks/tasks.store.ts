@@ -22,13 +22,34 @@ export const tasksStore = {
   },
   hosts: (db: Executor, runId: string) => db.selectFrom('task_run_hosts').selectAll().where('run_id', '=', runId).orderBy('id').execute(),
   host: (db: Executor, runId: string, serverId: string) => db.selectFrom('task_run_hosts').selectAll().where('run_id', '=', runId).where('server_id', '=', serverId).executeTakeFirst(),
-  /** Moves a host from queued (or a stale running) to running; false if another worker has it or it finished. */
-  async claimHost(db: Executor, id: string, from: HostRunStatus, at: string): Promise<boolean> {
-    const res = await db.updateTable('task_run_hosts').set({ status: 'running', started_at: at }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+  // --- cluster: claims fenced per job attempt (docs/decisions/0011-cluster.md) ---
+  /**
+   * Gives the host to job attempt `token`: from queued, or from the attempt that held it before (a worker presumed
+   * dead). Conditional on what was read, so of two takers one wins; false if another has it or it finished.
+   */
+  async claimHost(db: Executor, host: Pick<HostRow, 'id' | 'status' | 'claimed_by' | 'started_at'>, token: string, at: string): Promise<boolean> {
+    if (host.status !== 'queued' && host.status !== 'running') return false;
+    let q = db.updateTable('task_run_hosts').set({ status: 'running', claimed_by: token, started_at: host.started_at ?? at }).where('id', '=', host.id).where('status', '=', host.status);
+    q = host.claimed_by === null ? q.where('claimed_by', 'is', null) : q.where('claimed_by', '=', host.claimed_by);
+    return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
+  },
+  /** Progress of the attempt holding the host; false if it no longer holds it. */
+  async recordProgress(db: Executor, id: string, token: string, patch: Partial<Pick<HostRow, 'steps' | 'applying'>>): Promise<boolean> {
+    const res = await db.updateTable('task_run_hosts').set(patch).where('id', '=', id).where('claimed_by', '=', token).where('status', '=', 'running').executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   },
-  finishHost: (db: Executor, id: string, patch: Pick<HostRow, 'status' | 'steps' | 'exit_code' | 'error' | 'finished_at'>) =>
-    db.updateTable('task_run_hosts').set(patch).where('id', '=', id).execute(),
+  /** Records a host's outcome, by the attempt holding it (`token`), or unconditionally by the sweep (`null`). */
+  async finishHost(db: Executor, id: string, patch: Pick<HostRow, 'status' | 'steps' | 'exit_code' | 'error' | 'finished_at'>, token: string | null): Promise<boolean> {
+    let q = db.updateTable('task_run_hosts').set({ ...patch, applying: null }).where('id', '=', id).where('status', 'in', ['queued', 'running']);
+    if (token !== null) q = q.where('claimed_by', '=', token);
+    return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
+  },
+  /** Hosts not finished whose run started before `before`, oldest first (the sweep checks their jobs). */
+  unfinishedBefore: (db: Executor, before: string, limit: number) =>
+    db.selectFrom('task_run_hosts').innerJoin('task_runs', 'task_runs.id', 'task_run_hosts.run_id')
+      .selectAll('task_run_hosts').where('task_run_hosts.status', 'in', ['queued', 'running']).where('task_runs.created_at', '<', before)
+      .where('task_run_hosts.job_id', 'is not', null).orderBy('task_runs.created_at').limit(limit).execute(),
+  // --- end cluster ---
   unfinishedCount: async (db: Executor, runId: string) =>
     Number((await db.selectFrom('task_run_hosts').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).where('status', 'not in', FINISHED).executeTakeFirst())?.n ?? 0),
   /** Closes a run once, when its last host finished. */

@@ -1,0 +1,44 @@
+/**
+ * Imported (`node --import`) by cluster test nodes before the CLI: adds `test-tripwire`, a recipe whose steps
+ * count themselves on the server, to the recipe table of that process. Steps 1 and 3 are actions whose check is
+ * always false: applying one twice leaves two lines in /root/tripwire, so the file proves no step ran twice.
+ * Step 2 holds the server for a while (a state step: its marker file says it is done), which is where a test
+ * kills a worker.
+ */
+import { z } from 'zod';
+import type { Recipe, TaskContext } from '../src/core/tasks/recipe.js';
+import { RECIPES } from '../src/core/tasks/recipes/index.js';
+import type { Step } from '../src/remote/index.js';
+
+export const TRIPWIRE_FILE = '/root/tripwire';
+
+const params = z.strictObject({ tag: z.string().regex(/^[a-z0-9-]{1,40}$/), holdSeconds: z.number().min(0).max(60) });
+type Params = z.infer<typeof params>;
+
+const append = (id: string, what: string): Step<TaskContext> => ({
+  id,
+  description: `a line "${what}" is added to ${TRIPWIRE_FILE}`,
+  check: async () => false,
+  apply: async (ctx) => void (await ctx.session.exec(['sh', '-c', 'printf "%s\\n" "$1" >> /root/tripwire', 'steward', what])),
+});
+
+export const tripwireRecipe: Recipe<Params> = {
+  id: 'test-tripwire',
+  title: 'Tripwire (tests only)',
+  description: 'Counts its own steps on the server.',
+  kind: 'action',
+  params,
+  steps: ({ tag, holdSeconds }) => [
+    append('tripwire-before', `${tag} before`),
+    {
+      id: 'hold',
+      description: `the server was held for ${holdSeconds} s`,
+      check: async (ctx) => (await ctx.session.exec(['test', '-e', `/root/held-${tag}`], { acceptExitCodes: [0, 1] })).exitCode === 0,
+      apply: async (ctx) => void (await ctx.session.exec(['sh', '-c', 'sleep "$1" && touch "/root/held-$2"', 'steward', String(holdSeconds), tag])),
+    },
+    append('tripwire-after', `${tag} after`),
+  ],
+};
+
+// The table is read-only to Steward's own code; only this test preload adds to it.
+(RECIPES as Map<string, Recipe<any>>).set(tripwireRecipe.id, tripwireRecipe);
