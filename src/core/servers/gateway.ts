@@ -1,11 +1,11 @@
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
-import { AppError } from '../../kernel/errors.js';
+import { AppError, isAppError } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Secret } from '../../kernel/secret.js';
 import {
-  createSshExecutor, type CreateSshExecutorOptions, type HostKeyChangedError, type HostKeyPolicy, type RemoteExecutor, type RemoteSession, type SshAuth, type SshTarget, type TargetRef,
+  createSshExecutor, type Argv, type CreateSshExecutorOptions, type ExecOptions, type ExecResult, type ExecutorMetrics, type HostKeyChangedError, type HostKeyPolicy, type RemoteExecutor, type RemoteSession, type ShellHandle, type ShellOptions, type SshAuth, type SshTarget, type TargetRef,
 } from '../../remote/index.js';
 import type { AlertsService } from '../alerts/alerts.service.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -24,6 +24,15 @@ export interface GatewayDeps {
   readonly alerts: Pick<AlertsService, 'raise'>;
   readonly executorOptions: Omit<CreateSshExecutorOptions, 'onLogin' | 'onHostKeyMismatch'>;
   readonly orgKey: (orgId: string) => Promise<{ privateKey: Secret<string>; fingerprint: string }>;
+  /**
+   * Checked before every login (core/access: a staff grant must still be active and cover the server, also for
+   * jobs queued earlier). Throwing stops the operation before anything connects.
+   */
+  readonly beforeLogin?: (instruction: Instruction, server: ServerRow) => Promise<void>;
+  // --- monitoring ---
+  /** How long a kept login (standing work such as metrics sampling) may sit idle before it is closed. Default 10 min. */
+  readonly keptIdleMs?: number;
+  // --- end monitoring ---
 }
 
 interface OperationContext {
@@ -102,6 +111,7 @@ export function createServerGateway(deps: GatewayDeps) {
     if (server.status === 'blocked') {
       throw new AppError('STEWARD_SSH_HOST_KEY_CHANGED', `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`);
     }
+    await deps.beforeLogin?.(instruction, server);
     const useBootstrap = options.useBootstrap === true;
     const tag = newId('run', deps.clock.nowMs());
     const target: SshTarget = {
@@ -118,7 +128,97 @@ export function createServerGateway(deps: GatewayDeps) {
     }
   }
 
-  return { withServer, executor, close: () => executor.close() };
+  // --- web terminal (core/access): one login per shell, recorded like any other, closed with the shell ---
+  /** Opens a login shell on a PTY with the organisation's key, on its own login recorded against `instruction`. */
+  async function openShell(server: ServerRow, instruction: Instruction, operation: string, opts: ShellOptions): Promise<ShellHandle> {
+    if (server.status === 'blocked') {
+      throw new AppError('STEWARD_SSH_HOST_KEY_CHANGED', `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`);
+    }
+    await deps.beforeLogin?.(instruction, server);
+    const tag = newId('term', deps.clock.nowMs());
+    const target: SshTarget = {
+      host: server.address, port: server.port, username: server.username, label: server.id, session: tag,
+      auth: await authFor(server, false), hostKey: hostKeyPolicy(server, false),
+    };
+    operations.set(tag, { server, instruction, operation, credential: 'org_ssh_key' });
+    const release = () => {
+      operations.delete(tag);
+      executor.evict(target);
+    };
+    try {
+      const shell = await executor.openShell(target, opts);
+      void shell.exited.finally(release);
+      return shell;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+  // --- end web terminal ---
+
+  // --- monitoring: kept logins for standing work ---
+  /**
+   * Standing work that runs every few seconds (metrics sampling) keeps one login per server open between runs
+   * rather than logging in each time: a separate executor whose idle connections live for `keptIdleMs`, so a
+   * kept login neither holds a permit of the main executor nor gets closed to make room for task logins. Each
+   * login (the first, and each one after the connection dropped) is written to the ledger like any other.
+   */
+  interface Kept { readonly tag: string; readonly target: SshTarget; readonly server: ServerRow; readonly instruction: Instruction }
+  const kept = new Map<string, Kept>();
+  let keptExecutor: RemoteExecutor | undefined;
+  const sameLogin = (a: ServerRow, b: ServerRow): boolean =>
+    a.address === b.address && a.port === b.port && a.username === b.username && a.host_key === b.host_key && a.host_key_fingerprint === b.host_key_fingerprint;
+  const sameInstruction = (a: Instruction, b: Instruction): boolean => a.type === b.type && a.id === b.id && a.actorId === b.actorId;
+
+  /** Closes a server's kept login (monitoring switched off, server removed or changed). */
+  function releaseKept(serverId: string): void {
+    const k = kept.get(serverId);
+    if (!k) return;
+    kept.delete(serverId);
+    keptExecutor?.evict(k.target);
+    operations.delete(k.tag);
+  }
+
+  /** Runs one command on the server's kept login, logging in (and recording it) only when there is none open. */
+  async function execKept(server: ServerRow, instruction: Instruction, operation: string, argv: Argv, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (server.status === 'blocked') {
+      throw new AppError('STEWARD_SSH_HOST_KEY_CHANGED', `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`);
+    }
+    let k = kept.get(server.id);
+    if (k && (!sameLogin(k.server, server) || !sameInstruction(k.instruction, instruction))) {
+      releaseKept(server.id);
+      k = undefined;
+    }
+    if (!k) {
+      await deps.beforeLogin?.(instruction, server);
+      const tag = newId('run', deps.clock.nowMs());
+      const target: SshTarget = {
+        host: server.address, port: server.port, username: server.username, label: server.id, session: tag,
+        auth: await authFor(server, false), hostKey: hostKeyPolicy(server, false),
+      };
+      operations.set(tag, { server, instruction, operation, credential: 'org_ssh_key' });
+      k = { tag, target, server, instruction };
+      kept.set(server.id, k);
+    }
+    keptExecutor ??= createSshExecutor({ ...deps.executorOptions, idleTimeoutMs: deps.keptIdleMs ?? 600_000, maxConnectionsPerHost: 1, onLogin, onHostKeyMismatch });
+    try {
+      return await keptExecutor.exec(k.target, argv, opts);
+    } catch (err) {
+      // A refused key or a changed host key will not get better by keeping the same login around.
+      if (isAppError(err) && (err.code === 'STEWARD_SSH_AUTH_FAILED' || err.code === 'STEWARD_SSH_HOST_KEY_CHANGED')) releaseKept(server.id);
+      throw err;
+    }
+  }
+  const keptMetrics = (): ExecutorMetrics | undefined => keptExecutor?.metrics();
+  // --- end monitoring ---
+
+  return {
+    withServer, openShell, executor, execKept, releaseKept, keptMetrics,
+    close: async () => {
+      await executor.close();
+      await keptExecutor?.close(); // monitoring
+    },
+  };
 }
 
 export type ServerGateway = ReturnType<typeof createServerGateway>;

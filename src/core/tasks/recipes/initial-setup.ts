@@ -7,12 +7,18 @@ import { firewallAllowsSshStep, firewallDefaultDenyStep, firewallEnabledStep, fi
 import { packageStep } from './packages.js';
 import { publicKeyLine, unixUser } from './params.js';
 import { sshdHardeningStep } from './sshd-hardening.js';
+import { staffCaSteps } from './staff-ca.js';
 
 export const initialSetupParams = z.object({
   /** The administrator account people use instead of root. */
   adminUser: unixUser.default('steward-admin'),
   /** The OpenSSH public key that may log in as the administrator (the task engine passes the organisation's). */
   authorizedKey: publicKeyLine,
+  /**
+   * The organisation's staff CA (GET /api/orgs/{orgId}/staff-ca). Optional: with it, sshd trusts short-lived
+   * staff certificates from that CA, each valid only for the principal Steward lists for one grant.
+   */
+  staffCaKey: publicKeyLine.optional(),
 });
 
 export type InitialSetupParams = z.infer<typeof initialSetupParams>;
@@ -31,12 +37,13 @@ export default defineRecipe<InitialSetupParams>({
   description: 'Administrator account, sshd hardening, firewall, automatic security updates and brute-force protection.',
   kind: 'state',
   params: initialSetupParams,
-  steps: ({ adminUser, authorizedKey }) => [
+  steps: ({ adminUser, authorizedKey, staffCaKey }) => [
     packageStep('sudo-installed', 'sudo', { apt: ['sudo'], dnf: ['sudo'], apk: ['sudo'] }),
     userStep(adminUser),
     sudoStep(adminUser),
     authorizedKeyStep(adminUser, authorizedKey),
     sshdHardeningStep,
+    ...(staffCaKey ? staffCaSteps(staffCaKey) : []),
     firewallPackageStep,
     firewallAllowsSshStep,
     firewallDefaultDenyStep,

@@ -1,0 +1,112 @@
+import type { Db } from '../../db/database.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Config } from '../../kernel/config.js';
+import { AppError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { Actor } from '../actor.js';
+import type { AuditService, RequestContext } from '../audit/audit.service.js';
+import type { CredentialsService } from '../credentials/credentials.service.js';
+import type { DiscoveryService } from '../discovery/discovery.service.js';
+import type { Instruction } from '../instruction.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
+import type { NotifyService } from '../notify/notify.service.js';
+import type { OrgsService } from '../orgs/orgs.service.js';
+import type { ServerGateway } from '../servers/gateway.js';
+import type { ServerRecord, ServersService } from '../servers/servers.service.js';
+import type { TasksService } from '../tasks/tasks.service.js';
+import type { UsersService } from '../users/users.service.js';
+import type { Vault } from '../vault/vault.service.js';
+import { createAccessMail } from './access.mail.js';
+import { effectiveState, scopeOf } from './access.rules.js';
+import { accessStore } from './access.store.js';
+import { createCaService } from './ca/ca.service.js';
+import { createGrantsService } from './grants.service.js';
+import { createStaffActionsService, type InstanceAction } from './staff-actions.service.js';
+import { createSupportService } from './support.service.js';
+import { createRecordingsService } from './terminal/recordings.service.js';
+import { createTerminalService } from './terminal/terminal.service.js';
+import { createTimelineService } from './timeline.service.js';
+
+export { ORG_CA_KEYS_SEALED, SUPPORT_MESSAGES_SEALED } from './access.store.js';
+export { TERMINAL_CHUNKS_SEALED } from './terminal.store.js';
+export type * from './access.types.js';
+export type { TerminalIo, LiveTerminal, OpenTerminal } from './terminal/terminal.service.js';
+export { GRANT_ACTIONS, GRANT_REASONS, GRANT_STATES } from './access.types.js';
+export { TIMELINE_KINDS } from './timeline.service.js';
+
+export interface AccessDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: Pick<Config, 'access' | 'publicUrl'>;
+  readonly vault: Pick<Vault, 'seal' | 'openText' | 'auditHash'>;
+  readonly audit: Pick<AuditService, 'record' | 'recordAlone' | 'list'>;
+  readonly notify?: Pick<NotifyService, 'queueMail'>;
+  readonly orgs: Pick<OrgsService, 'requireMember' | 'ownerIds'>;
+  readonly users: Pick<UsersService, 'profiles' | 'verifyStepUp'>;
+  readonly servers: Pick<ServersService, 'requireServer' | 'rowById' | 'rowsFor'>;
+  readonly gateway: () => Pick<ServerGateway, 'withServer' | 'openShell'>;
+  readonly tasks: Pick<TasksService, 'startCommand' | 'startRecipe' | 'runUnderGrant'>;
+  readonly discovery: Pick<DiscoveryService, 'underGrant'>;
+  readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential'>;
+  readonly ledger: Pick<LedgerService, 'list'>;
+  readonly instances: {
+    changeInstanceUnderGrant(actor: Actor, orgId: string, accountId: string, nodeId: string, action: InstanceAction, instruction: Instruction, ctx: RequestContext): Promise<unknown>;
+    accountExists(orgId: string, accountId: string): Promise<boolean>;
+  };
+}
+
+/**
+ * Staff access by consent, wired: grants (and `requireActiveGrant`, the one choke point), support requests,
+ * staff actions under grants, the recorded web terminal, the per-organisation SSH CA, and the customer's
+ * timeline. `guardLogin` is installed in the server gateway so every SSH login under a staff grant (jobs
+ * included) is checked against the database at the moment it happens.
+ */
+export function registerAccess(deps: AccessDeps) {
+  const { db, clock, logger } = deps;
+  const mail = createAccessMail({ ...(deps.notify ? { notify: deps.notify } : {}), orgs: deps.orgs, users: deps.users, publicUrl: deps.config.publicUrl });
+  const grants = createGrantsService({ db, clock, logger, audit: deps.audit, orgs: deps.orgs, users: deps.users, servers: deps.servers, accountExists: deps.instances.accountExists, mail });
+  const support = createSupportService({ db, clock, vault: deps.vault, audit: deps.audit, orgs: deps.orgs, users: deps.users, grants, mail });
+  const staff = createStaffActionsService({
+    db, audit: deps.audit, vault: deps.vault, grants, users: deps.users, servers: deps.servers, tasks: deps.tasks, discovery: deps.discovery, credentials: deps.credentials,
+    changeInstance: (actor, orgId, accountId, nodeId, action, instruction, ctx) => deps.instances.changeInstanceUnderGrant(actor, orgId, accountId, nodeId, action, instruction, ctx),
+  });
+  const terminal = createTerminalService({ db, clock, logger, vault: deps.vault, audit: deps.audit, servers: deps.servers, grants, gateway: deps.gateway, config: deps.config.access });
+  const recordings = createRecordingsService({ db, clock, logger, vault: deps.vault, audit: deps.audit, orgs: deps.orgs, staleSessionMs: deps.config.access.staleSessionMs });
+  const ca = createCaService({ db, clock, vault: deps.vault, audit: deps.audit, grants, users: deps.users, servers: deps.servers, gateway: deps.gateway });
+  const timeline = createTimelineService({ db, audit: deps.audit, ledger: deps.ledger, orgs: deps.orgs, users: deps.users });
+
+  /** Before each SSH login: a staff grant behind it must still be active, for this staff member and server. */
+  async function guardLogin(instruction: Instruction, server: ServerRecord): Promise<void> {
+    if (instruction.type !== 'staff_grant') return;
+    const grant = await accessStore.grant(db, instruction.id);
+    const state = grant ? effectiveState(grant, clock.nowMs()) : 'revoked';
+    const ok = grant !== undefined && state === 'active' && grant.org_id === server.org_id && grant.staff_id === instruction.actorId && scopeOf(grant).serverIds.includes(server.id);
+    if (ok) return;
+    await deps.audit.recordAlone({ action: 'access.denied', orgId: server.org_id, actor: { type: 'staff', id: instruction.actorId }, target: { type: 'server', id: server.id }, result: 'denied', details: { reason: state === 'active' ? 'other_server' : state, grant: instruction.id, during: 'ssh_login' } });
+    throw new AppError('STEWARD_NO_ACTIVE_GRANT', `The grant behind this work is ${state}; Steward did not log in.`, { reason: state });
+  }
+
+  return {
+    grants, support, staff, terminal, recordings, ca, timeline, guardLogin,
+    /** The choke point every staff action passes (see GrantsService). */
+    requireActiveGrant: grants.requireActiveGrant,
+    /** The organisation's staff CA public key, for its members (what initial setup installs). */
+    async staffCaFor(actor: Actor, orgId: string, ctx: RequestContext) {
+      await deps.orgs.requireMember(actor, orgId, 'member', ctx);
+      return ca.publicKey(orgId);
+    },
+    /** For the detection module: opens a suspicious-activity grant and tells the customer at once. */
+    openSuspiciousActivityGrant: grants.openSuspiciousActivityGrant,
+    /** At start-up: recordings cut by a crash are marked incomplete (and audited). */
+    start: () => recordings.recoverCrashed(),
+    /** Each worker tick: grant windows opening and closing, sessions that stopped beating. */
+    async tick(): Promise<void> {
+      await grants.sweep();
+      await recordings.recoverCrashed();
+    },
+    close: () => terminal.closeAll('shutdown'),
+  };
+}
+
+export type Access = ReturnType<typeof registerAccess>;
