@@ -45,7 +45,7 @@ interface SealedMessage extends RenderedMail {
 }
 
 /** Decides, just before sending, whether a promotional mail may go (consent, suppression list). */
-export type MailGate = (mail: { toIndex: string; category: OutboxTable['category']; template: string; orgId: string | null }) => Promise<'send' | 'suppress'>;
+export type MailGate = (mail: { toIndex: string; category: OutboxTable['category']; template: string; orgId: string | null; scope: string }) => Promise<'send' | 'suppress'>;
 
 const ctxOf = (scope: string, id: string) => ({ scope, table: 'outbox', column: 'message_sealed', row: id });
 
@@ -62,6 +62,8 @@ export function createNotifyService(deps: NotifyDeps) {
   async function queueMail(exec: Executor, mail: NewMail): Promise<string | undefined> {
     const template = templateNamed(mail.template);
     if (!template) throw new AppError('STEWARD_INTERNAL', `No e-mail template ${mail.template}.`);
+    // Promotional mail always offers a one-click way out (RFC 8058); one without it is a bug, not a mail.
+    if (mail.category === 'promotional' && !mail.headers?.['List-Unsubscribe-Post']) throw new AppError('STEWARD_INTERNAL', 'Promotional mail needs List-Unsubscribe headers.');
     if (mail.dedupeKey) {
       const existing = await exec.selectFrom('outbox').select('id').where('dedupe_key', '=', mail.dedupeKey).executeTakeFirst();
       if (existing) return undefined;
@@ -86,7 +88,7 @@ export function createNotifyService(deps: NotifyDeps) {
   async function deliver(job: JobContext): Promise<void> {
     const row = await db.selectFrom('outbox').selectAll().where('id', '=', String(job.payload.mailId)).executeTakeFirst();
     if (!row || row.status !== 'queued' || !transport) return;
-    if ((await gate({ toIndex: row.to_bidx, category: row.category, template: row.template, orgId: row.org_id })) === 'suppress') {
+    if ((await gate({ toIndex: row.to_bidx, category: row.category, template: row.template, orgId: row.org_id, scope: row.scope })) === 'suppress') {
       await db.updateTable('outbox').set({ status: 'suppressed' }).where('id', '=', row.id).execute();
       return;
     }
@@ -120,6 +122,28 @@ export function createNotifyService(deps: NotifyDeps) {
         return { id: r.id, to: m?.to ?? '(unreadable)', subject: m?.subject ?? '(unreadable)', text: m?.text ?? '', category: r.category, template: r.template, status: r.status, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at, sentAt: r.sent_at };
       }));
     },
+    // --- privacy (delivery checks for transfer notices, data export, erasure) ---
+    /** Delivery status of mails by dedupe key (keys without a mail are absent). */
+    async statusByDedupeKeys(keys: readonly string[]): Promise<Map<string, OutboxTable['status']>> {
+      const out = new Map<string, OutboxTable['status']>();
+      for (let i = 0; i < keys.length; i += 500) {
+        const rows = await db.selectFrom('outbox').select(['dedupe_key', 'status']).where('dedupe_key', 'in', keys.slice(i, i + 500)).execute();
+        for (const r of rows) if (r.dedupe_key) out.set(r.dedupe_key, r.status);
+      }
+      return out;
+    },
+    /** Mails to one address (by blind index), opened, for that person's data export. */
+    async mailsTo(toIndex: string) {
+      const rows = await db.selectFrom('outbox').selectAll().where('to_bidx', '=', toIndex).orderBy('created_at').execute();
+      return Promise.all(rows.map(async (r) => {
+        const m = await open(r).catch(() => undefined);
+        return { subject: m?.subject ?? '(unreadable)', text: m?.text ?? '', category: r.category, template: r.template, status: r.status, createdAt: r.created_at, sentAt: r.sent_at };
+      }));
+    },
+    /** Erases the mails of an organisation, or sealed under a person's scope (deletion). */
+    forgetMails: (exec: Executor, of: { orgId: string } | { scope: string }) =>
+      'orgId' in of ? exec.deleteFrom('outbox').where('org_id', '=', of.orgId).execute() : exec.deleteFrom('outbox').where('scope', '=', of.scope).execute(),
+    // --- end privacy ---
     close: () => transport?.close(),
   };
 }
