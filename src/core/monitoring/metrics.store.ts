@@ -1,0 +1,130 @@
+/**
+ * Metric storage (Kysely, both engines). Each point goes to `metric_raw` and, in the same statement batch, into
+ * its minute in `metric_minute` (sum, count, min, max), so roll-ups are always exactly the raw data they cover
+ * and no background job can fall behind. Series names map to integer ids, cached per process.
+ */
+import type { Executor } from '../../db/database.js';
+
+export interface PointRow {
+  readonly seriesId: number;
+  /** Epoch seconds. */
+  readonly ts: number;
+  readonly value: number;
+}
+
+export interface BucketRow {
+  readonly series_id: number;
+  readonly bucket: number;
+  readonly sum: number;
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+const BATCH = 400;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Per (series, minute): one row, because PostgreSQL refuses to update the same row twice in one statement. */
+function minuteRows(points: readonly PointRow[]) {
+  const byKey = new Map<string, { series_id: number; ts: number; sum: number; count: number; min: number; max: number }>();
+  for (const p of points) {
+    const ts = p.ts - (p.ts % 60);
+    const key = `${p.seriesId}:${ts}`;
+    const row = byKey.get(key);
+    if (!row) byKey.set(key, { series_id: p.seriesId, ts, sum: p.value, count: 1, min: p.value, max: p.value });
+    else (row.sum += p.value, row.count += 1, row.min = Math.min(row.min, p.value), row.max = Math.max(row.max, p.value));
+  }
+  return [...byKey.values()];
+}
+
+export function createMetricsStore() {
+  const ids = new Map<string, number>();
+
+  return {
+    /** Ids of a server's series by name, creating the missing ones. */
+    async seriesIds(db: Executor, orgId: string, serverId: string, names: readonly string[], now: string): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      const missing = names.filter((n) => {
+        const id = ids.get(`${serverId}\u0000${n}`);
+        if (id !== undefined) out.set(n, id);
+        return id === undefined;
+      });
+      if (missing.length === 0) return out;
+      for (const part of chunks(missing, BATCH)) {
+        await db.insertInto('metric_series').values(part.map((name) => ({ org_id: orgId, server_id: serverId, name, created_at: now }))).onConflict((oc) => oc.columns(['server_id', 'name']).doNothing()).execute();
+        const rows = await db.selectFrom('metric_series').select(['id', 'name']).where('server_id', '=', serverId).where('name', 'in', part).execute();
+        for (const r of rows) {
+          ids.set(`${serverId}\u0000${r.name}`, Number(r.id));
+          out.set(r.name, Number(r.id));
+        }
+      }
+      return out;
+    },
+
+    /** Forgets cached ids of a server (its series were deleted with it). */
+    forgetServer(serverId: string): void {
+      for (const key of ids.keys()) if (key.startsWith(`${serverId}\u0000`)) ids.delete(key);
+    },
+
+    /** Stores points; a point already stored for the same series and second is kept, not counted twice. */
+    async insertPoints(db: Executor, points: readonly PointRow[]): Promise<number> {
+      let inserted = 0;
+      const fresh: PointRow[] = [];
+      for (const part of chunks(points, BATCH)) {
+        const rows = await db.insertInto('metric_raw').values(part.map((p) => ({ series_id: p.seriesId, ts: p.ts, value: p.value }))).onConflict((oc) => oc.columns(['series_id', 'ts']).doNothing()).returning(['series_id', 'ts', 'value']).execute();
+        inserted += rows.length;
+        for (const r of rows) fresh.push({ seriesId: Number(r.series_id), ts: Number(r.ts), value: Number(r.value) });
+      }
+      for (const part of chunks(minuteRows(fresh), BATCH)) {
+        await db.insertInto('metric_minute').values(part).onConflict((oc) =>
+          oc.columns(['series_id', 'ts']).doUpdateSet((eb) => ({
+            sum: eb('metric_minute.sum', '+', eb.ref('excluded.sum')),
+            count: eb('metric_minute.count', '+', eb.ref('excluded.count')),
+            min: eb.case().when('excluded.min', '<', eb.ref('metric_minute.min')).then(eb.ref('excluded.min')).else(eb.ref('metric_minute.min')).end(),
+            max: eb.case().when('excluded.max', '>', eb.ref('metric_minute.max')).then(eb.ref('excluded.max')).else(eb.ref('metric_minute.max')).end(),
+          })),
+        ).execute();
+      }
+      return inserted;
+    },
+
+    listSeries: (db: Executor, serverId: string) => db.selectFrom('metric_series').select(['id', 'name']).where('server_id', '=', serverId).orderBy('name').execute(),
+    seriesOfServers: (db: Executor, orgId: string, serverIds: readonly string[], name: string) =>
+      serverIds.length === 0 ? Promise.resolve([]) : db.selectFrom('metric_series').select(['id', 'server_id', 'name']).where('org_id', '=', orgId).where('server_id', 'in', serverIds).where('name', '=', name).execute(),
+
+    /** Points grouped into buckets of `bucket` seconds (1 = every raw point) over [from, to). */
+    async buckets(db: Executor, table: 'raw' | 'minute', seriesIds: readonly number[], from: number, to: number, bucket: number): Promise<BucketRow[]> {
+      if (seriesIds.length === 0) return [];
+      const rows =
+        table === 'raw'
+          ? await db.selectFrom('metric_raw')
+              .select((eb) => ['series_id', eb('ts', '-', eb('ts', '%', bucket)).as('bucket'), eb.fn.sum<number>('value').as('sum'), eb.fn.countAll<number>().as('count'), eb.fn.min<number>('value').as('min'), eb.fn.max<number>('value').as('max')])
+              .where('series_id', 'in', seriesIds).where('ts', '>=', from).where('ts', '<', to)
+              .groupBy(['series_id', 'bucket']).orderBy('bucket').execute()
+          : await db.selectFrom('metric_minute')
+              .select((eb) => ['series_id', eb('ts', '-', eb('ts', '%', bucket)).as('bucket'), eb.fn.sum<number>('sum').as('sum'), eb.fn.sum<number>('count').as('count'), eb.fn.min<number>('min').as('min'), eb.fn.max<number>('max').as('max')])
+              .where('series_id', 'in', seriesIds).where('ts', '>=', from).where('ts', '<', to)
+              .groupBy(['series_id', 'bucket']).orderBy('bucket').execute();
+      return rows.map((r) => ({ series_id: Number(r.series_id), bucket: Number(r.bucket), sum: Number(r.sum), count: Number(r.count), min: Number(r.min), max: Number(r.max) }));
+    },
+
+    /** Deletes points older than the cut-offs, series by series (each delete is a primary-key range). */
+    async prune(db: Executor, rawBefore: number, minuteBefore: number): Promise<{ raw: number; minute: number }> {
+      const series = (await db.selectFrom('metric_series').select('id').execute()).map((r) => Number(r.id));
+      let raw = 0;
+      let minute = 0;
+      for (const part of chunks(series, 200)) {
+        raw += Number((await db.deleteFrom('metric_raw').where('series_id', 'in', part).where('ts', '<', rawBefore).executeTakeFirst()).numDeletedRows);
+        minute += Number((await db.deleteFrom('metric_minute').where('series_id', 'in', part).where('ts', '<', minuteBefore).executeTakeFirst()).numDeletedRows);
+      }
+      return { raw, minute };
+    },
+  };
+}
+
+export type MetricsStore = ReturnType<typeof createMetricsStore>;

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseSample } from './parse.js';
+import { parseCpuTime, parseDiskstats, parseNetDev } from './parse-system.js';
+import { sampleScript } from './script.js';
+
+const B = '6f1c0d2e9a7b4c3d8e5f60718293a4b5';
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
+
+describe('parsing real sampling output (Debian 12 test host)', () => {
+  const first = parseSample(fixture('debian12-first.txt'), B);
+
+  it('reads the kernel figures', () => {
+    expect(first.complete).toBe(true);
+    expect(first.uid).toBe(0);
+    expect(first.ssh?.client).toMatch(/^10\.213\.\d+\.\d+$/);
+    expect(first.cpu.total?.user).toBeGreaterThan(0);
+    expect(first.cpu.count).toBe(2);
+    expect(first.cpu.bootTime).toBeGreaterThan(1_600_000_000);
+    expect(first.memory!.totalKb).toBeGreaterThan(first.memory!.availableKb);
+    expect(first.load).toHaveLength(3);
+    expect(first.uptimeSeconds).toBeGreaterThan(0);
+    expect(first.diskIo.map((d) => d.device)).toContain('vda');
+    expect(first.diskIo.map((d) => d.device)).not.toContain('loop0');
+    expect(first.net.map((n) => n.iface)).toEqual(['eth0']);
+    expect(first.processCount).toBeGreaterThan(3);
+  });
+
+  it('keeps the container root (overlay) as a disk and drops memory file systems', () => {
+    expect(first.disks.map((d) => d.mount)).toEqual(['/']);
+    expect(first.disks[0]!.filesystem).toBe('overlay');
+  });
+
+  it('lists the busiest processes without the sampling script’s own', () => {
+    const names = first.processes.map((p) => p.command);
+    expect(names).toContain('xmrig');
+    expect(names).toContain('nc');
+    expect(first.processes.some((p) => p.args.startsWith('ps -eww'))).toBe(false);
+    expect(first.processes.some((p) => p.pid === first.shellPid)).toBe(false);
+    const miner = first.processes.find((p) => p.command === 'xmrig')!;
+    expect(miner.args).toBe('/tmp/xmrig if=/dev/zero of=/dev/null');
+    expect(miner.cpuPercent).toBeGreaterThan(10);
+  });
+
+  it('reads listening sockets, accounts, admin groups, sudoers and authorized keys', () => {
+    expect(first.listening.map((p) => `${p.proto}/${p.port}/${p.process}`).sort()).toEqual(['tcp/22/sshd', 'tcp/22/sshd', 'tcp/8081/nc']);
+    expect(first.poolConnections).toEqual([]);
+    const access = first.access!;
+    expect(access.accounts.filter((a) => a.uid === 0).map((a) => a.name)).toEqual(['root']);
+    expect(access.accounts.find((a) => a.name === 'alice')).toMatchObject({ uid: 1000, home: '/home/alice' });
+    expect(access.adminGroups).toEqual([{ group: 'sudo', gid: 27, members: [] }]);
+    expect(access.sudoers.map((s) => s.path)).toContain('/etc/sudoers.d/steward-alice');
+    expect(access.sudoers.find((s) => s.path === '/etc/sudoers')!.content).not.toMatch(/^#/m);
+    expect(access.authorizedKeys.map((k) => `${k.user} ${k.type}`).sort()).toEqual(['alice ssh-ed25519', 'root ssh-ed25519']);
+    expect(access.authorizedKeys[0]!.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it('hashes each watched binary once and checks it against dpkg’s own checksums', () => {
+    const bins = first.integrity!;
+    const real = bins.map((b) => b.realPath);
+    expect(new Set(real).size).toBe(real.length);
+    expect(real).toEqual(expect.arrayContaining(['/usr/sbin/sshd', '/usr/bin/sudo', '/usr/bin/login', '/usr/bin/ps']));
+    expect(bins.find((b) => b.realPath === '/usr/sbin/sshd')).toMatchObject({ packaged: true, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // /bin/login is listed by its package as bin/login; usrmerge made it /usr/bin/login.
+    expect(bins.find((b) => b.realPath === '/usr/bin/login')!.packaged).toBe(true);
+  });
+
+  it('reads followed logs as exact bytes, with the inode each came from', () => {
+    const { stat, chunks } = first.logs;
+    expect(stat.map((s) => s.path).sort()).toEqual(['/var/log/auth.log', '/var/log/syslog']);
+    const syslog = chunks.find((c) => c.index === 0)!;
+    expect(syslog).toMatchObject({ kind: 'current', start: 0, inode: stat.find((s) => s.path === '/var/log/syslog')!.inode });
+    expect(syslog.data.toString()).toContain('CRON[812]');
+    const auth = chunks.find((c) => c.index === 1)!.data.toString();
+    expect(auth.match(/Failed password for alice from/g)).toHaveLength(3);
+  });
+});
+
+describe('parsing rotation, sudo and a busy machine', () => {
+  it('a rotated log gives the old file’s tail, then the new file from its start', () => {
+    const second = parseSample(fixture('debian12-second.txt'), B);
+    expect(second.logs.chunks.map((c) => `${c.kind} ${c.start} ${c.data.toString().trim()}`)).toEqual([
+      'rotated 137 Nov 29 10:00:05 web-7 kernel: before rotation',
+      'current 0 Nov 29 10:00:06 web-7 kernel: after rotation',
+    ]);
+    expect(second.integrity).toBeNull();
+  });
+
+  it('runs through sudo for an ordinary login and says so', () => {
+    const viaSudo = parseSample(fixture('debian12-sudo.txt'), B);
+    expect(viaSudo.uid).toBe(0);
+    expect(viaSudo.complete).toBe(true);
+    expect(viaSudo.access!.sudoers.length).toBeGreaterThan(0);
+  });
+
+  it('reads this machine (many processes, real disks and interfaces)', () => {
+    const m = parseSample(fixture('machine.txt'), B);
+    expect(m.complete).toBe(true);
+    expect(m.processes.length).toBeGreaterThan(5);
+    expect(m.disks.length).toBeGreaterThan(0);
+    expect(m.net.length).toBeGreaterThan(0);
+    expect(m.listening.length).toBeGreaterThan(0);
+  });
+});
+
+describe('small parsers', () => {
+  it('ps cumulative CPU time', () => {
+    expect(parseCpuTime('00:00:03')).toBe(3);
+    expect(parseCpuTime('01:02:03')).toBe(3723);
+    expect(parseCpuTime('2-01:00:00')).toBe(176400);
+    expect(parseCpuTime('12:34')).toBe(754);
+    expect(parseCpuTime('junk')).toBeNull();
+  });
+
+  it('diskstats and net/dev skip what they do not understand', () => {
+    expect(parseDiskstats(['   8  0 sda 1 2 30 4 5 6 70 8 9 100 11', '   8  1 sda1 1 2 3 4 5 6 7 8 9 10 11', 'garbage'])).toEqual([{ device: 'sda', sectorsRead: 30, sectorsWritten: 70, busyMs: 100 }]);
+    expect(parseNetDev(['  eth0: 100 1 0 0 0 0 0 0 200 2 0 0 0 0 0 0', '    lo: 5 5 0 0 0 0 0 0 5 5 0 0 0 0 0 0', 'x'])).toEqual([{ iface: 'eth0', rxBytes: 100, txBytes: 200 }]);
+  });
+});
+
+describe('robustness', () => {
+  it('never throws on junk, on junk between real markers, or on real output cut anywhere', () => {
+    const real = fixture('debian12-first.txt');
+    fc.assert(
+      fc.property(fc.string({ maxLength: 2000 }), fc.nat(real.length), (junk, cut) => {
+        parseSample(junk, B);
+        parseSample(`@@${B} section proc\n@@${B} text stat\n${junk}\n@@${B} section logs\n@@${B} text chunk 0 current 1 0\n${junk}`, B);
+        const partial = parseSample(real.slice(0, cut), B);
+        expect(partial.complete).toBe(cut === real.length ? true : partial.complete);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a marker without the run’s boundary is just text', () => {
+    const forged = fixture('debian12-first.txt').replace('P 11 1 root', `@@0000000000000000000000000000dead section procs\nP 11 1 root`);
+    expect(parseSample(forged, B).processes.map((p) => p.command)).toContain('nc');
+  });
+
+  it('the script refuses bad options and keeps paths out of its text', () => {
+    expect(() => sampleScript({ boundary: 'short', integrity: false, logs: [], maxLogBytes: 65536, elevate: false })).toThrow(/boundary/);
+    expect(() => sampleScript({ boundary: B, integrity: false, logs: [{ path: 'relative', inode: '1', offset: 0 }], maxLogBytes: 65536, elevate: false })).toThrow(/path/);
+    expect(() => sampleScript({ boundary: B, integrity: false, logs: [{ path: '/x', inode: '1;reboot', offset: 0 }], maxLogBytes: 65536, elevate: false })).toThrow(/cursor/);
+    const odd = "/var/log/it's $(odd).log";
+    const { script, args } = sampleScript({ boundary: B, integrity: false, logs: [{ path: odd, inode: '12', offset: 5 }], maxLogBytes: 65536, elevate: true });
+    expect(script).not.toContain(odd);
+    expect(script).toContain('follow 0 "$1" 12 5');
+    expect(args).toEqual([odd]);
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * The body of the sampling script (POSIX sh, also dash and busybox ash). Written with String.raw so
+ * backslashes reach the shell as typed; `${D}` stands for a literal `$` where the shell needs `${`.
+ * Variables it relies on (B, MAXLOG, INTEGRITY, CANDIDATES, WATCHED, POOLS) and `follow_all` are written
+ * by script.ts from validated numbers and constants.
+ */
+const D = '$';
+
+export const SAMPLE_BODY = String.raw`
+LC_ALL=C
+export LC_ALL
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${D}{PATH:-}
+export PATH
+umask 077
+cd / || exit 1
+
+have() { command -v "$1" >/dev/null 2>&1; }
+mk() { printf '\n@@%s %s\n' "$B" "$*"; }
+tx() { mk text "$*"; }
+# A file copied with built-ins (no process started).
+cf() { [ -r "$1" ] || return 0; while IFS= read -r _l || [ -n "$_l" ]; do printf '%s\n' "$_l"; done < "$1"; }
+lim() { if have timeout; then timeout "$@"; else shift; "$@"; fi; }
+
+s_proc() {
+  tx stat
+  while IFS= read -r _l; do case $_l in cpu*|procs_*|btime*) printf '%s\n' "$_l" ;; esac; done < /proc/stat
+  tx meminfo
+  while IFS= read -r _l; do
+    case $_l in MemTotal:*|MemFree:*|MemAvailable:*|Buffers:*|Cached:*|SReclaimable:*|SwapTotal:*|SwapFree:*) printf '%s\n' "$_l" ;; esac
+  done < /proc/meminfo
+  tx loadavg; cf /proc/loadavg
+  tx uptime; cf /proc/uptime
+  tx diskstats; cf /proc/diskstats
+  tx netdev; cf /proc/net/dev
+  tx nprocs; nprocs
+}
+nprocs() { set -- /proc/[0-9]*; echo "$#"; }
+
+s_disks() {
+  tx df
+  lim 10 df -P -k -l 2>/dev/null || lim 10 df -P -k 2>/dev/null
+}
+
+# The busiest processes: ps sorted by CPU, then each one's kernel name from /proc (ps cannot print it safely).
+s_procs() {
+  _ps=$(ps -eww -o pid=,ppid=,user=,etimes=,time=,pcpu=,rss=,args= --sort=-pcpu 2>/dev/null | head -n 15)
+  tx ps
+  printf '%s\n' "$_ps" | while read -r _p _rest; do
+    [ -n "$_p" ] || continue
+    _c=; read -r _c < "/proc/$_p/comm" 2>/dev/null
+    printf 'P %s %s\nC %s\n' "$_p" "$_rest" "$_c"
+  done
+}
+
+s_net() {
+  tx listen
+  ss -ltunp 2>/dev/null || netstat -ltunp 2>/dev/null
+  tx pools
+  ss -tnp state established "( $POOLS )" 2>/dev/null
+}
+
+# Who may act as root: uid-0 accounts and admin groups (from passwd and group, without the GECOS field, which
+# holds people's names), sudoers rules without comments, and every account's authorized keys.
+s_access() {
+  tx passwd
+  while IFS=: read -r _n _x _u _g _gecos _h _s; do printf '%s:%s:%s:%s\n' "$_n" "$_u" "$_g" "$_h"; done < /etc/passwd
+  tx groups
+  while IFS= read -r _l; do case $_l in sudo:*|wheel:*|admin:*) printf '%s\n' "$_l" ;; esac; done < /etc/group
+  for _f in /etc/sudoers /etc/sudoers.d/*; do
+    [ -f "$_f" ] && [ -r "$_f" ] || continue
+    tx sudoers "$_f"
+    while IFS= read -r _l || [ -n "$_l" ]; do
+      case $_l in '#include'*|'@include'*) printf '%s\n' "$_l" ;; '#'*|'') ;; *) printf '%s\n' "$_l" ;; esac
+    done < "$_f"
+  done
+  while IFS=: read -r _n _x _u _g _gecos _h _s; do
+    for _f in "$_h/.ssh/authorized_keys" "$_h/.ssh/authorized_keys2"; do
+      [ -n "$_h" ] && [ -f "$_f" ] && [ -r "$_f" ] || continue
+      tx ak "$_n" "$_f"
+      cf "$_f"
+    done
+  done < /etc/passwd
+}
+
+s_integrity() {
+  _w=
+  for _f in $WATCHED; do [ -f "$_f" ] && _w="$_w $_f"; done
+  [ -n "$_w" ] || return 0
+  tx sha256; sha256sum $_w 2>/dev/null
+  tx md5; md5sum $_w 2>/dev/null
+  tx real; for _f in $_w; do printf '%s %s\n' "$_f" "$(readlink -f "$_f" 2>/dev/null)"; done
+  if [ -d /var/lib/dpkg/info ]; then
+    tx dpkg
+    grep -h -E ' (usr/)?s?bin/[a-z]+$' /var/lib/dpkg/info/*.md5sums 2>/dev/null | grep -E '/(sshd|sudo|su|passwd|login|ssh|ps|ls|top|ss|netstat|crontab|cron|bash|find)$'
+  fi
+  if have rpm; then tx rpmv; rpm -Vf $_w 2>/dev/null; fi
+}
+
+# follow IDX PATH INODE OFFSET: the bytes of one log after OFFSET. A new inode means the log was rotated:
+# the old file's tail is read from where it was renamed to (PATH.1, or the newest PATH-DATE), then the new
+# file from its start. A file shorter than OFFSET was truncated in place; it is read from its start.
+follow() {
+  lookup "$2"
+  if [ -z "$_ino" ]; then tx "log $1 missing"; return 0; fi
+  if [ "$3" != 0 ] && [ "$_ino" != "$3" ]; then
+    _r=
+    for _c in "$2.1" "$2"-[0-9]*; do
+      case $_c in *.gz|*.xz|*.bz2|*.zst) continue ;; esac
+      [ -f "$_c" ] && [ "$(stat -L -c %i -- "$_c" 2>/dev/null)" = "$3" ] && _r=$_c
+    done
+    if [ -n "$_r" ]; then chunk "$1" rotated "$3" "$4" "$_r"; else tx "log $1 lost $3"; fi
+    chunk "$1" current "$_ino" 0 "$2"
+  elif [ "$_size" -lt "$4" ]; then chunk "$1" truncated "$_ino" 0 "$2"
+  elif [ "$_size" -gt "$4" ] || [ "$3" = 0 ]; then chunk "$1" current "$_ino" "$4" "$2"
+  else tx "log $1 same $_ino $_size"
+  fi
+}
+chunk() {
+  tx "chunk $1 $2 $3 $4"
+  tail -c +$(($4 + 1)) -- "$5" 2>/dev/null | head -c "$MAXLOG" | base64
+}
+lookup() {
+  _ino=; _size=
+  while read -r _a _b _c; do [ "$_c" = "$1" ] && { _ino=$_a; _size=$_b; return 0; }; done <<STEWARD_STAT
+$_st
+STEWARD_STAT
+}
+
+main() {
+  mk meta version 1
+  mk meta privilege "$(id -u)"
+  mk meta shell "$$"
+  mk section proc; s_proc 2>/dev/null; mk end proc
+  mk section disks; s_disks 2>/dev/null; mk end disks
+  mk section procs; s_procs 2>/dev/null; mk end procs
+  mk section net; s_net 2>/dev/null; mk end net
+  mk section access; s_access 2>/dev/null; mk end access
+  if [ "$INTEGRITY" = 1 ]; then mk section integrity; s_integrity 2>/dev/null; mk end integrity; fi
+  _st=$(stat -L -c '%i %s %n' -- $CANDIDATES "$@" 2>/dev/null)
+  mk section logs
+  tx logstat; printf '%s\n' "$_st"
+  follow_all "$@" 2>/dev/null
+  mk end logs
+  mk done
+}
+`;

@@ -1,0 +1,95 @@
+/**
+ * The sampling script: one POSIX `sh` program per sample, sent over stdin on a kept login, that prints every
+ * figure, the security-relevant state and the new bytes of each followed log as framed sections (the framing
+ * of discovery: `@@<boundary> …` marker lines). It starts only a handful of processes (df, ps, ss, stat and
+ * three per log with new bytes); /proc files are copied with shell built-ins. See docs/decisions/0009-monitoring.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { invalidInput } from '../../../kernel/errors.js';
+import { assertValidRemotePath } from '../../../remote/index.js';
+import { SAMPLE_BODY } from './script-body.js';
+
+/** Log files looked for on every host; Steward starts following those that exist. */
+export const LOG_CANDIDATES = [
+  '/var/log/auth.log', '/var/log/secure', '/var/log/syslog', '/var/log/messages',
+  '/var/log/nginx/access.log', '/var/log/nginx/error.log', '/var/log/apache2/access.log', '/var/log/apache2/error.log',
+  '/var/log/httpd/access_log', '/var/log/httpd/error_log',
+] as const;
+
+/** System binaries whose hashes are watched (integrity samples only); usrmerge duplicates are folded later. */
+export const WATCHED_BINARIES = [
+  '/usr/sbin/sshd', '/usr/bin/sudo', '/usr/bin/su', '/bin/su', '/usr/bin/passwd', '/bin/login', '/usr/bin/login',
+  '/usr/bin/ssh', '/bin/ps', '/usr/bin/ps', '/bin/ls', '/usr/bin/ls', '/usr/bin/top', '/bin/ss', '/usr/bin/ss',
+  '/bin/netstat', '/usr/bin/crontab', '/usr/sbin/cron', '/bin/bash', '/usr/bin/bash', '/usr/bin/find',
+] as const;
+
+/** Remote ports of well-known mining pools (stratum); connections to them are reported for the miner rule. */
+export const POOL_PORTS = [3333, 3334, 3357, 4444, 5555, 5556, 6666, 7777, 8888, 9999, 14433, 14444, 45560, 45700] as const;
+
+/** Where a followed log stands: its inode (decimal text: it may exceed 2^53) and the next byte to read. */
+export interface LogCursorArg {
+  readonly path: string;
+  readonly inode: string;
+  readonly offset: number;
+}
+
+export interface SampleScriptOptions {
+  /** Random per sample (letters and digits, 16–64): markers carry it, so no file or process can forge one. */
+  readonly boundary: string;
+  /** Also hash the watched binaries (heavier: a few MB read; Steward asks every few minutes). */
+  readonly integrity: boolean;
+  readonly logs: readonly LogCursorArg[];
+  /** Most bytes read from one log per sample (4 KiB–4 MiB); the rest comes next time. */
+  readonly maxLogBytes: number;
+  /** The login is not root: run the body under `sudo -n` when that works without a password. */
+  readonly elevate: boolean;
+}
+
+const BOUNDARY = /^[A-Za-z0-9]{16,64}$/;
+const INODE = /^\d{1,20}$/;
+
+export const newSampleBoundary = (): string => randomBytes(16).toString('hex');
+
+/**
+ * The script text and its arguments. Only validated numbers and the boundary are written into the text;
+ * log paths travel as arguments (quoted by the SSH layer) and the body refers to them as `"$1"`, `"$2"` ….
+ */
+export function sampleScript(options: SampleScriptOptions): { script: string; args: string[] } {
+  if (!BOUNDARY.test(options.boundary)) throw invalidInput('The sample boundary must be 16 to 64 letters and digits.', { field: 'boundary' });
+  if (!Number.isInteger(options.maxLogBytes) || options.maxLogBytes < 4096 || options.maxLogBytes > 4 * 1024 * 1024) {
+    throw invalidInput('maxLogBytes must be a whole number from 4096 to 4194304.', { field: 'maxLogBytes' });
+  }
+  if (options.logs.length > 64) throw invalidInput('At most 64 logs are followed per server.', { field: 'logs' });
+  const follows = options.logs.map((log, i) => {
+    assertValidRemotePath(log.path, 'log path');
+    if (!INODE.test(log.inode) || !Number.isSafeInteger(log.offset) || log.offset < 0) throw invalidInput('A log cursor is malformed.', { field: 'logs' });
+    return `follow ${i} "$${i + 1}" ${log.inode} ${log.offset}`;
+  });
+  const body = [
+    `B=${options.boundary}`,
+    `MAXLOG=${options.maxLogBytes}`,
+    `INTEGRITY=${options.integrity ? 1 : 0}`,
+    `CANDIDATES='${LOG_CANDIDATES.join(' ')}'`,
+    `WATCHED='${WATCHED_BINARIES.join(' ')}'`,
+    `POOLS='${POOL_PORTS.map((p) => `dport = :${p}`).join(' or ')}'`,
+    SAMPLE_BODY,
+    'follow_all() {',
+    ...follows.map((f) => `  ${f}`),
+    '  :',
+    '}',
+    'main "$@" </dev/null',
+  ].join('\n');
+  // Printed before any sudo: sudo's env_reset drops SSH_CONNECTION, which tells Steward its own address.
+  const ssh = `printf '@@%s meta ssh %s\\n' ${options.boundary} "\${SSH_CONNECTION:-}"`;
+  if (!options.elevate) return { script: `${ssh}\n${body}\n`, args: options.logs.map((l) => l.path) };
+  // The body is read whole (a heredoc) before it runs, and reaches `sudo -n sh -s` through a pipe, not argv.
+  const delimiter = `STEWARD_SAMPLE_${options.boundary}`;
+  const runner = [
+    'if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true </dev/null >/dev/null 2>&1; then',
+    '  steward_body | sudo -n sh -s -- "$@"',
+    'else',
+    '  steward_body | sh -s -- "$@"',
+    'fi',
+  ].join('\n');
+  return { script: [ssh, 'steward_body() {', `cat <<'${delimiter}'`, body, delimiter, '}', runner, ''].join('\n'), args: options.logs.map((l) => l.path) };
+}
