@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_CSP, consoleDistDir, consoleRoutes } from '../src/api/routes/console.js';
+import { CONSOLE_CSP, consoleCspWithStyleNonce, consoleDistDir, consoleRoutes, STYLE_NONCE_META } from '../src/api/routes/console.js';
 import { Secret } from '../src/kernel/secret.js';
 import { TestClient } from '../testkit/client.js';
 import { ensureConsoleBuilt } from '../testkit/console.js';
@@ -19,14 +19,21 @@ describe('console: served by Steward on the API’s port', () => {
   const get = (url: string) => new TestClient(s.app).get(url);
 
   it('answers index.html with a strict CSP for the console’s paths, and the page has no inline script or style', async () => {
+    const nonces = new Set<string>();
     for (const url of ['/', '/signin', '/orgs/org_06h2cxrkp07yfjky6zbmzver1w/credentials', '/invite/some-token?x=1']) {
       const res = await get(url);
       expect(res.status, url).toBe(200);
       expect(String(res.headers['content-type'])).toMatch(/^text\/html/);
-      expect(res.headers['content-security-policy']).toBe(CONSOLE_CSP);
+      // One fresh nonce per answer, for style elements the console's own scripts make (the terminal), in the page and the policy alike.
+      const nonce = new RegExp(`<meta name="${STYLE_NONCE_META}" content="([A-Za-z0-9+/=]{24})" />`).exec(res.raw)?.[1];
+      expect(nonce, url).toBeDefined();
+      nonces.add(nonce!);
+      expect(res.headers['content-security-policy']).toBe(consoleCspWithStyleNonce(nonce!));
+      expect(res.headers['content-security-policy']).toBe(CONSOLE_CSP.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`));
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.raw).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
     }
+    expect(nonces.size).toBe(4);
     expect(CONSOLE_CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
     const html = readFileSync(join(consoleDistDir(), 'index.html'), 'utf8');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);

@@ -30,6 +30,8 @@ export interface TrackedPage {
   readonly apiBodies: string[];
   readonly cspViolations: string[];
   readonly errors: string[];
+  /** Server-sent event streams the page opened (their bodies are not kept in apiBodies). */
+  readonly eventStreams: string[];
   /** Waits for the API answers still being read, then closes the context. */
   close(): Promise<void>;
 }
@@ -48,18 +50,25 @@ export async function openPage(browser: Browser, baseURL: string, options: PageO
   const apiBodies: string[] = [];
   const cspViolations: string[] = [];
   const errors: string[] = [];
+  const eventStreams: string[] = [];
   const reading: Promise<unknown>[] = [];
   page.on('request', (request) => urls.push(request.url()));
   page.on('framenavigated', (frame) => urls.push(frame.url()));
   page.on('response', (response) => {
-    if (new URL(response.url()).pathname.startsWith('/api/')) reading.push(response.text().then((text) => apiBodies.push(text), () => undefined));
+    if (!new URL(response.url()).pathname.startsWith('/api/')) return;
+    // An event stream ends only when the run does (or the page closes it): its events are read as they come.
+    if (String(response.headers()['content-type'] ?? '').startsWith('text/event-stream')) {
+      eventStreams.push(response.url());
+      return;
+    }
+    reading.push(response.text().then((text) => apiBodies.push(text), () => undefined));
   });
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return {
-    context, page, urls, apiBodies, cspViolations, errors,
+    context, page, urls, apiBodies, cspViolations, errors, eventStreams,
     async close() {
       await Promise.allSettled(reading);
       await context.close();

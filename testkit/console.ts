@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import type { Page } from 'playwright-core';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { exportLines } from '../src/cli/commands/sandbox.js';
 import { totpAt, totpStep } from '../src/crypto/totp.js';
 import { sleep } from '../src/kernel/clock.js';
 import { Secret } from '../src/kernel/secret.js';
@@ -60,12 +62,42 @@ export interface ConsoleSteward {
   close(): Promise<void>;
 }
 
+export interface ConsoleStewardOptions {
+  /** More settings (the sandbox tests accept loopback endpoints and poll providers quickly). */
+  readonly env?: Record<string, string>;
+  /** Runs the job runner, as `steward serve` does (launches, enrolment, tasks and discovery need it). */
+  readonly jobs?: boolean;
+}
+
+/** Settings for a console Steward that works with the sandbox clouds on this machine. */
+export const SANDBOX_ENV: Record<string, string> = { STEWARD_SANDBOX_ENDPOINTS: 'true', STEWARD_PROVIDER_POLL_MS: '200', STEWARD_INSTANCE_SYNC_SECONDS: '0' };
+
 /** A Steward on SQLite listening on a real port (the browser needs one), serving the built console. */
-export async function startConsoleSteward(): Promise<ConsoleSteward> {
+export async function startConsoleSteward(options: ConsoleStewardOptions = {}): Promise<ConsoleSteward> {
   await ensureConsoleBuilt();
-  const s = await startTestSteward({ engine: 'sqlite' });
+  const s = await startTestSteward({ engine: 'sqlite', ...(options.env ? { env: options.env } : {}) });
+  if (options.jobs) s.core.queue.start();
   const address = await s.app.listen({ host: '127.0.0.1', port: 0 });
   return { s, baseUrl: address, close: () => s.close() };
+}
+
+/** Signs in through the console's form and waits until it has left the sign-in page. */
+export async function signInThroughConsole(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/signin');
+}
+
+/** What `npm start -- --sandbox` prints for the clouds' EC2 (and ElasticStack) accounts: the same lines, made by the same code. */
+export function sandboxExportLines(clouds: { ec2: { url: string; accessKeyId: string; secretAccessKey: string; region: string }; elastic?: { url: string; user: string; secretKey: string } }): string {
+  const vars: Record<string, string> = {
+    AWS_ENDPOINT_URL_EC2: clouds.ec2.url, AWS_ENDPOINT_URL_STS: clouds.ec2.url, AWS_ACCESS_KEY_ID: clouds.ec2.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: clouds.ec2.secretAccessKey, AWS_DEFAULT_REGION: clouds.ec2.region,
+    ...(clouds.elastic ? { ELASTICHOSTS_URL: clouds.elastic.url, ELASTICHOSTS_USER: clouds.elastic.user, ELASTICHOSTS_KEY: clouds.elastic.secretKey } : {}),
+  };
+  return exportLines(vars).map((line) => `  ${line}`).join('\n');
 }
 
 /** A staff account straight through the core service, as `steward admin create` makes one. */

@@ -8,6 +8,7 @@ import './styles/tokens.css';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
+import './styles/pages.css';
 import { applyStoredTheme } from './theme/theme';
 
 applyStoredTheme();

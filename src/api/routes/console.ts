@@ -1,6 +1,8 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +11,16 @@ import { fileURLToPath } from 'node:url';
  * inline code or styles at all), API calls only to the same origin, never framed.
  */
 export const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/**
+ * The policy index.html is served with: CONSOLE_CSP, plus one nonce per answer that only style elements made by
+ * the console's own scripts carry (the web terminal draws with generated style rules). Markup injected into the
+ * page cannot know it, and inline style attributes stay refused.
+ */
+export const consoleCspWithStyleNonce = (nonce: string): string => CONSOLE_CSP.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`);
+
+/** The meta element that hands the nonce to the console's scripts. */
+export const STYLE_NONCE_META = 'steward-style-nonce';
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -58,8 +70,9 @@ export function consoleRoutes(app: FastifyInstance, options: { distDir?: string 
       if (path === '/api' || path.startsWith('/api/')) return reply.callNotFound();
       const name = path.slice(1);
       if (topLevel.has(name)) return reply.sendFile(name, dist, { maxAge: '1h', immutable: false });
-      void reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', 'no-cache');
-      return reply.sendFile('index.html', dist, { cacheControl: false });
+      const nonce = randomBytes(18).toString('base64');
+      const html = (await readFile(join(dist, 'index.html'), 'utf8')).replace('<head>', `<head>\n    <meta name="${STYLE_NONCE_META}" content="${nonce}" />`);
+      return reply.header('content-security-policy', consoleCspWithStyleNonce(nonce)).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
     };
     scope.get('/', hidden, page);
     scope.get('/*', hidden, page);

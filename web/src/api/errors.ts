@@ -40,6 +40,22 @@ const NEXT_STEP: Partial<Record<ErrorCode, string>> = {
   STEWARD_DATABASE_UNAVAILABLE: 'Nothing was changed. Try again in a moment.',
   STEWARD_INTERNAL: 'Tell the operator the request id below; it finds the details in Steward’s logs.',
   STEWARD_NETWORK: 'Check your connection and that Steward is running, then try again.',
+  STEWARD_CONFLICT: 'Reload the page to see the current state, then decide again.',
+  STEWARD_CONFIRMATION_REQUIRED: 'Type the exact name shown, then confirm again.',
+  STEWARD_PROVIDER_INVALID_CREDENTIALS: 'Check the key id and secret (or the user and key) with your provider, then connect again. Nothing was stored.',
+  STEWARD_PROVIDER_ACCOUNT_UNVERIFIED: 'Check that the credentials may read the account (for EC2: sts:GetCallerIdentity and ec2:Describe*), then try again.',
+  STEWARD_PROVIDER_ACCOUNT_IN_USE: 'Remove or terminate the servers that came from this account first.',
+  STEWARD_PROVIDER_UNAVAILABLE: 'The provider did not answer. Try again in a minute; if it persists, check the endpoint or the provider’s status page.',
+  STEWARD_PROVIDER_RATE_LIMITED: 'The provider is throttling requests. Wait a minute, then try again.',
+  STEWARD_PROVIDER_NOT_FOUND: 'It no longer exists at the provider; reload the page.',
+  STEWARD_PROVIDER_REQUEST_REJECTED: 'The provider refused the request; its reason is above. Change the choice it names and try again.',
+  STEWARD_INSECURE_ENDPOINT: 'Use an https:// endpoint. Plain http is accepted only for the sandbox clouds on Steward’s own machine.',
+  STEWARD_ENDPOINT_NOT_ALLOWED: 'This endpoint is on Steward’s own machine. Start Steward with --sandbox (or ask the operator to allow sandbox endpoints) to use the sandbox clouds.',
+  STEWARD_SSH_HOST_KEY_CHANGED: 'Open the server’s page: compare the new host key with the one on the server’s console before trusting it.',
+  STEWARD_SSH_HOST_KEY_UNKNOWN: 'Give the server’s host key fingerprint, or choose to trust the key it presents the first time.',
+  STEWARD_SSH_AUTH_FAILED: 'Check the user name and the password or key for the first login, then add the server again.',
+  STEWARD_SSH_UNREACHABLE: 'Check the address and port, and that a firewall lets Steward reach SSH on the server.',
+  STEWARD_SSH_TIMEOUT: 'The server was too slow to answer. Check that it is running, then try again.',
 };
 
 export const nextStepFor = (err: ApiError): string | undefined => NEXT_STEP[err.code];

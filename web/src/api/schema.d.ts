@@ -4204,6 +4204,3782 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your consents by purpose, and every decision you made */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            current: components["schemas"]["Consent"][];
+                            history: components["schemas"]["ConsentRecord"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Give or withdraw consent for a purpose (the same call either way) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+                        granted: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            current: components["schemas"]["Consent"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/policy-notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A significant privacy policy change you have not acknowledged (the console polls this) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            notice: components["schemas"]["PolicyVersion"] | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/policy-notice/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a privacy policy version (clears the notice) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        policyId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export all your data: JSON, with a readable summary */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataExport"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/export/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export all your data: the readable summary as plain text */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Friends you asked Steward to invite (addresses are not kept in clear) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            referrals: {
+                                id: string;
+                                /** @enum {string} */
+                                status: "queued" | "suppressed" | "duplicate";
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Ask Steward to invite a friend by e-mail on your behalf (needs your refer-a-friend consent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        friendEmail: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            accepted: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete an organisation (owners): servers released, data erased, keys destroyed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The organisation’s exact name, or its id */
+                        confirm: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgDeletion"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/deletions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Organisation deletions you asked for, and how far they got */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deletions: components["schemas"]["OrgDeletion"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete your account (with your password); owners delete or hand over their organisations first */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current privacy policy (public) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policy: components["schemas"]["PolicyVersion"] | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every published privacy policy version, newest first (public) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policies: components["schemas"]["PolicyVersion"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a privacy policy version (admin); a significant one e-mails every person */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: string;
+                        title: string;
+                        body: string;
+                        changes: string;
+                        significant: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PolicyVersion"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/disclosures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The disclosure register (admin, security) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            disclosures: components["schemas"]["Disclosure"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a disclosure: to a partner (with its confidentiality agreement), a legal request, or a planned transfer (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "partner" | "legal" | "transfer";
+                        recipient: string;
+                        description: string;
+                        agreementRef?: string;
+                        /** @enum {string} */
+                        legalBasis?: "subpoena" | "court_order" | "other";
+                        reference?: string;
+                        dataCategories: string[];
+                        orgIds?: string[];
+                        /** Format: date-time */
+                        disclosedAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Disclosure"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/disclosures/{disclosureId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One disclosure, with how far a transfer’s notices got */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    disclosureId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisclosureDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/disclosures/{disclosureId}/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the notice of a planned transfer to every affected person (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    disclosureId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisclosureDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/disclosures/{disclosureId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a transfer as done (admin); refused until every notice was delivered */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    disclosureId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisclosureDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a promotional mail to everyone who consented to its purpose (marketing, admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        purpose: "promotions" | "partner_offers";
+                        subject: string;
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/orgs/{orgId}/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People of an organisation, personal fields masked by role; the read and its reason are audited */
+        get: {
+            parameters: {
+                query?: {
+                    reason?: string;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            people: components["schemas"]["MaskedPerson"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/people/{userId}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal one masked personal field, with a reason (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        field: "name" | "email" | "phone";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            field: "name" | "email" | "phone";
+                            value: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/privacy-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Internal review: staff reads of personal data and why, stale roles, unused grants (admin, security) */
+        get: {
+            parameters: {
+                query?: {
+                    sinceDays?: number;
+                    staleDays?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacyReview"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Analytics dashboard figures: visits, top pages, referrers, downloads (marketing, admin) */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnalyticsSummary"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff access grants of the organisation, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "requested" | "approved" | "active" | "expired" | "revoked" | "denied";
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            grants: components["schemas"]["Grant"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Ask for staff access (initial setup, or more access for an open support request); a staff member takes it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        justification: string;
+                        supportRequestId?: string;
+                        serverIds: string[];
+                        accountIds?: string[];
+                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                        durationMinutes: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/grants/{grantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One grant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Narrow a grant: fewer servers, accounts or actions, or an earlier end (never wider) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        serverIds?: string[];
+                        accountIds?: string[];
+                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                        endsAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/grants/{grantId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a grant now; live terminal sessions under it end within seconds */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/grants/{grantId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a suspicious-activity grant (when the organisation’s policy says owners approve) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/grants/{grantId}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse a grant that is not active yet */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/access-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who approves suspicious-activity access: a second staff member (default) or the organisation’s owners */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            suspiciousApproval: "second_staff" | "customer";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Set the staff-access policy (owners) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        suspiciousApproval: "second_staff" | "customer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            suspiciousApproval: "second_staff" | "customer";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/staff-ca": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation’s staff SSH certificate authority (public key for TrustedUserCAKeys; pass it to initial setup as staffCaKey) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            publicKey: string;
+                            fingerprint: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything staff did on the organisation’s resources, newest first: grants, commands, sessions, secrets revealed, provider calls */
+        get: {
+            parameters: {
+                query?: {
+                    grantId?: string;
+                    staffId?: string;
+                    serverId?: string;
+                    kind?: "grant" | "support" | "action" | "terminal" | "secret" | "certificate" | "denied" | "login" | "provider_call";
+                    since?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: components["schemas"]["TimelineEntry"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/support-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Support and initial-setup requests */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requests: components["schemas"]["SupportRequest"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Ask for support (or initial setup) on servers for a time; this creates the grant the staff member who takes it works under */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @default support
+                         * @enum {string}
+                         */
+                        kind?: "support" | "initial_setup";
+                        subject: string;
+                        message: string;
+                        serverIds: string[];
+                        durationMinutes: number;
+                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupportRequest"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/support-requests/{supportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request with its messages */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    supportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupportRequest"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/support-requests/{supportId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply on a request */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    supportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupportRequest"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/support-requests/{supportId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a request; its grant ends with it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    supportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupportRequest"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/terminal-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recorded terminal sessions (staff and members), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    serverId?: string;
+                    grantId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sessions: components["schemas"]["TerminalSession"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/terminal-sessions/{sessionId}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A session’s recording as asciicast v2 (`cast`: header line, then one event per line) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            session: components["schemas"]["TerminalSession"];
+                            cast: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your grants, or (queue=true) requests waiting for a staff member or a second approver */
+        get: {
+            parameters: {
+                query?: {
+                    queue?: "true" | "false";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            grants: components["schemas"]["Grant"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open a suspicious-activity grant for an incident (security staff); the customer is told at once and a second staff member approves */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        orgId: string;
+                        incidentId: string;
+                        justification: string;
+                        serverIds: string[];
+                        accountIds?: string[];
+                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                        durationMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One grant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a request: the grant binds to you (and, for customer requests, starts its window) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve, as the second staff member (security or admin), a suspicious-activity grant that is not for you */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse, as the second staff member, a suspicious-activity grant */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End your grant early (work done) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Grant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The servers your active grant covers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            servers: {
+                                id: string;
+                                name: string;
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a command on servers under the grant (tasks action) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        serverIds: string[];
+                        argv: string[];
+                        timeoutSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description A task run (see TaskRun) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/task-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a recipe on servers under the grant (tasks action) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        serverIds: string[];
+                        recipe: string;
+                        /** @default {} */
+                        params?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description A task run (see TaskRun) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/task-runs/{runId}/output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Output of a run you started under this grant (cursor: the `cursor` of the previous page) */
+        get: {
+            parameters: {
+                query?: {
+                    after?: string;
+                };
+                header?: never;
+                path: {
+                    grantId: string;
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                serverId: string;
+                                seq: number;
+                                stream: string;
+                                data: string;
+                                at: string;
+                            }[];
+                            cursor: string;
+                            finished: boolean;
+                            /** @description A task run (see TaskRun) */
+                            run: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/servers/{serverId}/facts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What Steward learned about the server (read_facts_logs action); the read shows in the customer’s timeline */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                    serverId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            snapshotId: string;
+                            takenAt: string;
+                            summary: string;
+                            facts: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/servers/{serverId}/found-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Credentials found on the server: where and what (read_facts_logs action), never values */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                    serverId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secrets: {
+                                id: string;
+                                location: string;
+                                key: string;
+                                kind: string;
+                                context: {
+                                    [key: string]: unknown;
+                                };
+                                firstSeenAt: string;
+                                lastSeenAt: string;
+                                goneAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/servers/{serverId}/found-secrets/{secretId}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal a found credential (reveal_secrets action, fresh one-time code); audited, shown in this answer only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                    serverId: string;
+                    secretId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A fresh one-time code from your authenticator app (step-up) */
+                        totpCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secretId: string;
+                            location: string;
+                            key: string;
+                            value: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/credentials/{credentialId}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal a credential the organisation stored (reveal_secrets action, fresh one-time code); audited, shown in this answer only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                    credentialId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A fresh one-time code from your authenticator app (step-up) */
+                        totpCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            credentialId: string;
+                            value: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/provider-accounts/{accountId}/instances/{instanceId}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start, stop or reboot an instance under the grant (provider_actions action) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                    accountId: string;
+                    instanceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "start" | "stop" | "reboot";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived SSH certificate for your own OpenSSH client (terminal action, fresh one-time code): valid ≤ 1 hour and never past the grant */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        serverId: string;
+                        publicKey: string;
+                        /** @description A fresh one-time code from your authenticator app (step-up) */
+                        totpCode: string;
+                        sourceAddress?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            certificate: string;
+                            principal: string;
+                            keyId: string;
+                            serial: string;
+                            validAfter: string;
+                            validBefore: string;
+                            login: string;
+                            host: string;
+                            port: number;
+                            caFingerprint: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/support-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Support requests waiting for someone, and yours */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "closed";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requests: components["schemas"]["SupportRequest"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/support-requests/{supportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request with its messages */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    supportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupportRequest"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/support-requests/{supportId}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take the request: its grant binds to you and its window starts */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    supportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupportRequest"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/support-requests/{supportId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply to the customer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    supportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupportRequest"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/support-requests/{supportId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close the request; its grant ends */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    supportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupportRequest"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4211,7 +7987,7 @@ export interface components {
         ErrorInput: {
             error: {
                 /** @enum {string} */
-                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID";
+                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_GRANTS_UNAVAILABLE";
                 message: string;
                 requestId: string;
                 details?: {
@@ -4461,10 +8237,287 @@ export interface components {
                 attention: boolean;
             }[];
         };
+        GrantInput: {
+            id: string;
+            orgId: string;
+            /** @enum {string} */
+            reason: "initial_setup" | "support_request" | "suspicious_activity";
+            justification: string;
+            supportRequestId: string | null;
+            incidentId: string | null;
+            scope: {
+                serverIds: string[];
+                accountIds: string[];
+                actions: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+            };
+            /** @enum {string} */
+            state: "requested" | "approved" | "active" | "expired" | "revoked" | "denied";
+            staff: {
+                id: string;
+                name: string;
+            } | null;
+            requestedBy: {
+                type: string;
+                id: string | null;
+            };
+            /** @enum {string} */
+            approval: "none" | "second_staff" | "customer";
+            approvedBy: string | null;
+            durationMinutes: number;
+            startsAt: string | null;
+            endsAt: string | null;
+            requestExpiresAt: string;
+            endedAt: string | null;
+            endReason: string | null;
+            createdAt: string;
+        };
+        SupportRequestInput: {
+            id: string;
+            orgId: string;
+            /** @enum {string} */
+            kind: "support" | "initial_setup";
+            subject: string;
+            /** @enum {string} */
+            status: "open" | "closed";
+            openedBy: string;
+            staff: {
+                id: string;
+                name: string;
+            } | null;
+            serverIds: string[];
+            durationMinutes: number;
+            grantId: string | null;
+            createdAt: string;
+            closedAt: string | null;
+            messages?: {
+                id: string;
+                author: {
+                    id: string;
+                    kind: string;
+                    name: string;
+                };
+                body: string;
+                at: string;
+            }[];
+        };
+        TerminalSessionInput: {
+            id: string;
+            serverId: string;
+            user: {
+                id: string;
+                kind: string;
+            };
+            grantId: string | null;
+            /** @enum {string} */
+            status: "live" | "ended" | "incomplete";
+            endReason: string | null;
+            startedAt: string;
+            endedAt: string | null;
+            cols: number;
+            rows: number;
+            bytes: number;
+        };
+        TimelineEntryInput: {
+            id: string;
+            at: string;
+            /** @enum {string} */
+            kind: "grant" | "support" | "action" | "terminal" | "secret" | "certificate" | "denied" | "login" | "provider_call";
+            event: string;
+            staff: {
+                id: string;
+                name: string;
+            } | null;
+            grant: {
+                id: string;
+                reason: string;
+            } | null;
+            target: {
+                type: string;
+                id: string;
+            } | null;
+            result: string;
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        ConsentInput: {
+            /** @enum {string} */
+            purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+            granted: boolean;
+            at: string | null;
+            source: ("console" | "api" | "banner" | "unsubscribe_link") | null;
+            policyVersion: string | null;
+            statement: string;
+        };
+        ConsentRecordInput: {
+            id: string;
+            /** @enum {string} */
+            purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+            granted: boolean;
+            at: string;
+            /** @enum {string} */
+            source: "console" | "api" | "banner" | "unsubscribe_link";
+            policyVersion: string | null;
+            evidence: {
+                [key: string]: unknown;
+            };
+        };
+        PolicyVersionInput: {
+            id: string;
+            version: string;
+            title: string;
+            body: string;
+            changes: string;
+            significant: boolean;
+            publishedAt: string;
+        };
+        OrgDeletionInput: {
+            id: string;
+            orgId: string;
+            /** @enum {string} */
+            status: "releasing" | "erasing" | "done";
+            serversReleased: number;
+            serversLeft: number;
+            requestedAt: string;
+            finishedAt: string | null;
+        };
+        DataExportInput: {
+            data: {
+                [key: string]: unknown;
+            };
+            summary: string;
+        };
+        DisclosureInput: {
+            id: string;
+            /** @enum {string} */
+            kind: "partner" | "legal" | "transfer";
+            recipient: string;
+            description: string;
+            agreementRef: string | null;
+            legalBasis: ("subpoena" | "court_order" | "other") | null;
+            reference: string | null;
+            dataCategories: string[];
+            orgIds: string[] | null;
+            /** @enum {string} */
+            status: "recorded" | "planned" | "notifying" | "done";
+            disclosedAt: string | null;
+            noticesRequestedAt: string | null;
+            completedAt: string | null;
+            createdBy: string;
+            createdAt: string;
+        };
+        DisclosureDetailInput: {
+            id: string;
+            /** @enum {string} */
+            kind: "partner" | "legal" | "transfer";
+            recipient: string;
+            description: string;
+            agreementRef: string | null;
+            legalBasis: ("subpoena" | "court_order" | "other") | null;
+            reference: string | null;
+            dataCategories: string[];
+            orgIds: string[] | null;
+            /** @enum {string} */
+            status: "recorded" | "planned" | "notifying" | "done";
+            disclosedAt: string | null;
+            noticesRequestedAt: string | null;
+            completedAt: string | null;
+            createdBy: string;
+            createdAt: string;
+            notices: {
+                affected: number;
+                queued: number;
+                delivered: number;
+            } | null;
+        };
+        MaskedPersonInput: {
+            id: string;
+            name: string;
+            email: string;
+            phone: string | null;
+            masked: ("name" | "email" | "phone")[];
+        };
+        AnalyticsSummaryInput: {
+            from: string;
+            to: string;
+            pageViews: number;
+            visitors: number;
+            visits: number;
+            topPages: {
+                key: string;
+                count: number;
+            }[];
+            referrers: {
+                key: string;
+                count: number;
+            }[];
+            downloads: {
+                key: string;
+                count: number;
+            }[];
+            browsers: {
+                key: string;
+                count: number;
+            }[];
+            systems: {
+                key: string;
+                count: number;
+            }[];
+            languages: {
+                key: string;
+                count: number;
+            }[];
+            daily: {
+                day: string;
+                views: number;
+                visitors: number;
+            }[];
+        };
+        PrivacyReviewInput: {
+            generatedAt: string;
+            since: string;
+            staleSince: string;
+            personalDataReads: {
+                at: string;
+                staffId: string | null;
+                action: string;
+                orgId: string | null;
+                target: {
+                    type: string;
+                    id: string;
+                } | null;
+                reason: string | null;
+                fields: string[];
+            }[];
+            readsByStaff: {
+                staffId: string;
+                count: number;
+            }[];
+            staleRoles: {
+                staffId: string;
+                roles: string[];
+                lastSignInAt: string | null;
+                createdAt: string;
+            }[];
+            unusedGrants: {
+                /** @enum {string} */
+                status: "ok" | "pending";
+                message: string | null;
+                grants: {
+                    id: string;
+                    orgId: string;
+                    staffId: string | null;
+                    reason: string;
+                    state: string;
+                    startsAt: string | null;
+                    endsAt: string | null;
+                }[];
+            };
+        };
         Error: {
             error: {
                 /** @enum {string} */
-                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID";
+                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_GRANTS_UNAVAILABLE";
                 message: string;
                 requestId: string;
                 details?: {
@@ -4713,6 +8766,283 @@ export interface components {
                 after: string | null;
                 attention: boolean;
             }[];
+        };
+        Grant: {
+            id: string;
+            orgId: string;
+            /** @enum {string} */
+            reason: "initial_setup" | "support_request" | "suspicious_activity";
+            justification: string;
+            supportRequestId: string | null;
+            incidentId: string | null;
+            scope: {
+                serverIds: string[];
+                accountIds: string[];
+                actions: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+            };
+            /** @enum {string} */
+            state: "requested" | "approved" | "active" | "expired" | "revoked" | "denied";
+            staff: {
+                id: string;
+                name: string;
+            } | null;
+            requestedBy: {
+                type: string;
+                id: string | null;
+            };
+            /** @enum {string} */
+            approval: "none" | "second_staff" | "customer";
+            approvedBy: string | null;
+            durationMinutes: number;
+            startsAt: string | null;
+            endsAt: string | null;
+            requestExpiresAt: string;
+            endedAt: string | null;
+            endReason: string | null;
+            createdAt: string;
+        };
+        SupportRequest: {
+            id: string;
+            orgId: string;
+            /** @enum {string} */
+            kind: "support" | "initial_setup";
+            subject: string;
+            /** @enum {string} */
+            status: "open" | "closed";
+            openedBy: string;
+            staff: {
+                id: string;
+                name: string;
+            } | null;
+            serverIds: string[];
+            durationMinutes: number;
+            grantId: string | null;
+            createdAt: string;
+            closedAt: string | null;
+            messages?: {
+                id: string;
+                author: {
+                    id: string;
+                    kind: string;
+                    name: string;
+                };
+                body: string;
+                at: string;
+            }[];
+        };
+        TerminalSession: {
+            id: string;
+            serverId: string;
+            user: {
+                id: string;
+                kind: string;
+            };
+            grantId: string | null;
+            /** @enum {string} */
+            status: "live" | "ended" | "incomplete";
+            endReason: string | null;
+            startedAt: string;
+            endedAt: string | null;
+            cols: number;
+            rows: number;
+            bytes: number;
+        };
+        TimelineEntry: {
+            id: string;
+            at: string;
+            /** @enum {string} */
+            kind: "grant" | "support" | "action" | "terminal" | "secret" | "certificate" | "denied" | "login" | "provider_call";
+            event: string;
+            staff: {
+                id: string;
+                name: string;
+            } | null;
+            grant: {
+                id: string;
+                reason: string;
+            } | null;
+            target: {
+                type: string;
+                id: string;
+            } | null;
+            result: string;
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        Consent: {
+            /** @enum {string} */
+            purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+            granted: boolean;
+            at: string | null;
+            source: ("console" | "api" | "banner" | "unsubscribe_link") | null;
+            policyVersion: string | null;
+            statement: string;
+        };
+        ConsentRecord: {
+            id: string;
+            /** @enum {string} */
+            purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+            granted: boolean;
+            at: string;
+            /** @enum {string} */
+            source: "console" | "api" | "banner" | "unsubscribe_link";
+            policyVersion: string | null;
+            evidence: {
+                [key: string]: unknown;
+            };
+        };
+        PolicyVersion: {
+            id: string;
+            version: string;
+            title: string;
+            body: string;
+            changes: string;
+            significant: boolean;
+            publishedAt: string;
+        };
+        OrgDeletion: {
+            id: string;
+            orgId: string;
+            /** @enum {string} */
+            status: "releasing" | "erasing" | "done";
+            serversReleased: number;
+            serversLeft: number;
+            requestedAt: string;
+            finishedAt: string | null;
+        };
+        DataExport: {
+            data: {
+                [key: string]: unknown;
+            };
+            summary: string;
+        };
+        Disclosure: {
+            id: string;
+            /** @enum {string} */
+            kind: "partner" | "legal" | "transfer";
+            recipient: string;
+            description: string;
+            agreementRef: string | null;
+            legalBasis: ("subpoena" | "court_order" | "other") | null;
+            reference: string | null;
+            dataCategories: string[];
+            orgIds: string[] | null;
+            /** @enum {string} */
+            status: "recorded" | "planned" | "notifying" | "done";
+            disclosedAt: string | null;
+            noticesRequestedAt: string | null;
+            completedAt: string | null;
+            createdBy: string;
+            createdAt: string;
+        };
+        DisclosureDetail: {
+            id: string;
+            /** @enum {string} */
+            kind: "partner" | "legal" | "transfer";
+            recipient: string;
+            description: string;
+            agreementRef: string | null;
+            legalBasis: ("subpoena" | "court_order" | "other") | null;
+            reference: string | null;
+            dataCategories: string[];
+            orgIds: string[] | null;
+            /** @enum {string} */
+            status: "recorded" | "planned" | "notifying" | "done";
+            disclosedAt: string | null;
+            noticesRequestedAt: string | null;
+            completedAt: string | null;
+            createdBy: string;
+            createdAt: string;
+            notices: {
+                affected: number;
+                queued: number;
+                delivered: number;
+            } | null;
+        };
+        MaskedPerson: {
+            id: string;
+            name: string;
+            email: string;
+            phone: string | null;
+            masked: ("name" | "email" | "phone")[];
+        };
+        AnalyticsSummary: {
+            from: string;
+            to: string;
+            pageViews: number;
+            visitors: number;
+            visits: number;
+            topPages: {
+                key: string;
+                count: number;
+            }[];
+            referrers: {
+                key: string;
+                count: number;
+            }[];
+            downloads: {
+                key: string;
+                count: number;
+            }[];
+            browsers: {
+                key: string;
+                count: number;
+            }[];
+            systems: {
+                key: string;
+                count: number;
+            }[];
+            languages: {
+                key: string;
+                count: number;
+            }[];
+            daily: {
+                day: string;
+                views: number;
+                visitors: number;
+            }[];
+        };
+        PrivacyReview: {
+            generatedAt: string;
+            since: string;
+            staleSince: string;
+            personalDataReads: {
+                at: string;
+                staffId: string | null;
+                action: string;
+                orgId: string | null;
+                target: {
+                    type: string;
+                    id: string;
+                } | null;
+                reason: string | null;
+                fields: string[];
+            }[];
+            readsByStaff: {
+                staffId: string;
+                count: number;
+            }[];
+            staleRoles: {
+                staffId: string;
+                roles: string[];
+                lastSignInAt: string | null;
+                createdAt: string;
+            }[];
+            unusedGrants: {
+                /** @enum {string} */
+                status: "ok" | "pending";
+                message: string | null;
+                grants: {
+                    id: string;
+                    orgId: string;
+                    staffId: string | null;
+                    reason: string;
+                    state: string;
+                    startsAt: string | null;
+                    endsAt: string | null;
+                }[];
+            };
         };
     };
     responses: never;

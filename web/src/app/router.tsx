@@ -1,12 +1,16 @@
 import { createBrowserRouter, Outlet, type RouteObject } from 'react-router';
-import { comingAreas, PRIVACY_AREA } from '../layout/nav';
+import { comingAreas, PRIVACY_AREA, staffComingAreas } from '../layout/nav';
 import { Shell } from '../layout/Shell';
 import { AcceptInvite } from '../pages/AcceptInvite';
 import { SignIn } from '../pages/auth/SignIn';
 import { SignUp } from '../pages/auth/SignUp';
 import { Home } from '../pages/Home';
+import { Instances } from '../pages/instances/Instances';
+import { LaunchProgress } from '../pages/instances/LaunchProgress';
+import { LaunchWizard } from '../pages/instances/LaunchWizard';
 import { NewOrg } from '../pages/NewOrg';
 import { NotFound } from '../pages/NotFound';
+import { GetStarted } from '../pages/onboarding/GetStarted';
 import { Audit } from '../pages/org/Audit';
 import { Coming } from '../pages/org/Coming';
 import { Credentials } from '../pages/org/Credentials';
@@ -18,22 +22,69 @@ import { Overview } from '../pages/org/Overview';
 import { Profile } from '../pages/profile/Profile';
 import { Security } from '../pages/profile/Security';
 import { Tokens } from '../pages/profile/Tokens';
+import { ProviderAccounts } from '../pages/providers/ProviderAccounts';
 import { RouteError } from '../pages/RouteError';
+import { Alerts } from '../pages/security/Alerts';
+import { CredentialUses } from '../pages/security/CredentialUses';
+import { AddServer } from '../pages/servers/AddServer';
+import { ChangesPage } from '../pages/servers/ChangesPage';
+import { FactsPage } from '../pages/servers/FactsPage';
+import { FoundCredentials } from '../pages/servers/FoundCredentials';
+import { ServerLayout } from '../pages/servers/ServerLayout';
+import { ServerOverview } from '../pages/servers/ServerOverview';
+import { ServersList } from '../pages/servers/ServersList';
+import { ServerSettings } from '../pages/servers/ServerSettings';
+import { ServerTasks } from '../pages/servers/ServerTasks';
 import { RequireStaff } from '../pages/staff/RequireStaff';
 import { StaffAudit } from '../pages/staff/StaffAudit';
 import { StaffEnrol } from '../pages/staff/StaffEnrol';
 import { StaffHome } from '../pages/staff/StaffHome';
 import { StaffJobs } from '../pages/staff/StaffJobs';
+import { StaffOutbox } from '../pages/staff/StaffOutbox';
+import { RunPage } from '../pages/tasks/RunPage';
+import { TasksPage } from '../pages/tasks/TasksPage';
 import { RequireSession } from '../session/RequireSession';
 
+/** A server's sections (see pages/servers/tabs.ts); the terminal and metrics join here when their APIs land. */
+const serverPages: RouteObject[] = [
+  { index: true, element: <ServerOverview /> },
+  { path: 'facts', element: <FactsPage /> },
+  { path: 'facts/:category', element: <FactsPage /> },
+  { path: 'changes', element: <ChangesPage /> },
+  { path: 'found-credentials', element: <FoundCredentials /> },
+  { path: 'tasks', element: <ServerTasks /> },
+  { path: 'settings', element: <ServerSettings /> },
+];
+
+/** An organisation's pages. Areas still `coming` in layout/nav.ts get a page that says what they will do. */
 const orgPages: RouteObject[] = [
   { index: true, element: <Overview /> },
+  { path: 'get-started', element: <GetStarted /> },
+  { path: 'servers', element: <ServersList /> },
+  { path: 'servers/new', element: <AddServer /> },
+  { path: 'servers/:serverId', element: <ServerLayout />, children: serverPages },
+  { path: 'tasks', element: <TasksPage /> },
+  { path: 'tasks/:runId', element: <RunPage /> },
+  { path: 'instances', element: <Instances /> },
+  { path: 'instances/launch', element: <LaunchWizard /> },
+  { path: 'instances/launches/:accountId/:token', element: <LaunchProgress /> },
+  { path: 'providers', element: <ProviderAccounts /> },
+  { path: 'alerts', element: <Alerts /> },
+  { path: 'credential-uses', element: <CredentialUses /> },
   { path: 'members', element: <Members /> },
   { path: 'invitations', element: <Invitations /> },
   { path: 'credentials', element: <Credentials /> },
   { path: 'audit', element: <Audit /> },
   { path: 'jobs', element: <Jobs /> },
   ...comingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo=".." /> })),
+];
+
+const staffPages: RouteObject[] = [
+  { index: true, element: <StaffHome /> },
+  { path: 'jobs', element: <StaffJobs /> },
+  { path: 'audit', element: <StaffAudit /> },
+  { path: 'outbox', element: <StaffOutbox /> },
+  ...staffComingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo="/staff" /> })),
 ];
 
 /** Every page of the console. The server answers index.html for any of these paths (SPA fallback). */
@@ -60,7 +111,7 @@ export const router = createBrowserRouter([
           { path: 'profile/tokens', element: <Tokens /> },
           { path: 'privacy', element: <Coming area={PRIVACY_AREA} backTo="/" /> },
           { path: 'staff/enrol', element: <StaffEnrol /> },
-          { path: 'staff', element: <RequireStaff />, children: [{ index: true, element: <StaffHome /> }, { path: 'jobs', element: <StaffJobs /> }, { path: 'audit', element: <StaffAudit /> }] },
+          { path: 'staff', element: <RequireStaff />, children: staffPages },
           { path: '*', element: <NotFound /> },
         ],
       },

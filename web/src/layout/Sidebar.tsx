@@ -1,6 +1,6 @@
 import { NavLink } from 'react-router';
 import { useSignedIn } from '../session/session';
-import { ORG_AREAS } from './nav';
+import { ORG_AREAS, STAFF_AREAS } from './nav';
 import { OrgSwitcher } from './OrgSwitcher';
 import { useActiveOrg } from './useActiveOrg';
 
@@ -11,6 +11,7 @@ export function Sidebar() {
   const session = useSignedIn();
   const { org } = useActiveOrg();
   const isStaff = session.user.kind === 'staff';
+  const roles = session.user.staffRoles;
   return (
     <nav className="sidebar" aria-label="Main">
       <NavLink to="/" className="brand">
@@ -27,7 +28,7 @@ export function Sidebar() {
                 .filter((area) => !area.ownersOnly || org.role === 'owner')
                 .map((area) => (
                   <li key={area.path}>
-                    <NavLink to={`/orgs/${org.id}${area.path ? `/${area.path}` : ''}`} end className={linkClass}>
+                    <NavLink to={`/orgs/${org.id}${area.path ? `/${area.path}` : ''}`} end={!area.path} className={linkClass}>
                       <span>{area.label}</span>
                       {area.coming && <span className="nav-soon">Soon</span>}
                     </NavLink>
@@ -45,9 +46,14 @@ export function Sidebar() {
         <div className="nav-group">
           <p className="nav-group-label" id="nav-staff">Staff</p>
           <ul aria-labelledby="nav-staff">
-            <li><NavLink to="/staff" end className={linkClass}>Staff overview</NavLink></li>
-            <li><NavLink to="/staff/jobs" className={linkClass}>All jobs</NavLink></li>
-            <li><NavLink to="/staff/audit" className={linkClass}>Audit across organisations</NavLink></li>
+            {STAFF_AREAS.filter((area) => area.roles.length === 0 || area.roles.some((r) => roles.includes(r))).map((area) => (
+              <li key={area.path}>
+                <NavLink to={`/staff${area.path ? `/${area.path}` : ''}`} end={!area.path} className={linkClass}>
+                  <span>{area.label}</span>
+                  {area.coming && <span className="nav-soon">Soon</span>}
+                </NavLink>
+              </li>
+            ))}
           </ul>
         </div>
       )}

@@ -1,4 +1,9 @@
-/** The console's areas. Those marked `coming` belong to capabilities whose API has not landed yet. */
+/**
+ * The console's areas: the sidebar lists them and the router gives each a page. An area marked `coming`
+ * belongs to a capability whose API has not landed yet; it is listed with a "Soon" mark and its page says
+ * what it will do, with no data. When the API lands, drop `coming` here and add the page in app/router.tsx
+ * under the same path (see docs/decisions/0005-console.md, "Adding a page").
+ */
 export interface Area {
   readonly path: string;
   readonly label: string;
@@ -14,25 +19,31 @@ export interface AreaGroup {
 
 export const ORG_AREAS: readonly AreaGroup[] = [
   { label: '', areas: [{ path: '', label: 'Overview' }] },
-  { label: 'People', areas: [{ path: 'members', label: 'Members' }, { path: 'invitations', label: 'Invitations', ownersOnly: true }] },
   {
     label: 'Infrastructure',
     areas: [
-      { path: 'servers', label: 'Servers', coming: { summary: 'Every server on EC2, ElasticHosts-style clouds and SSH hosts in one list, with status, health and what discovery found on it.', promise: 'Launch and import wizards, tasks with live output and a web terminal come with it.' } },
-      { path: 'providers', label: 'Provider accounts', coming: { summary: 'Connect your cloud accounts. Their keys are validated when you enter them, sealed in the vault, and shown only as hints.', promise: 'Every use of a key will be listed with the instruction that caused it.' } },
-      { path: 'monitoring', label: 'Monitoring', coming: { summary: 'CPU, memory, disk, network and load charts, threshold alerts and suspicious-activity incidents.', promise: 'A finding notifies you at once.' } },
+      { path: 'servers', label: 'Servers' },
+      { path: 'tasks', label: 'Tasks' },
+      { path: 'instances', label: 'Cloud instances' },
+      { path: 'providers', label: 'Cloud accounts' },
+      { path: 'monitoring', label: 'Monitoring', coming: { summary: 'CPU, memory, disk, network and load charts for every server, with threshold alerts by e-mail.', promise: 'Charts will also appear on each server’s page.' } },
       { path: 'jobs', label: 'Jobs' },
     ],
   },
   {
     label: 'Security',
     areas: [
+      { path: 'alerts', label: 'Alerts' },
+      { path: 'incidents', label: 'Incidents', coming: { summary: 'Suspicious activity Steward detected: brute force, new administrators or keys, miners, changed system binaries.', promise: 'A finding notifies you at once, and you decide whether staff may look.' } },
+      { path: 'credential-uses', label: 'Credential use' },
       { path: 'credentials', label: 'Credentials' },
       { path: 'grants', label: 'Access grants', coming: { summary: 'Every time the operator’s staff may reach your servers: the reason, the scope, the time limit and its state.', promise: 'You can revoke a grant, and replay what staff did under it.' } },
       { path: 'support', label: 'Support requests', coming: { summary: 'Ask for initial setup or for help. A request opens a time-limited grant you can see and end.', promise: 'Staff reach nothing without one.' } },
+      { path: 'activity', label: 'Staff activity', coming: { summary: 'The timeline of every action staff took on your servers and accounts, live while it happens.', promise: 'Terminal sessions can be played back as they were recorded.' } },
       { path: 'audit', label: 'Audit log' },
     ],
   },
+  { label: 'People', areas: [{ path: 'members', label: 'Members' }, { path: 'invitations', label: 'Invitations', ownersOnly: true }] },
 ];
 
 export const comingAreas = (): Area[] => ORG_AREAS.flatMap((g) => g.areas).filter((a) => a.coming);
@@ -42,3 +53,24 @@ export const PRIVACY_AREA: Area = {
   label: 'Privacy centre',
   coming: { summary: 'Your consents by purpose, an export of everything Steward holds about you, and deleting your account.', promise: 'Changes to the privacy policy will be shown here until you acknowledge them.' },
 };
+
+export type StaffRole = 'admin' | 'security' | 'support' | 'marketing';
+
+export interface StaffArea extends Area {
+  /** Roles that may open it; empty for every staff member. */
+  readonly roles: readonly StaffRole[];
+}
+
+/** The staff area's pages, by the roles that may open them. */
+export const STAFF_AREAS: readonly StaffArea[] = [
+  { path: '', label: 'Staff overview', roles: [] },
+  { path: 'queue', label: 'Work queue', roles: ['support', 'security', 'admin'], coming: { summary: 'Support requests and incidents waiting for staff, oldest first.', promise: 'Taking one asks the customer for a grant, or uses the one they opened.' } },
+  { path: 'grants', label: 'My grants', roles: ['support', 'security', 'admin'], coming: { summary: 'The grants you hold, their scope and the time left; the web terminal under a grant.', promise: 'A revoked or expired grant ends your session within seconds.' } },
+  { path: 'jobs', label: 'All jobs', roles: ['admin'] },
+  { path: 'audit', label: 'Audit across organisations', roles: ['admin', 'security'] },
+  { path: 'outbox', label: 'Outbox', roles: ['admin'] },
+  { path: 'review', label: 'Internal review', roles: ['admin', 'security'], coming: { summary: 'Which staff touched which customer, which personal data was read and why, which grants went unused.', promise: 'Reports are built from the audit log, which no one can edit.' } },
+  { path: 'privacy-ops', label: 'Privacy operations', roles: ['admin', 'marketing'], coming: { summary: 'Disclosure register, policy versions and analytics dashboards.', promise: 'An acquisition transfer waits until every affected person was told.' } },
+];
+
+export const staffComingAreas = (): StaffArea[] => STAFF_AREAS.filter((a) => a.coming);

@@ -1,9 +1,13 @@
-import { Link, Outlet, useOutletContext, useParams } from 'react-router';
+import { createContext, useContext } from 'react';
+import { Link, Outlet, useParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { useSignedIn } from '../../session/session';
 
 type SessionOrg = ReturnType<typeof useSignedIn>['orgs'][number];
+
+// A React context rather than the outlet's: pages nested deeper (a server's sections) pass their own outlet context.
+const OrgContext = createContext<SessionOrg | null>(null);
 
 /** Pages under /orgs/:orgId: only for organisations the person belongs to (the API would answer 404 anyway). */
 export function OrgScope() {
@@ -22,8 +26,16 @@ export function OrgScope() {
       </>
     );
   }
-  return <Outlet context={org} />;
+  return (
+    <OrgContext.Provider value={org}>
+      <Outlet />
+    </OrgContext.Provider>
+  );
 }
 
 /** The organisation of the current page, as the session knows it (id, name, the person's role). */
-export const useOrg = (): SessionOrg => useOutletContext<SessionOrg>();
+export function useOrg(): SessionOrg {
+  const org = useContext(OrgContext);
+  if (!org) throw new Error('useOrg used outside OrgScope');
+  return org;
+}

@@ -4,8 +4,12 @@ import { SoonBadge } from '../../components/Badge';
 import { PageHeader } from '../../components/PageHeader';
 import { Time } from '../../components/Time';
 import { comingAreas } from '../../layout/nav';
+import { useOnboarding } from '../onboarding/GetStarted';
+import { useAccounts } from '../providers/queries';
+import { useAlerts, useServers } from '../servers/queries';
+import { useRuns } from '../tasks/queries';
 import { useOrg } from './OrgScope';
-import { useCredentials, useMembers, useOrgAudit, useOrgDetails, useOrgJobs } from './queries';
+import { useCredentials, useMembers, useOrgAudit, useOrgDetails } from './queries';
 import { RenameOrg } from './RenameOrg';
 
 function Stat({ label, value, to, detail }: { label: string; value: string; to: string; detail?: ReactNode }) {
@@ -20,15 +24,20 @@ function Stat({ label, value, to, detail }: { label: string; value: string; to: 
 
 const count = (list: unknown[] | undefined) => (list ? String(list.length) : '…');
 
-/** The organisation at a glance: what exists today, and what is coming (clearly marked, with no made-up data). */
+/** The organisation at a glance, the way in for newcomers, and what is still to come (with no made-up data). */
 export function Overview() {
   const org = useOrg();
   const details = useOrgDetails(org.id);
   const members = useMembers(org.id);
   const credentials = useCredentials(org.id);
-  const jobs = useOrgJobs(org.id, undefined);
+  const servers = useServers(org.id);
+  const accounts = useAccounts(org.id);
+  const alerts = useAlerts(org.id, true);
+  const runs = useRuns(org.id);
   const audit = useOrgAudit(org.id, { limit: 1 });
-  const failed = jobs.data?.filter((j) => j.status === 'failed').length ?? 0;
+  const onboarding = useOnboarding(org.id);
+  const attention = servers.data?.filter((s) => ['blocked', 'unreachable', 'enrol_failed', 'remove_failed'].includes(s.status)).length ?? 0;
+  const running = runs.data?.filter((r) => r.status === 'running').length ?? 0;
   const base = `/orgs/${org.id}`;
   return (
     <>
@@ -40,10 +49,24 @@ export function Overview() {
           </>
         }
       />
+      {!onboarding.loading && !onboarding.done && (
+        <section className="section card onboarding-card" aria-labelledby="start-heading">
+          <h2 id="start-heading">{onboarding.state.hasServer ? 'Finish getting started' : 'Start with a server'}</h2>
+          <p>
+            {onboarding.state.hasServer
+              ? 'A few steps are left to see everything Steward does for a server.'
+              : 'Nothing but this machine? Steward’s sandbox clouds launch real servers here, so you can see a server launched and discovered within minutes.'}
+          </p>
+          <Link className="btn btn-primary" to={`${base}/get-started`}>Get started</Link>
+        </section>
+      )}
       <section aria-label="Summary" className="stats">
+        <Stat label="Servers" value={count(servers.data)} to={`${base}/servers`} detail={attention > 0 ? `${attention} need attention` : 'All in order'} />
+        <Stat label="Open alerts" value={count(alerts.data)} to={`${base}/alerts`} detail={alerts.data?.length ? 'Needs a look' : 'None open'} />
+        <Stat label="Tasks" value={count(runs.data)} to={`${base}/tasks`} detail={running > 0 ? `${running} running` : 'None running'} />
+        <Stat label="Cloud accounts" value={count(accounts.data)} to={`${base}/providers`} detail="Credentials shown only as hints" />
         <Stat label="Members" value={count(members.data)} to={`${base}/members`} />
         <Stat label="Credentials" value={count(credentials.data)} to={`${base}/credentials`} detail="Sealed; shown only as hints" />
-        <Stat label="Jobs" value={count(jobs.data)} to={`${base}/jobs`} detail={failed > 0 ? `${failed} failed` : 'None failed'} />
         <Stat label="Latest audit entry" value={audit.data?.[0]?.action ?? (audit.isPending ? '…' : 'None')} to={`${base}/audit`} detail={<Time iso={audit.data?.[0]?.at} empty="" />} />
       </section>
       {org.role === 'owner' && <RenameOrg orgId={org.id} currentName={details.data?.name ?? org.name} />}

@@ -1,0 +1,39 @@
+import type { ReactNode } from 'react';
+
+export interface Column<T> {
+  readonly header: string;
+  readonly cell: (row: T) => ReactNode;
+  /** The column that names the row (a row header for screen readers). */
+  readonly rowHeader?: boolean;
+  readonly className?: string;
+}
+
+interface Props<T> {
+  caption: string;
+  columns: readonly Column<T>[];
+  rows: readonly T[];
+  rowKey: (row: T, index: number) => string;
+  empty: string;
+}
+
+/** A read-only table of records with a (visually hidden) caption and a row header. */
+export function SimpleTable<T>({ caption, columns, rows, rowKey, empty }: Props<T>) {
+  if (rows.length === 0) return <p className="muted">{empty}</p>;
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>{columns.map((c) => <th key={c.header} scope="col">{c.header}</th>)}</tr>
+        </thead>
+        <tbody>
+          {rows.map((row, i) => (
+            <tr key={rowKey(row, i)}>
+              {columns.map((c) => (c.rowHeader ? <th key={c.header} scope="row" className={c.className}>{c.cell(row)}</th> : <td key={c.header} className={c.className}>{c.cell(row)}</td>))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

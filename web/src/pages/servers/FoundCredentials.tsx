@@ -1,0 +1,46 @@
+import { Badge } from '../../components/Badge';
+import { EmptyState } from '../../components/EmptyState';
+import { Loading } from '../../components/Loading';
+import { ErrorNotice } from '../../components/Notice';
+import { SimpleTable } from '../../components/SimpleTable';
+import { Time } from '../../components/Time';
+import { useOrg } from '../org/OrgScope';
+import { useFoundSecrets } from './queries';
+import { useServerPage } from './ServerLayout';
+
+const CONTEXT_KEYS = ['user', 'host', 'port', 'database', 'section', 'owner'] as const;
+
+/** Credentials found in configuration files: where, which setting, what for. Their values are sealed, never shown. */
+export function FoundCredentials() {
+  const org = useOrg();
+  const { server } = useServerPage();
+  const secrets = useFoundSecrets(org.id, server.id);
+  return (
+    <section aria-labelledby="found-title">
+      <h2 id="found-title">Credentials found on the server</h2>
+      <p className="muted">
+        Discovery reads known configuration files (.env, wp-config.php, my.cnf, .pgpass, Redis and PHP settings). A credential found there is sealed in the vault
+        the moment it is read; here you see only where it is and what it is for. Steward never shows the value, to you or to staff.
+      </p>
+      {secrets.isPending && <Loading label="Loading found credentials" />}
+      <ErrorNotice error={secrets.error} title="Found credentials could not be loaded" onRetry={() => void secrets.refetch()} />
+      {secrets.data?.length === 0 && <EmptyState title="None found">No credential was found in the configuration files Steward knows.</EmptyState>}
+      {secrets.data && secrets.data.length > 0 && (
+        <SimpleTable
+          caption={`Credentials found on ${server.name}`}
+          rows={secrets.data}
+          rowKey={(s) => s.id}
+          empty=""
+          columns={[
+            { header: 'Where', rowHeader: true, cell: (s) => <span className="mono small">{s.location}{typeof s.context.line === 'number' ? `:${s.context.line}` : ''}</span> },
+            { header: 'Setting', cell: (s) => <code>{s.key}</code> },
+            { header: 'Kind', cell: (s) => s.kind.replace(/_/g, ' ') },
+            { header: 'For', cell: (s) => <span className="small">{CONTEXT_KEYS.filter((k) => typeof s.context[k] === 'string').map((k) => `${k} ${String(s.context[k])}`).join(', ') || '—'}</span> },
+            { header: 'Value', cell: () => <Badge>sealed</Badge> },
+            { header: 'Seen', cell: (s) => (s.goneAt ? <>gone since <Time iso={s.goneAt} /></> : <>since <Time iso={s.firstSeenAt} /></>) },
+          ]}
+        />
+      )}
+    </section>
+  );
+}
