@@ -8,6 +8,7 @@ import { registerLocalCommands } from './commands/local.js';
 import { registerRemoteCommands } from './commands/remote.js';
 import { registerProvisioningCommands } from './commands/provisioning.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
+import { registerPrivacyCommands } from './commands/privacy.js'; // privacy
 import { serve, type Role } from './serve.js';
 
 const env = processEnv();
@@ -36,6 +37,7 @@ registerRemoteCommands(program, env);
 registerProvisioningCommands(program, env);
 registerSandboxCommand(program, env);
 registerFleetCommands(program, env);
+registerPrivacyCommands(program, env); // privacy
 
 try {
   await program.parseAsync(process.argv);

@@ -7,7 +7,12 @@ import { createAuditReader } from './audit/audit.reader.js';
 import { createAuditService } from './audit/audit.service.js';
 import { CREDENTIALS_SEALED } from './credentials/credentials.store.js';
 import { createCredentialsService } from './credentials/credentials.service.js';
-import { createEmbeddedQueue } from './jobs/embedded.js';
+// --- cluster ---
+import { createQueueFor } from './jobs/choose.js';
+import { workerIdentity } from './jobs/worker-common.js';
+import { createScheduler } from './scheduling/scheduler.js';
+import { withStartupLock } from './scheduling/startup-lock.js';
+// --- end cluster ---
 import { INVITATIONS_SEALED } from './orgs/orgs.store.js';
 import { createOrgsService } from './orgs/orgs.service.js';
 import { createSessionsService } from './users/sessions.service.js';
@@ -27,6 +32,12 @@ import { createTasksService } from './tasks/tasks.service.js';
 import { DISCOVERED_SECRETS_SEALED } from './discovery/discovery.store.js';
 import { createDiscoveryService, type DiscoveryService } from './discovery/discovery.service.js';
 import { PROVIDER_ACCOUNTS_SEALED, registerProvisioning } from './provisioning/index.js';
+// --- privacy ---
+import { registerPrivacy } from './privacy/index.js';
+// --- end privacy ---
+// --- access ---
+import { ORG_CA_KEYS_SEALED, registerAccess, SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED } from './access/index.js';
+// --- end access ---
 
 export interface CoreDeps {
   readonly config: Config;
@@ -36,7 +47,7 @@ export interface CoreDeps {
 }
 
 /** Every sealed column, declared by the module that owns its table; the vault re-encrypts these on rotation. */
-const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED];
+const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED, /* access */ SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED, ORG_CA_KEYS_SEALED];
 
 function registerFoundation(deps: CoreDeps) {
   const { config, database, clock, logger } = deps;
@@ -44,7 +55,7 @@ function registerFoundation(deps: CoreDeps) {
   const vault = createVault({ db, clock, logger: logger.child({ module: 'vault' }), config });
   const rotation = createKeyRotation({ db, clock, logger: logger.child({ module: 'vault' }), config, vault, sealedColumns: SEALED_COLUMNS });
   const audit = createAuditService({ db, engine: database.engine, clock, logger: logger.child({ module: 'audit' }), vault, timeoutMs: config.auditTimeoutMs });
-  const queue = createEmbeddedQueue({ db, clock, logger: logger.child({ module: 'jobs' }), audit, pollMs: config.jobs.pollMs, concurrency: config.jobs.concurrency });
+  const queue = createQueueFor({ engine: database.engine, db, clock, logger: logger.child({ module: 'jobs' }), audit, config }); // cluster: pg-boss on PostgreSQL
   const notify = createNotifyService({ db, clock, logger: logger.child({ module: 'mail' }), vault, queue, smtpUrl: config.mail.smtpUrl, from: config.mail.from });
   queue.register('mail.send', (job) => notify.deliver(job), { timeoutMs: 2 * 60_000 });
   return { db, vault, rotation, audit, queue, notify };
@@ -66,9 +77,11 @@ function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundat
   const alerts = createAlertsService({ db, clock, orgs: people.orgs });
   const orgKeys = createOrgKeys({ db, clock, vault });
   let gateway: ServerGateway | undefined;
+  // access: every login under a staff grant is checked when it happens (the access module installs the check).
+  const loginGuard: { check: NonNullable<Parameters<typeof createServerGateway>[0]['beforeLogin']> } = { check: async () => undefined };
   const getGateway = (): ServerGateway =>
     (gateway ??= createServerGateway({
-      db, clock, logger: logger.child({ module: 'ssh' }), vault, ledger, audit, alerts, orgKey: orgKeys.privateKey,
+      db, clock, logger: logger.child({ module: 'ssh' }), vault, ledger, audit, alerts, orgKey: orgKeys.privateKey, beforeLogin: (i, s) => loginGuard.check(i, s),
       executorOptions: { logger: logger.child({ module: 'ssh' }), maxConcurrency: config.ssh.maxConcurrency, connectTimeoutMs: config.ssh.connectTimeoutMs, commandTimeoutMs: config.ssh.commandTimeoutMs },
     }));
   let discovery: DiscoveryService | undefined;
@@ -80,9 +93,10 @@ function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundat
   queue.register('servers.enrol', (job) => servers.enrol(job, orgKeys.publicKey), { timeoutMs: 5 * 60_000 });
   queue.register('servers.release', (job) => servers.release(job, orgKeys.publicKey), { timeoutMs: 5 * 60_000 });
   const tasks = createTasksService({ db, clock, logger, vault, audit, orgs: people.orgs, queue, servers, gateway: getGateway, orgPublicKey: orgKeys.publicKey });
-  queue.register(tasks.HOST_QUEUE, (job) => tasks.runHost(job), { timeoutMs: 65 * 60_000, concurrency: config.ssh.maxConcurrency });
+  // cluster: caps per organisation and per server hold across every worker (docs/decisions/0011-cluster.md).
+  queue.register(tasks.HOST_QUEUE, (job) => tasks.runHost(job), { timeoutMs: 65 * 60_000, concurrency: config.ssh.maxConcurrency, limits: (job) => tasks.hostLimits(job, config.cluster) });
   discovery = createDiscoveryService({ db, clock, logger: logger.child({ module: 'discovery' }), vault, audit, orgs: people.orgs, servers, tasks });
-  return { ledger, alerts, orgKeys, servers, tasks, discovery, gateway: getGateway, closeGateway: async () => gateway?.close() };
+  return { ledger, alerts, orgKeys, servers, tasks, discovery, gateway: getGateway, loginGuard, closeGateway: async () => gateway?.close() };
 }
 
 /**
@@ -95,12 +109,32 @@ export function createCore(deps: CoreDeps) {
   const credentials = createCredentialsService({ db: base.db, clock: deps.clock, vault: base.vault, audit: base.audit, orgs: people.orgs });
   const auditReader = createAuditReader({ audit: base.audit, orgs: people.orgs });
   const fleet = registerServers(deps, base, people);
-  let scheduler: NodeJS.Timeout | undefined;
+  // --- cluster: standing work, once per interval across every worker ---
+  const scheduler = createScheduler({ db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'schedules' }), tickMs: Math.min(1000, deps.config.schedulerTickMs), worker: workerIdentity() });
+  scheduler.every('discovery.due', deps.config.schedulerTickMs, () => fleet.discovery.runDueSchedules());
+  scheduler.every('tasks.sweep', 60_000, () => fleet.tasks.sweepAbandoned());
+  // --- end cluster ---
   const provisioning = registerProvisioning({
     db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'provisioning' }), config: deps.config.provisioning, vault: base.vault,
     audit: base.audit, orgs: people.orgs, ledger: fleet.ledger, queue: base.queue, servers: fleet.servers, orgKeys: fleet.orgKeys,
     onInstanceChange: (change) => fleet.servers.followInstance(change),
   });
+  // --- privacy: consent, mail gate, analytics, policies, disclosures, export, deletion, need-to-know ---
+  const privacy = registerPrivacy({
+    db: base.db, engine: deps.database.engine, clock: deps.clock, logger: deps.logger, config: deps.config, vault: base.vault, audit: base.audit,
+    queue: base.queue, notify: base.notify, passwords: people.passwords, users: people.users, sessions: people.sessions, orgs: people.orgs, servers: fleet.servers,
+  });
+  scheduler.every('privacy.analytics_retention', 3_600_000, async () => void (await privacy.analytics.applyRetention()));
+  // --- end privacy ---
+  // --- access: staff grants, support requests, recorded terminal, staff SSH CA, timeline ---
+  const access = registerAccess({
+    db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'access' }), config: deps.config, vault: base.vault, audit: base.audit, notify: base.notify,
+    orgs: people.orgs, users: people.users, servers: fleet.servers, gateway: fleet.gateway, tasks: fleet.tasks, discovery: fleet.discovery, credentials, ledger: fleet.ledger,
+    instances: provisioning.instances,
+  });
+  fleet.loginGuard.check = access.guardLogin;
+  scheduler.every('access.tick', 5_000, async () => void (await access.tick()));
+  // --- end access ---
 
   return {
     ...base,
@@ -109,25 +143,35 @@ export function createCore(deps: CoreDeps) {
     auditReader,
     ...fleet,
     provisioning,
+    privacy, // privacy centre
+    access, // staff access by consent
     clock: deps.clock,
     logger: deps.logger,
     config: deps.config,
     engine: deps.database.engine,
-    /** Opens the vault and finishes any key rotation a crash interrupted. */
+    scheduler,
+    /**
+     * Opens the vault, finishes any key rotation a crash interrupted, and readies the job queue. Nodes starting
+     * together take turns (a PostgreSQL advisory lock), so first-start work happens once.
+     */
     async start(): Promise<void> {
-      const status = await base.vault.start();
-      if (!status.sealed) await base.rotation.resume();
+      await withStartupLock(deps.database, async () => {
+        const status = await base.vault.start();
+        if (!status.sealed) await base.rotation.resume();
+        await base.queue.prepare();
+      });
+      if (!base.vault.isSealed()) await access.start(); // access: recordings cut by a crash
     },
-    /** The worker role: runs jobs and starts what standing schedules ask for. */
+    /** The worker role: runs jobs and the standing schedules (each once per interval across the cluster). */
     startWorker(): void {
       base.queue.start();
-      scheduler ??= setInterval(() => {
-        fleet.discovery.runDueSchedules().catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'schedule tick failed'));
-      }, deps.config.schedulerTickMs);
+      scheduler.start();
     },
-    async close(): Promise<void> {
-      clearInterval(scheduler);
-      await base.queue.stop();
+    /** Stops the worker role (running jobs get `graceMs` to finish, then go back to the queue) and closes. */
+    async close(options: { graceMs?: number } = {}): Promise<void> {
+      await scheduler.stop();
+      await base.queue.stop(options);
+      await access.close(); // access: live terminal sessions end with their recordings complete
       await fleet.closeGateway();
       base.notify.close();
       await deps.database.close();

@@ -5,6 +5,19 @@
  * - blind indexes end in `_bidx`; secrets named elsewhere are keyed hashes.
  */
 
+// --- privacy ---
+import type { PrivacyTables } from './schema-privacy.js';
+export type * from './schema-privacy.js';
+// --- end privacy ---
+// --- cluster ---
+import type { ClusterTables } from './schema-cluster.js';
+export type * from './schema-cluster.js';
+// --- end cluster ---
+// --- monitoring ---
+import type { MonitoringTables } from './schema-monitoring.js';
+export type * from './schema-monitoring.js';
+// --- end monitoring ---
+
 export interface VaultRootKeysTable {
   version: number;
   kcv: string;
@@ -53,7 +66,8 @@ export interface UsersTable {
 export interface OrgsTable {
   id: string;
   name: string;
-  status: 'active' | 'deleted';
+  /** `deleting`: an owner asked for deletion; the organisation is invisible while its servers are released. */
+  status: 'active' | 'deleting' | 'deleted';
   created_at: string;
 }
 
@@ -249,6 +263,13 @@ export interface TaskRunHostsTable {
   error: string | null;
   started_at: string | null;
   finished_at: string | null;
+  // --- cluster (migration 0010) ---
+  /** The job attempt holding this host (`<worker>#<attempt>`); writes are fenced on it. */
+  claimed_by: string | null;
+  /** The step being applied when the holder last wrote: a resumed run must not apply it blindly again. */
+  applying: string | null;
+  job_id: string | null;
+  // --- end cluster ---
 }
 
 export interface TaskOutputTable {
@@ -393,7 +414,125 @@ export interface OutboxTable {
   sent_at: string | null;
 }
 
-export interface Database {
+// --- access (staff grants, support, terminal sessions, staff SSH CA) ---
+export interface AccessGrantsTable {
+  id: string;
+  org_id: string;
+  reason: 'initial_setup' | 'support_request' | 'suspicious_activity';
+  justification: string;
+  support_request_id: string | null;
+  incident_id: string | null;
+  /** JSON arrays of ids and action words. */
+  server_ids: string;
+  account_ids: string;
+  actions: string;
+  state: 'requested' | 'approved' | 'active' | 'expired' | 'revoked' | 'denied';
+  staff_id: string | null;
+  requested_by_type: 'user' | 'staff' | 'system';
+  requested_by: string | null;
+  /** Who must still approve: nobody, a second staff member, or the customer. */
+  approval: 'none' | 'second_staff' | 'customer';
+  approved_by: string | null;
+  duration_minutes: number;
+  starts_at: string | null;
+  ends_at: string | null;
+  request_expires_at: string;
+  ended_at: string | null;
+  ended_by: string | null;
+  end_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AccessPoliciesTable {
+  org_id: string;
+  suspicious_approval: 'second_staff' | 'customer';
+  updated_by: string;
+  updated_at: string;
+}
+
+export interface SupportRequestsTable {
+  id: string;
+  org_id: string;
+  kind: 'support' | 'initial_setup';
+  subject: string;
+  status: 'open' | 'closed';
+  opened_by: string;
+  staff_id: string | null;
+  server_ids: string;
+  duration_minutes: number;
+  grant_id: string | null;
+  created_at: string;
+  closed_at: string | null;
+  closed_by: string | null;
+}
+
+export interface SupportMessagesTable {
+  id: string;
+  request_id: string;
+  org_id: string;
+  author_id: string;
+  author_kind: 'customer' | 'staff';
+  body_sealed: string;
+  created_at: string;
+}
+
+export interface TerminalSessionsTable {
+  id: string;
+  org_id: string;
+  server_id: string;
+  user_id: string;
+  user_kind: 'customer' | 'staff';
+  grant_id: string | null;
+  term: string;
+  cols: number;
+  rows: number;
+  status: 'live' | 'ended' | 'incomplete';
+  end_reason: string | null;
+  /** The process holding the live session: `<hostname>#<pid>`. */
+  owner: string;
+  started_at: string;
+  heartbeat_at: string;
+  ended_at: string | null;
+  chunks: number;
+  bytes: number;
+}
+
+export interface TerminalChunksTable {
+  /** `<session id>:<seq>`: the sealed value's row id. */
+  id: string;
+  session_id: string;
+  org_id: string;
+  seq: number;
+  data_sealed: string;
+  at: string;
+}
+
+export interface OrgCaKeysTable {
+  org_id: string;
+  public_key: string;
+  fingerprint: string;
+  private_sealed: string;
+  created_at: string;
+}
+
+export interface AccessCertificatesTable {
+  id: string;
+  org_id: string;
+  grant_id: string;
+  server_id: string;
+  staff_id: string;
+  serial: string;
+  principal: string;
+  key_fingerprint: string;
+  valid_after: string;
+  valid_before: string;
+  created_at: string;
+}
+// --- end access ---
+
+// privacy tables come in through `extends` (schema-privacy.ts)
+export interface Database extends PrivacyTables, ClusterTables, MonitoringTables {
   vault_root_keys: VaultRootKeysTable;
   vault_data_keys: VaultDataKeysTable;
   vault_rotations: VaultRotationsTable;
@@ -425,4 +564,14 @@ export interface Database {
   provider_instances: ProviderInstancesTable;
   provider_launches: ProviderLaunchesTable;
   provisioning_schedule: ProvisioningScheduleTable;
+  // --- access ---
+  access_grants: AccessGrantsTable;
+  access_policies: AccessPoliciesTable;
+  support_requests: SupportRequestsTable;
+  support_messages: SupportMessagesTable;
+  terminal_sessions: TerminalSessionsTable;
+  terminal_chunks: TerminalChunksTable;
+  org_ca_keys: OrgCaKeysTable;
+  access_certificates: AccessCertificatesTable;
+  // --- end access ---
 }

@@ -57,6 +57,34 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'STEWARD_SANDBOX_ENDPOINTS', doc: 'Accept provider accounts whose endpoint is on this machine (the sandbox clouds, plain http). Off by default: customers could otherwise point Steward at its own host.', default: 'false' },
   { name: 'STEWARD_AWS_ACCESS_KEY_ID', doc: 'The operator’s AWS access key id, used only to assume customers’ roles (accounts connected by role ARN).', secret: true },
   { name: 'STEWARD_AWS_SECRET_ACCESS_KEY', doc: 'The secret access key for STEWARD_AWS_ACCESS_KEY_ID.', secret: true },
+  // access (staff grants, web terminal)
+  { name: 'STEWARD_TERMINAL_CHECK_MS', doc: 'How often each process re-reads, from the database, the grants behind its live terminal sessions (a revoked or expired grant ends them).', default: '1000' },
+  { name: 'STEWARD_RECORDING_FLUSH_MS', doc: 'How often a terminal recording commits what it has (sealed) to the database; a crash loses at most this much.', default: '500' },
+  { name: 'STEWARD_TERMINAL_STALE_SECONDS', doc: 'A live terminal session whose process has not written for this long is taken as cut by a crash (its recording is marked incomplete).', default: '30' },
+  // privacy
+  { name: 'STEWARD_ANALYTICS_IP_RETENTION_DAYS', doc: 'Days an analytics event keeps the visitor’s full IP address; after that the address is truncated (IPv4 to /24, IPv6 to /48). 0 truncates at once.', default: '30' },
+  { name: 'STEWARD_ANALYTICS_RETENTION_DAYS', doc: 'Days analytics events are kept at all (then deleted).', default: '395' },
+  { name: 'STEWARD_REFERRALS_PER_DAY', doc: 'Refer-a-friend mails one member may ask Steward to send in 24 hours.', default: '5' },
+  // cluster (many nodes on PostgreSQL)
+  { name: 'STEWARD_JOBS_SCHEMA', doc: 'PostgreSQL schema that holds the job queue (pg-boss); created on first start. Every node of a cluster must name the same one.', default: 'pgboss' },
+  { name: 'STEWARD_JOBS_LEASE_SECONDS', doc: 'How long a running job stays claimed without a heartbeat from its worker (the visibility timeout): a job whose worker died is taken over by another after this.', default: '30' },
+  { name: 'STEWARD_JOBS_PER_ORG', doc: 'Host jobs (task, command and discovery runs) one organisation may have running at once, across every worker.', default: '32' },
+  { name: 'STEWARD_JOBS_PER_SERVER', doc: 'Host jobs that may run on one server at once, across every worker.', default: '1' },
+  { name: 'STEWARD_STOP_GRACE_SECONDS', doc: 'On SIGTERM, how long a worker lets running jobs finish before it stops them and hands them back to the queue.', default: '20' },
+  // monitoring, logs and detection
+  { name: 'STEWARD_MONITORING_INTERVAL_SECONDS', doc: 'Sampling interval given to a server when monitoring is switched on without one (10 at the least).', default: '60' },
+  { name: 'STEWARD_MONITORING_TICK_MS', doc: 'How often each worker looks for servers due for a sample.', default: '1000' },
+  { name: 'STEWARD_MONITORING_CONCURRENCY', doc: 'Samples one worker takes at once (each is one command on a kept SSH login).', default: '32' },
+  { name: 'STEWARD_MONITORING_LOGIN_IDLE_SECONDS', doc: 'How long a kept monitoring login may sit idle before it is closed (longer than the sampling interval keeps one login per server).', default: '600' },
+  { name: 'STEWARD_MONITORING_INTEGRITY_MINUTES', doc: 'How often a sample also hashes the watched system binaries.', default: '15' },
+  { name: 'STEWARD_METRICS_RAW_HOURS', doc: 'Hours raw metric points are kept; minute roll-ups remain after that.', default: '24' },
+  { name: 'STEWARD_METRICS_MINUTE_DAYS', doc: 'Days minute roll-ups of metrics are kept.', default: '30' },
+  { name: 'STEWARD_LOG_RETENTION_DAYS', doc: 'Days followed log lines are kept.', default: '7' },
+  { name: 'STEWARD_LOG_READ_BYTES', doc: 'Most bytes read from one followed log per sample; a busier log catches up over the next samples.', default: '262144' },
+  { name: 'STEWARD_DETECT_BRUTE_FORCE_FAILURES', doc: 'Failed SSH logins from one address within the window that make a brute-force finding.', default: '10' },
+  { name: 'STEWARD_DETECT_BRUTE_FORCE_MINUTES', doc: 'The brute-force window, in minutes.', default: '10' },
+  { name: 'STEWARD_DETECT_PINNED_MINUTES', doc: 'Minutes a miner-like process must keep a CPU busy (80 % or more) before it is a finding.', default: '10' },
+  { name: 'STEWARD_DETECT_DISK_FULL_HOURS', doc: 'A disk that will be full within this many hours at its recent rate is reported as filling fast.', default: '2' },
 ];
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -97,6 +125,32 @@ const schema = z.object({
   STEWARD_SANDBOX_ENDPOINTS: bool,
   STEWARD_AWS_ACCESS_KEY_ID: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key id').optional(),
   STEWARD_AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  STEWARD_TERMINAL_CHECK_MS: int(50, 60_000),
+  STEWARD_RECORDING_FLUSH_MS: int(50, 10_000),
+  STEWARD_TERMINAL_STALE_SECONDS: int(1, 24 * 3600),
+  STEWARD_ANALYTICS_IP_RETENTION_DAYS: int(0, 3650),
+  STEWARD_ANALYTICS_RETENTION_DAYS: int(1, 3650),
+  STEWARD_REFERRALS_PER_DAY: int(0, 1000),
+  // cluster
+  STEWARD_JOBS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,49}$/, 'must be a lower-case PostgreSQL name (letters, digits, underscores; at most 50)'),
+  STEWARD_JOBS_LEASE_SECONDS: int(2, 3600),
+  STEWARD_JOBS_PER_ORG: int(1, 10_000),
+  STEWARD_JOBS_PER_SERVER: int(1, 100),
+  STEWARD_STOP_GRACE_SECONDS: int(0, 3600),
+  // monitoring
+  STEWARD_MONITORING_INTERVAL_SECONDS: int(10, 86_400),
+  STEWARD_MONITORING_TICK_MS: int(50, 60_000),
+  STEWARD_MONITORING_CONCURRENCY: int(1, 1000),
+  STEWARD_MONITORING_LOGIN_IDLE_SECONDS: int(10, 86_400),
+  STEWARD_MONITORING_INTEGRITY_MINUTES: int(1, 7 * 24 * 60),
+  STEWARD_METRICS_RAW_HOURS: int(1, 24 * 90),
+  STEWARD_METRICS_MINUTE_DAYS: int(1, 3650),
+  STEWARD_LOG_RETENTION_DAYS: int(1, 3650),
+  STEWARD_LOG_READ_BYTES: int(4096, 4 * 1024 * 1024),
+  STEWARD_DETECT_BRUTE_FORCE_FAILURES: int(2, 100_000),
+  STEWARD_DETECT_BRUTE_FORCE_MINUTES: int(1, 24 * 60),
+  STEWARD_DETECT_PINNED_MINUTES: int(1, 24 * 60),
+  STEWARD_DETECT_DISK_FULL_HOURS: z.coerce.number().min(0.1).max(24 * 30),
 });
 
 export type DatabaseTarget =
@@ -130,6 +184,35 @@ export interface Config {
   readonly schedulerTickMs: number;
   readonly ssh: { readonly maxConcurrency: number; readonly connectTimeoutMs: number; readonly commandTimeoutMs: number };
   readonly provisioning: ProvisioningConfig;
+  /** Privacy centre: analytics retention (raw IP, events) and the refer-a-friend rate limit. */
+  readonly privacy: { readonly analyticsIpRetentionMs: number; readonly analyticsRetentionMs: number; readonly referralsPerDay: number };
+  /** Staff access: the terminal's grant check interval, recording flush interval, stale-session age. */
+  readonly access: { readonly terminalCheckMs: number; readonly recordingFlushMs: number; readonly staleSessionMs: number };
+  /** Many nodes: the queue's schema (PostgreSQL), the job lease, cluster-wide caps on host jobs, the stop grace. */
+  readonly cluster: ClusterConfig;
+  /** Monitoring, operational logs and detection (docs/decisions/0009-monitoring.md). */
+  readonly monitoring: MonitoringConfig;
+}
+
+export interface MonitoringConfig {
+  readonly defaultIntervalSeconds: number;
+  readonly tickMs: number;
+  readonly concurrency: number;
+  readonly loginIdleMs: number;
+  readonly integrityEveryMs: number;
+  readonly rawRetentionMs: number;
+  readonly minuteRetentionMs: number;
+  readonly logRetentionMs: number;
+  readonly logReadBytes: number;
+  readonly detection: { readonly bruteForceFailures: number; readonly bruteForceWindowMinutes: number; readonly pinnedCpuPercent: number; readonly pinnedMinutes: number; readonly diskFullWithinHours: number };
+}
+
+export interface ClusterConfig {
+  readonly queueSchema: string;
+  readonly leaseMs: number;
+  readonly perOrg: number;
+  readonly perServer: number;
+  readonly stopGraceMs: number;
 }
 
 export interface ProvisioningConfig {
@@ -251,6 +334,7 @@ export function loadConfig(env: Env): Config {
     jobs: { pollMs: c.STEWARD_JOBS_POLL_MS, concurrency: c.STEWARD_JOBS_CONCURRENCY },
     schedulerTickMs: c.STEWARD_SCHEDULER_TICK_MS,
     ssh: { maxConcurrency: c.STEWARD_SSH_MAX_CONCURRENCY, connectTimeoutMs: c.STEWARD_SSH_CONNECT_TIMEOUT_MS, commandTimeoutMs: c.STEWARD_SSH_COMMAND_TIMEOUT_MS },
+    privacy: { analyticsIpRetentionMs: c.STEWARD_ANALYTICS_IP_RETENTION_DAYS * 86_400_000, analyticsRetentionMs: c.STEWARD_ANALYTICS_RETENTION_DAYS * 86_400_000, referralsPerDay: c.STEWARD_REFERRALS_PER_DAY },
     provisioning: {
       ratePerSecond: c.STEWARD_PROVIDER_RATE_PER_SECOND,
       burst: c.STEWARD_PROVIDER_BURST,
@@ -260,6 +344,23 @@ export function loadConfig(env: Env): Config {
       syncIntervalMs: c.STEWARD_INSTANCE_SYNC_SECONDS * 1000,
       allowLoopbackEndpoints: c.STEWARD_SANDBOX_ENDPOINTS,
       awsOperatorKey: operatorKey(c.STEWARD_AWS_ACCESS_KEY_ID, c.STEWARD_AWS_SECRET_ACCESS_KEY),
+    },
+    access: { terminalCheckMs: c.STEWARD_TERMINAL_CHECK_MS, recordingFlushMs: c.STEWARD_RECORDING_FLUSH_MS, staleSessionMs: c.STEWARD_TERMINAL_STALE_SECONDS * 1000 },
+    cluster: { queueSchema: c.STEWARD_JOBS_SCHEMA, leaseMs: c.STEWARD_JOBS_LEASE_SECONDS * 1000, perOrg: c.STEWARD_JOBS_PER_ORG, perServer: c.STEWARD_JOBS_PER_SERVER, stopGraceMs: c.STEWARD_STOP_GRACE_SECONDS * 1000 },
+    monitoring: {
+      defaultIntervalSeconds: c.STEWARD_MONITORING_INTERVAL_SECONDS,
+      tickMs: c.STEWARD_MONITORING_TICK_MS,
+      concurrency: c.STEWARD_MONITORING_CONCURRENCY,
+      loginIdleMs: c.STEWARD_MONITORING_LOGIN_IDLE_SECONDS * 1000,
+      integrityEveryMs: c.STEWARD_MONITORING_INTEGRITY_MINUTES * 60_000,
+      rawRetentionMs: c.STEWARD_METRICS_RAW_HOURS * 3_600_000,
+      minuteRetentionMs: c.STEWARD_METRICS_MINUTE_DAYS * 86_400_000,
+      logRetentionMs: c.STEWARD_LOG_RETENTION_DAYS * 86_400_000,
+      logReadBytes: c.STEWARD_LOG_READ_BYTES,
+      detection: {
+        bruteForceFailures: c.STEWARD_DETECT_BRUTE_FORCE_FAILURES, bruteForceWindowMinutes: c.STEWARD_DETECT_BRUTE_FORCE_MINUTES,
+        pinnedCpuPercent: 80, pinnedMinutes: c.STEWARD_DETECT_PINNED_MINUTES, diskFullWithinHours: c.STEWARD_DETECT_DISK_FULL_HOURS,
+      },
     },
   };
 }

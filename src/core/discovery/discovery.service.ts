@@ -18,7 +18,7 @@ export interface DiscoveryDeps {
   readonly db: Db;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly vault: Pick<Vault, 'seal' | 'auditHash'>;
+  readonly vault: Pick<Vault, 'seal' | 'auditHash' | 'openText'>;
   readonly audit: Pick<AuditService, 'record' | 'recordAlone'>;
   readonly orgs: Pick<OrgsService, 'requireMember'>;
   readonly servers: Pick<ServersService, 'requireServer' | 'rowById'>;
@@ -119,7 +119,28 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     return { snapshotId: snap.id, takenAt: snap.taken_at, facts: JSON.parse(snap.facts) as Facts, summary: snap.summary };
   }
 
+  // --- staff entry points: core/access checks the staff member's grant first, then reads through these ---
+  const secretView = (r: Awaited<ReturnType<typeof discoveryStore.secretsOf>>[number]) => ({ id: r.id, location: r.location, key: r.key, kind: r.kind, context: JSON.parse(r.context) as Record<string, unknown>, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, goneAt: r.gone_at });
+  const underGrant = {
+    /** The latest facts of a server (no membership check: the caller authorised it). */
+    async factsFor(orgId: string, serverId: string) {
+      const snap = await discoveryStore.latest(db, serverId);
+      if (!snap || snap.org_id !== orgId) throw notFound('A discovery snapshot of this server (run discovery first)');
+      return { snapshotId: snap.id, takenAt: snap.taken_at, facts: JSON.parse(snap.facts) as Facts, summary: snap.summary };
+    },
+    /** Found credentials of a server: where and what kind, never the value. */
+    foundSecretsFor: async (orgId: string, serverId: string) => (await discoveryStore.secretsOf(db, orgId, serverId)).map(secretView),
+    /** Opens one found credential's value (the caller audits the reveal). */
+    async openFoundSecret(orgId: string, serverId: string, secretId: string) {
+      const row = (await discoveryStore.secretsOf(db, orgId, serverId)).find((r) => r.id === secretId);
+      if (!row) throw notFound('The found credential');
+      return { view: secretView(row), value: await deps.vault.openText({ scope: orgId, table: 'discovered_secrets', column: 'value_sealed', row: row.id }, row.value_sealed) };
+    },
+  };
+  // --- end staff entry points ---
+
   return {
+    underGrant,
     runOne,
     discover,
     latestFacts,

@@ -1,14 +1,14 @@
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
-import { AppError, invalidInput, isAppError } from '../../kernel/errors.js';
+import { AppError, invalidInput, isAppError, notFound } from '../../kernel/errors.js';
 import type { Node } from '../../providers/index.js';
 import { auditActor, type Actor } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
-import { userInstruction } from '../instruction.js';
+import { userInstruction, type Instruction } from '../instruction.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import type { ServersService, ServerView } from '../servers/servers.service.js';
 import type { AccountsService } from './accounts.service.js';
-import type { DriverFactory } from './drivers.js';
+import type { DriverFactory, OpenedDriver } from './drivers.js';
 import { confirmationMatches, describeFailure, instanceRowFrom, instanceView, providerHostKeys } from './provisioning.rules.js';
 import { provisioningStore as store } from './provisioning.store.js';
 import type { AccountListingResult, AccountRow, InstanceAction, InstanceView, StateChangeView } from './provisioning.types.js';
@@ -89,6 +89,11 @@ export function createInstancesService(deps: InstancesDeps) {
   /** Start, stop or reboot: the provider is asked at once; the new state shows in the next listing. */
   async function changeInstance(actor: Actor, orgId: string, accountId: string, nodeId: string, action: InstanceAction, ctx: RequestContext): Promise<StateChangeView> {
     const { account, driver, opts } = await open(actor, orgId, accountId, nodeId, ctx);
+    return applyChange(actor, account, driver, opts, nodeId, action, ctx);
+  }
+
+  async function applyChange(actor: Actor, account: AccountRow, driver: OpenedDriver['driver'], opts: OpenedDriver['opts'], nodeId: string, action: InstanceAction, ctx: RequestContext): Promise<StateChangeView> {
+    const accountId = account.id;
     try {
       let view: StateChangeView;
       if (action === 'reboot') {
@@ -105,6 +110,18 @@ export function createInstancesService(deps: InstancesDeps) {
       throw err;
     }
   }
+
+  // --- staff entry point: core/access has checked the staff member's grant and passes its instruction ---
+  /** Start, stop or reboot for a staff member under a grant (no membership check: the caller authorised it). */
+  async function changeInstanceUnderGrant(actor: Actor, orgId: string, accountId: string, nodeId: string, action: InstanceAction, instruction: Instruction, ctx: RequestContext): Promise<StateChangeView> {
+    const account = await store.account(db, orgId, accountId);
+    if (!account) throw notFound('The provider account');
+    if (!NODE_ID.test(nodeId)) throw invalidInput('The instance id is not one the provider uses.', { field: 'instanceId' });
+    const { driver, opts } = await deps.drivers.open(account, instruction);
+    return applyChange(actor, account, driver, opts, nodeId, action, ctx);
+  }
+  const accountExists = async (orgId: string, accountId: string): Promise<boolean> => (await store.account(db, orgId, accountId)) !== undefined;
+  // --- end staff entry point ---
 
   /**
    * Terminate: irreversible, so the request must name the instance (its id or its name). A server Steward kept
@@ -158,7 +175,7 @@ export function createInstancesService(deps: InstancesDeps) {
     return server;
   }
 
-  return { listInstances, changeInstance, terminateInstance, importInstance };
+  return { listInstances, changeInstance, terminateInstance, importInstance, changeInstanceUnderGrant, accountExists };
 }
 
 export type InstancesService = ReturnType<typeof createInstancesService>;
