@@ -4,6 +4,7 @@ import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { operationsOf, sampleOf } from '../testkit/openapi.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { EC2_IMAGE, startFakeClouds } from '../testkit/provisioning-e2e.js';
+import { staffMember } from '../testkit/privacy.js'; // privacy
 
 /** Bodies that pass validation where a generated sample would not (so the request reaches the authorisation check). */
 const BODY_OVERRIDES: Record<string, unknown> = { argv: ['true'], token: 'x'.repeat(43), value: 'some-secret-value', name: 'Intruder', role: 'owner', email: 'intruder@example.com', code: '123456', kind: 'password' };
@@ -63,6 +64,12 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
       runId,
       snapshotId,
     });
+    // --- privacy: a disclosure (staff routes answer 404 to customers) and a person to reveal ---
+    const admin = await staffMember(s, ['admin']);
+    const disclosure = await admin.client.post('/api/staff/disclosures', { kind: 'transfer', recipient: 'Acme', description: 'Acquisition.', dataCategories: ['account'], orgIds: [a.orgId] });
+    expect(disclosure.status, disclosure.raw).toBe(201);
+    Object.assign(ids, { disclosureId: disclosure.body.id, userId: a.userId });
+    // --- end privacy ---
   });
   afterAll(async () => {
     await s?.close();
