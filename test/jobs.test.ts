@@ -86,8 +86,11 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
       clock.advance(5 * 60_000);
       await until(async () => (await q.get(id))?.status === 'failed', 'final failure');
       expect(calls).toBe(3);
-      const audit = await s.core.db.selectFrom('audit_log').selectAll().where('action', '=', 'job.failed').where('target_id', '=', id).execute();
-      expect(audit).toHaveLength(1);
+      // The audit row follows the status change (its own transaction).
+      const audited = () => s.core.db.selectFrom('audit_log').selectAll().where('action', '=', 'job.failed').where('target_id', '=', id).execute();
+      await until(async () => (await audited()).length > 0, 'the job.failed audit event');
+      await sleep(100);
+      expect(await audited()).toHaveLength(1);
       expect((await q.list({ status: 'failed', limit: 10 })).map((j) => j.id)).toContain(id);
     } finally {
       await q.stop();

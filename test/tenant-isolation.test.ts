@@ -4,7 +4,7 @@ import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { operationsOf, sampleOf } from '../testkit/openapi.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { EC2_IMAGE, startFakeClouds } from '../testkit/provisioning-e2e.js';
-import { staffMember } from '../testkit/privacy.js'; // privacy
+import { staffMember } from '../testkit/privacy.js';
 
 /** Bodies that pass validation where a generated sample would not (so the request reaches the authorisation check). */
 const BODY_OVERRIDES: Record<string, unknown> = { argv: ['true'], token: 'x'.repeat(43), value: 'some-secret-value', name: 'Intruder', role: 'owner', email: 'intruder@example.com', code: '123456', kind: 'password' };
@@ -64,12 +64,18 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
       runId,
       snapshotId,
     });
-    // --- privacy: a disclosure (staff routes answer 404 to customers) and a person to reveal ---
+    // Staff access: a support request of A's (it opens a grant) and a recorded terminal session.
+    const support = await a.client.post(`/api/orgs/${a.orgId}/support-requests`, { subject: 'Disk full?', message: 'The app stopped writing logs.', serverIds: [server.body.id], durationMinutes: 30 });
+    expect(support.status, support.raw).toBe(201);
+    const sessionId = 'term_00000000000000000000000001';
+    const now = new Date().toISOString();
+    await s.core.db.insertInto('terminal_sessions').values({ id: sessionId, org_id: a.orgId, server_id: server.body.id, user_id: a.userId, user_kind: 'customer', grant_id: null, term: 'xterm-256color', cols: 80, rows: 24, status: 'ended', end_reason: 'closed', owner: 'test#1', started_at: now, heartbeat_at: now, ended_at: now, chunks: 0, bytes: 0 }).execute();
+    Object.assign(ids, { supportId: support.body.id, grantId: support.body.grantId, sessionId, secretId: cred.body.id });
+    // Privacy: a disclosure (staff routes answer 404 to customers) and a person to reveal.
     const admin = await staffMember(s, ['admin']);
     const disclosure = await admin.client.post('/api/staff/disclosures', { kind: 'transfer', recipient: 'Acme', description: 'Acquisition.', dataCategories: ['account'], orgIds: [a.orgId] });
     expect(disclosure.status, disclosure.raw).toBe(201);
     Object.assign(ids, { disclosureId: disclosure.body.id, userId: a.userId });
-    // --- end privacy ---
   });
   afterAll(async () => {
     await s?.close();
