@@ -63,13 +63,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATES: Record<JobView['status'], string[]> = { queued: ['created', 'retry'], running: ['active'], done: ['completed'], failed: ['failed', 'cancelled'] };
 
 /**
- * Real attempts of a job: pg-boss counts starts (`retry_count` + 1 once started); each hand-back raised
- * `retry_limit` by one and started nothing real, so it is taken off again.
+ * Attempts of a job: pg-boss counts a start by raising `retry_count` when it fetches a job that was started before
+ * (`started_on` set). A hand-back clears `started_on`, so the next fetch is not counted and the retry delay, which
+ * grows with `retry_count`, only grows with real failures.
  */
-export function attemptsOf(row: { retryCount: number; retryLimit: number; started: boolean; maxAttempts: number }): number {
-  const starts = row.started ? row.retryCount + 1 : 0;
-  const handedBack = Math.max(0, row.retryLimit - (row.maxAttempts - 1));
-  return Math.max(0, starts - handedBack);
+export function attemptsOf(row: { retryCount: number; started: boolean }): number {
+  return row.started ? row.retryCount + 1 : row.retryCount;
 }
 
 export function viewOf(row: BossRow): JobView {
@@ -78,7 +77,7 @@ export function viewOf(row: BossRow): JobView {
   const message = row.output?.message;
   return {
     id: row.id, queue: row.name, orgId: row.data?.orgId ?? null, status,
-    attempts: attemptsOf({ retryCount: row.retry_count, retryLimit: row.retry_limit, started: row.started_on !== null, maxAttempts }), maxAttempts,
+    attempts: attemptsOf({ retryCount: row.retry_count, started: row.started_on !== null }), maxAttempts,
     runAt: row.start_after.toISOString(), lastError: status === 'done' || typeof message !== 'string' ? null : message.slice(0, 500),
     createdAt: row.created_on.toISOString(), finishedAt: status === 'done' || status === 'failed' ? (row.completed_on?.toISOString() ?? null) : null,
   };
@@ -93,8 +92,15 @@ export function bossSql(schema: string) {
     renew: `UPDATE ${schema}.job SET expire_in = (now() - started_on) + $3::int * interval '1 millisecond'
       WHERE name = $1 AND state = 'active' AND (id, retry_count) IN (SELECT * FROM unnest($2::uuid[], $4::int[]))
       RETURNING id::text AS id`,
+    /**
+     * Jobs whose lease lapsed (their worker died) go back to the queue at once while they have attempts left (the
+     * worker did not fail them, so no retry delay applies); exhausted ones are left to pg-boss's expiry, which fails
+     * them.
+     */
+    expire: `UPDATE ${schema}.job SET state = 'retry', start_after = now(), output = '{"value":{"message":"lease expired: the worker stopped renewing it"}}'::jsonb
+      WHERE state = 'active' AND (started_on + expire_in) < now() AND retry_count < retry_limit`,
     /** Back to the queue after `$3` ms without spending an attempt; `$5` lowers its priority so other work goes first. */
-    handBack: `UPDATE ${schema}.job SET state = 'retry', start_after = now() + $3::int * interval '1 millisecond', retry_limit = retry_limit + 1, priority = priority - $5::int
+    handBack: `UPDATE ${schema}.job SET state = 'retry', start_after = now() + $3::int * interval '1 millisecond', started_on = NULL, priority = priority - $5::int
       WHERE name = $1 AND id = $2::uuid AND state = 'active' AND retry_count = $4`,
     /** Live jobs by Steward's status names (archived ones are not counted). */
     counts: `SELECT CASE WHEN state IN ('created', 'retry') THEN 'queued' WHEN state = 'active' THEN 'running' WHEN state = 'completed' THEN 'done' ELSE 'failed' END AS status,

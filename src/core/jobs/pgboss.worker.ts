@@ -70,7 +70,7 @@ export function createBossRunner(deps: BossRunnerDeps) {
   async function runJob(r: Running, job: PgBoss.JobWithMetadata<BossData>): Promise<void> {
     const { handler, timeoutMs, limits } = handlers.get(r.queue)!;
     const data = job.data;
-    const attempt = attemptsOf({ retryCount: job.retryCount, retryLimit: job.retryLimit, started: true, maxAttempts: data.maxAttempts });
+    const attempt = attemptsOf({ retryCount: job.retryCount, started: true });
     const caps = limits && deps.slots ? limits({ queue: r.queue, payload: data.payload, orgId: data.orgId }) : [];
     if (caps.length > 0 && !(await deps.slots!.acquire(caps, r.holder))) return handBack(r, deferMs(), true);
     const timeout = setTimeout(() => r.controller.abort(new Error('job time limit reached')), timeoutMs);
@@ -170,7 +170,10 @@ export function createBossRunner(deps: BossRunnerDeps) {
       loop = pollLoop();
       every(Math.max(200, Math.floor(deps.leaseMs / 3)), 'job lease renewal', renew);
       // Any worker may return an expired job (its holder died) to the queue; pg-boss serialises this with a lock.
-      every(Math.max(500, Math.floor(deps.leaseMs / 2)), 'job expiry pass', () => boss.expire());
+      every(Math.max(500, Math.floor(deps.leaseMs / 2)), 'job expiry pass', async () => {
+        await bossDb(deps.db).executeSql(deps.sql.expire, []);
+        await boss.expire();
+      });
       every(MAINTENANCE_MS, 'job queue maintenance', () => boss.maintain());
     },
     async stop(graceMs: number): Promise<void> {
