@@ -57,7 +57,7 @@ export async function benchCluster(n = 100): Promise<ClusterBench> {
   let control: Core | undefined;
   try {
     const hosts = await launcher.launchMany(n);
-    cluster = await startCluster({ apis: 1, workers: 1, env: { STEWARD_LOG_LEVEL: 'warn', STEWARD_JOBS_PER_ORG: String(n), STEWARD_SSH_MAX_CONCURRENCY: '25', STEWARD_JOBS_POLL_MS: '100', STEWARD_AUDIT_TIMEOUT_MS: '10000' } });
+    cluster = await startCluster({ apis: 1, workers: 1, env: { STEWARD_JOBS_PER_ORG: String(n), STEWARD_SSH_MAX_CONCURRENCY: '25', STEWARD_JOBS_POLL_MS: '100', STEWARD_AUDIT_TIMEOUT_MS: '10000' } });
     const client = new ClusterClient(cluster.apis.map((a) => a.url!));
     await client.signUp();
     // A core in this process only to seal the organisation's key with the cluster's root key; it runs no jobs.
