@@ -38,6 +38,9 @@ import { registerPrivacy } from './privacy/index.js';
 // --- access ---
 import { ORG_CA_KEYS_SEALED, registerAccess, SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED } from './access/index.js';
 // --- end access ---
+// --- monitoring ---
+import { MONITORING_SETTINGS_SEALED, registerMonitoring } from './monitoring/index.js';
+// --- end monitoring ---
 
 export interface CoreDeps {
   readonly config: Config;
@@ -47,7 +50,7 @@ export interface CoreDeps {
 }
 
 /** Every sealed column, declared by the module that owns its table; the vault re-encrypts these on rotation. */
-const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED, /* access */ SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED, ORG_CA_KEYS_SEALED];
+const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED, /* access */ SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED, ORG_CA_KEYS_SEALED, /* monitoring */ MONITORING_SETTINGS_SEALED];
 
 function registerFoundation(deps: CoreDeps) {
   const { config, database, clock, logger } = deps;
@@ -82,6 +85,7 @@ function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundat
   const getGateway = (): ServerGateway =>
     (gateway ??= createServerGateway({
       db, clock, logger: logger.child({ module: 'ssh' }), vault, ledger, audit, alerts, orgKey: orgKeys.privateKey, beforeLogin: (i, s) => loginGuard.check(i, s),
+      keptIdleMs: config.monitoring.loginIdleMs, // monitoring: one kept login per sampled server
       executorOptions: { logger: logger.child({ module: 'ssh' }), maxConcurrency: config.ssh.maxConcurrency, connectTimeoutMs: config.ssh.connectTimeoutMs, commandTimeoutMs: config.ssh.commandTimeoutMs },
     }));
   let discovery: DiscoveryService | undefined;
@@ -110,7 +114,8 @@ export function createCore(deps: CoreDeps) {
   const auditReader = createAuditReader({ audit: base.audit, orgs: people.orgs });
   const fleet = registerServers(deps, base, people);
   // --- cluster: standing work, once per interval across every worker ---
-  const scheduler = createScheduler({ db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'schedules' }), tickMs: Math.min(1000, deps.config.schedulerTickMs), worker: workerIdentity() });
+  const worker = workerIdentity();
+  const scheduler = createScheduler({ db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'schedules' }), tickMs: Math.min(1000, deps.config.schedulerTickMs), worker });
   scheduler.every('discovery.due', deps.config.schedulerTickMs, () => fleet.discovery.runDueSchedules());
   scheduler.every('tasks.sweep', 60_000, () => fleet.tasks.sweepAbandoned());
   // --- end cluster ---
@@ -135,6 +140,15 @@ export function createCore(deps: CoreDeps) {
   fleet.loginGuard.check = access.guardLogin;
   scheduler.every('access.tick', 5_000, async () => void (await access.tick()));
   // --- end access ---
+  // --- monitoring: sampling, alerts, logs, detection (critical incidents open grants through access) ---
+  const monitoring = registerMonitoring({
+    db: base.db, clock: deps.clock, logger: deps.logger, config: deps.config, vault: base.vault, audit: base.audit, alerts: fleet.alerts, notify: base.notify,
+    orgs: people.orgs, servers: fleet.servers, gateway: fleet.gateway, orgKeyFingerprint: async (orgId) => (await fleet.orgKeys.publicKey(orgId)).fingerprint,
+    grants: () => access, worker,
+  });
+  scheduler.every('monitoring.tick', deps.config.monitoring.tickMs, () => monitoring.tick());
+  scheduler.every('monitoring.retention', 10 * 60_000, () => monitoring.applyRetention());
+  // --- end monitoring ---
 
   return {
     ...base,
@@ -145,6 +159,7 @@ export function createCore(deps: CoreDeps) {
     provisioning,
     privacy, // privacy centre
     access, // staff access by consent
+    monitoring, // monitoring, logs and detection
     clock: deps.clock,
     logger: deps.logger,
     config: deps.config,
