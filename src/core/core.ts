@@ -185,6 +185,7 @@ export function createCore(deps: CoreDeps) {
     /** Stops the worker role (running jobs get `graceMs` to finish, then go back to the queue) and closes. */
     async close(options: { graceMs?: number } = {}): Promise<void> {
       await scheduler.stop();
+      await monitoring.stop(); // monitoring: sampled servers go to the other workers at once
       await base.queue.stop(options);
       await access.close(); // access: live terminal sessions end with their recordings complete
       await fleet.closeGateway();

@@ -70,8 +70,8 @@ const describe = (r: RuleRow): string =>
 export function createAlertingService(deps: AlertingDeps) {
   const { db, clock } = deps;
 
-  async function mail(trx: Executor, orgId: string, template: string, key: string, vars: Record<string, string>): Promise<void> {
-    for (const [i, to] of (await deps.recipients(orgId)).entries()) {
+  async function mail(trx: Executor, recipients: readonly string[], orgId: string, template: string, key: string, vars: Record<string, string>): Promise<void> {
+    for (const [i, to] of recipients.entries()) {
       await deps.notify.queueMail(trx, { to, scope: orgId, orgId, category: 'transactional', template, vars, dedupeKey: `${key}:${i}` });
     }
   }
@@ -88,6 +88,8 @@ export function createAlertingService(deps: AlertingDeps) {
       const state = states.get(rule.id) ?? null;
       const verdict = judge(rule, state, obs, nowMs);
       if (!verdict.fire && !verdict.resolve && sameState(state, verdict.next)) continue;
+      // Read before the transaction: opening the sealed list needs the database (one connection on SQLite).
+      const recipients = verdict.fire || verdict.resolve ? await deps.recipients(orgId) : [];
       await db.transaction().execute(async (trx) => {
         const at = clock.iso();
         const url = `${deps.publicUrl}/orgs/${orgId}/servers/${server.id}`;
@@ -95,13 +97,13 @@ export function createAlertingService(deps: AlertingDeps) {
         let alertId = state?.alert_id ?? null;
         if (verdict.fire) {
           alertId = await deps.alerts.raise({ orgId, serverId: server.id, kind: alertKindOf(rule.id), severity: rule.severity, title: `${server.name}: ${rule.name}`, details: { rule: rule.id, value: verdict.next?.value ?? null, subject: verdict.next?.subject ?? null } }, trx);
-          await mail(trx, orgId, 'monitoring.alert_fired', `alert:${alertId}:fired`, { ...vars, value: verdict.next?.value === null || verdict.next?.value === undefined ? '' : String(verdict.next.value), subject: verdict.next?.subject ?? '' });
+          await mail(trx, recipients, orgId, 'monitoring.alert_fired', `alert:${alertId}:fired`, { ...vars, value: verdict.next?.value === null || verdict.next?.value === undefined ? '' : String(verdict.next.value), subject: verdict.next?.subject ?? '' });
           await deps.audit.record(trx, { action: 'alert.fired', orgId, actor: { type: 'system' }, target: { type: 'server', id: server.id }, details: { rule: rule.id, alert: alertId, value: verdict.next?.value ?? null } });
           fired.push(rule.id);
         }
         if (verdict.resolve && state) {
           await deps.alerts.resolve(orgId, server.id, alertKindOf(rule.id), trx);
-          await mail(trx, orgId, 'monitoring.alert_resolved', `alert:${state.alert_id ?? `${rule.id}:${state.since_ms}`}:resolved`, { ...vars, since: new Date(state.since_ms).toISOString(), at });
+          await mail(trx, recipients, orgId, 'monitoring.alert_resolved', `alert:${state.alert_id ?? `${rule.id}:${state.since_ms}`}:resolved`, { ...vars, since: new Date(state.since_ms).toISOString(), at });
           await deps.audit.record(trx, { action: 'alert.resolved', orgId, actor: { type: 'system' }, target: { type: 'server', id: server.id }, details: { rule: rule.id, alert: state.alert_id } });
           resolved.push(rule.id);
         }

@@ -89,6 +89,7 @@ function subjectsOf(raw: RawSample): Map<string, string> {
 export function createSampler(deps: SamplerDeps) {
   const { db, clock, config } = deps;
   let current: Promise<number> | null = null;
+  let stopped = false;
 
   const instructionOf = (t: Pick<TargetRow, 'server_id' | 'set_by'>): Instruction => ({ type: 'schedule', id: t.server_id, actorId: t.set_by });
 
@@ -210,12 +211,19 @@ export function createSampler(deps: SamplerDeps) {
 
   return {
     sampleOne,
+    /** Stops: waits for a pass in flight, then gives this worker's servers up so another takes them at once. */
+    async stop(): Promise<void> {
+      stopped = true;
+      while (current) await current.catch(() => 0);
+      await targetsStore.releaseOwned(db, deps.worker);
+    },
     /**
      * One pass of the loop; returns how many servers were sampled. A pass already running (the scheduler's) is
      * waited for first, so a caller sees everything due by now sampled when this resolves.
      */
     async tick(): Promise<number> {
       while (current) await current.catch(() => 0);
+      if (stopped) return 0;
       current = runTick();
       try {
         return await current;
