@@ -141,7 +141,7 @@ describe('monitoring and detection on isolated hosts', () => {
   });
 
   it('a threshold alert mails once when it fires and once when it clears', async () => {
-    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Memory in use', kind: 'threshold', metric: 'mem.used_pct', comparison: 'above', threshold: 0, durationSeconds: 2 * INTERVAL_S, serverId: ids[1], severity: 'warning' });
+    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Memory in use', type: 'threshold', metric: 'mem.used_pct', comparison: 'above', threshold: 0, durationSeconds: 2 * INTERVAL_S, serverId: ids[1], severity: 'warning' });
     expect(rule.status).toBe(201);
     const fired = () => mailsTo(/^\[warning\] mon-1: Memory in use$/);
     const resolved = () => mailsTo(/^\[resolved\] mon-1: Memory in use$/);
@@ -189,7 +189,7 @@ describe('monitoring and detection on isolated hosts', () => {
 
   it('a host that stops answering raises an unreachable alert, resolved when it is back', async () => {
     const h2 = fleet.hosts[2]!;
-    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Gone quiet', kind: 'unreachable', durationSeconds: INTERVAL_S, serverId: ids[2], severity: 'critical' });
+    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Gone quiet', type: 'unreachable', durationSeconds: INTERVAL_S, serverId: ids[2], severity: 'critical' });
     expect(rule.status).toBe(201);
     await h2.stop();
     await tick(); // no answer: pending

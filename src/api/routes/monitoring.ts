@@ -14,11 +14,11 @@ const Settings = z.object({ monitorAll: z.boolean(), intervalSeconds: z.number()
 const Severity = z.enum(['info', 'warning', 'critical']);
 const MetricName = z.string().min(3).max(160).regex(/^[a-z][a-z0-9_]*\.[a-z0-9_]+(:[A-Za-z0-9_./@-]{1,100})?$/, 'must be a metric name such as cpu.busy_pct or disk.used_pct:/var');
 const Rule = z.object({
-  id: z.string(), name: z.string(), kind: z.enum(['threshold', 'unreachable']), metric: z.string().nullable(), comparison: z.enum(['above', 'below']).nullable(), threshold: z.number().nullable(),
+  id: z.string(), name: z.string(), type: z.enum(['threshold', 'unreachable']), metric: z.string().nullable(), comparison: z.enum(['above', 'below']).nullable(), threshold: z.number().nullable(),
   durationSeconds: z.number(), serverId: z.string().nullable(), severity: Severity, enabled: z.boolean(), createdAt: z.string(), updatedAt: z.string(),
 }).meta({ id: 'AlertRule' });
 const RuleFields = {
-  name: text(200), kind: z.enum(['threshold', 'unreachable']), metric: MetricName.nullable().optional(), comparison: z.enum(['above', 'below']).nullable().optional(),
+  name: text(200), type: z.enum(['threshold', 'unreachable']), metric: MetricName.nullable().optional(), comparison: z.enum(['above', 'below']).nullable().optional(),
   threshold: z.number().finite().nullable().optional(), durationSeconds: z.number().int().min(0).max(7 * 86_400), serverId: idOf('srv').nullable().optional(), severity: Severity, enabled: z.boolean().optional(),
 };
 const Finding = z.object({
@@ -37,6 +37,11 @@ const EpochSeconds = z.coerce.number().int().min(0).max(32_503_680_000);
 const Series = z.object({ metric: z.string(), unit: z.string(), t: z.array(z.number()), avg: z.array(z.number()), min: z.array(z.number()), max: z.array(z.number()) });
 const Top = z.object({ pid: z.number(), user: z.string(), command: z.string(), cpuPercent: z.number(), rssKb: z.number() });
 const Iso = z.iso.datetime({ offset: true });
+/** What a chart shows when the caller names no series. */
+const DEFAULT_METRICS = 'cpu.busy_pct,mem.used_pct,load.1,disk.used_pct';
+/** Alert rules say `type` on the wire (`kind` in the store). */
+const ruleOut = <T extends { kind: 'threshold' | 'unreachable' }>({ kind, ...rest }: T): Omit<T, 'kind'> & { type: T['kind'] } => ({ ...rest, type: kind });
+const ruleIn = <T extends { type?: 'threshold' | 'unreachable' }>({ type, ...rest }: T) => ({ ...rest, ...(type === undefined ? {} : { kind: type }) });
 
 /** Monitoring: settings, servers switched on and off, metrics, the fleet, alert rules and events, logs, findings and incidents. */
 export function monitoringRoutes(app: FastifyInstance, core: Core): void {
@@ -55,7 +60,7 @@ export function monitoringRoutes(app: FastifyInstance, core: Core): void {
   r.delete('/api/orgs/:orgId/servers/:serverId/monitoring', { schema: { tags: ['monitoring'], summary: 'Stop monitoring this server (its kept login is closed)', params: ServerParams, response: { 200: z.object({ serverId: z.string(), enabled: z.boolean(), intervalSeconds: z.number().nullable() }), ...errors } } }, async (request) =>
     m.settings.disableServer(requireActor(request), request.params.orgId, request.params.serverId, contextOf(request)));
 
-  r.get('/api/orgs/:orgId/servers/:serverId/metrics', { schema: { tags: ['monitoring'], summary: 'Metric series over a time range (epoch seconds), bucketed', params: ServerParams, querystring: z.strictObject({ metrics: z.string().min(1).max(2000).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(MetricName).min(1).max(20)), from: EpochSeconds, to: EpochSeconds, resolution: z.coerce.number().int().min(1).max(86_400).optional(), maxPoints: z.coerce.number().int().min(10).max(5000).optional() }), response: { 200: z.object({ from: z.number(), to: z.number(), resolution: z.number(), source: z.enum(['raw', 'minute']), series: z.array(Series) }).meta({ id: 'MetricsResult' }), ...errors } } }, async (request) =>
+  r.get('/api/orgs/:orgId/servers/:serverId/metrics', { schema: { tags: ['monitoring'], summary: 'Metric series over a time range (epoch seconds), bucketed', params: ServerParams, querystring: z.strictObject({ metrics: z.string().min(1).max(2000).default(DEFAULT_METRICS).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(MetricName).min(1).max(20)), from: EpochSeconds.optional(), to: EpochSeconds.optional(), resolution: z.coerce.number().int().min(1).max(86_400).optional(), maxPoints: z.coerce.number().int().min(10).max(5000).optional() }), response: { 200: z.object({ from: z.number(), to: z.number(), resolution: z.number(), source: z.enum(['raw', 'minute']), series: z.array(Series) }).meta({ id: 'MetricsResult' }), ...errors } } }, async (request) =>
     m.query.queryMetrics(requireActor(request), request.params.orgId, request.params.serverId, request.query, contextOf(request)));
 
   r.get('/api/orgs/:orgId/servers/:serverId/metrics/series', { schema: { tags: ['monitoring'], summary: 'The metric series a server has', params: ServerParams, response: { 200: z.object({ series: z.array(z.object({ metric: z.string(), unit: z.string() })) }), ...errors } } }, async (request) =>
@@ -65,13 +70,13 @@ export function monitoringRoutes(app: FastifyInstance, core: Core): void {
     ({ servers: await m.query.fleet(requireActor(request), request.params.orgId, contextOf(request)) }));
 
   r.get('/api/orgs/:orgId/alert-rules', { schema: { tags: ['monitoring'], summary: 'Alert rules', params: OrgParams, response: { 200: z.object({ rules: z.array(Rule) }), ...errors } } }, async (request) =>
-    ({ rules: await m.alerting.listRules(requireActor(request), request.params.orgId, contextOf(request)) }));
+    ({ rules: (await m.alerting.listRules(requireActor(request), request.params.orgId, contextOf(request))).map(ruleOut) }));
 
   r.post('/api/orgs/:orgId/alert-rules', { schema: { tags: ['monitoring'], summary: 'Create an alert rule (threshold over a duration, or unreachable)', params: OrgParams, body: z.strictObject(RuleFields), response: { 201: Rule, ...errors } } }, async (request, reply) =>
-    reply.code(201).send(await m.alerting.createRule(requireActor(request), request.params.orgId, request.body, contextOf(request))));
+    reply.code(201).send(ruleOut(await m.alerting.createRule(requireActor(request), request.params.orgId, { ...request.body, kind: request.body.type }, contextOf(request)))));
 
   r.patch('/api/orgs/:orgId/alert-rules/:ruleId', { schema: { tags: ['monitoring'], summary: 'Change an alert rule', params: RuleParams, body: z.strictObject(RuleFields).partial(), response: { 200: Rule, ...errors } } }, async (request) =>
-    m.alerting.updateRule(requireActor(request), request.params.orgId, request.params.ruleId, request.body, contextOf(request)));
+    ruleOut(await m.alerting.updateRule(requireActor(request), request.params.orgId, request.params.ruleId, ruleIn(request.body), contextOf(request))));
 
   r.delete('/api/orgs/:orgId/alert-rules/:ruleId', { schema: { tags: ['monitoring'], summary: 'Delete an alert rule (its open alerts resolve)', params: RuleParams, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
     await m.alerting.deleteRule(requireActor(request), request.params.orgId, request.params.ruleId, contextOf(request));

@@ -23,9 +23,9 @@ export interface QueryDeps {
 
 export interface MetricsQuery {
   readonly metrics: readonly string[];
-  /** Epoch seconds. */
-  readonly from: number;
-  readonly to: number;
+  /** Epoch seconds; `to` defaults to now and `from` to an hour before `to`. */
+  readonly from?: number;
+  readonly to?: number;
   /** Seconds per bucket; chosen by range when absent. */
   readonly resolution?: number;
   readonly maxPoints?: number;
@@ -43,8 +43,10 @@ export function createQueryService(deps: QueryDeps) {
       return (await deps.metrics.listSeries(db, serverId)).map((s) => ({ metric: s.name, unit: unitOf(s.name) }));
     },
 
-    async queryMetrics(actor: Actor, orgId: string, serverId: string, q: MetricsQuery, ctx: RequestContext) {
+    async queryMetrics(actor: Actor, orgId: string, serverId: string, query: MetricsQuery, ctx: RequestContext) {
       await deps.servers.requireServer(actor, orgId, serverId, ctx);
+      const to = query.to ?? Math.floor(clock.nowMs() / 1000) + 1;
+      const q = { ...query, to, from: query.from ?? to - 3600 };
       for (const m of q.metrics) if (!METRIC_NAME.test(m)) throw invalidInput(`"${m.slice(0, 120)}" is not a metric name (such as cpu.busy_pct or disk.used_pct:/var).`, { field: 'metrics' });
       if (q.to - q.from > MAX_SPAN_S) throw invalidInput('The time range may span at most 400 days.', { field: 'from' });
       const { table, bucket } = chooseResolution({ fromS: q.from, toS: q.to, nowS: Math.floor(clock.nowMs() / 1000), rawRetentionS: Math.floor(deps.rawRetentionMs / 1000), maxPoints: q.maxPoints ?? 500, requested: q.resolution });
