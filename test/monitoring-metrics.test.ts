@@ -116,6 +116,16 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     expect((await a.client.get(`/api/orgs/${a.orgId}/monitoring/settings`)).body).toEqual({ monitorAll: false, intervalSeconds: 30, recipients: ['ops@example.com', 'night@example.com'] });
     const rules = (await a.client.get(`/api/orgs/${a.orgId}/alert-rules`)).body.rules;
     expect(rules.map((r: { type: string; metric: string | null }) => [r.type, r.metric])).toEqual([['threshold', 'disk.used_pct'], ['threshold', 'mem.used_pct'], ['unreachable', null]]);
+    // "Every server": a server that is ready is monitored at the organisation's interval; one switched off stays off.
+    const monitored = async () => (await a.client.get(`/api/orgs/${a.orgId}/monitoring/fleet`)).body.servers.map((f: { monitored: boolean; intervalSeconds: number | null }) => [f.monitored, f.intervalSeconds]);
+    expect(await monitored()).toEqual([[false, null]]);
+    await s.core.db.updateTable('servers').set({ status: 'ready' }).where('id', '=', serverId).execute();
+    expect((await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: [] })).status).toBe(200);
+    expect(await monitored()).toEqual([[true, 30]]);
+    expect((await a.client.delete(`/api/orgs/${a.orgId}/servers/${serverId}/monitoring`)).status).toBe(200);
+    expect((await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: [] })).status).toBe(200);
+    expect(await monitored()).toEqual([[false, 30]]);
+    await s.core.db.updateTable('servers').set({ status: 'enrolling' }).where('id', '=', serverId).execute();
   });
   it('keeps minute roll-ups after raw points expire, and drops them after their own retention (last: it moves the clock past every session)', async () => {
     const before = (await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=60`)).body.series[0];
