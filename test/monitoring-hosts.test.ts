@@ -118,6 +118,10 @@ describe('monitoring and detection on isolated hosts', () => {
     // Each opened an incident the customer was mailed about at once.
     const incidents = (await a.client.get(`/api/orgs/${a.orgId}/incidents`)).body.incidents as { id: string; serverIds: string[] }[];
     for (const [i, f] of [f0!, f1!, f2!].entries()) expect(incidents.find((x) => x.id === f[0]!.incidentId)?.serverIds).toEqual([ids[i]]);
+    // The new uid-0 account is critical: its incident opened a suspicious-activity grant for host 1 alone.
+    const grants = (await a.client.get(`/api/orgs/${a.orgId}/grants`)).body.grants as { id: string; reason: string; incidentId: string; state: string; scope: { serverIds: string[] } }[];
+    expect(grants.map((g) => [g.reason, g.incidentId, g.state, g.scope.serverIds])).toEqual([['suspicious_activity', f1![0]!.incidentId, 'requested', [ids[1]]]]);
+    expect((incidents as { id: string; grantId?: string }[]).find((x) => x.id === f1![0]!.incidentId)?.grantId).toBe(grants[0]!.id);
     await smtp.waitFor(1, 60_000);
     for (let i = 0; i < 300 && mailsTo(/./).length < 3; i++) await sleep(100);
     expect(mailsTo(/./).length).toBeGreaterThanOrEqual(3);
