@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsStore } from '../src/core/monitoring/metrics.store.js';
+import { targetsStore } from '../src/core/monitoring/targets.store.js';
 import { FakeClock } from '../src/kernel/clock.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { ENGINES } from '../testkit/db.js';
@@ -127,6 +128,21 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     expect(await monitored()).toEqual([[false, 30]]);
     await s.core.db.updateTable('servers').set({ status: 'enrolling' }).where('id', '=', serverId).execute();
   });
+  it('a slot is claimed by one worker only, and a lease keeps a server with its worker until released', async () => {
+    const now = clock.nowMs();
+    await s.core.db.updateTable('monitoring_targets').set({ enabled: 1, next_run_ms: now, owner: null, lease_until_ms: null }).where('server_id', '=', serverId).execute();
+    const claim = (worker: string, expected: number, next: number) => targetsStore.claim(s.core.db, serverId, expected, next, worker, now, now + 600_000);
+    // 1. Two workers race for the same slot: one wins.
+    expect(await Promise.all([claim('w1', now, now + 30_000), claim('w2', now, now + 30_000)])).toEqual([true, false]);
+    // 2. The next slot: the other worker may not take it while w1's lease runs; w1 may.
+    expect(await claim('w2', now + 30_000, now + 60_000)).toBe(false);
+    expect(await claim('w1', now + 30_000, now + 60_000)).toBe(true);
+    // 3. w1 stops and gives its servers up: w2 takes the next slot at once.
+    await targetsStore.releaseOwned(s.core.db, 'w1');
+    expect(await claim('w2', now + 60_000, now + 90_000)).toBe(true);
+    await s.core.db.updateTable('monitoring_targets').set({ enabled: 0, owner: null, lease_until_ms: null }).where('server_id', '=', serverId).execute();
+  });
+
   it('keeps minute roll-ups after raw points expire, and drops them after their own retention (last: it moves the clock past every session)', async () => {
     const before = (await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=60`)).body.series[0];
     clock.advance(s.config.monitoring.rawRetentionMs);

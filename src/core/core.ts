@@ -146,7 +146,6 @@ export function createCore(deps: CoreDeps) {
     orgs: people.orgs, servers: fleet.servers, gateway: fleet.gateway, orgKeyFingerprint: async (orgId) => (await fleet.orgKeys.publicKey(orgId)).fingerprint,
     grants: () => access, worker,
   });
-  scheduler.every('monitoring.tick', deps.config.monitoring.tickMs, () => monitoring.tick());
   scheduler.every('monitoring.retention', 10 * 60_000, () => monitoring.applyRetention());
   // --- end monitoring ---
 
@@ -181,6 +180,7 @@ export function createCore(deps: CoreDeps) {
     startWorker(): void {
       base.queue.start();
       scheduler.start();
+      monitoring.start(); // monitoring: this worker's sampling passes (servers are claimed one by one)
     },
     /** Stops the worker role (running jobs get `graceMs` to finish, then go back to the queue) and closes. */
     async close(options: { graceMs?: number } = {}): Promise<void> {

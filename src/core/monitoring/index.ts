@@ -72,7 +72,7 @@ export function registerMonitoring(deps: MonitoringDeps) {
     return { ...pruned, logLines };
   }
 
-  return { settings, alerting, detection, query, tick: sampler.tick, sampleOne: sampler.sampleOne, stop: sampler.stop, applyRetention };
+  return { settings, alerting, detection, query, tick: sampler.tick, sampleOne: sampler.sampleOne, start: () => sampler.start(cfg.tickMs), stop: sampler.stop, applyRetention };
 }
 
 export type Monitoring = ReturnType<typeof registerMonitoring>;

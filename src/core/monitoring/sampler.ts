@@ -90,6 +90,7 @@ export function createSampler(deps: SamplerDeps) {
   const { db, clock, config } = deps;
   let current: Promise<number> | null = null;
   let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
 
   const instructionOf = (t: Pick<TargetRow, 'server_id' | 'set_by'>): Instruction => ({ type: 'schedule', id: t.server_id, actorId: t.set_by });
 
@@ -211,9 +212,25 @@ export function createSampler(deps: SamplerDeps) {
 
   return {
     sampleOne,
+    /**
+     * The worker role: a pass every `tickMs` on this worker. Each worker looks for itself (rather than through the
+     * cluster scheduler, which would give each slot to one worker): the per-server claim and lease are what
+     * spread servers over workers and keep each with the worker that holds its login.
+     */
+    start(tickMs: number): void {
+      if (timer || stopped) return;
+      timer = setInterval(() => {
+        if (current) return; // a pass still running: this slot is skipped, not queued
+        current = runTick();
+        void current.catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'monitoring pass failed')).finally(() => (current = null));
+      }, tickMs);
+      timer.unref();
+    },
     /** Stops: waits for a pass in flight, then gives this worker's servers up so another takes them at once. */
     async stop(): Promise<void> {
       stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
       while (current) await current.catch(() => 0);
       await targetsStore.releaseOwned(db, deps.worker);
     },
