@@ -39,7 +39,7 @@ export interface SamplerDeps {
   readonly detection: { observe(orgId: string, server: { id: string; name: string }, o: DetectionObservation): Promise<unknown> } | undefined;
   readonly ownKeys: (orgId: string) => Promise<ReadonlySet<string>>;
   readonly thresholds: Thresholds;
-  /** Runs before each tick (organisations that monitor every server pick up new servers). */
+  /** Runs before a pass, at most every 30 s (organisations that monitor every server pick up new servers). */
   readonly beforeTick?: () => Promise<unknown>;
 }
 
@@ -55,6 +55,8 @@ const BACKFILL_BYTES = 64 * 1024;
 /** Samples of free space kept per disk for the "filling fast" rule (about an hour at the default interval). */
 const DISK_TREND_POINTS = 60;
 const SCRIPT_OUTPUT_SLACK = 4 * 1024 * 1024;
+/** How often a worker looks for new servers of organisations that monitor every server (settings changes apply at once). */
+const SYNC_EVERY_MS = 30_000;
 
 const parseJson = <T>(text: string | null): T | null => {
   if (!text) return null;
@@ -91,6 +93,7 @@ export function createSampler(deps: SamplerDeps) {
   let current: Promise<number> | null = null;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let lastSyncMs = Number.NEGATIVE_INFINITY;
 
   const instructionOf = (t: Pick<TargetRow, 'server_id' | 'set_by'>): Instruction => ({ type: 'schedule', id: t.server_id, actorId: t.set_by });
 
@@ -190,8 +193,11 @@ export function createSampler(deps: SamplerDeps) {
 
   /** Claims the due targets and samples them, at most `concurrency` at once; resolves when all are done. */
   async function runTick(): Promise<number> {
-    await deps.beforeTick?.().catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));
     const nowMs = clock.nowMs();
+    if (nowMs - lastSyncMs >= SYNC_EVERY_MS) {
+      lastSyncMs = nowMs;
+      await deps.beforeTick?.().catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));
+    }
     const claimed: TargetRow[] = [];
     for (const due of await targetsStore.due(db, nowMs, config.concurrency * 4)) {
       if (claimed.length >= config.concurrency) break;
