@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, sleep } from '../src/kernel/clock.js';
 import { createTestDatabase, type TestDatabase } from '../testkit/db.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
-import { useFleet } from '../testkit/fleet.js';
+import { newClientKey, useFleet } from '../testkit/fleet.js';
 import { startSmtpSink, type SmtpSink } from '../testkit/smtp.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -205,5 +205,24 @@ describe('monitoring and detection on isolated hosts', () => {
     expect((await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events).toEqual([]);
     for (let i = 0; i < 300 && mailsTo(/mon-2: Gone quiet/).length < 2; i++) await sleep(100);
     expect(mailsTo(/mon-2: Gone quiet/).map((m) => m.subject)).toEqual(['[critical] mon-2: Gone quiet', '[resolved] mon-2: Gone quiet']);
+  });
+
+  it('a server that is not sampled still gets findings from what discovery found changed', async () => {
+    const h0 = fleet.hosts[0]!;
+    expect((await a.client.delete(`/api/orgs/${a.orgId}/servers/${ids[0]}/monitoring`)).status).toBe(200);
+    await s.core.db.updateTable('monitoring_targets').set({ last_ok_at: null }).where('server_id', '=', ids[0]!).execute();
+    const intruder = newClientKey('intruder@elsewhere');
+    await h0.run(['sh', '-c', `echo '${intruder.publicKey}' >> /root/.ssh/authorized_keys`]);
+    const res = await a.client.post(`/api/orgs/${a.orgId}/discovery`, { serverIds: [ids[0]] });
+    expect(res.status).toBe(202);
+    let run: { finishedAt: string | null; status: string } = { finishedAt: null, status: '' };
+    for (let i = 0; i < 1200 && !run.finishedAt; i++) {
+      run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${res.body.runId}`)).body;
+      if (!run.finishedAt) await sleep(100);
+    }
+    expect(run.status).toBe('succeeded');
+    const found = (await findings(ids[0]!)).filter((f) => f.rule === 'authorized_key');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.evidence).toMatchObject({ account: 'root', via: 'discovery' });
   });
 });

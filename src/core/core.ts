@@ -99,8 +99,10 @@ function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundat
   const tasks = createTasksService({ db, clock, logger, vault, audit, orgs: people.orgs, queue, servers, gateway: getGateway, orgPublicKey: orgKeys.publicKey });
   // cluster: caps per organisation and per server hold across every worker (docs/decisions/0011-cluster.md).
   queue.register(tasks.HOST_QUEUE, (job) => tasks.runHost(job), { timeoutMs: 65 * 60_000, concurrency: config.ssh.maxConcurrency, limits: (job) => tasks.hostLimits(job, config.cluster) });
-  discovery = createDiscoveryService({ db, clock, logger: logger.child({ module: 'discovery' }), vault, audit, orgs: people.orgs, servers, tasks });
-  return { ledger, alerts, orgKeys, servers, tasks, discovery, gateway: getGateway, loginGuard, closeGateway: async () => gateway?.close() };
+  // monitoring: what a discovery run found changed goes to detection (the monitoring module installs the hook).
+  const snapshotHook: { fn: NonNullable<Parameters<typeof createDiscoveryService>[0]['onSnapshot']> } = { fn: async () => undefined };
+  discovery = createDiscoveryService({ db, clock, logger: logger.child({ module: 'discovery' }), vault, audit, orgs: people.orgs, servers, tasks, onSnapshot: (snap) => snapshotHook.fn(snap) });
+  return { ledger, alerts, orgKeys, servers, tasks, discovery, gateway: getGateway, loginGuard, snapshotHook, closeGateway: async () => gateway?.close() };
 }
 
 /**
@@ -147,6 +149,7 @@ export function createCore(deps: CoreDeps) {
     grants: () => access, worker,
   });
   scheduler.every('monitoring.retention', 10 * 60_000, () => monitoring.applyRetention());
+  fleet.snapshotHook.fn = monitoring.onSnapshot;
   // --- end monitoring ---
 
   return {

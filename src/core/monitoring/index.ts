@@ -22,6 +22,7 @@ import { createMetricsStore } from './metrics.store.js';
 import { createQueryService } from './query.service.js';
 import { createSampler } from './sampler.js';
 import { createSettingsService } from './settings.service.js';
+import { targetsStore } from './targets.store.js';
 
 export interface MonitoringDeps {
   readonly db: Db;
@@ -72,7 +73,17 @@ export function registerMonitoring(deps: MonitoringDeps) {
     return { ...pruned, logLines };
   }
 
-  return { settings, alerting, detection, query, tick: sampler.tick, sampleOne: sampler.sampleOne, start: () => sampler.start(cfg.tickMs), stop: sampler.stop, applyRetention };
+  /**
+   * Discovery's changes, for servers that sampling does not cover yet (not monitored, or never sampled): a
+   * sampled server's own samples already compare the same state, and would report it twice.
+   */
+  async function onSnapshot(snapshot: Parameters<typeof detection.onSnapshot>[0]): Promise<void> {
+    const target = await targetsStore.target(db, snapshot.serverId);
+    if (target?.enabled === 1 && target.last_ok_at !== null) return;
+    await detection.onSnapshot(snapshot);
+  }
+
+  return { settings, alerting, detection, query, onSnapshot, tick: sampler.tick, sampleOne: sampler.sampleOne, start: () => sampler.start(cfg.tickMs), stop: sampler.stop, applyRetention };
 }
 
 export type Monitoring = ReturnType<typeof registerMonitoring>;
