@@ -179,7 +179,8 @@ export function createSampler(deps: SamplerDeps) {
     const nowMs = clock.nowMs();
     const { points, counters, top } = derive(raw, parseJson<Counters>(target.counters), nowMs);
     await storePoints(server, points, nowMs, atIso);
-    const logs = await followLogs(server, cursors, raw, atIso);
+    // Output cut short may end inside a log's bytes: its cursors stay where they were, and the next sample reads again.
+    const logs = raw.complete ? await followLogs(server, cursors, raw, atIso) : { auth: [], authBaseline: false };
     const security = await detect(server, target, raw, top, logs, nowMs);
     const latest = { at: atIso, values: Object.fromEntries(points.filter((p) => !p.metric.includes(':')).map((p) => [p.metric, p.value])), top: top.slice(0, 5).map((p) => ({ pid: p.pid, user: p.user, command: p.command, cpuPercent: p.cpuPercent, rssKb: p.rssKb })) };
     await targetsStore.updateTarget(db, server.id, {
