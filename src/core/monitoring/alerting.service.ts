@@ -179,8 +179,8 @@ export function createAlertingService(deps: AlertingDeps) {
     },
     /** Alerts raised by the monitoring rules (open and resolved), newest first. */
     async listEvents(actor: Actor, orgId: string, filter: { open?: boolean; limit: number }, ctx: RequestContext) {
-      const all = await deps.alerts.list(actor, orgId, { open: filter.open, limit: Math.min(5000, filter.limit * 5) }, ctx);
-      return all.filter((a) => a.kind.startsWith(ALERT_KIND)).slice(0, filter.limit).map((a) => ({ ...a, ruleId: a.kind.slice(ALERT_KIND.length) }));
+      const alerts = await deps.alerts.list(actor, orgId, { open: filter.open, limit: filter.limit, kindPrefix: ALERT_KIND }, ctx);
+      return alerts.map((a) => ({ ...a, ruleId: a.kind.slice(ALERT_KIND.length) }));
     },
   };
 }
