@@ -50,7 +50,9 @@ describe('monitoring and detection on isolated hosts', () => {
     a = await signUp(s.app);
     const [h0, h1] = fleet.hosts;
     // Host 0 runs a second sshd of its own that logs to /var/log/auth.log (the first logs to its stderr).
-    await h0!.writeFile('/var/log/auth.log', '', 0o640);
+    // Its log already holds old failures from elsewhere: history the first read learns from, not an attack now.
+    const history = Array.from({ length: 15 }, (_, i) => `Nov  2 03:1${i % 10}:00 mon-0 sshd[${900 + i}]: Invalid user guest from 198.51.100.7 port ${40000 + i}\n`).join('');
+    await h0!.writeFile('/var/log/auth.log', history, 0o640);
     await h0!.spawnDaemon(['/usr/sbin/sshd', '-D', '-E', '/var/log/auth.log', '-p', '2222', '-o', 'PidFile=/run/sshd-auth.pid', '-o', 'PasswordAuthentication=yes']);
     for (let i = 0; i < 50 && !(await h0!.run(['ss', '-ltn'])).stdout.includes(':2222'); i++) await sleep(100);
     // Host 1 has a system log to follow across a rotation.

@@ -48,6 +48,11 @@ interface SecurityMemory {
   readonly state: SecurityState | null;
   readonly procs: readonly ProcessTrack[];
   readonly disks: readonly DiskTrend[];
+  /**
+   * When the auth log's first read (its recent history) was stored. Those lines teach which logins are usual;
+   * they are not counted as attempts, since their real time is unknown (syslog stamps carry no year).
+   */
+  readonly authBaselineMs?: number;
 }
 
 /** Bytes of a log read the first time a server is sampled: its recent tail, enough to learn the usual logins. */
@@ -136,10 +141,13 @@ export function createSampler(deps: SamplerDeps) {
     const after = stateFromSample(raw, memory.state);
     const procs = trackProcesses(memory.procs, top, nowMs, deps.thresholds);
     const disks = diskTrends(memory.disks, raw, Math.floor(nowMs / 1000));
-    const next: SecurityMemory = { state: after ?? memory.state, procs, disks };
+    const authBaselineMs = logs.authBaseline ? nowMs : memory.authBaselineMs;
+    const next: SecurityMemory = { state: after ?? memory.state, procs, disks, ...(authBaselineMs === undefined ? {} : { authBaselineMs }) };
     if (!deps.detection) return next;
     const sinceIso = new Date(nowMs - deps.thresholds.bruteForceWindowMinutes * 60_000).toISOString();
-    const window = (await logsStore.authSince(db, server.id, sinceIso)).map((r) => ({ line: r.line, observedMs: Date.parse(r.observed_at) }));
+    const window = (await logsStore.authSince(db, server.id, sinceIso))
+      .map((r) => ({ line: r.line, observedMs: Date.parse(r.observed_at) }))
+      .filter((r) => authBaselineMs === undefined || r.observedMs > authBaselineMs);
     const obs: DetectionObservation = {
       nowMs, before: memory.state, after, ownAddresses: new Set(raw.ssh ? [raw.ssh.client] : []), ownKeys: await deps.ownKeys(server.org_id),
       processes: procs, poolConnections: raw.poolConnections, disks,
