@@ -82,6 +82,16 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     await s.core.db.insertInto('findings').values({ id: findingId, org_id: a.orgId, server_id: server.body.id, server_name: 'web-1', rule: 'privileged_account', key: 'uid0:toor', severity: 'critical', title: 'New account with uid 0: toor', evidence: '{}', status: 'open', incident_id: incidentId, occurrences: 1, first_seen_at: at, last_seen_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null }).execute();
     Object.assign(ids, { ruleId: rule.body.id, incidentId, findingId });
     // --- end monitoring ---
+    // --- access: a suspicious-activity grant, a support request, a terminal session and a found secret of A's ---
+    const grant = await s.core.access.openSuspiciousActivityGrant({ orgId: a.orgId, incidentId, serverIds: [server.body.id], justification: 'Look into the new uid-0 account.' });
+    const supportId = 'sup_00000000000000000000000001';
+    const sessionId = 'term_00000000000000000000000001';
+    const secretId = 'cred_00000000000000000000000001';
+    await s.core.db.insertInto('support_requests').values({ id: supportId, org_id: a.orgId, kind: 'support', subject: 'Help', status: 'open', opened_by: a.userId, staff_id: null, server_ids: JSON.stringify([server.body.id]), duration_minutes: 60, grant_id: null, created_at: at, closed_at: null, closed_by: null }).execute();
+    await s.core.db.insertInto('terminal_sessions').values({ id: sessionId, org_id: a.orgId, server_id: server.body.id, user_id: a.userId, user_kind: 'customer', grant_id: null, term: 'xterm', cols: 80, rows: 24, status: 'ended', end_reason: 'closed', owner: 'test#1', started_at: at, heartbeat_at: at, ended_at: at, chunks: 0, bytes: 0 }).execute();
+    await s.core.db.insertInto('discovered_secrets').values({ id: secretId, org_id: a.orgId, server_id: server.body.id, location: '/etc/app.env', key: 'DB_PASSWORD', kind: 'password', context: '{}', value_sealed: 'x', value_hash: 'x', first_seen_at: at, last_seen_at: at, gone_at: null }).execute();
+    Object.assign(ids, { grantId: grant.id, supportId, sessionId, secretId });
+    // --- end access ---
   });
   afterAll(async () => {
     await s?.close();
