@@ -23,6 +23,8 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     out.provider_accounts = await s.core.db.selectFrom('provider_accounts').selectAll().orderBy('id').execute();
     out.provider_instances = await s.core.db.selectFrom('provider_instances').selectAll().orderBy('account_id').orderBy('node_id').execute();
     out.provider_launches = await s.core.db.selectFrom('provider_launches').selectAll().orderBy('account_id').orderBy('token').execute();
+    for (const t of ['alert_rules', 'findings', 'incidents', 'monitoring_targets'] as const) out[t] = await s.core.db.selectFrom(t).selectAll().execute(); // monitoring
+    out.monitoring_settings = await s.core.db.selectFrom('monitoring_settings').selectAll().execute();
     out.audit = (await s.core.db.selectFrom('audit_log').selectAll().where('org_id', '=', a.orgId).execute()).length;
     return out;
   }
@@ -76,6 +78,15 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     const disclosure = await admin.client.post('/api/staff/disclosures', { kind: 'transfer', recipient: 'Acme', description: 'Acquisition.', dataCategories: ['account'], orgIds: [a.orgId] });
     expect(disclosure.status, disclosure.raw).toBe(201);
     Object.assign(ids, { disclosureId: disclosure.body.id, userId: a.userId });
+    // Monitoring: an alert rule, and a finding in an incident (written directly: no host is sampled here).
+    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Disk', type: 'threshold', metric: 'disk.used_pct', comparison: 'above', threshold: 90, durationSeconds: 600, severity: 'critical' });
+    expect(rule.status, rule.raw).toBe(201);
+    const at = new Date().toISOString();
+    const incidentId = 'inc_00000000000000000000000001';
+    const findingId = 'fnd_00000000000000000000000001';
+    await s.core.db.insertInto('incidents').values({ id: incidentId, org_id: a.orgId, title: 'New account with uid 0: toor', severity: 'critical', status: 'open', opened_at: at, updated_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null, grant_id: null, grant_note: null }).execute();
+    await s.core.db.insertInto('findings').values({ id: findingId, org_id: a.orgId, server_id: server.body.id, server_name: 'web-1', rule: 'privileged_account', key: 'uid0:toor', severity: 'critical', title: 'New account with uid 0: toor', evidence: '{}', status: 'open', incident_id: incidentId, occurrences: 1, first_seen_at: at, last_seen_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null }).execute();
+    Object.assign(ids, { ruleId: rule.body.id, incidentId, findingId });
   });
   afterAll(async () => {
     await s?.close();

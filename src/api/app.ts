@@ -20,6 +20,7 @@ import { serverRoutes } from './routes/servers.js';
 import { provisioningRoutes } from './routes/provisioning.js';
 import { taskRoutes } from './routes/tasks.js';
 import { discoveryRoutes } from './routes/discovery.js';
+import { monitoringRoutes } from './routes/monitoring.js';
 import { systemRoutes } from './routes/system.js';
 // --- access ---
 import fastifyWebsocket from '@fastify/websocket';
@@ -96,6 +97,7 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   provisioningRoutes(app, core);
   taskRoutes(app, core);
   discoveryRoutes(app, core);
+  monitoringRoutes(app, core); // monitoring, logs and detection
   // --- privacy ---
   privacyRoutes(app, core);
   privacyStaffRoutes(app, core);

@@ -9,6 +9,7 @@ import { registerRemoteCommands } from './commands/remote.js';
 import { registerProvisioningCommands } from './commands/provisioning.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerPrivacyCommands } from './commands/privacy.js'; // privacy
+import { registerMonitoringCommands } from './commands/monitoring.js'; // monitoring
 import { serve, type Role } from './serve.js';
 
 const env = processEnv();
@@ -38,6 +39,7 @@ registerProvisioningCommands(program, env);
 registerSandboxCommand(program, env);
 registerFleetCommands(program, env);
 registerPrivacyCommands(program, env); // privacy
+registerMonitoringCommands(program, env); // monitoring
 
 try {
   await program.parseAsync(process.argv);

@@ -38,6 +38,9 @@ import { registerPrivacy } from './privacy/index.js';
 // --- access ---
 import { ORG_CA_KEYS_SEALED, registerAccess, SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED } from './access/index.js';
 // --- end access ---
+// --- monitoring ---
+import { MONITORING_SETTINGS_SEALED, registerMonitoring } from './monitoring/index.js';
+// --- end monitoring ---
 
 export interface CoreDeps {
   readonly config: Config;
@@ -47,7 +50,7 @@ export interface CoreDeps {
 }
 
 /** Every sealed column, declared by the module that owns its table; the vault re-encrypts these on rotation. */
-const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED, /* access */ SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED, ORG_CA_KEYS_SEALED];
+const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED, /* access */ SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED, ORG_CA_KEYS_SEALED, /* monitoring */ MONITORING_SETTINGS_SEALED];
 
 function registerFoundation(deps: CoreDeps) {
   const { config, database, clock, logger } = deps;
@@ -82,6 +85,7 @@ function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundat
   const getGateway = (): ServerGateway =>
     (gateway ??= createServerGateway({
       db, clock, logger: logger.child({ module: 'ssh' }), vault, ledger, audit, alerts, orgKey: orgKeys.privateKey, beforeLogin: (i, s) => loginGuard.check(i, s),
+      keptIdleMs: config.monitoring.loginIdleMs, // monitoring: one kept login per sampled server
       executorOptions: { logger: logger.child({ module: 'ssh' }), maxConcurrency: config.ssh.maxConcurrency, connectTimeoutMs: config.ssh.connectTimeoutMs, commandTimeoutMs: config.ssh.commandTimeoutMs },
     }));
   let discovery: DiscoveryService | undefined;
@@ -95,8 +99,10 @@ function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundat
   const tasks = createTasksService({ db, clock, logger, vault, audit, orgs: people.orgs, queue, servers, gateway: getGateway, orgPublicKey: orgKeys.publicKey });
   // cluster: caps per organisation and per server hold across every worker (docs/decisions/0011-cluster.md).
   queue.register(tasks.HOST_QUEUE, (job) => tasks.runHost(job), { timeoutMs: 65 * 60_000, concurrency: config.ssh.maxConcurrency, limits: (job) => tasks.hostLimits(job, config.cluster) });
-  discovery = createDiscoveryService({ db, clock, logger: logger.child({ module: 'discovery' }), vault, audit, orgs: people.orgs, servers, tasks });
-  return { ledger, alerts, orgKeys, servers, tasks, discovery, gateway: getGateway, loginGuard, closeGateway: async () => gateway?.close() };
+  // monitoring: what a discovery run found changed goes to detection (the monitoring module installs the hook).
+  const snapshotHook: { fn: NonNullable<Parameters<typeof createDiscoveryService>[0]['onSnapshot']> } = { fn: async () => undefined };
+  discovery = createDiscoveryService({ db, clock, logger: logger.child({ module: 'discovery' }), vault, audit, orgs: people.orgs, servers, tasks, onSnapshot: (snap) => snapshotHook.fn(snap) });
+  return { ledger, alerts, orgKeys, servers, tasks, discovery, gateway: getGateway, loginGuard, snapshotHook, closeGateway: async () => gateway?.close() };
 }
 
 /**
@@ -110,7 +116,8 @@ export function createCore(deps: CoreDeps) {
   const auditReader = createAuditReader({ audit: base.audit, orgs: people.orgs });
   const fleet = registerServers(deps, base, people);
   // --- cluster: standing work, once per interval across every worker ---
-  const scheduler = createScheduler({ db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'schedules' }), tickMs: Math.min(1000, deps.config.schedulerTickMs), worker: workerIdentity() });
+  const worker = workerIdentity();
+  const scheduler = createScheduler({ db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'schedules' }), tickMs: Math.min(1000, deps.config.schedulerTickMs), worker });
   scheduler.every('discovery.due', deps.config.schedulerTickMs, () => fleet.discovery.runDueSchedules());
   scheduler.every('tasks.sweep', 60_000, () => fleet.tasks.sweepAbandoned());
   // --- end cluster ---
@@ -135,6 +142,15 @@ export function createCore(deps: CoreDeps) {
   fleet.loginGuard.check = access.guardLogin;
   scheduler.every('access.tick', 5_000, async () => void (await access.tick()));
   // --- end access ---
+  // --- monitoring: sampling, alerts, logs, detection (critical incidents open grants through access) ---
+  const monitoring = registerMonitoring({
+    db: base.db, clock: deps.clock, logger: deps.logger, config: deps.config, vault: base.vault, audit: base.audit, alerts: fleet.alerts, notify: base.notify,
+    orgs: people.orgs, servers: fleet.servers, gateway: fleet.gateway, orgKeyFingerprint: async (orgId) => (await fleet.orgKeys.publicKey(orgId)).fingerprint,
+    grants: () => access, worker,
+  });
+  scheduler.every('monitoring.retention', 10 * 60_000, () => monitoring.applyRetention());
+  fleet.snapshotHook.fn = monitoring.onSnapshot;
+  // --- end monitoring ---
 
   return {
     ...base,
@@ -145,6 +161,7 @@ export function createCore(deps: CoreDeps) {
     provisioning,
     privacy, // privacy centre
     access, // staff access by consent
+    monitoring, // monitoring, logs and detection
     clock: deps.clock,
     logger: deps.logger,
     config: deps.config,
@@ -166,10 +183,12 @@ export function createCore(deps: CoreDeps) {
     startWorker(): void {
       base.queue.start();
       scheduler.start();
+      monitoring.start(); // monitoring: this worker's sampling passes (servers are claimed one by one)
     },
     /** Stops the worker role (running jobs get `graceMs` to finish, then go back to the queue) and closes. */
     async close(options: { graceMs?: number } = {}): Promise<void> {
       await scheduler.stop();
+      await monitoring.stop(); // monitoring: sampled servers go to the other workers at once
       await base.queue.stop(options);
       await access.close(); // access: live terminal sessions end with their recordings complete
       await fleet.closeGateway();

@@ -22,7 +22,7 @@ function base32(bytes: Uint8Array): string {
 export type IdPrefix =
   | 'org' | 'usr' | 'mem' | 'inv' | 'ses' | 'tok' | 'cred' | 'aud' | 'job' | 'req' | 'key'
   | 'srv' | 'acct' | 'run' | 'snap' | 'grant' | 'sup' | 'msg' | 'term' | 'inc' | 'fnd' | 'alr'
-  | 'mail' | 'cns' | 'dsc' | 'pol' | 'evt' | 'use';
+  | 'mail' | 'cns' | 'dsc' | 'pol' | 'evt' | 'use' | 'rule';
 
 /**
  * A new id: prefix, 48 bits of time (so ids sort by creation) and 80 random bits.

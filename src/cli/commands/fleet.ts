@@ -9,10 +9,10 @@ interface ServerView { id: string; name: string; address: string; port: number; 
 interface RunView { id: string; status: string; progress: { total: number; queued: number; running: number; done: number; failed: number; changed: number }; hosts: { serverId: string; status: string; error: string | null; exitCode: number | null }[] }
 interface OutputPage { entries: { serverId: string; stream: string; data: string }[]; cursor: string; finished: boolean; run: RunView }
 
-type Call = ReturnType<typeof apiClient>;
+export type Call = ReturnType<typeof apiClient>;
 
 /** The organisation commands act on: --org, or the only one the person belongs to. */
-async function orgOf(call: Call, org: string | undefined): Promise<string> {
+export async function orgOf(call: Call, org: string | undefined): Promise<string> {
   if (org) return org;
   const { data } = await call<{ orgs: { id: string; name: string }[] }>('GET', '/api/orgs');
   if (data.orgs.length === 1) return data.orgs[0]!.id;
@@ -20,7 +20,7 @@ async function orgOf(call: Call, org: string | undefined): Promise<string> {
 }
 
 /** Server names or ids (comma-separated) to ids. */
-async function resolveServers(call: Call, orgId: string, spec: string): Promise<{ ids: string[]; names: Map<string, string> }> {
+export async function resolveServers(call: Call, orgId: string, spec: string): Promise<{ ids: string[]; names: Map<string, string> }> {
   const { data } = await call<{ servers: ServerView[] }>('GET', `/api/orgs/${orgId}/servers`);
   const names = new Map(data.servers.map((s) => [s.id, s.name]));
   const ids = spec.split(',').map((w) => w.trim()).filter(Boolean).map((w) => {

@@ -44,10 +44,12 @@ export function createAlertsService(deps: { db: Db; clock: Clock; orgs: Pick<Org
     async resolve(orgId: string, serverId: string, kind: string, exec: Executor = deps.db): Promise<void> {
       await exec.updateTable('alerts').set({ resolved_at: deps.clock.iso() }).where('org_id', '=', orgId).where('server_id', '=', serverId).where('kind', '=', kind).where('resolved_at', 'is', null).execute();
     },
-    async list(actor: Actor, orgId: string, filter: { open?: boolean; limit: number }, ctx: RequestContext): Promise<AlertView[]> {
+    /** `kindPrefix`: only alerts whose kind starts with it (letters, digits and `:`, so no LIKE wildcard; monitoring asks for `monitoring:`). */
+    async list(actor: Actor, orgId: string, filter: { open?: boolean; limit: number; kindPrefix?: string }, ctx: RequestContext): Promise<AlertView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
-      let q = deps.db.selectFrom('alerts').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').limit(filter.limit);
+      let q = deps.db.selectFrom('alerts').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit);
       if (filter.open) q = q.where('resolved_at', 'is', null);
+      if (filter.kindPrefix !== undefined && /^[a-z0-9:]+$/.test(filter.kindPrefix)) q = q.where('kind', 'like', `${filter.kindPrefix}%`);
       return (await q.execute()).map(view);
     },
   };

@@ -48,8 +48,7 @@ const evidenceText = (e: Readonly<Record<string, unknown>>): string => {
 export function createRecorder(deps: RecorderDeps) {
   const { db, clock } = deps;
 
-  async function mail(trx: Executor, orgId: string, template: string, key: string, vars: Record<string, string>): Promise<void> {
-    const to = await deps.recipients(orgId);
+  async function mail(trx: Executor, to: readonly string[], orgId: string, template: string, key: string, vars: Record<string, string>): Promise<void> {
     for (const [i, address] of to.entries()) {
       await deps.notify.queueMail(trx, { to: address, scope: orgId, orgId, category: 'transactional', template, vars, dedupeKey: `${key}:${i}` });
     }
@@ -65,6 +64,8 @@ export function createRecorder(deps: RecorderDeps) {
   }
 
   async function recordOne(orgId: string, server: { id: string; name: string }, d: FindingDraft): Promise<Outcome> {
+    // Read before the transaction: opening the sealed list needs the database, which SQLite gives one connection.
+    const to = await deps.recipients(orgId);
     return db.transaction().execute(async (trx): Promise<Outcome> => {
       const at = clock.iso();
       const existing = await detectionStore.openFinding(trx, server.id, d.rule, d.key);
@@ -82,14 +83,14 @@ export function createRecorder(deps: RecorderDeps) {
         incident = open.find((i) => i.id === joinId)!.row;
         if (worse(incident.severity, d.severity) !== incident.severity) {
           await detectionStore.updateIncident(trx, incident.id, { severity: d.severity, updated_at: at });
-          await mail(trx, orgId, 'detection.incident_escalated', `incident:${incident.id}:${d.rule}:${d.key}`, { ...vars, url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}` });
+          await mail(trx, to, orgId, 'detection.incident_escalated', `incident:${incident.id}:${d.rule}:${d.key}`, { ...vars, url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}` });
         } else await detectionStore.updateIncident(trx, incident.id, { updated_at: at });
       } else {
         incident = { id: newId('inc', clock.nowMs()), org_id: orgId, title: d.title, severity: d.severity, status: 'open', opened_at: at, updated_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null, grant_id: null, grant_note: null };
         opened = incident;
         await detectionStore.insertIncident(trx, incident);
         await deps.audit.record(trx, { action: 'incident.opened', orgId, actor: { type: 'system' }, target: { type: 'incident', id: incident.id }, details: { severity: d.severity, rule: d.rule, server: server.id } });
-        await mail(trx, orgId, 'detection.incident_opened', `incident:${incident.id}:opened`, { ...vars, url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}`, grant: '' });
+        await mail(trx, to, orgId, 'detection.incident_opened', `incident:${incident.id}:opened`, { ...vars, url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}`, grant: '' });
       }
       const finding: FindingRow = {
         id: newId('fnd', clock.nowMs()), org_id: orgId, server_id: server.id, server_name: server.name, rule: d.rule, key: d.key, severity: d.severity, title: d.title,

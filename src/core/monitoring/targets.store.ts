@@ -24,6 +24,9 @@ export const targetsStore = {
   due: (db: Executor, nowMs: number, limit: number) =>
     db.selectFrom('monitoring_targets').select(['server_id', 'next_run_ms', 'owner', 'lease_until_ms', 'interval_seconds']).where('enabled', '=', 1).where('next_run_ms', '<=', nowMs).orderBy('next_run_ms').limit(limit).execute(),
 
+  /** A worker that stops gives its servers up at once, rather than when their leases run out. */
+  releaseOwned: (db: Executor, worker: string) => db.updateTable('monitoring_targets').set({ owner: null, lease_until_ms: null }).where('owner', '=', worker).execute(),
+
   /**
    * Takes this interval's sample of a server: moves its next run forward only if nobody else did, and only if
    * no other live worker holds its kept login (its lease). So each interval is sampled once however many

@@ -202,6 +202,7 @@ export function createServersService(deps: ServersDeps) {
     const server = await serversStore.byIdAnyOrg(db, String(job.payload.serverId));
     if (!server || server.org_id !== job.orgId || server.status !== 'removing') return;
     const instruction = instructionFromPayload(job.payload);
+    deps.gateway().releaseKept(server.id); // monitoring: its kept sampling login ends with the server
     try {
       const { publicKey } = await orgKey(server.org_id);
       const result = await deps.gateway().withServer(server, instruction, 'release', (session) => runSteps(removeKeySteps(publicKey), session));

@@ -1,0 +1,90 @@
+/**
+ * Monitoring, operational logs and suspicious-activity detection, built in dependency order: settings (who is
+ * monitored, who is mailed), alerting, detection (which mails the same recipients), the sampler that feeds
+ * both, queries, and the retention chore. See docs/decisions/0009-monitoring.md.
+ */
+import type { Db } from '../../db/database.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Config } from '../../kernel/config.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { AlertsService } from '../alerts/alerts.service.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { createDetectionService } from '../detection/detection.service.js';
+import type { SuspiciousActivityGrants } from '../detection/recorder.js';
+import type { NotifyService } from '../notify/notify.service.js';
+import type { OrgsService } from '../orgs/orgs.service.js';
+import type { ServerGateway } from '../servers/gateway.js';
+import type { ServersService } from '../servers/servers.service.js';
+import type { Vault } from '../vault/vault.service.js';
+import { createAlertingService } from './alerting.service.js';
+import { logsStore } from './logs/logs.store.js';
+import { createMetricsStore } from './metrics.store.js';
+import { createQueryService } from './query.service.js';
+import { createSampler } from './sampler.js';
+import { createSettingsService } from './settings.service.js';
+import { targetsStore } from './targets.store.js';
+
+export interface MonitoringDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: Pick<Config, 'monitoring' | 'publicUrl'>;
+  readonly vault: Pick<Vault, 'seal' | 'openText'>;
+  readonly audit: Pick<AuditService, 'record' | 'recordAlone'>;
+  readonly alerts: Pick<AlertsService, 'raise' | 'resolve' | 'list'>;
+  readonly notify: Pick<NotifyService, 'queueMail'>;
+  readonly orgs: Pick<OrgsService, 'requireMember'>;
+  readonly servers: Pick<ServersService, 'requireServer' | 'allRows' | 'rowById'>;
+  readonly gateway: () => Pick<ServerGateway, 'execKept' | 'releaseKept'>;
+  /** Fingerprint of the organisation's own SSH key (installed by Steward: not news when it appears). */
+  readonly orgKeyFingerprint: (orgId: string) => Promise<string | null>;
+  /** The access module's grant opener, once it is built (it is built after this module). */
+  readonly grants: () => SuspiciousActivityGrants | undefined;
+  readonly worker: string;
+}
+
+export function registerMonitoring(deps: MonitoringDeps) {
+  const { db, clock } = deps;
+  const cfg = deps.config.monitoring;
+  const logger = deps.logger.child({ module: 'monitoring' });
+  const settings = createSettingsService({ db, clock, vault: deps.vault, audit: deps.audit, orgs: deps.orgs, servers: deps.servers, defaultIntervalSeconds: cfg.defaultIntervalSeconds, releaseLogin: (id) => deps.gateway().releaseKept(id) });
+  const alerting = createAlertingService({ db, clock, audit: deps.audit, alerts: deps.alerts, notify: deps.notify, orgs: deps.orgs, servers: deps.servers, recipients: settings.recipients, publicUrl: deps.config.publicUrl });
+  const ownKeys = async (orgId: string): Promise<ReadonlySet<string>> => {
+    const fp = await deps.orgKeyFingerprint(orgId).catch(() => null);
+    return new Set(fp ? [fp] : []);
+  };
+  const detection = createDetectionService({
+    db, clock, logger: deps.logger.child({ module: 'detection' }), audit: deps.audit, alerts: deps.alerts, notify: deps.notify, orgs: deps.orgs, servers: deps.servers,
+    recipients: settings.recipients, ownKeys, grants: deps.grants, thresholds: cfg.detection, publicUrl: deps.config.publicUrl,
+  });
+  const metrics = createMetricsStore();
+  const sampler = createSampler({
+    db, clock, logger, config: cfg, worker: deps.worker, metrics, gateway: deps.gateway, servers: deps.servers, alerting, detection, ownKeys, thresholds: cfg.detection,
+    beforeTick: settings.syncMonitorAll,
+  });
+  const query = createQueryService({ db, clock, orgs: deps.orgs, servers: deps.servers, metrics, rawRetentionMs: cfg.rawRetentionMs });
+
+  /** Deletes raw points, minute roll-ups and log lines past their retention. */
+  async function applyRetention(): Promise<{ raw: number; minute: number; logLines: number }> {
+    const nowS = Math.floor(clock.nowMs() / 1000);
+    const pruned = await metrics.prune(db, nowS - Math.floor(cfg.rawRetentionMs / 1000), nowS - Math.floor(cfg.minuteRetentionMs / 1000));
+    const logLines = await logsStore.prune(db, new Date(clock.nowMs() - cfg.logRetentionMs).toISOString());
+    if (pruned.raw + pruned.minute + logLines > 0) logger.info({ ...pruned, logLines }, 'monitoring retention applied');
+    return { ...pruned, logLines };
+  }
+
+  /**
+   * Discovery's changes, for servers that sampling does not cover yet (not monitored, or never sampled): a
+   * sampled server's own samples already compare the same state, and would report it twice.
+   */
+  async function onSnapshot(snapshot: Parameters<typeof detection.onSnapshot>[0]): Promise<void> {
+    const target = await targetsStore.target(db, snapshot.serverId);
+    if (target?.enabled === 1 && target.last_ok_at !== null) return;
+    await detection.onSnapshot(snapshot);
+  }
+
+  return { settings, alerting, detection, query, onSnapshot, tick: sampler.tick, sampleOne: sampler.sampleOne, start: () => sampler.start(cfg.tickMs), stop: sampler.stop, applyRetention };
+}
+
+export type Monitoring = ReturnType<typeof registerMonitoring>;
+export { MONITORING_SETTINGS_SEALED } from './targets.store.js';

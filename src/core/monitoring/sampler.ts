@@ -1,0 +1,269 @@
+/**
+ * The sampling loop. Each tick claims the targets whose time has come (a conditional update, so any number of
+ * workers sample each interval of each server once; the claim's lease keeps a server with the worker that holds
+ * its kept login), then per target runs ONE command over the gateway's kept login, parses it, stores the
+ * points and the new log lines (with their cursors, in one transaction), hands the security picture to
+ * detection and judges the alert rules. A server that does not answer is judged as unreachable.
+ */
+import type { Db } from '../../db/database.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { MonitoringConfig } from '../../kernel/config.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { Observation as DetectionObservation } from '../detection/detection.service.js';
+import type { DiskTrend, ProcessTrack, SecurityState, Thresholds } from '../detection/detection.types.js';
+import { stateFromSample, trackProcesses } from '../detection/state.js';
+import type { Instruction } from '../instruction.js';
+import type { ServerGateway } from '../servers/gateway.js';
+import type { ServersTable as ServerRow } from '../../db/schema.js';
+import type { AlertingService } from './alerting.service.js';
+import { firstOffset, followLog, sourceOf, type LogCursor } from './logs/follow.js';
+import { logsStore, type CursorRow } from './logs/logs.store.js';
+import { redactLogLine } from './logs/redact.js';
+import type { MetricsStore } from './metrics.store.js';
+import { derive, type Counters, type TopProcess } from './sample/derive.js';
+import { parseSample } from './sample/parse.js';
+import { LOG_CANDIDATES, newSampleBoundary, sampleScript } from './sample/script.js';
+import type { RawSample } from './sample/types.js';
+import { targetsStore, type TargetRow } from './targets.store.js';
+
+export interface SamplerDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: MonitoringConfig;
+  readonly worker: string;
+  readonly metrics: MetricsStore;
+  readonly gateway: () => Pick<ServerGateway, 'execKept' | 'releaseKept'>;
+  readonly servers: { rowById(id: string): Promise<ServerRow | undefined> };
+  readonly alerting: Pick<AlertingService, 'evaluate'>;
+  readonly detection: { observe(orgId: string, server: { id: string; name: string }, o: DetectionObservation): Promise<unknown> } | undefined;
+  readonly ownKeys: (orgId: string) => Promise<ReadonlySet<string>>;
+  readonly thresholds: Thresholds;
+  /** Runs before a pass, at most every 30 s (organisations that monitor every server pick up new servers). */
+  readonly beforeTick?: () => Promise<unknown>;
+}
+
+/** What a server's previous samples left for the next one to compare with. */
+interface SecurityMemory {
+  readonly state: SecurityState | null;
+  readonly procs: readonly ProcessTrack[];
+  readonly disks: readonly DiskTrend[];
+  /**
+   * When the auth log's first read (its recent history) was stored. Those lines teach which logins are usual;
+   * they are not counted as attempts, since their real time is unknown (syslog stamps carry no year).
+   */
+  readonly authBaselineMs?: number;
+}
+
+/** Bytes of a log read the first time a server is sampled: its recent tail, enough to learn the usual logins. */
+const BACKFILL_BYTES = 64 * 1024;
+/** Samples of free space kept per disk for the "filling fast" rule (about an hour at the default interval). */
+const DISK_TREND_POINTS = 60;
+const SCRIPT_OUTPUT_SLACK = 4 * 1024 * 1024;
+/** How often a worker looks for new servers of organisations that monitor every server (settings changes apply at once). */
+const SYNC_EVERY_MS = 30_000;
+
+const parseJson = <T>(text: string | null): T | null => {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+};
+
+function diskTrends(previous: readonly DiskTrend[], raw: RawSample, nowS: number): DiskTrend[] {
+  const before = new Map(previous.map((d) => [d.mount, d]));
+  return raw.disks.map((d) => {
+    const points = [...(before.get(d.mount)?.points ?? []), [nowS, d.availableKb * 1024] as const].slice(-DISK_TREND_POINTS);
+    return { mount: d.mount, sizeBytes: (d.usedKb + d.availableKb) * 1024, points };
+  });
+}
+
+/** The worst disk is the subject of `disk.used_pct`, so an alert says which mount is filling. */
+function subjectsOf(raw: RawSample): Map<string, string> {
+  const subjects = new Map<string, string>();
+  let worst: { mount: string; pct: number } | null = null;
+  for (const d of raw.disks) {
+    const total = d.usedKb + d.availableKb;
+    const pct = total > 0 ? d.usedKb / total : 0;
+    if (!worst || pct > worst.pct) worst = { mount: d.mount, pct };
+  }
+  if (worst) subjects.set('disk.used_pct', worst.mount);
+  return subjects;
+}
+
+export function createSampler(deps: SamplerDeps) {
+  const { db, clock, config } = deps;
+  let current: Promise<number> | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let lastSyncMs = Number.NEGATIVE_INFINITY;
+
+  const instructionOf = (t: Pick<TargetRow, 'server_id' | 'set_by'>): Instruction => ({ type: 'schedule', id: t.server_id, actorId: t.set_by });
+
+  async function followLogs(server: ServerRow, cursors: readonly CursorRow[], raw: RawSample, atIso: string): Promise<{ auth: string[]; authBaseline: boolean }> {
+    const auth: string[] = [];
+    let authBaseline = false;
+    await db.transaction().execute(async (trx) => {
+      for (const [i, c] of cursors.entries()) {
+        const chunks = raw.logs.chunks.filter((x) => x.index === i);
+        const notes = raw.logs.notes.filter((x) => x.index === i);
+        const cursor: LogCursor = { path: c.path, inode: c.inode, offset: Number(c.offset) };
+        const res = followLog(cursor, chunks, notes, config.logReadBytes);
+        const lines = res.lines.map(redactLogLine);
+        if (lines.length > 0) await logsStore.insertLines(trx, lines.map((line) => ({ org_id: server.org_id, server_id: server.id, source: c.source, path: c.path, observed_at: atIso, line })));
+        if (c.source === 'auth') {
+          auth.push(...lines);
+          if (c.last_read_at === null) authBaseline = true;
+        }
+        await logsStore.updateCursor(trx, server.id, c.path, { inode: res.cursor.inode, offset: res.cursor.offset, lines: Number(c.lines) + lines.length, last_event: res.event ?? c.last_event, last_read_at: atIso });
+      }
+      // Logs found for the first time are followed from their recent tail on.
+      const followed = new Set(cursors.map((c) => c.path));
+      for (const st of raw.logs.stat) {
+        if (followed.has(st.path) || !(LOG_CANDIDATES as readonly string[]).includes(st.path)) continue;
+        await logsStore.insertCursor(trx, { server_id: server.id, path: st.path, org_id: server.org_id, source: sourceOf(st.path), inode: st.inode, offset: firstOffset(st.size, BACKFILL_BYTES), lines: 0, last_event: null, last_read_at: null, created_at: atIso });
+      }
+    });
+    return { auth, authBaseline };
+  }
+
+  async function storePoints(server: ServerRow, points: readonly { metric: string; value: number }[], nowMs: number, atIso: string): Promise<void> {
+    if (points.length === 0) return;
+    const ids = await deps.metrics.seriesIds(db, server.org_id, server.id, points.map((p) => p.metric), atIso);
+    const ts = Math.floor(nowMs / 1000);
+    await db.transaction().execute((trx) => deps.metrics.insertPoints(trx, points.flatMap((p) => (ids.has(p.metric) ? [{ seriesId: ids.get(p.metric)!, ts, value: p.value }] : []))));
+  }
+
+  async function detect(server: ServerRow, target: TargetRow, raw: RawSample, top: readonly TopProcess[], logs: { auth: string[]; authBaseline: boolean }, nowMs: number): Promise<SecurityMemory> {
+    const memory = parseJson<SecurityMemory>(target.security) ?? { state: null, procs: [], disks: [] };
+    const after = stateFromSample(raw, memory.state);
+    const procs = trackProcesses(memory.procs, top, nowMs, deps.thresholds);
+    const disks = diskTrends(memory.disks, raw, Math.floor(nowMs / 1000));
+    const authBaselineMs = logs.authBaseline ? nowMs : memory.authBaselineMs;
+    const next: SecurityMemory = { state: after ?? memory.state, procs, disks, ...(authBaselineMs === undefined ? {} : { authBaselineMs }) };
+    if (!deps.detection) return next;
+    const sinceIso = new Date(nowMs - deps.thresholds.bruteForceWindowMinutes * 60_000).toISOString();
+    const window = (await logsStore.authSince(db, server.id, sinceIso))
+      .map((r) => ({ line: r.line, observedMs: Date.parse(r.observed_at) }))
+      .filter((r) => authBaselineMs === undefined || r.observedMs > authBaselineMs);
+    const obs: DetectionObservation = {
+      nowMs, before: memory.state, after, ownAddresses: new Set(raw.ssh ? [raw.ssh.client] : []), ownKeys: await deps.ownKeys(server.org_id),
+      processes: procs, poolConnections: raw.poolConnections, disks,
+      authWindow: window, authFresh: logs.auth.map((line) => ({ line, observedMs: nowMs })), authBaseline: logs.authBaseline,
+    };
+    try {
+      await deps.detection.observe(server.org_id, { id: server.id, name: server.name }, obs);
+    } catch (err) {
+      deps.logger.error({ server: server.id, err: (err as Error).message }, 'detection failed on a sample');
+    }
+    return next;
+  }
+
+  /** One sample of one server (claimed already). Never throws: a failure is the server's state, not the loop's. */
+  async function sampleOne(target: TargetRow): Promise<'ok' | 'unreachable' | 'skipped'> {
+    const server = await deps.servers.rowById(target.server_id);
+    if (!server || server.status === 'removing' || server.status === 'remove_failed' || server.status === 'enrolling') return 'skipped';
+    const started = clock.nowMs();
+    const atIso = clock.iso();
+    const cursors = await logsStore.cursorsOf(db, server.id);
+    const integrity = target.integrity_at_ms === null || started - Number(target.integrity_at_ms) >= config.integrityEveryMs;
+    const boundary = newSampleBoundary();
+    let raw: RawSample;
+    try {
+      const { script, args } = sampleScript({ boundary, integrity, logs: cursors.map((c) => ({ path: c.path, inode: c.inode, offset: Number(c.offset) })), maxLogBytes: config.logReadBytes, elevate: server.username !== 'root' });
+      const res = await deps.gateway().execKept(server, instructionOf(target), 'monitoring.sample', ['sh', '-s', '--', ...args], {
+        stdin: script, timeoutMs: Math.max(10_000, Math.min(target.interval_seconds * 1000, 60_000)), acceptExitCodes: [0, 1, 2], maxOutputBytes: cursors.length * config.logReadBytes * 2 + SCRIPT_OUTPUT_SLACK,
+      });
+      raw = parseSample(res.stdout, boundary);
+      if (!raw.complete && raw.cpu.total === null) throw new Error('the sampling script gave no usable output');
+    } catch (err) {
+      const reason = (err as Error).message.slice(0, 300);
+      await targetsStore.updateTarget(db, server.id, { last_sample_at: atIso, last_error: reason, failures: target.failures + 1, updated_at: atIso });
+      await deps.alerting.evaluate(server.org_id, server, { kind: 'unreachable', reason }).catch((e: unknown) => deps.logger.error({ server: server.id, err: (e as Error).message }, 'alert evaluation failed'));
+      return 'unreachable';
+    }
+    const nowMs = clock.nowMs();
+    const { points, counters, top } = derive(raw, parseJson<Counters>(target.counters), nowMs);
+    await storePoints(server, points, nowMs, atIso);
+    // Output cut short may end inside a log's bytes: its cursors stay where they were, and the next sample reads again.
+    const logs = raw.complete ? await followLogs(server, cursors, raw, atIso) : { auth: [], authBaseline: false };
+    const security = await detect(server, target, raw, top, logs, nowMs);
+    const latest = { at: atIso, values: Object.fromEntries(points.filter((p) => !p.metric.includes(':')).map((p) => [p.metric, p.value])), top: top.slice(0, 5).map((p) => ({ pid: p.pid, user: p.user, command: p.command, cpuPercent: p.cpuPercent, rssKb: p.rssKb })) };
+    await targetsStore.updateTarget(db, server.id, {
+      counters: JSON.stringify(counters), security: JSON.stringify(security), latest: JSON.stringify(latest), integrity_at_ms: integrity && raw.integrity ? nowMs : target.integrity_at_ms,
+      last_sample_at: atIso, last_ok_at: atIso, last_error: null, failures: 0, updated_at: atIso,
+    });
+    const values = new Map(points.map((p) => [p.metric, p.value]));
+    await deps.alerting.evaluate(server.org_id, server, { kind: 'sample', values, subjects: subjectsOf(raw) }).catch((e: unknown) => deps.logger.error({ server: server.id, err: (e as Error).message }, 'alert evaluation failed'));
+    return 'ok';
+  }
+
+  /** Claims the due targets and samples them, at most `concurrency` at once; resolves when all are done. */
+  async function runTick(): Promise<number> {
+    const nowMs = clock.nowMs();
+    if (nowMs - lastSyncMs >= SYNC_EVERY_MS) {
+      lastSyncMs = nowMs;
+      await deps.beforeTick?.().catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));
+    }
+    const claimed: TargetRow[] = [];
+    for (const due of await targetsStore.due(db, nowMs, config.concurrency * 4)) {
+      if (claimed.length >= config.concurrency) break;
+      const interval = due.interval_seconds * 1000;
+      // The next slot stays on the server's own rhythm; one missed while nobody ran is skipped, not caught up.
+      const next = Math.max(Number(due.next_run_ms) + interval, nowMs + Math.floor(interval / 2));
+      const lease = nowMs + Math.max(config.loginIdleMs, interval * 3);
+      if (!(await targetsStore.claim(db, due.server_id, Number(due.next_run_ms), next, deps.worker, nowMs, lease))) continue;
+      const row = await targetsStore.target(db, due.server_id);
+      if (row) claimed.push(row);
+    }
+    const results = await Promise.all(claimed.map((t) => sampleOne(t).catch((err: unknown) => {
+      deps.logger.error({ server: t.server_id, err: (err as Error).message }, 'sample failed');
+      return 'skipped' as const;
+    })));
+    return results.filter((r) => r !== 'skipped').length;
+  }
+
+  return {
+    sampleOne,
+    /**
+     * The worker role: a pass every `tickMs` on this worker. Each worker looks for itself (rather than through the
+     * cluster scheduler, which would give each slot to one worker): the per-server claim and lease are what
+     * spread servers over workers and keep each with the worker that holds its login.
+     */
+    start(tickMs: number): void {
+      if (timer || stopped) return;
+      timer = setInterval(() => {
+        if (current) return; // a pass still running: this slot is skipped, not queued
+        current = runTick();
+        void current.catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'monitoring pass failed')).finally(() => (current = null));
+      }, tickMs);
+      timer.unref();
+    },
+    /** Stops: waits for a pass in flight, then gives this worker's servers up so another takes them at once. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      while (current) await current.catch(() => 0);
+      await targetsStore.releaseOwned(db, deps.worker);
+    },
+    /**
+     * One pass of the loop; returns how many servers were sampled. A pass already running (the scheduler's) is
+     * waited for first, so a caller sees everything due by now sampled when this resolves.
+     */
+    async tick(): Promise<number> {
+      while (current) await current.catch(() => 0);
+      if (stopped) return 0;
+      current = runTick();
+      try {
+        return await current;
+      } finally {
+        current = null;
+      }
+    },
+  };
+}
+
+export type Sampler = ReturnType<typeof createSampler>;

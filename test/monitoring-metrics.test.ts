@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetricsStore } from '../src/core/monitoring/metrics.store.js';
+import { targetsStore } from '../src/core/monitoring/targets.store.js';
+import { FakeClock } from '../src/kernel/clock.js';
+import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
+import { ENGINES } from '../testkit/db.js';
+import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+
+const STEP_S = 10;
+const POINTS = 180; // half an hour, every 10 s
+
+/** Metric storage, roll-ups and retention on both engines, plus the monitoring API's answers to bad input. */
+describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
+  // Whole minutes, so the expected minute buckets are easy to state.
+  const start = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+  const clock = new FakeClock(start + 3_600_000);
+  let s: TestSteward;
+  let a: SignedUp;
+  let b: SignedUp;
+  let serverId: string;
+  const fromS = start / 1000;
+  const toS = fromS + POINTS * STEP_S;
+  const value = (i: number) => ((i * 37) % 101) + (i % 7) / 10;
+  /** A fresh session, for after the clock moved past the last one's lifetime. */
+  async function signInAgain(): Promise<void> {
+    const res = await new TestClient(s.app).post('/api/auth/signin', { email: a.email, password: a.password });
+    expect(res.status).toBe(200);
+    a = { ...a, client: new TestClient(s.app, { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.body.csrfToken }) };
+  }
+  const query = (q: string) => a.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/metrics?${q}`);
+
+  /** Average of the raw values in each `bucket` seconds, computed here from what was stored. */
+  function expectedAverages(bucket: number): { t: number[]; avg: number[] } {
+    const groups = new Map<number, number[]>();
+    for (let i = 0; i < POINTS; i++) {
+      const ts = fromS + i * STEP_S;
+      const key = ts - (ts % bucket);
+      groups.set(key, [...(groups.get(key) ?? []), value(i)]);
+    }
+    const t = [...groups.keys()].sort((x, y) => x - y);
+    return { t, avg: t.map((k) => Math.round((groups.get(k)!.reduce((x, y) => x + y, 0) / groups.get(k)!.length) * 1000) / 1000) };
+  }
+
+  beforeAll(async () => {
+    s = await startTestSteward({ engine, clock });
+    a = await signUp(s.app);
+    b = await signUp(s.app);
+    // A server that stays enrolling (no worker runs here): its series are written through the store directly.
+    const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: 'db-1', address: '192.0.2.10', password: 'first-login-password', trustFirstContact: true });
+    expect(server.status).toBe(202);
+    serverId = server.body.id;
+    const store = createMetricsStore();
+    const ids = await store.seriesIds(s.core.db, a.orgId, serverId, ['cpu.busy_pct'], clock.iso());
+    const points = Array.from({ length: POINTS }, (_, i) => ({ seriesId: ids.get('cpu.busy_pct')!, ts: fromS + i * STEP_S, value: value(i) }));
+    expect(await store.insertPoints(s.core.db, points)).toBe(POINTS);
+    // The same points again are not counted twice, in raw points or in roll-ups.
+    expect(await store.insertPoints(s.core.db, points.slice(0, 30))).toBe(0);
+  });
+  afterAll(() => s?.close());
+
+  it('answers raw points, and minute roll-ups with the same averages as the raw data', async () => {
+    const raw = await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=10`);
+    expect(raw.status).toBe(200);
+    expect(raw.body.source).toBe('raw');
+    expect(raw.body.series[0].avg).toEqual(Array.from({ length: POINTS }, (_, i) => value(i)));
+    for (const bucket of [60, 300, 900]) {
+      const rolled = await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=${bucket}`);
+      expect(rolled.body.source).toBe('minute');
+      const expected = expectedAverages(bucket);
+      expect(rolled.body.series[0].t).toEqual(expected.t);
+      expect(rolled.body.series[0].avg).toEqual(expected.avg);
+    }
+  });
+
+  it('searches log lines literally and case-insensitively, and expires them', async () => {
+    const row = (line: string, at: string) => ({ org_id: a.orgId, server_id: serverId, source: 'web' as const, path: '/var/log/nginx/access.log', observed_at: at, line });
+    await s.core.db.insertInto('log_lines').values([row('GET /a%b 200', clock.iso()), row('GET /aXb 200', clock.iso()), row('old line', new Date(clock.nowMs() - s.config.monitoring.logRetentionMs - 1000).toISOString())]).execute();
+    const found = await a.client.get(`/api/orgs/${a.orgId}/logs?text=${encodeURIComponent('/A%B')}`);
+    expect(found.status).toBe(200);
+    expect(found.body.lines.map((l: { line: string }) => l.line)).toEqual(['GET /a%b 200']);
+    expect((await s.core.monitoring.applyRetention()).logLines).toBe(1);
+    expect((await a.client.get(`/api/orgs/${a.orgId}/logs?serverId=${serverId}`)).body.lines).toHaveLength(2);
+  });
+
+  it('bad input is a 4xx with a stable code, never a 500', async () => {
+    const cases: [Promise<{ status: number; body: any }>, number, string][] = [
+      [query(`metrics=${encodeURIComponent('cpu;rm -rf /')}&from=${fromS}&to=${toS}`), 400, 'STEWARD_INVALID_INPUT'],
+      [query(`metrics=cpu.busy_pct&from=${toS}&to=${fromS}`), 400, 'STEWARD_INVALID_INPUT'],
+      [query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=7`), 400, 'STEWARD_INVALID_INPUT'],
+      [query('metrics=cpu.busy_pct&from=yesterday'), 400, 'STEWARD_INVALID_INPUT'],
+      [a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, intervalSeconds: 5, recipients: [] }), 400, 'STEWARD_INVALID_INPUT'],
+      [a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: ['not an address'] }), 400, 'STEWARD_INVALID_INPUT'],
+      [a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'No metric', type: 'threshold', durationSeconds: 60, severity: 'warning' }), 400, 'STEWARD_INVALID_INPUT'],
+      [a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Odd', type: 'unreachable', metric: 'load.1', durationSeconds: 60, severity: 'warning' }), 400, 'STEWARD_INVALID_INPUT'],
+      [a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Neg', type: 'threshold', metric: 'load.1', comparison: 'above', threshold: 1, durationSeconds: -1, severity: 'warning' }), 400, 'STEWARD_INVALID_INPUT'],
+      [a.client.get(`/api/orgs/${a.orgId}/logs?from=not-a-time`), 400, 'STEWARD_INVALID_INPUT'],
+      [a.client.put(`/api/orgs/${a.orgId}/servers/${serverId}/monitoring`, { intervalSeconds: 9 }), 400, 'STEWARD_INVALID_INPUT'],
+      [a.client.post(`/api/orgs/${a.orgId}/incidents/inc_00000000000000000000000009/close`), 404, 'STEWARD_NOT_FOUND'],
+      // Another organisation's server, rules and settings are not there at all.
+      [b.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/metrics`), 404, 'STEWARD_NOT_FOUND'],
+      [b.client.get(`/api/orgs/${b.orgId}/servers/${serverId}/metrics`), 404, 'STEWARD_NOT_FOUND'],
+      [b.client.put(`/api/orgs/${b.orgId}/servers/${serverId}/monitoring`, {}), 404, 'STEWARD_NOT_FOUND'],
+    ];
+    for (const [pending, status, code] of cases) {
+      const res = await pending;
+      expect([res.status, res.body.error?.code]).toEqual([status, code]);
+    }
+  });
+
+  it('settings keep the recipients sealed, and a first setting brings the default rules', async () => {
+    const put = await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: false, intervalSeconds: 30, recipients: ['Ops@Example.com', 'ops@example.com', 'night@example.com'] });
+    expect(put.status).toBe(200);
+    expect(put.body.recipients).toEqual(['ops@example.com', 'night@example.com']);
+    const row = await s.core.db.selectFrom('monitoring_settings').selectAll().where('org_id', '=', a.orgId).executeTakeFirstOrThrow();
+    expect(row.recipients_sealed).not.toContain('example.com');
+    expect(row.recipient_count).toBe(2);
+    expect((await a.client.get(`/api/orgs/${a.orgId}/monitoring/settings`)).body).toEqual({ monitorAll: false, intervalSeconds: 30, recipients: ['ops@example.com', 'night@example.com'] });
+    const rules = (await a.client.get(`/api/orgs/${a.orgId}/alert-rules`)).body.rules;
+    expect(rules.map((r: { type: string; metric: string | null }) => [r.type, r.metric])).toEqual([['threshold', 'disk.used_pct'], ['threshold', 'mem.used_pct'], ['unreachable', null]]);
+    // "Every server": a server that is ready is monitored at the organisation's interval; one switched off stays off.
+    const monitored = async () => (await a.client.get(`/api/orgs/${a.orgId}/monitoring/fleet`)).body.servers.map((f: { monitored: boolean; intervalSeconds: number | null }) => [f.monitored, f.intervalSeconds]);
+    expect(await monitored()).toEqual([[false, null]]);
+    await s.core.db.updateTable('servers').set({ status: 'ready' }).where('id', '=', serverId).execute();
+    expect((await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: [] })).status).toBe(200);
+    expect(await monitored()).toEqual([[true, 30]]);
+    expect((await a.client.delete(`/api/orgs/${a.orgId}/servers/${serverId}/monitoring`)).status).toBe(200);
+    expect((await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: [] })).status).toBe(200);
+    expect(await monitored()).toEqual([[false, 30]]);
+    await s.core.db.updateTable('servers').set({ status: 'enrolling' }).where('id', '=', serverId).execute();
+  });
+  it('a slot is claimed by one worker only, and a lease keeps a server with its worker until released', async () => {
+    const now = clock.nowMs();
+    await s.core.db.updateTable('monitoring_targets').set({ enabled: 1, next_run_ms: now, owner: null, lease_until_ms: null }).where('server_id', '=', serverId).execute();
+    const claim = (worker: string, expected: number, next: number) => targetsStore.claim(s.core.db, serverId, expected, next, worker, now, now + 600_000);
+    // 1. Two workers race for the same slot: one wins.
+    expect(await Promise.all([claim('w1', now, now + 30_000), claim('w2', now, now + 30_000)])).toEqual([true, false]);
+    // 2. The next slot: the other worker may not take it while w1's lease runs; w1 may.
+    expect(await claim('w2', now + 30_000, now + 60_000)).toBe(false);
+    expect(await claim('w1', now + 30_000, now + 60_000)).toBe(true);
+    // 3. w1 stops and gives its servers up: w2 takes the next slot at once.
+    await targetsStore.releaseOwned(s.core.db, 'w1');
+    expect(await claim('w2', now + 60_000, now + 90_000)).toBe(true);
+    await s.core.db.updateTable('monitoring_targets').set({ enabled: 0, owner: null, lease_until_ms: null }).where('server_id', '=', serverId).execute();
+  });
+
+  it('keeps minute roll-ups after raw points expire, and drops them after their own retention (last: it moves the clock past every session)', async () => {
+    const before = (await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=60`)).body.series[0];
+    clock.advance(s.config.monitoring.rawRetentionMs);
+    const pruned = await s.core.monitoring.applyRetention();
+    await signInAgain();
+    expect(pruned.raw).toBe(POINTS);
+    expect(pruned.minute).toBe(0);
+    // Asked for raw points that are gone, the answer comes from the roll-ups, unchanged.
+    const after = await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=10`);
+    expect(after.body.source).toBe('minute');
+    expect(after.body.series[0]).toEqual(before);
+    clock.advance(s.config.monitoring.minuteRetentionMs);
+    expect((await s.core.monitoring.applyRetention()).minute).toBe(POINTS / 6);
+    await signInAgain();
+    expect((await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=60`)).body.series[0].t).toEqual([]);
+  });
+
+});
