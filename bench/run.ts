@@ -2,11 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api.bench.js';
 import { benchCluster } from './cluster.bench.js';
 import { benchFleet, type Measure } from './fleet.bench.js';
+import { benchMonitoring } from './monitoring.bench.js';
 import { benchVault } from './vault.bench.js';
 
 /**
  * `npm run bench [-- section…]`: Steward's own measurements, each reported as a ratio to a peer measured in the
- * same run on the same machine. Sections: vault, api, fleet, cluster. Results go to stdout (markdown) and .artifacts/bench.json.
+ * same run on the same machine. Sections: vault, api, fleet, cluster, monitoring. Results go to stdout (markdown) and .artifacts/bench.json.
  */
 const sections = process.argv.slice(2);
 const want = (name: string) => sections.length === 0 || sections.includes(name);
@@ -46,6 +47,20 @@ if (want('fleet')) {
     lines.push(`| ${f.n} | \`uptime\` vs parallel-ssh with curve25519 | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptimeX25519)} | ${ratio(f.psshUptimeX25519, f.stewardUptime)} |`);
   }
   lines.push('');
+}
+
+if (want('monitoring')) {
+  const m = await benchMonitoring();
+  results.monitoring = m;
+  const sqlite = m.ingestion.find((i) => i.engine === 'sqlite');
+  lines.push(
+    `## Monitoring: metric ingestion (${m.ingestion[0]?.servers} servers × ${m.ingestion[0]?.seriesPerServer} series, one transaction per server per interval)`, '',
+    '| engine | points/s | ratio to SQLite |', '| --- | ---: | ---: |',
+    ...m.ingestion.map((i) => `| ${i.engine} | ${i.pointsPerSec} | ${sqlite ? (i.pointsPerSec / sqlite.pointsPerSec).toFixed(2) : '—'} |`), '',
+    `## Monitoring: sampling ${m.sampling.hosts} real sshd hosts every ${m.sampling.intervalS} s (Steward's process, ${m.sampling.windowS} s steady state)`, '',
+    '| samples | CPU | CPU per sample | share of one core |', '| ---: | ---: | ---: | ---: |',
+    `| ${m.sampling.samples} | ${m.sampling.cpuS.toFixed(1)} s | ${m.sampling.cpuMsPerSample.toFixed(1)} ms | ${(m.sampling.coreShare * 100).toFixed(1)} % |`, '',
+  );
 }
 
 // --- cluster ---
