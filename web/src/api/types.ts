@@ -51,3 +51,12 @@ export type DiscoverySchedule = NonNullable<JsonOf<'/api/orgs/{orgId}/servers/{s
 
 // Operators.
 export type OutboxMail = JsonOf<'/api/staff/outbox', 'get', 200>['mails'][number];
+
+// Staff access: grants, support requests, the timeline and terminal recordings.
+export type Grant = Schemas['Grant'];
+export type GrantState = Grant['state'];
+export type GrantAction = Grant['scope']['actions'][number];
+export type SupportRequest = Schemas['SupportRequest'];
+export type SupportMessage = NonNullable<SupportRequest['messages']>[number];
+export type TimelineEntry = Schemas['TimelineEntry'];
+export type TerminalSession = Schemas['TerminalSession'];
