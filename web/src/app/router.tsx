@@ -2,6 +2,10 @@ import { createBrowserRouter, Outlet, type RouteObject } from 'react-router';
 import { comingAreas, PRIVACY_AREA, staffComingAreas } from '../layout/nav';
 import { Shell } from '../layout/Shell';
 import { AcceptInvite } from '../pages/AcceptInvite';
+import { Activity } from '../pages/access/Activity';
+import { Grants } from '../pages/access/Grants';
+import { SupportRequestPage } from '../pages/access/SupportRequestPage';
+import { SupportRequests } from '../pages/access/SupportRequests';
 import { SignIn } from '../pages/auth/SignIn';
 import { SignUp } from '../pages/auth/SignUp';
 import { Home } from '../pages/Home';
@@ -35,17 +39,22 @@ import { ServerOverview } from '../pages/servers/ServerOverview';
 import { ServersList } from '../pages/servers/ServersList';
 import { ServerSettings } from '../pages/servers/ServerSettings';
 import { ServerTasks } from '../pages/servers/ServerTasks';
+import { ServerTerminal } from '../pages/servers/ServerTerminal';
 import { RequireStaff } from '../pages/staff/RequireStaff';
 import { StaffAudit } from '../pages/staff/StaffAudit';
 import { StaffEnrol } from '../pages/staff/StaffEnrol';
+import { StaffGrantPage } from '../pages/staff/StaffGrantPage';
+import { StaffGrants } from '../pages/staff/StaffGrants';
 import { StaffHome } from '../pages/staff/StaffHome';
 import { StaffJobs } from '../pages/staff/StaffJobs';
 import { StaffOutbox } from '../pages/staff/StaffOutbox';
+import { StaffQueue } from '../pages/staff/StaffQueue';
+import { StaffSupportRequest } from '../pages/staff/StaffSupportRequest';
 import { RunPage } from '../pages/tasks/RunPage';
 import { TasksPage } from '../pages/tasks/TasksPage';
 import { RequireSession } from '../session/RequireSession';
 
-/** A server's sections (see pages/servers/tabs.ts); the terminal and metrics join here when their APIs land. */
+/** A server's sections (see pages/servers/tabs.ts); metrics join here when their API lands. */
 const serverPages: RouteObject[] = [
   { index: true, element: <ServerOverview /> },
   { path: 'facts', element: <FactsPage /> },
@@ -53,6 +62,7 @@ const serverPages: RouteObject[] = [
   { path: 'changes', element: <ChangesPage /> },
   { path: 'found-credentials', element: <FoundCredentials /> },
   { path: 'tasks', element: <ServerTasks /> },
+  { path: 'terminal', element: <ServerTerminal /> },
   { path: 'settings', element: <ServerSettings /> },
 ];
 
@@ -76,6 +86,10 @@ const orgPages: RouteObject[] = [
   { path: 'credentials', element: <Credentials /> },
   { path: 'audit', element: <Audit /> },
   { path: 'jobs', element: <Jobs /> },
+  { path: 'support', element: <SupportRequests /> },
+  { path: 'support/:supportId', element: <SupportRequestPage /> },
+  { path: 'grants', element: <Grants /> },
+  { path: 'activity', element: <Activity /> },
   ...comingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo=".." /> })),
 ];
 
@@ -84,6 +98,10 @@ const staffPages: RouteObject[] = [
   { path: 'jobs', element: <StaffJobs /> },
   { path: 'audit', element: <StaffAudit /> },
   { path: 'outbox', element: <StaffOutbox /> },
+  { path: 'queue', element: <StaffQueue /> },
+  { path: 'grants', element: <StaffGrants /> },
+  { path: 'grants/:grantId', element: <StaffGrantPage /> },
+  { path: 'support/:supportId', element: <StaffSupportRequest /> },
   ...staffComingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo="/staff" /> })),
 ];
 
