@@ -4,7 +4,7 @@ import type { TerminalSession } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
-import { CastPlayer } from '../../terminal/CastPlayer';
+import { CastPlayer } from '../../terminal/lazy';
 import { parseCast } from '../../terminal/castPlayer';
 
 /**

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
-import { WebTerminal } from '../../terminal/WebTerminal';
+import { WebTerminal } from '../../terminal/lazy';
 import { useOrg } from '../org/OrgScope';
 import { useServerPage } from './ServerLayout';
 

@@ -11,7 +11,7 @@ import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { Time } from '../../components/Time';
-import { WebTerminal } from '../../terminal/WebTerminal';
+import { WebTerminal } from '../../terminal/lazy';
 import { useNow } from '../access/useNow';
 import { ACTION_LABELS, REASON_LABELS, remaining, STATE_LOOK } from '../access/words';
 import { staffKey, useGrantServers, useStaffGrant } from './queries';
