@@ -60,3 +60,10 @@ export type SupportRequest = Schemas['SupportRequest'];
 export type SupportMessage = NonNullable<SupportRequest['messages']>[number];
 export type TimelineEntry = Schemas['TimelineEntry'];
 export type TerminalSession = Schemas['TerminalSession'];
+
+// The privacy centre.
+export type Consent = Schemas['Consent'];
+export type ConsentPurpose = Consent['purpose'];
+export type ConsentRecord = Schemas['ConsentRecord'];
+export type PolicyVersion = Schemas['PolicyVersion'];
+export type OrgDeletion = Schemas['OrgDeletion'];

@@ -1,5 +1,5 @@
 import { createBrowserRouter, Outlet, type RouteObject } from 'react-router';
-import { comingAreas, PRIVACY_AREA, staffComingAreas } from '../layout/nav';
+import { comingAreas, staffComingAreas } from '../layout/nav';
 import { Shell } from '../layout/Shell';
 import { AcceptInvite } from '../pages/AcceptInvite';
 import { Activity } from '../pages/access/Activity';
@@ -23,6 +23,7 @@ import { Jobs } from '../pages/org/Jobs';
 import { Members } from '../pages/org/Members';
 import { OrgScope } from '../pages/org/OrgScope';
 import { Overview } from '../pages/org/Overview';
+import { PrivacyCentre } from '../pages/privacy/PrivacyCentre';
 import { Profile } from '../pages/profile/Profile';
 import { Security } from '../pages/profile/Security';
 import { Tokens } from '../pages/profile/Tokens';
@@ -127,7 +128,7 @@ export const router = createBrowserRouter([
           { path: 'profile', element: <Profile /> },
           { path: 'profile/security', element: <Security /> },
           { path: 'profile/tokens', element: <Tokens /> },
-          { path: 'privacy', element: <Coming area={PRIVACY_AREA} backTo="/" /> },
+          { path: 'privacy', element: <PrivacyCentre /> },
           { path: 'staff/enrol', element: <StaffEnrol /> },
           { path: 'staff', element: <RequireStaff />, children: staffPages },
           { path: '*', element: <NotFound /> },

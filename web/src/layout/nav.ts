@@ -48,12 +48,6 @@ export const ORG_AREAS: readonly AreaGroup[] = [
 
 export const comingAreas = (): Area[] => ORG_AREAS.flatMap((g) => g.areas).filter((a) => a.coming);
 
-export const PRIVACY_AREA: Area = {
-  path: 'privacy',
-  label: 'Privacy centre',
-  coming: { summary: 'Your consents by purpose, an export of everything Steward holds about you, and deleting your account.', promise: 'Changes to the privacy policy will be shown here until you acknowledge them.' },
-};
-
 export type StaffRole = 'admin' | 'security' | 'support' | 'marketing';
 
 export interface StaffArea extends Area {
