@@ -150,7 +150,7 @@ describe('console: a support request, staff work under its grant, and the custom
         // Steward writes the recording every few hundred milliseconds; fetch it again until the command is in.
         if (!text.includes('consent-42')) await c.getByRole('button', { name: 'Load again' }).click();
         return text;
-      }, { timeout: 15_000, intervals: [500] }).toContain('consent-42');
+      }, { timeout: 15_000, interval: 500 }).toContain('consent-42');
       await player.getByText(/played to the end/).waitFor();
       await screenshot(c, 'consent-activity-recording');
 
