@@ -47,6 +47,8 @@ export function WebTerminal({ orgId, serverId, serverName, grantId, onEnded }: P
     };
     setState({ kind: 'connecting' });
     ws.addEventListener('open', () => {
+      // Unmounted while connecting: no session may start for a terminal nobody sees.
+      if (finished) return;
       const { cols, rows } = opened.fit();
       send({ type: 'open', csrfToken: csrfToken(), orgId, serverId, ...(grantId ? { grantId } : {}), cols, rows, term: 'xterm-256color' });
     });
