@@ -182,6 +182,10 @@ describe('console: a support request, staff work under its grant, and the custom
       // The timeline records the end, and the session is no longer live.
       await c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff activity' }).click();
       await c.getByRole('region', { name: 'Terminal sessions' }).getByRole('row', { name: /web/ }).getByText('Ended', { exact: true }).waitFor({ timeout: 10_000 });
+      // One click, one recorded session, ended by the revocation.
+      const sessions = (await owner.client.get(`/api/orgs/${owner.orgId}/terminal-sessions?grantId=${grantId}`)).body.sessions;
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]).toMatchObject({ status: 'ended', endReason: 'grant_revoked', user: { kind: 'staff' } });
 
       // 6. Nothing secret in addresses, storage, page text or fields; the ids and CSRF token never in an address.
       const secrets = {
