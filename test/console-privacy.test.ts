@@ -40,8 +40,10 @@ describe('console: the privacy centre', () => {
     const { page } = t;
     try {
       await signInThroughConsole(page, person.email, canaries.userPassword);
+      // Every page says the policy changed until it is acknowledged.
+      await page.getByRole('note').getByText(/The privacy policy changed \(Clearer retention periods/).waitFor();
       await page.getByRole('button', { name: /account menu/ }).click();
-      await page.getByRole('link', { name: 'Privacy centre' }).click();
+      await page.getByRole('link', { name: 'Privacy centre', exact: true }).click();
       await heading(page, 'Privacy centre');
       await page.getByText(`version 2026-${canaries.runId}`).first().waitFor();
 
@@ -52,6 +54,11 @@ describe('console: the privacy centre', () => {
       await notice.getByRole('button', { name: 'I have read the changes' }).click();
       await notice.waitFor({ state: 'detached' });
       expect((await person.client.get('/api/me/policy-notice')).body.notice).toBeNull();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+      await heading(page, orgName);
+      expect(await page.getByRole('note').count()).toBe(0);
+      await page.goto('/privacy');
+      await heading(page, 'Privacy centre');
 
       // 2. Consent by purpose: given, then withdrawn, each decision in the history.
       const row = page.getByRole('row', { name: /Usage analytics/ });
