@@ -77,7 +77,7 @@ export function StaffGrantPage() {
           </div>
         )}
         {/* Kept mounted after the grant ends, so the person reads why the session closed. */}
-        {terminalServer && <WebTerminal key={terminalServer.id} orgId={g.orgId} serverId={terminalServer.id} serverName={terminalServer.name} grantId={g.id} />}
+        {terminalServer && <WebTerminal key={terminalServer.id} orgId={g.orgId} serverId={terminalServer.id} serverName={terminalServer.name} grantId={g.id} canReconnect={active} />}
       </section>
       <ConfirmDialog
         open={releasing}
