@@ -162,6 +162,15 @@ describe('console: a support request, staff work under its grant, and the custom
       await row.getByText('Active', { exact: true }).waitFor();
       await row.getByText(/minutes? left|h \d+ min left/).waitFor();
       await screenshot(c, 'consent-grants');
+      // Narrowing first: staff no longer read facts and logs under this grant.
+      await row.getByRole('button', { name: `Narrow grant ${grantId}` }).click();
+      const narrow = c.getByRole('dialog', { name: `Narrow grant ${grantId}` });
+      expect(await narrow.getByRole('button', { name: 'Narrow the grant' }).isDisabled()).toBe(true);
+      await narrow.getByLabel('Read facts and logs').uncheck();
+      await narrow.getByRole('button', { name: 'Narrow the grant' }).click();
+      await c.getByRole('status').getByText(`Grant ${grantId} was narrowed.`).waitFor();
+      expect((await owner.client.get(`/api/orgs/${owner.orgId}/grants/${grantId}`)).body.scope.actions).toEqual(['terminal', 'tasks']);
+      await expect.poll(() => row.textContent()).not.toContain('Read facts and logs');
       await row.getByRole('button', { name: `Revoke grant ${grantId}` }).click();
       const dialog = c.getByRole('dialog', { name: `Revoke grant ${grantId}?` });
       const confirmField = dialog.getByLabel(`Type “${grantId}” to confirm`);
@@ -178,6 +187,7 @@ describe('console: a support request, staff work under its grant, and the custom
       // The staff member's page says the grant is over and offers nothing under it.
       await o.getByText('The grant is not active: nothing can be opened under it.').waitFor({ timeout: 10_000 });
       expect(await o.getByRole('button', { name: 'Open the terminal' }).count()).toBe(0);
+      expect(await staffTerminal.getByRole('button', { name: 'Connect again' }).count()).toBe(0);
       await screenshot(o, 'consent-staff-terminal-closed');
       // The timeline records the end, and the session is no longer live.
       await c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff activity' }).click();
