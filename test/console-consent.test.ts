@@ -105,7 +105,7 @@ describe('console: a support request, staff work under its grant, and the custom
       await heading(o, /^Grant grant_/);
       const grantId = new URL(o.url()).pathname.split('/').at(-1)!;
       expect(grantId).toMatch(/^grant_/);
-      await o.getByText(/minutes? left|h \d+ min left/).first().waitFor();
+      await o.getByText(/minutes? left|\d h( \d+ min)? left/).first().waitFor();
 
       // 3. The recorded terminal under the grant, on the real host: a command and its output.
       await o.getByLabel('Server', { exact: true }).selectOption({ label: 'web (ready)' });
@@ -160,7 +160,7 @@ describe('console: a support request, staff work under its grant, and the custom
       const row = c.getByRole('region', { name: 'Active and waiting' }).getByRole('row', { name: new RegExp(grantId) });
       await row.getByText('Sam Operator').waitFor();
       await row.getByText('Active', { exact: true }).waitFor();
-      await row.getByText(/minutes? left|h \d+ min left/).waitFor();
+      await row.getByText(/minutes? left|\d h( \d+ min)? left/).waitFor();
       await screenshot(c, 'consent-grants');
       // Narrowing first: staff no longer read facts and logs under this grant.
       await row.getByRole('button', { name: `Narrow grant ${grantId}` }).click();

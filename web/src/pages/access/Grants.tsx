@@ -50,7 +50,7 @@ export function Grants() {
   const open = all.filter((g) => OPEN_STATES.includes(g.state));
   const past = all.filter((g) => !OPEN_STATES.includes(g.state));
   const common: Column<Grant>[] = [
-    { header: 'Grant', rowHeader: true, cell: (g) => <span id={g.id}><span className="mono small">{g.id}</span><br />{REASON_LABELS[g.reason]}</span> },
+    { header: 'Grant', rowHeader: true, cell: (g) => <span id={g.id}>{REASON_LABELS[g.reason]}<br /><span className="mono small">{g.id}</span><br /><Link className="small" to={`/orgs/${org.id}/activity?grant=${g.id}`}>Activity<span className="visually-hidden"> under grant {g.id}</span></Link></span> },
     { header: 'Why', cell: (g) => <>{g.justification}{g.supportRequestId && <> · <Link to={`/orgs/${org.id}/support/${g.supportRequestId}`}>the request</Link></>}{g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}</> },
     { header: 'Staff member', cell: (g) => g.staff?.name ?? <span className="muted">Not taken yet</span> },
     { header: 'Scope', cell: (g) => <>{g.scope.serverIds.length === 0 ? 'No servers' : g.scope.serverIds.map(serverName).join(', ')}<br /><span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span></> },
@@ -58,7 +58,7 @@ export function Grants() {
   ];
   const openColumns: Column<Grant>[] = [
     ...common,
-    { header: 'Time', cell: (g) => (g.state === 'active' ? <span>{remaining(g.endsAt, now)}<br /><span className="muted small">until <Time iso={g.endsAt} /></span></span> : <span className="muted small">{g.durationMinutes} minutes once taken</span>) },
+    { header: 'Time', cell: (g) => (g.state === 'active' ? <span><span className="nowrap">{remaining(g.endsAt, now)}</span><br /><span className="muted small">until <Time iso={g.endsAt} /></span></span> : <span className="muted small">{g.durationMinutes} minutes once taken</span>) },
     {
       header: 'Actions',
       className: 'actions',
@@ -72,7 +72,6 @@ export function Grants() {
           )}
           <Button onClick={() => setNarrowing(g)}>Narrow<span className="visually-hidden"> grant {g.id}</span></Button>
           <Button variant="danger" onClick={() => setRevoking(g)}>Revoke<span className="visually-hidden"> grant {g.id}</span></Button>
-          <Link to={`/orgs/${org.id}/activity?grant=${g.id}`}>Activity<span className="visually-hidden"> under grant {g.id}</span></Link>
         </>
       ),
     },
@@ -80,7 +79,6 @@ export function Grants() {
   const pastColumns: Column<Grant>[] = [
     ...common,
     { header: 'Ended', cell: (g) => <><Time iso={g.endedAt ?? g.endsAt} />{g.endReason && <><br /><span className="muted small">{g.endReason.replace(/_/g, ' ')}</span></>}</> },
-    { header: 'Activity', cell: (g) => <Link to={`/orgs/${org.id}/activity?grant=${g.id}`}>Activity<span className="visually-hidden"> under grant {g.id}</span></Link> },
   ];
   return (
     <>

@@ -47,7 +47,7 @@ export function remaining(endsAt: string | null, now: number): string {
   if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'} left`;
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
-  return `${hours} h ${rest} min left`;
+  return rest === 0 ? `${hours} h left` : `${hours} h ${rest} min left`;
 }
 
 /** The name a person types to confirm a destructive action on a grant: its id, which appears on the page. */
