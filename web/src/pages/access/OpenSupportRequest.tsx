@@ -51,7 +51,7 @@ export function OpenSupportRequest({ orgId, servers }: { orgId: string; servers:
     });
   };
   return (
-    <form className="card stack" method="post" onSubmit={submit} aria-labelledby="open-request">
+    <form className="card stack section" method="post" onSubmit={submit} aria-labelledby="open-request">
       <h2 id="open-request">Ask for help</h2>
       <SelectField label="Kind of request" name="kind" defaultValue="support">
         <option value="support">Support: something is wrong</option>

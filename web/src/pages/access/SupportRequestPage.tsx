@@ -55,7 +55,7 @@ export function SupportRequestPage() {
         badge={<Badge tone={open ? (r.staff ? 'warn' : 'info') : 'neutral'}>{open ? (r.staff ? 'Taken' : 'Waiting for staff') : 'Closed'}</Badge>}
         actions={open ? <Button variant="danger" onClick={() => setClosing(true)}>Close the request</Button> : undefined}
       />
-      <div className="card">
+      <div className="card section">
         <KeyValues
           items={[
             ['Kind', r.kind === 'initial_setup' ? 'Initial setup' : 'Support'],

@@ -49,7 +49,7 @@ export function StaffGrantPage() {
         description={active ? remaining(g.endsAt, now) : undefined}
         actions={active ? <Button variant="danger" onClick={() => setReleasing(true)}>Release the grant</Button> : undefined}
       />
-      <div className="card">
+      <div className="card section">
         <KeyValues
           items={[
             ['Reason', REASON_LABELS[g.reason]],

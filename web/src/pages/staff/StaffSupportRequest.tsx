@@ -54,7 +54,7 @@ export function StaffSupportRequest() {
         }
       />
       <ErrorNotice error={take.error} title="The request was not taken" />
-      <div className="card">
+      <div className="card section">
         <KeyValues
           items={[
             ['Kind', r.kind === 'initial_setup' ? 'Initial setup' : 'Support'],
