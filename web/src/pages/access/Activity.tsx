@@ -65,7 +65,7 @@ export function Activity() {
               { header: 'Who', cell: (s) => (s.user.kind === 'staff' ? 'Staff' : 'Member') },
               { header: 'Status', cell: (s) => <><Badge tone={SESSION_LOOK[s.status].tone}>{SESSION_LOOK[s.status].label}</Badge>{s.endReason && <span className="muted small"> {s.endReason.replace(/_/g, ' ')}</span>}</> },
               { header: 'Started', cell: (s) => <Time iso={s.startedAt} /> },
-              { header: 'Grant', cell: (s) => (s.grantId ? <Link className="mono small" to={`/orgs/${org.id}/grants#${s.grantId}`}>{s.grantId}</Link> : '—') },
+              { header: 'Grant', cell: (s) => (s.grantId ? <Link className="mono small id-text" to={`/orgs/${org.id}/grants#${s.grantId}`}>{s.grantId}</Link> : '—') },
               { header: 'Recording', className: 'actions', cell: (s) => <Button onClick={() => setPlaying(s)}>Play<span className="visually-hidden"> the recording of the session on {serverName(s.serverId)} started {new Date(s.startedAt).toLocaleString()}</span></Button> },
             ]}
           />
@@ -86,9 +86,9 @@ export function Activity() {
               { header: 'When', cell: (e) => <Time iso={e.at} /> },
               { header: 'What', rowHeader: true, cell: (e) => <><Badge tone={e.kind === 'denied' ? 'danger' : 'neutral'}>{KIND_LABELS[e.kind]}</Badge> <code>{e.event}</code></> },
               { header: 'Staff member', cell: (e) => e.staff?.name ?? '—' },
-              { header: 'Grant', cell: (e) => (e.grant ? <>{REASON_LABELS[e.grant.reason as keyof typeof REASON_LABELS] ?? e.grant.reason}<br /><span className="mono small">{e.grant.id}</span></> : '—') },
-              { header: 'On', cell: (e) => (e.target ? (e.target.type === 'server' ? serverName(e.target.id) : <span className="small">{e.target.type} <span className="mono">{e.target.id}</span></span>) : '—') },
-              { header: 'Result', cell: (e) => <>{e.result}{describe(e) && <><br /><span className="muted small">{describe(e)}</span></>}</> },
+              { header: 'Grant', cell: (e) => (e.grant ? <>{REASON_LABELS[e.grant.reason as keyof typeof REASON_LABELS] ?? e.grant.reason}<br /><span className="mono small id-text">{e.grant.id}</span></> : '—') },
+              { header: 'On', cell: (e) => (e.target ? (e.target.type === 'server' ? serverName(e.target.id) : <span className="small">{e.target.type} <span className="mono id-text">{e.target.id}</span></span>) : '—') },
+              { header: 'Result', cell: (e) => <>{e.result}{describe(e) && <><br /><span className="muted small id-text">{describe(e)}</span></>}</> },
             ]}
           />
         )}
