@@ -162,6 +162,10 @@ describe('console: a support request, staff work under its grant, and the custom
       await row.getByText('Active', { exact: true }).waitFor();
       await row.getByText(/minutes? left|\d h( \d+ min)? left/).waitFor();
       await screenshot(c, 'consent-grants');
+      // The owner decides who approves access for suspicious activity.
+      await c.getByLabel('Who approves it').selectOption('customer');
+      await c.getByText('Saved.').waitFor();
+      expect((await owner.client.get(`/api/orgs/${owner.orgId}/access-policy`)).body).toEqual({ suspiciousApproval: 'customer' });
       // Narrowing first: staff no longer read facts and logs under this grant.
       await row.getByRole('button', { name: `Narrow grant ${grantId}` }).click();
       const narrow = c.getByRole('dialog', { name: `Narrow grant ${grantId}` });

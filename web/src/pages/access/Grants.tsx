@@ -13,6 +13,7 @@ import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
+import { AccessPolicy } from './AccessPolicy';
 import { NarrowGrantDialog } from './NarrowGrantDialog';
 import { useGrants, useServerNames } from './queries';
 import { useNow } from './useNow';
@@ -99,6 +100,7 @@ export function Grants() {
           </section>
         </>
       )}
+      <AccessPolicy orgId={org.id} canChange={org.role === 'owner'} />
       <NarrowGrantDialog
         orgId={org.id}
         grant={narrowing}
