@@ -51,7 +51,7 @@ export function Grants() {
   const open = all.filter((g) => OPEN_STATES.includes(g.state));
   const past = all.filter((g) => !OPEN_STATES.includes(g.state));
   const common: Column<Grant>[] = [
-    { header: 'Grant', rowHeader: true, cell: (g) => <span id={g.id}>{REASON_LABELS[g.reason]}<br /><span className="mono small">{g.id}</span><br /><Link className="small" to={`/orgs/${org.id}/activity?grant=${g.id}`}>Activity<span className="visually-hidden"> under grant {g.id}</span></Link></span> },
+    { header: 'Grant', rowHeader: true, cell: (g) => <span id={g.id}>{REASON_LABELS[g.reason]}<br /><span className="mono small id-text">{g.id}</span><br /><Link className="small" to={`/orgs/${org.id}/activity?grant=${g.id}`}>Activity<span className="visually-hidden"> under grant {g.id}</span></Link></span> },
     { header: 'Why', cell: (g) => <>{g.justification}{g.supportRequestId && <> · <Link to={`/orgs/${org.id}/support/${g.supportRequestId}`}>the request</Link></>}{g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}</> },
     { header: 'Staff member', cell: (g) => g.staff?.name ?? <span className="muted">Not taken yet</span> },
     { header: 'Scope', cell: (g) => <>{g.scope.serverIds.length === 0 ? 'No servers' : g.scope.serverIds.map(serverName).join(', ')}<br /><span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span></> },

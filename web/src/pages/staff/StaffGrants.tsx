@@ -17,7 +17,7 @@ export function StaffGrants() {
   const held = (grants.data ?? []).filter((g) => OPEN_STATES.includes(g.state));
   const ended = (grants.data ?? []).filter((g) => !OPEN_STATES.includes(g.state));
   const columns: Column<Grant>[] = [
-    { header: 'Grant', rowHeader: true, cell: (g) => <><Link className="mono small" to={`/staff/grants/${g.id}`}>{g.id}</Link><br />{REASON_LABELS[g.reason]}</> },
+    { header: 'Grant', rowHeader: true, cell: (g) => <><Link className="mono small id-text" to={`/staff/grants/${g.id}`}>{g.id}</Link><br />{REASON_LABELS[g.reason]}</> },
     { header: 'Why', cell: (g) => g.justification },
     { header: 'Scope', cell: (g) => <>{g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}<br /><span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span></> },
     { header: 'State', cell: (g) => <Badge tone={STATE_LOOK[g.state].tone}>{STATE_LOOK[g.state].label}</Badge> },

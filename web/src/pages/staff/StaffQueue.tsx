@@ -81,7 +81,7 @@ export function StaffQueue() {
             empty="You hold no open request."
             columns={[
               { header: 'Subject', rowHeader: true, cell: (r) => <Link to={`/staff/support/${r.id}`}>{r.subject}</Link> },
-              { header: 'Grant', cell: (r) => (r.grantId ? <Link className="mono small" to={`/staff/grants/${r.grantId}`}>{r.grantId}</Link> : '—') },
+              { header: 'Grant', cell: (r) => (r.grantId ? <Link className="mono small id-text" to={`/staff/grants/${r.grantId}`}>{r.grantId}</Link> : '—') },
               { header: 'Opened', cell: (r) => <Ago iso={r.createdAt} /> },
             ]}
           />
@@ -98,7 +98,7 @@ export function StaffQueue() {
             rowKey={(g) => g.id}
             empty="No grant is waiting."
             columns={[
-              { header: 'Grant', rowHeader: true, cell: (g) => <><span className="mono small">{g.id}</span><br />{REASON_LABELS[g.reason]}</> },
+              { header: 'Grant', rowHeader: true, cell: (g) => <><span className="mono small id-text">{g.id}</span><br />{REASON_LABELS[g.reason]}</> },
               { header: 'Why', cell: (g) => <>{g.justification}{g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}</> },
               { header: 'Scope', cell: (g) => <>{g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}<br /><span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span></> },
               { header: 'State', cell: (g) => <Badge tone={STATE_LOOK[g.state].tone}>{STATE_LOOK[g.state].label}</Badge> },
