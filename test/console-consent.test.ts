@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks, makeCanaries } from '../testkit/canary.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { launchChromium, leakSurfaces, openPage, screenshot, seriousAxeViolations, type TrackedPage } from '../testkit/browser.js';
-import { createStaff, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
+import { createStaff, signInThroughConsole, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
 import { useFleet } from '../testkit/fleet.js';
-import { readyServer } from './access-kit.js';
+import { readyServer, staffMember } from './access-kit.js';
 
 /**
  * Staff access by consent, in two browsers on a real SSH host: the customer asks for help; a staff member
@@ -265,6 +265,44 @@ describe('console: a support request, staff work under its grant, and the custom
     } finally {
       await customer.context.close().catch(() => undefined);
       await operator.context.close().catch(() => undefined);
+    }
+  });
+
+  it('an owner approves one suspicious-activity grant and refuses another, when the policy says owners approve', { timeout: 120_000 }, async () => {
+    const security = await staffMember(env.s, ['security']);
+    expect((await owner.client.put(`/api/orgs/${owner.orgId}/access-policy`, { suspiciousApproval: 'customer' })).status).toBe(200);
+    const open = async (incidentId: string) => {
+      const res = await security.client.post('/api/staff/grants', { orgId: owner.orgId, incidentId, justification: `Brute force on sshd (${incidentId})`, serverIds: [serverId], actions: ['read_facts_logs'], durationMinutes: 30 });
+      expect(res.status, res.raw).toBe(201);
+      expect(res.body).toMatchObject({ state: 'requested', approval: 'customer', reason: 'suspicious_activity' });
+      return res.body.id as string;
+    };
+    const approveId = await open('inc-approve');
+    const denyId = await open('inc-deny');
+    const t = await openPage(browser, env.baseUrl);
+    const { page } = t;
+    try {
+      await signInThroughConsole(page, owner.email, owner.password);
+      await page.goto(`/orgs/${owner.orgId}/grants`);
+      await heading(page, 'Access grants');
+      const waiting = page.getByRole('region', { name: 'Active and waiting' });
+      const approveRow = waiting.getByRole('row', { name: new RegExp(approveId) });
+      await approveRow.getByText('Waiting for your approval', { exact: true }).waitFor();
+      await approveRow.getByText(/incident inc-approve/).waitFor();
+      await screenshot(page, 'consent-suspicious-waiting');
+      await approveRow.getByRole('button', { name: `Approve grant ${approveId}` }).click();
+      await page.getByRole('status').getByText(`Grant ${approveId} is now`).waitFor();
+      await approveRow.getByText('Active', { exact: true }).waitFor();
+      expect((await owner.client.get(`/api/orgs/${owner.orgId}/grants/${approveId}`)).body).toMatchObject({ state: 'active', approvedBy: owner.userId });
+      await waiting.getByRole('row', { name: new RegExp(denyId) }).getByRole('button', { name: `Deny grant ${denyId}` }).click();
+      await page.getByRole('region', { name: 'Past' }).getByRole('row', { name: new RegExp(denyId) }).getByText('Denied', { exact: true }).waitFor();
+      expect((await owner.client.get(`/api/orgs/${owner.orgId}/grants/${denyId}`)).body.state).toBe('denied');
+      expect([...t.cspViolations, ...t.errors]).toEqual([]);
+    } catch (err) {
+      await screenshot(page, 'consent-suspicious-failure').catch(() => undefined);
+      throw err;
+    } finally {
+      await t.close();
     }
   });
 });

@@ -17,7 +17,7 @@ import { AccessPolicy } from './AccessPolicy';
 import { NarrowGrantDialog } from './NarrowGrantDialog';
 import { useGrants, useServerNames } from './queries';
 import { useNow } from './useNow';
-import { ACTION_LABELS, grantName, OPEN_STATES, REASON_LABELS, remaining, STATE_LOOK } from './words';
+import { ACTION_LABELS, grantName, OPEN_STATES, REASON_LABELS, remaining, STATE_LOOK, stateLook } from './words';
 
 /** Every grant that let (or asks to let) staff reach the organisation's resources; open ones can be narrowed or revoked. */
 export function Grants() {
@@ -55,7 +55,7 @@ export function Grants() {
     { header: 'Why', cell: (g) => <>{g.justification}{g.supportRequestId && <> · <Link to={`/orgs/${org.id}/support/${g.supportRequestId}`}>the request</Link></>}{g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}</> },
     { header: 'Staff member', cell: (g) => g.staff?.name ?? <span className="muted">Not taken yet</span> },
     { header: 'Scope', cell: (g) => <>{g.scope.serverIds.length === 0 ? 'No servers' : g.scope.serverIds.map(serverName).join(', ')}<br /><span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span></> },
-    { header: 'State', cell: (g) => <Badge tone={STATE_LOOK[g.state].tone}>{STATE_LOOK[g.state].label}</Badge> },
+    { header: 'State', cell: (g) => <Badge tone={stateLook(g).tone}>{stateLook(g).label}</Badge> },
   ];
   const openColumns: Column<Grant>[] = [
     ...common,

@@ -52,3 +52,10 @@ export function remaining(endsAt: string | null, now: number): string {
 
 /** The name a person types to confirm a destructive action on a grant: its id, which appears on the page. */
 export const grantName = (grant: Pick<Grant, 'id'>) => grant.id;
+
+/** A grant's state in words, saying when it waits for the customer rather than for staff. */
+export function stateLook(grant: Pick<Grant, 'state' | 'approval' | 'staff'>): { label: string; tone: Tone } {
+  if (grant.state === 'requested' && grant.approval === 'customer' && grant.staff) return { label: 'Waiting for your approval', tone: 'warn' };
+  if (grant.state === 'requested' && grant.approval === 'second_staff' && grant.staff) return { label: 'Waiting for a second staff member', tone: 'info' };
+  return STATE_LOOK[grant.state];
+}
