@@ -11,7 +11,7 @@ import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { SimpleTable } from '../../components/SimpleTable';
 import { useSignedIn } from '../../session/session';
-import { ACTION_LABELS, REASON_LABELS, STATE_LOOK } from '../access/words';
+import { ACTION_LABELS, REASON_LABELS, stateLook } from '../access/words';
 import { staffKey, useQueueGrants, useQueueRequests } from './queries';
 
 const oldestFirst = <T extends { createdAt: string }>(rows: readonly T[]) => [...rows].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -101,7 +101,7 @@ export function StaffQueue() {
               { header: 'Grant', rowHeader: true, cell: (g) => <><span className="mono small id-text">{g.id}</span><br />{REASON_LABELS[g.reason]}</> },
               { header: 'Why', cell: (g) => <>{g.justification}{g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}</> },
               { header: 'Scope', cell: (g) => <>{g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}<br /><span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span></> },
-              { header: 'State', cell: (g) => <Badge tone={STATE_LOOK[g.state].tone}>{STATE_LOOK[g.state].label}</Badge> },
+              { header: 'State', cell: (g) => <Badge tone={stateLook(g, 'staff').tone}>{stateLook(g, 'staff').label}</Badge> },
               {
                 header: 'Actions',
                 className: 'actions',
