@@ -145,7 +145,11 @@ describe('console: a support request, staff work under its grant, and the custom
         const recording = c.getByRole('region', { name: /^Recording of Staff session on web/ });
         const label = (await recording.getAttribute('aria-label'))!;
         const showAll = recording.getByRole('button', { name: 'Show all' });
-        if (await showAll.isEnabled()) await showAll.click();
+        // Show everything, and read the screen on the next round (the terminal draws asynchronously).
+        if (await showAll.isEnabled()) {
+          await showAll.click();
+          return '';
+        }
         const text = await screenText(c, label);
         // Steward writes the recording every few hundred milliseconds; fetch it again until the command is in.
         if (!text.includes('consent-42')) await c.getByRole('button', { name: 'Load again' }).click();
@@ -300,6 +304,40 @@ describe('console: a support request, staff work under its grant, and the custom
       expect([...t.cspViolations, ...t.errors]).toEqual([]);
     } catch (err) {
       await screenshot(page, 'consent-suspicious-failure').catch(() => undefined);
+      throw err;
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a second security staff member approves a suspicious-activity grant from the work queue', { timeout: 120_000 }, async () => {
+    expect((await owner.client.put(`/api/orgs/${owner.orgId}/access-policy`, { suspiciousApproval: 'second_staff' })).status).toBe(200);
+    const opener = await staffMember(env.s, ['security']);
+    const opened = await opener.client.post('/api/staff/grants', { orgId: owner.orgId, incidentId: 'inc-queue', justification: 'A new administrator appeared on web', serverIds: [serverId], actions: ['read_facts_logs'], durationMinutes: 30 });
+    expect(opened.body).toMatchObject({ state: 'requested', approval: 'second_staff' });
+    const grantId = opened.body.id as string;
+    // The approver signs in through the console with their own second factor.
+    const account = await createStaff(env.s, ['security']);
+    const signin = await new TestClient(env.s.app).post('/api/auth/signin', { email: account.email, password: account.password });
+    const client = new TestClient(env.s.app, { cookie: String(signin.headers['set-cookie']).split(';')[0]!, csrf: signin.body.csrfToken });
+    const enrol = await client.post('/api/me/totp/enrol');
+    expect((await client.post('/api/me/totp/confirm', { code: totpCodeFor(enrol.body.secret) })).status).toBe(204);
+    const t = await openPage(browser, env.baseUrl);
+    const { page } = t;
+    try {
+      await signIn(t, account.email, account.password, totpCodeFor(enrol.body.secret, 1));
+      await page.goto('/staff/queue');
+      await heading(page, 'Work queue');
+      const row = page.getByRole('region', { name: 'Grants waiting' }).getByRole('row', { name: new RegExp(grantId) });
+      await row.getByText('Waiting for a second staff member', { exact: true }).waitFor();
+      await screenshot(page, 'consent-staff-queue-approval');
+      await row.getByRole('button', { name: `Approve grant ${grantId}` }).click();
+      await page.getByRole('status').getByText(`Grant ${grantId}: approved.`).waitFor();
+      await row.waitFor({ state: 'detached' });
+      expect((await owner.client.get(`/api/orgs/${owner.orgId}/grants/${grantId}`)).body).toMatchObject({ state: 'active', approvedBy: expect.stringMatching(/^usr_/) });
+      expect([...t.cspViolations, ...t.errors]).toEqual([]);
+    } catch (err) {
+      await screenshot(page, 'consent-queue-failure').catch(() => undefined);
       throw err;
     } finally {
       await t.close();
