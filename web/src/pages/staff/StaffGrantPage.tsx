@@ -14,6 +14,7 @@ import { Time } from '../../components/Time';
 import { WebTerminal } from '../../terminal/lazy';
 import { useNow } from '../access/useNow';
 import { ACTION_LABELS, REASON_LABELS, remaining, STATE_LOOK } from '../access/words';
+import { GrantCommand } from './GrantCommand';
 import { staffKey, useGrantServers, useStaffGrant } from './queries';
 
 /** Work under one grant: its scope and time left, the recorded terminal on a server it covers, and releasing it. */
@@ -40,6 +41,7 @@ export function StaffGrantPage() {
   const chosen = servers.data?.find((s) => s.id === (serverId || servers.data?.[0]?.id));
   const terminalServer = servers.data?.find((s) => s.id === terminalOn);
   const mayTerminal = g.scope.actions.includes('terminal');
+  const mayTasks = g.scope.actions.includes('tasks');
   return (
     <>
       <p className="breadcrumb"><Link to="/staff/grants">My grants</Link> <span aria-hidden="true">/</span></p>
@@ -67,18 +69,19 @@ export function StaffGrantPage() {
         {!active && <p className="muted">The grant is not active: nothing can be opened under it.</p>}
         {active && !mayTerminal && <p className="muted">This grant does not allow the web terminal.</p>}
         <ErrorNotice error={servers.error} title="The grant’s servers could not be loaded" />
-        {active && mayTerminal && servers.data && servers.data.length === 0 && <p className="muted">The grant covers no servers.</p>}
-        {active && mayTerminal && servers.data && servers.data.length > 0 && (
+        {active && servers.data && servers.data.length === 0 && <p className="muted">The grant covers no servers.</p>}
+        {active && (mayTerminal || mayTasks) && servers.data && servers.data.length > 0 && (
           <div className="row">
             <SelectField label="Server" value={chosen?.id ?? ''} onChange={(e) => setServerId(e.target.value)}>
               {servers.data.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.status})</option>)}
             </SelectField>
-            <Button variant="primary" disabled={!chosen} onClick={() => setTerminalOn(chosen?.id ?? null)}>Open the terminal</Button>
+            {mayTerminal && <Button variant="primary" disabled={!chosen} onClick={() => setTerminalOn(chosen?.id ?? null)}>Open the terminal</Button>}
           </div>
         )}
         {/* Kept mounted after the grant ends, so the person reads why the session closed. */}
         {terminalServer && <WebTerminal key={terminalServer.id} orgId={g.orgId} serverId={terminalServer.id} serverName={terminalServer.name} grantId={g.id} canReconnect={active} />}
       </section>
+      {active && mayTasks && chosen && <GrantCommand key={chosen.id} grantId={g.id} server={chosen} />}
       <ConfirmDialog
         open={releasing}
         title={`Release grant ${g.id}?`}
