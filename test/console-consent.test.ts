@@ -118,6 +118,13 @@ describe('console: a support request, staff work under its grant, and the custom
       await expect.poll(() => screenText(o, 'Terminal on web'), { timeout: 20_000 }).toContain('consent-42');
       expect(await screenText(o, 'Terminal on web')).toContain('consent-host');
       await screenshot(o, 'consent-staff-terminal');
+      // A command under the grant's tasks action, its output read back page by page.
+      await o.getByLabel('Command', { exact: true }).fill('echo "cmd-$((2*21))"');
+      await o.getByLabel('Run it through a shell').check();
+      await o.getByRole('button', { name: 'Run the command' }).click();
+      const output = o.getByLabel('Output of the command on web');
+      await expect.poll(() => output.textContent(), { timeout: 30_000 }).toContain('cmd-42');
+      await o.getByText('The command finished.').waitFor({ timeout: 30_000 });
       // The staff list of grants shows it held with the time left.
       const grantsTab = await openPage(browser, env.baseUrl);
       await grantsTab.context.addCookies(await operator.context.cookies());
