@@ -111,9 +111,9 @@ describe('console: the newcomer journey on the sandbox clouds', () => {
       await screenshot(page, 'newcomer-run-output');
       lap('command with live output');
 
-      // 6. The terminal arrives with staff access; until then the server page lists it as coming.
+      // 6. The server page links its recorded terminal.
       await page.getByRole('link', { name: 'web-1' }).first().click();
-      await page.getByRole('navigation', { name: 'Server sections' }).getByText('Terminal').waitFor();
+      await page.getByRole('navigation', { name: 'Server sections' }).getByRole('link', { name: 'Terminal' }).waitFor();
 
       // 7. The onboarding checklist ticked itself; nothing secret anywhere the browser keeps or shows.
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();

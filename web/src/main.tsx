@@ -9,6 +9,8 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
 import './styles/pages.css';
+// The terminal's own styles, in the one style sheet (its code loads later, with the first terminal page).
+import '@xterm/xterm/css/xterm.css';
 import { applyStoredTheme } from './theme/theme';
 
 applyStoredTheme();

@@ -51,3 +51,19 @@ export type DiscoverySchedule = NonNullable<JsonOf<'/api/orgs/{orgId}/servers/{s
 
 // Operators.
 export type OutboxMail = JsonOf<'/api/staff/outbox', 'get', 200>['mails'][number];
+
+// Staff access: grants, support requests, the timeline and terminal recordings.
+export type Grant = Schemas['Grant'];
+export type GrantState = Grant['state'];
+export type GrantAction = Grant['scope']['actions'][number];
+export type SupportRequest = Schemas['SupportRequest'];
+export type SupportMessage = NonNullable<SupportRequest['messages']>[number];
+export type TimelineEntry = Schemas['TimelineEntry'];
+export type TerminalSession = Schemas['TerminalSession'];
+
+// The privacy centre.
+export type Consent = Schemas['Consent'];
+export type ConsentPurpose = Consent['purpose'];
+export type ConsentRecord = Schemas['ConsentRecord'];
+export type PolicyVersion = Schemas['PolicyVersion'];
+export type OrgDeletion = Schemas['OrgDeletion'];

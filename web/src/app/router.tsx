@@ -1,7 +1,11 @@
 import { createBrowserRouter, Outlet, type RouteObject } from 'react-router';
-import { comingAreas, PRIVACY_AREA, staffComingAreas } from '../layout/nav';
+import { comingAreas, staffComingAreas } from '../layout/nav';
 import { Shell } from '../layout/Shell';
 import { AcceptInvite } from '../pages/AcceptInvite';
+import { Activity } from '../pages/access/Activity';
+import { Grants } from '../pages/access/Grants';
+import { SupportRequestPage } from '../pages/access/SupportRequestPage';
+import { SupportRequests } from '../pages/access/SupportRequests';
 import { SignIn } from '../pages/auth/SignIn';
 import { SignUp } from '../pages/auth/SignUp';
 import { Home } from '../pages/Home';
@@ -19,6 +23,7 @@ import { Jobs } from '../pages/org/Jobs';
 import { Members } from '../pages/org/Members';
 import { OrgScope } from '../pages/org/OrgScope';
 import { Overview } from '../pages/org/Overview';
+import { PrivacyCentre } from '../pages/privacy/PrivacyCentre';
 import { Profile } from '../pages/profile/Profile';
 import { Security } from '../pages/profile/Security';
 import { Tokens } from '../pages/profile/Tokens';
@@ -35,17 +40,22 @@ import { ServerOverview } from '../pages/servers/ServerOverview';
 import { ServersList } from '../pages/servers/ServersList';
 import { ServerSettings } from '../pages/servers/ServerSettings';
 import { ServerTasks } from '../pages/servers/ServerTasks';
+import { ServerTerminal } from '../pages/servers/ServerTerminal';
 import { RequireStaff } from '../pages/staff/RequireStaff';
 import { StaffAudit } from '../pages/staff/StaffAudit';
 import { StaffEnrol } from '../pages/staff/StaffEnrol';
+import { StaffGrantPage } from '../pages/staff/StaffGrantPage';
+import { StaffGrants } from '../pages/staff/StaffGrants';
 import { StaffHome } from '../pages/staff/StaffHome';
 import { StaffJobs } from '../pages/staff/StaffJobs';
 import { StaffOutbox } from '../pages/staff/StaffOutbox';
+import { StaffQueue } from '../pages/staff/StaffQueue';
+import { StaffSupportRequest } from '../pages/staff/StaffSupportRequest';
 import { RunPage } from '../pages/tasks/RunPage';
 import { TasksPage } from '../pages/tasks/TasksPage';
 import { RequireSession } from '../session/RequireSession';
 
-/** A server's sections (see pages/servers/tabs.ts); the terminal and metrics join here when their APIs land. */
+/** A server's sections (see pages/servers/tabs.ts); metrics join here when their API lands. */
 const serverPages: RouteObject[] = [
   { index: true, element: <ServerOverview /> },
   { path: 'facts', element: <FactsPage /> },
@@ -53,6 +63,7 @@ const serverPages: RouteObject[] = [
   { path: 'changes', element: <ChangesPage /> },
   { path: 'found-credentials', element: <FoundCredentials /> },
   { path: 'tasks', element: <ServerTasks /> },
+  { path: 'terminal', element: <ServerTerminal /> },
   { path: 'settings', element: <ServerSettings /> },
 ];
 
@@ -76,6 +87,10 @@ const orgPages: RouteObject[] = [
   { path: 'credentials', element: <Credentials /> },
   { path: 'audit', element: <Audit /> },
   { path: 'jobs', element: <Jobs /> },
+  { path: 'support', element: <SupportRequests /> },
+  { path: 'support/:supportId', element: <SupportRequestPage /> },
+  { path: 'grants', element: <Grants /> },
+  { path: 'activity', element: <Activity /> },
   ...comingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo=".." /> })),
 ];
 
@@ -84,6 +99,10 @@ const staffPages: RouteObject[] = [
   { path: 'jobs', element: <StaffJobs /> },
   { path: 'audit', element: <StaffAudit /> },
   { path: 'outbox', element: <StaffOutbox /> },
+  { path: 'queue', element: <StaffQueue /> },
+  { path: 'grants', element: <StaffGrants /> },
+  { path: 'grants/:grantId', element: <StaffGrantPage /> },
+  { path: 'support/:supportId', element: <StaffSupportRequest /> },
   ...staffComingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo="/staff" /> })),
 ];
 
@@ -109,7 +128,7 @@ export const router = createBrowserRouter([
           { path: 'profile', element: <Profile /> },
           { path: 'profile/security', element: <Security /> },
           { path: 'profile/tokens', element: <Tokens /> },
-          { path: 'privacy', element: <Coming area={PRIVACY_AREA} backTo="/" /> },
+          { path: 'privacy', element: <PrivacyCentre /> },
           { path: 'staff/enrol', element: <StaffEnrol /> },
           { path: 'staff', element: <RequireStaff />, children: staffPages },
           { path: '*', element: <NotFound /> },

@@ -1,4 +1,5 @@
 import { Outlet } from 'react-router';
+import { PolicyBanner } from './PolicyBanner';
 import { Sidebar } from './Sidebar';
 import { Topbar } from './Topbar';
 
@@ -18,6 +19,7 @@ export function Shell() {
       <div className="shell-main">
         <Topbar />
         <main id="main" tabIndex={-1}>
+          <PolicyBanner />
           <Outlet />
         </main>
       </div>

@@ -37,9 +37,9 @@ export const ORG_AREAS: readonly AreaGroup[] = [
       { path: 'incidents', label: 'Incidents', coming: { summary: 'Suspicious activity Steward detected: brute force, new administrators or keys, miners, changed system binaries.', promise: 'A finding notifies you at once, and you decide whether staff may look.' } },
       { path: 'credential-uses', label: 'Credential use' },
       { path: 'credentials', label: 'Credentials' },
-      { path: 'grants', label: 'Access grants', coming: { summary: 'Every time the operator’s staff may reach your servers: the reason, the scope, the time limit and its state.', promise: 'You can revoke a grant, and replay what staff did under it.' } },
-      { path: 'support', label: 'Support requests', coming: { summary: 'Ask for initial setup or for help. A request opens a time-limited grant you can see and end.', promise: 'Staff reach nothing without one.' } },
-      { path: 'activity', label: 'Staff activity', coming: { summary: 'The timeline of every action staff took on your servers and accounts, live while it happens.', promise: 'Terminal sessions can be played back as they were recorded.' } },
+      { path: 'grants', label: 'Access grants' },
+      { path: 'support', label: 'Support requests' },
+      { path: 'activity', label: 'Staff activity' },
       { path: 'audit', label: 'Audit log' },
     ],
   },
@@ -47,12 +47,6 @@ export const ORG_AREAS: readonly AreaGroup[] = [
 ];
 
 export const comingAreas = (): Area[] => ORG_AREAS.flatMap((g) => g.areas).filter((a) => a.coming);
-
-export const PRIVACY_AREA: Area = {
-  path: 'privacy',
-  label: 'Privacy centre',
-  coming: { summary: 'Your consents by purpose, an export of everything Steward holds about you, and deleting your account.', promise: 'Changes to the privacy policy will be shown here until you acknowledge them.' },
-};
 
 export type StaffRole = 'admin' | 'security' | 'support' | 'marketing';
 
@@ -64,8 +58,8 @@ export interface StaffArea extends Area {
 /** The staff area's pages, by the roles that may open them. */
 export const STAFF_AREAS: readonly StaffArea[] = [
   { path: '', label: 'Staff overview', roles: [] },
-  { path: 'queue', label: 'Work queue', roles: ['support', 'security', 'admin'], coming: { summary: 'Support requests and incidents waiting for staff, oldest first.', promise: 'Taking one asks the customer for a grant, or uses the one they opened.' } },
-  { path: 'grants', label: 'My grants', roles: ['support', 'security', 'admin'], coming: { summary: 'The grants you hold, their scope and the time left; the web terminal under a grant.', promise: 'A revoked or expired grant ends your session within seconds.' } },
+  { path: 'queue', label: 'Work queue', roles: ['support', 'security', 'admin'] },
+  { path: 'grants', label: 'My grants', roles: ['support', 'security', 'admin'] },
   { path: 'jobs', label: 'All jobs', roles: ['admin'] },
   { path: 'audit', label: 'Audit across organisations', roles: ['admin', 'security'] },
   { path: 'outbox', label: 'Outbox', roles: ['admin'] },

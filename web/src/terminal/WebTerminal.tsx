@@ -12,6 +12,8 @@ interface Props {
   serverName: string;
   /** Staff work under a grant; customers open terminals on their own servers without one. */
   grantId?: string;
+  /** False once nothing new could open (the grant ended): the ended session offers no "Connect again". */
+  canReconnect?: boolean;
   onEnded?: () => void;
 }
 
@@ -20,7 +22,7 @@ interface Props {
  * organisation's key (no key reaches the browser) and records the session; the ids and the CSRF token travel
  * in the first message, never in the address.
  */
-export function WebTerminal({ orgId, serverId, serverName, grantId, onEnded }: Props) {
+export function WebTerminal({ orgId, serverId, serverName, grantId, canReconnect = true, onEnded }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const socket = useRef<WebSocket | null>(null);
   const [state, setState] = useState<State>({ kind: 'connecting' });
@@ -47,6 +49,8 @@ export function WebTerminal({ orgId, serverId, serverName, grantId, onEnded }: P
     };
     setState({ kind: 'connecting' });
     ws.addEventListener('open', () => {
+      // Unmounted while connecting: no session may start for a terminal nobody sees.
+      if (finished) return;
       const { cols, rows } = opened.fit();
       send({ type: 'open', csrfToken: csrfToken(), orgId, serverId, ...(grantId ? { grantId } : {}), cols, rows, term: 'xterm-256color' });
     });
@@ -98,7 +102,7 @@ export function WebTerminal({ orgId, serverId, serverName, grantId, onEnded }: P
           {state.kind === 'ended' && state.message}
         </p>
         {state.kind === 'live' && <Button onClick={disconnect}>Disconnect</Button>}
-        {state.kind === 'ended' && <Button onClick={() => setAttempt((n) => n + 1)}>Connect again</Button>}
+        {state.kind === 'ended' && canReconnect && <Button onClick={() => setAttempt((n) => n + 1)}>Connect again</Button>}
       </div>
       <div ref={box} className="terminal-box" />
     </section>

@@ -1,6 +1,5 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal, type ITerminalInitOnlyOptions, type ITerminalOptions } from '@xterm/xterm';
-import '@xterm/xterm/css/xterm.css';
 import { withStyleNonce } from './styleNonce';
 
 /** One look for every terminal in the console: dark, like a terminal, whichever theme the page is in. */

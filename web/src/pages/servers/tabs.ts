@@ -15,7 +15,7 @@ export const SERVER_TABS: readonly ServerTab[] = [
   { path: 'changes', label: 'Changes' },
   { path: 'found-credentials', label: 'Found credentials' },
   { path: 'tasks', label: 'Tasks' },
+  { path: 'terminal', label: 'Terminal' },
   { path: 'settings', label: 'Settings' },
   { path: 'metrics', label: 'Metrics', coming: true },
-  { path: 'terminal', label: 'Terminal', coming: true },
 ];

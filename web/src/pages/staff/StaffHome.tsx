@@ -5,6 +5,8 @@ import { STAFF_AREAS, staffComingAreas } from '../../layout/nav';
 import { useSignedIn } from '../../session/session';
 
 const ABOUT: Record<string, string> = {
+  queue: 'Support requests and suspicious-activity grants waiting for a staff member, oldest first.',
+  grants: 'The grants you hold, the time left, and the recorded terminal under each.',
   jobs: 'Background jobs of every organisation.',
   audit: 'Reading it needs a reason, and the read is itself recorded where the customer sees it.',
   outbox: 'E-mail Steward sent, held or failed to send.',
