@@ -82,7 +82,12 @@ export async function readyServer(customer: SignedUp, host: TestHost, privateKey
   const res = await customer.client.post(`/api/orgs/${customer.orgId}/servers`, { name, address: host.address, port: host.port, privateKey, hostKey: host.hostKeys[0]!.publicKey });
   if (res.status !== 202) throw new Error(`adding the server failed: ${res.raw}`);
   const id = res.body.id as string;
-  await until(`server ${name} ready`, async () => (await customer.client.get(`/api/orgs/${customer.orgId}/servers/${id}`)).body.status === 'ready', 60_000);
+  // Enrolment is a job; on a busy machine it can take a while. A server that ends anywhere but ready says why.
+  const server = await until(`server ${name} enrolled`, async () => {
+    const { body } = await customer.client.get(`/api/orgs/${customer.orgId}/servers/${id}`);
+    return body.status === 'enrolling' ? undefined : body;
+  }, 180_000);
+  if (server.status !== 'ready') throw new Error(`server ${name} is ${server.status}: ${server.statusReason ?? 'no reason given'}`);
   return id;
 }
 
