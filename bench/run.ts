@@ -63,7 +63,6 @@ if (want('monitoring')) {
   );
 }
 
-// --- cluster ---
 if (want('cluster')) {
   const c = await benchCluster();
   results.cluster = c;
@@ -75,7 +74,6 @@ if (want('cluster')) {
     `| discovery of every host, end to end (two workers) | ${c.discovery.wallS.toFixed(2)} s | ${c.discovery.hostsPerSec.toFixed(1)} hosts/s | — |`, '',
   );
 }
-// --- end cluster ---
 
 mkdirSync('.artifacts', { recursive: true });
 writeFileSync('.artifacts/bench.json', JSON.stringify(results, null, 2));

@@ -23,7 +23,7 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     out.provider_accounts = await s.core.db.selectFrom('provider_accounts').selectAll().orderBy('id').execute();
     out.provider_instances = await s.core.db.selectFrom('provider_instances').selectAll().orderBy('account_id').orderBy('node_id').execute();
     out.provider_launches = await s.core.db.selectFrom('provider_launches').selectAll().orderBy('account_id').orderBy('token').execute();
-    for (const t of ['alert_rules', 'findings', 'incidents', 'monitoring_targets'] as const) out[t] = await s.core.db.selectFrom(t).selectAll().execute(); // monitoring
+    for (const t of ['alert_rules', 'findings', 'incidents', 'monitoring_targets'] as const) out[t] = await s.core.db.selectFrom(t).selectAll().execute();
     out.monitoring_settings = await s.core.db.selectFrom('monitoring_settings').selectAll().execute();
     out.audit = (await s.core.db.selectFrom('audit_log').selectAll().where('org_id', '=', a.orgId).execute()).length;
     return out;

@@ -22,18 +22,14 @@ import { taskRoutes } from './routes/tasks.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { systemRoutes } from './routes/system.js';
-// --- access ---
 import fastifyWebsocket from '@fastify/websocket';
 import { accessRoutes } from './routes/access.js';
 import { staffAccessRoutes } from './routes/staff-access.js';
 import { terminalRoutes } from './routes/terminal.js';
-// --- end access ---
-// --- privacy ---
 import { privacyRoutes } from './routes/privacy.js';
 import { privacyStaffRoutes } from './routes/privacy-staff.js';
 import { analyticsRoutes } from './public/analytics.js';
 import { publicPageRoutes } from './public/pages.js';
-// --- end privacy ---
 
 export const API_VERSION = '0.1.0';
 
@@ -98,18 +94,15 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   taskRoutes(app, core);
   discoveryRoutes(app, core);
   monitoringRoutes(app, core); // monitoring, logs and detection
-  // --- privacy ---
   privacyRoutes(app, core);
   privacyStaffRoutes(app, core);
   analyticsRoutes(app, core);
   publicPageRoutes(app, core);
-  // --- end privacy ---
-  // --- access: grants, support, timeline, staff work under grants, the recorded web terminal ---
+  // Access: grants, support, timeline, staff work under grants, the recorded web terminal
   await app.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 } });
   accessRoutes(app, core);
   staffAccessRoutes(app, core);
   terminalRoutes(app, core);
-  // --- end access ---
   consoleRoutes(app);
   return app;
 }

@@ -8,8 +8,8 @@ import { registerLocalCommands } from './commands/local.js';
 import { registerRemoteCommands } from './commands/remote.js';
 import { registerProvisioningCommands } from './commands/provisioning.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
-import { registerPrivacyCommands } from './commands/privacy.js'; // privacy
-import { registerMonitoringCommands } from './commands/monitoring.js'; // monitoring
+import { registerPrivacyCommands } from './commands/privacy.js';
+import { registerMonitoringCommands } from './commands/monitoring.js';
 import { serve, type Role } from './serve.js';
 
 const env = processEnv();
@@ -38,8 +38,8 @@ registerRemoteCommands(program, env);
 registerProvisioningCommands(program, env);
 registerSandboxCommand(program, env);
 registerFleetCommands(program, env);
-registerPrivacyCommands(program, env); // privacy
-registerMonitoringCommands(program, env); // monitoring
+registerPrivacyCommands(program, env);
+registerMonitoringCommands(program, env);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,12 +7,10 @@ import { createAuditReader } from './audit/audit.reader.js';
 import { createAuditService } from './audit/audit.service.js';
 import { CREDENTIALS_SEALED } from './credentials/credentials.store.js';
 import { createCredentialsService } from './credentials/credentials.service.js';
-// --- cluster ---
 import { createQueueFor } from './jobs/choose.js';
 import { workerIdentity } from './jobs/worker-common.js';
 import { createScheduler } from './scheduling/scheduler.js';
 import { withStartupLock } from './scheduling/startup-lock.js';
-// --- end cluster ---
 import { INVITATIONS_SEALED } from './orgs/orgs.store.js';
 import { createOrgsService } from './orgs/orgs.service.js';
 import { createSessionsService } from './users/sessions.service.js';
@@ -32,15 +30,9 @@ import { createTasksService } from './tasks/tasks.service.js';
 import { DISCOVERED_SECRETS_SEALED } from './discovery/discovery.store.js';
 import { createDiscoveryService, type DiscoveryService } from './discovery/discovery.service.js';
 import { PROVIDER_ACCOUNTS_SEALED, registerProvisioning } from './provisioning/index.js';
-// --- privacy ---
 import { registerPrivacy } from './privacy/index.js';
-// --- end privacy ---
-// --- access ---
 import { ORG_CA_KEYS_SEALED, registerAccess, SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED } from './access/index.js';
-// --- end access ---
-// --- monitoring ---
 import { MONITORING_SETTINGS_SEALED, registerMonitoring } from './monitoring/index.js';
-// --- end monitoring ---
 
 export interface CoreDeps {
   readonly config: Config;
@@ -50,7 +42,7 @@ export interface CoreDeps {
 }
 
 /** Every sealed column, declared by the module that owns its table; the vault re-encrypts these on rotation. */
-const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED, /* access */ SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED, ORG_CA_KEYS_SEALED, /* monitoring */ MONITORING_SETTINGS_SEALED];
+const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED, SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED, ORG_CA_KEYS_SEALED, MONITORING_SETTINGS_SEALED];
 
 function registerFoundation(deps: CoreDeps) {
   const { config, database, clock, logger } = deps;
@@ -115,25 +107,23 @@ export function createCore(deps: CoreDeps) {
   const credentials = createCredentialsService({ db: base.db, clock: deps.clock, vault: base.vault, audit: base.audit, orgs: people.orgs });
   const auditReader = createAuditReader({ audit: base.audit, orgs: people.orgs });
   const fleet = registerServers(deps, base, people);
-  // --- cluster: standing work, once per interval across every worker ---
+  // Cluster: standing work, once per interval across every worker
   const worker = workerIdentity();
   const scheduler = createScheduler({ db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'schedules' }), tickMs: Math.min(1000, deps.config.schedulerTickMs), worker });
   scheduler.every('discovery.due', deps.config.schedulerTickMs, () => fleet.discovery.runDueSchedules());
   scheduler.every('tasks.sweep', 60_000, () => fleet.tasks.sweepAbandoned());
-  // --- end cluster ---
   const provisioning = registerProvisioning({
     db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'provisioning' }), config: deps.config.provisioning, vault: base.vault,
     audit: base.audit, orgs: people.orgs, ledger: fleet.ledger, queue: base.queue, servers: fleet.servers, orgKeys: fleet.orgKeys,
     onInstanceChange: (change) => fleet.servers.followInstance(change),
   });
-  // --- privacy: consent, mail gate, analytics, policies, disclosures, export, deletion, need-to-know ---
+  // Privacy: consent, mail gate, analytics, policies, disclosures, export, deletion, need-to-know
   const privacy = registerPrivacy({
     db: base.db, engine: deps.database.engine, clock: deps.clock, logger: deps.logger, config: deps.config, vault: base.vault, audit: base.audit,
     queue: base.queue, notify: base.notify, passwords: people.passwords, users: people.users, sessions: people.sessions, orgs: people.orgs, servers: fleet.servers,
   });
   scheduler.every('privacy.analytics_retention', 3_600_000, async () => void (await privacy.analytics.applyRetention()));
-  // --- end privacy ---
-  // --- access: staff grants, support requests, recorded terminal, staff SSH CA, timeline ---
+  // Access: staff grants, support requests, recorded terminal, staff SSH CA, timeline
   const access = registerAccess({
     db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'access' }), config: deps.config, vault: base.vault, audit: base.audit, notify: base.notify,
     orgs: people.orgs, users: people.users, servers: fleet.servers, gateway: fleet.gateway, tasks: fleet.tasks, discovery: fleet.discovery, credentials, ledger: fleet.ledger,
@@ -141,8 +131,7 @@ export function createCore(deps: CoreDeps) {
   });
   fleet.loginGuard.check = access.guardLogin;
   scheduler.every('access.tick', 5_000, async () => void (await access.tick()));
-  // --- end access ---
-  // --- monitoring: sampling, alerts, logs, detection (critical incidents open grants through access) ---
+  // Monitoring: sampling, alerts, logs, detection (critical incidents open grants through access)
   const monitoring = registerMonitoring({
     db: base.db, clock: deps.clock, logger: deps.logger, config: deps.config, vault: base.vault, audit: base.audit, alerts: fleet.alerts, notify: base.notify,
     orgs: people.orgs, servers: fleet.servers, gateway: fleet.gateway, orgKeyFingerprint: async (orgId) => (await fleet.orgKeys.publicKey(orgId)).fingerprint,
@@ -150,7 +139,6 @@ export function createCore(deps: CoreDeps) {
   });
   scheduler.every('monitoring.retention', 10 * 60_000, () => monitoring.applyRetention());
   fleet.snapshotHook.fn = monitoring.onSnapshot;
-  // --- end monitoring ---
 
   return {
     ...base,

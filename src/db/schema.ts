@@ -5,18 +5,12 @@
  * - blind indexes end in `_bidx`; secrets named elsewhere are keyed hashes.
  */
 
-// --- privacy ---
 import type { PrivacyTables } from './schema-privacy.js';
 export type * from './schema-privacy.js';
-// --- end privacy ---
-// --- cluster ---
 import type { ClusterTables } from './schema-cluster.js';
 export type * from './schema-cluster.js';
-// --- end cluster ---
-// --- monitoring ---
 import type { MonitoringTables } from './schema-monitoring.js';
 export type * from './schema-monitoring.js';
-// --- end monitoring ---
 
 export interface VaultRootKeysTable {
   version: number;
@@ -263,13 +257,12 @@ export interface TaskRunHostsTable {
   error: string | null;
   started_at: string | null;
   finished_at: string | null;
-  // --- cluster (migration 0010) ---
+  // Cluster (migration 0010)
   /** The job attempt holding this host (`<worker>#<attempt>`); writes are fenced on it. */
   claimed_by: string | null;
   /** The step being applied when the holder last wrote: a resumed run must not apply it blindly again. */
   applying: string | null;
   job_id: string | null;
-  // --- end cluster ---
 }
 
 export interface TaskOutputTable {
@@ -292,7 +285,7 @@ export interface ServerSecretsTable {
   updated_at: string;
 }
 
-// --- provisioning (provider accounts, instances, launches) ---
+// Provisioning (provider accounts, instances, launches)
 export interface ProviderAccountsTable {
   id: string;
   org_id: string;
@@ -360,7 +353,6 @@ export interface ProvisioningScheduleTable {
   job_id: string;
   updated_at: string;
 }
-// --- end provisioning ---
 
 export interface DiscoverySnapshotsTable {
   id: string;
@@ -414,7 +406,7 @@ export interface OutboxTable {
   sent_at: string | null;
 }
 
-// --- access (staff grants, support, terminal sessions, staff SSH CA) ---
+// Access (staff grants, support, terminal sessions, staff SSH CA)
 export interface AccessGrantsTable {
   id: string;
   org_id: string;
@@ -529,7 +521,6 @@ export interface AccessCertificatesTable {
   valid_before: string;
   created_at: string;
 }
-// --- end access ---
 
 // privacy tables come in through `extends` (schema-privacy.ts)
 export interface Database extends PrivacyTables, ClusterTables, MonitoringTables {
@@ -564,7 +555,6 @@ export interface Database extends PrivacyTables, ClusterTables, MonitoringTables
   provider_instances: ProviderInstancesTable;
   provider_launches: ProviderLaunchesTable;
   provisioning_schedule: ProvisioningScheduleTable;
-  // --- access ---
   access_grants: AccessGrantsTable;
   access_policies: AccessPoliciesTable;
   support_requests: SupportRequestsTable;
@@ -573,5 +563,4 @@ export interface Database extends PrivacyTables, ClusterTables, MonitoringTables
   terminal_chunks: TerminalChunksTable;
   org_ca_keys: OrgCaKeysTable;
   access_certificates: AccessCertificatesTable;
-  // --- end access ---
 }

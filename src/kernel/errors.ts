@@ -110,19 +110,13 @@ export const ERROR_CODES = {
   STEWARD_GRANT_STATE: { kind: 'conflict', summary: 'The grant is not in a state that allows this (e.g. approving a revoked grant).' },
   STEWARD_ORIGIN_NOT_ALLOWED: { kind: 'forbidden', summary: 'The WebSocket was opened from a page of another origin.' },
   STEWARD_RECORDING_UNAVAILABLE: { kind: 'unavailable', summary: 'The session recording could not be written, so the terminal was not opened (or was closed).' },
-  // --- privacy ---
   STEWARD_CONSENT_REQUIRED: { kind: 'forbidden', summary: 'This needs your consent for the purpose first (the privacy centre records it, and you can withdraw it at any time).' },
   STEWARD_UNSUBSCRIBE_INVALID: { kind: 'invalid_input', summary: 'The unsubscribe link is damaged or incomplete; use the link from the e-mail as it is.' },
   STEWARD_NOTICES_PENDING: { kind: 'conflict', summary: 'A transfer of personal data cannot be recorded as done until a notice has gone out to every affected person.' },
   STEWARD_OWNS_ORGANISATIONS: { kind: 'conflict', summary: 'An account that owns organisations cannot be deleted; delete them, or make someone else an owner, first.' },
-  // --- end privacy ---
-  // --- cluster ---
   STEWARD_TASK_INTERRUPTED: { kind: 'conflict', summary: 'A worker stopped while applying a step that is not safe to repeat; Steward did not apply it again. Check the server, then run the task again.' },
-  // --- end cluster ---
-  // --- monitoring ---
   STEWARD_MONITORING_OUTPUT_INVALID: { kind: 'upstream', summary: 'A server’s monitoring sample could not be read (the output was cut off or not what the sampling script prints); nothing from it was stored.' },
   STEWARD_GRANTS_UNAVAILABLE: { kind: 'unavailable', summary: 'Suspicious-activity grants need the staff-access module, which this Steward does not run.' },
-  // --- end monitoring ---
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -40,7 +40,6 @@ export const AUDIT_EVENTS = {
   'discovery.unscheduled': 'A discovery schedule was removed.',
   'task.started': 'A task (recipe or command) was started on one or more servers.',
   'task.finished': 'A task finished on all its servers; details count changes and failures.',
-  // --- provisioning ---
   'provider_account.connected': 'A cloud provider account was connected: its credentials were verified with the provider and sealed.',
   'provider_account.connect_refused': 'Connecting a cloud provider account failed (credentials refused, endpoint not allowed, provider unreachable); nothing was stored.',
   'provider_account.removed': 'A cloud provider account was removed and its sealed credentials deleted.',
@@ -54,8 +53,7 @@ export const AUDIT_EVENTS = {
   'instance.reboot_requested': 'A person asked the provider to reboot an instance.',
   'instance.terminate_requested': 'A person confirmed and asked the provider to terminate an instance.',
   'instance.state_changed': 'The status sync saw an instance change state (or disappear) at the provider.',
-  // --- end provisioning ---
-  // --- access (staff grants, support, terminal) ---
+  // Access (staff grants, support, terminal)
   'grant.requested': 'A customer asked for staff help (initial setup or support), which opens a grant for the staff member who takes it.',
   'grant.opened': 'A suspicious-activity grant was opened (by a detection finding or security staff); the customer was told at once.',
   'grant.taken': 'A staff member took a requested grant; it is now bound to them.',
@@ -75,8 +73,6 @@ export const AUDIT_EVENTS = {
   'session.recording_incomplete': 'A terminal session’s recording was cut short by a crash of the process holding it; what was recorded is kept.',
   'secret.revealed': 'A staff member revealed a secret under a grant, after a fresh one-time code (the value is shown once, never logged).',
   'certificate.issued': 'A short-lived SSH certificate was issued to a staff member under a grant.',
-  // --- end access ---
-  // --- privacy ---
   'consent.granted': 'A person gave consent for a purpose (promotions, partner offers, analytics, refer-a-friend); details name the source and policy version.',
   'consent.withdrawn': 'A person withdrew consent for a purpose (in the privacy centre, the banner or an unsubscribe link).',
   'suppression.added': 'An address (kept only as a keyed index) was put on the suppression list: it gets no promotional or referral mail again.',
@@ -95,8 +91,6 @@ export const AUDIT_EVENTS = {
   'org.deletion_requested': 'An owner asked to delete an organisation: its servers are released, then its data erased and its keys destroyed.',
   'org.deleted': 'An organisation was erased and its data keys destroyed (details hold counts only).',
   'user.deleted': 'A person deleted their account: their data was erased and their key scope destroyed.',
-  // --- end privacy ---
-  // --- monitoring ---
   'monitoring.enabled': 'Monitoring of a server was switched on or its interval changed (a standing instruction: every sampling login is recorded against it).',
   'monitoring.disabled': 'Monitoring of a server was switched off; its kept login was closed.',
   'monitoring.settings_changed': 'An organisation changed its monitoring settings (monitor every server, interval, alert e-mail recipients; addresses are not recorded).',
@@ -113,7 +107,6 @@ export const AUDIT_EVENTS = {
   'incident.closed': 'A person closed an incident and its findings.',
   'incident.grant_opened': 'An incident opened a suspicious-activity grant for the security team.',
   'incident.grant_failed': 'An incident could not open a suspicious-activity grant; the reason is in the details.',
-  // --- end monitoring ---
   'audit.staff_read': 'A staff member read an organisation’s audit log.',
   'access.denied': 'An action was refused for lack of permission.',
   'crypto.integrity_failure': 'A sealed value failed its integrity check.',

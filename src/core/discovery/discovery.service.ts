@@ -119,7 +119,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     return { snapshotId: snap.id, takenAt: snap.taken_at, facts: JSON.parse(snap.facts) as Facts, summary: snap.summary };
   }
 
-  // --- staff entry points: core/access checks the staff member's grant first, then reads through these ---
+  // Staff entry points: core/access checks the staff member's grant first, then reads through these
   const secretView = (r: Awaited<ReturnType<typeof discoveryStore.secretsOf>>[number]) => ({ id: r.id, location: r.location, key: r.key, kind: r.kind, context: JSON.parse(r.context) as Record<string, unknown>, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, goneAt: r.gone_at });
   const underGrant = {
     /** The latest facts of a server (no membership check: the caller authorised it). */
@@ -137,7 +137,6 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       return { view: secretView(row), value: await deps.vault.openText({ scope: orgId, table: 'discovered_secrets', column: 'value_sealed', row: row.id }, row.value_sealed) };
     },
   };
-  // --- end staff entry points ---
 
   return {
     underGrant,

@@ -122,7 +122,7 @@ export function createNotifyService(deps: NotifyDeps) {
         return { id: r.id, to: m?.to ?? '(unreadable)', subject: m?.subject ?? '(unreadable)', text: m?.text ?? '', category: r.category, template: r.template, status: r.status, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at, sentAt: r.sent_at };
       }));
     },
-    // --- privacy (delivery checks for transfer notices, data export, erasure) ---
+    // Privacy (delivery checks for transfer notices, data export, erasure)
     /** Delivery status of mails by dedupe key (keys without a mail are absent). */
     async statusByDedupeKeys(keys: readonly string[]): Promise<Map<string, OutboxTable['status']>> {
       const out = new Map<string, OutboxTable['status']>();
@@ -143,7 +143,6 @@ export function createNotifyService(deps: NotifyDeps) {
     /** Erases the mails of an organisation, or sealed under a person's scope (deletion). */
     forgetMails: (exec: Executor, of: { orgId: string } | { scope: string }) =>
       'orgId' in of ? exec.deleteFrom('outbox').where('org_id', '=', of.orgId).execute() : exec.deleteFrom('outbox').where('scope', '=', of.scope).execute(),
-    // --- end privacy ---
     close: () => transport?.close(),
   };
 }

@@ -209,10 +209,9 @@ export function createOrgsService(deps: OrgsDeps) {
     });
   }
 
-  // --- for core/access notifications: who to tell about staff access to the organisation ---
+  // For core/access notifications: who to tell about staff access to the organisation
   /** User ids of the organisation's owners (no authorisation: callers are services notifying them). */
   const ownerIds = async (orgId: string): Promise<string[]> => (await orgsStore.members(db, orgId)).filter((m) => m.role === 'owner').map((m) => m.user_id);
-  // --- end ---
 
   return { ownerIds, requireMember, signUp, createOrg, listMyOrgs, getOrg, renameOrg, listMembers, invite, listInvitations, revokeInvitation, acceptInvitation, changeRole, removeMember };
 }

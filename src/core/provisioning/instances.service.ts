@@ -111,7 +111,7 @@ export function createInstancesService(deps: InstancesDeps) {
     }
   }
 
-  // --- staff entry point: core/access has checked the staff member's grant and passes its instruction ---
+  // Staff entry point: core/access has checked the staff member's grant and passes its instruction
   /** Start, stop or reboot for a staff member under a grant (no membership check: the caller authorised it). */
   async function changeInstanceUnderGrant(actor: Actor, orgId: string, accountId: string, nodeId: string, action: InstanceAction, instruction: Instruction, ctx: RequestContext): Promise<StateChangeView> {
     const account = await store.account(db, orgId, accountId);
@@ -121,7 +121,6 @@ export function createInstancesService(deps: InstancesDeps) {
     return applyChange(actor, account, driver, opts, nodeId, action, ctx);
   }
   const accountExists = async (orgId: string, accountId: string): Promise<boolean> => (await store.account(db, orgId, accountId)) !== undefined;
-  // --- end staff entry point ---
 
   /**
    * Terminate: irreversible, so the request must name the instance (its id or its name). A server Steward kept

@@ -29,10 +29,8 @@ export interface GatewayDeps {
    * jobs queued earlier). Throwing stops the operation before anything connects.
    */
   readonly beforeLogin?: (instruction: Instruction, server: ServerRow) => Promise<void>;
-  // --- monitoring ---
   /** How long a kept login (standing work such as metrics sampling) may sit idle before it is closed. Default 10 min. */
   readonly keptIdleMs?: number;
-  // --- end monitoring ---
 }
 
 interface OperationContext {
@@ -128,7 +126,7 @@ export function createServerGateway(deps: GatewayDeps) {
     }
   }
 
-  // --- web terminal (core/access): one login per shell, recorded like any other, closed with the shell ---
+  // Web terminal (core/access): one login per shell, recorded like any other, closed with the shell
   /** Opens a login shell on a PTY with the organisation's key, on its own login recorded against `instruction`. */
   async function openShell(server: ServerRow, instruction: Instruction, operation: string, opts: ShellOptions): Promise<ShellHandle> {
     if (server.status === 'blocked') {
@@ -154,9 +152,8 @@ export function createServerGateway(deps: GatewayDeps) {
       throw err;
     }
   }
-  // --- end web terminal ---
 
-  // --- monitoring: kept logins for standing work ---
+  // Monitoring: kept logins for standing work
   /**
    * Standing work that runs every few seconds (metrics sampling) keeps one login per server open between runs
    * rather than logging in each time: a separate executor whose idle connections live for `keptIdleMs`, so a
@@ -210,13 +207,12 @@ export function createServerGateway(deps: GatewayDeps) {
     }
   }
   const keptMetrics = (): ExecutorMetrics | undefined => keptExecutor?.metrics();
-  // --- end monitoring ---
 
   return {
     withServer, openShell, executor, execKept, releaseKept, keptMetrics,
     close: async () => {
       await executor.close();
-      await keptExecutor?.close(); // monitoring
+      await keptExecutor?.close();
     },
   };
 }

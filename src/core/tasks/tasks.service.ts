@@ -100,7 +100,7 @@ export function createTasksService(deps: TasksDeps) {
     return startRecipe(orgId, input, userInstruction(actor.userId, ctx.requestId), ctx);
   }
 
-  // --- staff entry points: core/access checks the staff member's grant, then starts runs under its instruction ---
+  // Staff entry points: core/access checks the staff member's grant, then starts runs under its instruction
   /** Starts a recipe run under `instruction`; no membership check here (the caller authorised it). */
   async function startRecipe(orgId: string, input: { recipe: string; params: unknown } & ServerSelection, instruction: Instruction, ctx: RequestContext): Promise<RunView> {
     const recipe = recipes.get(input.recipe);
@@ -124,16 +124,14 @@ export function createTasksService(deps: TasksDeps) {
     const servers = await selectServers(orgId, input);
     return startRun(orgId, servers, { kind: 'command', recipe: null, params: JSON.stringify({ timeoutSeconds: timeout }), command: JSON.stringify(input.argv) }, instruction, ctx);
   }
-  // --- end staff entry points ---
 
   async function runCommand(actor: Actor, orgId: string, input: { argv: readonly string[]; timeoutSeconds?: number } & ServerSelection, ctx: RequestContext): Promise<RunView> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     return startCommand(orgId, input, userInstruction(actor.userId, ctx.requestId), ctx);
   }
 
-  // --- cluster: each server's part runs as a resumable job (host-run.ts) ---
+  // Cluster: each server's part runs as a resumable job (host-run.ts)
   const hostRun = createHostRun(deps, recipes, kinds);
-  // --- end cluster ---
 
   async function getRunView(orgId: string, id: string): Promise<RunView> {
     const run = await tasksStore.run(db, orgId, id);

@@ -22,7 +22,7 @@ export const tasksStore = {
   },
   hosts: (db: Executor, runId: string) => db.selectFrom('task_run_hosts').selectAll().where('run_id', '=', runId).orderBy('id').execute(),
   host: (db: Executor, runId: string, serverId: string) => db.selectFrom('task_run_hosts').selectAll().where('run_id', '=', runId).where('server_id', '=', serverId).executeTakeFirst(),
-  // --- cluster: claims fenced per job attempt (docs/decisions/0011-cluster.md) ---
+  // Cluster: claims fenced per job attempt (docs/decisions/0011-cluster.md)
   /**
    * Gives the host to job attempt `token`: from queued, or from the attempt that held it before (a worker presumed
    * dead). Conditional on what was read, so of two takers one wins; false if another has it or it finished.
@@ -49,7 +49,6 @@ export const tasksStore = {
     db.selectFrom('task_run_hosts').innerJoin('task_runs', 'task_runs.id', 'task_run_hosts.run_id')
       .selectAll('task_run_hosts').where('task_run_hosts.status', 'in', ['queued', 'running']).where('task_runs.created_at', '<', before)
       .where('task_run_hosts.job_id', 'is not', null).orderBy('task_runs.created_at').limit(limit).execute(),
-  // --- end cluster ---
   unfinishedCount: async (db: Executor, runId: string) =>
     Number((await db.selectFrom('task_run_hosts').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).where('status', 'not in', FINISHED).executeTakeFirst())?.n ?? 0),
   /** Closes a run once, when its last host finished. */

@@ -187,14 +187,13 @@ export function createUsersService(deps: UsersDeps) {
     });
   }
 
-  // --- step-up for core/access: a fresh one-time code before a secret is revealed or a certificate minted ---
+  // Step-up for core/access: a fresh one-time code before a secret is revealed or a certificate minted
   /** True when `code` is the person's current one-time code and was not used before (it is used up now). */
   async function verifyStepUp(userId: string, code: string): Promise<boolean> {
     const row = await usersStore.byId(db, userId);
     if (!row || row.totp_enabled !== 1 || !/^\d{6}$/.test(code)) return false;
     return checkTotp(row, code);
   }
-  // --- end step-up ---
 
   return { prepareUser, createUser, createStaff, getProfile, profiles, updateProfile, beginTotpEnrolment, confirmTotpEnrolment, checkTotp, changePassword, verifyStepUp };
 }

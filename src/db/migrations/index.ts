@@ -5,18 +5,11 @@ import * as m0003 from './0003_provisioning.js';
 import * as m0004 from './0004_tasks.js';
 import * as m0005 from './0005_discovery.js';
 import * as m0006 from './0006_notify.js';
-// --- access (staff grants) ---
+// Access (staff grants)
 import * as m0007 from './0007_access.js';
-// --- end access ---
-// --- monitoring ---
 import * as m0008 from './0008_monitoring.js';
-// --- end monitoring ---
-// --- privacy ---
 import * as m0009 from './0009_privacy.js';
-// --- end privacy ---
-// --- cluster ---
 import * as m0010 from './0010_cluster.js';
-// --- end cluster ---
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
