@@ -13,10 +13,10 @@ import { orgKey } from '../org/queries';
 import { useServerPage } from './ServerLayout';
 
 const RANGES = [
-  [3600, '1 h', 'Last hour'],
-  [6 * 3600, '6 h', 'Last 6 hours'],
-  [24 * 3600, '24 h', 'Last 24 hours'],
-  [7 * 86_400, '7 d', 'Last 7 days'],
+  [3600, '1 h'],
+  [6 * 3600, '6 h'],
+  [24 * 3600, '24 h'],
+  [7 * 86_400, '7 d'],
 ] as const;
 
 const CHARTS = ['cpu.busy_pct', 'mem.used_pct', 'disk.used_pct', 'load.1'] as const;
@@ -46,8 +46,8 @@ export function ServerMetrics() {
       <div className="section-head">
         <h2 id="metrics-title">Metrics</h2>
         <div className="range-picker" role="group" aria-label="Time range">
-          {RANGES.map(([seconds, short, long]) => (
-            <button key={seconds} type="button" aria-pressed={range === seconds} aria-label={long} onClick={() => setRange(seconds)}>{short}</button>
+          {RANGES.map(([seconds, short]) => (
+            <button key={seconds} type="button" aria-pressed={range === seconds} onClick={() => setRange(seconds)}><span className="visually-hidden">Last </span>{short}</button>
           ))}
         </div>
       </div>
