@@ -18,9 +18,10 @@ interface Props {
   max?: number;
 }
 
-const W = 640;
-const H = 200;
-const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
+// Drawn near the size it is shown at (a half-width card on a laptop), so the axis labels keep their size.
+const W = 420;
+const H = 180;
+const PAD = { left: 52, right: 12, top: 10, bottom: 26 };
 
 const timeLabel = (t: number, span: number) => {
   const d = new Date(t * 1000);
@@ -48,7 +49,7 @@ export function LineChart({ title, points, from, to, format, max }: Props) {
   const y = (v: number) => PAD.top + (1 - Math.min(Math.max(v / top, 0), 1)) * (H - PAD.top - PAD.bottom);
   const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
   const ticks = [0, 0.5, 1].map((f) => f * top);
-  const times = [0, 0.25, 0.5, 0.75, 1].map((f) => from + f * span);
+  const times = [0, 0.5, 1].map((f) => from + f * span);
   const last = points.at(-1);
   const summary = points.length === 0
     ? `${title}: no samples in this range.`
@@ -56,7 +57,7 @@ export function LineChart({ title, points, from, to, format, max }: Props) {
   return (
     <figure className="chart" aria-labelledby={`${id}-title`}>
       <figcaption id={`${id}-title`} className="chart-title">{title}{last && <span className="chart-latest"> {format(last.v)}</span>}</figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} className="chart-svg" role="img" aria-labelledby={`${id}-title`} aria-describedby={`${id}-summary`} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${W} ${H}`} className="chart-svg" role="img" aria-labelledby={`${id}-title`} aria-describedby={`${id}-summary`}>
         <g className="chart-grid">
           {ticks.map((v) => (
             <g key={v}>

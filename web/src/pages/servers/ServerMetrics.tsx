@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
-import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { LineChart } from '../../components/LineChart';
 import { Loading } from '../../components/Loading';
@@ -65,9 +64,11 @@ export function ServerMetrics() {
             <p>Steward does not monitor this server. Monitoring logs in with the server’s login at each interval to read its figures; every login is in the credential-use ledger.</p>
           )}
           {owner && (
-            <Button variant={entry.monitored ? 'ghost' : 'primary'} role="switch" aria-checked={entry.monitored} onClick={() => toggle.mutate(!entry.monitored)} busy={toggle.isPending} busyLabel="Saving">
+            <button type="button" className="btn btn-secondary switch" role="switch" aria-checked={entry.monitored} onClick={() => toggle.mutate(!entry.monitored)} disabled={toggle.isPending} aria-busy={toggle.isPending || undefined}>
+              <span className="switch-track" aria-hidden="true" />
               Monitor this server
-            </Button>
+              <span className="switch-state" aria-hidden="true">{entry.monitored ? 'On' : 'Off'}</span>
+            </button>
           )}
           <ErrorNotice error={toggle.error} title="Monitoring was not changed" />
           <LiveStatus message={said} />
