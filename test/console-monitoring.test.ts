@@ -34,6 +34,8 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
     browser = await launchChromium();
     owner = await signUp(env.s.app, { name: 'Mo Monitor', orgName: 'Charts Ltd', password: PASSWORD });
     const host = fleet.hosts[0]!;
+    // A system log for sampling to follow; its lines are searched on the Logs page.
+    await host.writeFile('/var/log/syslog', 'boot line one\nkernel: eth0 link up\nboot line two\n', 0o640);
     const res = await owner.client.post(`/api/orgs/${owner.orgId}/servers`, { name: 'web-1', address: host.address, port: host.port, privateKey: fleet.clientKey.privateKey, hostKey: host.hostKeys[0]!.publicKey });
     expect(res.status, res.raw).toBe(202);
     serverId = res.body.id;
@@ -124,7 +126,27 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
       expect(await row.textContent()).toContain(`${latest['mem.used_pct']!.toFixed(1)} %`);
       expect(await row.textContent()).toContain(latest['load.1']!.toFixed(2));
 
-      // 5. An alert rule added through the form, then deleted once its name is typed.
+      // 5. The followed log's lines, searched by words and filtered by source.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Logs' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();
+      const search = page.getByRole('search', { name: 'Search logs' });
+      await search.getByLabel('Words').fill('BOOT LINE');
+      await search.getByLabel('Source').selectOption('system');
+      await search.getByRole('button', { name: 'Search' }).click();
+      // The two boot lines only (the search ignores case); the kernel line is left out.
+      await page.getByRole('status').filter({ hasText: '2 matching lines.' }).waitFor();
+      const logTable = page.getByRole('table', { name: 'Log lines, newest first' });
+      await logTable.getByRole('row', { name: /boot line two/ }).waitFor();
+      expect(await logTable.getByRole('row', { name: /boot line one/ }).count()).toBe(1);
+      expect(await logTable.getByRole('row', { name: /eth0 link up/ }).count()).toBe(0);
+      expect(new URL(page.url()).searchParams.get('source')).toBe('system');
+      await search.getByLabel('Source').selectOption('auth');
+      await search.getByRole('button', { name: 'Search' }).click();
+      await page.getByText('No line matches.').waitFor();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Monitoring' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Monitoring' }).waitFor();
+
+      // 6. An alert rule added through the form, then deleted once its name is typed.
       const form = page.getByRole('form', { name: 'Add a rule' });
       await form.getByLabel('Name').fill('CPU hot');
       await form.getByLabel('Figure').selectOption('cpu.busy_pct');
@@ -213,6 +235,7 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
         const pages: [string, string, (p: Page) => Promise<void>][] = [
           ['monitoring', `/orgs/${owner.orgId}/monitoring`, (p) => p.getByRole('table', { name: 'Servers with their latest figures' }).waitFor()],
           ['server-metrics', `/orgs/${owner.orgId}/servers/${serverId}/metrics`, (p) => p.getByRole('figure', { name: /^Memory used/ }).waitFor()],
+          ['logs', `/orgs/${owner.orgId}/logs?q=boot`, (p) => p.getByRole('table', { name: 'Log lines, newest first' }).waitFor()],
           ['incidents', `/orgs/${owner.orgId}/incidents?show=all`, (p) => p.getByRole('heading', { name: INCIDENT }).waitFor()],
         ];
         for (const [name, path, ready] of pages) {

@@ -23,6 +23,7 @@ import { Jobs } from '../pages/org/Jobs';
 import { Members } from '../pages/org/Members';
 import { Monitoring } from '../pages/monitoring/Monitoring';
 import { Incidents } from '../pages/monitoring/Incidents';
+import { Logs } from '../pages/monitoring/Logs';
 import { OrgScope } from '../pages/org/OrgScope';
 import { Overview } from '../pages/org/Overview';
 import { PrivacyCentre } from '../pages/privacy/PrivacyCentre';
@@ -85,6 +86,7 @@ const orgPages: RouteObject[] = [
   { path: 'instances/launches/:accountId/:token', element: <LaunchProgress /> },
   { path: 'providers', element: <ProviderAccounts /> },
   { path: 'monitoring', element: <Monitoring /> },
+  { path: 'logs', element: <Logs /> },
   { path: 'alerts', element: <Alerts /> },
   { path: 'incidents', element: <Incidents /> },
   { path: 'credential-uses', element: <CredentialUses /> },

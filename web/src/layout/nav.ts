@@ -27,6 +27,7 @@ export const ORG_AREAS: readonly AreaGroup[] = [
       { path: 'instances', label: 'Cloud instances' },
       { path: 'providers', label: 'Cloud accounts' },
       { path: 'monitoring', label: 'Monitoring' },
+      { path: 'logs', label: 'Logs' },
       { path: 'jobs', label: 'Jobs' },
     ],
   },
