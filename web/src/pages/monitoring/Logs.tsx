@@ -63,7 +63,7 @@ export function Logs() {
           <option value="">All logs</option>
           {SOURCES.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
         </SelectField>
-        <div><Button type="submit" variant="primary">Search</Button></div>
+        <Button type="submit" variant="primary">Search</Button>
       </form>
       {lines.isPending && <Loading label="Searching the logs" />}
       <ErrorNotice error={lines.error} title="The logs could not be searched" onRetry={() => void lines.refetch()} />
