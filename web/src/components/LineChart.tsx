@@ -16,6 +16,8 @@ interface Props {
   format: (value: number) => string;
   /** A fixed top for the value axis (100 for percentages); otherwise the highest value, rounded up. */
   max?: number;
+  /** Points further apart than this many seconds are not joined: the line stops where samples are missing. */
+  gap?: number;
 }
 
 // Drawn near the size it is shown at (a half-width card on a laptop), so the axis labels keep their size.
@@ -40,14 +42,17 @@ function niceTop(value: number): number {
  * is named by its title and described by a one-line summary; the points are also a visually hidden table, so
  * a screen reader can read the numbers the line draws.
  */
-export function LineChart({ title, points, from, to, format, max }: Props) {
+export function LineChart({ title, points, from, to, format, max, gap = Infinity }: Props) {
   const id = useId();
   const span = Math.max(1, to - from);
   const values = points.map((p) => p.v);
   const top = max ?? niceTop(Math.max(0, ...values));
   const x = (t: number) => PAD.left + ((t - from) / span) * (W - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + (1 - Math.min(Math.max(v / top, 0), 1)) * (H - PAD.top - PAD.bottom);
-  const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
+  const joined = (i: number) => i > 0 && points[i]!.t - points[i - 1]!.t <= gap;
+  const path = points.map((p, i) => `${joined(i) ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
+  // A point joined to neither neighbour would draw nothing as a path: it is drawn as a dot.
+  const alone = points.filter((_, i) => !joined(i) && !(i + 1 < points.length && joined(i + 1)));
   const ticks = [0, 0.5, 1].map((f) => f * top);
   const times = [0, 0.5, 1].map((f) => from + f * span);
   const last = points.at(-1);
@@ -72,8 +77,8 @@ export function LineChart({ title, points, from, to, format, max }: Props) {
             <text key={t} x={x(t)} y={H - PAD.bottom + 18} textAnchor={i === 0 ? 'start' : i === times.length - 1 ? 'end' : 'middle'}>{timeLabel(t, span)}</text>
           ))}
         </g>
-        {points.length > 1 && <path className="chart-line" d={path} />}
-        {points.length === 1 && <circle className="chart-dot" cx={x(points[0]!.t)} cy={y(points[0]!.v)} r={3} />}
+        {points.length > alone.length && <path className="chart-line" d={path} />}
+        {alone.map((p) => <circle key={p.t} className="chart-dot" cx={x(p.t)} cy={y(p.v)} r={3} />)}
       </svg>
       <p id={`${id}-summary`} className="visually-hidden">{summary}</p>
       {points.length > 0 && (

@@ -86,7 +86,7 @@ export function ServerMetrics() {
             const points = series ? series.t.map((t, i) => ({ t, v: series.avg[i] ?? 0 })) : [];
             return (
               <li key={metric}>
-                <LineChart title={metricLabel(metric)} points={points} from={result.from} to={result.to} format={(v) => formatMetric(metric, v)} max={metric.includes('_pct') ? 100 : undefined} />
+                <LineChart title={metricLabel(metric)} points={points} from={result.from} to={result.to} format={(v) => formatMetric(metric, v)} max={metric.includes('_pct') ? 100 : undefined} gap={3 * Math.max(result.resolution, entry?.intervalSeconds ?? 60)} />
               </li>
             );
           })}
