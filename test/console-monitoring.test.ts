@@ -190,7 +190,12 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
     const { page } = t;
     try {
       await signInThroughConsole(page, owner.email, PASSWORD);
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
+      // The organisation's overview counts it and leads to it.
+      await page.goto(`/orgs/${owner.orgId}`);
+      const stat = page.getByRole('region', { name: 'Summary' }).getByRole('link', { name: /Open incidents/ });
+      await stat.getByText('Waiting for you').waitFor();
+      expect(await stat.textContent()).toMatch(/Open incidents\s*1(?!\d)/);
+      await stat.click();
       await page.getByRole('heading', { level: 1, name: 'Incidents' }).waitFor();
       const card = page.getByRole('list', { name: 'Incidents' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: INCIDENT }) });
       await card.waitFor();
