@@ -184,6 +184,8 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
     const incidentId = 'inc_00000000000000000000000042';
     await db().insertInto('incidents').values({ id: incidentId, org_id: owner.orgId, title: INCIDENT, severity: 'critical', status: 'open', opened_at: at, updated_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null, grant_id: null, grant_note: null }).execute();
     await db().insertInto('findings').values({ id: 'fnd_00000000000000000000000042', org_id: owner.orgId, server_id: serverId, server_name: 'web-1', rule: 'privileged_account', key: 'uid0:toor', severity: 'critical', title: INCIDENT, evidence: JSON.stringify({ account: 'toor', uid: 0, shell: '/bin/sh' }), status: 'open', incident_id: incidentId, occurrences: 1, first_seen_at: at, last_seen_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null }).execute();
+    await db().insertInto('findings').values({ id: 'fnd_00000000000000000000000043', org_id: owner.orgId, server_id: serverId, server_name: 'web-1', rule: 'listening_port', key: 'port:4444', severity: 'warning', title: 'New listening port 4444', evidence: JSON.stringify({ port: 4444 }), status: 'open', incident_id: null, occurrences: 2, first_seen_at: at, last_seen_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null }).execute();
+    const findingStatus = async () => (await db().selectFrom('findings').select(['status']).where('id', '=', 'fnd_00000000000000000000000043').executeTakeFirstOrThrow()).status;
     const status = async () => (await db().selectFrom('incidents').select(['status']).where('id', '=', incidentId).executeTakeFirstOrThrow()).status;
 
     const t = await openPage(browser, env.baseUrl);
@@ -224,6 +226,18 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
       await page.getByText('No open incidents').waitFor();
       await page.getByLabel('Show').selectOption('closed');
       await page.getByRole('heading', { name: INCIDENT }).waitFor();
+
+      // A finding outside any incident is acknowledged, then closed, from the findings table.
+      const findingRow = page.getByRole('table', { name: /Findings of the detection rules/ }).getByRole('row', { name: /New listening port 4444/ });
+      expect(await findingRow.textContent()).toContain('Open');
+      await findingRow.getByRole('button', { name: 'Acknowledge finding New listening port 4444' }).click();
+      await page.getByRole('status').filter({ hasText: 'Finding “New listening port 4444” acknowledged.' }).waitFor();
+      await findingRow.getByText('Acknowledged', { exact: true }).waitFor();
+      expect(await findingStatus()).toBe('acknowledged');
+      await findingRow.getByRole('button', { name: 'Close finding New listening port 4444' }).click();
+      await findingRow.getByText('Closed', { exact: true }).waitFor();
+      expect(await findingStatus()).toBe('closed');
+      expect(await findingRow.getByRole('button').count()).toBe(0);
       expect(t.cspViolations).toEqual([]);
       expect(t.errors).toEqual([]);
     } finally {

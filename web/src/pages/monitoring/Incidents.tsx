@@ -119,6 +119,30 @@ function IncidentCard({ incident, findings, names }: { incident: Incident; findi
   );
 }
 
+/** An owner acknowledges a finding (seen, still open) or closes it (dealt with); the outcome is announced. */
+function FindingActions({ finding, onDone }: { finding: Finding; onDone: (message: string) => void }) {
+  const org = useOrg();
+  const queryClient = useQueryClient();
+  const path = { params: { path: { orgId: org.id, findingId: finding.id } } };
+  const act = useMutation({
+    mutationFn: (action: 'acknowledge' | 'close') =>
+      call(action === 'acknowledge' ? api.POST('/api/orgs/{orgId}/findings/{findingId}/acknowledge', path) : api.POST('/api/orgs/{orgId}/findings/{findingId}/close', path)),
+    onSuccess: async (f, action) => {
+      onDone(`Finding “${f.title}” ${action === 'acknowledge' ? 'acknowledged' : 'closed'}.`);
+      await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'findings') });
+      await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'incidents') });
+    },
+  });
+  if (finding.status === 'closed') return null;
+  return (
+    <div className="row">
+      {finding.status === 'open' && <Button variant="ghost" onClick={() => act.mutate('acknowledge')} busy={act.isPending && act.variables === 'acknowledge'} busyLabel="Acknowledging" aria-label={`Acknowledge finding ${finding.title}`}>Acknowledge</Button>}
+      <Button variant="ghost" onClick={() => act.mutate('close')} busy={act.isPending && act.variables === 'close'} busyLabel="Closing" aria-label={`Close finding ${finding.title}`}>Close</Button>
+      <ErrorNotice error={act.error} title="The finding was not changed" />
+    </div>
+  );
+}
+
 /** Suspicious activity Steward detected, grouped into incidents, with the findings behind each. */
 export function Incidents() {
   const org = useOrg();
@@ -127,6 +151,7 @@ export function Incidents() {
   const show: Show = raw === 'closed' || raw === 'all' ? raw : 'active';
   const incidents = useIncidents(org.id, show);
   const findings = useFindings(org.id, 'all');
+  const [said, setSaid] = useState('');
   const servers = useServers(org.id);
   const names = useMemo(() => new Map((servers.data ?? []).map((s) => [s.id, s.name])), [servers.data]);
   const byIncident = useMemo(() => {
@@ -140,6 +165,7 @@ export function Incidents() {
     { header: 'Status', cell: (f) => STATUS_LABEL[f.status] },
     { header: 'Server', cell: (f) => (f.serverId ? <Link to={`/orgs/${org.id}/servers/${f.serverId}`}>{f.serverName}</Link> : f.serverName) },
     { header: 'Seen', cell: (f) => <>{f.occurrences}×, last <Time iso={f.lastSeenAt} /></> },
+    ...(org.role === 'owner' ? [{ header: 'Actions', cell: (f: Finding) => <FindingActions finding={f} onDone={setSaid} /> }] : []),
   ];
   return (
     <>
@@ -164,6 +190,7 @@ export function Incidents() {
         {findings.isPending && <Loading label="Loading findings" />}
         <ErrorNotice error={findings.error} title="Findings could not be loaded" onRetry={() => void findings.refetch()} />
         {findings.data && <SimpleTable caption="Findings of the detection rules, newest first" columns={columns} rows={findings.data} rowKey={(f) => f.id} empty="No findings." />}
+        <LiveStatus message={said} />
       </section>
     </>
   );
