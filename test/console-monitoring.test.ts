@@ -245,7 +245,7 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
     }
   });
 
-  it('has no serious or critical axe violations on the monitoring pages, in both themes', { timeout: 180_000 }, async () => {
+  it('has no serious or critical axe violations on the monitoring pages and fits the laptop screen, in both themes', { timeout: 180_000 }, async () => {
     const problems: string[] = [];
     for (const theme of ['light', 'dark'] as const) {
       const t = await openPage(browser, env.baseUrl, { colorScheme: theme, bypassCSP: true });
@@ -263,6 +263,11 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
           await t.page.waitForLoadState('networkidle');
           await screenshot(t.page, `${name}-${theme}`);
           for (const v of await seriousAxeViolations(t.page)) problems.push(`${name} (${theme}): ${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
+          const overflow = await t.page.evaluate(() => {
+            const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+            return root.scrollWidth - root.clientWidth;
+          });
+          if (overflow > 0) problems.push(`${name} (${theme}): ${overflow}px wider than the screen`);
         }
       } finally {
         await t.close();
