@@ -179,7 +179,7 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
     }
   });
 
-  it('shows an incident with its findings and evidence, acknowledges it and closes it', { timeout: 120_000 }, async () => {
+  it('shows an incident with its findings and evidence, acknowledges it, asks the security team to look and closes it', { timeout: 120_000 }, async () => {
     const at = new Date().toISOString();
     const incidentId = 'inc_00000000000000000000000042';
     await db().insertInto('incidents').values({ id: incidentId, org_id: owner.orgId, title: INCIDENT, severity: 'critical', status: 'open', opened_at: at, updated_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null, grant_id: null, grant_note: null }).execute();
@@ -220,6 +220,17 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
       await card.getByText('Acknowledged', { exact: true }).waitFor();
       expect(await status()).toBe('acknowledged');
       await screenshot(page, 'incidents');
+
+      // Confirmed, the request opens a suspicious-activity grant for the incident's server.
+      await card.getByRole('button', { name: 'Ask the security team to look' }).click();
+      await ask.waitFor();
+      expect(await ask.textContent()).toContain(INCIDENT);
+      await ask.getByRole('button', { name: 'Ask them to look' }).click();
+      await page.getByRole('status').filter({ hasText: 'The security team may now look' }).waitFor();
+      const grantId = (await db().selectFrom('incidents').select(['grant_id']).where('id', '=', incidentId).executeTakeFirstOrThrow()).grant_id;
+      expect(grantId).toBeTruthy();
+      await card.getByRole('link', { name: `grant ${grantId}` }).waitFor();
+      expect(await card.getByRole('button', { name: 'Ask the security team to look' }).count()).toBe(0);
       await card.getByRole('button', { name: 'Close' }).click();
       await card.waitFor({ state: 'detached' });
       expect(await status()).toBe('closed');
