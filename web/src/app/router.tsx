@@ -21,6 +21,9 @@ import { Credentials } from '../pages/org/Credentials';
 import { Invitations } from '../pages/org/Invitations';
 import { Jobs } from '../pages/org/Jobs';
 import { Members } from '../pages/org/Members';
+import { Monitoring } from '../pages/monitoring/Monitoring';
+import { Incidents } from '../pages/monitoring/Incidents';
+import { Logs } from '../pages/monitoring/Logs';
 import { OrgScope } from '../pages/org/OrgScope';
 import { Overview } from '../pages/org/Overview';
 import { PrivacyCentre } from '../pages/privacy/PrivacyCentre';
@@ -36,6 +39,7 @@ import { ChangesPage } from '../pages/servers/ChangesPage';
 import { FactsPage } from '../pages/servers/FactsPage';
 import { FoundCredentials } from '../pages/servers/FoundCredentials';
 import { ServerLayout } from '../pages/servers/ServerLayout';
+import { ServerMetrics } from '../pages/servers/ServerMetrics';
 import { ServerOverview } from '../pages/servers/ServerOverview';
 import { ServersList } from '../pages/servers/ServersList';
 import { ServerSettings } from '../pages/servers/ServerSettings';
@@ -55,7 +59,7 @@ import { RunPage } from '../pages/tasks/RunPage';
 import { TasksPage } from '../pages/tasks/TasksPage';
 import { RequireSession } from '../session/RequireSession';
 
-/** A server's sections (see pages/servers/tabs.ts); metrics join here when their API lands. */
+/** A server's sections (see pages/servers/tabs.ts). */
 const serverPages: RouteObject[] = [
   { index: true, element: <ServerOverview /> },
   { path: 'facts', element: <FactsPage /> },
@@ -64,6 +68,7 @@ const serverPages: RouteObject[] = [
   { path: 'found-credentials', element: <FoundCredentials /> },
   { path: 'tasks', element: <ServerTasks /> },
   { path: 'terminal', element: <ServerTerminal /> },
+  { path: 'metrics', element: <ServerMetrics /> },
   { path: 'settings', element: <ServerSettings /> },
 ];
 
@@ -80,7 +85,10 @@ const orgPages: RouteObject[] = [
   { path: 'instances/launch', element: <LaunchWizard /> },
   { path: 'instances/launches/:accountId/:token', element: <LaunchProgress /> },
   { path: 'providers', element: <ProviderAccounts /> },
+  { path: 'monitoring', element: <Monitoring /> },
+  { path: 'logs', element: <Logs /> },
   { path: 'alerts', element: <Alerts /> },
+  { path: 'incidents', element: <Incidents /> },
   { path: 'credential-uses', element: <CredentialUses /> },
   { path: 'members', element: <Members /> },
   { path: 'invitations', element: <Invitations /> },

@@ -26,7 +26,8 @@ export const ORG_AREAS: readonly AreaGroup[] = [
       { path: 'tasks', label: 'Tasks' },
       { path: 'instances', label: 'Cloud instances' },
       { path: 'providers', label: 'Cloud accounts' },
-      { path: 'monitoring', label: 'Monitoring', coming: { summary: 'CPU, memory, disk, network and load charts for every server, with threshold alerts by e-mail.', promise: 'Charts will also appear on each server’s page.' } },
+      { path: 'monitoring', label: 'Monitoring' },
+      { path: 'logs', label: 'Logs' },
       { path: 'jobs', label: 'Jobs' },
     ],
   },
@@ -34,7 +35,7 @@ export const ORG_AREAS: readonly AreaGroup[] = [
     label: 'Security',
     areas: [
       { path: 'alerts', label: 'Alerts' },
-      { path: 'incidents', label: 'Incidents', coming: { summary: 'Suspicious activity Steward detected: brute force, new administrators or keys, miners, changed system binaries.', promise: 'A finding notifies you at once, and you decide whether staff may look.' } },
+      { path: 'incidents', label: 'Incidents' },
       { path: 'credential-uses', label: 'Credential use' },
       { path: 'credentials', label: 'Credentials' },
       { path: 'grants', label: 'Access grants' },

@@ -4,6 +4,7 @@ import { SoonBadge } from '../../components/Badge';
 import { PageHeader } from '../../components/PageHeader';
 import { Time } from '../../components/Time';
 import { comingAreas } from '../../layout/nav';
+import { useIncidents } from '../monitoring/queries';
 import { useOnboarding } from '../onboarding/GetStarted';
 import { useAccounts } from '../providers/queries';
 import { useAlerts, useServers } from '../servers/queries';
@@ -33,6 +34,7 @@ export function Overview() {
   const servers = useServers(org.id);
   const accounts = useAccounts(org.id);
   const alerts = useAlerts(org.id, true);
+  const incidents = useIncidents(org.id, 'active');
   const runs = useRuns(org.id);
   const audit = useOrgAudit(org.id, { limit: 1 });
   const onboarding = useOnboarding(org.id);
@@ -63,6 +65,7 @@ export function Overview() {
       <section aria-label="Summary" className="stats">
         <Stat label="Servers" value={count(servers.data)} to={`${base}/servers`} detail={attention > 0 ? `${attention} need attention` : 'All in order'} />
         <Stat label="Open alerts" value={count(alerts.data)} to={`${base}/alerts`} detail={alerts.data?.length ? 'Needs a look' : 'None open'} />
+        <Stat label="Open incidents" value={count(incidents.data)} to={`${base}/incidents`} detail={incidents.data?.some((i) => i.status === 'open') ? 'Waiting for you' : 'None waiting'} />
         <Stat label="Tasks" value={count(runs.data)} to={`${base}/tasks`} detail={running > 0 ? `${running} running` : 'None running'} />
         <Stat label="Cloud accounts" value={count(accounts.data)} to={`${base}/providers`} detail="Credentials shown only as hints" />
         <Stat label="Members" value={count(members.data)} to={`${base}/members`} />
@@ -70,20 +73,23 @@ export function Overview() {
         <Stat label="Latest audit entry" value={audit.data?.[0]?.action ?? (audit.isPending ? '…' : 'None')} to={`${base}/audit`} detail={<Time iso={audit.data?.[0]?.at} empty="" />} />
       </section>
       {org.role === 'owner' && <RenameOrg orgId={org.id} currentName={details.data?.name ?? org.name} />}
-      <section aria-labelledby="coming-heading" className="section">
-        <h2 id="coming-heading">Coming to Steward</h2>
-        <p className="muted">These parts of the console arrive with the capabilities behind them. Nothing is shown for them until they are real.</p>
-        <ul className="coming-grid">
-          {comingAreas().map((area) => (
-            <li key={area.path} className="card coming-card">
-              <h3>
-                <Link to={`${base}/${area.path}`}>{area.label}</Link> <SoonBadge />
-              </h3>
-              <p>{area.coming?.summary}</p>
-            </li>
-          ))}
-        </ul>
-      </section>
+      {/* Shown only while some area is still coming. */}
+      {comingAreas().length > 0 && (
+        <section aria-labelledby="coming-heading" className="section">
+          <h2 id="coming-heading">Coming to Steward</h2>
+          <p className="muted">These parts of the console arrive with the capabilities behind them. Nothing is shown for them until they are real.</p>
+          <ul className="coming-grid">
+            {comingAreas().map((area) => (
+              <li key={area.path} className="card coming-card">
+                <h3>
+                  <Link to={`${base}/${area.path}`}>{area.label}</Link> <SoonBadge />
+                </h3>
+                <p>{area.coming?.summary}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </>
   );
 }

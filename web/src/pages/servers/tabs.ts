@@ -16,6 +16,6 @@ export const SERVER_TABS: readonly ServerTab[] = [
   { path: 'found-credentials', label: 'Found credentials' },
   { path: 'tasks', label: 'Tasks' },
   { path: 'terminal', label: 'Terminal' },
+  { path: 'metrics', label: 'Metrics' },
   { path: 'settings', label: 'Settings' },
-  { path: 'metrics', label: 'Metrics', coming: true },
 ];

@@ -1,0 +1,234 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { api, call } from '../../api/client';
+import type { components } from '../../api/schema';
+import { Ago } from '../../components/Ago';
+import { Badge } from '../../components/Badge';
+import { Button } from '../../components/Button';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { SelectField, TextAreaField, TextField } from '../../components/Field';
+import { Loading } from '../../components/Loading';
+import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { PageHeader } from '../../components/PageHeader';
+import { SimpleTable, type Column } from '../../components/SimpleTable';
+import { alertTone } from '../../components/status';
+import { Time } from '../../components/Time';
+import { useOrg } from '../org/OrgScope';
+import { orgKey } from '../org/queries';
+import { useServers } from '../servers/queries';
+import { formatMetric, metricLabel, useAlertEvents, useAlertRules, useFleet, useMonitoringSettings } from './queries';
+
+type Rule = components['schemas']['AlertRule'];
+type FleetServer = components['schemas']['FleetOverview']['servers'][number];
+
+const INTERVALS = [[10, '10 seconds'], [30, '30 seconds'], [60, '1 minute'], [300, '5 minutes'], [900, '15 minutes'], [3600, '1 hour']] as const;
+
+function Settings() {
+  const org = useOrg();
+  const queryClient = useQueryClient();
+  const settings = useMonitoringSettings(org.id);
+  const [said, setSaid] = useState('');
+  const save = useMutation({
+    mutationFn: (body: { monitorAll: boolean; intervalSeconds: number; recipients: string[] }) => call(api.PUT('/api/orgs/{orgId}/monitoring/settings', { params: { path: { orgId: org.id } }, body })),
+    onSuccess: async (s) => {
+      setSaid(`Saved: ${s.monitorAll ? 'every server' : 'chosen servers'}, a sample every ${s.intervalSeconds} s, ${s.recipients.length} alert recipient${s.recipients.length === 1 ? '' : 's'}.`);
+      await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'monitoring') });
+    },
+  });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const recipients = String(form.get('recipients') ?? '').split(/[\s,]+/).map((r) => r.trim()).filter(Boolean);
+    save.mutate({ monitorAll: form.get('scope') === 'all', intervalSeconds: Number(form.get('interval')), recipients });
+  };
+  const s = settings.data;
+  const owner = org.role === 'owner';
+  return (
+    <section className="section card" aria-labelledby="monitoring-settings-title">
+      <h2 id="monitoring-settings-title">Settings</h2>
+      {settings.isPending && <Loading label="Loading the settings" />}
+      <ErrorNotice error={settings.error} title="The settings could not be loaded" onRetry={() => void settings.refetch()} />
+      {s && (
+        <form method="post" onSubmit={submit} className="stack" key={`${s.monitorAll}-${s.intervalSeconds}-${s.recipients.join(',')}`}>
+          <SelectField label="Which servers" name="scope" defaultValue={s.monitorAll ? 'all' : 'chosen'} disabled={!owner} hint="Chosen servers are switched on from each server’s Metrics tab.">
+            <option value="all">Every ready server</option>
+            <option value="chosen">Only servers I choose</option>
+          </SelectField>
+          <SelectField label="Sample every" name="interval" defaultValue={String(s.intervalSeconds)} disabled={!owner}>
+            {INTERVALS.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
+            {!INTERVALS.some(([v]) => v === s.intervalSeconds) && <option value={s.intervalSeconds}>{s.intervalSeconds} seconds</option>}
+          </SelectField>
+          <TextAreaField label="Alert recipients" name="recipients" defaultValue={s.recipients.join('\n')} rows={3} disabled={!owner} hint="E-mail addresses, one a line. With none, alerts are recorded and shown but nobody is mailed." />
+          {owner && <div><Button type="submit" variant="primary" busy={save.isPending} busyLabel="Saving">Save settings</Button></div>}
+        </form>
+      )}
+      <ErrorNotice error={save.error} title="The settings were not saved" />
+      <LiveStatus message={said} />
+    </section>
+  );
+}
+
+function Fleet() {
+  const org = useOrg();
+  const fleet = useFleet(org.id);
+  const figure = (metric: string) => (row: FleetServer) => formatMetric(metric, row.latest[metric]);
+  const columns: Column<FleetServer>[] = [
+    { header: 'Server', rowHeader: true, cell: (r) => <Link to={`/orgs/${org.id}/servers/${r.serverId}/metrics`}>{r.name}</Link> },
+    { header: 'State', cell: (r) => <FleetState row={r} /> },
+    { header: 'CPU', cell: figure('cpu.busy_pct'), className: 'nowrap' },
+    { header: 'Memory', cell: figure('mem.used_pct'), className: 'nowrap' },
+    { header: 'Disk', cell: figure('disk.used_pct'), className: 'nowrap' },
+    { header: 'Load', cell: figure('load.1'), className: 'nowrap' },
+    { header: 'Last sample', cell: (r) => (r.lastSampleAt ? <Ago iso={r.lastSampleAt} /> : '—') },
+  ];
+  return (
+    <section className="section" aria-labelledby="fleet-title">
+      <h2 id="fleet-title">Fleet</h2>
+      {fleet.isPending && <Loading label="Loading the fleet" />}
+      <ErrorNotice error={fleet.error} title="The fleet could not be loaded" onRetry={() => void fleet.refetch()} />
+      {fleet.data && <SimpleTable caption="Servers with their latest figures" columns={columns} rows={fleet.data} rowKey={(r) => r.serverId} empty="No servers yet." />}
+    </section>
+  );
+}
+
+function FleetState({ row }: { row: FleetServer }) {
+  if (!row.monitored) return <Badge>Not monitored</Badge>;
+  if (row.failures > 0) return <span title={row.lastError ?? undefined}><Badge tone="danger">Unreachable</Badge> <span className="muted small">{row.failures} failed</span></span>;
+  if (!row.lastSampleAt) return <Badge tone="info">Waiting for a sample</Badge>;
+  return <Badge tone="ok">Monitored</Badge>;
+}
+
+const describeRule = (r: Rule) =>
+  r.type === 'unreachable'
+    ? `Unreachable for ${minutes(r.durationSeconds)}`
+    : `${metricLabel(r.metric ?? '')} ${r.comparison} ${formatMetric(r.metric ?? '', r.threshold)} for ${minutes(r.durationSeconds)}`;
+const minutes = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+
+function Rules() {
+  const org = useOrg();
+  const queryClient = useQueryClient();
+  const rules = useAlertRules(org.id);
+  const servers = useServers(org.id);
+  const names = new Map((servers.data ?? []).map((s) => [s.id, s.name]));
+  const [doomed, setDoomed] = useState<Rule | null>(null);
+  const [type, setType] = useState<'threshold' | 'unreachable'>('threshold');
+  const [said, setSaid] = useState('');
+  const refresh = () => queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'monitoring', 'rules') });
+  const add = useMutation({
+    mutationFn: (body: { name: string; type: 'threshold' | 'unreachable'; metric?: string; comparison?: 'above' | 'below'; threshold?: number; durationSeconds: number; serverId: string | null; severity: 'info' | 'warning' | 'critical' }) =>
+      call(api.POST('/api/orgs/{orgId}/alert-rules', { params: { path: { orgId: org.id } }, body })),
+    onSuccess: async (r) => {
+      setSaid(`Rule “${r.name}” added.`);
+      await refresh();
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (rule: Rule) => call(api.DELETE('/api/orgs/{orgId}/alert-rules/{ruleId}', { params: { path: { orgId: org.id, ruleId: rule.id } } })),
+    onSuccess: async (_, rule) => {
+      setDoomed(null);
+      setSaid(`Rule “${rule.name}” deleted.`);
+      await refresh();
+    },
+  });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const formEl = event.currentTarget;
+    const form = new FormData(formEl);
+    const serverId = String(form.get('server') ?? '') || null;
+    const common = { name: String(form.get('name') ?? '').trim(), durationSeconds: Number(form.get('minutes')) * 60, serverId, severity: String(form.get('severity')) as 'info' | 'warning' | 'critical' };
+    const body = type === 'unreachable'
+      ? { ...common, type }
+      : { ...common, type, metric: String(form.get('metric')), comparison: String(form.get('comparison')) as 'above' | 'below', threshold: Number(form.get('threshold')) };
+    add.mutate(body, { onSuccess: () => formEl.reset() });
+  };
+  const owner = org.role === 'owner';
+  const columns: Column<Rule>[] = [
+    { header: 'Rule', rowHeader: true, cell: (r) => r.name },
+    { header: 'Condition', cell: describeRule },
+    { header: 'Servers', cell: (r) => (r.serverId ? names.get(r.serverId) ?? 'One server' : 'All') },
+    { header: 'Severity', cell: (r) => <Badge tone={alertTone(r.severity)}>{r.severity}</Badge> },
+    ...(owner ? [{ header: 'Actions', cell: (r: Rule) => <Button variant="ghost" onClick={() => { remove.reset(); setDoomed(r); }} aria-label={`Delete rule ${r.name}`}>Delete</Button> }] : []),
+  ];
+  return (
+    <section className="section" aria-labelledby="rules-title">
+      <h2 id="rules-title">Alert rules</h2>
+      {rules.isPending && <Loading label="Loading the alert rules" />}
+      <ErrorNotice error={rules.error} title="The alert rules could not be loaded" onRetry={() => void rules.refetch()} />
+      {rules.data && <SimpleTable caption="Alert rules" columns={columns} rows={rules.data} rowKey={(r) => r.id} empty="No alert rules. Saving the settings once adds the defaults." />}
+      <LiveStatus message={said} />
+      {owner && (
+        <form method="post" onSubmit={submit} className="card section stack" aria-labelledby="add-rule-title">
+          <h3 id="add-rule-title">Add a rule</h3>
+          <SelectField label="Kind" name="type" value={type} onChange={(event) => setType(event.target.value === 'unreachable' ? 'unreachable' : 'threshold')}>
+            <option value="threshold">A figure crosses a threshold</option>
+            <option value="unreachable">The server does not answer</option>
+          </SelectField>
+          <TextField label="Name" name="name" required maxLength={120} />
+          {type === 'threshold' && (
+            <div className="inline-form">
+              <SelectField label="Figure" name="metric" defaultValue="cpu.busy_pct">
+                {['cpu.busy_pct', 'mem.used_pct', 'disk.used_pct', 'load.1'].map((m) => <option key={m} value={m}>{metricLabel(m)}</option>)}
+              </SelectField>
+              <SelectField label="When it is" name="comparison" defaultValue="above">
+                <option value="above">Above</option>
+                <option value="below">Below</option>
+              </SelectField>
+              <TextField label="Threshold" name="threshold" type="number" step="any" required className="narrow-input" />
+            </div>
+          )}
+          <div className="inline-form">
+            <TextField label="For (minutes)" name="minutes" type="number" min={0} max={1440} defaultValue={5} required className="narrow-input" />
+            <SelectField label="Servers" name="server" defaultValue="">
+              <option value="">All servers</option>
+              {(servers.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+            </SelectField>
+            <SelectField label="Severity" name="severity" defaultValue="warning">
+              <option value="info">Info</option>
+              <option value="warning">Warning</option>
+              <option value="critical">Critical</option>
+            </SelectField>
+          </div>
+          <div><Button type="submit" variant="primary" busy={add.isPending} busyLabel="Adding">Add rule</Button></div>
+          <ErrorNotice error={add.error} title="The rule was not added" />
+        </form>
+      )}
+      <ConfirmDialog open={doomed !== null} title="Delete this alert rule?" confirmText={doomed?.name ?? ''} confirmLabel="Delete rule" busy={remove.isPending} error={remove.error} onConfirm={() => doomed && remove.mutate(doomed)} onClose={() => setDoomed(null)}>
+        <p>Rule “{doomed?.name}” stops being judged, and the alerts it raised that are still open resolve.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function Events() {
+  const org = useOrg();
+  const events = useAlertEvents(org.id);
+  type Event = NonNullable<typeof events.data>[number];
+  const columns: Column<Event>[] = [
+    { header: 'Alert', rowHeader: true, cell: (e) => e.title },
+    { header: 'Severity', cell: (e) => <Badge tone={e.resolvedAt ? 'neutral' : alertTone(e.severity)}>{e.severity}</Badge> },
+    { header: 'Raised', cell: (e) => <Time iso={e.createdAt} /> },
+    { header: 'Resolved', cell: (e) => (e.resolvedAt ? <Time iso={e.resolvedAt} /> : 'Open') },
+  ];
+  return (
+    <section className="section" aria-labelledby="events-title">
+      <h2 id="events-title">Recent alerts</h2>
+      {events.isPending && <Loading label="Loading recent alerts" />}
+      <ErrorNotice error={events.error} title="Recent alerts could not be loaded" onRetry={() => void events.refetch()} />
+      {events.data && <SimpleTable caption="Alerts raised by the rules, newest first" columns={columns} rows={events.data} rowKey={(e) => e.id} empty="No rule has fired." />}
+    </section>
+  );
+}
+
+/** Monitoring across the organisation: settings, every server's latest figures, alert rules and what they raised. */
+export function Monitoring() {
+  return (
+    <>
+      <PageHeader title="Monitoring" description="Steward samples each monitored server over its login at every interval: CPU, memory, disk, load, followed logs and security state. Rules turn figures into alerts by e-mail." />
+      <Fleet />
+      <Rules />
+      <Events />
+      <Settings />
+    </>
+  );
+}
