@@ -45,6 +45,8 @@ import { ServersList } from '../pages/servers/ServersList';
 import { ServerSettings } from '../pages/servers/ServerSettings';
 import { ServerTasks } from '../pages/servers/ServerTasks';
 import { ServerTerminal } from '../pages/servers/ServerTerminal';
+import { PrivacyOps } from '../pages/staff/PrivacyOps';
+import { PrivacyReview } from '../pages/staff/PrivacyReview';
 import { RequireStaff } from '../pages/staff/RequireStaff';
 import { StaffAudit } from '../pages/staff/StaffAudit';
 import { StaffEnrol } from '../pages/staff/StaffEnrol';
@@ -53,6 +55,7 @@ import { StaffGrants } from '../pages/staff/StaffGrants';
 import { StaffHome } from '../pages/staff/StaffHome';
 import { StaffJobs } from '../pages/staff/StaffJobs';
 import { StaffOutbox } from '../pages/staff/StaffOutbox';
+import { StaffPeople } from '../pages/staff/StaffPeople';
 import { StaffQueue } from '../pages/staff/StaffQueue';
 import { StaffSupportRequest } from '../pages/staff/StaffSupportRequest';
 import { RunPage } from '../pages/tasks/RunPage';
@@ -111,6 +114,9 @@ const staffPages: RouteObject[] = [
   { path: 'grants', element: <StaffGrants /> },
   { path: 'grants/:grantId', element: <StaffGrantPage /> },
   { path: 'support/:supportId', element: <StaffSupportRequest /> },
+  { path: 'privacy-ops', element: <PrivacyOps /> },
+  { path: 'review', element: <PrivacyReview /> },
+  { path: 'people', element: <StaffPeople /> },
   ...staffComingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo="/staff" /> })),
 ];
 

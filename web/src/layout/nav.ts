@@ -64,8 +64,9 @@ export const STAFF_AREAS: readonly StaffArea[] = [
   { path: 'jobs', label: 'All jobs', roles: ['admin'] },
   { path: 'audit', label: 'Audit across organisations', roles: ['admin', 'security'] },
   { path: 'outbox', label: 'Outbox', roles: ['admin'] },
-  { path: 'review', label: 'Internal review', roles: ['admin', 'security'], coming: { summary: 'Which staff touched which customer, which personal data was read and why, which grants went unused.', promise: 'Reports are built from the audit log, which no one can edit.' } },
-  { path: 'privacy-ops', label: 'Privacy operations', roles: ['admin', 'marketing'], coming: { summary: 'Disclosure register, policy versions and analytics dashboards.', promise: 'An acquisition transfer waits until every affected person was told.' } },
+  { path: 'people', label: 'People of an organisation', roles: ['admin', 'security', 'support', 'marketing'] },
+  { path: 'review', label: 'Internal review', roles: ['admin', 'security'] },
+  { path: 'privacy-ops', label: 'Privacy operations', roles: ['admin', 'marketing'] },
 ];
 
 export const staffComingAreas = (): StaffArea[] => STAFF_AREAS.filter((a) => a.coming);
