@@ -173,7 +173,7 @@ function PublishPolicy() {
   return (
     <section className="section stack" aria-labelledby="policy-title">
       <h2 id="policy-title">Publish a policy version</h2>
-      <form method="post" onSubmit={submit} className="card stack" aria-labelledby="policy-title">
+      <form method="post" onSubmit={submit} className="card stack">
         <div className="grid-2">
           <TextField label="Version" name="version" required maxLength={40} placeholder="2026-12" error={errors.field.version} />
           <TextField label="Title" name="title" required maxLength={200} error={errors.field.title} />
