@@ -33,6 +33,11 @@ describe('console: privacy operations, internal review and revealing a masked fi
     const enrol = await client.post('/api/me/totp/enrol');
     expect((await client.post('/api/me/totp/confirm', { code: totpCodeFor(enrol.body.secret) })).status).toBe(204);
     staff = { ...account, totpSecret: enrol.body.secret, userId: signin.body.user.id };
+    // A visitor who accepted the banner: two pages from a search engine, and a download.
+    const visitor = { ip: '198.51.100.7', headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0' }, visitorCookie: 'operatorvisitorcookie1', userId: undefined };
+    for (const [i, input] of ([{ kind: 'pageview', path: '/pricing', referrer: 'https://search.example/q' }, { kind: 'pageview', path: '/pricing' }, { kind: 'download', path: '/files/steward-guide.pdf' }] as const).entries()) {
+      expect((await env.s.core.privacy.analytics.collect({ ...input, language: 'en-GB' }, { ...visitor, requestId: `req_seed${i}` })).stored).toBe(true);
+    }
     await settled(env.s);
   }, 180_000);
   afterAll(async () => {
@@ -102,7 +107,12 @@ describe('console: privacy operations, internal review and revealing a masked fi
       await o.getByRole('status').getByText(`Version ${version} is published.`).waitFor();
       const notice = (await customer.client.get('/api/me/policy-notice')).body.notice;
       expect(notice).toMatchObject({ version, significant: true, title: 'Clearer retention periods' });
-      await o.getByRole('heading', { name: 'Analytics, last 30 days' }).waitFor();
+      // The dashboard: the visitor's pages, referring site and download as tables (and bars).
+      const dashboard = o.getByRole('region', { name: 'Analytics, last 30 days' });
+      await dashboard.getByRole('table', { name: 'Top pages' }).getByRole('row', { name: '/pricing 2' }).waitFor();
+      await dashboard.getByRole('table', { name: 'Referring sites' }).getByRole('row', { name: 'search.example 1' }).waitFor();
+      await dashboard.getByRole('table', { name: 'Downloads' }).getByRole('row', { name: /steward-guide\.pdf 1/ }).waitFor();
+      expect(await dashboard.getByRole('img', { name: 'Top pages: the same counts as bars' }).locator('rect').count()).toBe(1);
       await screenshot(o, 'operator-privacy-ops');
 
       // 3. People of the customer's organisation: the phone is masked; revealing it takes a reason.

@@ -92,7 +92,7 @@ function RevealForm({ person, field, onClose }: { person: Person; field: Field; 
     return (
       <div className="stack">
         <p>The {field} of {person.name} (recorded with your reason):</p>
-        <p className="mono reveal-value" aria-label={`Revealed ${field}`}>{reveal.data.value ?? 'Not given'}</p>
+        <output className="mono" aria-label={`Revealed ${field}`}>{reveal.data.value ?? 'Not given'}</output>
         <div className="dialog-actions"><Button variant="primary" onClick={() => { reveal.reset(); onClose(); }}>Done</Button></div>
       </div>
     );
