@@ -92,6 +92,32 @@ describe('console: privacy operations, internal review and revealing a masked fi
       expect((await env.s.core.db.selectFrom('disclosures').select('status').executeTakeFirstOrThrow()).status).toBe('done');
       expect(smtp.mails.filter((m) => m.subject.startsWith('Notice: your data will move') && m.to.includes(customer.email))).toHaveLength(1);
 
+      // A partner with its agreement, and a legal request with its basis, land in the register with their grounds.
+      const add = async (kind: string, fill: (d: typeof record) => Promise<void>) => {
+        await o.getByRole('button', { name: 'Record a disclosure' }).click();
+        await record.getByLabel('Kind').selectOption(kind);
+        await fill(record);
+        await record.getByRole('button', { name: 'Record it' }).click();
+        await record.waitFor({ state: 'hidden' });
+      };
+      await add('partner', async (d) => {
+        await d.getByLabel('Recipient').fill('Mailer Ltd');
+        await d.getByLabel('What and why').fill('Sends our transactional mail.');
+        await d.getByLabel('Confidentiality agreement reference').fill('NDA-2026-14');
+        await d.getByLabel('Data categories (comma-separated)').fill('contact');
+      });
+      await add('legal', async (d) => {
+        await d.getByLabel('Recipient').fill('District Court');
+        await d.getByLabel('What and why').fill('Order to produce account records.');
+        await d.getByLabel('Legal basis').selectOption('court_order');
+        await d.getByLabel('Reference of the request').fill('CV-2026-881');
+        await d.getByLabel('Data categories (comma-separated)').fill('account');
+      });
+      const register = o.getByRole('region', { name: 'Disclosure register' });
+      await register.getByRole('row', { name: /Mailer Ltd/ }).getByText('Agreement NDA-2026-14').waitFor();
+      await register.getByRole('row', { name: /District Court/ }).getByText('court order (CV-2026-881)').waitFor();
+      expect((await env.s.core.db.selectFrom('disclosures').select('kind').execute()).map((d) => d.kind).sort()).toEqual(['legal', 'partner', 'transfer']);
+
       // 2. A significant policy version, confirmed in a dialog; the customer then has a notice to acknowledge.
       expect((await customer.client.get('/api/me/policy-notice')).body.notice?.version).not.toBe(version);
       await o.getByLabel('Version', { exact: true }).fill(version);

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
 import type { components } from '../../api/schema';
 import { Badge, type Tone } from '../../components/Badge';
@@ -159,9 +159,10 @@ interface Draft { version: string; title: string; body: string; changes: string;
 function PublishPolicy() {
   const [draft, setDraft] = useState<Draft | null>(null);
   const [status, setStatus] = useState('');
+  const formRef = useRef<HTMLFormElement>(null);
   const publish = useMutation({
     mutationFn: (body: Draft) => call(api.POST('/api/staff/policies', { body })),
-    onSuccess: (p) => { setDraft(null); setStatus(`Version ${p.version} is published.`); },
+    onSuccess: (p) => { setDraft(null); formRef.current?.reset(); setStatus(`Version ${p.version} is published.`); },
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -173,7 +174,7 @@ function PublishPolicy() {
   return (
     <section className="section stack" aria-labelledby="policy-title">
       <h2 id="policy-title">Publish a policy version</h2>
-      <form method="post" onSubmit={submit} className="card stack">
+      <form ref={formRef} method="post" onSubmit={submit} className="card stack">
         <div className="grid-2">
           <TextField label="Version" name="version" required maxLength={40} placeholder="2026-12" error={errors.field.version} />
           <TextField label="Title" name="title" required maxLength={200} error={errors.field.title} />
