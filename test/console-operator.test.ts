@@ -48,6 +48,36 @@ describe('console: privacy operations, internal review and revealing a masked fi
 
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
 
+  it('marketing sees the analytics dashboard only: no register, no policy form, no review in the menu', { timeout: 120_000 }, async () => {
+    const account = await createStaff(env.s, ['marketing']);
+    const signin = await new TestClient(env.s.app).post('/api/auth/signin', { email: account.email, password: account.password });
+    const client = new TestClient(env.s.app, { cookie: String(signin.headers['set-cookie']).split(';')[0]!, csrf: signin.body.csrfToken });
+    const enrol = await client.post('/api/me/totp/enrol');
+    expect((await client.post('/api/me/totp/confirm', { code: totpCodeFor(enrol.body.secret) })).status).toBe(204);
+    const t = await openPage(browser, env.baseUrl);
+    const m = t.page;
+    try {
+      await m.goto('/signin');
+      await m.getByLabel('E-mail address').fill(account.email);
+      await m.getByLabel('Password').fill(account.password);
+      await m.getByRole('button', { name: 'Sign in' }).click();
+      await m.getByLabel('One-time code').fill(totpCodeFor(enrol.body.secret, 1));
+      await m.getByRole('button', { name: 'Verify and sign in' }).click();
+      await m.waitForURL((url) => url.pathname !== '/signin');
+      const menu = m.getByRole('navigation', { name: 'Main' });
+      await menu.getByRole('link', { name: 'Privacy operations' }).click();
+      await heading(m, 'Privacy operations');
+      await m.getByRole('table', { name: 'Top pages' }).getByRole('row', { name: '/pricing 2' }).waitFor();
+      expect(await m.getByRole('heading', { name: 'Disclosure register' }).count()).toBe(0);
+      expect(await m.getByRole('heading', { name: 'Publish a policy version' }).count()).toBe(0);
+      expect(await menu.getByRole('link', { name: 'Internal review' }).count()).toBe(0);
+      expect([...t.cspViolations, ...t.errors]).toEqual([]);
+      await screenshot(m, 'operator-privacy-ops-marketing');
+    } finally {
+      await t.close().catch(() => undefined);
+    }
+  });
+
   it('records a transfer, publishes a policy, reveals a field and finds the reveal in the review', { timeout: 300_000 }, async () => {
     const t = await openPage(browser, env.baseUrl);
     const o = t.page;
