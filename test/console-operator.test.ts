@@ -116,6 +116,8 @@ describe('console: privacy operations, internal review and revealing a masked fi
       await o.getByRole('status').getByText(/Notices of the transfer to Acme Holdings are on their way/).waitFor();
       expect(await refusal.count()).toBe(0);
       await settled(env.s);
+      const people = (await env.s.core.db.selectFrom('users').select('id').where('status', '=', 'active').execute()).length;
+      await row.getByText(`${people} of ${people} notices delivered`).waitFor({ timeout: 10_000 });
       await row.getByRole('button', { name: /^Mark done/ }).click();
       await o.getByRole('status').getByText('The transfer to Acme Holdings is recorded as done.').waitFor();
       await row.getByText('done', { exact: true }).waitFor();

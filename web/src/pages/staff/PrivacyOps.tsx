@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { useRef, useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
 import type { components } from '../../api/schema';
@@ -74,7 +75,7 @@ function DisclosureRegister() {
             { header: 'Kind', cell: (d) => KIND_LABEL[d.kind] },
             { header: 'Grounds', cell: (d) => d.agreementRef ? `Agreement ${d.agreementRef}` : d.legalBasis ? `${d.legalBasis.replace('_', ' ')}${d.reference ? ` (${d.reference})` : ''}` : d.reference ?? '—' },
             { header: 'Data', cell: (d) => d.dataCategories.join(', ') },
-            { header: 'Status', cell: (d) => <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge> },
+            { header: 'Status', cell: (d) => <><Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>{d.status === 'notifying' && <NoticeProgress id={d.id} />}</> },
             { header: 'Recorded', cell: (d) => <Time iso={d.createdAt} /> },
             {
               header: 'Actions',
@@ -93,6 +94,18 @@ function DisclosureRegister() {
       </Dialog>
     </section>
   );
+}
+
+/** How far a transfer's notices got, refreshed every few seconds while they go out. */
+function NoticeProgress({ id }: { id: string }): ReactNode {
+  const detail = useQuery({
+    queryKey: ['staff', 'disclosures', id],
+    refetchInterval: (q) => (q.state.data?.notices && q.state.data.notices.delivered >= q.state.data.notices.affected ? false : 3000),
+    queryFn: () => call(api.GET('/api/staff/disclosures/{disclosureId}', { params: { path: { disclosureId: id } } })),
+  });
+  const n = detail.data?.notices;
+  if (!n) return null;
+  return <span className="small muted party-id">{n.delivered} of {n.affected} notices delivered</span>;
 }
 
 const FIELDS = ['kind', 'recipient', 'description', 'agreementRef', 'legalBasis', 'reference', 'dataCategories', 'orgIds'] as const;
