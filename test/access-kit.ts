@@ -8,23 +8,8 @@ import { sleep } from '../src/kernel/clock.js';
 import { Secret } from '../src/kernel/secret.js';
 import type { TestHost } from '../src/sandbox/hosts/index.js';
 import { TestClient, type SignedUp } from '../testkit/client.js';
+import { base32Decode } from '../testkit/console.js';
 import type { TestSteward } from '../testkit/steward.js';
-
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-function base32Decode(text: string): Buffer {
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const ch of text.replace(/=+$/, '')) {
-    value = (value << 5) | B32.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
 
 export interface StaffMember {
   readonly client: TestClient;

@@ -110,7 +110,8 @@ export async function createStaff(s: TestSteward, roles: ('admin' | 'security' |
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-function base32Decode(text: string): Buffer {
+/** Decodes the base32 TOTP secret the API shows (RFC 4648 alphabet, padding optional). */
+export function base32Decode(text: string): Buffer {
   let bits = 0;
   let value = 0;
   const out: number[] = [];

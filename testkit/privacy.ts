@@ -1,40 +1,13 @@
 import type { StaffRole } from '../src/core/actor.js';
-import { totpAt, totpStep } from '../src/crypto/totp.js';
 import { sleep } from '../src/kernel/clock.js';
-import { Secret } from '../src/kernel/secret.js';
-import { TestClient } from './client.js';
+import type { TestClient } from './client.js';
+import { staffSession } from './staff.js';
 import type { TestSteward } from './steward.js';
 
-let counter = 0;
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const ch of text.replace(/=+$/, '').toUpperCase()) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
 
 /** A signed-in staff member with the given roles and a second factor, through the API (for the privacy tests). */
 export async function staffMember(s: TestSteward, roles: readonly StaffRole[]): Promise<{ client: TestClient; userId: string; email: string }> {
-  counter += 1;
-  const email = `privacy-staff${counter}-${Date.now()}@example.com`;
-  const password = `staff password ${counter}-${Math.random().toString(36).slice(2)}`;
-  const userId = await s.core.users.createStaff({ email, password: new Secret(password), name: `Staff ${counter}`, roles: [...roles] }, { type: 'system' }, {});
-  const signin = await new TestClient(s.app).post('/api/auth/signin', { email, password });
-  if (signin.status !== 200) throw new Error(`staff sign-in failed: ${signin.raw}`);
-  const client = new TestClient(s.app, { cookie: String(signin.headers['set-cookie']).split(';')[0], csrf: signin.body.csrfToken });
-  const enrol = await client.post('/api/me/totp/enrol');
-  const confirm = await client.post('/api/me/totp/confirm', { code: totpAt(base32Decode(enrol.body.secret), totpStep(Date.now())) });
-  if (confirm.status !== 204) throw new Error(`staff TOTP enrolment failed: ${confirm.raw}`);
+  const { client, userId, email } = await staffSession(s, roles);
   return { client, userId, email };
 }
 
