@@ -93,7 +93,8 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
       const memory = page.getByRole('figure', { name: /^Memory used/ });
       await memory.waitFor();
       const line = memory.locator('path.chart-line');
-      await line.waitFor();
+      // A flat line (memory often holds steady between samples) has no height, which Playwright counts as hidden.
+      await line.waitFor({ state: 'attached' });
       const drawn = ((await line.getAttribute('d')) ?? '').split(/[ML]/).filter(Boolean).length;
       expect(drawn).toBe(mem.t.length);
       expect(await memory.locator('tbody tr').count()).toBe(mem.t.length);
@@ -110,7 +111,7 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
         return u.includes('/metrics?') && Number(q.get('to')) - Number(q.get('from')) === 7 * 86_400;
       })).toBe(true);
       // Over a week the samples fall into minute roll-ups: fewer buckets, drawn as a line or, for one, a dot.
-      await memory.locator('.chart-line, .chart-dot').first().waitFor();
+      await memory.locator('.chart-line, .chart-dot').first().waitFor({ state: 'attached' });
       expect(await memory.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
       await screenshot(page, 'server-metrics');
 
