@@ -72,6 +72,56 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     }
   });
 
+  it('across the fleet: per metric, the servers that rose highest, each with its own series', async () => {
+    // Organisation b's fleet: three servers with points at different levels, and one with none.
+    const store = createMetricsStore();
+    const levels = { 'app-1': 20, 'app-2': 90, 'app-3': 55, 'app-4': null } as const;
+    const ids: Record<string, string> = {};
+    for (const [i, [name, level]] of Object.entries(levels).entries()) {
+      const res = await b.client.post(`/api/orgs/${b.orgId}/servers`, { name, address: `192.0.2.${21 + i}`, password: 'first-login-password', trustFirstContact: true });
+      expect(res.status).toBe(202);
+      ids[name] = res.body.id;
+      if (level === null) continue;
+      const series = await store.seriesIds(s.core.db, b.orgId, res.body.id, ['cpu.busy_pct', 'load.1'], clock.iso());
+      await store.insertPoints(s.core.db, Array.from({ length: 30 }, (_, i) => [
+        { seriesId: series.get('cpu.busy_pct')!, ts: fromS + i * STEP_S, value: level + (i % 3) },
+        { seriesId: series.get('load.1')!, ts: fromS + i * STEP_S, value: level / 10 },
+      ]).flat());
+    }
+    const fleet = (q: string, who = b) => who.client.get(`/api/orgs/${b.orgId}/monitoring/fleet/metrics?${q}`);
+    const res = await fleet(`metrics=cpu.busy_pct,load.1,mem.used_pct&from=${fromS}&to=${fromS + 300}&resolution=10&top=2`);
+    expect(res.status).toBe(200);
+    expect(res.body.source).toBe('raw');
+    const [cpu, load, mem] = res.body.series;
+    expect([cpu.metric, cpu.unit, cpu.serverCount]).toEqual(['cpu.busy_pct', 'percent', 3]);
+    // The two highest, highest first; each series is that server's own points.
+    expect(cpu.servers.map((x: { name: string }) => x.name)).toEqual(['app-2', 'app-3']);
+    expect(cpu.servers[0].serverId).toBe(ids['app-2']);
+    expect(cpu.servers[0].avg).toEqual(Array.from({ length: 30 }, (_, i) => 90 + (i % 3)));
+    expect(cpu.servers[1].t).toEqual(Array.from({ length: 30 }, (_, i) => fromS + i * STEP_S));
+    expect(load.servers.map((x: { avg: number[] }) => x.avg[0])).toEqual([9, 5.5]);
+    expect([mem.serverCount, mem.servers]).toEqual([0, []]);
+    // Minute roll-ups over the same range agree, and organisation a's server is never among b's.
+    const rolled = (await fleet(`metrics=cpu.busy_pct&from=${fromS}&to=${fromS + 300}&resolution=60`)).body.series[0];
+    expect(rolled.servers.map((x: { name: string }) => x.name)).toEqual(['app-2', 'app-3', 'app-1']);
+    expect(rolled.servers[2].avg).toEqual([21, 21, 21, 21, 21]);
+    expect(rolled.servers.some((x: { serverId: string }) => x.serverId === serverId)).toBe(false);
+    // Bad input and another organisation's fleet.
+    for (const [pending, status, code] of [
+      [fleet('metrics=cpu.busy_pct&top=0'), 400, 'STEWARD_INVALID_INPUT'],
+      [fleet('metrics=cpu.busy_pct&top=51'), 400, 'STEWARD_INVALID_INPUT'],
+      [fleet(`metrics=${encodeURIComponent('cpu;id')}`), 400, 'STEWARD_INVALID_INPUT'],
+      [fleet(`metrics=cpu.busy_pct&from=${toS}&to=${fromS}`), 400, 'STEWARD_INVALID_INPUT'],
+      [fleet('metrics=cpu.busy_pct', a), 404, 'STEWARD_NOT_FOUND'],
+    ] as const) {
+      const r = await pending;
+      expect([r.status, r.body.error?.code]).toEqual([status, code]);
+    }
+    // Gone again, so the retention test below counts organisation a's points only.
+    const seriesIds = (await s.core.db.selectFrom('metric_series').select('id').where('org_id', '=', b.orgId).execute()).map((x) => x.id);
+    for (const table of ['metric_raw', 'metric_minute'] as const) await s.core.db.deleteFrom(table).where('series_id', 'in', seriesIds).execute();
+  });
+
   it('searches log lines literally and case-insensitively, and expires them', async () => {
     const row = (line: string, at: string) => ({ org_id: a.orgId, server_id: serverId, source: 'web' as const, path: '/var/log/nginx/access.log', observed_at: at, line });
     await s.core.db.insertInto('log_lines').values([row('GET /a%b 200', clock.iso()), row('GET /aXb 200', clock.iso()), row('old line', new Date(clock.nowMs() - s.config.monitoring.logRetentionMs - 1000).toISOString())]).execute();

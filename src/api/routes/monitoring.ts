@@ -39,6 +39,11 @@ const Top = z.object({ pid: z.number(), user: z.string(), command: z.string(), c
 const Iso = z.iso.datetime({ offset: true });
 /** What a chart shows when the caller names no series. */
 const DEFAULT_METRICS = 'cpu.busy_pct,mem.used_pct,load.1,disk.used_pct';
+const RangeQuery = {
+  metrics: z.string().min(1).max(2000).default(DEFAULT_METRICS).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(MetricName).min(1).max(20)),
+  from: EpochSeconds.optional(), to: EpochSeconds.optional(), resolution: z.coerce.number().int().min(1).max(86_400).optional(), maxPoints: z.coerce.number().int().min(10).max(5000).optional(),
+};
+const ServerSeries = z.object({ serverId: z.string(), name: z.string(), t: z.array(z.number()), avg: z.array(z.number()), min: z.array(z.number()), max: z.array(z.number()) });
 /** Alert rules say `type` on the wire (`kind` in the store). */
 const ruleOut = <T extends { kind: 'threshold' | 'unreachable' }>({ kind, ...rest }: T): Omit<T, 'kind'> & { type: T['kind'] } => ({ ...rest, type: kind });
 const ruleIn = <T extends { type?: 'threshold' | 'unreachable' }>({ type, ...rest }: T) => ({ ...rest, ...(type === undefined ? {} : { kind: type }) });
@@ -60,7 +65,7 @@ export function monitoringRoutes(app: FastifyInstance, core: Core): void {
   r.delete('/api/orgs/:orgId/servers/:serverId/monitoring', { schema: { tags: ['monitoring'], summary: 'Stop monitoring this server (its kept login is closed)', params: ServerParams, response: { 200: z.object({ serverId: z.string(), enabled: z.boolean(), intervalSeconds: z.number().nullable() }), ...errors } } }, async (request) =>
     m.settings.disableServer(requireActor(request), request.params.orgId, request.params.serverId, contextOf(request)));
 
-  r.get('/api/orgs/:orgId/servers/:serverId/metrics', { schema: { tags: ['monitoring'], summary: 'Metric series over a time range (epoch seconds), bucketed', params: ServerParams, querystring: z.strictObject({ metrics: z.string().min(1).max(2000).default(DEFAULT_METRICS).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(MetricName).min(1).max(20)), from: EpochSeconds.optional(), to: EpochSeconds.optional(), resolution: z.coerce.number().int().min(1).max(86_400).optional(), maxPoints: z.coerce.number().int().min(10).max(5000).optional() }), response: { 200: z.object({ from: z.number(), to: z.number(), resolution: z.number(), source: z.enum(['raw', 'minute']), series: z.array(Series) }).meta({ id: 'MetricsResult' }), ...errors } } }, async (request) =>
+  r.get('/api/orgs/:orgId/servers/:serverId/metrics', { schema: { tags: ['monitoring'], summary: 'Metric series over a time range (epoch seconds), bucketed', params: ServerParams, querystring: z.strictObject(RangeQuery), response: { 200: z.object({ from: z.number(), to: z.number(), resolution: z.number(), source: z.enum(['raw', 'minute']), series: z.array(Series) }).meta({ id: 'MetricsResult' }), ...errors } } }, async (request) =>
     m.query.queryMetrics(requireActor(request), request.params.orgId, request.params.serverId, request.query, contextOf(request)));
 
   r.get('/api/orgs/:orgId/servers/:serverId/metrics/series', { schema: { tags: ['monitoring'], summary: 'The metric series a server has', params: ServerParams, response: { 200: z.object({ series: z.array(z.object({ metric: z.string(), unit: z.string() })) }), ...errors } } }, async (request) =>
@@ -68,6 +73,9 @@ export function monitoringRoutes(app: FastifyInstance, core: Core): void {
 
   r.get('/api/orgs/:orgId/monitoring/fleet', { schema: { tags: ['monitoring'], summary: 'Every server with its monitoring state and latest figures', params: OrgParams, response: { 200: z.object({ servers: z.array(z.object({ serverId: z.string(), name: z.string(), status: z.string(), monitored: z.boolean(), intervalSeconds: z.number().nullable(), lastSampleAt: z.string().nullable(), lastOkAt: z.string().nullable(), lastError: z.string().nullable(), failures: z.number(), latest: z.record(z.string(), z.number()), top: z.array(Top) })) }).meta({ id: 'FleetOverview' }), ...errors } } }, async (request) =>
     ({ servers: await m.query.fleet(requireActor(request), request.params.orgId, contextOf(request)) }));
+
+  r.get('/api/orgs/:orgId/monitoring/fleet/metrics', { schema: { tags: ['monitoring'], summary: 'Metric series across the fleet: per metric, the servers that rose highest in the range (`top`, default 8)', params: OrgParams, querystring: z.strictObject({ ...RangeQuery, top: z.coerce.number().int().min(1).max(50).optional() }), response: { 200: z.object({ from: z.number(), to: z.number(), resolution: z.number(), source: z.enum(['raw', 'minute']), series: z.array(z.object({ metric: z.string(), unit: z.string(), serverCount: z.number(), servers: z.array(ServerSeries) })) }).meta({ id: 'FleetMetricsResult' }), ...errors } } }, async (request) =>
+    m.query.fleetMetrics(requireActor(request), request.params.orgId, request.query, contextOf(request)));
 
   r.get('/api/orgs/:orgId/alert-rules', { schema: { tags: ['monitoring'], summary: 'Alert rules', params: OrgParams, response: { 200: z.object({ rules: z.array(Rule) }), ...errors } } }, async (request) =>
     ({ rules: (await m.alerting.listRules(requireActor(request), request.params.orgId, contextOf(request))).map(ruleOut) }));

@@ -94,8 +94,9 @@ export function createMetricsStore() {
     },
 
     listSeries: (db: Executor, serverId: string) => db.selectFrom('metric_series').select(['id', 'name']).where('server_id', '=', serverId).orderBy('name').execute(),
-    seriesOfServers: (db: Executor, orgId: string, serverIds: readonly string[], name: string) =>
-      serverIds.length === 0 ? Promise.resolve([]) : db.selectFrom('metric_series').select(['id', 'server_id', 'name']).where('org_id', '=', orgId).where('server_id', 'in', serverIds).where('name', '=', name).execute(),
+    /** An organisation's series of the given names, across its servers. */
+    seriesOfOrg: (db: Executor, orgId: string, names: readonly string[]) =>
+      names.length === 0 ? Promise.resolve([]) : db.selectFrom('metric_series').select(['id', 'server_id', 'name']).where('org_id', '=', orgId).where('name', 'in', names).execute(),
 
     /** Points grouped into buckets of `bucket` seconds (1 = every raw point) over [from, to). */
     async buckets(db: Executor, table: 'raw' | 'minute', seriesIds: readonly number[], from: number, to: number, bucket: number): Promise<BucketRow[]> {

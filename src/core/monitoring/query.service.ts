@@ -36,6 +36,16 @@ const MAX_SPAN_S = 400 * 86_400;
 export function createQueryService(deps: QueryDeps) {
   const { db, clock } = deps;
 
+  /** The range a metrics query covers, checked, and the table and bucket that answer it. */
+  function window(query: MetricsQuery, defaultMaxPoints: number) {
+    const to = query.to ?? Math.floor(clock.nowMs() / 1000) + 1;
+    const from = query.from ?? to - 3600;
+    for (const m of query.metrics) if (!METRIC_NAME.test(m)) throw invalidInput(`"${m.slice(0, 120)}" is not a metric name (such as cpu.busy_pct or disk.used_pct:/var).`, { field: 'metrics' });
+    if (to - from > MAX_SPAN_S) throw invalidInput('The time range may span at most 400 days.', { field: 'from' });
+    const { table, bucket } = chooseResolution({ fromS: from, toS: to, nowS: Math.floor(clock.nowMs() / 1000), rawRetentionS: Math.floor(deps.rawRetentionMs / 1000), maxPoints: query.maxPoints ?? defaultMaxPoints, requested: query.resolution });
+    return { from, to, table, bucket };
+  }
+
   return {
     /** The series a server has (names and units), for picking what to chart. */
     async listSeries(actor: Actor, orgId: string, serverId: string, ctx: RequestContext) {
@@ -45,19 +55,42 @@ export function createQueryService(deps: QueryDeps) {
 
     async queryMetrics(actor: Actor, orgId: string, serverId: string, query: MetricsQuery, ctx: RequestContext) {
       await deps.servers.requireServer(actor, orgId, serverId, ctx);
-      const to = query.to ?? Math.floor(clock.nowMs() / 1000) + 1;
-      const q = { ...query, to, from: query.from ?? to - 3600 };
-      for (const m of q.metrics) if (!METRIC_NAME.test(m)) throw invalidInput(`"${m.slice(0, 120)}" is not a metric name (such as cpu.busy_pct or disk.used_pct:/var).`, { field: 'metrics' });
-      if (q.to - q.from > MAX_SPAN_S) throw invalidInput('The time range may span at most 400 days.', { field: 'from' });
-      const { table, bucket } = chooseResolution({ fromS: q.from, toS: q.to, nowS: Math.floor(clock.nowMs() / 1000), rawRetentionS: Math.floor(deps.rawRetentionMs / 1000), maxPoints: q.maxPoints ?? 500, requested: q.resolution });
-      const wanted = new Set(q.metrics);
+      const w = window(query, 500);
+      const wanted = new Set(query.metrics);
       const series = (await deps.metrics.listSeries(db, serverId)).filter((s) => wanted.has(s.name));
-      const rows = await deps.metrics.buckets(db, table, series.map((s) => Number(s.id)), q.from, q.to, bucket);
+      const rows = await deps.metrics.buckets(db, w.table, series.map((s) => Number(s.id)), w.from, w.to, w.bucket);
       return {
-        from: q.from, to: q.to, resolution: bucket, source: table,
-        series: q.metrics.map((metric) => {
+        from: w.from, to: w.to, resolution: w.bucket, source: w.table,
+        series: query.metrics.map((metric) => {
           const id = series.find((s) => s.name === metric)?.id;
           return { metric, unit: unitOf(metric), ...toSeries(id === undefined ? [] : rows.filter((r) => r.series_id === Number(id))) };
+        }),
+      };
+    },
+
+    /**
+     * The same figures across the organisation's servers: per metric, the `top` servers whose average rose
+     * highest in the range (the ones worth a look), each with its own series, and how many servers had any.
+     */
+    async fleetMetrics(actor: Actor, orgId: string, query: MetricsQuery & { readonly top?: number }, ctx: RequestContext) {
+      await deps.orgs.requireMember(actor, orgId, 'member', ctx);
+      const w = window(query, 200);
+      const top = query.top ?? 8;
+      const names = new Map((await deps.servers.allRows(orgId)).map((s) => [s.id, s.name]));
+      const series = (await deps.metrics.seriesOfOrg(db, orgId, query.metrics)).filter((s) => names.has(s.server_id));
+      const rows = await deps.metrics.buckets(db, w.table, series.map((s) => Number(s.id)), w.from, w.to, w.bucket);
+      const bySeries = new Map<number, typeof rows>();
+      for (const r of rows) bySeries.set(r.series_id, [...(bySeries.get(r.series_id) ?? []), r]);
+      return {
+        from: w.from, to: w.to, resolution: w.bucket, source: w.table,
+        series: query.metrics.map((metric) => {
+          const servers = series
+            .filter((s) => s.name === metric)
+            .map((s) => ({ serverId: s.server_id, name: names.get(s.server_id)!, ...toSeries(bySeries.get(Number(s.id)) ?? []) }))
+            .filter((s) => s.t.length > 0);
+          const peak = (s: { avg: number[] }) => Math.max(...s.avg);
+          servers.sort((x, y) => peak(y) - peak(x) || x.name.localeCompare(y.name));
+          return { metric, unit: unitOf(metric), serverCount: servers.length, servers: servers.slice(0, top) };
         }),
       };
     },

@@ -4601,6 +4601,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/monitoring/fleet/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Metric series across the fleet: per metric, the servers that rose highest in the range (`top`, default 8) */
+        get: {
+            parameters: {
+                query?: {
+                    metrics?: string;
+                    from?: number;
+                    to?: number;
+                    resolution?: number;
+                    maxPoints?: number;
+                    top?: number;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FleetMetricsResult"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/alert-rules": {
         parameters: {
             query?: never;
@@ -9988,6 +10051,26 @@ export interface components {
                 }[];
             }[];
         };
+        FleetMetricsResultInput: {
+            from: number;
+            to: number;
+            resolution: number;
+            /** @enum {string} */
+            source: "raw" | "minute";
+            series: {
+                metric: string;
+                unit: string;
+                serverCount: number;
+                servers: {
+                    serverId: string;
+                    name: string;
+                    t: number[];
+                    avg: number[];
+                    min: number[];
+                    max: number[];
+                }[];
+            }[];
+        };
         Error: {
             error: {
                 /** @enum {string} */
@@ -10615,6 +10698,26 @@ export interface components {
                     command: string;
                     cpuPercent: number;
                     rssKb: number;
+                }[];
+            }[];
+        };
+        FleetMetricsResult: {
+            from: number;
+            to: number;
+            resolution: number;
+            /** @enum {string} */
+            source: "raw" | "minute";
+            series: {
+                metric: string;
+                unit: string;
+                serverCount: number;
+                servers: {
+                    serverId: string;
+                    name: string;
+                    t: number[];
+                    avg: number[];
+                    min: number[];
+                    max: number[];
                 }[];
             }[];
         };
