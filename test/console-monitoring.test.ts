@@ -126,6 +126,14 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
       await row.getByText('Monitored', { exact: true }).waitFor();
       expect(await row.textContent()).toContain(`${latest['mem.used_pct']!.toFixed(1)} %`);
       expect(await row.textContent()).toContain(latest['load.1']!.toFixed(2));
+      // Across the fleet: a chart per figure with a line for each server, named in its legend with the latest value.
+      const fleetCpu = page.getByRole('figure', { name: 'CPU busy across the fleet' });
+      const cpu = await metricsOf('cpu.busy_pct');
+      await fleetCpu.getByRole('list', { name: 'CPU busy across the fleet: lines' }).getByRole('listitem').filter({ hasText: 'web-1' }).getByText(`${cpu.avg.at(-1)!.toFixed(1)} %`).waitFor();
+      await fleetCpu.locator('.chart-line, .chart-dot').first().waitFor({ state: 'attached' });
+      expect(await fleetCpu.getByRole('columnheader', { name: 'web-1', includeHidden: true }).count()).toBe(1);
+      expect(await fleetCpu.locator('tbody tr').count()).toBe(cpu.t.length);
+      await screenshot(page, 'monitoring-fleet');
 
       // 5. The followed log's lines, searched by words and filtered by source.
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Logs' }).click();

@@ -47,6 +47,14 @@ describe('monitoring from the command line', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--since must be a duration/);
     expect((await cli(['metrics', 'no-such-server'])).code).toBe(1);
+    // No server named: the fleet, per metric the servers that rose highest.
+    const fleet = await cli(['metrics', '--metrics', 'cpu.busy_pct,load.1', '--since', '10m', '--resolution', '1', '--top', '3']);
+    expect(fleet.code, fleet.stderr).toBe(0);
+    expect(fleet.stdout).toMatch(/^cpu\.busy_pct\n\s+db-1\s+40\s+25\s+10\s+40\s+4$/m);
+    expect(fleet.stdout).toMatch(/^load\.1 \(no figures\)$/m);
+    const tooMany = await cli(['metrics', '--top', '99']);
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toMatch(/top/);
   });
 
   it('adds, lists and removes alert rules', async () => {

@@ -20,6 +20,13 @@ export function parseDuration(text: string, field: string): number {
 const num = (v: number | undefined): string => (v === undefined ? '-' : String(Math.round(v * 100) / 100));
 const STATUSES = ['open', 'acknowledged', 'closed', 'active'];
 
+/** One line of figures for a series: latest, average, lowest, highest and how many points. */
+function figures(label: string, s: { avg: number[]; min: number[]; max: number[] }): string {
+  const n = s.avg.length;
+  const avg = n > 0 ? s.avg.reduce((x, y) => x + y, 0) / n : undefined;
+  return `${label.padEnd(28)} ${num(s.avg[n - 1]).padStart(12)} ${num(avg).padStart(12)} ${num(n ? Math.min(...s.min) : undefined).padStart(12)} ${num(n ? Math.max(...s.max) : undefined).padStart(12)}  ${n}`;
+}
+
 function checkStatus(status: string | undefined): void {
   if (status !== undefined && !STATUSES.includes(status)) throw new AppError('STEWARD_INVALID_INPUT', `--status must be one of ${STATUSES.join(', ')}.`);
 }
@@ -31,25 +38,35 @@ export function registerMonitoringCommands(program: Command, env: Env): void {
     return apiClient(login.url, { token: login.token });
   };
 
-  program.command('metrics <server>').description('a server’s metrics over a recent range: latest, average, min and max')
+  program.command('metrics [server]').description('metrics over a recent range (latest, average, min, max): a server’s, or with no server the fleet’s, per metric the servers that rose highest')
     .option('--org <id>', 'organisation').option('--metrics <names>', 'comma-separated metric names', 'cpu.busy_pct,mem.used_pct,load.1,disk.used_pct')
-    .option('--since <duration>', 'how far back (e.g. 15m, 6h, 7d)', '1h').option('--resolution <seconds>', 'seconds per point').option('--json', 'print JSON')
-    .action(async (server: string, opts: { org?: string; metrics: string; since: string; resolution?: string; json?: boolean }) => {
+    .option('--since <duration>', 'how far back (e.g. 15m, 6h, 7d)', '1h').option('--resolution <seconds>', 'seconds per point')
+    .option('--top <n>', 'across the fleet: how many servers per metric (1–50)', '8').option('--json', 'print JSON')
+    .action(async (server: string | undefined, opts: { org?: string; metrics: string; since: string; resolution?: string; top: string; json?: boolean }) => {
       const call = client();
       const orgId = await orgOf(call, opts.org);
-      const { ids } = await resolveServers(call, orgId, server);
-      if (ids.length !== 1) throw new AppError('STEWARD_INVALID_INPUT', 'Name exactly one server.');
       const to = Math.floor(Date.now() / 1000) + 1;
       const q = new URLSearchParams({ metrics: opts.metrics, from: String(to - parseDuration(opts.since, '--since')), to: String(to) });
       if (opts.resolution) q.set('resolution', opts.resolution);
+      const header = (r: { resolution: number; source: string }, first: string) =>
+        say(`${first.padEnd(28)} ${'latest'.padStart(12)} ${'avg'.padStart(12)} ${'min'.padStart(12)} ${'max'.padStart(12)}  points (${r.resolution} s, ${r.source})`);
+      if (server === undefined) {
+        q.set('top', opts.top);
+        const { data } = await call<{ resolution: number; source: string; series: { metric: string; serverCount: number; servers: (Omit<Series, 'metric' | 'unit'> & { name: string })[] }[] }>('GET', `/api/orgs/${orgId}/monitoring/fleet/metrics?${q}`);
+        if (opts.json) return say(JSON.stringify(data, null, 2));
+        header(data, 'metric / server');
+        for (const s of data.series) {
+          say(`${s.metric}${s.serverCount > s.servers.length ? ` (the ${s.servers.length} highest of ${s.serverCount} servers)` : s.serverCount === 0 ? ' (no figures)' : ''}`);
+          for (const row of s.servers) say(figures(`  ${row.name}`, row));
+        }
+        return;
+      }
+      const { ids } = await resolveServers(call, orgId, server);
+      if (ids.length !== 1) throw new AppError('STEWARD_INVALID_INPUT', 'Name exactly one server, or none for the whole fleet.');
       const { data } = await call<{ resolution: number; source: string; series: Series[] }>('GET', `/api/orgs/${orgId}/servers/${ids[0]}/metrics?${q}`);
       if (opts.json) return say(JSON.stringify(data, null, 2));
-      say(`${'metric'.padEnd(28)} ${'latest'.padStart(12)} ${'avg'.padStart(12)} ${'min'.padStart(12)} ${'max'.padStart(12)}  points (${data.resolution} s, ${data.source})`);
-      for (const s of data.series) {
-        const n = s.avg.length;
-        const avg = n > 0 ? s.avg.reduce((x, y) => x + y, 0) / n : undefined;
-        say(`${s.metric.padEnd(28)} ${num(s.avg[n - 1]).padStart(12)} ${num(avg).padStart(12)} ${num(n ? Math.min(...s.min) : undefined).padStart(12)} ${num(n ? Math.max(...s.max) : undefined).padStart(12)}  ${n}`);
-      }
+      header(data, 'metric');
+      for (const s of data.series) say(figures(s.metric, s));
     });
 
   const alerts = program.command('alerts').description('alert rules');

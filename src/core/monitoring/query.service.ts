@@ -37,12 +37,12 @@ export function createQueryService(deps: QueryDeps) {
   const { db, clock } = deps;
 
   /** The range a metrics query covers, checked, and the table and bucket that answer it. */
-  function window(query: MetricsQuery, defaultMaxPoints: number) {
+  function rangeOf(query: MetricsQuery) {
     const to = query.to ?? Math.floor(clock.nowMs() / 1000) + 1;
     const from = query.from ?? to - 3600;
     for (const m of query.metrics) if (!METRIC_NAME.test(m)) throw invalidInput(`"${m.slice(0, 120)}" is not a metric name (such as cpu.busy_pct or disk.used_pct:/var).`, { field: 'metrics' });
     if (to - from > MAX_SPAN_S) throw invalidInput('The time range may span at most 400 days.', { field: 'from' });
-    const { table, bucket } = chooseResolution({ fromS: from, toS: to, nowS: Math.floor(clock.nowMs() / 1000), rawRetentionS: Math.floor(deps.rawRetentionMs / 1000), maxPoints: query.maxPoints ?? defaultMaxPoints, requested: query.resolution });
+    const { table, bucket } = chooseResolution({ fromS: from, toS: to, nowS: Math.floor(clock.nowMs() / 1000), rawRetentionS: Math.floor(deps.rawRetentionMs / 1000), maxPoints: query.maxPoints ?? 500, requested: query.resolution });
     return { from, to, table, bucket };
   }
 
@@ -55,7 +55,7 @@ export function createQueryService(deps: QueryDeps) {
 
     async queryMetrics(actor: Actor, orgId: string, serverId: string, query: MetricsQuery, ctx: RequestContext) {
       await deps.servers.requireServer(actor, orgId, serverId, ctx);
-      const w = window(query, 500);
+      const w = rangeOf(query);
       const wanted = new Set(query.metrics);
       const series = (await deps.metrics.listSeries(db, serverId)).filter((s) => wanted.has(s.name));
       const rows = await deps.metrics.buckets(db, w.table, series.map((s) => Number(s.id)), w.from, w.to, w.bucket);
@@ -74,7 +74,7 @@ export function createQueryService(deps: QueryDeps) {
      */
     async fleetMetrics(actor: Actor, orgId: string, query: MetricsQuery & { readonly top?: number }, ctx: RequestContext) {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
-      const w = window(query, 200);
+      const w = rangeOf(query);
       const top = query.top ?? 8;
       const names = new Map((await deps.servers.allRows(orgId)).map((s) => [s.id, s.name]));
       const series = (await deps.metrics.seriesOfOrg(db, orgId, query.metrics)).filter((s) => names.has(s.server_id));

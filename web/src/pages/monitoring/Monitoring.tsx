@@ -8,16 +8,19 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { SelectField, TextAreaField, TextField } from '../../components/Field';
+import { EmptyState } from '../../components/EmptyState';
+import { LineChart } from '../../components/LineChart';
 import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { RangePicker } from '../../components/RangePicker';
 import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { alertTone } from '../../components/status';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
 import { useServers } from '../servers/queries';
-import { formatMetric, metricLabel, useAlertEvents, useAlertRules, useFleet, useMonitoringSettings } from './queries';
+import { CHARTS, formatMetric, metricLabel, useAlertEvents, useAlertRules, useFleet, useFleetMetrics, useMonitoringSettings } from './queries';
 
 type Rule = components['schemas']['AlertRule'];
 type FleetServer = components['schemas']['FleetOverview']['servers'][number];
@@ -88,6 +91,51 @@ function Fleet() {
       {fleet.isPending && <Loading label="Loading the fleet" />}
       <ErrorNotice error={fleet.error} title="The fleet could not be loaded" onRetry={() => void fleet.refetch()} />
       {fleet.data && <SimpleTable caption="Servers with their latest figures" columns={columns} rows={fleet.data} rowKey={(r) => r.serverId} empty="No servers yet." />}
+    </section>
+  );
+}
+
+/** CPU, memory, disk and load across the fleet over a chosen range: a line for each server that rose highest. */
+function FleetCharts() {
+  const org = useOrg();
+  const [range, setRange] = useState<number>(3600);
+  const metrics = useFleetMetrics(org.id, range);
+  const result = metrics.data;
+  return (
+    <section className="section" aria-labelledby="fleet-charts-title">
+      <div className="section-head">
+        <h2 id="fleet-charts-title">Across the fleet</h2>
+        <RangePicker value={range} onChange={setRange} />
+      </div>
+      {metrics.isPending && <Loading label="Loading the fleet’s metrics" />}
+      <ErrorNotice error={metrics.error} title="The fleet’s metrics could not be loaded" onRetry={() => void metrics.refetch()} />
+      {result && result.series.every((s) => s.servers.length === 0) && (
+        <EmptyState title="No figures in this range">Switch monitoring on in the settings below, or on a server’s Metrics tab; samples appear here as they arrive.</EmptyState>
+      )}
+      {result && result.series.some((s) => s.servers.length > 0) && (
+        <ul className="chart-grid-list">
+          {CHARTS.map((metric) => {
+            const found = result.series.find((s) => s.metric === metric);
+            const lines = (found?.servers ?? []).map((srv) => ({ label: srv.name, points: srv.t.map((t, i) => ({ t, v: srv.avg[i] ?? 0 })) }));
+            const count = found?.serverCount ?? 0;
+            return (
+              <li key={metric}>
+                <LineChart
+                  title={`${metricLabel(metric)} across the fleet`}
+                  series={lines}
+                  from={result.from}
+                  to={result.to}
+                  format={(v) => formatMetric(metric, v)}
+                  max={metric.includes('_pct') ? 100 : undefined}
+                  gap={3 * Math.max(result.resolution, 60)}
+                  legend
+                  note={count > lines.length ? `The ${lines.length} servers that rose highest, of ${count} with figures.` : undefined}
+                />
+              </li>
+            );
+          })}
+        </ul>
+      )}
     </section>
   );
 }
@@ -168,7 +216,7 @@ function Rules() {
           {type === 'threshold' && (
             <div className="inline-form">
               <SelectField label="Figure" name="metric" defaultValue="cpu.busy_pct">
-                {['cpu.busy_pct', 'mem.used_pct', 'disk.used_pct', 'load.1'].map((m) => <option key={m} value={m}>{metricLabel(m)}</option>)}
+                {CHARTS.map((m) => <option key={m} value={m}>{metricLabel(m)}</option>)}
               </SelectField>
               <SelectField label="When it is" name="comparison" defaultValue="above">
                 <option value="above">Above</option>
@@ -226,6 +274,7 @@ export function Monitoring() {
     <>
       <PageHeader title="Monitoring" description="Steward samples each monitored server over its login at every interval: CPU, memory, disk, load, followed logs and security state. Rules turn figures into alerts by e-mail." />
       <Fleet />
+      <FleetCharts />
       <Rules />
       <Events />
       <Settings />

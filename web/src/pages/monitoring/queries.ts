@@ -37,6 +37,21 @@ export const useMetrics = (orgId: string, serverId: string, seconds: number, met
     refetchInterval: 15_000,
   });
 
+/** The figures a chart is drawn for, on a server's Metrics tab and across the fleet. */
+export const CHARTS = ['cpu.busy_pct', 'mem.used_pct', 'disk.used_pct', 'load.1'] as const;
+
+/** The same figures across the fleet: per metric, the servers that rose highest in the last `seconds`. */
+export const useFleetMetrics = (orgId: string, seconds: number) =>
+  useQuery({
+    queryKey: orgKey(orgId, 'monitoring', 'fleet-metrics', seconds),
+    queryFn: () => {
+      const to = Math.ceil(Date.now() / 1000);
+      return call(api.GET('/api/orgs/{orgId}/monitoring/fleet/metrics', { params: { path: { orgId }, query: { metrics: CHARTS.join(','), from: to - seconds, to } } }));
+    },
+    placeholderData: keepPreviousData,
+    refetchInterval: 15_000,
+  });
+
 export const useIncidents = (orgId: string, status: 'active' | 'closed' | 'all') =>
   useQuery({
     queryKey: orgKey(orgId, 'incidents', status),

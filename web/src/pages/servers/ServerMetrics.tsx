@@ -4,21 +4,14 @@ import { api, call } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { LineChart } from '../../components/LineChart';
 import { Loading } from '../../components/Loading';
+import { RangePicker } from '../../components/RangePicker';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { Time } from '../../components/Time';
-import { formatMetric, metricLabel, useFleet, useMetrics } from '../monitoring/queries';
+import { CHARTS, formatMetric, metricLabel, useFleet, useMetrics } from '../monitoring/queries';
 import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
 import { useServerPage } from './ServerLayout';
 
-const RANGES = [
-  [3600, '1 h'],
-  [6 * 3600, '6 h'],
-  [24 * 3600, '24 h'],
-  [7 * 86_400, '7 d'],
-] as const;
-
-const CHARTS = ['cpu.busy_pct', 'mem.used_pct', 'disk.used_pct', 'load.1'] as const;
 
 /** A server's CPU, memory, disk and load over a chosen range, and the switch that starts monitoring it. */
 export function ServerMetrics() {
@@ -44,11 +37,7 @@ export function ServerMetrics() {
     <section className="section" aria-labelledby="metrics-title">
       <div className="section-head">
         <h2 id="metrics-title">Metrics</h2>
-        <div className="range-picker" role="group" aria-label="Time range">
-          {RANGES.map(([seconds, short]) => (
-            <button key={seconds} type="button" aria-pressed={range === seconds} onClick={() => setRange(seconds)}><span className="visually-hidden">Last </span>{short}</button>
-          ))}
-        </div>
+        <RangePicker value={range} onChange={setRange} />
       </div>
       {fleet.isPending && <Loading label="Loading the monitoring state" />}
       <ErrorNotice error={fleet.error} title="The monitoring state could not be loaded" onRetry={() => void fleet.refetch()} />
@@ -86,7 +75,7 @@ export function ServerMetrics() {
             const points = series ? series.t.map((t, i) => ({ t, v: series.avg[i] ?? 0 })) : [];
             return (
               <li key={metric}>
-                <LineChart title={metricLabel(metric)} points={points} from={result.from} to={result.to} format={(v) => formatMetric(metric, v)} max={metric.includes('_pct') ? 100 : undefined} gap={3 * Math.max(result.resolution, entry?.intervalSeconds ?? 60)} />
+                <LineChart title={metricLabel(metric)} series={[{ label: metricLabel(metric), points }]} from={result.from} to={result.to} format={(v) => formatMetric(metric, v)} max={metric.includes('_pct') ? 100 : undefined} gap={3 * Math.max(result.resolution, entry?.intervalSeconds ?? 60)} />
               </li>
             );
           })}
