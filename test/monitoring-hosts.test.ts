@@ -170,6 +170,22 @@ describe('monitoring and detection on isolated hosts', () => {
     expect((await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events).toEqual([]);
   });
 
+  it('a firing rule switched off resolves its alert at once and raises nothing more', async () => {
+    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Any load', type: 'threshold', metric: 'load.1', comparison: 'above', threshold: -1, durationSeconds: 0, serverId: ids[2], severity: 'info' });
+    expect(rule.status).toBe(201);
+    const open = async () => (await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events.filter((e: { ruleId: string }) => e.ruleId === rule.body.id);
+    await tick();
+    expect(await open()).toHaveLength(1);
+    const off = await a.client.patch(`/api/orgs/${a.orgId}/alert-rules/${rule.body.id}`, { enabled: false });
+    expect([off.status, off.body.enabled]).toEqual([200, false]);
+    expect(await open()).toEqual([]);
+    await tick();
+    expect(await open()).toEqual([]);
+    const events = (await a.client.get(`/api/orgs/${a.orgId}/alert-events`)).body.events.filter((e: { ruleId: string }) => e.ruleId === rule.body.id);
+    expect(events).toHaveLength(1);
+    expect(events[0].resolvedAt).not.toBeNull();
+  });
+
   it('follows a log across a rotation, and never re-reads a line after a restart', async () => {
     const h1 = fleet.hosts[1]!;
     const lines = async () => ((await a.client.get(`/api/orgs/${a.orgId}/logs?serverId=${ids[1]}&source=system&limit=500`)).body.lines as { line: string }[]).map((l) => l.line).reverse();
