@@ -170,6 +170,23 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
       const stored = (await owner.client.get(`/api/orgs/${owner.orgId}/alert-rules`)).body.rules as { name: string; metric: string; threshold: number; durationSeconds: number }[];
       expect(stored.filter((r) => r.name === 'CPU hot').map((r) => [r.metric, r.threshold, r.durationSeconds])).toEqual([['cpu.busy_pct', 80, 300]]);
       await screenshot(page, 'monitoring');
+      // Changed: the form comes filled in; the new condition and the switch-off are what the API then holds.
+      await ruleRow.getByRole('button', { name: 'Change rule CPU hot' }).click();
+      const edit = page.getByRole('dialog', { name: 'Change rule “CPU hot”' });
+      await edit.waitFor();
+      expect(await edit.getByLabel('Threshold').inputValue()).toBe('80');
+      expect(await edit.getByLabel('For (minutes)').inputValue()).toBe('5');
+      await edit.getByLabel('Threshold').fill('92.5');
+      await edit.getByLabel('For (minutes)').fill('0.5');
+      await edit.getByLabel('Severity').selectOption('critical');
+      await edit.getByLabel(/Judge this rule/).uncheck();
+      await edit.getByRole('button', { name: 'Save rule' }).click();
+      await page.getByRole('status').filter({ hasText: 'Rule “CPU hot” saved; it is switched off.' }).waitFor();
+      await edit.waitFor({ state: 'hidden' });
+      await ruleRow.getByText('CPU busy above 92.5 % for 30 s').waitFor();
+      await ruleRow.getByText('Off', { exact: true }).waitFor();
+      const changed = ((await owner.client.get(`/api/orgs/${owner.orgId}/alert-rules`)).body.rules as { name: string; threshold: number; durationSeconds: number; severity: string; enabled: boolean }[]).find((r) => r.name === 'CPU hot');
+      expect(changed).toMatchObject({ threshold: 92.5, durationSeconds: 30, severity: 'critical', enabled: false });
       await ruleRow.getByRole('button', { name: 'Delete rule CPU hot' }).click();
       const dialog = page.getByRole('dialog', { name: 'Delete this alert rule?' });
       await dialog.waitFor();

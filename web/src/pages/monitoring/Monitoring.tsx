@@ -7,6 +7,7 @@ import { Ago } from '../../components/Ago';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Dialog } from '../../components/Dialog';
 import { SelectField, TextAreaField, TextField } from '../../components/Field';
 import { EmptyState } from '../../components/EmptyState';
 import { LineChart } from '../../components/LineChart';
@@ -153,6 +154,87 @@ const describeRule = (r: Rule) =>
     : `${metricLabel(r.metric ?? '')} ${r.comparison} ${formatMetric(r.metric ?? '', r.threshold)} for ${minutes(r.durationSeconds)}`;
 const minutes = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
+type RuleBody = { name: string; type: 'threshold' | 'unreachable'; metric: string | null; comparison: 'above' | 'below' | null; threshold: number | null; durationSeconds: number; serverId: string | null; severity: 'info' | 'warning' | 'critical'; enabled?: boolean };
+type ServerOption = { id: string; name: string };
+
+/** What a rule form holds, as the API takes it; an unreachable rule clears the figure, comparison and threshold. */
+function readRule(form: FormData, type: RuleBody['type']): RuleBody {
+  const common = { name: String(form.get('name') ?? '').trim(), durationSeconds: Math.round(Number(form.get('minutes')) * 60), serverId: String(form.get('server') ?? '') || null, severity: String(form.get('severity')) as RuleBody['severity'] };
+  return type === 'unreachable'
+    ? { ...common, type, metric: null, comparison: null, threshold: null }
+    : { ...common, type, metric: String(form.get('metric')), comparison: String(form.get('comparison')) as 'above' | 'below', threshold: Number(form.get('threshold')) };
+}
+
+/** The fields of a rule, empty for a new one or filled from `rule`; the kind decides which are shown. */
+function RuleFields({ rule, type, onType, servers }: { rule?: Rule; type: RuleBody['type']; onType: (type: RuleBody['type']) => void; servers: readonly ServerOption[] }) {
+  return (
+    <>
+      <SelectField label="Kind" name="type" value={type} onChange={(event) => onType(event.target.value === 'unreachable' ? 'unreachable' : 'threshold')}>
+        <option value="threshold">A figure crosses a threshold</option>
+        <option value="unreachable">The server does not answer</option>
+      </SelectField>
+      <TextField label="Name" name="name" required maxLength={120} defaultValue={rule?.name} />
+      {type === 'threshold' && (
+        <div className="inline-form">
+          <SelectField label="Figure" name="metric" defaultValue={rule?.metric ?? 'cpu.busy_pct'}>
+            {CHARTS.map((m) => <option key={m} value={m}>{metricLabel(m)}</option>)}
+            {rule?.metric && !(CHARTS as readonly string[]).includes(rule.metric) && <option value={rule.metric}>{rule.metric}</option>}
+          </SelectField>
+          <SelectField label="When it is" name="comparison" defaultValue={rule?.comparison ?? 'above'}>
+            <option value="above">Above</option>
+            <option value="below">Below</option>
+          </SelectField>
+          <TextField label="Threshold" name="threshold" type="number" step="any" required className="narrow-input" defaultValue={rule?.threshold ?? undefined} />
+        </div>
+      )}
+      <div className="inline-form">
+        <TextField label="For (minutes)" name="minutes" type="number" min={0} max={1440} step="any" defaultValue={rule ? rule.durationSeconds / 60 : 5} required className="narrow-input" />
+        <SelectField label="Servers" name="server" defaultValue={rule?.serverId ?? ''}>
+          <option value="">All servers</option>
+          {servers.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+        </SelectField>
+        <SelectField label="Severity" name="severity" defaultValue={rule?.severity ?? 'warning'}>
+          <option value="info">Info</option>
+          <option value="warning">Warning</option>
+          <option value="critical">Critical</option>
+        </SelectField>
+      </div>
+    </>
+  );
+}
+
+/** Changing a rule: the same fields, filled in, and whether it is judged at all. */
+function EditRuleDialog({ rule, servers, onClose, onSaved }: { rule: Rule | null; servers: readonly ServerOption[]; onClose: () => void; onSaved: (rule: Rule) => void }) {
+  const org = useOrg();
+  const [type, setType] = useState<RuleBody['type']>(rule?.type ?? 'threshold');
+  const save = useMutation({
+    mutationFn: (body: RuleBody) => call(api.PATCH('/api/orgs/{orgId}/alert-rules/{ruleId}', { params: { path: { orgId: org.id, ruleId: rule!.id } }, body })),
+    onSuccess: onSaved,
+  });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    save.mutate({ ...readRule(form, type), enabled: form.get('enabled') === 'on' });
+  };
+  return (
+    <Dialog open={rule !== null} title={`Change rule “${rule?.name ?? ''}”`} onClose={onClose}>
+      {rule && (
+        <form method="post" onSubmit={submit} className="stack">
+          <div className="dialog-body stack">
+            <RuleFields rule={rule} type={type} onType={setType} servers={servers} />
+            <label className="choice"><input type="checkbox" name="enabled" defaultChecked={rule.enabled} /> Judge this rule (switched off, it raises nothing and what it raised resolves)</label>
+          </div>
+          <ErrorNotice error={save.error} title="The rule was not changed" />
+          <div className="dialog-actions">
+            <Button onClick={onClose}>Cancel</Button>
+            <Button type="submit" variant="primary" busy={save.isPending} busyLabel="Saving">Save rule</Button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
 function Rules() {
   const org = useOrg();
   const queryClient = useQueryClient();
@@ -160,12 +242,12 @@ function Rules() {
   const servers = useServers(org.id);
   const names = new Map((servers.data ?? []).map((s) => [s.id, s.name]));
   const [doomed, setDoomed] = useState<Rule | null>(null);
-  const [type, setType] = useState<'threshold' | 'unreachable'>('threshold');
+  const [editing, setEditing] = useState<Rule | null>(null);
+  const [type, setType] = useState<RuleBody['type']>('threshold');
   const [said, setSaid] = useState('');
   const refresh = () => queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'monitoring', 'rules') });
   const add = useMutation({
-    mutationFn: (body: { name: string; type: 'threshold' | 'unreachable'; metric?: string; comparison?: 'above' | 'below'; threshold?: number; durationSeconds: number; serverId: string | null; severity: 'info' | 'warning' | 'critical' }) =>
-      call(api.POST('/api/orgs/{orgId}/alert-rules', { params: { path: { orgId: org.id } }, body })),
+    mutationFn: (body: RuleBody) => call(api.POST('/api/orgs/{orgId}/alert-rules', { params: { path: { orgId: org.id } }, body })),
     onSuccess: async (r) => {
       setSaid(`Rule “${r.name}” added.`);
       await refresh();
@@ -182,21 +264,30 @@ function Rules() {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const formEl = event.currentTarget;
-    const form = new FormData(formEl);
-    const serverId = String(form.get('server') ?? '') || null;
-    const common = { name: String(form.get('name') ?? '').trim(), durationSeconds: Number(form.get('minutes')) * 60, serverId, severity: String(form.get('severity')) as 'info' | 'warning' | 'critical' };
-    const body = type === 'unreachable'
-      ? { ...common, type }
-      : { ...common, type, metric: String(form.get('metric')), comparison: String(form.get('comparison')) as 'above' | 'below', threshold: Number(form.get('threshold')) };
-    add.mutate(body, { onSuccess: () => formEl.reset() });
+    add.mutate(readRule(new FormData(formEl), type), { onSuccess: () => formEl.reset() });
+  };
+  const saved = async (r: Rule) => {
+    setEditing(null);
+    setSaid(`Rule “${r.name}” saved${r.enabled ? '' : '; it is switched off'}.`);
+    await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'monitoring') });
   };
   const owner = org.role === 'owner';
   const columns: Column<Rule>[] = [
-    { header: 'Rule', rowHeader: true, cell: (r) => r.name },
+    { header: 'Rule', rowHeader: true, cell: (r) => <>{r.name}{!r.enabled && <> <Badge>Off</Badge></>}</> },
     { header: 'Condition', cell: describeRule },
     { header: 'Servers', cell: (r) => (r.serverId ? names.get(r.serverId) ?? 'One server' : 'All') },
     { header: 'Severity', cell: (r) => <Badge tone={alertTone(r.severity)}>{r.severity}</Badge> },
-    ...(owner ? [{ header: 'Actions', cell: (r: Rule) => <Button variant="ghost" onClick={() => { remove.reset(); setDoomed(r); }} aria-label={`Delete rule ${r.name}`}>Delete</Button> }] : []),
+    ...(owner
+      ? [{
+          header: 'Actions',
+          cell: (r: Rule) => (
+            <div className="row">
+              <Button variant="ghost" onClick={() => setEditing(r)} aria-label={`Change rule ${r.name}`}>Change</Button>
+              <Button variant="ghost" onClick={() => { remove.reset(); setDoomed(r); }} aria-label={`Delete rule ${r.name}`}>Delete</Button>
+            </div>
+          ),
+        }]
+      : []),
   ];
   return (
     <section className="section" aria-labelledby="rules-title">
@@ -208,39 +299,12 @@ function Rules() {
       {owner && (
         <form method="post" onSubmit={submit} className="card section stack" aria-labelledby="add-rule-title">
           <h3 id="add-rule-title">Add a rule</h3>
-          <SelectField label="Kind" name="type" value={type} onChange={(event) => setType(event.target.value === 'unreachable' ? 'unreachable' : 'threshold')}>
-            <option value="threshold">A figure crosses a threshold</option>
-            <option value="unreachable">The server does not answer</option>
-          </SelectField>
-          <TextField label="Name" name="name" required maxLength={120} />
-          {type === 'threshold' && (
-            <div className="inline-form">
-              <SelectField label="Figure" name="metric" defaultValue="cpu.busy_pct">
-                {CHARTS.map((m) => <option key={m} value={m}>{metricLabel(m)}</option>)}
-              </SelectField>
-              <SelectField label="When it is" name="comparison" defaultValue="above">
-                <option value="above">Above</option>
-                <option value="below">Below</option>
-              </SelectField>
-              <TextField label="Threshold" name="threshold" type="number" step="any" required className="narrow-input" />
-            </div>
-          )}
-          <div className="inline-form">
-            <TextField label="For (minutes)" name="minutes" type="number" min={0} max={1440} defaultValue={5} required className="narrow-input" />
-            <SelectField label="Servers" name="server" defaultValue="">
-              <option value="">All servers</option>
-              {(servers.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
-            </SelectField>
-            <SelectField label="Severity" name="severity" defaultValue="warning">
-              <option value="info">Info</option>
-              <option value="warning">Warning</option>
-              <option value="critical">Critical</option>
-            </SelectField>
-          </div>
+          <RuleFields type={type} onType={setType} servers={servers.data ?? []} />
           <div><Button type="submit" variant="primary" busy={add.isPending} busyLabel="Adding">Add rule</Button></div>
           <ErrorNotice error={add.error} title="The rule was not added" />
         </form>
       )}
+      <EditRuleDialog key={editing?.id ?? 'none'} rule={editing} servers={servers.data ?? []} onClose={() => setEditing(null)} onSaved={(r) => void saved(r)} />
       <ConfirmDialog open={doomed !== null} title="Delete this alert rule?" confirmText={doomed?.name ?? ''} confirmLabel="Delete rule" busy={remove.isPending} error={remove.error} onConfirm={() => doomed && remove.mutate(doomed)} onClose={() => setDoomed(null)}>
         <p>Rule “{doomed?.name}” stops being judged, and the alerts it raised that are still open resolve.</p>
       </ConfirmDialog>
