@@ -105,8 +105,12 @@ describe.each(ENGINES)('privacy centre: consents, export, need-to-know, review (
     const reads = report.body.personalDataReads;
     expect(reads.find((r: { action: string }) => r.action === 'personal_data.revealed')).toMatchObject({ staffId: support.userId, reason: 'Ticket 42: call back requested', fields: ['phone'], target: { type: 'user', id: ada.userId } });
     expect(reads.find((r: { action: string; staffId: string }) => r.action === 'personal_data.read' && r.staffId === support.userId)).toMatchObject({ reason: 'Ticket 42: owner asked for help', orgId: ada.orgId });
-    expect(report.body.readsByStaff[0]).toMatchObject({ staffId: support.userId, count: 2 });
-    expect(report.body.staleRoles.map((r: { staffId: string }) => r.staffId)).toEqual([idle]);
+    // Staff are named as well as identified.
+    const supportName = (await support.client.get('/api/me')).body.name as string;
+    expect(supportName).toMatch(/\w/);
+    expect(reads.filter((r: { staffId: string }) => r.staffId === support.userId).map((r: { staffName: string }) => r.staffName)).toEqual([supportName, supportName]);
+    expect(report.body.readsByStaff[0]).toMatchObject({ staffId: support.userId, staffName: supportName, count: 2 });
+    expect(report.body.staleRoles.map((r: { staffId: string; staffName: string }) => [r.staffId, r.staffName])).toEqual([[idle, 'Idle']]);
     expect(['ok', 'pending']).toContain(report.body.unusedGrants.status);
     expect((await support.client.get('/api/staff/privacy-review')).status).toBe(403);
     expect((await ada.client.get('/api/staff/privacy-review')).status).toBe(403);

@@ -29,10 +29,10 @@ const AnalyticsSummary = z.object({
 }).meta({ id: 'AnalyticsSummary' });
 const Review = z.object({
   generatedAt: z.string(), since: z.string(), staleSince: z.string(),
-  personalDataReads: z.array(z.object({ at: z.string(), staffId: z.string().nullable(), action: z.string(), orgId: z.string().nullable(), target: z.object({ type: z.string(), id: z.string() }).nullable(), reason: z.string().nullable(), fields: z.array(z.string()) })),
-  readsByStaff: z.array(z.object({ staffId: z.string(), count: z.number() })),
-  staleRoles: z.array(z.object({ staffId: z.string(), roles: z.array(z.string()), lastSignInAt: z.string().nullable(), createdAt: z.string() })),
-  unusedGrants: z.object({ status: z.enum(['ok', 'pending']), message: z.string().nullable(), grants: z.array(z.object({ id: z.string(), orgId: z.string(), staffId: z.string().nullable(), reason: z.string(), state: z.string(), startsAt: z.string().nullable(), endsAt: z.string().nullable() })) }),
+  personalDataReads: z.array(z.object({ at: z.string(), staffId: z.string().nullable(), staffName: z.string().nullable(), action: z.string(), orgId: z.string().nullable(), target: z.object({ type: z.string(), id: z.string() }).nullable(), reason: z.string().nullable(), fields: z.array(z.string()) })),
+  readsByStaff: z.array(z.object({ staffId: z.string(), staffName: z.string().nullable(), count: z.number() })),
+  staleRoles: z.array(z.object({ staffId: z.string(), staffName: z.string().nullable(), roles: z.array(z.string()), lastSignInAt: z.string().nullable(), createdAt: z.string() })),
+  unusedGrants: z.object({ status: z.enum(['ok', 'pending']), message: z.string().nullable(), grants: z.array(z.object({ id: z.string(), orgId: z.string(), staffId: z.string().nullable(), staffName: z.string().nullable(), reason: z.string(), state: z.string(), startsAt: z.string().nullable(), endsAt: z.string().nullable() })) }),
 }).meta({ id: 'PrivacyReview' });
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/, 'must be a date (YYYY-MM-DD) or an ISO time in UTC');
 

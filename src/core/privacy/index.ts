@@ -58,7 +58,7 @@ export function registerPrivacy(deps: PrivacyDeps) {
   const exports = createExportService({ db, clock, vault, audit, users: deps.users, sessions: deps.sessions, orgs: deps.orgs, notify, consent, policies, communications, analytics });
   const deletion = createDeletionService({ db, engine: deps.engine, clock, logger: deps.logger.child({ module: 'privacy' }), vault, audit, queue, passwords: deps.passwords, notify, orgs: deps.orgs, orgData, servers: deps.servers, people });
   const staffPeople = createPeopleService({ clock, audit, users: deps.users, orgs: orgData, consent });
-  const review = createReviewService({ db, engine: deps.engine, clock, audit, people });
+  const review = createReviewService({ db, engine: deps.engine, clock, audit, people, users: deps.users });
 
   queue.register('privacy.promotion', (job) => communications.fanOutPromotion(job), { timeoutMs: 30 * 60_000 });
   queue.register('privacy.policy_notice', (job) => policies.sendNotices(job), { timeoutMs: 30 * 60_000 });

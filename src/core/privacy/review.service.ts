@@ -5,6 +5,7 @@ import { forbidden } from '../../kernel/errors.js';
 import { auditActor, type Actor, type StaffRole } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { UsersPrivacy } from '../users/users.privacy.js';
+import type { UsersService } from '../users/users.service.js';
 
 export interface ReviewDeps {
   readonly db: Db;
@@ -12,6 +13,7 @@ export interface ReviewDeps {
   readonly clock: Clock;
   readonly audit: Pick<AuditService, 'recordAlone'>;
   readonly people: Pick<UsersPrivacy, 'staffAccounts'>;
+  readonly users: Pick<UsersService, 'profiles'>;
 }
 
 /** Audit actions that are a staff member reading or revealing personal or customer data. */
@@ -71,12 +73,17 @@ export function createReviewService(deps: ReviewDeps) {
         .filter((s) => s.status === 'active' && s.roles.length > 0 && (last.get(s.id) ?? '') < staleSince)
         .map((s) => ({ staffId: s.id, roles: s.roles, lastSignInAt: last.get(s.id) ?? null, createdAt: s.createdAt }));
 
+      const grants = await unusedGrants(since);
+      // Staff are named as well as identified: a reviewer reads "who", not an id (names of staff, not customers).
+      const ids = new Set([...readViews.flatMap((r) => (r.staffId ? [r.staffId] : [])), ...staleRoles.map((r) => r.staffId), ...grants.grants.flatMap((g) => (g.staffId ? [g.staffId] : []))]);
+      const profiles = await deps.users.profiles([...ids]);
+      const nameOf = (id: string | null) => (id ? profiles.get(id)?.name ?? null : null);
       const report = {
         generatedAt: deps.clock.iso(), since, staleSince,
-        personalDataReads: readViews,
-        readsByStaff: [...byStaff].map(([staffId, count]) => ({ staffId, count })).sort((a, b) => b.count - a.count),
-        staleRoles,
-        unusedGrants: await unusedGrants(since),
+        personalDataReads: readViews.map((r) => ({ ...r, staffName: nameOf(r.staffId) })),
+        readsByStaff: [...byStaff].map(([staffId, count]) => ({ staffId, staffName: nameOf(staffId), count })).sort((a, b) => b.count - a.count),
+        staleRoles: staleRoles.map((r) => ({ ...r, staffName: nameOf(r.staffId) })),
+        unusedGrants: { ...grants, grants: grants.grants.map((g) => ({ ...g, staffName: nameOf(g.staffId) })) },
       };
       await deps.audit.recordAlone({ action: 'privacy.review_read', actor: auditActor(actor), details: { sinceDays: input.sinceDays, staleDays: input.staleDays } }, ctx);
       return report;

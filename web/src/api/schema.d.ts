@@ -9979,6 +9979,7 @@ export interface components {
             personalDataReads: {
                 at: string;
                 staffId: string | null;
+                staffName: string | null;
                 action: string;
                 orgId: string | null;
                 target: {
@@ -9990,10 +9991,12 @@ export interface components {
             }[];
             readsByStaff: {
                 staffId: string;
+                staffName: string | null;
                 count: number;
             }[];
             staleRoles: {
                 staffId: string;
+                staffName: string | null;
                 roles: string[];
                 lastSignInAt: string | null;
                 createdAt: string;
@@ -10006,6 +10009,7 @@ export interface components {
                     id: string;
                     orgId: string;
                     staffId: string | null;
+                    staffName: string | null;
                     reason: string;
                     state: string;
                     startsAt: string | null;
@@ -10629,6 +10633,7 @@ export interface components {
             personalDataReads: {
                 at: string;
                 staffId: string | null;
+                staffName: string | null;
                 action: string;
                 orgId: string | null;
                 target: {
@@ -10640,10 +10645,12 @@ export interface components {
             }[];
             readsByStaff: {
                 staffId: string;
+                staffName: string | null;
                 count: number;
             }[];
             staleRoles: {
                 staffId: string;
+                staffName: string | null;
                 roles: string[];
                 lastSignInAt: string | null;
                 createdAt: string;
@@ -10656,6 +10663,7 @@ export interface components {
                     id: string;
                     orgId: string;
                     staffId: string | null;
+                    staffName: string | null;
                     reason: string;
                     state: string;
                     startsAt: string | null;

@@ -7,6 +7,12 @@ import { PageHeader } from '../../components/PageHeader';
 import { SimpleTable } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 
+/** A staff member by name, with the id the audit log knows them by; the id alone when the account is gone. */
+function StaffMember({ id, name }: { id: string | null; name: string | null }) {
+  if (!id) return <>—</>;
+  return name ? <>{name} <span className="mono small muted">{id}</span></> : <code>{id}</code>;
+}
+
 /** The internal review (admin, security): who read which personal data and why, stale roles, unused grants. */
 export function PrivacyReview() {
   const report = useQuery({ queryKey: ['staff', 'privacy-review'], queryFn: () => call(api.GET('/api/staff/privacy-review')) });
@@ -28,7 +34,7 @@ export function PrivacyReview() {
               empty="No staff member read personal data in this period."
               columns={[
                 { header: 'When', cell: (e) => <Time iso={e.at} /> },
-                { header: 'Staff member', rowHeader: true, cell: (e) => <code>{e.staffId ?? '—'}</code> },
+                { header: 'Staff member', rowHeader: true, cell: (e) => <StaffMember id={e.staffId} name={e.staffName} /> },
                 { header: 'Action', cell: (e) => <code>{e.action}</code> },
                 { header: 'Whose data', cell: (e) => e.target ? <code>{e.target.id}</code> : e.orgId ? <code>{e.orgId}</code> : '—' },
                 { header: 'Fields', cell: (e) => e.fields.join(', ') || '—' },
@@ -36,7 +42,7 @@ export function PrivacyReview() {
               ]}
             />
             <h3>Reads by staff member</h3>
-            <SimpleTable caption="Reads by staff member" rows={r.readsByStaff} rowKey={(e) => e.staffId} empty="None." columns={[{ header: 'Staff member', rowHeader: true, cell: (e) => <code>{e.staffId}</code> }, { header: 'Reads', cell: (e) => e.count }]} />
+            <SimpleTable caption="Reads by staff member" rows={r.readsByStaff} rowKey={(e) => e.staffId} empty="None." columns={[{ header: 'Staff member', rowHeader: true, cell: (e) => <StaffMember id={e.staffId} name={e.staffName} /> }, { header: 'Reads', cell: (e) => e.count }]} />
           </section>
           <section className="section stack" aria-labelledby="stale-title">
             <h2 id="stale-title">Stale roles</h2>
@@ -47,7 +53,7 @@ export function PrivacyReview() {
               rowKey={(e) => e.staffId}
               empty="Every staff account signed in recently."
               columns={[
-                { header: 'Staff member', rowHeader: true, cell: (e) => <code>{e.staffId}</code> },
+                { header: 'Staff member', rowHeader: true, cell: (e) => <StaffMember id={e.staffId} name={e.staffName} /> },
                 { header: 'Roles', cell: (e) => e.roles.map((role) => <Badge key={role}>{role}</Badge>) },
                 { header: 'Last sign-in', cell: (e) => e.lastSignInAt ? <Time iso={e.lastSignInAt} /> : 'Never' },
                 { header: 'Created', cell: (e) => <Time iso={e.createdAt} /> },
@@ -65,7 +71,7 @@ export function PrivacyReview() {
               columns={[
                 { header: 'Grant', rowHeader: true, cell: (g) => <code>{g.id}</code> },
                 { header: 'Organisation', cell: (g) => <code>{g.orgId}</code> },
-                { header: 'Staff member', cell: (g) => <code>{g.staffId ?? '—'}</code> },
+                { header: 'Staff member', cell: (g) => <StaffMember id={g.staffId} name={g.staffName} /> },
                 { header: 'Reason', cell: (g) => g.reason },
                 { header: 'State', cell: (g) => <Badge>{g.state}</Badge> },
                 { header: 'Open', cell: (g) => g.startsAt ? <><Time iso={g.startsAt} />{g.endsAt && <> – <Time iso={g.endsAt} /></>}</> : '—' },
