@@ -45,12 +45,6 @@ export interface MonitoringTargetsTable {
 }
 
 /** Background chores run once per interval across workers (roll-up retention). */
-export interface MonitoringChoresTable {
-  name: string;
-  next_run_ms: number;
-  owner: string | null;
-}
-
 export interface MetricSeriesTable {
   id: Generated<number>;
   org_id: string;
@@ -185,7 +179,6 @@ export interface LoginSourcesTable {
 export interface MonitoringTables {
   monitoring_settings: MonitoringSettingsTable;
   monitoring_targets: MonitoringTargetsTable;
-  monitoring_chores: MonitoringChoresTable;
   metric_series: MetricSeriesTable;
   metric_raw: MetricRawTable;
   metric_minute: MetricMinuteTable;
