@@ -37,8 +37,13 @@ export function WebTerminal({ orgId, serverId, serverName, grantId, canReconnect
     const ws = new WebSocket(terminalUrl());
     socket.current = ws;
     let finished = false;
+    // The server takes `open` first and nothing before it: fitting the terminal as the socket opens fires a
+    // resize, which must not overtake the `open` it would size (its size travels in `open` itself).
+    let started = false;
     const send = (message: ClientMessage) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+      if (ws.readyState !== WebSocket.OPEN || (!started && message.type !== 'open')) return;
+      ws.send(JSON.stringify(message));
+      started = true;
     };
     const finish = (message: string, error = false) => {
       if (finished) return;
