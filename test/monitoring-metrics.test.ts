@@ -73,7 +73,8 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
   });
 
   it('across the fleet: per metric, the servers that rose highest, each with its own series', async () => {
-    // Organisation b's fleet: three servers with points at different levels, and one with none.
+    // Organisation b's fleet: three servers with points at different levels (app-1 low but for one spike at the
+    // end), and one with none.
     const store = createMetricsStore();
     const levels = { 'app-1': 20, 'app-2': 90, 'app-3': 55, 'app-4': null } as const;
     const ids: Record<string, string> = {};
@@ -84,7 +85,7 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
       if (level === null) continue;
       const series = await store.seriesIds(s.core.db, b.orgId, res.body.id, ['cpu.busy_pct', 'load.1'], clock.iso());
       await store.insertPoints(s.core.db, Array.from({ length: 30 }, (_, i) => [
-        { seriesId: series.get('cpu.busy_pct')!, ts: fromS + i * STEP_S, value: level + (i % 3) },
+        { seriesId: series.get('cpu.busy_pct')!, ts: fromS + i * STEP_S, value: name === 'app-1' && i === 29 ? 95 : level + (i % 3) },
         { seriesId: series.get('load.1')!, ts: fromS + i * STEP_S, value: level / 10 },
       ]).flat());
     }
@@ -94,17 +95,17 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     expect(res.body.source).toBe('raw');
     const [cpu, load, mem] = res.body.series;
     expect([cpu.metric, cpu.unit, cpu.serverCount]).toEqual(['cpu.busy_pct', 'percent', 3]);
-    // The two highest, highest first; each series is that server's own points.
-    expect(cpu.servers.map((x: { name: string }) => x.name)).toEqual(['app-2', 'app-3']);
-    expect(cpu.servers[0].serverId).toBe(ids['app-2']);
-    expect(cpu.servers[0].avg).toEqual(Array.from({ length: 30 }, (_, i) => 90 + (i % 3)));
-    expect(cpu.servers[1].t).toEqual(Array.from({ length: 30 }, (_, i) => fromS + i * STEP_S));
+    // The two that reached the highest values, highest first (a spike counts); each series is that server's own.
+    expect(cpu.servers.map((x: { name: string }) => x.name)).toEqual(['app-1', 'app-2']);
+    expect(cpu.servers[1].serverId).toBe(ids['app-2']);
+    expect(cpu.servers[1].avg).toEqual(Array.from({ length: 30 }, (_, i) => 90 + (i % 3)));
+    expect(cpu.servers[0].t).toEqual(Array.from({ length: 30 }, (_, i) => fromS + i * STEP_S));
     expect(load.servers.map((x: { avg: number[] }) => x.avg[0])).toEqual([9, 5.5]);
     expect([mem.serverCount, mem.servers]).toEqual([0, []]);
     // Minute roll-ups over the same range agree, and organisation a's server is never among b's.
     const rolled = (await fleet(`metrics=cpu.busy_pct&from=${fromS}&to=${fromS + 300}&resolution=60`)).body.series[0];
-    expect(rolled.servers.map((x: { name: string }) => x.name)).toEqual(['app-2', 'app-3', 'app-1']);
-    expect(rolled.servers[2].avg).toEqual([21, 21, 21, 21, 21]);
+    expect(rolled.servers.map((x: { name: string }) => x.name)).toEqual(['app-1', 'app-2', 'app-3']);
+    expect(rolled.servers[0].avg).toEqual([21, 21, 21, 21, 33.167]);
     expect(rolled.servers.some((x: { serverId: string }) => x.serverId === serverId)).toBe(false);
     // Bad input and another organisation's fleet.
     for (const [pending, status, code] of [

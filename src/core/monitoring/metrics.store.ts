@@ -114,6 +114,16 @@ export function createMetricsStore() {
       return rows.map((r) => ({ series_id: Number(r.series_id), bucket: Number(r.bucket), sum: Number(r.sum), count: Number(r.count), min: Number(r.min), max: Number(r.max) }));
     },
 
+    /** The highest value each series reached over [from, to); series without a point there are absent. */
+    async peaks(db: Executor, table: 'raw' | 'minute', seriesIds: readonly number[], from: number, to: number): Promise<Map<number, number>> {
+      if (seriesIds.length === 0) return new Map();
+      const rows =
+        table === 'raw'
+          ? await db.selectFrom('metric_raw').select((eb) => ['series_id', eb.fn.max<number>('value').as('peak')]).where('series_id', 'in', seriesIds).where('ts', '>=', from).where('ts', '<', to).groupBy('series_id').execute()
+          : await db.selectFrom('metric_minute').select((eb) => ['series_id', eb.fn.max<number>('max').as('peak')]).where('series_id', 'in', seriesIds).where('ts', '>=', from).where('ts', '<', to).groupBy('series_id').execute();
+      return new Map(rows.map((r) => [Number(r.series_id), Number(r.peak)]));
+    },
+
     /** Deletes points older than the cut-offs, series by series (each delete is a primary-key range). */
     async prune(db: Executor, rawBefore: number, minuteBefore: number): Promise<{ raw: number; minute: number }> {
       const series = (await db.selectFrom('metric_series').select('id').execute()).map((r) => Number(r.id));

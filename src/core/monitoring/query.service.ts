@@ -69,8 +69,9 @@ export function createQueryService(deps: QueryDeps) {
     },
 
     /**
-     * The same figures across the organisation's servers: per metric, the `top` servers whose average rose
-     * highest in the range (the ones worth a look), each with its own series, and how many servers had any.
+     * The same figures across the organisation's servers: per metric, the `top` servers that reached the highest
+     * value in the range (the ones worth a look), each with its own series, and how many servers had any. Only
+     * the chosen servers' points are read.
      */
     async fleetMetrics(actor: Actor, orgId: string, query: MetricsQuery & { readonly top?: number }, ctx: RequestContext) {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
@@ -78,20 +79,25 @@ export function createQueryService(deps: QueryDeps) {
       const top = query.top ?? 8;
       const names = new Map((await deps.servers.allRows(orgId)).map((s) => [s.id, s.name]));
       const series = (await deps.metrics.seriesOfOrg(db, orgId, query.metrics)).filter((s) => names.has(s.server_id));
-      const rows = await deps.metrics.buckets(db, w.table, series.map((s) => Number(s.id)), w.from, w.to, w.bucket);
+      const peaks = await deps.metrics.peaks(db, w.table, series.map((s) => Number(s.id)), w.from, w.to);
+      const ranked = query.metrics.map((metric) => {
+        const withPoints = series.filter((s) => s.name === metric && peaks.has(Number(s.id)));
+        withPoints.sort((x, y) => peaks.get(Number(y.id))! - peaks.get(Number(x.id))! || names.get(x.server_id)!.localeCompare(names.get(y.server_id)!));
+        return { metric, count: withPoints.length, chosen: withPoints.slice(0, top) };
+      });
+      const rows = await deps.metrics.buckets(db, w.table, ranked.flatMap((r) => r.chosen.map((s) => Number(s.id))), w.from, w.to, w.bucket);
       const bySeries = new Map<number, typeof rows>();
-      for (const r of rows) bySeries.set(r.series_id, [...(bySeries.get(r.series_id) ?? []), r]);
+      for (const r of rows) {
+        const list = bySeries.get(r.series_id);
+        if (list) list.push(r);
+        else bySeries.set(r.series_id, [r]);
+      }
       return {
         from: w.from, to: w.to, resolution: w.bucket, source: w.table,
-        series: query.metrics.map((metric) => {
-          const servers = series
-            .filter((s) => s.name === metric)
-            .map((s) => ({ serverId: s.server_id, name: names.get(s.server_id)!, ...toSeries(bySeries.get(Number(s.id)) ?? []) }))
-            .filter((s) => s.t.length > 0);
-          const peak = (s: { avg: number[] }) => Math.max(...s.avg);
-          servers.sort((x, y) => peak(y) - peak(x) || x.name.localeCompare(y.name));
-          return { metric, unit: unitOf(metric), serverCount: servers.length, servers: servers.slice(0, top) };
-        }),
+        series: ranked.map(({ metric, count, chosen }) => ({
+          metric, unit: unitOf(metric), serverCount: count,
+          servers: chosen.map((s) => ({ serverId: s.server_id, name: names.get(s.server_id)!, ...toSeries(bySeries.get(Number(s.id)) ?? []) })),
+        })),
       };
     },
 

@@ -4608,7 +4608,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Metric series across the fleet: per metric, the servers that rose highest in the range (`top`, default 8) */
+        /** Metric series across the fleet: per metric, the servers that reached the highest value in the range (`top`, default 8) */
         get: {
             parameters: {
                 query?: {
