@@ -83,7 +83,7 @@ export function LineChart({ title, series, from, to, format, max, gap = Infinity
     ? `${title}: no samples in this range.`
     : single
       ? `${title}: ${samples} samples; latest ${format(last!.v)}, lowest ${format(Math.min(...values))}, highest ${format(Math.max(...values))}.`
-      : `${title}: ${series.length} lines; ${series.map((s) => `${s.label} latest ${s.points.length ? format(s.points.at(-1)!.v) : 'none'}`).join(', ')}.`;
+      : `${title}: ${series.length} line${series.length === 1 ? '' : 's'}; ${series.map((s) => `${s.label} latest ${s.points.length ? format(s.points.at(-1)!.v) : 'none'}`).join(', ')}.`;
   // Rows of the hidden table: every time any series has a point.
   const rowTimes = [...new Set(series.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b);
   const valueAt = series.map((s) => new Map(s.points.map((p) => [p.t, p.v])));
