@@ -125,6 +125,15 @@ describe('console: a support request, staff work under its grant, and the custom
       const output = o.getByLabel('Output of the command on web');
       await expect.poll(() => output.textContent(), { timeout: 30_000 }).toContain('cmd-42');
       await o.getByText('The command finished.').waitFor({ timeout: 30_000 });
+      // The server's facts under the grant's read action, read when asked (each read is in the customer's timeline).
+      await expect.poll(async () => (await owner.client.get(`/api/orgs/${owner.orgId}/servers/${serverId}/facts`)).status, { timeout: 120_000, interval: 500 }).toBe(200);
+      await o.getByRole('button', { name: 'Read the facts of web' }).click();
+      const factsPanel = o.getByRole('region', { name: 'Facts and logs' });
+      await factsPanel.getByText(/^From the discovery/).waitFor();
+      await factsPanel.getByText('consent-host').first().waitFor();
+      await factsPanel.getByLabel('Category').selectOption('users');
+      await factsPanel.getByRole('heading', { level: 3, name: 'Users and admins' }).waitFor();
+      await screenshot(o, 'consent-staff-facts');
       // The staff list of grants shows it held with the time left.
       const grantsTab = await openPage(browser, env.baseUrl);
       await grantsTab.context.addCookies(await operator.context.cookies());

@@ -15,6 +15,7 @@ import { WebTerminal } from '../../terminal/lazy';
 import { useNow } from '../access/useNow';
 import { ACTION_LABELS, REASON_LABELS, remaining, STATE_LOOK } from '../access/words';
 import { GrantCommand } from './GrantCommand';
+import { GrantFacts } from './GrantFacts';
 import { staffKey, useGrantServers, useStaffGrant } from './queries';
 
 /** Work under one grant: its scope and time left, the recorded terminal on a server it covers, and releasing it. */
@@ -42,6 +43,7 @@ export function StaffGrantPage() {
   const terminalServer = servers.data?.find((s) => s.id === terminalOn);
   const mayTerminal = g.scope.actions.includes('terminal');
   const mayTasks = g.scope.actions.includes('tasks');
+  const mayFacts = g.scope.actions.includes('read_facts_logs');
   return (
     <>
       <p className="breadcrumb"><Link to="/staff/grants">My grants</Link> <span aria-hidden="true">/</span></p>
@@ -70,7 +72,7 @@ export function StaffGrantPage() {
         {active && !mayTerminal && <p className="muted">This grant does not allow the web terminal.</p>}
         <ErrorNotice error={servers.error} title="The grant’s servers could not be loaded" />
         {active && servers.data && servers.data.length === 0 && <p className="muted">The grant covers no servers.</p>}
-        {active && (mayTerminal || mayTasks) && servers.data && servers.data.length > 0 && (
+        {active && (mayTerminal || mayTasks || mayFacts) && servers.data && servers.data.length > 0 && (
           <div className="row">
             <SelectField label="Server" value={chosen?.id ?? ''} onChange={(e) => setServerId(e.target.value)}>
               {servers.data.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.status})</option>)}
@@ -82,6 +84,7 @@ export function StaffGrantPage() {
         {terminalServer && <WebTerminal key={terminalServer.id} orgId={g.orgId} serverId={terminalServer.id} serverName={terminalServer.name} grantId={g.id} canReconnect={active} />}
       </section>
       {active && mayTasks && chosen && <GrantCommand key={chosen.id} grantId={g.id} server={chosen} />}
+      {active && mayFacts && chosen && <GrantFacts key={chosen.id} grantId={g.id} server={chosen} />}
       <ConfirmDialog
         open={releasing}
         title={`Release grant ${g.id}?`}
