@@ -4,7 +4,9 @@ import { findLeaks, makeCanaries } from '../testkit/canary.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { launchChromium, leakSurfaces, openPage, screenshot, seriousAxeViolations, type TrackedPage } from '../testkit/browser.js';
 import { createStaff, signInThroughConsole, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
-import { useFleet } from '../testkit/fleet.js';
+import { newClientKey, useFleet } from '../testkit/fleet.js';
+import { totpStep } from '../src/crypto/totp.js';
+import { sleep } from '../src/kernel/clock.js';
 import { readyServer, staffMember } from './access-kit.js';
 
 /**
@@ -91,6 +93,13 @@ describe('console: a support request, staff work under its grant, and the custom
 
       // 2. A staff member (second factor) finds it in the queue and takes it.
       await signIn(operator, staff.email, staff.password, totpCodeFor(staff.totpSecret, 1));
+      let lastStep = totpStep(Date.now()) + 1;
+      /** A code Steward has not seen: each works once and steps only move forward (the next step is accepted). */
+      const freshCode = async () => {
+        while (totpStep(Date.now()) + 1 <= lastStep) await sleep(1000);
+        lastStep = totpStep(Date.now()) + 1;
+        return totpCodeFor(staff.totpSecret, 1);
+      };
       await o.goto('/staff/queue');
       await heading(o, 'Work queue');
       await o.getByRole('row', { name: new RegExp(canaries.runId) }).waitFor();
@@ -134,6 +143,16 @@ describe('console: a support request, staff work under its grant, and the custom
       await factsPanel.getByLabel('Category').selectOption('users');
       await factsPanel.getByRole('heading', { level: 3, name: 'Users and admins' }).waitFor();
       await screenshot(o, 'consent-staff-facts');
+      // A certificate for the staff member's own OpenSSH client: their public key and a fresh one-time code.
+      const certForm = o.getByRole('form', { name: 'Certificate for web' });
+      await certForm.getByLabel('Your public key').fill(newClientKey('staff-laptop').publicKey);
+      await certForm.getByLabel('One-time code').fill(await freshCode());
+      await certForm.getByRole('button', { name: 'Get a certificate' }).click();
+      const certificate = o.getByLabel('Certificate', { exact: true });
+      await certificate.waitFor();
+      expect(await certificate.textContent()).toMatch(/^ssh-ed25519-cert-v01@openssh\.com AAAA\S+( \S+)?$/);
+      expect(await o.getByLabel('Command to connect', { exact: true }).textContent()).toMatch(new RegExp(`-p ${fleet.hosts[0]!.port} \\w+@${fleet.hosts[0]!.address.replace(/\./g, '\\.')}$`));
+      expect(await certForm.getByLabel('One-time code').inputValue()).toBe('');
       // The staff list of grants shows it held with the time left.
       const grantsTab = await openPage(browser, env.baseUrl);
       await grantsTab.context.addCookies(await operator.context.cookies());

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import ssh2 from 'ssh2';
 
 /** Unique fake secrets and personal data for one test run; any of them found in clear is a leak. */
 export interface CanarySet {
@@ -45,12 +46,39 @@ export function encodingsOf(value: string): string[] {
   return [...forms].filter((f) => f.length >= 8);
 }
 
-/** Distinctive windows of a secret (12 characters each), so a partial leak is found too. */
-export function windowsOf(value: string, size = 12): string[] {
+function allWindows(value: string, size: number): string[] {
   const core = value.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
   const out: string[] = [];
   for (let i = 0; i + size <= core.length; i += 4) out.push(core.slice(i, i + size));
   return out;
+}
+
+/**
+ * Windows every key of a kind shares (lengths, the key type, format headers), found as the windows two fresh
+ * keys of that kind have in common: they say nothing of any one key, and a certificate or public key carries
+ * them too. OpenSSH ed25519 keys (what the fleet uses) and PKCS#8 ed25519 keys (the canary set's).
+ */
+const structural = new Map<number, Set<string>>();
+function structureOf(size: number): Set<string> {
+  let known = structural.get(size);
+  if (!known) {
+    const pairs: [string, string][] = [
+      [ssh2.utils.generateKeyPairSync('ed25519').private, ssh2.utils.generateKeyPairSync('ed25519').private],
+      [generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()],
+    ];
+    known = new Set(pairs.flatMap(([a, b]) => {
+      const other = new Set(allWindows(b, size));
+      return allWindows(a, size).filter((w) => other.has(w));
+    }));
+    structural.set(size, known);
+  }
+  return known;
+}
+
+/** Distinctive windows of a secret (12 characters each), so a partial leak is found too. */
+export function windowsOf(value: string, size = 12): string[] {
+  const structure = structureOf(size);
+  return allWindows(value, size).filter((w) => !structure.has(w));
 }
 
 export interface Leak {

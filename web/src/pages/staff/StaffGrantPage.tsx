@@ -14,6 +14,7 @@ import { Time } from '../../components/Time';
 import { WebTerminal } from '../../terminal/lazy';
 import { useNow } from '../access/useNow';
 import { ACTION_LABELS, REASON_LABELS, remaining, STATE_LOOK } from '../access/words';
+import { GrantCertificate } from './GrantCertificate';
 import { GrantCommand } from './GrantCommand';
 import { GrantFacts } from './GrantFacts';
 import { staffKey, useGrantServers, useStaffGrant } from './queries';
@@ -85,6 +86,7 @@ export function StaffGrantPage() {
       </section>
       {active && mayTasks && chosen && <GrantCommand key={chosen.id} grantId={g.id} server={chosen} />}
       {active && mayFacts && chosen && <GrantFacts key={chosen.id} grantId={g.id} server={chosen} />}
+      {active && mayTerminal && chosen && <GrantCertificate key={chosen.id} grantId={g.id} server={chosen} />}
       <ConfirmDialog
         open={releasing}
         title={`Release grant ${g.id}?`}
