@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, sleep } from '../src/kernel/clock.js';
-import { createTestDatabase, type TestDatabase } from '../testkit/db.js';
+import { createTestDatabase, ENGINES, type TestDatabase } from '../testkit/db.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { newClientKey, useFleet } from '../testkit/fleet.js';
 import { startSmtpSink, type SmtpSink } from '../testkit/smtp.js';
@@ -17,7 +17,7 @@ const RECIPIENT = 'ops-team@example.com';
  * through a real SMTP server, and log following across a rotation and a Steward restart. The clock is Steward's
  * injected one; each `tick()` samples whatever is due by then and resolves when the samples are stored.
  */
-describe('monitoring and detection on isolated hosts', () => {
+describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engine) => {
   const fleet = useFleet({ count: 3, spec: (i) => ({ name: `mon-${i}` }) });
   const clock = new FakeClock(Date.now());
   let db: TestDatabase;
@@ -43,9 +43,9 @@ describe('monitoring and detection on isolated hosts', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    db = await createTestDatabase('sqlite');
+    db = await createTestDatabase(engine);
     dataDir = mkdtempSync(join(tmpdir(), 'steward-mon-'));
-    s = await startTestSteward({ engine: 'sqlite', clock, db, dataDir, env: { STEWARD_SMTP_URL: smtp.url } });
+    s = await startTestSteward({ engine, clock, db, dataDir, env: { STEWARD_SMTP_URL: smtp.url } });
     s.core.startWorker();
     a = await signUp(s.app);
     const [h0, h1] = fleet.hosts;
@@ -201,7 +201,7 @@ describe('monitoring and detection on isolated hosts', () => {
 
     // A new Steward over the same database carries on from the stored cursor.
     await s.close();
-    s = await startTestSteward({ engine: 'sqlite', clock, db, dataDir, env: { STEWARD_SMTP_URL: smtp.url } });
+    s = await startTestSteward({ engine, clock, db, dataDir, env: { STEWARD_SMTP_URL: smtp.url } });
     s.core.startWorker();
     a = { ...a, client: new TestClient(s.app, a.client.auth) };
     await h1.run(['sh', '-c', 'echo "after restart" >> /var/log/syslog']);
