@@ -63,6 +63,9 @@ describe.each(ENGINES)('staff access grants (%s)', (engine) => {
     expect(opened.status, opened.raw).toBe(201);
     const taken = await support.client.post(`/api/staff/support-requests/${opened.body.id}/take`);
     expect(taken.status, taken.raw).toBe(200);
+    // Staff see whose request and grant it is by the organisation's name.
+    expect(taken.body).toMatchObject({ orgId: a.orgId, orgName: 'Grants Org' });
+    expect((await support.client.get(`/api/staff/grants/${opened.body.grantId}`)).body).toMatchObject({ orgId: a.orgId, orgName: 'Grants Org' });
     const started = Date.now();
     const seen = await until('the customer to see the active grant', async () => {
       const list = (await a.client.get(`/api/orgs/${a.orgId}/grants`)).body.grants as { id: string; state: string }[];

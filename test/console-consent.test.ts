@@ -102,7 +102,9 @@ describe('console: a support request, staff work under its grant, and the custom
       };
       await o.goto('/staff/queue');
       await heading(o, 'Work queue');
-      await o.getByRole('row', { name: new RegExp(canaries.runId) }).waitFor();
+      const queued = o.getByRole('row', { name: new RegExp(canaries.runId) });
+      await queued.waitFor();
+      expect(await queued.textContent()).toContain('Consent Shop Ltd');
       await screenshot(o, 'consent-staff-queue');
       await o.getByRole('button', { name: `Take “${subject}”` }).click();
       await o.waitForURL(`**/staff/support/${supportId}`);

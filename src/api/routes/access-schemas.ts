@@ -6,7 +6,7 @@ import { idOf } from '../schemas.js';
 
 export const GrantAction = z.enum(GRANT_ACTIONS);
 export const Grant = z.object({
-  id: z.string(), orgId: z.string(), reason: z.enum(GRANT_REASONS), justification: z.string(), supportRequestId: z.string().nullable(), incidentId: z.string().nullable(),
+  id: z.string(), orgId: z.string(), orgName: z.string(), reason: z.enum(GRANT_REASONS), justification: z.string(), supportRequestId: z.string().nullable(), incidentId: z.string().nullable(),
   scope: z.object({ serverIds: z.array(z.string()), accountIds: z.array(z.string()), actions: z.array(GrantAction) }),
   state: z.enum(GRANT_STATES), staff: z.object({ id: z.string(), name: z.string() }).nullable(), requestedBy: z.object({ type: z.string(), id: z.string().nullable() }),
   approval: z.enum(['none', 'second_staff', 'customer']), approvedBy: z.string().nullable(), durationMinutes: z.number(),
@@ -14,7 +14,7 @@ export const Grant = z.object({
 }).meta({ id: 'Grant' });
 
 export const SupportRequest = z.object({
-  id: z.string(), orgId: z.string(), kind: z.enum(['support', 'initial_setup']), subject: z.string(), status: z.enum(['open', 'closed']), openedBy: z.string(),
+  id: z.string(), orgId: z.string(), orgName: z.string(), kind: z.enum(['support', 'initial_setup']), subject: z.string(), status: z.enum(['open', 'closed']), openedBy: z.string(),
   staff: z.object({ id: z.string(), name: z.string() }).nullable(), serverIds: z.array(z.string()), durationMinutes: z.number(), grantId: z.string().nullable(),
   createdAt: z.string(), closedAt: z.string().nullable(),
   messages: z.array(z.object({ id: z.string(), author: z.object({ id: z.string(), kind: z.string(), name: z.string() }), body: z.string(), at: z.string() })).optional(),

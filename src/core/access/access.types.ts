@@ -43,6 +43,8 @@ export interface GrantScope {
 export interface GrantView {
   readonly id: string;
   readonly orgId: string;
+  /** The organisation's name, so staff lists say whose grant it is. */
+  readonly orgName: string;
   readonly reason: GrantReason;
   readonly justification: string;
   readonly supportRequestId: string | null;

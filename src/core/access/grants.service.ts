@@ -19,7 +19,7 @@ export interface GrantsDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly audit: Pick<AuditService, 'record' | 'recordAlone'>;
-  readonly orgs: Pick<OrgsService, 'requireMember'>;
+  readonly orgs: Pick<OrgsService, 'requireMember' | 'namesOf'>;
   readonly users: Pick<UsersService, 'profiles'>;
   readonly servers: Pick<ServersService, 'rowsFor'>;
   /** Whether a provider account belongs to the organisation (provisioning's). */
@@ -58,8 +58,9 @@ export function createGrantsService(deps: GrantsDeps) {
 
   async function views(rows: readonly GrantRow[]): Promise<GrantView[]> {
     const people = await deps.users.profiles(rows.flatMap((r) => (r.staff_id ? [r.staff_id] : [])));
+    const orgNames = await deps.orgs.namesOf(rows.map((r) => r.org_id));
     return rows.map((r) => ({
-      id: r.id, orgId: r.org_id, reason: r.reason, justification: r.justification, supportRequestId: r.support_request_id, incidentId: r.incident_id,
+      id: r.id, orgId: r.org_id, orgName: orgNames.get(r.org_id) ?? '', reason: r.reason, justification: r.justification, supportRequestId: r.support_request_id, incidentId: r.incident_id,
       scope: scopeOf(r), state: effectiveState(r, now()), staff: r.staff_id ? { id: r.staff_id, name: people.get(r.staff_id)?.name ?? '' } : null,
       requestedBy: { type: r.requested_by_type, id: r.requested_by }, approval: r.approval, approvedBy: r.approved_by, durationMinutes: r.duration_minutes,
       startsAt: r.starts_at, endsAt: r.ends_at, requestExpiresAt: r.request_expires_at, endedAt: r.ended_at, endReason: r.end_reason, createdAt: r.created_at,

@@ -42,7 +42,7 @@ export interface AccessDeps {
   readonly vault: Pick<Vault, 'seal' | 'openText' | 'auditHash'>;
   readonly audit: Pick<AuditService, 'record' | 'recordAlone' | 'list'>;
   readonly notify?: Pick<NotifyService, 'queueMail'>;
-  readonly orgs: Pick<OrgsService, 'requireMember' | 'ownerIds'>;
+  readonly orgs: Pick<OrgsService, 'requireMember' | 'ownerIds' | 'namesOf'>;
   readonly users: Pick<UsersService, 'profiles' | 'verifyStepUp'>;
   readonly servers: Pick<ServersService, 'requireServer' | 'rowById' | 'rowsFor'>;
   readonly gateway: () => Pick<ServerGateway, 'withServer' | 'openShell'>;

@@ -18,7 +18,7 @@ export interface SupportDeps {
   readonly clock: Clock;
   readonly vault: Pick<Vault, 'seal' | 'openText'>;
   readonly audit: Pick<AuditService, 'record'>;
-  readonly orgs: Pick<OrgsService, 'requireMember'>;
+  readonly orgs: Pick<OrgsService, 'requireMember' | 'namesOf'>;
   readonly users: Pick<UsersService, 'profiles'>;
   readonly grants: Pick<GrantsService, 'insertRequested' | 'takeGrant' | 'revokeGrant' | 'loadForStaff' | 'checkScope'>;
   readonly mail: AccessMail;
@@ -27,6 +27,8 @@ export interface SupportDeps {
 export interface SupportView {
   readonly id: string;
   readonly orgId: string;
+  /** The organisation's name, so the staff queue says whose request it is. */
+  readonly orgName: string;
   readonly kind: SupportRow['kind'];
   readonly subject: string;
   readonly status: SupportRow['status'];
@@ -52,7 +54,7 @@ export function createSupportService(deps: SupportDeps) {
 
   async function view(row: SupportRow, withMessages: boolean): Promise<SupportView> {
     const base: SupportView = {
-      id: row.id, orgId: row.org_id, kind: row.kind, subject: row.subject, status: row.status, openedBy: row.opened_by, staff: null,
+      id: row.id, orgId: row.org_id, orgName: (await deps.orgs.namesOf([row.org_id])).get(row.org_id) ?? '', kind: row.kind, subject: row.subject, status: row.status, openedBy: row.opened_by, staff: null,
       serverIds: JSON.parse(row.server_ids) as string[], durationMinutes: row.duration_minutes, grantId: row.grant_id, createdAt: row.created_at, closedAt: row.closed_at,
     };
     const messages = withMessages ? await accessStore.messages(db, row.id) : [];

@@ -213,7 +213,11 @@ export function createOrgsService(deps: OrgsDeps) {
   /** User ids of the organisation's owners (no authorisation: callers are services notifying them). */
   const ownerIds = async (orgId: string): Promise<string[]> => (await orgsStore.members(db, orgId)).filter((m) => m.role === 'owner').map((m) => m.user_id);
 
-  return { ownerIds, requireMember, signUp, createOrg, listMyOrgs, getOrg, renameOrg, listMembers, invite, listInvitations, revokeInvitation, acceptInvitation, changeRole, removeMember };
+  /** Organisations' names by id, for views that list several organisations' items (the staff queue). */
+  const namesOf = async (ids: readonly string[]): Promise<Map<string, string>> =>
+    new Map((await orgsStore.names(db, [...new Set(ids)])).map((o) => [o.id, o.name]));
+
+  return { ownerIds, namesOf, requireMember, signUp, createOrg, listMyOrgs, getOrg, renameOrg, listMembers, invite, listInvitations, revokeInvitation, acceptInvitation, changeRole, removeMember };
 }
 
 export type OrgsService = ReturnType<typeof createOrgsService>;

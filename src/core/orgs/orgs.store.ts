@@ -11,6 +11,7 @@ export const INVITATIONS_SEALED: SealedColumnSpec = { table: 'invitations', id: 
 export const orgsStore = {
   insertOrg: (db: Executor, row: OrgRow) => db.insertInto('orgs').values(row).execute(),
   org: (db: Executor, id: string) => db.selectFrom('orgs').selectAll().where('id', '=', id).where('status', '=', 'active').executeTakeFirst(),
+  names: (db: Executor, ids: readonly string[]) => (ids.length === 0 ? Promise.resolve([]) : db.selectFrom('orgs').select(['id', 'name']).where('id', 'in', ids).execute()),
   renameOrg: (db: Executor, id: string, name: string) => db.updateTable('orgs').set({ name }).where('id', '=', id).execute(),
 
   insertMembership: (db: Executor, row: MembershipRow) => db.insertInto('memberships').values(row).execute(),

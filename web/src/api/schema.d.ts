@@ -9739,6 +9739,7 @@ export interface components {
         GrantInput: {
             id: string;
             orgId: string;
+            orgName: string;
             /** @enum {string} */
             reason: "initial_setup" | "support_request" | "suspicious_activity";
             justification: string;
@@ -9773,6 +9774,7 @@ export interface components {
         SupportRequestInput: {
             id: string;
             orgId: string;
+            orgName: string;
             /** @enum {string} */
             kind: "support" | "initial_setup";
             subject: string;
@@ -10393,6 +10395,7 @@ export interface components {
         Grant: {
             id: string;
             orgId: string;
+            orgName: string;
             /** @enum {string} */
             reason: "initial_setup" | "support_request" | "suspicious_activity";
             justification: string;
@@ -10427,6 +10430,7 @@ export interface components {
         SupportRequest: {
             id: string;
             orgId: string;
+            orgName: string;
             /** @enum {string} */
             kind: "support" | "initial_setup";
             subject: string;

@@ -57,6 +57,7 @@ export function StaffGrantPage() {
       <div className="card section">
         <KeyValues
           items={[
+            ['Customer', g.orgName],
             ['Reason', REASON_LABELS[g.reason]],
             ['Justification', g.justification],
             ['Support request', g.supportRequestId ? <Link to={`/staff/support/${g.supportRequestId}`}>Open the request</Link> : '—'],

@@ -62,6 +62,7 @@ export function StaffQueue() {
             empty="No request is waiting."
             columns={[
               { header: 'Subject', rowHeader: true, cell: (r) => <Link to={`/staff/support/${r.id}`}>{r.subject}</Link> },
+              { header: 'Customer', cell: (r) => r.orgName },
               { header: 'Kind', cell: (r) => (r.kind === 'initial_setup' ? 'Initial setup' : 'Support') },
               { header: 'Servers', cell: (r) => r.serverIds.length },
               { header: 'Time allowed', cell: (r) => `${r.durationMinutes} minutes` },
@@ -81,6 +82,7 @@ export function StaffQueue() {
             empty="You hold no open request."
             columns={[
               { header: 'Subject', rowHeader: true, cell: (r) => <Link to={`/staff/support/${r.id}`}>{r.subject}</Link> },
+              { header: 'Customer', cell: (r) => r.orgName },
               { header: 'Grant', cell: (r) => (r.grantId ? <Link className="mono small id-text" to={`/staff/grants/${r.grantId}`}>{r.grantId}</Link> : '—') },
               { header: 'Opened', cell: (r) => <Ago iso={r.createdAt} /> },
             ]}
@@ -99,6 +101,7 @@ export function StaffQueue() {
             empty="No grant is waiting."
             columns={[
               { header: 'Grant', rowHeader: true, cell: (g) => <><span className="mono small id-text">{g.id}</span><br />{REASON_LABELS[g.reason]}</> },
+              { header: 'Customer', cell: (g) => g.orgName },
               { header: 'Why', cell: (g) => <>{g.justification}{g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}</> },
               { header: 'Scope', cell: (g) => <>{g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}<br /><span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span></> },
               { header: 'State', cell: (g) => <Badge tone={stateLook(g, 'staff').tone}>{stateLook(g, 'staff').label}</Badge> },

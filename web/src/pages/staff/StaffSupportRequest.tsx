@@ -57,6 +57,7 @@ export function StaffSupportRequest() {
       <div className="card section">
         <KeyValues
           items={[
+            ['Customer', r.orgName],
             ['Kind', r.kind === 'initial_setup' ? 'Initial setup' : 'Support'],
             ['Servers', r.serverIds.length],
             ['Time allowed', `${r.durationMinutes} minutes`],
