@@ -161,9 +161,9 @@ export function createAlertingService(deps: AlertingDeps) {
         ...row, name: merged.name.trim(), kind: merged.kind, metric: merged.metric ?? null, comparison: merged.comparison ?? null, threshold: merged.threshold ?? null, duration_seconds: merged.durationSeconds,
         server_id: merged.serverId ?? null, severity: merged.severity, enabled: merged.enabled ? 1 : 0, updated_at: clock.iso(),
       };
-      // A rule switched off lets go of every server, one narrowed to a server of the others: what it raised there
-      // resolves now, as on deletion, or it would stay open for ever. A changed condition is judged at the next
-      // sample, which resolves (and mails) what no longer holds.
+      // A rule switched off lets go of every server; one narrowed to a single server lets go of the others. What it
+      // raised on them resolves now, as on deletion, or it would stay open for ever. A changed condition is judged
+      // at the next sample, which resolves (and mails) what no longer holds.
       const released = (st: StateRow) => !next.enabled || (next.server_id !== null && st.server_id !== next.server_id);
       const dropped = (await alertingStore.statesOfRule(db, id)).filter(released);
       await db.transaction().execute(async (trx) => {
