@@ -75,8 +75,55 @@ function structureOf(size: number): Set<string> {
   return known;
 }
 
+/**
+ * Where the secret bytes of an OpenSSH private key are in its decoded body: for ed25519 the seed, for other
+ * kinds the private section's fields. The rest of such a file is format, lengths, the key type and the public key,
+ * which a certificate, an authorized_keys line or another key of the kind share in part.
+ */
+function opensshSecretRange(value: string): [number, number] | null {
+  const m = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(value);
+  if (!m) return null;
+  const b = Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
+  let pos = 15; // "openssh-key-v1\0"
+  const str = (): [number, number] => {
+    const len = b.readUInt32BE(pos);
+    const start = pos + 4;
+    pos = start + len;
+    return [start, pos];
+  };
+  try {
+    const cipher = b.subarray(...str()).toString();
+    str(); // kdf name
+    str(); // kdf options
+    pos += 4; // number of keys
+    str(); // public key
+    const [sectionStart, sectionEnd] = str();
+    if (cipher !== 'none') return [sectionStart, sectionEnd];
+    pos = sectionStart + 8; // two check numbers
+    const type = b.subarray(...str()).toString();
+    if (type !== 'ssh-ed25519') return [pos, sectionEnd]; // other kinds: their fields, public ones included
+    str(); // public key
+    const [seed] = str(); // the private key field: the 32-byte seed, then the public key again
+    return [seed, seed + 32];
+  } catch {
+    return null;
+  }
+}
+
 /** Distinctive windows of a secret (12 characters each), so a partial leak is found too. */
 export function windowsOf(value: string, size = 12): string[] {
+  const secret = opensshSecretRange(value);
+  if (secret) {
+    // A window at character i covers decoded bytes [3i/4, 3i/4 + 3·size/4): kept when at least 6 of them are secret.
+    const core = value.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+    const out: string[] = [];
+    for (let i = 0; i + size <= core.length; i += 4) {
+      const from = (i / 4) * 3;
+      const to = from + (size / 4) * 3;
+      if (Math.min(to, secret[1]) - Math.max(from, secret[0]) >= 6) out.push(core.slice(i, i + size));
+    }
+    return out;
+  }
   const structure = structureOf(size);
   return allWindows(value, size).filter((w) => !structure.has(w));
 }

@@ -20,7 +20,8 @@ export function FoundCredentials() {
       <h2 id="found-title">Credentials found on the server</h2>
       <p className="muted">
         Discovery reads known configuration files (.env, wp-config.php, my.cnf, .pgpass, Redis and PHP settings). A credential found there is sealed in the vault
-        the moment it is read; here you see only where it is and what it is for. Steward never shows the value, to you or to staff.
+        the moment it is read; here you see only where it is and what it is for. Steward shows the value to nobody but staff working under a grant
+        you gave with “Reveal stored secrets”, each time with a fresh one-time code, and every reveal is in your staff activity timeline.
       </p>
       {secrets.isPending && <Loading label="Loading found credentials" />}
       <ErrorNotice error={secrets.error} title="Found credentials could not be loaded" onRetry={() => void secrets.refetch()} />

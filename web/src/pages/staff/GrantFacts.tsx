@@ -7,12 +7,13 @@ import { Button } from '../../components/Button';
 import { SelectField } from '../../components/Field';
 import { ErrorNotice } from '../../components/Notice';
 import { FACT_CATEGORIES } from '../servers/factCategories';
+import { GrantFoundSecrets } from './GrantFoundSecrets';
 
 /**
  * What discovery learned about a server, read under the grant's "read facts and logs" action. Each read is an
  * act the customer sees in their timeline, so it happens when asked (a button), never on its own.
  */
-export function GrantFacts({ grantId, server }: { grantId: string; server: { id: string; name: string } }) {
+export function GrantFacts({ grantId, server, mayReveal }: { grantId: string; server: { id: string; name: string }; mayReveal: boolean }) {
   const [category, setCategory] = useState(FACT_CATEGORIES[0]!.id);
   const read = useMutation({
     mutationFn: () => call(api.GET('/api/staff/grants/{grantId}/servers/{serverId}/facts', { params: { path: { grantId, serverId: server.id } } })),
@@ -40,6 +41,7 @@ export function GrantFacts({ grantId, server }: { grantId: string; server: { id:
           </section>
         </>
       )}
+      <GrantFoundSecrets grantId={grantId} server={server} mayReveal={mayReveal} />
     </section>
   );
 }

@@ -69,9 +69,8 @@ export function StaffGrantPage() {
         />
       </div>
       <section className="section stack" aria-labelledby="work-terminal">
-        <h2 id="work-terminal">Terminal</h2>
+        <h2 id="work-terminal">Work on a server</h2>
         {!active && <p className="muted">The grant is not active: nothing can be opened under it.</p>}
-        {active && !mayTerminal && <p className="muted">This grant does not allow the web terminal.</p>}
         <ErrorNotice error={servers.error} title="The grant’s servers could not be loaded" />
         {active && servers.data && servers.data.length === 0 && <p className="muted">The grant covers no servers.</p>}
         {active && (mayTerminal || mayTasks || mayFacts) && servers.data && servers.data.length > 0 && (
@@ -82,11 +81,12 @@ export function StaffGrantPage() {
             {mayTerminal && <Button variant="primary" disabled={!chosen} onClick={() => setTerminalOn(chosen?.id ?? null)}>Open the terminal</Button>}
           </div>
         )}
+        {active && !mayTerminal && <p className="muted">This grant does not allow the web terminal.</p>}
         {/* Kept mounted after the grant ends, so the person reads why the session closed. */}
         {terminalServer && <WebTerminal key={terminalServer.id} orgId={g.orgId} serverId={terminalServer.id} serverName={terminalServer.name} grantId={g.id} canReconnect={active} />}
       </section>
       {active && mayTasks && chosen && <GrantCommand key={chosen.id} grantId={g.id} server={chosen} />}
-      {active && mayFacts && chosen && <GrantFacts key={chosen.id} grantId={g.id} server={chosen} />}
+      {active && mayFacts && chosen && <GrantFacts key={chosen.id} grantId={g.id} server={chosen} mayReveal={g.scope.actions.includes('reveal_secrets')} />}
       {active && mayTerminal && chosen && <GrantCertificate key={chosen.id} grantId={g.id} server={chosen} />}
       <ConfirmDialog
         open={releasing}
