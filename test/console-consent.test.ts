@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks, makeCanaries } from '../testkit/canary.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { launchChromium, leakSurfaces, openPage, screenshot, seriousAxeViolations, type TrackedPage } from '../testkit/browser.js';
-import { createStaff, signInThroughConsole, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
+import { createStaff, freshCodes, signInThroughConsole, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
 import { newClientKey, useFleet } from '../testkit/fleet.js';
 import { totpStep } from '../src/crypto/totp.js';
-import { sleep } from '../src/kernel/clock.js';
 import { readyServer, staffMember } from './access-kit.js';
 
 /**
@@ -93,13 +92,7 @@ describe('console: a support request, staff work under its grant, and the custom
 
       // 2. A staff member (second factor) finds it in the queue and takes it.
       await signIn(operator, staff.email, staff.password, totpCodeFor(staff.totpSecret, 1));
-      let lastStep = totpStep(Date.now()) + 1;
-      /** A code Steward has not seen: each works once and steps only move forward (the next step is accepted). */
-      const freshCode = async () => {
-        while (totpStep(Date.now()) + 1 <= lastStep) await sleep(1000);
-        lastStep = totpStep(Date.now()) + 1;
-        return totpCodeFor(staff.totpSecret, 1);
-      };
+      const freshCode = freshCodes(staff.totpSecret, totpStep(Date.now()) + 1);
       await o.goto('/staff/queue');
       await heading(o, 'Work queue');
       const queued = o.getByRole('row', { name: new RegExp(canaries.runId) });

@@ -1,11 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpStep } from '../src/crypto/totp.js';
-import { sleep } from '../src/kernel/clock.js';
 import { findLeaks, makeCanaries } from '../testkit/canary.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { launchChromium, leakSurfaces, openPage, screenshot } from '../testkit/browser.js';
-import { createStaff, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
+import { createStaff, freshCodes, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
 import { useFleet } from '../testkit/fleet.js';
 import { readyServer, until } from './access-kit.js';
 
@@ -21,14 +20,8 @@ describe('console: a staff member reveals a found credential under a grant that 
   let browser: Browser;
   let owner: SignedUp;
   let serverId: string;
-  let staff: { email: string; password: string; secret: string; client: TestClient };
-  let lastStep = 0;
-  /** A code Steward has not seen: each works once and steps only move forward (the next step is accepted). */
-  const freshCode = async () => {
-    while (totpStep(Date.now()) + 1 <= lastStep) await sleep(1000);
-    lastStep = totpStep(Date.now()) + 1;
-    return totpCodeFor(staff.secret, 1);
-  };
+  let staff: { email: string; password: string; client: TestClient };
+  let freshCode: () => Promise<string>;
 
   beforeAll(async () => {
     env = await startConsoleSteward({ jobs: true });
@@ -43,9 +36,9 @@ describe('console: a staff member reveals a found credential under a grant that 
     const signin = await new TestClient(env.s.app).post('/api/auth/signin', { email: account.email, password: account.password });
     const client = new TestClient(env.s.app, { cookie: String(signin.headers['set-cookie']).split(';')[0]!, csrf: signin.body.csrfToken });
     const enrol = await client.post('/api/me/totp/enrol');
-    lastStep = totpStep(Date.now());
+    freshCode = freshCodes(enrol.body.secret, totpStep(Date.now()));
     expect((await client.post('/api/me/totp/confirm', { code: totpCodeFor(enrol.body.secret) })).status).toBe(204);
-    staff = { ...account, secret: enrol.body.secret, client };
+    staff = { ...account, client };
   }, 240_000);
   afterAll(async () => {
     await browser?.close();

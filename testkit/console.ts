@@ -133,3 +133,16 @@ export function base32Decode(text: string): Buffer {
  * `stepsAhead` picks a later step (the API accepts one step of drift) for a second use within 30 seconds.
  */
 export const totpCodeFor = (base32Secret: string, stepsAhead = 0): string => totpAt(base32Decode(base32Secret), totpStep(Date.now()) + stepsAhead);
+
+/**
+ * One-time codes Steward has not seen yet, after the one of step `usedStep`: each code works once and steps only
+ * move forward, while the step after the current one is accepted; so a code is ready at once or within 30 s.
+ */
+export function freshCodes(base32Secret: string, usedStep: number): () => Promise<string> {
+  let last = usedStep;
+  return async () => {
+    while (totpStep(Date.now()) + 1 <= last) await sleep(1000);
+    last = totpStep(Date.now()) + 1;
+    return totpCodeFor(base32Secret, 1);
+  };
+}
