@@ -52,15 +52,24 @@ const sealCtx = (orgId: string, id: string) => ({ scope: orgId, table: 'support_
 export function createSupportService(deps: SupportDeps) {
   const { db, clock } = deps;
 
+  const baseView = (row: SupportRow, orgNames: ReadonlyMap<string, string>, people: ReadonlyMap<string, { name: string }>): SupportView => ({
+    id: row.id, orgId: row.org_id, orgName: orgNames.get(row.org_id) ?? '', kind: row.kind, subject: row.subject, status: row.status, openedBy: row.opened_by,
+    staff: row.staff_id ? { id: row.staff_id, name: people.get(row.staff_id)?.name ?? '' } : null,
+    serverIds: JSON.parse(row.server_ids) as string[], durationMinutes: row.duration_minutes, grantId: row.grant_id, createdAt: row.created_at, closedAt: row.closed_at,
+  });
+
+  /** Requests of a list, without messages: their organisations' names and staff names read once for all. */
+  async function views(rows: readonly SupportRow[]): Promise<SupportView[]> {
+    const orgNames = await deps.orgs.namesOf(rows.map((r) => r.org_id));
+    const people = await deps.users.profiles(rows.flatMap((r) => (r.staff_id ? [r.staff_id] : [])));
+    return rows.map((r) => baseView(r, orgNames, people));
+  }
+
   async function view(row: SupportRow, withMessages: boolean): Promise<SupportView> {
-    const base: SupportView = {
-      id: row.id, orgId: row.org_id, orgName: (await deps.orgs.namesOf([row.org_id])).get(row.org_id) ?? '', kind: row.kind, subject: row.subject, status: row.status, openedBy: row.opened_by, staff: null,
-      serverIds: JSON.parse(row.server_ids) as string[], durationMinutes: row.duration_minutes, grantId: row.grant_id, createdAt: row.created_at, closedAt: row.closed_at,
-    };
-    const messages = withMessages ? await accessStore.messages(db, row.id) : [];
+    if (!withMessages) return (await views([row]))[0]!;
+    const messages = await accessStore.messages(db, row.id);
     const people = await deps.users.profiles([...(row.staff_id ? [row.staff_id] : []), ...messages.map((m) => m.author_id)]);
-    const out = { ...base, staff: row.staff_id ? { id: row.staff_id, name: people.get(row.staff_id)?.name ?? '' } : null };
-    if (!withMessages) return out;
+    const out = baseView(row, await deps.orgs.namesOf([row.org_id]), people);
     const opened = [];
     for (const m of messages) opened.push({ id: m.id, author: { id: m.author_id, kind: m.author_kind, name: people.get(m.author_id)?.name ?? '' }, body: (await deps.vault.openText(sealCtx(m.org_id, m.id), m.body_sealed)).reveal(), at: m.created_at });
     return { ...out, messages: opened };
@@ -129,7 +138,7 @@ export function createSupportService(deps: SupportDeps) {
     },
     async listForOrg(actor: Actor, orgId: string, limit: number, ctx: RequestContext): Promise<SupportView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
-      return Promise.all((await accessStore.supportOfOrg(db, orgId, limit)).map((r) => view(r, false)));
+      return views(await accessStore.supportOfOrg(db, orgId, limit));
     },
     async getForOrg(actor: Actor, orgId: string, id: string, ctx: RequestContext): Promise<SupportView> {
       return view(await customerRequest(actor, orgId, id, ctx), true);
@@ -146,7 +155,7 @@ export function createSupportService(deps: SupportDeps) {
     async queue(actor: Actor, status: 'open' | 'closed', limit: number): Promise<SupportView[]> {
       if (actor.kind !== 'staff') throw notFound('The support queue');
       const rows = (await accessStore.supportQueue(db, status, limit)).filter((r) => r.staff_id === null || r.staff_id === actor.userId);
-      return Promise.all(rows.map((r) => view(r, false)));
+      return views(rows);
     },
     /** A staff member takes the request: its grant binds to them and its window starts. */
     async take(actor: Actor, id: string, ctx: RequestContext): Promise<SupportView> {
