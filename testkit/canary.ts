@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import ssh2 from 'ssh2';
 
 /** Unique fake secrets and personal data for one test run; any of them found in clear is a leak. */
 export interface CanarySet {
@@ -46,30 +45,25 @@ export function encodingsOf(value: string): string[] {
   return [...forms].filter((f) => f.length >= 8);
 }
 
-function allWindows(value: string, size: number): string[] {
+/** Windows of `size` characters every 4 (a base64 group) of the value without PEM lines or spaces, where `keep` says. */
+function allWindows(value: string, size: number, keep: (start: number) => boolean = () => true): string[] {
   const core = value.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
   const out: string[] = [];
-  for (let i = 0; i + size <= core.length; i += 4) out.push(core.slice(i, i + size));
+  for (let i = 0; i + size <= core.length; i += 4) if (keep(i)) out.push(core.slice(i, i + size));
   return out;
 }
 
 /**
- * Windows every key of a kind shares (lengths, the key type, format headers), found as the windows two fresh
- * keys of that kind have in common: they say nothing of any one key, and a certificate or public key carries
- * them too. OpenSSH ed25519 keys (what the fleet uses) and PKCS#8 ed25519 keys (the canary set's).
+ * Windows every PKCS#8 ed25519 key (the canary set's kind) shares, its format header, found as the windows two
+ * fresh keys have in common: they say nothing of any one key. OpenSSH keys are read for their secret bytes instead.
  */
 const structural = new Map<number, Set<string>>();
 function structureOf(size: number): Set<string> {
   let known = structural.get(size);
   if (!known) {
-    const pairs: [string, string][] = [
-      [ssh2.utils.generateKeyPairSync('ed25519').private, ssh2.utils.generateKeyPairSync('ed25519').private],
-      [generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()],
-    ];
-    known = new Set(pairs.flatMap(([a, b]) => {
-      const other = new Set(allWindows(b, size));
-      return allWindows(a, size).filter((w) => other.has(w));
-    }));
+    const pkcs8 = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const other = new Set(allWindows(pkcs8(), size));
+    known = new Set(allWindows(pkcs8(), size).filter((w) => other.has(w)));
     structural.set(size, known);
   }
   return known;
@@ -115,14 +109,7 @@ export function windowsOf(value: string, size = 12): string[] {
   const secret = opensshSecretRange(value);
   if (secret) {
     // A window at character i covers decoded bytes [3i/4, 3i/4 + 3·size/4): kept when at least 6 of them are secret.
-    const core = value.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
-    const out: string[] = [];
-    for (let i = 0; i + size <= core.length; i += 4) {
-      const from = (i / 4) * 3;
-      const to = from + (size / 4) * 3;
-      if (Math.min(to, secret[1]) - Math.max(from, secret[0]) >= 6) out.push(core.slice(i, i + size));
-    }
-    return out;
+    return allWindows(value, size, (i) => Math.min((i / 4) * 3 + (size / 4) * 3, secret[1]) - Math.max((i / 4) * 3, secret[0]) >= 6);
   }
   const structure = structureOf(size);
   return allWindows(value, size).filter((w) => !structure.has(w));
