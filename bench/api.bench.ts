@@ -22,7 +22,12 @@ export async function benchApi(durationSec = 10, connections = 10): Promise<ApiB
       duration: durationSec,
       headers: { cookie: a.client.auth.cookie! },
     });
-    return { requestsPerSec: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors + result.non2xx };
+    return {
+      requestsPerSec: Math.round(result.requests.average),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      errors: result.errors + result.non2xx,
+    };
   } finally {
     await s.close();
   }

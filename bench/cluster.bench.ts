@@ -26,7 +26,10 @@ async function timed(client: ClusterClient, start: () => Promise<string>): Promi
   for (;;) {
     const { body } = await client.get(`/api/orgs/${client.orgId}/task-runs/${runId}`);
     if (body.finishedAt) {
-      if (body.status !== 'succeeded') throw new Error(`run ${body.status}: ${JSON.stringify(body.hosts.filter((h: { status: string }) => h.status === 'failed').slice(0, 3))}`);
+      if (body.status !== 'succeeded')
+        throw new Error(
+          `run ${body.status}: ${JSON.stringify(body.hosts.filter((h: { status: string }) => h.status === 'failed').slice(0, 3))}`,
+        );
       return (performance.now() - t0) / 1000;
     }
     await sleep(50);
@@ -40,20 +43,44 @@ export async function benchCluster(n = 100): Promise<ClusterBench> {
   let control: Core | undefined;
   try {
     const hosts = await launcher.launchMany(n);
-    cluster = await startCluster({ apis: 1, workers: 1, env: { STEWARD_JOBS_PER_ORG: String(n), STEWARD_SSH_MAX_CONCURRENCY: '25', STEWARD_JOBS_POLL_MS: '100', STEWARD_AUDIT_TIMEOUT_MS: '10000' } });
+    cluster = await startCluster({
+      apis: 1,
+      workers: 1,
+      env: {
+        STEWARD_JOBS_PER_ORG: String(n),
+        STEWARD_SSH_MAX_CONCURRENCY: '25',
+        STEWARD_JOBS_POLL_MS: '100',
+        STEWARD_AUDIT_TIMEOUT_MS: '10000',
+      },
+    });
     const client = new ClusterClient(cluster.apis.map((a) => a.url!));
     await client.signUp();
     // A core in this process only to seal the organisation's key with the cluster's root key; it runs no jobs.
     const config = loadConfig(cluster.env);
-    control = createCore({ config, database: openDatabase(config.database), clock: systemClock, logger: createLogger({ level: 'silent' }) });
+    control = createCore({
+      config,
+      database: openDatabase(config.database),
+      clock: systemClock,
+      logger: createLogger({ level: 'silent' }),
+    });
     await control.start();
-    await seedServers(control, client.orgId, hosts.map((h) => ({ address: h.address, port: h.port, hostKey: h.hostKeys[0]!.publicKey })), key);
-    const uptime = () => client.post(`/api/orgs/${client.orgId}/commands`, { argv: ['uptime'], all: true }).then((r) => r.body.id as string);
+    await seedServers(
+      control,
+      client.orgId,
+      hosts.map((h) => ({ address: h.address, port: h.port, hostKey: h.hostKeys[0]!.publicKey })),
+      key,
+    );
+    const uptime = () =>
+      client
+        .post(`/api/orgs/${client.orgId}/commands`, { argv: ['uptime'], all: true })
+        .then((r) => r.body.id as string);
     await timed(client, uptime); // warm-up: first logins, pools, caches
     const one = await timed(client, uptime);
     await cluster.startNode('worker');
     const two = await timed(client, uptime);
-    const discovery = await timed(client, () => client.post(`/api/orgs/${client.orgId}/discovery`, { all: true }).then((r) => r.body.runId as string));
+    const discovery = await timed(client, () =>
+      client.post(`/api/orgs/${client.orgId}/discovery`, { all: true }).then((r) => r.body.runId as string),
+    );
     return {
       hosts: n,
       oneWorker: { wallS: one, jobsPerSec: n / one },

@@ -38,11 +38,26 @@ function havePeer(cmd: string): boolean {
 
 /** Installs the peers when possible (root with apt); otherwise the bench reports Steward alone and says why. */
 function ensurePeers(): string[] {
-  const missing = [['ansible', 'ansible'], ['parallel-ssh', 'pssh'], ['sshd', 'openssh-server']].filter(([cmd]) => !havePeer(cmd!) && !existsSync(`/usr/sbin/${cmd}`)).map(([, pkg]) => pkg!);
+  const missing = [
+    ['ansible', 'ansible'],
+    ['parallel-ssh', 'pssh'],
+    ['sshd', 'openssh-server'],
+  ]
+    .filter(([cmd]) => !havePeer(cmd!) && !existsSync(`/usr/sbin/${cmd}`))
+    .map(([, pkg]) => pkg!);
   if (missing.length > 0 && process.getuid?.() === 0) {
-    spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`], { stdio: 'inherit' });
+    spawnSync(
+      'sh',
+      ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`],
+      { stdio: 'inherit' },
+    );
   }
-  return [['ansible', 'ansible'], ['parallel-ssh', 'pssh']].filter(([cmd]) => !havePeer(cmd!)).map(([, pkg]) => pkg!);
+  return [
+    ['ansible', 'ansible'],
+    ['parallel-ssh', 'pssh'],
+  ]
+    .filter(([cmd]) => !havePeer(cmd!))
+    .map(([, pkg]) => pkg!);
 }
 
 async function measure(fn: () => Promise<void>): Promise<Measure> {
@@ -56,7 +71,11 @@ async function measure(fn: () => Promise<void>): Promise<Measure> {
     clearInterval(sampler);
   }
   const cpu = process.cpuUsage(cpu0);
-  return { wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, peakRssMiB: Math.max(peak, process.memoryUsage().rss) / 1048576 };
+  return {
+    wallS: (performance.now() - t0) / 1000,
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    peakRssMiB: Math.max(peak, process.memoryUsage().rss) / 1048576,
+  };
 }
 
 /** Runs one peer command line from tools.sh through the harness's bench.py; medians of `runs`. */
@@ -64,7 +83,12 @@ function peer(label: string, variable: string, n: number, runs = 1): Measure | n
   const out = join(mkdtempSync(join(tmpdir(), 'steward-peer-')), 'runs.jsonl');
   const script = `set -e; . ${PEERS}/tools.sh; python3 ${PEERS}/bench.py --label ${label} --n ${n} --runs ${runs} --out ${out} -- "$${variable}"`;
   const res = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, FLEET_DIR } });
-  const rows = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, number>) : [];
+  const rows = existsSync(out)
+    ? readFileSync(out, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, number>)
+    : [];
   if (res.status !== 0 || rows.length === 0 || rows.some((r) => r.rc !== 0)) {
     process.stderr.write(`peer ${label} failed: ${res.stderr.slice(-500)}\n`);
     return null;
@@ -74,30 +98,81 @@ function peer(label: string, variable: string, n: number, runs = 1): Measure | n
 }
 
 async function seedFleet(s: TestSteward, orgId: string): Promise<string[]> {
-  const hosts = JSON.parse(readFileSync(join(FLEET_DIR, 'hosts.json'), 'utf8')) as { name: string; host: string; port: number; user: string; hostKey: string }[];
+  const hosts = JSON.parse(readFileSync(join(FLEET_DIR, 'hosts.json'), 'utf8')) as {
+    name: string;
+    host: string;
+    port: number;
+    user: string;
+    hostKey: string;
+  }[];
   const clientKey = readFileSync(join(FLEET_DIR, 'client_ed25519'), 'utf8');
   // The fleet's client key stands in for the organisation's key (enrolment would edit this machine's root keys).
-  await s.core.db.insertInto('org_ssh_keys').values({ org_id: orgId, public_key: readFileSync(join(FLEET_DIR, 'client_ed25519.pub'), 'utf8').trim(), fingerprint: 'bench', private_sealed: await s.core.vault.seal({ scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId }, new Secret(clientKey)), created_at: new Date().toISOString() }).onConflict((oc) => oc.column('org_id').doNothing()).execute();
+  await s.core.db
+    .insertInto('org_ssh_keys')
+    .values({
+      org_id: orgId,
+      public_key: readFileSync(join(FLEET_DIR, 'client_ed25519.pub'), 'utf8').trim(),
+      fingerprint: 'bench',
+      private_sealed: await s.core.vault.seal(
+        { scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId },
+        new Secret(clientKey),
+      ),
+      created_at: new Date().toISOString(),
+    })
+    .onConflict((oc) => oc.column('org_id').doNothing())
+    .execute();
   const ids: string[] = [];
   for (const h of hosts) {
     const id = newId('srv');
     ids.push(id);
     const now = new Date().toISOString();
-    await s.core.db.insertInto('servers').values({
-      id, org_id: orgId, name: h.name, address: h.host, port: h.port, username: h.user, status: 'ready', status_reason: null, host_key: h.hostKey.split(' ').slice(0, 2).join(' '),
-      host_key_fingerprint: null, host_key_source: 'provided', host_key_pinned_at: now, presented_fingerprint: null, login: 'org_key', bootstrap_kind: null, bootstrap_sealed: null,
-      provider_account_id: null, provider_node_id: null, created_by: 'bench', created_at: now, updated_at: now, last_contact_at: null,
-    }).execute();
+    await s.core.db
+      .insertInto('servers')
+      .values({
+        id,
+        org_id: orgId,
+        name: h.name,
+        address: h.host,
+        port: h.port,
+        username: h.user,
+        status: 'ready',
+        status_reason: null,
+        host_key: h.hostKey.split(' ').slice(0, 2).join(' '),
+        host_key_fingerprint: null,
+        host_key_source: 'provided',
+        host_key_pinned_at: now,
+        presented_fingerprint: null,
+        login: 'org_key',
+        bootstrap_kind: null,
+        bootstrap_sealed: null,
+        provider_account_id: null,
+        provider_node_id: null,
+        created_by: 'bench',
+        created_at: now,
+        updated_at: now,
+        last_contact_at: null,
+      })
+      .execute();
   }
   return ids;
 }
 
 async function waitRun(s: TestSteward, orgId: string, runId: string): Promise<void> {
   for (;;) {
-    const run = await s.core.db.selectFrom('task_runs').select(['status', 'finished_at']).where('id', '=', runId).executeTakeFirstOrThrow();
+    const run = await s.core.db
+      .selectFrom('task_runs')
+      .select(['status', 'finished_at'])
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
     if (run.finished_at) {
       if (run.status !== 'succeeded') {
-        const failed = await s.core.db.selectFrom('task_run_hosts').select(['server_id', 'error']).where('run_id', '=', runId).where('status', '=', 'failed').limit(3).execute();
+        const failed = await s.core.db
+          .selectFrom('task_run_hosts')
+          .select(['server_id', 'error'])
+          .where('run_id', '=', runId)
+          .where('status', '=', 'failed')
+          .limit(3)
+          .execute();
         throw new Error(`run ${run.status}: ${JSON.stringify(failed)}`);
       }
       return;
@@ -106,23 +181,45 @@ async function waitRun(s: TestSteward, orgId: string, runId: string): Promise<vo
   }
 }
 
-export async function benchFleet(sizes: number[] = [50, 100]): Promise<{ results: FleetBench[]; missingPeers: string[] }> {
+export async function benchFleet(
+  sizes: number[] = [50, 100],
+): Promise<{ results: FleetBench[]; missingPeers: string[] }> {
   const missingPeers = ensurePeers();
   const results: FleetBench[] = [];
   for (const n of sizes) {
-    execFileSync('bash', [`${PEERS}/fleet.sh`, 'start', String(n)], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, FLEET_DIR, FLEET_LOGLEVEL: 'INFO' } });
-    const s = await startTestSteward({ engine: 'sqlite', env: { STEWARD_LOG_LEVEL: 'warn', STEWARD_SSH_MAX_CONCURRENCY: '50', STEWARD_JOBS_POLL_MS: '20' } });
+    execFileSync('bash', [`${PEERS}/fleet.sh`, 'start', String(n)], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, FLEET_DIR, FLEET_LOGLEVEL: 'INFO' },
+    });
+    const s = await startTestSteward({
+      engine: 'sqlite',
+      env: { STEWARD_LOG_LEVEL: 'warn', STEWARD_SSH_MAX_CONCURRENCY: '50', STEWARD_JOBS_POLL_MS: '20' },
+    });
     try {
       s.core.queue.start();
       const a = await signUp(s.app);
       const ids = await seedFleet(s, a.orgId);
       const actor = (await s.core.sessions.authenticateSession(a.client.auth.cookie!.split('=')[1]!))!;
       // A warm-up run (the script's first run on a host pays for cold caches on both sides).
-      await waitRun(s, a.orgId, (await s.core.discovery.requestDiscovery(actor, a.orgId, { serverIds: ids.slice(0, 2) }, {})).id);
-      const stewardDiscover = await measure(async () => waitRun(s, a.orgId, (await s.core.discovery.requestDiscovery(actor, a.orgId, { serverIds: ids }, {})).id));
-      const stewardUptime = await measure(async () => waitRun(s, a.orgId, (await s.core.tasks.runCommand(actor, a.orgId, { argv: ['uptime'], serverIds: ids }, {})).id));
+      await waitRun(
+        s,
+        a.orgId,
+        (await s.core.discovery.requestDiscovery(actor, a.orgId, { serverIds: ids.slice(0, 2) }, {})).id,
+      );
+      const stewardDiscover = await measure(async () =>
+        waitRun(s, a.orgId, (await s.core.discovery.requestDiscovery(actor, a.orgId, { serverIds: ids }, {})).id),
+      );
+      const stewardUptime = await measure(async () =>
+        waitRun(
+          s,
+          a.orgId,
+          (await s.core.tasks.runCommand(actor, a.orgId, { argv: ['uptime'], serverIds: ids }, {})).id,
+        ),
+      );
       results.push({
-        n, stewardDiscover, stewardUptime,
+        n,
+        stewardDiscover,
+        stewardUptime,
         ansibleSetup: missingPeers.includes('ansible') ? null : peer('ansible_setup', 'CMD_ANSIBLE_SETUP', n),
         psshUptime: missingPeers.includes('pssh') ? null : peer('pssh', 'CMD_PSSH', n),
         psshUptimeX25519: missingPeers.includes('pssh') ? null : peer('pssh_x25519', 'CMD_PSSH_X25519', n),

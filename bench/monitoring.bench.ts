@@ -15,18 +15,60 @@ import { seedServers } from './seed.js';
  */
 
 export interface MonitoringBench {
-  readonly ingestion: { readonly engine: Engine; readonly pointsPerSec: number; readonly servers: number; readonly seriesPerServer: number }[];
-  readonly sampling: { readonly hosts: number; readonly intervalS: number; readonly windowS: number; readonly samples: number; readonly cpuS: number; readonly cpuMsPerSample: number; readonly coreShare: number };
+  readonly ingestion: {
+    readonly engine: Engine;
+    readonly pointsPerSec: number;
+    readonly servers: number;
+    readonly seriesPerServer: number;
+  }[];
+  readonly sampling: {
+    readonly hosts: number;
+    readonly intervalS: number;
+    readonly windowS: number;
+    readonly samples: number;
+    readonly cpuS: number;
+    readonly cpuMsPerSample: number;
+    readonly coreShare: number;
+  };
 }
 
-const SERIES = ['cpu.busy_pct', 'cpu.iowait_pct', 'load.1', 'load.5', 'load.15', 'mem.used_pct', 'mem.available_bytes', 'swap.used_pct', 'procs.count', 'procs.running',
-  ...['/', '/var', '/home', '/srv'].flatMap((m) => [`disk.used_pct:${m}`, `disk.free_bytes:${m}`, `disk.inodes_used_pct:${m}`]),
+const SERIES = [
+  'cpu.busy_pct',
+  'cpu.iowait_pct',
+  'load.1',
+  'load.5',
+  'load.15',
+  'mem.used_pct',
+  'mem.available_bytes',
+  'swap.used_pct',
+  'procs.count',
+  'procs.running',
+  ...['/', '/var', '/home', '/srv'].flatMap((m) => [
+    `disk.used_pct:${m}`,
+    `disk.free_bytes:${m}`,
+    `disk.inodes_used_pct:${m}`,
+  ]),
   ...['sda', 'sdb'].flatMap((d) => [`io.read_bps:${d}`, `io.write_bps:${d}`, `io.util_pct:${d}`]),
-  ...['eth0', 'eth1'].flatMap((i) => [`net.rx_bps:${i}`, `net.tx_bps:${i}`, `net.rx_errors:${i}`, `net.tx_errors:${i}`])];
+  ...['eth0', 'eth1'].flatMap((i) => [
+    `net.rx_bps:${i}`,
+    `net.tx_bps:${i}`,
+    `net.rx_errors:${i}`,
+    `net.tx_errors:${i}`,
+  ]),
+];
 
-const fakeHosts = (n: number) => Array.from({ length: n }, (_, i) => ({ address: `192.0.2.${(i % 250) + 1}`, port: 22 + Math.floor(i / 250), hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchBenchBenchBenchBenchBenchBenchBench' }));
+const fakeHosts = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    address: `192.0.2.${(i % 250) + 1}`,
+    port: 22 + Math.floor(i / 250),
+    hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchBenchBenchBenchBenchBenchBenchBench',
+  }));
 
-async function ingestion(engine: Engine, servers: number, seconds: number): Promise<MonitoringBench['ingestion'][number]> {
+async function ingestion(
+  engine: Engine,
+  servers: number,
+  seconds: number,
+): Promise<MonitoringBench['ingestion'][number]> {
   const s = await startTestSteward({ engine });
   try {
     const owner = await signUp(s.app);
@@ -44,7 +86,12 @@ async function ingestion(engine: Engine, servers: number, seconds: number): Prom
         points += await s.core.db.transaction().execute((trx) => store.insertPoints(trx, rows));
       }
     }
-    return { engine, servers, seriesPerServer: SERIES.length, pointsPerSec: Math.round(points / ((performance.now() - t0) / 1000)) };
+    return {
+      engine,
+      servers,
+      seriesPerServer: SERIES.length,
+      pointsPerSec: Math.round(points / ((performance.now() - t0) / 1000)),
+    };
   } finally {
     await s.close();
   }
@@ -53,15 +100,36 @@ async function ingestion(engine: Engine, servers: number, seconds: number): Prom
 async function sampling(hosts: number, windowS: number): Promise<MonitoringBench['sampling']> {
   const key = newClientKey();
   const launcher = await createFleetLauncher({ mode: 'shared' }, [key.publicKey]);
-  const s = await startTestSteward({ engine: 'sqlite', env: { STEWARD_MONITORING_TICK_MS: '250', STEWARD_LOG_LEVEL: 'warn' } });
+  const s = await startTestSteward({
+    engine: 'sqlite',
+    env: { STEWARD_MONITORING_TICK_MS: '250', STEWARD_LOG_LEVEL: 'warn' },
+  });
   try {
     const fleet = await launcher.launchMany(hosts);
     const owner = await signUp(s.app);
-    await seedServers(s.core, owner.orgId, fleet.map((h) => ({ address: h.address, port: h.port, hostKey: h.hostKeys[0]!.publicKey })), key);
-    const set = await owner.client.put(`/api/orgs/${owner.orgId}/monitoring/settings`, { monitorAll: true, intervalSeconds: 10, recipients: [] });
+    await seedServers(
+      s.core,
+      owner.orgId,
+      fleet.map((h) => ({ address: h.address, port: h.port, hostKey: h.hostKeys[0]!.publicKey })),
+      key,
+    );
+    const set = await owner.client.put(`/api/orgs/${owner.orgId}/monitoring/settings`, {
+      monitorAll: true,
+      intervalSeconds: 10,
+      recipients: [],
+    });
     if (set.status !== 200) throw new Error(`monitoring settings refused: ${set.raw}`);
     s.core.monitoring.start();
-    const sampled = async () => Number((await s.core.db.selectFrom('metric_raw').select((eb) => eb.fn.count('ts').as('n')).where('series_id', 'in', s.core.db.selectFrom('metric_series').select('id').where('name', '=', 'load.1')).executeTakeFirst())?.n ?? 0);
+    const sampled = async () =>
+      Number(
+        (
+          await s.core.db
+            .selectFrom('metric_raw')
+            .select((eb) => eb.fn.count('ts').as('n'))
+            .where('series_id', 'in', s.core.db.selectFrom('metric_series').select('id').where('name', '=', 'load.1'))
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
     // Warm-up: every server's first sample (first login, series created) before measuring the steady state.
     const warmEnd = Date.now() + 120_000;
     while ((await sampled()) < hosts && Date.now() < warmEnd) await sleep(500);
@@ -71,7 +139,15 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
     const cpu = process.cpuUsage(cpu0);
     const samples = (await sampled()) - before;
     const cpuS = (cpu.user + cpu.system) / 1e6;
-    return { hosts, intervalS: 10, windowS, samples, cpuS, cpuMsPerSample: samples > 0 ? (cpuS * 1000) / samples : Number.NaN, coreShare: cpuS / windowS };
+    return {
+      hosts,
+      intervalS: 10,
+      windowS,
+      samples,
+      cpuS,
+      cpuMsPerSample: samples > 0 ? (cpuS * 1000) / samples : Number.NaN,
+      coreShare: cpuS / windowS,
+    };
   } finally {
     await s.core.monitoring.stop();
     await s.close();

@@ -18,33 +18,57 @@ if (want('vault')) {
   const v = await benchVault();
   results.vault = v;
   lines.push(
-    '## Vault: 1 KiB secrets (one core)', '',
-    '| | ops/s | ratio to raw AES-256-GCM (goal ≥ 0.5) |', '| --- | ---: | ---: |',
+    '## Vault: 1 KiB secrets (one core)',
+    '',
+    '| | ops/s | ratio to raw AES-256-GCM (goal ≥ 0.5) |',
+    '| --- | ---: | ---: |',
     `| raw seal | ${v.rawSealPerSec} | 1.00 |`,
     `| vault seal | ${v.vaultSealPerSec} | ${(v.vaultSealPerSec / v.rawSealPerSec).toFixed(2)} |`,
     `| raw open | ${v.rawOpenPerSec} | 1.00 |`,
-    `| vault open | ${v.vaultOpenPerSec} | ${(v.vaultOpenPerSec / v.rawOpenPerSec).toFixed(2)} |`, '',
+    `| vault open | ${v.vaultOpenPerSec} | ${(v.vaultOpenPerSec / v.rawOpenPerSec).toFixed(2)} |`,
+    '',
   );
 }
 
 if (want('api')) {
   const a = await benchApi();
   results.api = a;
-  lines.push('## API: authenticated read (GET /api/orgs/:id, 10 connections, 10 s)', '', '| req/s | p50 ms | p99 ms | errors |', '| ---: | ---: | ---: | ---: |', `| ${a.requestsPerSec} | ${a.p50Ms} | ${a.p99Ms} | ${a.errors} |`, '');
+  lines.push(
+    '## API: authenticated read (GET /api/orgs/:id, 10 connections, 10 s)',
+    '',
+    '| req/s | p50 ms | p99 ms | errors |',
+    '| ---: | ---: | ---: | ---: |',
+    `| ${a.requestsPerSec} | ${a.p50Ms} | ${a.p99Ms} | ${a.errors} |`,
+    '',
+  );
 }
 
 if (want('fleet')) {
   const { results: fleet, missingPeers } = await benchFleet();
   results.fleet = fleet;
-  const fmt = (m: Measure | null) => (m ? `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(1)} s CPU, ${Math.round(m.peakRssMiB)} MiB` : 'not measured');
+  const fmt = (m: Measure | null) =>
+    m ? `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(1)} s CPU, ${Math.round(m.peakRssMiB)} MiB` : 'not measured';
   const ratio = (peerM: Measure | null, ours: Measure) => (peerM ? (peerM.wallS / ours.wallS).toFixed(1) : '—');
   lines.push('## Fleet: Steward vs Ansible and parallel-ssh on the same hosts (same run)', '');
-  if (missingPeers.length > 0) lines.push(`Peers not installed (${missingPeers.join(', ')}): install with \`apt-get install -y ${missingPeers.join(' ')}\`.`, '');
-  lines.push('| hosts | work | Steward | peer | peer wall ÷ Steward wall (goal) |', '| ---: | --- | --- | --- | ---: |');
+  if (missingPeers.length > 0)
+    lines.push(
+      `Peers not installed (${missingPeers.join(', ')}): install with \`apt-get install -y ${missingPeers.join(' ')}\`.`,
+      '',
+    );
+  lines.push(
+    '| hosts | work | Steward | peer | peer wall ÷ Steward wall (goal) |',
+    '| ---: | --- | --- | --- | ---: |',
+  );
   for (const f of fleet) {
-    lines.push(`| ${f.n} | discovery vs \`ansible -m setup -f 50\` | ${fmt(f.stewardDiscover)} | ${fmt(f.ansibleSetup)} | ${ratio(f.ansibleSetup, f.stewardDiscover)} (≥ 10) |`);
-    lines.push(`| ${f.n} | \`uptime\` vs \`parallel-ssh -p 50\` | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptime)} | ${ratio(f.psshUptime, f.stewardUptime)} (≥ 1) |`);
-    lines.push(`| ${f.n} | \`uptime\` vs parallel-ssh with curve25519 | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptimeX25519)} | ${ratio(f.psshUptimeX25519, f.stewardUptime)} |`);
+    lines.push(
+      `| ${f.n} | discovery vs \`ansible -m setup -f 50\` | ${fmt(f.stewardDiscover)} | ${fmt(f.ansibleSetup)} | ${ratio(f.ansibleSetup, f.stewardDiscover)} (≥ 10) |`,
+    );
+    lines.push(
+      `| ${f.n} | \`uptime\` vs \`parallel-ssh -p 50\` | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptime)} | ${ratio(f.psshUptime, f.stewardUptime)} (≥ 1) |`,
+    );
+    lines.push(
+      `| ${f.n} | \`uptime\` vs parallel-ssh with curve25519 | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptimeX25519)} | ${ratio(f.psshUptimeX25519, f.stewardUptime)} |`,
+    );
   }
   lines.push('');
 }
@@ -54,12 +78,21 @@ if (want('monitoring')) {
   results.monitoring = m;
   const sqlite = m.ingestion.find((i) => i.engine === 'sqlite');
   lines.push(
-    `## Monitoring: metric ingestion (${m.ingestion[0]?.servers} servers × ${m.ingestion[0]?.seriesPerServer} series, one transaction per server per interval)`, '',
-    '| engine | points/s | ratio to SQLite |', '| --- | ---: | ---: |',
-    ...m.ingestion.map((i) => `| ${i.engine} | ${i.pointsPerSec} | ${sqlite ? (i.pointsPerSec / sqlite.pointsPerSec).toFixed(2) : '—'} |`), '',
-    `## Monitoring: sampling ${m.sampling.hosts} real sshd hosts every ${m.sampling.intervalS} s (Steward's process, ${m.sampling.windowS} s steady state)`, '',
-    '| samples | CPU | CPU per sample | share of one core |', '| ---: | ---: | ---: | ---: |',
-    `| ${m.sampling.samples} | ${m.sampling.cpuS.toFixed(1)} s | ${m.sampling.cpuMsPerSample.toFixed(1)} ms | ${(m.sampling.coreShare * 100).toFixed(1)} % |`, '',
+    `## Monitoring: metric ingestion (${m.ingestion[0]?.servers} servers × ${m.ingestion[0]?.seriesPerServer} series, one transaction per server per interval)`,
+    '',
+    '| engine | points/s | ratio to SQLite |',
+    '| --- | ---: | ---: |',
+    ...m.ingestion.map(
+      (i) =>
+        `| ${i.engine} | ${i.pointsPerSec} | ${sqlite ? (i.pointsPerSec / sqlite.pointsPerSec).toFixed(2) : '—'} |`,
+    ),
+    '',
+    `## Monitoring: sampling ${m.sampling.hosts} real sshd hosts every ${m.sampling.intervalS} s (Steward's process, ${m.sampling.windowS} s steady state)`,
+    '',
+    '| samples | CPU | CPU per sample | share of one core |',
+    '| ---: | ---: | ---: | ---: |',
+    `| ${m.sampling.samples} | ${m.sampling.cpuS.toFixed(1)} s | ${m.sampling.cpuMsPerSample.toFixed(1)} ms | ${(m.sampling.coreShare * 100).toFixed(1)} % |`,
+    '',
   );
 }
 
@@ -67,11 +100,14 @@ if (want('cluster')) {
   const c = await benchCluster();
   results.cluster = c;
   lines.push(
-    `## Cluster on PostgreSQL: ${c.hosts} hosts, API node and workers as separate processes`, '',
-    '| | wall | rate | ratio to one worker |', '| --- | ---: | ---: | ---: |',
+    `## Cluster on PostgreSQL: ${c.hosts} hosts, API node and workers as separate processes`,
+    '',
+    '| | wall | rate | ratio to one worker |',
+    '| --- | ---: | ---: | ---: |',
     `| \`uptime\` fan-out, one worker | ${c.oneWorker.wallS.toFixed(2)} s | ${c.oneWorker.jobsPerSec.toFixed(1)} host jobs/s | 1.00 |`,
     `| \`uptime\` fan-out, two workers | ${c.twoWorkers.wallS.toFixed(2)} s | ${c.twoWorkers.jobsPerSec.toFixed(1)} host jobs/s | ${(c.twoWorkers.jobsPerSec / c.oneWorker.jobsPerSec).toFixed(2)} |`,
-    `| discovery of every host, end to end (two workers) | ${c.discovery.wallS.toFixed(2)} s | ${c.discovery.hostsPerSec.toFixed(1)} hosts/s | — |`, '',
+    `| discovery of every host, end to end (two workers) | ${c.discovery.wallS.toFixed(2)} s | ${c.discovery.hostsPerSec.toFixed(1)} hosts/s | — |`,
+    '',
   );
 }
 

@@ -13,20 +13,53 @@ export interface SeedHost {
  * Registers hosts as ready servers of the organisation, with `key` as the organisation's SSH key, straight into the
  * store (benchmarks measure the work on servers, not enrolment). Returns the server ids in the hosts' order.
  */
-export async function seedServers(core: Core, orgId: string, hosts: readonly SeedHost[], key: { privateKey: string; publicKey: string }): Promise<string[]> {
+export async function seedServers(
+  core: Core,
+  orgId: string,
+  hosts: readonly SeedHost[],
+  key: { privateKey: string; publicKey: string },
+): Promise<string[]> {
   const now = new Date().toISOString();
-  const sealed = await core.vault.seal({ scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId }, new Secret(key.privateKey));
-  await core.db.insertInto('org_ssh_keys').values({ org_id: orgId, public_key: key.publicKey, fingerprint: 'bench', private_sealed: sealed, created_at: now }).onConflict((oc) => oc.column('org_id').doNothing()).execute();
+  const sealed = await core.vault.seal(
+    { scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId },
+    new Secret(key.privateKey),
+  );
+  await core.db
+    .insertInto('org_ssh_keys')
+    .values({ org_id: orgId, public_key: key.publicKey, fingerprint: 'bench', private_sealed: sealed, created_at: now })
+    .onConflict((oc) => oc.column('org_id').doNothing())
+    .execute();
   const ids: string[] = [];
   for (const [i, h] of hosts.entries()) {
     const id = newId('srv');
     ids.push(id);
-    await core.db.insertInto('servers').values({
-      id, org_id: orgId, name: `bench-${i}`, address: h.address, port: h.port, username: 'root', status: 'ready', status_reason: null,
-      host_key: h.hostKey.split(' ').slice(0, 2).join(' '), host_key_fingerprint: null, host_key_source: 'provided', host_key_pinned_at: now,
-      presented_fingerprint: null, login: 'org_key', bootstrap_kind: null, bootstrap_sealed: null, provider_account_id: null, provider_node_id: null,
-      created_by: 'bench', created_at: now, updated_at: now, last_contact_at: null,
-    }).execute();
+    await core.db
+      .insertInto('servers')
+      .values({
+        id,
+        org_id: orgId,
+        name: `bench-${i}`,
+        address: h.address,
+        port: h.port,
+        username: 'root',
+        status: 'ready',
+        status_reason: null,
+        host_key: h.hostKey.split(' ').slice(0, 2).join(' '),
+        host_key_fingerprint: null,
+        host_key_source: 'provided',
+        host_key_pinned_at: now,
+        presented_fingerprint: null,
+        login: 'org_key',
+        bootstrap_kind: null,
+        bootstrap_sealed: null,
+        provider_account_id: null,
+        provider_node_id: null,
+        created_by: 'bench',
+        created_at: now,
+        updated_at: now,
+        last_contact_at: null,
+      })
+      .execute();
   }
   return ids;
 }

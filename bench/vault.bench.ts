@@ -45,7 +45,12 @@ export async function benchVault(n = 50_000): Promise<VaultBench> {
     t = performance.now();
     for (const env of sealed) await s.core.vault.open(ctx, env);
     const vaultOpen = performance.now() - t;
-    return { rawSealPerSec: perSec(n, rawSeal), rawOpenPerSec: perSec(n, rawOpen), vaultSealPerSec: perSec(n, vaultSeal), vaultOpenPerSec: perSec(n, vaultOpen) };
+    return {
+      rawSealPerSec: perSec(n, rawSeal),
+      rawOpenPerSec: perSec(n, rawOpen),
+      vaultSealPerSec: perSec(n, vaultSeal),
+      vaultOpenPerSec: perSec(n, vaultOpen),
+    };
   } finally {
     await s.close();
   }

@@ -9,19 +9,23 @@ import { ERROR_CODES, type ErrorCode } from '../src/kernel/errors.js';
 /** The reference pages generated from the code's own catalogues; a test fails when a page is stale. */
 
 export function errorsPage(): string {
-  const rows = (Object.keys(ERROR_CODES) as ErrorCode[]).map((code) => `| \`${code}\` | ${statusOf(code)} | ${ERROR_CODES[code].summary} |`);
+  const rows = (Object.keys(ERROR_CODES) as ErrorCode[]).map(
+    (code) => `| \`${code}\` | ${statusOf(code)} | ${ERROR_CODES[code].summary} |`,
+  );
   return [
     '# Error codes',
     '',
     'Every error the API returns has the body `{ "error": { "code", "message", "requestId" } }`. The `code` is stable;',
-    'the `message` says what to fix and may change. The `requestId` finds the request in Steward\'s logs. Server',
+    "the `message` says what to fix and may change. The `requestId` finds the request in Steward's logs. Server",
     'errors (5xx) never include internal details. The CLI prints the message as one line and exits non-zero.',
     '',
     '| Code | HTTP status | Meaning |',
     '| --- | --- | --- |',
     ...rows,
     '',
-    `Statuses by kind: ${Object.entries(STATUS_OF_KIND).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `Statuses by kind: ${Object.entries(STATUS_OF_KIND)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
     '',
   ].join('\n');
 }
@@ -45,7 +49,10 @@ export function auditEventsPage(): string {
 }
 
 export function configurationPage(): string {
-  const rows = VARIABLES.map((v) => `| \`${v.name}\` | ${v.default === undefined ? (v.secret ? '(none: secret)' : '(unset)') : `\`${v.default}\``} | ${v.doc}${v.secret ? ` Also \`${v.name}_FILE\`.` : ''} |`);
+  const rows = VARIABLES.map(
+    (v) =>
+      `| \`${v.name}\` | ${v.default === undefined ? (v.secret ? '(none: secret)' : '(unset)') : `\`${v.default}\``} | ${v.doc}${v.secret ? ` Also \`${v.name}_FILE\`.` : ''} |`,
+  );
   return [
     '# Configuration',
     '',

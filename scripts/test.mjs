@@ -23,13 +23,26 @@ step('test host prerequisites', 'bash', ['scripts/testhosts-prereqs.sh']);
 // Builds the cached Debian root the isolated hosts share before vitest starts (about 90 s, once per machine).
 step('test host base root', process.execPath, ['--import', 'tsx', 'testkit/fleet-warm.ts']);
 // The root the recipe tests' hosts use (packages the recipes manage, installed offline); several minutes once.
-step('test host recipe root', process.execPath, ['--import', 'tsx', 'testkit/fleet-warm.ts', 'cron', 'curl', 'fail2ban', 'mariadb-server', 'nginx', 'ufw', 'unattended-upgrades']);
+step('test host recipe root', process.execPath, [
+  '--import',
+  'tsx',
+  'testkit/fleet-warm.ts',
+  'cron',
+  'curl',
+  'fail2ban',
+  'mariadb-server',
+  'nginx',
+  'ufw',
+  'unattended-upgrades',
+]);
 step('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 step('build', 'npm', ['run', '--silent', 'build']);
 
 mkdirSync('.artifacts', { recursive: true });
 const report = '.artifacts/vitest.json';
-spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args], { stdio: 'inherit' });
+spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args], {
+  stdio: 'inherit',
+});
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed += r.numPassedTests ?? 0;

@@ -31,24 +31,80 @@ describe('initial setup: trust the staff CA (real host)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = () => executor.withSession(fleetTarget(fleet.hosts[0]!, { username: 'root', privateKey: fleet.clientKey.privateKey }), (session) => runSteps(staffCaSteps(ca.publicLine), createTaskContext(session)));
+  const run = () =>
+    executor.withSession(
+      fleetTarget(fleet.hosts[0]!, { username: 'root', privateKey: fleet.clientKey.privateKey }),
+      (session) => runSteps(staffCaSteps(ca.publicLine), createTaskContext(session)),
+    );
 
   it('installs once, changes nothing the second time, and then sshd takes a listed certificate', async () => {
     const first = await run();
     expect(first.ok, String(failureOf(first))).toBe(true);
-    expect(statuses(first)).toEqual({ 'staff-ca-key': 'changed', 'staff-principals-dir': 'changed', 'sshd-trusts-staff-ca': 'changed' });
+    expect(statuses(first)).toEqual({
+      'staff-ca-key': 'changed',
+      'staff-principals-dir': 'changed',
+      'sshd-trusts-staff-ca': 'changed',
+    });
     const second = await run();
-    expect(statuses(second)).toEqual({ 'staff-ca-key': 'unchanged', 'staff-principals-dir': 'unchanged', 'sshd-trusts-staff-ca': 'unchanged' });
+    expect(statuses(second)).toEqual({
+      'staff-ca-key': 'unchanged',
+      'staff-principals-dir': 'unchanged',
+      'sshd-trusts-staff-ca': 'unchanged',
+    });
 
     const host = fleet.hosts[0]!;
     const principal = 'staff-grant_test@srv_test';
-    await executor.withSession(fleetTarget(host, { username: 'root', privateKey: fleet.clientKey.privateKey }), (session) => session.exec(installPrincipalArgv('root', principal)));
+    await executor.withSession(
+      fleetTarget(host, { username: 'root', privateKey: fleet.clientKey.privateKey }),
+      (session) => session.exec(installPrincipalArgv('root', principal)),
+    );
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')]);
     const now = Date.now();
-    const cert = signUserCertificate({ publicKey: parsePublicKeyLine(readFileSync(join(dir, 'id.pub'), 'utf8')), serial: 1n, keyId: 'grant_test', principals: [principal], validAfter: new Date(now - 60_000), validBefore: new Date(now + 300_000), extensions: ['permit-pty'] }, { privateKey: createPrivateKey(ca.privatePem) }, 'test');
+    const cert = signUserCertificate(
+      {
+        publicKey: parsePublicKeyLine(readFileSync(join(dir, 'id.pub'), 'utf8')),
+        serial: 1n,
+        keyId: 'grant_test',
+        principals: [principal],
+        validAfter: new Date(now - 60_000),
+        validBefore: new Date(now + 300_000),
+        extensions: ['permit-pty'],
+      },
+      { privateKey: createPrivateKey(ca.privatePem) },
+      'test',
+    );
     writeFileSync(join(dir, 'id-cert.pub'), `${cert}\n`);
-    writeFileSync(join(dir, 'known_hosts'), `${host.port === 22 ? host.address : `[${host.address}]:${host.port}`} ${host.hostKeys[0]!.publicKey}\n`);
-    const out = await new Promise<string>((resolve, reject) => execFile('ssh', ['-F', '/dev/null', '-i', join(dir, 'id'), '-o', `CertificateFile=${join(dir, 'id-cert.pub')}`, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`, '-o', 'StrictHostKeyChecking=yes', '-p', String(host.port), `root@${host.address}`, 'echo via-staff-ca'], { timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))));
+    writeFileSync(
+      join(dir, 'known_hosts'),
+      `${host.port === 22 ? host.address : `[${host.address}]:${host.port}`} ${host.hostKeys[0]!.publicKey}\n`,
+    );
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'ssh',
+        [
+          '-F',
+          '/dev/null',
+          '-i',
+          join(dir, 'id'),
+          '-o',
+          `CertificateFile=${join(dir, 'id-cert.pub')}`,
+          '-o',
+          'IdentitiesOnly=yes',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-p',
+          String(host.port),
+          `root@${host.address}`,
+          'echo via-staff-ca',
+        ],
+        { timeout: 20_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)),
+      ),
+    );
     expect(out.trim()).toBe('via-staff-ca');
   });
 });

@@ -39,10 +39,18 @@ describe('staff SSH certificates on real sshd', () => {
       files: [{ path: CA_FILE, content: `${ca}\n` }],
       sshd: { TrustedUserCAKeys: CA_FILE, AuthorizedPrincipalsFile: '/etc/ssh/steward_principals/%u' },
     }));
-    servers = [await readyServer(a, hosts[0]!, fleet.clientKey.privateKey, 'one'), await readyServer(a, hosts[1]!, fleet.clientKey.privateKey, 'two')];
+    servers = [
+      await readyServer(a, hosts[0]!, fleet.clientKey.privateKey, 'one'),
+      await readyServer(a, hosts[1]!, fleet.clientKey.privateKey, 'two'),
+    ];
     dir = mkdtempSync(join(tmpdir(), 'steward-staff-ssh-'));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'staff-laptop', '-f', join(dir, 'id')]);
-    writeFileSync(join(dir, 'known_hosts'), hosts.map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKeys[0]!.publicKey}`).join('\n') + '\n');
+    writeFileSync(
+      join(dir, 'known_hosts'),
+      hosts
+        .map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKeys[0]!.publicKey}`)
+        .join('\n') + '\n',
+    );
   });
   afterAll(async () => {
     await s?.close();
@@ -53,16 +61,52 @@ describe('staff SSH certificates on real sshd', () => {
   function sshWith(cert: string, host: TestHost): Promise<{ ok: boolean; out: string }> {
     writeFileSync(join(dir, 'id-cert.pub'), `${cert}\n`);
     return new Promise((resolve) => {
-      execFile('ssh', ['-F', '/dev/null', '-i', join(dir, 'id'), '-o', `CertificateFile=${join(dir, 'id-cert.pub')}`, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
-        '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`, '-o', 'PasswordAuthentication=no', '-o', 'ConnectTimeout=10',
-        '-p', String(host.port), `root@${host.address}`, 'echo cert-ok-$(hostname)'], { timeout: 20_000 }, (err, stdout, stderr) => resolve({ ok: !err, out: `${stdout}${stderr}` }));
+      execFile(
+        'ssh',
+        [
+          '-F',
+          '/dev/null',
+          '-i',
+          join(dir, 'id'),
+          '-o',
+          `CertificateFile=${join(dir, 'id-cert.pub')}`,
+          '-o',
+          'IdentitiesOnly=yes',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+          '-o',
+          'PasswordAuthentication=no',
+          '-o',
+          'ConnectTimeout=10',
+          '-p',
+          String(host.port),
+          `root@${host.address}`,
+          'echo cert-ok-$(hostname)',
+        ],
+        { timeout: 20_000 },
+        (err, stdout, stderr) => resolve({ ok: !err, out: `${stdout}${stderr}` }),
+      );
     });
   }
 
   async function mint(grantId: string, serverId: string) {
-    const res = await staff.client.post(`/api/staff/grants/${grantId}/certificates`, { serverId, publicKey: execFileSync('cat', [join(dir, 'id.pub')], { encoding: 'utf8' }), totpCode: await staff.nextCode() });
+    const res = await staff.client.post(`/api/staff/grants/${grantId}/certificates`, {
+      serverId,
+      publicKey: execFileSync('cat', [join(dir, 'id.pub')], { encoding: 'utf8' }),
+      totpCode: await staff.nextCode(),
+    });
     expect(res.status, res.raw).toBe(201);
-    return res.body as { certificate: string; principal: string; validAfter: string; validBefore: string; keyId: string };
+    return res.body as {
+      certificate: string;
+      principal: string;
+      validAfter: string;
+      validBefore: string;
+      keyId: string;
+    };
   }
 
   it('works on its server inside the window; refused on another server, for another principal, and after the window', async () => {
@@ -82,7 +126,10 @@ describe('staff SSH certificates on real sshd', () => {
     expect(one.keyId).toBe(grantId);
 
     // 2. Accepted by server one's sshd; refused by server two (its principals do not include this one).
-    expect(await sshWith(one.certificate, hosts[0]!)).toMatchObject({ ok: true, out: expect.stringContaining('cert-ok-cert-host-0') });
+    expect(await sshWith(one.certificate, hosts[0]!)).toMatchObject({
+      ok: true,
+      out: expect.stringContaining('cert-ok-cert-host-0'),
+    });
     expect((await sshWith(one.certificate, hosts[1]!)).ok).toBe(false);
 
     // 3. A certificate naming server two is refused by server one (another principal), accepted by two.
@@ -96,8 +143,13 @@ describe('staff SSH certificates on real sshd', () => {
     expect(late.ok).toBe(false);
 
     // 5. Each issue is audited, in the timeline, and the principal was installed under the grant's own login.
-    const entries = (await a.client.get(`/api/orgs/${a.orgId}/timeline?grantId=${grantId}`)).body.entries as { event: string; details: Record<string, unknown> }[];
+    const entries = (await a.client.get(`/api/orgs/${a.orgId}/timeline?grantId=${grantId}`)).body.entries as {
+      event: string;
+      details: Record<string, unknown>;
+    }[];
     expect(entries.filter((e) => e.event === 'certificate.issued')).toHaveLength(2);
-    expect(entries.some((e) => e.event === 'ledger' && e.details.operation === 'ssh.login:certificate.principal')).toBe(true);
+    expect(entries.some((e) => e.event === 'ledger' && e.details.operation === 'ssh.login:certificate.principal')).toBe(
+      true,
+    );
   }, 180_000);
 });

@@ -40,7 +40,15 @@ describe('terminal recording survives kill -9 of Steward', () => {
     children.push(child);
     let log = '';
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    await until(`steward to answer (${log.slice(-300)})`, async () => (await fetch(`${base}/healthz`).then((r) => r.status === 200).catch(() => false)), 60_000, 200);
+    await until(
+      `steward to answer (${log.slice(-300)})`,
+      async () =>
+        await fetch(`${base}/healthz`)
+          .then((r) => r.status === 200)
+          .catch(() => false),
+      60_000,
+      200,
+    );
     return child;
   }
 
@@ -49,7 +57,15 @@ describe('terminal recording survives kill -9 of Steward', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'steward-crash-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    env = { ...TEST_ENV, STEWARD_LOG_LEVEL: 'warn', STEWARD_DATA_DIR: dataDir, STEWARD_PORT: String(port), STEWARD_RECORDING_FLUSH_MS: '300', HOME: dataDir, ...db.env };
+    env = {
+      ...TEST_ENV,
+      STEWARD_LOG_LEVEL: 'warn',
+      STEWARD_DATA_DIR: dataDir,
+      STEWARD_PORT: String(port),
+      STEWARD_RECORDING_FLUSH_MS: '300',
+      HOME: dataDir,
+      ...db.env,
+    };
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -60,15 +76,40 @@ describe('terminal recording survives kill -9 of Steward', () => {
   it('keeps what was recorded before the kill, and the next start marks it incomplete', async () => {
     const first = await serve();
     // 1. A customer signs up, adds the host, and opens a terminal through the child Steward.
-    const signup = await fetch(`${base}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'crash@example.com', password: 'crash test password', name: 'Crash', orgName: 'Crash Org' }) });
+    const signup = await fetch(`${base}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'crash@example.com',
+        password: 'crash test password',
+        name: 'Crash',
+        orgName: 'Crash Org',
+      }),
+    });
     const body = (await signup.json()) as { csrfToken: string; orgs: { id: string }[] };
     const cookie = (signup.headers.get('set-cookie') ?? '').split(';')[0]!;
     const orgId = body.orgs[0]!.id;
-    const call = (method: string, path: string, payload?: unknown) => fetch(`${base}${path}`, { method, headers: { cookie, 'x-csrf-token': body.csrfToken, ...(payload ? { 'content-type': 'application/json' } : {}) }, ...(payload ? { body: JSON.stringify(payload) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const call = (method: string, path: string, payload?: unknown) =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: { cookie, 'x-csrf-token': body.csrfToken, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        ...(payload ? { body: JSON.stringify(payload) } : {}),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
     const host = fleet.hosts[0]!;
-    const added = await call('POST', `/api/orgs/${orgId}/servers`, { name: 'crash', address: host.address, port: host.port, privateKey: fleet.clientKey.privateKey, hostKey: host.hostKeys[0]!.publicKey });
+    const added = await call('POST', `/api/orgs/${orgId}/servers`, {
+      name: 'crash',
+      address: host.address,
+      port: host.port,
+      privateKey: fleet.clientKey.privateKey,
+      hostKey: host.hostKeys[0]!.publicKey,
+    });
     expect(added.status).toBe(202);
-    await until('the server to be ready', async () => (await call('GET', `/api/orgs/${orgId}/servers/${added.body.id}`)).body.status === 'ready', 60_000, 200);
+    await until(
+      'the server to be ready',
+      async () => (await call('GET', `/api/orgs/${orgId}/servers/${added.body.id}`)).body.status === 'ready',
+      60_000,
+      200,
+    );
     const term = await openTerminal(base, { cookie, csrf: body.csrfToken }, { orgId, serverId: added.body.id });
     term.type('echo "before-crash-$((2+3))"\n');
     await term.waitFor('before-crash-5');
@@ -83,9 +124,17 @@ describe('terminal recording survives kill -9 of Steward', () => {
     const sessions = (await call('GET', `/api/orgs/${orgId}/terminal-sessions`)).body.sessions;
     expect(sessions[0]).toMatchObject({ id: term.sessionId, status: 'incomplete', endReason: 'process_crashed' });
     const rec = (await call('GET', `/api/orgs/${orgId}/terminal-sessions/${term.sessionId}/recording`)).body;
-    const [header, ...events] = (rec.cast as string).trim().split('\n').map((l) => JSON.parse(l));
+    const [header, ...events] = (rec.cast as string)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(header).toMatchObject({ version: 2 });
-    expect(events.filter((e: unknown[]) => e[1] === 'o').map((e: unknown[]) => e[2]).join('')).toContain('before-crash-5');
+    expect(
+      events
+        .filter((e: unknown[]) => e[1] === 'o')
+        .map((e: unknown[]) => e[2])
+        .join(''),
+    ).toContain('before-crash-5');
     const audit = (await call('GET', `/api/orgs/${orgId}/audit?action=session.recording_incomplete`)).body.entries;
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ target: { type: 'terminal_session', id: term.sessionId } });

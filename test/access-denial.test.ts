@@ -41,12 +41,35 @@ describe('denial matrix: no active matching grant, no access', () => {
     staff = await staffMember(s, ['support']);
     other = await staffMember(s, ['support']);
     server1 = await readyServer(a, fleet.hosts[0]!, fleet.clientKey.privateKey, 'web');
-    server2 = (await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: 'db', address: '192.0.2.20', password: 'first-login-password', trustFirstContact: true })).body.id;
-    serverB = (await b.client.post(`/api/orgs/${b.orgId}/servers`, { name: 'b-web', address: '192.0.2.30', password: 'first-login-password', trustFirstContact: true })).body.id;
+    server2 = (
+      await a.client.post(`/api/orgs/${a.orgId}/servers`, {
+        name: 'db',
+        address: '192.0.2.20',
+        password: 'first-login-password',
+        trustFirstContact: true,
+      })
+    ).body.id;
+    serverB = (
+      await b.client.post(`/api/orgs/${b.orgId}/servers`, {
+        name: 'b-web',
+        address: '192.0.2.30',
+        password: 'first-login-password',
+        trustFirstContact: true,
+      })
+    ).body.id;
 
-    const pending = await s.core.access.openSuspiciousActivityGrant({ orgId: a.orgId, incidentId: 'inc_matrix', serverIds: [server1], actions: ALL as never, justification: 'Matrix: pending approval', staffId: staff.userId });
+    const pending = await s.core.access.openSuspiciousActivityGrant({
+      orgId: a.orgId,
+      incidentId: 'inc_matrix',
+      serverIds: [server1],
+      actions: ALL as never,
+      justification: 'Matrix: pending approval',
+      staffId: staff.userId,
+    });
     const expired = (await supportGrant(a, staff, [server1], { actions: ALL })).grantId;
-    await a.client.patch(`/api/orgs/${a.orgId}/grants/${expired}`, { endsAt: new Date(Date.now() + 1000).toISOString() });
+    await a.client.patch(`/api/orgs/${a.orgId}/grants/${expired}`, {
+      endsAt: new Date(Date.now() + 1000).toISOString(),
+    });
     const revoked = (await supportGrant(a, staff, [server1], { actions: ALL })).grantId;
     await a.client.post(`/api/orgs/${a.orgId}/grants/${revoked}/revoke`);
     const active = (await supportGrant(a, staff, [server1], { actions: ALL })).grantId;
@@ -66,14 +89,30 @@ describe('denial matrix: no active matching grant, no access', () => {
     await s?.close();
   });
 
-  const deniedCount = async () => (await s.core.db.selectFrom('audit_log').select('id').where('action', '=', 'access.denied').execute()).length;
-  const lastDenied = async () => JSON.parse((await s.core.db.selectFrom('audit_log').select('details').where('action', '=', 'access.denied').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow()).details) as Record<string, unknown>;
+  const deniedCount = async () =>
+    (await s.core.db.selectFrom('audit_log').select('id').where('action', '=', 'access.denied').execute()).length;
+  const lastDenied = async () =>
+    JSON.parse(
+      (
+        await s.core.db
+          .selectFrom('audit_log')
+          .select('details')
+          .where('action', '=', 'access.denied')
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirstOrThrow()
+      ).details,
+    ) as Record<string, unknown>;
   const ledgerCount = async () => (await s.core.db.selectFrom('credential_uses').select('id').execute()).length;
 
   const actions: Record<string, (grantId: string, server: string) => Promise<{ status: number; code: string }>> = {
     terminal: async (grantId, server) => {
       try {
-        const t = await openTerminal(base, { token: staff.token, origin: null }, { orgId: a.orgId, serverId: server, grantId });
+        const t = await openTerminal(
+          base,
+          { token: staff.token, origin: null },
+          { orgId: a.orgId, serverId: server, grantId },
+        );
         t.close();
         return { status: 200, code: 'opened' };
       } catch (err) {
@@ -81,7 +120,10 @@ describe('denial matrix: no active matching grant, no access', () => {
       }
     },
     'task run': async (grantId, server) => {
-      const res = await staff.client.post(`/api/staff/grants/${grantId}/commands`, { serverIds: [server], argv: ['touch', '/tmp/matrix-tripwire'] });
+      const res = await staff.client.post(`/api/staff/grants/${grantId}/commands`, {
+        serverIds: [server],
+        argv: ['touch', '/tmp/matrix-tripwire'],
+      });
       return { status: res.status, code: res.body?.error?.code ?? 'ok' };
     },
     'facts/logs read': async (grantId, server) => {
@@ -89,15 +131,25 @@ describe('denial matrix: no active matching grant, no access', () => {
       return { status: res.status, code: res.body?.error?.code ?? 'ok' };
     },
     'secret reveal': async (grantId, server) => {
-      const res = await staff.client.post(`/api/staff/grants/${grantId}/servers/${server}/found-secrets/${SECRET}/reveal`, { totpCode: '000000' });
+      const res = await staff.client.post(
+        `/api/staff/grants/${grantId}/servers/${server}/found-secrets/${SECRET}/reveal`,
+        { totpCode: '000000' },
+      );
       return { status: res.status, code: res.body?.error?.code ?? 'ok' };
     },
     'provider action': async (grantId) => {
-      const res = await staff.client.post(`/api/staff/grants/${grantId}/provider-accounts/${ACCOUNT}/instances/i-0123456789abcdef0/actions`, { action: 'reboot' });
+      const res = await staff.client.post(
+        `/api/staff/grants/${grantId}/provider-accounts/${ACCOUNT}/instances/i-0123456789abcdef0/actions`,
+        { action: 'reboot' },
+      );
       return { status: res.status, code: res.body?.error?.code ?? 'ok' };
     },
     'ssh certificate': async (grantId, server) => {
-      const res = await staff.client.post(`/api/staff/grants/${grantId}/certificates`, { serverId: server, publicKey: newClientKey().publicKey, totpCode: '000000' });
+      const res = await staff.client.post(`/api/staff/grants/${grantId}/certificates`, {
+        serverId: server,
+        publicKey: newClientKey().publicKey,
+        totpCode: '000000',
+      });
       return { status: res.status, code: res.body?.error?.code ?? 'ok' };
     },
   };
@@ -113,8 +165,13 @@ describe('denial matrix: no active matching grant, no access', () => {
         const after = await deniedCount();
         const details = await lastDenied();
         // Provider actions name accounts, not servers: a server mismatch shows as an account the grant lacks.
-        const reason = action === 'provider action' && (c.reason === 'other_server' || c.reason === 'other_org') ? 'other_account' : c.reason;
-        outcomes.push(`${c.name} × ${action}: ${res.status} ${res.code} audit+${after - denied} ${String(details.reason)}`);
+        const reason =
+          action === 'provider action' && (c.reason === 'other_server' || c.reason === 'other_org')
+            ? 'other_account'
+            : c.reason;
+        outcomes.push(
+          `${c.name} × ${action}: ${res.status} ${res.code} audit+${after - denied} ${String(details.reason)}`,
+        );
         expect(res.status, `${c.name} × ${action}`).toBe(403);
         expect(res.code, `${c.name} × ${action}`).toBe('STEWARD_NO_ACTIVE_GRANT');
         expect(after - denied, `${c.name} × ${action} audited once`).toBe(1);
@@ -132,19 +189,28 @@ describe('denial matrix: no active matching grant, no access', () => {
   it('control: the same staff member under the active grant does run the command (so the refusals are real)', async () => {
     const active = cases.find((c) => c.name === 'other server')!.grantId;
     const ledger = await ledgerCount();
-    const res = await staff.client.post(`/api/staff/grants/${active}/commands`, { serverIds: [server1], argv: ['touch', '/tmp/matrix-control'] });
+    const res = await staff.client.post(`/api/staff/grants/${active}/commands`, {
+      serverIds: [server1],
+      argv: ['touch', '/tmp/matrix-control'],
+    });
     expect(res.status, res.raw).toBe(202);
-    for (let i = 0; i < 200 && (await fleet.hosts[0]!.run(['test', '-e', '/tmp/matrix-control'])).code !== 0; i++) await sleep(100);
+    for (let i = 0; i < 200 && (await fleet.hosts[0]!.run(['test', '-e', '/tmp/matrix-control'])).code !== 0; i++)
+      await sleep(100);
     expect((await fleet.hosts[0]!.run(['test', '-e', '/tmp/matrix-control'])).code).toBe(0);
     expect(await ledgerCount()).toBeGreaterThan(ledger);
-    const use = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.find((u: { operation: string }) => u.operation === 'ssh.login:task:command');
+    const use = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.find(
+      (u: { operation: string }) => u.operation === 'ssh.login:task:command',
+    );
     expect(use).toMatchObject({ instruction: { type: 'staff_grant', id: active, actorId: staff.userId } });
   });
 
   it('a job queued under a grant that is revoked before it runs does not log in', async () => {
     const { grantId } = await supportGrant(a, staff, [server1], { actions: ['tasks'] });
     await s.core.queue.stop();
-    const res = await staff.client.post(`/api/staff/grants/${grantId}/commands`, { serverIds: [server1], argv: ['touch', '/tmp/matrix-late'] });
+    const res = await staff.client.post(`/api/staff/grants/${grantId}/commands`, {
+      serverIds: [server1],
+      argv: ['touch', '/tmp/matrix-late'],
+    });
     expect(res.status).toBe(202);
     await a.client.post(`/api/orgs/${a.orgId}/grants/${grantId}/revoke`);
     const ledger = await ledgerCount();

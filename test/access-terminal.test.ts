@@ -13,7 +13,10 @@ import { readyServer, staffMember, supportGrant, until, type StaffMember } from 
 
 function parseCast(cast: string): { header: Record<string, unknown>; events: [number, string, string][] } {
   const [head, ...rest] = cast.trim().split('\n');
-  return { header: JSON.parse(head!) as Record<string, unknown>, events: rest.map((l) => JSON.parse(l) as [number, string, string]) };
+  return {
+    header: JSON.parse(head!) as Record<string, unknown>,
+    events: rest.map((l) => JSON.parse(l) as [number, string, string]),
+  };
 }
 
 describe('web terminal under a grant (real host)', () => {
@@ -25,7 +28,10 @@ describe('web terminal under a grant (real host)', () => {
   let serverId: string;
 
   beforeAll(async () => {
-    s = await startTestSteward({ engine: 'sqlite', env: { STEWARD_TERMINAL_CHECK_MS: '500', STEWARD_RECORDING_FLUSH_MS: '300' } });
+    s = await startTestSteward({
+      engine: 'sqlite',
+      env: { STEWARD_TERMINAL_CHECK_MS: '500', STEWARD_RECORDING_FLUSH_MS: '300' },
+    });
     s.core.queue.start();
     base = await s.app.listen({ host: '127.0.0.1', port: 0 });
     a = await signUp(s.app, { orgName: 'Terminal Org' });
@@ -48,10 +54,22 @@ describe('web terminal under a grant (real host)', () => {
     term.resize(120, 40);
     // 2. The customer sees the session in the timeline within 2 s.
     const seenAt = Date.now();
-    await until('the session in the timeline', async () => {
-      const entries = (await a.client.get(`/api/orgs/${a.orgId}/timeline?grantId=${grantId}`)).body.entries as { event: string; kind: string; details: Record<string, unknown> }[];
-      return entries.some((e) => e.event === 'terminal.opened') && entries.some((e) => e.kind === 'login' && e.details.operation === 'ssh.login:terminal');
-    }, 2000, 50);
+    await until(
+      'the session in the timeline',
+      async () => {
+        const entries = (await a.client.get(`/api/orgs/${a.orgId}/timeline?grantId=${grantId}`)).body.entries as {
+          event: string;
+          kind: string;
+          details: Record<string, unknown>;
+        }[];
+        return (
+          entries.some((e) => e.event === 'terminal.opened') &&
+          entries.some((e) => e.kind === 'login' && e.details.operation === 'ssh.login:terminal')
+        );
+      },
+      2000,
+      50,
+    );
     expect(Date.now() - seenAt).toBeLessThan(2000);
     await new Promise((r) => setTimeout(r, 700)); // one flush interval, so the output is committed
     // 3. The customer revokes; the session ends by itself.
@@ -61,22 +79,35 @@ describe('web terminal under a grant (real host)', () => {
     expect(ended.at - revokedAt).toBeLessThan(5000);
     expect(ended).toMatchObject({ code: 4001, closedReason: 'grant_revoked' });
     // 4. A new session under the revoked grant is refused.
-    await expect(openTerminal(base, staffAuth(), { orgId: a.orgId, serverId, grantId })).rejects.toMatchObject({ code: 'STEWARD_NO_ACTIVE_GRANT' });
+    await expect(openTerminal(base, staffAuth(), { orgId: a.orgId, serverId, grantId })).rejects.toMatchObject({
+      code: 'STEWARD_NO_ACTIVE_GRANT',
+    });
     // 5. The recording replays what the staff member saw.
     const sessions = (await a.client.get(`/api/orgs/${a.orgId}/terminal-sessions?grantId=${grantId}`)).body.sessions;
     expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({ id: term.sessionId, status: 'ended', endReason: 'grant_revoked', user: { id: staff.userId, kind: 'staff' }, grantId });
+    expect(sessions[0]).toMatchObject({
+      id: term.sessionId,
+      status: 'ended',
+      endReason: 'grant_revoked',
+      user: { id: staff.userId, kind: 'staff' },
+      grantId,
+    });
     const rec = await a.client.get(`/api/orgs/${a.orgId}/terminal-sessions/${term.sessionId}/recording`);
     expect(rec.headers['cache-control']).toBe('no-store');
     const cast = parseCast(rec.body.cast);
     expect(cast.header).toMatchObject({ version: 2, width: 100, height: 30, env: { TERM: 'xterm-256color' } });
-    const output = cast.events.filter((e) => e[1] === 'o').map((e) => e[2]).join('');
+    const output = cast.events
+      .filter((e) => e[1] === 'o')
+      .map((e) => e[2])
+      .join('');
     expect(output).toContain('hello-42');
     expect(cast.events).toContainEqual([expect.any(Number), 'r', '120x40']);
     const times = cast.events.map((e) => e[0]);
     expect([...times].sort((x, y) => x - y)).toEqual(times);
     // 6. The ledger names the grant behind the login.
-    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.filter((u: { operation: string }) => u.operation === 'ssh.login:terminal');
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.filter(
+      (u: { operation: string }) => u.operation === 'ssh.login:terminal',
+    );
     expect(uses[0]).toMatchObject({ instruction: { type: 'staff_grant', id: grantId, actorId: staff.userId } });
   });
 
@@ -103,13 +134,25 @@ describe('web terminal under a grant (real host)', () => {
     await mine.waitFor('own-server');
     mine.close();
     expect((await mine.ended).code).toBe(1000);
-    await expect(openTerminal(base, { ...auth, origin: 'https://evil.example' }, { orgId: a.orgId, serverId })).rejects.toMatchObject({ code: 'HTTP_403' });
-    await expect(openTerminal(base, { cookie: auth.cookie }, { orgId: a.orgId, serverId })).rejects.toMatchObject({ code: 'STEWARD_CSRF' });
+    await expect(
+      openTerminal(base, { ...auth, origin: 'https://evil.example' }, { orgId: a.orgId, serverId }),
+    ).rejects.toMatchObject({ code: 'HTTP_403' });
+    await expect(openTerminal(base, { cookie: auth.cookie }, { orgId: a.orgId, serverId })).rejects.toMatchObject({
+      code: 'STEWARD_CSRF',
+    });
     const other = await signUp(s.app);
-    await expect(openTerminal(base, { cookie: other.client.auth.cookie!, csrf: other.client.auth.csrf! }, { orgId: a.orgId, serverId })).rejects.toBeInstanceOf(TerminalRefused);
+    await expect(
+      openTerminal(
+        base,
+        { cookie: other.client.auth.cookie!, csrf: other.client.auth.csrf! },
+        { orgId: a.orgId, serverId },
+      ),
+    ).rejects.toBeInstanceOf(TerminalRefused);
     // Staff without a grant: refused before any login.
     const loginsBefore = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.length;
-    await expect(openTerminal(base, { token: staff.token, origin: null }, { orgId: a.orgId, serverId })).rejects.toMatchObject({ code: 'STEWARD_NO_ACTIVE_GRANT' });
+    await expect(
+      openTerminal(base, { token: staff.token, origin: null }, { orgId: a.orgId, serverId }),
+    ).rejects.toMatchObject({ code: 'STEWARD_NO_ACTIVE_GRANT' });
     expect((await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.length).toBe(loginsBefore);
   });
 });

@@ -17,7 +17,10 @@ const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2]!).filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
+  return [...text.matchAll(IMPORT)]
+    .map((m) => m[1] ?? m[2]!)
+    .filter((s) => s.startsWith('.'))
+    .map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
 const layerOf = (file: string): string => relative(SRC, file).split('/')[0]!.replace(/\.ts$/, '');
@@ -49,7 +52,8 @@ describe('architecture', () => {
           continue;
         }
         const to = layerOf(target);
-        if (to !== from && !(ALLOWED[from] ?? []).includes(to)) violations.push(`${relative(ROOT, file)} (${from}) imports ${relative(ROOT, target)} (${to})`);
+        if (to !== from && !(ALLOWED[from] ?? []).includes(to))
+          violations.push(`${relative(ROOT, file)} (${from}) imports ${relative(ROOT, target)} (${to})`);
       }
     }
     expect(violations).toEqual([]);
@@ -63,7 +67,8 @@ describe('architecture', () => {
       for (const target of importsOf(file)) {
         const rel = relative(join(SRC, 'core'), target);
         const module = rel.split('/')[0];
-        if (module !== own && rel.endsWith('.store.ts')) violations.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}`);
+        if (module !== own && rel.endsWith('.store.ts'))
+          violations.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}`);
       }
     }
     expect(violations).toEqual([]);
@@ -88,7 +93,9 @@ describe('architecture', () => {
   });
 
   it('only kernel/config.ts reads the environment', () => {
-    const readers = production.filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
+    const readers = production
+      .filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(ROOT, f));
     expect(readers).toEqual(['src/kernel/config.ts']);
   });
 
@@ -96,8 +103,10 @@ describe('architecture', () => {
     const offenders: string[] = [];
     for (const file of production) {
       const text = readFileSync(file, 'utf8');
-      if (/from ['"]ssh2['"]/.test(text) && layerOf(file) !== 'remote' && layerOf(file) !== 'sandbox') offenders.push(`${relative(ROOT, file)} imports ssh2 outside remote/`);
-      if (/\.connect\(\s*\{/.test(text) && /ssh2/.test(text) && !/hostVerifier/.test(text)) offenders.push(`${relative(ROOT, file)} connects without hostVerifier`);
+      if (/from ['"]ssh2['"]/.test(text) && layerOf(file) !== 'remote' && layerOf(file) !== 'sandbox')
+        offenders.push(`${relative(ROOT, file)} imports ssh2 outside remote/`);
+      if (/\.connect\(\s*\{/.test(text) && /ssh2/.test(text) && !/hostVerifier/.test(text))
+        offenders.push(`${relative(ROOT, file)} connects without hostVerifier`);
     }
     expect(offenders).toEqual([]);
   });

@@ -15,13 +15,29 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
   });
   afterAll(() => s?.close());
 
-  const count = async () => (await s.core.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
-  const last = async () => s.core.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+  const count = async () =>
+    (
+      await s.core.db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
+  const last = async () =>
+    s.core.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
 
   it('writes exactly one entry per state-changing call, with who, what, where and when', async () => {
     const calls: [string, () => Promise<{ status: number }>, string][] = [
       ['org.renamed', () => a.client.patch(`/api/orgs/${a.orgId}`, { name: 'Renamed Org' }), a.orgId],
-      ['credential.sealed', () => a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'p', value: 'some-secret-value' }), a.orgId],
+      [
+        'credential.sealed',
+        () =>
+          a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+            kind: 'password',
+            name: 'p',
+            value: 'some-secret-value',
+          }),
+        a.orgId,
+      ],
       ['member.invited', () => a.client.post(`/api/orgs/${a.orgId}/invitations`, { email: 'x@example.com' }), a.orgId],
       ['token.created', () => a.client.post('/api/me/tokens', { name: 't' }), ''],
       ['user.profile_updated', () => a.client.patch('/api/me', { name: 'New Name' }), ''],
@@ -66,7 +82,11 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
 
   it('keeps hostile text inert: one JSON row per entry, no forged entries', async () => {
     const hostile = 'x\r\n{"fake":"entry"}\u2028\u001b[2J' + 'y'.repeat(2000);
-    const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'n', value: hostile });
+    const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+      kind: 'password',
+      name: 'n',
+      value: hostile,
+    });
     expect(res.status).toBe(201);
     const rows = await s.core.db.selectFrom('audit_log').select('details').execute();
     for (const r of rows) expect(() => JSON.parse(r.details)).not.toThrow();
@@ -77,17 +97,27 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
     await rawQuery(s.db, 'ALTER TABLE audit_log RENAME TO audit_log_away');
     try {
       const before = await s.core.db.selectFrom('credentials').selectAll().where('org_id', '=', a.orgId).execute();
-      const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'nope', value: 'not-stored-value' });
+      const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+        kind: 'password',
+        name: 'nope',
+        value: 'not-stored-value',
+      });
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe('STEWARD_AUDIT_UNAVAILABLE');
-      expect(await s.core.db.selectFrom('credentials').selectAll().where('org_id', '=', a.orgId).execute()).toEqual(before);
+      expect(await s.core.db.selectFrom('credentials').selectAll().where('org_id', '=', a.orgId).execute()).toEqual(
+        before,
+      );
       const health = await new TestClient(s.app).get('/healthz');
       expect(health.status).toBe(503);
       expect(health.body.audit).toBe('failing');
     } finally {
       await rawQuery(s.db, 'ALTER TABLE audit_log_away RENAME TO audit_log');
     }
-    const ok = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'yes', value: 'stored-value-now' });
+    const ok = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+      kind: 'password',
+      name: 'yes',
+      value: 'stored-value-now',
+    });
     expect(ok.status).toBe(201);
     expect((await new TestClient(s.app).get('/healthz')).body.audit).toBe('ok');
   });
@@ -96,13 +126,17 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
     const started = Date.now();
     let res;
     if (engine === 'postgres') {
-      const url = (s.db.env.STEWARD_DATABASE_URL as string);
+      const url = s.db.env.STEWARD_DATABASE_URL as string;
       const locker = new pg.Client({ connectionString: url });
       await locker.connect();
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE audit_head IN ACCESS EXCLUSIVE MODE');
       try {
-        res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'locked', value: 'locked-out-value' });
+        res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+          kind: 'password',
+          name: 'locked',
+          value: 'locked-out-value',
+        });
       } finally {
         await locker.query('ROLLBACK');
         await locker.end();
@@ -113,7 +147,11 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
       const locker = new SQLite(s.db.location);
       locker.exec('BEGIN IMMEDIATE');
       try {
-        res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'locked', value: 'locked-out-value' });
+        res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+          kind: 'password',
+          name: 'locked',
+          value: 'locked-out-value',
+        });
       } finally {
         locker.exec('ROLLBACK');
         locker.close();
@@ -123,7 +161,9 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
     expect(res.status).toBe(503);
     // Bounded, not hanging (the configured limit is 1 s; this only guards against a hang).
     expect(Date.now() - started).toBeLessThan(15_000);
-    const names = (await s.core.db.selectFrom('credentials').select('name').where('org_id', '=', a.orgId).execute()).map((r) => r.name);
+    const names = (
+      await s.core.db.selectFrom('credentials').select('name').where('org_id', '=', a.orgId).execute()
+    ).map((r) => r.name);
     expect(names).not.toContain('locked');
   });
 

@@ -44,7 +44,12 @@ describe.each(ENGINES)('accounts and sessions (%s)', (engine) => {
   });
 
   it('sets a hardened session cookie', async () => {
-    const res = await new TestClient(s.app).post('/api/auth/signup', { email: `c-${Date.now()}@example.com`, password: 'a long enough password', name: 'C', orgName: 'C org' });
+    const res = await new TestClient(s.app).post('/api/auth/signup', {
+      email: `c-${Date.now()}@example.com`,
+      password: 'a long enough password',
+      name: 'C',
+      orgName: 'C org',
+    });
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
@@ -66,11 +71,15 @@ describe.each(ENGINES)('accounts and sessions (%s)', (engine) => {
     const a = await signUp(s.app);
     const anon = new TestClient(s.app);
     const wrongPw = await anon.post('/api/auth/signin', { email: a.email, password: 'not the password at all' });
-    const noUser = await anon.post('/api/auth/signin', { email: `nobody-${Date.now()}@example.com`, password: 'not the password at all' });
+    const noUser = await anon.post('/api/auth/signin', {
+      email: `nobody-${Date.now()}@example.com`,
+      password: 'not the password at all',
+    });
     expect(wrongPw.status).toBe(401);
     expect(noUser.status).toBe(401);
     expect(wrongPw.body.error.message).toBe(noUser.body.error.message);
-    for (let i = 0; i < 4; i++) await anon.post('/api/auth/signin', { email: a.email, password: `wrong password ${i}` });
+    for (let i = 0; i < 4; i++)
+      await anon.post('/api/auth/signin', { email: a.email, password: `wrong password ${i}` });
     const limited = await anon.post('/api/auth/signin', { email: a.email, password: a.password });
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('STEWARD_RATE_LIMITED');
@@ -82,7 +91,11 @@ describe.each(ENGINES)('accounts and sessions (%s)', (engine) => {
     expect(created.status).toBe(201);
     const token = created.body.token as string;
     expect(token.startsWith('stw_')).toBe(true);
-    const stored = await s.core.db.selectFrom('api_tokens').selectAll().where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    const stored = await s.core.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
     expect(stored.token_hash).not.toContain(token.slice(4));
     const byToken = new TestClient(s.app, { token });
     expect((await byToken.get('/api/me')).body.email).toBe(a.email);
@@ -112,11 +125,18 @@ describe.each(ENGINES)('accounts and sessions (%s)', (engine) => {
 
   it('keeps staff to second-factor enrolment until they have one', async () => {
     const email = `op-${Date.now()}@example.com`;
-    await s.core.users.createStaff({ email, password: new Secret('operator password 1'), name: 'Op', roles: ['admin'] }, { type: 'system' }, {});
+    await s.core.users.createStaff(
+      { email, password: new Secret('operator password 1'), name: 'Op', roles: ['admin'] },
+      { type: 'system' },
+      {},
+    );
     const anon = new TestClient(s.app);
     const signin = await anon.post('/api/auth/signin', { email, password: 'operator password 1' });
     expect(signin.status).toBe(200);
-    const staff = new TestClient(s.app, { cookie: String(signin.headers['set-cookie']).split(';')[0], csrf: signin.body.csrfToken });
+    const staff = new TestClient(s.app, {
+      cookie: String(signin.headers['set-cookie']).split(';')[0],
+      csrf: signin.body.csrfToken,
+    });
     const blocked = await staff.get('/api/staff/jobs');
     expect(blocked.status).toBe(403);
     expect(blocked.body.error.code).toBe('STEWARD_TOTP_ENROLMENT_REQUIRED');
@@ -130,8 +150,14 @@ describe.each(ENGINES)('accounts and sessions (%s)', (engine) => {
     const a = await signUp(s.app);
     const anon = new TestClient(s.app);
     const other = await anon.post('/api/auth/signin', { email: a.email, password: a.password });
-    const second = new TestClient(s.app, { cookie: String(other.headers['set-cookie']).split(';')[0], csrf: other.body.csrfToken });
-    expect((await a.client.post('/api/me/password', { currentPassword: a.password, newPassword: 'a brand new password' })).status).toBe(204);
+    const second = new TestClient(s.app, {
+      cookie: String(other.headers['set-cookie']).split(';')[0],
+      csrf: other.body.csrfToken,
+    });
+    expect(
+      (await a.client.post('/api/me/password', { currentPassword: a.password, newPassword: 'a brand new password' }))
+        .status,
+    ).toBe(204);
     expect((await second.get('/api/me')).status).toBe(401);
     expect((await a.client.get('/api/me')).status).toBe(200);
   });
@@ -140,7 +166,10 @@ describe.each(ENGINES)('accounts and sessions (%s)', (engine) => {
     const owner = await signUp(s.app);
     const invitee = await signUp(s.app);
     const stranger = await signUp(s.app);
-    const inv = await owner.client.post(`/api/orgs/${owner.orgId}/invitations`, { email: invitee.email.toUpperCase(), role: 'member' });
+    const inv = await owner.client.post(`/api/orgs/${owner.orgId}/invitations`, {
+      email: invitee.email.toUpperCase(),
+      role: 'member',
+    });
     expect(inv.status).toBe(201);
     expect((await stranger.client.post('/api/invitations/accept', { token: inv.body.token })).status).toBe(404);
     const accepted = await invitee.client.post('/api/invitations/accept', { token: inv.body.token });
@@ -149,6 +178,9 @@ describe.each(ENGINES)('accounts and sessions (%s)', (engine) => {
     expect((await invitee.client.post('/api/invitations/accept', { token: inv.body.token })).status).toBe(404);
     // A member cannot list invitations or invite.
     expect((await invitee.client.get(`/api/orgs/${owner.orgId}/invitations`)).status).toBe(403);
-    expect((await invitee.client.post(`/api/orgs/${owner.orgId}/invitations`, { email: 'x@example.com', role: 'owner' })).status).toBe(403);
+    expect(
+      (await invitee.client.post(`/api/orgs/${owner.orgId}/invitations`, { email: 'x@example.com', role: 'owner' }))
+        .status,
+    ).toBe(403);
   });
 });

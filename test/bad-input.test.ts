@@ -41,7 +41,9 @@ describe.each(ENGINES)('bad input gets a coded 4xx, never a 500 (%s)', (engine) 
   };
 
   it('malformed JSON', async () => {
-    const res = await a.client.request('POST', `/api/orgs/${a.orgId}/credentials`, '{"kind": "password", ', { 'content-type': 'application/json' });
+    const res = await a.client.request('POST', `/api/orgs/${a.orgId}/credentials`, '{"kind": "password", ', {
+      'content-type': 'application/json',
+    });
     expectCoded(res, 400, 'STEWARD_MALFORMED_JSON');
   });
 
@@ -62,12 +64,18 @@ describe.each(ENGINES)('bad input gets a coded 4xx, never a 500 (%s)', (engine) 
   });
 
   it('oversized bodies', async () => {
-    const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'big', value: 'x'.repeat(20_000) });
+    const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+      kind: 'password',
+      name: 'big',
+      value: 'x'.repeat(20_000),
+    });
     expectCoded(res, 413, 'STEWARD_PAYLOAD_TOO_LARGE');
   });
 
   it('a body that is not JSON', async () => {
-    const res = await a.client.request('POST', `/api/orgs/${a.orgId}/credentials`, 'kind=password', { 'content-type': 'text/plain' });
+    const res = await a.client.request('POST', `/api/orgs/${a.orgId}/credentials`, 'kind=password', {
+      'content-type': 'text/plain',
+    });
     expect([400, 415]).toContain(res.status);
     expect(Object.keys(ERROR_CODES)).toContain(res.body.error.code);
   });
@@ -80,14 +88,22 @@ describe.each(ENGINES)('bad input gets a coded 4xx, never a 500 (%s)', (engine) 
 
   it('CR, LF and NUL in headers are refused before any session is touched', async () => {
     const sessionsBefore = await s.core.db.selectFrom('sessions').selectAll().execute();
-    const crlf = await rawRequest(port, `GET /api/me HTTP/1.1\r\nHost: x\r\nCookie: ${a.client.auth.cookie}\rX-Injected: 1\r\n\r\n`);
+    const crlf = await rawRequest(
+      port,
+      `GET /api/me HTTP/1.1\r\nHost: x\r\nCookie: ${a.client.auth.cookie}\rX-Injected: 1\r\n\r\n`,
+    );
     expect(crlf).toMatch(/^HTTP\/1\.1 400/);
     expect(crlf).toContain('STEWARD_BAD_HEADER');
-    const nul = await rawRequest(port, `GET /api/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer stw_abc\u0000def\r\nConnection: close\r\n\r\n`);
+    const nul = await rawRequest(
+      port,
+      `GET /api/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer stw_abc\u0000def\r\nConnection: close\r\n\r\n`,
+    );
     expect(nul).toMatch(/^HTTP\/1\.1 400/);
     const ctl = await a.client.request('GET', '/api/me', undefined, { 'x-forwarded-for': '1.2.3.4\u0001' });
     expectCoded(ctl, 400, 'STEWARD_BAD_HEADER');
-    const badAuth = await new TestClient(s.app).request('GET', '/api/me', undefined, { authorization: 'Basic Zm9vOmJhcg==' });
+    const badAuth = await new TestClient(s.app).request('GET', '/api/me', undefined, {
+      authorization: 'Basic Zm9vOmJhcg==',
+    });
     expectCoded(badAuth, 401, 'STEWARD_UNAUTHENTICATED');
     expect(await s.core.db.selectFrom('sessions').selectAll().execute()).toEqual(sessionsBefore);
   });
@@ -95,21 +111,35 @@ describe.each(ENGINES)('bad input gets a coded 4xx, never a 500 (%s)', (engine) 
   it('fuzzing every operation with random bodies, ids and queries never yields a 5xx', async () => {
     const doc = (await new TestClient(s.app).get('/api/openapi.json')).body;
     const ops = operationsOf(doc);
-    const jsonValue = fc.oneof(fc.string({ maxLength: 40 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }));
+    const jsonValue = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+    );
     const failures: string[] = [];
     for (const op of ops) {
       if (op.path === '/api/auth/signout' || op.path === '/api/me/password') continue; // would end the fuzzing session
       await fc.assert(
         fc.asyncProperty(
-          fc.dictionary(fc.constantFrom(...Object.keys((op.bodySchema?.properties as object) ?? { x: 1 }), 'extra'), jsonValue, { maxKeys: 5 }),
+          fc.dictionary(
+            fc.constantFrom(...Object.keys((op.bodySchema?.properties as object) ?? { x: 1 }), 'extra'),
+            jsonValue,
+            { maxKeys: 5 },
+          ),
           fc.oneof(fc.constant(a.orgId), fc.string({ maxLength: 30 }), fc.constant('org_00000000000000000000000000')),
           fc.boolean(),
           async (fields, id, startValid) => {
             const base = startValid && op.bodySchema ? (sampleOf(op.bodySchema) as Record<string, unknown>) : {};
-            const url = op.path.replace(/\{(\w+)\}/g, (_, p: string) => encodeURIComponent(p === 'orgId' ? id : `${p.replace('Id', '')}_${id}`));
+            const url = op.path.replace(/\{(\w+)\}/g, (_, p: string) =>
+              encodeURIComponent(p === 'orgId' ? id : `${p.replace('Id', '')}_${id}`),
+            );
             const body = op.method === 'GET' || op.method === 'DELETE' ? undefined : { ...base, ...fields };
             const res = await a.client.request(op.method, url, body);
-            if (res.status >= 500) failures.push(`${op.method} ${url} ${JSON.stringify(body)} → ${res.status} ${res.raw.slice(0, 200)}`);
+            if (res.status >= 500)
+              failures.push(`${op.method} ${url} ${JSON.stringify(body)} → ${res.status} ${res.raw.slice(0, 200)}`);
             if (res.status >= 400) expect(Object.keys(ERROR_CODES)).toContain(res.body?.error?.code);
           },
         ),

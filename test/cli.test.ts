@@ -76,13 +76,21 @@ describe('steward CLI', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/Applied: 0001_foundation/);
     expect((await runCli(['migrate'], env)).stdout).toMatch(/already up to date/);
-    const weak = await runCli(['admin', 'create', '--email', 'op@example.com', '--name', 'Op', '--password-stdin'], env, 'short\n');
+    const weak = await runCli(
+      ['admin', 'create', '--email', 'op@example.com', '--name', 'Op', '--password-stdin'],
+      env,
+      'short\n',
+    );
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/at least 10 characters/);
-    const ok = await runCli(['admin', 'create', '--email', 'op@example.com', '--name', 'Op', '--roles', 'admin,security', '--password-stdin'], env, 'operator password here\n');
+    const ok = await runCli(
+      ['admin', 'create', '--email', 'op@example.com', '--name', 'Op', '--roles', 'admin,security', '--password-stdin'],
+      env,
+      'operator password here\n',
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/Created operator usr_/);
-    const rows = await rawQuery(db, "select kind, staff_roles from users");
+    const rows = await rawQuery(db, 'select kind, staff_roles from users');
     expect(rows).toEqual([{ kind: 'staff', staff_roles: 'admin,security' }]);
   });
 
@@ -95,9 +103,22 @@ describe('steward CLI', () => {
     server.stderr!.on('data', (d: Buffer) => (serverOut += d.toString()));
     try {
       expect((await waitForHealth(url)).status).toBe(200);
-      const signup = await fetch(`${url}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'cli@example.com', password: 'cli user password', name: 'Cli User', orgName: 'Cli Org' }) });
+      const signup = await fetch(`${url}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'cli@example.com',
+          password: 'cli user password',
+          name: 'Cli User',
+          orgName: 'Cli Org',
+        }),
+      });
       expect(signup.status).toBe(201);
-      const login = await runCli(['login', '--url', url, '--email', 'cli@example.com', '--password-stdin'], env, 'cli user password\n');
+      const login = await runCli(
+        ['login', '--url', url, '--email', 'cli@example.com', '--password-stdin'],
+        env,
+        'cli user password\n',
+      );
       expect(login.code, login.stderr).toBe(0);
       const file = join(home, '.config', 'steward', 'cli.json');
       expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -107,7 +128,11 @@ describe('steward CLI', () => {
       expect(who.stdout).toContain('Cli Org');
       const ls = await runCli(['orgs', 'ls', '--json'], env);
       expect(JSON.parse(ls.stdout)).toEqual([expect.objectContaining({ name: 'Cli Org', role: 'owner' })]);
-      const wrong = await runCli(['login', '--url', url, '--email', 'cli@example.com', '--password-stdin'], env, 'not the password\n');
+      const wrong = await runCli(
+        ['login', '--url', url, '--email', 'cli@example.com', '--password-stdin'],
+        env,
+        'not the password\n',
+      );
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toMatch(/^steward: The e-mail address or password is wrong/);
     } finally {
@@ -124,10 +149,18 @@ describe('steward CLI', () => {
       // A table in the way makes the first migration fail part-way.
       await rawQuery(broken, 'CREATE TABLE users (id text)');
       const port = await freePort();
-      const res = await runCli(['serve'], { ...env, ...broken.env, STEWARD_PORT: String(port), STEWARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'steward-broken-')) });
+      const res = await runCli(['serve'], {
+        ...env,
+        ...broken.env,
+        STEWARD_PORT: String(port),
+        STEWARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'steward-broken-')),
+      });
       expect(res.code).toBe(1);
       expect(res.stderr).toMatch(/^steward: Migration 0001_foundation failed: .*users.*steward migrate/);
-      const tables = await rawQuery(broken, "select name from sqlite_master where type = 'table' and name like 'vault%'");
+      const tables = await rawQuery(
+        broken,
+        "select name from sqlite_master where type = 'table' and name like 'vault%'",
+      );
       expect(tables).toEqual([]);
     } finally {
       await broken.drop();

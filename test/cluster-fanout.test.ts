@@ -13,7 +13,12 @@ const PER_ORG = 5;
 const LEASE_SECONDS = 15;
 const HOLD_SECONDS = 6;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 180_000, everyMs = 100): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 180_000,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -41,8 +46,16 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
   beforeAll(async () => {
     const started = Date.now();
     cluster = await startCluster({
-      apis: 2, workers: 2, preload: [PRELOAD],
-      env: { STEWARD_JOBS_LEASE_SECONDS: String(LEASE_SECONDS), STEWARD_JOBS_PER_ORG: String(PER_ORG), STEWARD_SSH_MAX_CONCURRENCY: '4', STEWARD_SCHEDULER_TICK_MS: '1000', STEWARD_AUDIT_TIMEOUT_MS: '10000' },
+      apis: 2,
+      workers: 2,
+      preload: [PRELOAD],
+      env: {
+        STEWARD_JOBS_LEASE_SECONDS: String(LEASE_SECONDS),
+        STEWARD_JOBS_PER_ORG: String(PER_ORG),
+        STEWARD_SSH_MAX_CONCURRENCY: '4',
+        STEWARD_SCHEDULER_TICK_MS: '1000',
+        STEWARD_AUDIT_TIMEOUT_MS: '10000',
+      },
     });
     timings.clusterStartMs = Date.now() - started;
     client = new ClusterClient(cluster.apis.map((n) => n.url!));
@@ -52,7 +65,9 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
   });
 
   const failWith = (err: unknown): never => {
-    const tails = (cluster?.nodes ?? []).map((n) => `── ${n.role} ${n.pid}\n${n.output().split('\n').slice(-30).join('\n')}`).join('\n');
+    const tails = (cluster?.nodes ?? [])
+      .map((n) => `── ${n.role} ${n.pid}\n${n.output().split('\n').slice(-30).join('\n')}`)
+      .join('\n');
     throw new Error(`${(err as Error).message}\n${tails}`);
   };
 
@@ -61,12 +76,23 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
       const started = Date.now();
       await client.signUp();
       for (const [i, host] of fleet.hosts.entries()) {
-        const body = { name: `c${i}`, address: host.address, port: host.port, privateKey: fleet.clientKey.privateKey, hostKey: host.hostKeys[0]!.publicKey };
+        const body = {
+          name: `c${i}`,
+          address: host.address,
+          port: host.port,
+          privateKey: fleet.clientKey.privateKey,
+          hostKey: host.hostKeys[0]!.publicKey,
+        };
         // A 503 (audit or database busy on this loaded machine) changed nothing and says to try again.
-        const res = await until(`server ${i} added`, async () => {
-          const r = await client.post(`/api/orgs/${client.orgId}/servers`, body);
-          return r.status === 503 ? undefined : r;
-        }, 60_000, 500);
+        const res = await until(
+          `server ${i} added`,
+          async () => {
+            const r = await client.post(`/api/orgs/${client.orgId}/servers`, body);
+            return r.status === 503 ? undefined : r;
+          },
+          60_000,
+          500,
+        );
         expect(res.status, JSON.stringify(res.body)).toBe(202);
       }
       await until('every server ready', async () => {
@@ -76,7 +102,9 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
       // Each new server is discovered at once (one run per server); wait for those to settle.
       await until('the first discoveries', async () => {
         const { body } = await client.get(`/api/orgs/${client.orgId}/task-runs?limit=100`);
-        return body.runs.length >= HOSTS && body.runs.every((r: { finishedAt: string | null }) => r.finishedAt !== null);
+        return (
+          body.runs.length >= HOSTS && body.runs.every((r: { finishedAt: string | null }) => r.finishedAt !== null)
+        );
       });
       timings.enrolAndDiscoverMs = Date.now() - started;
     } catch (err) {
@@ -89,7 +117,11 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
       const [survivor, victim] = cluster.workers as [ClusterNode, ClusterNode];
       const tag = `run-${Date.now().toString(36)}`;
       const started = Date.now();
-      const res = await client.post(`/api/orgs/${client.orgId}/task-runs`, { recipe: 'test-tripwire', params: { tag, holdSeconds: HOLD_SECONDS }, all: true });
+      const res = await client.post(`/api/orgs/${client.orgId}/task-runs`, {
+        recipe: 'test-tripwire',
+        params: { tag, holdSeconds: HOLD_SECONDS },
+        all: true,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
       const runId = res.body.id as string;
 
@@ -100,8 +132,15 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
       const sampler = (async () => {
         while (sampling) {
           // Rows a killed worker left 'running' are not running anywhere; they wait for the survivor to take them.
-          const rows = await rawQuery(cluster.db, `SELECT claimed_by FROM task_run_hosts WHERE org_id = $1 AND status = 'running'`, [client.orgId]);
-          peak = Math.max(peak, rows.filter((r) => !(victimKilled && pidOf(r.claimed_by as string) === victim.pid)).length);
+          const rows = await rawQuery(
+            cluster.db,
+            `SELECT claimed_by FROM task_run_hosts WHERE org_id = $1 AND status = 'running'`,
+            [client.orgId],
+          );
+          peak = Math.max(
+            peak,
+            rows.filter((r) => !(victimKilled && pidOf(r.claimed_by as string) === victim.pid)).length,
+          );
           await sleep(50);
         }
       })().catch(() => undefined);
@@ -110,50 +149,96 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
       try {
         // 2. Kill the victim while every host it holds is inside the long "hold" step it started moments ago, after
         //    the first action step (recorded done) and before the second: the worst place for a naive retry.
-        victimHosts = await until('the victim to be mid-hold on its hosts', async () => {
-          const held = await rawQuery(cluster.db, `SELECT h.server_id, h.applying, h.claimed_by, (SELECT max(o.at) FROM task_output o WHERE o.run_id = h.run_id AND o.server_id = h.server_id AND o.data LIKE '▶ the server was held%') AS hold_at
-            FROM task_run_hosts h WHERE h.run_id = $1 AND h.status = 'running'`, [runId]);
-          const mine = held.filter((h) => pidOf(h.claimed_by as string) === victim.pid);
-          const fresh = mine.every((h) => h.applying === 'hold' && h.hold_at && Date.now() - Date.parse(h.hold_at as string) < HOLD_SECONDS * 1000 - 1500);
-          const done = await rawQuery(cluster.db, `SELECT claimed_by FROM task_run_hosts WHERE run_id = $1 AND finished_at IS NOT NULL`, [runId]);
-          const victimFinished = done.filter((h) => pidOf(h.claimed_by as string) === victim.pid).length;
-          return mine.length > 0 && fresh && victimFinished > 0 ? mine.map((h) => h.server_id as string) : undefined;
-        }, 120_000, 20);
+        victimHosts = await until(
+          'the victim to be mid-hold on its hosts',
+          async () => {
+            const held = await rawQuery(
+              cluster.db,
+              `SELECT h.server_id, h.applying, h.claimed_by, (SELECT max(o.at) FROM task_output o WHERE o.run_id = h.run_id AND o.server_id = h.server_id AND o.data LIKE '▶ the server was held%') AS hold_at
+            FROM task_run_hosts h WHERE h.run_id = $1 AND h.status = 'running'`,
+              [runId],
+            );
+            const mine = held.filter((h) => pidOf(h.claimed_by as string) === victim.pid);
+            const fresh = mine.every(
+              (h) =>
+                h.applying === 'hold' &&
+                h.hold_at &&
+                Date.now() - Date.parse(h.hold_at as string) < HOLD_SECONDS * 1000 - 1500,
+            );
+            const done = await rawQuery(
+              cluster.db,
+              `SELECT claimed_by FROM task_run_hosts WHERE run_id = $1 AND finished_at IS NOT NULL`,
+              [runId],
+            );
+            const victimFinished = done.filter((h) => pidOf(h.claimed_by as string) === victim.pid).length;
+            return mine.length > 0 && fresh && victimFinished > 0 ? mine.map((h) => h.server_id as string) : undefined;
+          },
+          120_000,
+          20,
+        );
         victimKilled = true;
         victim.kill('SIGKILL');
         await victim.exited;
         timings.killedAfterMs = Date.now() - started;
 
         // 3. The run finishes anyway: every host changed, none failed.
-        run = await until('the run to finish', async () => {
-          const { body } = await client.get(`/api/orgs/${client.orgId}/task-runs/${runId}`);
-          return body.finishedAt ? body : undefined;
-        }, 300_000, 250);
+        run = await until(
+          'the run to finish',
+          async () => {
+            const { body } = await client.get(`/api/orgs/${client.orgId}/task-runs/${runId}`);
+            return body.finishedAt ? body : undefined;
+          },
+          300_000,
+          250,
+        );
         timings.fanOutMs = Date.now() - started;
       } finally {
         sampling = false;
         await sampler;
       }
-      expect(run.status, JSON.stringify(run.hosts.filter((h: { status: string }) => h.status !== 'changed'))).toBe('succeeded');
+      expect(run.status, JSON.stringify(run.hosts.filter((h: { status: string }) => h.status !== 'changed'))).toBe(
+        'succeeded',
+      );
       expect(run.progress).toMatchObject({ total: HOSTS, done: HOSTS, failed: 0, changed: HOSTS });
 
       // 4. The counters on the hosts: each action step applied exactly once on every host.
-      const servers = (await client.get(`/api/orgs/${client.orgId}/servers`)).body.servers as { id: string; address: string }[];
+      const servers = (await client.get(`/api/orgs/${client.orgId}/servers`)).body.servers as {
+        id: string;
+        address: string;
+      }[];
       for (const host of fleet.hosts) {
-        const lines = (await host.readFile(TRIPWIRE_FILE)).toString().trim().split('\n').filter((l) => l.startsWith(tag));
+        const lines = (await host.readFile(TRIPWIRE_FILE))
+          .toString()
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith(tag));
         expect(lines.sort(), host.name).toEqual([`${tag} after`, `${tag} before`]);
       }
 
       // 5. The victim's hosts were resumed by the survivor (attempt 2), which skipped the step already done.
-      const hosts = await rawQuery(cluster.db, `SELECT server_id, claimed_by, steps FROM task_run_hosts WHERE run_id = $1`, [runId]);
+      const hosts = await rawQuery(
+        cluster.db,
+        `SELECT server_id, claimed_by, steps FROM task_run_hosts WHERE run_id = $1`,
+        [runId],
+      );
       const byServer = new Map(hosts.map((h) => [h.server_id as string, h]));
       for (const serverId of victimHosts) {
         const h = byServer.get(serverId)!;
         expect(pidOf(h.claimed_by as string)).toBe(survivor.pid);
         expect(String(h.claimed_by)).toMatch(/#2$/);
-        expect(JSON.parse(h.steps as string).map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(['tripwire-before:changed', expect.stringMatching(/^hold:/), 'tripwire-after:changed']);
-        const out = (await client.get(`/api/orgs/${client.orgId}/task-runs/${runId}/output`)).body.entries as { serverId: string; data: string }[];
-        expect(out.filter((e) => e.serverId === serverId).map((e) => e.data).join('')).toMatch(/Resumed by another worker[\s\S]*already done before the worker changed/);
+        expect(JSON.parse(h.steps as string).map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(
+          ['tripwire-before:changed', expect.stringMatching(/^hold:/), 'tripwire-after:changed'],
+        );
+        const out = (await client.get(`/api/orgs/${client.orgId}/task-runs/${runId}/output`)).body.entries as {
+          serverId: string;
+          data: string;
+        }[];
+        expect(
+          out
+            .filter((e) => e.serverId === serverId)
+            .map((e) => e.data)
+            .join(''),
+        ).toMatch(/Resumed by another worker[\s\S]*already done before the worker changed/);
       }
       // Both workers ran hosts to the end; nothing else did.
       const finishers = new Set(hosts.map((h) => pidOf(h.claimed_by as string)));
@@ -167,7 +252,8 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
 
       // 7. The jobs, as either API node shows them: one per host, done; the resumed ones in their second attempt.
       for (const api of cluster.apis) {
-        const jobs = (await client.request('GET', `/api/orgs/${client.orgId}/jobs?limit=500`, undefined, api.url)).body.jobs as { queue: string; status: string; attempts: number }[];
+        const jobs = (await client.request('GET', `/api/orgs/${client.orgId}/jobs?limit=500`, undefined, api.url)).body
+          .jobs as { queue: string; status: string; attempts: number }[];
         const hostJobs = jobs.filter((j) => j.queue === 'tasks.host');
         expect(hostJobs.every((j) => j.status === 'done')).toBe(true);
         expect(hostJobs.filter((j) => j.attempts === 2).length).toBeGreaterThanOrEqual(victimHosts.length);
@@ -176,7 +262,16 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
       // 8. Requests went to both API nodes, on one session: neither node keeps state of its own.
       expect([...client.served.values()].every((n) => n > 10)).toBe(true);
       expect(client.served.size).toBe(2);
-      console.log('cluster fan-out timings', JSON.stringify({ ...timings, hosts: HOSTS, peak, resumed: victimHosts.length, served: Object.fromEntries(client.served) }));
+      console.log(
+        'cluster fan-out timings',
+        JSON.stringify({
+          ...timings,
+          hosts: HOSTS,
+          peak,
+          resumed: victimHosts.length,
+          served: Object.fromEntries(client.served),
+        }),
+      );
     } catch (err) {
       failWith(err);
     }

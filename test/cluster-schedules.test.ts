@@ -7,7 +7,12 @@ import { ec2Account, startFakeClouds } from '../testkit/provisioning-e2e.js';
 
 type Clouds = Awaited<ReturnType<typeof startFakeClouds>>;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 120_000, everyMs = 200): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 120_000,
+  everyMs = 200,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -33,8 +38,14 @@ describe('cluster: schedules fire once per interval across processes', () => {
   beforeAll(async () => {
     clouds = await startFakeClouds({ transitionMs: 200 });
     cluster = await startCluster({
-      apis: 1, workers: 2,
-      env: { STEWARD_SANDBOX_ENDPOINTS: 'true', STEWARD_INSTANCE_SYNC_SECONDS: String(SYNC_SECONDS), STEWARD_SCHEDULER_TICK_MS: String(TICK_MS), STEWARD_AUDIT_TIMEOUT_MS: '10000' },
+      apis: 1,
+      workers: 2,
+      env: {
+        STEWARD_SANDBOX_ENDPOINTS: 'true',
+        STEWARD_INSTANCE_SYNC_SECONDS: String(SYNC_SECONDS),
+        STEWARD_SCHEDULER_TICK_MS: String(TICK_MS),
+        STEWARD_AUDIT_TIMEOUT_MS: '10000',
+      },
     });
     client = new ClusterClient(cluster.apis.map((n) => n.url!));
     await client.signUp();
@@ -54,7 +65,10 @@ describe('cluster: schedules fire once per interval across processes', () => {
     let most = 0;
     let mostRunning = 0;
     while (Date.now() - started < 8000) {
-      const rows = await rawQuery(cluster.db, `SELECT count(*) FILTER (WHERE state IN ('created', 'retry'))::int AS waiting, count(*) FILTER (WHERE state = 'active')::int AS running FROM ${cluster.env.STEWARD_JOBS_SCHEMA}.job WHERE name = 'provisioning.sync'`);
+      const rows = await rawQuery(
+        cluster.db,
+        `SELECT count(*) FILTER (WHERE state IN ('created', 'retry'))::int AS waiting, count(*) FILTER (WHERE state = 'active')::int AS running FROM ${cluster.env.STEWARD_JOBS_SCHEMA}.job WHERE name = 'provisioning.sync'`,
+      );
       most = Math.max(most, Number(rows[0]!.waiting));
       mostRunning = Math.max(mostRunning, Number(rows[0]!.running));
       await sleep(100);
@@ -63,14 +77,24 @@ describe('cluster: schedules fire once per interval across processes', () => {
     expect(most).toBe(1);
     expect(mostRunning).toBeLessThanOrEqual(1);
     // 2. Each run lists the account once (ledgered as the standing instruction): about one per second, not two.
-    const calls = await rawQuery(cluster.db, `SELECT count(*)::int AS n FROM credential_uses WHERE (credential_id = $1 OR target_id = $1) AND operation = 'ec2.DescribeInstances' AND instruction_type = 'schedule'`, [accountId]);
+    const calls = await rawQuery(
+      cluster.db,
+      `SELECT count(*)::int AS n FROM credential_uses WHERE (credential_id = $1 OR target_id = $1) AND operation = 'ec2.DescribeInstances' AND instruction_type = 'schedule'`,
+      [accountId],
+    );
     const n = Number(calls[0]!.n);
     expect(n).toBeGreaterThanOrEqual(3);
     expect(n).toBeLessThanOrEqual(Math.ceil(elapsedS / SYNC_SECONDS) + 2);
     // 3. Both workers took part (the chain's jobs went to whichever was free).
-    const done = await rawQuery(cluster.db, `SELECT count(*)::int AS n FROM ${cluster.env.STEWARD_JOBS_SCHEMA}.job WHERE name = 'provisioning.sync' AND state = 'completed'`);
+    const done = await rawQuery(
+      cluster.db,
+      `SELECT count(*)::int AS n FROM ${cluster.env.STEWARD_JOBS_SCHEMA}.job WHERE name = 'provisioning.sync' AND state = 'completed'`,
+    );
     expect(Number(done[0]!.n)).toBeGreaterThanOrEqual(3);
-    console.log('status sync across two workers', JSON.stringify({ elapsedS, describeCalls: n, mostQueuedAtOnce: most }));
+    console.log(
+      'status sync across two workers',
+      JSON.stringify({ elapsedS, describeCalls: n, mostQueuedAtOnce: most }),
+    );
   }, 120_000);
 
   it('the scan for due schedules runs once per tick for the cluster, taken by either worker', async () => {
@@ -88,28 +112,59 @@ describe('cluster: schedules fire once per interval across processes', () => {
     expect(runs).toBeLessThanOrEqual(Math.ceil(slots) + 1);
     expect(runs).toBeGreaterThanOrEqual(Math.floor(slots / 3));
     expect([...seenBy].every((pid) => cluster.workers.some((w) => String(w.pid) === pid))).toBe(true);
-    console.log('discovery scan across two workers', JSON.stringify({ slots: Math.round(slots), runs, workersSeen: seenBy.size }));
+    console.log(
+      'discovery scan across two workers',
+      JSON.stringify({ slots: Math.round(slots), runs, workersSeen: seenBy.size }),
+    );
   }, 60_000);
 
   it('a due discovery schedule starts exactly one discovery per interval, however many workers look', async () => {
     const ids: string[] = [];
     for (const [i, host] of fleet.hosts.entries()) {
-      const res = await client.post(`/api/orgs/${client.orgId}/servers`, { name: `s${i}`, address: host.address, port: host.port, privateKey: fleet.clientKey.privateKey, hostKey: host.hostKeys[0]!.publicKey });
+      const res = await client.post(`/api/orgs/${client.orgId}/servers`, {
+        name: `s${i}`,
+        address: host.address,
+        port: host.port,
+        privateKey: fleet.clientKey.privateKey,
+        hostKey: host.hostKeys[0]!.publicKey,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
       ids.push(res.body.id);
     }
-    await until('servers ready', async () => (await client.get(`/api/orgs/${client.orgId}/servers`)).body.servers.every((s: { status: string }) => s.status === 'ready'));
-    for (const id of ids) expect((await client.request('PUT', `/api/orgs/${client.orgId}/servers/${id}/discovery-schedule`, { everyMinutes: 5 })).status).toBe(200);
-    const scheduledRuns = async () => Number((await rawQuery(cluster.db, `SELECT count(*)::int AS n FROM task_runs WHERE org_id = $1 AND kind = 'discovery' AND instruction_type = 'schedule'`, [client.orgId]))[0]!.n);
+    await until('servers ready', async () =>
+      (await client.get(`/api/orgs/${client.orgId}/servers`)).body.servers.every(
+        (s: { status: string }) => s.status === 'ready',
+      ),
+    );
+    for (const id of ids)
+      expect(
+        (await client.request('PUT', `/api/orgs/${client.orgId}/servers/${id}/discovery-schedule`, { everyMinutes: 5 }))
+          .status,
+      ).toBe(200);
+    const scheduledRuns = async () =>
+      Number(
+        (
+          await rawQuery(
+            cluster.db,
+            `SELECT count(*)::int AS n FROM task_runs WHERE org_id = $1 AND kind = 'discovery' AND instruction_type = 'schedule'`,
+            [client.orgId],
+          )
+        )[0]!.n,
+      );
     expect(await scheduledRuns()).toBe(0);
     for (const round of [1, 2]) {
       // 1. Make every schedule due now, as if five minutes had passed.
-      await rawQuery(cluster.db, `UPDATE discovery_schedules SET next_run_at = $1 WHERE org_id = $2`, [new Date(Date.now() - 1000).toISOString(), client.orgId]);
+      await rawQuery(cluster.db, `UPDATE discovery_schedules SET next_run_at = $1 WHERE org_id = $2`, [
+        new Date(Date.now() - 1000).toISOString(),
+        client.orgId,
+      ]);
       // 2. Both workers scan every half second; each schedule still fires once, and moves five minutes on.
       await until(`round ${round}`, async () => (await scheduledRuns()) >= 3 * round);
       await sleep(3 * TICK_MS);
       expect(await scheduledRuns()).toBe(3 * round);
-      const next = await rawQuery(cluster.db, `SELECT next_run_at FROM discovery_schedules WHERE org_id = $1`, [client.orgId]);
+      const next = await rawQuery(cluster.db, `SELECT next_run_at FROM discovery_schedules WHERE org_id = $1`, [
+        client.orgId,
+      ]);
       for (const row of next) expect(Date.parse(String(row.next_run_at))).toBeGreaterThan(Date.now() + 4 * 60_000);
     }
   }, 240_000);

@@ -1,7 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
-import { launchChromium, openPage, screenshot, seriousAxeViolations, type AxeProblem, type TrackedPage } from '../testkit/browser.js';
+import {
+  launchChromium,
+  openPage,
+  screenshot,
+  seriousAxeViolations,
+  type AxeProblem,
+  type TrackedPage,
+} from '../testkit/browser.js';
 import { createStaff, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
 
 type Theme = 'light' | 'dark';
@@ -23,9 +30,12 @@ async function checkPages(page: Page, theme: Theme, shots: Shot[]): Promise<stri
     await settle(page);
     await screenshot(page, `${shot.name}-${theme}`);
     const found: AxeProblem[] = await seriousAxeViolations(page);
-    for (const v of found) problems.push(`${shot.name} (${theme}): ${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
+    for (const v of found)
+      problems.push(`${shot.name} (${theme}): ${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
     const overflow = await page.evaluate(() => {
-      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      const root = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
       return root.scrollWidth - root.clientWidth;
     });
     if (overflow > 0) problems.push(`${shot.name} (${theme}): ${overflow}px wider than the screen`);
@@ -44,11 +54,25 @@ describe('console: accessibility and screenshots of the main pages, light and da
     env = await startConsoleSteward();
     browser = await launchChromium();
     // Data for every page to show something real (through the API, as a person would have made it).
-    owner = await signUp(env.s.app, { name: 'Grace Hopper', orgName: 'Compilers Ltd', password: 'a long enough passphrase' });
+    owner = await signUp(env.s.app, {
+      name: 'Grace Hopper',
+      orgName: 'Compilers Ltd',
+      password: 'a long enough passphrase',
+    });
     const base = `/api/orgs/${owner.orgId}`;
-    await owner.client.post(`${base}/credentials`, { kind: 'api_key', name: 'Deploy key', value: 'value-that-is-long-enough-1234' });
-    await owner.client.post(`${base}/credentials`, { kind: 'database_password', name: 'Reporting database', value: 'short' });
-    inviteToken = (await owner.client.post(`${base}/invitations`, { email: 'new.colleague@example.com', role: 'member' })).body.token;
+    await owner.client.post(`${base}/credentials`, {
+      kind: 'api_key',
+      name: 'Deploy key',
+      value: 'value-that-is-long-enough-1234',
+    });
+    await owner.client.post(`${base}/credentials`, {
+      kind: 'database_password',
+      name: 'Reporting database',
+      value: 'short',
+    });
+    inviteToken = (
+      await owner.client.post(`${base}/invitations`, { email: 'new.colleague@example.com', role: 'member' })
+    ).body.token;
     const colleague = await signUp(env.s.app, { name: 'Alan Turing' });
     const invite = await owner.client.post(`${base}/invitations`, { email: colleague.email, role: 'member' });
     await colleague.client.post('/api/invitations/accept', { token: invite.body.token });
@@ -56,14 +80,29 @@ describe('console: accessibility and screenshots of the main pages, light and da
     env.s.core.queue.register('console.sample', async (job) => {
       if (job.payload.fail) throw new Error('The sample job failed on purpose.');
     });
-    await env.s.core.queue.enqueue(env.s.core.db, { queue: 'console.sample', payload: { fail: false }, orgId: owner.orgId });
-    await env.s.core.queue.enqueue(env.s.core.db, { queue: 'console.sample', payload: { fail: true }, orgId: owner.orgId, maxAttempts: 1 });
+    await env.s.core.queue.enqueue(env.s.core.db, {
+      queue: 'console.sample',
+      payload: { fail: false },
+      orgId: owner.orgId,
+    });
+    await env.s.core.queue.enqueue(env.s.core.db, {
+      queue: 'console.sample',
+      payload: { fail: true },
+      orgId: owner.orgId,
+      maxAttempts: 1,
+    });
     // The test Steward does not run jobs unless asked (`steward serve` starts the runner); core.close() stops it.
     env.s.core.queue.start();
     // A staff member with a second factor already enrolled.
     const account = await createStaff(env.s, ['admin', 'security']);
-    const signin = await new TestClient(env.s.app).post('/api/auth/signin', { email: account.email, password: account.password });
-    const staffClient = new TestClient(env.s.app, { cookie: String(signin.headers['set-cookie']).split(';')[0]!, csrf: signin.body.csrfToken });
+    const signin = await new TestClient(env.s.app).post('/api/auth/signin', {
+      email: account.email,
+      password: account.password,
+    });
+    const staffClient = new TestClient(env.s.app, {
+      cookie: String(signin.headers['set-cookie']).split(';')[0]!,
+      csrf: signin.body.csrfToken,
+    });
     const enrol = await staffClient.post('/api/me/totp/enrol');
     expect((await staffClient.post('/api/me/totp/confirm', { code: totpCodeFor(enrol.body.secret) })).status).toBe(204);
     staff = { ...account, totpSecret: enrol.body.secret };
@@ -86,17 +125,65 @@ describe('console: accessibility and screenshots of the main pages, light and da
   ];
   const customer: Shot[] = [
     { name: 'overview', open: async (page) => visit(org(), 'Compilers Ltd')(page) },
-    { name: 'members', open: async (page) => { await visit(`${org()}/members`, 'Members')(page); await page.getByRole('row', { name: /Alan Turing/ }).waitFor(); } },
-    { name: 'invitations', open: async (page) => { await visit(`${org()}/invitations`, 'Invitations')(page); await page.getByRole('row', { name: /new.colleague/ }).waitFor(); } },
-    { name: 'credentials', open: async (page) => { await visit(`${org()}/credentials`, 'Credentials')(page); await page.getByRole('row', { name: /Deploy key/ }).waitFor(); } },
-    { name: 'credential-delete-confirm', open: async (page) => { await page.getByRole('button', { name: 'Delete Deploy key' }).click(); await page.getByRole('dialog').waitFor(); } },
-    { name: 'audit', open: async (page) => { await visit(`${org()}/audit`, 'Audit log')(page); await page.getByRole('rowheader', { name: 'credential.sealed' }).first().waitFor(); } },
-    { name: 'jobs', open: async (page) => { await visit(`${org()}/jobs`, 'Jobs')(page); await page.getByRole('row', { name: /failed/ }).waitFor(); } },
+    {
+      name: 'members',
+      open: async (page) => {
+        await visit(`${org()}/members`, 'Members')(page);
+        await page.getByRole('row', { name: /Alan Turing/ }).waitFor();
+      },
+    },
+    {
+      name: 'invitations',
+      open: async (page) => {
+        await visit(`${org()}/invitations`, 'Invitations')(page);
+        await page.getByRole('row', { name: /new.colleague/ }).waitFor();
+      },
+    },
+    {
+      name: 'credentials',
+      open: async (page) => {
+        await visit(`${org()}/credentials`, 'Credentials')(page);
+        await page.getByRole('row', { name: /Deploy key/ }).waitFor();
+      },
+    },
+    {
+      name: 'credential-delete-confirm',
+      open: async (page) => {
+        await page.getByRole('button', { name: 'Delete Deploy key' }).click();
+        await page.getByRole('dialog').waitFor();
+      },
+    },
+    {
+      name: 'audit',
+      open: async (page) => {
+        await visit(`${org()}/audit`, 'Audit log')(page);
+        await page.getByRole('rowheader', { name: 'credential.sealed' }).first().waitFor();
+      },
+    },
+    {
+      name: 'jobs',
+      open: async (page) => {
+        await visit(`${org()}/jobs`, 'Jobs')(page);
+        await page.getByRole('row', { name: /failed/ }).waitFor();
+      },
+    },
     { name: 'servers-coming', open: async (page) => visit(`${org()}/servers`, /Servers/)(page) },
     { name: 'profile', open: visit('/profile', 'Profile') },
     { name: 'security', open: visit('/profile/security', 'Password and second factor') },
-    { name: 'tokens', open: async (page) => { await visit('/profile/tokens', 'API tokens')(page); await page.getByRole('row', { name: /deploy script/ }).waitFor(); } },
-    { name: 'person-menu', open: async (page) => { await page.getByRole('button', { name: /account menu/ }).click(); await page.getByRole('link', { name: 'Profile' }).waitFor(); } },
+    {
+      name: 'tokens',
+      open: async (page) => {
+        await visit('/profile/tokens', 'API tokens')(page);
+        await page.getByRole('row', { name: /deploy script/ }).waitFor();
+      },
+    },
+    {
+      name: 'person-menu',
+      open: async (page) => {
+        await page.getByRole('button', { name: /account menu/ }).click();
+        await page.getByRole('link', { name: 'Profile' }).waitFor();
+      },
+    },
     { name: 'new-org', open: visit('/new-org', 'New organisation') },
   ];
   const staffPages: Shot[] = [
@@ -125,35 +212,46 @@ describe('console: accessibility and screenshots of the main pages, light and da
     await t.page.waitForURL((url) => url.pathname !== '/signin');
   }
 
-  it('has no serious or critical axe violations and fits the laptop screen, in both themes', { timeout: 480_000 }, async () => {
-    const problems: string[] = [];
-    // Staff sign in once (a one-time code works once); the dark pass reuses the session cookie.
-    const staffLight = await openPage(browser, env.baseUrl, { bypassCSP: true });
-    await signIn(staffLight, staff.email, staff.password, totpCodeFor(staff.totpSecret, 1));
-    const staffState = await staffLight.context.storageState();
-    for (const theme of ['light', 'dark'] as const) {
-      const anonymous = await openPage(browser, env.baseUrl, { colorScheme: theme, bypassCSP: true });
-      problems.push(...(await checkPages(anonymous.page, theme, signedOut)));
-      await anonymous.close();
+  it(
+    'has no serious or critical axe violations and fits the laptop screen, in both themes',
+    { timeout: 480_000 },
+    async () => {
+      const problems: string[] = [];
+      // Staff sign in once (a one-time code works once); the dark pass reuses the session cookie.
+      const staffLight = await openPage(browser, env.baseUrl, { bypassCSP: true });
+      await signIn(staffLight, staff.email, staff.password, totpCodeFor(staff.totpSecret, 1));
+      const staffState = await staffLight.context.storageState();
+      for (const theme of ['light', 'dark'] as const) {
+        const anonymous = await openPage(browser, env.baseUrl, { colorScheme: theme, bypassCSP: true });
+        problems.push(...(await checkPages(anonymous.page, theme, signedOut)));
+        await anonymous.close();
 
-      const person = await openPage(browser, env.baseUrl, { colorScheme: theme, bypassCSP: true });
-      await signIn(person, owner.email, owner.password);
-      problems.push(...(await checkPages(person.page, theme, customer)));
-      await person.close();
+        const person = await openPage(browser, env.baseUrl, { colorScheme: theme, bypassCSP: true });
+        await signIn(person, owner.email, owner.password);
+        problems.push(...(await checkPages(person.page, theme, customer)));
+        await person.close();
 
-      const staffPage = theme === 'light' ? staffLight : await openPage(browser, env.baseUrl, { colorScheme: theme, bypassCSP: true });
-      if (theme === 'dark') await staffPage.context.addCookies(staffState.cookies);
-      problems.push(...(await checkPages(staffPage.page, theme, staffPages)));
-      await staffPage.close();
-    }
-    expect(problems).toEqual([]);
-  });
+        const staffPage =
+          theme === 'light'
+            ? staffLight
+            : await openPage(browser, env.baseUrl, { colorScheme: theme, bypassCSP: true });
+        if (theme === 'dark') await staffPage.context.addCookies(staffState.cookies);
+        problems.push(...(await checkPages(staffPage.page, theme, staffPages)));
+        await staffPage.close();
+      }
+      expect(problems).toEqual([]);
+    },
+  );
 
   it('axe reports a planted violation (so a clean pass means something)', async () => {
     const t = await openPage(browser, env.baseUrl, { bypassCSP: true });
     await visit('/signin', 'Sign in')(t.page);
     await t.page.evaluate(() => {
-      const d = (globalThis as unknown as { document: { body: { append(n: unknown): void }; createElement(tag: string): unknown } }).document;
+      const d = (
+        globalThis as unknown as {
+          document: { body: { append(n: unknown): void }; createElement(tag: string): unknown };
+        }
+      ).document;
       d.body.append(d.createElement('button'));
     });
     expect((await seriousAxeViolations(t.page)).map((v) => v.id)).toContain('button-name');
@@ -162,7 +260,18 @@ describe('console: accessibility and screenshots of the main pages, light and da
 
   it('follows the system theme and remembers the toggle', async () => {
     const t = await openPage(browser, env.baseUrl, { colorScheme: 'dark' });
-    const background = () => t.page.evaluate(() => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string }; document: { documentElement: unknown } }).getComputedStyle((globalThis as unknown as { document: { documentElement: unknown } }).document.documentElement).backgroundColor);
+    const background = () =>
+      t.page.evaluate(
+        () =>
+          (
+            globalThis as unknown as {
+              getComputedStyle(e: unknown): { backgroundColor: string };
+              document: { documentElement: unknown };
+            }
+          ).getComputedStyle(
+            (globalThis as unknown as { document: { documentElement: unknown } }).document.documentElement,
+          ).backgroundColor,
+      );
     await visit('/signin', 'Sign in')(t.page);
     const dark = await background();
     const toggle = t.page.getByRole('button', { name: 'Dark theme' });

@@ -11,7 +11,8 @@ function firstDifference(a: string, b: string): string | undefined {
   const left = a.split('\n');
   const right = b.split('\n');
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    if (left[i] !== right[i]) return `line ${i + 1}: committed ${JSON.stringify(left[i] ?? '<end>')} but the API gives ${JSON.stringify(right[i] ?? '<end>')}`;
+    if (left[i] !== right[i])
+      return `line ${i + 1}: committed ${JSON.stringify(left[i] ?? '<end>')} but the API gives ${JSON.stringify(right[i] ?? '<end>')}`;
   }
   return undefined;
 }
@@ -33,7 +34,11 @@ describe('console: its API types follow the API', () => {
 
   it('the console type-checks against those types (strict)', () => {
     try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'web', 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'web', 'tsconfig.json')],
+        { cwd: ROOT, stdio: 'pipe' },
+      );
     } catch (err) {
       expect.fail(`tsc -p web/tsconfig.json failed:\n${String((err as { stdout?: Buffer }).stdout ?? '')}`);
     }

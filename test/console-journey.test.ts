@@ -84,12 +84,18 @@ describe('console: a customer’s journey in Chromium', () => {
       const surfaces = await leakSurfaces(t);
       expect(t.cspViolations).toEqual([]);
       // The console's policy is really enforced: an injected inline script does not run.
-      await expect(page.addScriptTag({ content: 'globalThis.injected = true' })).rejects.toThrow(/Content Security Policy/);
+      await expect(page.addScriptTag({ content: 'globalThis.injected = true' })).rejects.toThrow(
+        /Content Security Policy/,
+      );
       expect(await page.evaluate(() => 'injected' in globalThis)).toBe(false);
       await t.close();
-      const leaks = Object.entries(surfaces).flatMap(([where, text]) => findLeaks(text, { secretValue, password: canaries.userPassword }, where));
+      const leaks = Object.entries(surfaces).flatMap(([where, text]) =>
+        findLeaks(text, { secretValue, password: canaries.userPassword }, where),
+      );
       expect(leaks).toEqual([]);
-      expect(findLeaks(t.apiBodies.join('\n'), { secretValue, password: canaries.userPassword }, 'api answers')).toEqual([]);
+      expect(
+        findLeaks(t.apiBodies.join('\n'), { secretValue, password: canaries.userPassword }, 'api answers'),
+      ).toEqual([]);
       expect(t.urls.length).toBeGreaterThan(10);
       expect(t.errors).toEqual([]);
     } finally {
@@ -102,10 +108,14 @@ describe('console: a customer’s journey in Chromium', () => {
     let finish!: () => void;
     const released = new Promise<void>((resolve) => (finish = resolve));
     // Runs until the test releases it (or the runner stops, so a failed test cannot hang the teardown).
-    env.s.core.queue.register('console.slow', (job) => new Promise<void>((resolve, reject) => {
-      void released.then(resolve);
-      job.signal.addEventListener('abort', () => reject(new Error('stopped')));
-    }));
+    env.s.core.queue.register(
+      'console.slow',
+      (job) =>
+        new Promise<void>((resolve, reject) => {
+          void released.then(resolve);
+          job.signal.addEventListener('abort', () => reject(new Error('stopped')));
+        }),
+    );
     await env.s.core.queue.enqueue(env.s.core.db, { queue: 'console.slow', payload: {}, orgId: owner.orgId });
     // The test Steward does not run jobs unless asked (`steward serve` starts the runner); core.close() stops it.
     env.s.core.queue.start();

@@ -25,7 +25,11 @@ describe('console: invitations and members in Chromium', () => {
   });
 
   it('invites with a link shown once, the invitee accepts, and role changes and removal need the typed e-mail', async () => {
-    const owner = await signUp(env.s.app, { name: 'Mary Jackson', orgName: 'Wind Tunnel', password: 'supersonic flow 1958' });
+    const owner = await signUp(env.s.app, {
+      name: 'Mary Jackson',
+      orgName: 'Wind Tunnel',
+      password: 'supersonic flow 1958',
+    });
     const inviteeEmail = `dorothy-${Date.now()}@example.com`;
     const a = await openPage(browser, env.baseUrl);
     const b = await openPage(browser, env.baseUrl);
@@ -55,7 +59,9 @@ describe('console: invitations and members in Chromium', () => {
       await b.page.getByRole('button', { name: 'Accept invitation' }).click();
       await b.page.waitForURL(new RegExp(`/orgs/${owner.orgId}$`));
       await b.page.getByRole('heading', { level: 1, name: 'Wind Tunnel' }).waitFor();
-      expect(await b.page.getByLabel('Organisation', { exact: true }).locator('option').allTextContents()).toEqual(expect.arrayContaining(['Wind Tunnel', 'Dorothy’s team']));
+      expect(await b.page.getByLabel('Organisation', { exact: true }).locator('option').allTextContents()).toEqual(
+        expect.arrayContaining(['Wind Tunnel', 'Dorothy’s team']),
+      );
 
       // 3. The owner promotes her (no confirmation needed to give rights)...
       await a.page.goto(`/orgs/${owner.orgId}/members`);
@@ -82,7 +88,13 @@ describe('console: invitations and members in Chromium', () => {
       await remove.waitFor();
       await a.page.keyboard.press('Escape');
       await remove.waitFor({ state: 'hidden' });
-      expect(await a.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toContain('Remove');
+      expect(
+        await a.page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement
+              .textContent,
+        ),
+      ).toContain('Remove');
       await a.page.getByRole('button', { name: 'Remove Dorothy Vaughan' }).click();
       await remove.getByLabel(`Type “${inviteeEmail}” to confirm`).fill(inviteeEmail);
       await remove.getByRole('button', { name: 'Remove member' }).click();
@@ -97,7 +109,9 @@ describe('console: invitations and members in Chromium', () => {
       await a.page.goto(`/orgs/${owner.orgId}/audit`);
       await a.page.getByRole('rowheader', { name: 'member.removed' }).waitFor();
       const actions = await a.page.getByRole('rowheader').allTextContents();
-      expect(actions).toEqual(expect.arrayContaining(['member.invited', 'member.joined', 'member.role_changed', 'member.removed']));
+      expect(actions).toEqual(
+        expect.arrayContaining(['member.invited', 'member.joined', 'member.role_changed', 'member.removed']),
+      );
       expect([...a.cspViolations, ...b.cspViolations, ...a.errors, ...b.errors]).toEqual([]);
     } finally {
       await a.close();

@@ -20,7 +20,11 @@ describe('console: replacing and deleting credentials, API tokens shown once', (
   it('replaces a value (new hint, no value on the page), deletes only after the name is typed, and shows a token once', async () => {
     const canaries = makeCanaries();
     const owner = await signUp(env.s.app, { name: 'Annie Easley', password: 'centaur rocket stage' });
-    await owner.client.post(`/api/orgs/${owner.orgId}/credentials`, { kind: 'database_password', name: 'Billing DB', value: 'original-value-long-enough-0000' });
+    await owner.client.post(`/api/orgs/${owner.orgId}/credentials`, {
+      kind: 'database_password',
+      name: 'Billing DB',
+      value: 'original-value-long-enough-0000',
+    });
     const t = await openPage(browser, env.baseUrl);
     const { page } = t;
     try {
@@ -40,10 +44,15 @@ describe('console: replacing and deleting credentials, API tokens shown once', (
       expect(await field.getAttribute('type')).toBe('password');
       await field.fill(canaries.dbPassword);
       // The leak detector sees a value while it sits in a field (so its silence below means something).
-      expect(findLeaks((await leakSurfaces(t)).fields, { value: canaries.dbPassword }, 'fields').length).toBeGreaterThan(0);
+      expect(
+        findLeaks((await leakSurfaces(t)).fields, { value: canaries.dbPassword }, 'fields').length,
+      ).toBeGreaterThan(0);
       await dialog.getByRole('button', { name: 'Replace value' }).click();
       await dialog.waitFor({ state: 'hidden' });
-      await page.getByRole('status').filter({ hasText: `Its hint is now …${canaries.dbPassword.slice(-4)}` }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: `Its hint is now …${canaries.dbPassword.slice(-4)}` })
+        .waitFor();
       expect(await row.textContent()).toContain(`…${canaries.dbPassword.slice(-4)}`);
 
       // 2. Delete: the button stays disabled until the credential's exact name is typed.
@@ -73,16 +82,24 @@ describe('console: replacing and deleting credentials, API tokens shown once', (
       await page.getByRole('dialog').getByLabel('Type “ci pipeline” to confirm').fill('ci pipeline');
       await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
       await page.getByRole('row', { name: /ci pipeline.*Revoked/ }).waitFor();
-      expect((await fetch(`${env.baseUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+      expect((await fetch(`${env.baseUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+        401,
+      );
 
       // 4. The audit log tells the story; no canary anywhere, no CSP refusal.
       await page.goto(`/orgs/${owner.orgId}/audit`);
       await page.getByRole('rowheader', { name: 'credential.deleted' }).waitFor();
-      expect(await page.getByRole('rowheader').allTextContents()).toEqual(expect.arrayContaining(['credential.sealed', 'credential.replaced', 'credential.deleted']));
+      expect(await page.getByRole('rowheader').allTextContents()).toEqual(
+        expect.arrayContaining(['credential.sealed', 'credential.replaced', 'credential.deleted']),
+      );
       const surfaces = await leakSurfaces(t);
       await t.close();
-      const leaks = Object.entries(surfaces).flatMap(([where, text]) => findLeaks(text, { value: canaries.dbPassword }, where));
-      expect([...leaks, ...findLeaks(t.apiBodies.join('\n'), { value: canaries.dbPassword }, 'api answers')]).toEqual([]);
+      const leaks = Object.entries(surfaces).flatMap(([where, text]) =>
+        findLeaks(text, { value: canaries.dbPassword }, where),
+      );
+      expect([...leaks, ...findLeaks(t.apiBodies.join('\n'), { value: canaries.dbPassword }, 'api answers')]).toEqual(
+        [],
+      );
       expect([...t.cspViolations, ...t.errors]).toEqual([]);
     } finally {
       await t.context.close().catch(() => undefined);
@@ -91,7 +108,12 @@ describe('console: replacing and deleting credentials, API tokens shown once', (
 
   it('pages through the audit log fifty entries at a time', async () => {
     const owner = await signUp(env.s.app, { name: 'Evelyn Boyd', password: 'numerical analysis 1956' });
-    for (let i = 0; i < 55; i++) await owner.client.post(`/api/orgs/${owner.orgId}/credentials`, { kind: 'other', name: `Key ${i}`, value: `value-${i}-long-enough-to-hint` });
+    for (let i = 0; i < 55; i++)
+      await owner.client.post(`/api/orgs/${owner.orgId}/credentials`, {
+        kind: 'other',
+        name: `Key ${i}`,
+        value: `value-${i}-long-enough-to-hint`,
+      });
     const t = await openPage(browser, env.baseUrl);
     const { page } = t;
     await page.goto('/signin');

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_CSP, consoleCspWithStyleNonce, consoleDistDir, consoleRoutes, STYLE_NONCE_META } from '../src/api/routes/console.js';
+import {
+  CONSOLE_CSP,
+  consoleCspWithStyleNonce,
+  consoleDistDir,
+  consoleRoutes,
+  STYLE_NONCE_META,
+} from '../src/api/routes/console.js';
 import { Secret } from '../src/kernel/secret.js';
 import { TestClient } from '../testkit/client.js';
 import { ensureConsoleBuilt } from '../testkit/console.js';
@@ -29,7 +35,9 @@ describe('console: served by Steward on the API’s port', () => {
       expect(nonce, url).toBeDefined();
       nonces.add(nonce!);
       expect(res.headers['content-security-policy']).toBe(consoleCspWithStyleNonce(nonce!));
-      expect(res.headers['content-security-policy']).toBe(CONSOLE_CSP.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`));
+      expect(res.headers['content-security-policy']).toBe(
+        CONSOLE_CSP.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`),
+      );
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.raw).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
     }
@@ -73,9 +81,16 @@ describe('console: served by Steward on the API’s port', () => {
 
   it('lets a staff member who still has to enrol a second factor load the console, but not the API', async () => {
     const email = `enrolling-${Date.now()}@example.com`;
-    await s.core.users.createStaff({ email, password: new Secret('operator passphrase'), name: 'New Operator', roles: ['support'] }, { type: 'system' }, {});
+    await s.core.users.createStaff(
+      { email, password: new Secret('operator passphrase'), name: 'New Operator', roles: ['support'] },
+      { type: 'system' },
+      {},
+    );
     const signin = await new TestClient(s.app).post('/api/auth/signin', { email, password: 'operator passphrase' });
-    const staff = new TestClient(s.app, { cookie: String(signin.headers['set-cookie']).split(';')[0]!, csrf: signin.body.csrfToken });
+    const staff = new TestClient(s.app, {
+      cookie: String(signin.headers['set-cookie']).split(';')[0]!,
+      csrf: signin.body.csrfToken,
+    });
     expect((await staff.get('/staff/audit')).status).toBe(200);
     const asset = readdirSync(join(consoleDistDir(), 'assets')).find((a) => a.endsWith('.js'))!;
     expect((await staff.get(`/assets/${asset}`)).status).toBe(200);

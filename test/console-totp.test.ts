@@ -55,7 +55,13 @@ describe('console: second factor and the staff area in Chromium', () => {
     const codeField = page.getByLabel('One-time code');
     await codeField.waitFor();
     await page.getByText('This account has a second factor').waitFor();
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('name'))).toBe('totpCode');
+    expect(
+      await page.evaluate(() =>
+        (
+          globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }
+        ).document.activeElement.getAttribute('name'),
+      ),
+    ).toBe('totpCode');
 
     // 5. A wrong code is refused with the API's message and what to do next; the right one signs in.
     const right = totpCodeFor(secret, 1);
@@ -63,7 +69,9 @@ describe('console: second factor and the staff area in Chromium', () => {
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/Check the e-mail address, the password and \(if asked\) the one-time code/);
+    expect(await alert.textContent()).toMatch(
+      /Check the e-mail address, the password and \(if asked\) the one-time code/,
+    );
     await codeField.fill(right);
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await page.waitForURL(/\/orgs\//);
@@ -103,16 +111,27 @@ describe('console: second factor and the staff area in Chromium', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
 
     // 4. The audit log across organisations reads nothing without a reason, and records the read with it.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit across organisations' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Audit across organisations' })
+      .click();
     await page.getByRole('heading', { level: 1, name: 'Audit across organisations' }).waitFor();
     await page.getByRole('button', { name: 'Read the audit log' }).click();
-    expect(await page.getByLabel('Reason').evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).toBe(true);
+    expect(
+      await page
+        .getByLabel('Reason')
+        .evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing),
+    ).toBe(true);
     expect(t.urls.some((u) => u.includes('/api/staff/audit'))).toBe(false);
     const reason = 'Checking enrolment for ticket 42';
     await page.getByLabel('Reason').fill(reason);
     await page.getByRole('button', { name: 'Read the audit log' }).click();
     await page.getByRole('rowheader', { name: 'user.totp_enrolled' }).first().waitFor();
-    const reads = await env.s.core.db.selectFrom('audit_log').selectAll().where('action', '=', 'audit.staff_read').execute();
+    const reads = await env.s.core.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'audit.staff_read')
+      .execute();
     expect(reads.map((r) => String(r.details))).toEqual([expect.stringContaining(reason)]);
     expect(t.cspViolations).toEqual([]);
     expect(t.errors).toEqual([]);

@@ -22,14 +22,24 @@ describe('self-discovery on isolated hosts that differ', () => {
     }
     throw new Error('discovery did not finish');
   }
-  const snapshots = async (id: string) => (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}/snapshots`)).body.snapshots as { id: string; changes: { category: string; action: string; id: string; attention: boolean }[] }[];
+  const snapshots = async (id: string) =>
+    (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}/snapshots`)).body.snapshots as {
+      id: string;
+      changes: { category: string; action: string; id: string; attention: boolean }[];
+    }[];
 
   beforeAll(async () => {
     s = await startTestSteward({ engine: 'sqlite' });
     s.core.startWorker();
     a = await signUp(s.app);
     for (const [i, host] of fleet.hosts.entries()) {
-      const res = await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: `disc-${i}`, address: host.address, port: host.port, privateKey: fleet.clientKey.privateKey, hostKey: host.hostKeys[0]!.publicKey });
+      const res = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
+        name: `disc-${i}`,
+        address: host.address,
+        port: host.port,
+        privateKey: fleet.clientKey.privateKey,
+        hostKey: host.hostKeys[0]!.publicKey,
+      });
       ids.push(res.body.id);
     }
     // Enrolment is followed by a first discovery of each server, under the same instruction.
@@ -52,7 +62,11 @@ describe('self-discovery on isolated hosts that differ', () => {
 
   it('finds exactly what changed on each host, and seals the password it found', async () => {
     const [h0, h1, h2] = fleet.hosts;
-    await h0!.writeFile('/var/www/html/.env', `APP_NAME=shop\nDB_HOST=127.0.0.1\nDB_USERNAME=shop\nDB_PASSWORD=${CANARY}\n`, 0o640);
+    await h0!.writeFile(
+      '/var/www/html/.env',
+      `APP_NAME=shop\nDB_HOST=127.0.0.1\nDB_USERNAME=shop\nDB_PASSWORD=${CANARY}\n`,
+      0o640,
+    );
     expect((await h1!.run(['useradd', '-o', '-u', '0', '-g', '0', '-M', '-s', '/bin/bash', 'toor'])).code).toBe(0);
     await h2!.spawnDaemon(['nc', '-lk', '-p', '9999']);
     for (let i = 0; i < 50 && !(await h2!.run(['ss', '-ltn'])).stdout.includes(':9999'); i++) await sleep(100);
@@ -63,7 +77,8 @@ describe('self-discovery on isolated hosts that differ', () => {
     expect(run.status).toBe('succeeded');
 
     const latest = await Promise.all(ids.map(async (id) => (await snapshots(id))[0]!.changes));
-    const has = (changes: typeof latest[number], category: string, match: RegExp) => changes.some((c) => c.category === category && c.action === 'added' && match.test(c.id));
+    const has = (changes: (typeof latest)[number], category: string, match: RegExp) =>
+      changes.some((c) => c.category === category && c.action === 'added' && match.test(c.id));
     // Host 1: the new uid-0 account, flagged for attention; nowhere else.
     expect(has(latest[1]!, 'uid0', /toor/)).toBe(true);
     expect(latest[1]!.find((c) => c.category === 'uid0')!.attention).toBe(true);
@@ -73,10 +88,24 @@ describe('self-discovery on isolated hosts that differ', () => {
     expect(has(latest[0]!, 'ports', /9999/) || has(latest[1]!, 'ports', /9999/)).toBe(false);
     // Host 0: the credential, found and sealed where it was, value never shown.
     const found = (await a.client.get(`/api/orgs/${a.orgId}/servers/${ids[0]}/found-secrets`)).body.secrets;
-    expect(found).toEqual([expect.objectContaining({ location: '/var/www/html/.env', key: 'DB_PASSWORD', kind: 'password', goneAt: null })]);
-    for (const id of [ids[1], ids[2]]) expect((await a.client.get(`/api/orgs/${a.orgId}/servers/${id}/found-secrets`)).body.secrets).toEqual([]);
-    const row = await s.core.db.selectFrom('discovered_secrets').selectAll().where('server_id', '=', ids[0]!).executeTakeFirstOrThrow();
-    expect((await s.core.vault.openText({ scope: a.orgId, table: 'discovered_secrets', column: 'value_sealed', row: row.id }, row.value_sealed)).reveal()).toBe(CANARY);
+    expect(found).toEqual([
+      expect.objectContaining({ location: '/var/www/html/.env', key: 'DB_PASSWORD', kind: 'password', goneAt: null }),
+    ]);
+    for (const id of [ids[1], ids[2]])
+      expect((await a.client.get(`/api/orgs/${a.orgId}/servers/${id}/found-secrets`)).body.secrets).toEqual([]);
+    const row = await s.core.db
+      .selectFrom('discovered_secrets')
+      .selectAll()
+      .where('server_id', '=', ids[0]!)
+      .executeTakeFirstOrThrow();
+    expect(
+      (
+        await s.core.vault.openText(
+          { scope: a.orgId, table: 'discovered_secrets', column: 'value_sealed', row: row.id },
+          row.value_sealed,
+        )
+      ).reveal(),
+    ).toBe(CANARY);
   });
 
   it('never stores, logs or returns the found password in clear', async () => {
@@ -92,7 +121,9 @@ describe('self-discovery on isolated hosts that differ', () => {
     const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?targetId=${ids[0]}`)).body.uses;
     const discoveries = uses.filter((u: { operation: string }) => u.operation === 'ssh.login:discovery');
     expect(discoveries).toHaveLength(2);
-    expect(discoveries.every((u: { instruction: { type: string } }) => u.instruction.type === 'user_action')).toBe(true);
+    expect(discoveries.every((u: { instruction: { type: string } }) => u.instruction.type === 'user_action')).toBe(
+      true,
+    );
   });
 
   it('runs scheduled discovery as a standing instruction', async () => {
@@ -100,7 +131,11 @@ describe('self-discovery on isolated hosts that differ', () => {
     const set = await a.client.put(`/api/orgs/${a.orgId}/servers/${id}/discovery-schedule`, { everyMinutes: 5 });
     expect(set.status).toBe(200);
     // Make it due now, as if five minutes had passed.
-    await s.core.db.updateTable('discovery_schedules').set({ next_run_at: new Date(Date.now() - 1000).toISOString() }).where('server_id', '=', id).execute();
+    await s.core.db
+      .updateTable('discovery_schedules')
+      .set({ next_run_at: new Date(Date.now() - 1000).toISOString() })
+      .where('server_id', '=', id)
+      .execute();
     const started = await s.core.discovery.runDueSchedules();
     expect(started).toBe(1);
     expect(await s.core.discovery.runDueSchedules()).toBe(0); // once per interval

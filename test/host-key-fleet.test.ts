@@ -23,18 +23,51 @@ describe(`host-key change on one of ${N} hosts`, () => {
     s.core.startWorker();
     a = await signUp(s.app);
     // Servers already enrolled: the fleet's client key serves as the organisation's key, host keys pinned.
-    const sealed = await s.core.vault.seal({ scope: a.orgId, table: 'org_ssh_keys', column: 'private_sealed', row: a.orgId }, new Secret(fleet.clientKey.privateKey));
-    await s.core.db.insertInto('org_ssh_keys').values({ org_id: a.orgId, public_key: fleet.clientKey.publicKey, fingerprint: 'test', private_sealed: sealed, created_at: new Date().toISOString() }).execute();
+    const sealed = await s.core.vault.seal(
+      { scope: a.orgId, table: 'org_ssh_keys', column: 'private_sealed', row: a.orgId },
+      new Secret(fleet.clientKey.privateKey),
+    );
+    await s.core.db
+      .insertInto('org_ssh_keys')
+      .values({
+        org_id: a.orgId,
+        public_key: fleet.clientKey.publicKey,
+        fingerprint: 'test',
+        private_sealed: sealed,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
     for (const host of fleet.hosts) {
       const id = newId('srv');
       ids.push(id);
       const now = new Date().toISOString();
-      await s.core.db.insertInto('servers').values({
-        id, org_id: a.orgId, name: host.name, address: host.address, port: host.port, username: 'root', status: 'ready', status_reason: null,
-        host_key: host.hostKeys[0]!.publicKey, host_key_fingerprint: host.hostKeys[0]!.sha256, host_key_source: 'provided', host_key_pinned_at: now,
-        presented_fingerprint: null, login: 'org_key', bootstrap_kind: null, bootstrap_sealed: null, provider_account_id: null, provider_node_id: null,
-        created_by: a.userId, created_at: now, updated_at: now, last_contact_at: null,
-      }).execute();
+      await s.core.db
+        .insertInto('servers')
+        .values({
+          id,
+          org_id: a.orgId,
+          name: host.name,
+          address: host.address,
+          port: host.port,
+          username: 'root',
+          status: 'ready',
+          status_reason: null,
+          host_key: host.hostKeys[0]!.publicKey,
+          host_key_fingerprint: host.hostKeys[0]!.sha256,
+          host_key_source: 'provided',
+          host_key_pinned_at: now,
+          presented_fingerprint: null,
+          login: 'org_key',
+          bootstrap_kind: null,
+          bootstrap_sealed: null,
+          provider_account_id: null,
+          provider_node_id: null,
+          created_by: a.userId,
+          created_at: now,
+          updated_at: now,
+          last_contact_at: null,
+        })
+        .execute();
     }
   }, 300_000);
   afterAll(() => s?.close());
@@ -57,11 +90,17 @@ describe(`host-key change on one of ${N} hosts`, () => {
     expect(failed.map((h: { serverId: string }) => h.serverId)).toEqual([ids[17]]);
     expect(failed[0].error).toMatch(/host key/i);
 
-    for (const [i, host] of fleet.hosts.entries()) expect((await host.run(['test', '-e', marker])).code, host.name).toBe(i === 17 ? 1 : 0);
-    const servers = (await a.client.get(`/api/orgs/${a.orgId}/servers`)).body.servers as { id: string; status: string }[];
+    for (const [i, host] of fleet.hosts.entries())
+      expect((await host.run(['test', '-e', marker])).code, host.name).toBe(i === 17 ? 1 : 0);
+    const servers = (await a.client.get(`/api/orgs/${a.orgId}/servers`)).body.servers as {
+      id: string;
+      status: string;
+    }[];
     expect(servers.filter((x) => x.status === 'blocked').map((x) => x.id)).toEqual([ids[17]]);
     const alerts = (await a.client.get(`/api/orgs/${a.orgId}/alerts?open=true`)).body.alerts;
-    expect(alerts.map((x: { serverId: string; kind: string }) => `${x.kind} ${x.serverId}`)).toEqual([`host_key_changed ${ids[17]}`]);
+    expect(alerts.map((x: { serverId: string; kind: string }) => `${x.kind} ${x.serverId}`)).toEqual([
+      `host_key_changed ${ids[17]}`,
+    ]);
     const audit = (await a.client.get(`/api/orgs/${a.orgId}/audit?action=server.host_key_changed`)).body.entries;
     expect(audit.map((e: { target: { id: string } }) => e.target.id)).toEqual([ids[17]]);
     // The blocked server's ledger entry says it was blocked; nothing was logged in there.

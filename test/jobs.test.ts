@@ -38,7 +38,15 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
   });
   afterAll(() => s?.close());
 
-  const makeQueue = () => createEmbeddedQueue({ db: s.core.db, clock, logger: s.core.logger, audit: s.core.audit, pollMs: 20, concurrency: 4 });
+  const makeQueue = () =>
+    createEmbeddedQueue({
+      db: s.core.db,
+      clock,
+      logger: s.core.logger,
+      audit: s.core.audit,
+      pollMs: 20,
+      concurrency: 4,
+    });
 
   it('runs a job enqueued in a transaction only once that transaction commits', async () => {
     const q = makeQueue();
@@ -51,10 +59,12 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
         await sleep(150);
         expect(seen).toEqual([]);
       });
-      await expect(s.core.db.transaction().execute(async (trx) => {
-        await q.enqueue(trx, { queue: 't.commit', payload: { n: 2 } });
-        throw new Error('roll back');
-      })).rejects.toThrow('roll back');
+      await expect(
+        s.core.db.transaction().execute(async (trx) => {
+          await q.enqueue(trx, { queue: 't.commit', payload: { n: 2 } });
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
       await until(() => seen.length === 1, 'the committed job');
       await sleep(150);
       expect(seen).toEqual(['1']);
@@ -87,7 +97,13 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
       await until(async () => (await q.get(id))?.status === 'failed', 'final failure');
       expect(calls).toBe(3);
       // The audit row follows the status change (its own transaction).
-      const audited = () => s.core.db.selectFrom('audit_log').selectAll().where('action', '=', 'job.failed').where('target_id', '=', id).execute();
+      const audited = () =>
+        s.core.db
+          .selectFrom('audit_log')
+          .selectAll()
+          .where('action', '=', 'job.failed')
+          .where('target_id', '=', id)
+          .execute();
       await until(async () => (await audited()).length > 0, 'the job.failed audit event');
       await sleep(100);
       expect(await audited()).toHaveLength(1);
@@ -101,7 +117,16 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
     const q = makeQueue();
     const id = await q.enqueue(s.core.db, { queue: 't.takeover', payload: {} });
     // A worker that claimed the job and died: running, locked until a moment that has passed.
-    await s.core.db.updateTable('jobs').set({ status: 'running', attempts: 1, locked_by: 'dead-worker', locked_until: new Date(clock.nowMs() + 60_000).toISOString() }).where('id', '=', id).execute();
+    await s.core.db
+      .updateTable('jobs')
+      .set({
+        status: 'running',
+        attempts: 1,
+        locked_by: 'dead-worker',
+        locked_until: new Date(clock.nowMs() + 60_000).toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
     let ran = 0;
     q.register('t.takeover', async () => void ran++, { timeoutMs: 30_000 });
     q.start();

@@ -25,10 +25,11 @@ describe('journey: three servers, initial setup, facts and their diff', () => {
     }
     throw new Error(`timed out waiting for ${what}`);
   }
-  const finished = (runId: string) => until(`run ${runId}`, async () => {
-    const run = await get(`/task-runs/${runId}`);
-    return run.finishedAt ? run : undefined;
-  });
+  const finished = (runId: string) =>
+    until(`run ${runId}`, async () => {
+      const run = await get(`/task-runs/${runId}`);
+      return run.finishedAt ? run : undefined;
+    });
 
   beforeAll(async () => {
     s = await startTestSteward({ engine: 'postgres' });
@@ -39,12 +40,22 @@ describe('journey: three servers, initial setup, facts and their diff', () => {
 
   it('adds three servers, which are enrolled and discovered', async () => {
     for (const [i, host] of fleet.hosts.entries()) {
-      const res = await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: `shop-${i}`, address: host.address, port: host.port, privateKey: fleet.clientKey.privateKey, hostKeyFingerprint: host.hostKeys[0]!.sha256 });
+      const res = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
+        name: `shop-${i}`,
+        address: host.address,
+        port: host.port,
+        privateKey: fleet.clientKey.privateKey,
+        hostKeyFingerprint: host.hostKeys[0]!.sha256,
+      });
       expect(res.status).toBe(202);
       ids.push(res.body.id);
     }
-    for (const id of ids) await until('first discovery', async () => ((await get(`/servers/${id}/snapshots`)).snapshots.length > 0 ? true : undefined));
-    for (const [i, id] of ids.entries()) expect((await get(`/servers/${id}/facts`)).facts.identity.hostname).toBe(`shop-${i}`);
+    for (const id of ids)
+      await until('first discovery', async () =>
+        (await get(`/servers/${id}/snapshots`)).snapshots.length > 0 ? true : undefined,
+      );
+    for (const [i, id] of ids.entries())
+      expect((await get(`/servers/${id}/facts`)).facts.identity.hostname).toBe(`shop-${i}`);
   });
 
   it('runs initial setup on all three with live progress; a second run changes nothing', async () => {
@@ -64,10 +75,13 @@ describe('journey: three servers, initial setup, facts and their diff', () => {
     const first = await finished(started.body.id);
     expect(first.status, JSON.stringify(first.hosts.map((h: { error: string }) => h.error))).toBe('succeeded');
     expect(first.progress).toMatchObject({ total: 3, done: 3, failed: 0, changed: 3 });
-    const again = await finished((await a.client.post(`/api/orgs/${a.orgId}/task-runs`, { recipe: 'initial-setup', serverIds: ids })).body.id);
+    const again = await finished(
+      (await a.client.post(`/api/orgs/${a.orgId}/task-runs`, { recipe: 'initial-setup', serverIds: ids })).body.id,
+    );
     expect(again.status).toBe('succeeded');
     expect(again.progress.changed).toBe(0);
-    for (const h of again.hosts) expect(h.steps.every((st: { status: string }) => st.status === 'unchanged')).toBe(true);
+    for (const h of again.hosts)
+      expect(h.steps.every((st: { status: string }) => st.status === 'unchanged')).toBe(true);
   });
 
   it('shows each server’s facts and what the setup changed', async () => {
@@ -75,21 +89,34 @@ describe('journey: three servers, initial setup, facts and their diff', () => {
     expect((await finished(run.body.runId)).status).toBe('succeeded');
     for (const id of ids) {
       const [latest] = (await get(`/servers/${id}/snapshots`)).snapshots;
-      const changes = latest.changes.map((c: { category: string; action: string; id: string }) => `${c.category} ${c.action} ${c.id}`);
-      expect(changes.some((c: string) => /^users added steward-admin/.test(c)), changes.join('\n')).toBe(true);
-      expect(changes.some((c: string) => /^sudo_grants added .*steward-admin/.test(c)), changes.join('\n')).toBe(true);
+      const changes = latest.changes.map(
+        (c: { category: string; action: string; id: string }) => `${c.category} ${c.action} ${c.id}`,
+      );
+      expect(
+        changes.some((c: string) => /^users added steward-admin/.test(c)),
+        changes.join('\n'),
+      ).toBe(true);
+      expect(
+        changes.some((c: string) => /^sudo_grants added .*steward-admin/.test(c)),
+        changes.join('\n'),
+      ).toBe(true);
       const facts = (await get(`/servers/${id}/facts`)).facts;
       expect(facts.serviceConfig.sshd.passwordAuthentication).toBe(false);
     }
   });
 
   it('every login is in the ledger and every action in the audit', async () => {
-    const uses = (await get('/credential-uses?limit=500')).uses as { operation: string; instruction: { type: string; actorId: string } }[];
+    const uses = (await get('/credential-uses?limit=500')).uses as {
+      operation: string;
+      instruction: { type: string; actorId: string };
+    }[];
     const ops = uses.map((u) => u.operation);
-    for (const op of ['ssh.login:enrol.verify', 'ssh.login:discovery', 'ssh.login:task:initial-setup']) expect(ops.filter((o) => o === op).length, op).toBeGreaterThanOrEqual(3);
+    for (const op of ['ssh.login:enrol.verify', 'ssh.login:discovery', 'ssh.login:task:initial-setup'])
+      expect(ops.filter((o) => o === op).length, op).toBeGreaterThanOrEqual(3);
     expect(uses.every((u) => u.instruction.type === 'user_action' && u.instruction.actorId === a.userId)).toBe(true);
     const actions = (await get('/audit?limit=500')).entries.map((e: { action: string }) => e.action);
-    for (const action of ['server.added', 'server.enrolled', 'server.discovered', 'task.started', 'task.finished']) expect(actions).toContain(action);
+    for (const action of ['server.added', 'server.enrolled', 'server.discovered', 'task.started', 'task.finished'])
+      expect(actions).toContain(action);
     expect((await s.core.audit.verify()).broken).toBeUndefined();
   });
 });

@@ -7,7 +7,6 @@ import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 /** Routes whose answers may show a person their own (or their organisation's members') personal data. */
 const PERSONAL_ROUTES = /^(\/api\/auth\/|\/api\/me\b|\/api\/orgs\/[^/]+\/(members|invitations)\b)/;
 
-
 describe.each(ENGINES)('canary values never leak (%s)', (engine) => {
   let s: TestSteward;
   let c: CanarySet;
@@ -18,21 +17,38 @@ describe.each(ENGINES)('canary values never leak (%s)', (engine) => {
     s = await startTestSteward({ engine, env: { STEWARD_LOG_LEVEL: 'trace' } });
     c = makeCanaries();
     seenResponses.length = 0;
-    const record = async (client: TestClient, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) => {
+    const record = async (
+      client: TestClient,
+      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+      url: string,
+      body?: unknown,
+    ) => {
       const res = await client.request(method, url, method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}));
-      (PERSONAL_ROUTES.test(url) ? personalResponses : otherResponses).push(`${JSON.stringify(res.headers)}\n${res.raw}`);
+      (PERSONAL_ROUTES.test(url) ? personalResponses : otherResponses).push(
+        `${JSON.stringify(res.headers)}\n${res.raw}`,
+      );
       return res;
     };
 
     // 1. Plant: a person with canary personal data, credentials of every kind, an invitation to a canary address.
     const anon = new TestClient(s.app);
-    const signup = await record(anon, 'POST', '/api/auth/signup', { email: c.email, password: c.userPassword, name: c.name, phone: c.phone, orgName: 'Canary Org' });
+    const signup = await record(anon, 'POST', '/api/auth/signup', {
+      email: c.email,
+      password: c.userPassword,
+      name: c.name,
+      phone: c.phone,
+      orgName: 'Canary Org',
+    });
     expect(signup.status).toBe(201);
     const cookie = String(signup.headers['set-cookie']).split(';')[0]!;
     const me = new TestClient(s.app, { cookie, csrf: signup.body.csrfToken });
     const orgId = signup.body.orgs[0].id as string;
     const creds = [
-      { kind: 'api_key', name: 'aws', value: JSON.stringify({ accessKeyId: c.awsAccessKeyId, secretAccessKey: c.awsSecretAccessKey }) },
+      {
+        kind: 'api_key',
+        name: 'aws',
+        value: JSON.stringify({ accessKeyId: c.awsAccessKeyId, secretAccessKey: c.awsSecretAccessKey }),
+      },
       { kind: 'api_key', name: 'elastichosts', value: c.elasticKey },
       { kind: 'ssh_private_key', name: 'deploy key', value: c.sshPrivateKey },
       { kind: 'database_password', name: 'db', value: c.dbPassword },
@@ -55,22 +71,49 @@ describe.each(ENGINES)('canary values never leak (%s)', (engine) => {
     await record(me, 'GET', '/api/me');
     await record(me, 'GET', `/api/orgs/${orgId}/members`);
     await record(me, 'POST', `/api/orgs/${orgId}/credentials`, { kind: 'nonsense', name: 'x', value: c.dbPassword });
-    await record(me, 'POST', `/api/orgs/${orgId}/credentials`, { kind: 'password', name: 'x', value: c.dbPassword, extra: c.awsSecretAccessKey });
-    await record(me, 'POST', `/api/orgs/${orgId}/credentials`, { kind: 'password', name: c.awsSecretAccessKey.repeat(5), value: c.dbPassword });
-    await record(me, 'PUT', `/api/orgs/${orgId}/credentials/cred_00000000000000000000000000/value`, { value: c.dbPassword });
+    await record(me, 'POST', `/api/orgs/${orgId}/credentials`, {
+      kind: 'password',
+      name: 'x',
+      value: c.dbPassword,
+      extra: c.awsSecretAccessKey,
+    });
+    await record(me, 'POST', `/api/orgs/${orgId}/credentials`, {
+      kind: 'password',
+      name: c.awsSecretAccessKey.repeat(5),
+      value: c.dbPassword,
+    });
+    await record(me, 'PUT', `/api/orgs/${orgId}/credentials/cred_00000000000000000000000000/value`, {
+      value: c.dbPassword,
+    });
     await record(anon, 'POST', '/api/auth/signin', { email: c.email, password: `${c.userPassword}-wrong` });
     await record(anon, 'POST', '/api/auth/signin', { email: c.email, password: c.userPassword, totpCode: 'abc' });
-    await record(anon, 'POST', '/api/auth/signup', { email: c.email, password: c.userPassword, name: c.name, orgName: 'dup' });
+    await record(anon, 'POST', '/api/auth/signup', {
+      email: c.email,
+      password: c.userPassword,
+      name: c.name,
+      orgName: 'dup',
+    });
     await record(me, 'POST', '/api/me/password', { currentPassword: c.dbPassword, newPassword: c.awsSecretAccessKey });
     await record(anon, 'GET', `/api/orgs/${orgId}/credentials?token=${c.awsSecretAccessKey}`);
-    await record(new TestClient(s.app, { token: `stw_${c.awsSecretAccessKey.replace(/[+/]/g, 'x')}` }), 'GET', '/api/me');
+    await record(
+      new TestClient(s.app, { token: `stw_${c.awsSecretAccessKey.replace(/[+/]/g, 'x')}` }),
+      'GET',
+      '/api/me',
+    );
     await record(anon, 'GET', '/metrics');
     await record(anon, 'GET', '/api/openapi.json');
     await s.core.rotation.rotateData({ scope: orgId });
   });
   afterAll(() => s?.close());
 
-  const secretsOf = (x: CanarySet) => ({ awsSecretAccessKey: x.awsSecretAccessKey, awsAccessKeyId: x.awsAccessKeyId, elasticKey: x.elasticKey, sshPrivateKey: x.sshPrivateKey, dbPassword: x.dbPassword, userPassword: x.userPassword });
+  const secretsOf = (x: CanarySet) => ({
+    awsSecretAccessKey: x.awsSecretAccessKey,
+    awsAccessKeyId: x.awsAccessKeyId,
+    elasticKey: x.elasticKey,
+    sshPrivateKey: x.sshPrivateKey,
+    dbPassword: x.dbPassword,
+    userPassword: x.userPassword,
+  });
   const personalOf = (x: CanarySet) => ({ email: x.email, phone: x.phone, name: x.name });
 
   it('the database (file or dump) holds no canary in clear', () => {

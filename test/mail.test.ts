@@ -10,7 +10,10 @@ describe('e-mail through a real SMTP server', () => {
   let s: TestSteward;
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    s = await startTestSteward({ engine: 'sqlite', env: { STEWARD_SMTP_URL: smtp.url, STEWARD_MAIL_FROM: 'Steward <steward@example.test>' } });
+    s = await startTestSteward({
+      engine: 'sqlite',
+      env: { STEWARD_SMTP_URL: smtp.url, STEWARD_MAIL_FROM: 'Steward <steward@example.test>' },
+    });
     s.core.queue.start();
   });
   afterAll(async () => {
@@ -40,7 +43,10 @@ describe('e-mail through a real SMTP server', () => {
     expect((await customer.client.get('/api/staff/outbox')).status).toBe(403);
     const ops = (await staffSession(s, ['admin'])).client;
     const list = (await ops.get('/api/staff/outbox')).body.mails;
-    expect(list.find((m: { to: string }) => m.to === 'welcome@example.com')).toMatchObject({ subject: 'Welcome to Steward', status: 'sent' });
+    expect(list.find((m: { to: string }) => m.to === 'welcome@example.com')).toMatchObject({
+      subject: 'Welcome to Steward',
+      status: 'sent',
+    });
   });
 });
 

@@ -35,10 +35,20 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     await s.core.monitoring.tick();
     clock.advance(INTERVAL_S * 1000);
     await s.core.monitoring.tick();
-    const targets = await s.core.db.selectFrom('monitoring_targets').select(['server_id', 'last_sample_at']).where('enabled', '=', 1).execute();
+    const targets = await s.core.db
+      .selectFrom('monitoring_targets')
+      .select(['server_id', 'last_sample_at'])
+      .where('enabled', '=', 1)
+      .execute();
     expect(targets.map((t) => t.last_sample_at)).toEqual(targets.map(() => clock.iso()));
   };
-  const findings = async (serverId: string) => (await a.client.get(`/api/orgs/${a.orgId}/findings?serverId=${serverId}`)).body.findings as { rule: string; key: string; evidence: Record<string, unknown>; incidentId: string }[];
+  const findings = async (serverId: string) =>
+    (await a.client.get(`/api/orgs/${a.orgId}/findings?serverId=${serverId}`)).body.findings as {
+      rule: string;
+      key: string;
+      evidence: Record<string, unknown>;
+      incidentId: string;
+    }[];
   const mailsTo = (subject: RegExp) => smtp.mails.filter((m) => m.to.includes(RECIPIENT) && subject.test(m.subject));
 
   beforeAll(async () => {
@@ -51,25 +61,59 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     const [h0, h1] = fleet.hosts;
     // Host 0 runs a second sshd of its own that logs to /var/log/auth.log (the first logs to its stderr).
     // Its log already holds old failures from elsewhere: history the first read learns from, not an attack now.
-    const history = Array.from({ length: 15 }, (_, i) => `Nov  2 03:1${i % 10}:00 mon-0 sshd[${900 + i}]: Invalid user guest from 198.51.100.7 port ${40000 + i}\n`).join('');
+    const history = Array.from(
+      { length: 15 },
+      (_, i) =>
+        `Nov  2 03:1${i % 10}:00 mon-0 sshd[${900 + i}]: Invalid user guest from 198.51.100.7 port ${40000 + i}\n`,
+    ).join('');
     await h0!.writeFile('/var/log/auth.log', history, 0o640);
-    await h0!.spawnDaemon(['/usr/sbin/sshd', '-D', '-E', '/var/log/auth.log', '-p', '2222', '-o', 'PidFile=/run/sshd-auth.pid', '-o', 'PasswordAuthentication=yes']);
+    await h0!.spawnDaemon([
+      '/usr/sbin/sshd',
+      '-D',
+      '-E',
+      '/var/log/auth.log',
+      '-p',
+      '2222',
+      '-o',
+      'PidFile=/run/sshd-auth.pid',
+      '-o',
+      'PasswordAuthentication=yes',
+    ]);
     for (let i = 0; i < 50 && !(await h0!.run(['ss', '-ltn'])).stdout.includes(':2222'); i++) await sleep(100);
     // Host 1 has a system log to follow across a rotation.
     await h1!.writeFile('/var/log/syslog', 'boot line one\nboot line two\n', 0o640);
     for (const [i, host] of fleet.hosts.entries()) {
-      const res = await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: `mon-${i}`, address: host.address, port: host.port, privateKey: fleet.clientKey.privateKey, hostKey: host.hostKeys[0]!.publicKey });
+      const res = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
+        name: `mon-${i}`,
+        address: host.address,
+        port: host.port,
+        privateKey: fleet.clientKey.privateKey,
+        hostKey: host.hostKeys[0]!.publicKey,
+      });
       expect(res.status).toBe(202);
       ids.push(res.body.id);
     }
     for (const id of ids) {
-      for (let i = 0; i < 1800 && (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status !== 'ready'; i++) await sleep(100);
+      for (
+        let i = 0;
+        i < 1800 && (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status !== 'ready';
+        i++
+      )
+        await sleep(100);
     }
-    const settings = await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: false, intervalSeconds: INTERVAL_S, recipients: [RECIPIENT] });
+    const settings = await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, {
+      monitorAll: false,
+      intervalSeconds: INTERVAL_S,
+      recipients: [RECIPIENT],
+    });
     expect(settings.status).toBe(200);
     // Only the rules this test sets: the defaults (disk over 90 % …) depend on the machine running the test.
-    for (const rule of (await a.client.get(`/api/orgs/${a.orgId}/alert-rules`)).body.rules) expect((await a.client.delete(`/api/orgs/${a.orgId}/alert-rules/${rule.id}`)).status).toBe(204);
-    for (const id of ids) expect((await a.client.put(`/api/orgs/${a.orgId}/servers/${id}/monitoring`, { intervalSeconds: INTERVAL_S })).status).toBe(200);
+    for (const rule of (await a.client.get(`/api/orgs/${a.orgId}/alert-rules`)).body.rules)
+      expect((await a.client.delete(`/api/orgs/${a.orgId}/alert-rules/${rule.id}`)).status).toBe(204);
+    for (const id of ids)
+      expect(
+        (await a.client.put(`/api/orgs/${a.orgId}/servers/${id}/monitoring`, { intervalSeconds: INTERVAL_S })).status,
+      ).toBe(200);
     // 1. The first sample of each host finds its logs; 2. the second reads them and learns the baseline.
     await s.core.monitoring.tick();
     await tick();
@@ -85,25 +129,52 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
   it('stores metrics of every host, queryable by series and range', async () => {
     const to = Math.floor(clock.nowMs() / 1000) + 1;
     for (const id of ids) {
-      const res = await a.client.get(`/api/orgs/${a.orgId}/servers/${id}/metrics?metrics=mem.used_pct,cpu.busy_pct,load.1,procs.total&from=${to - 600}&to=${to}&resolution=1`);
+      const res = await a.client.get(
+        `/api/orgs/${a.orgId}/servers/${id}/metrics?metrics=mem.used_pct,cpu.busy_pct,load.1,procs.total&from=${to - 600}&to=${to}&resolution=1`,
+      );
       expect(res.status).toBe(200);
-      const byName = Object.fromEntries(res.body.series.map((x: { metric: string; avg: number[] }) => [x.metric, x.avg]));
+      const byName = Object.fromEntries(
+        res.body.series.map((x: { metric: string; avg: number[] }) => [x.metric, x.avg]),
+      );
       expect(byName['mem.used_pct']).toHaveLength(2);
       expect(byName['procs.total']![0]).toBeGreaterThan(0);
       expect(byName['cpu.busy_pct']).toHaveLength(1); // a rate: needs two samples
     }
     const fleetView = (await a.client.get(`/api/orgs/${a.orgId}/monitoring/fleet`)).body.servers;
-    expect(fleetView.map((f: { monitored: boolean; lastError: string | null }) => [f.monitored, f.lastError])).toEqual([[true, null], [true, null], [true, null]]);
+    expect(fleetView.map((f: { monitored: boolean; lastError: string | null }) => [f.monitored, f.lastError])).toEqual([
+      [true, null],
+      [true, null],
+      [true, null],
+    ]);
   });
 
   it('a brute force, a new uid-0 account and a new listener are found on their host only, with evidence', async () => {
     const [h0, h1, h2] = fleet.hosts;
     // Real failed logins against host 0's sshd, from an address that is not Steward's (its own logins are not news).
     for (let i = 0; i < 12; i++) {
-      const res = await h0!.run(['ssh', '-p', '2222', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'PreferredAuthentications=password,publickey', 'admin@127.0.0.1', 'true']);
+      const res = await h0!.run([
+        'ssh',
+        '-p',
+        '2222',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'PreferredAuthentications=password,publickey',
+        'admin@127.0.0.1',
+        'true',
+      ]);
       expect(res.code).not.toBe(0);
     }
-    for (let i = 0; i < 50 && ((await h0!.readFile('/var/log/auth.log')).toString().match(/Invalid user admin/g) ?? []).length < 12; i++) await sleep(100);
+    for (
+      let i = 0;
+      i < 50 && ((await h0!.readFile('/var/log/auth.log')).toString().match(/Invalid user admin/g) ?? []).length < 12;
+      i++
+    )
+      await sleep(100);
     expect((await h1!.run(['useradd', '-o', '-u', '0', '-g', '0', '-M', '-s', '/bin/bash', 'toor'])).code).toBe(0);
     await h2!.spawnDaemon(['nc', '-lk', '-p', '9999']);
     for (let i = 0; i < 50 && !(await h2!.run(['ss', '-ltn'])).stdout.includes(':9999'); i++) await sleep(100);
@@ -118,12 +189,26 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     expect(f1![0]!.key).toContain('toor');
     expect(f2![0]!.key).toContain('9999');
     // Each opened an incident the customer was mailed about at once.
-    const incidents = (await a.client.get(`/api/orgs/${a.orgId}/incidents`)).body.incidents as { id: string; serverIds: string[] }[];
-    for (const [i, f] of [f0!, f1!, f2!].entries()) expect(incidents.find((x) => x.id === f[0]!.incidentId)?.serverIds).toEqual([ids[i]]);
+    const incidents = (await a.client.get(`/api/orgs/${a.orgId}/incidents`)).body.incidents as {
+      id: string;
+      serverIds: string[];
+    }[];
+    for (const [i, f] of [f0!, f1!, f2!].entries())
+      expect(incidents.find((x) => x.id === f[0]!.incidentId)?.serverIds).toEqual([ids[i]]);
     // The new uid-0 account is critical: its incident opened a suspicious-activity grant for host 1 alone.
-    const grants = (await a.client.get(`/api/orgs/${a.orgId}/grants`)).body.grants as { id: string; reason: string; incidentId: string; state: string; scope: { serverIds: string[] } }[];
-    expect(grants.map((g) => [g.reason, g.incidentId, g.state, g.scope.serverIds])).toEqual([['suspicious_activity', f1![0]!.incidentId, 'requested', [ids[1]]]]);
-    expect((incidents as { id: string; grantId?: string }[]).find((x) => x.id === f1![0]!.incidentId)?.grantId).toBe(grants[0]!.id);
+    const grants = (await a.client.get(`/api/orgs/${a.orgId}/grants`)).body.grants as {
+      id: string;
+      reason: string;
+      incidentId: string;
+      state: string;
+      scope: { serverIds: string[] };
+    }[];
+    expect(grants.map((g) => [g.reason, g.incidentId, g.state, g.scope.serverIds])).toEqual([
+      ['suspicious_activity', f1![0]!.incidentId, 'requested', [ids[1]]],
+    ]);
+    expect((incidents as { id: string; grantId?: string }[]).find((x) => x.id === f1![0]!.incidentId)?.grantId).toBe(
+      grants[0]!.id,
+    );
     await smtp.waitFor(1, 60_000);
     for (let i = 0; i < 300 && mailsTo(/./).length < 3; i++) await sleep(100);
     expect(mailsTo(/./).length).toBeGreaterThanOrEqual(3);
@@ -147,7 +232,16 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
   });
 
   it('a threshold alert mails once when it fires and once when it clears', async () => {
-    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Disk filling', type: 'threshold', metric: 'disk.used_pct', comparison: 'above', threshold: 0, durationSeconds: 2 * INTERVAL_S, serverId: ids[1], severity: 'warning' });
+    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, {
+      name: 'Disk filling',
+      type: 'threshold',
+      metric: 'disk.used_pct',
+      comparison: 'above',
+      threshold: 0,
+      durationSeconds: 2 * INTERVAL_S,
+      serverId: ids[1],
+      severity: 'warning',
+    });
     expect(rule.status).toBe(201);
     const fired = () => mailsTo(/^\[warning\] mon-1: Disk filling$/);
     const resolved = () => mailsTo(/^\[resolved\] mon-1: Disk filling$/);
@@ -158,11 +252,18 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     await tick(); // still firing: no second mail
     const events = (await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events;
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ ruleId: rule.body.id, serverId: ids[1], resolvedAt: null, details: { subject: expect.stringMatching(/^\//) } });
+    expect(events[0]).toMatchObject({
+      ruleId: rule.body.id,
+      serverId: ids[1],
+      resolvedAt: null,
+      details: { subject: expect.stringMatching(/^\//) },
+    });
     for (let i = 0; i < 300 && fired().length < 1; i++) await sleep(100);
     expect(fired()).toHaveLength(1);
 
-    expect((await a.client.patch(`/api/orgs/${a.orgId}/alert-rules/${rule.body.id}`, { threshold: 100 })).status).toBe(200);
+    expect((await a.client.patch(`/api/orgs/${a.orgId}/alert-rules/${rule.body.id}`, { threshold: 100 })).status).toBe(
+      200,
+    );
     await tick();
     for (let i = 0; i < 300 && resolved().length < 1; i++) await sleep(100);
     expect(resolved()).toHaveLength(1);
@@ -171,9 +272,21 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
   });
 
   it('a firing rule switched off resolves its alert at once and raises nothing more', async () => {
-    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Any load', type: 'threshold', metric: 'load.1', comparison: 'above', threshold: -1, durationSeconds: 0, serverId: ids[2], severity: 'info' });
+    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, {
+      name: 'Any load',
+      type: 'threshold',
+      metric: 'load.1',
+      comparison: 'above',
+      threshold: -1,
+      durationSeconds: 0,
+      serverId: ids[2],
+      severity: 'info',
+    });
     expect(rule.status).toBe(201);
-    const open = async () => (await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events.filter((e: { ruleId: string }) => e.ruleId === rule.body.id);
+    const open = async () =>
+      (await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events.filter(
+        (e: { ruleId: string }) => e.ruleId === rule.body.id,
+      );
     await tick();
     expect(await open()).toHaveLength(1);
     const off = await a.client.patch(`/api/orgs/${a.orgId}/alert-rules/${rule.body.id}`, { enabled: false });
@@ -181,21 +294,40 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     expect(await open()).toEqual([]);
     await tick();
     expect(await open()).toEqual([]);
-    const events = (await a.client.get(`/api/orgs/${a.orgId}/alert-events`)).body.events.filter((e: { ruleId: string }) => e.ruleId === rule.body.id);
+    const events = (await a.client.get(`/api/orgs/${a.orgId}/alert-events`)).body.events.filter(
+      (e: { ruleId: string }) => e.ruleId === rule.body.id,
+    );
     expect(events).toHaveLength(1);
     expect(events[0].resolvedAt).not.toBeNull();
   });
 
   it('follows a log across a rotation, and never re-reads a line after a restart', async () => {
     const h1 = fleet.hosts[1]!;
-    const lines = async () => ((await a.client.get(`/api/orgs/${a.orgId}/logs?serverId=${ids[1]}&source=system&limit=500`)).body.lines as { line: string }[]).map((l) => l.line).reverse();
+    const lines = async () =>
+      (
+        (await a.client.get(`/api/orgs/${a.orgId}/logs?serverId=${ids[1]}&source=system&limit=500`)).body.lines as {
+          line: string;
+        }[]
+      )
+        .map((l) => l.line)
+        .reverse();
     expect(await lines()).toEqual(['boot line one', 'boot line two']);
     await h1.run(['sh', '-c', 'echo "before rotation" >> /var/log/syslog']);
     await tick();
     // Rotation: one more line lands in the old file after Steward's last read, then a new file starts.
-    await h1.run(['sh', '-c', 'mv /var/log/syslog /var/log/syslog.1 && echo "late in old file" >> /var/log/syslog.1 && echo "first of new file" > /var/log/syslog']);
+    await h1.run([
+      'sh',
+      '-c',
+      'mv /var/log/syslog /var/log/syslog.1 && echo "late in old file" >> /var/log/syslog.1 && echo "first of new file" > /var/log/syslog',
+    ]);
     await tick();
-    expect(await lines()).toEqual(['boot line one', 'boot line two', 'before rotation', 'late in old file', 'first of new file']);
+    expect(await lines()).toEqual([
+      'boot line one',
+      'boot line two',
+      'before rotation',
+      'late in old file',
+      'first of new file',
+    ]);
     const search = await a.client.get(`/api/orgs/${a.orgId}/logs?text=${encodeURIComponent('LATE IN')}`);
     expect(search.body.lines.map((l: { line: string }) => l.line)).toEqual(['late in old file']);
 
@@ -206,29 +338,51 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     a = { ...a, client: new TestClient(s.app, a.client.auth) };
     await h1.run(['sh', '-c', 'echo "after restart" >> /var/log/syslog']);
     await tick();
-    expect(await lines()).toEqual(['boot line one', 'boot line two', 'before rotation', 'late in old file', 'first of new file', 'after restart']);
+    expect(await lines()).toEqual([
+      'boot line one',
+      'boot line two',
+      'before rotation',
+      'late in old file',
+      'first of new file',
+      'after restart',
+    ]);
   });
 
   it('a host that stops answering raises an unreachable alert, resolved when it is back', async () => {
     const h2 = fleet.hosts[2]!;
-    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Gone quiet', type: 'unreachable', durationSeconds: INTERVAL_S, serverId: ids[2], severity: 'critical' });
+    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, {
+      name: 'Gone quiet',
+      type: 'unreachable',
+      durationSeconds: INTERVAL_S,
+      serverId: ids[2],
+      severity: 'critical',
+    });
     expect(rule.status).toBe(201);
     await h2.stop();
     await tick(); // no answer: pending
     await tick(); // still none after the duration: firing
     const events = (await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events;
-    expect(events.map((e: { ruleId: string; serverId: string }) => [e.ruleId, e.serverId])).toEqual([[rule.body.id, ids[2]]]);
+    expect(events.map((e: { ruleId: string; serverId: string }) => [e.ruleId, e.serverId])).toEqual([
+      [rule.body.id, ids[2]],
+    ]);
     await h2.start();
     await tick();
     expect((await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events).toEqual([]);
     for (let i = 0; i < 300 && mailsTo(/mon-2: Gone quiet/).length < 2; i++) await sleep(100);
-    expect(mailsTo(/mon-2: Gone quiet/).map((m) => m.subject)).toEqual(['[critical] mon-2: Gone quiet', '[resolved] mon-2: Gone quiet']);
+    expect(mailsTo(/mon-2: Gone quiet/).map((m) => m.subject)).toEqual([
+      '[critical] mon-2: Gone quiet',
+      '[resolved] mon-2: Gone quiet',
+    ]);
   });
 
   it('a server that is not sampled still gets findings from what discovery found changed', async () => {
     const h0 = fleet.hosts[0]!;
     expect((await a.client.delete(`/api/orgs/${a.orgId}/servers/${ids[0]}/monitoring`)).status).toBe(200);
-    await s.core.db.updateTable('monitoring_targets').set({ last_ok_at: null }).where('server_id', '=', ids[0]!).execute();
+    await s.core.db
+      .updateTable('monitoring_targets')
+      .set({ last_ok_at: null })
+      .where('server_id', '=', ids[0]!)
+      .execute();
     const intruder = newClientKey('intruder@elsewhere');
     await h0.run(['sh', '-c', `echo '${intruder.publicKey}' >> /root/.ssh/authorized_keys`]);
     const res = await a.client.post(`/api/orgs/${a.orgId}/discovery`, { serverIds: [ids[0]] });

@@ -25,7 +25,13 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
   async function signInAgain(): Promise<void> {
     const res = await new TestClient(s.app).post('/api/auth/signin', { email: a.email, password: a.password });
     expect(res.status).toBe(200);
-    a = { ...a, client: new TestClient(s.app, { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.body.csrfToken }) };
+    a = {
+      ...a,
+      client: new TestClient(s.app, {
+        cookie: String(res.headers['set-cookie']).split(';')[0]!,
+        csrf: res.body.csrfToken,
+      }),
+    };
   }
   const query = (q: string) => a.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/metrics?${q}`);
 
@@ -38,7 +44,10 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
       groups.set(key, [...(groups.get(key) ?? []), value(i)]);
     }
     const t = [...groups.keys()].sort((x, y) => x - y);
-    return { t, avg: t.map((k) => Math.round((groups.get(k)!.reduce((x, y) => x + y, 0) / groups.get(k)!.length) * 1000) / 1000) };
+    return {
+      t,
+      avg: t.map((k) => Math.round((groups.get(k)!.reduce((x, y) => x + y, 0) / groups.get(k)!.length) * 1000) / 1000),
+    };
   }
 
   beforeAll(async () => {
@@ -46,12 +55,21 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     a = await signUp(s.app);
     b = await signUp(s.app);
     // A server that stays enrolling (no worker runs here): its series are written through the store directly.
-    const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: 'db-1', address: '192.0.2.10', password: 'first-login-password', trustFirstContact: true });
+    const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
+      name: 'db-1',
+      address: '192.0.2.10',
+      password: 'first-login-password',
+      trustFirstContact: true,
+    });
     expect(server.status).toBe(202);
     serverId = server.body.id;
     const store = createMetricsStore();
     const ids = await store.seriesIds(s.core.db, a.orgId, serverId, ['cpu.busy_pct'], clock.iso());
-    const points = Array.from({ length: POINTS }, (_, i) => ({ seriesId: ids.get('cpu.busy_pct')!, ts: fromS + i * STEP_S, value: value(i) }));
+    const points = Array.from({ length: POINTS }, (_, i) => ({
+      seriesId: ids.get('cpu.busy_pct')!,
+      ts: fromS + i * STEP_S,
+      value: value(i),
+    }));
     expect(await store.insertPoints(s.core.db, points)).toBe(POINTS);
     // The same points again are not counted twice, in raw points or in roll-ups.
     expect(await store.insertPoints(s.core.db, points.slice(0, 30))).toBe(0);
@@ -79,18 +97,32 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     const levels = { 'app-1': 20, 'app-2': 90, 'app-3': 55, 'app-4': null } as const;
     const ids: Record<string, string> = {};
     for (const [i, [name, level]] of Object.entries(levels).entries()) {
-      const res = await b.client.post(`/api/orgs/${b.orgId}/servers`, { name, address: `192.0.2.${21 + i}`, password: 'first-login-password', trustFirstContact: true });
+      const res = await b.client.post(`/api/orgs/${b.orgId}/servers`, {
+        name,
+        address: `192.0.2.${21 + i}`,
+        password: 'first-login-password',
+        trustFirstContact: true,
+      });
       expect(res.status).toBe(202);
       ids[name] = res.body.id;
       if (level === null) continue;
       const series = await store.seriesIds(s.core.db, b.orgId, res.body.id, ['cpu.busy_pct', 'load.1'], clock.iso());
-      await store.insertPoints(s.core.db, Array.from({ length: 30 }, (_, i) => [
-        { seriesId: series.get('cpu.busy_pct')!, ts: fromS + i * STEP_S, value: name === 'app-1' && i === 29 ? 95 : level + (i % 3) },
-        { seriesId: series.get('load.1')!, ts: fromS + i * STEP_S, value: level / 10 },
-      ]).flat());
+      await store.insertPoints(
+        s.core.db,
+        Array.from({ length: 30 }, (_, i) => [
+          {
+            seriesId: series.get('cpu.busy_pct')!,
+            ts: fromS + i * STEP_S,
+            value: name === 'app-1' && i === 29 ? 95 : level + (i % 3),
+          },
+          { seriesId: series.get('load.1')!, ts: fromS + i * STEP_S, value: level / 10 },
+        ]).flat(),
+      );
     }
     const fleet = (q: string, who = b) => who.client.get(`/api/orgs/${b.orgId}/monitoring/fleet/metrics?${q}`);
-    const res = await fleet(`metrics=cpu.busy_pct,load.1,mem.used_pct&from=${fromS}&to=${fromS + 300}&resolution=10&top=2`);
+    const res = await fleet(
+      `metrics=cpu.busy_pct,load.1,mem.used_pct&from=${fromS}&to=${fromS + 300}&resolution=10&top=2`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.source).toBe('raw');
     const [cpu, load, mem] = res.body.series;
@@ -119,13 +151,30 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
       expect([r.status, r.body.error?.code]).toEqual([status, code]);
     }
     // Gone again, so the retention test below counts organisation a's points only.
-    const seriesIds = (await s.core.db.selectFrom('metric_series').select('id').where('org_id', '=', b.orgId).execute()).map((x) => x.id);
-    for (const table of ['metric_raw', 'metric_minute'] as const) await s.core.db.deleteFrom(table).where('series_id', 'in', seriesIds).execute();
+    const seriesIds = (
+      await s.core.db.selectFrom('metric_series').select('id').where('org_id', '=', b.orgId).execute()
+    ).map((x) => x.id);
+    for (const table of ['metric_raw', 'metric_minute'] as const)
+      await s.core.db.deleteFrom(table).where('series_id', 'in', seriesIds).execute();
   });
 
   it('searches log lines literally and case-insensitively, and expires them', async () => {
-    const row = (line: string, at: string) => ({ org_id: a.orgId, server_id: serverId, source: 'web' as const, path: '/var/log/nginx/access.log', observed_at: at, line });
-    await s.core.db.insertInto('log_lines').values([row('GET /a%b 200', clock.iso()), row('GET /aXb 200', clock.iso()), row('old line', new Date(clock.nowMs() - s.config.monitoring.logRetentionMs - 1000).toISOString())]).execute();
+    const row = (line: string, at: string) => ({
+      org_id: a.orgId,
+      server_id: serverId,
+      source: 'web' as const,
+      path: '/var/log/nginx/access.log',
+      observed_at: at,
+      line,
+    });
+    await s.core.db
+      .insertInto('log_lines')
+      .values([
+        row('GET /a%b 200', clock.iso()),
+        row('GET /aXb 200', clock.iso()),
+        row('old line', new Date(clock.nowMs() - s.config.monitoring.logRetentionMs - 1000).toISOString()),
+      ])
+      .execute();
     const found = await a.client.get(`/api/orgs/${a.orgId}/logs?text=${encodeURIComponent('/A%B')}`);
     expect(found.status).toBe(200);
     expect(found.body.lines.map((l: { line: string }) => l.line)).toEqual(['GET /a%b 200']);
@@ -139,13 +188,60 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
       [query(`metrics=cpu.busy_pct&from=${toS}&to=${fromS}`), 400, 'STEWARD_INVALID_INPUT'],
       [query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=7`), 400, 'STEWARD_INVALID_INPUT'],
       [query('metrics=cpu.busy_pct&from=yesterday'), 400, 'STEWARD_INVALID_INPUT'],
-      [a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, intervalSeconds: 5, recipients: [] }), 400, 'STEWARD_INVALID_INPUT'],
-      [a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: ['not an address'] }), 400, 'STEWARD_INVALID_INPUT'],
-      [a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'No metric', type: 'threshold', durationSeconds: 60, severity: 'warning' }), 400, 'STEWARD_INVALID_INPUT'],
-      [a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Odd', type: 'unreachable', metric: 'load.1', durationSeconds: 60, severity: 'warning' }), 400, 'STEWARD_INVALID_INPUT'],
-      [a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Neg', type: 'threshold', metric: 'load.1', comparison: 'above', threshold: 1, durationSeconds: -1, severity: 'warning' }), 400, 'STEWARD_INVALID_INPUT'],
+      [
+        a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, {
+          monitorAll: true,
+          intervalSeconds: 5,
+          recipients: [],
+        }),
+        400,
+        'STEWARD_INVALID_INPUT',
+      ],
+      [
+        a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: ['not an address'] }),
+        400,
+        'STEWARD_INVALID_INPUT',
+      ],
+      [
+        a.client.post(`/api/orgs/${a.orgId}/alert-rules`, {
+          name: 'No metric',
+          type: 'threshold',
+          durationSeconds: 60,
+          severity: 'warning',
+        }),
+        400,
+        'STEWARD_INVALID_INPUT',
+      ],
+      [
+        a.client.post(`/api/orgs/${a.orgId}/alert-rules`, {
+          name: 'Odd',
+          type: 'unreachable',
+          metric: 'load.1',
+          durationSeconds: 60,
+          severity: 'warning',
+        }),
+        400,
+        'STEWARD_INVALID_INPUT',
+      ],
+      [
+        a.client.post(`/api/orgs/${a.orgId}/alert-rules`, {
+          name: 'Neg',
+          type: 'threshold',
+          metric: 'load.1',
+          comparison: 'above',
+          threshold: 1,
+          durationSeconds: -1,
+          severity: 'warning',
+        }),
+        400,
+        'STEWARD_INVALID_INPUT',
+      ],
       [a.client.get(`/api/orgs/${a.orgId}/logs?from=not-a-time`), 400, 'STEWARD_INVALID_INPUT'],
-      [a.client.put(`/api/orgs/${a.orgId}/servers/${serverId}/monitoring`, { intervalSeconds: 9 }), 400, 'STEWARD_INVALID_INPUT'],
+      [
+        a.client.put(`/api/orgs/${a.orgId}/servers/${serverId}/monitoring`, { intervalSeconds: 9 }),
+        400,
+        'STEWARD_INVALID_INPUT',
+      ],
       [a.client.post(`/api/orgs/${a.orgId}/incidents/inc_00000000000000000000000009/close`), 404, 'STEWARD_NOT_FOUND'],
       // Another organisation's server, rules and settings are not there at all.
       [b.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/metrics`), 404, 'STEWARD_NOT_FOUND'],
@@ -159,30 +255,58 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
   });
 
   it('settings keep the recipients sealed, and a first setting brings the default rules', async () => {
-    const put = await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: false, intervalSeconds: 30, recipients: ['Ops@Example.com', 'ops@example.com', 'night@example.com'] });
+    const put = await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, {
+      monitorAll: false,
+      intervalSeconds: 30,
+      recipients: ['Ops@Example.com', 'ops@example.com', 'night@example.com'],
+    });
     expect(put.status).toBe(200);
     expect(put.body.recipients).toEqual(['ops@example.com', 'night@example.com']);
-    const row = await s.core.db.selectFrom('monitoring_settings').selectAll().where('org_id', '=', a.orgId).executeTakeFirstOrThrow();
+    const row = await s.core.db
+      .selectFrom('monitoring_settings')
+      .selectAll()
+      .where('org_id', '=', a.orgId)
+      .executeTakeFirstOrThrow();
     expect(row.recipients_sealed).not.toContain('example.com');
     expect(row.recipient_count).toBe(2);
-    expect((await a.client.get(`/api/orgs/${a.orgId}/monitoring/settings`)).body).toEqual({ monitorAll: false, intervalSeconds: 30, recipients: ['ops@example.com', 'night@example.com'] });
+    expect((await a.client.get(`/api/orgs/${a.orgId}/monitoring/settings`)).body).toEqual({
+      monitorAll: false,
+      intervalSeconds: 30,
+      recipients: ['ops@example.com', 'night@example.com'],
+    });
     const rules = (await a.client.get(`/api/orgs/${a.orgId}/alert-rules`)).body.rules;
-    expect(rules.map((r: { type: string; metric: string | null }) => [r.type, r.metric])).toEqual([['threshold', 'disk.used_pct'], ['threshold', 'mem.used_pct'], ['unreachable', null]]);
+    expect(rules.map((r: { type: string; metric: string | null }) => [r.type, r.metric])).toEqual([
+      ['threshold', 'disk.used_pct'],
+      ['threshold', 'mem.used_pct'],
+      ['unreachable', null],
+    ]);
     // "Every server": a server that is ready is monitored at the organisation's interval; one switched off stays off.
-    const monitored = async () => (await a.client.get(`/api/orgs/${a.orgId}/monitoring/fleet`)).body.servers.map((f: { monitored: boolean; intervalSeconds: number | null }) => [f.monitored, f.intervalSeconds]);
+    const monitored = async () =>
+      (await a.client.get(`/api/orgs/${a.orgId}/monitoring/fleet`)).body.servers.map(
+        (f: { monitored: boolean; intervalSeconds: number | null }) => [f.monitored, f.intervalSeconds],
+      );
     expect(await monitored()).toEqual([[false, null]]);
     await s.core.db.updateTable('servers').set({ status: 'ready' }).where('id', '=', serverId).execute();
-    expect((await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: [] })).status).toBe(200);
+    expect(
+      (await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: [] })).status,
+    ).toBe(200);
     expect(await monitored()).toEqual([[true, 30]]);
     expect((await a.client.delete(`/api/orgs/${a.orgId}/servers/${serverId}/monitoring`)).status).toBe(200);
-    expect((await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: [] })).status).toBe(200);
+    expect(
+      (await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, { monitorAll: true, recipients: [] })).status,
+    ).toBe(200);
     expect(await monitored()).toEqual([[false, 30]]);
     await s.core.db.updateTable('servers').set({ status: 'enrolling' }).where('id', '=', serverId).execute();
   });
   it('a slot is claimed by one worker only, and a lease keeps a server with its worker until released', async () => {
     const now = clock.nowMs();
-    await s.core.db.updateTable('monitoring_targets').set({ enabled: 1, next_run_ms: now, owner: null, lease_until_ms: null }).where('server_id', '=', serverId).execute();
-    const claim = (worker: string, expected: number, next: number) => targetsStore.claim(s.core.db, serverId, expected, next, worker, now, now + 600_000);
+    await s.core.db
+      .updateTable('monitoring_targets')
+      .set({ enabled: 1, next_run_ms: now, owner: null, lease_until_ms: null })
+      .where('server_id', '=', serverId)
+      .execute();
+    const claim = (worker: string, expected: number, next: number) =>
+      targetsStore.claim(s.core.db, serverId, expected, next, worker, now, now + 600_000);
     // 1. Two workers race for the same slot: exactly one wins (either may, on PostgreSQL's two connections).
     const raced = await Promise.all([claim('w1', now, now + 30_000), claim('w2', now, now + 30_000)]);
     expect(raced.filter(Boolean)).toHaveLength(1);
@@ -193,7 +317,11 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     // 3. The winner stops and gives its servers up: the other takes the next slot at once.
     await targetsStore.releaseOwned(s.core.db, winner);
     expect(await claim(other, now + 60_000, now + 90_000)).toBe(true);
-    await s.core.db.updateTable('monitoring_targets').set({ enabled: 0, owner: null, lease_until_ms: null }).where('server_id', '=', serverId).execute();
+    await s.core.db
+      .updateTable('monitoring_targets')
+      .set({ enabled: 0, owner: null, lease_until_ms: null })
+      .where('server_id', '=', serverId)
+      .execute();
   });
 
   it('keeps minute roll-ups after raw points expire, and drops them after their own retention (last: it moves the clock past every session)', async () => {
@@ -212,5 +340,4 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     await signInAgain();
     expect((await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=60`)).body.series[0].t).toEqual([]);
   });
-
 });

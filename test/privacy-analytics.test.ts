@@ -22,11 +22,16 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
   const analyticsCookie = async (context: BrowserContext) => (await context.cookies()).find((c) => c.name === COOKIE);
 
   /** Opens the public policy page, recording every request the page makes to the collector. */
-  async function visit(context: BrowserContext, options: { referer?: string } = {}): Promise<{ page: Page; collects: string[]; problems: string[] }> {
+  async function visit(
+    context: BrowserContext,
+    options: { referer?: string } = {},
+  ): Promise<{ page: Page; collects: string[]; problems: string[] }> {
     const page = await context.newPage();
     const collects: string[] = [];
     const problems: string[] = [];
-    page.on('request', (r) => (new URL(r.url()).pathname.startsWith('/analytics/collect') ? collects.push(r.postData() ?? '') : undefined));
+    page.on('request', (r) =>
+      new URL(r.url()).pathname.startsWith('/analytics/collect') ? collects.push(r.postData() ?? '') : undefined,
+    );
     page.on('console', (m) => (/Content Security Policy/i.test(m.text()) ? problems.push(m.text()) : undefined));
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${base}/legal/privacy`, { referer: options.referer, waitUntil: 'load' });
@@ -35,11 +40,24 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
   }
 
   beforeAll(async () => {
-    s = await startTestSteward({ engine: 'sqlite', env: { STEWARD_PUBLIC_URL: 'http://127.0.0.1:8080', STEWARD_ANALYTICS_IP_RETENTION_DAYS: '30', STEWARD_ANALYTICS_RETENTION_DAYS: '395' } });
+    s = await startTestSteward({
+      engine: 'sqlite',
+      env: {
+        STEWARD_PUBLIC_URL: 'http://127.0.0.1:8080',
+        STEWARD_ANALYTICS_IP_RETENTION_DAYS: '30',
+        STEWARD_ANALYTICS_RETENTION_DAYS: '395',
+      },
+    });
     base = await s.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
     const admin = await staffMember(s, ['admin']);
-    await admin.client.post('/api/staff/policies', { version: '2026-01', title: 'Privacy at Steward', body: 'What we record and why.\n\nFor how long.', changes: 'First version.', significant: false });
+    await admin.client.post('/api/staff/policies', {
+      version: '2026-01',
+      title: 'Privacy at Steward',
+      body: 'What we record and why.\n\nFor how long.',
+      changes: 'First version.',
+      significant: false,
+    });
     marketing = (await staffMember(s, ['marketing'])).client;
   });
   afterAll(async () => {
@@ -71,13 +89,25 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     const profile = mkdtempSync(join(tmpdir(), 'steward-dnt-'));
     mkdirSync(join(profile, 'Default'));
     writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ enable_do_not_track: true }));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
     try {
       const { page, collects, problems } = await visit(context);
-      expect(await page.evaluate(() => (globalThis as unknown as { navigator: { doNotTrack: string | null } }).navigator.doNotTrack)).toBe('1');
+      expect(
+        await page.evaluate(
+          () => (globalThis as unknown as { navigator: { doNotTrack: string | null } }).navigator.doNotTrack,
+        ),
+      ).toBe('1');
       await page.waitForTimeout(300);
       expect(await page.getByRole('region', { name: 'Cookie consent' }).count()).toBe(0);
-      expect(await page.evaluate(() => (globalThis as unknown as { StewardConsent: { choice(): string } }).StewardConsent.choice())).toBe('opted-out');
+      expect(
+        await page.evaluate(() =>
+          (globalThis as unknown as { StewardConsent: { choice(): string } }).StewardConsent.choice(),
+        ),
+      ).toBe('opted-out');
       expect(collects).toEqual([]);
       expect(await analyticsCookie(context)).toBeUndefined();
       expect(problems).toEqual([]);
@@ -91,7 +121,13 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
   it('Global Privacy Control: no banner; and Steward itself refuses when only the header says so', async () => {
     // A browser that implements GPC exposes navigator.globalPrivacyControl and sends Sec-GPC: 1.
     const gpc = await browser.newContext({ extraHTTPHeaders: { 'Sec-GPC': '1' } });
-    await gpc.addInitScript(() => Object.defineProperty(Object.getPrototypeOf((globalThis as unknown as { navigator: object }).navigator), 'globalPrivacyControl', { get: () => true }));
+    await gpc.addInitScript(() =>
+      Object.defineProperty(
+        Object.getPrototypeOf((globalThis as unknown as { navigator: object }).navigator),
+        'globalPrivacyControl',
+        { get: () => true },
+      ),
+    );
     const first = await visit(gpc);
     await first.page.waitForTimeout(300);
     expect(await first.page.getByRole('region', { name: 'Cookie consent' }).count()).toBe(0);
@@ -117,7 +153,16 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     const first = await until('the page view', async () => (await events()).find((e) => e.kind === 'pageview'));
     const cookie = await analyticsCookie(context);
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-    expect(first).toMatchObject({ path: '/legal/privacy', referrer_host: 'news.example.org', ip: '127.0.0.1', ip_truncated: 0, browser: 'Chrome Headless', os: 'Linux', language: 'en-GB', user_id: null });
+    expect(first).toMatchObject({
+      path: '/legal/privacy',
+      referrer_host: 'news.example.org',
+      ip: '127.0.0.1',
+      ip_truncated: 0,
+      browser: 'Chrome Headless',
+      os: 'Linux',
+      language: 'en-GB',
+      user_id: null,
+    });
     expect(Date.parse(first.at)).toBeGreaterThanOrEqual(before - 1000);
     // The cookie's value is never stored, only a keyed hash of it.
     expect(JSON.stringify(await events())).not.toContain(cookie!.value);
@@ -125,7 +170,9 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('link', { name: 'Download this policy as text' }).click();
     await until('the download', async () => (await events()).find((e) => e.kind === 'download'));
     await page.reload();
-    await until('the second page view', async () => ((await events()).filter((e) => e.kind === 'pageview').length === 2 ? true : undefined));
+    await until('the second page view', async () =>
+      (await events()).filter((e) => e.kind === 'pageview').length === 2 ? true : undefined,
+    );
     expect(await page.getByRole('region', { name: 'Cookie consent' }).count()).toBe(0);
     const all = await events();
     expect(all.find((e) => e.kind === 'download')).toMatchObject({ path: '/legal/privacy.txt' });
@@ -149,16 +196,22 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     await context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Strict' }]);
     const { page } = await visit(context);
     await page.getByRole('button', { name: 'Accept analytics' }).click();
-    const linked = await until('a linked page view', async () => (await events()).find((e) => e.user_id === person.userId));
+    const linked = await until('a linked page view', async () =>
+      (await events()).find((e) => e.user_id === person.userId),
+    );
     expect(linked.path).toBe('/legal/privacy');
-    const consent = (await person.client.get('/api/me/consents')).body.current.find((c: { purpose: string }) => c.purpose === 'analytics');
+    const consent = (await person.client.get('/api/me/consents')).body.current.find(
+      (c: { purpose: string }) => c.purpose === 'analytics',
+    );
     expect(consent).toMatchObject({ granted: true, source: 'banner' });
 
     // Withdrawn in the privacy centre: the next visit stores nothing and the cookie is dropped.
     await person.client.post('/api/me/consents', { purpose: 'analytics', granted: false });
     const count = (await events()).length;
     await page.reload();
-    await until('the cookie to be dropped', async () => ((await analyticsCookie(context)) === undefined ? true : undefined));
+    await until('the cookie to be dropped', async () =>
+      (await analyticsCookie(context)) === undefined ? true : undefined,
+    );
     expect((await events()).length).toBe(count);
     await context.close();
   });
@@ -166,8 +219,16 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
   it('truncates raw addresses after the retention period and deletes old events (steward privacy retention)', async () => {
     const day = 86_400_000;
     const all = await events();
-    await s.core.db.updateTable('analytics_events').set({ at: new Date(Date.now() - 31 * day).toISOString() }).where('id', '=', all[0]!.id).execute();
-    await s.core.db.updateTable('analytics_events').set({ at: new Date(Date.now() - 400 * day).toISOString() }).where('id', '=', all[1]!.id).execute();
+    await s.core.db
+      .updateTable('analytics_events')
+      .set({ at: new Date(Date.now() - 31 * day).toISOString() })
+      .where('id', '=', all[0]!.id)
+      .execute();
+    await s.core.db
+      .updateTable('analytics_events')
+      .set({ at: new Date(Date.now() - 400 * day).toISOString() })
+      .where('id', '=', all[1]!.id)
+      .execute();
     // The operator's command (the worker also runs this every hour on its own).
     const cli = await runCli(['privacy', 'retention'], s.env);
     expect(cli.code, cli.stderr).toBe(0);

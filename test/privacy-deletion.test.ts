@@ -34,32 +34,84 @@ describe.each(ENGINES)('deleting an organisation and an account (%s)', (engine) 
     owner = await signUp(s.app, { email: c.email, name: c.name, phone: c.phone, orgName, password: c.userPassword });
     orgId = owner.orgId;
     // Personal data and secrets of the organisation: an invitation to a canary address, a credential, a server.
-    expect((await owner.client.post(`/api/orgs/${orgId}/invitations`, { email: invitee(), role: 'member' })).status).toBe(201);
-    expect((await owner.client.post(`/api/orgs/${orgId}/credentials`, { kind: 'database_password', name: 'db', value: c.dbPassword })).status).toBe(201);
+    expect(
+      (await owner.client.post(`/api/orgs/${orgId}/invitations`, { email: invitee(), role: 'member' })).status,
+    ).toBe(201);
+    expect(
+      (
+        await owner.client.post(`/api/orgs/${orgId}/credentials`, {
+          kind: 'database_password',
+          name: 'db',
+          value: c.dbPassword,
+        })
+      ).status,
+    ).toBe(201);
     const host = fleet.hosts[0]!;
-    const added = await owner.client.post(`/api/orgs/${orgId}/servers`, { name: 'web', address: host.address, port: host.port, username: 'root', privateKey: fleet.clientKey.privateKey, hostKey: host.hostKeys[0]!.publicKey });
+    const added = await owner.client.post(`/api/orgs/${orgId}/servers`, {
+      name: 'web',
+      address: host.address,
+      port: host.port,
+      username: 'root',
+      privateKey: fleet.clientKey.privateKey,
+      hostKey: host.hostKeys[0]!.publicKey,
+    });
     expect(added.status, added.raw).toBe(202);
-    await until('the server to be ready', async () => ((await owner.client.get(`/api/orgs/${orgId}/servers/${added.body.id}`)).body.status === 'ready' ? true : undefined), 60_000);
+    await until(
+      'the server to be ready',
+      async () =>
+        (await owner.client.get(`/api/orgs/${orgId}/servers/${added.body.id}`)).body.status === 'ready'
+          ? true
+          : undefined,
+      60_000,
+    );
     orgKey = (await s.core.orgKeys.publicKey(orgId)).publicKey;
     expect((await host.readFile('/root/.ssh/authorized_keys')).toString()).toContain(orgKey);
 
-    const cred = await s.core.db.selectFrom('credentials').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow();
-    const inv = await s.core.db.selectFrom('invitations').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow();
-    const key = await s.core.db.selectFrom('org_ssh_keys').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow();
-    const user = await s.core.db.selectFrom('users').selectAll().where('id', '=', owner.userId).executeTakeFirstOrThrow();
+    const cred = await s.core.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow();
+    const inv = await s.core.db
+      .selectFrom('invitations')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow();
+    const key = await s.core.db
+      .selectFrom('org_ssh_keys')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow();
+    const user = await s.core.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', owner.userId)
+      .executeTakeFirstOrThrow();
     orgSealed.push(
       { ctx: { scope: orgId, table: 'credentials', column: 'value_sealed', row: cred.id }, value: cred.value_sealed },
       { ctx: { scope: orgId, table: 'invitations', column: 'email_sealed', row: inv.id }, value: inv.email_sealed },
       { ctx: { scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId }, value: key.private_sealed },
     );
     userSealed.push(
-      { ctx: { scope: owner.userId, table: 'users', column: 'name_sealed', row: owner.userId }, value: user.name_sealed },
-      { ctx: { scope: owner.userId, table: 'users', column: 'email_sealed', row: owner.userId }, value: user.email_sealed },
-      { ctx: { scope: owner.userId, table: 'users', column: 'phone_sealed', row: owner.userId }, value: user.phone_sealed! },
+      {
+        ctx: { scope: owner.userId, table: 'users', column: 'name_sealed', row: owner.userId },
+        value: user.name_sealed,
+      },
+      {
+        ctx: { scope: owner.userId, table: 'users', column: 'email_sealed', row: owner.userId },
+        value: user.email_sealed,
+      },
+      {
+        ctx: { scope: owner.userId, table: 'users', column: 'phone_sealed', row: owner.userId },
+        value: user.phone_sealed!,
+      },
     );
     // Before deletion the root key opens them all (so the check after deletion means something).
-    for (const v of [...orgSealed, ...userSealed]) expect((await s.core.vault.open(v.ctx, v.value)).length).toBeGreaterThan(0);
-    wrappedOrgKeys = (await s.core.db.selectFrom('vault_data_keys').select('wrapped').where('scope', '=', orgId).execute()).map((r) => r.wrapped);
+    for (const v of [...orgSealed, ...userSealed])
+      expect((await s.core.vault.open(v.ctx, v.value)).length).toBeGreaterThan(0);
+    wrappedOrgKeys = (
+      await s.core.db.selectFrom('vault_data_keys').select('wrapped').where('scope', '=', orgId).execute()
+    ).map((r) => r.wrapped);
     expect(wrappedOrgKeys.length).toBeGreaterThan(0);
   }, 180_000);
   afterAll(() => s?.close());
@@ -73,12 +125,18 @@ describe.each(ENGINES)('deleting an organisation and an account (%s)', (engine) 
     expect(res.status, res.raw).toBe(202);
     expect((await owner.client.get(`/api/orgs/${orgId}`)).status).toBe(404);
     expect((await owner.client.get('/api/orgs')).body.orgs).toEqual([]);
-    const done = await until('the deletion to finish', async () => {
-      const d = (await owner.client.get('/api/me/deletions')).body.deletions[0];
-      return d?.status === 'done' ? d : undefined;
-    }, 90_000);
+    const done = await until(
+      'the deletion to finish',
+      async () => {
+        const d = (await owner.client.get('/api/me/deletions')).body.deletions[0];
+        return d?.status === 'done' ? d : undefined;
+      },
+      90_000,
+    );
     expect(done).toMatchObject({ orgId, serversReleased: 1, serversLeft: 0 });
-    process.stdout.write(`[privacy-deletion ${engine}] organisation deleted (1 server released) in ${Date.now() - started} ms\n`);
+    process.stdout.write(
+      `[privacy-deletion ${engine}] organisation deleted (1 server released) in ${Date.now() - started} ms\n`,
+    );
     expect((await fleet.hosts[0]!.readFile('/root/.ssh/authorized_keys')).toString()).not.toContain(orgKey);
   });
 
@@ -87,7 +145,15 @@ describe.each(ENGINES)('deleting an organisation and an account (%s)', (engine) 
     const keys = await s.core.db.selectFrom('vault_data_keys').selectAll().where('scope', '=', orgId).execute();
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => k.state === 'destroyed' && k.wrapped === '')).toBe(true);
-    for (const table of ['credentials', 'invitations', 'servers', 'org_ssh_keys', 'memberships', 'outbox', 'jobs'] as const) {
+    for (const table of [
+      'credentials',
+      'invitations',
+      'servers',
+      'org_ssh_keys',
+      'memberships',
+      'outbox',
+      'jobs',
+    ] as const) {
       expect(await s.core.db.selectFrom(table).selectAll().where('org_id', '=', orgId).execute(), table).toEqual([]);
     }
     expect(await s.core.db.selectFrom('orgs').selectAll().where('id', '=', orgId).execute()).toEqual([]);
@@ -101,13 +167,25 @@ describe.each(ENGINES)('deleting an organisation and an account (%s)', (engine) 
   });
 
   it('the audit keeps that the deletion happened, without personal data', async () => {
-    const rows = await s.core.db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId).orderBy('seq').execute();
+    const rows = await s.core.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('seq')
+      .execute();
     const deleted = rows.find((r) => r.action === 'org.deleted');
     expect(deleted).toBeDefined();
     expect(JSON.parse(deleted!.details)).toMatchObject({ serversReleased: 1, serversLeft: 0 });
     expect(rows.some((r) => r.action === 'org.deletion_requested')).toBe(true);
     const text = JSON.stringify(await s.core.db.selectFrom('audit_log').selectAll().execute());
-    expect(findLeaks(text, { email: c.email, phone: c.phone, name: c.name, invitee: invitee(), dbPassword: c.dbPassword }, 'audit', false)).toEqual([]);
+    expect(
+      findLeaks(
+        text,
+        { email: c.email, phone: c.phone, name: c.name, invitee: invitee(), dbPassword: c.dbPassword },
+        'audit',
+        false,
+      ),
+    ).toEqual([]);
     expect((await s.core.audit.verify()).broken).toBeUndefined();
   });
 

@@ -31,27 +31,63 @@ describe('public privacy endpoints: bad input gets a coded 4xx, never a 500', ()
       expect(res.body.error.code).toBe(code);
     };
     coded(await anon().request('POST', '/analytics/collect', '{"kind":', json), 400, 'STEWARD_MALFORMED_JSON');
-    coded(await anon().request('POST', '/analytics/collect', { kind: 'pageview', path: '/', extra: 1 }), 400, 'STEWARD_INVALID_INPUT');
-    coded(await anon().request('POST', '/analytics/collect', { kind: 'pageview', path: 'x'.repeat(5000) }), 413, 'STEWARD_PAYLOAD_TOO_LARGE');
-    coded(await anon().request('POST', '/analytics/collect', { kind: 'pageview', path: '/' }, { origin: 'https://evil.example' }), 403, 'STEWARD_FORBIDDEN');
-    coded(await anon().request('POST', '/analytics/consent', { analytics: true }, { 'sec-fetch-site': 'cross-site' }), 403, 'STEWARD_FORBIDDEN');
+    coded(
+      await anon().request('POST', '/analytics/collect', { kind: 'pageview', path: '/', extra: 1 }),
+      400,
+      'STEWARD_INVALID_INPUT',
+    );
+    coded(
+      await anon().request('POST', '/analytics/collect', { kind: 'pageview', path: 'x'.repeat(5000) }),
+      413,
+      'STEWARD_PAYLOAD_TOO_LARGE',
+    );
+    coded(
+      await anon().request(
+        'POST',
+        '/analytics/collect',
+        { kind: 'pageview', path: '/' },
+        { origin: 'https://evil.example' },
+      ),
+      403,
+      'STEWARD_FORBIDDEN',
+    );
+    coded(
+      await anon().request('POST', '/analytics/consent', { analytics: true }, { 'sec-fetch-site': 'cross-site' }),
+      403,
+      'STEWARD_FORBIDDEN',
+    );
     expect((await anon().request('POST', '/analytics/collect', { kind: 'pageview', path: '/' })).status).toBe(204);
     expect(await s.core.db.selectFrom('analytics_events').selectAll().execute()).toEqual([]);
   });
 
   it('a signed-in page needs no CSRF token for the banner, and the decision is the person’s consent record', async () => {
     const browserLike = new TestClient(s.app, { cookie: person.client.auth.cookie });
-    const res = await browserLike.request('POST', '/analytics/consent', { analytics: false }, { 'sec-fetch-site': 'same-origin' });
+    const res = await browserLike.request(
+      'POST',
+      '/analytics/consent',
+      { analytics: false },
+      { 'sec-fetch-site': 'same-origin' },
+    );
     expect(res.status).toBe(204);
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect((await person.client.get('/api/me/consents')).body.current.find((c: { purpose: string }) => c.purpose === 'analytics')).toMatchObject({ granted: false, source: 'banner' });
+    expect(
+      (await person.client.get('/api/me/consents')).body.current.find(
+        (c: { purpose: string }) => c.purpose === 'analytics',
+      ),
+    ).toMatchObject({ granted: false, source: 'banner' });
   });
 
   it('unsubscribe links that are damaged answer 400 pages; nothing else is touched', async () => {
     expect((await anon().get('/unsubscribe')).status).toBe(400);
     expect((await anon().get('/unsubscribe?token=abc.def')).status).toBe(400);
     expect((await anon().request('POST', '/unsubscribe?token=abc', { a: 1 })).status).toBe(400);
-    expect((await anon().request('POST', '/unsubscribe?token=abc', 'x'.repeat(10_000), { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(413);
+    expect(
+      (
+        await anon().request('POST', '/unsubscribe?token=abc', 'x'.repeat(10_000), {
+          'content-type': 'application/x-www-form-urlencoded',
+        })
+      ).status,
+    ).toBe(413);
     expect(await s.core.db.selectFrom('suppressions').selectAll().execute()).toEqual([]);
   });
 
@@ -60,14 +96,26 @@ describe('public privacy endpoints: bad input gets a coded 4xx, never a 500', ()
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('/analytics/collect', '/analytics/consent', '/unsubscribe?token='),
-        fc.oneof(fc.string({ maxLength: 300 }), fc.json({ maxDepth: 2 }), fc.constant('{"kind":"download","path":"javascript:alert(1)"}'), fc.constant('{"kind":"pageview","path":"/a","referrer":"::::","language":"<x>"}')),
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.json({ maxDepth: 2 }),
+          fc.constant('{"kind":"download","path":"javascript:alert(1)"}'),
+          fc.constant('{"kind":"pageview","path":"/a","referrer":"::::","language":"<x>"}'),
+        ),
         fc.string({ maxLength: 120 }),
         fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain'),
         async (path, body, token, type) => {
           const url = path.endsWith('=') ? `${path}${encodeURIComponent(token)}` : path;
-          const res = await new TestClient(s.app, { cookie: 'steward_analytics=abcdefghijklmnopqrstuv' }).request('POST', url, body, { 'content-type': type });
-          if (res.status >= 500) failures.push(`${url} ${type} ${body.slice(0, 80)} → ${res.status} ${res.raw.slice(0, 200)}`);
-          if (res.status >= 400 && res.headers['content-type']?.toString().includes('json')) expect(Object.keys(ERROR_CODES)).toContain(res.body?.error?.code);
+          const res = await new TestClient(s.app, { cookie: 'steward_analytics=abcdefghijklmnopqrstuv' }).request(
+            'POST',
+            url,
+            body,
+            { 'content-type': type },
+          );
+          if (res.status >= 500)
+            failures.push(`${url} ${type} ${body.slice(0, 80)} → ${res.status} ${res.raw.slice(0, 200)}`);
+          if (res.status >= 400 && res.headers['content-type']?.toString().includes('json'))
+            expect(Object.keys(ERROR_CODES)).toContain(res.body?.error?.code);
         },
       ),
       { numRuns: 300 },

@@ -20,7 +20,9 @@ function findAws(): string {
       // keep looking
     }
   }
-  throw new Error('The AWS CLI (`aws`) is not on PATH. Install it (Debian: `apt-get install -y awscli`) to run the sandbox CLI test.');
+  throw new Error(
+    'The AWS CLI (`aws`) is not on PATH. Install it (Debian: `apt-get install -y awscli`) to run the sandbox CLI test.',
+  );
 }
 
 describe('EC2 sandbox through the AWS CLI', () => {
@@ -45,7 +47,7 @@ describe('EC2 sandbox through the AWS CLI', () => {
       },
       timeout: 60_000,
     });
-    return stdout.trim() === '' ? {} : JSON.parse(stdout) as Record<string, unknown>;
+    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
   };
 
   beforeAll(async () => {
@@ -62,23 +64,61 @@ describe('EC2 sandbox through the AWS CLI', () => {
     expect(await cli('sts', 'get-caller-identity')).toMatchObject({ Account: c.ec2.accountId });
     const key = ed25519PublicKey();
     writeFileSync(join(dir, 'key.pub'), key.publicKey);
-    const imported = await cli('ec2', 'import-key-pair', '--key-name', 'cli-key', '--public-key-material', `fileb://${join(dir, 'key.pub')}`);
+    const imported = await cli(
+      'ec2',
+      'import-key-pair',
+      '--key-name',
+      'cli-key',
+      '--public-key-material',
+      `fileb://${join(dir, 'key.pub')}`,
+    );
     expect(imported).toMatchObject({ KeyName: 'cli-key' });
-    const images = await cli('ec2', 'describe-images', '--owners', 'amazon', '--filters', 'Name=name,Values=sandbox-debian-12-*');
+    const images = await cli(
+      'ec2',
+      'describe-images',
+      '--owners',
+      'amazon',
+      '--filters',
+      'Name=name,Values=sandbox-debian-12-*',
+    );
     expect((images['Images'] as unknown[]).length).toBe(2);
-    const launch = ['ec2', 'run-instances', '--image-id', 'ami-0a5a4db0c0de00001', '--instance-type', 't3.micro', '--count', '6', '--key-name', 'cli-key', '--client-token', 'cli-1'];
-    const first = await cli(...launch) as { ReservationId: string; Instances: { InstanceId: string }[] };
-    const again = await cli(...launch) as { ReservationId: string };
+    const launch = [
+      'ec2',
+      'run-instances',
+      '--image-id',
+      'ami-0a5a4db0c0de00001',
+      '--instance-type',
+      't3.micro',
+      '--count',
+      '6',
+      '--key-name',
+      'cli-key',
+      '--client-token',
+      'cli-1',
+    ];
+    const first = (await cli(...launch)) as { ReservationId: string; Instances: { InstanceId: string }[] };
+    const again = (await cli(...launch)) as { ReservationId: string };
     expect(again.ReservationId).toBe(first.ReservationId);
     expect(first.Instances).toHaveLength(6);
     await new Promise((r) => setTimeout(r, 100));
     // --page-size makes the CLI send MaxResults and follow NextToken itself.
-    const listed = await cli('ec2', 'describe-instances', '--page-size', '5', '--filters', 'Name=instance-state-name,Values=running') as { Reservations: { Instances: { InstanceId: string; PublicIpAddress?: string }[] }[] };
+    const listed = (await cli(
+      'ec2',
+      'describe-instances',
+      '--page-size',
+      '5',
+      '--filters',
+      'Name=instance-state-name,Values=running',
+    )) as { Reservations: { Instances: { InstanceId: string; PublicIpAddress?: string }[] }[] };
     const instances = listed.Reservations.flatMap((r) => r.Instances);
     expect(instances.map((i) => i.InstanceId).sort()).toEqual(first.Instances.map((i) => i.InstanceId).sort());
     expect(instances.every((i) => i.PublicIpAddress !== undefined)).toBe(true);
-    expect(hosts.records.get(first.Instances[0]?.InstanceId ?? '')?.authorizedKeys).toEqual([key.publicKey.split(' ').slice(0, 2).join(' ')]);
-    const ended = await cli('ec2', 'terminate-instances', '--instance-ids', first.Instances[0]?.InstanceId ?? '') as { TerminatingInstances: { CurrentState: { Name: string } }[] };
+    expect(hosts.records.get(first.Instances[0]?.InstanceId ?? '')?.authorizedKeys).toEqual([
+      key.publicKey.split(' ').slice(0, 2).join(' '),
+    ]);
+    const ended = (await cli('ec2', 'terminate-instances', '--instance-ids', first.Instances[0]?.InstanceId ?? '')) as {
+      TerminatingInstances: { CurrentState: { Name: string } }[];
+    };
     expect(ended.TerminatingInstances[0]?.CurrentState.Name).toBe('shutting-down');
   });
 

@@ -13,9 +13,22 @@ describe('ElasticStack sandbox over raw HTTP', () => {
   const hosts = new FakeInstanceHosts();
   let auth: string;
 
-  interface Sent { status: number; headers: Headers; text: string }
-  const call = async (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Sent> => {
-    const res = await fetch(new URL(path.replace(/^\//, ''), c.elastic.url), { method, headers: { authorization: auth, ...headers }, ...(body === undefined ? {} : { body }) });
+  interface Sent {
+    status: number;
+    headers: Headers;
+    text: string;
+  }
+  const call = async (
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<Sent> => {
+    const res = await fetch(new URL(path.replace(/^\//, ''), c.elastic.url), {
+      method,
+      headers: { authorization: auth, ...headers },
+      ...(body === undefined ? {} : { body }),
+    });
     return { status: res.status, headers: res.headers, text: await res.text() };
   };
   const record = (s: Sent): Record<string, string> => parseTextRecords(s.text)[0] ?? {};
@@ -31,21 +44,35 @@ describe('ElasticStack sandbox over raw HTTP', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('x-elastic-error')).toBe('auth');
     expect(res.headers.get('www-authenticate')).toContain('Basic');
-    const wrong = await call('GET', '/servers/list', undefined, { authorization: `Basic ${Buffer.from(`${c.elastic.user}:nope`).toString('base64')}` });
+    const wrong = await call('GET', '/servers/list', undefined, {
+      authorization: `Basic ${Buffer.from(`${c.elastic.user}:nope`).toString('base64')}`,
+    });
     expect(wrong.status).toBe(401);
   });
 
   it('creates a drive, images it from the library with visible progress, and guards it while busy', async () => {
-    const created = await call('POST', '/drives/create', 'name boot\nsize 4G\nuser:role web\n', { 'content-type': 'text/plain' });
+    const created = await call('POST', '/drives/create', 'name boot\nsize 4G\nuser:role web\n', {
+      'content-type': 'text/plain',
+    });
     expect(created.status).toBe(200);
     const drive = record(created);
-    expect(drive).toMatchObject({ name: 'boot', size: String(4 * 1024 ** 3), status: 'active', 'user:role': 'web', 'claim:type': 'exclusive' });
+    expect(drive).toMatchObject({
+      name: 'boot',
+      size: String(4 * 1024 ** 3),
+      status: 'active',
+      'user:role': 'web',
+      'claim:type': 'exclusive',
+    });
     expect((await call('POST', `/drives/${drive['drive']}/image/${DEBIAN}/gunzip`)).status).toBe(204);
     const imaging = async () => record(await call('GET', `/drives/${drive['drive']}/info`))['imaging'];
     expect(await imaging()).toBe('queued');
     clock.advance(5_000);
     expect(await imaging()).toBe('50%');
-    const early = await call('POST', '/servers/create', `name early\ncpu 1000\nmem 512\nide:0:0 ${drive['drive']}\nboot ide:0:0\n`);
+    const early = await call(
+      'POST',
+      '/servers/create',
+      `name early\ncpu 1000\nmem 512\nide:0:0 ${drive['drive']}\nboot ide:0:0\n`,
+    );
     expect([early.status, early.headers.get('x-elastic-error')]).toEqual([409, 'busy']);
     clock.advance(5_000);
     expect(await imaging()).toBeUndefined();
@@ -59,18 +86,42 @@ describe('ElasticStack sandbox over raw HTTP', () => {
     const drive = record(await call('POST', '/drives/create', 'name os\nsize 3G\n'));
     await call('POST', `/drives/${drive['drive']}/image/${DEBIAN}/gunzip`);
     clock.advance(10_000);
-    const body = JSON.stringify({ name: 'api node', cpu: 2000, mem: 1024, persistent: 'true', 'ide:0:0': drive['drive'], boot: 'ide:0:0', 'nic:0:model': 'virtio', 'nic:0:dhcp': 'auto', vnc: 'auto', 'vnc:password': 'secret1', 'user:ssh_authorized_keys': key.publicKey });
-    const created = await call('POST', '/servers/create', body, { 'content-type': 'application/json', accept: 'application/json' });
+    const body = JSON.stringify({
+      name: 'api node',
+      cpu: 2000,
+      mem: 1024,
+      persistent: 'true',
+      'ide:0:0': drive['drive'],
+      boot: 'ide:0:0',
+      'nic:0:model': 'virtio',
+      'nic:0:dhcp': 'auto',
+      vnc: 'auto',
+      'vnc:password': 'secret1',
+      'user:ssh_authorized_keys': key.publicKey,
+    });
+    const created = await call('POST', '/servers/create', body, {
+      'content-type': 'application/json',
+      accept: 'application/json',
+    });
     expect(created.status).toBe(200);
     const server = JSON.parse(created.text) as Record<string, unknown>;
     const id = String(server['server']);
     const address = hosts.records.get(id)?.host.address;
-    expect(server).toMatchObject({ status: 'active', cpu: 2000, 'nic:0:dhcp': 'auto', 'nic:0:dhcp:ip': [address], password: 'secret1' });
+    expect(server).toMatchObject({
+      status: 'active',
+      cpu: 2000,
+      'nic:0:dhcp': 'auto',
+      'nic:0:dhcp:ip': [address],
+      password: 'secret1',
+    });
     expect(hosts.records.get(id)?.authorizedKeys).toEqual([key.publicKey]);
     expect(record(await call('GET', `/drives/${drive['drive']}/info`))['claimed']).toContain(`:guest:${id}:ide:0:0`);
 
     c.elastic.sandbox.dialect = '1.0';
-    expect(record(await call('GET', `/servers/${id}/info`))).toMatchObject({ 'nic:0:dhcp': address, 'vnc:password': 'secret1' });
+    expect(record(await call('GET', `/servers/${id}/info`))).toMatchObject({
+      'nic:0:dhcp': address,
+      'vnc:password': 'secret1',
+    });
     c.elastic.sandbox.dialect = '2.0';
 
     // The official shell tool POSTs even its reads.
@@ -102,7 +153,12 @@ describe('ElasticStack sandbox over raw HTTP', () => {
   });
 
   it('refuses bad input with usage errors', async () => {
-    for (const body of ['cpu 1000\nmem 512\n', 'name x\ncpu 99\nmem 512\n', 'name x\ncpu 1000\nmem 512\nnic:0:model rtl9999\n', 'name x\ncpu 1000\nmem 512\nserver 1234\n']) {
+    for (const body of [
+      'cpu 1000\nmem 512\n',
+      'name x\ncpu 99\nmem 512\n',
+      'name x\ncpu 1000\nmem 512\nnic:0:model rtl9999\n',
+      'name x\ncpu 1000\nmem 512\nserver 1234\n',
+    ]) {
       const res = await call('POST', '/servers/create', body);
       expect([res.status, res.headers.get('x-elastic-error')]).toEqual([400, 'usage']);
     }
@@ -118,7 +174,11 @@ describe('ElasticStack sandbox over raw HTTP', () => {
     c.elastic.sandbox.dialect = 'cloudsigma-1.0';
     try {
       expect((await call('GET', '/drives/info/standard')).status).toBe(404);
-      expect(parseTextRecords((await call('GET', '/drives/standard/info')).text).map((d) => d['type'])).toEqual(['disk', 'disk', 'cdrom']);
+      expect(parseTextRecords((await call('GET', '/drives/standard/info')).text).map((d) => d['type'])).toEqual([
+        'disk',
+        'disk',
+        'cdrom',
+      ]);
       const s = record(await call('POST', '/servers/create', 'name cs\ncpu 1000\nmem 512\npersistent true\n'));
       expect((await call('POST', `/servers/${s['server']}/destroy`)).status).toBe(409);
       expect((await call('POST', `/servers/${s['server']}/stop`)).status).toBe(204);
@@ -129,7 +189,12 @@ describe('ElasticStack sandbox over raw HTTP', () => {
   });
 
   it('switches faults through the admin API', async () => {
-    const admin = (body: object) => fetch(new URL('_sandbox/faults', c.elastic.url), { method: 'POST', headers: { 'x-sandbox-admin-token': c.adminToken }, body: JSON.stringify(body) });
+    const admin = (body: object) =>
+      fetch(new URL('_sandbox/faults', c.elastic.url), {
+        method: 'POST',
+        headers: { 'x-sandbox-admin-token': c.adminToken },
+        body: JSON.stringify(body),
+      });
     await admin({ throttle: { count: 1 }, serverErrors: { count: 1 } });
     const throttled = await call('GET', '/servers/list');
     expect([throttled.status, throttled.headers.get('retry-after')]).toEqual([429, '1']);

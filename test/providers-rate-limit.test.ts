@@ -17,15 +17,30 @@ describe('a caller-supplied rate limiter paces every request a driver sends', ()
   function limiter() {
     const clock = new FakeClock(0);
     const waits: number[] = [];
-    const l = new TokenBucketLimiter({ ratePerSecond: 1, burst: 2, clock, sleep: async (ms) => { waits.push(ms); clock.advance(ms); } });
+    const l = new TokenBucketLimiter({
+      ratePerSecond: 1,
+      burst: 2,
+      clock,
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock.advance(ms);
+      },
+    });
     return { l, waits };
   }
 
   it('EC2: retries count against the bucket too', async () => {
     const { l, waits } = limiter();
     const driver = await getDriver('ec2', {
-      region: c.ec2.region, endpoint: c.ec2.url, maxAttempts: 3, rateLimit: { limiter: l, key: 'org_a' },
-      credentials: { kind: 'access-key', accessKeyId: c.ec2.accessKeyId, secretAccessKey: secret(c.ec2.secretAccessKey) },
+      region: c.ec2.region,
+      endpoint: c.ec2.url,
+      maxAttempts: 3,
+      rateLimit: { limiter: l, key: 'org_a' },
+      credentials: {
+        kind: 'access-key',
+        accessKeyId: c.ec2.accessKeyId,
+        secretAccessKey: secret(c.ec2.secretAccessKey),
+      },
     });
     c.ec2.sandbox.faults.set({ serverErrors: { count: 2, status: 503 } });
     const calls: ProviderCall[] = [];
@@ -38,7 +53,8 @@ describe('a caller-supplied rate limiter paces every request a driver sends', ()
   it('ElasticHosts: each request takes a token', async () => {
     const { l, waits } = limiter();
     const driver = await getDriver('elastichosts', {
-      baseUrl: c.elastic.url, rateLimit: { limiter: l, key: 'org_a' },
+      baseUrl: c.elastic.url,
+      rateLimit: { limiter: l, key: 'org_a' },
       credentials: { user: c.elastic.user, secretKey: secret(c.elastic.secretKey) },
     });
     for (let i = 0; i < 4; i++) await driver.listImages();

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import type { TestSteward } from '../testkit/steward.js';
-import { connect, ec2Account, elasticAccount, startFakeClouds, startProvisioningSteward } from '../testkit/provisioning-e2e.js';
+import {
+  connect,
+  ec2Account,
+  elasticAccount,
+  startFakeClouds,
+  startProvisioningSteward,
+} from '../testkit/provisioning-e2e.js';
 
 type Clouds = Awaited<ReturnType<typeof startFakeClouds>>;
 
@@ -16,7 +22,10 @@ describe('connecting, listing and removing provider accounts', () => {
   beforeAll(async () => {
     clouds = await startFakeClouds();
     // The operator's own AWS keys (here the sandbox's) let customers connect by role instead of handing over keys.
-    s = await startProvisioningSteward({ STEWARD_AWS_ACCESS_KEY_ID: clouds.ec2.accessKeyId, STEWARD_AWS_SECRET_ACCESS_KEY: clouds.ec2.secretAccessKey });
+    s = await startProvisioningSteward({
+      STEWARD_AWS_ACCESS_KEY_ID: clouds.ec2.accessKeyId,
+      STEWARD_AWS_SECRET_ACCESS_KEY: clouds.ec2.secretAccessKey,
+    });
     closed = await startProvisioningSteward({ STEWARD_SANDBOX_ENDPOINTS: 'false' });
     a = await signUp(s.app);
     b = await signUp(s.app);
@@ -30,10 +39,48 @@ describe('connecting, listing and removing provider accounts', () => {
   it('says which fields are missing or do not belong, before anything is sent', async () => {
     const before = clouds.ec2.sandbox.requests.length;
     const cases: [object, RegExp][] = [
-      [{ provider: 'ec2', name: 'x', region: 'us-east-1', endpoint: clouds.ec2.url, accessKeyId: clouds.ec2.accessKeyId }, /secretAccessKey/],
-      [{ provider: 'ec2', name: 'x', endpoint: clouds.ec2.url, accessKeyId: clouds.ec2.accessKeyId, secretAccessKey: 'x' }, /region/],
-      [{ provider: 'ec2', name: 'x', region: 'us-east-1', zone: 'lon-p', accessKeyId: clouds.ec2.accessKeyId, secretAccessKey: 'x' }, /zone do/],
-      [{ provider: 'ec2', name: 'x', region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/X', accessKeyId: clouds.ec2.accessKeyId, secretAccessKey: 'x' }, /not both/],
+      [
+        {
+          provider: 'ec2',
+          name: 'x',
+          region: 'us-east-1',
+          endpoint: clouds.ec2.url,
+          accessKeyId: clouds.ec2.accessKeyId,
+        },
+        /secretAccessKey/,
+      ],
+      [
+        {
+          provider: 'ec2',
+          name: 'x',
+          endpoint: clouds.ec2.url,
+          accessKeyId: clouds.ec2.accessKeyId,
+          secretAccessKey: 'x',
+        },
+        /region/,
+      ],
+      [
+        {
+          provider: 'ec2',
+          name: 'x',
+          region: 'us-east-1',
+          zone: 'lon-p',
+          accessKeyId: clouds.ec2.accessKeyId,
+          secretAccessKey: 'x',
+        },
+        /zone do/,
+      ],
+      [
+        {
+          provider: 'ec2',
+          name: 'x',
+          region: 'us-east-1',
+          roleArn: 'arn:aws:iam::123456789012:role/X',
+          accessKeyId: clouds.ec2.accessKeyId,
+          secretAccessKey: 'x',
+        },
+        /not both/,
+      ],
       [{ provider: 'elastichosts', name: 'x', user: 'u', secretKey: 'k' }, /zone/],
       [{ provider: 'elastichosts', name: 'x', zone: 'lon-p', user: 'u' }, /secretKey/],
       [{ provider: 'gce', name: 'x' }, /provider/],
@@ -81,8 +128,15 @@ describe('connecting, listing and removing provider accounts', () => {
     const body = { provider: 'ec2', name: 'by role', region: 'us-east-1', endpoint: clouds.ec2.url, roleArn };
     const ok = await post(a, body);
     expect(ok.status, ok.raw).toBe(201);
-    expect(ok.body).toMatchObject({ auth: 'assume_role', roleArn, hint: 'StewardAccess', principal: expect.stringContaining('assumed-role/StewardAccess') });
-    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.map((u: { operation: string }) => u.operation);
+    expect(ok.body).toMatchObject({
+      auth: 'assume_role',
+      roleArn,
+      hint: 'StewardAccess',
+      principal: expect.stringContaining('assumed-role/StewardAccess'),
+    });
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.map(
+      (u: { operation: string }) => u.operation,
+    );
     expect(uses).toEqual(expect.arrayContaining(['sts.AssumeRole', 'sts.GetCallerIdentity', 'ec2.DescribeRegions']));
     const other = await post(b, body);
     expect(other.status).toBe(400);
@@ -101,7 +155,9 @@ describe('connecting, listing and removing provider accounts', () => {
 
     const ok = (await a.client.get(`/api/orgs/${a.orgId}/instances`)).body;
     expect(ok.accounts.filter((x: { ok: boolean }) => x.ok).length).toBe(3);
-    expect(ok.instances.filter((i: { accountId: string; live: boolean }) => i.accountId === ec2 && i.live)).toHaveLength(2);
+    expect(
+      ok.instances.filter((i: { accountId: string; live: boolean }) => i.accountId === ec2 && i.live),
+    ).toHaveLength(2);
 
     clouds.ec2.sandbox.faults.set({ badCredentials: true });
     const partial = (await a.client.get(`/api/orgs/${a.orgId}/instances`)).body;
@@ -109,18 +165,30 @@ describe('connecting, listing and removing provider accounts', () => {
     const failed = partial.accounts.find((x: { accountId: string }) => x.accountId === ec2);
     expect(failed).toMatchObject({ ok: false, error: { code: 'STEWARD_PROVIDER_INVALID_CREDENTIALS' } });
     expect(partial.accounts.find((x: { accountId: string }) => x.accountId === eh).ok).toBe(true);
-    expect(partial.instances.filter((i: { accountId: string; live: boolean }) => i.accountId === ec2 && !i.live)).toHaveLength(2);
+    expect(
+      partial.instances.filter((i: { accountId: string; live: boolean }) => i.accountId === ec2 && !i.live),
+    ).toHaveLength(2);
   });
 
   it('removes an account without servers; its sealed credentials go with it', async () => {
     const id = await connect(a, elasticAccount(clouds, 'to remove'));
-    expect((await s.core.db.selectFrom('provider_accounts').select('credential_sealed').where('id', '=', id).executeTakeFirst())?.credential_sealed).toBeTruthy();
+    expect(
+      (
+        await s.core.db
+          .selectFrom('provider_accounts')
+          .select('credential_sealed')
+          .where('id', '=', id)
+          .executeTakeFirst()
+      )?.credential_sealed,
+    ).toBeTruthy();
     expect((await b.client.delete(`/api/orgs/${a.orgId}/provider-accounts/${id}`)).status).toBe(404);
     const res = await a.client.delete(`/api/orgs/${a.orgId}/provider-accounts/${id}`);
     expect(res.status).toBe(200);
     expect(await s.core.db.selectFrom('provider_accounts').selectAll().where('id', '=', id).execute()).toEqual([]);
     expect((await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${id}`)).status).toBe(404);
-    const actions = (await a.client.get(`/api/orgs/${a.orgId}/audit`)).body.entries.map((e: { action: string }) => e.action);
+    const actions = (await a.client.get(`/api/orgs/${a.orgId}/audit`)).body.entries.map(
+      (e: { action: string }) => e.action,
+    );
     expect(actions).toContain('provider_account.removed');
   });
 });

@@ -7,7 +7,6 @@ import { EC2_IMAGE, startFakeClouds, until } from '../testkit/provisioning-e2e.j
 
 type Clouds = Awaited<ReturnType<typeof startFakeClouds>>;
 
-
 /**
  * Provider credentials are canaries here: the sandbox accepts exactly these keys. Whatever Steward does with
  * them (connect, list, launch, stop, fail), they never appear in the database outside sealed columns, in the
@@ -23,8 +22,21 @@ describe.each(ENGINES)('provider credentials stay sealed (%s)', (engine) => {
   beforeAll(async () => {
     good = makeCanaries();
     wrong = makeCanaries();
-    clouds = await startFakeClouds({ credentials: { aws: { accessKeyId: good.awsAccessKeyId, secretAccessKey: good.awsSecretAccessKey }, elastic: { secretKey: good.elasticKey } } });
-    s = await startTestSteward({ engine, env: { STEWARD_SANDBOX_ENDPOINTS: 'true', STEWARD_PROVIDER_POLL_MS: '100', STEWARD_INSTANCE_SYNC_SECONDS: '1', STEWARD_LOG_LEVEL: 'trace' } });
+    clouds = await startFakeClouds({
+      credentials: {
+        aws: { accessKeyId: good.awsAccessKeyId, secretAccessKey: good.awsSecretAccessKey },
+        elastic: { secretKey: good.elasticKey },
+      },
+    });
+    s = await startTestSteward({
+      engine,
+      env: {
+        STEWARD_SANDBOX_ENDPOINTS: 'true',
+        STEWARD_PROVIDER_POLL_MS: '100',
+        STEWARD_INSTANCE_SYNC_SECONDS: '1',
+        STEWARD_LOG_LEVEL: 'trace',
+      },
+    });
     s.core.queue.start();
     a = await signUp(s.app);
     seenResponses.length = 0;
@@ -34,19 +46,39 @@ describe.each(ENGINES)('provider credentials stay sealed (%s)', (engine) => {
     await clouds?.close();
   });
 
-  const ec2Body = (secret: string, extra: object = {}) => ({ provider: 'ec2', name: 'canary ec2', region: 'us-east-1', endpoint: clouds.ec2.url, accessKeyId: good.awsAccessKeyId, secretAccessKey: secret, ...extra });
-  const ehBody = (secret: string) => ({ provider: 'elastichosts', name: 'canary eh', baseUrl: clouds.elastic.url, user: clouds.elastic.user, secretKey: secret });
+  const ec2Body = (secret: string, extra: object = {}) => ({
+    provider: 'ec2',
+    name: 'canary ec2',
+    region: 'us-east-1',
+    endpoint: clouds.ec2.url,
+    accessKeyId: good.awsAccessKeyId,
+    secretAccessKey: secret,
+    ...extra,
+  });
+  const ehBody = (secret: string) => ({
+    provider: 'elastichosts',
+    name: 'canary eh',
+    baseUrl: clouds.elastic.url,
+    user: clouds.elastic.user,
+    secretKey: secret,
+  });
   const accounts = () => s.core.db.selectFrom('provider_accounts').selectAll().execute();
 
   it('wrong credentials get a clear 400 and nothing is stored', async () => {
-    for (const body of [ec2Body(wrong.awsSecretAccessKey), ehBody(wrong.elasticKey), ec2Body(wrong.awsSecretAccessKey, { accessKeyId: wrong.awsAccessKeyId })]) {
+    for (const body of [
+      ec2Body(wrong.awsSecretAccessKey),
+      ehBody(wrong.elasticKey),
+      ec2Body(wrong.awsSecretAccessKey, { accessKeyId: wrong.awsAccessKeyId }),
+    ]) {
       const res = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, body);
       expect(res.status, res.raw).toBe(400);
       expect(res.body.error.code).toBe('STEWARD_PROVIDER_INVALID_CREDENTIALS');
       expect(res.body.error.message).toMatch(/credential|key|refused|rejected/i);
     }
     expect(await accounts()).toEqual([]);
-    const refused = (await a.client.get(`/api/orgs/${a.orgId}/audit`)).body.entries.filter((e: { action: string }) => e.action === 'provider_account.connect_refused');
+    const refused = (await a.client.get(`/api/orgs/${a.orgId}/audit`)).body.entries.filter(
+      (e: { action: string }) => e.action === 'provider_account.connect_refused',
+    );
     expect(refused).toHaveLength(3);
     expect(refused[0]).toMatchObject({ result: 'failed' });
   });
@@ -58,12 +90,21 @@ describe.each(ENGINES)('provider credentials stay sealed (%s)', (engine) => {
     expect(ec2.body.hint).toBe(`…${good.awsAccessKeyId.slice(-4)}`);
     await a.client.get(`/api/orgs/${a.orgId}/provider-accounts`);
     await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${ec2.body.id}/catalog`);
-    const launch = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${ec2.body.id}/instances`, { name: 'canary-1', sizeId: 't3.micro', imageId: EC2_IMAGE, token: 'canary-1' });
+    const launch = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${ec2.body.id}/instances`, {
+      name: 'canary-1',
+      sizeId: 't3.micro',
+      imageId: EC2_IMAGE,
+      token: 'canary-1',
+    });
     expect(launch.status).toBe(202);
-    const l = await until('launched', async () => {
-      const v = (await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${ec2.body.id}/launches/canary-1`)).body;
-      return v.instanceId && v.serverId ? v : undefined;
-    }, 60_000);
+    const l = await until(
+      'launched',
+      async () => {
+        const v = (await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${ec2.body.id}/launches/canary-1`)).body;
+        return v.instanceId && v.serverId ? v : undefined;
+      },
+      60_000,
+    );
     await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${ec2.body.id}/instances/${l.instanceId}/stop`);
     await s.core.provisioning.sync.syncNow();
     // Failures: revoked keys, throttling, 5xx, bad endpoints and fields that carry the secret back.
@@ -76,17 +117,36 @@ describe.each(ENGINES)('provider credentials stay sealed (%s)', (engine) => {
     await s.core.provisioning.sync.syncNow();
     clouds.ec2.sandbox.faults.reset();
     clouds.elastic.sandbox.faults.reset();
-    await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, ec2Body(good.awsSecretAccessKey, { endpoint: 'http://example.com/' }));
-    await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, ec2Body(good.awsSecretAccessKey, { secret: good.awsSecretAccessKey }));
-    await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, ec2Body(good.awsSecretAccessKey, { region: good.awsSecretAccessKey }));
-    await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, { ...ehBody(good.elasticKey), name: good.elasticKey.repeat(3) });
-    await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, { ...ehBody(good.elasticKey), user: `${good.elasticKey}:x` });
+    await a.client.post(
+      `/api/orgs/${a.orgId}/provider-accounts`,
+      ec2Body(good.awsSecretAccessKey, { endpoint: 'http://example.com/' }),
+    );
+    await a.client.post(
+      `/api/orgs/${a.orgId}/provider-accounts`,
+      ec2Body(good.awsSecretAccessKey, { secret: good.awsSecretAccessKey }),
+    );
+    await a.client.post(
+      `/api/orgs/${a.orgId}/provider-accounts`,
+      ec2Body(good.awsSecretAccessKey, { region: good.awsSecretAccessKey }),
+    );
+    await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, {
+      ...ehBody(good.elasticKey),
+      name: good.elasticKey.repeat(3),
+    });
+    await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, {
+      ...ehBody(good.elasticKey),
+      user: `${good.elasticKey}:x`,
+    });
     expect((await accounts()).length).toBe(2);
   });
 
   const secrets = () => ({
-    awsSecret: good.awsSecretAccessKey, awsKeyId: good.awsAccessKeyId, elasticKey: good.elasticKey,
-    wrongAwsSecret: wrong.awsSecretAccessKey, wrongAwsKeyId: wrong.awsAccessKeyId, wrongElasticKey: wrong.elasticKey,
+    awsSecret: good.awsSecretAccessKey,
+    awsKeyId: good.awsAccessKeyId,
+    elasticKey: good.elasticKey,
+    wrongAwsSecret: wrong.awsSecretAccessKey,
+    wrongAwsKeyId: wrong.awsAccessKeyId,
+    wrongElasticKey: wrong.elasticKey,
   });
 
   it('the database holds them only sealed (job payloads and the ledger included)', () => {

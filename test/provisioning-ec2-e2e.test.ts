@@ -4,7 +4,17 @@ import { launcherInstanceHosts } from '../src/sandbox/instance-hosts.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { sshExec, useFleet } from '../testkit/fleet.js';
 import type { TestSteward } from '../testkit/steward.js';
-import { connect, EC2_IMAGE, ec2Account, instanceOf, launchSettled, startClouds, startProvisioningSteward, until, factsOf } from '../testkit/provisioning-e2e.js';
+import {
+  connect,
+  EC2_IMAGE,
+  ec2Account,
+  instanceOf,
+  launchSettled,
+  startClouds,
+  startProvisioningSteward,
+  until,
+  factsOf,
+} from '../testkit/provisioning-e2e.js';
 
 /**
  * The whole path on EC2, through the HTTP API, the real AWS SDK, the EC2 sandbox and a real isolated SSH host:
@@ -46,13 +56,24 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
   it('connects the account: verified with the provider, shown only by a hint', async () => {
     accountId = await timed('connect', () => connect(a, ec2Account(clouds)));
     const view = (await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${accountId}`)).body;
-    expect(view).toMatchObject({ provider: 'ec2', region: clouds.ec2.region, auth: 'access_key', hint: `…${clouds.ec2.accessKeyId.slice(-4)}`, externalAccount: clouds.ec2.accountId });
+    expect(view).toMatchObject({
+      provider: 'ec2',
+      region: clouds.ec2.region,
+      auth: 'access_key',
+      hint: `…${clouds.ec2.accessKeyId.slice(-4)}`,
+      externalAccount: clouds.ec2.accountId,
+    });
     expect(JSON.stringify(view)).not.toContain(clouds.ec2.secretAccessKey);
     expect(JSON.stringify(view)).not.toContain(clouds.ec2.accessKeyId);
   });
 
   it('launches an instance; Steward logs in with the organisation key and pins the host key', async () => {
-    const res = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances`, { name: 'web-1', sizeId: 't3.micro', imageId: EC2_IMAGE, token: 'first-launch' });
+    const res = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances`, {
+      name: 'web-1',
+      sizeId: 't3.micro',
+      imageId: EC2_IMAGE,
+      token: 'first-launch',
+    });
     expect(res.status, res.raw).toBe(202);
     expect(res.body).toMatchObject({ stage: 'queued', token: 'first-launch' });
     launch = await timed('launch until ready', () => launchSettled(a, accountId, 'first-launch'));
@@ -62,7 +83,11 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
     const server = (await a.client.get(`/api/orgs/${a.orgId}/servers/${launch.serverId}`)).body;
     const host = hostAt(launch.address)!;
     expect(host).toBeDefined();
-    expect(server).toMatchObject({ status: 'ready', login: 'org_key', provider: { accountId, nodeId: launch.instanceId } });
+    expect(server).toMatchObject({
+      status: 'ready',
+      login: 'org_key',
+      provider: { accountId, nodeId: launch.instanceId },
+    });
     expect(server.hostKey.fingerprint).toBe(host.hostKeys[0]!.sha256);
     const orgKey = (await s.core.orgKeys.publicKey(a.orgId)).publicKey;
     expect((await host.readFile('/root/.ssh/authorized_keys')).toString()).toContain(orgKey.split(' ')[1]);
@@ -71,7 +96,14 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
     const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as any[];
     const provider = uses.filter((u) => u.credential === 'provider_account');
     const ops = new Set(provider.map((u) => u.operation));
-    for (const op of ['sts.GetCallerIdentity', 'ec2.DescribeRegions', 'ec2.ImportKeyPair', 'ec2.RunInstances', 'ec2.DescribeInstances']) expect(ops, op).toContain(op);
+    for (const op of [
+      'sts.GetCallerIdentity',
+      'ec2.DescribeRegions',
+      'ec2.ImportKeyPair',
+      'ec2.RunInstances',
+      'ec2.DescribeInstances',
+    ])
+      expect(ops, op).toContain(op);
     const run = provider.find((u) => u.operation === 'ec2.RunInstances');
     expect(run.instruction).toMatchObject({ type: 'user_action', actorId: a.userId });
     expect(run.target).toEqual({ type: 'provider_account', id: accountId });
@@ -86,14 +118,30 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
 
     // 4. It is listed with its server.
     const listed = await instanceOf(a, accountId, launch.instanceId);
-    expect(listed).toMatchObject({ name: 'web-1', state: 'running', publicIp: launch.address, server: { id: launch.serverId, status: 'ready' }, live: true });
+    expect(listed).toMatchObject({
+      name: 'web-1',
+      state: 'running',
+      publicIp: launch.address,
+      server: { id: launch.serverId, status: 'ready' },
+      live: true,
+    });
   });
 
   it('a second launch with the same token returns the same launch and instance', async () => {
-    const again = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances`, { name: 'web-1', sizeId: 't3.micro', imageId: EC2_IMAGE, token: 'first-launch' });
+    const again = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances`, {
+      name: 'web-1',
+      sizeId: 't3.micro',
+      imageId: EC2_IMAGE,
+      token: 'first-launch',
+    });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ instanceId: launch.instanceId, serverId: launch.serverId, jobId: launch.jobId });
-    const different = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances`, { name: 'web-2', sizeId: 't3.micro', imageId: EC2_IMAGE, token: 'first-launch' });
+    const different = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances`, {
+      name: 'web-2',
+      sizeId: 't3.micro',
+      imageId: EC2_IMAGE,
+      token: 'first-launch',
+    });
     expect(different.status).toBe(409);
     const list = (await a.client.get(`/api/orgs/${a.orgId}/instances`)).body.instances;
     expect(list.filter((i: { name: string }) => i.name === 'web-1')).toHaveLength(1);
@@ -101,35 +149,74 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
 
   it('stops and starts the instance; the host goes down and comes back with the same key', async () => {
     const host = hostAt(launch.address)!;
-    const stop = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances/${launch.instanceId}/stop`);
+    const stop = await a.client.post(
+      `/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances/${launch.instanceId}/stop`,
+    );
     expect(stop.status, stop.raw).toBe(202);
     expect(stop.body).toMatchObject({ previous: 'running', current: 'stopping' });
-    await timed('stop', () => until('stopped', async () => ((await instanceOf(a, accountId, launch.instanceId))?.state === 'stopped' ? true : undefined)));
+    await timed('stop', () =>
+      until('stopped', async () =>
+        (await instanceOf(a, accountId, launch.instanceId))?.state === 'stopped' ? true : undefined,
+      ),
+    );
     expect(host.running).toBe(false);
 
-    const start = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances/${launch.instanceId}/start`);
+    const start = await a.client.post(
+      `/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances/${launch.instanceId}/start`,
+    );
     expect(start.status, start.raw).toBe(202);
-    await timed('start', () => until('running', async () => ((await instanceOf(a, accountId, launch.instanceId))?.state === 'running' ? true : undefined)));
+    await timed('start', () =>
+      until('running', async () =>
+        (await instanceOf(a, accountId, launch.instanceId))?.state === 'running' ? true : undefined,
+      ),
+    );
     expect(host.running).toBe(true);
-    const login = await until('ssh after start', () => sshExec(host, { username: 'root', privateKey: fleet.clientKey.privateKey }, 'hostname'));
+    const login = await until('ssh after start', () =>
+      sshExec(host, { username: 'root', privateKey: fleet.clientKey.privateKey }, 'hostname'),
+    );
     expect(login.code).toBe(0);
 
-    const audit = (await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries.map((e: { action: string }) => e.action);
-    expect(audit).toEqual(expect.arrayContaining(['provider_account.connected', 'instance.launch_requested', 'instance.launched', 'instance.adopted', 'instance.stop_requested', 'instance.start_requested']));
+    const audit = (await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries.map(
+      (e: { action: string }) => e.action,
+    );
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        'provider_account.connected',
+        'instance.launch_requested',
+        'instance.launched',
+        'instance.adopted',
+        'instance.stop_requested',
+        'instance.start_requested',
+      ]),
+    );
   });
 
   it('terminates only with confirmation; the host is gone and the server forgotten', async () => {
     const host = hostAt(launch.address)!;
-    const refused = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances/${launch.instanceId}/terminate`, { confirm: 'web-2' });
+    const refused = await a.client.post(
+      `/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances/${launch.instanceId}/terminate`,
+      { confirm: 'web-2' },
+    );
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('STEWARD_CONFIRMATION_REQUIRED');
     expect(host.running).toBe(true);
 
-    const res = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances/${launch.instanceId}/terminate`, { confirm: 'web-1' });
+    const res = await a.client.post(
+      `/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances/${launch.instanceId}/terminate`,
+      { confirm: 'web-1' },
+    );
     expect(res.status, res.raw).toBe(202);
-    await timed('terminate', () => until('host destroyed', async () => (hostAt(launch.address) === undefined ? true : undefined)));
+    await timed('terminate', () =>
+      until('host destroyed', async () => (hostAt(launch.address) === undefined ? true : undefined)),
+    );
     expect((await a.client.get(`/api/orgs/${a.orgId}/servers/${launch.serverId}`)).status).toBe(404);
-    await until('terminated', async () => ((await instanceOf(a, accountId, launch.instanceId))?.state === 'terminated' ? true : undefined));
-    expect((await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries.map((e: { action: string }) => e.action)).toContain('instance.terminate_requested');
+    await until('terminated', async () =>
+      (await instanceOf(a, accountId, launch.instanceId))?.state === 'terminated' ? true : undefined,
+    );
+    expect(
+      (await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries.map(
+        (e: { action: string }) => e.action,
+      ),
+    ).toContain('instance.terminate_requested');
   });
 });

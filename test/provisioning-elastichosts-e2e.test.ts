@@ -6,7 +6,17 @@ import { launcherInstanceHosts } from '../src/sandbox/instance-hosts.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import type { TestSteward } from '../testkit/steward.js';
-import { connect, ELASTIC_IMAGE, elasticAccount, factsOf, instanceOf, launchSettled, startClouds, startProvisioningSteward, until } from '../testkit/provisioning-e2e.js';
+import {
+  connect,
+  ELASTIC_IMAGE,
+  elasticAccount,
+  factsOf,
+  instanceOf,
+  launchSettled,
+  startClouds,
+  startProvisioningSteward,
+  until,
+} from '../testkit/provisioning-e2e.js';
 
 /** The same path on the ElasticStack sandbox, plus importing a server that was created outside Steward. */
 describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
@@ -43,10 +53,20 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
   it('connects, launches (drive imaged, server created), and Steward logs in', async () => {
     accountId = await timed('connect', () => connect(a, elasticAccount(clouds)));
     const account = (await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${accountId}`)).body;
-    expect(account).toMatchObject({ provider: 'elastichosts', auth: 'basic', hint: `…${clouds.elastic.user.slice(-4)}`, dialect: '2.0' });
+    expect(account).toMatchObject({
+      provider: 'elastichosts',
+      auth: 'basic',
+      hint: `…${clouds.elastic.user.slice(-4)}`,
+      dialect: '2.0',
+    });
     expect(JSON.stringify(account)).not.toContain(clouds.elastic.secretKey);
 
-    const res = await a.client.post(instances(), { name: 'eh-web', sizeId: 'small', imageId: ELASTIC_IMAGE, token: 'eh-1' });
+    const res = await a.client.post(instances(), {
+      name: 'eh-web',
+      sizeId: 'small',
+      imageId: ELASTIC_IMAGE,
+      token: 'eh-1',
+    });
     expect(res.status, res.raw).toBe(202);
     launch = await timed('launch until ready', () => launchSettled(a, accountId, 'eh-1'));
     const server = (await a.client.get(`/api/orgs/${a.orgId}/servers/${launch.serverId}`)).body;
@@ -55,32 +75,65 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
 
     const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as any[];
     const ops = new Set(uses.filter((u) => u.credential === 'provider_account').map((u) => u.operation));
-    for (const op of ['elastichosts.GET /servers/list', 'elastichosts.POST /drives/create', 'elastichosts.POST /servers/create', 'elastichosts.GET /servers/{uuid}/info']) expect(ops, op).toContain(op);
+    for (const op of [
+      'elastichosts.GET /servers/list',
+      'elastichosts.POST /drives/create',
+      'elastichosts.POST /servers/create',
+      'elastichosts.GET /servers/{uuid}/info',
+    ])
+      expect(ops, op).toContain(op);
     const create = uses.find((u) => u.operation === 'elastichosts.POST /servers/create');
     expect(create.instruction).toMatchObject({ type: 'user_action', actorId: a.userId });
-    expect(uses.some((u) => u.operation.startsWith('ssh.login') && u.target.id === launch.serverId && u.instruction.id === create.instruction.id)).toBe(true);
+    expect(
+      uses.some(
+        (u) =>
+          u.operation.startsWith('ssh.login') &&
+          u.target.id === launch.serverId &&
+          u.instruction.id === create.instruction.id,
+      ),
+    ).toBe(true);
 
     // Discovered right after enrolment.
     const facts = await factsOf(a, launch.serverId);
     expect(facts.identity.hostname).toBeTruthy();
-    expect(facts.sshKeys.host.map((k: { fingerprint: string }) => k.fingerprint)).toContain(hostAt(launch.address)!.hostKeys[0]!.sha256);
+    expect(facts.sshKeys.host.map((k: { fingerprint: string }) => k.fingerprint)).toContain(
+      hostAt(launch.address)!.hostKeys[0]!.sha256,
+    );
   });
 
   it('stops (ACPI shutdown) and starts again', async () => {
     const host = hostAt(launch.address)!;
     expect((await a.client.post(instances(`/${launch.instanceId}/stop`))).status).toBe(202);
-    await timed('stop', () => until('stopped', async () => ((await instanceOf(a, accountId, launch.instanceId))?.state === 'stopped' ? true : undefined)));
+    await timed('stop', () =>
+      until('stopped', async () =>
+        (await instanceOf(a, accountId, launch.instanceId))?.state === 'stopped' ? true : undefined,
+      ),
+    );
     expect(host.running).toBe(false);
     expect((await a.client.post(instances(`/${launch.instanceId}/start`))).status).toBe(202);
-    await timed('start', () => until('running', async () => ((await instanceOf(a, accountId, launch.instanceId))?.state === 'running' ? true : undefined)));
+    await timed('start', () =>
+      until('running', async () =>
+        (await instanceOf(a, accountId, launch.instanceId))?.state === 'running' ? true : undefined,
+      ),
+    );
     expect(host.running).toBe(true);
   });
 
   it('imports a server created outside Steward, only with an explicit choice to trust its first host key', async () => {
     // 1. A server made with the provider's own API, carrying the organisation's key.
-    const driver = await getDriver('elastichosts', { baseUrl: clouds.elastic.url, credentials: { user: clouds.elastic.user, secretKey: secret(clouds.elastic.secretKey) }, imagingPollMs: 100 });
+    const driver = await getDriver('elastichosts', {
+      baseUrl: clouds.elastic.url,
+      credentials: { user: clouds.elastic.user, secretKey: secret(clouds.elastic.secretKey) },
+      imagingPollMs: 100,
+    });
     const orgKey = (await s.core.orgKeys.publicKey(a.orgId)).publicKey;
-    const made = await driver.createNode({ name: 'made-by-hand', sizeId: 'small', imageId: ELASTIC_IMAGE, idempotencyToken: 'by-hand', sshPublicKey: orgKey });
+    const made = await driver.createNode({
+      name: 'made-by-hand',
+      sizeId: 'small',
+      imageId: ELASTIC_IMAGE,
+      idempotencyToken: 'by-hand',
+      sshPublicKey: orgKey,
+    });
     const node = await until('hand-made server running', async () => {
       const n = await driver.getNode(made.id);
       return n.state === 'running' && n.publicIps[0] ? n : undefined;
@@ -92,11 +145,17 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
     expect(refused.body.error.message).toMatch(/trustFirstContact/);
     const imported = await a.client.post(instances(`/${node.id}/import`), { trustFirstContact: true });
     expect(imported.status, imported.raw).toBe(202);
-    const server = await timed('import until ready', () => until('imported server ready', async () => {
-      const v = (await a.client.get(`/api/orgs/${a.orgId}/servers/${imported.body.id}`)).body;
-      return v.status === 'enrolling' ? undefined : v;
-    }));
-    expect(server).toMatchObject({ status: 'ready', name: 'made-by-hand', hostKey: { source: 'first_contact', fingerprint: hostAt(node.publicIps[0]!)!.hostKeys[0]!.sha256 } });
+    const server = await timed('import until ready', () =>
+      until('imported server ready', async () => {
+        const v = (await a.client.get(`/api/orgs/${a.orgId}/servers/${imported.body.id}`)).body;
+        return v.status === 'enrolling' ? undefined : v;
+      }),
+    );
+    expect(server).toMatchObject({
+      status: 'ready',
+      name: 'made-by-hand',
+      hostKey: { source: 'first_contact', fingerprint: hostAt(node.publicIps[0]!)!.hostKeys[0]!.sha256 },
+    });
     expect((await a.client.post(instances(`/${node.id}/import`), { trustFirstContact: true })).status).toBe(409);
   });
 
@@ -110,7 +169,9 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
   it('terminates with confirmation by name; the host is gone', async () => {
     const res = await a.client.post(instances(`/${launch.instanceId}/terminate`), { confirm: 'eh-web' });
     expect(res.status, res.raw).toBe(202);
-    await timed('terminate', () => until('host destroyed', async () => (hostAt(launch.address) === undefined ? true : undefined)));
+    await timed('terminate', () =>
+      until('host destroyed', async () => (hostAt(launch.address) === undefined ? true : undefined)),
+    );
     expect((await a.client.get(`/api/orgs/${a.orgId}/servers/${launch.serverId}`)).status).toBe(404);
     expect(await instanceOf(a, accountId, launch.instanceId)).toBeUndefined();
   });

@@ -71,10 +71,15 @@ describe('one throttled organisation does not slow another', () => {
     cloudsA.ec2.sandbox.faults.reset();
 
     const report = {
-      baselineP50: +percentile(baseline, 50).toFixed(1), baselineP95: +percentile(baseline, 95).toFixed(1),
-      loadedP50: +percentile(loaded, 50).toFixed(1), loadedP95: +percentile(loaded, 95).toFixed(1),
-      ratioP50: +(percentile(loaded, 50) / percentile(baseline, 50)).toFixed(2), ratioP95: +(percentile(loaded, 95) / percentile(baseline, 95)).toFixed(2),
-      throttledAnswersToA: cloudsA.ec2.sandbox.faults.injected.throttle, aListings: aCalls, aListingsFailed: aFailures,
+      baselineP50: +percentile(baseline, 50).toFixed(1),
+      baselineP95: +percentile(baseline, 95).toFixed(1),
+      loadedP50: +percentile(loaded, 50).toFixed(1),
+      loadedP95: +percentile(loaded, 95).toFixed(1),
+      ratioP50: +(percentile(loaded, 50) / percentile(baseline, 50)).toFixed(2),
+      ratioP95: +(percentile(loaded, 95) / percentile(baseline, 95)).toFixed(2),
+      throttledAnswersToA: cloudsA.ec2.sandbox.faults.injected.throttle,
+      aListings: aCalls,
+      aListingsFailed: aFailures,
     };
     console.log('fairness (ms):', report);
     expect(report.throttledAnswersToA).toBeGreaterThan(20);

@@ -21,7 +21,11 @@ describe('quickstart', () => {
     expect(existsSync(BUILT), `${BUILT} is missing: run \`npm run build\` (npm install does it)`).toBe(true);
     const cwd = mkdtempSync(join(tmpdir(), 'steward-quickstart-'));
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, [BUILT, 'serve'], { cwd, env: { PATH: process.env.PATH, STEWARD_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BUILT, 'serve'], {
+      cwd,
+      env: { PATH: process.env.PATH, STEWARD_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -8,9 +8,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import database from '../src/core/tasks/recipes/database.js';
 import rotate from '../src/core/tasks/recipes/rotate-database-password.js';
 import type { Recipe, TaskContext } from '../src/core/tasks/recipe.js';
-import { createSshExecutor, type RemoteExecutor, type RunStepsOptions, type StepRunResult } from '../src/remote/index.js';
+import {
+  createSshExecutor,
+  type RemoteExecutor,
+  type RunStepsOptions,
+  type StepRunResult,
+} from '../src/remote/index.js';
 import { useFleet } from '../testkit/fleet.js';
-import { createTaskContext, failureOf, fleetTarget, RECIPE_HOST_PACKAGES, runRecipe, statuses, type TestTaskContext } from '../testkit/task-context.js';
+import {
+  createTaskContext,
+  failureOf,
+  fleetTarget,
+  RECIPE_HOST_PACKAGES,
+  runRecipe,
+  statuses,
+  type TestTaskContext,
+} from '../testkit/task-context.js';
 
 const fleet = useFleet({ count: 1, extraPackages: RECIPE_HOST_PACKAGES, spec: () => ({ name: 'db' }) });
 const params = { engine: 'mariadb', name: 'app_db', user: 'app_user' };
@@ -25,19 +38,31 @@ async function run(
   recipe: Recipe<any>,
   opts: { params?: unknown; wrap?: (ctx: TestTaskContext) => TaskContext; steps?: RunStepsOptions } = {},
 ): Promise<{ result: StepRunResult; ctx: TestTaskContext }> {
-  return executor.withSession(fleetTarget(host(), { username: 'root', privateKey: fleet.clientKey.privateKey }), async (session) => {
-    const ctx = createTaskContext(session, { store, address: host().address });
-    const result = await runRecipe(recipe, opts.params ?? params, opts.wrap ? opts.wrap(ctx) : ctx, opts.steps);
-    return { result, ctx };
-  });
+  return executor.withSession(
+    fleetTarget(host(), { username: 'root', privateKey: fleet.clientKey.privateKey }),
+    async (session) => {
+      const ctx = createTaskContext(session, { store, address: host().address });
+      const result = await runRecipe(recipe, opts.params ?? params, opts.wrap ? opts.wrap(ctx) : ctx, opts.steps);
+      return { result, ctx };
+    },
+  );
 }
 
 /** Logs in as app_user with `password` (an option file on stdin) and runs `sql`; exit code and output. */
 async function asAppUser(password: string, sql: string): Promise<{ code: number; out: string }> {
   // The option file goes through a real pipe (`cat |`): the test's own stdin is a socket, which mysql cannot open.
-  const r = await host().run(['sh', '-c', 'cat | mysql --defaults-extra-file=/dev/stdin --batch --skip-column-names -u app_user app_db -e "$1"', 'test', sql], {
-    stdin: `[client]\npassword=${password}\n`,
-  });
+  const r = await host().run(
+    [
+      'sh',
+      '-c',
+      'cat | mysql --defaults-extra-file=/dev/stdin --batch --skip-column-names -u app_user app_db -e "$1"',
+      'test',
+      sql,
+    ],
+    {
+      stdin: `[client]\npassword=${password}\n`,
+    },
+  );
   return { code: r.code, out: r.stdout + r.stderr };
 }
 
@@ -69,7 +94,14 @@ describe('database on a real host', () => {
     // 1. Sample the host's processes for the whole run. A control process shows that the sampler would see a
     //    value in argv or in the environment.
     const control = `control-${Date.now()}`;
-    await host().spawnDaemon(['env', `STEWARD_CONTROL_ENV=${control}-env`, 'sh', '-c', 'sleep 20; exit 0', `${control}-argv`]);
+    await host().spawnDaemon([
+      'env',
+      `STEWARD_CONTROL_ENV=${control}-env`,
+      'sh',
+      '-c',
+      'sleep 20; exit 0',
+      `${control}-argv`,
+    ]);
     const samples: string[] = [];
     let sampling = true;
     const sampler = (async () => {
@@ -81,7 +113,12 @@ describe('database on a real host', () => {
       if (id !== 'db-user') return;
       await host().spawnDaemon(['sh', '-c', 'printf "FLUSH TABLES WITH READ LOCK;\\nSELECT SLEEP(3);\\n" | mysql']);
       for (let i = 0; i < 50; i++) {
-        const held = await host().run(['mysql', '-N', '-e', "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'"]);
+        const held = await host().run([
+          'mysql',
+          '-N',
+          '-e',
+          "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'",
+        ]);
         if (held.stdout.trim() === '1') return;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -108,19 +145,36 @@ describe('database on a real host', () => {
     expect(samples.every((s) => s.includes(`${control}-argv`) && s.includes(`${control}-env`))).toBe(true);
     expect(samples.some((s) => s.includes('mysql --batch --raw --skip-column-names'))).toBe(true);
     for (const form of forms(password)) {
-      expect(samples.filter((s) => s.includes(form)), `a sample shows ${form}`).toEqual([]);
+      expect(
+        samples.filter((s) => s.includes(form)),
+        `a sample shows ${form}`,
+      ).toEqual([]);
       expect(ctx.logText().includes(form), 'the task log shows the password').toBe(false);
     }
-    expect(ctx.lines).toContain('created database user app_user@localhost; its password was generated and sealed by Steward');
+    expect(ctx.lines).toContain(
+      'created database user app_user@localhost; its password was generated and sealed by Steward',
+    );
   });
 
   it('the user logs in with the sealed password, owns app_db and nothing else', async () => {
     const password = store.get(SECRET) ?? '';
-    const own = await asAppUser(password, 'CREATE TABLE t (id INT); INSERT INTO t VALUES (7); SELECT id FROM t; DROP TABLE t;');
+    const own = await asAppUser(
+      password,
+      'CREATE TABLE t (id INT); INSERT INTO t VALUES (7); SELECT id FROM t; DROP TABLE t;',
+    );
     expect(own).toEqual({ code: 0, out: '7\n' });
     expect((await asAppUser(password, 'SELECT COUNT(*) FROM mysql.user')).out).toMatch(/denied/);
     expect((await asAppUser('wrong-password', 'SELECT 1')).code).not.toBe(0);
-    expect((await host().run(['mysql', '-N', '-e', "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='app_db'"])).stdout).toBe('app_db\tutf8mb4\n');
+    expect(
+      (
+        await host().run([
+          'mysql',
+          '-N',
+          '-e',
+          "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='app_db'",
+        ])
+      ).stdout,
+    ).toBe('app_db\tutf8mb4\n');
   });
 
   it('second run: every step unchanged, the same password', async () => {
@@ -132,7 +186,9 @@ describe('database on a real host', () => {
   });
 
   it('a password changed behind Steward’s back is put back to the sealed one', async () => {
-    expect((await host().run(['mysql', '-e', "ALTER USER 'app_user'@'localhost' IDENTIFIED BY 'SomeoneElse123'"])).code).toBe(0);
+    expect(
+      (await host().run(['mysql', '-e', "ALTER USER 'app_user'@'localhost' IDENTIFIED BY 'SomeoneElse123'"])).code,
+    ).toBe(0);
     const { result } = await run(database);
     expect(result.ok, String(failureOf(result))).toBe(true);
     expect(statuses(result)['db-user']).toBe('changed');
@@ -147,7 +203,11 @@ describe('rotate-database-password on the same host', () => {
     const old = store.get(SECRET) ?? '';
     const { result, ctx } = await run(rotate);
     expect(result.ok, String(failureOf(result))).toBe(true);
-    expect(statuses(result)).toEqual({ 'rotate-stage': 'changed', 'rotate-server': 'changed', 'rotate-store': 'changed' });
+    expect(statuses(result)).toEqual({
+      'rotate-stage': 'changed',
+      'rotate-server': 'changed',
+      'rotate-store': 'changed',
+    });
     const fresh = store.get(SECRET) ?? '';
     expect(fresh).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(fresh).not.toBe(old);
@@ -171,7 +231,11 @@ describe('rotate-database-password on the same host', () => {
     });
     const cut = await run(rotate, { wrap: vaultDown });
     expect(cut.result.ok).toBe(false);
-    expect(statuses(cut.result)).toEqual({ 'rotate-stage': 'changed', 'rotate-server': 'changed', 'rotate-store': 'failed' });
+    expect(statuses(cut.result)).toEqual({
+      'rotate-stage': 'changed',
+      'rotate-server': 'changed',
+      'rotate-store': 'failed',
+    });
     // 2. Now the server takes only the staged password, and the vault still holds the old one.
     const staged = store.get(`${SECRET}:pending`) ?? '';
     expect(store.get(SECRET)).toBe(old);
@@ -181,7 +245,11 @@ describe('rotate-database-password on the same host', () => {
     // 3. The retry reuses the staged password instead of making another, and converges.
     const retry = await run(rotate);
     expect(retry.result.ok, String(failureOf(retry.result))).toBe(true);
-    expect(statuses(retry.result)).toEqual({ 'rotate-stage': 'unchanged', 'rotate-server': 'unchanged', 'rotate-store': 'changed' });
+    expect(statuses(retry.result)).toEqual({
+      'rotate-stage': 'unchanged',
+      'rotate-server': 'unchanged',
+      'rotate-store': 'changed',
+    });
     expect(store.get(SECRET)).toBe(staged);
     expect((await asAppUser(staged, 'SELECT 1')).code).toBe(0);
 

@@ -10,9 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recipe } from '../src/core/tasks/recipe.js';
 import initialSetup from '../src/core/tasks/recipes/initial-setup.js';
 import webServer from '../src/core/tasks/recipes/web-server.js';
-import { createSshExecutor, generateEd25519KeyPair, type RemoteExecutor, type StepRunResult } from '../src/remote/index.js';
+import {
+  createSshExecutor,
+  generateEd25519KeyPair,
+  type RemoteExecutor,
+  type StepRunResult,
+} from '../src/remote/index.js';
 import { sshExec, useFleet } from '../testkit/fleet.js';
-import { createTaskContext, failureOf, fleetTarget, RECIPE_HOST_PACKAGES, runRecipe, statuses, type TestTaskContext } from '../testkit/task-context.js';
+import {
+  createTaskContext,
+  failureOf,
+  fleetTarget,
+  RECIPE_HOST_PACKAGES,
+  runRecipe,
+  statuses,
+  type TestTaskContext,
+} from '../testkit/task-context.js';
 
 const OLD_PASSWORD = 'old-Password-4-legacy';
 const ADMIN = 'steward-admin';
@@ -35,8 +48,15 @@ const host = () => fleet.hosts[0]!;
 const sh = async (script: string) => host().run(['sh', '-c', script]);
 
 /** Runs a recipe over one SSH session as `username` (root with the fleet key, or the administrator). */
-async function run(recipe: Recipe<any>, params: unknown, as: 'root' | 'admin'): Promise<{ result: StepRunResult; ctx: TestTaskContext }> {
-  const login = as === 'root' ? { username: 'root', privateKey: fleet.clientKey.privateKey } : { username: ADMIN, privateKey: admin.privateKey.reveal() };
+async function run(
+  recipe: Recipe<any>,
+  params: unknown,
+  as: 'root' | 'admin',
+): Promise<{ result: StepRunResult; ctx: TestTaskContext }> {
+  const login =
+    as === 'root'
+      ? { username: 'root', privateKey: fleet.clientKey.privateKey }
+      : { username: ADMIN, privateKey: admin.privateKey.reveal() };
   return executor.withSession(fleetTarget(host(), login), async (session) => {
     const ctx = createTaskContext(session, { username: login.username, address: host().address });
     const result = await runRecipe(recipe, params, ctx);
@@ -60,7 +80,13 @@ const params = { authorizedKey: admin.publicKey };
 beforeAll(async () => {
   executor = createSshExecutor({ commandTimeoutMs: 300_000 });
   // 1. The unhardened starting point described at the top.
-  expect((await sh("ufw default allow incoming >/dev/null && rm -f /etc/apt/apt.conf.d/20auto-upgrades /etc/nginx/sites-enabled/default")).code).toBe(0);
+  expect(
+    (
+      await sh(
+        'ufw default allow incoming >/dev/null && rm -f /etc/apt/apt.conf.d/20auto-upgrades /etc/nginx/sites-enabled/default',
+      )
+    ).code,
+  ).toBe(0);
   // 2. A port with a listener, to see the firewall close it.
   await host().spawnDaemon(['nc', '-lk', '8080']);
 });
@@ -71,7 +97,9 @@ afterAll(async () => {
 
 describe('initial-setup on a real host', () => {
   it('starts from a host that takes passwords and lets anything in', async () => {
-    expect((await sshExec(host(), { username: 'legacy', password: OLD_PASSWORD }, 'id -un')).stdout.trim()).toBe('legacy');
+    expect((await sshExec(host(), { username: 'legacy', password: OLD_PASSWORD }, 'id -un')).stdout.trim()).toBe(
+      'legacy',
+    );
     expect(await probePort(8080)).toBe('open');
   });
 
@@ -110,18 +138,34 @@ describe('initial-setup on a real host', () => {
 
   it('sshd: the settings are in effect in the running daemon, and passwords no longer log in', async () => {
     const effective = (await host().run(['sshd', '-T'])).stdout;
-    for (const line of ['passwordauthentication no', 'kbdinteractiveauthentication no', 'x11forwarding no', 'maxauthtries 4']) expect(effective).toContain(`\n${line}\n`);
+    for (const line of [
+      'passwordauthentication no',
+      'kbdinteractiveauthentication no',
+      'x11forwarding no',
+      'maxauthtries 4',
+    ])
+      expect(effective).toContain(`\n${line}\n`);
     expect(effective).toMatch(/\npermitrootlogin (prohibit-password|without-password)\n/);
     expect((await host().run(['sshd', '-t'])).code).toBe(0);
-    await expect(sshExec(host(), { username: 'legacy', password: OLD_PASSWORD }, 'id -un')).rejects.toThrow(/authentication/i);
+    await expect(sshExec(host(), { username: 'legacy', password: OLD_PASSWORD }, 'id -un')).rejects.toThrow(
+      /authentication/i,
+    );
   });
 
   it('the administrator logs in with the organisation key and has passwordless sudo', async () => {
     const id = await host().run(['id', ADMIN]);
     expect(id.code).toBe(0);
-    expect((await host().run(['getent', 'passwd', ADMIN])).stdout.trim()).toMatch(new RegExp(`^${ADMIN}:x:\\d+:\\d+::/home/${ADMIN}:/bin/bash$`));
-    expect((await host().run(['stat', '-c', '%a %U', '/etc/sudoers.d/90-steward-steward-admin'])).stdout.trim()).toBe('440 root');
-    const login = await sshExec(host(), { username: ADMIN, privateKey: admin.privateKey.reveal() }, 'id -un; sudo -n id -u');
+    expect((await host().run(['getent', 'passwd', ADMIN])).stdout.trim()).toMatch(
+      new RegExp(`^${ADMIN}:x:\\d+:\\d+::/home/${ADMIN}:/bin/bash$`),
+    );
+    expect((await host().run(['stat', '-c', '%a %U', '/etc/sudoers.d/90-steward-steward-admin'])).stdout.trim()).toBe(
+      '440 root',
+    );
+    const login = await sshExec(
+      host(),
+      { username: ADMIN, privateKey: admin.privateKey.reveal() },
+      'id -un; sudo -n id -u',
+    );
     expect(login.stdout).toBe(`${ADMIN}\n0\n`);
   });
 
@@ -145,7 +189,9 @@ describe('initial-setup on a real host', () => {
 
   it('fail2ban bans an address that keeps failing SSH logins, through ufw', async () => {
     // sshd here logs to its own stderr (it is the host's pid 1), so the failures are written as syslog would.
-    const lines = await sh('for i in 1 2 3 4 5 6; do echo "$(date "+%b %e %H:%M:%S") setup sshd[70$i]: Failed password for root from 192.0.2.66 port 4$i000 ssh2"; done >> /var/log/auth.log');
+    const lines = await sh(
+      'for i in 1 2 3 4 5 6; do echo "$(date "+%b %e %H:%M:%S") setup sshd[70$i]: Failed password for root from 192.0.2.66 port 4$i000 ssh2"; done >> /var/log/auth.log',
+    );
     expect(lines.code).toBe(0);
     let banned = '';
     for (let i = 0; i < 40 && !banned.includes('192.0.2.66'); i++) {
@@ -174,14 +220,25 @@ describe('initial-setup on a real host', () => {
     const hardened = (await host().readFile('/etc/ssh/sshd_config')).toString();
     await host().writeFile('/etc/ssh/sshd_config', `PasswordAuthentication yes\n${hardened}`);
     expect((await host().run(['service', 'ssh', 'reload'])).code).toBe(0);
-    await expect.poll(() => sshExec(host(), { username: 'legacy', password: OLD_PASSWORD }, 'true').then(() => 'in', () => 'out')).toBe('in');
+    await expect
+      .poll(() =>
+        sshExec(host(), { username: 'legacy', password: OLD_PASSWORD }, 'true').then(
+          () => 'in',
+          () => 'out',
+        ),
+      )
+      .toBe('in');
     await host().writeFile('/etc/ssh/sshd_config', hardened);
     // 2. sshd -T agrees with the file; only the daemon's offered methods tell the truth, and the step acts on them.
     const { result, ctx } = await run(initialSetup, params, 'root');
     expect(result.ok, String(failureOf(result))).toBe(true);
     expect(result.outcomes.filter((o) => o.status === 'changed').map((o) => o.id)).toEqual(['sshd-hardened']);
-    expect(ctx.lines.filter((l) => l.startsWith('sshd'))).toEqual(['sshd reloaded (service ssh reload); open sessions stay connected']);
-    await expect(sshExec(host(), { username: 'legacy', password: OLD_PASSWORD }, 'true')).rejects.toThrow(/authentication/i);
+    expect(ctx.lines.filter((l) => l.startsWith('sshd'))).toEqual([
+      'sshd reloaded (service ssh reload); open sessions stay connected',
+    ]);
+    await expect(sshExec(host(), { username: 'legacy', password: OLD_PASSWORD }, 'true')).rejects.toThrow(
+      /authentication/i,
+    );
   });
 });
 
@@ -198,7 +255,9 @@ describe('web-server on the same host, behind its new firewall', () => {
     });
     expect(ctx.lines).toContain('firewall: allowed HTTP on 80/tcp');
     expect((await host().run(['ss', '-ltn'])).stdout).toMatch(/0\.0\.0\.0:80\s/);
-    expect((await host().run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1/'])).stdout).toBe('200');
+    expect(
+      (await host().run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1/'])).stdout,
+    ).toBe('200');
     // From outside, through the firewall.
     const page = await fetch(`http://${host().address}/`, { signal: AbortSignal.timeout(5000) });
     expect(page.status).toBe(200);
@@ -208,6 +267,12 @@ describe('web-server on the same host, behind its new firewall', () => {
   it('second run: every step unchanged', async () => {
     const { result } = await run(webServer, {}, 'admin');
     expect(result.ok, String(failureOf(result))).toBe(true);
-    expect(result.outcomes.map((o) => o.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(result.outcomes.map((o) => o.status)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
   });
 });

@@ -13,22 +13,41 @@ import { packageStep } from '../src/core/tasks/recipes/packages.js';
 import { createSshExecutor, runSteps, type RemoteExecutor, type StepRunResult } from '../src/remote/index.js';
 import type { TestHost } from '../src/sandbox/hosts/index.js';
 import { useFleet } from '../testkit/fleet.js';
-import { createTaskContext, failureOf, fleetTarget, RECIPE_HOST_PACKAGES, runRecipe, statuses, type TestTaskContext } from '../testkit/task-context.js';
+import {
+  createTaskContext,
+  failureOf,
+  fleetTarget,
+  RECIPE_HOST_PACKAGES,
+  runRecipe,
+  statuses,
+  type TestTaskContext,
+} from '../testkit/task-context.js';
 
-const fleet = useFleet({ count: 2, extraPackages: RECIPE_HOST_PACKAGES, spec: (i) => ({ name: ['offline', 'patchable'][i] }) });
+const fleet = useFleet({
+  count: 2,
+  extraPackages: RECIPE_HOST_PACKAGES,
+  spec: (i) => ({ name: ['offline', 'patchable'][i] }),
+});
 const offline = () => fleet.hosts[0]!;
 const patchable = () => fleet.hosts[1]!;
 
 let executor: RemoteExecutor;
 
-async function withContext(host: TestHost, fn: (ctx: TestTaskContext) => Promise<StepRunResult>): Promise<{ result: StepRunResult; ctx: TestTaskContext }> {
-  return executor.withSession(fleetTarget(host, { username: 'root', privateKey: fleet.clientKey.privateKey }), async (session) => {
-    const ctx = createTaskContext(session, { address: host.address });
-    return { result: await fn(ctx), ctx };
-  });
+async function withContext(
+  host: TestHost,
+  fn: (ctx: TestTaskContext) => Promise<StepRunResult>,
+): Promise<{ result: StepRunResult; ctx: TestTaskContext }> {
+  return executor.withSession(
+    fleetTarget(host, { username: 'root', privateKey: fleet.clientKey.privateKey }),
+    async (session) => {
+      const ctx = createTaskContext(session, { address: host.address });
+      return { result: await fn(ctx), ctx };
+    },
+  );
 }
 
-const run = (host: TestHost, recipe: Recipe<any>, params: unknown = {}) => withContext(host, (ctx) => runRecipe(recipe, params, ctx));
+const run = (host: TestHost, recipe: Recipe<any>, params: unknown = {}) =>
+  withContext(host, (ctx) => runRecipe(recipe, params, ctx));
 
 /**
  * Builds steward-canary 1.0 (installed) and 2.0, and steward-extra 1.0 (not installed), into a flat repository
@@ -78,8 +97,13 @@ describe('package installs (the path every recipe’s package step takes)', () =
   it('installs a missing package, fetching the empty package lists first; the second time it is unchanged', async () => {
     const first = await withContext(patchable(), (ctx) => runSteps([extra], ctx));
     expect(statuses(first.result)).toEqual({ 'extra-installed': 'changed' });
-    expect(first.ctx.lines).toEqual(['package lists are missing or stale; running apt-get update first', 'installed steward-extra 1.0']);
-    expect((await patchable().run(['dpkg-query', '-W', '-f', '${Status}', 'steward-extra'])).stdout).toBe('install ok installed');
+    expect(first.ctx.lines).toEqual([
+      'package lists are missing or stale; running apt-get update first',
+      'installed steward-extra 1.0',
+    ]);
+    expect((await patchable().run(['dpkg-query', '-W', '-f', '${Status}', 'steward-extra'])).stdout).toBe(
+      'install ok installed',
+    );
     const second = await withContext(patchable(), (ctx) => runSteps([extra], ctx));
     expect(statuses(second.result)).toEqual({ 'extra-installed': 'unchanged' });
   });
@@ -147,7 +171,9 @@ describe('restart-service', () => {
       expect(result.ok, String(failureOf(result))).toBe(true);
       expect(ctx.lines).toContain('restarted nginx with the daemon itself (no service manager knows it)');
       expect(await nginxPid(offline())).not.toBe(before);
-      expect((await offline().run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1/'])).stdout).toMatch(/^[1-5]\d\d$/);
+      expect(
+        (await offline().run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1/'])).stdout,
+      ).toMatch(/^[1-5]\d\d$/);
     } finally {
       await offline().run(['mv', '/root/nginx.init', '/etc/init.d/nginx']);
     }

@@ -55,7 +55,9 @@ afterAll(async () => {
 
 describe('exec', () => {
   it('returns stdout, stderr and the exit status; stdout bytes are exact', async () => {
-    const result = await executor.exec(target(), ['sh', '-c', 'printf "out\\377\\001"; printf err >&2; exit 3'], { acceptExitCodes: [0, 3] });
+    const result = await executor.exec(target(), ['sh', '-c', 'printf "out\\377\\001"; printf err >&2; exit 3'], {
+      acceptExitCodes: [0, 3],
+    });
     expect(result.exitCode).toBe(3);
     expect(result.stdoutBytes.equals(Buffer.from([0x6f, 0x75, 0x74, 0xff, 0x01]))).toBe(true);
     expect(result.stderr).toBe('err');
@@ -64,7 +66,12 @@ describe('exec', () => {
 
   it('raises ExecError with host, redacted argv, status, shortened stderr and duration', async () => {
     const failure = await executor
-      .exec(target(), ['sh', '-c', 'head -c 10000 /dev/zero | tr "\\0" x >&2; echo tail-of-stderr >&2; exit 7', sensitive('acme-private')])
+      .exec(target(), [
+        'sh',
+        '-c',
+        'head -c 10000 /dev/zero | tr "\\0" x >&2; echo tail-of-stderr >&2; exit 7',
+        sensitive('acme-private'),
+      ])
       .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ExecError);
     const error = failure as ExecError;
@@ -79,7 +86,9 @@ describe('exec', () => {
   });
 
   it('reports a command killed by a signal', async () => {
-    const failure = (await executor.exec(target(), ['sh', '-c', 'kill -TERM $$']).catch((e: unknown) => e)) as ExecError;
+    const failure = (await executor
+      .exec(target(), ['sh', '-c', 'kill -TERM $$'])
+      .catch((e: unknown) => e)) as ExecError;
     expect(failure).toBeInstanceOf(ExecError);
     expect(failure.signal).toBe('SIGTERM');
     expect(failure.exitCode).toBeNull();
@@ -90,7 +99,9 @@ describe('exec', () => {
     const counted = await executor.exec(target(), ['wc', '-c'], { stdin: big });
     expect(counted.stdout.trim()).toBe(String(big.length));
     const canary = `Cn4ry-${randomBytes(8).toString('hex')}`;
-    const failure = (await executor.exec(target(), ['sh', '-c', 'cat >&2; exit 1'], { stdin: secret(canary) }).catch((e: unknown) => e)) as ExecError;
+    const failure = (await executor
+      .exec(target(), ['sh', '-c', 'cat >&2; exit 1'], { stdin: secret(canary) })
+      .catch((e: unknown) => e)) as ExecError;
     expect(failure.stderr).toBe('[REDACTED]');
     expect(JSON.stringify(failure.details)).not.toContain(canary);
   });
@@ -121,8 +132,13 @@ describe('time limits and cancellation', () => {
   it('kills the whole remote command (its children too) when the time limit passes', async () => {
     const tag = `${30 + Math.random()}`.slice(0, 12);
     const before = Date.now();
-    const failure = await executor.exec(target(), ['sh', '-c', `sleep ${tag} & sleep ${tag}; wait`], { timeoutMs: 400 }).catch((e: unknown) => e);
-    expect(failure).toMatchObject({ code: 'STEWARD_SSH_TIMEOUT', details: expect.objectContaining({ phase: 'command', timeoutMs: 400 }) });
+    const failure = await executor
+      .exec(target(), ['sh', '-c', `sleep ${tag} & sleep ${tag}; wait`], { timeoutMs: 400 })
+      .catch((e: unknown) => e);
+    expect(failure).toMatchObject({
+      code: 'STEWARD_SSH_TIMEOUT',
+      details: expect.objectContaining({ phase: 'command', timeoutMs: 400 }),
+    });
     expect(Date.now() - before).toBeLessThan(3_000);
     expect(await eventually(() => processesMatching(`sleep ${tag}`).length === 0)).toBe(true);
     // The connection stays usable afterwards.
@@ -133,7 +149,9 @@ describe('time limits and cancellation', () => {
     const tag = `${40 + Math.random()}`.slice(0, 12);
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('task cancelled')), 300);
-    await expect(executor.exec(target(), ['sleep', tag], { signal: controller.signal })).rejects.toThrow('task cancelled');
+    await expect(executor.exec(target(), ['sleep', tag], { signal: controller.signal })).rejects.toThrow(
+      'task cancelled',
+    );
     expect(await eventually(() => processesMatching(`sleep ${tag}`).length === 0)).toBe(true);
   });
 });
@@ -141,16 +159,24 @@ describe('time limits and cancellation', () => {
 describe('connection failures', () => {
   it('normalises refused, unauthorised and invalid targets', async () => {
     const stranger = newClientKeyPair('stranger');
-    await expect(executor.exec(target({ auth: { kind: 'key', privateKey: secret(stranger.private) } }), ['true'])).rejects.toMatchObject({
+    await expect(
+      executor.exec(target({ auth: { kind: 'key', privateKey: secret(stranger.private) } }), ['true']),
+    ).rejects.toMatchObject({
       code: 'STEWARD_SSH_AUTH_FAILED',
     });
-    await expect(executor.exec(target({ port: 1 }), ['true'])).rejects.toMatchObject({ code: 'STEWARD_SSH_UNREACHABLE' });
+    await expect(executor.exec(target({ port: 1 }), ['true'])).rejects.toMatchObject({
+      code: 'STEWARD_SSH_UNREACHABLE',
+    });
     const loginsBefore = executor.metrics().loginsStarted;
     await expect(executor.exec(target({ host: '-oProxyCommand=touch /tmp/pwn' }), ['true'])).rejects.toMatchObject({
       code: 'STEWARD_INVALID_REMOTE_ARGUMENT',
     });
-    await expect(executor.exec(target({ username: 'root;id' }), ['true'])).rejects.toMatchObject({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' });
-    await expect(executor.exec(target(), ['printf', 'a\0b'])).rejects.toMatchObject({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' });
+    await expect(executor.exec(target({ username: 'root;id' }), ['true'])).rejects.toMatchObject({
+      code: 'STEWARD_INVALID_REMOTE_ARGUMENT',
+    });
+    await expect(executor.exec(target(), ['printf', 'a\0b'])).rejects.toMatchObject({
+      code: 'STEWARD_INVALID_REMOTE_ARGUMENT',
+    });
     expect(executor.metrics().loginsStarted).toBe(loginsBefore);
   });
 });

@@ -41,12 +41,14 @@ const executor = (options: Parameters<typeof createSshExecutor>[0] = {}): Remote
 /** Waits until sshd has logged `pattern` since `mark` (its log lines arrive a little after the fact). */
 async function logShows(mark: number, pattern: RegExp, ms = 5_000): Promise<string> {
   const until = Date.now() + ms;
-  while (!pattern.test(sshd.logSince(mark)) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));
+  while (!pattern.test(sshd.logSince(mark)) && Date.now() < until)
+    await new Promise((resolve) => setTimeout(resolve, 25));
   return sshd.logSince(mark);
 }
 
 /** Lines that sshd (LogLevel VERBOSE) writes for any authentication attempt, successful or not. */
-const AUTH_LINE = /userauth|publickey|password|keyboard-interactive|Accepted|Failed|Postponed|Invalid user|authenticating user/i;
+const AUTH_LINE =
+  /userauth|publickey|password|keyboard-interactive|Accepted|Failed|Postponed|Invalid user|authenticating user/i;
 
 beforeAll(async () => {
   sshd = await startSshd();
@@ -87,13 +89,22 @@ describe('pinned host key', () => {
     expect(failure).toBeInstanceOf(HostKeyChangedError);
     const error = failure as HostKeyChangedError;
     expect(error.code).toBe('STEWARD_SSH_HOST_KEY_CHANGED');
-    expect(error).toMatchObject({ host: sshd.host, port: sshd.port, presentedFingerprint: sshd.hostKeys[0]?.fingerprint });
+    expect(error).toMatchObject({
+      host: sshd.host,
+      port: sshd.port,
+      presentedFingerprint: sshd.hostKeys[0]?.fingerprint,
+    });
     expect(error.expectedFingerprints).toEqual([oldFingerprint]);
 
     // 4. The hook ran once, with the error and the target's identity (no credentials).
     expect(hook).toHaveBeenCalledTimes(1);
     expect(hook.mock.calls[0]?.[0]).toBe(error);
-    expect(hook.mock.calls[0]?.[1]).toEqual({ host: sshd.host, port: sshd.port, username: 'root', label: 'srv_hostkey_test' });
+    expect(hook.mock.calls[0]?.[1]).toEqual({
+      host: sshd.host,
+      port: sshd.port,
+      username: 'root',
+      label: 'srv_hostkey_test',
+    });
 
     // 5. Nothing ran, and the server saw a connection but no authentication attempt.
     expect(existsSync(tripwire)).toBe(false);
@@ -115,7 +126,10 @@ describe('unknown host and first contact', () => {
     const ex = executor();
     const mark = sshd.logMark();
     const failure = await ex.exec(target({ kind: 'pinned' }), ['touch', tripwire]).catch((e: unknown) => e);
-    expect(failure).toMatchObject({ code: 'STEWARD_SSH_HOST_KEY_UNKNOWN', details: expect.objectContaining({ presentedFingerprint: sshd.hostKeys[0]?.fingerprint }) });
+    expect(failure).toMatchObject({
+      code: 'STEWARD_SSH_HOST_KEY_UNKNOWN',
+      details: expect.objectContaining({ presentedFingerprint: sshd.hostKeys[0]?.fingerprint }),
+    });
     const log = await logShows(mark, /Disconnected from/);
     expect(log).toMatch(/Received disconnect from 127\.0\.0\.1 port \d+:3:/);
     expect(log.split('\n').filter((line) => AUTH_LINE.test(line))).toEqual([]);
@@ -124,11 +138,16 @@ describe('unknown host and first contact', () => {
 
   it('pin-on-first-contact stores the key once; the executor then holds the host to it', async () => {
     const stored: PresentedHostKey[] = [];
-    const firstContact: HostKeyPolicy = { kind: 'pin-on-first-contact', onFirstContact: (key) => void stored.push(key) };
+    const firstContact: HostKeyPolicy = {
+      kind: 'pin-on-first-contact',
+      onFirstContact: (key) => void stored.push(key),
+    };
     const ex = executor({ idleTimeoutMs: 50 });
 
     await ex.exec(target(firstContact), ['true']);
-    expect(stored).toEqual([{ type: 'ssh-ed25519', publicKey: sshd.hostKeys[0]?.publicKey, fingerprint: sshd.hostKeys[0]?.fingerprint }]);
+    expect(stored).toEqual([
+      { type: 'ssh-ed25519', publicKey: sshd.hostKeys[0]?.publicKey, fingerprint: sshd.hostKeys[0]?.fingerprint },
+    ]);
 
     // A later first-contact request to the same host is pinned to what was learned, not trusted again.
     await sshd.restart({ newHostKeys: true });
@@ -158,7 +177,9 @@ describe('host key rotation (UpdateHostKeys)', () => {
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(proven.length).toBeGreaterThan(0);
-      expect(new Set(proven.flat().map((k) => k.fingerprint))).toEqual(new Set(multi.hostKeys.map((k) => k.fingerprint)));
+      expect(new Set(proven.flat().map((k) => k.fingerprint))).toEqual(
+        new Set(multi.hostKeys.map((k) => k.fingerprint)),
+      );
     } finally {
       await multi.stop();
     }

@@ -9,7 +9,15 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secret } from '../src/kernel/secret.js';
-import { createSshExecutor, isValidHostname, isValidRemotePath, isValidUnixUser, type Argv, type RemoteExecutor, type SshTarget } from '../src/remote/index.js';
+import {
+  createSshExecutor,
+  isValidHostname,
+  isValidRemotePath,
+  isValidUnixUser,
+  type Argv,
+  type RemoteExecutor,
+  type SshTarget,
+} from '../src/remote/index.js';
 import { startSshd, type TestSshd } from '../testkit/sshd.js';
 
 let sshd: TestSshd;
@@ -20,19 +28,69 @@ const classicMarker = '/tmp/pwn';
 const classicBefore = existsSync(classicMarker) ? statSync(classicMarker).mtimeMs : undefined;
 
 const payloads = [
-  `;touch ${marker}`, `; touch ${marker} #`, `$(touch ${marker})`, `\`touch ${marker}\``, `\ntouch ${marker}\n`, `'; touch ${marker}; '`,
-  `"; touch ${marker}; "`, `' $(touch ${marker}) '`, `-oProxyCommand=touch ${marker}`, `--`, `-e`, `-n`, `--help`, `*`, `/*`, `~`, `$HOME`,
-  `\${IFS}`, `$(touch /tmp/pwn)`, '`touch /tmp/pwn`', `;id`, `|id`, `&&id`, `||id`, `&id&`, `>${marker}`, `<${marker}`, `2>&1`, `$((1+1))`,
-  `\\`, `\\'`, `'\\''`, `%s%n%x`, `\\0`, `\\x41`, '\r\n', '\t', '\u2028', '\x1b[2J', '{"fake":1}', 'ü€😀', '\u202e', '\uFEFF', 'a'.repeat(2000),
+  `;touch ${marker}`,
+  `; touch ${marker} #`,
+  `$(touch ${marker})`,
+  `\`touch ${marker}\``,
+  `\ntouch ${marker}\n`,
+  `'; touch ${marker}; '`,
+  `"; touch ${marker}; "`,
+  `' $(touch ${marker}) '`,
+  `-oProxyCommand=touch ${marker}`,
+  `--`,
+  `-e`,
+  `-n`,
+  `--help`,
+  `*`,
+  `/*`,
+  `~`,
+  `$HOME`,
+  `\${IFS}`,
+  `$(touch /tmp/pwn)`,
+  '`touch /tmp/pwn`',
+  `;id`,
+  `|id`,
+  `&&id`,
+  `||id`,
+  `&id&`,
+  `>${marker}`,
+  `<${marker}`,
+  `2>&1`,
+  `$((1+1))`,
+  `\\`,
+  `\\'`,
+  `'\\''`,
+  `%s%n%x`,
+  `\\0`,
+  `\\x41`,
+  '\r\n',
+  '\t',
+  '\u2028',
+  '\x1b[2J',
+  '{"fake":1}',
+  'ü€😀',
+  '\u202e',
+  '\uFEFF',
+  'a'.repeat(2000),
 ];
 
-const hostile = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...payloads) },
-  { weight: 3, arbitrary: fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom(...payloads), fc.string({ maxLength: 8 })).map((p) => p.join('')) },
-  { weight: 2, arbitrary: fc.string({ unit: fc.constantFrom(...`'"\`$;|&<>(){}[]*?!#~\\\n\r\t -=%`.split('')), maxLength: 24 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }) },
-  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 500, maxLength: 3000 }) },
-).filter((s) => !s.includes('\0'));
+const hostile = fc
+  .oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...payloads) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(fc.string({ maxLength: 8 }), fc.constantFrom(...payloads), fc.string({ maxLength: 8 }))
+        .map((p) => p.join('')),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.string({ unit: fc.constantFrom(...`'"\`$;|&<>(){}[]*?!#~\\\n\r\t -=%`.split('')), maxLength: 24 }),
+    },
+    { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 500, maxLength: 3000 }) },
+  )
+  .filter((s) => !s.includes('\0'));
 
 /** Splits values into batches whose command stays well under the 128 KiB a login shell can receive. */
 function batches(values: string[], budget = 96 * 1024): string[][] {
@@ -88,7 +146,9 @@ describe('command injection', () => {
           expect(back.length).toBe(batch.length);
           for (const [i, value] of batch.entries()) {
             if (!Buffer.from(back[i] ?? '', 'utf8').equals(Buffer.from(value, 'utf8'))) {
-              throw new Error(`value ${JSON.stringify(value.slice(0, 80))} came back as ${JSON.stringify((back[i] ?? '').slice(0, 80))}`);
+              throw new Error(
+                `value ${JSON.stringify(value.slice(0, 80))} came back as ${JSON.stringify((back[i] ?? '').slice(0, 80))}`,
+              );
             }
           }
         }
@@ -118,7 +178,9 @@ describe('command injection', () => {
     await expect(executor.exec({ ...target, host: `-oProxyCommand=touch ${marker}` }, ['true'])).rejects.toMatchObject({
       code: 'STEWARD_INVALID_REMOTE_ARGUMENT',
     });
-    await expect(executor.exec(target, ['ls'], { cwd: `/tmp\ntouch ${marker}` })).rejects.toMatchObject({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' });
+    await expect(executor.exec(target, ['ls'], { cwd: `/tmp\ntouch ${marker}` })).rejects.toMatchObject({
+      code: 'STEWARD_INVALID_REMOTE_ARGUMENT',
+    });
     expect(existsSync(marker)).toBe(false);
   });
 });

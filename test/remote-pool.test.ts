@@ -47,7 +47,12 @@ describe('connection reuse', () => {
     for (let round = 0; round < 3; round += 1) {
       await Promise.all(Array.from({ length: 6 }, (_, i) => ex.exec(target(), ['echo', String(i)])));
     }
-    expect(ex.metrics()).toMatchObject({ loginsStarted: 1, loginsSucceeded: 1, commandsStarted: 50, commandsFailed: 0 });
+    expect(ex.metrics()).toMatchObject({
+      loginsStarted: 1,
+      loginsSucceeded: 1,
+      commandsStarted: 50,
+      commandsFailed: 0,
+    });
     expect(logins(mark)).toBe(1);
   });
 
@@ -61,11 +66,17 @@ describe('connection reuse', () => {
   });
 
   it('does not use a login whose recording failed', async () => {
-    const ex = executor({ onLogin: () => { throw new Error('ledger unavailable'); } });
+    const ex = executor({
+      onLogin: () => {
+        throw new Error('ledger unavailable');
+      },
+    });
     const marker = join(scratch, 'should-not-exist');
     await expect(ex.exec({ ...target(), session: 'op-x' }, ['touch', marker])).rejects.toThrow('ledger unavailable');
     const check = executor();
-    await expect(check.exec(target(), ['test', '-e', marker], { acceptExitCodes: [1] })).resolves.toMatchObject({ exitCode: 1 });
+    await expect(check.exec(target(), ['test', '-e', marker], { acceptExitCodes: [1] })).resolves.toMatchObject({
+      exitCode: 1,
+    });
   });
 
   it('respects the global concurrency cap, measured on the server', async () => {
@@ -75,7 +86,9 @@ describe('connection reuse', () => {
     // Each command registers itself, reports how many are registered, waits, and leaves.
     const script = 'mkdir "$1/$$"; ls "$1" | wc -l; sleep 0.3; rmdir "$1/$$"';
     const started = Date.now();
-    const results = await Promise.all(Array.from({ length: 12 }, () => ex.exec(target(), ['sh', '-c', script, 'sh', dir])));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => ex.exec(target(), ['sh', '-c', script, 'sh', dir])),
+    );
     const seen = results.map((r) => Number(r.stdout.trim()));
     expect(Math.max(...seen)).toBe(3);
     expect(ex.metrics().activeOperationsPeak).toBe(3);

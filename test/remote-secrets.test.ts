@@ -20,7 +20,15 @@ let target: SshTarget;
 /** The canary in every form a leak might take (SECURITY.md section 7 conventions). */
 function encodings(value: string): string[] {
   const raw = Buffer.from(value);
-  return [value, raw.toString('base64'), raw.toString('base64url'), raw.toString('hex'), encodeURIComponent(value), JSON.stringify(value).slice(1, -1), value.slice(4, 20)];
+  return [
+    value,
+    raw.toString('base64'),
+    raw.toString('base64url'),
+    raw.toString('hex'),
+    encodeURIComponent(value),
+    JSON.stringify(value).slice(1, -1),
+    value.slice(4, 20),
+  ];
 }
 
 /** Every process's command line and environment on this machine (where the test sshd runs). */
@@ -64,7 +72,10 @@ describe('secrets on the remote side', () => {
 
     // 2. Wait until it is really running on the host, then look everywhere a secret could leak.
     const until = Date.now() + 5_000;
-    while (!processTexts().some((p) => p.where.endsWith('cmdline') && p.text.toString().includes(`sleep\0${tag}`)) && Date.now() < until) {
+    while (
+      !processTexts().some((p) => p.where.endsWith('cmdline') && p.text.toString().includes(`sleep\0${tag}`)) &&
+      Date.now() < until
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const ps = execFileSync('ps', ['auxww'], { encoding: 'utf8' });
@@ -102,7 +113,13 @@ describe('secrets on the remote side', () => {
         try {
           const st = statSync(path);
           if (st.isDirectory()) scan(path, depth - 1);
-          else if (st.isFile() && st.mtimeMs >= started && st.size < 4 * 1024 * 1024 && readFileSync(path).includes(body)) suspects.push(path);
+          else if (
+            st.isFile() &&
+            st.mtimeMs >= started &&
+            st.size < 4 * 1024 * 1024 &&
+            readFileSync(path).includes(body)
+          )
+            suspects.push(path);
         } catch {
           // Raced with another test's cleanup.
         }

@@ -12,7 +12,10 @@ let executor: RemoteExecutor;
 let target: SshTarget;
 
 /** Collects terminal output and waits for a pattern in it. */
-function screen(shell: ShellHandle): { text: () => string; waitFor: (pattern: RegExp, ms?: number) => Promise<string> } {
+function screen(shell: ShellHandle): {
+  text: () => string;
+  waitFor: (pattern: RegExp, ms?: number) => Promise<string>;
+} {
   let text = '';
   shell.stream.on('data', (chunk: Buffer) => {
     text += chunk.toString('utf8');
@@ -80,7 +83,11 @@ describe('openShell', () => {
   });
 
   it('refuses nonsense sizes and terminal names before connecting', async () => {
-    await expect(executor.openShell(target, { cols: 0, rows: 24, term: 'xterm' })).rejects.toMatchObject({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' });
-    await expect(executor.openShell(target, { cols: 80, rows: 24, term: 'xterm\n; id' })).rejects.toMatchObject({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' });
+    await expect(executor.openShell(target, { cols: 0, rows: 24, term: 'xterm' })).rejects.toMatchObject({
+      code: 'STEWARD_INVALID_REMOTE_ARGUMENT',
+    });
+    await expect(executor.openShell(target, { cols: 80, rows: 24, term: 'xterm\n; id' })).rejects.toMatchObject({
+      code: 'STEWARD_INVALID_REMOTE_ARGUMENT',
+    });
   });
 });

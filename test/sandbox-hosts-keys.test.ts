@@ -8,7 +8,11 @@ describe('host key types', () => {
     const host = fleet.hosts[0]!;
     const login = { username: 'root', privateKey: fleet.clientKey.privateKey };
     expect(host.hostKeys.map((k) => k.type).sort()).toEqual(['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa']);
-    for (const [algorithm, type] of [['rsa-sha2-512', 'ssh-rsa'], ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp256'], ['ssh-ed25519', 'ssh-ed25519']] as const) {
+    for (const [algorithm, type] of [
+      ['rsa-sha2-512', 'ssh-rsa'],
+      ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp256'],
+      ['ssh-ed25519', 'ssh-ed25519'],
+    ] as const) {
       const result = await sshExec(host, login, 'true', { hostKeyAlgorithms: [algorithm] });
       const expected = host.hostKeys.find((k) => k.type === type)!;
       expect(result.hostKey).toBe(expected.publicKey.split(' ')[1]);

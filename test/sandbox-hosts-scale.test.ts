@@ -21,7 +21,9 @@ describe(`${COUNT} isolated hosts`, () => {
   const fleet = useFleet({ count: COUNT });
 
   it('start well under a minute and each answers over SSH with its own name', async () => {
-    console.log(`started ${COUNT} isolated hosts in ${fleet.startMs} ms (${Math.round(fleet.startMs / COUNT)} ms per host)`);
+    console.log(
+      `started ${COUNT} isolated hosts in ${fleet.startMs} ms (${Math.round(fleet.startMs / COUNT)} ms per host)`,
+    );
     expect(fleet.startMs).toBeLessThan(60_000);
     expect(new Set(fleet.hosts.map((h) => h.address)).size).toBe(COUNT);
     const started = Date.now();

@@ -13,7 +13,9 @@ interface Orphan {
 /** Starts a child test process that launches hosts of `mode`, and waits until they are up. */
 function startOrphan(mode: 'isolated' | 'shared', count: number): Promise<Orphan> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'testkit/fleet-orphan.ts', mode, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'testkit/fleet-orphan.ts', mode, String(count)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -30,7 +32,11 @@ function recordedPids(ownerPid: number): number[] {
   const { runDir } = testHostDirs();
   return readdirSync(runDir)
     .filter((n) => n.startsWith(`steward-${ownerPid}-`))
-    .flatMap((n) => (JSON.parse(readFileSync(join(runDir, n, 'state.json'), 'utf8')) as { processes: { pid: number }[] }).processes.map((p) => p.pid));
+    .flatMap((n) =>
+      (
+        JSON.parse(readFileSync(join(runDir, n, 'state.json'), 'utf8')) as { processes: { pid: number }[] }
+      ).processes.map((p) => p.pid),
+    );
 }
 
 /** Running (a zombie waits only for its new parent to reap it, which is not ours to do). */
@@ -47,7 +53,9 @@ function leftovers(ownerPid: number): string[] {
   const prefix = `steward-${ownerPid}-`;
   const { runDir } = testHostDirs();
   return [
-    ...readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(prefix)),
+    ...readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(prefix)),
     ...(existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(prefix)) : []),
     ...readdirSync(runDir).filter((n) => n.startsWith(prefix)),
   ];
@@ -78,6 +86,8 @@ describe('cleanupStale', () => {
     expect(leftovers(shared.pid)).toEqual([]);
     // 4. This process's own host is untouched and still answers.
     const host = fleet.hosts[0]!;
-    expect((await sshExec(host, { username: 'root', privateKey: fleet.clientKey.privateKey }, 'hostname')).stdout.trim()).toBe(host.name);
+    expect(
+      (await sshExec(host, { username: 'root', privateKey: fleet.clientKey.privateKey }, 'hostname')).stdout.trim(),
+    ).toBe(host.name);
   });
 });

@@ -3,7 +3,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../src/kernel/errors.js';
-import { createFleetLauncher, disposeFleetLauncher, sshExec, testHostDirs, useFleet, type SshLogin } from '../testkit/fleet.js';
+import {
+  createFleetLauncher,
+  disposeFleetLauncher,
+  sshExec,
+  testHostDirs,
+  useFleet,
+  type SshLogin,
+} from '../testkit/fleet.js';
 
 const ALICE_PASSWORD = 'alice-test-password-1';
 
@@ -30,7 +37,9 @@ describe('isolated test hosts', () => {
   it('each answers over SSH with its own hostname, /etc and processes', async () => {
     const [a, b] = fleet.hosts as [NonNullable<(typeof fleet.hosts)[0]>, NonNullable<(typeof fleet.hosts)[1]>];
     expect(a.address).not.toBe(b.address);
-    const seen = await Promise.all(fleet.hosts.map((h) => sshExec(h, root(), 'hostname; cat /etc/hostname /etc/machine-id; ps -e -o pid=,comm=')));
+    const seen = await Promise.all(
+      fleet.hosts.map((h) => sshExec(h, root(), 'hostname; cat /etc/hostname /etc/machine-id; ps -e -o pid=,comm=')),
+    );
     for (const [i, result] of seen.entries()) {
       expect(result.code).toBe(0);
       const [hostname, etcHostname, machineId, ...ps] = result.stdout.trim().split('\n');
@@ -76,14 +85,20 @@ describe('isolated test hosts', () => {
 
   it('accepts key and password logins, refuses a wrong password, and gives sudo', async () => {
     const host = fleet.hosts[1]!;
-    const byKey = await sshExec(host, { username: 'alice', privateKey: fleet.clientKey.privateKey }, 'id -un; sudo -n id -u');
+    const byKey = await sshExec(
+      host,
+      { username: 'alice', privateKey: fleet.clientKey.privateKey },
+      'id -un; sudo -n id -u',
+    );
     expect(byKey.stdout.split('\n').slice(0, 2)).toEqual(['alice', '0']);
     const byPassword = await sshExec(host, { username: 'alice', password: ALICE_PASSWORD }, 'id -un');
     expect(byPassword.stdout.trim()).toBe('alice');
     await expect(sshExec(host, { username: 'alice', password: 'wrong' }, 'true')).rejects.toThrow(/authentication/i);
     // Root may log in by key only when it has no password.
     expect((await sshExec(host, root(), 'id -u')).stdout.trim()).toBe('0');
-    await expect(sshExec(host, { username: 'root', password: ALICE_PASSWORD }, 'true')).rejects.toThrow(/authentication/i);
+    await expect(sshExec(host, { username: 'root', password: ALICE_PASSWORD }, 'true')).rejects.toThrow(
+      /authentication/i,
+    );
   });
 
   it('regenerateHostKeys changes the key a client sees', async () => {
@@ -116,12 +131,19 @@ describe('isolated test hosts', () => {
 });
 
 /** Everything of this test process's hosts that teardown must remove. */
-function traces(peers: readonly string[]): { mounts: string[]; namespaces: string[]; folders: string[]; veths: string[] } {
+function traces(peers: readonly string[]): {
+  mounts: string[];
+  namespaces: string[];
+  folders: string[];
+  veths: string[];
+} {
   const mine = `steward-${process.pid}-`;
   const { runDir } = testHostDirs();
   const addresses = execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' });
   return {
-    mounts: readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(`/${mine}`)),
+    mounts: readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(`/${mine}`)),
     namespaces: existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(mine)) : [],
     folders: readdirSync(runDir).filter((n) => n.startsWith(mine)),
     veths: peers.filter((peer) => addresses.includes(` ${peer}/30 `)),

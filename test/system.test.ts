@@ -40,7 +40,10 @@ describe('operator endpoints, headers and the API description', () => {
   });
 
   it('ignores a request id sent by the client', async () => {
-    const res = await new TestClient(s.app).request('GET', '/healthz', undefined, { 'request-id': 'forged', 'x-request-id': 'forged' });
+    const res = await new TestClient(s.app).request('GET', '/healthz', undefined, {
+      'request-id': 'forged',
+      'x-request-id': 'forged',
+    });
     expect(res.headers['x-request-id']).not.toBe('forged');
   });
 

@@ -17,15 +17,21 @@ async function allOutput(a: SignedUp, runId: string): Promise<Map<string, string
   const byServer = new Map<string, string>();
   let cursor = '';
   for (;;) {
-    const page = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${runId}/output${cursor ? `?after=${cursor}` : ''}`)).body;
-    for (const e of page.entries) if (e.stream === 'stdout') byServer.set(e.serverId, (byServer.get(e.serverId) ?? '') + e.data);
+    const page = (
+      await a.client.get(`/api/orgs/${a.orgId}/task-runs/${runId}/output${cursor ? `?after=${cursor}` : ''}`)
+    ).body;
+    for (const e of page.entries)
+      if (e.stream === 'stdout') byServer.set(e.serverId, (byServer.get(e.serverId) ?? '') + e.data);
     if (page.entries.length === 0) return byServer;
     cursor = page.cursor;
   }
 }
 
 describe('tasks: ad-hoc commands fanned out over real hosts', () => {
-  const fleet = useFleet({ count: 3, spec: (i) => ({ name: `task-host-${i}`, files: i === 1 ? [{ path: '/etc/only-here', content: 'x' }] : [] }) });
+  const fleet = useFleet({
+    count: 3,
+    spec: (i) => ({ name: `task-host-${i}`, files: i === 1 ? [{ path: '/etc/only-here', content: 'x' }] : [] }),
+  });
   let s: TestSteward;
   let a: SignedUp;
   const ids: string[] = [];
@@ -35,7 +41,13 @@ describe('tasks: ad-hoc commands fanned out over real hosts', () => {
     s.core.queue.start();
     a = await signUp(s.app);
     for (const [i, host] of fleet.hosts.entries()) {
-      const res = await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: `t${i}`, address: host.address, port: host.port, privateKey: fleet.clientKey.privateKey, hostKey: host.hostKeys[0]!.publicKey });
+      const res = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
+        name: `t${i}`,
+        address: host.address,
+        port: host.port,
+        privateKey: fleet.clientKey.privateKey,
+        hostKey: host.hostKeys[0]!.publicKey,
+      });
       ids.push(res.body.id);
     }
     for (const id of ids) {
@@ -61,20 +73,36 @@ describe('tasks: ad-hoc commands fanned out over real hosts', () => {
     const audit = (await a.client.get(`/api/orgs/${a.orgId}/audit?action=task.finished`)).body.entries;
     expect(audit[0]).toMatchObject({ target: { id: run.id }, details: { status: 'succeeded', total: 3 } });
     // Each server's part was its own login, recorded against this request.
-    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.filter((u: { operation: string }) => u.operation === 'ssh.login:task:command');
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.filter(
+      (u: { operation: string }) => u.operation === 'ssh.login:task:command',
+    );
     expect(uses.length).toBeGreaterThanOrEqual(3);
   });
 
   it('reports a partial run when the command fails on some servers', async () => {
-    const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, { argv: ['test', '-e', '/etc/only-here'], all: true });
+    const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, {
+      argv: ['test', '-e', '/etc/only-here'],
+      all: true,
+    });
     const run = await waitForRun(a, res.body.id);
     expect(run.status).toBe('partial');
     expect(run.progress).toMatchObject({ total: 3, done: 1, failed: 2 });
   });
 
   it('passes hostile arguments byte for byte and never runs them', async () => {
-    const hostile = ['$(touch /tmp/pwned)', '`touch /tmp/pwned`', "'; touch /tmp/pwned; '", '-oProxyCommand=touch /tmp/pwned', 'a\nb', '*', 'ünïcødé'];
-    const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, { argv: ['printf', '%s\\0', ...hostile], serverIds: [ids[0]] });
+    const hostile = [
+      '$(touch /tmp/pwned)',
+      '`touch /tmp/pwned`',
+      "'; touch /tmp/pwned; '",
+      '-oProxyCommand=touch /tmp/pwned',
+      'a\nb',
+      '*',
+      'ünïcødé',
+    ];
+    const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, {
+      argv: ['printf', '%s\\0', ...hostile],
+      serverIds: [ids[0]],
+    });
     const run = await waitForRun(a, res.body.id);
     expect(run.status).toBe('succeeded');
     const out = (await allOutput(a, run.id)).get(ids[0]!)!;
@@ -83,10 +111,15 @@ describe('tasks: ad-hoc commands fanned out over real hosts', () => {
   });
 
   it('streams live output as server-sent events', async () => {
-    const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, { argv: ['sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 0.3; done'], serverIds: [ids[2]] });
+    const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, {
+      argv: ['sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 0.3; done'],
+      serverIds: [ids[2]],
+    });
     await s.app.listen({ host: '127.0.0.1', port: 0 });
     const port = (s.app.server.address() as { port: number }).port;
-    const stream = await fetch(`http://127.0.0.1:${port}/api/orgs/${a.orgId}/task-runs/${res.body.id}/events`, { headers: { cookie: a.client.auth.cookie! } });
+    const stream = await fetch(`http://127.0.0.1:${port}/api/orgs/${a.orgId}/task-runs/${res.body.id}/events`, {
+      headers: { cookie: a.client.auth.cookie! },
+    });
     expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
     const text = await stream.text();
     expect(text).toMatch(/event: output\ndata: .*tick 1/);
@@ -99,6 +132,8 @@ describe('tasks: ad-hoc commands fanned out over real hosts', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/no recipe/);
     const other = await signUp(s.app);
-    expect((await other.client.post(`/api/orgs/${other.orgId}/commands`, { argv: ['true'], serverIds: [ids[0]] })).status).toBe(404);
+    expect(
+      (await other.client.post(`/api/orgs/${other.orgId}/commands`, { argv: ['true'], serverIds: [ids[0]] })).status,
+    ).toBe(404);
   });
 });

@@ -7,7 +7,16 @@ import { EC2_IMAGE, startFakeClouds } from '../testkit/provisioning-e2e.js';
 import { staffMember } from '../testkit/privacy.js';
 
 /** Bodies that pass validation where a generated sample would not (so the request reaches the authorisation check). */
-const BODY_OVERRIDES: Record<string, unknown> = { argv: ['true'], token: 'x'.repeat(43), value: 'some-secret-value', name: 'Intruder', role: 'owner', email: 'intruder@example.com', code: '123456', kind: 'password' };
+const BODY_OVERRIDES: Record<string, unknown> = {
+  argv: ['true'],
+  token: 'x'.repeat(43),
+  value: 'some-secret-value',
+  name: 'Intruder',
+  role: 'owner',
+  email: 'intruder@example.com',
+  code: '123456',
+  kind: 'password',
+};
 
 describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
   let s: TestSteward;
@@ -21,9 +30,20 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     const out: Record<string, unknown> = {};
     for (const t of tables) out[t] = await s.core.db.selectFrom(t).selectAll().orderBy('id').execute();
     out.provider_accounts = await s.core.db.selectFrom('provider_accounts').selectAll().orderBy('id').execute();
-    out.provider_instances = await s.core.db.selectFrom('provider_instances').selectAll().orderBy('account_id').orderBy('node_id').execute();
-    out.provider_launches = await s.core.db.selectFrom('provider_launches').selectAll().orderBy('account_id').orderBy('token').execute();
-    for (const t of ['alert_rules', 'findings', 'incidents', 'monitoring_targets'] as const) out[t] = await s.core.db.selectFrom(t).selectAll().execute();
+    out.provider_instances = await s.core.db
+      .selectFrom('provider_instances')
+      .selectAll()
+      .orderBy('account_id')
+      .orderBy('node_id')
+      .execute();
+    out.provider_launches = await s.core.db
+      .selectFrom('provider_launches')
+      .selectAll()
+      .orderBy('account_id')
+      .orderBy('token')
+      .execute();
+    for (const t of ['alert_rules', 'findings', 'incidents', 'monitoring_targets'] as const)
+      out[t] = await s.core.db.selectFrom(t).selectAll().execute();
     out.monitoring_settings = await s.core.db.selectFrom('monitoring_settings').selectAll().execute();
     out.audit = (await s.core.db.selectFrom('audit_log').selectAll().where('org_id', '=', a.orgId).execute()).length;
     return out;
@@ -31,31 +51,96 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
 
   beforeAll(async () => {
     clouds = await startFakeClouds();
-    s = await startTestSteward({ engine, env: { STEWARD_SANDBOX_ENDPOINTS: 'true', STEWARD_INSTANCE_SYNC_SECONDS: '0' } });
+    s = await startTestSteward({
+      engine,
+      env: { STEWARD_SANDBOX_ENDPOINTS: 'true', STEWARD_INSTANCE_SYNC_SECONDS: '0' },
+    });
     a = await signUp(s.app, { orgName: 'Tenant A' });
     b = await signUp(s.app, { orgName: 'Tenant B' });
     const member = await signUp(s.app);
     const inv = await a.client.post(`/api/orgs/${a.orgId}/invitations`, { email: member.email, role: 'member' });
     await member.client.post('/api/invitations/accept', { token: inv.body.token });
-    const openInv = await a.client.post(`/api/orgs/${a.orgId}/invitations`, { email: 'later@example.com', role: 'member' });
+    const openInv = await a.client.post(`/api/orgs/${a.orgId}/invitations`, {
+      email: 'later@example.com',
+      role: 'member',
+    });
     const members = await a.client.get(`/api/orgs/${a.orgId}/members`);
-    const cred = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'password', name: 'root', value: 'tenant-a-secret-value' });
+    const cred = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+      kind: 'password',
+      name: 'root',
+      value: 'tenant-a-secret-value',
+    });
     const token = await a.client.post('/api/me/tokens', { name: 'a-token' });
-    const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, { name: 'web-1', address: '192.0.2.10', password: 'first-login-password', trustFirstContact: true });
+    const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
+      name: 'web-1',
+      address: '192.0.2.10',
+      password: 'first-login-password',
+      trustFirstContact: true,
+    });
     expect(server.status).toBe(202);
     // A task run of A's (written directly: A's server is still enrolling, so the API would refuse to run one).
     const runId = 'run_00000000000000000000000001';
     const snapshotId = 'snap_00000000000000000000000001';
-    await s.core.db.insertInto('discovery_snapshots').values({ id: snapshotId, org_id: a.orgId, server_id: server.body.id, run_id: null, taken_at: new Date().toISOString(), facts: '{}', changes: '[]', summary: 'First discovery.', attention: 0 }).execute();
-    await s.core.db.insertInto('task_runs').values({ id: runId, org_id: a.orgId, kind: 'command', recipe: null, params: '{}', command: '["true"]', status: 'running', requested_by: a.userId, instruction_type: 'user_action', instruction_id: null, total: 0, created_at: new Date().toISOString(), finished_at: null }).execute();
+    await s.core.db
+      .insertInto('discovery_snapshots')
+      .values({
+        id: snapshotId,
+        org_id: a.orgId,
+        server_id: server.body.id,
+        run_id: null,
+        taken_at: new Date().toISOString(),
+        facts: '{}',
+        changes: '[]',
+        summary: 'First discovery.',
+        attention: 0,
+      })
+      .execute();
+    await s.core.db
+      .insertInto('task_runs')
+      .values({
+        id: runId,
+        org_id: a.orgId,
+        kind: 'command',
+        recipe: null,
+        params: '{}',
+        command: '["true"]',
+        status: 'running',
+        requested_by: a.userId,
+        instruction_type: 'user_action',
+        instruction_id: null,
+        total: 0,
+        created_at: new Date().toISOString(),
+        finished_at: null,
+      })
+      .execute();
     // Provisioning: an account on a sandbox cloud, an instance in it, and a launch (left queued: no job runner here).
-    const account = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, { provider: 'ec2', name: 'a-cloud', region: clouds.ec2.region, endpoint: clouds.ec2.url, accessKeyId: clouds.ec2.accessKeyId, secretAccessKey: clouds.ec2.secretAccessKey });
+    const account = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts`, {
+      provider: 'ec2',
+      name: 'a-cloud',
+      region: clouds.ec2.region,
+      endpoint: clouds.ec2.url,
+      accessKeyId: clouds.ec2.accessKeyId,
+      secretAccessKey: clouds.ec2.secretAccessKey,
+    });
     expect(account.status, account.raw).toBe(201);
-    const launch = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${account.body.id}/instances`, { name: 'a-launch', sizeId: 't3.micro', imageId: EC2_IMAGE, token: 'a-launch' });
+    const launch = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${account.body.id}/instances`, {
+      name: 'a-launch',
+      sizeId: 't3.micro',
+      imageId: EC2_IMAGE,
+      token: 'a-launch',
+    });
     expect(launch.status, launch.raw).toBe(202);
     const { EC2Client, RunInstancesCommand } = await import('@aws-sdk/client-ec2');
-    const run = await new EC2Client({ region: clouds.ec2.region, endpoint: clouds.ec2.url, credentials: clouds.ec2 }).send(new RunInstancesCommand({ ImageId: EC2_IMAGE, MinCount: 1, MaxCount: 1 }));
-    Object.assign(ids, { accountId: account.body.id, instanceId: run.Instances![0]!.InstanceId!, launchToken: 'a-launch' });
+    const run = await new EC2Client({
+      region: clouds.ec2.region,
+      endpoint: clouds.ec2.url,
+      credentials: clouds.ec2,
+    }).send(new RunInstancesCommand({ ImageId: EC2_IMAGE, MinCount: 1, MaxCount: 1 }));
+    Object.assign(ids, {
+      accountId: account.body.id,
+      instanceId: run.Instances![0]!.InstanceId!,
+      launchToken: 'a-launch',
+    });
     Object.assign(ids, {
       orgId: a.orgId,
       memberId: members.body.members.find((m: { userId: string }) => m.userId === member.userId).id,
@@ -67,25 +152,109 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
       snapshotId,
     });
     // Staff access: a support request of A's (it opens a grant) and a recorded terminal session.
-    const support = await a.client.post(`/api/orgs/${a.orgId}/support-requests`, { subject: 'Disk full?', message: 'The app stopped writing logs.', serverIds: [server.body.id], durationMinutes: 30 });
+    const support = await a.client.post(`/api/orgs/${a.orgId}/support-requests`, {
+      subject: 'Disk full?',
+      message: 'The app stopped writing logs.',
+      serverIds: [server.body.id],
+      durationMinutes: 30,
+    });
     expect(support.status, support.raw).toBe(201);
     const sessionId = 'term_00000000000000000000000001';
     const now = new Date().toISOString();
-    await s.core.db.insertInto('terminal_sessions').values({ id: sessionId, org_id: a.orgId, server_id: server.body.id, user_id: a.userId, user_kind: 'customer', grant_id: null, term: 'xterm-256color', cols: 80, rows: 24, status: 'ended', end_reason: 'closed', owner: 'test#1', started_at: now, heartbeat_at: now, ended_at: now, chunks: 0, bytes: 0 }).execute();
-    Object.assign(ids, { supportId: support.body.id, grantId: support.body.grantId, sessionId, secretId: cred.body.id });
+    await s.core.db
+      .insertInto('terminal_sessions')
+      .values({
+        id: sessionId,
+        org_id: a.orgId,
+        server_id: server.body.id,
+        user_id: a.userId,
+        user_kind: 'customer',
+        grant_id: null,
+        term: 'xterm-256color',
+        cols: 80,
+        rows: 24,
+        status: 'ended',
+        end_reason: 'closed',
+        owner: 'test#1',
+        started_at: now,
+        heartbeat_at: now,
+        ended_at: now,
+        chunks: 0,
+        bytes: 0,
+      })
+      .execute();
+    Object.assign(ids, {
+      supportId: support.body.id,
+      grantId: support.body.grantId,
+      sessionId,
+      secretId: cred.body.id,
+    });
     // Privacy: a disclosure (staff routes answer 404 to customers) and a person to reveal.
     const admin = await staffMember(s, ['admin']);
-    const disclosure = await admin.client.post('/api/staff/disclosures', { kind: 'transfer', recipient: 'Acme', description: 'Acquisition.', dataCategories: ['account'], orgIds: [a.orgId] });
+    const disclosure = await admin.client.post('/api/staff/disclosures', {
+      kind: 'transfer',
+      recipient: 'Acme',
+      description: 'Acquisition.',
+      dataCategories: ['account'],
+      orgIds: [a.orgId],
+    });
     expect(disclosure.status, disclosure.raw).toBe(201);
     Object.assign(ids, { disclosureId: disclosure.body.id, userId: a.userId });
     // Monitoring: an alert rule, and a finding in an incident (written directly: no host is sampled here).
-    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, { name: 'Disk', type: 'threshold', metric: 'disk.used_pct', comparison: 'above', threshold: 90, durationSeconds: 600, severity: 'critical' });
+    const rule = await a.client.post(`/api/orgs/${a.orgId}/alert-rules`, {
+      name: 'Disk',
+      type: 'threshold',
+      metric: 'disk.used_pct',
+      comparison: 'above',
+      threshold: 90,
+      durationSeconds: 600,
+      severity: 'critical',
+    });
     expect(rule.status, rule.raw).toBe(201);
     const at = new Date().toISOString();
     const incidentId = 'inc_00000000000000000000000001';
     const findingId = 'fnd_00000000000000000000000001';
-    await s.core.db.insertInto('incidents').values({ id: incidentId, org_id: a.orgId, title: 'New account with uid 0: toor', severity: 'critical', status: 'open', opened_at: at, updated_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null, grant_id: null, grant_note: null }).execute();
-    await s.core.db.insertInto('findings').values({ id: findingId, org_id: a.orgId, server_id: server.body.id, server_name: 'web-1', rule: 'privileged_account', key: 'uid0:toor', severity: 'critical', title: 'New account with uid 0: toor', evidence: '{}', status: 'open', incident_id: incidentId, occurrences: 1, first_seen_at: at, last_seen_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null }).execute();
+    await s.core.db
+      .insertInto('incidents')
+      .values({
+        id: incidentId,
+        org_id: a.orgId,
+        title: 'New account with uid 0: toor',
+        severity: 'critical',
+        status: 'open',
+        opened_at: at,
+        updated_at: at,
+        acknowledged_by: null,
+        acknowledged_at: null,
+        closed_by: null,
+        closed_at: null,
+        grant_id: null,
+        grant_note: null,
+      })
+      .execute();
+    await s.core.db
+      .insertInto('findings')
+      .values({
+        id: findingId,
+        org_id: a.orgId,
+        server_id: server.body.id,
+        server_name: 'web-1',
+        rule: 'privileged_account',
+        key: 'uid0:toor',
+        severity: 'critical',
+        title: 'New account with uid 0: toor',
+        evidence: '{}',
+        status: 'open',
+        incident_id: incidentId,
+        occurrences: 1,
+        first_seen_at: at,
+        last_seen_at: at,
+        acknowledged_by: null,
+        acknowledged_at: null,
+        closed_by: null,
+        closed_at: null,
+      })
+      .execute();
     Object.assign(ids, { ruleId: rule.body.id, incidentId, findingId });
   });
   afterAll(async () => {
@@ -107,7 +276,11 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
         continue;
       }
       const url = op.path.replace(/\{(\w+)\}/g, (_, p: string) => ids[p]!);
-      const body = op.bodySchema ? sampleOf(op.bodySchema, BODY_OVERRIDES) : op.method === 'GET' || op.method === 'DELETE' ? undefined : {};
+      const body = op.bodySchema
+        ? sampleOf(op.bodySchema, BODY_OVERRIDES)
+        : op.method === 'GET' || op.method === 'DELETE'
+          ? undefined
+          : {};
       const res = await b.client.request(op.method, url, body);
       if (res.status !== 404) failures.push(`${op.method} ${op.path} → ${res.status} ${res.raw.slice(0, 200)}`);
     }
@@ -119,8 +292,13 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
   it('the owner still sees everything (the ids were real)', async () => {
     expect((await a.client.get(`/api/orgs/${a.orgId}/credentials/${ids.credentialId}`)).status).toBe(200);
     expect((await a.client.get(`/api/orgs/${a.orgId}/members`)).body.members).toHaveLength(2);
-    expect((await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${ids.accountId}/launches/${ids.launchToken}`)).status).toBe(200);
-    const listed = (await a.client.get(`/api/orgs/${a.orgId}/instances`)).body.instances.map((i: { id: string }) => i.id);
+    expect(
+      (await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${ids.accountId}/launches/${ids.launchToken}`))
+        .status,
+    ).toBe(200);
+    const listed = (await a.client.get(`/api/orgs/${a.orgId}/instances`)).body.instances.map(
+      (i: { id: string }) => i.id,
+    );
     expect(listed).toContain(ids.instanceId);
   });
 });

@@ -32,7 +32,12 @@ describe.each(ENGINES)('key rotation survives kill -9 at any point (%s)', (engin
       for (let i = 0; i < PER_ORG; i++) {
         const value = `secret-${o}-${i}-${Math.random().toString(36).slice(2)}`;
         const actor = (await s.core.sessions.authenticateSession(a.client.auth.cookie!.split('=')[1]!))!;
-        const c = await s.core.credentials.sealCredential(actor, a.orgId, { kind: 'password', name: `c${i}`, value: new Secret(value) }, {});
+        const c = await s.core.credentials.sealCredential(
+          actor,
+          a.orgId,
+          { kind: 'password', name: `c${i}`, value: new Secret(value) },
+          {},
+        );
         expected.set(c.id, { orgId: a.orgId, value });
       }
     }
@@ -78,20 +83,35 @@ describe.each(ENGINES)('key rotation survives kill -9 at any point (%s)', (engin
     // 4. Every secret opens to exactly its value; nothing is left mid-rotation.
     const s = await startTestSteward({ engine, db, dataDir });
     try {
-      const running = await s.core.db.selectFrom('vault_rotations').selectAll().where('status', '=', 'running').execute();
+      const running = await s.core.db
+        .selectFrom('vault_rotations')
+        .selectAll()
+        .where('status', '=', 'running')
+        .execute();
       expect(running).toEqual([]);
-      const roots = await s.core.db.selectFrom('vault_data_keys').select('root_version').where('state', '!=', 'destroyed').groupBy('root_version').execute();
+      const roots = await s.core.db
+        .selectFrom('vault_data_keys')
+        .select('root_version')
+        .where('state', '!=', 'destroyed')
+        .groupBy('root_version')
+        .execute();
       expect(roots).toHaveLength(1);
       for (const [id, { orgId, value }] of expected) {
         expect((await s.core.credentials.openCredential(orgId, id)).reveal()).toBe(value);
       }
-      const active = new Map((await s.core.db.selectFrom('vault_data_keys').selectAll().where('state', '=', 'active').execute()).map((k) => [k.scope, k.version]));
+      const active = new Map(
+        (await s.core.db.selectFrom('vault_data_keys').selectAll().where('state', '=', 'active').execute()).map((k) => [
+          k.scope,
+          k.version,
+        ]),
+      );
       const rows = await s.core.db.selectFrom('credentials').select(['org_id', 'value_sealed']).execute();
       const stale = rows.filter((r) => decodeEnvelope(r.value_sealed).readUInt32BE(1) !== active.get(r.org_id));
       expect(stale).toEqual([]);
       // People can still sign in (their sealed e-mail and the blind index survived).
       const { TestClient } = await import('../testkit/client.js');
-      for (const p of people.slice(0, 2)) expect((await new TestClient(s.app).post('/api/auth/signin', p)).status).toBe(200);
+      for (const p of people.slice(0, 2))
+        expect((await new TestClient(s.app).post('/api/auth/signin', p)).status).toBe(200);
       const verify = await s.core.audit.verify();
       expect(verify.broken).toBeUndefined();
     } finally {

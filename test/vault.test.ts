@@ -18,10 +18,23 @@ describe.each(ENGINES)('vault (%s)', (engine) => {
 
   async function plantCredential(value = 'Cn4ry-db-password-0123456789') {
     const a = await signUp(s.app);
-    const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, { kind: 'database_password', name: 'db', value });
+    const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+      kind: 'database_password',
+      name: 'db',
+      value,
+    });
     expect(res.status).toBe(201);
-    const row = await s.core.db.selectFrom('credentials').selectAll().where('id', '=', res.body.id).executeTakeFirstOrThrow();
-    return { a, id: res.body.id as string, row, ctx: { scope: a.orgId, table: 'credentials', column: 'value_sealed', row: res.body.id as string } };
+    const row = await s.core.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('id', '=', res.body.id)
+      .executeTakeFirstOrThrow();
+    return {
+      a,
+      id: res.body.id as string,
+      row,
+      ctx: { scope: a.orgId, table: 'credentials', column: 'value_sealed', row: res.body.id as string },
+    };
   }
 
   it('creates the root key file with mode 0600 on first start', () => {
@@ -47,14 +60,29 @@ describe.each(ENGINES)('vault (%s)', (engine) => {
     const one = await plantCredential('first-secret-value-abcdefgh');
     const two = await plantCredential('second-secret-value-abcdefgh');
     // Copy organisation one's sealed value into organisation two's row, as an attacker with database access might.
-    await s.core.db.updateTable('credentials').set({ value_sealed: one.row.value_sealed }).where('id', '=', two.id).execute();
+    await s.core.db
+      .updateTable('credentials')
+      .set({ value_sealed: one.row.value_sealed })
+      .where('id', '=', two.id)
+      .execute();
     await expect(s.core.credentials.openCredential(two.a.orgId, two.id)).rejects.toBeInstanceOf(IntegrityError);
-    await expect(s.core.vault.open({ ...one.ctx, scope: two.a.orgId }, one.row.value_sealed)).rejects.toBeInstanceOf(IntegrityError);
-    await expect(s.core.vault.open({ ...one.ctx, row: two.id }, one.row.value_sealed)).rejects.toBeInstanceOf(IntegrityError);
-    await expect(s.core.vault.open({ ...one.ctx, column: 'name_sealed' }, one.row.value_sealed)).rejects.toBeInstanceOf(IntegrityError);
+    await expect(s.core.vault.open({ ...one.ctx, scope: two.a.orgId }, one.row.value_sealed)).rejects.toBeInstanceOf(
+      IntegrityError,
+    );
+    await expect(s.core.vault.open({ ...one.ctx, row: two.id }, one.row.value_sealed)).rejects.toBeInstanceOf(
+      IntegrityError,
+    );
+    await expect(s.core.vault.open({ ...one.ctx, column: 'name_sealed' }, one.row.value_sealed)).rejects.toBeInstanceOf(
+      IntegrityError,
+    );
     // A person's sealed e-mail moved into another person's row fails the same way.
     const users = await s.core.db.selectFrom('users').selectAll().limit(2).execute();
-    await expect(s.core.vault.open({ scope: users[1]!.id, table: 'users', column: 'email_sealed', row: users[1]!.id }, users[0]!.email_sealed)).rejects.toBeInstanceOf(IntegrityError);
+    await expect(
+      s.core.vault.open(
+        { scope: users[1]!.id, table: 'users', column: 'email_sealed', row: users[1]!.id },
+        users[0]!.email_sealed,
+      ),
+    ).rejects.toBeInstanceOf(IntegrityError);
   });
 
   it('200,000 encryptions under one key repeat no nonce and count every operation', async () => {
@@ -67,7 +95,11 @@ describe.each(ENGINES)('vault (%s)', (engine) => {
       nonces.add(env.subarray(5, 17).toString('base64'));
     }
     expect(nonces.size).toBe(N);
-    const key = await s.core.db.selectFrom('vault_data_keys').selectAll().where('scope', '=', scope).executeTakeFirstOrThrow();
+    const key = await s.core.db
+      .selectFrom('vault_data_keys')
+      .selectAll()
+      .where('scope', '=', scope)
+      .executeTakeFirstOrThrow();
     // Operations are reserved in blocks, so the stored count may run ahead of use by less than one block, never behind.
     expect(key.ops_reserved).toBeGreaterThanOrEqual(N);
     expect(key.ops_reserved).toBeLessThan(N + 1024);
@@ -85,7 +117,14 @@ describe.each(ENGINES)('vault (%s)', (engine) => {
 
   it('rotates data keys online: every value still opens, new writes use the new key, the old key is retired', async () => {
     const { a, id, row, ctx } = await plantCredential('rotating-secret-value-1234');
-    const before = (await s.core.db.selectFrom('vault_data_keys').selectAll().where('scope', '=', a.orgId).where('state', '=', 'active').executeTakeFirstOrThrow()).version;
+    const before = (
+      await s.core.db
+        .selectFrom('vault_data_keys')
+        .selectAll()
+        .where('scope', '=', a.orgId)
+        .where('state', '=', 'active')
+        .executeTakeFirstOrThrow()
+    ).version;
     await s.core.rotation.rotateData({ scope: a.orgId });
     const after = await s.core.db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(decodeEnvelope(after.value_sealed).readUInt32BE(1)).toBe(before + 1);
@@ -102,7 +141,12 @@ describe.each(ENGINES)('vault (%s)', (engine) => {
     expect(r.to).toBe(r.from + 1);
     const ring = readFileSync(join(s.dataDir, 'root.key'), 'utf8');
     expect(ring.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^v${r.to}:`))]);
-    const under = await s.core.db.selectFrom('vault_data_keys').select('root_version').where('state', '!=', 'destroyed').groupBy('root_version').execute();
+    const under = await s.core.db
+      .selectFrom('vault_data_keys')
+      .select('root_version')
+      .where('state', '!=', 'destroyed')
+      .groupBy('root_version')
+      .execute();
     expect(under.map((x) => x.root_version)).toEqual([r.to]);
     expect((await s.core.credentials.openCredential(a.orgId, id)).reveal()).toBe('root-rotation-secret-value');
     expect((await a.client.get('/api/me')).body.email).toBe(a.email);
@@ -124,19 +168,38 @@ describe.each(ENGINES)('vault key limits and sealing (%s)', (engine) => {
       const first = await startTestSteward({ engine, db, dataDir, env: { STEWARD_KEY_MAX_OPERATIONS: '1000' } });
       const ctx = { scope: 'org_limit', table: 't', column: 'c', row: 'r' };
       const versions: number[] = [];
-      for (let i = 0; i < 1001; i++) versions.push(decodeEnvelope(await first.core.vault.seal(ctx, `v${i}`)).readUInt32BE(1));
+      for (let i = 0; i < 1001; i++)
+        versions.push(decodeEnvelope(await first.core.vault.seal(ctx, `v${i}`)).readUInt32BE(1));
       expect(versions.slice(0, 1000).every((v) => v === 1)).toBe(true);
       expect(versions[1000]).toBe(2);
-      const before = await first.core.db.selectFrom('vault_data_keys').selectAll().where('scope', '=', 'org_limit').orderBy('version').execute();
-      expect(before.map((k) => [k.version, k.state])).toEqual([[1, 'decrypt_only'], [2, 'active']]);
+      const before = await first.core.db
+        .selectFrom('vault_data_keys')
+        .selectAll()
+        .where('scope', '=', 'org_limit')
+        .orderBy('version')
+        .execute();
+      expect(before.map((k) => [k.version, k.state])).toEqual([
+        [1, 'decrypt_only'],
+        [2, 'active'],
+      ]);
       expect(before[0]!.ops_reserved).toBe(1000);
       await first.close();
 
       const second = await startTestSteward({ engine, db, dataDir, env: { STEWARD_KEY_MAX_OPERATIONS: '1000' } });
-      const after = await second.core.db.selectFrom('vault_data_keys').selectAll().where('scope', '=', 'org_limit').orderBy('version').execute();
+      const after = await second.core.db
+        .selectFrom('vault_data_keys')
+        .selectAll()
+        .where('scope', '=', 'org_limit')
+        .orderBy('version')
+        .execute();
       expect(after[1]!.ops_reserved).toBe(before[1]!.ops_reserved);
       for (let i = 0; i < 1000; i++) await second.core.vault.seal(ctx, `w${i}`);
-      const third = await second.core.db.selectFrom('vault_data_keys').selectAll().where('scope', '=', 'org_limit').orderBy('version').execute();
+      const third = await second.core.db
+        .selectFrom('vault_data_keys')
+        .selectAll()
+        .where('scope', '=', 'org_limit')
+        .orderBy('version')
+        .execute();
       // Version 2 had used one operation before the restart and reserved a block; the restart can only over-count.
       expect(third.map((k) => k.state)).toEqual(['decrypt_only', 'decrypt_only', 'active']);
       expect(third[1]!.ops_reserved).toBe(1000);
@@ -159,7 +222,14 @@ describe.each(ENGINES)('vault key limits and sealing (%s)', (engine) => {
 
       for (const scenario of ['missing', 'wrong', 'wrong length'] as const) {
         if (scenario === 'missing') rmSync(keyPath);
-        else writeFileSync(keyPath, scenario === 'wrong' ? `v1:${newRootKey().toString('base64')}\n` : `v1:${Buffer.alloc(16).toString('base64')}\n`, { mode: 0o600 });
+        else
+          writeFileSync(
+            keyPath,
+            scenario === 'wrong'
+              ? `v1:${newRootKey().toString('base64')}\n`
+              : `v1:${Buffer.alloc(16).toString('base64')}\n`,
+            { mode: 0o600 },
+          );
         const sealed = await startTestSteward({ engine, db, dataDir });
         const status = sealed.core.vault.status();
         expect(status.sealed).toBe(true);
@@ -167,10 +237,18 @@ describe.each(ENGINES)('vault key limits and sealing (%s)', (engine) => {
         const health = await new TestClient(sealed.app).get('/healthz');
         expect(health.status).toBe(503);
         expect(health.body.vault).toEqual({ sealed: true, reason: status.sealed ? status.reason : '' });
-        const signin = await new TestClient(sealed.app).post('/api/auth/signin', { email: a.email, password: a.password });
+        const signin = await new TestClient(sealed.app).post('/api/auth/signin', {
+          email: a.email,
+          password: a.password,
+        });
         expect(signin.status).toBe(503);
         expect(signin.body.error.code).toBe('STEWARD_SEALED');
-        const signup = await new TestClient(sealed.app).post('/api/auth/signup', { email: 'new@example.com', password: 'a long password here', name: 'N', orgName: 'N' });
+        const signup = await new TestClient(sealed.app).post('/api/auth/signup', {
+          email: 'new@example.com',
+          password: 'a long password here',
+          name: 'N',
+          orgName: 'N',
+        });
         expect(signup.status).toBe(503);
         // The missing key is never replaced by a fresh one: that would make the data unreadable for good.
         if (scenario === 'missing') expect(existsSync(keyPath)).toBe(false);
@@ -182,7 +260,9 @@ describe.each(ENGINES)('vault key limits and sealing (%s)', (engine) => {
       writeFileSync(keyPath, goodKey, { mode: 0o600 });
       const reopened = await startTestSteward({ engine, db, dataDir });
       expect(reopened.core.vault.status().sealed).toBe(false);
-      expect((await new TestClient(reopened.app).post('/api/auth/signin', { email: a.email, password: a.password })).status).toBe(200);
+      expect(
+        (await new TestClient(reopened.app).post('/api/auth/signin', { email: a.email, password: a.password })).status,
+      ).toBe(200);
       await reopened.close();
     } finally {
       await db.drop();

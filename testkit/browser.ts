@@ -6,7 +6,15 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 /** Debian's Chromium; STEWARD_CHROMIUM points elsewhere. */
 export const CHROMIUM_PATH = process.env.STEWARD_CHROMIUM ?? '/usr/bin/chromium';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '..', '.artifacts', 'screenshots');
 
@@ -17,7 +25,9 @@ export const SCREENSHOT_DIR = resolve(import.meta.dirname, '..', '.artifacts', '
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`The console tests need Chromium at ${CHROMIUM_PATH}, which is missing. Install it with \`apt-get install -y chromium\` (or set STEWARD_CHROMIUM to a Chromium binary).`);
+    throw new Error(
+      `The console tests need Chromium at ${CHROMIUM_PATH}, which is missing. Install it with \`apt-get install -y chromium\` (or set STEWARD_CHROMIUM to a Chromium binary).`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, headless: true });
 }
@@ -44,7 +54,13 @@ export interface PageOptions {
 
 /** A new browser context (its own cookies and storage) on a 1280×720 laptop screen, at Steward's origin. */
 export async function openPage(browser: Browser, baseURL: string, options: PageOptions = {}): Promise<TrackedPage> {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 720 }, colorScheme: options.colorScheme ?? 'light', reducedMotion: 'reduce', bypassCSP: options.bypassCSP ?? false });
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: 1280, height: 720 },
+    colorScheme: options.colorScheme ?? 'light',
+    reducedMotion: 'reduce',
+    bypassCSP: options.bypassCSP ?? false,
+  });
   const page = await context.newPage();
   const urls: string[] = [];
   const apiBodies: string[] = [];
@@ -61,14 +77,25 @@ export async function openPage(browser: Browser, baseURL: string, options: PageO
       eventStreams.push(response.url());
       return;
     }
-    reading.push(response.text().then((text) => apiBodies.push(text), () => undefined));
+    reading.push(
+      response.text().then(
+        (text) => apiBodies.push(text),
+        () => undefined,
+      ),
+    );
   });
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return {
-    context, page, urls, apiBodies, cspViolations, errors, eventStreams,
+    context,
+    page,
+    urls,
+    apiBodies,
+    cspViolations,
+    errors,
+    eventStreams,
     async close() {
       await Promise.allSettled(reading);
       await context.close();
@@ -80,7 +107,12 @@ interface PageGlobals {
   localStorage: Record<string, string>;
   sessionStorage: Record<string, string>;
   document: { body: { innerText: string }; querySelectorAll(selector: string): Iterable<{ value: string }> };
-  axe: { run(context: unknown, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> };
+  axe: {
+    run(
+      context: unknown,
+      options: object,
+    ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }>;
+  };
 }
 
 export interface LeakSurfaces {
@@ -130,7 +162,12 @@ export async function seriousAxeViolations(page: Page): Promise<AxeProblem[]> {
   const violations = await page.evaluate(async () => {
     const w = globalThis as unknown as PageGlobals;
     const result = await w.axe.run(w.document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? 'unknown', help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? 'unknown',
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

@@ -39,8 +39,13 @@ export function makeCanaries(): CanarySet {
 export function encodingsOf(value: string): string[] {
   const b = Buffer.from(value, 'utf8');
   const forms = new Set([
-    value, value.toLowerCase(), b.toString('base64'), b.toString('base64url'), b.toString('hex'),
-    encodeURIComponent(value), JSON.stringify(value).slice(1, -1),
+    value,
+    value.toLowerCase(),
+    b.toString('base64'),
+    b.toString('base64url'),
+    b.toString('hex'),
+    encodeURIComponent(value),
+    JSON.stringify(value).slice(1, -1),
   ]);
   return [...forms].filter((f) => f.length >= 8);
 }
@@ -109,7 +114,11 @@ export function windowsOf(value: string, size = 12): string[] {
   const secret = opensshSecretRange(value);
   if (secret) {
     // A window at character i covers decoded bytes [3i/4, 3i/4 + 3·size/4): kept when at least 6 of them are secret.
-    return allWindows(value, size, (i) => Math.min((i / 4) * 3 + (size / 4) * 3, secret[1]) - Math.max((i / 4) * 3, secret[0]) >= 6);
+    return allWindows(
+      value,
+      size,
+      (i) => Math.min((i / 4) * 3 + (size / 4) * 3, secret[1]) - Math.max((i / 4) * 3, secret[0]) >= 6,
+    );
   }
   const structure = structureOf(size);
   return allWindows(value, size).filter((w) => !structure.has(w));

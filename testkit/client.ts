@@ -20,12 +20,22 @@ export class TestClient {
     readonly auth: { cookie?: string; csrf?: string; token?: string } = {},
   ) {}
 
-  async request<T = any>(method: InjectOptions['method'], url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async request<T = any>(
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
     const h: Record<string, string> = { ...headers };
     if (this.auth.cookie) h.cookie = this.auth.cookie;
     if (this.auth.csrf) h['x-csrf-token'] = this.auth.csrf;
     if (this.auth.token) h.authorization = `Bearer ${this.auth.token}`;
-    const res = await this.app.inject({ method, url, headers: h, ...(body === undefined ? {} : { payload: body as object }) });
+    const res = await this.app.inject({
+      method,
+      url,
+      headers: h,
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
     seenResponses.push(`${JSON.stringify(res.headers)}\n${res.body}`);
     let parsed: unknown;
     try {
@@ -54,12 +64,27 @@ export interface SignedUp {
 let counter = 0;
 
 /** Signs a new customer up through the API and returns a client holding their session. */
-export async function signUp(app: FastifyInstance, overrides: Partial<{ email: string; password: string; name: string; orgName: string; phone: string }> = {}): Promise<SignedUp> {
+export async function signUp(
+  app: FastifyInstance,
+  overrides: Partial<{ email: string; password: string; name: string; orgName: string; phone: string }> = {},
+): Promise<SignedUp> {
   counter += 1;
   const email = overrides.email ?? `person${counter}-${Date.now()}@example.com`;
   const password = overrides.password ?? `Pw-${counter}-long-enough-${Math.random().toString(36).slice(2)}`;
-  const res = await new TestClient(app).post('/api/auth/signup', { email, password, name: overrides.name ?? `Person ${counter}`, orgName: overrides.orgName ?? `Org ${counter}`, ...(overrides.phone ? { phone: overrides.phone } : {}) });
+  const res = await new TestClient(app).post('/api/auth/signup', {
+    email,
+    password,
+    name: overrides.name ?? `Person ${counter}`,
+    orgName: overrides.orgName ?? `Org ${counter}`,
+    ...(overrides.phone ? { phone: overrides.phone } : {}),
+  });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.raw}`);
   const cookie = String(res.headers['set-cookie']).split(';')[0]!;
-  return { client: new TestClient(app, { cookie, csrf: res.body.csrfToken }), userId: res.body.user.id, orgId: res.body.orgs[0].id, email, password };
+  return {
+    client: new TestClient(app, { cookie, csrf: res.body.csrfToken }),
+    userId: res.body.user.id,
+    orgId: res.body.orgs[0].id,
+    email,
+    password,
+  };
 }

@@ -43,8 +43,17 @@ export const tripwireRecipe: Recipe<Params> = {
     {
       id: 'hold',
       description: `the server was held for ${holdSeconds} s`,
-      check: async (ctx) => (await ctx.session.exec(['test', '-e', `/root/held-${tag}`], { acceptExitCodes: [0, 1] })).exitCode === 0,
-      apply: async (ctx) => void (await ctx.session.exec(['sh', '-c', 'sleep "$1" && touch "/root/held-$2"', 'steward', String(holdSeconds), tag])),
+      check: async (ctx) =>
+        (await ctx.session.exec(['test', '-e', `/root/held-${tag}`], { acceptExitCodes: [0, 1] })).exitCode === 0,
+      apply: async (ctx) =>
+        void (await ctx.session.exec([
+          'sh',
+          '-c',
+          'sleep "$1" && touch "/root/held-$2"',
+          'steward',
+          String(holdSeconds),
+          tag,
+        ])),
     },
     append('tripwire-after', `${tag} after`),
   ],

@@ -71,7 +71,12 @@ process.once('exit', () => {
   for (const child of everyChild) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-async function waitFor(what: string, node: ClusterNode, ready: () => Promise<boolean> | boolean, ms = 120_000): Promise<void> {
+async function waitFor(
+  what: string,
+  node: ClusterNode,
+  ready: () => Promise<boolean> | boolean,
+  ms = 120_000,
+): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (!node.alive) throw new Error(`${what}: the ${node.role} node (pid ${node.pid}) exited:\n${node.output()}`);
@@ -85,8 +90,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const db = await createTestDatabase('postgres');
   const dataDir = mkdtempSync(join(tmpdir(), 'steward-cluster-'));
   const env: Record<string, string> = {
-    ...TEST_ENV, STEWARD_LOG_LEVEL: 'info', STEWARD_JOBS_POLL_MS: '200', STEWARD_DATA_DIR: dataDir,
-    STEWARD_ROOT_KEY: `v1:${randomBytes(32).toString('base64')}`, HOME: dataDir, ...db.env, ...options.env,
+    ...TEST_ENV,
+    STEWARD_LOG_LEVEL: 'info',
+    STEWARD_JOBS_POLL_MS: '200',
+    STEWARD_DATA_DIR: dataDir,
+    STEWARD_ROOT_KEY: `v1:${randomBytes(32).toString('base64')}`,
+    HOME: dataDir,
+    ...db.env,
+    ...options.env,
   };
   const nodes: ClusterNode[] = [];
 
@@ -94,7 +105,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const port = role === 'worker' ? 0 : await freePort();
     const imports = ['--import', 'tsx', ...(options.preload ?? []).flatMap((p) => ['--import', p])];
     const child = spawn(process.execPath, [...imports, ENTRY, 'serve', '--role', role, '--no-migrate'], {
-      cwd: ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, STEWARD_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, STEWARD_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     everyChild.add(child);
     const lines: string[] = [];
@@ -108,22 +121,32 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => {
-      everyChild.delete(child);
-      resolve({ code, signal });
-    }));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => {
+        everyChild.delete(child);
+        resolve({ code, signal });
+      }),
+    );
     let alive = true;
     void exited.then(() => (alive = false));
     const node: ClusterNode = {
-      role, pid: child.pid!, url: role === 'worker' ? undefined : `http://127.0.0.1:${port}`, exited,
+      role,
+      pid: child.pid!,
+      url: role === 'worker' ? undefined : `http://127.0.0.1:${port}`,
+      exited,
       get alive() {
         return alive;
       },
-      output: () => lines.join('\n'), kill: (signal) => void child.kill(signal),
+      output: () => lines.join('\n'),
+      kill: (signal) => void child.kill(signal),
     };
     nodes.push(node);
     if (node.url) {
-      await waitFor('API node start', node, async () => (await fetch(`${node.url}/healthz`).catch(() => undefined))?.status === 200);
+      await waitFor(
+        'API node start',
+        node,
+        async () => (await fetch(`${node.url}/healthz`).catch(() => undefined))?.status === 200,
+      );
     }
     if (role !== 'api') await waitFor('worker start', node, () => /job runner started/.test(node.output()));
     return node;
@@ -144,7 +167,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const migrated = await runCli(['migrate'], env);
     if (migrated.code !== 0) throw new Error(`steward migrate failed: ${migrated.stderr}`);
     // 2. One node first (it creates the vault's keys and installs the queue), then the rest together.
-    const roles: NodeRole[] = [...Array<NodeRole>(options.apis).fill('api'), ...Array<NodeRole>(options.workers).fill('worker')];
+    const roles: NodeRole[] = [
+      ...Array<NodeRole>(options.apis).fill('api'),
+      ...Array<NodeRole>(options.workers).fill('worker'),
+    ];
     if (roles.length > 0) await startNode(roles[0]!);
     await Promise.all(roles.slice(1).map((r) => startNode(r)));
   } catch (err) {
@@ -152,7 +178,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     throw err;
   }
   return {
-    db, env, nodes,
+    db,
+    env,
+    nodes,
     get apis() {
       return nodes.filter((n) => n.role !== 'worker');
     },
@@ -177,13 +205,22 @@ export class ClusterClient {
 
   constructor(private readonly urls: readonly string[]) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, via?: string): Promise<{ status: number; body: T; node: string }> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    via?: string,
+  ): Promise<{ status: number; body: T; node: string }> {
     const node = via ?? this.urls[this.next++ % this.urls.length]!;
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf) headers['x-csrf-token'] = this.csrf;
-    const res = await fetch(`${node}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${node}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     this.served.set(node, (this.served.get(node) ?? 0) + 1);
     const text = await res.text();
     const cookie = res.headers.get('set-cookie');
@@ -197,7 +234,12 @@ export class ClusterClient {
   /** Signs a new customer up (through whichever node is next) and keeps the session. */
   async signUp(): Promise<void> {
     const tag = randomBytes(4).toString('hex');
-    const res = await this.post('/api/auth/signup', { email: `cluster-${tag}@example.com`, password: `cluster password ${tag}`, name: 'Cluster Tester', orgName: `Cluster ${tag}` });
+    const res = await this.post('/api/auth/signup', {
+      email: `cluster-${tag}@example.com`,
+      password: `cluster password ${tag}`,
+      name: 'Cluster Tester',
+      orgName: `Cluster ${tag}`,
+    });
     if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
     this.csrf = (res.body as any).csrfToken;
     this.orgId = (res.body as any).orgs[0].id;

@@ -24,7 +24,13 @@ function newestSource(dir: string): number {
 }
 
 const consoleIsCurrent = () =>
-  existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= Math.max(newestSource(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs, statSync(join(WEB, 'vite.config.ts')).mtimeMs);
+  existsSync(DIST_INDEX) &&
+  statSync(DIST_INDEX).mtimeMs >=
+    Math.max(
+      newestSource(join(WEB, 'src')),
+      statSync(join(WEB, 'index.html')).mtimeMs,
+      statSync(join(WEB, 'vite.config.ts')).mtimeMs,
+    );
 
 /**
  * Makes sure web/dist holds a console built from the current sources, building it (`vite build`) when it is
@@ -37,7 +43,8 @@ export async function ensureConsoleBuilt(): Promise<void> {
       mkdirSync(LOCK);
     } catch {
       // Another test file is building; a lock older than two minutes belongs to a build that died.
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 120_000)
+        rmSync(LOCK, { recursive: true, force: true });
       if (waited > 180_000) throw new Error('Timed out waiting for another test to build the console (web/dist).');
       await sleep(250);
       continue;
@@ -45,10 +52,23 @@ export async function ensureConsoleBuilt(): Promise<void> {
     try {
       if (consoleIsCurrent()) return;
       try {
-        execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(WEB, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, stdio: 'pipe' });
+        execFileSync(
+          process.execPath,
+          [
+            join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+            'build',
+            '--config',
+            join(WEB, 'vite.config.ts'),
+            '--logLevel',
+            'warn',
+          ],
+          { cwd: ROOT, stdio: 'pipe' },
+        );
       } catch (err) {
         const out = err as { stdout?: Buffer; stderr?: Buffer };
-        throw new Error(`Building the console failed (npm run build:web):\n${String(out.stderr ?? '')}${String(out.stdout ?? '')}`);
+        throw new Error(
+          `Building the console failed (npm run build:web):\n${String(out.stderr ?? '')}${String(out.stdout ?? '')}`,
+        );
       }
     } finally {
       rmSync(LOCK, { recursive: true, force: true });
@@ -70,7 +90,11 @@ export interface ConsoleStewardOptions {
 }
 
 /** Settings for a console Steward that works with the sandbox clouds on this machine. */
-export const SANDBOX_ENV: Record<string, string> = { STEWARD_SANDBOX_ENDPOINTS: 'true', STEWARD_PROVIDER_POLL_MS: '200', STEWARD_INSTANCE_SYNC_SECONDS: '0' };
+export const SANDBOX_ENV: Record<string, string> = {
+  STEWARD_SANDBOX_ENDPOINTS: 'true',
+  STEWARD_PROVIDER_POLL_MS: '200',
+  STEWARD_INSTANCE_SYNC_SECONDS: '0',
+};
 
 /** A Steward on SQLite listening on a real port (the browser needs one), serving the built console. */
 export async function startConsoleSteward(options: ConsoleStewardOptions = {}): Promise<ConsoleSteward> {
@@ -91,20 +115,41 @@ export async function signInThroughConsole(page: Page, email: string, password: 
 }
 
 /** What `npm start -- --sandbox` prints for the clouds' EC2 (and ElasticStack) accounts: the same lines, made by the same code. */
-export function sandboxExportLines(clouds: { ec2: { url: string; accessKeyId: string; secretAccessKey: string; region: string }; elastic?: { url: string; user: string; secretKey: string } }): string {
+export function sandboxExportLines(clouds: {
+  ec2: { url: string; accessKeyId: string; secretAccessKey: string; region: string };
+  elastic?: { url: string; user: string; secretKey: string };
+}): string {
   const vars: Record<string, string> = {
-    AWS_ENDPOINT_URL_EC2: clouds.ec2.url, AWS_ENDPOINT_URL_STS: clouds.ec2.url, AWS_ACCESS_KEY_ID: clouds.ec2.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: clouds.ec2.secretAccessKey, AWS_DEFAULT_REGION: clouds.ec2.region,
-    ...(clouds.elastic ? { ELASTICHOSTS_URL: clouds.elastic.url, ELASTICHOSTS_USER: clouds.elastic.user, ELASTICHOSTS_KEY: clouds.elastic.secretKey } : {}),
+    AWS_ENDPOINT_URL_EC2: clouds.ec2.url,
+    AWS_ENDPOINT_URL_STS: clouds.ec2.url,
+    AWS_ACCESS_KEY_ID: clouds.ec2.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: clouds.ec2.secretAccessKey,
+    AWS_DEFAULT_REGION: clouds.ec2.region,
+    ...(clouds.elastic
+      ? {
+          ELASTICHOSTS_URL: clouds.elastic.url,
+          ELASTICHOSTS_USER: clouds.elastic.user,
+          ELASTICHOSTS_KEY: clouds.elastic.secretKey,
+        }
+      : {}),
   };
-  return exportLines(vars).map((line) => `  ${line}`).join('\n');
+  return exportLines(vars)
+    .map((line) => `  ${line}`)
+    .join('\n');
 }
 
 /** A staff account straight through the core service, as `steward admin create` makes one. */
-export async function createStaff(s: TestSteward, roles: ('admin' | 'security' | 'support' | 'marketing')[]): Promise<{ email: string; password: string }> {
+export async function createStaff(
+  s: TestSteward,
+  roles: ('admin' | 'security' | 'support' | 'marketing')[],
+): Promise<{ email: string; password: string }> {
   const email = `staff-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
   const password = `staff passphrase ${Math.random().toString(36).slice(2)}`;
-  await s.core.users.createStaff({ email, password: new Secret(password), name: 'Sam Operator', roles }, { type: 'system' }, {});
+  await s.core.users.createStaff(
+    { email, password: new Secret(password), name: 'Sam Operator', roles },
+    { type: 'system' },
+    {},
+  );
   return { email, password };
 }
 
@@ -132,7 +177,8 @@ export function base32Decode(text: string): Buffer {
  * The code an authenticator app would show for the secret the console displayed. Each code works once, so
  * `stepsAhead` picks a later step (the API accepts one step of drift) for a second use within 30 seconds.
  */
-export const totpCodeFor = (base32Secret: string, stepsAhead = 0): string => totpAt(base32Decode(base32Secret), totpStep(Date.now()) + stepsAhead);
+export const totpCodeFor = (base32Secret: string, stepsAhead = 0): string =>
+  totpAt(base32Decode(base32Secret), totpStep(Date.now()) + stepsAhead);
 
 /**
  * One-time codes Steward has not seen yet, after the one of step `usedStep`: each code works once and steps only

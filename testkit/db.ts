@@ -45,7 +45,10 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
     const dir = mkdtempSync(join(tmpdir(), 'steward-db-'));
     const path = join(dir, 'steward.db');
     return {
-      engine, location: path, target: { engine: 'sqlite', path }, env: { STEWARD_DATABASE_URL: `sqlite:${path}` },
+      engine,
+      location: path,
+      target: { engine: 'sqlite', path },
+      env: { STEWARD_DATABASE_URL: `sqlite:${path}` },
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -60,7 +63,10 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
   // pg-boss names its schema explicitly (search_path does not move it), so each test database gets its own.
   const jobsSchema = `${schema}_jobs`;
   return {
-    engine, location: schema, target: { engine: 'postgres', url: new Secret(url) }, env: { STEWARD_DATABASE_URL: url, STEWARD_JOBS_SCHEMA: jobsSchema },
+    engine,
+    location: schema,
+    target: { engine: 'postgres', url: new Secret(url) },
+    env: { STEWARD_DATABASE_URL: url, STEWARD_JOBS_SCHEMA: jobsSchema },
     drop: async () => {
       const c = await pgClient();
       try {
@@ -74,7 +80,11 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
 }
 
 /** Runs SQL directly against a test database (for tampering and inspection), outside Steward. */
-export async function rawQuery(db: TestDatabase, sqlText: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+export async function rawQuery(
+  db: TestDatabase,
+  sqlText: string,
+  params: unknown[] = [],
+): Promise<Record<string, unknown>[]> {
   if (db.engine === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
     const conn = new SQLite(db.location);
@@ -101,8 +111,25 @@ export async function rawQuery(db: TestDatabase, sqlText: string, params: unknow
 export function dumpDatabase(db: TestDatabase): string {
   if (db.engine === 'sqlite') {
     const dir = dirname(db.location);
-    return readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('\n');
+    return readdirSync(dir)
+      .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+      .join('\n');
   }
   const url = new URL(PG_URL);
-  return execFileSync('pg_dump', ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', '--data-only', '-n', db.location, url.pathname.slice(1)], { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024 });
+  return execFileSync(
+    'pg_dump',
+    [
+      '-h',
+      url.hostname,
+      '-p',
+      url.port || '5432',
+      '-U',
+      url.username || 'postgres',
+      '--data-only',
+      '-n',
+      db.location,
+      url.pathname.slice(1),
+    ],
+    { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024 },
+  );
 }

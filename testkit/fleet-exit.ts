@@ -32,4 +32,3 @@ export function registerForExit(launcher: HostLauncher): void {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 }
-

@@ -64,7 +64,9 @@ export function sshExec(
       privateKey: login.privateKey,
       password: login.password,
       readyTimeout: opts.timeoutMs ?? 20_000,
-      ...(opts.hostKeyAlgorithms ? { algorithms: { serverHostKey: opts.hostKeyAlgorithms as ssh2.ServerHostKeyAlgorithm[] } } : {}),
+      ...(opts.hostKeyAlgorithms
+        ? { algorithms: { serverHostKey: opts.hostKeyAlgorithms as ssh2.ServerHostKeyAlgorithm[] } }
+        : {}),
       hostVerifier: (key: Buffer) => {
         presented = key.toString('base64');
         return verify(key);

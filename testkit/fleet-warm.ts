@@ -8,4 +8,6 @@ import { assertTestHostPrerequisites, testHostDirs } from './fleet-env.js';
 assertTestHostPrerequisites('isolated');
 const started = Date.now();
 const root = await ensureBaseRoot({ cacheDir: testHostDirs().cacheDir, extraPackages: process.argv.slice(2) });
-process.stdout.write(`test-host base root ${root.key} ready at ${root.dir} (${Math.round((Date.now() - started) / 100) / 10} s)\n`);
+process.stdout.write(
+  `test-host base root ${root.key} ready at ${root.dir} (${Math.round((Date.now() - started) / 100) / 10} s)\n`,
+);

@@ -39,7 +39,10 @@ export interface Fleet {
 }
 
 /** Creates a launcher with this machine's settings and registers it for teardown at exit. */
-export async function createFleetLauncher(options: Omit<FleetOptions, 'count' | 'spec'>, rootKeys: readonly string[]): Promise<HostLauncher> {
+export async function createFleetLauncher(
+  options: Omit<FleetOptions, 'count' | 'spec'>,
+  rootKeys: readonly string[],
+): Promise<HostLauncher> {
   const mode = options.mode ?? 'isolated';
   assertTestHostPrerequisites(mode);
   const dirs = testHostDirs();
@@ -83,7 +86,8 @@ export function useFleet(options: FleetOptions = {}): Fleet {
   });
 
   const ready = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('The fleet is not started yet: use it inside tests or hooks, after beforeAll.');
+    if (value === undefined)
+      throw new Error('The fleet is not started yet: use it inside tests or hooks, after beforeAll.');
     return value;
   };
   return {

@@ -32,8 +32,16 @@ export function operationsOf(doc: any): Operation[] {
     for (const [method, op] of Object.entries<any>(item)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
       const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-      const query = (op.parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => ({ name: p.name, required: !!p.required, schema: p.schema ?? {} }));
-      ops.push({ method: method.toUpperCase() as Operation['method'], path, params, bodySchema: op.requestBody?.content?.['application/json']?.schema, querySchema: query });
+      const query = (op.parameters ?? [])
+        .filter((p: any) => p.in === 'query')
+        .map((p: any) => ({ name: p.name, required: !!p.required, schema: p.schema ?? {} }));
+      ops.push({
+        method: method.toUpperCase() as Operation['method'],
+        path,
+        params,
+        bodySchema: op.requestBody?.content?.['application/json']?.schema,
+        querySchema: query,
+      });
     }
   }
   return ops;

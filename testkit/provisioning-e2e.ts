@@ -1,6 +1,11 @@
 /** Shared pieces of the provisioning tests: a Steward that accepts sandbox endpoints, sandbox clouds, polling. */
 import { sleep } from '../src/kernel/clock.js';
-import { startSandboxClouds, type InstanceHosts, type SandboxClouds, type SandboxCredentialsInput } from '../src/sandbox/clouds.js';
+import {
+  startSandboxClouds,
+  type InstanceHosts,
+  type SandboxClouds,
+  type SandboxCredentialsInput,
+} from '../src/sandbox/clouds.js';
 import type { SignedUp } from './client.js';
 import { FakeInstanceHosts } from './providers/fake-hosts.js';
 import { startTestSteward, type TestSteward } from './steward.js';
@@ -9,15 +14,26 @@ import { startTestSteward, type TestSteward } from './steward.js';
 export function startProvisioningSteward(env: Record<string, string> = {}): Promise<TestSteward> {
   return startTestSteward({
     engine: 'sqlite',
-    env: { STEWARD_SANDBOX_ENDPOINTS: 'true', STEWARD_PROVIDER_POLL_MS: '200', STEWARD_INSTANCE_SYNC_SECONDS: '0', ...env },
+    env: {
+      STEWARD_SANDBOX_ENDPOINTS: 'true',
+      STEWARD_PROVIDER_POLL_MS: '200',
+      STEWARD_INSTANCE_SYNC_SECONDS: '0',
+      ...env,
+    },
   });
 }
 
 /** Sandbox clouds over in-memory hosts (no SSH): for tests that only talk to the provider APIs. */
-export function startFakeClouds(options: { credentials?: SandboxCredentialsInput; transitionMs?: number } = {}): Promise<SandboxClouds & { hosts: FakeInstanceHosts }> {
+export function startFakeClouds(
+  options: { credentials?: SandboxCredentialsInput; transitionMs?: number } = {},
+): Promise<SandboxClouds & { hosts: FakeInstanceHosts }> {
   const hosts = new FakeInstanceHosts();
-  return startSandboxClouds({ hosts, transitionMs: options.transitionMs ?? 200, imagingMs: 300, ...(options.credentials ? { credentials: options.credentials } : {}) })
-    .then((c) => Object.assign(c, { hosts }));
+  return startSandboxClouds({
+    hosts,
+    transitionMs: options.transitionMs ?? 200,
+    imagingMs: 300,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  }).then((c) => Object.assign(c, { hosts }));
 }
 
 export function startClouds(hosts: InstanceHosts, transitionMs = 500): Promise<SandboxClouds> {
@@ -29,16 +45,31 @@ export const ELASTIC_IMAGE = '5a9d0b1e-0000-4000-8000-00000000d012';
 
 /** The body that connects the sandbox's EC2 account. */
 export const ec2Account = (c: SandboxClouds, name = 'sandbox ec2') => ({
-  provider: 'ec2', name, region: c.ec2.region, endpoint: c.ec2.url, accessKeyId: c.ec2.accessKeyId, secretAccessKey: c.ec2.secretAccessKey,
+  provider: 'ec2',
+  name,
+  region: c.ec2.region,
+  endpoint: c.ec2.url,
+  accessKeyId: c.ec2.accessKeyId,
+  secretAccessKey: c.ec2.secretAccessKey,
 });
 
 /** The body that connects the sandbox's ElasticStack account. */
 export const elasticAccount = (c: SandboxClouds, name = 'sandbox elastichosts') => ({
-  provider: 'elastichosts', name, baseUrl: c.elastic.url, zone: 'sandbox-1', user: c.elastic.user, secretKey: c.elastic.secretKey,
+  provider: 'elastichosts',
+  name,
+  baseUrl: c.elastic.url,
+  zone: 'sandbox-1',
+  user: c.elastic.user,
+  secretKey: c.elastic.secretKey,
 });
 
 /** Polls until `fn` returns something other than undefined. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  ms = 120_000,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -63,11 +94,20 @@ export async function connect(who: SignedUp, body: object): Promise<string> {
 
 /** Waits for a launch to reach `ready` (or fail, which throws with the reason). */
 export async function launchSettled(who: SignedUp, accountId: string, token: string, ms = 180_000): Promise<any> {
-  return until(`launch ${token}`, async () => {
-    const res = await who.client.get(`/api/orgs/${who.orgId}/provider-accounts/${accountId}/launches/${token}`);
-    if (res.body.stage === 'failed') throw Object.assign(new Error(`launch failed: ${JSON.stringify(res.body.error)}`), { final: true, body: res.body });
-    return res.body.stage === 'ready' ? res.body : undefined;
-  }, ms, 200);
+  return until(
+    `launch ${token}`,
+    async () => {
+      const res = await who.client.get(`/api/orgs/${who.orgId}/provider-accounts/${accountId}/launches/${token}`);
+      if (res.body.stage === 'failed')
+        throw Object.assign(new Error(`launch failed: ${JSON.stringify(res.body.error)}`), {
+          final: true,
+          body: res.body,
+        });
+      return res.body.stage === 'ready' ? res.body : undefined;
+    },
+    ms,
+    200,
+  );
 }
 
 /** The instance as the cross-account listing shows it. */
@@ -82,7 +122,8 @@ export async function factsOf(a: SignedUp, serverId: string, ms = 120_000): Prom
   for (;;) {
     const res = await a.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/facts`);
     if (res.status === 200) return res.body.facts;
-    if (Date.now() > end) throw new Error(`server ${serverId} was never discovered (${res.status} ${res.raw.slice(0, 200)})`);
+    if (Date.now() > end)
+      throw new Error(`server ${serverId} was never discovered (${res.status} ${res.raw.slice(0, 200)})`);
     await sleep(200);
   }
 }

@@ -43,7 +43,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
-          raw, subject: headers.subject ?? '', headers, body: decodeQuotedPrintable(rest.join('\n\n')),
+          raw,
+          subject: headers.subject ?? '',
+          headers,
+          body: decodeQuotedPrintable(rest.join('\n\n')),
         });
         for (const w of waiters.splice(0)) w();
         callback();

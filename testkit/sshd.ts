@@ -15,7 +15,8 @@ import ssh2 from 'ssh2';
 
 const SSHD = '/usr/sbin/sshd';
 const SSH_KEYGEN = '/usr/bin/ssh-keygen';
-const INSTALL_HINT = 'Install OpenSSH: apt-get install -y openssh-server (tests need /usr/sbin/sshd and ssh-keygen, and run as root).';
+const INSTALL_HINT =
+  'Install OpenSSH: apt-get install -y openssh-server (tests need /usr/sbin/sshd and ssh-keygen, and run as root).';
 
 export type HostKeyType = 'ed25519' | 'ecdsa' | 'rsa';
 
@@ -52,7 +53,8 @@ export interface StartSshdOptions {
 
 function requireTools(): void {
   if (!existsSync(SSHD) || !existsSync(SSH_KEYGEN)) throw new Error(`OpenSSH server not found. ${INSTALL_HINT}`);
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new Error(`sshd tests must run as root. ${INSTALL_HINT}`);
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    throw new Error(`sshd tests must run as root. ${INSTALL_HINT}`);
 }
 
 function freePort(): Promise<number> {
@@ -72,7 +74,9 @@ function makeHostKeys(dir: string, types: readonly HostKeyType[]): TestHostKey[]
     const file = join(dir, `ssh_host_${type}_key`);
     rmSync(file, { force: true });
     rmSync(`${file}.pub`, { force: true });
-    const made = spawnSync(SSH_KEYGEN, ['-q', '-t', type, '-N', '', '-C', 'steward-test-host', '-f', file], { encoding: 'utf8' });
+    const made = spawnSync(SSH_KEYGEN, ['-q', '-t', type, '-N', '', '-C', 'steward-test-host', '-f', file], {
+      encoding: 'utf8',
+    });
     if (made.status !== 0) throw new Error(`ssh-keygen failed: ${made.stderr}`);
     const [keyType = '', data = ''] = readFileSync(`${file}.pub`, 'utf8').trim().split(/\s+/);
     const listed = spawnSync(SSH_KEYGEN, ['-l', '-E', 'sha256', '-f', `${file}.pub`], { encoding: 'utf8' });
@@ -153,7 +157,8 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
 export function newClientKeyPair(comment = 'steward-test-client'): { private: string; public: string } {
   for (;;) {
     const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
-    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error)) return pair;
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error))
+      return pair;
   }
 }
 

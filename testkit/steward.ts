@@ -37,7 +37,13 @@ export const TEST_ENV: Record<string, string> = {
  * A complete Steward in this process over a fresh database of the given engine: migrated, vault started, HTTP
  * app built (use `app.inject`, or `app.listen({ port: 0 })` for real sockets).
  */
-export async function startTestSteward(options: { engine: Engine; env?: Record<string, string>; clock?: Clock; db?: TestDatabase; dataDir?: string }): Promise<TestSteward> {
+export async function startTestSteward(options: {
+  engine: Engine;
+  env?: Record<string, string>;
+  clock?: Clock;
+  db?: TestDatabase;
+  dataDir?: string;
+}): Promise<TestSteward> {
   const db = options.db ?? (await createTestDatabase(options.engine));
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'steward-data-'));
   const env = { ...TEST_ENV, STEWARD_DATA_DIR: dataDir, STEWARD_PORT: '0', ...db.env, ...options.env };
@@ -57,7 +63,13 @@ export async function startTestSteward(options: { engine: Engine; env?: Record<s
   const app = await buildApp(core);
   await app.ready();
   return {
-    config, core, app, db, dataDir, env, logs,
+    config,
+    core,
+    app,
+    db,
+    dataDir,
+    env,
+    logs,
     async close() {
       await app.close();
       await core.close();

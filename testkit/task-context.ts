@@ -4,7 +4,15 @@
  * customer would see and search it for secrets.
  */
 import { secret, Secret } from '../src/kernel/secret.js';
-import { runSteps, type Argv, type RemoteSession, type RunStepsOptions, type SshTarget, type StepRunResult, type StepStatus } from '../src/remote/index.js';
+import {
+  runSteps,
+  type Argv,
+  type RemoteSession,
+  type RunStepsOptions,
+  type SshTarget,
+  type StepRunResult,
+  type StepStatus,
+} from '../src/remote/index.js';
 import type { Recipe, TaskContext, TaskSecrets } from '../src/core/tasks/recipe.js';
 import type { TestHost } from '../src/sandbox/hosts/index.js';
 
@@ -12,7 +20,15 @@ import type { TestHost } from '../src/sandbox/hosts/index.js';
  * What recipe test hosts have installed (they have no internet, so a recipe finds its packages present). One
  * list for every recipe test file, so they share one cached root (built once, several minutes on 2 cores).
  */
-export const RECIPE_HOST_PACKAGES: readonly string[] = ['cron', 'curl', 'fail2ban', 'mariadb-server', 'nginx', 'ufw', 'unattended-upgrades'];
+export const RECIPE_HOST_PACKAGES: readonly string[] = [
+  'cron',
+  'curl',
+  'fail2ban',
+  'mariadb-server',
+  'nginx',
+  'ufw',
+  'unattended-upgrades',
+];
 
 export interface TestTaskContext extends TaskContext {
   /** Secrets by name, in clear: the test's view of the vault. */
@@ -74,7 +90,12 @@ export function createTaskContext(session: RemoteSession, options: TaskContextOp
 }
 
 /** Validates the parameters as the engine will, then runs the recipe's steps. */
-export function runRecipe<P>(recipe: Recipe<P>, params: unknown, ctx: TaskContext, options?: RunStepsOptions): Promise<StepRunResult> {
+export function runRecipe<P>(
+  recipe: Recipe<P>,
+  params: unknown,
+  ctx: TaskContext,
+  options?: RunStepsOptions,
+): Promise<StepRunResult> {
   return runSteps(recipe.steps(recipe.params.parse(params)), ctx, options);
 }
 

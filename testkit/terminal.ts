@@ -34,13 +34,22 @@ export interface TerminalClient {
 }
 
 export class TerminalRefused extends Error {
-  constructor(readonly code: string, message: string, readonly closeCode: number | null) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly closeCode: number | null,
+  ) {
     super(`${code}: ${message}`);
   }
 }
 
 /** Opens a terminal; resolves once Steward says `ready`, rejects with `TerminalRefused` otherwise. */
-export function openTerminal(baseUrl: string, auth: TerminalAuth, open: TerminalOpen, timeoutMs = 20_000): Promise<TerminalClient> {
+export function openTerminal(
+  baseUrl: string,
+  auth: TerminalAuth,
+  open: TerminalOpen,
+  timeoutMs = 20_000,
+): Promise<TerminalClient> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/api/terminal`;
   const headers: Record<string, string> = {};
   if (auth.cookie) headers.cookie = auth.cookie;
@@ -52,7 +61,9 @@ export function openTerminal(baseUrl: string, auth: TerminalAuth, open: Terminal
   let sessionId = '';
   const waiters: (() => void)[] = [];
   const ended = new Promise<{ code: number; reason: string; closedReason: string | null; at: number }>((resolve) => {
-    ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString(), closedReason, at: Date.now() }));
+    ws.on('close', (code: number, reason: Buffer) =>
+      resolve({ code, reason: reason.toString(), closedReason, at: Date.now() }),
+    );
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('terminal did not become ready')), timeoutMs);
@@ -65,10 +76,27 @@ export function openTerminal(baseUrl: string, auth: TerminalAuth, open: Terminal
       reject(err);
     });
     ws.on('open', () => {
-      ws.send(JSON.stringify({ type: 'open', csrfToken: auth.csrf, orgId: open.orgId, serverId: open.serverId, ...(open.grantId ? { grantId: open.grantId } : {}), cols: open.cols ?? 100, rows: open.rows ?? 30 }));
+      ws.send(
+        JSON.stringify({
+          type: 'open',
+          csrfToken: auth.csrf,
+          orgId: open.orgId,
+          serverId: open.serverId,
+          ...(open.grantId ? { grantId: open.grantId } : {}),
+          cols: open.cols ?? 100,
+          rows: open.rows ?? 30,
+        }),
+      );
     });
     ws.on('message', (raw: Buffer) => {
-      const msg = JSON.parse(raw.toString()) as { type: string; data?: string; sessionId?: string; reason?: string; code?: string; message?: string };
+      const msg = JSON.parse(raw.toString()) as {
+        type: string;
+        data?: string;
+        sessionId?: string;
+        reason?: string;
+        code?: string;
+        message?: string;
+      };
       if (msg.type === 'output') {
         out += msg.data ?? '';
         for (const w of waiters.splice(0)) w();
@@ -92,7 +120,8 @@ export function openTerminal(baseUrl: string, auth: TerminalAuth, open: Terminal
         const end = Date.now() + ms;
         const hit = () => (typeof pattern === 'string' ? out.includes(pattern) : pattern.test(out));
         while (!hit()) {
-          if (Date.now() > end) throw new Error(`terminal output never showed ${String(pattern)}; got: ${JSON.stringify(out.slice(-500))}`);
+          if (Date.now() > end)
+            throw new Error(`terminal output never showed ${String(pattern)}; got: ${JSON.stringify(out.slice(-500))}`);
           await new Promise<void>((r) => {
             waiters.push(r);
             setTimeout(r, 200);

@@ -2,7 +2,12 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { Core } from '../core/core.js';
 import { newId } from '../kernel/ids.js';
 import { registerAuth } from './plugins/auth.js';
@@ -33,7 +38,13 @@ import { publicPageRoutes } from './public/pages.js';
 
 export const API_VERSION = '0.1.0';
 
-const CLIENT_ERROR_BODY = JSON.stringify({ error: { code: 'STEWARD_BAD_HEADER', message: 'The request is malformed (a header holds a control character or the request line is invalid).', requestId: 'none' } });
+const CLIENT_ERROR_BODY = JSON.stringify({
+  error: {
+    code: 'STEWARD_BAD_HEADER',
+    message: 'The request is malformed (a header holds a control character or the request line is invalid).',
+    requestId: 'none',
+  },
+});
 
 /** Builds the HTTP app: plugins first (hardening, errors, auth, metrics), then one route file per module. */
 export async function buildApp(core: Core): Promise<FastifyInstance> {
@@ -48,7 +59,9 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
     // Malformed requests Node refuses before Fastify sees them (CR/LF in headers) still get a coded answer.
     clientErrorHandler: (_err, socket) => {
       if (socket.writable) {
-        socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(CLIENT_ERROR_BODY)}\r\nConnection: close\r\n\r\n${CLIENT_ERROR_BODY}`);
+        socket.end(
+          `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(CLIENT_ERROR_BODY)}\r\nConnection: close\r\n\r\n${CLIENT_ERROR_BODY}`,
+        );
       }
     },
   }) as unknown as FastifyInstance;
@@ -61,13 +74,26 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   registerAuth(app, core);
   const registry = registerMetrics(app, core);
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
 
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Steward API', version: API_VERSION, description: 'Steward looks after your cloud servers. Every error answers `{ error: { code, message, requestId } }`; codes are listed in docs/errors.md.' },
+      info: {
+        title: 'Steward API',
+        version: API_VERSION,
+        description:
+          'Steward looks after your cloud servers. Every error answers `{ error: { code, message, requestId } }`; codes are listed in docs/errors.md.',
+      },
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'steward_session' },

@@ -5,22 +5,29 @@ import { ERROR_CODES, type ErrorCode } from '../kernel/errors.js';
 
 const NO_CONTROL = /^[^\u0000-\u001f\u007f\u2028\u2029]*$/;
 
-export const text = (max: number) => z.string().trim().min(1).max(max).regex(NO_CONTROL, 'must not contain control characters');
+export const text = (max: number) =>
+  z.string().trim().min(1).max(max).regex(NO_CONTROL, 'must not contain control characters');
 export const email = z.email({ message: 'must be an e-mail address' }).max(254);
 export const password = z.string().min(1).max(1024);
-export const phone = z.string().trim().regex(/^\+?[0-9][0-9 ()-]{3,29}$/, 'must be a phone number such as +44 20 7946 0000');
+export const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 ()-]{3,29}$/, 'must be a phone number such as +44 20 7946 0000');
 export const totpCode = z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app');
-export const idOf = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`), `must be a ${prefix}_… id`);
+export const idOf = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`), `must be a ${prefix}_… id`);
 export const isoTime = z.string();
 
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
-    message: z.string(),
-    requestId: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
-}).meta({ id: 'Error' });
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      requestId: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
 
 /** Error responses every route can give; spread into each route's `response`. */
 export const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema } as const;

@@ -26,16 +26,25 @@ export function saveLogin(env: Env, login: CliLogin): string {
 export function loadLogin(env: Env): CliLogin {
   if (env.STEWARD_TOKEN) return { url: env.STEWARD_URL || 'http://127.0.0.1:8080', token: env.STEWARD_TOKEN };
   const path = cliConfigPath(env);
-  if (!existsSync(path)) throw new AppError('STEWARD_UNAUTHENTICATED', 'Not logged in: run `steward login --url <Steward URL> --email <you>` first.');
+  if (!existsSync(path))
+    throw new AppError(
+      'STEWARD_UNAUTHENTICATED',
+      'Not logged in: run `steward login --url <Steward URL> --email <you>` first.',
+    );
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<CliLogin>;
-  if (!parsed.url || !parsed.token) throw new AppError('STEWARD_UNAUTHENTICATED', `${path} is incomplete; run \`steward login\` again.`);
+  if (!parsed.url || !parsed.token)
+    throw new AppError('STEWARD_UNAUTHENTICATED', `${path} is incomplete; run \`steward login\` again.`);
   return { url: parsed.url, token: parsed.token };
 }
 
 /** A small client for the HTTP API: JSON in and out, Steward's error body turned back into an AppError. */
 export function apiClient(base: string, auth: { token?: string; cookie?: string; csrf?: string } = {}) {
   const root = base.replace(/\/+$/, '');
-  return async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T; headers: Headers }> {
+  return async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; data: T; headers: Headers }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth.token) headers.authorization = `Bearer ${auth.token}`;
@@ -43,7 +52,12 @@ export function apiClient(base: string, auth: { token?: string; cookie?: string;
     if (auth.csrf) headers['x-csrf-token'] = auth.csrf;
     let res: Response;
     try {
-      res = await fetch(`${root}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'error' });
+      res = await fetch(`${root}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        redirect: 'error',
+      });
     } catch (err) {
       throw new AppError('STEWARD_PROVIDER_UNAVAILABLE', `Cannot reach Steward at ${root}: ${(err as Error).message}.`);
     }

@@ -17,7 +17,9 @@ const program = new Command();
 
 program
   .name('steward')
-  .description('Steward looks after your cloud servers: sealed credentials, consent-gated staff access, audit.\nConfiguration comes from STEWARD_* environment variables (see docs/configuration.md).')
+  .description(
+    'Steward looks after your cloud servers: sealed credentials, consent-gated staff access, audit.\nConfiguration comes from STEWARD_* environment variables (see docs/configuration.md).',
+  )
   .version(API_VERSION)
   .showHelpAfterError('(run `steward --help` for usage)')
   .exitOverride();
@@ -25,12 +27,21 @@ program
 program
   .command('serve')
   .description('run Steward: the API and console, the job runner, or both (default)')
-  .option('--role <role>', 'all, api or worker', (value: string): Role => {
-    if (value !== 'all' && value !== 'api' && value !== 'worker') throw new InvalidArgumentError('use all, api or worker');
-    return value;
-  }, 'all')
+  .option(
+    '--role <role>',
+    'all, api or worker',
+    (value: string): Role => {
+      if (value !== 'all' && value !== 'api' && value !== 'worker')
+        throw new InvalidArgumentError('use all, api or worker');
+      return value;
+    },
+    'all',
+  )
   .option('--no-migrate', 'do not migrate the database at start (refuse to start if it is out of date)')
-  .option('--sandbox', 'also run the sandbox clouds (real SSH hosts on this machine, needs root) and accept their endpoints')
+  .option(
+    '--sandbox',
+    'also run the sandbox clouds (real SSH hosts on this machine, needs root) and accept their endpoints',
+  )
   .action(async (opts: { role: Role; migrate: boolean; sandbox?: boolean }) => serve(env, opts));
 
 registerLocalCommands(program, env);

@@ -7,12 +7,18 @@ import { Secret } from '../kernel/secret.js';
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Asks a question on the terminal; with `hidden`, what is typed is not echoed. Secrets never come from argv. */
 export async function ask(question: string, hidden = false): Promise<string> {
-  if (!process.stdin.isTTY) throw new AppError('STEWARD_INVALID_INPUT', `${question.replace(/:\s*$/, '')} is needed: run in a terminal, or pipe it with the --*-stdin option.`);
+  if (!process.stdin.isTTY)
+    throw new AppError(
+      'STEWARD_INVALID_INPUT',
+      `${question.replace(/:\s*$/, '')} is needed: run in a terminal, or pipe it with the --*-stdin option.`,
+    );
   let muted = false;
   const output = new Writable({
     write(chunk, _enc, done) {

@@ -19,8 +19,13 @@ export interface LocalRuntime {
  * Opens what local commands need: configuration, database (migrated or checked), the core, and the vault.
  * `migrate: 'apply'` brings the schema up to date; `'require'` refuses to run on an out-of-date schema.
  */
-export async function openLocal(env: Env, options: { migrate: 'apply' | 'require'; logLevel?: string }): Promise<LocalRuntime> {
-  const config = loadConfig(options.logLevel ? { ...env, STEWARD_LOG_LEVEL: env.STEWARD_LOG_LEVEL ?? options.logLevel } : env);
+export async function openLocal(
+  env: Env,
+  options: { migrate: 'apply' | 'require'; logLevel?: string },
+): Promise<LocalRuntime> {
+  const config = loadConfig(
+    options.logLevel ? { ...env, STEWARD_LOG_LEVEL: env.STEWARD_LOG_LEVEL ?? options.logLevel } : env,
+  );
   const logger = createLogger({ level: config.logLevel });
   const database = openDatabase(config.database, { busyTimeoutMs: config.auditTimeoutMs });
   try {
@@ -29,7 +34,11 @@ export async function openLocal(env: Env, options: { migrate: 'apply' | 'require
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     } else {
       const pending = await pendingMigrations(database.db);
-      if (pending.length > 0) throw new AppError('STEWARD_MIGRATION_FAILED', `The database needs migrations (${pending.join(', ')}); run \`steward migrate\` first.`);
+      if (pending.length > 0)
+        throw new AppError(
+          'STEWARD_MIGRATION_FAILED',
+          `The database needs migrations (${pending.join(', ')}); run \`steward migrate\` first.`,
+        );
     }
   } catch (err) {
     await database.close();

@@ -17,13 +17,19 @@ export async function serve(env: Env, options: { role: Role; migrate: boolean; s
     sandbox = await startSandbox(env, { progress: (line) => process.stderr.write(`sandbox: ${line}\n`) });
     env = { ...env, STEWARD_SANDBOX_ENDPOINTS: 'true' };
   }
-  const runtime = await openLocal(env, { migrate: options.migrate ? 'apply' : 'require' }).catch(async (err: unknown) => {
-    await sandbox?.close();
-    throw err;
-  });
+  const runtime = await openLocal(env, { migrate: options.migrate ? 'apply' : 'require' }).catch(
+    async (err: unknown) => {
+      await sandbox?.close();
+      throw err;
+    },
+  );
   const { core, logger } = runtime;
   const status = core.vault.status();
-  if (status.sealed) logger.error({ reason: status.reason }, `vault sealed: ${status.message} Secret endpoints answer 503 until the right root key is configured and Steward restarted.`);
+  if (status.sealed)
+    logger.error(
+      { reason: status.reason },
+      `vault sealed: ${status.message} Secret endpoints answer 503 until the right root key is configured and Steward restarted.`,
+    );
 
   let stopApi: (() => Promise<void>) | undefined;
   if (options.role !== 'worker') {
@@ -34,7 +40,11 @@ export async function serve(env: Env, options: { role: Role; migrate: boolean; s
     } catch (err) {
       await runtime.close();
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') throw new AppError('STEWARD_CONFIG_INVALID', `Port ${runtime.config.port} on ${runtime.config.host} is already in use; stop the other process or set STEWARD_PORT.`);
+      if (e.code === 'EADDRINUSE')
+        throw new AppError(
+          'STEWARD_CONFIG_INVALID',
+          `Port ${runtime.config.port} on ${runtime.config.host} is already in use; stop the other process or set STEWARD_PORT.`,
+        );
       throw err;
     }
   }
@@ -43,8 +53,12 @@ export async function serve(env: Env, options: { role: Role; migrate: boolean; s
     logger.info({ role: options.role, queue: core.queue.implementation }, 'job runner started');
   }
   if (sandbox) {
-    process.stderr.write(`\nSandbox clouds are running. In another shell:\n${exportLines(sandbox.variables).map((l) => `  ${l}`).join('\n')}\n` +
-      '  steward accounts add --provider ec2 --from-env\n  steward accounts add --provider elastichosts --from-env\n\n');
+    process.stderr.write(
+      `\nSandbox clouds are running. In another shell:\n${exportLines(sandbox.variables)
+        .map((l) => `  ${l}`)
+        .join('\n')}\n` +
+        '  steward accounts add --provider ec2 --from-env\n  steward accounts add --provider elastichosts --from-env\n\n',
+    );
   }
 
   await new Promise<void>((resolve) => {

@@ -22,4 +22,5 @@ export const auditActor = (actor: Actor): { type: 'user' | 'staff'; id: string }
   id: actor.userId,
 });
 
-export const hasStaffRole = (actor: Actor, role: StaffRole): boolean => actor.kind === 'staff' && actor.staffRoles.includes(role);
+export const hasStaffRole = (actor: Actor, role: StaffRole): boolean =>
+  actor.kind === 'staff' && actor.staffRoles.includes(role);

@@ -42,16 +42,57 @@ export interface CoreDeps {
 }
 
 /** Every sealed column, declared by the module that owns its table; the vault re-encrypts these on rotation. */
-const SEALED_COLUMNS: readonly SealedColumnSpec[] = [USERS_SEALED, INVITATIONS_SEALED, CREDENTIALS_SEALED, SERVERS_SEALED, ORG_KEYS_SEALED, SERVER_SECRETS_SEALED, PROVIDER_ACCOUNTS_SEALED, SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED, ORG_CA_KEYS_SEALED, MONITORING_SETTINGS_SEALED];
+const SEALED_COLUMNS: readonly SealedColumnSpec[] = [
+  USERS_SEALED,
+  INVITATIONS_SEALED,
+  CREDENTIALS_SEALED,
+  SERVERS_SEALED,
+  ORG_KEYS_SEALED,
+  SERVER_SECRETS_SEALED,
+  PROVIDER_ACCOUNTS_SEALED,
+  SUPPORT_MESSAGES_SEALED,
+  TERMINAL_CHUNKS_SEALED,
+  ORG_CA_KEYS_SEALED,
+  MONITORING_SETTINGS_SEALED,
+];
 
 function registerFoundation(deps: CoreDeps) {
   const { config, database, clock, logger } = deps;
   const db = database.db;
   const vault = createVault({ db, clock, logger: logger.child({ module: 'vault' }), config });
-  const rotation = createKeyRotation({ db, clock, logger: logger.child({ module: 'vault' }), config, vault, sealedColumns: SEALED_COLUMNS });
-  const audit = createAuditService({ db, engine: database.engine, clock, logger: logger.child({ module: 'audit' }), vault, timeoutMs: config.auditTimeoutMs });
-  const queue = createQueueFor({ engine: database.engine, db, clock, logger: logger.child({ module: 'jobs' }), audit, config }); // cluster: pg-boss on PostgreSQL
-  const notify = createNotifyService({ db, clock, logger: logger.child({ module: 'mail' }), vault, queue, smtpUrl: config.mail.smtpUrl, from: config.mail.from });
+  const rotation = createKeyRotation({
+    db,
+    clock,
+    logger: logger.child({ module: 'vault' }),
+    config,
+    vault,
+    sealedColumns: SEALED_COLUMNS,
+  });
+  const audit = createAuditService({
+    db,
+    engine: database.engine,
+    clock,
+    logger: logger.child({ module: 'audit' }),
+    vault,
+    timeoutMs: config.auditTimeoutMs,
+  });
+  const queue = createQueueFor({
+    engine: database.engine,
+    db,
+    clock,
+    logger: logger.child({ module: 'jobs' }),
+    audit,
+    config,
+  }); // cluster: pg-boss on PostgreSQL
+  const notify = createNotifyService({
+    db,
+    clock,
+    logger: logger.child({ module: 'mail' }),
+    vault,
+    queue,
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+  });
   queue.register('mail.send', (job) => notify.deliver(job), { timeoutMs: 2 * 60_000 });
   return { db, vault, rotation, audit, queue, notify };
 }
@@ -60,12 +101,33 @@ function registerPeople(deps: CoreDeps, base: ReturnType<typeof registerFoundati
   const { db, vault, audit } = base;
   const passwords = createPasswordHasher(deps.config.argon2);
   const users = createUsersService({ db, clock: deps.clock, vault, audit, passwords });
-  const sessions = createSessionsService({ db, clock: deps.clock, config: deps.config, vault, audit, passwords, users });
-  const orgs = createOrgsService({ db, clock: deps.clock, vault, audit, users, sessions, notify: base.notify, publicUrl: deps.config.publicUrl });
+  const sessions = createSessionsService({
+    db,
+    clock: deps.clock,
+    config: deps.config,
+    vault,
+    audit,
+    passwords,
+    users,
+  });
+  const orgs = createOrgsService({
+    db,
+    clock: deps.clock,
+    vault,
+    audit,
+    users,
+    sessions,
+    notify: base.notify,
+    publicUrl: deps.config.publicUrl,
+  });
   return { passwords, users, sessions, orgs };
 }
 
-function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundation>, people: ReturnType<typeof registerPeople>) {
+function registerServers(
+  deps: CoreDeps,
+  base: ReturnType<typeof registerFoundation>,
+  people: ReturnType<typeof registerPeople>,
+) {
   const { db, vault, audit, queue } = base;
   const { clock, logger, config } = deps;
   const ledger = createLedgerService({ db, clock, orgs: people.orgs });
@@ -73,28 +135,90 @@ function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundat
   const orgKeys = createOrgKeys({ db, clock, vault });
   let gateway: ServerGateway | undefined;
   // access: every login under a staff grant is checked when it happens (the access module installs the check).
-  const loginGuard: { check: NonNullable<Parameters<typeof createServerGateway>[0]['beforeLogin']> } = { check: async () => undefined };
+  const loginGuard: { check: NonNullable<Parameters<typeof createServerGateway>[0]['beforeLogin']> } = {
+    check: async () => undefined,
+  };
   const getGateway = (): ServerGateway =>
     (gateway ??= createServerGateway({
-      db, clock, logger: logger.child({ module: 'ssh' }), vault, ledger, audit, alerts, orgKey: orgKeys.privateKey, beforeLogin: (i, s) => loginGuard.check(i, s),
+      db,
+      clock,
+      logger: logger.child({ module: 'ssh' }),
+      vault,
+      ledger,
+      audit,
+      alerts,
+      orgKey: orgKeys.privateKey,
+      beforeLogin: (i, s) => loginGuard.check(i, s),
       keptIdleMs: config.monitoring.loginIdleMs, // monitoring: one kept login per sampled server
-      executorOptions: { logger: logger.child({ module: 'ssh' }), maxConcurrency: config.ssh.maxConcurrency, connectTimeoutMs: config.ssh.connectTimeoutMs, commandTimeoutMs: config.ssh.commandTimeoutMs },
+      executorOptions: {
+        logger: logger.child({ module: 'ssh' }),
+        maxConcurrency: config.ssh.maxConcurrency,
+        connectTimeoutMs: config.ssh.connectTimeoutMs,
+        commandTimeoutMs: config.ssh.commandTimeoutMs,
+      },
     }));
   let discovery: DiscoveryService | undefined;
   const servers = createServersService({
-    db, clock, logger, vault, audit, orgs: people.orgs, alerts, queue, gateway: getGateway,
+    db,
+    clock,
+    logger,
+    vault,
+    audit,
+    orgs: people.orgs,
+    alerts,
+    queue,
+    gateway: getGateway,
     // A server that just became ready is discovered at once, under the instruction that added it.
-    onReady: async (server, instruction) => void (await discovery?.discover(server.org_id, { serverIds: [server.id] }, instruction, {})),
+    onReady: async (server, instruction) =>
+      void (await discovery?.discover(server.org_id, { serverIds: [server.id] }, instruction, {})),
   });
   queue.register('servers.enrol', (job) => servers.enrol(job, orgKeys.publicKey), { timeoutMs: 5 * 60_000 });
   queue.register('servers.release', (job) => servers.release(job, orgKeys.publicKey), { timeoutMs: 5 * 60_000 });
-  const tasks = createTasksService({ db, clock, logger, vault, audit, orgs: people.orgs, queue, servers, gateway: getGateway, orgPublicKey: orgKeys.publicKey });
+  const tasks = createTasksService({
+    db,
+    clock,
+    logger,
+    vault,
+    audit,
+    orgs: people.orgs,
+    queue,
+    servers,
+    gateway: getGateway,
+    orgPublicKey: orgKeys.publicKey,
+  });
   // cluster: caps per organisation and per server hold across every worker (docs/decisions/0011-cluster.md).
-  queue.register(tasks.HOST_QUEUE, (job) => tasks.runHost(job), { timeoutMs: 65 * 60_000, concurrency: config.ssh.maxConcurrency, limits: (job) => tasks.hostLimits(job, config.cluster) });
+  queue.register(tasks.HOST_QUEUE, (job) => tasks.runHost(job), {
+    timeoutMs: 65 * 60_000,
+    concurrency: config.ssh.maxConcurrency,
+    limits: (job) => tasks.hostLimits(job, config.cluster),
+  });
   // monitoring: what a discovery run found changed goes to detection (the monitoring module installs the hook).
-  const snapshotHook: { fn: NonNullable<Parameters<typeof createDiscoveryService>[0]['onSnapshot']> } = { fn: async () => undefined };
-  discovery = createDiscoveryService({ db, clock, logger: logger.child({ module: 'discovery' }), vault, audit, orgs: people.orgs, servers, tasks, onSnapshot: (snap) => snapshotHook.fn(snap) });
-  return { ledger, alerts, orgKeys, servers, tasks, discovery, gateway: getGateway, loginGuard, snapshotHook, closeGateway: async () => gateway?.close() };
+  const snapshotHook: { fn: NonNullable<Parameters<typeof createDiscoveryService>[0]['onSnapshot']> } = {
+    fn: async () => undefined,
+  };
+  discovery = createDiscoveryService({
+    db,
+    clock,
+    logger: logger.child({ module: 'discovery' }),
+    vault,
+    audit,
+    orgs: people.orgs,
+    servers,
+    tasks,
+    onSnapshot: (snap) => snapshotHook.fn(snap),
+  });
+  return {
+    ledger,
+    alerts,
+    orgKeys,
+    servers,
+    tasks,
+    discovery,
+    gateway: getGateway,
+    loginGuard,
+    snapshotHook,
+    closeGateway: async () => gateway?.close(),
+  };
 }
 
 /**
@@ -104,38 +228,99 @@ function registerServers(deps: CoreDeps, base: ReturnType<typeof registerFoundat
 export function createCore(deps: CoreDeps) {
   const base = registerFoundation(deps);
   const people = registerPeople(deps, base);
-  const credentials = createCredentialsService({ db: base.db, clock: deps.clock, vault: base.vault, audit: base.audit, orgs: people.orgs });
+  const credentials = createCredentialsService({
+    db: base.db,
+    clock: deps.clock,
+    vault: base.vault,
+    audit: base.audit,
+    orgs: people.orgs,
+  });
   const auditReader = createAuditReader({ audit: base.audit, orgs: people.orgs });
   const fleet = registerServers(deps, base, people);
   // Cluster: standing work, once per interval across every worker
   const worker = workerIdentity();
-  const scheduler = createScheduler({ db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'schedules' }), tickMs: Math.min(1000, deps.config.schedulerTickMs), worker });
+  const scheduler = createScheduler({
+    db: base.db,
+    clock: deps.clock,
+    logger: deps.logger.child({ module: 'schedules' }),
+    tickMs: Math.min(1000, deps.config.schedulerTickMs),
+    worker,
+  });
   scheduler.every('discovery.due', deps.config.schedulerTickMs, () => fleet.discovery.runDueSchedules());
   scheduler.every('tasks.sweep', 60_000, () => fleet.tasks.sweepAbandoned());
   const provisioning = registerProvisioning({
-    db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'provisioning' }), config: deps.config.provisioning, vault: base.vault,
-    audit: base.audit, orgs: people.orgs, ledger: fleet.ledger, queue: base.queue, servers: fleet.servers, orgKeys: fleet.orgKeys,
+    db: base.db,
+    clock: deps.clock,
+    logger: deps.logger.child({ module: 'provisioning' }),
+    config: deps.config.provisioning,
+    vault: base.vault,
+    audit: base.audit,
+    orgs: people.orgs,
+    ledger: fleet.ledger,
+    queue: base.queue,
+    servers: fleet.servers,
+    orgKeys: fleet.orgKeys,
     onInstanceChange: (change) => fleet.servers.followInstance(change),
   });
   // Privacy: consent, mail gate, analytics, policies, disclosures, export, deletion, need-to-know
   const privacy = registerPrivacy({
-    db: base.db, engine: deps.database.engine, clock: deps.clock, logger: deps.logger, config: deps.config, vault: base.vault, audit: base.audit,
-    queue: base.queue, notify: base.notify, passwords: people.passwords, users: people.users, sessions: people.sessions, orgs: people.orgs, servers: fleet.servers,
+    db: base.db,
+    engine: deps.database.engine,
+    clock: deps.clock,
+    logger: deps.logger,
+    config: deps.config,
+    vault: base.vault,
+    audit: base.audit,
+    queue: base.queue,
+    notify: base.notify,
+    passwords: people.passwords,
+    users: people.users,
+    sessions: people.sessions,
+    orgs: people.orgs,
+    servers: fleet.servers,
   });
-  scheduler.every('privacy.analytics_retention', 3_600_000, async () => void (await privacy.analytics.applyRetention()));
+  scheduler.every(
+    'privacy.analytics_retention',
+    3_600_000,
+    async () => void (await privacy.analytics.applyRetention()),
+  );
   // Access: staff grants, support requests, recorded terminal, staff SSH CA, timeline
   const access = registerAccess({
-    db: base.db, clock: deps.clock, logger: deps.logger.child({ module: 'access' }), config: deps.config, vault: base.vault, audit: base.audit, notify: base.notify,
-    orgs: people.orgs, users: people.users, servers: fleet.servers, gateway: fleet.gateway, tasks: fleet.tasks, discovery: fleet.discovery, credentials, ledger: fleet.ledger,
+    db: base.db,
+    clock: deps.clock,
+    logger: deps.logger.child({ module: 'access' }),
+    config: deps.config,
+    vault: base.vault,
+    audit: base.audit,
+    notify: base.notify,
+    orgs: people.orgs,
+    users: people.users,
+    servers: fleet.servers,
+    gateway: fleet.gateway,
+    tasks: fleet.tasks,
+    discovery: fleet.discovery,
+    credentials,
+    ledger: fleet.ledger,
     instances: provisioning.instances,
   });
   fleet.loginGuard.check = access.guardLogin;
   scheduler.every('access.tick', 5_000, async () => void (await access.tick()));
   // Monitoring: sampling, alerts, logs, detection (critical incidents open grants through access)
   const monitoring = registerMonitoring({
-    db: base.db, clock: deps.clock, logger: deps.logger, config: deps.config, vault: base.vault, audit: base.audit, alerts: fleet.alerts, notify: base.notify,
-    orgs: people.orgs, servers: fleet.servers, gateway: fleet.gateway, orgKeyFingerprint: async (orgId) => (await fleet.orgKeys.publicKey(orgId)).fingerprint,
-    grants: () => access, worker,
+    db: base.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    config: deps.config,
+    vault: base.vault,
+    audit: base.audit,
+    alerts: fleet.alerts,
+    notify: base.notify,
+    orgs: people.orgs,
+    servers: fleet.servers,
+    gateway: fleet.gateway,
+    orgKeyFingerprint: async (orgId) => (await fleet.orgKeys.publicKey(orgId)).fingerprint,
+    grants: () => access,
+    worker,
   });
   scheduler.every('monitoring.retention', 10 * 60_000, () => monitoring.applyRetention());
   fleet.snapshotHook.fn = monitoring.onSnapshot;

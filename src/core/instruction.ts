@@ -9,10 +9,18 @@ export type Instruction =
   | { readonly type: 'staff_grant'; readonly id: string; readonly actorId: string }
   | { readonly type: 'system'; readonly id: string | null; readonly actorId: null };
 
-export const userInstruction = (actorId: string, requestId?: string): Instruction => ({ type: 'user_action', id: requestId ?? null, actorId });
+export const userInstruction = (actorId: string, requestId?: string): Instruction => ({
+  type: 'user_action',
+  id: requestId ?? null,
+  actorId,
+});
 
 /** Instructions travel in job payloads as these three fields (ids and words only). */
-export function instructionPayload(i: Instruction): { instructionType: string; instructionId: string | null; instructionActor: string | null } {
+export function instructionPayload(i: Instruction): {
+  instructionType: string;
+  instructionId: string | null;
+  instructionActor: string | null;
+} {
   return { instructionType: i.type, instructionId: i.id, instructionActor: i.actorId };
 }
 

@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { associatedData, decodeEnvelope, ENVELOPE_OVERHEAD, IntegrityError, newDataKey, openBytes, readHeader, sealBytes, type SealContext } from './envelope.js';
+import {
+  associatedData,
+  decodeEnvelope,
+  ENVELOPE_OVERHEAD,
+  IntegrityError,
+  newDataKey,
+  openBytes,
+  readHeader,
+  sealBytes,
+  type SealContext,
+} from './envelope.js';
 
 const ctx: SealContext = { scope: 'org_a', table: 'credentials', column: 'value_sealed', row: 'cred_1' };
 const key = newDataKey();
@@ -51,16 +61,20 @@ describe('envelope', () => {
 
   it('random garbage never crashes: only IntegrityError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 41, maxLength: 300 })), (garbage) => {
-        try {
-          openBytes(key, garbage, associatedData(ctx, 1));
-          expect.unreachable('garbage opened');
-        } catch (err) {
-          expect(err).toBeInstanceOf(IntegrityError);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 41, maxLength: 300 })),
+        (garbage) => {
+          try {
+            openBytes(key, garbage, associatedData(ctx, 1));
+            expect.unreachable('garbage opened');
+          } catch (err) {
+            expect(err).toBeInstanceOf(IntegrityError);
+          }
+        },
+      ),
       { numRuns: 10_000 },
     );
-    for (const text of ['', '!!!', 'not base64 at all', 42, null, undefined, {}]) expect(() => decodeEnvelope(text)).toThrow(IntegrityError);
+    for (const text of ['', '!!!', 'not base64 at all', 42, null, undefined, {}])
+      expect(() => decodeEnvelope(text)).toThrow(IntegrityError);
   });
 });

@@ -49,7 +49,8 @@ export function associatedData(ctx: SealContext, keyVersion: number): Buffer {
 
 export function sealBytes(key: Uint8Array, keyVersion: number, plaintext: Uint8Array, aad: Uint8Array): Buffer {
   if (key.length !== KEY_BYTES) throw new Error('seal: key must be 32 bytes');
-  if (!Number.isInteger(keyVersion) || keyVersion < 1 || keyVersion > 0xffffffff) throw new Error('seal: bad key version');
+  if (!Number.isInteger(keyVersion) || keyVersion < 1 || keyVersion > 0xffffffff)
+    throw new Error('seal: bad key version');
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt8(ENVELOPE_FORMAT, 0);
   header.writeUInt32BE(keyVersion, 1);
@@ -99,7 +100,8 @@ export function openBytes(key: Uint8Array, envelope: Uint8Array, aad: Uint8Array
 export const encodeEnvelope = (envelope: Uint8Array): string => Buffer.from(envelope).toString('base64url');
 
 export function decodeEnvelope(text: unknown): Buffer {
-  if (typeof text !== 'string' || text.length === 0 || !/^[A-Za-z0-9_-]+$/.test(text)) throw new IntegrityError('not an encoded envelope');
+  if (typeof text !== 'string' || text.length === 0 || !/^[A-Za-z0-9_-]+$/.test(text))
+    throw new IntegrityError('not an encoded envelope');
   return Buffer.from(text, 'base64url');
 }
 

@@ -4,7 +4,10 @@ import { totpAt, verifyTotp } from './totp.js';
 
 describe('root key ring', () => {
   it('parses what it formats, with versions', () => {
-    const ring = new Map([[1, newRootKey()], [3, newRootKey()]]);
+    const ring = new Map([
+      [1, newRootKey()],
+      [3, newRootKey()],
+    ]);
     const parsed = parseRootKeyRing(formatRootKeyRing(ring), 'test');
     expect([...parsed.keys()]).toEqual([1, 3]);
     expect(parsed.get(3)!.equals(ring.get(3)!)).toBe(true);

@@ -15,18 +15,32 @@ export function parseRootKeyRing(text: string, origin: string): RootKeyRing {
   if (entries.length === 0) throw new AppError('STEWARD_CONFIG_INVALID', `${origin} holds no root key.`);
   for (const entry of entries) {
     const match = /^(?:v(\d{1,9}):)?([A-Za-z0-9+/=_-]+)$/.exec(entry);
-    if (!match) throw new AppError('STEWARD_CONFIG_INVALID', `${origin} is not a root key ring (expected v1:<base64 of 32 bytes>).`);
+    if (!match)
+      throw new AppError(
+        'STEWARD_CONFIG_INVALID',
+        `${origin} is not a root key ring (expected v1:<base64 of 32 bytes>).`,
+      );
     const version = match[1] === undefined ? 1 : Number(match[1]);
     const key = Buffer.from(match[2]!, match[2]!.includes('-') || match[2]!.includes('_') ? 'base64url' : 'base64');
-    if (key.length !== KEY_BYTES) throw new AppError('STEWARD_CONFIG_INVALID', `${origin}: root key v${version} must be 32 bytes (got ${key.length}).`);
-    if (version < 1 || ring.has(version)) throw new AppError('STEWARD_CONFIG_INVALID', `${origin}: root key version v${version} is invalid or repeated.`);
+    if (key.length !== KEY_BYTES)
+      throw new AppError(
+        'STEWARD_CONFIG_INVALID',
+        `${origin}: root key v${version} must be 32 bytes (got ${key.length}).`,
+      );
+    if (version < 1 || ring.has(version))
+      throw new AppError('STEWARD_CONFIG_INVALID', `${origin}: root key version v${version} is invalid or repeated.`);
     ring.set(version, key);
   }
   return ring;
 }
 
 export function formatRootKeyRing(ring: RootKeyRing): string {
-  return [...ring.entries()].sort((a, b) => a[0] - b[0]).map(([v, k]) => `v${v}:${k.toString('base64')}`).join('\n') + '\n';
+  return (
+    [...ring.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([v, k]) => `v${v}:${k.toString('base64')}`)
+      .join('\n') + '\n'
+  );
 }
 
 export const newRootKey = (): Buffer => randomBytes(KEY_BYTES);

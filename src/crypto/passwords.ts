@@ -8,7 +8,12 @@ export interface PasswordParams {
 
 /** argon2id with the given cost; the PHC string carries its parameters, so costs can rise over time. */
 export function createPasswordHasher(params: PasswordParams) {
-  const options = { type: argon2.argon2id, memoryCost: params.memoryKib, timeCost: params.iterations, parallelism: 1 } as const;
+  const options = {
+    type: argon2.argon2id,
+    memoryCost: params.memoryKib,
+    timeCost: params.iterations,
+    parallelism: 1,
+  } as const;
   // A hash of a random value, verified against when the account does not exist, so that timing does not
   // tell whether an e-mail address has an account.
   let decoy: Promise<string> | undefined;

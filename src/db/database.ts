@@ -38,7 +38,10 @@ const PG_NUMERIC = 1700;
  * Opens the database the configuration names. Nothing connects before this is called. SQLite runs in WAL mode
  * with foreign keys on; PostgreSQL returns int8 as numbers (Steward's counters stay far below 2^53).
  */
-export function openDatabase(target: DatabaseTarget, options: { statementTimeoutMs?: number; busyTimeoutMs?: number } = {}): DatabaseHandle {
+export function openDatabase(
+  target: DatabaseTarget,
+  options: { statementTimeoutMs?: number; busyTimeoutMs?: number } = {},
+): DatabaseHandle {
   if (target.engine === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
     const sqlite = new SQLite(target.path);
@@ -58,7 +61,9 @@ export function openDatabase(target: DatabaseTarget, options: { statementTimeout
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
-        oid === PG_INT8 || oid === PG_NUMERIC ? parse : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+        oid === PG_INT8 || oid === PG_NUMERIC
+          ? parse
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.

@@ -13,8 +13,17 @@ export interface MigrationReport {
  * for its own. Name the current schema explicitly.
  */
 async function migratorFor(db: Db): Promise<Migrator> {
-  const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s : undefined;
-  return new Migrator({ db, provider: migrationProvider, migrationTableName: 'steward_migrations', migrationLockTableName: 'steward_migrations_lock', ...(schema ? { migrationTableSchema: schema } : {}) });
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s
+      : undefined;
+  return new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: 'steward_migrations',
+    migrationLockTableName: 'steward_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
 }
 
 /**
@@ -28,7 +37,12 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
   if (error) {
     const failed = (results ?? []).find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AppError('STEWARD_MIGRATION_FAILED', `Migration ${failed} failed: ${reason}. The database was left at the last good migration; fix the cause and run \`steward migrate\` again.`, { migration: failed }, { cause: error });
+    throw new AppError(
+      'STEWARD_MIGRATION_FAILED',
+      `Migration ${failed} failed: ${reason}. The database was left at the last good migration; fix the cause and run \`steward migrate\` again.`,
+      { migration: failed },
+      { cause: error },
+    );
   }
   return { applied };
 }

@@ -174,7 +174,8 @@ export interface OrgSshKeysTable {
   created_at: string;
 }
 
-export type ServerStatus = 'enrolling' | 'ready' | 'blocked' | 'unreachable' | 'enrol_failed' | 'removing' | 'remove_failed';
+export type ServerStatus =
+  'enrolling' | 'ready' | 'blocked' | 'unreachable' | 'enrol_failed' | 'removing' | 'remove_failed';
 
 export interface ServersTable {
   id: string;

@@ -21,73 +21,235 @@ interface VariableDoc {
 }
 
 export const VARIABLES: readonly VariableDoc[] = [
-  { name: 'STEWARD_CONFIG_FILE', doc: 'A JSON file of settings (keys are these variable names); the environment wins over it.' },
+  {
+    name: 'STEWARD_CONFIG_FILE',
+    doc: 'A JSON file of settings (keys are these variable names); the environment wins over it.',
+  },
   { name: 'STEWARD_HOST', doc: 'Address the API and console listen on.', default: '127.0.0.1' },
   { name: 'STEWARD_PORT', doc: 'Port the API and console listen on.', default: '8080' },
-  { name: 'STEWARD_PUBLIC_URL', doc: 'The URL people use to reach Steward (links in e-mail; https here makes cookies Secure).', default: 'http://127.0.0.1:8080' },
+  {
+    name: 'STEWARD_PUBLIC_URL',
+    doc: 'The URL people use to reach Steward (links in e-mail; https here makes cookies Secure).',
+    default: 'http://127.0.0.1:8080',
+  },
   { name: 'STEWARD_DATA_DIR', doc: 'Folder for the SQLite database and the generated root key.', default: './data' },
-  { name: 'STEWARD_DATABASE_URL', doc: 'postgres://… to use PostgreSQL; sqlite:PATH (or unset) for SQLite in the data folder.', secret: true },
-  { name: 'STEWARD_ROOT_KEY', doc: 'Root key ring: `v1:<base64 32 bytes>[,v2:…]`. Unset: read STEWARD_ROOT_KEY_FILE or <data>/root.key (created 0600 on first start).', secret: true, fileIsPath: true },
-  { name: 'STEWARD_SMTP_URL', doc: 'SMTP server for outgoing mail, e.g. smtps://user:password@mail.example.com:465. Unset: mail stays in the outbox for the operator to see.', secret: true },
+  {
+    name: 'STEWARD_DATABASE_URL',
+    doc: 'postgres://… to use PostgreSQL; sqlite:PATH (or unset) for SQLite in the data folder.',
+    secret: true,
+  },
+  {
+    name: 'STEWARD_ROOT_KEY',
+    doc: 'Root key ring: `v1:<base64 32 bytes>[,v2:…]`. Unset: read STEWARD_ROOT_KEY_FILE or <data>/root.key (created 0600 on first start).',
+    secret: true,
+    fileIsPath: true,
+  },
+  {
+    name: 'STEWARD_SMTP_URL',
+    doc: 'SMTP server for outgoing mail, e.g. smtps://user:password@mail.example.com:465. Unset: mail stays in the outbox for the operator to see.',
+    secret: true,
+  },
   { name: 'STEWARD_MAIL_FROM', doc: 'Sender of Steward’s e-mail.', default: 'Steward <steward@localhost>' },
   { name: 'STEWARD_LOG_LEVEL', doc: 'trace, debug, info, warn, error, fatal or silent.', default: 'info' },
   { name: 'STEWARD_TRUST_PROXY', doc: 'Trust X-Forwarded-For from a reverse proxy (true/false).', default: 'false' },
   { name: 'STEWARD_BODY_LIMIT_BYTES', doc: 'Largest request body accepted.', default: '1048576' },
   { name: 'STEWARD_SESSION_IDLE_MINUTES', doc: 'A session ends after this long without use.', default: '120' },
   { name: 'STEWARD_SESSION_MAX_HOURS', doc: 'A session ends this long after sign-in, used or not.', default: '24' },
-  { name: 'STEWARD_SIGNIN_ATTEMPTS', doc: 'Failed sign-ins allowed per account in the window (ten times as many per client address).', default: '10' },
+  {
+    name: 'STEWARD_SIGNIN_ATTEMPTS',
+    doc: 'Failed sign-ins allowed per account in the window (ten times as many per client address).',
+    default: '10',
+  },
   { name: 'STEWARD_SIGNIN_WINDOW_MINUTES', doc: 'Window for STEWARD_SIGNIN_ATTEMPTS.', default: '15' },
-  { name: 'STEWARD_KEY_MAX_OPERATIONS', doc: 'Encryptions per data key before it is rotated automatically (AES-GCM random-nonce limit).', default: '3865470566' },
-  { name: 'STEWARD_AUDIT_TIMEOUT_MS', doc: 'How long an action waits for its audit row before it is refused with 503.', default: '2000' },
+  {
+    name: 'STEWARD_KEY_MAX_OPERATIONS',
+    doc: 'Encryptions per data key before it is rotated automatically (AES-GCM random-nonce limit).',
+    default: '3865470566',
+  },
+  {
+    name: 'STEWARD_AUDIT_TIMEOUT_MS',
+    doc: 'How long an action waits for its audit row before it is refused with 503.',
+    default: '2000',
+  },
   { name: 'STEWARD_ARGON2_MEMORY_KIB', doc: 'argon2id memory cost for password hashes.', default: '19456' },
   { name: 'STEWARD_ARGON2_ITERATIONS', doc: 'argon2id time cost for password hashes.', default: '2' },
   { name: 'STEWARD_JOBS_POLL_MS', doc: 'How often the embedded job runner looks for due jobs.', default: '500' },
   { name: 'STEWARD_JOBS_CONCURRENCY', doc: 'Jobs one worker process runs at once.', default: '8' },
-  { name: 'STEWARD_SCHEDULER_TICK_MS', doc: 'How often a worker looks for standing schedules (scheduled discovery) that are due.', default: '30000' },
-  { name: 'STEWARD_SSH_MAX_CONCURRENCY', doc: 'SSH commands and sessions one process runs at once across all servers.', default: '50' },
-  { name: 'STEWARD_SSH_CONNECT_TIMEOUT_MS', doc: 'Time allowed for TCP connect, key exchange and login.', default: '15000' },
+  {
+    name: 'STEWARD_SCHEDULER_TICK_MS',
+    doc: 'How often a worker looks for standing schedules (scheduled discovery) that are due.',
+    default: '30000',
+  },
+  {
+    name: 'STEWARD_SSH_MAX_CONCURRENCY',
+    doc: 'SSH commands and sessions one process runs at once across all servers.',
+    default: '50',
+  },
+  {
+    name: 'STEWARD_SSH_CONNECT_TIMEOUT_MS',
+    doc: 'Time allowed for TCP connect, key exchange and login.',
+    default: '15000',
+  },
   { name: 'STEWARD_SSH_COMMAND_TIMEOUT_MS', doc: 'Default time limit of one remote command.', default: '600000' },
   // provisioning
-  { name: 'STEWARD_PROVIDER_RATE_PER_SECOND', doc: 'Cloud provider requests per second per organisation (a token bucket; retries count too).', default: '10' },
-  { name: 'STEWARD_PROVIDER_BURST', doc: 'Cloud provider requests one organisation may send at once after a quiet spell.', default: '20' },
-  { name: 'STEWARD_PROVIDER_MAX_ATTEMPTS', doc: 'Attempts per cloud provider request, the first included (throttling and 5xx are retried with backoff).', default: '4' },
-  { name: 'STEWARD_PROVIDER_POLL_MS', doc: 'How often a launch asks the provider whether the instance is running.', default: '2000' },
-  { name: 'STEWARD_LAUNCH_TIMEOUT_SECONDS', doc: 'How long a launch waits for its instance to run with an address before it fails.', default: '600' },
-  { name: 'STEWARD_INSTANCE_SYNC_SECONDS', doc: 'How often instance states are read from every connected account (0 turns the schedule off).', default: '300' },
-  { name: 'STEWARD_SANDBOX_ENDPOINTS', doc: 'Accept provider accounts whose endpoint is on this machine (the sandbox clouds, plain http). Off by default: customers could otherwise point Steward at its own host.', default: 'false' },
-  { name: 'STEWARD_AWS_ACCESS_KEY_ID', doc: 'The operator’s AWS access key id, used only to assume customers’ roles (accounts connected by role ARN).', secret: true },
+  {
+    name: 'STEWARD_PROVIDER_RATE_PER_SECOND',
+    doc: 'Cloud provider requests per second per organisation (a token bucket; retries count too).',
+    default: '10',
+  },
+  {
+    name: 'STEWARD_PROVIDER_BURST',
+    doc: 'Cloud provider requests one organisation may send at once after a quiet spell.',
+    default: '20',
+  },
+  {
+    name: 'STEWARD_PROVIDER_MAX_ATTEMPTS',
+    doc: 'Attempts per cloud provider request, the first included (throttling and 5xx are retried with backoff).',
+    default: '4',
+  },
+  {
+    name: 'STEWARD_PROVIDER_POLL_MS',
+    doc: 'How often a launch asks the provider whether the instance is running.',
+    default: '2000',
+  },
+  {
+    name: 'STEWARD_LAUNCH_TIMEOUT_SECONDS',
+    doc: 'How long a launch waits for its instance to run with an address before it fails.',
+    default: '600',
+  },
+  {
+    name: 'STEWARD_INSTANCE_SYNC_SECONDS',
+    doc: 'How often instance states are read from every connected account (0 turns the schedule off).',
+    default: '300',
+  },
+  {
+    name: 'STEWARD_SANDBOX_ENDPOINTS',
+    doc: 'Accept provider accounts whose endpoint is on this machine (the sandbox clouds, plain http). Off by default: customers could otherwise point Steward at its own host.',
+    default: 'false',
+  },
+  {
+    name: 'STEWARD_AWS_ACCESS_KEY_ID',
+    doc: 'The operator’s AWS access key id, used only to assume customers’ roles (accounts connected by role ARN).',
+    secret: true,
+  },
   { name: 'STEWARD_AWS_SECRET_ACCESS_KEY', doc: 'The secret access key for STEWARD_AWS_ACCESS_KEY_ID.', secret: true },
   // access (staff grants, web terminal)
-  { name: 'STEWARD_TERMINAL_CHECK_MS', doc: 'How often each process re-reads, from the database, the grants behind its live terminal sessions (a revoked or expired grant ends them).', default: '1000' },
-  { name: 'STEWARD_RECORDING_FLUSH_MS', doc: 'How often a terminal recording commits what it has (sealed) to the database; a crash loses at most this much.', default: '500' },
-  { name: 'STEWARD_TERMINAL_STALE_SECONDS', doc: 'A live terminal session whose process has not written for this long is taken as cut by a crash (its recording is marked incomplete).', default: '30' },
+  {
+    name: 'STEWARD_TERMINAL_CHECK_MS',
+    doc: 'How often each process re-reads, from the database, the grants behind its live terminal sessions (a revoked or expired grant ends them).',
+    default: '1000',
+  },
+  {
+    name: 'STEWARD_RECORDING_FLUSH_MS',
+    doc: 'How often a terminal recording commits what it has (sealed) to the database; a crash loses at most this much.',
+    default: '500',
+  },
+  {
+    name: 'STEWARD_TERMINAL_STALE_SECONDS',
+    doc: 'A live terminal session whose process has not written for this long is taken as cut by a crash (its recording is marked incomplete).',
+    default: '30',
+  },
   // privacy
-  { name: 'STEWARD_ANALYTICS_IP_RETENTION_DAYS', doc: 'Days an analytics event keeps the visitor’s full IP address; after that the address is truncated (IPv4 to /24, IPv6 to /48). 0 truncates at once.', default: '30' },
-  { name: 'STEWARD_ANALYTICS_RETENTION_DAYS', doc: 'Days analytics events are kept at all (then deleted).', default: '395' },
-  { name: 'STEWARD_REFERRALS_PER_DAY', doc: 'Refer-a-friend mails one member may ask Steward to send in 24 hours.', default: '5' },
+  {
+    name: 'STEWARD_ANALYTICS_IP_RETENTION_DAYS',
+    doc: 'Days an analytics event keeps the visitor’s full IP address; after that the address is truncated (IPv4 to /24, IPv6 to /48). 0 truncates at once.',
+    default: '30',
+  },
+  {
+    name: 'STEWARD_ANALYTICS_RETENTION_DAYS',
+    doc: 'Days analytics events are kept at all (then deleted).',
+    default: '395',
+  },
+  {
+    name: 'STEWARD_REFERRALS_PER_DAY',
+    doc: 'Refer-a-friend mails one member may ask Steward to send in 24 hours.',
+    default: '5',
+  },
   // cluster (many nodes on PostgreSQL)
-  { name: 'STEWARD_JOBS_SCHEMA', doc: 'PostgreSQL schema that holds the job queue (pg-boss); created on first start. Every node of a cluster must name the same one.', default: 'pgboss' },
-  { name: 'STEWARD_JOBS_LEASE_SECONDS', doc: 'How long a running job stays claimed without a heartbeat from its worker (the visibility timeout): a job whose worker died is taken over by another after this.', default: '30' },
-  { name: 'STEWARD_JOBS_PER_ORG', doc: 'Host jobs (task, command and discovery runs) one organisation may have running at once, across every worker.', default: '32' },
-  { name: 'STEWARD_JOBS_PER_SERVER', doc: 'Host jobs that may run on one server at once, across every worker.', default: '1' },
-  { name: 'STEWARD_STOP_GRACE_SECONDS', doc: 'On SIGTERM, how long a worker lets running jobs finish before it stops them and hands them back to the queue.', default: '20' },
+  {
+    name: 'STEWARD_JOBS_SCHEMA',
+    doc: 'PostgreSQL schema that holds the job queue (pg-boss); created on first start. Every node of a cluster must name the same one.',
+    default: 'pgboss',
+  },
+  {
+    name: 'STEWARD_JOBS_LEASE_SECONDS',
+    doc: 'How long a running job stays claimed without a heartbeat from its worker (the visibility timeout): a job whose worker died is taken over by another after this.',
+    default: '30',
+  },
+  {
+    name: 'STEWARD_JOBS_PER_ORG',
+    doc: 'Host jobs (task, command and discovery runs) one organisation may have running at once, across every worker.',
+    default: '32',
+  },
+  {
+    name: 'STEWARD_JOBS_PER_SERVER',
+    doc: 'Host jobs that may run on one server at once, across every worker.',
+    default: '1',
+  },
+  {
+    name: 'STEWARD_STOP_GRACE_SECONDS',
+    doc: 'On SIGTERM, how long a worker lets running jobs finish before it stops them and hands them back to the queue.',
+    default: '20',
+  },
   // monitoring, logs and detection
-  { name: 'STEWARD_MONITORING_INTERVAL_SECONDS', doc: 'Sampling interval given to a server when monitoring is switched on without one (10 at the least).', default: '60' },
-  { name: 'STEWARD_MONITORING_TICK_MS', doc: 'How often each worker looks for servers due for a sample.', default: '1000' },
-  { name: 'STEWARD_MONITORING_CONCURRENCY', doc: 'Samples one worker takes at once (each is one command on a kept SSH login).', default: '32' },
-  { name: 'STEWARD_MONITORING_LOGIN_IDLE_SECONDS', doc: 'How long a kept monitoring login may sit idle before it is closed (longer than the sampling interval keeps one login per server).', default: '600' },
-  { name: 'STEWARD_MONITORING_INTEGRITY_MINUTES', doc: 'How often a sample also hashes the watched system binaries.', default: '15' },
-  { name: 'STEWARD_METRICS_RAW_HOURS', doc: 'Hours raw metric points are kept; minute roll-ups remain after that.', default: '24' },
+  {
+    name: 'STEWARD_MONITORING_INTERVAL_SECONDS',
+    doc: 'Sampling interval given to a server when monitoring is switched on without one (10 at the least).',
+    default: '60',
+  },
+  {
+    name: 'STEWARD_MONITORING_TICK_MS',
+    doc: 'How often each worker looks for servers due for a sample.',
+    default: '1000',
+  },
+  {
+    name: 'STEWARD_MONITORING_CONCURRENCY',
+    doc: 'Samples one worker takes at once (each is one command on a kept SSH login).',
+    default: '32',
+  },
+  {
+    name: 'STEWARD_MONITORING_LOGIN_IDLE_SECONDS',
+    doc: 'How long a kept monitoring login may sit idle before it is closed (longer than the sampling interval keeps one login per server).',
+    default: '600',
+  },
+  {
+    name: 'STEWARD_MONITORING_INTEGRITY_MINUTES',
+    doc: 'How often a sample also hashes the watched system binaries.',
+    default: '15',
+  },
+  {
+    name: 'STEWARD_METRICS_RAW_HOURS',
+    doc: 'Hours raw metric points are kept; minute roll-ups remain after that.',
+    default: '24',
+  },
   { name: 'STEWARD_METRICS_MINUTE_DAYS', doc: 'Days minute roll-ups of metrics are kept.', default: '30' },
   { name: 'STEWARD_LOG_RETENTION_DAYS', doc: 'Days followed log lines are kept.', default: '7' },
-  { name: 'STEWARD_LOG_READ_BYTES', doc: 'Most bytes read from one followed log per sample; a busier log catches up over the next samples.', default: '262144' },
-  { name: 'STEWARD_DETECT_BRUTE_FORCE_FAILURES', doc: 'Failed SSH logins from one address within the window that make a brute-force finding.', default: '10' },
+  {
+    name: 'STEWARD_LOG_READ_BYTES',
+    doc: 'Most bytes read from one followed log per sample; a busier log catches up over the next samples.',
+    default: '262144',
+  },
+  {
+    name: 'STEWARD_DETECT_BRUTE_FORCE_FAILURES',
+    doc: 'Failed SSH logins from one address within the window that make a brute-force finding.',
+    default: '10',
+  },
   { name: 'STEWARD_DETECT_BRUTE_FORCE_MINUTES', doc: 'The brute-force window, in minutes.', default: '10' },
-  { name: 'STEWARD_DETECT_PINNED_MINUTES', doc: 'Minutes a miner-like process must keep a CPU busy (80 % or more) before it is a finding.', default: '10' },
-  { name: 'STEWARD_DETECT_DISK_FULL_HOURS', doc: 'A disk that will be full within this many hours at its recent rate is reported as filling fast.', default: '2' },
+  {
+    name: 'STEWARD_DETECT_PINNED_MINUTES',
+    doc: 'Minutes a miner-like process must keep a CPU busy (80 % or more) before it is a finding.',
+    default: '10',
+  },
+  {
+    name: 'STEWARD_DETECT_DISK_FULL_HOURS',
+    doc: 'A disk that will be full within this many hours at its recent rate is reported as filling fast.',
+    default: '2',
+  },
 ];
 
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const schema = z.object({
@@ -97,7 +259,10 @@ const schema = z.object({
   STEWARD_DATA_DIR: z.string().min(1),
   STEWARD_DATABASE_URL: z.string().optional(),
   STEWARD_ROOT_KEY: z.string().optional(),
-  STEWARD_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  STEWARD_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   STEWARD_MAIL_FROM: z.string().min(3).max(200),
   STEWARD_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   STEWARD_TRUST_PROXY: bool,
@@ -123,7 +288,10 @@ const schema = z.object({
   STEWARD_LAUNCH_TIMEOUT_SECONDS: int(10, 24 * 3600),
   STEWARD_INSTANCE_SYNC_SECONDS: int(0, 7 * 24 * 3600),
   STEWARD_SANDBOX_ENDPOINTS: bool,
-  STEWARD_AWS_ACCESS_KEY_ID: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key id').optional(),
+  STEWARD_AWS_ACCESS_KEY_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key id')
+    .optional(),
   STEWARD_AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   STEWARD_TERMINAL_CHECK_MS: int(50, 60_000),
   STEWARD_RECORDING_FLUSH_MS: int(50, 10_000),
@@ -132,7 +300,12 @@ const schema = z.object({
   STEWARD_ANALYTICS_RETENTION_DAYS: int(1, 3650),
   STEWARD_REFERRALS_PER_DAY: int(0, 1000),
   // cluster
-  STEWARD_JOBS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,49}$/, 'must be a lower-case PostgreSQL name (letters, digits, underscores; at most 50)'),
+  STEWARD_JOBS_SCHEMA: z
+    .string()
+    .regex(
+      /^[a-z_][a-z0-9_]{0,49}$/,
+      'must be a lower-case PostgreSQL name (letters, digits, underscores; at most 50)',
+    ),
   STEWARD_JOBS_LEASE_SECONDS: int(2, 3600),
   STEWARD_JOBS_PER_ORG: int(1, 10_000),
   STEWARD_JOBS_PER_SERVER: int(1, 100),
@@ -150,12 +323,14 @@ const schema = z.object({
   STEWARD_DETECT_BRUTE_FORCE_FAILURES: int(2, 100_000),
   STEWARD_DETECT_BRUTE_FORCE_MINUTES: int(1, 24 * 60),
   STEWARD_DETECT_PINNED_MINUTES: int(1, 24 * 60),
-  STEWARD_DETECT_DISK_FULL_HOURS: z.coerce.number().min(0.1).max(24 * 30),
+  STEWARD_DETECT_DISK_FULL_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 30),
 });
 
 export type DatabaseTarget =
-  | { readonly engine: 'sqlite'; readonly path: string }
-  | { readonly engine: 'postgres'; readonly url: Secret<string> };
+  { readonly engine: 'sqlite'; readonly path: string } | { readonly engine: 'postgres'; readonly url: Secret<string> };
 
 export type RootKeySource =
   | { readonly kind: 'value'; readonly value: Secret<string>; readonly origin: string }
@@ -182,12 +357,24 @@ export interface Config {
   readonly argon2: { readonly memoryKib: number; readonly iterations: number };
   readonly jobs: { readonly pollMs: number; readonly concurrency: number };
   readonly schedulerTickMs: number;
-  readonly ssh: { readonly maxConcurrency: number; readonly connectTimeoutMs: number; readonly commandTimeoutMs: number };
+  readonly ssh: {
+    readonly maxConcurrency: number;
+    readonly connectTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+  };
   readonly provisioning: ProvisioningConfig;
   /** Privacy centre: analytics retention (raw IP, events) and the refer-a-friend rate limit. */
-  readonly privacy: { readonly analyticsIpRetentionMs: number; readonly analyticsRetentionMs: number; readonly referralsPerDay: number };
+  readonly privacy: {
+    readonly analyticsIpRetentionMs: number;
+    readonly analyticsRetentionMs: number;
+    readonly referralsPerDay: number;
+  };
   /** Staff access: the terminal's grant check interval, recording flush interval, stale-session age. */
-  readonly access: { readonly terminalCheckMs: number; readonly recordingFlushMs: number; readonly staleSessionMs: number };
+  readonly access: {
+    readonly terminalCheckMs: number;
+    readonly recordingFlushMs: number;
+    readonly staleSessionMs: number;
+  };
   /** Many nodes: the queue's schema (PostgreSQL), the job lease, cluster-wide caps on host jobs, the stop grace. */
   readonly cluster: ClusterConfig;
   /** Monitoring, operational logs and detection (docs/decisions/0009-monitoring.md). */
@@ -204,7 +391,13 @@ export interface MonitoringConfig {
   readonly minuteRetentionMs: number;
   readonly logRetentionMs: number;
   readonly logReadBytes: number;
-  readonly detection: { readonly bruteForceFailures: number; readonly bruteForceWindowMinutes: number; readonly pinnedCpuPercent: number; readonly pinnedMinutes: number; readonly diskFullWithinHours: number };
+  readonly detection: {
+    readonly bruteForceFailures: number;
+    readonly bruteForceWindowMinutes: number;
+    readonly pinnedCpuPercent: number;
+    readonly pinnedMinutes: number;
+    readonly diskFullWithinHours: number;
+  };
 }
 
 export interface ClusterConfig {
@@ -249,12 +442,14 @@ function readConfigFile(path: string): Record<string, string> {
   } catch (err) {
     fail(`STEWARD_CONFIG_FILE ${path} is not a readable JSON file: ${(err as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail(`STEWARD_CONFIG_FILE ${path} must hold a JSON object.`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    fail(`STEWARD_CONFIG_FILE ${path} must hold a JSON object.`);
   const known = new Set(VARIABLES.map((v) => v.name));
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (!known.has(key)) fail(`STEWARD_CONFIG_FILE ${path} has an unknown setting ${key}.`);
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') fail(`${key} in ${path} must be a string, number or boolean.`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      fail(`${key} in ${path} must be a string, number or boolean.`);
     out[key] = String(value);
   }
   return out;
@@ -270,7 +465,10 @@ function collect(env: Env): Record<string, string | undefined> {
     if (direct !== undefined && direct !== '' && file) fail(`Set either ${v.name} or ${v.name}_FILE, not both.`);
     if (direct !== undefined && direct !== '') raw[v.name] = direct;
     else if (file && v.fileIsPath) raw[v.name] = undefined;
-    else if (file) raw[v.name] = v.secret ? readSecretFile(v.name, file) : fail(`${v.name} is not a secret; set it directly, not through ${v.name}_FILE.`);
+    else if (file)
+      raw[v.name] = v.secret
+        ? readSecretFile(v.name, file)
+        : fail(`${v.name} is not a secret; set it directly, not through ${v.name}_FILE.`);
     else if (fromFile[v.name] !== undefined) raw[v.name] = fromFile[v.name];
     else raw[v.name] = v.default;
   }
@@ -290,7 +488,8 @@ function databaseTarget(url: string | undefined, dataDir: string): DatabaseTarge
 
 function operatorKey(id: string | undefined, secret: string | undefined): ProvisioningConfig['awsOperatorKey'] {
   if (id === undefined && secret === undefined) return undefined;
-  if (id === undefined || secret === undefined) fail('Set both STEWARD_AWS_ACCESS_KEY_ID and STEWARD_AWS_SECRET_ACCESS_KEY, or neither.');
+  if (id === undefined || secret === undefined)
+    fail('Set both STEWARD_AWS_ACCESS_KEY_ID and STEWARD_AWS_SECRET_ACCESS_KEY, or neither.');
   return { accessKeyId: id, secretAccessKey: new Secret(secret) };
 }
 
@@ -333,8 +532,16 @@ export function loadConfig(env: Env): Config {
     argon2: { memoryKib: c.STEWARD_ARGON2_MEMORY_KIB, iterations: c.STEWARD_ARGON2_ITERATIONS },
     jobs: { pollMs: c.STEWARD_JOBS_POLL_MS, concurrency: c.STEWARD_JOBS_CONCURRENCY },
     schedulerTickMs: c.STEWARD_SCHEDULER_TICK_MS,
-    ssh: { maxConcurrency: c.STEWARD_SSH_MAX_CONCURRENCY, connectTimeoutMs: c.STEWARD_SSH_CONNECT_TIMEOUT_MS, commandTimeoutMs: c.STEWARD_SSH_COMMAND_TIMEOUT_MS },
-    privacy: { analyticsIpRetentionMs: c.STEWARD_ANALYTICS_IP_RETENTION_DAYS * 86_400_000, analyticsRetentionMs: c.STEWARD_ANALYTICS_RETENTION_DAYS * 86_400_000, referralsPerDay: c.STEWARD_REFERRALS_PER_DAY },
+    ssh: {
+      maxConcurrency: c.STEWARD_SSH_MAX_CONCURRENCY,
+      connectTimeoutMs: c.STEWARD_SSH_CONNECT_TIMEOUT_MS,
+      commandTimeoutMs: c.STEWARD_SSH_COMMAND_TIMEOUT_MS,
+    },
+    privacy: {
+      analyticsIpRetentionMs: c.STEWARD_ANALYTICS_IP_RETENTION_DAYS * 86_400_000,
+      analyticsRetentionMs: c.STEWARD_ANALYTICS_RETENTION_DAYS * 86_400_000,
+      referralsPerDay: c.STEWARD_REFERRALS_PER_DAY,
+    },
     provisioning: {
       ratePerSecond: c.STEWARD_PROVIDER_RATE_PER_SECOND,
       burst: c.STEWARD_PROVIDER_BURST,
@@ -345,8 +552,18 @@ export function loadConfig(env: Env): Config {
       allowLoopbackEndpoints: c.STEWARD_SANDBOX_ENDPOINTS,
       awsOperatorKey: operatorKey(c.STEWARD_AWS_ACCESS_KEY_ID, c.STEWARD_AWS_SECRET_ACCESS_KEY),
     },
-    access: { terminalCheckMs: c.STEWARD_TERMINAL_CHECK_MS, recordingFlushMs: c.STEWARD_RECORDING_FLUSH_MS, staleSessionMs: c.STEWARD_TERMINAL_STALE_SECONDS * 1000 },
-    cluster: { queueSchema: c.STEWARD_JOBS_SCHEMA, leaseMs: c.STEWARD_JOBS_LEASE_SECONDS * 1000, perOrg: c.STEWARD_JOBS_PER_ORG, perServer: c.STEWARD_JOBS_PER_SERVER, stopGraceMs: c.STEWARD_STOP_GRACE_SECONDS * 1000 },
+    access: {
+      terminalCheckMs: c.STEWARD_TERMINAL_CHECK_MS,
+      recordingFlushMs: c.STEWARD_RECORDING_FLUSH_MS,
+      staleSessionMs: c.STEWARD_TERMINAL_STALE_SECONDS * 1000,
+    },
+    cluster: {
+      queueSchema: c.STEWARD_JOBS_SCHEMA,
+      leaseMs: c.STEWARD_JOBS_LEASE_SECONDS * 1000,
+      perOrg: c.STEWARD_JOBS_PER_ORG,
+      perServer: c.STEWARD_JOBS_PER_SERVER,
+      stopGraceMs: c.STEWARD_STOP_GRACE_SECONDS * 1000,
+    },
     monitoring: {
       defaultIntervalSeconds: c.STEWARD_MONITORING_INTERVAL_SECONDS,
       tickMs: c.STEWARD_MONITORING_TICK_MS,
@@ -358,8 +575,11 @@ export function loadConfig(env: Env): Config {
       logRetentionMs: c.STEWARD_LOG_RETENTION_DAYS * 86_400_000,
       logReadBytes: c.STEWARD_LOG_READ_BYTES,
       detection: {
-        bruteForceFailures: c.STEWARD_DETECT_BRUTE_FORCE_FAILURES, bruteForceWindowMinutes: c.STEWARD_DETECT_BRUTE_FORCE_MINUTES,
-        pinnedCpuPercent: 80, pinnedMinutes: c.STEWARD_DETECT_PINNED_MINUTES, diskFullWithinHours: c.STEWARD_DETECT_DISK_FULL_HOURS,
+        bruteForceFailures: c.STEWARD_DETECT_BRUTE_FORCE_FAILURES,
+        bruteForceWindowMinutes: c.STEWARD_DETECT_BRUTE_FORCE_MINUTES,
+        pinnedCpuPercent: 80,
+        pinnedMinutes: c.STEWARD_DETECT_PINNED_MINUTES,
+        diskFullWithinHours: c.STEWARD_DETECT_DISK_FULL_HOURS,
       },
     },
   };

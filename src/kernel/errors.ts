@@ -24,99 +24,289 @@ interface CodeInfo {
 
 /** Every stable error code Steward can return. Add new codes here and in docs/errors.md. */
 export const ERROR_CODES = {
-  STEWARD_INVALID_INPUT: { kind: 'invalid_input', summary: 'The request does not match the schema; the message names the field.' },
+  STEWARD_INVALID_INPUT: {
+    kind: 'invalid_input',
+    summary: 'The request does not match the schema; the message names the field.',
+  },
   STEWARD_MALFORMED_JSON: { kind: 'invalid_input', summary: 'The request body is not valid JSON.' },
-  STEWARD_UNSUPPORTED_MEDIA_TYPE: { kind: 'invalid_input', summary: 'The request body has a content type the route does not accept.' },
-  STEWARD_BAD_HEADER: { kind: 'invalid_input', summary: 'A header holds a control character (CR, LF or NUL) or is otherwise malformed.' },
+  STEWARD_UNSUPPORTED_MEDIA_TYPE: {
+    kind: 'invalid_input',
+    summary: 'The request body has a content type the route does not accept.',
+  },
+  STEWARD_BAD_HEADER: {
+    kind: 'invalid_input',
+    summary: 'A header holds a control character (CR, LF or NUL) or is otherwise malformed.',
+  },
   STEWARD_PAYLOAD_TOO_LARGE: { kind: 'payload_too_large', summary: 'The request body is larger than the limit.' },
   STEWARD_ROUTE_NOT_FOUND: { kind: 'not_found', summary: 'No route answers this method and path.' },
   STEWARD_NOT_FOUND: { kind: 'not_found', summary: 'The resource does not exist or is not visible to you.' },
   STEWARD_UNAUTHENTICATED: { kind: 'unauthenticated', summary: 'Sign in or send a valid API token.' },
   STEWARD_INVALID_CREDENTIALS: { kind: 'unauthenticated', summary: 'The e-mail, password or one-time code is wrong.' },
-  STEWARD_TOTP_REQUIRED: { kind: 'unauthenticated', summary: 'This account needs a one-time code from its authenticator app.' },
-  STEWARD_TOTP_ENROLMENT_REQUIRED: { kind: 'forbidden', summary: 'Staff accounts must enrol a second factor before doing anything else.' },
-  STEWARD_CSRF: { kind: 'forbidden', summary: 'A state-changing request with a session cookie needs the X-CSRF-Token header.' },
+  STEWARD_TOTP_REQUIRED: {
+    kind: 'unauthenticated',
+    summary: 'This account needs a one-time code from its authenticator app.',
+  },
+  STEWARD_TOTP_ENROLMENT_REQUIRED: {
+    kind: 'forbidden',
+    summary: 'Staff accounts must enrol a second factor before doing anything else.',
+  },
+  STEWARD_CSRF: {
+    kind: 'forbidden',
+    summary: 'A state-changing request with a session cookie needs the X-CSRF-Token header.',
+  },
   STEWARD_FORBIDDEN: { kind: 'forbidden', summary: 'Your role does not allow this action.' },
   STEWARD_CONFLICT: { kind: 'conflict', summary: 'The request conflicts with the current state of the resource.' },
   STEWARD_EMAIL_TAKEN: { kind: 'conflict', summary: 'An account with this e-mail address already exists.' },
   STEWARD_LAST_OWNER: { kind: 'conflict', summary: 'An organisation must keep at least one owner.' },
-  STEWARD_INVITE_INVALID: { kind: 'not_found', summary: 'The invitation does not exist, was used, expired or is for another e-mail address.' },
+  STEWARD_INVITE_INVALID: {
+    kind: 'not_found',
+    summary: 'The invitation does not exist, was used, expired or is for another e-mail address.',
+  },
   STEWARD_RATE_LIMITED: { kind: 'rate_limited', summary: 'Too many attempts; wait and try again.' },
-  STEWARD_SEALED: { kind: 'unavailable', summary: 'The vault is sealed: the root key is missing or wrong, so secrets cannot be read or written.' },
-  STEWARD_AUDIT_UNAVAILABLE: { kind: 'unavailable', summary: 'The audit log cannot be written, so the action was refused.' },
+  STEWARD_SEALED: {
+    kind: 'unavailable',
+    summary: 'The vault is sealed: the root key is missing or wrong, so secrets cannot be read or written.',
+  },
+  STEWARD_AUDIT_UNAVAILABLE: {
+    kind: 'unavailable',
+    summary: 'The audit log cannot be written, so the action was refused.',
+  },
   STEWARD_DATABASE_UNAVAILABLE: { kind: 'unavailable', summary: 'The database did not answer in time.' },
   STEWARD_INTEGRITY: { kind: 'internal', summary: 'A sealed value failed its integrity check and was not opened.' },
-  STEWARD_INTERNAL: { kind: 'internal', summary: 'Something failed inside Steward; the request id finds it in the logs.' },
-  STEWARD_MIGRATION_FAILED: { kind: 'internal', summary: 'A database migration failed; Steward will not start until it is fixed.' },
-  STEWARD_CONFIG_INVALID: { kind: 'invalid_input', summary: 'The configuration (environment or file) is invalid; the message names the variable.' },
-  STEWARD_KEY_ROTATION_IN_PROGRESS: { kind: 'conflict', summary: 'Another key rotation is running; wait for it or resume it.' },
+  STEWARD_INTERNAL: {
+    kind: 'internal',
+    summary: 'Something failed inside Steward; the request id finds it in the logs.',
+  },
+  STEWARD_MIGRATION_FAILED: {
+    kind: 'internal',
+    summary: 'A database migration failed; Steward will not start until it is fixed.',
+  },
+  STEWARD_CONFIG_INVALID: {
+    kind: 'invalid_input',
+    summary: 'The configuration (environment or file) is invalid; the message names the variable.',
+  },
+  STEWARD_KEY_ROTATION_IN_PROGRESS: {
+    kind: 'conflict',
+    summary: 'Another key rotation is running; wait for it or resume it.',
+  },
   STEWARD_JOB_NOT_FOUND: { kind: 'not_found', summary: 'The job does not exist.' },
 
   // remote/ (SSH)
-  STEWARD_SSH_HOST_KEY_CHANGED: { kind: 'conflict', summary: 'The server presented a host key other than the pinned one; it is blocked until someone re-verifies it.' },
-  STEWARD_SSH_HOST_KEY_UNKNOWN: { kind: 'conflict', summary: 'No host key is pinned for this server and first-contact pinning was not requested.' },
+  STEWARD_SSH_HOST_KEY_CHANGED: {
+    kind: 'conflict',
+    summary: 'The server presented a host key other than the pinned one; it is blocked until someone re-verifies it.',
+  },
+  STEWARD_SSH_HOST_KEY_UNKNOWN: {
+    kind: 'conflict',
+    summary: 'No host key is pinned for this server and first-contact pinning was not requested.',
+  },
   STEWARD_SSH_AUTH_FAILED: { kind: 'upstream', summary: 'The server refused the SSH credentials.' },
-  STEWARD_SSH_UNREACHABLE: { kind: 'upstream', summary: 'The server could not be reached over SSH (refused, unreachable or closed).' },
+  STEWARD_SSH_UNREACHABLE: {
+    kind: 'upstream',
+    summary: 'The server could not be reached over SSH (refused, unreachable or closed).',
+  },
   STEWARD_SSH_TIMEOUT: { kind: 'upstream', summary: 'The SSH connection or command took longer than its time limit.' },
   STEWARD_SSH_COMMAND_FAILED: { kind: 'upstream', summary: 'A remote command exited with a non-zero status.' },
   STEWARD_SSH_PROTOCOL: { kind: 'upstream', summary: 'The SSH session failed for a protocol reason.' },
-  STEWARD_INVALID_REMOTE_ARGUMENT: { kind: 'invalid_input', summary: 'A value meant for a remote command (host name, user name, path) is not valid.' },
+  STEWARD_INVALID_REMOTE_ARGUMENT: {
+    kind: 'invalid_input',
+    summary: 'A value meant for a remote command (host name, user name, path) is not valid.',
+  },
   // remote/ (more)
-  STEWARD_REMOTE_STEP_NOT_CONVERGED: { kind: 'upstream', summary: 'A step was applied on the server but its check still fails afterwards.' },
-  STEWARD_REMOTE_EXECUTOR_CLOSED: { kind: 'unavailable', summary: 'The SSH executor is shutting down and takes no new work.' },
+  STEWARD_REMOTE_STEP_NOT_CONVERGED: {
+    kind: 'upstream',
+    summary: 'A step was applied on the server but its check still fails afterwards.',
+  },
+  STEWARD_REMOTE_EXECUTOR_CLOSED: {
+    kind: 'unavailable',
+    summary: 'The SSH executor is shutting down and takes no new work.',
+  },
 
   // providers/
-  STEWARD_PROVIDER_INVALID_CREDENTIALS: { kind: 'invalid_input', summary: 'The cloud provider rejected the credentials or they lack a needed permission.' },
+  STEWARD_PROVIDER_INVALID_CREDENTIALS: {
+    kind: 'invalid_input',
+    summary: 'The cloud provider rejected the credentials or they lack a needed permission.',
+  },
   STEWARD_PROVIDER_NOT_FOUND: { kind: 'not_found', summary: 'The cloud provider does not know this resource.' },
-  STEWARD_PROVIDER_RATE_LIMITED: { kind: 'rate_limited', summary: 'The cloud provider throttled the requests and retries did not get through.' },
+  STEWARD_PROVIDER_RATE_LIMITED: {
+    kind: 'rate_limited',
+    summary: 'The cloud provider throttled the requests and retries did not get through.',
+  },
   STEWARD_PROVIDER_UNAVAILABLE: { kind: 'upstream', summary: 'The cloud provider failed or did not answer in time.' },
-  STEWARD_PROVIDER_MALFORMED_RESPONSE: { kind: 'upstream', summary: 'The cloud provider answered with something Steward could not read.' },
-  STEWARD_PROVIDER_REQUEST_REJECTED: { kind: 'invalid_input', summary: 'The cloud provider rejected the request as invalid; the message says why.' },
+  STEWARD_PROVIDER_MALFORMED_RESPONSE: {
+    kind: 'upstream',
+    summary: 'The cloud provider answered with something Steward could not read.',
+  },
+  STEWARD_PROVIDER_REQUEST_REJECTED: {
+    kind: 'invalid_input',
+    summary: 'The cloud provider rejected the request as invalid; the message says why.',
+  },
   STEWARD_PROVIDER_UNSUPPORTED: { kind: 'invalid_input', summary: 'This provider does not support the operation.' },
-  STEWARD_INSECURE_ENDPOINT: { kind: 'invalid_input', summary: 'Credentials are only sent over https (plain http only to a loopback sandbox).' },
+  STEWARD_INSECURE_ENDPOINT: {
+    kind: 'invalid_input',
+    summary: 'Credentials are only sent over https (plain http only to a loopback sandbox).',
+  },
 
   // core/provisioning
-  STEWARD_ENDPOINT_NOT_ALLOWED: { kind: 'invalid_input', summary: 'The provider endpoint names a private, link-local or local address (or this machine, unless sandbox endpoints are enabled).' },
-  STEWARD_PROVIDER_ACCOUNT_UNVERIFIED: { kind: 'invalid_input', summary: 'Steward could not verify a provider account when connecting it (the provider did not answer properly); nothing was stored.' },
-  STEWARD_PROVIDER_ACCOUNT_IN_USE: { kind: 'conflict', summary: 'The provider account still has servers or launches; remove them first, or remove the account with force.' },
-  STEWARD_CONFIRMATION_REQUIRED: { kind: 'invalid_input', summary: 'A destructive action needs `confirm` set to the name or id of what it destroys.' },
+  STEWARD_ENDPOINT_NOT_ALLOWED: {
+    kind: 'invalid_input',
+    summary:
+      'The provider endpoint names a private, link-local or local address (or this machine, unless sandbox endpoints are enabled).',
+  },
+  STEWARD_PROVIDER_ACCOUNT_UNVERIFIED: {
+    kind: 'invalid_input',
+    summary:
+      'Steward could not verify a provider account when connecting it (the provider did not answer properly); nothing was stored.',
+  },
+  STEWARD_PROVIDER_ACCOUNT_IN_USE: {
+    kind: 'conflict',
+    summary: 'The provider account still has servers or launches; remove them first, or remove the account with force.',
+  },
+  STEWARD_CONFIRMATION_REQUIRED: {
+    kind: 'invalid_input',
+    summary: 'A destructive action needs `confirm` set to the name or id of what it destroys.',
+  },
 
   // sandbox/hosts (real OpenSSH test hosts)
-  STEWARD_TESTHOSTS_PREREQUISITES: { kind: 'unavailable', summary: 'This machine lacks what test hosts need (root, sshd, debootstrap, iproute2, overlayfs); the message gives the command that installs it.' },
-  STEWARD_TESTHOSTS_BASE_ROOT_FAILED: { kind: 'internal', summary: 'Building the cached Debian root for test hosts (debootstrap) failed; the message ends with its log.' },
-  STEWARD_TESTHOSTS_SETUP_FAILED: { kind: 'internal', summary: 'A command that sets up or tears down a test host (ip, mount, useradd, ...) failed.' },
-  STEWARD_TESTHOSTS_START_FAILED: { kind: 'internal', summary: 'A test host did not answer with an SSH banner in time; the message ends with its sshd log.' },
-  STEWARD_TESTHOSTS_TIMEOUT: { kind: 'unavailable', summary: 'A command inside a test host, or a wait for a lock, took longer than its time limit.' },
-  STEWARD_TESTHOSTS_POOL_EXHAUSTED: { kind: 'unavailable', summary: 'Every address in the test-host pool is leased; destroy hosts or clean up stale ones.' },
-  STEWARD_TESTHOSTS_INVALID_SPEC: { kind: 'invalid_input', summary: 'A test-host spec or launcher option is invalid; the message names the field.' },
-  STEWARD_TESTHOSTS_UNSUPPORTED: { kind: 'invalid_input', summary: 'The operation is not available for this kind of test host (shared hosts have no disk of their own).' },
-  STEWARD_TESTHOSTS_WRONG_STATE: { kind: 'conflict', summary: 'The test host is stopped or destroyed, so the operation cannot run now.' },
+  STEWARD_TESTHOSTS_PREREQUISITES: {
+    kind: 'unavailable',
+    summary:
+      'This machine lacks what test hosts need (root, sshd, debootstrap, iproute2, overlayfs); the message gives the command that installs it.',
+  },
+  STEWARD_TESTHOSTS_BASE_ROOT_FAILED: {
+    kind: 'internal',
+    summary: 'Building the cached Debian root for test hosts (debootstrap) failed; the message ends with its log.',
+  },
+  STEWARD_TESTHOSTS_SETUP_FAILED: {
+    kind: 'internal',
+    summary: 'A command that sets up or tears down a test host (ip, mount, useradd, ...) failed.',
+  },
+  STEWARD_TESTHOSTS_START_FAILED: {
+    kind: 'internal',
+    summary: 'A test host did not answer with an SSH banner in time; the message ends with its sshd log.',
+  },
+  STEWARD_TESTHOSTS_TIMEOUT: {
+    kind: 'unavailable',
+    summary: 'A command inside a test host, or a wait for a lock, took longer than its time limit.',
+  },
+  STEWARD_TESTHOSTS_POOL_EXHAUSTED: {
+    kind: 'unavailable',
+    summary: 'Every address in the test-host pool is leased; destroy hosts or clean up stale ones.',
+  },
+  STEWARD_TESTHOSTS_INVALID_SPEC: {
+    kind: 'invalid_input',
+    summary: 'A test-host spec or launcher option is invalid; the message names the field.',
+  },
+  STEWARD_TESTHOSTS_UNSUPPORTED: {
+    kind: 'invalid_input',
+    summary: 'The operation is not available for this kind of test host (shared hosts have no disk of their own).',
+  },
+  STEWARD_TESTHOSTS_WRONG_STATE: {
+    kind: 'conflict',
+    summary: 'The test host is stopped or destroyed, so the operation cannot run now.',
+  },
 
   // tasks/recipes
-  STEWARD_RECIPE_UNSUPPORTED_HOST: { kind: 'conflict', summary: 'The server lacks what the recipe needs (a package manager, a config file, an OS it supports); the message says what.' },
-  STEWARD_RECIPE_PACKAGE_FAILED: { kind: 'upstream', summary: "Installing or upgrading packages failed on the server; the message ends with the package manager's words." },
-  STEWARD_RECIPE_PACKAGE_LISTS_FAILED: { kind: 'upstream', summary: 'The server could not refresh its package lists (offline, or a repository is down), so pending updates are unknown.' },
-  STEWARD_RECIPE_CONFIG_REJECTED: { kind: 'upstream', summary: "A configuration file Steward prepared failed the server's own check (visudo, sshd -t, nginx -t, fail2ban) and was not put in place." },
-  STEWARD_RECIPE_FILE_FAILED: { kind: 'upstream', summary: 'A file could not be written on the server (a symbolic link in its place, a full disk, no permission).' },
-  STEWARD_RECIPE_COMMAND_FAILED: { kind: 'upstream', summary: 'A command a recipe step ran on the server failed; the message says what the step was doing.' },
-  STEWARD_RECIPE_SERVICE_UNKNOWN: { kind: 'not_found', summary: 'No service manager on the server (systemd, OpenRC, /etc/init.d) knows the named service.' },
-  STEWARD_RECIPE_SERVICE_FAILED: { kind: 'upstream', summary: 'A service did not start, stop or restart as asked, or is not running afterwards.' },
-  STEWARD_RECIPE_PRECONDITION: { kind: 'conflict', summary: 'The server is not ready for this recipe (e.g. the database user does not exist yet); the message says what to run first.' },
-  STEWARD_RECIPE_SECRET_INVALID: { kind: 'internal', summary: 'A sealed secret a recipe would send is not of the form Steward generates, so it was not sent.' },
+  STEWARD_RECIPE_UNSUPPORTED_HOST: {
+    kind: 'conflict',
+    summary:
+      'The server lacks what the recipe needs (a package manager, a config file, an OS it supports); the message says what.',
+  },
+  STEWARD_RECIPE_PACKAGE_FAILED: {
+    kind: 'upstream',
+    summary:
+      "Installing or upgrading packages failed on the server; the message ends with the package manager's words.",
+  },
+  STEWARD_RECIPE_PACKAGE_LISTS_FAILED: {
+    kind: 'upstream',
+    summary:
+      'The server could not refresh its package lists (offline, or a repository is down), so pending updates are unknown.',
+  },
+  STEWARD_RECIPE_CONFIG_REJECTED: {
+    kind: 'upstream',
+    summary:
+      "A configuration file Steward prepared failed the server's own check (visudo, sshd -t, nginx -t, fail2ban) and was not put in place.",
+  },
+  STEWARD_RECIPE_FILE_FAILED: {
+    kind: 'upstream',
+    summary: 'A file could not be written on the server (a symbolic link in its place, a full disk, no permission).',
+  },
+  STEWARD_RECIPE_COMMAND_FAILED: {
+    kind: 'upstream',
+    summary: 'A command a recipe step ran on the server failed; the message says what the step was doing.',
+  },
+  STEWARD_RECIPE_SERVICE_UNKNOWN: {
+    kind: 'not_found',
+    summary: 'No service manager on the server (systemd, OpenRC, /etc/init.d) knows the named service.',
+  },
+  STEWARD_RECIPE_SERVICE_FAILED: {
+    kind: 'upstream',
+    summary: 'A service did not start, stop or restart as asked, or is not running afterwards.',
+  },
+  STEWARD_RECIPE_PRECONDITION: {
+    kind: 'conflict',
+    summary:
+      'The server is not ready for this recipe (e.g. the database user does not exist yet); the message says what to run first.',
+  },
+  STEWARD_RECIPE_SECRET_INVALID: {
+    kind: 'internal',
+    summary: 'A sealed secret a recipe would send is not of the form Steward generates, so it was not sent.',
+  },
   // core/access (staff grants, terminal, staff SSH certificates)
-  STEWARD_NO_ACTIVE_GRANT: { kind: 'forbidden', summary: 'Staff may act on a customer’s resources only under an active grant that covers this resource and action; none does.' },
-  STEWARD_STEP_UP_REQUIRED: { kind: 'forbidden', summary: 'This needs a fresh one-time code from your authenticator app (codes work once).' },
-  STEWARD_SELF_APPROVAL: { kind: 'forbidden', summary: 'A grant cannot be approved by the staff member it is for, or by whoever asked for it.' },
-  STEWARD_GRANT_STATE: { kind: 'conflict', summary: 'The grant is not in a state that allows this (e.g. approving a revoked grant).' },
+  STEWARD_NO_ACTIVE_GRANT: {
+    kind: 'forbidden',
+    summary:
+      'Staff may act on a customer’s resources only under an active grant that covers this resource and action; none does.',
+  },
+  STEWARD_STEP_UP_REQUIRED: {
+    kind: 'forbidden',
+    summary: 'This needs a fresh one-time code from your authenticator app (codes work once).',
+  },
+  STEWARD_SELF_APPROVAL: {
+    kind: 'forbidden',
+    summary: 'A grant cannot be approved by the staff member it is for, or by whoever asked for it.',
+  },
+  STEWARD_GRANT_STATE: {
+    kind: 'conflict',
+    summary: 'The grant is not in a state that allows this (e.g. approving a revoked grant).',
+  },
   STEWARD_ORIGIN_NOT_ALLOWED: { kind: 'forbidden', summary: 'The WebSocket was opened from a page of another origin.' },
-  STEWARD_RECORDING_UNAVAILABLE: { kind: 'unavailable', summary: 'The session recording could not be written, so the terminal was not opened (or was closed).' },
-  STEWARD_CONSENT_REQUIRED: { kind: 'forbidden', summary: 'This needs your consent for the purpose first (the privacy centre records it, and you can withdraw it at any time).' },
-  STEWARD_UNSUBSCRIBE_INVALID: { kind: 'invalid_input', summary: 'The unsubscribe link is damaged or incomplete; use the link from the e-mail as it is.' },
-  STEWARD_NOTICES_PENDING: { kind: 'conflict', summary: 'A transfer of personal data cannot be recorded as done until a notice has gone out to every affected person.' },
-  STEWARD_OWNS_ORGANISATIONS: { kind: 'conflict', summary: 'An account that owns organisations cannot be deleted; delete them, or make someone else an owner, first.' },
-  STEWARD_TASK_INTERRUPTED: { kind: 'conflict', summary: 'A worker stopped while applying a step that is not safe to repeat; Steward did not apply it again. Check the server, then run the task again.' },
-  STEWARD_MONITORING_OUTPUT_INVALID: { kind: 'upstream', summary: 'A server’s monitoring sample could not be read (the output was cut off or not what the sampling script prints); nothing from it was stored.' },
-  STEWARD_GRANTS_UNAVAILABLE: { kind: 'unavailable', summary: 'Suspicious-activity grants need the staff-access module, which this Steward does not run.' },
+  STEWARD_RECORDING_UNAVAILABLE: {
+    kind: 'unavailable',
+    summary: 'The session recording could not be written, so the terminal was not opened (or was closed).',
+  },
+  STEWARD_CONSENT_REQUIRED: {
+    kind: 'forbidden',
+    summary:
+      'This needs your consent for the purpose first (the privacy centre records it, and you can withdraw it at any time).',
+  },
+  STEWARD_UNSUBSCRIBE_INVALID: {
+    kind: 'invalid_input',
+    summary: 'The unsubscribe link is damaged or incomplete; use the link from the e-mail as it is.',
+  },
+  STEWARD_NOTICES_PENDING: {
+    kind: 'conflict',
+    summary:
+      'A transfer of personal data cannot be recorded as done until a notice has gone out to every affected person.',
+  },
+  STEWARD_OWNS_ORGANISATIONS: {
+    kind: 'conflict',
+    summary: 'An account that owns organisations cannot be deleted; delete them, or make someone else an owner, first.',
+  },
+  STEWARD_TASK_INTERRUPTED: {
+    kind: 'conflict',
+    summary:
+      'A worker stopped while applying a step that is not safe to repeat; Steward did not apply it again. Check the server, then run the task again.',
+  },
+  STEWARD_MONITORING_OUTPUT_INVALID: {
+    kind: 'upstream',
+    summary:
+      'A server’s monitoring sample could not be read (the output was cut off or not what the sampling script prints); nothing from it was stored.',
+  },
+  STEWARD_GRANTS_UNAVAILABLE: {
+    kind: 'unavailable',
+    summary: 'Suspicious-activity grants need the staff-access module, which this Steward does not run.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

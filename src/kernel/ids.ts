@@ -20,9 +20,35 @@ function base32(bytes: Uint8Array): string {
 
 /** Id prefixes say what an id names, so a wrong id in the wrong place is easy to spot in logs. */
 export type IdPrefix =
-  | 'org' | 'usr' | 'mem' | 'inv' | 'ses' | 'tok' | 'cred' | 'aud' | 'job' | 'req' | 'key'
-  | 'srv' | 'acct' | 'run' | 'snap' | 'grant' | 'sup' | 'msg' | 'term' | 'inc' | 'fnd' | 'alr'
-  | 'mail' | 'cns' | 'dsc' | 'pol' | 'evt' | 'use' | 'rule';
+  | 'org'
+  | 'usr'
+  | 'mem'
+  | 'inv'
+  | 'ses'
+  | 'tok'
+  | 'cred'
+  | 'aud'
+  | 'job'
+  | 'req'
+  | 'key'
+  | 'srv'
+  | 'acct'
+  | 'run'
+  | 'snap'
+  | 'grant'
+  | 'sup'
+  | 'msg'
+  | 'term'
+  | 'inc'
+  | 'fnd'
+  | 'alr'
+  | 'mail'
+  | 'cns'
+  | 'dsc'
+  | 'pol'
+  | 'evt'
+  | 'use'
+  | 'rule';
 
 /**
  * A new id: prefix, 48 bits of time (so ids sort by creation) and 80 random bits.

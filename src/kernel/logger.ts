@@ -7,9 +7,28 @@ export type { Logger };
  * secrets should travel as `Secret` (which prints as [REDACTED]); this list is the second line of defence.
  */
 const REDACT_KEYS = [
-  'password', 'newPassword', 'currentPassword', 'secret', 'secretKey', 'secretAccessKey', 'accessKeyId',
-  'token', 'apiToken', 'authorization', 'cookie', 'set-cookie', 'privateKey', 'private_key', 'passphrase',
-  'totp', 'totpCode', 'plaintext', 'rootKey', 'email', 'phone', 'x-csrf-token',
+  'password',
+  'newPassword',
+  'currentPassword',
+  'secret',
+  'secretKey',
+  'secretAccessKey',
+  'accessKeyId',
+  'token',
+  'apiToken',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'privateKey',
+  'private_key',
+  'passphrase',
+  'totp',
+  'totpCode',
+  'plaintext',
+  'rootKey',
+  'email',
+  'phone',
+  'x-csrf-token',
 ];
 
 const REDACT_PATHS = REDACT_KEYS.flatMap((k) => {

@@ -1,6 +1,18 @@
 import type {
-  CallOptions, CreateNodeInput, CredentialCheck, DriverCapabilities, Image, KeyPair, ListImagesFilter,
-  ListNodesFilter, Location, Node, ProviderName, Size, StateChange, StopOptions,
+  CallOptions,
+  CreateNodeInput,
+  CredentialCheck,
+  DriverCapabilities,
+  Image,
+  KeyPair,
+  ListImagesFilter,
+  ListNodesFilter,
+  Location,
+  Node,
+  ProviderName,
+  Size,
+  StateChange,
+  StopOptions,
 } from './types.js';
 
 /**

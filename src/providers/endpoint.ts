@@ -26,7 +26,10 @@ export function checkEndpoint(raw: string, provider: ProviderName): URL {
     throw new InsecureEndpointError(`The ${provider} endpoint is not a valid URL.`, { provider });
   }
   if (url.username !== '' || url.password !== '') {
-    throw new InsecureEndpointError(`The ${provider} endpoint must not carry user info; credentials are configured separately.`, { provider });
+    throw new InsecureEndpointError(
+      `The ${provider} endpoint must not carry user info; credentials are configured separately.`,
+      { provider },
+    );
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;

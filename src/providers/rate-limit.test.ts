@@ -6,7 +6,9 @@ function limiter(ratePerSecond: number, burst: number) {
   const clock = new FakeClock(0);
   const slept: number[] = [];
   const l = new TokenBucketLimiter({
-    ratePerSecond, burst, clock,
+    ratePerSecond,
+    burst,
+    clock,
     sleep: async (ms) => {
       slept.push(ms);
       clock.advance(ms);

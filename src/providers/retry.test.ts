@@ -7,10 +7,15 @@ describe('withRetry', () => {
   it('retries transient failures with growing, jittered, capped delays', async () => {
     const slept: number[] = [];
     let n = 0;
-    const result = await withRetry(async () => {
-      if (++n < 4) throw new Error('boom');
-      return 'ok';
-    }, () => 'transient', policy, { sleep: async (ms) => void slept.push(ms), random: () => 0.999 });
+    const result = await withRetry(
+      async () => {
+        if (++n < 4) throw new Error('boom');
+        return 'ok';
+      },
+      () => 'transient',
+      policy,
+      { sleep: async (ms) => void slept.push(ms), random: () => 0.999 },
+    );
     expect(result).toBe('ok');
     expect(slept).toEqual([99, 199, 399]);
   });
@@ -18,20 +23,33 @@ describe('withRetry', () => {
   it('waits longer after throttling and stops at the attempt limit', async () => {
     const slept: number[] = [];
     let n = 0;
-    await expect(withRetry(async () => {
-      n++;
-      throw new Error('slow down');
-    }, (): RetryVerdict => 'throttled', policy, { sleep: async (ms) => void slept.push(ms), random: () => 0.5 })).rejects.toThrow('slow down');
+    await expect(
+      withRetry(
+        async () => {
+          n++;
+          throw new Error('slow down');
+        },
+        (): RetryVerdict => 'throttled',
+        policy,
+        { sleep: async (ms) => void slept.push(ms), random: () => 0.5 },
+      ),
+    ).rejects.toThrow('slow down');
     expect(n).toBe(4);
     expect(slept).toEqual([250, 500, 500]);
   });
 
   it('does not retry final failures', async () => {
     let n = 0;
-    await expect(withRetry(async () => {
-      n++;
-      throw new Error('no');
-    }, () => 'final', policy)).rejects.toThrow('no');
+    await expect(
+      withRetry(
+        async () => {
+          n++;
+          throw new Error('no');
+        },
+        () => 'final',
+        policy,
+      ),
+    ).rejects.toThrow('no');
     expect(n).toBe(1);
   });
 

@@ -3,8 +3,13 @@ import { RequestRejectedError } from './errors.js';
 import type { ProviderName } from './types.js';
 
 const KEY_TYPES = new Set([
-  'ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
-  'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com',
+  'ssh-ed25519',
+  'ssh-rsa',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
 ]);
 
 export interface PublicKey {
@@ -24,7 +29,10 @@ export interface PublicKey {
  */
 export function parsePublicKey(text: string, provider: ProviderName): PublicKey {
   const fail = (why: string): never => {
-    throw new RequestRejectedError(`The SSH public key is not valid: ${why}.`, { provider, operation: 'parsePublicKey' });
+    throw new RequestRejectedError(`The SSH public key is not valid: ${why}.`, {
+      provider,
+      operation: 'parsePublicKey',
+    });
   };
   const trimmed = text.trim();
   if (trimmed.includes('\n')) fail('give exactly one key line');

@@ -38,7 +38,12 @@ const CIPHER = [
 ] as const;
 
 /** Only used with the CTR ciphers; encrypt-then-MAC first, no SHA-1. */
-const HMAC = ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'] as const;
+const HMAC = [
+  'hmac-sha2-256-etm@openssh.com',
+  'hmac-sha2-512-etm@openssh.com',
+  'hmac-sha2-256',
+  'hmac-sha2-512',
+] as const;
 
 /** Signature algorithms a server may use for a host key of the given blob type. */
 function signatureNamesFor(keyType: string): string[] {

@@ -3,7 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../kernel/errors.js';
 import { secret } from '../kernel/secret.js';
-import { MAX_COMMAND_BYTES, quoteArg, redactArgv, sensitive, shellFragment, toShellCommand, type Argv } from './argv.js';
+import {
+  MAX_COMMAND_BYTES,
+  quoteArg,
+  redactArgv,
+  sensitive,
+  shellFragment,
+  toShellCommand,
+  type Argv,
+} from './argv.js';
 
 /** Runs shell text through the local /bin/sh (dash on Debian) and returns stdout as bytes. */
 function sh(script: string): Buffer {
@@ -14,10 +22,12 @@ function sh(script: string): Buffer {
 
 // Any text that can be an argument: no NUL, well-formed Unicode (fast-check's 'binary' unit never makes
 // lone surrogates), with the shell's special characters made likely.
-const arg = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.string({ unit: fc.constantFrom(...`'"\\$\`;|&<>(){}[]*?!#~=%\n\t -`.split('')), maxLength: 30 }),
-).filter((s) => !s.includes('\0'));
+const arg = fc
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    fc.string({ unit: fc.constantFrom(...`'"\\$\`;|&<>(){}[]*?!#~=%\n\t -`.split('')), maxLength: 30 }),
+  )
+  .filter((s) => !s.includes('\0'));
 
 describe('quoteArg', () => {
   it('round-trips any string through /bin/sh byte for byte', () => {

@@ -133,7 +133,9 @@ function renderItem(item: unknown): string {
   if (item instanceof ShellFragment) return item.text;
   if (item instanceof SensitiveArg) return quoteArg(item.value);
   if (item instanceof Secret) {
-    throw invalidArgument('A secret cannot be a command argument (it would show in the process list); pass it as stdin.');
+    throw invalidArgument(
+      'A secret cannot be a command argument (it would show in the process list); pass it as stdin.',
+    );
   }
   throw invalidArgument('A command argument must be a string, sensitive() or shellFragment().');
 }

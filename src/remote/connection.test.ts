@@ -16,8 +16,12 @@ type KeyPair = { private: string; public: string };
 /** ssh2 1.17 makes an unparsable ed25519 key about once in 256 (mscdex/ssh2#1390); those are made again. */
 const keyPair = (type: 'ed25519' | 'ecdsa' = 'ed25519'): KeyPair => {
   for (;;) {
-    const pair = type === 'ecdsa' ? ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 }) : ssh2.utils.generateKeyPairSync('ed25519');
-    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error)) return pair;
+    const pair =
+      type === 'ecdsa'
+        ? ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 })
+        : ssh2.utils.generateKeyPairSync('ed25519');
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error))
+      return pair;
   }
 };
 const publicLine = (pair: KeyPair): string => pair.public.split(' ').slice(0, 2).join(' ');
@@ -35,7 +39,10 @@ afterEach(async () => {
 });
 
 /** An ssh2 server accepting `clientKey` or `password` for user `deploy`. */
-async function startServer(hostKeys: KeyPair[], accept: { clientKey?: KeyPair; password?: string } = {}): Promise<TestServer> {
+async function startServer(
+  hostKeys: KeyPair[],
+  accept: { clientKey?: KeyPair; password?: string } = {},
+): Promise<TestServer> {
   const allowed = accept.clientKey ? ssh2.utils.parseKey(accept.clientKey.public) : undefined;
   const state = { connections: 0, authAttempts: [] as TestServer['authAttempts'] };
   const server = new ssh2.Server({ hostKeys: hostKeys.map((k) => k.private) }, (client) => {
@@ -44,7 +51,8 @@ async function startServer(hostKeys: KeyPair[], accept: { clientKey?: KeyPair; p
     client.on('authentication', (ctx) => {
       state.authAttempts.push({ method: ctx.method, username: ctx.username });
       if (ctx.username !== 'deploy') return ctx.reject();
-      if (ctx.method === 'password' && accept.password !== undefined && ctx.password === accept.password) return ctx.accept();
+      if (ctx.method === 'password' && accept.password !== undefined && ctx.password === accept.password)
+        return ctx.accept();
       if (ctx.method === 'publickey' && allowed && !(allowed instanceof Error)) {
         const same = ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH());
         if (same && (!ctx.signature || allowed.verify(ctx.blob as Buffer, ctx.signature) === true)) return ctx.accept();
@@ -67,7 +75,9 @@ async function startServer(hostKeys: KeyPair[], accept: { clientKey?: KeyPair; p
   };
 }
 
-async function startRawServer(onSocket: (data: Buffer, end: () => void) => void): Promise<{ port: number; server: NetServer }> {
+async function startRawServer(
+  onSocket: (data: Buffer, end: () => void) => void,
+): Promise<{ port: number; server: NetServer }> {
   const server = createServer((socket) => {
     let buffered = Buffer.alloc(0);
     socket.on('error', () => undefined);
@@ -119,7 +129,9 @@ describe('pinned host keys', () => {
     const server = await startServer([impostor], { clientKey });
     const hook = vi.fn();
 
-    const failure = await connectSsh(options(server.port, { kind: 'pinned', keys: [pinned.public] }, { onHostKeyMismatch: hook })).catch((e: unknown) => e);
+    const failure = await connectSsh(
+      options(server.port, { kind: 'pinned', keys: [pinned.public] }, { onHostKeyMismatch: hook }),
+    ).catch((e: unknown) => e);
 
     expect(failure).toBeInstanceOf(HostKeyChangedError);
     const error = failure as HostKeyChangedError;
@@ -137,7 +149,9 @@ describe('pinned host keys', () => {
   it('a wrong fingerprint pin is a changed key too', async () => {
     const server = await startServer([keyPair()], { clientKey });
     const other = sha256Fingerprint(parseOpenSshPublicKey(keyPair().public).blob);
-    await expect(connectSsh(options(server.port, { kind: 'pinned', fingerprints: [other] }))).rejects.toBeInstanceOf(HostKeyChangedError);
+    await expect(connectSsh(options(server.port, { kind: 'pinned', fingerprints: [other] }))).rejects.toBeInstanceOf(
+      HostKeyChangedError,
+    );
     expect(server.authAttempts).toEqual([]);
   });
 
@@ -146,9 +160,9 @@ describe('pinned host keys', () => {
     const hook = vi.fn(async () => {
       throw new Error('audit down');
     });
-    await expect(connectSsh(options(server.port, { kind: 'pinned', keys: [keyPair().public] }, { onHostKeyMismatch: hook }))).rejects.toBeInstanceOf(
-      HostKeyChangedError,
-    );
+    await expect(
+      connectSsh(options(server.port, { kind: 'pinned', keys: [keyPair().public] }, { onHostKeyMismatch: hook })),
+    ).rejects.toBeInstanceOf(HostKeyChangedError);
     expect(hook).toHaveBeenCalledTimes(1);
   });
 
@@ -167,10 +181,14 @@ describe('unknown hosts and first contact', () => {
     const host = keyPair();
     const server = await startServer([host], { clientKey });
     const hook = vi.fn();
-    const failure = await connectSsh(options(server.port, { kind: 'pinned' }, { onHostKeyMismatch: hook })).catch((e: unknown) => e);
+    const failure = await connectSsh(options(server.port, { kind: 'pinned' }, { onHostKeyMismatch: hook })).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(HostKeyUnknownError);
     expect((failure as HostKeyUnknownError).code).toBe('STEWARD_SSH_HOST_KEY_UNKNOWN');
-    expect((failure as HostKeyUnknownError).presented?.fingerprint).toBe(sha256Fingerprint(parseOpenSshPublicKey(host.public).blob));
+    expect((failure as HostKeyUnknownError).presented?.fingerprint).toBe(
+      sha256Fingerprint(parseOpenSshPublicKey(host.public).blob),
+    );
     expect(server.authAttempts).toEqual([]);
     expect(hook).not.toHaveBeenCalled();
   });
@@ -190,7 +208,11 @@ describe('unknown hosts and first contact', () => {
       }),
     );
     expect(seen).toEqual([
-      { type: 'ssh-ed25519', publicKey: publicLine(host), fingerprint: sha256Fingerprint(parseOpenSshPublicKey(host.public).blob) },
+      {
+        type: 'ssh-ed25519',
+        publicKey: publicLine(host),
+        fingerprint: sha256Fingerprint(parseOpenSshPublicKey(host.public).blob),
+      },
     ]);
     expect(attemptsWhenStored).toBe(0);
     expect(conn.firstContact).toBe(true);
@@ -200,7 +222,9 @@ describe('unknown hosts and first contact', () => {
   it('does not log in when storing the first-contact key fails', async () => {
     const server = await startServer([keyPair()], { clientKey });
     const stored = new AppError('STEWARD_DATABASE_UNAVAILABLE', 'db down');
-    const failure = await connectSsh(options(server.port, { kind: 'pin-on-first-contact', onFirstContact: () => Promise.reject(stored) })).catch((e: unknown) => e);
+    const failure = await connectSsh(
+      options(server.port, { kind: 'pin-on-first-contact', onFirstContact: () => Promise.reject(stored) }),
+    ).catch((e: unknown) => e);
     expect(failure).toBe(stored);
     expect(server.authAttempts).toEqual([]);
   });
@@ -224,7 +248,13 @@ describe('login and transport', () => {
   it('logs in with a password, offering only that method', async () => {
     const host = keyPair();
     const server = await startServer([host], { password: 'correct horse' });
-    const conn = await connectSsh(options(server.port, { kind: 'pinned', keys: [host.public] }, { auth: { kind: 'password', password: secret('correct horse') } }));
+    const conn = await connectSsh(
+      options(
+        server.port,
+        { kind: 'pinned', keys: [host.public] },
+        { auth: { kind: 'password', password: secret('correct horse') } },
+      ),
+    );
     expect(server.authAttempts).toEqual([{ method: 'password', username: 'deploy' }]);
     conn.close();
   });
@@ -233,15 +263,32 @@ describe('login and transport', () => {
     const host = keyPair();
     const server = await startServer([host], { password: 'correct horse' });
     await expect(
-      connectSsh(options(server.port, { kind: 'pinned', keys: [host.public] }, { auth: { kind: 'password', password: secret('wrong') } })),
+      connectSsh(
+        options(
+          server.port,
+          { kind: 'pinned', keys: [host.public] },
+          { auth: { kind: 'password', password: secret('wrong') } },
+        ),
+      ),
     ).rejects.toMatchObject({ code: 'STEWARD_SSH_AUTH_FAILED' });
   });
 
   it('reads the private key before connecting; a bad passphrase never reaches the network', async () => {
     const server = await startServer([keyPair()], { clientKey });
-    const encrypted = ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256, passphrase: 'right', cipher: 'aes256-ctr', rounds: 2 });
+    const encrypted = ssh2.utils.generateKeyPairSync('ecdsa', {
+      bits: 256,
+      passphrase: 'right',
+      cipher: 'aes256-ctr',
+      rounds: 2,
+    });
     expect(() =>
-      connectSsh(options(server.port, { kind: 'pinned', keys: [keyPair().public] }, { auth: { kind: 'key', privateKey: secret(encrypted.private), passphrase: secret('wrong') } })),
+      connectSsh(
+        options(
+          server.port,
+          { kind: 'pinned', keys: [keyPair().public] },
+          { auth: { kind: 'key', privateKey: secret(encrypted.private), passphrase: secret('wrong') } },
+        ),
+      ),
     ).toThrow(expect.objectContaining({ code: 'STEWARD_SSH_AUTH_FAILED' }));
     expect(server.connections).toBe(0);
   });
@@ -257,7 +304,9 @@ describe('login and transport', () => {
     const pin: HostKeyPolicy = { kind: 'pinned', keys: [keyPair().public] };
     await expect(connectSsh(options(closedPort, pin))).rejects.toMatchObject({ code: 'STEWARD_SSH_UNREACHABLE' });
     const started = Date.now();
-    await expect(connectSsh(options(silent, pin, { connectTimeoutMs: 300 }))).rejects.toMatchObject({ code: 'STEWARD_SSH_TIMEOUT' });
+    await expect(connectSsh(options(silent, pin, { connectTimeoutMs: 300 }))).rejects.toMatchObject({
+      code: 'STEWARD_SSH_TIMEOUT',
+    });
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
@@ -274,7 +323,12 @@ describe('login and transport', () => {
         const lists: string[][] = [];
         for (let i = 0; i < 10; i += 1) {
           const length = packet.readUInt32BE(offset);
-          lists.push(packet.subarray(offset + 4, offset + 4 + length).toString('latin1').split(','));
+          lists.push(
+            packet
+              .subarray(offset + 4, offset + 4 + length)
+              .toString('latin1')
+              .split(','),
+          );
           offset += 4 + length;
         }
         end();
@@ -292,7 +346,11 @@ describe('login and transport', () => {
     expect(hostKey).not.toContain('ssh-rsa');
     expect(hostKey).not.toContain('ssh-dss');
     for (const list of [cipherCs, cipherSc]) {
-      expect(list.slice(0, 3)).toEqual(['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com']);
+      expect(list.slice(0, 3)).toEqual([
+        'aes128-gcm@openssh.com',
+        'aes256-gcm@openssh.com',
+        'chacha20-poly1305@openssh.com',
+      ]);
       expect(list.some((c) => c.endsWith('-cbc') || c.startsWith('arcfour') || c === 'none')).toBe(false);
     }
     for (const list of [macCs, macSc]) expect(list.some((m) => m.includes('sha1') || m.includes('md5'))).toBe(false);

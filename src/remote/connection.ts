@@ -4,7 +4,13 @@
  * always installs a verifier built from it. A test (ssh-usage.test.ts) fails if any other file constructs
  * a `Client`.
  */
-import ssh2, { type AuthHandlerMiddleware, type ClientChannel, type ParsedKey, type PublicKeyAuthMethod, type PasswordAuthMethod } from 'ssh2';
+import ssh2, {
+  type AuthHandlerMiddleware,
+  type ClientChannel,
+  type ParsedKey,
+  type PublicKeyAuthMethod,
+  type PasswordAuthMethod,
+} from 'ssh2';
 import { AppError } from '../kernel/errors.js';
 import { transportAlgorithms } from './algorithms.js';
 import type { ShellCommand } from './argv.js';
@@ -63,7 +69,12 @@ export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
   assertValidHostname(options.host);
   assertValidPort(options.port);
   assertValidUnixUser(options.username);
-  const endpoint: Endpoint = { host: options.host, port: options.port, username: options.username, label: options.label };
+  const endpoint: Endpoint = {
+    host: options.host,
+    port: options.port,
+    username: options.username,
+    label: options.label,
+  };
   const authMethod = buildAuthMethod(options.username, options.auth, endpoint);
   const logger = options.logger ?? noopLogger;
   const verifier = createHostVerifier(policy);
@@ -86,7 +97,10 @@ export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
       const verdict = verifier.verdict();
       if (verdict.outcome === 'mismatch') {
         const error = new HostKeyChangedError(endpoint, expectedFingerprints(policy), verdict.presented);
-        logger.warn({ host: endpoint.host, port: endpoint.port, label: endpoint.label, presented: verdict.presented.fingerprint }, 'ssh host key changed');
+        logger.warn(
+          { host: endpoint.host, port: endpoint.port, label: endpoint.label, presented: verdict.presented.fingerprint },
+          'ssh host key changed',
+        );
         await runMismatchHook(options.onHostKeyMismatch, error, logger);
         return error;
       }
@@ -109,19 +123,30 @@ export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
       open = true;
       settled = true;
       logger.debug(
-        { host: endpoint.host, port: endpoint.port, label: endpoint.label, hostKey: verdict.presented.fingerprint, firstContact: verdict.firstContact },
+        {
+          host: endpoint.host,
+          port: endpoint.port,
+          label: endpoint.label,
+          hostKey: verdict.presented.fingerprint,
+          firstContact: verdict.firstContact,
+        },
         'ssh login',
       );
       resolve(wrap(client, endpoint, verdict.presented, verdict.firstContact, () => open, closeListeners));
     });
     client.on('error', (err) => {
-      if (settled && open) logger.warn({ host: endpoint.host, port: endpoint.port, err: err.message }, 'ssh connection error');
+      if (settled && open)
+        logger.warn({ host: endpoint.host, port: endpoint.port, err: err.message }, 'ssh connection error');
       open = false;
       fail(err);
     });
     client.on('close', () => {
       open = false;
-      fail(sshError('STEWARD_SSH_UNREACHABLE', endpoint, 'The SSH connection closed before login finished', { phase: 'connect' }));
+      fail(
+        sshError('STEWARD_SSH_UNREACHABLE', endpoint, 'The SSH connection closed before login finished', {
+          phase: 'connect',
+        }),
+      );
       for (const listener of closeListeners.splice(0)) listener();
     });
     client.on('hostkeys', (keys: ParsedKey[]) => {
@@ -171,7 +196,8 @@ function wrap(
     hostKey,
     firstContact,
     openExec: (command) => channel((cb) => client.exec(command, {}, cb)),
-    openShell: (pty) => channel((cb) => client.shell({ cols: pty.cols, rows: pty.rows, term: pty.term, width: 0, height: 0 }, {}, cb)),
+    openShell: (pty) =>
+      channel((cb) => client.shell({ cols: pty.cols, rows: pty.rows, term: pty.term, width: 0, height: 0 }, {}, cb)),
     isOpen,
     onClose: (listener) => {
       if (isOpen()) closeListeners.push(listener);
@@ -191,7 +217,13 @@ export function isChannelRefused(err: unknown): boolean {
 
 function channelError(err: Error, endpoint: Endpoint): AppError {
   if (/channel open failure/i.test(err.message)) {
-    return sshError('STEWARD_SSH_PROTOCOL', endpoint, `The server refused a new channel: ${err.message}`, { phase: 'session', reason: 'channel_refused' }, err);
+    return sshError(
+      'STEWARD_SSH_PROTOCOL',
+      endpoint,
+      `The server refused a new channel: ${err.message}`,
+      { phase: 'session', reason: 'channel_refused' },
+      err,
+    );
   }
   return normaliseSshError(err, endpoint, 'session');
 }
@@ -200,7 +232,11 @@ function channelError(err: Error, endpoint: Endpoint): AppError {
  * Exactly one method, so ssh2 never tries `none` or an agent first, and a key is parsed (and its
  * passphrase checked) before any network traffic.
  */
-function buildAuthMethod(username: string, auth: SshAuth, endpoint: Endpoint): AuthHandlerMiddleware | Array<PasswordAuthMethod | PublicKeyAuthMethod> {
+function buildAuthMethod(
+  username: string,
+  auth: SshAuth,
+  endpoint: Endpoint,
+): AuthHandlerMiddleware | Array<PasswordAuthMethod | PublicKeyAuthMethod> {
   if (auth?.kind === 'password') {
     return [{ type: 'password', username, password: auth.password.reveal() }];
   }
@@ -208,14 +244,23 @@ function buildAuthMethod(username: string, auth: SshAuth, endpoint: Endpoint): A
     const parsed = ssh2.utils.parseKey(auth.privateKey.reveal(), auth.passphrase?.reveal());
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error || key.isPrivateKey() !== true) {
-      throw sshError('STEWARD_SSH_AUTH_FAILED', endpoint, 'The private key could not be read (wrong format or passphrase)', { reason: 'key_unreadable' });
+      throw sshError(
+        'STEWARD_SSH_AUTH_FAILED',
+        endpoint,
+        'The private key could not be read (wrong format or passphrase)',
+        { reason: 'key_unreadable' },
+      );
     }
     return [{ type: 'publickey', username, key }];
   }
   throw sshError('STEWARD_SSH_AUTH_FAILED', endpoint, 'No usable SSH credential was given', { reason: 'auth_missing' });
 }
 
-async function runMismatchHook(hook: HostKeyMismatchHook | undefined, error: HostKeyChangedError, logger: RemoteLogger): Promise<void> {
+async function runMismatchHook(
+  hook: HostKeyMismatchHook | undefined,
+  error: HostKeyChangedError,
+  logger: RemoteLogger,
+): Promise<void> {
   if (!hook) return;
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -9,7 +9,10 @@ import type { HostKeyPolicy, PresentedHostKey } from './host-key.js';
 import type { RemoteLogger } from './logging.js';
 import type { SshTarget } from './target.js';
 
-export interface ConnectorOptions extends Pick<SshExecutorOptions, 'onHostKeyMismatch' | 'onHostKeysProven' | 'onLogin'> {
+export interface ConnectorOptions extends Pick<
+  SshExecutorOptions,
+  'onHostKeyMismatch' | 'onHostKeysProven' | 'onLogin'
+> {
   readonly connectTimeoutMs: number;
   readonly keepaliveIntervalMs: number;
   readonly logger: RemoteLogger;
@@ -23,7 +26,13 @@ export function createConnector(options: ConnectorOptions): Connector {
   const firstContacts = new Map<string, Promise<unknown>>();
 
   const connectWith = async (target: SshTarget, policy: HostKeyPolicy): Promise<SshConnection> => {
-    const ref: TargetRef = { host: target.host, port: target.port, username: target.username, label: target.label, session: target.session };
+    const ref: TargetRef = {
+      host: target.host,
+      port: target.port,
+      username: target.username,
+      label: target.label,
+      session: target.session,
+    };
     const connection = await connectSsh({
       ...ref,
       auth: target.auth,

@@ -115,7 +115,13 @@ export class ExecError extends AppError {
   }
 }
 
-export function sshError(code: ErrorCode, endpoint: Endpoint, message: string, extra?: Record<string, unknown>, cause?: unknown): AppError {
+export function sshError(
+  code: ErrorCode,
+  endpoint: Endpoint,
+  message: string,
+  extra?: Record<string, unknown>,
+  cause?: unknown,
+): AppError {
   return new AppError(
     code,
     `${message} (${where(endpoint)})`,
@@ -125,7 +131,15 @@ export function sshError(code: ErrorCode, endpoint: Endpoint, message: string, e
 }
 
 const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EADDRNOTAVAIL', 'ENETDOWN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EADDRNOTAVAIL',
+  'ENETDOWN',
 ]);
 
 /**
@@ -141,13 +155,25 @@ export function normaliseSshError(err: unknown, endpoint: Endpoint, phase: 'conn
   const text = typeof e.message === 'string' ? e.message : String(err);
   const extra = { phase, cause: code ?? level };
   if (code === 'ETIMEDOUT' || level === 'client-timeout') {
-    return sshError('STEWARD_SSH_TIMEOUT', endpoint, phase === 'connect' ? 'The SSH handshake timed out' : 'The SSH connection stopped answering', extra, err);
+    return sshError(
+      'STEWARD_SSH_TIMEOUT',
+      endpoint,
+      phase === 'connect' ? 'The SSH handshake timed out' : 'The SSH connection stopped answering',
+      extra,
+      err,
+    );
   }
   if (level === 'client-authentication') {
     return sshError('STEWARD_SSH_AUTH_FAILED', endpoint, 'The server refused the SSH credentials', extra, err);
   }
   if ((code !== undefined && UNREACHABLE_CODES.has(code)) || level === 'client-socket' || level === 'client-dns') {
-    return sshError('STEWARD_SSH_UNREACHABLE', endpoint, `The server could not be reached over SSH: ${code ?? text}`, extra, err);
+    return sshError(
+      'STEWARD_SSH_UNREACHABLE',
+      endpoint,
+      `The server could not be reached over SSH: ${code ?? text}`,
+      extra,
+      err,
+    );
   }
   if (/connection lost|not connected|no response from server/i.test(text)) {
     return sshError('STEWARD_SSH_UNREACHABLE', endpoint, 'The SSH connection closed', extra, err);

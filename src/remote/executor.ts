@@ -9,7 +9,15 @@ import { redactArgv, shellFragment, toShellCommand, type Argv, type ShellCommand
 import { isChannelRefused, type SshConnection } from './connection.js';
 import { createConnector } from './connector.js';
 import { ExecError, sshError, type Endpoint } from './errors.js';
-import type { ExecOptions, ExecResult, ExecutorMetrics, RemoteExecutor, RemoteSession, SshExecutorOptions, TargetRef } from './executor.types.js';
+import type {
+  ExecOptions,
+  ExecResult,
+  ExecutorMetrics,
+  RemoteExecutor,
+  RemoteSession,
+  SshExecutorOptions,
+  TargetRef,
+} from './executor.types.js';
 import { compileHostKeyPolicy } from './host-key-verifier.js';
 import { noopLogger, type RemoteLogger } from './logging.js';
 import { createConnectionPool, type Lease } from './pool.js';
@@ -86,7 +94,13 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
       throw sshError('STEWARD_SSH_AUTH_FAILED', ref, 'No usable SSH credential was given', { reason: 'auth_missing' });
     }
     const hostKey = hostKeyOf(target.host, target.port);
-    const poolKey = [target.username, hostKey, keyer.credentialId(target.auth), policyId(target.hostKey, compiled), target.session ?? ''].join('|');
+    const poolKey = [
+      target.username,
+      hostKey,
+      keyer.credentialId(target.auth),
+      policyId(target.hostKey, compiled),
+      target.session ?? '',
+    ].join('|');
     return { target, ref, endpoint: ref, poolKey, hostKey };
   }
 
@@ -96,18 +110,24 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
       hostKey: p.hostKey,
       connect: () => connect(p.target, p.hostKey),
       timeoutMs: settings.queueTimeoutMs,
-      timeoutError: () => sshError('STEWARD_SSH_TIMEOUT', p.endpoint, 'No SSH connection became free in time', { phase: 'queue' }),
+      timeoutError: () =>
+        sshError('STEWARD_SSH_TIMEOUT', p.endpoint, 'No SSH connection became free in time', { phase: 'queue' }),
     });
 
   const permit = (p: Prepared) =>
-    gate.acquire(settings.queueTimeoutMs, () => sshError('STEWARD_SSH_TIMEOUT', p.endpoint, 'Too much SSH work is queued; gave up waiting', { phase: 'queue' }));
+    gate.acquire(settings.queueTimeoutMs, () =>
+      sshError('STEWARD_SSH_TIMEOUT', p.endpoint, 'Too much SSH work is queued; gave up waiting', { phase: 'queue' }),
+    );
 
   /**
    * The command has not started when opening its channel fails, so two failures are retried: a pooled
    * connection that died unnoticed while idle (once, on a fresh connection), and a channel the server
    * refused because its session table is momentarily full (a few times, with a short pause).
    */
-  async function openExec(p: Prepared, command: ShellCommand): Promise<{ held: Lease<SshConnection>; channel: ClientChannel }> {
+  async function openExec(
+    p: Prepared,
+    command: ShellCommand,
+  ): Promise<{ held: Lease<SshConnection>; channel: ClientChannel }> {
     let staleRetries = 1;
     let refusedRetries = CHANNEL_REFUSED_RETRIES;
     for (;;) {
@@ -131,7 +151,13 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
     }
   }
 
-  async function run(connection: SshConnection, p: Prepared, argv: Argv, opts: ExecOptions, collect: boolean): Promise<ExecResult> {
+  async function run(
+    connection: SshConnection,
+    p: Prepared,
+    argv: Argv,
+    opts: ExecOptions,
+    collect: boolean,
+  ): Promise<ExecResult> {
     const channel = await connection.openExec(buildCommand(argv, opts.cwd));
     return finish(channel, connection, p, redactArgv(argv), opts, collect);
   }
@@ -164,7 +190,16 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
     onOpened?.(running.closed);
     const outcome = await running.outcome;
     const result = judge(outcome, p, shown, opts);
-    logger.debug({ host: p.ref.host, label: p.ref.label, argv0: shown[0], exitCode: result.exitCode, durationMs: result.durationMs }, 'ssh command finished');
+    logger.debug(
+      {
+        host: p.ref.host,
+        label: p.ref.label,
+        argv0: shown[0],
+        exitCode: result.exitCode,
+        durationMs: result.durationMs,
+      },
+      'ssh command finished',
+    );
     return result;
   }
 
@@ -175,7 +210,9 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
     counters.commandsStarted += 1;
     try {
       const { held: conn, channel } = await openExec(p, command);
-      return await finish(channel, conn.connection, p, redactArgv(argv), opts, collect, (closedSignal) => releaseWhenClosed(conn, closedSignal));
+      return await finish(channel, conn.connection, p, redactArgv(argv), opts, collect, (closedSignal) =>
+        releaseWhenClosed(conn, closedSignal),
+      );
     } catch (err) {
       counters.commandsFailed += 1;
       throw err;
@@ -253,10 +290,15 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
 /** Turns how the command ended into a result, or into the error the caller should see. */
 function judge(outcome: ChannelOutcome, p: Prepared, shown: string[], opts: ExecOptions): ExecResult {
   if (outcome.exitCode === null && outcome.signal === null) {
-    throw sshError('STEWARD_SSH_UNREACHABLE', p.endpoint, 'The connection closed before the command reported how it ended; it may have run in part', {
-      phase: 'command',
-      argv: shown,
-    });
+    throw sshError(
+      'STEWARD_SSH_UNREACHABLE',
+      p.endpoint,
+      'The connection closed before the command reported how it ended; it may have run in part',
+      {
+        phase: 'command',
+        argv: shown,
+      },
+    );
   }
   const accepted = opts.acceptExitCodes ?? [0];
   if (outcome.exitCode === null || !accepted.includes(outcome.exitCode)) {
@@ -327,7 +369,9 @@ function resolveSettings(options: SshExecutorOptions): { -readonly [K in keyof t
     const value = options[name];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      throw new AppError('STEWARD_CONFIG_INVALID', `SSH executor option ${name} must be a positive whole number.`, { field: name });
+      throw new AppError('STEWARD_CONFIG_INVALID', `SSH executor option ${name} must be a positive whole number.`, {
+        field: name,
+      });
     }
     out[name] = value;
   }

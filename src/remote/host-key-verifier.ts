@@ -17,7 +17,12 @@ import {
 
 /** A policy checked and decoded before any socket is opened. */
 export type CompiledPolicy =
-  | { readonly kind: 'pinned'; readonly blobs: readonly Buffer[]; readonly digests: readonly Buffer[]; readonly keyTypes: readonly string[] }
+  | {
+      readonly kind: 'pinned';
+      readonly blobs: readonly Buffer[];
+      readonly digests: readonly Buffer[];
+      readonly keyTypes: readonly string[];
+    }
   | { readonly kind: 'pin-on-first-contact'; readonly onFirstContact: (key: PresentedHostKey) => void | Promise<void> };
 
 export type Verdict =
@@ -33,19 +38,30 @@ export type Verdict =
  */
 export function compileHostKeyPolicy(policy: HostKeyPolicy | undefined | null): CompiledPolicy {
   if (policy === undefined || policy === null || typeof policy !== 'object') {
-    throw new AppError('STEWARD_SSH_HOST_KEY_UNKNOWN', 'No host-key policy was given; Steward never connects without one.', {
-      reason: 'policy_missing',
-    });
+    throw new AppError(
+      'STEWARD_SSH_HOST_KEY_UNKNOWN',
+      'No host-key policy was given; Steward never connects without one.',
+      {
+        reason: 'policy_missing',
+      },
+    );
   }
   if (policy.kind === 'pinned') {
     const parsed = (policy.keys ?? []).map(parseOpenSshPublicKey);
     const digests = (policy.fingerprints ?? []).map(parseFingerprint);
-    return { kind: 'pinned', blobs: parsed.map((p) => p.blob), digests, keyTypes: [...new Set(parsed.map((p) => p.type))] };
+    return {
+      kind: 'pinned',
+      blobs: parsed.map((p) => p.blob),
+      digests,
+      keyTypes: [...new Set(parsed.map((p) => p.type))],
+    };
   }
   if (policy.kind === 'pin-on-first-contact' && typeof policy.onFirstContact === 'function') {
     return { kind: 'pin-on-first-contact', onFirstContact: policy.onFirstContact };
   }
-  throw new AppError('STEWARD_SSH_HOST_KEY_UNKNOWN', 'The host-key policy is not one Steward knows.', { reason: 'policy_invalid' });
+  throw new AppError('STEWARD_SSH_HOST_KEY_UNKNOWN', 'The host-key policy is not one Steward knows.', {
+    reason: 'policy_invalid',
+  });
 }
 
 /** SHA256 fingerprints the policy accepts, for error messages and the mismatch hook. */

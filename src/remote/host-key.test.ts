@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeHostKey, keyTypeOfBlob, parseFingerprint, parseOpenSshPublicKey, sha256Fingerprint } from './host-key.js';
+import {
+  describeHostKey,
+  keyTypeOfBlob,
+  parseFingerprint,
+  parseOpenSshPublicKey,
+  sha256Fingerprint,
+} from './host-key.js';
 import { compileHostKeyPolicy, matchesPinned } from './host-key-verifier.js';
 import { hostKeyAlgorithmsFor } from './algorithms.js';
 
@@ -15,7 +21,10 @@ function opensshKey(type: 'ed25519' | 'ecdsa' | 'rsa'): { line: string; fingerpr
     const made = spawnSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'a comment', '-f', file]);
     if (made.status !== 0) throw new Error(`ssh-keygen is needed (apt-get install -y openssh-client): ${made.stderr}`);
     const listed = spawnSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], { encoding: 'utf8' });
-    return { line: readFileSync(`${file}.pub`, 'utf8').trim(), fingerprint: /SHA256:\S+/.exec(listed.stdout)?.[0] ?? '' };
+    return {
+      line: readFileSync(`${file}.pub`, 'utf8').trim(),
+      fingerprint: /SHA256:\S+/.exec(listed.stdout)?.[0] ?? '',
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -34,9 +43,13 @@ describe('host key forms', () => {
 
   it('rejects a line whose declared type disagrees with its blob, and junk', () => {
     const ed = opensshKey('ed25519').line.split(' ')[1];
-    expect(() => parseOpenSshPublicKey(`ssh-rsa ${ed}`)).toThrow(expect.objectContaining({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' }));
-    for (const junk of ['', 'ssh-ed25519', 'ssh-ed25519 !!!', 'SHA256:abc']) expect(() => parseOpenSshPublicKey(junk)).toThrow();
-    for (const junk of ['', 'SHA256:short', 'MD5:aa:bb', 'sha256:' + 'A'.repeat(43)]) expect(() => parseFingerprint(junk)).toThrow();
+    expect(() => parseOpenSshPublicKey(`ssh-rsa ${ed}`)).toThrow(
+      expect.objectContaining({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' }),
+    );
+    for (const junk of ['', 'ssh-ed25519', 'ssh-ed25519 !!!', 'SHA256:abc'])
+      expect(() => parseOpenSshPublicKey(junk)).toThrow();
+    for (const junk of ['', 'SHA256:short', 'MD5:aa:bb', 'sha256:' + 'A'.repeat(43)])
+      expect(() => parseFingerprint(junk)).toThrow();
     expect(keyTypeOfBlob(Buffer.from([0, 0, 0, 200, 1]))).toBeUndefined();
   });
 

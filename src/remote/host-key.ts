@@ -68,7 +68,8 @@ export function parseOpenSshPublicKey(line: string): { type: string; blob: Buffe
     throw invalidPin('A pinned host key must be an OpenSSH public-key line ("ssh-ed25519 AAAA…").');
   }
   const blob = Buffer.from(data, 'base64');
-  if (keyTypeOfBlob(blob) !== type) throw invalidPin(`A pinned host key says "${type.slice(0, 40)}" but holds another key type.`);
+  if (keyTypeOfBlob(blob) !== type)
+    throw invalidPin(`A pinned host key says "${type.slice(0, 40)}" but holds another key type.`);
   return { type, blob };
 }
 

@@ -26,5 +26,12 @@ export {
   isValidRemotePath,
   isValidUnixUser,
 } from './validators.js';
-export { runSteps, type RunStepsOptions, type Step, type StepOutcome, type StepRunResult, type StepStatus } from './steps.js';
+export {
+  runSteps,
+  type RunStepsOptions,
+  type Step,
+  type StepOutcome,
+  type StepRunResult,
+  type StepStatus,
+} from './steps.js';
 export type { StdinInput } from './run-command.js';

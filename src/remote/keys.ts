@@ -17,13 +17,18 @@ export interface GeneratedKeyPair {
 }
 
 export function generateEd25519KeyPair(comment: string): GeneratedKeyPair {
-  if (!/^[A-Za-z0-9@._:-]{1,100}$/.test(comment)) throw new AppError('STEWARD_INVALID_INPUT', 'A key comment may hold letters, digits and @._:- only.');
+  if (!/^[A-Za-z0-9@._:-]{1,100}$/.test(comment))
+    throw new AppError('STEWARD_INVALID_INPUT', 'A key comment may hold letters, digits and @._:- only.');
   for (let attempt = 0; attempt < 10; attempt++) {
     const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
     const parsed = ssh2.utils.parseKey(pair.private);
     if (parsed instanceof Error || Array.isArray(parsed)) continue;
     const described = describeHostKey(parsed.getPublicSSH());
-    return { privateKey: new Secret(pair.private), publicKey: `${described.publicKey} ${comment}`, fingerprint: described.fingerprint };
+    return {
+      privateKey: new Secret(pair.private),
+      publicKey: `${described.publicKey} ${comment}`,
+      fingerprint: described.fingerprint,
+    };
   }
   throw new AppError('STEWARD_INTERNAL', 'Could not generate a usable SSH key pair.');
 }

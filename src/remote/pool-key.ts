@@ -19,7 +19,11 @@ export function createPoolKeyer(): PoolKeyer {
     credentialId(auth) {
       const mac = createHmac('sha256', key).update(auth.kind).update('\0');
       if (auth.kind === 'password') mac.update(auth.password.reveal());
-      else mac.update(auth.privateKey.reveal()).update('\0').update(auth.passphrase?.reveal() ?? '');
+      else
+        mac
+          .update(auth.privateKey.reveal())
+          .update('\0')
+          .update(auth.passphrase?.reveal() ?? '');
       return mac.digest('base64url').slice(0, 22);
     },
   };

@@ -57,7 +57,12 @@ describe('connection pool', () => {
     const { pool, made, request } = setup();
     for (let i = 0; i < 20; i += 1) (await pool.acquire(request())).release();
     expect(made).toHaveLength(1);
-    expect(pool.metrics()).toMatchObject({ loginsStarted: 1, loginsSucceeded: 1, openConnections: 1, activeChannels: 0 });
+    expect(pool.metrics()).toMatchObject({
+      loginsStarted: 1,
+      loginsSucceeded: 1,
+      openConnections: 1,
+      activeChannels: 0,
+    });
   });
 
   it('shares a connection that is still logging in, up to its channel limit', async () => {
@@ -65,7 +70,12 @@ describe('connection pool', () => {
     const leases = await Promise.all([1, 2, 3, 4].map(() => pool.acquire(request())));
     expect(made).toHaveLength(2);
     expect(leases.filter((l) => l.connection === made[0])).toHaveLength(3);
-    expect(pool.metrics()).toMatchObject({ openConnections: 2, activeChannels: 4, activeChannelsPeak: 4, openConnectionsPeak: 2 });
+    expect(pool.metrics()).toMatchObject({
+      openConnections: 2,
+      activeChannels: 4,
+      activeChannelsPeak: 4,
+      openConnectionsPeak: 2,
+    });
     for (const lease of leases) lease.release();
   });
 

@@ -74,7 +74,13 @@ export function createConnectionPool<C extends PoolableConnection>(limits: PoolL
   const slots: Slot<C>[] = [];
   const waiters = new Set<() => void>();
   let closed = false;
-  const counters = { loginsStarted: 0, loginsSucceeded: 0, loginsFailed: 0, openConnectionsPeak: 0, activeChannelsPeak: 0 };
+  const counters = {
+    loginsStarted: 0,
+    loginsSucceeded: 0,
+    loginsFailed: 0,
+    openConnectionsPeak: 0,
+    activeChannelsPeak: 0,
+  };
 
   const activeChannels = (): number => slots.reduce((sum, s) => sum + s.active, 0);
   const notify = (): void => {
@@ -117,7 +123,9 @@ export function createConnectionPool<C extends PoolableConnection>(limits: PoolL
   // At a limit, the least recently used idle connection among `candidates` is closed to make room.
   const makeRoom = (candidates: Slot<C>[], limit: number): boolean => {
     if (candidates.length < limit) return true;
-    const idle = candidates.filter((s) => s.state === 'open' && s.active === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    const idle = candidates
+      .filter((s) => s.state === 'open' && s.active === 0)
+      .sort((a, b) => a.lastUsed - b.lastUsed)[0];
     if (!idle) return false;
     shut(idle);
     return true;
@@ -188,10 +196,13 @@ export function createConnectionPool<C extends PoolableConnection>(limits: PoolL
         waiters.delete(wake);
         resolve();
       };
-      const timer = setTimeout(() => {
-        waiters.delete(wake);
-        reject(request.timeoutError());
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          waiters.delete(wake);
+          reject(request.timeoutError());
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       waiters.add(wake);
     });
 

@@ -62,7 +62,10 @@ class Collector {
   #size = 0;
   truncated = false;
 
-  constructor(private readonly limit: number, private readonly keep: boolean) {}
+  constructor(
+    private readonly limit: number,
+    private readonly keep: boolean,
+  ) {}
 
   add(chunk: Buffer): void {
     if (!this.keep) return;
@@ -111,7 +114,13 @@ export class PidLineReader {
   }
 }
 
-export function runOnChannel(channel: ClientChannel, options: ChannelRunOptions, endpoint: Endpoint, argv: readonly string[], clock: Clock): ChannelRun {
+export function runOnChannel(
+  channel: ClientChannel,
+  options: ChannelRunOptions,
+  endpoint: Endpoint,
+  argv: readonly string[],
+  clock: Clock,
+): ChannelRun {
   const started = clock.nowMs();
   const stdout = new Collector(options.maxOutputBytes, options.collectStdout);
   const stderr = new Collector(options.maxOutputBytes, true);
@@ -144,12 +153,17 @@ export function runOnChannel(channel: ClientChannel, options: ChannelRunOptions,
       stop();
       finish(() =>
         reject(
-          sshError('STEWARD_SSH_TIMEOUT', endpoint, `The command did not finish within ${options.timeoutMs} ms and was killed`, {
-            phase: 'command',
-            argv,
-            timeoutMs: options.timeoutMs,
-            durationMs: clock.nowMs() - started,
-          }),
+          sshError(
+            'STEWARD_SSH_TIMEOUT',
+            endpoint,
+            `The command did not finish within ${options.timeoutMs} ms and was killed`,
+            {
+              phase: 'command',
+              argv,
+              timeoutMs: options.timeoutMs,
+              durationMs: clock.nowMs() - started,
+            },
+          ),
         ),
       );
     }, options.timeoutMs);
@@ -170,7 +184,19 @@ export function runOnChannel(channel: ClientChannel, options: ChannelRunOptions,
       exitCode = typeof code === 'number' ? code : null;
       exitSignal = typeof signal === 'string' ? signal : null;
     });
-    channel.on('error', (err: Error) => finish(() => reject(sshError('STEWARD_SSH_PROTOCOL', endpoint, `The command channel failed: ${err.message}`, { phase: 'command', argv }, err))));
+    channel.on('error', (err: Error) =>
+      finish(() =>
+        reject(
+          sshError(
+            'STEWARD_SSH_PROTOCOL',
+            endpoint,
+            `The command channel failed: ${err.message}`,
+            { phase: 'command', argv },
+            err,
+          ),
+        ),
+      ),
+    );
     // ssh2 can parse a short command's whole life (success, output, exit status, close) from one socket
     // read, before our listeners exist; `close` repeats the exit status, so it is the reliable source.
     channel.once('close', (code?: number | null, signal?: string) => {

@@ -12,14 +12,20 @@ const TERM = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 function assertSize(cols: unknown, rows: unknown): void {
   const ok = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 10_000;
   if (!ok(cols) || !ok(rows)) {
-    throw new AppError('STEWARD_INVALID_REMOTE_ARGUMENT', 'Terminal columns and rows must be whole numbers from 1 to 10000.', { field: 'cols/rows' });
+    throw new AppError(
+      'STEWARD_INVALID_REMOTE_ARGUMENT',
+      'Terminal columns and rows must be whole numbers from 1 to 10000.',
+      { field: 'cols/rows' },
+    );
   }
 }
 
 export function assertShellOptions(opts: ShellOptions): void {
   assertSize(opts?.cols, opts?.rows);
   if (typeof opts.term !== 'string' || !TERM.test(opts.term)) {
-    throw new AppError('STEWARD_INVALID_REMOTE_ARGUMENT', 'The terminal type must be a name like "xterm-256color".', { field: 'term' });
+    throw new AppError('STEWARD_INVALID_REMOTE_ARGUMENT', 'The terminal type must be a name like "xterm-256color".', {
+      field: 'term',
+    });
   }
 }
 

@@ -26,9 +26,13 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('ssh2 usage', () => {
-  const files = SCANNED.flatMap((d) => sourceFiles(join(ROOT, d))).map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
+  const files = SCANNED.flatMap((d) => sourceFiles(join(ROOT, d))).map((path) => ({
+    path: relative(ROOT, path),
+    text: readFileSync(path, 'utf8'),
+  }));
 
-  const createsClient = (text: string): boolean => /['"]ssh2['"]/.test(text) && /\bnew\s+(?:ssh2\s*\.\s*)?Client\s*\(/.test(text);
+  const createsClient = (text: string): boolean =>
+    /['"]ssh2['"]/.test(text) && /\bnew\s+(?:ssh2\s*\.\s*)?Client\s*\(/.test(text);
 
   it('in production code, only src/remote/connection.ts creates an ssh2 Client', () => {
     const offenders = files

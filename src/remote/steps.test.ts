@@ -51,7 +51,12 @@ describe('runSteps', () => {
 
   it('records a throwing apply or check as a failure with its error', async () => {
     const ctx: Ctx = { facts: new Set<string>(), applied: [] };
-    const failingCheck: Step<Ctx> = { id: 'x', description: 'x', check: () => Promise.reject(new Error('ssh down')), apply: async () => undefined };
+    const failingCheck: Step<Ctx> = {
+      id: 'x',
+      description: 'x',
+      check: () => Promise.reject(new Error('ssh down')),
+      apply: async () => undefined,
+    };
     const applyThrows = await runSteps([ensure('a', { throws: true })], ctx);
     expect(applyThrows.outcomes[0]).toMatchObject({ status: 'failed', error: new Error('cannot apply a') });
     const checkThrows = await runSteps([failingCheck], ctx);
@@ -68,13 +73,19 @@ describe('runSteps', () => {
       apply: async () => clock.advance(5_000),
     };
     let applied = false;
-    const flip: Step<null> = { ...slow, check: async () => applied, apply: async () => void ((applied = true), clock.advance(5_000)) };
+    const flip: Step<null> = {
+      ...slow,
+      check: async () => applied,
+      apply: async () => void ((applied = true), clock.advance(5_000)),
+    };
     const result = await runSteps([flip], null, { clock, onStepStart: (s) => void started.push(s.id) });
     expect(started).toEqual(['slow']);
     expect(result.outcomes[0]).toMatchObject({ status: 'changed', durationMs: 5_000 });
   });
 
   it('refuses two steps with the same id', async () => {
-    await expect(runSteps([ensure('a'), ensure('a')], { facts: new Set<string>(), applied: [] })).rejects.toMatchObject({ code: 'STEWARD_INVALID_INPUT' });
+    await expect(runSteps([ensure('a'), ensure('a')], { facts: new Set<string>(), applied: [] })).rejects.toMatchObject(
+      { code: 'STEWARD_INVALID_INPUT' },
+    );
   });
 });

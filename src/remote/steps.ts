@@ -46,7 +46,11 @@ export interface RunStepsOptions {
   readonly clock?: Clock;
 }
 
-export async function runSteps<Ctx>(steps: readonly Step<Ctx>[], ctx: Ctx, options: RunStepsOptions = {}): Promise<StepRunResult> {
+export async function runSteps<Ctx>(
+  steps: readonly Step<Ctx>[],
+  ctx: Ctx,
+  options: RunStepsOptions = {},
+): Promise<StepRunResult> {
   assertUniqueIds(steps);
   const clock = options.clock ?? systemClock;
   const outcomes: StepOutcome[] = [];
@@ -71,7 +75,11 @@ async function runOne<Ctx>(step: Step<Ctx>, ctx: Ctx, elapsed: () => number): Pr
     // 2. Apply, then 3. check again: the step has to prove it worked.
     await step.apply(ctx);
     if ((await step.check(ctx)) === true) return { ...base, status: 'changed', durationMs: elapsed() };
-    const error = new AppError('STEWARD_REMOTE_STEP_NOT_CONVERGED', `Step "${step.id}" was applied but its check still fails.`, { stepId: step.id });
+    const error = new AppError(
+      'STEWARD_REMOTE_STEP_NOT_CONVERGED',
+      `Step "${step.id}" was applied but its check still fails.`,
+      { stepId: step.id },
+    );
     return { ...base, status: 'failed', durationMs: elapsed(), error };
   } catch (error) {
     return { ...base, status: 'failed', durationMs: elapsed(), error };
@@ -81,7 +89,8 @@ async function runOne<Ctx>(step: Step<Ctx>, ctx: Ctx, elapsed: () => number): Pr
 function assertUniqueIds(steps: readonly Step<unknown>[]): void {
   const seen = new Set<string>();
   for (const step of steps) {
-    if (seen.has(step.id)) throw new AppError('STEWARD_INVALID_INPUT', `Two steps share the id "${step.id}".`, { stepId: step.id });
+    if (seen.has(step.id))
+      throw new AppError('STEWARD_INVALID_INPUT', `Two steps share the id "${step.id}".`, { stepId: step.id });
     seen.add(step.id);
   }
 }

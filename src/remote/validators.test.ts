@@ -17,13 +17,20 @@ function isDigit(c: string): boolean {
 
 function labelOk(label: string): boolean {
   if (label.length < 1 || label.length > 63 || label.startsWith('-') || label.endsWith('-')) return false;
-  for (const c of label) if (!(isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '-')) return false;
+  for (const c of label)
+    if (!(isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '-')) return false;
   return true;
 }
 
 function dottedQuadOk(value: string): boolean {
   const parts = value.split('.');
-  return parts.length === 4 && parts.every((p) => p.length > 0 && p.length <= 3 && [...p].every(isDigit) && (p === '0' || !p.startsWith('0')) && Number(p) <= 255);
+  return (
+    parts.length === 4 &&
+    parts.every(
+      (p) =>
+        p.length > 0 && p.length <= 3 && [...p].every(isDigit) && (p === '0' || !p.startsWith('0')) && Number(p) <= 255,
+    )
+  );
 }
 
 function ipv6Ok(value: string): boolean {
@@ -51,7 +58,13 @@ function unixUserRule(value: string): boolean {
 }
 
 function remotePathRule(value: string): boolean {
-  return value.startsWith('/') && !value.includes('\0') && !value.includes('\n') && !value.includes('\r') && Buffer.byteLength(value) <= 4095;
+  return (
+    value.startsWith('/') &&
+    !value.includes('\0') &&
+    !value.includes('\n') &&
+    !value.includes('\r') &&
+    Buffer.byteLength(value) <= 4095
+  );
 }
 
 const RUNS = 100_000;
@@ -67,7 +80,10 @@ const hostLike = fc.oneof(
 
 describe('isValidHostname', () => {
   it(`accepts only RFC 1123 names or IP addresses (${RUNS} inputs)`, () => {
-    fc.assert(fc.property(hostLike, (value) => !isValidHostname(value) || hostnameRule(value)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(hostLike, (value) => !isValidHostname(value) || hostnameRule(value)),
+      { numRuns: RUNS },
+    );
   });
 
   it('the generated inputs include plenty of valid ones, so the property above is not vacuous', () => {
@@ -76,17 +92,55 @@ describe('isValidHostname', () => {
   });
 
   it('accepts ordinary names and addresses', () => {
-    for (const good of ['example.com', 'a', 'srv-01.eu-west.example.net', 'xn--bcher-kva.example', '127.0.0.1', '10.0.0.255', '::1', '2001:db8::7', 'fe80::1:2:3:4', 'a.b1', `${'a'.repeat(63)}.com`]) {
+    for (const good of [
+      'example.com',
+      'a',
+      'srv-01.eu-west.example.net',
+      'xn--bcher-kva.example',
+      '127.0.0.1',
+      '10.0.0.255',
+      '::1',
+      '2001:db8::7',
+      'fe80::1:2:3:4',
+      'a.b1',
+      `${'a'.repeat(63)}.com`,
+    ]) {
       expect(isValidHostname(good), good).toBe(true);
     }
   });
 
   it('rejects the known-bad corpus', () => {
     const bad = [
-      '', '-oProxyCommand=touch /tmp/pwn', '-x.example', 'a-.example', 'example.com.', '.example', 'a..b', 'ex ample.com',
-      'example.com;id', '$(id).example', '`id`.example', 'exa\nmple', 'exa\0mple', 'ex_ample.com', 'bücher.example',
-      '2130706433', '0x7f.1', '127.1', '017.0.0.1', '256.1.1.1', '1.2.3', '[::1]', 'fe80::1%eth0', '::1%25lo', 'localhost:22',
-      `${'a'.repeat(64)}.com`, `${'a.'.repeat(127)}a`, 'user@host', 'http://example.com', '*.example.com',
+      '',
+      '-oProxyCommand=touch /tmp/pwn',
+      '-x.example',
+      'a-.example',
+      'example.com.',
+      '.example',
+      'a..b',
+      'ex ample.com',
+      'example.com;id',
+      '$(id).example',
+      '`id`.example',
+      'exa\nmple',
+      'exa\0mple',
+      'ex_ample.com',
+      'bücher.example',
+      '2130706433',
+      '0x7f.1',
+      '127.1',
+      '017.0.0.1',
+      '256.1.1.1',
+      '1.2.3',
+      '[::1]',
+      'fe80::1%eth0',
+      '::1%25lo',
+      'localhost:22',
+      `${'a'.repeat(64)}.com`,
+      `${'a.'.repeat(127)}a`,
+      'user@host',
+      'http://example.com',
+      '*.example.com',
     ];
     for (const value of bad) expect(isValidHostname(value), JSON.stringify(value)).toBe(false);
     expect(isValidHostname(undefined)).toBe(false);
@@ -94,10 +148,12 @@ describe('isValidHostname', () => {
   });
 
   it('assertValidHostname throws STEWARD_INVALID_REMOTE_ARGUMENT with an escaped value', () => {
-    expect(() => assertValidHostname('evil\nhost')).toThrow(expect.objectContaining({
-      code: 'STEWARD_INVALID_REMOTE_ARGUMENT',
-      details: { field: 'host', value: '"evil\\nhost"' },
-    }));
+    expect(() => assertValidHostname('evil\nhost')).toThrow(
+      expect.objectContaining({
+        code: 'STEWARD_INVALID_REMOTE_ARGUMENT',
+        details: { field: 'host', value: '"evil\\nhost"' },
+      }),
+    );
   });
 });
 
@@ -109,14 +165,33 @@ const userLike = fc.oneof(
 
 describe('isValidUnixUser', () => {
   it(`accepts only ^[a-z_][a-z0-9_-]{0,31}$ (${RUNS} inputs)`, () => {
-    fc.assert(fc.property(userLike, (value) => isValidUnixUser(value) === unixUserRule(value)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(userLike, (value) => isValidUnixUser(value) === unixUserRule(value)),
+      { numRuns: RUNS },
+    );
   });
 
   it('rejects the known-bad corpus', () => {
-    for (const value of ['', '-root', 'Root', '0day', 'a'.repeat(33), 'deploy$', 'ro ot', 'root\n', 'root;id', 'r\0', 'ünicode', '--', 'a.b']) {
+    for (const value of [
+      '',
+      '-root',
+      'Root',
+      '0day',
+      'a'.repeat(33),
+      'deploy$',
+      'ro ot',
+      'root\n',
+      'root;id',
+      'r\0',
+      'ünicode',
+      '--',
+      'a.b',
+    ]) {
       expect(isValidUnixUser(value), JSON.stringify(value)).toBe(false);
     }
-    expect(() => assertValidUnixUser('-oProxyCommand')).toThrow(expect.objectContaining({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' }));
+    expect(() => assertValidUnixUser('-oProxyCommand')).toThrow(
+      expect.objectContaining({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' }),
+    );
   });
 });
 
@@ -128,13 +203,28 @@ const pathLike = fc.oneof(
 
 describe('isValidRemotePath', () => {
   it(`accepts only absolute paths without NUL or line breaks (${RUNS} inputs)`, () => {
-    fc.assert(fc.property(pathLike, (value) => isValidRemotePath(value) === remotePathRule(value)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(pathLike, (value) => isValidRemotePath(value) === remotePathRule(value)),
+      { numRuns: RUNS },
+    );
   });
 
   it('rejects the known-bad corpus', () => {
-    for (const value of ['', 'etc/passwd', './x', '-rf', '/etc/\npasswd', '/tmp/\0x', '/a\rb', '~/x', `/${'a'.repeat(4095)}`]) {
+    for (const value of [
+      '',
+      'etc/passwd',
+      './x',
+      '-rf',
+      '/etc/\npasswd',
+      '/tmp/\0x',
+      '/a\rb',
+      '~/x',
+      `/${'a'.repeat(4095)}`,
+    ]) {
       expect(isValidRemotePath(value), JSON.stringify(value.slice(0, 20))).toBe(false);
     }
-    expect(() => assertValidRemotePath('relative')).toThrow(expect.objectContaining({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' }));
+    expect(() => assertValidRemotePath('relative')).toThrow(
+      expect.objectContaining({ code: 'STEWARD_INVALID_REMOTE_ARGUMENT' }),
+    );
   });
 });

@@ -49,11 +49,13 @@ export function assertValidHostname(value: unknown, field = 'host'): asserts val
 }
 
 export function assertValidUnixUser(value: unknown, field = 'username'): asserts value is string {
-  if (!isValidUnixUser(value)) throw invalidRemoteArgument(field, 'must be a Unix user name ([a-z_][a-z0-9_-]{0,31})', value);
+  if (!isValidUnixUser(value))
+    throw invalidRemoteArgument(field, 'must be a Unix user name ([a-z_][a-z0-9_-]{0,31})', value);
 }
 
 export function assertValidRemotePath(value: unknown, field = 'path'): asserts value is string {
-  if (!isValidRemotePath(value)) throw invalidRemoteArgument(field, 'must be an absolute path without NUL or line breaks', value);
+  if (!isValidRemotePath(value))
+    throw invalidRemoteArgument(field, 'must be an absolute path without NUL or line breaks', value);
 }
 
 export function assertValidPort(value: unknown, field = 'port'): asserts value is number {

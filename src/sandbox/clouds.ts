@@ -77,7 +77,8 @@ export async function startSandboxClouds(options: SandboxCloudsOptions): Promise
   const clock = options.clock ?? systemClock;
   const aws = options.credentials?.aws;
   const accountId = aws?.accountId ?? '123456789012';
-  if (!ACCOUNT.test(accountId)) throw new AppError('STEWARD_INVALID_INPUT', 'The sandbox AWS account id must be 12 digits.');
+  if (!ACCOUNT.test(accountId))
+    throw new AppError('STEWARD_INVALID_INPUT', 'The sandbox AWS account id must be 12 digits.');
   const accessKeyId = aws?.accessKeyId ?? newAccessKeyId();
   const secretAccessKey = aws?.secretAccessKey ?? newSecretKey();
   const externalId = `sandbox-${randomBytes(8).toString('hex')}`;
@@ -87,14 +88,29 @@ export async function startSandboxClouds(options: SandboxCloudsOptions): Promise
   const adminToken = randomBytes(24).toString('base64url');
 
   const ec2 = await startEc2Sandbox({
-    host, port: options.ec2Port ?? 0, hosts: options.hosts, clock, adminToken,
-    credentials: { accessKeyId, secretAccessKey, accountId, roles: [{ arn: roleArn, externalId }, ...(aws?.roles ?? [])] },
+    host,
+    port: options.ec2Port ?? 0,
+    hosts: options.hosts,
+    clock,
+    adminToken,
+    credentials: {
+      accessKeyId,
+      secretAccessKey,
+      accountId,
+      roles: [{ arn: roleArn, externalId }, ...(aws?.roles ?? [])],
+    },
     ...(options.transitionMs === undefined ? {} : { transitionMs: options.transitionMs }),
   });
   let elastic: ElasticSandbox;
   try {
     elastic = await startElasticSandbox({
-      host, port: options.elasticPort ?? 0, hosts: options.hosts, clock, adminToken, user, secretKey,
+      host,
+      port: options.elasticPort ?? 0,
+      hosts: options.hosts,
+      clock,
+      adminToken,
+      user,
+      secretKey,
       ...(options.elasticDialect === undefined ? {} : { dialect: options.elasticDialect }),
       ...(options.transitionMs === undefined ? {} : { shutdownMs: options.transitionMs }),
       ...(options.imagingMs === undefined ? {} : { imagingMs: options.imagingMs }),

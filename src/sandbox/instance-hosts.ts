@@ -19,10 +19,19 @@ export function launcherInstanceHosts(launcher: HostLauncher): InstanceHosts & {
   };
   return {
     async create(instanceId, spec): Promise<InstanceHost> {
-      const name = HOSTNAME.test(spec.hostname) ? spec.hostname : instanceId.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+      const name = HOSTNAME.test(spec.hostname)
+        ? spec.hostname
+        : instanceId
+            .toLowerCase()
+            .replace(/[^a-z0-9-]/g, '-')
+            .slice(0, 63);
       const host = await launcher.launch({ name, users: [{ name: 'root', authorizedKeys: spec.authorizedKeys }] });
       hosts.set(instanceId, host);
-      return { address: host.address, port: host.port, hostKeys: host.hostKeys.map((k) => ({ type: k.type, publicKey: k.publicKey, sha256: k.sha256 })) };
+      return {
+        address: host.address,
+        port: host.port,
+        hostKeys: host.hostKeys.map((k) => ({ type: k.type, publicKey: k.publicKey, sha256: k.sha256 })),
+      };
     },
     async stop(instanceId) {
       await get(instanceId).stop();

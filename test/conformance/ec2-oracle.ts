@@ -7,7 +7,13 @@ import type { NodeState } from '../../src/providers/types.js';
  */
 type X = Record<string, unknown>;
 
-const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, trimValues: true, isArray: (name) => name === 'item' });
+const parser = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: true,
+  isArray: (name) => name === 'item',
+});
 
 export function parseXml(xml: string): { root: string; body: X } {
   const doc = parser.parse(xml) as X;
@@ -20,9 +26,15 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 export const itemsOf = (v: unknown): X[] => (Array.isArray(obj(v)['item']) ? (obj(v)['item'] as X[]) : []);
 
 const STATES: Record<string, NodeState> = {
-  pending: 'pending', running: 'running', 'shutting-down': 'stopping', stopping: 'stopping', stopped: 'stopped', terminated: 'terminated',
+  pending: 'pending',
+  running: 'running',
+  'shutting-down': 'stopping',
+  stopping: 'stopping',
+  stopped: 'stopped',
+  terminated: 'terminated',
 };
-export const normalState = (name: string | undefined): NodeState => (name === undefined ? 'unknown' : STATES[name] ?? 'unknown');
+export const normalState = (name: string | undefined): NodeState =>
+  name === undefined ? 'unknown' : (STATES[name] ?? 'unknown');
 
 export interface OracleInstance {
   readonly id: string;
@@ -46,7 +58,11 @@ function instance(i: X): OracleInstance {
     id,
     state: normalState(str(obj(i['instanceState'])['name'])),
     name: tags['Name'] ?? id,
-    publicIps: uniq([str(i['ipAddress']), ...nics.map((n) => str(obj(n['association'])['publicIp'])), ...addresses.map((a) => str(obj(a['association'])['publicIp']))]),
+    publicIps: uniq([
+      str(i['ipAddress']),
+      ...nics.map((n) => str(obj(n['association'])['publicIp'])),
+      ...addresses.map((a) => str(obj(a['association'])['publicIp'])),
+    ]),
     privateIps: uniq([str(i['privateIpAddress']), ...addresses.map((a) => str(a['privateIpAddress']))]),
     sizeId: str(i['instanceType']),
     imageId: str(i['imageId']),
@@ -65,20 +81,31 @@ export function oracleLaunched(body: X): OracleInstance[] {
   return itemsOf(body['instancesSet']).map(instance);
 }
 
-export function oracleStateChanges(body: X): { id: string; previous: NodeState; current: NodeState | undefined; legacy: boolean }[] {
+export function oracleStateChanges(
+  body: X,
+): { id: string; previous: NodeState; current: NodeState | undefined; legacy: boolean }[] {
   return itemsOf(body['instancesSet']).map((i) => ({
     id: String(i['instanceId']),
     previous: normalState(str(obj(i['previousState'])['name'])),
-    current: str(obj(i['currentState'])['name']) === undefined ? undefined : normalState(str(obj(i['currentState'])['name'])),
+    current:
+      str(obj(i['currentState'])['name']) === undefined ? undefined : normalState(str(obj(i['currentState'])['name'])),
     legacy: i['shutdownState'] !== undefined,
   }));
 }
 
-export const oracleImages = (body: X) => itemsOf(body['imagesSet']).map((i) => ({ id: String(i['imageId']), name: str(i['name']) ?? String(i['imageId']) }));
-export const oracleKeyPairs = (body: X) => itemsOf(body['keySet']).map((k) => ({ name: String(k['keyName']), fingerprint: String(k['keyFingerprint'] ?? '').trim() }));
-export const oracleRegions = (body: X) => itemsOf(body['regionInfo']).map((r) => ({ id: String(r['regionName']), endpoint: str(r['regionEndpoint']) }));
-export const oracleZones = (body: X) => itemsOf(body['availabilityZoneInfo']).map((z) => ({ id: String(z['zoneName']), region: str(z['regionName']) }));
-export const oracleGroups = (body: X) => itemsOf(body['securityGroupInfo']).map((g) => ({ id: str(g['groupId']), name: String(g['groupName']) }));
+export const oracleImages = (body: X) =>
+  itemsOf(body['imagesSet']).map((i) => ({ id: String(i['imageId']), name: str(i['name']) ?? String(i['imageId']) }));
+export const oracleKeyPairs = (body: X) =>
+  itemsOf(body['keySet']).map((k) => ({
+    name: String(k['keyName']),
+    fingerprint: String(k['keyFingerprint'] ?? '').trim(),
+  }));
+export const oracleRegions = (body: X) =>
+  itemsOf(body['regionInfo']).map((r) => ({ id: String(r['regionName']), endpoint: str(r['regionEndpoint']) }));
+export const oracleZones = (body: X) =>
+  itemsOf(body['availabilityZoneInfo']).map((z) => ({ id: String(z['zoneName']), region: str(z['regionName']) }));
+export const oracleGroups = (body: X) =>
+  itemsOf(body['securityGroupInfo']).map((g) => ({ id: str(g['groupId']), name: String(g['groupName']) }));
 export const oracleError = (body: X) => {
   const err = itemsOrOne(obj(body['Errors'])['Error'])[0] ?? {};
   return { code: String(err['Code']), message: String(err['Message'] ?? '').trim() };

@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/kernel/clock.js';
 import type { ComputeDriver } from '../../src/providers/driver.js';
 import {
-  InsecureEndpointError, InvalidCredentialsError, NotFoundError, ProviderError, ProviderUnavailableError, RateLimitedError,
+  InsecureEndpointError,
+  InvalidCredentialsError,
+  NotFoundError,
+  ProviderError,
+  ProviderUnavailableError,
+  RateLimitedError,
 } from '../../src/providers/errors.js';
 import type { CallOptions, Node, NodeState, ProviderCall } from '../../src/providers/types.js';
 import { waitForNodeState } from '../../src/providers/wait.js';
@@ -55,7 +60,12 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 }
 
 function expectNoSecrets(err: unknown, secrets: readonly string[]): void {
-  const views = [String((err as Error).message), JSON.stringify(err), inspect(err, { depth: 8, showHidden: true }), String((err as Error).stack)];
+  const views = [
+    String((err as Error).message),
+    JSON.stringify(err),
+    inspect(err, { depth: 8, showHidden: true }),
+    String((err as Error).stack),
+  ];
   for (const s of secrets) for (const view of views) expect(view).not.toContain(s);
 }
 
@@ -70,20 +80,32 @@ async function redirector(target: string): Promise<{ url: string; hits: () => nu
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, hits: () => hits, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    hits: () => hits,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 /**
  * The contract every ComputeDriver meets against its sandbox cloud, through the real SDK/HTTP stack. Tests run
  * in order and share one sandbox: a node is created early and taken through its lifecycle.
  */
-export function describeComputeDriverCompliance(name: string, makeDriverAndSandbox: () => Promise<ComplianceHarness>): void {
+export function describeComputeDriverCompliance(
+  name: string,
+  makeDriverAndSandbox: () => Promise<ComplianceHarness>,
+): void {
   describe(`${name}: ComputeDriver compliance`, () => {
     let h: ComplianceHarness;
     let node: Node;
     const key = ed25519PublicKey('owner@org');
     const waitFor = (id: string, states: readonly NodeState[]): Promise<Node> =>
-      waitForNodeState(h.driver, id, states, { clock: h.clock, sleep: (ms) => h.sleep(ms), intervalMs: 250, timeoutMs: 120_000 });
+      waitForNodeState(h.driver, id, states, {
+        clock: h.clock,
+        sleep: (ms) => h.sleep(ms),
+        intervalMs: 250,
+        timeoutMs: 120_000,
+      });
 
     beforeAll(async () => {
       h = await makeDriverAndSandbox();
@@ -93,7 +115,12 @@ export function describeComputeDriverCompliance(name: string, makeDriverAndSandb
     });
 
     it('refuses plain http to anything but loopback, before sending a byte', async () => {
-      for (const endpoint of ['http://compute.example.com/', 'http://10.0.0.5:8080/', 'http://127.0.0.1.nip.io/', 'http://[::ffff:7f00:1]/']) {
+      for (const endpoint of [
+        'http://compute.example.com/',
+        'http://10.0.0.5:8080/',
+        'http://127.0.0.1.nip.io/',
+        'http://[::ffff:7f00:1]/',
+      ]) {
         const err = await rejection(h.makeDriver({ endpoint }));
         expect(err).toBeInstanceOf(InsecureEndpointError);
         expect((err as ProviderError).code).toBe('STEWARD_INSECURE_ENDPOINT');
@@ -145,7 +172,13 @@ export function describeComputeDriverCompliance(name: string, makeDriverAndSandb
     it('stops before sending when onCall throws', async () => {
       const before = h.requestCount();
       const refusal = new Error('ledger unavailable');
-      const err = await rejection(h.driver.listImages(undefined, { onCall: () => { throw refusal; } }));
+      const err = await rejection(
+        h.driver.listImages(undefined, {
+          onCall: () => {
+            throw refusal;
+          },
+        }),
+      );
       expect(err).toBe(refusal);
       expect(h.requestCount()).toBe(before);
     });
@@ -173,7 +206,13 @@ export function describeComputeDriverCompliance(name: string, makeDriverAndSandb
     });
 
     it('creates a node idempotently with the SSH key injected', async () => {
-      const input = { name: 'compliance-1', ...h.launch, idempotencyToken: `tok-${Date.now()}`, sshPublicKey: key.publicKey, tags: { purpose: 'compliance' } };
+      const input = {
+        name: 'compliance-1',
+        ...h.launch,
+        idempotencyToken: `tok-${Date.now()}`,
+        sshPublicKey: key.publicKey,
+        tags: { purpose: 'compliance' },
+      };
       node = await h.driver.createNode(input);
       expect(node.id).not.toBe('');
       expect(node.name).toBe('compliance-1');
@@ -181,20 +220,33 @@ export function describeComputeDriverCompliance(name: string, makeDriverAndSandb
       const again = await h.driver.createNode(input);
       expect(again.id).toBe(node.id);
       const host = h.hosts.records.get(node.id);
-      expect(host?.authorizedKeys.map((k) => k.split(' ').slice(0, 2).join(' '))).toContain(key.publicKey.split(' ').slice(0, 2).join(' '));
+      expect(host?.authorizedKeys.map((k) => k.split(' ').slice(0, 2).join(' '))).toContain(
+        key.publicKey.split(' ').slice(0, 2).join(' '),
+      );
       const running = await waitFor(node.id, ['running']);
       expect(running.publicIps).toContain(host?.host.address);
     });
 
     it('gets the node', async () => {
       const got = await h.driver.getNode(node.id);
-      expect(got).toMatchObject({ id: node.id, name: 'compliance-1', state: 'running', sizeId: h.launch.sizeId, imageId: h.launch.imageId });
+      expect(got).toMatchObject({
+        id: node.id,
+        name: 'compliance-1',
+        state: 'running',
+        sizeId: h.launch.sizeId,
+        imageId: h.launch.imageId,
+      });
       expect(got.created).toBeInstanceOf(Date);
     });
 
     it('lists nodes across pages and by filter', async () => {
       for (let i = 2; i <= 6; i++) {
-        await h.driver.createNode({ name: `compliance-${i}`, ...h.launch, idempotencyToken: `page-${i}-${Date.now()}`, sshPublicKey: key.publicKey });
+        await h.driver.createNode({
+          name: `compliance-${i}`,
+          ...h.launch,
+          idempotencyToken: `page-${i}-${Date.now()}`,
+          sshPublicKey: key.publicKey,
+        });
       }
       const rec = recorder();
       const all = await h.driver.listNodes(undefined, rec);

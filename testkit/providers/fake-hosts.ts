@@ -36,10 +36,18 @@ export class FakeInstanceHosts implements InstanceHosts {
     const host: InstanceHost = {
       address: `127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`,
       port: 22,
-      hostKeys: [{ type: 'ssh-ed25519', publicKey: key.publicKey.split(' ').slice(0, 2).join(' '), sha256: key.sha256 }],
+      hostKeys: [
+        { type: 'ssh-ed25519', publicKey: key.publicKey.split(' ').slice(0, 2).join(' '), sha256: key.sha256 },
+      ],
     };
     this.records.set(instanceId, {
-      instanceId, authorizedKeys: [...spec.authorizedKeys], hostname: spec.hostname, host, running: true, destroyed: false, history: ['create'],
+      instanceId,
+      authorizedKeys: [...spec.authorizedKeys],
+      hostname: spec.hostname,
+      host,
+      running: true,
+      destroyed: false,
+      history: ['create'],
     });
     return host;
   }

@@ -21,9 +21,18 @@ function movingClock(): { clock: FakeClock; sleep: (ms: number) => Promise<void>
   };
 }
 
-async function clouds(clock: FakeClock, dialect?: ElasticDialect): Promise<{ clouds: SandboxClouds; hosts: FakeInstanceHosts }> {
+async function clouds(
+  clock: FakeClock,
+  dialect?: ElasticDialect,
+): Promise<{ clouds: SandboxClouds; hosts: FakeInstanceHosts }> {
   const hosts = new FakeInstanceHosts();
-  const started = await startSandboxClouds({ hosts, clock, transitionMs: 1_000, imagingMs: 3_000, ...(dialect === undefined ? {} : { elasticDialect: dialect }) });
+  const started = await startSandboxClouds({
+    hosts,
+    clock,
+    transitionMs: 1_000,
+    imagingMs: 3_000,
+    ...(dialect === undefined ? {} : { elasticDialect: dialect }),
+  });
   return { clouds: started, hosts };
 }
 
@@ -40,7 +49,10 @@ export async function ec2Harness(auth: 'access-key' | 'assume-role'): Promise<Co
       maxAttempts: MAX_ATTEMPTS,
       pageSize: 5,
       ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }),
-      credentials: auth === 'access-key' ? { kind: 'access-key', ...source } : { kind: 'assume-role', source, roleArn, externalId },
+      credentials:
+        auth === 'access-key'
+          ? { kind: 'access-key', ...source }
+          : { kind: 'assume-role', source, roleArn, externalId },
     });
   };
   return {
@@ -64,19 +76,20 @@ export async function elasticHarness(dialect: ElasticDialect, format: WireFormat
   const { clock, sleep } = movingClock();
   const { clouds: c, hosts } = await clouds(clock, dialect);
   const { url, user, secretKey, sandbox } = c.elastic;
-  const make = async (o: DriverOverrides = {}) => getDriver('elastichosts', {
-    baseUrl: o.endpoint ?? url,
-    zone: 'sandbox-1',
-    dialect,
-    format,
-    maxAttempts: MAX_ATTEMPTS,
-    retry: { baseDelayMs: 20, throttleBaseDelayMs: 50 },
-    imagingPollMs: 500,
-    ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }),
-    clock,
-    sleep,
-    credentials: { user, secretKey: secret(o.secret ?? secretKey) },
-  });
+  const make = async (o: DriverOverrides = {}) =>
+    getDriver('elastichosts', {
+      baseUrl: o.endpoint ?? url,
+      zone: 'sandbox-1',
+      dialect,
+      format,
+      maxAttempts: MAX_ATTEMPTS,
+      retry: { baseDelayMs: 20, throttleBaseDelayMs: 50 },
+      imagingPollMs: 500,
+      ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }),
+      clock,
+      sleep,
+      credentials: { user, secretKey: secret(o.secret ?? secretKey) },
+    });
   return {
     driver: await make(),
     makeDriver: make,

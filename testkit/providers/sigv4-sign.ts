@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 
-const enc = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const enc = (s: string): string =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 const hmac = (k: Buffer | string, d: string): Buffer => createHmac('sha256', k).update(d).digest();
 
@@ -28,20 +29,40 @@ export function signedGet(input: SigningInput): { url: string; headers: Record<s
   const params: Record<string, string> = { ...input.params };
   if (input.presign === true) {
     Object.assign(params, {
-      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256', 'X-Amz-Credential': `${input.accessKeyId}/${scope}`,
-      'X-Amz-Date': amzDate, 'X-Amz-Expires': '300', 'X-Amz-SignedHeaders': 'host',
+      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+      'X-Amz-Credential': `${input.accessKeyId}/${scope}`,
+      'X-Amz-Date': amzDate,
+      'X-Amz-Expires': '300',
+      'X-Amz-SignedHeaders': 'host',
     });
   }
-  const query = Object.entries(params).map(([k, v]) => [enc(k), enc(v)]).sort(([a], [b]) => (a! < b! ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('&');
+  const query = Object.entries(params)
+    .map(([k, v]) => [enc(k), enc(v)])
+    .sort(([a], [b]) => (a! < b! ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
   const signedHeaders = input.presign === true ? 'host' : 'host;x-amz-date';
   const headerBlock = input.presign === true ? `host:${url.host}\n` : `host:${url.host}\nx-amz-date:${amzDate}\n`;
-  const canonical = ['GET', '/', query, headerBlock, signedHeaders, input.presign === true ? 'UNSIGNED-PAYLOAD' : hex('')].join('\n');
+  const canonical = [
+    'GET',
+    '/',
+    query,
+    headerBlock,
+    signedHeaders,
+    input.presign === true ? 'UNSIGNED-PAYLOAD' : hex(''),
+  ].join('\n');
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, hex(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${input.secretAccessKey}`, amzDate.slice(0, 8)), input.region), input.service), 'aws4_request');
+  const key = hmac(
+    hmac(hmac(hmac(`AWS4${input.secretAccessKey}`, amzDate.slice(0, 8)), input.region), input.service),
+    'aws4_request',
+  );
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
   if (input.presign === true) return { url: `${url.origin}/?${query}&X-Amz-Signature=${signature}`, headers: {} };
   return {
     url: `${url.origin}/?${query}`,
-    headers: { 'x-amz-date': amzDate, authorization: `AWS4-HMAC-SHA256 Credential=${input.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` },
+    headers: {
+      'x-amz-date': amzDate,
+      authorization: `AWS4-HMAC-SHA256 Credential=${input.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+    },
   };
 }

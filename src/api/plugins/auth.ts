@@ -20,7 +20,8 @@ declare module 'fastify' {
 
 /** The actor of a request, or 401. Route handlers start with this (or `optionalActor`). */
 export function requireActor(request: FastifyRequest): Actor {
-  if (!request.actor) throw new AppError('STEWARD_UNAUTHENTICATED', 'Sign in, or send an API token as "Authorization: Bearer stw_…".');
+  if (!request.actor)
+    throw new AppError('STEWARD_UNAUTHENTICATED', 'Sign in, or send an API token as "Authorization: Bearer stw_…".');
   return request.actor;
 }
 
@@ -32,10 +33,19 @@ export function requireStaff(request: FastifyRequest, roles: readonly string[]):
   return actor;
 }
 
-export const contextOf = (request: FastifyRequest): RequestContext => ({ requestId: String(request.id), ip: request.ip });
+export const contextOf = (request: FastifyRequest): RequestContext => ({
+  requestId: String(request.id),
+  ip: request.ip,
+});
 
 export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: string, secure: boolean): void {
-  void reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/', expires: new Date(expiresAt) });
+  void reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: '/',
+    expires: new Date(expiresAt),
+  });
 }
 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
@@ -53,9 +63,11 @@ export function registerAuth(app: FastifyInstance, core: Core): void {
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(authorization);
-      if (!match) throw new AppError('STEWARD_UNAUTHENTICATED', 'The Authorization header must be "Bearer <API token>".');
+      if (!match)
+        throw new AppError('STEWARD_UNAUTHENTICATED', 'The Authorization header must be "Bearer <API token>".');
       request.actor = await core.sessions.authenticateToken(match[1]!);
-      if (!request.actor) throw new AppError('STEWARD_UNAUTHENTICATED', 'The API token is unknown, revoked or expired.');
+      if (!request.actor)
+        throw new AppError('STEWARD_UNAUTHENTICATED', 'The API token is unknown, revoked or expired.');
     } else {
       const token = request.cookies[SESSION_COOKIE];
       if (token) {
@@ -63,14 +75,28 @@ export function registerAuth(app: FastifyInstance, core: Core): void {
         if (request.actor && !SAFE_METHODS.has(request.method)) {
           const presented = request.headers['x-csrf-token'];
           if (typeof presented !== 'string' || !csrfMatches(token, presented)) {
-            await core.audit.recordAlone({ action: 'access.denied', actor: { type: request.actor.kind === 'staff' ? 'staff' : 'user', id: request.actor.userId }, result: 'denied', details: { reason: 'csrf', route: request.routeOptions.url ?? null } }, contextOf(request));
-            throw new AppError('STEWARD_CSRF', 'Send the X-CSRF-Token header you received at sign-in (GET /api/auth/session returns it too).');
+            await core.audit.recordAlone(
+              {
+                action: 'access.denied',
+                actor: { type: request.actor.kind === 'staff' ? 'staff' : 'user', id: request.actor.userId },
+                result: 'denied',
+                details: { reason: 'csrf', route: request.routeOptions.url ?? null },
+              },
+              contextOf(request),
+            );
+            throw new AppError(
+              'STEWARD_CSRF',
+              'Send the X-CSRF-Token header you received at sign-in (GET /api/auth/session returns it too).',
+            );
           }
         }
       }
     }
     if (request.actor?.needsTotpEnrolment && !request.routeOptions.config.allowDuringEnrolment) {
-      throw new AppError('STEWARD_TOTP_ENROLMENT_REQUIRED', 'Staff accounts must turn on a second factor first: POST /api/me/totp/enrol, then /api/me/totp/confirm.');
+      throw new AppError(
+        'STEWARD_TOTP_ENROLMENT_REQUIRED',
+        'Staff accounts must turn on a second factor first: POST /api/me/totp/enrol, then /api/me/totp/confirm.',
+      );
     }
   });
 }

@@ -16,39 +16,72 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
-export const statusOf = (code: ErrorCode): number => (code === 'STEWARD_UNSUPPORTED_MEDIA_TYPE' ? 415 : STATUS_OF_KIND[ERROR_CODES[code].kind]);
+export const statusOf = (code: ErrorCode): number =>
+  code === 'STEWARD_UNSUPPORTED_MEDIA_TYPE' ? 415 : STATUS_OF_KIND[ERROR_CODES[code].kind];
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; requestId: string; details?: Record<string, unknown> };
 }
 
 function describeValidation(err: FastifyError): string {
-  const first = err.validation?.[0] as { keyword?: string; instancePath?: string; message?: string; params?: { keys?: string[] } } | undefined;
+  const first = err.validation?.[0] as
+    { keyword?: string; instancePath?: string; message?: string; params?: { keys?: string[] } } | undefined;
   const where = err.validationContext ?? 'body';
-  if (first?.keyword === 'unrecognized_keys' && first.params?.keys) return `${where} has unknown field(s): ${first.params.keys.join(', ')}. Remove them.`;
+  if (first?.keyword === 'unrecognized_keys' && first.params?.keys)
+    return `${where} has unknown field(s): ${first.params.keys.join(', ')}. Remove them.`;
   const path = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
   const message = first?.message ?? 'is invalid';
   return path ? `${where}.${path}: ${message}` : `${where}: ${message}`;
 }
 
 // Database errors that mean "not now" rather than "broken": busy or locked, timed out, connection lost.
-const DB_UNAVAILABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', '57014', '55P03', '57P01', '57P03', '08000', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT']);
+const DB_UNAVAILABLE = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  '57014',
+  '55P03',
+  '57P01',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+]);
 
 /** Turns any error into an AppError with a stable code; anything unexpected becomes STEWARD_INTERNAL. */
 export function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
   const dbCode = (err as { code?: unknown })?.code;
-  if (typeof dbCode === 'string' && DB_UNAVAILABLE.has(dbCode)) return new AppError('STEWARD_DATABASE_UNAVAILABLE', 'The database is busy or unreachable; try again shortly.', undefined, { cause: err });
+  if (typeof dbCode === 'string' && DB_UNAVAILABLE.has(dbCode))
+    return new AppError(
+      'STEWARD_DATABASE_UNAVAILABLE',
+      'The database is busy or unreachable; try again shortly.',
+      undefined,
+      { cause: err },
+    );
   const e = err as FastifyError & { type?: string };
-  if (hasZodFastifySchemaValidationErrors(e) || e.validation) return new AppError('STEWARD_INVALID_INPUT', describeValidation(e));
+  if (hasZodFastifySchemaValidationErrors(e) || e.validation)
+    return new AppError('STEWARD_INVALID_INPUT', describeValidation(e));
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
-  if (status === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('STEWARD_PAYLOAD_TOO_LARGE', 'The request body is too large.');
-  if (status === 415 || e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('STEWARD_UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
-  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('STEWARD_MALFORMED_JSON', 'The body is empty; send a JSON object (or no Content-Type header).');
-  if (err instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return new AppError('STEWARD_MALFORMED_JSON', 'The request body is not valid JSON.');
-  if (e.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return new AppError('STEWARD_INVALID_INPUT', 'The Content-Length header does not match the body.');
+  if (status === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new AppError('STEWARD_PAYLOAD_TOO_LARGE', 'The request body is too large.');
+  if (status === 415 || e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new AppError('STEWARD_UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return new AppError('STEWARD_MALFORMED_JSON', 'The body is empty; send a JSON object (or no Content-Type header).');
+  if (err instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return new AppError('STEWARD_MALFORMED_JSON', 'The request body is not valid JSON.');
+  if (e.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH')
+    return new AppError('STEWARD_INVALID_INPUT', 'The Content-Length header does not match the body.');
   if (status >= 400 && status < 500) return new AppError('STEWARD_INVALID_INPUT', 'The request is malformed.');
-  return new AppError('STEWARD_INTERNAL', 'Something went wrong inside Steward. The request id finds the details in the logs.', undefined, { cause: err });
+  return new AppError(
+    'STEWARD_INTERNAL',
+    'Something went wrong inside Steward. The request id finds the details in the logs.',
+    undefined,
+    { cause: err },
+  );
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
@@ -56,7 +89,13 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: unk
   const status = statusOf(appErr.code);
   if (status >= 500) {
     const cause = appErr.code === 'STEWARD_INTERNAL' ? err : appErr.cause;
-    request.log.error({ code: appErr.code, err: cause instanceof Error ? { type: cause.name, message: cause.message, stack: cause.stack } : undefined }, 'request failed');
+    request.log.error(
+      {
+        code: appErr.code,
+        err: cause instanceof Error ? { type: cause.name, message: cause.message, stack: cause.stack } : undefined,
+      },
+      'request failed',
+    );
   }
   const body: ErrorBody = { error: { code: appErr.code, message: appErr.message, requestId: String(request.id) } };
   if (appErr.details && status < 500) body.error.details = appErr.details;
@@ -67,6 +106,13 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: unk
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new AppError('STEWARD_ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}. The API is described at /api/openapi.json.`)),
+    sendError(
+      request,
+      reply,
+      new AppError(
+        'STEWARD_ROUTE_NOT_FOUND',
+        `No route for ${request.method} ${request.url.split('?')[0]}. The API is described at /api/openapi.json.`,
+      ),
+    ),
   );
 }

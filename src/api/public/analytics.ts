@@ -40,7 +40,10 @@ declare module 'fastify' {
 async function holdSession(request: FastifyRequest): Promise<void> {
   const site = request.headers['sec-fetch-site'];
   const origin = request.headers.origin;
-  if ((typeof site === 'string' && site !== 'same-origin') || (typeof origin === 'string' && origin !== 'null' && safeHost(origin) !== request.headers.host)) {
+  if (
+    (typeof site === 'string' && site !== 'same-origin') ||
+    (typeof origin === 'string' && origin !== 'null' && safeHost(origin) !== request.headers.host)
+  ) {
     throw new AppError('STEWARD_FORBIDDEN', 'Analytics are accepted only from Steward’s own pages.');
   }
   request.heldSession = request.cookies[SESSION_COOKIE];
@@ -66,36 +69,71 @@ export function analyticsRoutes(app: FastifyInstance, core: Core): void {
   const open = { allowDuringEnrolment: true };
 
   r.get('/analytics/steward.js', { config: open, schema: hidden }, async (_request, reply) =>
-    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(script));
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(script),
+  );
   r.get('/analytics/steward.css', { config: open, schema: hidden }, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(styles));
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(styles),
+  );
 
   async function visitor(request: FastifyRequest): Promise<VisitorRequest> {
     const actor = request.heldSession ? await core.sessions.authenticateSession(request.heldSession) : undefined;
     return {
-      ip: request.ip, requestId: String(request.id), headers: request.headers, visitorCookie: request.cookies[ANALYTICS_COOKIE],
+      ip: request.ip,
+      requestId: String(request.id),
+      headers: request.headers,
+      visitorCookie: request.cookies[ANALYTICS_COOKIE],
       userId: actor?.kind === 'customer' ? actor.userId : undefined,
     };
   }
 
   function applyCookie(reply: FastifyReply, advice: CookieAdvice): void {
-    if (advice.set) void reply.setCookie(ANALYTICS_COOKIE, advice.set, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: COOKIE_MAX_AGE_S });
-    else if (advice.clear) void reply.clearCookie(ANALYTICS_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+    if (advice.set)
+      void reply.setCookie(ANALYTICS_COOKIE, advice.set, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+        maxAge: COOKIE_MAX_AGE_S,
+      });
+    else if (advice.clear)
+      void reply.clearCookie(ANALYTICS_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
   }
 
-  r.post('/analytics/consent', { config: open, preValidation: holdSession, schema: { hide: true, body: z.strictObject({ analytics: z.boolean() }) } }, async (request, reply) => {
-    const advice = await core.privacy.analytics.bannerDecision(request.body.analytics, await visitor(request));
-    applyCookie(reply, advice);
-    return reply.code(204).header('cache-control', 'no-store').send();
-  });
+  r.post(
+    '/analytics/consent',
+    {
+      config: open,
+      preValidation: holdSession,
+      schema: { hide: true, body: z.strictObject({ analytics: z.boolean() }) },
+    },
+    async (request, reply) => {
+      const advice = await core.privacy.analytics.bannerDecision(request.body.analytics, await visitor(request));
+      applyCookie(reply, advice);
+      return reply.code(204).header('cache-control', 'no-store').send();
+    },
+  );
 
-  r.post('/analytics/collect', {
-    config: open, preValidation: holdSession, bodyLimit: 4096,
-    schema: { hide: true, body: z.strictObject({ kind: z.enum(['pageview', 'download']), path: z.string().max(2000), referrer: z.string().max(2000).optional(), language: z.string().max(40).optional() }) },
-  }, async (request, reply) => {
-    const advice = await core.privacy.analytics.collect(request.body, await visitor(request));
-    applyCookie(reply, advice);
-    // The same empty answer whether or not the event was kept: the page learns nothing either way.
-    return reply.code(204).header('cache-control', 'no-store').send();
-  });
+  r.post(
+    '/analytics/collect',
+    {
+      config: open,
+      preValidation: holdSession,
+      bodyLimit: 4096,
+      schema: {
+        hide: true,
+        body: z.strictObject({
+          kind: z.enum(['pageview', 'download']),
+          path: z.string().max(2000),
+          referrer: z.string().max(2000).optional(),
+          language: z.string().max(40).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const advice = await core.privacy.analytics.collect(request.body, await visitor(request));
+      applyCookie(reply, advice);
+      // The same empty answer whether or not the event was kept: the page learns nothing either way.
+      return reply.code(204).header('cache-control', 'no-store').send();
+    },
+  );
 }

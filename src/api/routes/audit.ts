@@ -5,26 +5,71 @@ import type { Core } from '../../core/core.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
 import { errors, idOf, OrgParams, text } from '../schemas.js';
 
-const Entry = z.object({
-  seq: z.number(), id: z.string(), at: z.string(), action: z.string(),
-  actor: z.object({ type: z.string(), id: z.string().nullable() }),
-  target: z.object({ type: z.string(), id: z.string() }).nullable(),
-  result: z.string(), requestId: z.string().nullable(), ip: z.string().nullable(), details: z.record(z.string(), z.unknown()),
-}).meta({ id: 'AuditEntry' });
+const Entry = z
+  .object({
+    seq: z.number(),
+    id: z.string(),
+    at: z.string(),
+    action: z.string(),
+    actor: z.object({ type: z.string(), id: z.string().nullable() }),
+    target: z.object({ type: z.string(), id: z.string() }).nullable(),
+    result: z.string(),
+    requestId: z.string().nullable(),
+    ip: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AuditEntry' });
 const Query = z.strictObject({
-  before: z.coerce.number().int().min(1).optional().describe('Only entries older than this sequence number (for paging)'),
+  before: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Only entries older than this sequence number (for paging)'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  action: z.string().regex(/^[a-z_]+\.[a-z_]+$/).optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_]+\.[a-z_]+$/)
+    .optional(),
 });
 
 /** Reading the audit log: customers their organisation's, staff (admin, security) any, with a reason. */
 export function auditRoutes(app: FastifyInstance, core: Core): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/api/orgs/:orgId/audit', { schema: { tags: ['audit'], summary: 'Your organisation’s audit log, newest first', params: OrgParams, querystring: Query, response: { 200: z.object({ entries: z.array(Entry) }), ...errors } } }, async (request) =>
-    ({ entries: await core.auditReader.forOrg(requireActor(request), request.params.orgId, request.query, contextOf(request)) }));
+  r.get(
+    '/api/orgs/:orgId/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Your organisation’s audit log, newest first',
+        params: OrgParams,
+        querystring: Query,
+        response: { 200: z.object({ entries: z.array(Entry) }), ...errors },
+      },
+    },
+    async (request) => ({
+      entries: await core.auditReader.forOrg(
+        requireActor(request),
+        request.params.orgId,
+        request.query,
+        contextOf(request),
+      ),
+    }),
+  );
 
-  r.get('/api/staff/audit', { schema: { tags: ['staff'], summary: 'The audit log across organisations (admin, security); the read is itself audited', querystring: Query.extend({ orgId: idOf('org').optional(), reason: text(500) }), response: { 200: z.object({ entries: z.array(Entry) }), ...errors } } }, async (request) => {
-    const { orgId, ...filter } = request.query;
-    return { entries: await core.auditReader.asStaff(requireActor(request), orgId, filter, contextOf(request)) };
-  });
+  r.get(
+    '/api/staff/audit',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: 'The audit log across organisations (admin, security); the read is itself audited',
+        querystring: Query.extend({ orgId: idOf('org').optional(), reason: text(500) }),
+        response: { 200: z.object({ entries: z.array(Entry) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { orgId, ...filter } = request.query;
+      return { entries: await core.auditReader.asStaff(requireActor(request), orgId, filter, contextOf(request)) };
+    },
+  );
 }

@@ -10,40 +10,100 @@ import { ProfileSchema, profileView } from './me.js';
 
 const SignUp = z.strictObject({ email, password, name: text(200), phone: phone.optional(), orgName: text(100) });
 const SignIn = z.strictObject({ email, password, totpCode: totpCode.optional() });
-const SessionOut = z.object({ user: ProfileSchema, csrfToken: z.string(), orgs: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['owner', 'member']) })) });
+const SessionOut = z.object({
+  user: ProfileSchema,
+  csrfToken: z.string(),
+  orgs: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['owner', 'member']) })),
+});
 
 /** Sign-up, sign-in and sign-out. Sessions are httpOnly SameSite=Strict cookies; the CSRF token comes in the body. */
 export function authRoutes(app: FastifyInstance, core: Core): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const secure = core.config.cookieSecure;
 
-  r.post('/api/auth/signup', { schema: { tags: ['auth'], summary: 'Create an account and its first organisation', body: SignUp, response: { 201: SessionOut, ...errors } } }, async (request, reply) => {
-    const b = request.body;
-    const out = await core.orgs.signUp({ email: b.email, password: new Secret(b.password), name: b.name, phone: b.phone ?? null, orgName: b.orgName }, contextOf(request));
-    setSessionCookie(reply, out.session.token, out.session.expiresAt, secure);
-    const profile = await core.users.getProfile(out.userId);
-    return reply.code(201).send({ user: profileView(profile), csrfToken: out.session.csrfToken, orgs: [{ id: out.orgId, name: b.orgName, role: 'owner' as const }] });
-  });
+  r.post(
+    '/api/auth/signup',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account and its first organisation',
+        body: SignUp,
+        response: { 201: SessionOut, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const out = await core.orgs.signUp(
+        { email: b.email, password: new Secret(b.password), name: b.name, phone: b.phone ?? null, orgName: b.orgName },
+        contextOf(request),
+      );
+      setSessionCookie(reply, out.session.token, out.session.expiresAt, secure);
+      const profile = await core.users.getProfile(out.userId);
+      return reply
+        .code(201)
+        .send({
+          user: profileView(profile),
+          csrfToken: out.session.csrfToken,
+          orgs: [{ id: out.orgId, name: b.orgName, role: 'owner' as const }],
+        });
+    },
+  );
 
-  r.post('/api/auth/signin', { schema: { tags: ['auth'], summary: 'Sign in (with a one-time code when the account has one)', body: SignIn, response: { 200: SessionOut, ...errors } } }, async (request, reply) => {
-    const b = request.body;
-    const { session, actor } = await core.sessions.signIn({ email: b.email, password: new Secret(b.password), totpCode: b.totpCode }, contextOf(request));
-    setSessionCookie(reply, session.token, session.expiresAt, secure);
-    const [profile, orgs] = await Promise.all([core.users.getProfile(actor.userId), core.orgs.listMyOrgs(actor)]);
-    return { user: profileView(profile), csrfToken: session.csrfToken, orgs };
-  });
+  r.post(
+    '/api/auth/signin',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in (with a one-time code when the account has one)',
+        body: SignIn,
+        response: { 200: SessionOut, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const { session, actor } = await core.sessions.signIn(
+        { email: b.email, password: new Secret(b.password), totpCode: b.totpCode },
+        contextOf(request),
+      );
+      setSessionCookie(reply, session.token, session.expiresAt, secure);
+      const [profile, orgs] = await Promise.all([core.users.getProfile(actor.userId), core.orgs.listMyOrgs(actor)]);
+      return { user: profileView(profile), csrfToken: session.csrfToken, orgs };
+    },
+  );
 
-  r.get('/api/auth/session', { config: { allowDuringEnrolment: true }, schema: { tags: ['auth'], summary: 'The signed-in person, their organisations and the CSRF token', response: { 200: SessionOut, ...errors } } }, async (request) => {
-    const actor = requireActor(request);
-    const [profile, orgs] = await Promise.all([core.users.getProfile(actor.userId), core.orgs.listMyOrgs(actor)]);
-    const cookie = request.cookies[SESSION_COOKIE];
-    return { user: profileView(profile), csrfToken: actor.via === 'session' && cookie ? csrfTokenFor(cookie) : '', orgs };
-  });
+  r.get(
+    '/api/auth/session',
+    {
+      config: { allowDuringEnrolment: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in person, their organisations and the CSRF token',
+        response: { 200: SessionOut, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const [profile, orgs] = await Promise.all([core.users.getProfile(actor.userId), core.orgs.listMyOrgs(actor)]);
+      const cookie = request.cookies[SESSION_COOKIE];
+      return {
+        user: profileView(profile),
+        csrfToken: actor.via === 'session' && cookie ? csrfTokenFor(cookie) : '',
+        orgs,
+      };
+    },
+  );
 
-  r.post('/api/auth/signout', { config: { allowDuringEnrolment: true }, schema: { tags: ['auth'], summary: 'End this session on the server', response: { 204: z.null(), ...errors } } }, async (request, reply) => {
-    const actor = requireActor(request);
-    await core.sessions.signOut(actor, contextOf(request));
-    clearSessionCookie(reply, secure);
-    return reply.code(204).send(null);
-  });
+  r.post(
+    '/api/auth/signout',
+    {
+      config: { allowDuringEnrolment: true },
+      schema: { tags: ['auth'], summary: 'End this session on the server', response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      await core.sessions.signOut(actor, contextOf(request));
+      clearSessionCookie(reply, secure);
+      return reply.code(204).send(null);
+    },
+  );
 }

@@ -10,14 +10,16 @@ import { fileURLToPath } from 'node:url';
  * The console's own policy, stricter than the API default: scripts and styles only from Steward's origin (no
  * inline code or styles at all), API calls only to the same origin, never framed.
  */
-export const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /**
  * The policy index.html is served with: CONSOLE_CSP, plus one nonce per answer that only style elements made by
  * the console's own scripts carry (the web terminal draws with generated style rules). Markup injected into the
  * page cannot know it, and inline style attributes stay refused.
  */
-export const consoleCspWithStyleNonce = (nonce: string): string => CONSOLE_CSP.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`);
+export const consoleCspWithStyleNonce = (nonce: string): string =>
+  CONSOLE_CSP.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`);
 
 /** The meta element that hands the nonce to the console's scripts. */
 export const STYLE_NONCE_META = 'steward-style-nonce';
@@ -62,8 +64,16 @@ export function consoleRoutes(app: FastifyInstance, options: { distDir?: string 
       scope.get('/', hidden, async (_request, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT));
       return;
     }
-    await scope.register(fastifyStatic, { root: join(dist, 'assets'), prefix: '/assets/', index: false, immutable: true, maxAge: '365d' });
-    const topLevel = new Set(readdirSync(dist).filter((name) => name !== 'index.html' && statSync(join(dist, name)).isFile()));
+    await scope.register(fastifyStatic, {
+      root: join(dist, 'assets'),
+      prefix: '/assets/',
+      index: false,
+      immutable: true,
+      maxAge: '365d',
+    });
+    const topLevel = new Set(
+      readdirSync(dist).filter((name) => name !== 'index.html' && statSync(join(dist, name)).isFile()),
+    );
 
     const page = async (request: FastifyRequest, reply: FastifyReply) => {
       const path = request.url.split('?')[0]!;
@@ -71,8 +81,15 @@ export function consoleRoutes(app: FastifyInstance, options: { distDir?: string 
       const name = path.slice(1);
       if (topLevel.has(name)) return reply.sendFile(name, dist, { maxAge: '1h', immutable: false });
       const nonce = randomBytes(18).toString('base64');
-      const html = (await readFile(join(dist, 'index.html'), 'utf8')).replace('<head>', `<head>\n    <meta name="${STYLE_NONCE_META}" content="${nonce}" />`);
-      return reply.header('content-security-policy', consoleCspWithStyleNonce(nonce)).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+      const html = (await readFile(join(dist, 'index.html'), 'utf8')).replace(
+        '<head>',
+        `<head>\n    <meta name="${STYLE_NONCE_META}" content="${nonce}" />`,
+      );
+      return reply
+        .header('content-security-policy', consoleCspWithStyleNonce(nonce))
+        .header('cache-control', 'no-cache')
+        .type('text/html; charset=utf-8')
+        .send(html);
     };
     scope.get('/', hidden, page);
     scope.get('/*', hidden, page);

@@ -15,20 +15,37 @@ const Health = z.object({
 /** Operator endpoints: health for load balancers, metrics for Prometheus. */
 export function systemRoutes(app: FastifyInstance, core: Core, registry: Registry): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/healthz', { schema: { tags: ['system'], summary: 'Health of this node (503 when sealed or the database fails)', response: { 200: Health, 503: Health } } }, async (_request, reply) => {
-    const database = await sql`select 1`.execute(core.db).then(() => 'ok' as const, () => 'failing' as const);
-    const status = core.vault.status();
-    const audit = core.audit.health().status;
-    const healthy = !status.sealed && database === 'ok' && audit === 'ok';
-    return reply.code(healthy ? 200 : 503).send({
-      status: healthy ? 'ok' : 'degraded',
-      vault: status.sealed ? { sealed: true, reason: status.reason } : { sealed: false },
-      audit,
-      database,
-    });
-  });
-  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
-  });
+  r.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Health of this node (503 when sealed or the database fails)',
+        response: { 200: Health, 503: Health },
+      },
+    },
+    async (_request, reply) => {
+      const database = await sql`select 1`.execute(core.db).then(
+        () => 'ok' as const,
+        () => 'failing' as const,
+      );
+      const status = core.vault.status();
+      const audit = core.audit.health().status;
+      const healthy = !status.sealed && database === 'ok' && audit === 'ok';
+      return reply.code(healthy ? 200 : 503).send({
+        status: healthy ? 'ok' : 'degraded',
+        vault: status.sealed ? { sealed: true, reason: status.reason } : { sealed: false },
+        audit,
+        database,
+      });
+    },
+  );
+  app.get(
+    '/metrics',
+    { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } },
+    async (_request, reply) => {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    },
+  );
 }

@@ -5,9 +5,28 @@ import { say } from '../output.js';
 import { askSecret } from '../prompt.js';
 import type { Env } from '../runtime.js';
 
-interface ServerView { id: string; name: string; address: string; port: number; username: string; status: string; statusReason: string | null; hostKey: { fingerprint: string } | null }
-interface RunView { id: string; status: string; progress: { total: number; queued: number; running: number; done: number; failed: number; changed: number }; hosts: { serverId: string; status: string; error: string | null; exitCode: number | null }[] }
-interface OutputPage { entries: { serverId: string; stream: string; data: string }[]; cursor: string; finished: boolean; run: RunView }
+interface ServerView {
+  id: string;
+  name: string;
+  address: string;
+  port: number;
+  username: string;
+  status: string;
+  statusReason: string | null;
+  hostKey: { fingerprint: string } | null;
+}
+interface RunView {
+  id: string;
+  status: string;
+  progress: { total: number; queued: number; running: number; done: number; failed: number; changed: number };
+  hosts: { serverId: string; status: string; error: string | null; exitCode: number | null }[];
+}
+interface OutputPage {
+  entries: { serverId: string; stream: string; data: string }[];
+  cursor: string;
+  finished: boolean;
+  run: RunView;
+}
 
 export type Call = ReturnType<typeof apiClient>;
 
@@ -16,18 +35,29 @@ export async function orgOf(call: Call, org: string | undefined): Promise<string
   if (org) return org;
   const { data } = await call<{ orgs: { id: string; name: string }[] }>('GET', '/api/orgs');
   if (data.orgs.length === 1) return data.orgs[0]!.id;
-  throw new AppError('STEWARD_INVALID_INPUT', `You belong to ${data.orgs.length} organisations; say which with --org (${data.orgs.map((o) => o.id).join(', ')}).`);
+  throw new AppError(
+    'STEWARD_INVALID_INPUT',
+    `You belong to ${data.orgs.length} organisations; say which with --org (${data.orgs.map((o) => o.id).join(', ')}).`,
+  );
 }
 
 /** Server names or ids (comma-separated) to ids. */
-export async function resolveServers(call: Call, orgId: string, spec: string): Promise<{ ids: string[]; names: Map<string, string> }> {
+export async function resolveServers(
+  call: Call,
+  orgId: string,
+  spec: string,
+): Promise<{ ids: string[]; names: Map<string, string> }> {
   const { data } = await call<{ servers: ServerView[] }>('GET', `/api/orgs/${orgId}/servers`);
   const names = new Map(data.servers.map((s) => [s.id, s.name]));
-  const ids = spec.split(',').map((w) => w.trim()).filter(Boolean).map((w) => {
-    const found = data.servers.find((s) => s.id === w || s.name === w);
-    if (!found) throw new AppError('STEWARD_NOT_FOUND', `No server called ${w}; \`steward servers ls\` lists them.`);
-    return found.id;
-  });
+  const ids = spec
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean)
+    .map((w) => {
+      const found = data.servers.find((s) => s.id === w || s.name === w);
+      if (!found) throw new AppError('STEWARD_NOT_FOUND', `No server called ${w}; \`steward servers ls\` lists them.`);
+      return found.id;
+    });
   return { ids, names };
 }
 
@@ -38,22 +68,33 @@ function bar(p: RunView['progress']): string {
 }
 
 /** Follows a run: its output lines prefixed by server name, a progress bar on stderr; exit 1 if any server failed. */
-async function follow(call: Call, orgId: string, run: RunView, names: Map<string, string>, quiet: boolean): Promise<void> {
+async function follow(
+  call: Call,
+  orgId: string,
+  run: RunView,
+  names: Map<string, string>,
+  quiet: boolean,
+): Promise<void> {
   let cursor = '';
   const tty = process.stderr.isTTY;
   for (;;) {
-    const { data } = await call<OutputPage>('GET', `/api/orgs/${orgId}/task-runs/${run.id}/output${cursor ? `?after=${cursor}` : ''}`);
+    const { data } = await call<OutputPage>(
+      'GET',
+      `/api/orgs/${orgId}/task-runs/${run.id}/output${cursor ? `?after=${cursor}` : ''}`,
+    );
     cursor = data.cursor;
     for (const e of data.entries) {
       if (quiet && e.stream === 'log') continue;
       const prefix = `${names.get(e.serverId) ?? e.serverId}: `;
-      for (const line of e.data.replace(/\n$/, '').split('\n')) (e.stream === 'stderr' ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
+      for (const line of e.data.replace(/\n$/, '').split('\n'))
+        (e.stream === 'stderr' ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
     }
     if (tty) process.stderr.write(`\r${bar(data.run.progress)}`);
     if (data.finished && data.entries.length === 0) {
       if (tty) process.stderr.write('\n');
       say(`${data.run.status}: ${bar(data.run.progress)}`);
-      for (const h of data.run.hosts.filter((x) => x.status === 'failed')) say(`  ${names.get(h.serverId) ?? h.serverId}: ${h.error ?? 'failed'}`);
+      for (const h of data.run.hosts.filter((x) => x.status === 'failed'))
+        say(`  ${names.get(h.serverId) ?? h.serverId}: ${h.error ?? 'failed'}`);
       if (data.run.status !== 'succeeded') process.exitCode = 1;
       return;
     }
@@ -69,17 +110,27 @@ export function registerFleetCommands(program: Command, env: Env): void {
   };
 
   const servers = program.command('servers').description('the servers inventory');
-  servers.command('ls').description('list servers').option('--org <id>', 'organisation').option('--json', 'print JSON').action(async (opts: { org?: string; json?: boolean }) => {
-    const call = client();
-    const orgId = await orgOf(call, opts.org);
-    const { data } = await call<{ servers: ServerView[] }>('GET', `/api/orgs/${orgId}/servers`);
-    if (opts.json) return say(JSON.stringify(data.servers, null, 2));
-    for (const s of data.servers) say(`${s.id}  ${s.name.padEnd(16)} ${`${s.username}@${s.address}:${s.port}`.padEnd(28)} ${s.status}${s.statusReason ? ` (${s.statusReason})` : ''}`);
-  });
+  servers
+    .command('ls')
+    .description('list servers')
+    .option('--org <id>', 'organisation')
+    .option('--json', 'print JSON')
+    .action(async (opts: { org?: string; json?: boolean }) => {
+      const call = client();
+      const orgId = await orgOf(call, opts.org);
+      const { data } = await call<{ servers: ServerView[] }>('GET', `/api/orgs/${orgId}/servers`);
+      if (opts.json) return say(JSON.stringify(data.servers, null, 2));
+      for (const s of data.servers)
+        say(
+          `${s.id}  ${s.name.padEnd(16)} ${`${s.username}@${s.address}:${s.port}`.padEnd(28)} ${s.status}${s.statusReason ? ` (${s.statusReason})` : ''}`,
+        );
+    });
 
   servers
     .command('add')
-    .description('add a server: Steward logs in once with the password or key given, installs its own key, then forgets them')
+    .description(
+      'add a server: Steward logs in once with the password or key given, installs its own key, then forgets them',
+    )
     .requiredOption('--name <name>', 'a name for the server')
     .requiredOption('--address <host>', 'host name or IP address')
     .option('--port <port>', 'SSH port', '22')
@@ -89,22 +140,54 @@ export function registerFleetCommands(program: Command, env: Env): void {
     .option('--host-key-fingerprint <fp>', 'SHA256:… of the server’s host key (ssh-keygen -lf on the server)')
     .option('--trust-first-contact', 'accept the host key the server presents the first time (unverified)')
     .option('--org <id>', 'organisation')
-    .action(async (opts: { name: string; address: string; port: string; user: string; passwordStdin?: boolean; keyStdin?: boolean; hostKeyFingerprint?: string; trustFirstContact?: boolean; org?: string }) => {
+    .action(
+      async (opts: {
+        name: string;
+        address: string;
+        port: string;
+        user: string;
+        passwordStdin?: boolean;
+        keyStdin?: boolean;
+        hostKeyFingerprint?: string;
+        trustFirstContact?: boolean;
+        org?: string;
+      }) => {
+        const call = client();
+        const orgId = await orgOf(call, opts.org);
+        const secret = await askSecret(
+          opts.keyStdin ? 'Private key: ' : 'Password for the first login: ',
+          opts.passwordStdin === true || opts.keyStdin === true,
+        );
+        const body = {
+          name: opts.name,
+          address: opts.address,
+          port: Number(opts.port),
+          username: opts.user,
+          ...(opts.keyStdin ? { privateKey: secret.reveal() } : { password: secret.reveal() }),
+          hostKeyFingerprint: opts.hostKeyFingerprint,
+          trustFirstContact: opts.trustFirstContact,
+        };
+        const { data } = await call<ServerView>('POST', `/api/orgs/${orgId}/servers`, body);
+        say(`Added ${data.id} (${data.name}); enrolling. \`steward servers ls\` shows when it is ready.`);
+      },
+    );
+
+  servers
+    .command('rm <server>')
+    .description('remove a server (Steward takes its key off it first)')
+    .option('--force', 'forget it without contacting it')
+    .option('--org <id>', 'organisation')
+    .action(async (server: string, opts: { force?: boolean; org?: string }) => {
       const call = client();
       const orgId = await orgOf(call, opts.org);
-      const secret = await askSecret(opts.keyStdin ? 'Private key: ' : 'Password for the first login: ', opts.passwordStdin === true || opts.keyStdin === true);
-      const body = { name: opts.name, address: opts.address, port: Number(opts.port), username: opts.user, ...(opts.keyStdin ? { privateKey: secret.reveal() } : { password: secret.reveal() }), hostKeyFingerprint: opts.hostKeyFingerprint, trustFirstContact: opts.trustFirstContact };
-      const { data } = await call<ServerView>('POST', `/api/orgs/${orgId}/servers`, body);
-      say(`Added ${data.id} (${data.name}); enrolling. \`steward servers ls\` shows when it is ready.`);
+      const { ids } = await resolveServers(call, orgId, server);
+      await call('DELETE', `/api/orgs/${orgId}/servers/${ids[0]}?force=${opts.force ? 'true' : 'false'}`);
+      say(
+        opts.force
+          ? `Removed ${server}.`
+          : `Removing ${server}: Steward takes its key off the server, then forgets it.`,
+      );
     });
-
-  servers.command('rm <server>').description('remove a server (Steward takes its key off it first)').option('--force', 'forget it without contacting it').option('--org <id>', 'organisation').action(async (server: string, opts: { force?: boolean; org?: string }) => {
-    const call = client();
-    const orgId = await orgOf(call, opts.org);
-    const { ids } = await resolveServers(call, orgId, server);
-    await call('DELETE', `/api/orgs/${orgId}/servers/${ids[0]}?force=${opts.force ? 'true' : 'false'}`);
-    say(opts.force ? `Removed ${server}.` : `Removing ${server}: Steward takes its key off the server, then forgets it.`);
-  });
 
   program
     .command('run')
@@ -117,9 +200,16 @@ export function registerFleetCommands(program: Command, env: Env): void {
     .action(async (command: string[], opts: { servers: string; all?: boolean; timeout: string; org?: string }) => {
       const call = client();
       const orgId = await orgOf(call, opts.org);
-      if (!opts.all && !opts.servers) throw new AppError('STEWARD_INVALID_INPUT', 'Say where: --servers NAME[,NAME…] or --all.');
-      const sel = opts.all ? { all: true, names: (await resolveServers(call, orgId, '')).names } : await resolveServers(call, orgId, opts.servers);
-      const { data } = await call<RunView>('POST', `/api/orgs/${orgId}/commands`, { argv: command, timeoutSeconds: Number(opts.timeout), ...('ids' in sel ? { serverIds: sel.ids } : { all: true }) });
+      if (!opts.all && !opts.servers)
+        throw new AppError('STEWARD_INVALID_INPUT', 'Say where: --servers NAME[,NAME…] or --all.');
+      const sel = opts.all
+        ? { all: true, names: (await resolveServers(call, orgId, '')).names }
+        : await resolveServers(call, orgId, opts.servers);
+      const { data } = await call<RunView>('POST', `/api/orgs/${orgId}/commands`, {
+        argv: command,
+        timeoutSeconds: Number(opts.timeout),
+        ...('ids' in sel ? { serverIds: sel.ids } : { all: true }),
+      });
       await follow(call, orgId, data, sel.names, true);
     });
 
@@ -132,9 +222,14 @@ export function registerFleetCommands(program: Command, env: Env): void {
     .action(async (opts: { servers: string; all?: boolean; org?: string }) => {
       const call = client();
       const orgId = await orgOf(call, opts.org);
-      if (!opts.all && !opts.servers) throw new AppError('STEWARD_INVALID_INPUT', 'Say which: --servers NAME[,NAME…] or --all.');
+      if (!opts.all && !opts.servers)
+        throw new AppError('STEWARD_INVALID_INPUT', 'Say which: --servers NAME[,NAME…] or --all.');
       const sel = await resolveServers(call, orgId, opts.servers);
-      const { data } = await call<{ runId: string }>('POST', `/api/orgs/${orgId}/discovery`, opts.all ? { all: true } : { serverIds: sel.ids });
+      const { data } = await call<{ runId: string }>(
+        'POST',
+        `/api/orgs/${orgId}/discovery`,
+        opts.all ? { all: true } : { serverIds: sel.ids },
+      );
       const run = (await call<RunView>('GET', `/api/orgs/${orgId}/task-runs/${data.runId}`)).data;
       await follow(call, orgId, run, sel.names, false);
     });
@@ -148,22 +243,37 @@ export function registerFleetCommands(program: Command, env: Env): void {
       const call = client();
       const orgId = await orgOf(call, opts.org);
       const { ids } = await resolveServers(call, orgId, server);
-      const { data } = await call<{ takenAt: string; summary: string; facts: Record<string, any> }>('GET', `/api/orgs/${orgId}/servers/${ids[0]}/facts`);
+      const { data } = await call<{ takenAt: string; summary: string; facts: Record<string, any> }>(
+        'GET',
+        `/api/orgs/${orgId}/servers/${ids[0]}/facts`,
+      );
       if (opts.json) return say(JSON.stringify(data.facts, null, 2));
       const f = data.facts;
       say(`${f.identity?.hostname ?? server} — ${f.os?.prettyName ?? 'unknown OS'} (taken ${data.takenAt})`);
       say(`  addresses: ${(f.identity?.addresses ?? []).map((x: { address: string }) => x.address).join(', ')}`);
-      say(`  packages: ${(f.packages ?? []).length}; applications: ${(f.applications ?? []).map((x: { name: string }) => x.name).join(', ') || 'none recognised'}`);
-      say(`  listening: ${(f.ports ?? []).map((p: { protocol: string; port: number; process?: string }) => `${p.protocol}/${p.port}${p.process ? ` (${p.process})` : ''}`).join(', ')}`);
-      say(`  uid-0 accounts: ${(f.admins?.uid0 ?? []).join(', ')}; sudoers: ${(f.admins?.sudoers ?? []).map((x: unknown) => (typeof x === 'string' ? x : (x as { name?: string }).name)).join(', ') || 'none'}`);
+      say(
+        `  packages: ${(f.packages ?? []).length}; applications: ${(f.applications ?? []).map((x: { name: string }) => x.name).join(', ') || 'none recognised'}`,
+      );
+      say(
+        `  listening: ${(f.ports ?? []).map((p: { protocol: string; port: number; process?: string }) => `${p.protocol}/${p.port}${p.process ? ` (${p.process})` : ''}`).join(', ')}`,
+      );
+      say(
+        `  uid-0 accounts: ${(f.admins?.uid0 ?? []).join(', ')}; sudoers: ${(f.admins?.sudoers ?? []).map((x: unknown) => (typeof x === 'string' ? x : (x as { name?: string }).name)).join(', ') || 'none'}`,
+      );
       say(`  changes since the previous run: ${data.summary}`);
     });
 
   const tasks = program.command('tasks').description('maintenance recipes');
-  tasks.command('recipes').description('list the recipes').action(async () => {
-    const { data } = await client()<{ recipes: { id: string; title: string; kind: string }[] }>('GET', '/api/recipes');
-    for (const r of data.recipes) say(`${r.id.padEnd(26)} ${r.title} (${r.kind})`);
-  });
+  tasks
+    .command('recipes')
+    .description('list the recipes')
+    .action(async () => {
+      const { data } = await client()<{ recipes: { id: string; title: string; kind: string }[] }>(
+        'GET',
+        '/api/recipes',
+      );
+      for (const r of data.recipes) say(`${r.id.padEnd(26)} ${r.title} (${r.kind})`);
+    });
   tasks
     .command('run <recipe>')
     .description('run a recipe on servers, with live output and progress')
@@ -174,14 +284,21 @@ export function registerFleetCommands(program: Command, env: Env): void {
     .action(async (recipe: string, opts: { servers: string; all?: boolean; param: string[]; org?: string }) => {
       const call = client();
       const orgId = await orgOf(call, opts.org);
-      if (!opts.all && !opts.servers) throw new AppError('STEWARD_INVALID_INPUT', 'Say where: --servers NAME[,NAME…] or --all.');
-      const params = Object.fromEntries(opts.param.map((p) => {
-        const i = p.indexOf('=');
-        if (i < 1) throw new AppError('STEWARD_INVALID_INPUT', `--param ${p}: write key=value.`);
-        return [p.slice(0, i), p.slice(i + 1)];
-      }));
+      if (!opts.all && !opts.servers)
+        throw new AppError('STEWARD_INVALID_INPUT', 'Say where: --servers NAME[,NAME…] or --all.');
+      const params = Object.fromEntries(
+        opts.param.map((p) => {
+          const i = p.indexOf('=');
+          if (i < 1) throw new AppError('STEWARD_INVALID_INPUT', `--param ${p}: write key=value.`);
+          return [p.slice(0, i), p.slice(i + 1)];
+        }),
+      );
       const sel = await resolveServers(call, orgId, opts.servers);
-      const { data } = await call<RunView>('POST', `/api/orgs/${orgId}/task-runs`, { recipe, params, ...(opts.all ? { all: true } : { serverIds: sel.ids }) });
+      const { data } = await call<RunView>('POST', `/api/orgs/${orgId}/task-runs`, {
+        recipe,
+        params,
+        ...(opts.all ? { all: true } : { serverIds: sel.ids }),
+      });
       await follow(call, orgId, data, sel.names, false);
     });
 }

@@ -41,9 +41,16 @@ export function registerLocalCommands(program: Command, env: Env): void {
     .option('--roles <roles>', `comma-separated staff roles (${STAFF_ROLES.join(', ')})`, 'admin')
     .option('--password-stdin', 'read the password from standard input instead of prompting')
     .action(async (opts: { email: string; name: string; roles: string; passwordStdin?: boolean }) => {
-      const roles = opts.roles.split(',').map((r) => r.trim()).filter(Boolean);
+      const roles = opts.roles
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
       const unknown = roles.filter((r) => !(STAFF_ROLES as readonly string[]).includes(r));
-      if (unknown.length > 0 || roles.length === 0) throw new AppError('STEWARD_INVALID_INPUT', `Unknown staff role(s): ${unknown.join(', ') || '(none given)'}. Use: ${STAFF_ROLES.join(', ')}.`);
+      if (unknown.length > 0 || roles.length === 0)
+        throw new AppError(
+          'STEWARD_INVALID_INPUT',
+          `Unknown staff role(s): ${unknown.join(', ') || '(none given)'}. Use: ${STAFF_ROLES.join(', ')}.`,
+        );
       const password = await askSecret('Password: ', opts.passwordStdin === true);
       if (!opts.passwordStdin) {
         const again = await ask('Repeat password: ', true);
@@ -52,8 +59,14 @@ export function registerLocalCommands(program: Command, env: Env): void {
       const runtime = await openLocal(env, { migrate: 'apply', logLevel: 'warn' });
       try {
         requireUnsealed(runtime);
-        const id = await runtime.core.users.createStaff({ email: opts.email, name: opts.name, password, roles: roles as StaffRole[] }, { type: 'system' }, CLI_CONTEXT);
-        say(`Created operator ${id} (${roles.join(', ')}). Sign in, then turn on the second factor before doing anything else.`);
+        const id = await runtime.core.users.createStaff(
+          { email: opts.email, name: opts.name, password, roles: roles as StaffRole[] },
+          { type: 'system' },
+          CLI_CONTEXT,
+        );
+        say(
+          `Created operator ${id} (${roles.join(', ')}). Sign in, then turn on the second factor before doing anything else.`,
+        );
       } finally {
         await runtime.close();
       }
@@ -72,7 +85,8 @@ export function registerLocalCommands(program: Command, env: Env): void {
       try {
         requireUnsealed(runtime);
         const { rotation } = runtime.core;
-        const progress = (p: { kind: string; scope?: string; done: number; phase: string }) => process.stderr.write(`\r${p.kind} ${p.scope ?? ''} ${p.phase}: ${p.done}   `);
+        const progress = (p: { kind: string; scope?: string; done: number; phase: string }) =>
+          process.stderr.write(`\r${p.kind} ${p.scope ?? ''} ${p.phase}: ${p.done}   `);
         const resumed = await rotation.resume(progress);
         if (resumed > 0) say(`\nFinished ${resumed} interrupted rotation(s).`);
         if (opts.resume) return;
@@ -100,7 +114,9 @@ export function registerLocalCommands(program: Command, env: Env): void {
         const result = await runtime.core.audit.verify();
         if (result.broken) {
           process.exitCode = 1;
-          say(`Audit log BROKEN at entry ${result.broken.seq}${result.broken.id ? ` (${result.broken.id})` : ''}: ${result.broken.reason}. ${result.checked} entries before it are intact.`);
+          say(
+            `Audit log BROKEN at entry ${result.broken.seq}${result.broken.id ? ` (${result.broken.id})` : ''}: ${result.broken.reason}. ${result.checked} entries before it are intact.`,
+          );
         } else {
           say(`Audit log intact: ${result.checked} entries verified.`);
         }

@@ -16,7 +16,9 @@ export function registerPrivacyCommands(program: Command, env: Env): void {
       try {
         requireUnsealed(runtime);
         const { truncated, deleted } = await runtime.core.privacy.analytics.applyRetention();
-        say(`Truncated ${truncated} raw address(es); deleted ${deleted} old event(s). IP addresses are kept ${runtime.config.privacy.analyticsIpRetentionMs / 86_400_000} days, events ${runtime.config.privacy.analyticsRetentionMs / 86_400_000} days.`);
+        say(
+          `Truncated ${truncated} raw address(es); deleted ${deleted} old event(s). IP addresses are kept ${runtime.config.privacy.analyticsIpRetentionMs / 86_400_000} days, events ${runtime.config.privacy.analyticsRetentionMs / 86_400_000} days.`,
+        );
       } finally {
         await runtime.close();
       }

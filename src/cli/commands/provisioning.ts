@@ -6,10 +6,43 @@ import { say } from '../output.js';
 import { ask, askSecret } from '../prompt.js';
 import type { Env } from '../runtime.js';
 
-interface Account { id: string; provider: string; name: string; region: string; auth: string; hint: string; externalAccount: string; lastSyncError: string | null }
-interface Instance { accountId: string; accountName: string; id: string; name: string; state: string; publicIp: string | null; server: { id: string; status: string } | null; live: boolean }
-interface Listing { accountId: string; name: string; ok: boolean; error: { code: string; message: string } | null }
-interface Launch { accountId: string; token: string; name: string; stage: string; instanceId: string | null; address: string | null; serverId: string | null; jobId: string; error: { code: string; message: string } | null }
+interface Account {
+  id: string;
+  provider: string;
+  name: string;
+  region: string;
+  auth: string;
+  hint: string;
+  externalAccount: string;
+  lastSyncError: string | null;
+}
+interface Instance {
+  accountId: string;
+  accountName: string;
+  id: string;
+  name: string;
+  state: string;
+  publicIp: string | null;
+  server: { id: string; status: string } | null;
+  live: boolean;
+}
+interface Listing {
+  accountId: string;
+  name: string;
+  ok: boolean;
+  error: { code: string; message: string } | null;
+}
+interface Launch {
+  accountId: string;
+  token: string;
+  name: string;
+  stage: string;
+  instanceId: string | null;
+  address: string | null;
+  serverId: string | null;
+  jobId: string;
+  error: { code: string; message: string } | null;
+}
 
 const usage = (message: string) => new AppError('STEWARD_INVALID_INPUT', message);
 
@@ -20,7 +53,10 @@ async function session(env: Env, org: string | undefined) {
   let orgId = org ?? env.STEWARD_ORG;
   if (!orgId) {
     const orgs = (await call<{ orgs: { id: string; name: string }[] }>('GET', '/api/orgs')).data.orgs;
-    if (orgs.length !== 1) throw usage(`You belong to ${orgs.length} organisations; say which with --org (one of: ${orgs.map((o) => o.id).join(', ')}).`);
+    if (orgs.length !== 1)
+      throw usage(
+        `You belong to ${orgs.length} organisations; say which with --org (one of: ${orgs.map((o) => o.id).join(', ')}).`,
+      );
     orgId = orgs[0]!.id;
   }
   return { call, base: `/api/orgs/${orgId}` };
@@ -29,22 +65,31 @@ async function session(env: Env, org: string | undefined) {
 type Session = Awaited<ReturnType<typeof session>>;
 
 /** Finds an instance by provider id (or unique name) across accounts, unless the account is given. */
-async function locate(s: Session, instance: string, account: string | undefined): Promise<{ accountId: string; id: string; name: string }> {
+async function locate(
+  s: Session,
+  instance: string,
+  account: string | undefined,
+): Promise<{ accountId: string; id: string; name: string }> {
   if (account) return { accountId: account, id: instance, name: '' };
   const { instances } = (await s.call<{ instances: Instance[] }>('GET', `${s.base}/instances`)).data;
   const matches = instances.filter((i) => i.id === instance || i.name === instance);
-  if (matches.length === 0) throw new AppError('STEWARD_NOT_FOUND', `No instance ${instance} in your accounts (see \`steward instances ls\`).`);
-  if (matches.length > 1) throw usage(`${matches.length} instances match ${instance}; give the instance id, or the account with --account.`);
+  if (matches.length === 0)
+    throw new AppError('STEWARD_NOT_FOUND', `No instance ${instance} in your accounts (see \`steward instances ls\`).`);
+  if (matches.length > 1)
+    throw usage(`${matches.length} instances match ${instance}; give the instance id, or the account with --account.`);
   return { accountId: matches[0]!.accountId, id: matches[0]!.id, name: matches[0]!.name };
 }
 
-const orgOption = (cmd: Command) => cmd.option('--org <orgId>', 'the organisation (default: STEWARD_ORG, or your only one)');
+const orgOption = (cmd: Command) =>
+  cmd.option('--org <orgId>', 'the organisation (default: STEWARD_ORG, or your only one)');
 
 function registerAccounts(program: Command, env: Env): void {
   const accounts = program.command('accounts').description('cloud provider accounts (AWS, ElasticHosts)');
 
   orgOption(accounts.command('add'))
-    .description('connect an account; Steward checks the credentials with the provider, then seals them. Secrets are asked for, read from stdin (--secret-stdin) or, with --from-env, from AWS_*/ELASTICHOSTS_* variables; never from arguments')
+    .description(
+      'connect an account; Steward checks the credentials with the provider, then seals them. Secrets are asked for, read from stdin (--secret-stdin) or, with --from-env, from AWS_*/ELASTICHOSTS_* variables; never from arguments',
+    )
     .requiredOption('--provider <provider>', 'ec2 or elastichosts')
     .option('--name <name>', 'a name for the account')
     .option('--region <region>', 'EC2 region (or AWS_DEFAULT_REGION with --from-env)')
@@ -56,27 +101,56 @@ function registerAccounts(program: Command, env: Env): void {
     .option('--user <uuid>', 'ElasticHosts user UUID')
     .option('--dialect <dialect>', 'ElasticHosts API dialect: 2.0, 1.0 or cloudsigma-1.0')
     .option('--secret-stdin', 'read the secret (AWS secret access key or ElasticHosts key) from standard input')
-    .option('--from-env', 'take everything from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_EC2 or ELASTICHOSTS_URL, ELASTICHOSTS_USER, ELASTICHOSTS_KEY (as `steward sandbox` prints them)')
+    .option(
+      '--from-env',
+      'take everything from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_EC2 or ELASTICHOSTS_URL, ELASTICHOSTS_USER, ELASTICHOSTS_KEY (as `steward sandbox` prints them)',
+    )
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const s = await session(env, o.org as string | undefined);
       const fromEnv = o.fromEnv === true;
-      const pick = (flag: unknown, variable: string): string | undefined => (flag as string | undefined) ?? (fromEnv ? env[variable] || undefined : undefined);
+      const pick = (flag: unknown, variable: string): string | undefined =>
+        (flag as string | undefined) ?? (fromEnv ? env[variable] || undefined : undefined);
       let body: Record<string, unknown>;
       if (o.provider === 'ec2') {
         const roleArn = o.roleArn as string | undefined;
-        const accessKeyId = roleArn ? undefined : pick(o.accessKeyId, 'AWS_ACCESS_KEY_ID') ?? (await ask('AWS access key id: '));
-        const secret = roleArn ? undefined : fromEnv && env.AWS_SECRET_ACCESS_KEY ? env.AWS_SECRET_ACCESS_KEY : (await askSecret('AWS secret access key: ', o.secretStdin === true)).reveal();
-        body = { provider: 'ec2', region: pick(o.region, 'AWS_DEFAULT_REGION') ?? env.AWS_REGION, endpoint: pick(o.endpoint, 'AWS_ENDPOINT_URL_EC2'), accessKeyId, secretAccessKey: secret, roleArn };
+        const accessKeyId = roleArn
+          ? undefined
+          : (pick(o.accessKeyId, 'AWS_ACCESS_KEY_ID') ?? (await ask('AWS access key id: ')));
+        const secret = roleArn
+          ? undefined
+          : fromEnv && env.AWS_SECRET_ACCESS_KEY
+            ? env.AWS_SECRET_ACCESS_KEY
+            : (await askSecret('AWS secret access key: ', o.secretStdin === true)).reveal();
+        body = {
+          provider: 'ec2',
+          region: pick(o.region, 'AWS_DEFAULT_REGION') ?? env.AWS_REGION,
+          endpoint: pick(o.endpoint, 'AWS_ENDPOINT_URL_EC2'),
+          accessKeyId,
+          secretAccessKey: secret,
+          roleArn,
+        };
       } else if (o.provider === 'elastichosts') {
-        const secret = fromEnv && env.ELASTICHOSTS_KEY ? env.ELASTICHOSTS_KEY : (await askSecret('ElasticHosts secret API key: ', o.secretStdin === true)).reveal();
-        body = { provider: 'elastichosts', zone: o.zone, baseUrl: pick(o.baseUrl, 'ELASTICHOSTS_URL'), user: pick(o.user, 'ELASTICHOSTS_USER'), secretKey: secret, dialect: o.dialect };
+        const secret =
+          fromEnv && env.ELASTICHOSTS_KEY
+            ? env.ELASTICHOSTS_KEY
+            : (await askSecret('ElasticHosts secret API key: ', o.secretStdin === true)).reveal();
+        body = {
+          provider: 'elastichosts',
+          zone: o.zone,
+          baseUrl: pick(o.baseUrl, 'ELASTICHOSTS_URL'),
+          user: pick(o.user, 'ELASTICHOSTS_USER'),
+          secretKey: secret,
+          dialect: o.dialect,
+        };
       } else {
         throw usage('--provider must be ec2 or elastichosts.');
       }
       body.name = (o.name as string | undefined) ?? `${o.provider} ${String(body.region ?? body.zone ?? 'account')}`;
       const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
       const created = (await s.call<Account>('POST', `${s.base}/provider-accounts`, clean)).data;
-      say(`Connected ${created.id}  ${created.name}  (${created.provider} ${created.region}, account ${created.externalAccount}, key ${created.hint})`);
+      say(
+        `Connected ${created.id}  ${created.name}  (${created.provider} ${created.region}, account ${created.externalAccount}, key ${created.hint})`,
+      );
     });
 
   orgOption(accounts.command('ls'))
@@ -87,7 +161,10 @@ function registerAccounts(program: Command, env: Env): void {
       const list = (await s.call<{ accounts: Account[] }>('GET', `${s.base}/provider-accounts`)).data.accounts;
       if (o.json) return say(JSON.stringify(list, null, 2));
       if (list.length === 0) say('No accounts yet: `steward accounts add --provider ec2` connects one.');
-      for (const a of list) say(`${a.id}  ${a.name}  ${a.provider} ${a.region}  ${a.auth} ${a.hint}${a.lastSyncError ? `  (last sync failed: ${a.lastSyncError})` : ''}`);
+      for (const a of list)
+        say(
+          `${a.id}  ${a.name}  ${a.provider} ${a.region}  ${a.auth} ${a.hint}${a.lastSyncError ? `  (last sync failed: ${a.lastSyncError})` : ''}`,
+        );
     });
 
   orgOption(accounts.command('rm'))
@@ -96,7 +173,12 @@ function registerAccounts(program: Command, env: Env): void {
     .option('--force', 'remove it even though servers came from it (they stay as plain SSH servers)')
     .action(async (accountId: string, o: { org?: string; force?: boolean }) => {
       const s = await session(env, o.org);
-      const removed = (await s.call<Account>('DELETE', `${s.base}/provider-accounts/${encodeURIComponent(accountId)}?force=${o.force === true}`)).data;
+      const removed = (
+        await s.call<Account>(
+          'DELETE',
+          `${s.base}/provider-accounts/${encodeURIComponent(accountId)}?force=${o.force === true}`,
+        )
+      ).data;
       say(`Removed ${removed.id} (${removed.name}).`);
     });
 }
@@ -108,9 +190,18 @@ async function followLaunch(s: Session, launch: Launch): Promise<Launch> {
     if (line !== last) process.stderr.write(`  ${line}\n`);
     last = line;
     if (launch.stage === 'ready') return launch;
-    if (launch.stage === 'failed') throw new AppError('STEWARD_PROVIDER_REQUEST_REJECTED', `The launch failed: ${launch.error?.message ?? 'no reason given'}`);
+    if (launch.stage === 'failed')
+      throw new AppError(
+        'STEWARD_PROVIDER_REQUEST_REJECTED',
+        `The launch failed: ${launch.error?.message ?? 'no reason given'}`,
+      );
     await sleep(1000);
-    launch = (await s.call<Launch>('GET', `${s.base}/provider-accounts/${launch.accountId}/launches/${encodeURIComponent(launch.token)}`)).data;
+    launch = (
+      await s.call<Launch>(
+        'GET',
+        `${s.base}/provider-accounts/${launch.accountId}/launches/${encodeURIComponent(launch.token)}`,
+      )
+    ).data;
   }
 }
 
@@ -122,10 +213,16 @@ function registerInstances(program: Command, env: Env): void {
     .option('--json', 'print JSON')
     .action(async (o: { org?: string; json?: boolean }) => {
       const s = await session(env, o.org);
-      const { instances: list, accounts } = (await s.call<{ instances: Instance[]; accounts: Listing[] }>('GET', `${s.base}/instances`)).data;
+      const { instances: list, accounts } = (
+        await s.call<{ instances: Instance[]; accounts: Listing[] }>('GET', `${s.base}/instances`)
+      ).data;
       if (o.json) return say(JSON.stringify({ instances: list, accounts }, null, 2));
-      for (const i of list) say(`${i.id}  ${i.name || '-'}  ${i.state}  ${i.publicIp ?? '-'}  ${i.accountName}${i.server ? `  server ${i.server.id} (${i.server.status})` : ''}${i.live ? '' : '  (last known)'}`);
-      for (const a of accounts.filter((x) => !x.ok)) process.stderr.write(`steward: ${a.name} could not be read: ${a.error?.message ?? 'unknown error'}\n`);
+      for (const i of list)
+        say(
+          `${i.id}  ${i.name || '-'}  ${i.state}  ${i.publicIp ?? '-'}  ${i.accountName}${i.server ? `  server ${i.server.id} (${i.server.status})` : ''}${i.live ? '' : '  (last known)'}`,
+        );
+      for (const a of accounts.filter((x) => !x.ok))
+        process.stderr.write(`steward: ${a.name} could not be read: ${a.error?.message ?? 'unknown error'}\n`);
     });
 
   orgOption(instances.command('launch'))
@@ -138,16 +235,37 @@ function registerInstances(program: Command, env: Env): void {
     .option('--ssh-user <user>', 'the user the image lets the key log in as', 'root')
     .option('--token <token>', 'idempotency token: repeating the command with it returns the same launch')
     .option('--wait', 'follow the launch until the server is ready')
-    .action(async (o: { org?: string; account: string; name: string; size: string; image: string; location?: string; sshUser: string; token?: string; wait?: boolean }) => {
-      const s = await session(env, o.org);
-      const body = { name: o.name, sizeId: o.size, imageId: o.image, locationId: o.location, sshUser: o.sshUser, token: o.token };
-      let launch = (await s.call<Launch>('POST', `${s.base}/provider-accounts/${encodeURIComponent(o.account)}/instances`, body)).data;
-      say(`Launch ${launch.token}: ${launch.stage} (job ${launch.jobId})`);
-      if (o.wait) {
-        launch = await followLaunch(s, launch);
-        say(`Ready: instance ${launch.instanceId} at ${launch.address}, server ${launch.serverId}`);
-      }
-    });
+    .action(
+      async (o: {
+        org?: string;
+        account: string;
+        name: string;
+        size: string;
+        image: string;
+        location?: string;
+        sshUser: string;
+        token?: string;
+        wait?: boolean;
+      }) => {
+        const s = await session(env, o.org);
+        const body = {
+          name: o.name,
+          sizeId: o.size,
+          imageId: o.image,
+          locationId: o.location,
+          sshUser: o.sshUser,
+          token: o.token,
+        };
+        let launch = (
+          await s.call<Launch>('POST', `${s.base}/provider-accounts/${encodeURIComponent(o.account)}/instances`, body)
+        ).data;
+        say(`Launch ${launch.token}: ${launch.stage} (job ${launch.jobId})`);
+        if (o.wait) {
+          launch = await followLaunch(s, launch);
+          say(`Ready: instance ${launch.instanceId} at ${launch.address}, server ${launch.serverId}`);
+        }
+      },
+    );
 
   for (const action of ['start', 'stop', 'reboot'] as const) {
     orgOption(instances.command(action))
@@ -157,7 +275,13 @@ function registerInstances(program: Command, env: Env): void {
       .action(async (instance: string, o: { org?: string; account?: string }) => {
         const s = await session(env, o.org);
         const where = await locate(s, instance, o.account);
-        const change = (await s.call<{ previous: string | null; current: string }>('POST', `${s.base}/provider-accounts/${where.accountId}/instances/${encodeURIComponent(where.id)}/${action}`, {})).data;
+        const change = (
+          await s.call<{ previous: string | null; current: string }>(
+            'POST',
+            `${s.base}/provider-accounts/${where.accountId}/instances/${encodeURIComponent(where.id)}/${action}`,
+            {},
+          )
+        ).data;
         say(`${where.id}: ${change.previous ?? '?'} → ${change.current}`);
       });
   }
@@ -170,8 +294,16 @@ function registerInstances(program: Command, env: Env): void {
     .action(async (instance: string, o: { org?: string; account?: string; confirm?: string }) => {
       const s = await session(env, o.org);
       const where = await locate(s, instance, o.account);
-      const confirm = o.confirm ?? (await ask(`Terminating destroys ${where.name || where.id} and its disks. Type its name or id to confirm: `));
-      const change = (await s.call<{ current: string }>('POST', `${s.base}/provider-accounts/${where.accountId}/instances/${encodeURIComponent(where.id)}/terminate`, { confirm })).data;
+      const confirm =
+        o.confirm ??
+        (await ask(`Terminating destroys ${where.name || where.id} and its disks. Type its name or id to confirm: `));
+      const change = (
+        await s.call<{ current: string }>(
+          'POST',
+          `${s.base}/provider-accounts/${where.accountId}/instances/${encodeURIComponent(where.id)}/terminate`,
+          { confirm },
+        )
+      ).data;
       say(`${where.id}: ${change.current}`);
     });
 
@@ -182,12 +314,23 @@ function registerInstances(program: Command, env: Env): void {
     .option('--name <name>', 'server name (default: the instance name)')
     .option('--ssh-user <user>', 'the user to log in as', 'root')
     .option('--trust-first-contact', 'accept the host key presented at first contact (when the provider reports none)')
-    .action(async (instance: string, o: { org?: string; account?: string; name?: string; sshUser: string; trustFirstContact?: boolean }) => {
-      const s = await session(env, o.org);
-      const where = await locate(s, instance, o.account);
-      const server = (await s.call<{ id: string; status: string }>('POST', `${s.base}/provider-accounts/${where.accountId}/instances/${encodeURIComponent(where.id)}/import`, { name: o.name, sshUser: o.sshUser, trustFirstContact: o.trustFirstContact })).data;
-      say(`Imported ${where.id} as server ${server.id} (${server.status}).`);
-    });
+    .action(
+      async (
+        instance: string,
+        o: { org?: string; account?: string; name?: string; sshUser: string; trustFirstContact?: boolean },
+      ) => {
+        const s = await session(env, o.org);
+        const where = await locate(s, instance, o.account);
+        const server = (
+          await s.call<{ id: string; status: string }>(
+            'POST',
+            `${s.base}/provider-accounts/${where.accountId}/instances/${encodeURIComponent(where.id)}/import`,
+            { name: o.name, sshUser: o.sshUser, trustFirstContact: o.trustFirstContact },
+          )
+        ).data;
+        say(`Imported ${where.id} as server ${server.id} (${server.status}).`);
+      },
+    );
 }
 
 /** `steward accounts …` and `steward instances …`: remote commands over the HTTP API with the stored token. */

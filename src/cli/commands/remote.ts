@@ -6,19 +6,26 @@ import { say } from '../output.js';
 import { ask, askSecret, readStdin } from '../prompt.js';
 import type { Env } from '../runtime.js';
 
-interface SessionOut { user: { email: string; name: string; kind: string }; csrfToken: string; orgs: { id: string; name: string; role: string }[] }
+interface SessionOut {
+  user: { email: string; name: string; kind: string };
+  csrfToken: string;
+  orgs: { id: string; name: string; role: string }[];
+}
 
 /** Commands that talk to a Steward over its HTTP API with a stored token. */
 export function registerRemoteCommands(program: Command, env: Env): void {
   program
     .command('login')
-    .description('sign in to a Steward and store an API token for the other commands (~/.config/steward/cli.json, mode 0600)')
+    .description(
+      'sign in to a Steward and store an API token for the other commands (~/.config/steward/cli.json, mode 0600)',
+    )
     .option('--url <url>', 'the Steward to talk to', 'http://127.0.0.1:8080')
     .option('--email <email>', 'your e-mail address (you are asked for the password)')
     .option('--password-stdin', 'read the password from standard input')
     .option('--token-stdin', 'store an existing API token read from standard input instead of signing in')
     .action(async (opts: { url: string; email?: string; passwordStdin?: boolean; tokenStdin?: boolean }) => {
-      if (!/^https?:\/\//.test(opts.url)) throw new AppError('STEWARD_INVALID_INPUT', '--url must start with http:// or https://.');
+      if (!/^https?:\/\//.test(opts.url))
+        throw new AppError('STEWARD_INVALID_INPUT', '--url must start with http:// or https://.');
       if (opts.tokenStdin) {
         const token = (await readStdin()).trim();
         const me = await apiClient(opts.url, { token })<{ email: string }>('GET', '/api/me');
@@ -38,9 +45,13 @@ export function registerRemoteCommands(program: Command, env: Env): void {
       }
       const cookie = (signin.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
       const session = apiClient(opts.url, { cookie, csrf: signin.data.csrfToken });
-      const created = await session<{ token: string }>('POST', '/api/me/tokens', { name: `cli on ${hostname()}`.slice(0, 100) });
+      const created = await session<{ token: string }>('POST', '/api/me/tokens', {
+        name: `cli on ${hostname()}`.slice(0, 100),
+      });
       await session('POST', '/api/auth/signout');
-      say(`Logged in as ${signin.data.user.email}; token saved to ${saveLogin(env, { url: opts.url, token: created.data.token })}.`);
+      say(
+        `Logged in as ${signin.data.user.email}; token saved to ${saveLogin(env, { url: opts.url, token: created.data.token })}.`,
+      );
     });
 
   program
@@ -60,7 +71,9 @@ export function registerRemoteCommands(program: Command, env: Env): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const login = loadLogin(env);
-      const res = await apiClient(login.url, { token: login.token })<{ orgs: { id: string; name: string; role: string }[] }>('GET', '/api/orgs');
+      const res = await apiClient(login.url, { token: login.token })<{
+        orgs: { id: string; name: string; role: string }[];
+      }>('GET', '/api/orgs');
       if (opts.json) say(JSON.stringify(res.data.orgs, null, 2));
       else for (const org of res.data.orgs) say(`${org.id}  ${org.name}  (${org.role})`);
     });

@@ -5,7 +5,17 @@
 import { invalidInput } from '../../kernel/errors.js';
 import { looksLikeId } from '../../kernel/ids.js';
 import type { AccessGrantsTable } from '../../db/schema.js';
-import { FINAL_STATES, GRANT_ACTIONS, GRANT_REASONS, type AccessResource, type DenialReason, type GrantAction, type GrantReason, type GrantScope, type GrantState } from './access.types.js';
+import {
+  FINAL_STATES,
+  GRANT_ACTIONS,
+  GRANT_REASONS,
+  type AccessResource,
+  type DenialReason,
+  type GrantAction,
+  type GrantReason,
+  type GrantScope,
+  type GrantState,
+} from './access.types.js';
 
 export type GrantRow = AccessGrantsTable;
 
@@ -24,7 +34,10 @@ export const scopeOf = (row: GrantRow): GrantScope => ({
  * begun is active, an active or approved one whose window has ended is expired, a request nobody took in time
  * is expired. Final states never change.
  */
-export function effectiveState(row: Pick<GrantRow, 'state' | 'starts_at' | 'ends_at' | 'request_expires_at'>, nowMs: number): GrantState {
+export function effectiveState(
+  row: Pick<GrantRow, 'state' | 'starts_at' | 'ends_at' | 'request_expires_at'>,
+  nowMs: number,
+): GrantState {
   if (FINAL_STATES.includes(row.state)) return row.state;
   if (row.state === 'requested') return Date.parse(row.request_expires_at) <= nowMs ? 'expired' : 'requested';
   if (row.ends_at !== null && Date.parse(row.ends_at) <= nowMs) return 'expired';
@@ -36,7 +49,13 @@ export function effectiveState(row: Pick<GrantRow, 'state' | 'starts_at' | 'ends
  * Why `row` does not let `staffId` do `action` on `resource` at `nowMs`, or undefined when it does. The order
  * matters for the audit trail: the most basic mismatch is named first.
  */
-export function denialFor(row: GrantRow, staffId: string, resource: AccessResource, action: GrantAction | 'any', nowMs: number): DenialReason | undefined {
+export function denialFor(
+  row: GrantRow,
+  staffId: string,
+  resource: AccessResource,
+  action: GrantAction | 'any',
+  nowMs: number,
+): DenialReason | undefined {
   if (row.org_id !== resource.orgId) return 'other_org';
   if (row.staff_id !== staffId) return 'other_staff';
   const state = effectiveState(row, nowMs);
@@ -51,7 +70,17 @@ export function denialFor(row: GrantRow, staffId: string, resource: AccessResour
 
 /** Among several grants, the reason that best explains a refusal (the grant that came closest). */
 export function closestDenial(reasons: readonly DenialReason[]): DenialReason {
-  const rank: DenialReason[] = ['action_not_granted', 'other_server', 'other_account', 'pending', 'expired', 'revoked', 'denied', 'other_staff', 'other_org'];
+  const rank: DenialReason[] = [
+    'action_not_granted',
+    'other_server',
+    'other_account',
+    'pending',
+    'expired',
+    'revoked',
+    'denied',
+    'other_staff',
+    'other_org',
+  ];
   for (const r of rank) if (reasons.includes(r)) return r;
   return 'no_grant';
 }
@@ -59,38 +88,83 @@ export function closestDenial(reasons: readonly DenialReason[]): DenialReason {
 const JUSTIFICATION_MIN = 10;
 
 /** Checks what every grant must have (SECURITY C2): a known reason, a justification, its ticket or incident. */
-export function assertValidGrantRequest(input: { reason: unknown; justification: unknown; supportRequestId?: unknown; incidentId?: unknown; durationMinutes?: unknown }): asserts input is { reason: GrantReason; justification: string } {
-  if (typeof input.reason !== 'string' || input.reason.trim() === '') throw invalidInput('reason is required: initial_setup, support_request or suspicious_activity.', { field: 'reason' });
-  if (!(GRANT_REASONS as readonly string[]).includes(input.reason)) throw invalidInput(`reason must be one of ${GRANT_REASONS.join(', ')}.`, { field: 'reason' });
+export function assertValidGrantRequest(input: {
+  reason: unknown;
+  justification: unknown;
+  supportRequestId?: unknown;
+  incidentId?: unknown;
+  durationMinutes?: unknown;
+}): asserts input is { reason: GrantReason; justification: string } {
+  if (typeof input.reason !== 'string' || input.reason.trim() === '')
+    throw invalidInput('reason is required: initial_setup, support_request or suspicious_activity.', {
+      field: 'reason',
+    });
+  if (!(GRANT_REASONS as readonly string[]).includes(input.reason))
+    throw invalidInput(`reason must be one of ${GRANT_REASONS.join(', ')}.`, { field: 'reason' });
   if (typeof input.justification !== 'string' || input.justification.trim().length < JUSTIFICATION_MIN) {
-    throw invalidInput(`justification is required: say in a sentence (${JUSTIFICATION_MIN} characters or more) why staff need access.`, { field: 'justification' });
+    throw invalidInput(
+      `justification is required: say in a sentence (${JUSTIFICATION_MIN} characters or more) why staff need access.`,
+      { field: 'justification' },
+    );
   }
-  if (input.reason === 'support_request' && !(typeof input.supportRequestId === 'string' && looksLikeId(input.supportRequestId, 'sup'))) {
-    throw invalidInput('A support_request grant belongs to a support request: give supportRequestId (sup_…).', { field: 'supportRequestId' });
+  if (
+    input.reason === 'support_request' &&
+    !(typeof input.supportRequestId === 'string' && looksLikeId(input.supportRequestId, 'sup'))
+  ) {
+    throw invalidInput('A support_request grant belongs to a support request: give supportRequestId (sup_…).', {
+      field: 'supportRequestId',
+    });
   }
-  if (input.reason === 'suspicious_activity' && !(typeof input.incidentId === 'string' && /^[A-Za-z0-9_-]{3,64}$/.test(input.incidentId))) {
+  if (
+    input.reason === 'suspicious_activity' &&
+    !(typeof input.incidentId === 'string' && /^[A-Za-z0-9_-]{3,64}$/.test(input.incidentId))
+  ) {
     throw invalidInput('A suspicious_activity grant belongs to an incident: give incidentId.', { field: 'incidentId' });
   }
-  if (input.durationMinutes !== undefined && !(Number.isInteger(input.durationMinutes) && (input.durationMinutes as number) >= 5 && (input.durationMinutes as number) <= MAX_GRANT_MINUTES)) {
-    throw invalidInput(`durationMinutes must be a whole number from 5 to ${MAX_GRANT_MINUTES}.`, { field: 'durationMinutes' });
+  if (
+    input.durationMinutes !== undefined &&
+    !(
+      Number.isInteger(input.durationMinutes) &&
+      (input.durationMinutes as number) >= 5 &&
+      (input.durationMinutes as number) <= MAX_GRANT_MINUTES
+    )
+  ) {
+    throw invalidInput(`durationMinutes must be a whole number from 5 to ${MAX_GRANT_MINUTES}.`, {
+      field: 'durationMinutes',
+    });
   }
 }
 
 export function assertValidActions(actions: readonly string[]): asserts actions is GrantAction[] {
   if (actions.length === 0) throw invalidInput('Name at least one action the grant allows.', { field: 'actions' });
-  for (const a of actions) if (!(GRANT_ACTIONS as readonly string[]).includes(a)) throw invalidInput(`Unknown action ${a}; actions are ${GRANT_ACTIONS.join(', ')}.`, { field: 'actions' });
+  for (const a of actions)
+    if (!(GRANT_ACTIONS as readonly string[]).includes(a))
+      throw invalidInput(`Unknown action ${a}; actions are ${GRANT_ACTIONS.join(', ')}.`, { field: 'actions' });
 }
 
 /** A narrowed scope must be a subset of the current one: narrowing never widens. */
-export function narrowedScope(current: GrantScope, next: { serverIds?: readonly string[]; accountIds?: readonly string[]; actions?: readonly GrantAction[] }): GrantScope {
+export function narrowedScope(
+  current: GrantScope,
+  next: { serverIds?: readonly string[]; accountIds?: readonly string[]; actions?: readonly GrantAction[] },
+): GrantScope {
   const subset = <T>(field: string, now: readonly T[], want: readonly T[] | undefined): T[] => {
     if (want === undefined) return [...now];
     const extra = want.filter((x) => !now.includes(x));
-    if (extra.length > 0) throw invalidInput(`Narrowing cannot add to a grant: ${field} ${extra.join(', ')} ${extra.length === 1 ? 'is' : 'are'} not in it.`, { field });
+    if (extra.length > 0)
+      throw invalidInput(
+        `Narrowing cannot add to a grant: ${field} ${extra.join(', ')} ${extra.length === 1 ? 'is' : 'are'} not in it.`,
+        { field },
+      );
     return [...new Set(want)];
   };
-  const scope = { serverIds: subset('serverIds', current.serverIds, next.serverIds), accountIds: subset('accountIds', current.accountIds, next.accountIds), actions: subset('actions', current.actions, next.actions) };
-  if (scope.actions.length === 0) throw invalidInput('A grant must keep at least one action; revoke it instead.', { field: 'actions' });
-  if (scope.serverIds.length === 0 && scope.accountIds.length === 0) throw invalidInput('A grant must keep at least one server or account; revoke it instead.', { field: 'serverIds' });
+  const scope = {
+    serverIds: subset('serverIds', current.serverIds, next.serverIds),
+    accountIds: subset('accountIds', current.accountIds, next.accountIds),
+    actions: subset('actions', current.actions, next.actions),
+  };
+  if (scope.actions.length === 0)
+    throw invalidInput('A grant must keep at least one action; revoke it instead.', { field: 'actions' });
+  if (scope.serverIds.length === 0 && scope.accountIds.length === 0)
+    throw invalidInput('A grant must keep at least one server or account; revoke it instead.', { field: 'serverIds' });
   return scope;
 }

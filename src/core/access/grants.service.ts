@@ -10,9 +10,28 @@ import type { OrgsService } from '../orgs/orgs.service.js';
 import type { ServersService } from '../servers/servers.service.js';
 import type { UsersService } from '../users/users.service.js';
 import type { AccessMail, MailPlan } from './access.mail.js';
-import { assertValidActions, assertValidGrantRequest, closestDenial, denialFor, effectiveState, MAX_GRANT_MINUTES, narrowedScope, REQUEST_TTL_MS, scopeOf, type GrantRow } from './access.rules.js';
+import {
+  assertValidActions,
+  assertValidGrantRequest,
+  closestDenial,
+  denialFor,
+  effectiveState,
+  MAX_GRANT_MINUTES,
+  narrowedScope,
+  REQUEST_TTL_MS,
+  scopeOf,
+  type GrantRow,
+} from './access.rules.js';
 import { accessStore } from './access.store.js';
-import type { AccessResource, DenialReason, GrantAction, GrantScope, GrantState, GrantView, SuspiciousActivityInput } from './access.types.js';
+import type {
+  AccessResource,
+  DenialReason,
+  GrantAction,
+  GrantScope,
+  GrantState,
+  GrantView,
+  SuspiciousActivityInput,
+} from './access.types.js';
 
 export interface GrantsDeps {
   readonly db: Db;
@@ -43,7 +62,11 @@ const WORKING_ROLES = ['support', 'security', 'admin'] as const;
 const APPROVER_ROLES = ['security', 'admin'] as const;
 const CUSTOMER_DEFAULT_ACTIONS: readonly GrantAction[] = ['terminal', 'tasks', 'read_facts_logs'];
 
-export const grantInstruction = (grant: Pick<GrantRow, 'id'>, staffId: string): Instruction => ({ type: 'staff_grant', id: grant.id, actorId: staffId });
+export const grantInstruction = (grant: Pick<GrantRow, 'id'>, staffId: string): Instruction => ({
+  type: 'staff_grant',
+  id: grant.id,
+  actorId: staffId,
+});
 
 /**
  * Grants: the only way staff reach a customer's resources. Customers ask (initial setup, support) or detection
@@ -60,30 +83,61 @@ export function createGrantsService(deps: GrantsDeps) {
     const people = await deps.users.profiles(rows.flatMap((r) => (r.staff_id ? [r.staff_id] : [])));
     const orgNames = await deps.orgs.namesOf(rows.map((r) => r.org_id));
     return rows.map((r) => ({
-      id: r.id, orgId: r.org_id, orgName: orgNames.get(r.org_id) ?? '', reason: r.reason, justification: r.justification, supportRequestId: r.support_request_id, incidentId: r.incident_id,
-      scope: scopeOf(r), state: effectiveState(r, now()), staff: r.staff_id ? { id: r.staff_id, name: people.get(r.staff_id)?.name ?? '' } : null,
-      requestedBy: { type: r.requested_by_type, id: r.requested_by }, approval: r.approval, approvedBy: r.approved_by, durationMinutes: r.duration_minutes,
-      startsAt: r.starts_at, endsAt: r.ends_at, requestExpiresAt: r.request_expires_at, endedAt: r.ended_at, endReason: r.end_reason, createdAt: r.created_at,
+      id: r.id,
+      orgId: r.org_id,
+      orgName: orgNames.get(r.org_id) ?? '',
+      reason: r.reason,
+      justification: r.justification,
+      supportRequestId: r.support_request_id,
+      incidentId: r.incident_id,
+      scope: scopeOf(r),
+      state: effectiveState(r, now()),
+      staff: r.staff_id ? { id: r.staff_id, name: people.get(r.staff_id)?.name ?? '' } : null,
+      requestedBy: { type: r.requested_by_type, id: r.requested_by },
+      approval: r.approval,
+      approvedBy: r.approved_by,
+      durationMinutes: r.duration_minutes,
+      startsAt: r.starts_at,
+      endsAt: r.ends_at,
+      requestExpiresAt: r.request_expires_at,
+      endedAt: r.ended_at,
+      endReason: r.end_reason,
+      createdAt: r.created_at,
     }));
   }
   const viewOf = async (row: GrantRow): Promise<GrantView> => (await views([row]))[0]!;
 
-  async function checkScope(orgId: string, scope: { serverIds: readonly string[]; accountIds: readonly string[] }): Promise<void> {
-    if (scope.serverIds.length === 0 && scope.accountIds.length === 0) throw invalidInput('Name at least one server or provider account the grant covers.', { field: 'serverIds' });
+  async function checkScope(
+    orgId: string,
+    scope: { serverIds: readonly string[]; accountIds: readonly string[] },
+  ): Promise<void> {
+    if (scope.serverIds.length === 0 && scope.accountIds.length === 0)
+      throw invalidInput('Name at least one server or provider account the grant covers.', { field: 'serverIds' });
     const found = await deps.servers.rowsFor(orgId, scope.serverIds);
     const missing = scope.serverIds.find((id) => !found.some((s) => s.id === id));
     if (missing) throw notFound(`Server ${missing}`);
-    for (const a of scope.accountIds) if (!(await deps.accountExists(orgId, a))) throw notFound(`Provider account ${a}`);
+    for (const a of scope.accountIds)
+      if (!(await deps.accountExists(orgId, a))) throw notFound(`Provider account ${a}`);
   }
 
-  const planFor = (row: GrantRow, staffId: string | null = row.staff_id): Promise<MailPlan> => deps.mail.prepare(row.org_id, row.requested_by, staffId);
+  const planFor = (row: GrantRow, staffId: string | null = row.staff_id): Promise<MailPlan> =>
+    deps.mail.prepare(row.org_id, row.requested_by, staffId);
 
   /**
    * Writes a state change (only if the grant is still as read), its audit event and its mail in one transaction.
    * `plan` is read before the transaction: inside it only `trx` may be used.
    */
-  async function move(trx: Executor, row: GrantRow, patch: Partial<GrantRow>, event: AuditEvent, mailEvent: string, plan: MailPlan, ctx: RequestContext): Promise<GrantRow> {
-    if (!(await accessStore.moveGrant(trx, row.id, row.state, { ...patch, updated_at: clock.iso() }))) throw new AppError('STEWARD_GRANT_STATE', 'The grant changed while this was being done; look at it again.');
+  async function move(
+    trx: Executor,
+    row: GrantRow,
+    patch: Partial<GrantRow>,
+    event: AuditEvent,
+    mailEvent: string,
+    plan: MailPlan,
+    ctx: RequestContext,
+  ): Promise<GrantRow> {
+    if (!(await accessStore.moveGrant(trx, row.id, row.state, { ...patch, updated_at: clock.iso() })))
+      throw new AppError('STEWARD_GRANT_STATE', 'The grant changed while this was being done; look at it again.');
     const next = { ...row, ...patch } as GrantRow;
     await deps.audit.record(trx, event, ctx);
     await deps.mail.grantChanged(trx, next, mailEvent, plan);
@@ -91,36 +145,95 @@ export function createGrantsService(deps: GrantsDeps) {
   }
 
   /** Inside a transaction: a grant of the customer's request (initial setup or a support request), waiting for staff. */
-  async function insertRequested(trx: Executor, actor: Actor, orgId: string, input: NewGrant, plan: MailPlan, ctx: RequestContext): Promise<GrantRow> {
+  async function insertRequested(
+    trx: Executor,
+    actor: Actor,
+    orgId: string,
+    input: NewGrant,
+    plan: MailPlan,
+    ctx: RequestContext,
+  ): Promise<GrantRow> {
     const actions = input.actions ?? CUSTOMER_DEFAULT_ACTIONS;
     assertValidActions(actions);
     const t = now();
     const row: GrantRow = {
-      id: newId('grant', t), org_id: orgId, reason: input.reason, justification: input.justification.trim(), support_request_id: input.supportRequestId ?? null, incident_id: null,
-      server_ids: JSON.stringify([...new Set(input.serverIds)]), account_ids: JSON.stringify([...new Set(input.accountIds ?? [])]), actions: JSON.stringify([...new Set(actions)]),
-      state: 'requested', staff_id: null, requested_by_type: 'user', requested_by: actor.userId, approval: 'none', approved_by: null, duration_minutes: input.durationMinutes,
-      starts_at: null, ends_at: null, request_expires_at: iso(t + REQUEST_TTL_MS), ended_at: null, ended_by: null, end_reason: null, created_at: iso(t), updated_at: iso(t),
+      id: newId('grant', t),
+      org_id: orgId,
+      reason: input.reason,
+      justification: input.justification.trim(),
+      support_request_id: input.supportRequestId ?? null,
+      incident_id: null,
+      server_ids: JSON.stringify([...new Set(input.serverIds)]),
+      account_ids: JSON.stringify([...new Set(input.accountIds ?? [])]),
+      actions: JSON.stringify([...new Set(actions)]),
+      state: 'requested',
+      staff_id: null,
+      requested_by_type: 'user',
+      requested_by: actor.userId,
+      approval: 'none',
+      approved_by: null,
+      duration_minutes: input.durationMinutes,
+      starts_at: null,
+      ends_at: null,
+      request_expires_at: iso(t + REQUEST_TTL_MS),
+      ended_at: null,
+      ended_by: null,
+      end_reason: null,
+      created_at: iso(t),
+      updated_at: iso(t),
     };
     await accessStore.insertGrant(trx, row);
-    await deps.audit.record(trx, { action: 'grant.requested', orgId, actor: auditActor(actor), target: { type: 'grant', id: row.id }, details: { reason: row.reason, supportRequest: row.support_request_id, scope: scopeOf(row), durationMinutes: row.duration_minutes } }, ctx);
+    await deps.audit.record(
+      trx,
+      {
+        action: 'grant.requested',
+        orgId,
+        actor: auditActor(actor),
+        target: { type: 'grant', id: row.id },
+        details: {
+          reason: row.reason,
+          supportRequest: row.support_request_id,
+          scope: scopeOf(row),
+          durationMinutes: row.duration_minutes,
+        },
+      },
+      ctx,
+    );
     await deps.mail.grantChanged(trx, row, 'requested', plan);
     return row;
   }
 
   /** A customer asks for staff help; their asking is the consent. A support_request grant needs its open request. */
-  async function requestGrant(actor: Actor, orgId: string, input: Omit<NewGrant, 'reason'> & { reason: string }, ctx: RequestContext): Promise<GrantView> {
+  async function requestGrant(
+    actor: Actor,
+    orgId: string,
+    input: Omit<NewGrant, 'reason'> & { reason: string },
+    ctx: RequestContext,
+  ): Promise<GrantView> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     assertValidGrantRequest(input);
-    if (input.reason === 'suspicious_activity') throw invalidInput('Suspicious-activity grants are opened by a detection finding or security staff, not requested; use initial_setup or support_request.', { field: 'reason' });
-    if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 5 || input.durationMinutes > MAX_GRANT_MINUTES) throw invalidInput(`durationMinutes must be from 5 to ${MAX_GRANT_MINUTES}.`, { field: 'durationMinutes' });
+    if (input.reason === 'suspicious_activity')
+      throw invalidInput(
+        'Suspicious-activity grants are opened by a detection finding or security staff, not requested; use initial_setup or support_request.',
+        { field: 'reason' },
+      );
+    if (
+      !Number.isInteger(input.durationMinutes) ||
+      input.durationMinutes < 5 ||
+      input.durationMinutes > MAX_GRANT_MINUTES
+    )
+      throw invalidInput(`durationMinutes must be from 5 to ${MAX_GRANT_MINUTES}.`, { field: 'durationMinutes' });
     await checkScope(orgId, { serverIds: [...input.serverIds], accountIds: [...(input.accountIds ?? [])] });
     if (input.reason === 'support_request') {
       const support = await accessStore.support(db, input.supportRequestId!);
       if (!support || support.org_id !== orgId) throw notFound('The support request');
-      if (support.status !== 'open') throw new AppError('STEWARD_CONFLICT', 'That support request is closed; open a new one.');
+      if (support.status !== 'open')
+        throw new AppError('STEWARD_CONFLICT', 'That support request is closed; open a new one.');
     }
     const plan = await deps.mail.prepare(orgId, actor.userId, null);
-    const row = await db.transaction().execute((t) => insertRequested(t, actor, orgId, input as unknown as NewGrant, plan, ctx));
+    const row = await db
+      .transaction()
+      .execute((t) => insertRequested(t, actor, orgId, input as unknown as NewGrant, plan, ctx));
     return viewOf(row);
   }
 
@@ -128,27 +241,75 @@ export function createGrantsService(deps: GrantsDeps) {
    * Opened by a detection finding (or security staff) for an incident. The customer is mailed at once and can
    * revoke; a second staff member (or, by the organisation's policy, the customer) must approve before it is active.
    */
-  async function openSuspiciousActivityGrant(input: SuspiciousActivityInput, ctx: RequestContext = {}): Promise<GrantView> {
+  async function openSuspiciousActivityGrant(
+    input: SuspiciousActivityInput,
+    ctx: RequestContext = {},
+  ): Promise<GrantView> {
     const duration = input.durationMinutes ?? 60;
-    assertValidGrantRequest({ reason: 'suspicious_activity', justification: input.justification, incidentId: input.incidentId, durationMinutes: duration });
+    assertValidGrantRequest({
+      reason: 'suspicious_activity',
+      justification: input.justification,
+      incidentId: input.incidentId,
+      durationMinutes: duration,
+    });
     const actions = input.actions ?? CUSTOMER_DEFAULT_ACTIONS;
     assertValidActions(actions);
-    const scope = { serverIds: [...new Set(input.serverIds)], accountIds: [...new Set(input.accountIds ?? [])], actions: [...new Set(actions)] };
+    const scope = {
+      serverIds: [...new Set(input.serverIds)],
+      accountIds: [...new Set(input.accountIds ?? [])],
+      actions: [...new Set(actions)],
+    };
     await checkScope(input.orgId, scope);
     const policy = await accessStore.policy(db, input.orgId);
     const opener = input.openedBy ?? { type: 'system' as const };
     const plan = await deps.mail.prepare(input.orgId, null, input.staffId ?? null);
     const t = now();
     const row: GrantRow = {
-      id: newId('grant', t), org_id: input.orgId, reason: 'suspicious_activity', justification: input.justification.trim(), support_request_id: null, incident_id: input.incidentId,
-      server_ids: JSON.stringify(scope.serverIds), account_ids: JSON.stringify(scope.accountIds), actions: JSON.stringify(scope.actions),
-      state: 'requested', staff_id: input.staffId ?? null, requested_by_type: opener.type, requested_by: opener.type === 'staff' ? opener.id : null,
-      approval: policy?.suspicious_approval ?? 'second_staff', approved_by: null, duration_minutes: duration, starts_at: null, ends_at: null,
-      request_expires_at: iso(t + REQUEST_TTL_MS), ended_at: null, ended_by: null, end_reason: null, created_at: iso(t), updated_at: iso(t),
+      id: newId('grant', t),
+      org_id: input.orgId,
+      reason: 'suspicious_activity',
+      justification: input.justification.trim(),
+      support_request_id: null,
+      incident_id: input.incidentId,
+      server_ids: JSON.stringify(scope.serverIds),
+      account_ids: JSON.stringify(scope.accountIds),
+      actions: JSON.stringify(scope.actions),
+      state: 'requested',
+      staff_id: input.staffId ?? null,
+      requested_by_type: opener.type,
+      requested_by: opener.type === 'staff' ? opener.id : null,
+      approval: policy?.suspicious_approval ?? 'second_staff',
+      approved_by: null,
+      duration_minutes: duration,
+      starts_at: null,
+      ends_at: null,
+      request_expires_at: iso(t + REQUEST_TTL_MS),
+      ended_at: null,
+      ended_by: null,
+      end_reason: null,
+      created_at: iso(t),
+      updated_at: iso(t),
     };
     await db.transaction().execute(async (trx) => {
       await accessStore.insertGrant(trx, row);
-      await deps.audit.record(trx, { action: 'grant.opened', orgId: row.org_id, actor: opener.type === 'staff' ? { type: 'staff', id: opener.id } : { type: 'system' }, target: { type: 'grant', id: row.id }, details: { reason: row.reason, incident: row.incident_id, scope, durationMinutes: duration, approval: row.approval, staff: row.staff_id } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'grant.opened',
+          orgId: row.org_id,
+          actor: opener.type === 'staff' ? { type: 'staff', id: opener.id } : { type: 'system' },
+          target: { type: 'grant', id: row.id },
+          details: {
+            reason: row.reason,
+            incident: row.incident_id,
+            scope,
+            durationMinutes: duration,
+            approval: row.approval,
+            staff: row.staff_id,
+          },
+        },
+        ctx,
+      );
       await deps.mail.grantChanged(trx, row, 'opened', plan);
     });
     return viewOf(row);
@@ -159,21 +320,50 @@ export function createGrantsService(deps: GrantsDeps) {
     const state = effectiveState(row, now());
     if (state === row.state) return row;
     const plan = await planFor(row);
-    return db.transaction().execute(async (trx) => {
-      const fresh = await accessStore.grant(trx, row.id);
-      if (!fresh || fresh.state !== row.state) return fresh ?? row;
-      const action = state === 'active' ? 'grant.activated' : 'grant.expired';
-      const patch: Partial<GrantRow> = state === 'expired' ? { state, ended_at: clock.iso(), end_reason: fresh.state === 'requested' ? 'never_taken' : 'window_ended' } : { state };
-      return move(trx, fresh, patch, { action, orgId: fresh.org_id, actor: { type: 'system' }, target: { type: 'grant', id: fresh.id }, details: { from: fresh.state } }, state === 'active' ? 'activated' : 'expired', plan, ctx);
-    }).catch((err: unknown) => {
-      if (err instanceof AppError && err.code === 'STEWARD_GRANT_STATE') return row;
-      throw err;
-    });
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        const fresh = await accessStore.grant(trx, row.id);
+        if (!fresh || fresh.state !== row.state) return fresh ?? row;
+        const action = state === 'active' ? 'grant.activated' : 'grant.expired';
+        const patch: Partial<GrantRow> =
+          state === 'expired'
+            ? { state, ended_at: clock.iso(), end_reason: fresh.state === 'requested' ? 'never_taken' : 'window_ended' }
+            : { state };
+        return move(
+          trx,
+          fresh,
+          patch,
+          {
+            action,
+            orgId: fresh.org_id,
+            actor: { type: 'system' },
+            target: { type: 'grant', id: fresh.id },
+            details: { from: fresh.state },
+          },
+          state === 'active' ? 'activated' : 'expired',
+          plan,
+          ctx,
+        );
+      })
+      .catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'STEWARD_GRANT_STATE') return row;
+        throw err;
+      });
   }
 
   async function loadForStaff(actor: Actor, grantId: string, ctx: RequestContext): Promise<GrantRow> {
     if (actor.kind !== 'staff' || !actor.staffRoles.some((r) => (WORKING_ROLES as readonly string[]).includes(r))) {
-      await deps.audit.recordAlone({ action: 'access.denied', actor: auditActor(actor), target: { type: 'grant', id: grantId }, result: 'denied', details: { reason: 'not_staff' } }, ctx);
+      await deps.audit.recordAlone(
+        {
+          action: 'access.denied',
+          actor: auditActor(actor),
+          target: { type: 'grant', id: grantId },
+          result: 'denied',
+          details: { reason: 'not_staff' },
+        },
+        ctx,
+      );
       throw notFound('The grant');
     }
     const row = await accessStore.grant(db, grantId);
@@ -187,50 +377,138 @@ export function createGrantsService(deps: GrantsDeps) {
   };
 
   /** A staff member takes a request; it binds to them. Customer-requested grants become active at once. */
-  async function takeGrant(actor: Actor, grantId: string, ctx: RequestContext, also?: (trx: Executor, grant: GrantRow) => Promise<void>): Promise<GrantView> {
+  async function takeGrant(
+    actor: Actor,
+    grantId: string,
+    ctx: RequestContext,
+    also?: (trx: Executor, grant: GrantRow) => Promise<void>,
+  ): Promise<GrantView> {
     const row = await loadForStaff(actor, grantId, ctx);
-    if (row.state !== 'requested') throw new AppError('STEWARD_GRANT_STATE', `This grant is ${row.state}; only a request can be taken.`);
-    if (row.staff_id && row.staff_id !== actor.userId) throw new AppError('STEWARD_CONFLICT', 'Another staff member has taken this request.');
+    if (row.state !== 'requested')
+      throw new AppError('STEWARD_GRANT_STATE', `This grant is ${row.state}; only a request can be taken.`);
+    if (row.staff_id && row.staff_id !== actor.userId)
+      throw new AppError('STEWARD_CONFLICT', 'Another staff member has taken this request.');
     const plan = await planFor(row, actor.userId);
     const work = async (t: Executor): Promise<GrantRow> => {
-      const event = (action: AuditEvent['action'], details: Record<string, unknown>): AuditEvent => ({ action, orgId: row.org_id, actor: auditActor(actor), target: { type: 'grant', id: row.id }, details });
+      const event = (action: AuditEvent['action'], details: Record<string, unknown>): AuditEvent => ({
+        action,
+        orgId: row.org_id,
+        actor: auditActor(actor),
+        target: { type: 'grant', id: row.id },
+        details,
+      });
       if (row.approval !== 'none') {
         if (row.staff_id === actor.userId) return row;
-        return move(t, row, { staff_id: actor.userId }, event('grant.taken', { awaiting: row.approval }), 'taken', plan, ctx);
+        return move(
+          t,
+          row,
+          { staff_id: actor.userId },
+          event('grant.taken', { awaiting: row.approval }),
+          'taken',
+          plan,
+          ctx,
+        );
       }
-      const taken = await move(t, row, { staff_id: actor.userId, ...activeWindow(row) }, event('grant.taken', { endsAt: null }), 'taken', plan, ctx);
+      const taken = await move(
+        t,
+        row,
+        { staff_id: actor.userId, ...activeWindow(row) },
+        event('grant.taken', { endsAt: null }),
+        'taken',
+        plan,
+        ctx,
+      );
       await deps.audit.record(t, event('grant.activated', { startsAt: taken.starts_at, endsAt: taken.ends_at }), ctx);
       return taken;
     };
-    return viewOf(await db.transaction().execute(async (t) => {
-      const taken = await work(t);
-      await also?.(t, taken);
-      return taken;
-    }));
+    return viewOf(
+      await db.transaction().execute(async (t) => {
+        const taken = await work(t);
+        await also?.(t, taken);
+        return taken;
+      }),
+    );
   }
 
   /** Approval where the grant needs it: a second staff member (security/admin) or an owner, never the grant's own staff member. */
   async function approveGrant(actor: Actor, grantId: string, ctx: RequestContext, orgId?: string): Promise<GrantView> {
-    const row = actor.kind === 'customer' ? await customerGrant(actor, orgId ?? '', grantId, ctx, 'owner') : await loadForStaff(actor, grantId, ctx);
-    if (row.state !== 'requested') throw new AppError('STEWARD_GRANT_STATE', `This grant is ${row.state}; only a request can be approved.`);
+    const row =
+      actor.kind === 'customer'
+        ? await customerGrant(actor, orgId ?? '', grantId, ctx, 'owner')
+        : await loadForStaff(actor, grantId, ctx);
+    if (row.state !== 'requested')
+      throw new AppError('STEWARD_GRANT_STATE', `This grant is ${row.state}; only a request can be approved.`);
     if (row.staff_id === actor.userId || row.requested_by === actor.userId) {
-      await deps.audit.recordAlone({ action: 'access.denied', orgId: row.org_id, actor: auditActor(actor), target: { type: 'grant', id: row.id }, result: 'denied', details: { reason: 'self_approval' } }, ctx);
-      throw new AppError('STEWARD_SELF_APPROVAL', 'You cannot approve a grant you asked for or that is for you; another person must.');
+      await deps.audit.recordAlone(
+        {
+          action: 'access.denied',
+          orgId: row.org_id,
+          actor: auditActor(actor),
+          target: { type: 'grant', id: row.id },
+          result: 'denied',
+          details: { reason: 'self_approval' },
+        },
+        ctx,
+      );
+      throw new AppError(
+        'STEWARD_SELF_APPROVAL',
+        'You cannot approve a grant you asked for or that is for you; another person must.',
+      );
     }
-    if (row.approval === 'none') throw new AppError('STEWARD_GRANT_STATE', 'This grant needs no approval: the customer asked for it; a staff member takes it.');
-    if (row.approval === 'customer' && actor.kind !== 'customer') throw forbidden('The organisation’s policy says its owners approve suspicious-activity access.');
-    if (row.approval === 'second_staff' && !(actor.kind === 'staff' && actor.staffRoles.some((r) => (APPROVER_ROLES as readonly string[]).includes(r)))) throw forbidden('A second staff member with the security or admin role approves suspicious-activity access.');
-    if (!row.staff_id) throw new AppError('STEWARD_CONFLICT', 'No staff member has taken this grant yet; approve it once someone has.');
+    if (row.approval === 'none')
+      throw new AppError(
+        'STEWARD_GRANT_STATE',
+        'This grant needs no approval: the customer asked for it; a staff member takes it.',
+      );
+    if (row.approval === 'customer' && actor.kind !== 'customer')
+      throw forbidden('The organisation’s policy says its owners approve suspicious-activity access.');
+    if (
+      row.approval === 'second_staff' &&
+      !(actor.kind === 'staff' && actor.staffRoles.some((r) => (APPROVER_ROLES as readonly string[]).includes(r)))
+    )
+      throw forbidden('A second staff member with the security or admin role approves suspicious-activity access.');
+    if (!row.staff_id)
+      throw new AppError('STEWARD_CONFLICT', 'No staff member has taken this grant yet; approve it once someone has.');
     const plan = await planFor(row);
     const done = await db.transaction().execute(async (trx) => {
-      const approved = await move(trx, row, { approved_by: actor.userId, ...activeWindow(row) }, { action: 'grant.approved', orgId: row.org_id, actor: auditActor(actor), target: { type: 'grant', id: row.id }, details: { approval: row.approval } }, 'approved', plan, ctx);
-      await deps.audit.record(trx, { action: 'grant.activated', orgId: row.org_id, actor: { type: 'system' }, target: { type: 'grant', id: row.id }, details: { startsAt: approved.starts_at, endsAt: approved.ends_at } }, ctx);
+      const approved = await move(
+        trx,
+        row,
+        { approved_by: actor.userId, ...activeWindow(row) },
+        {
+          action: 'grant.approved',
+          orgId: row.org_id,
+          actor: auditActor(actor),
+          target: { type: 'grant', id: row.id },
+          details: { approval: row.approval },
+        },
+        'approved',
+        plan,
+        ctx,
+      );
+      await deps.audit.record(
+        trx,
+        {
+          action: 'grant.activated',
+          orgId: row.org_id,
+          actor: { type: 'system' },
+          target: { type: 'grant', id: row.id },
+          details: { startsAt: approved.starts_at, endsAt: approved.ends_at },
+        },
+        ctx,
+      );
       return approved;
     });
     return viewOf(done);
   }
 
-  async function customerGrant(actor: Actor, orgId: string, grantId: string, ctx: RequestContext, role: 'member' | 'owner' = 'member'): Promise<GrantRow> {
+  async function customerGrant(
+    actor: Actor,
+    orgId: string,
+    grantId: string,
+    ctx: RequestContext,
+    role: 'member' | 'owner' = 'member',
+  ): Promise<GrantRow> {
     await deps.orgs.requireMember(actor, orgId, role, ctx);
     const row = await accessStore.grant(db, grantId);
     if (!row || row.org_id !== orgId) throw notFound('The grant');
@@ -239,22 +517,75 @@ export function createGrantsService(deps: GrantsDeps) {
 
   /** Refuses a request before it is active: the customer (owner) or a would-be second approver. */
   async function denyGrant(actor: Actor, grantId: string, ctx: RequestContext, orgId?: string): Promise<GrantView> {
-    const row = actor.kind === 'customer' ? await customerGrant(actor, orgId ?? '', grantId, ctx, 'owner') : await loadForStaff(actor, grantId, ctx);
-    if (row.state !== 'requested') throw new AppError('STEWARD_GRANT_STATE', `This grant is ${row.state}; only a request can be refused.`);
-    if (actor.kind === 'staff' && row.approval !== 'second_staff') throw forbidden('Only the customer can refuse this request.');
+    const row =
+      actor.kind === 'customer'
+        ? await customerGrant(actor, orgId ?? '', grantId, ctx, 'owner')
+        : await loadForStaff(actor, grantId, ctx);
+    if (row.state !== 'requested')
+      throw new AppError('STEWARD_GRANT_STATE', `This grant is ${row.state}; only a request can be refused.`);
+    if (actor.kind === 'staff' && row.approval !== 'second_staff')
+      throw forbidden('Only the customer can refuse this request.');
     const plan = await planFor(row);
-    const done = await db.transaction().execute((trx) => move(trx, row, { state: 'denied', ended_at: clock.iso(), ended_by: actor.userId, end_reason: 'denied' }, { action: 'grant.denied', orgId: row.org_id, actor: auditActor(actor), target: { type: 'grant', id: row.id } }, 'denied', plan, ctx));
+    const done = await db
+      .transaction()
+      .execute((trx) =>
+        move(
+          trx,
+          row,
+          { state: 'denied', ended_at: clock.iso(), ended_by: actor.userId, end_reason: 'denied' },
+          {
+            action: 'grant.denied',
+            orgId: row.org_id,
+            actor: auditActor(actor),
+            target: { type: 'grant', id: row.id },
+          },
+          'denied',
+          plan,
+          ctx,
+        ),
+      );
     return viewOf(done);
   }
 
   /** Ends a grant now. Customers (any member) revoke; its staff member or security/admin staff may end it early. */
-  async function revokeGrant(actor: Actor, grantId: string, ctx: RequestContext, orgId?: string, reason = 'revoked', also?: (trx: Executor) => Promise<void>): Promise<GrantView> {
-    let row = actor.kind === 'customer' ? await customerGrant(actor, orgId ?? '', grantId, ctx) : await loadForStaff(actor, grantId, ctx);
-    if (actor.kind === 'staff' && row.staff_id !== actor.userId && !actor.staffRoles.some((r) => (APPROVER_ROLES as readonly string[]).includes(r))) throw forbidden('Only the grant’s own staff member or security staff can end it.');
+  async function revokeGrant(
+    actor: Actor,
+    grantId: string,
+    ctx: RequestContext,
+    orgId?: string,
+    reason = 'revoked',
+    also?: (trx: Executor) => Promise<void>,
+  ): Promise<GrantView> {
+    let row =
+      actor.kind === 'customer'
+        ? await customerGrant(actor, orgId ?? '', grantId, ctx)
+        : await loadForStaff(actor, grantId, ctx);
+    if (
+      actor.kind === 'staff' &&
+      row.staff_id !== actor.userId &&
+      !actor.staffRoles.some((r) => (APPROVER_ROLES as readonly string[]).includes(r))
+    )
+      throw forbidden('Only the grant’s own staff member or security staff can end it.');
     const plan = await planFor(row);
     const final = ['expired', 'revoked', 'denied'].includes(row.state);
     row = await db.transaction().execute(async (t) => {
-      const next = final ? row : await move(t, row, { state: 'revoked', ended_at: clock.iso(), ended_by: actor.userId, end_reason: reason }, { action: 'grant.revoked', orgId: row.org_id, actor: auditActor(actor), target: { type: 'grant', id: row.id }, details: { from: row.state, reason } }, 'revoked', plan, ctx);
+      const next = final
+        ? row
+        : await move(
+            t,
+            row,
+            { state: 'revoked', ended_at: clock.iso(), ended_by: actor.userId, end_reason: reason },
+            {
+              action: 'grant.revoked',
+              orgId: row.org_id,
+              actor: auditActor(actor),
+              target: { type: 'grant', id: row.id },
+              details: { from: row.state, reason },
+            },
+            'revoked',
+            plan,
+            ctx,
+          );
       await also?.(t);
       return next;
     });
@@ -262,27 +593,89 @@ export function createGrantsService(deps: GrantsDeps) {
   }
 
   /** The customer takes away servers, accounts or actions, or ends the window sooner; never widens. */
-  async function narrowGrant(actor: Actor, orgId: string, grantId: string, input: { serverIds?: readonly string[]; accountIds?: readonly string[]; actions?: readonly GrantAction[]; endsAt?: string }, ctx: RequestContext): Promise<GrantView> {
+  async function narrowGrant(
+    actor: Actor,
+    orgId: string,
+    grantId: string,
+    input: {
+      serverIds?: readonly string[];
+      accountIds?: readonly string[];
+      actions?: readonly GrantAction[];
+      endsAt?: string;
+    },
+    ctx: RequestContext,
+  ): Promise<GrantView> {
     const row = await customerGrant(actor, orgId, grantId, ctx);
-    if (['expired', 'revoked', 'denied'].includes(row.state)) throw new AppError('STEWARD_GRANT_STATE', `This grant is ${row.state}; there is nothing to narrow.`);
+    if (['expired', 'revoked', 'denied'].includes(row.state))
+      throw new AppError('STEWARD_GRANT_STATE', `This grant is ${row.state}; there is nothing to narrow.`);
     const scope = narrowedScope(scopeOf(row), input);
-    const patch: Partial<GrantRow> = { server_ids: JSON.stringify(scope.serverIds), account_ids: JSON.stringify(scope.accountIds), actions: JSON.stringify(scope.actions) };
+    const patch: Partial<GrantRow> = {
+      server_ids: JSON.stringify(scope.serverIds),
+      account_ids: JSON.stringify(scope.accountIds),
+      actions: JSON.stringify(scope.actions),
+    };
     if (input.endsAt !== undefined) {
       const at = Date.parse(input.endsAt);
-      if (!Number.isFinite(at) || at <= now()) throw invalidInput('endsAt must be a time in the future (ISO-8601).', { field: 'endsAt' });
-      if (row.ends_at && at >= Date.parse(row.ends_at)) throw invalidInput('Narrowing can only make the window shorter.', { field: 'endsAt' });
+      if (!Number.isFinite(at) || at <= now())
+        throw invalidInput('endsAt must be a time in the future (ISO-8601).', { field: 'endsAt' });
+      if (row.ends_at && at >= Date.parse(row.ends_at))
+        throw invalidInput('Narrowing can only make the window shorter.', { field: 'endsAt' });
       if (row.ends_at) patch.ends_at = iso(at);
       else patch.duration_minutes = Math.max(1, Math.min(row.duration_minutes, Math.ceil((at - now()) / 60_000)));
     }
     const plan = await planFor(row);
-    const done = await db.transaction().execute((trx) => move(trx, row, patch, { action: 'grant.narrowed', orgId, actor: auditActor(actor), target: { type: 'grant', id: row.id }, details: { scope, endsAt: patch.ends_at ?? row.ends_at } }, 'narrowed', plan, ctx));
+    const done = await db
+      .transaction()
+      .execute((trx) =>
+        move(
+          trx,
+          row,
+          patch,
+          {
+            action: 'grant.narrowed',
+            orgId,
+            actor: auditActor(actor),
+            target: { type: 'grant', id: row.id },
+            details: { scope, endsAt: patch.ends_at ?? row.ends_at },
+          },
+          'narrowed',
+          plan,
+          ctx,
+        ),
+      );
     return viewOf(done);
   }
 
-  async function deny(actor: Actor, resource: AccessResource, action: GrantAction | 'any', reason: DenialReason, grantId: string | null, ctx: RequestContext): Promise<never> {
-    const target = resource.kind === 'server' ? { type: 'server', id: resource.serverId } : resource.kind === 'provider_account' ? { type: 'provider_account', id: resource.accountId } : { type: 'org', id: resource.orgId };
-    await deps.audit.recordAlone({ action: 'access.denied', orgId: resource.orgId || null, actor: auditActor(actor), target, result: 'denied', details: { reason, action, grant: grantId } }, ctx);
-    throw new AppError('STEWARD_NO_ACTIVE_GRANT', `You have no active grant that lets you ${action.replace(/_/g, ' ')} here (${reason.replace(/_/g, ' ')}). Staff reach customers’ resources only under a grant the customer can see.`, { reason });
+  async function deny(
+    actor: Actor,
+    resource: AccessResource,
+    action: GrantAction | 'any',
+    reason: DenialReason,
+    grantId: string | null,
+    ctx: RequestContext,
+  ): Promise<never> {
+    const target =
+      resource.kind === 'server'
+        ? { type: 'server', id: resource.serverId }
+        : resource.kind === 'provider_account'
+          ? { type: 'provider_account', id: resource.accountId }
+          : { type: 'org', id: resource.orgId };
+    await deps.audit.recordAlone(
+      {
+        action: 'access.denied',
+        orgId: resource.orgId || null,
+        actor: auditActor(actor),
+        target,
+        result: 'denied',
+        details: { reason, action, grant: grantId },
+      },
+      ctx,
+    );
+    throw new AppError(
+      'STEWARD_NO_ACTIVE_GRANT',
+      `You have no active grant that lets you ${action.replace(/_/g, ' ')} here (${reason.replace(/_/g, ' ')}). Staff reach customers’ resources only under a grant the customer can see.`,
+      { reason },
+    );
   }
 
   /**
@@ -290,9 +683,16 @@ export function createGrantsService(deps: GrantsDeps) {
    * SSH login and provider call it leads to is recorded under. Anything else is refused with
    * STEWARD_NO_ACTIVE_GRANT and an `access.denied` audit event naming why.
    */
-  async function requireActiveGrant(actor: Actor, resource: AccessResource, action: GrantAction | 'any', ctx: RequestContext = {}): Promise<{ grant: GrantRow; instruction: Instruction }> {
+  async function requireActiveGrant(
+    actor: Actor,
+    resource: AccessResource,
+    action: GrantAction | 'any',
+    ctx: RequestContext = {},
+  ): Promise<{ grant: GrantRow; instruction: Instruction }> {
     if (actor.kind !== 'staff') return deny(actor, resource, action, 'not_staff', resource.grantId ?? null, ctx);
-    const candidates = resource.grantId ? [await accessStore.grant(db, resource.grantId)].filter((g): g is GrantRow => g !== undefined) : (await accessStore.grantsOfStaff(db, actor.userId, 500)).filter((g) => g.org_id === resource.orgId);
+    const candidates = resource.grantId
+      ? [await accessStore.grant(db, resource.grantId)].filter((g): g is GrantRow => g !== undefined)
+      : (await accessStore.grantsOfStaff(db, actor.userId, 500)).filter((g) => g.org_id === resource.orgId);
     const reasons: DenialReason[] = [];
     for (const candidate of candidates) {
       const row = await settle(candidate, ctx);
@@ -324,11 +724,29 @@ export function createGrantsService(deps: GrantsDeps) {
   }
 
   return {
-    requireActiveGrant, requestGrant,
+    requireActiveGrant,
+    requestGrant,
     /** The organisation a grant is for ('' when there is no such grant); no authorisation, no audit. */
     orgOfGrant: async (grantId: string): Promise<string> => (await accessStore.grant(db, grantId))?.org_id ?? '',
-    insertRequested, checkScope, openSuspiciousActivityGrant, takeGrant, approveGrant, denyGrant, revokeGrant, narrowGrant, sweep, statesOf, settle, views, loadForStaff,
-    async listForOrg(actor: Actor, orgId: string, filter: { state?: GrantState; limit: number }, ctx: RequestContext): Promise<GrantView[]> {
+    insertRequested,
+    checkScope,
+    openSuspiciousActivityGrant,
+    takeGrant,
+    approveGrant,
+    denyGrant,
+    revokeGrant,
+    narrowGrant,
+    sweep,
+    statesOf,
+    settle,
+    views,
+    loadForStaff,
+    async listForOrg(
+      actor: Actor,
+      orgId: string,
+      filter: { state?: GrantState; limit: number },
+      ctx: RequestContext,
+    ): Promise<GrantView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       const all = await views(await accessStore.grantsOfOrg(db, orgId, filter.limit));
       return filter.state ? all.filter((g) => g.state === filter.state) : all;
@@ -337,22 +755,48 @@ export function createGrantsService(deps: GrantsDeps) {
       return viewOf(await customerGrant(actor, orgId, grantId, ctx));
     },
     /** A staff member's grants, plus the requests and approvals waiting for any staff member. */
-    async listForStaff(actor: Actor, filter: { queue: boolean; limit: number }, ctx: RequestContext): Promise<GrantView[]> {
+    async listForStaff(
+      actor: Actor,
+      filter: { queue: boolean; limit: number },
+      ctx: RequestContext,
+    ): Promise<GrantView[]> {
       if (actor.kind !== 'staff') throw forbidden('This list is for staff.');
-      const rows = filter.queue ? await accessStore.openForStaff(db, filter.limit) : await accessStore.grantsOfStaff(db, actor.userId, filter.limit);
+      const rows = filter.queue
+        ? await accessStore.openForStaff(db, filter.limit)
+        : await accessStore.grantsOfStaff(db, actor.userId, filter.limit);
       void ctx;
       return views(await Promise.all(rows.map((r) => settle(r))));
     },
     async getForStaff(actor: Actor, grantId: string, ctx: RequestContext): Promise<GrantView> {
       const row = await loadForStaff(actor, grantId, ctx);
-      if (row.staff_id !== actor.userId && row.state !== 'requested' && !actor.staffRoles.some((r) => (APPROVER_ROLES as readonly string[]).includes(r))) throw notFound('The grant');
+      if (
+        row.staff_id !== actor.userId &&
+        row.state !== 'requested' &&
+        !actor.staffRoles.some((r) => (APPROVER_ROLES as readonly string[]).includes(r))
+      )
+        throw notFound('The grant');
       return viewOf(row);
     },
     async setPolicy(actor: Actor, orgId: string, suspiciousApproval: 'second_staff' | 'customer', ctx: RequestContext) {
       await deps.orgs.requireMember(actor, orgId, 'owner', ctx);
       await db.transaction().execute(async (trx) => {
-        await accessStore.setPolicy(trx, { org_id: orgId, suspicious_approval: suspiciousApproval, updated_by: actor.userId, updated_at: clock.iso() });
-        await deps.audit.record(trx, { action: 'access.policy_changed', orgId, actor: auditActor(actor), target: { type: 'org', id: orgId }, details: { suspiciousApproval } }, ctx);
+        await accessStore.setPolicy(trx, {
+          org_id: orgId,
+          suspicious_approval: suspiciousApproval,
+          updated_by: actor.userId,
+          updated_at: clock.iso(),
+        });
+        await deps.audit.record(
+          trx,
+          {
+            action: 'access.policy_changed',
+            orgId,
+            actor: auditActor(actor),
+            target: { type: 'org', id: orgId },
+            details: { suspiciousApproval },
+          },
+          ctx,
+        );
       });
       return { suspiciousApproval };
     },

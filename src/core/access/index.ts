@@ -51,7 +51,15 @@ export interface AccessDeps {
   readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential'>;
   readonly ledger: Pick<LedgerService, 'list'>;
   readonly instances: {
-    changeInstanceUnderGrant(actor: Actor, orgId: string, accountId: string, nodeId: string, action: InstanceAction, instruction: Instruction, ctx: RequestContext): Promise<unknown>;
+    changeInstanceUnderGrant(
+      actor: Actor,
+      orgId: string,
+      accountId: string,
+      nodeId: string,
+      action: InstanceAction,
+      instruction: Instruction,
+      ctx: RequestContext,
+    ): Promise<unknown>;
     accountExists(orgId: string, accountId: string): Promise<boolean>;
   };
 }
@@ -64,31 +72,118 @@ export interface AccessDeps {
  */
 export function registerAccess(deps: AccessDeps) {
   const { db, clock, logger } = deps;
-  const mail = createAccessMail({ ...(deps.notify ? { notify: deps.notify } : {}), orgs: deps.orgs, users: deps.users, publicUrl: deps.config.publicUrl });
-  const grants = createGrantsService({ db, clock, logger, audit: deps.audit, orgs: deps.orgs, users: deps.users, servers: deps.servers, accountExists: deps.instances.accountExists, mail });
-  const support = createSupportService({ db, clock, vault: deps.vault, audit: deps.audit, orgs: deps.orgs, users: deps.users, grants, mail });
-  const staff = createStaffActionsService({
-    db, audit: deps.audit, vault: deps.vault, grants, users: deps.users, servers: deps.servers, tasks: deps.tasks, discovery: deps.discovery, credentials: deps.credentials,
-    changeInstance: (actor, orgId, accountId, nodeId, action, instruction, ctx) => deps.instances.changeInstanceUnderGrant(actor, orgId, accountId, nodeId, action, instruction, ctx),
+  const mail = createAccessMail({
+    ...(deps.notify ? { notify: deps.notify } : {}),
+    orgs: deps.orgs,
+    users: deps.users,
+    publicUrl: deps.config.publicUrl,
   });
-  const terminal = createTerminalService({ db, clock, logger, vault: deps.vault, audit: deps.audit, servers: deps.servers, grants, gateway: deps.gateway, config: deps.config.access });
-  const recordings = createRecordingsService({ db, clock, logger, vault: deps.vault, audit: deps.audit, orgs: deps.orgs, staleSessionMs: deps.config.access.staleSessionMs });
-  const ca = createCaService({ db, clock, vault: deps.vault, audit: deps.audit, grants, users: deps.users, servers: deps.servers, gateway: deps.gateway });
-  const timeline = createTimelineService({ db, audit: deps.audit, ledger: deps.ledger, orgs: deps.orgs, users: deps.users });
+  const grants = createGrantsService({
+    db,
+    clock,
+    logger,
+    audit: deps.audit,
+    orgs: deps.orgs,
+    users: deps.users,
+    servers: deps.servers,
+    accountExists: deps.instances.accountExists,
+    mail,
+  });
+  const support = createSupportService({
+    db,
+    clock,
+    vault: deps.vault,
+    audit: deps.audit,
+    orgs: deps.orgs,
+    users: deps.users,
+    grants,
+    mail,
+  });
+  const staff = createStaffActionsService({
+    db,
+    audit: deps.audit,
+    vault: deps.vault,
+    grants,
+    users: deps.users,
+    servers: deps.servers,
+    tasks: deps.tasks,
+    discovery: deps.discovery,
+    credentials: deps.credentials,
+    changeInstance: (actor, orgId, accountId, nodeId, action, instruction, ctx) =>
+      deps.instances.changeInstanceUnderGrant(actor, orgId, accountId, nodeId, action, instruction, ctx),
+  });
+  const terminal = createTerminalService({
+    db,
+    clock,
+    logger,
+    vault: deps.vault,
+    audit: deps.audit,
+    servers: deps.servers,
+    grants,
+    gateway: deps.gateway,
+    config: deps.config.access,
+  });
+  const recordings = createRecordingsService({
+    db,
+    clock,
+    logger,
+    vault: deps.vault,
+    audit: deps.audit,
+    orgs: deps.orgs,
+    staleSessionMs: deps.config.access.staleSessionMs,
+  });
+  const ca = createCaService({
+    db,
+    clock,
+    vault: deps.vault,
+    audit: deps.audit,
+    grants,
+    users: deps.users,
+    servers: deps.servers,
+    gateway: deps.gateway,
+  });
+  const timeline = createTimelineService({
+    db,
+    audit: deps.audit,
+    ledger: deps.ledger,
+    orgs: deps.orgs,
+    users: deps.users,
+  });
 
   /** Before each SSH login: a staff grant behind it must still be active, for this staff member and server. */
   async function guardLogin(instruction: Instruction, server: ServerRecord): Promise<void> {
     if (instruction.type !== 'staff_grant') return;
     const grant = await accessStore.grant(db, instruction.id);
     const state = grant ? effectiveState(grant, clock.nowMs()) : 'revoked';
-    const ok = grant !== undefined && state === 'active' && grant.org_id === server.org_id && grant.staff_id === instruction.actorId && scopeOf(grant).serverIds.includes(server.id);
+    const ok =
+      grant !== undefined &&
+      state === 'active' &&
+      grant.org_id === server.org_id &&
+      grant.staff_id === instruction.actorId &&
+      scopeOf(grant).serverIds.includes(server.id);
     if (ok) return;
-    await deps.audit.recordAlone({ action: 'access.denied', orgId: server.org_id, actor: { type: 'staff', id: instruction.actorId }, target: { type: 'server', id: server.id }, result: 'denied', details: { reason: state === 'active' ? 'other_server' : state, grant: instruction.id, during: 'ssh_login' } });
-    throw new AppError('STEWARD_NO_ACTIVE_GRANT', `The grant behind this work is ${state}; Steward did not log in.`, { reason: state });
+    await deps.audit.recordAlone({
+      action: 'access.denied',
+      orgId: server.org_id,
+      actor: { type: 'staff', id: instruction.actorId },
+      target: { type: 'server', id: server.id },
+      result: 'denied',
+      details: { reason: state === 'active' ? 'other_server' : state, grant: instruction.id, during: 'ssh_login' },
+    });
+    throw new AppError('STEWARD_NO_ACTIVE_GRANT', `The grant behind this work is ${state}; Steward did not log in.`, {
+      reason: state,
+    });
   }
 
   return {
-    grants, support, staff, terminal, recordings, ca, timeline, guardLogin,
+    grants,
+    support,
+    staff,
+    terminal,
+    recordings,
+    ca,
+    timeline,
+    guardLogin,
     /** The choke point every staff action passes (see GrantsService). */
     requireActiveGrant: grants.requireActiveGrant,
     /** The organisation's staff CA public key, for its members (what initial setup installs). */

@@ -26,7 +26,15 @@ export interface StaffActionsDeps {
   readonly discovery: Pick<DiscoveryService, 'underGrant'>;
   readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential'>;
   /** Provisioning's start/stop/reboot for a staff member under a grant. */
-  readonly changeInstance: (actor: Actor, orgId: string, accountId: string, nodeId: string, action: InstanceAction, instruction: Instruction, ctx: RequestContext) => Promise<unknown>;
+  readonly changeInstance: (
+    actor: Actor,
+    orgId: string,
+    accountId: string,
+    nodeId: string,
+    action: InstanceAction,
+    instruction: Instruction,
+    ctx: RequestContext,
+  ) => Promise<unknown>;
 }
 
 /**
@@ -42,18 +50,44 @@ export function createStaffActionsService(deps: StaffActionsDeps) {
   }
 
   /** The organisation a grant is for, as the resource of actions that name nothing narrower. */
-  const orgResource = async (grantId: string): Promise<AccessResource> => ({ kind: 'org', orgId: await deps.grants.orgOfGrant(grantId), grantId });
+  const orgResource = async (grantId: string): Promise<AccessResource> => ({
+    kind: 'org',
+    orgId: await deps.grants.orgOfGrant(grantId),
+    grantId,
+  });
 
   async function onServer(actor: Actor, grantId: string, serverId: string, action: GrantAction, ctx: RequestContext) {
     return deps.grants.requireActiveGrant(actor, await serverResource(grantId, serverId), action, ctx);
   }
 
-  const used = (actor: Actor, grant: GrantRow, action: GrantAction, details: Record<string, unknown>, ctx: RequestContext) =>
-    deps.audit.recordAlone({ action: 'grant.used', orgId: grant.org_id, actor: auditActor(actor), target: { type: 'grant', id: grant.id }, details: { action, reason: grant.reason, ...details } }, ctx);
+  const used = (
+    actor: Actor,
+    grant: GrantRow,
+    action: GrantAction,
+    details: Record<string, unknown>,
+    ctx: RequestContext,
+  ) =>
+    deps.audit.recordAlone(
+      {
+        action: 'grant.used',
+        orgId: grant.org_id,
+        actor: auditActor(actor),
+        target: { type: 'grant', id: grant.id },
+        details: { action, reason: grant.reason, ...details },
+      },
+      ctx,
+    );
 
   /** One grant must cover every server of a fan-out; the first that it does not refuses the whole run. */
-  async function onServers(actor: Actor, grantId: string, serverIds: readonly string[], action: GrantAction, ctx: RequestContext) {
-    if (serverIds.length === 0) throw new AppError('STEWARD_INVALID_INPUT', 'Name the servers (serverIds) to run on.', { field: 'serverIds' });
+  async function onServers(
+    actor: Actor,
+    grantId: string,
+    serverIds: readonly string[],
+    action: GrantAction,
+    ctx: RequestContext,
+  ) {
+    if (serverIds.length === 0)
+      throw new AppError('STEWARD_INVALID_INPUT', 'Name the servers (serverIds) to run on.', { field: 'serverIds' });
     let granted: Awaited<ReturnType<typeof onServer>> | undefined;
     for (const id of serverIds) granted = await onServer(actor, grantId, id, action, ctx);
     return granted!;
@@ -61,8 +95,22 @@ export function createStaffActionsService(deps: StaffActionsDeps) {
 
   async function stepUp(actor: Actor, grant: GrantRow, code: string, what: string, ctx: RequestContext): Promise<void> {
     if (await deps.users.verifyStepUp(actor.userId, code)) return;
-    await deps.audit.recordAlone({ action: 'access.denied', orgId: grant.org_id, actor: auditActor(actor), target: { type: 'grant', id: grant.id }, result: 'denied', details: { reason: 'step_up', what } }, ctx);
-    throw new AppError('STEWARD_STEP_UP_REQUIRED', 'Enter the current one-time code from your authenticator app (each code works once).', { field: 'totpCode' });
+    await deps.audit.recordAlone(
+      {
+        action: 'access.denied',
+        orgId: grant.org_id,
+        actor: auditActor(actor),
+        target: { type: 'grant', id: grant.id },
+        result: 'denied',
+        details: { reason: 'step_up', what },
+      },
+      ctx,
+    );
+    throw new AppError(
+      'STEWARD_STEP_UP_REQUIRED',
+      'Enter the current one-time code from your authenticator app (each code works once).',
+      { field: 'totpCode' },
+    );
   }
 
   return {
@@ -73,17 +121,53 @@ export function createStaffActionsService(deps: StaffActionsDeps) {
       return rows.map((r) => ({ id: r.id, name: r.name, status: r.status }));
     },
 
-    async runCommand(actor: Actor, grantId: string, input: { serverIds: readonly string[]; argv: readonly string[]; timeoutSeconds?: number }, ctx: RequestContext) {
+    async runCommand(
+      actor: Actor,
+      grantId: string,
+      input: { serverIds: readonly string[]; argv: readonly string[]; timeoutSeconds?: number },
+      ctx: RequestContext,
+    ) {
       const { grant, instruction } = await onServers(actor, grantId, input.serverIds, 'tasks', ctx);
-      const run = await deps.tasks.startCommand(grant.org_id, { argv: input.argv, serverIds: input.serverIds, ...(input.timeoutSeconds ? { timeoutSeconds: input.timeoutSeconds } : {}) }, instruction, ctx);
-      await used(actor, grant, 'tasks', { kind: 'command', run: run.id, command: input.argv, servers: input.serverIds }, ctx);
+      const run = await deps.tasks.startCommand(
+        grant.org_id,
+        {
+          argv: input.argv,
+          serverIds: input.serverIds,
+          ...(input.timeoutSeconds ? { timeoutSeconds: input.timeoutSeconds } : {}),
+        },
+        instruction,
+        ctx,
+      );
+      await used(
+        actor,
+        grant,
+        'tasks',
+        { kind: 'command', run: run.id, command: input.argv, servers: input.serverIds },
+        ctx,
+      );
       return run;
     },
 
-    async runRecipe(actor: Actor, grantId: string, input: { serverIds: readonly string[]; recipe: string; params: unknown }, ctx: RequestContext) {
+    async runRecipe(
+      actor: Actor,
+      grantId: string,
+      input: { serverIds: readonly string[]; recipe: string; params: unknown },
+      ctx: RequestContext,
+    ) {
       const { grant, instruction } = await onServers(actor, grantId, input.serverIds, 'tasks', ctx);
-      const run = await deps.tasks.startRecipe(grant.org_id, { recipe: input.recipe, params: input.params, serverIds: input.serverIds }, instruction, ctx);
-      await used(actor, grant, 'tasks', { kind: 'recipe', run: run.id, recipe: input.recipe, servers: input.serverIds }, ctx);
+      const run = await deps.tasks.startRecipe(
+        grant.org_id,
+        { recipe: input.recipe, params: input.params, serverIds: input.serverIds },
+        instruction,
+        ctx,
+      );
+      await used(
+        actor,
+        grant,
+        'tasks',
+        { kind: 'recipe', run: run.id, recipe: input.recipe, servers: input.serverIds },
+        ctx,
+      );
       return run;
     },
 
@@ -105,16 +189,45 @@ export function createStaffActionsService(deps: StaffActionsDeps) {
     async listFoundSecrets(actor: Actor, grantId: string, serverId: string, ctx: RequestContext) {
       const { grant } = await onServer(actor, grantId, serverId, 'read_facts_logs', ctx);
       const secrets = await deps.discovery.underGrant.foundSecretsFor(grant.org_id, serverId);
-      await used(actor, grant, 'read_facts_logs', { kind: 'found_secrets', server: serverId, count: secrets.length }, ctx);
+      await used(
+        actor,
+        grant,
+        'read_facts_logs',
+        { kind: 'found_secrets', server: serverId, count: secrets.length },
+        ctx,
+      );
       return secrets;
     },
 
     /** Reveals a credential found on a server: active grant with reveal_secrets, then a fresh one-time code. */
-    async revealFoundSecret(actor: Actor, grantId: string, serverId: string, secretId: string, totpCode: string, ctx: RequestContext) {
+    async revealFoundSecret(
+      actor: Actor,
+      grantId: string,
+      serverId: string,
+      secretId: string,
+      totpCode: string,
+      ctx: RequestContext,
+    ) {
       const { grant } = await onServer(actor, grantId, serverId, 'reveal_secrets', ctx);
       await stepUp(actor, grant, totpCode, 'found_secret', ctx);
       const { view, value } = await deps.discovery.underGrant.openFoundSecret(grant.org_id, serverId, secretId);
-      await deps.audit.recordAlone({ action: 'secret.revealed', orgId: grant.org_id, actor: auditActor(actor), target: { type: 'discovered_secret', id: secretId }, details: { grant: grant.id, reason: grant.reason, server: serverId, location: view.location, key: view.key, valueHash: deps.vault.auditHash(value.reveal()) } }, ctx);
+      await deps.audit.recordAlone(
+        {
+          action: 'secret.revealed',
+          orgId: grant.org_id,
+          actor: auditActor(actor),
+          target: { type: 'discovered_secret', id: secretId },
+          details: {
+            grant: grant.id,
+            reason: grant.reason,
+            server: serverId,
+            location: view.location,
+            key: view.key,
+            valueHash: deps.vault.auditHash(value.reveal()),
+          },
+        },
+        ctx,
+      );
       return { secret: view, value };
     },
 
@@ -126,19 +239,58 @@ export function createStaffActionsService(deps: StaffActionsDeps) {
         throw err;
       });
       if (!owned) {
-        await deps.audit.recordAlone({ action: 'access.denied', orgId: grant.org_id, actor: auditActor(actor), target: { type: 'credential', id: credentialId }, result: 'denied', details: { reason: 'other_org', action: 'reveal_secrets', grant: grant.id } }, ctx);
-        throw new AppError('STEWARD_NO_ACTIVE_GRANT', 'That credential is not in the organisation your grant is for.', { reason: 'other_org' });
+        await deps.audit.recordAlone(
+          {
+            action: 'access.denied',
+            orgId: grant.org_id,
+            actor: auditActor(actor),
+            target: { type: 'credential', id: credentialId },
+            result: 'denied',
+            details: { reason: 'other_org', action: 'reveal_secrets', grant: grant.id },
+          },
+          ctx,
+        );
+        throw new AppError('STEWARD_NO_ACTIVE_GRANT', 'That credential is not in the organisation your grant is for.', {
+          reason: 'other_org',
+        });
       }
       await stepUp(actor, grant, totpCode, 'credential', ctx);
-      await deps.audit.recordAlone({ action: 'secret.revealed', orgId: grant.org_id, actor: auditActor(actor), target: { type: 'credential', id: credentialId }, details: { grant: grant.id, reason: grant.reason, valueHash: deps.vault.auditHash(owned.reveal()) } }, ctx);
+      await deps.audit.recordAlone(
+        {
+          action: 'secret.revealed',
+          orgId: grant.org_id,
+          actor: auditActor(actor),
+          target: { type: 'credential', id: credentialId },
+          details: { grant: grant.id, reason: grant.reason, valueHash: deps.vault.auditHash(owned.reveal()) },
+        },
+        ctx,
+      );
       return { credentialId, value: owned };
     },
 
     /** Start, stop or reboot an instance in a provider account the grant covers. */
-    async providerAction(actor: Actor, grantId: string, accountId: string, instanceId: string, action: InstanceAction, ctx: RequestContext) {
-      const { grant, instruction } = await deps.grants.requireActiveGrant(actor, { kind: 'provider_account', orgId: await deps.grants.orgOfGrant(grantId), accountId, grantId }, 'provider_actions', ctx);
+    async providerAction(
+      actor: Actor,
+      grantId: string,
+      accountId: string,
+      instanceId: string,
+      action: InstanceAction,
+      ctx: RequestContext,
+    ) {
+      const { grant, instruction } = await deps.grants.requireActiveGrant(
+        actor,
+        { kind: 'provider_account', orgId: await deps.grants.orgOfGrant(grantId), accountId, grantId },
+        'provider_actions',
+        ctx,
+      );
       const result = await deps.changeInstance(actor, grant.org_id, accountId, instanceId, action, instruction, ctx);
-      await used(actor, grant, 'provider_actions', { kind: 'instance', action, account: accountId, instance: instanceId }, ctx);
+      await used(
+        actor,
+        grant,
+        'provider_actions',
+        { kind: 'instance', action, account: accountId, instance: instanceId },
+        ctx,
+      );
       return result;
     },
   };

@@ -39,10 +39,20 @@ export interface SupportView {
   readonly grantId: string | null;
   readonly createdAt: string;
   readonly closedAt: string | null;
-  readonly messages?: { readonly id: string; readonly author: { readonly id: string; readonly kind: string; readonly name: string }; readonly body: string; readonly at: string }[];
+  readonly messages?: {
+    readonly id: string;
+    readonly author: { readonly id: string; readonly kind: string; readonly name: string };
+    readonly body: string;
+    readonly at: string;
+  }[];
 }
 
-const sealCtx = (orgId: string, id: string) => ({ scope: orgId, table: 'support_messages', column: 'body_sealed', row: id });
+const sealCtx = (orgId: string, id: string) => ({
+  scope: orgId,
+  table: 'support_messages',
+  column: 'body_sealed',
+  row: id,
+});
 
 /**
  * Support requests: a customer asks for help (or for initial setup) on some servers for some time; asking
@@ -52,10 +62,24 @@ const sealCtx = (orgId: string, id: string) => ({ scope: orgId, table: 'support_
 export function createSupportService(deps: SupportDeps) {
   const { db, clock } = deps;
 
-  const baseView = (row: SupportRow, orgNames: ReadonlyMap<string, string>, people: ReadonlyMap<string, { name: string }>): SupportView => ({
-    id: row.id, orgId: row.org_id, orgName: orgNames.get(row.org_id) ?? '', kind: row.kind, subject: row.subject, status: row.status, openedBy: row.opened_by,
+  const baseView = (
+    row: SupportRow,
+    orgNames: ReadonlyMap<string, string>,
+    people: ReadonlyMap<string, { name: string }>,
+  ): SupportView => ({
+    id: row.id,
+    orgId: row.org_id,
+    orgName: orgNames.get(row.org_id) ?? '',
+    kind: row.kind,
+    subject: row.subject,
+    status: row.status,
+    openedBy: row.opened_by,
     staff: row.staff_id ? { id: row.staff_id, name: people.get(row.staff_id)?.name ?? '' } : null,
-    serverIds: JSON.parse(row.server_ids) as string[], durationMinutes: row.duration_minutes, grantId: row.grant_id, createdAt: row.created_at, closedAt: row.closed_at,
+    serverIds: JSON.parse(row.server_ids) as string[],
+    durationMinutes: row.duration_minutes,
+    grantId: row.grant_id,
+    createdAt: row.created_at,
+    closedAt: row.closed_at,
   });
 
   /** Requests of a list, without messages: their organisations' names and staff names read once for all. */
@@ -68,17 +92,50 @@ export function createSupportService(deps: SupportDeps) {
   async function view(row: SupportRow, withMessages: boolean): Promise<SupportView> {
     if (!withMessages) return (await views([row]))[0]!;
     const messages = await accessStore.messages(db, row.id);
-    const people = await deps.users.profiles([...(row.staff_id ? [row.staff_id] : []), ...messages.map((m) => m.author_id)]);
+    const people = await deps.users.profiles([
+      ...(row.staff_id ? [row.staff_id] : []),
+      ...messages.map((m) => m.author_id),
+    ]);
     const out = baseView(row, await deps.orgs.namesOf([row.org_id]), people);
     const opened = [];
-    for (const m of messages) opened.push({ id: m.id, author: { id: m.author_id, kind: m.author_kind, name: people.get(m.author_id)?.name ?? '' }, body: (await deps.vault.openText(sealCtx(m.org_id, m.id), m.body_sealed)).reveal(), at: m.created_at });
+    for (const m of messages)
+      opened.push({
+        id: m.id,
+        author: { id: m.author_id, kind: m.author_kind, name: people.get(m.author_id)?.name ?? '' },
+        body: (await deps.vault.openText(sealCtx(m.org_id, m.id), m.body_sealed)).reveal(),
+        at: m.created_at,
+      });
     return { ...out, messages: opened };
   }
 
-  async function addMessage(trx: Executor, row: SupportRow, actor: Actor, body: string, ctx: RequestContext): Promise<string> {
+  async function addMessage(
+    trx: Executor,
+    row: SupportRow,
+    actor: Actor,
+    body: string,
+    ctx: RequestContext,
+  ): Promise<string> {
     const id = newId('msg', clock.nowMs());
-    await accessStore.insertMessage(trx, { id, request_id: row.id, org_id: row.org_id, author_id: actor.userId, author_kind: actor.kind, body_sealed: await deps.vault.seal(sealCtx(row.org_id, id), body, trx), created_at: clock.iso() });
-    await deps.audit.record(trx, { action: 'support.message', orgId: row.org_id, actor: auditActor(actor), target: { type: 'support_request', id: row.id }, details: { message: id, length: body.length } }, ctx);
+    await accessStore.insertMessage(trx, {
+      id,
+      request_id: row.id,
+      org_id: row.org_id,
+      author_id: actor.userId,
+      author_kind: actor.kind,
+      body_sealed: await deps.vault.seal(sealCtx(row.org_id, id), body, trx),
+      created_at: clock.iso(),
+    });
+    await deps.audit.record(
+      trx,
+      {
+        action: 'support.message',
+        orgId: row.org_id,
+        actor: auditActor(actor),
+        target: { type: 'support_request', id: row.id },
+        details: { message: id, length: body.length },
+      },
+      ctx,
+    );
     return id;
   }
 
@@ -102,8 +159,22 @@ export function createSupportService(deps: SupportDeps) {
   async function close(actor: Actor, row: SupportRow, ctx: RequestContext): Promise<SupportView> {
     if (row.status === 'closed') return view(row, false);
     const finish = async (trx: Executor) => {
-      await accessStore.updateSupport(trx, row.id, { status: 'closed', closed_at: clock.iso(), closed_by: actor.userId });
-      await deps.audit.record(trx, { action: 'support.closed', orgId: row.org_id, actor: auditActor(actor), target: { type: 'support_request', id: row.id }, details: { grant: row.grant_id } }, ctx);
+      await accessStore.updateSupport(trx, row.id, {
+        status: 'closed',
+        closed_at: clock.iso(),
+        closed_by: actor.userId,
+      });
+      await deps.audit.record(
+        trx,
+        {
+          action: 'support.closed',
+          orgId: row.org_id,
+          actor: auditActor(actor),
+          target: { type: 'support_request', id: row.id },
+          details: { grant: row.grant_id },
+        },
+        ctx,
+      );
     };
     if (row.grant_id) await deps.grants.revokeGrant(actor, row.grant_id, ctx, row.org_id, 'support_closed', finish);
     else await db.transaction().execute(finish);
@@ -112,25 +183,71 @@ export function createSupportService(deps: SupportDeps) {
 
   return {
     /** A customer opens a request (support or initial setup); it creates the grant staff will work under. */
-    async openSupportRequest(actor: Actor, orgId: string, input: { kind: SupportRow['kind']; subject: string; message: string; serverIds: readonly string[]; durationMinutes: number; actions?: readonly GrantAction[] }, ctx: RequestContext): Promise<SupportView> {
+    async openSupportRequest(
+      actor: Actor,
+      orgId: string,
+      input: {
+        kind: SupportRow['kind'];
+        subject: string;
+        message: string;
+        serverIds: readonly string[];
+        durationMinutes: number;
+        actions?: readonly GrantAction[];
+      },
+      ctx: RequestContext,
+    ): Promise<SupportView> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
-      if (input.serverIds.length === 0) throw invalidInput('Name the servers staff may work on.', { field: 'serverIds' });
-      if (input.durationMinutes < 5 || input.durationMinutes > MAX_GRANT_MINUTES) throw invalidInput(`durationMinutes must be from 5 to ${MAX_GRANT_MINUTES}.`, { field: 'durationMinutes' });
+      if (input.serverIds.length === 0)
+        throw invalidInput('Name the servers staff may work on.', { field: 'serverIds' });
+      if (input.durationMinutes < 5 || input.durationMinutes > MAX_GRANT_MINUTES)
+        throw invalidInput(`durationMinutes must be from 5 to ${MAX_GRANT_MINUTES}.`, { field: 'durationMinutes' });
       const t = clock.nowMs();
       const row: SupportRow = {
-        id: newId('sup', t), org_id: orgId, kind: input.kind, subject: input.subject, status: 'open', opened_by: actor.userId, staff_id: null,
-        server_ids: JSON.stringify([...new Set(input.serverIds)]), duration_minutes: input.durationMinutes, grant_id: null, created_at: clock.iso(), closed_at: null, closed_by: null,
+        id: newId('sup', t),
+        org_id: orgId,
+        kind: input.kind,
+        subject: input.subject,
+        status: 'open',
+        opened_by: actor.userId,
+        staff_id: null,
+        server_ids: JSON.stringify([...new Set(input.serverIds)]),
+        duration_minutes: input.durationMinutes,
+        grant_id: null,
+        created_at: clock.iso(),
+        closed_at: null,
+        closed_by: null,
       };
       await deps.grants.checkScope(orgId, { serverIds: input.serverIds, accountIds: [] });
       const plan = await deps.mail.prepare(orgId, actor.userId, null);
       await db.transaction().execute(async (trx) => {
         await accessStore.insertSupport(trx, row);
-        await deps.audit.record(trx, { action: 'support.opened', orgId, actor: auditActor(actor), target: { type: 'support_request', id: row.id }, details: { kind: row.kind, servers: JSON.parse(row.server_ids), durationMinutes: row.duration_minutes } }, ctx);
+        await deps.audit.record(
+          trx,
+          {
+            action: 'support.opened',
+            orgId,
+            actor: auditActor(actor),
+            target: { type: 'support_request', id: row.id },
+            details: { kind: row.kind, servers: JSON.parse(row.server_ids), durationMinutes: row.duration_minutes },
+          },
+          ctx,
+        );
         await addMessage(trx, row, actor, input.message, ctx);
-        const grant = await deps.grants.insertRequested(trx, actor, orgId, {
-          reason: input.kind === 'initial_setup' ? 'initial_setup' : 'support_request', justification: `${input.kind === 'initial_setup' ? 'Initial setup' : 'Support request'}: ${input.subject}`,
-          supportRequestId: row.id, serverIds: input.serverIds, durationMinutes: input.durationMinutes, ...(input.actions ? { actions: input.actions } : {}),
-        }, plan, ctx);
+        const grant = await deps.grants.insertRequested(
+          trx,
+          actor,
+          orgId,
+          {
+            reason: input.kind === 'initial_setup' ? 'initial_setup' : 'support_request',
+            justification: `${input.kind === 'initial_setup' ? 'Initial setup' : 'Support request'}: ${input.subject}`,
+            supportRequestId: row.id,
+            serverIds: input.serverIds,
+            durationMinutes: input.durationMinutes,
+            ...(input.actions ? { actions: input.actions } : {}),
+          },
+          plan,
+          ctx,
+        );
         await accessStore.updateSupport(trx, row.id, { grant_id: grant.id });
         row.grant_id = grant.id;
       });
@@ -143,18 +260,27 @@ export function createSupportService(deps: SupportDeps) {
     async getForOrg(actor: Actor, orgId: string, id: string, ctx: RequestContext): Promise<SupportView> {
       return view(await customerRequest(actor, orgId, id, ctx), true);
     },
-    async replyAsCustomer(actor: Actor, orgId: string, id: string, body: string, ctx: RequestContext): Promise<SupportView> {
+    async replyAsCustomer(
+      actor: Actor,
+      orgId: string,
+      id: string,
+      body: string,
+      ctx: RequestContext,
+    ): Promise<SupportView> {
       const row = await customerRequest(actor, orgId, id, ctx);
       if (row.status !== 'open') throw new AppError('STEWARD_CONFLICT', 'This request is closed; open a new one.');
       await db.transaction().execute((trx) => addMessage(trx, row, actor, body, ctx));
       return view(row, true);
     },
-    closeAsCustomer: async (actor: Actor, orgId: string, id: string, ctx: RequestContext) => close(actor, await customerRequest(actor, orgId, id, ctx), ctx),
+    closeAsCustomer: async (actor: Actor, orgId: string, id: string, ctx: RequestContext) =>
+      close(actor, await customerRequest(actor, orgId, id, ctx), ctx),
 
     /** Staff: the open requests waiting for someone, and the ones they took. */
     async queue(actor: Actor, status: 'open' | 'closed', limit: number): Promise<SupportView[]> {
       if (actor.kind !== 'staff') throw notFound('The support queue');
-      const rows = (await accessStore.supportQueue(db, status, limit)).filter((r) => r.staff_id === null || r.staff_id === actor.userId);
+      const rows = (await accessStore.supportQueue(db, status, limit)).filter(
+        (r) => r.staff_id === null || r.staff_id === actor.userId,
+      );
       return views(rows);
     },
     /** A staff member takes the request: its grant binds to them and its window starts. */
@@ -174,7 +300,8 @@ export function createSupportService(deps: SupportDeps) {
     },
     async replyAsStaff(actor: Actor, id: string, body: string, ctx: RequestContext): Promise<SupportView> {
       const row = await staffRequest(actor, id, ctx);
-      if (row.staff_id !== actor.userId) throw new AppError('STEWARD_CONFLICT', 'Take the request before replying to it.');
+      if (row.staff_id !== actor.userId)
+        throw new AppError('STEWARD_CONFLICT', 'Take the request before replying to it.');
       if (row.status !== 'open') throw new AppError('STEWARD_CONFLICT', 'This request is closed.');
       const plan = await deps.mail.prepare(row.org_id, row.opened_by, null);
       await db.transaction().execute(async (trx) => {

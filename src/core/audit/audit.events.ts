@@ -27,21 +27,28 @@ export const AUDIT_EVENTS = {
   'credential.replaced': 'A credential’s secret value was replaced.',
   'credential.deleted': 'A credential was deleted.',
   'server.added': 'A server was added to the inventory (its first-login credential sealed).',
-  'server.host_key_pinned': 'A server’s host key was pinned at first contact (unverified: the customer chose to trust it).',
-  'server.enrolled': 'Steward installed the organisation’s key on a server, proved it works and forgot the first-login credential.',
+  'server.host_key_pinned':
+    'A server’s host key was pinned at first contact (unverified: the customer chose to trust it).',
+  'server.enrolled':
+    'Steward installed the organisation’s key on a server, proved it works and forgot the first-login credential.',
   'server.enrol_failed': 'Steward could not enrol a server (credential refused, host unknown or unreachable).',
-  'server.host_key_changed': 'A server presented a different host key; Steward stopped before logging in and blocked it.',
+  'server.host_key_changed':
+    'A server presented a different host key; Steward stopped before logging in and blocked it.',
   'server.host_key_repinned': 'An owner confirmed a server’s new host key; the server is unblocked.',
   'server.remove_requested': 'Removal of a server was asked for; Steward takes its key off the server first.',
-  'server.followed_instance': 'A provider-backed server followed its instance: stopped, started again, or a new address.',
+  'server.followed_instance':
+    'A provider-backed server followed its instance: stopped, started again, or a new address.',
   'server.removed': 'A server was removed from the inventory.',
-  'server.discovered': 'Steward discovered a server’s facts (one login); details count changes and sealed credentials found.',
+  'server.discovered':
+    'Steward discovered a server’s facts (one login); details count changes and sealed credentials found.',
   'discovery.scheduled': 'A standing instruction to discover a server at an interval was set.',
   'discovery.unscheduled': 'A discovery schedule was removed.',
   'task.started': 'A task (recipe or command) was started on one or more servers.',
   'task.finished': 'A task finished on all its servers; details count changes and failures.',
-  'provider_account.connected': 'A cloud provider account was connected: its credentials were verified with the provider and sealed.',
-  'provider_account.connect_refused': 'Connecting a cloud provider account failed (credentials refused, endpoint not allowed, provider unreachable); nothing was stored.',
+  'provider_account.connected':
+    'A cloud provider account was connected: its credentials were verified with the provider and sealed.',
+  'provider_account.connect_refused':
+    'Connecting a cloud provider account failed (credentials refused, endpoint not allowed, provider unreachable); nothing was stored.',
   'provider_account.removed': 'A cloud provider account was removed and its sealed credentials deleted.',
   'instance.launch_requested': 'A person asked Steward to launch an instance in a provider account.',
   'instance.launched': 'The provider accepted a launch; the instance is starting.',
@@ -54,8 +61,10 @@ export const AUDIT_EVENTS = {
   'instance.terminate_requested': 'A person confirmed and asked the provider to terminate an instance.',
   'instance.state_changed': 'The status sync saw an instance change state (or disappear) at the provider.',
   // Access (staff grants, support, terminal)
-  'grant.requested': 'A customer asked for staff help (initial setup or support), which opens a grant for the staff member who takes it.',
-  'grant.opened': 'A suspicious-activity grant was opened (by a detection finding or security staff); the customer was told at once.',
+  'grant.requested':
+    'A customer asked for staff help (initial setup or support), which opens a grant for the staff member who takes it.',
+  'grant.opened':
+    'A suspicious-activity grant was opened (by a detection finding or security staff); the customer was told at once.',
   'grant.taken': 'A staff member took a requested grant; it is now bound to them.',
   'grant.approved': 'A grant was approved (by the customer, or by a second staff member for suspicious activity).',
   'grant.denied': 'A grant was refused before it became active.',
@@ -63,37 +72,51 @@ export const AUDIT_EVENTS = {
   'grant.narrowed': 'The customer narrowed a grant (fewer servers, accounts or actions, or a shorter window).',
   'grant.revoked': 'A grant was revoked; live sessions under it are ended.',
   'grant.expired': 'A grant’s time window ended (or a request was never taken in time).',
-  'grant.used': 'A staff member acted on the organisation’s resources under a grant (command, recipe, facts read, provider action).',
-  'access.policy_changed': 'The organisation changed its staff-access policy (who approves suspicious-activity grants).',
+  'grant.used':
+    'A staff member acted on the organisation’s resources under a grant (command, recipe, facts read, provider action).',
+  'access.policy_changed':
+    'The organisation changed its staff-access policy (who approves suspicious-activity grants).',
   'support.opened': 'A customer opened a support (or initial setup) request.',
   'support.message': 'A message was added to a support request.',
   'support.closed': 'A support request was closed; its grant ended with it.',
   'terminal.opened': 'A web terminal session was opened on a server; it is recorded.',
   'terminal.closed': 'A web terminal session ended; details say why (exit, closed, grant revoked or expired).',
-  'session.recording_incomplete': 'A terminal session’s recording was cut short by a crash of the process holding it; what was recorded is kept.',
-  'secret.revealed': 'A staff member revealed a secret under a grant, after a fresh one-time code (the value is shown once, never logged).',
+  'session.recording_incomplete':
+    'A terminal session’s recording was cut short by a crash of the process holding it; what was recorded is kept.',
+  'secret.revealed':
+    'A staff member revealed a secret under a grant, after a fresh one-time code (the value is shown once, never logged).',
   'certificate.issued': 'A short-lived SSH certificate was issued to a staff member under a grant.',
-  'consent.granted': 'A person gave consent for a purpose (promotions, partner offers, analytics, refer-a-friend); details name the source and policy version.',
-  'consent.withdrawn': 'A person withdrew consent for a purpose (in the privacy centre, the banner or an unsubscribe link).',
-  'suppression.added': 'An address (kept only as a keyed index) was put on the suppression list: it gets no promotional or referral mail again.',
-  'promotion.sent': 'Marketing staff sent a promotional mail; it was queued only to people who consented and are not suppressed.',
+  'consent.granted':
+    'A person gave consent for a purpose (promotions, partner offers, analytics, refer-a-friend); details name the source and policy version.',
+  'consent.withdrawn':
+    'A person withdrew consent for a purpose (in the privacy centre, the banner or an unsubscribe link).',
+  'suppression.added':
+    'An address (kept only as a keyed index) was put on the suppression list: it gets no promotional or referral mail again.',
+  'promotion.sent':
+    'Marketing staff sent a promotional mail; it was queued only to people who consented and are not suppressed.',
   'referral.sent': 'A member asked Steward to e-mail a friend on their behalf (with their refer-a-friend consent).',
   'policy.published': 'An operator published a privacy policy version; a significant change e-mails every person.',
   'policy.acknowledged': 'A person acknowledged a significant privacy policy change.',
-  'disclosure.recorded': 'A disclosure of personal data was entered in the register (partner, legal request or planned transfer).',
+  'disclosure.recorded':
+    'A disclosure of personal data was entered in the register (partner, legal request or planned transfer).',
   'disclosure.notices_queued': 'Notices of a planned transfer were queued to every affected person.',
   'disclosure.completed': 'A transfer of personal data was recorded as done, after every affected person was notified.',
   'personal_data.exported': 'A person exported all their data.',
-  'personal_data.read': 'A staff member read people’s personal data (masked by role); details give the reason and fields.',
+  'personal_data.read':
+    'A staff member read people’s personal data (masked by role); details give the reason and fields.',
   'personal_data.revealed': 'A staff member revealed a masked personal field, giving a reason.',
   'privacy.review_read': 'An operator read the internal privacy review report.',
-  'analytics.retention_applied': 'Analytics retention ran: raw addresses past their time were truncated and old events deleted.',
-  'org.deletion_requested': 'An owner asked to delete an organisation: its servers are released, then its data erased and its keys destroyed.',
+  'analytics.retention_applied':
+    'Analytics retention ran: raw addresses past their time were truncated and old events deleted.',
+  'org.deletion_requested':
+    'An owner asked to delete an organisation: its servers are released, then its data erased and its keys destroyed.',
   'org.deleted': 'An organisation was erased and its data keys destroyed (details hold counts only).',
   'user.deleted': 'A person deleted their account: their data was erased and their key scope destroyed.',
-  'monitoring.enabled': 'Monitoring of a server was switched on or its interval changed (a standing instruction: every sampling login is recorded against it).',
+  'monitoring.enabled':
+    'Monitoring of a server was switched on or its interval changed (a standing instruction: every sampling login is recorded against it).',
   'monitoring.disabled': 'Monitoring of a server was switched off; its kept login was closed.',
-  'monitoring.settings_changed': 'An organisation changed its monitoring settings (monitor every server, interval, alert e-mail recipients; addresses are not recorded).',
+  'monitoring.settings_changed':
+    'An organisation changed its monitoring settings (monitor every server, interval, alert e-mail recipients; addresses are not recorded).',
   'alert_rule.created': 'An alert rule was created.',
   'alert_rule.changed': 'An alert rule was changed, switched on or off.',
   'alert_rule.deleted': 'An alert rule was deleted.',

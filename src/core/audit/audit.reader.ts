@@ -17,24 +17,60 @@ export interface AuditEntryView {
 }
 
 const view = (r: AuditRow): AuditEntryView => ({
-  seq: r.seq, id: r.id, at: r.at, action: r.action, actor: { type: r.actor_type, id: r.actor_id },
+  seq: r.seq,
+  id: r.id,
+  at: r.at,
+  action: r.action,
+  actor: { type: r.actor_type, id: r.actor_id },
   target: r.target_type && r.target_id ? { type: r.target_type, id: r.target_id } : null,
-  result: r.result, requestId: r.request_id, ip: r.ip, details: JSON.parse(r.details) as Record<string, unknown>,
+  result: r.result,
+  requestId: r.request_id,
+  ip: r.ip,
+  details: JSON.parse(r.details) as Record<string, unknown>,
 });
 
 const STAFF_READERS: readonly StaffRole[] = ['admin', 'security'];
 
 /** Who may read which audit entries: members their organisation's; admin and security staff any, and that read is audited. */
-export function createAuditReader(deps: { audit: Pick<AuditService, 'list' | 'recordAlone'>; orgs: Pick<OrgsService, 'requireMember'> }) {
+export function createAuditReader(deps: {
+  audit: Pick<AuditService, 'list' | 'recordAlone'>;
+  orgs: Pick<OrgsService, 'requireMember'>;
+}) {
   return {
-    async forOrg(actor: Actor, orgId: string, filter: { before?: number; limit: number; action?: string }, ctx: RequestContext): Promise<AuditEntryView[]> {
+    async forOrg(
+      actor: Actor,
+      orgId: string,
+      filter: { before?: number; limit: number; action?: string },
+      ctx: RequestContext,
+    ): Promise<AuditEntryView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
-      return (await deps.audit.list({ orgId, afterSeq: filter.before, limit: filter.limit, action: filter.action })).map(view);
+      return (
+        await deps.audit.list({ orgId, afterSeq: filter.before, limit: filter.limit, action: filter.action })
+      ).map(view);
     },
-    async asStaff(actor: Actor, orgId: string | undefined, filter: { before?: number; limit: number; action?: string; reason: string }, ctx: RequestContext): Promise<AuditEntryView[]> {
-      if (actor.kind !== 'staff' || !actor.staffRoles.some((r) => STAFF_READERS.includes(r))) throw forbidden('Reading the audit log across organisations needs the admin or security staff role.');
-      await deps.audit.recordAlone({ action: 'audit.staff_read', orgId: orgId ?? null, actor: auditActor(actor), details: { reason: filter.reason, filter: { before: filter.before, limit: filter.limit, action: filter.action } } }, ctx);
-      return (await deps.audit.list({ orgId, afterSeq: filter.before, limit: filter.limit, action: filter.action })).map(view);
+    async asStaff(
+      actor: Actor,
+      orgId: string | undefined,
+      filter: { before?: number; limit: number; action?: string; reason: string },
+      ctx: RequestContext,
+    ): Promise<AuditEntryView[]> {
+      if (actor.kind !== 'staff' || !actor.staffRoles.some((r) => STAFF_READERS.includes(r)))
+        throw forbidden('Reading the audit log across organisations needs the admin or security staff role.');
+      await deps.audit.recordAlone(
+        {
+          action: 'audit.staff_read',
+          orgId: orgId ?? null,
+          actor: auditActor(actor),
+          details: {
+            reason: filter.reason,
+            filter: { before: filter.before, limit: filter.limit, action: filter.action },
+          },
+        },
+        ctx,
+      );
+      return (
+        await deps.audit.list({ orgId, afterSeq: filter.before, limit: filter.limit, action: filter.action })
+      ).map(view);
     },
   };
 }

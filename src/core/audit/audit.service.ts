@@ -38,7 +38,22 @@ export interface AuditDeps {
 
 export type AuditRow = AuditLogTable;
 
-const CHAINED_FIELDS = ['seq', 'id', 'at', 'org_id', 'actor_type', 'actor_id', 'action', 'target_type', 'target_id', 'result', 'request_id', 'ip', 'details', 'prev_hash'] as const;
+const CHAINED_FIELDS = [
+  'seq',
+  'id',
+  'at',
+  'org_id',
+  'actor_type',
+  'actor_id',
+  'action',
+  'target_type',
+  'target_id',
+  'result',
+  'request_id',
+  'ip',
+  'details',
+  'prev_hash',
+] as const;
 
 export function chainHash(key: Uint8Array, row: Omit<AuditRow, 'hash'>): string {
   const canonical = JSON.stringify(CHAINED_FIELDS.map((f) => row[f] ?? null));
@@ -101,8 +116,16 @@ export function createAuditService(deps: AuditDeps) {
     } catch (err) {
       if (isAppError(err) && err.code === 'STEWARD_SEALED') throw err;
       failingSince ??= deps.clock.iso();
-      deps.logger.error({ action: event.action, err: (err as Error).message }, 'audit write failed; refusing the action');
-      throw new AppError('STEWARD_AUDIT_UNAVAILABLE', 'The audit log cannot be written, so the action was refused. Try again shortly.', undefined, { cause: err });
+      deps.logger.error(
+        { action: event.action, err: (err as Error).message },
+        'audit write failed; refusing the action',
+      );
+      throw new AppError(
+        'STEWARD_AUDIT_UNAVAILABLE',
+        'The audit log cannot be written, so the action was refused. Try again shortly.',
+        undefined,
+        { cause: err },
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -113,7 +136,12 @@ export function createAuditService(deps: AuditDeps) {
     return deps.db.transaction().execute((trx) => record(trx, event, ctx));
   }
 
-  async function list(filter: { orgId?: string; afterSeq?: number; limit: number; action?: string }): Promise<AuditRow[]> {
+  async function list(filter: {
+    orgId?: string;
+    afterSeq?: number;
+    limit: number;
+    action?: string;
+  }): Promise<AuditRow[]> {
     let q = deps.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(filter.limit);
     if (filter.orgId !== undefined) q = q.where('org_id', '=', filter.orgId);
     if (filter.afterSeq !== undefined) q = q.where('seq', '<', filter.afterSeq);
@@ -129,16 +157,27 @@ export function createAuditService(deps: AuditDeps) {
     let checked = 0;
     let after = 0;
     for (;;) {
-      const rows = await deps.db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(1000).execute();
+      const rows = await deps.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(1000)
+        .execute();
       if (rows.length === 0) break;
       for (const row of rows) {
         const broken = (reason: string) => ({ checked, broken: { seq: row.seq, id: row.id, reason } });
-        if (row.seq !== expectedSeq) return { checked, broken: { seq: expectedSeq, id: null, reason: `entry ${expectedSeq} is missing (next is ${row.seq})` } };
+        if (row.seq !== expectedSeq)
+          return {
+            checked,
+            broken: { seq: expectedSeq, id: null, reason: `entry ${expectedSeq} is missing (next is ${row.seq})` },
+          };
         if (row.prev_hash !== prevHash) return broken('its link to the previous entry does not match');
         const { hash, ...rest } = row;
         const want = Buffer.from(chainHash(key, rest));
         const got = Buffer.from(hash);
-        if (want.length !== got.length || !timingSafeEqual(want, got)) return broken('its content does not match its hash');
+        if (want.length !== got.length || !timingSafeEqual(want, got))
+          return broken('its content does not match its hash');
         prevHash = row.hash;
         expectedSeq++;
         checked++;
@@ -147,12 +186,25 @@ export function createAuditService(deps: AuditDeps) {
     }
     const head = await deps.db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirst();
     if (!head || head.seq !== expectedSeq - 1 || head.hash !== prevHash) {
-      return { checked, broken: { seq: expectedSeq, id: null, reason: `entries after ${expectedSeq - 1} were removed (the head records ${head?.seq ?? 'nothing'})` } };
+      return {
+        checked,
+        broken: {
+          seq: expectedSeq,
+          id: null,
+          reason: `entries after ${expectedSeq - 1} were removed (the head records ${head?.seq ?? 'nothing'})`,
+        },
+      };
     }
     return { checked };
   }
 
-  return { record, recordAlone, list, verify, health: () => (failingSince ? { status: 'failing' as const, since: failingSince } : { status: 'ok' as const }) };
+  return {
+    record,
+    recordAlone,
+    list,
+    verify,
+    health: () => (failingSince ? { status: 'failing' as const, since: failingSince } : { status: 'ok' as const }),
+  };
 }
 
 export type AuditService = ReturnType<typeof createAuditService>;

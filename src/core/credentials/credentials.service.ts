@@ -37,24 +37,53 @@ export function hintFor(kind: CredentialKind, value: string): string {
   return trimmed.length >= 16 ? `…${trimmed.slice(-4)}` : '••••';
 }
 
-const view = (r: CredentialRow): CredentialView => ({ id: r.id, kind: r.kind as CredentialKind, name: r.name, hint: r.hint, createdAt: r.created_at, updatedAt: r.updated_at });
+const view = (r: CredentialRow): CredentialView => ({
+  id: r.id,
+  kind: r.kind as CredentialKind,
+  name: r.name,
+  hint: r.hint,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 const ctxOf = (orgId: string, id: string) => ({ scope: orgId, table: 'credentials', column: 'value_sealed', row: id });
 
 /** Secrets an organisation hands Steward (passwords, keys, API keys), sealed on entry and never returned. */
 export function createCredentialsService(deps: CredentialsDeps) {
   const { db, clock, vault } = deps;
 
-  async function sealCredential(actor: Actor, orgId: string, input: { kind: CredentialKind; name: string; value: Secret<string> }, ctx: RequestContext): Promise<CredentialView> {
+  async function sealCredential(
+    actor: Actor,
+    orgId: string,
+    input: { kind: CredentialKind; name: string; value: Secret<string> },
+    ctx: RequestContext,
+  ): Promise<CredentialView> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     const id = newId('cred', clock.nowMs());
     const now = clock.iso();
     const row: CredentialRow = {
-      id, org_id: orgId, kind: input.kind, name: input.name, hint: hintFor(input.kind, input.value.reveal()),
-      value_sealed: await vault.seal(ctxOf(orgId, id), input.value), created_by: actor.userId, created_at: now, updated_at: now,
+      id,
+      org_id: orgId,
+      kind: input.kind,
+      name: input.name,
+      hint: hintFor(input.kind, input.value.reveal()),
+      value_sealed: await vault.seal(ctxOf(orgId, id), input.value),
+      created_by: actor.userId,
+      created_at: now,
+      updated_at: now,
     };
     await db.transaction().execute(async (trx) => {
       await credentialsStore.insert(trx, row);
-      await deps.audit.record(trx, { action: 'credential.sealed', orgId, actor: auditActor(actor), target: { type: 'credential', id }, details: { kind: input.kind, name: input.name, valueHash: vault.auditHash(input.value.reveal()) } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'credential.sealed',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'credential', id },
+          details: { kind: input.kind, name: input.name, valueHash: vault.auditHash(input.value.reveal()) },
+        },
+        ctx,
+      );
     });
     return view(row);
   }
@@ -71,14 +100,34 @@ export function createCredentialsService(deps: CredentialsDeps) {
     return view(row);
   }
 
-  async function replaceCredential(actor: Actor, orgId: string, id: string, value: Secret<string>, ctx: RequestContext): Promise<CredentialView> {
+  async function replaceCredential(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    value: Secret<string>,
+    ctx: RequestContext,
+  ): Promise<CredentialView> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     const existing = await credentialsStore.byId(db, orgId, id);
     if (!existing) throw notFound('The credential');
-    const patch = { value_sealed: await vault.seal(ctxOf(orgId, id), value), hint: hintFor(existing.kind as CredentialKind, value.reveal()), updated_at: clock.iso() };
+    const patch = {
+      value_sealed: await vault.seal(ctxOf(orgId, id), value),
+      hint: hintFor(existing.kind as CredentialKind, value.reveal()),
+      updated_at: clock.iso(),
+    };
     await db.transaction().execute(async (trx) => {
       await credentialsStore.replace(trx, orgId, id, patch);
-      await deps.audit.record(trx, { action: 'credential.replaced', orgId, actor: auditActor(actor), target: { type: 'credential', id }, details: { valueHash: vault.auditHash(value.reveal()) } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'credential.replaced',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'credential', id },
+          details: { valueHash: vault.auditHash(value.reveal()) },
+        },
+        ctx,
+      );
     });
     return view({ ...existing, ...patch });
   }
@@ -88,7 +137,11 @@ export function createCredentialsService(deps: CredentialsDeps) {
     await db.transaction().execute(async (trx) => {
       const res = await credentialsStore.remove(trx, orgId, id);
       if (Number(res.numDeletedRows) === 0) throw notFound('The credential');
-      await deps.audit.record(trx, { action: 'credential.deleted', orgId, actor: auditActor(actor), target: { type: 'credential', id } }, ctx);
+      await deps.audit.record(
+        trx,
+        { action: 'credential.deleted', orgId, actor: auditActor(actor), target: { type: 'credential', id } },
+        ctx,
+      );
     });
   }
 

@@ -42,16 +42,41 @@ export type Observation = Omit<DetectionInput, 'auth' | 'knownLogins' | 'thresho
 };
 
 const findingView = (r: FindingRow) => ({
-  id: r.id, serverId: r.server_id, serverName: r.server_name, rule: r.rule, key: r.key, severity: r.severity, title: r.title, evidence: JSON.parse(r.evidence) as Record<string, unknown>,
-  status: r.status, incidentId: r.incident_id, occurrences: r.occurrences, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at,
-  acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by, closedAt: r.closed_at, closedBy: r.closed_by,
+  id: r.id,
+  serverId: r.server_id,
+  serverName: r.server_name,
+  rule: r.rule,
+  key: r.key,
+  severity: r.severity,
+  title: r.title,
+  evidence: JSON.parse(r.evidence) as Record<string, unknown>,
+  status: r.status,
+  incidentId: r.incident_id,
+  occurrences: r.occurrences,
+  firstSeenAt: r.first_seen_at,
+  lastSeenAt: r.last_seen_at,
+  acknowledgedAt: r.acknowledged_at,
+  acknowledgedBy: r.acknowledged_by,
+  closedAt: r.closed_at,
+  closedBy: r.closed_by,
 });
 export type FindingView = ReturnType<typeof findingView>;
 
 const incidentView = (r: IncidentRow, findings: readonly FindingRow[]) => ({
-  id: r.id, title: r.title, severity: r.severity, status: r.status, openedAt: r.opened_at, updatedAt: r.updated_at,
-  acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by, closedAt: r.closed_at, closedBy: r.closed_by, grantId: r.grant_id, grantNote: r.grant_note,
-  serverIds: [...new Set(findings.map((f) => f.server_id).filter((s): s is string => s !== null))], findingCount: findings.length,
+  id: r.id,
+  title: r.title,
+  severity: r.severity,
+  status: r.status,
+  openedAt: r.opened_at,
+  updatedAt: r.updated_at,
+  acknowledgedAt: r.acknowledged_at,
+  acknowledgedBy: r.acknowledged_by,
+  closedAt: r.closed_at,
+  closedBy: r.closed_by,
+  grantId: r.grant_id,
+  grantNote: r.grant_note,
+  serverIds: [...new Set(findings.map((f) => f.server_id).filter((s): s is string => s !== null))],
+  findingCount: findings.length,
 });
 export type IncidentView = ReturnType<typeof incidentView>;
 
@@ -68,17 +93,34 @@ export function createDetectionService(deps: DetectionDeps) {
   async function observe(orgId: string, server: { id: string; name: string }, o: Observation): Promise<FindingDraft[]> {
     const fresh = parseAuthEvents(o.authFresh);
     const known = o.authBaseline ? null : await detectionStore.knownLogins(db, server.id);
-    const drafts = runRules({ ...o, auth: { window: parseAuthEvents(o.authWindow), fresh }, knownLogins: known, thresholds: deps.thresholds });
+    const drafts = runRules({
+      ...o,
+      auth: { window: parseAuthEvents(o.authWindow), fresh },
+      knownLogins: known,
+      thresholds: deps.thresholds,
+    });
     await recorder.record(orgId, server, drafts);
     const at = clock.iso();
     for (const e of fresh) {
-      if (e.kind === 'success' && e.user) await detectionStore.rememberLogin(db, { server_id: server.id, org_id: orgId, account: e.user, address: e.address, at });
+      if (e.kind === 'success' && e.user)
+        await detectionStore.rememberLogin(db, {
+          server_id: server.id,
+          org_id: orgId,
+          account: e.user,
+          address: e.address,
+          at,
+        });
     }
     return drafts;
   }
 
   /** Discovery's hook: what a run found changed, for servers that monitoring does not (yet) sample. */
-  async function onSnapshot(snapshot: { orgId: string; serverId: string; facts: Facts; changes: readonly FactChange[] }): Promise<void> {
+  async function onSnapshot(snapshot: {
+    orgId: string;
+    serverId: string;
+    facts: Facts;
+    changes: readonly FactChange[];
+  }): Promise<void> {
     const server = await deps.servers.rowById(snapshot.serverId);
     if (!server || server.org_id !== snapshot.orgId) return;
     const drafts = draftsFromChanges(snapshot.changes, await deps.ownKeys(snapshot.orgId));
@@ -99,31 +141,69 @@ export function createDetectionService(deps: DetectionDeps) {
     return row;
   }
 
-  async function setFinding(actor: Actor, orgId: string, id: string, to: 'acknowledged' | 'closed', ctx: RequestContext): Promise<FindingView> {
+  async function setFinding(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    to: 'acknowledged' | 'closed',
+    ctx: RequestContext,
+  ): Promise<FindingView> {
     const row = await findingOf(actor, orgId, id, ctx);
     if (row.status === 'closed') throw conflict('The finding is closed already.');
     const at = clock.iso();
-    const patch: Partial<FindingRow> = to === 'closed' ? { status: 'closed', closed_by: actor.userId, closed_at: at } : { status: 'acknowledged', acknowledged_by: actor.userId, acknowledged_at: at };
+    const patch: Partial<FindingRow> =
+      to === 'closed'
+        ? { status: 'closed', closed_by: actor.userId, closed_at: at }
+        : { status: 'acknowledged', acknowledged_by: actor.userId, acknowledged_at: at };
     await db.transaction().execute(async (trx) => {
       await detectionStore.updateFinding(trx, id, patch);
-      await deps.audit.record(trx, { action: to === 'closed' ? 'finding.closed' : 'finding.acknowledged', orgId, actor: auditActor(actor), target: { type: 'finding', id } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: to === 'closed' ? 'finding.closed' : 'finding.acknowledged',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'finding', id },
+        },
+        ctx,
+      );
     });
     return findingView({ ...row, ...patch });
   }
 
-  async function setIncident(actor: Actor, orgId: string, id: string, to: 'acknowledged' | 'closed', ctx: RequestContext): Promise<IncidentView> {
+  async function setIncident(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    to: 'acknowledged' | 'closed',
+    ctx: RequestContext,
+  ): Promise<IncidentView> {
     const row = await incidentOf(actor, orgId, id, ctx);
     if (row.status === 'closed') throw conflict('The incident is closed already.');
     const at = clock.iso();
-    const patch: Partial<IncidentRow> = to === 'closed' ? { status: 'closed', closed_by: actor.userId, closed_at: at, updated_at: at } : { status: 'acknowledged', acknowledged_by: actor.userId, acknowledged_at: at, updated_at: at };
+    const patch: Partial<IncidentRow> =
+      to === 'closed'
+        ? { status: 'closed', closed_by: actor.userId, closed_at: at, updated_at: at }
+        : { status: 'acknowledged', acknowledged_by: actor.userId, acknowledged_at: at, updated_at: at };
     const findings = await detectionStore.findingsOfIncidents(db, [id]);
     await db.transaction().execute(async (trx) => {
       await detectionStore.updateIncident(trx, id, patch);
       if (to === 'closed') {
         await detectionStore.closeFindingsOf(trx, id, actor.userId, at);
-        for (const serverId of new Set(findings.map((f) => f.server_id).filter((s): s is string => s !== null))) await deps.alerts.resolve(orgId, serverId, `incident:${id}`, trx);
+        for (const serverId of new Set(findings.map((f) => f.server_id).filter((s): s is string => s !== null)))
+          await deps.alerts.resolve(orgId, serverId, `incident:${id}`, trx);
       }
-      await deps.audit.record(trx, { action: to === 'closed' ? 'incident.closed' : 'incident.acknowledged', orgId, actor: auditActor(actor), target: { type: 'incident', id }, details: { findings: findings.length } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: to === 'closed' ? 'incident.closed' : 'incident.acknowledged',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'incident', id },
+          details: { findings: findings.length },
+        },
+        ctx,
+      );
     });
     return incidentView({ ...row, ...patch }, findings);
   }
@@ -131,38 +211,68 @@ export function createDetectionService(deps: DetectionDeps) {
   return {
     observe,
     onSnapshot,
-    async listFindings(actor: Actor, orgId: string, filter: { status?: string; serverId?: string; incidentId?: string; limit: number }, ctx: RequestContext) {
+    async listFindings(
+      actor: Actor,
+      orgId: string,
+      filter: { status?: string; serverId?: string; incidentId?: string; limit: number },
+      ctx: RequestContext,
+    ) {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       return (await detectionStore.findings(db, orgId, filter)).map(findingView);
     },
-    getFinding: async (actor: Actor, orgId: string, id: string, ctx: RequestContext) => findingView(await findingOf(actor, orgId, id, ctx)),
-    acknowledgeFinding: (actor: Actor, orgId: string, id: string, ctx: RequestContext) => setFinding(actor, orgId, id, 'acknowledged', ctx),
-    closeFinding: (actor: Actor, orgId: string, id: string, ctx: RequestContext) => setFinding(actor, orgId, id, 'closed', ctx),
+    getFinding: async (actor: Actor, orgId: string, id: string, ctx: RequestContext) =>
+      findingView(await findingOf(actor, orgId, id, ctx)),
+    acknowledgeFinding: (actor: Actor, orgId: string, id: string, ctx: RequestContext) =>
+      setFinding(actor, orgId, id, 'acknowledged', ctx),
+    closeFinding: (actor: Actor, orgId: string, id: string, ctx: RequestContext) =>
+      setFinding(actor, orgId, id, 'closed', ctx),
     async listIncidents(actor: Actor, orgId: string, filter: { status?: string; limit: number }, ctx: RequestContext) {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       const rows = await detectionStore.incidents(db, orgId, filter);
-      const findings = await detectionStore.findingsOfIncidents(db, rows.map((r) => r.id));
-      return rows.map((r) => incidentView(r, findings.filter((f) => f.incident_id === r.id)));
+      const findings = await detectionStore.findingsOfIncidents(
+        db,
+        rows.map((r) => r.id),
+      );
+      return rows.map((r) =>
+        incidentView(
+          r,
+          findings.filter((f) => f.incident_id === r.id),
+        ),
+      );
     },
     async getIncident(actor: Actor, orgId: string, id: string, ctx: RequestContext) {
       const row = await incidentOf(actor, orgId, id, ctx);
       const findings = await detectionStore.findingsOfIncidents(db, [id]);
       return { ...incidentView(row, findings), findings: findings.map(findingView) };
     },
-    acknowledgeIncident: (actor: Actor, orgId: string, id: string, ctx: RequestContext) => setIncident(actor, orgId, id, 'acknowledged', ctx),
-    closeIncident: (actor: Actor, orgId: string, id: string, ctx: RequestContext) => setIncident(actor, orgId, id, 'closed', ctx),
+    acknowledgeIncident: (actor: Actor, orgId: string, id: string, ctx: RequestContext) =>
+      setIncident(actor, orgId, id, 'acknowledged', ctx),
+    closeIncident: (actor: Actor, orgId: string, id: string, ctx: RequestContext) =>
+      setIncident(actor, orgId, id, 'closed', ctx),
     /** An owner asks the operator's security team to look: a suspicious-activity grant for the incident's servers. */
     async requestGrant(actor: Actor, orgId: string, id: string, ctx: RequestContext): Promise<IncidentView> {
       await deps.orgs.requireMember(actor, orgId, 'owner', ctx);
       const row = await incidentOf(actor, orgId, id, ctx);
       if (row.status === 'closed') throw conflict('The incident is closed.');
       if (row.grant_id) throw conflict('This incident already opened a grant; see it in the access timeline.');
-      if (!deps.grants?.()) throw new AppError('STEWARD_GRANTS_UNAVAILABLE', 'Suspicious-activity grants need the staff-access module, which this Steward does not run.');
+      if (!deps.grants?.())
+        throw new AppError(
+          'STEWARD_GRANTS_UNAVAILABLE',
+          'Suspicious-activity grants need the staff-access module, which this Steward does not run.',
+        );
       const findings = await detectionStore.findingsOfIncidents(db, [id]);
       const serverIds = [...new Set(findings.map((f) => f.server_id).filter((s): s is string => s !== null))];
-      const grantId = await recorder.openGrant(row, serverIds, `The customer asked the security team to look into: ${row.title}`);
+      const grantId = await recorder.openGrant(
+        row,
+        serverIds,
+        `The customer asked the security team to look into: ${row.title}`,
+      );
       const fresh = (await detectionStore.incident(db, orgId, id))!;
-      if (!grantId) throw new AppError('STEWARD_CONFLICT', `The grant could not be opened: ${fresh.grant_note ?? 'unknown reason'}.`);
+      if (!grantId)
+        throw new AppError(
+          'STEWARD_CONFLICT',
+          `The grant could not be opened: ${fresh.grant_note ?? 'unknown reason'}.`,
+        );
       return incidentView(fresh, findings);
     },
   };

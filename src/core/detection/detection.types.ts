@@ -2,7 +2,16 @@
 
 export type Severity = 'info' | 'warning' | 'critical';
 
-export const RULE_IDS = ['ssh_brute_force', 'new_login_address', 'privileged_account', 'authorized_key', 'listening_port', 'cpu_miner', 'system_binary', 'disk_filling'] as const;
+export const RULE_IDS = [
+  'ssh_brute_force',
+  'new_login_address',
+  'privileged_account',
+  'authorized_key',
+  'listening_port',
+  'cpu_miner',
+  'system_binary',
+  'disk_filling',
+] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
 /** What a rule reports; the service turns it into a stored finding (or adds an occurrence to an open one). */
@@ -22,7 +31,12 @@ export interface SecurityState {
   /** Accounts that can become root: uid 0, admin groups, sudoers rules granting everything. */
   readonly admins: readonly string[];
   /** `user fingerprint` of every authorized key, with the key's comment. */
-  readonly authorizedKeys: readonly { readonly id: string; readonly user: string; readonly type: string; readonly comment: string }[];
+  readonly authorizedKeys: readonly {
+    readonly id: string;
+    readonly user: string;
+    readonly type: string;
+    readonly comment: string;
+  }[];
   /** Listening sockets by `proto/port`. */
   readonly ports: readonly { readonly id: string; readonly address: string; readonly process: string | null }[];
   /** Watched binaries by real path; null until an integrity sample was taken. */
@@ -72,7 +86,13 @@ export interface Thresholds {
   readonly diskFullWithinHours: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { bruteForceFailures: 10, bruteForceWindowMinutes: 10, pinnedCpuPercent: 80, pinnedMinutes: 10, diskFullWithinHours: 2 };
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  bruteForceFailures: 10,
+  bruteForceWindowMinutes: 10,
+  pinnedCpuPercent: 80,
+  pinnedMinutes: 10,
+  diskFullWithinHours: 2,
+};
 
 /** Everything the rules look at for one server at one moment. Absent parts mean "not known this time". */
 export interface DetectionInput {
@@ -89,7 +109,11 @@ export interface DetectionInput {
   /** Fingerprints of keys Steward itself installs (the organisation's key). */
   readonly ownKeys: ReadonlySet<string>;
   readonly processes: readonly ProcessTrack[];
-  readonly poolConnections: readonly { readonly peer: string; readonly process: string | null; readonly pid: number | null }[];
+  readonly poolConnections: readonly {
+    readonly peer: string;
+    readonly process: string | null;
+    readonly pid: number | null;
+  }[];
   readonly disks: readonly DiskTrend[];
   readonly thresholds: Thresholds;
 }

@@ -6,8 +6,16 @@ const T = 1_800_000_000_000;
 
 describe('grouping findings into incidents', () => {
   const open: OpenIncident[] = [
-    { id: 'inc_a', severity: 'warning', findings: [{ serverId: 'srv_1', lastSeenMs: T - 2 * H, address: '203.0.113.9' }] },
-    { id: 'inc_b', severity: 'critical', findings: [{ serverId: 'srv_2', lastSeenMs: T - 20 * H, address: '198.51.100.4' }] },
+    {
+      id: 'inc_a',
+      severity: 'warning',
+      findings: [{ serverId: 'srv_1', lastSeenMs: T - 2 * H, address: '203.0.113.9' }],
+    },
+    {
+      id: 'inc_b',
+      severity: 'critical',
+      findings: [{ serverId: 'srv_2', lastSeenMs: T - 20 * H, address: '198.51.100.4' }],
+    },
   ];
 
   it('a finding on a server with a recent incident joins it', () => {

@@ -9,19 +9,33 @@ export interface OpenIncident {
   readonly id: string;
   readonly severity: Severity;
   /** Findings already in it: where and when, and the addresses their evidence names. */
-  readonly findings: readonly { readonly serverId: string | null; readonly lastSeenMs: number; readonly address: string | null }[];
+  readonly findings: readonly {
+    readonly serverId: string | null;
+    readonly lastSeenMs: number;
+    readonly address: string | null;
+  }[];
 }
 
 export const SAME_SERVER_WINDOW_MS = 6 * 3600_000;
 export const SAME_ADDRESS_WINDOW_MS = 24 * 3600_000;
 
-export function incidentFor(finding: { readonly serverId: string | null; readonly address: string | null; readonly atMs: number }, open: readonly OpenIncident[]): string | null {
+export function incidentFor(
+  finding: { readonly serverId: string | null; readonly address: string | null; readonly atMs: number },
+  open: readonly OpenIncident[],
+): string | null {
   let best: { id: string; lastMs: number } | null = null;
   for (const incident of open) {
     for (const f of incident.findings) {
-      const sameServer = finding.serverId !== null && f.serverId === finding.serverId && finding.atMs - f.lastSeenMs <= SAME_SERVER_WINDOW_MS;
-      const sameAddress = finding.address !== null && f.address === finding.address && finding.atMs - f.lastSeenMs <= SAME_ADDRESS_WINDOW_MS;
-      if ((sameServer || sameAddress) && (!best || f.lastSeenMs > best.lastMs)) best = { id: incident.id, lastMs: f.lastSeenMs };
+      const sameServer =
+        finding.serverId !== null &&
+        f.serverId === finding.serverId &&
+        finding.atMs - f.lastSeenMs <= SAME_SERVER_WINDOW_MS;
+      const sameAddress =
+        finding.address !== null &&
+        f.address === finding.address &&
+        finding.atMs - f.lastSeenMs <= SAME_ADDRESS_WINDOW_MS;
+      if ((sameServer || sameAddress) && (!best || f.lastSeenMs > best.lastMs))
+        best = { id: incident.id, lastMs: f.lastSeenMs };
     }
   }
   return best?.id ?? null;

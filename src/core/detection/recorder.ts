@@ -18,7 +18,12 @@ import './templates.js';
 
 /** The staff-access module's side of suspicious-activity grants (core/access), kept to what detection calls. */
 export interface SuspiciousActivityGrants {
-  openSuspiciousActivityGrant(input: { orgId: string; incidentId: string; serverIds: string[]; justification: string }): Promise<{ readonly id: string }>;
+  openSuspiciousActivityGrant(input: {
+    orgId: string;
+    incidentId: string;
+    serverIds: string[];
+    justification: string;
+  }): Promise<{ readonly id: string }>;
 }
 
 export interface RecorderDeps {
@@ -48,18 +53,44 @@ const evidenceText = (e: Readonly<Record<string, unknown>>): string => {
 export function createRecorder(deps: RecorderDeps) {
   const { db, clock } = deps;
 
-  async function mail(trx: Executor, to: readonly string[], orgId: string, template: string, key: string, vars: Record<string, string>): Promise<void> {
+  async function mail(
+    trx: Executor,
+    to: readonly string[],
+    orgId: string,
+    template: string,
+    key: string,
+    vars: Record<string, string>,
+  ): Promise<void> {
     for (const [i, address] of to.entries()) {
-      await deps.notify.queueMail(trx, { to: address, scope: orgId, orgId, category: 'transactional', template, vars, dedupeKey: `${key}:${i}` });
+      await deps.notify.queueMail(trx, {
+        to: address,
+        scope: orgId,
+        orgId,
+        category: 'transactional',
+        template,
+        vars,
+        dedupeKey: `${key}:${i}`,
+      });
     }
   }
 
   async function incidentFindings(trx: Executor, orgId: string) {
     const open = await detectionStore.openIncidents(trx, orgId);
-    const findings = await detectionStore.findingsOfIncidents(trx, open.map((i) => i.id));
+    const findings = await detectionStore.findingsOfIncidents(
+      trx,
+      open.map((i) => i.id),
+    );
     return open.map((i) => ({
-      id: i.id, severity: i.severity, row: i,
-      findings: findings.filter((f) => f.incident_id === i.id).map((f) => ({ serverId: f.server_id, lastSeenMs: Date.parse(f.last_seen_at), address: addressOf(JSON.parse(f.evidence) as Record<string, unknown>) })),
+      id: i.id,
+      severity: i.severity,
+      row: i,
+      findings: findings
+        .filter((f) => f.incident_id === i.id)
+        .map((f) => ({
+          serverId: f.server_id,
+          lastSeenMs: Date.parse(f.last_seen_at),
+          address: addressOf(JSON.parse(f.evidence) as Record<string, unknown>),
+        })),
     }));
   }
 
@@ -71,35 +102,106 @@ export function createRecorder(deps: RecorderDeps) {
       const existing = await detectionStore.openFinding(trx, server.id, d.rule, d.key);
       if (existing) {
         const severity = worse(existing.severity, d.severity);
-        await detectionStore.updateFinding(trx, existing.id, { last_seen_at: at, occurrences: existing.occurrences + 1, evidence: JSON.stringify(d.evidence), severity, title: severity !== existing.severity ? d.title : existing.title });
+        await detectionStore.updateFinding(trx, existing.id, {
+          last_seen_at: at,
+          occurrences: existing.occurrences + 1,
+          evidence: JSON.stringify(d.evidence),
+          severity,
+          title: severity !== existing.severity ? d.title : existing.title,
+        });
         return { finding: { ...existing, severity }, opened: null };
       }
       const open = await incidentFindings(trx, orgId);
       const joinId = incidentFor({ serverId: server.id, address: addressOf(d.evidence), atMs: clock.nowMs() }, open);
-      const vars = { server: server.name, title: d.title, severity: d.severity, at, evidence: evidenceText(d.evidence), url: '' };
+      const vars = {
+        server: server.name,
+        title: d.title,
+        severity: d.severity,
+        at,
+        evidence: evidenceText(d.evidence),
+        url: '',
+      };
       let incident: IncidentRow;
       let opened: IncidentRow | null = null;
       if (joinId) {
         incident = open.find((i) => i.id === joinId)!.row;
         if (worse(incident.severity, d.severity) !== incident.severity) {
           await detectionStore.updateIncident(trx, incident.id, { severity: d.severity, updated_at: at });
-          await mail(trx, to, orgId, 'detection.incident_escalated', `incident:${incident.id}:${d.rule}:${d.key}`, { ...vars, url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}` });
+          await mail(trx, to, orgId, 'detection.incident_escalated', `incident:${incident.id}:${d.rule}:${d.key}`, {
+            ...vars,
+            url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}`,
+          });
         } else await detectionStore.updateIncident(trx, incident.id, { updated_at: at });
       } else {
-        incident = { id: newId('inc', clock.nowMs()), org_id: orgId, title: d.title, severity: d.severity, status: 'open', opened_at: at, updated_at: at, acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null, grant_id: null, grant_note: null };
+        incident = {
+          id: newId('inc', clock.nowMs()),
+          org_id: orgId,
+          title: d.title,
+          severity: d.severity,
+          status: 'open',
+          opened_at: at,
+          updated_at: at,
+          acknowledged_by: null,
+          acknowledged_at: null,
+          closed_by: null,
+          closed_at: null,
+          grant_id: null,
+          grant_note: null,
+        };
         opened = incident;
         await detectionStore.insertIncident(trx, incident);
-        await deps.audit.record(trx, { action: 'incident.opened', orgId, actor: { type: 'system' }, target: { type: 'incident', id: incident.id }, details: { severity: d.severity, rule: d.rule, server: server.id } });
-        await mail(trx, to, orgId, 'detection.incident_opened', `incident:${incident.id}:opened`, { ...vars, url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}`, grant: '' });
+        await deps.audit.record(trx, {
+          action: 'incident.opened',
+          orgId,
+          actor: { type: 'system' },
+          target: { type: 'incident', id: incident.id },
+          details: { severity: d.severity, rule: d.rule, server: server.id },
+        });
+        await mail(trx, to, orgId, 'detection.incident_opened', `incident:${incident.id}:opened`, {
+          ...vars,
+          url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}`,
+          grant: '',
+        });
       }
       const finding: FindingRow = {
-        id: newId('fnd', clock.nowMs()), org_id: orgId, server_id: server.id, server_name: server.name, rule: d.rule, key: d.key, severity: d.severity, title: d.title,
-        evidence: JSON.stringify(d.evidence), status: 'open', incident_id: incident.id, occurrences: 1, first_seen_at: at, last_seen_at: at,
-        acknowledged_by: null, acknowledged_at: null, closed_by: null, closed_at: null,
+        id: newId('fnd', clock.nowMs()),
+        org_id: orgId,
+        server_id: server.id,
+        server_name: server.name,
+        rule: d.rule,
+        key: d.key,
+        severity: d.severity,
+        title: d.title,
+        evidence: JSON.stringify(d.evidence),
+        status: 'open',
+        incident_id: incident.id,
+        occurrences: 1,
+        first_seen_at: at,
+        last_seen_at: at,
+        acknowledged_by: null,
+        acknowledged_at: null,
+        closed_by: null,
+        closed_at: null,
       };
       await detectionStore.insertFinding(trx, finding);
-      await deps.audit.record(trx, { action: 'finding.opened', orgId, actor: { type: 'system' }, target: { type: 'finding', id: finding.id }, details: { rule: d.rule, key: d.key, severity: d.severity, server: server.id, incident: incident.id } });
-      await deps.alerts.raise({ orgId, serverId: server.id, kind: `incident:${incident.id}`, severity: incident.severity === 'critical' || d.severity === 'critical' ? 'critical' : 'warning', title: `${server.name}: ${d.title}`, details: { incident: incident.id, finding: finding.id, rule: d.rule } }, trx);
+      await deps.audit.record(trx, {
+        action: 'finding.opened',
+        orgId,
+        actor: { type: 'system' },
+        target: { type: 'finding', id: finding.id },
+        details: { rule: d.rule, key: d.key, severity: d.severity, server: server.id, incident: incident.id },
+      });
+      await deps.alerts.raise(
+        {
+          orgId,
+          serverId: server.id,
+          kind: `incident:${incident.id}`,
+          severity: incident.severity === 'critical' || d.severity === 'critical' ? 'critical' : 'warning',
+          title: `${server.name}: ${d.title}`,
+          details: { incident: incident.id, finding: finding.id, rule: d.rule },
+        },
+        trx,
+      );
       return { finding, opened };
     });
   }
@@ -109,23 +211,49 @@ export function createRecorder(deps: RecorderDeps) {
     const grants = deps.grants?.();
     if (!grants) return null;
     try {
-      const grant = await grants.openSuspiciousActivityGrant({ orgId: incident.org_id, incidentId: incident.id, serverIds, justification });
+      const grant = await grants.openSuspiciousActivityGrant({
+        orgId: incident.org_id,
+        incidentId: incident.id,
+        serverIds,
+        justification,
+      });
       await db.transaction().execute(async (trx) => {
-        await detectionStore.updateIncident(trx, incident.id, { grant_id: grant.id, grant_note: null, updated_at: clock.iso() });
-        await deps.audit.record(trx, { action: 'incident.grant_opened', orgId: incident.org_id, actor: { type: 'system' }, target: { type: 'incident', id: incident.id }, details: { grant: grant.id, servers: serverIds } });
+        await detectionStore.updateIncident(trx, incident.id, {
+          grant_id: grant.id,
+          grant_note: null,
+          updated_at: clock.iso(),
+        });
+        await deps.audit.record(trx, {
+          action: 'incident.grant_opened',
+          orgId: incident.org_id,
+          actor: { type: 'system' },
+          target: { type: 'incident', id: incident.id },
+          details: { grant: grant.id, servers: serverIds },
+        });
       });
       return grant.id;
     } catch (err) {
       const note = (err as Error).message.slice(0, 300);
       deps.logger.warn({ incident: incident.id, err: note }, 'suspicious-activity grant not opened');
       await detectionStore.updateIncident(db, incident.id, { grant_note: note });
-      await deps.audit.recordAlone({ action: 'incident.grant_failed', orgId: incident.org_id, actor: { type: 'system' }, target: { type: 'incident', id: incident.id }, result: 'failed', details: { reason: note } });
+      await deps.audit.recordAlone({
+        action: 'incident.grant_failed',
+        orgId: incident.org_id,
+        actor: { type: 'system' },
+        target: { type: 'incident', id: incident.id },
+        result: 'failed',
+        details: { reason: note },
+      });
       return null;
     }
   }
 
   /** Records what the rules found on one server; returns the findings (new or repeated). */
-  async function record(orgId: string, server: { id: string; name: string }, drafts: readonly FindingDraft[]): Promise<FindingRow[]> {
+  async function record(
+    orgId: string,
+    server: { id: string; name: string },
+    drafts: readonly FindingDraft[],
+  ): Promise<FindingRow[]> {
     const out: FindingRow[] = [];
     for (const d of drafts) {
       let outcome: Outcome;
@@ -138,7 +266,11 @@ export function createRecorder(deps: RecorderDeps) {
       }
       out.push(outcome.finding);
       if (outcome.opened && outcome.opened.severity === 'critical') {
-        await openGrant(outcome.opened, [server.id], `Detection on ${server.name}: ${d.title}. The security team may look into it under this grant.`);
+        await openGrant(
+          outcome.opened,
+          [server.id],
+          `Detection on ${server.name}: ${d.title}. The security team may look into it under this grant.`,
+        );
       }
     }
     return out;

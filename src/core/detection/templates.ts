@@ -8,7 +8,9 @@ defineTemplate('detection.incident_opened', (v) => ({
     paragraphs: [
       v.title ?? '',
       `Seen at ${v.at}. Evidence: ${v.evidence}`,
-      v.grant ? `Steward opened a time-limited grant for its security team to look (${v.grant}); you can revoke it from the console.` : 'Acknowledge or close the incident in the console once you have looked.',
+      v.grant
+        ? `Steward opened a time-limited grant for its security team to look (${v.grant}); you can revoke it from the console.`
+        : 'Acknowledge or close the incident in the console once you have looked.',
     ],
     action: { label: 'Open the incident', url: v.url ?? '' },
     footer: 'You get this because your organisation lists this address for monitoring alerts.',

@@ -11,7 +11,15 @@ import type { ServersService } from '../servers/servers.service.js';
 import type { KindRunner, ServerSelection, TasksService } from '../tasks/tasks.service.js';
 import type { RunView } from '../tasks/tasks.view.js';
 import type { Vault } from '../vault/vault.service.js';
-import { diffFacts, discoveryScript, newDiscoveryBoundary, parseDiscoveryOutput, summariseDiff, type Facts, type FoundSecret } from './collect/index.js';
+import {
+  diffFacts,
+  discoveryScript,
+  newDiscoveryBoundary,
+  parseDiscoveryOutput,
+  summariseDiff,
+  type Facts,
+  type FoundSecret,
+} from './collect/index.js';
 import { discoveryStore, type SnapshotRow } from './discovery.store.js';
 
 export interface DiscoveryDeps {
@@ -24,7 +32,12 @@ export interface DiscoveryDeps {
   readonly servers: Pick<ServersService, 'requireServer' | 'rowById'>;
   readonly tasks: Pick<TasksService, 'defineKind' | 'startKindRun'>;
   /** Called with each new snapshot (detection rules read facts and changes here). */
-  readonly onSnapshot?: (snapshot: { orgId: string; serverId: string; facts: Facts; changes: ReturnType<typeof diffFacts> }) => Promise<void>;
+  readonly onSnapshot?: (snapshot: {
+    orgId: string;
+    serverId: string;
+    facts: Facts;
+    changes: ReturnType<typeof diffFacts>;
+  }) => Promise<void>;
 }
 
 const SCRIPT_TIMEOUT_MS = 180_000;
@@ -38,7 +51,11 @@ const MAX_OUTPUT = 32 * 1024 * 1024;
 export function createDiscoveryService(deps: DiscoveryDeps) {
   const { db, clock } = deps;
 
-  async function storeSecrets(orgId: string, serverId: string, found: readonly FoundSecret[]): Promise<{ added: number; changed: number; gone: number }> {
+  async function storeSecrets(
+    orgId: string,
+    serverId: string,
+    found: readonly FoundSecret[],
+  ): Promise<{ added: number; changed: number; gone: number }> {
     const existing = await discoveryStore.secretsOf(db, orgId, serverId);
     const now = clock.iso();
     let added = 0;
@@ -55,14 +72,37 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
         await discoveryStore.updateSecret(db, id, { last_seen_at: now, gone_at: null });
         continue;
       }
-      const sealed = await deps.vault.seal({ scope: orgId, table: 'discovered_secrets', column: 'value_sealed', row: id }, f.value);
+      const sealed = await deps.vault.seal(
+        { scope: orgId, table: 'discovered_secrets', column: 'value_sealed', row: id },
+        f.value,
+      );
       const context = JSON.stringify(f.context);
       if (row) {
         changed++;
-        await discoveryStore.updateSecret(db, id, { value_sealed: sealed, value_hash: hash, kind: f.kind, context, last_seen_at: now, gone_at: null });
+        await discoveryStore.updateSecret(db, id, {
+          value_sealed: sealed,
+          value_hash: hash,
+          kind: f.kind,
+          context,
+          last_seen_at: now,
+          gone_at: null,
+        });
       } else {
         added++;
-        await discoveryStore.insertSecret(db, { id, org_id: orgId, server_id: serverId, location: f.location, key: f.key, kind: f.kind, context, value_sealed: sealed, value_hash: hash, first_seen_at: now, last_seen_at: now, gone_at: null });
+        await discoveryStore.insertSecret(db, {
+          id,
+          org_id: orgId,
+          server_id: serverId,
+          location: f.location,
+          key: f.key,
+          kind: f.kind,
+          context,
+          value_sealed: sealed,
+          value_hash: hash,
+          first_seen_at: now,
+          last_seen_at: now,
+          gone_at: null,
+        });
       }
     }
     let gone = 0;
@@ -79,10 +119,21 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
   const runOne: KindRunner = async ({ session, server, runId, log }) => {
     const boundary = newDiscoveryBoundary();
     const script = discoveryScript({ boundary });
-    const privileged = server.username === 'root' ? ['sh', '-s'] : ['sh', '-c', 'if sudo -n true 2>/dev/null; then exec sudo -n sh -s; else exec sh -s; fi'];
+    const privileged =
+      server.username === 'root'
+        ? ['sh', '-s']
+        : ['sh', '-c', 'if sudo -n true 2>/dev/null; then exec sudo -n sh -s; else exec sh -s; fi'];
     log('Collecting facts (one login, one script)…');
-    const res = await session.exec(privileged, { stdin: script, timeoutMs: SCRIPT_TIMEOUT_MS, maxOutputBytes: MAX_OUTPUT });
-    if (res.stdoutTruncated) throw new AppError('STEWARD_SSH_COMMAND_FAILED', 'Discovery output was larger than Steward keeps; nothing was stored.');
+    const res = await session.exec(privileged, {
+      stdin: script,
+      timeoutMs: SCRIPT_TIMEOUT_MS,
+      maxOutputBytes: MAX_OUTPUT,
+    });
+    if (res.stdoutTruncated)
+      throw new AppError(
+        'STEWARD_SSH_COMMAND_FAILED',
+        'Discovery output was larger than Steward keeps; nothing was stored.',
+      );
     // The raw output holds configuration files with credentials: parse it and let it go.
     const { facts, foundSecrets } = parseDiscoveryOutput(res.stdout, boundary, { now: clock.now() });
     const previous = await discoveryStore.latest(db, server.id);
@@ -90,25 +141,57 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     const summary = previous ? summariseDiff(changes) : { total: 0, attention: 0, text: 'First discovery.' };
     const secrets = await storeSecrets(server.org_id, server.id, foundSecrets);
     const snapshot: SnapshotRow = {
-      id: newId('snap', clock.nowMs()), org_id: server.org_id, server_id: server.id, run_id: runId, taken_at: clock.iso(),
-      facts: JSON.stringify(facts), changes: JSON.stringify(changes), summary: summary.text, attention: summary.attention,
+      id: newId('snap', clock.nowMs()),
+      org_id: server.org_id,
+      server_id: server.id,
+      run_id: runId,
+      taken_at: clock.iso(),
+      facts: JSON.stringify(facts),
+      changes: JSON.stringify(changes),
+      summary: summary.text,
+      attention: summary.attention,
     };
     await db.transaction().execute(async (trx) => {
       await discoveryStore.insertSnapshot(trx, snapshot);
       await deps.audit.record(trx, {
-        action: 'server.discovered', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id },
-        details: { snapshot: snapshot.id, run: runId, changes: summary.total, attention: summary.attention, secretsFound: foundSecrets.length, secretsAdded: secrets.added, secretsChanged: secrets.changed, complete: facts.complete },
+        action: 'server.discovered',
+        orgId: server.org_id,
+        actor: { type: 'system' },
+        target: { type: 'server', id: server.id },
+        details: {
+          snapshot: snapshot.id,
+          run: runId,
+          changes: summary.total,
+          attention: summary.attention,
+          secretsFound: foundSecrets.length,
+          secretsAdded: secrets.added,
+          secretsChanged: secrets.changed,
+          complete: facts.complete,
+        },
       });
     });
-    log(`${facts.os.prettyName ?? 'unknown OS'}; ${facts.packages.length} packages, ${facts.applications.length} applications, ${facts.ports.length} listening ports, ${facts.users.length} users.`);
-    log(`Credentials found in configuration files: ${foundSecrets.length} (sealed; ${secrets.added} new, ${secrets.changed} changed).`);
+    log(
+      `${facts.os.prettyName ?? 'unknown OS'}; ${facts.packages.length} packages, ${facts.applications.length} applications, ${facts.ports.length} listening ports, ${facts.users.length} users.`,
+    );
+    log(
+      `Credentials found in configuration files: ${foundSecrets.length} (sealed; ${secrets.added} new, ${secrets.changed} changed).`,
+    );
     log(`Changes since the last run: ${summary.text}`);
-    await deps.onSnapshot?.({ orgId: server.org_id, serverId: server.id, facts, changes }).catch((err: unknown) => deps.logger.error({ err: (err as Error).message, server: server.id }, 'snapshot hook failed'));
+    await deps
+      .onSnapshot?.({ orgId: server.org_id, serverId: server.id, facts, changes })
+      .catch((err: unknown) =>
+        deps.logger.error({ err: (err as Error).message, server: server.id }, 'snapshot hook failed'),
+      );
     return { status: 'succeeded', steps: '[]', exit_code: res.exitCode, error: null };
   };
   deps.tasks.defineKind('discovery', runOne);
 
-  function discover(orgId: string, sel: ServerSelection, instruction: Instruction, ctx: RequestContext): Promise<RunView> {
+  function discover(
+    orgId: string,
+    sel: ServerSelection,
+    instruction: Instruction,
+    ctx: RequestContext,
+  ): Promise<RunView> {
     return deps.tasks.startKindRun(orgId, sel, 'discovery', {}, instruction, ctx);
   }
 
@@ -116,25 +199,51 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     await deps.servers.requireServer(actor, orgId, serverId, ctx);
     const snap = await discoveryStore.latest(db, serverId);
     if (!snap) throw notFound('A discovery snapshot of this server (run discovery first)');
-    return { snapshotId: snap.id, takenAt: snap.taken_at, facts: JSON.parse(snap.facts) as Facts, summary: snap.summary };
+    return {
+      snapshotId: snap.id,
+      takenAt: snap.taken_at,
+      facts: JSON.parse(snap.facts) as Facts,
+      summary: snap.summary,
+    };
   }
 
   // Staff entry points: core/access checks the staff member's grant first, then reads through these
-  const secretView = (r: Awaited<ReturnType<typeof discoveryStore.secretsOf>>[number]) => ({ id: r.id, location: r.location, key: r.key, kind: r.kind, context: JSON.parse(r.context) as Record<string, unknown>, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, goneAt: r.gone_at });
+  const secretView = (r: Awaited<ReturnType<typeof discoveryStore.secretsOf>>[number]) => ({
+    id: r.id,
+    location: r.location,
+    key: r.key,
+    kind: r.kind,
+    context: JSON.parse(r.context) as Record<string, unknown>,
+    firstSeenAt: r.first_seen_at,
+    lastSeenAt: r.last_seen_at,
+    goneAt: r.gone_at,
+  });
   const underGrant = {
     /** The latest facts of a server (no membership check: the caller authorised it). */
     async factsFor(orgId: string, serverId: string) {
       const snap = await discoveryStore.latest(db, serverId);
       if (!snap || snap.org_id !== orgId) throw notFound('A discovery snapshot of this server (run discovery first)');
-      return { snapshotId: snap.id, takenAt: snap.taken_at, facts: JSON.parse(snap.facts) as Facts, summary: snap.summary };
+      return {
+        snapshotId: snap.id,
+        takenAt: snap.taken_at,
+        facts: JSON.parse(snap.facts) as Facts,
+        summary: snap.summary,
+      };
     },
     /** Found credentials of a server: where and what kind, never the value. */
-    foundSecretsFor: async (orgId: string, serverId: string) => (await discoveryStore.secretsOf(db, orgId, serverId)).map(secretView),
+    foundSecretsFor: async (orgId: string, serverId: string) =>
+      (await discoveryStore.secretsOf(db, orgId, serverId)).map(secretView),
     /** Opens one found credential's value (the caller audits the reveal). */
     async openFoundSecret(orgId: string, serverId: string, secretId: string) {
       const row = (await discoveryStore.secretsOf(db, orgId, serverId)).find((r) => r.id === secretId);
       if (!row) throw notFound('The found credential');
-      return { view: secretView(row), value: await deps.vault.openText({ scope: orgId, table: 'discovered_secrets', column: 'value_sealed', row: row.id }, row.value_sealed) };
+      return {
+        view: secretView(row),
+        value: await deps.vault.openText(
+          { scope: orgId, table: 'discovered_secrets', column: 'value_sealed', row: row.id },
+          row.value_sealed,
+        ),
+      };
     },
   };
 
@@ -149,26 +258,65 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     },
     async history(actor: Actor, orgId: string, serverId: string, limit: number, ctx: RequestContext) {
       await deps.servers.requireServer(actor, orgId, serverId, ctx);
-      return (await discoveryStore.history(db, orgId, serverId, limit)).map((r) => ({ id: r.id, takenAt: r.taken_at, runId: r.run_id, summary: r.summary, attention: r.attention, changes: JSON.parse(r.changes) as ReturnType<typeof diffFacts> }));
+      return (await discoveryStore.history(db, orgId, serverId, limit)).map((r) => ({
+        id: r.id,
+        takenAt: r.taken_at,
+        runId: r.run_id,
+        summary: r.summary,
+        attention: r.attention,
+        changes: JSON.parse(r.changes) as ReturnType<typeof diffFacts>,
+      }));
     },
     async snapshot(actor: Actor, orgId: string, serverId: string, snapshotId: string, ctx: RequestContext) {
       await deps.servers.requireServer(actor, orgId, serverId, ctx);
       const snap = await discoveryStore.snapshot(db, orgId, snapshotId);
       if (!snap || snap.server_id !== serverId) throw notFound('The snapshot');
-      return { snapshotId: snap.id, takenAt: snap.taken_at, facts: JSON.parse(snap.facts) as Facts, summary: snap.summary, changes: JSON.parse(snap.changes) as ReturnType<typeof diffFacts> };
+      return {
+        snapshotId: snap.id,
+        takenAt: snap.taken_at,
+        facts: JSON.parse(snap.facts) as Facts,
+        summary: snap.summary,
+        changes: JSON.parse(snap.changes) as ReturnType<typeof diffFacts>,
+      };
     },
     /** Credentials found on the server: where and what kind, never the value. */
     async foundSecrets(actor: Actor, orgId: string, serverId: string, ctx: RequestContext) {
       await deps.servers.requireServer(actor, orgId, serverId, ctx);
-      return (await discoveryStore.secretsOf(db, orgId, serverId)).map((r) => ({ id: r.id, location: r.location, key: r.key, kind: r.kind, context: JSON.parse(r.context) as Record<string, unknown>, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, goneAt: r.gone_at }));
+      return (await discoveryStore.secretsOf(db, orgId, serverId)).map((r) => ({
+        id: r.id,
+        location: r.location,
+        key: r.key,
+        kind: r.kind,
+        context: JSON.parse(r.context) as Record<string, unknown>,
+        firstSeenAt: r.first_seen_at,
+        lastSeenAt: r.last_seen_at,
+        goneAt: r.gone_at,
+      }));
     },
     /** A standing instruction: discover this server every `minutes`. */
     async setSchedule(actor: Actor, orgId: string, serverId: string, minutes: number, ctx: RequestContext) {
       await deps.servers.requireServer(actor, orgId, serverId, ctx);
       const next = new Date(clock.nowMs() + minutes * 60_000).toISOString();
       await db.transaction().execute(async (trx) => {
-        await discoveryStore.upsertSchedule(trx, { server_id: serverId, org_id: orgId, interval_minutes: minutes, next_run_at: next, set_by: actor.userId, created_at: clock.iso() });
-        await deps.audit.record(trx, { action: 'discovery.scheduled', orgId, actor: auditActor(actor), target: { type: 'server', id: serverId }, details: { everyMinutes: minutes } }, ctx);
+        await discoveryStore.upsertSchedule(trx, {
+          server_id: serverId,
+          org_id: orgId,
+          interval_minutes: minutes,
+          next_run_at: next,
+          set_by: actor.userId,
+          created_at: clock.iso(),
+        });
+        await deps.audit.record(
+          trx,
+          {
+            action: 'discovery.scheduled',
+            orgId,
+            actor: auditActor(actor),
+            target: { type: 'server', id: serverId },
+            details: { everyMinutes: minutes },
+          },
+          ctx,
+        );
       });
       return { serverId, everyMinutes: minutes, nextRunAt: next };
     },
@@ -177,7 +325,16 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       await db.transaction().execute(async (trx) => {
         const res = await discoveryStore.deleteSchedule(trx, orgId, serverId);
         if (Number(res.numDeletedRows) === 0) throw notFound('A discovery schedule for this server');
-        await deps.audit.record(trx, { action: 'discovery.unscheduled', orgId, actor: auditActor(actor), target: { type: 'server', id: serverId } }, ctx);
+        await deps.audit.record(
+          trx,
+          {
+            action: 'discovery.unscheduled',
+            orgId,
+            actor: auditActor(actor),
+            target: { type: 'server', id: serverId },
+          },
+          ctx,
+        );
       });
     },
     async getSchedule(actor: Actor, orgId: string, serverId: string, ctx: RequestContext) {
@@ -190,11 +347,20 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       const now = clock.iso();
       let started = 0;
       for (const due of await discoveryStore.due(db, now, 100)) {
-        const next = new Date(Math.max(Date.parse(due.next_run_at) + due.interval_minutes * 60_000, clock.nowMs() + 1000)).toISOString();
+        const next = new Date(
+          Math.max(Date.parse(due.next_run_at) + due.interval_minutes * 60_000, clock.nowMs() + 1000),
+        ).toISOString();
         if (!(await discoveryStore.claimSchedule(db, due.server_id, due.next_run_at, next))) continue;
         const server = await deps.servers.rowById(due.server_id);
         if (!server || server.status !== 'ready') continue;
-        await discover(due.org_id, { serverIds: [due.server_id] }, { type: 'schedule', id: due.server_id, actorId: due.set_by }, {}).catch((err: unknown) => deps.logger.warn({ server: due.server_id, err: (err as Error).message }, 'scheduled discovery not started'));
+        await discover(
+          due.org_id,
+          { serverIds: [due.server_id] },
+          { type: 'schedule', id: due.server_id, actorId: due.set_by },
+          {},
+        ).catch((err: unknown) =>
+          deps.logger.warn({ server: due.server_id, err: (err as Error).message }, 'scheduled discovery not started'),
+        );
         started++;
       }
       return started;

@@ -25,6 +25,17 @@ export interface QueueChoiceDeps {
 export function createQueueFor(deps: QueueChoiceDeps): Queue {
   const { engine, db, clock, logger, audit, config } = deps;
   const slots = createJobSlots({ db, clock, leaseMs: config.cluster.leaseMs });
-  const common = { db, clock, logger, audit, slots, pollMs: config.jobs.pollMs, concurrency: config.jobs.concurrency, leaseMs: config.cluster.leaseMs };
-  return engine === 'postgres' ? createPgBossQueue({ ...common, schema: config.cluster.queueSchema }) : createEmbeddedQueue(common);
+  const common = {
+    db,
+    clock,
+    logger,
+    audit,
+    slots,
+    pollMs: config.jobs.pollMs,
+    concurrency: config.jobs.concurrency,
+    leaseMs: config.cluster.leaseMs,
+  };
+  return engine === 'postgres'
+    ? createPgBossQueue({ ...common, schema: config.cluster.queueSchema })
+    : createEmbeddedQueue(common);
 }

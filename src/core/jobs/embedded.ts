@@ -4,7 +4,16 @@ import type { Clock } from '../../kernel/clock.js';
 import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { backoffMs, checkPayload, WorkerStopping, type HandlerOptions, type JobHandler, type JobView, type NewJob, type Queue } from './queue.js';
+import {
+  backoffMs,
+  checkPayload,
+  WorkerStopping,
+  type HandlerOptions,
+  type JobHandler,
+  type JobView,
+  type NewJob,
+  type Queue,
+} from './queue.js';
 import type { JobSlots } from './slots.js';
 import { deferMs, settleWithin, workerIdentity } from './worker-common.js';
 
@@ -27,8 +36,16 @@ export interface EmbeddedQueueDeps {
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 const toView = (r: JobsTable): JobView => ({
-  id: r.id, queue: r.queue, orgId: r.org_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts,
-  runAt: r.run_at, lastError: r.last_error, createdAt: r.created_at, finishedAt: r.finished_at,
+  id: r.id,
+  queue: r.queue,
+  orgId: r.org_id,
+  status: r.status,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  runAt: r.run_at,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
 });
 
 interface Registered {
@@ -48,7 +65,8 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
   const handlers = new Map<string, Registered>();
   /** Jobs running per queue; queues without their own limit share `deps.concurrency`. */
   const active = new Map<string, number>();
-  const sharedActive = () => [...handlers].filter(([, h]) => h.concurrency === undefined).reduce((n, [q]) => n + (active.get(q) ?? 0), 0);
+  const sharedActive = () =>
+    [...handlers].filter(([, h]) => h.concurrency === undefined).reduce((n, [q]) => n + (active.get(q) ?? 0), 0);
   const hasRoom = (queue: string): boolean => {
     const limit = handlers.get(queue)!.concurrency;
     return limit === undefined ? sharedActive() < deps.concurrency : (active.get(queue) ?? 0) < limit;
@@ -69,14 +87,25 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       .selectFrom('jobs')
       .selectAll()
       .where('queue', 'in', names)
-      .where((eb) => eb.or([eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
+          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
+        ]),
+      )
       .orderBy('run_at')
       .limit(10)
       .execute();
     for (const job of candidates) {
       const res = await deps.db
         .updateTable('jobs')
-        .set({ status: 'running', attempts: job.attempts + 1, locked_by: workerId, locked_until: new Date(deps.clock.nowMs() + leaseFor(job.queue)).toISOString(), updated_at: now })
+        .set({
+          status: 'running',
+          attempts: job.attempts + 1,
+          locked_by: workerId,
+          locked_until: new Date(deps.clock.nowMs() + leaseFor(job.queue)).toISOString(),
+          updated_at: now,
+        })
         .where('id', '=', job.id)
         .where('attempts', '=', job.attempts)
         .where('status', '=', job.status)
@@ -89,26 +118,67 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
   /** Back to the queue without counting the attempt: its caps were full, or its worker is stopping. */
   async function putBack(job: JobsTable, delayMs: number): Promise<void> {
     const now = deps.clock.iso();
-    await deps.db.updateTable('jobs')
-      .set({ status: 'queued', attempts: job.attempts - 1, run_at: new Date(deps.clock.nowMs() + delayMs).toISOString(), updated_at: now, locked_until: null, locked_by: null })
-      .where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+    await deps.db
+      .updateTable('jobs')
+      .set({
+        status: 'queued',
+        attempts: job.attempts - 1,
+        run_at: new Date(deps.clock.nowMs() + delayMs).toISOString(),
+        updated_at: now,
+        locked_until: null,
+        locked_by: null,
+      })
+      .where('id', '=', job.id)
+      .where('locked_by', '=', workerId)
+      .execute();
   }
 
   async function finish(job: JobsTable, error: unknown): Promise<void> {
     const now = deps.clock.iso();
     if (error === undefined) {
-      await deps.db.updateTable('jobs').set({ status: 'done', finished_at: now, updated_at: now, locked_until: null, last_error: null }).where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+      await deps.db
+        .updateTable('jobs')
+        .set({ status: 'done', finished_at: now, updated_at: now, locked_until: null, last_error: null })
+        .where('id', '=', job.id)
+        .where('locked_by', '=', workerId)
+        .execute();
       return;
     }
     if (error instanceof WorkerStopping) return putBack(job, 0);
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     if (job.attempts < job.max_attempts) {
       const runAt = new Date(deps.clock.nowMs() + backoffMs(job.attempts)).toISOString();
-      await deps.db.updateTable('jobs').set({ status: 'queued', run_at: runAt, last_error: message, updated_at: now, locked_until: null, locked_by: null }).where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+      await deps.db
+        .updateTable('jobs')
+        .set({
+          status: 'queued',
+          run_at: runAt,
+          last_error: message,
+          updated_at: now,
+          locked_until: null,
+          locked_by: null,
+        })
+        .where('id', '=', job.id)
+        .where('locked_by', '=', workerId)
+        .execute();
       return;
     }
-    await deps.db.updateTable('jobs').set({ status: 'failed', last_error: message, finished_at: now, updated_at: now, locked_until: null }).where('id', '=', job.id).where('locked_by', '=', workerId).execute();
-    await deps.audit.recordAlone({ action: 'job.failed', orgId: job.org_id, actor: { type: 'system' }, target: { type: 'job', id: job.id }, result: 'failed', details: { queue: job.queue, attempts: job.attempts } }).catch(() => undefined);
+    await deps.db
+      .updateTable('jobs')
+      .set({ status: 'failed', last_error: message, finished_at: now, updated_at: now, locked_until: null })
+      .where('id', '=', job.id)
+      .where('locked_by', '=', workerId)
+      .execute();
+    await deps.audit
+      .recordAlone({
+        action: 'job.failed',
+        orgId: job.org_id,
+        actor: { type: 'system' },
+        target: { type: 'job', id: job.id },
+        result: 'failed',
+        details: { queue: job.queue, attempts: job.attempts },
+      })
+      .catch(() => undefined);
   }
 
   async function runOne(job: JobsTable, controller: AbortController, holder: string): Promise<void> {
@@ -122,15 +192,29 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     const timeout = setTimeout(() => controller.abort(new Error('job time limit reached')), timeoutMs);
     let error: unknown;
     try {
-      await handler({ id: job.id, queue: job.queue, payload, orgId: job.org_id, attempt: job.attempts, signal: controller.signal, worker: workerId });
+      await handler({
+        id: job.id,
+        queue: job.queue,
+        payload,
+        orgId: job.org_id,
+        attempt: job.attempts,
+        signal: controller.signal,
+        worker: workerId,
+      });
     } catch (err) {
       error = err ?? new Error('job failed');
-      if (!(err instanceof WorkerStopping)) deps.logger.warn({ job: job.id, queue: job.queue, attempt: job.attempts, err: (err as Error)?.message }, 'job attempt failed');
+      if (!(err instanceof WorkerStopping))
+        deps.logger.warn(
+          { job: job.id, queue: job.queue, attempt: job.attempts, err: (err as Error)?.message },
+          'job attempt failed',
+        );
     } finally {
       clearTimeout(timeout);
       if (caps.length > 0) await deps.slots!.release(holder).catch(() => undefined);
     }
-    await finish(job, error).catch((err) => deps.logger.error({ job: job.id, err: (err as Error).message }, 'could not record job result'));
+    await finish(job, error).catch((err) =>
+      deps.logger.error({ job: job.id, err: (err as Error).message }, 'could not record job result'),
+    );
   }
 
   async function tick(): Promise<void> {
@@ -153,8 +237,13 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
   /** Renews the claims (and cap slots) of running jobs, so only a dead worker's jobs are taken over. */
   async function renew(): Promise<void> {
     if (deps.leaseMs === undefined || running.size === 0) return;
-    await deps.db.updateTable('jobs').set({ locked_until: new Date(deps.clock.nowMs() + deps.leaseMs).toISOString() })
-      .where('id', 'in', [...running.keys()]).where('locked_by', '=', workerId).where('status', '=', 'running').execute();
+    await deps.db
+      .updateTable('jobs')
+      .set({ locked_until: new Date(deps.clock.nowMs() + deps.leaseMs).toISOString() })
+      .where('id', 'in', [...running.keys()])
+      .where('locked_by', '=', workerId)
+      .where('status', '=', 'running')
+      .execute();
     await deps.slots?.renew([...running.values()].map((r) => r.holder));
   }
 
@@ -173,15 +262,34 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       checkPayload(job.payload);
       const now = deps.clock.iso();
       const id = newId('job', deps.clock.nowMs());
-      await exec.insertInto('jobs').values({
-        id, queue: job.queue, payload: JSON.stringify(job.payload), org_id: job.orgId ?? null, status: 'queued', attempts: 0,
-        max_attempts: job.maxAttempts ?? 5, run_at: (job.runAt ?? deps.clock.now()).toISOString(), locked_until: null, locked_by: null,
-        last_error: null, created_at: now, updated_at: now, finished_at: null,
-      }).execute();
+      await exec
+        .insertInto('jobs')
+        .values({
+          id,
+          queue: job.queue,
+          payload: JSON.stringify(job.payload),
+          org_id: job.orgId ?? null,
+          status: 'queued',
+          attempts: 0,
+          max_attempts: job.maxAttempts ?? 5,
+          run_at: (job.runAt ?? deps.clock.now()).toISOString(),
+          locked_until: null,
+          locked_by: null,
+          last_error: null,
+          created_at: now,
+          updated_at: now,
+          finished_at: null,
+        })
+        .execute();
       return id;
     },
     register(queue: string, handler: JobHandler, options: HandlerOptions = {}): void {
-      handlers.set(queue, { handler, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, concurrency: options.concurrency, limits: options.limits });
+      handlers.set(queue, {
+        handler,
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        concurrency: options.concurrency,
+        limits: options.limits,
+      });
     },
     async prepare(): Promise<void> {
       // The jobs table comes with the migrations; nothing else to make.
@@ -190,13 +298,22 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       stopping = false;
       schedule();
       if (deps.leaseMs !== undefined) {
-        heartbeat ??= setInterval(() => void renew().catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not renew job leases')), Math.max(200, Math.floor(deps.leaseMs / 3)));
+        heartbeat ??= setInterval(
+          () =>
+            void renew().catch((err) =>
+              deps.logger.warn({ err: (err as Error).message }, 'could not renew job leases'),
+            ),
+          Math.max(200, Math.floor(deps.leaseMs / 3)),
+        );
       }
     },
     async stop(options = {}): Promise<void> {
       stopping = true;
       clearTimeout(timer);
-      await settleWithin([...running.values()].map((r) => r.promise), options.graceMs ?? 0);
+      await settleWithin(
+        [...running.values()].map((r) => r.promise),
+        options.graceMs ?? 0,
+      );
       for (const r of running.values()) r.controller.abort(new WorkerStopping());
       await Promise.allSettled([...running.values()].map((r) => r.promise));
       clearInterval(heartbeat);
@@ -213,7 +330,11 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       return row ? toView(row) : undefined;
     },
     async counts() {
-      const rows = await deps.db.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      const rows = await deps.db
+        .selectFrom('jobs')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
   };

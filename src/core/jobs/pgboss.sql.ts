@@ -58,9 +58,15 @@ export interface BossRow {
   readonly output: { message?: unknown } | null;
 }
 
-const COLUMNS = 'id::text AS id, name, data, state::text AS state, retry_count, retry_limit, started_on, start_after, created_on, completed_on, output';
+const COLUMNS =
+  'id::text AS id, name, data, state::text AS state, retry_count, retry_limit, started_on, start_after, created_on, completed_on, output';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const STATES: Record<JobView['status'], string[]> = { queued: ['created', 'retry'], running: ['active'], done: ['completed'], failed: ['failed', 'cancelled'] };
+const STATES: Record<JobView['status'], string[]> = {
+  queued: ['created', 'retry'],
+  running: ['active'],
+  done: ['completed'],
+  failed: ['failed', 'cancelled'],
+};
 
 /**
  * Attempts of a job: pg-boss counts a start by raising `retry_count` when it fetches a job that was started before
@@ -73,13 +79,26 @@ export function attemptsOf(row: { retryCount: number; started: boolean }): numbe
 
 export function viewOf(row: BossRow): JobView {
   const maxAttempts = row.data?.maxAttempts ?? row.retry_limit + 1;
-  const status = row.state === 'active' ? 'running' : row.state === 'completed' ? 'done' : row.state === 'created' || row.state === 'retry' ? 'queued' : 'failed';
+  const status =
+    row.state === 'active'
+      ? 'running'
+      : row.state === 'completed'
+        ? 'done'
+        : row.state === 'created' || row.state === 'retry'
+          ? 'queued'
+          : 'failed';
   const message = row.output?.message;
   return {
-    id: row.id, queue: row.name, orgId: row.data?.orgId ?? null, status,
-    attempts: attemptsOf({ retryCount: row.retry_count, started: row.started_on !== null }), maxAttempts,
-    runAt: row.start_after.toISOString(), lastError: status === 'done' || typeof message !== 'string' ? null : message.slice(0, 500),
-    createdAt: row.created_on.toISOString(), finishedAt: status === 'done' || status === 'failed' ? (row.completed_on?.toISOString() ?? null) : null,
+    id: row.id,
+    queue: row.name,
+    orgId: row.data?.orgId ?? null,
+    status,
+    attempts: attemptsOf({ retryCount: row.retry_count, started: row.started_on !== null }),
+    maxAttempts,
+    runAt: row.start_after.toISOString(),
+    lastError: status === 'done' || typeof message !== 'string' ? null : message.slice(0, 500),
+    createdAt: row.created_on.toISOString(),
+    finishedAt: status === 'done' || status === 'failed' ? (row.completed_on?.toISOString() ?? null) : null,
   };
 }
 
@@ -110,7 +129,10 @@ export function bossSql(schema: string) {
       const values: unknown[] = [];
       if (filter.orgId) where.push(`j.data->>'orgId' = $${values.push(filter.orgId)}`);
       if (filter.status) where.push(`j.state = ANY($${values.push(STATES[filter.status])}::text[])`);
-      return { text: `SELECT * FROM ${both} WHERE ${where.join(' AND ')} ORDER BY j.created_on DESC LIMIT $${values.push(filter.limit)}`, values };
+      return {
+        text: `SELECT * FROM ${both} WHERE ${where.join(' AND ')} ORDER BY j.created_on DESC LIMIT $${values.push(filter.limit)}`,
+        values,
+      };
     },
     get(id: string): { text: string; values: unknown[] } | undefined {
       if (!UUID.test(id)) return undefined;

@@ -41,8 +41,15 @@ describe('pg-boss queue', () => {
 
   function makeQueue(leaseMs = 2000): Queue {
     const q = createPgBossQueue({
-      db: database.db, clock: systemClock, logger, audit: { recordAlone: async (e) => (audits.push(e), {} as never) }, schema: schema(),
-      pollMs: 100, concurrency: 4, leaseMs, slots: createJobSlots({ db: database.db, clock: systemClock, leaseMs }),
+      db: database.db,
+      clock: systemClock,
+      logger,
+      audit: { recordAlone: async (e) => (audits.push(e), {} as never) },
+      schema: schema(),
+      pollMs: 100,
+      concurrency: 4,
+      leaseMs,
+      slots: createJobSlots({ db: database.db, clock: systemClock, leaseMs }),
     });
     queues.push(q);
     return q;
@@ -55,11 +62,16 @@ describe('pg-boss queue', () => {
     q.register('t.commit', async (job) => void seen.push(job.payload.n));
     await q.prepare();
     // 1. Rolled back: the job row never becomes visible.
-    await expect(database.db.transaction().execute(async (trx) => {
-      await trx.insertInto('cluster_schedules').values({ name: 'marker', interval_ms: 1, next_run_at: 'x', last_run_at: null, last_run_by: null, runs: 0 }).execute();
-      await q.enqueue(trx, { queue: 't.commit', payload: { n: 1 } });
-      throw new Error('roll back');
-    })).rejects.toThrow('roll back');
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('cluster_schedules')
+          .values({ name: 'marker', interval_ms: 1, next_run_at: 'x', last_run_at: null, last_run_by: null, runs: 0 })
+          .execute();
+        await q.enqueue(trx, { queue: 't.commit', payload: { n: 1 } });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
     expect(await rows('t.commit')).toEqual([]);
     expect(await database.db.selectFrom('cluster_schedules').selectAll().execute()).toEqual([]);
     // 2. Uncommitted: a worker cannot see it yet; committed: it runs exactly once.
@@ -73,7 +85,9 @@ describe('pg-boss queue', () => {
     await sleep(300);
     expect(seen).toEqual([2]);
     // 3. Payload checks still apply, before anything is written.
-    await expect(q.enqueue(database.db, { queue: 't.commit', payload: { password: 'Hunter2!' } })).rejects.toThrow(/payload field password/);
+    await expect(q.enqueue(database.db, { queue: 't.commit', payload: { password: 'Hunter2!' } })).rejects.toThrow(
+      /payload field password/,
+    );
     expect(await rows('t.commit')).toHaveLength(1);
   });
 
@@ -86,16 +100,35 @@ describe('pg-boss queue', () => {
       throw new Error('remote host said no');
     });
     await q.prepare();
-    const slow = await q.enqueue(database.db, { queue: 't.slow', payload: {}, orgId: 'org_00000000000000000000000000' });
-    expect(await q.get(slow)).toMatchObject({ id: slow, queue: 't.slow', status: 'queued', attempts: 0, maxAttempts: 5, orgId: 'org_00000000000000000000000000', finishedAt: null });
+    const slow = await q.enqueue(database.db, {
+      queue: 't.slow',
+      payload: {},
+      orgId: 'org_00000000000000000000000000',
+    });
+    expect(await q.get(slow)).toMatchObject({
+      id: slow,
+      queue: 't.slow',
+      status: 'queued',
+      attempts: 0,
+      maxAttempts: 5,
+      orgId: 'org_00000000000000000000000000',
+      finishedAt: null,
+    });
     const failing = await q.enqueue(database.db, { queue: 't.fail', payload: { n: 1 }, maxAttempts: 2 });
     q.start();
     await until(async () => (await q.get(slow))?.status === 'running', 'the slow job to run');
-    expect((await q.list({ status: 'running', orgId: 'org_00000000000000000000000000', limit: 10 })).map((j) => j.id)).toEqual([slow]);
+    expect(
+      (await q.list({ status: 'running', orgId: 'org_00000000000000000000000000', limit: 10 })).map((j) => j.id),
+    ).toEqual([slow]);
     expect(await q.list({ orgId: 'org_1111111111111111111111111a', limit: 10 })).toEqual([]);
     // Two attempts (backoff of 1-2 s between), then failed with the reason, and audited once.
     await until(async () => (await q.get(failing))?.status === 'failed', 'the failing job to give up', 30_000);
-    expect(await q.get(failing)).toMatchObject({ status: 'failed', attempts: 2, maxAttempts: 2, lastError: 'remote host said no' });
+    expect(await q.get(failing)).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      maxAttempts: 2,
+      lastError: 'remote host said no',
+    });
     expect((await q.list({ status: 'failed', limit: 10 })).map((j) => j.id)).toContain(failing);
     expect(audits.filter((a) => a.action === 'job.failed')).toHaveLength(1);
     release();
@@ -112,7 +145,13 @@ describe('pg-boss queue', () => {
     await q.prepare();
     const id = await q.enqueue(database.db, { queue: 't.takeover', payload: {} });
     // 1. A worker claims the job and dies without a word: no renewal, no completion.
-    const dead = new PgBoss({ db: bossDb(database.db), schema: schema(), supervise: false, schedule: false, migrate: false });
+    const dead = new PgBoss({
+      db: bossDb(database.db),
+      schema: schema(),
+      supervise: false,
+      schedule: false,
+      migrate: false,
+    });
     await dead.start();
     expect(await dead.fetch('t.takeover')).toHaveLength(1);
     expect((await q.get(id))?.status).toBe('running');
@@ -154,12 +193,18 @@ describe('pg-boss queue', () => {
       await sleep(150);
       now--;
     };
-    for (const w of workers) w.register('t.capped', handler, { concurrency: 4, limits: () => [{ key: 'org:capped', max: 2 }] });
+    for (const w of workers)
+      w.register('t.capped', handler, { concurrency: 4, limits: () => [{ key: 'org:capped', max: 2 }] });
     await workers[0]!.prepare();
     const ids: string[] = [];
-    for (let i = 0; i < 12; i++) ids.push(await workers[0]!.enqueue(database.db, { queue: 't.capped', payload: { i } }));
+    for (let i = 0; i < 12; i++)
+      ids.push(await workers[0]!.enqueue(database.db, { queue: 't.capped', payload: { i } }));
     for (const w of workers) w.start();
-    await until(async () => (await Promise.all(ids.map((id) => workers[0]!.get(id)))).every((j) => j?.status === 'done'), 'all capped jobs', 60_000);
+    await until(
+      async () => (await Promise.all(ids.map((id) => workers[0]!.get(id)))).every((j) => j?.status === 'done'),
+      'all capped jobs',
+      60_000,
+    );
     expect(peak).toBe(2);
     for (const id of ids) expect((await workers[0]!.get(id))!.attempts).toBe(1);
     expect(await database.db.selectFrom('job_slots').selectAll().execute()).toEqual([]);

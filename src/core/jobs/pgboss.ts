@@ -35,7 +35,13 @@ const MIN_POLL_MS = 100;
  * `data` holds the checked payload, the organisation and the attempt limit. See docs/decisions/0011-cluster.md.
  */
 export function createPgBossQueue(deps: PgBossQueueDeps): Queue {
-  const boss = new PgBoss({ db: bossDb(deps.db), schema: deps.schema, migrate: true, supervise: false, schedule: false });
+  const boss = new PgBoss({
+    db: bossDb(deps.db),
+    schema: deps.schema,
+    migrate: true,
+    supervise: false,
+    schedule: false,
+  });
   boss.on('error', (err: Error) => deps.logger.warn({ err: err.message }, 'job queue error'));
   const sql = bossSql(deps.schema);
   const handlers = new Map<string, Registered>();
@@ -43,8 +49,17 @@ export function createPgBossQueue(deps: PgBossQueueDeps): Queue {
   const worker = workerIdentity();
   let installed: Promise<unknown> | undefined;
   const runner = createBossRunner({
-    boss, db: deps.db, sql, logger: deps.logger, audit: deps.audit, slots: deps.slots, handlers, worker,
-    pollMs: Math.max(MIN_POLL_MS, deps.pollMs), concurrency: deps.concurrency, leaseMs: deps.leaseMs,
+    boss,
+    db: deps.db,
+    sql,
+    logger: deps.logger,
+    audit: deps.audit,
+    slots: deps.slots,
+    handlers,
+    worker,
+    pollMs: Math.max(MIN_POLL_MS, deps.pollMs),
+    concurrency: deps.concurrency,
+    leaseMs: deps.leaseMs,
   });
 
   const install = async (): Promise<void> => {
@@ -83,21 +98,35 @@ export function createPgBossQueue(deps: PgBossQueueDeps): Queue {
       const maxAttempts = job.maxAttempts ?? 5;
       const data: BossData = { payload: job.payload, orgId: job.orgId ?? null, maxAttempts };
       const id = await boss.send(job.queue, data, {
-        db: bossDb(exec), retryLimit: maxAttempts - 1, retryDelay: 1, retryBackoff: true, expireInSeconds: Math.ceil(deps.leaseMs / 1000),
+        db: bossDb(exec),
+        retryLimit: maxAttempts - 1,
+        retryDelay: 1,
+        retryBackoff: true,
+        expireInSeconds: Math.ceil(deps.leaseMs / 1000),
         ...(job.runAt ? { startAfter: job.runAt } : {}),
       });
       if (!id) throw new AppError('STEWARD_INTERNAL', `The job queue ${job.queue} did not take the job.`);
       return id;
     },
     register(queue: string, handler: JobHandler, options: HandlerOptions = {}): void {
-      handlers.set(queue, { handler, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, concurrency: options.concurrency, limits: options.limits });
+      handlers.set(queue, {
+        handler,
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        concurrency: options.concurrency,
+        limits: options.limits,
+      });
     },
     prepare,
     start(): void {
       wanted = true;
       starting = prepare()
         .then(() => (wanted ? runner.start() : undefined))
-        .catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'the job queue could not start; no jobs will run in this process'));
+        .catch((err: unknown) =>
+          deps.logger.error(
+            { err: (err as Error).message },
+            'the job queue could not start; no jobs will run in this process',
+          ),
+        );
     },
     async stop(options = {}): Promise<void> {
       wanted = false;

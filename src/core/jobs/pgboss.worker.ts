@@ -57,7 +57,8 @@ export function createBossRunner(deps: BossRunnerDeps) {
   let wake: (() => void) | undefined;
 
   const activeIn = (queue: string) => [...running.values()].filter((r) => r.queue === queue).length;
-  const sharedActive = () => [...running.values()].filter((r) => handlers.get(r.queue)!.concurrency === undefined).length;
+  const sharedActive = () =>
+    [...running.values()].filter((r) => handlers.get(r.queue)!.concurrency === undefined).length;
   const room = (queue: string) => {
     const own = handlers.get(queue)!.concurrency;
     return own === undefined ? deps.concurrency - sharedActive() : own - activeIn(queue);
@@ -76,10 +77,19 @@ export function createBossRunner(deps: BossRunnerDeps) {
     const timeout = setTimeout(() => r.controller.abort(new Error('job time limit reached')), timeoutMs);
     let error: unknown;
     try {
-      await handler({ id: r.id, queue: r.queue, payload: data.payload, orgId: data.orgId, attempt, signal: r.controller.signal, worker: deps.worker });
+      await handler({
+        id: r.id,
+        queue: r.queue,
+        payload: data.payload,
+        orgId: data.orgId,
+        attempt,
+        signal: r.controller.signal,
+        worker: deps.worker,
+      });
     } catch (err) {
       error = err ?? new Error('job failed');
-      if (!(err instanceof WorkerStopping)) deps.logger.warn({ job: r.id, queue: r.queue, attempt, err: (err as Error)?.message }, 'job attempt failed');
+      if (!(err instanceof WorkerStopping))
+        deps.logger.warn({ job: r.id, queue: r.queue, attempt, err: (err as Error)?.message }, 'job attempt failed');
     } finally {
       clearTimeout(timeout);
       if (caps.length > 0) await deps.slots!.release(r.holder).catch(() => undefined);
@@ -93,15 +103,32 @@ export function createBossRunner(deps: BossRunnerDeps) {
     }
     await boss.fail(r.queue, r.id, { message: (error instanceof Error ? error.message : String(error)).slice(0, 500) });
     if (attempt >= data.maxAttempts) {
-      await deps.audit.recordAlone({ action: 'job.failed', orgId: data.orgId, actor: { type: 'system' }, target: { type: 'job', id: r.id }, result: 'failed', details: { queue: r.queue, attempts: attempt } }).catch(() => undefined);
+      await deps.audit
+        .recordAlone({
+          action: 'job.failed',
+          orgId: data.orgId,
+          actor: { type: 'system' },
+          target: { type: 'job', id: r.id },
+          result: 'failed',
+          details: { queue: r.queue, attempts: attempt },
+        })
+        .catch(() => undefined);
     }
   }
 
   function launch(queue: string, job: PgBoss.JobWithMetadata<BossData>): void {
-    const r: Running = { queue, id: job.id, retryCount: job.retryCount, holder: `${deps.worker}#${job.id}:${job.retryCount}`, controller: new AbortController() };
+    const r: Running = {
+      queue,
+      id: job.id,
+      retryCount: job.retryCount,
+      holder: `${deps.worker}#${job.id}:${job.retryCount}`,
+      controller: new AbortController(),
+    };
     running.set(job.id, r);
     r.promise = runJob(r, job)
-      .catch((err) => deps.logger.error({ job: job.id, queue, err: (err as Error).message }, 'could not record job result'))
+      .catch((err) =>
+        deps.logger.error({ job: job.id, queue, err: (err as Error).message }, 'could not record job result'),
+      )
       .finally(() => {
         running.delete(job.id);
         wake?.();
@@ -148,11 +175,19 @@ export function createBossRunner(deps: BossRunnerDeps) {
     const byQueue = new Map<string, Running[]>();
     for (const r of running.values()) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
     for (const [queue, list] of byQueue) {
-      const { rows } = await bossDb(deps.db).executeSql(deps.sql.renew, [queue, list.map((r) => r.id), deps.leaseMs, list.map((r) => r.retryCount)]);
+      const { rows } = await bossDb(deps.db).executeSql(deps.sql.renew, [
+        queue,
+        list.map((r) => r.id),
+        deps.leaseMs,
+        list.map((r) => r.retryCount),
+      ]);
       const held = new Set((rows as { id: string }[]).map((row) => row.id));
       for (const r of list) {
         if (held.has(r.id) || r.controller.signal.aborted) continue;
-        deps.logger.warn({ job: r.id, queue, sinceRenewalMs: Date.now() - renewedAt, leaseMs: deps.leaseMs }, 'job lease lost (this worker renewed too late: event loop or database too slow); stopping it here');
+        deps.logger.warn(
+          { job: r.id, queue, sinceRenewalMs: Date.now() - renewedAt, leaseMs: deps.leaseMs },
+          'job lease lost (this worker renewed too late: event loop or database too slow); stopping it here',
+        );
         r.controller.abort(new LeaseLost());
       }
     }
@@ -161,7 +196,12 @@ export function createBossRunner(deps: BossRunnerDeps) {
   }
 
   const every = (ms: number, what: string, fn: () => Promise<unknown>) =>
-    timers.push(setInterval(() => void fn().catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, `${what} failed`)), ms));
+    timers.push(
+      setInterval(
+        () => void fn().catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, `${what} failed`)),
+        ms,
+      ),
+    );
 
   return {
     start(): void {

@@ -31,7 +31,12 @@ export function createJobSlots(deps: JobSlotsDeps): JobSlots {
 
   async function take(limit: JobLimit, holder: string): Promise<boolean> {
     const now = clock.iso();
-    const held = await db.selectFrom('job_slots').select(['slot', 'holder']).where('key', '=', limit.key).where('lease_until', '>=', now).execute();
+    const held = await db
+      .selectFrom('job_slots')
+      .select(['slot', 'holder'])
+      .where('key', '=', limit.key)
+      .where('lease_until', '>=', now)
+      .execute();
     if (held.some((h) => h.holder === holder)) return true;
     if (held.length >= limit.max) return false;
     const taken = new Set(held.map((h) => h.slot));
@@ -42,7 +47,12 @@ export function createJobSlots(deps: JobSlotsDeps): JobSlots {
       const res = await db
         .insertInto('job_slots')
         .values({ key: limit.key, slot: free, holder, lease_until: until() })
-        .onConflict((oc) => oc.columns(['key', 'slot']).doUpdateSet({ holder, lease_until: until() }).where('job_slots.lease_until', '<', now))
+        .onConflict((oc) =>
+          oc
+            .columns(['key', 'slot'])
+            .doUpdateSet({ holder, lease_until: until() })
+            .where('job_slots.lease_until', '<', now),
+        )
         .executeTakeFirst();
       if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) return true;
       taken.add(free);
@@ -61,7 +71,11 @@ export function createJobSlots(deps: JobSlotsDeps): JobSlots {
     },
     async renew(holders) {
       if (holders.length === 0) return;
-      await db.updateTable('job_slots').set({ lease_until: until() }).where('holder', 'in', [...holders]).execute();
+      await db
+        .updateTable('job_slots')
+        .set({ lease_until: until() })
+        .where('holder', 'in', [...holders])
+        .execute();
     },
     async release(holder) {
       await db.deleteFrom('job_slots').where('holder', '=', holder).execute();

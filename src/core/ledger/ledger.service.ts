@@ -39,22 +39,51 @@ export function createLedgerService(deps: { db: Db; clock: Clock; orgs: Pick<Org
   return {
     async record(use: CredentialUse, exec: Executor = deps.db): Promise<string> {
       const id = newId('use', deps.clock.nowMs());
-      await exec.insertInto('credential_uses').values({
-        id, org_id: use.orgId, at: deps.clock.iso(), credential: use.credential, credential_id: use.credentialId,
-        target_type: use.target.type, target_id: use.target.id, operation: use.operation,
-        instruction_type: use.instruction.type, instruction_id: use.instruction.id, actor_id: use.instruction.actorId, outcome: use.outcome,
-      }).execute();
+      await exec
+        .insertInto('credential_uses')
+        .values({
+          id,
+          org_id: use.orgId,
+          at: deps.clock.iso(),
+          credential: use.credential,
+          credential_id: use.credentialId,
+          target_type: use.target.type,
+          target_id: use.target.id,
+          operation: use.operation,
+          instruction_type: use.instruction.type,
+          instruction_id: use.instruction.id,
+          actor_id: use.instruction.actorId,
+          outcome: use.outcome,
+        })
+        .execute();
       return id;
     },
 
-    async list(actor: Actor, orgId: string, filter: { targetId?: string; before?: string; limit: number }, ctx: RequestContext): Promise<LedgerEntryView[]> {
+    async list(
+      actor: Actor,
+      orgId: string,
+      filter: { targetId?: string; before?: string; limit: number },
+      ctx: RequestContext,
+    ): Promise<LedgerEntryView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
-      let q = deps.db.selectFrom('credential_uses').selectAll().where('org_id', '=', orgId).orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.limit);
+      let q = deps.db
+        .selectFrom('credential_uses')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.limit);
       if (filter.targetId) q = q.where('target_id', '=', filter.targetId);
       if (filter.before) q = q.where('at', '<', filter.before);
       return (await q.execute()).map((r) => ({
-        id: r.id, at: r.at, credential: r.credential, credentialId: r.credential_id, target: { type: r.target_type, id: r.target_id },
-        operation: r.operation, instruction: { type: r.instruction_type, id: r.instruction_id, actorId: r.actor_id }, outcome: r.outcome,
+        id: r.id,
+        at: r.at,
+        credential: r.credential,
+        credentialId: r.credential_id,
+        target: { type: r.target_type, id: r.target_id },
+        operation: r.operation,
+        instruction: { type: r.instruction_type, id: r.instruction_id, actorId: r.actor_id },
+        outcome: r.outcome,
       }));
     },
   };

@@ -47,27 +47,79 @@ export function registerMonitoring(deps: MonitoringDeps) {
   const { db, clock } = deps;
   const cfg = deps.config.monitoring;
   const logger = deps.logger.child({ module: 'monitoring' });
-  const settings = createSettingsService({ db, clock, vault: deps.vault, audit: deps.audit, orgs: deps.orgs, servers: deps.servers, defaultIntervalSeconds: cfg.defaultIntervalSeconds, releaseLogin: (id) => deps.gateway().releaseKept(id) });
-  const alerting = createAlertingService({ db, clock, audit: deps.audit, alerts: deps.alerts, notify: deps.notify, orgs: deps.orgs, servers: deps.servers, recipients: settings.recipients, publicUrl: deps.config.publicUrl });
+  const settings = createSettingsService({
+    db,
+    clock,
+    vault: deps.vault,
+    audit: deps.audit,
+    orgs: deps.orgs,
+    servers: deps.servers,
+    defaultIntervalSeconds: cfg.defaultIntervalSeconds,
+    releaseLogin: (id) => deps.gateway().releaseKept(id),
+  });
+  const alerting = createAlertingService({
+    db,
+    clock,
+    audit: deps.audit,
+    alerts: deps.alerts,
+    notify: deps.notify,
+    orgs: deps.orgs,
+    servers: deps.servers,
+    recipients: settings.recipients,
+    publicUrl: deps.config.publicUrl,
+  });
   const ownKeys = async (orgId: string): Promise<ReadonlySet<string>> => {
     const fp = await deps.orgKeyFingerprint(orgId).catch(() => null);
     return new Set(fp ? [fp] : []);
   };
   const detection = createDetectionService({
-    db, clock, logger: deps.logger.child({ module: 'detection' }), audit: deps.audit, alerts: deps.alerts, notify: deps.notify, orgs: deps.orgs, servers: deps.servers,
-    recipients: settings.recipients, ownKeys, grants: deps.grants, thresholds: cfg.detection, publicUrl: deps.config.publicUrl,
+    db,
+    clock,
+    logger: deps.logger.child({ module: 'detection' }),
+    audit: deps.audit,
+    alerts: deps.alerts,
+    notify: deps.notify,
+    orgs: deps.orgs,
+    servers: deps.servers,
+    recipients: settings.recipients,
+    ownKeys,
+    grants: deps.grants,
+    thresholds: cfg.detection,
+    publicUrl: deps.config.publicUrl,
   });
   const metrics = createMetricsStore();
   const sampler = createSampler({
-    db, clock, logger, config: cfg, worker: deps.worker, metrics, gateway: deps.gateway, servers: deps.servers, alerting, detection, ownKeys, thresholds: cfg.detection,
+    db,
+    clock,
+    logger,
+    config: cfg,
+    worker: deps.worker,
+    metrics,
+    gateway: deps.gateway,
+    servers: deps.servers,
+    alerting,
+    detection,
+    ownKeys,
+    thresholds: cfg.detection,
     beforeTick: settings.syncMonitorAll,
   });
-  const query = createQueryService({ db, clock, orgs: deps.orgs, servers: deps.servers, metrics, rawRetentionMs: cfg.rawRetentionMs });
+  const query = createQueryService({
+    db,
+    clock,
+    orgs: deps.orgs,
+    servers: deps.servers,
+    metrics,
+    rawRetentionMs: cfg.rawRetentionMs,
+  });
 
   /** Deletes raw points, minute roll-ups and log lines past their retention. */
   async function applyRetention(): Promise<{ raw: number; minute: number; logLines: number }> {
     const nowS = Math.floor(clock.nowMs() / 1000);
-    const pruned = await metrics.prune(db, nowS - Math.floor(cfg.rawRetentionMs / 1000), nowS - Math.floor(cfg.minuteRetentionMs / 1000));
+    const pruned = await metrics.prune(
+      db,
+      nowS - Math.floor(cfg.rawRetentionMs / 1000),
+      nowS - Math.floor(cfg.minuteRetentionMs / 1000),
+    );
     const logLines = await logsStore.prune(db, new Date(clock.nowMs() - cfg.logRetentionMs).toISOString());
     if (pruned.raw + pruned.minute + logLines > 0) logger.info({ ...pruned, logLines }, 'monitoring retention applied');
     return { ...pruned, logLines };
@@ -83,7 +135,18 @@ export function registerMonitoring(deps: MonitoringDeps) {
     await detection.onSnapshot(snapshot);
   }
 
-  return { settings, alerting, detection, query, onSnapshot, tick: sampler.tick, sampleOne: sampler.sampleOne, start: () => sampler.start(cfg.tickMs), stop: sampler.stop, applyRetention };
+  return {
+    settings,
+    alerting,
+    detection,
+    query,
+    onSnapshot,
+    tick: sampler.tick,
+    sampleOne: sampler.sampleOne,
+    start: () => sampler.start(cfg.tickMs),
+    stop: sampler.stop,
+    applyRetention,
+  };
 }
 
 export type Monitoring = ReturnType<typeof registerMonitoring>;

@@ -3,7 +3,15 @@ import { chooseResolution, toSeries, unitOf, METRIC_NAME } from './metrics.query
 
 const NOW = 1_800_000_000;
 const DAY = 86_400;
-const q = (fromAgo: number, toAgo = 0, requested?: number) => chooseResolution({ fromS: NOW - fromAgo, toS: NOW - toAgo, nowS: NOW, rawRetentionS: DAY, maxPoints: 360, requested });
+const q = (fromAgo: number, toAgo = 0, requested?: number) =>
+  chooseResolution({
+    fromS: NOW - fromAgo,
+    toS: NOW - toAgo,
+    nowS: NOW,
+    rawRetentionS: DAY,
+    maxPoints: 360,
+    requested,
+  });
 
 describe('choosing a resolution by range', () => {
   it('short ranges read raw points; longer ones minute roll-ups in larger buckets', () => {
@@ -28,11 +36,22 @@ describe('choosing a resolution by range', () => {
 
 describe('series output', () => {
   it('averages are sum over count, in parallel arrays', () => {
-    expect(toSeries([{ series_id: 1, bucket: 60, sum: 30, count: 3, min: 5, max: 15 }, { series_id: 1, bucket: 120, sum: 0, count: 0, min: 0, max: 0 }])).toEqual({ t: [60], avg: [10], min: [5], max: [15] });
+    expect(
+      toSeries([
+        { series_id: 1, bucket: 60, sum: 30, count: 3, min: 5, max: 15 },
+        { series_id: 1, bucket: 120, sum: 0, count: 0, min: 0, max: 0 },
+      ]),
+    ).toEqual({ t: [60], avg: [10], min: [5], max: [15] });
   });
 
   it('units and names', () => {
-    expect(['cpu.busy_pct', 'disk.free_bytes:/', 'net.rx_bps:eth0', 'load.1', 'procs.total'].map(unitOf)).toEqual(['percent', 'bytes', 'bytes_per_second', 'load', 'count']);
+    expect(['cpu.busy_pct', 'disk.free_bytes:/', 'net.rx_bps:eth0', 'load.1', 'procs.total'].map(unitOf)).toEqual([
+      'percent',
+      'bytes',
+      'bytes_per_second',
+      'load',
+      'count',
+    ]);
     expect(METRIC_NAME.test('disk.used_pct:/var/lib/mysql')).toBe(true);
     expect(METRIC_NAME.test('disk.used_pct:/x y')).toBe(false);
     expect(METRIC_NAME.test('DROP TABLE')).toBe(false);

@@ -31,13 +31,20 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 /** Per (series, minute): one row, because PostgreSQL refuses to update the same row twice in one statement. */
 function minuteRows(points: readonly PointRow[]) {
-  const byKey = new Map<string, { series_id: number; ts: number; sum: number; count: number; min: number; max: number }>();
+  const byKey = new Map<
+    string,
+    { series_id: number; ts: number; sum: number; count: number; min: number; max: number }
+  >();
   for (const p of points) {
     const ts = p.ts - (p.ts % 60);
     const key = `${p.seriesId}:${ts}`;
     const row = byKey.get(key);
     if (!row) byKey.set(key, { series_id: p.seriesId, ts, sum: p.value, count: 1, min: p.value, max: p.value });
-    else (row.sum += p.value, row.count += 1, row.min = Math.min(row.min, p.value), row.max = Math.max(row.max, p.value));
+    else
+      ((row.sum += p.value),
+        (row.count += 1),
+        (row.min = Math.min(row.min, p.value)),
+        (row.max = Math.max(row.max, p.value)));
   }
   return [...byKey.values()];
 }
@@ -47,7 +54,13 @@ export function createMetricsStore() {
 
   return {
     /** Ids of a server's series by name, creating the missing ones. */
-    async seriesIds(db: Executor, orgId: string, serverId: string, names: readonly string[], now: string): Promise<Map<string, number>> {
+    async seriesIds(
+      db: Executor,
+      orgId: string,
+      serverId: string,
+      names: readonly string[],
+      now: string,
+    ): Promise<Map<string, number>> {
       const out = new Map<string, number>();
       const missing = names.filter((n) => {
         const id = ids.get(`${serverId}\u0000${n}`);
@@ -56,8 +69,17 @@ export function createMetricsStore() {
       });
       if (missing.length === 0) return out;
       for (const part of chunks(missing, BATCH)) {
-        await db.insertInto('metric_series').values(part.map((name) => ({ org_id: orgId, server_id: serverId, name, created_at: now }))).onConflict((oc) => oc.columns(['server_id', 'name']).doNothing()).execute();
-        const rows = await db.selectFrom('metric_series').select(['id', 'name']).where('server_id', '=', serverId).where('name', 'in', part).execute();
+        await db
+          .insertInto('metric_series')
+          .values(part.map((name) => ({ org_id: orgId, server_id: serverId, name, created_at: now })))
+          .onConflict((oc) => oc.columns(['server_id', 'name']).doNothing())
+          .execute();
+        const rows = await db
+          .selectFrom('metric_series')
+          .select(['id', 'name'])
+          .where('server_id', '=', serverId)
+          .where('name', 'in', part)
+          .execute();
         for (const r of rows) {
           ids.set(`${serverId}\u0000${r.name}`, Number(r.id));
           out.set(r.name, Number(r.id));
@@ -76,51 +98,136 @@ export function createMetricsStore() {
       let inserted = 0;
       const fresh: PointRow[] = [];
       for (const part of chunks(points, BATCH)) {
-        const rows = await db.insertInto('metric_raw').values(part.map((p) => ({ series_id: p.seriesId, ts: p.ts, value: p.value }))).onConflict((oc) => oc.columns(['series_id', 'ts']).doNothing()).returning(['series_id', 'ts', 'value']).execute();
+        const rows = await db
+          .insertInto('metric_raw')
+          .values(part.map((p) => ({ series_id: p.seriesId, ts: p.ts, value: p.value })))
+          .onConflict((oc) => oc.columns(['series_id', 'ts']).doNothing())
+          .returning(['series_id', 'ts', 'value'])
+          .execute();
         inserted += rows.length;
         for (const r of rows) fresh.push({ seriesId: Number(r.series_id), ts: Number(r.ts), value: Number(r.value) });
       }
       for (const part of chunks(minuteRows(fresh), BATCH)) {
-        await db.insertInto('metric_minute').values(part).onConflict((oc) =>
-          oc.columns(['series_id', 'ts']).doUpdateSet((eb) => ({
-            sum: eb('metric_minute.sum', '+', eb.ref('excluded.sum')),
-            count: eb('metric_minute.count', '+', eb.ref('excluded.count')),
-            min: eb.case().when('excluded.min', '<', eb.ref('metric_minute.min')).then(eb.ref('excluded.min')).else(eb.ref('metric_minute.min')).end(),
-            max: eb.case().when('excluded.max', '>', eb.ref('metric_minute.max')).then(eb.ref('excluded.max')).else(eb.ref('metric_minute.max')).end(),
-          })),
-        ).execute();
+        await db
+          .insertInto('metric_minute')
+          .values(part)
+          .onConflict((oc) =>
+            oc.columns(['series_id', 'ts']).doUpdateSet((eb) => ({
+              sum: eb('metric_minute.sum', '+', eb.ref('excluded.sum')),
+              count: eb('metric_minute.count', '+', eb.ref('excluded.count')),
+              min: eb
+                .case()
+                .when('excluded.min', '<', eb.ref('metric_minute.min'))
+                .then(eb.ref('excluded.min'))
+                .else(eb.ref('metric_minute.min'))
+                .end(),
+              max: eb
+                .case()
+                .when('excluded.max', '>', eb.ref('metric_minute.max'))
+                .then(eb.ref('excluded.max'))
+                .else(eb.ref('metric_minute.max'))
+                .end(),
+            })),
+          )
+          .execute();
       }
       return inserted;
     },
 
-    listSeries: (db: Executor, serverId: string) => db.selectFrom('metric_series').select(['id', 'name']).where('server_id', '=', serverId).orderBy('name').execute(),
+    listSeries: (db: Executor, serverId: string) =>
+      db.selectFrom('metric_series').select(['id', 'name']).where('server_id', '=', serverId).orderBy('name').execute(),
     /** An organisation's series of the given names, across its servers. */
     seriesOfOrg: (db: Executor, orgId: string, names: readonly string[]) =>
-      names.length === 0 ? Promise.resolve([]) : db.selectFrom('metric_series').select(['id', 'server_id', 'name']).where('org_id', '=', orgId).where('name', 'in', names).execute(),
+      names.length === 0
+        ? Promise.resolve([])
+        : db
+            .selectFrom('metric_series')
+            .select(['id', 'server_id', 'name'])
+            .where('org_id', '=', orgId)
+            .where('name', 'in', names)
+            .execute(),
 
     /** Points grouped into buckets of `bucket` seconds (1 = every raw point) over [from, to). */
-    async buckets(db: Executor, table: 'raw' | 'minute', seriesIds: readonly number[], from: number, to: number, bucket: number): Promise<BucketRow[]> {
+    async buckets(
+      db: Executor,
+      table: 'raw' | 'minute',
+      seriesIds: readonly number[],
+      from: number,
+      to: number,
+      bucket: number,
+    ): Promise<BucketRow[]> {
       if (seriesIds.length === 0) return [];
       const rows =
         table === 'raw'
-          ? await db.selectFrom('metric_raw')
-              .select((eb) => ['series_id', eb('ts', '-', eb('ts', '%', bucket)).as('bucket'), eb.fn.sum<number>('value').as('sum'), eb.fn.countAll<number>().as('count'), eb.fn.min<number>('value').as('min'), eb.fn.max<number>('value').as('max')])
-              .where('series_id', 'in', seriesIds).where('ts', '>=', from).where('ts', '<', to)
-              .groupBy(['series_id', 'bucket']).orderBy('bucket').execute()
-          : await db.selectFrom('metric_minute')
-              .select((eb) => ['series_id', eb('ts', '-', eb('ts', '%', bucket)).as('bucket'), eb.fn.sum<number>('sum').as('sum'), eb.fn.sum<number>('count').as('count'), eb.fn.min<number>('min').as('min'), eb.fn.max<number>('max').as('max')])
-              .where('series_id', 'in', seriesIds).where('ts', '>=', from).where('ts', '<', to)
-              .groupBy(['series_id', 'bucket']).orderBy('bucket').execute();
-      return rows.map((r) => ({ series_id: Number(r.series_id), bucket: Number(r.bucket), sum: Number(r.sum), count: Number(r.count), min: Number(r.min), max: Number(r.max) }));
+          ? await db
+              .selectFrom('metric_raw')
+              .select((eb) => [
+                'series_id',
+                eb('ts', '-', eb('ts', '%', bucket)).as('bucket'),
+                eb.fn.sum<number>('value').as('sum'),
+                eb.fn.countAll<number>().as('count'),
+                eb.fn.min<number>('value').as('min'),
+                eb.fn.max<number>('value').as('max'),
+              ])
+              .where('series_id', 'in', seriesIds)
+              .where('ts', '>=', from)
+              .where('ts', '<', to)
+              .groupBy(['series_id', 'bucket'])
+              .orderBy('bucket')
+              .execute()
+          : await db
+              .selectFrom('metric_minute')
+              .select((eb) => [
+                'series_id',
+                eb('ts', '-', eb('ts', '%', bucket)).as('bucket'),
+                eb.fn.sum<number>('sum').as('sum'),
+                eb.fn.sum<number>('count').as('count'),
+                eb.fn.min<number>('min').as('min'),
+                eb.fn.max<number>('max').as('max'),
+              ])
+              .where('series_id', 'in', seriesIds)
+              .where('ts', '>=', from)
+              .where('ts', '<', to)
+              .groupBy(['series_id', 'bucket'])
+              .orderBy('bucket')
+              .execute();
+      return rows.map((r) => ({
+        series_id: Number(r.series_id),
+        bucket: Number(r.bucket),
+        sum: Number(r.sum),
+        count: Number(r.count),
+        min: Number(r.min),
+        max: Number(r.max),
+      }));
     },
 
     /** The highest value each series reached over [from, to); series without a point there are absent. */
-    async peaks(db: Executor, table: 'raw' | 'minute', seriesIds: readonly number[], from: number, to: number): Promise<Map<number, number>> {
+    async peaks(
+      db: Executor,
+      table: 'raw' | 'minute',
+      seriesIds: readonly number[],
+      from: number,
+      to: number,
+    ): Promise<Map<number, number>> {
       if (seriesIds.length === 0) return new Map();
       const rows =
         table === 'raw'
-          ? await db.selectFrom('metric_raw').select((eb) => ['series_id', eb.fn.max<number>('value').as('peak')]).where('series_id', 'in', seriesIds).where('ts', '>=', from).where('ts', '<', to).groupBy('series_id').execute()
-          : await db.selectFrom('metric_minute').select((eb) => ['series_id', eb.fn.max<number>('max').as('peak')]).where('series_id', 'in', seriesIds).where('ts', '>=', from).where('ts', '<', to).groupBy('series_id').execute();
+          ? await db
+              .selectFrom('metric_raw')
+              .select((eb) => ['series_id', eb.fn.max<number>('value').as('peak')])
+              .where('series_id', 'in', seriesIds)
+              .where('ts', '>=', from)
+              .where('ts', '<', to)
+              .groupBy('series_id')
+              .execute()
+          : await db
+              .selectFrom('metric_minute')
+              .select((eb) => ['series_id', eb.fn.max<number>('max').as('peak')])
+              .where('series_id', 'in', seriesIds)
+              .where('ts', '>=', from)
+              .where('ts', '<', to)
+              .groupBy('series_id')
+              .execute();
       return new Map(rows.map((r) => [Number(r.series_id), Number(r.peak)]));
     },
 
@@ -130,8 +237,24 @@ export function createMetricsStore() {
       let raw = 0;
       let minute = 0;
       for (const part of chunks(series, 200)) {
-        raw += Number((await db.deleteFrom('metric_raw').where('series_id', 'in', part).where('ts', '<', rawBefore).executeTakeFirst()).numDeletedRows);
-        minute += Number((await db.deleteFrom('metric_minute').where('series_id', 'in', part).where('ts', '<', minuteBefore).executeTakeFirst()).numDeletedRows);
+        raw += Number(
+          (
+            await db
+              .deleteFrom('metric_raw')
+              .where('series_id', 'in', part)
+              .where('ts', '<', rawBefore)
+              .executeTakeFirst()
+          ).numDeletedRows,
+        );
+        minute += Number(
+          (
+            await db
+              .deleteFrom('metric_minute')
+              .where('series_id', 'in', part)
+              .where('ts', '<', minuteBefore)
+              .executeTakeFirst()
+          ).numDeletedRows,
+        );
       }
       return { raw, minute };
     },

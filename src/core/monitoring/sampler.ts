@@ -36,7 +36,9 @@ export interface SamplerDeps {
   readonly gateway: () => Pick<ServerGateway, 'execKept' | 'releaseKept'>;
   readonly servers: { rowById(id: string): Promise<ServerRow | undefined> };
   readonly alerting: Pick<AlertingService, 'evaluate'>;
-  readonly detection: { observe(orgId: string, server: { id: string; name: string }, o: DetectionObservation): Promise<unknown> } | undefined;
+  readonly detection:
+    | { observe(orgId: string, server: { id: string; name: string }, o: DetectionObservation): Promise<unknown> }
+    | undefined;
   readonly ownKeys: (orgId: string) => Promise<ReadonlySet<string>>;
   readonly thresholds: Thresholds;
   /** Runs before a pass, at most every 30 s (organisations that monitor every server pick up new servers). */
@@ -75,7 +77,9 @@ const parseJson = <T>(text: string | null): T | null => {
 function diskTrends(previous: readonly DiskTrend[], raw: RawSample, nowS: number): DiskTrend[] {
   const before = new Map(previous.map((d) => [d.mount, d]));
   return raw.disks.map((d) => {
-    const points = [...(before.get(d.mount)?.points ?? []), [nowS, d.availableKb * 1024] as const].slice(-DISK_TREND_POINTS);
+    const points = [...(before.get(d.mount)?.points ?? []), [nowS, d.availableKb * 1024] as const].slice(
+      -DISK_TREND_POINTS,
+    );
     return { mount: d.mount, sizeBytes: (d.usedKb + d.availableKb) * 1024, points };
   });
 }
@@ -100,9 +104,18 @@ export function createSampler(deps: SamplerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let lastSyncMs = Number.NEGATIVE_INFINITY;
 
-  const instructionOf = (t: Pick<TargetRow, 'server_id' | 'set_by'>): Instruction => ({ type: 'schedule', id: t.server_id, actorId: t.set_by });
+  const instructionOf = (t: Pick<TargetRow, 'server_id' | 'set_by'>): Instruction => ({
+    type: 'schedule',
+    id: t.server_id,
+    actorId: t.set_by,
+  });
 
-  async function followLogs(server: ServerRow, cursors: readonly CursorRow[], raw: RawSample, atIso: string): Promise<{ auth: string[]; authBaseline: boolean }> {
+  async function followLogs(
+    server: ServerRow,
+    cursors: readonly CursorRow[],
+    raw: RawSample,
+    atIso: string,
+  ): Promise<{ auth: string[]; authBaseline: boolean }> {
     const auth: string[] = [];
     let authBaseline = false;
     await db.transaction().execute(async (trx) => {
@@ -112,46 +125,110 @@ export function createSampler(deps: SamplerDeps) {
         const cursor: LogCursor = { path: c.path, inode: c.inode, offset: Number(c.offset) };
         const res = followLog(cursor, chunks, notes, config.logReadBytes);
         const lines = res.lines.map(redactLogLine);
-        if (lines.length > 0) await logsStore.insertLines(trx, lines.map((line) => ({ org_id: server.org_id, server_id: server.id, source: c.source, path: c.path, observed_at: atIso, line })));
+        if (lines.length > 0)
+          await logsStore.insertLines(
+            trx,
+            lines.map((line) => ({
+              org_id: server.org_id,
+              server_id: server.id,
+              source: c.source,
+              path: c.path,
+              observed_at: atIso,
+              line,
+            })),
+          );
         if (c.source === 'auth') {
           auth.push(...lines);
           if (c.last_read_at === null) authBaseline = true;
         }
-        await logsStore.updateCursor(trx, server.id, c.path, { inode: res.cursor.inode, offset: res.cursor.offset, lines: Number(c.lines) + lines.length, last_event: res.event ?? c.last_event, last_read_at: atIso });
+        await logsStore.updateCursor(trx, server.id, c.path, {
+          inode: res.cursor.inode,
+          offset: res.cursor.offset,
+          lines: Number(c.lines) + lines.length,
+          last_event: res.event ?? c.last_event,
+          last_read_at: atIso,
+        });
       }
       // Logs found for the first time are followed from their recent tail on.
       const followed = new Set(cursors.map((c) => c.path));
       for (const st of raw.logs.stat) {
         if (followed.has(st.path) || !(LOG_CANDIDATES as readonly string[]).includes(st.path)) continue;
-        await logsStore.insertCursor(trx, { server_id: server.id, path: st.path, org_id: server.org_id, source: sourceOf(st.path), inode: st.inode, offset: firstOffset(st.size, BACKFILL_BYTES), lines: 0, last_event: null, last_read_at: null, created_at: atIso });
+        await logsStore.insertCursor(trx, {
+          server_id: server.id,
+          path: st.path,
+          org_id: server.org_id,
+          source: sourceOf(st.path),
+          inode: st.inode,
+          offset: firstOffset(st.size, BACKFILL_BYTES),
+          lines: 0,
+          last_event: null,
+          last_read_at: null,
+          created_at: atIso,
+        });
       }
     });
     return { auth, authBaseline };
   }
 
-  async function storePoints(server: ServerRow, points: readonly { metric: string; value: number }[], nowMs: number, atIso: string): Promise<void> {
+  async function storePoints(
+    server: ServerRow,
+    points: readonly { metric: string; value: number }[],
+    nowMs: number,
+    atIso: string,
+  ): Promise<void> {
     if (points.length === 0) return;
-    const ids = await deps.metrics.seriesIds(db, server.org_id, server.id, points.map((p) => p.metric), atIso);
+    const ids = await deps.metrics.seriesIds(
+      db,
+      server.org_id,
+      server.id,
+      points.map((p) => p.metric),
+      atIso,
+    );
     const ts = Math.floor(nowMs / 1000);
-    await db.transaction().execute((trx) => deps.metrics.insertPoints(trx, points.flatMap((p) => (ids.has(p.metric) ? [{ seriesId: ids.get(p.metric)!, ts, value: p.value }] : []))));
+    await db.transaction().execute((trx) =>
+      deps.metrics.insertPoints(
+        trx,
+        points.flatMap((p) => (ids.has(p.metric) ? [{ seriesId: ids.get(p.metric)!, ts, value: p.value }] : [])),
+      ),
+    );
   }
 
-  async function detect(server: ServerRow, target: TargetRow, raw: RawSample, top: readonly TopProcess[], logs: { auth: string[]; authBaseline: boolean }, nowMs: number): Promise<SecurityMemory> {
+  async function detect(
+    server: ServerRow,
+    target: TargetRow,
+    raw: RawSample,
+    top: readonly TopProcess[],
+    logs: { auth: string[]; authBaseline: boolean },
+    nowMs: number,
+  ): Promise<SecurityMemory> {
     const memory = parseJson<SecurityMemory>(target.security) ?? { state: null, procs: [], disks: [] };
     const after = stateFromSample(raw, memory.state);
     const procs = trackProcesses(memory.procs, top, nowMs, deps.thresholds);
     const disks = diskTrends(memory.disks, raw, Math.floor(nowMs / 1000));
     const authBaselineMs = logs.authBaseline ? nowMs : memory.authBaselineMs;
-    const next: SecurityMemory = { state: after ?? memory.state, procs, disks, ...(authBaselineMs === undefined ? {} : { authBaselineMs }) };
+    const next: SecurityMemory = {
+      state: after ?? memory.state,
+      procs,
+      disks,
+      ...(authBaselineMs === undefined ? {} : { authBaselineMs }),
+    };
     if (!deps.detection) return next;
     const sinceIso = new Date(nowMs - deps.thresholds.bruteForceWindowMinutes * 60_000).toISOString();
     const window = (await logsStore.authSince(db, server.id, sinceIso))
       .map((r) => ({ line: r.line, observedMs: Date.parse(r.observed_at) }))
       .filter((r) => authBaselineMs === undefined || r.observedMs > authBaselineMs);
     const obs: DetectionObservation = {
-      nowMs, before: memory.state, after, ownAddresses: new Set(raw.ssh ? [raw.ssh.client] : []), ownKeys: await deps.ownKeys(server.org_id),
-      processes: procs, poolConnections: raw.poolConnections, disks,
-      authWindow: window, authFresh: logs.auth.map((line) => ({ line, observedMs: nowMs })), authBaseline: logs.authBaseline,
+      nowMs,
+      before: memory.state,
+      after,
+      ownAddresses: new Set(raw.ssh ? [raw.ssh.client] : []),
+      ownKeys: await deps.ownKeys(server.org_id),
+      processes: procs,
+      poolConnections: raw.poolConnections,
+      disks,
+      authWindow: window,
+      authFresh: logs.auth.map((line) => ({ line, observedMs: nowMs })),
+      authBaseline: logs.authBaseline,
     };
     try {
       await deps.detection.observe(server.org_id, { id: server.id, name: server.name }, obs);
@@ -164,24 +241,46 @@ export function createSampler(deps: SamplerDeps) {
   /** One sample of one server (claimed already). Never throws: a failure is the server's state, not the loop's. */
   async function sampleOne(target: TargetRow): Promise<'ok' | 'unreachable' | 'skipped'> {
     const server = await deps.servers.rowById(target.server_id);
-    if (!server || server.status === 'removing' || server.status === 'remove_failed' || server.status === 'enrolling') return 'skipped';
+    if (!server || server.status === 'removing' || server.status === 'remove_failed' || server.status === 'enrolling')
+      return 'skipped';
     const started = clock.nowMs();
     const atIso = clock.iso();
     const cursors = await logsStore.cursorsOf(db, server.id);
-    const integrity = target.integrity_at_ms === null || started - Number(target.integrity_at_ms) >= config.integrityEveryMs;
+    const integrity =
+      target.integrity_at_ms === null || started - Number(target.integrity_at_ms) >= config.integrityEveryMs;
     const boundary = newSampleBoundary();
     let raw: RawSample;
     try {
-      const { script, args } = sampleScript({ boundary, integrity, logs: cursors.map((c) => ({ path: c.path, inode: c.inode, offset: Number(c.offset) })), maxLogBytes: config.logReadBytes, elevate: server.username !== 'root' });
-      const res = await deps.gateway().execKept(server, instructionOf(target), 'monitoring.sample', ['sh', '-s', '--', ...args], {
-        stdin: script, timeoutMs: Math.max(10_000, Math.min(target.interval_seconds * 1000, 60_000)), acceptExitCodes: [0, 1, 2], maxOutputBytes: cursors.length * config.logReadBytes * 2 + SCRIPT_OUTPUT_SLACK,
+      const { script, args } = sampleScript({
+        boundary,
+        integrity,
+        logs: cursors.map((c) => ({ path: c.path, inode: c.inode, offset: Number(c.offset) })),
+        maxLogBytes: config.logReadBytes,
+        elevate: server.username !== 'root',
       });
+      const res = await deps
+        .gateway()
+        .execKept(server, instructionOf(target), 'monitoring.sample', ['sh', '-s', '--', ...args], {
+          stdin: script,
+          timeoutMs: Math.max(10_000, Math.min(target.interval_seconds * 1000, 60_000)),
+          acceptExitCodes: [0, 1, 2],
+          maxOutputBytes: cursors.length * config.logReadBytes * 2 + SCRIPT_OUTPUT_SLACK,
+        });
       raw = parseSample(res.stdout, boundary);
       if (!raw.complete && raw.cpu.total === null) throw new Error('the sampling script gave no usable output');
     } catch (err) {
       const reason = (err as Error).message.slice(0, 300);
-      await targetsStore.updateTarget(db, server.id, { last_sample_at: atIso, last_error: reason, failures: target.failures + 1, updated_at: atIso });
-      await deps.alerting.evaluate(server.org_id, server, { kind: 'unreachable', reason }).catch((e: unknown) => deps.logger.error({ server: server.id, err: (e as Error).message }, 'alert evaluation failed'));
+      await targetsStore.updateTarget(db, server.id, {
+        last_sample_at: atIso,
+        last_error: reason,
+        failures: target.failures + 1,
+        updated_at: atIso,
+      });
+      await deps.alerting
+        .evaluate(server.org_id, server, { kind: 'unreachable', reason })
+        .catch((e: unknown) =>
+          deps.logger.error({ server: server.id, err: (e as Error).message }, 'alert evaluation failed'),
+        );
       return 'unreachable';
     }
     const nowMs = clock.nowMs();
@@ -190,13 +289,30 @@ export function createSampler(deps: SamplerDeps) {
     // Output cut short may end inside a log's bytes: its cursors stay where they were, and the next sample reads again.
     const logs = raw.complete ? await followLogs(server, cursors, raw, atIso) : { auth: [], authBaseline: false };
     const security = await detect(server, target, raw, top, logs, nowMs);
-    const latest = { at: atIso, values: Object.fromEntries(points.filter((p) => !p.metric.includes(':')).map((p) => [p.metric, p.value])), top: top.slice(0, 5).map((p) => ({ pid: p.pid, user: p.user, command: p.command, cpuPercent: p.cpuPercent, rssKb: p.rssKb })) };
+    const latest = {
+      at: atIso,
+      values: Object.fromEntries(points.filter((p) => !p.metric.includes(':')).map((p) => [p.metric, p.value])),
+      top: top
+        .slice(0, 5)
+        .map((p) => ({ pid: p.pid, user: p.user, command: p.command, cpuPercent: p.cpuPercent, rssKb: p.rssKb })),
+    };
     await targetsStore.updateTarget(db, server.id, {
-      counters: JSON.stringify(counters), security: JSON.stringify(security), latest: JSON.stringify(latest), integrity_at_ms: integrity && raw.integrity ? nowMs : target.integrity_at_ms,
-      last_sample_at: atIso, last_ok_at: atIso, last_error: null, failures: 0, updated_at: atIso,
+      counters: JSON.stringify(counters),
+      security: JSON.stringify(security),
+      latest: JSON.stringify(latest),
+      integrity_at_ms: integrity && raw.integrity ? nowMs : target.integrity_at_ms,
+      last_sample_at: atIso,
+      last_ok_at: atIso,
+      last_error: null,
+      failures: 0,
+      updated_at: atIso,
     });
     const values = new Map(points.map((p) => [p.metric, p.value]));
-    await deps.alerting.evaluate(server.org_id, server, { kind: 'sample', values, subjects: subjectsOf(raw) }).catch((e: unknown) => deps.logger.error({ server: server.id, err: (e as Error).message }, 'alert evaluation failed'));
+    await deps.alerting
+      .evaluate(server.org_id, server, { kind: 'sample', values, subjects: subjectsOf(raw) })
+      .catch((e: unknown) =>
+        deps.logger.error({ server: server.id, err: (e as Error).message }, 'alert evaluation failed'),
+      );
     return 'ok';
   }
 
@@ -205,7 +321,9 @@ export function createSampler(deps: SamplerDeps) {
     const nowMs = clock.nowMs();
     if (nowMs - lastSyncMs >= SYNC_EVERY_MS) {
       lastSyncMs = nowMs;
-      await deps.beforeTick?.().catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));
+      await deps
+        .beforeTick?.()
+        .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));
     }
     const claimed: TargetRow[] = [];
     for (const due of await targetsStore.due(db, nowMs, config.concurrency * 4)) {
@@ -214,14 +332,19 @@ export function createSampler(deps: SamplerDeps) {
       // The next slot stays on the server's own rhythm; one missed while nobody ran is skipped, not caught up.
       const next = Math.max(Number(due.next_run_ms) + interval, nowMs + Math.floor(interval / 2));
       const lease = nowMs + Math.max(config.loginIdleMs, interval * 3);
-      if (!(await targetsStore.claim(db, due.server_id, Number(due.next_run_ms), next, deps.worker, nowMs, lease))) continue;
+      if (!(await targetsStore.claim(db, due.server_id, Number(due.next_run_ms), next, deps.worker, nowMs, lease)))
+        continue;
       const row = await targetsStore.target(db, due.server_id);
       if (row) claimed.push(row);
     }
-    const results = await Promise.all(claimed.map((t) => sampleOne(t).catch((err: unknown) => {
-      deps.logger.error({ server: t.server_id, err: (err as Error).message }, 'sample failed');
-      return 'skipped' as const;
-    })));
+    const results = await Promise.all(
+      claimed.map((t) =>
+        sampleOne(t).catch((err: unknown) => {
+          deps.logger.error({ server: t.server_id, err: (err as Error).message }, 'sample failed');
+          return 'skipped' as const;
+        }),
+      ),
+    );
     return results.filter((r) => r !== 'skipped').length;
   }
 
@@ -237,7 +360,9 @@ export function createSampler(deps: SamplerDeps) {
       timer = setInterval(() => {
         if (current) return; // a pass still running: this slot is skipped, not queued
         current = runTick();
-        void current.catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'monitoring pass failed')).finally(() => (current = null));
+        void current
+          .catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'monitoring pass failed'))
+          .finally(() => (current = null));
       }, tickMs);
       timer.unref();
     },

@@ -6,36 +6,84 @@ import type { SealedColumnSpec } from '../vault/vault.types.js';
 export type SettingsRow = MonitoringSettingsTable;
 export type TargetRow = MonitoringTargetsTable;
 
-export const MONITORING_SETTINGS_SEALED: SealedColumnSpec = { table: 'monitoring_settings', id: 'org_id', scope: 'org_id', columns: ['recipients_sealed'] };
+export const MONITORING_SETTINGS_SEALED: SealedColumnSpec = {
+  table: 'monitoring_settings',
+  id: 'org_id',
+  scope: 'org_id',
+  columns: ['recipients_sealed'],
+};
 
 export const targetsStore = {
-  settings: (db: Executor, orgId: string) => db.selectFrom('monitoring_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst(),
+  settings: (db: Executor, orgId: string) =>
+    db.selectFrom('monitoring_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst(),
   upsertSettings: (db: Executor, row: SettingsRow) =>
-    db.insertInto('monitoring_settings').values(row).onConflict((oc) => oc.column('org_id').doUpdateSet({
-      monitor_all: row.monitor_all, interval_seconds: row.interval_seconds, recipients_sealed: row.recipients_sealed, recipient_count: row.recipient_count, set_by: row.set_by, updated_at: row.updated_at,
-    })).execute(),
+    db
+      .insertInto('monitoring_settings')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('org_id').doUpdateSet({
+          monitor_all: row.monitor_all,
+          interval_seconds: row.interval_seconds,
+          recipients_sealed: row.recipients_sealed,
+          recipient_count: row.recipient_count,
+          set_by: row.set_by,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute(),
   /** Organisations that asked for every server to be monitored. */
   monitorAll: (db: Executor) => db.selectFrom('monitoring_settings').selectAll().where('monitor_all', '=', 1).execute(),
 
-  target: (db: Executor, serverId: string) => db.selectFrom('monitoring_targets').selectAll().where('server_id', '=', serverId).executeTakeFirst(),
-  targetsOf: (db: Executor, orgId: string) => db.selectFrom('monitoring_targets').selectAll().where('org_id', '=', orgId).execute(),
-  insertTarget: (db: Executor, row: TargetRow) => db.insertInto('monitoring_targets').values(row).onConflict((oc) => oc.column('server_id').doNothing()).execute(),
-  updateTarget: (db: Executor, serverId: string, patch: Partial<TargetRow>) => db.updateTable('monitoring_targets').set(patch).where('server_id', '=', serverId).execute(),
+  target: (db: Executor, serverId: string) =>
+    db.selectFrom('monitoring_targets').selectAll().where('server_id', '=', serverId).executeTakeFirst(),
+  targetsOf: (db: Executor, orgId: string) =>
+    db.selectFrom('monitoring_targets').selectAll().where('org_id', '=', orgId).execute(),
+  insertTarget: (db: Executor, row: TargetRow) =>
+    db
+      .insertInto('monitoring_targets')
+      .values(row)
+      .onConflict((oc) => oc.column('server_id').doNothing())
+      .execute(),
+  updateTarget: (db: Executor, serverId: string, patch: Partial<TargetRow>) =>
+    db.updateTable('monitoring_targets').set(patch).where('server_id', '=', serverId).execute(),
   due: (db: Executor, nowMs: number, limit: number) =>
-    db.selectFrom('monitoring_targets').select(['server_id', 'next_run_ms', 'owner', 'lease_until_ms', 'interval_seconds']).where('enabled', '=', 1).where('next_run_ms', '<=', nowMs).orderBy('next_run_ms').limit(limit).execute(),
+    db
+      .selectFrom('monitoring_targets')
+      .select(['server_id', 'next_run_ms', 'owner', 'lease_until_ms', 'interval_seconds'])
+      .where('enabled', '=', 1)
+      .where('next_run_ms', '<=', nowMs)
+      .orderBy('next_run_ms')
+      .limit(limit)
+      .execute(),
 
   /** A worker that stops gives its servers up at once, rather than when their leases run out. */
-  releaseOwned: (db: Executor, worker: string) => db.updateTable('monitoring_targets').set({ owner: null, lease_until_ms: null }).where('owner', '=', worker).execute(),
+  releaseOwned: (db: Executor, worker: string) =>
+    db
+      .updateTable('monitoring_targets')
+      .set({ owner: null, lease_until_ms: null })
+      .where('owner', '=', worker)
+      .execute(),
 
   /**
    * Takes this interval's sample of a server: moves its next run forward only if nobody else did, and only if
    * no other live worker holds its kept login (its lease). So each interval is sampled once however many
    * workers look, and a server stays with one worker (one login) while that worker lives.
    */
-  async claim(db: Executor, serverId: string, expectedNext: number, next: number, worker: string, nowMs: number, leaseUntil: number): Promise<boolean> {
-    const res = await db.updateTable('monitoring_targets')
+  async claim(
+    db: Executor,
+    serverId: string,
+    expectedNext: number,
+    next: number,
+    worker: string,
+    nowMs: number,
+    leaseUntil: number,
+  ): Promise<boolean> {
+    const res = await db
+      .updateTable('monitoring_targets')
       .set({ next_run_ms: next, owner: worker, lease_until_ms: leaseUntil })
-      .where('server_id', '=', serverId).where('enabled', '=', 1).where('next_run_ms', '=', expectedNext)
+      .where('server_id', '=', serverId)
+      .where('enabled', '=', 1)
+      .where('next_run_ms', '=', expectedNext)
       .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', worker), eb('lease_until_ms', '<', nowMs)]))
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;

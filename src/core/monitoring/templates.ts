@@ -7,7 +7,9 @@ defineTemplate('monitoring.alert_fired', (v) => ({
     heading: `${v.server}: ${v.rule}`,
     paragraphs: [
       `Since ${v.since}: ${v.condition}.`,
-      v.value ? `Latest value: ${v.value}${v.subject ? ` (${v.subject})` : ''}.` : `What Steward saw: ${v.subject || 'no answer'}.`,
+      v.value
+        ? `Latest value: ${v.value}${v.subject ? ` (${v.subject})` : ''}.`
+        : `What Steward saw: ${v.subject || 'no answer'}.`,
       'You will get one more message when it clears.',
     ],
     action: { label: 'Open the server in Steward', url: v.url ?? '' },

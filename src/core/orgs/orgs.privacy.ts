@@ -10,7 +10,9 @@ export function createOrgsPrivacy(deps: { db: Db }) {
   const { db } = deps;
   return {
     async memberUserIds(orgId: string): Promise<string[]> {
-      return (await db.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).execute()).map((r) => r.user_id);
+      return (await db.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).execute()).map(
+        (r) => r.user_id,
+      );
     },
     /** Organisations (active or being deleted) where the person is an owner. */
     async ownedBy(userId: string): Promise<{ id: string; status: OrgsTable['status'] }[]> {
@@ -27,7 +29,13 @@ export function createOrgsPrivacy(deps: { db: Db }) {
       return (await db.selectFrom('orgs').select('status').where('id', '=', orgId).executeTakeFirst())?.status;
     },
     /** An organisation being deleted is hidden from everyone (every lookup asks for `active`). */
-    markDeleting: (exec: Executor, orgId: string) => exec.updateTable('orgs').set({ status: 'deleting' }).where('id', '=', orgId).where('status', '=', 'active').executeTakeFirst(),
+    markDeleting: (exec: Executor, orgId: string) =>
+      exec
+        .updateTable('orgs')
+        .set({ status: 'deleting' })
+        .where('id', '=', orgId)
+        .where('status', '=', 'active')
+        .executeTakeFirst(),
     /** Deletes the organisation row; every table that references it cascades. */
     deleteOrg: (exec: Executor, orgId: string) => exec.deleteFrom('orgs').where('id', '=', orgId).executeTakeFirst(),
   };

@@ -72,7 +72,10 @@ export function truncateIp(ip: string): string {
   if (isIP(ip) === 6) {
     const groups = expandIpv6(ip.split('%')[0]!);
     if (!groups) return 'unknown';
-    return `${groups.slice(0, 3).map((g) => g.toString(16)).join(':')}::`;
+    return `${groups
+      .slice(0, 3)
+      .map((g) => g.toString(16))
+      .join(':')}::`;
   }
   return 'unknown';
 }

@@ -7,7 +7,15 @@ import { newId, randomToken } from '../../kernel/ids.js';
 import { hasStaffRole, type Actor } from '../actor.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Vault } from '../vault/vault.service.js';
-import { cleanDownload, cleanPath, languageOf, optedOutByHeaders, parseUserAgent, referrerHost, truncateIp } from './analytics.rules.js';
+import {
+  cleanDownload,
+  cleanPath,
+  languageOf,
+  optedOutByHeaders,
+  parseUserAgent,
+  referrerHost,
+  truncateIp,
+} from './analytics.rules.js';
 import type { ConsentService } from './consent.service.js';
 import { analyticsStore } from './analytics.store.js';
 
@@ -69,7 +77,11 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     const v = req.headers[name];
     return typeof v === 'string' ? v : undefined;
   };
-  const ctxOf = (req: VisitorRequest) => ({ requestId: req.requestId, ip: req.ip, userAgent: header(req, 'user-agent') });
+  const ctxOf = (req: VisitorRequest) => ({
+    requestId: req.requestId,
+    ip: req.ip,
+    userAgent: header(req, 'user-agent'),
+  });
 
   return {
     /** The banner's answer. Accepting sets the cookie (and records the signed-in person's consent); declining drops it. */
@@ -79,7 +91,19 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       if (req.userId) {
         const state = await analyticsStore.consentState(db, req.userId);
         if (state !== (granted ? 'granted' : 'withdrawn')) {
-          await db.transaction().execute((trx) => deps.consent.recordDecision(trx, req.userId!, 'analytics', granted, 'banner', { type: 'user', id: req.userId! }, ctxOf(req)));
+          await db
+            .transaction()
+            .execute((trx) =>
+              deps.consent.recordDecision(
+                trx,
+                req.userId!,
+                'analytics',
+                granted,
+                'banner',
+                { type: 'user', id: req.userId! },
+                ctxOf(req),
+              ),
+            );
         }
       }
       if (!granted) return { clear: hasCookie, recorded: req.userId !== undefined };
@@ -88,7 +112,10 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     },
 
     /** Records one page view or download, if and only if the visitor may be counted. */
-    async collect(input: { kind: 'pageview' | 'download'; path: string; referrer?: string; language?: string }, req: VisitorRequest): Promise<CookieAdvice & { stored: boolean }> {
+    async collect(
+      input: { kind: 'pageview' | 'download'; path: string; referrer?: string; language?: string },
+      req: VisitorRequest,
+    ): Promise<CookieAdvice & { stored: boolean }> {
       const hasCookie = req.visitorCookie !== undefined;
       if (optedOutByHeaders(req.headers)) return { stored: false, clear: hasCookie };
       if (!req.visitorCookie || !VISITOR.test(req.visitorCookie)) return { stored: false, clear: hasCookie };
@@ -104,9 +131,19 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       const ua = parseUserAgent(header(req, 'user-agent'));
       const immediate = deps.config.privacy.analyticsIpRetentionMs === 0;
       await analyticsStore.insert(db, {
-        id: newId('evt', clock.nowMs()), at: clock.iso(), kind: input.kind, visitor: deps.vault.auditHash(`visitor:${req.visitorCookie}`), user_id: userId, path,
-        referrer_host: referrerHost(input.referrer, ownHost) ?? null, ip: immediate ? truncateIp(req.ip) : req.ip, ip_truncated: immediate ? 1 : 0,
-        browser: ua.browser, browser_version: ua.version, os: ua.os, language: languageOf(input.language, header(req, 'accept-language')),
+        id: newId('evt', clock.nowMs()),
+        at: clock.iso(),
+        kind: input.kind,
+        visitor: deps.vault.auditHash(`visitor:${req.visitorCookie}`),
+        user_id: userId,
+        path,
+        referrer_host: referrerHost(input.referrer, ownHost) ?? null,
+        ip: immediate ? truncateIp(req.ip) : req.ip,
+        ip_truncated: immediate ? 1 : 0,
+        browser: ua.browser,
+        browser_version: ua.version,
+        os: ua.os,
+        language: languageOf(input.language, header(req, 'accept-language')),
       });
       return { stored: true, clear: false };
     },
@@ -115,7 +152,10 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     async applyRetention(): Promise<{ truncated: number; deleted: number }> {
       const now = clock.nowMs();
       // Old events go first, so nothing is truncated only to be deleted a moment later.
-      const deleted = await analyticsStore.deleteBefore(db, new Date(now - deps.config.privacy.analyticsRetentionMs).toISOString());
+      const deleted = await analyticsStore.deleteBefore(
+        db,
+        new Date(now - deps.config.privacy.analyticsRetentionMs).toISOString(),
+      );
       const ipCutoff = new Date(now - deps.config.privacy.analyticsIpRetentionMs).toISOString();
       let truncated = 0;
       for (;;) {
@@ -123,27 +163,66 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
         if (rows.length === 0) break;
         for (const r of rows) truncated += await analyticsStore.truncate(db, r.id, truncateIp(r.ip));
       }
-      if (truncated + deleted > 0) await deps.audit.recordAlone({ action: 'analytics.retention_applied', actor: { type: 'system' }, details: { truncated, deleted } });
+      if (truncated + deleted > 0)
+        await deps.audit.recordAlone({
+          action: 'analytics.retention_applied',
+          actor: { type: 'system' },
+          details: { truncated, deleted },
+        });
       return { truncated, deleted };
     },
 
     /** Dashboard figures for marketing (and admin) staff: visits, top pages, referrers, downloads. */
     async summary(actor: Actor, range: { from: string; to: string }) {
-      if (!hasStaffRole(actor, 'marketing') && !hasStaffRole(actor, 'admin')) throw forbidden('Analytics dashboards need the marketing or admin staff role.');
+      if (!hasStaffRole(actor, 'marketing') && !hasStaffRole(actor, 'admin'))
+        throw forbidden('Analytics dashboards need the marketing or admin staff role.');
       const base = () => db.selectFrom('analytics_events').where('at', '>=', range.from).where('at', '<', range.to);
       const count = sql<number>`count(*)`;
       const visitors = sql<number>`count(distinct visitor)`;
-      const [totals] = await base().where('kind', '=', 'pageview').select([count.as('views'), visitors.as('visitors'), sql<number>`count(distinct visitor || substr(at, 1, 10))`.as('visits')]).execute();
+      const [totals] = await base()
+        .where('kind', '=', 'pageview')
+        .select([
+          count.as('views'),
+          visitors.as('visitors'),
+          sql<number>`count(distinct visitor || substr(at, 1, 10))`.as('visits'),
+        ])
+        .execute();
       const top = (column: 'path' | 'browser' | 'os' | 'language', kind: 'pageview' | 'download', limit = 20) =>
-        base().where('kind', '=', kind).select([sql<string>`${sql.ref(column)}`.as('key'), count.as('n')]).groupBy(column).orderBy('n', 'desc').orderBy(column).limit(limit).execute();
-      const referrers = await base().where('kind', '=', 'pageview').where('referrer_host', 'is not', null).select([sql<string>`referrer_host`.as('key'), visitors.as('n')]).groupBy('referrer_host').orderBy('n', 'desc').limit(20).execute();
-      const daily = await base().where('kind', '=', 'pageview').select([sql<string>`substr(at, 1, 10)`.as('day'), count.as('views'), visitors.as('visitors')]).groupBy(sql`substr(at, 1, 10)`).orderBy('day').execute();
+        base()
+          .where('kind', '=', kind)
+          .select([sql<string>`${sql.ref(column)}`.as('key'), count.as('n')])
+          .groupBy(column)
+          .orderBy('n', 'desc')
+          .orderBy(column)
+          .limit(limit)
+          .execute();
+      const referrers = await base()
+        .where('kind', '=', 'pageview')
+        .where('referrer_host', 'is not', null)
+        .select([sql<string>`referrer_host`.as('key'), visitors.as('n')])
+        .groupBy('referrer_host')
+        .orderBy('n', 'desc')
+        .limit(20)
+        .execute();
+      const daily = await base()
+        .where('kind', '=', 'pageview')
+        .select([sql<string>`substr(at, 1, 10)`.as('day'), count.as('views'), visitors.as('visitors')])
+        .groupBy(sql`substr(at, 1, 10)`)
+        .orderBy('day')
+        .execute();
       const pairs = (rows: { key: string; n: number }[]) => rows.map((r) => ({ key: r.key, count: Number(r.n) }));
       return {
-        from: range.from, to: range.to,
-        pageViews: Number(totals?.views ?? 0), visitors: Number(totals?.visitors ?? 0), visits: Number(totals?.visits ?? 0),
-        topPages: pairs(await top('path', 'pageview')), referrers: pairs(referrers), downloads: pairs(await top('path', 'download')),
-        browsers: pairs(await top('browser', 'pageview', 10)), systems: pairs(await top('os', 'pageview', 10)), languages: pairs(await top('language', 'pageview', 10)),
+        from: range.from,
+        to: range.to,
+        pageViews: Number(totals?.views ?? 0),
+        visitors: Number(totals?.visitors ?? 0),
+        visits: Number(totals?.visits ?? 0),
+        topPages: pairs(await top('path', 'pageview')),
+        referrers: pairs(referrers),
+        downloads: pairs(await top('path', 'download')),
+        browsers: pairs(await top('browser', 'pageview', 10)),
+        systems: pairs(await top('os', 'pageview', 10)),
+        languages: pairs(await top('language', 'pageview', 10)),
         daily: daily.map((d) => ({ day: d.day, views: Number(d.views), visitors: Number(d.visitors) })),
       };
     },

@@ -41,7 +41,8 @@ const BATCH = 200;
  */
 export function createCommunicationsService(deps: CommunicationsDeps) {
   const { db, clock, vault } = deps;
-  const unsubscribeUrl = (toIndex: string, purpose: ConsentPurpose) => `${deps.config.publicUrl}/unsubscribe?token=${unsubscribeToken(vault, { toIndex, purpose })}`;
+  const unsubscribeUrl = (toIndex: string, purpose: ConsentPurpose) =>
+    `${deps.config.publicUrl}/unsubscribe?token=${unsubscribeToken(vault, { toIndex, purpose })}`;
 
   const gate: MailGate = async (mail) => {
     if (mail.category === 'transactional') return 'send';
@@ -54,29 +55,61 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
   };
 
   /** Queues one promotional mail to a person, if they consent and are not suppressed (checked again at sending). */
-  async function promoteTo(userId: string, promotion: { id: string; purpose: 'promotions' | 'partner_offers'; subject: string; body: string }): Promise<boolean> {
+  async function promoteTo(
+    userId: string,
+    promotion: { id: string; purpose: 'promotions' | 'partner_offers'; subject: string; body: string },
+  ): Promise<boolean> {
     if (!(await deps.consent.isGranted(userId, promotion.purpose))) return false;
     const profile = await deps.users.getProfile(userId);
     const toIndex = vault.emailIndex(profile.email);
     if (await privacyStore.suppressed(db, toIndex)) return false;
     const url = unsubscribeUrl(toIndex, promotion.purpose);
-    const id = await db.transaction().execute((trx) => deps.notify.queueMail(trx, {
-      to: profile.email, scope: userId, category: 'promotional', template: promotion.purpose === 'promotions' ? 'privacy.promotion' : 'privacy.partner_offer',
-      vars: { subject: promotion.subject, body: promotion.body, unsubscribeUrl: url }, dedupeKey: `promo:${promotion.id}:${userId}`, headers: unsubscribeHeaders(url),
-    }));
+    const id = await db.transaction().execute((trx) =>
+      deps.notify.queueMail(trx, {
+        to: profile.email,
+        scope: userId,
+        category: 'promotional',
+        template: promotion.purpose === 'promotions' ? 'privacy.promotion' : 'privacy.partner_offer',
+        vars: { subject: promotion.subject, body: promotion.body, unsubscribeUrl: url },
+        dedupeKey: `promo:${promotion.id}:${userId}`,
+        headers: unsubscribeHeaders(url),
+      }),
+    );
     return id !== undefined;
   }
 
   return {
     gate,
     /** Marketing (or admin) staff send a promotion; a job queues it to every consenting person. */
-    async sendPromotion(actor: Actor, input: { purpose: 'promotions' | 'partner_offers'; subject: string; body: string }, ctx: ConsentContext): Promise<{ id: string }> {
-      if (!hasStaffRole(actor, 'marketing') && !hasStaffRole(actor, 'admin')) throw forbidden('Sending promotions needs the marketing or admin staff role.');
+    async sendPromotion(
+      actor: Actor,
+      input: { purpose: 'promotions' | 'partner_offers'; subject: string; body: string },
+      ctx: ConsentContext,
+    ): Promise<{ id: string }> {
+      if (!hasStaffRole(actor, 'marketing') && !hasStaffRole(actor, 'admin'))
+        throw forbidden('Sending promotions needs the marketing or admin staff role.');
       const id = newId('msg', clock.nowMs());
       await db.transaction().execute(async (trx) => {
-        await privacyStore.insertPromotion(trx, { id, purpose: input.purpose, subject: input.subject, body: input.body, recipients: 0, created_by: actor.userId, created_at: clock.iso() });
+        await privacyStore.insertPromotion(trx, {
+          id,
+          purpose: input.purpose,
+          subject: input.subject,
+          body: input.body,
+          recipients: 0,
+          created_by: actor.userId,
+          created_at: clock.iso(),
+        });
         await deps.queue.enqueue(trx, { queue: 'privacy.promotion', payload: { promotionId: id }, maxAttempts: 5 });
-        await deps.audit.record(trx, { action: 'promotion.sent', actor: auditActor(actor), target: { type: 'promotion', id }, details: { purpose: input.purpose } }, ctx);
+        await deps.audit.record(
+          trx,
+          {
+            action: 'promotion.sent',
+            actor: auditActor(actor),
+            target: { type: 'promotion', id },
+            details: { purpose: input.purpose },
+          },
+          ctx,
+        );
       });
       return { id };
     },
@@ -104,29 +137,58 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     async refer(actor: Actor, input: { friendEmail: string }, ctx: ConsentContext): Promise<{ accepted: true }> {
       if (actor.kind !== 'customer') throw forbidden('Refer-a-friend is for customer accounts.');
       if (!(await deps.consent.isGranted(actor.userId, 'referrals'))) {
-        throw new AppError('STEWARD_CONSENT_REQUIRED', 'Give your refer-a-friend consent in the privacy centre first: Steward sends the invitation on your behalf, with your name.');
+        throw new AppError(
+          'STEWARD_CONSENT_REQUIRED',
+          'Give your refer-a-friend consent in the privacy centre first: Steward sends the invitation on your behalf, with your name.',
+        );
       }
       const now = clock.nowMs();
-      if ((await privacyStore.countReferralsSince(db, actor.userId, new Date(now - DAY_MS).toISOString())) >= deps.config.privacy.referralsPerDay) {
-        throw new AppError('STEWARD_RATE_LIMITED', `You can invite ${deps.config.privacy.referralsPerDay} friends a day; try again tomorrow.`);
+      if (
+        (await privacyStore.countReferralsSince(db, actor.userId, new Date(now - DAY_MS).toISOString())) >=
+        deps.config.privacy.referralsPerDay
+      ) {
+        throw new AppError(
+          'STEWARD_RATE_LIMITED',
+          `You can invite ${deps.config.privacy.referralsPerDay} friends a day; try again tomorrow.`,
+        );
       }
       const me = await deps.users.getProfile(actor.userId);
       const friendIndex = vault.emailIndex(input.friendEmail);
-      if (friendIndex === vault.emailIndex(me.email)) throw invalidInput('That is your own address; name a friend’s.', { field: 'friendEmail' });
+      if (friendIndex === vault.emailIndex(me.email))
+        throw invalidInput('That is your own address; name a friend’s.', { field: 'friendEmail' });
       let status: 'queued' | 'suppressed' | 'duplicate' = 'queued';
       if (await privacyStore.suppressed(db, friendIndex)) status = 'suppressed';
-      else if ((await deps.people.idByEmailIndex(friendIndex)) || (await privacyStore.friendInvitedSince(db, friendIndex, new Date(now - FRIEND_QUIET_MS).toISOString()))) status = 'duplicate';
+      else if (
+        (await deps.people.idByEmailIndex(friendIndex)) ||
+        (await privacyStore.friendInvitedSince(db, friendIndex, new Date(now - FRIEND_QUIET_MS).toISOString()))
+      )
+        status = 'duplicate';
       const id = newId('msg', now);
       await db.transaction().execute(async (trx) => {
-        await privacyStore.insertReferral(trx, { id, referrer_id: actor.userId, friend_bidx: friendIndex, status, created_at: clock.iso() });
+        await privacyStore.insertReferral(trx, {
+          id,
+          referrer_id: actor.userId,
+          friend_bidx: friendIndex,
+          status,
+          created_at: clock.iso(),
+        });
         if (status === 'queued') {
           const url = unsubscribeUrl(friendIndex, 'referrals');
           await deps.notify.queueMail(trx, {
-            to: input.friendEmail.trim(), scope: actor.userId, category: 'promotional', template: 'privacy.referral',
-            vars: { referrerName: me.name, url: deps.config.publicUrl, unsubscribeUrl: url }, dedupeKey: `referral:${id}`, headers: unsubscribeHeaders(url),
+            to: input.friendEmail.trim(),
+            scope: actor.userId,
+            category: 'promotional',
+            template: 'privacy.referral',
+            vars: { referrerName: me.name, url: deps.config.publicUrl, unsubscribeUrl: url },
+            dedupeKey: `referral:${id}`,
+            headers: unsubscribeHeaders(url),
           });
         }
-        await deps.audit.record(trx, { action: 'referral.sent', actor: auditActor(actor), target: { type: 'referral', id }, details: { status } }, ctx);
+        await deps.audit.record(
+          trx,
+          { action: 'referral.sent', actor: auditActor(actor), target: { type: 'referral', id }, details: { status } },
+          ctx,
+        );
       });
       return { accepted: true };
     },
@@ -140,11 +202,33 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       const userId = await deps.people.idByEmailIndex(claim.toIndex);
       await db.transaction().execute(async (trx) => {
         if (userId && claim.purpose !== 'referrals') {
-          if (await deps.consent.isGranted(userId, claim.purpose, trx)) await deps.consent.recordDecision(trx, userId, claim.purpose, false, 'unsubscribe_link', { type: 'anonymous' }, ctx);
+          if (await deps.consent.isGranted(userId, claim.purpose, trx))
+            await deps.consent.recordDecision(
+              trx,
+              userId,
+              claim.purpose,
+              false,
+              'unsubscribe_link',
+              { type: 'anonymous' },
+              ctx,
+            );
           return;
         }
-        const res = await privacyStore.suppress(trx, { email_bidx: claim.toIndex, reason: claim.purpose === 'referrals' ? 'referral_opt_out' : 'unsubscribed', created_at: clock.iso() });
-        if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) await deps.audit.record(trx, { action: 'suppression.added', actor: { type: 'anonymous' }, details: { reason: claim.purpose === 'referrals' ? 'referral_opt_out' : 'unsubscribed' } }, ctx);
+        const res = await privacyStore.suppress(trx, {
+          email_bidx: claim.toIndex,
+          reason: claim.purpose === 'referrals' ? 'referral_opt_out' : 'unsubscribed',
+          created_at: clock.iso(),
+        });
+        if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0)
+          await deps.audit.record(
+            trx,
+            {
+              action: 'suppression.added',
+              actor: { type: 'anonymous' },
+              details: { reason: claim.purpose === 'referrals' ? 'referral_opt_out' : 'unsubscribed' },
+            },
+            ctx,
+          );
       });
       return { purpose: claim.purpose };
     },
@@ -153,7 +237,11 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     checkUnsubscribe: (token: string): ConsentPurpose => readUnsubscribeToken(vault, token).purpose,
 
     async referralsOf(userId: string) {
-      return (await privacyStore.referralsOf(db, userId)).map((r) => ({ id: r.id, status: r.status, createdAt: r.created_at }));
+      return (await privacyStore.referralsOf(db, userId)).map((r) => ({
+        id: r.id,
+        status: r.status,
+        createdAt: r.created_at,
+      }));
     },
   };
 }

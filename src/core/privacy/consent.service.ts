@@ -8,7 +8,14 @@ import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { Vault } from '../vault/vault.service.js';
 import { parseUserAgent } from './analytics.rules.js';
 import { privacyStore } from './privacy.store.js';
-import { CONSENT_PURPOSES, CONSENT_STATEMENTS, type ConsentPurpose, type ConsentRecordView, type ConsentSource, type ConsentView } from './privacy.types.js';
+import {
+  CONSENT_PURPOSES,
+  CONSENT_STATEMENTS,
+  type ConsentPurpose,
+  type ConsentRecordView,
+  type ConsentSource,
+  type ConsentView,
+} from './privacy.types.js';
 
 export interface ConsentDeps {
   readonly db: Db;
@@ -23,7 +30,12 @@ export interface ConsentContext extends RequestContext {
 }
 
 const recordView = (r: ConsentsTable): ConsentRecordView => ({
-  id: r.id, purpose: r.purpose, granted: r.granted === 1, at: r.at, source: r.source, policyVersion: r.policy_version,
+  id: r.id,
+  purpose: r.purpose,
+  granted: r.granted === 1,
+  at: r.at,
+  source: r.source,
+  policyVersion: r.policy_version,
   evidence: JSON.parse(r.evidence) as Record<string, unknown>,
 });
 
@@ -36,21 +48,46 @@ export function createConsentService(deps: ConsentDeps) {
   const { db, clock } = deps;
 
   /** Writes one decision inside `exec` (the caller's transaction), with its audit event. */
-  async function recordDecision(exec: Executor, userId: string, purpose: ConsentPurpose, granted: boolean, source: ConsentSource, auditAs: { type: 'user' | 'anonymous'; id?: string }, ctx: ConsentContext): Promise<ConsentRecordView> {
+  async function recordDecision(
+    exec: Executor,
+    userId: string,
+    purpose: ConsentPurpose,
+    granted: boolean,
+    source: ConsentSource,
+    auditAs: { type: 'user' | 'anonymous'; id?: string },
+    ctx: ConsentContext,
+  ): Promise<ConsentRecordView> {
     const policy = await privacyStore.latestPolicy(exec);
     const ua = parseUserAgent(ctx.userAgent);
     const row: ConsentsTable = {
-      id: newId('cns', clock.nowMs()), user_id: userId, purpose, granted: granted ? 1 : 0, at: clock.iso(), source,
+      id: newId('cns', clock.nowMs()),
+      user_id: userId,
+      purpose,
+      granted: granted ? 1 : 0,
+      at: clock.iso(),
+      source,
       policy_version: policy?.version ?? null,
       evidence: JSON.stringify({
-        statement: CONSENT_STATEMENTS[purpose], requestId: ctx.requestId ?? null,
+        statement: CONSENT_STATEMENTS[purpose],
+        requestId: ctx.requestId ?? null,
         // The address only as a keyed hash: enough to match a record against a log, not to read it.
-        ipHash: ctx.ip ? deps.vault.auditHash(`ip:${ctx.ip}`) : null, browser: `${ua.browser} ${ua.version}`.trim(), os: ua.os,
+        ipHash: ctx.ip ? deps.vault.auditHash(`ip:${ctx.ip}`) : null,
+        browser: `${ua.browser} ${ua.version}`.trim(),
+        os: ua.os,
       }),
     };
     await privacyStore.insertConsent(exec, row);
     await privacyStore.setConsentState(exec, row);
-    await deps.audit.record(exec, { action: granted ? 'consent.granted' : 'consent.withdrawn', actor: auditAs, target: { type: 'user', id: userId }, details: { purpose, source, policyVersion: row.policy_version } }, ctx);
+    await deps.audit.record(
+      exec,
+      {
+        action: granted ? 'consent.granted' : 'consent.withdrawn',
+        actor: auditAs,
+        target: { type: 'user', id: userId },
+        details: { purpose, source, policyVersion: row.policy_version },
+      },
+      ctx,
+    );
     return recordView(row);
   }
 
@@ -58,7 +95,14 @@ export function createConsentService(deps: ConsentDeps) {
     const rows = new Map((await privacyStore.consentState(db, userId)).map((r) => [r.purpose, r]));
     return CONSENT_PURPOSES.map((purpose) => {
       const r = rows.get(purpose);
-      return { purpose, granted: r?.granted === 1, at: r?.at ?? null, source: r?.source ?? null, policyVersion: r?.policy_version ?? null, statement: CONSENT_STATEMENTS[purpose] };
+      return {
+        purpose,
+        granted: r?.granted === 1,
+        at: r?.at ?? null,
+        source: r?.source ?? null,
+        policyVersion: r?.policy_version ?? null,
+        statement: CONSENT_STATEMENTS[purpose],
+      };
     });
   }
 
@@ -66,16 +110,34 @@ export function createConsentService(deps: ConsentDeps) {
     recordDecision,
     current,
     /** Gives or withdraws consent for a purpose, as the signed-in person (staff accounts have no consents). */
-    async decide(actor: Actor, input: { purpose: ConsentPurpose; granted: boolean; source: ConsentSource }, ctx: ConsentContext): Promise<ConsentView[]> {
+    async decide(
+      actor: Actor,
+      input: { purpose: ConsentPurpose; granted: boolean; source: ConsentSource },
+      ctx: ConsentContext,
+    ): Promise<ConsentView[]> {
       if (actor.kind !== 'customer') throw forbidden('Consent records belong to customer accounts.');
-      await db.transaction().execute((trx) => recordDecision(trx, actor.userId, input.purpose, input.granted, input.source, { type: 'user', id: actor.userId }, ctx));
+      await db
+        .transaction()
+        .execute((trx) =>
+          recordDecision(
+            trx,
+            actor.userId,
+            input.purpose,
+            input.granted,
+            input.source,
+            { type: 'user', id: actor.userId },
+            ctx,
+          ),
+        );
       return current(actor.userId);
     },
     async history(userId: string, limit = 1000): Promise<ConsentRecordView[]> {
       return (await privacyStore.consentHistory(db, userId, limit)).map(recordView);
     },
-    isGranted: (userId: string, purpose: ConsentPurpose, exec: Executor = db) => privacyStore.isGranted(exec, userId, purpose),
-    consentingAmong: async (purpose: ConsentPurpose, userIds: readonly string[]) => new Set((await privacyStore.consentingAmong(db, purpose, userIds)).map((r) => r.user_id)),
+    isGranted: (userId: string, purpose: ConsentPurpose, exec: Executor = db) =>
+      privacyStore.isGranted(exec, userId, purpose),
+    consentingAmong: async (purpose: ConsentPurpose, userIds: readonly string[]) =>
+      new Set((await privacyStore.consentingAmong(db, purpose, userIds)).map((r) => r.user_id)),
   };
 }
 

@@ -11,10 +11,18 @@ const KEEP = new Set(['audit_log', 'org_deletions', 'steward_migrations']);
 
 export async function tablesWithOrgId(db: Db, engine: Engine): Promise<string[]> {
   if (engine === 'sqlite') {
-    const r = await sql<{ name: string }>`select m.name as name from sqlite_master m join pragma_table_info(m.name) p where m.type = 'table' and p.name = 'org_id'`.execute(db);
+    const r = await sql<{
+      name: string;
+    }>`select m.name as name from sqlite_master m join pragma_table_info(m.name) p where m.type = 'table' and p.name = 'org_id'`.execute(
+      db,
+    );
     return r.rows.map((x) => x.name).filter((t) => !KEEP.has(t));
   }
-  const r = await sql<{ name: string }>`select table_name as name from information_schema.columns where table_schema = current_schema() and column_name = 'org_id'`.execute(db);
+  const r = await sql<{
+    name: string;
+  }>`select table_name as name from information_schema.columns where table_schema = current_schema() and column_name = 'org_id'`.execute(
+    db,
+  );
   return r.rows.map((x) => x.name).filter((t) => !KEEP.has(t));
 }
 
@@ -23,7 +31,11 @@ export async function tablesWithOrgId(db: Db, engine: Engine): Promise<string[]>
  * its delete; it is tried again after the others, until a pass makes no progress. Each delete is one statement,
  * so a crash leaves a state the next run simply continues from.
  */
-export async function eraseOrgRows(db: Db, engine: Engine, orgId: string): Promise<{ tables: number; rows: number; stuck: string[] }> {
+export async function eraseOrgRows(
+  db: Db,
+  engine: Engine,
+  orgId: string,
+): Promise<{ tables: number; rows: number; stuck: string[] }> {
   let remaining = await tablesWithOrgId(db, engine);
   let rows = 0;
   const tables = remaining.length;

@@ -37,36 +37,77 @@ const ACTIVITY_LIMIT = 5000;
 export function createExportService(deps: ExportDeps) {
   async function collect(actor: Actor) {
     const profile = await deps.users.getProfile(actor.userId);
-    const activity = await deps.db.selectFrom('audit_log').select(['at', 'action', 'org_id', 'target_type', 'target_id', 'result', 'ip'])
-      .where('actor_id', '=', actor.userId).orderBy('seq', 'desc').limit(ACTIVITY_LIMIT).execute();
+    const activity = await deps.db
+      .selectFrom('audit_log')
+      .select(['at', 'action', 'org_id', 'target_type', 'target_id', 'result', 'ip'])
+      .where('actor_id', '=', actor.userId)
+      .orderBy('seq', 'desc')
+      .limit(ACTIVITY_LIMIT)
+      .execute();
     return {
       format: 'steward-export/1',
       exportedAt: deps.clock.iso(),
-      person: { id: profile.id, kind: profile.kind, name: profile.name, email: profile.email, phone: profile.phone, staffRoles: profile.staffRoles, secondFactor: profile.totpEnabled, createdAt: profile.createdAt },
+      person: {
+        id: profile.id,
+        kind: profile.kind,
+        name: profile.name,
+        email: profile.email,
+        phone: profile.phone,
+        staffRoles: profile.staffRoles,
+        secondFactor: profile.totpEnabled,
+        createdAt: profile.createdAt,
+      },
       organisations: await deps.orgs.listMyOrgs(actor),
-      consents: { current: await deps.consent.current(actor.userId), history: await deps.consent.history(actor.userId) },
+      consents: {
+        current: await deps.consent.current(actor.userId),
+        history: await deps.consent.history(actor.userId),
+      },
       policyAcknowledgements: await deps.policies.acknowledgementsOf(actor.userId),
       referrals: await deps.communications.referralsOf(actor.userId),
       apiTokens: await deps.sessions.listApiTokens(actor),
       mails: await deps.notify.mailsTo(deps.vault.emailIndex(profile.email)),
-      analytics: (await deps.analytics.eventsOf(actor.userId)).map((e) => ({ at: e.at, kind: e.kind, path: e.path, referrer: e.referrer_host, ip: e.ip, browser: `${e.browser} ${e.browser_version}`.trim(), os: e.os, language: e.language })),
-      activity: activity.map((a) => ({ at: a.at, action: a.action, orgId: a.org_id, target: a.target_id ? `${a.target_type}:${a.target_id}` : null, result: a.result, ip: a.ip })),
+      analytics: (await deps.analytics.eventsOf(actor.userId)).map((e) => ({
+        at: e.at,
+        kind: e.kind,
+        path: e.path,
+        referrer: e.referrer_host,
+        ip: e.ip,
+        browser: `${e.browser} ${e.browser_version}`.trim(),
+        os: e.os,
+        language: e.language,
+      })),
+      activity: activity.map((a) => ({
+        at: a.at,
+        action: a.action,
+        orgId: a.org_id,
+        target: a.target_id ? `${a.target_type}:${a.target_id}` : null,
+        result: a.result,
+        ip: a.ip,
+      })),
     };
   }
 
   type ExportData = Awaited<ReturnType<typeof collect>>;
 
   function summarise(d: ExportData): string {
-    const consent = d.consents.current.map((c) => `  - ${c.purpose}: ${c.granted ? 'yes' : 'no'}${c.at ? ` (since ${c.at}, via ${c.source})` : ' (never asked)'}`);
+    const consent = d.consents.current.map(
+      (c) =>
+        `  - ${c.purpose}: ${c.granted ? 'yes' : 'no'}${c.at ? ` (since ${c.at}, via ${c.source})` : ' (never asked)'}`,
+    );
     return [
       `Your data at Steward, exported ${d.exportedAt}`,
       '',
-      `Name: ${d.person.name}`, `E-mail: ${d.person.email}`, `Phone: ${d.person.phone ?? '(none)'}`, `Account since: ${d.person.createdAt}`,
+      `Name: ${d.person.name}`,
+      `E-mail: ${d.person.email}`,
+      `Phone: ${d.person.phone ?? '(none)'}`,
+      `Account since: ${d.person.createdAt}`,
       `Second factor: ${d.person.secondFactor ? 'on' : 'off'}`,
       '',
-      `Organisations (${d.organisations.length}):`, ...d.organisations.map((o) => `  - ${o.name} (${o.role})`),
+      `Organisations (${d.organisations.length}):`,
+      ...d.organisations.map((o) => `  - ${o.name} (${o.role})`),
       '',
-      'Consents:', ...consent,
+      'Consents:',
+      ...consent,
       `Consent decisions on record: ${d.consents.history.length}`,
       `Privacy policy versions acknowledged: ${d.policyAcknowledgements.map((a) => a.version).join(', ') || 'none'}`,
       `Friends you asked us to invite: ${d.referrals.length} (their addresses are kept only as a keyed index)`,
@@ -83,7 +124,10 @@ export function createExportService(deps: ExportDeps) {
   return {
     async exportData(actor: Actor, ctx: RequestContext): Promise<{ data: ExportData; summary: string }> {
       const data = await collect(actor);
-      await deps.audit.recordAlone({ action: 'personal_data.exported', actor: auditActor(actor), target: { type: 'user', id: actor.userId } }, ctx);
+      await deps.audit.recordAlone(
+        { action: 'personal_data.exported', actor: auditActor(actor), target: { type: 'user', id: actor.userId } },
+        ctx,
+      );
       return { data, summary: summarise(data) };
     },
   };

@@ -50,19 +50,78 @@ export function registerPrivacy(deps: PrivacyDeps) {
   const people = createUsersPrivacy({ db });
   const orgData = createOrgsPrivacy({ db });
   const consent = createConsentService({ db, clock, vault, audit });
-  const communications = createCommunicationsService({ db, clock, config: deps.config, vault, audit, queue, notify, users: deps.users, people, consent });
+  const communications = createCommunicationsService({
+    db,
+    clock,
+    config: deps.config,
+    vault,
+    audit,
+    queue,
+    notify,
+    users: deps.users,
+    people,
+    consent,
+  });
   notify.setGate(communications.gate);
-  const policies = createPoliciesService({ db, clock, publicUrl: deps.config.publicUrl, audit, queue, notify, users: deps.users, people });
-  const disclosures = createDisclosuresService({ db, clock, publicUrl: deps.config.publicUrl, audit, queue, notify, users: deps.users, people, orgs: orgData });
+  const policies = createPoliciesService({
+    db,
+    clock,
+    publicUrl: deps.config.publicUrl,
+    audit,
+    queue,
+    notify,
+    users: deps.users,
+    people,
+  });
+  const disclosures = createDisclosuresService({
+    db,
+    clock,
+    publicUrl: deps.config.publicUrl,
+    audit,
+    queue,
+    notify,
+    users: deps.users,
+    people,
+    orgs: orgData,
+  });
   const analytics = createAnalyticsService({ db, clock, config: deps.config, vault, audit, consent });
-  const exports = createExportService({ db, clock, vault, audit, users: deps.users, sessions: deps.sessions, orgs: deps.orgs, notify, consent, policies, communications, analytics });
-  const deletion = createDeletionService({ db, engine: deps.engine, clock, logger: deps.logger.child({ module: 'privacy' }), vault, audit, queue, passwords: deps.passwords, notify, orgs: deps.orgs, orgData, servers: deps.servers, people });
+  const exports = createExportService({
+    db,
+    clock,
+    vault,
+    audit,
+    users: deps.users,
+    sessions: deps.sessions,
+    orgs: deps.orgs,
+    notify,
+    consent,
+    policies,
+    communications,
+    analytics,
+  });
+  const deletion = createDeletionService({
+    db,
+    engine: deps.engine,
+    clock,
+    logger: deps.logger.child({ module: 'privacy' }),
+    vault,
+    audit,
+    queue,
+    passwords: deps.passwords,
+    notify,
+    orgs: deps.orgs,
+    orgData,
+    servers: deps.servers,
+    people,
+  });
   const staffPeople = createPeopleService({ clock, audit, users: deps.users, orgs: orgData, consent });
   const review = createReviewService({ db, engine: deps.engine, clock, audit, people, users: deps.users });
 
   queue.register('privacy.promotion', (job) => communications.fanOutPromotion(job), { timeoutMs: 30 * 60_000 });
   queue.register('privacy.policy_notice', (job) => policies.sendNotices(job), { timeoutMs: 30 * 60_000 });
-  queue.register('privacy.transfer_notices', (job) => disclosures.queueTransferNotices(job), { timeoutMs: 30 * 60_000 });
+  queue.register('privacy.transfer_notices', (job) => disclosures.queueTransferNotices(job), {
+    timeoutMs: 30 * 60_000,
+  });
   queue.register('privacy.org_erase', (job) => deletion.eraseOrg(job), { timeoutMs: 10 * 60_000 });
 
   return { consent, communications, policies, disclosures, analytics, exports, deletion, people: staffPeople, review };

@@ -18,7 +18,12 @@ describe('need-to-know masking', () => {
   });
 
   it('no role sees phones in clear, whatever its combination', () => {
-    for (const roles of [['admin'], ['security'], ['marketing'], ['admin', 'security', 'support', 'marketing']] as const) {
+    for (const roles of [
+      ['admin'],
+      ['security'],
+      ['marketing'],
+      ['admin', 'security', 'support', 'marketing'],
+    ] as const) {
       expect(maskFor(roles, ada).phone).toBe('••••••••••23');
     }
   });

@@ -21,7 +21,13 @@ export function maskPhone(phone: string): string {
 }
 
 export function maskName(name: string): string {
-  return name.split(/\s+/).filter(Boolean).map((part) => `${part[0]}.`).join(' ') || DOT.repeat(3);
+  return (
+    name
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((part) => `${part[0]}.`)
+      .join(' ') || DOT.repeat(3)
+  );
 }
 
 /** The fields a member of these roles sees in clear (the union over their roles). */

@@ -42,19 +42,50 @@ export function createPeopleService(deps: PeopleDeps) {
         const p = profiles.get(id);
         return p ? [maskFor(actor.staffRoles, { id, name: p.name, email: p.email, phone: p.phone })] : [];
       });
-      await deps.audit.recordAlone({ action: 'personal_data.read', orgId, actor: auditActor(actor), target: { type: 'org', id: orgId }, details: { reason, fields: [...visibleFields(actor.staffRoles)], people: people.length, onlyConsenting: onlyMarketing } }, ctx);
+      await deps.audit.recordAlone(
+        {
+          action: 'personal_data.read',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'org', id: orgId },
+          details: {
+            reason,
+            fields: [...visibleFields(actor.staffRoles)],
+            people: people.length,
+            onlyConsenting: onlyMarketing,
+          },
+        },
+        ctx,
+      );
       return people;
     },
 
     /** Shows one masked field in clear, for a stated reason; audited (field and reason, never the value). */
-    async reveal(actor: Actor, userId: string, field: PersonalField, reason: string, ctx: RequestContext): Promise<{ field: PersonalField; value: string | null }> {
+    async reveal(
+      actor: Actor,
+      userId: string,
+      field: PersonalField,
+      reason: string,
+      ctx: RequestContext,
+    ): Promise<{ field: PersonalField; value: string | null }> {
       requireStaff(actor, 'The person');
-      if (!actor.staffRoles.some((r) => REVEAL_ROLES.includes(r)) || (hasStaffRole(actor, 'marketing') && actor.staffRoles.length === 1)) {
+      if (
+        !actor.staffRoles.some((r) => REVEAL_ROLES.includes(r)) ||
+        (hasStaffRole(actor, 'marketing') && actor.staffRoles.length === 1)
+      ) {
         throw forbidden(`Revealing personal fields needs one of these staff roles: ${REVEAL_ROLES.join(', ')}.`);
       }
       const profile = (await deps.users.profiles([userId])).get(userId);
       if (!profile || profile.kind !== 'customer') throw notFound('The person');
-      await deps.audit.recordAlone({ action: 'personal_data.revealed', actor: auditActor(actor), target: { type: 'user', id: userId }, details: { field, reason } }, ctx);
+      await deps.audit.recordAlone(
+        {
+          action: 'personal_data.revealed',
+          actor: auditActor(actor),
+          target: { type: 'user', id: userId },
+          details: { field, reason },
+        },
+        ctx,
+      );
       return { field, value: profile[field] };
     },
   };

@@ -33,7 +33,15 @@ export interface PolicyView {
   readonly publishedAt: string;
 }
 
-export const policyView = (r: PolicyVersionsTable): PolicyView => ({ id: r.id, version: r.version, title: r.title, body: r.body, changes: r.changes, significant: r.significant === 1, publishedAt: r.published_at });
+export const policyView = (r: PolicyVersionsTable): PolicyView => ({
+  id: r.id,
+  version: r.version,
+  title: r.title,
+  body: r.body,
+  changes: r.changes,
+  significant: r.significant === 1,
+  publishedAt: r.published_at,
+});
 
 const BATCH = 200;
 
@@ -47,17 +55,45 @@ export function createPoliciesService(deps: PoliciesDeps) {
   const { db, clock } = deps;
 
   return {
-    async publish(actor: Actor, input: { version: string; title: string; body: string; changes: string; significant: boolean }, ctx: RequestContext): Promise<PolicyView> {
+    async publish(
+      actor: Actor,
+      input: { version: string; title: string; body: string; changes: string; significant: boolean },
+      ctx: RequestContext,
+    ): Promise<PolicyView> {
       if (!hasStaffRole(actor, 'admin')) throw forbidden('Publishing the privacy policy needs the admin staff role.');
       const row: PolicyVersionsTable = {
-        id: newId('pol', clock.nowMs()), version: input.version, title: input.title, body: input.body, changes: input.changes,
-        significant: input.significant ? 1 : 0, published_by: actor.userId, published_at: clock.iso(),
+        id: newId('pol', clock.nowMs()),
+        version: input.version,
+        title: input.title,
+        body: input.body,
+        changes: input.changes,
+        significant: input.significant ? 1 : 0,
+        published_by: actor.userId,
+        published_at: clock.iso(),
       };
       await db.transaction().execute(async (trx) => {
-        if (await privacyStore.policyByVersion(trx, input.version)) throw new AppError('STEWARD_CONFLICT', `Version ${input.version} is already published; give the new one another version.`);
+        if (await privacyStore.policyByVersion(trx, input.version))
+          throw new AppError(
+            'STEWARD_CONFLICT',
+            `Version ${input.version} is already published; give the new one another version.`,
+          );
         await privacyStore.insertPolicy(trx, row);
-        if (input.significant) await deps.queue.enqueue(trx, { queue: 'privacy.policy_notice', payload: { policyId: row.id }, maxAttempts: 5 });
-        await deps.audit.record(trx, { action: 'policy.published', actor: auditActor(actor), target: { type: 'policy', id: row.id }, details: { version: input.version, significant: input.significant } }, ctx);
+        if (input.significant)
+          await deps.queue.enqueue(trx, {
+            queue: 'privacy.policy_notice',
+            payload: { policyId: row.id },
+            maxAttempts: 5,
+          });
+        await deps.audit.record(
+          trx,
+          {
+            action: 'policy.published',
+            actor: auditActor(actor),
+            target: { type: 'policy', id: row.id },
+            details: { version: input.version, significant: input.significant },
+          },
+          ctx,
+        );
       });
       return policyView(row);
     },
@@ -76,11 +112,22 @@ export function createPoliciesService(deps: PoliciesDeps) {
         for (const u of due) {
           const p = profiles.get(u.id);
           if (!p) continue;
-          await db.transaction().execute((trx) => deps.notify.queueMail(trx, {
-            to: p.email, scope: u.id, category: 'transactional', template: 'privacy.policy_changed',
-            vars: { name: p.name, version: policy.version, title: policy.title, changes: policy.changes, url: `${deps.publicUrl}/legal/privacy` },
-            dedupeKey: `policy:${policy.id}:${u.id}`,
-          }));
+          await db.transaction().execute((trx) =>
+            deps.notify.queueMail(trx, {
+              to: p.email,
+              scope: u.id,
+              category: 'transactional',
+              template: 'privacy.policy_changed',
+              vars: {
+                name: p.name,
+                version: policy.version,
+                title: policy.title,
+                changes: policy.changes,
+                url: `${deps.publicUrl}/legal/privacy`,
+              },
+              dedupeKey: `policy:${policy.id}:${u.id}`,
+            }),
+          );
         }
       }
     },
@@ -105,7 +152,16 @@ export function createPoliciesService(deps: PoliciesDeps) {
         if (!policy) throw notFound('The policy version');
         const res = await privacyStore.acknowledge(trx, actor.userId, policyId, clock.iso());
         if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
-          await deps.audit.record(trx, { action: 'policy.acknowledged', actor: auditActor(actor), target: { type: 'policy', id: policyId }, details: { version: policy.version } }, ctx);
+          await deps.audit.record(
+            trx,
+            {
+              action: 'policy.acknowledged',
+              actor: auditActor(actor),
+              target: { type: 'policy', id: policyId },
+              details: { version: policy.version },
+            },
+            ctx,
+          );
         }
       });
     },

@@ -3,7 +3,12 @@ import type { StaffRole } from '../actor.js';
 
 export type { ConsentPurpose };
 
-export const CONSENT_PURPOSES = ['promotions', 'partner_offers', 'analytics', 'referrals'] as const satisfies readonly ConsentPurpose[];
+export const CONSENT_PURPOSES = [
+  'promotions',
+  'partner_offers',
+  'analytics',
+  'referrals',
+] as const satisfies readonly ConsentPurpose[];
 
 export type ConsentSource = ConsentsTable['source'];
 
@@ -12,9 +17,12 @@ export type ConsentSource = ConsentsTable['source'];
  * evidence, so a later rewording never changes what someone agreed to in the past.
  */
 export const CONSENT_STATEMENTS: Record<ConsentPurpose, string> = {
-  promotions: 'Steward may e-mail me news and offers about Steward. I can unsubscribe from any such mail with one click.',
-  partner_offers: 'Steward may e-mail me offers from its partners. Steward sends them itself; partners do not get my address.',
-  analytics: 'Steward may set a first-party analytics cookie and record the pages I visit, my browser, language, operating system, referring site and IP address, linked to my account.',
+  promotions:
+    'Steward may e-mail me news and offers about Steward. I can unsubscribe from any such mail with one click.',
+  partner_offers:
+    'Steward may e-mail me offers from its partners. Steward sends them itself; partners do not get my address.',
+  analytics:
+    'Steward may set a first-party analytics cookie and record the pages I visit, my browser, language, operating system, referring site and IP address, linked to my account.',
   referrals: 'Steward may e-mail friends I name, on my behalf, to invite them to Steward. My name appears in the mail.',
 };
 

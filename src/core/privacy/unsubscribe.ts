@@ -21,7 +21,11 @@ export function unsubscribeToken(vault: Pick<Vault, 'auditHash'>, claim: Unsubsc
   return `${payload}.${vault.auditHash(LABEL + payload)}`;
 }
 
-const invalid = () => new AppError('STEWARD_UNSUBSCRIBE_INVALID', 'This unsubscribe link is damaged or incomplete; open the link from the e-mail exactly as it is.');
+const invalid = () =>
+  new AppError(
+    'STEWARD_UNSUBSCRIBE_INVALID',
+    'This unsubscribe link is damaged or incomplete; open the link from the e-mail exactly as it is.',
+  );
 
 export function readUnsubscribeToken(vault: Pick<Vault, 'auditHash'>, token: string): UnsubscribeClaim {
   const match = /^([A-Za-z0-9_-]{8,200})\.([A-Za-z0-9_-]{43})$/.exec(token);

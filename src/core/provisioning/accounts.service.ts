@@ -51,7 +51,12 @@ export function createAccountsService(deps: AccountsDeps) {
     return row;
   }
 
-  async function connectAccount(actor: Actor, orgId: string, input: ConnectAccountInput, ctx: RequestContext): Promise<AccountView> {
+  async function connectAccount(
+    actor: Actor,
+    orgId: string,
+    input: ConnectAccountInput,
+    ctx: RequestContext,
+  ): Promise<AccountView> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     const spec = accountSpecFrom(input);
     const id = newId('acct', clock.nowMs());
@@ -59,32 +64,78 @@ export function createAccountsService(deps: AccountsDeps) {
     let check: CredentialCheck;
     let region = spec.region;
     try {
-      if (spec.endpoint !== null) checkAccountEndpoint(spec.endpoint, spec.provider, deps.config.allowLoopbackEndpoints);
+      if (spec.endpoint !== null)
+        checkAccountEndpoint(spec.endpoint, spec.provider, deps.config.allowLoopbackEndpoints);
       const driver = await deps.drivers.build(driverSpec, spec.secret);
       region = driver.region;
-      check = await driver.validateCredentials(deps.drivers.callOptions(driverSpec, userInstruction(actor.userId, ctx.requestId)));
+      check = await driver.validateCredentials(
+        deps.drivers.callOptions(driverSpec, userInstruction(actor.userId, ctx.requestId)),
+      );
     } catch (err) {
       if (isAppError(err)) {
-        await deps.audit.recordAlone({ action: 'provider_account.connect_refused', orgId, actor: auditActor(actor), target: { type: 'provider_account', id }, result: 'failed', details: { provider: spec.provider, code: err.code } }, ctx);
+        await deps.audit.recordAlone(
+          {
+            action: 'provider_account.connect_refused',
+            orgId,
+            actor: auditActor(actor),
+            target: { type: 'provider_account', id },
+            result: 'failed',
+            details: { provider: spec.provider, code: err.code },
+          },
+          ctx,
+        );
       }
       throw explainConnectFailure(err);
     }
     const now = clock.iso();
     const row: AccountRow = {
-      id, org_id: orgId, provider: spec.provider, name: input.name, region, endpoint: spec.endpoint, auth: spec.auth,
-      settings: JSON.stringify(spec.settings), hint: spec.hint, external_account: check.accountId, principal: check.principal,
-      credential_sealed: spec.secret === undefined ? null : await deps.vault.seal(accountSealContext(orgId, id), new Secret(JSON.stringify(spec.secret))),
-      last_sync_at: null, last_sync_error: null, created_by: actor.userId, created_at: now, updated_at: now,
+      id,
+      org_id: orgId,
+      provider: spec.provider,
+      name: input.name,
+      region,
+      endpoint: spec.endpoint,
+      auth: spec.auth,
+      settings: JSON.stringify(spec.settings),
+      hint: spec.hint,
+      external_account: check.accountId,
+      principal: check.principal,
+      credential_sealed:
+        spec.secret === undefined
+          ? null
+          : await deps.vault.seal(accountSealContext(orgId, id), new Secret(JSON.stringify(spec.secret))),
+      last_sync_at: null,
+      last_sync_error: null,
+      created_by: actor.userId,
+      created_at: now,
+      updated_at: now,
     };
-    const secretHash = spec.secret === undefined ? null : deps.vault.auditHash(spec.secret.kind === 'aws' ? spec.secret.secretAccessKey : spec.secret.secretKey);
+    const secretHash =
+      spec.secret === undefined
+        ? null
+        : deps.vault.auditHash(spec.secret.kind === 'aws' ? spec.secret.secretAccessKey : spec.secret.secretKey);
     const startSchedule = await deps.schedule.needed();
     await db.transaction().execute(async (trx) => {
       await store.insertAccount(trx, row);
       if (startSchedule) await deps.schedule.start(trx);
-      await deps.audit.record(trx, {
-        action: 'provider_account.connected', orgId, actor: auditActor(actor), target: { type: 'provider_account', id },
-        details: { provider: spec.provider, name: input.name, region, auth: spec.auth, externalAccount: check.accountId, secretHash },
-      }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'provider_account.connected',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'provider_account', id },
+          details: {
+            provider: spec.provider,
+            name: input.name,
+            region,
+            auth: spec.auth,
+            externalAccount: check.accountId,
+            secretHash,
+          },
+        },
+        ctx,
+      );
     });
     return accountView(row);
   }
@@ -94,29 +145,57 @@ export function createAccountsService(deps: AccountsDeps) {
    * launch is under way) it is refused unless forced: the servers then stay as plain SSH servers, which
    * Steward can no longer start, stop or terminate.
    */
-  async function removeAccount(actor: Actor, orgId: string, id: string, input: { force: boolean }, ctx: RequestContext): Promise<AccountView> {
+  async function removeAccount(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    input: { force: boolean },
+    ctx: RequestContext,
+  ): Promise<AccountView> {
     const row = await requireAccount(actor, orgId, id, ctx);
     const servers = (await deps.servers.allRows(orgId)).filter((s) => s.provider_account_id === id);
     const launches = await store.activeLaunches(db, id);
     if ((servers.length > 0 || launches.length > 0) && !input.force) {
       const names = [...servers.map((s) => s.name), ...launches.map((l) => `${l.name} (launching)`)];
-      throw new AppError('STEWARD_PROVIDER_ACCOUNT_IN_USE', `This account still has ${names.length} server(s): ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}. Remove them first, or remove the account with force (they stay as plain SSH servers).`);
+      throw new AppError(
+        'STEWARD_PROVIDER_ACCOUNT_IN_USE',
+        `This account still has ${names.length} server(s): ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}. Remove them first, or remove the account with force (they stay as plain SSH servers).`,
+      );
     }
     await db.transaction().execute(async (trx) => {
       const res = await store.removeAccount(trx, orgId, id);
       if (Number(res.numDeletedRows) === 0) throw notFound('The provider account');
-      await deps.audit.record(trx, { action: 'provider_account.removed', orgId, actor: auditActor(actor), target: { type: 'provider_account', id }, details: { name: row.name, force: input.force, servers: servers.length, launches: launches.length } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'provider_account.removed',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'provider_account', id },
+          details: { name: row.name, force: input.force, servers: servers.length, launches: launches.length },
+        },
+        ctx,
+      );
     });
     return accountView(row);
   }
 
   /** Locations, sizes and (when a name pattern is given) images to launch with; EC2 has far too many images to list them all. */
-  async function accountCatalog(actor: Actor, orgId: string, id: string, filter: { imageName?: string }, ctx: RequestContext): Promise<AccountCatalog> {
+  async function accountCatalog(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    filter: { imageName?: string },
+    ctx: RequestContext,
+  ): Promise<AccountCatalog> {
     const row = await requireAccount(actor, orgId, id, ctx);
     const { driver, opts } = await deps.drivers.open(row, userInstruction(actor.userId, ctx.requestId));
     const locations = await driver.listLocations(opts);
     const sizes = await driver.listSizes(opts);
-    const images = row.provider === 'elastichosts' || filter.imageName !== undefined ? await driver.listImages(filter.imageName === undefined ? {} : { name: filter.imageName }, opts) : [];
+    const images =
+      row.provider === 'elastichosts' || filter.imageName !== undefined
+        ? await driver.listImages(filter.imageName === undefined ? {} : { name: filter.imageName }, opts)
+        : [];
     return { locations, sizes, images };
   }
 

@@ -1,7 +1,13 @@
 import { AppError } from '../../kernel/errors.js';
 import type { ProvisioningConfig } from '../../kernel/config.js';
 import { Secret } from '../../kernel/secret.js';
-import { getDriver, type CallOptions, type ComputeDriver, type ProviderCall, type RateLimiter } from '../../providers/index.js';
+import {
+  getDriver,
+  type CallOptions,
+  type ComputeDriver,
+  type ProviderCall,
+  type RateLimiter,
+} from '../../providers/index.js';
 import type { Instruction } from '../instruction.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Vault } from '../vault/vault.service.js';
@@ -47,13 +53,22 @@ export function ledgerOperation(call: ProviderCall): string {
 export function createDriverFactory(deps: DriverFactoryDeps) {
   const { config } = deps;
 
-  function callOptions(spec: Pick<DriverSpec, 'id' | 'orgId'>, instruction: Instruction, signal?: AbortSignal): CallOptions {
+  function callOptions(
+    spec: Pick<DriverSpec, 'id' | 'orgId'>,
+    instruction: Instruction,
+    signal?: AbortSignal,
+  ): CallOptions {
     return {
       ...(signal === undefined ? {} : { signal }),
       onCall: async (call) => {
         await deps.ledger.record({
-          orgId: spec.orgId, credential: 'provider_account', credentialId: spec.id, target: { type: 'provider_account', id: spec.id },
-          operation: ledgerOperation(call), instruction, outcome: 'ok',
+          orgId: spec.orgId,
+          credential: 'provider_account',
+          credentialId: spec.id,
+          target: { type: 'provider_account', id: spec.id },
+          operation: ledgerOperation(call),
+          instruction,
+          outcome: 'ok',
         });
       },
     };
@@ -65,16 +80,37 @@ export function createDriverFactory(deps: DriverFactoryDeps) {
       let credentials;
       if (spec.auth === 'assume_role') {
         const source = config.awsOperatorKey;
-        if (!source) throw new AppError('STEWARD_PROVIDER_UNSUPPORTED', 'This Steward has no AWS keys of its own to assume roles with; give an access key pair instead (the operator can set STEWARD_AWS_ACCESS_KEY_ID and STEWARD_AWS_SECRET_ACCESS_KEY).');
+        if (!source)
+          throw new AppError(
+            'STEWARD_PROVIDER_UNSUPPORTED',
+            'This Steward has no AWS keys of its own to assume roles with; give an access key pair instead (the operator can set STEWARD_AWS_ACCESS_KEY_ID and STEWARD_AWS_SECRET_ACCESS_KEY).',
+          );
         // The external id is the organisation id, so another customer naming this role cannot use it through Steward.
-        credentials = { kind: 'assume-role' as const, source, roleArn: spec.settings.roleArn ?? '', externalId: spec.orgId, sessionName: `steward-${spec.orgId}`.slice(0, 64) };
+        credentials = {
+          kind: 'assume-role' as const,
+          source,
+          roleArn: spec.settings.roleArn ?? '',
+          externalId: spec.orgId,
+          sessionName: `steward-${spec.orgId}`.slice(0, 64),
+        };
       } else {
         if (secret?.kind !== 'aws') throw new AppError('STEWARD_INTERNAL', 'The account has no AWS keys sealed.');
-        credentials = { kind: 'access-key' as const, accessKeyId: secret.accessKeyId, secretAccessKey: new Secret(secret.secretAccessKey) };
+        credentials = {
+          kind: 'access-key' as const,
+          accessKeyId: secret.accessKeyId,
+          secretAccessKey: new Secret(secret.secretAccessKey),
+        };
       }
-      return getDriver('ec2', { region: spec.region, credentials, maxAttempts: config.maxAttempts, rateLimit, ...(spec.endpoint ? { endpoint: spec.endpoint } : {}) });
+      return getDriver('ec2', {
+        region: spec.region,
+        credentials,
+        maxAttempts: config.maxAttempts,
+        rateLimit,
+        ...(spec.endpoint ? { endpoint: spec.endpoint } : {}),
+      });
     }
-    if (secret?.kind !== 'elastic' || !spec.settings.user) throw new AppError('STEWARD_INTERNAL', 'The account has no ElasticHosts key sealed.');
+    if (secret?.kind !== 'elastic' || !spec.settings.user)
+      throw new AppError('STEWARD_INTERNAL', 'The account has no ElasticHosts key sealed.');
     return getDriver('elastichosts', {
       credentials: { user: spec.settings.user, secretKey: new Secret(secret.secretKey) },
       ...(spec.endpoint ? { baseUrl: spec.endpoint } : {}),
@@ -90,11 +126,19 @@ export function createDriverFactory(deps: DriverFactoryDeps) {
   async function open(account: AccountRow, instruction: Instruction, signal?: AbortSignal): Promise<OpenedDriver> {
     let secret: SealedAccountSecret | undefined;
     if (account.credential_sealed !== null) {
-      const opened = await deps.vault.openText(accountSealContext(account.org_id, account.id), account.credential_sealed);
+      const opened = await deps.vault.openText(
+        accountSealContext(account.org_id, account.id),
+        account.credential_sealed,
+      );
       secret = JSON.parse(opened.reveal()) as SealedAccountSecret;
     }
     const spec: DriverSpec = {
-      id: account.id, orgId: account.org_id, provider: account.provider, region: account.region, endpoint: account.endpoint, auth: account.auth,
+      id: account.id,
+      orgId: account.org_id,
+      provider: account.provider,
+      region: account.region,
+      endpoint: account.endpoint,
+      auth: account.auth,
       settings: JSON.parse(account.settings) as AccountSettings,
     };
     return { driver: await build(spec, secret), opts: callOptions(spec, instruction, signal) };

@@ -6,10 +6,27 @@ import { checkEndpoint, isLoopbackHost, type ProviderName } from '../../provider
 // cloud metadata service. WHATWG URL parsing has already turned decimal, hex and octal IPv4 forms into dots.
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv6');
 
 /** The IPv4 address an IPv6 literal carries (mapped `::ffff:a.b.c.d` or NAT64 `64:ff9b::/96`), if any. */
 function embeddedIPv4(v6: string): string | undefined {
@@ -28,7 +45,8 @@ function isPrivateAddress(host: string): boolean {
   return v4 !== undefined ? PRIVATE.check(v4, 'ipv4') : PRIVATE.check(host, 'ipv6');
 }
 
-const notAllowed = (message: string, provider: ProviderName) => new AppError('STEWARD_ENDPOINT_NOT_ALLOWED', message, { provider });
+const notAllowed = (message: string, provider: ProviderName) =>
+  new AppError('STEWARD_ENDPOINT_NOT_ALLOWED', message, { provider });
 
 /**
  * Where Steward may send a customer's credentials. On top of the drivers' own rule (https, or http to loopback
@@ -41,11 +59,18 @@ export function checkAccountEndpoint(raw: string, provider: ProviderName, allowL
   const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
   if (isLoopbackHost(host) || host === 'localhost.' || host.endsWith('.localhost') || host.endsWith('.localhost.')) {
     if (allowLoopback) return url;
-    throw notAllowed(`The ${provider} endpoint is on Steward’s own machine, which is allowed only for the sandbox clouds (the operator enables them with STEWARD_SANDBOX_ENDPOINTS=true).`, provider);
+    throw notAllowed(
+      `The ${provider} endpoint is on Steward’s own machine, which is allowed only for the sandbox clouds (the operator enables them with STEWARD_SANDBOX_ENDPOINTS=true).`,
+      provider,
+    );
   }
   if (isPrivateAddress(host)) {
-    throw notAllowed(`The ${provider} endpoint names a private, link-local or reserved address; Steward only calls providers at public addresses.`, provider);
+    throw notAllowed(
+      `The ${provider} endpoint names a private, link-local or reserved address; Steward only calls providers at public addresses.`,
+      provider,
+    );
   }
-  if (url.search !== '' || url.hash !== '') throw notAllowed(`The ${provider} endpoint must not have a query or fragment.`, provider);
+  if (url.search !== '' || url.hash !== '')
+    throw notAllowed(`The ${provider} endpoint must not have a query or fragment.`, provider);
   return url;
 }

@@ -44,10 +44,42 @@ export function registerProvisioning(deps: ProvisioningDeps) {
   // Real time, not the injected clock: this paces real requests.
   const limiter = new TokenBucketLimiter({ ratePerSecond: config.ratePerSecond, burst: config.burst });
   const drivers = createDriverFactory({ vault: deps.vault, ledger: deps.ledger, config, limiter });
-  const sync = createSyncService({ db, clock, logger, config, audit, queue, drivers, servers: deps.servers, ...(deps.onInstanceChange ? { onInstanceChange: deps.onInstanceChange } : {}) });
-  const accounts = createAccountsService({ db, clock, config, vault: deps.vault, audit, orgs, servers: deps.servers, drivers, schedule: { needed: sync.scheduleNeeded, start: sync.startSchedule } });
+  const sync = createSyncService({
+    db,
+    clock,
+    logger,
+    config,
+    audit,
+    queue,
+    drivers,
+    servers: deps.servers,
+    ...(deps.onInstanceChange ? { onInstanceChange: deps.onInstanceChange } : {}),
+  });
+  const accounts = createAccountsService({
+    db,
+    clock,
+    config,
+    vault: deps.vault,
+    audit,
+    orgs,
+    servers: deps.servers,
+    drivers,
+    schedule: { needed: sync.scheduleNeeded, start: sync.startSchedule },
+  });
   const instances = createInstancesService({ db, clock, audit, orgs, servers: deps.servers, accounts, drivers });
-  const launches = createLaunchesService({ db, clock, logger, config, audit, orgs, queue, servers: deps.servers, orgKeys: deps.orgKeys, accounts, drivers });
+  const launches = createLaunchesService({
+    db,
+    clock,
+    logger,
+    config,
+    audit,
+    orgs,
+    queue,
+    servers: deps.servers,
+    orgKeys: deps.orgKeys,
+    accounts,
+    drivers,
+  });
 
   queue.register(LAUNCH_QUEUE, (job) => launches.launchJob(job), { timeoutMs: config.launchTimeoutMs + 5 * 60_000 });
   queue.register(SYNC_QUEUE, (job) => sync.syncJob(job), { timeoutMs: 15 * 60_000 });

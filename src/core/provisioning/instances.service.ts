@@ -9,9 +9,21 @@ import type { OrgsService } from '../orgs/orgs.service.js';
 import type { ServersService, ServerView } from '../servers/servers.service.js';
 import type { AccountsService } from './accounts.service.js';
 import type { DriverFactory, OpenedDriver } from './drivers.js';
-import { confirmationMatches, describeFailure, instanceRowFrom, instanceView, providerHostKeys } from './provisioning.rules.js';
+import {
+  confirmationMatches,
+  describeFailure,
+  instanceRowFrom,
+  instanceView,
+  providerHostKeys,
+} from './provisioning.rules.js';
 import { provisioningStore as store } from './provisioning.store.js';
-import type { AccountListingResult, AccountRow, InstanceAction, InstanceView, StateChangeView } from './provisioning.types.js';
+import type {
+  AccountListingResult,
+  AccountRow,
+  InstanceAction,
+  InstanceView,
+  StateChangeView,
+} from './provisioning.types.js';
 
 export interface InstancesDeps {
   readonly db: Db;
@@ -24,7 +36,11 @@ export interface InstancesDeps {
 }
 
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const ACTION_EVENT = { start: 'instance.start_requested', stop: 'instance.stop_requested', reboot: 'instance.reboot_requested' } as const;
+const ACTION_EVENT = {
+  start: 'instance.start_requested',
+  stop: 'instance.stop_requested',
+  reboot: 'instance.reboot_requested',
+} as const;
 
 export interface ImportInput {
   readonly name?: string;
@@ -42,7 +58,11 @@ export function createInstancesService(deps: InstancesDeps) {
   const { db, clock } = deps;
 
   const serverIndex = async (orgId: string) =>
-    new Map((await deps.servers.allRows(orgId)).filter((s) => s.provider_account_id).map((s) => [`${s.provider_account_id}/${s.provider_node_id}`, { id: s.id, status: s.status }]));
+    new Map(
+      (await deps.servers.allRows(orgId))
+        .filter((s) => s.provider_account_id)
+        .map((s) => [`${s.provider_account_id}/${s.provider_node_id}`, { id: s.id, status: s.status }]),
+    );
 
   async function listAccount(account: AccountRow, actor: Actor, ctx: RequestContext): Promise<Node[]> {
     const { driver, opts } = await deps.drivers.open(account, userInstruction(actor.userId, ctx.requestId));
@@ -50,7 +70,11 @@ export function createInstancesService(deps: InstancesDeps) {
   }
 
   /** Every instance in every account, one listing per account in parallel; an account that fails shows its last known instances. */
-  async function listInstances(actor: Actor, orgId: string, ctx: RequestContext): Promise<{ instances: InstanceView[]; accounts: AccountListingResult[] }> {
+  async function listInstances(
+    actor: Actor,
+    orgId: string,
+    ctx: RequestContext,
+  ): Promise<{ instances: InstanceView[]; accounts: AccountListingResult[] }> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     const accounts = await store.accounts(db, orgId);
     const listings = await Promise.allSettled(accounts.map((a) => listAccount(a, actor, ctx)));
@@ -64,10 +88,14 @@ export function createInstancesService(deps: InstancesDeps) {
       const base = { accountId: account.id, name: account.name, provider: account.provider };
       if (listing.status === 'fulfilled') {
         results.push({ ...base, ok: true, error: null });
-        for (const node of listing.value) instances.push(instanceView(instanceRowFrom(node, account, now), account, servers.get(`${account.id}/${node.id}`), true));
+        for (const node of listing.value)
+          instances.push(
+            instanceView(instanceRowFrom(node, account, now), account, servers.get(`${account.id}/${node.id}`), true),
+          );
       } else {
         results.push({ ...base, ok: false, error: describeFailure(listing.reason) });
-        for (const row of cached.filter((c) => c.account_id === account.id && c.gone_at === null)) instances.push(instanceView(row, account, servers.get(`${account.id}/${row.node_id}`), false));
+        for (const row of cached.filter((c) => c.account_id === account.id && c.gone_at === null))
+          instances.push(instanceView(row, account, servers.get(`${account.id}/${row.node_id}`), false));
       }
     });
     return { instances, accounts: results };
@@ -75,24 +103,55 @@ export function createInstancesService(deps: InstancesDeps) {
 
   async function open(actor: Actor, orgId: string, accountId: string, nodeId: string, ctx: RequestContext) {
     const account = await deps.accounts.requireAccount(actor, orgId, accountId, ctx);
-    if (!NODE_ID.test(nodeId)) throw invalidInput('The instance id is not one the provider uses.', { field: 'instanceId' });
+    if (!NODE_ID.test(nodeId))
+      throw invalidInput('The instance id is not one the provider uses.', { field: 'instanceId' });
     return { account, ...(await deps.drivers.open(account, userInstruction(actor.userId, ctx.requestId))) };
   }
 
-  async function recordOutcome(actor: Actor, account: AccountRow, nodeId: string, action: Parameters<AuditService['record']>[1]['action'], err: unknown, details: Record<string, unknown>, ctx: RequestContext) {
-    await deps.audit.recordAlone({
-      action, orgId: account.org_id, actor: auditActor(actor), target: { type: 'instance', id: `${account.id}/${nodeId}` },
-      result: err === undefined ? 'ok' : 'failed', details: { ...details, ...(err === undefined ? {} : { code: describeFailure(err).code }) },
-    }, ctx);
+  async function recordOutcome(
+    actor: Actor,
+    account: AccountRow,
+    nodeId: string,
+    action: Parameters<AuditService['record']>[1]['action'],
+    err: unknown,
+    details: Record<string, unknown>,
+    ctx: RequestContext,
+  ) {
+    await deps.audit.recordAlone(
+      {
+        action,
+        orgId: account.org_id,
+        actor: auditActor(actor),
+        target: { type: 'instance', id: `${account.id}/${nodeId}` },
+        result: err === undefined ? 'ok' : 'failed',
+        details: { ...details, ...(err === undefined ? {} : { code: describeFailure(err).code }) },
+      },
+      ctx,
+    );
   }
 
   /** Start, stop or reboot: the provider is asked at once; the new state shows in the next listing. */
-  async function changeInstance(actor: Actor, orgId: string, accountId: string, nodeId: string, action: InstanceAction, ctx: RequestContext): Promise<StateChangeView> {
+  async function changeInstance(
+    actor: Actor,
+    orgId: string,
+    accountId: string,
+    nodeId: string,
+    action: InstanceAction,
+    ctx: RequestContext,
+  ): Promise<StateChangeView> {
     const { account, driver, opts } = await open(actor, orgId, accountId, nodeId, ctx);
     return applyChange(actor, account, driver, opts, nodeId, action, ctx);
   }
 
-  async function applyChange(actor: Actor, account: AccountRow, driver: OpenedDriver['driver'], opts: OpenedDriver['opts'], nodeId: string, action: InstanceAction, ctx: RequestContext): Promise<StateChangeView> {
+  async function applyChange(
+    actor: Actor,
+    account: AccountRow,
+    driver: OpenedDriver['driver'],
+    opts: OpenedDriver['opts'],
+    nodeId: string,
+    action: InstanceAction,
+    ctx: RequestContext,
+  ): Promise<StateChangeView> {
     const accountId = account.id;
     try {
       let view: StateChangeView;
@@ -103,7 +162,15 @@ export function createInstancesService(deps: InstancesDeps) {
         const change = action === 'start' ? await driver.startNode(nodeId, opts) : await driver.stopNode(nodeId, opts);
         view = { accountId, instanceId: nodeId, previous: change.previous ?? null, current: change.current };
       }
-      await recordOutcome(actor, account, nodeId, ACTION_EVENT[action], undefined, { from: view.previous, to: view.current }, ctx);
+      await recordOutcome(
+        actor,
+        account,
+        nodeId,
+        ACTION_EVENT[action],
+        undefined,
+        { from: view.previous, to: view.current },
+        ctx,
+      );
       return view;
     } catch (err) {
       if (isAppError(err)) await recordOutcome(actor, account, nodeId, ACTION_EVENT[action], err, {}, ctx);
@@ -113,24 +180,45 @@ export function createInstancesService(deps: InstancesDeps) {
 
   // Staff entry point: core/access has checked the staff member's grant and passes its instruction
   /** Start, stop or reboot for a staff member under a grant (no membership check: the caller authorised it). */
-  async function changeInstanceUnderGrant(actor: Actor, orgId: string, accountId: string, nodeId: string, action: InstanceAction, instruction: Instruction, ctx: RequestContext): Promise<StateChangeView> {
+  async function changeInstanceUnderGrant(
+    actor: Actor,
+    orgId: string,
+    accountId: string,
+    nodeId: string,
+    action: InstanceAction,
+    instruction: Instruction,
+    ctx: RequestContext,
+  ): Promise<StateChangeView> {
     const account = await store.account(db, orgId, accountId);
     if (!account) throw notFound('The provider account');
-    if (!NODE_ID.test(nodeId)) throw invalidInput('The instance id is not one the provider uses.', { field: 'instanceId' });
+    if (!NODE_ID.test(nodeId))
+      throw invalidInput('The instance id is not one the provider uses.', { field: 'instanceId' });
     const { driver, opts } = await deps.drivers.open(account, instruction);
     return applyChange(actor, account, driver, opts, nodeId, action, ctx);
   }
-  const accountExists = async (orgId: string, accountId: string): Promise<boolean> => (await store.account(db, orgId, accountId)) !== undefined;
+  const accountExists = async (orgId: string, accountId: string): Promise<boolean> =>
+    (await store.account(db, orgId, accountId)) !== undefined;
 
   /**
    * Terminate: irreversible, so the request must name the instance (its id or its name). A server Steward kept
    * for it is forgotten too, since the host is gone.
    */
-  async function terminateInstance(actor: Actor, orgId: string, accountId: string, nodeId: string, confirm: string, ctx: RequestContext): Promise<StateChangeView> {
+  async function terminateInstance(
+    actor: Actor,
+    orgId: string,
+    accountId: string,
+    nodeId: string,
+    confirm: string,
+    ctx: RequestContext,
+  ): Promise<StateChangeView> {
     const { account, driver, opts } = await open(actor, orgId, accountId, nodeId, ctx);
     const node = confirm === nodeId ? { id: nodeId, name: '' } : await driver.getNode(nodeId, opts);
     if (!confirmationMatches(confirm, node)) {
-      throw new AppError('STEWARD_CONFIRMATION_REQUIRED', `Terminating destroys the instance and its disks. Set confirm to its id (${nodeId})${node.name ? ` or its name (${node.name})` : ''} to go ahead.`, { field: 'confirm' });
+      throw new AppError(
+        'STEWARD_CONFIRMATION_REQUIRED',
+        `Terminating destroys the instance and its disks. Set confirm to its id (${nodeId})${node.name ? ` or its name (${node.name})` : ''} to go ahead.`,
+        { field: 'confirm' },
+      );
     }
     let change;
     try {
@@ -139,8 +227,18 @@ export function createInstancesService(deps: InstancesDeps) {
       if (isAppError(err)) await recordOutcome(actor, account, nodeId, 'instance.terminate_requested', err, {}, ctx);
       throw err;
     }
-    const server = (await deps.servers.allRows(orgId)).find((s) => s.provider_account_id === accountId && s.provider_node_id === nodeId);
-    await recordOutcome(actor, account, nodeId, 'instance.terminate_requested', undefined, { from: change.previous ?? null, to: change.current, server: server?.id ?? null }, ctx);
+    const server = (await deps.servers.allRows(orgId)).find(
+      (s) => s.provider_account_id === accountId && s.provider_node_id === nodeId,
+    );
+    await recordOutcome(
+      actor,
+      account,
+      nodeId,
+      'instance.terminate_requested',
+      undefined,
+      { from: change.previous ?? null, to: change.current, server: server?.id ?? null },
+      ctx,
+    );
     if (server) await deps.servers.removeServer(actor, orgId, server.id, { force: true }, ctx);
     return { accountId, instanceId: nodeId, previous: change.previous ?? null, current: change.current };
   }
@@ -151,25 +249,65 @@ export function createInstancesService(deps: InstancesDeps) {
    * The host key comes from the provider when it reports one; otherwise the person must choose explicitly to
    * trust the key presented at first contact.
    */
-  async function importInstance(actor: Actor, orgId: string, accountId: string, nodeId: string, input: ImportInput, ctx: RequestContext): Promise<ServerView> {
+  async function importInstance(
+    actor: Actor,
+    orgId: string,
+    accountId: string,
+    nodeId: string,
+    input: ImportInput,
+    ctx: RequestContext,
+  ): Promise<ServerView> {
     const { account, driver, opts } = await open(actor, orgId, accountId, nodeId, ctx);
-    const existing = (await deps.servers.allRows(orgId)).find((s) => s.provider_account_id === accountId && s.provider_node_id === nodeId);
-    if (existing) throw new AppError('STEWARD_CONFLICT', `This instance is already in the inventory as ${existing.name} (${existing.id}).`);
+    const existing = (await deps.servers.allRows(orgId)).find(
+      (s) => s.provider_account_id === accountId && s.provider_node_id === nodeId,
+    );
+    if (existing)
+      throw new AppError(
+        'STEWARD_CONFLICT',
+        `This instance is already in the inventory as ${existing.name} (${existing.id}).`,
+      );
     const node = await driver.getNode(nodeId, opts);
     const address = node.publicIps[0] ?? node.privateIps[0];
-    if (node.state !== 'running' || address === undefined) throw new AppError('STEWARD_CONFLICT', `The instance is ${node.state}${address ? '' : ' without an address'}; start it first, then import it.`);
+    if (node.state !== 'running' || address === undefined)
+      throw new AppError(
+        'STEWARD_CONFLICT',
+        `The instance is ${node.state}${address ? '' : ' without an address'}; start it first, then import it.`,
+      );
     const hostKeys = providerHostKeys(node);
     if (hostKeys.length === 0 && input.trustFirstContact !== true) {
-      throw invalidInput('The provider does not report this instance’s SSH host key. Set trustFirstContact to accept the key it presents at first contact (it is shown as unverified until you compare it on the server with `ssh-keygen -lf`).', { field: 'trustFirstContact' });
+      throw invalidInput(
+        'The provider does not report this instance’s SSH host key. Set trustFirstContact to accept the key it presents at first contact (it is shown as unverified until you compare it on the server with `ssh-keygen -lf`).',
+        { field: 'trustFirstContact' },
+      );
     }
     const instruction = userInstruction(actor.userId, ctx.requestId);
-    const server = await deps.servers.adoptServer({
-      orgId, name: input.name ?? (node.name || node.id), address, port: 22, username: input.sshUser, providerAccountId: accountId, providerNodeId: nodeId,
-      ...(hostKeys.length > 0 ? { hostKeyFingerprints: hostKeys } : {}),
-    }, instruction, ctx);
+    const server = await deps.servers.adoptServer(
+      {
+        orgId,
+        name: input.name ?? (node.name || node.id),
+        address,
+        port: 22,
+        username: input.sshUser,
+        providerAccountId: accountId,
+        providerNodeId: nodeId,
+        ...(hostKeys.length > 0 ? { hostKeyFingerprints: hostKeys } : {}),
+      },
+      instruction,
+      ctx,
+    );
     await db.transaction().execute(async (trx) => {
       await store.saveInstance(trx, instanceRowFrom(node, account, clock.iso()));
-      await deps.audit.record(trx, { action: 'instance.imported', orgId, actor: auditActor(actor), target: { type: 'instance', id: `${accountId}/${nodeId}` }, details: { server: server.id, hostKey: hostKeys.length > 0 ? 'provider' : 'first_contact' } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'instance.imported',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'instance', id: `${accountId}/${nodeId}` },
+          details: { server: server.id, hostKey: hostKeys.length > 0 ? 'provider' : 'first_contact' },
+        },
+        ctx,
+      );
     });
     return server;
   }

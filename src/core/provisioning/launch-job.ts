@@ -9,7 +9,13 @@ import type { Instruction } from '../instruction.js';
 import type { JobContext } from '../jobs/queue.js';
 import type { OrgKeys, ServersService } from '../servers/servers.service.js';
 import type { DriverFactory } from './drivers.js';
-import { describeFailure, instanceRowFrom, isPermanent, providerHostKeys, providerToken } from './provisioning.rules.js';
+import {
+  describeFailure,
+  instanceRowFrom,
+  isPermanent,
+  providerHostKeys,
+  providerToken,
+} from './provisioning.rules.js';
 import { provisioningStore as store } from './provisioning.store.js';
 import type { AccountRow, LaunchRow } from './provisioning.types.js';
 
@@ -32,10 +38,14 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -43,15 +53,32 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
  * Waits until the instance runs and has an address. A provider may report `running` a moment before it hands
  * out the address, so the address is waited for too; an instance that ends up terminated fails the launch.
  */
-async function waitForAddress(deps: JobDeps, driver: ComputeDriver, nodeId: string, opts: CallOptions, deadline: number): Promise<{ node: Node; address: string }> {
+async function waitForAddress(
+  deps: JobDeps,
+  driver: ComputeDriver,
+  nodeId: string,
+  opts: CallOptions,
+  deadline: number,
+): Promise<{ node: Node; address: string }> {
   for (;;) {
     const node = await waitForNodeState(driver, nodeId, ['running', 'terminated'], {
-      ...opts, clock: deps.clock, intervalMs: deps.config.pollMs, timeoutMs: Math.max(0, deadline - deps.clock.nowMs()),
+      ...opts,
+      clock: deps.clock,
+      intervalMs: deps.config.pollMs,
+      timeoutMs: Math.max(0, deadline - deps.clock.nowMs()),
     });
-    if (node.state === 'terminated') throw new AppError('STEWARD_PROVIDER_REQUEST_REJECTED', 'The instance was terminated before it was running (the provider may have run out of capacity, or someone terminated it).');
+    if (node.state === 'terminated')
+      throw new AppError(
+        'STEWARD_PROVIDER_REQUEST_REJECTED',
+        'The instance was terminated before it was running (the provider may have run out of capacity, or someone terminated it).',
+      );
     const address = addressOf(node);
     if (address !== undefined) return { node, address };
-    if (deps.clock.nowMs() >= deadline) throw new AppError('STEWARD_PROVIDER_UNAVAILABLE', 'The instance is running but the provider gave it no address in time.');
+    if (deps.clock.nowMs() >= deadline)
+      throw new AppError(
+        'STEWARD_PROVIDER_UNAVAILABLE',
+        'The instance is running but the provider gave it no address in time.',
+      );
     await pause(deps.config.pollMs, opts.signal);
   }
 }
@@ -59,31 +86,60 @@ async function waitForAddress(deps: JobDeps, driver: ComputeDriver, nodeId: stri
 async function markFailed(deps: JobDeps, launch: LaunchRow, err: unknown): Promise<void> {
   const failure = describeFailure(err);
   await deps.db.transaction().execute(async (trx) => {
-    await store.updateLaunch(trx, launch.account_id, launch.token, { status: 'failed', error_code: failure.code, error_message: failure.message, updated_at: deps.clock.iso() });
+    await store.updateLaunch(trx, launch.account_id, launch.token, {
+      status: 'failed',
+      error_code: failure.code,
+      error_message: failure.message,
+      updated_at: deps.clock.iso(),
+    });
     await deps.audit.record(trx, {
-      action: 'instance.launch_failed', orgId: launch.org_id, actor: { type: 'system' }, target: { type: 'provider_account', id: launch.account_id },
-      result: 'failed', details: { name: launch.name, instance: launch.node_id, code: failure.code },
+      action: 'instance.launch_failed',
+      orgId: launch.org_id,
+      actor: { type: 'system' },
+      target: { type: 'provider_account', id: launch.account_id },
+      result: 'failed',
+      details: { name: launch.name, instance: launch.node_id, code: failure.code },
     });
   });
 }
 
-async function createAndAdopt(deps: JobDeps, launch: LaunchRow, account: AccountRow, instruction: Instruction, job: JobContext): Promise<void> {
+async function createAndAdopt(
+  deps: JobDeps,
+  launch: LaunchRow,
+  account: AccountRow,
+  instruction: Instruction,
+  job: JobContext,
+): Promise<void> {
   const deadline = deps.clock.nowMs() + deps.config.launchTimeoutMs;
   const { driver, opts } = await deps.drivers.open(account, instruction, job.signal);
-  const patch = (trx: Parameters<typeof store.updateLaunch>[0], p: Partial<LaunchRow>) => store.updateLaunch(trx, launch.account_id, launch.token, { ...p, updated_at: deps.clock.iso() });
+  const patch = (trx: Parameters<typeof store.updateLaunch>[0], p: Partial<LaunchRow>) =>
+    store.updateLaunch(trx, launch.account_id, launch.token, { ...p, updated_at: deps.clock.iso() });
 
   // 1. Create (or, on a retry, find again: the provider token makes this idempotent).
   if (launch.status === 'queued') await patch(deps.db, { status: 'creating' });
   const { publicKey } = await deps.orgKeys.publicKey(launch.org_id);
-  const created = await driver.createNode({
-    name: launch.name, sizeId: launch.size_id, imageId: launch.image_id, ...(launch.location_id ? { locationId: launch.location_id } : {}),
-    idempotencyToken: providerToken(account.id, launch.token), sshPublicKey: publicKey,
-  }, opts);
+  const created = await driver.createNode(
+    {
+      name: launch.name,
+      sizeId: launch.size_id,
+      imageId: launch.image_id,
+      ...(launch.location_id ? { locationId: launch.location_id } : {}),
+      idempotencyToken: providerToken(account.id, launch.token),
+      sshPublicKey: publicKey,
+    },
+    opts,
+  );
   if (launch.node_id === null) {
     await deps.db.transaction().execute(async (trx) => {
       await patch(trx, { status: 'waiting', node_id: created.id });
       await store.saveInstance(trx, instanceRowFrom(created, account, deps.clock.iso()));
-      await deps.audit.record(trx, { action: 'instance.launched', orgId: launch.org_id, actor: { type: 'system' }, target: { type: 'instance', id: `${account.id}/${created.id}` }, details: { name: launch.name, job: job.id } });
+      await deps.audit.record(trx, {
+        action: 'instance.launched',
+        orgId: launch.org_id,
+        actor: { type: 'system' },
+        target: { type: 'instance', id: `${account.id}/${created.id}` },
+        details: { name: launch.name, job: job.id },
+      });
     });
   }
 
@@ -91,14 +147,30 @@ async function createAndAdopt(deps: JobDeps, launch: LaunchRow, account: Account
   const { node, address } = await waitForAddress(deps, driver, created.id, opts, deadline);
 
   // 3. Into the inventory; the server's own enrolment job logs in and pins the host key.
-  const server = await deps.servers.adoptServer({
-    orgId: launch.org_id, name: launch.name, address, port: 22, username: launch.ssh_user, providerAccountId: account.id, providerNodeId: node.id,
-    ...(providerHostKeys(node).length > 0 ? { hostKeyFingerprints: providerHostKeys(node) } : {}),
-  }, instruction, { ...(instruction.id ? { requestId: instruction.id } : {}) });
+  const server = await deps.servers.adoptServer(
+    {
+      orgId: launch.org_id,
+      name: launch.name,
+      address,
+      port: 22,
+      username: launch.ssh_user,
+      providerAccountId: account.id,
+      providerNodeId: node.id,
+      ...(providerHostKeys(node).length > 0 ? { hostKeyFingerprints: providerHostKeys(node) } : {}),
+    },
+    instruction,
+    { ...(instruction.id ? { requestId: instruction.id } : {}) },
+  );
   await deps.db.transaction().execute(async (trx) => {
     await patch(trx, { status: 'adopted', address, server_id: server.id, error_code: null, error_message: null });
     await store.saveInstance(trx, instanceRowFrom(node, account, deps.clock.iso()));
-    await deps.audit.record(trx, { action: 'instance.adopted', orgId: launch.org_id, actor: { type: 'system' }, target: { type: 'instance', id: `${account.id}/${node.id}` }, details: { server: server.id, address } });
+    await deps.audit.record(trx, {
+      action: 'instance.adopted',
+      orgId: launch.org_id,
+      actor: { type: 'system' },
+      target: { type: 'instance', id: `${account.id}/${node.id}` },
+      details: { server: server.id, address },
+    });
   });
 }
 
@@ -106,7 +178,12 @@ async function createAndAdopt(deps: JobDeps, launch: LaunchRow, account: Account
  * The launch job. Retries (the queue's backoff) cover throttling and provider outages that outlast the
  * driver's own retries; errors that a retry cannot fix (refused credentials, unknown image) end it at once.
  */
-export async function runLaunch(deps: JobDeps, job: JobContext, instruction: Instruction, lastAttempt: boolean): Promise<void> {
+export async function runLaunch(
+  deps: JobDeps,
+  job: JobContext,
+  instruction: Instruction,
+  lastAttempt: boolean,
+): Promise<void> {
   const launch = await store.launchByJob(deps.db, job.id);
   if (!launch || launch.org_id !== job.orgId || launch.status === 'adopted' || launch.status === 'failed') return;
   const account = await store.accountAnyOrg(deps.db, launch.account_id);
@@ -119,7 +196,10 @@ export async function runLaunch(deps: JobDeps, job: JobContext, instruction: Ins
       await markFailed(deps, (await store.launchByJob(deps.db, job.id)) ?? launch, err);
       return;
     }
-    deps.logger.warn({ job: job.id, code: isAppError(err) ? err.code : 'unexpected' }, 'launch attempt failed; it will be retried');
+    deps.logger.warn(
+      { job: job.id, code: isAppError(err) ? err.code : 'unexpected' },
+      'launch attempt failed; it will be retried',
+    );
     throw err;
   }
 }

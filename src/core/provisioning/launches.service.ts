@@ -25,7 +25,11 @@ export interface LaunchesDeps extends LaunchJobDeps {
 }
 
 const sameRequest = (row: LaunchRow, input: LaunchInput): boolean =>
-  row.name === input.name && row.size_id === input.sizeId && row.image_id === input.imageId && row.location_id === (input.locationId ?? null) && row.ssh_user === input.sshUser;
+  row.name === input.name &&
+  row.size_id === input.sizeId &&
+  row.image_id === input.imageId &&
+  row.location_id === (input.locationId ?? null) &&
+  row.ssh_user === input.sshUser;
 
 /**
  * Launching instances. A launch is recorded and handed to a job in one transaction; the job creates the
@@ -37,33 +41,82 @@ export function createLaunchesService(deps: LaunchesDeps) {
 
   async function view(row: LaunchRow): Promise<LaunchView> {
     const server = row.server_id ? await deps.servers.rowById(row.server_id) : undefined;
-    return launchView(row, server && server.org_id === row.org_id ? { status: server.status, statusReason: server.status_reason } : undefined);
+    return launchView(
+      row,
+      server && server.org_id === row.org_id
+        ? { status: server.status, statusReason: server.status_reason }
+        : undefined,
+    );
   }
 
-  async function launchInstance(actor: Actor, orgId: string, accountId: string, input: LaunchInput, ctx: RequestContext): Promise<{ launch: LaunchView; repeated: boolean }> {
+  async function launchInstance(
+    actor: Actor,
+    orgId: string,
+    accountId: string,
+    input: LaunchInput,
+    ctx: RequestContext,
+  ): Promise<{ launch: LaunchView; repeated: boolean }> {
     const account = await deps.accounts.requireAccount(actor, orgId, accountId, ctx);
     assertValidUnixUser(input.sshUser);
     const token = input.token ?? randomToken(18);
     const existing = await store.launch(db, orgId, accountId, token);
     if (existing) {
-      if (!sameRequest(existing, input)) throw new AppError('STEWARD_CONFLICT', 'This launch token was already used for a launch with other settings; use a new token for a new launch.');
+      if (!sameRequest(existing, input))
+        throw new AppError(
+          'STEWARD_CONFLICT',
+          'This launch token was already used for a launch with other settings; use a new token for a new launch.',
+        );
       return { launch: await view(existing), repeated: true };
     }
     const now = clock.iso();
     const instruction = userInstruction(actor.userId, ctx.requestId);
     try {
       const row = await db.transaction().execute(async (trx) => {
-        const jobId = await deps.queue.enqueue(trx, { queue: LAUNCH_QUEUE, orgId, payload: { accountId, ...instructionPayload(instruction) }, maxAttempts: LAUNCH_ATTEMPTS });
+        const jobId = await deps.queue.enqueue(trx, {
+          queue: LAUNCH_QUEUE,
+          orgId,
+          payload: { accountId, ...instructionPayload(instruction) },
+          maxAttempts: LAUNCH_ATTEMPTS,
+        });
         const launch: LaunchRow = {
-          account_id: accountId, token, org_id: orgId, name: input.name, size_id: input.sizeId, image_id: input.imageId, location_id: input.locationId ?? null,
-          ssh_user: input.sshUser, status: 'queued', node_id: null, address: null, server_id: null, job_id: jobId, error_code: null, error_message: null,
-          created_by: actor.userId, created_at: now, updated_at: now,
+          account_id: accountId,
+          token,
+          org_id: orgId,
+          name: input.name,
+          size_id: input.sizeId,
+          image_id: input.imageId,
+          location_id: input.locationId ?? null,
+          ssh_user: input.sshUser,
+          status: 'queued',
+          node_id: null,
+          address: null,
+          server_id: null,
+          job_id: jobId,
+          error_code: null,
+          error_message: null,
+          created_by: actor.userId,
+          created_at: now,
+          updated_at: now,
         };
         await store.insertLaunch(trx, launch);
-        await deps.audit.record(trx, {
-          action: 'instance.launch_requested', orgId, actor: auditActor(actor), target: { type: 'provider_account', id: accountId },
-          details: { provider: account.provider, name: input.name, size: input.sizeId, image: input.imageId, location: input.locationId ?? null, job: jobId },
-        }, ctx);
+        await deps.audit.record(
+          trx,
+          {
+            action: 'instance.launch_requested',
+            orgId,
+            actor: auditActor(actor),
+            target: { type: 'provider_account', id: accountId },
+            details: {
+              provider: account.provider,
+              name: input.name,
+              size: input.sizeId,
+              image: input.imageId,
+              location: input.locationId ?? null,
+              job: jobId,
+            },
+          },
+          ctx,
+        );
         return launch;
       });
       return { launch: await view(row), repeated: false };
@@ -75,7 +128,13 @@ export function createLaunchesService(deps: LaunchesDeps) {
     }
   }
 
-  async function getLaunch(actor: Actor, orgId: string, accountId: string, token: string, ctx: RequestContext): Promise<LaunchView> {
+  async function getLaunch(
+    actor: Actor,
+    orgId: string,
+    accountId: string,
+    token: string,
+    ctx: RequestContext,
+  ): Promise<LaunchView> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     const row = await store.launch(db, orgId, accountId, token);
     if (!row) throw notFound('The launch');

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../kernel/errors.js';
 import { Secret } from '../../kernel/secret.js';
-import { accountSpecFrom, confirmationMatches, launchStage, providerHostKeys, providerToken } from './provisioning.rules.js';
+import {
+  accountSpecFrom,
+  confirmationMatches,
+  launchStage,
+  providerHostKeys,
+  providerToken,
+} from './provisioning.rules.js';
 import type { ConnectAccountInput, LaunchRow } from './provisioning.types.js';
 
 const messageOf = (input: ConnectAccountInput): string => {
@@ -15,17 +21,54 @@ const messageOf = (input: ConnectAccountInput): string => {
 
 describe('provisioning rules', () => {
   it('splits an EC2 key pair into a sealed secret and a hint of four characters', () => {
-    const spec = accountSpecFrom({ provider: 'ec2', name: 'x', region: 'eu-west-1', accessKeyId: 'AKIAABCDEFGHIJKL1234', secretAccessKey: new Secret('s3cr3t') });
-    expect(spec).toMatchObject({ auth: 'access_key', hint: '…1234', secret: { kind: 'aws', accessKeyId: 'AKIAABCDEFGHIJKL1234', secretAccessKey: 's3cr3t' } });
+    const spec = accountSpecFrom({
+      provider: 'ec2',
+      name: 'x',
+      region: 'eu-west-1',
+      accessKeyId: 'AKIAABCDEFGHIJKL1234',
+      secretAccessKey: new Secret('s3cr3t'),
+    });
+    expect(spec).toMatchObject({
+      auth: 'access_key',
+      hint: '…1234',
+      secret: { kind: 'aws', accessKeyId: 'AKIAABCDEFGHIJKL1234', secretAccessKey: 's3cr3t' },
+    });
     expect(JSON.stringify(spec.settings)).not.toContain('s3cr3t');
   });
 
   it('says what is missing or misplaced without echoing what was typed', () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-    expect(messageOf({ provider: 'ec2', name: 'x', region: secret, accessKeyId: 'AKIAABCDEFGHIJKL1234', secretAccessKey: new Secret('s') })).not.toContain(secret.slice(0, 8));
-    expect(messageOf({ provider: 'ec2', name: 'x', region: 'eu-west-1', accessKeyId: secret, secretAccessKey: new Secret('s') })).not.toContain(secret.slice(0, 8));
-    expect(messageOf({ provider: 'elastichosts', name: 'x', zone: secret, user: 'u', secretKey: new Secret('k') })).not.toContain(secret.slice(0, 8));
-    expect(messageOf({ provider: 'elastichosts', name: 'x', region: 'eu-west-1', zone: 'lon-p', user: 'u', secretKey: new Secret('k') })).toMatch(/region does not apply/);
+    expect(
+      messageOf({
+        provider: 'ec2',
+        name: 'x',
+        region: secret,
+        accessKeyId: 'AKIAABCDEFGHIJKL1234',
+        secretAccessKey: new Secret('s'),
+      }),
+    ).not.toContain(secret.slice(0, 8));
+    expect(
+      messageOf({
+        provider: 'ec2',
+        name: 'x',
+        region: 'eu-west-1',
+        accessKeyId: secret,
+        secretAccessKey: new Secret('s'),
+      }),
+    ).not.toContain(secret.slice(0, 8));
+    expect(
+      messageOf({ provider: 'elastichosts', name: 'x', zone: secret, user: 'u', secretKey: new Secret('k') }),
+    ).not.toContain(secret.slice(0, 8));
+    expect(
+      messageOf({
+        provider: 'elastichosts',
+        name: 'x',
+        region: 'eu-west-1',
+        zone: 'lon-p',
+        user: 'u',
+        secretKey: new Secret('k'),
+      }),
+    ).toMatch(/region does not apply/);
   });
 
   it('derives provider tokens per account, within EC2’s limits', () => {
@@ -44,7 +87,18 @@ describe('provisioning rules', () => {
 
   it('reads provider host keys only when well formed', () => {
     const fp = `SHA256:${'A'.repeat(43)}`;
-    const node = (extra: Record<string, unknown>) => ({ id: 'i', name: '', state: 'running' as const, publicIps: [], privateIps: [], sizeId: undefined, imageId: undefined, locationId: undefined, created: undefined, extra });
+    const node = (extra: Record<string, unknown>) => ({
+      id: 'i',
+      name: '',
+      state: 'running' as const,
+      publicIps: [],
+      privateIps: [],
+      sizeId: undefined,
+      imageId: undefined,
+      locationId: undefined,
+      created: undefined,
+      extra,
+    });
     expect(providerHostKeys(node({ hostKeyFingerprints: [fp, 'MD5:xx', 3] }))).toEqual([fp]);
     expect(providerHostKeys(node({}))).toEqual([]);
   });

@@ -1,4 +1,9 @@
-import type { LaunchStatus, ProviderAccountsTable, ProviderInstancesTable, ProviderLaunchesTable } from '../../db/schema.js';
+import type {
+  LaunchStatus,
+  ProviderAccountsTable,
+  ProviderInstancesTable,
+  ProviderLaunchesTable,
+} from '../../db/schema.js';
 import type { Secret } from '../../kernel/secret.js';
 import type { NodeState, ProviderName } from '../../providers/index.js';
 

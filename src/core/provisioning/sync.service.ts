@@ -65,15 +65,31 @@ export function createSyncService(deps: SyncDeps) {
           known.delete(node.id);
           const row = instanceRowFrom(node, account, now);
           await store.saveInstance(trx, row);
-          if (before && before.state !== node.state) await recordChange(trx, account, node.id, before.state, node.state);
-          if (before && (before.state !== row.state || before.public_ip !== row.public_ip)) changed.push({ orgId: account.org_id, accountId: account.id, nodeId: node.id, state: row.state, publicIp: row.public_ip, privateIp: row.private_ip });
+          if (before && before.state !== node.state)
+            await recordChange(trx, account, node.id, before.state, node.state);
+          if (before && (before.state !== row.state || before.public_ip !== row.public_ip))
+            changed.push({
+              orgId: account.org_id,
+              accountId: account.id,
+              nodeId: node.id,
+              state: row.state,
+              publicIp: row.public_ip,
+              privateIp: row.private_ip,
+            });
         }
         // What the provider no longer lists is gone (ElasticHosts forgets destroyed servers; EC2 after an hour).
         for (const gone of known.values()) {
           await store.forgetInstance(trx, account.id, gone.node_id);
           if (gone.state !== 'terminated') {
             await recordChange(trx, account, gone.node_id, gone.state, 'terminated');
-            changed.push({ orgId: account.org_id, accountId: account.id, nodeId: gone.node_id, state: 'terminated', publicIp: null, privateIp: null });
+            changed.push({
+              orgId: account.org_id,
+              accountId: account.id,
+              nodeId: gone.node_id,
+              state: 'terminated',
+              publicIp: null,
+              privateIp: null,
+            });
           }
         }
         await store.noteSync(trx, account.id, { last_sync_at: now, last_sync_error: null });
@@ -81,7 +97,12 @@ export function createSyncService(deps: SyncDeps) {
     } catch (err) {
       const failure = describeFailure(err);
       deps.logger.warn({ account: account.id, code: failure.code }, 'instance status sync failed for one account');
-      await store.noteSync(db, account.id, { last_sync_at: clock.iso(), last_sync_error: `${failure.code}: ${failure.message}`.slice(0, 300) }).catch(() => undefined);
+      await store
+        .noteSync(db, account.id, {
+          last_sync_at: clock.iso(),
+          last_sync_error: `${failure.code}: ${failure.message}`.slice(0, 300),
+        })
+        .catch(() => undefined);
       return;
     }
     await tellServers(account.org_id, changed);
@@ -91,15 +112,29 @@ export function createSyncService(deps: SyncDeps) {
     if (!deps.onInstanceChange || changes.length === 0) return;
     const servers = await deps.servers.allRows(orgId);
     for (const change of changes) {
-      const server = servers.find((s) => s.provider_account_id === change.accountId && s.provider_node_id === change.nodeId);
+      const server = servers.find(
+        (s) => s.provider_account_id === change.accountId && s.provider_node_id === change.nodeId,
+      );
       if (!server) continue;
-      await deps.onInstanceChange({ ...change, serverId: server.id }).catch((err: unknown) =>
-        deps.logger.warn({ server: server.id, err: (err as Error).message }, 'the servers module could not take an instance change'));
+      await deps
+        .onInstanceChange({ ...change, serverId: server.id })
+        .catch((err: unknown) =>
+          deps.logger.warn(
+            { server: server.id, err: (err as Error).message },
+            'the servers module could not take an instance change',
+          ),
+        );
     }
   }
 
   function recordChange(trx: Executor, account: AccountRow, nodeId: string, from: string, to: string) {
-    return deps.audit.record(trx, { action: 'instance.state_changed', orgId: account.org_id, actor: { type: 'system' }, target: { type: 'instance', id: `${account.id}/${nodeId}` }, details: { from, to } });
+    return deps.audit.record(trx, {
+      action: 'instance.state_changed',
+      orgId: account.org_id,
+      actor: { type: 'system' },
+      target: { type: 'instance', id: `${account.id}/${nodeId}` },
+      details: { from, to },
+    });
   }
 
   async function syncAll(): Promise<void> {
@@ -127,7 +162,12 @@ export function createSyncService(deps: SyncDeps) {
 
   /** Inside the transaction that connects an account: enqueue the next sync and name it in the schedule. */
   async function startSchedule(trx: Executor): Promise<void> {
-    const id = await deps.queue.enqueue(trx, { queue: SYNC_QUEUE, payload: {}, runAt: new Date(clock.nowMs() + deps.config.syncIntervalMs), maxAttempts: 3 });
+    const id = await deps.queue.enqueue(trx, {
+      queue: SYNC_QUEUE,
+      payload: {},
+      runAt: new Date(clock.nowMs() + deps.config.syncIntervalMs),
+      maxAttempts: 3,
+    });
     await store.setScheduleJob(trx, SCHEDULE, id, clock.iso());
   }
 

@@ -47,7 +47,11 @@ describe.each(ENGINES)('cluster schedules (%s)', (engine) => {
     // One run per slot: never more than the slots that began, at most one per slot.
     expect(runs.length).toBeLessThanOrEqual(Math.floor(elapsed / INTERVAL) + 1);
     expect(runs.length).toBeGreaterThanOrEqual(5);
-    const row = await database.db.selectFrom('cluster_schedules').selectAll().where('name', '=', 'test.every').executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('cluster_schedules')
+      .selectAll()
+      .where('name', '=', 'test.every')
+      .executeTakeFirstOrThrow();
     expect(row.runs).toBe(runs.length);
     // Each slot starts a whole interval after the one before it, whoever ran it.
     expect(Date.parse(row.next_run_at) - runs[0]!.at).toBeGreaterThanOrEqual((runs.length - 1) * INTERVAL);
@@ -73,11 +77,15 @@ describe.each(ENGINES)('cluster schedules (%s)', (engine) => {
     const handles = [database, openDatabase(tdb.target), openDatabase(tdb.target)];
     let inside = 0;
     let most = 0;
-    await Promise.all(handles.map((h) => withStartupLock(h, async () => {
-      most = Math.max(most, ++inside);
-      await sleep(100);
-      inside--;
-    })));
+    await Promise.all(
+      handles.map((h) =>
+        withStartupLock(h, async () => {
+          most = Math.max(most, ++inside);
+          await sleep(100);
+          inside--;
+        }),
+      ),
+    );
     await Promise.all(handles.slice(1).map((h) => h.close()));
     // SQLite is one process, one node: nothing to take turns with.
     expect(most).toBe(engine === 'postgres' ? 1 : 3);

@@ -52,18 +52,41 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** Claims the current slot of `e` if it is due; true if this process won it. */
   async function claim(e: Entry): Promise<boolean> {
     const now = clock.nowMs();
-    await db.insertInto('cluster_schedules').values({ name: e.name, interval_ms: e.intervalMs, next_run_at: new Date(now).toISOString(), last_run_at: null, last_run_by: null, runs: 0 })
-      .onConflict((oc) => oc.column('name').doNothing()).execute();
-    const row = await db.selectFrom('cluster_schedules').selectAll().where('name', '=', e.name).executeTakeFirstOrThrow();
+    await db
+      .insertInto('cluster_schedules')
+      .values({
+        name: e.name,
+        interval_ms: e.intervalMs,
+        next_run_at: new Date(now).toISOString(),
+        last_run_at: null,
+        last_run_by: null,
+        runs: 0,
+      })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const row = await db
+      .selectFrom('cluster_schedules')
+      .selectAll()
+      .where('name', '=', e.name)
+      .executeTakeFirstOrThrow();
     const slot = Date.parse(row.next_run_at);
     if (slot > now) {
       e.knownNextMs = slot;
       return false;
     }
     const next = nextSlot(slot, e.intervalMs, now);
-    const res = await db.updateTable('cluster_schedules')
-      .set((eb) => ({ next_run_at: new Date(next).toISOString(), last_run_at: clock.iso(), last_run_by: deps.worker, interval_ms: e.intervalMs, runs: eb('runs', '+', 1) }))
-      .where('name', '=', e.name).where('next_run_at', '=', row.next_run_at).executeTakeFirst();
+    const res = await db
+      .updateTable('cluster_schedules')
+      .set((eb) => ({
+        next_run_at: new Date(next).toISOString(),
+        last_run_at: clock.iso(),
+        last_run_by: deps.worker,
+        interval_ms: e.intervalMs,
+        runs: eb('runs', '+', 1),
+      }))
+      .where('name', '=', e.name)
+      .where('next_run_at', '=', row.next_run_at)
+      .executeTakeFirst();
     e.knownNextMs = next;
     return Number(res.numUpdatedRows) === 1;
   }
@@ -72,8 +95,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     for (const e of entries.values()) {
       if (e.running || clock.nowMs() < e.knownNextMs) continue;
       if (!(await claim(e))) continue;
-      e.running = e.task()
-        .then(() => undefined, (err: unknown) => deps.logger.error({ schedule: e.name, err: (err as Error)?.message }, 'scheduled work failed'))
+      e.running = e
+        .task()
+        .then(
+          () => undefined,
+          (err: unknown) =>
+            deps.logger.error({ schedule: e.name, err: (err as Error)?.message }, 'scheduled work failed'),
+        )
         .finally(() => (e.running = undefined));
     }
   }
@@ -91,7 +119,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   return {
     every(name, intervalMs, task) {
-      entries.set(name, { name, intervalMs: Math.max(1, Math.floor(intervalMs)), task, knownNextMs: 0, running: undefined });
+      entries.set(name, {
+        name,
+        intervalMs: Math.max(1, Math.floor(intervalMs)),
+        task,
+        knownNextMs: 0,
+        running: undefined,
+      });
     },
     start() {
       if (!timer) loop();

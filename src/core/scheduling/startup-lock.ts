@@ -17,7 +17,11 @@ export async function withStartupLock<T>(database: DatabaseHandle, fn: () => Pro
     const key = sql`hashtext('steward.start.' || current_schema())`;
     const end = Date.now() + WAIT_MS;
     while (!(await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${key}) AS ok`.execute(conn)).rows[0]?.ok) {
-      if (Date.now() > end) throw new AppError('STEWARD_DATABASE_UNAVAILABLE', 'Another Steward node has held the start-up lock for 10 minutes; is one stuck starting?');
+      if (Date.now() > end)
+        throw new AppError(
+          'STEWARD_DATABASE_UNAVAILABLE',
+          'Another Steward node has held the start-up lock for 10 minutes; is one stuck starting?',
+        );
       await sleep(200);
     }
     try {

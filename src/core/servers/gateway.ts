@@ -5,7 +5,21 @@ import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Secret } from '../../kernel/secret.js';
 import {
-  createSshExecutor, type Argv, type CreateSshExecutorOptions, type ExecOptions, type ExecResult, type ExecutorMetrics, type HostKeyChangedError, type HostKeyPolicy, type RemoteExecutor, type RemoteSession, type ShellHandle, type ShellOptions, type SshAuth, type SshTarget, type TargetRef,
+  createSshExecutor,
+  type Argv,
+  type CreateSshExecutorOptions,
+  type ExecOptions,
+  type ExecResult,
+  type ExecutorMetrics,
+  type HostKeyChangedError,
+  type HostKeyPolicy,
+  type RemoteExecutor,
+  type RemoteSession,
+  type ShellHandle,
+  type ShellOptions,
+  type SshAuth,
+  type SshTarget,
+  type TargetRef,
 } from '../../remote/index.js';
 import type { AlertsService } from '../alerts/alerts.service.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -59,8 +73,13 @@ export function createServerGateway(deps: GatewayDeps) {
     const op = ref.session ? operations.get(ref.session) : undefined;
     if (!op) throw new AppError('STEWARD_INTERNAL', 'An SSH login happened outside any recorded operation.');
     await deps.ledger.record({
-      orgId: op.server.org_id, credential: op.credential, credentialId: null, target: { type: 'server', id: op.server.id },
-      operation: `ssh.login:${op.operation}`, instruction: op.instruction, outcome: 'ok',
+      orgId: op.server.org_id,
+      credential: op.credential,
+      credentialId: null,
+      target: { type: 'server', id: op.server.id },
+      operation: `ssh.login:${op.operation}`,
+      instruction: op.instruction,
+      outcome: 'ok',
     });
     await serversStore.update(deps.db, op.server.id, { last_contact_at: deps.clock.iso() });
   }
@@ -70,14 +89,37 @@ export function createServerGateway(deps: GatewayDeps) {
     if (!op) return;
     const presented = error.presented?.fingerprint ?? null;
     const { server } = op;
-    await serversStore.update(deps.db, server.id, { status: 'blocked', status_reason: 'host_key_changed', presented_fingerprint: presented, updated_at: deps.clock.iso() });
-    await deps.ledger.record({ orgId: server.org_id, credential: op.credential, credentialId: null, target: { type: 'server', id: server.id }, operation: `ssh.login:${op.operation}`, instruction: op.instruction, outcome: 'blocked' });
+    await serversStore.update(deps.db, server.id, {
+      status: 'blocked',
+      status_reason: 'host_key_changed',
+      presented_fingerprint: presented,
+      updated_at: deps.clock.iso(),
+    });
+    await deps.ledger.record({
+      orgId: server.org_id,
+      credential: op.credential,
+      credentialId: null,
+      target: { type: 'server', id: server.id },
+      operation: `ssh.login:${op.operation}`,
+      instruction: op.instruction,
+      outcome: 'blocked',
+    });
     await deps.alerts.raise({
-      orgId: server.org_id, serverId: server.id, kind: 'host_key_changed', severity: 'critical',
+      orgId: server.org_id,
+      serverId: server.id,
+      kind: 'host_key_changed',
+      severity: 'critical',
       title: `${server.name}: the SSH host key changed; Steward stopped using this server`,
       details: { expected: server.host_key_fingerprint, presented, address: server.address, port: server.port },
     });
-    await deps.audit.recordAlone({ action: 'server.host_key_changed', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id }, result: 'denied', details: { expected: server.host_key_fingerprint, presented } });
+    await deps.audit.recordAlone({
+      action: 'server.host_key_changed',
+      orgId: server.org_id,
+      actor: { type: 'system' },
+      target: { type: 'server', id: server.id },
+      result: 'denied',
+      details: { expected: server.host_key_fingerprint, presented },
+    });
   }
 
   const executor: RemoteExecutor = createSshExecutor({ ...deps.executorOptions, onLogin, onHostKeyMismatch });
@@ -89,35 +131,73 @@ export function createServerGateway(deps: GatewayDeps) {
     return {
       kind: 'pin-on-first-contact',
       onFirstContact: async (key) => {
-        await serversStore.update(deps.db, server.id, { host_key: key.publicKey, host_key_fingerprint: key.fingerprint, host_key_source: 'first_contact', host_key_pinned_at: deps.clock.iso() });
-        await deps.audit.recordAlone({ action: 'server.host_key_pinned', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id }, details: { fingerprint: key.fingerprint, type: key.type, verified: false } });
+        await serversStore.update(deps.db, server.id, {
+          host_key: key.publicKey,
+          host_key_fingerprint: key.fingerprint,
+          host_key_source: 'first_contact',
+          host_key_pinned_at: deps.clock.iso(),
+        });
+        await deps.audit.recordAlone({
+          action: 'server.host_key_pinned',
+          orgId: server.org_id,
+          actor: { type: 'system' },
+          target: { type: 'server', id: server.id },
+          details: { fingerprint: key.fingerprint, type: key.type, verified: false },
+        });
       },
     };
   }
 
   async function authFor(server: ServerRow, useBootstrap: boolean): Promise<SshAuth> {
     if (useBootstrap) {
-      if (!server.bootstrap_sealed || !server.bootstrap_kind) throw new AppError('STEWARD_CONFLICT', 'This server has no initial credential any more; Steward logs in with its own key.');
-      const value = await deps.vault.openText({ scope: server.org_id, table: 'servers', column: 'bootstrap_sealed', row: server.id }, server.bootstrap_sealed);
-      return server.bootstrap_kind === 'password' ? { kind: 'password', password: value } : { kind: 'key', privateKey: value };
+      if (!server.bootstrap_sealed || !server.bootstrap_kind)
+        throw new AppError(
+          'STEWARD_CONFLICT',
+          'This server has no initial credential any more; Steward logs in with its own key.',
+        );
+      const value = await deps.vault.openText(
+        { scope: server.org_id, table: 'servers', column: 'bootstrap_sealed', row: server.id },
+        server.bootstrap_sealed,
+      );
+      return server.bootstrap_kind === 'password'
+        ? { kind: 'password', password: value }
+        : { kind: 'key', privateKey: value };
     }
     return { kind: 'key', privateKey: (await deps.orgKey(server.org_id)).privateKey };
   }
 
   /** Runs `fn` on one fresh login to the server, recorded against `instruction`. */
-  async function withServer<T>(server: ServerRow, instruction: Instruction, operation: string, fn: (session: RemoteSession) => Promise<T>, options: WithServerOptions = {}): Promise<T> {
+  async function withServer<T>(
+    server: ServerRow,
+    instruction: Instruction,
+    operation: string,
+    fn: (session: RemoteSession) => Promise<T>,
+    options: WithServerOptions = {},
+  ): Promise<T> {
     if (server.status === 'blocked') {
-      throw new AppError('STEWARD_SSH_HOST_KEY_CHANGED', `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`);
+      throw new AppError(
+        'STEWARD_SSH_HOST_KEY_CHANGED',
+        `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`,
+      );
     }
     await deps.beforeLogin?.(instruction, server);
     const useBootstrap = options.useBootstrap === true;
     const tag = newId('run', deps.clock.nowMs());
     const target: SshTarget = {
-      host: server.address, port: server.port, username: server.username, label: server.id, session: tag,
+      host: server.address,
+      port: server.port,
+      username: server.username,
+      label: server.id,
+      session: tag,
       auth: await authFor(server, useBootstrap),
       hostKey: hostKeyPolicy(server, options.allowFirstContact === true),
     };
-    operations.set(tag, { server, instruction, operation, credential: useBootstrap ? 'server_bootstrap' : 'org_ssh_key' });
+    operations.set(tag, {
+      server,
+      instruction,
+      operation,
+      credential: useBootstrap ? 'server_bootstrap' : 'org_ssh_key',
+    });
     try {
       return await executor.withSession(target, fn);
     } finally {
@@ -128,15 +208,28 @@ export function createServerGateway(deps: GatewayDeps) {
 
   // Web terminal (core/access): one login per shell, recorded like any other, closed with the shell
   /** Opens a login shell on a PTY with the organisation's key, on its own login recorded against `instruction`. */
-  async function openShell(server: ServerRow, instruction: Instruction, operation: string, opts: ShellOptions): Promise<ShellHandle> {
+  async function openShell(
+    server: ServerRow,
+    instruction: Instruction,
+    operation: string,
+    opts: ShellOptions,
+  ): Promise<ShellHandle> {
     if (server.status === 'blocked') {
-      throw new AppError('STEWARD_SSH_HOST_KEY_CHANGED', `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`);
+      throw new AppError(
+        'STEWARD_SSH_HOST_KEY_CHANGED',
+        `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`,
+      );
     }
     await deps.beforeLogin?.(instruction, server);
     const tag = newId('term', deps.clock.nowMs());
     const target: SshTarget = {
-      host: server.address, port: server.port, username: server.username, label: server.id, session: tag,
-      auth: await authFor(server, false), hostKey: hostKeyPolicy(server, false),
+      host: server.address,
+      port: server.port,
+      username: server.username,
+      label: server.id,
+      session: tag,
+      auth: await authFor(server, false),
+      hostKey: hostKeyPolicy(server, false),
     };
     operations.set(tag, { server, instruction, operation, credential: 'org_ssh_key' });
     const release = () => {
@@ -160,12 +253,22 @@ export function createServerGateway(deps: GatewayDeps) {
    * kept login neither holds a permit of the main executor nor gets closed to make room for task logins. Each
    * login (the first, and each one after the connection dropped) is written to the ledger like any other.
    */
-  interface Kept { readonly tag: string; readonly target: SshTarget; readonly server: ServerRow; readonly instruction: Instruction }
+  interface Kept {
+    readonly tag: string;
+    readonly target: SshTarget;
+    readonly server: ServerRow;
+    readonly instruction: Instruction;
+  }
   const kept = new Map<string, Kept>();
   let keptExecutor: RemoteExecutor | undefined;
   const sameLogin = (a: ServerRow, b: ServerRow): boolean =>
-    a.address === b.address && a.port === b.port && a.username === b.username && a.host_key === b.host_key && a.host_key_fingerprint === b.host_key_fingerprint;
-  const sameInstruction = (a: Instruction, b: Instruction): boolean => a.type === b.type && a.id === b.id && a.actorId === b.actorId;
+    a.address === b.address &&
+    a.port === b.port &&
+    a.username === b.username &&
+    a.host_key === b.host_key &&
+    a.host_key_fingerprint === b.host_key_fingerprint;
+  const sameInstruction = (a: Instruction, b: Instruction): boolean =>
+    a.type === b.type && a.id === b.id && a.actorId === b.actorId;
 
   /** Closes a server's kept login (monitoring switched off, server removed or changed). */
   function releaseKept(serverId: string): void {
@@ -177,9 +280,18 @@ export function createServerGateway(deps: GatewayDeps) {
   }
 
   /** Runs one command on the server's kept login, logging in (and recording it) only when there is none open. */
-  async function execKept(server: ServerRow, instruction: Instruction, operation: string, argv: Argv, opts: ExecOptions = {}): Promise<ExecResult> {
+  async function execKept(
+    server: ServerRow,
+    instruction: Instruction,
+    operation: string,
+    argv: Argv,
+    opts: ExecOptions = {},
+  ): Promise<ExecResult> {
     if (server.status === 'blocked') {
-      throw new AppError('STEWARD_SSH_HOST_KEY_CHANGED', `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`);
+      throw new AppError(
+        'STEWARD_SSH_HOST_KEY_CHANGED',
+        `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`,
+      );
     }
     let k = kept.get(server.id);
     if (k && (!sameLogin(k.server, server) || !sameInstruction(k.instruction, instruction))) {
@@ -190,26 +302,43 @@ export function createServerGateway(deps: GatewayDeps) {
       await deps.beforeLogin?.(instruction, server);
       const tag = newId('run', deps.clock.nowMs());
       const target: SshTarget = {
-        host: server.address, port: server.port, username: server.username, label: server.id, session: tag,
-        auth: await authFor(server, false), hostKey: hostKeyPolicy(server, false),
+        host: server.address,
+        port: server.port,
+        username: server.username,
+        label: server.id,
+        session: tag,
+        auth: await authFor(server, false),
+        hostKey: hostKeyPolicy(server, false),
       };
       operations.set(tag, { server, instruction, operation, credential: 'org_ssh_key' });
       k = { tag, target, server, instruction };
       kept.set(server.id, k);
     }
-    keptExecutor ??= createSshExecutor({ ...deps.executorOptions, idleTimeoutMs: deps.keptIdleMs ?? 600_000, maxConnectionsPerHost: 1, onLogin, onHostKeyMismatch });
+    keptExecutor ??= createSshExecutor({
+      ...deps.executorOptions,
+      idleTimeoutMs: deps.keptIdleMs ?? 600_000,
+      maxConnectionsPerHost: 1,
+      onLogin,
+      onHostKeyMismatch,
+    });
     try {
       return await keptExecutor.exec(k.target, argv, opts);
     } catch (err) {
       // A refused key or a changed host key will not get better by keeping the same login around.
-      if (isAppError(err) && (err.code === 'STEWARD_SSH_AUTH_FAILED' || err.code === 'STEWARD_SSH_HOST_KEY_CHANGED')) releaseKept(server.id);
+      if (isAppError(err) && (err.code === 'STEWARD_SSH_AUTH_FAILED' || err.code === 'STEWARD_SSH_HOST_KEY_CHANGED'))
+        releaseKept(server.id);
       throw err;
     }
   }
   const keptMetrics = (): ExecutorMetrics | undefined => keptExecutor?.metrics();
 
   return {
-    withServer, openShell, executor, execKept, releaseKept, keptMetrics,
+    withServer,
+    openShell,
+    executor,
+    execKept,
+    releaseKept,
+    keptMetrics,
     close: async () => {
       await executor.close();
       await keptExecutor?.close();

@@ -22,19 +22,23 @@ async function hasKey(session: RemoteSession, key: string): Promise<boolean> {
 }
 
 export function installKeySteps(publicKey: string): Step<RemoteSession>[] {
-  return [{
-    id: 'authorized-key',
-    description: 'Steward’s key is in the login user’s authorized_keys',
-    check: (session) => hasKey(session, publicKey),
-    apply: async (session) => void (await session.exec(sh(ADD_KEY, publicKey))),
-  }];
+  return [
+    {
+      id: 'authorized-key',
+      description: 'Steward’s key is in the login user’s authorized_keys',
+      check: (session) => hasKey(session, publicKey),
+      apply: async (session) => void (await session.exec(sh(ADD_KEY, publicKey))),
+    },
+  ];
 }
 
 export function removeKeySteps(publicKey: string): Step<RemoteSession>[] {
-  return [{
-    id: 'authorized-key-removed',
-    description: 'Steward’s key is no longer in the login user’s authorized_keys',
-    check: async (session) => !(await hasKey(session, publicKey)),
-    apply: async (session) => void (await session.exec(sh(REMOVE_KEY, publicKey))),
-  }];
+  return [
+    {
+      id: 'authorized-key-removed',
+      description: 'Steward’s key is no longer in the login user’s authorized_keys',
+      check: async (session) => !(await hasKey(session, publicKey)),
+      apply: async (session) => void (await session.exec(sh(REMOVE_KEY, publicKey))),
+    },
+  ];
 }

@@ -53,7 +53,11 @@ export interface ServerView {
   readonly username: string;
   readonly status: ServerRow['status'];
   readonly statusReason: string | null;
-  readonly hostKey: { readonly fingerprint: string; readonly source: string | null; readonly pinnedAt: string | null } | null;
+  readonly hostKey: {
+    readonly fingerprint: string;
+    readonly source: string | null;
+    readonly pinnedAt: string | null;
+  } | null;
   readonly presentedFingerprint: string | null;
   readonly login: ServerRow['login'];
   readonly provider: { readonly accountId: string; readonly nodeId: string | null } | null;
@@ -62,18 +66,33 @@ export interface ServerView {
 }
 
 export const serverView = (r: ServerRow): ServerView => ({
-  id: r.id, name: r.name, address: r.address, port: r.port, username: r.username, status: r.status, statusReason: r.status_reason,
-  hostKey: r.host_key_fingerprint ? { fingerprint: r.host_key_fingerprint, source: r.host_key_source, pinnedAt: r.host_key_pinned_at } : null,
-  presentedFingerprint: r.presented_fingerprint, login: r.login,
+  id: r.id,
+  name: r.name,
+  address: r.address,
+  port: r.port,
+  username: r.username,
+  status: r.status,
+  statusReason: r.status_reason,
+  hostKey: r.host_key_fingerprint
+    ? { fingerprint: r.host_key_fingerprint, source: r.host_key_source, pinnedAt: r.host_key_pinned_at }
+    : null,
+  presentedFingerprint: r.presented_fingerprint,
+  login: r.login,
   provider: r.provider_account_id ? { accountId: r.provider_account_id, nodeId: r.provider_node_id } : null,
-  createdAt: r.created_at, lastContactAt: r.last_contact_at,
+  createdAt: r.created_at,
+  lastContactAt: r.last_contact_at,
 });
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const ENROL_ATTEMPTS = 4;
 
 /** Codes after which trying again cannot help: the person must fix something first. */
-const PERMANENT = new Set(['STEWARD_SSH_AUTH_FAILED', 'STEWARD_SSH_HOST_KEY_CHANGED', 'STEWARD_SSH_HOST_KEY_UNKNOWN', 'STEWARD_CONFLICT']);
+const PERMANENT = new Set([
+  'STEWARD_SSH_AUTH_FAILED',
+  'STEWARD_SSH_HOST_KEY_CHANGED',
+  'STEWARD_SSH_HOST_KEY_UNKNOWN',
+  'STEWARD_CONFLICT',
+]);
 
 /**
  * The servers inventory. Adding a server seals the credential given, then (in a job) logs in with it once to
@@ -83,7 +102,13 @@ const PERMANENT = new Set(['STEWARD_SSH_AUTH_FAILED', 'STEWARD_SSH_HOST_KEY_CHAN
 export function createServersService(deps: ServersDeps) {
   const { db, clock } = deps;
 
-  async function requireServer(actor: Actor, orgId: string, id: string, ctx: RequestContext, role: 'member' | 'owner' = 'member'): Promise<ServerRow> {
+  async function requireServer(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    ctx: RequestContext,
+    role: 'member' | 'owner' = 'member',
+  ): Promise<ServerRow> {
     await deps.orgs.requireMember(actor, orgId, role, ctx);
     const row = await serversStore.byId(db, orgId, id);
     if (!row) throw notFound('The server');
@@ -94,27 +119,77 @@ export function createServersService(deps: ServersDeps) {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     assertValidHostname(input.address);
     assertValidUnixUser(input.username);
-    if ((input.password ? 1 : 0) + (input.privateKey ? 1 : 0) !== 1) throw invalidInput('Give exactly one of password or privateKey for Steward’s first login.');
-    if (input.hostKeyFingerprint && !FINGERPRINT.test(input.hostKeyFingerprint)) throw invalidInput('hostKeyFingerprint must look like SHA256: followed by 43 base64 characters (as `ssh-keygen -lf` prints it).', { field: 'hostKeyFingerprint' });
+    if ((input.password ? 1 : 0) + (input.privateKey ? 1 : 0) !== 1)
+      throw invalidInput('Give exactly one of password or privateKey for Steward’s first login.');
+    if (input.hostKeyFingerprint && !FINGERPRINT.test(input.hostKeyFingerprint))
+      throw invalidInput(
+        'hostKeyFingerprint must look like SHA256: followed by 43 base64 characters (as `ssh-keygen -lf` prints it).',
+        { field: 'hostKeyFingerprint' },
+      );
     if (!input.hostKeyFingerprint && !input.hostKey && !input.trustFirstContact) {
-      throw invalidInput('Say how to recognise the server: give hostKeyFingerprint (run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on it), or set trustFirstContact to accept the key it presents the first time.', { field: 'hostKeyFingerprint' });
+      throw invalidInput(
+        'Say how to recognise the server: give hostKeyFingerprint (run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on it), or set trustFirstContact to accept the key it presents the first time.',
+        { field: 'hostKeyFingerprint' },
+      );
     }
-    if (await serversStore.findEndpoint(db, orgId, input.address, input.port, input.username)) throw new AppError('STEWARD_CONFLICT', 'This organisation already has a server at that address, port and user.');
+    if (await serversStore.findEndpoint(db, orgId, input.address, input.port, input.username))
+      throw new AppError('STEWARD_CONFLICT', 'This organisation already has a server at that address, port and user.');
     const id = newId('srv', clock.nowMs());
     const now = clock.iso();
     const secret = (input.password ?? input.privateKey)!;
     const row: ServerRow = {
-      id, org_id: orgId, name: input.name, address: input.address, port: input.port, username: input.username,
-      status: 'enrolling', status_reason: null, host_key: input.hostKey?.trim() ?? null, host_key_fingerprint: input.hostKeyFingerprint ?? null,
-      host_key_source: input.hostKey || input.hostKeyFingerprint ? 'provided' : null, host_key_pinned_at: input.hostKey || input.hostKeyFingerprint ? now : null,
-      presented_fingerprint: null, login: 'bootstrap', bootstrap_kind: input.password ? 'password' : 'key',
-      bootstrap_sealed: await deps.vault.seal({ scope: orgId, table: 'servers', column: 'bootstrap_sealed', row: id }, secret),
-      provider_account_id: null, provider_node_id: null, created_by: actor.userId, created_at: now, updated_at: now, last_contact_at: null,
+      id,
+      org_id: orgId,
+      name: input.name,
+      address: input.address,
+      port: input.port,
+      username: input.username,
+      status: 'enrolling',
+      status_reason: null,
+      host_key: input.hostKey?.trim() ?? null,
+      host_key_fingerprint: input.hostKeyFingerprint ?? null,
+      host_key_source: input.hostKey || input.hostKeyFingerprint ? 'provided' : null,
+      host_key_pinned_at: input.hostKey || input.hostKeyFingerprint ? now : null,
+      presented_fingerprint: null,
+      login: 'bootstrap',
+      bootstrap_kind: input.password ? 'password' : 'key',
+      bootstrap_sealed: await deps.vault.seal(
+        { scope: orgId, table: 'servers', column: 'bootstrap_sealed', row: id },
+        secret,
+      ),
+      provider_account_id: null,
+      provider_node_id: null,
+      created_by: actor.userId,
+      created_at: now,
+      updated_at: now,
+      last_contact_at: null,
     };
     await db.transaction().execute(async (trx) => {
       await serversStore.insert(trx, row);
-      await deps.queue.enqueue(trx, { queue: 'servers.enrol', orgId, payload: { serverId: id, ...instructionPayload(userInstruction(actor.userId, ctx.requestId)) }, maxAttempts: ENROL_ATTEMPTS });
-      await deps.audit.record(trx, { action: 'server.added', orgId, actor: auditActor(actor), target: { type: 'server', id }, details: { name: input.name, address: input.address, port: input.port, username: input.username, login: row.bootstrap_kind, hostKey: row.host_key_source ?? 'first_contact' } }, ctx);
+      await deps.queue.enqueue(trx, {
+        queue: 'servers.enrol',
+        orgId,
+        payload: { serverId: id, ...instructionPayload(userInstruction(actor.userId, ctx.requestId)) },
+        maxAttempts: ENROL_ATTEMPTS,
+      });
+      await deps.audit.record(
+        trx,
+        {
+          action: 'server.added',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'server', id },
+          details: {
+            name: input.name,
+            address: input.address,
+            port: input.port,
+            username: input.username,
+            login: row.bootstrap_kind,
+            hostKey: row.host_key_source ?? 'first_contact',
+          },
+        },
+        ctx,
+      );
     });
     return serverView(row);
   }
@@ -124,7 +199,16 @@ export function createServersService(deps: ServersDeps) {
    * launch, so there is no first-login credential; enrolment only proves the key works (and pins the host key).
    */
   async function adoptServer(
-    input: { orgId: string; name: string; address: string; port: number; username: string; providerAccountId: string; providerNodeId: string; hostKeyFingerprints?: readonly string[] },
+    input: {
+      orgId: string;
+      name: string;
+      address: string;
+      port: number;
+      username: string;
+      providerAccountId: string;
+      providerNodeId: string;
+      hostKeyFingerprints?: readonly string[];
+    },
     instruction: Instruction,
     ctx: RequestContext,
   ): Promise<ServerView> {
@@ -134,15 +218,54 @@ export function createServersService(deps: ServersDeps) {
     const now = clock.iso();
     const fingerprint = input.hostKeyFingerprints?.[0] ?? null;
     const row: ServerRow = {
-      id, org_id: input.orgId, name: input.name, address: input.address, port: input.port, username: input.username,
-      status: 'enrolling', status_reason: null, host_key: null, host_key_fingerprint: fingerprint, host_key_source: fingerprint ? 'provider' : null,
-      host_key_pinned_at: fingerprint ? now : null, presented_fingerprint: null, login: 'org_key', bootstrap_kind: null, bootstrap_sealed: null,
-      provider_account_id: input.providerAccountId, provider_node_id: input.providerNodeId, created_by: instruction.actorId ?? 'system', created_at: now, updated_at: now, last_contact_at: null,
+      id,
+      org_id: input.orgId,
+      name: input.name,
+      address: input.address,
+      port: input.port,
+      username: input.username,
+      status: 'enrolling',
+      status_reason: null,
+      host_key: null,
+      host_key_fingerprint: fingerprint,
+      host_key_source: fingerprint ? 'provider' : null,
+      host_key_pinned_at: fingerprint ? now : null,
+      presented_fingerprint: null,
+      login: 'org_key',
+      bootstrap_kind: null,
+      bootstrap_sealed: null,
+      provider_account_id: input.providerAccountId,
+      provider_node_id: input.providerNodeId,
+      created_by: instruction.actorId ?? 'system',
+      created_at: now,
+      updated_at: now,
+      last_contact_at: null,
     };
     await db.transaction().execute(async (trx) => {
       await serversStore.insert(trx, row);
-      await deps.queue.enqueue(trx, { queue: 'servers.enrol', orgId: input.orgId, payload: { serverId: id, ...instructionPayload(instruction) }, maxAttempts: ENROL_ATTEMPTS });
-      await deps.audit.record(trx, { action: 'server.added', orgId: input.orgId, actor: instruction.actorId ? { type: 'user', id: instruction.actorId } : { type: 'system' }, target: { type: 'server', id }, details: { name: input.name, address: input.address, provider: input.providerAccountId, node: input.providerNodeId, hostKey: row.host_key_source ?? 'first_contact' } }, ctx);
+      await deps.queue.enqueue(trx, {
+        queue: 'servers.enrol',
+        orgId: input.orgId,
+        payload: { serverId: id, ...instructionPayload(instruction) },
+        maxAttempts: ENROL_ATTEMPTS,
+      });
+      await deps.audit.record(
+        trx,
+        {
+          action: 'server.added',
+          orgId: input.orgId,
+          actor: instruction.actorId ? { type: 'user', id: instruction.actorId } : { type: 'system' },
+          target: { type: 'server', id },
+          details: {
+            name: input.name,
+            address: input.address,
+            provider: input.providerAccountId,
+            node: input.providerNodeId,
+            hostKey: row.host_key_source ?? 'first_contact',
+          },
+        },
+        ctx,
+      );
     });
     return serverView(row);
   }
@@ -157,14 +280,35 @@ export function createServersService(deps: ServersDeps) {
       const firstContact = server.host_key_source === null;
       if (server.login === 'bootstrap') {
         const { publicKey } = await orgKey(server.org_id);
-        const result = await gw.withServer(server, instruction, 'enrol', (session) => runSteps(installKeySteps(publicKey), session), { useBootstrap: true, allowFirstContact: firstContact });
+        const result = await gw.withServer(
+          server,
+          instruction,
+          'enrol',
+          (session) => runSteps(installKeySteps(publicKey), session),
+          { useBootstrap: true, allowFirstContact: firstContact },
+        );
         if (!result.ok) throw result.outcomes.at(-1)?.error ?? new Error('installing the key failed');
       }
       const pinned = (await serversStore.byIdAnyOrg(db, server.id))!;
-      await gw.withServer(pinned, instruction, 'enrol.verify', (session) => session.exec(['true']), { allowFirstContact: pinned.host_key_source === null });
+      await gw.withServer(pinned, instruction, 'enrol.verify', (session) => session.exec(['true']), {
+        allowFirstContact: pinned.host_key_source === null,
+      });
       await db.transaction().execute(async (trx) => {
-        await serversStore.update(trx, server.id, { status: 'ready', status_reason: null, login: 'org_key', bootstrap_sealed: null, bootstrap_kind: null, updated_at: clock.iso() });
-        await deps.audit.record(trx, { action: 'server.enrolled', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id }, details: { hostKey: pinned.host_key_fingerprint } });
+        await serversStore.update(trx, server.id, {
+          status: 'ready',
+          status_reason: null,
+          login: 'org_key',
+          bootstrap_sealed: null,
+          bootstrap_kind: null,
+          updated_at: clock.iso(),
+        });
+        await deps.audit.record(trx, {
+          action: 'server.enrolled',
+          orgId: server.org_id,
+          actor: { type: 'system' },
+          target: { type: 'server', id: server.id },
+          details: { hostKey: pinned.host_key_fingerprint },
+        });
       });
       await deps.onReady?.((await serversStore.byIdAnyOrg(db, server.id))!, instruction);
     } catch (err) {
@@ -172,27 +316,63 @@ export function createServersService(deps: ServersDeps) {
       const final = PERMANENT.has(code) || job.attempt >= ENROL_ATTEMPTS;
       const current = await serversStore.byIdAnyOrg(db, server.id);
       if (final && current && current.status === 'enrolling') {
-        await serversStore.update(db, server.id, { status: code === 'STEWARD_SSH_UNREACHABLE' || code === 'STEWARD_SSH_TIMEOUT' ? 'unreachable' : 'enrol_failed', status_reason: (err as Error).message.slice(0, 300), updated_at: clock.iso() });
-        await deps.audit.recordAlone({ action: 'server.enrol_failed', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id }, result: 'failed', details: { code } });
+        await serversStore.update(db, server.id, {
+          status: code === 'STEWARD_SSH_UNREACHABLE' || code === 'STEWARD_SSH_TIMEOUT' ? 'unreachable' : 'enrol_failed',
+          status_reason: (err as Error).message.slice(0, 300),
+          updated_at: clock.iso(),
+        });
+        await deps.audit.recordAlone({
+          action: 'server.enrol_failed',
+          orgId: server.org_id,
+          actor: { type: 'system' },
+          target: { type: 'server', id: server.id },
+          result: 'failed',
+          details: { code },
+        });
       }
       if (!final) throw err;
     }
   }
 
-  async function removeServer(actor: Actor, orgId: string, id: string, input: { force: boolean }, ctx: RequestContext): Promise<ServerView> {
+  async function removeServer(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    input: { force: boolean },
+    ctx: RequestContext,
+  ): Promise<ServerView> {
     const row = await requireServer(actor, orgId, id, ctx);
     if (input.force || row.login === 'bootstrap' || row.status === 'blocked') {
       // Steward's key was never installed (or the host cannot be trusted): nothing to take off the server.
       await db.transaction().execute(async (trx) => {
         await serversStore.remove(trx, id);
-        await deps.audit.record(trx, { action: 'server.removed', orgId, actor: auditActor(actor), target: { type: 'server', id }, details: { name: row.name, keyRemoved: false, force: input.force } }, ctx);
+        await deps.audit.record(
+          trx,
+          {
+            action: 'server.removed',
+            orgId,
+            actor: auditActor(actor),
+            target: { type: 'server', id },
+            details: { name: row.name, keyRemoved: false, force: input.force },
+          },
+          ctx,
+        );
       });
       return { ...serverView(row), status: 'removing' };
     }
     await db.transaction().execute(async (trx) => {
       await serversStore.update(trx, id, { status: 'removing', updated_at: clock.iso() });
-      await deps.queue.enqueue(trx, { queue: 'servers.release', orgId, payload: { serverId: id, ...instructionPayload(userInstruction(actor.userId, ctx.requestId)) }, maxAttempts: 3 });
-      await deps.audit.record(trx, { action: 'server.remove_requested', orgId, actor: auditActor(actor), target: { type: 'server', id } }, ctx);
+      await deps.queue.enqueue(trx, {
+        queue: 'servers.release',
+        orgId,
+        payload: { serverId: id, ...instructionPayload(userInstruction(actor.userId, ctx.requestId)) },
+        maxAttempts: 3,
+      });
+      await deps.audit.record(
+        trx,
+        { action: 'server.remove_requested', orgId, actor: auditActor(actor), target: { type: 'server', id } },
+        ctx,
+      );
     });
     return { ...serverView(row), status: 'removing' };
   }
@@ -205,27 +385,69 @@ export function createServersService(deps: ServersDeps) {
     deps.gateway().releaseKept(server.id); // monitoring: its kept sampling login ends with the server
     try {
       const { publicKey } = await orgKey(server.org_id);
-      const result = await deps.gateway().withServer(server, instruction, 'release', (session) => runSteps(removeKeySteps(publicKey), session));
+      const result = await deps
+        .gateway()
+        .withServer(server, instruction, 'release', (session) => runSteps(removeKeySteps(publicKey), session));
       if (!result.ok) throw result.outcomes.at(-1)?.error ?? new Error('removing the key failed');
       await db.transaction().execute(async (trx) => {
         await serversStore.remove(trx, server.id);
-        await deps.audit.record(trx, { action: 'server.removed', orgId: server.org_id, actor: { type: 'system' }, target: { type: 'server', id: server.id }, details: { name: server.name, keyRemoved: true } });
+        await deps.audit.record(trx, {
+          action: 'server.removed',
+          orgId: server.org_id,
+          actor: { type: 'system' },
+          target: { type: 'server', id: server.id },
+          details: { name: server.name, keyRemoved: true },
+        });
       });
     } catch (err) {
       if (job.attempt < 3 && !(isAppError(err) && PERMANENT.has(err.code))) throw err;
-      await serversStore.update(db, server.id, { status: 'remove_failed', status_reason: `Steward could not take its key off the server: ${(err as Error).message.slice(0, 250)}. Remove it with force to forget the server anyway.`, updated_at: clock.iso() });
+      await serversStore.update(db, server.id, {
+        status: 'remove_failed',
+        status_reason: `Steward could not take its key off the server: ${(err as Error).message.slice(0, 250)}. Remove it with force to forget the server anyway.`,
+        updated_at: clock.iso(),
+      });
     }
   }
 
   /** An owner confirms the key the server now presents (checked out of band); the server is unblocked. */
-  async function trustPresentedKey(actor: Actor, orgId: string, id: string, fingerprint: string, ctx: RequestContext): Promise<ServerView> {
+  async function trustPresentedKey(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    fingerprint: string,
+    ctx: RequestContext,
+  ): Promise<ServerView> {
     const row = await requireServer(actor, orgId, id, ctx, 'owner');
-    if (row.status !== 'blocked' || !row.presented_fingerprint) throw new AppError('STEWARD_CONFLICT', 'This server is not blocked on a host key change.');
-    if (fingerprint !== row.presented_fingerprint) throw invalidInput('That fingerprint is not the one the server presented; compare it with `ssh-keygen -lf` on the server itself.', { field: 'fingerprint' });
+    if (row.status !== 'blocked' || !row.presented_fingerprint)
+      throw new AppError('STEWARD_CONFLICT', 'This server is not blocked on a host key change.');
+    if (fingerprint !== row.presented_fingerprint)
+      throw invalidInput(
+        'That fingerprint is not the one the server presented; compare it with `ssh-keygen -lf` on the server itself.',
+        { field: 'fingerprint' },
+      );
     await db.transaction().execute(async (trx) => {
-      await serversStore.update(trx, id, { status: 'ready', status_reason: null, host_key: null, host_key_fingerprint: fingerprint, host_key_source: 'provided', host_key_pinned_at: clock.iso(), presented_fingerprint: null, updated_at: clock.iso() });
+      await serversStore.update(trx, id, {
+        status: 'ready',
+        status_reason: null,
+        host_key: null,
+        host_key_fingerprint: fingerprint,
+        host_key_source: 'provided',
+        host_key_pinned_at: clock.iso(),
+        presented_fingerprint: null,
+        updated_at: clock.iso(),
+      });
       await deps.alerts.resolve(orgId, id, 'host_key_changed', trx);
-      await deps.audit.record(trx, { action: 'server.host_key_repinned', orgId, actor: auditActor(actor), target: { type: 'server', id }, details: { from: row.host_key_fingerprint, to: fingerprint } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'server.host_key_repinned',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'server', id },
+          details: { from: row.host_key_fingerprint, to: fingerprint },
+        },
+        ctx,
+      );
     });
     return serverView((await serversStore.byId(db, orgId, id))!);
   }
@@ -235,18 +457,33 @@ export function createServersService(deps: ServersDeps) {
    * terminated instance makes the server unreachable, a running one ready again, and a new public address is
    * taken over (the pinned host key still decides whether it is the same machine).
    */
-  async function followInstance(change: { orgId: string; serverId: string; accountId: string; nodeId: string; state: string; publicIp: string | null }): Promise<void> {
+  async function followInstance(change: {
+    orgId: string;
+    serverId: string;
+    accountId: string;
+    nodeId: string;
+    state: string;
+    publicIp: string | null;
+  }): Promise<void> {
     const row = await serversStore.byId(db, change.orgId, change.serverId);
     if (!row || row.provider_account_id !== change.accountId || row.provider_node_id !== change.nodeId) return;
     if (row.status === 'blocked' || row.status === 'removing' || row.status === 'enrolling') return;
     const patch: Partial<ServerRow> = {};
-    if (change.state === 'running' && row.status === 'unreachable') Object.assign(patch, { status: 'ready', status_reason: null });
-    if (['stopped', 'stopping', 'terminated'].includes(change.state) && row.status !== 'unreachable') Object.assign(patch, { status: 'unreachable', status_reason: `The instance is ${change.state}.` });
+    if (change.state === 'running' && row.status === 'unreachable')
+      Object.assign(patch, { status: 'ready', status_reason: null });
+    if (['stopped', 'stopping', 'terminated'].includes(change.state) && row.status !== 'unreachable')
+      Object.assign(patch, { status: 'unreachable', status_reason: `The instance is ${change.state}.` });
     if (change.publicIp && change.publicIp !== row.address) patch.address = change.publicIp;
     if (Object.keys(patch).length === 0) return;
     await db.transaction().execute(async (trx) => {
       await serversStore.update(trx, row.id, { ...patch, updated_at: clock.iso() });
-      await deps.audit.record(trx, { action: 'server.followed_instance', orgId: row.org_id, actor: { type: 'system' }, target: { type: 'server', id: row.id }, details: { state: change.state, address: patch.address ?? null, status: patch.status ?? row.status } });
+      await deps.audit.record(trx, {
+        action: 'server.followed_instance',
+        orgId: row.org_id,
+        actor: { type: 'system' },
+        target: { type: 'server', id: row.id },
+        details: { state: change.state, address: patch.address ?? null, status: patch.status ?? row.status },
+      });
     });
   }
 
@@ -283,8 +520,17 @@ export function createOrgKeys(deps: { db: Db; clock: Clock; vault: Pick<Vault, '
     let row = await serversStore.orgKey(deps.db, orgId);
     if (!row) {
       const pair = generateEd25519KeyPair(`steward-${orgId}`);
-      const sealed = await deps.vault.seal({ scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId }, pair.privateKey);
-      await serversStore.insertOrgKey(deps.db, { org_id: orgId, public_key: pair.publicKey, fingerprint: pair.fingerprint, private_sealed: sealed, created_at: deps.clock.iso() });
+      const sealed = await deps.vault.seal(
+        { scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId },
+        pair.privateKey,
+      );
+      await serversStore.insertOrgKey(deps.db, {
+        org_id: orgId,
+        public_key: pair.publicKey,
+        fingerprint: pair.fingerprint,
+        private_sealed: sealed,
+        created_at: deps.clock.iso(),
+      });
       row = (await serversStore.orgKey(deps.db, orgId))!;
     }
     return row;
@@ -296,7 +542,13 @@ export function createOrgKeys(deps: { db: Db; clock: Clock; vault: Pick<Vault, '
     },
     async privateKey(orgId: string): Promise<{ privateKey: Secret<string>; fingerprint: string }> {
       const row = await ensure(orgId);
-      return { privateKey: await deps.vault.openText({ scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId }, row.private_sealed), fingerprint: row.fingerprint };
+      return {
+        privateKey: await deps.vault.openText(
+          { scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId },
+          row.private_sealed,
+        ),
+        fingerprint: row.fingerprint,
+      };
     },
   };
 }

@@ -16,7 +16,12 @@ import type { Recipe, TaskContext } from './recipe.js';
 import { serverSecrets } from './secrets.js';
 import { tasksStore, type HostRow, type RunRow } from './tasks.store.js';
 
-type Outcome = { status: 'changed' | 'unchanged' | 'succeeded' | 'failed'; steps: string; exit_code: number | null; error: string | null };
+type Outcome = {
+  status: 'changed' | 'unchanged' | 'succeeded' | 'failed';
+  steps: string;
+  exit_code: number | null;
+  error: string | null;
+};
 
 /** One server's part of a run of another module's kind; returns how it went (its output goes through `log`). */
 export type KindRunner = (args: {
@@ -51,7 +56,11 @@ const SWEEP_MIN_AGE_MS = 2 * 60_000;
  * does. Every write is fenced on the attempt's claim, so a worker presumed dead that wakes up stops at its next
  * write instead of racing the one that took over.
  */
-export function createHostRun(deps: HostRunDeps, recipes: ReadonlyMap<string, Recipe<any>>, kinds: ReadonlyMap<string, KindRunner>) {
+export function createHostRun(
+  deps: HostRunDeps,
+  recipes: ReadonlyMap<string, Recipe<any>>,
+  kinds: ReadonlyMap<string, KindRunner>,
+) {
   const { db, clock } = deps;
 
   async function runHost(job: JobContext): Promise<void> {
@@ -62,9 +71,13 @@ export function createHostRun(deps: HostRunDeps, recipes: ReadonlyMap<string, Re
     if (!run || !host || run.org_id !== job.orgId) return;
     const token = `${job.worker}#${job.attempt}`;
     if (!(await tasksStore.claimHost(db, host, token, clock.iso()))) return;
-    const resume: Resume | undefined = host.status === 'running' ? { done: JSON.parse(host.steps) as RecordedStep[], applying: host.applying } : undefined;
+    const resume: Resume | undefined =
+      host.status === 'running'
+        ? { done: JSON.parse(host.steps) as RecordedStep[], applying: host.applying }
+        : undefined;
     const out = new HostOutput(db, clock, runId, serverId, await tasksStore.lastSeq(db, runId, serverId));
-    if (resume) out.log(`↻ Resumed by another worker (attempt ${job.attempt}): the one running this server’s part stopped.`);
+    if (resume)
+      out.log(`↻ Resumed by another worker (attempt ${job.attempt}): the one running this server’s part stopped.`);
     const fenced = async (patch: Partial<Pick<HostRow, 'steps' | 'applying'>>) => {
       if (!(await tasksStore.recordProgress(db, host.id, token, patch))) throw new HostTakenOver();
     };
@@ -85,47 +98,96 @@ export function createHostRun(deps: HostRunDeps, recipes: ReadonlyMap<string, Re
       const message = isAppError(err) ? err.message : 'The task failed unexpectedly on this server.';
       if (!isAppError(err)) deps.logger.error({ runId, serverId, err: (err as Error)?.message }, 'task host failed');
       out.log(`✗ ${message}`);
-      patch = { status: 'failed', steps: resume ? JSON.stringify(resume.done) : '[]', exit_code: null, error: message.slice(0, 500) };
+      patch = {
+        status: 'failed',
+        steps: resume ? JSON.stringify(resume.done) : '[]',
+        exit_code: null,
+        error: message.slice(0, 500),
+      };
     }
     await out.flush();
     await finishHost(run, host.id, patch, token);
   }
 
-  async function runOnServer(job: JobContext, run: RunRow, serverId: string, out: HostOutput, resume: Resume | undefined, fenced: (patch: Partial<Pick<HostRow, 'steps' | 'applying'>>) => Promise<void>): Promise<Outcome> {
+  async function runOnServer(
+    job: JobContext,
+    run: RunRow,
+    serverId: string,
+    out: HostOutput,
+    resume: Resume | undefined,
+    fenced: (patch: Partial<Pick<HostRow, 'steps' | 'applying'>>) => Promise<void>,
+  ): Promise<Outcome> {
     const server = await deps.servers.rowById(serverId);
     if (!server || server.org_id !== run.org_id) throw notFound('The server');
     const instruction = instructionFromPayload(job.payload);
     const label = run.kind === 'recipe' ? `task:${run.recipe}` : run.kind === 'command' ? 'task:command' : run.kind;
     return deps.gateway().withServer(server, instruction, label, async (session) => {
       const decoder = { out: new TextDecoder(), err: new TextDecoder() };
-      const streamed = { onStdout: (c: Buffer) => out.write('stdout', decoder.out.decode(c, { stream: true })), onStderr: (c: Buffer) => out.write('stderr', decoder.err.decode(c, { stream: true })), signal: job.signal };
+      const streamed = {
+        onStdout: (c: Buffer) => out.write('stdout', decoder.out.decode(c, { stream: true })),
+        onStderr: (c: Buffer) => out.write('stderr', decoder.err.decode(c, { stream: true })),
+        signal: job.signal,
+      };
       const runner = kinds.get(run.kind);
       // Other modules' kinds (discovery) only read the server, so a resumed attempt simply runs again.
-      if (runner) return runner({ session, server, runId: run.id, params: JSON.parse(run.params) as Record<string, unknown>, instruction, log: (line) => out.log(line), signal: job.signal });
+      if (runner)
+        return runner({
+          session,
+          server,
+          runId: run.id,
+          params: JSON.parse(run.params) as Record<string, unknown>,
+          instruction,
+          log: (line) => out.log(line),
+          signal: job.signal,
+        });
       if (run.kind === 'command') {
         // A command is one step that may change anything: started once, never started again.
-        if (resume?.applying === 'command') throw new AppError('STEWARD_TASK_INTERRUPTED', 'The worker stopped while the command was running, so Steward cannot tell whether it finished; it was not run again. Check the server, then run it again if needed.');
+        if (resume?.applying === 'command')
+          throw new AppError(
+            'STEWARD_TASK_INTERRUPTED',
+            'The worker stopped while the command was running, so Steward cannot tell whether it finished; it was not run again. Check the server, then run it again if needed.',
+          );
         const argv = JSON.parse(run.command!) as string[];
         const { timeoutSeconds } = JSON.parse(run.params) as { timeoutSeconds: number };
         await fenced({ applying: 'command' });
-        const res = await session.exec(argv, { ...streamed, timeoutMs: timeoutSeconds * 1000, acceptExitCodes: Array.from({ length: 256 }, (_, i) => i) });
-        return { status: res.exitCode === 0 ? 'succeeded' : 'failed', steps: '[]', exit_code: res.exitCode, error: res.exitCode === 0 ? null : `exited with status ${res.exitCode}` };
+        const res = await session.exec(argv, {
+          ...streamed,
+          timeoutMs: timeoutSeconds * 1000,
+          acceptExitCodes: Array.from({ length: 256 }, (_, i) => i),
+        });
+        return {
+          status: res.exitCode === 0 ? 'succeeded' : 'failed',
+          steps: '[]',
+          exit_code: res.exitCode,
+          error: res.exitCode === 0 ? null : `exited with status ${res.exitCode}`,
+        };
       }
       const recipe = recipes.get(run.recipe!);
       if (!recipe) throw new AppError('STEWARD_CONFLICT', `The recipe ${run.recipe} no longer exists.`);
       const ctx: TaskContext = {
-        session, orgId: run.org_id, server: { id: server.id, name: server.name, address: server.address, username: server.username },
-        isRoot: server.username === 'root', log: (line) => out.log(line),
+        session,
+        orgId: run.org_id,
+        server: { id: server.id, name: server.name, address: server.address, username: server.username },
+        isRoot: server.username === 'root',
+        log: (line) => out.log(line),
         run: (argv: Argv, opts = {}) => session.exec(argv, { ...streamed, ...opts }),
         privileged: (argv: Argv) => (server.username === 'root' ? argv : ['sudo', '-n', '--', ...argv]),
         secrets: serverSecrets(deps, run.org_id, server.id, 'task'),
       };
       const result = await runRecordedSteps(recipe.steps(JSON.parse(run.params)), ctx, {
-        kind: recipe.kind, resume, log: (line) => out.log(line), clock, signal: job.signal,
-        record: { applying: (stepId) => fenced({ applying: stepId }), done: (steps) => fenced({ steps: JSON.stringify(steps), applying: null }) },
+        kind: recipe.kind,
+        resume,
+        log: (line) => out.log(line),
+        clock,
+        signal: job.signal,
+        record: {
+          applying: (stepId) => fenced({ applying: stepId }),
+          done: (steps) => fenced({ steps: JSON.stringify(steps), applying: null }),
+        },
       });
       const steps = JSON.stringify(result.steps);
-      if (!result.ok) return { status: 'failed', steps, exit_code: null, error: result.steps.at(-1)?.error ?? 'a step failed' };
+      if (!result.ok)
+        return { status: 'failed', steps, exit_code: null, error: result.steps.at(-1)?.error ?? 'a step failed' };
       const changed = result.steps.some((s) => s.status === 'changed');
       out.log(changed ? 'Done: changes were made.' : 'Done: nothing needed changing.');
       return { status: changed ? 'changed' : 'unchanged', steps, exit_code: null, error: null };
@@ -141,7 +203,14 @@ export function createHostRun(deps: HostRunDeps, recipes: ReadonlyMap<string, Re
     const status = failed === 0 ? 'succeeded' : failed === hosts.length ? 'failed' : 'partial';
     await db.transaction().execute(async (trx) => {
       if (!(await tasksStore.finishRun(trx, run.id, status, clock.iso()))) return;
-      await deps.audit.record(trx, { action: 'task.finished', orgId: run.org_id, actor: { type: 'system' }, target: { type: 'task_run', id: run.id }, result: status === 'succeeded' ? 'ok' : 'failed', details: { status, failed, total: hosts.length, changed: hosts.filter((h) => h.status === 'changed').length } });
+      await deps.audit.record(trx, {
+        action: 'task.finished',
+        orgId: run.org_id,
+        actor: { type: 'system' },
+        target: { type: 'task_run', id: run.id },
+        result: status === 'succeeded' ? 'ok' : 'failed',
+        details: { status, failed, total: hosts.length, changed: hosts.filter((h) => h.status === 'changed').length },
+      });
     });
   }
 
@@ -151,20 +220,34 @@ export function createHostRun(deps: HostRunDeps, recipes: ReadonlyMap<string, Re
    */
   async function sweepAbandoned(): Promise<number> {
     let closed = 0;
-    for (const host of await tasksStore.unfinishedBefore(db, new Date(clock.nowMs() - SWEEP_MIN_AGE_MS).toISOString(), 200)) {
+    for (const host of await tasksStore.unfinishedBefore(
+      db,
+      new Date(clock.nowMs() - SWEEP_MIN_AGE_MS).toISOString(),
+      200,
+    )) {
       const job = await deps.queue.get(host.job_id!);
       if (job && job.status !== 'failed') continue;
       const run = await tasksStore.runAnyOrg(db, host.run_id);
       if (!run) continue;
-      const error = job ? `The job for this server gave up after ${job.attempts} attempts (${job.lastError ?? 'its workers stopped'}).` : 'The job for this server no longer exists.';
-      await finishHost(run, host.id, { status: 'failed', steps: host.steps, exit_code: null, error: error.slice(0, 500) }, null);
+      const error = job
+        ? `The job for this server gave up after ${job.attempts} attempts (${job.lastError ?? 'its workers stopped'}).`
+        : 'The job for this server no longer exists.';
+      await finishHost(
+        run,
+        host.id,
+        { status: 'failed', steps: host.steps, exit_code: null, error: error.slice(0, 500) },
+        null,
+      );
       closed++;
     }
     return closed;
   }
 
   /** The caps a host job takes: its organisation's and its server's, across every worker. */
-  function hostLimits(job: Pick<JobContext, 'payload' | 'orgId'>, cluster: Pick<ClusterConfig, 'perOrg' | 'perServer'>): JobLimit[] {
+  function hostLimits(
+    job: Pick<JobContext, 'payload' | 'orgId'>,
+    cluster: Pick<ClusterConfig, 'perOrg' | 'perServer'>,
+  ): JobLimit[] {
     const limits: JobLimit[] = [{ key: `server:${String(job.payload.serverId)}`, max: cluster.perServer }];
     if (job.orgId) limits.unshift({ key: `org:${job.orgId}`, max: cluster.perOrg });
     return limits;

@@ -54,8 +54,13 @@ export interface RecordedRunOptions {
 const messageOf = (err: unknown): string => String((err as Error)?.message ?? err).slice(0, 500);
 
 /** Runs the steps in order and stops at the first failure. Throws `WorkerStopping` (progress kept) if the worker stops. */
-export async function runRecordedSteps(steps: readonly Step<TaskContext>[], ctx: TaskContext, o: RecordedRunOptions): Promise<{ ok: boolean; steps: RecordedStep[] }> {
-  if (new Set(steps.map((s) => s.id)).size !== steps.length) throw new AppError('STEWARD_INVALID_INPUT', 'Two steps of the recipe share an id.');
+export async function runRecordedSteps(
+  steps: readonly Step<TaskContext>[],
+  ctx: TaskContext,
+  o: RecordedRunOptions,
+): Promise<{ ok: boolean; steps: RecordedStep[] }> {
+  if (new Set(steps.map((s) => s.id)).size !== steps.length)
+    throw new AppError('STEWARD_INVALID_INPUT', 'Two steps of the recipe share an id.');
   const earlier = new Map((o.resume?.done ?? []).filter((s) => s.status !== 'failed').map((s) => [s.id, s]));
   const outcomes: RecordedStep[] = [];
   for (const step of steps) {
@@ -75,11 +80,20 @@ export async function runRecordedSteps(steps: readonly Step<TaskContext>[], ctx:
         // The interrupted apply had taken effect: that was this run's change.
         outcome = { ...base, status: interrupted ? 'changed' : 'unchanged', durationMs: o.clock.nowMs() - started };
       } else if (interrupted && o.kind === 'action') {
-        throw new AppError('STEWARD_TASK_INTERRUPTED', `The worker stopped while "${step.description}" was being applied, and Steward cannot tell whether it took effect; it was not applied again. Check the server, then run the task again.`, { stepId: step.id });
+        throw new AppError(
+          'STEWARD_TASK_INTERRUPTED',
+          `The worker stopped while "${step.description}" was being applied, and Steward cannot tell whether it took effect; it was not applied again. Check the server, then run the task again.`,
+          { stepId: step.id },
+        );
       } else {
         await o.record.applying(step.id);
         await step.apply(ctx);
-        if (!(await step.check(ctx))) throw new AppError('STEWARD_REMOTE_STEP_NOT_CONVERGED', `Step "${step.id}" was applied but its check still fails.`, { stepId: step.id });
+        if (!(await step.check(ctx)))
+          throw new AppError(
+            'STEWARD_REMOTE_STEP_NOT_CONVERGED',
+            `Step "${step.id}" was applied but its check still fails.`,
+            { stepId: step.id },
+          );
         outcome = { ...base, status: 'changed', durationMs: o.clock.nowMs() - started };
       }
     } catch (err) {
@@ -89,7 +103,9 @@ export async function runRecordedSteps(steps: readonly Step<TaskContext>[], ctx:
       outcome = { ...base, status: 'failed', durationMs: o.clock.nowMs() - started, error: messageOf(err) };
     }
     outcomes.push(outcome);
-    o.log(`${outcome.status === 'failed' ? '✗' : outcome.status === 'changed' ? '✓ changed' : '= unchanged'}: ${step.description} (${outcome.durationMs} ms)`);
+    o.log(
+      `${outcome.status === 'failed' ? '✗' : outcome.status === 'changed' ? '✓ changed' : '= unchanged'}: ${step.description} (${outcome.durationMs} ms)`,
+    );
     await o.record.done(outcomes);
     if (outcome.status === 'failed') return { ok: false, steps: outcomes };
   }

@@ -39,7 +39,14 @@ export class HostOutput {
       stream = 'log';
     }
     this.written += data.length;
-    this.pending.push({ run_id: this.runId, server_id: this.serverId, seq: ++this.seq, stream, data, at: this.clock.iso() });
+    this.pending.push({
+      run_id: this.runId,
+      server_id: this.serverId,
+      seq: ++this.seq,
+      stream,
+      data,
+      at: this.clock.iso(),
+    });
     this.pendingBytes += data.length;
     if (this.pendingBytes >= FLUSH_BYTES) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);

@@ -58,27 +58,85 @@ export function createTasksService(deps: TasksDeps) {
       if (missing.length > 0) throw notFound(`Server ${missing[0]}`);
     }
     const usable = rows.filter((r) => r.status === 'ready');
-    if (usable.length === 0) throw new AppError('STEWARD_CONFLICT', 'None of the selected servers is ready (enrolled and not blocked).');
+    if (usable.length === 0)
+      throw new AppError('STEWARD_CONFLICT', 'None of the selected servers is ready (enrolled and not blocked).');
     if (!sel.all && usable.length < rows.length) {
       const notReady = rows.find((r) => r.status !== 'ready')!;
-      throw new AppError('STEWARD_CONFLICT', `${notReady.name} is ${notReady.status}; only ready servers can run tasks.`);
+      throw new AppError(
+        'STEWARD_CONFLICT',
+        `${notReady.name} is ${notReady.status}; only ready servers can run tasks.`,
+      );
     }
     return usable;
   }
 
   /** Creates a run, one host row and one job per server, and the audit entry, in one transaction. */
-  async function startRun(orgId: string, servers: ServerRow[], run: Pick<RunRow, 'kind' | 'recipe' | 'params' | 'command'>, instruction: Instruction, ctx: RequestContext): Promise<RunView> {
+  async function startRun(
+    orgId: string,
+    servers: ServerRow[],
+    run: Pick<RunRow, 'kind' | 'recipe' | 'params' | 'command'>,
+    instruction: Instruction,
+    ctx: RequestContext,
+  ): Promise<RunView> {
     const id = newId('run', clock.nowMs());
-    const row: RunRow = { ...run, id, org_id: orgId, status: 'running', requested_by: instruction.actorId, instruction_type: instruction.type, instruction_id: instruction.id, total: servers.length, created_at: clock.iso(), finished_at: null };
-    const actor = instruction.actorId ? { type: instruction.type === 'staff_grant' ? ('staff' as const) : ('user' as const), id: instruction.actorId } : { type: 'system' as const };
+    const row: RunRow = {
+      ...run,
+      id,
+      org_id: orgId,
+      status: 'running',
+      requested_by: instruction.actorId,
+      instruction_type: instruction.type,
+      instruction_id: instruction.id,
+      total: servers.length,
+      created_at: clock.iso(),
+      finished_at: null,
+    };
+    const actor = instruction.actorId
+      ? { type: instruction.type === 'staff_grant' ? ('staff' as const) : ('user' as const), id: instruction.actorId }
+      : { type: 'system' as const };
     await db.transaction().execute(async (trx) => {
       await tasksStore.insertRun(trx, row);
       for (const server of servers) {
         // cluster: several attempts, so a host whose worker died is resumed by another (host-run.ts).
-        const jobId = await deps.queue.enqueue(trx, { queue: HOST_QUEUE, orgId, payload: { runId: id, serverId: server.id, ...instructionPayload(instruction) }, maxAttempts: HOST_ATTEMPTS });
-        await tasksStore.insertHost(trx, { id: newId('run', clock.nowMs()), run_id: id, org_id: orgId, server_id: server.id, status: 'queued', steps: '[]', exit_code: null, error: null, started_at: null, finished_at: null, claimed_by: null, applying: null, job_id: jobId });
+        const jobId = await deps.queue.enqueue(trx, {
+          queue: HOST_QUEUE,
+          orgId,
+          payload: { runId: id, serverId: server.id, ...instructionPayload(instruction) },
+          maxAttempts: HOST_ATTEMPTS,
+        });
+        await tasksStore.insertHost(trx, {
+          id: newId('run', clock.nowMs()),
+          run_id: id,
+          org_id: orgId,
+          server_id: server.id,
+          status: 'queued',
+          steps: '[]',
+          exit_code: null,
+          error: null,
+          started_at: null,
+          finished_at: null,
+          claimed_by: null,
+          applying: null,
+          job_id: jobId,
+        });
       }
-      await deps.audit.record(trx, { action: 'task.started', orgId, actor, target: { type: 'task_run', id }, details: { kind: run.kind, recipe: run.recipe, command: run.command ? JSON.parse(run.command) : null, servers: servers.map((x) => x.id), instruction: instruction.type } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'task.started',
+          orgId,
+          actor,
+          target: { type: 'task_run', id },
+          details: {
+            kind: run.kind,
+            recipe: run.recipe,
+            command: run.command ? JSON.parse(run.command) : null,
+            servers: servers.map((x) => x.id),
+            instruction: instruction.type,
+          },
+        },
+        ctx,
+      );
     });
     return getRunView(orgId, id);
   }
@@ -90,42 +148,96 @@ export function createTasksService(deps: TasksDeps) {
     kinds.set(kind, runner);
   }
 
-  async function startKindRun(orgId: string, sel: ServerSelection, kind: RunRow['kind'], params: Record<string, unknown>, instruction: Instruction, ctx: RequestContext): Promise<RunView> {
+  async function startKindRun(
+    orgId: string,
+    sel: ServerSelection,
+    kind: RunRow['kind'],
+    params: Record<string, unknown>,
+    instruction: Instruction,
+    ctx: RequestContext,
+  ): Promise<RunView> {
     if (!kinds.has(kind)) throw new AppError('STEWARD_INTERNAL', `No runner for ${kind} runs.`);
-    return startRun(orgId, await selectServers(orgId, sel), { kind, recipe: null, params: JSON.stringify(params), command: null }, instruction, ctx);
+    return startRun(
+      orgId,
+      await selectServers(orgId, sel),
+      { kind, recipe: null, params: JSON.stringify(params), command: null },
+      instruction,
+      ctx,
+    );
   }
 
-  async function runRecipe(actor: Actor, orgId: string, input: { recipe: string; params: unknown } & ServerSelection, ctx: RequestContext): Promise<RunView> {
+  async function runRecipe(
+    actor: Actor,
+    orgId: string,
+    input: { recipe: string; params: unknown } & ServerSelection,
+    ctx: RequestContext,
+  ): Promise<RunView> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     return startRecipe(orgId, input, userInstruction(actor.userId, ctx.requestId), ctx);
   }
 
   // Staff entry points: core/access checks the staff member's grant, then starts runs under its instruction
   /** Starts a recipe run under `instruction`; no membership check here (the caller authorised it). */
-  async function startRecipe(orgId: string, input: { recipe: string; params: unknown } & ServerSelection, instruction: Instruction, ctx: RequestContext): Promise<RunView> {
+  async function startRecipe(
+    orgId: string,
+    input: { recipe: string; params: unknown } & ServerSelection,
+    instruction: Instruction,
+    ctx: RequestContext,
+  ): Promise<RunView> {
     const recipe = recipes.get(input.recipe);
-    if (!recipe) throw invalidInput(`There is no recipe "${input.recipe}". Recipes: ${[...recipes.keys()].join(', ')}.`, { field: 'recipe' });
+    if (!recipe)
+      throw invalidInput(`There is no recipe "${input.recipe}". Recipes: ${[...recipes.keys()].join(', ')}.`, {
+        field: 'recipe',
+      });
     // Recipes that install a login key default to the organisation's own (what Steward logs in with).
     const given = { ...(input.params as Record<string, unknown> | undefined) };
-    if (recipe.id === 'initial-setup' && given.authorizedKey === undefined && deps.orgPublicKey) given.authorizedKey = (await deps.orgPublicKey(orgId)).publicKey;
+    if (recipe.id === 'initial-setup' && given.authorizedKey === undefined && deps.orgPublicKey)
+      given.authorizedKey = (await deps.orgPublicKey(orgId)).publicKey;
     const parsed = recipe.params.safeParse(given);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw invalidInput(`params.${issue.path.join('.')}: ${issue.message}`, { field: 'params' });
     }
     const servers = await selectServers(orgId, input);
-    return startRun(orgId, servers, { kind: 'recipe', recipe: recipe.id, params: JSON.stringify(parsed.data), command: null }, instruction, ctx);
+    return startRun(
+      orgId,
+      servers,
+      { kind: 'recipe', recipe: recipe.id, params: JSON.stringify(parsed.data), command: null },
+      instruction,
+      ctx,
+    );
   }
 
   /** Starts an ad-hoc command run under `instruction`; no membership check here (the caller authorised it). */
-  async function startCommand(orgId: string, input: { argv: readonly string[]; timeoutSeconds?: number } & ServerSelection, instruction: Instruction, ctx: RequestContext): Promise<RunView> {
+  async function startCommand(
+    orgId: string,
+    input: { argv: readonly string[]; timeoutSeconds?: number } & ServerSelection,
+    instruction: Instruction,
+    ctx: RequestContext,
+  ): Promise<RunView> {
     if (input.argv.length === 0) throw invalidInput('Give the command to run as a list of words.', { field: 'argv' });
     const timeout = Math.min(input.timeoutSeconds ?? 600, COMMAND_TIMEOUT_MAX_S);
     const servers = await selectServers(orgId, input);
-    return startRun(orgId, servers, { kind: 'command', recipe: null, params: JSON.stringify({ timeoutSeconds: timeout }), command: JSON.stringify(input.argv) }, instruction, ctx);
+    return startRun(
+      orgId,
+      servers,
+      {
+        kind: 'command',
+        recipe: null,
+        params: JSON.stringify({ timeoutSeconds: timeout }),
+        command: JSON.stringify(input.argv),
+      },
+      instruction,
+      ctx,
+    );
   }
 
-  async function runCommand(actor: Actor, orgId: string, input: { argv: readonly string[]; timeoutSeconds?: number } & ServerSelection, ctx: RequestContext): Promise<RunView> {
+  async function runCommand(
+    actor: Actor,
+    orgId: string,
+    input: { argv: readonly string[]; timeoutSeconds?: number } & ServerSelection,
+    ctx: RequestContext,
+  ): Promise<RunView> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     return startCommand(orgId, input, userInstruction(actor.userId, ctx.requestId), ctx);
   }
@@ -149,12 +261,18 @@ export function createTasksService(deps: TasksDeps) {
     startKindRun,
     selectServers,
     HOST_QUEUE,
-    recipes: () => [...recipes.values()].map((r) => ({ id: r.id, title: r.title, description: r.description, kind: r.kind })),
+    recipes: () =>
+      [...recipes.values()].map((r) => ({ id: r.id, title: r.title, description: r.description, kind: r.kind })),
     async getRun(actor: Actor, orgId: string, id: string, ctx: RequestContext): Promise<RunView> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       return getRunView(orgId, id);
     },
-    async listRuns(actor: Actor, orgId: string, filter: { limit: number; serverId?: string }, ctx: RequestContext): Promise<RunView[]> {
+    async listRuns(
+      actor: Actor,
+      orgId: string,
+      filter: { limit: number; serverId?: string },
+      ctx: RequestContext,
+    ): Promise<RunView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       const runs = await tasksStore.runs(db, orgId, filter.limit, filter.serverId);
       return Promise.all(runs.map(async (r) => runView(r, await tasksStore.hosts(db, r.id))));
@@ -179,11 +297,18 @@ export function createTasksService(deps: TasksDeps) {
     const next: Record<string, number> = { ...cursor };
     for (const h of hosts) {
       const rows = await tasksStore.outputAfter(db, id, h.server_id, cursor[h.server_id] ?? 0, 500);
-      for (const r of rows) entries.push({ serverId: r.server_id, seq: r.seq, stream: r.stream, data: r.data, at: r.at });
+      for (const r of rows)
+        entries.push({ serverId: r.server_id, seq: r.seq, stream: r.stream, data: r.data, at: r.at });
       if (rows.length > 0) next[h.server_id] = rows.at(-1)!.seq;
     }
     entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    return { entries, cursor: next, finished: run.finished_at !== null, view: runView(run, hosts), instruction: { type: run.instruction_type, id: run.instruction_id } };
+    return {
+      entries,
+      cursor: next,
+      finished: run.finished_at !== null,
+      view: runView(run, hosts),
+      instruction: { type: run.instruction_type, id: run.instruction_id },
+    };
   }
 }
 

@@ -20,19 +20,45 @@ export interface RunView {
   readonly requestedBy: string | null;
   readonly createdAt: string;
   readonly finishedAt: string | null;
-  readonly progress: { readonly total: number; readonly queued: number; readonly running: number; readonly done: number; readonly failed: number; readonly changed: number };
+  readonly progress: {
+    readonly total: number;
+    readonly queued: number;
+    readonly running: number;
+    readonly done: number;
+    readonly failed: number;
+    readonly changed: number;
+  };
   readonly hosts: HostRunView[];
 }
 
 export function runView(run: RunRow, hosts: HostRow[]): RunView {
   const count = (pred: (h: HostRow) => boolean) => hosts.filter(pred).length;
   return {
-    id: run.id, kind: run.kind, recipe: run.recipe, command: run.command ? (JSON.parse(run.command) as string[]) : null,
-    params: JSON.parse(run.params) as Record<string, unknown>, status: run.status, requestedBy: run.requested_by, createdAt: run.created_at, finishedAt: run.finished_at,
+    id: run.id,
+    kind: run.kind,
+    recipe: run.recipe,
+    command: run.command ? (JSON.parse(run.command) as string[]) : null,
+    params: JSON.parse(run.params) as Record<string, unknown>,
+    status: run.status,
+    requestedBy: run.requested_by,
+    createdAt: run.created_at,
+    finishedAt: run.finished_at,
     progress: {
-      total: run.total, queued: count((h) => h.status === 'queued'), running: count((h) => h.status === 'running'),
-      done: count((h) => ['unchanged', 'changed', 'succeeded'].includes(h.status)), failed: count((h) => h.status === 'failed'), changed: count((h) => h.status === 'changed'),
+      total: run.total,
+      queued: count((h) => h.status === 'queued'),
+      running: count((h) => h.status === 'running'),
+      done: count((h) => ['unchanged', 'changed', 'succeeded'].includes(h.status)),
+      failed: count((h) => h.status === 'failed'),
+      changed: count((h) => h.status === 'changed'),
     },
-    hosts: hosts.map((h) => ({ serverId: h.server_id, status: h.status, steps: JSON.parse(h.steps) as HostRunView['steps'], exitCode: h.exit_code, error: h.error, startedAt: h.started_at, finishedAt: h.finished_at })),
+    hosts: hosts.map((h) => ({
+      serverId: h.server_id,
+      status: h.status,
+      steps: JSON.parse(h.steps) as HostRunView['steps'],
+      exitCode: h.exit_code,
+      error: h.error,
+      startedAt: h.started_at,
+      finishedAt: h.finished_at,
+    })),
   };
 }

@@ -38,7 +38,8 @@ const sha256 = (value: string): string => createHash('sha256').update(value).dig
  * The CSRF token of a session is derived from its cookie, which page scripts cannot read: only a page of
  * Steward's own origin, which got the token from the API, can send it back. Recomputed on every request.
  */
-export const csrfTokenFor = (sessionToken: string): string => createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url');
+export const csrfTokenFor = (sessionToken: string): string =>
+  createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url');
 
 export function csrfMatches(sessionToken: string, presented: string): boolean {
   const a = Buffer.from(csrfTokenFor(sessionToken));
@@ -48,7 +49,14 @@ export function csrfMatches(sessionToken: string, presented: string): boolean {
 
 function actorOf(user: UserRow, via: 'session' | 'token', credentialId: string): Actor {
   const staffRoles = user.staff_roles === '' ? [] : (user.staff_roles.split(',') as StaffRole[]);
-  return { userId: user.id, kind: user.kind, staffRoles, via, credentialId, needsTotpEnrolment: user.kind === 'staff' && user.totp_enabled !== 1 };
+  return {
+    userId: user.id,
+    kind: user.kind,
+    staffRoles,
+    via,
+    credentialId,
+    needsTotpEnrolment: user.kind === 'staff' && user.totp_enabled !== 1,
+  };
 }
 
 /** Sign-in, sessions and API tokens. Tokens are stored only as hashes; sessions end on the server. */
@@ -72,7 +80,8 @@ export function createSessionsService(deps: SessionsDeps) {
   }
 
   /** One address may try ten times as often as one account: many people can share an address. */
-  const limitOf = (subject: string): number => (subject.startsWith('ip:') ? config.signinAttempts * 10 : config.signinAttempts);
+  const limitOf = (subject: string): number =>
+    subject.startsWith('ip:') ? config.signinAttempts * 10 : config.signinAttempts;
 
   async function tooManyFailures(subjects: string[]): Promise<boolean> {
     const since = new Date(clock.nowMs() - config.signinWindowMs).toISOString();
@@ -80,10 +89,25 @@ export function createSessionsService(deps: SessionsDeps) {
     return false;
   }
 
-  async function recordFailure(subjects: string[], reason: string, userId: string | undefined, ctx: RequestContext): Promise<void> {
+  async function recordFailure(
+    subjects: string[],
+    reason: string,
+    userId: string | undefined,
+    ctx: RequestContext,
+  ): Promise<void> {
     await db.transaction().execute(async (trx) => {
       for (const s of subjects) await usersStore.insertAttempt(trx, newId('evt', clock.nowMs()), s, clock.iso());
-      await deps.audit.record(trx, { action: 'user.signin_failed', actor: { type: 'anonymous' }, target: userId ? { type: 'user', id: userId } : null, result: 'denied', details: { reason } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'user.signin_failed',
+          actor: { type: 'anonymous' },
+          target: userId ? { type: 'user', id: userId } : null,
+          result: 'denied',
+          details: { reason },
+        },
+        ctx,
+      );
     });
     await usersStore.pruneAttempts(db, new Date(clock.nowMs() - config.signinWindowMs).toISOString());
   }
@@ -92,11 +116,22 @@ export function createSessionsService(deps: SessionsDeps) {
    * Signs a person in. Wrong e-mail and wrong password answer the same, after the same work. Failures count
    * against both the account and the client address; past the limit, sign-in is refused before any check.
    */
-  async function signIn(input: { email: string; password: Secret<string>; totpCode?: string }, ctx: RequestContext): Promise<{ session: IssuedSession; actor: Actor }> {
+  async function signIn(
+    input: { email: string; password: Secret<string>; totpCode?: string },
+    ctx: RequestContext,
+  ): Promise<{ session: IssuedSession; actor: Actor }> {
     const bidx = deps.vault.emailIndex(input.email);
     const subjects = [`email:${bidx}`, ...(ctx.ip ? [`ip:${deps.vault.auditHash(ctx.ip)}`] : [])];
     if (await tooManyFailures(subjects)) {
-      await deps.audit.recordAlone({ action: 'user.signin_failed', actor: { type: 'anonymous' }, result: 'denied', details: { reason: 'rate_limited' } }, ctx);
+      await deps.audit.recordAlone(
+        {
+          action: 'user.signin_failed',
+          actor: { type: 'anonymous' },
+          result: 'denied',
+          details: { reason: 'rate_limited' },
+        },
+        ctx,
+      );
       throw new AppError('STEWARD_RATE_LIMITED', 'Too many failed sign-ins; wait a few minutes and try again.');
     }
     const user = await usersStore.byEmailIndex(db, bidx);
@@ -106,7 +141,8 @@ export function createSessionsService(deps: SessionsDeps) {
       throw new AppError('STEWARD_INVALID_CREDENTIALS', 'The e-mail address or password is wrong.');
     }
     if (user.totp_enabled === 1) {
-      if (!input.totpCode) throw new AppError('STEWARD_TOTP_REQUIRED', 'Enter the one-time code from your authenticator app.');
+      if (!input.totpCode)
+        throw new AppError('STEWARD_TOTP_REQUIRED', 'Enter the one-time code from your authenticator app.');
       if (!(await deps.users.checkTotp(user, input.totpCode))) {
         await recordFailure(subjects, 'bad_totp', user.id, ctx);
         throw new AppError('STEWARD_INVALID_CREDENTIALS', 'The one-time code is wrong or was already used.');
@@ -114,7 +150,16 @@ export function createSessionsService(deps: SessionsDeps) {
     }
     const session = await db.transaction().execute(async (trx) => {
       const issued = await issueSession(trx, user.id);
-      await deps.audit.record(trx, { action: 'user.signed_in', actor: { type: user.kind === 'staff' ? 'staff' : 'user', id: user.id }, target: { type: 'session', id: issued.sessionId }, details: { secondFactor: user.totp_enabled === 1 } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'user.signed_in',
+          actor: { type: user.kind === 'staff' ? 'staff' : 'user', id: user.id },
+          target: { type: 'session', id: issued.sessionId },
+          details: { secondFactor: user.totp_enabled === 1 },
+        },
+        ctx,
+      );
       return issued;
     });
     return { session, actor: actorOf(user, 'session', session.sessionId) };
@@ -124,7 +169,11 @@ export function createSessionsService(deps: SessionsDeps) {
     if (actor.via !== 'session') return;
     await db.transaction().execute(async (trx) => {
       await usersStore.revokeSession(trx, actor.credentialId, clock.iso());
-      await deps.audit.record(trx, { action: 'user.signed_out', actor: auditActor(actor), target: { type: 'session', id: actor.credentialId } }, ctx);
+      await deps.audit.record(
+        trx,
+        { action: 'user.signed_out', actor: auditActor(actor), target: { type: 'session', id: actor.credentialId } },
+        ctx,
+      );
     });
   }
 
@@ -136,7 +185,8 @@ export function createSessionsService(deps: SessionsDeps) {
     if (!session || sessionExpired(session, now, config.sessionIdleMs)) return undefined;
     const user = await usersStore.byId(db, session.user_id);
     if (!user || user.status !== 'active') return undefined;
-    if (now - Date.parse(session.last_seen_at) > TOUCH_INTERVAL_MS) await usersStore.touchSession(db, session.id, new Date(now).toISOString());
+    if (now - Date.parse(session.last_seen_at) > TOUCH_INTERVAL_MS)
+      await usersStore.touchSession(db, session.id, new Date(now).toISOString());
     return actorOf(user, 'session', session.id);
   }
 
@@ -144,41 +194,85 @@ export function createSessionsService(deps: SessionsDeps) {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return undefined;
     const row = await usersStore.tokenByHash(db, sha256(token));
     const now = clock.nowMs();
-    if (!row || row.revoked_at !== null || (row.expires_at !== null && Date.parse(row.expires_at) <= now)) return undefined;
+    if (!row || row.revoked_at !== null || (row.expires_at !== null && Date.parse(row.expires_at) <= now))
+      return undefined;
     const user = await usersStore.byId(db, row.user_id);
     if (!user || user.status !== 'active') return undefined;
     // Staff act through the console with a second factor; their tokens work only once TOTP is enrolled.
     if (user.kind === 'staff' && user.totp_enabled !== 1) return undefined;
-    if (row.last_used_at === null || now - Date.parse(row.last_used_at) > TOUCH_INTERVAL_MS) await usersStore.touchToken(db, row.id, new Date(now).toISOString());
+    if (row.last_used_at === null || now - Date.parse(row.last_used_at) > TOUCH_INTERVAL_MS)
+      await usersStore.touchToken(db, row.id, new Date(now).toISOString());
     return actorOf(user, 'token', row.id);
   }
 
-  async function createApiToken(actor: Actor, input: { name: string; expiresInDays?: number }, ctx: RequestContext): Promise<{ id: string; token: string; expiresAt: string | null }> {
+  async function createApiToken(
+    actor: Actor,
+    input: { name: string; expiresInDays?: number },
+    ctx: RequestContext,
+  ): Promise<{ id: string; token: string; expiresAt: string | null }> {
     const token = `${TOKEN_PREFIX}${randomToken(32)}`;
     const now = clock.nowMs();
     const id = newId('tok', now);
     const expiresAt = input.expiresInDays ? new Date(now + input.expiresInDays * 86_400_000).toISOString() : null;
     await db.transaction().execute(async (trx) => {
-      await usersStore.insertToken(trx, { id, user_id: actor.userId, name: input.name, token_hash: sha256(token), created_at: new Date(now).toISOString(), last_used_at: null, expires_at: expiresAt, revoked_at: null });
-      await deps.audit.record(trx, { action: 'token.created', actor: auditActor(actor), target: { type: 'token', id }, details: { name: input.name, expiresAt } }, ctx);
+      await usersStore.insertToken(trx, {
+        id,
+        user_id: actor.userId,
+        name: input.name,
+        token_hash: sha256(token),
+        created_at: new Date(now).toISOString(),
+        last_used_at: null,
+        expires_at: expiresAt,
+        revoked_at: null,
+      });
+      await deps.audit.record(
+        trx,
+        {
+          action: 'token.created',
+          actor: auditActor(actor),
+          target: { type: 'token', id },
+          details: { name: input.name, expiresAt },
+        },
+        ctx,
+      );
     });
     return { id, token, expiresAt };
   }
 
   async function listApiTokens(actor: Actor) {
     const rows = await usersStore.tokensOf(db, actor.userId);
-    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at, expiresAt: r.expires_at, revokedAt: r.revoked_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      expiresAt: r.expires_at,
+      revokedAt: r.revoked_at,
+    }));
   }
 
   async function revokeApiToken(actor: Actor, id: string, ctx: RequestContext): Promise<void> {
     await db.transaction().execute(async (trx) => {
       const res = await usersStore.revokeToken(trx, actor.userId, id, clock.iso());
       if (Number(res.numUpdatedRows) === 0) throw notFound('The token');
-      await deps.audit.record(trx, { action: 'token.revoked', actor: auditActor(actor), target: { type: 'token', id } }, ctx);
+      await deps.audit.record(
+        trx,
+        { action: 'token.revoked', actor: auditActor(actor), target: { type: 'token', id } },
+        ctx,
+      );
     });
   }
 
-  return { issueSession, signIn, signOut, authenticateSession, authenticateToken, createApiToken, listApiTokens, revokeApiToken };
+  return {
+    issueSession,
+    signIn,
+    signOut,
+    authenticateSession,
+    authenticateToken,
+    createApiToken,
+    listApiTokens,
+    revokeApiToken,
+  };
 }
 
 export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -76,7 +76,8 @@ export function createUsersService(deps: UsersDeps) {
    */
   async function createUser(trx: Executor, input: NewUser): Promise<UserRow> {
     const row = await prepareUser(input);
-    if (await usersStore.byEmailIndex(trx, row.email_bidx)) throw new AppError('STEWARD_EMAIL_TAKEN', 'An account with this e-mail address already exists; sign in instead.');
+    if (await usersStore.byEmailIndex(trx, row.email_bidx))
+      throw new AppError('STEWARD_EMAIL_TAKEN', 'An account with this e-mail address already exists; sign in instead.');
     await vault.createScope(row.id, trx);
     row.email_sealed = await vault.seal(field(row.id, 'email_sealed'), input.email.trim(), trx);
     row.name_sealed = await vault.seal(field(row.id, 'name_sealed'), input.name, trx);
@@ -113,14 +114,28 @@ export function createUsersService(deps: UsersDeps) {
     return out;
   }
 
-  async function updateProfile(actor: Actor, patch: { name?: string; phone?: string | null }, ctx: RequestContext): Promise<Profile> {
+  async function updateProfile(
+    actor: Actor,
+    patch: { name?: string; phone?: string | null },
+    ctx: RequestContext,
+  ): Promise<Profile> {
     const id = actor.userId;
     const set: Partial<UserRow> = { updated_at: clock.iso() };
     await db.transaction().execute(async (trx) => {
       if (patch.name !== undefined) set.name_sealed = await vault.seal(field(id, 'name_sealed'), patch.name, trx);
-      if (patch.phone !== undefined) set.phone_sealed = patch.phone === null ? null : await vault.seal(field(id, 'phone_sealed'), patch.phone, trx);
+      if (patch.phone !== undefined)
+        set.phone_sealed = patch.phone === null ? null : await vault.seal(field(id, 'phone_sealed'), patch.phone, trx);
       await usersStore.update(trx, id, set);
-      await deps.audit.record(trx, { action: 'user.profile_updated', actor: auditActor(actor), target: { type: 'user', id }, details: { fields: Object.keys(patch) } }, ctx);
+      await deps.audit.record(
+        trx,
+        {
+          action: 'user.profile_updated',
+          actor: auditActor(actor),
+          target: { type: 'user', id },
+          details: { fields: Object.keys(patch) },
+        },
+        ctx,
+      );
     });
     return getProfile(id);
   }
@@ -154,35 +169,72 @@ export function createUsersService(deps: UsersDeps) {
     const row = await usersStore.byId(db, actor.userId);
     if (!row) throw notFound('The person');
     if (row.totp_enabled === 1) throw new AppError('STEWARD_CONFLICT', 'A second factor is already enrolled.');
-    if (!(await checkTotp(row, code))) throw invalidInput('The one-time code is wrong or was already used; enter the current code from the app.', { field: 'code' });
+    if (!(await checkTotp(row, code)))
+      throw invalidInput('The one-time code is wrong or was already used; enter the current code from the app.', {
+        field: 'code',
+      });
     await db.transaction().execute(async (trx) => {
       await usersStore.update(trx, row.id, { totp_enabled: 1, updated_at: clock.iso() });
-      await deps.audit.record(trx, { action: 'user.totp_enrolled', actor: auditActor(actor), target: { type: 'user', id: row.id } }, ctx);
+      await deps.audit.record(
+        trx,
+        { action: 'user.totp_enrolled', actor: auditActor(actor), target: { type: 'user', id: row.id } },
+        ctx,
+      );
     });
   }
 
-  async function changePassword(actor: Actor, current: Secret<string>, next: Secret<string>, ctx: RequestContext): Promise<void> {
+  async function changePassword(
+    actor: Actor,
+    current: Secret<string>,
+    next: Secret<string>,
+    ctx: RequestContext,
+  ): Promise<void> {
     const row = await usersStore.byId(db, actor.userId);
     if (!row) throw notFound('The person');
-    if (!(await deps.passwords.verify(row.password_hash, current))) throw new AppError('STEWARD_INVALID_CREDENTIALS', 'The current password is wrong.');
+    if (!(await deps.passwords.verify(row.password_hash, current)))
+      throw new AppError('STEWARD_INVALID_CREDENTIALS', 'The current password is wrong.');
     const email = (await toProfile(row)).email;
     checkPasswordPolicy(next.reveal(), email);
     const hash = await deps.passwords.hash(next);
     await db.transaction().execute(async (trx) => {
       await usersStore.update(trx, row.id, { password_hash: hash, updated_at: clock.iso() });
-      await usersStore.revokeUserSessions(trx, row.id, clock.iso(), actor.via === 'session' ? actor.credentialId : undefined);
-      await deps.audit.record(trx, { action: 'user.password_changed', actor: auditActor(actor), target: { type: 'user', id: row.id } }, ctx);
+      await usersStore.revokeUserSessions(
+        trx,
+        row.id,
+        clock.iso(),
+        actor.via === 'session' ? actor.credentialId : undefined,
+      );
+      await deps.audit.record(
+        trx,
+        { action: 'user.password_changed', actor: auditActor(actor), target: { type: 'user', id: row.id } },
+        ctx,
+      );
     });
   }
 
   /** Creates an operator (staff) account; they must enrol a second factor at first sign-in before anything else. */
-  async function createStaff(input: { email: string; password: Secret<string>; name: string; roles: readonly StaffRole[] }, by: { type: 'system' } | Actor, ctx: RequestContext): Promise<string> {
+  async function createStaff(
+    input: { email: string; password: Secret<string>; name: string; roles: readonly StaffRole[] },
+    by: { type: 'system' } | Actor,
+    ctx: RequestContext,
+  ): Promise<string> {
     if (input.roles.length === 0) throw invalidInput('A staff account needs at least one role.', { field: 'roles' });
-    if ('userId' in by && !by.staffRoles.includes('admin')) throw new AppError('STEWARD_FORBIDDEN', 'Only an admin can create staff accounts.');
+    if ('userId' in by && !by.staffRoles.includes('admin'))
+      throw new AppError('STEWARD_FORBIDDEN', 'Only an admin can create staff accounts.');
     return db.transaction().execute(async (trx) => {
-      const row = await createUser(trx, { kind: 'staff', email: input.email, password: input.password, name: input.name, staffRoles: input.roles });
+      const row = await createUser(trx, {
+        kind: 'staff',
+        email: input.email,
+        password: input.password,
+        name: input.name,
+        staffRoles: input.roles,
+      });
       const actor = 'userId' in by ? auditActor(by) : { type: 'system' as const };
-      await deps.audit.record(trx, { action: 'staff.created', actor, target: { type: 'user', id: row.id }, details: { roles: input.roles } }, ctx);
+      await deps.audit.record(
+        trx,
+        { action: 'staff.created', actor, target: { type: 'user', id: row.id }, details: { roles: input.roles } },
+        ctx,
+      );
       return row.id;
     });
   }
@@ -195,7 +247,19 @@ export function createUsersService(deps: UsersDeps) {
     return checkTotp(row, code);
   }
 
-  return { prepareUser, createUser, createStaff, getProfile, profiles, updateProfile, beginTotpEnrolment, confirmTotpEnrolment, checkTotp, changePassword, verifyStepUp };
+  return {
+    prepareUser,
+    createUser,
+    createStaff,
+    getProfile,
+    profiles,
+    updateProfile,
+    beginTotpEnrolment,
+    confirmTotpEnrolment,
+    checkTotp,
+    changePassword,
+    verifyStepUp,
+  };
 }
 
 export type UsersService = ReturnType<typeof createUsersService>;

@@ -1,4 +1,13 @@
-import { associatedData, decodeEnvelope, encodeEnvelope, IntegrityError, newDataKey, openBytes, readHeader, sealBytes } from '../../crypto/envelope.js';
+import {
+  associatedData,
+  decodeEnvelope,
+  encodeEnvelope,
+  IntegrityError,
+  newDataKey,
+  openBytes,
+  readHeader,
+  sealBytes,
+} from '../../crypto/envelope.js';
 import { inTransaction, type Executor } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
@@ -28,15 +37,29 @@ export interface RootAccess {
   readonly activeVersion: number;
 }
 
-const wrapContext = (scope: string, version: number) => ({ scope: 'root', table: 'vault_data_keys', column: 'wrapped', row: `${scope}#${version}` });
+const wrapContext = (scope: string, version: number) => ({
+  scope: 'root',
+  table: 'vault_data_keys',
+  column: 'wrapped',
+  row: `${scope}#${version}`,
+});
 
-export function wrapDataKey(root: RootAccess, rootVersion: number, scope: string, version: number, key: Buffer): string {
+export function wrapDataKey(
+  root: RootAccess,
+  rootVersion: number,
+  scope: string,
+  version: number,
+  key: Buffer,
+): string {
   const rootKey = root.ring.get(rootVersion);
   if (!rootKey) throw new AppError('STEWARD_SEALED', `Root key v${rootVersion} is not loaded.`);
   return encodeEnvelope(sealBytes(rootKey, rootVersion, key, associatedData(wrapContext(scope, version), rootVersion)));
 }
 
-export function unwrapDataKey(root: RootAccess, row: Pick<DataKeyRow, 'scope' | 'version' | 'wrapped' | 'root_version'>): Buffer {
+export function unwrapDataKey(
+  root: RootAccess,
+  row: Pick<DataKeyRow, 'scope' | 'version' | 'wrapped' | 'root_version'>,
+): Buffer {
   const rootKey = root.ring.get(row.root_version);
   if (!rootKey) throw new AppError('STEWARD_SEALED', `Root key v${row.root_version} is not loaded.`);
   const envelope = decodeEnvelope(row.wrapped);
@@ -76,7 +99,12 @@ export class DataKeyCache {
       if (row.state === 'active') active = row.version;
     }
     const keepCounter = previous !== undefined && previous.active === active;
-    const entry: ScopeEntry = { versions, active, used: keepCounter ? previous.used : 0, reservedUpTo: keepCounter ? previous.reservedUpTo : 0 };
+    const entry: ScopeEntry = {
+      versions,
+      active,
+      used: keepCounter ? previous.used : 0,
+      reservedUpTo: keepCounter ? previous.reservedUpTo : 0,
+    };
     this.scopes.set(scope, entry);
     return entry;
   }
@@ -102,7 +130,8 @@ export class DataKeyCache {
     const wrapped = wrapDataKey(root, root.activeVersion, scope, version, key);
     key.fill(0);
     await inTransaction(exec, async (trx) => {
-      for (const r of rows) if (r.state === 'active') await vaultStore.setDataKeyState(trx, scope, r.version, 'decrypt_only');
+      for (const r of rows)
+        if (r.state === 'active') await vaultStore.setDataKeyState(trx, scope, r.version, 'decrypt_only');
       await vaultStore.insertDataKey(trx, {
         scope,
         version,

@@ -5,12 +5,12 @@ import { AppError } from '../../kernel/errors.js';
 import { formatRootKeyRing, parseRootKeyRing, type RootKeyRing } from '../../crypto/keys.js';
 
 export type RingLoad =
-  | { readonly status: 'loaded'; readonly ring: RootKeyRing }
-  | { readonly status: 'missing'; readonly where: string };
+  { readonly status: 'loaded'; readonly ring: RootKeyRing } | { readonly status: 'missing'; readonly where: string };
 
 /** Reads the root key ring from where the configuration says; a missing file is "missing", not an error. */
 export function loadRootKeyRing(source: RootKeySource): RingLoad {
-  if (source.kind === 'value') return { status: 'loaded', ring: parseRootKeyRing(source.value.reveal(), source.origin) };
+  if (source.kind === 'value')
+    return { status: 'loaded', ring: parseRootKeyRing(source.value.reveal(), source.origin) };
   if (!existsSync(source.path)) return { status: 'missing', where: source.path };
   return { status: 'loaded', ring: parseRootKeyRing(readFileSync(source.path, 'utf8'), source.path) };
 }

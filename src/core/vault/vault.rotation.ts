@@ -58,7 +58,14 @@ export function createKeyRotation(deps: RotationDeps) {
       await db.transaction().execute(async (trx) => {
         const known = (await vaultStore.rootKeys(trx)).some((r) => r.version === to);
         if (!known) await vaultStore.insertRootKey(trx, to!, keyCheckValue(newKey), 'pending', clock.iso());
-        await vaultStore.insertRotation(trx, { id: newId('key'), kind: 'root', scope: null, from_version: from, to_version: to!, started_at: clock.iso() });
+        await vaultStore.insertRotation(trx, {
+          id: newId('key'),
+          kind: 'root',
+          scope: null,
+          from_version: from,
+          to_version: to!,
+          started_at: clock.iso(),
+        });
       });
       setRoot({ ring, activeVersion: from });
     } else if (!rootAccess().ring.has(to)) {
@@ -71,7 +78,14 @@ export function createKeyRotation(deps: RotationDeps) {
       if (batch.length === 0) break;
       for (const row of batch) {
         const plain = unwrapDataKey(rootAccess(), row);
-        await vaultStore.rewrap(db, row.scope, row.version, from, wrapDataKey(rootAccess(), to, row.scope, row.version, plain), to);
+        await vaultStore.rewrap(
+          db,
+          row.scope,
+          row.version,
+          from,
+          wrapDataKey(rootAccess(), to, row.scope, row.version, plain),
+          to,
+        );
         plain.fill(0);
         done++;
       }
@@ -80,7 +94,11 @@ export function createKeyRotation(deps: RotationDeps) {
     // 4. Switch the active root key and close the rotation in one transaction.
     await db.transaction().execute(async (trx) => {
       const left = await vaultStore.keysUnderRoot(trx, from, 1);
-      if (left.length > 0) throw new AppError('STEWARD_CONFLICT', 'New data keys appeared under the old root key; run the rotation again.');
+      if (left.length > 0)
+        throw new AppError(
+          'STEWARD_CONFLICT',
+          'New data keys appeared under the old root key; run the rotation again.',
+        );
       await vaultStore.setRootKeyState(trx, to!, 'active');
       await vaultStore.setRootKeyState(trx, from, 'retired');
       const rot = (await vaultStore.runningRotations(trx)).find((r) => r.kind === 'root');
@@ -121,7 +139,12 @@ export function createKeyRotation(deps: RotationDeps) {
             const fresh = await vault.seal(ctx, plain);
             plain.fill(0);
             // Conditional: a concurrent write of a new value wins over the re-encryption of the old one.
-            await anyDb.updateTable(spec.table).set({ [column]: fresh }).where(spec.id, '=', id).where(column, '=', old).execute();
+            await anyDb
+              .updateTable(spec.table)
+              .set({ [column]: fresh })
+              .where(spec.id, '=', id)
+              .where(column, '=', old)
+              .execute();
             done++;
           }
           cursor = id;
@@ -139,7 +162,14 @@ export function createKeyRotation(deps: RotationDeps) {
       to = await db.transaction().execute(async (trx) => {
         const before = (await vaultStore.scopeKeys(trx, scope)).find((r) => r.state === 'active');
         const version = await keys.createVersion(scope, trx);
-        await vaultStore.insertRotation(trx, { id: newId('key'), kind: 'data', scope, from_version: before?.version ?? 0, to_version: version, started_at: clock.iso() });
+        await vaultStore.insertRotation(trx, {
+          id: newId('key'),
+          kind: 'data',
+          scope,
+          from_version: before?.version ?? 0,
+          to_version: version,
+          started_at: clock.iso(),
+        });
         return version;
       });
       keys.forget(scope);
@@ -147,7 +177,8 @@ export function createKeyRotation(deps: RotationDeps) {
     await reencryptScope(scope, to, onProgress);
     await db.transaction().execute(async (trx) => {
       for (const row of await vaultStore.scopeKeys(trx, scope)) {
-        if (row.version < to && row.state === 'decrypt_only') await vaultStore.setDataKeyState(trx, scope, row.version, 'retired');
+        if (row.version < to && row.state === 'decrypt_only')
+          await vaultStore.setDataKeyState(trx, scope, row.version, 'retired');
       }
       const rot = (await vaultStore.runningRotations(trx)).find((r) => r.kind === 'data' && r.scope === scope);
       if (rot) await vaultStore.finishRotation(trx, rot.id, clock.iso());

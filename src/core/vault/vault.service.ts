@@ -1,4 +1,12 @@
-import { associatedData, decodeEnvelope, encodeEnvelope, openBytes, readHeader, sealBytes, type SealContext } from '../../crypto/envelope.js';
+import {
+  associatedData,
+  decodeEnvelope,
+  encodeEnvelope,
+  openBytes,
+  readHeader,
+  sealBytes,
+  type SealContext,
+} from '../../crypto/envelope.js';
 import { deriveKey, keyCheckMatches, keyCheckValue, keyedHash, newRootKey, normaliseEmail } from '../../crypto/keys.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -56,7 +64,10 @@ export function createVault(deps: VaultDeps) {
         return seal('root_key_missing', `No root key at ${load.where}.`);
       }
       writeRootKeyRing(deps.config.rootKey.path, new Map([[1, newRootKey()]]));
-      deps.logger.warn({ path: deps.config.rootKey.path }, 'created a new root key (mode 0600); back it up: without it the data cannot be read');
+      deps.logger.warn(
+        { path: deps.config.rootKey.path },
+        'created a new root key (mode 0600); back it up: without it the data cannot be read',
+      );
       load = loadRootKeyRing(deps.config.rootKey);
       if (load.status !== 'loaded') return seal('root_key_missing', 'The new root key could not be read back.');
     }
@@ -87,7 +98,8 @@ export function createVault(deps: VaultDeps) {
     } catch (err) {
       return seal('root_key_wrong', (err as Error).message);
     }
-    if (load.status === 'missing') return seal('root_key_missing', `The root key is missing (${load.where}); the data was sealed with another key.`);
+    if (load.status === 'missing')
+      return seal('root_key_missing', `The root key is missing (${load.where}); the data was sealed with another key.`);
     const active = rows.find((r) => r.state === 'active');
     if (!active) return seal('root_key_wrong', 'The database names no active root key.');
     const inUse = new Set((await vaultStore.rootVersionsInUse(deps.db)).map((r) => r.root_version));
@@ -95,12 +107,16 @@ export function createVault(deps: VaultDeps) {
     for (const version of inUse) {
       const row = rows.find((r) => r.version === version);
       const key = load.ring.get(version);
-      if (!row) return seal('root_key_wrong', `Data keys refer to root key v${version}, which the database does not list.`);
+      if (!row)
+        return seal('root_key_wrong', `Data keys refer to root key v${version}, which the database does not list.`);
       if (!key) return seal('root_key_missing', `Root key v${version} is not in the configured key ring.`);
-      if (!keyCheckMatches(key, row.kcv)) return seal('root_key_wrong', `Root key v${version} does not match the database (key-check value differs).`);
+      if (!keyCheckMatches(key, row.kcv))
+        return seal('root_key_wrong', `Root key v${version} does not match the database (key-check value differs).`);
     }
     // Keys in the ring the database does not know yet belong to a root rotation that had not recorded them.
-    const known = new Map([...load.ring].filter(([v]) => rows.some((r) => r.version === v && r.state !== 'retired') || v > active.version));
+    const known = new Map(
+      [...load.ring].filter(([v]) => rows.some((r) => r.version === v && r.state !== 'retired') || v > active.version),
+    );
     try {
       return await unsealWith({ ring: known, activeVersion: active.version });
     } catch (err) {
@@ -113,7 +129,11 @@ export function createVault(deps: VaultDeps) {
   };
 
   const toBytes = (value: string | Uint8Array | Secret<string>): Buffer =>
-    value instanceof Secret ? Buffer.from(value.reveal(), 'utf8') : typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
+    value instanceof Secret
+      ? Buffer.from(value.reveal(), 'utf8')
+      : typeof value === 'string'
+        ? Buffer.from(value, 'utf8')
+        : Buffer.from(value);
 
   return {
     start,
@@ -121,7 +141,14 @@ export function createVault(deps: VaultDeps) {
     isSealed: (): boolean => status.sealed,
     ensureOpen,
     /** Internal handles for rotation (same module). */
-    internals: { keys, rootAccess, setRoot: (r: RootAccess) => { root = r; status = { sealed: false, rootVersion: r.activeVersion }; } },
+    internals: {
+      keys,
+      rootAccess,
+      setRoot: (r: RootAccess) => {
+        root = r;
+        status = { sealed: false, rootVersion: r.activeVersion };
+      },
+    },
 
     /**
      * Seals a value for the place it will be stored. Call it before opening the transaction that stores the

@@ -35,13 +35,30 @@ export const vaultStore = {
   },
 
   dataKey: (db: Executor, scope: string, version: number) =>
-    db.selectFrom('vault_data_keys').selectAll().where('scope', '=', scope).where('version', '=', version).executeTakeFirst(),
+    db
+      .selectFrom('vault_data_keys')
+      .selectAll()
+      .where('scope', '=', scope)
+      .where('version', '=', version)
+      .executeTakeFirst(),
 
   setDataKeyState: (db: Executor, scope: string, version: number, state: DataKeyRow['state']) =>
-    db.updateTable('vault_data_keys').set({ state }).where('scope', '=', scope).where('version', '=', version).execute(),
+    db
+      .updateTable('vault_data_keys')
+      .set({ state })
+      .where('scope', '=', scope)
+      .where('version', '=', version)
+      .execute(),
 
   /** Rewraps one data key if it is still under `fromRoot`; returns whether this call changed it. */
-  async rewrap(db: Executor, scope: string, version: number, fromRoot: number, wrapped: string, toRoot: number): Promise<boolean> {
+  async rewrap(
+    db: Executor,
+    scope: string,
+    version: number,
+    fromRoot: number,
+    wrapped: string,
+    toRoot: number,
+  ): Promise<boolean> {
     const res = await db
       .updateTable('vault_data_keys')
       .set({ wrapped, root_version: toRoot })
@@ -64,7 +81,12 @@ export const vaultStore = {
       .execute(),
 
   rootVersionsInUse: (db: Executor) =>
-    db.selectFrom('vault_data_keys').select('root_version').where('state', '!=', 'destroyed').groupBy('root_version').execute(),
+    db
+      .selectFrom('vault_data_keys')
+      .select('root_version')
+      .where('state', '!=', 'destroyed')
+      .groupBy('root_version')
+      .execute(),
 
   scopesWithActiveKeys: (db: Executor) =>
     db.selectFrom('vault_data_keys').select('scope').where('state', '=', 'active').orderBy('scope').execute(),
@@ -75,8 +97,21 @@ export const vaultStore = {
   runningRotations: (db: Executor) =>
     db.selectFrom('vault_rotations').selectAll().where('status', '=', 'running').orderBy('started_at').execute(),
 
-  insertRotation: (db: Executor, row: { id: string; kind: 'root' | 'data'; scope: string | null; from_version: number; to_version: number; started_at: string }) =>
-    db.insertInto('vault_rotations').values({ ...row, status: 'running', finished_at: null }).execute(),
+  insertRotation: (
+    db: Executor,
+    row: {
+      id: string;
+      kind: 'root' | 'data';
+      scope: string | null;
+      from_version: number;
+      to_version: number;
+      started_at: string;
+    },
+  ) =>
+    db
+      .insertInto('vault_rotations')
+      .values({ ...row, status: 'running', finished_at: null })
+      .execute(),
 
   finishRotation: (db: Executor, id: string, at: string) =>
     db.updateTable('vault_rotations').set({ status: 'done', finished_at: at }).where('id', '=', id).execute(),

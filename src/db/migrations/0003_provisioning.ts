@@ -22,7 +22,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('provider_accounts_org').on('provider_accounts').columns(['org_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('provider_accounts_org')
+    .on('provider_accounts')
+    .columns(['org_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('provider_instances')
@@ -66,7 +70,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('provider_launches_pk', ['account_id', 'token'])
     .execute();
-  await db.schema.createIndex('provider_launches_org').on('provider_launches').columns(['org_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('provider_launches_org')
+    .on('provider_launches')
+    .columns(['org_id', 'created_at'])
+    .execute();
   await db.schema.createIndex('provider_launches_job').on('provider_launches').column('job_id').execute();
 
   // One row per recurring job: which queued job continues the chain (a stray duplicate sees it is not the one).

@@ -14,7 +14,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('summary', 'text', (c) => c.notNull())
     .addColumn('attention', 'integer', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('discovery_snapshots_server_taken').on('discovery_snapshots').columns(['server_id', 'taken_at']).execute();
+  await db.schema
+    .createIndex('discovery_snapshots_server_taken')
+    .on('discovery_snapshots')
+    .columns(['server_id', 'taken_at'])
+    .execute();
   await db.schema.createIndex('discovery_snapshots_org').on('discovery_snapshots').column('org_id').execute();
 
   await db.schema

@@ -34,7 +34,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('access_grants_org_created').on('access_grants').columns(['org_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('access_grants_org_created')
+    .on('access_grants')
+    .columns(['org_id', 'created_at'])
+    .execute();
   await db.schema.createIndex('access_grants_staff').on('access_grants').columns(['staff_id', 'state']).execute();
   await db.schema.createIndex('access_grants_state').on('access_grants').columns(['state', 'ends_at']).execute();
   await db.schema.createIndex('access_grants_support').on('access_grants').column('support_request_id').execute();
@@ -63,8 +67,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('closed_at', 'text')
     .addColumn('closed_by', 'text')
     .execute();
-  await db.schema.createIndex('support_requests_org').on('support_requests').columns(['org_id', 'created_at']).execute();
-  await db.schema.createIndex('support_requests_status').on('support_requests').columns(['status', 'created_at']).execute();
+  await db.schema
+    .createIndex('support_requests_org')
+    .on('support_requests')
+    .columns(['org_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('support_requests_status')
+    .on('support_requests')
+    .columns(['status', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('support_messages')
@@ -76,7 +88,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('body_sealed', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('support_messages_request').on('support_messages').columns(['request_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('support_messages_request')
+    .on('support_messages')
+    .columns(['request_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('terminal_sessions')
@@ -98,7 +114,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('chunks', 'integer', (c) => c.notNull())
     .addColumn('bytes', 'integer', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('terminal_sessions_org').on('terminal_sessions').columns(['org_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('terminal_sessions_org')
+    .on('terminal_sessions')
+    .columns(['org_id', 'started_at'])
+    .execute();
   await db.schema.createIndex('terminal_sessions_status').on('terminal_sessions').column('status').execute();
   await db.schema.createIndex('terminal_sessions_grant').on('terminal_sessions').column('grant_id').execute();
 
@@ -137,6 +157,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('valid_before', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('access_certificates_org').on('access_certificates').columns(['org_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('access_certificates_org')
+    .on('access_certificates')
+    .columns(['org_id', 'created_at'])
+    .execute();
   await db.schema.createIndex('access_certificates_grant').on('access_certificates').column('grant_id').execute();
 }

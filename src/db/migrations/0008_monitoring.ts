@@ -10,12 +10,16 @@ import { SqliteAdapter, sql, type CreateTableBuilder, type Kysely } from 'kysely
 export async function up(db: Kysely<any>): Promise<void> {
   const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   const autoId = <T extends string, C extends string>(t: CreateTableBuilder<T, C>) =>
-    sqlite ? t.addColumn('id', 'integer', (c) => c.primaryKey()) : t.addColumn('id', 'bigint', (c) => c.generatedByDefaultAsIdentity().primaryKey());
-  const compact = <T extends string, C extends string>(t: CreateTableBuilder<T, C>) => (sqlite ? t.modifyEnd(sql`without rowid`) : t);
+    sqlite
+      ? t.addColumn('id', 'integer', (c) => c.primaryKey())
+      : t.addColumn('id', 'bigint', (c) => c.generatedByDefaultAsIdentity().primaryKey());
+  const compact = <T extends string, C extends string>(t: CreateTableBuilder<T, C>) =>
+    sqlite ? t.modifyEnd(sql`without rowid`) : t;
   const org = (c: any) => c.notNull().references('orgs.id').onDelete('cascade');
   const server = (c: any) => c.notNull().references('servers.id').onDelete('cascade');
 
-  await db.schema.createTable('monitoring_settings')
+  await db.schema
+    .createTable('monitoring_settings')
     .addColumn('org_id', 'text', (c) => c.primaryKey().references('orgs.id').onDelete('cascade'))
     .addColumn('monitor_all', 'integer', (c) => c.notNull())
     .addColumn('interval_seconds', 'integer', (c) => c.notNull())
@@ -25,7 +29,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('monitoring_targets')
+  await db.schema
+    .createTable('monitoring_targets')
     .addColumn('server_id', 'text', (c) => c.primaryKey().references('servers.id').onDelete('cascade'))
     .addColumn('org_id', 'text', org)
     .addColumn('enabled', 'integer', (c) => c.notNull())
@@ -45,10 +50,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('monitoring_targets_next').on('monitoring_targets').columns(['enabled', 'next_run_ms']).execute();
+  await db.schema
+    .createIndex('monitoring_targets_next')
+    .on('monitoring_targets')
+    .columns(['enabled', 'next_run_ms'])
+    .execute();
   await db.schema.createIndex('monitoring_targets_org').on('monitoring_targets').column('org_id').execute();
 
-  await db.schema.createTable('monitoring_chores')
+  await db.schema
+    .createTable('monitoring_chores')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('next_run_ms', 'bigint', (c) => c.notNull())
     .addColumn('owner', 'text')
@@ -63,24 +73,29 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('metric_series_org').on('metric_series').column('org_id').execute();
 
-  await compact(db.schema.createTable('metric_raw')
-    .addColumn('series_id', 'bigint', (c) => c.notNull().references('metric_series.id').onDelete('cascade'))
-    .addColumn('ts', 'bigint', (c) => c.notNull())
-    .addColumn('value', 'double precision', (c) => c.notNull())
-    .addPrimaryKeyConstraint('metric_raw_pk', ['series_id', 'ts']))
-    .execute();
+  await compact(
+    db.schema
+      .createTable('metric_raw')
+      .addColumn('series_id', 'bigint', (c) => c.notNull().references('metric_series.id').onDelete('cascade'))
+      .addColumn('ts', 'bigint', (c) => c.notNull())
+      .addColumn('value', 'double precision', (c) => c.notNull())
+      .addPrimaryKeyConstraint('metric_raw_pk', ['series_id', 'ts']),
+  ).execute();
 
-  await compact(db.schema.createTable('metric_minute')
-    .addColumn('series_id', 'bigint', (c) => c.notNull().references('metric_series.id').onDelete('cascade'))
-    .addColumn('ts', 'bigint', (c) => c.notNull())
-    .addColumn('sum', 'double precision', (c) => c.notNull())
-    .addColumn('count', 'integer', (c) => c.notNull())
-    .addColumn('min', 'double precision', (c) => c.notNull())
-    .addColumn('max', 'double precision', (c) => c.notNull())
-    .addPrimaryKeyConstraint('metric_minute_pk', ['series_id', 'ts']))
-    .execute();
+  await compact(
+    db.schema
+      .createTable('metric_minute')
+      .addColumn('series_id', 'bigint', (c) => c.notNull().references('metric_series.id').onDelete('cascade'))
+      .addColumn('ts', 'bigint', (c) => c.notNull())
+      .addColumn('sum', 'double precision', (c) => c.notNull())
+      .addColumn('count', 'integer', (c) => c.notNull())
+      .addColumn('min', 'double precision', (c) => c.notNull())
+      .addColumn('max', 'double precision', (c) => c.notNull())
+      .addPrimaryKeyConstraint('metric_minute_pk', ['series_id', 'ts']),
+  ).execute();
 
-  await db.schema.createTable('alert_rules')
+  await db.schema
+    .createTable('alert_rules')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', org)
     .addColumn('name', 'text', (c) => c.notNull())
@@ -99,7 +114,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('alert_rules_org').on('alert_rules').column('org_id').execute();
   await db.schema.createIndex('alert_rules_server').on('alert_rules').column('server_id').execute();
 
-  await db.schema.createTable('alert_states')
+  await db.schema
+    .createTable('alert_states')
     .addColumn('rule_id', 'text', (c) => c.notNull().references('alert_rules.id').onDelete('cascade'))
     .addColumn('server_id', 'text', server)
     .addColumn('org_id', 'text', org)
@@ -114,7 +130,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('alert_states_server').on('alert_states').column('server_id').execute();
   await db.schema.createIndex('alert_states_org').on('alert_states').column('org_id').execute();
 
-  await db.schema.createTable('log_cursors')
+  await db.schema
+    .createTable('log_cursors')
     .addColumn('server_id', 'text', server)
     .addColumn('path', 'text', (c) => c.notNull())
     .addColumn('org_id', 'text', org)
@@ -141,7 +158,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('log_lines_org').on('log_lines').columns(['org_id', 'id']).execute();
   await db.schema.createIndex('log_lines_observed').on('log_lines').column('observed_at').execute();
 
-  await db.schema.createTable('incidents')
+  await db.schema
+    .createTable('incidents')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', org)
     .addColumn('title', 'text', (c) => c.notNull())
@@ -158,7 +176,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('incidents_org_status').on('incidents').columns(['org_id', 'status']).execute();
 
-  await db.schema.createTable('findings')
+  await db.schema
+    .createTable('findings')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', org)
     .addColumn('server_id', 'text', (c) => c.references('servers.id').onDelete('set null'))
@@ -182,9 +201,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('findings_server').on('findings').column('server_id').execute();
   await db.schema.createIndex('findings_incident').on('findings').column('incident_id').execute();
   // One finding per server, rule and subject until it is closed: repeats add occurrences, across workers too.
-  await db.schema.createIndex('findings_open_unique').on('findings').columns(['server_id', 'rule', 'key']).unique().where(sql.ref('status'), '<>', 'closed').execute();
+  await db.schema
+    .createIndex('findings_open_unique')
+    .on('findings')
+    .columns(['server_id', 'rule', 'key'])
+    .unique()
+    .where(sql.ref('status'), '<>', 'closed')
+    .execute();
 
-  await db.schema.createTable('login_sources')
+  await db.schema
+    .createTable('login_sources')
     .addColumn('server_id', 'text', server)
     .addColumn('account', 'text', (c) => c.notNull())
     .addColumn('address', 'text', (c) => c.notNull())

@@ -80,7 +80,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('policy_acknowledgements_pk', ['user_id', 'policy_id'])
     .execute();
-  await db.schema.createIndex('policy_acknowledgements_policy').on('policy_acknowledgements').column('policy_id').execute();
+  await db.schema
+    .createIndex('policy_acknowledgements_policy')
+    .on('policy_acknowledgements')
+    .column('policy_id')
+    .execute();
 
   await db.schema
     .createTable('disclosures')

@@ -8,4 +8,3 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('monitoring_chores').ifExists().execute();
 }
-

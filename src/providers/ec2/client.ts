@@ -1,5 +1,10 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  STSClient,
+  type GetCallerIdentityCommandOutput,
+} from '@aws-sdk/client-sts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { MalformedResponseError } from '../errors.js';
 import type { CallOptions } from '../types.js';
@@ -34,7 +39,8 @@ async function buffered(body: unknown): Promise<Uint8Array | undefined> {
   if (body instanceof Uint8Array) return body;
   if (body === null || typeof body !== 'object' || !(Symbol.asyncIterator in body)) return undefined;
   const chunks: Uint8Array[] = [];
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks);
 }
 
@@ -64,24 +70,36 @@ export class Ec2Transport {
    * Runs one EC2 request: `operation` is its API name (for the ledger and error messages), `send` sends the
    * command on the client it is given (a callback so the SDK's per-command types stay intact).
    */
-  async ec2<O>(operation: string, opts: CallOptions | undefined, send: (client: EC2Client, options: SendOptions) => Promise<O>): Promise<O> {
+  async ec2<O>(
+    operation: string,
+    opts: CallOptions | undefined,
+    send: (client: EC2Client, options: SendOptions) => Promise<O>,
+  ): Promise<O> {
     await this.identity.ensure(opts);
-    const client = (this.#ec2 ??= this.#hooked(new EC2Client(this.#clientConfig(this.settings.endpoint, this.identity.provider))));
+    const client = (this.#ec2 ??= this.#hooked(
+      new EC2Client(this.#clientConfig(this.settings.endpoint, this.identity.provider)),
+    ));
     return this.#run(operation, opts, () => send(client, this.#sendOptions(opts)));
   }
 
   /** sts:GetCallerIdentity with the identity EC2 requests use. */
   async callerIdentity(opts?: CallOptions): Promise<GetCallerIdentityCommandOutput> {
     await this.identity.ensure(opts);
-    const client = (this.#sts ??= this.#hooked(new STSClient(this.#clientConfig(this.settings.stsEndpoint, this.identity.provider))));
-    return this.#run('sts:GetCallerIdentity', opts, () => client.send(new GetCallerIdentityCommand({}), this.#sendOptions(opts)));
+    const client = (this.#sts ??= this.#hooked(
+      new STSClient(this.#clientConfig(this.settings.stsEndpoint, this.identity.provider)),
+    ));
+    return this.#run('sts:GetCallerIdentity', opts, () =>
+      client.send(new GetCallerIdentityCommand({}), this.#sendOptions(opts)),
+    );
   }
 
   async #assumeRole(opts: CallOptions | undefined): Promise<AwsIdentity> {
     const creds = this.settings.credentials;
     if (creds.kind !== 'assume-role') throw new Error('assumeRole called for static keys');
     const source = identityOf(creds.source);
-    const client = (this.#sourceSts ??= this.#hooked(new STSClient(this.#clientConfig(this.settings.stsEndpoint, async () => source))));
+    const client = (this.#sourceSts ??= this.#hooked(
+      new STSClient(this.#clientConfig(this.settings.stsEndpoint, async () => source)),
+    ));
     const command = new AssumeRoleCommand({
       RoleArn: creds.roleArn,
       ExternalId: creds.externalId,
@@ -91,7 +109,11 @@ export class Ec2Transport {
     const out = await this.#run('sts:AssumeRole', opts, () => client.send(command, this.#sendOptions(opts)));
     const c = out.Credentials;
     if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined) {
-      throw new MalformedResponseError('sts:AssumeRole answered without credentials.', { provider: 'ec2', operation: 'sts:AssumeRole' }, '');
+      throw new MalformedResponseError(
+        'sts:AssumeRole answered without credentials.',
+        { provider: 'ec2', operation: 'sts:AssumeRole' },
+        '',
+      );
     }
     return {
       accessKeyId: c.AccessKeyId,
@@ -151,7 +173,11 @@ export class Ec2Transport {
       maxAttempts: this.settings.maxAttempts,
       retryMode: 'standard',
       // Without throwOnRequestTimeout the SDK only warns when an answer is late and keeps waiting.
-      requestHandler: { requestTimeout: this.settings.requestTimeoutMs, connectionTimeout: 10_000, throwOnRequestTimeout: true },
+      requestHandler: {
+        requestTimeout: this.settings.requestTimeoutMs,
+        connectionTimeout: 10_000,
+        throwOnRequestTimeout: true,
+      },
       useFipsEndpoint: false,
       useDualstackEndpoint: false,
       // The endpoint comes from the account's settings only, never from AWS_ENDPOINT_URL_* in Steward's own environment.

@@ -67,17 +67,21 @@ export function resolveEc2Config(config: Ec2DriverConfig): Ec2Settings {
   const reject = (message: string): never => {
     throw new RequestRejectedError(message, { provider: 'ec2', operation: 'configure' });
   };
-  if (!REGION.test(config.region)) reject(`"${config.region.slice(0, 40)}" is not an AWS region name (like eu-west-1).`);
+  if (!REGION.test(config.region))
+    reject(`"${config.region.slice(0, 40)}" is not an AWS region name (like eu-west-1).`);
   const endpoint = config.endpoint === undefined ? undefined : checkEndpoint(config.endpoint, 'ec2').toString();
   const stsRaw = config.stsEndpoint ?? config.endpoint;
   const stsEndpoint = stsRaw === undefined ? undefined : checkEndpoint(stsRaw, 'ec2').toString();
   const creds = config.credentials;
   if (creds.kind === 'assume-role') {
-    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(creds.roleArn)) reject('The role ARN is not a valid IAM role ARN.');
-    if (!/^[\w+=,.@:/-]{2,1224}$/.test(creds.externalId)) reject('The external id must be 2–1224 characters of letters, digits and +=,.@:/-.');
+    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(creds.roleArn))
+      reject('The role ARN is not a valid IAM role ARN.');
+    if (!/^[\w+=,.@:/-]{2,1224}$/.test(creds.externalId))
+      reject('The external id must be 2–1224 characters of letters, digits and +=,.@:/-.');
   }
   const maxAttempts = config.maxAttempts ?? 4;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) reject('maxAttempts must be between 1 and 10.');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10)
+    reject('maxAttempts must be between 1 and 10.');
   const pageSize = config.pageSize ?? 200;
   if (!Number.isInteger(pageSize) || pageSize < 5 || pageSize > 1000) reject('pageSize must be between 5 and 1000.');
   return {

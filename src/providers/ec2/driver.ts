@@ -1,13 +1,32 @@
 import {
-  DescribeAvailabilityZonesCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeInstanceTypesCommand,
-  DescribeKeyPairsCommand, DescribeRegionsCommand, RebootInstancesCommand, StartInstancesCommand, StopInstancesCommand,
-  TerminateInstancesCommand, type InstanceStateChange,
+  DescribeAvailabilityZonesCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
+  DescribeKeyPairsCommand,
+  DescribeRegionsCommand,
+  RebootInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type InstanceStateChange,
 } from '@aws-sdk/client-ec2';
 import type { ComputeDriver } from '../driver.js';
 import { MalformedResponseError, NotFoundError } from '../errors.js';
 import type {
-  CallOptions, CreateNodeInput, CredentialCheck, DriverCapabilities, Image, KeyPair, ListImagesFilter,
-  ListNodesFilter, Location, Node, Size, StateChange, StopOptions,
+  CallOptions,
+  CreateNodeInput,
+  CredentialCheck,
+  DriverCapabilities,
+  Image,
+  KeyPair,
+  ListImagesFilter,
+  ListNodesFilter,
+  Location,
+  Node,
+  Size,
+  StateChange,
+  StopOptions,
 } from '../types.js';
 import { Ec2Transport } from './client.js';
 import type { Ec2Settings } from './config.js';
@@ -15,7 +34,12 @@ import { instanceFilters } from './filters.js';
 import { importKeyPair } from './key-pairs.js';
 import { launchInstance } from './launch.js';
 import {
-  imageFromEc2, keyPairFromEc2, locationFromRegion, locationFromZone, nodesFromReservations, sizeFromInstanceType,
+  imageFromEc2,
+  keyPairFromEc2,
+  locationFromRegion,
+  locationFromZone,
+  nodesFromReservations,
+  sizeFromInstanceType,
   stateChangeOf,
 } from './mapper.js';
 import { collectPages } from './paginate.js';
@@ -41,9 +65,15 @@ export class Ec2Driver implements ComputeDriver {
 
   async validateCredentials(opts?: CallOptions): Promise<CredentialCheck> {
     const who = await this.#t.callerIdentity(opts);
-    await this.#t.ec2('DescribeRegions', opts, (c, o) => c.send(new DescribeRegionsCommand({ RegionNames: [this.region] }), o));
+    await this.#t.ec2('DescribeRegions', opts, (c, o) =>
+      c.send(new DescribeRegionsCommand({ RegionNames: [this.region] }), o),
+    );
     if (who.Account === undefined || who.Arn === undefined) {
-      throw new MalformedResponseError('sts:GetCallerIdentity answered without an account.', { provider: 'ec2', operation: 'sts:GetCallerIdentity' }, '');
+      throw new MalformedResponseError(
+        'sts:GetCallerIdentity answered without an account.',
+        { provider: 'ec2', operation: 'sts:GetCallerIdentity' },
+        '',
+      );
     }
     return { accountId: who.Account, principal: who.Arn };
   }
@@ -55,7 +85,9 @@ export class Ec2Driver implements ComputeDriver {
   }
 
   async listLocations(opts?: CallOptions): Promise<Location[]> {
-    const out = await this.#t.ec2('DescribeAvailabilityZones', opts, (c, o) => c.send(new DescribeAvailabilityZonesCommand({}), o));
+    const out = await this.#t.ec2('DescribeAvailabilityZones', opts, (c, o) =>
+      c.send(new DescribeAvailabilityZonesCommand({}), o),
+    );
     return (out.AvailabilityZones ?? []).map(locationFromZone);
   }
 
@@ -98,14 +130,20 @@ export class Ec2Driver implements ComputeDriver {
         });
         const out = await c.send(command, o);
         return { items: nodesFromReservations(out.Reservations), next: out.NextToken };
-      }));
+      }),
+    );
   }
 
   async getNode(id: string, opts?: CallOptions): Promise<Node> {
     const nodes = await this.#t.ec2('DescribeInstances', opts, async (c, o) =>
-      nodesFromReservations((await c.send(new DescribeInstancesCommand({ InstanceIds: [id] }), o)).Reservations));
+      nodesFromReservations((await c.send(new DescribeInstancesCommand({ InstanceIds: [id] }), o)).Reservations),
+    );
     const node = nodes.find((n) => n.id === id);
-    if (node === undefined) throw new NotFoundError(`EC2 has no instance ${id} in ${this.region}.`, { provider: 'ec2', operation: 'DescribeInstances' });
+    if (node === undefined)
+      throw new NotFoundError(`EC2 has no instance ${id} in ${this.region}.`, {
+        provider: 'ec2',
+        operation: 'DescribeInstances',
+      });
     return node;
   }
 
@@ -114,7 +152,9 @@ export class Ec2Driver implements ComputeDriver {
   }
 
   async startNode(id: string, opts?: CallOptions): Promise<StateChange> {
-    const out = await this.#t.ec2('StartInstances', opts, (c, o) => c.send(new StartInstancesCommand({ InstanceIds: [id] }), o));
+    const out = await this.#t.ec2('StartInstances', opts, (c, o) =>
+      c.send(new StartInstancesCommand({ InstanceIds: [id] }), o),
+    );
     return this.#change(id, out.StartingInstances, 'StartInstances');
   }
 
@@ -129,7 +169,9 @@ export class Ec2Driver implements ComputeDriver {
   }
 
   async destroyNode(id: string, opts?: CallOptions): Promise<StateChange> {
-    const out = await this.#t.ec2('TerminateInstances', opts, (c, o) => c.send(new TerminateInstancesCommand({ InstanceIds: [id] }), o));
+    const out = await this.#t.ec2('TerminateInstances', opts, (c, o) =>
+      c.send(new TerminateInstancesCommand({ InstanceIds: [id] }), o),
+    );
     const change = this.#change(id, out.TerminatingInstances, 'TerminateInstances');
     // Older answers name the new state `shutdownState`, which the SDK model does not read; a terminate can only
     // have left the instance shutting down (or already terminated).
@@ -151,7 +193,11 @@ export class Ec2Driver implements ComputeDriver {
   #change(id: string, changes: readonly InstanceStateChange[] | undefined, operation: string): StateChange {
     const change = changes?.find((c) => c.InstanceId === id);
     if (change === undefined) {
-      throw new MalformedResponseError(`${operation} answered without instance ${id}.`, { provider: 'ec2', operation }, '');
+      throw new MalformedResponseError(
+        `${operation} answered without instance ${id}.`,
+        { provider: 'ec2', operation },
+        '',
+      );
     }
     return stateChangeOf(change);
   }

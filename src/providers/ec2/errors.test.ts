@@ -3,7 +3,12 @@ import { ProviderUnavailableError } from '../errors.js';
 import { mapEc2Error } from './errors.js';
 
 function sdkError(name: string, status: number, extra: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status, requestId: 'req-1', attempts: 3 }, ...extra });
+  return Object.assign(new Error(`${name} happened`), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status, requestId: 'req-1', attempts: 3 },
+    ...extra,
+  });
 }
 
 describe('EC2 error mapping', () => {
@@ -26,7 +31,10 @@ describe('EC2 error mapping', () => {
   });
 
   it('words credential failures itself rather than echoing AWS', () => {
-    const err = mapEc2Error(sdkError('UnauthorizedOperation', 403, { message: 'Encoded authorization failure message: xyz' }), 'RunInstances');
+    const err = mapEc2Error(
+      sdkError('UnauthorizedOperation', 403, { message: 'Encoded authorization failure message: xyz' }),
+      'RunInstances',
+    );
     expect(err.message).toContain('ec2:RunInstances');
     expect(err.message).not.toContain('xyz');
   });
@@ -36,12 +44,21 @@ describe('EC2 error mapping', () => {
   });
 
   it('keeps the body of an answer it could not read', () => {
-    const err = mapEc2Error(Object.assign(new Error('Deserialization error: bad'), { $responseBodyText: '<html>oops</html>', $metadata: { httpStatusCode: 200 } }), 'DescribeImages');
+    const err = mapEc2Error(
+      Object.assign(new Error('Deserialization error: bad'), {
+        $responseBodyText: '<html>oops</html>',
+        $metadata: { httpStatusCode: 200 },
+      }),
+      'DescribeImages',
+    );
     expect(err).toMatchObject({ code: 'STEWARD_PROVIDER_MALFORMED_RESPONSE', body: '<html>oops</html>' });
   });
 
   it('reports network failures as unavailable', () => {
-    const err = mapEc2Error(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'DescribeImages');
+    const err = mapEc2Error(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      'DescribeImages',
+    );
     expect(err).toBeInstanceOf(ProviderUnavailableError);
   });
 

@@ -1,6 +1,12 @@
 import {
-  InvalidCredentialsError, MalformedResponseError, NotFoundError, ProviderError, ProviderUnavailableError,
-  RateLimitedError, RequestRejectedError, type ProviderErrorContext,
+  InvalidCredentialsError,
+  MalformedResponseError,
+  NotFoundError,
+  ProviderError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  RequestRejectedError,
+  type ProviderErrorContext,
 } from '../errors.js';
 
 /** What the AWS SDK puts on the errors it throws (service errors, network errors, parse errors). */
@@ -16,23 +22,44 @@ interface SdkErrorShape {
 
 // Our own wording: AWS messages are not echoed for credential failures, so nothing request-derived leaks.
 const CREDENTIAL_MESSAGES: Record<string, (op: string) => string> = {
-  AuthFailure: () => 'AWS did not accept the access key (AuthFailure): check the access key id and secret access key, and that the key is active.',
-  InvalidClientTokenId: () => 'AWS does not know this access key id (InvalidClientTokenId): check it was copied whole and is still active.',
-  SignatureDoesNotMatch: () => 'AWS rejected the request signature (SignatureDoesNotMatch): the secret access key does not belong to this access key id.',
+  AuthFailure: () =>
+    'AWS did not accept the access key (AuthFailure): check the access key id and secret access key, and that the key is active.',
+  InvalidClientTokenId: () =>
+    'AWS does not know this access key id (InvalidClientTokenId): check it was copied whole and is still active.',
+  SignatureDoesNotMatch: () =>
+    'AWS rejected the request signature (SignatureDoesNotMatch): the secret access key does not belong to this access key id.',
   IncompleteSignature: () => 'AWS rejected the request signature as incomplete (IncompleteSignature).',
   MissingAuthenticationToken: () => 'AWS received no credentials (MissingAuthenticationToken).',
   InvalidAccessKeyId: () => 'AWS does not know this access key id (InvalidAccessKeyId).',
   ExpiredToken: () => 'The temporary AWS credentials have expired (ExpiredToken).',
-  RequestExpired: () => 'AWS refused the request as expired (RequestExpired): check this machine\'s clock.',
+  RequestExpired: () => "AWS refused the request as expired (RequestExpired): check this machine's clock.",
   OptInRequired: () => 'The AWS account is not subscribed to EC2 in this region (OptInRequired).',
-  UnauthorizedOperation: (op) => `The AWS credentials are valid but not allowed to call ${op} (UnauthorizedOperation): allow ec2:${op} in the IAM policy.`,
-  AccessDenied: (op) => op === 'sts:AssumeRole'
-    ? 'AWS refused to let the credentials assume the role (AccessDenied): check the role ARN, that its trust policy names the calling account, and the external id.'
-    : `The AWS credentials are not allowed to call ${op} (AccessDenied).`,
+  UnauthorizedOperation: (op) =>
+    `The AWS credentials are valid but not allowed to call ${op} (UnauthorizedOperation): allow ec2:${op} in the IAM policy.`,
+  AccessDenied: (op) =>
+    op === 'sts:AssumeRole'
+      ? 'AWS refused to let the credentials assume the role (AccessDenied): check the role ARN, that its trust policy names the calling account, and the external id.'
+      : `The AWS credentials are not allowed to call ${op} (AccessDenied).`,
 };
 
-const THROTTLING = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequestsException', 'EC2ThrottledException']);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const THROTTLING = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'RequestThrottled',
+  'TooManyRequestsException',
+  'EC2ThrottledException',
+]);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * Turns whatever the SDK (or our own middleware) threw into a normalised provider error. `rawBody` is the
@@ -43,34 +70,56 @@ export function mapEc2Error(err: unknown, operation: string, rawBody?: string): 
     return new MalformedResponseError(err.message, err, rawBody);
   }
   if (err instanceof ProviderError) return err;
-  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('STEWARD_')) return err;
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('STEWARD_'))
+    return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorShape;
   if ((err as Error | undefined)?.name === 'AbortError') return err as Error;
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
   const code = e.name ?? 'Error';
-  const ctx: ProviderErrorContext = { provider: 'ec2', operation, providerCode: code, status, requestId: e.$metadata?.requestId };
+  const ctx: ProviderErrorContext = {
+    provider: 'ec2',
+    operation,
+    providerCode: code,
+    status,
+    requestId: e.$metadata?.requestId,
+  };
   const attempts = e.$metadata?.attempts;
   const after = attempts !== undefined && attempts > 1 ? ` after ${attempts} attempts` : '';
 
   const credentialMessage = CREDENTIAL_MESSAGES[code];
   if (credentialMessage !== undefined) return new InvalidCredentialsError(credentialMessage(operation), ctx);
-  if (THROTTLING.has(code)) return new RateLimitedError(`AWS kept throttling ${operation} (${code})${after}; try again later.`, ctx);
+  if (THROTTLING.has(code))
+    return new RateLimitedError(`AWS kept throttling ${operation} (${code})${after}; try again later.`, ctx);
   if (code.endsWith('.NotFound') || code === 'NotFound') return new NotFoundError(`${code}: ${clean(e.message)}`, ctx);
 
   if (status !== undefined && status >= 300 && status < 400) {
-    return new ProviderUnavailableError(`AWS answered ${operation} with a redirect (HTTP ${status}), which is never followed.`, ctx);
+    return new ProviderUnavailableError(
+      `AWS answered ${operation} with a redirect (HTTP ${status}), which is never followed.`,
+      ctx,
+    );
   }
   const body = e.$responseBodyText ?? (typeof e.$response?.body === 'string' ? e.$response.body : undefined);
   if (body !== undefined || /Deserialization error/i.test(e.message ?? '')) {
-    return new MalformedResponseError(`AWS answered ${operation} with a body that could not be read.`, ctx, body || (rawBody ?? ''));
+    return new MalformedResponseError(
+      `AWS answered ${operation} with a body that could not be read.`,
+      ctx,
+      body || (rawBody ?? ''),
+    );
   }
   if ((e.code !== undefined && NETWORK.has(e.code)) || code === 'TimeoutError' || code === 'RequestTimeout') {
-    return new ProviderUnavailableError(`AWS could not be reached for ${operation} (${e.code ?? code})${after}.`, { ...ctx, providerCode: e.code ?? code });
+    return new ProviderUnavailableError(`AWS could not be reached for ${operation} (${e.code ?? code})${after}.`, {
+      ...ctx,
+      providerCode: e.code ?? code,
+    });
   }
   if (e.$fault === 'server' || (status !== undefined && status >= 500)) {
-    return new ProviderUnavailableError(`AWS failed ${operation} (${code}${status === undefined ? '' : `, HTTP ${status}`})${after}.`, ctx);
+    return new ProviderUnavailableError(
+      `AWS failed ${operation} (${code}${status === undefined ? '' : `, HTTP ${status}`})${after}.`,
+      ctx,
+    );
   }
-  if (e.$metadata !== undefined) return new RequestRejectedError(`AWS rejected ${operation}: ${code}: ${clean(e.message)}`, ctx);
+  if (e.$metadata !== undefined)
+    return new RequestRejectedError(`AWS rejected ${operation}: ${code}: ${clean(e.message)}`, ctx);
   return new ProviderUnavailableError(`The request ${operation} failed before AWS answered: ${clean(e.message)}`, ctx);
 }
 

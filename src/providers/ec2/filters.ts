@@ -17,7 +17,8 @@ const EC2_STATE_NAMES: Record<NodeState, readonly string[]> = {
 export function instanceFilters(filter: ListNodesFilter | undefined): Filter[] {
   const out: Filter[] = [];
   if (filter?.ids !== undefined) out.push({ Name: 'instance-id', Values: [...filter.ids] });
-  if (filter?.states !== undefined) out.push({ Name: 'instance-state-name', Values: filter.states.flatMap((s) => EC2_STATE_NAMES[s]) });
+  if (filter?.states !== undefined)
+    out.push({ Name: 'instance-state-name', Values: filter.states.flatMap((s) => EC2_STATE_NAMES[s]) });
   if (filter?.name !== undefined) out.push({ Name: 'tag:Name', Values: [filter.name] });
   for (const [key, value] of Object.entries(filter?.tags ?? {})) out.push({ Name: `tag:${key}`, Values: [value] });
   return out;

@@ -23,7 +23,10 @@ export function ec2ImportedFingerprint(key: PublicKey): string | undefined {
   const [, e, n] = fields;
   if (e === undefined || n === undefined) return undefined;
   const strip = (b: Buffer): string => b.subarray(b.findIndex((x) => x !== 0)).toString('base64url');
-  const der = createPublicKey({ key: { kty: 'RSA', n: strip(n), e: strip(e) }, format: 'jwk' }).export({ type: 'spki', format: 'der' });
+  const der = createPublicKey({ key: { kty: 'RSA', n: strip(n), e: strip(e) }, format: 'jwk' }).export({
+    type: 'spki',
+    format: 'der',
+  });
   return createHash('md5').update(der).digest('hex').match(/../g)?.join(':');
 }
 
@@ -36,26 +39,39 @@ export function derivedKeyPairName(key: PublicKey): string {
  * Imports `publicKey` as `name`; if the name is taken by the same key the existing pair is returned, by a
  * different key the call is rejected (silently using someone else's key would break logins).
  */
-export async function importKeyPair(transport: Ec2Transport, name: string, publicKey: string, opts?: CallOptions): Promise<KeyPair> {
+export async function importKeyPair(
+  transport: Ec2Transport,
+  name: string,
+  publicKey: string,
+  opts?: CallOptions,
+): Promise<KeyPair> {
   const key = parsePublicKey(publicKey, 'ec2');
   if (key.type !== 'ssh-rsa' && key.type !== 'ssh-ed25519') {
-    throw new RequestRejectedError(`EC2 imports only ssh-rsa and ssh-ed25519 keys, not ${key.type}.`, { provider: 'ec2', operation: 'ImportKeyPair' });
+    throw new RequestRejectedError(`EC2 imports only ssh-rsa and ssh-ed25519 keys, not ${key.type}.`, {
+      provider: 'ec2',
+      operation: 'ImportKeyPair',
+    });
   }
   try {
     const material = new TextEncoder().encode(`${key.line} ${key.comment}`.trim());
-    const out = await transport.ec2('ImportKeyPair', opts, (c, o) => c.send(new ImportKeyPairCommand({ KeyName: name, PublicKeyMaterial: material }), o));
+    const out = await transport.ec2('ImportKeyPair', opts, (c, o) =>
+      c.send(new ImportKeyPairCommand({ KeyName: name, PublicKeyMaterial: material }), o),
+    );
     return keyPairFromEc2(out);
   } catch (err) {
     if (!(err instanceof ProviderError) || err.providerCode !== 'InvalidKeyPair.Duplicate') throw err;
   }
-  const out = await transport.ec2('DescribeKeyPairs', opts, (c, o) => c.send(new DescribeKeyPairsCommand({ KeyNames: [name] }), o));
+  const out = await transport.ec2('DescribeKeyPairs', opts, (c, o) =>
+    c.send(new DescribeKeyPairsCommand({ KeyNames: [name] }), o),
+  );
   const existing = out.KeyPairs?.[0];
   const expected = ec2ImportedFingerprint(key);
   if (existing === undefined || (expected !== undefined && existing.KeyFingerprint?.trim() !== expected)) {
-    throw new RequestRejectedError(
-      `A key pair named "${name}" already exists in this region with a different key.`,
-      { provider: 'ec2', operation: 'ImportKeyPair', providerCode: 'InvalidKeyPair.Duplicate' },
-    );
+    throw new RequestRejectedError(`A key pair named "${name}" already exists in this region with a different key.`, {
+      provider: 'ec2',
+      operation: 'ImportKeyPair',
+      providerCode: 'InvalidKeyPair.Duplicate',
+    });
   }
   return keyPairFromEc2(existing);
 }

@@ -19,7 +19,10 @@ const TOKEN = /^[\x21-\x7e]{1,64}$/;
  */
 export async function launchInstance(t: Ec2Transport, input: CreateNodeInput, opts?: CallOptions): Promise<Node> {
   if (!TOKEN.test(input.idempotencyToken)) {
-    throw new RequestRejectedError('The idempotency token must be 1–64 printable ASCII characters.', { provider: 'ec2', operation: 'RunInstances' });
+    throw new RequestRejectedError('The idempotency token must be 1–64 printable ASCII characters.', {
+      provider: 'ec2',
+      operation: 'RunInstances',
+    });
   }
   const key = parsePublicKey(input.sshPublicKey, 'ec2');
   const keyName = input.keyPairName ?? (await importKeyPair(t, derivedKeyPairName(key), input.sshPublicKey, opts)).name;
@@ -55,7 +58,11 @@ export async function launchInstance(t: Ec2Transport, input: CreateNodeInput, op
   }
   const instance = out.Instances?.[0];
   if (instance === undefined) {
-    throw new MalformedResponseError('RunInstances answered without an instance.', { provider: 'ec2', operation: 'RunInstances' }, '');
+    throw new MalformedResponseError(
+      'RunInstances answered without an instance.',
+      { provider: 'ec2', operation: 'RunInstances' },
+      '',
+    );
   }
   return nodeFromInstance(instance, out);
 }

@@ -1,14 +1,34 @@
 import type {
-  AvailabilityZone, Image as Ec2Image, Instance, InstanceState, InstanceStateChange, InstanceTypeInfo, KeyPairInfo,
-  Region, Reservation, Tag,
+  AvailabilityZone,
+  Image as Ec2Image,
+  Instance,
+  InstanceState,
+  InstanceStateChange,
+  InstanceTypeInfo,
+  KeyPairInfo,
+  Region,
+  Reservation,
+  Tag,
 } from '@aws-sdk/client-ec2';
 import { MalformedResponseError } from '../errors.js';
 import type { Image, KeyPair, Location, Node, NodeState, Size, StateChange } from '../types.js';
 
 // Low byte of the state code; the high byte is opaque (AWS says to ignore it).
-const BY_CODE: Record<number, NodeState> = { 0: 'pending', 16: 'running', 32: 'stopping', 48: 'terminated', 64: 'stopping', 80: 'stopped' };
+const BY_CODE: Record<number, NodeState> = {
+  0: 'pending',
+  16: 'running',
+  32: 'stopping',
+  48: 'terminated',
+  64: 'stopping',
+  80: 'stopped',
+};
 const BY_NAME: Record<string, NodeState> = {
-  pending: 'pending', running: 'running', 'shutting-down': 'stopping', terminated: 'terminated', stopping: 'stopping', stopped: 'stopped',
+  pending: 'pending',
+  running: 'running',
+  'shutting-down': 'stopping',
+  terminated: 'terminated',
+  stopping: 'stopping',
+  stopped: 'stopped',
 };
 
 export function stateOf(state: InstanceState | undefined): NodeState {
@@ -24,8 +44,9 @@ export function tagsOf(tags: readonly Tag[] | undefined): Record<string, string>
   return out;
 }
 
-const unique = (values: readonly (string | undefined)[]): string[] =>
-  [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+const unique = (values: readonly (string | undefined)[]): string[] => [
+  ...new Set(values.filter((v): v is string => v !== undefined && v !== '')),
+];
 
 export function nodeFromInstance(instance: Instance, reservation?: Reservation): Node {
   const tags = tagsOf(instance.Tags);
@@ -73,7 +94,11 @@ export function nodeFromInstance(instance: Instance, reservation?: Reservation):
 export function nodesFromReservations(reservations: readonly Reservation[] | undefined): Node[] {
   const instances = (reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => [i, r] as const));
   if (instances.some(([i]) => i.InstanceId === undefined || i.InstanceId === '')) {
-    throw new MalformedResponseError('DescribeInstances listed an instance without an id.', { provider: 'ec2', operation: 'DescribeInstances' }, '');
+    throw new MalformedResponseError(
+      'DescribeInstances listed an instance without an id.',
+      { provider: 'ec2', operation: 'DescribeInstances' },
+      '',
+    );
   }
   return instances.map(([i, r]) => nodeFromInstance(i, r));
 }
@@ -130,7 +155,9 @@ export function imageFromEc2(image: Ec2Image): Image {
   };
 }
 
-export function keyPairFromEc2(info: Pick<KeyPairInfo, 'KeyName' | 'KeyFingerprint' | 'KeyPairId' | 'KeyType'>): KeyPair {
+export function keyPairFromEc2(
+  info: Pick<KeyPairInfo, 'KeyName' | 'KeyFingerprint' | 'KeyPairId' | 'KeyType'>,
+): KeyPair {
   return {
     name: info.KeyName ?? '',
     // Recorded answers wrap the fingerprint in whitespace and newlines.

@@ -19,10 +19,18 @@ export async function collectPages<T>(
     items.push(...result.items);
     if (result.next === undefined || result.next === '') return items;
     if (seen.has(result.next)) {
-      throw new MalformedResponseError(`${operation} returned a page token it had already returned.`, { provider: 'ec2', operation }, result.next);
+      throw new MalformedResponseError(
+        `${operation} returned a page token it had already returned.`,
+        { provider: 'ec2', operation },
+        result.next,
+      );
     }
     seen.add(result.next);
     token = result.next;
   }
-  throw new MalformedResponseError(`${operation} did not finish after ${MAX_PAGES} pages.`, { provider: 'ec2', operation }, '');
+  throw new MalformedResponseError(
+    `${operation} did not finish after ${MAX_PAGES} pages.`,
+    { provider: 'ec2', operation },
+    '',
+  );
 }

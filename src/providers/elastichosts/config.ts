@@ -65,21 +65,34 @@ export function resolveElasticConfig(config: ElasticHostsDriverConfig): ElasticS
   if (config.baseUrl !== undefined) {
     const known = zones.find((z) => z.id === config.zone);
     const host = new URL(checkEndpoint(config.baseUrl, 'elastichosts')).host;
-    zone = { id: config.zone ?? host, name: known?.name ?? host, baseUrl: config.baseUrl, ...(known?.country === undefined ? {} : { country: known.country }) };
+    zone = {
+      id: config.zone ?? host,
+      name: known?.name ?? host,
+      baseUrl: config.baseUrl,
+      ...(known?.country === undefined ? {} : { country: known.country }),
+    };
   } else {
     const found = zones.find((z) => z.id === config.zone);
-    if (found === undefined) return reject(config.zone === undefined ? 'Give a base URL or a zone.' : `Unknown ElasticHosts zone "${config.zone.slice(0, 40)}".`);
+    if (found === undefined)
+      return reject(
+        config.zone === undefined
+          ? 'Give a base URL or a zone.'
+          : `Unknown ElasticHosts zone "${config.zone.slice(0, 40)}".`,
+      );
     zone = found;
   }
   const baseUrl = checkEndpoint(zone.baseUrl, 'elastichosts');
   // A base path must end in a slash so relative API paths extend it rather than replace its last segment.
   if (!baseUrl.pathname.endsWith('/')) baseUrl.pathname += '/';
-  if (baseUrl.search !== '' || baseUrl.hash !== '') reject('The ElasticHosts base URL must not have a query or fragment.');
+  if (baseUrl.search !== '' || baseUrl.hash !== '')
+    reject('The ElasticHosts base URL must not have a query or fragment.');
   const dialect = config.dialect ?? '2.0';
   if (!DIALECTS.includes(dialect)) reject(`Unknown dialect "${String(dialect)}".`);
-  if (config.credentials.user.trim() === '' || /[:\s]/.test(config.credentials.user)) reject('The ElasticHosts user must be the user UUID (no colon or spaces).');
+  if (config.credentials.user.trim() === '' || /[:\s]/.test(config.credentials.user))
+    reject('The ElasticHosts user must be the user UUID (no colon or spaces).');
   const maxAttempts = config.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) reject('maxAttempts must be between 1 and 10.');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10)
+    reject('maxAttempts must be between 1 and 10.');
   return {
     baseUrl,
     zone,

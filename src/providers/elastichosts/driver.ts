@@ -3,8 +3,19 @@ import { NotFoundError, ProviderError } from '../errors.js';
 import { abortableSleep } from '../rate-limit.js';
 import { parsePublicKey } from '../ssh-key.js';
 import type {
-  CallOptions, CreateNodeInput, CredentialCheck, DriverCapabilities, Image, KeyPair, ListImagesFilter,
-  ListNodesFilter, Location, Node, Size, StateChange, StopOptions,
+  CallOptions,
+  CreateNodeInput,
+  CredentialCheck,
+  DriverCapabilities,
+  Image,
+  KeyPair,
+  ListImagesFilter,
+  ListNodesFilter,
+  Location,
+  Node,
+  Size,
+  StateChange,
+  StopOptions,
 } from '../types.js';
 import type { ElasticSettings } from './config.js';
 import { createNode, findServerByToken } from './create-node.js';
@@ -14,7 +25,12 @@ import { toSize } from './sizes.js';
 import { ElasticTransport } from './transport.js';
 
 const wildcard = (pattern: string): RegExp =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 
 /** An ElasticStack cloud (ElasticHosts, its licensees, CloudSigma 1.0) at one base URL. */
 export class ElasticHostsDriver implements ComputeDriver {
@@ -43,7 +59,14 @@ export class ElasticHostsDriver implements ComputeDriver {
 
   async listLocations(): Promise<Location[]> {
     const { zone, baseUrl } = this.#t.settings;
-    return [{ id: zone.id, name: zone.name, ...(zone.country === undefined ? {} : { country: zone.country }), extra: { baseUrl: baseUrl.toString() } }];
+    return [
+      {
+        id: zone.id,
+        name: zone.name,
+        ...(zone.country === undefined ? {} : { country: zone.country }),
+        extra: { baseUrl: baseUrl.toString() },
+      },
+    ];
   }
 
   async listSizes(): Promise<Size[]> {
@@ -51,12 +74,17 @@ export class ElasticHostsDriver implements ComputeDriver {
   }
 
   async listImages(filter?: ListImagesFilter, opts?: CallOptions): Promise<Image[]> {
-    const records = await this.#t.records({ method: 'GET', path: standardDrivesPath(this.#t.settings.dialect), retry: 'safe' }, opts);
+    const records = await this.#t.records(
+      { method: 'GET', path: standardDrivesPath(this.#t.settings.dialect), retry: 'safe' },
+      opts,
+    );
     const name = filter?.name === undefined ? undefined : wildcard(filter.name);
     return records
       .map(imageFromStandardDrive)
       .filter((i): i is Image => i !== undefined)
-      .filter((i) => (filter?.ids === undefined || filter.ids.includes(i.id)) && (name === undefined || name.test(i.name)));
+      .filter(
+        (i) => (filter?.ids === undefined || filter.ids.includes(i.id)) && (name === undefined || name.test(i.name)),
+      );
   }
 
   async listNodes(filter?: ListNodesFilter, opts?: CallOptions): Promise<Node[]> {
@@ -65,14 +93,21 @@ export class ElasticHostsDriver implements ComputeDriver {
     return records
       .filter((r) => Object.entries(filter?.tags ?? {}).every(([k, v]) => r[`user:${k}`] === v))
       .map((r) => nodeFromServer(r, zone.id, sizes))
-      .filter((n) => (filter?.ids === undefined || filter.ids.includes(n.id))
-        && (filter?.states === undefined || filter.states.includes(n.state))
-        && (filter?.name === undefined || filter.name === n.name));
+      .filter(
+        (n) =>
+          (filter?.ids === undefined || filter.ids.includes(n.id)) &&
+          (filter?.states === undefined || filter.states.includes(n.state)) &&
+          (filter?.name === undefined || filter.name === n.name),
+      );
   }
 
   async getNode(id: string, opts?: CallOptions): Promise<Node> {
-    const [record] = await this.#t.records({ method: 'GET', path: `/servers/${this.#id(id)}/info`, retry: 'safe' }, opts);
-    if (record === undefined) throw new NotFoundError(`ElasticHosts has no server ${id}.`, { provider: 'elastichosts', operation: 'getNode' });
+    const [record] = await this.#t.records(
+      { method: 'GET', path: `/servers/${this.#id(id)}/info`, retry: 'safe' },
+      opts,
+    );
+    if (record === undefined)
+      throw new NotFoundError(`ElasticHosts has no server ${id}.`, { provider: 'elastichosts', operation: 'getNode' });
     return nodeFromServer(record, this.#t.settings.zone.id, this.#t.settings.sizes);
   }
 
@@ -111,7 +146,11 @@ export class ElasticHostsDriver implements ComputeDriver {
   async destroyNode(id: string, opts?: CallOptions): Promise<StateChange> {
     const path = `/servers/${this.#id(id)}`;
     const [record] = await this.#t.records({ method: 'GET', path: `${path}/info`, retry: 'safe' }, opts);
-    if (record === undefined) throw new NotFoundError(`ElasticHosts has no server ${id}.`, { provider: 'elastichosts', operation: 'destroyNode' });
+    if (record === undefined)
+      throw new NotFoundError(`ElasticHosts has no server ${id}.`, {
+        provider: 'elastichosts',
+        operation: 'destroyNode',
+      });
     const previous = nodeFromServer(record, this.#t.settings.zone.id, this.#t.settings.sizes).state;
     if (stopBeforeDestroy(this.#t.settings.dialect) && record['status'] === 'active') {
       await this.#t.command({ method: 'POST', path: `${path}/stop`, retry: 'safe' }, opts);
@@ -119,7 +158,8 @@ export class ElasticHostsDriver implements ComputeDriver {
     await this.#t.command({ method: 'POST', path: `${path}/destroy`, retry: 'safe' }, opts);
     const token = record[META.token];
     if (token !== undefined) {
-      for (const driveId of new Set(Object.values(serverDrives(record)))) await this.#destroyOwnDrive(driveId, token, opts);
+      for (const driveId of new Set(Object.values(serverDrives(record))))
+        await this.#destroyOwnDrive(driveId, token, opts);
     }
     return { nodeId: id, previous, current: 'terminated' };
   }
@@ -134,7 +174,10 @@ export class ElasticHostsDriver implements ComputeDriver {
     const sleep = this.#t.settings.sleep ?? abortableSleep;
     for (let attempt = 0; ; attempt++) {
       try {
-        const [record] = await this.#t.records({ method: 'GET', path: `/drives/${this.#id(driveId)}/info`, retry: 'safe' }, opts);
+        const [record] = await this.#t.records(
+          { method: 'GET', path: `/drives/${this.#id(driveId)}/info`, retry: 'safe' },
+          opts,
+        );
         if (record === undefined || driveInfo(record).token !== token) return;
         await this.#t.command({ method: 'POST', path: `/drives/${this.#id(driveId)}/destroy`, retry: 'safe' }, opts);
         return;
@@ -149,7 +192,8 @@ export class ElasticHostsDriver implements ComputeDriver {
 
   // Ids go into URL paths; anything but an id is refused before it can change the path.
   #id(id: string): string {
-    if (!/^[0-9A-Za-z_-]{1,64}$/.test(id)) throw new NotFoundError(`"${id.slice(0, 64)}" is not an ElasticHosts id.`, { provider: 'elastichosts' });
+    if (!/^[0-9A-Za-z_-]{1,64}$/.test(id))
+      throw new NotFoundError(`"${id.slice(0, 64)}" is not an ElasticHosts id.`, { provider: 'elastichosts' });
     return id;
   }
 }

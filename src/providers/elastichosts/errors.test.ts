@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mapElasticError } from './errors.js';
 
-const map = (status: number, header: string | undefined, body = '') => mapElasticError({ status, header, body }, 'POST /servers/{uuid}/start');
+const map = (status: number, header: string | undefined, body = '') =>
+  mapElasticError({ status, header, body }, 'POST /servers/{uuid}/start');
 
 describe('X-Elastic-Error mapping', () => {
   it.each([

@@ -11,7 +11,12 @@ export const META = {
   sshKeys: 'user:ssh_authorized_keys',
 } as const;
 
-const STATES: Record<string, NodeState> = { active: 'running', stopped: 'stopped', paused: 'stopped', dead: 'terminated' };
+const STATES: Record<string, NodeState> = {
+  active: 'running',
+  stopped: 'stopped',
+  paused: 'stopped',
+  dead: 'terminated',
+};
 
 const DEVICE = /^(ide:[0-1]:[0-1]|scsi:0:[0-7]|block:(?:0:)?[0-7])$/;
 

@@ -26,7 +26,8 @@ export function resolveSize(id: string, sizes: readonly ElasticSize[]): ElasticS
   const m = CUSTOM.exec(id);
   if (m === null) return undefined;
   const [cpuMHz, memMiB, diskGiB] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (cpuMHz < 500 || cpuMHz > 20000 || memMiB < 256 || memMiB > 65536 || diskGiB < 1 || diskGiB > 2048) return undefined;
+  if (cpuMHz < 500 || cpuMHz > 20000 || memMiB < 256 || memMiB > 65536 || diskGiB < 1 || diskGiB > 2048)
+    return undefined;
   return { id, name: id, cpuMHz, memMiB, diskGiB };
 }
 
@@ -36,5 +37,12 @@ export function sizeIdFor(cpuMHz: number, memMiB: number, sizes: readonly Elasti
 }
 
 export function toSize(s: ElasticSize): Size {
-  return { id: s.id, name: s.name, vcpus: undefined, ramMiB: s.memMiB, diskGiB: s.diskGiB, extra: { cpuMHz: s.cpuMHz } };
+  return {
+    id: s.id,
+    name: s.name,
+    vcpus: undefined,
+    ramMiB: s.memMiB,
+    diskGiB: s.diskGiB,
+    extra: { cpuMHz: s.cpuMHz },
+  };
 }

@@ -53,8 +53,11 @@ export class ElasticTransport {
       return parseRecords(answer.text, answer.json ? 'json' : 'text');
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
-      throw new MalformedResponseError(`ElasticHosts answered ${operationName(req.method, req.path)} with a body that could not be read (${err.message}).`,
-        { provider: 'elastichosts', operation: operationName(req.method, req.path), status: answer.status }, answer.text);
+      throw new MalformedResponseError(
+        `ElasticHosts answered ${operationName(req.method, req.path)} with a body that could not be read (${err.message}).`,
+        { provider: 'elastichosts', operation: operationName(req.method, req.path), status: answer.status },
+        answer.text,
+      );
     }
   }
 
@@ -73,7 +76,12 @@ export class ElasticTransport {
     const classify = (err: unknown): RetryVerdict => {
       if (!(err instanceof ProviderError)) return 'final';
       if (err.code === 'STEWARD_PROVIDER_RATE_LIMITED') return 'throttled';
-      if (req.retry === 'safe' && err.code === 'STEWARD_PROVIDER_UNAVAILABLE' && (err.status === undefined || err.status >= 500)) return 'transient';
+      if (
+        req.retry === 'safe' &&
+        err.code === 'STEWARD_PROVIDER_UNAVAILABLE' &&
+        (err.status === undefined || err.status >= 500)
+      )
+        return 'transient';
       return 'final';
     };
     return withRetry(() => this.#attempt(req, operation, opts), classify, this.settings.retry, {
@@ -101,13 +109,21 @@ export class ElasticTransport {
       });
     } catch (err) {
       if (opts?.signal?.aborted === true) throw opts.signal.reason;
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (timeout.aborted ? 'timeout' : 'network error');
-      throw new ProviderUnavailableError(`ElasticHosts could not be reached for ${operation} (${cause}).`, { provider: 'elastichosts', operation, providerCode: cause });
+      const cause =
+        (err as { cause?: { code?: string } }).cause?.code ?? (timeout.aborted ? 'timeout' : 'network error');
+      throw new ProviderUnavailableError(`ElasticHosts could not be reached for ${operation} (${cause}).`, {
+        provider: 'elastichosts',
+        operation,
+        providerCode: cause,
+      });
     }
     const text = await res.text();
     if (res.status >= 200 && res.status < 300) {
       return { status: res.status, text, json: /json/i.test(res.headers.get('content-type') ?? '') };
     }
-    throw mapElasticError({ status: res.status, header: res.headers.get('x-elastic-error') ?? undefined, body: text }, operation);
+    throw mapElasticError(
+      { status: res.status, header: res.headers.get('x-elastic-error') ?? undefined, body: text },
+      operation,
+    );
   }
 }

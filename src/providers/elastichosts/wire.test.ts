@@ -4,13 +4,20 @@ import { multi, parseIdList, parseJsonRecords, parseTextRecords, serializeRecord
 
 describe('ElasticStack text/plain', () => {
   it('reads objects separated by blank lines, values keeping their spaces', () => {
-    const records = parseTextRecords('\r\nname my server\r\nstatus active\r\n\r\n\r\nname other\nnic:0:block tcp/22 tcp/80');
-    expect(records).toEqual([{ name: 'my server', status: 'active' }, { name: 'other', 'nic:0:block': 'tcp/22 tcp/80' }]);
+    const records = parseTextRecords(
+      '\r\nname my server\r\nstatus active\r\n\r\n\r\nname other\nnic:0:block tcp/22 tcp/80',
+    );
+    expect(records).toEqual([
+      { name: 'my server', status: 'active' },
+      { name: 'other', 'nic:0:block': 'tcp/22 tcp/80' },
+    ]);
     expect(multi(records[1] ?? {}, 'nic:0:block')).toEqual(['tcp/22', 'tcp/80']);
   });
 
   it('decodes escaped newlines and keeps keys without values', () => {
-    expect(parseTextRecords('user:notes line one\\nline two\nflag')).toEqual([{ 'user:notes': 'line one\nline two', flag: '' }]);
+    expect(parseTextRecords('user:notes line one\\nline two\nflag')).toEqual([
+      { 'user:notes': 'line one\nline two', flag: '' },
+    ]);
   });
 
   it('reads id lists, ignoring extra columns', () => {
@@ -19,18 +26,23 @@ describe('ElasticStack text/plain', () => {
 
   it('round-trips any record', () => {
     const key = fc.stringMatching(/^[a-z][a-z0-9:_]{0,15}$/);
-    const value = fc.string({ maxLength: 30 }).filter((v) => !v.includes('\r') && !v.includes('\\n') && v.trim() === v && v !== '');
-    fc.assert(fc.property(fc.dictionary(key, value, { minKeys: 1 }), (record) => {
-      expect(parseTextRecords(serializeRecord(record, 'text'))).toEqual([record]);
-      expect(parseJsonRecords(serializeRecord(record, 'json'))).toEqual([record]);
-    }));
+    const value = fc
+      .string({ maxLength: 30 })
+      .filter((v) => !v.includes('\r') && !v.includes('\\n') && v.trim() === v && v !== '');
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { minKeys: 1 }), (record) => {
+        expect(parseTextRecords(serializeRecord(record, 'text'))).toEqual([record]);
+        expect(parseJsonRecords(serializeRecord(record, 'json'))).toEqual([record]);
+      }),
+    );
   });
 });
 
 describe('ElasticStack JSON', () => {
   it('coerces numbers and lists to the text forms', () => {
-    expect(parseJsonRecords('[{"cpu": 2000, "nic:0:dhcp:ip": ["1.2.3.4", "1.2.3.5"], "persistent": true, "x": null}]'))
-      .toEqual([{ cpu: '2000', 'nic:0:dhcp:ip': '1.2.3.4 1.2.3.5', persistent: 'true' }]);
+    expect(
+      parseJsonRecords('[{"cpu": 2000, "nic:0:dhcp:ip": ["1.2.3.4", "1.2.3.5"], "persistent": true, "x": null}]'),
+    ).toEqual([{ cpu: '2000', 'nic:0:dhcp:ip': '1.2.3.4 1.2.3.5', persistent: 'true' }]);
   });
 
   it('sends sizes and CPU as numbers', () => {

@@ -40,18 +40,26 @@ export function parseTextRecords(body: string): ElasticRecord[] {
 
 /** Parses a list of ids (one per line; extra columns after the id are ignored). */
 export function parseIdList(body: string): string[] {
-  return body.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((id) => id !== '');
+  return body
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((id) => id !== '');
 }
 
 function coerce(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((v) => coerce(v) ?? '').filter((v) => v !== '').join(' ');
+  if (Array.isArray(value))
+    return value
+      .map((v) => coerce(v) ?? '')
+      .filter((v) => v !== '')
+      .join(' ');
   if (typeof value === 'object') throw new WireError('a value is an object');
   return String(value);
 }
 
 function recordFromJson(value: unknown): ElasticRecord {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new WireError('expected a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new WireError('expected a JSON object');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     const s = coerce(v);
@@ -85,7 +93,11 @@ export function serializeRecord(record: ElasticRecord, format: WireFormat): stri
     for (const [k, v] of Object.entries(record)) out[k] = NUMERIC_KEYS.has(k) && /^\d+$/.test(v) ? Number(v) : v;
     return JSON.stringify(out);
   }
-  return Object.entries(record).map(([k, v]) => `${k} ${escapeValue(v)}`).join('\n') + '\n';
+  return (
+    Object.entries(record)
+      .map(([k, v]) => `${k} ${escapeValue(v)}`)
+      .join('\n') + '\n'
+  );
 }
 
 /** The values of a multi-valued key (`tags`, `claimed`, `nic:0:dhcp:ip` …). */

@@ -46,10 +46,18 @@ export class Faults {
     if (settings.throttle !== undefined) {
       this.#throttle = { remaining: settings.throttle.count ?? 0 };
       const perSecond = settings.throttle.ratePerSecond;
-      this.#rate = perSecond === undefined || perSecond <= 0 ? undefined
-        : { perSecond, burst: settings.throttle.burst ?? perSecond, tokens: settings.throttle.burst ?? perSecond, at: this.#clock.nowMs() };
+      this.#rate =
+        perSecond === undefined || perSecond <= 0
+          ? undefined
+          : {
+              perSecond,
+              burst: settings.throttle.burst ?? perSecond,
+              tokens: settings.throttle.burst ?? perSecond,
+              at: this.#clock.nowMs(),
+            };
     }
-    if (settings.serverErrors !== undefined) this.#errors = { remaining: settings.serverErrors.count, status: settings.serverErrors.status ?? 500 };
+    if (settings.serverErrors !== undefined)
+      this.#errors = { remaining: settings.serverErrors.count, status: settings.serverErrors.status ?? 500 };
     if (settings.slow !== undefined) this.#slow = { delayMs: settings.slow.delayMs, remaining: settings.slow.count };
     if (settings.badCredentials !== undefined) {
       const b = settings.badCredentials;
@@ -67,7 +75,8 @@ export class Faults {
 
   decide(): FaultDecision {
     const delayMs = this.#takeDelay();
-    if (this.#badCredentials !== undefined && this.#take(this.#badCredentials)) return this.#hit('bad-credentials', delayMs, 401);
+    if (this.#badCredentials !== undefined && this.#take(this.#badCredentials))
+      return this.#hit('bad-credentials', delayMs, 401);
     if (this.#throttle.remaining > 0) {
       this.#throttle.remaining--;
       return this.#hit('throttle', delayMs, 503);

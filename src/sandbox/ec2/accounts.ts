@@ -85,7 +85,12 @@ export class SandboxAccounts {
   }
 
   /** sts:AssumeRole. Returns undefined when the role is unknown or the external id does not match its trust policy. */
-  assumeRole(roleArn: string, sessionName: string, externalId: string | undefined, durationSeconds: number): Principal | undefined {
+  assumeRole(
+    roleArn: string,
+    sessionName: string,
+    externalId: string | undefined,
+    durationSeconds: number,
+  ): Principal | undefined {
     const role = this.#roles.get(roleArn);
     if (role === undefined || (role.externalId !== undefined && role.externalId !== externalId)) return undefined;
     const roleName = roleArn.split('/').pop() ?? 'role';

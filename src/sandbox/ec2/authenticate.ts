@@ -10,13 +10,20 @@ export type AuthOutcome =
   | { readonly kind: 'ok'; readonly service: Service; readonly principal: Principal; readonly region: string }
   | { readonly kind: 'denied'; readonly service: Service; readonly fault: Ec2Fault };
 
-const STS_ACTIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetSessionToken', 'AssumeRoleWithWebIdentity', 'DecodeAuthorizationMessage']);
+const STS_ACTIONS = new Set([
+  'GetCallerIdentity',
+  'AssumeRole',
+  'GetSessionToken',
+  'AssumeRoleWithWebIdentity',
+  'DecodeAuthorizationMessage',
+]);
 const SKEW_MS = 15 * 60_000;
 
 // The two services word the same failures differently; these are the answers real clients expect.
 const FAULTS = {
   missing: {
-    ec2: () => new Ec2Fault('MissingAuthenticationToken', 'AWS was not able to validate the provided access credentials', 401),
+    ec2: () =>
+      new Ec2Fault('MissingAuthenticationToken', 'AWS was not able to validate the provided access credentials', 401),
     sts: () => new Ec2Fault('MissingAuthenticationToken', 'Request is missing Authentication Token', 403),
   },
   unknownKey: {
@@ -25,8 +32,13 @@ const FAULTS = {
   },
   badSignature: {
     ec2: () => new Ec2Fault('AuthFailure', 'AWS was not able to validate the provided access credentials', 401),
-    sts: () => new Ec2Fault('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. '
-      + 'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.', 403),
+    sts: () =>
+      new Ec2Fault(
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided. ' +
+          'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+        403,
+      ),
   },
   expiredToken: {
     ec2: () => new Ec2Fault('RequestExpired', 'Request has expired.', 400),
@@ -34,29 +46,45 @@ const FAULTS = {
   },
   stale: {
     ec2: () => new Ec2Fault('RequestExpired', 'Request has expired.', 400),
-    sts: () => new Ec2Fault('SignatureDoesNotMatch', 'Signature expired: the request time is too far from the server time (15 minutes allowed).', 403),
+    sts: () =>
+      new Ec2Fault(
+        'SignatureDoesNotMatch',
+        'Signature expired: the request time is too far from the server time (15 minutes allowed).',
+        403,
+      ),
   },
 } as const;
 
 /** Checks who signed the request, with the errors AWS gives for each way it can be wrong. */
-export function authenticate(req: SignedRequest, action: string, accounts: SandboxAccounts, requestClock: Clock): AuthOutcome {
+export function authenticate(
+  req: SignedRequest,
+  action: string,
+  accounts: SandboxAccounts,
+  requestClock: Clock,
+): AuthOutcome {
   const result = readClaim(req);
   const guessed: Service = STS_ACTIONS.has(action) ? 'sts' : 'ec2';
   if (result.kind === 'missing') return { kind: 'denied', service: guessed, fault: FAULTS.missing[guessed]() };
-  if (result.kind === 'malformed') return { kind: 'denied', service: guessed, fault: new Ec2Fault('IncompleteSignature', result.why, 400) };
+  if (result.kind === 'malformed')
+    return { kind: 'denied', service: guessed, fault: new Ec2Fault('IncompleteSignature', result.why, 400) };
   const { claim } = result;
   // One endpoint serves both services; the credential scope says which one the client meant.
   const service: Service = claim.service === 'sts' ? 'sts' : claim.service === 'ec2' ? 'ec2' : guessed;
   const deny = (fault: Ec2Fault): AuthOutcome => ({ kind: 'denied', service, fault });
   if (claim.service !== service || (action !== '' && service !== guessed)) {
     const message = `Credential should be scoped to correct service: '${guessed}'.`;
-    return deny(service === 'sts' ? new Ec2Fault('SignatureDoesNotMatch', message, 403) : new Ec2Fault('AuthFailure', message, 401));
+    return deny(
+      service === 'sts'
+        ? new Ec2Fault('SignatureDoesNotMatch', message, 403)
+        : new Ec2Fault('AuthFailure', message, 401),
+    );
   }
   if (service === 'ec2' && !REGIONS.some((r) => r.name === claim.region)) {
     return deny(new Ec2Fault('AuthFailure', 'Credential should be scoped to a valid region.', 401));
   }
   const principal = accounts.lookup(claim.accessKeyId);
-  if (principal === undefined || !accounts.sessionTokenMatches(principal, claim.sessionToken)) return deny(FAULTS.unknownKey[service]());
+  if (principal === undefined || !accounts.sessionTokenMatches(principal, claim.sessionToken))
+    return deny(FAULTS.unknownKey[service]());
   if (!verifySignature(req, claim, principal.secretAccessKey)) return deny(FAULTS.badSignature[service]());
   if (accounts.isExpired(principal)) return deny(FAULTS.expiredToken[service]());
   const age = requestClock.nowMs() - signedAt(claim);

@@ -40,13 +40,36 @@ export interface ImageInfo {
 export const IMAGE_OWNER = '000000000001';
 
 // Every image boots the same sandbox SSH host; they differ in name so image choice can be exercised.
-const image = (id: string, name: string, description: string, architecture: ImageInfo['architecture'], created: string): ImageInfo =>
-  ({ id, name, description, architecture, ownerId: IMAGE_OWNER, ownerAlias: 'amazon', created });
+const image = (
+  id: string,
+  name: string,
+  description: string,
+  architecture: ImageInfo['architecture'],
+  created: string,
+): ImageInfo => ({ id, name, description, architecture, ownerId: IMAGE_OWNER, ownerAlias: 'amazon', created });
 
 export const IMAGES: readonly ImageInfo[] = [
-  image('ami-0a5a4db0c0de00001', 'sandbox-debian-12-amd64', 'Debian 12 (sandbox)', 'x86_64', '2025-06-01T00:00:00.000Z'),
-  image('ami-0a5a4db0c0de00002', 'sandbox-debian-12-arm64', 'Debian 12 arm64 (sandbox)', 'arm64', '2025-06-01T00:00:00.000Z'),
-  image('ami-0a5a4db0c0de00003', 'sandbox-ubuntu-24.04-amd64', 'Ubuntu 24.04 LTS (sandbox)', 'x86_64', '2025-07-01T00:00:00.000Z'),
+  image(
+    'ami-0a5a4db0c0de00001',
+    'sandbox-debian-12-amd64',
+    'Debian 12 (sandbox)',
+    'x86_64',
+    '2025-06-01T00:00:00.000Z',
+  ),
+  image(
+    'ami-0a5a4db0c0de00002',
+    'sandbox-debian-12-arm64',
+    'Debian 12 arm64 (sandbox)',
+    'arm64',
+    '2025-06-01T00:00:00.000Z',
+  ),
+  image(
+    'ami-0a5a4db0c0de00003',
+    'sandbox-ubuntu-24.04-amd64',
+    'Ubuntu 24.04 LTS (sandbox)',
+    'x86_64',
+    '2025-07-01T00:00:00.000Z',
+  ),
 ];
 
 export interface InstanceTypeInfo {
@@ -59,8 +82,22 @@ export interface InstanceTypeInfo {
 }
 
 export const INSTANCE_TYPES: readonly InstanceTypeInfo[] = [
-  { name: 'm1.small', vcpus: 1, memoryMiB: 1740, architectures: ['i386', 'x86_64'], currentGeneration: false, freeTier: false },
-  { name: 't2.micro', vcpus: 1, memoryMiB: 1024, architectures: ['i386', 'x86_64'], currentGeneration: true, freeTier: true },
+  {
+    name: 'm1.small',
+    vcpus: 1,
+    memoryMiB: 1740,
+    architectures: ['i386', 'x86_64'],
+    currentGeneration: false,
+    freeTier: false,
+  },
+  {
+    name: 't2.micro',
+    vcpus: 1,
+    memoryMiB: 1024,
+    architectures: ['i386', 'x86_64'],
+    currentGeneration: true,
+    freeTier: true,
+  },
   { name: 't3.micro', vcpus: 2, memoryMiB: 1024, architectures: ['x86_64'], currentGeneration: true, freeTier: true },
   { name: 't3.small', vcpus: 2, memoryMiB: 2048, architectures: ['x86_64'], currentGeneration: true, freeTier: false },
   { name: 't3.medium', vcpus: 2, memoryMiB: 4096, architectures: ['x86_64'], currentGeneration: true, freeTier: false },

@@ -3,10 +3,14 @@ import { Ec2Fault } from './faults.js';
 import { filtersOf, Params, paramTree } from './params.js';
 
 describe('EC2 query parameters', () => {
-  const p = new Params(paramTree(new URLSearchParams(
-    'Action=DescribeInstances&InstanceId.2=i-b&InstanceId.1=i-a&Filter.1.Name=tag%3AName&Filter.1.Value.1=web*&Filter.1.Value.2=db&MaxResults=10'
-    + '&IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0%2F0&IpPermissions.1.FromPort=22',
-  )));
+  const p = new Params(
+    paramTree(
+      new URLSearchParams(
+        'Action=DescribeInstances&InstanceId.2=i-b&InstanceId.1=i-a&Filter.1.Name=tag%3AName&Filter.1.Value.1=web*&Filter.1.Value.2=db&MaxResults=10' +
+          '&IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0%2F0&IpPermissions.1.FromPort=22',
+      ),
+    ),
+  );
 
   it('folds numbered keys into lists in index order', () => {
     expect(p.list('InstanceId')).toEqual(['i-a', 'i-b']);

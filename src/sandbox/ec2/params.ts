@@ -47,7 +47,8 @@ export class Params {
 
   required(name: string): string {
     const v = this.str(name);
-    if (v === undefined || v === '') throw new Ec2Fault('MissingParameter', `The request must contain the parameter ${name}`);
+    if (v === undefined || v === '')
+      throw new Ec2Fault('MissingParameter', `The request must contain the parameter ${name}`);
     return v;
   }
 
@@ -56,7 +57,10 @@ export class Params {
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new Ec2Fault('InvalidParameterValue', `Value (${v}) for parameter ${name} is invalid. Expected an integer between ${min} and ${max}.`);
+      throw new Ec2Fault(
+        'InvalidParameterValue',
+        `Value (${v}) for parameter ${name} is invalid. Expected an integer between ${min} and ${max}.`,
+      );
     }
     return n;
   }
@@ -72,7 +76,9 @@ export class Params {
 
   /** `Name.N.Field…` as parameter objects. */
   structs(name: string): Params[] {
-    return listOf(this.tree[name]).filter((v): v is ParamTree => typeof v === 'object' && !Array.isArray(v)).map((t) => new Params(t));
+    return listOf(this.tree[name])
+      .filter((v): v is ParamTree => typeof v === 'object' && !Array.isArray(v))
+      .map((t) => new Params(t));
   }
 
   struct(name: string): Params | undefined {

@@ -2,17 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { Params, paramTree } from './params.js';
 import { checkFilterNames, matchesFilters, page } from './query.js';
 
-const fields = (name: string) => ({ 'tag:Name': ['web-1'], 'instance-state-name': ['running'] } as Record<string, string[]>)[name];
+const fields = (name: string) =>
+  (({ 'tag:Name': ['web-1'], 'instance-state-name': ['running'] }) as Record<string, string[]>)[name];
 
 describe('filters', () => {
   it('ANDs filters, ORs values, and understands wildcards and escapes', () => {
-    expect(matchesFilters([{ name: 'tag:Name', values: ['web-?'] }, { name: 'instance-state-name', values: ['stopped', 'running'] }], fields)).toBe(true);
+    expect(
+      matchesFilters(
+        [
+          { name: 'tag:Name', values: ['web-?'] },
+          { name: 'instance-state-name', values: ['stopped', 'running'] },
+        ],
+        fields,
+      ),
+    ).toBe(true);
     expect(matchesFilters([{ name: 'tag:Name', values: ['db*'] }], fields)).toBe(false);
     expect(matchesFilters([{ name: 'tag:Name', values: ['web\\*'] }], fields)).toBe(false);
   });
 
   it('refuses unknown filter names', () => {
-    expect(() => checkFilterNames([{ name: 'flavour', values: ['x'] }], fields)).toThrow("The filter 'flavour' is invalid");
+    expect(() => checkFilterNames([{ name: 'flavour', values: ['x'] }], fields)).toThrow(
+      "The filter 'flavour' is invalid",
+    );
   });
 });
 

@@ -54,14 +54,20 @@ export interface PageLimits {
  * One page of `all` by `MaxResults`/`NextToken`. Tokens are opaque to clients; inside they hold the offset and
  * which listing they belong to, so a token from another call is refused.
  */
-export function page<T>(all: readonly T[], p: Params, listing: string, limits: PageLimits): { items: T[]; nextToken: string | undefined } {
+export function page<T>(
+  all: readonly T[],
+  p: Params,
+  listing: string,
+  limits: PageLimits,
+): { items: T[]; nextToken: string | undefined } {
   const max = p.int('MaxResults', limits.min, limits.max);
   const token = p.str('NextToken');
   let offset = 0;
   if (token !== undefined && token !== '') {
     try {
       const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { l?: unknown; o?: unknown };
-      if (decoded.l !== listing || typeof decoded.o !== 'number' || !Number.isInteger(decoded.o) || decoded.o < 0) throw new Error('foreign token');
+      if (decoded.l !== listing || typeof decoded.o !== 'number' || !Number.isInteger(decoded.o) || decoded.o < 0)
+        throw new Error('foreign token');
       offset = decoded.o;
     } catch {
       throw new Ec2Fault('InvalidPaginationToken', 'The specified pagination token is not valid');
@@ -70,6 +76,9 @@ export function page<T>(all: readonly T[], p: Params, listing: string, limits: P
   if (max === undefined && offset === 0) return { items: [...all], nextToken: undefined };
   const size = max ?? limits.max;
   const items = all.slice(offset, offset + size);
-  const next = offset + size < all.length ? Buffer.from(JSON.stringify({ l: listing, o: offset + size })).toString('base64url') : undefined;
+  const next =
+    offset + size < all.length
+      ? Buffer.from(JSON.stringify({ l: listing, o: offset + size })).toString('base64url')
+      : undefined;
   return { items, nextToken: next };
 }

@@ -1,5 +1,12 @@
 import type { ImageInfo, InstanceTypeInfo } from './catalog.js';
-import { STATE_CODES, type Ec2StateName, type KeyPairRecord, type Permission, type SandboxInstance, type SecurityGroupRecord } from './state.js';
+import {
+  STATE_CODES,
+  type Ec2StateName,
+  type KeyPairRecord,
+  type Permission,
+  type SandboxInstance,
+  type SecurityGroupRecord,
+} from './state.js';
 import { el, items, tagSet } from './xml.js';
 
 export const stateXml = (name: string, state: Ec2StateName): string =>
@@ -18,7 +25,9 @@ export function instanceXml(inst: SandboxInstance): string {
     el('imageId', inst.imageId),
     stateXml('instanceState', inst.state),
     el('privateDnsName', `ip-${inst.privateIp.replace(/\./g, '-')}.${inst.region}.compute.internal`),
-    publicIp === undefined ? '<dnsName/>' : el('dnsName', `ec2-${publicIp.replace(/\./g, '-')}.${inst.region}.compute.amazonaws.com`),
+    publicIp === undefined
+      ? '<dnsName/>'
+      : el('dnsName', `ec2-${publicIp.replace(/\./g, '-')}.${inst.region}.compute.amazonaws.com`),
     inst.reason === '' ? '<reason/>' : el('reason', inst.reason),
     el('keyName', inst.keyName),
     el('amiLaunchIndex', inst.launchIndex),
@@ -33,7 +42,9 @@ export function instanceXml(inst: SandboxInstance): string {
     el('ipAddress', publicIp),
     el('sourceDestCheck', true),
     groupSet(inst.securityGroups),
-    inst.stateReason === undefined ? '' : `<stateReason>${el('code', inst.stateReason.code)}${el('message', inst.stateReason.message)}</stateReason>`,
+    inst.stateReason === undefined
+      ? ''
+      : `<stateReason>${el('code', inst.stateReason.code)}${el('message', inst.stateReason.message)}</stateReason>`,
     el('architecture', inst.architecture),
     el('rootDeviceType', 'ebs'),
     el('rootDeviceName', '/dev/xvda'),
@@ -50,7 +61,12 @@ export function instanceXml(inst: SandboxInstance): string {
 }
 
 export function reservationXml(reservationId: string, ownerId: string, instances: readonly SandboxInstance[]): string {
-  return el('reservationId', reservationId) + el('ownerId', ownerId) + '<groupSet/>' + items('instancesSet', instances, instanceXml);
+  return (
+    el('reservationId', reservationId) +
+    el('ownerId', ownerId) +
+    '<groupSet/>' +
+    items('instancesSet', instances, instanceXml)
+  );
 }
 
 export function imageXml(image: ImageInfo): string {
@@ -95,17 +111,36 @@ export function instanceTypeXml(t: InstanceTypeInfo): string {
 }
 
 export function keyPairXml(k: KeyPairRecord): string {
-  return el('keyPairId', k.id) + el('keyName', k.name) + el('keyFingerprint', k.fingerprint) + el('keyType', k.type) + tagSet(k.tags) + el('createTime', k.created);
+  return (
+    el('keyPairId', k.id) +
+    el('keyName', k.name) +
+    el('keyFingerprint', k.fingerprint) +
+    el('keyType', k.type) +
+    tagSet(k.tags) +
+    el('createTime', k.created)
+  );
 }
 
 function permissionXml(p: Permission): string {
-  return el('ipProtocol', p.protocol) + el('fromPort', p.fromPort) + el('toPort', p.toPort) + '<groups/>'
-    + items('ipRanges', p.cidrs, (c) => el('cidrIp', c.cidr) + el('description', c.description))
-    + '<ipv6Ranges/><prefixListIds/>';
+  return (
+    el('ipProtocol', p.protocol) +
+    el('fromPort', p.fromPort) +
+    el('toPort', p.toPort) +
+    '<groups/>' +
+    items('ipRanges', p.cidrs, (c) => el('cidrIp', c.cidr) + el('description', c.description)) +
+    '<ipv6Ranges/><prefixListIds/>'
+  );
 }
 
 export function securityGroupXml(g: SecurityGroupRecord): string {
-  return el('ownerId', g.ownerId) + el('groupId', g.id) + el('groupName', g.name) + el('groupDescription', g.description)
-    + el('vpcId', g.vpcId) + items('ipPermissions', g.ingress, permissionXml) + items('ipPermissionsEgress', g.egress, permissionXml)
-    + tagSet(g.tags);
+  return (
+    el('ownerId', g.ownerId) +
+    el('groupId', g.id) +
+    el('groupName', g.name) +
+    el('groupDescription', g.description) +
+    el('vpcId', g.vpcId) +
+    items('ipPermissions', g.ingress, permissionXml) +
+    items('ipPermissionsEgress', g.egress, permissionXml) +
+    tagSet(g.tags)
+  );
 }

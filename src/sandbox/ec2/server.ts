@@ -68,28 +68,42 @@ export async function startEc2Sandbox(options: Ec2SandboxOptions): Promise<Ec2Sa
   const faults = new Faults();
   const requests: LoggedRequest[] = [];
 
-  const answer = async (service: 'ec2' | 'sts', action: string, p: Params, principal: Principal, region: string): Promise<string> => {
+  const answer = async (
+    service: 'ec2' | 'sts',
+    action: string,
+    p: Params,
+    principal: Principal,
+    region: string,
+  ): Promise<string> => {
     if (service === 'sts') {
       if (action === 'GetCallerIdentity') return getCallerIdentity(principal);
       if (action === 'AssumeRole') return assumeRole(p, principal, accounts, clock);
       throw new Ec2Fault('InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
     }
     const handler = EC2_ACTIONS[action];
-    if (handler === undefined) throw new Ec2Fault('InvalidAction', `The action ${action} is not valid for this web service.`);
-    if (MUTATING.has(action) && p.bool('DryRun')) throw new Ec2Fault('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+    if (handler === undefined)
+      throw new Ec2Fault('InvalidAction', `The action ${action} is not valid for this web service.`);
+    if (MUTATING.has(action) && p.bool('DryRun'))
+      throw new Ec2Fault('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
     return handler({ p, world, region: world.region(region), principal, hosts: options.hosts, clock });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (await handleAdmin(req, res, options.adminToken, faults, async (path, method, body) => {
-      if (path === 'roles' && method === 'POST') {
-        const role = body as { arn?: unknown; externalId?: unknown };
-        if (typeof role.arn !== 'string') return { error: 'arn is required' };
-        accounts.addRole({ arn: role.arn, externalId: typeof role.externalId === 'string' ? role.externalId : undefined });
-        return { ok: true };
-      }
-      return undefined;
-    })) return;
+    if (
+      await handleAdmin(req, res, options.adminToken, faults, async (path, method, body) => {
+        if (path === 'roles' && method === 'POST') {
+          const role = body as { arn?: unknown; externalId?: unknown };
+          if (typeof role.arn !== 'string') return { error: 'arn is required' };
+          accounts.addRole({
+            arn: role.arn,
+            externalId: typeof role.externalId === 'string' ? role.externalId : undefined,
+          });
+          return { ok: true };
+        }
+        return undefined;
+      })
+    )
+      return;
 
     const requestId = newRequestId();
     let body: Buffer;
@@ -97,7 +111,10 @@ export async function startEc2Sandbox(options: Ec2SandboxOptions): Promise<Ec2Sa
       body = await readBody(req);
     } catch (err) {
       if (!(err instanceof BodyTooLarge)) throw err;
-      send(res, 'ec2', requestId, { status: 413, body: ec2Error('RequestEntityTooLarge', 'Request body is too large.', requestId) });
+      send(res, 'ec2', requestId, {
+        status: 413,
+        body: ec2Error('RequestEntityTooLarge', 'Request body is too large.', requestId),
+      });
       return;
     }
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -105,9 +122,18 @@ export async function startEc2Sandbox(options: Ec2SandboxOptions): Promise<Ec2Sa
     if (body.length > 0) for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
     const p = new Params(paramTree(params));
     const action = p.str('Action') ?? '';
-    const auth: AuthOutcome = authenticate({
-      method: req.method ?? 'GET', rawPath: url.pathname, rawQuery: (req.url ?? '').split('?')[1] ?? '', headers: req.headers, body,
-    }, action, accounts, options.requestClock ?? systemClock);
+    const auth: AuthOutcome = authenticate(
+      {
+        method: req.method ?? 'GET',
+        rawPath: url.pathname,
+        rawQuery: (req.url ?? '').split('?')[1] ?? '',
+        headers: req.headers,
+        body,
+      },
+      action,
+      accounts,
+      options.requestClock ?? systemClock,
+    );
     const service = auth.service;
 
     let reply: Reply;
@@ -123,22 +149,40 @@ export async function startEc2Sandbox(options: Ec2SandboxOptions): Promise<Ec2Sa
             : new Ec2Fault('AuthFailure', 'AWS was not able to validate the provided access credentials', 401);
         }
         if (decision.fault === 'throttle') {
-          throw service === 'sts' ? new Ec2Fault('Throttling', 'Rate exceeded', 400) : new Ec2Fault('RequestLimitExceeded', 'Request limit exceeded.', 503);
+          throw service === 'sts'
+            ? new Ec2Fault('Throttling', 'Rate exceeded', 400)
+            : new Ec2Fault('RequestLimitExceeded', 'Request limit exceeded.', 503);
         }
         if (decision.fault === 'server-error') {
           throw decision.status === 503
-            ? new Ec2Fault(service === 'sts' ? 'ServiceUnavailable' : 'Unavailable', 'The service is unavailable. Please try again shortly.', 503)
-            : new Ec2Fault(service === 'sts' ? 'InternalFailure' : 'InternalError', 'An internal error has occurred', 500);
+            ? new Ec2Fault(
+                service === 'sts' ? 'ServiceUnavailable' : 'Unavailable',
+                'The service is unavailable. Please try again shortly.',
+                503,
+              )
+            : new Ec2Fault(
+                service === 'sts' ? 'InternalFailure' : 'InternalError',
+                'An internal error has occurred',
+                500,
+              );
         }
         if (action === '') throw new Ec2Fault('MissingAction', 'The request must contain the parameter Action');
         const inner = await answer(service, action, p, auth.principal, auth.region);
-        reply = { status: 200, body: service === 'sts' ? stsResponse(action, requestId, inner) : ec2Response(action, requestId, inner) };
+        reply = {
+          status: 200,
+          body: service === 'sts' ? stsResponse(action, requestId, inner) : ec2Response(action, requestId, inner),
+        };
       } catch (err) {
         if (!(err instanceof Ec2Fault)) throw err;
         reply = errorReply(service, err, requestId);
       }
     }
-    requests.push({ service, action, status: reply.status, params: Object.fromEntries([...params].filter(([k]) => !k.startsWith('X-Amz-'))) });
+    requests.push({
+      service,
+      action,
+      status: reply.status,
+      params: Object.fromEntries([...params].filter(([k]) => !k.startsWith('X-Amz-'))),
+    });
     if (requests.length > LOG_LIMIT) requests.splice(0, requests.length - LOG_LIMIT);
     send(res, service, requestId, reply);
   };

@@ -30,28 +30,70 @@ describe('SigV4 verification', () => {
   it('refuses a request whose body changed after signing', () => {
     const body = Buffer.from('Action=DescribeInstances&Version=2016-11-15');
     const amzDate = '20150830T123600Z';
-    const canonical = ['POST', '/', '', 'host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n', 'host;x-amz-date', createHash('sha256').update(body).digest('hex')].join('\n');
+    const canonical = [
+      'POST',
+      '/',
+      '',
+      'host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n',
+      'host;x-amz-date',
+      createHash('sha256').update(body).digest('hex'),
+    ].join('\n');
     const scope = '20150830/us-east-1/ec2/aws4_request';
-    const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+    const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join(
+      '\n',
+    );
     const hmac = (k: Buffer | string, d: string) => createHmac('sha256', k).update(d).digest();
     const key = hmac(hmac(hmac(hmac(`AWS4${SECRET}`, '20150830'), 'us-east-1'), 'ec2'), 'aws4_request');
     const signature = createHmac('sha256', key).update(toSign).digest('hex');
     const req: SignedRequest = {
-      method: 'POST', rawPath: '/', rawQuery: '', body,
-      headers: { host: 'example.amazonaws.com', 'x-amz-date': amzDate, authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/${scope}, SignedHeaders=host;x-amz-date, Signature=${signature}` },
+      method: 'POST',
+      rawPath: '/',
+      rawQuery: '',
+      body,
+      headers: {
+        host: 'example.amazonaws.com',
+        'x-amz-date': amzDate,
+        authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/${scope}, SignedHeaders=host;x-amz-date, Signature=${signature}`,
+      },
     };
     const claim = readClaim(req);
     if (claim.kind !== 'claim') throw new Error(claim.kind);
     expect(verifySignature(req, claim.claim, SECRET)).toBe(true);
-    expect(verifySignature({ ...req, body: Buffer.from('Action=TerminateInstances&Version=2016-11-15') }, claim.claim, SECRET)).toBe(false);
+    expect(
+      verifySignature(
+        { ...req, body: Buffer.from('Action=TerminateInstances&Version=2016-11-15') },
+        claim.claim,
+        SECRET,
+      ),
+    ).toBe(false);
   });
 
   it.each([
     [{}, 'missing'],
     [{ authorization: 'AWS AKID:sig' }, 'malformed'],
-    [{ authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=ab' }, 'malformed'],
-    [{ authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/ec2/aws4_request, SignedHeaders=x-amz-date, Signature=ab', 'x-amz-date': '20150830T123600Z' }, 'malformed'],
-    [{ authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20150831/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=ab', 'x-amz-date': '20150830T123600Z' }, 'malformed'],
+    [
+      {
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=ab',
+      },
+      'malformed',
+    ],
+    [
+      {
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/ec2/aws4_request, SignedHeaders=x-amz-date, Signature=ab',
+        'x-amz-date': '20150830T123600Z',
+      },
+      'malformed',
+    ],
+    [
+      {
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKID/20150831/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=ab',
+        'x-amz-date': '20150830T123600Z',
+      },
+      'malformed',
+    ],
   ])('classifies %j as %s', (headers, kind) => {
     expect(readClaim({ method: 'GET', rawPath: '/', rawQuery: '', headers, body: Buffer.alloc(0) }).kind).toBe(kind);
   });

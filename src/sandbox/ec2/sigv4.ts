@@ -48,10 +48,13 @@ function safeDecode(value: string): string {
 
 function queryPairs(rawQuery: string): [string, string][] {
   if (rawQuery === '') return [];
-  return rawQuery.split('&').filter((p) => p !== '').map((pair) => {
-    const eq = pair.indexOf('=');
-    return eq === -1 ? [safeDecode(pair), ''] : [safeDecode(pair.slice(0, eq)), safeDecode(pair.slice(eq + 1))];
-  });
+  return rawQuery
+    .split('&')
+    .filter((p) => p !== '')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq === -1 ? [safeDecode(pair), ''] : [safeDecode(pair.slice(0, eq)), safeDecode(pair.slice(eq + 1))];
+    });
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -71,18 +74,22 @@ export function readClaim(req: SignedRequest): ClaimResult {
   let expires: number | undefined;
   if (auth !== undefined) {
     const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(auth.trim());
-    if (m?.[1] === undefined) return { kind: 'malformed', why: 'Authorization header requires AWS4-HMAC-SHA256 signing' };
-    const parts = new Map(m[1].split(',').map((p) => {
-      const eq = p.indexOf('=');
-      return [p.slice(0, eq).trim(), p.slice(eq + 1).trim()] as const;
-    }));
+    if (m?.[1] === undefined)
+      return { kind: 'malformed', why: 'Authorization header requires AWS4-HMAC-SHA256 signing' };
+    const parts = new Map(
+      m[1].split(',').map((p) => {
+        const eq = p.indexOf('=');
+        return [p.slice(0, eq).trim(), p.slice(eq + 1).trim()] as const;
+      }),
+    );
     credential = parts.get('Credential');
     signedHeaders = parts.get('SignedHeaders');
     signature = parts.get('Signature');
     amzDate = header(req.headers, 'x-amz-date');
   } else if (query.has('X-Amz-Signature')) {
     presigned = true;
-    if (query.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return { kind: 'malformed', why: 'X-Amz-Algorithm must be AWS4-HMAC-SHA256' };
+    if (query.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256')
+      return { kind: 'malformed', why: 'X-Amz-Algorithm must be AWS4-HMAC-SHA256' };
     credential = query.get('X-Amz-Credential');
     signedHeaders = query.get('X-Amz-SignedHeaders');
     signature = query.get('X-Amz-Signature');
@@ -95,8 +102,10 @@ export function readClaim(req: SignedRequest): ClaimResult {
     return { kind: 'malformed', why: 'Authorization must contain Credential, SignedHeaders and Signature' };
   }
   const scope = credential.split('/');
-  if (scope.length !== 5 || scope[4] !== 'aws4_request') return { kind: 'malformed', why: 'Credential must have the form <key>/<date>/<region>/<service>/aws4_request' };
-  if (amzDate === undefined || !/^\d{8}T\d{6}Z$/.test(amzDate)) return { kind: 'malformed', why: 'X-Amz-Date is missing or not in yyyyMMddTHHmmssZ form' };
+  if (scope.length !== 5 || scope[4] !== 'aws4_request')
+    return { kind: 'malformed', why: 'Credential must have the form <key>/<date>/<region>/<service>/aws4_request' };
+  if (amzDate === undefined || !/^\d{8}T\d{6}Z$/.test(amzDate))
+    return { kind: 'malformed', why: 'X-Amz-Date is missing or not in yyyyMMddTHHmmssZ form' };
   const [accessKeyId = '', date = '', region = '', service = ''] = scope;
   if (date !== amzDate.slice(0, 8)) return { kind: 'malformed', why: 'the credential date does not match X-Amz-Date' };
   const headers = signedHeaders.split(';');
@@ -104,7 +113,14 @@ export function readClaim(req: SignedRequest): ClaimResult {
   return {
     kind: 'claim',
     claim: {
-      accessKeyId, date, region, service, amzDate, signedHeaders: headers, signature, presigned,
+      accessKeyId,
+      date,
+      region,
+      service,
+      amzDate,
+      signedHeaders: headers,
+      signature,
+      presigned,
       expiresSeconds: Number.isFinite(expires) ? expires : undefined,
       sessionToken: header(req.headers, 'x-amz-security-token') ?? query.get('X-Amz-Security-Token'),
     },
@@ -114,12 +130,25 @@ export function readClaim(req: SignedRequest): ClaimResult {
 /** The time a claim was signed at. */
 export function signedAt(claim: SignatureClaim): number {
   const d = claim.amzDate;
-  return Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +d.slice(9, 11), +d.slice(11, 13), +d.slice(13, 15));
+  return Date.UTC(
+    +d.slice(0, 4),
+    +d.slice(4, 6) - 1,
+    +d.slice(6, 8),
+    +d.slice(9, 11),
+    +d.slice(11, 13),
+    +d.slice(13, 15),
+  );
 }
 
 function canonicalRequest(req: SignedRequest, claim: SignatureClaim, payloadHash: string): string {
   // Non-S3 services sign the path encoded once more than it travelled.
-  const path = req.rawPath === '' ? '/' : req.rawPath.split('/').map((s) => uriEncode(uriEncode(safeDecode(s)))).join('/');
+  const path =
+    req.rawPath === ''
+      ? '/'
+      : req.rawPath
+          .split('/')
+          .map((s) => uriEncode(uriEncode(safeDecode(s))))
+          .join('/');
   const query = queryPairs(req.rawQuery)
     .filter(([k]) => !(claim.presigned && k === 'X-Amz-Signature'))
     .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
@@ -135,12 +164,15 @@ function canonicalRequest(req: SignedRequest, claim: SignatureClaim, payloadHash
 /** Recomputes the signature with `secretAccessKey` and compares in constant time. */
 export function verifySignature(req: SignedRequest, claim: SignatureClaim, secretAccessKey: string): boolean {
   const declared = header(req.headers, 'x-amz-content-sha256');
-  const candidates = declared !== undefined ? [declared] : claim.presigned ? [sha256(req.body), 'UNSIGNED-PAYLOAD'] : [sha256(req.body)];
+  const candidates =
+    declared !== undefined ? [declared] : claim.presigned ? [sha256(req.body), 'UNSIGNED-PAYLOAD'] : [sha256(req.body)];
   const scope = `${claim.date}/${claim.region}/${claim.service}/aws4_request`;
   const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, claim.date), claim.region), claim.service), 'aws4_request');
   const given = Buffer.from(claim.signature, 'utf8');
   return candidates.some((payloadHash) => {
-    const toSign = ['AWS4-HMAC-SHA256', claim.amzDate, scope, sha256(canonicalRequest(req, claim, payloadHash))].join('\n');
+    const toSign = ['AWS4-HMAC-SHA256', claim.amzDate, scope, sha256(canonicalRequest(req, claim, payloadHash))].join(
+      '\n',
+    );
     const expected = Buffer.from(createHmac('sha256', key).update(toSign).digest('hex'), 'utf8');
     return expected.length === given.length && timingSafeEqual(expected, given);
   });

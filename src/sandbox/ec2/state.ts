@@ -6,7 +6,12 @@ import { zonesOf } from './catalog.js';
 export type Ec2StateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 
 export const STATE_CODES: Record<Ec2StateName, number> = {
-  pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80,
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
 };
 
 export const hexId = (prefix: string): string => `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
@@ -80,11 +85,26 @@ export class RegionState {
   readonly clientTokens = new Map<string, { readonly reservationId: string; readonly digest: string }>();
   #nextHost = 10;
 
-  constructor(readonly name: string, ownerId: string) {
+  constructor(
+    readonly name: string,
+    ownerId: string,
+  ) {
     this.subnets = new Map(zonesOf(name).map((z) => [z.name, hexId('subnet')]));
     const group: SecurityGroupRecord = {
-      id: hexId('sg'), name: 'default', description: 'default VPC security group', vpcId: this.vpcId, ownerId,
-      ingress: [], egress: [{ protocol: '-1', fromPort: undefined, toPort: undefined, cidrs: [{ cidr: '0.0.0.0/0', description: undefined }] }],
+      id: hexId('sg'),
+      name: 'default',
+      description: 'default VPC security group',
+      vpcId: this.vpcId,
+      ownerId,
+      ingress: [],
+      egress: [
+        {
+          protocol: '-1',
+          fromPort: undefined,
+          toPort: undefined,
+          cidrs: [{ cidr: '0.0.0.0/0', description: undefined }],
+        },
+      ],
       tags: new Map(),
     };
     this.groups.set(group.id, group);

@@ -9,7 +9,9 @@ describe('keys from user data', () => {
   it('finds keys in cloud-config, shell scripts and gzip', () => {
     expect(keysFromUserData(b64(`#cloud-config\nssh_authorized_keys:\n  - "${KEY} me@laptop"\n`))).toEqual([KEY]);
     expect(keysFromUserData(b64(`#!/bin/sh\necho '${KEY}' >> /root/.ssh/authorized_keys\n`))).toEqual([KEY]);
-    expect(keysFromUserData(b64(gzipSync(`#cloud-config\nusers:\n  - ssh_authorized_keys: [${KEY}]\n`)))).toEqual([KEY]);
+    expect(keysFromUserData(b64(gzipSync(`#cloud-config\nusers:\n  - ssh_authorized_keys: [${KEY}]\n`)))).toEqual([
+      KEY,
+    ]);
   });
 
   it('finds nothing in nothing', () => {

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 
-const KEY_LINE = /(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+[A-Za-z0-9+/]{16,}={0,3}/g;
+const KEY_LINE =
+  /(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+[A-Za-z0-9+/]{16,}={0,3}/g;
 
 /**
  * SSH public keys found in instance user data (base64 as RunInstances carries it). cloud-config

@@ -18,7 +18,8 @@ function applySettings(target: Map<string, string>, input: Row): void {
   for (const [k, v] of input) {
     if (k === 'name' || k === 'size') continue;
     if (!SETTABLE.test(k)) throw usage(`${k} is not a drive setting`);
-    if (k === 'claim:type' && v !== 'exclusive' && v !== 'shared') throw usage('claim:type must be exclusive or shared');
+    if (k === 'claim:type' && v !== 'exclusive' && v !== 'shared')
+      throw usage('claim:type must be exclusive or shared');
     target.set(k, v);
   }
 }
@@ -53,8 +54,14 @@ export function destroyDrive(world: ElasticWorld, id: string): void {
 }
 
 /** `/drives/{dest}/image/{source}[/gzip|gunzip]`: copies asynchronously; `imaging` shows progress. */
-export function imageDrive(world: ElasticWorld, destId: string, sourceId: string, conversion: string | undefined): void {
-  if (conversion !== undefined && conversion !== 'gzip' && conversion !== 'gunzip') throw missing(`Command image/${sourceId}/${conversion}`);
+export function imageDrive(
+  world: ElasticWorld,
+  destId: string,
+  sourceId: string,
+  conversion: string | undefined,
+): void {
+  if (conversion !== undefined && conversion !== 'gzip' && conversion !== 'gunzip')
+    throw missing(`Command image/${sourceId}/${conversion}`);
   const dest = world.drive(destId);
   const standard = STANDARD_DRIVES.find((d) => d.id === sourceId);
   const own = world.drives.get(sourceId);
@@ -62,6 +69,7 @@ export function imageDrive(world: ElasticWorld, destId: string, sourceId: string
   if (dest.claims.size > 0) throw busy(`Drive ${destId} is in use by a server`);
   if (world.imagingProgress(dest) !== undefined) throw busy(`Drive ${destId} is already being imaged`);
   const needed = standard?.rawsize ?? own?.size ?? 0;
-  if (dest.size < needed) throw new ElasticFault(507, 'full', `Drive ${destId} is smaller than the ${needed} bytes of ${sourceId}`);
+  if (dest.size < needed)
+    throw new ElasticFault(507, 'full', `Drive ${destId} is smaller than the ${needed} bytes of ${sourceId}`);
   dest.imaging = { startMs: world.options.clock.nowMs(), source: sourceId };
 }

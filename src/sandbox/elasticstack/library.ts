@@ -11,9 +11,27 @@ export interface StandardDrive {
 const GiB = 1024 ** 3;
 
 export const STANDARD_DRIVES: readonly StandardDrive[] = [
-  { id: '5a9d0b1e-0000-4000-8000-00000000d012', name: 'Debian 12 (sandbox)', media: 'disk', size: 310 * 1024 ** 2, rawsize: 2 * GiB },
-  { id: '5a9d0b1e-0000-4000-8000-0000000b2404', name: 'Ubuntu 24.04 LTS (sandbox)', media: 'disk', size: 420 * 1024 ** 2, rawsize: 3 * GiB },
-  { id: '5a9d0b1e-0000-4000-8000-00000000c012', name: 'Debian 12 netinst CD (sandbox)', media: 'cdrom', size: 650 * 1024 ** 2, rawsize: 650 * 1024 ** 2 },
+  {
+    id: '5a9d0b1e-0000-4000-8000-00000000d012',
+    name: 'Debian 12 (sandbox)',
+    media: 'disk',
+    size: 310 * 1024 ** 2,
+    rawsize: 2 * GiB,
+  },
+  {
+    id: '5a9d0b1e-0000-4000-8000-0000000b2404',
+    name: 'Ubuntu 24.04 LTS (sandbox)',
+    media: 'disk',
+    size: 420 * 1024 ** 2,
+    rawsize: 3 * GiB,
+  },
+  {
+    id: '5a9d0b1e-0000-4000-8000-00000000c012',
+    name: 'Debian 12 netinst CD (sandbox)',
+    media: 'cdrom',
+    size: 650 * 1024 ** 2,
+    rawsize: 650 * 1024 ** 2,
+  },
 ];
 
 /** Readers value meaning "everyone". */

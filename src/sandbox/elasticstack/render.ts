@@ -6,7 +6,11 @@ export type Dialect = '1.0' | '2.0' | 'cloudsigma-1.0';
 
 /** A server as `info` shows it, in the dialect's spelling of addresses and VNC. */
 export function serverRow(s: ServerRecord, dialect: Dialect, user: string): Row {
-  const row: Row = new Map([['server', s.id], ['user', user], ['status', s.status]]);
+  const row: Row = new Map([
+    ['server', s.id],
+    ['user', user],
+    ['status', s.status],
+  ]);
   const address = s.status === 'active' ? s.host?.address : undefined;
   for (const [k, v] of s.config) {
     if (k === 'nic:0:dhcp' || k === 'vnc' || k === 'password') continue;
@@ -35,9 +39,17 @@ export function serverRow(s: ServerRecord, dialect: Dialect, user: string): Row 
 
 export function driveRow(d: DriveRecord, world: ElasticWorld, dialect: Dialect, user: string): Row {
   const row: Row = new Map([
-    ['drive', d.id], ['name', d.name], ['size', String(d.size)], ['status', 'active'], ['user', user],
-    ['claim:type', 'exclusive'], ['encryption:cipher', 'aes-xts-plain'],
-    ['read:bytes', '0'], ['read:requests', '0'], ['write:bytes', '0'], ['write:requests', '0'],
+    ['drive', d.id],
+    ['name', d.name],
+    ['size', String(d.size)],
+    ['status', 'active'],
+    ['user', user],
+    ['claim:type', 'exclusive'],
+    ['encryption:cipher', 'aes-xts-plain'],
+    ['read:bytes', '0'],
+    ['read:requests', '0'],
+    ['write:bytes', '0'],
+    ['write:requests', '0'],
   ]);
   for (const [k, v] of d.settings) row.set(k, v);
   if (dialect === '2.0' && !row.has('tier')) row.set('tier', 'disk');
@@ -49,8 +61,14 @@ export function driveRow(d: DriveRecord, world: ElasticWorld, dialect: Dialect, 
 
 export function standardRow(s: StandardDrive, dialect: Dialect): Row {
   const row: Row = new Map([
-    ['drive', s.id], ['name', s.name], ['claim:type', 'shared'], ['readers', EVERYONE], ['size', String(s.size)],
-    ['rawsize', String(s.rawsize)], ['format', 'gzip'], ['status', 'active'],
+    ['drive', s.id],
+    ['name', s.name],
+    ['claim:type', 'shared'],
+    ['readers', EVERYONE],
+    ['size', String(s.size)],
+    ['rawsize', String(s.rawsize)],
+    ['format', 'gzip'],
+    ['status', 'active'],
   ]);
   // CloudSigma's library says `type`, ElasticHosts' says `media`.
   row.set(dialect === 'cloudsigma-1.0' ? 'type' : 'media', s.media);

@@ -30,7 +30,8 @@ async function servers(ctx: RouteContext, parts: readonly string[], input: Row):
   const { world, hosts, dialect: d, user } = ctx;
   const [idOrVerb, verb] = parts;
   if (parts.length === 1 && idOrVerb === 'list') return { kind: 'ids', ids: world.allServers().map((s) => s.id) };
-  if (parts.length === 1 && idOrVerb === 'info') return { kind: 'many', rows: world.allServers().map((s) => serverRow(s, d, user)) };
+  if (parts.length === 1 && idOrVerb === 'info')
+    return { kind: 'many', rows: world.allServers().map((s) => serverRow(s, d, user)) };
   if (idOrVerb === 'create' && (parts.length === 1 || (parts.length === 2 && verb === 'stopped'))) {
     return one(serverRow(await createServer(world, hosts, input, verb === undefined), d, user));
   }
@@ -45,12 +46,17 @@ async function servers(ctx: RouteContext, parts: readonly string[], input: Row):
 function drives(ctx: RouteContext, parts: readonly string[], input: Row): Answer | undefined {
   const { world, dialect: d, user } = ctx;
   const [idOrVerb, verb, source, conversion] = parts;
-  const library = d === 'cloudsigma-1.0' ? ['standard', 'info', 'standard', 'list'] : ['info', 'standard', 'list', 'standard'];
+  const library =
+    d === 'cloudsigma-1.0' ? ['standard', 'info', 'standard', 'list'] : ['info', 'standard', 'list', 'standard'];
   if (parts.length === 1 && idOrVerb === 'list') return { kind: 'ids', ids: [...world.drives.keys()] };
-  if (parts.length === 1 && idOrVerb === 'info') return { kind: 'many', rows: [...world.drives.values()].map((x) => driveRow(x, world, d, user)) };
-  if (parts.length === 1 && idOrVerb === 'create') return one(driveRow(world.drive(createDrive(world, input)), world, d, user));
-  if (parts.length === 2 && idOrVerb === library[0] && verb === library[1]) return { kind: 'many', rows: STANDARD_DRIVES.map((s) => standardRow(s, d)) };
-  if (parts.length === 2 && idOrVerb === library[2] && verb === library[3]) return { kind: 'ids', ids: STANDARD_DRIVES.map((s) => s.id) };
+  if (parts.length === 1 && idOrVerb === 'info')
+    return { kind: 'many', rows: [...world.drives.values()].map((x) => driveRow(x, world, d, user)) };
+  if (parts.length === 1 && idOrVerb === 'create')
+    return one(driveRow(world.drive(createDrive(world, input)), world, d, user));
+  if (parts.length === 2 && idOrVerb === library[0] && verb === library[1])
+    return { kind: 'many', rows: STANDARD_DRIVES.map((s) => standardRow(s, d)) };
+  if (parts.length === 2 && idOrVerb === library[2] && verb === library[3])
+    return { kind: 'ids', ids: STANDARD_DRIVES.map((s) => s.id) };
   if (idOrVerb === undefined) return undefined;
   if (parts.length === 2 && verb === 'info') {
     const standard = STANDARD_DRIVES.find((s) => s.id === idOrVerb);
@@ -73,9 +79,11 @@ function drives(ctx: RouteContext, parts: readonly string[], input: Row): Answer
 
 /** Runs one API command; throws `ElasticFault` for anything the platform would refuse. */
 export async function route(ctx: RouteContext, method: string, path: string, input: Row): Promise<Answer> {
-  if (method !== 'POST' && WRITES.test(path)) throw new ElasticFault(405, 'method', 'GET used on command expecting POST');
+  if (method !== 'POST' && WRITES.test(path))
+    throw new ElasticFault(405, 'method', 'GET used on command expecting POST');
   const [kind, ...rest] = path.split('/').filter((x) => x !== '');
-  const answer = kind === 'servers' ? await servers(ctx, rest, input) : kind === 'drives' ? drives(ctx, rest, input) : undefined;
+  const answer =
+    kind === 'servers' ? await servers(ctx, rest, input) : kind === 'drives' ? drives(ctx, rest, input) : undefined;
   if (answer === undefined) throw missing(`Command ${method} ${path}`);
   return answer;
 }

@@ -38,10 +38,15 @@ export interface ElasticSandbox {
 /** Starts an ElasticStack API (basic auth, text/plain and JSON, both dialects) on a loopback port. */
 export async function startElasticSandbox(options: ElasticSandboxOptions): Promise<ElasticSandbox> {
   const clock = options.clock ?? systemClock;
-  const world = new ElasticWorld({ clock, user: options.user, imagingMs: options.imagingMs ?? 3_000, shutdownMs: options.shutdownMs ?? 2_000 });
+  const world = new ElasticWorld({
+    clock,
+    user: options.user,
+    imagingMs: options.imagingMs ?? 3_000,
+    shutdownMs: options.shutdownMs ?? 2_000,
+  });
   const faults = new Faults();
   const requests: { method: string; path: string; status: number }[] = [];
-  const state = { dialect: options.dialect ?? '2.0' as Dialect };
+  const state = { dialect: options.dialect ?? ('2.0' as Dialect) };
   const expected = Buffer.from(`Basic ${Buffer.from(`${options.user}:${options.secretKey}`).toString('base64')}`);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -52,20 +57,28 @@ export async function startElasticSandbox(options: ElasticSandboxOptions): Promi
     const reply = (status: number, body: string, headers: Record<string, string> = {}): void => {
       requests.push({ method, path, status });
       if (requests.length > 1000) requests.splice(0, requests.length - 1000);
-      res.writeHead(status, { 'content-type': json && status < 300 ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8', ...headers });
+      res.writeHead(status, {
+        'content-type': json && status < 300 ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+        ...headers,
+      });
       res.end(body);
     };
-    const fail = (f: ElasticFault, headers: Record<string, string> = {}): void => reply(f.status, `${f.message}\n`, { 'x-elastic-error': f.type, ...headers });
+    const fail = (f: ElasticFault, headers: Record<string, string> = {}): void =>
+      reply(f.status, `${f.message}\n`, { 'x-elastic-error': f.type, ...headers });
 
     const given = Buffer.from(String(req.headers['authorization'] ?? ''));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      fail(new ElasticFault(401, 'auth', 'Authentication failed'), { 'www-authenticate': 'Basic realm="ElasticStack sandbox"' });
+      fail(new ElasticFault(401, 'auth', 'Authentication failed'), {
+        'www-authenticate': 'Basic realm="ElasticStack sandbox"',
+      });
       return;
     }
     let input: Row;
     try {
       const body = (await readBody(req)).toString('utf8');
-      input = /application\/json/i.test(String(req.headers['content-type'] ?? '')) ? parseJsonBody(body) : parseTextBody(body);
+      input = /application\/json/i.test(String(req.headers['content-type'] ?? ''))
+        ? parseJsonBody(body)
+        : parseTextBody(body);
     } catch (err) {
       if (err instanceof BodyTooLarge) return fail(new ElasticFault(413, 'usage', 'request body is too large'));
       if (err instanceof UsageError) return fail(new ElasticFault(400, 'usage', err.message));
@@ -74,10 +87,17 @@ export async function startElasticSandbox(options: ElasticSandboxOptions): Promi
     const decision = faults.decide();
     await delay(decision.delayMs);
     if (decision.fault === 'bad-credentials') return fail(new ElasticFault(401, 'auth', 'Authentication failed'));
-    if (decision.fault === 'throttle') return fail(new ElasticFault(429, 'busy', 'Too many requests; slow down'), { 'retry-after': '1' });
-    if (decision.fault === 'server-error') return fail(new ElasticFault(decision.status, 'system', 'System error; please try again'));
+    if (decision.fault === 'throttle')
+      return fail(new ElasticFault(429, 'busy', 'Too many requests; slow down'), { 'retry-after': '1' });
+    if (decision.fault === 'server-error')
+      return fail(new ElasticFault(decision.status, 'system', 'System error; please try again'));
     try {
-      const answer = await route({ world, hosts: options.hosts, dialect: state.dialect, user: options.user }, method, path, input);
+      const answer = await route(
+        { world, hosts: options.hosts, dialect: state.dialect, user: options.user },
+        method,
+        path,
+        input,
+      );
       const output = answer.kind === 'ids' ? 'list' : 'properties';
       if (answer.kind === 'none') reply(answer.status, '');
       else if (answer.kind === 'ids') reply(200, renderIds(answer.ids, json), { 'x-elastic-output': output });

@@ -4,7 +4,8 @@ import { busy, ElasticFault, missing, usage, type ElasticWorld, type ServerRecor
 import type { Row } from './wire.js';
 
 const DEVICE = /^(ide:[0-1]:[0-1]|scsi:0:[0-7]|block:(?:0:)?[0-7])$/;
-const KEY = /^(name|cpu|smp|smp:cores|mem|persistent|boot|vnc|vnc:ip|password|vnc:password|vnc:tls|tags|(ide:[0-1]:[0-1]|scsi:0:[0-7]|block:(?:0:)?[0-7])(:media)?|nic:[0-9]:(model|dhcp|vlan|mac|block)|user:.+)$/;
+const KEY =
+  /^(name|cpu|smp|smp:cores|mem|persistent|boot|vnc|vnc:ip|password|vnc:password|vnc:tls|tags|(ide:[0-1]:[0-1]|scsi:0:[0-7]|block:(?:0:)?[0-7])(:media)?|nic:[0-9]:(model|dhcp|vlan|mac|block)|user:.+)$/;
 /** On a running server only these may change (platform rule). */
 const LIVE_SETTABLE = /^(name|cpu|persistent|tags|password|user:.+)$/;
 /** Where the sandbox looks for keys to authorise on the instance's SSH host. */
@@ -13,7 +14,8 @@ export const SSH_KEYS_META = 'user:ssh_authorized_keys';
 function intIn(row: Map<string, string>, key: string, min: number, max: number): void {
   const v = row.get(key);
   if (v === undefined) return;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw usage(`${key} must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+    throw usage(`${key} must be a whole number from ${min} to ${max}`);
 }
 
 /** Validates configuration keys and folds the 1.0 spellings (`vnc:ip`, `vnc:password`) into 2.0 ones. */
@@ -27,11 +29,14 @@ function normalise(input: Row, into: Map<string, string>): void {
   intIn(into, 'cpu', 500, 20000);
   intIn(into, 'mem', 256, 65536);
   const smp = into.get('smp');
-  if (smp !== undefined && smp !== 'auto' && !/^\d{1,2}$/.test(smp)) throw usage('smp must be a number of cores or auto');
+  if (smp !== undefined && smp !== 'auto' && !/^\d{1,2}$/.test(smp))
+    throw usage('smp must be a number of cores or auto');
   const persistent = into.get('persistent');
-  if (persistent !== undefined && persistent !== 'true' && persistent !== 'false') throw usage('persistent must be true or false');
+  if (persistent !== undefined && persistent !== 'true' && persistent !== 'false')
+    throw usage('persistent must be true or false');
   for (const [k, v] of into) {
-    if (/^nic:\d:model$/.test(k) && !['e1000', 'rtl8139', 'virtio'].includes(v)) throw usage(`${k} must be e1000, rtl8139 or virtio`);
+    if (/^nic:\d:model$/.test(k) && !['e1000', 'rtl8139', 'virtio'].includes(v))
+      throw usage(`${k} must be e1000, rtl8139 or virtio`);
   }
   if ((into.get('password') ?? '').length > 8) throw usage('password must be at most 8 characters');
 }
@@ -54,8 +59,16 @@ function attach(world: ElasticWorld, s: ServerRecord): void {
 async function powerOn(world: ElasticWorld, hosts: InstanceHosts, s: ServerRecord): Promise<void> {
   try {
     if (s.host === undefined) {
-      const keys = (s.config.get(SSH_KEYS_META) ?? '').split('\n').map((k) => k.trim()).filter((k) => k !== '');
-      const hostname = (s.config.get('name') ?? 'server').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'server';
+      const keys = (s.config.get(SSH_KEYS_META) ?? '')
+        .split('\n')
+        .map((k) => k.trim())
+        .filter((k) => k !== '');
+      const hostname =
+        (s.config.get('name') ?? 'server')
+          .toLowerCase()
+          .replace(/[^a-z0-9-]+/g, '-')
+          .replace(/^-+|-+$/g, '')
+          .slice(0, 63) || 'server';
       s.host = await hosts.create(s.id, { authorizedKeys: keys, hostname });
     } else {
       await hosts.start(s.id);
@@ -67,13 +80,25 @@ async function powerOn(world: ElasticWorld, hosts: InstanceHosts, s: ServerRecor
   s.startedS = Math.floor(world.options.clock.nowMs() / 1000);
 }
 
-export async function createServer(world: ElasticWorld, hosts: InstanceHosts, input: Row, start: boolean): Promise<ServerRecord> {
+export async function createServer(
+  world: ElasticWorld,
+  hosts: InstanceHosts,
+  input: Row,
+  start: boolean,
+): Promise<ServerRecord> {
   const config = new Map<string, string>();
   normalise(input, config);
   for (const key of ['name', 'cpu', 'mem']) if (!config.has(key)) throw usage(`${key} is required`);
   if (!config.has('persistent')) config.set('persistent', 'false');
   if (!config.has('smp')) config.set('smp', 'auto');
-  const s: ServerRecord = { id: world.newId(), config, status: 'stopped', startedS: undefined, shutdownAtMs: undefined, host: undefined };
+  const s: ServerRecord = {
+    id: world.newId(),
+    config,
+    status: 'stopped',
+    startedS: undefined,
+    shutdownAtMs: undefined,
+    host: undefined,
+  };
   attach(world, s);
   world.servers.set(s.id, s);
   if (start) {
@@ -89,7 +114,9 @@ export async function createServer(world: ElasticWorld, hosts: InstanceHosts, in
 
 export function setServer(world: ElasticWorld, id: string, input: Row): ServerRecord {
   const s = world.server(id);
-  if (s.status === 'active') for (const k of input.keys()) if (!LIVE_SETTABLE.test(k)) throw busy(`${k} cannot be changed while the server is active`);
+  if (s.status === 'active')
+    for (const k of input.keys())
+      if (!LIVE_SETTABLE.test(k)) throw busy(`${k} cannot be changed while the server is active`);
   const next = new Map(s.config);
   normalise(input, next);
   const previous = new Map(s.config);
@@ -116,7 +143,13 @@ async function hostDown(hosts: InstanceHosts, s: ServerRecord): Promise<void> {
   }
 }
 
-export async function serverCommand(world: ElasticWorld, hosts: InstanceHosts, dialect: Dialect, id: string, verb: string): Promise<void> {
+export async function serverCommand(
+  world: ElasticWorld,
+  hosts: InstanceHosts,
+  dialect: Dialect,
+  id: string,
+  verb: string,
+): Promise<void> {
   const s = world.server(id);
   const running = s.status === 'active' && s.shutdownAtMs === undefined;
   switch (verb) {
@@ -143,7 +176,8 @@ export async function serverCommand(world: ElasticWorld, hosts: InstanceHosts, d
       s.startedS = Math.floor(world.options.clock.nowMs() / 1000);
       return;
     case 'destroy':
-      if (dialect === 'cloudsigma-1.0' && s.status === 'active') throw busy(`Server ${id} cannot be destroyed while running`);
+      if (dialect === 'cloudsigma-1.0' && s.status === 'active')
+        throw busy(`Server ${id} cannot be destroyed while running`);
       if (s.host !== undefined) await hosts.destroy(id);
       s.host = undefined;
       world.forget(s);

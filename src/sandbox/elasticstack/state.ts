@@ -5,7 +5,11 @@ import { STANDARD_DRIVES, type StandardDrive } from './library.js';
 
 /** An error answer: status, `X-Elastic-Error` value and the description. */
 export class ElasticFault extends Error {
-  constructor(readonly status: number, readonly type: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -111,7 +115,8 @@ export class ElasticWorld {
   }
 
   forget(s: ServerRecord): void {
-    for (const d of this.drives.values()) for (const c of [...d.claims]) if (c.includes(`:guest:${s.id}:`)) d.claims.delete(c);
+    for (const d of this.drives.values())
+      for (const c of [...d.claims]) if (c.includes(`:guest:${s.id}:`)) d.claims.delete(c);
     this.servers.delete(s.id);
   }
 }

@@ -17,7 +17,10 @@ export function parseTextBody(body: string): Row {
       continue;
     }
     const space = line.indexOf(' ');
-    row.set(space === -1 ? line : line.slice(0, space), (space === -1 ? '' : line.slice(space + 1)).replace(/\\n/g, '\n'));
+    row.set(
+      space === -1 ? line : line.slice(0, space),
+      (space === -1 ? '' : line.slice(space + 1)).replace(/\\n/g, '\n'),
+    );
   }
   return row;
 }
@@ -30,7 +33,8 @@ export function parseJsonBody(body: string): Row {
   } catch {
     throw new UsageError('request body is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError('request body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UsageError('request body must be a JSON object');
   const row: Row = new Map();
   for (const [k, v] of Object.entries(value)) {
     if (v === null || v === undefined) continue;
@@ -49,7 +53,8 @@ function jsonValue(key: string, value: string): unknown {
   return value;
 }
 
-const rowJson = (row: Row): Record<string, unknown> => Object.fromEntries([...row].map(([k, v]) => [k, jsonValue(k, v)]));
+const rowJson = (row: Row): Record<string, unknown> =>
+  Object.fromEntries([...row].map(([k, v]) => [k, jsonValue(k, v)]));
 
 const rowText = (row: Row): string => [...row].map(([k, v]) => `${k} ${v.replace(/\r?\n/g, '\\n')}`).join('\n');
 

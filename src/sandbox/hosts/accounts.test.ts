@@ -3,7 +3,13 @@ import { planAccounts } from './accounts.js';
 
 describe('planAccounts', () => {
   it('merges root keys from the launcher and the spec, and notes password logins', () => {
-    const plan = planAccounts([{ name: 'root', authorizedKeys: ['ssh-ed25519 BBB '] }, { name: 'alice', password: 'pw' }], ['ssh-ed25519 AAA']);
+    const plan = planAccounts(
+      [
+        { name: 'root', authorizedKeys: ['ssh-ed25519 BBB '] },
+        { name: 'alice', password: 'pw' },
+      ],
+      ['ssh-ed25519 AAA'],
+    );
     expect(plan.rootKeys).toEqual(['ssh-ed25519 AAA', 'ssh-ed25519 BBB']);
     expect(plan.others.map((u) => u.name)).toEqual(['alice']);
     expect(plan.passwordLogin).toBe(true);

@@ -18,11 +18,15 @@ function invalid(message: string): AppError {
 }
 
 function checkUser(user: UserSpec): void {
-  if (!USER_NAME.test(user.name)) throw invalid(`User name ${JSON.stringify(user.name)} is not a valid Debian user name.`);
-  if (user.uid !== undefined && (!Number.isInteger(user.uid) || user.uid < 1 || user.uid > 65_533)) throw invalid(`uid of ${user.name} must be 1..65533.`);
-  if (user.shell !== undefined && !/^\/[\w/.-]+$/.test(user.shell)) throw invalid(`shell of ${user.name} must be an absolute path.`);
+  if (!USER_NAME.test(user.name))
+    throw invalid(`User name ${JSON.stringify(user.name)} is not a valid Debian user name.`);
+  if (user.uid !== undefined && (!Number.isInteger(user.uid) || user.uid < 1 || user.uid > 65_533))
+    throw invalid(`uid of ${user.name} must be 1..65533.`);
+  if (user.shell !== undefined && !/^\/[\w/.-]+$/.test(user.shell))
+    throw invalid(`shell of ${user.name} must be an absolute path.`);
   // chpasswd reads one `name:password` per line.
-  if (user.password !== undefined && (user.password === '' || /[\r\n\0]/.test(user.password))) throw invalid(`password of ${user.name} must be non-empty and on one line.`);
+  if (user.password !== undefined && (user.password === '' || /[\r\n\0]/.test(user.password)))
+    throw invalid(`password of ${user.name} must be non-empty and on one line.`);
   for (const key of user.authorizedKeys ?? []) {
     if (/[\r\n\0]/.test(key.trim())) throw invalid(`An authorized key of ${user.name} spans several lines.`);
   }
@@ -71,7 +75,20 @@ export async function applyAccounts(way: Way, accounts: Accounts): Promise<void>
   for (const user of accounts.others) {
     const sudo = user.sudo === true ? 'nopasswd' : user.sudo === 'password' ? 'password' : '';
     const keys = (user.authorizedKeys ?? []).map((k) => `${k.trim()}\n`).join('');
-    await mustRunInside(way, ['/bin/sh', '-c', ADD_USER_SCRIPT, 'steward-useradd', user.name, user.uid === undefined ? '' : String(user.uid), user.shell ?? '/bin/bash', sudo], keys);
+    await mustRunInside(
+      way,
+      [
+        '/bin/sh',
+        '-c',
+        ADD_USER_SCRIPT,
+        'steward-useradd',
+        user.name,
+        user.uid === undefined ? '' : String(user.uid),
+        user.shell ?? '/bin/bash',
+        sudo,
+      ],
+      keys,
+    );
   }
   const passwords = [
     ...(accounts.rootPassword === undefined ? [] : [`root:${accounts.rootPassword}`]),

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isolatedAddresses, isolatedPool, isolatedSlots, parseIpv4, sharedAddress, sharedPool, sharedSlots } from './addresses.js';
+import {
+  isolatedAddresses,
+  isolatedPool,
+  isolatedSlots,
+  parseIpv4,
+  sharedAddress,
+  sharedPool,
+  sharedSlots,
+} from './addresses.js';
 
 describe('address plan', () => {
   const pool = isolatedPool('10.213.0.0/16');

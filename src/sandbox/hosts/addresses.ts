@@ -23,7 +23,8 @@ function invalid(message: string): AppError {
 
 export function parseIpv4(text: string): number {
   const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw invalid(`${text} is not an IPv4 address.`);
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255))
+    throw invalid(`${text} is not an IPv4 address.`);
   return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
 }
 
@@ -34,7 +35,8 @@ export function formatIpv4(value: number): string {
 export function parsePool(cidr: string): Pool {
   const [addr, bits] = cidr.split('/');
   const prefix = Number(bits);
-  if (addr === undefined || !/^\d{1,2}$/.test(bits ?? '') || prefix < 8 || prefix > 30) throw invalid(`${cidr} is not an IPv4 range between /8 and /30.`);
+  if (addr === undefined || !/^\d{1,2}$/.test(bits ?? '') || prefix < 8 || prefix > 30)
+    throw invalid(`${cidr} is not an IPv4 range between /8 and /30.`);
   const size = 2 ** (32 - prefix);
   const base = parseIpv4(addr);
   if (base % size !== 0) throw invalid(`${cidr} has host bits set; write the range's first address.`);
@@ -51,7 +53,8 @@ function inside(pool: Pool, outer: Pool): boolean {
 /** Isolated hosts live in a private range, so nothing they do can reach an address outside this machine. */
 export function isolatedPool(cidr: string): Pool {
   const pool = parsePool(cidr);
-  if (!PRIVATE_RANGES.some((r) => inside(pool, r))) throw invalid(`isolatedPool ${cidr} must lie inside 10/8, 172.16/12 or 192.168/16.`);
+  if (!PRIVATE_RANGES.some((r) => inside(pool, r)))
+    throw invalid(`isolatedPool ${cidr} must lie inside 10/8, 172.16/12 or 192.168/16.`);
   return pool;
 }
 
@@ -69,7 +72,8 @@ export function isolatedSlots(pool: Pool): number {
 }
 
 export function isolatedAddresses(pool: Pool, slot: number): IsolatedAddresses {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= isolatedSlots(pool)) throw invalid(`Slot ${slot} is outside ${pool.cidr}.`);
+  if (!Number.isInteger(slot) || slot < 0 || slot >= isolatedSlots(pool))
+    throw invalid(`Slot ${slot} is outside ${pool.cidr}.`);
   const network = pool.base + slot * 4;
   return { peer: formatIpv4(network + 1), host: formatIpv4(network + 2), prefix: 30 };
 }
@@ -80,6 +84,7 @@ export function sharedSlots(pool: Pool): number {
 }
 
 export function sharedAddress(pool: Pool, slot: number): string {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= sharedSlots(pool)) throw invalid(`Slot ${slot} is outside ${pool.cidr}.`);
+  if (!Number.isInteger(slot) || slot < 0 || slot >= sharedSlots(pool))
+    throw invalid(`Slot ${slot} is outside ${pool.cidr}.`);
   return formatIpv4(pool.base + Math.floor(slot / 254) * 256 + 1 + (slot % 254));
 }

@@ -8,7 +8,14 @@ import { withFileLock } from './lock.js';
 import { unmountUnder } from './mounts.js';
 
 /** What every test host has besides Debian's minbase (bash, coreutils, passwd, hostname come with it). */
-export const STANDARD_PACKAGES: readonly string[] = ['openssh-server', 'iproute2', 'procps', 'sudo', 'openssl', 'netcat-openbsd'];
+export const STANDARD_PACKAGES: readonly string[] = [
+  'openssh-server',
+  'iproute2',
+  'procps',
+  'sudo',
+  'openssl',
+  'netcat-openbsd',
+];
 
 export const DEFAULT_CACHE_DIR = '/var/cache/steward/testhosts';
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
@@ -35,14 +42,21 @@ const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 
 export function basePackages(extra: readonly string[] = []): string[] {
   for (const name of extra) {
-    if (!PACKAGE_NAME.test(name)) throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `extraPackages: ${JSON.stringify(name)} is not a Debian package name.`);
+    if (!PACKAGE_NAME.test(name))
+      throw new AppError(
+        'STEWARD_TESTHOSTS_INVALID_SPEC',
+        `extraPackages: ${JSON.stringify(name)} is not a Debian package name.`,
+      );
   }
   return [...new Set([...STANDARD_PACKAGES, ...extra])].sort();
 }
 
 /** The cache key: one root per distinct package list (and recipe), so adding a package never mutates a shared root. */
 export function baseRootKey(packages: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify({ recipe: RECIPE, suite: SUITE, variant: 'minbase', packages })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ recipe: RECIPE, suite: SUITE, variant: 'minbase', packages }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Returns the cached root for this package list, building it first if no process has yet. */
@@ -72,17 +86,37 @@ async function build(opts: BaseRootOptions, key: string, packages: readonly stri
   const logPath = join(tmp, 'debootstrap.log');
   const started = Date.now();
   opts.logger?.info({ key, packages }, 'building the test-host base root with debootstrap (about a minute, once)');
-  const args = ['--variant=minbase', `--include=${packages.join(',')}`, SUITE, join(tmp, 'root'), opts.mirror ?? DEFAULT_MIRROR];
-  const result = await exec('debootstrap', args, { timeoutMs: BUILD_TIMEOUT_MS, env: { ...HOST_ENV, DEBIAN_FRONTEND: 'noninteractive' } });
+  const args = [
+    '--variant=minbase',
+    `--include=${packages.join(',')}`,
+    SUITE,
+    join(tmp, 'root'),
+    opts.mirror ?? DEFAULT_MIRROR,
+  ];
+  const result = await exec('debootstrap', args, {
+    timeoutMs: BUILD_TIMEOUT_MS,
+    env: { ...HOST_ENV, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   writeFileSync(logPath, Buffer.concat([result.stdout, result.stderr]));
   if (result.code !== 0 || result.timedOut) {
     const log = tail(logPath, 3000) + tail(join(tmp, 'root', 'debootstrap', 'debootstrap.log'), 3000);
     discard(tmp);
-    throw new AppError('STEWARD_TESTHOSTS_BASE_ROOT_FAILED', `debootstrap ${args.join(' ')} ${result.timedOut ? 'timed out' : `exited with ${result.code}`}:\n${log}`, { key });
+    throw new AppError(
+      'STEWARD_TESTHOSTS_BASE_ROOT_FAILED',
+      `debootstrap ${args.join(' ')} ${result.timedOut ? 'timed out' : `exited with ${result.code}`}:\n${log}`,
+      { key },
+    );
   }
   finish(join(tmp, 'root'));
   const seconds = Math.round((Date.now() - started) / 100) / 10;
-  writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ key, suite: SUITE, recipe: RECIPE, packages, builtAt: new Date().toISOString(), seconds }, null, 2));
+  writeFileSync(
+    join(tmp, 'manifest.json'),
+    JSON.stringify(
+      { key, suite: SUITE, recipe: RECIPE, packages, builtAt: new Date().toISOString(), seconds },
+      null,
+      2,
+    ),
+  );
   renameSync(tmp, final);
   opts.logger?.info({ key, seconds }, 'test-host base root ready');
 }
@@ -97,7 +131,8 @@ function finish(root: string): void {
   rmSync(join(root, 'var/cache/apt/archives'), { recursive: true, force: true });
   mkdirSync(join(root, 'var/cache/apt/archives/partial'), { recursive: true });
   for (const dir of ['var/lib/apt/lists', 'var/cache/apt']) {
-    for (const name of readdirSync(join(root, dir))) if (name.endsWith('.bin') || name.includes('_dists_')) rmSync(join(root, dir, name));
+    for (const name of readdirSync(join(root, dir)))
+      if (name.endsWith('.bin') || name.includes('_dists_')) rmSync(join(root, dir, name));
   }
   // Each host gets its own at launch; the machine's must not leak in.
   writeFileSync(join(root, 'etc/hostname'), 'localhost\n');

@@ -30,7 +30,7 @@ const INIT_SCRIPT = [
 
 /** The mounts a host's init makes; written as the host's /etc/fstab, where a real machine keeps them. */
 export const HOST_FSTAB = [
-  '# Mounted by the test host\'s init (mount -a); / and /proc are set up before it runs.',
+  "# Mounted by the test host's init (mount -a); / and /proc are set up before it runs.",
   'devpts /dev/pts devpts newinstance,ptmxmode=0666,mode=0620,gid=5 0 0',
   '/dev/pts/ptmx /dev/ptmx none bind 0 0',
   'tmpfs /dev/shm tmpfs mode=1777,nosuid,nodev 0 0',
@@ -52,14 +52,36 @@ export interface BootedHost {
  * IPC namespaces, makes the overlay its root (--root, a chroot without a separate process) and mounts a /proc
  * of its own there. sshd logs (-e) go to `logPath`.
  */
-export async function bootHost(netns: string, merged: string, logPath: string, keyTypes: readonly HostKeyType[]): Promise<BootedHost> {
+export async function bootHost(
+  netns: string,
+  merged: string,
+  logPath: string,
+  keyTypes: readonly HostKeyType[],
+): Promise<BootedHost> {
   const log = openSync(logPath, 'a');
   let child: ChildProcess;
   try {
     child = spawn(
       'ip',
-      ['netns', 'exec', netns, 'unshare', '--mount', '--pid', '--uts', '--ipc', '--fork', '--kill-child', `--root=${merged}`, '--mount-proc=/proc',
-        '/bin/sh', '-c', INIT_SCRIPT, 'steward-init', ...keyTypes],
+      [
+        'netns',
+        'exec',
+        netns,
+        'unshare',
+        '--mount',
+        '--pid',
+        '--uts',
+        '--ipc',
+        '--fork',
+        '--kill-child',
+        `--root=${merged}`,
+        '--mount-proc=/proc',
+        '/bin/sh',
+        '-c',
+        INIT_SCRIPT,
+        'steward-init',
+        ...keyTypes,
+      ],
       { stdio: ['ignore', log, log], env: HOST_ENV },
     );
   } finally {
@@ -78,5 +100,9 @@ export async function bootHost(netns: string, merged: string, logPath: string, k
     await sleep(2);
   }
   child.kill('SIGKILL');
-  throw new AppError('STEWARD_TESTHOSTS_START_FAILED', `The host in ${netns} did not start its init process; see ${logPath}.`, { netns });
+  throw new AppError(
+    'STEWARD_TESTHOSTS_START_FAILED',
+    `The host in ${netns} did not start its init process; see ${logPath}.`,
+    { netns },
+  );
 }

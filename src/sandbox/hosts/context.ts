@@ -17,7 +17,11 @@ export interface HostContext {
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 export function checkHostName(name: string): string {
-  if (!HOST_NAME.test(name)) throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `Host name ${JSON.stringify(name)} is not a valid hostname label.`);
+  if (!HOST_NAME.test(name))
+    throw new AppError(
+      'STEWARD_TESTHOSTS_INVALID_SPEC',
+      `Host name ${JSON.stringify(name)} is not a valid hostname label.`,
+    );
   return name;
 }
 

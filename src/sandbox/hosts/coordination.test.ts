@@ -27,7 +27,9 @@ describe('cross-process coordination', () => {
   it('withFileLock gives up after its timeout', async () => {
     const path = join(dir, 'y.lock');
     await withFileLock(path, 10_000, async () => {
-      await expect(withFileLock(path, 1000, async () => undefined)).rejects.toMatchObject({ code: 'STEWARD_TESTHOSTS_TIMEOUT' });
+      await expect(withFileLock(path, 1000, async () => undefined)).rejects.toMatchObject({
+        code: 'STEWARD_TESTHOSTS_TIMEOUT',
+      });
     });
   });
 
@@ -37,7 +39,11 @@ describe('cross-process coordination', () => {
     const b = claimSlot(dir, 'h', 4, 0, me);
     expect([a, b]).toEqual([0, 1]);
     releaseSlot(dir, 'h', a, { pid: me.pid, start: 'someone-else' });
-    expect(listLeases(dir).map((l) => l.slot).sort()).toEqual([0, 1]);
+    expect(
+      listLeases(dir)
+        .map((l) => l.slot)
+        .sort(),
+    ).toEqual([0, 1]);
     releaseSlot(dir, 'h', a, me);
     expect(claimSlot(dir, 'h', 4, 0, me)).toBe(0);
     claimSlot(dir, 'h', 4, 0, me);

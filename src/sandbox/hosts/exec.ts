@@ -34,7 +34,11 @@ const MAX_OUTPUT = 64 * 1024 * 1024;
 /** Runs `file argv…` without a shell. Resolves for any exit code; rejects only if it cannot be started. */
 export function exec(file: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? HOST_ENV, detached: opts.killGroup === true });
+    const child = spawn(file, argv, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env ?? HOST_ENV,
+      detached: opts.killGroup === true,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
@@ -47,24 +51,34 @@ export function exec(file: string, argv: readonly string[], opts: ExecOptions = 
     };
     child.stdout.on('data', keep(out));
     child.stderr.on('data', keep(err));
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      if (opts.killGroup && child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // the group is already gone
-        }
-      }
-      child.kill('SIGKILL');
-    }, opts.timeoutMs);
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            if (opts.killGroup && child.pid !== undefined) {
+              try {
+                process.kill(-child.pid, 'SIGKILL');
+              } catch {
+                // the group is already gone
+              }
+            }
+            child.kill('SIGKILL');
+          }, opts.timeoutMs);
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
-      reject(new AppError('STEWARD_TESTHOSTS_SETUP_FAILED', `Cannot start ${file}: ${e.message}`, { file }, { cause: e }));
+      reject(
+        new AppError('STEWARD_TESTHOSTS_SETUP_FAILED', `Cannot start ${file}: ${e.message}`, { file }, { cause: e }),
+      );
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 + signalNumber(signal) : 1), stdout: Buffer.concat(out), stderr: Buffer.concat(err), timedOut });
+      resolve({
+        code: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err),
+        timedOut,
+      });
     });
     // The child may exit before reading its input (EPIPE); its exit code tells the story.
     child.stdin.on('error', () => undefined);
@@ -81,17 +95,26 @@ export async function mustExec(file: string, argv: readonly string[], opts: Exec
 
 /** Blocking variant for exit handlers, where the event loop no longer runs. Never throws. */
 export function execSync(file: string, argv: readonly string[], input?: string): { code: number; stderr: string } {
-  const r = spawnSync(file, argv, { input: input ?? '', stdio: ['pipe', 'ignore', 'pipe'], env: HOST_ENV, timeout: 30_000 });
+  const r = spawnSync(file, argv, {
+    input: input ?? '',
+    stdio: ['pipe', 'ignore', 'pipe'],
+    env: HOST_ENV,
+    timeout: 30_000,
+  });
   return { code: r.status ?? 1, stderr: r.stderr?.toString('utf8') ?? String(r.error ?? '') };
 }
 
 export function commandFailed(file: string, argv: readonly string[], result: ExecResult): AppError {
   const how = result.timedOut ? 'timed out' : `exited with ${result.code}`;
   const stderr = result.stderr.toString('utf8').trim().slice(-2000);
-  return new AppError('STEWARD_TESTHOSTS_SETUP_FAILED', `${[file, ...argv].join(' ')} ${how}${stderr ? `: ${stderr}` : ''}`, {
-    file,
-    code: result.code,
-  });
+  return new AppError(
+    'STEWARD_TESTHOSTS_SETUP_FAILED',
+    `${[file, ...argv].join(' ')} ${how}${stderr ? `: ${stderr}` : ''}`,
+    {
+      file,
+      code: result.code,
+    },
+  );
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

@@ -71,7 +71,11 @@ export class IsolatedHost implements TestHost {
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const result = await runInside(this.#way(), argv, opts);
     if (result.timedOut) {
-      throw new AppError('STEWARD_TESTHOSTS_TIMEOUT', `${argv[0] ?? ''} on test host ${this.name} ran longer than ${opts.timeoutMs ?? 60_000} ms.`, { host: this.name });
+      throw new AppError(
+        'STEWARD_TESTHOSTS_TIMEOUT',
+        `${argv[0] ?? ''} on test host ${this.name} ran longer than ${opts.timeoutMs ?? 60_000} ms.`,
+        { host: this.name },
+      );
     }
     return { code: result.code, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
   }
@@ -130,7 +134,11 @@ export class IsolatedHost implements TestHost {
     const state = this.detach();
     const problems = state ? teardownSync([state], this.#ctx.runDir, 'own') : [];
     if (problems.length > 0) {
-      throw new AppError('STEWARD_TESTHOSTS_SETUP_FAILED', `Test host ${this.name} was not fully removed: ${problems.join('; ')}.`, { host: this.name });
+      throw new AppError(
+        'STEWARD_TESTHOSTS_SETUP_FAILED',
+        `Test host ${this.name} was not fully removed: ${problems.join('; ')}.`,
+        { host: this.name },
+      );
     }
   }
 
@@ -154,7 +162,10 @@ export class IsolatedHost implements TestHost {
     writeState(this.#state);
     await this.#waitReady();
     this.#hostKeys = readHostKeys(join(this.#merged, 'etc/ssh'), this.#ctx.keyTypes);
-    this.#ctx.logger?.debug({ host: this.name, address: this.address, initMs: initFound - spawned, readyMs: Date.now() - initFound }, 'test host up');
+    this.#ctx.logger?.debug(
+      { host: this.name, address: this.address, initMs: initFound - spawned, readyMs: Date.now() - initFound },
+      'test host up',
+    );
   }
 
   /** The pid file as this machine reaches it: through pid 1's root, which sees the host's own /run. */

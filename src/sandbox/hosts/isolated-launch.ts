@@ -30,7 +30,13 @@ export interface IsolatedLaunch {
 const HOST_PORT = 22;
 const PID_FILE = '/run/sshd.pid';
 
-function identityFiles(name: string, address: string, accounts: Accounts, spec: HostSpec, keys: readonly OpenSshKeyPair[]): SeedFile[] {
+function identityFiles(
+  name: string,
+  address: string,
+  accounts: Accounts,
+  spec: HostSpec,
+  keys: readonly OpenSshKeyPair[],
+): SeedFile[] {
   const sshd = renderSshdConfig({
     port: HOST_PORT,
     hostKeyFiles: keys.map((k) => hostKeyFile('/etc/ssh', k.type)),
@@ -43,7 +49,11 @@ function identityFiles(name: string, address: string, accounts: Accounts, spec: 
   const files: SeedFile[] = [
     { path: '/etc/hostname', content: `${name}\n`, mode: 0o644 },
     // sudo looks its own hostname up and complains on every call when it cannot.
-    { path: '/etc/hosts', content: `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${address}\t${name}\n`, mode: 0o644 },
+    {
+      path: '/etc/hosts',
+      content: `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${address}\t${name}\n`,
+      mode: 0o644,
+    },
     { path: '/etc/machine-id', content: `${randomBytes(16).toString('hex')}\n`, mode: 0o444 },
     { path: '/etc/ssh/sshd_config', content: sshd, mode: 0o644 },
     { path: '/etc/fstab', content: HOST_FSTAB, mode: 0o644 },
@@ -53,7 +63,11 @@ function identityFiles(name: string, address: string, accounts: Accounts, spec: 
     ]),
   ];
   if (accounts.rootKeys.length > 0) {
-    files.push({ path: '/root/.ssh/authorized_keys', content: accounts.rootKeys.map((k) => `${k}\n`).join(''), mode: 0o600 });
+    files.push({
+      path: '/root/.ssh/authorized_keys',
+      content: accounts.rootKeys.map((k) => `${k}\n`).join(''),
+      mode: 0o600,
+    });
   }
   return files;
 }
@@ -63,7 +77,11 @@ function identityFiles(name: string, address: string, accounts: Accounts, spec: 
  * files, boot it and wait for the SSH banner. The state file is written before anything exists, so a crash at
  * any step leaves a complete record for `cleanupStale`; a failure here undoes every step at once.
  */
-export async function launchIsolated(launch: IsolatedLaunch, spec: HostSpec, defaultName: string): Promise<IsolatedHost> {
+export async function launchIsolated(
+  launch: IsolatedLaunch,
+  spec: HostSpec,
+  defaultName: string,
+): Promise<IsolatedHost> {
   const { ctx, base, pool } = launch;
   const name = checkHostName(spec.name ?? defaultName);
   const accounts = planAccounts(spec.users, ctx.rootKeys);
@@ -102,12 +120,16 @@ export async function launchIsolated(launch: IsolatedLaunch, spec: HostSpec, def
     const prepared = Date.now();
     const chroot = { kind: 'chroot', merged: join(dir, 'merged') } as const;
     await applyAccounts(chroot, accounts);
-    for (const file of spec.files ?? []) await writeInside(chroot, file.path, file.content, file.mode ?? 0o644, file.owner ?? '');
+    for (const file of spec.files ?? [])
+      await writeInside(chroot, file.path, file.content, file.mode ?? 0o644, file.owner ?? '');
     const host = new IsolatedHost(ctx, state, pidFileOf(spec.sshd, PID_FILE));
     const setUp = Date.now();
     await host.boot();
     // Where a slow start spends its time, for whoever tunes this next.
-    ctx.logger?.debug({ host: name, prepareMs: prepared - started, accountsMs: setUp - prepared, bootMs: Date.now() - setUp }, 'isolated host launched');
+    ctx.logger?.debug(
+      { host: name, prepareMs: prepared - started, accountsMs: setUp - prepared, bootMs: Date.now() - setUp },
+      'isolated host launched',
+    );
     return host;
   } catch (err) {
     teardownSync([state], ctx.runDir, 'own');

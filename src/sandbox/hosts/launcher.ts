@@ -13,7 +13,6 @@ import { selfRef } from './proc.js';
 import { launchShared } from './shared-launch.js';
 import type { HostKeyType, HostLauncher, HostSpec, LauncherOptions, TestHost } from './types.js';
 
-
 /** Hosts as the launcher holds them: able to hand over their state for one teardown of all. */
 type ManagedHost = TestHost & { detach(): HostState | undefined };
 
@@ -21,13 +20,17 @@ function keyTypes(options: LauncherOptions): readonly HostKeyType[] {
   // ed25519 alone by default: an RSA-3072 key costs ~0.8 s of CPU here, more than the rest of a host's start.
   const types = options.hostKeyTypes ?? ['ed25519'];
   if (types.length === 0 || types.some((t) => !ALL_HOST_KEY_TYPES.includes(t))) {
-    throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `hostKeyTypes must be a non-empty list of ${ALL_HOST_KEY_TYPES.join(', ')}.`);
+    throw new AppError(
+      'STEWARD_TESTHOSTS_INVALID_SPEC',
+      `hostKeyTypes must be a non-empty list of ${ALL_HOST_KEY_TYPES.join(', ')}.`,
+    );
   }
   return [...new Set(types)];
 }
 
 function positive(name: string, value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `${name} must be an integer from 1 to ${max}.`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `${name} must be an integer from 1 to ${max}.`);
   return value;
 }
 
@@ -58,12 +61,23 @@ export function createHostLauncher(options: LauncherOptions = {}): HostLauncher 
     ready ??= (async () => {
       const report = checkPrerequisites(mode);
       if (!report.ok) {
-        const install = report.missingPackages.length > 0 ? ` Install as root: apt-get install -y ${report.missingPackages.join(' ')}` : '';
-        throw new AppError('STEWARD_TESTHOSTS_PREREQUISITES', `Test hosts cannot run here: ${report.problems.join('; ')}.${install}`);
+        const install =
+          report.missingPackages.length > 0
+            ? ` Install as root: apt-get install -y ${report.missingPackages.join(' ')}`
+            : '';
+        throw new AppError(
+          'STEWARD_TESTHOSTS_PREREQUISITES',
+          `Test hosts cannot run here: ${report.problems.join('; ')}.${install}`,
+        );
       }
       mkdirSync(runDir, { recursive: true, mode: 0o755 });
       if (mode === 'shared') return undefined;
-      return ensureBaseRoot({ cacheDir: options.cacheDir ?? DEFAULT_CACHE_DIR, extraPackages: options.extraPackages, mirror: options.mirror, logger: options.logger });
+      return ensureBaseRoot({
+        cacheDir: options.cacheDir ?? DEFAULT_CACHE_DIR,
+        extraPackages: options.extraPackages,
+        mirror: options.mirror,
+        logger: options.logger,
+      });
     })();
     // A failed preparation (no network, say) may succeed on a later call.
     ready.catch(() => (ready = undefined));
@@ -81,7 +95,8 @@ export function createHostLauncher(options: LauncherOptions = {}): HostLauncher 
   }
 
   async function launchMany(n: number, spec?: (index: number) => HostSpec): Promise<TestHost[]> {
-    if (!Number.isInteger(n) || n < 0 || n > 4096) throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', 'launchMany needs a count from 0 to 4096.');
+    if (!Number.isInteger(n) || n < 0 || n > 4096)
+      throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', 'launchMany needs a count from 0 to 4096.');
     await prepare();
     const made: (TestHost | undefined)[] = new Array<TestHost | undefined>(n);
     let next = 0;
@@ -109,7 +124,11 @@ export function createHostLauncher(options: LauncherOptions = {}): HostLauncher 
   function destroyAllSync(): void {
     const states = [...hosts].flatMap((host) => host.detach() ?? []);
     const problems = teardownSync(states, runDir, 'own');
-    if (problems.length > 0) throw new AppError('STEWARD_TESTHOSTS_SETUP_FAILED', `Some test hosts were not fully removed: ${problems.join('; ')}`);
+    if (problems.length > 0)
+      throw new AppError(
+        'STEWARD_TESTHOSTS_SETUP_FAILED',
+        `Some test hosts were not fully removed: ${problems.join('; ')}`,
+      );
   }
 
   async function destroyAll(): Promise<void> {

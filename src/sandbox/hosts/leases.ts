@@ -41,7 +41,10 @@ export function claimSlot(runDir: string, kind: SlotKind, total: number, hint: n
     }
     return slot;
   }
-  throw new AppError('STEWARD_TESTHOSTS_POOL_EXHAUSTED', `All ${total} test-host address slots (${kind}) are leased.`, { kind, total });
+  throw new AppError('STEWARD_TESTHOSTS_POOL_EXHAUSTED', `All ${total} test-host address slots (${kind}) are leased.`, {
+    kind,
+    total,
+  });
 }
 
 export function releaseSlot(runDir: string, kind: SlotKind, slot: number, owner: ProcessRef): void {
@@ -74,7 +77,9 @@ function readLease(path: string, kind: SlotKind, slot: number): Lease | undefine
 function parseOwner(text: string): ProcessRef | undefined {
   try {
     const value = JSON.parse(text) as Partial<ProcessRef>;
-    return typeof value.pid === 'number' && typeof value.start === 'string' ? { pid: value.pid, start: value.start } : undefined;
+    return typeof value.pid === 'number' && typeof value.start === 'string'
+      ? { pid: value.pid, start: value.start }
+      : undefined;
   } catch {
     return undefined;
   }

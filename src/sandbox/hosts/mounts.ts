@@ -12,7 +12,10 @@ export function mountPoints(): string[] {
     .map((p) => p.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8))));
 }
 
-const under = (dir: string) => (p: string): boolean => p === dir || p.startsWith(`${dir}/`);
+const under =
+  (dir: string) =>
+  (p: string): boolean =>
+    p === dir || p.startsWith(`${dir}/`);
 
 /**
  * Unmounts everything at or below each of `dirs`, deepest first, with one `umount` for all; anything busy is
@@ -21,9 +24,13 @@ const under = (dir: string) => (p: string): boolean => p === dir || p.startsWith
  */
 export function unmountUnderSync(dirs: readonly string[]): string[] {
   const inside = (p: string): boolean => dirs.some((d) => under(d)(p));
-  const targets = mountPoints().filter(inside).sort((a, b) => b.length - a.length);
+  const targets = mountPoints()
+    .filter(inside)
+    .sort((a, b) => b.length - a.length);
   if (targets.length > 0 && execSync('umount', targets).code !== 0) {
-    const left = mountPoints().filter(inside).sort((a, b) => b.length - a.length);
+    const left = mountPoints()
+      .filter(inside)
+      .sort((a, b) => b.length - a.length);
     if (left.length > 0) execSync('umount', ['--lazy', ...left]);
   }
   const still = mountPoints();

@@ -25,7 +25,11 @@ export function networkPlan(netns: string, veth: string, addrs: IsolatedAddresse
     `addr add ${addrs.peer}/${addrs.prefix} dev ${veth}`,
     `link set ${veth} up`,
   ];
-  const inside = [`addr add ${addrs.host}/${addrs.prefix} dev ${HOST_INTERFACE}`, `link set ${HOST_INTERFACE} up`, 'link set lo up'];
+  const inside = [
+    `addr add ${addrs.host}/${addrs.prefix} dev ${HOST_INTERFACE}`,
+    `link set ${HOST_INTERFACE} up`,
+    'link set lo up',
+  ];
   return { netns, veth, outside: outside.join('\n'), inside: inside.join('\n') };
 }
 

@@ -18,7 +18,9 @@ describe('generateHostKey', () => {
     writeFileSync(`${file}.pub`, key.publicKey);
     const derived = execFileSync('ssh-keygen', ['-y', '-f', file], { encoding: 'utf8' });
     expect(parsePublicKey(derived).publicKey).toBe(parsePublicKey(key.publicKey).publicKey);
-    const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1];
+    const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], {
+      encoding: 'utf8',
+    }).split(' ')[1];
     expect(parsePublicKey(key.publicKey).sha256).toBe(fingerprint);
     expect(key.publicKey.trim().endsWith(' root@judge')).toBe(true);
   });

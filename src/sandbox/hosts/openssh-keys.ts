@@ -53,7 +53,11 @@ async function makeParts(type: HostKeyType): Promise<KeyParts> {
     const pub = b64u(jwk.x);
     // OpenSSH stores the 32-byte seed followed by the public key.
     const fields = Buffer.concat([sshString(pub), sshString(Buffer.concat([b64u(jwk.d), pub]))]);
-    return { algorithm: 'ssh-ed25519', publicBlob: Buffer.concat([sshString('ssh-ed25519'), sshString(pub)]), privateFields: fields };
+    return {
+      algorithm: 'ssh-ed25519',
+      publicBlob: Buffer.concat([sshString('ssh-ed25519'), sshString(pub)]),
+      privateFields: fields,
+    };
   }
   if (type === 'ecdsa') {
     const { privateKey } = await generate('ec', { namedCurve: 'P-256' });
@@ -61,12 +65,23 @@ async function makeParts(type: HostKeyType): Promise<KeyParts> {
     const point = Buffer.concat([Buffer.from([4]), b64u(jwk.x), b64u(jwk.y)]);
     const algorithm = 'ecdsa-sha2-nistp256';
     const shared = Buffer.concat([sshString('nistp256'), sshString(point)]);
-    return { algorithm, publicBlob: Buffer.concat([sshString(algorithm), shared]), privateFields: Buffer.concat([shared, mpint(b64u(jwk.d))]) };
+    return {
+      algorithm,
+      publicBlob: Buffer.concat([sshString(algorithm), shared]),
+      privateFields: Buffer.concat([shared, mpint(b64u(jwk.d))]),
+    };
   }
   // 3072 bits, as ssh-keygen makes by default; generated on libuv's thread pool, so the event loop runs on.
   const { privateKey } = await generate('rsa', { modulusLength: 3072, publicExponent: 65537 });
   const jwk: JsonWebKey = privateKey.export({ format: 'jwk' });
-  const [n, e, d, p, q, qi] = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.qi].map(b64u) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+  const [n, e, d, p, q, qi] = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.qi].map(b64u) as [
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
   return {
     algorithm: 'ssh-rsa',
     publicBlob: Buffer.concat([sshString('ssh-rsa'), mpint(e), mpint(n)]),
@@ -95,5 +110,9 @@ export async function generateHostKey(type: HostKeyType, comment: string): Promi
     sshString(parts.publicBlob),
     sshString(section),
   ]);
-  return { type, privateKey: armor(body), publicKey: `${parts.algorithm} ${parts.publicBlob.toString('base64')} ${comment}\n` };
+  return {
+    type,
+    privateKey: armor(body),
+    publicKey: `${parts.algorithm} ${parts.publicBlob.toString('base64')} ${comment}\n`,
+  };
 }

@@ -30,9 +30,22 @@ const PREPARE_SCRIPT = [
 export async function prepareHost(overlay: OverlayPlan, net: NetworkPlan): Promise<void> {
   // Overlay option values cannot hold commas or colons; our own paths never do, but a cache dir option might.
   for (const p of [overlay.lower, overlay.upper, overlay.work]) {
-    if (/[,:]/.test(p)) throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `Overlay paths may not contain ',' or ':': ${p}`);
+    if (/[,:]/.test(p))
+      throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `Overlay paths may not contain ',' or ':': ${p}`);
   }
-  const args = ['-c', PREPARE_SCRIPT, 'steward-prepare', overlay.lower, overlay.upper, overlay.work, overlay.merged, net.netns, net.veth, net.outside, net.inside];
+  const args = [
+    '-c',
+    PREPARE_SCRIPT,
+    'steward-prepare',
+    overlay.lower,
+    overlay.upper,
+    overlay.work,
+    overlay.merged,
+    net.netns,
+    net.veth,
+    net.outside,
+    net.inside,
+  ];
   const result = await exec('/bin/sh', args);
   if (result.code !== 0) throw commandFailed('prepare host', [net.netns], result);
 }

@@ -79,7 +79,9 @@ export function waitGoneSync(ref: ProcessRef, timeoutMs: number): boolean {
 export function onlyChildOf(ppid: number): ProcessRef | undefined {
   const isChild = (pid: number): ProcessRef | undefined => {
     const fields = statFields(pid);
-    return fields?.[1] === String(ppid) && fields[0] !== 'Z' && fields[19] !== undefined ? { pid, start: fields[19] } : undefined;
+    return fields?.[1] === String(ppid) && fields[0] !== 'Z' && fields[19] !== undefined
+      ? { pid, start: fields[19] }
+      : undefined;
   };
   // The last field of /proc/loadavg is the newest pid; nothing above it exists yet.
   const newest = Number(readFileSync('/proc/loadavg', 'utf8').trim().split(' ').pop());

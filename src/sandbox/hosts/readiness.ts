@@ -47,10 +47,14 @@ export async function waitForSsh(address: string, port: number, opts: WaitForSsh
     if (reason !== undefined || Date.now() >= until) {
       const why = reason ?? `no SSH banner from ${address}:${port} within ${opts.timeoutMs} ms`;
       const log = opts.diagnostics?.().trim();
-      throw new AppError('STEWARD_TESTHOSTS_START_FAILED', `Test host did not come up: ${why}.${log ? `\nsshd log:\n${log}` : ''}`, {
-        address,
-        port,
-      });
+      throw new AppError(
+        'STEWARD_TESTHOSTS_START_FAILED',
+        `Test host did not come up: ${why}.${log ? `\nsshd log:\n${log}` : ''}`,
+        {
+          address,
+          port,
+        },
+      );
     }
     await sleep(5);
   }

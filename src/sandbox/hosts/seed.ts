@@ -16,7 +16,12 @@ export interface SeedFile {
  * A folder created in the upper layer hides the lower one's mode and owner, so each is copied from the base:
  * /root must stay 0700 for sshd's StrictModes, /etc 0755 for everyone else.
  */
-export function seedUpper(lower: string, upper: string, files: readonly SeedFile[], dirs: readonly string[] = []): void {
+export function seedUpper(
+  lower: string,
+  upper: string,
+  files: readonly SeedFile[],
+  dirs: readonly string[] = [],
+): void {
   for (const dir of dirs) ensureDir(lower, upper, dir);
   for (const file of files) {
     ensureDir(lower, upper, dirname(file.path));

@@ -18,7 +18,10 @@ import type { HostKey, RunOptions, RunResult, TestHost } from './types.js';
 const SSHD = '/usr/sbin/sshd';
 
 function unsupported(what: string): AppError {
-  return new AppError('STEWARD_TESTHOSTS_UNSUPPORTED', `${what} needs an isolated test host; shared hosts are sshd processes on this machine.`);
+  return new AppError(
+    'STEWARD_TESTHOSTS_UNSUPPORTED',
+    `${what} needs an isolated test host; shared hosts are sshd processes on this machine.`,
+  );
 }
 
 /** A plain sshd on a loopback address of this machine: cheap, for benchmarks, with no disk or users of its own. */
@@ -66,8 +69,16 @@ export class SharedHost implements TestHost {
     if (this.#destroyed) throw wrongState(this.name, 'destroyed');
     checkArgv(argv);
     const [file, ...args] = argv as [string, ...string[]];
-    const result = await exec(file, args, { stdin: opts.stdin, timeoutMs: opts.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, killGroup: true });
-    if (result.timedOut) throw new AppError('STEWARD_TESTHOSTS_TIMEOUT', `${file} ran longer than ${opts.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS} ms.`);
+    const result = await exec(file, args, {
+      stdin: opts.stdin,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
+      killGroup: true,
+    });
+    if (result.timedOut)
+      throw new AppError(
+        'STEWARD_TESTHOSTS_TIMEOUT',
+        `${file} ran longer than ${opts.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS} ms.`,
+      );
     return { code: result.code, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
   }
 
@@ -143,7 +154,6 @@ export class SharedHost implements TestHost {
     }
   }
 
-
   stop(): Promise<void> {
     return this.#serial.run(async () => {
       if (this.#destroyed) throw wrongState(this.name, 'destroyed');
@@ -169,7 +179,11 @@ export class SharedHost implements TestHost {
     const state = this.detach();
     const problems = state ? teardownSync([state], this.#ctx.runDir, 'own') : [];
     if (problems.length > 0) {
-      throw new AppError('STEWARD_TESTHOSTS_SETUP_FAILED', `Test host ${this.name} was not fully removed: ${problems.join('; ')}.`, { host: this.name });
+      throw new AppError(
+        'STEWARD_TESTHOSTS_SETUP_FAILED',
+        `Test host ${this.name} was not fully removed: ${problems.join('; ')}.`,
+        { host: this.name },
+      );
     }
   }
 
@@ -181,7 +195,6 @@ export class SharedHost implements TestHost {
     return this.#state;
   }
 
-
   /** Starts sshd in the foreground (-D) as our child, so its pid is known without a pid-file race. */
   async boot(): Promise<void> {
     // sshd's privilege-separation folder, which a machine without a running sshd may lack.
@@ -191,14 +204,21 @@ export class SharedHost implements TestHost {
     const log = openSync(this.#path('sshd.log'), 'a');
     let pid: number | undefined;
     try {
-      const child = spawn(SSHD, ['-D', '-e', '-f', this.#path('sshd_config')], { stdio: ['ignore', log, log], env: HOST_ENV });
+      const child = spawn(SSHD, ['-D', '-e', '-f', this.#path('sshd_config')], {
+        stdio: ['ignore', log, log],
+        env: HOST_ENV,
+      });
       child.unref();
       pid = child.pid;
     } finally {
       closeSync(log);
     }
     const ref = pid === undefined ? undefined : processRef(pid);
-    if (!ref) throw new AppError('STEWARD_TESTHOSTS_START_FAILED', `sshd for test host ${this.name} did not start.\n${this.logTail()}`);
+    if (!ref)
+      throw new AppError(
+        'STEWARD_TESTHOSTS_START_FAILED',
+        `sshd for test host ${this.name} did not start.\n${this.logTail()}`,
+      );
     this.#state.processes = [ref];
     writeState(this.#state);
     try {

@@ -35,13 +35,19 @@ function freePort(): Promise<number> {
 }
 
 function checkSpec(spec: HostSpec): void {
-  const others = (spec.users ?? []).filter((u) => u.name !== 'root' || u.password !== undefined || u.uid !== undefined || u.sudo !== undefined);
+  const others = (spec.users ?? []).filter(
+    (u) => u.name !== 'root' || u.password !== undefined || u.uid !== undefined || u.sudo !== undefined,
+  );
   if (others.length > 0 || (spec.files ?? []).length > 0) {
-    throw new AppError('STEWARD_TESTHOSTS_UNSUPPORTED', 'Shared test hosts take only root with authorized keys (they share this machine\'s users and files); use an isolated host.');
+    throw new AppError(
+      'STEWARD_TESTHOSTS_UNSUPPORTED',
+      "Shared test hosts take only root with authorized keys (they share this machine's users and files); use an isolated host.",
+    );
   }
 }
 
-const bindFailed = (log: string): boolean => /Bind to port|Cannot bind any address|Address already in use|Cannot assign requested address/i.test(log);
+const bindFailed = (log: string): boolean =>
+  /Bind to port|Cannot bind any address|Address already in use|Cannot assign requested address/i.test(log);
 
 /** Starts one sshd on its own loopback address, port 22, falling back to 127.0.0.1 and a free port. */
 export async function launchShared(launch: SharedLaunch, spec: HostSpec, defaultName: string): Promise<SharedHost> {
@@ -53,7 +59,18 @@ export async function launchShared(launch: SharedLaunch, spec: HostSpec, default
   launch.hint.value = slot + 1;
   const id = hostId(ctx.owner.pid, 's', slot);
   const dir = join(ctx.runDir, id);
-  const state: HostState = { version: 1, id, mode: 'shared', name, owner: ctx.owner, slot, dir, address: sharedAddress(pool, slot), port: 22, processes: [] };
+  const state: HostState = {
+    version: 1,
+    id,
+    mode: 'shared',
+    name,
+    owner: ctx.owner,
+    slot,
+    dir,
+    address: sharedAddress(pool, slot),
+    port: 22,
+    processes: [],
+  };
   try {
     mkdirSync(dir, { mode: 0o700 });
     writeState(state);
@@ -68,7 +85,10 @@ export async function launchShared(launch: SharedLaunch, spec: HostSpec, default
       } catch (err) {
         if (!isAppError(err) || !bindFailed(host.logTail()) || attempt >= 4) throw err;
         if (!launch.portMode.value) {
-          ctx.logger?.warn({ host: name, address: state.address }, 'cannot bind a loopback address on port 22; shared hosts fall back to 127.0.0.1:port');
+          ctx.logger?.warn(
+            { host: name, address: state.address },
+            'cannot bind a loopback address on port 22; shared hosts fall back to 127.0.0.1:port',
+          );
           launch.portMode.value = true;
         }
         host.usePort(FALLBACK_ADDRESS, await freePort());

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { renderSshdConfig } from './sshd-config.js';
 
-const base = { port: 22, hostKeyFiles: ['/etc/ssh/ssh_host_ed25519_key', '/etc/ssh/ssh_host_rsa_key'], pidFile: '/run/sshd.pid', passwordLogin: false, rootPassword: false };
+const base = {
+  port: 22,
+  hostKeyFiles: ['/etc/ssh/ssh_host_ed25519_key', '/etc/ssh/ssh_host_rsa_key'],
+  pidFile: '/run/sshd.pid',
+  passwordLogin: false,
+  rootPassword: false,
+};
 
 describe('renderSshdConfig', () => {
   it('writes the defaults, one line per value', () => {
@@ -19,7 +25,10 @@ describe('renderSshdConfig', () => {
   });
 
   it("lets the caller's settings win, case-insensitively, and remove a default with ''", () => {
-    const text = renderSshdConfig({ ...base, overrides: { passwordauthentication: 'yes', MaxStartups: '', Banner: '/etc/issue.net' } });
+    const text = renderSshdConfig({
+      ...base,
+      overrides: { passwordauthentication: 'yes', MaxStartups: '', Banner: '/etc/issue.net' },
+    });
     expect(text).toContain('passwordauthentication yes\n');
     expect(text).not.toMatch(/^PasswordAuthentication/m);
     expect(text).not.toContain('MaxStartups');

@@ -26,10 +26,19 @@ const KEYWORD = /^[A-Za-z][A-Za-z0-9]*$/;
 
 function validate(overrides: Readonly<Record<string, string>>): void {
   for (const [keyword, value] of Object.entries(overrides)) {
-    if (!KEYWORD.test(keyword)) throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `sshd option ${JSON.stringify(keyword)} is not an sshd_config keyword.`);
-    if (keyword.toLowerCase() === 'match') throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', 'Match blocks go in a file under /etc/ssh/sshd_config.d/, not in sshd options.');
+    if (!KEYWORD.test(keyword))
+      throw new AppError(
+        'STEWARD_TESTHOSTS_INVALID_SPEC',
+        `sshd option ${JSON.stringify(keyword)} is not an sshd_config keyword.`,
+      );
+    if (keyword.toLowerCase() === 'match')
+      throw new AppError(
+        'STEWARD_TESTHOSTS_INVALID_SPEC',
+        'Match blocks go in a file under /etc/ssh/sshd_config.d/, not in sshd options.',
+      );
     // A line break would let one value smuggle in further settings.
-    if (/[\r\n\0]/.test(value)) throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `sshd option ${keyword} has a line break in its value.`);
+    if (/[\r\n\0]/.test(value))
+      throw new AppError('STEWARD_TESTHOSTS_INVALID_SPEC', `sshd option ${keyword} has a line break in its value.`);
   }
 }
 

@@ -32,7 +32,8 @@ export function teardownSync(states: readonly HostState[], runDir: string, lease
   const problems: string[] = [];
   endProcessesSync(states);
   for (const state of states) {
-    for (const ref of state.processes) if (isAlive(ref)) problems.push(`process ${ref.pid} of ${state.id} is still alive`);
+    for (const ref of state.processes)
+      if (isAlive(ref)) problems.push(`process ${ref.pid} of ${state.id} is still alive`);
   }
   deleteNetworksSync(states.flatMap((s) => (s.netns && s.veth ? [{ netns: s.netns, veth: s.veth }] : [])));
   // Deleting a folder that still has the overlay mounted would delete through into the host's files.

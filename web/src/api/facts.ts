@@ -178,7 +178,15 @@ export interface Facts {
   privilege: string;
   complete: boolean;
   identity: { hostname: string | null; fqdn: string | null; addresses: Address[] };
-  os: { prettyName: string | null; name: string | null; versionId: string | null; family: string; kernel: { release: string | null; machine: string | null }; uptimeSeconds: number | null; virtualisation: string | null };
+  os: {
+    prettyName: string | null;
+    name: string | null;
+    versionId: string | null;
+    family: string;
+    kernel: { release: string | null; machine: string | null };
+    uptimeSeconds: number | null;
+    virtualisation: string | null;
+  };
   packages: Package[];
   applications: Application[];
   services: Service[];
@@ -191,7 +199,12 @@ export interface Facts {
   sshKeys: { authorized: AuthorizedKey[]; host: HostKey[]; privateKeyFiles: { user: string; path: string }[] };
   certificates: Certificate[];
   performance: Performance;
-  serviceConfig: { sshd: Sshd | null; webSites: WebSite[]; mysql: DatabaseServer | null; postgresql: DatabaseServer | null };
+  serviceConfig: {
+    sshd: Sshd | null;
+    webSites: WebSite[];
+    mysql: DatabaseServer | null;
+    postgresql: DatabaseServer | null;
+  };
   logs: LogFile[];
   locations: Locations;
   notes: string[];
@@ -220,7 +233,13 @@ export function readFacts(raw: Json): Facts {
   const dbServer = (v: unknown): DatabaseServer | null => {
     if (!v || typeof v !== 'object') return null;
     const d = obj(v);
-    return { version: str(d.version), dataDirectory: str(d.dataDirectory), listen: list(d.listen), port: num(d.port), databases: list(d.databases) };
+    return {
+      version: str(d.version),
+      dataDirectory: str(d.dataDirectory),
+      listen: list(d.listen),
+      port: num(d.port),
+      databases: list(d.databases),
+    };
   };
   const sshd = config.sshd && typeof config.sshd === 'object' ? (config.sshd as Sshd) : null;
   return {
@@ -229,8 +248,13 @@ export function readFacts(raw: Json): Facts {
     complete: raw.complete === true,
     identity: { hostname: str(identity.hostname), fqdn: str(identity.fqdn), addresses: list(identity.addresses) },
     os: {
-      prettyName: str(os.prettyName), name: str(os.name), versionId: str(os.versionId), family: str(os.family) ?? 'other',
-      kernel: { release: str(kernel.release), machine: str(kernel.machine) }, uptimeSeconds: num(os.uptimeSeconds), virtualisation: str(os.virtualisation),
+      prettyName: str(os.prettyName),
+      name: str(os.name),
+      versionId: str(os.versionId),
+      family: str(os.family) ?? 'other',
+      kernel: { release: str(kernel.release), machine: str(kernel.machine) },
+      uptimeSeconds: num(os.uptimeSeconds),
+      virtualisation: str(os.virtualisation),
     },
     packages: list(raw.packages),
     applications: list(raw.applications),
@@ -239,7 +263,12 @@ export function readFacts(raw: Json): Facts {
     processes: list(raw.processes),
     containers: list(raw.containers),
     users: list(raw.users),
-    admins: { uid0: list(admins.uid0), adminGroups: list(admins.adminGroups), grants: list(admins.grants), effective: list(admins.effective) },
+    admins: {
+      uid0: list(admins.uid0),
+      adminGroups: list(admins.adminGroups),
+      grants: list(admins.grants),
+      effective: list(admins.effective),
+    },
     dbAdmins: list(raw.dbAdmins),
     sshKeys: { authorized: list(keys.authorized), host: list(keys.host), privateKeyFiles: list(keys.privateKeyFiles) },
     certificates: list(raw.certificates),
@@ -250,9 +279,19 @@ export function readFacts(raw: Json): Facts {
       disks: list(perf.disks),
       processCount: num(perf.processCount) ?? 0,
     },
-    serviceConfig: { sshd, webSites: list(config.webSites), mysql: dbServer(config.mysql), postgresql: dbServer(config.postgresql) },
+    serviceConfig: {
+      sshd,
+      webSites: list(config.webSites),
+      mysql: dbServer(config.mysql),
+      postgresql: dbServer(config.postgresql),
+    },
     logs: list(raw.logs),
-    locations: { webRoots: list(locations.webRoots), appFiles: list(locations.appFiles), dataDirectories: list(locations.dataDirectories), configFiles: list(locations.configFiles) },
+    locations: {
+      webRoots: list(locations.webRoots),
+      appFiles: list(locations.appFiles),
+      dataDirectories: list(locations.dataDirectories),
+      configFiles: list(locations.configFiles),
+    },
     notes: list(raw.notes),
   };
 }
@@ -260,7 +299,11 @@ export function readFacts(raw: Json): Facts {
 /** "3 days", "5 hours", "12 minutes": how long a server has been up, for people. */
 export function duration(seconds: number | null): string {
   if (seconds === null) return '—';
-  const units: [number, string][] = [[86_400, 'day'], [3600, 'hour'], [60, 'minute']];
+  const units: [number, string][] = [
+    [86_400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+  ];
   for (const [size, name] of units) {
     const n = Math.floor(seconds / size);
     if (n >= 1) return `${n} ${name}${n === 1 ? '' : 's'}`;

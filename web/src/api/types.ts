@@ -30,7 +30,9 @@ export type Alert = Schemas['Alert'];
 // Provider accounts, instances and launches.
 export type ProviderAccount = Schemas['ProviderAccount'];
 export type ProviderKind = ProviderAccount['provider'];
-export type NewProviderAccount = NonNullable<paths['/api/orgs/{orgId}/provider-accounts']['post']['requestBody']>['content']['application/json'];
+export type NewProviderAccount = NonNullable<
+  paths['/api/orgs/{orgId}/provider-accounts']['post']['requestBody']
+>['content']['application/json'];
 export type Instance = Schemas['Instance'];
 export type InstanceState = Instance['state'];
 export type AccountListing = JsonOf<'/api/orgs/{orgId}/instances', 'get', 200>['accounts'][number];
@@ -47,7 +49,9 @@ export type ServerFacts = Schemas['ServerFacts'];
 export type Snapshot = JsonOf<'/api/orgs/{orgId}/servers/{serverId}/snapshots', 'get', 200>['snapshots'][number];
 export type Change = Snapshot['changes'][number];
 export type FoundSecret = JsonOf<'/api/orgs/{orgId}/servers/{serverId}/found-secrets', 'get', 200>['secrets'][number];
-export type DiscoverySchedule = NonNullable<JsonOf<'/api/orgs/{orgId}/servers/{serverId}/discovery-schedule', 'get', 200>['schedule']>;
+export type DiscoverySchedule = NonNullable<
+  JsonOf<'/api/orgs/{orgId}/servers/{serverId}/discovery-schedule', 'get', 200>['schedule']
+>;
 
 // Operators.
 export type OutboxMail = JsonOf<'/api/staff/outbox', 'get', 200>['mails'][number];

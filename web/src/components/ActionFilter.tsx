@@ -22,8 +22,20 @@ export function ActionFilter({ value, known, onApply }: Props) {
     <form className="inline-form filter" onSubmit={submit} role="search" aria-label="Audit log filter">
       <div className="field">
         <label htmlFor={id}>Action</label>
-        <input id={id} name="action" defaultValue={value} key={value} list={`${id}-list`} pattern={ACTION.source} placeholder="e.g. credential.sealed" aria-describedby={`${id}-hint`} spellCheck={false} />
-        <p className="field-hint" id={`${id}-hint`}>An action code, such as member.joined. Leave empty for all.</p>
+        <input
+          id={id}
+          name="action"
+          defaultValue={value}
+          key={value}
+          list={`${id}-list`}
+          pattern={ACTION.source}
+          placeholder="e.g. credential.sealed"
+          aria-describedby={`${id}-hint`}
+          spellCheck={false}
+        />
+        <p className="field-hint" id={`${id}-hint`}>
+          An action code, such as member.joined. Leave empty for all.
+        </p>
         <datalist id={`${id}-list`}>
           {known.map((a) => (
             <option key={a} value={a} />
@@ -31,7 +43,11 @@ export function ActionFilter({ value, known, onApply }: Props) {
         </datalist>
       </div>
       <Button type="submit">Filter</Button>
-      {value && <Button variant="ghost" onClick={() => onApply('')}>Clear</Button>}
+      {value && (
+        <Button variant="ghost" onClick={() => onApply('')}>
+          Clear
+        </Button>
+      )}
     </form>
   );
 }

@@ -1,7 +1,14 @@
 import { useEffect, useState } from 'react';
 
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-const STEPS: [number, Intl.RelativeTimeFormatUnit][] = [[60, 'second'], [60, 'minute'], [24, 'hour'], [30, 'day'], [12, 'month'], [Infinity, 'year']];
+const STEPS: [number, Intl.RelativeTimeFormatUnit][] = [
+  [60, 'second'],
+  [60, 'minute'],
+  [24, 'hour'],
+  [30, 'day'],
+  [12, 'month'],
+  [Infinity, 'year'],
+];
 
 export function relative(iso: string, now: number): string {
   let amount = (new Date(iso).getTime() - now) / 1000;

@@ -12,7 +12,15 @@ interface Props {
   names?: ReadonlyMap<string, string>;
 }
 
-function Party({ type, id, names }: { type: string; id: string | null; names: ReadonlyMap<string, string> | undefined }) {
+function Party({
+  type,
+  id,
+  names,
+}: {
+  type: string;
+  id: string | null;
+  names: ReadonlyMap<string, string> | undefined;
+}) {
   const name = id ? names?.get(id) : undefined;
   return (
     <>
@@ -29,23 +37,43 @@ export function AuditTable({ entries, caption, names }: Props) {
       <table className="audit-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
-          <tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Action</th><th scope="col">By</th><th scope="col">On</th><th scope="col">Result</th><th scope="col">Details</th></tr>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">When</th>
+            <th scope="col">Action</th>
+            <th scope="col">By</th>
+            <th scope="col">On</th>
+            <th scope="col">Result</th>
+            <th scope="col">Details</th>
+          </tr>
         </thead>
         <tbody>
           {entries.map((entry) => (
             <tr key={entry.id}>
               <td className="num">{entry.seq}</td>
-              <td className="nowrap"><Time iso={entry.at} /></td>
-              <th scope="row"><code>{entry.action}</code></th>
-              <td><Party type={entry.actor.type} id={entry.actor.id} names={names} /></td>
+              <td className="nowrap">
+                <Time iso={entry.at} />
+              </td>
+              <th scope="row">
+                <code>{entry.action}</code>
+              </th>
+              <td>
+                <Party type={entry.actor.type} id={entry.actor.id} names={names} />
+              </td>
               <td>{entry.target ? <Party type={entry.target.type} id={entry.target.id} names={names} /> : '—'}</td>
-              <td><Badge tone={toneOf(entry.result)}>{entry.result}</Badge></td>
+              <td>
+                <Badge tone={toneOf(entry.result)}>{entry.result}</Badge>
+              </td>
               <td>
                 <details>
-                  <summary>Show<span className="visually-hidden"> details of entry {entry.seq}</span></summary>
+                  <summary>
+                    Show<span className="visually-hidden"> details of entry {entry.seq}</span>
+                  </summary>
                   <dl className="audit-details">
-                    <dt>Request</dt><dd className="mono">{entry.requestId ?? '—'}</dd>
-                    <dt>Address</dt><dd className="mono">{entry.ip ?? '—'}</dd>
+                    <dt>Request</dt>
+                    <dd className="mono">{entry.requestId ?? '—'}</dd>
+                    <dt>Address</dt>
+                    <dd className="mono">{entry.ip ?? '—'}</dd>
                   </dl>
                   <pre>{JSON.stringify(entry.details, null, 2)}</pre>
                 </details>

@@ -7,9 +7,24 @@ interface Props extends ButtonHTMLAttributes<HTMLButtonElement> {
   busyLabel?: string;
 }
 
-export function Button({ variant = 'secondary', busy = false, busyLabel, children, disabled, className, type = 'button', ...rest }: Props) {
+export function Button({
+  variant = 'secondary',
+  busy = false,
+  busyLabel,
+  children,
+  disabled,
+  className,
+  type = 'button',
+  ...rest
+}: Props) {
   return (
-    <button {...rest} type={type} className={`btn btn-${variant}${className ? ` ${className}` : ''}`} disabled={disabled || busy} aria-busy={busy || undefined}>
+    <button
+      {...rest}
+      type={type}
+      className={`btn btn-${variant}${className ? ` ${className}` : ''}`}
+      disabled={disabled || busy}
+      aria-busy={busy || undefined}
+    >
       {busy && <span className="spinner" aria-hidden="true" />}
       {busy && busyLabel ? busyLabel : children}
     </button>

@@ -28,7 +28,15 @@ export function ConfirmDialog({ open, title, onClose, ...form }: Props) {
   );
 }
 
-function ConfirmForm({ children, confirmText, confirmLabel, busy, error, onConfirm, onClose }: Omit<Props, 'open' | 'title'>) {
+function ConfirmForm({
+  children,
+  confirmText,
+  confirmLabel,
+  busy,
+  error,
+  onConfirm,
+  onClose,
+}: Omit<Props, 'open' | 'title'>) {
   const [typed, setTyped] = useState('');
   const matches = typed.trim() === confirmText;
   const submit = (event: FormEvent) => {
@@ -38,7 +46,13 @@ function ConfirmForm({ children, confirmText, confirmLabel, busy, error, onConfi
   return (
     <form onSubmit={submit} method="post" className="stack">
       <div className="dialog-body">{children}</div>
-      <TextField label={`Type “${confirmText}” to confirm`} value={typed} onChange={(event) => setTyped(event.target.value)} autoComplete="off" spellCheck={false} />
+      <TextField
+        label={`Type “${confirmText}” to confirm`}
+        value={typed}
+        onChange={(event) => setTyped(event.target.value)}
+        autoComplete="off"
+        spellCheck={false}
+      />
       <ErrorNotice error={error} />
       <div className="dialog-actions">
         <Button onClick={onClose}>Cancel</Button>

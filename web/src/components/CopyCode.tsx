@@ -19,7 +19,13 @@ export function CopyCode({ code, label }: { code: string; label: string }) {
       <button type="button" className="btn btn-ghost copy-code-btn" onClick={() => void copy()}>
         Copy<span className="visually-hidden"> {label}</span>
       </button>
-      <span role="status" className="visually-hidden">{copied === 'yes' ? 'Copied.' : copied === 'failed' ? 'The browser refused the clipboard; select the text to copy it.' : ''}</span>
+      <span role="status" className="visually-hidden">
+        {copied === 'yes'
+          ? 'Copied.'
+          : copied === 'failed'
+            ? 'The browser refused the clipboard; select the text to copy it.'
+            : ''}
+      </span>
     </div>
   );
 }

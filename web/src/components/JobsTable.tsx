@@ -13,7 +13,11 @@ export function JobsTable({ jobs, showOrg = false }: { jobs: Job[]; showOrg?: bo
           <tr>
             <th scope="col">Job</th>
             {showOrg && <th scope="col">Organisation</th>}
-            <th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Created</th><th scope="col">Finished</th><th scope="col">Last error</th>
+            <th scope="col">Status</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Created</th>
+            <th scope="col">Finished</th>
+            <th scope="col">Last error</th>
           </tr>
         </thead>
         <tbody>
@@ -27,9 +31,15 @@ export function JobsTable({ jobs, showOrg = false }: { jobs: Job[]; showOrg?: bo
                 <Badge tone={TONE[job.status]}>{job.status}</Badge>
                 {job.status === 'running' && <span className="spinner inline" aria-hidden="true" />}
               </td>
-              <td className="num">{job.attempts} / {job.maxAttempts}</td>
-              <td><Time iso={job.createdAt} /></td>
-              <td><Time iso={job.finishedAt} /></td>
+              <td className="num">
+                {job.attempts} / {job.maxAttempts}
+              </td>
+              <td>
+                <Time iso={job.createdAt} />
+              </td>
+              <td>
+                <Time iso={job.finishedAt} />
+              </td>
               <td className="error-text">{job.lastError ?? '—'}</td>
             </tr>
           ))}

@@ -44,7 +44,9 @@ const PAD = { left: 52, right: 12, top: 10, bottom: 26 };
 
 const timeLabel = (t: number, span: number) => {
   const d = new Date(t * 1000);
-  return span > 86_400 ? d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }) : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return span > 86_400
+    ? d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
+    : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 };
 
 function niceTop(value: number): number {
@@ -67,7 +69,17 @@ function trace(points: readonly LinePoint[], x: (t: number) => number, y: (v: nu
  * figure is named by its title and described by a one-line summary; the points are also a visually hidden
  * table (a column per series), so a screen reader can read the numbers the lines draw.
  */
-export function LineChart({ title, series, from, to, format, max, gap = Infinity, legend = series.length > 1, note }: Props) {
+export function LineChart({
+  title,
+  series,
+  from,
+  to,
+  format,
+  max,
+  gap = Infinity,
+  legend = series.length > 1,
+  note,
+}: Props) {
   const id = useId();
   const span = Math.max(1, to - from);
   const values = series.flatMap((s) => s.points.map((p) => p.v));
@@ -79,30 +91,49 @@ export function LineChart({ title, series, from, to, format, max, gap = Infinity
   const single = !legend && series.length === 1 ? series[0]! : null;
   const last = single?.points.at(-1);
   const samples = series.reduce((n, s) => n + s.points.length, 0);
-  const summary = samples === 0
-    ? `${title}: no samples in this range.`
-    : single
-      ? `${title}: ${samples} samples; latest ${format(last!.v)}, lowest ${format(Math.min(...values))}, highest ${format(Math.max(...values))}.`
-      : `${title}: ${series.length} line${series.length === 1 ? '' : 's'}; ${series.map((s) => `${s.label} latest ${s.points.length ? format(s.points.at(-1)!.v) : 'none'}`).join(', ')}.`;
+  const summary =
+    samples === 0
+      ? `${title}: no samples in this range.`
+      : single
+        ? `${title}: ${samples} samples; latest ${format(last!.v)}, lowest ${format(Math.min(...values))}, highest ${format(Math.max(...values))}.`
+        : `${title}: ${series.length} line${series.length === 1 ? '' : 's'}; ${series.map((s) => `${s.label} latest ${s.points.length ? format(s.points.at(-1)!.v) : 'none'}`).join(', ')}.`;
   // Rows of the hidden table: every time any series has a point.
   const rowTimes = [...new Set(series.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b);
   const valueAt = series.map((s) => new Map(s.points.map((p) => [p.t, p.v])));
   return (
     <figure className="chart" aria-labelledby={`${id}-title`}>
-      <figcaption id={`${id}-title`} className="chart-title">{title}{last && <span className="chart-latest"> {format(last.v)}</span>}</figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} className="chart-svg" role="img" aria-labelledby={`${id}-title`} aria-describedby={`${id}-summary`}>
+      <figcaption id={`${id}-title`} className="chart-title">
+        {title}
+        {last && <span className="chart-latest"> {format(last.v)}</span>}
+      </figcaption>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        className="chart-svg"
+        role="img"
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-summary`}
+      >
         <g className="chart-grid">
           {ticks.map((v) => (
             <g key={v}>
               <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
-              <text x={PAD.left - 6} y={y(v)} textAnchor="end" dominantBaseline="middle">{format(v)}</text>
+              <text x={PAD.left - 6} y={y(v)} textAnchor="end" dominantBaseline="middle">
+                {format(v)}
+              </text>
             </g>
           ))}
         </g>
         <g className="chart-axis">
           <line x1={PAD.left} x2={W - PAD.right} y1={H - PAD.bottom} y2={H - PAD.bottom} />
           {times.map((t, i) => (
-            <text key={t} x={x(t)} y={H - PAD.bottom + 18} textAnchor={i === 0 ? 'start' : i === times.length - 1 ? 'end' : 'middle'}>{timeLabel(t, span)}</text>
+            <text
+              key={t}
+              x={x(t)}
+              y={H - PAD.bottom + 18}
+              textAnchor={i === 0 ? 'start' : i === times.length - 1 ? 'end' : 'middle'}
+            >
+              {timeLabel(t, span)}
+            </text>
           ))}
         </g>
         {series.map((s, i) => {
@@ -110,7 +141,9 @@ export function LineChart({ title, series, from, to, format, max, gap = Infinity
           return (
             <g key={`${i}-${s.label}`} className={`chart-series chart-s${i % SERIES_LOOKS}`}>
               {drawsLine && <path className="chart-line" d={path} />}
-              {alone.map((p) => <circle key={p.t} className="chart-dot" cx={x(p.t)} cy={y(p.v)} r={3} />)}
+              {alone.map((p) => (
+                <circle key={p.t} className="chart-dot" cx={x(p.t)} cy={y(p.v)} r={3} />
+              ))}
             </g>
           );
         })}
@@ -119,23 +152,42 @@ export function LineChart({ title, series, from, to, format, max, gap = Infinity
         <ul className="chart-legend" aria-label={`${title}: lines`}>
           {series.map((s, i) => (
             <li key={`${i}-${s.label}`} className={`chart-s${i % SERIES_LOOKS}`}>
-              <svg className="chart-swatch" viewBox="0 0 24 8" aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" /></svg>
+              <svg className="chart-swatch" viewBox="0 0 24 8" aria-hidden="true">
+                <line x1="0" x2="24" y1="4" y2="4" />
+              </svg>
               {s.label} <span className="chart-latest">{s.points.length ? format(s.points.at(-1)!.v) : '—'}</span>
             </li>
           ))}
         </ul>
       )}
       {note && <p className="muted small">{note}</p>}
-      <p id={`${id}-summary`} className="visually-hidden">{summary}</p>
+      <p id={`${id}-summary`} className="visually-hidden">
+        {summary}
+      </p>
       {samples > 0 && (
         <table className="visually-hidden">
           <caption>{title}, by time</caption>
-          <thead><tr><th scope="col">Time</th>{single ? <th scope="col">Value</th> : series.map((s, i) => <th key={`${i}-${s.label}`} scope="col">{s.label}</th>)}</tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              {single ? (
+                <th scope="col">Value</th>
+              ) : (
+                series.map((s, i) => (
+                  <th key={`${i}-${s.label}`} scope="col">
+                    {s.label}
+                  </th>
+                ))
+              )}
+            </tr>
+          </thead>
           <tbody>
             {rowTimes.map((t) => (
               <tr key={t}>
                 <th scope="row">{new Date(t * 1000).toLocaleString()}</th>
-                {valueAt.map((m, i) => <td key={i}>{m.has(t) ? format(m.get(t)!) : '—'}</td>)}
+                {valueAt.map((m, i) => (
+                  <td key={i}>{m.has(t) ? format(m.get(t)!) : '—'}</td>
+                ))}
               </tr>
             ))}
           </tbody>

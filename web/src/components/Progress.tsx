@@ -16,7 +16,9 @@ export function ProgressBar({ value, max, label, detail }: Props) {
   return (
     <div className="progress">
       <div className="progress-head">
-        <span id={id} className="progress-label">{label}</span>
+        <span id={id} className="progress-label">
+          {label}
+        </span>
         <span className="muted small">{detail ?? (max > 0 ? `${value} of ${max}` : 'Starting…')}</span>
       </div>
       {max > 0 ? <progress aria-labelledby={id} value={value} max={max} /> : <progress aria-labelledby={id} />}

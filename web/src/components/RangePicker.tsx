@@ -11,7 +11,10 @@ export function RangePicker({ value, onChange }: { value: number; onChange: (sec
   return (
     <div className="range-picker" role="group" aria-label="Time range">
       {RANGES.map(([seconds, short]) => (
-        <button key={seconds} type="button" aria-pressed={value === seconds} onClick={() => onChange(seconds)}><span className="visually-hidden">Last </span>{short}</button>
+        <button key={seconds} type="button" aria-pressed={value === seconds} onClick={() => onChange(seconds)}>
+          <span className="visually-hidden">Last </span>
+          {short}
+        </button>
       ))}
     </div>
   );

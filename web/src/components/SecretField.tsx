@@ -31,16 +31,36 @@ export function SecretField({ label, hint, error, allowFile, onFile }: Props) {
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input id={id} name="value" type="password" autoComplete="off" spellCheck={false} required={!file} disabled={Boolean(file)} aria-invalid={error ? true : undefined} aria-describedby={described} />
+      <input
+        id={id}
+        name="value"
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        required={!file}
+        disabled={Boolean(file)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described}
+      />
       {allowFile && (
         <div className="file-pick">
           <label htmlFor={`${id}-file`}>Or load it from a file</label>
           <input id={`${id}-file`} type="file" onChange={(event) => void pick(event)} />
-          <p role="status" className="field-hint">{file ? `Loaded ${file.name} (${file.size} bytes); it is sent when you save and not shown.` : ''}</p>
+          <p role="status" className="field-hint">
+            {file ? `Loaded ${file.name} (${file.size} bytes); it is sent when you save and not shown.` : ''}
+          </p>
         </div>
       )}
-      {hint && <p className="field-hint" id={`${id}-hint`}>{hint}</p>}
-      {error && <p className="field-error" id={`${id}-error`}>{error}</p>}
+      {hint && (
+        <p className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -35,7 +35,11 @@ export function SecretOnce({ label, value, note, onDone }: Props) {
         </Button>
       </div>
       <p role="status" className="field-hint">
-        {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'The browser refused the clipboard: select the text and copy it.' : ''}
+        {copied === 'yes'
+          ? 'Copied to the clipboard.'
+          : copied === 'failed'
+            ? 'The browser refused the clipboard: select the text and copy it.'
+            : ''}
       </p>
     </section>
   );

@@ -24,12 +24,28 @@ export function SimpleTable<T>({ caption, columns, rows, rowKey, empty }: Props<
       <table>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
-          <tr>{columns.map((c) => <th key={c.header} scope="col">{c.header}</th>)}</tr>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.header} scope="col">
+                {c.header}
+              </th>
+            ))}
+          </tr>
         </thead>
         <tbody>
           {rows.map((row, i) => (
             <tr key={rowKey(row, i)}>
-              {columns.map((c) => (c.rowHeader ? <th key={c.header} scope="row" className={c.className}>{c.cell(row)}</th> : <td key={c.header} className={c.className}>{c.cell(row)}</td>))}
+              {columns.map((c) =>
+                c.rowHeader ? (
+                  <th key={c.header} scope="row" className={c.className}>
+                    {c.cell(row)}
+                  </th>
+                ) : (
+                  <td key={c.header} className={c.className}>
+                    {c.cell(row)}
+                  </td>
+                ),
+              )}
             </tr>
           ))}
         </tbody>

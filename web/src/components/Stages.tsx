@@ -17,15 +17,24 @@ interface Props {
 
 /** Where long work has got to, as an ordered list: done, in progress (aria-current) and still to come. */
 export function Stages({ stages, current, failed = false, complete = false, label }: Props) {
-  const at = Math.max(0, stages.findIndex((s) => s.id === current));
+  const at = Math.max(
+    0,
+    stages.findIndex((s) => s.id === current),
+  );
   return (
     <ol className="stages" aria-label={label}>
       {stages.map((stage, i) => {
         const state = complete || i < at ? 'done' : i === at ? (failed ? 'failed' : 'current') : 'todo';
         const words = { done: 'done', current: 'in progress', failed: 'failed', todo: 'to come' }[state];
         return (
-          <li key={stage.id} className={`stage stage-${state}`} aria-current={state === 'current' || state === 'failed' ? 'step' : undefined}>
-            <span className="stage-mark" aria-hidden="true">{state === 'done' ? '✓' : state === 'failed' ? '✕' : i + 1}</span>
+          <li
+            key={stage.id}
+            className={`stage stage-${state}`}
+            aria-current={state === 'current' || state === 'failed' ? 'step' : undefined}
+          >
+            <span className="stage-mark" aria-hidden="true">
+              {state === 'done' ? '✓' : state === 'failed' ? '✕' : i + 1}
+            </span>
             <span className="stage-text">
               <span className="stage-label">{stage.label}</span>
               <span className="visually-hidden">: {words}</span>

@@ -23,7 +23,11 @@ export function SubNav({ label, items }: { label: string; items: readonly SubNav
                 {item.label} <span className="nav-soon">Soon</span>
               </span>
             ) : (
-              <NavLink to={item.to} end={item.end} className={({ isActive }) => (isActive ? 'subnav-link active' : 'subnav-link')}>
+              <NavLink
+                to={item.to}
+                end={item.end}
+                className={({ isActive }) => (isActive ? 'subnav-link active' : 'subnav-link')}
+              >
                 {item.label}
                 {item.count !== undefined && item.count > 0 && <span className="subnav-count">{item.count}</span>}
               </NavLink>

@@ -10,8 +10,14 @@ export function WizardSteps({ steps, current, label }: Props) {
   return (
     <ol className="wizard-steps" aria-label={label}>
       {steps.map((step, i) => (
-        <li key={step} className={i < current ? 'done' : i === current ? 'current' : 'todo'} aria-current={i === current ? 'step' : undefined}>
-          <span className="wizard-step-number" aria-hidden="true">{i < current ? '✓' : i + 1}</span>
+        <li
+          key={step}
+          className={i < current ? 'done' : i === current ? 'current' : 'todo'}
+          aria-current={i === current ? 'step' : undefined}
+        >
+          <span className="wizard-step-number" aria-hidden="true">
+            {i < current ? '✓' : i + 1}
+          </span>
           <span>{step}</span>
           {i < current && <span className="visually-hidden"> (done)</span>}
         </li>

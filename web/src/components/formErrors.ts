@@ -4,12 +4,18 @@ import { isApiError } from '../api/errors';
  * Splits an API error between a form's fields and the form as a whole: an error that names one of the form's
  * fields (in `details.field`, or a validation message such as "body.email: …") is shown under that field.
  */
-export function formErrors<F extends string>(error: unknown, fields: readonly F[]): { field: Partial<Record<F, string>>; form: unknown } {
+export function formErrors<F extends string>(
+  error: unknown,
+  fields: readonly F[],
+): { field: Partial<Record<F, string>>; form: unknown } {
   if (!isApiError(error)) return { field: {}, form: error };
   const named = error.field ?? /^(?:body|querystring|params)\.(\w+)/.exec(error.message)?.[1];
   if (named && (fields as readonly string[]).includes(named)) {
     const message = error.message.replace(/^(?:body|querystring|params)\.\w+:\s*/, '');
-    return { field: { [named]: message.charAt(0).toUpperCase() + message.slice(1) } as Partial<Record<F, string>>, form: undefined };
+    return {
+      field: { [named]: message.charAt(0).toUpperCase() + message.slice(1) } as Partial<Record<F, string>>,
+      form: undefined,
+    };
   }
   return { field: {}, form: error };
 }

@@ -10,7 +10,11 @@ export function OrgSwitcher({ activeId }: { activeId: string | undefined }) {
   return (
     <div className="org-switcher">
       <label htmlFor="org-switcher">Organisation</label>
-      <select id="org-switcher" value={activeId ?? ''} onChange={(event) => navigate(event.target.value === NEW ? '/new-org' : `/orgs/${event.target.value}`)}>
+      <select
+        id="org-switcher"
+        value={activeId ?? ''}
+        onChange={(event) => navigate(event.target.value === NEW ? '/new-org' : `/orgs/${event.target.value}`)}
+      >
         {!activeId && (
           <option value="" disabled>
             Choose an organisation

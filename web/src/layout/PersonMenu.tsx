@@ -57,21 +57,48 @@ export function PersonMenu() {
   const { user } = session;
   return (
     <div className="person-menu" ref={root}>
-      <button ref={button} type="button" className="person-button" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)}>
-        <span className="avatar" aria-hidden="true">{initialsOf(user.name) || '?'}</span>
+      <button
+        ref={button}
+        type="button"
+        className="person-button"
+        aria-expanded={open}
+        aria-controls={panelId}
+        onClick={() => setOpen(!open)}
+      >
+        <span className="avatar" aria-hidden="true">
+          {initialsOf(user.name) || '?'}
+        </span>
         <span className="person-name">{user.name}</span>
         <span className="visually-hidden">: account menu</span>
       </button>
       <div id={panelId} className="person-panel" hidden={!open}>
         <p className="person-email">{user.email}</p>
         <ul>
-          <li><Link to="/profile">Profile</Link></li>
-          <li><Link to="/profile/security">Password and second factor</Link></li>
-          <li><Link to="/profile/tokens">API tokens</Link></li>
-          <li><Link to="/privacy">Privacy centre</Link></li>
-          {user.kind === 'staff' && <li><Link to="/staff">Staff area</Link></li>}
+          <li>
+            <Link to="/profile">Profile</Link>
+          </li>
+          <li>
+            <Link to="/profile/security">Password and second factor</Link>
+          </li>
+          <li>
+            <Link to="/profile/tokens">API tokens</Link>
+          </li>
+          <li>
+            <Link to="/privacy">Privacy centre</Link>
+          </li>
+          {user.kind === 'staff' && (
+            <li>
+              <Link to="/staff">Staff area</Link>
+            </li>
+          )}
         </ul>
-        <button type="button" className="btn btn-secondary person-signout" onClick={() => void doSignOut()} disabled={signingOut} aria-busy={signingOut || undefined}>
+        <button
+          type="button"
+          className="btn btn-secondary person-signout"
+          onClick={() => void doSignOut()}
+          disabled={signingOut}
+          aria-busy={signingOut || undefined}
+        >
           {signingOut ? 'Signing out…' : 'Sign out'}
         </button>
       </div>

@@ -11,7 +11,8 @@ export function PolicyBanner() {
   if (!notice.data || pathname === '/privacy') return null;
   return (
     <p className="notice notice-warn section" role="note">
-      The privacy policy changed ({notice.data.title}, version {notice.data.version}). <Link to="/privacy">Read what changed in the privacy centre</Link>.
+      The privacy policy changed ({notice.data.title}, version {notice.data.version}).{' '}
+      <Link to="/privacy">Read what changed in the privacy centre</Link>.
     </p>
   );
 }

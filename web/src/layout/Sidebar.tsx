@@ -22,13 +22,21 @@ export function Sidebar() {
       {org &&
         ORG_AREAS.map((group) => (
           <div className="nav-group" key={group.label}>
-            {group.label && <p className="nav-group-label" id={`nav-${group.label}`}>{group.label}</p>}
+            {group.label && (
+              <p className="nav-group-label" id={`nav-${group.label}`}>
+                {group.label}
+              </p>
+            )}
             <ul aria-labelledby={group.label ? `nav-${group.label}` : undefined}>
               {group.areas
                 .filter((area) => !area.ownersOnly || org.role === 'owner')
                 .map((area) => (
                   <li key={area.path}>
-                    <NavLink to={`/orgs/${org.id}${area.path ? `/${area.path}` : ''}`} end={!area.path} className={linkClass}>
+                    <NavLink
+                      to={`/orgs/${org.id}${area.path ? `/${area.path}` : ''}`}
+                      end={!area.path}
+                      className={linkClass}
+                    >
                       <span>{area.label}</span>
                       {area.coming && <span className="nav-soon">Soon</span>}
                     </NavLink>
@@ -44,16 +52,20 @@ export function Sidebar() {
       )}
       {isStaff && (
         <div className="nav-group">
-          <p className="nav-group-label" id="nav-staff">Staff</p>
+          <p className="nav-group-label" id="nav-staff">
+            Staff
+          </p>
           <ul aria-labelledby="nav-staff">
-            {STAFF_AREAS.filter((area) => area.roles.length === 0 || area.roles.some((r) => roles.includes(r))).map((area) => (
-              <li key={area.path}>
-                <NavLink to={`/staff${area.path ? `/${area.path}` : ''}`} end={!area.path} className={linkClass}>
-                  <span>{area.label}</span>
-                  {area.coming && <span className="nav-soon">Soon</span>}
-                </NavLink>
-              </li>
-            ))}
+            {STAFF_AREAS.filter((area) => area.roles.length === 0 || area.roles.some((r) => roles.includes(r))).map(
+              (area) => (
+                <li key={area.path}>
+                  <NavLink to={`/staff${area.path ? `/${area.path}` : ''}`} end={!area.path} className={linkClass}>
+                    <span>{area.label}</span>
+                    {area.coming && <span className="nav-soon">Soon</span>}
+                  </NavLink>
+                </li>
+              ),
+            )}
           </ul>
         </div>
       )}

@@ -44,7 +44,13 @@ export const ORG_AREAS: readonly AreaGroup[] = [
       { path: 'audit', label: 'Audit log' },
     ],
   },
-  { label: 'People', areas: [{ path: 'members', label: 'Members' }, { path: 'invitations', label: 'Invitations', ownersOnly: true }] },
+  {
+    label: 'People',
+    areas: [
+      { path: 'members', label: 'Members' },
+      { path: 'invitations', label: 'Invitations', ownersOnly: true },
+    ],
+  },
 ];
 
 export const comingAreas = (): Area[] => ORG_AREAS.flatMap((g) => g.areas).filter((a) => a.coming);

@@ -30,10 +30,17 @@ export function AcceptInvite() {
   if (!session.data) {
     return (
       <AuthLayout title="You are invited">
-        <p>Someone invited you to an organisation on Steward. Sign in (or create an account) with the e-mail address the invitation was sent to, then accept it.</p>
+        <p>
+          Someone invited you to an organisation on Steward. Sign in (or create an account) with the e-mail address the
+          invitation was sent to, then accept it.
+        </p>
         <div className="row">
-          <Link className="btn btn-primary" to={`/signin?next=${back}`}>Sign in</Link>
-          <Link className="btn btn-secondary" to={`/signup?next=${back}`}>Create an account</Link>
+          <Link className="btn btn-primary" to={`/signin?next=${back}`}>
+            Sign in
+          </Link>
+          <Link className="btn btn-secondary" to={`/signup?next=${back}`}>
+            Create an account
+          </Link>
         </div>
       </AuthLayout>
     );
@@ -41,14 +48,17 @@ export function AcceptInvite() {
   return (
     <AuthLayout title="Join an organisation">
       <p>
-        You are signed in as <strong>{session.data.user.email}</strong>. Accepting adds you to the organisation that invited this address, with the role it chose.
+        You are signed in as <strong>{session.data.user.email}</strong>. Accepting adds you to the organisation that
+        invited this address, with the role it chose.
       </p>
       <ErrorNotice error={accept.error} title="The invitation was not accepted" />
       <div className="row">
         <Button variant="primary" busy={accept.isPending} busyLabel="Joining" onClick={() => accept.mutate()}>
           Accept invitation
         </Button>
-        <Link className="btn btn-secondary" to="/">Not now</Link>
+        <Link className="btn btn-secondary" to="/">
+          Not now
+        </Link>
       </div>
     </AuthLayout>
   );

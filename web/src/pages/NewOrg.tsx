@@ -27,9 +27,19 @@ export function NewOrg() {
   const errors = formErrors(create.error, ['name'] as const);
   return (
     <>
-      <PageHeader title="New organisation" description="Each organisation has its own members, credentials, servers and audit log. You will be its owner." />
+      <PageHeader
+        title="New organisation"
+        description="Each organisation has its own members, credentials, servers and audit log. You will be its owner."
+      />
       <form method="post" onSubmit={submit} className="section card stack narrow">
-        <TextField label="Organisation name" name="name" required maxLength={100} autoComplete="organization" error={errors.field.name} />
+        <TextField
+          label="Organisation name"
+          name="name"
+          required
+          maxLength={100}
+          autoComplete="organization"
+          error={errors.field.name}
+        />
         <ErrorNotice error={errors.form} title="The organisation was not created" />
         <div>
           <Button type="submit" variant="primary" busy={create.isPending} busyLabel="Creating">

@@ -3,7 +3,11 @@ import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
 /** Last resort when a page fails to render: say so plainly and offer a way back, rather than a blank screen. */
 export function RouteError() {
   const error = useRouteError();
-  const message = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : error instanceof Error ? error.message : 'Unknown error';
+  const message = isRouteErrorResponse(error)
+    ? `${error.status} ${error.statusText}`
+    : error instanceof Error
+      ? error.message
+      : 'Unknown error';
   return (
     <main id="main" className="auth-page">
       <div className="auth-card">

@@ -24,7 +24,12 @@ export function CastPlayer({ cast, label }: { cast: Cast; label: string }) {
 
   useEffect(() => {
     if (!box.current) return;
-    const opened = openTerminal(box.current, { cols: cast.width, rows: cast.height, disableStdin: true, cursorBlink: false });
+    const opened = openTerminal(box.current, {
+      cols: cast.width,
+      rows: cast.height,
+      disableStdin: true,
+      cursorBlink: false,
+    });
     opened.term.resize(cast.width, cast.height);
     terminal.current = opened;
     return () => {
@@ -79,14 +84,31 @@ export function CastPlayer({ cast, label }: { cast: Cast; label: string }) {
     <section className="terminal-panel" aria-label={label}>
       <div className="terminal-bar">
         <div className="row">
-          {done ? <Button onClick={restart}>Play again</Button> : <Button variant="primary" onClick={() => setPlaying(!playing)}>{playing ? 'Pause' : index === 0 ? 'Play' : 'Resume'}</Button>}
-          <Button onClick={showAll} disabled={done}>Show all</Button>
+          {done ? (
+            <Button onClick={restart}>Play again</Button>
+          ) : (
+            <Button variant="primary" onClick={() => setPlaying(!playing)}>
+              {playing ? 'Pause' : index === 0 ? 'Play' : 'Resume'}
+            </Button>
+          )}
+          <Button onClick={showAll} disabled={done}>
+            Show all
+          </Button>
         </div>
-        <SelectField label="Speed" value={String(speed)} onChange={(event) => setSpeed(Number(event.target.value) as (typeof SPEEDS)[number])}>
-          {SPEEDS.map((s) => <option key={s} value={s}>{s}×</option>)}
+        <SelectField
+          label="Speed"
+          value={String(speed)}
+          onChange={(event) => setSpeed(Number(event.target.value) as (typeof SPEEDS)[number])}
+        >
+          {SPEEDS.map((s) => (
+            <option key={s} value={s}>
+              {s}×
+            </option>
+          ))}
         </SelectField>
         <p role="status" className="terminal-state">
-          {clock(position)} of {clock(cast.duration)}{done ? ' — played to the end' : playing ? ' — playing' : ''}
+          {clock(position)} of {clock(cast.duration)}
+          {done ? ' — played to the end' : playing ? ' — playing' : ''}
         </p>
       </div>
       <div ref={box} className="terminal-box" />

@@ -4,7 +4,8 @@ import { Button } from '../components/Button';
 import { closedReason, terminalUrl, type ClientMessage, type ServerMessage } from './protocol';
 import { openTerminal } from './xterm';
 
-type State = { kind: 'connecting' } | { kind: 'live'; sessionId: string } | { kind: 'ended'; message: string; error?: boolean };
+type State =
+  { kind: 'connecting' } | { kind: 'live'; sessionId: string } | { kind: 'ended'; message: string; error?: boolean };
 
 interface Props {
   orgId: string;
@@ -57,7 +58,16 @@ export function WebTerminal({ orgId, serverId, serverName, grantId, canReconnect
       // Unmounted while connecting: no session may start for a terminal nobody sees.
       if (finished) return;
       const { cols, rows } = opened.fit();
-      send({ type: 'open', csrfToken: csrfToken(), orgId, serverId, ...(grantId ? { grantId } : {}), cols, rows, term: 'xterm-256color' });
+      send({
+        type: 'open',
+        csrfToken: csrfToken(),
+        orgId,
+        serverId,
+        ...(grantId ? { grantId } : {}),
+        cols,
+        rows,
+        term: 'xterm-256color',
+      });
     });
     ws.addEventListener('message', (event) => {
       let message: ServerMessage;
@@ -75,7 +85,8 @@ export function WebTerminal({ orgId, serverId, serverName, grantId, canReconnect
     });
     ws.addEventListener('close', (event) => {
       if (event.code === 4001) finish(closedReason(event.reason || 'grant_revoked'));
-      else finish(event.code === 1000 ? 'The session ended.' : 'The connection to Steward closed.', event.code !== 1000);
+      else
+        finish(event.code === 1000 ? 'The session ended.' : 'The connection to Steward closed.', event.code !== 1000);
     });
     const input = opened.term.onData((data) => send({ type: 'input', data }));
     const resized = opened.term.onResize(({ cols, rows }) => send({ type: 'resize', cols, rows }));
@@ -103,11 +114,18 @@ export function WebTerminal({ orgId, serverId, serverName, grantId, canReconnect
       <div className="terminal-bar">
         <p role="status" className={state.kind === 'ended' && state.error ? 'terminal-state error' : 'terminal-state'}>
           {state.kind === 'connecting' && 'Connecting…'}
-          {state.kind === 'live' && <>Connected to {serverName}. The session is recorded<span className="muted mono small"> ({state.sessionId})</span>.</>}
+          {state.kind === 'live' && (
+            <>
+              Connected to {serverName}. The session is recorded
+              <span className="muted mono small"> ({state.sessionId})</span>.
+            </>
+          )}
           {state.kind === 'ended' && state.message}
         </p>
         {state.kind === 'live' && <Button onClick={disconnect}>Disconnect</Button>}
-        {state.kind === 'ended' && canReconnect && <Button onClick={() => setAttempt((n) => n + 1)}>Connect again</Button>}
+        {state.kind === 'ended' && canReconnect && (
+          <Button onClick={() => setAttempt((n) => n + 1)}>Connect again</Button>
+        )}
       </div>
       <div ref={box} className="terminal-box" />
     </section>

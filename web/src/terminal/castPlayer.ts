@@ -15,10 +15,17 @@ export function parseCast(text: string): Cast {
   for (const line of lines.slice(1)) {
     try {
       const [at, code, data] = JSON.parse(line) as [number, string, string];
-      if ((code === 'o' || code === 'r') && typeof at === 'number' && typeof data === 'string') events.push({ at, code, data });
+      if ((code === 'o' || code === 'r') && typeof at === 'number' && typeof data === 'string')
+        events.push({ at, code, data });
     } catch {
       // A line cut off at the end of an incomplete recording: the rest still plays.
     }
   }
-  return { width: header.width ?? 80, height: header.height ?? 24, title: header.title ?? null, events, duration: events.at(-1)?.at ?? 0 };
+  return {
+    width: header.width ?? 80,
+    height: header.height ?? 24,
+    title: header.title ?? null,
+    events,
+    duration: events.at(-1)?.at ?? 0,
+  };
 }

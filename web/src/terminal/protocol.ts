@@ -1,6 +1,15 @@
 /** The web terminal's messages (JSON text frames over `GET /api/terminal`), as the API documents them. */
 export type ClientMessage =
-  | { type: 'open'; csrfToken?: string; orgId: string; serverId: string; grantId?: string; cols: number; rows: number; term?: string }
+  | {
+      type: 'open';
+      csrfToken?: string;
+      orgId: string;
+      serverId: string;
+      grantId?: string;
+      cols: number;
+      rows: number;
+      term?: string;
+    }
   | { type: 'input'; data: string }
   | { type: 'resize'; cols: number; rows: number }
   | { type: 'close' };
@@ -11,7 +20,8 @@ export type ServerMessage =
   | { type: 'closed'; reason: string }
   | { type: 'error'; code: string; message: string };
 
-export const terminalUrl = (): string => `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/api/terminal`;
+export const terminalUrl = (): string =>
+  `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/api/terminal`;
 
 /** Why a session ended, for people. */
 export function closedReason(reason: string): string {
@@ -29,6 +39,8 @@ export function closedReason(reason: string): string {
     case 'recording_failed':
       return 'The session could not be recorded any more, so Steward ended it.';
     default:
-      return reason.startsWith('grant_') ? `The grant is ${reason.slice('grant_'.length)}; the session ended.` : `The session ended (${reason}).`;
+      return reason.startsWith('grant_')
+        ? `The grant is ${reason.slice('grant_'.length)}; the session ended.`
+        : `The session ended (${reason}).`;
   }
 }

@@ -3,7 +3,8 @@
  * inline styles, except style elements carrying the nonce Steward put in this page's meta tag for exactly this.
  * `withStyleNonce` runs a function (opening a terminal) with every style element it creates given that nonce.
  */
-const nonce = (): string | undefined => document.querySelector<HTMLMetaElement>('meta[name="steward-style-nonce"]')?.content || undefined;
+const nonce = (): string | undefined =>
+  document.querySelector<HTMLMetaElement>('meta[name="steward-style-nonce"]')?.content || undefined;
 
 export function withStyleNonce<T>(fn: () => T): T {
   const value = nonce();

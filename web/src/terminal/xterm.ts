@@ -8,14 +8,22 @@ const THEME = {
   foreground: '#e4e8ee',
   cursor: '#8fb0ff',
   selectionBackground: '#3563e980',
-  black: '#1e232c', brightBlack: '#6b7585',
-  red: '#ff8f80', brightRed: '#ffb4a8',
-  green: '#7fe09a', brightGreen: '#a8f0bb',
-  yellow: '#f2c65a', brightYellow: '#ffe08f',
-  blue: '#8fb0ff', brightBlue: '#b8ccff',
-  magenta: '#d7a6ff', brightMagenta: '#e8c8ff',
-  cyan: '#7fd8e0', brightCyan: '#a8ecf0',
-  white: '#d5d9e0', brightWhite: '#ffffff',
+  black: '#1e232c',
+  brightBlack: '#6b7585',
+  red: '#ff8f80',
+  brightRed: '#ffb4a8',
+  green: '#7fe09a',
+  brightGreen: '#a8f0bb',
+  yellow: '#f2c65a',
+  brightYellow: '#ffe08f',
+  blue: '#8fb0ff',
+  brightBlue: '#b8ccff',
+  magenta: '#d7a6ff',
+  brightMagenta: '#e8c8ff',
+  cyan: '#7fd8e0',
+  brightCyan: '#a8ecf0',
+  white: '#d5d9e0',
+  brightWhite: '#ffffff',
 };
 
 export interface OpenedTerminal {
@@ -26,7 +34,10 @@ export interface OpenedTerminal {
 }
 
 /** An xterm.js terminal in `element`, sized to it, with its generated styles allowed by the page's nonce. */
-export function openTerminal(element: HTMLElement, options: ITerminalOptions & ITerminalInitOnlyOptions = {}): OpenedTerminal {
+export function openTerminal(
+  element: HTMLElement,
+  options: ITerminalOptions & ITerminalInitOnlyOptions = {},
+): OpenedTerminal {
   const term = new Terminal({
     theme: THEME,
     fontFamily: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'Liberation Mono', monospace",

@@ -5,7 +5,13 @@ export function ThemeToggle() {
   const [theme, choose] = useTheme();
   const dark = theme === 'dark';
   return (
-    <button type="button" className="btn btn-ghost icon-btn" aria-pressed={dark} onClick={() => choose(dark ? 'light' : 'dark')} title={dark ? 'Switch to the light theme' : 'Switch to the dark theme'}>
+    <button
+      type="button"
+      className="btn btn-ghost icon-btn"
+      aria-pressed={dark}
+      onClick={() => choose(dark ? 'light' : 'dark')}
+      title={dark ? 'Switch to the light theme' : 'Switch to the dark theme'}
+    >
       <span aria-hidden="true">{dark ? '☾' : '☀'}</span>
       <span className="visually-hidden">Dark theme</span>
     </button>

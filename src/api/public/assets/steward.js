@@ -27,18 +27,32 @@
   }
 
   function choice() {
-    try { return w.localStorage.getItem(KEY); } catch (e) { return null; }
+    try {
+      return w.localStorage.getItem(KEY);
+    } catch (e) {
+      return null;
+    }
   }
 
   function remember(value) {
-    try { w.localStorage.setItem(KEY, value); } catch (e) { /* private mode: the banner simply asks again */ }
+    try {
+      w.localStorage.setItem(KEY, value);
+    } catch (e) {
+      /* private mode: the banner simply asks again */
+    }
   }
 
   function post(path, body) {
     return fetch(path, {
-      method: 'POST', credentials: 'same-origin', keepalive: true, cache: 'no-store',
-      headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-    }).catch(function () { return undefined; });
+      method: 'POST',
+      credentials: 'same-origin',
+      keepalive: true,
+      cache: 'no-store',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).catch(function () {
+      return undefined;
+    });
   }
 
   function pageview() {
@@ -46,16 +60,29 @@
     if (path === lastPath) return;
     var first = lastPath === null;
     lastPath = path;
-    post('/analytics/collect', { kind: 'pageview', path: path, referrer: first && d.referrer ? d.referrer : undefined, language: n.language });
+    post('/analytics/collect', {
+      kind: 'pageview',
+      path: path,
+      referrer: first && d.referrer ? d.referrer : undefined,
+      language: n.language,
+    });
   }
 
   function onClick(event) {
     var a = event.target && event.target.closest ? event.target.closest('a[href]') : null;
     if (!a) return;
     var url;
-    try { url = new URL(a.href, w.location.href); } catch (e) { return; }
+    try {
+      url = new URL(a.href, w.location.href);
+    } catch (e) {
+      return;
+    }
     if (!a.hasAttribute('download') && !FILES.test(url.pathname)) return;
-    post('/analytics/collect', { kind: 'download', path: url.origin === w.location.origin ? url.pathname : url.origin + url.pathname, language: n.language });
+    post('/analytics/collect', {
+      kind: 'download',
+      path: url.origin === w.location.origin ? url.pathname : url.origin + url.pathname,
+      language: n.language,
+    });
   }
 
   function start() {
@@ -100,7 +127,11 @@
     bannerEl.setAttribute('role', 'region');
     bannerEl.setAttribute('aria-label', 'Cookie consent');
     bannerEl.appendChild(el('h2', 'stw-consent__title', 'May Steward count your visit?'));
-    var text = el('p', 'stw-consent__text', 'With your consent Steward sets one first-party analytics cookie and records the pages you visit, downloads, your browser, language, operating system, referring site and IP address. Nothing goes to anyone else. Declining sets no cookie.');
+    var text = el(
+      'p',
+      'stw-consent__text',
+      'With your consent Steward sets one first-party analytics cookie and records the pages you visit, downloads, your browser, language, operating system, referring site and IP address. Nothing goes to anyone else. Declining sets no cookie.',
+    );
     var link = el('a', 'stw-consent__link', 'Privacy policy');
     link.href = '/legal/privacy';
     text.appendChild(d.createTextNode(' '));
@@ -113,8 +144,12 @@
     decline.type = 'button';
     accept.setAttribute('data-choice', 'accept');
     decline.setAttribute('data-choice', 'decline');
-    accept.addEventListener('click', function () { decide(true); });
-    decline.addEventListener('click', function () { decide(false); });
+    accept.addEventListener('click', function () {
+      decide(true);
+    });
+    decline.addEventListener('click', function () {
+      decide(false);
+    });
     actions.appendChild(accept);
     actions.appendChild(decline);
     bannerEl.appendChild(actions);
@@ -134,7 +169,10 @@
     ensureStyles();
     d.addEventListener('click', function (event) {
       var opener = event.target && event.target.closest ? event.target.closest('[data-steward-consent]') : null;
-      if (opener) { event.preventDefault(); openBanner(); }
+      if (opener) {
+        event.preventDefault();
+        openBanner();
+      }
     });
     if (optedOut()) {
       // A choice made before the signal was turned on no longer counts: ask Steward to drop the cookie.
@@ -148,8 +186,12 @@
 
   w.StewardConsent = {
     open: openBanner,
-    choice: function () { return optedOut() ? 'opted-out' : (choice() || 'unset'); },
-    withdraw: function () { return decide(false); },
+    choice: function () {
+      return optedOut() ? 'opted-out' : choice() || 'unset';
+    },
+    withdraw: function () {
+      return decide(false);
+    },
   };
 
   if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', init);

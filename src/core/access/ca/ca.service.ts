@@ -50,42 +50,130 @@ export function createCaService(deps: CaDeps) {
     if (!row) {
       const key = generateCaKey(`steward-staff-ca-${orgId}`);
       const sealed = await deps.vault.seal(sealCtx(orgId), key.privatePem);
-      await accessStore.insertCaKey(db, { org_id: orgId, public_key: key.publicLine, fingerprint: key.fingerprint, private_sealed: sealed, created_at: clock.iso() });
+      await accessStore.insertCaKey(db, {
+        org_id: orgId,
+        public_key: key.publicLine,
+        fingerprint: key.fingerprint,
+        private_sealed: sealed,
+        created_at: clock.iso(),
+      });
       row = (await accessStore.caKey(db, orgId))!;
     }
     return row;
   }
 
-  async function issueCertificate(actor: Actor, grantId: string, input: { serverId: string; publicKey: string; totpCode: string; sourceAddress?: string }, ctx: RequestContext) {
+  async function issueCertificate(
+    actor: Actor,
+    grantId: string,
+    input: { serverId: string; publicKey: string; totpCode: string; sourceAddress?: string },
+    ctx: RequestContext,
+  ) {
     const server = await deps.servers.rowById(input.serverId);
-    const { grant, instruction } = await deps.grants.requireActiveGrant(actor, { kind: 'server', orgId: server?.org_id ?? '', serverId: input.serverId, grantId }, 'terminal', ctx);
+    const { grant, instruction } = await deps.grants.requireActiveGrant(
+      actor,
+      { kind: 'server', orgId: server?.org_id ?? '', serverId: input.serverId, grantId },
+      'terminal',
+      ctx,
+    );
     const key = parsePublicKeyLine(input.publicKey);
     if (!(await deps.users.verifyStepUp(actor.userId, input.totpCode))) {
-      await deps.audit.recordAlone({ action: 'access.denied', orgId: grant.org_id, actor: auditActor(actor), target: { type: 'grant', id: grant.id }, result: 'denied', details: { reason: 'step_up', what: 'certificate' } }, ctx);
-      throw new AppError('STEWARD_STEP_UP_REQUIRED', 'Enter the current one-time code from your authenticator app (each code works once).', { field: 'totpCode' });
+      await deps.audit.recordAlone(
+        {
+          action: 'access.denied',
+          orgId: grant.org_id,
+          actor: auditActor(actor),
+          target: { type: 'grant', id: grant.id },
+          result: 'denied',
+          details: { reason: 'step_up', what: 'certificate' },
+        },
+        ctx,
+      );
+      throw new AppError(
+        'STEWARD_STEP_UP_REQUIRED',
+        'Enter the current one-time code from your authenticator app (each code works once).',
+        { field: 'totpCode' },
+      );
     }
     const ca = await ensureKey(grant.org_id);
     const principal = principalFor(grant.id, server!.id);
     // The server learns the principal under the grant's own login (ledgered like any other).
-    await deps.gateway().withServer(server!, instruction, 'certificate.principal', (session) => session.exec(installPrincipalArgv(server!.username, principal)));
+    await deps
+      .gateway()
+      .withServer(server!, instruction, 'certificate.principal', (session) =>
+        session.exec(installPrincipalArgv(server!.username, principal)),
+      );
     const privateKey = createPrivateKey((await deps.vault.openText(sealCtx(grant.org_id), ca.private_sealed)).reveal());
     return db.transaction().execute(async (trx) => {
       // Checked again where the certificate is recorded: a revocation since the first check wins (SECURITY 15.4.2).
       const fresh = await accessStore.grant(trx, grant.id);
-      if (!fresh || effectiveState(fresh, clock.nowMs()) !== 'active') throw new AppError('STEWARD_NO_ACTIVE_GRANT', 'The grant ended while the certificate was being prepared.', { reason: 'revoked' });
+      if (!fresh || effectiveState(fresh, clock.nowMs()) !== 'active')
+        throw new AppError('STEWARD_NO_ACTIVE_GRANT', 'The grant ended while the certificate was being prepared.', {
+          reason: 'revoked',
+        });
       const now = clock.nowMs();
       const validAfter = new Date(now - BACKDATE_MS);
       const validBefore = new Date(Math.min(Date.parse(fresh.ends_at!), now + MAX_VALIDITY_MS));
       const serial = BigInt(`0x${randomBytes(8).toString('hex')}`) & 0x7fffffffffffffffn;
-      const certificate = signUserCertificate({
-        publicKey: key, serial, keyId: grant.id, principals: [principal], validAfter, validBefore, extensions: EXTENSIONS,
-        ...(input.sourceAddress ? { criticalOptions: { 'source-address': input.sourceAddress } } : {}),
-      }, { privateKey }, grant.id);
+      const certificate = signUserCertificate(
+        {
+          publicKey: key,
+          serial,
+          keyId: grant.id,
+          principals: [principal],
+          validAfter,
+          validBefore,
+          extensions: EXTENSIONS,
+          ...(input.sourceAddress ? { criticalOptions: { 'source-address': input.sourceAddress } } : {}),
+        },
+        { privateKey },
+        grant.id,
+      );
       signatures++;
       const id = newId('key', now);
-      await accessStore.insertCertificate(trx, { id, org_id: grant.org_id, grant_id: grant.id, server_id: server!.id, staff_id: actor.userId, serial: serial.toString(), principal, key_fingerprint: key.fingerprint, valid_after: validAfter.toISOString(), valid_before: validBefore.toISOString(), created_at: clock.iso() });
-      await deps.audit.record(trx, { action: 'certificate.issued', orgId: grant.org_id, actor: auditActor(actor), target: { type: 'server', id: server!.id }, details: { grant: grant.id, reason: grant.reason, principal, keyFingerprint: key.fingerprint, serial: serial.toString(), validAfter: validAfter.toISOString(), validBefore: validBefore.toISOString() } }, ctx);
-      return { certificate, principal, keyId: grant.id, serial: serial.toString(), validAfter: validAfter.toISOString(), validBefore: validBefore.toISOString(), login: server!.username, host: server!.address, port: server!.port, caFingerprint: ca.fingerprint };
+      await accessStore.insertCertificate(trx, {
+        id,
+        org_id: grant.org_id,
+        grant_id: grant.id,
+        server_id: server!.id,
+        staff_id: actor.userId,
+        serial: serial.toString(),
+        principal,
+        key_fingerprint: key.fingerprint,
+        valid_after: validAfter.toISOString(),
+        valid_before: validBefore.toISOString(),
+        created_at: clock.iso(),
+      });
+      await deps.audit.record(
+        trx,
+        {
+          action: 'certificate.issued',
+          orgId: grant.org_id,
+          actor: auditActor(actor),
+          target: { type: 'server', id: server!.id },
+          details: {
+            grant: grant.id,
+            reason: grant.reason,
+            principal,
+            keyFingerprint: key.fingerprint,
+            serial: serial.toString(),
+            validAfter: validAfter.toISOString(),
+            validBefore: validBefore.toISOString(),
+          },
+        },
+        ctx,
+      );
+      return {
+        certificate,
+        principal,
+        keyId: grant.id,
+        serial: serial.toString(),
+        validAfter: validAfter.toISOString(),
+        validBefore: validBefore.toISOString(),
+        login: server!.username,
+        host: server!.address,
+        port: server!.port,
+        caFingerprint: ca.fingerprint,
+      };
     });
   }
 

@@ -14,14 +14,27 @@ describe('OpenSSH user certificates signed in TypeScript', () => {
     const userLine = `ssh-ed25519 ${ed25519Blob(user.publicKey).toString('base64')} staff@example`;
     const validAfter = new Date(Date.UTC(2030, 0, 1, 10, 0, 0));
     const validBefore = new Date(Date.UTC(2030, 0, 1, 11, 0, 0));
-    const cert = signUserCertificate({
-      publicKey: parsePublicKeyLine(userLine), serial: 42n, keyId: 'grant_test', principals: ['staff-grant_test@srv_test'], validAfter, validBefore,
-      criticalOptions: { 'source-address': '127.0.0.1/32' }, extensions: ['permit-pty'],
-    }, { privateKey: createPrivateKey(ca.privatePem) }, 'grant_test');
+    const cert = signUserCertificate(
+      {
+        publicKey: parsePublicKeyLine(userLine),
+        serial: 42n,
+        keyId: 'grant_test',
+        principals: ['staff-grant_test@srv_test'],
+        validAfter,
+        validBefore,
+        criticalOptions: { 'source-address': '127.0.0.1/32' },
+        extensions: ['permit-pty'],
+      },
+      { privateKey: createPrivateKey(ca.privatePem) },
+      'grant_test',
+    );
     const dir = mkdtempSync(join(tmpdir(), 'steward-cert-'));
     try {
       writeFileSync(join(dir, 'id-cert.pub'), `${cert}\n`);
-      const out = execFileSync('ssh-keygen', ['-L', '-f', join(dir, 'id-cert.pub')], { encoding: 'utf8', env: { TZ: 'UTC', PATH: process.env.PATH ?? '/usr/bin' } });
+      const out = execFileSync('ssh-keygen', ['-L', '-f', join(dir, 'id-cert.pub')], {
+        encoding: 'utf8',
+        env: { TZ: 'UTC', PATH: process.env.PATH ?? '/usr/bin' },
+      });
       expect(out).toContain('Type: ssh-ed25519-cert-v01@openssh.com user certificate');
       expect(out).toContain(`Signing CA: ED25519 ${ca.fingerprint}`);
       expect(out).toContain('Key ID: "grant_test"');
@@ -30,7 +43,13 @@ describe('OpenSSH user certificates signed in TypeScript', () => {
       expect(out).toMatch(/Principals:\s+staff-grant_test@srv_test/);
       expect(out).toMatch(/Critical Options:\s+source-address 127\.0\.0\.1\/32/);
       expect(out).toMatch(/Extensions:\s+permit-pty\s*$/);
-      for (const forbidden of ['permit-agent-forwarding', 'permit-port-forwarding', 'permit-X11-forwarding', 'permit-user-rc']) expect(out).not.toContain(forbidden);
+      for (const forbidden of [
+        'permit-agent-forwarding',
+        'permit-port-forwarding',
+        'permit-X11-forwarding',
+        'permit-user-rc',
+      ])
+        expect(out).not.toContain(forbidden);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -39,6 +58,8 @@ describe('OpenSSH user certificates signed in TypeScript', () => {
   it('refuses keys that are not OpenSSH public keys', () => {
     expect(() => parsePublicKeyLine('ssh-dss AAAA')).toThrow(/cannot be certified/);
     expect(() => parsePublicKeyLine('justoneword')).toThrow(/OpenSSH public key/);
-    expect(() => parsePublicKeyLine(`ssh-ed25519 ${Buffer.from('\u0000\u0000\u0000\u0007ssh-rsa').toString('base64')}`)).toThrow(/does not match/);
+    expect(() =>
+      parsePublicKeyLine(`ssh-ed25519 ${Buffer.from('\u0000\u0000\u0000\u0007ssh-rsa').toString('base64')}`),
+    ).toThrow(/does not match/);
   });
 });

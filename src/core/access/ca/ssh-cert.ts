@@ -7,7 +7,13 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { invalidInput } from '../../../kernel/errors.js';
 
-const CERTIFIABLE = new Set(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa']);
+const CERTIFIABLE = new Set([
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'ssh-rsa',
+]);
 const USER_CERT = 1;
 
 function sshString(value: Buffer | string): Buffer {
@@ -42,17 +48,26 @@ export interface ParsedPublicKey {
   readonly fingerprint: string;
 }
 
-export const fingerprintOf = (blob: Buffer): string => `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+export const fingerprintOf = (blob: Buffer): string =>
+  `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 
 /** Parses one OpenSSH public key line (`type base64 [comment]`) of a type OpenSSH certifies. */
 export function parsePublicKeyLine(line: string): ParsedPublicKey {
   const parts = line.trim().split(/\s+/);
-  if (parts.length < 2 || !/^[A-Za-z0-9+/]+={0,2}$/.test(parts[1]!)) throw invalidInput('publicKey must be an OpenSSH public key line, e.g. the contents of ~/.ssh/id_ed25519.pub.', { field: 'publicKey' });
+  if (parts.length < 2 || !/^[A-Za-z0-9+/]+={0,2}$/.test(parts[1]!))
+    throw invalidInput('publicKey must be an OpenSSH public key line, e.g. the contents of ~/.ssh/id_ed25519.pub.', {
+      field: 'publicKey',
+    });
   const type = parts[0]!;
-  if (!CERTIFIABLE.has(type)) throw invalidInput(`Keys of type ${type.slice(0, 40)} cannot be certified; use ssh-ed25519, ecdsa-sha2-nistp* or ssh-rsa.`, { field: 'publicKey' });
+  if (!CERTIFIABLE.has(type))
+    throw invalidInput(
+      `Keys of type ${type.slice(0, 40)} cannot be certified; use ssh-ed25519, ecdsa-sha2-nistp* or ssh-rsa.`,
+      { field: 'publicKey' },
+    );
   const blob = Buffer.from(parts[1]!, 'base64');
   const inner = readString(blob, 0);
-  if (inner.value.toString('utf8') !== type) throw invalidInput('The public key’s type does not match its data.', { field: 'publicKey' });
+  if (inner.value.toString('utf8') !== type)
+    throw invalidInput('The public key’s type does not match its data.', { field: 'publicKey' });
   return { type, blob, fingerprint: fingerprintOf(blob) };
 }
 
@@ -66,7 +81,11 @@ export function ed25519Blob(publicKey: KeyObject): Buffer {
 export function generateCaKey(comment: string): { privatePem: string; publicLine: string; fingerprint: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const blob = ed25519Blob(publicKey);
-  return { privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicLine: `ssh-ed25519 ${blob.toString('base64')} ${comment}`, fingerprint: fingerprintOf(blob) };
+  return {
+    privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicLine: `ssh-ed25519 ${blob.toString('base64')} ${comment}`,
+    fingerprint: fingerprintOf(blob),
+  };
 }
 
 export interface UserCertificateSpec {
@@ -87,7 +106,11 @@ const seconds = (d: Date): bigint => BigInt(Math.floor(d.getTime() / 1000));
 /** Name-sorted options; each value is itself an SSH string inside the data string (flags have empty data). */
 function packOptions(entries: readonly (readonly [string, string | null])[]): Buffer {
   const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Buffer.concat(sorted.map(([name, value]) => Buffer.concat([sshString(name), sshString(value === null ? Buffer.alloc(0) : sshString(value))])));
+  return Buffer.concat(
+    sorted.map(([name, value]) =>
+      Buffer.concat([sshString(name), sshString(value === null ? Buffer.alloc(0) : sshString(value))]),
+    ),
+  );
 }
 
 /** Builds and signs a user certificate with the CA's Ed25519 key; returns the OpenSSH one-line form. */

@@ -11,7 +11,12 @@ import type { Logger } from '../../../kernel/logger.js';
 import type { Vault } from '../../vault/vault.service.js';
 import { terminalStore } from '../terminal.store.js';
 
-export const chunkSealContext = (orgId: string, chunkId: string) => ({ scope: orgId, table: 'terminal_chunks', column: 'data_sealed', row: chunkId });
+export const chunkSealContext = (orgId: string, chunkId: string) => ({
+  scope: orgId,
+  table: 'terminal_chunks',
+  column: 'data_sealed',
+  row: chunkId,
+});
 export const chunkId = (sessionId: string, seq: number): string => `${sessionId}:${String(seq).padStart(8, '0')}`;
 
 export interface CastHeader {
@@ -32,11 +37,24 @@ export interface RecorderDeps {
 }
 
 /** Seals and writes one chunk (its lines joined by newlines) and moves the session's counters and heartbeat. */
-export async function writeChunk(deps: Pick<RecorderDeps, 'db' | 'clock' | 'vault'>, session: { id: string; orgId: string }, seq: number, lines: readonly string[], bytes: number): Promise<void> {
+export async function writeChunk(
+  deps: Pick<RecorderDeps, 'db' | 'clock' | 'vault'>,
+  session: { id: string; orgId: string },
+  seq: number,
+  lines: readonly string[],
+  bytes: number,
+): Promise<void> {
   const id = chunkId(session.id, seq);
   const sealed = await deps.vault.seal(chunkSealContext(session.orgId, id), lines.join('\n'));
   await deps.db.transaction().execute(async (trx) => {
-    await terminalStore.insertChunk(trx, { id, session_id: session.id, org_id: session.orgId, seq, data_sealed: sealed, at: deps.clock.iso() });
+    await terminalStore.insertChunk(trx, {
+      id,
+      session_id: session.id,
+      org_id: session.orgId,
+      seq,
+      data_sealed: sealed,
+      at: deps.clock.iso(),
+    });
     await terminalStore.touch(trx, session.id, { heartbeat_at: deps.clock.iso(), chunks: seq + 1, bytes });
   });
 }
@@ -51,7 +69,11 @@ export interface Recorder {
 }
 
 /** Starts recording after chunk 0 (the header) is stored by the caller. */
-export function startRecorder(deps: RecorderDeps, session: { id: string; orgId: string }, onFailure: (err: Error) => void): Recorder {
+export function startRecorder(
+  deps: RecorderDeps,
+  session: { id: string; orgId: string },
+  onFailure: (err: Error) => void,
+): Recorder {
   const started = performance.now();
   let seq = 1;
   let bytes = 0;

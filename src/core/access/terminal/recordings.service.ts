@@ -35,8 +35,17 @@ export interface TerminalSessionView {
 }
 
 export const sessionView = (r: TerminalSessionRow): TerminalSessionView => ({
-  id: r.id, serverId: r.server_id, user: { id: r.user_id, kind: r.user_kind }, grantId: r.grant_id, status: r.status, endReason: r.end_reason,
-  startedAt: r.started_at, endedAt: r.ended_at, cols: r.cols, rows: r.rows, bytes: r.bytes,
+  id: r.id,
+  serverId: r.server_id,
+  user: { id: r.user_id, kind: r.user_kind },
+  grantId: r.grant_id,
+  status: r.status,
+  endReason: r.end_reason,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  cols: r.cols,
+  rows: r.rows,
+  bytes: r.bytes,
 });
 
 /** Whether the process named by an owner tag (`host#pid`) is this machine's and no longer running. */
@@ -72,11 +81,21 @@ export function createRecordingsService(deps: RecordingsDeps) {
   }
 
   return {
-    async listSessions(actor: Actor, orgId: string, filter: { serverId?: string; grantId?: string; limit: number }, ctx: RequestContext): Promise<TerminalSessionView[]> {
+    async listSessions(
+      actor: Actor,
+      orgId: string,
+      filter: { serverId?: string; grantId?: string; limit: number },
+      ctx: RequestContext,
+    ): Promise<TerminalSessionView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       return (await terminalStore.sessionsOfOrg(db, orgId, filter)).map(sessionView);
     },
-    async recording(actor: Actor, orgId: string, sessionId: string, ctx: RequestContext): Promise<{ session: TerminalSessionView; cast: string }> {
+    async recording(
+      actor: Actor,
+      orgId: string,
+      sessionId: string,
+      ctx: RequestContext,
+    ): Promise<{ session: TerminalSessionView; cast: string }> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       const row = await terminalStore.session(db, orgId, sessionId);
       if (!row) throw notFound('The terminal session');
@@ -90,9 +109,29 @@ export function createRecordingsService(deps: RecordingsDeps) {
       for (const row of await terminalStore.live(db)) {
         const stale = now - Date.parse(row.heartbeat_at) > deps.staleSessionMs;
         if (!stale && !ownerIsDead(row.owner)) continue;
-        if (!(await terminalStore.finish(db, row.id, { status: 'incomplete', end_reason: 'process_crashed', ended_at: deps.clock.iso() }))) continue;
+        if (
+          !(await terminalStore.finish(db, row.id, {
+            status: 'incomplete',
+            end_reason: 'process_crashed',
+            ended_at: deps.clock.iso(),
+          }))
+        )
+          continue;
         marked++;
-        await deps.audit.recordAlone({ action: 'session.recording_incomplete', orgId: row.org_id, actor: { type: 'system' }, target: { type: 'terminal_session', id: row.id }, result: 'failed', details: { server: row.server_id, grant: row.grant_id, owner: row.owner, lastWriteAt: row.heartbeat_at, chunks: row.chunks } });
+        await deps.audit.recordAlone({
+          action: 'session.recording_incomplete',
+          orgId: row.org_id,
+          actor: { type: 'system' },
+          target: { type: 'terminal_session', id: row.id },
+          result: 'failed',
+          details: {
+            server: row.server_id,
+            grant: row.grant_id,
+            owner: row.owner,
+            lastWriteAt: row.heartbeat_at,
+            chunks: row.chunks,
+          },
+        });
       }
       if (marked > 0) deps.logger.warn({ sessions: marked }, 'terminal sessions cut by a crash were marked incomplete');
       return marked;

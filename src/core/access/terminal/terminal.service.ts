@@ -30,7 +30,12 @@ export interface TerminalDeps {
 
 /** How a terminal talks back to its client (the WebSocket route implements it). */
 export interface TerminalIo {
-  send(message: { type: 'ready'; sessionId: string; server: { id: string; name: string } } | { type: 'output'; data: string } | { type: 'closed'; reason: string }): void;
+  send(
+    message:
+      | { type: 'ready'; sessionId: string; server: { id: string; name: string } }
+      | { type: 'output'; data: string }
+      | { type: 'closed'; reason: string },
+  ): void;
   close(reason: string): void;
 }
 
@@ -72,10 +77,24 @@ export function createTerminalService(deps: TerminalDeps) {
   const live = new Map<string, Live>();
   let watchdog: NodeJS.Timeout | undefined;
 
-  async function authorise(actor: Actor, input: OpenTerminal, ctx: RequestContext): Promise<{ server: NonNullable<Awaited<ReturnType<ServersService['rowById']>>>; instruction: Instruction }> {
+  async function authorise(
+    actor: Actor,
+    input: OpenTerminal,
+    ctx: RequestContext,
+  ): Promise<{ server: NonNullable<Awaited<ReturnType<ServersService['rowById']>>>; instruction: Instruction }> {
     if (actor.kind === 'staff') {
       const server = await deps.servers.rowById(input.serverId);
-      const { instruction } = await deps.grants.requireActiveGrant(actor, { kind: 'server', orgId: server?.org_id ?? input.orgId, serverId: input.serverId, ...(input.grantId ? { grantId: input.grantId } : {}) }, 'terminal', ctx);
+      const { instruction } = await deps.grants.requireActiveGrant(
+        actor,
+        {
+          kind: 'server',
+          orgId: server?.org_id ?? input.orgId,
+          serverId: input.serverId,
+          ...(input.grantId ? { grantId: input.grantId } : {}),
+        },
+        'terminal',
+        ctx,
+      );
       return { server: server!, instruction };
     }
     const server = await deps.servers.requireServer(actor, input.orgId, input.serverId, ctx);
@@ -92,10 +111,24 @@ export function createTerminalService(deps: TerminalDeps) {
     }
     session.shell.close();
     await session.recorder.close();
-    const finished = await terminalStore.finish(db, session.row.id, { status: 'ended', end_reason: reason, ended_at: clock.iso() }).catch(() => false);
+    const finished = await terminalStore
+      .finish(db, session.row.id, { status: 'ended', end_reason: reason, ended_at: clock.iso() })
+      .catch(() => false);
     if (finished) {
-      await deps.audit.recordAlone({ action: 'terminal.closed', orgId: session.row.org_id, actor: session.row.user_kind === 'staff' ? { type: 'staff', id: session.row.user_id } : { type: 'user', id: session.row.user_id }, target: { type: 'terminal_session', id: session.row.id }, details: { reason, server: session.row.server_id, grant: session.row.grant_id } })
-        .catch((err: unknown) => deps.logger.error({ session: session.row.id, err: (err as Error).message }, 'terminal close not audited'));
+      await deps.audit
+        .recordAlone({
+          action: 'terminal.closed',
+          orgId: session.row.org_id,
+          actor:
+            session.row.user_kind === 'staff'
+              ? { type: 'staff', id: session.row.user_id }
+              : { type: 'user', id: session.row.user_id },
+          target: { type: 'terminal_session', id: session.row.id },
+          details: { reason, server: session.row.server_id, grant: session.row.grant_id },
+        })
+        .catch((err: unknown) =>
+          deps.logger.error({ session: session.row.id, err: (err as Error).message }, 'terminal close not audited'),
+        );
     }
     session.io.send({ type: 'closed', reason });
     session.io.close(reason);
@@ -114,42 +147,110 @@ export function createTerminalService(deps: TerminalDeps) {
 
   function watch(): void {
     watchdog ??= setInterval(() => {
-      checkGrants().catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'terminal grant check failed'));
+      checkGrants().catch((err: unknown) =>
+        deps.logger.error({ err: (err as Error).message }, 'terminal grant check failed'),
+      );
     }, deps.config.terminalCheckMs);
   }
 
   /** Opens a recorded shell; refused (and nothing opened) when the recording cannot be written. */
-  async function openSession(actor: Actor, input: OpenTerminal, io: TerminalIo, ctx: RequestContext): Promise<LiveTerminal> {
+  async function openSession(
+    actor: Actor,
+    input: OpenTerminal,
+    io: TerminalIo,
+    ctx: RequestContext,
+  ): Promise<LiveTerminal> {
     const { server, instruction } = await authorise(actor, input, ctx);
-    if (server.status !== 'ready') throw new AppError('STEWARD_CONFLICT', `${server.name} is ${server.status}; a terminal needs a ready server.`);
+    if (server.status !== 'ready')
+      throw new AppError('STEWARD_CONFLICT', `${server.name} is ${server.status}; a terminal needs a ready server.`);
     const term = input.term ?? 'xterm-256color';
     const id = newId('term', clock.nowMs());
     const row: TerminalSessionRow = {
-      id, org_id: server.org_id, server_id: server.id, user_id: actor.userId, user_kind: actor.kind, grant_id: instruction.type === 'staff_grant' ? instruction.id : null,
-      term, cols: input.cols, rows: input.rows, status: 'live', end_reason: null, owner: processOwner(), started_at: clock.iso(), heartbeat_at: clock.iso(), ended_at: null, chunks: 1, bytes: 0,
+      id,
+      org_id: server.org_id,
+      server_id: server.id,
+      user_id: actor.userId,
+      user_kind: actor.kind,
+      grant_id: instruction.type === 'staff_grant' ? instruction.id : null,
+      term,
+      cols: input.cols,
+      rows: input.rows,
+      status: 'live',
+      end_reason: null,
+      owner: processOwner(),
+      started_at: clock.iso(),
+      heartbeat_at: clock.iso(),
+      ended_at: null,
+      chunks: 1,
+      bytes: 0,
     };
-    const header: CastHeader = { version: 2, width: input.cols, height: input.rows, timestamp: Math.floor(clock.nowMs() / 1000), env: { TERM: term }, title: `${server.name} (${id})` };
+    const header: CastHeader = {
+      version: 2,
+      width: input.cols,
+      height: input.rows,
+      timestamp: Math.floor(clock.nowMs() / 1000),
+      env: { TERM: term },
+      title: `${server.name} (${id})`,
+    };
     try {
       const sealed = await deps.vault.seal(chunkSealContext(row.org_id, chunkId(id, 0)), JSON.stringify(header));
       await db.transaction().execute(async (trx) => {
         await terminalStore.insertSession(trx, row);
-        await terminalStore.insertChunk(trx, { id: chunkId(id, 0), session_id: id, org_id: row.org_id, seq: 0, data_sealed: sealed, at: clock.iso() });
-        await deps.audit.record(trx, { action: 'terminal.opened', orgId: row.org_id, actor: auditActor(actor), target: { type: 'terminal_session', id }, details: { server: server.id, grant: row.grant_id, cols: input.cols, rows: input.rows } }, ctx);
+        await terminalStore.insertChunk(trx, {
+          id: chunkId(id, 0),
+          session_id: id,
+          org_id: row.org_id,
+          seq: 0,
+          data_sealed: sealed,
+          at: clock.iso(),
+        });
+        await deps.audit.record(
+          trx,
+          {
+            action: 'terminal.opened',
+            orgId: row.org_id,
+            actor: auditActor(actor),
+            target: { type: 'terminal_session', id },
+            details: { server: server.id, grant: row.grant_id, cols: input.cols, rows: input.rows },
+          },
+          ctx,
+        );
       });
     } catch (err) {
       if (isAppError(err) && err.code !== 'STEWARD_DATABASE_UNAVAILABLE' && err.code !== 'STEWARD_INTERNAL') throw err;
-      throw new AppError('STEWARD_RECORDING_UNAVAILABLE', 'The session could not be recorded, so it was not opened. Try again shortly.', undefined, { cause: err });
+      throw new AppError(
+        'STEWARD_RECORDING_UNAVAILABLE',
+        'The session could not be recorded, so it was not opened. Try again shortly.',
+        undefined,
+        { cause: err },
+      );
     }
     let shell: ShellHandle;
     try {
-      shell = await deps.gateway().openShell(server, instruction, 'terminal', { cols: input.cols, rows: input.rows, term });
+      shell = await deps
+        .gateway()
+        .openShell(server, instruction, 'terminal', { cols: input.cols, rows: input.rows, term });
     } catch (err) {
       await terminalStore.finish(db, id, { status: 'ended', end_reason: 'connect_failed', ended_at: clock.iso() });
-      await deps.audit.recordAlone({ action: 'terminal.closed', orgId: row.org_id, actor: auditActor(actor), target: { type: 'terminal_session', id }, result: 'failed', details: { reason: 'connect_failed', code: isAppError(err) ? err.code : 'STEWARD_INTERNAL' } }, ctx);
+      await deps.audit.recordAlone(
+        {
+          action: 'terminal.closed',
+          orgId: row.org_id,
+          actor: auditActor(actor),
+          target: { type: 'terminal_session', id },
+          result: 'failed',
+          details: { reason: 'connect_failed', code: isAppError(err) ? err.code : 'STEWARD_INTERNAL' },
+        },
+        ctx,
+      );
       throw err;
     }
     let session!: Live;
-    const recorder = startRecorder({ db, clock, logger: deps.logger, vault: deps.vault, flushMs: deps.config.recordingFlushMs }, { id, orgId: row.org_id }, () => void end(session, 'recording_failed'));
+    const recorder = startRecorder(
+      { db, clock, logger: deps.logger, vault: deps.vault, flushMs: deps.config.recordingFlushMs },
+      { id, orgId: row.org_id },
+      () => void end(session, 'recording_failed'),
+    );
     session = { row, shell, recorder, io, ended: false };
     live.set(id, session);
     watch();

@@ -4,7 +4,8 @@
  */
 import type { Rule } from '../detection.types.js';
 
-const MINER = /xmrig|xmr-stak|minerd|cpuminer|cgminer|bfgminer|ethminer|nbminer|t-rex|phoenixminer|lolminer|nanominer|srbminer|teamredminer|gminer|ccminer|kdevtmpfsi|kinsing|stratum\+(tcp|ssl)|cryptonight|randomx|--donate-level|monero/i;
+const MINER =
+  /xmrig|xmr-stak|minerd|cpuminer|cgminer|bfgminer|ethminer|nbminer|t-rex|phoenixminer|lolminer|nanominer|srbminer|teamredminer|gminer|ccminer|kdevtmpfsi|kinsing|stratum\+(tcp|ssl)|cryptonight|randomx|--donate-level|monero/i;
 
 export const looksLikeMiner = (text: string): boolean => MINER.test(text);
 
@@ -16,12 +17,23 @@ export const cpuMiner: Rule = ({ processes, poolConnections, thresholds, nowMs }
       const pools = poolConnections.filter((c) => c.pid === p.pid);
       const named = looksLikeMiner(`${p.command} ${p.args}`);
       if (!named && pools.length === 0) return [];
-      return [{
-        rule: 'cpu_miner' as const,
-        key: p.command || String(p.pid),
-        severity: 'critical' as const,
-        title: `Likely cryptocurrency miner: ${p.command || p.pid} has used ${Math.round(p.cpuPercent)}% CPU for ${Math.round((nowMs - p.hotSinceMs!) / 60_000)} minutes`,
-        evidence: { pid: p.pid, command: p.command, args: p.args, user: p.user, cpuPercent: p.cpuPercent, since: new Date(p.hotSinceMs!).toISOString(), minerLikeName: named, poolConnections: pools.map((c) => c.peer) },
-      }];
+      return [
+        {
+          rule: 'cpu_miner' as const,
+          key: p.command || String(p.pid),
+          severity: 'critical' as const,
+          title: `Likely cryptocurrency miner: ${p.command || p.pid} has used ${Math.round(p.cpuPercent)}% CPU for ${Math.round((nowMs - p.hotSinceMs!) / 60_000)} minutes`,
+          evidence: {
+            pid: p.pid,
+            command: p.command,
+            args: p.args,
+            user: p.user,
+            cpuPercent: p.cpuPercent,
+            since: new Date(p.hotSinceMs!).toISOString(),
+            minerLikeName: named,
+            poolConnections: pools.map((c) => c.peer),
+          },
+        },
+      ];
     });
 };

@@ -28,11 +28,20 @@ export const diskFilling: Rule = ({ disks, thresholds }) =>
     if (rate === null || rate <= 0 || free === undefined) return [];
     const hoursLeft = free / rate / 3600;
     if (hoursLeft > thresholds.diskFullWithinHours) return [];
-    return [{
-      rule: 'disk_filling' as const,
-      key: d.mount,
-      severity: hoursLeft <= 0.5 ? ('critical' as const) : ('warning' as const),
-      title: `Disk ${d.mount} is filling fast: full in about ${hoursLeft < 1 ? `${Math.max(1, Math.round(hoursLeft * 60))} minutes` : `${hoursLeft.toFixed(1)} hours`}`,
-      evidence: { mount: d.mount, freeBytes: free, sizeBytes: d.sizeBytes, bytesPerMinute: Math.round(rate * 60), hoursLeft: Math.round(hoursLeft * 100) / 100, points: d.points.length },
-    }];
+    return [
+      {
+        rule: 'disk_filling' as const,
+        key: d.mount,
+        severity: hoursLeft <= 0.5 ? ('critical' as const) : ('warning' as const),
+        title: `Disk ${d.mount} is filling fast: full in about ${hoursLeft < 1 ? `${Math.max(1, Math.round(hoursLeft * 60))} minutes` : `${hoursLeft.toFixed(1)} hours`}`,
+        evidence: {
+          mount: d.mount,
+          freeBytes: free,
+          sizeBytes: d.sizeBytes,
+          bytesPerMinute: Math.round(rate * 60),
+          hoursLeft: Math.round(hoursLeft * 100) / 100,
+          points: d.points.length,
+        },
+      },
+    ];
   });

@@ -9,7 +9,16 @@ import { privilegedAccount } from './privileged-account.js';
 import { sshBruteForce } from './ssh-brute-force.js';
 import { systemBinary } from './system-binary.js';
 
-export const RULES: readonly Rule[] = [sshBruteForce, newLoginAddress, privilegedAccount, authorizedKey, listeningPort, cpuMiner, systemBinary, diskFilling];
+export const RULES: readonly Rule[] = [
+  sshBruteForce,
+  newLoginAddress,
+  privilegedAccount,
+  authorizedKey,
+  listeningPort,
+  cpuMiner,
+  systemBinary,
+  diskFilling,
+];
 
 export function runRules(input: DetectionInput): FindingDraft[] {
   return RULES.flatMap((rule) => rule(input));

@@ -13,7 +13,17 @@ export const STATE: SecurityState = {
 
 export function quiet(patch: Partial<DetectionInput> = {}): DetectionInput {
   return {
-    nowMs: NOW, before: STATE, after: STATE, auth: { window: [], fresh: [] }, knownLogins: new Set(), ownAddresses: new Set(['10.0.0.1']),
-    ownKeys: new Set(['SHA256:steward']), processes: [], poolConnections: [], disks: [], thresholds: DEFAULT_THRESHOLDS, ...patch,
+    nowMs: NOW,
+    before: STATE,
+    after: STATE,
+    auth: { window: [], fresh: [] },
+    knownLogins: new Set(),
+    ownAddresses: new Set(['10.0.0.1']),
+    ownKeys: new Set(['SHA256:steward']),
+    processes: [],
+    poolConnections: [],
+    disks: [],
+    thresholds: DEFAULT_THRESHOLDS,
+    ...patch,
   };
 }

@@ -17,7 +17,14 @@ export const newLoginAddress: Rule = ({ auth, knownLogins, ownAddresses }) => {
       key,
       severity: e.user === 'root' ? 'critical' : 'warning',
       title: `${e.user} logged in from ${e.address}, an address not seen for this account before`,
-      evidence: { account: e.user, address: e.address, method: e.method, at: new Date(e.atMs).toISOString(), line: e.line, firstLoginSeenForAccount: firstForAccount },
+      evidence: {
+        account: e.user,
+        address: e.address,
+        method: e.method,
+        at: new Date(e.atMs).toISOString(),
+        line: e.line,
+        firstLoginSeenForAccount: firstForAccount,
+      },
     });
   }
   return [...out.values()];

@@ -5,7 +5,9 @@ import { privilegedAccount } from './privileged-account.js';
 describe('rule: new uid-0 account or administrator', () => {
   it('a second uid-0 account is critical and is not also reported as an administrator', () => {
     const after = { ...STATE, uid0: ['root', 'toor'], admins: ['root', 'toor'] };
-    expect(privilegedAccount(quiet({ after }))).toEqual([expect.objectContaining({ key: 'uid0:toor', severity: 'critical' })]);
+    expect(privilegedAccount(quiet({ after }))).toEqual([
+      expect.objectContaining({ key: 'uid0:toor', severity: 'critical' }),
+    ]);
   });
 
   it('a new sudoer is a warning', () => {

@@ -15,7 +15,9 @@ export const sshBruteForce: Rule = ({ auth, thresholds, nowMs, ownAddresses }) =
   for (const [address, failures] of byAddress) {
     if (failures.length < thresholds.bruteForceFailures) continue;
     const lastFailure = Math.max(...failures.map((f) => f.atMs));
-    const success = auth.window.find((e) => e.kind === 'success' && e.address === address && e.atMs >= failures[0]!.atMs);
+    const success = auth.window.find(
+      (e) => e.kind === 'success' && e.address === address && e.atMs >= failures[0]!.atMs,
+    );
     const accounts = [...new Set(failures.map((f) => f.user ?? '(none)'))];
     out.push({
       rule: 'ssh_brute_force',
@@ -32,7 +34,9 @@ export const sshBruteForce: Rule = ({ auth, thresholds, nowMs, ownAddresses }) =
         firstAt: new Date(failures[0]!.atMs).toISOString(),
         lastAt: new Date(lastFailure).toISOString(),
         lines: failures.slice(-5).map((f) => f.line),
-        ...(success ? { successfulLogin: { user: success.user, at: new Date(success.atMs).toISOString(), line: success.line } } : {}),
+        ...(success
+          ? { successfulLogin: { user: success.user, at: new Date(success.atMs).toISOString(), line: success.line } }
+          : {}),
       },
     });
   }

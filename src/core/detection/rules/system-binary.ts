@@ -15,7 +15,10 @@ export const systemBinary: Rule = ({ before, after }) => {
       rule: 'system_binary' as const,
       key: path,
       severity: 'critical' as const,
-      title: now.packaged === false ? `${path} was changed and no longer matches its package` : `${path} was changed (no package vouches for it)`,
+      title:
+        now.packaged === false
+          ? `${path} was changed and no longer matches its package`
+          : `${path} was changed (no package vouches for it)`,
       evidence: { path, sha256Before: was.sha256, sha256Now: now.sha256, matchesPackage: now.packaged },
     });
   }

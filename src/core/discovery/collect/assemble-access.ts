@@ -12,7 +12,10 @@ const view = (f: Framed, name: string): SectionView => new SectionView(f.section
 
 export function buildUsers(f: Framed): { users: User[]; groups: Group[] } {
   const s = view(f, 'users');
-  const users = toUsers(parsePasswd(s.files('passwd')[0]?.content ?? null), parseShadowStatus(s.text('shadow-status') ?? []));
+  const users = toUsers(
+    parsePasswd(s.files('passwd')[0]?.content ?? null),
+    parseShadowStatus(s.text('shadow-status') ?? []),
+  );
   const groups = parseGroup(s.files('group')[0]?.content ?? null);
   users.sort((a, b) => a.uid - b.uid || compareText(a.name, b.name));
   groups.sort((a, b) => a.gid - b.gid || compareText(a.name, b.name));
@@ -43,7 +46,10 @@ export function buildAdmins(f: Framed, users: readonly User[], groups: readonly 
     for (const [k, v] of parsed.userAliases) aliases.set(k, v);
   }
   for (const file of s.files('doas')) grants.push(...parseDoas(file.content, file.path));
-  grants.sort((a, b) => compareText(a.source, b.source) || compareText(a.principal, b.principal) || compareText(a.commands, b.commands));
+  grants.sort(
+    (a, b) =>
+      compareText(a.source, b.source) || compareText(a.principal, b.principal) || compareText(a.commands, b.commands),
+  );
 
   const uid0 = uniqSorted(users.filter((u) => u.uid === 0).map((u) => u.name));
   const groupByName = new Map(groups.map((g) => [g.name, g]));
@@ -57,7 +63,8 @@ export function buildAdmins(f: Framed, users: readonly User[], groups: readonly 
   const expandUser = (name: string, depth = 0): string[] => {
     if (name === 'ALL') return users.map((u) => u.name);
     const alias = aliases.get(name);
-    if (alias && depth < 5) return alias.flatMap((n) => (n.startsWith('%') ? groupMembers(n.slice(1)) : expandUser(n, depth + 1)));
+    if (alias && depth < 5)
+      return alias.flatMap((n) => (n.startsWith('%') ? groupMembers(n.slice(1)) : expandUser(n, depth + 1)));
     if (name.startsWith('#')) return users.filter((u) => `#${u.uid}` === name).map((u) => u.name);
     return [name];
   };
@@ -88,7 +95,9 @@ export function buildDbAdmins(f: Framed, fromConfig: readonly DbAdmin[]): DbAdmi
     const key = `${d.engine}\0${d.name}\0${d.host ?? ''}`;
     if (!byKey.has(key)) byKey.set(key, d);
   }
-  return [...byKey.values()].sort((a, b) => compareText(a.engine, b.engine) || compareText(a.name, b.name) || compareText(a.host ?? '', b.host ?? ''));
+  return [...byKey.values()].sort(
+    (a, b) => compareText(a.engine, b.engine) || compareText(a.name, b.name) || compareText(a.host ?? '', b.host ?? ''),
+  );
 }
 
 export function buildSshKeys(f: Framed): SshKeys {
@@ -101,10 +110,20 @@ export function buildSshKeys(f: Framed): SshKeys {
       const key = `${user}\0${file.path}\0${k.fingerprint}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      authorized.push({ user, file: file.path, type: k.type, bits: k.bits, fingerprint: k.fingerprint, comment: k.comment, options: k.options });
+      authorized.push({
+        user,
+        file: file.path,
+        type: k.type,
+        bits: k.bits,
+        fingerprint: k.fingerprint,
+        comment: k.comment,
+        options: k.options,
+      });
     }
   }
-  authorized.sort((a, b) => compareText(a.user, b.user) || compareText(a.file, b.file) || compareText(a.fingerprint, b.fingerprint));
+  authorized.sort(
+    (a, b) => compareText(a.user, b.user) || compareText(a.file, b.file) || compareText(a.fingerprint, b.fingerprint),
+  );
   const host: HostKey[] = [];
   for (const file of s.files('host-key')) {
     const k = parseAuthorizedKeys(file.content)[0];

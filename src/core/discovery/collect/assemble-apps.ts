@@ -58,7 +58,10 @@ function postgresConfig(f: Framed): (DatabaseServerConfig & { hba: HbaRule[] }) 
 }
 
 function redisConfig(f: Framed): ServiceConfig['redis'] {
-  const file = view(f, 'credentials').files('redis').find((b) => /redis\.conf$/.test(b.path)) ?? view(f, 'credentials').files('redis')[0];
+  const file =
+    view(f, 'credentials')
+      .files('redis')
+      .find((b) => /redis\.conf$/.test(b.path)) ?? view(f, 'credentials').files('redis')[0];
   if (!file) return null;
   const d = parseRedisConf(file.content);
   const first = (name: string): string[] | undefined => d.find((x) => x.name === name)?.args;
@@ -72,7 +75,13 @@ function redisConfig(f: Framed): ServiceConfig['redis'] {
 }
 
 function sortSites(sites: WebSite[]): WebSite[] {
-  return sites.sort((a, b) => compareText(a.server, b.server) || compareText(a.source, b.source) || compareText(a.names.join(' '), b.names.join(' ')) || compareText(a.roots.join(' '), b.roots.join(' ')));
+  return sites.sort(
+    (a, b) =>
+      compareText(a.server, b.server) ||
+      compareText(a.source, b.source) ||
+      compareText(a.names.join(' '), b.names.join(' ')) ||
+      compareText(a.roots.join(' '), b.roots.join(' ')),
+  );
 }
 
 export function buildServiceConfig(f: Framed): ServiceConfig {
@@ -81,7 +90,10 @@ export function buildServiceConfig(f: Framed): ServiceConfig {
   const sshd = sshdT ? parseSshdT(sshdT) : parseSshdConfig(cfg.files('sshd_config').map((b) => b.content ?? ''));
   const nginx = cfg.files('nginx-T')[0];
   const sites = [...(nginx ? parseNginxT(nginx.content) : []), ...parseApacheGrep(cfg.text('apache-grep') ?? [])];
-  const phpVersions = [parsePhpVersion(cfg.text('php-version') ?? []), ...(cfg.text('php-dirs') ?? []).map(phpVersionFromDir)];
+  const phpVersions = [
+    parsePhpVersion(cfg.text('php-version') ?? []),
+    ...(cfg.text('php-dirs') ?? []).map(phpVersionFromDir),
+  ];
   const mongo = parseMongodGrep(cfg.text('mongod-conf') ?? []);
   return {
     sshd,
@@ -90,9 +102,15 @@ export function buildServiceConfig(f: Framed): ServiceConfig {
     mysql: mysqlConfig(f),
     postgresql: postgresConfig(f),
     redis: redisConfig(f),
-    mongodb: mongo.size > 0
-      ? { bindIp: mongo.get('bindIp') ?? null, port: toPort(mongo.get('port')), dbPath: mongo.get('dbPath') ?? null, authorization: mongo.get('authorization') ?? null }
-      : null,
+    mongodb:
+      mongo.size > 0
+        ? {
+            bindIp: mongo.get('bindIp') ?? null,
+            port: toPort(mongo.get('port')),
+            dbPath: mongo.get('dbPath') ?? null,
+            authorization: mongo.get('authorization') ?? null,
+          }
+        : null,
   };
 }
 
@@ -110,7 +128,13 @@ export function buildCertificates(f: Framed, now: Date): Certificate[] {
     const left = daysLeft(leaf.notAfter, now);
     byFingerprint.set(leaf.fingerprint256, {
       paths: new Set([file.path]),
-      cert: { ...leaf, paths: [], daysLeft: left, expired: Date.parse(leaf.notAfter) <= now.getTime(), chainLength: chain.length },
+      cert: {
+        ...leaf,
+        paths: [],
+        daysLeft: left,
+        expired: Date.parse(leaf.notAfter) <= now.getTime(),
+        chainLength: chain.length,
+      },
     });
   }
   return [...byFingerprint.values()]
@@ -119,12 +143,15 @@ export function buildCertificates(f: Framed, now: Date): Certificate[] {
 }
 
 export function buildLogs(f: Framed, maxLines: number): LogFile[] {
-  return view(f, 'logs').logs()
+  return view(f, 'logs')
+    .logs()
     .map((b) => ({
       path: b.path,
       sizeBytes: b.size,
       modifiedAt: b.mtime === null ? null : new Date(b.mtime * 1000).toISOString(),
-      recentLines: splitLines(b.content).slice(-maxLines).map((l) => l.slice(0, 2000)),
+      recentLines: splitLines(b.content)
+        .slice(-maxLines)
+        .map((l) => l.slice(0, 2000)),
     }))
     .sort((a, b) => compareText(a.path, b.path));
 }

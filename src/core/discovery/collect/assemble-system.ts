@@ -8,7 +8,14 @@ import { parseApkDb, parseApkInfo, parseDpkg, parseRpm } from './parsers/package
 import { parseNetstat, parseProcNet, parseSs } from './parsers/ports.js';
 import { parseCpu, parseDf, parseLoadavg, parseMeminfo, parseUptime, parseVirt } from './parsers/proc.js';
 import { parseBusyboxPs, parseProcpsPs, type RawProcess } from './parsers/ps.js';
-import { parseRcStatus, parseRcUpdate, parseSystemdUnitFiles, parseSystemdUnits, parseSysvLsb, parseSysvStatus } from './parsers/services.js';
+import {
+  parseRcStatus,
+  parseRcUpdate,
+  parseSystemdUnitFiles,
+  parseSystemdUnits,
+  parseSysvLsb,
+  parseSysvStatus,
+} from './parsers/services.js';
 import { compareText } from './parsers/util.js';
 import { redactArgs } from './scrub.js';
 
@@ -25,7 +32,10 @@ export function buildIdentity(f: Framed): Identity {
   const machineId = firstLine(s.text('machine-id'));
   const ip = s.text('ip-addr');
   const addresses = ip ? parseIpAddr(ip) : parseIfconfig(s.text('ifconfig') ?? []);
-  addresses.sort((a, b) => compareText(a.interface, b.interface) || compareText(a.family, b.family) || compareText(a.address, b.address));
+  addresses.sort(
+    (a, b) =>
+      compareText(a.interface, b.interface) || compareText(a.family, b.family) || compareText(a.address, b.address),
+  );
   return {
     hostname,
     fqdn: fqdn && /^[A-Za-z0-9._-]+$/.test(fqdn) ? fqdn : null,
@@ -39,7 +49,11 @@ export function buildOs(f: Framed): OsFacts {
   const rel = parseOsRelease(s.files('os-release')[0]?.content ?? null);
   const id = rel.ID ?? null;
   const idLike = (rel.ID_LIKE ?? '').split(/\s+/).filter(Boolean);
-  const release = s.files('release').map((b) => firstLine(b.content?.split('\n') ?? null)).find((x) => x) ?? null;
+  const release =
+    s
+      .files('release')
+      .map((b) => firstLine(b.content?.split('\n') ?? null))
+      .find((x) => x) ?? null;
   const uname = (s.text('uname') ?? []).map((l) => l.trim());
   return {
     id,
@@ -65,7 +79,10 @@ export function buildPackages(f: Framed): Package[] {
   ];
   const byKey = new Map<string, Package>();
   for (const p of all) byKey.set(`${p.manager}\0${p.name}\0${p.arch ?? ''}`, p);
-  return [...byKey.values()].sort((a, b) => compareText(a.name, b.name) || compareText(a.arch ?? '', b.arch ?? '') || compareText(a.manager, b.manager));
+  return [...byKey.values()].sort(
+    (a, b) =>
+      compareText(a.name, b.name) || compareText(a.arch ?? '', b.arch ?? '') || compareText(a.manager, b.manager),
+  );
 }
 
 export function buildServices(f: Framed): Service[] {
@@ -73,7 +90,8 @@ export function buildServices(f: Framed): Service[] {
   let list: Service[];
   const units = s.text('systemd-units');
   if (units) list = parseSystemdUnits(units, parseSystemdUnitFiles(s.text('systemd-unit-files') ?? []));
-  else if (s.text('openrc-status')) list = parseRcStatus(s.text('openrc-status') ?? [], parseRcUpdate(s.text('openrc-update') ?? []));
+  else if (s.text('openrc-status'))
+    list = parseRcStatus(s.text('openrc-status') ?? [], parseRcUpdate(s.text('openrc-update') ?? []));
   else if (s.text('sysv-lsb')) list = parseSysvLsb(s.text('sysv-lsb') ?? []);
   else list = parseSysvStatus(s.text('sysv-status') ?? []);
   const byName = new Map<string, Service>();
@@ -93,7 +111,9 @@ export function buildPorts(f: Framed): ListeningPort[] {
     const prev = byKey.get(key);
     if (!prev || (!prev.process && p.process)) byKey.set(key, p);
   }
-  return [...byKey.values()].sort((a, b) => compareText(a.proto, b.proto) || a.port - b.port || compareText(a.address, b.address));
+  return [...byKey.values()].sort(
+    (a, b) => compareText(a.proto, b.proto) || a.port - b.port || compareText(a.address, b.address),
+  );
 }
 
 export function rawProcesses(f: Framed): RawProcess[] {
@@ -117,7 +137,11 @@ function sample(p: RawProcess, userOf: (uid: number) => string | null): ProcessS
   };
 }
 
-export function buildPerformance(f: Framed, procs: readonly RawProcess[], userOf: (uid: number) => string | null): Performance {
+export function buildPerformance(
+  f: Framed,
+  procs: readonly RawProcess[],
+  userOf: (uid: number) => string | null,
+): Performance {
   const s = view(f, 'performance');
   const mem = parseMeminfo(s.text('meminfo') ?? []);
   const byCpu = [...procs].sort((a, b) => (b.cpuPercent ?? -1) - (a.cpuPercent ?? -1) || a.pid - b.pid);
@@ -133,9 +157,14 @@ export function buildPerformance(f: Framed, procs: readonly RawProcess[], userOf
       swapFreeKb: mem.get('SwapFree') ?? null,
     },
     disks,
-    topCpu: byCpu.filter((p) => p.cpuPercent !== null).slice(0, TOP_N).map((p) => sample(p, userOf)),
-    topMemory: byMem.filter((p) => p.rssKb !== null).slice(0, TOP_N).map((p) => sample(p, userOf)),
+    topCpu: byCpu
+      .filter((p) => p.cpuPercent !== null)
+      .slice(0, TOP_N)
+      .map((p) => sample(p, userOf)),
+    topMemory: byMem
+      .filter((p) => p.rssKb !== null)
+      .slice(0, TOP_N)
+      .map((p) => sample(p, userOf)),
     processCount: procs.length,
   };
 }
-

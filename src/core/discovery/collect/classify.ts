@@ -7,7 +7,8 @@ import type { SecretKind } from './facts.js';
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 /** `scheme://user:password@host…` */
 const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
-const NOT_SECRET_NAME = /(PUBLIC|PUBLISHABLE|_FILE$|_PATH$|_DIR$|_ENABLED$|_ID$|_USER(NAME)?$|_HOST$|_PORT$|_NAME$|_TTL$|_LENGTH$|_ALGO(RITHM)?$)/i;
+const NOT_SECRET_NAME =
+  /(PUBLIC|PUBLISHABLE|_FILE$|_PATH$|_DIR$|_ENABLED$|_ID$|_USER(NAME)?$|_HOST$|_PORT$|_NAME$|_TTL$|_LENGTH$|_ALGO(RITHM)?$)/i;
 const PASSWORD_NAME = /(PASS(WORD|WD)?|PWD)($|_)|PASSWORD|^PASS$/i;
 const API_KEY_NAME = /(API_?KEY|ACCESS_?KEY|APP_?KEY|LICEN[CS]E_?KEY|SECRET_?KEY|_KEY$|^KEY$)/i;
 const TOKEN_NAME = /(TOKEN|SECRET|SALT|NONCE|CREDENTIAL|PRIVATE|SIGNING|ENCRYPT|HMAC|WEBHOOK|AUTH_KEY|COOKIE)/i;

@@ -5,7 +5,12 @@ export interface DiffSummary {
   readonly total: number;
   /** Changes with `attention: true`. */
   readonly attention: number;
-  readonly byCategory: readonly { readonly category: ChangeCategory; readonly added: number; readonly removed: number; readonly changed: number }[];
+  readonly byCategory: readonly {
+    readonly category: ChangeCategory;
+    readonly added: number;
+    readonly removed: number;
+    readonly changed: number;
+  }[];
   /** E.g. `5 changes, 2 need attention: uid-0 accounts +1; listening ports +1; packages ~3`. */
   readonly text: string;
 }
@@ -44,11 +49,18 @@ export function summariseDiff(changes: readonly FactChange[]): DiffSummary {
     e[c.action]++;
     counts.set(c.category, e);
   }
-  const byCategory = CHANGE_CATEGORIES.filter((c) => counts.has(c)).map((category) => ({ category, ...(counts.get(category) ?? { added: 0, removed: 0, changed: 0 }) }));
+  const byCategory = CHANGE_CATEGORIES.filter((c) => counts.has(c)).map((category) => ({
+    category,
+    ...(counts.get(category) ?? { added: 0, removed: 0, changed: 0 }),
+  }));
   const attention = changes.filter((c) => c.attention).length;
   if (changes.length === 0) return { total: 0, attention: 0, byCategory, text: 'No changes.' };
   const parts = byCategory.map((c) => {
-    const bits = [c.added ? `+${c.added}` : '', c.removed ? `−${c.removed}` : '', c.changed ? `~${c.changed}` : ''].filter(Boolean);
+    const bits = [
+      c.added ? `+${c.added}` : '',
+      c.removed ? `−${c.removed}` : '',
+      c.changed ? `~${c.changed}` : '',
+    ].filter(Boolean);
     return `${LABELS[c.category]} ${bits.join(' ')}`;
   });
   const head = `${changes.length} ${changes.length === 1 ? 'change' : 'changes'}${attention > 0 ? `, ${attention} ${attention === 1 ? 'needs' : 'need'} attention` : ''}`;

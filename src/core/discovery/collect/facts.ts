@@ -299,8 +299,19 @@ export interface ServiceConfig {
   readonly php: { readonly versions: readonly string[] };
   readonly mysql: DatabaseServerConfig | null;
   readonly postgresql: (DatabaseServerConfig & { readonly hba: readonly HbaRule[] }) | null;
-  readonly redis: { readonly bind: readonly string[]; readonly port: number | null; readonly dir: string | null; readonly passwordSet: boolean; readonly source: string } | null;
-  readonly mongodb: { readonly bindIp: string | null; readonly port: number | null; readonly dbPath: string | null; readonly authorization: string | null } | null;
+  readonly redis: {
+    readonly bind: readonly string[];
+    readonly port: number | null;
+    readonly dir: string | null;
+    readonly passwordSet: boolean;
+    readonly source: string;
+  } | null;
+  readonly mongodb: {
+    readonly bindIp: string | null;
+    readonly port: number | null;
+    readonly dbPath: string | null;
+    readonly authorization: string | null;
+  } | null;
 }
 
 export interface LogFile {

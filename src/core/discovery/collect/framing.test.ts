@@ -30,7 +30,12 @@ describe('frame', () => {
     const file = os.files('os-release')[0];
     expect(file).toMatchObject({ path: '/etc/os-release', size: 14, content: 'ID=debian\nX=1\n' });
     const log = new SectionView(f.sections.get('logs')).logs()[0];
-    expect(log).toMatchObject({ path: '/var/log/auth.log', size: 120, mtime: 1700000000, content: 'line one\nline two\n' });
+    expect(log).toMatchObject({
+      path: '/var/log/auth.log',
+      size: 120,
+      mtime: 1700000000,
+      content: 'line one\nline two\n',
+    });
   });
 
   it('keeps the last partial line of output that had no newline', () => {
@@ -39,9 +44,20 @@ describe('frame', () => {
   });
 
   it('does not let content forge a marker without the boundary', () => {
-    const forged = [`@@${B} section users`, `@@${B} text shadow-status`, '@@OtherBoundary end users', '@@ end users', `@@${B}x end users`, `@@${B} end users`].join('\n');
+    const forged = [
+      `@@${B} section users`,
+      `@@${B} text shadow-status`,
+      '@@OtherBoundary end users',
+      '@@ end users',
+      `@@${B}x end users`,
+      `@@${B} end users`,
+    ].join('\n');
     const f = frame(forged, B);
-    expect(new SectionView(f.sections.get('users')).text('shadow-status')).toEqual(['@@OtherBoundary end users', '@@ end users', `@@${B}x end users`]);
+    expect(new SectionView(f.sections.get('users')).text('shadow-status')).toEqual([
+      '@@OtherBoundary end users',
+      '@@ end users',
+      `@@${B}x end users`,
+    ]);
     expect(f.sections.get('users')?.ended).toBe(true);
   });
 
@@ -61,7 +77,10 @@ describe('frame', () => {
   });
 
   it('records capped files and ignores unknown marker words', () => {
-    const f = frame(`@@${B} section apps\n@@${B} cap files /srv/a/.env\n@@${B} frobnicate x\n@@${B} end apps\n@@${B} done`, B);
+    const f = frame(
+      `@@${B} section apps\n@@${B} cap files /srv/a/.env\n@@${B} frobnicate x\n@@${B} end apps\n@@${B} done`,
+      B,
+    );
     expect(f.capped).toEqual(['/srv/a/.env']);
     expect(f.complete).toBe(true);
   });

@@ -115,11 +115,23 @@ function closeBlock(open: OpenBlock | null, into: MutableSection | null): void {
   }
   if (open.kind === 'file') {
     const [tag = '', size, ...path] = open.head;
-    into.blocks.push({ type: 'file', tag, size: toInt(size), path: path.join(' '), content: decodeBlock(open.encoding, lines) });
+    into.blocks.push({
+      type: 'file',
+      tag,
+      size: toInt(size),
+      path: path.join(' '),
+      content: decodeBlock(open.encoding, lines),
+    });
     return;
   }
   const [size, mtime, ...path] = open.head;
-  into.blocks.push({ type: 'log', size: toInt(size), mtime: toInt(mtime), path: path.join(' '), content: decodeBlock(open.encoding, lines) });
+  into.blocks.push({
+    type: 'log',
+    size: toInt(size),
+    mtime: toInt(mtime),
+    path: path.join(' '),
+    content: decodeBlock(open.encoding, lines),
+  });
 }
 
 /** Splits raw output into sections and blocks. Never throws. */

@@ -3,7 +3,14 @@
  * output into `Facts` plus found secrets, application recognition and the diff between two runs. Nothing
  * here talks to a server, a database or the network.
  */
-export { discoveryScript, newDiscoveryBoundary, SCRIPT_VERSION, SECTIONS, type DiscoveryScriptOptions, type SectionName } from './script.js';
+export {
+  discoveryScript,
+  newDiscoveryBoundary,
+  SCRIPT_VERSION,
+  SECTIONS,
+  type DiscoveryScriptOptions,
+  type SectionName,
+} from './script.js';
 export { parseDiscoveryOutput, type ParseOptions } from './parse.js';
 export { recogniseApplications, type RecognitionInput } from './recognise.js';
 export { diffFacts, CHANGE_CATEGORIES, type ChangeCategory, type FactChange } from './diff.js';

@@ -4,8 +4,24 @@
  */
 import { buildAdmins, buildDbAdmins, buildSshKeys, buildUsers } from './assemble-access.js';
 import { buildCertificates, buildLogs, buildServiceConfig, dataDirectories, webRoots } from './assemble-apps.js';
-import { buildIdentity, buildOs, buildPackages, buildPerformance, buildPorts, buildServices, rawProcesses } from './assemble-system.js';
-import { FACTS_SCHEMA_VERSION, type AppFile, type Container, type DiscoveryResult, type Facts, type FoundSecret, type ProcessSummary } from './facts.js';
+import {
+  buildIdentity,
+  buildOs,
+  buildPackages,
+  buildPerformance,
+  buildPorts,
+  buildServices,
+  rawProcesses,
+} from './assemble-system.js';
+import {
+  FACTS_SCHEMA_VERSION,
+  type AppFile,
+  type Container,
+  type DiscoveryResult,
+  type Facts,
+  type FoundSecret,
+  type ProcessSummary,
+} from './facts.js';
 import { frame, type Framed, SectionView } from './framing.js';
 import { parseDockerPs, parseNodeProcesses, parsePackageJson, parseWpVersion } from './parsers/apps.js';
 import type { RawProcess } from './parsers/ps.js';
@@ -40,7 +56,9 @@ function summariseProcesses(procs: readonly RawProcess[], userOf: (uid: number) 
     e.count++;
     by.set(p.command, e);
   }
-  return [...by.entries()].map(([command, e]) => ({ command, users: uniqSorted(e.users), count: e.count })).sort((a, b) => compareText(a.command, b.command));
+  return [...by.entries()]
+    .map(([command, e]) => ({ command, users: uniqSorted(e.users), count: e.count }))
+    .sort((a, b) => compareText(a.command, b.command));
 }
 
 function appFiles(f: Framed): AppFile[] {
@@ -48,10 +66,23 @@ function appFiles(f: Framed): AppFile[] {
   const out = new Map<string, AppFile>();
   const versions = new Map(apps.textsWithPrefix('wp-version').map((b) => [b.rest, parseWpVersion(b.lines)]));
   for (const b of apps.files('wp-config')) {
-    out.set(`wordpress\0${dirOf(b.path)}`, { kind: 'wordpress', path: dirOf(b.path), name: null, version: versions.get(b.path) ?? null, frameworks: [], running: false });
+    out.set(`wordpress\0${dirOf(b.path)}`, {
+      kind: 'wordpress',
+      path: dirOf(b.path),
+      name: null,
+      version: versions.get(b.path) ?? null,
+      frameworks: [],
+      running: false,
+    });
   }
   for (const b of apps.files('php-config')) {
-    const kind = /\/sites\/[^/]+\/settings\.php$/.test(b.path) ? 'drupal' : /\/configuration\.php$/.test(b.path) ? 'joomla' : /\/config\/config\.php$/.test(b.path) ? 'nextcloud' : null;
+    const kind = /\/sites\/[^/]+\/settings\.php$/.test(b.path)
+      ? 'drupal'
+      : /\/configuration\.php$/.test(b.path)
+        ? 'joomla'
+        : /\/config\/config\.php$/.test(b.path)
+          ? 'nextcloud'
+          : null;
     if (!kind) continue;
     const path = dirOf(b.path, kind === 'joomla' ? 1 : 2);
     out.set(`${kind}\0${path}`, { kind, path, name: null, version: null, frameworks: [], running: false });
@@ -64,7 +95,14 @@ function appFiles(f: Framed): AppFile[] {
     const running = cwds.some((c) => c === path || c.startsWith(`${path}/`));
     // A package.json nobody runs and that declares no entry point is a library or a build tool, not an app.
     if (!running && !info.hasStartScript) continue;
-    out.set(`node\0${path}`, { kind: 'node', path, name: info.name, version: info.version, frameworks: info.frameworks, running });
+    out.set(`node\0${path}`, {
+      kind: 'node',
+      path,
+      name: info.name,
+      version: info.version,
+      frameworks: info.frameworks,
+      running,
+    });
   }
   return [...out.values()].sort((a, b) => compareText(a.path, b.path) || compareText(a.kind, b.kind));
 }
@@ -77,16 +115,27 @@ function containers(f: Framed): Container[] {
 
 function notesFor(f: Framed, facts: Omit<Facts, 'notes'>): string[] {
   const notes: string[] = [];
-  if (!f.complete) notes.push('The output ended early (cut off or the script was stopped); later sections may be missing.');
+  if (!f.complete)
+    notes.push('The output ended early (cut off or the script was stopped); later sections may be missing.');
   const missing = SECTIONS.filter((s) => !f.sections.has(s));
   if (missing.length > 0 && f.sections.size > 0) notes.push(`Sections missing from the output: ${missing.join(', ')}.`);
-  if (f.sections.size === 0) notes.push('The output held no discovery sections (wrong boundary, or the script did not run).');
-  if (facts.privilege === 'user') notes.push('The script ran without root or passwordless sudo, so protected files (sudoers, shadow, other users\' keys and configuration) could not be read.');
-  if (f.sections.has('packages') && facts.packages.length === 0) notes.push('No package manager answered (dpkg, rpm and apk were tried).');
-  if (view(f, 'databases').text('mysql-login-failed')) notes.push('MySQL/MariaDB is installed but a local root login did not work; its administrators come from client configuration only.');
-  if (view(f, 'databases').text('pg-login-failed')) notes.push('PostgreSQL is installed but the postgres account could not query it; its roles are unknown.');
+  if (f.sections.size === 0)
+    notes.push('The output held no discovery sections (wrong boundary, or the script did not run).');
+  if (facts.privilege === 'user')
+    notes.push(
+      "The script ran without root or passwordless sudo, so protected files (sudoers, shadow, other users' keys and configuration) could not be read.",
+    );
+  if (f.sections.has('packages') && facts.packages.length === 0)
+    notes.push('No package manager answered (dpkg, rpm and apk were tried).');
+  if (view(f, 'databases').text('mysql-login-failed'))
+    notes.push(
+      'MySQL/MariaDB is installed but a local root login did not work; its administrators come from client configuration only.',
+    );
+  if (view(f, 'databases').text('pg-login-failed'))
+    notes.push('PostgreSQL is installed but the postgres account could not query it; its roles are unknown.');
   for (const path of f.capped) notes.push(`Skipped ${path}: the run reached its cap on files read.`);
-  if (f.meta.get('encoding') === 'none') notes.push('The server has neither base64 nor od, so file contents could not be read.');
+  if (f.meta.get('encoding') === 'none')
+    notes.push('The server has neither base64 nor od, so file contents could not be read.');
   return notes;
 }
 
@@ -99,8 +148,14 @@ const PRIVILEGES = new Set(['root', 'sudo', 'user']);
  */
 export function parseDiscoveryOutput(text: string, boundary: string, options: ParseOptions): DiscoveryResult {
   const f = frame(typeof text === 'string' ? text : '', boundary);
-  const fileBlocks = [...view(f, 'credentials').files('my.cnf'), ...view(f, 'credentials').files('pgpass'), ...view(f, 'credentials').files('redis'),
-    ...view(f, 'apps').files('env'), ...view(f, 'apps').files('wp-config'), ...view(f, 'apps').files('php-config')];
+  const fileBlocks = [
+    ...view(f, 'credentials').files('my.cnf'),
+    ...view(f, 'credentials').files('pgpass'),
+    ...view(f, 'credentials').files('redis'),
+    ...view(f, 'apps').files('env'),
+    ...view(f, 'apps').files('wp-config'),
+    ...view(f, 'apps').files('php-config'),
+  ];
   const extracted = extractSecrets(fileBlocks);
 
   const { users, groups } = buildUsers(f);
@@ -137,13 +192,16 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
       webRoots: webRoots(f, serviceConfig),
       appFiles: files,
       dataDirectories: dataDirectories(f, serviceConfig),
-      configFiles: [...extracted.configFiles].sort((a, b) => compareText(a.path, b.path) || compareText(a.format, b.format)),
+      configFiles: [...extracted.configFiles].sort(
+        (a, b) => compareText(a.path, b.path) || compareText(a.format, b.format),
+      ),
     },
   } satisfies Omit<Facts, 'notes'>;
   const facts: Facts = { ...base, applications: recogniseApplications(base), notes: notesFor(f, base) };
 
   const foundSecrets: FoundSecret[] = [...extracted.secrets].sort(
-    (a, b) => compareText(a.location, b.location) || (a.context.line ?? 0) - (b.context.line ?? 0) || compareText(a.key, b.key),
+    (a, b) =>
+      compareText(a.location, b.location) || (a.context.line ?? 0) - (b.context.line ?? 0) || compareText(a.key, b.key),
   );
   return { facts: scrubFacts(facts, foundSecrets), foundSecrets };
 }

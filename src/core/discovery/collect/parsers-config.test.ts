@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fixture, fixtureLines } from '../fixtures/framed-output.js';
 import { secretKind } from './classify.js';
-import { MYSQL_SERVER_SECTIONS, parseConfGrep, parseMysqlUsers, parsePgHba, parsePgRoles } from './parsers/databases.js';
+import {
+  MYSQL_SERVER_SECTIONS,
+  parseConfGrep,
+  parseMysqlUsers,
+  parsePgHba,
+  parsePgRoles,
+} from './parsers/databases.js';
 import { parseEnvFile } from './parsers/env-file.js';
 import { parseMyCnf } from './parsers/my-cnf.js';
 import { parsePgpass } from './parsers/pgpass.js';
@@ -13,14 +19,32 @@ import { parseApacheGrep, parseNginxT } from './parsers/webservers.js';
 describe('sshd', () => {
   it('reads the real `sshd -T` output', () => {
     expect(parseSshdT(fixtureLines('debian12/sshd-T.txt'))).toEqual({
-      source: 'sshd -T', ports: [22], permitRootLogin: 'without-password', passwordAuthentication: true, pubkeyAuthentication: true,
-      permitEmptyPasswords: false, kbdInteractiveAuthentication: false, x11Forwarding: true, maxAuthTries: 6, allowUsers: [], allowGroups: [],
+      source: 'sshd -T',
+      ports: [22],
+      permitRootLogin: 'without-password',
+      passwordAuthentication: true,
+      pubkeyAuthentication: true,
+      permitEmptyPasswords: false,
+      kbdInteractiveAuthentication: false,
+      x11Forwarding: true,
+      maxAuthTries: 6,
+      allowUsers: [],
+      allowGroups: [],
     });
   });
 
   it('reads sshd_config files: first value wins, Port repeats, Match blocks ignored', () => {
-    const c = parseSshdConfig(['Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication no\n', 'Port 22\nPort 2222\nPermitRootLogin prohibit-password\nPasswordAuthentication yes\nAllowUsers alice bob\nMatch User deploy\n  PasswordAuthentication yes\n']);
-    expect(c).toMatchObject({ source: 'sshd_config', ports: [22, 2222], permitRootLogin: 'prohibit-password', passwordAuthentication: false, allowUsers: ['alice', 'bob'] });
+    const c = parseSshdConfig([
+      'Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication no\n',
+      'Port 22\nPort 2222\nPermitRootLogin prohibit-password\nPasswordAuthentication yes\nAllowUsers alice bob\nMatch User deploy\n  PasswordAuthentication yes\n',
+    ]);
+    expect(c).toMatchObject({
+      source: 'sshd_config',
+      ports: [22, 2222],
+      permitRootLogin: 'prohibit-password',
+      passwordAuthentication: false,
+      allowUsers: ['alice', 'bob'],
+    });
     expect(parseSshdConfig(['# nothing\n'])).toBeNull();
   });
 });
@@ -29,10 +53,21 @@ describe('web servers', () => {
   it('reads server blocks from nginx -T, skipping stream servers and upstream directives', () => {
     const sites = parseNginxT(fixture('alpine3/nginx-T.txt'));
     expect(sites).toEqual([
-      { server: 'nginx', names: [], roots: [], listen: ['80', '[::]:80'], certificates: [], source: '/etc/nginx/http.d/default.conf' },
       {
-        server: 'nginx', names: ['shop.example.test', 'www.shop.example.test'], roots: ['/srv/shop/static', '/var/www/shop/public'], listen: ['443'],
-        certificates: ['/etc/letsencrypt/live/shop.example.test/fullchain.pem'], source: '/etc/nginx/http.d/shop.conf',
+        server: 'nginx',
+        names: [],
+        roots: [],
+        listen: ['80', '[::]:80'],
+        certificates: [],
+        source: '/etc/nginx/http.d/default.conf',
+      },
+      {
+        server: 'nginx',
+        names: ['shop.example.test', 'www.shop.example.test'],
+        roots: ['/srv/shop/static', '/var/www/shop/public'],
+        listen: ['443'],
+        certificates: ['/etc/letsencrypt/live/shop.example.test/fullchain.pem'],
+        source: '/etc/nginx/http.d/shop.conf',
       },
     ]);
     expect(JSON.stringify(sites)).not.toContain('proxy-secret');
@@ -40,9 +75,30 @@ describe('web servers', () => {
 
   it('reads Apache virtual hosts and the main server from grep lines', () => {
     const sites = parseApacheGrep(fixtureLines('rhel9/httpd-grep.txt'));
-    expect(sites).toContainEqual({ server: 'apache', names: ['shop.example.test', 'www.shop.example.test'], roots: ['/var/www/shop'], listen: ['*:8080'], certificates: [], source: '/etc/httpd/conf.d/shop.conf' });
-    expect(sites).toContainEqual({ server: 'apache', names: [], roots: [], listen: ['_default_:443'], certificates: ['/etc/pki/tls/certs/localhost.crt'], source: '/etc/httpd/conf.d/ssl.conf' });
-    expect(sites).toContainEqual({ server: 'apache', names: ['www.example.test:8080'], roots: ['/var/www/html'], listen: ['8080'], certificates: [], source: '/etc/httpd/conf/httpd.conf' });
+    expect(sites).toContainEqual({
+      server: 'apache',
+      names: ['shop.example.test', 'www.shop.example.test'],
+      roots: ['/var/www/shop'],
+      listen: ['*:8080'],
+      certificates: [],
+      source: '/etc/httpd/conf.d/shop.conf',
+    });
+    expect(sites).toContainEqual({
+      server: 'apache',
+      names: [],
+      roots: [],
+      listen: ['_default_:443'],
+      certificates: ['/etc/pki/tls/certs/localhost.crt'],
+      source: '/etc/httpd/conf.d/ssl.conf',
+    });
+    expect(sites).toContainEqual({
+      server: 'apache',
+      names: ['www.example.test:8080'],
+      roots: ['/var/www/html'],
+      listen: ['8080'],
+      certificates: [],
+      source: '/etc/httpd/conf/httpd.conf',
+    });
   });
 });
 
@@ -53,22 +109,62 @@ describe('databases', () => {
       const body = text.slice(text.indexOf(`text ${label}\n`) + label.length + 6);
       return body.slice(0, body.indexOf('\n@@')).split('\n');
     };
-    expect(parseMysqlUsers(block('mysql-users'))).toContainEqual({ engine: 'mysql', name: 'root', host: 'localhost', superuser: true, canLogin: null, source: 'query', detail: 'SUPER, GRANT' });
-    expect(parseMysqlUsers(block('mysql-users'))).toContainEqual(expect.objectContaining({ name: 'mariadb.sys', superuser: false }));
-    expect(parsePgRoles(block('pg-roles'))).toContainEqual({ engine: 'postgresql', name: 'postgres', host: null, superuser: true, canLogin: true, source: 'query', detail: 'SUPERUSER, CREATEROLE, CREATEDB, REPLICATION' });
+    expect(parseMysqlUsers(block('mysql-users'))).toContainEqual({
+      engine: 'mysql',
+      name: 'root',
+      host: 'localhost',
+      superuser: true,
+      canLogin: null,
+      source: 'query',
+      detail: 'SUPER, GRANT',
+    });
+    expect(parseMysqlUsers(block('mysql-users'))).toContainEqual(
+      expect.objectContaining({ name: 'mariadb.sys', superuser: false }),
+    );
+    expect(parsePgRoles(block('pg-roles'))).toContainEqual({
+      engine: 'postgresql',
+      name: 'postgres',
+      host: null,
+      superuser: true,
+      canLogin: true,
+      source: 'query',
+      detail: 'SUPERUSER, CREATEROLE, CREATEDB, REPLICATION',
+    });
   });
 
   it('reads pg_hba rules including the address-and-mask form', () => {
     const rules = parsePgHba(fixture('rhel9/pg_hba.conf'), '/var/lib/pgsql/data/pg_hba.conf');
-    expect(rules[0]).toEqual({ type: 'local', database: 'all', user: 'all', address: null, method: 'peer', source: '/var/lib/pgsql/data/pg_hba.conf' });
-    expect(rules).toContainEqual(expect.objectContaining({ type: 'host', address: '10.0.0.0 255.0.0.0', method: 'md5' }));
-    expect(rules).toContainEqual(expect.objectContaining({ type: 'hostssl', database: 'app', user: '+appusers', address: 'samenet', method: 'cert' }));
+    expect(rules[0]).toEqual({
+      type: 'local',
+      database: 'all',
+      user: 'all',
+      address: null,
+      method: 'peer',
+      source: '/var/lib/pgsql/data/pg_hba.conf',
+    });
+    expect(rules).toContainEqual(
+      expect.objectContaining({ type: 'host', address: '10.0.0.0 255.0.0.0', method: 'md5' }),
+    );
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        type: 'hostssl',
+        database: 'app',
+        user: '+appusers',
+        address: 'samenet',
+        method: 'cert',
+      }),
+    );
     expect(rules).toHaveLength(7);
   });
 
   it('takes server settings from my.cnf grep lines only in server sections', () => {
-    const lines = fixtureLines('rhel9/mariadb-server.cnf').map((l) => `/etc/my.cnf.d/mariadb-server.cnf:${l}`).filter((l) => !/:\s*(#|$)/.test(l));
-    const conf = parseConfGrep([...lines, '/etc/my.cnf.d/client.cnf:[client]', '/etc/my.cnf.d/client.cnf:port = 3307'], MYSQL_SERVER_SECTIONS);
+    const lines = fixtureLines('rhel9/mariadb-server.cnf')
+      .map((l) => `/etc/my.cnf.d/mariadb-server.cnf:${l}`)
+      .filter((l) => !/:\s*(#|$)/.test(l));
+    const conf = parseConfGrep(
+      [...lines, '/etc/my.cnf.d/client.cnf:[client]', '/etc/my.cnf.d/client.cnf:port = 3307'],
+      MYSQL_SERVER_SECTIONS,
+    );
     expect(conf.get('datadir')).toBe('/var/lib/mysql');
     expect(conf.get('bind_address')).toBe('0.0.0.0');
     expect(conf.has('port')).toBe(false);
@@ -83,7 +179,9 @@ describe('credential files', () => {
     expect(get('REDIS_PASSWORD')).toBe('Fx-redis-env-pass 88bb');
     expect(get('STRIPE_SECRET_KEY')).toBe('sk_test_Fx_secret_99cc');
     expect(get('JWT_SECRET')).toBe('Fx-jwt-secret-aabbcc');
-    expect(get('SIGNING_KEY')).toBe('-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFixtureOnlyNotARealKeyFixtureOnlyAAAA\n-----END PRIVATE KEY-----');
+    expect(get('SIGNING_KEY')).toBe(
+      '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFixtureOnlyNotARealKeyFixtureOnlyAAAA\n-----END PRIVATE KEY-----',
+    );
     expect(get('EMPTY_PASSWORD')).toBe('');
     expect(env.find((e) => e.key === 'SIGNING_KEY')?.line).toBe(10);
   });
@@ -99,11 +197,22 @@ describe('credential files', () => {
   });
 
   it('reads Drupal, Joomla and Nextcloud style PHP settings', () => {
-    const drupal = parsePhpConfig("<?php\n$databases['default']['default'] = array (\n  'database' => 'drupal',\n  'username' => 'dru',\n  'password' => 'dr-pass',\n);\n$settings['hash_salt'] = 'salty';\n");
-    expect(drupal.map((x) => `${x.key}=${x.value}`)).toEqual(['database=drupal', 'username=dru', 'password=dr-pass', 'hash_salt=salty']);
-    const joomla = parsePhpConfig("<?php\nclass JConfig {\n\tpublic $user = 'jo';\n\tpublic $password = 'jo-pass';\n\tpublic $secret = 'jo-secret';\n}\n");
+    const drupal = parsePhpConfig(
+      "<?php\n$databases['default']['default'] = array (\n  'database' => 'drupal',\n  'username' => 'dru',\n  'password' => 'dr-pass',\n);\n$settings['hash_salt'] = 'salty';\n",
+    );
+    expect(drupal.map((x) => `${x.key}=${x.value}`)).toEqual([
+      'database=drupal',
+      'username=dru',
+      'password=dr-pass',
+      'hash_salt=salty',
+    ]);
+    const joomla = parsePhpConfig(
+      "<?php\nclass JConfig {\n\tpublic $user = 'jo';\n\tpublic $password = 'jo-pass';\n\tpublic $secret = 'jo-secret';\n}\n",
+    );
     expect(joomla.map((x) => `${x.key}=${x.value}`)).toEqual(['user=jo', 'password=jo-pass', 'secret=jo-secret']);
-    const nc = parsePhpConfig("<?php\n$CONFIG = array (\n  'dbuser' => 'oc_admin',\n  'dbpassword' => \"nc\\x41pass\",\n  /* 'dbpassword' => 'old', */\n);\n");
+    const nc = parsePhpConfig(
+      "<?php\n$CONFIG = array (\n  'dbuser' => 'oc_admin',\n  'dbpassword' => \"nc\\x41pass\",\n  /* 'dbpassword' => 'old', */\n);\n",
+    );
     expect(nc.map((x) => `${x.key}=${x.value}`)).toEqual(['dbuser=oc_admin', 'dbpassword=ncApass']);
   });
 
@@ -128,7 +237,7 @@ describe('credential files', () => {
     const d = parseRedisConf(fixture('debian12/planted/redis.conf'));
     expect(d.find((x) => x.name === 'requirepass')?.args).toEqual(['Fx-redis-require"pass']);
     expect(d.find((x) => x.name === 'user')?.args).toEqual(['fixture', 'on', '>Fx-redis-acl-pass', '~*', '+@all']);
-    expect(splitRedisArgs('a "b\\x41\\n" \'c\\\'d\'')).toEqual(['a', 'bA\n', "c'd"]);
+    expect(splitRedisArgs("a \"b\\x41\\n\" 'c\\'d'")).toEqual(['a', 'bA\n', "c'd"]);
     expect(splitRedisArgs('a "unterminated')).toBeNull();
     expect(splitRedisArgs('a "x"y')).toBeNull();
   });

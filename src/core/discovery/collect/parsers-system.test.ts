@@ -6,12 +6,23 @@ import { parseApkDb, parseApkInfo, parseDpkg, parseRpm } from './parsers/package
 import { compressIpv6, parseNetstat, parseProcNet, parseSs, splitHostPort } from './parsers/ports.js';
 import { parseCpu, parseDf, parseLoadavg, parseMeminfo, parseVirt } from './parsers/proc.js';
 import { parseBusyboxPs, parseBusyboxSize, parseBusyboxTop, parseProcpsPs } from './parsers/ps.js';
-import { parseRcStatus, parseRcUpdate, parseSystemdUnitFiles, parseSystemdUnits, parseSysvStatus } from './parsers/services.js';
+import {
+  parseRcStatus,
+  parseRcUpdate,
+  parseSystemdUnitFiles,
+  parseSystemdUnits,
+  parseSysvStatus,
+} from './parsers/services.js';
 
 describe('os-release', () => {
   it('reads the Debian, RHEL and Alpine files and names the family', () => {
     const rhel = parseOsRelease(fixture('rhel9/os-release'));
-    expect(rhel).toMatchObject({ ID: 'rhel', ID_LIKE: 'fedora', VERSION_ID: '9.4', PRETTY_NAME: 'Red Hat Enterprise Linux 9.4 (Plow)' });
+    expect(rhel).toMatchObject({
+      ID: 'rhel',
+      ID_LIKE: 'fedora',
+      VERSION_ID: '9.4',
+      PRETTY_NAME: 'Red Hat Enterprise Linux 9.4 (Plow)',
+    });
     expect(osFamily('rhel', ['fedora'])).toBe('rhel');
     expect(osFamily('rocky', ['rhel', 'centos', 'fedora'])).toBe('rhel');
     expect(osFamily('ubuntu', ['debian'])).toBe('debian');
@@ -21,22 +32,54 @@ describe('os-release', () => {
   });
 
   it('undoes shell escapes in double quotes and skips junk', () => {
-    expect(parseOsRelease('NAME="A \\"quoted\\" \\$name"\nnot a line\n=x\nlower=1\n')).toEqual({ NAME: 'A "quoted" $name' });
+    expect(parseOsRelease('NAME="A \\"quoted\\" \\$name"\nnot a line\n=x\nlower=1\n')).toEqual({
+      NAME: 'A "quoted" $name',
+    });
   });
 });
 
 describe('interface addresses', () => {
   it('reads real `ip -o addr show` output', () => {
     const list = parseIpAddr(fixtureLines('debian12/ip-o-addr.txt'));
-    expect(list).toContainEqual({ interface: 'lo', family: 'inet', address: '127.0.0.1', prefixLength: 8, scope: 'host' });
-    expect(list).toContainEqual({ interface: 'eth0', family: 'inet', address: '192.0.2.2', prefixLength: 24, scope: 'global' });
-    expect(list).toContainEqual({ interface: 'eth0', family: 'inet6', address: 'fe80::fc:ff:fe00:1', prefixLength: 64, scope: 'link' });
+    expect(list).toContainEqual({
+      interface: 'lo',
+      family: 'inet',
+      address: '127.0.0.1',
+      prefixLength: 8,
+      scope: 'host',
+    });
+    expect(list).toContainEqual({
+      interface: 'eth0',
+      family: 'inet',
+      address: '192.0.2.2',
+      prefixLength: 24,
+      scope: 'global',
+    });
+    expect(list).toContainEqual({
+      interface: 'eth0',
+      family: 'inet6',
+      address: 'fe80::fc:ff:fe00:1',
+      prefixLength: 64,
+      scope: 'link',
+    });
   });
 
   it('reads real net-tools `ifconfig -a` and the older busybox form', () => {
     const list = parseIfconfig(fixtureLines('debian12/ifconfig-a.txt'));
-    expect(list).toContainEqual({ interface: 'eth0', family: 'inet', address: '192.0.2.2', prefixLength: 24, scope: null });
-    expect(list).toContainEqual({ interface: 'eth0', family: 'inet6', address: 'fe80::fc:ff:fe00:1', prefixLength: 64, scope: 'link' });
+    expect(list).toContainEqual({
+      interface: 'eth0',
+      family: 'inet',
+      address: '192.0.2.2',
+      prefixLength: 24,
+      scope: null,
+    });
+    expect(list).toContainEqual({
+      interface: 'eth0',
+      family: 'inet6',
+      address: 'fe80::fc:ff:fe00:1',
+      prefixLength: 64,
+      scope: 'link',
+    });
     const bb = parseIfconfig([
       'eth0      Link encap:Ethernet  HWaddr 02:42:AC:11:00:02',
       '          inet addr:172.17.0.2  Bcast:172.17.255.255  Mask:255.255.0.0',
@@ -51,8 +94,13 @@ describe('interface addresses', () => {
 
 describe('packages', () => {
   it('reads real dpkg-query output, installed packages only', () => {
-    const pkgs = parseDpkg([...fixtureLines('debian12/dpkg-query.txt'), 'deinstall ok config-files\told-pkg\t1.0\tamd64']);
-    expect(pkgs.length).toBe(fixtureLines('debian12/dpkg-query.txt').filter((l) => l.startsWith('install ok installed')).length);
+    const pkgs = parseDpkg([
+      ...fixtureLines('debian12/dpkg-query.txt'),
+      'deinstall ok config-files\told-pkg\t1.0\tamd64',
+    ]);
+    expect(pkgs.length).toBe(
+      fixtureLines('debian12/dpkg-query.txt').filter((l) => l.startsWith('install ok installed')).length,
+    );
     expect(pkgs).toContainEqual({ name: 'adduser', version: '3.134', arch: 'all', manager: 'dpkg' });
     expect(pkgs.find((p) => p.name === 'old-pkg')).toBeUndefined();
   });
@@ -76,17 +124,37 @@ describe('packages', () => {
 
 describe('services', () => {
   it('reads systemd units with their enablement', () => {
-    const list = parseSystemdUnits(fixtureLines('rhel9/systemctl-list-units.txt'), parseSystemdUnitFiles(fixtureLines('rhel9/systemctl-list-unit-files.txt')));
-    expect(list).toContainEqual({ name: 'nginx', manager: 'systemd', state: 'running', enabled: true, description: 'The nginx HTTP and reverse proxy server' });
+    const list = parseSystemdUnits(
+      fixtureLines('rhel9/systemctl-list-units.txt'),
+      parseSystemdUnitFiles(fixtureLines('rhel9/systemctl-list-unit-files.txt')),
+    );
+    expect(list).toContainEqual({
+      name: 'nginx',
+      manager: 'systemd',
+      state: 'running',
+      enabled: true,
+      description: 'The nginx HTTP and reverse proxy server',
+    });
     expect(list).toContainEqual(expect.objectContaining({ name: 'kdump', state: 'failed', enabled: true }));
     expect(list).toContainEqual(expect.objectContaining({ name: 'firewalld', state: 'stopped', enabled: false }));
-    expect(list).toContainEqual(expect.objectContaining({ name: 'systemd-tmpfiles-setup', state: 'running', enabled: null }));
+    expect(list).toContainEqual(
+      expect.objectContaining({ name: 'systemd-tmpfiles-setup', state: 'running', enabled: null }),
+    );
     expect(list.find((s) => s.name === 'ntpd')).toBeUndefined();
   });
 
   it('reads OpenRC status, including the uptime newer versions print', () => {
-    const list = parseRcStatus(fixtureLines('alpine3/rc-status-a.txt'), parseRcUpdate(fixtureLines('alpine3/rc-update-show-v.txt')));
-    expect(list).toContainEqual({ name: 'nginx', manager: 'openrc', state: 'running', enabled: true, description: null });
+    const list = parseRcStatus(
+      fixtureLines('alpine3/rc-status-a.txt'),
+      parseRcUpdate(fixtureLines('alpine3/rc-update-show-v.txt')),
+    );
+    expect(list).toContainEqual({
+      name: 'nginx',
+      manager: 'openrc',
+      state: 'running',
+      enabled: true,
+      description: null,
+    });
     expect(list).toContainEqual(expect.objectContaining({ name: 'mariadb', state: 'failed', enabled: true }));
     expect(list).toContainEqual(expect.objectContaining({ name: 'redis', state: 'running', enabled: false }));
     expect(list).toContainEqual(expect.objectContaining({ name: 'killprocs', state: 'stopped', enabled: false }));
@@ -94,7 +162,13 @@ describe('services', () => {
 
   it('reads real `service --status-all` output', () => {
     const list = parseSysvStatus(fixtureLines('debian12/service-status-all.txt'));
-    expect(list).toContainEqual({ name: 'postgresql', manager: 'sysv', state: 'running', enabled: null, description: null });
+    expect(list).toContainEqual({
+      name: 'postgresql',
+      manager: 'sysv',
+      state: 'running',
+      enabled: null,
+      description: null,
+    });
     expect(list).toContainEqual(expect.objectContaining({ name: 'hwclock.sh', state: 'unknown' }));
   });
 });
@@ -102,8 +176,20 @@ describe('services', () => {
 describe('listening ports', () => {
   it('reads real ss output, first process of each socket', () => {
     const ports = parseSs(fixtureLines('debian12/ss-tulpn.txt'));
-    expect(ports).toContainEqual({ proto: 'tcp', address: '127.0.0.1', port: 5432, process: 'postgres', pid: expect.any(Number) });
-    expect(ports).toContainEqual({ proto: 'tcp', address: '::1', port: 6379, process: 'redis-server', pid: expect.any(Number) });
+    expect(ports).toContainEqual({
+      proto: 'tcp',
+      address: '127.0.0.1',
+      port: 5432,
+      process: 'postgres',
+      pid: expect.any(Number),
+    });
+    expect(ports).toContainEqual({
+      proto: 'tcp',
+      address: '::1',
+      port: 6379,
+      process: 'redis-server',
+      pid: expect.any(Number),
+    });
     expect(ports).toContainEqual({ proto: 'tcp', address: '0.0.0.0', port: 2024, process: null, pid: null });
     const rhel = parseSs(fixtureLines('rhel9/ss-tulpn.txt'));
     expect(rhel).toContainEqual({ proto: 'udp', address: '127.0.0.1', port: 323, process: 'chronyd', pid: 712 });
@@ -111,8 +197,12 @@ describe('listening ports', () => {
   });
 
   it('agrees with real netstat output on the same machine', () => {
-    const ss = parseSs(fixtureLines('debian12/ss-tulpn.txt')).map((p) => `${p.proto} ${p.port} ${p.process ?? '-'}`).sort();
-    const ns = parseNetstat(fixtureLines('debian12/netstat-tulpn.txt')).map((p) => `${p.proto} ${p.port} ${p.process ?? '-'}`).sort();
+    const ss = parseSs(fixtureLines('debian12/ss-tulpn.txt'))
+      .map((p) => `${p.proto} ${p.port} ${p.process ?? '-'}`)
+      .sort();
+    const ns = parseNetstat(fixtureLines('debian12/netstat-tulpn.txt'))
+      .map((p) => `${p.proto} ${p.port} ${p.process ?? '-'}`)
+      .sort();
     expect(ns).toEqual(ss);
   });
 
@@ -149,7 +239,17 @@ describe('listening ports', () => {
 describe('processes', () => {
   it('joins procps columns with arguments by pid', () => {
     const list = parseProcpsPs(fixtureLines('rhel9/ps-procps.txt'), fixtureLines('rhel9/ps-args.txt'));
-    expect(list).toContainEqual(expect.objectContaining({ pid: 1102, uid: 27, command: 'mariadbd', cpuPercent: 0.4, memPercent: 9.8, rssKb: 98304, args: '/usr/libexec/mariadbd --basedir=/usr' }));
+    expect(list).toContainEqual(
+      expect.objectContaining({
+        pid: 1102,
+        uid: 27,
+        command: 'mariadbd',
+        cpuPercent: 0.4,
+        memPercent: 9.8,
+        rssKb: 98304,
+        args: '/usr/libexec/mariadbd --basedir=/usr',
+      }),
+    );
     expect(list.find((p) => p.pid === 2211)?.cpuPercent).toBe(97.3);
   });
 
@@ -174,7 +274,12 @@ describe('processes', () => {
     const top = parseBusyboxTop(fixtureLines('debian12/busybox-top.txt'));
     expect(top.size).toBeGreaterThan(5);
     const alp = parseBusyboxPs(fixtureLines('alpine3/busybox-ps.txt'), fixtureLines('alpine3/busybox-top.txt'));
-    expect(alp.find((p) => p.pid === 2801)).toMatchObject({ user: 'deploy', command: 'node', cpuPercent: 2, rssKb: 52 * 1024 });
+    expect(alp.find((p) => p.pid === 2801)).toMatchObject({
+      user: 'deploy',
+      command: 'node',
+      cpuPercent: 2,
+      rssKb: 52 * 1024,
+    });
     expect(alp.find((p) => p.pid === 2610)).toMatchObject({ command: 'php-fpm', cpuPercent: 0, rssKb: 11 * 1024 });
     expect(alp.find((p) => p.pid === 2412)?.command).toBe('sshd');
     expect(parseBusyboxSize('1.5g')).toBe(1572864);
@@ -188,7 +293,10 @@ describe('performance figures', () => {
     expect(mem.get('MemTotal')).toBeGreaterThan(0);
     expect(mem.has('SwapTotal')).toBe(true);
     const disks = parseDf(fixtureLines('debian12/df-P.txt'));
-    expect(disks.find((d) => d.mount === '/')).toMatchObject({ filesystem: '/dev/vda', usePercent: expect.any(Number) });
+    expect(disks.find((d) => d.mount === '/')).toMatchObject({
+      filesystem: '/dev/vda',
+      usePercent: expect.any(Number),
+    });
     expect(disks.some((d) => d.filesystem === 'tmpfs' || d.filesystem === 'devtmpfs')).toBe(false);
     const bb = parseDf(fixtureLines('alpine3/busybox-df-P.txt'));
     expect(bb.map((d) => d.mount)).toEqual(['/', '/boot']);
@@ -198,7 +306,10 @@ describe('performance figures', () => {
   it('reads load, cpu and virtualisation hints', () => {
     expect(parseLoadavg(['0.52 0.58 0.59 1/467 12345'])).toEqual([0.52, 0.58, 0.59]);
     expect(parseLoadavg(['junk'])).toBeNull();
-    expect(parseCpu(['count=4', 'model name\t: Intel(R) Xeon(R) CPU @ 2.20GHz'])).toEqual({ count: 4, model: 'Intel(R) Xeon(R) CPU @ 2.20GHz' });
+    expect(parseCpu(['count=4', 'model name\t: Intel(R) Xeon(R) CPU @ 2.20GHz'])).toEqual({
+      count: 4,
+      model: 'Intel(R) Xeon(R) CPU @ 2.20GHz',
+    });
     expect(parseVirt(['detect-virt=kvm', 'cpu-flag=hypervisor'])).toBe('kvm');
     expect(parseVirt(['detect-virt=none', 'dmi-sys_vendor=Amazon EC2'])).toBe('amazon');
     expect(parseVirt(['cpu-flag=hypervisor'])).toBe('vm');

@@ -28,7 +28,13 @@ describe('real Debian 12 output', () => {
     expect(f.identity.hostname).toMatch(/^[a-z0-9-]+$/);
     expect(f.identity.machineId).toBe('0123456789abcdef0123456789abcdef');
     expect(f.identity.addresses).toContainEqual(expect.objectContaining({ interface: 'lo', address: '127.0.0.1' }));
-    expect(f.os).toMatchObject({ id: 'debian', family: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', kernel: { name: 'Linux', machine: 'x86_64' } });
+    expect(f.os).toMatchObject({
+      id: 'debian',
+      family: 'debian',
+      versionId: '12',
+      prettyName: 'Debian GNU/Linux 12 (bookworm)',
+      kernel: { name: 'Linux', machine: 'x86_64' },
+    });
     expect(f.os.release).toMatch(/^12\.\d+$/);
     expect(f.os.uptimeSeconds).toBeGreaterThan(0);
   });
@@ -38,15 +44,33 @@ describe('real Debian 12 output', () => {
     expect(f.packages.every((p) => p.manager === 'dpkg')).toBe(true);
     expect(f.packages.find((p) => p.name === 'openssh-server')).toBeTruthy();
     const apps = f.applications.map((a) => `${a.kind}:${a.name}`);
-    expect(apps).toEqual(expect.arrayContaining(['database:mariadb', 'database:postgresql', 'cache:redis', 'cms:wordpress', 'node_app:node-app']));
-    expect(f.applications.find((a) => a.name === 'wordpress')).toMatchObject({ version: '6.4.3', location: '/var/www/steward-fixture' });
-    expect(f.applications.find((a) => a.location === '/srv/steward-fixture-app')).toMatchObject({ version: '2.3.1', evidence: expect.arrayContaining(['framework:express']) });
-    expect(f.applications.find((a) => a.name === 'mariadb')?.evidence).toEqual(expect.arrayContaining(['package:mariadb-server', 'process:mariadbd', 'port:tcp/3306']));
+    expect(apps).toEqual(
+      expect.arrayContaining([
+        'database:mariadb',
+        'database:postgresql',
+        'cache:redis',
+        'cms:wordpress',
+        'node_app:node-app',
+      ]),
+    );
+    expect(f.applications.find((a) => a.name === 'wordpress')).toMatchObject({
+      version: '6.4.3',
+      location: '/var/www/steward-fixture',
+    });
+    expect(f.applications.find((a) => a.location === '/srv/steward-fixture-app')).toMatchObject({
+      version: '2.3.1',
+      evidence: expect.arrayContaining(['framework:express']),
+    });
+    expect(f.applications.find((a) => a.name === 'mariadb')?.evidence).toEqual(
+      expect.arrayContaining(['package:mariadb-server', 'process:mariadbd', 'port:tcp/3306']),
+    );
   });
 
   it('reads services, listening ports and processes', () => {
     expect(f.services.find((s) => s.name === 'postgresql')).toMatchObject({ manager: 'sysv', state: 'running' });
-    expect(f.ports).toContainEqual(expect.objectContaining({ proto: 'tcp', address: '127.0.0.1', port: 5432, process: 'postgres' }));
+    expect(f.ports).toContainEqual(
+      expect.objectContaining({ proto: 'tcp', address: '127.0.0.1', port: 5432, process: 'postgres' }),
+    );
     expect(f.ports).toContainEqual(expect.objectContaining({ port: 3306, process: 'mariadbd' }));
     expect(f.processes.find((p) => p.command === 'postgres')).toMatchObject({ users: ['postgres'] });
     expect(f.performance.processCount).toBeGreaterThan(20);
@@ -56,17 +80,31 @@ describe('real Debian 12 output', () => {
   it('knows the administrators of the server and of its databases', () => {
     expect(f.users.find((u) => u.name === 'root')).toMatchObject({ uid: 0, loginShell: true, password: 'locked' });
     expect(f.admins.uid0).toEqual(['root']);
-    expect(f.admins.grants.map((g) => `${g.principalType}:${g.principal}`)).toEqual(['alias:FIXTURE_OPS', 'group:adm', 'user:redis']);
+    expect(f.admins.grants.map((g) => `${g.principalType}:${g.principal}`)).toEqual([
+      'alias:FIXTURE_OPS',
+      'group:adm',
+      'user:redis',
+    ]);
     expect(f.admins.effective).toEqual(['fxops1', 'fxops2', 'redis', 'root']);
-    expect(f.dbAdmins).toContainEqual(expect.objectContaining({ engine: 'mysql', name: 'root', host: 'localhost', superuser: true, source: 'query' }));
-    expect(f.dbAdmins).toContainEqual(expect.objectContaining({ engine: 'postgresql', name: 'postgres', superuser: true }));
+    expect(f.dbAdmins).toContainEqual(
+      expect.objectContaining({ engine: 'mysql', name: 'root', host: 'localhost', superuser: true, source: 'query' }),
+    );
+    expect(f.dbAdmins).toContainEqual(
+      expect.objectContaining({ engine: 'postgresql', name: 'postgres', superuser: true }),
+    );
   });
 
   it('reads keys with the fingerprints ssh-keygen prints', () => {
-    const ref = fixtureLines('debian12/ssh-keygen-lf.txt').map((l) => l.split(' ')[1]).sort();
+    const ref = fixtureLines('debian12/ssh-keygen-lf.txt')
+      .map((l) => l.split(' ')[1])
+      .sort();
     expect(f.sshKeys.authorized.map((k) => k.fingerprint).sort()).toEqual(ref);
-    expect(f.sshKeys.authorized.every((k) => k.user === 'redis' && k.file === '/var/lib/redis/.ssh/authorized_keys')).toBe(true);
-    const hostRef = fixtureLines('debian12/ssh-keygen-lf-host.txt').map((l) => l.split(' ')[1]).sort();
+    expect(
+      f.sshKeys.authorized.every((k) => k.user === 'redis' && k.file === '/var/lib/redis/.ssh/authorized_keys'),
+    ).toBe(true);
+    const hostRef = fixtureLines('debian12/ssh-keygen-lf-host.txt')
+      .map((l) => l.split(' ')[1])
+      .sort();
     expect(f.sshKeys.host.map((k) => k.fingerprint).sort()).toEqual(hostRef);
   });
 
@@ -87,12 +125,28 @@ describe('real Debian 12 output', () => {
 
   it('reads key service settings and locations', () => {
     expect(f.serviceConfig.sshd).toMatchObject({ source: 'sshd -T', ports: [22], permitRootLogin: 'without-password' });
-    expect(f.serviceConfig.mysql).toMatchObject({ dataDirectory: '/var/lib/mysql', listen: ['127.0.0.1'], port: 3306, source: 'query' });
-    expect(f.serviceConfig.postgresql).toMatchObject({ dataDirectory: '/var/lib/postgresql/15/main', port: 5432, hba: expect.arrayContaining([expect.objectContaining({ method: 'trust' })]) });
+    expect(f.serviceConfig.mysql).toMatchObject({
+      dataDirectory: '/var/lib/mysql',
+      listen: ['127.0.0.1'],
+      port: 3306,
+      source: 'query',
+    });
+    expect(f.serviceConfig.postgresql).toMatchObject({
+      dataDirectory: '/var/lib/postgresql/15/main',
+      port: 5432,
+      hba: expect.arrayContaining([expect.objectContaining({ method: 'trust' })]),
+    });
     expect(f.serviceConfig.redis).toMatchObject({ port: 6379, passwordSet: false, source: '/etc/redis/redis.conf' });
-    expect(f.locations.dataDirectories).toEqual(expect.arrayContaining([{ engine: 'mysql', path: '/var/lib/mysql' }, { engine: 'postgresql', path: '/var/lib/postgresql/15/main' }]));
+    expect(f.locations.dataDirectories).toEqual(
+      expect.arrayContaining([
+        { engine: 'mysql', path: '/var/lib/mysql' },
+        { engine: 'postgresql', path: '/var/lib/postgresql/15/main' },
+      ]),
+    );
     expect(f.locations.webRoots).toContain('/var/www/steward-fixture');
-    expect(f.logs.find((l) => l.path === '/var/log/postgresql/postgresql-15-main.log')?.recentLines.length).toBeGreaterThan(0);
+    expect(
+      f.logs.find((l) => l.path === '/var/log/postgresql/postgresql-15-main.log')?.recentLines.length,
+    ).toBeGreaterThan(0);
     expect(f.logs.every((l) => l.recentLines.length <= 20)).toBe(true);
   });
 
@@ -114,13 +168,19 @@ describe('real Debian 12 output', () => {
       ['/var/www/steward-fixture/wp-config.php', 'SECURE_AUTH_KEY', 'fx-secure-auth-key-6a7b8c'],
       ['/var/www/steward-fixture/wp-config.php', 'NONCE_SALT', 'fx-nonce-salt-$9d0e'],
     ];
-    const got = dash.foundSecrets.filter((s) => s.key !== 'SIGNING_KEY').map((s): [string, string, string] => [s.location, s.key, s.value.reveal()]);
+    const got = dash.foundSecrets
+      .filter((s) => s.key !== 'SIGNING_KEY')
+      .map((s): [string, string, string] => [s.location, s.key, s.value.reveal()]);
     expect(got).toEqual(expected);
     expect(dash.foundSecrets.find((s) => s.key === 'SIGNING_KEY')?.kind).toBe('private_key');
     const json = JSON.stringify(dash.facts);
     for (const s of dash.foundSecrets) expect(json).not.toContain(s.value.reveal());
     expect(json).not.toContain('Fx-');
-    expect(dash.foundSecrets.find((s) => s.key === 'DB_PASSWORD')?.context).toMatchObject({ user: 'fixture_wp_user', database: 'fixture_wp', host: 'localhost' });
+    expect(dash.foundSecrets.find((s) => s.key === 'DB_PASSWORD')?.context).toMatchObject({
+      user: 'fixture_wp_user',
+      database: 'fixture_wp',
+      host: 'localhost',
+    });
   });
 
   it('reads the busybox sh run to the same facts (the script is portable to ash)', () => {

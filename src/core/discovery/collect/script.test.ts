@@ -13,7 +13,9 @@ function run(argv: string[], script: string): Promise<{ stdout: string; ms: numb
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.on('error', reject);
-    child.on('close', (status) => resolve({ stdout: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0, status }));
+    child.on('close', (status) =>
+      resolve({ stdout: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0, status }),
+    );
     child.stdin.end(script);
   });
 }
@@ -40,7 +42,7 @@ describe('discoveryScript', () => {
     for (const s of SECTIONS) expect(script).toMatch(new RegExp(`^s_${s}\\(\\) \\{`, 'm'));
     // `$B` reaches only printf, a builtin: no process ever gets the boundary in its argv.
     const uses = script.split('\n').filter((l) => l.includes('$B'));
-    expect(uses).toEqual(["mk() { printf '\\n@@%s %s\\n' \"$B\" \"$*\"; }"]);
+    expect(uses).toEqual(['mk() { printf \'\\n@@%s %s\\n\' "$B" "$*"; }']);
     expect(script).toContain(`B=${b}\n`);
     expect(script).toContain('NLOG=7\n');
     expect(script).toContain('sudo -n sh -s');
@@ -50,7 +52,9 @@ describe('discoveryScript', () => {
   it('is valid for busybox ash and bash too', () => {
     const script = discoveryScript({ boundary: newDiscoveryBoundary() });
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
-    expect(has('busybox'), 'busybox is needed for this test: apt-get install -y busybox (.ci/run installs it)').toBe(true);
+    expect(has('busybox'), 'busybox is needed for this test: apt-get install -y busybox (.ci/run installs it)').toBe(
+      true,
+    );
     expect(spawnSync('busybox', ['sh', '-n'], { input: script }).status).toBe(0);
   });
 });
@@ -70,25 +74,39 @@ describe.concurrent('the script on this machine', () => {
     expect(facts.users.find((u) => u.uid === 0)).toBeTruthy();
     expect(facts.packages.length + facts.performance.processCount).toBeGreaterThan(0);
     expect(facts.logs.every((l) => l.recentLines.length <= 5)).toBe(true);
-    console.info(`discovery script: ${script.length} bytes; run under sh: ${Math.round(r.ms)} ms, ${r.stdout.length} bytes of output`);
+    console.info(
+      `discovery script: ${script.length} bytes; run under sh: ${Math.round(r.ms)} ms, ${r.stdout.length} bytes of output`,
+    );
   });
 
   it('runs under busybox sh (the shell of Alpine hosts)', { timeout: LIVE_TIMEOUT }, async () => {
-    expect(has('busybox'), 'busybox is needed for this test: apt-get install -y busybox (.ci/run installs it)').toBe(true);
+    expect(has('busybox'), 'busybox is needed for this test: apt-get install -y busybox (.ci/run installs it)').toBe(
+      true,
+    );
     const r = await run(['busybox', 'sh', '-s'], script);
     const { facts } = parseDiscoveryOutput(r.stdout, boundary, { now: new Date() });
     expect(facts.complete).toBe(true);
     expect(facts.users.length).toBeGreaterThan(0);
   });
 
-  it('degrades without root: finishes, reads what it can, says what it could not', { timeout: LIVE_TIMEOUT }, async () => {
-    expect(process.getuid?.() === 0 && has('runuser'), 'this test runs the script as nobody through runuser, so it needs root (CI runs as root)').toBe(true);
-    const r = await run(['runuser', '-u', 'nobody', '--', 'sh', '-s'], discoveryScript({ boundary, elevate: 'never' }));
-    const { facts } = parseDiscoveryOutput(r.stdout, boundary, { now: new Date() });
-    expect(facts.complete).toBe(true);
-    expect(facts.privilege).toBe('user');
-    expect(facts.users.length).toBeGreaterThan(0);
-    expect(facts.users.every((u) => u.password === 'unknown')).toBe(true);
-    expect(facts.notes.join(' ')).toMatch(/without root/);
-  });
+  it(
+    'degrades without root: finishes, reads what it can, says what it could not',
+    { timeout: LIVE_TIMEOUT },
+    async () => {
+      expect(
+        process.getuid?.() === 0 && has('runuser'),
+        'this test runs the script as nobody through runuser, so it needs root (CI runs as root)',
+      ).toBe(true);
+      const r = await run(
+        ['runuser', '-u', 'nobody', '--', 'sh', '-s'],
+        discoveryScript({ boundary, elevate: 'never' }),
+      );
+      const { facts } = parseDiscoveryOutput(r.stdout, boundary, { now: new Date() });
+      expect(facts.complete).toBe(true);
+      expect(facts.privilege).toBe('user');
+      expect(facts.users.length).toBeGreaterThan(0);
+      expect(facts.users.every((u) => u.password === 'unknown')).toBe(true);
+      expect(facts.notes.join(' ')).toMatch(/without root/);
+    },
+  );
 });

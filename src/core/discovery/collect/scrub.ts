@@ -15,7 +15,10 @@ const ARG_PATTERNS: [RegExp, string][] = [
   [/(--?(?:password|passwd|pass|pwd|token|secret|api[-_]?key|auth)(?:=|\s+))("[^"]*"|'[^']*'|\S+)/gi, `$1${REDACTED}`],
   [/(\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^|;]*?\s-p)(?!\s)(\S+)/g, `$1${REDACTED}`],
   // NAME_PASSWORD=value, TOKEN=value in env-style arguments
-  [/(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*=)("[^"]*"|'[^']*'|\S+)/g, `$1${REDACTED}`],
+  [
+    /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*=)("[^"]*"|'[^']*'|\S+)/g,
+    `$1${REDACTED}`,
+  ],
 ];
 
 /** A command line with likely credentials replaced by `[redacted]`. */

@@ -54,7 +54,12 @@ function env(c: Collector, f: FileBlock): void {
     found.push(e.key);
     c.add(f.path, kind, e.key, e.value, { format: 'env', line: e.line });
   }
-  c.file(f.path, 'env', entries.map((e) => e.key), found);
+  c.file(
+    f.path,
+    'env',
+    entries.map((e) => e.key),
+    found,
+  );
 }
 
 function firstValue(settings: readonly PhpSetting[], names: readonly string[]): string | undefined {
@@ -72,15 +77,23 @@ function php(c: Collector, f: FileBlock, format: 'wp-config' | 'php-config'): vo
   const database = firstValue(settings, ['db_name', 'database', 'dbname', 'db']);
   const host = firstValue(settings, ['db_host', 'host', 'dbhost']);
   for (const s of settings) {
-    const kind: SecretKind | null = format === 'wp-config' && WP_SALTS.test(s.key)
-      ? (s.value && s.value !== 'put your unique phrase here' ? 'token' : null)
-      : secretKind(s.key, s.value);
+    const kind: SecretKind | null =
+      format === 'wp-config' && WP_SALTS.test(s.key)
+        ? s.value && s.value !== 'put your unique phrase here'
+          ? 'token'
+          : null
+        : secretKind(s.key, s.value);
     if (!kind) continue;
     found.push(s.key);
     const dbContext = kind === 'password' || kind === 'connection_string' ? { user, database, host } : {};
     c.add(f.path, kind, s.key, s.value, { format, line: s.line, ...dbContext });
   }
-  c.file(f.path, format, settings.map((s) => s.key), found);
+  c.file(
+    f.path,
+    format,
+    settings.map((s) => s.key),
+    found,
+  );
 }
 
 const SYSTEM_ADMIN_USERS = new Set(['root', 'debian-sys-maint', 'admin']);
@@ -93,26 +106,60 @@ function myCnf(c: Collector, f: FileBlock): void {
     if (o.key !== 'password' && o.key !== 'pass') continue;
     const kind = secretKind('password', o.value);
     if (!kind) continue;
-    const inSection = (k: string): string | undefined => options.find((x) => x.section === o.section && x.key === k)?.value;
+    const inSection = (k: string): string | undefined =>
+      options.find((x) => x.section === o.section && x.key === k)?.value;
     found.push(`[${o.section}] ${o.key}`);
     c.add(f.path, kind, `[${o.section}] ${o.key}`, o.value, {
-      format: 'my.cnf', line: o.line, section: o.section, user: inSection('user'), host: inSection('host'), port: inSection('port'), owner,
+      format: 'my.cnf',
+      line: o.line,
+      section: o.section,
+      user: inSection('user'),
+      host: inSection('host'),
+      port: inSection('port'),
+      owner,
     });
   }
   for (const o of options) {
-    if (o.key !== 'user' || !/^(client|mysql|mysqladmin|mysqldump|client-server)$/.test(o.section) || !o.value) continue;
-    c.configDbUsers.push({ engine: 'mysql', name: o.value, host: null, superuser: SYSTEM_ADMIN_USERS.has(o.value), canLogin: null, source: 'config', detail: `named in ${f.path}` });
+    if (o.key !== 'user' || !/^(client|mysql|mysqladmin|mysqldump|client-server)$/.test(o.section) || !o.value)
+      continue;
+    c.configDbUsers.push({
+      engine: 'mysql',
+      name: o.value,
+      host: null,
+      superuser: SYSTEM_ADMIN_USERS.has(o.value),
+      canLogin: null,
+      source: 'config',
+      detail: `named in ${f.path}`,
+    });
   }
-  c.file(f.path, 'my.cnf', options.map((o) => `[${o.section}] ${o.key}`), found);
+  c.file(
+    f.path,
+    'my.cnf',
+    options.map((o) => `[${o.section}] ${o.key}`),
+    found,
+  );
 }
 
 function pgpass(c: Collector, f: FileBlock): void {
   const owner = tagOwner(f) ?? undefined;
   const entries = parsePgpass(f.content);
   for (const e of entries) {
-    c.add(f.path, 'password', 'password', e.password, { format: 'pgpass', line: e.line, host: e.host, port: e.port, database: e.database, user: e.user, owner });
+    c.add(f.path, 'password', 'password', e.password, {
+      format: 'pgpass',
+      line: e.line,
+      host: e.host,
+      port: e.port,
+      database: e.database,
+      user: e.user,
+      owner,
+    });
   }
-  c.file(f.path, 'pgpass', entries.map((e) => `${e.user}@${e.host}:${e.port}/${e.database}`), entries.length > 0 ? ['password'] : []);
+  c.file(
+    f.path,
+    'pgpass',
+    entries.map((e) => `${e.user}@${e.host}:${e.port}/${e.database}`),
+    entries.length > 0 ? ['password'] : [],
+  );
 }
 
 function redis(c: Collector, f: FileBlock): void {
@@ -131,7 +178,12 @@ function redis(c: Collector, f: FileBlock): void {
       }
     }
   }
-  c.file(f.path, 'redis', directives.map((d) => d.name), found);
+  c.file(
+    f.path,
+    'redis',
+    directives.map((d) => d.name),
+    found,
+  );
 }
 
 /** Reads every credential-bearing file block; unknown tags are ignored. */

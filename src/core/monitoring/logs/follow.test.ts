@@ -3,7 +3,13 @@ import type { LogChunk } from '../sample/types.js';
 import { firstOffset, followLog, sourceOf } from './follow.js';
 import { redactLogLine } from './redact.js';
 
-const chunk = (kind: LogChunk['kind'], inode: string, start: number, text: string): LogChunk => ({ index: 0, kind, inode, start, data: Buffer.from(text) });
+const chunk = (kind: LogChunk['kind'], inode: string, start: number, text: string): LogChunk => ({
+  index: 0,
+  kind,
+  inode,
+  start,
+  data: Buffer.from(text),
+});
 const at = (inode: string, offset: number) => ({ path: '/var/log/syslog', inode, offset });
 
 describe('following a log', () => {
@@ -17,7 +23,12 @@ describe('following a log', () => {
   });
 
   it('after rotation: the rest of the old file, then the new one from its start', () => {
-    const r = followLog(at('7', 108), [chunk('rotated', '7', 108, 'last old line'), chunk('current', '9', 0, 'first new\n')], [], 65536);
+    const r = followLog(
+      at('7', 108),
+      [chunk('rotated', '7', 108, 'last old line'), chunk('current', '9', 0, 'first new\n')],
+      [],
+      65536,
+    );
     expect(r.lines).toEqual(['last old line', 'first new']);
     expect(r.cursor).toEqual(at('9', 10));
     expect(r.event).toBe('rotated');
@@ -34,7 +45,11 @@ describe('following a log', () => {
   });
 
   it('nothing new, or the file is gone: the cursor stays', () => {
-    expect(followLog(at('7', 5), [], [{ index: 0, kind: 'same' }], 65536)).toEqual({ cursor: at('7', 5), lines: [], event: null });
+    expect(followLog(at('7', 5), [], [{ index: 0, kind: 'same' }], 65536)).toEqual({
+      cursor: at('7', 5),
+      lines: [],
+      event: null,
+    });
     expect(followLog(at('7', 5), [], [{ index: 0, kind: 'missing' }], 65536).event).toBe('missing');
   });
 
@@ -52,7 +67,11 @@ describe('following a log', () => {
   });
 
   it('knows log kinds and starts new logs near their end', () => {
-    expect(['/var/log/auth.log', '/var/log/secure', '/var/log/syslog', '/var/log/nginx/access.log', '/opt/app.log'].map(sourceOf)).toEqual(['auth', 'auth', 'system', 'web', 'other']);
+    expect(
+      ['/var/log/auth.log', '/var/log/secure', '/var/log/syslog', '/var/log/nginx/access.log', '/opt/app.log'].map(
+        sourceOf,
+      ),
+    ).toEqual(['auth', 'auth', 'system', 'web', 'other']);
     expect(firstOffset(10_000, 4096)).toBe(5904);
     expect(firstOffset(100, 4096)).toBe(0);
   });
@@ -60,9 +79,17 @@ describe('following a log', () => {
 
 describe('redacting log lines before they are stored', () => {
   it('cuts tokens, passwords and authorization headers, and keeps the rest', () => {
-    expect(redactLogLine('1.2.3.4 - - "GET /reset?token=abc123SECRET&lang=en HTTP/1.1" 200')).toBe('1.2.3.4 - - "GET /reset?token=[redacted]&lang=en HTTP/1.1" 200');
-    expect(redactLogLine('connect to postgres://app:hunter22@db/app failed')).toBe('connect to postgres://app:[redacted]@db/app failed');
-    expect(redactLogLine('header Authorization: Bearer eyJhbGciOi.x.y')).toBe('header Authorization: Bearer [redacted]');
-    expect(redactLogLine('Failed password for root from 203.0.113.9 port 4242 ssh2')).toBe('Failed password for root from 203.0.113.9 port 4242 ssh2');
+    expect(redactLogLine('1.2.3.4 - - "GET /reset?token=abc123SECRET&lang=en HTTP/1.1" 200')).toBe(
+      '1.2.3.4 - - "GET /reset?token=[redacted]&lang=en HTTP/1.1" 200',
+    );
+    expect(redactLogLine('connect to postgres://app:hunter22@db/app failed')).toBe(
+      'connect to postgres://app:[redacted]@db/app failed',
+    );
+    expect(redactLogLine('header Authorization: Bearer eyJhbGciOi.x.y')).toBe(
+      'header Authorization: Bearer [redacted]',
+    );
+    expect(redactLogLine('Failed password for root from 203.0.113.9 port 4242 ssh2')).toBe(
+      'Failed password for root from 203.0.113.9 port 4242 ssh2',
+    );
   });
 });

@@ -24,7 +24,11 @@ export interface FollowResult {
 export const MAX_LINE_CHARS = 4096;
 
 function toLines(text: string): string[] {
-  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0).map((l) => (l.length > MAX_LINE_CHARS ? `${l.slice(0, MAX_LINE_CHARS)}…` : l));
+  return text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.length > 0)
+    .map((l) => (l.length > MAX_LINE_CHARS ? `${l.slice(0, MAX_LINE_CHARS)}…` : l));
 }
 
 /**
@@ -39,7 +43,12 @@ function wholeLines(chunk: LogChunk, maxBytes: number): number {
   return chunk.data.length >= maxBytes ? chunk.data.length : 0;
 }
 
-export function followLog(cursor: LogCursor, chunks: readonly LogChunk[], notes: readonly LogNote[], maxBytes: number): FollowResult {
+export function followLog(
+  cursor: LogCursor,
+  chunks: readonly LogChunk[],
+  notes: readonly LogNote[],
+  maxBytes: number,
+): FollowResult {
   let next = cursor;
   const lines: string[] = [];
   let event: FollowResult['event'] = null;

@@ -9,17 +9,60 @@ export type CursorRow = LogCursorsTable;
 const likeText = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export const logsStore = {
-  cursorsOf: (db: Executor, serverId: string) => db.selectFrom('log_cursors').selectAll().where('server_id', '=', serverId).orderBy('path').execute(),
-  insertCursor: (db: Executor, row: CursorRow) => db.insertInto('log_cursors').values(row).onConflict((oc) => oc.columns(['server_id', 'path']).doNothing()).execute(),
-  updateCursor: (db: Executor, serverId: string, path: string, patch: Partial<CursorRow>) => db.updateTable('log_cursors').set(patch).where('server_id', '=', serverId).where('path', '=', path).execute(),
-  insertLines: async (db: Executor, rows: readonly { org_id: string; server_id: string; source: CursorRow['source']; path: string; observed_at: string; line: string }[]) => {
-    for (let i = 0; i < rows.length; i += 200) await db.insertInto('log_lines').values(rows.slice(i, i + 200)).execute();
+  cursorsOf: (db: Executor, serverId: string) =>
+    db.selectFrom('log_cursors').selectAll().where('server_id', '=', serverId).orderBy('path').execute(),
+  insertCursor: (db: Executor, row: CursorRow) =>
+    db
+      .insertInto('log_cursors')
+      .values(row)
+      .onConflict((oc) => oc.columns(['server_id', 'path']).doNothing())
+      .execute(),
+  updateCursor: (db: Executor, serverId: string, path: string, patch: Partial<CursorRow>) =>
+    db.updateTable('log_cursors').set(patch).where('server_id', '=', serverId).where('path', '=', path).execute(),
+  insertLines: async (
+    db: Executor,
+    rows: readonly {
+      org_id: string;
+      server_id: string;
+      source: CursorRow['source'];
+      path: string;
+      observed_at: string;
+      line: string;
+    }[],
+  ) => {
+    for (let i = 0; i < rows.length; i += 200)
+      await db
+        .insertInto('log_lines')
+        .values(rows.slice(i, i + 200))
+        .execute();
   },
   /** Auth lines of a server seen since `sinceIso` (the detection window). */
   authSince: (db: Executor, serverId: string, sinceIso: string) =>
-    db.selectFrom('log_lines').select(['line', 'observed_at']).where('server_id', '=', serverId).where('source', '=', 'auth').where('observed_at', '>=', sinceIso).orderBy('id').limit(5000).execute(),
-  search(db: Executor, orgId: string, q: { serverId?: string; source?: CursorRow['source']; text?: string; fromIso?: string; toIso?: string; limit: number }) {
-    let query = db.selectFrom('log_lines').select(['id', 'server_id', 'source', 'path', 'observed_at', 'line']).where('org_id', '=', orgId);
+    db
+      .selectFrom('log_lines')
+      .select(['line', 'observed_at'])
+      .where('server_id', '=', serverId)
+      .where('source', '=', 'auth')
+      .where('observed_at', '>=', sinceIso)
+      .orderBy('id')
+      .limit(5000)
+      .execute(),
+  search(
+    db: Executor,
+    orgId: string,
+    q: {
+      serverId?: string;
+      source?: CursorRow['source'];
+      text?: string;
+      fromIso?: string;
+      toIso?: string;
+      limit: number;
+    },
+  ) {
+    let query = db
+      .selectFrom('log_lines')
+      .select(['id', 'server_id', 'source', 'path', 'observed_at', 'line'])
+      .where('org_id', '=', orgId);
     if (q.serverId) query = query.where('server_id', '=', q.serverId);
     if (q.source) query = query.where('source', '=', q.source);
     if (q.fromIso) query = query.where('observed_at', '>=', q.fromIso);
@@ -28,5 +71,6 @@ export const logsStore = {
     if (q.text) query = query.where(sql<boolean>`lower(line) like ${likeText(q.text.toLowerCase())} escape '\\'`);
     return query.orderBy('id', 'desc').limit(q.limit).execute();
   },
-  prune: async (db: Executor, beforeIso: string): Promise<number> => Number((await db.deleteFrom('log_lines').where('observed_at', '<', beforeIso).executeTakeFirst()).numDeletedRows),
+  prune: async (db: Executor, beforeIso: string): Promise<number> =>
+    Number((await db.deleteFrom('log_lines').where('observed_at', '<', beforeIso).executeTakeFirst()).numDeletedRows),
 };

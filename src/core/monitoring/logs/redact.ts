@@ -5,7 +5,8 @@
  */
 import { redactArgs } from '../../discovery/collect/index.js';
 
-const QUERY_SECRET = /([?&;](?:access_token|refresh_token|id_token|token|api_?key|apikey|key|password|passwd|pass|pwd|secret|signature|sig|auth|code|session|sid)=)[^&\s"';]+/gi;
+const QUERY_SECRET =
+  /([?&;](?:access_token|refresh_token|id_token|token|api_?key|apikey|key|password|passwd|pass|pwd|secret|signature|sig|auth|code|session|sid)=)[^&\s"';]+/gi;
 const AUTH_HEADER = /(authorization:?\s*(?:bearer|basic|token)\s+)[A-Za-z0-9._~+/=-]+/gi;
 
 export function redactLogLine(line: string): string {

@@ -16,7 +16,17 @@ describe('deriving metric points', () => {
   it('the first sample gives instantaneous figures only; rates wait for a second one', () => {
     const { points, counters } = derive(first, null, T0);
     const names = points.map((p) => p.metric);
-    expect(names).toEqual(expect.arrayContaining(['load.1', 'mem.used_pct', 'mem.used_bytes', 'procs.total', 'disk.used_pct', 'disk.used_pct:/', 'disk.free_bytes:/']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'load.1',
+        'mem.used_pct',
+        'mem.used_bytes',
+        'procs.total',
+        'disk.used_pct',
+        'disk.used_pct:/',
+        'disk.free_bytes:/',
+      ]),
+    );
     expect(names.some((n) => n.startsWith('cpu.') || n.startsWith('net.') || n.startsWith('diskio.'))).toBe(false);
     expect(counters.cpu).toEqual(first.cpu.total);
     expect(counters.net.eth0).toBeDefined();

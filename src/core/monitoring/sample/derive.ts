@@ -32,9 +32,10 @@ export interface TopProcess {
 }
 
 const SUFFIX_UNSAFE = /[^A-Za-z0-9_./@-]/g;
-export const seriesSuffix = (s: string): string => (s.replace(SUFFIX_UNSAFE, '_').slice(0, 100) || '_');
+export const seriesSuffix = (s: string): string => s.replace(SUFFIX_UNSAFE, '_').slice(0, 100) || '_';
 const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
-const pct = (part: number, whole: number): number => (whole > 0 ? round(Math.min(100, Math.max(0, (100 * part) / whole))) : 0);
+const pct = (part: number, whole: number): number =>
+  whole > 0 ? round(Math.min(100, Math.max(0, (100 * part) / whole))) : 0;
 
 function cpuPoints(now: CpuTimes, before: CpuTimes): Point[] {
   const d = (k: keyof CpuTimes) => Math.max(0, now[k] - before[k]);
@@ -50,9 +51,14 @@ function cpuPoints(now: CpuTimes, before: CpuTimes): Point[] {
 }
 
 /** A counter that went backwards was reset (device re-attached, counter wrapped): no rate this time. */
-const rate = (now: number, before: number | undefined, seconds: number): number | null => (before === undefined || now < before ? null : round((now - before) / seconds, 1));
+const rate = (now: number, before: number | undefined, seconds: number): number | null =>
+  before === undefined || now < before ? null : round((now - before) / seconds, 1);
 
-export function derive(raw: RawSample, previous: Counters | null, nowMs: number): { points: Point[]; counters: Counters; top: TopProcess[] } {
+export function derive(
+  raw: RawSample,
+  previous: Counters | null,
+  nowMs: number,
+): { points: Point[]; counters: Counters; top: TopProcess[] } {
   const points: Point[] = [];
   const add = (metric: string, value: number | null | undefined) => {
     if (value !== null && value !== undefined && Number.isFinite(value)) points.push({ metric, value });
@@ -96,7 +102,7 @@ export function derive(raw: RawSample, previous: Counters | null, nowMs: number)
     const w = rate(d.sectorsWritten * 512, before && before[1] * 512, seconds);
     const busy = rate(d.busyMs, before?.[2], seconds);
     if (r === null || w === null) ioKnown = false;
-    else (read += r, written += w);
+    else ((read += r), (written += w));
     add(`diskio.read_bps:${seriesSuffix(d.device)}`, r);
     add(`diskio.write_bps:${seriesSuffix(d.device)}`, w);
     add(`diskio.util_pct:${seriesSuffix(d.device)}`, busy === null ? null : Math.min(100, round(busy / 10)));
@@ -113,7 +119,7 @@ export function derive(raw: RawSample, previous: Counters | null, nowMs: number)
     const r = rate(n.rxBytes, prev.net[n.iface]?.[0], seconds);
     const t = rate(n.txBytes, prev.net[n.iface]?.[1], seconds);
     if (r === null || t === null) netKnown = false;
-    else (rx += r, tx += t);
+    else ((rx += r), (tx += t));
     add(`net.rx_bps:${seriesSuffix(n.iface)}`, r);
     add(`net.tx_bps:${seriesSuffix(n.iface)}`, t);
   }
@@ -123,8 +129,17 @@ export function derive(raw: RawSample, previous: Counters | null, nowMs: number)
   const top: TopProcess[] = raw.processes.map((p) => {
     procs[String(p.pid)] = p.cpuSeconds;
     const before = prev?.procs[String(p.pid)];
-    const current = before !== undefined && p.cpuSeconds >= before ? (100 * (p.cpuSeconds - before)) / seconds : p.cpuPercent;
-    return { pid: p.pid, user: p.user, command: p.command, args: p.args, cpuPercent: round(current, 1), rssKb: p.rssKb, elapsedSeconds: p.elapsedSeconds };
+    const current =
+      before !== undefined && p.cpuSeconds >= before ? (100 * (p.cpuSeconds - before)) / seconds : p.cpuPercent;
+    return {
+      pid: p.pid,
+      user: p.user,
+      command: p.command,
+      args: p.args,
+      cpuPercent: round(current, 1),
+      rssKb: p.rssKb,
+      elapsedSeconds: p.elapsedSeconds,
+    };
   });
   top.sort((a, b) => b.cpuPercent - a.cpuPercent);
   return { points, counters: { atMs: nowMs, bootTime: raw.cpu.bootTime, cpu: raw.cpu.total, disks, net, procs }, top };

@@ -22,7 +22,15 @@ export function parseAdminGroups(lines: readonly string[]): AccessState['adminGr
   const out: { group: string; gid: number; members: string[] }[] = [];
   for (const line of lines) {
     const m = /^(sudo|wheel|admin):[^:]*:(\d+):(.*)$/.exec(line);
-    if (m) out.push({ group: m[1]!, gid: Number(m[2]), members: (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean) });
+    if (m)
+      out.push({
+        group: m[1]!,
+        gid: Number(m[2]),
+        members: (m[3] ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      });
   }
   return out;
 }
@@ -34,9 +42,20 @@ export function parseAccess(s: SectionView): AccessState | null {
     const i = t.rest.indexOf(' ');
     const user = i < 0 ? t.rest : t.rest.slice(0, i);
     const file = i < 0 ? '' : t.rest.slice(i + 1);
-    return parseAuthorizedKeys(t.lines.join('\n')).map((k) => ({ user, file, type: k.type, fingerprint: k.fingerprint, comment: k.comment }));
+    return parseAuthorizedKeys(t.lines.join('\n')).map((k) => ({
+      user,
+      file,
+      type: k.type,
+      fingerprint: k.fingerprint,
+      comment: k.comment,
+    }));
   });
-  return { accounts: parseAccounts(s.text('passwd') ?? []), adminGroups: parseAdminGroups(s.text('groups') ?? []), sudoers, authorizedKeys };
+  return {
+    accounts: parseAccounts(s.text('passwd') ?? []),
+    adminGroups: parseAdminGroups(s.text('groups') ?? []),
+    sudoers,
+    authorizedKeys,
+  };
 }
 
 export function parseListening(lines: readonly string[]): ListeningPort[] {
@@ -79,7 +98,11 @@ export function parseIntegrity(s: SectionView): BinaryHash[] | null {
   const md5 = hashLines(s.text('md5') ?? []);
   const packaged = new Map([...hashLines(s.text('dpkg') ?? [])].map(([p, h]) => [canonical(p), h]));
   const rpmLines = s.text('rpmv');
-  const rpmModified = new Set((rpmLines ?? []).map((l) => /^\S{9}\s+(?:[cdglr]\s+)?(\/\S+)$/.exec(l.trim())?.[1]).filter((p): p is string => p !== undefined));
+  const rpmModified = new Set(
+    (rpmLines ?? [])
+      .map((l) => /^\S{9}\s+(?:[cdglr]\s+)?(\/\S+)$/.exec(l.trim())?.[1])
+      .filter((p): p is string => p !== undefined),
+  );
   const real = new Map<string, string>();
   for (const line of s.text('real') ?? []) {
     const [path, target] = line.trim().split(/\s+/);

@@ -32,7 +32,8 @@ export function parseLogs(s: SectionView): RawSample['logs'] {
   const notes: LogNote[] = [];
   for (const t of s.textsWithPrefix('log')) {
     const [index, kind] = t.rest.split(' ');
-    if (/^\d+$/.test(index ?? '') && (kind === 'missing' || kind === 'lost' || kind === 'same')) notes.push({ index: Number(index), kind });
+    if (/^\d+$/.test(index ?? '') && (kind === 'missing' || kind === 'lost' || kind === 'same'))
+      notes.push({ index: Number(index), kind });
   }
   return { stat: parseLogStat(s.text('logstat') ?? []), chunks, notes };
 }

@@ -17,7 +17,17 @@ export function parseStat(lines: readonly string[]): RawSample['cpu'] {
     const w = line.trim().split(/\s+/);
     if (w[0] === 'cpu') {
       const v = w.slice(1, 9).map((x) => num(x) ?? 0);
-      if (v.length >= 4) total = { user: v[0]!, nice: v[1]!, system: v[2]!, idle: v[3]!, iowait: v[4] ?? 0, irq: v[5] ?? 0, softirq: v[6] ?? 0, steal: v[7] ?? 0 };
+      if (v.length >= 4)
+        total = {
+          user: v[0]!,
+          nice: v[1]!,
+          system: v[2]!,
+          idle: v[3]!,
+          iowait: v[4] ?? 0,
+          irq: v[5] ?? 0,
+          softirq: v[6] ?? 0,
+          steal: v[7] ?? 0,
+        };
     } else if (/^cpu\d+$/.test(w[0] ?? '')) count++;
     else if (w[0] === 'procs_running') running = num(w[1]);
     else if (w[0] === 'procs_blocked') blocked = num(w[1]);
@@ -31,8 +41,15 @@ export function parseMemory(lines: readonly string[]): RawSample['memory'] {
   const total = m.get('MemTotal');
   if (total === undefined || total === 0) return null;
   // Kernels before 3.14 have no MemAvailable; free + buffers + cache is the usual estimate there.
-  const available = m.get('MemAvailable') ?? (m.get('MemFree') ?? 0) + (m.get('Buffers') ?? 0) + (m.get('Cached') ?? 0) + (m.get('SReclaimable') ?? 0);
-  return { totalKb: total, availableKb: Math.min(available, total), swapTotalKb: m.get('SwapTotal') ?? 0, swapFreeKb: m.get('SwapFree') ?? 0 };
+  const available =
+    m.get('MemAvailable') ??
+    (m.get('MemFree') ?? 0) + (m.get('Buffers') ?? 0) + (m.get('Cached') ?? 0) + (m.get('SReclaimable') ?? 0);
+  return {
+    totalKb: total,
+    availableKb: Math.min(available, total),
+    swapTotalKb: m.get('SwapTotal') ?? 0,
+    swapFreeKb: m.get('SwapFree') ?? 0,
+  };
 }
 
 export const parseLoad = (lines: readonly string[]): RawSample['load'] => parseLoadavg(lines);
@@ -79,7 +96,13 @@ export function parseDfUsage(lines: readonly string[]): DiskUsage[] {
     const m = /^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)%\s+(\/.*)$/.exec(line);
     if (!m?.[1] || !m[6] || NOT_A_DISK.test(m[1]) || m[1].startsWith('/dev/loop')) continue;
     const mount = m[6];
-    if (mount.startsWith('/snap/') || mount.startsWith('/var/lib/docker/') || mount.startsWith('/run/') || seen.has(mount)) continue;
+    if (
+      mount.startsWith('/snap/') ||
+      mount.startsWith('/var/lib/docker/') ||
+      mount.startsWith('/run/') ||
+      seen.has(mount)
+    )
+      continue;
     const sizeKb = Number(m[2]);
     if (sizeKb === 0) continue;
     seen.add(mount);
@@ -110,11 +133,21 @@ export function parseProcesses(lines: readonly string[], shellPid: number | null
     const command = next.startsWith('C ') ? next.slice(2).trim() : '';
     const cpuSeconds = parseCpuTime(m[5]!);
     if (cpuSeconds === null) continue;
-    rows.push({ pid: Number(m[1]), ppid: Number(m[2]), user: m[3]!, elapsedSeconds: Number(m[4]), cpuSeconds, cpuPercent: Number(m[6]), rssKb: Number(m[7]), command, args: m[8] ?? '' });
+    rows.push({
+      pid: Number(m[1]),
+      ppid: Number(m[2]),
+      user: m[3]!,
+      elapsedSeconds: Number(m[4]),
+      cpuSeconds,
+      cpuPercent: Number(m[6]),
+      rssKb: Number(m[7]),
+      command,
+      args: m[8] ?? '',
+    });
   }
   // The script's own `ps | head` runs in a subshell that may not make the list, so it is known by its words.
   const own = new Set(rows.filter((r) => r.args.startsWith(OWN_PS) || r.pid === shellPid).map((r) => r.pid));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const r of rows) if (!own.has(r.pid) && own.has(r.ppid)) (own.add(r.pid), (grew = true));
   }

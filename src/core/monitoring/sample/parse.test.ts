@@ -45,7 +45,11 @@ describe('parsing real sampling output (Debian 12 test host)', () => {
   });
 
   it('reads listening sockets, accounts, admin groups, sudoers and authorized keys', () => {
-    expect(first.listening.map((p) => `${p.proto}/${p.port}/${p.process}`).sort()).toEqual(['tcp/22/sshd', 'tcp/22/sshd', 'tcp/8081/nc']);
+    expect(first.listening.map((p) => `${p.proto}/${p.port}/${p.process}`).sort()).toEqual([
+      'tcp/22/sshd',
+      'tcp/22/sshd',
+      'tcp/8081/nc',
+    ]);
     expect(first.poolConnections).toEqual([]);
     const access = first.access!;
     expect(access.accounts.filter((a) => a.uid === 0).map((a) => a.name)).toEqual(['root']);
@@ -53,7 +57,10 @@ describe('parsing real sampling output (Debian 12 test host)', () => {
     expect(access.adminGroups).toEqual([{ group: 'sudo', gid: 27, members: [] }]);
     expect(access.sudoers.map((s) => s.path)).toContain('/etc/sudoers.d/steward-alice');
     expect(access.sudoers.find((s) => s.path === '/etc/sudoers')!.content).not.toMatch(/^#/m);
-    expect(access.authorizedKeys.map((k) => `${k.user} ${k.type}`).sort()).toEqual(['alice ssh-ed25519', 'root ssh-ed25519']);
+    expect(access.authorizedKeys.map((k) => `${k.user} ${k.type}`).sort()).toEqual([
+      'alice ssh-ed25519',
+      'root ssh-ed25519',
+    ]);
     expect(access.authorizedKeys[0]!.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
   });
 
@@ -62,7 +69,10 @@ describe('parsing real sampling output (Debian 12 test host)', () => {
     const real = bins.map((b) => b.realPath);
     expect(new Set(real).size).toBe(real.length);
     expect(real).toEqual(expect.arrayContaining(['/usr/sbin/sshd', '/usr/bin/sudo', '/usr/bin/login', '/usr/bin/ps']));
-    expect(bins.find((b) => b.realPath === '/usr/sbin/sshd')).toMatchObject({ packaged: true, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(bins.find((b) => b.realPath === '/usr/sbin/sshd')).toMatchObject({
+      packaged: true,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     // /bin/login is listed by its package as bin/login; usrmerge made it /usr/bin/login.
     expect(bins.find((b) => b.realPath === '/usr/bin/login')!.packaged).toBe(true);
   });
@@ -71,7 +81,11 @@ describe('parsing real sampling output (Debian 12 test host)', () => {
     const { stat, chunks } = first.logs;
     expect(stat.map((s) => s.path).sort()).toEqual(['/var/log/auth.log', '/var/log/syslog']);
     const syslog = chunks.find((c) => c.index === 0)!;
-    expect(syslog).toMatchObject({ kind: 'current', start: 0, inode: stat.find((s) => s.path === '/var/log/syslog')!.inode });
+    expect(syslog).toMatchObject({
+      kind: 'current',
+      start: 0,
+      inode: stat.find((s) => s.path === '/var/log/syslog')!.inode,
+    });
     expect(syslog.data.toString()).toContain('CRON[812]');
     const auth = chunks.find((c) => c.index === 1)!.data.toString();
     expect(auth.match(/Failed password for alice from/g)).toHaveLength(3);
@@ -115,8 +129,12 @@ describe('small parsers', () => {
   });
 
   it('diskstats and net/dev skip what they do not understand', () => {
-    expect(parseDiskstats(['   8  0 sda 1 2 30 4 5 6 70 8 9 100 11', '   8  1 sda1 1 2 3 4 5 6 7 8 9 10 11', 'garbage'])).toEqual([{ device: 'sda', sectorsRead: 30, sectorsWritten: 70, busyMs: 100 }]);
-    expect(parseNetDev(['  eth0: 100 1 0 0 0 0 0 0 200 2 0 0 0 0 0 0', '    lo: 5 5 0 0 0 0 0 0 5 5 0 0 0 0 0 0', 'x'])).toEqual([{ iface: 'eth0', rxBytes: 100, txBytes: 200 }]);
+    expect(
+      parseDiskstats(['   8  0 sda 1 2 30 4 5 6 70 8 9 100 11', '   8  1 sda1 1 2 3 4 5 6 7 8 9 10 11', 'garbage']),
+    ).toEqual([{ device: 'sda', sectorsRead: 30, sectorsWritten: 70, busyMs: 100 }]);
+    expect(
+      parseNetDev(['  eth0: 100 1 0 0 0 0 0 0 200 2 0 0 0 0 0 0', '    lo: 5 5 0 0 0 0 0 0 5 5 0 0 0 0 0 0', 'x']),
+    ).toEqual([{ iface: 'eth0', rxBytes: 100, txBytes: 200 }]);
   });
 });
 
@@ -126,7 +144,10 @@ describe('robustness', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 2000 }), fc.nat(real.length), (junk, cut) => {
         parseSample(junk, B);
-        parseSample(`@@${B} section proc\n@@${B} text stat\n${junk}\n@@${B} section logs\n@@${B} text chunk 0 current 1 0\n${junk}`, B);
+        parseSample(
+          `@@${B} section proc\n@@${B} text stat\n${junk}\n@@${B} section logs\n@@${B} text chunk 0 current 1 0\n${junk}`,
+          B,
+        );
         const partial = parseSample(real.slice(0, cut), B);
         expect(partial.complete).toBe(cut === real.length ? true : partial.complete);
       }),
@@ -135,16 +156,43 @@ describe('robustness', () => {
   });
 
   it('a marker without the run’s boundary is just text', () => {
-    const forged = fixture('debian12-first.txt').replace('P 11 1 root', `@@0000000000000000000000000000dead section procs\nP 11 1 root`);
+    const forged = fixture('debian12-first.txt').replace(
+      'P 11 1 root',
+      `@@0000000000000000000000000000dead section procs\nP 11 1 root`,
+    );
     expect(parseSample(forged, B).processes.map((p) => p.command)).toContain('nc');
   });
 
   it('the script refuses bad options and keeps paths out of its text', () => {
-    expect(() => sampleScript({ boundary: 'short', integrity: false, logs: [], maxLogBytes: 65536, elevate: false })).toThrow(/boundary/);
-    expect(() => sampleScript({ boundary: B, integrity: false, logs: [{ path: 'relative', inode: '1', offset: 0 }], maxLogBytes: 65536, elevate: false })).toThrow(/path/);
-    expect(() => sampleScript({ boundary: B, integrity: false, logs: [{ path: '/x', inode: '1;reboot', offset: 0 }], maxLogBytes: 65536, elevate: false })).toThrow(/cursor/);
+    expect(() =>
+      sampleScript({ boundary: 'short', integrity: false, logs: [], maxLogBytes: 65536, elevate: false }),
+    ).toThrow(/boundary/);
+    expect(() =>
+      sampleScript({
+        boundary: B,
+        integrity: false,
+        logs: [{ path: 'relative', inode: '1', offset: 0 }],
+        maxLogBytes: 65536,
+        elevate: false,
+      }),
+    ).toThrow(/path/);
+    expect(() =>
+      sampleScript({
+        boundary: B,
+        integrity: false,
+        logs: [{ path: '/x', inode: '1;reboot', offset: 0 }],
+        maxLogBytes: 65536,
+        elevate: false,
+      }),
+    ).toThrow(/cursor/);
     const odd = "/var/log/it's $(odd).log";
-    const { script, args } = sampleScript({ boundary: B, integrity: false, logs: [{ path: odd, inode: '12', offset: 5 }], maxLogBytes: 65536, elevate: true });
+    const { script, args } = sampleScript({
+      boundary: B,
+      integrity: false,
+      logs: [{ path: odd, inode: '12', offset: 5 }],
+      maxLogBytes: 65536,
+      elevate: true,
+    });
     expect(script).not.toContain(odd);
     expect(script).toContain('follow 0 "$1" 12 5');
     expect(args).toEqual([odd]);

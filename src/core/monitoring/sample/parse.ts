@@ -2,10 +2,20 @@
 import { frame, SectionView } from '../../discovery/collect/framing.js';
 import { parseAccess, parseIntegrity, parseListening, parsePoolConnections } from './parse-access.js';
 import { parseLogs } from './parse-logs.js';
-import { parseDfUsage, parseDiskstats, parseLoad, parseMemory, parseNetDev, parseProcesses, parseStat, parseUptimeSeconds } from './parse-system.js';
+import {
+  parseDfUsage,
+  parseDiskstats,
+  parseLoad,
+  parseMemory,
+  parseNetDev,
+  parseProcesses,
+  parseStat,
+  parseUptimeSeconds,
+} from './parse-system.js';
 import type { RawSample } from './types.js';
 
-const intOrNull = (s: string | undefined): number | null => (s !== undefined && /^\d{1,10}$/.test(s.trim()) ? Number(s.trim()) : null);
+const intOrNull = (s: string | undefined): number | null =>
+  s !== undefined && /^\d{1,10}$/.test(s.trim()) ? Number(s.trim()) : null;
 
 function parseSsh(value: string | undefined): RawSample['ssh'] {
   const w = (value ?? '').trim().split(/\s+/);

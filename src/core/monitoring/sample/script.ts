@@ -11,20 +11,47 @@ import { SAMPLE_BODY } from './script-body.js';
 
 /** Log files looked for on every host; Steward starts following those that exist. */
 export const LOG_CANDIDATES = [
-  '/var/log/auth.log', '/var/log/secure', '/var/log/syslog', '/var/log/messages',
-  '/var/log/nginx/access.log', '/var/log/nginx/error.log', '/var/log/apache2/access.log', '/var/log/apache2/error.log',
-  '/var/log/httpd/access_log', '/var/log/httpd/error_log',
+  '/var/log/auth.log',
+  '/var/log/secure',
+  '/var/log/syslog',
+  '/var/log/messages',
+  '/var/log/nginx/access.log',
+  '/var/log/nginx/error.log',
+  '/var/log/apache2/access.log',
+  '/var/log/apache2/error.log',
+  '/var/log/httpd/access_log',
+  '/var/log/httpd/error_log',
 ] as const;
 
 /** System binaries whose hashes are watched (integrity samples only); usrmerge duplicates are folded later. */
 export const WATCHED_BINARIES = [
-  '/usr/sbin/sshd', '/usr/bin/sudo', '/usr/bin/su', '/bin/su', '/usr/bin/passwd', '/bin/login', '/usr/bin/login',
-  '/usr/bin/ssh', '/bin/ps', '/usr/bin/ps', '/bin/ls', '/usr/bin/ls', '/usr/bin/top', '/bin/ss', '/usr/bin/ss',
-  '/bin/netstat', '/usr/bin/crontab', '/usr/sbin/cron', '/bin/bash', '/usr/bin/bash', '/usr/bin/find',
+  '/usr/sbin/sshd',
+  '/usr/bin/sudo',
+  '/usr/bin/su',
+  '/bin/su',
+  '/usr/bin/passwd',
+  '/bin/login',
+  '/usr/bin/login',
+  '/usr/bin/ssh',
+  '/bin/ps',
+  '/usr/bin/ps',
+  '/bin/ls',
+  '/usr/bin/ls',
+  '/usr/bin/top',
+  '/bin/ss',
+  '/usr/bin/ss',
+  '/bin/netstat',
+  '/usr/bin/crontab',
+  '/usr/sbin/cron',
+  '/bin/bash',
+  '/usr/bin/bash',
+  '/usr/bin/find',
 ] as const;
 
 /** Remote ports of well-known mining pools (stratum); connections to them are reported for the miner rule. */
-export const POOL_PORTS = [3333, 3334, 3357, 4444, 5555, 5556, 6666, 7777, 8888, 9999, 14433, 14444, 45560, 45700] as const;
+export const POOL_PORTS = [
+  3333, 3334, 3357, 4444, 5555, 5556, 6666, 7777, 8888, 9999, 14433, 14444, 45560, 45700,
+] as const;
 
 /** Where a followed log stands: its inode (decimal text: it may exceed 2^53) and the next byte to read. */
 export interface LogCursorArg {
@@ -55,14 +82,16 @@ export const newSampleBoundary = (): string => randomBytes(16).toString('hex');
  * log paths travel as arguments (quoted by the SSH layer) and the body refers to them as `"$1"`, `"$2"` ….
  */
 export function sampleScript(options: SampleScriptOptions): { script: string; args: string[] } {
-  if (!BOUNDARY.test(options.boundary)) throw invalidInput('The sample boundary must be 16 to 64 letters and digits.', { field: 'boundary' });
+  if (!BOUNDARY.test(options.boundary))
+    throw invalidInput('The sample boundary must be 16 to 64 letters and digits.', { field: 'boundary' });
   if (!Number.isInteger(options.maxLogBytes) || options.maxLogBytes < 4096 || options.maxLogBytes > 4 * 1024 * 1024) {
     throw invalidInput('maxLogBytes must be a whole number from 4096 to 4194304.', { field: 'maxLogBytes' });
   }
   if (options.logs.length > 64) throw invalidInput('At most 64 logs are followed per server.', { field: 'logs' });
   const follows = options.logs.map((log, i) => {
     assertValidRemotePath(log.path, 'log path');
-    if (!INODE.test(log.inode) || !Number.isSafeInteger(log.offset) || log.offset < 0) throw invalidInput('A log cursor is malformed.', { field: 'logs' });
+    if (!INODE.test(log.inode) || !Number.isSafeInteger(log.offset) || log.offset < 0)
+      throw invalidInput('A log cursor is malformed.', { field: 'logs' });
     return `follow ${i} "$${i + 1}" ${log.inode} ${log.offset}`;
   });
   const body = [
@@ -91,5 +120,8 @@ export function sampleScript(options: SampleScriptOptions): { script: string; ar
     '  steward_body | sh -s -- "$@"',
     'fi',
   ].join('\n');
-  return { script: [ssh, 'steward_body() {', `cat <<'${delimiter}'`, body, delimiter, '}', runner, ''].join('\n'), args: options.logs.map((l) => l.path) };
+  return {
+    script: [ssh, 'steward_body() {', `cat <<'${delimiter}'`, body, delimiter, '}', runner, ''].join('\n'),
+    args: options.logs.map((l) => l.path),
+  };
 }

@@ -69,9 +69,19 @@ export interface AccountRow {
 
 export interface AccessState {
   readonly accounts: readonly AccountRow[];
-  readonly adminGroups: readonly { readonly group: string; readonly gid: number; readonly members: readonly string[] }[];
+  readonly adminGroups: readonly {
+    readonly group: string;
+    readonly gid: number;
+    readonly members: readonly string[];
+  }[];
   readonly sudoers: readonly { readonly path: string; readonly content: string }[];
-  readonly authorizedKeys: readonly { readonly user: string; readonly file: string; readonly type: string; readonly fingerprint: string; readonly comment: string }[];
+  readonly authorizedKeys: readonly {
+    readonly user: string;
+    readonly file: string;
+    readonly type: string;
+    readonly fingerprint: string;
+    readonly comment: string;
+  }[];
 }
 
 export interface BinaryHash {
@@ -104,8 +114,19 @@ export interface RawSample {
   readonly shellPid: number | null;
   /** Steward's address and the server's, as the server saw the SSH connection. */
   readonly ssh: { readonly client: string; readonly server: string } | null;
-  readonly cpu: { readonly total: CpuTimes | null; readonly count: number; readonly running: number | null; readonly blocked: number | null; readonly bootTime: number | null };
-  readonly memory: { readonly totalKb: number; readonly availableKb: number; readonly swapTotalKb: number; readonly swapFreeKb: number } | null;
+  readonly cpu: {
+    readonly total: CpuTimes | null;
+    readonly count: number;
+    readonly running: number | null;
+    readonly blocked: number | null;
+    readonly bootTime: number | null;
+  };
+  readonly memory: {
+    readonly totalKb: number;
+    readonly availableKb: number;
+    readonly swapTotalKb: number;
+    readonly swapFreeKb: number;
+  } | null;
   readonly load: readonly [number, number, number] | null;
   readonly uptimeSeconds: number | null;
   readonly disks: readonly DiskUsage[];
@@ -117,5 +138,9 @@ export interface RawSample {
   readonly poolConnections: readonly PoolConnection[];
   readonly access: AccessState | null;
   readonly integrity: readonly BinaryHash[] | null;
-  readonly logs: { readonly stat: readonly { readonly path: string; readonly inode: string; readonly size: number }[]; readonly chunks: readonly LogChunk[]; readonly notes: readonly LogNote[] };
+  readonly logs: {
+    readonly stat: readonly { readonly path: string; readonly inode: string; readonly size: number }[];
+    readonly chunks: readonly LogChunk[];
+    readonly notes: readonly LogNote[];
+  };
 }

@@ -121,9 +121,19 @@ export function sudoStep(user: string): Step<TaskContext> {
     },
     async apply(ctx) {
       // visudo checks the new file on its own before it can take effect; a broken sudoers locks out every sudo user.
-      await writeFile(ctx, { path, content: sudoersContent(user), mode: 0o440, validate: ['visudo', '-c', '-q', '-f'], what: 'sudoers file' });
+      await writeFile(ctx, {
+        path,
+        content: sudoersContent(user),
+        mode: 0o440,
+        validate: ['visudo', '-c', '-q', '-f'],
+        what: 'sudoers file',
+      });
       if (!(await sudoAllowsWithoutPassword(ctx, user))) {
-        throw new AppError('STEWARD_RECIPE_CONFIG_REJECTED', `sudo does not read ${path}: /etc/sudoers has no "@includedir /etc/sudoers.d" line, or a later rule overrides it.`, { path });
+        throw new AppError(
+          'STEWARD_RECIPE_CONFIG_REJECTED',
+          `sudo does not read ${path}: /etc/sudoers has no "@includedir /etc/sudoers.d" line, or a later rule overrides it.`,
+          { path },
+        );
       }
       ctx.log(`${user} may use sudo without a password (${path}, checked with visudo)`);
     },
@@ -138,7 +148,9 @@ export function authorizedKeyStep(user: string, keyLine: string): Step<TaskConte
     check: (ctx) => succeeds(ctx, sh(KEY_CHECK_SCRIPT, user, type, data)),
     async apply(ctx) {
       await inspect(ctx, sh(KEY_APPLY_SCRIPT, user, type, data), { stdin: `${keyLine}\n` }).catch((error: unknown) => {
-        throw failure('STEWARD_RECIPE_FILE_FAILED', `Could not add the key to ${user}'s authorized_keys`, error, { user });
+        throw failure('STEWARD_RECIPE_FILE_FAILED', `Could not add the key to ${user}'s authorized_keys`, error, {
+          user,
+        });
       });
       ctx.log(`${user} accepts the organisation's key (${type} ${keyFingerprint(keyLine)})`);
     },

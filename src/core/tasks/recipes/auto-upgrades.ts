@@ -20,7 +20,11 @@ const WANTED: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export const autoUpgradesContent = (): string =>
-  ['// Managed by Steward: refresh package lists and install security updates every day.', ...WANTED.map(([k, v]) => `${k} "${v}";`), ''].join('\n');
+  [
+    '// Managed by Steward: refresh package lists and install security updates every day.',
+    ...WANTED.map(([k, v]) => `${k} "${v}";`),
+    '',
+  ].join('\n');
 
 /** Settings from `apt-config dump` (every apt.conf.d file merged, later files winning), by name. */
 export function parseAptConfig(stdout: string): Map<string, string> {
@@ -34,11 +38,16 @@ export function parseAptConfig(stdout: string): Map<string, string> {
 
 async function requireApt(ctx: TaskContext): Promise<void> {
   if ((await requirePackageManager(ctx)) !== 'apt') {
-    throw new AppError('STEWARD_RECIPE_UNSUPPORTED_HOST', 'Automatic security updates are set up on apt-based servers (Debian, Ubuntu) only so far.');
+    throw new AppError(
+      'STEWARD_RECIPE_UNSUPPORTED_HOST',
+      'Automatic security updates are set up on apt-based servers (Debian, Ubuntu) only so far.',
+    );
   }
 }
 
-export const autoUpgradesPackageStep = packageStep('auto-upgrades-installed', 'unattended-upgrades', { apt: ['unattended-upgrades'] });
+export const autoUpgradesPackageStep = packageStep('auto-upgrades-installed', 'unattended-upgrades', {
+  apt: ['unattended-upgrades'],
+});
 
 export const autoUpgradesConfigStep: Step<TaskContext> = {
   id: 'auto-upgrades-configured',
@@ -49,7 +58,12 @@ export const autoUpgradesConfigStep: Step<TaskContext> = {
     return WANTED.every(([key, value]) => config.get(key) === value);
   },
   async apply(ctx) {
-    await writeFile(ctx, { path: AUTO_UPGRADES_FILE, content: autoUpgradesContent(), mode: 0o644, what: AUTO_UPGRADES_FILE });
+    await writeFile(ctx, {
+      path: AUTO_UPGRADES_FILE,
+      content: autoUpgradesContent(),
+      mode: 0o644,
+      what: AUTO_UPGRADES_FILE,
+    });
     ctx.log(`unattended upgrades switched on (${AUTO_UPGRADES_FILE})`);
   },
 };
@@ -72,7 +86,8 @@ export const autoUpgradesScheduleStep: Step<TaskContext> = {
   async check(ctx) {
     await requireApt(ctx);
     if ((await hostFacts(ctx)).init === 'systemd') {
-      for (const timer of APT_TIMERS) if (!(await succeeds(ctx, ['systemctl', 'is-enabled', '--quiet', timer]))) return false;
+      for (const timer of APT_TIMERS)
+        if (!(await succeeds(ctx, ['systemctl', 'is-enabled', '--quiet', timer]))) return false;
       return true;
     }
     return cronReady(ctx);
@@ -87,7 +102,7 @@ export const autoUpgradesScheduleStep: Step<TaskContext> = {
     }
     if ((await installedVersions(ctx, 'apt', ['cron'])).get('cron') === undefined) {
       await installPackages(ctx, 'apt', ['cron']);
-      ctx.log('installed cron, which runs apt\'s daily job on servers without systemd');
+      ctx.log("installed cron, which runs apt's daily job on servers without systemd");
     }
     const cron = await findService(ctx, 'cron');
     const enable = enableCommand(cron);

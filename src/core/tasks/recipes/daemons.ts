@@ -18,7 +18,11 @@ export const DAEMONS: Readonly<Record<string, Daemon>> = {
   nginx: { processes: ['nginx'], start: ['nginx'], stop: ['nginx', '-s', 'quit'] },
   // mysqld_safe restarts the server if it crashes, as the packaged init scripts do.
   mariadb: { processes: ['mariadbd', 'mysqld'], start: ['mysqld_safe'], stop: ['mysqladmin', 'shutdown'] },
-  fail2ban: { processes: ['fail2ban-server'], start: ['fail2ban-client', '-x', 'start'], stop: ['fail2ban-client', 'stop'] },
+  fail2ban: {
+    processes: ['fail2ban-server'],
+    start: ['fail2ban-client', '-x', 'start'],
+    stop: ['fail2ban-client', 'stop'],
+  },
   cron: { processes: ['cron', 'crond'], start: ['cron'], stop: sh('read -r pid < /run/crond.pid && kill "$pid"') },
 };
 

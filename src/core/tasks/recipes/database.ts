@@ -3,7 +3,19 @@ import { AppError } from '../../../kernel/errors.js';
 import type { Step } from '../../../remote/index.js';
 import { defineRecipe, type TaskContext } from '../recipe.js';
 import { inspect, sh } from './exec.js';
-import { account, canLogIn, generatePassword, grantDatabase, revealPassword, rootSql, rootSqlHasLine, setPassword, sqlIdent, sqlString, userExists } from './mysql.js';
+import {
+  account,
+  canLogIn,
+  generatePassword,
+  grantDatabase,
+  revealPassword,
+  rootSql,
+  rootSqlHasLine,
+  setPassword,
+  sqlIdent,
+  sqlString,
+  userExists,
+} from './mysql.js';
 import { packageStep } from './packages.js';
 import { sqlName } from './params.js';
 import { findService, isRunning, serviceEnabledStep, startService } from './services.js';
@@ -57,9 +69,15 @@ function databaseStep(name: string): Step<TaskContext> {
   return {
     id: 'db-database',
     description: `database ${name} exists`,
-    check: async (ctx) => (await rootSql(ctx, `SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${sqlString(name)};\n`))[0] === '1',
+    check: async (ctx) =>
+      (
+        await rootSql(ctx, `SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${sqlString(name)};\n`)
+      )[0] === '1',
     async apply(ctx) {
-      await rootSql(ctx, `CREATE DATABASE IF NOT EXISTS ${sqlIdent(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n`);
+      await rootSql(
+        ctx,
+        `CREATE DATABASE IF NOT EXISTS ${sqlIdent(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n`,
+      );
       ctx.log(`created database ${name} (utf8mb4)`);
     },
   };
@@ -73,7 +91,9 @@ function userStep(name: string, user: string): Step<TaskContext> {
     description: `database user ${user}@localhost exists and logs in with the password Steward holds`,
     async check(ctx) {
       const sealed = await ctx.secrets.get(secretName);
-      return sealed !== undefined && (await userExists(ctx, user)) && (await canLogIn(ctx, user, revealPassword(sealed)));
+      return (
+        sealed !== undefined && (await userExists(ctx, user)) && (await canLogIn(ctx, user, revealPassword(sealed)))
+      );
     },
     async apply(ctx) {
       // Sealed before the server hears of it: a run cut short after this still knows the password it set.
@@ -98,7 +118,8 @@ function grantStep(name: string, user: string): Step<TaskContext> {
     description: `${user} has all privileges on ${name}`,
     check: (ctx) => rootSqlHasLine(ctx, `SHOW GRANTS FOR ${account(user)};\n`, shown),
     async apply(ctx) {
-      if (!(await userExists(ctx, user))) throw new AppError('STEWARD_RECIPE_PRECONDITION', `Database user ${user}@localhost does not exist.`);
+      if (!(await userExists(ctx, user)))
+        throw new AppError('STEWARD_RECIPE_PRECONDITION', `Database user ${user}@localhost does not exist.`);
       await rootSql(ctx, grant);
       ctx.log(`granted ${user} all privileges on ${name}`);
     },
@@ -117,7 +138,11 @@ export default defineRecipe<DatabaseParams>({
   kind: 'state',
   params: databaseParams,
   steps: ({ name, user }) => [
-    packageStep('db-installed', 'MariaDB server', { apt: ['mariadb-server'], dnf: ['mariadb-server'], apk: ['mariadb', 'mariadb-client'] }),
+    packageStep('db-installed', 'MariaDB server', {
+      apt: ['mariadb-server'],
+      dnf: ['mariadb-server'],
+      apk: ['mariadb', 'mariadb-client'],
+    }),
     serviceEnabledStep('db-at-boot', DB_SERVICES),
     runningStep,
     databaseStep(name),

@@ -26,7 +26,8 @@ echo "file /var/log/auth.log 0"
 /** An empty log file fail2ban can open (it refuses to start a jail whose log is missing); adm may read it. */
 const CREATE_LOG_SCRIPT = 'umask 027; touch -- "$1"; chgrp adm -- "$1" 2>/dev/null || true';
 
-type LogSource = { readonly kind: 'systemd' } | { readonly kind: 'file'; readonly path: string; readonly exists: boolean };
+type LogSource =
+  { readonly kind: 'systemd' } | { readonly kind: 'file'; readonly path: string; readonly exists: boolean };
 
 export function parseLogSource(stdout: string): LogSource {
   const [kind, path, found] = stdout.trim().split(/\s+/);
@@ -65,7 +66,11 @@ async function jailSettings(ctx: TaskContext): Promise<JailSettings> {
   return { log: parseLogSource(source.stdout), ports: sshdPorts(parseSshdT(sshd.stdout)), viaUfw: ufw };
 }
 
-export const fail2banPackageStep = packageStep('brute-force-installed', 'fail2ban', { apt: ['fail2ban'], dnf: ['fail2ban'], apk: ['fail2ban'] });
+export const fail2banPackageStep = packageStep('brute-force-installed', 'fail2ban', {
+  apt: ['fail2ban'],
+  dnf: ['fail2ban'],
+  apk: ['fail2ban'],
+});
 
 export const fail2banJailStep: Step<TaskContext> = {
   id: 'brute-force-jail',
@@ -75,18 +80,27 @@ export const fail2banJailStep: Step<TaskContext> = {
     const settings = await jailSettings(ctx);
     if (settings.log.kind === 'file' && !settings.log.exists) {
       await inspect(ctx, sh(CREATE_LOG_SCRIPT, settings.log.path));
-      ctx.log(`no system log found; fail2ban watches ${settings.log.path}, which sshd's messages reach through a syslog daemon`);
+      ctx.log(
+        `no system log found; fail2ban watches ${settings.log.path}, which sshd's messages reach through a syslog daemon`,
+      );
     }
     const old = await readFile(ctx, JAIL_FILE);
     await writeFile(ctx, { path: JAIL_FILE, content: jailContent(settings), mode: 0o644, what: 'fail2ban jail' });
     const tested = await inspect(ctx, ['fail2ban-client', '--test'], { acceptExitCodes: [0, 1, 255] });
     if (tested.exitCode !== 0) {
-      await (old === undefined ? inspect(ctx, ['rm', '-f', '--', JAIL_FILE]) : writeFile(ctx, { path: JAIL_FILE, content: old, mode: 0o644 }));
+      await (old === undefined
+        ? inspect(ctx, ['rm', '-f', '--', JAIL_FILE])
+        : writeFile(ctx, { path: JAIL_FILE, content: old, mode: 0o644 }));
       const tail = `${tested.stdout}\n${tested.stderr}`.trim().split('\n').slice(-6).join('\n');
-      throw new AppError('STEWARD_RECIPE_CONFIG_REJECTED', `fail2ban rejected the sshd jail; the old configuration was kept:\n${tail}`);
+      throw new AppError(
+        'STEWARD_RECIPE_CONFIG_REJECTED',
+        `fail2ban rejected the sshd jail; the old configuration was kept:\n${tail}`,
+      );
     }
     const source = settings.log.kind === 'systemd' ? 'the systemd journal' : settings.log.path;
-    ctx.log(`fail2ban: sshd jail on port ${settings.ports.join(',')}, reading ${source}${settings.viaUfw ? ', banning through ufw' : ''}`);
+    ctx.log(
+      `fail2ban: sshd jail on port ${settings.ports.join(',')}, reading ${source}${settings.viaUfw ? ', banning through ufw' : ''}`,
+    );
     const svc = await findService(ctx, 'fail2ban');
     if (await isRunning(ctx, svc)) await change(ctx, ['fail2ban-client', 'reload']);
   },

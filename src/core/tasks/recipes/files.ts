@@ -62,14 +62,22 @@ export async function writeFile(ctx: TaskContext, opts: WriteFileOptions): Promi
   } catch (error) {
     const rejected = error instanceof ExecError && error.exitCode === 3;
     const what = opts.what ?? opts.path;
-    if (rejected) throw failure('STEWARD_RECIPE_CONFIG_REJECTED', `The server rejected the new ${what}; the old one was kept`, error, { path: opts.path });
+    if (rejected)
+      throw failure(
+        'STEWARD_RECIPE_CONFIG_REJECTED',
+        `The server rejected the new ${what}; the old one was kept`,
+        error,
+        { path: opts.path },
+      );
     throw failure('STEWARD_RECIPE_FILE_FAILED', `Could not write ${what}`, error, { path: opts.path });
   }
 }
 
 /** Mode and owner as `stat` prints them ("644 root:root"), or undefined when the file does not exist. */
 export async function fileMeta(ctx: TaskContext, path: string): Promise<{ mode: string; owner: string } | undefined> {
-  const result = await inspect(ctx, sh('[ -e "$1" ] || exit 3; stat -c "%a %U:%G" -- "$1"', path), { acceptExitCodes: [0, 3] });
+  const result = await inspect(ctx, sh('[ -e "$1" ] || exit 3; stat -c "%a %U:%G" -- "$1"', path), {
+    acceptExitCodes: [0, 3],
+  });
   if (result.exitCode === 3) return undefined;
   const [mode = '', owner = ''] = result.stdout.trim().split(' ');
   return { mode, owner };

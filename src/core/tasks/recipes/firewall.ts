@@ -10,7 +10,11 @@ import { asLoginUser, change, failure, inspect, sh } from './exec.js';
 import { packageStep } from './packages.js';
 import { parseSshdT, sessionServerEnd, sshdPorts } from './sshd-config.js';
 
-export const firewallPackageStep = packageStep('firewall-installed', 'ufw (firewall)', { apt: ['ufw'], dnf: ['ufw'], apk: ['ufw'] });
+export const firewallPackageStep = packageStep('firewall-installed', 'ufw (firewall)', {
+  apt: ['ufw'],
+  dnf: ['ufw'],
+  apk: ['ufw'],
+});
 
 /** ufw's saved default for incoming traffic: ACCEPT, DROP or REJECT. */
 const INCOMING_POLICY_SCRIPT = `sed -n 's/^DEFAULT_INPUT_POLICY="\\(.*\\)"$/\\1/p' /etc/default/ufw`;
@@ -30,12 +34,17 @@ async function sshPorts(ctx: TaskContext): Promise<number[]> {
 /** The rules ufw has saved (active or not), as the commands that made them: "ufw allow 22/tcp". */
 export async function savedRules(ctx: TaskContext): Promise<string[]> {
   const result = await inspect(ctx, ['ufw', 'show', 'added']);
-  return result.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('ufw '));
+  return result.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('ufw '));
 }
 
 /** Whether the saved rules let TCP `port` in from anywhere (a rate limit counts: it still lets people in). */
 export function allowsPort(rules: readonly string[], port: number): boolean {
-  return rules.some((rule) => rule === `ufw allow ${port}/tcp` || rule === `ufw limit ${port}/tcp` || rule === `ufw allow ${port}`);
+  return rules.some(
+    (rule) => rule === `ufw allow ${port}/tcp` || rule === `ufw limit ${port}/tcp` || rule === `ufw allow ${port}`,
+  );
 }
 
 export async function ufwActive(ctx: TaskContext): Promise<boolean> {
@@ -44,7 +53,11 @@ export async function ufwActive(ctx: TaskContext): Promise<boolean> {
 }
 
 /** A step: ufw lets TCP `ports()` in. Shared with recipes that open a service's port. */
-export function allowPortsStep(id: string, what: string, ports: (ctx: TaskContext) => Promise<number[]>): Step<TaskContext> {
+export function allowPortsStep(
+  id: string,
+  what: string,
+  ports: (ctx: TaskContext) => Promise<number[]>,
+): Step<TaskContext> {
   return {
     id,
     description: `the firewall lets ${what} in`,

@@ -57,5 +57,8 @@ export function parseFacts(stdout: string): HostFacts {
 export async function requirePackageManager(ctx: TaskContext): Promise<PackageManager> {
   const { packageManager } = await hostFacts(ctx);
   if (packageManager) return packageManager;
-  throw new AppError('STEWARD_RECIPE_UNSUPPORTED_HOST', 'This server has no package manager Steward can use (apt-get, dnf, yum or apk).');
+  throw new AppError(
+    'STEWARD_RECIPE_UNSUPPORTED_HOST',
+    'This server has no package manager Steward can use (apt-get, dnf, yum or apk).',
+  );
 }

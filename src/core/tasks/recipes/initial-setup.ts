@@ -3,7 +3,12 @@ import { defineRecipe } from '../recipe.js';
 import { authorizedKeyStep, sudoStep, userStep } from './admin-user.js';
 import { autoUpgradesConfigStep, autoUpgradesPackageStep, autoUpgradesScheduleStep } from './auto-upgrades.js';
 import { fail2banActiveStep, fail2banAtBootStep, fail2banJailStep, fail2banPackageStep } from './fail2ban.js';
-import { firewallAllowsSshStep, firewallDefaultDenyStep, firewallEnabledStep, firewallPackageStep } from './firewall.js';
+import {
+  firewallAllowsSshStep,
+  firewallDefaultDenyStep,
+  firewallEnabledStep,
+  firewallPackageStep,
+} from './firewall.js';
 import { packageStep } from './packages.js';
 import { publicKeyLine, unixUser } from './params.js';
 import { sshdHardeningStep } from './sshd-hardening.js';
@@ -34,7 +39,8 @@ export type InitialSetupParams = z.infer<typeof initialSetupParams>;
 export default defineRecipe<InitialSetupParams>({
   id: 'initial-setup',
   title: 'Initial setup',
-  description: 'Administrator account, sshd hardening, firewall, automatic security updates and brute-force protection.',
+  description:
+    'Administrator account, sshd hardening, firewall, automatic security updates and brute-force protection.',
   kind: 'state',
   params: initialSetupParams,
   steps: ({ adminUser, authorizedKey, staffCaKey }) => [

@@ -43,7 +43,11 @@ export function generatePassword(): string {
 /** The revealed password, checked to be of the shape Steward generates before it goes anywhere near SQL. */
 export function revealPassword(value: Secret<string>): string {
   const password = value.reveal();
-  if (!PASSWORD_SHAPE.test(password)) throw new AppError('STEWARD_RECIPE_SECRET_INVALID', 'A sealed database password is not of the form Steward generates; it was not sent.');
+  if (!PASSWORD_SHAPE.test(password))
+    throw new AppError(
+      'STEWARD_RECIPE_SECRET_INVALID',
+      'A sealed database password is not of the form Steward generates; it was not sent.',
+    );
   return password;
 }
 
@@ -51,13 +55,18 @@ export function revealPassword(value: Secret<string>): string {
 export const sqlString = (value: string): string => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 export const sqlIdent = (name: string): string => `\`${name.replaceAll('`', '``')}\``;
 /** In GRANT … ON db.*, `_` and `%` are wildcards; escaped, the grant covers this database only. */
-export const grantDatabase = (name: string): string => sqlIdent(name.replaceAll('\\', '\\\\').replaceAll('_', '\\_').replaceAll('%', '\\%'));
+export const grantDatabase = (name: string): string =>
+  sqlIdent(name.replaceAll('\\', '\\\\').replaceAll('_', '\\_').replaceAll('%', '\\%'));
 export const account = (user: string): string => `${sqlString(user)}@'localhost'`;
 
 /** Runs SQL without secrets as the server's root and returns its output rows. */
 export async function rootSql(ctx: TaskContext, sql: string): Promise<string[]> {
   const result = await inspect(ctx, [...CLIENT], { stdin: sql }).catch((error: unknown) => {
-    throw failure('STEWARD_RECIPE_COMMAND_FAILED', `MariaDB did not run "${sql.trim().split(' ').slice(0, 2).join(' ')} …"`, error);
+    throw failure(
+      'STEWARD_RECIPE_COMMAND_FAILED',
+      `MariaDB did not run "${sql.trim().split(' ').slice(0, 2).join(' ')} …"`,
+      error,
+    );
   });
   return result.stdout.split('\n').filter((line) => line.length > 0);
 }
@@ -76,7 +85,10 @@ export async function rootSqlWithSecret(ctx: TaskContext, sql: string, password:
   try {
     await inspect(ctx, [...CLIENT], { stdin: new Secret(sql) });
   } catch (error) {
-    throw new AppError('STEWARD_RECIPE_COMMAND_FAILED', `${what} failed in MariaDB${mysqlErrorCode(error instanceof ExecError ? error.stderr : '', password)}.`);
+    throw new AppError(
+      'STEWARD_RECIPE_COMMAND_FAILED',
+      `${what} failed in MariaDB${mysqlErrorCode(error instanceof ExecError ? error.stderr : '', password)}.`,
+    );
   }
 }
 
@@ -88,17 +100,29 @@ function mysqlErrorCode(stderr: string, password: string): string {
 
 /** Whether `user`@localhost can log in with `password` (sent on stdin, as everywhere). */
 export async function canLogIn(ctx: TaskContext, user: string, password: string): Promise<boolean> {
-  const result = await inspect(ctx, sh(AS_USER_SCRIPT, user), { stdin: new Secret(`${password}\nSELECT 1;\n`), acceptExitCodes: [0, 1] }).catch(() => {
+  const result = await inspect(ctx, sh(AS_USER_SCRIPT, user), {
+    stdin: new Secret(`${password}\nSELECT 1;\n`),
+    acceptExitCodes: [0, 1],
+  }).catch(() => {
     // Whatever went wrong, its output stays out of the error: it ran with the password on its stdin.
-    throw new AppError('STEWARD_RECIPE_COMMAND_FAILED', `Could not run the MariaDB client to check ${user}'s password.`);
+    throw new AppError(
+      'STEWARD_RECIPE_COMMAND_FAILED',
+      `Could not run the MariaDB client to check ${user}'s password.`,
+    );
   });
   if (result.exitCode === 0) return true;
   if (/ERROR 1045 /.test(result.stderr)) return false;
-  throw new AppError('STEWARD_RECIPE_COMMAND_FAILED', `Could not ask MariaDB whether ${user} can log in${mysqlErrorCode(result.stderr, password)}.`);
+  throw new AppError(
+    'STEWARD_RECIPE_COMMAND_FAILED',
+    `Could not ask MariaDB whether ${user} can log in${mysqlErrorCode(result.stderr, password)}.`,
+  );
 }
 
 export async function userExists(ctx: TaskContext, user: string): Promise<boolean> {
-  const rows = await rootSql(ctx, `SELECT COUNT(*) FROM mysql.user WHERE User = ${sqlString(user)} AND Host = 'localhost';\n`);
+  const rows = await rootSql(
+    ctx,
+    `SELECT COUNT(*) FROM mysql.user WHERE User = ${sqlString(user)} AND Host = 'localhost';\n`,
+  );
   return rows[0] === '1';
 }
 

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { toShellCommand } from '../../../remote/index.js';
 import { parseFacts } from './host.js';
-import { installCommand, installedQuery, namesFor, parseInstalled, pendingUpgrades, refreshCommand, simulateUpgradeCommand, upgradeCommand } from './packages.js';
+import {
+  installCommand,
+  installedQuery,
+  namesFor,
+  parseInstalled,
+  pendingUpgrades,
+  refreshCommand,
+  simulateUpgradeCommand,
+  upgradeCommand,
+} from './packages.js';
 import { listFetchProblems } from './patch-os.js';
 
 describe('package manager commands', () => {
   it('picks the installed-package query and install command of each manager', () => {
-    expect(installedQuery('apt', 'nginx')).toEqual(['dpkg-query', '--show', '--showformat=${db:Status-Status} ${Version}\\n', 'nginx']);
+    expect(installedQuery('apt', 'nginx')).toEqual([
+      'dpkg-query',
+      '--show',
+      '--showformat=${db:Status-Status} ${Version}\\n',
+      'nginx',
+    ]);
     expect(installedQuery('dnf', 'nginx')).toEqual(['rpm', '-q', '--queryformat', '%{VERSION}-%{RELEASE}\\n', 'nginx']);
     expect(installedQuery('yum', 'nginx')[0]).toBe('rpm');
     expect(installedQuery('apk', 'nginx')).toEqual(['apk', 'info', '-e', 'nginx']);
@@ -30,7 +44,9 @@ describe('package manager commands', () => {
     expect(simulateUpgradeCommand('apk')).toContain('--simulate');
     for (const pm of ['apt', 'dnf', 'yum'] as const) expect(upgradeCommand(pm)).toContain('-y');
     // Every command is an argv array; quoting makes each element one word.
-    expect(toShellCommand(installedQuery('apt', 'nginx'))).toBe("'dpkg-query' '--show' '--showformat=${db:Status-Status} ${Version}\\n' 'nginx'");
+    expect(toShellCommand(installedQuery('apt', 'nginx'))).toBe(
+      "'dpkg-query' '--show' '--showformat=${db:Status-Status} ${Version}\\n' 'nginx'",
+    );
   });
 
   it('reads installed versions from each manager’s answer', () => {
@@ -45,12 +61,15 @@ describe('package manager commands', () => {
   });
 
   it('lists the packages an upgrade would change', () => {
-    const apt = 'Reading package lists...\nThe following packages will be upgraded:\n  steward-canary\nInst steward-canary [1.0] (2.0 localhost [all])\nConf steward-canary (2.0 localhost [all])\n';
+    const apt =
+      'Reading package lists...\nThe following packages will be upgraded:\n  steward-canary\nInst steward-canary [1.0] (2.0 localhost [all])\nConf steward-canary (2.0 localhost [all])\n';
     expect(pendingUpgrades('apt', apt)).toEqual(['steward-canary']);
     expect(pendingUpgrades('apt', '0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n')).toEqual([]);
-    const dnf = '\nbash.x86_64                 5.1.8-9.el9               baseos\nopenssl-libs.x86_64      1:3.0.7-27.el9            baseos\nObsoleting Packages\n   grub2-tools.x86_64   1:2.06-77.el9   baseos\n';
+    const dnf =
+      '\nbash.x86_64                 5.1.8-9.el9               baseos\nopenssl-libs.x86_64      1:3.0.7-27.el9            baseos\nObsoleting Packages\n   grub2-tools.x86_64   1:2.06-77.el9   baseos\n';
     expect(pendingUpgrades('dnf', dnf)).toEqual(['bash', 'openssl-libs']);
-    const apk = '(1/2) Upgrading musl (1.2.4-r1 -> 1.2.4-r2)\n(2/2) Upgrading busybox (1.36.1-r5 -> 1.36.1-r6)\nOK: 8 MiB in 15 packages\n';
+    const apk =
+      '(1/2) Upgrading musl (1.2.4-r1 -> 1.2.4-r2)\n(2/2) Upgrading busybox (1.36.1-r5 -> 1.36.1-r6)\nOK: 8 MiB in 15 packages\n';
     expect(pendingUpgrades('apk', apk)).toEqual(['musl', 'busybox']);
   });
 
@@ -78,7 +97,8 @@ describe('package manager commands', () => {
       'W: Some index files failed to download. They have been ignored, or old ones used instead.',
     ].join('\n');
     expect(listFetchProblems(offline)).toHaveLength(3);
-    const fine = 'Get:1 file:/srv/repo ./ InRelease\nIgn:1 file:/srv/repo ./ InRelease\nGet:3 file:/srv/repo ./ Packages [256 B]\nReading package lists...\nW: Target Packages is configured multiple times\n';
+    const fine =
+      'Get:1 file:/srv/repo ./ InRelease\nIgn:1 file:/srv/repo ./ InRelease\nGet:3 file:/srv/repo ./ Packages [256 B]\nReading package lists...\nW: Target Packages is configured multiple times\n';
     expect(listFetchProblems(fine)).toEqual([]);
   });
 });

@@ -119,7 +119,11 @@ export function pendingUpgrades(pm: PackageManager, stdout: string): string[] {
 }
 
 /** Installed version of each package ('' where the manager has no version to tell); undefined when missing. */
-export async function installedVersions(ctx: TaskContext, pm: PackageManager, names: readonly string[]): Promise<Map<string, string | undefined>> {
+export async function installedVersions(
+  ctx: TaskContext,
+  pm: PackageManager,
+  names: readonly string[],
+): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>();
   for (const name of names) {
     const result = await inspect(ctx, installedQuery(pm, name), { acceptExitCodes: [0, 1] });
@@ -152,11 +156,19 @@ function installFailed(names: readonly string[], error: unknown): AppError {
 }
 
 function unavailable(pm: PackageManager, what: string): AppError {
-  return new AppError('STEWARD_RECIPE_UNSUPPORTED_HOST', `Steward does not know how to install ${what} with ${pm} on this server.`, { packageManager: pm });
+  return new AppError(
+    'STEWARD_RECIPE_UNSUPPORTED_HOST',
+    `Steward does not know how to install ${what} with ${pm} on this server.`,
+    { packageManager: pm },
+  );
 }
 
 /** The names for this server's manager, or a clear error when the recipe has none for it. */
-export async function packagesFor(ctx: TaskContext, names: PackageNames, what: string): Promise<{ pm: PackageManager; names: readonly string[] }> {
+export async function packagesFor(
+  ctx: TaskContext,
+  names: PackageNames,
+  what: string,
+): Promise<{ pm: PackageManager; names: readonly string[] }> {
   const pm = await requirePackageManager(ctx);
   const list = namesFor(pm, names);
   if (!list || list.length === 0) throw unavailable(pm, what);

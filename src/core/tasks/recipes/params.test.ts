@@ -5,7 +5,21 @@ import { RECIPES } from './index.js';
 import { account, generatePassword, grantDatabase, sqlIdent, sqlString } from './mysql.js';
 import { keyFingerprint, publicKeyLine, serviceName, sqlName, unixUser } from './params.js';
 
-const PAYLOADS = ['a;id', '$(touch /tmp/pwn)', '`id`', 'a\nb', 'a\0b', "a' OR 1=1 --", '-oProxyCommand=x', '--', '*', 'A'.repeat(300), 'ü', '../x', 'a b'];
+const PAYLOADS = [
+  'a;id',
+  '$(touch /tmp/pwn)',
+  '`id`',
+  'a\nb',
+  'a\0b',
+  "a' OR 1=1 --",
+  '-oProxyCommand=x',
+  '--',
+  '*',
+  'A'.repeat(300),
+  'ü',
+  '../x',
+  'a b',
+];
 
 describe('recipe parameters', () => {
   it('accept only strict names; injection payloads are refused', () => {
@@ -76,7 +90,9 @@ describe('the recipe registry', () => {
       expect(new Set(steps.map((s) => s.id)).size).toBe(steps.length);
       expect(recipe.kind).toBe(id === 'rotate-database-password' || id === 'restart-service' ? 'action' : 'state');
     }
-    expect(RECIPES.get('initial-setup')?.params.parse({ authorizedKey: publicKey })).toMatchObject({ adminUser: 'steward-admin' });
+    expect(RECIPES.get('initial-setup')?.params.parse({ authorizedKey: publicKey })).toMatchObject({
+      adminUser: 'steward-admin',
+    });
     expect(RECIPES.get('web-server')?.params.safeParse({ extra: 1 }).success).toBe(false);
     expect(RECIPES.get('database')?.params.safeParse({ engine: 'postgres', name: 'a', user: 'b' }).success).toBe(false);
   });

@@ -9,7 +9,10 @@ import { z } from 'zod';
 /** A portable Unix login name; `root` is refused where a recipe creates an account of its own. */
 export const unixUser = z
   .string()
-  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a Unix user name: a lowercase letter or _, then up to 31 of a-z, 0-9, _ and -')
+  .regex(
+    /^[a-z_][a-z0-9_-]{0,31}$/,
+    'must be a Unix user name: a lowercase letter or _, then up to 31 of a-z, 0-9, _ and -',
+  )
   .refine((name) => name !== 'root', 'must not be root');
 
 const KEY_TYPES = [
@@ -27,7 +30,9 @@ function blobType(base64: string): string | undefined {
   const blob = Buffer.from(base64, 'base64');
   if (blob.length < 4) return undefined;
   const length = blob.readUInt32BE(0);
-  return length > 0 && length <= 64 && blob.length >= 4 + length ? blob.subarray(4, 4 + length).toString('latin1') : undefined;
+  return length > 0 && length <= 64 && blob.length >= 4 + length
+    ? blob.subarray(4, 4 + length).toString('latin1')
+    : undefined;
 }
 
 /**
@@ -38,7 +43,10 @@ export const publicKeyLine = z
   .string()
   .max(16_384)
   .transform((line) => line.trim())
-  .refine((line) => /^[a-z0-9@.-]+ [A-Za-z0-9+/]+={0,2}( [\x20-\x7e]{0,200})?$/.test(line), 'must be one OpenSSH public key line: "ssh-ed25519 AAAA… comment"')
+  .refine(
+    (line) => /^[a-z0-9@.-]+ [A-Za-z0-9+/]+={0,2}( [\x20-\x7e]{0,200})?$/.test(line),
+    'must be one OpenSSH public key line: "ssh-ed25519 AAAA… comment"',
+  )
   .refine((line) => {
     const [type, data] = line.split(' ');
     return (KEY_TYPES as readonly string[]).includes(type ?? '') && blobType(data ?? '') === type;
@@ -51,12 +59,17 @@ export function keyFingerprint(line: string): string {
 }
 
 /** A MariaDB/MySQL database or user name; strict enough to need no quoting anywhere it goes. */
-export const sqlName = z.string().regex(/^[a-z_][a-z0-9_]{0,31}$/, 'must be a lowercase letter or _, then up to 31 of a-z, 0-9 and _');
+export const sqlName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,31}$/, 'must be a lowercase letter or _, then up to 31 of a-z, 0-9 and _');
 
 /** A service as systemd, OpenRC or /etc/init.d name it; no slash, no leading dash. */
 export const serviceName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/, 'must be a service name: a letter or digit, then letters, digits, _ . @ and -');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/,
+    'must be a service name: a letter or digit, then letters, digits, _ . @ and -',
+  );
 
 /** For recipes that take no parameters; anything sent is refused rather than ignored. */
 export const noParams = z.object({}).strict();

@@ -28,7 +28,12 @@ export function listFetchProblems(output: string): string[] {
   return output
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => /^E: /.test(line) || /^Err:\d* /.test(line) || (/^W: /.test(line) && /Failed to fetch|failed to download|GPG error|not signed/i.test(line)));
+    .filter(
+      (line) =>
+        /^E: /.test(line) ||
+        /^Err:\d* /.test(line) ||
+        (/^W: /.test(line) && /Failed to fetch|failed to download|GPG error|not signed/i.test(line)),
+    );
 }
 
 const listsStep: Step<TaskContext> = {
@@ -65,7 +70,9 @@ const listsStep: Step<TaskContext> = {
 };
 
 async function pending(ctx: TaskContext, pm: PackageManager): Promise<string[]> {
-  const result = await inspect(ctx, simulateUpgradeCommand(pm), { acceptExitCodes: pm === 'dnf' || pm === 'yum' ? [0, 100] : [0] });
+  const result = await inspect(ctx, simulateUpgradeCommand(pm), {
+    acceptExitCodes: pm === 'dnf' || pm === 'yum' ? [0, 100] : [0],
+  });
   return pendingUpgrades(pm, result.stdout);
 }
 
@@ -77,10 +84,16 @@ const upgradeStep: Step<TaskContext> = {
     const pm = await requirePackageManager(ctx);
     const names = await pending(ctx, pm);
     await change(ctx, upgradeCommand(pm), { timeoutMs: 60 * 60_000 }).catch((error: unknown) => {
-      throw new AppError('STEWARD_RECIPE_PACKAGE_FAILED', `Upgrading packages failed:\n${stderrTail(error)}`, { packageManager: pm }, { cause: error });
+      throw new AppError(
+        'STEWARD_RECIPE_PACKAGE_FAILED',
+        `Upgrading packages failed:\n${stderrTail(error)}`,
+        { packageManager: pm },
+        { cause: error },
+      );
     });
     ctx.log(`upgraded ${names.length} package${names.length === 1 ? '' : 's'}: ${names.join(', ')}`);
-    if (await succeeds(ctx, ['test', '-e', '/var/run/reboot-required'])) ctx.log('the server asks for a reboot to finish the upgrade (/var/run/reboot-required)');
+    if (await succeeds(ctx, ['test', '-e', '/var/run/reboot-required']))
+      ctx.log('the server asks for a reboot to finish the upgrade (/var/run/reboot-required)');
   },
 };
 

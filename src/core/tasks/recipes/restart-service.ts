@@ -24,7 +24,10 @@ function restartStep(service: string): Step<TaskContext> {
       if (SSH_SERVICES.has(service)) {
         const tested = await inspect(ctx, ['sshd', '-t'], { acceptExitCodes: [0, 1, 255] });
         if (tested.exitCode !== 0) {
-          throw new AppError('STEWARD_RECIPE_CONFIG_REJECTED', `sshd -t rejects the current configuration, so sshd was not restarted:\n${tested.stderr.trim()}`);
+          throw new AppError(
+            'STEWARD_RECIPE_CONFIG_REJECTED',
+            `sshd -t rejects the current configuration, so sshd was not restarted:\n${tested.stderr.trim()}`,
+          );
         }
       }
       await restartService(ctx, svc);

@@ -35,7 +35,11 @@ function rotationSteps(name: string, user: string): Step<TaskContext>[] {
       },
       async apply(ctx) {
         if (!(await userExists(ctx, user))) {
-          throw new AppError('STEWARD_RECIPE_PRECONDITION', `Database user ${user}@localhost does not exist; run the database recipe first.`, { user });
+          throw new AppError(
+            'STEWARD_RECIPE_PRECONDITION',
+            `Database user ${user}@localhost does not exist; run the database recipe first.`,
+            { user },
+          );
         }
         await ctx.secrets.put(pending, new Secret(generatePassword()));
         staged.add(ctx);

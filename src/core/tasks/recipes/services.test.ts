@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { controlCommand, enableCommand, enabledCommand, parseServiceKind, statusCommand, type Service } from './services.js';
+import {
+  controlCommand,
+  enableCommand,
+  enabledCommand,
+  parseServiceKind,
+  statusCommand,
+  type Service,
+} from './services.js';
 
 describe('service manager commands', () => {
   it('reads which manager knows a service; a daemon Steward can run itself is "direct"', () => {
     expect(parseServiceKind('nginx', 'systemd\n')).toEqual({ name: 'nginx', kind: 'systemd' });
     expect(parseServiceKind('nginx', 'openrc\n')).toEqual({ name: 'nginx', kind: 'openrc' });
-    expect(parseServiceKind('nginx', 'sysv service\n')).toEqual({ name: 'nginx', kind: 'sysv', viaServiceCommand: true });
+    expect(parseServiceKind('nginx', 'sysv service\n')).toEqual({
+      name: 'nginx',
+      kind: 'sysv',
+      viaServiceCommand: true,
+    });
     expect(parseServiceKind('nginx', 'sysv\n')).toEqual({ name: 'nginx', kind: 'sysv', viaServiceCommand: false });
     expect(parseServiceKind('nginx', 'none\n')).toEqual({ name: 'nginx', kind: 'direct' });
     expect(parseServiceKind('mariadb', 'none\n')).toEqual({ name: 'mariadb', kind: 'direct' });
@@ -14,7 +25,11 @@ describe('service manager commands', () => {
   });
 
   it('restarts, checks and enables through each manager', () => {
-    const of = (kind: Service['kind'], viaServiceCommand?: boolean): Service => ({ name: 'nginx', kind, viaServiceCommand });
+    const of = (kind: Service['kind'], viaServiceCommand?: boolean): Service => ({
+      name: 'nginx',
+      kind,
+      viaServiceCommand,
+    });
     expect(controlCommand(of('systemd'), 'restart')).toEqual(['systemctl', 'restart', '--', 'nginx']);
     expect(controlCommand(of('openrc'), 'restart')).toEqual(['rc-service', 'nginx', 'restart']);
     expect(controlCommand(of('sysv', true), 'restart')).toEqual(['service', 'nginx', 'restart']);

@@ -54,7 +54,12 @@ const OPENRC_ENABLED_SCRIPT = 'rc-update show default | awk -v n="$1" \'$1 == n 
 
 /** How the customer reads it in the log: "restarted nginx with its init script". */
 export function describeKind(kind: ServiceKind): string {
-  return { systemd: 'systemctl', openrc: 'rc-service', sysv: 'its init script', direct: 'the daemon itself (no service manager knows it)' }[kind];
+  return {
+    systemd: 'systemctl',
+    openrc: 'rc-service',
+    sysv: 'its init script',
+    direct: 'the daemon itself (no service manager knows it)',
+  }[kind];
 }
 
 export function parseServiceKind(name: string, stdout: string): Service | undefined {
@@ -71,7 +76,11 @@ export async function findService(ctx: TaskContext, names: string | readonly str
     const found = parseServiceKind(name, (await inspect(ctx, sh(FIND_SCRIPT, name))).stdout);
     if (found) return found;
   }
-  throw new AppError('STEWARD_RECIPE_SERVICE_UNKNOWN', `No service manager on this server knows a service called "${list.join('" or "')}" (systemd, OpenRC or /etc/init.d).`, { service: list[0] });
+  throw new AppError(
+    'STEWARD_RECIPE_SERVICE_UNKNOWN',
+    `No service manager on this server knows a service called "${list.join('" or "')}" (systemd, OpenRC or /etc/init.d).`,
+    { service: list[0] },
+  );
 }
 
 export type ServiceAction = 'start' | 'stop' | 'restart' | 'reload';
@@ -130,15 +139,27 @@ async function control(ctx: TaskContext, svc: Service, action: ServiceAction): P
       return;
     }
     const daemon = daemonOf(svc.name);
-    if (!daemon) throw new AppError('STEWARD_RECIPE_SERVICE_UNKNOWN', `Steward cannot run "${svc.name}" without a service manager.`, { service: svc.name });
+    if (!daemon)
+      throw new AppError(
+        'STEWARD_RECIPE_SERVICE_UNKNOWN',
+        `Steward cannot run "${svc.name}" without a service manager.`,
+        { service: svc.name },
+      );
     if (action === 'stop' || action === 'restart') {
       if (await isRunning(ctx, svc)) await change(ctx, daemon.stop);
-      if (!(await waitFor(ctx, svc, false))) throw new AppError('STEWARD_RECIPE_SERVICE_FAILED', `${svc.name} did not stop.`, { service: svc.name });
+      if (!(await waitFor(ctx, svc, false)))
+        throw new AppError('STEWARD_RECIPE_SERVICE_FAILED', `${svc.name} did not stop.`, { service: svc.name });
     }
-    if (action === 'start' || action === 'restart' || action === 'reload') await change(ctx, sh(DETACH_SCRIPT, ...daemon.start));
+    if (action === 'start' || action === 'restart' || action === 'reload')
+      await change(ctx, sh(DETACH_SCRIPT, ...daemon.start));
   } catch (error) {
     if (error instanceof AppError && error.code !== 'STEWARD_SSH_COMMAND_FAILED') throw error;
-    throw failure('STEWARD_RECIPE_SERVICE_FAILED', `Could not ${action} ${svc.name} with ${describeKind(svc.kind)}`, error, { service: svc.name });
+    throw failure(
+      'STEWARD_RECIPE_SERVICE_FAILED',
+      `Could not ${action} ${svc.name} with ${describeKind(svc.kind)}`,
+      error,
+      { service: svc.name },
+    );
   }
 }
 
@@ -164,7 +185,11 @@ export async function reloadService(ctx: TaskContext, svc: Service): Promise<voi
 }
 
 function notRunning(svc: Service, action: ServiceAction): AppError {
-  return new AppError('STEWARD_RECIPE_SERVICE_FAILED', `${svc.name} is not running after "${action}" with ${describeKind(svc.kind)}.`, { service: svc.name });
+  return new AppError(
+    'STEWARD_RECIPE_SERVICE_FAILED',
+    `${svc.name} is not running after "${action}" with ${describeKind(svc.kind)}.`,
+    { service: svc.name },
+  );
 }
 
 /** Exit 0 when the service starts at boot; undefined when nothing could start it at boot. */
@@ -224,11 +249,13 @@ export function serviceEnabledStep(id: string, names: string | readonly string[]
       const command = enableCommand(svc);
       if (!command) return;
       await change(ctx, command).catch((error: unknown) => {
-        throw failure('STEWARD_RECIPE_SERVICE_FAILED', `Could not make ${svc.name} start at boot`, error, { service: svc.name });
+        throw failure('STEWARD_RECIPE_SERVICE_FAILED', `Could not make ${svc.name} start at boot`, error, {
+          service: svc.name,
+        });
       });
       ctx.log(`${svc.name} now starts at boot`);
     },
   };
 }
 
-const label = (names: string | readonly string[]): string => (typeof names === 'string' ? names : names[0] ?? '');
+const label = (names: string | readonly string[]): string => (typeof names === 'string' ? names : (names[0] ?? ''));

@@ -50,7 +50,8 @@ export function hardeningGaps(effective: Map<string, string[]>): SettingGap[] {
   const gaps: SettingGap[] = [];
   for (const setting of HARDENED_SSHD) {
     const now = effective.get(setting.keyword.toLowerCase())?.[0];
-    if (now === undefined || !setting.accepted.includes(now)) gaps.push({ keyword: setting.keyword, want: setting.value, was: now ?? 'unset' });
+    if (now === undefined || !setting.accepted.includes(now))
+      gaps.push({ keyword: setting.keyword, want: setting.value, was: now ?? 'unset' });
   }
   return gaps;
 }
@@ -95,7 +96,12 @@ export function withoutBlock(config: string): string {
 /** The authentication methods an sshd offers, from the client's "Permission denied (publickey,password)." */
 export function offeredMethods(stderr: string): string[] | undefined {
   const match = /Permission denied \(([^)]*)\)/.exec(stderr);
-  return match?.[1] ? match[1].split(',').map((m) => m.trim()).filter(Boolean) : undefined;
+  return match?.[1]
+    ? match[1]
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 /** The server end of this SSH session, from `$SSH_CONNECTION` ("client port server port"). */

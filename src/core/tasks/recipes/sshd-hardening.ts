@@ -9,7 +9,14 @@ import type { Step } from '../../../remote/index.js';
 import type { TaskContext } from '../recipe.js';
 import { asLoginUser, change, failure, inspect, sh } from './exec.js';
 import { fileMeta, readFile, writeFile } from './files.js';
-import { HARDENED_SSHD, hardeningGaps, offeredMethods, parseSshdT, sessionServerEnd, withHardeningBlock } from './sshd-config.js';
+import {
+  HARDENED_SSHD,
+  hardeningGaps,
+  offeredMethods,
+  parseSshdT,
+  sessionServerEnd,
+  withHardeningBlock,
+} from './sshd-config.js';
 
 const SSHD_CONFIG = '/etc/ssh/sshd_config';
 
@@ -85,15 +92,25 @@ async function waitForDaemon(ctx: TaskContext, ms: number): Promise<boolean | un
 
 async function writeHardenedConfig(ctx: TaskContext): Promise<void> {
   const old = await readFile(ctx, SSHD_CONFIG);
-  if (old === undefined) throw new AppError('STEWARD_RECIPE_UNSUPPORTED_HOST', `${SSHD_CONFIG} does not exist on this server.`);
+  if (old === undefined)
+    throw new AppError('STEWARD_RECIPE_UNSUPPORTED_HOST', `${SSHD_CONFIG} does not exist on this server.`);
   const mode = Number.parseInt((await fileMeta(ctx, SSHD_CONFIG))?.mode ?? '644', 8);
-  await writeFile(ctx, { path: SSHD_CONFIG, content: withHardeningBlock(old), mode, validate: ['sshd', '-t', '-f'], what: 'sshd_config' });
+  await writeFile(ctx, {
+    path: SSHD_CONFIG,
+    content: withHardeningBlock(old),
+    mode,
+    validate: ['sshd', '-t', '-f'],
+    what: 'sshd_config',
+  });
   // The temporary copy passed on its own; check once more in place (Include paths resolve the same, but a
   // drop-in could still clash) and put the old file back if sshd objects.
   const inPlace = await inspect(ctx, ['sshd', '-t'], { acceptExitCodes: [0, 255, 1] });
   if (inPlace.exitCode !== 0) {
     await writeFile(ctx, { path: SSHD_CONFIG, content: old, mode, what: 'sshd_config' });
-    throw new AppError('STEWARD_RECIPE_CONFIG_REJECTED', `sshd -t rejected the hardened configuration; the old one was put back:\n${inPlace.stderr.trim()}`);
+    throw new AppError(
+      'STEWARD_RECIPE_CONFIG_REJECTED',
+      `sshd -t rejected the hardened configuration; the old one was put back:\n${inPlace.stderr.trim()}`,
+    );
   }
 }
 
@@ -106,7 +123,11 @@ async function reloadSshd(ctx: TaskContext): Promise<void> {
   // A reload that found no daemon to signal (an init script whose pid file names another process) changes
   // nothing; the pid file sshd itself names is the last resort.
   const hup = await change(ctx, sh(SIGHUP_SCRIPT)).catch((error: unknown) => {
-    throw failure('STEWARD_RECIPE_SERVICE_FAILED', 'sshd still offers password logins after its reload, and signalling it failed', error);
+    throw failure(
+      'STEWARD_RECIPE_SERVICE_FAILED',
+      'sshd still offers password logins after its reload, and signalling it failed',
+      error,
+    );
   });
   ctx.log(`sshd still offered passwords after the reload; sent ${hup.stdout.trim()}`);
   await waitForDaemon(ctx, 5_000);

@@ -27,7 +27,10 @@ read -r pid < "$pidfile" && kill -HUP "$pid" && echo "SIGHUP to sshd (pid $pid)"
 
 async function trustsCa(ctx: TaskContext): Promise<boolean> {
   const effective = parseSshdT((await inspect(ctx, ['sshd', '-T'])).stdout);
-  return effective.get('trustedusercakeys')?.[0] === STAFF_CA_FILE && effective.get('authorizedprincipalsfile')?.[0] === `${STAFF_PRINCIPALS_DIR}/%u`;
+  return (
+    effective.get('trustedusercakeys')?.[0] === STAFF_CA_FILE &&
+    effective.get('authorizedprincipalsfile')?.[0] === `${STAFF_PRINCIPALS_DIR}/%u`
+  );
 }
 
 export function staffCaSteps(caKey: string): Step<TaskContext>[] {
@@ -50,11 +53,20 @@ export function staffCaSteps(caKey: string): Step<TaskContext>[] {
       description: 'sshd: TrustedUserCAKeys and AuthorizedPrincipalsFile for staff certificates',
       check: trustsCa,
       async apply(ctx) {
-        await writeFile(ctx, { path: STAFF_CA_DROPIN, content: DROPIN, mode: 0o644, what: 'the staff CA sshd drop-in' });
+        await writeFile(ctx, {
+          path: STAFF_CA_DROPIN,
+          content: DROPIN,
+          mode: 0o644,
+          what: 'the staff CA sshd drop-in',
+        });
         const test = await inspect(ctx, ['sshd', '-t'], { acceptExitCodes: [0, 1, 255] });
         if (test.exitCode !== 0) {
           await inspect(ctx, sh('rm -f -- "$1"', STAFF_CA_DROPIN));
-          throw failure('STEWARD_RECIPE_CONFIG_REJECTED', 'sshd -t rejected the staff CA settings; they were removed', new Error(test.stderr.trim()));
+          throw failure(
+            'STEWARD_RECIPE_CONFIG_REJECTED',
+            'sshd -t rejected the staff CA settings; they were removed',
+            new Error(test.stderr.trim()),
+          );
         }
         const hup = await change(ctx, sh(SIGHUP)).catch((error: unknown) => {
           throw failure('STEWARD_RECIPE_SERVICE_FAILED', 'Could not make sshd re-read its configuration', error);

@@ -20,7 +20,8 @@ fi
 `;
 
 /** Where the server's nginx.conf includes extra server blocks from (Alpine uses http.d). */
-const SITE_DIR_SCRIPT = 'for d in /etc/nginx/conf.d /etc/nginx/http.d; do [ -d "$d" ] && { echo "$d"; exit 0; }; done; exit 1';
+const SITE_DIR_SCRIPT =
+  'for d in /etc/nginx/conf.d /etc/nginx/http.d; do [ -d "$d" ] && { echo "$d"; exit 0; }; done; exit 1';
 
 const SITE_ROOT = '/var/www/steward-default';
 
@@ -36,7 +37,8 @@ export const defaultSiteConfig = (): string =>
     '',
   ].join('\n');
 
-const DEFAULT_PAGE = '<!doctype html>\n<title>It works</title>\n<p>This server is looked after by Steward. No site is published here yet.</p>\n';
+const DEFAULT_PAGE =
+  '<!doctype html>\n<title>It works</title>\n<p>This server is looked after by Steward. No site is published here yet.</p>\n';
 
 async function localStatus(ctx: TaskContext): Promise<number> {
   const result = await inspect(ctx, sh(LOCAL_REQUEST_SCRIPT));
@@ -51,21 +53,34 @@ const defaultSiteStep: Step<TaskContext> = {
   check: async (ctx) => (await localStatus(ctx)) >= 100,
   async apply(ctx) {
     const dir = (await inspect(ctx, sh(SITE_DIR_SCRIPT), { acceptExitCodes: [0, 1] })).stdout.trim();
-    if (!dir) throw new AppError('STEWARD_RECIPE_UNSUPPORTED_HOST', 'nginx has no conf.d or http.d folder to add a default site to.');
+    if (!dir)
+      throw new AppError(
+        'STEWARD_RECIPE_UNSUPPORTED_HOST',
+        'nginx has no conf.d or http.d folder to add a default site to.',
+      );
     const path = `${dir}/steward-default.conf`;
-    await writeFile(ctx, { path: `${SITE_ROOT}/index.html`, content: DEFAULT_PAGE, mode: 0o644, what: 'the default page' });
+    await writeFile(ctx, {
+      path: `${SITE_ROOT}/index.html`,
+      content: DEFAULT_PAGE,
+      mode: 0o644,
+      what: 'the default page',
+    });
     await writeFile(ctx, { path, content: defaultSiteConfig(), mode: 0o644, what: 'nginx default site' });
     // nginx checks its whole configuration; a clash with a site of the customer's takes ours out again.
     const tested = await inspect(ctx, ['nginx', '-t'], { acceptExitCodes: [0, 1] });
     if (tested.exitCode !== 0) {
       await inspect(ctx, ['rm', '-f', '--', path]);
-      throw new AppError('STEWARD_RECIPE_CONFIG_REJECTED', `nginx -t rejected the default site, which was removed again:\n${tested.stderr.trim()}`);
+      throw new AppError(
+        'STEWARD_RECIPE_CONFIG_REJECTED',
+        `nginx -t rejected the default site, which was removed again:\n${tested.stderr.trim()}`,
+      );
     }
     await reloadService(ctx, await findService(ctx, 'nginx'));
     ctx.log(`nginx: default site added (${path}, serving ${SITE_ROOT})`);
     // nginx answers a moment after its reload.
     const until = Date.now() + 10_000;
-    while ((await localStatus(ctx)) < 100 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
+    while ((await localStatus(ctx)) < 100 && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 200));
   },
 };
 

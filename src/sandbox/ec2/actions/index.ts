@@ -3,7 +3,12 @@ import type { Ec2Action } from './context.js';
 import { describeInstances, runInstances } from './instances.js';
 import { deleteKeyPair, describeKeyPairs, importKeyPair } from './keys.js';
 import { rebootInstances, startInstances, stopInstances, terminateInstances } from './lifecycle.js';
-import { authorizeSecurityGroupIngress, createSecurityGroup, deleteSecurityGroup, describeSecurityGroups } from './security-groups.js';
+import {
+  authorizeSecurityGroupIngress,
+  createSecurityGroup,
+  deleteSecurityGroup,
+  describeSecurityGroups,
+} from './security-groups.js';
 import { createTags, deleteTags, describeTags } from './tags.js';
 
 /** Every EC2 action the sandbox answers. */
@@ -32,6 +37,16 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
 
 /** Actions that change something, and so honour `DryRun`. */
 export const MUTATING = new Set([
-  'RunInstances', 'StartInstances', 'StopInstances', 'RebootInstances', 'TerminateInstances', 'ImportKeyPair', 'DeleteKeyPair',
-  'CreateSecurityGroup', 'AuthorizeSecurityGroupIngress', 'DeleteSecurityGroup', 'CreateTags', 'DeleteTags',
+  'RunInstances',
+  'StartInstances',
+  'StopInstances',
+  'RebootInstances',
+  'TerminateInstances',
+  'ImportKeyPair',
+  'DeleteKeyPair',
+  'CreateSecurityGroup',
+  'AuthorizeSecurityGroupIngress',
+  'DeleteSecurityGroup',
+  'CreateTags',
+  'DeleteTags',
 ]);

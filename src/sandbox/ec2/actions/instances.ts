@@ -24,15 +24,29 @@ export function instancesNamed(region: RegionState, ids: readonly string[]): San
 
 function instanceFields(i: SandboxInstance) {
   const live = i.state === 'pending' || i.state === 'running';
-  return (name: string): readonly string[] | undefined => ({
-    'instance-id': [i.id], 'instance-state-name': [i.state], 'instance-state-code': [String(STATE_CODES[i.state])],
-    'instance-type': [i.instanceType], 'image-id': [i.imageId], 'key-name': i.keyName === undefined ? [] : [i.keyName],
-    'availability-zone': [i.zone], 'ip-address': live && i.host !== undefined ? [i.host.address] : [], 'private-ip-address': [i.privateIp],
-    'reservation-id': [i.reservationId], 'vpc-id': [i.vpcId], 'subnet-id': [i.subnetId], 'client-token': i.clientToken === undefined ? [] : [i.clientToken],
-    'owner-id': [i.ownerId], architecture: [i.architecture], 'group-id': i.securityGroups.map((g) => g.id), 'group-name': i.securityGroups.map((g) => g.name),
-    'instance.group-id': i.securityGroups.map((g) => g.id), 'instance.group-name': i.securityGroups.map((g) => g.name),
-    'launch-time': [i.launchTime.toISOString()],
-  })[name] ?? tagField(i.tags, name);
+  return (name: string): readonly string[] | undefined =>
+    ({
+      'instance-id': [i.id],
+      'instance-state-name': [i.state],
+      'instance-state-code': [String(STATE_CODES[i.state])],
+      'instance-type': [i.instanceType],
+      'image-id': [i.imageId],
+      'key-name': i.keyName === undefined ? [] : [i.keyName],
+      'availability-zone': [i.zone],
+      'ip-address': live && i.host !== undefined ? [i.host.address] : [],
+      'private-ip-address': [i.privateIp],
+      'reservation-id': [i.reservationId],
+      'vpc-id': [i.vpcId],
+      'subnet-id': [i.subnetId],
+      'client-token': i.clientToken === undefined ? [] : [i.clientToken],
+      'owner-id': [i.ownerId],
+      architecture: [i.architecture],
+      'group-id': i.securityGroups.map((g) => g.id),
+      'group-name': i.securityGroups.map((g) => g.name),
+      'instance.group-id': i.securityGroups.map((g) => g.id),
+      'instance.group-name': i.securityGroups.map((g) => g.name),
+      'launch-time': [i.launchTime.toISOString()],
+    })[name] ?? tagField(i.tags, name);
 }
 
 /** Consecutive instances of one reservation rendered together, as EC2 groups them. */
@@ -50,7 +64,10 @@ export const describeInstances: Ec2Action = ({ p, world, region }) => {
   world.settle(region);
   const ids = p.list('InstanceId');
   if (ids.length > 0 && p.str('MaxResults') !== undefined) {
-    throw new Ec2Fault('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+    throw new Ec2Fault(
+      'InvalidParameterCombination',
+      'The parameter instancesSet cannot be used with the parameter maxResults',
+    );
   }
   const named = ids.length > 0 ? instancesNamed(region, ids) : [...region.instances.values()];
   const filters = filtersOf(p);
@@ -64,10 +81,19 @@ export const describeInstances: Ec2Action = ({ p, world, region }) => {
 // A request's identity for ClientToken idempotency: every parameter but the token and protocol fields.
 function digest(p: Params): string {
   const sorted = (node: ParamNode): unknown =>
-    typeof node === 'string' ? node : Array.isArray(node) ? node.map(sorted)
-      : Object.fromEntries(Object.keys(node).sort().map((k) => [k, sorted(node[k] as ParamNode)]));
+    typeof node === 'string'
+      ? node
+      : Array.isArray(node)
+        ? node.map(sorted)
+        : Object.fromEntries(
+            Object.keys(node)
+              .sort()
+              .map((k) => [k, sorted(node[k] as ParamNode)]),
+          );
   const { ClientToken: _t, Action: _a, Version: _v, DryRun: _d, ...rest } = p.tree;
-  return createHash('sha256').update(JSON.stringify(sorted(rest))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(sorted(rest)))
+    .digest('hex');
 }
 
 function launchTags(p: Params): Map<string, string> {
@@ -81,13 +107,17 @@ function launchTags(p: Params): Map<string, string> {
 
 export const runInstances: Ec2Action = async ({ p, world, region, principal, hosts, clock }: ActionContext) => {
   const token = p.str('ClientToken');
-  if (token !== undefined && token.length > 64) throw new Ec2Fault('InvalidParameterValue', 'Value for parameter ClientToken is too long (maximum 64 characters).');
+  if (token !== undefined && token.length > 64)
+    throw new Ec2Fault('InvalidParameterValue', 'Value for parameter ClientToken is too long (maximum 64 characters).');
   const requestDigest = digest(p);
   if (token !== undefined) {
     const earlier = region.clientTokens.get(token);
     if (earlier !== undefined) {
       if (earlier.digest !== requestDigest) {
-        throw new Ec2Fault('IdempotentParameterMismatch', 'Arguments on this idempotent request are inconsistent with arguments used in previous request(s).');
+        throw new Ec2Fault(
+          'IdempotentParameterMismatch',
+          'Arguments on this idempotent request are inconsistent with arguments used in previous request(s).',
+        );
       }
       world.settle(region);
       const same = [...region.instances.values()].filter((i) => i.reservationId === earlier.reservationId);
@@ -95,43 +125,83 @@ export const runInstances: Ec2Action = async ({ p, world, region, principal, hos
     }
   }
   const imageId = p.required('ImageId');
-  if (!/^ami-[0-9a-f]{8}([0-9a-f]{9})?$/.test(imageId)) throw new Ec2Fault('InvalidAMIID.Malformed', `Invalid id: "${imageId}" (expecting "ami-...")`);
+  if (!/^ami-[0-9a-f]{8}([0-9a-f]{9})?$/.test(imageId))
+    throw new Ec2Fault('InvalidAMIID.Malformed', `Invalid id: "${imageId}" (expecting "ami-...")`);
   const image = IMAGES.find((i) => i.id === imageId);
   if (image === undefined) throw new Ec2Fault('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
   const typeName = p.str('InstanceType') ?? 'm1.small';
   const type = INSTANCE_TYPES.find((t) => t.name === typeName);
   if (type === undefined) throw new Ec2Fault('InvalidParameterValue', `Invalid value '${typeName}' for InstanceType.`);
   if (!type.architectures.includes(image.architecture)) {
-    throw new Ec2Fault('InvalidParameterValue', `The architecture '${type.architectures.join(', ')}' of the specified instance type does not match the architecture '${image.architecture}' of the specified AMI.`);
+    throw new Ec2Fault(
+      'InvalidParameterValue',
+      `The architecture '${type.architectures.join(', ')}' of the specified instance type does not match the architecture '${image.architecture}' of the specified AMI.`,
+    );
   }
   p.required('MinCount');
   p.required('MaxCount');
   const min = p.int('MinCount', 1, 10_000) ?? 1;
   const max = p.int('MaxCount', 1, 10_000) ?? 1;
   if (min > max) throw new Ec2Fault('InvalidParameterValue', 'MinCount must be less than or equal to MaxCount');
-  if (min > MAX_PER_LAUNCH) throw new Ec2Fault('InstanceLimitExceeded', `Your quota allows for 0 more running instance(s). You requested at least ${min}`);
+  if (min > MAX_PER_LAUNCH)
+    throw new Ec2Fault(
+      'InstanceLimitExceeded',
+      `Your quota allows for 0 more running instance(s). You requested at least ${min}`,
+    );
   const keyName = p.str('KeyName');
   const keyPair = keyName === undefined ? undefined : region.keyPairs.get(keyName);
-  if (keyName !== undefined && keyPair === undefined) throw new Ec2Fault('InvalidKeyPair.NotFound', `The key pair '${keyName}' does not exist`);
+  if (keyName !== undefined && keyPair === undefined)
+    throw new Ec2Fault('InvalidKeyPair.NotFound', `The key pair '${keyName}' does not exist`);
   const zoneName = p.struct('Placement')?.str('AvailabilityZone') ?? zonesOf(region.name)[0]?.name ?? `${region.name}a`;
-  if (!region.subnets.has(zoneName)) throw new Ec2Fault('InvalidParameterValue', `Invalid availability zone: [${zoneName}]`);
-  const groups = [...p.list('SecurityGroupId').map((id) => region.groups.get(id)), ...p.list('SecurityGroup').map((n) => region.groupByName(n))];
-  const unknownGroup = [...p.list('SecurityGroupId'), ...p.list('SecurityGroup')][groups.findIndex((g) => g === undefined)];
-  if (unknownGroup !== undefined) throw new Ec2Fault('InvalidGroup.NotFound', `The security group '${unknownGroup}' does not exist in VPC '${region.vpcId}'`);
+  if (!region.subnets.has(zoneName))
+    throw new Ec2Fault('InvalidParameterValue', `Invalid availability zone: [${zoneName}]`);
+  const groups = [
+    ...p.list('SecurityGroupId').map((id) => region.groups.get(id)),
+    ...p.list('SecurityGroup').map((n) => region.groupByName(n)),
+  ];
+  const unknownGroup = [...p.list('SecurityGroupId'), ...p.list('SecurityGroup')][
+    groups.findIndex((g) => g === undefined)
+  ];
+  if (unknownGroup !== undefined)
+    throw new Ec2Fault(
+      'InvalidGroup.NotFound',
+      `The security group '${unknownGroup}' does not exist in VPC '${region.vpcId}'`,
+    );
   const securityGroups = (groups.length > 0 ? groups : [region.groupByName('default')])
     .filter((g) => g !== undefined)
     .map((g) => ({ id: g.id, name: g.name }));
-  const authorizedKeys = [...new Set([...(keyPair === undefined ? [] : [keyPair.publicKey]), ...keysFromUserData(p.str('UserData'))])];
+  const authorizedKeys = [
+    ...new Set([...(keyPair === undefined ? [] : [keyPair.publicKey]), ...keysFromUserData(p.str('UserData'))]),
+  ];
   const tags = launchTags(p);
   const reservationId = hexId('r');
   const launched: SandboxInstance[] = [];
   try {
     for (let n = 0; n < Math.min(max, MAX_PER_LAUNCH); n++) {
       const inst: SandboxInstance = {
-        id: hexId('i'), region: region.name, reservationId, ownerId: principal.accountId, imageId, instanceType: type.name,
-        architecture: image.architecture, keyName, zone: zoneName, subnetId: region.subnets.get(zoneName) ?? '', vpcId: region.vpcId,
-        privateIp: region.nextPrivateIp(), launchTime: clock.now(), clientToken: token, launchIndex: n, securityGroups,
-        tags: new Map(tags), state: 'pending', next: undefined, reason: '', terminatedAtMs: undefined, stateReason: undefined, host: undefined,
+        id: hexId('i'),
+        region: region.name,
+        reservationId,
+        ownerId: principal.accountId,
+        imageId,
+        instanceType: type.name,
+        architecture: image.architecture,
+        keyName,
+        zone: zoneName,
+        subnetId: region.subnets.get(zoneName) ?? '',
+        vpcId: region.vpcId,
+        privateIp: region.nextPrivateIp(),
+        launchTime: clock.now(),
+        clientToken: token,
+        launchIndex: n,
+        securityGroups,
+        tags: new Map(tags),
+        state: 'pending',
+        next: undefined,
+        reason: '',
+        terminatedAtMs: undefined,
+        stateReason: undefined,
+        host: undefined,
       };
       inst.host = await hosts.create(inst.id, { authorizedKeys, hostname: `ip-${inst.privateIp.replace(/\./g, '-')}` });
       world.move(inst, 'pending', 'running');
@@ -140,7 +210,11 @@ export const runInstances: Ec2Action = async ({ p, world, region, principal, hos
   } catch (err) {
     await Promise.allSettled(launched.map((i) => hosts.destroy(i.id)));
     if (err instanceof Ec2Fault) throw err;
-    throw new Ec2Fault('InsufficientInstanceCapacity', 'We currently do not have sufficient capacity in the Availability Zone you requested.', 500);
+    throw new Ec2Fault(
+      'InsufficientInstanceCapacity',
+      'We currently do not have sufficient capacity in the Availability Zone you requested.',
+      500,
+    );
   }
   for (const inst of launched) region.instances.set(inst.id, inst);
   if (token !== undefined) region.clientTokens.set(token, { reservationId, digest: requestDigest });

@@ -12,7 +12,11 @@ interface Change {
 }
 
 function changeSet(name: string, changes: readonly Change[]): string {
-  return items(name, changes, (c) => el('instanceId', c.inst.id) + stateXml('currentState', c.inst.state) + stateXml('previousState', c.previous));
+  return items(
+    name,
+    changes,
+    (c) => el('instanceId', c.inst.id) + stateXml('currentState', c.inst.state) + stateXml('previousState', c.previous),
+  );
 }
 
 const incorrect = (inst: SandboxInstance, verb: string): Ec2Fault =>
@@ -20,7 +24,10 @@ const incorrect = (inst: SandboxInstance, verb: string): Ec2Fault =>
 
 function shutdownReason(inst: SandboxInstance, clock: Clock): void {
   inst.reason = userInitiated(clock);
-  inst.stateReason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
+  inst.stateReason = {
+    code: 'Client.UserInitiatedShutdown',
+    message: 'Client.UserInitiatedShutdown: User initiated shutdown',
+  };
 }
 
 // All instances are checked before any is touched, so a request with one bad id changes nothing.
@@ -31,7 +38,9 @@ function named({ p, world, region }: ActionContext): SandboxInstance[] {
 
 export const startInstances: Ec2Action = async (ctx) => {
   const list = named(ctx);
-  for (const inst of list) if (inst.state === 'stopping' || inst.state === 'shutting-down' || inst.state === 'terminated') throw incorrect(inst, 'started');
+  for (const inst of list)
+    if (inst.state === 'stopping' || inst.state === 'shutting-down' || inst.state === 'terminated')
+      throw incorrect(inst, 'started');
   const changes: Change[] = [];
   for (const inst of list) {
     const previous = inst.state;
@@ -48,7 +57,9 @@ export const startInstances: Ec2Action = async (ctx) => {
 
 export const stopInstances: Ec2Action = async (ctx) => {
   const list = named(ctx);
-  for (const inst of list) if (inst.state === 'pending' || inst.state === 'shutting-down' || inst.state === 'terminated') throw incorrect(inst, 'stopped');
+  for (const inst of list)
+    if (inst.state === 'pending' || inst.state === 'shutting-down' || inst.state === 'terminated')
+      throw incorrect(inst, 'stopped');
   const changes: Change[] = [];
   for (const inst of list) {
     const previous = inst.state;

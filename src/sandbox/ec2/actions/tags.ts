@@ -34,7 +34,9 @@ function resolve(region: RegionState, ids: readonly string[]): Taggable[] {
 export const createTags: Ec2Action = ({ p, region }) => {
   const targets = resolve(region, p.list('ResourceId'));
   const tags = p.structs('Tag').map((t) => [t.required('Key'), t.str('Value') ?? ''] as const);
-  for (const [key] of tags) if (key.toLowerCase().startsWith('aws:')) throw new Ec2Fault('InvalidParameterValue', "Tag keys starting with 'aws:' are reserved for internal use");
+  for (const [key] of tags)
+    if (key.toLowerCase().startsWith('aws:'))
+      throw new Ec2Fault('InvalidParameterValue', "Tag keys starting with 'aws:' are reserved for internal use");
   for (const t of targets) for (const [k, v] of tags) t.tags.set(k, v);
   return el('return', true);
 };
@@ -56,10 +58,18 @@ export const deleteTags: Ec2Action = ({ p, region }) => {
 export const describeTags: Ec2Action = ({ p, region }) => {
   const filters = filtersOf(p);
   const rows = taggables(region).flatMap((t) => [...t.tags].map(([key, value]) => ({ ...t, key, value })));
-  const fields = (r: (typeof rows)[number]) => (name: string): readonly string[] | undefined =>
-    ({ 'resource-id': [r.id], 'resource-type': [r.type], key: [r.key], value: [r.value] })[name];
+  const fields =
+    (r: (typeof rows)[number]) =>
+    (name: string): readonly string[] | undefined =>
+      ({ 'resource-id': [r.id], 'resource-type': [r.type], key: [r.key], value: [r.value] })[name];
   checkFilterNames(filters, fields({ id: '', type: 'instance', tags: new Map(), key: '', value: '' }));
   const chosen = rows.filter((r) => matchesFilters(filters, fields(r)));
   const { items: shown, nextToken } = page(chosen, p, 'tags', { min: 5, max: 1000 });
-  return items('tagSet', shown, (r) => el('resourceId', r.id) + el('resourceType', r.type) + el('key', r.key) + el('value', r.value)) + el('nextToken', nextToken);
+  return (
+    items(
+      'tagSet',
+      shown,
+      (r) => el('resourceId', r.id) + el('resourceType', r.type) + el('key', r.key) + el('value', r.value),
+    ) + el('nextToken', nextToken)
+  );
 };

@@ -12,15 +12,21 @@ type Approver = 'second_staff' | 'customer';
  */
 export function AccessPolicy({ orgId, canChange }: { orgId: string; canChange: boolean }) {
   const queryClient = useQueryClient();
-  const policy = useQuery({ queryKey: orgKey(orgId, 'access-policy'), queryFn: () => call(api.GET('/api/orgs/{orgId}/access-policy', { params: { path: { orgId } } })) });
+  const policy = useQuery({
+    queryKey: orgKey(orgId, 'access-policy'),
+    queryFn: () => call(api.GET('/api/orgs/{orgId}/access-policy', { params: { path: { orgId } } })),
+  });
   const save = useMutation({
-    mutationFn: (suspiciousApproval: Approver) => call(api.PUT('/api/orgs/{orgId}/access-policy', { params: { path: { orgId } }, body: { suspiciousApproval } })),
+    mutationFn: (suspiciousApproval: Approver) =>
+      call(api.PUT('/api/orgs/{orgId}/access-policy', { params: { path: { orgId } }, body: { suspiciousApproval } })),
     onSuccess: (data) => queryClient.setQueryData(orgKey(orgId, 'access-policy'), data),
   });
   return (
     <section className="section card stack" aria-labelledby="access-policy">
       <h2 id="access-policy">Access for suspicious activity</h2>
-      <p className="muted">When Steward detects suspicious activity, staff may open a grant to look. You are told at once either way.</p>
+      <p className="muted">
+        When Steward detects suspicious activity, staff may open a grant to look. You are told at once either way.
+      </p>
       <ErrorNotice error={policy.error} title="The policy could not be loaded" />
       {policy.data && (
         <SelectField

@@ -14,7 +14,15 @@ import { RecordingPanel } from './RecordingPanel';
 import { REASON_LABELS } from './words';
 
 const KIND_LABELS: Record<TimelineEntry['kind'], string> = {
-  grant: 'Grant', support: 'Support', action: 'Action', terminal: 'Terminal', secret: 'Secret', certificate: 'Certificate', denied: 'Refused', login: 'Login', provider_call: 'Cloud call',
+  grant: 'Grant',
+  support: 'Support',
+  action: 'Action',
+  terminal: 'Terminal',
+  secret: 'Secret',
+  certificate: 'Certificate',
+  denied: 'Refused',
+  login: 'Login',
+  provider_call: 'Cloud call',
 };
 
 const SESSION_LOOK: Record<TerminalSession['status'], { label: string; tone: 'warn' | 'neutral' | 'danger' }> = {
@@ -26,7 +34,9 @@ const SESSION_LOOK: Record<TerminalSession['status'], { label: string; tone: 'wa
 /** Short words for a timeline entry's details (never values: the API records none). */
 function describe(e: TimelineEntry): string {
   const d = e.details;
-  const parts = ['operation', 'command', 'argv', 'reason', 'serverName', 'location'].filter((k) => d[k] !== undefined && d[k] !== null).map((k) => `${k}: ${Array.isArray(d[k]) ? (d[k] as unknown[]).join(' ') : String(d[k])}`);
+  const parts = ['operation', 'command', 'argv', 'reason', 'serverName', 'location']
+    .filter((k) => d[k] !== undefined && d[k] !== null)
+    .map((k) => `${k}: ${Array.isArray(d[k]) ? (d[k] as unknown[]).join(' ') : String(d[k])}`);
   return parts.join(' · ');
 }
 
@@ -41,19 +51,30 @@ export function Activity() {
   const [playing, setPlaying] = useState<TerminalSession | null>(null);
   const serverName = (id: string) => names.data?.get(id) ?? id;
   const shown = (sessions.data ?? []).filter((s) => !grantId || s.grantId === grantId);
-  const sessionTitle = (s: TerminalSession) => `${s.user.kind === 'staff' ? 'Staff session' : 'Session'} on ${serverName(s.serverId)}, ${new Date(s.startedAt).toLocaleString()}`;
+  const sessionTitle = (s: TerminalSession) =>
+    `${s.user.kind === 'staff' ? 'Staff session' : 'Session'} on ${serverName(s.serverId)}, ${new Date(s.startedAt).toLocaleString()}`;
   return (
     <>
-      <PageHeader title="Staff activity" description="Every action the operator’s staff took on your servers and accounts, as it happens. Terminal sessions play back exactly as they were recorded." />
+      <PageHeader
+        title="Staff activity"
+        description="Every action the operator’s staff took on your servers and accounts, as it happens. Terminal sessions play back exactly as they were recorded."
+      />
       {grantId && (
         <p className="notice notice-info section">
-          Showing activity under grant <span className="mono">{grantId}</span>. <Button variant="ghost" onClick={() => setParams({})}>Show all activity</Button>
+          Showing activity under grant <span className="mono">{grantId}</span>.{' '}
+          <Button variant="ghost" onClick={() => setParams({})}>
+            Show all activity
+          </Button>
         </p>
       )}
       <section className="section" aria-labelledby="sessions">
         <h2 id="sessions">Terminal sessions</h2>
         {sessions.isPending && <Loading label="Loading terminal sessions" />}
-        <ErrorNotice error={sessions.error} title="Terminal sessions could not be loaded" onRetry={() => void sessions.refetch()} />
+        <ErrorNotice
+          error={sessions.error}
+          title="Terminal sessions could not be loaded"
+          onRetry={() => void sessions.refetch()}
+        />
         {sessions.data && (
           <SimpleTable<TerminalSession>
             caption="Terminal sessions"
@@ -63,19 +84,62 @@ export function Activity() {
             columns={[
               { header: 'Server', rowHeader: true, cell: (s) => serverName(s.serverId) },
               { header: 'Who', cell: (s) => (s.user.kind === 'staff' ? 'Staff' : 'Member') },
-              { header: 'Status', cell: (s) => <><Badge tone={SESSION_LOOK[s.status].tone}>{SESSION_LOOK[s.status].label}</Badge>{s.endReason && <span className="muted small"> {s.endReason.replace(/_/g, ' ')}</span>}</> },
+              {
+                header: 'Status',
+                cell: (s) => (
+                  <>
+                    <Badge tone={SESSION_LOOK[s.status].tone}>{SESSION_LOOK[s.status].label}</Badge>
+                    {s.endReason && <span className="muted small"> {s.endReason.replace(/_/g, ' ')}</span>}
+                  </>
+                ),
+              },
               { header: 'Started', cell: (s) => <Time iso={s.startedAt} /> },
-              { header: 'Grant', cell: (s) => (s.grantId ? <Link className="mono small id-text" to={`/orgs/${org.id}/grants#${s.grantId}`}>{s.grantId}</Link> : '—') },
-              { header: 'Recording', className: 'actions', cell: (s) => <Button onClick={() => setPlaying(s)}>Play<span className="visually-hidden"> the recording of the session on {serverName(s.serverId)} started {new Date(s.startedAt).toLocaleString()}</span></Button> },
+              {
+                header: 'Grant',
+                cell: (s) =>
+                  s.grantId ? (
+                    <Link className="mono small id-text" to={`/orgs/${org.id}/grants#${s.grantId}`}>
+                      {s.grantId}
+                    </Link>
+                  ) : (
+                    '—'
+                  ),
+              },
+              {
+                header: 'Recording',
+                className: 'actions',
+                cell: (s) => (
+                  <Button onClick={() => setPlaying(s)}>
+                    Play
+                    <span className="visually-hidden">
+                      {' '}
+                      the recording of the session on {serverName(s.serverId)} started{' '}
+                      {new Date(s.startedAt).toLocaleString()}
+                    </span>
+                  </Button>
+                ),
+              },
             ]}
           />
         )}
       </section>
-      {playing && <RecordingPanel key={playing.id} orgId={org.id} session={playing} title={sessionTitle(playing)} onClose={() => setPlaying(null)} />}
+      {playing && (
+        <RecordingPanel
+          key={playing.id}
+          orgId={org.id}
+          session={playing}
+          title={sessionTitle(playing)}
+          onClose={() => setPlaying(null)}
+        />
+      )}
       <section className="section" aria-labelledby="timeline">
         <h2 id="timeline">Timeline</h2>
         {timeline.isPending && <Loading label="Loading the timeline" />}
-        <ErrorNotice error={timeline.error} title="The timeline could not be loaded" onRetry={() => void timeline.refetch()} />
+        <ErrorNotice
+          error={timeline.error}
+          title="The timeline could not be loaded"
+          onRetry={() => void timeline.refetch()}
+        />
         {timeline.data && (
           <SimpleTable<TimelineEntry>
             caption="Staff activity, newest first"
@@ -84,11 +148,59 @@ export function Activity() {
             empty="Staff have done nothing on your resources."
             columns={[
               { header: 'When', cell: (e) => <Time iso={e.at} /> },
-              { header: 'What', rowHeader: true, cell: (e) => <><Badge tone={e.kind === 'denied' ? 'danger' : 'neutral'}>{KIND_LABELS[e.kind]}</Badge> <code>{e.event}</code></> },
+              {
+                header: 'What',
+                rowHeader: true,
+                cell: (e) => (
+                  <>
+                    <Badge tone={e.kind === 'denied' ? 'danger' : 'neutral'}>{KIND_LABELS[e.kind]}</Badge>{' '}
+                    <code>{e.event}</code>
+                  </>
+                ),
+              },
               { header: 'Staff member', cell: (e) => e.staff?.name ?? '—' },
-              { header: 'Grant', cell: (e) => (e.grant ? <>{REASON_LABELS[e.grant.reason as keyof typeof REASON_LABELS] ?? e.grant.reason}<br /><span className="mono small id-text">{e.grant.id}</span></> : '—') },
-              { header: 'On', cell: (e) => (e.target ? (e.target.type === 'server' ? serverName(e.target.id) : <span className="small">{e.target.type} <span className="mono id-text">{e.target.id}</span></span>) : '—') },
-              { header: 'Result', cell: (e) => <>{e.result}{describe(e) && <><br /><span className="muted small id-text">{describe(e)}</span></>}</> },
+              {
+                header: 'Grant',
+                cell: (e) =>
+                  e.grant ? (
+                    <>
+                      {REASON_LABELS[e.grant.reason as keyof typeof REASON_LABELS] ?? e.grant.reason}
+                      <br />
+                      <span className="mono small id-text">{e.grant.id}</span>
+                    </>
+                  ) : (
+                    '—'
+                  ),
+              },
+              {
+                header: 'On',
+                cell: (e) =>
+                  e.target ? (
+                    e.target.type === 'server' ? (
+                      serverName(e.target.id)
+                    ) : (
+                      <span className="small">
+                        {e.target.type} <span className="mono id-text">{e.target.id}</span>
+                      </span>
+                    )
+                  ) : (
+                    '—'
+                  ),
+              },
+              {
+                header: 'Result',
+                cell: (e) => (
+                  <>
+                    {e.result}
+                    {describe(e) && (
+                      <>
+                        <br />
+                        <span className="muted small id-text">{describe(e)}</span>
+                      </>
+                    )}
+                  </>
+                ),
+              },
             ]}
           />
         )}

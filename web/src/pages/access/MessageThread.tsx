@@ -33,7 +33,12 @@ export function MessageThread({ messages, selfId, onReply }: Props) {
           <li key={m.id} className={m.author.id === selfId ? 'message mine' : 'message'}>
             <p className="message-head">
               <strong>{m.author.id === selfId ? 'You' : m.author.name}</strong>
-              {m.author.kind === 'staff' && m.author.id !== selfId && <span className="muted small"> (staff)</span>} <span className="muted small"><Time iso={m.at} /></span>
+              {m.author.kind === 'staff' && m.author.id !== selfId && (
+                <span className="muted small"> (staff)</span>
+              )}{' '}
+              <span className="muted small">
+                <Time iso={m.at} />
+              </span>
             </p>
             <p className="message-body">{m.body}</p>
           </li>
@@ -44,7 +49,9 @@ export function MessageThread({ messages, selfId, onReply }: Props) {
           <TextAreaField label="Reply" name="body" rows={3} required maxLength={10_000} />
           <ErrorNotice error={reply.error} title="The reply was not sent" />
           <div className="row">
-            <Button type="submit" variant="primary" busy={reply.isPending} busyLabel="Sending">Send reply</Button>
+            <Button type="submit" variant="primary" busy={reply.isPending} busyLabel="Sending">
+              Send reply
+            </Button>
           </div>
         </form>
       )}

@@ -53,20 +53,35 @@ function NarrowForm({ orgId, grant, serverName, onClose }: Props & { grant: Gran
     event.preventDefault();
     if (!changed) return;
     narrow.mutate({
-      ...(servers.size < grant.scope.serverIds.length ? { serverIds: grant.scope.serverIds.filter((id) => servers.has(id)) } : {}),
-      ...(actions.size < grant.scope.actions.length ? { actions: grant.scope.actions.filter((a) => actions.has(a)) } : {}),
+      ...(servers.size < grant.scope.serverIds.length
+        ? { serverIds: grant.scope.serverIds.filter((id) => servers.has(id)) }
+        : {}),
+      ...(actions.size < grant.scope.actions.length
+        ? { actions: grant.scope.actions.filter((a) => actions.has(a)) }
+        : {}),
       ...(shortens && endsAt ? { endsAt: endsAt.toISOString() } : {}),
     });
   };
   return (
     <form method="post" onSubmit={submit} className="stack">
-      <div className="dialog-body"><p>Untick what staff should no longer reach. A grant can only get narrower.</p></div>
+      <div className="dialog-body">
+        <p>Untick what staff should no longer reach. A grant can only get narrower.</p>
+      </div>
       {grant.scope.serverIds.length > 0 && (
         <fieldset className="server-pick">
           <legend>Servers</legend>
           <ul className="check-list">
             {grant.scope.serverIds.map((id) => (
-              <li key={id}><label className="choice"><input type="checkbox" checked={servers.has(id)} onChange={(e) => setServers(flip(servers, id, e.target.checked))} /> {serverName(id)}</label></li>
+              <li key={id}>
+                <label className="choice">
+                  <input
+                    type="checkbox"
+                    checked={servers.has(id)}
+                    onChange={(e) => setServers(flip(servers, id, e.target.checked))}
+                  />{' '}
+                  {serverName(id)}
+                </label>
+              </li>
             ))}
           </ul>
         </fieldset>
@@ -75,18 +90,33 @@ function NarrowForm({ orgId, grant, serverName, onClose }: Props & { grant: Gran
         <legend>Actions</legend>
         <ul className="check-list">
           {grant.scope.actions.map((a) => (
-            <li key={a}><label className="choice"><input type="checkbox" checked={actions.has(a)} onChange={(e) => setActions(flip(actions, a, e.target.checked))} /> {ACTION_LABELS[a]}</label></li>
+            <li key={a}>
+              <label className="choice">
+                <input
+                  type="checkbox"
+                  checked={actions.has(a)}
+                  onChange={(e) => setActions(flip(actions, a, e.target.checked))}
+                />{' '}
+                {ACTION_LABELS[a]}
+              </label>
+            </li>
           ))}
         </ul>
       </fieldset>
       <SelectField label="End earlier" value={earlier} onChange={(e) => setEarlier(e.target.value)}>
         <option value="">Keep the current end</option>
-        {EARLIER.map((m) => <option key={m} value={m}>In {m} minutes</option>)}
+        {EARLIER.map((m) => (
+          <option key={m} value={m}>
+            In {m} minutes
+          </option>
+        ))}
       </SelectField>
       <ErrorNotice error={narrow.error} title="The grant was not narrowed" />
       <div className="dialog-actions">
         <Button onClick={() => onClose()}>Cancel</Button>
-        <Button type="submit" variant="primary" disabled={!changed} busy={narrow.isPending} busyLabel="Saving">Narrow the grant</Button>
+        <Button type="submit" variant="primary" disabled={!changed} busy={narrow.isPending} busyLabel="Saving">
+          Narrow the grant
+        </Button>
       </div>
     </form>
   );

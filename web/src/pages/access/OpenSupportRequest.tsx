@@ -23,8 +23,14 @@ export function OpenSupportRequest({ orgId, servers }: { orgId: string; servers:
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [actions, setActions] = useState<ReadonlySet<GrantAction>>(new Set(['terminal', 'tasks', 'read_facts_logs']));
   const open = useMutation({
-    mutationFn: (body: { kind: 'support' | 'initial_setup'; subject: string; message: string; serverIds: string[]; durationMinutes: number; actions: GrantAction[] }) =>
-      call(api.POST('/api/orgs/{orgId}/support-requests', { params: { path: { orgId } }, body })),
+    mutationFn: (body: {
+      kind: 'support' | 'initial_setup';
+      subject: string;
+      message: string;
+      serverIds: string[];
+      durationMinutes: number;
+      actions: GrantAction[];
+    }) => call(api.POST('/api/orgs/{orgId}/support-requests', { params: { path: { orgId } }, body })),
     onSuccess: async (request) => {
       await queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'support') });
       await queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'grants') });
@@ -57,17 +63,42 @@ export function OpenSupportRequest({ orgId, servers }: { orgId: string; servers:
         <option value="support">Support: something is wrong</option>
         <option value="initial_setup">Initial setup of new servers</option>
       </SelectField>
-      <TextField label="Subject" name="subject" required maxLength={200} error={errors.field.subject} autoComplete="off" />
-      <TextAreaField label="What do you need?" name="message" required maxLength={10_000} rows={4} error={errors.field.message} hint="Never paste passwords or keys here: staff work through Steward and need none." />
+      <TextField
+        label="Subject"
+        name="subject"
+        required
+        maxLength={200}
+        error={errors.field.subject}
+        autoComplete="off"
+      />
+      <TextAreaField
+        label="What do you need?"
+        name="message"
+        required
+        maxLength={10_000}
+        rows={4}
+        error={errors.field.message}
+        hint="Never paste passwords or keys here: staff work through Steward and need none."
+      />
       <fieldset className="server-pick">
         <legend>Servers staff may reach</legend>
-        {servers.length === 0 && <p className="muted">No servers yet. A request without servers lets staff read and reply only.</p>}
+        {servers.length === 0 && (
+          <p className="muted">No servers yet. A request without servers lets staff read and reply only.</p>
+        )}
         <ul className="check-list">
           {servers.map((s) => (
             <li key={s.id}>
               <label className="choice">
-                <input type="checkbox" checked={picked.has(s.id)} onChange={(event) => setPicked(toggle(picked, s.id, event.target.checked))} />
-                {s.name} <span className="muted small">{s.address}{s.status !== 'ready' ? ` · ${SERVER_STATUS[s.status].label}` : ''}</span>
+                <input
+                  type="checkbox"
+                  checked={picked.has(s.id)}
+                  onChange={(event) => setPicked(toggle(picked, s.id, event.target.checked))}
+                />
+                {s.name}{' '}
+                <span className="muted small">
+                  {s.address}
+                  {s.status !== 'ready' ? ` · ${SERVER_STATUS[s.status].label}` : ''}
+                </span>
               </label>
             </li>
           ))}
@@ -80,7 +111,11 @@ export function OpenSupportRequest({ orgId, servers }: { orgId: string; servers:
           {ALL_ACTIONS.map((a) => (
             <li key={a}>
               <label className="choice">
-                <input type="checkbox" checked={actions.has(a)} onChange={(event) => setActions(toggle(actions, a, event.target.checked))} />
+                <input
+                  type="checkbox"
+                  checked={actions.has(a)}
+                  onChange={(event) => setActions(toggle(actions, a, event.target.checked))}
+                />
                 {ACTION_LABELS[a]}
               </label>
             </li>
@@ -88,12 +123,24 @@ export function OpenSupportRequest({ orgId, servers }: { orgId: string; servers:
         </ul>
         {errors.field.actions && <p className="field-error">{errors.field.actions}</p>}
       </fieldset>
-      <SelectField label="For how long" name="duration" defaultValue="60" hint="The time starts when a staff member takes the request. You can end it earlier at any time." error={errors.field.durationMinutes}>
-        {DURATIONS.map((d) => <option key={d.minutes} value={d.minutes}>{d.label}</option>)}
+      <SelectField
+        label="For how long"
+        name="duration"
+        defaultValue="60"
+        hint="The time starts when a staff member takes the request. You can end it earlier at any time."
+        error={errors.field.durationMinutes}
+      >
+        {DURATIONS.map((d) => (
+          <option key={d.minutes} value={d.minutes}>
+            {d.label}
+          </option>
+        ))}
       </SelectField>
       <ErrorNotice error={errors.form} title="The request could not be opened" />
       <div className="row">
-        <Button type="submit" variant="primary" busy={open.isPending} busyLabel="Opening">Open the request</Button>
+        <Button type="submit" variant="primary" busy={open.isPending} busyLabel="Opening">
+          Open the request
+        </Button>
       </div>
     </form>
   );

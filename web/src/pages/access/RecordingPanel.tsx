@@ -11,12 +11,31 @@ import { parseCast } from '../../terminal/castPlayer';
  * A session's recording, fetched when asked for and never cached (the API says no-store): a live session plays
  * what was recorded up to now, and "Load again" fetches the rest.
  */
-export function RecordingPanel({ orgId, session, title, onClose }: { orgId: string; session: TerminalSession; title: string; onClose: () => void }) {
+export function RecordingPanel({
+  orgId,
+  session,
+  title,
+  onClose,
+}: {
+  orgId: string;
+  session: TerminalSession;
+  title: string;
+  onClose: () => void;
+}) {
   const recording = useQuery({
     queryKey: ['recording', orgId, session.id],
     gcTime: 0,
     staleTime: 0,
-    queryFn: async () => parseCast((await call(api.GET('/api/orgs/{orgId}/terminal-sessions/{sessionId}/recording', { params: { path: { orgId, sessionId: session.id } } }))).cast),
+    queryFn: async () =>
+      parseCast(
+        (
+          await call(
+            api.GET('/api/orgs/{orgId}/terminal-sessions/{sessionId}/recording', {
+              params: { path: { orgId, sessionId: session.id } },
+            }),
+          )
+        ).cast,
+      ),
   });
   return (
     <section className="section card stack" aria-labelledby="recording-title">
@@ -28,8 +47,14 @@ export function RecordingPanel({ orgId, session, title, onClose }: { orgId: stri
         </div>
       </div>
       {recording.isPending && <Loading label="Loading the recording" />}
-      <ErrorNotice error={recording.error} title="The recording could not be loaded" onRetry={() => void recording.refetch()} />
-      {recording.data && <CastPlayer key={recording.dataUpdatedAt} cast={recording.data} label={`Recording of ${title}`} />}
+      <ErrorNotice
+        error={recording.error}
+        title="The recording could not be loaded"
+        onRetry={() => void recording.refetch()}
+      />
+      {recording.data && (
+        <CastPlayer key={recording.dataUpdatedAt} cast={recording.data} label={`Recording of ${title}`} />
+      )}
     </section>
   );
 }

@@ -33,36 +33,80 @@ export function SupportRequestPage() {
     await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'grants') });
   };
   const close = useMutation({
-    mutationFn: () => call(api.POST('/api/orgs/{orgId}/support-requests/{supportId}/close', { params: { path: { orgId: org.id, supportId } } })),
+    mutationFn: () =>
+      call(
+        api.POST('/api/orgs/{orgId}/support-requests/{supportId}/close', {
+          params: { path: { orgId: org.id, supportId } },
+        }),
+      ),
     onSuccess: async () => {
       setClosing(false);
       await refresh();
     },
   });
   const reply = async (body: string) => {
-    await call(api.POST('/api/orgs/{orgId}/support-requests/{supportId}/messages', { params: { path: { orgId: org.id, supportId } }, body: { body } }));
+    await call(
+      api.POST('/api/orgs/{orgId}/support-requests/{supportId}/messages', {
+        params: { path: { orgId: org.id, supportId } },
+        body: { body },
+      }),
+    );
     await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'support', supportId) });
   };
   if (request.isPending) return <Loading label="Loading the request" />;
   const r = request.data;
-  if (!r) return <><PageHeader title="Support request" /><ErrorNotice error={request.error} title="The request could not be loaded" onRetry={() => void request.refetch()} /></>;
+  if (!r)
+    return (
+      <>
+        <PageHeader title="Support request" />
+        <ErrorNotice
+          error={request.error}
+          title="The request could not be loaded"
+          onRetry={() => void request.refetch()}
+        />
+      </>
+    );
   const open = r.status === 'open';
   return (
     <>
-      <p className="breadcrumb"><Link to={`/orgs/${org.id}/support`}>Support requests</Link> <span aria-hidden="true">/</span></p>
+      <p className="breadcrumb">
+        <Link to={`/orgs/${org.id}/support`}>Support requests</Link> <span aria-hidden="true">/</span>
+      </p>
       <PageHeader
         title={r.subject}
-        badge={<Badge tone={open ? (r.staff ? 'warn' : 'info') : 'neutral'}>{open ? (r.staff ? 'Taken' : 'Waiting for staff') : 'Closed'}</Badge>}
-        actions={open ? <Button variant="danger" onClick={() => setClosing(true)}>Close the request</Button> : undefined}
+        badge={
+          <Badge tone={open ? (r.staff ? 'warn' : 'info') : 'neutral'}>
+            {open ? (r.staff ? 'Taken' : 'Waiting for staff') : 'Closed'}
+          </Badge>
+        }
+        actions={
+          open ? (
+            <Button variant="danger" onClick={() => setClosing(true)}>
+              Close the request
+            </Button>
+          ) : undefined
+        }
       />
       <div className="card section">
         <KeyValues
           items={[
             ['Kind', r.kind === 'initial_setup' ? 'Initial setup' : 'Support'],
             ['Staff member', r.staff?.name ?? 'Not taken yet'],
-            ['Servers', r.serverIds.length === 0 ? 'None' : r.serverIds.map((id) => names.data?.get(id) ?? id).join(', ')],
+            [
+              'Servers',
+              r.serverIds.length === 0 ? 'None' : r.serverIds.map((id) => names.data?.get(id) ?? id).join(', '),
+            ],
             ['Time allowed', durationLabel(r.durationMinutes)],
-            ['Grant', r.grantId ? <Link to={`/orgs/${org.id}/grants#${r.grantId}`} className="mono">{r.grantId}</Link> : 'None'],
+            [
+              'Grant',
+              r.grantId ? (
+                <Link to={`/orgs/${org.id}/grants#${r.grantId}`} className="mono">
+                  {r.grantId}
+                </Link>
+              ) : (
+                'None'
+              ),
+            ],
             ['Opened', <Time iso={r.createdAt} />],
             ['Closed', <Time iso={r.closedAt} />],
           ]}
@@ -82,7 +126,10 @@ export function SupportRequestPage() {
           close.reset();
         }}
       >
-        <p>The request’s grant ends with it: staff lose access to its servers and any terminal session under it closes within seconds.</p>
+        <p>
+          The request’s grant ends with it: staff lose access to its servers and any terminal session under it closes
+          within seconds.
+        </p>
       </ConfirmDialog>
     </>
   );

@@ -18,12 +18,19 @@ export function SupportRequests() {
   const servers = useServers(org.id);
   return (
     <>
-      <PageHeader title="Support requests" description="Ask the operator’s staff for help. A request opens a time-limited grant you can see, narrow and end; staff reach nothing without one." />
+      <PageHeader
+        title="Support requests"
+        description="Ask the operator’s staff for help. A request opens a time-limited grant you can see, narrow and end; staff reach nothing without one."
+      />
       {servers.data && <OpenSupportRequest orgId={org.id} servers={servers.data} />}
       <section className="section" aria-labelledby="your-requests">
         <h2 id="your-requests">Your requests</h2>
         {requests.isPending && <Loading label="Loading support requests" />}
-        <ErrorNotice error={requests.error} title="Support requests could not be loaded" onRetry={() => void requests.refetch()} />
+        <ErrorNotice
+          error={requests.error}
+          title="Support requests could not be loaded"
+          onRetry={() => void requests.refetch()}
+        />
         {requests.data && (
           <SimpleTable<SupportRequest>
             caption="Support requests"
@@ -32,7 +39,14 @@ export function SupportRequests() {
             empty="No requests yet."
             columns={[
               { header: 'Subject', rowHeader: true, cell: (r) => <Link to={r.id}>{r.subject}</Link> },
-              { header: 'Status', cell: (r) => <Badge tone={r.status === 'open' ? (r.staff ? 'warn' : 'info') : 'neutral'}>{r.status === 'closed' ? 'Closed' : r.staff ? 'Taken' : 'Waiting for staff'}</Badge> },
+              {
+                header: 'Status',
+                cell: (r) => (
+                  <Badge tone={r.status === 'open' ? (r.staff ? 'warn' : 'info') : 'neutral'}>
+                    {r.status === 'closed' ? 'Closed' : r.staff ? 'Taken' : 'Waiting for staff'}
+                  </Badge>
+                ),
+              },
               { header: 'Staff member', cell: (r) => r.staff?.name ?? '—' },
               { header: 'Servers', cell: (r) => r.serverIds.length },
               { header: 'Opened', cell: (r) => <Ago iso={r.createdAt} /> },

@@ -8,14 +8,20 @@ const org = (orgId: string) => ({ params: { path: { orgId } } });
 export const useGrants = (orgId: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'grants'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/grants', { params: { path: { orgId }, query: { limit: 200 } } }))).grants,
+    queryFn: async () =>
+      (await call(api.GET('/api/orgs/{orgId}/grants', { params: { path: { orgId }, query: { limit: 200 } } }))).grants,
     refetchInterval: 5000,
   });
 
 export const useSupportRequests = (orgId: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'support'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/support-requests', { params: { path: { orgId }, query: { limit: 200 } } }))).requests,
+    queryFn: async () =>
+      (
+        await call(
+          api.GET('/api/orgs/{orgId}/support-requests', { params: { path: { orgId }, query: { limit: 200 } } }),
+        )
+      ).requests,
     refetchInterval: 10_000,
   });
 
@@ -23,7 +29,8 @@ export const useSupportRequests = (orgId: string) =>
 export const useSupportRequest = (orgId: string, supportId: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'support', supportId),
-    queryFn: () => call(api.GET('/api/orgs/{orgId}/support-requests/{supportId}', { params: { path: { orgId, supportId } } })),
+    queryFn: () =>
+      call(api.GET('/api/orgs/{orgId}/support-requests/{supportId}', { params: { path: { orgId, supportId } } })),
     refetchInterval: 4000,
   });
 
@@ -31,14 +38,26 @@ export const useSupportRequest = (orgId: string, supportId: string) =>
 export const useTimeline = (orgId: string, grantId?: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'timeline', grantId ?? 'all'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/timeline', { params: { path: { orgId }, query: { limit: 200, ...(grantId ? { grantId } : {}) } } }))).entries,
+    queryFn: async () =>
+      (
+        await call(
+          api.GET('/api/orgs/{orgId}/timeline', {
+            params: { path: { orgId }, query: { limit: 200, ...(grantId ? { grantId } : {}) } },
+          }),
+        )
+      ).entries,
     refetchInterval: 2000,
   });
 
 export const useTerminalSessions = (orgId: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'terminal-sessions'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/terminal-sessions', { params: { path: { orgId }, query: { limit: 200 } } }))).sessions,
+    queryFn: async () =>
+      (
+        await call(
+          api.GET('/api/orgs/{orgId}/terminal-sessions', { params: { path: { orgId }, query: { limit: 200 } } }),
+        )
+      ).sessions,
     refetchInterval: 2000,
   });
 

@@ -54,8 +54,15 @@ export function remaining(endsAt: string | null, now: number): string {
 export const grantName = (grant: Pick<Grant, 'id'>) => grant.id;
 
 /** A grant's state in words, saying when it waits for the customer rather than for staff. */
-export function stateLook(grant: Pick<Grant, 'state' | 'approval' | 'staff'>, viewer: 'customer' | 'staff' = 'customer'): { label: string; tone: Tone } {
-  if (grant.state === 'requested' && grant.approval === 'customer' && grant.staff) return viewer === 'customer' ? { label: 'Waiting for your approval', tone: 'warn' } : { label: 'Waiting for the customer’s approval', tone: 'info' };
-  if (grant.state === 'requested' && grant.approval === 'second_staff' && grant.staff) return { label: 'Waiting for a second staff member', tone: 'info' };
+export function stateLook(
+  grant: Pick<Grant, 'state' | 'approval' | 'staff'>,
+  viewer: 'customer' | 'staff' = 'customer',
+): { label: string; tone: Tone } {
+  if (grant.state === 'requested' && grant.approval === 'customer' && grant.staff)
+    return viewer === 'customer'
+      ? { label: 'Waiting for your approval', tone: 'warn' }
+      : { label: 'Waiting for the customer’s approval', tone: 'info' };
+  if (grant.state === 'requested' && grant.approval === 'second_staff' && grant.staff)
+    return { label: 'Waiting for a second staff member', tone: 'info' };
   return STATE_LOOK[grant.state];
 }

@@ -51,16 +51,43 @@ export function SignIn() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const totpCode = formValue(form, 'totpCode').replace(/\s+/g, '');
-    signIn.mutate({ email: formValue(form, 'email'), password: formValue(form, 'password'), ...(needsCode ? { totpCode } : {}) });
+    signIn.mutate({
+      email: formValue(form, 'email'),
+      password: formValue(form, 'password'),
+      ...(needsCode ? { totpCode } : {}),
+    });
   };
   const askingForCode = isApiError(signIn.error, 'STEWARD_TOTP_REQUIRED');
 
   return (
-    <AuthLayout title="Sign in" footer={<p>New to Steward? <Link to={`/signup${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link></p>}>
+    <AuthLayout
+      title="Sign in"
+      footer={
+        <p>
+          New to Steward?{' '}
+          <Link to={`/signup${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link>
+        </p>
+      }
+    >
       {params.get('signedOut') === '1' && <Success>You are signed out. Your session has ended on the server.</Success>}
       <form method="post" onSubmit={submit} className="stack">
-        <TextField label="E-mail address" name="email" type="email" autoComplete="username" required readOnly={needsCode} autoFocus />
-        <TextField label="Password" name="password" type="password" autoComplete="current-password" required readOnly={needsCode} />
+        <TextField
+          label="E-mail address"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          readOnly={needsCode}
+          autoFocus
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          readOnly={needsCode}
+        />
         {needsCode && (
           <TextField
             ref={codeField}
@@ -74,13 +101,25 @@ export function SignIn() {
             hint="The 6-digit code your authenticator app shows for Steward."
           />
         )}
-        <div aria-live="polite">{askingForCode && <p className="notice notice-info">This account has a second factor. Enter the code from your authenticator app.</p>}</div>
+        <div aria-live="polite">
+          {askingForCode && (
+            <p className="notice notice-info">
+              This account has a second factor. Enter the code from your authenticator app.
+            </p>
+          )}
+        </div>
         {!askingForCode && <ErrorNotice error={signIn.error} title="Sign-in failed" />}
         <Button type="submit" variant="primary" busy={signIn.isPending} busyLabel="Signing in">
           {needsCode ? 'Verify and sign in' : 'Sign in'}
         </Button>
         {needsCode && (
-          <Button variant="ghost" onClick={() => { setNeedsCode(false); signIn.reset(); }}>
+          <Button
+            variant="ghost"
+            onClick={() => {
+              setNeedsCode(false);
+              signIn.reset();
+            }}
+          >
             Use another account
           </Button>
         )}

@@ -40,18 +40,72 @@ export function SignUp() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const phone = formValue(form, 'phone').trim();
-    signUp.mutate({ name: formValue(form, 'name'), email: formValue(form, 'email'), password: formValue(form, 'password'), orgName: formValue(form, 'orgName'), ...(phone ? { phone } : {}) });
+    signUp.mutate({
+      name: formValue(form, 'name'),
+      email: formValue(form, 'email'),
+      password: formValue(form, 'password'),
+      orgName: formValue(form, 'orgName'),
+      ...(phone ? { phone } : {}),
+    });
   };
   const errors = formErrors(signUp.error, FIELDS);
 
   return (
-    <AuthLayout title="Create your account" footer={<p>Already have an account? <Link to={`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Sign in</Link></p>}>
+    <AuthLayout
+      title="Create your account"
+      footer={
+        <p>
+          Already have an account? <Link to={`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Sign in</Link>
+        </p>
+      }
+    >
       <form method="post" onSubmit={submit} className="stack">
-        <TextField label="Your name" name="name" autoComplete="name" required maxLength={200} error={errors.field.name} autoFocus />
-        <TextField label="E-mail address" name="email" type="email" autoComplete="email" required maxLength={254} error={errors.field.email} />
-        <TextField label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} maxLength={256} hint="At least 10 characters. A passphrase of a few words is easy to remember and hard to guess." error={errors.field.password} />
-        <TextField label="Organisation name" name="orgName" autoComplete="organization" required maxLength={100} hint="Your company or team; you can invite others to it later." error={errors.field.orgName} />
-        <TextField label="Phone (optional)" name="phone" type="tel" autoComplete="tel" hint="Used only to reach you about your servers." error={errors.field.phone} />
+        <TextField
+          label="Your name"
+          name="name"
+          autoComplete="name"
+          required
+          maxLength={200}
+          error={errors.field.name}
+          autoFocus
+        />
+        <TextField
+          label="E-mail address"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          maxLength={254}
+          error={errors.field.email}
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          maxLength={256}
+          hint="At least 10 characters. A passphrase of a few words is easy to remember and hard to guess."
+          error={errors.field.password}
+        />
+        <TextField
+          label="Organisation name"
+          name="orgName"
+          autoComplete="organization"
+          required
+          maxLength={100}
+          hint="Your company or team; you can invite others to it later."
+          error={errors.field.orgName}
+        />
+        <TextField
+          label="Phone (optional)"
+          name="phone"
+          type="tel"
+          autoComplete="tel"
+          hint="Used only to reach you about your servers."
+          error={errors.field.phone}
+        />
         <ErrorNotice error={errors.form} title="The account was not created" />
         <Button type="submit" variant="primary" busy={signUp.isPending} busyLabel="Creating your account">
           Create account

@@ -19,19 +19,47 @@ import { useAccounts, useInstances, useLaunches } from '../providers/queries';
 import { ImportDialog } from './ImportDialog';
 
 type Action = 'start' | 'stop' | 'reboot';
-const ACTION_WORDS: Record<Action, [string, string]> = { start: ['Start', 'starting'], stop: ['Stop', 'stopping'], reboot: ['Reboot', 'rebooting'] };
+const ACTION_WORDS: Record<Action, [string, string]> = {
+  start: ['Start', 'starting'],
+  stop: ['Stop', 'stopping'],
+  reboot: ['Reboot', 'rebooting'],
+};
 const confirmName = (i: Instance) => i.name || i.id;
 
-function Actions({ instance, busy, onAction, onImport, onTerminate }: { instance: Instance; busy: boolean; onAction: (a: Action) => void; onImport: () => void; onTerminate: () => void }) {
+function Actions({
+  instance,
+  busy,
+  onAction,
+  onImport,
+  onTerminate,
+}: {
+  instance: Instance;
+  busy: boolean;
+  onAction: (a: Action) => void;
+  onImport: () => void;
+  onTerminate: () => void;
+}) {
   const label = instance.name || instance.id;
-  const allowed: Action[] = instance.state === 'running' ? ['stop', 'reboot'] : instance.state === 'stopped' ? ['start'] : [];
+  const allowed: Action[] =
+    instance.state === 'running' ? ['stop', 'reboot'] : instance.state === 'stopped' ? ['start'] : [];
   return (
     <>
       {allowed.map((a) => (
-        <Button key={a} onClick={() => onAction(a)} disabled={busy}>{ACTION_WORDS[a][0]}<span className="visually-hidden"> {label}</span></Button>
+        <Button key={a} onClick={() => onAction(a)} disabled={busy}>
+          {ACTION_WORDS[a][0]}
+          <span className="visually-hidden"> {label}</span>
+        </Button>
       ))}
-      {!instance.server && instance.state === 'running' && <Button onClick={onImport}>Import<span className="visually-hidden"> {label}</span></Button>}
-      {instance.state !== 'terminated' && <Button variant="danger" onClick={onTerminate}>Terminate<span className="visually-hidden"> {label}</span></Button>}
+      {!instance.server && instance.state === 'running' && (
+        <Button onClick={onImport}>
+          Import<span className="visually-hidden"> {label}</span>
+        </Button>
+      )}
+      {instance.state !== 'terminated' && (
+        <Button variant="danger" onClick={onTerminate}>
+          Terminate<span className="visually-hidden"> {label}</span>
+        </Button>
+      )}
     </>
   );
 }
@@ -49,9 +77,14 @@ export function Instances() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: orgKey(org.id) });
   const change = useMutation({
     mutationFn: ({ instance, action }: { instance: Instance; action: Action }) => {
-      const params = { params: { path: { orgId: org.id, accountId: instance.accountId, instanceId: instance.id } }, body: {} };
-      if (action === 'start') return call(api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances/{instanceId}/start', params));
-      if (action === 'stop') return call(api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances/{instanceId}/stop', params));
+      const params = {
+        params: { path: { orgId: org.id, accountId: instance.accountId, instanceId: instance.id } },
+        body: {},
+      };
+      if (action === 'start')
+        return call(api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances/{instanceId}/start', params));
+      if (action === 'stop')
+        return call(api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances/{instanceId}/stop', params));
       return call(api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances/{instanceId}/reboot', params));
     },
     onSuccess: async (_r, { instance, action }) => {
@@ -60,7 +93,13 @@ export function Instances() {
     },
   });
   const terminate = useMutation({
-    mutationFn: (instance: Instance) => call(api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances/{instanceId}/terminate', { params: { path: { orgId: org.id, accountId: instance.accountId, instanceId: instance.id } }, body: { confirm: confirmName(instance) } })),
+    mutationFn: (instance: Instance) =>
+      call(
+        api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances/{instanceId}/terminate', {
+          params: { path: { orgId: org.id, accountId: instance.accountId, instanceId: instance.id } },
+          body: { confirm: confirmName(instance) },
+        }),
+      ),
     onSuccess: async (_r, instance) => {
       setTerminating(null);
       setSaid(`${confirmName(instance)} is being terminated; its server was forgotten.`);
@@ -73,7 +112,17 @@ export function Instances() {
   const noAccounts = accounts.data?.length === 0;
   return (
     <>
-      <PageHeader title="Cloud instances" description="Instances in every connected account, whether Steward launched them or not." actions={noAccounts ? undefined : <Link className="btn btn-primary" to={`/orgs/${org.id}/instances/launch`}>Launch an instance</Link>} />
+      <PageHeader
+        title="Cloud instances"
+        description="Instances in every connected account, whether Steward launched them or not."
+        actions={
+          noAccounts ? undefined : (
+            <Link className="btn btn-primary" to={`/orgs/${org.id}/instances/launch`}>
+              Launch an instance
+            </Link>
+          )
+        }
+      />
       <LiveStatus message={said} />
       <ErrorNotice error={change.error} title="The instance did not change state" />
       {unreadable.map((a) => (
@@ -84,7 +133,10 @@ export function Instances() {
       ))}
       {noAccounts && (
         <EmptyState title="No cloud account connected">
-          <p><Link to={`/orgs/${org.id}/providers`}>Connect a cloud account</Link> (or the sandbox clouds) to launch and manage instances.</p>
+          <p>
+            <Link to={`/orgs/${org.id}/providers`}>Connect a cloud account</Link> (or the sandbox clouds) to launch and
+            manage instances.
+          </p>
         </EmptyState>
       )}
       {recent.length > 0 && (
@@ -95,9 +147,14 @@ export function Instances() {
               const look = LAUNCH_STAGE[l.stage];
               return (
                 <li key={`${l.accountId}/${l.token}`}>
-                  <Link to={`/orgs/${org.id}/instances/launches/${l.accountId}/${encodeURIComponent(l.token)}`}>{l.name}</Link>{' '}
+                  <Link to={`/orgs/${org.id}/instances/launches/${l.accountId}/${encodeURIComponent(l.token)}`}>
+                    {l.name}
+                  </Link>{' '}
                   <Badge tone={look.tone}>{look.label}</Badge>
-                  {look.moving && <span className="spinner inline" aria-hidden="true" />} <span className="muted small"><Time iso={l.createdAt} /></span>
+                  {look.moving && <span className="spinner inline" aria-hidden="true" />}{' '}
+                  <span className="muted small">
+                    <Time iso={l.createdAt} />
+                  </span>
                 </li>
               );
             })}
@@ -106,21 +163,41 @@ export function Instances() {
       )}
       {listing.isPending && <Loading label="Asking the providers for instances" />}
       <ErrorNotice error={listing.error} title="Instances could not be listed" onRetry={() => void listing.refetch()} />
-      {listing.data && instances.length === 0 && !noAccounts && <EmptyState title="No instances in the connected accounts">Launch one, and it joins your servers when it runs.</EmptyState>}
+      {listing.data && instances.length === 0 && !noAccounts && (
+        <EmptyState title="No instances in the connected accounts">
+          Launch one, and it joins your servers when it runs.
+        </EmptyState>
+      )}
       {instances.length > 0 && (
         <div className="table-wrap">
           <table>
             <caption className="visually-hidden">Instances in the connected accounts</caption>
             <thead>
-              <tr><th scope="col">Instance</th><th scope="col">Account</th><th scope="col">State</th><th scope="col">Address</th><th scope="col">Size</th><th scope="col">Server</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+              <tr>
+                <th scope="col">Instance</th>
+                <th scope="col">Account</th>
+                <th scope="col">State</th>
+                <th scope="col">Address</th>
+                <th scope="col">Size</th>
+                <th scope="col">Server</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {instances.map((i) => {
                 const look = INSTANCE_STATE[i.state];
                 return (
                   <tr key={`${i.accountId}/${i.id}`}>
-                    <th scope="row">{i.name || <span className="muted">unnamed</span>}<span className="muted mono small party-id">{i.id}</span></th>
-                    <td>{i.accountName}<span className="muted small party-id">{PROVIDER_LABEL[i.provider]}</span></td>
+                    <th scope="row">
+                      {i.name || <span className="muted">unnamed</span>}
+                      <span className="muted mono small party-id">{i.id}</span>
+                    </th>
+                    <td>
+                      {i.accountName}
+                      <span className="muted small party-id">{PROVIDER_LABEL[i.provider]}</span>
+                    </td>
                     <td>
                       <Badge tone={look.tone}>{look.label}</Badge>
                       {look.moving && <span className="spinner inline" aria-hidden="true" />}
@@ -128,9 +205,23 @@ export function Instances() {
                     </td>
                     <td className="mono small">{i.publicIp ?? i.privateIp ?? '—'}</td>
                     <td className="small">{i.sizeId ?? '—'}</td>
-                    <td>{i.server ? <Link to={`/orgs/${org.id}/servers/${i.server.id}`}>Open<span className="visually-hidden"> the server of {i.name || i.id}</span></Link> : <span className="muted">not managed</span>}</td>
+                    <td>
+                      {i.server ? (
+                        <Link to={`/orgs/${org.id}/servers/${i.server.id}`}>
+                          Open<span className="visually-hidden"> the server of {i.name || i.id}</span>
+                        </Link>
+                      ) : (
+                        <span className="muted">not managed</span>
+                      )}
+                    </td>
                     <td className="actions">
-                      <Actions instance={i} busy={change.isPending && change.variables?.instance.id === i.id} onAction={(action) => change.mutate({ instance: i, action })} onImport={() => setImporting(i)} onTerminate={() => setTerminating(i)} />
+                      <Actions
+                        instance={i}
+                        busy={change.isPending && change.variables?.instance.id === i.id}
+                        onAction={(action) => change.mutate({ instance: i, action })}
+                        onImport={() => setImporting(i)}
+                        onTerminate={() => setTerminating(i)}
+                      />
                     </td>
                   </tr>
                 );
@@ -153,7 +244,10 @@ export function Instances() {
           terminate.reset();
         }}
       >
-        <p>The provider destroys the instance and its disks. This cannot be undone. {terminating?.server ? 'Steward forgets its server, with its facts and history.' : ''}</p>
+        <p>
+          The provider destroys the instance and its disks. This cannot be undone.{' '}
+          {terminating?.server ? 'Steward forgets its server, with its facts and history.' : ''}
+        </p>
       </ConfirmDialog>
     </>
   );

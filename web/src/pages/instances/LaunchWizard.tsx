@@ -16,7 +16,14 @@ import { useAccounts, useCatalog } from '../providers/queries';
 
 const STEPS = ['Account', 'Size and place', 'Image', 'Review'] as const;
 const FIELDS = ['name', 'sizeId', 'imageId', 'locationId', 'sshUser', 'token'] as const;
-const FIELD_STEP: Record<(typeof FIELDS)[number], number> = { name: 3, sizeId: 1, imageId: 2, locationId: 1, sshUser: 3, token: 3 };
+const FIELD_STEP: Record<(typeof FIELDS)[number], number> = {
+  name: 3,
+  sizeId: 1,
+  imageId: 2,
+  locationId: 1,
+  sshUser: 3,
+  token: 3,
+};
 const DEFAULT_IMAGE_NAME = '*debian-12*';
 
 /** A fresh idempotency token: repeating the same launch (a double click, a retry after a dropped answer) returns the first one. */
@@ -60,7 +67,20 @@ export function LaunchWizard() {
   }, [catalog.data, sizeId, locationId, imageId]);
 
   const launch = useMutation({
-    mutationFn: () => call(api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances', { params: { path: { orgId: org.id, accountId } }, body: { name: name.trim(), sizeId, imageId, sshUser: sshUser.trim() || 'root', token, ...(locationId ? { locationId } : {}) } })),
+    mutationFn: () =>
+      call(
+        api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances', {
+          params: { path: { orgId: org.id, accountId } },
+          body: {
+            name: name.trim(),
+            sizeId,
+            imageId,
+            sshUser: sshUser.trim() || 'root',
+            token,
+            ...(locationId ? { locationId } : {}),
+          },
+        }),
+      ),
     onSuccess: async (l) => {
       await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'launches') });
       navigate(`/orgs/${org.id}/instances/launches/${l.accountId}/${encodeURIComponent(l.token)}`);
@@ -88,7 +108,10 @@ export function LaunchWizard() {
         <PageHeader title="Launch an instance" />
         <div className="empty">
           <p className="empty-title">Connect a cloud account first</p>
-          <p><Link to={`/orgs/${org.id}/providers`}>Connect an AWS or ElasticHosts account</Link>, or the sandbox clouds on this machine.</p>
+          <p>
+            <Link to={`/orgs/${org.id}/providers`}>Connect an AWS or ElasticHosts account</Link>, or the sandbox clouds
+            on this machine.
+          </p>
         </div>
       </>
     );
@@ -97,31 +120,74 @@ export function LaunchWizard() {
   const image = catalog.data?.images.find((i) => i.id === imageId);
   return (
     <>
-      <PageHeader title="Launch an instance" description="Steward asks the provider for an instance with your organisation’s SSH key, logs in when it runs, pins its host key and discovers it." />
+      <PageHeader
+        title="Launch an instance"
+        description="Steward asks the provider for an instance with your organisation’s SSH key, logs in when it runs, pins its host key and discovers it."
+      />
       <WizardSteps steps={STEPS} current={step} label="Steps to launch an instance" />
       <ErrorNotice error={accounts.error} title="Accounts could not be loaded" />
-      <form method="post" noValidate onSubmit={submit} className="section card stack wizard" aria-label="Launch an instance">
+      <form
+        method="post"
+        noValidate
+        onSubmit={submit}
+        className="section card stack wizard"
+        aria-label="Launch an instance"
+      >
         <fieldset ref={(el) => void (steps.current[0] = el)} hidden={step !== 0} className="stack">
           <legend>Which account</legend>
-          <SelectField label="Cloud account" value={accountId} onChange={(event) => setAccountId(event.target.value)} required>
-            {accounts.data?.map((a) => <option key={a.id} value={a.id}>{a.name} ({PROVIDER_LABEL[a.provider]}{a.region ? `, ${a.region}` : ''})</option>)}
+          <SelectField
+            label="Cloud account"
+            value={accountId}
+            onChange={(event) => setAccountId(event.target.value)}
+            required
+          >
+            {accounts.data?.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name} ({PROVIDER_LABEL[a.provider]}
+                {a.region ? `, ${a.region}` : ''})
+              </option>
+            ))}
           </SelectField>
         </fieldset>
 
         <fieldset ref={(el) => void (steps.current[1] = el)} hidden={step !== 1} className="stack">
           <legend>Size and place</legend>
           {catalog.isPending && <Loading label="Asking the provider what it offers" />}
-          <ErrorNotice error={catalog.error} title="The provider’s offer could not be read" onRetry={() => void catalog.refetch()} />
+          <ErrorNotice
+            error={catalog.error}
+            title="The provider’s offer could not be read"
+            onRetry={() => void catalog.refetch()}
+          />
           {catalog.data && (
             <div className="grid-2">
-              <SelectField label="Size" value={sizeId} onChange={(event) => setSizeId(event.target.value)} required error={errors.field.sizeId}>
+              <SelectField
+                label="Size"
+                value={sizeId}
+                onChange={(event) => setSizeId(event.target.value)}
+                required
+                error={errors.field.sizeId}
+              >
                 {catalog.data.sizes.map((s) => (
-                  <option key={s.id} value={s.id}>{s.name}{s.vcpus ? ` · ${s.vcpus} vCPU` : ''} · {s.ramMiB >= 1024 ? `${(s.ramMiB / 1024).toFixed(s.ramMiB % 1024 ? 1 : 0)} GiB` : `${s.ramMiB} MiB`}{s.diskGiB ? ` · ${s.diskGiB} GiB disk` : ''}</option>
+                  <option key={s.id} value={s.id}>
+                    {s.name}
+                    {s.vcpus ? ` · ${s.vcpus} vCPU` : ''} ·{' '}
+                    {s.ramMiB >= 1024 ? `${(s.ramMiB / 1024).toFixed(s.ramMiB % 1024 ? 1 : 0)} GiB` : `${s.ramMiB} MiB`}
+                    {s.diskGiB ? ` · ${s.diskGiB} GiB disk` : ''}
+                  </option>
                 ))}
               </SelectField>
-              <SelectField label={ec2 ? 'Availability zone' : 'Location'} value={locationId} onChange={(event) => setLocationId(event.target.value)} error={errors.field.locationId}>
+              <SelectField
+                label={ec2 ? 'Availability zone' : 'Location'}
+                value={locationId}
+                onChange={(event) => setLocationId(event.target.value)}
+                error={errors.field.locationId}
+              >
                 <option value="">Any (the provider chooses)</option>
-                {catalog.data.locations.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
+                {catalog.data.locations.map((l) => (
+                  <option key={l.id} value={l.id}>
+                    {l.name}
+                  </option>
+                ))}
               </SelectField>
             </div>
           )}
@@ -131,15 +197,35 @@ export function LaunchWizard() {
           <legend>Image</legend>
           {ec2 && (
             <div className="inline-form" role="search" aria-label="Find images">
-              <TextField label="Image name" value={imageName} onChange={(event) => setImageName(event.target.value)} spellCheck={false} hint="A name pattern; * matches anything, e.g. debian-12-* or ubuntu*24.04*." />
+              <TextField
+                label="Image name"
+                value={imageName}
+                onChange={(event) => setImageName(event.target.value)}
+                spellCheck={false}
+                hint="A name pattern; * matches anything, e.g. debian-12-* or ubuntu*24.04*."
+              />
               <Button onClick={() => setSearched(imageName.trim() || DEFAULT_IMAGE_NAME)}>Find images</Button>
             </div>
           )}
           {catalog.isFetching && <Loading label="Looking for images" />}
-          {catalog.data && catalog.data.images.length === 0 && <p className="notice notice-warn">No image matches {ec2 ? `“${searched}”` : 'in this account'}. {ec2 ? 'Try another pattern.' : ''}</p>}
+          {catalog.data && catalog.data.images.length === 0 && (
+            <p className="notice notice-warn">
+              No image matches {ec2 ? `“${searched}”` : 'in this account'}. {ec2 ? 'Try another pattern.' : ''}
+            </p>
+          )}
           {catalog.data && catalog.data.images.length > 0 && (
-            <SelectField label="Image" value={imageId} onChange={(event) => setImageId(event.target.value)} required error={errors.field.imageId}>
-              {catalog.data.images.map((i) => <option key={i.id} value={i.id}>{i.name} ({i.id})</option>)}
+            <SelectField
+              label="Image"
+              value={imageId}
+              onChange={(event) => setImageId(event.target.value)}
+              required
+              error={errors.field.imageId}
+            >
+              {catalog.data.images.map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.name} ({i.id})
+                </option>
+              ))}
             </SelectField>
           )}
         </fieldset>
@@ -147,25 +233,63 @@ export function LaunchWizard() {
         <fieldset ref={(el) => void (steps.current[3] = el)} hidden={step !== 3} className="stack">
           <legend>Name and review</legend>
           <div className="grid-2">
-            <TextField label="Name" value={name} onChange={(event) => setName(event.target.value)} required={step === 3} maxLength={100} autoComplete="off" hint="Also the instance’s name at the provider." error={errors.field.name} />
-            <TextField label="SSH user" value={sshUser} onChange={(event) => setSshUser(event.target.value)} required maxLength={32} spellCheck={false} hint="The user the image lets your key log in as: root, admin (Debian), ubuntu (Ubuntu)." error={errors.field.sshUser} />
+            <TextField
+              label="Name"
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              required={step === 3}
+              maxLength={100}
+              autoComplete="off"
+              hint="Also the instance’s name at the provider."
+              error={errors.field.name}
+            />
+            <TextField
+              label="SSH user"
+              value={sshUser}
+              onChange={(event) => setSshUser(event.target.value)}
+              required
+              maxLength={32}
+              spellCheck={false}
+              hint="The user the image lets your key log in as: root, admin (Debian), ubuntu (Ubuntu)."
+              error={errors.field.sshUser}
+            />
           </div>
           <dl className="facts">
-            <dt>Account</dt><dd>{account ? `${account.name} (${PROVIDER_LABEL[account.provider]})` : '—'}</dd>
-            <dt>Size</dt><dd>{size?.name ?? '—'}</dd>
-            <dt>Where</dt><dd>{catalog.data?.locations.find((l) => l.id === locationId)?.name ?? 'Chosen by the provider'}</dd>
-            <dt>Image</dt><dd>{image ? `${image.name} (${image.id})` : '—'}</dd>
+            <dt>Account</dt>
+            <dd>{account ? `${account.name} (${PROVIDER_LABEL[account.provider]})` : '—'}</dd>
+            <dt>Size</dt>
+            <dd>{size?.name ?? '—'}</dd>
+            <dt>Where</dt>
+            <dd>{catalog.data?.locations.find((l) => l.id === locationId)?.name ?? 'Chosen by the provider'}</dd>
+            <dt>Image</dt>
+            <dd>{image ? `${image.name} (${image.id})` : '—'}</dd>
           </dl>
           <p className="muted small">The provider may charge for the instance from now until you terminate it.</p>
         </fieldset>
 
         <ErrorNotice error={errors.form} title="The launch did not start" />
         <div className="wizard-actions">
-          {step > 0 ? <Button onClick={() => go(step - 1)}>Back</Button> : <Link className="btn btn-ghost" to={`/orgs/${org.id}/instances`}>Cancel</Link>}
-          {step < 3 ? (
-            <Button type="submit" variant="primary" disabled={step >= 1 && !catalog.data}>Next</Button>
+          {step > 0 ? (
+            <Button onClick={() => go(step - 1)}>Back</Button>
           ) : (
-            <Button type="submit" variant="primary" busy={launch.isPending} busyLabel="Launching" disabled={!sizeId || !imageId}>Launch</Button>
+            <Link className="btn btn-ghost" to={`/orgs/${org.id}/instances`}>
+              Cancel
+            </Link>
+          )}
+          {step < 3 ? (
+            <Button type="submit" variant="primary" disabled={step >= 1 && !catalog.data}>
+              Next
+            </Button>
+          ) : (
+            <Button
+              type="submit"
+              variant="primary"
+              busy={launch.isPending}
+              busyLabel="Launching"
+              disabled={!sizeId || !imageId}
+            >
+              Launch
+            </Button>
           )}
         </div>
       </form>

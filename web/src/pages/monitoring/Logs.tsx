@@ -13,7 +13,12 @@ import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
 import { useServers } from '../servers/queries';
 
-const SOURCES = [['auth', 'Authentication'], ['system', 'System'], ['web', 'Web server'], ['other', 'Other']] as const;
+const SOURCES = [
+  ['auth', 'Authentication'],
+  ['system', 'System'],
+  ['web', 'Web server'],
+  ['other', 'Other'],
+] as const;
 type Source = (typeof SOURCES)[number][0];
 const isSource = (v: string | null): v is Source => SOURCES.some(([s]) => s === v);
 
@@ -30,7 +35,21 @@ export function Logs() {
   const lines = useQuery({
     queryKey: orgKey(org.id, 'logs', text, serverId, source),
     queryFn: async () =>
-      (await call(api.GET('/api/orgs/{orgId}/logs', { params: { path: { orgId: org.id }, query: { limit: 200, ...(text ? { text } : {}), ...(serverId ? { serverId } : {}), ...(source ? { source } : {}) } } }))).lines,
+      (
+        await call(
+          api.GET('/api/orgs/{orgId}/logs', {
+            params: {
+              path: { orgId: org.id },
+              query: {
+                limit: 200,
+                ...(text ? { text } : {}),
+                ...(serverId ? { serverId } : {}),
+                ...(source ? { source } : {}),
+              },
+            },
+          }),
+        )
+      ).lines,
     placeholderData: keepPreviousData,
   });
   type Line = NonNullable<typeof lines.data>[number];
@@ -38,7 +57,11 @@ export function Logs() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const next: Record<string, string> = {};
-    for (const [key, name] of [['q', 'q'], ['server', 'server'], ['source', 'source']] as const) {
+    for (const [key, name] of [
+      ['q', 'q'],
+      ['server', 'server'],
+      ['source', 'source'],
+    ] as const) {
       const v = String(form.get(name) ?? '').trim();
       if (v) next[key] = v;
     }
@@ -52,25 +75,64 @@ export function Logs() {
   ];
   return (
     <>
-      <PageHeader title="Logs" description="Lines Steward read from the authentication, system and web server logs of monitored servers. Passwords, tokens and Authorization headers are removed before a line is stored." />
-      <form className="filters" role="search" aria-label="Search logs" onSubmit={submit} key={`${text}|${serverId}|${source}`}>
-        <TextField label="Words" name="q" type="search" defaultValue={text} hint="Case does not matter; * and ? are taken literally." />
+      <PageHeader
+        title="Logs"
+        description="Lines Steward read from the authentication, system and web server logs of monitored servers. Passwords, tokens and Authorization headers are removed before a line is stored."
+      />
+      <form
+        className="filters"
+        role="search"
+        aria-label="Search logs"
+        onSubmit={submit}
+        key={`${text}|${serverId}|${source}`}
+      >
+        <TextField
+          label="Words"
+          name="q"
+          type="search"
+          defaultValue={text}
+          hint="Case does not matter; * and ? are taken literally."
+        />
         <SelectField label="Server" name="server" defaultValue={serverId}>
           <option value="">All servers</option>
-          {(servers.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+          {(servers.data ?? []).map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
         </SelectField>
         <SelectField label="Source" name="source" defaultValue={source}>
           <option value="">All logs</option>
-          {SOURCES.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
+          {SOURCES.map(([v, label]) => (
+            <option key={v} value={v}>
+              {label}
+            </option>
+          ))}
         </SelectField>
-        <Button type="submit" variant="primary">Search</Button>
+        <Button type="submit" variant="primary">
+          Search
+        </Button>
       </form>
       {lines.isPending && <Loading label="Searching the logs" />}
       <ErrorNotice error={lines.error} title="The logs could not be searched" onRetry={() => void lines.refetch()} />
       {lines.data && (
         <>
-          <p className="muted small" role="status">{lines.data.length === 200 ? 'The newest 200 matching lines.' : `${lines.data.length} matching line${lines.data.length === 1 ? '' : 's'}.`}</p>
-          <SimpleTable caption="Log lines, newest first" columns={columns} rows={lines.data} rowKey={(l) => String(l.id)} empty={text || serverId || source ? 'No line matches.' : 'No lines yet: logs are read while a server is monitored.'} />
+          <p className="muted small" role="status">
+            {lines.data.length === 200
+              ? 'The newest 200 matching lines.'
+              : `${lines.data.length} matching line${lines.data.length === 1 ? '' : 's'}.`}
+          </p>
+          <SimpleTable
+            caption="Log lines, newest first"
+            columns={columns}
+            rows={lines.data}
+            rowKey={(l) => String(l.id)}
+            empty={
+              text || serverId || source
+                ? 'No line matches.'
+                : 'No lines yet: logs are read while a server is monitored.'
+            }
+          />
         </>
       )}
     </>

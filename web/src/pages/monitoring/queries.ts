@@ -5,7 +5,10 @@ import { orgKey } from '../org/queries';
 const org = (orgId: string) => ({ params: { path: { orgId } } });
 
 export const useMonitoringSettings = (orgId: string) =>
-  useQuery({ queryKey: orgKey(orgId, 'monitoring', 'settings'), queryFn: () => call(api.GET('/api/orgs/{orgId}/monitoring/settings', org(orgId))) });
+  useQuery({
+    queryKey: orgKey(orgId, 'monitoring', 'settings'),
+    queryFn: () => call(api.GET('/api/orgs/{orgId}/monitoring/settings', org(orgId))),
+  });
 
 /** The fleet's latest figures refresh every 10 s, the shortest sampling interval. */
 export const useFleet = (orgId: string) =>
@@ -16,12 +19,17 @@ export const useFleet = (orgId: string) =>
   });
 
 export const useAlertRules = (orgId: string) =>
-  useQuery({ queryKey: orgKey(orgId, 'monitoring', 'rules'), queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/alert-rules', org(orgId)))).rules });
+  useQuery({
+    queryKey: orgKey(orgId, 'monitoring', 'rules'),
+    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/alert-rules', org(orgId)))).rules,
+  });
 
 export const useAlertEvents = (orgId: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'monitoring', 'events'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/alert-events', { params: { path: { orgId }, query: { limit: 20 } } }))).events,
+    queryFn: async () =>
+      (await call(api.GET('/api/orgs/{orgId}/alert-events', { params: { path: { orgId }, query: { limit: 20 } } })))
+        .events,
     refetchInterval: 15_000,
   });
 
@@ -31,7 +39,11 @@ export const useMetrics = (orgId: string, serverId: string, seconds: number, met
     queryKey: orgKey(orgId, 'servers', serverId, 'metrics', seconds, metrics.join(',')),
     queryFn: () => {
       const to = Math.ceil(Date.now() / 1000);
-      return call(api.GET('/api/orgs/{orgId}/servers/{serverId}/metrics', { params: { path: { orgId, serverId }, query: { metrics: metrics.join(','), from: to - seconds, to } } }));
+      return call(
+        api.GET('/api/orgs/{orgId}/servers/{serverId}/metrics', {
+          params: { path: { orgId, serverId }, query: { metrics: metrics.join(','), from: to - seconds, to } },
+        }),
+      );
     },
     placeholderData: keepPreviousData,
     refetchInterval: 15_000,
@@ -46,7 +58,11 @@ export const useFleetMetrics = (orgId: string, seconds: number) =>
     queryKey: orgKey(orgId, 'monitoring', 'fleet-metrics', seconds),
     queryFn: () => {
       const to = Math.ceil(Date.now() / 1000);
-      return call(api.GET('/api/orgs/{orgId}/monitoring/fleet/metrics', { params: { path: { orgId }, query: { metrics: CHARTS.join(','), from: to - seconds, to } } }));
+      return call(
+        api.GET('/api/orgs/{orgId}/monitoring/fleet/metrics', {
+          params: { path: { orgId }, query: { metrics: CHARTS.join(','), from: to - seconds, to } },
+        }),
+      );
     },
     placeholderData: keepPreviousData,
     refetchInterval: 15_000,
@@ -55,7 +71,14 @@ export const useFleetMetrics = (orgId: string, seconds: number) =>
 export const useIncidents = (orgId: string, status: 'active' | 'closed' | 'all') =>
   useQuery({
     queryKey: orgKey(orgId, 'incidents', status),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/incidents', { params: { path: { orgId }, query: status === 'all' ? {} : { status } } }))).incidents,
+    queryFn: async () =>
+      (
+        await call(
+          api.GET('/api/orgs/{orgId}/incidents', {
+            params: { path: { orgId }, query: status === 'all' ? {} : { status } },
+          }),
+        )
+      ).incidents,
     refetchInterval: 10_000,
   });
 
@@ -63,13 +86,23 @@ export const useIncident = (orgId: string, incidentId: string | null) =>
   useQuery({
     queryKey: orgKey(orgId, 'incidents', 'one', incidentId),
     enabled: incidentId !== null,
-    queryFn: () => call(api.GET('/api/orgs/{orgId}/incidents/{incidentId}', { params: { path: { orgId, incidentId: incidentId! } } })),
+    queryFn: () =>
+      call(
+        api.GET('/api/orgs/{orgId}/incidents/{incidentId}', { params: { path: { orgId, incidentId: incidentId! } } }),
+      ),
   });
 
 export const useFindings = (orgId: string, status: 'active' | 'closed' | 'all') =>
   useQuery({
     queryKey: orgKey(orgId, 'findings', status),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/findings', { params: { path: { orgId }, query: status === 'all' ? {} : { status } } }))).findings,
+    queryFn: async () =>
+      (
+        await call(
+          api.GET('/api/orgs/{orgId}/findings', {
+            params: { path: { orgId }, query: status === 'all' ? {} : { status } },
+          }),
+        )
+      ).findings,
     refetchInterval: 10_000,
   });
 
@@ -85,7 +118,7 @@ export function formatMetric(metric: string, value: number | undefined | null): 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
-  while (Math.abs(n) >= 1024 && i < units.length - 1) (n /= 1024, i++);
+  while (Math.abs(n) >= 1024 && i < units.length - 1) ((n /= 1024), i++);
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 

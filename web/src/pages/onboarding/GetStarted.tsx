@@ -28,7 +28,13 @@ export function useOnboarding(orgId: string) {
     discovered: Boolean(facts.data),
     ranTask: runs.data?.some((r) => r.kind !== 'discovery') ?? false,
   };
-  return { loading, first, accounts: accounts.data ?? [], state, done: state.hasServer && state.discovered && state.ranTask };
+  return {
+    loading,
+    first,
+    accounts: accounts.data ?? [],
+    state,
+    done: state.hasServer && state.discovered && state.ranTask,
+  };
 }
 
 /**
@@ -46,11 +52,16 @@ export function GetStarted() {
       done: state.connected,
       body: state.connected ? (
         <p role="status">
-          Connected {accounts.map((a) => `“${a.name}” (key ${a.hint})`).join(' and ')}. <Link to={`${base}/providers`}>See your cloud accounts</Link>.
+          Connected {accounts.map((a) => `“${a.name}” (key ${a.hint})`).join(' and ')}.{' '}
+          <Link to={`${base}/providers`}>See your cloud accounts</Link>.
         </p>
       ) : (
         <>
-          <p>Try everything on this machine with Steward’s sandbox clouds, or <Link to={`${base}/providers`}>connect your AWS or ElasticHosts account</Link>. Already have a server? <Link to={`${base}/servers/new`}>Add it by its address</Link>.</p>
+          <p>
+            Try everything on this machine with Steward’s sandbox clouds, or{' '}
+            <Link to={`${base}/providers`}>connect your AWS or ElasticHosts account</Link>. Already have a server?{' '}
+            <Link to={`${base}/servers/new`}>Add it by its address</Link>.
+          </p>
           <SandboxConnect orgId={org.id} />
         </>
       ),
@@ -59,46 +70,91 @@ export function GetStarted() {
       title: 'Launch a server',
       done: state.hasServer,
       body: state.hasServer ? (
-        <p>{first ? <><Link to={`${base}/servers/${first.id}`}>{first.name}</Link> is in your servers.</> : 'Done.'}</p>
+        <p>
+          {first ? (
+            <>
+              <Link to={`${base}/servers/${first.id}`}>{first.name}</Link> is in your servers.
+            </>
+          ) : (
+            'Done.'
+          )}
+        </p>
       ) : (
-        <p>Steward launches it with your organisation’s SSH key, logs in and pins its host key. In the sandbox this takes seconds. {state.connected && <Link className="btn btn-primary" to={`${base}/instances/launch`}>Launch an instance</Link>}</p>
+        <p>
+          Steward launches it with your organisation’s SSH key, logs in and pins its host key. In the sandbox this takes
+          seconds.{' '}
+          {state.connected && (
+            <Link className="btn btn-primary" to={`${base}/instances/launch`}>
+              Launch an instance
+            </Link>
+          )}
+        </p>
       ),
     },
     {
       title: 'See what Steward discovered',
       done: state.discovered,
-      body: state.discovered && first ? (
-        <p><Link to={`${base}/servers/${first.id}/facts`}>Browse the facts of {first.name}</Link>: packages, services, ports, administrators, keys, logs.</p>
-      ) : (
-        <p>Right after the first login, one more login collects what runs on the server. Its page shows the progress.</p>
-      ),
+      body:
+        state.discovered && first ? (
+          <p>
+            <Link to={`${base}/servers/${first.id}/facts`}>Browse the facts of {first.name}</Link>: packages, services,
+            ports, administrators, keys, logs.
+          </p>
+        ) : (
+          <p>
+            Right after the first login, one more login collects what runs on the server. Its page shows the progress.
+          </p>
+        ),
     },
     {
       title: 'Run a task',
       done: state.ranTask,
       body: state.ranTask ? (
-        <p>Done. <Link to={`${base}/tasks`}>See the task history</Link>.</p>
+        <p>
+          Done. <Link to={`${base}/tasks`}>See the task history</Link>.
+        </p>
       ) : (
-        <p>A command or a maintenance recipe, with live output. {first && state.discovered && <Link className="btn btn-primary" to={`${base}/servers/${first.id}/tasks`}>Run a task on {first.name}</Link>}</p>
+        <p>
+          A command or a maintenance recipe, with live output.{' '}
+          {first && state.discovered && (
+            <Link className="btn btn-primary" to={`${base}/servers/${first.id}/tasks`}>
+              Run a task on {first.name}
+            </Link>
+          )}
+        </p>
       ),
     },
   ];
   const next = steps.findIndex((s) => !s.done);
   return (
     <>
-      <PageHeader title="Get started" description="From nothing to a discovered server in a few minutes. Each step ticks itself when it is done." />
+      <PageHeader
+        title="Get started"
+        description="From nothing to a discovered server in a few minutes. Each step ticks itself when it is done."
+      />
       <ol className="checklist">
         {steps.map((step, i) => (
-          <li key={step.title} className={`card checklist-item${step.done ? ' done' : ''}${i === next ? ' next' : ''}`} aria-current={i === next ? 'step' : undefined}>
+          <li
+            key={step.title}
+            className={`card checklist-item${step.done ? ' done' : ''}${i === next ? ' next' : ''}`}
+            aria-current={i === next ? 'step' : undefined}
+          >
             <h2>
-              <span className="checklist-mark" aria-hidden="true">{step.done ? '✓' : i + 1}</span> {step.title}
+              <span className="checklist-mark" aria-hidden="true">
+                {step.done ? '✓' : i + 1}
+              </span>{' '}
+              {step.title}
               <span className="visually-hidden">{step.done ? ' (done)' : i === next ? ' (next)' : ' (to do)'}</span>
             </h2>
             {(step.done || i === next) && step.body}
           </li>
         ))}
       </ol>
-      {next === -1 && <p className="notice notice-ok" role="status">All done. Steward now looks after {first?.name ?? 'your server'}.</p>}
+      {next === -1 && (
+        <p className="notice notice-ok" role="status">
+          All done. Steward now looks after {first?.name ?? 'your server'}.
+        </p>
+      )}
     </>
   );
 }

@@ -23,7 +23,8 @@ export function CredentialForm({ orgId }: { orgId: string }) {
   const fromFile = useRef<string | null>(null);
   const [sealed, setSealed] = useState<Credential | null>(null);
   const seal = useMutation({
-    mutationFn: (body: SealBody) => call(api.POST('/api/orgs/{orgId}/credentials', { params: { path: { orgId } }, body })),
+    mutationFn: (body: SealBody) =>
+      call(api.POST('/api/orgs/{orgId}/credentials', { params: { path: { orgId } }, body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'credentials') }),
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -49,24 +50,50 @@ export function CredentialForm({ orgId }: { orgId: string }) {
       <h2 id="new-credential">Add a credential</h2>
       <form method="post" onSubmit={submit} className="stack" aria-describedby="seal-note">
         <div className="grid-2">
-          <SelectField label="Kind" name="kind" value={kind} onChange={(event) => setKind(event.target.value as CredentialKind)}>
+          <SelectField
+            label="Kind"
+            name="kind"
+            value={kind}
+            onChange={(event) => setKind(event.target.value as CredentialKind)}
+          >
             {KINDS.map((k) => (
-              <option key={k} value={k}>{KIND_LABELS[k]}</option>
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
             ))}
           </SelectField>
-          <TextField label="Name" name="name" required maxLength={100} autoComplete="off" hint="How you will recognise it, e.g. “Production database”." error={errors.field.name} />
+          <TextField
+            label="Name"
+            name="name"
+            required
+            maxLength={100}
+            autoComplete="off"
+            hint="How you will recognise it, e.g. “Production database”."
+            error={errors.field.name}
+          />
         </div>
         <SecretField
           key={kind}
           label="Secret value"
           allowFile={kind === 'ssh_private_key'}
           onFile={(text) => (fromFile.current = text)}
-          hint={kind === 'ssh_private_key' ? 'A private key spans several lines: load the key file rather than pasting it.' : undefined}
+          hint={
+            kind === 'ssh_private_key'
+              ? 'A private key spans several lines: load the key file rather than pasting it.'
+              : undefined
+          }
           error={errors.field.value}
         />
-        <p id="seal-note" className="field-hint">The value is sealed in Steward’s vault. Nobody can read it back through the console or the API, you included: only a hint such as its last four characters is shown.</p>
+        <p id="seal-note" className="field-hint">
+          The value is sealed in Steward’s vault. Nobody can read it back through the console or the API, you included:
+          only a hint such as its last four characters is shown.
+        </p>
         <ErrorNotice error={errors.form} title="The credential was not stored" />
-        {sealed && <Success>“{sealed.name}” is sealed. Its hint is {sealed.hint}.</Success>}
+        {sealed && (
+          <Success>
+            “{sealed.name}” is sealed. Its hint is {sealed.hint}.
+          </Success>
+        )}
         <div>
           <Button type="submit" variant="primary" busy={seal.isPending} busyLabel="Sealing">
             Seal credential

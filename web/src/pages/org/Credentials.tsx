@@ -24,7 +24,12 @@ export function Credentials() {
   const [deleting, setDeleting] = useState<Credential | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const remove = useMutation({
-    mutationFn: (credential: Credential) => call(api.DELETE('/api/orgs/{orgId}/credentials/{credentialId}', { params: { path: { orgId: org.id, credentialId: credential.id } } })),
+    mutationFn: (credential: Credential) =>
+      call(
+        api.DELETE('/api/orgs/{orgId}/credentials/{credentialId}', {
+          params: { path: { orgId: org.id, credentialId: credential.id } },
+        }),
+      ),
     onSuccess: async (_data, credential) => {
       setDeleting(null);
       setAnnouncement(`“${credential.name}” was deleted.`);
@@ -33,27 +38,48 @@ export function Credentials() {
   });
   return (
     <>
-      <PageHeader title="Credentials" description="Passwords, keys and tokens Steward uses on your behalf. They are sealed in the vault and every use is recorded." />
+      <PageHeader
+        title="Credentials"
+        description="Passwords, keys and tokens Steward uses on your behalf. They are sealed in the vault and every use is recorded."
+      />
       <CredentialForm orgId={org.id} />
       <section aria-labelledby="stored-credentials" className="section">
         <h2 id="stored-credentials">Stored credentials</h2>
         <LiveStatus message={announcement} />
         {credentials.isPending && <Loading label="Loading credentials" />}
-        <ErrorNotice error={credentials.error} title="Credentials could not be loaded" onRetry={() => void credentials.refetch()} />
-        {credentials.data?.length === 0 && <EmptyState title="No credentials yet">Add one above. Steward will only ever show its hint.</EmptyState>}
+        <ErrorNotice
+          error={credentials.error}
+          title="Credentials could not be loaded"
+          onRetry={() => void credentials.refetch()}
+        />
+        {credentials.data?.length === 0 && (
+          <EmptyState title="No credentials yet">Add one above. Steward will only ever show its hint.</EmptyState>
+        )}
         {credentials.data && credentials.data.length > 0 && (
           <div className="table-wrap">
             <table>
               <thead>
-                <tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Hint</th><th scope="col">Last changed</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Hint</th>
+                  <th scope="col">Last changed</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
               </thead>
               <tbody>
                 {credentials.data.map((credential) => (
                   <tr key={credential.id}>
                     <th scope="row">{credential.name}</th>
                     <td>{KIND_LABELS[credential.kind]}</td>
-                    <td><code className="hint">{credential.hint}</code></td>
-                    <td><Time iso={credential.updatedAt} /></td>
+                    <td>
+                      <code className="hint">{credential.hint}</code>
+                    </td>
+                    <td>
+                      <Time iso={credential.updatedAt} />
+                    </td>
                     <td className="actions">
                       <Button onClick={() => setReplacing(credential)}>
                         Replace value<span className="visually-hidden"> of {credential.name}</span>
@@ -74,7 +100,8 @@ export function Credentials() {
         credential={replacing}
         onClose={(replaced) => {
           setReplacing(null);
-          if (replaced) setAnnouncement(`The value of “${replaced.name}” was replaced. Its hint is now ${replaced.hint}.`);
+          if (replaced)
+            setAnnouncement(`The value of “${replaced.name}” was replaced. Its hint is now ${replaced.hint}.`);
         }}
       />
       <ConfirmDialog
@@ -90,7 +117,10 @@ export function Credentials() {
           remove.reset();
         }}
       >
-        <p>The sealed value is destroyed. Anything in Steward that uses this credential will stop working until you add it again.</p>
+        <p>
+          The sealed value is destroyed. Anything in Steward that uses this credential will stop working until you add
+          it again.
+        </p>
       </ConfirmDialog>
     </>
   );

@@ -22,7 +22,12 @@ export function Invitations() {
   const queryClient = useQueryClient();
   const [withdrawing, setWithdrawing] = useState<Invitation | null>(null);
   const withdraw = useMutation({
-    mutationFn: (invitation: Invitation) => call(api.DELETE('/api/orgs/{orgId}/invitations/{invitationId}', { params: { path: { orgId: org.id, invitationId: invitation.id } } })),
+    mutationFn: (invitation: Invitation) =>
+      call(
+        api.DELETE('/api/orgs/{orgId}/invitations/{invitationId}', {
+          params: { path: { orgId: org.id, invitationId: invitation.id } },
+        }),
+      ),
     onSuccess: async () => {
       setWithdrawing(null);
       await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'invitations') });
@@ -33,32 +38,59 @@ export function Invitations() {
     return (
       <>
         <PageHeader title="Invitations" />
-        <EmptyState title="Only owners invite people">Ask an owner of {org.name} to invite someone, or to make you an owner.</EmptyState>
+        <EmptyState title="Only owners invite people">
+          Ask an owner of {org.name} to invite someone, or to make you an owner.
+        </EmptyState>
       </>
     );
   }
   return (
     <>
-      <PageHeader title="Invitations" description="Invite people by e-mail address. They accept with the link while signed in with that address." />
+      <PageHeader
+        title="Invitations"
+        description="Invite people by e-mail address. They accept with the link while signed in with that address."
+      />
       <InviteForm orgId={org.id} />
       <section aria-labelledby="open-invitations" className="section">
         <h2 id="open-invitations">Open invitations</h2>
         {invitations.isPending && <Loading label="Loading invitations" />}
-        <ErrorNotice error={invitations.error} title="Invitations could not be loaded" onRetry={() => void invitations.refetch()} />
-        {invitations.data?.length === 0 && <EmptyState title="No open invitations">Invitations you send appear here until they are accepted, withdrawn or expire.</EmptyState>}
+        <ErrorNotice
+          error={invitations.error}
+          title="Invitations could not be loaded"
+          onRetry={() => void invitations.refetch()}
+        />
+        {invitations.data?.length === 0 && (
+          <EmptyState title="No open invitations">
+            Invitations you send appear here until they are accepted, withdrawn or expire.
+          </EmptyState>
+        )}
         {invitations.data && invitations.data.length > 0 && (
           <div className="table-wrap">
             <table>
               <thead>
-                <tr><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Sent</th><th scope="col">Expires</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+                <tr>
+                  <th scope="col">E-mail</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Sent</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
               </thead>
               <tbody>
                 {invitations.data.map((invitation) => (
                   <tr key={invitation.id}>
                     <th scope="row">{invitation.email}</th>
-                    <td><Badge>{invitation.role === 'owner' ? 'Owner' : 'Member'}</Badge></td>
-                    <td><Time iso={invitation.createdAt} /></td>
-                    <td><Time iso={invitation.expiresAt} /></td>
+                    <td>
+                      <Badge>{invitation.role === 'owner' ? 'Owner' : 'Member'}</Badge>
+                    </td>
+                    <td>
+                      <Time iso={invitation.createdAt} />
+                    </td>
+                    <td>
+                      <Time iso={invitation.expiresAt} />
+                    </td>
                     <td className="actions">
                       <Button variant="danger" onClick={() => setWithdrawing(invitation)}>
                         Withdraw<span className="visually-hidden"> the invitation for {invitation.email}</span>

@@ -20,9 +20,14 @@ export function InviteForm({ orgId }: { orgId: string }) {
   const queryClient = useQueryClient();
   const [sent, setSent] = useState<Sent | null>(null);
   const invite = useMutation({
-    mutationFn: (body: { email: string; role: OrgRole }) => call(api.POST('/api/orgs/{orgId}/invitations', { params: { path: { orgId } }, body })),
+    mutationFn: (body: { email: string; role: OrgRole }) =>
+      call(api.POST('/api/orgs/{orgId}/invitations', { params: { path: { orgId } }, body })),
     onSuccess: async (answer, body) => {
-      setSent({ email: body.email, link: `${window.location.origin}/invite/${answer.token}`, expiresAt: answer.expiresAt });
+      setSent({
+        email: body.email,
+        link: `${window.location.origin}/invite/${answer.token}`,
+        expiresAt: answer.expiresAt,
+      });
       await queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'invitations') });
     },
   });
@@ -30,7 +35,10 @@ export function InviteForm({ orgId }: { orgId: string }) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    invite.mutate({ email: formValue(form, 'email'), role: formValue(form, 'role') === 'owner' ? 'owner' : 'member' }, { onSuccess: () => formElement.reset() });
+    invite.mutate(
+      { email: formValue(form, 'email'), role: formValue(form, 'role') === 'owner' ? 'owner' : 'member' },
+      { onSuccess: () => formElement.reset() },
+    );
   };
   const errors = formErrors(invite.error, ['email', 'role'] as const);
   return (
@@ -50,7 +58,14 @@ export function InviteForm({ orgId }: { orgId: string }) {
         </>
       ) : (
         <form method="post" onSubmit={submit} className="inline-form">
-          <TextField label="E-mail address" name="email" type="email" required autoComplete="off" error={errors.field.email} />
+          <TextField
+            label="E-mail address"
+            name="email"
+            type="email"
+            required
+            autoComplete="off"
+            error={errors.field.email}
+          />
           <SelectField label="Role" name="role" defaultValue="member">
             <option value="member">Member</option>
             <option value="owner">Owner</option>

@@ -17,12 +17,21 @@ export function Jobs() {
   const active = jobs.data?.filter((j) => j.status === 'queued' || j.status === 'running').length ?? 0;
   return (
     <>
-      <PageHeader title="Jobs" description="Background work for this organisation: launches, tasks and discovery runs will appear here as they arrive." />
+      <PageHeader
+        title="Jobs"
+        description="Background work for this organisation: launches, tasks and discovery runs will appear here as they arrive."
+      />
       <StatusFilter value={status} onChange={setStatus} />
-      <p role="status" className="muted">{active > 0 ? `${active} job${active === 1 ? '' : 's'} in progress; this list updates every few seconds.` : ''}</p>
+      <p role="status" className="muted">
+        {active > 0 ? `${active} job${active === 1 ? '' : 's'} in progress; this list updates every few seconds.` : ''}
+      </p>
       {jobs.isPending && <Loading label="Loading jobs" />}
       <ErrorNotice error={jobs.error} title="Jobs could not be loaded" onRetry={() => void jobs.refetch()} />
-      {jobs.data?.length === 0 && <EmptyState title={status ? `No ${status} jobs` : 'No jobs yet'}>Jobs appear here when Steward works for this organisation in the background.</EmptyState>}
+      {jobs.data?.length === 0 && (
+        <EmptyState title={status ? `No ${status} jobs` : 'No jobs yet'}>
+          Jobs appear here when Steward works for this organisation in the background.
+        </EmptyState>
+      )}
       {jobs.data && jobs.data.length > 0 && <JobsTable jobs={jobs.data} />}
     </>
   );

@@ -24,15 +24,29 @@ export function MemberRow({ member, isMe, canManage, busy, onRoleChange, onRemov
       <td>
         {canManage ? (
           <>
-            <label htmlFor={roleId} className="visually-hidden">Role of {member.name}</label>
-            <select id={roleId} value={member.role} disabled={busy} aria-busy={busy || undefined} onChange={(event) => onRoleChange(member, event.target.value as OrgRole)}>
+            <label htmlFor={roleId} className="visually-hidden">
+              Role of {member.name}
+            </label>
+            <select
+              id={roleId}
+              value={member.role}
+              disabled={busy}
+              aria-busy={busy || undefined}
+              onChange={(event) => onRoleChange(member, event.target.value as OrgRole)}
+            >
               <option value="owner">Owner</option>
               <option value="member">Member</option>
             </select>
           </>
-        ) : member.role === 'owner' ? 'Owner' : 'Member'}
+        ) : member.role === 'owner' ? (
+          'Owner'
+        ) : (
+          'Member'
+        )}
       </td>
-      <td><Time iso={member.joinedAt} /></td>
+      <td>
+        <Time iso={member.joinedAt} />
+      </td>
       <td className="actions">
         {(canManage || isMe) && (
           <Button variant="danger" onClick={onRemove}>

@@ -27,11 +27,15 @@ export function Members() {
   const params = (memberId: string) => ({ params: { path: { orgId: org.id, memberId } } });
 
   const changeRole = useMutation({
-    mutationFn: ({ member, role }: { member: Member; role: OrgRole }) => call(api.PATCH('/api/orgs/{orgId}/members/{memberId}', { ...params(member.id), body: { role } })),
+    mutationFn: ({ member, role }: { member: Member; role: OrgRole }) =>
+      call(api.PATCH('/api/orgs/{orgId}/members/{memberId}', { ...params(member.id), body: { role } })),
     onSuccess: async (_data, { member, role }) => {
       setPending(null);
       setAnnouncement(`${member.name} is now ${role === 'owner' ? 'an owner' : 'a member'}.`);
-      await Promise.all([queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'members') }), member.userId === me.id ? refreshSession(queryClient) : undefined]);
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'members') }),
+        member.userId === me.id ? refreshSession(queryClient) : undefined,
+      ]);
     },
   });
   const remove = useMutation({
@@ -61,7 +65,14 @@ export function Members() {
 
   return (
     <>
-      <PageHeader title="Members" description={org.role === 'owner' ? 'Everyone in this organisation. Owners manage members, invitations and the organisation’s name.' : 'Everyone in this organisation. Only owners change roles or remove members; you can leave.'} />
+      <PageHeader
+        title="Members"
+        description={
+          org.role === 'owner'
+            ? 'Everyone in this organisation. Owners manage members, invitations and the organisation’s name.'
+            : 'Everyone in this organisation. Only owners change roles or remove members; you can leave.'
+        }
+      />
       <LiveStatus message={announcement} />
       {!pending && <ErrorNotice error={changeRole.error} title="The role was not changed" />}
       {members.isPending && <Loading label="Loading members" />}
@@ -72,11 +83,27 @@ export function Members() {
           <table>
             <caption className="visually-hidden">Members of {org.name}</caption>
             <thead>
-              <tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Joined</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Role</th>
+                <th scope="col">Joined</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {members.data.map((member) => (
-                <MemberRow key={member.id} member={member} isMe={member.userId === me.id} canManage={org.role === 'owner'} busy={changeRole.isPending && changeRole.variables?.member.id === member.id} onRoleChange={onRoleChange} onRemove={() => setPending({ kind: 'remove', member })} />
+                <MemberRow
+                  key={member.id}
+                  member={member}
+                  isMe={member.userId === me.id}
+                  canManage={org.role === 'owner'}
+                  busy={changeRole.isPending && changeRole.variables?.member.id === member.id}
+                  onRoleChange={onRoleChange}
+                  onRemove={() => setPending({ kind: 'remove', member })}
+                />
               ))}
             </tbody>
           </table>
@@ -92,7 +119,11 @@ export function Members() {
         onConfirm={() => pending && remove.mutate(pending.member)}
         onClose={close}
       >
-        <p>{leaving ? 'You will lose access to this organisation’s credentials, jobs and audit log until someone invites you again.' : 'They lose access to this organisation at once. Their account stays; they can be invited again.'}</p>
+        <p>
+          {leaving
+            ? 'You will lose access to this organisation’s credentials, jobs and audit log until someone invites you again.'
+            : 'They lose access to this organisation at once. Their account stays; they can be invited again.'}
+        </p>
       </ConfirmDialog>
       <ConfirmDialog
         open={pending?.kind === 'demote'}
@@ -104,7 +135,11 @@ export function Members() {
         onConfirm={() => pending && changeRole.mutate({ member: pending.member, role: 'member' })}
         onClose={close}
       >
-        <p>{leaving ? 'You will no longer be able to manage members, invitations or the organisation’s name.' : 'They will no longer be able to manage members, invitations or the organisation’s name.'}</p>
+        <p>
+          {leaving
+            ? 'You will no longer be able to manage members, invitations or the organisation’s name.'
+            : 'They will no longer be able to manage members, invitations or the organisation’s name.'}
+        </p>
       </ConfirmDialog>
     </>
   );

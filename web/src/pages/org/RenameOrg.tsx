@@ -26,7 +26,14 @@ export function RenameOrg({ orgId, currentName }: { orgId: string; currentName: 
     <section aria-labelledby="rename-heading" className="section card">
       <h2 id="rename-heading">Name</h2>
       <form method="post" onSubmit={submit} className="inline-form" key={currentName}>
-        <TextField label="Organisation name" name="name" defaultValue={currentName} required maxLength={100} error={errors.field.name} />
+        <TextField
+          label="Organisation name"
+          name="name"
+          defaultValue={currentName}
+          required
+          maxLength={100}
+          error={errors.field.name}
+        />
         <Button type="submit" busy={rename.isPending} busyLabel="Saving">
           Rename
         </Button>

@@ -20,7 +20,13 @@ export function ReplaceValueDialog({ orgId, credential, onClose }: Props) {
   const queryClient = useQueryClient();
   const fromFile = useRef<string | null>(null);
   const replace = useMutation({
-    mutationFn: ({ id, value }: { id: string; value: string }) => call(api.PUT('/api/orgs/{orgId}/credentials/{credentialId}/value', { params: { path: { orgId, credentialId: id } }, body: { value } })),
+    mutationFn: ({ id, value }: { id: string; value: string }) =>
+      call(
+        api.PUT('/api/orgs/{orgId}/credentials/{credentialId}/value', {
+          params: { path: { orgId, credentialId: id } },
+          body: { value },
+        }),
+      ),
   });
   const close = (replaced?: Credential) => {
     fromFile.current = null;
@@ -43,10 +49,22 @@ export function ReplaceValueDialog({ orgId, credential, onClose }: Props) {
   };
   const errors = formErrors(replace.error, ['value'] as const);
   return (
-    <Dialog open={credential !== null} title={`Replace the value of “${credential?.name ?? ''}”`} onClose={() => close()}>
+    <Dialog
+      open={credential !== null}
+      title={`Replace the value of “${credential?.name ?? ''}”`}
+      onClose={() => close()}
+    >
       <form method="post" onSubmit={submit} className="stack">
-        <p className="dialog-body">The new value is sealed in place of the old one, which cannot be recovered afterwards. The audit log records the change.</p>
-        <SecretField label="New secret value" allowFile={credential?.kind === 'ssh_private_key'} onFile={(text) => (fromFile.current = text)} error={errors.field.value} />
+        <p className="dialog-body">
+          The new value is sealed in place of the old one, which cannot be recovered afterwards. The audit log records
+          the change.
+        </p>
+        <SecretField
+          label="New secret value"
+          allowFile={credential?.kind === 'ssh_private_key'}
+          onFile={(text) => (fromFile.current = text)}
+          error={errors.field.value}
+        />
         <ErrorNotice error={errors.form} title="The value was not replaced" />
         <div className="dialog-actions">
           <Button onClick={() => close()}>Cancel</Button>

@@ -26,11 +26,17 @@ export function Consents() {
   return (
     <section className="section" aria-labelledby="consents">
       <h2 id="consents">Consents</h2>
-      <p className="muted">Steward uses your data for these purposes only while you agree. Withdrawing takes effect at once.</p>
+      <p className="muted">
+        Steward uses your data for these purposes only while you agree. Withdrawing takes effect at once.
+      </p>
       <LiveStatus message={announcement} />
       <ErrorNotice error={decide.error} title="Your choice was not saved" />
       {consents.isPending && <Loading label="Loading your consents" />}
-      <ErrorNotice error={consents.error} title="Your consents could not be loaded" onRetry={() => void consents.refetch()} />
+      <ErrorNotice
+        error={consents.error}
+        title="Your consents could not be loaded"
+        onRetry={() => void consents.refetch()}
+      />
       {consents.data && (
         <>
           <SimpleTable<Consent>
@@ -39,15 +45,34 @@ export function Consents() {
             rowKey={(c) => c.purpose}
             empty="No purposes."
             columns={[
-              { header: 'Purpose', rowHeader: true, cell: (c) => <>{PURPOSE_LABELS[c.purpose]}<br /><span className="muted small">{c.statement}</span></> },
-              { header: 'State', cell: (c) => <Badge tone={c.granted ? 'ok' : 'neutral'}>{c.granted ? 'Given' : 'Not given'}</Badge> },
+              {
+                header: 'Purpose',
+                rowHeader: true,
+                cell: (c) => (
+                  <>
+                    {PURPOSE_LABELS[c.purpose]}
+                    <br />
+                    <span className="muted small">{c.statement}</span>
+                  </>
+                ),
+              },
+              {
+                header: 'State',
+                cell: (c) => <Badge tone={c.granted ? 'ok' : 'neutral'}>{c.granted ? 'Given' : 'Not given'}</Badge>,
+              },
               { header: 'Since', cell: (c) => <Time iso={c.at} empty="never asked" /> },
               {
                 header: 'Change',
                 className: 'actions',
                 cell: (c) => (
-                  <Button variant={c.granted ? 'secondary' : 'primary'} busy={decide.isPending && decide.variables?.purpose === c.purpose} busyLabel="Saving" onClick={() => decide.mutate({ purpose: c.purpose, granted: !c.granted })}>
-                    {c.granted ? 'Withdraw' : 'Give'} consent<span className="visually-hidden"> for {PURPOSE_LABELS[c.purpose].toLowerCase()}</span>
+                  <Button
+                    variant={c.granted ? 'secondary' : 'primary'}
+                    busy={decide.isPending && decide.variables?.purpose === c.purpose}
+                    busyLabel="Saving"
+                    onClick={() => decide.mutate({ purpose: c.purpose, granted: !c.granted })}
+                  >
+                    {c.granted ? 'Withdraw' : 'Give'} consent
+                    <span className="visually-hidden"> for {PURPOSE_LABELS[c.purpose].toLowerCase()}</span>
                   </Button>
                 ),
               },
@@ -64,7 +89,10 @@ export function Consents() {
                 { header: 'When', cell: (h) => <Time iso={h.at} /> },
                 { header: 'Purpose', rowHeader: true, cell: (h) => PURPOSE_LABELS[h.purpose] },
                 { header: 'Decision', cell: (h) => (h.granted ? 'Given' : 'Withdrawn') },
-                { header: 'How', cell: (h) => `${SOURCE_LABELS[h.source]}${h.policyVersion ? `, policy ${h.policyVersion}` : ''}` },
+                {
+                  header: 'How',
+                  cell: (h) => `${SOURCE_LABELS[h.source]}${h.policyVersion ? `, policy ${h.policyVersion}` : ''}`,
+                },
               ]}
             />
           </details>

@@ -29,10 +29,26 @@ export function DataExport() {
   return (
     <section className="section card stack" aria-labelledby="export">
       <h2 id="export">Your data</h2>
-      <p>Download everything Steward holds about you: your profile, organisations, consents, sessions and what was recorded about your account. Each download is recorded in the audit log.</p>
+      <p>
+        Download everything Steward holds about you: your profile, organisations, consents, sessions and what was
+        recorded about your account. Each download is recorded in the audit log.
+      </p>
       <div className="row">
-        <Button variant="primary" busy={exporting.isPending && exporting.variables === 'json'} busyLabel="Preparing" onClick={() => exporting.mutate('json')}>Download your data (JSON)</Button>
-        <Button busy={exporting.isPending && exporting.variables === 'summary'} busyLabel="Preparing" onClick={() => exporting.mutate('summary')}>Download a readable summary</Button>
+        <Button
+          variant="primary"
+          busy={exporting.isPending && exporting.variables === 'json'}
+          busyLabel="Preparing"
+          onClick={() => exporting.mutate('json')}
+        >
+          Download your data (JSON)
+        </Button>
+        <Button
+          busy={exporting.isPending && exporting.variables === 'summary'}
+          busyLabel="Preparing"
+          onClick={() => exporting.mutate('summary')}
+        >
+          Download a readable summary
+        </Button>
       </div>
       <ErrorNotice error={exporting.error} title="The export could not be made" />
       {exporting.isSuccess && <Success>Your {exporting.data === 'json' ? 'data' : 'summary'} was downloaded.</Success>}

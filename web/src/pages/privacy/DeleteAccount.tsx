@@ -19,9 +19,14 @@ export function DeleteAccount({ email }: { email: string }) {
   return (
     <section className="section card stack" aria-labelledby="delete-account">
       <h2 id="delete-account">Delete your account</h2>
-      <p>Your profile, sessions, tokens, memberships and consents are erased and your encryption keys destroyed. This cannot be undone. If you own organisations, delete them or make someone else an owner first.</p>
+      <p>
+        Your profile, sessions, tokens, memberships and consents are erased and your encryption keys destroyed. This
+        cannot be undone. If you own organisations, delete them or make someone else an owner first.
+      </p>
       <div className="row">
-        <Button variant="danger" onClick={() => setOpen(true)}>Delete your account…</Button>
+        <Button variant="danger" onClick={() => setOpen(true)}>
+          Delete your account…
+        </Button>
       </div>
       <Dialog open={open} title="Delete your account?" onClose={() => setOpen(false)}>
         {open && <DeleteForm email={email} onClose={() => setOpen(false)} />}
@@ -54,13 +59,33 @@ function DeleteForm({ email, onClose }: { email: string; onClose: () => void }) 
   };
   return (
     <form method="post" onSubmit={submit} className="stack">
-      <div className="dialog-body"><p>Everything Steward holds about you is erased. Organisations you own stop you here until they are deleted or handed over.</p></div>
-      <TextField label={`Type “${email}” to confirm`} value={typed} onChange={(event) => setTyped(event.target.value)} autoComplete="off" spellCheck={false} />
-      <TextField label="Your password" name="password" type="password" autoComplete="current-password" required error={errors.field.password} />
+      <div className="dialog-body">
+        <p>
+          Everything Steward holds about you is erased. Organisations you own stop you here until they are deleted or
+          handed over.
+        </p>
+      </div>
+      <TextField
+        label={`Type “${email}” to confirm`}
+        value={typed}
+        onChange={(event) => setTyped(event.target.value)}
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <TextField
+        label="Your password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        error={errors.field.password}
+      />
       <ErrorNotice error={errors.form} title="The account was not deleted" />
       <div className="dialog-actions">
         <Button onClick={onClose}>Cancel</Button>
-        <Button type="submit" variant="danger" disabled={!matches} busy={remove.isPending} busyLabel="Deleting">Delete your account</Button>
+        <Button type="submit" variant="danger" disabled={!matches} busy={remove.isPending} busyLabel="Deleting">
+          Delete your account
+        </Button>
       </div>
     </form>
   );

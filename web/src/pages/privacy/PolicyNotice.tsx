@@ -15,8 +15,12 @@ export function PolicyNotice({ notice }: { notice: PolicyVersion }) {
   });
   return (
     <section className="notice notice-warn section stack" aria-labelledby="policy-notice">
-      <h2 id="policy-notice">The privacy policy changed: {notice.title} (version {notice.version})</h2>
-      <p>Published <Time iso={notice.publishedAt} />. What changed:</p>
+      <h2 id="policy-notice">
+        The privacy policy changed: {notice.title} (version {notice.version})
+      </h2>
+      <p>
+        Published <Time iso={notice.publishedAt} />. What changed:
+      </p>
       <p className="message-body">{notice.changes}</p>
       <details>
         <summary>Read the whole policy</summary>
@@ -24,7 +28,9 @@ export function PolicyNotice({ notice }: { notice: PolicyVersion }) {
       </details>
       <ErrorNotice error={acknowledge.error} title="That was not recorded" />
       <div className="row">
-        <Button variant="primary" busy={acknowledge.isPending} busyLabel="Saving" onClick={() => acknowledge.mutate()}>I have read the changes</Button>
+        <Button variant="primary" busy={acknowledge.isPending} busyLabel="Saving" onClick={() => acknowledge.mutate()}>
+          I have read the changes
+        </Button>
       </div>
     </section>
   );

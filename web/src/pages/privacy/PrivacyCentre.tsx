@@ -20,7 +20,16 @@ export function PrivacyCentre() {
     <>
       <PageHeader
         title="Privacy centre"
-        description={policy.data ? <>The privacy policy in force is “{policy.data.title}”, version {policy.data.version}, published <Time iso={policy.data.publishedAt} />.</> : 'What Steward holds about you, and what you agreed it may do.'}
+        description={
+          policy.data ? (
+            <>
+              The privacy policy in force is “{policy.data.title}”, version {policy.data.version}, published{' '}
+              <Time iso={policy.data.publishedAt} />.
+            </>
+          ) : (
+            'What Steward holds about you, and what you agreed it may do.'
+          )
+        }
       />
       {notice.data && <PolicyNotice notice={notice.data} />}
       <Consents />

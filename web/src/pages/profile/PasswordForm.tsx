@@ -11,7 +11,8 @@ export function PasswordForm() {
   const [mismatch, setMismatch] = useState(false);
   const [done, setDone] = useState(false);
   const change = useMutation({
-    mutationFn: (body: { currentPassword: string; newPassword: string }) => call(api.POST('/api/me/password', { body })),
+    mutationFn: (body: { currentPassword: string; newPassword: string }) =>
+      call(api.POST('/api/me/password', { body })),
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -40,9 +41,31 @@ export function PasswordForm() {
     <section className="section card" aria-labelledby="password-heading">
       <h2 id="password-heading">Password</h2>
       <form method="post" onSubmit={submit} className="stack narrow">
-        <TextField label="Current password" name="currentPassword" type="password" autoComplete="current-password" required />
-        <TextField label="New password" name="newPassword" type="password" autoComplete="new-password" required minLength={10} hint="At least 10 characters." error={errors.field.password} />
-        <TextField label="New password again" name="repeat" type="password" autoComplete="new-password" required error={mismatch ? 'The two new passwords differ; type the same one twice.' : undefined} />
+        <TextField
+          label="Current password"
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          required
+        />
+        <TextField
+          label="New password"
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          hint="At least 10 characters."
+          error={errors.field.password}
+        />
+        <TextField
+          label="New password again"
+          name="repeat"
+          type="password"
+          autoComplete="new-password"
+          required
+          error={mismatch ? 'The two new passwords differ; type the same one twice.' : undefined}
+        />
         <ErrorNotice error={errors.form} title="The password was not changed" />
         {done && <Success>Your password is changed. Your other sessions have been signed out.</Success>}
         <div>

@@ -27,21 +27,57 @@ export function Profile() {
   const errors = formErrors(save.error, ['name', 'phone'] as const);
   return (
     <>
-      <PageHeader title="Profile" description="Your personal details are encrypted at rest; staff see them only where their role needs it." />
+      <PageHeader
+        title="Profile"
+        description="Your personal details are encrypted at rest; staff see them only where their role needs it."
+      />
       <section className="section card" aria-labelledby="account-heading">
         <h2 id="account-heading">Account</h2>
         <dl className="facts">
-          <dt>E-mail address</dt><dd>{user.email}</dd>
-          <dt>Account type</dt><dd>{user.kind === 'staff' ? <>Staff {user.staffRoles.map((r) => <Badge key={r}>{r}</Badge>)}</> : 'Customer'}</dd>
-          <dt>Second factor</dt><dd>{user.totpEnabled ? <Badge tone="ok">On</Badge> : <Badge tone="warn">Off</Badge>}</dd>
-          <dt>Member since</dt><dd><Time iso={user.createdAt} /></dd>
+          <dt>E-mail address</dt>
+          <dd>{user.email}</dd>
+          <dt>Account type</dt>
+          <dd>
+            {user.kind === 'staff' ? (
+              <>
+                Staff{' '}
+                {user.staffRoles.map((r) => (
+                  <Badge key={r}>{r}</Badge>
+                ))}
+              </>
+            ) : (
+              'Customer'
+            )}
+          </dd>
+          <dt>Second factor</dt>
+          <dd>{user.totpEnabled ? <Badge tone="ok">On</Badge> : <Badge tone="warn">Off</Badge>}</dd>
+          <dt>Member since</dt>
+          <dd>
+            <Time iso={user.createdAt} />
+          </dd>
         </dl>
       </section>
       <section className="section card" aria-labelledby="details-heading">
         <h2 id="details-heading">Details</h2>
         <form method="post" onSubmit={submit} className="stack narrow" key={`${user.name}|${user.phone ?? ''}`}>
-          <TextField label="Name" name="name" defaultValue={user.name} required maxLength={200} autoComplete="name" error={errors.field.name} />
-          <TextField label="Phone (optional)" name="phone" type="tel" defaultValue={user.phone ?? ''} autoComplete="tel" hint="Leave empty to remove it." error={errors.field.phone} />
+          <TextField
+            label="Name"
+            name="name"
+            defaultValue={user.name}
+            required
+            maxLength={200}
+            autoComplete="name"
+            error={errors.field.name}
+          />
+          <TextField
+            label="Phone (optional)"
+            name="phone"
+            type="tel"
+            defaultValue={user.phone ?? ''}
+            autoComplete="tel"
+            hint="Leave empty to remove it."
+            error={errors.field.phone}
+          />
           <ErrorNotice error={errors.form} title="Your details were not saved" />
           {save.isSuccess && <Success>Your details are saved.</Success>}
           <div>

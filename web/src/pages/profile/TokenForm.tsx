@@ -37,10 +37,23 @@ export function TokenForm() {
     <section className="section card" aria-labelledby="new-token">
       <h2 id="new-token">Create a token</h2>
       {created ? (
-        <SecretOnce label={`API token “${created.name}”`} value={created.token} note="Copy it now: it is shown only this once. Use it as “Authorization: Bearer <token>” or with STEWARD_TOKEN." onDone={() => setCreated(null)} />
+        <SecretOnce
+          label={`API token “${created.name}”`}
+          value={created.token}
+          note="Copy it now: it is shown only this once. Use it as “Authorization: Bearer <token>” or with STEWARD_TOKEN."
+          onDone={() => setCreated(null)}
+        />
       ) : (
         <form method="post" onSubmit={submit} className="inline-form">
-          <TextField label="Name" name="name" required maxLength={100} autoComplete="off" hint="Where it is used, e.g. “deploy script”." error={errors.field.name} />
+          <TextField
+            label="Name"
+            name="name"
+            required
+            maxLength={100}
+            autoComplete="off"
+            hint="Where it is used, e.g. “deploy script”."
+            error={errors.field.name}
+          />
           <SelectField label="Expires" name="expiresInDays" defaultValue="90">
             <option value="30">In 30 days</option>
             <option value="90">In 90 days</option>

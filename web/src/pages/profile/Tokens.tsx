@@ -13,7 +13,6 @@ import { Time } from '../../components/Time';
 import { TOKENS_KEY } from './keys';
 import { TokenForm } from './TokenForm';
 
-
 function stateOf(token: ApiToken) {
   if (token.revokedAt) return <Badge tone="neutral">Revoked</Badge>;
   if (token.expiresAt && Date.parse(token.expiresAt) <= Date.now()) return <Badge tone="warn">Expired</Badge>;
@@ -23,11 +22,15 @@ function stateOf(token: ApiToken) {
 /** API tokens for the CLI and scripts: the value is shown once at creation, then only its name and use. */
 export function Tokens() {
   const queryClient = useQueryClient();
-  const tokens = useQuery({ queryKey: TOKENS_KEY, queryFn: async () => (await call(api.GET('/api/me/tokens'))).tokens });
+  const tokens = useQuery({
+    queryKey: TOKENS_KEY,
+    queryFn: async () => (await call(api.GET('/api/me/tokens'))).tokens,
+  });
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const revoke = useMutation({
-    mutationFn: (token: ApiToken) => call(api.DELETE('/api/me/tokens/{tokenId}', { params: { path: { tokenId: token.id } } })),
+    mutationFn: (token: ApiToken) =>
+      call(api.DELETE('/api/me/tokens/{tokenId}', { params: { path: { tokenId: token.id } } })),
     onSuccess: async (_data, token) => {
       setRevoking(null);
       setAnnouncement(`“${token.name}” is revoked; anything using it is refused from now on.`);
@@ -36,28 +39,50 @@ export function Tokens() {
   });
   return (
     <>
-      <PageHeader title="API tokens" description="Tokens let the steward CLI and your scripts act as you. Steward stores only a hash of each." />
+      <PageHeader
+        title="API tokens"
+        description="Tokens let the steward CLI and your scripts act as you. Steward stores only a hash of each."
+      />
       <TokenForm />
       <section className="section" aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">Your tokens</h2>
         <LiveStatus message={announcement} />
         {tokens.isPending && <Loading label="Loading tokens" />}
         <ErrorNotice error={tokens.error} title="Tokens could not be loaded" onRetry={() => void tokens.refetch()} />
-        {tokens.data?.length === 0 && <EmptyState title="No API tokens">Create one above to use the CLI: <code>steward login</code> makes one for you too.</EmptyState>}
+        {tokens.data?.length === 0 && (
+          <EmptyState title="No API tokens">
+            Create one above to use the CLI: <code>steward login</code> makes one for you too.
+          </EmptyState>
+        )}
         {tokens.data && tokens.data.length > 0 && (
           <div className="table-wrap">
             <table>
               <thead>
-                <tr><th scope="col">Name</th><th scope="col">State</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
               </thead>
               <tbody>
                 {tokens.data.map((token) => (
                   <tr key={token.id}>
                     <th scope="row">{token.name}</th>
                     <td>{stateOf(token)}</td>
-                    <td><Time iso={token.createdAt} /></td>
-                    <td><Time iso={token.lastUsedAt} empty="Never" /></td>
-                    <td><Time iso={token.expiresAt} empty="Never" /></td>
+                    <td>
+                      <Time iso={token.createdAt} />
+                    </td>
+                    <td>
+                      <Time iso={token.lastUsedAt} empty="Never" />
+                    </td>
+                    <td>
+                      <Time iso={token.expiresAt} empty="Never" />
+                    </td>
                     <td className="actions">
                       {!token.revokedAt && (
                         <Button variant="danger" onClick={() => setRevoking(token)}>

@@ -51,13 +51,25 @@ export function TotpEnrol({ onEnrolled }: { onEnrolled?: () => void }) {
           </p>
           <details>
             <summary>Or use the setup link</summary>
-            <p className="mono small wrap" data-testid="totp-uri">{enrolment.otpauthUri}</p>
+            <p className="mono small wrap" data-testid="totp-uri">
+              {enrolment.otpauthUri}
+            </p>
           </details>
         </li>
         <li>
           Enter the code the app shows now:
           <form method="post" onSubmit={submit} className="inline-form">
-            <TextField label="One-time code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="\d{6}" maxLength={6} required error={errors.field.code} autoFocus />
+            <TextField
+              label="One-time code"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="\d{6}"
+              maxLength={6}
+              required
+              error={errors.field.code}
+              autoFocus
+            />
             <Button type="submit" variant="primary" busy={confirm.isPending} busyLabel="Checking">
               Turn on
             </Button>

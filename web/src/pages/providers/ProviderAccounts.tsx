@@ -29,7 +29,12 @@ export function ProviderAccounts() {
   const [removing, setRemoving] = useState<ProviderAccount | null>(null);
   const [said, setSaid] = useState('');
   const remove = useMutation({
-    mutationFn: ({ account, force }: { account: ProviderAccount; force: boolean }) => call(api.DELETE('/api/orgs/{orgId}/provider-accounts/{accountId}', { params: { path: { orgId: org.id, accountId: account.id }, query: { force: force ? 'true' : 'false' } } })),
+    mutationFn: ({ account, force }: { account: ProviderAccount; force: boolean }) =>
+      call(
+        api.DELETE('/api/orgs/{orgId}/provider-accounts/{accountId}', {
+          params: { path: { orgId: org.id, accountId: account.id }, query: { force: force ? 'true' : 'false' } },
+        }),
+      ),
     onSuccess: async (_gone, { account }) => {
       setRemoving(null);
       setSaid(`“${account.name}” was removed and its sealed credentials destroyed.`);
@@ -39,32 +44,79 @@ export function ProviderAccounts() {
   const inUse = isApiError(remove.error, 'STEWARD_PROVIDER_ACCOUNT_IN_USE');
   return (
     <>
-      <PageHeader title="Cloud accounts" description="Your AWS and ElasticHosts accounts. Steward checks credentials with the provider when you connect them, seals them, and shows only a hint; every call it makes with them is in the credential-use ledger." actions={accounts.data && accounts.data.length > 0 ? <Link className="btn btn-primary" to={`/orgs/${org.id}/instances/launch`}>Launch an instance</Link> : undefined} />
+      <PageHeader
+        title="Cloud accounts"
+        description="Your AWS and ElasticHosts accounts. Steward checks credentials with the provider when you connect them, seals them, and shows only a hint; every call it makes with them is in the credential-use ledger."
+        actions={
+          accounts.data && accounts.data.length > 0 ? (
+            <Link className="btn btn-primary" to={`/orgs/${org.id}/instances/launch`}>
+              Launch an instance
+            </Link>
+          ) : undefined
+        }
+      />
       <section className="section" aria-labelledby="connected">
         <h2 id="connected">Connected</h2>
         <LiveStatus message={said} />
         {accounts.isPending && <Loading label="Loading accounts" />}
-        <ErrorNotice error={accounts.error} title="Accounts could not be loaded" onRetry={() => void accounts.refetch()} />
-        {accounts.data?.length === 0 && <EmptyState title="No cloud account yet">Connect one below, or the sandbox clouds to try Steward on this machine.</EmptyState>}
+        <ErrorNotice
+          error={accounts.error}
+          title="Accounts could not be loaded"
+          onRetry={() => void accounts.refetch()}
+        />
+        {accounts.data?.length === 0 && (
+          <EmptyState title="No cloud account yet">
+            Connect one below, or the sandbox clouds to try Steward on this machine.
+          </EmptyState>
+        )}
         {accounts.data && accounts.data.length > 0 && (
           <div className="table-wrap">
             <table>
               <caption className="visually-hidden">Connected cloud accounts</caption>
               <thead>
-                <tr><th scope="col">Account</th><th scope="col">Provider</th><th scope="col">Signs in with</th><th scope="col">Status sync</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+                <tr>
+                  <th scope="col">Account</th>
+                  <th scope="col">Provider</th>
+                  <th scope="col">Signs in with</th>
+                  <th scope="col">Status sync</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
               </thead>
               <tbody>
                 {accounts.data.map((a) => (
                   <tr key={a.id}>
                     <th scope="row">
                       {a.name}
-                      <span className="muted small party-id">{a.externalAccount ? `account ${a.externalAccount}` : ''}{a.region ? ` · ${a.region}` : ''}{a.endpoint ? ` · ${a.endpoint}` : ''}</span>
+                      <span className="muted small party-id">
+                        {a.externalAccount ? `account ${a.externalAccount}` : ''}
+                        {a.region ? ` · ${a.region}` : ''}
+                        {a.endpoint ? ` · ${a.endpoint}` : ''}
+                      </span>
                     </th>
                     <td>{PROVIDER_LABEL[a.provider]}</td>
-                    <td>{AUTH_LABEL[a.auth]} <code className="hint">{a.hint}</code></td>
-                    <td>{a.lastSyncError ? <><Badge tone="warn">failing</Badge> <span className="error-text small party-id">{a.lastSyncError}</span></> : a.lastSyncAt ? <>synced <Ago iso={a.lastSyncAt} /></> : <span className="muted">not yet</span>}</td>
+                    <td>
+                      {AUTH_LABEL[a.auth]} <code className="hint">{a.hint}</code>
+                    </td>
+                    <td>
+                      {a.lastSyncError ? (
+                        <>
+                          <Badge tone="warn">failing</Badge>{' '}
+                          <span className="error-text small party-id">{a.lastSyncError}</span>
+                        </>
+                      ) : a.lastSyncAt ? (
+                        <>
+                          synced <Ago iso={a.lastSyncAt} />
+                        </>
+                      ) : (
+                        <span className="muted">not yet</span>
+                      )}
+                    </td>
                     <td className="actions">
-                      <Button variant="danger" onClick={() => setRemoving(a)}>Remove<span className="visually-hidden"> {a.name}</span></Button>
+                      <Button variant="danger" onClick={() => setRemoving(a)}>
+                        Remove<span className="visually-hidden"> {a.name}</span>
+                      </Button>
                     </td>
                   </tr>
                 ))}
@@ -90,8 +142,15 @@ export function ProviderAccounts() {
           remove.reset();
         }}
       >
-        <p>Its sealed credentials are destroyed and Steward stops syncing it. Instances keep running at the provider.</p>
-        {inUse && <p>Servers came from this account. Removing it anyway leaves them in your servers list, but Steward can no longer start, stop or terminate their instances.</p>}
+        <p>
+          Its sealed credentials are destroyed and Steward stops syncing it. Instances keep running at the provider.
+        </p>
+        {inUse && (
+          <p>
+            Servers came from this account. Removing it anyway leaves them in your servers list, but Steward can no
+            longer start, stop or terminate their instances.
+          </p>
+        )}
       </ConfirmDialog>
     </>
   );

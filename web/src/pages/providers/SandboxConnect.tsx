@@ -16,7 +16,13 @@ class NothingPasted extends Error {}
  * the export lines it printed into a password field; they are read at submit time, sent once to connect the
  * accounts (validated like any other), and the field is cleared.
  */
-export function SandboxConnect({ orgId, onConnected }: { orgId: string; onConnected?: (accounts: ProviderAccount[]) => void }) {
+export function SandboxConnect({
+  orgId,
+  onConnected,
+}: {
+  orgId: string;
+  onConnected?: (accounts: ProviderAccount[]) => void;
+}) {
   const id = useId();
   const queryClient = useQueryClient();
   const [done, setDone] = useState<ProviderAccount[] | null>(null);
@@ -25,9 +31,13 @@ export function SandboxConnect({ orgId, onConnected }: { orgId: string; onConnec
   const connect = useMutation({
     mutationFn: async () => {
       const bodies = form.current ? sandboxAccounts(formValue(new FormData(form.current), 'lines')) : [];
-      if (bodies.length === 0) throw new NothingPasted('No sandbox account found in what was pasted. Paste every line that starts with export, as Steward printed them.');
+      if (bodies.length === 0)
+        throw new NothingPasted(
+          'No sandbox account found in what was pasted. Paste every line that starts with export, as Steward printed them.',
+        );
       const made: ProviderAccount[] = [];
-      for (const body of bodies) made.push(await call(api.POST('/api/orgs/{orgId}/provider-accounts', { params: { path: { orgId } }, body })));
+      for (const body of bodies)
+        made.push(await call(api.POST('/api/orgs/{orgId}/provider-accounts', { params: { path: { orgId } }, body })));
       return made;
     },
     onSuccess: async (made) => {
@@ -46,20 +56,33 @@ export function SandboxConnect({ orgId, onConnected }: { orgId: string; onConnec
     <section className="card stack" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Sandbox clouds on this machine</h2>
       <p>
-        Steward ships two local clouds that speak the EC2 and ElasticHosts APIs; their instances are real SSH servers on Steward’s machine. Start Steward with them
-        (as root), and it prints what to connect:
+        Steward ships two local clouds that speak the EC2 and ElasticHosts APIs; their instances are real SSH servers on
+        Steward’s machine. Start Steward with them (as root), and it prints what to connect:
       </p>
       <CopyCode label="Command to start Steward with the sandbox clouds" code="npm start -- --sandbox" />
       <form ref={form} method="post" onSubmit={submit} className="stack tight" aria-label="Connect the sandbox clouds">
         <div className="field">
           <label htmlFor={`${id}-lines`}>The export lines it printed</label>
-          <input id={`${id}-lines`} name="lines" type="password" autoComplete="off" spellCheck={false} required aria-describedby={`${id}-hint`} />
-          <p className="field-hint" id={`${id}-hint`}>Paste all of them at once (from export AWS_ENDPOINT_URL_EC2 to export ELASTICHOSTS_KEY). They hold the sandbox’s keys, so the field hides them; they are sealed like any other credential.</p>
+          <input
+            id={`${id}-lines`}
+            name="lines"
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            required
+            aria-describedby={`${id}-hint`}
+          />
+          <p className="field-hint" id={`${id}-hint`}>
+            Paste all of them at once (from export AWS_ENDPOINT_URL_EC2 to export ELASTICHOSTS_KEY). They hold the
+            sandbox’s keys, so the field hides them; they are sealed like any other credential.
+          </p>
         </div>
         <ErrorNotice error={connect.error} title="The sandbox clouds were not connected" />
         {done && <Success>Connected {done.map((a) => `“${a.name}” (key ${a.hint})`).join(' and ')}.</Success>}
         <div>
-          <Button type="submit" variant="primary" busy={connect.isPending} busyLabel="Checking with the sandbox">Connect the sandbox</Button>
+          <Button type="submit" variant="primary" busy={connect.isPending} busyLabel="Checking with the sandbox">
+            Connect the sandbox
+          </Button>
         </div>
       </form>
     </section>

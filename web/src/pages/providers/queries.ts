@@ -6,7 +6,10 @@ import { orgKey } from '../org/queries';
 const org = (orgId: string) => ({ params: { path: { orgId } } });
 
 export const useAccounts = (orgId: string) =>
-  useQuery({ queryKey: orgKey(orgId, 'provider-accounts'), queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/provider-accounts', org(orgId)))).accounts });
+  useQuery({
+    queryKey: orgKey(orgId, 'provider-accounts'),
+    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/provider-accounts', org(orgId)))).accounts,
+  });
 
 /** Every instance of every account; every two seconds while one is changing state, else every half minute. */
 export const useInstances = (orgId: string, enabled = true) =>
@@ -14,13 +17,16 @@ export const useInstances = (orgId: string, enabled = true) =>
     queryKey: orgKey(orgId, 'instances'),
     enabled,
     queryFn: () => call(api.GET('/api/orgs/{orgId}/instances', org(orgId))),
-    refetchInterval: (query) => (query.state.data?.instances.some((i) => INSTANCE_STATE[i.state].moving) ? 2000 : 30_000),
+    refetchInterval: (query) =>
+      query.state.data?.instances.some((i) => INSTANCE_STATE[i.state].moving) ? 2000 : 30_000,
   });
 
 export const useLaunches = (orgId: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'launches'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/launches', { params: { path: { orgId }, query: { limit: 20 } } }))).launches,
+    queryFn: async () =>
+      (await call(api.GET('/api/orgs/{orgId}/launches', { params: { path: { orgId }, query: { limit: 20 } } })))
+        .launches,
     refetchInterval: (query) => (query.state.data?.some((l) => LAUNCH_STAGE[l.stage].moving) ? 1500 : false),
   });
 
@@ -28,7 +34,12 @@ export const useLaunches = (orgId: string) =>
 export const useLaunch = (orgId: string, accountId: string, token: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'launches', accountId, token),
-    queryFn: () => call(api.GET('/api/orgs/{orgId}/provider-accounts/{accountId}/launches/{launchToken}', { params: { path: { orgId, accountId, launchToken: token } } })),
+    queryFn: () =>
+      call(
+        api.GET('/api/orgs/{orgId}/provider-accounts/{accountId}/launches/{launchToken}', {
+          params: { path: { orgId, accountId, launchToken: token } },
+        }),
+      ),
     refetchInterval: (query) => (!query.state.data || LAUNCH_STAGE[query.state.data.stage].moving ? 1000 : false),
   });
 
@@ -37,5 +48,10 @@ export const useCatalog = (orgId: string, accountId: string | undefined, imageNa
     queryKey: orgKey(orgId, 'catalog', accountId, imageName ?? ''),
     enabled: Boolean(accountId),
     staleTime: 5 * 60_000,
-    queryFn: () => call(api.GET('/api/orgs/{orgId}/provider-accounts/{accountId}/catalog', { params: { path: { orgId, accountId: accountId! }, query: imageName ? { imageName } : {} } })),
+    queryFn: () =>
+      call(
+        api.GET('/api/orgs/{orgId}/provider-accounts/{accountId}/catalog', {
+          params: { path: { orgId, accountId: accountId! }, query: imageName ? { imageName } : {} },
+        }),
+      ),
   });

@@ -26,16 +26,27 @@ export function Alerts() {
   const names = useMemo(() => new Map((servers.data ?? []).map((s) => [s.id, s.name])), [servers.data]);
   return (
     <>
-      <PageHeader title="Alerts" description="Raised by Steward’s own checks: a changed host key blocks the server at once. Monitoring thresholds and suspicious-activity findings will appear here too." />
+      <PageHeader
+        title="Alerts"
+        description="Raised by Steward’s own checks: a changed host key blocks the server at once. Monitoring thresholds and suspicious-activity findings will appear here too."
+      />
       <form className="filters" role="search" aria-label="Filter alerts" onSubmit={(event) => event.preventDefault()}>
-        <SelectField label="Show" value={show} onChange={(event) => setParams(event.target.value === 'all' ? { show: 'all' } : {}, { replace: true })}>
+        <SelectField
+          label="Show"
+          value={show}
+          onChange={(event) => setParams(event.target.value === 'all' ? { show: 'all' } : {}, { replace: true })}
+        >
           <option value="open">Open alerts</option>
           <option value="all">All alerts, resolved too</option>
         </SelectField>
       </form>
       {alerts.isPending && <Loading label="Loading alerts" />}
       <ErrorNotice error={alerts.error} title="Alerts could not be loaded" onRetry={() => void alerts.refetch()} />
-      {alerts.data?.length === 0 && <EmptyState title={show === 'open' ? 'No open alerts' : 'No alerts yet'}>{show === 'open' ? 'Everything Steward checks is in order.' : 'Nothing was ever raised.'}</EmptyState>}
+      {alerts.data?.length === 0 && (
+        <EmptyState title={show === 'open' ? 'No open alerts' : 'No alerts yet'}>
+          {show === 'open' ? 'Everything Steward checks is in order.' : 'Nothing was ever raised.'}
+        </EmptyState>
+      )}
       {alerts.data && alerts.data.length > 0 && (
         <ul className="alert-list">
           {alerts.data.map((a) => (
@@ -45,8 +56,20 @@ export function Alerts() {
                 <h2 className="alert-title">{a.title}</h2>
               </div>
               <p className="muted small">
-                Raised <Ago iso={a.createdAt} />{a.resolvedAt ? <>, resolved <Time iso={a.resolvedAt} /></> : ''}
-                {a.serverId && <> · <Link to={`/orgs/${org.id}/servers/${a.serverId}`}>{names.get(a.serverId) ?? 'the server'}</Link></>}
+                Raised <Ago iso={a.createdAt} />
+                {a.resolvedAt ? (
+                  <>
+                    , resolved <Time iso={a.resolvedAt} />
+                  </>
+                ) : (
+                  ''
+                )}
+                {a.serverId && (
+                  <>
+                    {' '}
+                    · <Link to={`/orgs/${org.id}/servers/${a.serverId}`}>{names.get(a.serverId) ?? 'the server'}</Link>
+                  </>
+                )}
               </p>
               {!a.resolvedAt && WHAT_TO_DO[a.kind] && <p>{WHAT_TO_DO[a.kind]}</p>}
             </li>

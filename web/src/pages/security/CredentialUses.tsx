@@ -21,10 +21,16 @@ const CREDENTIAL: Record<string, string> = {
   provider_account: 'Cloud account credentials',
   credential: 'Stored credential',
 };
-const OUTCOME_TONE: Record<string, 'ok' | 'warn' | 'danger'> = { ok: 'ok', blocked: 'danger', failed: 'warn', denied: 'danger' };
+const OUTCOME_TONE: Record<string, 'ok' | 'warn' | 'danger'> = {
+  ok: 'ok',
+  blocked: 'danger',
+  failed: 'warn',
+  denied: 'danger',
+};
 
 /** The operation in words: ssh.login:discovery → "SSH login (discovery)"; ec2.RunInstances stays as the API call it is. */
-const operation = (op: string) => (op.startsWith('ssh.login:') ? `SSH login (${op.slice('ssh.login:'.length).replace(/[._]/g, ' ')})` : op);
+const operation = (op: string) =>
+  op.startsWith('ssh.login:') ? `SSH login (${op.slice('ssh.login:'.length).replace(/[._]/g, ' ')})` : op;
 
 /**
  * "Used exclusively per your instructions", made checkable: every SSH login and provider call Steward made
@@ -36,7 +42,11 @@ export function CredentialUses() {
   const target = params.get('target') ?? '';
   const [cursors, setCursors] = useState<string[]>([]);
   const before = cursors.at(-1);
-  const ledger = useLedger(org.id, { limit: PAGE, ...(target ? { targetId: target } : {}), ...(before ? { before } : {}) });
+  const ledger = useLedger(org.id, {
+    limit: PAGE,
+    ...(target ? { targetId: target } : {}),
+    ...(before ? { before } : {}),
+  });
   const servers = useServers(org.id);
   const accounts = useAccounts(org.id);
   const members = useMembers(org.id);
@@ -55,14 +65,25 @@ export function CredentialUses() {
     return 'A schedule';
   };
   const why = (u: CredentialUse) => {
-    const who = u.instruction.actorId ? (names.get(u.instruction.actorId) ?? 'a person no longer in the organisation') : null;
+    const who = u.instruction.actorId
+      ? (names.get(u.instruction.actorId) ?? 'a person no longer in the organisation')
+      : null;
     switch (u.instruction.type) {
       case 'user_action':
         return <>Asked by {who}</>;
       case 'schedule':
-        return <>{scheduleName(u.instruction.id)}{who ? <>, set by {who}</> : null}</>;
+        return (
+          <>
+            {scheduleName(u.instruction.id)}
+            {who ? <>, set by {who}</> : null}
+          </>
+        );
       case 'staff_grant':
-        return <>Staff grant <span className="mono small">{u.instruction.id}</span></>;
+        return (
+          <>
+            Staff grant <span className="mono small">{u.instruction.id}</span>
+          </>
+        );
       default:
         return <>Steward’s own upkeep</>;
     }
@@ -70,41 +91,94 @@ export function CredentialUses() {
   const uses = ledger.data ?? [];
   const targetLink = (u: CredentialUse) => {
     const name = names.get(u.target.id);
-    if (u.target.type === 'server') return name ? <Link to={`/orgs/${org.id}/servers/${u.target.id}`}>{name}</Link> : <span className="muted">removed server</span>;
+    if (u.target.type === 'server')
+      return name ? (
+        <Link to={`/orgs/${org.id}/servers/${u.target.id}`}>{name}</Link>
+      ) : (
+        <span className="muted">removed server</span>
+      );
     if (u.target.type === 'provider_account') return name ?? <span className="muted">removed account</span>;
     return `${u.target.type} ${u.target.id}`;
   };
   return (
     <>
-      <PageHeader title="Credential use" description="Every SSH login and cloud provider call Steward made with your organisation’s credentials, and the instruction behind each: a person’s request, a schedule you set, or a staff grant you can see." />
-      <form className="filters" role="search" aria-label="Filter the ledger" onSubmit={(event) => event.preventDefault()}>
-        <SelectField label="Used on" value={target} onChange={(event) => { setCursors([]); setParams(event.target.value ? { target: event.target.value } : {}, { replace: true }); }}>
+      <PageHeader
+        title="Credential use"
+        description="Every SSH login and cloud provider call Steward made with your organisation’s credentials, and the instruction behind each: a person’s request, a schedule you set, or a staff grant you can see."
+      />
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter the ledger"
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <SelectField
+          label="Used on"
+          value={target}
+          onChange={(event) => {
+            setCursors([]);
+            setParams(event.target.value ? { target: event.target.value } : {}, { replace: true });
+          }}
+        >
           <option value="">Everything</option>
-          <optgroup label="Servers">{servers.data?.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</optgroup>
-          <optgroup label="Cloud accounts">{accounts.data?.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}</optgroup>
+          <optgroup label="Servers">
+            {servers.data?.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="Cloud accounts">
+            {accounts.data?.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </optgroup>
         </SelectField>
       </form>
       <div aria-live="polite" aria-busy={ledger.isFetching}>
         {ledger.isPending && <Loading label="Loading the ledger" />}
-        <ErrorNotice error={ledger.error} title="The ledger could not be loaded" onRetry={() => void ledger.refetch()} />
-        {ledger.isSuccess && uses.length === 0 && <EmptyState title="No use recorded">Steward has not used {target ? 'a credential on this' : 'any of your credentials'} yet.</EmptyState>}
+        <ErrorNotice
+          error={ledger.error}
+          title="The ledger could not be loaded"
+          onRetry={() => void ledger.refetch()}
+        />
+        {ledger.isSuccess && uses.length === 0 && (
+          <EmptyState title="No use recorded">
+            Steward has not used {target ? 'a credential on this' : 'any of your credentials'} yet.
+          </EmptyState>
+        )}
       </div>
       {uses.length > 0 && (
         <div className="table-wrap">
           <table>
             <caption className="visually-hidden">Credential-use ledger</caption>
             <thead>
-              <tr><th scope="col">When</th><th scope="col">Operation</th><th scope="col">Credential</th><th scope="col">Used on</th><th scope="col">Why</th><th scope="col">Outcome</th></tr>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Operation</th>
+                <th scope="col">Credential</th>
+                <th scope="col">Used on</th>
+                <th scope="col">Why</th>
+                <th scope="col">Outcome</th>
+              </tr>
             </thead>
             <tbody>
               {uses.map((u) => (
                 <tr key={u.id}>
-                  <td className="nowrap"><Time iso={u.at} /></td>
-                  <th scope="row" className="mono small">{operation(u.operation)}</th>
+                  <td className="nowrap">
+                    <Time iso={u.at} />
+                  </td>
+                  <th scope="row" className="mono small">
+                    {operation(u.operation)}
+                  </th>
                   <td className="small">{CREDENTIAL[u.credential] ?? u.credential}</td>
                   <td>{targetLink(u)}</td>
                   <td className="small">{why(u)}</td>
-                  <td><Badge tone={OUTCOME_TONE[u.outcome] ?? 'neutral'}>{u.outcome}</Badge></td>
+                  <td>
+                    <Badge tone={OUTCOME_TONE[u.outcome] ?? 'neutral'}>{u.outcome}</Badge>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -113,9 +187,19 @@ export function CredentialUses() {
       )}
       {(uses.length > 0 || cursors.length > 0) && (
         <nav className="pager" aria-label="Pages">
-          <Button onClick={() => setCursors((c) => c.slice(0, -1))} disabled={cursors.length === 0 || ledger.isFetching}>← Newer</Button>
+          <Button
+            onClick={() => setCursors((c) => c.slice(0, -1))}
+            disabled={cursors.length === 0 || ledger.isFetching}
+          >
+            ← Newer
+          </Button>
           <span aria-live="polite">Page {cursors.length + 1}</span>
-          <Button onClick={() => setCursors((c) => [...c, uses.at(-1)!.at])} disabled={uses.length < PAGE || ledger.isFetching}>Older →</Button>
+          <Button
+            onClick={() => setCursors((c) => [...c, uses.at(-1)!.at])}
+            disabled={uses.length < PAGE || ledger.isFetching}
+          >
+            Older →
+          </Button>
         </nav>
       )}
     </>

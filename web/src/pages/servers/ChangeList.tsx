@@ -1,7 +1,11 @@
 import type { Change } from '../../api/types';
 import { Badge } from '../../components/Badge';
 
-const ACTION = { added: { label: 'Added', tone: 'ok' }, removed: { label: 'Removed', tone: 'neutral' }, changed: { label: 'Changed', tone: 'info' } } as const;
+const ACTION = {
+  added: { label: 'Added', tone: 'ok' },
+  removed: { label: 'Removed', tone: 'neutral' },
+  changed: { label: 'Changed', tone: 'info' },
+} as const;
 
 /** What one discovery run found different from the run before; changes worth a look come first and say so. */
 export function ChangeList({ changes }: { changes: readonly Change[] }) {
@@ -16,7 +20,8 @@ export function ChangeList({ changes }: { changes: readonly Change[] }) {
           <span className="muted small"> ({c.category})</span>
           {c.action === 'changed' && (c.before || c.after) && (
             <span className="change-values small">
-              <span className="mono">{c.before ?? '—'}</span> <span aria-hidden="true">→</span><span className="visually-hidden">became</span> <span className="mono">{c.after ?? '—'}</span>
+              <span className="mono">{c.before ?? '—'}</span> <span aria-hidden="true">→</span>
+              <span className="visually-hidden">became</span> <span className="mono">{c.after ?? '—'}</span>
             </span>
           )}
         </li>

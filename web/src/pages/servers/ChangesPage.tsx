@@ -17,13 +17,22 @@ export function ChangesPage() {
     <section aria-labelledby="changes-title">
       <h2 id="changes-title">Discovery history</h2>
       {snapshots.isPending && <Loading label="Loading the history" />}
-      <ErrorNotice error={snapshots.error} title="The history could not be loaded" onRetry={() => void snapshots.refetch()} />
-      {snapshots.data?.length === 0 && <EmptyState title="No discovery yet">Each discovery run adds an entry here with what changed since the one before.</EmptyState>}
+      <ErrorNotice
+        error={snapshots.error}
+        title="The history could not be loaded"
+        onRetry={() => void snapshots.refetch()}
+      />
+      {snapshots.data?.length === 0 && (
+        <EmptyState title="No discovery yet">
+          Each discovery run adds an entry here with what changed since the one before.
+        </EmptyState>
+      )}
       <ol className="timeline">
         {snapshots.data?.map((snap, i) => (
           <li key={snap.id} className="card">
             <h3>
-              <Time iso={snap.takenAt} /> {snap.attention > 0 && <Badge tone="warn">{snap.attention} worth a look</Badge>}
+              <Time iso={snap.takenAt} />{' '}
+              {snap.attention > 0 && <Badge tone="warn">{snap.attention} worth a look</Badge>}
             </h3>
             <p>{snap.summary}</p>
             {i === snapshots.data.length - 1 && snap.changes.length === 0 ? (

@@ -18,15 +18,32 @@ export function FactsPage() {
   const facts = useFacts(org.id, server.id);
   const chosen = FACT_CATEGORIES.find((c) => c.id === category);
   if (facts.isPending) return <Loading label="Loading facts" />;
-  if (facts.error) return <ErrorNotice error={facts.error} title="Facts could not be loaded" onRetry={() => void facts.refetch()} />;
-  if (!facts.data) return <EmptyState title="Not discovered yet">Steward learns about the server with its first discovery, right after the first login. <Link to={base}>See the server’s overview</Link>.</EmptyState>;
+  if (facts.error)
+    return <ErrorNotice error={facts.error} title="Facts could not be loaded" onRetry={() => void facts.refetch()} />;
+  if (!facts.data)
+    return (
+      <EmptyState title="Not discovered yet">
+        Steward learns about the server with its first discovery, right after the first login.{' '}
+        <Link to={base}>See the server’s overview</Link>.
+      </EmptyState>
+    );
   const data = readFacts(facts.data.facts);
   return (
     <div className="facts-layout">
-      <SubNav label="Fact categories" items={FACT_CATEGORIES.map((c) => ({ to: `${base}/facts/${c.id}`, label: c.label, end: true, count: c.count?.(data) }))} />
+      <SubNav
+        label="Fact categories"
+        items={FACT_CATEGORIES.map((c) => ({
+          to: `${base}/facts/${c.id}`,
+          label: c.label,
+          end: true,
+          count: c.count?.(data),
+        }))}
+      />
       <section className="facts-body" aria-labelledby="category-title">
         <h2 id="category-title">{chosen?.label ?? 'Unknown category'}</h2>
-        <p className="muted small">From the discovery <Ago iso={facts.data.takenAt} />. {chosen?.about}</p>
+        <p className="muted small">
+          From the discovery <Ago iso={facts.data.takenAt} />. {chosen?.about}
+        </p>
         {chosen ? chosen.render(data) : <EmptyState title="There is no such category" />}
       </section>
     </div>

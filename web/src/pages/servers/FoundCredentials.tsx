@@ -19,13 +19,20 @@ export function FoundCredentials() {
     <section aria-labelledby="found-title">
       <h2 id="found-title">Credentials found on the server</h2>
       <p className="muted">
-        Discovery reads known configuration files (.env, wp-config.php, my.cnf, .pgpass, Redis and PHP settings). A credential found there is sealed in the vault
-        the moment it is read; here you see only where it is and what it is for. Steward shows the value to nobody but staff working under a grant
-        you gave with “Reveal stored secrets”, each time with a fresh one-time code, and every reveal is in your staff activity timeline.
+        Discovery reads known configuration files (.env, wp-config.php, my.cnf, .pgpass, Redis and PHP settings). A
+        credential found there is sealed in the vault the moment it is read; here you see only where it is and what it
+        is for. Steward shows the value to nobody but staff working under a grant you gave with “Reveal stored secrets”,
+        each time with a fresh one-time code, and every reveal is in your staff activity timeline.
       </p>
       {secrets.isPending && <Loading label="Loading found credentials" />}
-      <ErrorNotice error={secrets.error} title="Found credentials could not be loaded" onRetry={() => void secrets.refetch()} />
-      {secrets.data?.length === 0 && <EmptyState title="None found">No credential was found in the configuration files Steward knows.</EmptyState>}
+      <ErrorNotice
+        error={secrets.error}
+        title="Found credentials could not be loaded"
+        onRetry={() => void secrets.refetch()}
+      />
+      {secrets.data?.length === 0 && (
+        <EmptyState title="None found">No credential was found in the configuration files Steward knows.</EmptyState>
+      )}
       {secrets.data && secrets.data.length > 0 && (
         <SimpleTable
           caption={`Credentials found on ${server.name}`}
@@ -33,12 +40,42 @@ export function FoundCredentials() {
           rowKey={(s) => s.id}
           empty=""
           columns={[
-            { header: 'Where', rowHeader: true, cell: (s) => <span className="mono small">{s.location}{typeof s.context.line === 'number' ? `:${s.context.line}` : ''}</span> },
+            {
+              header: 'Where',
+              rowHeader: true,
+              cell: (s) => (
+                <span className="mono small">
+                  {s.location}
+                  {typeof s.context.line === 'number' ? `:${s.context.line}` : ''}
+                </span>
+              ),
+            },
             { header: 'Setting', cell: (s) => <code>{s.key}</code> },
             { header: 'Kind', cell: (s) => s.kind.replace(/_/g, ' ') },
-            { header: 'For', cell: (s) => <span className="small">{CONTEXT_KEYS.filter((k) => typeof s.context[k] === 'string').map((k) => `${k} ${String(s.context[k])}`).join(', ') || '—'}</span> },
+            {
+              header: 'For',
+              cell: (s) => (
+                <span className="small">
+                  {CONTEXT_KEYS.filter((k) => typeof s.context[k] === 'string')
+                    .map((k) => `${k} ${String(s.context[k])}`)
+                    .join(', ') || '—'}
+                </span>
+              ),
+            },
             { header: 'Value', cell: () => <Badge>sealed</Badge> },
-            { header: 'Seen', cell: (s) => (s.goneAt ? <>gone since <Time iso={s.goneAt} /></> : <>since <Time iso={s.firstSeenAt} /></>) },
+            {
+              header: 'Seen',
+              cell: (s) =>
+                s.goneAt ? (
+                  <>
+                    gone since <Time iso={s.goneAt} />
+                  </>
+                ) : (
+                  <>
+                    since <Time iso={s.firstSeenAt} />
+                  </>
+                ),
+            },
           ]}
         />
       )}

@@ -50,10 +50,16 @@ export function ServerLayout() {
         <PageHeader title={missing ? 'Server not found' : 'Server'} />
         {missing ? (
           <EmptyState title="This organisation has no such server; it may have been removed.">
-            <p><Link to={`/orgs/${org.id}/servers`}>Back to the servers</Link></p>
+            <p>
+              <Link to={`/orgs/${org.id}/servers`}>Back to the servers</Link>
+            </p>
           </EmptyState>
         ) : (
-          <ErrorNotice error={server.error} title="The server could not be loaded" onRetry={() => void server.refetch()} />
+          <ErrorNotice
+            error={server.error}
+            title="The server could not be loaded"
+            onRetry={() => void server.refetch()}
+          />
         )}
       </>
     );
@@ -63,15 +69,37 @@ export function ServerLayout() {
   const openSecrets = secrets.data?.filter((x) => !x.goneAt).length ?? 0;
   return (
     <>
-      <p className="breadcrumb"><Link to={`/orgs/${org.id}/servers`}>Servers</Link> <span aria-hidden="true">/</span></p>
+      <p className="breadcrumb">
+        <Link to={`/orgs/${org.id}/servers`}>Servers</Link> <span aria-hidden="true">/</span>
+      </p>
       <PageHeader
         title={s.name}
         badge={<Badge tone={look.tone}>{look.label}</Badge>}
-        description={<span className="mono">{s.username}@{s.address}{s.port === 22 ? '' : `:${s.port}`}</span>}
-        actions={s.status === 'ready' ? <Link className="btn btn-primary" to={`${base}/tasks`}>Run a task</Link> : undefined}
+        description={
+          <span className="mono">
+            {s.username}@{s.address}
+            {s.port === 22 ? '' : `:${s.port}`}
+          </span>
+        }
+        actions={
+          s.status === 'ready' ? (
+            <Link className="btn btn-primary" to={`${base}/tasks`}>
+              Run a task
+            </Link>
+          ) : undefined
+        }
       />
       {s.status === 'blocked' && <HostKeyBlocked orgId={org.id} server={s} canConfirm={org.role === 'owner'} />}
-      <SubNav label="Server sections" items={SERVER_TABS.map((t) => ({ to: t.path ? `${base}/${t.path}` : base, label: t.label, end: !t.path, coming: t.coming, count: t.path === 'found-credentials' ? openSecrets : undefined }))} />
+      <SubNav
+        label="Server sections"
+        items={SERVER_TABS.map((t) => ({
+          to: t.path ? `${base}/${t.path}` : base,
+          label: t.label,
+          end: !t.path,
+          coming: t.coming,
+          count: t.path === 'found-credentials' ? openSecrets : undefined,
+        }))}
+      />
       <Outlet context={{ server: s, base } satisfies ServerContext} />
     </>
   );

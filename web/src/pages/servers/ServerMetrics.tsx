@@ -12,7 +12,6 @@ import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
 import { useServerPage } from './ServerLayout';
 
-
 /** A server's CPU, memory, disk and load over a chosen range, and the switch that starts monitoring it. */
 export function ServerMetrics() {
   const org = useOrg();
@@ -25,9 +24,18 @@ export function ServerMetrics() {
   const metrics = useMetrics(org.id, server.id, range, CHARTS);
   const path = { params: { path: { orgId: org.id, serverId: server.id } } };
   const toggle = useMutation({
-    mutationFn: (on: boolean) => call(on ? api.PUT('/api/orgs/{orgId}/servers/{serverId}/monitoring', { ...path, body: {} }) : api.DELETE('/api/orgs/{orgId}/servers/{serverId}/monitoring', path)),
+    mutationFn: (on: boolean) =>
+      call(
+        on
+          ? api.PUT('/api/orgs/{orgId}/servers/{serverId}/monitoring', { ...path, body: {} })
+          : api.DELETE('/api/orgs/{orgId}/servers/{serverId}/monitoring', path),
+      ),
     onSuccess: async (r) => {
-      setSaid(r.enabled ? `Steward now monitors ${server.name}; the first figures arrive with the next sample.` : `Steward no longer monitors ${server.name}.`);
+      setSaid(
+        r.enabled
+          ? `Steward now monitors ${server.name}; the first figures arrive with the next sample.`
+          : `Steward no longer monitors ${server.name}.`,
+      );
       await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'monitoring') });
     },
   });
@@ -40,23 +48,52 @@ export function ServerMetrics() {
         <RangePicker value={range} onChange={setRange} />
       </div>
       {fleet.isPending && <Loading label="Loading the monitoring state" />}
-      <ErrorNotice error={fleet.error} title="The monitoring state could not be loaded" onRetry={() => void fleet.refetch()} />
+      <ErrorNotice
+        error={fleet.error}
+        title="The monitoring state could not be loaded"
+        onRetry={() => void fleet.refetch()}
+      />
       {entry && (
         <div className="card section">
           {entry.monitored ? (
             <p>
               Monitored{entry.intervalSeconds ? <>, a sample every {entry.intervalSeconds} s</> : ''}.
-              {entry.lastSampleAt ? <> Last sample <Time iso={entry.lastSampleAt} />.</> : ' No sample yet.'}
-              {entry.lastError && <> <span className="error-text">Last error: {entry.lastError}</span></>}
+              {entry.lastSampleAt ? (
+                <>
+                  {' '}
+                  Last sample <Time iso={entry.lastSampleAt} />.
+                </>
+              ) : (
+                ' No sample yet.'
+              )}
+              {entry.lastError && (
+                <>
+                  {' '}
+                  <span className="error-text">Last error: {entry.lastError}</span>
+                </>
+              )}
             </p>
           ) : (
-            <p>Steward does not monitor this server. Monitoring logs in with the server’s login at each interval to read its figures; every login is in the credential-use ledger.</p>
+            <p>
+              Steward does not monitor this server. Monitoring logs in with the server’s login at each interval to read
+              its figures; every login is in the credential-use ledger.
+            </p>
           )}
           {owner && (
-            <button type="button" className="btn btn-secondary switch" role="switch" aria-checked={entry.monitored} onClick={() => toggle.mutate(!entry.monitored)} disabled={toggle.isPending} aria-busy={toggle.isPending || undefined}>
+            <button
+              type="button"
+              className="btn btn-secondary switch"
+              role="switch"
+              aria-checked={entry.monitored}
+              onClick={() => toggle.mutate(!entry.monitored)}
+              disabled={toggle.isPending}
+              aria-busy={toggle.isPending || undefined}
+            >
               <span className="switch-track" aria-hidden="true" />
               Monitor this server
-              <span className="switch-state" aria-hidden="true">{entry.monitored ? 'On' : 'Off'}</span>
+              <span className="switch-state" aria-hidden="true">
+                {entry.monitored ? 'On' : 'Off'}
+              </span>
             </button>
           )}
           <ErrorNotice error={toggle.error} title="Monitoring was not changed" />
@@ -66,7 +103,9 @@ export function ServerMetrics() {
       {metrics.isPending && <Loading label="Loading metrics" />}
       <ErrorNotice error={metrics.error} title="Metrics could not be loaded" onRetry={() => void metrics.refetch()} />
       {result && result.series.every((s) => s.t.length === 0) && (
-        <EmptyState title="No figures in this range">{entry?.monitored ? 'Samples appear here as they arrive.' : 'Switch monitoring on to collect them.'}</EmptyState>
+        <EmptyState title="No figures in this range">
+          {entry?.monitored ? 'Samples appear here as they arrive.' : 'Switch monitoring on to collect them.'}
+        </EmptyState>
       )}
       {result && result.series.some((s) => s.t.length > 0) && (
         <ul className="chart-grid-list">
@@ -75,7 +114,15 @@ export function ServerMetrics() {
             const points = series ? series.t.map((t, i) => ({ t, v: series.avg[i] ?? 0 })) : [];
             return (
               <li key={metric}>
-                <LineChart title={metricLabel(metric)} series={[{ label: metricLabel(metric), points }]} from={result.from} to={result.to} format={(v) => formatMetric(metric, v)} max={metric.includes('_pct') ? 100 : undefined} gap={3 * Math.max(result.resolution, entry?.intervalSeconds ?? 60)} />
+                <LineChart
+                  title={metricLabel(metric)}
+                  series={[{ label: metricLabel(metric), points }]}
+                  from={result.from}
+                  to={result.to}
+                  format={(v) => formatMetric(metric, v)}
+                  max={metric.includes('_pct') ? 100 : undefined}
+                  gap={3 * Math.max(result.resolution, entry?.intervalSeconds ?? 60)}
+                />
               </li>
             );
           })}

@@ -30,7 +30,8 @@ function Schedule() {
   const params = { params: { path: { orgId: org.id, serverId: server.id } } };
   const refresh = () => queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'servers', server.id, 'schedule') });
   const save = useMutation({
-    mutationFn: (everyMinutes: number) => call(api.PUT('/api/orgs/{orgId}/servers/{serverId}/discovery-schedule', { ...params, body: { everyMinutes } })),
+    mutationFn: (everyMinutes: number) =>
+      call(api.PUT('/api/orgs/{orgId}/servers/{serverId}/discovery-schedule', { ...params, body: { everyMinutes } })),
     onSuccess: async (s) => {
       setSaid(`Steward will discover ${server.name} every ${s.everyMinutes} minutes.`);
       await refresh();
@@ -51,17 +52,42 @@ function Schedule() {
   return (
     <section className="section card" aria-labelledby="schedule-title">
       <h2 id="schedule-title">Scheduled discovery</h2>
-      <p className="muted">A standing instruction: Steward logs in on this schedule to see what changed. Each login is in the credential-use ledger as caused by this schedule.</p>
+      <p className="muted">
+        A standing instruction: Steward logs in on this schedule to see what changed. Each login is in the
+        credential-use ledger as caused by this schedule.
+      </p>
       {schedule.isPending && <Loading label="Loading the schedule" />}
       <ErrorNotice error={schedule.error} title="The schedule could not be loaded" />
-      {schedule.isSuccess && <p>{current ? <>Every {current.everyMinutes} minutes; next run <Time iso={current.nextRunAt} />.</> : 'Off: Steward discovers this server only when asked.'}</p>}
+      {schedule.isSuccess && (
+        <p>
+          {current ? (
+            <>
+              Every {current.everyMinutes} minutes; next run <Time iso={current.nextRunAt} />.
+            </>
+          ) : (
+            'Off: Steward discovers this server only when asked.'
+          )}
+        </p>
+      )}
       <form method="post" onSubmit={submit} className="inline-form" key={current?.everyMinutes ?? 'off'}>
         <SelectField label="How often" name="every" defaultValue={String(current?.everyMinutes ?? 1440)}>
-          {EVERY.map(([m, label]) => <option key={m} value={m}>{label}</option>)}
-          {current && !EVERY.some(([m]) => m === current.everyMinutes) && <option value={current.everyMinutes}>Every {current.everyMinutes} minutes</option>}
+          {EVERY.map(([m, label]) => (
+            <option key={m} value={m}>
+              {label}
+            </option>
+          ))}
+          {current && !EVERY.some(([m]) => m === current.everyMinutes) && (
+            <option value={current.everyMinutes}>Every {current.everyMinutes} minutes</option>
+          )}
         </SelectField>
-        <Button type="submit" busy={save.isPending} busyLabel="Saving">{current ? 'Change schedule' : 'Turn on'}</Button>
-        {current && <Button variant="ghost" onClick={() => clear.mutate()} busy={clear.isPending} busyLabel="Turning off">Turn off</Button>}
+        <Button type="submit" busy={save.isPending} busyLabel="Saving">
+          {current ? 'Change schedule' : 'Turn on'}
+        </Button>
+        {current && (
+          <Button variant="ghost" onClick={() => clear.mutate()} busy={clear.isPending} busyLabel="Turning off">
+            Turn off
+          </Button>
+        )}
       </form>
       <ErrorNotice error={save.error ?? clear.error} title="The schedule was not changed" />
       <LiveStatus message={said} />
@@ -77,7 +103,15 @@ function Remove() {
   const [open, setOpen] = useState(false);
   const force = server.status === 'remove_failed' || server.status === 'blocked' || server.login === 'bootstrap';
   const remove = useMutation({
-    mutationFn: () => call(api.DELETE('/api/orgs/{orgId}/servers/{serverId}', { params: { path: { orgId: org.id, serverId: server.id }, query: { force: server.status === 'remove_failed' ? 'true' : 'false' } } })),
+    mutationFn: () =>
+      call(
+        api.DELETE('/api/orgs/{orgId}/servers/{serverId}', {
+          params: {
+            path: { orgId: org.id, serverId: server.id },
+            query: { force: server.status === 'remove_failed' ? 'true' : 'false' },
+          },
+        }),
+      ),
     onSuccess: async () => {
       setOpen(false);
       await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'servers') });
@@ -93,8 +127,22 @@ function Remove() {
           : 'Steward logs in one last time to take the organisation’s key off the server, then forgets it, its facts and its history. The server itself keeps running.'}
         {server.provider ? ' To stop paying for the instance, terminate it on the Cloud instances page instead.' : ''}
       </p>
-      <Button variant="danger" onClick={() => setOpen(true)}>Remove {server.name}</Button>
-      <ConfirmDialog open={open} title={`Remove “${server.name}”?`} confirmText={server.name} confirmLabel="Remove server" busy={remove.isPending} error={remove.error} onConfirm={() => remove.mutate()} onClose={() => { setOpen(false); remove.reset(); }}>
+      <Button variant="danger" onClick={() => setOpen(true)}>
+        Remove {server.name}
+      </Button>
+      <ConfirmDialog
+        open={open}
+        title={`Remove “${server.name}”?`}
+        confirmText={server.name}
+        confirmLabel="Remove server"
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => remove.mutate()}
+        onClose={() => {
+          setOpen(false);
+          remove.reset();
+        }}
+      >
         <p>Steward stops managing this server. Adding it again needs a first-login password or key.</p>
       </ConfirmDialog>
     </section>

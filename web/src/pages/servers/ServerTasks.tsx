@@ -16,14 +16,25 @@ export function ServerTasks() {
     <>
       <section className="section" aria-labelledby="server-run">
         <h2 id="server-run">Run on {server.name}</h2>
-        {server.status === 'ready' ? <NewTaskForm orgId={org.id} servers={[server]} fixed /> : <p className="muted">Tasks can run once the server is ready; it is {server.status.replace('_', ' ')} now.</p>}
+        {server.status === 'ready' ? (
+          <NewTaskForm orgId={org.id} servers={[server]} fixed />
+        ) : (
+          <p className="muted">Tasks can run once the server is ready; it is {server.status.replace('_', ' ')} now.</p>
+        )}
       </section>
       <section className="section" aria-labelledby="server-history">
         <h2 id="server-history">Task history</h2>
         {runs.isPending && <Loading label="Loading the history" />}
         <ErrorNotice error={runs.error} title="The history could not be loaded" onRetry={() => void runs.refetch()} />
         {runs.data?.length === 0 && <EmptyState title="Nothing has run on this server yet" />}
-        {runs.data && runs.data.length > 0 && <RunsTable runs={runs.data} orgId={org.id} caption={`Task history of ${server.name}`} serverNames={new Map([[server.id, server.name]])} />}
+        {runs.data && runs.data.length > 0 && (
+          <RunsTable
+            runs={runs.data}
+            orgId={org.id}
+            caption={`Task history of ${server.name}`}
+            serverNames={new Map([[server.id, server.name]])}
+          />
+        )}
       </section>
     </>
   );

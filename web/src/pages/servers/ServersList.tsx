@@ -34,8 +34,15 @@ export function ServersList() {
     setParams(next, { replace: true });
   };
 
-  const accountName = useMemo(() => new Map((accounts.data ?? []).map((a) => [a.id, `${a.name} (${a.provider === 'ec2' ? 'EC2' : 'ElasticHosts'})`])), [accounts.data]);
-  const instanceState = useMemo(() => new Map((instances.data?.instances ?? []).map((i) => [`${i.accountId}/${i.id}`, i.state])), [instances.data]);
+  const accountName = useMemo(
+    () =>
+      new Map((accounts.data ?? []).map((a) => [a.id, `${a.name} (${a.provider === 'ec2' ? 'EC2' : 'ElasticHosts'})`])),
+    [accounts.data],
+  );
+  const instanceState = useMemo(
+    () => new Map((instances.data?.instances ?? []).map((i) => [`${i.accountId}/${i.id}`, i.state])),
+    [instances.data],
+  );
   const openAlerts = useMemo(() => {
     const counts = new Map<string, number>();
     for (const a of alerts.data ?? []) if (a.serverId) counts.set(a.serverId, (counts.get(a.serverId) ?? 0) + 1);
@@ -50,7 +57,9 @@ export function ServersList() {
       (!status || s.status === status) &&
       (!source || (source === BY_ADDRESS ? !s.provider : s.provider?.accountId === source)),
   );
-  const attention = all.filter((s) => ['blocked', 'unreachable', 'enrol_failed', 'remove_failed'].includes(s.status)).length;
+  const attention = all.filter((s) =>
+    ['blocked', 'unreachable', 'enrol_failed', 'remove_failed'].includes(s.status),
+  ).length;
   const base = `/orgs/${org.id}`;
 
   return (
@@ -60,37 +69,61 @@ export function ServersList() {
         description="Every server Steward looks after, on any cloud or added by its address."
         actions={
           <>
-            <Link className="btn btn-secondary" to={`${base}/instances/launch`}>Launch an instance</Link>
-            <Link className="btn btn-primary" to={`${base}/servers/new`}>Add a server</Link>
+            <Link className="btn btn-secondary" to={`${base}/instances/launch`}>
+              Launch an instance
+            </Link>
+            <Link className="btn btn-primary" to={`${base}/servers/new`}>
+              Add a server
+            </Link>
           </>
         }
       />
       {all.length > 0 && (
-        <form className="filters" role="search" aria-label="Filter servers" onSubmit={(event) => event.preventDefault()}>
-          <TextField label="Name or address" type="search" value={q} onChange={(event) => setFilter('q', event.target.value)} spellCheck={false} />
+        <form
+          className="filters"
+          role="search"
+          aria-label="Filter servers"
+          onSubmit={(event) => event.preventDefault()}
+        >
+          <TextField
+            label="Name or address"
+            type="search"
+            value={q}
+            onChange={(event) => setFilter('q', event.target.value)}
+            spellCheck={false}
+          />
           <SelectField label="Status" value={status} onChange={(event) => setFilter('status', event.target.value)}>
             <option value="">Any status</option>
             {SERVER_STATUSES.map((s) => (
-              <option key={s} value={s}>{SERVER_STATUS[s].label}</option>
+              <option key={s} value={s}>
+                {SERVER_STATUS[s].label}
+              </option>
             ))}
           </SelectField>
           <SelectField label="Cloud" value={source} onChange={(event) => setFilter('source', event.target.value)}>
             <option value="">All clouds</option>
             <option value={BY_ADDRESS}>Added by address (SSH)</option>
             {(accounts.data ?? []).map((a) => (
-              <option key={a.id} value={a.id}>{accountName.get(a.id)}</option>
+              <option key={a.id} value={a.id}>
+                {accountName.get(a.id)}
+              </option>
             ))}
           </SelectField>
         </form>
       )}
       <p role="status" className="muted">
-        {servers.data ? `${shown.length === all.length ? `${all.length} server${all.length === 1 ? '' : 's'}` : `${shown.length} of ${all.length} servers shown`}${attention > 0 ? `; ${attention} need${attention === 1 ? 's' : ''} attention` : ''}.` : ''}
+        {servers.data
+          ? `${shown.length === all.length ? `${all.length} server${all.length === 1 ? '' : 's'}` : `${shown.length} of ${all.length} servers shown`}${attention > 0 ? `; ${attention} need${attention === 1 ? 's' : ''} attention` : ''}.`
+          : ''}
       </p>
       {servers.isPending && <Loading label="Loading servers" />}
       <ErrorNotice error={servers.error} title="Servers could not be loaded" onRetry={() => void servers.refetch()} />
       {servers.data && all.length === 0 && (
         <EmptyState title="No servers yet">
-          <p>Add a server you already have by its address, launch one in a connected cloud account, or <Link to={`${base}/get-started`}>try the sandbox clouds</Link> on this machine.</p>
+          <p>
+            Add a server you already have by its address, launch one in a connected cloud account, or{' '}
+            <Link to={`${base}/get-started`}>try the sandbox clouds</Link> on this machine.
+          </p>
         </EmptyState>
       )}
       {all.length > 0 && shown.length === 0 && <EmptyState title="No server matches these filters" />}
@@ -99,11 +132,26 @@ export function ServersList() {
           <table>
             <caption className="visually-hidden">Servers of {org.name}</caption>
             <thead>
-              <tr><th scope="col">Server</th><th scope="col">Cloud</th><th scope="col">Status</th><th scope="col">Health</th><th scope="col">Last contact</th></tr>
+              <tr>
+                <th scope="col">Server</th>
+                <th scope="col">Cloud</th>
+                <th scope="col">Status</th>
+                <th scope="col">Health</th>
+                <th scope="col">Last contact</th>
+              </tr>
             </thead>
             <tbody>
               {shown.map((s) => (
-                <ServerRow key={s.id} server={s} base={base} cloud={s.provider ? (accountName.get(s.provider.accountId) ?? 'Cloud account') : 'Added by address'} instanceState={s.provider?.nodeId ? instanceState.get(`${s.provider.accountId}/${s.provider.nodeId}`) : undefined} alerts={openAlerts.get(s.id) ?? 0} />
+                <ServerRow
+                  key={s.id}
+                  server={s}
+                  base={base}
+                  cloud={s.provider ? (accountName.get(s.provider.accountId) ?? 'Cloud account') : 'Added by address'}
+                  instanceState={
+                    s.provider?.nodeId ? instanceState.get(`${s.provider.accountId}/${s.provider.nodeId}`) : undefined
+                  }
+                  alerts={openAlerts.get(s.id) ?? 0}
+                />
               ))}
             </tbody>
           </table>
@@ -113,26 +161,53 @@ export function ServersList() {
   );
 }
 
-function ServerRow({ server, base, cloud, instanceState, alerts }: { server: Server; base: string; cloud: string; instanceState: keyof typeof INSTANCE_STATE | undefined; alerts: number }) {
+function ServerRow({
+  server,
+  base,
+  cloud,
+  instanceState,
+  alerts,
+}: {
+  server: Server;
+  base: string;
+  cloud: string;
+  instanceState: keyof typeof INSTANCE_STATE | undefined;
+  alerts: number;
+}) {
   const look = SERVER_STATUS[server.status];
   return (
     <tr>
       <th scope="row">
         <Link to={`${base}/servers/${server.id}`}>{server.name}</Link>
-        <span className="muted mono small party-id">{server.username}@{server.address}{server.port === 22 ? '' : `:${server.port}`}</span>
+        <span className="muted mono small party-id">
+          {server.username}@{server.address}
+          {server.port === 22 ? '' : `:${server.port}`}
+        </span>
       </th>
       <td>
         {cloud}
-        {instanceState && <span className="muted small party-id">Instance {INSTANCE_STATE[instanceState].label.toLowerCase()}</span>}
+        {instanceState && (
+          <span className="muted small party-id">Instance {INSTANCE_STATE[instanceState].label.toLowerCase()}</span>
+        )}
       </td>
       <td>
         <Badge tone={look.tone}>{look.label}</Badge>
         {look.moving && <span className="spinner inline" aria-hidden="true" />}
       </td>
       <td>
-        {alerts > 0 ? <Badge tone="danger">{alerts} open alert{alerts === 1 ? '' : 's'}</Badge> : server.status === 'ready' ? <span>Healthy</span> : <span className="muted">{look.help}</span>}
+        {alerts > 0 ? (
+          <Badge tone="danger">
+            {alerts} open alert{alerts === 1 ? '' : 's'}
+          </Badge>
+        ) : server.status === 'ready' ? (
+          <span>Healthy</span>
+        ) : (
+          <span className="muted">{look.help}</span>
+        )}
       </td>
-      <td className="nowrap"><Ago iso={server.lastContactAt} /></td>
+      <td className="nowrap">
+        <Ago iso={server.lastContactAt} />
+      </td>
     </tr>
   );
 }

@@ -44,25 +44,42 @@ export const useFacts = (orgId: string, serverId: string | null, waiting = false
 export const useSnapshots = (orgId: string, serverId: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'servers', serverId, 'snapshots'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/servers/{serverId}/snapshots', { params: { path: { orgId, serverId }, query: { limit: 20 } } }))).snapshots,
+    queryFn: async () =>
+      (
+        await call(
+          api.GET('/api/orgs/{orgId}/servers/{serverId}/snapshots', {
+            params: { path: { orgId, serverId }, query: { limit: 20 } },
+          }),
+        )
+      ).snapshots,
   });
 
 export const useFoundSecrets = (orgId: string, serverId: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'servers', serverId, 'found-secrets'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/servers/{serverId}/found-secrets', server(orgId, serverId)))).secrets,
+    queryFn: async () =>
+      (await call(api.GET('/api/orgs/{orgId}/servers/{serverId}/found-secrets', server(orgId, serverId)))).secrets,
   });
 
 export const useSchedule = (orgId: string, serverId: string) =>
   useQuery({
     queryKey: orgKey(orgId, 'servers', serverId, 'schedule'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/servers/{serverId}/discovery-schedule', server(orgId, serverId)))).schedule,
+    queryFn: async () =>
+      (await call(api.GET('/api/orgs/{orgId}/servers/{serverId}/discovery-schedule', server(orgId, serverId))))
+        .schedule,
   });
 
 export const useAlerts = (orgId: string, open: boolean) =>
   useQuery({
     queryKey: orgKey(orgId, 'alerts', open ? 'open' : 'all'),
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/alerts', { params: { path: { orgId }, query: { limit: 200, ...(open ? { open: 'true' as const } : {}) } } }))).alerts,
+    queryFn: async () =>
+      (
+        await call(
+          api.GET('/api/orgs/{orgId}/alerts', {
+            params: { path: { orgId }, query: { limit: 200, ...(open ? { open: 'true' as const } : {}) } },
+          }),
+        )
+      ).alerts,
     refetchInterval: 30_000,
   });
 
@@ -76,5 +93,6 @@ export const useLedger = (orgId: string, filter: LedgerFilter) =>
   useQuery({
     queryKey: orgKey(orgId, 'credential-uses', filter),
     placeholderData: keepPreviousData,
-    queryFn: async () => (await call(api.GET('/api/orgs/{orgId}/credential-uses', { params: { path: { orgId }, query: filter } }))).uses,
+    queryFn: async () =>
+      (await call(api.GET('/api/orgs/{orgId}/credential-uses', { params: { path: { orgId }, query: filter } }))).uses,
   });

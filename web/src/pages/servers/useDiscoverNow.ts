@@ -12,7 +12,8 @@ export function useDiscoverNow(orgId: string, serverId: string) {
   const queryClient = useQueryClient();
   const [runId, setRunId] = useState<string | null>(null);
   const start = useMutation({
-    mutationFn: () => call(api.POST('/api/orgs/{orgId}/discovery', { params: { path: { orgId } }, body: { serverIds: [serverId] } })),
+    mutationFn: () =>
+      call(api.POST('/api/orgs/{orgId}/discovery', { params: { path: { orgId } }, body: { serverIds: [serverId] } })),
     onSuccess: (answer) => setRunId(answer.runId),
   });
   const run = useRun(orgId, runId);

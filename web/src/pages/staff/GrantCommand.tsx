@@ -24,7 +24,13 @@ export function GrantCommand({ grantId, server }: Props) {
   const [finished, setFinished] = useState(false);
   const [pollError, setPollError] = useState<unknown>(null);
   const start = useMutation({
-    mutationFn: (argv: string[]) => call(api.POST('/api/staff/grants/{grantId}/commands', { params: { path: { grantId } }, body: { serverIds: [server.id], argv } })),
+    mutationFn: (argv: string[]) =>
+      call(
+        api.POST('/api/staff/grants/{grantId}/commands', {
+          params: { path: { grantId } },
+          body: { serverIds: [server.id], argv },
+        }),
+      ),
     onSuccess: (run) => {
       setLines([]);
       setFinished(false);
@@ -41,10 +47,15 @@ export function GrantCommand({ grantId, server }: Props) {
     let timer = 0;
     const read = async () => {
       try {
-        const page = await call(api.GET('/api/staff/grants/{grantId}/task-runs/{runId}/output', { params: { path: { grantId, runId }, query: cursor ? { after: cursor } : {} } }));
+        const page = await call(
+          api.GET('/api/staff/grants/{grantId}/task-runs/{runId}/output', {
+            params: { path: { grantId, runId }, query: cursor ? { after: cursor } : {} },
+          }),
+        );
         if (stopped) return;
         cursor = page.cursor;
-        if (page.entries.length > 0) setLines((all) => [...all, ...page.entries.map((e) => ({ seq: e.seq, stream: e.stream, data: e.data }))]);
+        if (page.entries.length > 0)
+          setLines((all) => [...all, ...page.entries.map((e) => ({ seq: e.seq, stream: e.stream, data: e.data }))]);
         if (page.finished) setFinished(true);
         else timer = window.setTimeout(() => void read(), 700);
       } catch (err) {
@@ -71,14 +82,24 @@ export function GrantCommand({ grantId, server }: Props) {
       <h2 id="grant-command">Run a command on {server.name}</h2>
       <form method="post" onSubmit={submit} className="stack">
         <TextField label="Command" name="command" className="mono" required autoComplete="off" spellCheck={false} />
-        <label className="choice"><input type="checkbox" name="shell" /> Run it through a shell</label>
-        <div className="row"><Button type="submit" variant="primary" busy={start.isPending} busyLabel="Starting">Run the command</Button></div>
+        <label className="choice">
+          <input type="checkbox" name="shell" /> Run it through a shell
+        </label>
+        <div className="row">
+          <Button type="submit" variant="primary" busy={start.isPending} busyLabel="Starting">
+            Run the command
+          </Button>
+        </div>
       </form>
       <ErrorNotice error={start.error ?? pollError} title="The command did not run" />
       {runId && (
         <div className="stack tight">
-          <p role="status" className="muted small">{finished ? 'The command finished.' : 'Running…'}</p>
-          <pre className="run-output" tabIndex={0} aria-label={`Output of the command on ${server.name}`}>{lines.map((l) => l.data).join('')}</pre>
+          <p role="status" className="muted small">
+            {finished ? 'The command finished.' : 'Running…'}
+          </p>
+          <pre className="run-output" tabIndex={0} aria-label={`Output of the command on ${server.name}`}>
+            {lines.map((l) => l.data).join('')}
+          </pre>
         </div>
       )}
     </section>

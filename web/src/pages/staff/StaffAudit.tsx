@@ -30,7 +30,14 @@ export function StaffAudit() {
     queryKey: ['staff', 'audit', request, pager.before],
     enabled: request !== null,
     placeholderData: keepPreviousData,
-    queryFn: async () => (await call(api.GET('/api/staff/audit', { params: { query: { ...request!, limit: PAGE_SIZE, ...(pager.before ? { before: pager.before } : {}) } } }))).entries,
+    queryFn: async () =>
+      (
+        await call(
+          api.GET('/api/staff/audit', {
+            params: { query: { ...request!, limit: PAGE_SIZE, ...(pager.before ? { before: pager.before } : {}) } },
+          }),
+        )
+      ).entries,
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -38,18 +45,46 @@ export function StaffAudit() {
     const orgId = formValue(form, 'orgId').trim();
     const action = formValue(form, 'action').trim();
     pager.reset();
-    setRequest({ reason: formValue(form, 'reason').trim(), ...(orgId ? { orgId } : {}), ...(action ? { action } : {}) });
+    setRequest({
+      reason: formValue(form, 'reason').trim(),
+      ...(orgId ? { orgId } : {}),
+      ...(action ? { action } : {}),
+    });
   };
   const errors = formErrors(audit.error, ['reason', 'orgId', 'action'] as const);
   const entries = audit.data ?? [];
   return (
     <>
-      <PageHeader title="Audit across organisations" description="Say why you need to look. The reason is recorded with your read." />
+      <PageHeader
+        title="Audit across organisations"
+        description="Say why you need to look. The reason is recorded with your read."
+      />
       <form method="post" onSubmit={submit} className="section card stack" aria-label="What to read and why">
-        <TextField label="Reason" name="reason" required maxLength={500} hint="For example the ticket or incident you are working on." error={errors.field.reason} />
+        <TextField
+          label="Reason"
+          name="reason"
+          required
+          maxLength={500}
+          hint="For example the ticket or incident you are working on."
+          error={errors.field.reason}
+        />
         <div className="grid-2">
-          <TextField label="Organisation id (optional)" name="orgId" pattern="org_[0-9a-z]{26}" spellCheck={false} placeholder="org_…" error={errors.field.orgId} />
-          <TextField label="Action (optional)" name="action" pattern="[a-z_]+\.[a-z_]+" spellCheck={false} placeholder="e.g. credential.sealed" error={errors.field.action} />
+          <TextField
+            label="Organisation id (optional)"
+            name="orgId"
+            pattern="org_[0-9a-z]{26}"
+            spellCheck={false}
+            placeholder="org_…"
+            error={errors.field.orgId}
+          />
+          <TextField
+            label="Action (optional)"
+            name="action"
+            pattern="[a-z_]+\.[a-z_]+"
+            spellCheck={false}
+            placeholder="e.g. credential.sealed"
+            error={errors.field.action}
+          />
         </div>
         <div>
           <Button type="submit" variant="primary" busy={audit.isFetching} busyLabel="Reading">
@@ -62,9 +97,19 @@ export function StaffAudit() {
         {request !== null && audit.isPending && <Loading label="Reading the audit log" />}
         <ErrorNotice error={errors.form} title="The audit log could not be read" />
         {audit.isSuccess && entries.length === 0 && <EmptyState title="No matching entries" />}
-        {entries.length > 0 && <AuditTable entries={entries} caption={`Audit log across organisations, page ${pager.page}`} />}
+        {entries.length > 0 && (
+          <AuditTable entries={entries} caption={`Audit log across organisations, page ${pager.page}`} />
+        )}
       </div>
-      {entries.length > 0 && <Pager page={pager.page} hasOlder={entries.length === PAGE_SIZE} busy={audit.isFetching} onNewer={pager.newer} onOlder={() => pager.older(entries.at(-1)!.seq)} />}
+      {entries.length > 0 && (
+        <Pager
+          page={pager.page}
+          hasOlder={entries.length === PAGE_SIZE}
+          busy={audit.isFetching}
+          onNewer={pager.newer}
+          onOlder={() => pager.older(entries.at(-1)!.seq)}
+        />
+      )}
     </>
   );
 }

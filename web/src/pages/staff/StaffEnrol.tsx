@@ -13,7 +13,10 @@ export function StaffEnrol() {
   if (user.kind !== 'staff' || user.totpEnabled) return <Navigate to="/staff" replace />;
   return (
     <>
-      <PageHeader title="Turn on your second factor" description="Staff accounts reach customers’ data, so every staff sign-in needs a one-time code as well as the password." />
+      <PageHeader
+        title="Turn on your second factor"
+        description="Staff accounts reach customers’ data, so every staff sign-in needs a one-time code as well as the password."
+      />
       <section className="section card" aria-label="Second factor setup">
         <p className="notice notice-info">Until this is done, the rest of the staff area is closed to your account.</p>
         <TotpEnrol onEnrolled={() => navigate('/staff', { replace: true })} />

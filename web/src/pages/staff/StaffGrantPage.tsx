@@ -39,7 +39,13 @@ export function StaffGrantPage() {
   });
   if (grant.isPending) return <Loading label="Loading the grant" />;
   const g = grant.data;
-  if (!g) return <><PageHeader title="Grant" /><ErrorNotice error={grant.error} title="The grant could not be loaded" onRetry={() => void grant.refetch()} /></>;
+  if (!g)
+    return (
+      <>
+        <PageHeader title="Grant" />
+        <ErrorNotice error={grant.error} title="The grant could not be loaded" onRetry={() => void grant.refetch()} />
+      </>
+    );
   const chosen = servers.data?.find((s) => s.id === (serverId || servers.data?.[0]?.id));
   const terminalServer = servers.data?.find((s) => s.id === terminalOn);
   const mayTerminal = g.scope.actions.includes('terminal');
@@ -47,12 +53,20 @@ export function StaffGrantPage() {
   const mayFacts = g.scope.actions.includes('read_facts_logs');
   return (
     <>
-      <p className="breadcrumb"><Link to="/staff/grants">My grants</Link> <span aria-hidden="true">/</span></p>
+      <p className="breadcrumb">
+        <Link to="/staff/grants">My grants</Link> <span aria-hidden="true">/</span>
+      </p>
       <PageHeader
         title={`Grant ${g.id}`}
         badge={<Badge tone={STATE_LOOK[g.state].tone}>{STATE_LOOK[g.state].label}</Badge>}
         description={active ? remaining(g.endsAt, now) : undefined}
-        actions={active ? <Button variant="danger" onClick={() => setReleasing(true)}>Release the grant</Button> : undefined}
+        actions={
+          active ? (
+            <Button variant="danger" onClick={() => setReleasing(true)}>
+              Release the grant
+            </Button>
+          ) : undefined
+        }
       />
       <div className="card section">
         <KeyValues
@@ -60,11 +74,24 @@ export function StaffGrantPage() {
             ['Customer', g.orgName],
             ['Reason', REASON_LABELS[g.reason]],
             ['Justification', g.justification],
-            ['Support request', g.supportRequestId ? <Link to={`/staff/support/${g.supportRequestId}`}>Open the request</Link> : '—'],
+            [
+              'Support request',
+              g.supportRequestId ? <Link to={`/staff/support/${g.supportRequestId}`}>Open the request</Link> : '—',
+            ],
             ['Actions', g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')],
             ['Started', <Time iso={g.startsAt} />],
             ['Ends', <Time iso={g.endsAt} />],
-            ['Ended', g.endedAt ? <><Time iso={g.endedAt} />{g.endReason && ` (${g.endReason.replace(/_/g, ' ')})`}</> : '—'],
+            [
+              'Ended',
+              g.endedAt ? (
+                <>
+                  <Time iso={g.endedAt} />
+                  {g.endReason && ` (${g.endReason.replace(/_/g, ' ')})`}
+                </>
+              ) : (
+                '—'
+              ),
+            ],
           ]}
         />
       </div>
@@ -76,17 +103,41 @@ export function StaffGrantPage() {
         {active && (mayTerminal || mayTasks || mayFacts) && servers.data && servers.data.length > 0 && (
           <div className="row">
             <SelectField label="Server" value={chosen?.id ?? ''} onChange={(e) => setServerId(e.target.value)}>
-              {servers.data.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.status})</option>)}
+              {servers.data.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name} ({s.status})
+                </option>
+              ))}
             </SelectField>
-            {mayTerminal && <Button variant="primary" disabled={!chosen} onClick={() => setTerminalOn(chosen?.id ?? null)}>Open the terminal</Button>}
+            {mayTerminal && (
+              <Button variant="primary" disabled={!chosen} onClick={() => setTerminalOn(chosen?.id ?? null)}>
+                Open the terminal
+              </Button>
+            )}
           </div>
         )}
         {active && !mayTerminal && <p className="muted">This grant does not allow the web terminal.</p>}
         {/* Kept mounted after the grant ends, so the person reads why the session closed. */}
-        {terminalServer && <WebTerminal key={terminalServer.id} orgId={g.orgId} serverId={terminalServer.id} serverName={terminalServer.name} grantId={g.id} canReconnect={active} />}
+        {terminalServer && (
+          <WebTerminal
+            key={terminalServer.id}
+            orgId={g.orgId}
+            serverId={terminalServer.id}
+            serverName={terminalServer.name}
+            grantId={g.id}
+            canReconnect={active}
+          />
+        )}
       </section>
       {active && mayTasks && chosen && <GrantCommand key={chosen.id} grantId={g.id} server={chosen} />}
-      {active && mayFacts && chosen && <GrantFacts key={chosen.id} grantId={g.id} server={chosen} mayReveal={g.scope.actions.includes('reveal_secrets')} />}
+      {active && mayFacts && chosen && (
+        <GrantFacts
+          key={chosen.id}
+          grantId={g.id}
+          server={chosen}
+          mayReveal={g.scope.actions.includes('reveal_secrets')}
+        />
+      )}
       {active && mayTerminal && chosen && <GrantCertificate key={chosen.id} grantId={g.id} server={chosen} />}
       <ConfirmDialog
         open={releasing}

@@ -17,26 +17,81 @@ export function StaffGrants() {
   const held = (grants.data ?? []).filter((g) => OPEN_STATES.includes(g.state));
   const ended = (grants.data ?? []).filter((g) => !OPEN_STATES.includes(g.state));
   const columns: Column<Grant>[] = [
-    { header: 'Grant', rowHeader: true, cell: (g) => <><Link className="mono small id-text" to={`/staff/grants/${g.id}`}>{g.id}</Link><br />{REASON_LABELS[g.reason]}</> },
+    {
+      header: 'Grant',
+      rowHeader: true,
+      cell: (g) => (
+        <>
+          <Link className="mono small id-text" to={`/staff/grants/${g.id}`}>
+            {g.id}
+          </Link>
+          <br />
+          {REASON_LABELS[g.reason]}
+        </>
+      ),
+    },
     { header: 'Why', cell: (g) => g.justification },
-    { header: 'Scope', cell: (g) => <>{g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}<br /><span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span></> },
+    {
+      header: 'Scope',
+      cell: (g) => (
+        <>
+          {g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}
+          <br />
+          <span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span>
+        </>
+      ),
+    },
     { header: 'State', cell: (g) => <Badge tone={STATE_LOOK[g.state].tone}>{STATE_LOOK[g.state].label}</Badge> },
-    { header: 'Time', cell: (g) => (g.state === 'active' ? <>{remaining(g.endsAt, now)}<br /><span className="muted small">until <Time iso={g.endsAt} /></span></> : g.endedAt ? <>ended <Time iso={g.endedAt} />{g.endReason && <span className="muted small"> ({g.endReason.replace(/_/g, ' ')})</span>}</> : '—') },
+    {
+      header: 'Time',
+      cell: (g) =>
+        g.state === 'active' ? (
+          <>
+            {remaining(g.endsAt, now)}
+            <br />
+            <span className="muted small">
+              until <Time iso={g.endsAt} />
+            </span>
+          </>
+        ) : g.endedAt ? (
+          <>
+            ended <Time iso={g.endedAt} />
+            {g.endReason && <span className="muted small"> ({g.endReason.replace(/_/g, ' ')})</span>}
+          </>
+        ) : (
+          '—'
+        ),
+    },
   ];
   return (
     <>
-      <PageHeader title="My grants" description="The grants you hold and the time left. Everything you do under a grant is recorded where the customer sees it; a revoked or expired grant ends your sessions within seconds." />
+      <PageHeader
+        title="My grants"
+        description="The grants you hold and the time left. Everything you do under a grant is recorded where the customer sees it; a revoked or expired grant ends your sessions within seconds."
+      />
       {grants.isPending && <Loading label="Loading your grants" />}
       <ErrorNotice error={grants.error} title="Your grants could not be loaded" onRetry={() => void grants.refetch()} />
       {grants.data && (
         <>
           <section className="section" aria-labelledby="held-grants">
             <h2 id="held-grants">Held now</h2>
-            <SimpleTable caption="Grants you hold" columns={columns} rows={held} rowKey={(g) => g.id} empty="You hold no grant. Take a request from the work queue." />
+            <SimpleTable
+              caption="Grants you hold"
+              columns={columns}
+              rows={held}
+              rowKey={(g) => g.id}
+              empty="You hold no grant. Take a request from the work queue."
+            />
           </section>
           <section className="section" aria-labelledby="ended-grants">
             <h2 id="ended-grants">Ended</h2>
-            <SimpleTable caption="Your ended grants" columns={columns} rows={ended} rowKey={(g) => g.id} empty="None yet." />
+            <SimpleTable
+              caption="Your ended grants"
+              columns={columns}
+              rows={ended}
+              rowKey={(g) => g.id}
+              empty="None yet."
+            />
           </section>
         </>
       )}

@@ -18,7 +18,17 @@ export function StaffHome() {
   const live = STAFF_AREAS.filter((a) => a.path && !a.coming);
   return (
     <>
-      <PageHeader title="Staff area" description={<>Your roles: {user.staffRoles.map((r) => <Badge key={r}>{r}</Badge>)}</>} />
+      <PageHeader
+        title="Staff area"
+        description={
+          <>
+            Your roles:{' '}
+            {user.staffRoles.map((r) => (
+              <Badge key={r}>{r}</Badge>
+            ))}
+          </>
+        }
+      />
       <div className="stats">
         {live.map((area) => {
           const allowed = area.roles.some((r) => user.staffRoles.includes(r));
@@ -26,7 +36,11 @@ export function StaffHome() {
             <div className="card stat-static" key={area.path}>
               <h2>{area.label}</h2>
               <p>{ABOUT[area.path]}</p>
-              {allowed ? <Link to={`/staff/${area.path}`}>Open {area.label.toLowerCase()}</Link> : <p className="muted">Needs the {area.roles.join(' or ')} role.</p>}
+              {allowed ? (
+                <Link to={`/staff/${area.path}`}>Open {area.label.toLowerCase()}</Link>
+              ) : (
+                <p className="muted">Needs the {area.roles.join(' or ')} role.</p>
+              )}
             </div>
           );
         })}
@@ -36,7 +50,9 @@ export function StaffHome() {
         <ul className="coming-grid">
           {staffComingAreas().map((c) => (
             <li key={c.path} className="card coming-card">
-              <h3>{c.label} <SoonBadge /></h3>
+              <h3>
+                {c.label} <SoonBadge />
+              </h3>
               <p>{c.coming?.summary}</p>
             </li>
           ))}

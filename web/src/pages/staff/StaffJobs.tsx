@@ -15,12 +15,18 @@ export function StaffJobs() {
   const jobs = useQuery({
     queryKey: ['staff', 'jobs', status ?? 'all'],
     placeholderData: keepPreviousData,
-    queryFn: async () => (await call(api.GET('/api/staff/jobs', { params: { query: { limit: 200, ...(status ? { status } : {}) } } }))).jobs,
-    refetchInterval: (query) => (query.state.data?.some((j) => j.status === 'queued' || j.status === 'running') ? 3000 : false),
+    queryFn: async () =>
+      (await call(api.GET('/api/staff/jobs', { params: { query: { limit: 200, ...(status ? { status } : {}) } } })))
+        .jobs,
+    refetchInterval: (query) =>
+      query.state.data?.some((j) => j.status === 'queued' || j.status === 'running') ? 3000 : false,
   });
   return (
     <>
-      <PageHeader title="All jobs" description="Background jobs across organisations. Failed jobs show their last error." />
+      <PageHeader
+        title="All jobs"
+        description="Background jobs across organisations. Failed jobs show their last error."
+      />
       <StatusFilter value={status} onChange={setStatus} />
       {jobs.isPending && <Loading label="Loading jobs" />}
       <ErrorNotice error={jobs.error} title="Jobs could not be loaded" onRetry={() => void jobs.refetch()} />

@@ -28,7 +28,14 @@ export function StaffPeople() {
     queryKey: ['staff', 'people', request],
     enabled: request !== null,
     gcTime: 0,
-    queryFn: async () => (await call(api.GET('/api/staff/orgs/{orgId}/people', { params: { path: { orgId: request!.orgId }, query: { reason: request!.reason } } }))).people,
+    queryFn: async () =>
+      (
+        await call(
+          api.GET('/api/staff/orgs/{orgId}/people', {
+            params: { path: { orgId: request!.orgId }, query: { reason: request!.reason } },
+          }),
+        )
+      ).people,
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -36,21 +43,45 @@ export function StaffPeople() {
     setRequest({ orgId: formValue(form, 'orgId').trim(), reason: formValue(form, 'reason').trim() });
   };
   const errors = formErrors(people.error, ['orgId', 'reason'] as const);
-  const shown = (p: Person, field: Field, value: string | null) => (p.masked.includes(field) ? (
-    <span className="row">
-      <span className="mono">{value ?? '—'}</span> <Badge>masked</Badge>
-      <Button variant="ghost" onClick={() => setRevealing({ person: p, field })}>Reveal<span className="visually-hidden"> the {field} of {p.name}</span></Button>
-    </span>
-  ) : (value ?? '—'));
+  const shown = (p: Person, field: Field, value: string | null) =>
+    p.masked.includes(field) ? (
+      <span className="row">
+        <span className="mono">{value ?? '—'}</span> <Badge>masked</Badge>
+        <Button variant="ghost" onClick={() => setRevealing({ person: p, field })}>
+          Reveal
+          <span className="visually-hidden">
+            {' '}
+            the {field} of {p.name}
+          </span>
+        </Button>
+      </span>
+    ) : (
+      (value ?? '—')
+    );
   return (
     <>
-      <PageHeader title="People of an organisation" description="Say why you need to look. The read and its reason are recorded; masked fields are revealed one at a time, each with its own reason." />
+      <PageHeader
+        title="People of an organisation"
+        description="Say why you need to look. The read and its reason are recorded; masked fields are revealed one at a time, each with its own reason."
+      />
       <form method="post" onSubmit={submit} className="section card stack" aria-label="Whose people and why">
         <div className="grid-2">
-          <TextField label="Organisation id" name="orgId" required pattern="org_[0-9a-z]{26}" spellCheck={false} placeholder="org_…" error={errors.field.orgId} />
+          <TextField
+            label="Organisation id"
+            name="orgId"
+            required
+            pattern="org_[0-9a-z]{26}"
+            spellCheck={false}
+            placeholder="org_…"
+            error={errors.field.orgId}
+          />
           <TextField label="Reason" name="reason" required maxLength={500} error={errors.field.reason} />
         </div>
-        <div><Button type="submit" variant="primary" busy={people.isFetching} busyLabel="Reading">Show the people</Button></div>
+        <div>
+          <Button type="submit" variant="primary" busy={people.isFetching} busyLabel="Reading">
+            Show the people
+          </Button>
+        </div>
       </form>
       <div aria-live="polite">
         {request === null && <EmptyState title="Nothing read yet">Give an organisation and a reason above.</EmptyState>}
@@ -71,8 +102,14 @@ export function StaffPeople() {
           />
         )}
       </div>
-      <Dialog open={revealing !== null} title={revealing ? `Reveal the ${revealing.field} of ${revealing.person.name}` : 'Reveal'} onClose={() => setRevealing(null)}>
-        {revealing && <RevealForm person={revealing.person} field={revealing.field} onClose={() => setRevealing(null)} />}
+      <Dialog
+        open={revealing !== null}
+        title={revealing ? `Reveal the ${revealing.field} of ${revealing.person.name}` : 'Reveal'}
+        onClose={() => setRevealing(null)}
+      >
+        {revealing && (
+          <RevealForm person={revealing.person} field={revealing.field} onClose={() => setRevealing(null)} />
+        )}
       </Dialog>
     </>
   );
@@ -81,7 +118,13 @@ export function StaffPeople() {
 function RevealForm({ person, field, onClose }: { person: Person; field: Field; onClose: () => void }) {
   const reveal = useMutation({
     gcTime: 0,
-    mutationFn: (reason: string) => call(api.POST('/api/staff/people/{userId}/reveal', { params: { path: { userId: person.id } }, body: { field, reason } })),
+    mutationFn: (reason: string) =>
+      call(
+        api.POST('/api/staff/people/{userId}/reveal', {
+          params: { path: { userId: person.id } },
+          body: { field, reason },
+        }),
+      ),
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -91,19 +134,43 @@ function RevealForm({ person, field, onClose }: { person: Person; field: Field; 
   if (reveal.isSuccess) {
     return (
       <div className="stack">
-        <p>The {field} of {person.name} (recorded with your reason):</p>
-        <output className="mono" aria-label={`Revealed ${field}`}>{reveal.data.value ?? 'Not given'}</output>
-        <div className="dialog-actions"><Button variant="primary" onClick={() => { reveal.reset(); onClose(); }}>Done</Button></div>
+        <p>
+          The {field} of {person.name} (recorded with your reason):
+        </p>
+        <output className="mono" aria-label={`Revealed ${field}`}>
+          {reveal.data.value ?? 'Not given'}
+        </output>
+        <div className="dialog-actions">
+          <Button
+            variant="primary"
+            onClick={() => {
+              reveal.reset();
+              onClose();
+            }}
+          >
+            Done
+          </Button>
+        </div>
       </div>
     );
   }
   return (
     <form method="post" onSubmit={submit} className="stack">
-      <TextField label="Reason" name="reason" required maxLength={500} autoComplete="off" hint="Recorded with the field you reveal, never with its value." error={errors.field.reason} />
+      <TextField
+        label="Reason"
+        name="reason"
+        required
+        maxLength={500}
+        autoComplete="off"
+        hint="Recorded with the field you reveal, never with its value."
+        error={errors.field.reason}
+      />
       <ErrorNotice error={errors.form} title="The field was not revealed" />
       <div className="dialog-actions">
         <Button onClick={onClose}>Cancel</Button>
-        <Button type="submit" variant="primary" busy={reveal.isPending} busyLabel="Revealing">Reveal</Button>
+        <Button type="submit" variant="primary" busy={reveal.isPending} busyLabel="Revealing">
+          Reveal
+        </Button>
       </div>
     </form>
   );

@@ -22,34 +22,69 @@ export function StaffSupportRequest() {
   const queryClient = useQueryClient();
   const [closing, setClosing] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: staffKey() });
-  const take = useMutation({ mutationFn: () => call(api.POST('/api/staff/support-requests/{supportId}/take', { params: { path: { supportId } } })), onSuccess: refresh });
+  const take = useMutation({
+    mutationFn: () =>
+      call(api.POST('/api/staff/support-requests/{supportId}/take', { params: { path: { supportId } } })),
+    onSuccess: refresh,
+  });
   const close = useMutation({
-    mutationFn: () => call(api.POST('/api/staff/support-requests/{supportId}/close', { params: { path: { supportId } } })),
+    mutationFn: () =>
+      call(api.POST('/api/staff/support-requests/{supportId}/close', { params: { path: { supportId } } })),
     onSuccess: async () => {
       setClosing(false);
       await refresh();
     },
   });
   const reply = async (body: string) => {
-    await call(api.POST('/api/staff/support-requests/{supportId}/messages', { params: { path: { supportId } }, body: { body } }));
+    await call(
+      api.POST('/api/staff/support-requests/{supportId}/messages', { params: { path: { supportId } }, body: { body } }),
+    );
     await refresh();
   };
   if (request.isPending) return <Loading label="Loading the request" />;
   const r = request.data;
-  if (!r) return <><PageHeader title="Support request" /><ErrorNotice error={request.error} title="The request could not be loaded" onRetry={() => void request.refetch()} /></>;
+  if (!r)
+    return (
+      <>
+        <PageHeader title="Support request" />
+        <ErrorNotice
+          error={request.error}
+          title="The request could not be loaded"
+          onRetry={() => void request.refetch()}
+        />
+      </>
+    );
   const open = r.status === 'open';
   const mine = r.staff?.id === user.id;
   return (
     <>
-      <p className="breadcrumb"><Link to="/staff/queue">Work queue</Link> <span aria-hidden="true">/</span></p>
+      <p className="breadcrumb">
+        <Link to="/staff/queue">Work queue</Link> <span aria-hidden="true">/</span>
+      </p>
       <PageHeader
         title={r.subject}
-        badge={<Badge tone={open ? (r.staff ? 'warn' : 'info') : 'neutral'}>{open ? (r.staff ? `Taken by ${mine ? 'you' : r.staff.name}` : 'Waiting') : 'Closed'}</Badge>}
+        badge={
+          <Badge tone={open ? (r.staff ? 'warn' : 'info') : 'neutral'}>
+            {open ? (r.staff ? `Taken by ${mine ? 'you' : r.staff.name}` : 'Waiting') : 'Closed'}
+          </Badge>
+        }
         actions={
           <>
-            {open && !r.staff && <Button variant="primary" busy={take.isPending} busyLabel="Taking" onClick={() => take.mutate()}>Take the request</Button>}
-            {open && mine && r.grantId && <Link className="btn btn-primary" to={`/staff/grants/${r.grantId}`}>Work under the grant</Link>}
-            {open && mine && <Button variant="danger" onClick={() => setClosing(true)}>Close the request</Button>}
+            {open && !r.staff && (
+              <Button variant="primary" busy={take.isPending} busyLabel="Taking" onClick={() => take.mutate()}>
+                Take the request
+              </Button>
+            )}
+            {open && mine && r.grantId && (
+              <Link className="btn btn-primary" to={`/staff/grants/${r.grantId}`}>
+                Work under the grant
+              </Link>
+            )}
+            {open && mine && (
+              <Button variant="danger" onClick={() => setClosing(true)}>
+                Close the request
+              </Button>
+            )}
           </>
         }
       />

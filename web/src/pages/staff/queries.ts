@@ -7,21 +7,25 @@ export const staffKey = (...rest: unknown[]) => ['staff', 'access', ...rest] as 
 export const useQueueRequests = () =>
   useQuery({
     queryKey: staffKey('support', 'open'),
-    queryFn: async () => (await call(api.GET('/api/staff/support-requests', { params: { query: { status: 'open', limit: 200 } } }))).requests,
+    queryFn: async () =>
+      (await call(api.GET('/api/staff/support-requests', { params: { query: { status: 'open', limit: 200 } } })))
+        .requests,
     refetchInterval: 5000,
   });
 
 export const useQueueGrants = () =>
   useQuery({
     queryKey: staffKey('grants', 'queue'),
-    queryFn: async () => (await call(api.GET('/api/staff/grants', { params: { query: { queue: 'true', limit: 200 } } }))).grants,
+    queryFn: async () =>
+      (await call(api.GET('/api/staff/grants', { params: { query: { queue: 'true', limit: 200 } } }))).grants,
     refetchInterval: 5000,
   });
 
 export const useMyGrants = () =>
   useQuery({
     queryKey: staffKey('grants', 'mine'),
-    queryFn: async () => (await call(api.GET('/api/staff/grants', { params: { query: { queue: 'false', limit: 200 } } }))).grants,
+    queryFn: async () =>
+      (await call(api.GET('/api/staff/grants', { params: { query: { queue: 'false', limit: 200 } } }))).grants,
     refetchInterval: 5000,
   });
 
@@ -37,7 +41,8 @@ export const useGrantServers = (grantId: string, active: boolean) =>
   useQuery({
     queryKey: staffKey('grant', grantId, 'servers'),
     enabled: active,
-    queryFn: async () => (await call(api.GET('/api/staff/grants/{grantId}/servers', { params: { path: { grantId } } }))).servers,
+    queryFn: async () =>
+      (await call(api.GET('/api/staff/grants/{grantId}/servers', { params: { path: { grantId } } }))).servers,
   });
 
 export const useStaffRequest = (supportId: string) =>

@@ -42,10 +42,31 @@ export function NewTaskForm({ orgId, servers, fixed = false }: Props) {
   const params = recipe ? (RECIPE_PARAMS[recipe.id] ?? []) : [];
 
   const start = useMutation({
-    mutationFn: async (body: { kind: What; serverIds: string[]; argv?: string[]; timeoutSeconds?: number; recipe?: string; params?: Record<string, string> }) =>
+    mutationFn: async (body: {
+      kind: What;
+      serverIds: string[];
+      argv?: string[];
+      timeoutSeconds?: number;
+      recipe?: string;
+      params?: Record<string, string>;
+    }) =>
       body.kind === 'command'
-        ? call(api.POST('/api/orgs/{orgId}/commands', { params: { path: { orgId } }, body: { argv: body.argv ?? [], serverIds: body.serverIds, ...(body.timeoutSeconds ? { timeoutSeconds: body.timeoutSeconds } : {}) } }))
-        : call(api.POST('/api/orgs/{orgId}/task-runs', { params: { path: { orgId } }, body: { recipe: body.recipe ?? '', params: body.params ?? {}, serverIds: body.serverIds } })),
+        ? call(
+            api.POST('/api/orgs/{orgId}/commands', {
+              params: { path: { orgId } },
+              body: {
+                argv: body.argv ?? [],
+                serverIds: body.serverIds,
+                ...(body.timeoutSeconds ? { timeoutSeconds: body.timeoutSeconds } : {}),
+              },
+            }),
+          )
+        : call(
+            api.POST('/api/orgs/{orgId}/task-runs', {
+              params: { path: { orgId } },
+              body: { recipe: body.recipe ?? '', params: body.params ?? {}, serverIds: body.serverIds },
+            }),
+          ),
     onSuccess: async (run) => {
       await queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'task-runs') });
       navigate(`/orgs/${orgId}/tasks/${run.id}`);
@@ -60,23 +81,34 @@ export function NewTaskForm({ orgId, servers, fixed = false }: Props) {
       const timeout = Number(formValue(data, 'timeout'));
       start.mutate({ kind: 'command', serverIds, argv: argv ?? [], ...(timeout ? { timeoutSeconds: timeout } : {}) });
     } else if (recipe) {
-      start.mutate({ kind: 'recipe', serverIds, recipe: recipe.id, params: Object.fromEntries(params.map((p) => [p.name, formValue(data, `param-${p.name}`).trim()])) });
+      start.mutate({
+        kind: 'recipe',
+        serverIds,
+        recipe: recipe.id,
+        params: Object.fromEntries(params.map((p) => [p.name, formValue(data, `param-${p.name}`).trim()])),
+      });
     }
   };
-  const toggle = (id: string, on: boolean) => setPicked((prev) => {
-    const next = new Set(prev);
-    if (on) next.add(id);
-    else next.delete(id);
-    return next;
-  });
+  const toggle = (id: string, on: boolean) =>
+    setPicked((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   const errors = formErrors(start.error, ['argv', 'recipe', 'params', 'serverIds'] as const);
   const canRun = picked.size > 0 && (what === 'recipe' ? Boolean(recipe) : Boolean(argv && argv.length > 0));
 
   return (
     <form method="post" onSubmit={submit} className="card stack" aria-label="Run a task">
       <div className="choice-row" role="radiogroup" aria-label="What to run">
-        <label className="choice"><input type="radio" name="what" checked={what === 'command'} onChange={() => setWhat('command')} /> A command</label>
-        <label className="choice"><input type="radio" name="what" checked={what === 'recipe'} onChange={() => setWhat('recipe')} /> A maintenance recipe</label>
+        <label className="choice">
+          <input type="radio" name="what" checked={what === 'command'} onChange={() => setWhat('command')} /> A command
+        </label>
+        <label className="choice">
+          <input type="radio" name="what" checked={what === 'recipe'} onChange={() => setWhat('recipe')} /> A
+          maintenance recipe
+        </label>
       </div>
       {what === 'command' ? (
         <>
@@ -90,30 +122,70 @@ export function NewTaskForm({ orgId, servers, fixed = false }: Props) {
             className="mono"
             placeholder="uname -a"
             required
-            hint={shell ? 'Run by /bin/sh -c on the server: pipes, variables and globs work.' : 'Words are passed to the program as they are; quotes group words. Tick the box below for pipes or variables.'}
+            hint={
+              shell
+                ? 'Run by /bin/sh -c on the server: pipes, variables and globs work.'
+                : 'Words are passed to the program as they are; quotes group words. Tick the box below for pipes or variables.'
+            }
             error={errors.field.argv ?? (argv === null ? 'A quote is not closed.' : undefined)}
           />
           {argv && argv.length > 0 && (
             <p className="argv-preview small">
               <span className="muted">Steward will run: </span>
-              {argv.map((w, i) => <code key={i}>{w}</code>)}
+              {argv.map((w, i) => (
+                <code key={i}>{w}</code>
+              ))}
             </p>
           )}
           <div className="row">
-            <label className="choice"><input type="checkbox" checked={shell} onChange={(event) => setShell(event.target.checked)} /> Run it through a shell</label>
+            <label className="choice">
+              <input type="checkbox" checked={shell} onChange={(event) => setShell(event.target.checked)} /> Run it
+              through a shell
+            </label>
           </div>
-          <TextField label="Time limit in seconds (optional)" name="timeout" type="number" min={1} max={3600} placeholder="600" className="narrow-input" />
+          <TextField
+            label="Time limit in seconds (optional)"
+            name="timeout"
+            type="number"
+            min={1}
+            max={3600}
+            placeholder="600"
+            className="narrow-input"
+          />
         </>
       ) : (
         <>
-          <SelectField label="Recipe" value={recipe?.id ?? ''} onChange={(event) => setRecipeId(event.target.value)} hint={recipe ? `${recipe.description} ${recipe.kind === 'state' ? 'Safe to run again: it changes only what is not already so.' : 'It acts every time it runs.'}` : undefined}>
-            {recipes.data?.map((r) => <option key={r.id} value={r.id}>{r.title}</option>)}
+          <SelectField
+            label="Recipe"
+            value={recipe?.id ?? ''}
+            onChange={(event) => setRecipeId(event.target.value)}
+            hint={
+              recipe
+                ? `${recipe.description} ${recipe.kind === 'state' ? 'Safe to run again: it changes only what is not already so.' : 'It acts every time it runs.'}`
+                : undefined
+            }
+          >
+            {recipes.data?.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.title}
+              </option>
+            ))}
           </SelectField>
           <ErrorNotice error={recipes.error} title="Recipes could not be loaded" />
           {params.length > 0 && (
             <div className="grid-2" key={recipe?.id}>
               {params.map((p) => (
-                <TextField key={p.name} label={p.label} name={`param-${p.name}`} required pattern={p.pattern} defaultValue={p.defaultValue} hint={p.hint} spellCheck={false} autoComplete="off" />
+                <TextField
+                  key={p.name}
+                  label={p.label}
+                  name={`param-${p.name}`}
+                  required
+                  pattern={p.pattern}
+                  defaultValue={p.defaultValue}
+                  hint={p.hint}
+                  spellCheck={false}
+                  autoComplete="off"
+                />
               ))}
             </div>
           )}
@@ -125,16 +197,29 @@ export function NewTaskForm({ orgId, servers, fixed = false }: Props) {
           {servers.length === 0 && <p className="muted">No servers yet.</p>}
           {servers.length > 1 && (
             <div className="row">
-              <Button variant="ghost" onClick={() => setPicked(new Set(ready.map((s) => s.id)))}>Select all ready servers</Button>
-              <Button variant="ghost" onClick={() => setPicked(new Set())}>Clear</Button>
+              <Button variant="ghost" onClick={() => setPicked(new Set(ready.map((s) => s.id)))}>
+                Select all ready servers
+              </Button>
+              <Button variant="ghost" onClick={() => setPicked(new Set())}>
+                Clear
+              </Button>
             </div>
           )}
           <ul className="check-list">
             {servers.map((s) => (
               <li key={s.id}>
                 <label className="choice">
-                  <input type="checkbox" checked={picked.has(s.id)} disabled={s.status !== 'ready'} onChange={(event) => toggle(s.id, event.target.checked)} />
-                  {s.name} <span className="muted small">{s.address}{s.status !== 'ready' ? ` · ${SERVER_STATUS[s.status].label}` : ''}</span>
+                  <input
+                    type="checkbox"
+                    checked={picked.has(s.id)}
+                    disabled={s.status !== 'ready'}
+                    onChange={(event) => toggle(s.id, event.target.checked)}
+                  />
+                  {s.name}{' '}
+                  <span className="muted small">
+                    {s.address}
+                    {s.status !== 'ready' ? ` · ${SERVER_STATUS[s.status].label}` : ''}
+                  </span>
                 </label>
               </li>
             ))}
@@ -143,8 +228,16 @@ export function NewTaskForm({ orgId, servers, fixed = false }: Props) {
         </fieldset>
       )}
       <ErrorNotice error={errors.form} title="The task did not start" />
-      {errors.field.recipe && <p className="field-error" role="alert">{errors.field.recipe}</p>}
-      {errors.field.params && <p className="field-error" role="alert">{errors.field.params}</p>}
+      {errors.field.recipe && (
+        <p className="field-error" role="alert">
+          {errors.field.recipe}
+        </p>
+      )}
+      {errors.field.params && (
+        <p className="field-error" role="alert">
+          {errors.field.params}
+        </p>
+      )}
       <div>
         <Button type="submit" variant="primary" disabled={!canRun} busy={start.isPending} busyLabel="Starting">
           {fixed ? 'Run' : `Run on ${picked.size} server${picked.size === 1 ? '' : 's'}`}

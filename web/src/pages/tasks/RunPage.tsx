@@ -21,7 +21,18 @@ import { useRunOutput } from './useRunOutput';
 function Output({ entries, label }: { entries: readonly OutputEntry[]; label: string }) {
   return (
     <pre className="run-output" tabIndex={0} aria-label={label}>
-      {entries.length === 0 ? <span className="muted">No output yet.</span> : entries.map((e) => <span key={`${e.serverId}/${e.seq}`} className={e.stream === 'stderr' ? 'stderr' : e.stream === 'log' ? 'log' : undefined}>{e.data}</span>)}
+      {entries.length === 0 ? (
+        <span className="muted">No output yet.</span>
+      ) : (
+        entries.map((e) => (
+          <span
+            key={`${e.serverId}/${e.seq}`}
+            className={e.stream === 'stderr' ? 'stderr' : e.stream === 'log' ? 'log' : undefined}
+          >
+            {e.data}
+          </span>
+        ))
+      )}
     </pre>
   );
 }
@@ -33,33 +44,52 @@ function Hosts({ run, names }: { run: TaskRun; names: ReadonlyMap<string, string
       <table>
         <caption className="visually-hidden">Servers of this run</caption>
         <thead>
-          <tr><th scope="col">Server</th><th scope="col">Status</th><th scope="col">Steps</th><th scope="col">Exit code</th><th scope="col">Finished</th></tr>
+          <tr>
+            <th scope="col">Server</th>
+            <th scope="col">Status</th>
+            <th scope="col">Steps</th>
+            <th scope="col">Exit code</th>
+            <th scope="col">Finished</th>
+          </tr>
         </thead>
         <tbody>
           {run.hosts.map((h) => {
             const look = hostLook(h.status);
             return (
               <tr key={h.serverId}>
-                <th scope="row"><Link to={`/orgs/${org.id}/servers/${h.serverId}`}>{names.get(h.serverId) ?? h.serverId}</Link></th>
+                <th scope="row">
+                  <Link to={`/orgs/${org.id}/servers/${h.serverId}`}>{names.get(h.serverId) ?? h.serverId}</Link>
+                </th>
                 <td>
                   <Badge tone={look.tone}>{look.label}</Badge>
                   {look.moving && <span className="spinner inline" aria-hidden="true" />}
                   {h.error && <span className="error-text small party-id">{h.error}</span>}
                 </td>
                 <td>
-                  {h.steps.length === 0 ? '—' : (
+                  {h.steps.length === 0 ? (
+                    '—'
+                  ) : (
                     <details>
-                      <summary>{h.steps.length} step{h.steps.length === 1 ? '' : 's'}<span className="visually-hidden"> on {names.get(h.serverId) ?? h.serverId}</span></summary>
+                      <summary>
+                        {h.steps.length} step{h.steps.length === 1 ? '' : 's'}
+                        <span className="visually-hidden"> on {names.get(h.serverId) ?? h.serverId}</span>
+                      </summary>
                       <ol className="step-list">
                         {h.steps.map((s) => (
-                          <li key={s.id}><Badge tone={hostLook(s.status).tone}>{s.status}</Badge> {s.description} <span className="muted small">{(s.durationMs / 1000).toFixed(1)} s</span>{s.error && <span className="error-text small party-id">{s.error}</span>}</li>
+                          <li key={s.id}>
+                            <Badge tone={hostLook(s.status).tone}>{s.status}</Badge> {s.description}{' '}
+                            <span className="muted small">{(s.durationMs / 1000).toFixed(1)} s</span>
+                            {s.error && <span className="error-text small party-id">{s.error}</span>}
+                          </li>
                         ))}
                       </ol>
                     </details>
                   )}
                 </td>
                 <td className="num">{h.exitCode ?? '—'}</td>
-                <td className="nowrap"><Time iso={h.finishedAt} /></td>
+                <td className="nowrap">
+                  <Time iso={h.finishedAt} />
+                </td>
               </tr>
             );
           })}
@@ -90,7 +120,11 @@ export function RunPage() {
     return (
       <>
         <PageHeader title="Task run" />
-        {isApiError(run.error, 'STEWARD_NOT_FOUND') ? <EmptyState title="There is no such run in this organisation." /> : <ErrorNotice error={run.error} title="The run could not be loaded" onRetry={() => void run.refetch()} />}
+        {isApiError(run.error, 'STEWARD_NOT_FOUND') ? (
+          <EmptyState title="There is no such run in this organisation." />
+        ) : (
+          <ErrorNotice error={run.error} title="The run could not be loaded" onRetry={() => void run.refetch()} />
+        )}
       </>
     );
   }
@@ -102,12 +136,44 @@ export function RunPage() {
   const shown = only ? r.hosts.filter((h) => h.serverId === only) : r.hosts;
   return (
     <>
-      <p className="breadcrumb"><Link to={`/orgs/${org.id}/tasks`}>Tasks</Link> <span aria-hidden="true">/</span></p>
-      <PageHeader title={runTitle(r, recipes.data)} badge={<Badge tone={look.tone}>{look.label}</Badge>} description={<>Started <Time iso={r.createdAt} />{r.finishedAt ? <>, finished <Time iso={r.finishedAt} /></> : null}. {r.kind === 'command' ? 'An ad-hoc command.' : r.kind === 'discovery' ? 'Steward collected what runs on the servers.' : 'A maintenance recipe: each step checks first and changes only what is needed.'}</>} />
+      <p className="breadcrumb">
+        <Link to={`/orgs/${org.id}/tasks`}>Tasks</Link> <span aria-hidden="true">/</span>
+      </p>
+      <PageHeader
+        title={runTitle(r, recipes.data)}
+        badge={<Badge tone={look.tone}>{look.label}</Badge>}
+        description={
+          <>
+            Started <Time iso={r.createdAt} />
+            {r.finishedAt ? (
+              <>
+                , finished <Time iso={r.finishedAt} />
+              </>
+            ) : null}
+            .{' '}
+            {r.kind === 'command'
+              ? 'An ad-hoc command.'
+              : r.kind === 'discovery'
+                ? 'Steward collected what runs on the servers.'
+                : 'A maintenance recipe: each step checks first and changes only what is needed.'}
+          </>
+        }
+      />
       <section className="section card" aria-label="Progress">
-        <ProgressBar label="Servers finished" value={finished} max={progress.total} detail={`${finished} of ${progress.total} finished${progress.failed ? `, ${progress.failed} failed` : ''}${progress.changed ? `, ${progress.changed} changed` : ''}${progress.running ? `, ${progress.running} running` : ''}`} />
+        <ProgressBar
+          label="Servers finished"
+          value={finished}
+          max={progress.total}
+          detail={`${finished} of ${progress.total} finished${progress.failed ? `, ${progress.failed} failed` : ''}${progress.changed ? `, ${progress.changed} changed` : ''}${progress.running ? `, ${progress.running} running` : ''}`}
+        />
         <p role="status" className="muted small">
-          {status === 'running' ? (output.mode === 'live' ? 'Live: output appears as the servers write it.' : output.mode === 'polling' ? 'Following the run (checking every second).' : 'Connecting to the run…') : `The run ${look.label.toLowerCase()}.`}
+          {status === 'running'
+            ? output.mode === 'live'
+              ? 'Live: output appears as the servers write it.'
+              : output.mode === 'polling'
+                ? 'Following the run (checking every second).'
+                : 'Connecting to the run…'
+            : `The run ${look.label.toLowerCase()}.`}
         </p>
       </section>
       <section className="section" aria-labelledby="run-servers">
@@ -120,14 +186,21 @@ export function RunPage() {
           {r.hosts.length > 1 && (
             <SelectField label="Show" value={only} onChange={(event) => setOnly(event.target.value)}>
               <option value="">Every server</option>
-              {r.hosts.map((h) => <option key={h.serverId} value={h.serverId}>{names.get(h.serverId) ?? h.serverId}</option>)}
+              {r.hosts.map((h) => (
+                <option key={h.serverId} value={h.serverId}>
+                  {names.get(h.serverId) ?? h.serverId}
+                </option>
+              ))}
             </SelectField>
           )}
         </div>
         {shown.map((h) => (
           <div key={h.serverId} className="output-block">
             {r.hosts.length > 1 && <h3>{names.get(h.serverId) ?? h.serverId}</h3>}
-            <Output entries={byServer.get(h.serverId) ?? []} label={`Output of ${names.get(h.serverId) ?? h.serverId}`} />
+            <Output
+              entries={byServer.get(h.serverId) ?? []}
+              label={`Output of ${names.get(h.serverId) ?? h.serverId}`}
+            />
           </div>
         ))}
       </section>

@@ -18,18 +18,29 @@ export function TasksPage() {
   const running = runs.data?.filter((r) => r.status === 'running').length ?? 0;
   return (
     <>
-      <PageHeader title="Tasks" description="Maintenance recipes and commands, run on as many servers as you choose with live output. Steward runs a few servers at a time and records every login in the credential-use ledger." />
+      <PageHeader
+        title="Tasks"
+        description="Maintenance recipes and commands, run on as many servers as you choose with live output. Steward runs a few servers at a time and records every login in the credential-use ledger."
+      />
       <section className="section" aria-labelledby="new-task">
         <h2 id="new-task">Run a task</h2>
         {servers.data ? <NewTaskForm orgId={org.id} servers={servers.data} /> : <Loading label="Loading servers" />}
       </section>
       <section className="section" aria-labelledby="history">
         <h2 id="history">History</h2>
-        <p role="status" className="muted">{running > 0 ? `${running} run${running === 1 ? '' : 's'} in progress; this list updates by itself.` : ''}</p>
+        <p role="status" className="muted">
+          {running > 0 ? `${running} run${running === 1 ? '' : 's'} in progress; this list updates by itself.` : ''}
+        </p>
         {runs.isPending && <Loading label="Loading the history" />}
         <ErrorNotice error={runs.error} title="The history could not be loaded" onRetry={() => void runs.refetch()} />
-        {runs.data?.length === 0 && <EmptyState title="Nothing has run yet">Runs, discovery included, are listed here with their output.</EmptyState>}
-        {runs.data && runs.data.length > 0 && <RunsTable runs={runs.data} orgId={org.id} caption="Task history" serverNames={names} />}
+        {runs.data?.length === 0 && (
+          <EmptyState title="Nothing has run yet">
+            Runs, discovery included, are listed here with their output.
+          </EmptyState>
+        )}
+        {runs.data && runs.data.length > 0 && (
+          <RunsTable runs={runs.data} orgId={org.id} caption="Task history" serverNames={names} />
+        )}
       </section>
     </>
   );

@@ -14,7 +14,8 @@ export interface RunOutput {
 }
 
 /** The address of a run's event stream (the generated client does not cover text/event-stream answers). */
-export const runEventsUrl = (orgId: string, runId: string) => `/api/orgs/${encodeURIComponent(orgId)}/task-runs/${encodeURIComponent(runId)}/events`;
+export const runEventsUrl = (orgId: string, runId: string) =>
+  `/api/orgs/${encodeURIComponent(orgId)}/task-runs/${encodeURIComponent(runId)}/events`;
 
 /**
  * A run's output and progress as they happen: server-sent events first (output, progress, end); if the stream
@@ -40,10 +41,11 @@ export function useRunOutput(orgId: string, runId: string): RunOutput {
         added = true;
       }
       // Output can arrive in bursts of many events; the page redraws at most ten times a second.
-      if (added && flush === undefined) flush = window.setTimeout(() => {
-        flush = undefined;
-        if (!stopped) publish();
-      }, 100);
+      if (added && flush === undefined)
+        flush = window.setTimeout(() => {
+          flush = undefined;
+          if (!stopped) publish();
+        }, 100);
     };
     const finish = (status: TaskRun['status']) => {
       publish({ ended: status });
@@ -56,7 +58,11 @@ export function useRunOutput(orgId: string, runId: string): RunOutput {
       let cursor: string | undefined;
       while (!stopped) {
         try {
-          const out = await call(api.GET('/api/orgs/{orgId}/task-runs/{runId}/output', { params: { path: { orgId, runId }, query: cursor ? { after: cursor } : {} } }));
+          const out = await call(
+            api.GET('/api/orgs/{orgId}/task-runs/{runId}/output', {
+              params: { path: { orgId, runId }, query: cursor ? { after: cursor } : {} },
+            }),
+          );
           cursor = out.cursor;
           add(out.entries);
           publish({ progress: out.run.progress });
@@ -70,8 +76,12 @@ export function useRunOutput(orgId: string, runId: string): RunOutput {
 
     const source = new EventSource(runEventsUrl(orgId, runId));
     source.addEventListener('open', () => publish({ mode: 'live' }));
-    source.addEventListener('output', (event) => add([JSON.parse((event as MessageEvent<string>).data) as OutputEntry]));
-    source.addEventListener('progress', (event) => publish({ progress: JSON.parse((event as MessageEvent<string>).data) as TaskRun['progress'] }));
+    source.addEventListener('output', (event) =>
+      add([JSON.parse((event as MessageEvent<string>).data) as OutputEntry]),
+    );
+    source.addEventListener('progress', (event) =>
+      publish({ progress: JSON.parse((event as MessageEvent<string>).data) as TaskRun['progress'] }),
+    );
     source.addEventListener('end', (event) => {
       source.close();
       if (flush !== undefined) window.clearTimeout(flush);

@@ -37,7 +37,15 @@ export function parseGroup(content: string | null): Group[] {
     const [name = '', , gid, members = ''] = f;
     const g = toInt(gid);
     if (!name || g === null) continue;
-    out.push({ name, gid: g, members: members.split(',').map((m) => m.trim()).filter(Boolean).sort() });
+    out.push({
+      name,
+      gid: g,
+      members: members
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean)
+        .sort(),
+    });
   }
   return out;
 }
@@ -52,7 +60,10 @@ export function parseShadowStatus(lines: readonly string[]): Map<string, 'set' |
   return out;
 }
 
-export function toUsers(entries: readonly PasswdEntry[], shadow: ReadonlyMap<string, 'set' | 'locked' | 'empty'>): User[] {
+export function toUsers(
+  entries: readonly PasswdEntry[],
+  shadow: ReadonlyMap<string, 'set' | 'locked' | 'empty'>,
+): User[] {
   return entries.map((e) => ({
     ...e,
     loginShell: e.shell !== '' && !NO_LOGIN.test(e.shell),

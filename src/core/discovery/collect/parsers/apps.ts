@@ -15,7 +15,13 @@ export function parseDockerPs(lines: readonly string[]): DockerContainer[] {
   for (const line of lines) {
     const f = line.split('\t');
     if (f.length < 4 || !/^[0-9a-f]{12,64}$/.test(f[0] ?? '')) continue;
-    out.push({ id: (f[0] ?? '').slice(0, 12), image: f[1] ?? '', name: f[2] ?? '', status: f[3] ?? '', ports: f[4] ?? '' });
+    out.push({
+      id: (f[0] ?? '').slice(0, 12),
+      image: f[1] ?? '',
+      name: f[2] ?? '',
+      status: f[3] ?? '',
+      ports: f[4] ?? '',
+    });
   }
   return out;
 }
@@ -28,7 +34,28 @@ export interface PackageJsonInfo {
   readonly hasStartScript: boolean;
 }
 
-const FRAMEWORKS = ['express', 'next', 'nuxt', 'fastify', '@nestjs/core', 'koa', 'hapi', '@hapi/hapi', 'react-scripts', 'strapi', '@strapi/strapi', 'ghost', 'meteor', 'sails', 'remix', '@remix-run/node', 'astro', 'svelte', '@sveltejs/kit', 'vite'];
+const FRAMEWORKS = [
+  'express',
+  'next',
+  'nuxt',
+  'fastify',
+  '@nestjs/core',
+  'koa',
+  'hapi',
+  '@hapi/hapi',
+  'react-scripts',
+  'strapi',
+  '@strapi/strapi',
+  'ghost',
+  'meteor',
+  'sails',
+  'remix',
+  '@remix-run/node',
+  'astro',
+  'svelte',
+  '@sveltejs/kit',
+  'vite',
+];
 
 /** The few fields worth keeping from a package.json; anything that is not JSON gives null. */
 export function parsePackageJson(content: string | null): PackageJsonInfo | null {
@@ -42,7 +69,10 @@ export function parsePackageJson(content: string | null): PackageJsonInfo | null
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
   const o = data as Record<string, unknown>;
   const str = (v: unknown): string | null => (typeof v === 'string' && v.length <= 214 ? v : null);
-  const deps = { ...(isRecord(o.dependencies) ? o.dependencies : {}), ...(isRecord(o.devDependencies) ? o.devDependencies : {}) };
+  const deps = {
+    ...(isRecord(o.dependencies) ? o.dependencies : {}),
+    ...(isRecord(o.devDependencies) ? o.devDependencies : {}),
+  };
   const scripts = isRecord(o.scripts) ? o.scripts : {};
   return {
     name: str(o.name),
@@ -88,4 +118,3 @@ export function parseWpVersion(lines: readonly string[]): string | null {
 export function parseApacheVersion(lines: readonly string[]): string | null {
   return /Apache\/(\S+)/.exec(lines[0] ?? '')?.[1] ?? null;
 }
-

@@ -21,13 +21,20 @@ const DAY_MS = 86_400_000;
 
 /** `CN=example.com\nO=Org` → `CN=example.com, O=Org`. */
 function dn(text: string): string {
-  return text.split('\n').map((s) => s.trim()).filter(Boolean).join(', ');
+  return text
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** `DNS:a.example, DNS:b.example, IP Address:10.0.0.1` → names, in order. */
 function sans(text: string | undefined): string[] {
   if (!text) return [];
-  return text.split(/,\s*/).map((s) => s.replace(/^(DNS|IP Address|email|URI):/, '').trim()).filter(Boolean);
+  return text
+    .split(/,\s*/)
+    .map((s) => s.replace(/^(DNS|IP Address|email|URI):/, '').trim())
+    .filter(Boolean);
 }
 
 function iso(date: string): string {

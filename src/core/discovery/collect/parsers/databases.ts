@@ -14,7 +14,15 @@ export function parseMysqlUsers(lines: readonly string[]): DbAdmin[] {
     const [name = '', host = '', superPriv, grantPriv] = f;
     if (!name && !host) continue;
     const superuser = superPriv === 'Y' || grantPriv === 'Y';
-    out.push({ engine: 'mysql', name, host, superuser, canLogin: null, source: 'query', detail: superuser ? privDetail(superPriv, grantPriv) : null });
+    out.push({
+      engine: 'mysql',
+      name,
+      host,
+      superuser,
+      canLogin: null,
+      source: 'query',
+      detail: superuser ? privDetail(superPriv, grantPriv) : null,
+    });
   }
   return out;
 }
@@ -30,8 +38,21 @@ export function parsePgRoles(lines: readonly string[]): DbAdmin[] {
     const f = line.split('|');
     if (f.length < 6 || !f[0]) continue;
     const [name, sup, createRole, createDb, canLogin, repl] = f;
-    const flags = [sup === 't' ? 'SUPERUSER' : '', createRole === 't' ? 'CREATEROLE' : '', createDb === 't' ? 'CREATEDB' : '', repl === 't' ? 'REPLICATION' : ''].filter(Boolean);
-    out.push({ engine: 'postgresql', name: name ?? '', host: null, superuser: sup === 't', canLogin: canLogin === 't', source: 'query', detail: flags.join(', ') || null });
+    const flags = [
+      sup === 't' ? 'SUPERUSER' : '',
+      createRole === 't' ? 'CREATEROLE' : '',
+      createDb === 't' ? 'CREATEDB' : '',
+      repl === 't' ? 'REPLICATION' : '',
+    ].filter(Boolean);
+    out.push({
+      engine: 'postgresql',
+      name: name ?? '',
+      host: null,
+      superuser: sup === 't',
+      canLogin: canLogin === 't',
+      source: 'query',
+      detail: flags.join(', ') || null,
+    });
   }
   return out;
 }
@@ -111,6 +132,8 @@ export function parseMongodGrep(lines: readonly string[]): Map<string, string> {
 
 export function listenList(value: string | undefined): string[] {
   if (!value) return [];
-  return value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
-

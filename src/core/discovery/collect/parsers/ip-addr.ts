@@ -48,14 +48,22 @@ export function parseIfconfig(lines: readonly string[]): IpAddress[] {
       if (maskValue && /^\d+\.\d+\.\d+\.\d+$/.test(maskValue)) {
         prefix = maskValue.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
       }
-      if (raw && /^\d+\.\d+\.\d+\.\d+$/.test(raw)) out.push({ interface: iface, family: 'inet', address: raw, prefixLength: prefix, scope: null });
+      if (raw && /^\d+\.\d+\.\d+\.\d+$/.test(raw))
+        out.push({ interface: iface, family: 'inet', address: raw, prefixLength: prefix, scope: null });
     } else if (w[0] === 'inet6') {
       const raw = w[1] === 'addr:' ? (w[2] ?? '') : (w[1] ?? '');
       const { address, prefixLength } = splitCidr(raw);
       const pi = w.indexOf('prefixlen');
       const pl = prefixLength ?? (pi >= 0 ? toInt(w[pi + 1]) : null);
-      const scopeWord = w.find((x) => /^Scope:/i.test(x))?.replace(/^Scope:/i, '').toLowerCase() ?? /<(\w+)>/.exec(line)?.[1] ?? null;
-      if (address.includes(':')) out.push({ interface: iface, family: 'inet6', address, prefixLength: pl, scope: scopeWord });
+      const scopeWord =
+        w
+          .find((x) => /^Scope:/i.test(x))
+          ?.replace(/^Scope:/i, '')
+          .toLowerCase() ??
+        /<(\w+)>/.exec(line)?.[1] ??
+        null;
+      if (address.includes(':'))
+        out.push({ interface: iface, family: 'inet6', address, prefixLength: pl, scope: scopeWord });
     }
   }
   return out;

@@ -12,7 +12,10 @@ export interface MyCnfOption {
 }
 
 function unescape(v: string): string {
-  return v.replace(/\\([btnrs\\])/g, (_, c: string) => ({ b: '\b', t: '\t', n: '\n', r: '\r', s: ' ', '\\': '\\' })[c] ?? c);
+  return v.replace(
+    /\\([btnrs\\])/g,
+    (_, c: string) => ({ b: '\b', t: '\t', n: '\n', r: '\r', s: ' ', '\\': '\\' })[c] ?? c,
+  );
 }
 
 function value(raw: string): string {
@@ -38,7 +41,12 @@ export function parseMyCnf(content: string | null): MyCnfOption[] {
     }
     const m = /^([A-Za-z0-9_-]+)\s*(?:=\s*(.*))?$/.exec(line);
     if (!m?.[1]) continue;
-    out.push({ section, key: m[1].toLowerCase().replace(/_/g, '-'), value: m[2] === undefined ? '' : value(m[2]), line: i + 1 });
+    out.push({
+      section,
+      key: m[1].toLowerCase().replace(/_/g, '-'),
+      value: m[2] === undefined ? '' : value(m[2]),
+      line: i + 1,
+    });
   }
   return out;
 }

@@ -37,7 +37,8 @@ export function parseApkDb(lines: readonly string[]): Package[] {
   const out: Package[] = [];
   let cur: { name?: string; version?: string; arch?: string } = {};
   const flush = (): void => {
-    if (cur.name && cur.version) out.push({ name: cur.name, version: cur.version, arch: cur.arch ?? null, manager: 'apk' });
+    if (cur.name && cur.version)
+      out.push({ name: cur.name, version: cur.version, arch: cur.arch ?? null, manager: 'apk' });
     cur = {};
   };
   for (const line of lines) {

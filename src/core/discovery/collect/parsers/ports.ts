@@ -74,7 +74,10 @@ export function parseNetstat(lines: readonly string[]): ListeningPort[] {
 function hexToIpv4(hex: string): string {
   // The kernel prints the address as one native-endian (little-endian on x86 and arm64) 32-bit number.
   const bytes = hex.match(/../g) ?? [];
-  return bytes.reverse().map((b) => parseInt(b, 16)).join('.');
+  return bytes
+    .reverse()
+    .map((b) => parseInt(b, 16))
+    .join('.');
 }
 
 /** RFC 5952 text form: lower case, leading zeros dropped, the longest run of two or more zero groups as `::`. */
@@ -82,7 +85,7 @@ export function compressIpv6(groups: readonly string[]): string {
   const g = groups.map((x) => x.toLowerCase().replace(/^0+(?=.)/, ''));
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < g.length; ) {
+  for (let i = 0; i < g.length;) {
     if (g[i] !== '0') {
       i++;
       continue;
@@ -120,7 +123,13 @@ export function parseProcNet(file: string, lines: readonly string[]): ListeningP
     const st = (w[3] ?? '').toUpperCase();
     if ((proto === 'tcp' && st !== '0A') || (proto === 'udp' && st !== '07')) continue;
     if ((v6 && m[1].length !== 32) || (!v6 && m[1].length !== 8)) continue;
-    out.push({ proto, address: v6 ? hexToIpv6(m[1]) : hexToIpv4(m[1]), port: parseInt(m[2], 16), process: null, pid: null });
+    out.push({
+      proto,
+      address: v6 ? hexToIpv6(m[1]) : hexToIpv4(m[1]),
+      port: parseInt(m[2], 16),
+      process: null,
+      pid: null,
+    });
   }
   return out;
 }

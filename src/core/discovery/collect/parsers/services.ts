@@ -24,14 +24,21 @@ export function parseSystemdUnitFiles(lines: readonly string[]): Map<string, boo
   for (const line of lines) {
     const [unit, state] = words(line);
     if (!unit?.endsWith('.service') || !state) continue;
-    const enabled = state === 'enabled' || state === 'enabled-runtime' || state === 'alias' ? true
-      : state === 'disabled' || state === 'masked' || state === 'masked-runtime' ? false : null;
+    const enabled =
+      state === 'enabled' || state === 'enabled-runtime' || state === 'alias'
+        ? true
+        : state === 'disabled' || state === 'masked' || state === 'masked-runtime'
+          ? false
+          : null;
     out.set(unit, enabled);
   }
   return out;
 }
 
-export function parseSystemdUnits(lines: readonly string[], enablement: ReadonlyMap<string, boolean | null>): Service[] {
+export function parseSystemdUnits(
+  lines: readonly string[],
+  enablement: ReadonlyMap<string, boolean | null>,
+): Service[] {
   const out: Service[] = [];
   for (const raw of lines) {
     // Older systemd prints a bullet before failed units even with --plain.
@@ -57,7 +64,10 @@ export function parseRcUpdate(lines: readonly string[]): Map<string, boolean> {
     const m = /^\s*(\S+)\s*\|(.*)$/.exec(line);
     if (!m?.[1]) continue;
     const levels = words(m[2] ?? '');
-    out.set(m[1], levels.some((l) => l !== 'shutdown'));
+    out.set(
+      m[1],
+      levels.some((l) => l !== 'shutdown'),
+    );
   }
   return out;
 }
@@ -69,12 +79,17 @@ export function parseRcStatus(lines: readonly string[], enablement: ReadonlyMap<
     const m = /^\s+(\S+)\s+\[\s*([a-z]+)\b[^\]]*\]\s*$/.exec(line);
     if (!m?.[1] || !m[2]) continue;
     const status = m[2];
-    const state: ServiceState = status === 'started' ? 'running'
-      : status === 'stopped' ? 'stopped'
-      : status === 'crashed' ? 'failed' : 'unknown';
+    const state: ServiceState =
+      status === 'started' ? 'running' : status === 'stopped' ? 'stopped' : status === 'crashed' ? 'failed' : 'unknown';
     const prev = byName.get(m[1]);
     if (prev && prev.state === 'running') continue;
-    byName.set(m[1], { name: m[1], manager: 'openrc', state, enabled: enablement.get(m[1]) ?? false, description: null });
+    byName.set(m[1], {
+      name: m[1],
+      manager: 'openrc',
+      state,
+      enabled: enablement.get(m[1]) ?? false,
+      description: null,
+    });
   }
   return [...byName.values()];
 }
@@ -97,7 +112,8 @@ export function parseSysvLsb(lines: readonly string[]): Service[] {
     const m = /^(\d+) (\S+) ([01])$/.exec(line.trim());
     if (!m?.[1] || !m[2]) continue;
     const code = Number(m[1]);
-    const state: ServiceState = code === 0 ? 'running' : code === 3 ? 'stopped' : code === 1 || code === 2 ? 'failed' : 'unknown';
+    const state: ServiceState =
+      code === 0 ? 'running' : code === 3 ? 'stopped' : code === 1 || code === 2 ? 'failed' : 'unknown';
     out.push({ name: m[2], manager: 'sysv', state, enabled: m[3] === '1', description: null });
   }
   return out;

@@ -14,7 +14,8 @@ export interface PublicKey {
   readonly options: string[];
 }
 
-const KEY_TYPE = /^(ssh-(rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)$/;
+const KEY_TYPE =
+  /^(ssh-(rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)$/;
 
 /** SHA256 fingerprint in OpenSSH's form: `SHA256:` and base64 without padding. */
 export function sshFingerprint(blob: Buffer): string {
@@ -95,7 +96,13 @@ export function parsePublicKeyLine(raw: string): PublicKey | null {
   if (!m?.[1] || !m[2] || !KEY_TYPE.test(m[1])) return null;
   const blob = Buffer.from(m[2], 'base64');
   if (blob.length < 8) return null;
-  return { type: m[1], bits: keyBits(m[1], blob), fingerprint: sshFingerprint(blob), comment: (m[3] ?? '').trim(), options };
+  return {
+    type: m[1],
+    bits: keyBits(m[1], blob),
+    fingerprint: sshFingerprint(blob),
+    comment: (m[3] ?? '').trim(),
+    options,
+  };
 }
 
 export function parseAuthorizedKeys(content: string | null): PublicKey[] {

@@ -26,10 +26,12 @@ function logicalLines(content: string | null): string[] {
     buf = '';
   }
   if (buf) out.push(buf);
-  return out.map((l) => {
-    if (/^\s*#include(dir)?\s/.test(l)) return l.trim();
-    return l.replace(/(^|\s)#(?!\d).*$/, '').trim();
-  }).filter((l) => l.length > 0);
+  return out
+    .map((l) => {
+      if (/^\s*#include(dir)?\s/.test(l)) return l.trim();
+      return l.replace(/(^|\s)#(?!\d).*$/, '').trim();
+    })
+    .filter((l) => l.length > 0);
 }
 
 const ALIAS = /^(User_Alias|Runas_Alias|Host_Alias|Cmnd_Alias|Cmd_Alias)\s+(.*)$/;
@@ -50,7 +52,14 @@ export function parseSudoers(content: string | null, source: string): SudoersFil
       if (alias[1] === 'User_Alias') {
         for (const def of (alias[2] ?? '').split(':')) {
           const m = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*)$/.exec(def);
-          if (m?.[1]) userAliases.set(m[1], (m[2] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+          if (m?.[1])
+            userAliases.set(
+              m[1],
+              (m[2] ?? '')
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            );
         }
       }
       continue;
@@ -68,7 +77,13 @@ export function parseSudoers(content: string | null, source: string): SudoersFil
       rhs = rhs.slice(ra[0].length);
     }
     const noPassword = /(^|\s)NOPASSWD:/.test(rhs);
-    const commands = rhs.replace(/(^|\s)(NO)?(PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT|NOEXEC|NOSETENV|NOLOG_INPUT|NOLOG_OUTPUT|NOMAIL|NOFOLLOW|NOINTERCEPT):/g, ' ').replace(/\s+/g, ' ').trim();
+    const commands = rhs
+      .replace(
+        /(^|\s)(NO)?(PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT|NOEXEC|NOSETENV|NOLOG_INPUT|NOLOG_OUTPUT|NOMAIL|NOFOLLOW|NOINTERCEPT):/g,
+        ' ',
+      )
+      .replace(/\s+/g, ' ')
+      .trim();
     for (const raw of userList.split(',')) {
       const p = raw.trim();
       if (!p || p.startsWith('!')) continue;

@@ -23,7 +23,10 @@ export function toNumber(s: string | undefined | null): number | null {
 
 /** Splits on runs of blanks, with no empty words. */
 export function words(line: string): string[] {
-  return line.trim().split(/\s+/).filter((w) => w.length > 0);
+  return line
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
 }
 
 /** A TCP/UDP port number, or null. */

@@ -116,7 +116,8 @@ export function parseApacheGrep(lines: readonly string[]): WebSite[] {
     }
     const [keyword = '', ...args] = words(text);
     const values = args.map(unquote);
-    const target = vhost ?? mainByFile.get(file) ?? { names: [], roots: [], listen: [], certificates: [], source: file };
+    const target = vhost ??
+      mainByFile.get(file) ?? { names: [], roots: [], listen: [], certificates: [], source: file };
     const k = keyword.toLowerCase();
     if (k === 'servername' || k === 'serveralias') target.names.push(...values);
     else if (k === 'documentroot' && values[0]) target.roots.push(values[0]);
