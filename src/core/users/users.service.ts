@@ -4,7 +4,7 @@ import type { Db, Executor } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, invalidInput, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
-import { Secret } from '../../kernel/secret.js';
+import type { Secret } from '../../kernel/secret.js';
 import { auditActor, type Actor, type StaffRole } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { Vault } from '../vault/vault.service.js';
