@@ -11,10 +11,18 @@ import ssh2, {
   type PublicKeyAuthMethod,
   type PasswordAuthMethod,
 } from 'ssh2';
+import { resolveAllowed, type AddressPolicy } from '../kernel/addresses.js';
 import { AppError } from '../kernel/errors.js';
 import { transportAlgorithms } from './algorithms.js';
 import type { ShellCommand } from './argv.js';
-import { HostKeyChangedError, HostKeyUnknownError, normaliseSshError, sshError, type Endpoint } from './errors.js';
+import {
+  HostKeyChangedError,
+  HostKeyUnknownError,
+  normaliseSshError,
+  sshError,
+  unreachableError,
+  type Endpoint,
+} from './errors.js';
 import { describeHostKey, type HostKeyPolicy, type PresentedHostKey } from './host-key.js';
 import { compileHostKeyPolicy, createHostVerifier, expectedFingerprints } from './host-key-verifier.js';
 import { noopLogger, type RemoteLogger } from './logging.js';
@@ -33,6 +41,8 @@ export interface SshConnectOptions {
   readonly label?: string;
   /** TCP connect + key exchange + login. */
   readonly connectTimeoutMs?: number;
+  /** When given, the host is resolved once, every address checked, and the checked address connected to. */
+  readonly addressPolicy?: AddressPolicy;
   readonly keepaliveIntervalMs?: number;
   readonly keepaliveCountMax?: number;
   readonly onHostKeyMismatch?: HostKeyMismatchHook;
@@ -62,7 +72,23 @@ export interface SshConnection {
 
 const MISMATCH_HOOK_LIMIT_MS = 10_000;
 
-export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
+export async function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
+  assertValidHostname(options.host);
+  if (!options.addressPolicy) return connectTo(options, options.host);
+  let address: string;
+  try {
+    ({ address } = await resolveAllowed(options.host, options.addressPolicy));
+  } catch (err) {
+    // A refused address, a name that does not resolve and a closed port all look the same from outside.
+    const endpoint = { host: options.host, port: options.port, username: options.username, label: options.label };
+    options.logger?.info({ host: options.host, port: options.port, err: String(err) }, 'ssh address not used');
+    throw unreachableError(endpoint, err);
+  }
+  return connectTo(options, address);
+}
+
+/** Connects to `address` (the checked one, or the host as given when there is no policy); errors name the host. */
+function connectTo(options: SshConnectOptions, address: string): Promise<SshConnection> {
   // 1. Everything that can be checked without the network is checked first, so a bad policy, target or
   //    key never opens a socket.
   const policy = compileHostKeyPolicy(options?.hostKey);
@@ -109,6 +135,9 @@ export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
         if (verdict.error instanceof AppError) return verdict.error;
         return new HostKeyUnknownError(endpoint, verdict.presented, { cause: verdict.error });
       }
+      // Until the server has shown a host key, nothing proves an SSH server is there: whatever went wrong (refused,
+      // reset, silent, another protocol) gets one answer, so adding servers cannot map what listens where.
+      if (verdict.outcome === 'pending') return unreachableError(endpoint, err);
       return normaliseSshError(err, endpoint, 'connect');
     };
 
@@ -159,7 +188,7 @@ export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
     });
 
     client.connect({
-      host: options.host,
+      host: address,
       port: options.port,
       username: options.username,
       // Raw key blob to the verifier: no hostHash, so we compare bytes, not a hex digest.
