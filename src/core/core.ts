@@ -155,6 +155,7 @@ function registerServers(
         maxConcurrency: config.ssh.maxConcurrency,
         connectTimeoutMs: config.ssh.connectTimeoutMs,
         commandTimeoutMs: config.ssh.commandTimeoutMs,
+        addressPolicy: config.ssh.addressPolicy, // every connection to a customer's server is checked
       },
     }));
   let discovery: DiscoveryService | undefined;
@@ -168,6 +169,7 @@ function registerServers(
     alerts,
     queue,
     gateway: getGateway,
+    addressPolicy: config.ssh.addressPolicy,
     // A server that just became ready is discovered at once, under the instruction that added it.
     onReady: async (server, instruction) =>
       void (await discovery?.discover(server.org_id, { serverIds: [server.id] }, instruction, {})),
@@ -302,6 +304,7 @@ export function createCore(deps: CoreDeps) {
     credentials,
     ledger: fleet.ledger,
     instances: provisioning.instances,
+    incident: (orgId, id) => monitoring.detection.incidentFacts(orgId, id), // detection is built below
   });
   fleet.loginGuard.check = access.guardLogin;
   scheduler.every('access.tick', 5_000, async () => void (await access.tick()));
