@@ -16,6 +16,7 @@ import { createOrgsService } from './orgs/orgs.service.js';
 import { createSessionsService } from './users/sessions.service.js';
 import { USERS_SEALED } from './users/users.store.js';
 import { createUsersService } from './users/users.service.js';
+import { createSignUpService } from './users/signup.service.js';
 import { createKeyRotation } from './vault/vault.rotation.js';
 import { createVault } from './vault/vault.service.js';
 import type { SealedColumnSpec } from './vault/vault.types.js';
@@ -110,17 +111,20 @@ function registerPeople(deps: CoreDeps, base: ReturnType<typeof registerFoundati
     passwords,
     users,
   });
-  const orgs = createOrgsService({
+  const orgs = createOrgsService({ db, clock: deps.clock, vault, audit, users });
+  // Sign-up: confirmed by a mailed link before the account exists (docs/decisions/0014-address-policy.md, 3)
+  const signup = createSignUpService({
     db,
     clock: deps.clock,
+    config: deps.config,
     vault,
     audit,
+    passwords,
     users,
-    sessions,
+    orgs,
     notify: base.notify,
-    publicUrl: deps.config.publicUrl,
   });
-  return { passwords, users, sessions, orgs };
+  return { passwords, users, sessions, orgs, signup };
 }
 
 function registerServers(

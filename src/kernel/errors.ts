@@ -57,6 +57,15 @@ export const ERROR_CODES = {
   STEWARD_FORBIDDEN: { kind: 'forbidden', summary: 'Your role does not allow this action.' },
   STEWARD_CONFLICT: { kind: 'conflict', summary: 'The request conflicts with the current state of the resource.' },
   STEWARD_EMAIL_TAKEN: { kind: 'conflict', summary: 'An account with this e-mail address already exists.' },
+  STEWARD_SIGNUP_LINK_INVALID: {
+    kind: 'not_found',
+    summary: 'The sign-up confirmation link is unknown, was already used or has expired; sign up again.',
+  },
+  STEWARD_REAUTHENTICATION_REQUIRED: {
+    kind: 'forbidden',
+    summary:
+      'This needs your password again (or a fresh one-time code from your authenticator app); a session or API token alone is not enough.',
+  },
   STEWARD_LAST_OWNER: { kind: 'conflict', summary: 'An organisation must keep at least one owner.' },
   STEWARD_INVITE_INVALID: {
     kind: 'not_found',

@@ -79,11 +79,46 @@ export function createUsersService(deps: UsersDeps) {
     if (await usersStore.byEmailIndex(trx, row.email_bidx))
       throw new AppError('STEWARD_EMAIL_TAKEN', 'An account with this e-mail address already exists; sign in instead.');
     await vault.createScope(row.id, trx);
+    return insertSealed(trx, row, input);
+  }
+
+  async function insertSealed(trx: Executor, row: UserRow, input: Omit<NewUser, 'password' | 'kind'>) {
     row.email_sealed = await vault.seal(field(row.id, 'email_sealed'), input.email.trim(), trx);
     row.name_sealed = await vault.seal(field(row.id, 'name_sealed'), input.name, trx);
     row.phone_sealed = input.phone ? await vault.seal(field(row.id, 'phone_sealed'), input.phone, trx) : null;
     await usersStore.insert(trx, row);
     return row;
+  }
+
+  /**
+   * A customer whose sign-up was confirmed: the id, key scope and password hash were made at sign-up (the scope
+   * holds the waiting sign-up's sealed fields). Inside the caller's transaction; refuses a taken address.
+   */
+  async function createConfirmedCustomer(
+    trx: Executor,
+    input: { id: string; email: string; name: string; phone: string | null; passwordHash: string },
+  ): Promise<UserRow> {
+    const bidx = vault.emailIndex(input.email);
+    if (await usersStore.byEmailIndex(trx, bidx))
+      throw new AppError('STEWARD_EMAIL_TAKEN', 'An account with this e-mail address already exists; sign in instead.');
+    const now = clock.iso();
+    const row: UserRow = {
+      id: input.id,
+      kind: 'customer',
+      email_bidx: bidx,
+      email_sealed: '',
+      name_sealed: '',
+      phone_sealed: null,
+      password_hash: input.passwordHash,
+      totp_sealed: null,
+      totp_enabled: 0,
+      totp_last_step: null,
+      staff_roles: '',
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+    };
+    return insertSealed(trx, row, input);
   }
 
   async function toProfile(row: UserRow): Promise<Profile> {
@@ -250,6 +285,7 @@ export function createUsersService(deps: UsersDeps) {
   return {
     prepareUser,
     createUser,
+    createConfirmedCustomer,
     createStaff,
     getProfile,
     profiles,
