@@ -110,7 +110,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: unk
     error: { code: appErr.code, message: publicMessage(appErr), requestId: String(request.id) },
   };
   if (appErr.details && status < 500) body.error.details = appErr.details;
-  if (appErr.code === 'STEWARD_RATE_LIMITED') void reply.header('retry-after', '60');
+  if (appErr.code === 'STEWARD_RATE_LIMITED') {
+    const wait = appErr.details?.retryAfterSeconds;
+    void reply.header('retry-after', typeof wait === 'number' ? String(wait) : '60');
+  }
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
