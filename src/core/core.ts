@@ -112,7 +112,7 @@ function registerPeople(deps: CoreDeps, base: ReturnType<typeof registerFoundati
     users,
   });
   const orgs = createOrgsService({ db, clock: deps.clock, vault, audit, users });
-  // Sign-up: confirmed by a mailed link before the account exists (docs/decisions/0014-address-policy.md, 3)
+  // Sign-up: the account exists once the mailed link is followed
   const signup = createSignUpService({
     db,
     clock: deps.clock,
