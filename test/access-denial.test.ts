@@ -44,7 +44,7 @@ describe('denial matrix: no active matching grant, no access', () => {
     server2 = (
       await a.client.post(`/api/orgs/${a.orgId}/servers`, {
         name: 'db',
-        address: '192.0.2.20',
+        address: 'a-web.invalid',
         password: 'first-login-password',
         trustFirstContact: true,
       })
@@ -52,7 +52,7 @@ describe('denial matrix: no active matching grant, no access', () => {
     serverB = (
       await b.client.post(`/api/orgs/${b.orgId}/servers`, {
         name: 'b-web',
-        address: '192.0.2.30',
+        address: 'b-web.invalid',
         password: 'first-login-password',
         trustFirstContact: true,
       })
