@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { newClientKey, useFleet } from '../testkit/fleet.js';
+import { plantIncident } from '../testkit/incidents.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { openTerminal, TerminalRefused } from '../testkit/terminal.js';
 import { readyServer, staffMember, supportGrant, type StaffMember } from './access-kit.js';
@@ -60,7 +61,7 @@ describe('denial matrix: no active matching grant, no access', () => {
 
     const pending = await s.core.access.openSuspiciousActivityGrant({
       orgId: a.orgId,
-      incidentId: 'inc_matrix',
+      incidentId: await plantIncident(s, { orgId: a.orgId, servers: [{ id: server1, name: 'web-1' }] }),
       serverIds: [server1],
       actions: ALL as never,
       justification: 'Matrix: pending approval',
