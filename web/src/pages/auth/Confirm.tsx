@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../../api/client';
 import { Loading } from '../../components/Loading';
@@ -11,18 +11,21 @@ import { AuthLayout } from './AuthLayout';
  * it is posted once, and then taken out of the address bar and history.
  */
 export function Confirm() {
-  const token = useRef(window.location.hash.replace(/^#/, ''));
+  const [token] = useState(() => window.location.hash.replace(/^#/, ''));
   const confirm = useMutation({
     mutationFn: (value: string) => call(api.POST('/api/auth/confirm', { body: { token: value } })),
   });
   const { mutate } = confirm;
+  // The link works once: a second run of the effect (React's development checks) must not post it again.
+  const posted = useRef(false);
   useEffect(() => {
-    if (token.current === '') return;
+    if (token === '' || posted.current) return;
+    posted.current = true;
     window.history.replaceState(null, '', window.location.pathname);
-    mutate(token.current);
-  }, [mutate]);
+    mutate(token);
+  }, [mutate, token]);
 
-  if (token.current === '')
+  if (token === '')
     return (
       <AuthLayout title="Confirm your address">
         <p>Open this page from the link in the confirmation mail Steward sent you.</p>
