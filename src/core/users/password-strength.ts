@@ -4,28 +4,39 @@
  * the zxcvbn estimator (common and English dictionaries, keyboard patterns, dates, repeats, l33t) scores the rest.
  * Nothing leaves the machine.
  */
-import { ZxcvbnFactory, type ZxcvbnResult } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory, ZxcvbnResult } from '@zxcvbn-ts/core';
 
 /** zxcvbn's score 3: about 10^8 guesses, out of reach of an online attack and slow against a stolen argon2id hash. */
 export const MIN_SCORE = 3;
 
-let estimator: ZxcvbnFactory | undefined;
-let breached: ReadonlySet<string> | undefined;
+interface Loaded {
+  readonly estimator: ZxcvbnFactory;
+  readonly breached: ReadonlySet<string>;
+}
+let loading: Promise<Loaded> | undefined;
 
-// Built on first use (about a fifth of a second), not at import: most commands never judge a password.
-const zxcvbn = (): ZxcvbnFactory =>
-  (estimator ??= new ZxcvbnFactory({
-    translations: en.translations,
-    graphs: common.adjacencyGraphs,
-    dictionary: { ...common.dictionary, ...en.dictionary },
-  }));
+// Loaded on first use (the dictionaries take a few hundred milliseconds), not at import: most commands never judge
+// a password, and the CLI should not start slower for it.
+const load = (): Promise<Loaded> =>
+  (loading ??= (async () => {
+    const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+      import('@zxcvbn-ts/language-en'),
+    ]);
+    return {
+      estimator: new ZxcvbnFactory({
+        translations: en.translations,
+        graphs: common.adjacencyGraphs,
+        dictionary: { ...common.dictionary, ...en.dictionary },
+      }),
+      breached: new Set(common.dictionary['passwords-common'].map((p: string) => p.toLowerCase())),
+    };
+  })());
 
 /** True when the password (ignoring case and spaces around it) is on the breached-password list. */
-export function isBreachedPassword(password: string): boolean {
-  breached ??= new Set(common.dictionary['passwords-common'].map((p: string) => p.toLowerCase()));
-  return breached.has(password.trim().toLowerCase());
+export async function isBreachedPassword(password: string): Promise<boolean> {
+  return (await load()).breached.has(password.trim().toLowerCase());
 }
 
 export interface Strength {
@@ -36,7 +47,7 @@ export interface Strength {
 }
 
 /** Scores a password; `related` are the person's own details (e-mail, name), which make a password easy to guess. */
-export function passwordStrength(password: string, related: readonly string[]): Strength {
+export async function passwordStrength(password: string, related: readonly string[]): Promise<Strength> {
   // Each detail whole (spaces dropped: "adalovelace"), its e-mail local part, and its words.
   const words = related
     .flatMap((r) => {
@@ -44,6 +55,6 @@ export function passwordStrength(password: string, related: readonly string[]): 
       return [lower.replace(/\s+/g, ''), lower.split('@')[0] ?? '', ...lower.split(/[^\p{L}\p{N}]+/u)];
     })
     .filter((w) => w.length >= 3);
-  const result: ZxcvbnResult = zxcvbn().check(password, words);
+  const result: ZxcvbnResult = (await load()).estimator.check(password, words);
   return { score: result.score, warning: result.feedback.warning, suggestions: result.feedback.suggestions };
 }

@@ -94,7 +94,7 @@ export function createSignUpService(deps: SignUpDeps) {
     await signupStore.pruneAttempts(db, since);
   };
 
-  const strongPassword: SignUpCheck = async (input) =>
+  const strongPassword: SignUpCheck = (input) =>
     checkPasswordPolicy(input.password.reveal(), [input.email, input.name]);
 
   const checks: readonly SignUpCheck[] = [withinLimits, strongPassword, ...(deps.extraChecks ?? [])];

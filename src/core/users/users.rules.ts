@@ -13,15 +13,15 @@ const weak = (message: string) => invalidInput(`${message} ${ADVICE}`, { field: 
  * Throws with a message that says why the password is refused and what would do; passes silently otherwise.
  * `related` are the person's own details (e-mail address, name): a password made of them is easy to guess.
  */
-export function checkPasswordPolicy(password: string, related: readonly string[]): void {
+export async function checkPasswordPolicy(password: string, related: readonly string[]): Promise<void> {
   if (password.length < PASSWORD_MIN) throw weak(`The password must be at least ${PASSWORD_MIN} characters long.`);
   if (password.length > PASSWORD_MAX)
     throw invalidInput(`The password must be at most ${PASSWORD_MAX} characters long.`, { field: 'password' });
   if (related.some((r) => r.trim() !== '' && password.trim().toLowerCase() === r.trim().toLowerCase()))
     throw weak('The password must not be your e-mail address or name.');
-  if (isBreachedPassword(password))
+  if (await isBreachedPassword(password))
     throw weak('This password is on the list of passwords most often found in data breaches; attackers try it first.');
-  const strength = passwordStrength(password, related);
+  const strength = await passwordStrength(password, related);
   if (strength.score < MIN_SCORE) {
     const why = strength.warning ? `${strength.warning.replace(/\.?$/, '.')} ` : '';
     const hints = strength.suggestions.length > 0 ? ` ${strength.suggestions.join(' ')}` : '';

@@ -49,7 +49,7 @@ export function createUsersService(deps: UsersDeps) {
   /** Prepares a user row (seals personal fields, hashes the password) without writing it. */
   async function prepareUser(input: NewUser): Promise<UserRow> {
     vault.ensureOpen();
-    checkPasswordPolicy(input.password.reveal(), [input.email, input.name]);
+    await checkPasswordPolicy(input.password.reveal(), [input.email, input.name]);
     const id = newId('usr', clock.nowMs());
     const now = clock.iso();
     return {
@@ -229,7 +229,7 @@ export function createUsersService(deps: UsersDeps) {
     if (!(await deps.passwords.verify(row.password_hash, current)))
       throw new AppError('STEWARD_INVALID_CREDENTIALS', 'The current password is wrong.');
     const me = await toProfile(row);
-    checkPasswordPolicy(next.reveal(), [me.email, me.name]);
+    await checkPasswordPolicy(next.reveal(), [me.email, me.name]);
     const hash = await deps.passwords.hash(next);
     await db.transaction().execute(async (trx) => {
       await usersStore.update(trx, row.id, { password_hash: hash, updated_at: clock.iso() });
