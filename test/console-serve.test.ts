@@ -50,7 +50,7 @@ describe('console: served by Steward on the API’s port', () => {
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.raw).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
     }
-    expect(nonces.size).toBe(4);
+    expect(nonces.size).toBe(5);
     expect(CONSOLE_CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
     const html = readFileSync(join(consoleDistDir(), 'index.html'), 'utf8');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
