@@ -94,7 +94,8 @@ describe('steward CLI', () => {
     expect(rows).toEqual([{ kind: 'staff', staff_roles: 'admin,security' }]);
   });
 
-  it('serves, logs in with a stored token (0600), and stops cleanly on SIGTERM', async () => {
+  // A dozen CLI processes, each starting Node and the CLI: allowed more than the default minute on a busy machine.
+  it('serves, logs in with a stored token (0600), and stops cleanly on SIGTERM', { timeout: 180_000 }, async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const server = spawnCli(['serve'], { ...env, STEWARD_PORT: String(port) });
