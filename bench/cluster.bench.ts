@@ -51,10 +51,12 @@ export async function benchCluster(n = 100): Promise<ClusterBench> {
         STEWARD_SSH_MAX_CONCURRENCY: '25',
         STEWARD_JOBS_POLL_MS: '100',
         STEWARD_AUDIT_TIMEOUT_MS: '10000',
+        // The shared hosts are sshd processes on 127.0.x.y: the operator lets servers be on loopback.
+        STEWARD_SERVER_ADDRESSES: 'public,private,loopback',
       },
     });
     const client = new ClusterClient(cluster.apis.map((a) => a.url!));
-    await client.signUp();
+    await client.signUp(cluster.mail);
     // A core in this process only to seal the organisation's key with the cluster's root key; it runs no jobs.
     const config = loadConfig(cluster.env);
     control = createCore({

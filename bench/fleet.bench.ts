@@ -193,7 +193,13 @@ export async function benchFleet(
     });
     const s = await startTestSteward({
       engine: 'sqlite',
-      env: { STEWARD_LOG_LEVEL: 'warn', STEWARD_SSH_MAX_CONCURRENCY: '50', STEWARD_JOBS_POLL_MS: '20' },
+      env: {
+        STEWARD_LOG_LEVEL: 'warn',
+        STEWARD_SSH_MAX_CONCURRENCY: '50',
+        STEWARD_JOBS_POLL_MS: '20',
+        // The peer fleet's sshds listen on 127.0.X.Y: the operator lets servers be on loopback.
+        STEWARD_SERVER_ADDRESSES: 'public,private,loopback',
+      },
     });
     try {
       s.core.queue.start();

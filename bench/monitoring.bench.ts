@@ -57,6 +57,8 @@ const SERIES = [
   ]),
 ];
 
+const LOOPBACK_HOSTS = 'public,private,loopback';
+
 const fakeHosts = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
     address: `192.0.2.${(i % 250) + 1}`,
@@ -102,7 +104,8 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
   const launcher = await createFleetLauncher({ mode: 'shared' }, [key.publicKey]);
   const s = await startTestSteward({
     engine: 'sqlite',
-    env: { STEWARD_MONITORING_TICK_MS: '250', STEWARD_LOG_LEVEL: 'warn' },
+    // The shared hosts are sshd processes on 127.0.x.y: the operator lets servers be on loopback.
+    env: { STEWARD_MONITORING_TICK_MS: '250', STEWARD_LOG_LEVEL: 'warn', STEWARD_SERVER_ADDRESSES: LOOPBACK_HOSTS },
   });
   try {
     const fleet = await launcher.launchMany(hosts);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
-import { spawnCli } from '../testkit/cli.js';
+import { runCli, spawnCli } from '../testkit/cli.js';
 import { createTestDatabase, type TestDatabase } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
 import { TEST_ENV } from '../testkit/steward.js';
@@ -76,18 +76,22 @@ describe('terminal recording survives kill -9 of Steward', () => {
   it('keeps what was recorded before the kill, and the next start marks it incomplete', async () => {
     const first = await serve();
     // 1. A customer signs up, adds the host, and opens a terminal through the child Steward.
-    const signup = await fetch(`${base}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        email: 'crash@example.com',
-        password: 'crash test password',
-        name: 'Crash',
-        orgName: 'Crash Org',
-      }),
-    });
-    const body = (await signup.json()) as { csrfToken: string; orgs: { id: string }[] };
-    const cookie = (signup.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const post = (path: string, payload: unknown) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+      });
+    const account = { email: 'crash@example.com', password: 'crash test password' };
+    expect((await post('/api/auth/signup', { ...account, name: 'Crash', orgName: 'Crash Org' })).status).toBe(202);
+    // The confirmation link, from the outbox (this Steward has no SMTP server), as the README shows.
+    const outbox = await runCli(['outbox', '--to', account.email], env);
+    const token = /\/confirm#([A-Za-z0-9_-]+)/.exec(outbox.stdout)?.[1];
+    expect(token, outbox.stderr).toBeDefined();
+    expect((await post('/api/auth/confirm', { token })).status).toBe(200);
+    const signin = await post('/api/auth/signin', account);
+    const body = (await signin.json()) as { csrfToken: string; orgs: { id: string }[] };
+    const cookie = (signin.headers.get('set-cookie') ?? '').split(';')[0]!;
     const orgId = body.orgs[0]!.id;
     const call = (method: string, path: string, payload?: unknown) =>
       fetch(`${base}${path}`, {

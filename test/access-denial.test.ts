@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { newClientKey, useFleet } from '../testkit/fleet.js';
+import { plantIncident } from '../testkit/incidents.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { openTerminal, TerminalRefused } from '../testkit/terminal.js';
 import { readyServer, staffMember, supportGrant, type StaffMember } from './access-kit.js';
@@ -44,7 +45,7 @@ describe('denial matrix: no active matching grant, no access', () => {
     server2 = (
       await a.client.post(`/api/orgs/${a.orgId}/servers`, {
         name: 'db',
-        address: '192.0.2.20',
+        address: 'a-web.invalid',
         password: 'first-login-password',
         trustFirstContact: true,
       })
@@ -52,7 +53,7 @@ describe('denial matrix: no active matching grant, no access', () => {
     serverB = (
       await b.client.post(`/api/orgs/${b.orgId}/servers`, {
         name: 'b-web',
-        address: '192.0.2.30',
+        address: 'b-web.invalid',
         password: 'first-login-password',
         trustFirstContact: true,
       })
@@ -60,7 +61,7 @@ describe('denial matrix: no active matching grant, no access', () => {
 
     const pending = await s.core.access.openSuspiciousActivityGrant({
       orgId: a.orgId,
-      incidentId: 'inc_matrix',
+      incidentId: await plantIncident(s, { orgId: a.orgId, servers: [{ id: server1, name: 'web-1' }] }),
       serverIds: [server1],
       actions: ALL as never,
       justification: 'Matrix: pending approval',

@@ -7,6 +7,7 @@ import { FakeClock } from '../src/kernel/clock.js';
 import { ENGINES } from '../testkit/db.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { startSmtpSink, type SmtpSink } from '../testkit/smtp.js';
+import { plantIncident } from '../testkit/incidents.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { staffMember, until, type StaffMember } from './access-kit.js';
 
@@ -28,7 +29,7 @@ describe.each(ENGINES)('staff access grants (%s)', (engine) => {
     // A server record is enough here: nothing logs in to it.
     const added = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
       name: 'web-1',
-      address: '192.0.2.10',
+      address: 'web-1.invalid',
       password: 'first-login-password',
       trustFirstContact: true,
     });
@@ -189,9 +190,10 @@ describe.each(ENGINES)('staff access grants (%s)', (engine) => {
   });
 
   it('C8: suspicious activity needs a second staff approver, never the grant’s own staff member; by policy, the customer', async () => {
+    const web1 = [{ id: serverId, name: 'web-1' }];
     const opened = await s.core.access.openSuspiciousActivityGrant({
       orgId: a.orgId,
-      incidentId: 'inc_test_1',
+      incidentId: await plantIncident(s, { orgId: a.orgId, servers: web1 }),
       serverIds: [serverId],
       justification: 'New uid-0 account appeared on web-1',
       durationMinutes: 60,
@@ -219,7 +221,7 @@ describe.each(ENGINES)('staff access grants (%s)', (engine) => {
     );
     const byPolicy = await s.core.access.openSuspiciousActivityGrant({
       orgId: a.orgId,
-      incidentId: 'inc_test_2',
+      incidentId: await plantIncident(s, { orgId: a.orgId, servers: web1 }),
       serverIds: [serverId],
       justification: 'SSH brute force from a new address',
       staffId: security.userId,
@@ -228,6 +230,52 @@ describe.each(ENGINES)('staff access grants (%s)', (engine) => {
     expect((await security2.client.post(`/api/staff/grants/${byPolicy.id}/approve`)).status).toBe(403);
     const byCustomer = await a.client.post(`/api/orgs/${a.orgId}/grants/${byPolicy.id}/approve`);
     expect(byCustomer.body).toMatchObject({ state: 'active', approvedBy: a.userId, staff: { id: security.userId } });
+  });
+
+  it('a suspicious-activity grant needs a real incident: the organisation’s own, open, covering its servers', async () => {
+    const other = await signUp(s.app, { orgName: 'Other Org' });
+    const otherServer = await other.client.post(`/api/orgs/${other.orgId}/servers`, {
+      name: 'db-1',
+      address: 'db-1.invalid',
+      password: 'first-login-password',
+      trustFirstContact: true,
+    });
+    const second = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
+      name: 'web-2',
+      address: 'web-2.invalid',
+      password: 'first-login-password',
+      trustFirstContact: true,
+    });
+    const web1 = { id: serverId, name: 'web-1' };
+    const ofOther = await plantIncident(s, {
+      orgId: other.orgId,
+      servers: [{ id: otherServer.body.id, name: 'db-1' }],
+    });
+    const closed = await plantIncident(s, { orgId: a.orgId, servers: [web1], status: 'closed' });
+    const open = await plantIncident(s, { orgId: a.orgId, servers: [web1] });
+    const grantsBefore = (await a.client.get(`/api/orgs/${a.orgId}/grants`)).body.grants.length;
+    const ask = (incidentId: string, serverIds = [serverId]) =>
+      security.client.post('/api/staff/grants', {
+        orgId: a.orgId,
+        incidentId,
+        justification: 'Checking the new uid-0 account',
+        serverIds,
+      });
+    const madeUp = await ask('INC-2024-0042');
+    expect(madeUp.status, madeUp.raw).toBe(404);
+    expect(madeUp.body.error.message).toMatch(/incident/);
+    expect((await ask(ofOther)).status).toBe(404);
+    const wasClosed = await ask(closed);
+    expect(wasClosed.status).toBe(409);
+    expect(wasClosed.body.error.code).toBe('STEWARD_INCIDENT_CLOSED');
+    const wider = await ask(open, [serverId, second.body.id]);
+    expect(wider.status).toBe(400);
+    expect(wider.body.error.code).toBe('STEWARD_INCIDENT_SCOPE');
+    expect(wider.body.error.message).toContain(second.body.id);
+    expect((await a.client.get(`/api/orgs/${a.orgId}/grants`)).body.grants.length).toBe(grantsBefore);
+    const ok = await ask(open);
+    expect(ok.status, ok.raw).toBe(201);
+    expect(ok.body).toMatchObject({ reason: 'suspicious_activity', incidentId: open, state: 'requested' });
   });
 
   it('customers cannot reach the staff routes, and the refusal stays out of every organisation’s log', async () => {

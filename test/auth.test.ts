@@ -44,12 +44,8 @@ describe.each(ENGINES)('accounts and sessions (%s)', (engine) => {
   });
 
   it('sets a hardened session cookie', async () => {
-    const res = await new TestClient(s.app).post('/api/auth/signup', {
-      email: `c-${Date.now()}@example.com`,
-      password: 'a long enough password',
-      name: 'C',
-      orgName: 'C org',
-    });
+    const a = await signUp(s.app);
+    const res = await new TestClient(s.app).post('/api/auth/signin', { email: a.email, password: a.password });
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
@@ -78,11 +74,26 @@ describe.each(ENGINES)('accounts and sessions (%s)', (engine) => {
     expect(wrongPw.status).toBe(401);
     expect(noUser.status).toBe(401);
     expect(wrongPw.body.error.message).toBe(noUser.body.error.message);
-    for (let i = 0; i < 4; i++)
-      await anon.post('/api/auth/signin', { email: a.email, password: `wrong password ${i}` });
-    const limited = await anon.post('/api/auth/signin', { email: a.email, password: a.password });
-    expect(limited.status).toBe(429);
-    expect(limited.body.error.code).toBe('STEWARD_RATE_LIMITED');
+  });
+
+  it('slows an attacker’s address with growing waits instead of locking the owner out', async () => {
+    const a = await signUp(s.app);
+    const attacker = new TestClient(s.app, { from: '198.51.100.7' });
+    const owner = new TestClient(s.app, { from: '203.0.113.9' });
+    // STEWARD_SIGNIN_ATTEMPTS=5: five failures from one address cost nothing but themselves...
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await attacker.post('/api/auth/signin', { email: a.email, password: `wrong password ${i}` })).status,
+      ).toBe(401);
+    // ...then every further try from there must wait, even with the right password, and says how long.
+    const slowed = await attacker.post('/api/auth/signin', { email: a.email, password: a.password });
+    expect(slowed.status).toBe(429);
+    expect(slowed.body.error.code).toBe('STEWARD_RATE_LIMITED');
+    expect(Number(slowed.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(slowed.body.error.message).toMatch(/wait \d+ seconds?/);
+    // The owner, from their own address, signs in at once: ten failures no longer lock anyone out.
+    const ownerIn = await owner.post('/api/auth/signin', { email: a.email, password: a.password });
+    expect(ownerIn.status, ownerIn.raw).toBe(200);
   });
 
   it('issues hashed API tokens that work until revoked', async () => {

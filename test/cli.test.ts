@@ -94,7 +94,8 @@ describe('steward CLI', () => {
     expect(rows).toEqual([{ kind: 'staff', staff_roles: 'admin,security' }]);
   });
 
-  it('serves, logs in with a stored token (0600), and stops cleanly on SIGTERM', async () => {
+  // A dozen CLI processes, each starting Node and the CLI: allowed more than the default minute on a busy machine.
+  it('serves, logs in with a stored token (0600), and stops cleanly on SIGTERM', { timeout: 180_000 }, async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const server = spawnCli(['serve'], { ...env, STEWARD_PORT: String(port) });
@@ -113,7 +114,17 @@ describe('steward CLI', () => {
           orgName: 'Cli Org',
         }),
       });
-      expect(signup.status).toBe(201);
+      expect(signup.status).toBe(202);
+      // The address is confirmed with the link from the mail, read here from the outbox as the README shows.
+      const outbox = await runCli(['outbox', '--to', 'cli@example.com'], env);
+      expect(outbox.code, outbox.stderr).toBe(0);
+      const token = /\/confirm#([A-Za-z0-9_-]+)/.exec(outbox.stdout)?.[1];
+      const confirmed = await fetch(`${url}/api/auth/confirm`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      });
+      expect(confirmed.status).toBe(200);
       const login = await runCli(
         ['login', '--url', url, '--email', 'cli@example.com', '--password-stdin'],
         env,
@@ -128,6 +139,17 @@ describe('steward CLI', () => {
       expect(who.stdout).toContain('Cli Org');
       const ls = await runCli(['orgs', 'ls', '--json'], env);
       expect(JSON.parse(ls.stdout)).toEqual([expect.objectContaining({ name: 'Cli Org', role: 'owner' })]);
+      // Deleting the organisation takes the password again: the stored token alone is not enough.
+      const orgId = JSON.parse(ls.stdout)[0].id as string;
+      const del = (password: string) =>
+        runCli(['orgs', 'delete', orgId, '--confirm', 'Cli Org', '--password-stdin'], env, `${password}\n`);
+      const refused = await del('not the password');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^steward: That password is wrong/);
+      const deleted = await del('cli user password');
+      expect(deleted.code, deleted.stderr).toBe(0);
+      expect(deleted.stdout).toMatch(/Deleting Cli Org/);
+      expect(JSON.parse((await runCli(['orgs', 'ls', '--json'], env)).stdout)).toEqual([]);
       const wrong = await runCli(
         ['login', '--url', url, '--email', 'cli@example.com', '--password-stdin'],
         env,

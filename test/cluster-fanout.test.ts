@@ -74,7 +74,7 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
   it('adds 30 servers through both API nodes; the workers enrol and discover them', async () => {
     try {
       const started = Date.now();
-      await client.signUp();
+      await client.signUp(cluster.mail);
       for (const [i, host] of fleet.hosts.entries()) {
         const body = {
           name: `c${i}`,

@@ -48,7 +48,7 @@ describe('cluster: schedules fire once per interval across processes', () => {
       },
     });
     client = new ClusterClient(cluster.apis.map((n) => n.url!));
-    await client.signUp();
+    await client.signUp(cluster.mail);
   }, 300_000);
   afterAll(async () => {
     await cluster?.close();

@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { plantIncident } from '../testkit/incidents.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks, makeCanaries } from '../testkit/canary.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
@@ -424,8 +425,10 @@ describe('console: a support request, staff work under its grant, and the custom
         expect(res.body).toMatchObject({ state: 'requested', approval: 'customer', reason: 'suspicious_activity' });
         return res.body.id as string;
       };
-      const approveId = await open('inc-approve');
-      const denyId = await open('inc-deny');
+      const incidentOf = () => plantIncident(env.s, { orgId: owner.orgId, servers: [{ id: serverId, name: 'web' }] });
+      const approveIncident = await incidentOf();
+      const approveId = await open(approveIncident);
+      const denyId = await open(await incidentOf());
       const t = await openPage(browser, env.baseUrl);
       const { page } = t;
       try {
@@ -435,7 +438,7 @@ describe('console: a support request, staff work under its grant, and the custom
         const waiting = page.getByRole('region', { name: 'Active and waiting' });
         const approveRow = waiting.getByRole('row', { name: new RegExp(approveId) });
         await approveRow.getByText('Waiting for your approval', { exact: true }).waitFor();
-        await approveRow.getByText(/incident inc-approve/).waitFor();
+        await approveRow.getByText(new RegExp(`incident ${approveIncident}`)).waitFor();
         await screenshot(page, 'consent-suspicious-waiting');
         await approveRow.getByRole('button', { name: `Approve grant ${approveId}` }).click();
         await page.getByRole('status').getByText(`Grant ${approveId} is now`).waitFor();
@@ -475,7 +478,7 @@ describe('console: a support request, staff work under its grant, and the custom
       const opener = await staffMember(env.s, ['security']);
       const opened = await opener.client.post('/api/staff/grants', {
         orgId: owner.orgId,
-        incidentId: 'inc-queue',
+        incidentId: await plantIncident(env.s, { orgId: owner.orgId, servers: [{ id: serverId, name: 'web' }] }),
         justification: 'A new administrator appeared on web',
         serverIds: [serverId],
         actions: ['read_facts_logs'],

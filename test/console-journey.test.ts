@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks, makeCanaries } from '../testkit/canary.js';
 import { signUp } from '../testkit/client.js';
 import { launchChromium, leakSurfaces, openPage, type TrackedPage } from '../testkit/browser.js';
-import { startConsoleSteward, type ConsoleSteward } from '../testkit/console.js';
+import { confirmThroughConsole, startConsoleSteward, type ConsoleSteward } from '../testkit/console.js';
 
 describe('console: a customer’s journey in Chromium', () => {
   let env: ConsoleSteward;
@@ -33,6 +33,7 @@ describe('console: a customer’s journey in Chromium', () => {
       await page.getByLabel('Password').fill(canaries.userPassword);
       await page.getByLabel('Organisation name').fill('Analytical Engines');
       await page.getByRole('button', { name: 'Create account' }).click();
+      await confirmThroughConsole(page, env.s, email, canaries.userPassword);
 
       // 2. The new organisation's overview.
       await page.waitForURL(/\/orgs\/org_[0-9a-z]{26}$/);

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../testkit/client.js';
 import { launchChromium, openPage } from '../testkit/browser.js';
-import { startConsoleSteward, type ConsoleSteward } from '../testkit/console.js';
+import { confirmThroughConsole, startConsoleSteward, type ConsoleSteward } from '../testkit/console.js';
 
 async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/signin');
@@ -55,7 +55,8 @@ describe('console: invitations and members in Chromium', () => {
       await b.page.getByLabel('Password').fill('fortran for everyone');
       await b.page.getByLabel('Organisation name').fill('Dorothy’s team');
       await b.page.getByRole('button', { name: 'Create account' }).click();
-      await b.page.waitForURL(new RegExp('/invite/'));
+      await confirmThroughConsole(b.page, env.s, inviteeEmail, 'fortran for everyone');
+      await b.page.goto(link);
       await b.page.getByRole('button', { name: 'Accept invitation' }).click();
       await b.page.waitForURL(new RegExp(`/orgs/${owner.orgId}$`));
       await b.page.getByRole('heading', { level: 1, name: 'Wind Tunnel' }).waitFor();

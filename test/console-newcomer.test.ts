@@ -6,6 +6,7 @@ import { findLeaks, makeCanaries } from '../testkit/canary.js';
 import { TestClient } from '../testkit/client.js';
 import { launchChromium, leakSurfaces, openPage, screenshot } from '../testkit/browser.js';
 import {
+  confirmThroughConsole,
   SANDBOX_ENV,
   sandboxExportLines,
   signInThroughConsole,
@@ -67,6 +68,7 @@ describe('console: the newcomer journey on the sandbox clouds', () => {
         await page.getByLabel('Password').fill(canaries.userPassword);
         await page.getByLabel('Organisation name').fill('First Steps Ltd');
         await page.getByRole('button', { name: 'Create account' }).click();
+        await confirmThroughConsole(page, env.s, email, canaries.userPassword);
         await page.getByRole('heading', { level: 1, name: 'First Steps Ltd' }).waitFor();
         await page.getByRole('heading', { name: 'Start with a server' }).waitFor();
         await page.getByRole('link', { name: 'Get started' }).click();

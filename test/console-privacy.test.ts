@@ -126,7 +126,14 @@ describe('console: the privacy centre', () => {
         await dialog.getByRole('button', { name: 'Cancel' }).click();
 
         // 5. Once the organisation is deleted, the account goes and the console returns to sign-in.
-        expect((await person.client.post(`/api/orgs/${person.orgId}/deletion`, { confirm: orgName })).status).toBe(202);
+        expect(
+          (
+            await person.client.post(`/api/orgs/${person.orgId}/deletion`, {
+              confirm: orgName,
+              password: person.password,
+            })
+          ).status,
+        ).toBe(202);
         await until(
           'the organisation deleted',
           async () =>

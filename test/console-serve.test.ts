@@ -19,14 +19,23 @@ describe('console: served by Steward on the API’s port', () => {
   let s: TestSteward;
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    s = await startTestSteward({ engine: 'sqlite' });
+    s = await startTestSteward({
+      engine: 'sqlite',
+      env: { STEWARD_METRICS_TOKEN: 'console-serve-metrics-0123456789abcdef' },
+    });
   });
   afterAll(() => s?.close());
   const get = (url: string) => new TestClient(s.app).get(url);
 
   it('answers index.html with a strict CSP for the console’s paths, and the page has no inline script or style', async () => {
     const nonces = new Set<string>();
-    for (const url of ['/', '/signin', '/orgs/org_06h2cxrkp07yfjky6zbmzver1w/credentials', '/invite/some-token?x=1']) {
+    for (const url of [
+      '/',
+      '/signin',
+      '/confirm',
+      '/orgs/org_06h2cxrkp07yfjky6zbmzver1w/credentials',
+      '/invite/some-token?x=1',
+    ]) {
       const res = await get(url);
       expect(res.status, url).toBe(200);
       expect(String(res.headers['content-type'])).toMatch(/^text\/html/);
@@ -41,7 +50,7 @@ describe('console: served by Steward on the API’s port', () => {
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.raw).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
     }
-    expect(nonces.size).toBe(4);
+    expect(nonces.size).toBe(5);
     expect(CONSOLE_CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
     const html = readFileSync(join(consoleDistDir(), 'index.html'), 'utf8');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
@@ -74,7 +83,8 @@ describe('console: served by Steward on the API’s port', () => {
     expect((await new TestClient(s.app).post('/signin', {})).body.error.code).toBe('STEWARD_ROUTE_NOT_FOUND');
     expect((await get('/api/me')).body.error.code).toBe('STEWARD_UNAUTHENTICATED');
     expect((await get('/healthz')).body.status).toBe('ok');
-    expect((await get('/metrics')).raw).toMatch(/steward_http_requests_total/);
+    const metrics = await new TestClient(s.app, { token: 'console-serve-metrics-0123456789abcdef' }).get('/metrics');
+    expect(metrics.raw).toMatch(/steward_http_requests_total/);
     const doc = (await get('/api/openapi.json')).body;
     expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/api/'))).toEqual(['/healthz', '/metrics']);
   });

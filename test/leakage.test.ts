@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCanaries, findLeaks, type CanarySet } from '../testkit/canary.js';
 import { dumpDatabase, ENGINES } from '../testkit/db.js';
 import { seenResponses, signUp, TestClient } from '../testkit/client.js';
-import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { confirmationLink, startTestSteward, type TestSteward } from '../testkit/steward.js';
 
 /** Routes whose answers may show a person their own (or their organisation's members') personal data. */
 const PERSONAL_ROUTES = /^(\/api\/auth\/|\/api\/me\b|\/api\/orgs\/[^/]+\/(members|invitations)\b)/;
@@ -39,10 +39,13 @@ describe.each(ENGINES)('canary values never leak (%s)', (engine) => {
       phone: c.phone,
       orgName: 'Canary Org',
     });
-    expect(signup.status).toBe(201);
-    const cookie = String(signup.headers['set-cookie']).split(';')[0]!;
-    const me = new TestClient(s.app, { cookie, csrf: signup.body.csrfToken });
-    const orgId = signup.body.orgs[0].id as string;
+    expect(signup.status).toBe(202);
+    const token = new URL(await confirmationLink(s.core, c.email)).hash.slice(1);
+    expect((await record(anon, 'POST', '/api/auth/confirm', { token })).status).toBe(200);
+    const signedIn = await record(anon, 'POST', '/api/auth/signin', { email: c.email, password: c.userPassword });
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
+    const me = new TestClient(s.app, { cookie, csrf: signedIn.body.csrfToken });
+    const orgId = signedIn.body.orgs[0].id as string;
     const creds = [
       {
         kind: 'api_key',

@@ -21,16 +21,24 @@ describe('e-mail through a real SMTP server', () => {
     await smtp?.close();
   });
 
-  it('sends the welcome mail on sign-up, from the outbox, with escaped HTML', async () => {
+  it('sends the confirmation mail on sign-up and the welcome mail once confirmed, from the outbox, with escaped HTML', async () => {
     await signUp(s.app, { email: 'welcome@example.com', name: 'Ada <b>Lovelace</b>', orgName: 'Engines' });
-    const [mail] = await smtp.waitFor(1);
+    // Delivered by jobs, so in no fixed order.
+    const mails = await smtp.waitFor(2);
+    const subject = (s: string) => mails.find((m) => m.subject === s);
+    expect(subject('Confirm your address to finish creating your Steward account')!.body).toContain(
+      'Confirm your address, Ada &lt;b&gt;Lovelace&lt;/b&gt;',
+    );
+    const mail = subject('Welcome to Steward');
     expect(mail!.to).toEqual(['welcome@example.com']);
     expect(mail!.subject).toBe('Welcome to Steward');
     expect(mail!.body).toContain('Ada &lt;b&gt;Lovelace&lt;/b&gt;');
-    let row = await s.core.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+    const welcome = () =>
+      s.core.db.selectFrom('outbox').selectAll().where('template', '=', 'account.welcome').executeTakeFirstOrThrow();
+    let row = await welcome();
     for (let i = 0; i < 100 && row.status !== 'sent'; i++) {
       await sleep(50);
-      row = await s.core.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+      row = await welcome();
     }
     expect(row.status).toBe('sent');
     // The outbox keeps the message sealed: no address or name in clear.

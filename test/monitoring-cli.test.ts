@@ -27,7 +27,7 @@ describe('monitoring from the command line', () => {
     // A server (left enrolling: nothing samples it here), two minutes of its CPU figures, and a finding in an incident.
     const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
       name: 'db-1',
-      address: '192.0.2.10',
+      address: 'web-1.invalid',
       password: 'first-login-password',
       trustFirstContact: true,
     });

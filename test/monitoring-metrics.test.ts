@@ -57,7 +57,7 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     // A server that stays enrolling (no worker runs here): its series are written through the store directly.
     const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
       name: 'db-1',
-      address: '192.0.2.10',
+      address: 'web-1.invalid',
       password: 'first-login-password',
       trustFirstContact: true,
     });
@@ -99,7 +99,7 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     for (const [i, [name, level]] of Object.entries(levels).entries()) {
       const res = await b.client.post(`/api/orgs/${b.orgId}/servers`, {
         name,
-        address: `192.0.2.${21 + i}`,
+        address: `web-${21 + i}.invalid`,
         password: 'first-login-password',
         trustFirstContact: true,
       });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks, makeCanaries, type CanarySet } from '../testkit/canary.js';
-import { signUp, type SignedUp } from '../testkit/client.js';
+import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { ENGINES } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
 import { dumpDatabase, until } from '../testkit/privacy.js';
@@ -120,8 +120,19 @@ describe.each(ENGINES)('deleting an organisation and an account (%s)', (engine) 
     const wrong = await owner.client.post(`/api/orgs/${orgId}/deletion`, { confirm: 'Canary Org' });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.code).toBe('STEWARD_CONFIRMATION_REQUIRED');
+    // The owner's API token with only the name, as a leaked CI secret would send it, erases nothing; nor does a
+    // wrong password. The session needs the password too.
+    const token = (await owner.client.post('/api/me/tokens', { name: 'ci' })).body.token as string;
+    const byToken = new TestClient(s.app, { token });
+    for (const body of [{ confirm: orgName }, { confirm: orgName, password: `${c.userPassword}-wrong` }]) {
+      const refused = await byToken.post(`/api/orgs/${orgId}/deletion`, body);
+      expect(refused.status, refused.raw).toBe(403);
+      expect(refused.body.error.code).toBe('STEWARD_REAUTHENTICATION_REQUIRED');
+    }
+    expect((await owner.client.post(`/api/orgs/${orgId}/deletion`, { confirm: orgName })).status).toBe(403);
+    expect((await owner.client.get(`/api/orgs/${orgId}`)).status).toBe(200);
     const started = Date.now();
-    const res = await owner.client.post(`/api/orgs/${orgId}/deletion`, { confirm: orgName });
+    const res = await byToken.post(`/api/orgs/${orgId}/deletion`, { confirm: orgName, password: c.userPassword });
     expect(res.status, res.raw).toBe(202);
     expect((await owner.client.get(`/api/orgs/${orgId}`)).status).toBe(404);
     expect((await owner.client.get('/api/orgs')).body.orgs).toEqual([]);

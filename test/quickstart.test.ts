@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -41,6 +41,34 @@ describe('quickstart', () => {
       expect(out).toMatch(/created a new root key/);
       expect((await fetch(`http://127.0.0.1:${port}/api/openapi.json`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/`)).headers.get('content-type')).toMatch(/text\/html/);
+
+      // README "First steps": sign up, find the confirmation link in the outbox, confirm, sign in, read the audit.
+      const base = `http://127.0.0.1:${port}`;
+      const post = (path: string, body: object, cookie = '') =>
+        fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+          body: JSON.stringify(body),
+        });
+      const email = 'ada@example.com';
+      const password = 'copper lantern orbit meadow';
+      const signup = await post('/api/auth/signup', { email, password, name: 'Ada', orgName: 'Analytical' });
+      expect(signup.status).toBe(202);
+      const outbox = spawnSync(process.execPath, [BUILT, 'outbox', '--to', email], {
+        cwd,
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
+      expect(outbox.status, outbox.stderr).toBe(0);
+      const token = /\/confirm#([A-Za-z0-9_-]+)/.exec(outbox.stdout)?.[1];
+      expect(token, outbox.stdout).toBeDefined();
+      expect((await post('/api/auth/confirm', { token })).status).toBe(200);
+      const signin = await post('/api/auth/signin', { email, password });
+      expect(signin.status).toBe(200);
+      const session = (await signin.json()) as { orgs: { id: string }[] };
+      const cookie = (signin.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const audit = await fetch(`${base}/api/orgs/${session.orgs[0]!.id}/audit`, { headers: { cookie } });
+      expect(audit.status).toBe(200);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.on('close', r));

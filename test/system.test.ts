@@ -3,10 +3,12 @@ import { TestClient, signUp } from '../testkit/client.js';
 import { operationsOf } from '../testkit/openapi.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
+const METRICS_TOKEN = 'prometheus-scrape-token-0123456789abcdef';
+
 describe('operator endpoints, headers and the API description', () => {
   let s: TestSteward;
   beforeAll(async () => {
-    s = await startTestSteward({ engine: 'sqlite' });
+    s = await startTestSteward({ engine: 'sqlite', env: { STEWARD_METRICS_TOKEN: METRICS_TOKEN } });
   });
   afterAll(() => s?.close());
 
@@ -19,7 +21,8 @@ describe('operator endpoints, headers and the API description', () => {
   it('/metrics speaks Prometheus text with request counts', async () => {
     const a = await signUp(s.app);
     await a.client.get('/api/me');
-    const res = await new TestClient(s.app).get('/metrics');
+    expect((await new TestClient(s.app).get('/metrics')).status).toBe(401);
+    const res = await new TestClient(s.app, { token: METRICS_TOKEN }).get('/metrics');
     expect(res.status).toBe(200);
     expect(String(res.headers['content-type'])).toMatch(/text\/plain/);
     expect(res.raw).toMatch(/steward_http_requests_total\{method="GET",route="\/api\/me",status="200"\} \d+/);

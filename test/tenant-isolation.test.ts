@@ -73,7 +73,7 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     const token = await a.client.post('/api/me/tokens', { name: 'a-token' });
     const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
       name: 'web-1',
-      address: '192.0.2.10',
+      address: 'web-1.invalid',
       password: 'first-login-password',
       trustFirstContact: true,
     });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { confirmationLink, coreOf } from './steward.js';
 
 export interface Reply<T = any> {
   readonly status: number;
@@ -17,7 +18,8 @@ export const seenResponses: string[] = [];
 export class TestClient {
   constructor(
     readonly app: FastifyInstance,
-    readonly auth: { cookie?: string; csrf?: string; token?: string } = {},
+    /** `from`: the client address the request comes from (default 127.0.0.1, as inject() uses). */
+    readonly auth: { cookie?: string; csrf?: string; token?: string; from?: string } = {},
   ) {}
 
   async request<T = any>(
@@ -34,6 +36,7 @@ export class TestClient {
       method,
       url,
       headers: h,
+      ...(this.auth.from ? { remoteAddress: this.auth.from } : {}),
       ...(body === undefined ? {} : { payload: body as object }),
     });
     seenResponses.push(`${JSON.stringify(res.headers)}\n${res.body}`);
@@ -63,7 +66,10 @@ export interface SignedUp {
 
 let counter = 0;
 
-/** Signs a new customer up through the API and returns a client holding their session. */
+/**
+ * Signs a new customer up through the API as a person would: asks, follows the link from the confirmation mail
+ * Steward wrote, signs in. Returns a client holding their session.
+ */
 export async function signUp(
   app: FastifyInstance,
   overrides: Partial<{ email: string; password: string; name: string; orgName: string; phone: string }> = {},
@@ -78,12 +84,17 @@ export async function signUp(
     orgName: overrides.orgName ?? `Org ${counter}`,
     ...(overrides.phone ? { phone: overrides.phone } : {}),
   });
-  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.raw}`);
-  const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+  if (res.status !== 202) throw new Error(`sign-up failed: ${res.status} ${res.raw}`);
+  const token = new URL(await confirmationLink(coreOf(app), email)).hash.slice(1);
+  const confirmed = await new TestClient(app).post('/api/auth/confirm', { token });
+  if (confirmed.status !== 200) throw new Error(`confirmation failed: ${confirmed.status} ${confirmed.raw}`);
+  const signedIn = await new TestClient(app).post('/api/auth/signin', { email, password });
+  if (signedIn.status !== 200) throw new Error(`sign-in after sign-up failed: ${signedIn.status} ${signedIn.raw}`);
+  const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
   return {
-    client: new TestClient(app, { cookie, csrf: res.body.csrfToken }),
-    userId: res.body.user.id,
-    orgId: res.body.orgs[0].id,
+    client: new TestClient(app, { cookie, csrf: signedIn.body.csrfToken }),
+    userId: signedIn.body.user.id,
+    orgId: signedIn.body.orgs[0].id,
     email,
     password,
   };

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../src/kernel/clock.js';
 import { runCli } from './cli.js';
+import { startSmtpSink, type SmtpSink } from './smtp.js';
+import { until } from './wait.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { TEST_ENV } from './steward.js';
 
@@ -42,6 +44,8 @@ export interface Cluster {
   readonly nodes: ClusterNode[];
   readonly apis: ClusterNode[];
   readonly workers: ClusterNode[];
+  /** Where the nodes deliver their mail (sign-up confirmations, for one). */
+  readonly mail: SmtpSink;
   /** Starts one more node and waits until it is ready. */
   startNode(role: NodeRole): Promise<ClusterNode>;
   close(): Promise<void>;
@@ -89,8 +93,10 @@ async function waitFor(
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const db = await createTestDatabase('postgres');
   const dataDir = mkdtempSync(join(tmpdir(), 'steward-cluster-'));
+  const mail = await startSmtpSink();
   const env: Record<string, string> = {
     ...TEST_ENV,
+    STEWARD_SMTP_URL: mail.url,
     STEWARD_LOG_LEVEL: 'info',
     STEWARD_JOBS_POLL_MS: '200',
     STEWARD_DATA_DIR: dataDir,
@@ -159,6 +165,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     for (const n of live) n.kill('SIGKILL');
     await Promise.all(live.map((n) => n.exited));
     await db.drop();
+    await mail.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 
@@ -180,6 +187,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   return {
     db,
     env,
+    mail,
     nodes,
     get apis() {
       return nodes.filter((n) => n.role !== 'worker');
@@ -231,17 +239,30 @@ export class ClusterClient {
   get = <T = any>(path: string) => this.request<T>('GET', path);
   post = <T = any>(path: string, body: unknown = {}) => this.request<T>('POST', path, body);
 
-  /** Signs a new customer up (through whichever node is next) and keeps the session. */
-  async signUp(): Promise<void> {
+  /**
+   * Signs a new customer up (through whichever node is next): asks, follows the link a worker mailed to the
+   * cluster's mail sink, signs in, and keeps the session.
+   */
+  async signUp(mail: SmtpSink): Promise<void> {
     const tag = randomBytes(4).toString('hex');
+    const email = `cluster-${tag}@example.com`;
+    const password = `cluster password ${tag}`;
     const res = await this.post('/api/auth/signup', {
-      email: `cluster-${tag}@example.com`,
-      password: `cluster password ${tag}`,
+      email,
+      password,
       name: 'Cluster Tester',
       orgName: `Cluster ${tag}`,
     });
-    if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
-    this.csrf = (res.body as any).csrfToken;
-    this.orgId = (res.body as any).orgs[0].id;
+    if (res.status !== 202) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const token = await until(`the confirmation mail to ${email}`, () => {
+      const sent = mail.mails.find((m) => m.to.includes(email));
+      return sent ? (/\/confirm#([A-Za-z0-9_-]+)/.exec(sent.body)?.[1] ?? undefined) : undefined;
+    });
+    const confirmed = await this.post('/api/auth/confirm', { token });
+    if (confirmed.status !== 200) throw new Error(`confirmation failed: ${JSON.stringify(confirmed.body)}`);
+    const signin = await this.post('/api/auth/signin', { email, password });
+    if (signin.status !== 200) throw new Error(`sign-in failed: ${signin.status} ${JSON.stringify(signin.body)}`);
+    this.csrf = (signin.body as any).csrfToken;
+    this.orgId = (signin.body as any).orgs[0].id;
   }
 }

@@ -6,7 +6,7 @@ import { exportLines } from '../src/cli/commands/sandbox.js';
 import { totpAt, totpStep } from '../src/crypto/totp.js';
 import { sleep } from '../src/kernel/clock.js';
 import { Secret } from '../src/kernel/secret.js';
-import { startTestSteward, type TestSteward } from './steward.js';
+import { confirmationLink, startTestSteward, type TestSteward } from './steward.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WEB = join(ROOT, 'web');
@@ -103,6 +103,29 @@ export async function startConsoleSteward(options: ConsoleStewardOptions = {}): 
   if (options.jobs) s.core.queue.start();
   const address = await s.app.listen({ host: '127.0.0.1', port: 0 });
   return { s, baseUrl: address, close: () => s.close() };
+}
+
+/**
+ * After "Create account": the console says to check the mail; the person opens the link from the confirmation
+ * mail Steward wrote (the same page, here), sees the address confirmed and signs in. Ends signed in.
+ */
+export async function confirmThroughConsole(
+  page: Page,
+  s: TestSteward,
+  email: string,
+  password: string,
+): Promise<void> {
+  await page.getByRole('heading', { level: 1, name: 'Check your mail' }).waitFor();
+  const link = new URL(await confirmationLink(s.core, email));
+  await page.goto(`${link.pathname}${link.hash}`);
+  await page.getByRole('heading', { level: 1, name: 'Your address is confirmed' }).waitFor();
+  // The token is taken out of the address bar once used.
+  if (new URL(page.url()).hash !== '') throw new Error('the confirmation token stayed in the address bar');
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/signin');
 }
 
 /** Signs in through the console's form and waits until it has left the sign-in page. */

@@ -31,7 +31,31 @@ export const TEST_ENV: Record<string, string> = {
   STEWARD_ARGON2_ITERATIONS: '1',
   STEWARD_LOG_LEVEL: 'trace',
   STEWARD_JOBS_POLL_MS: '50',
+  // Every test signs people up from one address and domain; the limits have their own test (test/signup.test.ts).
+  STEWARD_SIGNUP_PER_ADDRESS: '100000',
+  STEWARD_SIGNUP_PER_DOMAIN: '100000',
 };
+
+const cores = new WeakMap<FastifyInstance, Core>();
+
+/** The core behind a test Steward's app, for helpers that are handed only the app (see `signUp`). */
+export function coreOf(app: FastifyInstance): Core {
+  const core = cores.get(app);
+  if (!core) throw new Error('This app was not started by startTestSteward.');
+  return core;
+}
+
+/**
+ * The link of the latest confirmation mail Steward wrote for `email`, as the person would find it in the mail
+ * (read from the outbox, where it is kept whether or not SMTP is configured).
+ */
+export async function confirmationLink(core: Core, email: string): Promise<string> {
+  const mails = await core.notify.mailsTo(core.vault.emailIndex(email));
+  const mail = mails.filter((m) => m.template === 'account.confirm').at(-1);
+  const link = mail ? /https?:\/\/\S+\/confirm#[A-Za-z0-9_-]+/.exec(mail.text)?.[0] : undefined;
+  if (!link) throw new Error(`no confirmation mail with a link for ${email}`);
+  return link;
+}
 
 /**
  * A complete Steward in this process over a fresh database of the given engine: migrated, vault started, HTTP
@@ -62,6 +86,7 @@ export async function startTestSteward(options: {
   await core.start();
   const app = await buildApp(core);
   await app.ready();
+  cores.set(app, core);
   return {
     config,
     core,

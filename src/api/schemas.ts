@@ -4,9 +4,23 @@ import { ERROR_CODES, type ErrorCode } from '../kernel/errors.js';
 /** Shared request and response pieces, so every route says the same thing the same way. */
 
 const NO_CONTROL = /^[^\u0000-\u001f\u007f\u2028\u2029]*$/;
+/**
+ * Characters that change how text around them is shown without showing themselves: direction overrides and
+ * isolates (a name that reads "invoice.pdf" but is "fdp.eciovni"), zero-width spaces and joiners, the word joiner
+ * and the byte-order mark. In a name they only ever serve to make two things look alike.
+ */
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 export const text = (max: number) =>
-  z.string().trim().min(1).max(max).regex(NO_CONTROL, 'must not contain control characters');
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(NO_CONTROL, 'must not contain control characters')
+    .refine((value) => !INVISIBLE.test(value), {
+      message: 'must not contain invisible characters (zero-width spaces or joiners) or text-direction overrides',
+    });
 export const email = z.email({ message: 'must be an e-mail address' }).max(254);
 export const password = z.string().min(1).max(1024);
 export const phone = z

@@ -16,6 +16,7 @@ import { createOrgsService } from './orgs/orgs.service.js';
 import { createSessionsService } from './users/sessions.service.js';
 import { USERS_SEALED } from './users/users.store.js';
 import { createUsersService } from './users/users.service.js';
+import { createSignUpService } from './users/signup.service.js';
 import { createKeyRotation } from './vault/vault.rotation.js';
 import { createVault } from './vault/vault.service.js';
 import type { SealedColumnSpec } from './vault/vault.types.js';
@@ -110,17 +111,20 @@ function registerPeople(deps: CoreDeps, base: ReturnType<typeof registerFoundati
     passwords,
     users,
   });
-  const orgs = createOrgsService({
+  const orgs = createOrgsService({ db, clock: deps.clock, vault, audit, users });
+  // Sign-up: the account exists once the mailed link is followed
+  const signup = createSignUpService({
     db,
     clock: deps.clock,
+    config: deps.config,
     vault,
     audit,
+    passwords,
     users,
-    sessions,
+    orgs,
     notify: base.notify,
-    publicUrl: deps.config.publicUrl,
   });
-  return { passwords, users, sessions, orgs };
+  return { passwords, users, sessions, orgs, signup };
 }
 
 function registerServers(
@@ -155,6 +159,7 @@ function registerServers(
         maxConcurrency: config.ssh.maxConcurrency,
         connectTimeoutMs: config.ssh.connectTimeoutMs,
         commandTimeoutMs: config.ssh.commandTimeoutMs,
+        addressPolicy: config.ssh.addressPolicy, // every connection to a customer's server is checked
       },
     }));
   let discovery: DiscoveryService | undefined;
@@ -168,6 +173,7 @@ function registerServers(
     alerts,
     queue,
     gateway: getGateway,
+    addressPolicy: config.ssh.addressPolicy,
     // A server that just became ready is discovered at once, under the instruction that added it.
     onReady: async (server, instruction) =>
       void (await discovery?.discover(server.org_id, { serverIds: [server.id] }, instruction, {})),
@@ -302,6 +308,7 @@ export function createCore(deps: CoreDeps) {
     credentials,
     ledger: fleet.ledger,
     instances: provisioning.instances,
+    incident: (orgId, id) => monitoring.detection.incidentFacts(orgId, id), // detection is built below
   });
   fleet.loginGuard.check = access.guardLogin;
   scheduler.every('access.tick', 5_000, async () => void (await access.tick()));

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../kernel/config.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../kernel/files.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -43,7 +43,11 @@ export function openDatabase(
   options: { statementTimeoutMs?: number; busyTimeoutMs?: number } = {},
 ): DatabaseHandle {
   if (target.engine === 'sqlite') {
-    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
+    // Everything sealed is in this file (and its log): only Steward's own user may read it.
+    if (target.path !== ':memory:') {
+      ensurePrivateDir(dirname(target.path));
+      ensurePrivateFile(target.path, ['-wal', '-shm', '-journal']);
+    }
     const sqlite = new SQLite(target.path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');

@@ -113,6 +113,27 @@ export interface SigninAttemptsTable {
   at: string;
 }
 
+/** A sign-up waiting for its address to be confirmed (migration 0013). */
+export interface SignupRequestsTable {
+  id: string;
+  /** The account's id once confirmed; the personal fields are sealed under it as scope already. */
+  user_id: string;
+  email_bidx: string;
+  /** Sealed JSON: e-mail, name, phone, organisation name. */
+  details_sealed: string;
+  password_hash: string;
+  token_hash: string;
+  expires_at: string;
+  created_at: string;
+}
+
+/** One sign-up counted against a client address or an e-mail domain (both hashed). */
+export interface SignupAttemptsTable {
+  id: string;
+  subject: string;
+  at: string;
+}
+
 export interface CredentialsTable {
   id: string;
   org_id: string;
@@ -535,6 +556,8 @@ export interface Database extends PrivacyTables, ClusterTables, MonitoringTables
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   signin_attempts: SigninAttemptsTable;
+  signup_requests: SignupRequestsTable;
+  signup_attempts: SignupAttemptsTable;
   credentials: CredentialsTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

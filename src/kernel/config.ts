@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { AddressPolicySyntaxError, parseAddressPolicy, type AddressPolicy } from './addresses.js';
 import { AppError } from './errors.js';
 import { Secret } from './secret.js';
 
@@ -57,10 +58,40 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'STEWARD_SESSION_MAX_HOURS', doc: 'A session ends this long after sign-in, used or not.', default: '24' },
   {
     name: 'STEWARD_SIGNIN_ATTEMPTS',
-    doc: 'Failed sign-ins allowed per account in the window (ten times as many per client address).',
-    default: '10',
+    doc: 'Failed sign-ins to one account from one client address before each further try there must wait, the wait doubling with every failure (from any address: four times as many; from one address to any account: ten times). Nobody is locked out: the owner signing in from elsewhere waits at most a minute.',
+    default: '5',
   },
-  { name: 'STEWARD_SIGNIN_WINDOW_MINUTES', doc: 'Window for STEWARD_SIGNIN_ATTEMPTS.', default: '15' },
+  {
+    name: 'STEWARD_SIGNIN_WINDOW_MINUTES',
+    doc: 'How long a failed sign-in counts towards STEWARD_SIGNIN_ATTEMPTS.',
+    default: '15',
+  },
+  {
+    name: 'STEWARD_SIGNIN_MAX_DELAY_SECONDS',
+    doc: 'The longest wait a client address is made to keep between failed sign-ins.',
+    default: '900',
+  },
+  {
+    name: 'STEWARD_SIGNUP_PER_ADDRESS',
+    doc: 'Sign-ups one client address may make in STEWARD_SIGNUP_WINDOW_MINUTES (answered 429 beyond).',
+    default: '5',
+  },
+  {
+    name: 'STEWARD_SIGNUP_PER_DOMAIN',
+    doc: 'Sign-ups for addresses of one e-mail domain in STEWARD_SIGNUP_WINDOW_MINUTES.',
+    default: '20',
+  },
+  { name: 'STEWARD_SIGNUP_WINDOW_MINUTES', doc: 'Window of the sign-up limits.', default: '60' },
+  {
+    name: 'STEWARD_SIGNUP_CONFIRM_HOURS',
+    doc: 'How long the confirmation link mailed at sign-up works; unconfirmed sign-ups are forgotten after it.',
+    default: '24',
+  },
+  {
+    name: 'STEWARD_METRICS_TOKEN',
+    doc: 'Bearer token Prometheus sends to read /metrics (at least 32 characters). Unset: /metrics answers only admin staff.',
+    secret: true,
+  },
   {
     name: 'STEWARD_KEY_MAX_OPERATIONS',
     doc: 'Encryptions per data key before it is rotated automatically (AES-GCM random-nonce limit).',
@@ -91,6 +122,11 @@ export const VARIABLES: readonly VariableDoc[] = [
     default: '15000',
   },
   { name: 'STEWARD_SSH_COMMAND_TIMEOUT_MS', doc: 'Default time limit of one remote command.', default: '600000' },
+  {
+    name: 'STEWARD_SERVER_ADDRESSES',
+    doc: 'Which addresses customers’ servers may have, checked on every SSH connection (names are resolved and every address checked): classes public, private, loopback, link-local, metadata, self (Steward’s own addresses) and ranges like 10.20.0.0/16; a leading ! refuses a range. Unspecified, multicast and reserved addresses need an explicit range. See docs/decisions/0014-address-policy.md.',
+    default: 'public,private',
+  },
   // provisioning
   {
     name: 'STEWARD_PROVIDER_RATE_PER_SECOND',
@@ -271,6 +307,12 @@ const schema = z.object({
   STEWARD_SESSION_MAX_HOURS: int(1, 24 * 90),
   STEWARD_SIGNIN_ATTEMPTS: int(1, 10_000),
   STEWARD_SIGNIN_WINDOW_MINUTES: int(1, 24 * 60),
+  STEWARD_SIGNIN_MAX_DELAY_SECONDS: int(1, 24 * 3600),
+  STEWARD_SIGNUP_PER_ADDRESS: int(1, 1_000_000),
+  STEWARD_SIGNUP_PER_DOMAIN: int(1, 1_000_000),
+  STEWARD_SIGNUP_WINDOW_MINUTES: int(1, 7 * 24 * 60),
+  STEWARD_SIGNUP_CONFIRM_HOURS: int(1, 24 * 14),
+  STEWARD_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   STEWARD_KEY_MAX_OPERATIONS: int(2, 3_865_470_566),
   STEWARD_AUDIT_TIMEOUT_MS: int(100, 60_000),
   STEWARD_ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024),
@@ -281,6 +323,7 @@ const schema = z.object({
   STEWARD_SSH_MAX_CONCURRENCY: int(1, 10_000),
   STEWARD_SSH_CONNECT_TIMEOUT_MS: int(500, 600_000),
   STEWARD_SSH_COMMAND_TIMEOUT_MS: int(1000, 24 * 3_600_000),
+  STEWARD_SERVER_ADDRESSES: z.string().min(1),
   STEWARD_PROVIDER_RATE_PER_SECOND: z.coerce.number().min(0.01).max(10_000),
   STEWARD_PROVIDER_BURST: int(1, 10_000),
   STEWARD_PROVIDER_MAX_ATTEMPTS: int(1, 10),
@@ -352,6 +395,16 @@ export interface Config {
   readonly sessionMaxMs: number;
   readonly signinAttempts: number;
   readonly signinWindowMs: number;
+  readonly signinMaxDelayMs: number;
+  /** Sign-up limits per client address and per e-mail domain, and how long a confirmation link works. */
+  readonly signup: {
+    readonly perAddress: number;
+    readonly perDomain: number;
+    readonly windowMs: number;
+    readonly confirmMs: number;
+  };
+  /** Bearer token for /metrics; undefined: only admin staff read it. */
+  readonly metricsToken: Secret<string> | undefined;
   readonly keyMaxOperations: number;
   readonly auditTimeoutMs: number;
   readonly argon2: { readonly memoryKib: number; readonly iterations: number };
@@ -361,6 +414,8 @@ export interface Config {
     readonly maxConcurrency: number;
     readonly connectTimeoutMs: number;
     readonly commandTimeoutMs: number;
+    /** STEWARD_SERVER_ADDRESSES: checked before every SSH connection to a customer's server. */
+    readonly addressPolicy: AddressPolicy;
   };
   readonly provisioning: ProvisioningConfig;
   /** Privacy centre: analytics retention (raw IP, events) and the refer-a-friend rate limit. */
@@ -493,6 +548,15 @@ function operatorKey(id: string | undefined, secret: string | undefined): Provis
   return { accessKeyId: id, secretAccessKey: new Secret(secret) };
 }
 
+function addressPolicyFrom(spec: string): AddressPolicy {
+  try {
+    return parseAddressPolicy(spec);
+  } catch (err) {
+    if (err instanceof AddressPolicySyntaxError) fail(`STEWARD_SERVER_ADDRESSES ${err.message}.`);
+    throw err;
+  }
+}
+
 export function loadConfig(env: Env): Config {
   const raw = collect(env);
   const parsed = schema.safeParse(raw);
@@ -527,6 +591,14 @@ export function loadConfig(env: Env): Config {
     sessionMaxMs: c.STEWARD_SESSION_MAX_HOURS * 3_600_000,
     signinAttempts: c.STEWARD_SIGNIN_ATTEMPTS,
     signinWindowMs: c.STEWARD_SIGNIN_WINDOW_MINUTES * 60_000,
+    signinMaxDelayMs: c.STEWARD_SIGNIN_MAX_DELAY_SECONDS * 1000,
+    signup: {
+      perAddress: c.STEWARD_SIGNUP_PER_ADDRESS,
+      perDomain: c.STEWARD_SIGNUP_PER_DOMAIN,
+      windowMs: c.STEWARD_SIGNUP_WINDOW_MINUTES * 60_000,
+      confirmMs: c.STEWARD_SIGNUP_CONFIRM_HOURS * 3_600_000,
+    },
+    metricsToken: c.STEWARD_METRICS_TOKEN ? new Secret(c.STEWARD_METRICS_TOKEN) : undefined,
     keyMaxOperations: c.STEWARD_KEY_MAX_OPERATIONS,
     auditTimeoutMs: c.STEWARD_AUDIT_TIMEOUT_MS,
     argon2: { memoryKib: c.STEWARD_ARGON2_MEMORY_KIB, iterations: c.STEWARD_ARGON2_ITERATIONS },
@@ -536,6 +608,7 @@ export function loadConfig(env: Env): Config {
       maxConcurrency: c.STEWARD_SSH_MAX_CONCURRENCY,
       connectTimeoutMs: c.STEWARD_SSH_CONNECT_TIMEOUT_MS,
       commandTimeoutMs: c.STEWARD_SSH_COMMAND_TIMEOUT_MS,
+      addressPolicy: addressPolicyFrom(c.STEWARD_SERVER_ADDRESSES),
     },
     privacy: {
       analyticsIpRetentionMs: c.STEWARD_ANALYTICS_IP_RETENTION_DAYS * 86_400_000,

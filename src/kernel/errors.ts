@@ -57,6 +57,15 @@ export const ERROR_CODES = {
   STEWARD_FORBIDDEN: { kind: 'forbidden', summary: 'Your role does not allow this action.' },
   STEWARD_CONFLICT: { kind: 'conflict', summary: 'The request conflicts with the current state of the resource.' },
   STEWARD_EMAIL_TAKEN: { kind: 'conflict', summary: 'An account with this e-mail address already exists.' },
+  STEWARD_SIGNUP_LINK_INVALID: {
+    kind: 'not_found',
+    summary: 'The sign-up confirmation link is unknown, was already used or has expired; sign up again.',
+  },
+  STEWARD_REAUTHENTICATION_REQUIRED: {
+    kind: 'forbidden',
+    summary:
+      'This needs your password again (or a fresh one-time code from your authenticator app); a session or API token alone is not enough.',
+  },
   STEWARD_LAST_OWNER: { kind: 'conflict', summary: 'An organisation must keep at least one owner.' },
   STEWARD_INVITE_INVALID: {
     kind: 'not_found',
@@ -108,6 +117,11 @@ export const ERROR_CODES = {
   STEWARD_SSH_TIMEOUT: { kind: 'upstream', summary: 'The SSH connection or command took longer than its time limit.' },
   STEWARD_SSH_COMMAND_FAILED: { kind: 'upstream', summary: 'A remote command exited with a non-zero status.' },
   STEWARD_SSH_PROTOCOL: { kind: 'upstream', summary: 'The SSH session failed for a protocol reason.' },
+  STEWARD_SERVER_ADDRESS_NOT_ALLOWED: {
+    kind: 'invalid_input',
+    summary:
+      'The server’s address is one the operator does not let Steward connect to (this machine, link-local, metadata or a range STEWARD_SERVER_ADDRESSES leaves out).',
+  },
   STEWARD_INVALID_REMOTE_ARGUMENT: {
     kind: 'invalid_input',
     summary: 'A value meant for a remote command (host name, user name, path) is not valid.',
@@ -303,6 +317,15 @@ export const ERROR_CODES = {
     summary:
       'A server’s monitoring sample could not be read (the output was cut off or not what the sampling script prints); nothing from it was stored.',
   },
+  STEWARD_INCIDENT_CLOSED: {
+    kind: 'conflict',
+    summary: 'A suspicious-activity grant needs an open incident; this one is closed.',
+  },
+  STEWARD_INCIDENT_SCOPE: {
+    kind: 'invalid_input',
+    summary:
+      'A suspicious-activity grant may only cover servers its incident was seen on; the message names the others.',
+  },
   STEWARD_GRANTS_UNAVAILABLE: {
     kind: 'unavailable',
     summary: 'Suspicious-activity grants need the staff-access module, which this Steward does not run.',
@@ -336,4 +359,18 @@ export const conflict = (message: string): AppError => new AppError('STEWARD_CON
 
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
+}
+
+/** Kinds whose messages describe Steward's own machine (paths, key files, databases), never shown to customers. */
+const INTERNAL_KINDS: ReadonlySet<ErrorKind> = new Set(['internal', 'unavailable']);
+
+/**
+ * What a customer may read about a failure: the message of an error about their request or their resources, and
+ * for a failure inside Steward only its code's summary (the real message goes to the operator's log). Anything
+ * that is not an AppError is Steward's own failure. Used for API answers and every stored, customer-visible
+ * reason (server status, job errors, sync errors, task output).
+ */
+export function publicMessage(err: unknown): string {
+  if (!isAppError(err)) return ERROR_CODES.STEWARD_INTERNAL.summary;
+  return INTERNAL_KINDS.has(err.kind) ? ERROR_CODES[err.code].summary : err.message;
 }

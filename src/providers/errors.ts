@@ -49,8 +49,10 @@ export class RateLimitedError extends ProviderError {
 }
 
 export class ProviderUnavailableError extends ProviderError {
-  constructor(message: string, ctx: ProviderErrorContext) {
+  constructor(message: string, ctx: ProviderErrorContext, options?: { cause?: unknown }) {
     super('STEWARD_PROVIDER_UNAVAILABLE', message, ctx);
+    // Not in `details` (answers carry those): only the operator's log sees what the socket said.
+    if (options?.cause !== undefined) Object.defineProperty(this, 'cause', { value: options.cause });
   }
 }
 

@@ -11,10 +11,18 @@ import ssh2, {
   type PublicKeyAuthMethod,
   type PasswordAuthMethod,
 } from 'ssh2';
+import { resolveAllowed, type AddressPolicy } from '../kernel/addresses.js';
 import { AppError } from '../kernel/errors.js';
 import { transportAlgorithms } from './algorithms.js';
 import type { ShellCommand } from './argv.js';
-import { HostKeyChangedError, HostKeyUnknownError, normaliseSshError, sshError, type Endpoint } from './errors.js';
+import {
+  HostKeyChangedError,
+  HostKeyUnknownError,
+  normaliseSshError,
+  sshError,
+  unreachableError,
+  type Endpoint,
+} from './errors.js';
 import { describeHostKey, type HostKeyPolicy, type PresentedHostKey } from './host-key.js';
 import { compileHostKeyPolicy, createHostVerifier, expectedFingerprints } from './host-key-verifier.js';
 import { noopLogger, type RemoteLogger } from './logging.js';
@@ -33,6 +41,8 @@ export interface SshConnectOptions {
   readonly label?: string;
   /** TCP connect + key exchange + login. */
   readonly connectTimeoutMs?: number;
+  /** When given, the host is resolved once, every address checked, and the checked address connected to. */
+  readonly addressPolicy?: AddressPolicy;
   readonly keepaliveIntervalMs?: number;
   readonly keepaliveCountMax?: number;
   readonly onHostKeyMismatch?: HostKeyMismatchHook;
@@ -63,6 +73,26 @@ export interface SshConnection {
 const MISMATCH_HOOK_LIMIT_MS = 10_000;
 
 export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
+  // Everything checkable without the network throws here, synchronously, before any lookup or socket.
+  const connectTo = prepare(options);
+  const policy = options.addressPolicy;
+  if (!policy) return connectTo(options.host);
+  return resolveAllowed(options.host, policy).then(
+    ({ address }) => connectTo(address),
+    (err: unknown) => {
+      // A refused address, a name that does not resolve and a closed port all look the same from outside.
+      const endpoint = { host: options.host, port: options.port, username: options.username, label: options.label };
+      options.logger?.info({ host: options.host, port: options.port, err: String(err) }, 'ssh address not used');
+      throw unreachableError(endpoint, err);
+    },
+  );
+}
+
+/**
+ * Checks the options and returns the function that connects to `address` (the checked one, or the host as given
+ * when there is no policy); errors name the host as the customer typed it.
+ */
+function prepare(options: SshConnectOptions): (address: string) => Promise<SshConnection> {
   // 1. Everything that can be checked without the network is checked first, so a bad policy, target or
   //    key never opens a socket.
   const policy = compileHostKeyPolicy(options?.hostKey);
@@ -79,100 +109,109 @@ export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
   const logger = options.logger ?? noopLogger;
   const verifier = createHostVerifier(policy);
 
-  return new Promise<SshConnection>((resolve, reject) => {
-    const client = new ssh2.Client();
-    let open = false;
-    let settled = false;
-    const closeListeners: Array<() => void> = [];
+  return (address) =>
+    new Promise<SshConnection>((resolve, reject) => {
+      const client = new ssh2.Client();
+      let open = false;
+      let settled = false;
+      const closeListeners: Array<() => void> = [];
 
-    const fail = (err: unknown): void => {
-      if (settled) return;
-      settled = true;
-      void explainFailure(err).then(reject, reject);
-    };
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        void explainFailure(err).then(reject, reject);
+      };
 
-    // 2. A failed handshake is explained by the verifier's verdict first: the generic "Host denied" error
-    //    from ssh2 becomes a typed host-key error, and the mismatch hook runs before the caller hears of it.
-    const explainFailure = async (err: unknown): Promise<AppError> => {
-      const verdict = verifier.verdict();
-      if (verdict.outcome === 'mismatch') {
-        const error = new HostKeyChangedError(endpoint, expectedFingerprints(policy), verdict.presented);
-        logger.warn(
-          { host: endpoint.host, port: endpoint.port, label: endpoint.label, presented: verdict.presented.fingerprint },
-          'ssh host key changed',
+      // 2. A failed handshake is explained by the verifier's verdict first: the generic "Host denied" error
+      //    from ssh2 becomes a typed host-key error, and the mismatch hook runs before the caller hears of it.
+      const explainFailure = async (err: unknown): Promise<AppError> => {
+        const verdict = verifier.verdict();
+        if (verdict.outcome === 'mismatch') {
+          const error = new HostKeyChangedError(endpoint, expectedFingerprints(policy), verdict.presented);
+          logger.warn(
+            {
+              host: endpoint.host,
+              port: endpoint.port,
+              label: endpoint.label,
+              presented: verdict.presented.fingerprint,
+            },
+            'ssh host key changed',
+          );
+          await runMismatchHook(options.onHostKeyMismatch, error, logger);
+          return error;
+        }
+        if (verdict.outcome === 'unknown') return new HostKeyUnknownError(endpoint, verdict.presented);
+        if (verdict.outcome === 'first-contact-failed') {
+          if (verdict.error instanceof AppError) return verdict.error;
+          return new HostKeyUnknownError(endpoint, verdict.presented, { cause: verdict.error });
+        }
+        // Until the server has shown a host key, nothing proves an SSH server is there: whatever went wrong (refused,
+        // reset, silent, another protocol) gets one answer, so adding servers cannot map what listens where.
+        if (verdict.outcome === 'pending') return unreachableError(endpoint, err);
+        return normaliseSshError(err, endpoint, 'connect');
+      };
+
+      client.on('ready', () => {
+        const verdict = verifier.verdict();
+        if (verdict.outcome !== 'accepted') {
+          // Unreachable through ssh2's state machine; kept so a library change cannot turn into a silent accept.
+          client.end();
+          fail(new AppError('STEWARD_SSH_PROTOCOL', 'The SSH session became ready without a verified host key.'));
+          return;
+        }
+        open = true;
+        settled = true;
+        logger.debug(
+          {
+            host: endpoint.host,
+            port: endpoint.port,
+            label: endpoint.label,
+            hostKey: verdict.presented.fingerprint,
+            firstContact: verdict.firstContact,
+          },
+          'ssh login',
         );
-        await runMismatchHook(options.onHostKeyMismatch, error, logger);
-        return error;
-      }
-      if (verdict.outcome === 'unknown') return new HostKeyUnknownError(endpoint, verdict.presented);
-      if (verdict.outcome === 'first-contact-failed') {
-        if (verdict.error instanceof AppError) return verdict.error;
-        return new HostKeyUnknownError(endpoint, verdict.presented, { cause: verdict.error });
-      }
-      return normaliseSshError(err, endpoint, 'connect');
-    };
+        resolve(wrap(client, endpoint, verdict.presented, verdict.firstContact, () => open, closeListeners));
+      });
+      client.on('error', (err) => {
+        if (settled && open)
+          logger.warn({ host: endpoint.host, port: endpoint.port, err: err.message }, 'ssh connection error');
+        open = false;
+        fail(err);
+      });
+      client.on('close', () => {
+        open = false;
+        fail(
+          sshError('STEWARD_SSH_UNREACHABLE', endpoint, 'The SSH connection closed before login finished', {
+            phase: 'connect',
+          }),
+        );
+        for (const listener of closeListeners.splice(0)) listener();
+      });
+      client.on('hostkeys', (keys: ParsedKey[]) => {
+        if (!options.onHostKeysProven) return;
+        try {
+          options.onHostKeysProven(keys.map((k) => describeHostKey(k.getPublicSSH())));
+        } catch (err) {
+          logger.warn({ host: endpoint.host, err: String(err) }, 'onHostKeysProven failed');
+        }
+      });
 
-    client.on('ready', () => {
-      const verdict = verifier.verdict();
-      if (verdict.outcome !== 'accepted') {
-        // Unreachable through ssh2's state machine; kept so a library change cannot turn into a silent accept.
-        client.end();
-        fail(new AppError('STEWARD_SSH_PROTOCOL', 'The SSH session became ready without a verified host key.'));
-        return;
-      }
-      open = true;
-      settled = true;
-      logger.debug(
-        {
-          host: endpoint.host,
-          port: endpoint.port,
-          label: endpoint.label,
-          hostKey: verdict.presented.fingerprint,
-          firstContact: verdict.firstContact,
-        },
-        'ssh login',
-      );
-      resolve(wrap(client, endpoint, verdict.presented, verdict.firstContact, () => open, closeListeners));
+      client.connect({
+        host: address,
+        port: options.port,
+        username: options.username,
+        // Raw key blob to the verifier: no hostHash, so we compare bytes, not a hex digest.
+        hostVerifier: verifier.verify,
+        authHandler: authMethod,
+        algorithms: transportAlgorithms(policy),
+        readyTimeout: options.connectTimeoutMs ?? 15_000,
+        keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+        keepaliveCountMax: options.keepaliveCountMax ?? 3,
+      });
+      // Command traffic is small request/response messages: without this each one can wait on delayed ACKs.
+      client.setNoDelay(true);
     });
-    client.on('error', (err) => {
-      if (settled && open)
-        logger.warn({ host: endpoint.host, port: endpoint.port, err: err.message }, 'ssh connection error');
-      open = false;
-      fail(err);
-    });
-    client.on('close', () => {
-      open = false;
-      fail(
-        sshError('STEWARD_SSH_UNREACHABLE', endpoint, 'The SSH connection closed before login finished', {
-          phase: 'connect',
-        }),
-      );
-      for (const listener of closeListeners.splice(0)) listener();
-    });
-    client.on('hostkeys', (keys: ParsedKey[]) => {
-      if (!options.onHostKeysProven) return;
-      try {
-        options.onHostKeysProven(keys.map((k) => describeHostKey(k.getPublicSSH())));
-      } catch (err) {
-        logger.warn({ host: endpoint.host, err: String(err) }, 'onHostKeysProven failed');
-      }
-    });
-
-    client.connect({
-      host: options.host,
-      port: options.port,
-      username: options.username,
-      // Raw key blob to the verifier: no hostHash, so we compare bytes, not a hex digest.
-      hostVerifier: verifier.verify,
-      authHandler: authMethod,
-      algorithms: transportAlgorithms(policy),
-      readyTimeout: options.connectTimeoutMs ?? 15_000,
-      keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
-      keepaliveCountMax: options.keepaliveCountMax ?? 3,
-    });
-    // Command traffic is small request/response messages: without this each one can wait on delayed ACKs.
-    client.setNoDelay(true);
-  });
 }
 
 function wrap(

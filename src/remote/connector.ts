@@ -11,7 +11,7 @@ import type { SshTarget } from './target.js';
 
 export interface ConnectorOptions extends Pick<
   SshExecutorOptions,
-  'onHostKeyMismatch' | 'onHostKeysProven' | 'onLogin'
+  'onHostKeyMismatch' | 'onHostKeysProven' | 'onLogin' | 'addressPolicy'
 > {
   readonly connectTimeoutMs: number;
   readonly keepaliveIntervalMs: number;
@@ -38,6 +38,7 @@ export function createConnector(options: ConnectorOptions): Connector {
       auth: target.auth,
       hostKey: policy,
       connectTimeoutMs: options.connectTimeoutMs,
+      ...(options.addressPolicy ? { addressPolicy: options.addressPolicy } : {}),
       keepaliveIntervalMs: options.keepaliveIntervalMs,
       logger: options.logger,
       onHostKeyMismatch: (error) => {

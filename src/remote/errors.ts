@@ -130,6 +130,21 @@ export function sshError(
   );
 }
 
+/**
+ * The one answer for every failure before the server proved it speaks SSH (showed a host key): refused, reset,
+ * timed out, closed early, not SSH, a name that does not resolve, or an address the operator's policy refuses.
+ * The cause stays on the error for the operator's log, never in the message.
+ */
+export function unreachableError(endpoint: Endpoint, cause?: unknown): AppError {
+  return sshError(
+    'STEWARD_SSH_UNREACHABLE',
+    endpoint,
+    'Steward could not reach an SSH server there (check the address, the port and that sshd answers from Steward’s network)',
+    { phase: 'connect' },
+    cause,
+  );
+}
+
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -2,6 +2,7 @@
  * The public shape of the SSH executor: what core/tasks, discovery and the web terminal program against.
  */
 import type { Duplex } from 'node:stream';
+import type { AddressPolicy } from '../kernel/addresses.js';
 import type { Argv } from './argv.js';
 import type { HostKeyChangedError } from './errors.js';
 import type { PresentedHostKey } from './host-key.js';
@@ -98,6 +99,11 @@ export interface SshExecutorOptions {
   readonly keepaliveIntervalMs?: number;
   /** TCP connect, key exchange and login together. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Which addresses may be connected to. Names are resolved once, every address is checked, and the connection
+   * goes to the checked address; a refused one fails like an unreachable server (STEWARD_SSH_UNREACHABLE).
+   */
+  readonly addressPolicy?: AddressPolicy;
   readonly commandTimeoutMs?: number;
   /** How long a call may wait for a concurrency permit or a free connection. */
   readonly queueTimeoutMs?: number;

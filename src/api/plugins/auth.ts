@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../kernel/errors.js';
 import type { Actor } from '../../core/actor.js';
@@ -11,10 +12,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | undefined;
+    /** The request carried STEWARD_METRICS_TOKEN (only on routes that accept it). */
+    metricsReader: boolean;
   }
   interface FastifyContextConfig {
     /** Routes a staff member may use before enrolling a second factor. */
     allowDuringEnrolment?: boolean;
+    /** The route also accepts the operator's STEWARD_METRICS_TOKEN as its bearer token (/metrics). */
+    acceptsMetricsToken?: boolean;
   }
 }
 
@@ -59,12 +64,22 @@ export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
  */
 export function registerAuth(app: FastifyInstance, core: Core): void {
   app.decorateRequest('actor', undefined);
+  app.decorateRequest('metricsReader', false);
+  const metricsToken = core.config.metricsToken ? Buffer.from(core.config.metricsToken.reveal()) : undefined;
+  const isMetricsToken = (presented: string): boolean => {
+    const given = Buffer.from(presented);
+    return metricsToken !== undefined && given.length === metricsToken.length && timingSafeEqual(given, metricsToken);
+  };
   app.addHook('preHandler', async (request) => {
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
-      const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(authorization);
+      const match = /^Bearer ([A-Za-z0-9_+/=.~-]{1,200})$/.exec(authorization);
       if (!match)
         throw new AppError('STEWARD_UNAUTHENTICATED', 'The Authorization header must be "Bearer <API token>".');
+      if (request.routeOptions.config.acceptsMetricsToken && isMetricsToken(match[1]!)) {
+        request.metricsReader = true;
+        return;
+      }
       request.actor = await core.sessions.authenticateToken(match[1]!);
       if (!request.actor)
         throw new AppError('STEWARD_UNAUTHENTICATED', 'The API token is unknown, revoked or expired.');

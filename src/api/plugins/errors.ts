@@ -1,6 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, ERROR_CODES, isAppError, type ErrorCode, type ErrorKind } from '../../kernel/errors.js';
+import {
+  AppError,
+  ERROR_CODES,
+  isAppError,
+  publicMessage,
+  type ErrorCode,
+  type ErrorKind,
+} from '../../kernel/errors.js';
 
 /** The one mapping from error kinds to HTTP statuses. */
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -92,14 +99,21 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: unk
     request.log.error(
       {
         code: appErr.code,
+        message: appErr.message,
         err: cause instanceof Error ? { type: cause.name, message: cause.message, stack: cause.stack } : undefined,
       },
       'request failed',
     );
   }
-  const body: ErrorBody = { error: { code: appErr.code, message: appErr.message, requestId: String(request.id) } };
+  // A failure inside Steward answers with its code's summary: its own message may name files or hosts of this machine.
+  const body: ErrorBody = {
+    error: { code: appErr.code, message: publicMessage(appErr), requestId: String(request.id) },
+  };
   if (appErr.details && status < 500) body.error.details = appErr.details;
-  if (appErr.code === 'STEWARD_RATE_LIMITED') void reply.header('retry-after', '60');
+  if (appErr.code === 'STEWARD_RATE_LIMITED') {
+    const wait = appErr.details?.retryAfterSeconds;
+    void reply.header('retry-after', typeof wait === 'number' ? String(wait) : '60');
+  }
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

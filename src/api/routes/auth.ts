@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { csrfTokenFor } from '../../core/users/sessions.service.js';
+import { CHECK_YOUR_MAIL } from '../../core/users/signup.service.js';
 import { Secret } from '../../kernel/secret.js';
 import { clearSessionCookie, contextOf, requireActor, SESSION_COOKIE, setSessionCookie } from '../plugins/auth.js';
 import { email, errors, password, phone, text, totpCode } from '../schemas.js';
@@ -10,13 +11,14 @@ import { ProfileSchema, profileView } from './me.js';
 
 const SignUp = z.strictObject({ email, password, name: text(200), phone: phone.optional(), orgName: text(100) });
 const SignIn = z.strictObject({ email, password, totpCode: totpCode.optional() });
+const SignUpOut = z.object({ status: z.literal('confirmation_sent'), message: z.string() });
 const SessionOut = z.object({
   user: ProfileSchema,
   csrfToken: z.string(),
   orgs: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['owner', 'member']) })),
 });
 
-/** Sign-up, sign-in and sign-out. Sessions are httpOnly SameSite=Strict cookies; the CSRF token comes in the body. */
+/** Sign-up (asked, then confirmed by the mailed link), sign-in and sign-out. Sessions are httpOnly SameSite=Strict cookies; the CSRF token comes in the body. */
 export function authRoutes(app: FastifyInstance, core: Core): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const secure = core.config.cookieSecure;
@@ -26,26 +28,35 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Create an account and its first organisation',
+        summary:
+          'Ask for an account and its first organisation: a link to confirm the address is mailed (the answer is the same for an address that already has an account)',
         body: SignUp,
-        response: { 201: SessionOut, ...errors },
+        response: { 202: SignUpOut, ...errors },
       },
     },
     async (request, reply) => {
       const b = request.body;
-      const out = await core.orgs.signUp(
+      await core.signup.requestSignUp(
         { email: b.email, password: new Secret(b.password), name: b.name, phone: b.phone ?? null, orgName: b.orgName },
         contextOf(request),
       );
-      setSessionCookie(reply, out.session.token, out.session.expiresAt, secure);
-      const profile = await core.users.getProfile(out.userId);
-      return reply
-        .code(201)
-        .send({
-          user: profileView(profile),
-          csrfToken: out.session.csrfToken,
-          orgs: [{ id: out.orgId, name: b.orgName, role: 'owner' as const }],
-        });
+      return reply.code(202).send({ status: 'confirmation_sent' as const, message: CHECK_YOUR_MAIL });
+    },
+  );
+
+  r.post(
+    '/api/auth/confirm',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Confirm the address with the token from the mailed link: the account and organisation are created',
+        body: z.strictObject({ token: z.string().min(20).max(100) }),
+        response: { 200: z.object({ status: z.literal('confirmed'), email: z.string() }), ...errors },
+      },
+    },
+    async (request) => {
+      const out = await core.signup.confirmSignUp(request.body.token, contextOf(request));
+      return { status: 'confirmed' as const, email: out.email };
     },
   );
 

@@ -5,7 +5,7 @@ import type { Core } from '../../core/core.js';
 import { CONSENT_PURPOSES } from '../../core/privacy/index.js';
 import { Secret } from '../../kernel/secret.js';
 import { clearSessionCookie, contextOf, requireActor } from '../plugins/auth.js';
-import { email, errors, idOf, OrgParams, password, text } from '../schemas.js';
+import { email, errors, idOf, OrgParams, password, text, totpCode } from '../schemas.js';
 
 const Purpose = z.enum(CONSENT_PURPOSES);
 const Source = z.enum(['console', 'api', 'banner', 'unsubscribe_link']);
@@ -208,21 +208,27 @@ export function privacyRoutes(app: FastifyInstance, core: Core): void {
         tags: ['privacy'],
         summary: 'Delete an organisation (owners): servers released, data erased, keys destroyed',
         params: OrgParams,
-        body: z.strictObject({ confirm: text(200).describe('The organisation’s exact name, or its id') }),
+        body: z.strictObject({
+          confirm: text(200).describe('The organisation’s exact name, or its id'),
+          password: password.optional().describe('Your password: a session or API token alone cannot delete'),
+          totpCode: totpCode.optional().describe('Or a fresh one-time code, when you have a second factor'),
+        }),
         response: { 202: DeletionSchema, ...errors },
       },
     },
     async (request, reply) =>
-      reply
-        .code(202)
-        .send(
-          await p.deletion.requestOrgDeletion(
-            requireActor(request),
-            request.params.orgId,
-            request.body.confirm,
-            contextOf(request),
-          ),
+      reply.code(202).send(
+        await p.deletion.requestOrgDeletion(
+          requireActor(request),
+          request.params.orgId,
+          {
+            confirm: request.body.confirm,
+            ...(request.body.password === undefined ? {} : { password: new Secret(request.body.password) }),
+            ...(request.body.totpCode === undefined ? {} : { totpCode: request.body.totpCode }),
+          },
+          contextOf(request),
         ),
+      ),
   );
 
   r.get(

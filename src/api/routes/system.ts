@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
+import { requireStaff } from '../plugins/auth.js';
 
 const Health = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -42,8 +43,17 @@ export function systemRoutes(app: FastifyInstance, core: Core, registry: Registr
   );
   app.get(
     '/metrics',
-    { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } },
-    async (_request, reply) => {
+    {
+      config: { acceptsMetricsToken: true },
+      schema: {
+        tags: ['system'],
+        summary: 'Prometheus metrics: for the STEWARD_METRICS_TOKEN bearer token, or admin staff',
+        hide: false,
+      },
+    },
+    async (request, reply) => {
+      // Request counts by route, job counts and process figures are the operator's, not anyone's who asks.
+      if (!request.metricsReader) requireStaff(request, ['admin']);
       reply.type(registry.contentType);
       return registry.metrics();
     },

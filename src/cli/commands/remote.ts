@@ -77,4 +77,28 @@ export function registerRemoteCommands(program: Command, env: Env): void {
       if (opts.json) say(JSON.stringify(res.data.orgs, null, 2));
       else for (const org of res.data.orgs) say(`${org.id}  ${org.name}  (${org.role})`);
     });
+
+  orgs
+    .command('delete <org>')
+    .description(
+      'delete an organisation you own (by id): type its name, then your password or a one-time code (the stored token alone cannot)',
+    )
+    .option('--confirm <name>', 'the organisation’s name, typed in advance (for scripts)')
+    .option('--password-stdin', 'read the password from standard input instead of asking')
+    .option('--totp', 'confirm with a one-time code from your authenticator app instead of the password')
+    .action(async (org: string, opts: { confirm?: string; passwordStdin?: boolean; totp?: boolean }) => {
+      const login = loadLogin(env);
+      const api = apiClient(login.url, { token: login.token });
+      const found = (await api<{ id: string; name: string }>('GET', `/api/orgs/${encodeURIComponent(org)}`)).data;
+      const confirm =
+        opts.confirm ?? (await ask(`This erases ${found.name} and everything in it. Type its name to confirm: `));
+      const proof = opts.totp
+        ? { totpCode: (await ask('One-time code: ')).trim() }
+        : { password: (await askSecret('Your password: ', opts.passwordStdin === true)).reveal() };
+      const res = await api<{ status: string }>('POST', `/api/orgs/${encodeURIComponent(found.id)}/deletion`, {
+        confirm,
+        ...proof,
+      });
+      say(`Deleting ${found.name}: ${res.data.status}. \`steward orgs ls\` no longer lists it.`);
+    });
 }

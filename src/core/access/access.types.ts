@@ -64,6 +64,13 @@ export interface GrantView {
   readonly createdAt: string;
 }
 
+/** What the detection module says about an incident: enough to hold a suspicious-activity grant to it. */
+export interface IncidentFacts {
+  readonly status: 'open' | 'acknowledged' | 'closed';
+  /** The servers its findings were seen on. */
+  readonly serverIds: readonly string[];
+}
+
 /** What detection (or security staff) passes to open a suspicious-activity grant. */
 export interface SuspiciousActivityInput {
   readonly orgId: string;

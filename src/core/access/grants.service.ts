@@ -27,9 +27,9 @@ import type {
   AccessResource,
   DenialReason,
   GrantAction,
-  GrantScope,
   GrantState,
   GrantView,
+  IncidentFacts,
   SuspiciousActivityInput,
 } from './access.types.js';
 
@@ -43,6 +43,8 @@ export interface GrantsDeps {
   readonly servers: Pick<ServersService, 'rowsFor'>;
   /** Whether a provider account belongs to the organisation (provisioning's). */
   readonly accountExists: (orgId: string, accountId: string) => Promise<boolean>;
+  /** The organisation's incident by id (detection's); undefined when it has none by that id. */
+  readonly incident: (orgId: string, incidentId: string) => Promise<IncidentFacts | undefined>;
   readonly mail: AccessMail;
 }
 
@@ -238,6 +240,27 @@ export function createGrantsService(deps: GrantsDeps) {
   }
 
   /**
+   * The incident a suspicious-activity grant names must be real: the organisation's own, still open, and covering
+   * every server the grant would reach. An incident id typed by staff proves nothing otherwise.
+   */
+  async function checkIncident(orgId: string, incidentId: string, serverIds: readonly string[]): Promise<void> {
+    const incident = await deps.incident(orgId, incidentId);
+    if (!incident) throw notFound('The incident');
+    if (incident.status === 'closed')
+      throw new AppError(
+        'STEWARD_INCIDENT_CLOSED',
+        'The incident is closed; suspicious-activity access needs an open one.',
+      );
+    const outside = serverIds.filter((id) => !incident.serverIds.includes(id));
+    if (outside.length > 0)
+      throw new AppError(
+        'STEWARD_INCIDENT_SCOPE',
+        `The grant may only reach servers the incident was seen on; ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among them.`,
+        { field: 'serverIds', servers: outside },
+      );
+  }
+
+  /**
    * Opened by a detection finding (or security staff) for an incident. The customer is mailed at once and can
    * revoke; a second staff member (or, by the organisation's policy, the customer) must approve before it is active.
    */
@@ -260,6 +283,7 @@ export function createGrantsService(deps: GrantsDeps) {
       actions: [...new Set(actions)],
     };
     await checkScope(input.orgId, scope);
+    await checkIncident(input.orgId, input.incidentId, scope.serverIds);
     const policy = await accessStore.policy(db, input.orgId);
     const opener = input.openedBy ?? { type: 'system' as const };
     const plan = await deps.mail.prepare(input.orgId, null, input.staffId ?? null);
@@ -526,24 +550,22 @@ export function createGrantsService(deps: GrantsDeps) {
     if (actor.kind === 'staff' && row.approval !== 'second_staff')
       throw forbidden('Only the customer can refuse this request.');
     const plan = await planFor(row);
-    const done = await db
-      .transaction()
-      .execute((trx) =>
-        move(
-          trx,
-          row,
-          { state: 'denied', ended_at: clock.iso(), ended_by: actor.userId, end_reason: 'denied' },
-          {
-            action: 'grant.denied',
-            orgId: row.org_id,
-            actor: auditActor(actor),
-            target: { type: 'grant', id: row.id },
-          },
-          'denied',
-          plan,
-          ctx,
-        ),
-      );
+    const done = await db.transaction().execute((trx) =>
+      move(
+        trx,
+        row,
+        { state: 'denied', ended_at: clock.iso(), ended_by: actor.userId, end_reason: 'denied' },
+        {
+          action: 'grant.denied',
+          orgId: row.org_id,
+          actor: auditActor(actor),
+          target: { type: 'grant', id: row.id },
+        },
+        'denied',
+        plan,
+        ctx,
+      ),
+    );
     return viewOf(done);
   }
 
@@ -624,25 +646,23 @@ export function createGrantsService(deps: GrantsDeps) {
       else patch.duration_minutes = Math.max(1, Math.min(row.duration_minutes, Math.ceil((at - now()) / 60_000)));
     }
     const plan = await planFor(row);
-    const done = await db
-      .transaction()
-      .execute((trx) =>
-        move(
-          trx,
-          row,
-          patch,
-          {
-            action: 'grant.narrowed',
-            orgId,
-            actor: auditActor(actor),
-            target: { type: 'grant', id: row.id },
-            details: { scope, endsAt: patch.ends_at ?? row.ends_at },
-          },
-          'narrowed',
-          plan,
-          ctx,
-        ),
-      );
+    const done = await db.transaction().execute((trx) =>
+      move(
+        trx,
+        row,
+        patch,
+        {
+          action: 'grant.narrowed',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'grant', id: row.id },
+          details: { scope, endsAt: patch.ends_at ?? row.ends_at },
+        },
+        'narrowed',
+        plan,
+        ctx,
+      ),
+    );
     return viewOf(done);
   }
 

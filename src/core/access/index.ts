@@ -20,6 +20,7 @@ import { createAccessMail } from './access.mail.js';
 import { effectiveState, scopeOf } from './access.rules.js';
 import { accessStore } from './access.store.js';
 import { createCaService } from './ca/ca.service.js';
+import type { IncidentFacts } from './access.types.js';
 import { createGrantsService } from './grants.service.js';
 import { createStaffActionsService, type InstanceAction } from './staff-actions.service.js';
 import { createSupportService } from './support.service.js';
@@ -50,6 +51,8 @@ export interface AccessDeps {
   readonly discovery: Pick<DiscoveryService, 'underGrant'>;
   readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential'>;
   readonly ledger: Pick<LedgerService, 'list'>;
+  /** The detection module's incidents (built after this module, so looked up when a grant is opened). */
+  readonly incident: (orgId: string, incidentId: string) => Promise<IncidentFacts | undefined>;
   readonly instances: {
     changeInstanceUnderGrant(
       actor: Actor,
@@ -87,6 +90,7 @@ export function registerAccess(deps: AccessDeps) {
     users: deps.users,
     servers: deps.servers,
     accountExists: deps.instances.accountExists,
+    incident: deps.incident,
     mail,
   });
   const support = createSupportService({

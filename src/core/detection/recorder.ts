@@ -4,6 +4,7 @@
  * (e-mail to the organisation's monitoring recipients, and an alert), in the transaction that records it. A
  * critical incident may open a suspicious-activity grant for the security team.
  */
+import { publicMessage } from '../../kernel/errors.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import { newId } from '../../kernel/ids.js';
@@ -233,7 +234,7 @@ export function createRecorder(deps: RecorderDeps) {
       });
       return grant.id;
     } catch (err) {
-      const note = (err as Error).message.slice(0, 300);
+      const note = publicMessage(err).slice(0, 300);
       deps.logger.warn({ incident: incident.id, err: note }, 'suspicious-activity grant not opened');
       await detectionStore.updateIncident(db, incident.id, { grant_note: note });
       await deps.audit.recordAlone({

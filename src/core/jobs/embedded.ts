@@ -1,3 +1,4 @@
+import { publicMessage } from '../../kernel/errors.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { JobsTable } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -145,7 +146,8 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       return;
     }
     if (error instanceof WorkerStopping) return putBack(job, 0);
-    const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    // Shown to the organisation's members: Steward's own failures are summarised, their detail stays in the log.
+    const message = publicMessage(error).slice(0, 500);
     if (job.attempts < job.max_attempts) {
       const runAt = new Date(deps.clock.nowMs() + backoffMs(job.attempts)).toISOString();
       await deps.db

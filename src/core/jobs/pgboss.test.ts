@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { sleep, systemClock } from '../../kernel/clock.js';
+import { AppError } from '../../kernel/errors.js';
 import { createLogger } from '../../kernel/logger.js';
 import { createTestDatabase, rawQuery, type TestDatabase } from '../../../testkit/db.js';
 import { bossDb } from './pgboss.sql.js';
@@ -97,7 +98,8 @@ describe('pg-boss queue', () => {
     const gate = new Promise<void>((r) => (release = r));
     q.register('t.slow', async () => gate);
     q.register('t.fail', async () => {
-      throw new Error('remote host said no');
+      // A coded error about the customer's own resources keeps its words in the job's reason.
+      throw new AppError('STEWARD_PROVIDER_UNAVAILABLE', 'remote host said no');
     });
     await q.prepare();
     const slow = await q.enqueue(database.db, {

@@ -1,3 +1,4 @@
+import { publicMessage } from '../../kernel/errors.js';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../../db/database.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -101,7 +102,7 @@ export function createBossRunner(deps: BossRunnerDeps) {
       await boss.complete(r.queue, r.id);
       return;
     }
-    await boss.fail(r.queue, r.id, { message: (error instanceof Error ? error.message : String(error)).slice(0, 500) });
+    await boss.fail(r.queue, r.id, { message: publicMessage(error).slice(0, 500) });
     if (attempt >= data.maxAttempts) {
       await deps.audit
         .recordAlone({

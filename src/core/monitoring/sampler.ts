@@ -5,6 +5,7 @@
  * points and the new log lines (with their cursors, in one transaction), hands the security picture to
  * detection and judges the alert rules. A server that does not answer is judged as unreachable.
  */
+import { publicMessage } from '../../kernel/errors.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { MonitoringConfig } from '../../kernel/config.js';
@@ -269,7 +270,7 @@ export function createSampler(deps: SamplerDeps) {
       raw = parseSample(res.stdout, boundary);
       if (!raw.complete && raw.cpu.total === null) throw new Error('the sampling script gave no usable output');
     } catch (err) {
-      const reason = (err as Error).message.slice(0, 300);
+      const reason = publicMessage(err).slice(0, 300);
       await targetsStore.updateTarget(db, server.id, {
         last_sample_at: atIso,
         last_error: reason,

@@ -3,24 +3,18 @@ import type { Db, Executor } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, forbidden, notFound } from '../../kernel/errors.js';
 import { newId, randomToken } from '../../kernel/ids.js';
-import type { Secret } from '../../kernel/secret.js';
 import { auditActor, type Actor, type OrgRole } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
-import type { IssuedSession, SessionsService } from '../users/sessions.service.js';
 import type { UsersService } from '../users/users.service.js';
 import type { Vault } from '../vault/vault.service.js';
 import { orgsStore, type MembershipRow } from './orgs.store.js';
-import type { NotifyService } from '../notify/notify.service.js';
 
 export interface OrgsDeps {
   readonly db: Db;
   readonly clock: Clock;
   readonly vault: Pick<Vault, 'seal' | 'openText' | 'emailIndex' | 'createScope' | 'ensureOpen'>;
   readonly audit: Pick<AuditService, 'record' | 'recordAlone'>;
-  readonly users: Pick<UsersService, 'createUser' | 'profiles' | 'prepareUser'>;
-  readonly sessions: Pick<SessionsService, 'issueSession'>;
-  readonly notify?: Pick<NotifyService, 'queueMail'>;
-  readonly publicUrl?: string;
+  readonly users: Pick<UsersService, 'profiles'>;
 }
 
 export interface Org {
@@ -101,44 +95,6 @@ export function createOrgsService(deps: OrgsDeps) {
       created_at: now,
     });
     return orgId;
-  }
-
-  /** Sign-up: a person, their first organisation (they own it) and a session, in one transaction. */
-  async function signUp(
-    input: { email: string; password: Secret<string>; name: string; phone?: string | null; orgName: string },
-    ctx: RequestContext,
-  ): Promise<{ userId: string; orgId: string; session: IssuedSession }> {
-    return db.transaction().execute(async (trx) => {
-      const user = await deps.users.createUser(trx, {
-        kind: 'customer',
-        email: input.email,
-        password: input.password,
-        name: input.name,
-        phone: input.phone ?? null,
-      });
-      const orgId = await insertOrgWithOwner(trx, input.orgName, user.id);
-      const session = await deps.sessions.issueSession(trx, user.id);
-      await deps.audit.record(
-        trx,
-        {
-          action: 'user.signed_up',
-          orgId,
-          actor: { type: 'user', id: user.id },
-          target: { type: 'user', id: user.id },
-          details: { orgName: input.orgName },
-        },
-        ctx,
-      );
-      await deps.notify?.queueMail(trx, {
-        to: input.email.trim(),
-        scope: user.id,
-        orgId,
-        category: 'transactional',
-        template: 'account.welcome',
-        vars: { name: input.name, orgName: input.orgName, url: deps.publicUrl ?? '' },
-      });
-      return { userId: user.id, orgId, session };
-    });
   }
 
   async function createOrg(actor: Actor, name: string, ctx: RequestContext): Promise<Org> {
@@ -371,7 +327,8 @@ export function createOrgsService(deps: OrgsDeps) {
     ownerIds,
     namesOf,
     requireMember,
-    signUp,
+    /** Sign-up (users module): a confirmed person's first organisation, which they own, inside its transaction. */
+    createFirstOrg: insertOrgWithOwner,
     createOrg,
     listMyOrgs,
     getOrg,

@@ -14,6 +14,7 @@ import type { NotifyService } from '../notify/notify.service.js';
 import type { OrgsPrivacy } from '../orgs/orgs.privacy.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import type { ServersService } from '../servers/servers.service.js';
+import type { SessionsService } from '../users/sessions.service.js';
 import type { UsersPrivacy } from '../users/users.privacy.js';
 import type { Vault } from '../vault/vault.service.js';
 import { eraseOrgRows } from './erase.store.js';
@@ -32,6 +33,8 @@ export interface DeletionDeps {
   readonly orgData: Pick<OrgsPrivacy, 'markDeleting' | 'deleteOrg' | 'ownedBy'>;
   readonly servers: Pick<ServersService, 'allRows' | 'removeServer'>;
   readonly people: Pick<UsersPrivacy, 'deleteAccount' | 'passwordHash'>;
+  /** A fresh password or one-time code, checked (and throttled) like a sign-in. */
+  readonly identity: Pick<SessionsService, 'confirmIdentity'>;
 }
 
 /** How long erasure waits for servers to give back Steward's key before it goes on without them. */
@@ -69,16 +72,33 @@ export function createDeletionService(deps: DeletionDeps) {
     if (deps.engine === 'sqlite') await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
   };
 
-  async function requestOrgDeletion(actor: Actor, orgId: string, confirm: string, ctx: RequestContext) {
+  /**
+   * Deleting needs the name typed and the owner's password or a fresh one-time code: a session or an API token
+   * alone (which a stolen laptop or a leaked CI secret gives) never erases an organisation.
+   */
+  async function requestOrgDeletion(
+    actor: Actor,
+    orgId: string,
+    input: { confirm: string; password?: Secret<string>; totpCode?: string },
+    ctx: RequestContext,
+  ) {
     await deps.orgs.requireMember(actor, orgId, 'owner', ctx);
     const org = await deps.orgs.getOrg(actor, orgId, ctx);
-    if (confirm !== org.name && confirm !== org.id) {
+    if (input.confirm !== org.name && input.confirm !== org.id) {
       throw new AppError(
         'STEWARD_CONFIRMATION_REQUIRED',
         'Deleting an organisation erases everything in it: set `confirm` to its exact name (or its id).',
         { field: 'confirm' },
       );
     }
+    await deps.identity.confirmIdentity(
+      actor,
+      {
+        ...(input.password === undefined ? {} : { password: input.password }),
+        ...(input.totpCode === undefined ? {} : { totpCode: input.totpCode }),
+      },
+      ctx,
+    );
     // Releasing first: the servers service needs the organisation (and its key) to take the key off each server.
     const servers = await deps.servers.allRows(orgId);
     for (const s of servers)

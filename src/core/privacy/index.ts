@@ -113,6 +113,7 @@ export function registerPrivacy(deps: PrivacyDeps) {
     orgData,
     servers: deps.servers,
     people,
+    identity: deps.sessions,
   });
   const staffPeople = createPeopleService({ clock, audit, users: deps.users, orgs: orgData, consent });
   const review = createReviewService({ db, engine: deps.engine, clock, audit, people, users: deps.users });

@@ -1,3 +1,4 @@
+import { providerAddressPolicy } from '../../kernel/addresses.js';
 import { AppError } from '../../kernel/errors.js';
 import type { ProvisioningConfig } from '../../kernel/config.js';
 import { Secret } from '../../kernel/secret.js';
@@ -74,6 +75,9 @@ export function createDriverFactory(deps: DriverFactoryDeps) {
     };
   }
 
+  // Customers choose endpoints: requests go to public addresses only (and this machine's loopback for the sandbox).
+  const addressPolicy = providerAddressPolicy(config.allowLoopbackEndpoints);
+
   async function build(spec: DriverSpec, secret: SealedAccountSecret | undefined): Promise<ComputeDriver> {
     const rateLimit = { limiter: deps.limiter, key: spec.orgId };
     if (spec.provider === 'ec2') {
@@ -106,6 +110,7 @@ export function createDriverFactory(deps: DriverFactoryDeps) {
         credentials,
         maxAttempts: config.maxAttempts,
         rateLimit,
+        addressPolicy,
         ...(spec.endpoint ? { endpoint: spec.endpoint } : {}),
       });
     }
@@ -119,6 +124,7 @@ export function createDriverFactory(deps: DriverFactoryDeps) {
       maxAttempts: config.maxAttempts,
       imagingPollMs: config.pollMs,
       rateLimit,
+      addressPolicy,
     });
   }
 

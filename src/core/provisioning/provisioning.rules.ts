@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, invalidInput, isAppError } from '../../kernel/errors.js';
+import { AppError, invalidInput, isAppError, publicMessage } from '../../kernel/errors.js';
 import { isProviderError, type Node, type ProviderName } from '../../providers/index.js';
 import type { Instruction } from '../instruction.js';
 import type {
@@ -171,8 +171,7 @@ export const isPermanent = (err: unknown): boolean => isAppError(err) && PERMANE
 
 /** A message safe to store and show: provider errors are worded by us and never carry credentials. */
 export function describeFailure(err: unknown): { code: string; message: string } {
-  if (isAppError(err)) return { code: err.code, message: err.message.slice(0, 500) };
-  return { code: 'STEWARD_INTERNAL', message: 'Something failed inside Steward; the logs have the details.' };
+  return { code: isAppError(err) ? err.code : 'STEWARD_INTERNAL', message: publicMessage(err).slice(0, 500) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.js';
+import { normaliseAddress, type AddressPolicy } from '../../kernel/addresses.js';
 import type { Clock } from '../../kernel/clock.js';
-import { AppError, invalidInput, isAppError, notFound } from '../../kernel/errors.js';
+import { AppError, invalidInput, isAppError, notFound, publicMessage } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Secret } from '../../kernel/secret.js';
@@ -26,6 +27,8 @@ export interface ServersDeps {
   readonly alerts: Pick<AlertsService, 'resolve'>;
   readonly queue: Queue;
   readonly gateway: () => ServerGateway;
+  /** STEWARD_SERVER_ADDRESSES: addresses are refused here when typed, and checked again on every connection. */
+  readonly addressPolicy: AddressPolicy;
   /** Called when a server becomes ready (e.g. to discover it). */
   readonly onReady?: (server: ServerRow, instruction: Instruction) => Promise<void>;
 }
@@ -115,9 +118,26 @@ export function createServersService(deps: ServersDeps) {
     return row;
   }
 
+  /**
+   * A typed address the policy refuses, or a name that can only mean this machine, is refused at once: that tells
+   * the customer nothing they did not type. Other names are resolved and checked when Steward connects.
+   */
+  function assertAddressAllowed(address: string): void {
+    const ip = normaliseAddress(address);
+    const local = /^localhost$|\.localhost$/i.test(address);
+    if (ip === undefined && !local) return;
+    if (ip !== undefined && deps.addressPolicy.allows(ip)) return;
+    throw new AppError(
+      'STEWARD_SERVER_ADDRESS_NOT_ALLOWED',
+      `Steward does not connect to ${address}: this operator allows servers at ${deps.addressPolicy.describe} addresses only (not this machine, link-local or cloud metadata addresses).`,
+      { field: 'address' },
+    );
+  }
+
   async function addServer(actor: Actor, orgId: string, input: NewServer, ctx: RequestContext): Promise<ServerView> {
     await deps.orgs.requireMember(actor, orgId, 'member', ctx);
     assertValidHostname(input.address);
+    assertAddressAllowed(input.address);
     assertValidUnixUser(input.username);
     if ((input.password ? 1 : 0) + (input.privateKey ? 1 : 0) !== 1)
       throw invalidInput('Give exactly one of password or privateKey for Steward’s first login.');
@@ -318,7 +338,7 @@ export function createServersService(deps: ServersDeps) {
       if (final && current && current.status === 'enrolling') {
         await serversStore.update(db, server.id, {
           status: code === 'STEWARD_SSH_UNREACHABLE' || code === 'STEWARD_SSH_TIMEOUT' ? 'unreachable' : 'enrol_failed',
-          status_reason: (err as Error).message.slice(0, 300),
+          status_reason: publicMessage(err).slice(0, 300),
           updated_at: clock.iso(),
         });
         await deps.audit.recordAlone({
@@ -403,7 +423,7 @@ export function createServersService(deps: ServersDeps) {
       if (job.attempt < 3 && !(isAppError(err) && PERMANENT.has(err.code))) throw err;
       await serversStore.update(db, server.id, {
         status: 'remove_failed',
-        status_reason: `Steward could not take its key off the server: ${(err as Error).message.slice(0, 250)}. Remove it with force to forget the server anyway.`,
+        status_reason: `Steward could not take its key off the server: ${publicMessage(err).slice(0, 250)} Remove it with force to forget the server anyway.`,
         updated_at: clock.iso(),
       });
     }

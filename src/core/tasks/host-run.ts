@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { ClusterConfig } from '../../kernel/config.js';
-import { AppError, isAppError, notFound } from '../../kernel/errors.js';
+import { AppError, isAppError, notFound, publicMessage } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Argv, RemoteSession } from '../../remote/index.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -95,7 +95,7 @@ export function createHostRun(
         await out.flush();
         throw job.signal.reason;
       }
-      const message = isAppError(err) ? err.message : 'The task failed unexpectedly on this server.';
+      const message = isAppError(err) ? publicMessage(err) : 'The task failed unexpectedly on this server.';
       if (!isAppError(err)) deps.logger.error({ runId, serverId, err: (err as Error)?.message }, 'task host failed');
       out.log(`✗ ${message}`);
       patch = {

@@ -16,7 +16,10 @@ import type { UsersService } from './users.service.js';
 export interface SessionsDeps {
   readonly db: Db;
   readonly clock: Clock;
-  readonly config: Pick<Config, 'sessionIdleMs' | 'sessionMaxMs' | 'signinAttempts' | 'signinWindowMs'>;
+  readonly config: Pick<
+    Config,
+    'sessionIdleMs' | 'sessionMaxMs' | 'signinAttempts' | 'signinWindowMs' | 'signinMaxDelayMs'
+  >;
   readonly vault: Pick<Vault, 'emailIndex' | 'auditHash'>;
   readonly audit: Pick<AuditService, 'record' | 'recordAlone'>;
   readonly passwords: PasswordHasher;
@@ -79,15 +82,46 @@ export function createSessionsService(deps: SessionsDeps) {
     return { sessionId: row.id, token, csrfToken: csrfTokenFor(token), expiresAt: row.expires_at };
   }
 
-  /** One address may try ten times as often as one account: many people can share an address. */
-  const limitOf = (subject: string): number =>
-    subject.startsWith('ip:') ? config.signinAttempts * 10 : config.signinAttempts;
+  /**
+   * Failed sign-ins slow the one failing rather than lock the account: past a number of free failures, each further
+   * try must wait twice as long as the one before. Counted for the account from one address (the attacker), for an
+   * address across accounts (one attacker, many accounts; many people share an address, so ten times the free
+   * tries), and for the account from anywhere (many addresses), which waits at most a minute so that the owner,
+   * signing in from their own address, is never locked out.
+   */
+  const rules = (subject: string): { free: number; capMs: number } => {
+    if (subject.startsWith('ip:')) return { free: config.signinAttempts * 10, capMs: config.signinMaxDelayMs };
+    if (subject.startsWith('email:'))
+      return { free: config.signinAttempts * 4, capMs: Math.min(60_000, config.signinMaxDelayMs) };
+    return { free: config.signinAttempts, capMs: config.signinMaxDelayMs };
+  };
+  const subjectsOf = (emailIndex: string, ip: string | undefined): string[] => {
+    const address = ip ? deps.vault.auditHash(ip) : 'unknown';
+    return [`pair:${emailIndex}:${address}`, `email:${emailIndex}`, ...(ip ? [`ip:${address}`] : [])];
+  };
 
-  async function tooManyFailures(subjects: string[]): Promise<boolean> {
+  /** How long (ms) these subjects must still wait before the next try; 0 when they may try now. */
+  async function waitFor(subjects: string[]): Promise<number> {
     const since = new Date(clock.nowMs() - config.signinWindowMs).toISOString();
-    for (const s of subjects) if ((await usersStore.countAttempts(db, s, since)) >= limitOf(s)) return true;
-    return false;
+    let wait = 0;
+    for (const s of subjects) {
+      const { count, last } = await usersStore.attemptStats(db, s, since);
+      const { free, capMs } = rules(s);
+      if (count < free || last === null) continue;
+      const delay = Math.min(capMs, 1000 * 2 ** (count - free));
+      wait = Math.max(wait, Date.parse(last) + delay - clock.nowMs());
+    }
+    return wait;
   }
+
+  const slowDown = (waitMs: number) => {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    return new AppError(
+      'STEWARD_RATE_LIMITED',
+      `Too many failed sign-ins; wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
+      { retryAfterSeconds: seconds },
+    );
+  };
 
   async function recordFailure(
     subjects: string[],
@@ -121,8 +155,9 @@ export function createSessionsService(deps: SessionsDeps) {
     ctx: RequestContext,
   ): Promise<{ session: IssuedSession; actor: Actor }> {
     const bidx = deps.vault.emailIndex(input.email);
-    const subjects = [`email:${bidx}`, ...(ctx.ip ? [`ip:${deps.vault.auditHash(ctx.ip)}`] : [])];
-    if (await tooManyFailures(subjects)) {
+    const subjects = subjectsOf(bidx, ctx.ip);
+    const wait = await waitFor(subjects);
+    if (wait > 0) {
       await deps.audit.recordAlone(
         {
           action: 'user.signin_failed',
@@ -132,7 +167,7 @@ export function createSessionsService(deps: SessionsDeps) {
         },
         ctx,
       );
-      throw new AppError('STEWARD_RATE_LIMITED', 'Too many failed sign-ins; wait a few minutes and try again.');
+      throw slowDown(wait);
     }
     const user = await usersStore.byEmailIndex(db, bidx);
     const passwordOk = await deps.passwords.verify(user?.password_hash, input.password);
@@ -163,6 +198,41 @@ export function createSessionsService(deps: SessionsDeps) {
       return issued;
     });
     return { session, actor: actorOf(user, 'session', session.sessionId) };
+  }
+
+  /**
+   * Proof that the person is at the keyboard now, for acts a stolen session or API token must not do alone
+   * (deleting an organisation): their password, or a fresh one-time code when they have a second factor. Wrong
+   * proofs count as failed sign-ins, with the same growing waits.
+   */
+  async function confirmIdentity(
+    actor: Actor,
+    proof: { password?: Secret<string>; totpCode?: string },
+    ctx: RequestContext,
+  ): Promise<void> {
+    if (proof.password === undefined && proof.totpCode === undefined)
+      throw new AppError(
+        'STEWARD_REAUTHENTICATION_REQUIRED',
+        'Confirm it is you: send your password (or a one-time code from your authenticator app) with this request.',
+      );
+    const user = await usersStore.byId(db, actor.userId);
+    if (!user) throw notFound('The person');
+    const subjects = subjectsOf(user.email_bidx, ctx.ip);
+    const wait = await waitFor(subjects);
+    if (wait > 0) throw slowDown(wait);
+    const ok =
+      proof.totpCode !== undefined
+        ? user.totp_enabled === 1 && (await deps.users.checkTotp(user, proof.totpCode))
+        : await deps.passwords.verify(user.password_hash, proof.password!);
+    if (!ok) {
+      await recordFailure(subjects, 'bad_reauthentication', user.id, ctx);
+      throw new AppError(
+        'STEWARD_REAUTHENTICATION_REQUIRED',
+        proof.totpCode !== undefined
+          ? 'That one-time code is wrong or was already used; enter the current code from your authenticator app.'
+          : 'That password is wrong; enter the password you sign in with.',
+      );
+    }
   }
 
   async function signOut(actor: Actor, ctx: RequestContext): Promise<void> {
@@ -266,6 +336,7 @@ export function createSessionsService(deps: SessionsDeps) {
   return {
     issueSession,
     signIn,
+    confirmIdentity,
     signOut,
     authenticateSession,
     authenticateToken,

@@ -1,55 +1,32 @@
 import { invalidInput } from '../../kernel/errors.js';
-
-/** A short list of the passwords people choose most; refused outright. */
-const COMMON = new Set([
-  'password',
-  'password1',
-  'password12',
-  'password123',
-  'password1234',
-  '123456789',
-  '1234567890',
-  '12345678910',
-  'qwertyuiop',
-  'qwerty1234',
-  '1q2w3e4r5t',
-  'iloveyou12',
-  'letmein123',
-  'welcome123',
-  'administrator',
-  'changeme123',
-  'passw0rd123',
-  'trustno1234',
-  'football123',
-  'baseball123',
-  'sunshine123',
-  'princess123',
-  'superman123',
-  'abcdefghij',
-  'abc1234567',
-  '0987654321',
-  '1111111111',
-  'aaaaaaaaaa',
-  'steward123',
-  'stewardsteward',
-]);
+import { isBreachedPassword, MIN_SCORE, passwordStrength } from './password-strength.js';
 
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 256;
 
-/** Throws with a message saying what to fix; passes silently otherwise. */
-export function checkPasswordPolicy(password: string, email: string): void {
-  if (password.length < PASSWORD_MIN)
-    throw invalidInput(`The password must be at least ${PASSWORD_MIN} characters long.`, { field: 'password' });
+const ADVICE =
+  'Four or more unrelated words (“copper lantern orbit meadow”) make a strong password that is easy to remember.';
+
+const weak = (message: string) => invalidInput(`${message} ${ADVICE}`, { field: 'password' });
+
+/**
+ * Throws with a message that says why the password is refused and what would do; passes silently otherwise.
+ * `related` are the person's own details (e-mail address, name): a password made of them is easy to guess.
+ */
+export async function checkPasswordPolicy(password: string, related: readonly string[]): Promise<void> {
+  if (password.length < PASSWORD_MIN) throw weak(`The password must be at least ${PASSWORD_MIN} characters long.`);
   if (password.length > PASSWORD_MAX)
     throw invalidInput(`The password must be at most ${PASSWORD_MAX} characters long.`, { field: 'password' });
-  const lower = password.toLowerCase();
-  if (COMMON.has(lower))
-    throw invalidInput('This password is among the most common ones; choose another.', { field: 'password' });
-  if (lower === email.trim().toLowerCase())
-    throw invalidInput('The password must not be your e-mail address.', { field: 'password' });
-  if (/^(.)\1+$/.test(password))
-    throw invalidInput('The password must not be one character repeated.', { field: 'password' });
+  if (related.some((r) => r.trim() !== '' && password.trim().toLowerCase() === r.trim().toLowerCase()))
+    throw weak('The password must not be your e-mail address or name.');
+  if (await isBreachedPassword(password))
+    throw weak('This password is on the list of passwords most often found in data breaches; attackers try it first.');
+  const strength = await passwordStrength(password, related);
+  if (strength.score < MIN_SCORE) {
+    const why = strength.warning ? `${strength.warning.replace(/\.?$/, '.')} ` : '';
+    const hints = strength.suggestions.length > 0 ? ` ${strength.suggestions.join(' ')}` : '';
+    throw weak(`This password is too easy to guess. ${why}${hints}`.replace(/\s+/g, ' ').trim());
+  }
 }
 
 /** A session is over when idle too long or past its absolute end. */

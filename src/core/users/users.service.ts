@@ -4,7 +4,7 @@ import type { Db, Executor } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, invalidInput, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
-import { Secret } from '../../kernel/secret.js';
+import type { Secret } from '../../kernel/secret.js';
 import { auditActor, type Actor, type StaffRole } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { Vault } from '../vault/vault.service.js';
@@ -49,7 +49,7 @@ export function createUsersService(deps: UsersDeps) {
   /** Prepares a user row (seals personal fields, hashes the password) without writing it. */
   async function prepareUser(input: NewUser): Promise<UserRow> {
     vault.ensureOpen();
-    checkPasswordPolicy(input.password.reveal(), input.email);
+    await checkPasswordPolicy(input.password.reveal(), [input.email, input.name]);
     const id = newId('usr', clock.nowMs());
     const now = clock.iso();
     return {
@@ -79,11 +79,46 @@ export function createUsersService(deps: UsersDeps) {
     if (await usersStore.byEmailIndex(trx, row.email_bidx))
       throw new AppError('STEWARD_EMAIL_TAKEN', 'An account with this e-mail address already exists; sign in instead.');
     await vault.createScope(row.id, trx);
+    return insertSealed(trx, row, input);
+  }
+
+  async function insertSealed(trx: Executor, row: UserRow, input: Omit<NewUser, 'password' | 'kind'>) {
     row.email_sealed = await vault.seal(field(row.id, 'email_sealed'), input.email.trim(), trx);
     row.name_sealed = await vault.seal(field(row.id, 'name_sealed'), input.name, trx);
     row.phone_sealed = input.phone ? await vault.seal(field(row.id, 'phone_sealed'), input.phone, trx) : null;
     await usersStore.insert(trx, row);
     return row;
+  }
+
+  /**
+   * A customer whose sign-up was confirmed: the id, key scope and password hash were made at sign-up (the scope
+   * holds the waiting sign-up's sealed fields). Inside the caller's transaction; refuses a taken address.
+   */
+  async function createConfirmedCustomer(
+    trx: Executor,
+    input: { id: string; email: string; name: string; phone: string | null; passwordHash: string },
+  ): Promise<UserRow> {
+    const bidx = vault.emailIndex(input.email);
+    if (await usersStore.byEmailIndex(trx, bidx))
+      throw new AppError('STEWARD_EMAIL_TAKEN', 'An account with this e-mail address already exists; sign in instead.');
+    const now = clock.iso();
+    const row: UserRow = {
+      id: input.id,
+      kind: 'customer',
+      email_bidx: bidx,
+      email_sealed: '',
+      name_sealed: '',
+      phone_sealed: null,
+      password_hash: input.passwordHash,
+      totp_sealed: null,
+      totp_enabled: 0,
+      totp_last_step: null,
+      staff_roles: '',
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+    };
+    return insertSealed(trx, row, input);
   }
 
   async function toProfile(row: UserRow): Promise<Profile> {
@@ -193,8 +228,8 @@ export function createUsersService(deps: UsersDeps) {
     if (!row) throw notFound('The person');
     if (!(await deps.passwords.verify(row.password_hash, current)))
       throw new AppError('STEWARD_INVALID_CREDENTIALS', 'The current password is wrong.');
-    const email = (await toProfile(row)).email;
-    checkPasswordPolicy(next.reveal(), email);
+    const me = await toProfile(row);
+    await checkPasswordPolicy(next.reveal(), [me.email, me.name]);
     const hash = await deps.passwords.hash(next);
     await db.transaction().execute(async (trx) => {
       await usersStore.update(trx, row.id, { password_hash: hash, updated_at: clock.iso() });
@@ -250,6 +285,7 @@ export function createUsersService(deps: UsersDeps) {
   return {
     prepareUser,
     createUser,
+    createConfirmedCustomer,
     createStaff,
     getProfile,
     profiles,

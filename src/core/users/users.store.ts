@@ -90,5 +90,19 @@ export const usersStore = {
           .executeTakeFirst()
       )?.n ?? 0,
     ),
+  /** How many failures a subject has since `since`, and when the last one was. */
+  attemptStats: async (
+    db: Executor,
+    subject: string,
+    since: string,
+  ): Promise<{ count: number; last: string | null }> => {
+    const row = await db
+      .selectFrom('signin_attempts')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('at').as('last')])
+      .where('subject', '=', subject)
+      .where('at', '>', since)
+      .executeTakeFirst();
+    return { count: Number(row?.n ?? 0), last: (row?.last as string | null | undefined) ?? null };
+  },
   pruneAttempts: (db: Executor, before: string) => db.deleteFrom('signin_attempts').where('at', '<=', before).execute(),
 };

@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RootKeySource } from '../../kernel/config.js';
 import { AppError } from '../../kernel/errors.js';
+import { ensurePrivateDir } from '../../kernel/files.js';
 import { formatRootKeyRing, parseRootKeyRing, type RootKeyRing } from '../../crypto/keys.js';
 
 export type RingLoad =
@@ -20,7 +21,7 @@ export function loadRootKeyRing(source: RootKeySource): RingLoad {
  * over the old one and the folder flushed, so a crash leaves either the old ring or the new one, never half.
  */
 export function writeRootKeyRing(path: string, ring: RootKeyRing): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', 0o600);
   try {

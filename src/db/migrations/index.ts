@@ -11,6 +11,7 @@ import * as m0008 from './0008_monitoring.js';
 import * as m0009 from './0009_privacy.js';
 import * as m0010 from './0010_cluster.js';
 import * as m0011 from './0011_drop_monitoring_chores.js';
+import * as m0013 from './0013_signup_confirmation.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_privacy': m0009, // privacy centre
   '0010_cluster': m0010, // many nodes (step records, job slots, cluster schedules)
   '0011_drop_monitoring_chores': m0011, // an unused table
+  '0013_signup_confirmation': m0013, // sign-up waits for the address to be confirmed
 };
 
 export const migrationProvider: MigrationProvider = {

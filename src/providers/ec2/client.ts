@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { MalformedResponseError } from '../errors.js';
+import { assertLiteralAllowed, guardedAgents, type GuardedAgents } from '../network.js';
 import type { CallOptions } from '../types.js';
 import type { Ec2Settings } from './config.js';
 import { Ec2IdentitySource, identityOf, type AwsIdentity } from './credentials.js';
@@ -54,12 +55,14 @@ export class Ec2Transport {
   readonly settings: Ec2Settings;
   readonly identity: Ec2IdentitySource;
   readonly #current = new AsyncLocalStorage<CurrentCall>();
+  readonly #agents: GuardedAgents;
   #ec2: EC2Client | undefined;
   #sts: STSClient | undefined;
   #sourceSts: STSClient | undefined;
 
   constructor(settings: Ec2Settings) {
     this.settings = settings;
+    this.#agents = guardedAgents(settings.addressPolicy);
     this.identity = new Ec2IdentitySource(settings.credentials, (opts) => this.#assumeRole(opts));
   }
 
@@ -126,6 +129,9 @@ export class Ec2Transport {
   async #run<O>(operation: string, opts: CallOptions | undefined, send: () => Promise<O>): Promise<O> {
     const call: CurrentCall = { operation, opts };
     try {
+      // Sockets look up names (through the guarded lookup) but never addresses: those are checked here.
+      for (const endpoint of [this.settings.endpoint, this.settings.stsEndpoint])
+        if (endpoint !== undefined) assertLiteralAllowed(new URL(endpoint), this.settings.addressPolicy);
       return await this.#current.run(call, send);
     } catch (err) {
       if (err instanceof HookFailure) throw err.original;
@@ -177,6 +183,9 @@ export class Ec2Transport {
         requestTimeout: this.settings.requestTimeoutMs,
         connectionTimeout: 10_000,
         throwOnRequestTimeout: true,
+        // Every connection goes to an address the policy checked, resolved once (no lookup of the SDK's own).
+        httpAgent: this.#agents.http,
+        httpsAgent: this.#agents.https,
       },
       useFipsEndpoint: false,
       useDualstackEndpoint: false,

@@ -1,5 +1,6 @@
+import { parseAddressPolicy, type AddressPolicy } from '../../kernel/addresses.js';
 import type { Secret } from '../../kernel/secret.js';
-import { checkEndpoint } from '../endpoint.js';
+import { checkEndpoint, isLoopbackHost } from '../endpoint.js';
 import { RequestRejectedError } from '../errors.js';
 import type { RateLimiter } from '../rate-limit.js';
 
@@ -44,6 +45,11 @@ export interface Ec2DriverConfig {
   readonly sshIngressCidr?: string;
   /** Owners searched by listImages when the filter names none. Default self and amazon. */
   readonly imageOwners?: readonly string[];
+  /**
+   * Which addresses requests may go to; every endpoint name is resolved on each connection, each address checked,
+   * and the checked one connected to. Default: public addresses, or loopback when the endpoint is on loopback.
+   */
+  readonly addressPolicy?: AddressPolicy;
 }
 
 export interface Ec2Settings {
@@ -58,6 +64,7 @@ export interface Ec2Settings {
   readonly sshSecurityGroupName: string;
   readonly sshIngressCidr: string;
   readonly imageOwners: readonly string[];
+  readonly addressPolicy: AddressPolicy;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -96,5 +103,10 @@ export function resolveEc2Config(config: Ec2DriverConfig): Ec2Settings {
     sshSecurityGroupName: config.sshSecurityGroupName ?? 'steward-ssh',
     sshIngressCidr: config.sshIngressCidr ?? '0.0.0.0/0',
     imageOwners: config.imageOwners ?? ['self', 'amazon'],
+    addressPolicy:
+      config.addressPolicy ??
+      parseAddressPolicy(
+        endpoint !== undefined && isLoopbackHost(new URL(endpoint).hostname) ? 'public,loopback' : 'public',
+      ),
   };
 }

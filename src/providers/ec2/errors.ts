@@ -59,6 +59,7 @@ const NETWORK = new Set([
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'EADDRREFUSED',
 ]);
 
 /**
@@ -106,11 +107,19 @@ export function mapEc2Error(err: unknown, operation: string, rawBody?: string): 
       body || (rawBody ?? ''),
     );
   }
-  if ((e.code !== undefined && NETWORK.has(e.code)) || code === 'TimeoutError' || code === 'RequestTimeout') {
-    return new ProviderUnavailableError(`AWS could not be reached for ${operation} (${e.code ?? code})${after}.`, {
-      ...ctx,
-      providerCode: e.code ?? code,
-    });
+  // No HTTP answer at all (refused, reset, silent, TLS failed, a name the address policy refuses): one wording for
+  // every cause, so the error cannot tell an open port from a closed one. The cause stays for the operator's log.
+  if (
+    (e.code !== undefined && NETWORK.has(e.code)) ||
+    code === 'TimeoutError' ||
+    code === 'RequestTimeout' ||
+    (status === undefined && e.$response === undefined)
+  ) {
+    return new ProviderUnavailableError(
+      `Steward could not reach the AWS endpoint for ${operation}.`,
+      { ...ctx, providerCode: 'unreachable' },
+      { cause: err },
+    );
   }
   if (e.$fault === 'server' || (status !== undefined && status >= 500)) {
     return new ProviderUnavailableError(

@@ -1,6 +1,7 @@
+import { parseAddressPolicy, type AddressPolicy } from '../../kernel/addresses.js';
 import { systemClock, type Clock } from '../../kernel/clock.js';
 import type { Secret } from '../../kernel/secret.js';
-import { checkEndpoint } from '../endpoint.js';
+import { checkEndpoint, isLoopbackHost } from '../endpoint.js';
 import { RequestRejectedError } from '../errors.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.js';
@@ -37,6 +38,11 @@ export interface ElasticHostsDriverConfig {
   readonly imagingTimeoutMs?: number;
   readonly clock?: Clock;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Which addresses requests may go to; the base URL's name is resolved on every connection, each address checked,
+   * and the checked one connected to. Default: public addresses, or loopback when the base URL is on loopback.
+   */
+  readonly addressPolicy?: AddressPolicy;
 }
 
 export interface ElasticSettings {
@@ -53,6 +59,7 @@ export interface ElasticSettings {
   readonly imagingTimeoutMs: number;
   readonly clock: Clock;
   readonly sleep: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  readonly addressPolicy: AddressPolicy;
 }
 
 /** Checks the configuration (endpoint policy included) and fills in defaults. Sends nothing. */
@@ -82,6 +89,9 @@ export function resolveElasticConfig(config: ElasticHostsDriverConfig): ElasticS
     zone = found;
   }
   const baseUrl = checkEndpoint(zone.baseUrl, 'elastichosts');
+  // Without a policy from the caller, a loopback base URL (which checkEndpoint allows only as such) keeps working.
+  const addressPolicy =
+    config.addressPolicy ?? parseAddressPolicy(isLoopbackHost(baseUrl.hostname) ? 'public,loopback' : 'public');
   // A base path must end in a slash so relative API paths extend it rather than replace its last segment.
   if (!baseUrl.pathname.endsWith('/')) baseUrl.pathname += '/';
   if (baseUrl.search !== '' || baseUrl.hash !== '')
@@ -107,5 +117,6 @@ export function resolveElasticConfig(config: ElasticHostsDriverConfig): ElasticS
     imagingTimeoutMs: config.imagingTimeoutMs ?? 20 * 60_000,
     clock: config.clock ?? systemClock,
     sleep: config.sleep,
+    addressPolicy,
   };
 }

@@ -1,4 +1,5 @@
 import { MalformedResponseError, ProviderError, ProviderUnavailableError } from '../errors.js';
+import { assertLiteralAllowed, guardedAgents, sendRequest, type GuardedAgents, type HttpAnswer } from '../network.js';
 import { withRetry, type RetryVerdict } from '../retry.js';
 import type { CallOptions } from '../types.js';
 import type { ElasticSettings } from './config.js';
@@ -37,9 +38,11 @@ export function operationName(method: string, path: string): string {
 export class ElasticTransport {
   readonly settings: ElasticSettings;
   readonly #authorization: () => string;
+  readonly #agents: GuardedAgents;
 
   constructor(settings: ElasticSettings) {
     this.settings = settings;
+    this.#agents = guardedAgents(settings.addressPolicy);
     // Built when a request is made, not kept, so the key sits in memory only inside its Secret.
     this.#authorization = () =>
       `Basic ${Buffer.from(`${settings.credentials.user}:${settings.credentials.secretKey.reveal()}`).toString('base64')}`;
@@ -98,32 +101,32 @@ export class ElasticTransport {
     const headers: Record<string, string> = { authorization: this.#authorization(), accept: mime };
     if (req.body !== undefined) headers['content-type'] = mime;
     const timeout = AbortSignal.timeout(requestTimeoutMs);
-    let res: Response;
+    const url = new URL(req.path.replace(/^\//, ''), this.settings.baseUrl);
+    let res: HttpAnswer;
     try {
-      res = await fetch(new URL(req.path.replace(/^\//, ''), this.settings.baseUrl), {
+      assertLiteralAllowed(url, this.settings.addressPolicy);
+      res = await sendRequest({
+        url,
         method: req.method,
         headers,
         body: req.body === undefined ? (req.method === 'POST' ? '' : undefined) : serializeRecord(req.body, format),
-        redirect: 'manual',
         signal: opts?.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout]),
+        agents: this.#agents,
       });
     } catch (err) {
       if (opts?.signal?.aborted === true) throw opts.signal.reason;
-      const cause =
-        (err as { cause?: { code?: string } }).cause?.code ?? (timeout.aborted ? 'timeout' : 'network error');
-      throw new ProviderUnavailableError(`ElasticHosts could not be reached for ${operation} (${cause}).`, {
-        provider: 'elastichosts',
-        operation,
-        providerCode: cause,
-      });
+      // One answer whatever happened (refused, reset, silent, a name the policy refuses, TLS failed): the wording
+      // must not tell an open port from a closed one. The cause is kept for the operator's log.
+      throw new ProviderUnavailableError(
+        `Steward could not reach the ElasticHosts endpoint for ${operation}.`,
+        { provider: 'elastichosts', operation, providerCode: 'unreachable' },
+        { cause: err },
+      );
     }
-    const text = await res.text();
+    const text = res.text;
     if (res.status >= 200 && res.status < 300) {
-      return { status: res.status, text, json: /json/i.test(res.headers.get('content-type') ?? '') };
+      return { status: res.status, text, json: /json/i.test(res.header('content-type') ?? '') };
     }
-    throw mapElasticError(
-      { status: res.status, header: res.headers.get('x-elastic-error') ?? undefined, body: text },
-      operation,
-    );
+    throw mapElasticError({ status: res.status, header: res.header('x-elastic-error'), body: text }, operation);
   }
 }

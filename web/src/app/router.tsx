@@ -8,6 +8,7 @@ import { SupportRequestPage } from '../pages/access/SupportRequestPage';
 import { SupportRequests } from '../pages/access/SupportRequests';
 import { SignIn } from '../pages/auth/SignIn';
 import { SignUp } from '../pages/auth/SignUp';
+import { Confirm } from '../pages/auth/Confirm';
 import { Home } from '../pages/Home';
 import { Instances } from '../pages/instances/Instances';
 import { LaunchProgress } from '../pages/instances/LaunchProgress';
@@ -128,6 +129,7 @@ export const router = createBrowserRouter([
     children: [
       { path: '/signin', element: <SignIn /> },
       { path: '/signup', element: <SignUp /> },
+      { path: '/confirm', element: <Confirm /> },
       { path: '/invite/:token', element: <AcceptInvite /> },
       {
         element: (

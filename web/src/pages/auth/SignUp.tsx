@@ -1,13 +1,12 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
-import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
 import { ErrorNotice } from '../../components/Notice';
-import { safeNext } from '../../session/RequireSession';
-import { acceptSession, useSession } from '../../session/session';
+import { useSession } from '../../session/session';
 import { AuthLayout } from './AuthLayout';
 
 const FIELDS = ['name', 'email', 'password', 'orgName', 'phone'] as const;
@@ -20,21 +19,37 @@ interface SignUpBody {
   phone?: string;
 }
 
-/** A new account and its first organisation, which the person owns. */
+/**
+ * Asks for a new account and its first organisation. The answer is always "check your mail" (also for an address
+ * that already has an account): the account exists once the mailed link is followed.
+ */
 export function SignUp() {
   const [params] = useSearchParams();
   const next = params.get('next');
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const session = useSession();
   const signUp = useMutation({
     mutationFn: (body: SignUpBody) => call(api.POST('/api/auth/signup', { body })),
-    onSuccess: (answer) => {
-      acceptSession(queryClient, answer);
-      navigate(next ? safeNext(next) : `/orgs/${answer.orgs[0]?.id ?? ''}`, { replace: true });
-    },
   });
   if (session.data && !signUp.isPending && !signUp.isSuccess) return <Navigate to="/" replace />;
+  if (signUp.isSuccess)
+    return (
+      <AuthLayout
+        title="Check your mail"
+        footer={
+          <p>
+            Confirmed already? <Link to={`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Sign in</Link>
+          </p>
+        }
+      >
+        <p role="status" className="notice notice-ok">
+          {signUp.data.message}
+        </p>
+        <p>
+          The link in the message works once. If nothing arrives within a few minutes, look in your spam folder, or sign
+          up again.
+        </p>
+      </AuthLayout>
+    );
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -86,7 +101,7 @@ export function SignUp() {
           required
           minLength={10}
           maxLength={256}
-          hint="At least 10 characters. A passphrase of a few words is easy to remember and hard to guess."
+          hint="At least 10 characters, and not one that is easy to guess: four or more unrelated words are easy to remember and hard to guess."
           error={errors.field.password}
         />
         <TextField
@@ -107,7 +122,7 @@ export function SignUp() {
           error={errors.field.phone}
         />
         <ErrorNotice error={errors.form} title="The account was not created" />
-        <Button type="submit" variant="primary" busy={signUp.isPending} busyLabel="Creating your account">
+        <Button type="submit" variant="primary" busy={signUp.isPending} busyLabel="Sending the confirmation">
           Create account
         </Button>
       </form>
