@@ -449,7 +449,8 @@ export interface AccessPoliciesTable {
 export interface SupportRequestsTable {
   id: string;
   org_id: string;
-  kind: 'support' | 'initial_setup';
+  /** `appeal`: a member appeals a suspension; no servers and no grant, answered by security or admin staff. */
+  kind: 'support' | 'initial_setup' | 'appeal';
   subject: string;
   status: 'open' | 'closed';
   opened_by: string;

@@ -72,7 +72,9 @@ export function formatPrice(micros: bigint): string {
 export function currencyExponent(code: string): number {
   if (!/^[A-Z]{3}$/.test(code) || !Intl.supportedValuesOf('currency').includes(code))
     throw invalidInput(`${code} is not an ISO 4217 currency code (such as EUR, GBP, USD).`, { field: 'currency' });
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2
+  );
 }
 
 /** "€1,234.56" for people (the invoice, mails); the digits come from the exact string, never from a float. */
