@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/kernel/clock.js';
-import { newId } from '../src/kernel/ids.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { ENGINES } from '../testkit/db.js';
 import { staffMember } from './access-kit.js';
+import { insertReadyServers } from '../testkit/servers.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
 const HOUR = 3_600_000;
@@ -27,40 +27,6 @@ function pdfText(pdf: Buffer): string {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Servers the organisation has under management (as enrolment leaves them), without real hosts. */
-async function addReadyServers(s: TestSteward, orgId: string, userId: string, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const now = s.core.clock.iso();
-    await s.core.db
-      .insertInto('servers')
-      .values({
-        id: newId('srv', s.core.clock.nowMs()),
-        org_id: orgId,
-        name: `web-${i}`,
-        address: `192.0.2.${10 + i}`,
-        port: 22,
-        username: 'steward',
-        status: 'ready',
-        status_reason: null,
-        host_key: null,
-        host_key_fingerprint: null,
-        host_key_source: null,
-        host_key_pinned_at: null,
-        presented_fingerprint: null,
-        login: 'org_key',
-        bootstrap_kind: null,
-        bootstrap_sealed: null,
-        provider_account_id: null,
-        provider_node_id: null,
-        created_by: userId,
-        created_at: now,
-        updated_at: now,
-        last_contact_at: null,
-      })
-      .execute();
   }
 }
 
@@ -216,8 +182,8 @@ describe.each(ENGINES)('billing: plans, usage, invoices, payments (%s)', (engine
   it('invoices a month with a mid-month plan change to the cent, and the PDF says so', async () => {
     expect((await ada.client.put(`/api/orgs/${ada.orgId}/billing/plan`, { planId: starter.id })).status).toBe(200);
     expect((await ben.client.put(`/api/orgs/${ben.orgId}/billing/plan`, { planId: starter.id })).status).toBe(200);
-    await addReadyServers(s, ada.orgId, ada.userId, 5);
-    await addReadyServers(s, ben.orgId, ben.userId, 1);
+    await insertReadyServers(s, ada.orgId, ada.userId, 5);
+    await insertReadyServers(s, ben.orgId, ben.userId, 1);
     // Every hour of March 2026 (744 hours), metered as the scheduler would; on the 16th at 00:00 Ada moves to Growth.
     for (let t = Date.UTC(2026, 2, 1); t < Date.UTC(2026, 3, 1); t += HOUR) {
       clock.set(t + 90_000);

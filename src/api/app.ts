@@ -36,6 +36,7 @@ import { privacyStaffRoutes } from './routes/privacy-staff.js';
 import { billingRoutes } from './routes/billing.js';
 import { billingStaffRoutes } from './routes/billing-staff.js';
 import { trustRoutes } from './routes/trust.js';
+import { termsRoutes } from './routes/terms.js';
 import { analyticsRoutes } from './public/analytics.js';
 import { publicPageRoutes } from './public/pages.js';
 
@@ -128,6 +129,7 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   billingRoutes(app, core);
   billingStaffRoutes(app, core);
   trustRoutes(app, core);
+  termsRoutes(app, core);
   analyticsRoutes(app, core);
   publicPageRoutes(app, core);
   // Access: grants, support, timeline, staff work under grants, the recorded web terminal

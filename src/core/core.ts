@@ -315,6 +315,7 @@ export function createCore(deps: CoreDeps) {
     credentials,
     ledger: fleet.ledger,
     instances: provisioning.instances,
+    undertakings: privacy.undertakings, // privacy: no grant without the current confidentiality undertaking
   });
   fleet.loginGuard.check = access.guardLogin;
   scheduler.every('access.tick', 5_000, async () => void (await access.tick()));

@@ -14,6 +14,8 @@ const SessionOut = z.object({
   user: ProfileSchema,
   csrfToken: z.string(),
   orgs: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['owner', 'member']) })),
+  /** What the person must do before using Steward (the console sends them there). */
+  pending: z.object({ undertaking: z.boolean(), terms: z.boolean() }).optional(),
 });
 
 /** Sign-up, sign-in and sign-out. Sessions are httpOnly SameSite=Strict cookies; the CSRF token comes in the body. */
@@ -39,13 +41,11 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
       );
       setSessionCookie(reply, out.session.token, out.session.expiresAt, secure);
       const profile = await core.users.getProfile(out.userId);
-      return reply
-        .code(201)
-        .send({
-          user: profileView(profile),
-          csrfToken: out.session.csrfToken,
-          orgs: [{ id: out.orgId, name: b.orgName, role: 'owner' as const }],
-        });
+      return reply.code(201).send({
+        user: profileView(profile),
+        csrfToken: out.session.csrfToken,
+        orgs: [{ id: out.orgId, name: b.orgName, role: 'owner' as const }],
+      });
     },
   );
 
@@ -89,6 +89,10 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
         user: profileView(profile),
         csrfToken: actor.via === 'session' && cookie ? csrfTokenFor(cookie) : '',
         orgs,
+        pending: {
+          undertaking: actor.kind === 'staff' && !(await core.privacy.undertakings.hasAcceptedCurrent(actor.userId)),
+          terms: actor.kind === 'customer' && (await core.privacy.terms.pendingFor(actor.userId)) !== null,
+        },
       };
     },
   );

@@ -44,6 +44,8 @@ export interface GrantsDeps {
   /** Whether a provider account belongs to the organisation (provisioning's). */
   readonly accountExists: (orgId: string, accountId: string) => Promise<boolean>;
   readonly mail: AccessMail;
+  /** The staff confidentiality undertaking (privacy): without the current one, no grant is honoured. */
+  readonly undertakings?: { hasAcceptedCurrent(staffId: string): Promise<boolean> };
 }
 
 export interface NewGrant {
@@ -526,24 +528,22 @@ export function createGrantsService(deps: GrantsDeps) {
     if (actor.kind === 'staff' && row.approval !== 'second_staff')
       throw forbidden('Only the customer can refuse this request.');
     const plan = await planFor(row);
-    const done = await db
-      .transaction()
-      .execute((trx) =>
-        move(
-          trx,
-          row,
-          { state: 'denied', ended_at: clock.iso(), ended_by: actor.userId, end_reason: 'denied' },
-          {
-            action: 'grant.denied',
-            orgId: row.org_id,
-            actor: auditActor(actor),
-            target: { type: 'grant', id: row.id },
-          },
-          'denied',
-          plan,
-          ctx,
-        ),
-      );
+    const done = await db.transaction().execute((trx) =>
+      move(
+        trx,
+        row,
+        { state: 'denied', ended_at: clock.iso(), ended_by: actor.userId, end_reason: 'denied' },
+        {
+          action: 'grant.denied',
+          orgId: row.org_id,
+          actor: auditActor(actor),
+          target: { type: 'grant', id: row.id },
+        },
+        'denied',
+        plan,
+        ctx,
+      ),
+    );
     return viewOf(done);
   }
 
@@ -624,25 +624,23 @@ export function createGrantsService(deps: GrantsDeps) {
       else patch.duration_minutes = Math.max(1, Math.min(row.duration_minutes, Math.ceil((at - now()) / 60_000)));
     }
     const plan = await planFor(row);
-    const done = await db
-      .transaction()
-      .execute((trx) =>
-        move(
-          trx,
-          row,
-          patch,
-          {
-            action: 'grant.narrowed',
-            orgId,
-            actor: auditActor(actor),
-            target: { type: 'grant', id: row.id },
-            details: { scope, endsAt: patch.ends_at ?? row.ends_at },
-          },
-          'narrowed',
-          plan,
-          ctx,
-        ),
-      );
+    const done = await db.transaction().execute((trx) =>
+      move(
+        trx,
+        row,
+        patch,
+        {
+          action: 'grant.narrowed',
+          orgId,
+          actor: auditActor(actor),
+          target: { type: 'grant', id: row.id },
+          details: { scope, endsAt: patch.ends_at ?? row.ends_at },
+        },
+        'narrowed',
+        plan,
+        ctx,
+      ),
+    );
     return viewOf(done);
   }
 
@@ -671,6 +669,12 @@ export function createGrantsService(deps: GrantsDeps) {
       },
       ctx,
     );
+    if (reason === 'undertaking_not_accepted')
+      throw new AppError(
+        'STEWARD_UNDERTAKING_REQUIRED',
+        'Your staff roles are inactive until you accept the current confidentiality undertaking; no grant is honoured meanwhile.',
+        { reason },
+      );
     throw new AppError(
       'STEWARD_NO_ACTIVE_GRANT',
       `You have no active grant that lets you ${action.replace(/_/g, ' ')} here (${reason.replace(/_/g, ' ')}). Staff reach customers’ resources only under a grant the customer can see.`,
@@ -690,6 +694,8 @@ export function createGrantsService(deps: GrantsDeps) {
     ctx: RequestContext = {},
   ): Promise<{ grant: GrantRow; instruction: Instruction }> {
     if (actor.kind !== 'staff') return deny(actor, resource, action, 'not_staff', resource.grantId ?? null, ctx);
+    if (deps.undertakings && !(await deps.undertakings.hasAcceptedCurrent(actor.userId)))
+      return deny(actor, resource, action, 'undertaking_not_accepted', resource.grantId ?? null, ctx);
     const candidates = resource.grantId
       ? [await accessStore.grant(db, resource.grantId)].filter((g): g is GrantRow => g !== undefined)
       : (await accessStore.grantsOfStaff(db, actor.userId, 500)).filter((g) => g.org_id === resource.orgId);
