@@ -5,6 +5,7 @@ import type { Core } from '../../core/core.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
 import { errors, idOf, text, totpCode } from '../schemas.js';
 
+// eslint-disable-next-line no-control-regex -- the point is to refuse control characters (newlines and tabs stay)
 const NO_CONTROL_BODY = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 const longText = (max: number) =>
   z.string().trim().min(1).max(max).regex(NO_CONTROL_BODY, 'must not contain control characters');
