@@ -53,15 +53,23 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
     }));
   }
 
+  /** Read before the transaction: inside it only `trx` may be used (SQLite has one writer). */
+  async function audienceOf(orgId: string) {
+    return {
+      orgName: (await deps.orgs.namesOf([orgId])).get(orgId) ?? '',
+      people: await deps.users.profiles(await deps.members(orgId)),
+    };
+  }
+
   async function mailMembers(
     trx: Executor,
     orgId: string,
     template: string,
     vars: Record<string, string>,
     dedupe: string,
-    people: Map<string, { email: string; name: string }>,
+    audience: Awaited<ReturnType<typeof audienceOf>>,
   ) {
-    const orgName = (await deps.orgs.namesOf([orgId])).get(orgId) ?? '';
+    const { orgName, people } = audience;
     for (const [id, p] of people)
       await deps.notify.queueMail(trx, {
         to: p.email,
@@ -82,7 +90,7 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
   ): Promise<SuspensionView> {
     requireReviewer(actor);
     if ((await deps.orgs.namesOf([orgId])).size === 0) throw notFound('The organisation');
-    const people = await deps.users.profiles(await deps.members(orgId));
+    const people = await audienceOf(orgId);
     const now = clock.iso();
     const row: OrgSuspensionsTable = {
       id: newId('susp', clock.nowMs()),
@@ -124,7 +132,7 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
 
   async function reinstate(actor: Actor, orgId: string, note: string, ctx: RequestContext): Promise<SuspensionView> {
     requireReviewer(actor);
-    const people = await deps.users.profiles(await deps.members(orgId));
+    const people = await audienceOf(orgId);
     const id = await db.transaction().execute(async (trx) => {
       const active = await trustStore.activeSuspension(trx, orgId);
       if (!active) throw new AppError('STEWARD_CONFLICT', 'The organisation is not suspended.');
@@ -180,8 +188,8 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
           'An appeal is already open for this suspension; add to it in its support request.',
           { supportRequestId: active.appeal_request_id },
         );
-      const people = await deps.users.profiles(await deps.members(orgId));
-      const author = people.get(actor.userId)?.name ?? 'A member';
+      const people = await audienceOf(orgId);
+      const author = people.people.get(actor.userId)?.name ?? 'A member';
       const requestId = await db.transaction().execute(async (trx) => {
         const id = await deps.openAppeal(trx, {
           orgId,
