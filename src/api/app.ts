@@ -37,6 +37,7 @@ import { billingRoutes } from './routes/billing.js';
 import { billingStaffRoutes } from './routes/billing-staff.js';
 import { trustRoutes } from './routes/trust.js';
 import { termsRoutes } from './routes/terms.js';
+import { recommendationRoutes } from './routes/recommendations.js';
 import { analyticsRoutes } from './public/analytics.js';
 import { publicPageRoutes } from './public/pages.js';
 
@@ -130,6 +131,7 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   billingStaffRoutes(app, core);
   trustRoutes(app, core);
   termsRoutes(app, core);
+  recommendationRoutes(app, core);
   analyticsRoutes(app, core);
   publicPageRoutes(app, core);
   // Access: grants, support, timeline, staff work under grants, the recorded web terminal

@@ -39,6 +39,7 @@ import { createServersUsage } from './servers/servers.usage.js';
 import { createAbuseFindings } from './detection/abuse.js';
 import { createOrgsPrivacy } from './orgs/orgs.privacy.js';
 import type { AutomationStanding } from './standing.js';
+import { createRecommendationReads, registerRecommendations } from './recommendations/index.js';
 
 export interface CoreDeps {
   readonly config: Config;
@@ -373,6 +374,22 @@ export function createCore(deps: CoreDeps) {
   scheduler.every('billing.meter', 5 * 60_000, () => billing.metering.meter());
   scheduler.every('billing.invoices', 3_600_000, () => billing.invoices.issueDue());
   scheduler.every('billing.overdue', 3_600_000, () => billing.invoices.flagOverdue());
+  // Recommendations: personalised suggestions, only with the person's consent (backups: "unknown" until they exist)
+  const reads = createRecommendationReads({ db: base.db, clock: deps.clock });
+  const recommendations = registerRecommendations({
+    db: base.db,
+    clock: deps.clock,
+    audit: base.audit,
+    orgs: people.orgs,
+    consent: privacy.consent,
+    sources: {
+      webServersBehindOnUpdates: reads.webServersBehindOnUpdates,
+      databases: reads.databases,
+      fullDisks: reads.fullDisks,
+      backupPlan: (orgId, serverId, database) => NO_BACKUPS_YET.hasBackupPlan(orgId, serverId, database),
+      planAdvice: (orgId) => billing.plans.adviceFor(orgId),
+    },
+  });
 
   return {
     ...base,
@@ -387,6 +404,7 @@ export function createCore(deps: CoreDeps) {
     standing, // trust: suspended organisations
     trust, // fraud and abuse review, suspensions
     billing, // plans, usage, invoices, payments
+    recommendations, // personalised suggestions, with consent
     clock: deps.clock,
     logger: deps.logger,
     config: deps.config,

@@ -7,9 +7,9 @@ import { auditActor, hasStaffRole, type Actor } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import { billingStore } from './billing.store.js';
-import type { PlanTerms } from './billing.rules.js';
+import { cheapestPlanFor, type PlanTerms } from './billing.rules.js';
 import type { PlanView, SupportTier } from './billing.types.js';
-import { currencyExponent, formatPrice, parsePrice } from './money.js';
+import { currencyExponent, formatMinor, formatPrice, parsePrice } from './money.js';
 
 export interface PlansDeps {
   readonly db: Db;
@@ -242,6 +242,42 @@ export function createPlansService(deps: PlansDeps) {
         );
       });
     },
+    /**
+     * Whether another plan on offer would have cost less for the organisation's last 30 days of metered usage (no
+     * authorisation: recommendations call it for a member who consented). Undefined when the current plan fits.
+     */
+    async adviceFor(orgId: string): Promise<{ current: PlanView; better: PlanView; saving: string } | undefined> {
+      const sub = await billingStore.currentSubscription(db, orgId);
+      if (!sub) return undefined;
+      const now = clock.nowMs();
+      const rows = await billingStore.usage(
+        db,
+        orgId,
+        new Date(now - 30 * 86_400_000).toISOString(),
+        new Date(now).toISOString(),
+      );
+      if (rows.length < 24) return undefined; // less than a day of usage says nothing about fit
+      const usage = rows.map((u) => ({
+        hourMs: Date.parse(u.hour),
+        servers: u.servers,
+        instances: u.instances,
+        monitored: u.monitored,
+        backupBytes: BigInt(u.backup_bytes),
+      }));
+      const all = await billingStore.plans(db);
+      const offer = all.filter((p) => p.active === 1 || p.id === sub.plan_id);
+      const exponent = currencyExponent(deps.currency);
+      const costs = cheapestPlanFor(offer.map(planTerms), usage, exponent);
+      const current = costs.find((c) => c.plan.id === sub.plan_id);
+      const best = costs[0];
+      if (!current || !best || best.plan.id === sub.plan_id || best.cost >= current.cost) return undefined;
+      return {
+        current: planView(all.find((p) => p.id === sub.plan_id)!),
+        better: planView(all.find((p) => p.id === best.plan.id)!),
+        saving: formatMinor(current.cost - best.cost, exponent),
+      };
+    },
+
     async taxRates() {
       return (await billingStore.taxRates(db)).map((r) => ({
         country: r.country,
