@@ -228,6 +228,7 @@ export function createSampler(deps: SamplerDeps) {
       ownKeys: await deps.ownKeys(server.org_id),
       processes: procs,
       poolConnections: raw.poolConnections,
+      outboundConnections: raw.outboundConnections,
       disks,
       authWindow: window,
       authFresh: logs.auth.map((line) => ({ line, observedMs: nowMs })),
