@@ -10,7 +10,8 @@
 # its pid file, checked against its executable). An sshd that was already running before is left alone.
 set -euo pipefail
 
-PACKAGES=(openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils)
+# poppler-utils: pdftotext, which the billing tests use to read the text of the invoice PDFs Steward renders.
+PACKAGES=(openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils poppler-utils)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

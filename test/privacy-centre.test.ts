@@ -47,6 +47,7 @@ describe.each(ENGINES)('privacy centre: consents, export, need-to-know, review (
       'partner_offers',
       'analytics',
       'referrals',
+      'recommendations',
     ]);
     expect(current.find((c: { purpose: string }) => c.purpose === 'promotions')).toMatchObject({
       granted: false,

@@ -33,6 +33,11 @@ import { staffAccessRoutes } from './routes/staff-access.js';
 import { terminalRoutes } from './routes/terminal.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { privacyStaffRoutes } from './routes/privacy-staff.js';
+import { billingRoutes } from './routes/billing.js';
+import { billingStaffRoutes } from './routes/billing-staff.js';
+import { trustRoutes } from './routes/trust.js';
+import { termsRoutes } from './routes/terms.js';
+import { recommendationRoutes } from './routes/recommendations.js';
 import { analyticsRoutes } from './public/analytics.js';
 import { publicPageRoutes } from './public/pages.js';
 
@@ -122,6 +127,11 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   monitoringRoutes(app, core); // monitoring, logs and detection
   privacyRoutes(app, core);
   privacyStaffRoutes(app, core);
+  billingRoutes(app, core);
+  billingStaffRoutes(app, core);
+  trustRoutes(app, core);
+  termsRoutes(app, core);
+  recommendationRoutes(app, core);
   analyticsRoutes(app, core);
   publicPageRoutes(app, core);
   // Access: grants, support, timeline, staff work under grants, the recorded web terminal

@@ -34,6 +34,13 @@ import { PROVIDER_ACCOUNTS_SEALED, registerProvisioning } from './provisioning/i
 import { registerPrivacy } from './privacy/index.js';
 import { ORG_CA_KEYS_SEALED, registerAccess, SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED } from './access/index.js';
 import { MONITORING_SETTINGS_SEALED, registerMonitoring } from './monitoring/index.js';
+import { BILLING_INVOICES_SEALED, BILLING_PROFILES_SEALED, NO_BACKUPS_YET, registerBilling } from './billing/index.js';
+import { createOrgStanding, registerTrust, type NewSignal } from './trust/index.js';
+import { createServersUsage } from './servers/servers.usage.js';
+import { createAbuseFindings } from './detection/abuse.js';
+import { createOrgsPrivacy } from './orgs/orgs.privacy.js';
+import type { AutomationStanding } from './standing.js';
+import { createRecommendationReads, registerRecommendations } from './recommendations/index.js';
 
 export interface CoreDeps {
   readonly config: Config;
@@ -55,6 +62,8 @@ const SEALED_COLUMNS: readonly SealedColumnSpec[] = [
   TERMINAL_CHUNKS_SEALED,
   ORG_CA_KEYS_SEALED,
   MONITORING_SETTINGS_SEALED,
+  BILLING_PROFILES_SEALED,
+  BILLING_INVOICES_SEALED,
 ];
 
 function registerFoundation(deps: CoreDeps) {
@@ -131,6 +140,7 @@ function registerServers(
   deps: CoreDeps,
   base: ReturnType<typeof registerFoundation>,
   people: ReturnType<typeof registerPeople>,
+  standing: AutomationStanding,
 ) {
   const { db, vault, audit, queue } = base;
   const { clock, logger, config } = deps;
@@ -191,6 +201,7 @@ function registerServers(
     servers,
     gateway: getGateway,
     orgPublicKey: orgKeys.publicKey,
+    standing, // trust: no task starts for a suspended organisation
   });
   // cluster: caps per organisation and per server hold across every worker (docs/decisions/0011-cluster.md).
   queue.register(tasks.HOST_QUEUE, (job) => tasks.runHost(job), {
@@ -212,6 +223,7 @@ function registerServers(
     servers,
     tasks,
     onSnapshot: (snap) => snapshotHook.fn(snap),
+    standing, // trust: a suspended organisation's schedules do not run
   });
   return {
     ledger,
@@ -242,7 +254,9 @@ export function createCore(deps: CoreDeps) {
     orgs: people.orgs,
   });
   const auditReader = createAuditReader({ audit: base.audit, orgs: people.orgs });
-  const fleet = registerServers(deps, base, people);
+  // trust: whether an organisation is suspended, asked by every module whose automation stops meanwhile
+  const standing = createOrgStanding({ db: base.db });
+  const fleet = registerServers(deps, base, people, standing);
   // Cluster: standing work, once per interval across every worker
   const worker = workerIdentity();
   const scheduler = createScheduler({
@@ -309,6 +323,7 @@ export function createCore(deps: CoreDeps) {
     ledger: fleet.ledger,
     instances: provisioning.instances,
     incident: (orgId, id) => monitoring.detection.incidentFacts(orgId, id), // detection is built below
+    undertakings: privacy.undertakings, // privacy: no grant without the current confidentiality undertaking
   });
   fleet.loginGuard.check = access.guardLogin;
   scheduler.every('access.tick', 5_000, async () => void (await access.tick()));
@@ -328,9 +343,60 @@ export function createCore(deps: CoreDeps) {
     orgKeyFingerprint: async (orgId) => (await fleet.orgKeys.publicKey(orgId)).fingerprint,
     grants: () => access,
     worker,
+    standing, // trust: a suspended organisation's servers are not sampled
   });
   scheduler.every('monitoring.retention', 10 * 60_000, () => monitoring.applyRetention());
   fleet.snapshotHook.fn = monitoring.onSnapshot;
+  // Trust: the fraud and abuse review queue and suspensions; billing raises payment failures and unpaid invoices
+  const trust = registerTrust({
+    db: base.db,
+    clock: deps.clock,
+    logger: deps.logger.child({ module: 'trust' }),
+    config: deps.config,
+    vault: base.vault,
+    audit: base.audit,
+    notify: base.notify,
+    orgs: people.orgs,
+    members: createOrgsPrivacy({ db: base.db }).memberUserIds,
+    users: people.users,
+    findings: createAbuseFindings({ db: base.db }),
+    openAppeal: (exec, input) => access.support.openAppeal(exec ?? base.db, input),
+  });
+  scheduler.every('trust.signals', 5 * 60_000, () => trust.queue.collectSignals());
+  // Billing: plans, hourly usage, month-end invoices, payments (backup storage reads 0 until backups exist)
+  const billing = registerBilling({
+    db: base.db,
+    clock: deps.clock,
+    logger: deps.logger.child({ module: 'billing' }),
+    config: deps.config,
+    vault: base.vault,
+    audit: base.audit,
+    notify: base.notify,
+    orgs: people.orgs,
+    users: people.users,
+    usage: createServersUsage({ db: base.db }),
+    backups: NO_BACKUPS_YET,
+    raiseSignal: async (exec, signal: NewSignal) => void (await trust.queue.raise(exec, signal)),
+  });
+  scheduler.every('billing.meter', 5 * 60_000, () => billing.metering.meter());
+  scheduler.every('billing.invoices', 3_600_000, () => billing.invoices.issueDue());
+  scheduler.every('billing.overdue', 3_600_000, () => billing.invoices.flagOverdue());
+  // Recommendations: personalised suggestions, only with the person's consent (backups: "unknown" until they exist)
+  const reads = createRecommendationReads({ db: base.db, clock: deps.clock });
+  const recommendations = registerRecommendations({
+    db: base.db,
+    clock: deps.clock,
+    audit: base.audit,
+    orgs: people.orgs,
+    consent: privacy.consent,
+    sources: {
+      webServersBehindOnUpdates: reads.webServersBehindOnUpdates,
+      databases: reads.databases,
+      fullDisks: reads.fullDisks,
+      backupPlan: (orgId, serverId, database) => NO_BACKUPS_YET.hasBackupPlan(orgId, serverId, database),
+      planAdvice: (orgId) => billing.plans.adviceFor(orgId),
+    },
+  });
 
   return {
     ...base,
@@ -342,6 +408,10 @@ export function createCore(deps: CoreDeps) {
     privacy, // privacy centre
     access, // staff access by consent
     monitoring, // monitoring, logs and detection
+    standing, // trust: suspended organisations
+    trust, // fraud and abuse review, suspensions
+    billing, // plans, usage, invoices, payments
+    recommendations, // personalised suggestions, with consent
     clock: deps.clock,
     logger: deps.logger,
     config: deps.config,

@@ -3,7 +3,7 @@
  * Same conventions: text ids and ISO times, integer flags, JSON as text, e-mail addresses only as blind indexes.
  */
 
-export type ConsentPurpose = 'promotions' | 'partner_offers' | 'analytics' | 'referrals';
+export type ConsentPurpose = 'promotions' | 'partner_offers' | 'analytics' | 'referrals' | 'recommendations';
 
 /** Every consent decision ever made, newest last: the evidence. */
 export interface ConsentsTable {

@@ -11,6 +11,8 @@ import type { ClusterTables } from './schema-cluster.js';
 export type * from './schema-cluster.js';
 import type { MonitoringTables } from './schema-monitoring.js';
 export type * from './schema-monitoring.js';
+import type { BillingTables } from './schema-billing.js';
+export type * from './schema-billing.js';
 
 export interface VaultRootKeysTable {
   version: number;
@@ -468,7 +470,8 @@ export interface AccessPoliciesTable {
 export interface SupportRequestsTable {
   id: string;
   org_id: string;
-  kind: 'support' | 'initial_setup';
+  /** `appeal`: a member appeals a suspension; no servers and no grant, answered by security or admin staff. */
+  kind: 'support' | 'initial_setup' | 'appeal';
   subject: string;
   status: 'open' | 'closed';
   opened_by: string;
@@ -545,7 +548,7 @@ export interface AccessCertificatesTable {
 }
 
 // privacy tables come in through `extends` (schema-privacy.ts)
-export interface Database extends PrivacyTables, ClusterTables, MonitoringTables {
+export interface Database extends PrivacyTables, ClusterTables, MonitoringTables, BillingTables {
   vault_root_keys: VaultRootKeysTable;
   vault_data_keys: VaultDataKeysTable;
   vault_rotations: VaultRotationsTable;

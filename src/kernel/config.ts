@@ -201,6 +201,35 @@ export const VARIABLES: readonly VariableDoc[] = [
     doc: 'Refer-a-friend mails one member may ask Steward to send in 24 hours.',
     default: '5',
   },
+  // billing and the fraud and abuse review
+  {
+    name: 'STEWARD_BILLING_CURRENCY',
+    doc: 'ISO 4217 currency of every plan and invoice (EUR, GBP, USD…); amounts use its decimal places.',
+    default: 'EUR',
+  },
+  {
+    name: 'STEWARD_BILLING_SELLER',
+    doc: 'The operator’s name and address printed at the top of every invoice; separate lines with " | ".',
+    default: 'Steward operator',
+  },
+  { name: 'STEWARD_INVOICE_PREFIX', doc: 'Invoice numbers read PREFIX-YEAR-000001.', default: 'INV' },
+  { name: 'STEWARD_CREDIT_NOTE_PREFIX', doc: 'Credit note numbers read PREFIX-YEAR-000001.', default: 'CN' },
+  { name: 'STEWARD_INVOICE_TERMS_DAYS', doc: 'Days from issue to an invoice’s due date.', default: '14' },
+  {
+    name: 'STEWARD_INVOICE_GRACE_DAYS',
+    doc: 'Days after the due date before an unpaid invoice raises its organisation for staff review (nothing is ever deleted for it).',
+    default: '14',
+  },
+  {
+    name: 'STEWARD_RISK_ORGS_PER_ADDRESS',
+    doc: 'Organisations created from one client address within STEWARD_RISK_WINDOW_HOURS that raise them for staff review.',
+    default: '3',
+  },
+  {
+    name: 'STEWARD_RISK_WINDOW_HOURS',
+    doc: 'The window for STEWARD_RISK_ORGS_PER_ADDRESS.',
+    default: '24',
+  },
   // cluster (many nodes on PostgreSQL)
   {
     name: 'STEWARD_JOBS_SCHEMA',
@@ -342,6 +371,14 @@ const schema = z.object({
   STEWARD_ANALYTICS_IP_RETENTION_DAYS: int(0, 3650),
   STEWARD_ANALYTICS_RETENTION_DAYS: int(1, 3650),
   STEWARD_REFERRALS_PER_DAY: int(0, 1000),
+  STEWARD_BILLING_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  STEWARD_BILLING_SELLER: z.string().min(1).max(500),
+  STEWARD_INVOICE_PREFIX: z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be 1 to 10 capital letters or digits'),
+  STEWARD_CREDIT_NOTE_PREFIX: z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be 1 to 10 capital letters or digits'),
+  STEWARD_INVOICE_TERMS_DAYS: int(0, 365),
+  STEWARD_INVOICE_GRACE_DAYS: int(0, 365),
+  STEWARD_RISK_ORGS_PER_ADDRESS: int(2, 10_000),
+  STEWARD_RISK_WINDOW_HOURS: int(1, 24 * 90),
   // cluster
   STEWARD_JOBS_SCHEMA: z
     .string()
@@ -434,6 +471,17 @@ export interface Config {
   readonly cluster: ClusterConfig;
   /** Monitoring, operational logs and detection (docs/decisions/0009-monitoring.md). */
   readonly monitoring: MonitoringConfig;
+  /** Plans, invoices and payments (docs/decisions/0018-billing.md). */
+  readonly billing: {
+    readonly currency: string;
+    readonly seller: string;
+    readonly invoicePrefix: string;
+    readonly creditNotePrefix: string;
+    readonly termsDays: number;
+    readonly graceDays: number;
+  };
+  /** Risk signals that raise an organisation for the fraud and abuse review. */
+  readonly risk: { readonly orgsPerAddress: number; readonly windowMs: number };
 }
 
 export interface MonitoringConfig {
@@ -615,6 +663,15 @@ export function loadConfig(env: Env): Config {
       analyticsRetentionMs: c.STEWARD_ANALYTICS_RETENTION_DAYS * 86_400_000,
       referralsPerDay: c.STEWARD_REFERRALS_PER_DAY,
     },
+    billing: {
+      currency: c.STEWARD_BILLING_CURRENCY,
+      seller: c.STEWARD_BILLING_SELLER.split(/\s*\|\s*/).join('\n'),
+      invoicePrefix: c.STEWARD_INVOICE_PREFIX,
+      creditNotePrefix: c.STEWARD_CREDIT_NOTE_PREFIX,
+      termsDays: c.STEWARD_INVOICE_TERMS_DAYS,
+      graceDays: c.STEWARD_INVOICE_GRACE_DAYS,
+    },
+    risk: { orgsPerAddress: c.STEWARD_RISK_ORGS_PER_ADDRESS, windowMs: c.STEWARD_RISK_WINDOW_HOURS * 3_600_000 },
     provisioning: {
       ratePerSecond: c.STEWARD_PROVIDER_RATE_PER_SECOND,
       burst: c.STEWARD_PROVIDER_BURST,

@@ -330,6 +330,42 @@ export const ERROR_CODES = {
     kind: 'unavailable',
     summary: 'Suspicious-activity grants need the staff-access module, which this Steward does not run.',
   },
+
+  // core/billing, core/trust, core/privacy (terms, staff undertaking)
+  STEWARD_BILLING_PERIOD_OPEN: {
+    kind: 'conflict',
+    summary: 'The month asked for has not ended yet, so it cannot be invoiced.',
+  },
+  STEWARD_BILLING_NO_PLAN: {
+    kind: 'conflict',
+    summary: 'The organisation had no plan in that month, so there is nothing to invoice.',
+  },
+  STEWARD_BILLING_OVER_CREDIT: {
+    kind: 'conflict',
+    summary: 'A credit note may not credit more than is left to credit on its invoice.',
+  },
+  STEWARD_BILLING_OVERPAYMENT: {
+    kind: 'conflict',
+    summary: 'A payment may not be more than the invoice’s outstanding balance.',
+  },
+  STEWARD_PAYMENT_FAILED: {
+    kind: 'upstream',
+    summary: 'The payment provider reported the payment as failed; it was recorded as such.',
+  },
+  STEWARD_UNDERTAKING_REQUIRED: {
+    kind: 'forbidden',
+    summary:
+      'Staff roles are inactive until the current confidentiality undertaking is accepted (GET and POST /api/staff/undertaking).',
+  },
+  STEWARD_TERMS_NOT_ACCEPTED: {
+    kind: 'forbidden',
+    summary: 'The terms of service changed materially; accept the current version first (POST /api/me/terms).',
+  },
+  STEWARD_ORG_SUSPENDED: {
+    kind: 'conflict',
+    summary:
+      'The organisation is suspended: automation (schedules, monitoring, tasks, launches) is stopped until staff reinstate it. The message says why.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -48,7 +48,17 @@ export type IdPrefix =
   | 'pol'
   | 'evt'
   | 'use'
-  | 'rule';
+  | 'rule'
+  // billing, terms, staff undertaking, review, suspensions, recommendations
+  | 'plan'
+  | 'sub'
+  | 'bill'
+  | 'pay'
+  | 'tos'
+  | 'und'
+  | 'rev'
+  | 'susp'
+  | 'rec';
 
 /**
  * A new id: prefix, 48 bits of time (so ids sort by creation) and 80 random bits.

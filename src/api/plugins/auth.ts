@@ -20,6 +20,8 @@ declare module 'fastify' {
     allowDuringEnrolment?: boolean;
     /** The route also accepts the operator's STEWARD_METRICS_TOKEN as its bearer token (/metrics). */
     acceptsMetricsToken?: boolean;
+    /** Routes a staff member may use before accepting the current confidentiality undertaking (reading it, accepting it). */
+    allowWithoutUndertaking?: boolean;
   }
 }
 
@@ -111,6 +113,29 @@ export function registerAuth(app: FastifyInstance, core: Core): void {
       throw new AppError(
         'STEWARD_TOTP_ENROLMENT_REQUIRED',
         'Staff accounts must turn on a second factor first: POST /api/me/totp/enrol, then /api/me/totp/confirm.',
+      );
+    }
+    // No staff role is active before the current confidentiality undertaking is accepted: refuse everything but
+    // the account's basics and the undertaking itself.
+    const config = request.routeOptions.config;
+    if (
+      request.actor?.kind === 'staff' &&
+      !config.allowDuringEnrolment &&
+      !config.allowWithoutUndertaking &&
+      !(await core.privacy.undertakings.hasAcceptedCurrent(request.actor.userId))
+    ) {
+      await core.audit.recordAlone(
+        {
+          action: 'access.denied',
+          actor: { type: 'staff', id: request.actor.userId },
+          result: 'denied',
+          details: { reason: 'undertaking_not_accepted', route: request.routeOptions.url ?? null },
+        },
+        contextOf(request),
+      );
+      throw new AppError(
+        'STEWARD_UNDERTAKING_REQUIRED',
+        'Your staff roles are inactive until you accept the current confidentiality undertaking: read it at GET /api/staff/undertaking and accept it with POST /api/staff/undertaking and a fresh one-time code.',
       );
     }
   });

@@ -35,7 +35,7 @@ export const SupportRequest = z
     id: z.string(),
     orgId: z.string(),
     orgName: z.string(),
-    kind: z.enum(['support', 'initial_setup']),
+    kind: z.enum(['support', 'initial_setup', 'appeal']),
     subject: z.string(),
     status: z.enum(['open', 'closed']),
     openedBy: z.string(),

@@ -16,6 +16,8 @@ const SessionOut = z.object({
   user: ProfileSchema,
   csrfToken: z.string(),
   orgs: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['owner', 'member']) })),
+  /** What the person must do before using Steward (the console sends them there). */
+  pending: z.object({ undertaking: z.boolean(), terms: z.boolean() }).optional(),
 });
 
 /** Sign-up (asked, then confirmed by the mailed link), sign-in and sign-out. Sessions are httpOnly SameSite=Strict cookies; the CSRF token comes in the body. */
@@ -100,6 +102,10 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
         user: profileView(profile),
         csrfToken: actor.via === 'session' && cookie ? csrfTokenFor(cookie) : '',
         orgs,
+        pending: {
+          undertaking: actor.kind === 'staff' && !(await core.privacy.undertakings.hasAcceptedCurrent(actor.userId)),
+          terms: actor.kind === 'customer' && (await core.privacy.terms.pendingFor(actor.userId)) !== null,
+        },
       };
     },
   );

@@ -99,6 +99,19 @@ const Review = z
         }),
       ),
     }),
+    undertakings: z.object({
+      current: z.object({ id: z.string(), version: z.string(), publishedAt: z.string() }).nullable(),
+      acceptances: z.array(
+        z.object({
+          staffId: z.string(),
+          staffName: z.string().nullable(),
+          version: z.string(),
+          acceptedAt: z.string(),
+          secondFactor: z.string(),
+        }),
+      ),
+      notAccepted: z.array(z.object({ staffId: z.string(), staffName: z.string().nullable() })),
+    }),
   })
   .meta({ id: 'PrivacyReview' });
 const isoDate = z
@@ -231,14 +244,12 @@ export function privacyStaffRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (request, reply) =>
-      reply
-        .code(202)
-        .send(
-          await p.communications.sendPromotion(requireActor(request), request.body, {
-            ...contextOf(request),
-            userAgent: request.headers['user-agent'],
-          }),
-        ),
+      reply.code(202).send(
+        await p.communications.sendPromotion(requireActor(request), request.body, {
+          ...contextOf(request),
+          userAgent: request.headers['user-agent'],
+        }),
+      ),
   );
 
   r.get(

@@ -31,7 +31,9 @@ export type DenialReason =
   | 'other_staff'
   | 'other_server'
   | 'other_account'
-  | 'action_not_granted';
+  | 'action_not_granted'
+  /** The staff member has not accepted the current confidentiality undertaking: no role of theirs is active. */
+  | 'undertaking_not_accepted';
 
 export interface GrantScope {
   readonly serverIds: string[];

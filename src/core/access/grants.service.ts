@@ -46,6 +46,8 @@ export interface GrantsDeps {
   /** The organisation's incident by id (detection's); undefined when it has none by that id. */
   readonly incident: (orgId: string, incidentId: string) => Promise<IncidentFacts | undefined>;
   readonly mail: AccessMail;
+  /** The staff confidentiality undertaking (privacy): without the current one, no grant is honoured. */
+  readonly undertakings?: { hasAcceptedCurrent(staffId: string): Promise<boolean> };
 }
 
 export interface NewGrant {
@@ -691,6 +693,12 @@ export function createGrantsService(deps: GrantsDeps) {
       },
       ctx,
     );
+    if (reason === 'undertaking_not_accepted')
+      throw new AppError(
+        'STEWARD_UNDERTAKING_REQUIRED',
+        'Your staff roles are inactive until you accept the current confidentiality undertaking; no grant is honoured meanwhile.',
+        { reason },
+      );
     throw new AppError(
       'STEWARD_NO_ACTIVE_GRANT',
       `You have no active grant that lets you ${action.replace(/_/g, ' ')} here (${reason.replace(/_/g, ' ')}). Staff reach customers’ resources only under a grant the customer can see.`,
@@ -710,6 +718,8 @@ export function createGrantsService(deps: GrantsDeps) {
     ctx: RequestContext = {},
   ): Promise<{ grant: GrantRow; instruction: Instruction }> {
     if (actor.kind !== 'staff') return deny(actor, resource, action, 'not_staff', resource.grantId ?? null, ctx);
+    if (deps.undertakings && !(await deps.undertakings.hasAcceptedCurrent(actor.userId)))
+      return deny(actor, resource, action, 'undertaking_not_accepted', resource.grantId ?? null, ctx);
     const candidates = resource.grantId
       ? [await accessStore.grant(db, resource.grantId)].filter((g): g is GrantRow => g !== undefined)
       : (await accessStore.grantsOfStaff(db, actor.userId, 500)).filter((g) => g.org_id === resource.orgId);

@@ -65,6 +65,8 @@ export interface AccessDeps {
     ): Promise<unknown>;
     accountExists(orgId: string, accountId: string): Promise<boolean>;
   };
+  /** The staff confidentiality undertaking (privacy): checked at every grant check and every SSH login. */
+  readonly undertakings?: { hasAcceptedCurrent(staffId: string): Promise<boolean> };
 }
 
 /**
@@ -92,6 +94,7 @@ export function registerAccess(deps: AccessDeps) {
     accountExists: deps.instances.accountExists,
     incident: deps.incident,
     mail,
+    ...(deps.undertakings ? { undertakings: deps.undertakings } : {}),
   });
   const support = createSupportService({
     db,
@@ -157,6 +160,21 @@ export function registerAccess(deps: AccessDeps) {
   /** Before each SSH login: a staff grant behind it must still be active, for this staff member and server. */
   async function guardLogin(instruction: Instruction, server: ServerRecord): Promise<void> {
     if (instruction.type !== 'staff_grant') return;
+    if (deps.undertakings && !(await deps.undertakings.hasAcceptedCurrent(instruction.actorId))) {
+      await deps.audit.recordAlone({
+        action: 'access.denied',
+        orgId: server.org_id,
+        actor: { type: 'staff', id: instruction.actorId },
+        target: { type: 'server', id: server.id },
+        result: 'denied',
+        details: { reason: 'undertaking_not_accepted', grant: instruction.id, during: 'ssh_login' },
+      });
+      throw new AppError(
+        'STEWARD_UNDERTAKING_REQUIRED',
+        'The staff member behind this work has not accepted the current confidentiality undertaking; Steward did not log in.',
+        { reason: 'undertaking_not_accepted' },
+      );
+    }
     const grant = await accessStore.grant(db, instruction.id);
     const state = grant ? effectiveState(grant, clock.nowMs()) : 'revoked';
     const ok =

@@ -59,6 +59,9 @@ const sealCtx = (orgId: string, id: string) => ({
  * creates the grant the staff member who takes the request works under. Staff and customer exchange messages
  * (sealed: they may describe the customer's systems); closing the request ends the grant.
  */
+/** Staff roles that read and answer appeals against suspensions. */
+const APPEAL_READERS: readonly string[] = ['security', 'admin'];
+
 export function createSupportService(deps: SupportDeps) {
   const { db, clock } = deps;
 
@@ -149,6 +152,12 @@ export function createSupportService(deps: SupportDeps) {
   async function staffRequest(actor: Actor, id: string, ctx: RequestContext): Promise<SupportRow> {
     const row = await accessStore.support(db, id);
     if (!row) throw notFound('The support request');
+    // An appeal has no grant: it is about the organisation's standing, answered by those who review it.
+    if (row.kind === 'appeal') {
+      if (actor.kind !== 'staff' || !actor.staffRoles.some((r) => APPEAL_READERS.includes(r)))
+        throw notFound('The support request');
+      return row;
+    }
     await deps.grants.loadForStaff(actor, row.grant_id ?? '', ctx).catch(() => {
       throw notFound('The support request');
     });
@@ -182,6 +191,48 @@ export function createSupportService(deps: SupportDeps) {
   }
 
   return {
+    /**
+     * A member's appeal against a suspension, written in the caller's transaction: a request with no servers and
+     * no grant (staff need none to read it), answered by security or admin staff.
+     */
+    async openAppeal(
+      exec: Executor,
+      input: { orgId: string; openedBy: string; subject: string; message: string },
+    ): Promise<string> {
+      const row: SupportRow = {
+        id: newId('sup', clock.nowMs()),
+        org_id: input.orgId,
+        kind: 'appeal',
+        subject: input.subject,
+        status: 'open',
+        opened_by: input.openedBy,
+        staff_id: null,
+        server_ids: '[]',
+        duration_minutes: 0,
+        grant_id: null,
+        created_at: clock.iso(),
+        closed_at: null,
+        closed_by: null,
+      };
+      const author: Actor = {
+        userId: input.openedBy,
+        kind: 'customer',
+        staffRoles: [],
+        via: 'session',
+        credentialId: '',
+        needsTotpEnrolment: false,
+      };
+      await accessStore.insertSupport(exec, row);
+      await deps.audit.record(exec, {
+        action: 'support.opened',
+        orgId: input.orgId,
+        actor: auditActor(author),
+        target: { type: 'support_request', id: row.id },
+        details: { kind: 'appeal' },
+      });
+      await addMessage(exec, row, author, input.message, {});
+      return row.id;
+    },
     /** A customer opens a request (support or initial setup); it creates the grant staff will work under. */
     async openSupportRequest(
       actor: Actor,
@@ -286,6 +337,14 @@ export function createSupportService(deps: SupportDeps) {
     /** A staff member takes the request: its grant binds to them and its window starts. */
     async take(actor: Actor, id: string, ctx: RequestContext): Promise<SupportView> {
       const row = await accessStore.support(db, id);
+      if (row?.kind === 'appeal') {
+        await staffRequest(actor, id, ctx);
+        if (row.status !== 'open') throw new AppError('STEWARD_CONFLICT', 'This request is closed.');
+        if (row.staff_id !== null && row.staff_id !== actor.userId)
+          throw new AppError('STEWARD_CONFLICT', 'Another staff member took this appeal.');
+        await accessStore.updateSupport(db, row.id, { staff_id: actor.userId });
+        return view((await accessStore.support(db, id))!, true);
+      }
       if (!row || !row.grant_id || actor.kind !== 'staff') throw notFound('The support request');
       if (row.status !== 'open') throw new AppError('STEWARD_CONFLICT', 'This request is closed.');
       await deps.grants.takeGrant(actor, row.grant_id, ctx, async (trx) => {

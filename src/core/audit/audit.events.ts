@@ -130,6 +130,41 @@ export const AUDIT_EVENTS = {
   'incident.closed': 'A person closed an incident and its findings.',
   'incident.grant_opened': 'An incident opened a suspicious-activity grant for the security team.',
   'incident.grant_failed': 'An incident could not open a suspicious-activity grant; the reason is in the details.',
+  // Billing (plans, usage, invoices, payments)
+  'plan.created': 'An operator defined a plan (monthly price, included servers, extra server-hour and backup prices, support tier).',
+  'plan.changed': 'An operator renamed a plan, changed its support tier or took it off (or back on) offer; prices never change.',
+  'billing.plan_changed':
+    'An organisation moved to another plan (by its owner or an operator); the period’s invoice prorates both.',
+  'billing.profile_updated':
+    'An owner changed the billing contact and address (sealed; details name only the country, which picks the tax rate).',
+  'tax_rate.set': 'An operator set the tax rate for a country (or the default for every other country).',
+  'tax_rate.removed': 'An operator removed a country’s tax rate.',
+  'invoice.issued': 'An invoice was issued for a period (numbered without gaps) and mailed to the billing contact.',
+  'invoice.overdue':
+    'An invoice was still unpaid after its due date and grace period: the organisation was raised for review; nothing was deleted.',
+  'credit_note.issued': 'An operator issued a credit note against an invoice (numbered in its own series).',
+  'payment.recorded': 'A payment against an invoice was recorded (bank transfer, manual or a payment provider).',
+  'payment.failed': 'A payment against an invoice failed (a bounced transfer, a declined card); the organisation was raised for review.',
+  // Terms of service and the staff confidentiality undertaking
+  'terms.published':
+    'An operator published a terms of service version; a material change asks every person to accept at next sign-in and mails them.',
+  'terms.accepted': 'A person accepted a terms of service version (at sign-up, at sign-in or in the console).',
+  'undertaking.published':
+    'An admin published a staff confidentiality undertaking version; staff who have not accepted it lose their roles until they do.',
+  'undertaking.accepted':
+    'A staff member accepted the confidentiality undertaking, confirming with a fresh one-time code; their roles are active again.',
+  // Fraud and abuse review
+  'review.raised': 'A risk signal put an organisation in the staff review queue (details name the signal).',
+  'review.dismissed': 'Staff looked at a review item and dismissed it, with a note.',
+  'org.suspended':
+    'Staff suspended an organisation: its schedules, monitoring and tasks stopped; its data and servers stay. Members were told why.',
+  'org.appealed': 'A member appealed a suspension through a support request.',
+  'org.reinstated': 'Staff reinstated a suspended organisation: its schedules and monitoring resumed where they were.',
+  'automation.refused': 'Steward refused to start automation (a task, a launch) for a suspended organisation.',
+  // Personalised recommendations
+  'recommendations.computed':
+    'Steward computed personalised recommendations for a person who consented to them (details hold counts only).',
+  'recommendations.forgotten': 'A person withdrew consent to personalised recommendations; those kept for them were deleted.',
   'audit.staff_read': 'A staff member read an organisation’s audit log.',
   'access.denied': 'An action was refused for lack of permission.',
   'crypto.integrity_failure': 'A sealed value failed its integrity check.',

@@ -11,6 +11,7 @@ export const RULE_IDS = [
   'cpu_miner',
   'system_binary',
   'disk_filling',
+  'outbound_attack',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -115,6 +116,8 @@ export interface DetectionInput {
     readonly pid: number | null;
   }[];
   readonly disks: readonly DiskTrend[];
+  /** Connections the server itself opens to ports attackers scan (SSH, telnet, RDP, SMB); absent when not read. */
+  readonly outboundConnections?: readonly { readonly peer: string; readonly process: string | null }[];
   readonly thresholds: Thresholds;
 }
 

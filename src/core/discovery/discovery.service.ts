@@ -1,3 +1,4 @@
+import type { AutomationStanding } from '../standing.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, notFound } from '../../kernel/errors.js';
@@ -38,6 +39,8 @@ export interface DiscoveryDeps {
     facts: Facts;
     changes: ReturnType<typeof diffFacts>;
   }) => Promise<void>;
+  /** Schedules of a suspended organisation keep their settings but do not run (trust). */
+  readonly standing?: Pick<AutomationStanding, 'suspendedAmong'>;
 }
 
 const SCRIPT_TIMEOUT_MS = 180_000;
@@ -346,11 +349,15 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     async runDueSchedules(): Promise<number> {
       const now = clock.iso();
       let started = 0;
-      for (const due of await discoveryStore.due(db, now, 100)) {
+      const dueRows = await discoveryStore.due(db, now, 100);
+      const suspended = (await deps.standing?.suspendedAmong(dueRows.map((d) => d.org_id))) ?? new Set<string>();
+      for (const due of dueRows) {
         const next = new Date(
           Math.max(Date.parse(due.next_run_at) + due.interval_minutes * 60_000, clock.nowMs() + 1000),
         ).toISOString();
         if (!(await discoveryStore.claimSchedule(db, due.server_id, due.next_run_at, next))) continue;
+        // Suspended: this slot passes (the schedule itself, its interval and who set it, stay as they are).
+        if (suspended.has(due.org_id)) continue;
         const server = await deps.servers.rowById(due.server_id);
         if (!server || server.status !== 'ready') continue;
         await discover(

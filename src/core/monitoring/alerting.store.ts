@@ -45,16 +45,14 @@ export const alertingStore = {
       .insertInto('alert_states')
       .values(row)
       .onConflict((oc) =>
-        oc
-          .columns(['rule_id', 'server_id'])
-          .doUpdateSet({
-            state: row.state,
-            since_ms: row.since_ms,
-            value: row.value,
-            subject: row.subject,
-            alert_id: row.alert_id,
-            updated_at: row.updated_at,
-          }),
+        oc.columns(['rule_id', 'server_id']).doUpdateSet({
+          state: row.state,
+          since_ms: row.since_ms,
+          value: row.value,
+          subject: row.subject,
+          alert_id: row.alert_id,
+          updated_at: row.updated_at,
+        }),
       )
       .execute(),
   deleteState: (db: Executor, ruleId: string, serverId: string) =>

@@ -3,6 +3,7 @@
  * monitored, who is mailed), alerting, detection (which mails the same recipients), the sampler that feeds
  * both, queries, and the retention chore. See docs/decisions/0009-monitoring.md.
  */
+import type { AutomationStanding } from '../standing.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Config } from '../../kernel/config.js';
@@ -41,6 +42,8 @@ export interface MonitoringDeps {
   /** The access module's grant opener, once it is built (it is built after this module). */
   readonly grants: () => SuspiciousActivityGrants | undefined;
   readonly worker: string;
+  /** Whether an organisation is suspended (trust): its servers are not sampled meanwhile. */
+  readonly standing?: Pick<AutomationStanding, 'suspendedAmong'>;
 }
 
 export function registerMonitoring(deps: MonitoringDeps) {
@@ -102,6 +105,7 @@ export function registerMonitoring(deps: MonitoringDeps) {
     ownKeys,
     thresholds: cfg.detection,
     beforeTick: settings.syncMonitorAll,
+    ...(deps.standing ? { standing: deps.standing } : {}),
   });
   const query = createQueryService({
     db,

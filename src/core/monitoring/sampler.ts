@@ -6,6 +6,7 @@
  * detection and judges the alert rules. A server that does not answer is judged as unreachable.
  */
 import { publicMessage } from '../../kernel/errors.js';
+import type { AutomationStanding } from '../standing.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { MonitoringConfig } from '../../kernel/config.js';
@@ -44,6 +45,8 @@ export interface SamplerDeps {
   readonly thresholds: Thresholds;
   /** Runs before a pass, at most every 30 s (organisations that monitor every server pick up new servers). */
   readonly beforeTick?: () => Promise<unknown>;
+  /** A suspended organisation's servers are not sampled; their targets and settings stay (trust). */
+  readonly standing?: Pick<AutomationStanding, 'suspendedAmong'>;
 }
 
 /** What a server's previous samples left for the next one to compare with. */
@@ -226,6 +229,7 @@ export function createSampler(deps: SamplerDeps) {
       ownKeys: await deps.ownKeys(server.org_id),
       processes: procs,
       poolConnections: raw.poolConnections,
+      outboundConnections: raw.outboundConnections,
       disks,
       authWindow: window,
       authFresh: logs.auth.map((line) => ({ line, observedMs: nowMs })),
@@ -327,7 +331,9 @@ export function createSampler(deps: SamplerDeps) {
         .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));
     }
     const claimed: TargetRow[] = [];
-    for (const due of await targetsStore.due(db, nowMs, config.concurrency * 4)) {
+    const dueRows = await targetsStore.due(db, nowMs, config.concurrency * 4);
+    const suspended = (await deps.standing?.suspendedAmong(dueRows.map((d) => d.org_id))) ?? new Set<string>();
+    for (const due of dueRows) {
       if (claimed.length >= config.concurrency) break;
       const interval = due.interval_seconds * 1000;
       // The next slot stays on the server's own rhythm; one missed while nobody ran is skipped, not caught up.
@@ -335,6 +341,8 @@ export function createSampler(deps: SamplerDeps) {
       const lease = nowMs + Math.max(config.loginIdleMs, interval * 3);
       if (!(await targetsStore.claim(db, due.server_id, Number(due.next_run_ms), next, deps.worker, nowMs, lease)))
         continue;
+      // Suspended: the slot passes unsampled (claimed, so no other worker takes it); the target stays as set.
+      if (suspended.has(due.org_id)) continue;
       const row = await targetsStore.target(db, due.server_id);
       if (row) claimed.push(row);
     }

@@ -49,7 +49,7 @@ export const targetsStore = {
   due: (db: Executor, nowMs: number, limit: number) =>
     db
       .selectFrom('monitoring_targets')
-      .select(['server_id', 'next_run_ms', 'owner', 'lease_until_ms', 'interval_seconds'])
+      .select(['server_id', 'org_id', 'next_run_ms', 'owner', 'lease_until_ms', 'interval_seconds'])
       .where('enabled', '=', 1)
       .where('next_run_ms', '<=', nowMs)
       .orderBy('next_run_ms')

@@ -42,11 +42,20 @@ export interface NewMail {
   readonly dedupeKey?: string;
   /** Extra headers (List-Unsubscribe for promotional mail). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Files sent with the mail (an invoice's PDF); sealed in the outbox with the rest of the message. */
+  readonly attachments?: readonly MailAttachment[];
+}
+
+export interface MailAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: Buffer;
 }
 
 interface SealedMessage extends RenderedMail {
   readonly to: string;
   readonly headers: Record<string, string>;
+  readonly attachments?: { filename: string; contentType: string; base64: string }[];
 }
 
 /** Decides, just before sending, whether a promotional mail may go (consent, suppression list). */
@@ -92,7 +101,20 @@ export function createNotifyService(deps: NotifyDeps) {
     }
     const id = newId('mail', clock.nowMs());
     const rendered = template(mail.vars);
-    const message: SealedMessage = { ...rendered, to: mail.to, headers: { ...(mail.headers ?? {}) } };
+    const message: SealedMessage = {
+      ...rendered,
+      to: mail.to,
+      headers: { ...(mail.headers ?? {}) },
+      ...(mail.attachments?.length
+        ? {
+            attachments: mail.attachments.map((a) => ({
+              filename: a.filename,
+              contentType: a.contentType,
+              base64: a.content.toString('base64'),
+            })),
+          }
+        : {}),
+    };
     await exec
       .insertInto('outbox')
       .values({
@@ -156,6 +178,15 @@ export function createNotifyService(deps: NotifyDeps) {
         text: message.text,
         html: message.html,
         headers: message.headers,
+        ...(message.attachments
+          ? {
+              attachments: message.attachments.map((a) => ({
+                filename: a.filename,
+                contentType: a.contentType,
+                content: Buffer.from(a.base64, 'base64'),
+              })),
+            }
+          : {}),
       });
       await db
         .updateTable('outbox')

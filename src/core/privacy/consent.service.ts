@@ -46,6 +46,11 @@ const recordView = (r: ConsentsTable): ConsentRecordView => ({
  */
 export function createConsentService(deps: ConsentDeps) {
   const { db, clock } = deps;
+  /** Run inside the decision's transaction (what a withdrawal must undo goes with it, or not at all). */
+  const listeners: ((
+    exec: Executor,
+    decision: { userId: string; purpose: ConsentPurpose; granted: boolean },
+  ) => Promise<void>)[] = [];
 
   /** Writes one decision inside `exec` (the caller's transaction), with its audit event. */
   async function recordDecision(
@@ -78,6 +83,7 @@ export function createConsentService(deps: ConsentDeps) {
     };
     await privacyStore.insertConsent(exec, row);
     await privacyStore.setConsentState(exec, row);
+    for (const listen of listeners) await listen(exec, { userId, purpose, granted });
     await deps.audit.record(
       exec,
       {
@@ -109,6 +115,10 @@ export function createConsentService(deps: ConsentDeps) {
   return {
     recordDecision,
     current,
+    /** Another module reacts to decisions in their transaction (recommendations forget a withdrawn person's). */
+    onDecision(listener: (typeof listeners)[number]): void {
+      listeners.push(listener);
+    },
     /** Gives or withdraws consent for a purpose, as the signed-in person (staff accounts have no consents). */
     async decide(
       actor: Actor,

@@ -11,6 +11,7 @@ import type { AnalyticsService } from './analytics.service.js';
 import type { CommunicationsService } from './communications.service.js';
 import type { ConsentService } from './consent.service.js';
 import type { PoliciesService } from './policies.service.js';
+import type { TermsService } from './terms.service.js';
 
 export interface ExportDeps {
   readonly db: Db;
@@ -25,6 +26,7 @@ export interface ExportDeps {
   readonly policies: Pick<PoliciesService, 'acknowledgementsOf'>;
   readonly communications: Pick<CommunicationsService, 'referralsOf'>;
   readonly analytics: Pick<AnalyticsService, 'eventsOf'>;
+  readonly terms: Pick<TermsService, 'acceptancesOf'>;
 }
 
 const ACTIVITY_LIMIT = 5000;
@@ -63,6 +65,7 @@ export function createExportService(deps: ExportDeps) {
         history: await deps.consent.history(actor.userId),
       },
       policyAcknowledgements: await deps.policies.acknowledgementsOf(actor.userId),
+      termsAcceptances: await deps.terms.acceptancesOf(actor.userId),
       referrals: await deps.communications.referralsOf(actor.userId),
       apiTokens: await deps.sessions.listApiTokens(actor),
       mails: await deps.notify.mailsTo(deps.vault.emailIndex(profile.email)),
@@ -110,6 +113,7 @@ export function createExportService(deps: ExportDeps) {
       ...consent,
       `Consent decisions on record: ${d.consents.history.length}`,
       `Privacy policy versions acknowledged: ${d.policyAcknowledgements.map((a) => a.version).join(', ') || 'none'}`,
+      `Terms of service versions accepted: ${d.termsAcceptances.map((a) => `${a.version} (${a.at}, ${a.source.replace('_', ' ')})`).join(', ') || 'none'}`,
       `Friends you asked us to invite: ${d.referrals.length} (their addresses are kept only as a keyed index)`,
       `API tokens: ${d.apiTokens.length}`,
       `Mails we sent you: ${d.mails.length}`,

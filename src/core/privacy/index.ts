@@ -22,6 +22,8 @@ import { createExportService } from './export.service.js';
 import { createPeopleService } from './people.service.js';
 import { createPoliciesService } from './policies.service.js';
 import { createReviewService } from './review.service.js';
+import { createUndertakingsService } from './undertakings.service.js';
+import { createTermsService } from './terms.service.js';
 
 export interface PrivacyDeps {
   readonly db: Db;
@@ -84,6 +86,17 @@ export function registerPrivacy(deps: PrivacyDeps) {
     people,
     orgs: orgData,
   });
+  const terms = createTermsService({
+    db,
+    clock,
+    publicUrl: deps.config.publicUrl,
+    vault,
+    audit,
+    queue,
+    notify,
+    users: deps.users,
+    people,
+  });
   const analytics = createAnalyticsService({ db, clock, config: deps.config, vault, audit, consent });
   const exports = createExportService({
     db,
@@ -98,6 +111,7 @@ export function registerPrivacy(deps: PrivacyDeps) {
     policies,
     communications,
     analytics,
+    terms,
   });
   const deletion = createDeletionService({
     db,
@@ -116,16 +130,38 @@ export function registerPrivacy(deps: PrivacyDeps) {
     identity: deps.sessions,
   });
   const staffPeople = createPeopleService({ clock, audit, users: deps.users, orgs: orgData, consent });
-  const review = createReviewService({ db, engine: deps.engine, clock, audit, people, users: deps.users });
+  const undertakings = createUndertakingsService({ db, clock, vault, audit, users: deps.users });
+  const review = createReviewService({
+    db,
+    engine: deps.engine,
+    clock,
+    audit,
+    people,
+    users: deps.users,
+    undertakings,
+  });
 
   queue.register('privacy.promotion', (job) => communications.fanOutPromotion(job), { timeoutMs: 30 * 60_000 });
   queue.register('privacy.policy_notice', (job) => policies.sendNotices(job), { timeoutMs: 30 * 60_000 });
   queue.register('privacy.transfer_notices', (job) => disclosures.queueTransferNotices(job), {
     timeoutMs: 30 * 60_000,
   });
+  queue.register('privacy.terms_notice', (job) => terms.sendNotices(job), { timeoutMs: 30 * 60_000 });
   queue.register('privacy.org_erase', (job) => deletion.eraseOrg(job), { timeoutMs: 10 * 60_000 });
 
-  return { consent, communications, policies, disclosures, analytics, exports, deletion, people: staffPeople, review };
+  return {
+    consent,
+    communications,
+    policies,
+    disclosures,
+    analytics,
+    exports,
+    deletion,
+    people: staffPeople,
+    review,
+    undertakings,
+    terms,
+  };
 }
 
 export type Privacy = ReturnType<typeof registerPrivacy>;

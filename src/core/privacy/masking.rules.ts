@@ -58,3 +58,13 @@ export function maskFor(roles: readonly StaffRole[], person: PersonRecord): Mask
     masked,
   };
 }
+
+/** A postal address masked: the number of lines and the last one's first letters (town or postcode), no more. */
+export function maskAddress(lines: readonly string[]): string[] {
+  return lines.map((line, i) => (i === lines.length - 1 ? `${line.slice(0, 2)}${DOT.repeat(4)}` : DOT.repeat(6)));
+}
+
+/** A tax or VAT number masked to its country prefix and last two characters. */
+export function maskTaxId(taxId: string): string {
+  return `${taxId.slice(0, 2)}${DOT.repeat(Math.max(3, taxId.length - 4))}${taxId.slice(-2)}`;
+}

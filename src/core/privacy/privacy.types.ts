@@ -8,6 +8,7 @@ export const CONSENT_PURPOSES = [
   'partner_offers',
   'analytics',
   'referrals',
+  'recommendations',
 ] as const satisfies readonly ConsentPurpose[];
 
 export type ConsentSource = ConsentsTable['source'];
@@ -24,6 +25,8 @@ export const CONSENT_STATEMENTS: Record<ConsentPurpose, string> = {
   analytics:
     'Steward may set a first-party analytics cookie and record the pages I visit, my browser, language, operating system, referring site and IP address, linked to my account.',
   referrals: 'Steward may e-mail friends I name, on my behalf, to invite them to Steward. My name appears in the mail.',
+  recommendations:
+    'Steward may look at what it discovers and monitors on my organisations’ servers, and at our usage, to suggest things personal to us (security updates, backups, disk space, a better-fitting plan), in the console.',
 };
 
 /** Promotional templates and the consent each needs from its recipient (referrals need the sender's instead). */

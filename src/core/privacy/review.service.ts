@@ -6,6 +6,7 @@ import { auditActor, type Actor, type StaffRole } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { UsersPrivacy } from '../users/users.privacy.js';
 import type { UsersService } from '../users/users.service.js';
+import type { UndertakingsService } from './undertakings.service.js';
 
 export interface ReviewDeps {
   readonly db: Db;
@@ -14,6 +15,7 @@ export interface ReviewDeps {
   readonly audit: Pick<AuditService, 'recordAlone'>;
   readonly people: Pick<UsersPrivacy, 'staffAccounts'>;
   readonly users: Pick<UsersService, 'profiles'>;
+  readonly undertakings: Pick<UndertakingsService, 'current' | 'acceptances'>;
 }
 
 /** Audit actions that are a staff member reading or revealing personal or customer data. */
@@ -120,11 +122,21 @@ export function createReviewService(deps: ReviewDeps) {
         .map((s) => ({ staffId: s.id, roles: s.roles, lastSignInAt: last.get(s.id) ?? null, createdAt: s.createdAt }));
 
       const grants = await unusedGrants(since);
+      // Who accepted which confidentiality undertaking, and which staff with roles have not accepted the current one.
+      const current = await deps.undertakings.current();
+      const acceptances = await deps.undertakings.acceptances();
+      const acceptedCurrent = new Set(acceptances.filter((a) => a.undertakingId === current?.id).map((a) => a.staffId));
+      const pendingStaff = current
+        ? staff
+            .filter((s) => s.status === 'active' && s.roles.length > 0 && !acceptedCurrent.has(s.id))
+            .map((s) => s.id)
+        : [];
       // Staff are named as well as identified: a reviewer reads "who", not an id (names of staff, not customers).
       const ids = new Set([
         ...readViews.flatMap((r) => (r.staffId ? [r.staffId] : [])),
         ...staleRoles.map((r) => r.staffId),
         ...grants.grants.flatMap((g) => (g.staffId ? [g.staffId] : [])),
+        ...pendingStaff,
       ]);
       const profiles = await deps.users.profiles([...ids]);
       const nameOf = (id: string | null) => (id ? (profiles.get(id)?.name ?? null) : null);
@@ -138,6 +150,11 @@ export function createReviewService(deps: ReviewDeps) {
           .sort((a, b) => b.count - a.count),
         staleRoles: staleRoles.map((r) => ({ ...r, staffName: nameOf(r.staffId) })),
         unusedGrants: { ...grants, grants: grants.grants.map((g) => ({ ...g, staffName: nameOf(g.staffId) })) },
+        undertakings: {
+          current: current ? { id: current.id, version: current.version, publishedAt: current.publishedAt } : null,
+          acceptances: acceptances.map(({ undertakingId: _u, ...a }) => a),
+          notAccepted: pendingStaff.map((id) => ({ staffId: id, staffName: nameOf(id) })),
+        },
       };
       await deps.audit.recordAlone(
         {

@@ -83,3 +83,16 @@ defineTemplate('privacy.transfer_notice', (v) => ({
     footer: 'You get this mail because the law requires us to tell you; it is not marketing.',
   }),
 }));
+
+defineTemplate('privacy.terms_changed', (v) => ({
+  subject: `Our terms of service changed: ${v.title} (version ${v.version})`,
+  ...layout({
+    heading: 'Our terms of service changed',
+    paragraphs: [
+      `Hello ${v.name},`,
+      `We published version ${v.version} of the ${v.title}. What changed: ${v.changes}`,
+      'The next time you sign in, Steward will ask you to read and accept it.',
+    ],
+    action: { label: 'Read the terms', url: v.url ?? '' },
+  }),
+}));

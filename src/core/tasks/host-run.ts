@@ -1,3 +1,4 @@
+import type { AutomationStanding } from '../standing.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { ClusterConfig } from '../../kernel/config.js';
@@ -44,6 +45,8 @@ export interface HostRunDeps {
   readonly queue: Pick<Queue, 'get'>;
   readonly servers: Pick<ServersService, 'rowById'>;
   readonly gateway: () => ServerGateway;
+  /** A suspended organisation's queued parts do not start (trust). */
+  readonly standing?: Pick<AutomationStanding, 'suspension'>;
 }
 
 /** The sweep leaves runs younger than this alone: their jobs are still being tried. */
@@ -71,6 +74,15 @@ export function createHostRun(
     if (!run || !host || run.org_id !== job.orgId) return;
     const token = `${job.worker}#${job.attempt}`;
     if (!(await tasksStore.claimHost(db, host, token, clock.iso()))) return;
+    const suspended = host.status === 'queued' ? await deps.standing?.suspension(run.org_id) : undefined;
+    if (suspended) {
+      const out = new HostOutput(db, clock, runId, serverId, await tasksStore.lastSeq(db, runId, serverId));
+      const message = `The organisation is suspended (${suspended.reason}); this server’s part did not start.`;
+      out.log(`✗ ${message}`);
+      await out.flush();
+      await finishHost(run, host.id, { status: 'failed', steps: '[]', exit_code: null, error: message }, token);
+      return;
+    }
     const resume: Resume | undefined =
       host.status === 'running'
         ? { done: JSON.parse(host.steps) as RecordedStep[], applying: host.applying }

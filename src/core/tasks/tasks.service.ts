@@ -1,3 +1,4 @@
+import type { AutomationStanding } from '../standing.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, invalidInput, notFound } from '../../kernel/errors.js';
@@ -29,6 +30,8 @@ export interface TasksDeps {
   readonly gateway: () => ServerGateway;
   readonly recipes?: ReadonlyMap<string, Recipe<any>>;
   readonly orgPublicKey?: (orgId: string) => Promise<{ publicKey: string }>;
+  /** No run starts for a suspended organisation, and its queued parts do not start (trust). */
+  readonly standing?: AutomationStanding;
 }
 
 export type { KindRunner } from './host-run.js'; // cluster: moved beside the host job that runs it
@@ -78,6 +81,7 @@ export function createTasksService(deps: TasksDeps) {
     instruction: Instruction,
     ctx: RequestContext,
   ): Promise<RunView> {
+    await deps.standing?.requireActive(orgId, 'running tasks');
     const id = newId('run', clock.nowMs());
     const row: RunRow = {
       ...run,

@@ -278,6 +278,10 @@ export interface paths {
                                 /** @enum {string} */
                                 role: "owner" | "member";
                             }[];
+                            pending?: {
+                                undertaking: boolean;
+                                terms: boolean;
+                            };
                         };
                     };
                 };
@@ -339,6 +343,10 @@ export interface paths {
                                 /** @enum {string} */
                                 role: "owner" | "member";
                             }[];
+                            pending?: {
+                                undertaking: boolean;
+                                terms: boolean;
+                            };
                         };
                     };
                 };
@@ -5762,7 +5770,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+                        purpose: "promotions" | "partner_offers" | "analytics" | "referrals" | "recommendations";
                         granted: boolean;
                     };
                 };
@@ -7049,6 +7057,2318 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AnalyticsSummary"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plans on offer (staff also see withdrawn ones) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plans: components["schemas"]["Plan"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/billing/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation’s plan now, and every plan it had with dates */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgPlan"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Move the organisation to another plan now (owners); the month’s invoice prorates both */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        planId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plan: components["schemas"]["Plan"];
+                            since: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/billing/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The billing contact and address (null until an owner sets one) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            profile: components["schemas"]["BillingProfile"] | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Set the billing contact and address (owners); sealed, and the country picks the tax rate */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** Format: email */
+                        email: string;
+                        addressLines: string[];
+                        country: string;
+                        /** @default null */
+                        taxId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            profile: components["schemas"]["BillingProfile"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation’s invoices and credit notes, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            invoices: components["schemas"]["Invoice"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/invoices/{invoiceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One invoice or credit note with its lines, usage and balance */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/invoices/{invoiceId}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments recorded against an invoice */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            payments: components["schemas"]["Payment"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/invoices/{invoiceId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invoice as a PDF (application/pdf) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The PDF document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": unknown;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Define a plan (admin); its prices never change afterwards */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        monthlyPrice: string;
+                        includedServers: number;
+                        serverHourPrice: string;
+                        backupGibMonthPrice: string;
+                        /** @enum {string} */
+                        supportTier: "community" | "standard" | "priority";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Plan"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/plans/{planId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a plan, change its support tier, or take it off (or back on) offer (admin) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    planId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @enum {string} */
+                        supportTier?: "community" | "standard" | "priority";
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Plan"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/staff/orgs/{orgId}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Move an organisation to a plan now (admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        planId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plan: components["schemas"]["Plan"];
+                            since: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/tax-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tax rates by country (`*` is every other country) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rates: components["schemas"]["TaxRate"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/tax-rates/{country}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the tax rate of a country, or `*` for every other country (admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    country: string | "*";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ratePercent: string;
+                        label: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaxRate"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a country’s tax rate (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    country: string | "*";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invoices and credit notes of every organisation (admin, support) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    status?: "open" | "paid" | "credited" | "void";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            invoices: components["schemas"]["StaffInvoice"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/invoices/{invoiceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One invoice (admin, support) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/invoices/{invoiceId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One invoice as a PDF (admin, support) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The PDF document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": unknown;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/orgs/{orgId}/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue an organisation’s invoice for a finished month now (admin); the same month twice gives the same invoice */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        period: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/invoices/{invoiceId}/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a credit note against an invoice: all of it, or a net amount at its tax rate (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount?: string;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/invoices/{invoiceId}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments recorded against an invoice (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            payments: components["schemas"]["Payment"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a payment against an invoice (admin): a bank transfer or manual payment that arrived, or with `failed` one that bounced */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount: string;
+                        /** @enum {string} */
+                        method: "bank_transfer" | "manual" | "card";
+                        /** @default null */
+                        reference?: string | null;
+                        failed?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Payment"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/orgs/{orgId}/billing-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organisation’s billing contact: in clear for admin, masked for support and security (audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            profile: components["schemas"]["BillingProfile"] | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/orgs/{orgId}/billing-profile/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal one masked billing field, giving a reason (audited without the value) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        field: "name" | "email" | "address" | "taxId";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            field: "name" | "email" | "address" | "taxId";
+                            value: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the organisation is suspended, why, and the appeal if one was made */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgStanding"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/appeal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Appeal a suspension: opens a support request that security or admin staff answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            supportRequestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fraud and abuse review queue (security, admin) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    status?: "open" | "dismissed" | "suspended";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ReviewItem"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/orgs/{orgId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put an organisation in the review queue yourself, saying why (security, admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        summary: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReviewItem"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/review/{itemId}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss a review item with a note (security, admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReviewItem"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/suspensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Suspended organisations (or, with active=false, past suspensions) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    active?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            suspensions: components["schemas"]["Suspension"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/orgs/{orgId}/suspension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend an organisation (security, admin): automation stops, data and servers stay; members are told the reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        reviewItemId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Suspension"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Reinstate a suspended organisation (security, admin): its schedules and monitoring resume */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Suspension"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The terms of service in force (no sign-in needed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            terms: components["schemas"]["TermsVersion"] | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The terms in force, whether you must accept them, and every version you accepted */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            current: components["schemas"]["TermsVersion"] | null;
+                            pending: components["schemas"]["TermsVersion"] | null;
+                            acceptances: {
+                                version: string;
+                                title: string;
+                                at: string;
+                                source: string;
+                                evidence: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Accept the terms of service in force */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        termsId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            pending: components["schemas"]["TermsVersion"] | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a terms of service version (admin); a material change asks everyone to accept and mails them */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: string;
+                        title: string;
+                        body: string;
+                        changes: string;
+                        material: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TermsVersion"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/undertaking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current confidentiality undertaking and whether you accepted it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UndertakingStatus"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Accept the current confidentiality undertaking, confirming with a fresh one-time code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        undertakingId: string;
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UndertakingStatus"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/undertakings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a confidentiality undertaking version (admin, with a fresh one-time code); every other staff member loses their roles until they accept it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: string;
+                        title: string;
+                        body: string;
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Undertaking"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Suggestions from your organisation’s own discovery, monitoring and usage, if you consented to personalised recommendations (otherwise nothing is computed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Recommendations"];
                     };
                 };
                 /** @description Default Response */
@@ -9487,7 +11807,7 @@ export interface components {
         ErrorInput: {
             error: {
                 /** @enum {string} */
-                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_SIGNUP_LINK_INVALID" | "STEWARD_REAUTHENTICATION_REQUIRED" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_SERVER_ADDRESS_NOT_ALLOWED" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_INCIDENT_CLOSED" | "STEWARD_INCIDENT_SCOPE" | "STEWARD_GRANTS_UNAVAILABLE";
+                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_SIGNUP_LINK_INVALID" | "STEWARD_REAUTHENTICATION_REQUIRED" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_SERVER_ADDRESS_NOT_ALLOWED" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_INCIDENT_CLOSED" | "STEWARD_INCIDENT_SCOPE" | "STEWARD_GRANTS_UNAVAILABLE" | "STEWARD_BILLING_PERIOD_OPEN" | "STEWARD_BILLING_NO_PLAN" | "STEWARD_BILLING_OVER_CREDIT" | "STEWARD_BILLING_OVERPAYMENT" | "STEWARD_PAYMENT_FAILED" | "STEWARD_UNDERTAKING_REQUIRED" | "STEWARD_TERMS_NOT_ACCEPTED" | "STEWARD_ORG_SUSPENDED";
                 message: string;
                 requestId: string;
                 details?: {
@@ -9839,7 +12159,7 @@ export interface components {
             orgId: string;
             orgName: string;
             /** @enum {string} */
-            kind: "support" | "initial_setup";
+            kind: "support" | "initial_setup" | "appeal";
             subject: string;
             /** @enum {string} */
             status: "open" | "closed";
@@ -9906,7 +12226,7 @@ export interface components {
         };
         ConsentInput: {
             /** @enum {string} */
-            purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+            purpose: "promotions" | "partner_offers" | "analytics" | "referrals" | "recommendations";
             granted: boolean;
             at: string | null;
             source: ("console" | "api" | "banner" | "unsubscribe_link") | null;
@@ -9916,7 +12236,7 @@ export interface components {
         ConsentRecordInput: {
             id: string;
             /** @enum {string} */
-            purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+            purpose: "promotions" | "partner_offers" | "analytics" | "referrals" | "recommendations";
             granted: boolean;
             at: string;
             /** @enum {string} */
@@ -10081,6 +12401,221 @@ export interface components {
                     endsAt: string | null;
                 }[];
             };
+            undertakings: {
+                current: {
+                    id: string;
+                    version: string;
+                    publishedAt: string;
+                } | null;
+                acceptances: {
+                    staffId: string;
+                    staffName: string | null;
+                    version: string;
+                    acceptedAt: string;
+                    secondFactor: string;
+                }[];
+                notAccepted: {
+                    staffId: string;
+                    staffName: string | null;
+                }[];
+            };
+        };
+        PlanInput: {
+            id: string;
+            code: string;
+            name: string;
+            currency: string;
+            monthlyPrice: string;
+            includedServers: number;
+            serverHourPrice: string;
+            backupGibMonthPrice: string;
+            /** @enum {string} */
+            supportTier: "community" | "standard" | "priority";
+            active: boolean;
+            createdAt: string;
+        };
+        OrgPlanInput: {
+            current: components["schemas"]["PlanInput"] | null;
+            history: {
+                plan: components["schemas"]["PlanInput"];
+                startsAt: string;
+                endsAt: string | null;
+            }[];
+        };
+        BillingProfileInput: {
+            name: string;
+            email: string;
+            addressLines: string[];
+            country: string;
+            taxId: string | null;
+            updatedAt: string;
+            masked: ("name" | "email" | "address" | "taxId")[];
+        };
+        InvoiceInput: {
+            id: string;
+            orgId: string;
+            number: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            period: string;
+            periodStart: string;
+            periodEnd: string;
+            currency: string;
+            lines: {
+                /** @enum {string} */
+                kind: "plan" | "extra_servers" | "backup_storage" | "credit";
+                description: string;
+                quantity: string;
+                unitPrice: string;
+                amount: string;
+            }[];
+            usage: {
+                serverHours: number;
+                instanceHours: number;
+                monitoredServerHours: number;
+                backupGibMonths: string;
+                meteredHours: number;
+            } | null;
+            subtotal: string;
+            taxLabel: string;
+            taxPercent: string;
+            taxCountry: string;
+            tax: string;
+            total: string;
+            balance: string;
+            /** @enum {string} */
+            status: "open" | "paid" | "credited" | "void";
+            note: string | null;
+            issuedAt: string;
+            dueAt: string;
+            paidAt: string | null;
+        };
+        StaffInvoiceInput: {
+            id: string;
+            orgId: string;
+            number: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            period: string;
+            periodStart: string;
+            periodEnd: string;
+            currency: string;
+            lines: {
+                /** @enum {string} */
+                kind: "plan" | "extra_servers" | "backup_storage" | "credit";
+                description: string;
+                quantity: string;
+                unitPrice: string;
+                amount: string;
+            }[];
+            usage: {
+                serverHours: number;
+                instanceHours: number;
+                monitoredServerHours: number;
+                backupGibMonths: string;
+                meteredHours: number;
+            } | null;
+            subtotal: string;
+            taxLabel: string;
+            taxPercent: string;
+            taxCountry: string;
+            tax: string;
+            total: string;
+            balance: string;
+            /** @enum {string} */
+            status: "open" | "paid" | "credited" | "void";
+            note: string | null;
+            issuedAt: string;
+            dueAt: string;
+            paidAt: string | null;
+            orgName: string;
+        };
+        PaymentInput: {
+            id: string;
+            invoiceId: string;
+            amount: string;
+            /** @enum {string} */
+            method: "bank_transfer" | "manual" | "card";
+            provider: string;
+            reference: string | null;
+            /** @enum {string} */
+            status: "succeeded" | "failed";
+            failure: string | null;
+            recordedAt: string;
+        };
+        TaxRateInput: {
+            country: string;
+            ratePercent: string;
+            label: string;
+            updatedAt?: string;
+        };
+        ReviewItemInput: {
+            id: string;
+            orgId: string;
+            orgName: string;
+            /** @enum {string} */
+            signal: "orgs_per_address" | "payment_failed" | "invoice_unpaid" | "outbound_attack" | "staff";
+            summary: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "open" | "dismissed" | "suspended";
+            openedAt: string;
+            closedAt: string | null;
+            outcome: string | null;
+            suspended: boolean;
+        };
+        SuspensionInput: {
+            id: string;
+            orgId: string;
+            orgName: string;
+            reason: string;
+            reviewItemId: string | null;
+            suspendedAt: string;
+            appealRequestId: string | null;
+            reinstatedAt: string | null;
+            reinstateNote: string | null;
+        };
+        OrgStandingInput: {
+            suspended: boolean;
+            reason: string | null;
+            since: string | null;
+            appealRequestId: string | null;
+        };
+        TermsVersionInput: {
+            id: string;
+            version: string;
+            title: string;
+            body: string;
+            changes: string;
+            material: boolean;
+            publishedAt: string;
+        };
+        UndertakingInput: {
+            id: string;
+            version: string;
+            title: string;
+            body: string;
+            publishedAt: string;
+        };
+        UndertakingStatusInput: {
+            current: components["schemas"]["UndertakingInput"] | null;
+            acceptedAt: string | null;
+            pending: boolean;
+        };
+        RecommendationsInput: {
+            consented: boolean;
+            computedAt: string | null;
+            items: {
+                /** @enum {string} */
+                kind: "security_updates" | "no_backup_plan" | "disk_filling" | "better_plan";
+                title: string;
+                detail: string;
+                serverId: string | null;
+            }[];
         };
         MetricsResultInput: {
             from: number;
@@ -10143,7 +12678,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_SIGNUP_LINK_INVALID" | "STEWARD_REAUTHENTICATION_REQUIRED" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_SERVER_ADDRESS_NOT_ALLOWED" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_INCIDENT_CLOSED" | "STEWARD_INCIDENT_SCOPE" | "STEWARD_GRANTS_UNAVAILABLE";
+                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_SIGNUP_LINK_INVALID" | "STEWARD_REAUTHENTICATION_REQUIRED" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_SERVER_ADDRESS_NOT_ALLOWED" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_INCIDENT_CLOSED" | "STEWARD_INCIDENT_SCOPE" | "STEWARD_GRANTS_UNAVAILABLE" | "STEWARD_BILLING_PERIOD_OPEN" | "STEWARD_BILLING_NO_PLAN" | "STEWARD_BILLING_OVER_CREDIT" | "STEWARD_BILLING_OVERPAYMENT" | "STEWARD_PAYMENT_FAILED" | "STEWARD_UNDERTAKING_REQUIRED" | "STEWARD_TERMS_NOT_ACCEPTED" | "STEWARD_ORG_SUSPENDED";
                 message: string;
                 requestId: string;
                 details?: {
@@ -10495,7 +13030,7 @@ export interface components {
             orgId: string;
             orgName: string;
             /** @enum {string} */
-            kind: "support" | "initial_setup";
+            kind: "support" | "initial_setup" | "appeal";
             subject: string;
             /** @enum {string} */
             status: "open" | "closed";
@@ -10562,7 +13097,7 @@ export interface components {
         };
         Consent: {
             /** @enum {string} */
-            purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+            purpose: "promotions" | "partner_offers" | "analytics" | "referrals" | "recommendations";
             granted: boolean;
             at: string | null;
             source: ("console" | "api" | "banner" | "unsubscribe_link") | null;
@@ -10572,7 +13107,7 @@ export interface components {
         ConsentRecord: {
             id: string;
             /** @enum {string} */
-            purpose: "promotions" | "partner_offers" | "analytics" | "referrals";
+            purpose: "promotions" | "partner_offers" | "analytics" | "referrals" | "recommendations";
             granted: boolean;
             at: string;
             /** @enum {string} */
@@ -10737,6 +13272,221 @@ export interface components {
                     endsAt: string | null;
                 }[];
             };
+            undertakings: {
+                current: {
+                    id: string;
+                    version: string;
+                    publishedAt: string;
+                } | null;
+                acceptances: {
+                    staffId: string;
+                    staffName: string | null;
+                    version: string;
+                    acceptedAt: string;
+                    secondFactor: string;
+                }[];
+                notAccepted: {
+                    staffId: string;
+                    staffName: string | null;
+                }[];
+            };
+        };
+        Plan: {
+            id: string;
+            code: string;
+            name: string;
+            currency: string;
+            monthlyPrice: string;
+            includedServers: number;
+            serverHourPrice: string;
+            backupGibMonthPrice: string;
+            /** @enum {string} */
+            supportTier: "community" | "standard" | "priority";
+            active: boolean;
+            createdAt: string;
+        };
+        OrgPlan: {
+            current: components["schemas"]["Plan"] | null;
+            history: {
+                plan: components["schemas"]["Plan"];
+                startsAt: string;
+                endsAt: string | null;
+            }[];
+        };
+        BillingProfile: {
+            name: string;
+            email: string;
+            addressLines: string[];
+            country: string;
+            taxId: string | null;
+            updatedAt: string;
+            masked: ("name" | "email" | "address" | "taxId")[];
+        };
+        Invoice: {
+            id: string;
+            orgId: string;
+            number: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            period: string;
+            periodStart: string;
+            periodEnd: string;
+            currency: string;
+            lines: {
+                /** @enum {string} */
+                kind: "plan" | "extra_servers" | "backup_storage" | "credit";
+                description: string;
+                quantity: string;
+                unitPrice: string;
+                amount: string;
+            }[];
+            usage: {
+                serverHours: number;
+                instanceHours: number;
+                monitoredServerHours: number;
+                backupGibMonths: string;
+                meteredHours: number;
+            } | null;
+            subtotal: string;
+            taxLabel: string;
+            taxPercent: string;
+            taxCountry: string;
+            tax: string;
+            total: string;
+            balance: string;
+            /** @enum {string} */
+            status: "open" | "paid" | "credited" | "void";
+            note: string | null;
+            issuedAt: string;
+            dueAt: string;
+            paidAt: string | null;
+        };
+        StaffInvoice: {
+            id: string;
+            orgId: string;
+            number: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            period: string;
+            periodStart: string;
+            periodEnd: string;
+            currency: string;
+            lines: {
+                /** @enum {string} */
+                kind: "plan" | "extra_servers" | "backup_storage" | "credit";
+                description: string;
+                quantity: string;
+                unitPrice: string;
+                amount: string;
+            }[];
+            usage: {
+                serverHours: number;
+                instanceHours: number;
+                monitoredServerHours: number;
+                backupGibMonths: string;
+                meteredHours: number;
+            } | null;
+            subtotal: string;
+            taxLabel: string;
+            taxPercent: string;
+            taxCountry: string;
+            tax: string;
+            total: string;
+            balance: string;
+            /** @enum {string} */
+            status: "open" | "paid" | "credited" | "void";
+            note: string | null;
+            issuedAt: string;
+            dueAt: string;
+            paidAt: string | null;
+            orgName: string;
+        };
+        Payment: {
+            id: string;
+            invoiceId: string;
+            amount: string;
+            /** @enum {string} */
+            method: "bank_transfer" | "manual" | "card";
+            provider: string;
+            reference: string | null;
+            /** @enum {string} */
+            status: "succeeded" | "failed";
+            failure: string | null;
+            recordedAt: string;
+        };
+        TaxRate: {
+            country: string;
+            ratePercent: string;
+            label: string;
+            updatedAt?: string;
+        };
+        ReviewItem: {
+            id: string;
+            orgId: string;
+            orgName: string;
+            /** @enum {string} */
+            signal: "orgs_per_address" | "payment_failed" | "invoice_unpaid" | "outbound_attack" | "staff";
+            summary: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "open" | "dismissed" | "suspended";
+            openedAt: string;
+            closedAt: string | null;
+            outcome: string | null;
+            suspended: boolean;
+        };
+        Suspension: {
+            id: string;
+            orgId: string;
+            orgName: string;
+            reason: string;
+            reviewItemId: string | null;
+            suspendedAt: string;
+            appealRequestId: string | null;
+            reinstatedAt: string | null;
+            reinstateNote: string | null;
+        };
+        OrgStanding: {
+            suspended: boolean;
+            reason: string | null;
+            since: string | null;
+            appealRequestId: string | null;
+        };
+        TermsVersion: {
+            id: string;
+            version: string;
+            title: string;
+            body: string;
+            changes: string;
+            material: boolean;
+            publishedAt: string;
+        };
+        Undertaking: {
+            id: string;
+            version: string;
+            title: string;
+            body: string;
+            publishedAt: string;
+        };
+        UndertakingStatus: {
+            current: components["schemas"]["Undertaking"] | null;
+            acceptedAt: string | null;
+            pending: boolean;
+        };
+        Recommendations: {
+            consented: boolean;
+            computedAt: string | null;
+            items: {
+                /** @enum {string} */
+                kind: "security_updates" | "no_backup_plan" | "disk_filling" | "better_plan";
+                title: string;
+                detail: string;
+                serverId: string | null;
+            }[];
         };
         MetricsResult: {
             from: number;

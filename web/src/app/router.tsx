@@ -62,6 +62,9 @@ import { StaffSupportRequest } from '../pages/staff/StaffSupportRequest';
 import { RunPage } from '../pages/tasks/RunPage';
 import { TasksPage } from '../pages/tasks/TasksPage';
 import { RequireSession } from '../session/RequireSession';
+import { Billing } from '../pages/billing/Billing';
+import { AbuseReview } from '../pages/staff/AbuseReview';
+import { Undertaking } from '../pages/staff/Undertaking';
 
 /** A server's sections (see pages/servers/tabs.ts). */
 const serverPages: RouteObject[] = [
@@ -103,6 +106,7 @@ const orgPages: RouteObject[] = [
   { path: 'support/:supportId', element: <SupportRequestPage /> },
   { path: 'grants', element: <Grants /> },
   { path: 'activity', element: <Activity /> },
+  { path: 'billing', element: <Billing /> },
   ...comingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo=".." /> })),
 ];
 
@@ -118,6 +122,8 @@ const staffPages: RouteObject[] = [
   { path: 'privacy-ops', element: <PrivacyOps /> },
   { path: 'review', element: <PrivacyReview /> },
   { path: 'people', element: <StaffPeople /> },
+  { path: 'abuse', element: <AbuseReview /> },
+  { path: 'undertaking', element: <Undertaking /> },
   ...staffComingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo="/staff" /> })),
 ];
 

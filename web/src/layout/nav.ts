@@ -49,6 +49,7 @@ export const ORG_AREAS: readonly AreaGroup[] = [
     areas: [
       { path: 'members', label: 'Members' },
       { path: 'invitations', label: 'Invitations', ownersOnly: true },
+      { path: 'billing', label: 'Billing' },
     ],
   },
 ];
@@ -73,6 +74,8 @@ export const STAFF_AREAS: readonly StaffArea[] = [
   { path: 'people', label: 'People of an organisation', roles: ['admin', 'security', 'support', 'marketing'] },
   { path: 'review', label: 'Internal review', roles: ['admin', 'security'] },
   { path: 'privacy-ops', label: 'Privacy operations', roles: ['admin', 'marketing'] },
+  { path: 'abuse', label: 'Fraud and abuse review', roles: ['admin', 'security'] },
+  { path: 'undertaking', label: 'Confidentiality undertaking', roles: [] },
 ];
 
 export const staffComingAreas = (): StaffArea[] => STAFF_AREAS.filter((a) => a.coming);

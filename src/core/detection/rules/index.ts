@@ -8,6 +8,7 @@ import { newLoginAddress } from './new-login-address.js';
 import { privilegedAccount } from './privileged-account.js';
 import { sshBruteForce } from './ssh-brute-force.js';
 import { systemBinary } from './system-binary.js';
+import { outboundAttack } from './outbound-attack.js';
 
 export const RULES: readonly Rule[] = [
   sshBruteForce,
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   cpuMiner,
   systemBinary,
   diskFilling,
+  outboundAttack,
 ];
 
 export function runRules(input: DetectionInput): FindingDraft[] {

@@ -44,6 +44,7 @@ export function parseSample(output: string, boundary: string): RawSample {
     processes: parseProcesses(section('procs').text('ps') ?? [], shellPid),
     listening: parseListening(section('net').text('listen') ?? []),
     poolConnections: parsePoolConnections(section('net').text('pools') ?? []),
+    outboundConnections: parsePoolConnections(section('net').text('outbound') ?? []),
     access: parseAccess(section('access')),
     integrity: integrity.present ? parseIntegrity(integrity) : null,
     logs: parseLogs(section('logs')),

@@ -1,7 +1,7 @@
 /**
  * The body of the sampling script (POSIX sh, also dash and busybox ash). Written with String.raw so
  * backslashes reach the shell as typed; `${D}` stands for a literal `$` where the shell needs `${`.
- * Variables it relies on (B, MAXLOG, INTEGRITY, CANDIDATES, WATCHED, POOLS) and `follow_all` are written
+ * Variables it relies on (B, MAXLOG, INTEGRITY, CANDIDATES, WATCHED, POOLS, OUTBOUND) and `follow_all` are written
  * by script.ts from validated numbers and constants.
  */
 const D = '$';
@@ -57,6 +57,9 @@ s_net() {
   ss -ltunp 2>/dev/null || netstat -ltunp 2>/dev/null
   tx pools
   ss -tnp state established "( $POOLS )" 2>/dev/null
+  tx outbound
+  ss -tnp state syn-sent "( $OUTBOUND )" 2>/dev/null
+  ss -tnp state established "( $OUTBOUND )" 2>/dev/null
 }
 
 # Who may act as root: uid-0 accounts and admin groups (from passwd and group, without the GECOS field, which

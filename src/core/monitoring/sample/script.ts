@@ -101,6 +101,8 @@ export function sampleScript(options: SampleScriptOptions): { script: string; ar
     `CANDIDATES='${LOG_CANDIDATES.join(' ')}'`,
     `WATCHED='${WATCHED_BINARIES.join(' ')}'`,
     `POOLS='${POOL_PORTS.map((p) => `dport = :${p}`).join(' or ')}'`,
+    // Ports attackers scan and brute-force: a server opening many of these is attacking others (detection).
+    `OUTBOUND='${[22, 23, 445, 3389].map((p) => `dport = :${p}`).join(' or ')}'`,
     SAMPLE_BODY,
     'follow_all() {',
     ...follows.map((f) => `  ${f}`),

@@ -136,6 +136,8 @@ export interface RawSample {
   readonly processes: readonly ProcessRow[];
   readonly listening: readonly ListeningPort[];
   readonly poolConnections: readonly PoolConnection[];
+  /** Connections the server opens to ports attackers scan (SSH, telnet, SMB, RDP). */
+  readonly outboundConnections: readonly PoolConnection[];
   readonly access: AccessState | null;
   readonly integrity: readonly BinaryHash[] | null;
   readonly logs: {

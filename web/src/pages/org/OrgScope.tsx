@@ -3,6 +3,7 @@ import { Link, Outlet, useParams } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { useSignedIn } from '../../session/session';
+import { StandingBanner } from '../billing/StandingBanner';
 
 type SessionOrg = ReturnType<typeof useSignedIn>['orgs'][number];
 
@@ -28,6 +29,7 @@ export function OrgScope() {
   }
   return (
     <OrgContext.Provider value={org}>
+      <StandingBanner orgId={org.id} />
       <Outlet />
     </OrgContext.Provider>
   );

@@ -12,6 +12,7 @@ import { useRuns } from '../tasks/queries';
 import { useOrg } from './OrgScope';
 import { useCredentials, useMembers, useOrgAudit, useOrgDetails } from './queries';
 import { RenameOrg } from './RenameOrg';
+import { Recommendations } from '../billing/Recommendations';
 
 function Stat({ label, value, to, detail }: { label: string; value: string; to: string; detail?: ReactNode }) {
   return (
@@ -53,6 +54,7 @@ export function Overview() {
             {details.data ? (
               <>
                 , created <Time iso={details.data.createdAt} />
+                <Recommendations orgId={org.id} />
               </>
             ) : null}
             .

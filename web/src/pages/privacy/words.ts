@@ -5,6 +5,7 @@ export const PURPOSE_LABELS: Record<ConsentPurpose, string> = {
   partner_offers: 'Offers from partners',
   analytics: 'Usage analytics',
   referrals: 'Inviting friends for you',
+  recommendations: 'Personalised recommendations',
 };
 
 export const SOURCE_LABELS: Record<ConsentRecord['source'], string> = {

@@ -1,11 +1,25 @@
-import { Outlet } from 'react-router';
+import { Link, Outlet, useLocation } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { useSignedIn } from '../../session/session';
 
 /** The staff area is for staff accounts; the API enforces it, this only spares customers a page of errors. */
 export function RequireStaff() {
-  const { user } = useSignedIn();
+  const { user, pending } = useSignedIn();
+  const { pathname } = useLocation();
+  if (user.kind === 'staff' && pending?.undertaking && pathname !== '/staff/undertaking') {
+    return (
+      <>
+        <PageHeader title="Staff area" />
+        <EmptyState title="Your staff roles are inactive">
+          <p>
+            Accept the current confidentiality undertaking first:{' '}
+            <Link to="/staff/undertaking">read and accept it</Link>.
+          </p>
+        </EmptyState>
+      </>
+    );
+  }
   if (user.kind !== 'staff') {
     return (
       <>
