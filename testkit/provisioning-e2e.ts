@@ -41,7 +41,7 @@ export function startClouds(hosts: InstanceHosts, transitionMs = 500): Promise<S
 }
 
 export const EC2_IMAGE = 'ami-0a5a4db0c0de00001';
-export const ELASTIC_IMAGE = '5a9d0b1e-0000-4000-8000-00000000d012';
+export const ELASTIC_IMAGE = 'ce85ef47-9794-4ed7-a8bd-af902ec0eddc';
 
 /** The body that connects the sandbox's EC2 account. */
 export const ec2Account = (c: SandboxClouds, name = 'sandbox ec2') => ({
