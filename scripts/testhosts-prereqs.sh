@@ -11,6 +11,8 @@
 set -euo pipefail
 
 PACKAGES=(openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils)
+# Third-party cloud clients the sandbox-cloud tests drive, as users would (Apache Libcloud, boto3; run by /usr/bin/python3).
+PACKAGES+=(python3-libcloud python3-boto3 curl)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
