@@ -72,6 +72,27 @@ eh() {
 }
 `;
 
+interface LibcloudNode {
+  readonly name: string;
+  readonly state: string;
+  readonly publicIps: string[];
+}
+
+/** What the Libcloud script prints. */
+interface LibcloudRun {
+  readonly badCredentials: string;
+  readonly sizes: string[];
+  readonly imageName: string;
+  readonly created: Omit<LibcloudNode, 'name'> & { readonly id: string; readonly drive: string };
+  readonly listed: LibcloudNode[];
+  readonly running: string;
+  readonly rebooted: boolean;
+  readonly afterReboot: string[];
+  readonly destroyed: boolean;
+  readonly afterDestroy: string[];
+  readonly driveDestroyed: boolean;
+}
+
 describe('ElasticStack sandbox through real clients', () => {
   const fleet = useFleet();
   let c: SandboxClouds;
@@ -89,7 +110,7 @@ describe('ElasticStack sandbox through real clients', () => {
 
   it('Libcloud creates a node from its hard-coded Debian drive, lists, reboots and destroys it; bad keys are refused', async () => {
     const url = new URL(c.elastic.url);
-    const result = await runPythonJson<any>(LIBCLOUD_LIFECYCLE, {
+    const result = await runPythonJson<LibcloudRun>(LIBCLOUD_LIFECYCLE, {
       EH_USER: c.elastic.user,
       EH_SECRET: c.elastic.secretKey,
       EH_HOST: url.hostname,
