@@ -101,7 +101,11 @@ function networkInterfaceXml(inst: SandboxInstance): string {
     items(
       'privateIpAddressesSet',
       [inst],
-      () => el('privateIpAddress', inst.privateIp) + el('primary', true) + association,
+      () =>
+        el('privateIpAddress', inst.privateIp) +
+        el('privateDnsName', `ip-${inst.privateIp.replace(/\./g, '-')}.${inst.region}.compute.internal`) +
+        el('primary', true) +
+        association,
     ),
     '<ipv6AddressesSet/>',
     el('interfaceType', 'interface'),

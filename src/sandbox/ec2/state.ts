@@ -110,6 +110,9 @@ export interface SecurityGroupRecord {
 export class RegionState {
   readonly vpcId = hexId('vpc');
   readonly subnets: ReadonlyMap<string, string>;
+  /** Tags of the default VPC and of each default subnet (by subnet id). */
+  readonly vpcTags = new Map<string, string>();
+  readonly subnetTags = new Map<string, Map<string, string>>();
   /** Instances in launch order (DescribeInstances pages over this order). */
   readonly instances = new Map<string, SandboxInstance>();
   readonly keyPairs = new Map<string, KeyPairRecord>();
@@ -123,6 +126,7 @@ export class RegionState {
     ownerId: string,
   ) {
     this.subnets = new Map(zonesOf(name).map((z) => [z.name, hexId('subnet')]));
+    for (const id of this.subnets.values()) this.subnetTags.set(id, new Map());
     const group: SecurityGroupRecord = {
       id: hexId('sg'),
       name: 'default',

@@ -1,15 +1,10 @@
 import { zonesOf } from '../catalog.js';
 import { Ec2Fault, notFoundIds } from '../faults.js';
 import { filtersOf } from '../params.js';
-import { checkFilterNames, matchesFilters, page } from '../query.js';
+import { checkFilterNames, matchesFilters, page, tagField } from '../query.js';
 import type { RegionState } from '../state.js';
 import { el, items, tagSet } from '../xml.js';
 import type { Ec2Action } from './context.js';
-
-// The default VPC and its subnets carry no tags of their own in the sandbox; the empty maps keep `tag:` filters valid.
-const NO_TAGS: ReadonlyMap<string, string> = new Map();
-const tagFilter = (name: string): readonly string[] | undefined =>
-  name.startsWith('tag:') || name === 'tag-key' || name === 'tag-value' ? [] : undefined;
 
 const dhcpOptionsId = (region: RegionState): string => `dopt-${region.vpcId.slice(4, 12)}`;
 
@@ -29,7 +24,7 @@ export const describeVpcs: Ec2Action = ({ p, region, principal }) => {
       'cidr-block-association.cidr-block': [region.vpcCidr],
       'dhcp-options-id': [dhcpOptionsId(region)],
       'owner-id': [principal.accountId],
-    })[name] ?? tagFilter(name);
+    })[name] ?? tagField(region.vpcTags, name);
   checkFilterNames(filters, fields);
   const shown = matchesFilters(filters, fields) ? [region] : [];
   return items(
@@ -50,7 +45,7 @@ export const describeVpcs: Ec2Action = ({ p, region, principal }) => {
       ) +
       '<ipv6CidrBlockAssociationSet/>' +
       el('dhcpOptionsId', dhcpOptionsId(r)) +
-      tagSet(NO_TAGS) +
+      tagSet(r.vpcTags) +
       el('instanceTenancy', 'default') +
       el('isDefault', true),
   );
@@ -85,7 +80,7 @@ export const describeSubnets: Ec2Action = ({ p, region, principal }) => {
         cidrBlock: [r.cidr],
         'map-public-ip-on-launch': ['true'],
         'owner-id': [principal.accountId],
-      })[name] ?? tagFilter(name);
+      })[name] ?? tagField(region.subnetTags.get(r.id) ?? new Map(), name);
   if (rows[0] !== undefined) checkFilterNames(filters, fields(rows[0]));
   const chosen = rows.filter((r) => (ids.length === 0 || ids.includes(r.id)) && matchesFilters(filters, fields(r)));
   const { items: shown, nextToken } = page(chosen, p, 'subnets', { min: 5, max: 1000 });
@@ -111,7 +106,7 @@ export const describeSubnets: Ec2Action = ({ p, region, principal }) => {
         el('enableDns64', false) +
         el('ipv6Native', false) +
         `<privateDnsNameOptionsOnLaunch>${el('hostnameType', 'ip-name')}${el('enableResourceNameDnsARecord', false)}${el('enableResourceNameDnsAAAARecord', false)}</privateDnsNameOptionsOnLaunch>` +
-        tagSet(NO_TAGS),
+        tagSet(region.subnetTags.get(r.id) ?? new Map()),
     ) + el('nextToken', nextToken)
   );
 };

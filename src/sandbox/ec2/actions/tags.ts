@@ -8,7 +8,7 @@ import { liveVolumes } from './volumes.js';
 
 interface Taggable {
   readonly id: string;
-  readonly type: 'instance' | 'security-group' | 'key-pair' | 'volume';
+  readonly type: 'instance' | 'security-group' | 'key-pair' | 'volume' | 'vpc' | 'subnet';
   readonly tags: Map<string, string>;
 }
 
@@ -17,6 +17,8 @@ function taggables(region: RegionState): Taggable[] {
     ...[...region.instances.values()].map((i) => ({ id: i.id, type: 'instance' as const, tags: i.tags })),
     ...[...region.groups.values()].map((g) => ({ id: g.id, type: 'security-group' as const, tags: g.tags })),
     ...[...region.keyPairs.values()].map((k) => ({ id: k.id, type: 'key-pair' as const, tags: k.tags })),
+    { id: region.vpcId, type: 'vpc' as const, tags: region.vpcTags },
+    ...[...region.subnetTags].map(([id, tags]) => ({ id, type: 'subnet' as const, tags })),
     ...liveVolumes(region.instances.values()).map((i) => ({
       id: i.rootVolume.id,
       type: 'volume' as const,
