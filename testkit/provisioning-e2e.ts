@@ -127,3 +127,32 @@ export async function factsOf(a: SignedUp, serverId: string, ms = 120_000): Prom
     await sleep(200);
   }
 }
+
+/**
+ * Instance hosts where the next launched host changes its SSH host keys right after it booted (and printed the
+ * first ones to its console): what a machine in the middle answering for the new server would look like to Steward.
+ */
+export function substitutingHostKeys(
+  inner: InstanceHosts,
+  launcher: { hosts(): readonly { address: string; regenerateHostKeys(): Promise<void> }[] },
+): InstanceHosts & { substituteNext(): void } {
+  let armed = false;
+  return {
+    substituteNext: () => {
+      armed = true;
+    },
+    async create(instanceId, spec) {
+      const booted = await inner.create(instanceId, spec);
+      if (armed) {
+        armed = false;
+        const host = launcher.hosts().find((h) => h.address === booted.address);
+        if (host === undefined) throw new Error(`no test host at ${booted.address}`);
+        await host.regenerateHostKeys();
+      }
+      return booted;
+    },
+    stop: (id) => inner.stop(id),
+    start: (id) => inner.start(id),
+    destroy: (id) => inner.destroy(id),
+  };
+}
