@@ -57,7 +57,7 @@ const NewAccount = z.strictObject({
   dialect: z.enum(ELASTIC_DIALECTS).optional().describe('ElasticHosts: API dialect (default 2.0)'),
 });
 
-const Instance = z
+export const Instance = z
   .object({
     accountId: z.string(),
     accountName: z.string(),

@@ -48,7 +48,7 @@ export interface AccessDeps {
   readonly gateway: () => Pick<ServerGateway, 'withServer' | 'openShell'>;
   readonly tasks: Pick<TasksService, 'startCommand' | 'startRecipe' | 'runUnderGrant'>;
   readonly discovery: Pick<DiscoveryService, 'underGrant'>;
-  readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential'>;
+  readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential' | 'listUnderGrant'>;
   readonly ledger: Pick<LedgerService, 'list'>;
   readonly instances: {
     changeInstanceUnderGrant(
@@ -61,6 +61,7 @@ export interface AccessDeps {
       ctx: RequestContext,
     ): Promise<unknown>;
     accountExists(orgId: string, accountId: string): Promise<boolean>;
+    instancesUnderGrant(orgId: string, accountIds: readonly string[], instruction: Instruction): Promise<unknown[]>;
   };
 }
 
@@ -111,6 +112,8 @@ export function registerAccess(deps: AccessDeps) {
     credentials: deps.credentials,
     changeInstance: (actor, orgId, accountId, nodeId, action, instruction, ctx) =>
       deps.instances.changeInstanceUnderGrant(actor, orgId, accountId, nodeId, action, instruction, ctx),
+    listInstances: (orgId, accountIds, instruction) =>
+      deps.instances.instancesUnderGrant(orgId, accountIds, instruction),
   });
   const terminal = createTerminalService({
     db,
