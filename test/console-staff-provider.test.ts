@@ -98,45 +98,43 @@ describe('console: staff act on instances and reveal stored credentials under a 
     // One signed-in page for both tests: each sign-in costs a fresh one-time code (up to 30 s of waiting).
     t = await openPage(browser, env.baseUrl);
     const page = t.page;
-    {
-      await page.goto('/signin');
-      await page.getByLabel('E-mail address').fill(staff.email);
-      await page.getByLabel('Password').fill(staff.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByLabel('One-time code').fill(await freshCode());
-      await page.getByRole('button', { name: 'Verify and sign in' }).click();
-      await page.waitForURL((url) => url.pathname !== '/signin');
-      await page.goto(`/staff/grants/${grantId}`);
-      await page.getByRole('heading', { level: 1, name: `Grant ${grantId}` }).waitFor();
+    await page.goto('/signin');
+    await page.getByLabel('E-mail address').fill(staff.email);
+    await page.getByLabel('Password').fill(staff.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('One-time code').fill(await freshCode());
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await page.waitForURL((url) => url.pathname !== '/signin');
+    await page.goto(`/staff/grants/${grantId}`);
+    await page.getByRole('heading', { level: 1, name: `Grant ${grantId}` }).waitFor();
 
-      const table = page.getByRole('table', { name: 'Instances the grant covers' });
-      const row = table.getByRole('row', { name: /shop-web/ });
-      await row.getByText('running', { exact: true }).waitFor();
+    const table = page.getByRole('table', { name: 'Instances the grant covers' });
+    const row = table.getByRole('row', { name: /shop-web/ });
+    await row.getByText('running', { exact: true }).waitFor();
 
-      // Stopping asks for the instance's name; a wrong name keeps the button shut.
-      await row.getByRole('button', { name: 'Stop shop-web' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Stop shop-web?' });
-      await dialog.getByRole('textbox').fill('shop');
-      expect(await dialog.getByRole('button', { name: 'Stop the instance' }).isDisabled()).toBe(true);
-      await dialog.getByRole('textbox').fill('shop-web');
-      await dialog.getByRole('button', { name: 'Stop the instance' }).click();
-      await dialog.waitFor({ state: 'hidden' });
-      await page.getByText('Asked the provider to stop shop-web.').waitFor();
-      await row.getByText('stopped', { exact: true }).waitFor({ timeout: 20_000 });
-      expect(clouds.hosts.records.get(instanceId)?.running).toBe(false);
+    // Stopping asks for the instance's name; a wrong name keeps the button shut.
+    await row.getByRole('button', { name: 'Stop shop-web' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Stop shop-web?' });
+    await dialog.getByRole('textbox').fill('shop');
+    expect(await dialog.getByRole('button', { name: 'Stop the instance' }).isDisabled()).toBe(true);
+    await dialog.getByRole('textbox').fill('shop-web');
+    await dialog.getByRole('button', { name: 'Stop the instance' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('Asked the provider to stop shop-web.').waitFor();
+    await row.getByText('stopped', { exact: true }).waitFor({ timeout: 20_000 });
+    expect(clouds.hosts.records.get(instanceId)?.running).toBe(false);
 
-      await row.getByRole('button', { name: 'Start shop-web' }).click();
-      await page.getByText('Asked the provider to start shop-web.').waitFor();
-      await row.getByText('running', { exact: true }).waitFor({ timeout: 20_000 });
+    await row.getByRole('button', { name: 'Start shop-web' }).click();
+    await page.getByText('Asked the provider to start shop-web.').waitFor();
+    await row.getByText('running', { exact: true }).waitFor({ timeout: 20_000 });
 
-      await row.getByRole('button', { name: 'Reboot shop-web' }).click();
-      const reboot = page.getByRole('dialog', { name: 'Reboot shop-web?' });
-      await reboot.getByRole('textbox').fill('shop-web');
-      await reboot.getByRole('button', { name: 'Reboot the instance' }).click();
-      await page.getByText('Asked the provider to reboot shop-web.').waitFor();
-      await screenshot(page, 'staff-provider-actions');
-      expect([...t.cspViolations, ...t.errors]).toEqual([]);
-    }
+    await row.getByRole('button', { name: 'Reboot shop-web' }).click();
+    const reboot = page.getByRole('dialog', { name: 'Reboot shop-web?' });
+    await reboot.getByRole('textbox').fill('shop-web');
+    await reboot.getByRole('button', { name: 'Reboot the instance' }).click();
+    await page.getByText('Asked the provider to reboot shop-web.').waitFor();
+    await screenshot(page, 'staff-provider-actions');
+    expect([...t.cspViolations, ...t.errors]).toEqual([]);
     expect(clouds.hosts.records.get(instanceId)?.history).toEqual(['create', 'stop', 'start', 'stop', 'start']);
     // The customer's timeline for the grant shows each action and the provider calls made for it.
     const entries = await timeline();
@@ -160,45 +158,43 @@ describe('console: staff act on instances and reveal stored credentials under a 
     const page = t.page;
     const leaks = async (when: string) =>
       findLeaks(Object.values(await leakSurfaces(t)).join('\n'), { db: canaries.dbPassword }, when);
-    {
-      await page.goto(`/staff/grants/${grantId}`);
+    await page.goto(`/staff/grants/${grantId}`);
 
-      const row = page
-        .getByRole('table', { name: 'Credentials the customer stored' })
-        .getByRole('row', { name: /Shop database/ });
-      await row.getByText('Database password', { exact: true }).waitFor();
-      expect(await leaks('listed')).toEqual([]);
+    const row = page
+      .getByRole('table', { name: 'Credentials the customer stored' })
+      .getByRole('row', { name: /Shop database/ });
+    await row.getByText('Database password', { exact: true }).waitFor();
+    expect(await leaks('listed')).toEqual([]);
 
-      // A wrong code reveals nothing and empties the field.
-      await row.getByRole('button', { name: 'Reveal Shop database' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Reveal Shop database?' });
-      await dialog.getByLabel('One-time code').fill('000000');
-      await dialog.getByRole('button', { name: 'Reveal the value' }).click();
-      await dialog.getByText(/each code works once/).waitFor();
-      expect(await dialog.getByLabel('One-time code').inputValue()).toBe('');
-      expect(await leaks('refused')).toEqual([]);
+    // A wrong code reveals nothing and empties the field.
+    await row.getByRole('button', { name: 'Reveal Shop database' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reveal Shop database?' });
+    await dialog.getByLabel('One-time code').fill('000000');
+    await dialog.getByRole('button', { name: 'Reveal the value' }).click();
+    await dialog.getByText(/each code works once/).waitFor();
+    expect(await dialog.getByLabel('One-time code').inputValue()).toBe('');
+    expect(await leaks('refused')).toEqual([]);
 
-      // A fresh code: shown once, never in the address or storage; gone after Done.
-      await dialog.getByLabel('One-time code').fill(await freshCode());
-      await dialog.getByRole('button', { name: 'Reveal the value' }).click();
-      await dialog.waitFor({ state: 'hidden' });
-      const shown = page.getByRole('region', { name: 'Shop database' });
-      await shown.waitFor();
-      expect(await shown.getByRole('textbox', { name: 'Shop database' }).inputValue()).toBe(canaries.dbPassword);
-      const surfaces = await leakSurfaces(t);
-      expect(
-        findLeaks(
-          [surfaces.urls, surfaces.localStorage, surfaces.sessionStorage].join('\n'),
-          { db: canaries.dbPassword },
-          'kept',
-        ),
-      ).toEqual([]);
-      await screenshot(page, 'staff-reveal-stored');
-      await shown.getByRole('button', { name: 'Done' }).click();
-      await shown.waitFor({ state: 'detached' });
-      expect(await leaks('after done')).toEqual([]);
-      expect([...t.cspViolations, ...t.errors]).toEqual([]);
-    }
+    // A fresh code: shown once, never in the address or storage; gone after Done.
+    await dialog.getByLabel('One-time code').fill(await freshCode());
+    await dialog.getByRole('button', { name: 'Reveal the value' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const shown = page.getByRole('region', { name: 'Shop database' });
+    await shown.waitFor();
+    expect(await shown.getByRole('textbox', { name: 'Shop database' }).inputValue()).toBe(canaries.dbPassword);
+    const surfaces = await leakSurfaces(t);
+    expect(
+      findLeaks(
+        [surfaces.urls, surfaces.localStorage, surfaces.sessionStorage].join('\n'),
+        { db: canaries.dbPassword },
+        'kept',
+      ),
+    ).toEqual([]);
+    await screenshot(page, 'staff-reveal-stored');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await shown.waitFor({ state: 'detached' });
+    expect(await leaks('after done')).toEqual([]);
+    expect([...t.cspViolations, ...t.errors]).toEqual([]);
     const reveal = await until('the reveal in the timeline', async () =>
       (await timeline()).find((e) => e.event === 'secret.revealed'),
     );
