@@ -71,7 +71,11 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
     launch = await timed('launch until ready', () => launchSettled(a, accountId, 'eh-1'));
     const server = (await a.client.get(`/api/orgs/${a.orgId}/servers/${launch.serverId}`)).body;
     expect(server).toMatchObject({ status: 'ready', login: 'org_key' });
-    expect(server.hostKey.fingerprint).toBe(hostAt(launch.address)!.hostKeys[0]!.sha256);
+    // Pinned from the server's console (read through the API) before the first login.
+    expect(server.hostKey).toMatchObject({
+      fingerprint: hostAt(launch.address)!.hostKeys[0]!.sha256,
+      source: 'provider_console',
+    });
 
     const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as any[];
     const ops = new Set(uses.filter((u) => u.credential === 'provider_account').map((u) => u.operation));
@@ -80,6 +84,7 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
       'elastichosts.POST /drives/create',
       'elastichosts.POST /servers/create',
       'elastichosts.GET /servers/{uuid}/info',
+      'elastichosts.GET /servers/{uuid}/console',
     ])
       expect(ops, op).toContain(op);
     const create = uses.find((u) => u.operation === 'elastichosts.POST /servers/create');
