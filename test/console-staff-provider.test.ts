@@ -2,7 +2,7 @@ import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpStep } from '../src/crypto/totp.js';
-import { launchChromium, leakSurfaces, openPage, screenshot } from '../testkit/browser.js';
+import { launchChromium, leakSurfaces, openPage, screenshot, seriousAxeViolations } from '../testkit/browser.js';
 import { findLeaks, makeCanaries } from '../testkit/canary.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { createStaff, freshCodes, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
@@ -195,6 +195,18 @@ describe('console: staff act on instances and reveal stored credentials under a 
     await shown.waitFor({ state: 'detached' });
     expect(await leaks('after done')).toEqual([]);
     expect([...t.cspViolations, ...t.errors]).toEqual([]);
+
+    // Both sections pass axe (injected on a second tab of the same session, the only place CSP is relaxed).
+    const a11y = await openPage(browser, env.baseUrl, { bypassCSP: true });
+    try {
+      await a11y.context.addCookies(await t.context.cookies());
+      await a11y.page.goto(`/staff/grants/${grantId}`);
+      await a11y.page.getByRole('table', { name: 'Instances the grant covers' }).waitFor();
+      await a11y.page.getByRole('table', { name: 'Credentials the customer stored' }).waitFor();
+      expect(await seriousAxeViolations(a11y.page)).toEqual([]);
+    } finally {
+      await a11y.close();
+    }
     const reveal = await until('the reveal in the timeline', async () =>
       (await timeline()).find((e) => e.event === 'secret.revealed'),
     );
