@@ -42,7 +42,8 @@ group = ec2.describe_security_groups(Filters=[{'Name': 'group-name', 'Values': [
 image = ec2.describe_images(Owners=['amazon'], Filters=[{'Name': 'name', 'Values': ['sandbox-debian-12-amd64']}])['Images'][0]
 itype = ec2.describe_instance_types(InstanceTypes=['t3.micro'])['InstanceTypes'][0]
 out['discovered'] = {'vpcCidr': vpc['CidrBlock'], 'subnets': len(subnets), 'subnetCidr': subnet['CidrBlock'],
-                     'group': group['GroupName'], 'image': image['ImageId'], 'vcpus': itype['VCpuInfo']['DefaultVCpus']}
+                     'group': group['GroupName'], 'image': image['ImageId'], 'vcpus': itype['VCpuInfo']['DefaultVCpus'],
+                     'burstable': itype['BurstablePerformanceSupported']}
 ec2.import_key_pair(KeyName='boto3-key', PublicKeyMaterial=os.environ['PUBLIC_KEY'].encode())
 
 run = ec2.run_instances(ImageId=image['ImageId'], InstanceType='t3.micro', KeyName='boto3-key', MinCount=1, MaxCount=1,
@@ -71,6 +72,12 @@ tags = ec2.describe_tags(Filters=[{'Name': 'key', 'Values': ['team']}])['Tags']
 out['tags'] = sorted(t['ResourceType'] for t in tags)
 out['console'] = ec2.get_console_output(InstanceId=iid)['Output']
 
+# What Terraform sends right after creating an instance whose settings differ from the defaults.
+ec2.modify_instance_attribute(InstanceId=iid, InstanceInitiatedShutdownBehavior={'Value': 'terminate'})
+ec2.modify_instance_attribute(InstanceId=iid, SourceDestCheck={'Value': False})
+out['changedWhileRunning'] = {
+    'shutdown': attr('instanceInitiatedShutdownBehavior')['InstanceInitiatedShutdownBehavior']['Value'],
+    'sourceDestCheck': ec2.describe_instances(InstanceIds=[iid])['Reservations'][0]['Instances'][0]['SourceDestCheck']}
 out['protected'] = code(lambda: ec2.terminate_instances(InstanceIds=[iid]))
 ec2.modify_instance_attribute(InstanceId=iid, DisableApiTermination={'Value': False})
 out['resizeWhileRunning'] = code(lambda: ec2.modify_instance_attribute(InstanceId=iid, InstanceType={'Value': 't3.small'}))
@@ -98,6 +105,7 @@ interface Boto3Run {
   readonly credits: string;
   readonly tags: string[];
   readonly console: string;
+  readonly changedWhileRunning: { shutdown: string; sourceDestCheck: boolean };
   readonly protected: string;
   readonly resizeWhileRunning: string;
   readonly resized: string;
@@ -136,6 +144,7 @@ describe('EC2 sandbox through boto3', () => {
       group: 'default',
       image: 'ami-0a5a4db0c0de00001',
       vcpus: 2,
+      burstable: true,
     });
     // Launched in the subnet's zone, with the address on the instance and on its network interface.
     expect(r.instance).toMatchObject({ zone: 'us-east-1b', subnet: true, name: 'boto3-web' });
@@ -160,6 +169,7 @@ describe('EC2 sandbox through boto3', () => {
     // boto3 decodes the console; it holds the host's key between cloud-init's markers.
     const hostKey = hosts.records.get(r.instanceId)?.host.hostKeys[0];
     expect(r.console).toContain(`-----BEGIN SSH HOST KEY KEYS-----\r\n${hostKey?.publicKey} root@ip-172-31-16-`);
+    expect(r.changedWhileRunning).toEqual({ shutdown: 'terminate', sourceDestCheck: false });
     expect(r.protected).toBe('OperationNotPermitted');
     expect(r.resizeWhileRunning).toBe('IncorrectInstanceState');
     expect(r.resized).toBe('t3.small');

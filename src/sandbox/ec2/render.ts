@@ -159,6 +159,8 @@ export function instanceTypeXml(t: InstanceTypeInfo): string {
     `<vCpuInfo>${el('defaultVCpus', t.vcpus)}${el('defaultCores', Math.max(1, Math.floor(t.vcpus / 2)))}${el('defaultThreadsPerCore', t.vcpus > 1 ? 2 : 1)}</vCpuInfo>`,
     `<memoryInfo>${el('sizeInMiB', t.memoryMiB)}</memoryInfo>`,
     el('instanceStorageSupported', false),
+    // Infrastructure tools read this to decide whether to ask for the instance's CPU credit specification.
+    el('burstablePerformanceSupported', /^t\d/.test(t.name)),
   ].join('');
 }
 
