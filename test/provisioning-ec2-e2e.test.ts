@@ -15,6 +15,9 @@ import {
   until,
   factsOf,
   substitutingHostKeys,
+  type AuditEntry,
+  type CredentialUse,
+  type LaunchBody,
 } from '../testkit/provisioning-e2e.js';
 
 /**
@@ -28,7 +31,7 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
   let s: TestSteward;
   let a: SignedUp;
   let accountId: string;
-  let launch: any;
+  let launch: LaunchBody;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -94,7 +97,7 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
     expect((await host.readFile('/root/.ssh/authorized_keys')).toString()).toContain(orgKey.split(' ')[1]);
 
     // 2. The ledger holds the provider calls and the SSH logins, each with the person's launch request as instruction.
-    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as any[];
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as CredentialUse[];
     const provider = uses.filter((u) => u.credential === 'provider_account');
     const ops = new Set(provider.map((u) => u.operation));
     for (const op of [
@@ -112,7 +115,7 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
     );
     const lastConsole = uses.findIndex((u) => u.operation === 'ec2.GetConsoleOutput');
     expect(lastConsole).toBeGreaterThan(firstLogin);
-    const run = provider.find((u) => u.operation === 'ec2.RunInstances');
+    const run = provider.find((u) => u.operation === 'ec2.RunInstances')!;
     expect(run.instruction).toMatchObject({ type: 'user_action', actorId: a.userId });
     expect(run.target).toEqual({ type: 'provider_account', id: accountId });
     const logins = uses.filter((u) => u.operation.startsWith('ssh.login') && u.target.id === launch.serverId);
@@ -227,12 +230,12 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
     });
     expect(server.hostKey.fingerprint).not.toBe(host.hostKeys[0]!.sha256);
     expect(failed.error.message).toContain('blocked');
-    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as any[];
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as CredentialUse[];
     const logins = uses.filter((u) => u.operation.startsWith('ssh.login') && u.target.id === failed.serverId);
     expect(logins.length).toBeGreaterThan(0);
     expect(logins.every((u) => u.outcome === 'blocked')).toBe(true);
-    const audit = (await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries as any[];
-    expect(audit.find((e) => e.action === 'server.host_key_changed' && e.target.id === failed.serverId)).toBeDefined();
+    const audit = (await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries as AuditEntry[];
+    expect(audit.find((e) => e.action === 'server.host_key_changed' && e.target?.id === failed.serverId)).toBeDefined();
     const alerts = (await a.client.get(`/api/orgs/${a.orgId}/alerts`)).body;
     expect(JSON.stringify(alerts)).toContain('host key changed');
 

@@ -16,6 +16,8 @@ import {
   startClouds,
   startProvisioningSteward,
   until,
+  type CredentialUse,
+  type LaunchBody,
 } from '../testkit/provisioning-e2e.js';
 
 /** The same path on the ElasticStack sandbox, plus importing a server that was created outside Steward. */
@@ -25,7 +27,7 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
   let s: TestSteward;
   let a: SignedUp;
   let accountId: string;
-  let launch: any;
+  let launch: LaunchBody;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -77,7 +79,7 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
       source: 'provider_console',
     });
 
-    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as any[];
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as CredentialUse[];
     const ops = new Set(uses.filter((u) => u.credential === 'provider_account').map((u) => u.operation));
     for (const op of [
       'elastichosts.GET /servers/list',
@@ -87,7 +89,7 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
       'elastichosts.GET /servers/{uuid}/console',
     ])
       expect(ops, op).toContain(op);
-    const create = uses.find((u) => u.operation === 'elastichosts.POST /servers/create');
+    const create = uses.find((u) => u.operation === 'elastichosts.POST /servers/create')!;
     expect(create.instruction).toMatchObject({ type: 'user_action', actorId: a.userId });
     expect(
       uses.some(

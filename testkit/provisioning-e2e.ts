@@ -92,8 +92,54 @@ export async function connect(who: SignedUp, body: object): Promise<string> {
   return res.body.id as string;
 }
 
+/** A launch as the API shows it (the fields tests read). */
+export interface LaunchBody {
+  readonly stage: string;
+  readonly token: string;
+  readonly jobId: string;
+  readonly instanceId: string;
+  readonly serverId: string;
+  readonly address: string;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+/** One credential use as the ledger lists it. */
+export interface CredentialUse {
+  readonly credential: string;
+  readonly operation: string;
+  readonly outcome: string;
+  readonly instruction: Record<string, unknown>;
+  readonly target: { readonly type: string; readonly id: string };
+}
+
+/** One audit entry as the API lists it. */
+export interface AuditEntry {
+  readonly action: string;
+  readonly target: { readonly type: string; readonly id: string } | null;
+  readonly details: Record<string, unknown>;
+}
+
+/** An instance as the cross-account listing shows it (the fields tests read). */
+export interface InstanceBody extends Record<string, unknown> {
+  readonly id: string;
+  readonly state: string;
+  readonly publicIp: string | null;
+}
+
+/** The facts of a server's first snapshot (the fields tests read). */
+export interface FactsBody {
+  readonly os: { readonly id: string };
+  readonly identity: { readonly hostname: string };
+  readonly sshKeys: { readonly host: readonly { readonly fingerprint: string }[] };
+}
+
 /** Waits for a launch to reach `ready` (or fail, which throws with the reason). */
-export async function launchSettled(who: SignedUp, accountId: string, token: string, ms = 180_000): Promise<any> {
+export async function launchSettled(
+  who: SignedUp,
+  accountId: string,
+  token: string,
+  ms = 180_000,
+): Promise<LaunchBody> {
   return until(
     `launch ${token}`,
     async () => {
@@ -111,13 +157,13 @@ export async function launchSettled(who: SignedUp, accountId: string, token: str
 }
 
 /** The instance as the cross-account listing shows it. */
-export async function instanceOf(who: SignedUp, accountId: string, id: string): Promise<any> {
+export async function instanceOf(who: SignedUp, accountId: string, id: string): Promise<InstanceBody | undefined> {
   const res = await who.client.get(`/api/orgs/${who.orgId}/instances`);
   return res.body.instances.find((i: { accountId: string; id: string }) => i.accountId === accountId && i.id === id);
 }
 
 /** Waits until Steward has discovered the server (its first snapshot) and returns the facts. */
-export async function factsOf(a: SignedUp, serverId: string, ms = 120_000): Promise<any> {
+export async function factsOf(a: SignedUp, serverId: string, ms = 120_000): Promise<FactsBody> {
   const end = Date.now() + ms;
   for (;;) {
     const res = await a.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/facts`);

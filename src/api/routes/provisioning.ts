@@ -13,6 +13,7 @@ const short = (max: number) =>
     .string()
     .min(1)
     .max(max)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
 const Account = z
