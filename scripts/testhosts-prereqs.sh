@@ -12,6 +12,8 @@ set -euo pipefail
 
 # poppler-utils: pdftotext, which the billing tests use to read the text of the invoice PDFs Steward renders.
 PACKAGES=(openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils poppler-utils)
+# Third-party cloud clients the sandbox-cloud tests drive, as users would (Apache Libcloud, boto3; run by /usr/bin/python3).
+PACKAGES+=(python3-libcloud python3-boto3 curl)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

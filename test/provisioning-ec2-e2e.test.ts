@@ -14,6 +14,10 @@ import {
   startProvisioningSteward,
   until,
   factsOf,
+  substitutingHostKeys,
+  type AuditEntry,
+  type CredentialUse,
+  type LaunchBody,
 } from '../testkit/provisioning-e2e.js';
 
 /**
@@ -23,11 +27,11 @@ import {
 describe('provisioning on the EC2 sandbox with real hosts', () => {
   const fleet = useFleet();
   let clouds: SandboxClouds;
-  let hosts: ReturnType<typeof launcherInstanceHosts>;
+  let hosts: ReturnType<typeof substitutingHostKeys>;
   let s: TestSteward;
   let a: SignedUp;
   let accountId: string;
-  let launch: any;
+  let launch: LaunchBody;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -39,7 +43,7 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
   };
 
   beforeAll(async () => {
-    hosts = launcherInstanceHosts(fleet.launcher);
+    hosts = substitutingHostKeys(launcherInstanceHosts(fleet.launcher), fleet.launcher);
     clouds = await startClouds(hosts);
     s = await startProvisioningSteward();
     s.core.queue.start();
@@ -67,7 +71,7 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
     expect(JSON.stringify(view)).not.toContain(clouds.ec2.accessKeyId);
   });
 
-  it('launches an instance; Steward logs in with the organisation key and pins the host key', async () => {
+  it('launches an instance; Steward pins the host key from its console, then logs in with the organisation key', async () => {
     const res = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances`, {
       name: 'web-1',
       sizeId: 't3.micro',
@@ -88,12 +92,12 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
       login: 'org_key',
       provider: { accountId, nodeId: launch.instanceId },
     });
-    expect(server.hostKey.fingerprint).toBe(host.hostKeys[0]!.sha256);
+    expect(server.hostKey).toMatchObject({ fingerprint: host.hostKeys[0]!.sha256, source: 'provider_console' });
     const orgKey = (await s.core.orgKeys.publicKey(a.orgId)).publicKey;
     expect((await host.readFile('/root/.ssh/authorized_keys')).toString()).toContain(orgKey.split(' ')[1]);
 
     // 2. The ledger holds the provider calls and the SSH logins, each with the person's launch request as instruction.
-    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as any[];
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as CredentialUse[];
     const provider = uses.filter((u) => u.credential === 'provider_account');
     const ops = new Set(provider.map((u) => u.operation));
     for (const op of [
@@ -102,9 +106,16 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
       'ec2.ImportKeyPair',
       'ec2.RunInstances',
       'ec2.DescribeInstances',
+      'ec2.GetConsoleOutput',
     ])
       expect(ops, op).toContain(op);
-    const run = provider.find((u) => u.operation === 'ec2.RunInstances');
+    // The console was read before the first login (the ledger lists newest first).
+    const firstLogin = uses.findLastIndex(
+      (u) => u.operation.startsWith('ssh.login') && u.target.id === launch.serverId,
+    );
+    const lastConsole = uses.findIndex((u) => u.operation === 'ec2.GetConsoleOutput');
+    expect(lastConsole).toBeGreaterThan(firstLogin);
+    const run = provider.find((u) => u.operation === 'ec2.RunInstances')!;
     expect(run.instruction).toMatchObject({ type: 'user_action', actorId: a.userId });
     expect(run.target).toEqual({ type: 'provider_account', id: accountId });
     const logins = uses.filter((u) => u.operation.startsWith('ssh.login') && u.target.id === launch.serverId);
@@ -189,6 +200,50 @@ describe('provisioning on the EC2 sandbox with real hosts', () => {
         'instance.start_requested',
       ]),
     );
+  });
+
+  it('refuses the first login when the server presents a key other than the one on its console', async () => {
+    hosts.substituteNext();
+    const res = await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances`, {
+      name: 'mitm-1',
+      sizeId: 't3.micro',
+      imageId: EC2_IMAGE,
+      token: 'substituted-key',
+    });
+    expect(res.status, res.raw).toBe(202);
+    const failed = await timed('substituted key refused', () =>
+      until('launch refused', async () => {
+        const view = (
+          await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${accountId}/launches/substituted-key`)
+        ).body;
+        return view.stage === 'failed' ? view : undefined;
+      }),
+    );
+    const server = (await a.client.get(`/api/orgs/${a.orgId}/servers/${failed.serverId}`)).body;
+    const host = hostAt(failed.address)!;
+    // Pinned to the console's key before the login; the host answered with another and was blocked.
+    expect(server).toMatchObject({
+      status: 'blocked',
+      statusReason: 'host_key_changed',
+      hostKey: { source: 'provider_console' },
+      presentedFingerprint: host.hostKeys[0]!.sha256,
+    });
+    expect(server.hostKey.fingerprint).not.toBe(host.hostKeys[0]!.sha256);
+    expect(failed.error.message).toContain('blocked');
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as CredentialUse[];
+    const logins = uses.filter((u) => u.operation.startsWith('ssh.login') && u.target.id === failed.serverId);
+    expect(logins.length).toBeGreaterThan(0);
+    expect(logins.every((u) => u.outcome === 'blocked')).toBe(true);
+    const audit = (await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries as AuditEntry[];
+    expect(audit.find((e) => e.action === 'server.host_key_changed' && e.target?.id === failed.serverId)).toBeDefined();
+    const alerts = (await a.client.get(`/api/orgs/${a.orgId}/alerts`)).body;
+    expect(JSON.stringify(alerts)).toContain('host key changed');
+
+    const terminate = await a.client.post(
+      `/api/orgs/${a.orgId}/provider-accounts/${accountId}/instances/${failed.instanceId}/terminate`,
+      { confirm: 'mitm-1' },
+    );
+    expect(terminate.status, terminate.raw).toBe(202);
   });
 
   it('terminates only with confirmation; the host is gone and the server forgotten', async () => {

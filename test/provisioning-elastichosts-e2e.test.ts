@@ -16,6 +16,8 @@ import {
   startClouds,
   startProvisioningSteward,
   until,
+  type CredentialUse,
+  type LaunchBody,
 } from '../testkit/provisioning-e2e.js';
 
 /** The same path on the ElasticStack sandbox, plus importing a server that was created outside Steward. */
@@ -25,7 +27,7 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
   let s: TestSteward;
   let a: SignedUp;
   let accountId: string;
-  let launch: any;
+  let launch: LaunchBody;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -71,18 +73,23 @@ describe('provisioning on the ElasticHosts sandbox with real hosts', () => {
     launch = await timed('launch until ready', () => launchSettled(a, accountId, 'eh-1'));
     const server = (await a.client.get(`/api/orgs/${a.orgId}/servers/${launch.serverId}`)).body;
     expect(server).toMatchObject({ status: 'ready', login: 'org_key' });
-    expect(server.hostKey.fingerprint).toBe(hostAt(launch.address)!.hostKeys[0]!.sha256);
+    // Pinned from the server's console (read through the API) before the first login.
+    expect(server.hostKey).toMatchObject({
+      fingerprint: hostAt(launch.address)!.hostKeys[0]!.sha256,
+      source: 'provider_console',
+    });
 
-    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as any[];
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as CredentialUse[];
     const ops = new Set(uses.filter((u) => u.credential === 'provider_account').map((u) => u.operation));
     for (const op of [
       'elastichosts.GET /servers/list',
       'elastichosts.POST /drives/create',
       'elastichosts.POST /servers/create',
       'elastichosts.GET /servers/{uuid}/info',
+      'elastichosts.GET /servers/{uuid}/console',
     ])
       expect(ops, op).toContain(op);
-    const create = uses.find((u) => u.operation === 'elastichosts.POST /servers/create');
+    const create = uses.find((u) => u.operation === 'elastichosts.POST /servers/create')!;
     expect(create.instruction).toMatchObject({ type: 'user_action', actorId: a.userId });
     expect(
       uses.some(

@@ -41,7 +41,7 @@ export function startClouds(hosts: InstanceHosts, transitionMs = 500): Promise<S
 }
 
 export const EC2_IMAGE = 'ami-0a5a4db0c0de00001';
-export const ELASTIC_IMAGE = '5a9d0b1e-0000-4000-8000-00000000d012';
+export const ELASTIC_IMAGE = 'ce85ef47-9794-4ed7-a8bd-af902ec0eddc';
 
 /** The body that connects the sandbox's EC2 account. */
 export const ec2Account = (c: SandboxClouds, name = 'sandbox ec2') => ({
@@ -92,8 +92,54 @@ export async function connect(who: SignedUp, body: object): Promise<string> {
   return res.body.id as string;
 }
 
+/** A launch as the API shows it (the fields tests read). */
+export interface LaunchBody {
+  readonly stage: string;
+  readonly token: string;
+  readonly jobId: string;
+  readonly instanceId: string;
+  readonly serverId: string;
+  readonly address: string;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+/** One credential use as the ledger lists it. */
+export interface CredentialUse {
+  readonly credential: string;
+  readonly operation: string;
+  readonly outcome: string;
+  readonly instruction: Record<string, unknown>;
+  readonly target: { readonly type: string; readonly id: string };
+}
+
+/** One audit entry as the API lists it. */
+export interface AuditEntry {
+  readonly action: string;
+  readonly target: { readonly type: string; readonly id: string } | null;
+  readonly details: Record<string, unknown>;
+}
+
+/** An instance as the cross-account listing shows it (the fields tests read). */
+export interface InstanceBody extends Record<string, unknown> {
+  readonly id: string;
+  readonly state: string;
+  readonly publicIp: string | null;
+}
+
+/** The facts of a server's first snapshot (the fields tests read). */
+export interface FactsBody {
+  readonly os: { readonly id: string };
+  readonly identity: { readonly hostname: string };
+  readonly sshKeys: { readonly host: readonly { readonly fingerprint: string }[] };
+}
+
 /** Waits for a launch to reach `ready` (or fail, which throws with the reason). */
-export async function launchSettled(who: SignedUp, accountId: string, token: string, ms = 180_000): Promise<any> {
+export async function launchSettled(
+  who: SignedUp,
+  accountId: string,
+  token: string,
+  ms = 180_000,
+): Promise<LaunchBody> {
   return until(
     `launch ${token}`,
     async () => {
@@ -111,13 +157,13 @@ export async function launchSettled(who: SignedUp, accountId: string, token: str
 }
 
 /** The instance as the cross-account listing shows it. */
-export async function instanceOf(who: SignedUp, accountId: string, id: string): Promise<any> {
+export async function instanceOf(who: SignedUp, accountId: string, id: string): Promise<InstanceBody | undefined> {
   const res = await who.client.get(`/api/orgs/${who.orgId}/instances`);
   return res.body.instances.find((i: { accountId: string; id: string }) => i.accountId === accountId && i.id === id);
 }
 
 /** Waits until Steward has discovered the server (its first snapshot) and returns the facts. */
-export async function factsOf(a: SignedUp, serverId: string, ms = 120_000): Promise<any> {
+export async function factsOf(a: SignedUp, serverId: string, ms = 120_000): Promise<FactsBody> {
   const end = Date.now() + ms;
   for (;;) {
     const res = await a.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/facts`);
@@ -126,4 +172,33 @@ export async function factsOf(a: SignedUp, serverId: string, ms = 120_000): Prom
       throw new Error(`server ${serverId} was never discovered (${res.status} ${res.raw.slice(0, 200)})`);
     await sleep(200);
   }
+}
+
+/**
+ * Instance hosts where the next launched host changes its SSH host keys right after it booted (and printed the
+ * first ones to its console): what a machine in the middle answering for the new server would look like to Steward.
+ */
+export function substitutingHostKeys(
+  inner: InstanceHosts,
+  launcher: { hosts(): readonly { address: string; regenerateHostKeys(): Promise<void> }[] },
+): InstanceHosts & { substituteNext(): void } {
+  let armed = false;
+  return {
+    substituteNext: () => {
+      armed = true;
+    },
+    async create(instanceId, spec) {
+      const booted = await inner.create(instanceId, spec);
+      if (armed) {
+        armed = false;
+        const host = launcher.hosts().find((h) => h.address === booted.address);
+        if (host === undefined) throw new Error(`no test host at ${booted.address}`);
+        await host.regenerateHostKeys();
+      }
+      return booted;
+    },
+    stop: (id) => inner.stop(id),
+    start: (id) => inner.start(id),
+    destroy: (id) => inner.destroy(id),
+  };
 }

@@ -211,7 +211,7 @@ export interface ServersTable {
   status_reason: string | null;
   host_key: string | null;
   host_key_fingerprint: string | null;
-  host_key_source: 'first_contact' | 'provided' | 'provider' | null;
+  host_key_source: 'first_contact' | 'provided' | 'provider' | 'provider_console' | null;
   host_key_pinned_at: string | null;
   presented_fingerprint: string | null;
   login: 'org_key' | 'bootstrap';

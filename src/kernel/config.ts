@@ -150,7 +150,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   },
   {
     name: 'STEWARD_LAUNCH_TIMEOUT_SECONDS',
-    doc: 'How long a launch waits for its instance to run with an address before it fails.',
+    doc: 'How long a launch waits for its instance to run with an address and show its SSH host keys on its console before it fails.',
     default: '600',
   },
   {

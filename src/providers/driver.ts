@@ -68,6 +68,14 @@ export interface ComputeDriver {
 
   rebootNode(id: string, opts?: CallOptions): Promise<void>;
 
+  /**
+   * What the node has printed to its serial console (its boot log, newest last), or `undefined` while it has printed
+   * nothing yet. Images with cloud-init print their SSH host keys there, which is how Steward recognises a server
+   * it launched before logging in to it.
+   * @throws NotFoundError when the provider knows no such node, or serves no console at all.
+   */
+  consoleOutput(id: string, opts?: CallOptions): Promise<string | undefined>;
+
   /** Terminates a node and the storage the driver created for it. Irreversible. */
   destroyNode(id: string, opts?: CallOptions): Promise<StateChange>;
 

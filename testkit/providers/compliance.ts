@@ -272,6 +272,20 @@ export function describeComputeDriverCompliance(
       expect(h.hosts.records.get(node.id)?.running).toBe(true);
     });
 
+    it('reads the console, where the node printed the host key it presents', async () => {
+      const text = await h.driver.consoleOutput(node.id);
+      const hostKey = h.hosts.records.get(node.id)?.host.hostKeys[0];
+      expect(hostKey).toBeDefined();
+      const block = text
+        ?.split('-----BEGIN SSH HOST KEY KEYS-----')
+        .at(-1)
+        ?.split('-----END SSH HOST KEY KEYS-----')[0];
+      const lines = block?.split(/\r?\n/).filter((l) => l !== '') ?? [];
+      expect(lines).toHaveLength(1);
+      expect(lines[0]?.startsWith(`${hostKey?.publicKey} root@`)).toBe(true);
+      await expect(h.driver.consoleOutput(h.unknownNodeId)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
     it('answers NotFound for an unknown node', async () => {
       await expect(h.driver.getNode(h.unknownNodeId)).rejects.toBeInstanceOf(NotFoundError);
       await expect(h.driver.startNode(h.unknownNodeId)).rejects.toBeInstanceOf(NotFoundError);

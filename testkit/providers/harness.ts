@@ -96,7 +96,7 @@ export async function elasticHarness(dialect: ElasticDialect, format: WireFormat
     faults: sandbox.faults,
     requestCount: () => sandbox.requests.length,
     hosts,
-    launch: { sizeId: 'small', imageId: '5a9d0b1e-0000-4000-8000-00000000d012' },
+    launch: { sizeId: 'small', imageId: 'ce85ef47-9794-4ed7-a8bd-af902ec0eddc' },
     unknownNodeId: '00000000-0000-4000-8000-000000000000',
     maxAttempts: MAX_ATTEMPTS,
     secrets: [secretKey, Buffer.from(`${user}:${secretKey}`).toString('base64')],

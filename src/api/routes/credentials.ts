@@ -7,7 +7,7 @@ import { Secret } from '../../kernel/secret.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
 import { errors, idOf, OrgParams, text } from '../schemas.js';
 
-const Credential = z
+export const Credential = z
   .object({
     id: z.string(),
     kind: z.enum(CREDENTIAL_KINDS),

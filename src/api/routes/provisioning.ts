@@ -13,6 +13,7 @@ const short = (max: number) =>
     .string()
     .min(1)
     .max(max)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
 const Account = z
@@ -57,7 +58,7 @@ const NewAccount = z.strictObject({
   dialect: z.enum(ELASTIC_DIALECTS).optional().describe('ElasticHosts: API dialect (default 2.0)'),
 });
 
-const Instance = z
+export const Instance = z
   .object({
     accountId: z.string(),
     accountName: z.string(),

@@ -6,6 +6,8 @@ import type { Core } from '../../core/core.js';
 import { notFound } from '../../kernel/errors.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
 import { errors, idOf, text } from '../schemas.js';
+import { Credential } from './credentials.js';
+import { Instance } from './provisioning.js';
 import {
   Grant,
   GrantAction,
@@ -95,24 +97,22 @@ export function staffAccessRoutes(app: FastifyInstance, core: Core): void {
       if (!actor.staffRoles.includes('security') && !actor.staffRoles.includes('admin'))
         throw notFound('The organisation');
       const { orgId, incidentId, justification, serverIds, accountIds, actions, durationMinutes } = request.body;
-      return reply
-        .code(201)
-        .send(
-          await access.openSuspiciousActivityGrant(
-            {
-              orgId,
-              incidentId,
-              justification,
-              serverIds,
-              staffId: actor.userId,
-              openedBy: { type: 'staff', id: actor.userId },
-              ...(accountIds ? { accountIds } : {}),
-              ...(actions ? { actions } : {}),
-              ...(durationMinutes ? { durationMinutes } : {}),
-            },
-            contextOf(request),
-          ),
-        );
+      return reply.code(201).send(
+        await access.openSuspiciousActivityGrant(
+          {
+            orgId,
+            incidentId,
+            justification,
+            serverIds,
+            staffId: actor.userId,
+            openedBy: { type: 'staff', id: actor.userId },
+            ...(accountIds ? { accountIds } : {}),
+            ...(actions ? { actions } : {}),
+            ...(durationMinutes ? { durationMinutes } : {}),
+          },
+          contextOf(request),
+        ),
+      );
     },
   );
 
@@ -391,6 +391,41 @@ export function staffAccessRoutes(app: FastifyInstance, core: Core): void {
       void reply.header('cache-control', 'no-store');
       return { secretId: out.secret.id, location: out.secret.location, key: out.secret.key, value: out.value.reveal() };
     },
+  );
+
+  r.get(
+    '/api/staff/grants/:grantId/credentials',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: 'The credentials the organisation stored, by name and hint, never values (reveal_secrets action)',
+        params: GrantParams,
+        response: { 200: z.object({ credentials: z.array(Credential) }), ...errors },
+      },
+    },
+    async (request) => ({
+      credentials: await access.staff.credentialsOf(await staff(request), request.params.grantId, contextOf(request)),
+    }),
+  );
+
+  r.get(
+    '/api/staff/grants/:grantId/instances',
+    {
+      schema: {
+        tags: ['staff'],
+        summary:
+          'The instances in the provider accounts the grant covers (provider_actions action); the listing’s provider calls are in the customer’s ledger',
+        params: GrantParams,
+        response: { 200: z.object({ instances: z.array(Instance) }), ...errors },
+      },
+    },
+    async (request) => ({
+      instances: (await access.staff.instancesOf(
+        await staff(request),
+        request.params.grantId,
+        contextOf(request),
+      )) as z.infer<typeof Instance>[],
+    }),
   );
 
   r.post(

@@ -49,7 +49,7 @@ export interface AccessDeps {
   readonly gateway: () => Pick<ServerGateway, 'withServer' | 'openShell'>;
   readonly tasks: Pick<TasksService, 'startCommand' | 'startRecipe' | 'runUnderGrant'>;
   readonly discovery: Pick<DiscoveryService, 'underGrant'>;
-  readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential'>;
+  readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential' | 'listUnderGrant'>;
   readonly ledger: Pick<LedgerService, 'list'>;
   /** The detection module's incidents (built after this module, so looked up when a grant is opened). */
   readonly incident: (orgId: string, incidentId: string) => Promise<IncidentFacts | undefined>;
@@ -64,6 +64,7 @@ export interface AccessDeps {
       ctx: RequestContext,
     ): Promise<unknown>;
     accountExists(orgId: string, accountId: string): Promise<boolean>;
+    instancesUnderGrant(orgId: string, accountIds: readonly string[], instruction: Instruction): Promise<unknown[]>;
   };
   /** The staff confidentiality undertaking (privacy): checked at every grant check and every SSH login. */
   readonly undertakings?: { hasAcceptedCurrent(staffId: string): Promise<boolean> };
@@ -118,6 +119,8 @@ export function registerAccess(deps: AccessDeps) {
     credentials: deps.credentials,
     changeInstance: (actor, orgId, accountId, nodeId, action, instruction, ctx) =>
       deps.instances.changeInstanceUnderGrant(actor, orgId, accountId, nodeId, action, instruction, ctx),
+    listInstances: (orgId, accountIds, instruction) =>
+      deps.instances.instancesUnderGrant(orgId, accountIds, instruction),
   });
   const terminal = createTerminalService({
     db,

@@ -24,7 +24,13 @@ export interface StaffActionsDeps {
   readonly servers: Pick<ServersService, 'rowById' | 'rowsFor'>;
   readonly tasks: Pick<TasksService, 'startCommand' | 'startRecipe' | 'runUnderGrant'>;
   readonly discovery: Pick<DiscoveryService, 'underGrant'>;
-  readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential'>;
+  readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential' | 'listUnderGrant'>;
+  /** The instances in the given provider accounts of the organisation, listed with the grant's instruction. */
+  readonly listInstances: (
+    orgId: string,
+    accountIds: readonly string[],
+    instruction: Instruction,
+  ) => Promise<unknown[]>;
   /** Provisioning's start/stop/reboot for a staff member under a grant. */
   readonly changeInstance: (
     actor: Actor,
@@ -229,6 +235,23 @@ export function createStaffActionsService(deps: StaffActionsDeps) {
         ctx,
       );
       return { secret: view, value };
+    },
+
+    /** The credentials the organisation stored, by name and hint (never values), for a grant that may reveal them. */
+    async credentialsOf(actor: Actor, grantId: string, ctx: RequestContext) {
+      const { grant } = await deps.grants.requireActiveGrant(actor, await orgResource(grantId), 'reveal_secrets', ctx);
+      return deps.credentials.listUnderGrant(grant.org_id);
+    },
+
+    /** The instances in the provider accounts the grant covers, for a grant with provider actions. */
+    async instancesOf(actor: Actor, grantId: string, ctx: RequestContext) {
+      const { grant, instruction } = await deps.grants.requireActiveGrant(
+        actor,
+        await orgResource(grantId),
+        'provider_actions',
+        ctx,
+      );
+      return deps.listInstances(grant.org_id, scopeOf(grant).accountIds, instruction);
     },
 
     /** Reveals a credential the organisation stored with Steward; it must belong to the grant's organisation. */

@@ -152,7 +152,21 @@ export function createCredentialsService(deps: CredentialsDeps) {
     return vault.openText(ctxOf(orgId, id), row.value_sealed);
   }
 
-  return { sealCredential, listCredentials, getCredential, replaceCredential, deleteCredential, openCredential };
+  // Staff entry point: core/access has checked the staff member's grant
+  /** The organisation's credentials by name and hint, never values, for a staff member under a grant. */
+  async function listUnderGrant(orgId: string): Promise<CredentialView[]> {
+    return (await credentialsStore.list(db, orgId)).map(view);
+  }
+
+  return {
+    sealCredential,
+    listCredentials,
+    getCredential,
+    replaceCredential,
+    deleteCredential,
+    openCredential,
+    listUnderGrant,
+  };
 }
 
 export type CredentialsService = ReturnType<typeof createCredentialsService>;

@@ -196,6 +196,38 @@ export function createInstancesService(deps: InstancesDeps) {
     const { driver, opts } = await deps.drivers.open(account, instruction);
     return applyChange(actor, account, driver, opts, nodeId, action, ctx);
   }
+  /**
+   * The instances in the accounts a staff grant covers (no membership check: core/access authorised it), listed
+   * live with the grant's instruction so the provider calls are in the customer's ledger; an account that fails shows
+   * its last known instances.
+   */
+  async function instancesUnderGrant(
+    orgId: string,
+    accountIds: readonly string[],
+    instruction: Instruction,
+  ): Promise<InstanceView[]> {
+    const accounts = (await store.accounts(db, orgId)).filter((a) => accountIds.includes(a.id));
+    const listings = await Promise.allSettled(
+      accounts.map(async (a) => {
+        const { driver, opts } = await deps.drivers.open(a, instruction);
+        return driver.listNodes(undefined, opts);
+      }),
+    );
+    const servers = await serverIndex(orgId);
+    const cached = await store.instancesOfOrg(db, orgId);
+    const now = clock.iso();
+    return accounts.flatMap((account, i) => {
+      const listing = listings[i]!;
+      return listing.status === 'fulfilled'
+        ? listing.value.map((node) =>
+            instanceView(instanceRowFrom(node, account, now), account, servers.get(`${account.id}/${node.id}`), true),
+          )
+        : cached
+            .filter((c) => c.account_id === account.id && c.gone_at === null)
+            .map((row) => instanceView(row, account, servers.get(`${account.id}/${row.node_id}`), false));
+    });
+  }
+
   const accountExists = async (orgId: string, accountId: string): Promise<boolean> =>
     (await store.account(db, orgId, accountId)) !== undefined;
 
@@ -312,7 +344,15 @@ export function createInstancesService(deps: InstancesDeps) {
     return server;
   }
 
-  return { listInstances, changeInstance, terminateInstance, importInstance, changeInstanceUnderGrant, accountExists };
+  return {
+    listInstances,
+    changeInstance,
+    terminateInstance,
+    importInstance,
+    changeInstanceUnderGrant,
+    instancesUnderGrant,
+    accountExists,
+  };
 }
 
 export type InstancesService = ReturnType<typeof createInstancesService>;

@@ -9,13 +9,9 @@ import type { Instruction } from '../instruction.js';
 import type { JobContext } from '../jobs/queue.js';
 import type { OrgKeys, ServersService } from '../servers/servers.service.js';
 import type { DriverFactory } from './drivers.js';
-import {
-  describeFailure,
-  instanceRowFrom,
-  isPermanent,
-  providerHostKeys,
-  providerToken,
-} from './provisioning.rules.js';
+import type { PresentedHostKey } from '../../remote/index.js';
+import { hostKeysFromConsole, preferredHostKey } from './console-host-keys.js';
+import { describeFailure, instanceRowFrom, isPermanent, providerToken } from './provisioning.rules.js';
 import { provisioningStore as store } from './provisioning.store.js';
 import type { AccountRow, LaunchRow } from './provisioning.types.js';
 
@@ -83,6 +79,40 @@ async function waitForAddress(
   }
 }
 
+/**
+ * Waits until the instance has printed its SSH host keys to its console and returns the one to pin. The console is
+ * read through the provider's API with the account's credentials, so nothing on the network path to the server can
+ * change what it says; an instance that never prints its keys is not logged in to (no trust on first use).
+ */
+async function consoleHostKey(
+  deps: JobDeps,
+  driver: ComputeDriver,
+  nodeId: string,
+  opts: CallOptions,
+  deadline: number,
+): Promise<PresentedHostKey> {
+  for (;;) {
+    let text: string | undefined;
+    try {
+      text = await driver.consoleOutput(nodeId, opts);
+    } catch (err) {
+      if (!(isAppError(err) && err.code === 'STEWARD_PROVIDER_NOT_FOUND')) throw err;
+      throw new AppError(
+        'STEWARD_SSH_HOST_KEY_UNKNOWN',
+        'The provider serves no console output for this instance, so Steward cannot learn its SSH host key before logging in. Import the instance with its host key fingerprint (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on it), or terminate it.',
+      );
+    }
+    const key = preferredHostKey(hostKeysFromConsole(text));
+    if (key !== undefined) return key;
+    if (deps.clock.nowMs() >= deadline)
+      throw new AppError(
+        'STEWARD_SSH_HOST_KEY_UNKNOWN',
+        'The instance runs, but its console never showed the SSH host keys cloud-init prints at boot, so Steward did not log in to it. Its image may lack cloud-init: import the instance with its host key fingerprint, or terminate it.',
+      );
+    await pause(deps.config.pollMs, opts.signal);
+  }
+}
+
 async function markFailed(deps: JobDeps, launch: LaunchRow, err: unknown): Promise<void> {
   const failure = describeFailure(err);
   await deps.db.transaction().execute(async (trx) => {
@@ -143,10 +173,11 @@ async function createAndAdopt(
     });
   }
 
-  // 2. Running, with an address.
+  // 2. Running, with an address, and the host key it printed to its console.
   const { node, address } = await waitForAddress(deps, driver, created.id, opts, deadline);
+  const hostKey = await consoleHostKey(deps, driver, node.id, opts, deadline);
 
-  // 3. Into the inventory; the server's own enrolment job logs in and pins the host key.
+  // 3. Into the inventory with that key pinned; the server's own enrolment job logs in, checking it.
   const server = await deps.servers.adoptServer(
     {
       orgId: launch.org_id,
@@ -156,7 +187,7 @@ async function createAndAdopt(
       username: launch.ssh_user,
       providerAccountId: account.id,
       providerNodeId: node.id,
-      ...(providerHostKeys(node).length > 0 ? { hostKeyFingerprints: providerHostKeys(node) } : {}),
+      hostKey: { publicKey: hostKey.publicKey, fingerprint: hostKey.fingerprint, source: 'provider_console' },
     },
     instruction,
     { ...(instruction.id ? { requestId: instruction.id } : {}) },

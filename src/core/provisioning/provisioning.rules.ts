@@ -165,6 +165,7 @@ const PERMANENT = new Set([
   'STEWARD_INVALID_REMOTE_ARGUMENT',
   'STEWARD_CONFLICT',
   'STEWARD_SEALED',
+  'STEWARD_SSH_HOST_KEY_UNKNOWN',
 ]);
 
 export const isPermanent = (err: unknown): boolean => isAppError(err) && PERMANENT.has(err.code);

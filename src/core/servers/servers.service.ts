@@ -228,6 +228,8 @@ export function createServersService(deps: ServersDeps) {
       providerAccountId: string;
       providerNodeId: string;
       hostKeyFingerprints?: readonly string[];
+      /** The whole key, read through the provider (a launched instance's console) before any login. */
+      hostKey?: { publicKey: string; fingerprint: string; source: 'provider_console' };
     },
     instruction: Instruction,
     ctx: RequestContext,
@@ -236,7 +238,8 @@ export function createServersService(deps: ServersDeps) {
     assertValidUnixUser(input.username);
     const id = newId('srv', clock.nowMs());
     const now = clock.iso();
-    const fingerprint = input.hostKeyFingerprints?.[0] ?? null;
+    const fingerprint = input.hostKey?.fingerprint ?? input.hostKeyFingerprints?.[0] ?? null;
+    const source = input.hostKey?.source ?? (fingerprint ? 'provider' : null);
     const row: ServerRow = {
       id,
       org_id: input.orgId,
@@ -246,9 +249,9 @@ export function createServersService(deps: ServersDeps) {
       username: input.username,
       status: 'enrolling',
       status_reason: null,
-      host_key: null,
+      host_key: input.hostKey?.publicKey ?? null,
       host_key_fingerprint: fingerprint,
-      host_key_source: fingerprint ? 'provider' : null,
+      host_key_source: source,
       host_key_pinned_at: fingerprint ? now : null,
       presented_fingerprint: null,
       login: 'org_key',

@@ -5,6 +5,7 @@ import {
   DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand,
   DescribeRegionsCommand,
+  GetConsoleOutputCommand,
   RebootInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
@@ -166,6 +167,15 @@ export class Ec2Driver implements ComputeDriver {
 
   async rebootNode(id: string, opts?: CallOptions): Promise<void> {
     await this.#t.ec2('RebootInstances', opts, (c, o) => c.send(new RebootInstancesCommand({ InstanceIds: [id] }), o));
+  }
+
+  /** EC2 keeps the last 64 KiB of serial output, base64 in the answer; it appears a little after the instance runs. */
+  async consoleOutput(id: string, opts?: CallOptions): Promise<string | undefined> {
+    const out = await this.#t.ec2('GetConsoleOutput', opts, (c, o) =>
+      c.send(new GetConsoleOutputCommand({ InstanceId: id }), o),
+    );
+    if (out.Output === undefined || out.Output === '') return undefined;
+    return Buffer.from(out.Output, 'base64').toString('utf8');
   }
 
   async destroyNode(id: string, opts?: CallOptions): Promise<StateChange> {

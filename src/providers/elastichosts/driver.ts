@@ -138,6 +138,19 @@ export class ElasticHostsDriver implements ComputeDriver {
     return { nodeId: id, previous: 'running', current: opts?.force === true ? 'stopped' : 'stopping' };
   }
 
+  /**
+   * `GET /servers/{uuid}/console`: the serial console as one record (`server`, `console`). The call is the sandbox's
+   * (docs/sandbox-clouds.md); a platform without it answers 404, which reaches the caller as NotFoundError.
+   */
+  async consoleOutput(id: string, opts?: CallOptions): Promise<string | undefined> {
+    const [record] = await this.#t.records(
+      { method: 'GET', path: `/servers/${this.#id(id)}/console`, retry: 'safe' },
+      opts,
+    );
+    const text = record?.['console'];
+    return text === undefined || text === '' ? undefined : text;
+  }
+
   async rebootNode(id: string, opts?: CallOptions): Promise<void> {
     await this.#t.command({ method: 'POST', path: `/servers/${this.#id(id)}/reset`, retry: 'safe' }, opts);
   }

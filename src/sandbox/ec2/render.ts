@@ -40,23 +40,75 @@ export function instanceXml(inst: SandboxInstance): string {
     el('vpcId', inst.vpcId),
     el('privateIpAddress', inst.privateIp),
     el('ipAddress', publicIp),
-    el('sourceDestCheck', true),
+    el('sourceDestCheck', inst.attributes.sourceDestCheck),
     groupSet(inst.securityGroups),
     inst.stateReason === undefined
       ? ''
       : `<stateReason>${el('code', inst.stateReason.code)}${el('message', inst.stateReason.message)}</stateReason>`,
     el('architecture', inst.architecture),
     el('rootDeviceType', 'ebs'),
-    el('rootDeviceName', '/dev/xvda'),
-    '<blockDeviceMapping/>',
+    el('rootDeviceName', inst.rootVolume.device),
+    inst.state === 'terminated' ? '<blockDeviceMapping/>' : items('blockDeviceMapping', [inst.rootVolume], rootMapping),
     el('virtualizationType', 'hvm'),
     inst.clientToken === undefined ? '<clientToken/>' : el('clientToken', inst.clientToken),
     tagSet(inst.tags),
     el('hypervisor', 'xen'),
-    '<networkInterfaceSet/>',
-    el('ebsOptimized', false),
+    inst.state === 'terminated' ? '<networkInterfaceSet/>' : items('networkInterfaceSet', [inst], networkInterfaceXml),
+    el('ebsOptimized', inst.attributes.ebsOptimized),
     el('enaSupport', true),
+    `<cpuOptions>${el('coreCount', 1)}${el('threadsPerCore', 2)}</cpuOptions>`,
+    `<capacityReservationSpecification>${el('capacityReservationPreference', 'open')}</capacityReservationSpecification>`,
+    `<hibernationOptions>${el('configured', false)}</hibernationOptions>`,
+    `<metadataOptions>${el('state', 'applied')}${el('httpTokens', 'optional')}${el('httpPutResponseHopLimit', 1)}${el('httpEndpoint', 'enabled')}${el('httpProtocolIpv6', 'disabled')}${el('instanceMetadataTags', 'disabled')}</metadataOptions>`,
+    `<enclaveOptions>${el('enabled', false)}</enclaveOptions>`,
     el('platformDetails', 'Linux/UNIX'),
+    el('usageOperation', 'RunInstances'),
+    `<privateDnsNameOptions>${el('hostnameType', 'ip-name')}${el('enableResourceNameDnsARecord', false)}${el('enableResourceNameDnsAAAARecord', false)}</privateDnsNameOptions>`,
+    `<maintenanceOptions>${el('autoRecovery', 'default')}</maintenanceOptions>`,
+    el('currentInstanceBootMode', 'legacy-bios'),
+  ].join('');
+}
+
+function rootMapping(v: SandboxInstance['rootVolume']): string {
+  return (
+    el('deviceName', v.device) +
+    `<ebs>${el('volumeId', v.id)}${el('status', 'attached')}${el('attachTime', v.attachTime)}${el('deleteOnTermination', true)}</ebs>`
+  );
+}
+
+/** The primary network interface, with its public address while the instance has one. */
+function networkInterfaceXml(inst: SandboxInstance): string {
+  const live = inst.state === 'pending' || inst.state === 'running';
+  const publicIp = live ? inst.host?.address : undefined;
+  const association =
+    publicIp === undefined
+      ? ''
+      : `<association>${el('publicIp', publicIp)}${el('publicDnsName', `ec2-${publicIp.replace(/\./g, '-')}.${inst.region}.compute.amazonaws.com`)}${el('ipOwnerId', 'amazon')}</association>`;
+  return [
+    el('networkInterfaceId', inst.networkInterfaceId),
+    el('subnetId', inst.subnetId),
+    el('vpcId', inst.vpcId),
+    '<description/>',
+    el('ownerId', inst.ownerId),
+    el('status', 'in-use'),
+    el('macAddress', inst.macAddress),
+    el('privateIpAddress', inst.privateIp),
+    el('privateDnsName', `ip-${inst.privateIp.replace(/\./g, '-')}.${inst.region}.compute.internal`),
+    el('sourceDestCheck', inst.attributes.sourceDestCheck),
+    groupSet(inst.securityGroups),
+    `<attachment>${el('attachmentId', inst.networkInterfaceId.replace('eni-', 'eni-attach-'))}${el('deviceIndex', 0)}${el('status', 'attached')}${el('attachTime', inst.launchTime)}${el('deleteOnTermination', true)}${el('networkCardIndex', 0)}</attachment>`,
+    association,
+    items(
+      'privateIpAddressesSet',
+      [inst],
+      () =>
+        el('privateIpAddress', inst.privateIp) +
+        el('privateDnsName', `ip-${inst.privateIp.replace(/\./g, '-')}.${inst.region}.compute.internal`) +
+        el('primary', true) +
+        association,
+    ),
+    '<ipv6AddressesSet/>',
+    el('interfaceType', 'interface'),
   ].join('');
 }
 
@@ -107,6 +159,8 @@ export function instanceTypeXml(t: InstanceTypeInfo): string {
     `<vCpuInfo>${el('defaultVCpus', t.vcpus)}${el('defaultCores', Math.max(1, Math.floor(t.vcpus / 2)))}${el('defaultThreadsPerCore', t.vcpus > 1 ? 2 : 1)}</vCpuInfo>`,
     `<memoryInfo>${el('sizeInMiB', t.memoryMiB)}</memoryInfo>`,
     el('instanceStorageSupported', false),
+    // Infrastructure tools read this to decide whether to ask for the instance's CPU credit specification.
+    el('burstablePerformanceSupported', /^t\d/.test(t.name)),
   ].join('');
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../kernel/clock.js';
 import type { InstanceHost } from '../common/ports.js';
+import { appendConsole, bootConsole } from '../common/console.js';
 import { zonesOf } from './catalog.js';
 
 export type Ec2StateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
@@ -22,7 +23,7 @@ export interface SandboxInstance {
   readonly reservationId: string;
   readonly ownerId: string;
   readonly imageId: string;
-  readonly instanceType: string;
+  instanceType: string;
   readonly architecture: string;
   readonly keyName: string | undefined;
   readonly zone: string;
@@ -32,7 +33,7 @@ export interface SandboxInstance {
   readonly launchTime: Date;
   readonly clientToken: string | undefined;
   readonly launchIndex: number;
-  readonly securityGroups: readonly { readonly id: string; readonly name: string }[];
+  securityGroups: readonly { readonly id: string; readonly name: string }[];
   readonly tags: Map<string, string>;
   state: Ec2StateName;
   /** A state change under way: the instance becomes `state` at `atMs`. */
@@ -42,6 +43,38 @@ export interface SandboxInstance {
   terminatedAtMs: number | undefined;
   stateReason: { readonly code: string; readonly message: string } | undefined;
   host: InstanceHost | undefined;
+  /** The root EBS volume, created with the instance and deleted when it terminates. */
+  readonly rootVolume: RootVolume;
+  /** The primary network interface (`eni-…`) and its MAC address. */
+  readonly networkInterfaceId: string;
+  readonly macAddress: string;
+  /** Attributes DescribeInstanceAttribute shows and ModifyInstanceAttribute changes. */
+  readonly attributes: InstanceAttributes;
+  /** Serial console output so far (what GetConsoleOutput returns). */
+  console: string;
+  /** A boot whose console lines appear once the instance has had time to print them. */
+  pendingBoot: { readonly text: string; readonly atMs: number } | undefined;
+}
+
+export interface RootVolume {
+  readonly id: string;
+  readonly sizeGiB: number;
+  readonly device: string;
+  readonly type: string;
+  readonly attachTime: Date;
+  readonly tags: Map<string, string>;
+}
+
+export interface InstanceAttributes {
+  disableApiTermination: boolean;
+  disableApiStop: boolean;
+  shutdownBehavior: 'stop' | 'terminate';
+  /** Base64, as RunInstances carried it. */
+  userData: string | undefined;
+  sourceDestCheck: boolean;
+  ebsOptimized: boolean;
+  /** T-family CPU credits. */
+  cpuCredits: 'standard' | 'unlimited' | undefined;
 }
 
 export interface KeyPairRecord {
@@ -77,6 +110,9 @@ export interface SecurityGroupRecord {
 export class RegionState {
   readonly vpcId = hexId('vpc');
   readonly subnets: ReadonlyMap<string, string>;
+  /** Tags of the default VPC and of each default subnet (by subnet id). */
+  readonly vpcTags = new Map<string, string>();
+  readonly subnetTags = new Map<string, Map<string, string>>();
   /** Instances in launch order (DescribeInstances pages over this order). */
   readonly instances = new Map<string, SandboxInstance>();
   readonly keyPairs = new Map<string, KeyPairRecord>();
@@ -90,6 +126,7 @@ export class RegionState {
     ownerId: string,
   ) {
     this.subnets = new Map(zonesOf(name).map((z) => [z.name, hexId('subnet')]));
+    for (const id of this.subnets.values()) this.subnetTags.set(id, new Map());
     const group: SecurityGroupRecord = {
       id: hexId('sg'),
       name: 'default',
@@ -110,9 +147,18 @@ export class RegionState {
     this.groups.set(group.id, group);
   }
 
-  nextPrivateIp(): string {
+  /** The default VPC's block; each zone's default subnet is one /20 of it, in zone order. */
+  readonly vpcCidr = '172.31.0.0/16';
+
+  subnetCidr(zone: string): string {
+    return `172.31.${16 * Math.max(0, [...this.subnets.keys()].indexOf(zone))}.0/20`;
+  }
+
+  /** The next private address in the zone's default subnet. */
+  nextPrivateIp(zone: string): string {
     const n = this.#nextHost++;
-    return `172.31.${Math.floor(n / 250) % 250}.${(n % 250) + 4}`;
+    const base = 16 * Math.max(0, [...this.subnets.keys()].indexOf(zone));
+    return `172.31.${base + (Math.floor(n / 250) % 16)}.${(n % 250) + 4}`;
   }
 
   groupByName(name: string): SecurityGroupRecord | undefined {
@@ -148,6 +194,10 @@ export class Ec2World {
   settle(region: RegionState): void {
     const now = this.options.clock.nowMs();
     for (const inst of region.instances.values()) {
+      if (inst.pendingBoot !== undefined && inst.pendingBoot.atMs <= now) {
+        inst.console = appendConsole(inst.console, inst.pendingBoot.text);
+        inst.pendingBoot = undefined;
+      }
       if (inst.next !== undefined && inst.next.atMs <= now) {
         inst.state = inst.next.state;
         if (inst.state === 'terminated') inst.terminatedAtMs = inst.next.atMs;
@@ -157,6 +207,18 @@ export class Ec2World {
         region.instances.delete(inst.id);
       }
     }
+  }
+
+  /** A boot's console lines, shown once the boot has had the transition time to print them. */
+  boot(inst: SandboxInstance): void {
+    if (inst.host === undefined) return;
+    const text = bootConsole({
+      hostname: hostnameOf(inst),
+      hostKeys: inst.host.hostKeys,
+      bootedAt: this.options.clock.now(),
+    });
+    if (inst.pendingBoot !== undefined) inst.console = appendConsole(inst.console, inst.pendingBoot.text);
+    inst.pendingBoot = { text, atMs: this.options.clock.nowMs() + this.options.transitionMs };
   }
 
   /** Starts a transition: `via` now, `to` after the transition time. */
@@ -170,3 +232,6 @@ export class Ec2World {
 export function userInitiated(clock: Clock): string {
   return `User initiated (${clock.iso().slice(0, 19).replace('T', ' ')} GMT)`;
 }
+
+/** The host name an instance gives itself, from its private address (`ip-172-31-0-14`). */
+export const hostnameOf = (inst: { readonly privateIp: string }): string => `ip-${inst.privateIp.replace(/\./g, '-')}`;

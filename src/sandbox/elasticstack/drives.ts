@@ -66,6 +66,8 @@ export function imageDrive(
   const standard = STANDARD_DRIVES.find((d) => d.id === sourceId);
   const own = world.drives.get(sourceId);
   if (standard === undefined && own === undefined) throw missing(`Drive ${sourceId}`);
+  if (conversion === 'gunzip' && standard !== undefined && standard.format !== 'gzip')
+    throw usage(`Drive ${sourceId} is a ${standard.media} image, not gzip; image it without /gunzip`);
   if (dest.claims.size > 0) throw busy(`Drive ${destId} is in use by a server`);
   if (world.imagingProgress(dest) !== undefined) throw busy(`Drive ${destId} is already being imaged`);
   const needed = standard?.rawsize ?? own?.size ?? 0;

@@ -66,10 +66,12 @@ export function standardRow(s: StandardDrive, dialect: Dialect): Row {
     ['claim:type', 'shared'],
     ['readers', EVERYONE],
     ['size', String(s.size)],
-    ['rawsize', String(s.rawsize)],
-    ['format', 'gzip'],
     ['status', 'active'],
   ]);
+  if (s.format !== undefined) {
+    row.set('rawsize', String(s.rawsize));
+    row.set('format', s.format);
+  }
   // CloudSigma's library says `type`, ElasticHosts' says `media`.
   row.set(dialect === 'cloudsigma-1.0' ? 'type' : 'media', s.media);
   return row;

@@ -2,7 +2,7 @@ import type { InstanceHosts } from '../common/ports.js';
 import { createDrive, destroyDrive, imageDrive, setDrive } from './drives.js';
 import { STANDARD_DRIVES } from './library.js';
 import { driveRow, serverRow, standardRow, type Dialect } from './render.js';
-import { createServer, serverCommand, setServer } from './servers.js';
+import { createServer, serverCommand, serverConsole, setServer } from './servers.js';
 import { ElasticFault, missing, type ElasticWorld } from './state.js';
 import type { Row } from './wire.js';
 
@@ -38,6 +38,13 @@ async function servers(ctx: RouteContext, parts: readonly string[], input: Row):
   if (idOrVerb === undefined || verb === undefined || parts.length !== 2) return undefined;
   if (verb === 'info') return one(serverRow(world.server(idOrVerb), d, user));
   if (verb === 'set') return one(serverRow(setServer(world, idOrVerb, input), d, user));
+  if (verb === 'console')
+    return one(
+      new Map([
+        ['server', idOrVerb],
+        ['console', serverConsole(world, idOrVerb)],
+      ]),
+    );
   await serverCommand(world, hosts, d, idOrVerb, verb);
   // CloudSigma's API answered start with 200 where ElasticHosts answered 204.
   return verb === 'start' && d === 'cloudsigma-1.0' ? { kind: 'none', status: 200 } : none;

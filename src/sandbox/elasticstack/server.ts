@@ -52,7 +52,10 @@ export async function startElasticSandbox(options: ElasticSandboxOptions): Promi
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (await handleAdmin(req, res, options.adminToken, faults)) return;
     const method = (req.method ?? 'GET').toUpperCase();
-    const path = new URL(req.url ?? '/', 'http://sandbox').pathname.replace(/\/+$/, '') || '/';
+    // Repeated slashes (an endpoint written with a trailing slash, then joined) are one, as web servers treat them;
+    // URL parsing would otherwise read `//drives/…` as a host name.
+    const path =
+      new URL((req.url ?? '/').replace(/\/{2,}/g, '/'), 'http://sandbox').pathname.replace(/\/+$/, '') || '/';
     const json = /application\/json/i.test(String(req.headers['accept'] ?? ''));
     const reply = (status: number, body: string, headers: Record<string, string> = {}): void => {
       requests.push({ method, path, status });

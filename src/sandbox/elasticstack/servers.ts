@@ -1,3 +1,4 @@
+import { appendConsole, bootConsole } from '../common/console.js';
 import type { InstanceHosts } from '../common/ports.js';
 import { claimOf, type Dialect } from './render.js';
 import { busy, ElasticFault, missing, usage, type ElasticWorld, type ServerRecord } from './state.js';
@@ -63,13 +64,7 @@ async function powerOn(world: ElasticWorld, hosts: InstanceHosts, s: ServerRecor
         .split('\n')
         .map((k) => k.trim())
         .filter((k) => k !== '');
-      const hostname =
-        (s.config.get('name') ?? 'server')
-          .toLowerCase()
-          .replace(/[^a-z0-9-]+/g, '-')
-          .replace(/^-+|-+$/g, '')
-          .slice(0, 63) || 'server';
-      s.host = await hosts.create(s.id, { authorizedKeys: keys, hostname });
+      s.host = await hosts.create(s.id, { authorizedKeys: keys, hostname: hostnameOf(s) });
     } else {
       await hosts.start(s.id);
     }
@@ -78,6 +73,29 @@ async function powerOn(world: ElasticWorld, hosts: InstanceHosts, s: ServerRecor
   }
   s.status = 'active';
   s.startedS = Math.floor(world.options.clock.nowMs() / 1000);
+  booted(world, s);
+}
+
+function hostnameOf(s: ServerRecord): string {
+  return (
+    (s.config.get('name') ?? 'server')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63) || 'server'
+  );
+}
+
+/** The guest prints its boot, host keys included, to the serial console the `console` command reads. */
+function booted(world: ElasticWorld, s: ServerRecord): void {
+  if (s.host === undefined) return;
+  const boot = bootConsole({ hostname: hostnameOf(s), hostKeys: s.host.hostKeys, bootedAt: world.options.clock.now() });
+  s.console = appendConsole(s.console, boot);
+}
+
+/** `/servers/{uuid}/console`: the serial console so far (a sandbox extension; see docs/sandbox-clouds.md). */
+export function serverConsole(world: ElasticWorld, id: string): string {
+  return world.server(id).console;
 }
 
 export async function createServer(
@@ -98,6 +116,7 @@ export async function createServer(
     startedS: undefined,
     shutdownAtMs: undefined,
     host: undefined,
+    console: '',
   };
   attach(world, s);
   world.servers.set(s.id, s);
@@ -174,6 +193,7 @@ export async function serverCommand(
       await hosts.stop(id);
       await hosts.start(id);
       s.startedS = Math.floor(world.options.clock.nowMs() / 1000);
+      booted(world, s);
       return;
     case 'destroy':
       if (dialect === 'cloudsigma-1.0' && s.status === 'active')

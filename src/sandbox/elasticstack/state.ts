@@ -38,6 +38,8 @@ export interface ServerRecord {
   /** An ACPI shutdown under way: the server stops at this time. */
   shutdownAtMs: number | undefined;
   host: InstanceHost | undefined;
+  /** Serial console output of every boot so far (newest last, the last 64 KiB kept). */
+  console: string;
 }
 
 export interface ElasticWorldOptions {

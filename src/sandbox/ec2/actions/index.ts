@@ -1,3 +1,9 @@
+import {
+  describeInstanceAttribute,
+  describeInstanceCreditSpecifications,
+  getConsoleOutput,
+  modifyInstanceAttribute,
+} from './attributes.js';
 import { describeAvailabilityZones, describeImages, describeInstanceTypes, describeRegions } from './catalog.js';
 import type { Ec2Action } from './context.js';
 import { describeInstances, runInstances } from './instances.js';
@@ -9,7 +15,9 @@ import {
   deleteSecurityGroup,
   describeSecurityGroups,
 } from './security-groups.js';
+import { describeAccountAttributes, describeSubnets, describeVpcs } from './network.js';
 import { createTags, deleteTags, describeTags } from './tags.js';
+import { describeVolumes } from './volumes.js';
 
 /** Every EC2 action the sandbox answers. */
 export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
@@ -33,6 +41,14 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
   CreateTags: createTags,
   DeleteTags: deleteTags,
   DescribeTags: describeTags,
+  DescribeVpcs: describeVpcs,
+  DescribeSubnets: describeSubnets,
+  DescribeAccountAttributes: describeAccountAttributes,
+  DescribeVolumes: describeVolumes,
+  DescribeInstanceAttribute: describeInstanceAttribute,
+  ModifyInstanceAttribute: modifyInstanceAttribute,
+  DescribeInstanceCreditSpecifications: describeInstanceCreditSpecifications,
+  GetConsoleOutput: getConsoleOutput,
 };
 
 /** Actions that change something, and so honour `DryRun`. */
@@ -49,4 +65,5 @@ export const MUTATING = new Set([
   'DeleteSecurityGroup',
   'CreateTags',
   'DeleteTags',
+  'ModifyInstanceAttribute',
 ]);

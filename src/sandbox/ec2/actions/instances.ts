@@ -1,10 +1,17 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { IMAGES, INSTANCE_TYPES, zonesOf } from '../catalog.js';
 import { Ec2Fault, notFoundIds } from '../faults.js';
 import { filtersOf, type ParamNode, type Params } from '../params.js';
 import { checkFilterNames, matchesFilters, page, tagField } from '../query.js';
 import { reservationXml } from '../render.js';
-import { hexId, STATE_CODES, type RegionState, type SandboxInstance } from '../state.js';
+import {
+  hexId,
+  hostnameOf,
+  STATE_CODES,
+  type InstanceAttributes,
+  type RegionState,
+  type SandboxInstance,
+} from '../state.js';
 import { keysFromUserData } from '../user-data.js';
 import { items } from '../xml.js';
 import type { ActionContext, Ec2Action } from './context.js';
@@ -46,6 +53,9 @@ function instanceFields(i: SandboxInstance) {
       'instance.group-id': i.securityGroups.map((g) => g.id),
       'instance.group-name': i.securityGroups.map((g) => g.name),
       'launch-time': [i.launchTime.toISOString()],
+      'block-device-mapping.volume-id': [i.rootVolume.id],
+      'block-device-mapping.device-name': [i.rootVolume.device],
+      'network-interface.network-interface-id': [i.networkInterfaceId],
     })[name] ?? tagField(i.tags, name);
 }
 
@@ -96,13 +106,71 @@ function digest(p: Params): string {
     .digest('hex');
 }
 
-function launchTags(p: Params): Map<string, string> {
+function launchTags(p: Params, resourceType: 'instance' | 'volume'): Map<string, string> {
   const tags = new Map<string, string>();
   for (const spec of p.structs('TagSpecification')) {
-    if (spec.str('ResourceType') !== 'instance') continue;
+    if (spec.str('ResourceType') !== resourceType) continue;
     for (const t of spec.structs('Tag')) tags.set(t.required('Key'), t.str('Value') ?? '');
   }
   return tags;
+}
+
+// The zone comes from the subnet when one is named (Terraform and boto3 users usually name one), else Placement.
+function launchZone(p: Params, region: RegionState): string {
+  const subnetId = p.str('SubnetId') ?? p.structs('NetworkInterface')[0]?.str('SubnetId');
+  if (subnetId !== undefined) {
+    const zone = [...region.subnets].find(([, id]) => id === subnetId)?.[0];
+    if (zone === undefined)
+      throw new Ec2Fault('InvalidSubnetID.NotFound', `The subnet ID '${subnetId}' does not exist`);
+    const asked = p.struct('Placement')?.str('AvailabilityZone');
+    if (asked !== undefined && asked !== zone)
+      throw new Ec2Fault('InvalidParameterValue', `The subnet '${subnetId}' is not in availability zone ${asked}.`);
+    return zone;
+  }
+  const zoneName = p.struct('Placement')?.str('AvailabilityZone') ?? zonesOf(region.name)[0]?.name ?? `${region.name}a`;
+  if (!region.subnets.has(zoneName))
+    throw new Ec2Fault('InvalidParameterValue', `Invalid availability zone: [${zoneName}]`);
+  return zoneName;
+}
+
+const ROOT_DEFAULT_GIB = 8;
+
+function rootVolumeSize(p: Params): number {
+  const root = p.structs('BlockDeviceMapping').find((m) => m.str('DeviceName') === '/dev/xvda');
+  const size = root?.struct('Ebs')?.int('VolumeSize', 1, 16_384);
+  if (size !== undefined && size < ROOT_DEFAULT_GIB)
+    throw new Ec2Fault(
+      'InvalidBlockDeviceMapping',
+      `Volume of size ${size}GB is smaller than snapshot, expect size >= ${ROOT_DEFAULT_GIB}GB`,
+    );
+  return size ?? ROOT_DEFAULT_GIB;
+}
+
+function launchAttributes(p: Params, typeName: string): InstanceAttributes {
+  const behaviour = p.str('InstanceInitiatedShutdownBehavior') ?? 'stop';
+  if (behaviour !== 'stop' && behaviour !== 'terminate')
+    throw new Ec2Fault(
+      'InvalidParameterValue',
+      `Value (${behaviour}) for parameter instanceInitiatedShutdownBehavior is invalid.`,
+    );
+  const burstable = /^t\d/.test(typeName);
+  const credits = p.struct('CreditSpecification')?.str('CpuCredits');
+  if (credits !== undefined && (!burstable || (credits !== 'standard' && credits !== 'unlimited')))
+    throw new Ec2Fault(
+      'InvalidParameterValue',
+      `Value (${credits}) for parameter cpuCredits is invalid for ${typeName}.`,
+    );
+  return {
+    disableApiTermination: p.bool('DisableApiTermination'),
+    disableApiStop: p.bool('DisableApiStop'),
+    shutdownBehavior: behaviour,
+    userData: p.str('UserData') || undefined,
+    sourceDestCheck: true,
+    ebsOptimized: p.bool('EbsOptimized'),
+    cpuCredits: burstable
+      ? ((credits as 'standard' | 'unlimited' | undefined) ?? (typeName.startsWith('t2') ? 'standard' : 'unlimited'))
+      : undefined,
+  };
 }
 
 export const runInstances: Ec2Action = async ({ p, world, region, principal, hosts, clock }: ActionContext) => {
@@ -152,9 +220,7 @@ export const runInstances: Ec2Action = async ({ p, world, region, principal, hos
   const keyPair = keyName === undefined ? undefined : region.keyPairs.get(keyName);
   if (keyName !== undefined && keyPair === undefined)
     throw new Ec2Fault('InvalidKeyPair.NotFound', `The key pair '${keyName}' does not exist`);
-  const zoneName = p.struct('Placement')?.str('AvailabilityZone') ?? zonesOf(region.name)[0]?.name ?? `${region.name}a`;
-  if (!region.subnets.has(zoneName))
-    throw new Ec2Fault('InvalidParameterValue', `Invalid availability zone: [${zoneName}]`);
+  const zoneName = launchZone(p, region);
   const groups = [
     ...p.list('SecurityGroupId').map((id) => region.groups.get(id)),
     ...p.list('SecurityGroup').map((n) => region.groupByName(n)),
@@ -173,7 +239,10 @@ export const runInstances: Ec2Action = async ({ p, world, region, principal, hos
   const authorizedKeys = [
     ...new Set([...(keyPair === undefined ? [] : [keyPair.publicKey]), ...keysFromUserData(p.str('UserData'))]),
   ];
-  const tags = launchTags(p);
+  const tags = launchTags(p, 'instance');
+  const volumeTags = launchTags(p, 'volume');
+  const rootSize = rootVolumeSize(p);
+  const attributes = launchAttributes(p, type.name);
   const reservationId = hexId('r');
   const launched: SandboxInstance[] = [];
   try {
@@ -190,7 +259,7 @@ export const runInstances: Ec2Action = async ({ p, world, region, principal, hos
         zone: zoneName,
         subnetId: region.subnets.get(zoneName) ?? '',
         vpcId: region.vpcId,
-        privateIp: region.nextPrivateIp(),
+        privateIp: region.nextPrivateIp(zoneName),
         launchTime: clock.now(),
         clientToken: token,
         launchIndex: n,
@@ -202,9 +271,23 @@ export const runInstances: Ec2Action = async ({ p, world, region, principal, hos
         terminatedAtMs: undefined,
         stateReason: undefined,
         host: undefined,
+        rootVolume: {
+          id: hexId('vol'),
+          sizeGiB: rootSize,
+          device: '/dev/xvda',
+          type: 'gp3',
+          attachTime: clock.now(),
+          tags: new Map(volumeTags),
+        },
+        attributes: { ...attributes },
+        networkInterfaceId: hexId('eni'),
+        macAddress: `0e:${randomBytes(5).toString('hex').match(/../g)?.join(':') ?? '00:00:00:00:00'}`,
+        console: '',
+        pendingBoot: undefined,
       };
-      inst.host = await hosts.create(inst.id, { authorizedKeys, hostname: `ip-${inst.privateIp.replace(/\./g, '-')}` });
+      inst.host = await hosts.create(inst.id, { authorizedKeys, hostname: hostnameOf(inst) });
       world.move(inst, 'pending', 'running');
+      world.boot(inst);
       launched.push(inst);
     }
   } catch (err) {

@@ -47,6 +47,7 @@ export const startInstances: Ec2Action = async (ctx) => {
     if (previous === 'stopped') {
       await ctx.hosts.start(inst.id);
       ctx.world.move(inst, 'pending', 'running');
+      ctx.world.boot(inst);
       inst.reason = '';
       inst.stateReason = undefined;
     }
@@ -60,6 +61,12 @@ export const stopInstances: Ec2Action = async (ctx) => {
   for (const inst of list)
     if (inst.state === 'pending' || inst.state === 'shutting-down' || inst.state === 'terminated')
       throw incorrect(inst, 'stopped');
+  for (const inst of list)
+    if (inst.attributes.disableApiStop && inst.state === 'running')
+      throw new Ec2Fault(
+        'OperationNotPermitted',
+        `The instance '${inst.id}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`,
+      );
   const changes: Change[] = [];
   for (const inst of list) {
     const previous = inst.state;
@@ -79,12 +86,19 @@ export const rebootInstances: Ec2Action = async (ctx) => {
   for (const inst of list) {
     await ctx.hosts.stop(inst.id);
     await ctx.hosts.start(inst.id);
+    ctx.world.boot(inst);
   }
   return el('return', true);
 };
 
 export const terminateInstances: Ec2Action = async (ctx) => {
   const list = named(ctx);
+  for (const inst of list)
+    if (inst.attributes.disableApiTermination && inst.state !== 'terminated')
+      throw new Ec2Fault(
+        'OperationNotPermitted',
+        `The instance '${inst.id}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.`,
+      );
   const changes: Change[] = [];
   for (const inst of list) {
     const previous = inst.state;

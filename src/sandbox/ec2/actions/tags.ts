@@ -4,10 +4,11 @@ import { checkFilterNames, matchesFilters, page } from '../query.js';
 import type { RegionState } from '../state.js';
 import { el, items } from '../xml.js';
 import type { Ec2Action } from './context.js';
+import { liveVolumes } from './volumes.js';
 
 interface Taggable {
   readonly id: string;
-  readonly type: 'instance' | 'security-group' | 'key-pair';
+  readonly type: 'instance' | 'security-group' | 'key-pair' | 'volume' | 'vpc' | 'subnet';
   readonly tags: Map<string, string>;
 }
 
@@ -16,6 +17,13 @@ function taggables(region: RegionState): Taggable[] {
     ...[...region.instances.values()].map((i) => ({ id: i.id, type: 'instance' as const, tags: i.tags })),
     ...[...region.groups.values()].map((g) => ({ id: g.id, type: 'security-group' as const, tags: g.tags })),
     ...[...region.keyPairs.values()].map((k) => ({ id: k.id, type: 'key-pair' as const, tags: k.tags })),
+    { id: region.vpcId, type: 'vpc' as const, tags: region.vpcTags },
+    ...[...region.subnetTags].map(([id, tags]) => ({ id, type: 'subnet' as const, tags })),
+    ...liveVolumes(region.instances.values()).map((i) => ({
+      id: i.rootVolume.id,
+      type: 'volume' as const,
+      tags: i.rootVolume.tags,
+    })),
   ];
 }
 
@@ -26,6 +34,7 @@ function resolve(region: RegionState, ids: readonly string[]): Taggable[] {
     const found = all.find((t) => t.id === id);
     if (found !== undefined) return found;
     if (id.startsWith('i-')) throw new Ec2Fault('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+    if (id.startsWith('vol-')) throw new Ec2Fault('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
     if (id.startsWith('sg-')) throw new Ec2Fault('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
     throw new Ec2Fault('InvalidID', `The ID '${id}' is not valid`);
   });

@@ -36,6 +36,7 @@ const ONBOARD_STAGES = [
 const HOST_KEY_SOURCE: Record<string, string> = {
   provided: 'Checked against the fingerprint you gave',
   provider: 'Reported by the cloud provider at launch',
+  provider_console: 'Read from the instance’s console through the provider, before the first login',
   first_contact: 'Trusted at first contact (unverified)',
 };
 

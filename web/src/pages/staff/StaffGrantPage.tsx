@@ -16,7 +16,9 @@ import { useNow } from '../access/useNow';
 import { ACTION_LABELS, REASON_LABELS, remaining, STATE_LOOK } from '../access/words';
 import { GrantCertificate } from './GrantCertificate';
 import { GrantCommand } from './GrantCommand';
+import { GrantCredentials } from './GrantCredentials';
 import { GrantFacts } from './GrantFacts';
+import { GrantInstances } from './GrantInstances';
 import { staffKey, useGrantServers, useStaffGrant } from './queries';
 
 /** Work under one grant: its scope and time left, the recorded terminal on a server it covers, and releasing it. */
@@ -139,6 +141,10 @@ export function StaffGrantPage() {
         />
       )}
       {active && mayTerminal && chosen && <GrantCertificate key={chosen.id} grantId={g.id} server={chosen} />}
+      {active && g.scope.actions.includes('provider_actions') && g.scope.accountIds.length > 0 && (
+        <GrantInstances grantId={g.id} />
+      )}
+      {active && g.scope.actions.includes('reveal_secrets') && <GrantCredentials grantId={g.id} />}
       <ConfirmDialog
         open={releasing}
         title={`Release grant ${g.id}?`}
