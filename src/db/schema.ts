@@ -11,6 +11,8 @@ import type { ClusterTables } from './schema-cluster.js';
 export type * from './schema-cluster.js';
 import type { MonitoringTables } from './schema-monitoring.js';
 export type * from './schema-monitoring.js';
+import type { BackupTables } from './schema-backups.js';
+export type * from './schema-backups.js';
 
 export interface VaultRootKeysTable {
   version: number;
@@ -524,7 +526,7 @@ export interface AccessCertificatesTable {
 }
 
 // privacy tables come in through `extends` (schema-privacy.ts)
-export interface Database extends PrivacyTables, ClusterTables, MonitoringTables {
+export interface Database extends PrivacyTables, ClusterTables, MonitoringTables, BackupTables {
   vault_root_keys: VaultRootKeysTable;
   vault_data_keys: VaultDataKeysTable;
   vault_rotations: VaultRotationsTable;

@@ -48,7 +48,10 @@ export type IdPrefix =
   | 'pol'
   | 'evt'
   | 'use'
-  | 'rule';
+  | 'rule'
+  | 'repo'
+  | 'plan'
+  | 'bkup';
 
 /**
  * A new id: prefix, 48 bits of time (so ids sort by creation) and 80 random bits.

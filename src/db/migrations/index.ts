@@ -11,6 +11,8 @@ import * as m0008 from './0008_monitoring.js';
 import * as m0009 from './0009_privacy.js';
 import * as m0010 from './0010_cluster.js';
 import * as m0011 from './0011_drop_monitoring_chores.js';
+// Backups
+import * as m0015 from './0015_backups.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -28,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_privacy': m0009, // privacy centre
   '0010_cluster': m0010, // many nodes (step records, job slots, cluster schedules)
   '0011_drop_monitoring_chores': m0011, // an unused table
+  '0015_backups': m0015, // backups and restore
 };
 
 export const migrationProvider: MigrationProvider = {
