@@ -33,6 +33,7 @@ import { PROVIDER_ACCOUNTS_SEALED, registerProvisioning } from './provisioning/i
 import { registerPrivacy } from './privacy/index.js';
 import { ORG_CA_KEYS_SEALED, registerAccess, SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED } from './access/index.js';
 import { MONITORING_SETTINGS_SEALED, registerMonitoring } from './monitoring/index.js';
+import * as backupsModule from './backups/index.js';
 
 export interface CoreDeps {
   readonly config: Config;
@@ -54,6 +55,9 @@ const SEALED_COLUMNS: readonly SealedColumnSpec[] = [
   TERMINAL_CHUNKS_SEALED,
   ORG_CA_KEYS_SEALED,
   MONITORING_SETTINGS_SEALED,
+  backupsModule.BACKUP_KEYS_SEALED,
+  backupsModule.BACKUP_REPOSITORIES_SEALED,
+  backupsModule.BACKUP_PLANS_SEALED,
 ];
 
 function registerFoundation(deps: CoreDeps) {
@@ -324,6 +328,21 @@ export function createCore(deps: CoreDeps) {
   });
   scheduler.every('monitoring.retention', 10 * 60_000, () => monitoring.applyRetention());
   fleet.snapshotHook.fn = monitoring.onSnapshot;
+  // Backups: plans, runs, restore, checks (docs/decisions/0016-backups.md)
+  const backups = backupsModule.registerBackups({
+    ...base,
+    ...deps,
+    orgs: people.orgs,
+    servers: fleet.servers,
+    alerts: fleet.alerts,
+    gateway: fleet.gateway,
+    discovery: fleet.discovery,
+    recipients: monitoring.settings.recipients,
+    grants: () => access.requireActiveGrant,
+  });
+  scheduler.every('backups.due', deps.config.schedulerTickMs, () => backups.runDuePlans());
+  scheduler.every('backups.late', 10 * 60_000, () => backups.flagLate());
+  scheduler.every('backups.check', 10 * 60_000, () => backups.checkDueRepositories());
 
   return {
     ...base,
@@ -335,6 +354,7 @@ export function createCore(deps: CoreDeps) {
     privacy, // privacy centre
     access, // staff access by consent
     monitoring, // monitoring, logs and detection
+    backups, // backups and restore
     clock: deps.clock,
     logger: deps.logger,
     config: deps.config,
