@@ -10,6 +10,7 @@ import { registerProvisioningCommands } from './commands/provisioning.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerMonitoringCommands } from './commands/monitoring.js';
+import { registerBackupCommands } from './commands/backups.js';
 import { serve, type Role } from './serve.js';
 
 const env = processEnv();
@@ -51,6 +52,7 @@ registerSandboxCommand(program, env);
 registerFleetCommands(program, env);
 registerPrivacyCommands(program, env);
 registerMonitoringCommands(program, env);
+registerBackupCommands(program, env);
 
 try {
   await program.parseAsync(process.argv);
