@@ -10,7 +10,8 @@
 # its pid file, checked against its executable). An sshd that was already running before is left alone.
 set -euo pipefail
 
-PACKAGES=(openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils)
+# restic: the backup engine Steward runs on its own host (docs/decisions/0016-backups.md).
+PACKAGES=(openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils restic)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

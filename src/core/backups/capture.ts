@@ -43,7 +43,7 @@ fi
 
 const DUMP = `${CLIENT}
 if [ "$engine" = mysql ]; then
-  client mysqldump --single-transaction --quick --routines --triggers --events --hex-blob --no-tablespaces "$db"
+  client mysqldump --single-transaction --quick --routines --triggers --events --hex-blob --no-tablespaces --skip-dump-date "$db"
 else
   client pg_dump --clean --if-exists --quote-all-identifiers "$db"
 fi

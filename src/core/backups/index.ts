@@ -138,8 +138,19 @@ export function registerBackups(deps: BackupsDeps) {
   const consoleUrl = (serverId: string | null) =>
     `${deps.config.publicUrl}/${serverId ? `servers/${serverId}/backups` : 'backups'}`;
 
-  async function mail(trx: Executor, orgId: string, template: string, key: string, vars: Record<string, string>) {
-    for (const [i, to] of (await deps.recipients(orgId)).entries())
+  /**
+   * Queues alert mail in the caller's transaction. The recipients are read before it opens: on SQLite a read on
+   * the pool while the transaction holds the one connection would wait for ever.
+   */
+  async function mail(
+    trx: Executor,
+    recipients: readonly string[],
+    orgId: string,
+    template: string,
+    key: string,
+    vars: Record<string, string>,
+  ) {
+    for (const [i, to] of recipients.entries())
       await deps.notify.queueMail(trx, {
         to,
         scope: orgId,
@@ -354,6 +365,7 @@ export function registerBackups(deps: BackupsDeps) {
     logger.warn({ run: run.id, kind: run.kind, code: e.code, err: e.message }, 'backup run failed');
     const plan = run.plan_id ? await backupsStore.planById(db, run.plan_id) : undefined;
     const server = run.server_id ? await deps.servers.rowById(run.server_id) : undefined;
+    const recipients = await deps.recipients(run.org_id);
     await db.transaction().execute(async (trx) => {
       await backupsStore.updateRun(trx, run.id, {
         status: 'failed',
@@ -376,7 +388,7 @@ export function registerBackups(deps: BackupsDeps) {
           },
           trx,
         );
-        await mail(trx, run.org_id, 'backups.failed', `backup_failed:${alert}`, {
+        await mail(trx, recipients, run.org_id, 'backups.failed', `backup_failed:${alert}`, {
           server: server?.name ?? plan.server_id,
           plan: plan.name,
           at: clock.iso(),
@@ -401,6 +413,7 @@ export function registerBackups(deps: BackupsDeps) {
     const repo = await backupsStore.repository(db, run.org_id, run.repository_id);
     if (!repo) throw notFound('The backup repository');
     const out = await runner.check(repo);
+    const recipients = await deps.recipients(repo.org_id);
     await db.transaction().execute(async (trx) => {
       await backupsStore.updateRepository(trx, repo.id, {
         last_check_at: clock.iso(),
@@ -429,7 +442,7 @@ export function registerBackups(deps: BackupsDeps) {
           },
           trx,
         );
-        await mail(trx, repo.org_id, 'backups.check_failed', `backup_check:${alert}`, {
+        await mail(trx, recipients, repo.org_id, 'backups.check_failed', `backup_check:${alert}`, {
           repository: repo.name,
           at: clock.iso(),
           message: out.error ?? '',
@@ -566,25 +579,23 @@ export function registerBackups(deps: BackupsDeps) {
     async checkNow(actor: Actor, orgId: string, repositoryId: string, ctx: RequestContext) {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       const repo = await repositories.requireRepository(orgId, repositoryId);
-      return db
-        .transaction()
-        .execute(async (trx) =>
-          runView(
-            await queueRun(
-              trx,
-              {
-                org_id: orgId,
-                kind: 'check',
-                plan_id: null,
-                repository_id: repo.id,
-                server_id: null,
-                dry_run: 0,
-                request: '{}',
-              },
-              userInstruction(actor.userId, ctx.requestId),
-            ),
+      return db.transaction().execute(async (trx) =>
+        runView(
+          await queueRun(
+            trx,
+            {
+              org_id: orgId,
+              kind: 'check',
+              plan_id: null,
+              repository_id: repo.id,
+              server_id: null,
+              dry_run: 0,
+              request: '{}',
+            },
+            userInstruction(actor.userId, ctx.requestId),
           ),
-        );
+        ),
+      );
     },
 
     async runs(
@@ -674,6 +685,7 @@ export function registerBackups(deps: BackupsDeps) {
       for (const p of await backupsStore.enabledPlans(db)) {
         if (!isLate(p, clock.nowMs())) continue;
         const server = await deps.servers.rowById(p.server_id);
+        const recipients = await deps.recipients(p.org_id);
         await db.transaction().execute(async (trx) => {
           const alert = await deps.alerts.raise(
             {
@@ -686,7 +698,7 @@ export function registerBackups(deps: BackupsDeps) {
             },
             trx,
           );
-          await mail(trx, p.org_id, 'backups.late', `backup_late:${alert}`, {
+          await mail(trx, recipients, p.org_id, 'backups.late', `backup_late:${alert}`, {
             server: server?.name ?? p.server_id,
             plan: p.name,
             since: p.last_ok_at ?? `its creation (${p.created_at})`,
@@ -707,23 +719,21 @@ export function registerBackups(deps: BackupsDeps) {
         if (repo.last_check_at && clock.nowMs() - Date.parse(repo.last_check_at) < deps.config.backups.checkEveryMs)
           continue;
         await backupsStore.updateRepository(db, repo.id, { last_check_at: clock.iso() });
-        await db
-          .transaction()
-          .execute((trx) =>
-            queueRun(
-              trx,
-              {
-                org_id: repo.org_id,
-                kind: 'check',
-                plan_id: null,
-                repository_id: repo.id,
-                server_id: null,
-                dry_run: 0,
-                request: '{}',
-              },
-              { type: 'system', id: null, actorId: null },
-            ),
-          );
+        await db.transaction().execute((trx) =>
+          queueRun(
+            trx,
+            {
+              org_id: repo.org_id,
+              kind: 'check',
+              plan_id: null,
+              repository_id: repo.id,
+              server_id: null,
+              dry_run: 0,
+              request: '{}',
+            },
+            { type: 'system', id: null, actorId: null },
+          ),
+        );
         queued++;
       }
       return queued;

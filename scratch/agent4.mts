@@ -1,0 +1,11 @@
+import { startKeyAgent, generateEd25519KeyPair } from '../src/remote/index.js';
+import { execFile, spawn } from 'node:child_process';
+import { writeFileSync, mkdirSync } from 'node:fs';
+mkdirSync('/tmp/agt', { recursive: true });
+const pair = generateEd25519KeyPair('t');
+writeFileSync('/tmp/sshdt/ak', pair.publicKey + '\n');
+const sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', '/tmp/sshdt/cfg'], { stdio: ['ignore', 'ignore', 'pipe'] });
+let log = ''; sshd.stderr.on('data', (d) => (log += d));
+await new Promise((r) => setTimeout(r, 500));
+const agent = await startKeyAgent(pair.privateKey, '/tmp/agt');
+execFile('ssh', ['-F','/dev/null','-o',`IdentityAgent=${agent.socketPath}`,'-o','BatchMode=yes','-o','StrictHostKeyChecking=no','-o','UserKnownHostsFile=/dev/null','-v','-p','2299','-l','root','127.0.0.1','echo','hi'], (e, o, se) => { console.log('OUT', o, e?.message); console.log(se.split('\n').filter(l=>/agent|identity|Offering|Will attempt|Server accepts|denied|sign/i.test(l)).join('\n')); console.log('SSHD', log.slice(-800)); agent.close(); sshd.kill(); });
