@@ -301,10 +301,9 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
     expect((await vault.run(['test', '-f', '/srv/restic/config'])).code).toBe(0);
     // 3. Unreachable: a clear error, no restore point, an alert and one mail; the next run succeeds.
     await vault.stop();
-    const down = await backupNow(plan.body.id);
+    const down = await backupNow(plan.body.id).finally(() => vault.start());
     expect(down.status).toBe('failed');
     expect(down.error.code).toBe('STEWARD_BACKUP_TARGET_UNREACHABLE');
-    await vault.start();
     const points = (await api().get(`${org()}/backups/restore-points?planId=${plan.body.id}`)).body.restorePoints;
     expect(points).toHaveLength(1);
     await until('the failure mail', () =>

@@ -41,7 +41,7 @@ export function assertPath(path: string, field: string): string {
   if (
     !path.startsWith('/') ||
     path.length > 1024 ||
-    /[\u0000-\u001f\u007f]/.test(path) ||
+    /\p{Cc}/u.test(path) ||
     path.split('/').some((p) => p === '..' || p === '.')
   )
     throw invalidInput(`${field}: ${JSON.stringify(path)} must be an absolute path without .. or control characters.`, {
@@ -63,7 +63,7 @@ export function assertExcludes(excludes: readonly string[] | undefined): string[
   const list = excludes ?? [];
   if (list.length > 100) throw invalidInput('excludes: at most 100 patterns.', { field: 'excludes' });
   for (const e of list)
-    if (e.length === 0 || e.length > 512 || /[\u0000-\u001f\u007f]/.test(e))
+    if (e.length === 0 || e.length > 512 || /\p{Cc}/u.test(e))
       throw invalidInput(`excludes: ${JSON.stringify(e)} is not a usable pattern.`, { field: 'excludes' });
   return [...new Set(list)];
 }
@@ -102,7 +102,7 @@ export function forgetArgs(keep: KeepRules): string[] {
  * backslash escapes inside quotes; a password holding both quote characters cannot be written safely.
  */
 export function optionFilePasswordLine(password: string): string {
-  if (/[\r\n\u0000]/.test(password))
+  if (/[\r\n]/.test(password) || password.includes('\0'))
     throw invalidInput('The database password cannot contain line breaks.', { field: 'dbPassword' });
   const escaped = password.replaceAll('\\', '\\\\');
   if (!password.includes('"')) return `password="${escaped}"`;

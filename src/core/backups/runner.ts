@@ -159,11 +159,6 @@ export function createRunner(deps: RunnerDeps) {
       ],
       { stdin: 'pipe', signal: opts.signal, onJson: (m) => void (m.message_type === 'summary' && (summary = m)) },
     );
-    let resticEnded = false;
-    void proc.done.then(
-      () => (resticEnded = true),
-      () => (resticEnded = true),
-    );
     let bytes = 0;
     let tail = '';
     const count = (chunk: Buffer) => {
@@ -194,10 +189,10 @@ export function createRunner(deps: RunnerDeps) {
       if (!complete(plan.kind, tail))
         throw new AppError('STEWARD_BACKUP_CAPTURE_FAILED', 'The dump ended before its closing line; it was not kept.');
     } catch (err) {
-      const endedFirst = resticEnded;
       proc.kill();
       const r = await proc.done.catch(() => undefined);
-      if (endedFirst && r && r.code !== 0) throw explainFailure(r, 'Writing the restore point');
+      // restic ended by itself (the target failed, so its stdin broke): its words explain the failure.
+      if (r && r.signal === null && r.code !== 0) throw explainFailure(r, 'Writing the restore point');
       if (opts.signal.aborted) throw opts.signal.reason as Error;
       throw captureError(err, plan.kind === 'files' ? 'Reading the files' : 'Dumping the database');
     }
@@ -304,13 +299,11 @@ export function createRunner(deps: RunnerDeps) {
             .filter(Boolean),
         );
         const changes: PlannedChange[] = [
-          ...[...tables]
-            .sort()
-            .map((t) => ({
-              action:
-                present.has(t) || present.has(t.replace(/^public\./, '')) ? ('replace' as const) : ('create' as const),
-              path: t,
-            })),
+          ...[...tables].sort().map((t) => ({
+            action:
+              present.has(t) || present.has(t.replace(/^public\./, '')) ? ('replace' as const) : ('create' as const),
+            path: t,
+          })),
           ...[...present]
             .filter((t) => !tables.has(t) && !tables.has(`public.${t}`))
             .sort()

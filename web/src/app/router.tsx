@@ -61,6 +61,7 @@ import { StaffSupportRequest } from '../pages/staff/StaffSupportRequest';
 import { RunPage } from '../pages/tasks/RunPage';
 import { TasksPage } from '../pages/tasks/TasksPage';
 import { RequireSession } from '../session/RequireSession';
+import { ServerBackups } from '../pages/backups/ServerBackups';
 
 /** A server's sections (see pages/servers/tabs.ts). */
 const serverPages: RouteObject[] = [
@@ -72,6 +73,7 @@ const serverPages: RouteObject[] = [
   { path: 'tasks', element: <ServerTasks /> },
   { path: 'terminal', element: <ServerTerminal /> },
   { path: 'metrics', element: <ServerMetrics /> },
+  { path: 'backups', element: <ServerBackups /> },
   { path: 'settings', element: <ServerSettings /> },
 ];
 
