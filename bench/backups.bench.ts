@@ -72,7 +72,7 @@ export async function benchBackups(): Promise<BackupBench> {
     const rows = DB_MIB * 1024;
     await onHost(
       host,
-      `mysql -e "CREATE DATABASE shop; CREATE TABLE shop.t (id INT AUTO_INCREMENT PRIMARY KEY, b VARBINARY(1000)) ENGINE=InnoDB;
+      `mysql -e "CREATE DATABASE shop; USE shop; CREATE TABLE shop.t (id INT AUTO_INCREMENT PRIMARY KEY, b VARBINARY(1000)) ENGINE=InnoDB;
         INSERT INTO shop.t (b) SELECT RANDOM_BYTES(1000) FROM seq_1_to_1024;
         INSERT INTO shop.t (b) SELECT RANDOM_BYTES(1000) FROM shop.t, seq_1_to_${Math.max(1, Math.ceil(rows / 1024) - 1)} LIMIT ${rows - 1024};"`,
     );

@@ -269,7 +269,7 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
 
   if (engine !== 'sqlite') return;
 
-  it('backs up to an SFTP host with its own key, and says clearly when that host is unreachable', async () => {
+  it('backs up to an SFTP host with its own key, and says clearly when that host refuses it', async () => {
     const vault = fleet.hosts[1]!;
     const add = await api().post(`${org()}/backups/repositories`, {
       kind: 'sftp',
@@ -300,8 +300,10 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     expect((await vault.run(['test', '-f', '/srv/restic/config'])).code).toBe(0);
     // 3. Unreachable: a clear error, no restore point, an alert and one mail; the next run succeeds.
-    await vault.stop();
-    const down = await backupNow(plan.body.id).finally(() => vault.start());
+    await sh(vault, 'mv /root/.ssh/authorized_keys /root/.ssh/authorized_keys.off');
+    const down = await backupNow(plan.body.id).finally(() =>
+      sh(vault, 'mv /root/.ssh/authorized_keys.off /root/.ssh/authorized_keys'),
+    );
     expect(down.status).toBe('failed');
     expect(down.error.code).toBe('STEWARD_BACKUP_TARGET_UNREACHABLE');
     const points = (await api().get(`${org()}/backups/restore-points?planId=${plan.body.id}`)).body.restorePoints;

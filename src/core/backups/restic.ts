@@ -89,6 +89,10 @@ export function explainFailure(result: ResticResult, what: string): AppError {
   if (has(/no space left on device|quota exceeded|QuotaExceeded|EntityTooLarge|insufficient storage/i)) {
     code = 'STEWARD_BACKUP_TARGET_FULL';
     message = `${what} failed: the backup target has no space left. Free space there (or prune old restore points), then run it again. restic said: ${last}`;
+  } else if (has(/Write: sftp: "Failure" \(SSH_FX_FAILURE\)/)) {
+    // SFTP has no "disk full" status: OpenSSH's server answers a write on a full disk with a bare FAILURE.
+    code = 'STEWARD_BACKUP_TARGET_FULL';
+    message = `${what} failed: the SFTP host refused to store data (OpenSSH answers this way when its disk is full). Check free space on the backup host, then run it again. restic said: ${last}`;
   } else if (
     has(
       /connection refused|no route to host|i\/o timeout|dial tcp|network is unreachable|ssh command exited|subprocess ssh|Host key verification failed|Permission denied \(publickey|connection reset|InvalidAccessKeyId|SignatureDoesNotMatch|Access Denied|NoSuchBucket|unable to open repository|server unexpectedly closed/i,

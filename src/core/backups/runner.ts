@@ -15,7 +15,7 @@ import type { DiscoveryService } from '../discovery/discovery.service.js';
 import type { Instruction } from '../instruction.js';
 import type { ServerGateway } from '../servers/gateway.js';
 import type { ServersService } from '../servers/servers.service.js';
-import type { ServerRow } from '../servers/servers.store.js';
+import type { ServerRecord as ServerRow } from '../servers/servers.service.js';
 import type { Vault } from '../vault/vault.service.js';
 import { entryOf, forgetArgs, optionFilePasswordLine } from './backups.rules.js';
 import { backupsStore, type PlanRow, type RepositoryRow, type RunRow } from './backups.store.js';
