@@ -133,7 +133,8 @@ export async function benchBackups(): Promise<BackupBench> {
 
     // 3. By hand: the same dump and tar, piped through the system ssh into restic (and back), same machine.
     writeFileSync(join(work, 'key'), key.privateKey, { mode: 0o600 });
-    writeFileSync(join(work, 'known_hosts'), `[${host.address}]:${host.port} ${host.hostKeys[0]!.publicKey}\n`);
+    const hostPart = host.port === 22 ? host.address : `[${host.address}]:${host.port}`;
+    writeFileSync(join(work, 'known_hosts'), `${hostPart} ${host.hostKeys[0]!.publicKey}\n`);
     writeFileSync(join(work, 'pw'), 'bench-password\n', { mode: 0o600 });
     const env = {
       RESTIC_REPOSITORY: join(work, 'repo'),
