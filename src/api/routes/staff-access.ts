@@ -95,24 +95,22 @@ export function staffAccessRoutes(app: FastifyInstance, core: Core): void {
       if (!actor.staffRoles.includes('security') && !actor.staffRoles.includes('admin'))
         throw notFound('The organisation');
       const { orgId, incidentId, justification, serverIds, accountIds, actions, durationMinutes } = request.body;
-      return reply
-        .code(201)
-        .send(
-          await access.openSuspiciousActivityGrant(
-            {
-              orgId,
-              incidentId,
-              justification,
-              serverIds,
-              staffId: actor.userId,
-              openedBy: { type: 'staff', id: actor.userId },
-              ...(accountIds ? { accountIds } : {}),
-              ...(actions ? { actions } : {}),
-              ...(durationMinutes ? { durationMinutes } : {}),
-            },
-            contextOf(request),
-          ),
-        );
+      return reply.code(201).send(
+        await access.openSuspiciousActivityGrant(
+          {
+            orgId,
+            incidentId,
+            justification,
+            serverIds,
+            staffId: actor.userId,
+            openedBy: { type: 'staff', id: actor.userId },
+            ...(accountIds ? { accountIds } : {}),
+            ...(actions ? { actions } : {}),
+            ...(durationMinutes ? { durationMinutes } : {}),
+          },
+          contextOf(request),
+        ),
+      );
     },
   );
 

@@ -45,8 +45,10 @@ export const AUDIT_EVENTS = {
   'discovery.unscheduled': 'A discovery schedule was removed.',
   // Backups
   'backup.key_created': 'The organisation’s backup repository password was generated and sealed in the vault.',
-  'backup.key_exported': 'An owner took a copy of the backup repository password (to open the backups without Steward).',
-  'backup.repository_added': 'A backup target (folder, SFTP host or S3 bucket) was added and its repository initialised.',
+  'backup.key_exported':
+    'An owner took a copy of the backup repository password (to open the backups without Steward).',
+  'backup.repository_added':
+    'A backup target (folder, SFTP host or S3 bucket) was added and its repository initialised.',
   'backup.repository_removed': 'A backup target was removed from Steward (its data was left where it is).',
   'backup.plan_created': 'A backup plan was created for a server (what, when, where, how long to keep).',
   'backup.plan_changed': 'A backup plan was changed (schedule, retention, paths, credentials or switched on/off).',
