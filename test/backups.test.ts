@@ -2,8 +2,8 @@
  * Backups on real isolated hosts, on both Steward database engines: plans proposed from discovery, MariaDB and
  * PostgreSQL dumps and a tar of the web root streamed over SSH into restic, a table and a file dropped and
  * restored byte for byte (after a dry run that says what would change), and the second backup of unchanged
- * data adding almost nothing. Targets and failures (SFTP host, unreachable target, full target disk, wrong
- * database password) run once, on SQLite, against a second real host.
+ * data adding almost nothing. Targets and failures (SFTP host, a target that refuses Steward's key, a full
+ * target disk, a wrong database password) run once, on SQLite, against a second real host.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
