@@ -3,11 +3,12 @@ import { benchApi } from './api.bench.js';
 import { benchCluster } from './cluster.bench.js';
 import { benchFleet, type Measure } from './fleet.bench.js';
 import { benchMonitoring } from './monitoring.bench.js';
+import { benchBackups } from './backups.bench.js';
 import { benchVault } from './vault.bench.js';
 
 /**
  * `npm run bench [-- section…]`: Steward's own measurements, each reported as a ratio to a peer measured in the
- * same run on the same machine. Sections: vault, api, fleet, cluster, monitoring. Results go to stdout (markdown) and .artifacts/bench.json.
+ * same run on the same machine. Sections: vault, api, fleet, cluster, monitoring, backups. Results go to stdout (markdown) and .artifacts/bench.json.
  */
 const sections = process.argv.slice(2);
 const want = (name: string) => sections.length === 0 || sections.includes(name);
@@ -107,6 +108,27 @@ if (want('cluster')) {
     `| \`uptime\` fan-out, one worker | ${c.oneWorker.wallS.toFixed(2)} s | ${c.oneWorker.jobsPerSec.toFixed(1)} host jobs/s | 1.00 |`,
     `| \`uptime\` fan-out, two workers | ${c.twoWorkers.wallS.toFixed(2)} s | ${c.twoWorkers.jobsPerSec.toFixed(1)} host jobs/s | ${(c.twoWorkers.jobsPerSec / c.oneWorker.jobsPerSec).toFixed(2)} |`,
     `| discovery of every host, end to end (two workers) | ${c.discovery.wallS.toFixed(2)} s | ${c.discovery.hostsPerSec.toFixed(1)} hosts/s | — |`,
+    '',
+  );
+}
+
+if (want('backups')) {
+  const b = await benchBackups();
+  results.backups = b;
+  const mibs = (bytes: number, s: number) => (bytes / 1048576 / s).toFixed(1);
+  const row = (what: string, bytes: number, ours: number, peer: number) =>
+    `| ${what} | ${ours.toFixed(1)} s (${mibs(bytes, ours)} MiB/s) | ${peer.toFixed(1)} s (${mibs(bytes, peer)} MiB/s) | ${(peer / ours).toFixed(2)} |`;
+  lines.push(
+    `## Backups: ${(b.dbBytes / 1048576).toFixed(0)} MiB of table data and 10,000 files of 4 KiB, one isolated host`,
+    '',
+    '| work | Steward | by hand (ssh … \\| restic --stdin) | by-hand time ÷ Steward time (goal ≥ 1) |',
+    '| --- | ---: | ---: | ---: |',
+    row('database backup', b.dbBytes, b.db.steward.backupS, b.db.byHand.backupS),
+    row('database restore', b.dbBytes, b.db.steward.restoreS, b.db.byHand.restoreS),
+    row('files backup', b.filesBytes, b.files.steward.backupS, b.files.byHand.backupS),
+    row('files restore', b.filesBytes, b.files.steward.restoreS, b.files.byHand.restoreS),
+    '',
+    `Second backup of unchanged data added ${(b.secondShare.db * 100).toFixed(2)} % (database) and ${(b.secondShare.files * 100).toFixed(2)} % (files) of the first's bytes (goal < 5 %).`,
     '',
   );
 }

@@ -35,6 +35,15 @@ step('test host recipe root', process.execPath, [
   'ufw',
   'unattended-upgrades',
 ]);
+// The root the backup tests' hosts use (both database servers and a web server).
+step('test host backup root', process.execPath, [
+  '--import',
+  'tsx',
+  'testkit/fleet-warm.ts',
+  'mariadb-server',
+  'nginx',
+  'postgresql',
+]);
 step('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 step('build', 'npm', ['run', '--silent', 'build']);
 

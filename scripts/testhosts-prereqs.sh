@@ -14,6 +14,8 @@ set -euo pipefail
 PACKAGES=(openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils poppler-utils)
 # Third-party cloud clients the sandbox-cloud tests drive, as users would (Apache Libcloud, boto3; run by /usr/bin/python3).
 PACKAGES+=(python3-libcloud python3-boto3 curl)
+# restic: the backup engine Steward runs on its own host (docs/decisions/0016-backups.md).
+PACKAGES+=(restic)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -26,6 +26,7 @@ import { provisioningRoutes } from './routes/provisioning.js';
 import { taskRoutes } from './routes/tasks.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { monitoringRoutes } from './routes/monitoring.js';
+import { backupRoutes } from './routes/backups.js';
 import { systemRoutes } from './routes/system.js';
 import fastifyWebsocket from '@fastify/websocket';
 import { accessRoutes } from './routes/access.js';
@@ -125,6 +126,7 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   taskRoutes(app, core);
   discoveryRoutes(app, core);
   monitoringRoutes(app, core); // monitoring, logs and detection
+  backupRoutes(app, core); // backups and restore
   privacyRoutes(app, core);
   privacyStaffRoutes(app, core);
   billingRoutes(app, core);

@@ -11,6 +11,7 @@ import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerMonitoringCommands } from './commands/monitoring.js';
 import { registerBillingCommands } from './commands/billing.js';
+import { registerBackupCommands } from './commands/backups.js';
 import { serve, type Role } from './serve.js';
 
 const env = processEnv();
@@ -53,6 +54,7 @@ registerFleetCommands(program, env);
 registerPrivacyCommands(program, env);
 registerMonitoringCommands(program, env);
 registerBillingCommands(program, env);
+registerBackupCommands(program, env);
 
 try {
   await program.parseAsync(process.argv);

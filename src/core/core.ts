@@ -34,13 +34,19 @@ import { PROVIDER_ACCOUNTS_SEALED, registerProvisioning } from './provisioning/i
 import { registerPrivacy } from './privacy/index.js';
 import { ORG_CA_KEYS_SEALED, registerAccess, SUPPORT_MESSAGES_SEALED, TERMINAL_CHUNKS_SEALED } from './access/index.js';
 import { MONITORING_SETTINGS_SEALED, registerMonitoring } from './monitoring/index.js';
-import { BILLING_INVOICES_SEALED, BILLING_PROFILES_SEALED, NO_BACKUPS_YET, registerBilling } from './billing/index.js';
+import {
+  BILLING_INVOICES_SEALED,
+  BILLING_PROFILES_SEALED,
+  registerBilling,
+  type BackupsPort,
+} from './billing/index.js';
 import { createOrgStanding, registerTrust, type NewSignal } from './trust/index.js';
 import { createServersUsage } from './servers/servers.usage.js';
 import { createAbuseFindings } from './detection/abuse.js';
 import { createOrgsPrivacy } from './orgs/orgs.privacy.js';
 import type { AutomationStanding } from './standing.js';
 import { createRecommendationReads, registerRecommendations } from './recommendations/index.js';
+import * as backupsModule from './backups/index.js';
 
 export interface CoreDeps {
   readonly config: Config;
@@ -64,6 +70,9 @@ const SEALED_COLUMNS: readonly SealedColumnSpec[] = [
   MONITORING_SETTINGS_SEALED,
   BILLING_PROFILES_SEALED,
   BILLING_INVOICES_SEALED,
+  backupsModule.BACKUP_KEYS_SEALED,
+  backupsModule.BACKUP_REPOSITORIES_SEALED,
+  backupsModule.BACKUP_PLANS_SEALED,
 ];
 
 function registerFoundation(deps: CoreDeps) {
@@ -347,6 +356,28 @@ export function createCore(deps: CoreDeps) {
   });
   scheduler.every('monitoring.retention', 10 * 60_000, () => monitoring.applyRetention());
   fleet.snapshotHook.fn = monitoring.onSnapshot;
+  // Backups: plans, runs, restore, checks (docs/decisions/0016-backups.md)
+  const backups = backupsModule.registerBackups({
+    ...base,
+    ...deps,
+    orgs: people.orgs,
+    servers: fleet.servers,
+    alerts: fleet.alerts,
+    gateway: fleet.gateway,
+    discovery: fleet.discovery,
+    recipients: monitoring.settings.recipients,
+    grants: () => access.requireActiveGrant,
+  });
+  scheduler.every('backups.due', deps.config.schedulerTickMs, () => backups.runDuePlans());
+  scheduler.every('backups.late', 10 * 60_000, () => backups.flagLate());
+  scheduler.every('backups.check', 10 * 60_000, () => backups.checkDueRepositories());
+  // Billing meters backup storage; recommendations ask whether a database has a plan
+  const backupsPort: BackupsPort = {
+    storageBytes: async (orgIds) =>
+      new Map(await Promise.all(orgIds.map(async (id) => [id, BigInt(await backups.storageBytes(id))] as const))),
+    hasBackupPlan: async (orgId, serverId, database) =>
+      (await backups.hasPlan(orgId, serverId, database)) ? 'yes' : 'no',
+  };
   // Trust: the fraud and abuse review queue and suspensions; billing raises payment failures and unpaid invoices
   const trust = registerTrust({
     db: base.db,
@@ -363,7 +394,7 @@ export function createCore(deps: CoreDeps) {
     openAppeal: (exec, input) => access.support.openAppeal(exec ?? base.db, input),
   });
   scheduler.every('trust.signals', 5 * 60_000, () => trust.queue.collectSignals());
-  // Billing: plans, hourly usage, month-end invoices, payments (backup storage reads 0 until backups exist)
+  // Billing: plans, hourly usage, month-end invoices, payments (backup storage from the backups module)
   const billing = registerBilling({
     db: base.db,
     clock: deps.clock,
@@ -375,13 +406,13 @@ export function createCore(deps: CoreDeps) {
     orgs: people.orgs,
     users: people.users,
     usage: createServersUsage({ db: base.db }),
-    backups: NO_BACKUPS_YET,
+    backups: backupsPort,
     raiseSignal: async (exec, signal: NewSignal) => void (await trust.queue.raise(exec, signal)),
   });
   scheduler.every('billing.meter', 5 * 60_000, () => billing.metering.meter());
   scheduler.every('billing.invoices', 3_600_000, () => billing.invoices.issueDue());
   scheduler.every('billing.overdue', 3_600_000, () => billing.invoices.flagOverdue());
-  // Recommendations: personalised suggestions, only with the person's consent (backups: "unknown" until they exist)
+  // Recommendations: personalised suggestions, only with the person's consent
   const reads = createRecommendationReads({ db: base.db, clock: deps.clock });
   const recommendations = registerRecommendations({
     db: base.db,
@@ -393,7 +424,7 @@ export function createCore(deps: CoreDeps) {
       webServersBehindOnUpdates: reads.webServersBehindOnUpdates,
       databases: reads.databases,
       fullDisks: reads.fullDisks,
-      backupPlan: (orgId, serverId, database) => NO_BACKUPS_YET.hasBackupPlan(orgId, serverId, database),
+      backupPlan: (orgId, serverId, database) => backupsPort.hasBackupPlan(orgId, serverId, database),
       planAdvice: (orgId) => billing.plans.adviceFor(orgId),
     },
   });
@@ -412,6 +443,7 @@ export function createCore(deps: CoreDeps) {
     trust, // fraud and abuse review, suspensions
     billing, // plans, usage, invoices, payments
     recommendations, // personalised suggestions, with consent
+    backups, // backups and restore
     clock: deps.clock,
     logger: deps.logger,
     config: deps.config,

@@ -13,6 +13,8 @@ import type { MonitoringTables } from './schema-monitoring.js';
 export type * from './schema-monitoring.js';
 import type { BillingTables } from './schema-billing.js';
 export type * from './schema-billing.js';
+import type { BackupTables } from './schema-backups.js';
+export type * from './schema-backups.js';
 
 export interface VaultRootKeysTable {
   version: number;
@@ -548,7 +550,7 @@ export interface AccessCertificatesTable {
 }
 
 // privacy tables come in through `extends` (schema-privacy.ts)
-export interface Database extends PrivacyTables, ClusterTables, MonitoringTables, BillingTables {
+export interface Database extends PrivacyTables, ClusterTables, MonitoringTables, BillingTables, BackupTables {
   vault_root_keys: VaultRootKeysTable;
   vault_data_keys: VaultDataKeysTable;
   vault_rotations: VaultRotationsTable;

@@ -310,6 +310,17 @@ export const VARIABLES: readonly VariableDoc[] = [
     doc: 'A disk that will be full within this many hours at its recent rate is reported as filling fast.',
     default: '2',
   },
+  // backups
+  {
+    name: 'STEWARD_BACKUP_DIR',
+    doc: 'Folder for the default backup repositories (one per organisation) and restic’s cache. Unset: <data>/backups.',
+  },
+  { name: 'STEWARD_RESTIC', doc: 'The restic program Steward runs (Debian package `restic`).', default: 'restic' },
+  {
+    name: 'STEWARD_BACKUP_CHECK_HOURS',
+    doc: 'How often each backup repository is verified (`restic check`) and pruned of forgotten restore points.',
+    default: '24',
+  },
 ];
 
 const bool = z
@@ -403,6 +414,9 @@ const schema = z.object({
   STEWARD_DETECT_BRUTE_FORCE_FAILURES: int(2, 100_000),
   STEWARD_DETECT_BRUTE_FORCE_MINUTES: int(1, 24 * 60),
   STEWARD_DETECT_PINNED_MINUTES: int(1, 24 * 60),
+  STEWARD_BACKUP_DIR: z.string().min(1).optional(),
+  STEWARD_RESTIC: z.string().min(1),
+  STEWARD_BACKUP_CHECK_HOURS: int(1, 24 * 90),
   STEWARD_DETECT_DISK_FULL_HOURS: z.coerce
     .number()
     .min(0.1)
@@ -482,6 +496,8 @@ export interface Config {
   };
   /** Risk signals that raise an organisation for the fraud and abuse review. */
   readonly risk: { readonly orgsPerAddress: number; readonly windowMs: number };
+  /** Backups (docs/decisions/0016-backups.md). */
+  readonly backups: { readonly dir: string; readonly restic: string; readonly checkEveryMs: number };
 }
 
 export interface MonitoringConfig {
@@ -693,6 +709,11 @@ export function loadConfig(env: Env): Config {
       perOrg: c.STEWARD_JOBS_PER_ORG,
       perServer: c.STEWARD_JOBS_PER_SERVER,
       stopGraceMs: c.STEWARD_STOP_GRACE_SECONDS * 1000,
+    },
+    backups: {
+      dir: resolve(c.STEWARD_BACKUP_DIR ?? resolve(dataDir, 'backups')),
+      restic: c.STEWARD_RESTIC,
+      checkEveryMs: c.STEWARD_BACKUP_CHECK_HOURS * 3_600_000,
     },
     monitoring: {
       defaultIntervalSeconds: c.STEWARD_MONITORING_INTERVAL_SECONDS,

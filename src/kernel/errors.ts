@@ -366,6 +366,37 @@ export const ERROR_CODES = {
     summary:
       'The organisation is suspended: automation (schedules, monitoring, tasks, launches) is stopped until staff reinstate it. The message says why.',
   },
+  // backups
+  STEWARD_BACKUP_TOOL_MISSING: {
+    kind: 'unavailable',
+    summary: 'restic is not installed on the Steward host (Debian: apt-get install restic).',
+  },
+  STEWARD_BACKUP_TARGET_UNREACHABLE: {
+    kind: 'upstream',
+    summary: 'The backup target (SFTP host or S3 bucket) could not be reached or refused the credentials.',
+  },
+  STEWARD_BACKUP_TARGET_FULL: { kind: 'upstream', summary: 'The backup target has no space left.' },
+  STEWARD_BACKUP_DATABASE_REFUSED: {
+    kind: 'upstream',
+    summary: 'The database on the server refused the credentials the plan uses.',
+  },
+  STEWARD_BACKUP_CAPTURE_FAILED: {
+    kind: 'upstream',
+    summary: 'Reading the database or files on the server failed; no restore point was written.',
+  },
+  STEWARD_BACKUP_RESTORE_FAILED: {
+    kind: 'upstream',
+    summary: 'Writing a restore point back to the server failed; the message says where it stopped.',
+  },
+  STEWARD_BACKUP_FAILED: { kind: 'upstream', summary: 'restic failed; the message carries its explanation.' },
+  STEWARD_BACKUP_INTERRUPTED: {
+    kind: 'unavailable',
+    summary: 'The worker running a backup stopped before it finished; no restore point was written.',
+  },
+  STEWARD_BACKUP_REPOSITORY_DAMAGED: {
+    kind: 'upstream',
+    summary: 'Verifying a backup repository found errors (restic check).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -58,7 +58,11 @@ export type IdPrefix =
   | 'und'
   | 'rev'
   | 'susp'
-  | 'rec';
+  | 'rec'
+  // backups
+  | 'repo'
+  | 'bplan'
+  | 'bkup';
 
 /**
  * A new id: prefix, 48 bits of time (so ids sort by creation) and 80 random bits.

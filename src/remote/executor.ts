@@ -175,6 +175,8 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
       channel,
       {
         stdin: opts.stdin,
+        stdinStream: opts.stdinStream,
+        stdoutSink: opts.stdoutSink,
         timeoutMs: opts.timeoutMs ?? settings.commandTimeoutMs,
         onStdout: opts.onStdout,
         onStderr: opts.onStderr,

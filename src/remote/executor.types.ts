@@ -1,7 +1,7 @@
 /**
  * The public shape of the SSH executor: what core/tasks, discovery and the web terminal program against.
  */
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { AddressPolicy } from '../kernel/addresses.js';
 import type { Argv } from './argv.js';
 import type { HostKeyChangedError } from './errors.js';
@@ -13,6 +13,16 @@ import type { SshTarget } from './target.js';
 export interface ExecOptions {
   /** Data for the command's stdin, then EOF. The only way a secret may reach a remote command. */
   readonly stdin?: StdinInput;
+  /**
+   * A stream the command reads after `stdin` (if any), then EOF: a restore feeding a dump back. Read only as fast
+   * as the channel drains; an error in it kills the command.
+   */
+  readonly stdinStream?: Readable;
+  /**
+   * Where stdout goes, with backpressure: the channel pauses while the sink is full, so a slow consumer slows
+   * the server's command instead of filling memory. Not ended here (the caller decides what the end means).
+   */
+  readonly stdoutSink?: Writable;
   /** Kill the command (SIGKILL to its process group) and fail with STEWARD_SSH_TIMEOUT after this long. */
   readonly timeoutMs?: number;
   /** Exit statuses that count as success; default `[0]`. A `check` that runs `test -e` wants `[0, 1]`. */

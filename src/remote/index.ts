@@ -35,3 +35,4 @@ export {
   type StepStatus,
 } from './steps.js';
 export type { StdinInput } from './run-command.js';
+export { startKeyAgent, type KeyAgent } from './key-agent.js';

@@ -8,6 +8,7 @@
  * stderr (`steward-pid=<n>`); the runner strips that line and, on timeout or abort, kills the group
  * over a second channel on the same connection.
  */
+import type { Readable, Writable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import type { Clock } from '../kernel/clock.js';
 import { Secret } from '../kernel/secret.js';
@@ -29,6 +30,8 @@ export type StdinInput = string | Buffer | Secret<string | Buffer>;
 
 export interface ChannelRunOptions {
   readonly stdin?: StdinInput;
+  readonly stdinStream?: Readable;
+  readonly stdoutSink?: Writable;
   readonly timeoutMs: number;
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
@@ -175,10 +178,24 @@ export function runOnChannel(
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
 
+    const sink = options.stdoutSink;
     channel.on('data', (chunk: Buffer) => {
       stdout.add(chunk);
       options.onStdout?.(chunk);
+      if (sink && !sink.write(chunk)) {
+        channel.pause();
+        sink.once('drain', () => channel.resume());
+      }
     });
+    const failed = (what: string) => (err: Error) => {
+      stop();
+      finish(() =>
+        reject(
+          sshError('STEWARD_SSH_PROTOCOL', endpoint, `${what} failed: ${err.message}`, { phase: 'command', argv }, err),
+        ),
+      );
+    };
+    sink?.on('error', failed('Writing the command output'));
     channel.stderr.on('data', (chunk: Buffer) => takeStderr(pidReader.push(chunk)));
     channel.on('exit', (code: number | null, signal?: string) => {
       exitCode = typeof code === 'number' ? code : null;
@@ -220,7 +237,12 @@ export function runOnChannel(
 
     // Stdin is written and closed at once; a command that reads it gets EOF after the data.
     const input = options.stdin instanceof Secret ? options.stdin.reveal() : options.stdin;
-    if (input === undefined) channel.end();
+    const source = options.stdinStream;
+    if (source) {
+      if (input !== undefined) channel.write(input);
+      source.on('error', failed('Reading the command input'));
+      source.pipe(channel);
+    } else if (input === undefined) channel.end();
     else channel.end(input);
   });
   return { outcome, closed };

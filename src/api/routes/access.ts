@@ -58,7 +58,7 @@ export function accessRoutes(app: FastifyInstance, core: Core): void {
           supportRequestId: z.string().max(40).optional(),
           serverIds,
           accountIds: z.array(idOf('acct')).max(50).optional(),
-          actions: z.array(GrantAction).max(5).optional(),
+          actions: z.array(GrantAction).max(6).optional(),
           durationMinutes: z
             .number()
             .int()
@@ -98,7 +98,7 @@ export function accessRoutes(app: FastifyInstance, core: Core): void {
         body: z.strictObject({
           serverIds: serverIds.optional(),
           accountIds: z.array(idOf('acct')).max(50).optional(),
-          actions: z.array(GrantAction).max(5).optional(),
+          actions: z.array(GrantAction).max(6).optional(),
           endsAt: z.string().max(40).optional(),
         }),
         response: { 200: Grant, ...errors },
@@ -282,7 +282,7 @@ export function accessRoutes(app: FastifyInstance, core: Core): void {
             .int()
             .min(5)
             .max(24 * 60),
-          actions: z.array(GrantAction).max(5).optional(),
+          actions: z.array(GrantAction).max(6).optional(),
         }),
         response: { 201: SupportRequest, ...errors },
       },

@@ -81,7 +81,7 @@ export function staffAccessRoutes(app: FastifyInstance, core: Core): void {
           justification: looseText(2000),
           serverIds: z.array(idOf('srv')).max(200),
           accountIds: z.array(idOf('acct')).max(50).optional(),
-          actions: z.array(GrantAction).max(5).optional(),
+          actions: z.array(GrantAction).max(6).optional(),
           durationMinutes: z
             .number()
             .int()

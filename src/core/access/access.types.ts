@@ -4,7 +4,14 @@ export const GRANT_REASONS = ['initial_setup', 'support_request', 'suspicious_ac
 export type GrantReason = (typeof GRANT_REASONS)[number];
 
 /** What a grant lets its staff member do. */
-export const GRANT_ACTIONS = ['terminal', 'tasks', 'read_facts_logs', 'reveal_secrets', 'provider_actions'] as const;
+export const GRANT_ACTIONS = [
+  'terminal',
+  'tasks',
+  'read_facts_logs',
+  'reveal_secrets',
+  'provider_actions',
+  'restore_backups',
+] as const;
 export type GrantAction = (typeof GRANT_ACTIONS)[number];
 
 export const GRANT_STATES = ['requested', 'approved', 'active', 'expired', 'revoked', 'denied'] as const;

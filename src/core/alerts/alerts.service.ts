@@ -68,15 +68,15 @@ export function createAlertsService(deps: { db: Db; clock: Clock; orgs: Pick<Org
         .execute();
       return id;
     },
-    async resolve(orgId: string, serverId: string, kind: string, exec: Executor = deps.db): Promise<void> {
-      await exec
+    async resolve(orgId: string, serverId: string | null, kind: string, exec: Executor = deps.db): Promise<void> {
+      let q = exec
         .updateTable('alerts')
         .set({ resolved_at: deps.clock.iso() })
         .where('org_id', '=', orgId)
-        .where('server_id', '=', serverId)
         .where('kind', '=', kind)
-        .where('resolved_at', 'is', null)
-        .execute();
+        .where('resolved_at', 'is', null);
+      q = serverId === null ? q.where('server_id', 'is', null) : q.where('server_id', '=', serverId);
+      await q.execute();
     },
     /** `kindPrefix`: only alerts whose kind starts with it (letters, digits and `:`, so no LIKE wildcard; monitoring asks for `monitoring:`). */
     async list(

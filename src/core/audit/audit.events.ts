@@ -43,6 +43,23 @@ export const AUDIT_EVENTS = {
     'Steward discovered a server’s facts (one login); details count changes and sealed credentials found.',
   'discovery.scheduled': 'A standing instruction to discover a server at an interval was set.',
   'discovery.unscheduled': 'A discovery schedule was removed.',
+  // Backups
+  'backup.key_created': 'The organisation’s backup repository password was generated and sealed in the vault.',
+  'backup.key_exported':
+    'An owner took a copy of the backup repository password (to open the backups without Steward).',
+  'backup.repository_added':
+    'A backup target (folder, SFTP host or S3 bucket) was added and its repository initialised.',
+  'backup.repository_removed': 'A backup target was removed from Steward (its data was left where it is).',
+  'backup.plan_created': 'A backup plan was created for a server (what, when, where, how long to keep).',
+  'backup.plan_changed': 'A backup plan was changed (schedule, retention, paths, credentials or switched on/off).',
+  'backup.plan_deleted': 'A backup plan was deleted (its restore points stay in the repository until pruned).',
+  'backup.requested': 'A backup was started by hand (scheduled ones are recorded in the ledger against the plan).',
+  'backup.succeeded': 'A backup finished and wrote a restore point; details give its size and what it added.',
+  'backup.failed': 'A backup failed; no restore point was written. Details carry the error code.',
+  'backup.restore_requested': 'A restore (or its dry run) was asked for, to the same or another server.',
+  'backup.restored': 'A restore finished: the database or paths were written back to the server.',
+  'backup.restore_failed': 'A restore failed; details carry the error code and where it stopped.',
+  'backup.checked': 'A backup repository was verified (restic check); details say whether it passed.',
   'task.started': 'A task (recipe or command) was started on one or more servers.',
   'task.finished': 'A task finished on all its servers; details count changes and failures.',
   'provider_account.connected':

@@ -12,6 +12,7 @@ import * as m0009 from './0009_privacy.js';
 import * as m0010 from './0010_cluster.js';
 import * as m0011 from './0011_drop_monitoring_chores.js';
 import * as m0013 from './0013_signup_confirmation.js';
+import * as m0015 from './0015_backups.js';
 import * as m0018 from './0018_billing.js';
 import * as m0019 from './0019_trust.js';
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_cluster': m0010, // many nodes (step records, job slots, cluster schedules)
   '0011_drop_monitoring_chores': m0011, // an unused table
   '0013_signup_confirmation': m0013, // sign-up waits for the address to be confirmed
+  '0015_backups': m0015, // backups and restore
   '0018_billing': m0018, // plans, usage, invoices, payments
   '0019_trust': m0019, // terms, staff undertaking, review queue, suspensions, recommendations
 };

@@ -5708,6 +5708,1117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/backups/repositories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where restore points are kept */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            repositories: components["schemas"]["BackupRepository"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an SFTP host (authorise the returned public key there, then verify) or an S3-compatible bucket (owners) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "sftp";
+                        name: string;
+                        host: string;
+                        port?: number;
+                        user: string;
+                        path: string;
+                        hostKey: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "s3";
+                        name: string;
+                        endpoint: string;
+                        bucket: string;
+                        prefix?: string;
+                        region?: string;
+                        accessKeyId: string;
+                        secretAccessKey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupRepository"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/repositories/{repositoryId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Initialise or open a repository (after authorising Steward’s key on an SFTP host) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    repositoryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupRepository"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/repositories/{repositoryId}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a repository now (restic check), as a run */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    repositoryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupRun"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/repositories/{repositoryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a repository from Steward (its data stays where it is) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    repositoryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/key/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The repository password and URLs, to open the backups with restic alone (owners; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            password: string;
+                            repositories: {
+                                id: string;
+                                name: string;
+                                kind: string;
+                                url: string;
+                            }[];
+                            howTo: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Backup plans (of one server with ?serverId) */
+        get: {
+            parameters: {
+                query?: {
+                    serverId?: string;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plans: components["schemas"]["BackupPlan"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a backup plan (a standing instruction: its runs are ledgered against it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        serverId: string;
+                        /** @enum {string} */
+                        kind: "mysql" | "postgresql" | "files";
+                        name?: string;
+                        database?: string;
+                        paths?: string[];
+                        excludes?: string[];
+                        /** @enum {string} */
+                        dbAuth?: "login" | "found" | "given";
+                        dbUser?: string;
+                        dbSecretId?: string;
+                        dbPassword?: string;
+                        everyMinutes?: number;
+                        keep?: {
+                            last?: number;
+                            daily?: number;
+                            weekly?: number;
+                            monthly?: number;
+                        };
+                        repositoryId?: string;
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupPlan"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/servers/{serverId}/backups/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What discovery suggests backing up on this server (nothing is created) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    serverId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            proposals: {
+                                serverId: string;
+                                name?: string;
+                                /** @enum {string} */
+                                kind: "mysql" | "postgresql" | "files";
+                                database?: string;
+                                paths?: string[];
+                                dbAuth?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/plans/{planId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a plan (its restore points stay in the repository until pruned) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    planId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a plan (schedule, keep rules, paths, credentials, on/off) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    planId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        database?: string;
+                        paths?: string[];
+                        excludes?: string[];
+                        /** @enum {string} */
+                        dbAuth?: "login" | "found" | "given";
+                        dbUser?: string;
+                        dbSecretId?: string;
+                        dbPassword?: string;
+                        everyMinutes?: number;
+                        keep?: {
+                            last?: number;
+                            daily?: number;
+                            weekly?: number;
+                            monthly?: number;
+                        };
+                        repositoryId?: string;
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupPlan"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/plans/{planId}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Back up now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    planId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupRun"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Backup, restore and check runs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    planId?: string;
+                    serverId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: components["schemas"]["BackupRun"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run with its progress and result (a dry run’s list of changes) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupRun"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/restore-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Restore points, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    planId?: string;
+                    serverId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            restorePoints: components["schemas"]["RestorePoint"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/servers/{serverId}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per plan of a server: the last good backup, its size and duration, and the restore points */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    serverId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plans: {
+                                plan: components["schemas"]["BackupPlan"];
+                                lastGood: {
+                                    runId: string;
+                                    at: string | null;
+                                    sizeBytes: number;
+                                    addedBytes: number;
+                                    durationMs: number | null;
+                                } | null;
+                                lastRun: components["schemas"]["BackupRun"] | null;
+                                late: boolean;
+                                restorePoints: components["schemas"]["RestorePoint"][];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/backups/restores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a database or chosen paths to the same or another server (dryRun lists what would change; owners restore, members may dry-run) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        snapshotId: string;
+                        targetServerId?: string;
+                        database?: string;
+                        paths?: string[];
+                        into?: string;
+                        dryRun?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupRun"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/grants/{grantId}/backups/restores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore under a grant whose scope covers the target server and allows restore_backups */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        snapshotId: string;
+                        targetServerId?: string;
+                        database?: string;
+                        paths?: string[];
+                        into?: string;
+                        dryRun?: boolean;
+                        orgId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupRun"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/consents": {
         parameters: {
             query?: never;
@@ -9471,7 +10582,7 @@ export interface paths {
                         supportRequestId?: string;
                         serverIds: string[];
                         accountIds?: string[];
-                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions" | "restore_backups")[];
                         durationMinutes: number;
                     };
                 };
@@ -9582,7 +10693,7 @@ export interface paths {
                     "application/json": {
                         serverIds?: string[];
                         accountIds?: string[];
-                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions" | "restore_backups")[];
                         endsAt?: string;
                     };
                 };
@@ -10098,7 +11209,7 @@ export interface paths {
                         message: string;
                         serverIds: string[];
                         durationMinutes: number;
-                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions" | "restore_backups")[];
                     };
                 };
             };
@@ -10505,7 +11616,7 @@ export interface paths {
                         justification: string;
                         serverIds: string[];
                         accountIds?: string[];
-                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                        actions?: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions" | "restore_backups")[];
                         durationMinutes?: number;
                     };
                 };
@@ -11923,7 +13034,7 @@ export interface components {
         ErrorInput: {
             error: {
                 /** @enum {string} */
-                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_SIGNUP_LINK_INVALID" | "STEWARD_REAUTHENTICATION_REQUIRED" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_SERVER_ADDRESS_NOT_ALLOWED" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_INCIDENT_CLOSED" | "STEWARD_INCIDENT_SCOPE" | "STEWARD_GRANTS_UNAVAILABLE" | "STEWARD_BILLING_PERIOD_OPEN" | "STEWARD_BILLING_NO_PLAN" | "STEWARD_BILLING_OVER_CREDIT" | "STEWARD_BILLING_OVERPAYMENT" | "STEWARD_PAYMENT_FAILED" | "STEWARD_UNDERTAKING_REQUIRED" | "STEWARD_TERMS_NOT_ACCEPTED" | "STEWARD_ORG_SUSPENDED";
+                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_SIGNUP_LINK_INVALID" | "STEWARD_REAUTHENTICATION_REQUIRED" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_SERVER_ADDRESS_NOT_ALLOWED" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_INCIDENT_CLOSED" | "STEWARD_INCIDENT_SCOPE" | "STEWARD_GRANTS_UNAVAILABLE" | "STEWARD_BILLING_PERIOD_OPEN" | "STEWARD_BILLING_NO_PLAN" | "STEWARD_BILLING_OVER_CREDIT" | "STEWARD_BILLING_OVERPAYMENT" | "STEWARD_PAYMENT_FAILED" | "STEWARD_UNDERTAKING_REQUIRED" | "STEWARD_TERMS_NOT_ACCEPTED" | "STEWARD_ORG_SUSPENDED" | "STEWARD_BACKUP_TOOL_MISSING" | "STEWARD_BACKUP_TARGET_UNREACHABLE" | "STEWARD_BACKUP_TARGET_FULL" | "STEWARD_BACKUP_DATABASE_REFUSED" | "STEWARD_BACKUP_CAPTURE_FAILED" | "STEWARD_BACKUP_RESTORE_FAILED" | "STEWARD_BACKUP_FAILED" | "STEWARD_BACKUP_INTERRUPTED" | "STEWARD_BACKUP_REPOSITORY_DAMAGED";
                 message: string;
                 requestId: string;
                 details?: {
@@ -12235,6 +13346,100 @@ export interface components {
             serverIds: string[];
             findingCount: number;
         };
+        BackupPlanInput: {
+            id: string;
+            serverId: string;
+            repositoryId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "mysql" | "postgresql" | "files";
+            database: string | null;
+            paths: string[];
+            excludes: string[];
+            dbAuth: string | null;
+            dbUser: string | null;
+            dbSecretId: string | null;
+            hasGivenPassword: boolean;
+            everyMinutes: number;
+            nextRunAt: string;
+            keep: {
+                last: number;
+                daily: number;
+                weekly: number;
+                monthly: number;
+            };
+            enabled: boolean;
+            lastOkAt: string | null;
+            lastFailedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        BackupRepositoryInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "local" | "sftp" | "s3";
+            location: {
+                [key: string]: unknown;
+            };
+            url: string;
+            publicKey: string | null;
+            isDefault: boolean;
+            initialised: boolean;
+            lastCheckAt: string | null;
+            lastCheckStatus: string | null;
+            lastCheckError: string | null;
+            storedBytes: number;
+            createdAt: string;
+        };
+        BackupRunInput: {
+            id: string;
+            /** @enum {string} */
+            kind: "backup" | "restore" | "check";
+            planId: string | null;
+            repositoryId: string;
+            serverId: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            dryRun: boolean;
+            request: {
+                [key: string]: unknown;
+            };
+            instruction: {
+                type: string;
+                id: string | null;
+                actorId: string | null;
+            };
+            snapshotId: string | null;
+            bytesRead: number;
+            bytesAdded: number;
+            durationMs: number | null;
+            progress: {
+                [key: string]: unknown;
+            } | null;
+            result: {
+                [key: string]: unknown;
+            } | null;
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            attempt: number;
+            queuedAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        RestorePointInput: {
+            id: string;
+            planId: string;
+            serverId: string;
+            repositoryId: string;
+            takenAt: string;
+            sizeBytes: number;
+            addedBytes: number;
+            durationMs: number;
+            entry: string;
+        };
         GrantInput: {
             id: string;
             orgId: string;
@@ -12247,7 +13452,7 @@ export interface components {
             scope: {
                 serverIds: string[];
                 accountIds: string[];
-                actions: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                actions: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions" | "restore_backups")[];
             };
             /** @enum {string} */
             state: "requested" | "approved" | "active" | "expired" | "revoked" | "denied";
@@ -12794,7 +13999,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_SIGNUP_LINK_INVALID" | "STEWARD_REAUTHENTICATION_REQUIRED" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_SERVER_ADDRESS_NOT_ALLOWED" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_INCIDENT_CLOSED" | "STEWARD_INCIDENT_SCOPE" | "STEWARD_GRANTS_UNAVAILABLE" | "STEWARD_BILLING_PERIOD_OPEN" | "STEWARD_BILLING_NO_PLAN" | "STEWARD_BILLING_OVER_CREDIT" | "STEWARD_BILLING_OVERPAYMENT" | "STEWARD_PAYMENT_FAILED" | "STEWARD_UNDERTAKING_REQUIRED" | "STEWARD_TERMS_NOT_ACCEPTED" | "STEWARD_ORG_SUSPENDED";
+                code: "STEWARD_INVALID_INPUT" | "STEWARD_MALFORMED_JSON" | "STEWARD_UNSUPPORTED_MEDIA_TYPE" | "STEWARD_BAD_HEADER" | "STEWARD_PAYLOAD_TOO_LARGE" | "STEWARD_ROUTE_NOT_FOUND" | "STEWARD_NOT_FOUND" | "STEWARD_UNAUTHENTICATED" | "STEWARD_INVALID_CREDENTIALS" | "STEWARD_TOTP_REQUIRED" | "STEWARD_TOTP_ENROLMENT_REQUIRED" | "STEWARD_CSRF" | "STEWARD_FORBIDDEN" | "STEWARD_CONFLICT" | "STEWARD_EMAIL_TAKEN" | "STEWARD_SIGNUP_LINK_INVALID" | "STEWARD_REAUTHENTICATION_REQUIRED" | "STEWARD_LAST_OWNER" | "STEWARD_INVITE_INVALID" | "STEWARD_RATE_LIMITED" | "STEWARD_SEALED" | "STEWARD_AUDIT_UNAVAILABLE" | "STEWARD_DATABASE_UNAVAILABLE" | "STEWARD_INTEGRITY" | "STEWARD_INTERNAL" | "STEWARD_MIGRATION_FAILED" | "STEWARD_CONFIG_INVALID" | "STEWARD_KEY_ROTATION_IN_PROGRESS" | "STEWARD_JOB_NOT_FOUND" | "STEWARD_SSH_HOST_KEY_CHANGED" | "STEWARD_SSH_HOST_KEY_UNKNOWN" | "STEWARD_SSH_AUTH_FAILED" | "STEWARD_SSH_UNREACHABLE" | "STEWARD_SSH_TIMEOUT" | "STEWARD_SSH_COMMAND_FAILED" | "STEWARD_SSH_PROTOCOL" | "STEWARD_SERVER_ADDRESS_NOT_ALLOWED" | "STEWARD_INVALID_REMOTE_ARGUMENT" | "STEWARD_REMOTE_STEP_NOT_CONVERGED" | "STEWARD_REMOTE_EXECUTOR_CLOSED" | "STEWARD_PROVIDER_INVALID_CREDENTIALS" | "STEWARD_PROVIDER_NOT_FOUND" | "STEWARD_PROVIDER_RATE_LIMITED" | "STEWARD_PROVIDER_UNAVAILABLE" | "STEWARD_PROVIDER_MALFORMED_RESPONSE" | "STEWARD_PROVIDER_REQUEST_REJECTED" | "STEWARD_PROVIDER_UNSUPPORTED" | "STEWARD_INSECURE_ENDPOINT" | "STEWARD_ENDPOINT_NOT_ALLOWED" | "STEWARD_PROVIDER_ACCOUNT_UNVERIFIED" | "STEWARD_PROVIDER_ACCOUNT_IN_USE" | "STEWARD_CONFIRMATION_REQUIRED" | "STEWARD_TESTHOSTS_PREREQUISITES" | "STEWARD_TESTHOSTS_BASE_ROOT_FAILED" | "STEWARD_TESTHOSTS_SETUP_FAILED" | "STEWARD_TESTHOSTS_START_FAILED" | "STEWARD_TESTHOSTS_TIMEOUT" | "STEWARD_TESTHOSTS_POOL_EXHAUSTED" | "STEWARD_TESTHOSTS_INVALID_SPEC" | "STEWARD_TESTHOSTS_UNSUPPORTED" | "STEWARD_TESTHOSTS_WRONG_STATE" | "STEWARD_RECIPE_UNSUPPORTED_HOST" | "STEWARD_RECIPE_PACKAGE_FAILED" | "STEWARD_RECIPE_PACKAGE_LISTS_FAILED" | "STEWARD_RECIPE_CONFIG_REJECTED" | "STEWARD_RECIPE_FILE_FAILED" | "STEWARD_RECIPE_COMMAND_FAILED" | "STEWARD_RECIPE_SERVICE_UNKNOWN" | "STEWARD_RECIPE_SERVICE_FAILED" | "STEWARD_RECIPE_PRECONDITION" | "STEWARD_RECIPE_SECRET_INVALID" | "STEWARD_NO_ACTIVE_GRANT" | "STEWARD_STEP_UP_REQUIRED" | "STEWARD_SELF_APPROVAL" | "STEWARD_GRANT_STATE" | "STEWARD_ORIGIN_NOT_ALLOWED" | "STEWARD_RECORDING_UNAVAILABLE" | "STEWARD_CONSENT_REQUIRED" | "STEWARD_UNSUBSCRIBE_INVALID" | "STEWARD_NOTICES_PENDING" | "STEWARD_OWNS_ORGANISATIONS" | "STEWARD_TASK_INTERRUPTED" | "STEWARD_MONITORING_OUTPUT_INVALID" | "STEWARD_INCIDENT_CLOSED" | "STEWARD_INCIDENT_SCOPE" | "STEWARD_GRANTS_UNAVAILABLE" | "STEWARD_BILLING_PERIOD_OPEN" | "STEWARD_BILLING_NO_PLAN" | "STEWARD_BILLING_OVER_CREDIT" | "STEWARD_BILLING_OVERPAYMENT" | "STEWARD_PAYMENT_FAILED" | "STEWARD_UNDERTAKING_REQUIRED" | "STEWARD_TERMS_NOT_ACCEPTED" | "STEWARD_ORG_SUSPENDED" | "STEWARD_BACKUP_TOOL_MISSING" | "STEWARD_BACKUP_TARGET_UNREACHABLE" | "STEWARD_BACKUP_TARGET_FULL" | "STEWARD_BACKUP_DATABASE_REFUSED" | "STEWARD_BACKUP_CAPTURE_FAILED" | "STEWARD_BACKUP_RESTORE_FAILED" | "STEWARD_BACKUP_FAILED" | "STEWARD_BACKUP_INTERRUPTED" | "STEWARD_BACKUP_REPOSITORY_DAMAGED";
                 message: string;
                 requestId: string;
                 details?: {
@@ -13106,6 +14311,100 @@ export interface components {
             serverIds: string[];
             findingCount: number;
         };
+        BackupPlan: {
+            id: string;
+            serverId: string;
+            repositoryId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "mysql" | "postgresql" | "files";
+            database: string | null;
+            paths: string[];
+            excludes: string[];
+            dbAuth: string | null;
+            dbUser: string | null;
+            dbSecretId: string | null;
+            hasGivenPassword: boolean;
+            everyMinutes: number;
+            nextRunAt: string;
+            keep: {
+                last: number;
+                daily: number;
+                weekly: number;
+                monthly: number;
+            };
+            enabled: boolean;
+            lastOkAt: string | null;
+            lastFailedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        BackupRepository: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "local" | "sftp" | "s3";
+            location: {
+                [key: string]: unknown;
+            };
+            url: string;
+            publicKey: string | null;
+            isDefault: boolean;
+            initialised: boolean;
+            lastCheckAt: string | null;
+            lastCheckStatus: string | null;
+            lastCheckError: string | null;
+            storedBytes: number;
+            createdAt: string;
+        };
+        BackupRun: {
+            id: string;
+            /** @enum {string} */
+            kind: "backup" | "restore" | "check";
+            planId: string | null;
+            repositoryId: string;
+            serverId: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            dryRun: boolean;
+            request: {
+                [key: string]: unknown;
+            };
+            instruction: {
+                type: string;
+                id: string | null;
+                actorId: string | null;
+            };
+            snapshotId: string | null;
+            bytesRead: number;
+            bytesAdded: number;
+            durationMs: number | null;
+            progress: {
+                [key: string]: unknown;
+            } | null;
+            result: {
+                [key: string]: unknown;
+            } | null;
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            attempt: number;
+            queuedAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        RestorePoint: {
+            id: string;
+            planId: string;
+            serverId: string;
+            repositoryId: string;
+            takenAt: string;
+            sizeBytes: number;
+            addedBytes: number;
+            durationMs: number;
+            entry: string;
+        };
         Grant: {
             id: string;
             orgId: string;
@@ -13118,7 +14417,7 @@ export interface components {
             scope: {
                 serverIds: string[];
                 accountIds: string[];
-                actions: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions")[];
+                actions: ("terminal" | "tasks" | "read_facts_logs" | "reveal_secrets" | "provider_actions" | "restore_backups")[];
             };
             /** @enum {string} */
             state: "requested" | "approved" | "active" | "expired" | "revoked" | "denied";

@@ -65,6 +65,7 @@ import { RequireSession } from '../session/RequireSession';
 import { Billing } from '../pages/billing/Billing';
 import { AbuseReview } from '../pages/staff/AbuseReview';
 import { Undertaking } from '../pages/staff/Undertaking';
+import { ServerBackups } from '../pages/backups/ServerBackups';
 
 /** A server's sections (see pages/servers/tabs.ts). */
 const serverPages: RouteObject[] = [
@@ -76,6 +77,7 @@ const serverPages: RouteObject[] = [
   { path: 'tasks', element: <ServerTasks /> },
   { path: 'terminal', element: <ServerTerminal /> },
   { path: 'metrics', element: <ServerMetrics /> },
+  { path: 'backups', element: <ServerBackups /> },
   { path: 'settings', element: <ServerSettings /> },
 ];
 

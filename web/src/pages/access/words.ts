@@ -8,6 +8,7 @@ export const ACTION_LABELS: Record<GrantAction, string> = {
   read_facts_logs: 'Read facts and logs',
   reveal_secrets: 'Reveal stored secrets',
   provider_actions: 'Start, stop or reboot instances',
+  restore_backups: 'Restore backups onto servers',
 };
 
 export const ALL_ACTIONS = Object.keys(ACTION_LABELS) as GrantAction[];

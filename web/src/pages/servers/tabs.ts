@@ -17,5 +17,6 @@ export const SERVER_TABS: readonly ServerTab[] = [
   { path: 'tasks', label: 'Tasks' },
   { path: 'terminal', label: 'Terminal' },
   { path: 'metrics', label: 'Metrics' },
+  { path: 'backups', label: 'Backups' },
   { path: 'settings', label: 'Settings' },
 ];
