@@ -3,7 +3,7 @@ import { FakeClock } from '../src/kernel/clock.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { ENGINES } from '../testkit/db.js';
 import { insertReadyServers } from '../testkit/servers.js';
-import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { confirmationLink, startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { staffMember, type StaffMember } from './access-kit.js';
 
 const MINUTE = 60_000;
@@ -73,19 +73,31 @@ describe.each(ENGINES)('fraud and abuse: review queue, suspension and reinstatem
     const ip = '203.0.113.77';
     const orgs: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await s.app.inject({
+      // 1. Ask to sign up from the one address; 2. follow the mailed link from it, which creates the organisation.
+      const email = `farm${i}-${Date.now()}@example.com`;
+      const asked = await s.app.inject({
         method: 'POST',
         url: '/api/auth/signup',
         remoteAddress: ip,
-        payload: {
-          email: `farm${i}-${Date.now()}@example.com`,
-          password: `Farm-password-${i}-long-enough`,
-          name: `Farm ${i}`,
-          orgName: `Farm ${i}`,
-        },
+        payload: { email, password: `Farm-password-${i}-long-enough`, name: `Farm ${i}`, orgName: `Farm ${i}` },
       });
-      expect(res.statusCode).toBe(201);
-      orgs.push(JSON.parse(res.body).orgs[0].id);
+      expect(asked.statusCode).toBe(202);
+      const token = new URL(await confirmationLink(s.core, email)).hash.slice(1);
+      const confirmed = await s.app.inject({
+        method: 'POST',
+        url: '/api/auth/confirm',
+        remoteAddress: ip,
+        payload: { token },
+      });
+      expect(confirmed.statusCode).toBe(200);
+      const signedIn = await s.app.inject({
+        method: 'POST',
+        url: '/api/auth/signin',
+        remoteAddress: ip,
+        payload: { email, password: `Farm-password-${i}-long-enough` },
+      });
+      expect(signedIn.statusCode).toBe(200);
+      orgs.push(JSON.parse(signedIn.body).orgs[0].id);
     }
     expect(await s.core.trust.queue.collectSignals()).toEqual({ orgsPerAddress: 3, outboundAttacks: 0 });
     expect(await s.core.trust.queue.collectSignals()).toEqual({ orgsPerAddress: 0, outboundAttacks: 0 });
