@@ -74,5 +74,5 @@ describe('quickstart', () => {
       await new Promise((r) => child.on('close', r));
       rmSync(cwd, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });
