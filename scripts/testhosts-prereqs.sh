@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# testhosts-prereqs.sh — install what Steward's real SSH test hosts need (src/sandbox/hosts, testkit/fleet.ts).
+# testhosts-prereqs.sh — install every system package the tests use, and start the local PostgreSQL if it is
+# installed but stopped. Run by `npm test` (scripts/test.mjs) as its first step, so a fresh machine needs nothing
+# else: the real SSH test hosts (src/sandbox/hosts, testkit/fleet.ts) need OpenSSH, debootstrap and namespaces;
+# the dump tests need PostgreSQL's client tools, the EC2 sandbox tests the AWS CLI, the shell-script tests
+# busybox (its ash and utilities), the console tests Chromium.
 #
 # Idempotent: installs only what is missing, and does nothing when all is there. As root it installs with
 # apt-get (quiet, noninteractive); as anyone else it exits non-zero with the exact command to run.
@@ -10,12 +14,28 @@
 # its pid file, checked against its executable). An sshd that was already running before is left alone.
 set -euo pipefail
 
+PACKAGES=(
+  openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils
+  postgresql-client awscli busybox chromium
+)
 # poppler-utils: pdftotext, which the billing tests use to read the text of the invoice PDFs Steward renders.
-PACKAGES=(openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils poppler-utils)
+PACKAGES+=(poppler-utils)
 # Third-party cloud clients the sandbox-cloud tests drive, as users would (Apache Libcloud, boto3; run by /usr/bin/python3).
 PACKAGES+=(python3-libcloud python3-boto3 curl)
 # restic: the backup engine Steward runs on its own host (docs/decisions/0016-backups.md).
 PACKAGES+=(restic)
+
+# PostgreSQL is expected at 127.0.0.1:5432 (testkit/db.ts); a local cluster that is installed but stopped is started.
+start_postgres() {
+  command -v pg_isready >/dev/null || return 0
+  pg_isready -h 127.0.0.1 -p 5432 -q && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v pg_ctlcluster >/dev/null && [[ -d /etc/postgresql ]]; then
+    local version
+    version=$(ls /etc/postgresql | head -n1)
+    echo "testhosts-prereqs: starting PostgreSQL $version"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  fi
+}
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -27,6 +47,7 @@ grep -qw overlay /proc/filesystems || overlay_ok=0
 install_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${missing[*]:-}"
 
 if [[ ${#missing[@]} -eq 0 && $overlay_ok -eq 1 ]]; then
+  [[ ${1:-} == --check ]] || start_postgres
   echo "testhosts-prereqs: everything is installed"
   exit 0
 fi
@@ -35,7 +56,7 @@ if [[ ${1:-} == --check || $(id -u) -ne 0 ]]; then
   [[ ${#missing[@]} -gt 0 ]] && echo "testhosts-prereqs: missing packages: ${missing[*]}" >&2
   [[ $overlay_ok -eq 0 ]] && echo "testhosts-prereqs: the overlay file system is not available (modprobe overlay)" >&2
   if [[ $(id -u) -ne 0 ]]; then
-    echo "testhosts-prereqs: run as root: sudo bash scripts/testhosts-prereqs.sh" >&2
+    echo "testhosts-prereqs: installing system packages needs root; run once: sudo bash scripts/testhosts-prereqs.sh" >&2
     [[ ${#missing[@]} -gt 0 ]] && echo "  (or: sudo sh -c '$install_cmd')" >&2
   fi
   exit 1
@@ -62,8 +83,14 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   trap '[[ $own_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d' EXIT
   echo "testhosts-prereqs: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  log=$(mktemp)
+  if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "testhosts-prereqs: installing ${missing[*]} failed (apt-get's last lines above)" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
 
   after=$(machine_sshd)
   if [[ -n $after && $after != "$before" ]]; then
@@ -80,4 +107,5 @@ if [[ $overlay_ok -eq 0 ]]; then
   modprobe overlay 2>/dev/null || true
   grep -qw overlay /proc/filesystems || { echo "testhosts-prereqs: the kernel has no overlay file system" >&2; exit 1; }
 fi
+start_postgres
 echo "testhosts-prereqs: ready"

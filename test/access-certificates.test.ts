@@ -1,5 +1,6 @@
+// Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 /**
- * SECURITY C4: staff SSH certificates on real OpenSSH servers that trust the organisation's CA
+ * docs/decisions/0008-access.md: staff SSH certificates on real OpenSSH servers that trust the organisation's CA
  * (TrustedUserCAKeys + AuthorizedPrincipalsFile, as initial setup installs them). A certificate works on its
  * server inside the grant's window, and is refused on another server, by a principal naming another server,
  * and after the window ends. Each certificate is inspected with ssh-keygen -L.

@@ -1,5 +1,6 @@
+import type { Json } from '../testkit/client.js';
 /**
- * SECURITY C7: a Steward process killed with SIGKILL in the middle of a terminal session leaves a playable
+ * docs/decisions/0008-access.md: a Steward process killed with SIGKILL in the middle of a terminal session leaves a playable
  * recording of everything up to (at most one flush interval before) the kill; the next start marks the
  * session incomplete and audits `session.recording_incomplete`.
  */
@@ -15,7 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
 import { TEST_ENV } from '../testkit/steward.js';
 import { openTerminal } from '../testkit/terminal.js';
-import { until } from './access-kit.js';
+import { until } from '../testkit/wait.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -46,8 +47,7 @@ describe('terminal recording survives kill -9 of Steward', () => {
         await fetch(`${base}/healthz`)
           .then((r) => r.status === 200)
           .catch(() => false),
-      60_000,
-      200,
+      { timeoutMs: 60_000, everyMs: 200 },
     );
     return child;
   }
@@ -98,7 +98,7 @@ describe('terminal recording survives kill -9 of Steward', () => {
         method,
         headers: { cookie, 'x-csrf-token': body.csrfToken, ...(payload ? { 'content-type': 'application/json' } : {}) },
         ...(payload ? { body: JSON.stringify(payload) } : {}),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }));
     const host = fleet.hosts[0]!;
     const added = await call('POST', `/api/orgs/${orgId}/servers`, {
       name: 'crash',
@@ -111,8 +111,7 @@ describe('terminal recording survives kill -9 of Steward', () => {
     await until(
       'the server to be ready',
       async () => (await call('GET', `/api/orgs/${orgId}/servers/${added.body.id}`)).body.status === 'ready',
-      60_000,
-      200,
+      { timeoutMs: 60_000, everyMs: 200 },
     );
     const term = await openTerminal(base, { cookie, csrf: body.csrfToken }, { orgId, serverId: added.body.id });
     term.type('echo "before-crash-$((2+3))"\n');

@@ -1,5 +1,6 @@
+// Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 /**
- * SECURITY C1/C9: the denial matrix. Every way a staff member can lack access ({no grant, pending, expired,
+ * docs/decisions/0008-access.md: the denial matrix. Every way a staff member can lack access ({no grant, pending, expired,
  * revoked, other server, other organisation, other staff member}) times every staff action (web terminal, task
  * run, facts read, secret reveal, provider action, SSH certificate) is refused with STEWARD_NO_ACTIVE_GRANT and
  * one `access.denied` audit event naming why; no SSH login is attempted (the ledger does not move, a tripwire command
@@ -7,12 +8,12 @@
  * calls work under an active grant.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../src/kernel/clock.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { newClientKey, useFleet } from '../testkit/fleet.js';
 import { plantIncident } from '../testkit/incidents.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { openTerminal, TerminalRefused } from '../testkit/terminal.js';
+import { until } from '../testkit/wait.js';
 import { readyServer, staffMember, supportGrant, type StaffMember } from './access-kit.js';
 
 const ALL = ['terminal', 'tasks', 'read_facts_logs', 'reveal_secrets', 'provider_actions'];
@@ -75,7 +76,10 @@ describe('denial matrix: no active matching grant, no access', () => {
     await a.client.post(`/api/orgs/${a.orgId}/grants/${revoked}/revoke`);
     const active = (await supportGrant(a, staff, [server1], { actions: ALL })).grantId;
     const othersGrant = (await supportGrant(a, other, [server1], { actions: ALL })).grantId;
-    await sleep(1500); // the expired one's window is over
+    await until(
+      "the narrowed grant's window to be over",
+      async () => (await a.client.get(`/api/orgs/${a.orgId}/grants/${expired}`)).body.state === 'expired',
+    );
     cases.push(
       { name: 'no grant', grantId: NO_SUCH_GRANT, server: server1, reason: 'no_grant' },
       { name: 'pending', grantId: pending.id, server: server1, reason: 'pending' },
@@ -158,6 +162,7 @@ describe('denial matrix: no active matching grant, no access', () => {
   it('refuses every case × action, audits each refusal, logs in nowhere and signs nothing', async () => {
     const ledger = await ledgerCount();
     const signatures = s.core.access.ca.signatures();
+    const deniedBefore = await deniedCount();
     const outcomes: string[] = [];
     for (const c of cases) {
       for (const [action, call] of Object.entries(actions)) {
@@ -179,7 +184,7 @@ describe('denial matrix: no active matching grant, no access', () => {
         expect(details.reason, `${c.name} × ${action}`).toBe(reason);
       }
     }
-    expect(outcomes).toHaveLength(cases.length * Object.keys(actions).length);
+    expect(await deniedCount(), outcomes.join('\n')).toBe(deniedBefore + cases.length * Object.keys(actions).length);
     expect(await ledgerCount(), 'no SSH login or provider call was recorded').toBe(ledger);
     expect(s.core.access.ca.signatures(), 'no certificate was signed').toBe(signatures);
     expect((await fleet.hosts[0]!.run(['test', '-e', '/tmp/matrix-tripwire'])).code).toBe(1);
@@ -195,9 +200,10 @@ describe('denial matrix: no active matching grant, no access', () => {
       argv: ['touch', '/tmp/matrix-control'],
     });
     expect(res.status, res.raw).toBe(202);
-    for (let i = 0; i < 200 && (await fleet.hosts[0]!.run(['test', '-e', '/tmp/matrix-control'])).code !== 0; i++)
-      await sleep(100);
-    expect((await fleet.hosts[0]!.run(['test', '-e', '/tmp/matrix-control'])).code).toBe(0);
+    await until(
+      'the command to create /tmp/matrix-control',
+      async () => (await fleet.hosts[0]!.run(['test', '-e', '/tmp/matrix-control'])).code === 0,
+    );
     expect(await ledgerCount()).toBeGreaterThan(ledger);
     const use = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses`)).body.uses.find(
       (u: { operation: string }) => u.operation === 'ssh.login:task:command',
@@ -215,16 +221,17 @@ describe('denial matrix: no active matching grant, no access', () => {
     expect(res.status).toBe(202);
     await a.client.post(`/api/orgs/${a.orgId}/grants/${grantId}/revoke`);
     const ledger = await ledgerCount();
+    const denied = await deniedCount();
     s.core.queue.start();
-    for (let i = 0; i < 100; i++) {
-      const run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${res.body.id}`)).body;
-      if (run.finishedAt) {
-        expect(run.status).toBe('failed');
-        expect(run.hosts[0].error).toMatch(/grant/);
-        break;
-      }
-      await sleep(100);
-    }
+    const run = await until('the queued run to finish', async () => {
+      const body = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${res.body.id}`)).body;
+      return body.finishedAt ? body : undefined;
+    });
+    expect(run.status).toBe('failed');
+    expect(run.hosts[0].error).toMatch(/grant/);
+    // The login guard refused it with the same reason a staff action under that grant gets.
+    expect(await deniedCount()).toBe(denied + 1);
+    expect(await lastDenied()).toMatchObject({ reason: 'revoked', grant: grantId, during: 'ssh_login' });
     expect(await ledgerCount()).toBe(ledger);
     expect((await fleet.hosts[0]!.run(['test', '-e', '/tmp/matrix-late'])).code).toBe(1);
   });

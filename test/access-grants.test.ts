@@ -9,7 +9,8 @@ import { signUp, type SignedUp } from '../testkit/client.js';
 import { startSmtpSink, type SmtpSink } from '../testkit/smtp.js';
 import { plantIncident } from '../testkit/incidents.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
-import { staffMember, until, type StaffMember } from './access-kit.js';
+import { staffMember, type StaffMember } from './access-kit.js';
+import { until } from '../testkit/wait.js';
 
 describe.each(ENGINES)('staff access grants (%s)', (engine) => {
   const clock = new FakeClock(Date.now());
@@ -101,8 +102,7 @@ describe.each(ENGINES)('staff access grants (%s)', (engine) => {
         const list = (await a.client.get(`/api/orgs/${a.orgId}/grants`)).body.grants as { id: string; state: string }[];
         return list.find((g) => g.id === opened.body.grantId && g.state === 'active');
       },
-      2000,
-      50,
+      { timeoutMs: 2000, everyMs: 50 },
     );
     expect(Date.now() - started).toBeLessThan(2000);
     expect(seen).toMatchObject({
@@ -115,7 +115,7 @@ describe.each(ENGINES)('staff access grants (%s)', (engine) => {
     const tookMail = await until(
       'the mail saying who took the request',
       async () => smtp.mails.slice(mailsBefore).find((m) => /took your request/.test(m.subject)),
-      20_000,
+      { timeoutMs: 20_000 },
     );
     expect(tookMail.to).toEqual([a.email]);
     expect(tookMail.body).toContain(opened.body.grantId);

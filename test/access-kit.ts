@@ -10,6 +10,7 @@ import type { TestHost } from '../src/sandbox/hosts/index.js';
 import { TestClient, type SignedUp } from '../testkit/client.js';
 import { base32Decode } from '../testkit/console.js';
 import type { TestSteward } from '../testkit/steward.js';
+import { until } from '../testkit/wait.js';
 
 export interface StaffMember {
   readonly client: TestClient;
@@ -65,21 +66,6 @@ export async function staffMember(
   };
 }
 
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 30_000,
-  every = 100,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(every);
-  }
-}
-
 /** Adds a fleet host as a server of the customer's organisation and waits until it is ready. */
 export async function readyServer(
   customer: SignedUp,
@@ -103,7 +89,7 @@ export async function readyServer(
       const { body } = await customer.client.get(`/api/orgs/${customer.orgId}/servers/${id}`);
       return body.status === 'enrolling' ? undefined : body;
     },
-    180_000,
+    { timeoutMs: 180_000 },
   );
   if (server.status !== 'ready')
     throw new Error(`server ${name} is ${server.status}: ${server.statusReason ?? 'no reason given'}`);

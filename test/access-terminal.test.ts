@@ -1,3 +1,4 @@
+// Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 /**
  * The recorded web terminal on a real host: a staff member's live session is cut within seconds of the
  * customer revoking the grant, and of the grant expiring; what was recorded up to then replays as asciicast
@@ -9,7 +10,8 @@ import { signUp, type SignedUp } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { openTerminal, TerminalRefused } from '../testkit/terminal.js';
-import { readyServer, staffMember, supportGrant, until, type StaffMember } from './access-kit.js';
+import { readyServer, staffMember, supportGrant, type StaffMember } from './access-kit.js';
+import { until } from '../testkit/wait.js';
 
 function parseCast(cast: string): { header: Record<string, unknown>; events: [number, string, string][] } {
   const [head, ...rest] = cast.trim().split('\n');
@@ -67,8 +69,7 @@ describe('web terminal under a grant (real host)', () => {
           entries.some((e) => e.kind === 'login' && e.details.operation === 'ssh.login:terminal')
         );
       },
-      2000,
-      50,
+      { timeoutMs: 2000, everyMs: 50 },
     );
     expect(Date.now() - seenAt).toBeLessThan(2000);
     await new Promise((r) => setTimeout(r, 700)); // one flush interval, so the output is committed

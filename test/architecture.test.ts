@@ -35,7 +35,6 @@ const ALLOWED: Record<string, string[]> = {
   sandbox: ['kernel'],
   core: ['kernel', 'crypto', 'db', 'providers', 'remote'],
   api: ['kernel', 'core'],
-  worker: ['kernel', 'core'],
   cli: ['kernel', 'core', 'api', 'db', 'sandbox'],
 };
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/kernel/errors.js';
 import { ENGINES } from '../testkit/db.js';
-import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
+import { signUp, TestClient, type SignedUp, type Json } from '../testkit/client.js';
 import { operationsOf, sampleOf } from '../testkit/openapi.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
@@ -33,7 +33,7 @@ describe.each(ENGINES)('bad input gets a coded 4xx, never a 500 (%s)', (engine) 
   });
   afterAll(() => s?.close());
 
-  const expectCoded = (res: { status: number; body: any }, status: number, code: string) => {
+  const expectCoded = (res: { status: number; body: Json }, status: number, code: string) => {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(res.body.error.message.length).toBeGreaterThan(10);

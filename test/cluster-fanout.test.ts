@@ -1,3 +1,5 @@
+// Engine: PostgreSQL only: many nodes need PostgreSQL (docs/testing.md).
+import type { Json } from '../testkit/client.js';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
@@ -5,6 +7,7 @@ import { ClusterClient, startCluster, type Cluster, type ClusterNode } from '../
 import { TRIPWIRE_FILE } from '../testkit/cluster-recipes.js';
 import { rawQuery } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
+import { until } from '../testkit/wait.js';
 
 const PRELOAD = fileURLToPath(new URL('../testkit/cluster-recipes.ts', import.meta.url));
 const HOSTS = 30;
@@ -12,21 +15,6 @@ const HOSTS = 30;
 const PER_ORG = 5;
 const LEASE_SECONDS = 15;
 const HOLD_SECONDS = 6;
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 180_000,
-  everyMs = 100,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 const pidOf = (claim: string | null) => (claim ? Number(claim.split(':')[1]) : undefined);
 
@@ -90,22 +78,29 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
             const r = await client.post(`/api/orgs/${client.orgId}/servers`, body);
             return r.status === 503 ? undefined : r;
           },
-          60_000,
-          500,
+          { timeoutMs: 60_000, everyMs: 500 },
         );
         expect(res.status, JSON.stringify(res.body)).toBe(202);
       }
-      await until('every server ready', async () => {
-        const { body } = await client.get(`/api/orgs/${client.orgId}/servers`);
-        return body.servers.length === HOSTS && body.servers.every((s: { status: string }) => s.status === 'ready');
-      });
+      await until(
+        'every server ready',
+        async () => {
+          const { body } = await client.get(`/api/orgs/${client.orgId}/servers`);
+          return body.servers.length === HOSTS && body.servers.every((s: { status: string }) => s.status === 'ready');
+        },
+        { timeoutMs: 180_000 },
+      );
       // Each new server is discovered at once (one run per server); wait for those to settle.
-      await until('the first discoveries', async () => {
-        const { body } = await client.get(`/api/orgs/${client.orgId}/task-runs?limit=100`);
-        return (
-          body.runs.length >= HOSTS && body.runs.every((r: { finishedAt: string | null }) => r.finishedAt !== null)
-        );
-      });
+      await until(
+        'the first discoveries',
+        async () => {
+          const { body } = await client.get(`/api/orgs/${client.orgId}/task-runs?limit=100`);
+          return (
+            body.runs.length >= HOSTS && body.runs.every((r: { finishedAt: string | null }) => r.finishedAt !== null)
+          );
+        },
+        { timeoutMs: 180_000 },
+      );
       timings.enrolAndDiscoverMs = Date.now() - started;
     } catch (err) {
       failWith(err);
@@ -145,7 +140,7 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
         }
       })().catch(() => undefined);
       let victimHosts: string[];
-      let run: any;
+      let run: Json;
       try {
         // 2. Kill the victim while every host it holds is inside the long "hold" step it started moments ago, after
         //    the first action step (recorded done) and before the second: the worst place for a naive retry.
@@ -173,8 +168,7 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
             const victimFinished = done.filter((h) => pidOf(h.claimed_by as string) === victim.pid).length;
             return mine.length > 0 && fresh && victimFinished > 0 ? mine.map((h) => h.server_id as string) : undefined;
           },
-          120_000,
-          20,
+          { timeoutMs: 120_000, everyMs: 20 },
         );
         victimKilled = true;
         victim.kill('SIGKILL');
@@ -188,8 +182,7 @@ describe('cluster: fan-out over many workers survives a dead worker', () => {
             const { body } = await client.get(`/api/orgs/${client.orgId}/task-runs/${runId}`);
             return body.finishedAt ? body : undefined;
           },
-          300_000,
-          250,
+          { timeoutMs: 300_000, everyMs: 250 },
         );
         timings.fanOutMs = Date.now() - started;
       } finally {

@@ -1,26 +1,13 @@
+// Engine: PostgreSQL only: many nodes need PostgreSQL (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
 import { ClusterClient, startCluster, type Cluster } from '../testkit/cluster.js';
 import { rawQuery } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
 import { ec2Account, startFakeClouds } from '../testkit/provisioning-e2e.js';
+import { until } from '../testkit/wait.js';
 
 type Clouds = Awaited<ReturnType<typeof startFakeClouds>>;
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 120_000,
-  everyMs = 200,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /**
  * Standing schedules across processes: two workers (and an API node) on one PostgreSQL. Each schedule fires once
@@ -131,10 +118,13 @@ describe('cluster: schedules fire once per interval across processes', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(202);
       ids.push(res.body.id);
     }
-    await until('servers ready', async () =>
-      (await client.get(`/api/orgs/${client.orgId}/servers`)).body.servers.every(
-        (s: { status: string }) => s.status === 'ready',
-      ),
+    await until(
+      'servers ready',
+      async () =>
+        (await client.get(`/api/orgs/${client.orgId}/servers`)).body.servers.every(
+          (s: { status: string }) => s.status === 'ready',
+        ),
+      { timeoutMs: 120_000, everyMs: 200 },
     );
     for (const id of ids)
       expect(
@@ -159,7 +149,10 @@ describe('cluster: schedules fire once per interval across processes', () => {
         client.orgId,
       ]);
       // 2. Both workers scan every half second; each schedule still fires once, and moves five minutes on.
-      await until(`round ${round}`, async () => (await scheduledRuns()) >= 3 * round);
+      await until(`round ${round}`, async () => (await scheduledRuns()) >= 3 * round, {
+        timeoutMs: 120_000,
+        everyMs: 200,
+      });
       await sleep(3 * TICK_MS);
       expect(await scheduledRuns()).toBe(3 * round);
       const next = await rawQuery(cluster.db, `SELECT next_run_at FROM discovery_schedules WHERE org_id = $1`, [

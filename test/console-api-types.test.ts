@@ -1,3 +1,4 @@
+// Engine: SQLite only: no store behaviour is tested here (docs/testing.md).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -5,7 +5,8 @@ import { findLeaks, makeCanaries } from '../testkit/canary.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { launchChromium, leakSurfaces, openPage, screenshot, seriousAxeViolations } from '../testkit/browser.js';
 import { signInThroughConsole, startConsoleSteward, type ConsoleSteward } from '../testkit/console.js';
-import { staffMember, until } from '../testkit/privacy.js';
+import { staffMember } from '../testkit/privacy.js';
+import { until } from '../testkit/wait.js';
 
 /**
  * The privacy centre in the browser: a significant policy change shown until acknowledged, consents given and
@@ -140,7 +141,7 @@ describe('console: the privacy centre', () => {
             ((await person.client.get('/api/me/deletions')).body.deletions as { status: string }[]).every(
               (d) => d.status === 'done',
             ) || undefined,
-          60_000,
+          { timeoutMs: 60_000 },
         );
         await page.getByRole('button', { name: 'Delete your account…' }).click();
         await dialog.getByLabel(`Type “${person.email}” to confirm`).fill(person.email);

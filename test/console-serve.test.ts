@@ -1,3 +1,4 @@
+// Engine: SQLite only: no store behaviour is tested here (docs/testing.md).
 import Fastify from 'fastify';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

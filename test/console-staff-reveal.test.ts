@@ -6,7 +6,8 @@ import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { launchChromium, leakSurfaces, openPage, screenshot } from '../testkit/browser.js';
 import { createStaff, freshCodes, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
 import { useFleet } from '../testkit/fleet.js';
-import { readyServer, until } from './access-kit.js';
+import { readyServer } from './access-kit.js';
+import { until } from '../testkit/wait.js';
 
 /**
  * A credential discovery found on a real host, revealed in the console by a staff member working under a
@@ -42,8 +43,7 @@ describe('console: a staff member reveals a found credential under a grant that 
         const res = await owner.client.get(`/api/orgs/${owner.orgId}/servers/${serverId}/found-secrets`);
         return res.status === 200 && res.body.secrets.length === 1 ? true : undefined;
       },
-      180_000,
-      500,
+      { timeoutMs: 180_000, everyMs: 500 },
     );
     const account = await createStaff(env.s, ['support']);
     const signin = await new TestClient(env.s.app).post('/api/auth/signin', {

@@ -1,10 +1,12 @@
+// Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
 import { findLeaks } from '../testkit/canary.js';
 import { dumpDatabase } from '../testkit/db.js';
-import { seenResponses, signUp, type SignedUp } from '../testkit/client.js';
+import { seenResponses, signUp, type SignedUp, type Json } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { until } from '../testkit/wait.js';
 
 const CANARY = `Cn4ry-disc-${Math.random().toString(36).slice(2, 10)}-pw`;
 
@@ -14,7 +16,7 @@ describe('self-discovery on isolated hosts that differ', () => {
   let a: SignedUp;
   const ids: string[] = [];
 
-  async function waitForRun(runId: string): Promise<any> {
+  async function waitForRun(runId: string): Promise<Json> {
     for (let i = 0; i < 1200; i++) {
       const run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${runId}`)).body;
       if (run.finishedAt) return run;
@@ -44,7 +46,7 @@ describe('self-discovery on isolated hosts that differ', () => {
     }
     // Enrolment is followed by a first discovery of each server, under the same instruction.
     for (const id of ids) {
-      for (let i = 0; i < 1800 && (await snapshots(id)).length === 0; i++) await sleep(100);
+      await until("the server's first snapshot", async () => (await snapshots(id)).length > 0, { timeoutMs: 180_000 });
     }
   }, 300_000);
   afterAll(() => s?.close());
@@ -69,7 +71,9 @@ describe('self-discovery on isolated hosts that differ', () => {
     );
     expect((await h1!.run(['useradd', '-o', '-u', '0', '-g', '0', '-M', '-s', '/bin/bash', 'toor'])).code).toBe(0);
     await h2!.spawnDaemon(['nc', '-lk', '-p', '9999']);
-    for (let i = 0; i < 50 && !(await h2!.run(['ss', '-ltn'])).stdout.includes(':9999'); i++) await sleep(100);
+    await until('the listener on port 9999', async () => (await h2!.run(['ss', '-ltn'])).stdout.includes(':9999'), {
+      timeoutMs: 30_000,
+    });
 
     const res = await a.client.post(`/api/orgs/${a.orgId}/discovery`, { all: true });
     expect(res.status).toBe(202);

@@ -1,3 +1,4 @@
+// Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 /**
  * Fifty real hosts, one of which changes its host key: a command fanned out to all of them runs on the 49 and
  * never on the one, which is blocked (alert, audit) before any authentication.

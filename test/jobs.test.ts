@@ -6,15 +6,7 @@ import { FakeClock, sleep } from '../src/kernel/clock.js';
 import { newId } from '../src/kernel/ids.js';
 import { ENGINES } from '../testkit/db.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
-
-async function until(check: () => Promise<boolean> | boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { until } from '../testkit/wait.js';
 
 describe('job payload rules', () => {
   it('accepts ids, numbers, booleans and short words; refuses anything that could be a secret', () => {
@@ -66,7 +58,7 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
           throw new Error('roll back');
         }),
       ).rejects.toThrow('roll back');
-      await until(() => seen.length === 1, 'the committed job');
+      await until('the committed job', () => seen.length === 1, { timeoutMs: 10_000, everyMs: 20 });
       await sleep(150);
       expect(seen).toEqual(['1']);
     } finally {
@@ -84,8 +76,8 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
     q.start();
     try {
       const id = await q.enqueue(s.core.db, { queue: 't.fail', payload: {}, maxAttempts: 3 });
-      await until(() => calls === 1, 'first attempt');
-      await until(async () => (await q.get(id))?.status === 'queued', 'requeue');
+      await until('first attempt', () => calls === 1, { timeoutMs: 10_000, everyMs: 20 });
+      await until('requeue', async () => (await q.get(id))?.status === 'queued', { timeoutMs: 10_000, everyMs: 20 });
       const waiting = (await q.get(id))!;
       expect(Date.parse(waiting.runAt)).toBeGreaterThan(clock.nowMs());
       // Shown to the organisation: an error that is not one of Steward's coded ones reads as its internal-failure
@@ -94,10 +86,16 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
       await sleep(100);
       expect(calls).toBe(1); // not due yet
       clock.advance(5 * 60_000);
-      await until(() => calls === 2, 'second attempt');
-      await until(async () => (await q.get(id))?.status === 'queued', 'second requeue');
+      await until('second attempt', () => calls === 2, { timeoutMs: 10_000, everyMs: 20 });
+      await until('second requeue', async () => (await q.get(id))?.status === 'queued', {
+        timeoutMs: 10_000,
+        everyMs: 20,
+      });
       clock.advance(5 * 60_000);
-      await until(async () => (await q.get(id))?.status === 'failed', 'final failure');
+      await until('final failure', async () => (await q.get(id))?.status === 'failed', {
+        timeoutMs: 10_000,
+        everyMs: 20,
+      });
       expect(calls).toBe(3);
       // The audit row follows the status change (its own transaction).
       const audited = () =>
@@ -107,7 +105,10 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
           .where('action', '=', 'job.failed')
           .where('target_id', '=', id)
           .execute();
-      await until(async () => (await audited()).length > 0, 'the job.failed audit event');
+      await until('the job.failed audit event', async () => (await audited()).length > 0, {
+        timeoutMs: 10_000,
+        everyMs: 20,
+      });
       await sleep(100);
       expect(await audited()).toHaveLength(1);
       expect((await q.list({ status: 'failed', limit: 10 })).map((j) => j.id)).toContain(id);
@@ -137,7 +138,7 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
       await sleep(150);
       expect(ran).toBe(0);
       clock.advance(61_000);
-      await until(async () => (await q.get(id))?.status === 'done', 'takeover');
+      await until('takeover', async () => (await q.get(id))?.status === 'done', { timeoutMs: 10_000, everyMs: 20 });
       expect(ran).toBe(1);
       expect((await q.get(id))!.attempts).toBe(2);
     } finally {
@@ -160,7 +161,7 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
     q1.start();
     q2.start();
     try {
-      await until(() => ids.every((id) => runs.has(id)), 'all jobs', 30_000);
+      await until('all jobs', () => ids.every((id) => runs.has(id)), { timeoutMs: 30_000, everyMs: 20 });
       await sleep(100);
       expect([...runs.values()].every((n) => n === 1)).toBe(true);
     } finally {

@@ -1,3 +1,4 @@
+// Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 /**
  * The servers journey through the API, on three real isolated hosts: add them, watch Steward enrol and discover
  * them, run initial setup on all three with live progress, see it change nothing the second time, and see the
@@ -9,6 +10,7 @@ import { signUp, type SignedUp } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { RECIPE_HOST_PACKAGES } from '../testkit/task-context.js';
+import { until } from '../testkit/wait.js';
 
 describe('journey: three servers, initial setup, facts and their diff', () => {
   const fleet = useFleet({ count: 3, extraPackages: RECIPE_HOST_PACKAGES, spec: (i) => ({ name: `shop-${i}` }) });
@@ -17,19 +19,15 @@ describe('journey: three servers, initial setup, facts and their diff', () => {
   const ids: string[] = [];
 
   const get = async (path: string) => (await a.client.get(`/api/orgs/${a.orgId}${path}`)).body;
-  async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-    for (let i = 0; i < 3000; i++) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      await sleep(100);
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
   const finished = (runId: string) =>
-    until(`run ${runId}`, async () => {
-      const run = await get(`/task-runs/${runId}`);
-      return run.finishedAt ? run : undefined;
-    });
+    until(
+      `run ${runId}`,
+      async () => {
+        const run = await get(`/task-runs/${runId}`);
+        return run.finishedAt ? run : undefined;
+      },
+      { timeoutMs: 300_000 },
+    );
 
   beforeAll(async () => {
     s = await startTestSteward({ engine: 'postgres' });
@@ -51,8 +49,10 @@ describe('journey: three servers, initial setup, facts and their diff', () => {
       ids.push(res.body.id);
     }
     for (const id of ids)
-      await until('first discovery', async () =>
-        (await get(`/servers/${id}/snapshots`)).snapshots.length > 0 ? true : undefined,
+      await until(
+        'first discovery',
+        async () => ((await get(`/servers/${id}/snapshots`)).snapshots.length > 0 ? true : undefined),
+        { timeoutMs: 300_000 },
       );
     for (const [i, id] of ids.entries())
       expect((await get(`/servers/${id}/facts`)).facts.identity.hostname).toBe(`shop-${i}`);

@@ -1,3 +1,4 @@
+// Engine: SQLite only: mail and public pages; the privacy stores run on both engines in privacy-centre and privacy-deletion (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../testkit/client.js';
 import { startSmtpSink, type SmtpSink } from '../testkit/smtp.js';

@@ -1,3 +1,4 @@
+// Engine: SQLite only: CLI output over the API; the monitoring stores run on both engines elsewhere (docs/testing.md).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

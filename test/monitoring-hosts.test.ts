@@ -8,6 +8,7 @@ import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from '../testkit/wait.js';
 
 const INTERVAL_S = 10;
 const RECIPIENT = 'ops-team@example.com';
@@ -79,7 +80,9 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
       '-o',
       'PasswordAuthentication=yes',
     ]);
-    for (let i = 0; i < 50 && !(await h0!.run(['ss', '-ltn'])).stdout.includes(':2222'); i++) await sleep(100);
+    await until('the listener on port 2222', async () => (await h0!.run(['ss', '-ltn'])).stdout.includes(':2222'), {
+      timeoutMs: 30_000,
+    });
     // Host 1 has a system log to follow across a rotation.
     await h1!.writeFile('/var/log/syslog', 'boot line one\nboot line two\n', 0o640);
     for (const [i, host] of fleet.hosts.entries()) {
@@ -177,7 +180,9 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
       await sleep(100);
     expect((await h1!.run(['useradd', '-o', '-u', '0', '-g', '0', '-M', '-s', '/bin/bash', 'toor'])).code).toBe(0);
     await h2!.spawnDaemon(['nc', '-lk', '-p', '9999']);
-    for (let i = 0; i < 50 && !(await h2!.run(['ss', '-ltn'])).stdout.includes(':9999'); i++) await sleep(100);
+    await until('the listener on port 9999', async () => (await h2!.run(['ss', '-ltn'])).stdout.includes(':9999'), {
+      timeoutMs: 30_000,
+    });
 
     await tick();
     const [f0, f1, f2] = await Promise.all(ids.map(findings));
@@ -210,7 +215,7 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
       grants[0]!.id,
     );
     await smtp.waitFor(1, 60_000);
-    for (let i = 0; i < 300 && mailsTo(/./).length < 3; i++) await sleep(100);
+    await until('three alert mails', () => mailsTo(/./).length >= 3, { timeoutMs: 30_000 });
     expect(mailsTo(/./).length).toBeGreaterThanOrEqual(3);
 
     // The same state seen again adds occurrences, not findings.
@@ -258,14 +263,14 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
       resolvedAt: null,
       details: { subject: expect.stringMatching(/^\//) },
     });
-    for (let i = 0; i < 300 && fired().length < 1; i++) await sleep(100);
+    await until('the rule to fire', () => fired().length >= 1, { timeoutMs: 30_000 });
     expect(fired()).toHaveLength(1);
 
     expect((await a.client.patch(`/api/orgs/${a.orgId}/alert-rules/${rule.body.id}`, { threshold: 100 })).status).toBe(
       200,
     );
     await tick();
-    for (let i = 0; i < 300 && resolved().length < 1; i++) await sleep(100);
+    await until('the alert to resolve', () => resolved().length >= 1, { timeoutMs: 30_000 });
     expect(resolved()).toHaveLength(1);
     expect(fired()).toHaveLength(1);
     expect((await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events).toEqual([]);
@@ -368,7 +373,7 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     await h2.start();
     await tick();
     expect((await a.client.get(`/api/orgs/${a.orgId}/alert-events?open=true`)).body.events).toEqual([]);
-    for (let i = 0; i < 300 && mailsTo(/mon-2: Gone quiet/).length < 2; i++) await sleep(100);
+    await until('two gone-quiet mails', () => mailsTo(/mon-2: Gone quiet/).length >= 2, { timeoutMs: 30_000 });
     expect(mailsTo(/mon-2: Gone quiet/).map((m) => m.subject)).toEqual([
       '[critical] mon-2: Gone quiet',
       '[resolved] mon-2: Gone quiet',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsStore } from '../src/core/monitoring/metrics.store.js';
 import { targetsStore } from '../src/core/monitoring/targets.store.js';
 import { FakeClock } from '../src/kernel/clock.js';
-import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
+import { signUp, TestClient, type SignedUp, type Json } from '../testkit/client.js';
 import { ENGINES } from '../testkit/db.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
@@ -183,7 +183,7 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
   });
 
   it('bad input is a 4xx with a stable code, never a 500', async () => {
-    const cases: [Promise<{ status: number; body: any }>, number, string][] = [
+    const cases: [Promise<{ status: number; body: Json }>, number, string][] = [
       [query(`metrics=${encodeURIComponent('cpu;rm -rf /')}&from=${fromS}&to=${toS}`), 400, 'STEWARD_INVALID_INPUT'],
       [query(`metrics=cpu.busy_pct&from=${toS}&to=${fromS}`), 400, 'STEWARD_INVALID_INPUT'],
       [query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=7`), 400, 'STEWARD_INVALID_INPUT'],
@@ -306,7 +306,14 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
       .where('server_id', '=', serverId)
       .execute();
     const claim = (worker: string, expected: number, next: number) =>
-      targetsStore.claim(s.core.db, serverId, expected, next, worker, now, now + 600_000);
+      targetsStore.claim(s.core.db, {
+        serverId,
+        expectedNext: expected,
+        next,
+        worker,
+        nowMs: now,
+        leaseUntil: now + 600_000,
+      });
     // 1. Two workers race for the same slot: exactly one wins (either may, on PostgreSQL's two connections).
     const raced = await Promise.all([claim('w1', now, now + 30_000), claim('w2', now, now + 30_000)]);
     expect(raced.filter(Boolean)).toHaveLength(1);

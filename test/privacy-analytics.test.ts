@@ -1,3 +1,4 @@
+// Engine: SQLite only: mail and public pages; the privacy stores run on both engines in privacy-centre and privacy-deletion (docs/testing.md).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,8 +6,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../testkit/browser.js';
 import { runCli } from '../testkit/cli.js';
-import { signUp, TestClient } from '../testkit/client.js';
-import { staffMember, until } from '../testkit/privacy.js';
+import type { TestClient } from '../testkit/client.js';
+import { signUp } from '../testkit/client.js';
+import { staffMember } from '../testkit/privacy.js';
+import { until } from '../testkit/wait.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
 const COOKIE = 'steward_analytics';
@@ -138,7 +141,9 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     const headerOnly = await browser.newContext({ extraHTTPHeaders: { 'Sec-GPC': '1' } });
     const second = await visit(headerOnly);
     await second.page.getByRole('button', { name: 'Accept analytics' }).click();
-    await until('the page view to be posted', async () => (second.collects.length > 0 ? true : undefined));
+    await until('the page view to be posted', async () => (second.collects.length > 0 ? true : undefined), {
+      timeoutMs: 30_000,
+    });
     await second.page.waitForTimeout(300);
     expect(await analyticsCookie(headerOnly)).toBeUndefined();
     expect(await events()).toEqual([]);
@@ -150,7 +155,9 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     const before = Date.now();
     const { page, problems } = await visit(context, { referer: 'https://news.example.org/story?id=9' });
     await page.getByRole('button', { name: 'Accept analytics' }).click();
-    const first = await until('the page view', async () => (await events()).find((e) => e.kind === 'pageview'));
+    const first = await until('the page view', async () => (await events()).find((e) => e.kind === 'pageview'), {
+      timeoutMs: 30_000,
+    });
     const cookie = await analyticsCookie(context);
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(first).toMatchObject({
@@ -168,10 +175,12 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     expect(JSON.stringify(await events())).not.toContain(cookie!.value);
 
     await page.getByRole('link', { name: 'Download this policy as text' }).click();
-    await until('the download', async () => (await events()).find((e) => e.kind === 'download'));
+    await until('the download', async () => (await events()).find((e) => e.kind === 'download'), { timeoutMs: 30_000 });
     await page.reload();
-    await until('the second page view', async () =>
-      (await events()).filter((e) => e.kind === 'pageview').length === 2 ? true : undefined,
+    await until(
+      'the second page view',
+      async () => ((await events()).filter((e) => e.kind === 'pageview').length === 2 ? true : undefined),
+      { timeoutMs: 30_000 },
     );
     expect(await page.getByRole('region', { name: 'Cookie consent' }).count()).toBe(0);
     const all = await events();
@@ -196,8 +205,10 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     await context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Strict' }]);
     const { page } = await visit(context);
     await page.getByRole('button', { name: 'Accept analytics' }).click();
-    const linked = await until('a linked page view', async () =>
-      (await events()).find((e) => e.user_id === person.userId),
+    const linked = await until(
+      'a linked page view',
+      async () => (await events()).find((e) => e.user_id === person.userId),
+      { timeoutMs: 30_000 },
     );
     expect(linked.path).toBe('/legal/privacy');
     const consent = (await person.client.get('/api/me/consents')).body.current.find(
@@ -209,8 +220,10 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     await person.client.post('/api/me/consents', { purpose: 'analytics', granted: false });
     const count = (await events()).length;
     await page.reload();
-    await until('the cookie to be dropped', async () =>
-      (await analyticsCookie(context)) === undefined ? true : undefined,
+    await until(
+      'the cookie to be dropped',
+      async () => ((await analyticsCookie(context)) === undefined ? true : undefined),
+      { timeoutMs: 30_000 },
     );
     expect((await events()).length).toBe(count);
     await context.close();

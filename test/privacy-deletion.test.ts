@@ -3,7 +3,8 @@ import { findLeaks, makeCanaries, type CanarySet } from '../testkit/canary.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { ENGINES } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
-import { dumpDatabase, until } from '../testkit/privacy.js';
+import { dumpDatabase } from '../testkit/privacy.js';
+import { until } from '../testkit/wait.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
 // One real SSH host for both engines: Steward installs its organisation key on it, and must take it off again.
@@ -62,7 +63,7 @@ describe.each(ENGINES)('deleting an organisation and an account (%s)', (engine) 
         (await owner.client.get(`/api/orgs/${orgId}/servers/${added.body.id}`)).body.status === 'ready'
           ? true
           : undefined,
-      60_000,
+      { timeoutMs: 60_000 },
     );
     orgKey = (await s.core.orgKeys.publicKey(orgId)).publicKey;
     expect((await host.readFile('/root/.ssh/authorized_keys')).toString()).toContain(orgKey);
@@ -142,7 +143,7 @@ describe.each(ENGINES)('deleting an organisation and an account (%s)', (engine) 
         const d = (await owner.client.get('/api/me/deletions')).body.deletions[0];
         return d?.status === 'done' ? d : undefined;
       },
-      90_000,
+      { timeoutMs: 90_000 },
     );
     expect(done).toMatchObject({ orgId, serversReleased: 1, serversLeft: 0 });
     process.stdout.write(

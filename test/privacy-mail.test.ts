@@ -1,7 +1,8 @@
+// Engine: SQLite only: mail and public pages; the privacy stores run on both engines in privacy-centre and privacy-deletion (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../testkit/smtp.js';
-import { settled as settle, staffMember, until } from '../testkit/privacy.js';
+import { settled as settle, staffMember } from '../testkit/privacy.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
 /** The unsubscribe link of a mail, as a path and query on Steward (the body is plain text and HTML). */
@@ -69,18 +70,16 @@ describe('promotional mail, consent, unsubscribe and suppression (real SMTP serv
 
   it('never sends promotional mail without consent, even when something queues it directly', async () => {
     const link = 'https://steward.example.test/unsubscribe?token=x';
-    await s.core.db
-      .transaction()
-      .execute((trx) =>
-        s.core.notify.queueMail(trx, {
-          to: bob.email,
-          scope: bob.userId,
-          category: 'promotional',
-          template: 'privacy.promotion',
-          vars: { subject: 'Sneaky', body: 'x', unsubscribeUrl: link },
-          headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-        }),
-      );
+    await s.core.db.transaction().execute((trx) =>
+      s.core.notify.queueMail(trx, {
+        to: bob.email,
+        scope: bob.userId,
+        category: 'promotional',
+        template: 'privacy.promotion',
+        vars: { subject: 'Sneaky', body: 'x', unsubscribeUrl: link },
+        headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      }),
+    );
     await settled();
     const row = await s.core.db
       .selectFrom('outbox')
@@ -92,17 +91,15 @@ describe('promotional mail, consent, unsubscribe and suppression (real SMTP serv
     expect(to(bob, 'Sneaky')).toHaveLength(0);
     // And promotional mail without the unsubscribe headers is refused outright.
     await expect(
-      s.core.db
-        .transaction()
-        .execute((trx) =>
-          s.core.notify.queueMail(trx, {
-            to: bob.email,
-            scope: bob.userId,
-            category: 'promotional',
-            template: 'privacy.promotion',
-            vars: {},
-          }),
-        ),
+      s.core.db.transaction().execute((trx) =>
+        s.core.notify.queueMail(trx, {
+          to: bob.email,
+          scope: bob.userId,
+          category: 'promotional',
+          template: 'privacy.promotion',
+          vars: {},
+        }),
+      ),
     ).rejects.toThrow(/List-Unsubscribe/);
   });
 
@@ -177,18 +174,16 @@ describe('promotional mail, consent, unsubscribe and suppression (real SMTP serv
     await bob.client.post('/api/me/consents', { purpose: 'referrals', granted: true });
     expect((await bob.client.post('/api/me/referrals', { friendEmail: friend.toUpperCase() })).status).toBe(202);
     const link = 'https://steward.example.test/unsubscribe?token=y';
-    await s.core.db
-      .transaction()
-      .execute((trx) =>
-        s.core.notify.queueMail(trx, {
-          to: friend,
-          scope: bob.userId,
-          category: 'promotional',
-          template: 'privacy.referral',
-          vars: { referrerName: 'Bob', url: '', unsubscribeUrl: link },
-          headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-        }),
-      );
+    await s.core.db.transaction().execute((trx) =>
+      s.core.notify.queueMail(trx, {
+        to: friend,
+        scope: bob.userId,
+        category: 'promotional',
+        template: 'privacy.referral',
+        vars: { referrerName: 'Bob', url: '', unsubscribeUrl: link },
+        headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      }),
+    );
     await settled();
     expect(smtp.mails.filter((m) => m.to.includes(friend))).toHaveLength(1);
     expect((await bob.client.get('/api/me/referrals')).body.referrals[0].status).toBe('suppressed');

@@ -1,7 +1,8 @@
+// Engine: SQLite only: mail and public pages; the privacy stores run on both engines in privacy-centre and privacy-deletion (docs/testing.md).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/kernel/errors.js';
-import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
+import { signUp, TestClient, type SignedUp, type Json } from '../testkit/client.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
 /** The public endpoints outside the OpenAPI document (analytics, unsubscribe, policy page) against bad input. */
@@ -26,7 +27,7 @@ describe('public privacy endpoints: bad input gets a coded 4xx, never a 500', ()
   });
 
   it('the collector refuses malformed, oversized and cross-site requests, and stores nothing without the cookie', async () => {
-    const coded = (res: { status: number; body: any }, status: number, code: string) => {
+    const coded = (res: { status: number; body: Json }, status: number, code: string) => {
       expect(res.status).toBe(status);
       expect(res.body.error.code).toBe(code);
     };

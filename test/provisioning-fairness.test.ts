@@ -11,7 +11,7 @@ const percentile = (values: number[], p: number): number => {
 };
 
 /**
- * SECURITY.md G6: organisation A's provider throttles everything it sends, and A keeps asking. Organisation B's
+ * docs/decisions/0007-provisioning.md: organisation A's provider throttles everything it sends, and A keeps asking. Organisation B's
  * provider calls (on its own account) must not slow down noticeably: retries and pacing are per organisation.
  */
 describe('one throttled organisation does not slow another', () => {

@@ -2,7 +2,7 @@ import { EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerProvisioning, type InstanceChange } from '../src/core/provisioning/index.js';
 import { sleep } from '../src/kernel/clock.js';
-import { signUp, type SignedUp } from '../testkit/client.js';
+import { signUp, type SignedUp, type Json } from '../testkit/client.js';
 import type { TestSteward } from '../testkit/steward.js';
 import {
   connect,
@@ -55,7 +55,7 @@ describe('instance status sync', () => {
       },
       20_000,
     );
-    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as any[];
+    const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as Json[];
     const scheduled = uses.filter((u) => u.instruction.type === 'schedule');
     expect(scheduled.length).toBeGreaterThan(0);
     expect(scheduled[0]).toMatchObject({
@@ -69,7 +69,7 @@ describe('instance status sync', () => {
     const entry = await until(
       'state change in the audit log',
       async () => {
-        const entries = (await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries as any[];
+        const entries = (await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries as Json[];
         return entries.find((e) => e.action === 'instance.state_changed' && e.details.to === 'stopped');
       },
       20_000,

@@ -2,7 +2,7 @@
  * database and rotate-database-password on a real isolated host with MariaDB (started from its init script;
  * the host has no systemd). The generated password reaches the server only on stdin: while the step that sends
  * it is held up on the server, every process's argv and environment on the host is sampled again and again and
- * never shows it (SECURITY.md F5), and the task's log never holds it (F1).
+ * never shows it (it travels on stdin), and the task's log never holds it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import database from '../src/core/tasks/recipes/database.js';
@@ -35,7 +35,7 @@ let executor: RemoteExecutor;
 const host = () => fleet.hosts[0]!;
 
 async function run(
-  recipe: Recipe<any>,
+  recipe: Recipe,
   opts: { params?: unknown; wrap?: (ctx: TestTaskContext) => TaskContext; steps?: RunStepsOptions } = {},
 ): Promise<{ result: StepRunResult; ctx: TestTaskContext }> {
   return executor.withSession(

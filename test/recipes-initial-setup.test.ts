@@ -49,7 +49,7 @@ const sh = async (script: string) => host().run(['sh', '-c', script]);
 
 /** Runs a recipe over one SSH session as `username` (root with the fleet key, or the administrator). */
 async function run(
-  recipe: Recipe<any>,
+  recipe: Recipe,
   params: unknown,
   as: 'root' | 'admin',
 ): Promise<{ result: StepRunResult; ctx: TestTaskContext }> {

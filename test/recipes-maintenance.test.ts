@@ -46,7 +46,7 @@ async function withContext(
   );
 }
 
-const run = (host: TestHost, recipe: Recipe<any>, params: unknown = {}) =>
+const run = (host: TestHost, recipe: Recipe, params: unknown = {}) =>
   withContext(host, (ctx) => runRecipe(recipe, params, ctx));
 
 /**

@@ -1,5 +1,5 @@
 /**
- * SECURITY.md D2 and D4 against a real sshd: a changed host key stops Steward during key exchange, before
+ * docs/decisions/0003-remote-execution.md against a real sshd: a changed host key stops Steward during key exchange, before
  * any credential is offered and before any command runs; unknown hosts are not trusted unless first-contact
  * pinning is asked for; extra host keys are learned only when proven over a verified session.
  */

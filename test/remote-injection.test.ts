@@ -1,5 +1,5 @@
 /**
- * SECURITY.md E2 against a real sshd: 10,000 hostile strings passed as argv values arrive byte for byte and
+ * docs/decisions/0003-remote-execution.md against a real sshd: 10,000 hostile strings passed as argv values arrive byte for byte and
  * never run. The values are sent in batches (one `printf '%s\0' v1 v2 …` per exec over one pooled
  * connection, split by a byte budget), and half the batches go through the other safe pattern, a fixed
  * script reading its data from positional parameters.

@@ -1,5 +1,5 @@
 /**
- * SECURITY.md F5 and D6 against a real sshd: a secret sent to a running command is visible to that command
+ * docs/decisions/0003-remote-execution.md against a real sshd: a secret sent to a running command is visible to that command
  * only (stdin), never in the process list or any process environment on the host; the login key never
  * touches the disk on our side.
  */
@@ -17,7 +17,7 @@ let sshd: TestSshd;
 let executor: RemoteExecutor;
 let target: SshTarget;
 
-/** The canary in every form a leak might take (SECURITY.md section 7 conventions). */
+/** The canary in every form a leak might take (testkit/canary.ts). */
 function encodings(value: string): string[] {
   const raw = Buffer.from(value);
   return [
@@ -101,7 +101,7 @@ describe('secrets on the remote side', () => {
     const suspects: string[] = [];
     const scan = (dir: string, depth: number): void => {
       if (depth < 0) return;
-      let names: string[] = [];
+      let names: string[];
       try {
         names = readdirSync(dir);
       } catch {

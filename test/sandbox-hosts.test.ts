@@ -156,7 +156,7 @@ const peerOf = (address: string): string => address.replace(/\d+$/, (last) => St
 describe('teardown', () => {
   it('leaves no mounts, namespaces, veths or folders, also after a launch that failed', async () => {
     const launcher = await createFleetLauncher({}, []);
-    let peers: string[] = [];
+    let peers: string[];
     try {
       const hosts = await launcher.launchMany(3);
       peers = hosts.map((h) => peerOf(h.address));

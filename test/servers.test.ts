@@ -1,20 +1,11 @@
+// Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../src/kernel/clock.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { until } from '../testkit/wait.js';
 
 const ROOT_PASSWORD = 'first-login-Passw0rd-xyz';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('servers inventory on real hosts', () => {
   // Host 0 accepts a root password; hosts 1 and 2 the fleet's client key.
@@ -37,10 +28,14 @@ describe('servers inventory on real hosts', () => {
 
   const serverOf = (id: string) => a.client.get(`/api/orgs/${a.orgId}/servers/${id}`).then((r) => r.body);
   const readyOrFailed = (id: string) =>
-    until(`server ${id} to settle`, async () => {
-      const v = await serverOf(id);
-      return v.status === 'enrolling' ? undefined : v;
-    });
+    until(
+      `server ${id} to settle`,
+      async () => {
+        const v = await serverOf(id);
+        return v.status === 'enrolling' ? undefined : v;
+      },
+      { timeoutMs: 60_000 },
+    );
 
   it('adds three servers; Steward installs its own key, proves it and forgets the first-login credential', async () => {
     const [pw, k1, k2] = fleet.hosts;
@@ -200,8 +195,10 @@ describe('servers inventory on real hosts', () => {
     );
     const orgKey = (await s.core.orgKeys.publicKey(a.orgId)).publicKey;
     expect((await a.client.delete(`/api/orgs/${a.orgId}/servers/${server.id}`)).status).toBe(202);
-    await until('the server record to go', async () =>
-      (await a.client.get(`/api/orgs/${a.orgId}/servers/${server.id}`)).status === 404 ? true : undefined,
+    await until(
+      'the server record to go',
+      async () => ((await a.client.get(`/api/orgs/${a.orgId}/servers/${server.id}`)).status === 404 ? true : undefined),
+      { timeoutMs: 60_000 },
     );
     const keys = (await host.readFile('/root/.ssh/authorized_keys')).toString();
     expect(keys.split('\n')).not.toContain(orgKey);

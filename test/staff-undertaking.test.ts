@@ -46,7 +46,7 @@ describe.each(ENGINES)('staff confidentiality undertaking (%s)', (engine) => {
         () => 'allowed',
         (err: { code?: string }) => err.code,
       );
-    const login = await s.core.access
+    const login = await s.core.access.grants
       .guardLogin({ type: 'staff_grant', id: grantId, actorId: support.userId }, server)
       .then(
         () => 'allowed',

@@ -1,5 +1,6 @@
+// Engine: SQLite only: no store behaviour is tested here (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, signUp } from '../testkit/client.js';
+import { TestClient, signUp, type Json } from '../testkit/client.js';
 import { operationsOf } from '../testkit/openapi.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
@@ -55,8 +56,8 @@ describe('operator endpoints, headers and the API description', () => {
     expect(doc.openapi).toBe('3.1.0');
     const ops = operationsOf(doc);
     expect(ops.length).toBeGreaterThan(20);
-    for (const [path, item] of Object.entries<any>(doc.paths)) {
-      for (const [method, op] of Object.entries<any>(item)) {
+    for (const [path, item] of Object.entries<Json>(doc.paths)) {
+      for (const [method, op] of Object.entries<Json>(item)) {
         expect(op.summary, `${method} ${path}`).toBeTruthy();
         if (path.startsWith('/api/')) expect(Object.keys(op.responses), `${method} ${path}`).toContain('4XX');
       }

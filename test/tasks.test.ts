@@ -1,10 +1,11 @@
+// Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
-import { signUp, type SignedUp } from '../testkit/client.js';
+import { signUp, type SignedUp, type Json } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
-async function waitForRun(a: SignedUp, runId: string): Promise<any> {
+async function waitForRun(a: SignedUp, runId: string): Promise<Json> {
   for (let i = 0; i < 600; i++) {
     const run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${runId}`)).body;
     if (run.finishedAt) return run;

@@ -60,4 +60,4 @@ export const tripwireRecipe: Recipe<Params> = {
 };
 
 // The table is read-only to Steward's own code; only this test preload adds to it.
-(RECIPES as Map<string, Recipe<any>>).set(tripwireRecipe.id, tripwireRecipe);
+(RECIPES as Map<string, Recipe>).set(tripwireRecipe.id, tripwireRecipe);

@@ -1,3 +1,4 @@
+import type { Json } from './client.js';
 /**
  * A Steward cluster for tests and benchmarks: API and worker processes running `steward serve --role …` from
  * source as children, on one fresh PostgreSQL test database (and its own job-queue schema), sharing one root
@@ -213,7 +214,7 @@ export class ClusterClient {
 
   constructor(private readonly urls: readonly string[]) {}
 
-  async request<T = any>(
+  async request<T = Json>(
     method: string,
     path: string,
     body?: unknown,
@@ -236,8 +237,8 @@ export class ClusterClient {
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, node };
   }
 
-  get = <T = any>(path: string) => this.request<T>('GET', path);
-  post = <T = any>(path: string, body: unknown = {}) => this.request<T>('POST', path, body);
+  get = <T = Json>(path: string) => this.request<T>('GET', path);
+  post = <T = Json>(path: string, body: unknown = {}) => this.request<T>('POST', path, body);
 
   /**
    * Signs a new customer up (through whichever node is next): asks, follows the link a worker mailed to the
@@ -262,7 +263,7 @@ export class ClusterClient {
     if (confirmed.status !== 200) throw new Error(`confirmation failed: ${JSON.stringify(confirmed.body)}`);
     const signin = await this.post('/api/auth/signin', { email, password });
     if (signin.status !== 200) throw new Error(`sign-in failed: ${signin.status} ${JSON.stringify(signin.body)}`);
-    this.csrf = (signin.body as any).csrfToken;
-    this.orgId = (signin.body as any).orgs[0].id;
+    this.csrf = (signin.body as Json).csrfToken;
+    this.orgId = (signin.body as Json).orgs[0].id;
   }
 }

@@ -68,6 +68,7 @@ export async function ensureConsoleBuilt(): Promise<void> {
         const out = err as { stdout?: Buffer; stderr?: Buffer };
         throw new Error(
           `Building the console failed (npm run build:web):\n${String(out.stderr ?? '')}${String(out.stdout ?? '')}`,
+          { cause: err },
         );
       }
     } finally {

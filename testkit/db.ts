@@ -31,6 +31,7 @@ async function pgClient(): Promise<pg.Client> {
     throw new Error(
       `PostgreSQL is needed for the tests but ${PG_URL} cannot be reached (${(err as Error).message}). ` +
         'Start it (e.g. `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`) or set STEWARD_TEST_PG_URL.',
+      { cause: err },
     );
   }
   return client;

@@ -16,9 +16,9 @@ import { assertTestHostPrerequisites, testHostDirs } from './fleet-env.js';
 import { registerForExit } from './fleet-exit.js';
 import { newClientKey } from './fleet-ssh.js';
 
-export { sshExec, hostVerifierFor, newClientKey, type SshLogin, type SshExecResult } from './fleet-ssh.js';
+export { sshExec, newClientKey, type SshLogin, type SshExecResult } from './fleet-ssh.js';
 
-export { assertTestHostPrerequisites, PREREQS_COMMAND, testHostDirs } from './fleet-env.js';
+export { testHostDirs } from './fleet-env.js';
 
 export interface FleetOptions extends Omit<LauncherOptions, 'runDir' | 'cacheDir' | 'rootAuthorizedKeys'> {
   /** Hosts started in beforeAll. Default 0 (launch them in the test through `fleet.launcher`). */

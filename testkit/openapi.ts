@@ -1,3 +1,4 @@
+import type { Json } from './client.js';
 /** Walks the OpenAPI document so sweeps (tenant isolation, fuzzing) cover every route without a hand-kept list. */
 
 export interface Operation {
@@ -26,15 +27,15 @@ export interface JsonSchema {
   additionalProperties?: boolean | JsonSchema;
 }
 
-export function operationsOf(doc: any): Operation[] {
+export function operationsOf(doc: Json): Operation[] {
   const ops: Operation[] = [];
-  for (const [path, item] of Object.entries<any>(doc.paths ?? {})) {
-    for (const [method, op] of Object.entries<any>(item)) {
+  for (const [path, item] of Object.entries<Json>(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries<Json>(item)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
       const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
       const query = (op.parameters ?? [])
-        .filter((p: any) => p.in === 'query')
-        .map((p: any) => ({ name: p.name, required: !!p.required, schema: p.schema ?? {} }));
+        .filter((p: Json) => p.in === 'query')
+        .map((p: Json) => ({ name: p.name, required: !!p.required, schema: p.schema ?? {} }));
       ops.push({
         method: method.toUpperCase() as Operation['method'],
         path,

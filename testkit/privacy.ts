@@ -1,8 +1,8 @@
 import type { StaffRole } from '../src/core/actor.js';
-import { sleep } from '../src/kernel/clock.js';
 import type { TestClient } from './client.js';
 import { staffSession } from './staff.js';
 import type { TestSteward } from './steward.js';
+import { until } from './wait.js';
 
 /** A signed-in staff member with the given roles and a second factor, through the API (for the privacy tests). */
 export async function staffMember(
@@ -11,17 +11,6 @@ export async function staffMember(
 ): Promise<{ client: TestClient; userId: string; email: string }> {
   const { client, userId, email } = await staffSession(s, roles);
   return { client, userId, email };
-}
-
-/** Polls until `fn` gives a value (not undefined), or fails naming what it waited for. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** Waits until no mail is waiting to be sent and no job is queued or running. */
@@ -34,7 +23,7 @@ export async function settled(s: TestSteward, ms = 30_000): Promise<void> {
       const running = await s.core.queue.list({ status: 'running', limit: 1 });
       return mail.length === 0 && queued.length === 0 && running.length === 0 ? true : undefined;
     },
-    ms,
+    { timeoutMs: ms, everyMs: 50 },
   );
 }
 

@@ -3,7 +3,8 @@
  * log captured (log lines and every byte of command output that streams into it), so a test can read what a
  * customer would see and search it for secrets.
  */
-import { secret, Secret } from '../src/kernel/secret.js';
+import type { Secret } from '../src/kernel/secret.js';
+import { secret } from '../src/kernel/secret.js';
 import {
   runSteps,
   type Argv,

@@ -8,16 +8,17 @@ export interface UntilOptions {
 }
 
 /**
- * The one wait of the test suite: calls `fn` until it gives a value other than `undefined`, and returns it.
+ * The one wait of the test suite: calls `fn` until it gives a value other than `undefined` or `false`, and
+ * returns it (so a condition reads `until('…', async () => cond)`).
  * It never ends quietly: when the time runs out it throws, naming what it waited for and the last error `fn`
  * threw (an error whose `final` property is true is thrown at once). A test that waits therefore either gets
  * the value it asserts on or fails.
  */
 export async function until<T>(
   what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
   options: UntilOptions = {},
-): Promise<T> {
+): Promise<Exclude<T, false>> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const everyMs = options.everyMs ?? 100;
   const end = Date.now() + timeoutMs;
@@ -25,7 +26,7 @@ export async function until<T>(
   for (;;) {
     try {
       const value = await fn();
-      if (value !== undefined) return value;
+      if (value !== undefined && value !== false) return value as Exclude<T, false>;
     } catch (err) {
       if ((err as { final?: boolean }).final === true) throw err;
       last = err;

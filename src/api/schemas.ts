@@ -30,7 +30,6 @@ export const phone = z
 export const totpCode = z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app');
 export const idOf = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`), `must be a ${prefix}_… id`);
-export const isoTime = z.string();
 
 export const ErrorBodySchema = z
   .object({
@@ -46,8 +45,9 @@ export const ErrorBodySchema = z
 /** Error responses every route can give; spread into each route's `response`. */
 export const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema } as const;
 
-export const OrgParams = z.strictObject({ orgId: idOf('org') });
-
+/** A list's page size (`?limit=`), 1 to 500, 100 by default. */
 export const Page = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+
+export const OrgParams = z.strictObject({ orgId: idOf('org') });

@@ -8,8 +8,6 @@ export type ProviderName = 'ec2' | 'elastichosts';
 /** Lifecycle states, normalised across providers. */
 export type NodeState = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated' | 'unknown';
 
-export const NODE_STATES: readonly NodeState[] = ['pending', 'running', 'stopping', 'stopped', 'terminated', 'unknown'];
-
 /** One API request a driver is about to send (reported through `CallOptions.onCall`). */
 export interface ProviderCall {
   readonly provider: ProviderName;

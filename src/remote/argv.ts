@@ -74,7 +74,7 @@ export type ShellCommand = string & { readonly [shellCommandBrand]: true };
  * `never` unless T is made only of string literal types. `string` and template types with a `${string}`
  * hole (what a template string with a variable has) produce an index signature, which `{}` satisfies.
  */
-type LiteralOnly<T extends string> = {} extends Record<T, unknown> ? never : T;
+type LiteralOnly<T extends string> = Record<never, never> extends Record<T, unknown> ? never : T;
 
 /**
  * Inserts fixed shell syntax (a redirection, `&&`, `|`) unquoted. The parameter only accepts a string

@@ -171,7 +171,16 @@ function prepare(options: SshConnectOptions): (address: string) => Promise<SshCo
           },
           'ssh login',
         );
-        resolve(wrap(client, endpoint, verdict.presented, verdict.firstContact, () => open, closeListeners));
+        resolve(
+          wrap({
+            client,
+            endpoint,
+            hostKey: verdict.presented,
+            firstContact: verdict.firstContact,
+            isOpen: () => open,
+            closeListeners,
+          }),
+        );
       });
       client.on('error', (err) => {
         if (settled && open)
@@ -214,14 +223,15 @@ function prepare(options: SshConnectOptions): (address: string) => Promise<SshCo
     });
 }
 
-function wrap(
-  client: InstanceType<typeof ssh2.Client>,
-  endpoint: Endpoint,
-  hostKey: PresentedHostKey,
-  firstContact: boolean,
-  isOpen: () => boolean,
-  closeListeners: Array<() => void>,
-): SshConnection {
+function wrap(input: {
+  readonly client: InstanceType<typeof ssh2.Client>;
+  readonly endpoint: Endpoint;
+  readonly hostKey: PresentedHostKey;
+  readonly firstContact: boolean;
+  readonly isOpen: () => boolean;
+  readonly closeListeners: Array<() => void>;
+}): SshConnection {
+  const { client, endpoint, hostKey, firstContact, isOpen, closeListeners } = input;
   const channel = (start: (cb: (err: Error | undefined, ch: ClientChannel) => void) => void): Promise<ClientChannel> =>
     new Promise((resolve, reject) => {
       try {

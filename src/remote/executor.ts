@@ -159,18 +159,19 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
     collect: boolean,
   ): Promise<ExecResult> {
     const channel = await connection.openExec(buildCommand(argv, opts.cwd));
-    return finish(channel, connection, p, redactArgv(argv), opts, collect);
+    return finish({ channel, connection, p, shown: redactArgv(argv), opts, collect });
   }
 
-  async function finish(
-    channel: ClientChannel,
-    connection: SshConnection,
-    p: Prepared,
-    shown: string[],
-    opts: ExecOptions,
-    collect: boolean,
-    onOpened?: (closed: Promise<void>) => void,
-  ): Promise<ExecResult> {
+  async function finish(input: {
+    readonly channel: ClientChannel;
+    readonly connection: SshConnection;
+    readonly p: Prepared;
+    readonly shown: string[];
+    readonly opts: ExecOptions;
+    readonly collect: boolean;
+    readonly onOpened?: (closed: Promise<void>) => void;
+  }): Promise<ExecResult> {
+    const { channel, connection, p, shown, opts, collect, onOpened } = input;
     const running = runOnChannel(
       channel,
       {
@@ -212,9 +213,15 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
     counters.commandsStarted += 1;
     try {
       const { held: conn, channel } = await openExec(p, command);
-      return await finish(channel, conn.connection, p, redactArgv(argv), opts, collect, (closedSignal) =>
-        releaseWhenClosed(conn, closedSignal),
-      );
+      return await finish({
+        channel,
+        connection: conn.connection,
+        p,
+        shown: redactArgv(argv),
+        opts,
+        collect,
+        onOpened: (closedSignal) => releaseWhenClosed(conn, closedSignal),
+      });
     } catch (err) {
       counters.commandsFailed += 1;
       throw err;

@@ -15,9 +15,9 @@ export type {
 export type { SshAuth, SshTarget } from './target.js';
 export type { HostKeyPolicy, PresentedHostKey } from './host-key.js';
 export { describeHostKey, parseOpenSshPublicKey, sha256Fingerprint } from './host-key.js';
-export { ExecError, HostKeyChangedError, HostKeyUnknownError } from './errors.js';
+export { ExecError, HostKeyChangedError } from './errors.js';
 export { generateEd25519KeyPair, type GeneratedKeyPair } from './keys.js';
-export { quoteArg, redactArgv, sensitive, shellFragment, toShellCommand, type Argv, type ArgvItem } from './argv.js';
+export { sensitive, toShellCommand, type Argv, type ArgvItem } from './argv.js';
 export {
   assertValidHostname,
   assertValidRemotePath,

@@ -1,5 +1,5 @@
 /**
- * SECURITY.md D1: ssh2 accepts any host key when `hostVerifier` is missing, so in production code only
+ * docs/decisions/0003-remote-execution.md: ssh2 accepts any host key when `hostVerifier` is missing, so in production code only
  * connection.ts may create an ssh2 Client, and it must always pass a verifier. Test helpers that speak
  * SSH on their own (to check the test fleet itself) must at least pass a real verifier.
  */

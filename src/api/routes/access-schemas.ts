@@ -88,7 +88,7 @@ export const TimelineEntry = z
   })
   .meta({ id: 'TimelineEntry' });
 
-/** Free text kept loose at the schema so the service can say exactly what is wrong (SECURITY C2). */
+/** Free text kept loose at the schema so the service can say exactly what is wrong (docs/decisions/0008-access.md). */
 export const looseText = (max: number) => z.string().max(max);
 export const SupportParams = z.strictObject({ supportId: idOf('sup') });
 export const GrantParams = z.strictObject({ grantId: idOf('grant') });

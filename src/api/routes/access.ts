@@ -125,12 +125,12 @@ export function accessRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (request) =>
-      access.grants.revokeGrant(
-        requireActor(request),
-        request.params.grantId,
-        contextOf(request),
-        request.params.orgId,
-      ),
+      access.grants.revokeGrant({
+        actor: requireActor(request),
+        grantId: request.params.grantId,
+        ctx: contextOf(request),
+        orgId: request.params.orgId,
+      }),
   );
 
   r.post(

@@ -13,7 +13,7 @@ const short = (max: number) =>
     .string()
     .min(1)
     .max(max)
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
 const Account = z
@@ -347,18 +347,16 @@ export function provisioningRoutes(app: FastifyInstance, core: Core): void {
         },
       },
       async (request, reply) =>
-        reply
-          .code(202)
-          .send(
-            await p.instances.changeInstance(
-              requireActor(request),
-              request.params.orgId,
-              request.params.accountId,
-              request.params.instanceId,
-              action,
-              contextOf(request),
-            ),
-          ),
+        reply.code(202).send(
+          await p.instances.changeInstance({
+            actor: requireActor(request),
+            orgId: request.params.orgId,
+            accountId: request.params.accountId,
+            nodeId: request.params.instanceId,
+            action,
+            ctx: contextOf(request),
+          }),
+        ),
     );
   }
 
@@ -374,18 +372,16 @@ export function provisioningRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (request, reply) =>
-      reply
-        .code(202)
-        .send(
-          await p.instances.terminateInstance(
-            requireActor(request),
-            request.params.orgId,
-            request.params.accountId,
-            request.params.instanceId,
-            request.body.confirm,
-            contextOf(request),
-          ),
-        ),
+      reply.code(202).send(
+        await p.instances.terminateInstance({
+          actor: requireActor(request),
+          orgId: request.params.orgId,
+          accountId: request.params.accountId,
+          nodeId: request.params.instanceId,
+          confirm: request.body.confirm,
+          ctx: contextOf(request),
+        }),
+      ),
   );
 
   r.post(
@@ -407,14 +403,14 @@ export function provisioningRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (request, reply) => {
-      const s = await p.instances.importInstance(
-        requireActor(request),
-        request.params.orgId,
-        request.params.accountId,
-        request.params.instanceId,
-        request.body,
-        contextOf(request),
-      );
+      const s = await p.instances.importInstance({
+        actor: requireActor(request),
+        orgId: request.params.orgId,
+        accountId: request.params.accountId,
+        nodeId: request.params.instanceId,
+        input: request.body,
+        ctx: contextOf(request),
+      });
       return reply.code(202).send({ id: s.id, name: s.name, address: s.address, status: s.status });
     },
   );

@@ -173,13 +173,12 @@ export function staffAccessRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (request) =>
-      access.grants.revokeGrant(
-        await staff(request),
-        request.params.grantId,
-        contextOf(request),
-        undefined,
-        'released',
-      ),
+      access.grants.revokeGrant({
+        actor: await staff(request),
+        grantId: request.params.grantId,
+        ctx: contextOf(request),
+        reason: 'released',
+      }),
   );
 
   r.get(
@@ -380,14 +379,14 @@ export function staffAccessRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (request, reply) => {
-      const out = await access.staff.revealFoundSecret(
-        await staff(request),
-        request.params.grantId,
-        request.params.serverId,
-        request.params.secretId,
-        request.body.totpCode,
-        contextOf(request),
-      );
+      const out = await access.staff.revealFoundSecret({
+        actor: await staff(request),
+        grantId: request.params.grantId,
+        serverId: request.params.serverId,
+        secretId: request.params.secretId,
+        totpCode: request.body.totpCode,
+        ctx: contextOf(request),
+      });
       void reply.header('cache-control', 'no-store');
       return { secretId: out.secret.id, location: out.secret.location, key: out.secret.key, value: out.value.reveal() };
     },
@@ -465,14 +464,14 @@ export function staffAccessRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (request) =>
-      (await access.staff.providerAction(
-        await staff(request),
-        request.params.grantId,
-        request.params.accountId,
-        request.params.instanceId,
-        request.body.action,
-        contextOf(request),
-      )) as Record<string, unknown>,
+      (await access.staff.providerAction({
+        actor: await staff(request),
+        grantId: request.params.grantId,
+        accountId: request.params.accountId,
+        instanceId: request.params.instanceId,
+        action: request.body.action,
+        ctx: contextOf(request),
+      })) as Record<string, unknown>,
   );
 
   r.post(

@@ -103,6 +103,16 @@ async function follow(
 }
 
 /** `steward servers …`, `steward run`, `steward tasks …`: the servers inventory and work on servers. */
+/** The parts of a server's facts `steward facts` prints (the whole document is printed with --json). */
+interface FactsSummary {
+  readonly identity?: { readonly hostname?: string; readonly addresses?: readonly { address: string }[] };
+  readonly os?: { readonly prettyName?: string };
+  readonly packages?: readonly unknown[];
+  readonly applications?: readonly { name: string }[];
+  readonly ports?: readonly { protocol: string; port: number; process?: string }[];
+  readonly admins?: { readonly uid0?: readonly string[]; readonly sudoers?: readonly unknown[] };
+}
+
 export function registerFleetCommands(program: Command, env: Env): void {
   const client = () => {
     const login = loadLogin(env);
@@ -243,7 +253,7 @@ export function registerFleetCommands(program: Command, env: Env): void {
       const call = client();
       const orgId = await orgOf(call, opts.org);
       const { ids } = await resolveServers(call, orgId, server);
-      const { data } = await call<{ takenAt: string; summary: string; facts: Record<string, any> }>(
+      const { data } = await call<{ takenAt: string; summary: string; facts: FactsSummary }>(
         'GET',
         `/api/orgs/${orgId}/servers/${ids[0]}/facts`,
       );

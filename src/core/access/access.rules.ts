@@ -3,7 +3,7 @@
  * action, and what makes a request valid. Services call these; tests exercise them without a database.
  */
 import { invalidInput } from '../../kernel/errors.js';
-import { looksLikeId } from '../../kernel/ids.js';
+import { looksLikeId, newId } from '../../kernel/ids.js';
 import type { AccessGrantsTable } from '../../db/schema.js';
 import {
   FINAL_STATES,
@@ -28,6 +28,56 @@ export const scopeOf = (row: GrantRow): GrantScope => ({
   accountIds: JSON.parse(row.account_ids) as string[],
   actions: JSON.parse(row.actions) as GrantAction[],
 });
+
+/**
+ * A new grant waiting for staff (or for its approval): the one place a grant row is built. Scope lists lose
+ * their duplicates; the request lapses after REQUEST_TTL_MS.
+ */
+export function newGrantRow(input: {
+  readonly orgId: string;
+  readonly reason: GrantRow['reason'];
+  readonly justification: string;
+  readonly supportRequestId: string | null;
+  readonly incidentId: string | null;
+  readonly scope: {
+    readonly serverIds: readonly string[];
+    readonly accountIds: readonly string[];
+    readonly actions: readonly string[];
+  };
+  readonly staffId: string | null;
+  readonly requestedBy: { readonly type: GrantRow['requested_by_type']; readonly id: string | null };
+  readonly approval: GrantRow['approval'];
+  readonly durationMinutes: number;
+  readonly nowMs: number;
+}): GrantRow {
+  const at = new Date(input.nowMs).toISOString();
+  return {
+    id: newId('grant', input.nowMs),
+    org_id: input.orgId,
+    reason: input.reason,
+    justification: input.justification.trim(),
+    support_request_id: input.supportRequestId,
+    incident_id: input.incidentId,
+    server_ids: JSON.stringify([...new Set(input.scope.serverIds)]),
+    account_ids: JSON.stringify([...new Set(input.scope.accountIds)]),
+    actions: JSON.stringify([...new Set(input.scope.actions)]),
+    state: 'requested',
+    staff_id: input.staffId,
+    requested_by_type: input.requestedBy.type,
+    requested_by: input.requestedBy.id,
+    approval: input.approval,
+    approved_by: null,
+    duration_minutes: input.durationMinutes,
+    starts_at: null,
+    ends_at: null,
+    request_expires_at: new Date(input.nowMs + REQUEST_TTL_MS).toISOString(),
+    ended_at: null,
+    ended_by: null,
+    end_reason: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
 
 /**
  * The state a grant is in at `nowMs`, from what is stored and its window: an approved grant whose window has
@@ -87,7 +137,7 @@ export function closestDenial(reasons: readonly DenialReason[]): DenialReason {
 
 const JUSTIFICATION_MIN = 10;
 
-/** Checks what every grant must have (SECURITY C2): a known reason, a justification, its ticket or incident. */
+/** Checks what every grant must have (docs/decisions/0008-access.md): a known reason, a justification, its ticket or incident. */
 export function assertValidGrantRequest(input: {
   reason: unknown;
   justification: unknown;

@@ -1,7 +1,6 @@
 import type { Db, Executor } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, forbidden, invalidInput, notFound } from '../../kernel/errors.js';
-import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import { auditActor, type Actor } from '../actor.js';
 import type { AuditEvent, AuditService, RequestContext } from '../audit/audit.service.js';
@@ -18,7 +17,7 @@ import {
   effectiveState,
   MAX_GRANT_MINUTES,
   narrowedScope,
-  REQUEST_TTL_MS,
+  newGrantRow,
   scopeOf,
   type GrantRow,
 } from './access.rules.js';
@@ -131,15 +130,16 @@ export function createGrantsService(deps: GrantsDeps) {
    * Writes a state change (only if the grant is still as read), its audit event and its mail in one transaction.
    * `plan` is read before the transaction: inside it only `trx` may be used.
    */
-  async function move(
-    trx: Executor,
-    row: GrantRow,
-    patch: Partial<GrantRow>,
-    event: AuditEvent,
-    mailEvent: string,
-    plan: MailPlan,
-    ctx: RequestContext,
-  ): Promise<GrantRow> {
+  async function move(input: {
+    readonly trx: Executor;
+    readonly row: GrantRow;
+    readonly patch: Partial<GrantRow>;
+    readonly event: AuditEvent;
+    readonly mailEvent: string;
+    readonly plan: MailPlan;
+    readonly ctx: RequestContext;
+  }): Promise<GrantRow> {
+    const { trx, row, patch, event, mailEvent, plan, ctx } = input;
     if (!(await accessStore.moveGrant(trx, row.id, row.state, { ...patch, updated_at: clock.iso() })))
       throw new AppError('STEWARD_GRANT_STATE', 'The grant changed while this was being done; look at it again.');
     const next = { ...row, ...patch } as GrantRow;
@@ -149,43 +149,30 @@ export function createGrantsService(deps: GrantsDeps) {
   }
 
   /** Inside a transaction: a grant of the customer's request (initial setup or a support request), waiting for staff. */
-  async function insertRequested(
-    trx: Executor,
-    actor: Actor,
-    orgId: string,
-    input: NewGrant,
-    plan: MailPlan,
-    ctx: RequestContext,
-  ): Promise<GrantRow> {
+  async function insertRequested(args: {
+    readonly trx: Executor;
+    readonly actor: Actor;
+    readonly orgId: string;
+    readonly input: NewGrant;
+    readonly plan: MailPlan;
+    readonly ctx: RequestContext;
+  }): Promise<GrantRow> {
+    const { trx, actor, orgId, input, plan, ctx } = args;
     const actions = input.actions ?? CUSTOMER_DEFAULT_ACTIONS;
     assertValidActions(actions);
-    const t = now();
-    const row: GrantRow = {
-      id: newId('grant', t),
-      org_id: orgId,
+    const row = newGrantRow({
+      orgId,
       reason: input.reason,
-      justification: input.justification.trim(),
-      support_request_id: input.supportRequestId ?? null,
-      incident_id: null,
-      server_ids: JSON.stringify([...new Set(input.serverIds)]),
-      account_ids: JSON.stringify([...new Set(input.accountIds ?? [])]),
-      actions: JSON.stringify([...new Set(actions)]),
-      state: 'requested',
-      staff_id: null,
-      requested_by_type: 'user',
-      requested_by: actor.userId,
+      justification: input.justification,
+      supportRequestId: input.supportRequestId ?? null,
+      incidentId: null,
+      scope: { serverIds: input.serverIds, accountIds: input.accountIds ?? [], actions },
+      staffId: null,
+      requestedBy: { type: 'user', id: actor.userId },
       approval: 'none',
-      approved_by: null,
-      duration_minutes: input.durationMinutes,
-      starts_at: null,
-      ends_at: null,
-      request_expires_at: iso(t + REQUEST_TTL_MS),
-      ended_at: null,
-      ended_by: null,
-      end_reason: null,
-      created_at: iso(t),
-      updated_at: iso(t),
-    };
+      durationMinutes: input.durationMinutes,
+      nowMs: now(),
+    });
     await accessStore.insertGrant(trx, row);
     await deps.audit.record(
       trx,
@@ -237,7 +224,7 @@ export function createGrantsService(deps: GrantsDeps) {
     const plan = await deps.mail.prepare(orgId, actor.userId, null);
     const row = await db
       .transaction()
-      .execute((t) => insertRequested(t, actor, orgId, input as unknown as NewGrant, plan, ctx));
+      .execute((t) => insertRequested({ trx: t, actor, orgId, input: input as unknown as NewGrant, plan, ctx }));
     return viewOf(row);
   }
 
@@ -289,33 +276,19 @@ export function createGrantsService(deps: GrantsDeps) {
     const policy = await accessStore.policy(db, input.orgId);
     const opener = input.openedBy ?? { type: 'system' as const };
     const plan = await deps.mail.prepare(input.orgId, null, input.staffId ?? null);
-    const t = now();
-    const row: GrantRow = {
-      id: newId('grant', t),
-      org_id: input.orgId,
+    const row = newGrantRow({
+      orgId: input.orgId,
       reason: 'suspicious_activity',
-      justification: input.justification.trim(),
-      support_request_id: null,
-      incident_id: input.incidentId,
-      server_ids: JSON.stringify(scope.serverIds),
-      account_ids: JSON.stringify(scope.accountIds),
-      actions: JSON.stringify(scope.actions),
-      state: 'requested',
-      staff_id: input.staffId ?? null,
-      requested_by_type: opener.type,
-      requested_by: opener.type === 'staff' ? opener.id : null,
+      justification: input.justification,
+      supportRequestId: null,
+      incidentId: input.incidentId,
+      scope,
+      staffId: input.staffId ?? null,
+      requestedBy: opener.type === 'staff' ? { type: 'staff', id: opener.id } : { type: 'system', id: null },
       approval: policy?.suspicious_approval ?? 'second_staff',
-      approved_by: null,
-      duration_minutes: duration,
-      starts_at: null,
-      ends_at: null,
-      request_expires_at: iso(t + REQUEST_TTL_MS),
-      ended_at: null,
-      ended_by: null,
-      end_reason: null,
-      created_at: iso(t),
-      updated_at: iso(t),
-    };
+      durationMinutes: duration,
+      nowMs: now(),
+    });
     await db.transaction().execute(async (trx) => {
       await accessStore.insertGrant(trx, row);
       await deps.audit.record(
@@ -356,21 +329,21 @@ export function createGrantsService(deps: GrantsDeps) {
           state === 'expired'
             ? { state, ended_at: clock.iso(), end_reason: fresh.state === 'requested' ? 'never_taken' : 'window_ended' }
             : { state };
-        return move(
+        return move({
           trx,
-          fresh,
+          row: fresh,
           patch,
-          {
+          event: {
             action,
             orgId: fresh.org_id,
             actor: { type: 'system' },
             target: { type: 'grant', id: fresh.id },
             details: { from: fresh.state },
           },
-          state === 'active' ? 'activated' : 'expired',
+          mailEvent: state === 'active' ? 'activated' : 'expired',
           plan,
           ctx,
-        );
+        });
       })
       .catch((err: unknown) => {
         if (err instanceof AppError && err.code === 'STEWARD_GRANT_STATE') return row;
@@ -425,25 +398,25 @@ export function createGrantsService(deps: GrantsDeps) {
       });
       if (row.approval !== 'none') {
         if (row.staff_id === actor.userId) return row;
-        return move(
-          t,
+        return move({
+          trx: t,
           row,
-          { staff_id: actor.userId },
-          event('grant.taken', { awaiting: row.approval }),
-          'taken',
+          patch: { staff_id: actor.userId },
+          event: event('grant.taken', { awaiting: row.approval }),
+          mailEvent: 'taken',
           plan,
           ctx,
-        );
+        });
       }
-      const taken = await move(
-        t,
+      const taken = await move({
+        trx: t,
         row,
-        { staff_id: actor.userId, ...activeWindow(row) },
-        event('grant.taken', { endsAt: null }),
-        'taken',
+        patch: { staff_id: actor.userId, ...activeWindow(row) },
+        event: event('grant.taken', { endsAt: null }),
+        mailEvent: 'taken',
         plan,
         ctx,
-      );
+      });
       await deps.audit.record(t, event('grant.activated', { startsAt: taken.starts_at, endsAt: taken.ends_at }), ctx);
       return taken;
     };
@@ -497,21 +470,21 @@ export function createGrantsService(deps: GrantsDeps) {
       throw new AppError('STEWARD_CONFLICT', 'No staff member has taken this grant yet; approve it once someone has.');
     const plan = await planFor(row);
     const done = await db.transaction().execute(async (trx) => {
-      const approved = await move(
+      const approved = await move({
         trx,
         row,
-        { approved_by: actor.userId, ...activeWindow(row) },
-        {
+        patch: { approved_by: actor.userId, ...activeWindow(row) },
+        event: {
           action: 'grant.approved',
           orgId: row.org_id,
           actor: auditActor(actor),
           target: { type: 'grant', id: row.id },
           details: { approval: row.approval },
         },
-        'approved',
+        mailEvent: 'approved',
         plan,
         ctx,
-      );
+      });
       await deps.audit.record(
         trx,
         {
@@ -553,33 +526,38 @@ export function createGrantsService(deps: GrantsDeps) {
       throw forbidden('Only the customer can refuse this request.');
     const plan = await planFor(row);
     const done = await db.transaction().execute((trx) =>
-      move(
+      move({
         trx,
         row,
-        { state: 'denied', ended_at: clock.iso(), ended_by: actor.userId, end_reason: 'denied' },
-        {
+        patch: { state: 'denied', ended_at: clock.iso(), ended_by: actor.userId, end_reason: 'denied' },
+        event: {
           action: 'grant.denied',
           orgId: row.org_id,
           actor: auditActor(actor),
           target: { type: 'grant', id: row.id },
         },
-        'denied',
+        mailEvent: 'denied',
         plan,
         ctx,
-      ),
+      }),
     );
     return viewOf(done);
   }
 
   /** Ends a grant now. Customers (any member) revoke; its staff member or security/admin staff may end it early. */
-  async function revokeGrant(
-    actor: Actor,
-    grantId: string,
-    ctx: RequestContext,
-    orgId?: string,
-    reason = 'revoked',
-    also?: (trx: Executor) => Promise<void>,
-  ): Promise<GrantView> {
+  async function revokeGrant(input: {
+    readonly actor: Actor;
+    readonly grantId: string;
+    readonly ctx: RequestContext;
+    /** The organisation in the customer's URL (customers only; staff reach the grant by its id). */
+    readonly orgId?: string;
+    /** Why it ended, as the customer sees it: `revoked` unless given. */
+    readonly reason?: string;
+    /** More writes in the same transaction (closing the support request the grant belongs to). */
+    readonly also?: (trx: Executor) => Promise<void>;
+  }): Promise<GrantView> {
+    const { actor, grantId, ctx, orgId, also } = input;
+    const reason = input.reason ?? 'revoked';
     let row =
       actor.kind === 'customer'
         ? await customerGrant(actor, orgId ?? '', grantId, ctx)
@@ -595,21 +573,21 @@ export function createGrantsService(deps: GrantsDeps) {
     row = await db.transaction().execute(async (t) => {
       const next = final
         ? row
-        : await move(
-            t,
+        : await move({
+            trx: t,
             row,
-            { state: 'revoked', ended_at: clock.iso(), ended_by: actor.userId, end_reason: reason },
-            {
+            patch: { state: 'revoked', ended_at: clock.iso(), ended_by: actor.userId, end_reason: reason },
+            event: {
               action: 'grant.revoked',
               orgId: row.org_id,
               actor: auditActor(actor),
               target: { type: 'grant', id: row.id },
               details: { from: row.state, reason },
             },
-            'revoked',
+            mailEvent: 'revoked',
             plan,
             ctx,
-          );
+          });
       await also?.(t);
       return next;
     });
@@ -649,33 +627,39 @@ export function createGrantsService(deps: GrantsDeps) {
     }
     const plan = await planFor(row);
     const done = await db.transaction().execute((trx) =>
-      move(
+      move({
         trx,
         row,
         patch,
-        {
+        event: {
           action: 'grant.narrowed',
           orgId,
           actor: auditActor(actor),
           target: { type: 'grant', id: row.id },
           details: { scope, endsAt: patch.ends_at ?? row.ends_at },
         },
-        'narrowed',
+        mailEvent: 'narrowed',
         plan,
         ctx,
-      ),
+      }),
     );
     return viewOf(done);
   }
 
-  async function deny(
-    actor: Actor,
-    resource: AccessResource,
-    action: GrantAction | 'any',
-    reason: DenialReason,
-    grantId: string | null,
-    ctx: RequestContext,
-  ): Promise<never> {
+  /**
+   * Refuses: an `access.denied` audit event naming the reason (one set of reasons, `denialFor`'s), then
+   * STEWARD_NO_ACTIVE_GRANT. `during` names work refused when it was about to happen rather than when asked for.
+   */
+  async function deny(input: {
+    readonly actor: { readonly type: 'user' | 'staff'; readonly id: string };
+    readonly resource: AccessResource;
+    readonly action: GrantAction | 'any';
+    readonly reason: DenialReason;
+    readonly grantId: string | null;
+    readonly during?: 'ssh_login';
+    readonly ctx?: RequestContext;
+  }): Promise<never> {
+    const { resource, action, reason } = input;
     const target =
       resource.kind === 'server'
         ? { type: 'server', id: resource.serverId }
@@ -686,12 +670,12 @@ export function createGrantsService(deps: GrantsDeps) {
       {
         action: 'access.denied',
         orgId: resource.orgId || null,
-        actor: auditActor(actor),
+        actor: input.actor,
         target,
         result: 'denied',
-        details: { reason, action, grant: grantId },
+        details: { reason, action, grant: input.grantId, ...(input.during ? { during: input.during } : {}) },
       },
-      ctx,
+      input.ctx ?? {},
     );
     if (reason === 'undertaking_not_accepted')
       throw new AppError(
@@ -699,9 +683,12 @@ export function createGrantsService(deps: GrantsDeps) {
         'Your staff roles are inactive until you accept the current confidentiality undertaking; no grant is honoured meanwhile.',
         { reason },
       );
+    const what = input.during === 'ssh_login' ? 'log in to this server' : `${action.replace(/_/g, ' ')} here`;
     throw new AppError(
       'STEWARD_NO_ACTIVE_GRANT',
-      `You have no active grant that lets you ${action.replace(/_/g, ' ')} here (${reason.replace(/_/g, ' ')}). Staff reach customers’ resources only under a grant the customer can see.`,
+      input.during === 'ssh_login'
+        ? `The grant behind this work does not let staff ${what} (${reason.replace(/_/g, ' ')}); Steward did not log in.`
+        : `You have no active grant that lets you ${what} (${reason.replace(/_/g, ' ')}). Staff reach customers’ resources only under a grant the customer can see.`,
       { reason },
     );
   }
@@ -717,9 +704,24 @@ export function createGrantsService(deps: GrantsDeps) {
     action: GrantAction | 'any',
     ctx: RequestContext = {},
   ): Promise<{ grant: GrantRow; instruction: Instruction }> {
-    if (actor.kind !== 'staff') return deny(actor, resource, action, 'not_staff', resource.grantId ?? null, ctx);
+    if (actor.kind !== 'staff')
+      return deny({
+        actor: auditActor(actor),
+        resource,
+        action,
+        reason: 'not_staff',
+        grantId: resource.grantId ?? null,
+        ctx,
+      });
     if (deps.undertakings && !(await deps.undertakings.hasAcceptedCurrent(actor.userId)))
-      return deny(actor, resource, action, 'undertaking_not_accepted', resource.grantId ?? null, ctx);
+      return deny({
+        actor: auditActor(actor),
+        resource,
+        action,
+        reason: 'undertaking_not_accepted',
+        grantId: resource.grantId ?? null,
+        ctx,
+      });
     const candidates = resource.grantId
       ? [await accessStore.grant(db, resource.grantId)].filter((g): g is GrantRow => g !== undefined)
       : (await accessStore.grantsOfStaff(db, actor.userId, 500)).filter((g) => g.org_id === resource.orgId);
@@ -730,7 +732,39 @@ export function createGrantsService(deps: GrantsDeps) {
       if (reason === undefined) return { grant: row, instruction: grantInstruction(row, actor.userId) };
       reasons.push(reason);
     }
-    return deny(actor, resource, action, closestDenial(reasons), resource.grantId ?? null, ctx);
+    return deny({
+      actor: auditActor(actor),
+      resource,
+      action,
+      reason: closestDenial(reasons),
+      grantId: resource.grantId ?? null,
+      ctx,
+    });
+  }
+
+  /**
+   * The `beforeLogin` hook: every SSH login under a staff grant (jobs queued earlier included) passes the same
+   * rule as the action that queued it, `denialFor`, checked against the database when the login happens.
+   */
+  async function guardLogin(instruction: Instruction, server: { readonly id: string; readonly org_id: string }) {
+    if (instruction.type !== 'staff_grant') return;
+    const resource: AccessResource = { kind: 'server', orgId: server.org_id, serverId: server.id };
+    const row = await accessStore.grant(db, instruction.id);
+    const undertaken = !deps.undertakings || (await deps.undertakings.hasAcceptedCurrent(instruction.actorId));
+    const reason = !undertaken
+      ? 'undertaking_not_accepted'
+      : row
+        ? denialFor(row, instruction.actorId, resource, 'any', now())
+        : 'no_grant';
+    if (reason === undefined) return;
+    await deny({
+      actor: { type: 'staff', id: instruction.actorId },
+      resource,
+      action: 'any',
+      reason,
+      grantId: instruction.id,
+      during: 'ssh_login',
+    });
   }
 
   /** Brings stored states up to date with the clock (activations, expiries), auditing and mailing each. */
@@ -755,6 +789,7 @@ export function createGrantsService(deps: GrantsDeps) {
 
   return {
     requireActiveGrant,
+    guardLogin,
     requestGrant,
     /** The organisation a grant is for ('' when there is no such grant); no authorisation, no audit. */
     orgOfGrant: async (grantId: string): Promise<string> => (await accessStore.grant(db, grantId))?.org_id ?? '',

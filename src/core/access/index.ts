@@ -1,28 +1,26 @@
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Config } from '../../kernel/config.js';
-import { AppError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Actor } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { CredentialsService } from '../credentials/credentials.service.js';
 import type { DiscoveryService } from '../discovery/discovery.service.js';
+import type { HookSubscriber } from '../hooks.js';
 import type { Instruction } from '../instruction.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import type { ServerGateway } from '../servers/gateway.js';
-import type { ServerRecord, ServersService } from '../servers/servers.service.js';
+import type { ServersService } from '../servers/servers.service.js';
 import type { TasksService } from '../tasks/tasks.service.js';
 import type { UsersService } from '../users/users.service.js';
 import type { Vault } from '../vault/vault.service.js';
 import { createAccessMail } from './access.mail.js';
-import { effectiveState, scopeOf } from './access.rules.js';
-import { accessStore } from './access.store.js';
 import { createCaService } from './ca/ca.service.js';
 import type { IncidentFacts } from './access.types.js';
 import { createGrantsService } from './grants.service.js';
-import { createStaffActionsService, type InstanceAction } from './staff-actions.service.js';
+import { createStaffActionsService, type GrantedInstanceChange } from './staff-actions.service.js';
 import { createSupportService } from './support.service.js';
 import { createRecordingsService } from './terminal/recordings.service.js';
 import { createTerminalService } from './terminal/terminal.service.js';
@@ -53,16 +51,10 @@ export interface AccessDeps {
   readonly ledger: Pick<LedgerService, 'list'>;
   /** The detection module's incidents (built after this module, so looked up when a grant is opened). */
   readonly incident: (orgId: string, incidentId: string) => Promise<IncidentFacts | undefined>;
+  /** Access subscribes to `beforeLogin`: every SSH login under a staff grant is checked when it happens. */
+  readonly hooks: HookSubscriber;
   readonly instances: {
-    changeInstanceUnderGrant(
-      actor: Actor,
-      orgId: string,
-      accountId: string,
-      nodeId: string,
-      action: InstanceAction,
-      instruction: Instruction,
-      ctx: RequestContext,
-    ): Promise<unknown>;
+    changeInstanceUnderGrant(change: GrantedInstanceChange): Promise<unknown>;
     accountExists(orgId: string, accountId: string): Promise<boolean>;
     instancesUnderGrant(orgId: string, accountIds: readonly string[], instruction: Instruction): Promise<unknown[]>;
   };
@@ -73,8 +65,8 @@ export interface AccessDeps {
 /**
  * Staff access by consent, wired: grants (and `requireActiveGrant`, the one choke point), support requests,
  * staff actions under grants, the recorded web terminal, the per-organisation SSH CA, and the customer's
- * timeline. `guardLogin` is installed in the server gateway so every SSH login under a staff grant (jobs
- * included) is checked against the database at the moment it happens.
+ * timeline. `grants.guardLogin` runs on the `beforeLogin` hook, so every SSH login under a staff grant (jobs included)
+ * is checked against the database at the moment it happens.
  */
 export function registerAccess(deps: AccessDeps) {
   const { db, clock, logger } = deps;
@@ -117,8 +109,7 @@ export function registerAccess(deps: AccessDeps) {
     tasks: deps.tasks,
     discovery: deps.discovery,
     credentials: deps.credentials,
-    changeInstance: (actor, orgId, accountId, nodeId, action, instruction, ctx) =>
-      deps.instances.changeInstanceUnderGrant(actor, orgId, accountId, nodeId, action, instruction, ctx),
+    changeInstance: (change) => deps.instances.changeInstanceUnderGrant(change),
     listInstances: (orgId, accountIds, instruction) =>
       deps.instances.instancesUnderGrant(orgId, accountIds, instruction),
   });
@@ -160,45 +151,7 @@ export function registerAccess(deps: AccessDeps) {
     users: deps.users,
   });
 
-  /** Before each SSH login: a staff grant behind it must still be active, for this staff member and server. */
-  async function guardLogin(instruction: Instruction, server: ServerRecord): Promise<void> {
-    if (instruction.type !== 'staff_grant') return;
-    if (deps.undertakings && !(await deps.undertakings.hasAcceptedCurrent(instruction.actorId))) {
-      await deps.audit.recordAlone({
-        action: 'access.denied',
-        orgId: server.org_id,
-        actor: { type: 'staff', id: instruction.actorId },
-        target: { type: 'server', id: server.id },
-        result: 'denied',
-        details: { reason: 'undertaking_not_accepted', grant: instruction.id, during: 'ssh_login' },
-      });
-      throw new AppError(
-        'STEWARD_UNDERTAKING_REQUIRED',
-        'The staff member behind this work has not accepted the current confidentiality undertaking; Steward did not log in.',
-        { reason: 'undertaking_not_accepted' },
-      );
-    }
-    const grant = await accessStore.grant(db, instruction.id);
-    const state = grant ? effectiveState(grant, clock.nowMs()) : 'revoked';
-    const ok =
-      grant !== undefined &&
-      state === 'active' &&
-      grant.org_id === server.org_id &&
-      grant.staff_id === instruction.actorId &&
-      scopeOf(grant).serverIds.includes(server.id);
-    if (ok) return;
-    await deps.audit.recordAlone({
-      action: 'access.denied',
-      orgId: server.org_id,
-      actor: { type: 'staff', id: instruction.actorId },
-      target: { type: 'server', id: server.id },
-      result: 'denied',
-      details: { reason: state === 'active' ? 'other_server' : state, grant: instruction.id, during: 'ssh_login' },
-    });
-    throw new AppError('STEWARD_NO_ACTIVE_GRANT', `The grant behind this work is ${state}; Steward did not log in.`, {
-      reason: state,
-    });
-  }
+  deps.hooks.on('beforeLogin', grants.guardLogin);
 
   return {
     grants,
@@ -208,7 +161,6 @@ export function registerAccess(deps: AccessDeps) {
     recordings,
     ca,
     timeline,
-    guardLogin,
     /** The choke point every staff action passes (see GrantsService). */
     requireActiveGrant: grants.requireActiveGrant,
     /** The organisation's staff CA public key, for its members (what initial setup installs). */

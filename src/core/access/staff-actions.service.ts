@@ -32,15 +32,18 @@ export interface StaffActionsDeps {
     instruction: Instruction,
   ) => Promise<unknown[]>;
   /** Provisioning's start/stop/reboot for a staff member under a grant. */
-  readonly changeInstance: (
-    actor: Actor,
-    orgId: string,
-    accountId: string,
-    nodeId: string,
-    action: InstanceAction,
-    instruction: Instruction,
-    ctx: RequestContext,
-  ) => Promise<unknown>;
+  readonly changeInstance: (change: GrantedInstanceChange) => Promise<unknown>;
+}
+
+/** A start, stop or reboot a staff member's grant allowed, with the grant's instruction. */
+export interface GrantedInstanceChange {
+  readonly actor: Actor;
+  readonly orgId: string;
+  readonly accountId: string;
+  readonly nodeId: string;
+  readonly action: InstanceAction;
+  readonly instruction: Instruction;
+  readonly ctx: RequestContext;
 }
 
 /**
@@ -206,14 +209,15 @@ export function createStaffActionsService(deps: StaffActionsDeps) {
     },
 
     /** Reveals a credential found on a server: active grant with reveal_secrets, then a fresh one-time code. */
-    async revealFoundSecret(
-      actor: Actor,
-      grantId: string,
-      serverId: string,
-      secretId: string,
-      totpCode: string,
-      ctx: RequestContext,
-    ) {
+    async revealFoundSecret(input: {
+      readonly actor: Actor;
+      readonly grantId: string;
+      readonly serverId: string;
+      readonly secretId: string;
+      readonly totpCode: string;
+      readonly ctx: RequestContext;
+    }) {
+      const { actor, grantId, serverId, secretId, totpCode, ctx } = input;
       const { grant } = await onServer(actor, grantId, serverId, 'reveal_secrets', ctx);
       await stepUp(actor, grant, totpCode, 'found_secret', ctx);
       const { view, value } = await deps.discovery.underGrant.openFoundSecret(grant.org_id, serverId, secretId);
@@ -292,21 +296,30 @@ export function createStaffActionsService(deps: StaffActionsDeps) {
     },
 
     /** Start, stop or reboot an instance in a provider account the grant covers. */
-    async providerAction(
-      actor: Actor,
-      grantId: string,
-      accountId: string,
-      instanceId: string,
-      action: InstanceAction,
-      ctx: RequestContext,
-    ) {
+    async providerAction(input: {
+      readonly actor: Actor;
+      readonly grantId: string;
+      readonly accountId: string;
+      readonly instanceId: string;
+      readonly action: InstanceAction;
+      readonly ctx: RequestContext;
+    }) {
+      const { actor, grantId, accountId, instanceId, action, ctx } = input;
       const { grant, instruction } = await deps.grants.requireActiveGrant(
         actor,
         { kind: 'provider_account', orgId: await deps.grants.orgOfGrant(grantId), accountId, grantId },
         'provider_actions',
         ctx,
       );
-      const result = await deps.changeInstance(actor, grant.org_id, accountId, instanceId, action, instruction, ctx);
+      const result = await deps.changeInstance({
+        actor,
+        orgId: grant.org_id,
+        accountId,
+        nodeId: instanceId,
+        action,
+        instruction,
+        ctx,
+      });
       await used(
         actor,
         grant,

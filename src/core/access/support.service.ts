@@ -185,7 +185,15 @@ export function createSupportService(deps: SupportDeps) {
         ctx,
       );
     };
-    if (row.grant_id) await deps.grants.revokeGrant(actor, row.grant_id, ctx, row.org_id, 'support_closed', finish);
+    if (row.grant_id)
+      await deps.grants.revokeGrant({
+        actor,
+        grantId: row.grant_id,
+        ctx,
+        orgId: row.org_id,
+        reason: 'support_closed',
+        also: finish,
+      });
     else await db.transaction().execute(finish);
     return view((await accessStore.support(db, row.id))!, false);
   }
@@ -284,11 +292,11 @@ export function createSupportService(deps: SupportDeps) {
           ctx,
         );
         await addMessage(trx, row, actor, input.message, ctx);
-        const grant = await deps.grants.insertRequested(
+        const grant = await deps.grants.insertRequested({
           trx,
           actor,
           orgId,
-          {
+          input: {
             reason: input.kind === 'initial_setup' ? 'initial_setup' : 'support_request',
             justification: `${input.kind === 'initial_setup' ? 'Initial setup' : 'Support request'}: ${input.subject}`,
             supportRequestId: row.id,
@@ -298,7 +306,7 @@ export function createSupportService(deps: SupportDeps) {
           },
           plan,
           ctx,
-        );
+        });
         await accessStore.updateSupport(trx, row.id, { grant_id: grant.id });
         row.grant_id = grant.id;
       });

@@ -148,8 +148,10 @@ export const AUDIT_EVENTS = {
   'incident.grant_opened': 'An incident opened a suspicious-activity grant for the security team.',
   'incident.grant_failed': 'An incident could not open a suspicious-activity grant; the reason is in the details.',
   // Billing (plans, usage, invoices, payments)
-  'plan.created': 'An operator defined a plan (monthly price, included servers, extra server-hour and backup prices, support tier).',
-  'plan.changed': 'An operator renamed a plan, changed its support tier or took it off (or back on) offer; prices never change.',
+  'plan.created':
+    'An operator defined a plan (monthly price, included servers, extra server-hour and backup prices, support tier).',
+  'plan.changed':
+    'An operator renamed a plan, changed its support tier or took it off (or back on) offer; prices never change.',
   'billing.plan_changed':
     'An organisation moved to another plan (by its owner or an operator); the period’s invoice prorates both.',
   'billing.profile_updated':
@@ -161,7 +163,8 @@ export const AUDIT_EVENTS = {
     'An invoice was still unpaid after its due date and grace period: the organisation was raised for review; nothing was deleted.',
   'credit_note.issued': 'An operator issued a credit note against an invoice (numbered in its own series).',
   'payment.recorded': 'A payment against an invoice was recorded (bank transfer, manual or a payment provider).',
-  'payment.failed': 'A payment against an invoice failed (a bounced transfer, a declined card); the organisation was raised for review.',
+  'payment.failed':
+    'A payment against an invoice failed (a bounced transfer, a declined card); the organisation was raised for review.',
   // Terms of service and the staff confidentiality undertaking
   'terms.published':
     'An operator published a terms of service version; a material change asks every person to accept at next sign-in and mails them.',
@@ -181,7 +184,8 @@ export const AUDIT_EVENTS = {
   // Personalised recommendations
   'recommendations.computed':
     'Steward computed personalised recommendations for a person who consented to them (details hold counts only).',
-  'recommendations.forgotten': 'A person withdrew consent to personalised recommendations; those kept for them were deleted.',
+  'recommendations.forgotten':
+    'A person withdrew consent to personalised recommendations; those kept for them were deleted.',
   'audit.staff_read': 'A staff member read an organisation’s audit log.',
   'access.denied': 'An action was refused for lack of permission.',
   'crypto.integrity_failure': 'A sealed value failed its integrity check.',

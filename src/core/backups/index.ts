@@ -54,8 +54,8 @@ export interface BackupsDeps {
   readonly servers: Pick<ServersService, 'requireServer' | 'rowById'>;
   readonly gateway: () => Pick<ServerGateway, 'withServer'>;
   readonly discovery: Pick<DiscoveryService, 'underGrant'>;
-  /** Built after this module (access); called only when staff restore. */
-  readonly grants: () => RestoreGrants | undefined;
+  /** Staff access: a restore under a grant needs an active grant that allows restore_backups. */
+  readonly grants: { readonly requireActiveGrant: RestoreGrants };
 }
 
 const QUEUE = 'backups.run';
@@ -563,11 +563,9 @@ export function registerBackups(deps: BackupsDeps) {
 
     /** Staff restoring under a grant: the grant must be active, cover the target server and allow restore_backups. */
     async restoreUnderGrant(actor: Actor, grantId: string, orgId: string, input: RestoreInput, ctx: RequestContext) {
-      const grants = deps.grants();
-      if (!grants) throw new AppError('STEWARD_INTERNAL', 'Staff access is not ready.');
       const target = input.targetServerId ?? (await backupsStore.snapshot(db, orgId, input.snapshotId))?.server_id;
       if (!target) throw notFound('The restore point');
-      const { instruction } = await grants(
+      const { instruction } = await deps.grants.requireActiveGrant(
         actor,
         { kind: 'server', orgId, serverId: target, grantId },
         'restore_backups',

@@ -84,11 +84,6 @@ export interface BackupsPort {
   hasBackupPlan(orgId: string, serverId: string, database: string): Promise<'yes' | 'no' | 'unknown'>;
 }
 
-export const NO_BACKUPS_YET: BackupsPort = {
-  storageBytes: async () => new Map(),
-  hasBackupPlan: async () => 'unknown',
-};
-
 /** What Steward manages per organisation right now, from the modules that record it. */
 export interface UsageSource {
   /** Servers in the inventory (enrolled or being looked after), by organisation. */

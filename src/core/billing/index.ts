@@ -21,7 +21,7 @@ import { createPlansService } from './plans.service.js';
 import { createProfileService } from './profile.service.js';
 
 export { BILLING_INVOICES_SEALED, BILLING_PROFILES_SEALED } from './billing.store.js';
-export { NO_BACKUPS_YET, PAYMENT_METHODS, SUPPORT_TIERS } from './billing.types.js';
+export { PAYMENT_METHODS, SUPPORT_TIERS } from './billing.types.js';
 export type * from './billing.types.js';
 export { BILLING_FIELDS } from './profile.service.js';
 
@@ -36,11 +36,11 @@ export interface BillingDeps {
   readonly orgs: Pick<OrgsService, 'requireMember' | 'ownerIds' | 'namesOf'>;
   readonly users: Pick<UsersService, 'profiles'>;
   readonly usage: UsageSource;
-  /** Backup storage and plans; the stand-in (NO_BACKUPS_YET) until the backups module provides them. */
+  /** Backup storage and plans, from the backups module. */
   readonly backups: BackupsPort;
   /** Payment providers; the manual / bank-transfer one is always there. */
   readonly providers?: readonly PaymentProvider[];
-  /** Where payment failures and overdue invoices go: the fraud and abuse review. Late-bound in the root. */
+  /** Where payment failures and overdue invoices go: the fraud and abuse review. */
   readonly raiseSignal: RiskSignalSink;
 }
 

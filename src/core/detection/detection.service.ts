@@ -28,7 +28,8 @@ export interface DetectionDeps {
   readonly recipients: (orgId: string) => Promise<string[]>;
   /** Fingerprints of the keys Steward installs itself (the organisation's key). */
   readonly ownKeys: (orgId: string) => Promise<ReadonlySet<string>>;
-  readonly grants?: () => SuspiciousActivityGrants | undefined;
+  /** Present when the access module runs (see RecorderDeps). */
+  readonly grants?: SuspiciousActivityGrants;
   readonly thresholds: Thresholds;
   readonly publicUrl: string;
 }
@@ -263,7 +264,7 @@ export function createDetectionService(deps: DetectionDeps) {
       const row = await incidentOf(actor, orgId, id, ctx);
       if (row.status === 'closed') throw conflict('The incident is closed.');
       if (row.grant_id) throw conflict('This incident already opened a grant; see it in the access timeline.');
-      if (!deps.grants?.())
+      if (!deps.grants)
         throw new AppError(
           'STEWARD_GRANTS_UNAVAILABLE',
           'Suspicious-activity grants need the staff-access module, which this Steward does not run.',

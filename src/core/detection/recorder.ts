@@ -37,7 +37,7 @@ export interface RecorderDeps {
   /** The organisation's monitoring e-mail recipients. */
   readonly recipients: (orgId: string) => Promise<string[]>;
   /** Present when the access module runs; critical incidents then open a grant for the security team. */
-  readonly grants?: () => SuspiciousActivityGrants | undefined;
+  readonly grants?: SuspiciousActivityGrants;
   readonly publicUrl: string;
 }
 
@@ -56,12 +56,15 @@ export function createRecorder(deps: RecorderDeps) {
 
   async function mail(
     trx: Executor,
-    to: readonly string[],
-    orgId: string,
-    template: string,
-    key: string,
-    vars: Record<string, string>,
+    input: {
+      readonly to: readonly string[];
+      readonly orgId: string;
+      readonly template: string;
+      readonly key: string;
+      readonly vars: Record<string, string>;
+    },
   ): Promise<void> {
+    const { to, orgId, template, key, vars } = input;
     for (const [i, address] of to.entries()) {
       await deps.notify.queueMail(trx, {
         to: address,
@@ -128,9 +131,15 @@ export function createRecorder(deps: RecorderDeps) {
         incident = open.find((i) => i.id === joinId)!.row;
         if (worse(incident.severity, d.severity) !== incident.severity) {
           await detectionStore.updateIncident(trx, incident.id, { severity: d.severity, updated_at: at });
-          await mail(trx, to, orgId, 'detection.incident_escalated', `incident:${incident.id}:${d.rule}:${d.key}`, {
-            ...vars,
-            url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}`,
+          await mail(trx, {
+            to,
+            orgId,
+            template: 'detection.incident_escalated',
+            key: `incident:${incident.id}:${d.rule}:${d.key}`,
+            vars: {
+              ...vars,
+              url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}`,
+            },
           });
         } else await detectionStore.updateIncident(trx, incident.id, { updated_at: at });
       } else {
@@ -158,10 +167,16 @@ export function createRecorder(deps: RecorderDeps) {
           target: { type: 'incident', id: incident.id },
           details: { severity: d.severity, rule: d.rule, server: server.id },
         });
-        await mail(trx, to, orgId, 'detection.incident_opened', `incident:${incident.id}:opened`, {
-          ...vars,
-          url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}`,
-          grant: '',
+        await mail(trx, {
+          to,
+          orgId,
+          template: 'detection.incident_opened',
+          key: `incident:${incident.id}:opened`,
+          vars: {
+            ...vars,
+            url: `${deps.publicUrl}/orgs/${orgId}/incidents/${incident.id}`,
+            grant: '',
+          },
         });
       }
       const finding: FindingRow = {
@@ -209,7 +224,7 @@ export function createRecorder(deps: RecorderDeps) {
 
   /** Opens a suspicious-activity grant for an incident; the outcome is noted on the incident and audited. */
   async function openGrant(incident: IncidentRow, serverIds: string[], justification: string): Promise<string | null> {
-    const grants = deps.grants?.();
+    const grants = deps.grants;
     if (!grants) return null;
     try {
       const grant = await grants.openSuspiciousActivityGrant({

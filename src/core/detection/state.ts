@@ -1,8 +1,7 @@
 /**
- * A server's security state, from a monitoring sample or a discovery snapshot, in the one shape the rules
+ * A server's security state, from a monitoring sample, in the one shape the rules
  * compare; and the tracking of busy processes across samples. Pure.
  */
-import type { Facts } from '../discovery/collect/index.js';
 import { parseSudoers, sudoIncludesFile } from '../discovery/collect/parsers/sudoers.js';
 import type { TopProcess } from '../monitoring/sample/derive.js';
 import type { AccessState, BinaryHash, RawSample } from '../monitoring/sample/types.js';
@@ -85,23 +84,6 @@ export function stateFromSample(raw: RawSample, previous: SecurityState | null):
       .sort((a, b) => (a.id < b.id ? -1 : 1)),
     ports: portsOf(raw.listening),
     binaries: binariesOf(raw.integrity, previous?.binaries ?? null),
-  };
-}
-
-/** The same from discovery's facts (binaries are not part of them). */
-export function stateFromFacts(facts: Facts): SecurityState | null {
-  if (!facts.complete || (facts.privilege !== 'root' && facts.privilege !== 'sudo')) return null;
-  return {
-    uid0: sorted(facts.admins.uid0),
-    admins: sorted(facts.admins.effective),
-    authorizedKeys: facts.sshKeys.authorized.map((k) => ({
-      id: `${k.user} ${k.fingerprint}`,
-      user: k.user,
-      type: k.type,
-      comment: k.comment,
-    })),
-    ports: portsOf(facts.ports),
-    binaries: null,
   };
 }
 

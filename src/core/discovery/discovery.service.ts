@@ -7,6 +7,7 @@ import type { Logger } from '../../kernel/logger.js';
 import { auditActor, type Actor } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import { userInstruction, type Instruction } from '../instruction.js';
+import type { HookRunner } from '../hooks.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import type { ServersService } from '../servers/servers.service.js';
 import type { KindRunner, ServerSelection, TasksService } from '../tasks/tasks.service.js';
@@ -32,13 +33,8 @@ export interface DiscoveryDeps {
   readonly orgs: Pick<OrgsService, 'requireMember'>;
   readonly servers: Pick<ServersService, 'requireServer' | 'rowById'>;
   readonly tasks: Pick<TasksService, 'defineKind' | 'startKindRun'>;
-  /** Called with each new snapshot (detection rules read facts and changes here). */
-  readonly onSnapshot?: (snapshot: {
-    orgId: string;
-    serverId: string;
-    facts: Facts;
-    changes: ReturnType<typeof diffFacts>;
-  }) => Promise<void>;
+  /** Runs `snapshotTaken` with each new snapshot (detection rules read facts and changes there). */
+  readonly hooks: HookRunner;
   /** Schedules of a suspended organisation keep their settings but do not run (trust). */
   readonly standing?: Pick<AutomationStanding, 'suspendedAmong'>;
 }
@@ -180,8 +176,8 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       `Credentials found in configuration files: ${foundSecrets.length} (sealed; ${secrets.added} new, ${secrets.changed} changed).`,
     );
     log(`Changes since the last run: ${summary.text}`);
-    await deps
-      .onSnapshot?.({ orgId: server.org_id, serverId: server.id, facts, changes })
+    await deps.hooks
+      .run('snapshotTaken', { orgId: server.org_id, serverId: server.id, facts, changes })
       .catch((err: unknown) =>
         deps.logger.error({ err: (err as Error).message, server: server.id }, 'snapshot hook failed'),
       );
@@ -195,7 +191,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     instruction: Instruction,
     ctx: RequestContext,
   ): Promise<RunView> {
-    return deps.tasks.startKindRun(orgId, sel, 'discovery', {}, instruction, ctx);
+    return deps.tasks.startKindRun({ orgId, sel, kind: 'discovery', params: {}, instruction, ctx });
   }
 
   async function latestFacts(actor: Actor, orgId: string, serverId: string, ctx: RequestContext) {

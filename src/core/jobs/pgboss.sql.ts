@@ -12,7 +12,7 @@ import type { JobPayload, JobView } from './queue.js';
 
 /** pg-boss's database port, over a Kysely executor: the shared pool, or the caller's open transaction. */
 export interface BossDb {
-  executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 export function bossDb(exec: Executor): BossDb {
@@ -24,14 +24,14 @@ export function bossDb(exec: Executor): BossDb {
       if (!exec.isTransaction && /^\s*BEGIN\b/i.test(text)) {
         return exec.connection().execute(async (conn) => {
           try {
-            return { rows: ((await conn.executeQuery(query)).rows ?? []) as any[] };
+            return { rows: (await conn.executeQuery(query)).rows ?? [] };
           } catch (err) {
             await conn.executeQuery(CompiledQuery.raw('ROLLBACK')).catch(() => undefined);
             throw err;
           }
         });
       }
-      return { rows: ((await exec.executeQuery(query)).rows ?? []) as any[] };
+      return { rows: (await exec.executeQuery(query)).rows ?? [] };
     },
   };
 }

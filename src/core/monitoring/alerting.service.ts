@@ -89,12 +89,15 @@ export function createAlertingService(deps: AlertingDeps) {
 
   async function mail(
     trx: Executor,
-    recipients: readonly string[],
-    orgId: string,
-    template: string,
-    key: string,
-    vars: Record<string, string>,
+    input: {
+      readonly recipients: readonly string[];
+      readonly orgId: string;
+      readonly template: string;
+      readonly key: string;
+      readonly vars: Record<string, string>;
+    },
   ): Promise<void> {
+    const { recipients, orgId, template, key, vars } = input;
     for (const [i, to] of recipients.entries()) {
       await deps.notify.queueMail(trx, {
         to,
@@ -150,10 +153,17 @@ export function createAlertingService(deps: AlertingDeps) {
             },
             trx,
           );
-          await mail(trx, recipients, orgId, 'monitoring.alert_fired', `alert:${alertId}:fired`, {
-            ...vars,
-            value: verdict.next?.value === null || verdict.next?.value === undefined ? '' : String(verdict.next.value),
-            subject: verdict.next?.subject ?? '',
+          await mail(trx, {
+            recipients,
+            orgId,
+            template: 'monitoring.alert_fired',
+            key: `alert:${alertId}:fired`,
+            vars: {
+              ...vars,
+              value:
+                verdict.next?.value === null || verdict.next?.value === undefined ? '' : String(verdict.next.value),
+              subject: verdict.next?.subject ?? '',
+            },
           });
           await deps.audit.record(trx, {
             action: 'alert.fired',
@@ -166,14 +176,13 @@ export function createAlertingService(deps: AlertingDeps) {
         }
         if (verdict.resolve && state) {
           await deps.alerts.resolve(orgId, server.id, alertKindOf(rule.id), trx);
-          await mail(
-            trx,
+          await mail(trx, {
             recipients,
             orgId,
-            'monitoring.alert_resolved',
-            `alert:${state.alert_id ?? `${rule.id}:${state.since_ms}`}:resolved`,
-            { ...vars, since: new Date(state.since_ms).toISOString(), at },
-          );
+            template: 'monitoring.alert_resolved',
+            key: `alert:${state.alert_id ?? `${rule.id}:${state.since_ms}`}:resolved`,
+            vars: { ...vars, since: new Date(state.since_ms).toISOString(), at },
+          });
           await deps.audit.record(trx, {
             action: 'alert.resolved',
             orgId,

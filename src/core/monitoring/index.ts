@@ -10,8 +10,8 @@ import type { Config } from '../../kernel/config.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AlertsService } from '../alerts/alerts.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { createDetectionService } from '../detection/detection.service.js';
-import type { SuspiciousActivityGrants } from '../detection/recorder.js';
+import { registerDetection, type SuspiciousActivityGrants } from '../detection/index.js';
+import type { HookSubscriber } from '../hooks.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import type { ServerGateway } from '../servers/gateway.js';
@@ -39,8 +39,10 @@ export interface MonitoringDeps {
   readonly gateway: () => Pick<ServerGateway, 'execKept' | 'releaseKept'>;
   /** Fingerprint of the organisation's own SSH key (installed by Steward: not news when it appears). */
   readonly orgKeyFingerprint: (orgId: string) => Promise<string | null>;
-  /** The access module's grant opener, once it is built (it is built after this module). */
-  readonly grants: () => SuspiciousActivityGrants | undefined;
+  /** The access module's grant opener: critical incidents open a suspicious-activity grant. */
+  readonly grants: SuspiciousActivityGrants;
+  /** Monitoring subscribes to `snapshotTaken`: discovery's changes go to detection. */
+  readonly hooks: HookSubscriber;
   readonly worker: string;
   /** Whether an organisation is suspended (trust): its servers are not sampled meanwhile. */
   readonly standing?: Pick<AutomationStanding, 'suspendedAmong'>;
@@ -75,7 +77,7 @@ export function registerMonitoring(deps: MonitoringDeps) {
     const fp = await deps.orgKeyFingerprint(orgId).catch(() => null);
     return new Set(fp ? [fp] : []);
   };
-  const detection = createDetectionService({
+  const detection = registerDetection({
     db,
     clock,
     logger: deps.logger.child({ module: 'detection' }),
@@ -138,13 +140,13 @@ export function registerMonitoring(deps: MonitoringDeps) {
     if (target?.enabled === 1 && target.last_ok_at !== null) return;
     await detection.onSnapshot(snapshot);
   }
+  deps.hooks.on('snapshotTaken', onSnapshot);
 
   return {
     settings,
     alerting,
     detection,
     query,
-    onSnapshot,
     tick: sampler.tick,
     sampleOne: sampler.sampleOne,
     start: () => sampler.start(cfg.tickMs),

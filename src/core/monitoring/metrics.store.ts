@@ -40,11 +40,12 @@ function minuteRows(points: readonly PointRow[]) {
     const key = `${p.seriesId}:${ts}`;
     const row = byKey.get(key);
     if (!row) byKey.set(key, { series_id: p.seriesId, ts, sum: p.value, count: 1, min: p.value, max: p.value });
-    else
-      ((row.sum += p.value),
-        (row.count += 1),
-        (row.min = Math.min(row.min, p.value)),
-        (row.max = Math.max(row.max, p.value)));
+    else {
+      row.sum += p.value;
+      row.count += 1;
+      row.min = Math.min(row.min, p.value);
+      row.max = Math.max(row.max, p.value);
+    }
   }
   return [...byKey.values()];
 }
@@ -150,12 +151,15 @@ export function createMetricsStore() {
     /** Points grouped into buckets of `bucket` seconds (1 = every raw point) over [from, to). */
     async buckets(
       db: Executor,
-      table: 'raw' | 'minute',
-      seriesIds: readonly number[],
-      from: number,
-      to: number,
-      bucket: number,
+      input: {
+        readonly table: 'raw' | 'minute';
+        readonly seriesIds: readonly number[];
+        readonly from: number;
+        readonly to: number;
+        readonly bucket: number;
+      },
     ): Promise<BucketRow[]> {
+      const { table, seriesIds, from, to, bucket } = input;
       if (seriesIds.length === 0) return [];
       const rows =
         table === 'raw'

@@ -69,14 +69,13 @@ export function createQueryService(deps: QueryDeps) {
       const w = rangeOf(query);
       const wanted = new Set(query.metrics);
       const series = (await deps.metrics.listSeries(db, serverId)).filter((s) => wanted.has(s.name));
-      const rows = await deps.metrics.buckets(
-        db,
-        w.table,
-        series.map((s) => Number(s.id)),
-        w.from,
-        w.to,
-        w.bucket,
-      );
+      const rows = await deps.metrics.buckets(db, {
+        table: w.table,
+        seriesIds: series.map((s) => Number(s.id)),
+        from: w.from,
+        to: w.to,
+        bucket: w.bucket,
+      });
       return {
         from: w.from,
         to: w.to,
@@ -125,14 +124,13 @@ export function createQueryService(deps: QueryDeps) {
         );
         return { metric, count: withPoints.length, chosen: withPoints.slice(0, top) };
       });
-      const rows = await deps.metrics.buckets(
-        db,
-        w.table,
-        ranked.flatMap((r) => r.chosen.map((s) => Number(s.id))),
-        w.from,
-        w.to,
-        w.bucket,
-      );
+      const rows = await deps.metrics.buckets(db, {
+        table: w.table,
+        seriesIds: ranked.flatMap((r) => r.chosen.map((s) => Number(s.id))),
+        from: w.from,
+        to: w.to,
+        bucket: w.bucket,
+      });
       const bySeries = new Map<number, typeof rows>();
       for (const r of rows) {
         const list = bySeries.get(r.series_id);

@@ -197,14 +197,15 @@ export function createSampler(deps: SamplerDeps) {
     );
   }
 
-  async function detect(
-    server: ServerRow,
-    target: TargetRow,
-    raw: RawSample,
-    top: readonly TopProcess[],
-    logs: { auth: string[]; authBaseline: boolean },
-    nowMs: number,
-  ): Promise<SecurityMemory> {
+  async function detect(input: {
+    readonly server: ServerRow;
+    readonly target: TargetRow;
+    readonly raw: RawSample;
+    readonly top: readonly TopProcess[];
+    readonly logs: { auth: string[]; authBaseline: boolean };
+    readonly nowMs: number;
+  }): Promise<SecurityMemory> {
+    const { server, target, raw, top, logs, nowMs } = input;
     const memory = parseJson<SecurityMemory>(target.security) ?? { state: null, procs: [], disks: [] };
     const after = stateFromSample(raw, memory.state);
     const procs = trackProcesses(memory.procs, top, nowMs, deps.thresholds);
@@ -293,7 +294,7 @@ export function createSampler(deps: SamplerDeps) {
     await storePoints(server, points, nowMs, atIso);
     // Output cut short may end inside a log's bytes: its cursors stay where they were, and the next sample reads again.
     const logs = raw.complete ? await followLogs(server, cursors, raw, atIso) : { auth: [], authBaseline: false };
-    const security = await detect(server, target, raw, top, logs, nowMs);
+    const security = await detect({ server, target, raw, top, logs, nowMs });
     const latest = {
       at: atIso,
       values: Object.fromEntries(points.filter((p) => !p.metric.includes(':')).map((p) => [p.metric, p.value])),
@@ -339,7 +340,16 @@ export function createSampler(deps: SamplerDeps) {
       // The next slot stays on the server's own rhythm; one missed while nobody ran is skipped, not caught up.
       const next = Math.max(Number(due.next_run_ms) + interval, nowMs + Math.floor(interval / 2));
       const lease = nowMs + Math.max(config.loginIdleMs, interval * 3);
-      if (!(await targetsStore.claim(db, due.server_id, Number(due.next_run_ms), next, deps.worker, nowMs, lease)))
+      if (
+        !(await targetsStore.claim(db, {
+          serverId: due.server_id,
+          expectedNext: Number(due.next_run_ms),
+          next,
+          worker: deps.worker,
+          nowMs,
+          leaseUntil: lease,
+        }))
+      )
         continue;
       // Suspended: the slot passes unsampled (claimed, so no other worker takes it); the target stays as set.
       if (suspended.has(due.org_id)) continue;

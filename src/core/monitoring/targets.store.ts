@@ -71,13 +71,16 @@ export const targetsStore = {
    */
   async claim(
     db: Executor,
-    serverId: string,
-    expectedNext: number,
-    next: number,
-    worker: string,
-    nowMs: number,
-    leaseUntil: number,
+    input: {
+      readonly serverId: string;
+      readonly expectedNext: number;
+      readonly next: number;
+      readonly worker: string;
+      readonly nowMs: number;
+      readonly leaseUntil: number;
+    },
   ): Promise<boolean> {
+    const { serverId, expectedNext, next, worker, nowMs, leaseUntil } = input;
     const res = await db
       .updateTable('monitoring_targets')
       .set({ next_run_ms: next, owner: worker, lease_until_ms: leaseUntil })

@@ -91,19 +91,16 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       if (req.userId) {
         const state = await analyticsStore.consentState(db, req.userId);
         if (state !== (granted ? 'granted' : 'withdrawn')) {
-          await db
-            .transaction()
-            .execute((trx) =>
-              deps.consent.recordDecision(
-                trx,
-                req.userId!,
-                'analytics',
-                granted,
-                'banner',
-                { type: 'user', id: req.userId! },
-                ctxOf(req),
-              ),
-            );
+          await db.transaction().execute((trx) =>
+            deps.consent.recordDecision(trx, {
+              userId: req.userId!,
+              purpose: 'analytics',
+              granted,
+              source: 'banner',
+              auditAs: { type: 'user', id: req.userId! },
+              ctx: ctxOf(req),
+            }),
+          );
         }
       }
       if (!granted) return { clear: hasCookie, recorded: req.userId !== undefined };

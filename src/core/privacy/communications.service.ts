@@ -203,15 +203,14 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       await db.transaction().execute(async (trx) => {
         if (userId && claim.purpose !== 'referrals') {
           if (await deps.consent.isGranted(userId, claim.purpose, trx))
-            await deps.consent.recordDecision(
-              trx,
+            await deps.consent.recordDecision(trx, {
               userId,
-              claim.purpose,
-              false,
-              'unsubscribe_link',
-              { type: 'anonymous' },
+              purpose: claim.purpose,
+              granted: false,
+              source: 'unsubscribe_link',
+              auditAs: { type: 'anonymous' },
               ctx,
-            );
+            });
           return;
         }
         const res = await privacyStore.suppress(trx, {

@@ -55,13 +55,16 @@ export function createConsentService(deps: ConsentDeps) {
   /** Writes one decision inside `exec` (the caller's transaction), with its audit event. */
   async function recordDecision(
     exec: Executor,
-    userId: string,
-    purpose: ConsentPurpose,
-    granted: boolean,
-    source: ConsentSource,
-    auditAs: { type: 'user' | 'anonymous'; id?: string },
-    ctx: ConsentContext,
+    input: {
+      readonly userId: string;
+      readonly purpose: ConsentPurpose;
+      readonly granted: boolean;
+      readonly source: ConsentSource;
+      readonly auditAs: { type: 'user' | 'anonymous'; id?: string };
+      readonly ctx: ConsentContext;
+    },
   ): Promise<ConsentRecordView> {
+    const { userId, purpose, granted, source, auditAs, ctx } = input;
     const policy = await privacyStore.latestPolicy(exec);
     const ua = parseUserAgent(ctx.userAgent);
     const row: ConsentsTable = {
@@ -126,19 +129,16 @@ export function createConsentService(deps: ConsentDeps) {
       ctx: ConsentContext,
     ): Promise<ConsentView[]> {
       if (actor.kind !== 'customer') throw forbidden('Consent records belong to customer accounts.');
-      await db
-        .transaction()
-        .execute((trx) =>
-          recordDecision(
-            trx,
-            actor.userId,
-            input.purpose,
-            input.granted,
-            input.source,
-            { type: 'user', id: actor.userId },
-            ctx,
-          ),
-        );
+      await db.transaction().execute((trx) =>
+        recordDecision(trx, {
+          userId: actor.userId,
+          purpose: input.purpose,
+          granted: input.granted,
+          source: input.source,
+          auditAs: { type: 'user', id: actor.userId },
+          ctx,
+        }),
+      );
       return current(actor.userId);
     },
     async history(userId: string, limit = 1000): Promise<ConsentRecordView[]> {

@@ -165,5 +165,5 @@ export function registerPrivacy(deps: PrivacyDeps) {
 }
 
 export type Privacy = ReturnType<typeof registerPrivacy>;
-export { CONSENT_PURPOSES, CONSENT_STATEMENTS, PERSONAL_FIELDS } from './privacy.types.js';
+export { CONSENT_PURPOSES, PERSONAL_FIELDS } from './privacy.types.js';
 export type { ConsentPurpose, PersonalField } from './privacy.types.js';

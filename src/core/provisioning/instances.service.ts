@@ -108,15 +108,16 @@ export function createInstancesService(deps: InstancesDeps) {
     return { account, ...(await deps.drivers.open(account, userInstruction(actor.userId, ctx.requestId))) };
   }
 
-  async function recordOutcome(
-    actor: Actor,
-    account: AccountRow,
-    nodeId: string,
-    action: Parameters<AuditService['record']>[1]['action'],
-    err: unknown,
-    details: Record<string, unknown>,
-    ctx: RequestContext,
-  ) {
+  async function recordOutcome(input: {
+    readonly actor: Actor;
+    readonly account: AccountRow;
+    readonly nodeId: string;
+    readonly action: Parameters<AuditService['record']>[1]['action'];
+    readonly err?: unknown;
+    readonly details: Record<string, unknown>;
+    readonly ctx: RequestContext;
+  }) {
+    const { actor, account, nodeId, action, err, details, ctx } = input;
     await deps.audit.recordAlone(
       {
         action,
@@ -131,27 +132,29 @@ export function createInstancesService(deps: InstancesDeps) {
   }
 
   /** Start, stop or reboot: the provider is asked at once; the new state shows in the next listing. */
-  async function changeInstance(
-    actor: Actor,
-    orgId: string,
-    accountId: string,
-    nodeId: string,
-    action: InstanceAction,
-    ctx: RequestContext,
-  ): Promise<StateChangeView> {
+  async function changeInstance(input: {
+    readonly actor: Actor;
+    readonly orgId: string;
+    readonly accountId: string;
+    readonly nodeId: string;
+    readonly action: InstanceAction;
+    readonly ctx: RequestContext;
+  }): Promise<StateChangeView> {
+    const { actor, orgId, accountId, nodeId, action, ctx } = input;
     const { account, driver, opts } = await open(actor, orgId, accountId, nodeId, ctx);
-    return applyChange(actor, account, driver, opts, nodeId, action, ctx);
+    return applyChange({ actor, account, driver, opts, nodeId, action, ctx });
   }
 
-  async function applyChange(
-    actor: Actor,
-    account: AccountRow,
-    driver: OpenedDriver['driver'],
-    opts: OpenedDriver['opts'],
-    nodeId: string,
-    action: InstanceAction,
-    ctx: RequestContext,
-  ): Promise<StateChangeView> {
+  async function applyChange(input: {
+    readonly actor: Actor;
+    readonly account: AccountRow;
+    readonly driver: OpenedDriver['driver'];
+    readonly opts: OpenedDriver['opts'];
+    readonly nodeId: string;
+    readonly action: InstanceAction;
+    readonly ctx: RequestContext;
+  }): Promise<StateChangeView> {
+    const { actor, account, driver, opts, nodeId, action, ctx } = input;
     const accountId = account.id;
     try {
       let view: StateChangeView;
@@ -162,39 +165,40 @@ export function createInstancesService(deps: InstancesDeps) {
         const change = action === 'start' ? await driver.startNode(nodeId, opts) : await driver.stopNode(nodeId, opts);
         view = { accountId, instanceId: nodeId, previous: change.previous ?? null, current: change.current };
       }
-      await recordOutcome(
+      await recordOutcome({
         actor,
         account,
         nodeId,
-        ACTION_EVENT[action],
-        undefined,
-        { from: view.previous, to: view.current },
+        action: ACTION_EVENT[action],
+        details: { from: view.previous, to: view.current },
         ctx,
-      );
+      });
       return view;
     } catch (err) {
-      if (isAppError(err)) await recordOutcome(actor, account, nodeId, ACTION_EVENT[action], err, {}, ctx);
+      if (isAppError(err))
+        await recordOutcome({ actor, account, nodeId, action: ACTION_EVENT[action], err, details: {}, ctx });
       throw err;
     }
   }
 
   // Staff entry point: core/access has checked the staff member's grant and passes its instruction
   /** Start, stop or reboot for a staff member under a grant (no membership check: the caller authorised it). */
-  async function changeInstanceUnderGrant(
-    actor: Actor,
-    orgId: string,
-    accountId: string,
-    nodeId: string,
-    action: InstanceAction,
-    instruction: Instruction,
-    ctx: RequestContext,
-  ): Promise<StateChangeView> {
+  async function changeInstanceUnderGrant(input: {
+    readonly actor: Actor;
+    readonly orgId: string;
+    readonly accountId: string;
+    readonly nodeId: string;
+    readonly action: InstanceAction;
+    readonly instruction: Instruction;
+    readonly ctx: RequestContext;
+  }): Promise<StateChangeView> {
+    const { actor, orgId, accountId, nodeId, action, instruction, ctx } = input;
     const account = await store.account(db, orgId, accountId);
     if (!account) throw notFound('The provider account');
     if (!NODE_ID.test(nodeId))
       throw invalidInput('The instance id is not one the provider uses.', { field: 'instanceId' });
     const { driver, opts } = await deps.drivers.open(account, instruction);
-    return applyChange(actor, account, driver, opts, nodeId, action, ctx);
+    return applyChange({ actor, account, driver, opts, nodeId, action, ctx });
   }
   /**
    * The instances in the accounts a staff grant covers (no membership check: core/access authorised it), listed
@@ -235,14 +239,15 @@ export function createInstancesService(deps: InstancesDeps) {
    * Terminate: irreversible, so the request must name the instance (its id or its name). A server Steward kept
    * for it is forgotten too, since the host is gone.
    */
-  async function terminateInstance(
-    actor: Actor,
-    orgId: string,
-    accountId: string,
-    nodeId: string,
-    confirm: string,
-    ctx: RequestContext,
-  ): Promise<StateChangeView> {
+  async function terminateInstance(input: {
+    readonly actor: Actor;
+    readonly orgId: string;
+    readonly accountId: string;
+    readonly nodeId: string;
+    readonly confirm: string;
+    readonly ctx: RequestContext;
+  }): Promise<StateChangeView> {
+    const { actor, orgId, accountId, nodeId, confirm, ctx } = input;
     const { account, driver, opts } = await open(actor, orgId, accountId, nodeId, ctx);
     const node = confirm === nodeId ? { id: nodeId, name: '' } : await driver.getNode(nodeId, opts);
     if (!confirmationMatches(confirm, node)) {
@@ -256,21 +261,21 @@ export function createInstancesService(deps: InstancesDeps) {
     try {
       change = await driver.destroyNode(nodeId, opts);
     } catch (err) {
-      if (isAppError(err)) await recordOutcome(actor, account, nodeId, 'instance.terminate_requested', err, {}, ctx);
+      if (isAppError(err))
+        await recordOutcome({ actor, account, nodeId, action: 'instance.terminate_requested', err, details: {}, ctx });
       throw err;
     }
     const server = (await deps.servers.allRows(orgId)).find(
       (s) => s.provider_account_id === accountId && s.provider_node_id === nodeId,
     );
-    await recordOutcome(
+    await recordOutcome({
       actor,
       account,
       nodeId,
-      'instance.terminate_requested',
-      undefined,
-      { from: change.previous ?? null, to: change.current, server: server?.id ?? null },
+      action: 'instance.terminate_requested',
+      details: { from: change.previous ?? null, to: change.current, server: server?.id ?? null },
       ctx,
-    );
+    });
     if (server) await deps.servers.removeServer(actor, orgId, server.id, { force: true }, ctx);
     return { accountId, instanceId: nodeId, previous: change.previous ?? null, current: change.current };
   }
@@ -281,14 +286,15 @@ export function createInstancesService(deps: InstancesDeps) {
    * The host key comes from the provider when it reports one; otherwise the person must choose explicitly to
    * trust the key presented at first contact.
    */
-  async function importInstance(
-    actor: Actor,
-    orgId: string,
-    accountId: string,
-    nodeId: string,
-    input: ImportInput,
-    ctx: RequestContext,
-  ): Promise<ServerView> {
+  async function importInstance(args: {
+    readonly actor: Actor;
+    readonly orgId: string;
+    readonly accountId: string;
+    readonly nodeId: string;
+    readonly input: ImportInput;
+    readonly ctx: RequestContext;
+  }): Promise<ServerView> {
+    const { actor, orgId, accountId, nodeId, input, ctx } = args;
     const { account, driver, opts } = await open(actor, orgId, accountId, nodeId, ctx);
     const existing = (await deps.servers.allRows(orgId)).find(
       (s) => s.provider_account_id === accountId && s.provider_node_id === nodeId,

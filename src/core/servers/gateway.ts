@@ -23,6 +23,7 @@ import {
 } from '../../remote/index.js';
 import type { AlertsService } from '../alerts/alerts.service.js';
 import type { AuditService } from '../audit/audit.service.js';
+import type { HookRunner } from '../hooks.js';
 import type { Instruction } from '../instruction.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Vault } from '../vault/vault.service.js';
@@ -38,11 +39,8 @@ export interface GatewayDeps {
   readonly alerts: Pick<AlertsService, 'raise'>;
   readonly executorOptions: Omit<CreateSshExecutorOptions, 'onLogin' | 'onHostKeyMismatch'>;
   readonly orgKey: (orgId: string) => Promise<{ privateKey: Secret<string>; fingerprint: string }>;
-  /**
-   * Checked before every login (core/access: a staff grant must still be active and cover the server, also for
-   * jobs queued earlier). Throwing stops the operation before anything connects.
-   */
-  readonly beforeLogin?: (instruction: Instruction, server: ServerRow) => Promise<void>;
+  /** Runs `beforeLogin` before every login (see HookEvents): a handler that throws stops the operation. */
+  readonly hooks: HookRunner;
   /** How long a kept login (standing work such as metrics sampling) may sit idle before it is closed. Default 10 min. */
   readonly keptIdleMs?: number;
 }
@@ -166,6 +164,50 @@ export function createServerGateway(deps: GatewayDeps) {
     return { kind: 'key', privateKey: (await deps.orgKey(server.org_id)).privateKey };
   }
 
+  function refuseBlocked(server: ServerRow): void {
+    if (server.status !== 'blocked') return;
+    throw new AppError(
+      'STEWARD_SSH_HOST_KEY_CHANGED',
+      `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`,
+    );
+  }
+
+  /**
+   * Everything before a login, the same for every kind: a blocked server is refused, the `beforeLogin` hook may
+   * stop it, and the operation is noted under the login's session tag so `onLogin` writes it to the ledger.
+   */
+  async function prepareLogin(input: {
+    readonly server: ServerRow;
+    readonly instruction: Instruction;
+    readonly operation: string;
+    /** The session tag's prefix: `run` for commands, `term` for terminal shells. */
+    readonly kind: 'run' | 'term';
+    readonly useBootstrap?: boolean;
+    readonly allowFirstContact?: boolean;
+  }): Promise<{ tag: string; target: SshTarget }> {
+    const { server, instruction, operation } = input;
+    refuseBlocked(server);
+    await deps.hooks.run('beforeLogin', instruction, server);
+    const useBootstrap = input.useBootstrap === true;
+    const tag = newId(input.kind, deps.clock.nowMs());
+    const target: SshTarget = {
+      host: server.address,
+      port: server.port,
+      username: server.username,
+      label: server.id,
+      session: tag,
+      auth: await authFor(server, useBootstrap),
+      hostKey: hostKeyPolicy(server, input.allowFirstContact === true),
+    };
+    operations.set(tag, {
+      server,
+      instruction,
+      operation,
+      credential: useBootstrap ? 'server_bootstrap' : 'org_ssh_key',
+    });
+    return { tag, target };
+  }
+
   /** Runs `fn` on one fresh login to the server, recorded against `instruction`. */
   async function withServer<T>(
     server: ServerRow,
@@ -174,30 +216,7 @@ export function createServerGateway(deps: GatewayDeps) {
     fn: (session: RemoteSession) => Promise<T>,
     options: WithServerOptions = {},
   ): Promise<T> {
-    if (server.status === 'blocked') {
-      throw new AppError(
-        'STEWARD_SSH_HOST_KEY_CHANGED',
-        `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`,
-      );
-    }
-    await deps.beforeLogin?.(instruction, server);
-    const useBootstrap = options.useBootstrap === true;
-    const tag = newId('run', deps.clock.nowMs());
-    const target: SshTarget = {
-      host: server.address,
-      port: server.port,
-      username: server.username,
-      label: server.id,
-      session: tag,
-      auth: await authFor(server, useBootstrap),
-      hostKey: hostKeyPolicy(server, options.allowFirstContact === true),
-    };
-    operations.set(tag, {
-      server,
-      instruction,
-      operation,
-      credential: useBootstrap ? 'server_bootstrap' : 'org_ssh_key',
-    });
+    const { tag, target } = await prepareLogin({ server, instruction, operation, kind: 'run', ...options });
     try {
       return await executor.withSession(target, fn);
     } finally {
@@ -214,24 +233,7 @@ export function createServerGateway(deps: GatewayDeps) {
     operation: string,
     opts: ShellOptions,
   ): Promise<ShellHandle> {
-    if (server.status === 'blocked') {
-      throw new AppError(
-        'STEWARD_SSH_HOST_KEY_CHANGED',
-        `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`,
-      );
-    }
-    await deps.beforeLogin?.(instruction, server);
-    const tag = newId('term', deps.clock.nowMs());
-    const target: SshTarget = {
-      host: server.address,
-      port: server.port,
-      username: server.username,
-      label: server.id,
-      session: tag,
-      auth: await authFor(server, false),
-      hostKey: hostKeyPolicy(server, false),
-    };
-    operations.set(tag, { server, instruction, operation, credential: 'org_ssh_key' });
+    const { tag, target } = await prepareLogin({ server, instruction, operation, kind: 'term' });
     const release = () => {
       operations.delete(tag);
       executor.evict(target);
@@ -287,30 +289,14 @@ export function createServerGateway(deps: GatewayDeps) {
     argv: Argv,
     opts: ExecOptions = {},
   ): Promise<ExecResult> {
-    if (server.status === 'blocked') {
-      throw new AppError(
-        'STEWARD_SSH_HOST_KEY_CHANGED',
-        `${server.name} is blocked: its host key changed (presented ${server.presented_fingerprint ?? 'unknown'}). An owner must re-verify it before Steward connects again.`,
-      );
-    }
+    refuseBlocked(server);
     let k = kept.get(server.id);
     if (k && (!sameLogin(k.server, server) || !sameInstruction(k.instruction, instruction))) {
       releaseKept(server.id);
       k = undefined;
     }
     if (!k) {
-      await deps.beforeLogin?.(instruction, server);
-      const tag = newId('run', deps.clock.nowMs());
-      const target: SshTarget = {
-        host: server.address,
-        port: server.port,
-        username: server.username,
-        label: server.id,
-        session: tag,
-        auth: await authFor(server, false),
-        hostKey: hostKeyPolicy(server, false),
-      };
-      operations.set(tag, { server, instruction, operation, credential: 'org_ssh_key' });
+      const { tag, target } = await prepareLogin({ server, instruction, operation, kind: 'run' });
       k = { tag, target, server, instruction };
       kept.set(server.id, k);
     }

@@ -13,6 +13,7 @@ import { instructionFromPayload, instructionPayload, userInstruction, type Instr
 import type { JobContext, Queue } from '../jobs/queue.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import type { Vault } from '../vault/vault.service.js';
+import type { HookRunner } from '../hooks.js';
 import type { ServerGateway } from './gateway.js';
 import { installKeySteps, removeKeySteps } from './key-steps.js';
 import { serversStore, type ServerRow } from './servers.store.js';
@@ -29,8 +30,8 @@ export interface ServersDeps {
   readonly gateway: () => ServerGateway;
   /** STEWARD_SERVER_ADDRESSES: addresses are refused here when typed, and checked again on every connection. */
   readonly addressPolicy: AddressPolicy;
-  /** Called when a server becomes ready (e.g. to discover it). */
-  readonly onReady?: (server: ServerRow, instruction: Instruction) => Promise<void>;
+  /** Runs `serverReady` when a server finishes enrolment (discovery discovers it at once). */
+  readonly hooks: HookRunner;
 }
 
 export interface NewServer {
@@ -333,7 +334,7 @@ export function createServersService(deps: ServersDeps) {
           details: { hostKey: pinned.host_key_fingerprint },
         });
       });
-      await deps.onReady?.((await serversStore.byIdAnyOrg(db, server.id))!, instruction);
+      await deps.hooks.run('serverReady', (await serversStore.byIdAnyOrg(db, server.id))!, instruction);
     } catch (err) {
       const code = isAppError(err) ? err.code : 'STEWARD_INTERNAL';
       const final = PERMANENT.has(code) || job.attempt >= ENROL_ATTEMPTS;

@@ -61,7 +61,7 @@ const SWEEP_MIN_AGE_MS = 2 * 60_000;
  */
 export function createHostRun(
   deps: HostRunDeps,
-  recipes: ReadonlyMap<string, Recipe<any>>,
+  recipes: ReadonlyMap<string, Recipe>,
   kinds: ReadonlyMap<string, KindRunner>,
 ) {
   const { db, clock } = deps;
@@ -95,7 +95,7 @@ export function createHostRun(
     };
     let patch: Outcome;
     try {
-      patch = await runOnServer(job, run, serverId, out, resume, fenced);
+      patch = await runOnServer({ job, run, serverId, out, resume, fenced });
     } catch (err) {
       if (err instanceof HostTakenOver) {
         await out.flush();
@@ -121,14 +121,15 @@ export function createHostRun(
     await finishHost(run, host.id, patch, token);
   }
 
-  async function runOnServer(
-    job: JobContext,
-    run: RunRow,
-    serverId: string,
-    out: HostOutput,
-    resume: Resume | undefined,
-    fenced: (patch: Partial<Pick<HostRow, 'steps' | 'applying'>>) => Promise<void>,
-  ): Promise<Outcome> {
+  async function runOnServer(input: {
+    readonly job: JobContext;
+    readonly run: RunRow;
+    readonly serverId: string;
+    readonly out: HostOutput;
+    readonly resume: Resume | undefined;
+    readonly fenced: (patch: Partial<Pick<HostRow, 'steps' | 'applying'>>) => Promise<void>;
+  }): Promise<Outcome> {
+    const { job, run, serverId, out, resume, fenced } = input;
     const server = await deps.servers.rowById(serverId);
     if (!server || server.org_id !== run.org_id) throw notFound('The server');
     const instruction = instructionFromPayload(job.payload);

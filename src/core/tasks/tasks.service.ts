@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { AppError, invalidInput, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
-import { auditActor, type Actor } from '../actor.js';
+import type { Actor } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import { instructionPayload, userInstruction, type Instruction } from '../instruction.js';
 import type { Queue } from '../jobs/queue.js';
@@ -28,7 +28,7 @@ export interface TasksDeps {
   readonly queue: Queue;
   readonly servers: Pick<ServersService, 'rowsFor' | 'allRows' | 'rowById'>;
   readonly gateway: () => ServerGateway;
-  readonly recipes?: ReadonlyMap<string, Recipe<any>>;
+  readonly recipes?: ReadonlyMap<string, Recipe>;
   readonly orgPublicKey?: (orgId: string) => Promise<{ publicKey: string }>;
   /** No run starts for a suspended organisation, and its queued parts do not start (trust). */
   readonly standing?: AutomationStanding;
@@ -152,14 +152,15 @@ export function createTasksService(deps: TasksDeps) {
     kinds.set(kind, runner);
   }
 
-  async function startKindRun(
-    orgId: string,
-    sel: ServerSelection,
-    kind: RunRow['kind'],
-    params: Record<string, unknown>,
-    instruction: Instruction,
-    ctx: RequestContext,
-  ): Promise<RunView> {
+  async function startKindRun(input: {
+    readonly orgId: string;
+    readonly sel: ServerSelection;
+    readonly kind: RunRow['kind'];
+    readonly params: Record<string, unknown>;
+    readonly instruction: Instruction;
+    readonly ctx: RequestContext;
+  }): Promise<RunView> {
+    const { orgId, sel, kind, params, instruction, ctx } = input;
     if (!kinds.has(kind)) throw new AppError('STEWARD_INTERNAL', `No runner for ${kind} runs.`);
     return startRun(
       orgId,

@@ -78,14 +78,13 @@ export function createKeyRotation(deps: RotationDeps) {
       if (batch.length === 0) break;
       for (const row of batch) {
         const plain = unwrapDataKey(rootAccess(), row);
-        await vaultStore.rewrap(
-          db,
-          row.scope,
-          row.version,
-          from,
-          wrapDataKey(rootAccess(), to, row.scope, row.version, plain),
-          to,
-        );
+        await vaultStore.rewrap(db, {
+          scope: row.scope,
+          version: row.version,
+          fromRoot: from,
+          wrapped: wrapDataKey(rootAccess(), to, row.scope, row.version, plain),
+          toRoot: to,
+        });
         plain.fill(0);
         done++;
       }

@@ -53,12 +53,15 @@ export const vaultStore = {
   /** Rewraps one data key if it is still under `fromRoot`; returns whether this call changed it. */
   async rewrap(
     db: Executor,
-    scope: string,
-    version: number,
-    fromRoot: number,
-    wrapped: string,
-    toRoot: number,
+    input: {
+      readonly scope: string;
+      readonly version: number;
+      readonly fromRoot: number;
+      readonly wrapped: string;
+      readonly toRoot: number;
+    },
   ): Promise<boolean> {
+    const { scope, version, fromRoot, wrapped, toRoot } = input;
     const res = await db
       .updateTable('vault_data_keys')
       .set({ wrapped, root_version: toRoot })

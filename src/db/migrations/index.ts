@@ -41,5 +41,3 @@ const MIGRATIONS: Record<string, Migration> = {
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => MIGRATIONS,
 };
-
-export const migrationNames = (): string[] => Object.keys(MIGRATIONS);

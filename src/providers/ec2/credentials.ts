@@ -28,14 +28,12 @@ export function identityOf(key: AwsAccessKey): AwsIdentity {
  * that call's `onCall`) and reused until close to expiry.
  */
 export class Ec2IdentitySource {
-  readonly #credentials: Ec2Credentials;
   readonly #assume: AssumeRoleCall;
   readonly #now: () => number;
   #current: AwsIdentity | undefined;
   #inFlight: Promise<AwsIdentity> | undefined;
 
   constructor(credentials: Ec2Credentials, assume: AssumeRoleCall, now: () => number = Date.now) {
-    this.#credentials = credentials;
     this.#assume = assume;
     this.#now = now;
     if (credentials.kind === 'access-key') this.#current = identityOf(credentials);

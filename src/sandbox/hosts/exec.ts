@@ -86,13 +86,6 @@ export function exec(file: string, argv: readonly string[], opts: ExecOptions = 
   });
 }
 
-/** Like `exec`, but a non-zero exit is an error naming the command and its stderr. */
-export async function mustExec(file: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  const result = await exec(file, argv, opts);
-  if (result.code !== 0 || result.timedOut) throw commandFailed(file, argv, result);
-  return result;
-}
-
 /** Blocking variant for exit handlers, where the event loop no longer runs. Never throws. */
 export function execSync(file: string, argv: readonly string[], input?: string): { code: number; stderr: string } {
   const r = spawnSync(file, argv, {

@@ -6,16 +6,7 @@ export { createHostLauncher } from './launcher.js';
 export { DEFAULT_RUN_DIR } from './defaults.js';
 export { cleanupStale, type StaleReport } from './stale.js';
 export { checkPrerequisites, type PrerequisiteReport } from './prereqs.js';
-export {
-  ensureBaseRoot,
-  basePackages,
-  baseRootKey,
-  DEFAULT_CACHE_DIR,
-  STANDARD_PACKAGES,
-  type BaseRoot,
-  type BaseRootOptions,
-} from './base-root.js';
-export { NAME_PREFIX } from './state.js';
+export { ensureBaseRoot, DEFAULT_CACHE_DIR, type BaseRoot, type BaseRootOptions } from './base-root.js';
 export type {
   FileSpec,
   HostKey,

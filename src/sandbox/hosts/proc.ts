@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { sleep } from '../../kernel/clock.js';
 
 /**
  * A process named by pid plus its start time (clock ticks since boot, /proc/PID/stat field 22). Pids are
@@ -48,15 +47,6 @@ export function signalIfAlive(ref: ProcessRef, signal: NodeJS.Signals): boolean 
   } catch {
     return false;
   }
-}
-
-export async function waitGone(ref: ProcessRef, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (isAlive(ref)) {
-    if (Date.now() > until) return false;
-    await sleep(5);
-  }
-  return true;
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

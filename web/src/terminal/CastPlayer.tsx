@@ -50,17 +50,14 @@ export function CastPlayer({ cast, label }: { cast: Cast; label: string }) {
   };
 
   useEffect(() => {
-    if (!playing) return;
-    if (index >= cast.events.length) {
-      setPlaying(false);
-      return;
-    }
+    if (!playing || index >= cast.events.length) return;
     const previous = index === 0 ? 0 : cast.events[index - 1]!.at;
     const wait = Math.min(MAX_IDLE, Math.max(0, cast.events[index]!.at - previous)) / speed;
     const timer = window.setTimeout(() => {
       apply(index);
       setPosition(cast.events[index]!.at);
       setIndex(index + 1);
+      if (index + 1 >= cast.events.length) setPlaying(false);
     }, wait * 1000);
     return () => window.clearTimeout(timer);
     // apply reads the terminal through a ref; the effect follows the playback position.

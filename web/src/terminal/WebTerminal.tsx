@@ -29,7 +29,9 @@ export function WebTerminal({ orgId, serverId, serverName, grantId, canReconnect
   const [state, setState] = useState<State>({ kind: 'connecting' });
   const [attempt, setAttempt] = useState(0);
   const ended = useRef(onEnded);
-  ended.current = onEnded;
+  useEffect(() => {
+    ended.current = onEnded;
+  });
 
   useEffect(() => {
     const element = box.current;

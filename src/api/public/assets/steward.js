@@ -29,7 +29,7 @@
   function choice() {
     try {
       return w.localStorage.getItem(KEY);
-    } catch (e) {
+    } catch {
       return null;
     }
   }
@@ -37,7 +37,7 @@
   function remember(value) {
     try {
       w.localStorage.setItem(KEY, value);
-    } catch (e) {
+    } catch {
       /* private mode: the banner simply asks again */
     }
   }
@@ -74,7 +74,7 @@
     var url;
     try {
       url = new URL(a.href, w.location.href);
-    } catch (e) {
+    } catch {
       return;
     }
     if (!a.hasAttribute('download') && !FILES.test(url.pathname)) return;

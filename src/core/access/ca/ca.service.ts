@@ -104,7 +104,7 @@ export function createCaService(deps: CaDeps) {
       );
     const privateKey = createPrivateKey((await deps.vault.openText(sealCtx(grant.org_id), ca.private_sealed)).reveal());
     return db.transaction().execute(async (trx) => {
-      // Checked again where the certificate is recorded: a revocation since the first check wins (SECURITY 15.4.2).
+      // Checked again where the certificate is recorded: a revocation since the first check wins (docs/decisions/0008-access.md).
       const fresh = await accessStore.grant(trx, grant.id);
       if (!fresh || effectiveState(fresh, clock.nowMs()) !== 'active')
         throw new AppError('STEWARD_NO_ACTIVE_GRANT', 'The grant ended while the certificate was being prepared.', {

@@ -245,13 +245,13 @@ export function createTerminalService(deps: TerminalDeps) {
       );
       throw err;
     }
-    let session!: Live;
+    // The recorder calls back only after a failed flush, long after `session` below is set.
     const recorder = startRecorder(
       { db, clock, logger: deps.logger, vault: deps.vault, flushMs: deps.config.recordingFlushMs },
       { id, orgId: row.org_id },
       () => void end(session, 'recording_failed'),
     );
-    session = { row, shell, recorder, io, ended: false };
+    const session: Live = { row, shell, recorder, io, ended: false };
     live.set(id, session);
     watch();
     const decoder = new TextDecoder('utf-8');

@@ -3,18 +3,10 @@
  * output into `Facts` plus found secrets, application recognition and the diff between two runs. Nothing
  * here talks to a server, a database or the network.
  */
-export {
-  discoveryScript,
-  newDiscoveryBoundary,
-  SCRIPT_VERSION,
-  SECTIONS,
-  type DiscoveryScriptOptions,
-  type SectionName,
-} from './script.js';
+export { discoveryScript, newDiscoveryBoundary, type DiscoveryScriptOptions, type SectionName } from './script.js';
 export { parseDiscoveryOutput, type ParseOptions } from './parse.js';
-export { recogniseApplications, type RecognitionInput } from './recognise.js';
-export { diffFacts, CHANGE_CATEGORIES, type ChangeCategory, type FactChange } from './diff.js';
+export type { RecognitionInput } from './recognise.js';
+export { diffFacts, type ChangeCategory, type FactChange } from './diff.js';
 export { summariseDiff, type DiffSummary } from './diff-summary.js';
-export { redactArgs, scrubFacts } from './scrub.js';
+export { redactArgs } from './scrub.js';
 export type * from './facts.js';
-export { FACTS_SCHEMA_VERSION } from './facts.js';

@@ -52,7 +52,7 @@ describe('discoveryScript', () => {
   it('is valid for busybox ash and bash too', () => {
     const script = discoveryScript({ boundary: newDiscoveryBoundary() });
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
-    expect(has('busybox'), 'busybox is needed for this test: apt-get install -y busybox (.ci/run installs it)').toBe(
+    expect(has('busybox'), 'busybox is needed for this test: npm test installs it (scripts/testhosts-prereqs.sh)').toBe(
       true,
     );
     expect(spawnSync('busybox', ['sh', '-n'], { input: script }).status).toBe(0);
@@ -80,7 +80,7 @@ describe.concurrent('the script on this machine', () => {
   });
 
   it('runs under busybox sh (the shell of Alpine hosts)', { timeout: LIVE_TIMEOUT }, async () => {
-    expect(has('busybox'), 'busybox is needed for this test: apt-get install -y busybox (.ci/run installs it)').toBe(
+    expect(has('busybox'), 'busybox is needed for this test: npm test installs it (scripts/testhosts-prereqs.sh)').toBe(
       true,
     );
     const r = await run(['busybox', 'sh', '-s'], script);

@@ -68,7 +68,11 @@ export function derive(
   const prev = sameBoot ? previous : null;
 
   if (prev?.cpu && raw.cpu.total) points.push(...cpuPoints(raw.cpu.total, prev.cpu));
-  if (raw.load) (add('load.1', raw.load[0]), add('load.5', raw.load[1]), add('load.15', raw.load[2]));
+  if (raw.load) {
+    add('load.1', raw.load[0]);
+    add('load.5', raw.load[1]);
+    add('load.15', raw.load[2]);
+  }
   if (raw.memory) {
     const used = raw.memory.totalKb - raw.memory.availableKb;
     add('mem.used_pct', pct(used, raw.memory.totalKb));
@@ -102,12 +106,18 @@ export function derive(
     const w = rate(d.sectorsWritten * 512, before && before[1] * 512, seconds);
     const busy = rate(d.busyMs, before?.[2], seconds);
     if (r === null || w === null) ioKnown = false;
-    else ((read += r), (written += w));
+    else {
+      read += r;
+      written += w;
+    }
     add(`diskio.read_bps:${seriesSuffix(d.device)}`, r);
     add(`diskio.write_bps:${seriesSuffix(d.device)}`, w);
     add(`diskio.util_pct:${seriesSuffix(d.device)}`, busy === null ? null : Math.min(100, round(busy / 10)));
   }
-  if (ioKnown && raw.diskIo.length > 0) (add('diskio.read_bps', read), add('diskio.write_bps', written));
+  if (ioKnown && raw.diskIo.length > 0) {
+    add('diskio.read_bps', read);
+    add('diskio.write_bps', written);
+  }
 
   const net: Record<string, [number, number]> = {};
   let rx = 0;
@@ -119,11 +129,17 @@ export function derive(
     const r = rate(n.rxBytes, prev.net[n.iface]?.[0], seconds);
     const t = rate(n.txBytes, prev.net[n.iface]?.[1], seconds);
     if (r === null || t === null) netKnown = false;
-    else ((rx += r), (tx += t));
+    else {
+      rx += r;
+      tx += t;
+    }
     add(`net.rx_bps:${seriesSuffix(n.iface)}`, r);
     add(`net.tx_bps:${seriesSuffix(n.iface)}`, t);
   }
-  if (netKnown && raw.net.length > 0) (add('net.rx_bps', rx), add('net.tx_bps', tx));
+  if (netKnown && raw.net.length > 0) {
+    add('net.rx_bps', rx);
+    add('net.tx_bps', tx);
+  }
 
   const procs: Record<string, number> = {};
   const top: TopProcess[] = raw.processes.map((p) => {

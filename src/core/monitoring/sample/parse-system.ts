@@ -149,7 +149,11 @@ export function parseProcesses(lines: readonly string[], shellPid: number | null
   const own = new Set(rows.filter((r) => r.args.startsWith(OWN_PS) || r.pid === shellPid).map((r) => r.pid));
   for (let grew = true; grew;) {
     grew = false;
-    for (const r of rows) if (!own.has(r.pid) && own.has(r.ppid)) (own.add(r.pid), (grew = true));
+    for (const r of rows) {
+      if (own.has(r.pid) || !own.has(r.ppid)) continue;
+      own.add(r.pid);
+      grew = true;
+    }
   }
   return rows.filter((r) => !own.has(r.pid));
 }

@@ -6,16 +6,7 @@ import restartService from './restart-service.js';
 import rotateDatabasePassword from './rotate-database-password.js';
 import webServer from './web-server.js';
 
-const all: readonly Recipe<any>[] = [
-  initialSetup,
-  webServer,
-  database,
-  rotateDatabasePassword,
-  patchOs,
-  restartService,
-];
+const all: readonly Recipe[] = [initialSetup, webServer, database, rotateDatabasePassword, patchOs, restartService];
 
 /** Every recipe Steward offers, by id. */
-export const RECIPES: ReadonlyMap<string, Recipe<any>> = new Map<string, Recipe<any>>(
-  all.map((recipe) => [recipe.id, recipe]),
-);
+export const RECIPES: ReadonlyMap<string, Recipe> = new Map<string, Recipe>(all.map((recipe) => [recipe.id, recipe]));

@@ -45,7 +45,7 @@ const listsStep: Step<TaskContext> = {
   },
   async apply(ctx) {
     const pm = await requirePackageManager(ctx);
-    let output = '';
+    let output: string;
     let failed: unknown;
     try {
       const result = await change(ctx, refreshCommand(pm), { timeoutMs: 15 * 60_000 });

@@ -46,7 +46,10 @@ function NarrowForm({ orgId, grant, serverName, onClose }: Props & { grant: Gran
     else next.delete(value);
     return next;
   };
-  const endsAt = earlier ? new Date(Date.now() + Number(earlier) * 60_000) : null;
+  // Whether the choice shortens the window is judged from when the dialog opened; the end sent is from now.
+  const [openedAt] = useState(Date.now);
+  const endsAtFrom = (now: number) => (earlier ? new Date(now + Number(earlier) * 60_000) : null);
+  const endsAt = endsAtFrom(openedAt);
   const shortens = endsAt !== null && (!grant.endsAt || endsAt.getTime() < Date.parse(grant.endsAt));
   const changed = servers.size < grant.scope.serverIds.length || actions.size < grant.scope.actions.length || shortens;
   const submit = (event: FormEvent) => {
@@ -59,7 +62,7 @@ function NarrowForm({ orgId, grant, serverName, onClose }: Props & { grant: Gran
       ...(actions.size < grant.scope.actions.length
         ? { actions: grant.scope.actions.filter((a) => actions.has(a)) }
         : {}),
-      ...(shortens && endsAt ? { endsAt: endsAt.toISOString() } : {}),
+      ...(shortens ? { endsAt: endsAtFrom(Date.now())!.toISOString() } : {}),
     });
   };
   return (

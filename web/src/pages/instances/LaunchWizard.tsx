@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
@@ -41,30 +41,26 @@ export function LaunchWizard() {
   const [params] = useSearchParams();
   const accounts = useAccounts(org.id);
   const [step, setStep] = useState(0);
-  const [accountId, setAccountId] = useState(params.get('account') ?? '');
-  const [locationId, setLocationId] = useState('');
-  const [sizeId, setSizeId] = useState('');
+  // What the person chose; until they choose, or when the catalogue lacks their choice, the first one offered.
+  const [chosenAccount, setAccountId] = useState(params.get('account') ?? '');
+  const [chosenLocation, setLocationId] = useState('');
+  const [chosenSize, setSizeId] = useState('');
   const [imageName, setImageName] = useState(DEFAULT_IMAGE_NAME);
   const [searched, setSearched] = useState(DEFAULT_IMAGE_NAME);
-  const [imageId, setImageId] = useState('');
+  const [chosenImage, setImageId] = useState('');
   const [name, setName] = useState('');
   const [sshUser, setSshUser] = useState('root');
   const [token] = useState(newToken);
   const steps = useRef<(HTMLFieldSetElement | null)[]>([]);
+  const accountId = chosenAccount || accounts.data?.[0]?.id || '';
   const account = accounts.data?.find((a) => a.id === accountId);
   const ec2 = account?.provider === 'ec2';
   const catalog = useCatalog(org.id, accountId || undefined, ec2 ? searched : undefined);
 
-  useEffect(() => {
-    if (!accountId && accounts.data?.[0]) setAccountId(accounts.data[0].id);
-  }, [accountId, accounts.data]);
-  useEffect(() => {
-    const c = catalog.data;
-    if (!c) return;
-    if (!c.sizes.some((s) => s.id === sizeId)) setSizeId(c.sizes[0]?.id ?? '');
-    if (locationId && !c.locations.some((l) => l.id === locationId)) setLocationId('');
-    if (!c.images.some((i) => i.id === imageId)) setImageId(c.images[0]?.id ?? '');
-  }, [catalog.data, sizeId, locationId, imageId]);
+  const c = catalog.data;
+  const sizeId = c && !c.sizes.some((s) => s.id === chosenSize) ? (c.sizes[0]?.id ?? '') : chosenSize;
+  const locationId = c && !c.locations.some((l) => l.id === chosenLocation) ? '' : chosenLocation;
+  const imageId = c && !c.images.some((i) => i.id === chosenImage) ? (c.images[0]?.id ?? '') : chosenImage;
 
   const launch = useMutation({
     mutationFn: () =>

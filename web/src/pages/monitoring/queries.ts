@@ -82,16 +82,6 @@ export const useIncidents = (orgId: string, status: 'active' | 'closed' | 'all')
     refetchInterval: 10_000,
   });
 
-export const useIncident = (orgId: string, incidentId: string | null) =>
-  useQuery({
-    queryKey: orgKey(orgId, 'incidents', 'one', incidentId),
-    enabled: incidentId !== null,
-    queryFn: () =>
-      call(
-        api.GET('/api/orgs/{orgId}/incidents/{incidentId}', { params: { path: { orgId, incidentId: incidentId! } } }),
-      ),
-  });
-
 export const useFindings = (orgId: string, status: 'active' | 'closed' | 'all') =>
   useQuery({
     queryKey: orgKey(orgId, 'findings', status),
@@ -118,7 +108,10 @@ export function formatMetric(metric: string, value: number | undefined | null): 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
-  while (Math.abs(n) >= 1024 && i < units.length - 1) ((n /= 1024), i++);
+  while (Math.abs(n) >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 

@@ -21,7 +21,7 @@ export function Audit() {
     ...(pager.before ? { before: pager.before } : {}),
     ...(action ? { action } : {}),
   });
-  const entries = audit.data ?? [];
+  const entries = useMemo(() => audit.data ?? [], [audit.data]);
   const members = useMembers(org.id);
   const names = useMemo(
     () =>

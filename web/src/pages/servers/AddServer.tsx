@@ -121,8 +121,13 @@ export function AddServer() {
     );
   };
 
-  const address = () => (form.current ? formValue(new FormData(form.current), 'address') : '') || 'SERVER';
-  const port = () => (form.current ? formValue(new FormData(form.current), 'port') : '') || '22';
+  // What the review step shows, kept as the person types (the form itself is uncontrolled).
+  const [where, setWhere] = useState({ address: 'SERVER', port: '22' });
+  const noteWhere = () => {
+    if (!form.current) return;
+    const data = new FormData(form.current);
+    setWhere({ address: formValue(data, 'address') || 'SERVER', port: formValue(data, 'port') || '22' });
+  };
 
   return (
     <>
@@ -136,6 +141,7 @@ export function AddServer() {
         method="post"
         noValidate
         onSubmit={submit}
+        onChange={noteWhere}
         className="section card stack wizard"
         aria-label="Add a server"
       >
@@ -310,7 +316,7 @@ export function AddServer() {
             <p className="muted small">
               To check later from a machine you trust:{' '}
               <code>
-                ssh-keyscan -p {port()} {address()} | ssh-keygen -lf -
+                ssh-keyscan -p {where.port} {where.address} | ssh-keygen -lf -
               </code>
             </p>
           )}

@@ -113,8 +113,3 @@ export function phpVersionFromDir(dir: string): string | null {
 export function parseWpVersion(lines: readonly string[]): string | null {
   return /\$wp_version\s*=\s*['"]([^'"]+)['"]/.exec(lines[0] ?? '')?.[1] ?? null;
 }
-
-/** `Server version: Apache/2.4.57 (Debian)` → `2.4.57`. */
-export function parseApacheVersion(lines: readonly string[]): string | null {
-  return /Apache\/(\S+)/.exec(lines[0] ?? '')?.[1] ?? null;
-}

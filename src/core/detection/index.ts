@@ -1,0 +1,13 @@
+/**
+ * Suspicious-activity detection: rules over what sampling and discovery saw, findings grouped into incidents,
+ * mail to the monitoring recipients, and (with the access module) a grant for the operator's security team.
+ * Registered by the monitoring module, which feeds it.
+ */
+import { createDetectionService, type DetectionDeps } from './detection.service.js';
+
+export function registerDetection(deps: DetectionDeps) {
+  return createDetectionService(deps);
+}
+
+export type { DetectionService } from './detection.service.js';
+export type { SuspiciousActivityGrants } from './recorder.js';
