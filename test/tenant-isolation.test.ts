@@ -16,7 +16,25 @@ const BODY_OVERRIDES: Record<string, unknown> = {
   email: 'intruder@example.com',
   code: '123456',
   kind: 'password',
+  snapshotId: 'deadbeef',
+  period: '2026-01',
+  addressLines: ['1 Example Street'],
 };
+
+/** Body fields for one operation, over the generated sample, where the generic overrides do not fit. */
+const BODY_FIELDS: Record<string, Record<string, unknown>> = {
+  'POST /api/orgs/{orgId}/backups/repositories': { kind: 'sftp' },
+  'POST /api/orgs/{orgId}/backups/plans': { kind: 'files', paths: ['/etc'] },
+  'PUT /api/orgs/{orgId}/billing/profile': { country: 'DE' },
+  'PATCH /api/staff/plans/{planId}': { name: 'Renamed' },
+  'PUT /api/staff/tax-rates/{country}': { ratePercent: '19' },
+  'POST /api/staff/invoices/{invoiceId}/payments': { amount: '1.00' },
+};
+
+/** Where one path parameter names different things on different routes: a backup run is not a task run. */
+const PATH_IDS: readonly { readonly under: string; readonly ids: Record<string, string> }[] = [
+  { under: '/api/orgs/{orgId}/backups/', ids: { planId: 'backupPlanId', runId: 'backupRunId' } },
+];
 
 describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
   let s: TestSteward;
@@ -45,6 +63,10 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     for (const t of ['alert_rules', 'findings', 'incidents', 'monitoring_targets'] as const)
       out[t] = await s.core.db.selectFrom(t).selectAll().execute();
     out.monitoring_settings = await s.core.db.selectFrom('monitoring_settings').selectAll().execute();
+    for (const t of ['backup_repositories', 'backup_plans', 'backup_runs', 'billing_invoices', 'review_items'] as const)
+      out[t] = await s.core.db.selectFrom(t).selectAll().orderBy('id').execute();
+    out.billing_plans = await s.core.db.selectFrom('billing_plans').selectAll().orderBy('id').execute();
+    out.billing_tax_rates = await s.core.db.selectFrom('billing_tax_rates').selectAll().orderBy('country').execute();
     out.audit = (await s.core.db.selectFrom('audit_log').selectAll().where('org_id', '=', a.orgId).execute()).length;
     return out;
   }
@@ -256,6 +278,124 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
       })
       .execute();
     Object.assign(ids, { ruleId: rule.body.id, incidentId, findingId });
+    // Backups: a repository, a plan and a run of A's (written directly: A's server is still enrolling).
+    const repositoryId = 'repo_00000000000000000000000001';
+    const backupPlanId = 'bplan_00000000000000000000000001';
+    const backupRunId = 'bkup_00000000000000000000000001';
+    await s.core.db
+      .insertInto('backup_repositories')
+      .values({
+        id: repositoryId,
+        org_id: a.orgId,
+        name: 'local',
+        kind: 'local',
+        location: '/nowhere',
+        credential_sealed: null,
+        public_key: null,
+        is_default: 1,
+        initialised_at: null,
+        last_check_at: null,
+        last_check_status: null,
+        last_check_error: null,
+        stored_bytes: 0,
+        created_by: a.userId,
+        created_at: at,
+      })
+      .execute();
+    await s.core.db
+      .insertInto('backup_plans')
+      .values({
+        id: backupPlanId,
+        org_id: a.orgId,
+        server_id: server.body.id,
+        repository_id: repositoryId,
+        name: 'Files',
+        kind: 'files',
+        database: null,
+        paths: '["/etc"]',
+        excludes: '[]',
+        db_auth: null,
+        db_user: null,
+        db_secret_id: null,
+        db_password_sealed: null,
+        interval_minutes: 1440,
+        next_run_at: '2999-01-01T00:00:00.000Z',
+        keep: '{"last":7}',
+        enabled: 1,
+        set_by: a.userId,
+        last_ok_at: null,
+        last_failed_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    await s.core.db
+      .insertInto('backup_runs')
+      .values({
+        id: backupRunId,
+        org_id: a.orgId,
+        kind: 'backup',
+        plan_id: backupPlanId,
+        repository_id: repositoryId,
+        server_id: server.body.id,
+        status: 'succeeded',
+        dry_run: 0,
+        request: '{}',
+        instruction_type: 'user_action',
+        instruction_id: null,
+        actor_id: a.userId,
+        snapshot_id: null,
+        bytes_read: 0,
+        bytes_added: 0,
+        duration_ms: 1,
+        progress: null,
+        result: null,
+        error_code: null,
+        error_message: null,
+        attempt: 1,
+        queued_at: at,
+        started_at: at,
+        finished_at: at,
+      })
+      .execute();
+    // Billing: a plan A is on, a tax rate, an invoice of A's; and a review item about A.
+    const plan = await admin.client.post('/api/staff/plans', {
+      code: 'starter',
+      name: 'Starter',
+      monthlyPrice: '29',
+      includedServers: 2,
+      serverHourPrice: '0.0125',
+      backupGibMonthPrice: '0.10',
+      supportTier: 'community',
+    });
+    expect(plan.status, plan.raw).toBe(201);
+    expect((await admin.client.put(`/api/staff/orgs/${a.orgId}/plan`, { planId: plan.body.id })).status).toBe(200);
+    expect((await admin.client.put('/api/staff/tax-rates/DE', { ratePercent: '19', label: 'VAT' })).status).toBe(200);
+    // On the plan since last month (moved back directly: the API starts a plan now), so last month is billable.
+    const month = new Date();
+    month.setUTCDate(1);
+    month.setUTCMonth(month.getUTCMonth() - 1);
+    await s.core.db
+      .updateTable('billing_subscriptions')
+      .set({ starts_at: month.toISOString() })
+      .where('org_id', '=', a.orgId)
+      .execute();
+    const invoice = await admin.client.post(`/api/staff/orgs/${a.orgId}/invoices`, {
+      period: month.toISOString().slice(0, 7),
+    });
+    expect(invoice.status, invoice.raw).toBe(200);
+    const security = await staffMember(s, ['security']);
+    const item = await security.client.post(`/api/staff/orgs/${a.orgId}/review`, { summary: 'Looks odd.' });
+    expect(item.status, item.raw).toBe(201);
+    Object.assign(ids, {
+      repositoryId,
+      backupPlanId,
+      backupRunId,
+      planId: plan.body.id,
+      country: 'DE',
+      invoiceId: invoice.body.id,
+      itemId: item.body.id,
+    });
   });
   afterAll(async () => {
     await s?.close();
@@ -270,14 +410,17 @@ describe.each(ENGINES)('tenant isolation (%s)', (engine) => {
     const providerRequests = clouds.ec2.sandbox.requests.length;
     const failures: string[] = [];
     for (const op of ops) {
-      const missing = op.params.filter((p) => !(p in ids));
+      const named = PATH_IDS.find((p) => op.path.startsWith(p.under))?.ids ?? {};
+      const idOf = (p: string) => ids[named[p] ?? p];
+      const missing = op.params.filter((p) => idOf(p) === undefined);
       if (missing.length > 0) {
         failures.push(`${op.method} ${op.path}: no seeded id for ${missing.join(', ')} (add one to this test)`);
         continue;
       }
-      const url = op.path.replace(/\{(\w+)\}/g, (_, p: string) => ids[p]!);
+      const url = op.path.replace(/\{(\w+)\}/g, (_, p: string) => idOf(p)!);
+      const overrides = { ...BODY_OVERRIDES, serverId: ids.serverId, planId: idOf('planId'), orgId: ids.orgId };
       const body = op.bodySchema
-        ? sampleOf(op.bodySchema, BODY_OVERRIDES)
+        ? { ...(sampleOf(op.bodySchema, overrides) as object), ...BODY_FIELDS[`${op.method} ${op.path}`] }
         : op.method === 'GET' || op.method === 'DELETE'
           ? undefined
           : {};

@@ -22,7 +22,9 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   items?: JsonSchema;
+  minItems?: number;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
   default?: unknown;
   additionalProperties?: boolean | JsonSchema;
 }
@@ -55,7 +57,8 @@ export function sampleOf(schema: JsonSchema | undefined, overrides: Record<strin
   if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[0];
   if (schema.default !== undefined) return schema.default;
-  if (schema.anyOf) return sampleOf(schema.anyOf.find((s) => s.type !== 'null') ?? schema.anyOf[0], overrides, name);
+  const choices = schema.anyOf ?? schema.oneOf;
+  if (choices) return sampleOf(choices.find((s) => s.type !== 'null') ?? choices[0], overrides, name);
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
     case 'object': {
@@ -64,7 +67,7 @@ export function sampleOf(schema: JsonSchema | undefined, overrides: Record<strin
       return out;
     }
     case 'array':
-      return [];
+      return Array.from({ length: schema.minItems ?? 0 }, () => sampleOf(schema.items, overrides));
     case 'integer':
     case 'number':
       return schema.minimum ?? 1;

@@ -1,3 +1,5 @@
+import { forbidden, notFound } from '../kernel/errors.js';
+
 /** Who is acting. Built by the API layer from a session or token, or by the CLI for operator commands. */
 
 export const STAFF_ROLES = ['support', 'security', 'admin', 'marketing'] as const;
@@ -24,3 +26,12 @@ export const auditActor = (actor: Actor): { type: 'user' | 'staff'; id: string }
 
 export const hasStaffRole = (actor: Actor, role: StaffRole): boolean =>
   actor.kind === 'staff' && actor.staffRoles.includes(role);
+
+/**
+ * Staff-only work: staff without one of `roles` are refused with `message`; anyone else is told the thing does not
+ * exist, as staff pages are not there for customers.
+ */
+export function requireStaffRole(actor: Actor, roles: readonly string[], what: string, message: string): void {
+  if (actor.kind !== 'staff') throw notFound(what);
+  if (!actor.staffRoles.some((r) => roles.includes(r))) throw forbidden(message);
+}

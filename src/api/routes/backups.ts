@@ -6,7 +6,7 @@ import type { Core } from '../../core/core.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
 import { errors, idOf, OrgParams, text } from '../schemas.js';
 
-const PlanParams = OrgParams.extend({ planId: idOf('plan') });
+const PlanParams = OrgParams.extend({ planId: idOf('bplan') });
 const RepoParams = OrgParams.extend({ repositoryId: idOf('repo') });
 const RunParams = OrgParams.extend({ runId: idOf('bkup') });
 const ServerParams = OrgParams.extend({ serverId: idOf('srv') });
@@ -128,7 +128,7 @@ const RestoreBody = z.strictObject({
   dryRun: z.boolean().optional(),
 });
 const Limit = z.coerce.number().int().min(1).max(500).default(100);
-const RunsQuery = z.strictObject({ planId: idOf('plan').optional(), serverId: idOf('srv').optional(), limit: Limit });
+const RunsQuery = z.strictObject({ planId: idOf('bplan').optional(), serverId: idOf('srv').optional(), limit: Limit });
 
 /** Backups: repositories and the organisation's key, plans, runs, restore points, restores and checks. */
 export function backupRoutes(app: FastifyInstance, core: Core): void {

@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { AppError, forbidden, invalidInput, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
-import { auditActor, type Actor } from '../actor.js';
+import { auditActor, requireStaffRole, type Actor } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
@@ -434,8 +434,7 @@ export function createInvoicesService(deps: InvoicesDeps) {
       actor: Actor,
       filter: { status?: BillingInvoicesTable['status']; limit: number },
     ): Promise<(InvoiceView & { orgName: string })[]> {
-      if (actor.kind !== 'staff' || !actor.staffRoles.some((r) => STAFF_READERS.includes(r)))
-        throw forbidden('Invoices are for admin and support staff.');
+      requireStaffRole(actor, STAFF_READERS, 'The invoice list', 'Invoices are for admin and support staff.');
       const views = await invoiceViews(db, await billingStore.invoices(db, filter));
       const names = await deps.orgs.namesOf(views.map((v) => v.orgId));
       return views.map((v) => ({ ...v, orgName: names.get(v.orgId) ?? '(deleted organisation)' }));

@@ -1,9 +1,9 @@
 import type { Db } from '../../db/database.js';
 import type { BillingPlansTable, BillingTaxRatesTable } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
-import { AppError, forbidden, invalidInput, notFound } from '../../kernel/errors.js';
+import { AppError, invalidInput, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
-import { auditActor, hasStaffRole, type Actor } from '../actor.js';
+import { auditActor, requireStaffRole, type Actor } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import { billingStore } from './billing.store.js';
@@ -53,7 +53,7 @@ export const planTerms = (r: BillingPlansTable): PlanTerms => ({
 });
 
 export function requireBillingAdmin(actor: Actor, what: string): void {
-  if (!hasStaffRole(actor, 'admin')) throw forbidden(`${what} needs the admin staff role.`);
+  requireStaffRole(actor, ['admin'], 'The billing page', `${what} needs the admin staff role.`);
 }
 
 const nonNegative = (text: string, field: string): string => {

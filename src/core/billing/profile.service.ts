@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import { forbidden, notFound } from '../../kernel/errors.js';
-import { auditActor, type Actor } from '../actor.js';
+import { auditActor, requireStaffRole, type Actor } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import { maskAddress, maskEmail, maskName, maskTaxId } from '../privacy/masking.rules.js';
@@ -124,8 +124,12 @@ export function createProfileService(deps: ProfileDeps) {
 
     /** One masked field in clear for support or security, with a reason; audited without the value. */
     async reveal(actor: Actor, orgId: string, field: BillingField, reason: string, ctx: RequestContext) {
-      if (actor.kind !== 'staff' || !actor.staffRoles.some((r) => MASKED_FOR.includes(r) || CLEAR_FOR.includes(r)))
-        throw forbidden('Revealing billing contacts needs the admin, support or security staff role.');
+      requireStaffRole(
+        actor,
+        [...MASKED_FOR, ...CLEAR_FOR],
+        'A billing profile for this organisation',
+        'Revealing billing contacts needs the admin, support or security staff role.',
+      );
       const p = await read(orgId);
       if (!p) throw notFound('A billing profile for this organisation');
       await deps.audit.recordAlone(

@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import type { Db, Executor } from '../../db/database.js';
 import type { ReviewItemsTable } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
-import { AppError, forbidden, notFound } from '../../kernel/errors.js';
+import { AppError, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
-import { auditActor, type Actor } from '../actor.js';
+import { auditActor, requireStaffRole, type Actor } from '../actor.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import type { Vault } from '../vault/vault.service.js';
@@ -26,8 +26,12 @@ export interface QueueDeps {
 export const REVIEWERS = ['security', 'admin'];
 
 export function requireReviewer(actor: Actor): void {
-  if (actor.kind !== 'staff' || !actor.staffRoles.some((r) => REVIEWERS.includes(r)))
-    throw forbidden('The fraud and abuse review needs the security or admin staff role.');
+  requireStaffRole(
+    actor,
+    REVIEWERS,
+    'The review',
+    'The fraud and abuse review needs the security or admin staff role.',
+  );
 }
 
 /**
