@@ -90,21 +90,22 @@ describe.each(ENGINES)('personalised recommendations, only with consent (%s)', (
 
   it('with consent: suggestions from the organisation’s own discovery and monitoring, stored for that person only', async () => {
     expect((await ada.client.post('/api/me/consents', { purpose: 'recommendations', granted: true })).status).toBe(200);
-    // Until backups exist the port says "unknown", and Steward claims nothing about backups.
+    // The database found on web-1 has no backup plan, so that is a suggestion too.
     const res = (await ada.client.get(`/api/orgs/${ada.orgId}/recommendations`)).body;
     expect(res.consented).toBe(true);
     expect(res.items.map((i: { kind: string; title: string }) => [i.kind, i.title])).toEqual([
       ['disk_filling', expect.stringMatching(/is 92% full/)],
+      ['no_backup_plan', expect.stringMatching(/^mariadb on web-1.* has no backup plan$/)],
       ['security_updates', expect.stringMatching(/^nginx on web-1/)],
     ]);
     expect(calls()).toBeGreaterThan(0);
-    expect(await rows(ada.userId)).toBe(2);
+    expect(await rows(ada.userId)).toBe(3);
     expect(await computedEvents(ada.userId)).toBe(1);
-    // A backups module that knows the database has no plan makes it a suggestion.
-    vi.mocked(s.core.recommendations.sources.backupPlan).mockResolvedValueOnce('no');
+    // Once the database has a plan, the suggestion goes.
+    vi.mocked(s.core.recommendations.sources.backupPlan).mockResolvedValueOnce('yes');
     await s.core.db.updateTable('recommendations').set({ computed_at: '2000-01-01T00:00:00.000Z' }).execute();
     const again = (await ada.client.get(`/api/orgs/${ada.orgId}/recommendations`)).body;
-    expect(again.items.map((i: { kind: string }) => i.kind)).toContain('no_backup_plan');
+    expect(again.items.map((i: { kind: string }) => i.kind)).toEqual(['disk_filling', 'security_updates']);
     // Ben did not consent: he still sees nothing, and nothing was computed for him.
     const before = calls();
     expect((await ben.client.get(`/api/orgs/${ada.orgId}/recommendations`)).body).toMatchObject({
