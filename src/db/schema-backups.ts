@@ -1,5 +1,5 @@
 /**
- * Table types for backups (migration 0015), kept beside schema.ts so the shared file only lists them. Same
+ * Table types for backups (migration 0013), kept beside schema.ts so the shared file only lists them. Same
  * conventions: text ids with a prefix, ISO times, JSON as text, sealed values in `_sealed` columns.
  */
 

@@ -1,6 +1,6 @@
 /**
- * Table types for plans, usage and invoices (migration 0018) and for terms, the staff undertaking, the review
- * queue, suspensions and recommendations (0019). Money columns hold exact decimals as text ("12.50").
+ * Table types for plans, usage and invoices (migration 0014) and for terms, the staff undertaking, the review
+ * queue, suspensions and recommendations (0015). Money columns hold exact decimals as text ("12.50").
  */
 
 export interface BillingPlansTable {

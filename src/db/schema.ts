@@ -117,7 +117,7 @@ export interface SigninAttemptsTable {
   at: string;
 }
 
-/** A sign-up waiting for its address to be confirmed (migration 0013). */
+/** A sign-up waiting for its address to be confirmed (migration 0012). */
 export interface SignupRequestsTable {
   id: string;
   /** The account's id once confirmed; the personal fields are sealed under it as scope already. */

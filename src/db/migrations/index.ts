@@ -11,10 +11,10 @@ import * as m0008 from './0008_monitoring.js';
 import * as m0009 from './0009_privacy.js';
 import * as m0010 from './0010_cluster.js';
 import * as m0011 from './0011_drop_monitoring_chores.js';
-import * as m0013 from './0013_signup_confirmation.js';
-import * as m0015 from './0015_backups.js';
-import * as m0018 from './0018_billing.js';
-import * as m0019 from './0019_trust.js';
+import * as m0012 from './0012_signup_confirmation.js';
+import * as m0013 from './0013_backups.js';
+import * as m0014 from './0014_billing.js';
+import * as m0015 from './0015_trust.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -32,10 +32,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_privacy': m0009, // privacy centre
   '0010_cluster': m0010, // many nodes (step records, job slots, cluster schedules)
   '0011_drop_monitoring_chores': m0011, // an unused table
-  '0013_signup_confirmation': m0013, // sign-up waits for the address to be confirmed
-  '0015_backups': m0015, // backups and restore
-  '0018_billing': m0018, // plans, usage, invoices, payments
-  '0019_trust': m0019, // terms, staff undertaking, review queue, suspensions, recommendations
+  '0012_signup_confirmation': m0012, // sign-up waits for the address to be confirmed
+  '0013_backups': m0013, // backups and restore
+  '0014_billing': m0014, // plans, usage, invoices, payments
+  '0015_trust': m0015, // terms, staff undertaking, review queue, suspensions, recommendations
 };
 
 export const migrationProvider: MigrationProvider = {
