@@ -105,8 +105,10 @@ describe.each(ENGINES)('fraud and abuse: review queue, suspension and reinstatem
     const farm = queue.filter((i: { signal: string }) => i.signal === 'orgs_per_address');
     expect(farm.map((i: { orgId: string }) => i.orgId).sort()).toEqual(orgs.sort());
     expect(JSON.stringify(farm)).not.toContain(ip); // the address is kept only as a keyed hash
-    // Customers and support staff see no queue.
-    expect((await owner.client.get('/api/staff/review')).status).toBe(403);
+    // Customers are told there is no queue; staff without the security or admin role are refused.
+    expect((await owner.client.get('/api/staff/review')).status).toBe(404);
+    const support = await staffMember(s, ['support']);
+    expect((await support.client.get('/api/staff/review')).status).toBe(403);
   });
 
   it('suspends: schedules, monitoring and tasks stop; data and servers stay; members see why and are mailed', async () => {
