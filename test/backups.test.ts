@@ -107,7 +107,7 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    s = await startTestSteward({ engine, env: { STEWARD_SMTP_URL: smtp.url } });
+    s = await startTestSteward({ engine, env: { STEWARD_SMTP_URL: smtp.url, STEWARD_BACKUP_STALL_SECONDS: '15' } });
     s.core.startWorker();
     a = await signUp(s.app);
     await api().put(`${org()}/monitoring/settings`, { monitorAll: false, recipients: [RECIPIENT] });
@@ -321,6 +321,48 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
         x.kind === `backup_failed:${plan.body.id}` && x.resolvedAt === null,
     );
     expect(open).toEqual([]);
+  }, 240_000);
+
+  it('an SFTP host that stops answering mid-run fails the backup with a clear error instead of hanging', async () => {
+    const vault = fleet.hosts[1]!;
+    const add = await api().post(`${org()}/backups/repositories`, {
+      kind: 'sftp',
+      name: 'frozen',
+      host: vault.address,
+      port: vault.port,
+      user: 'root',
+      path: '/srv/frozen',
+      hostKey: vault.hostKeys[0]!.publicKey,
+    });
+    await sh(vault, 'cat >> /root/.ssh/authorized_keys', `\n${add.body.publicKey}\n`);
+    expect((await api().post(`${org()}/backups/repositories/${add.body.id}/verify`, {})).status).toBe(200);
+    const plan = await api().post(`${org()}/backups/plans`, {
+      serverId,
+      kind: 'files',
+      paths: ['/var/www/html'],
+      repositoryId: add.body.id,
+    });
+    // 1. The backup host freezes as soon as the run's SFTP session opens: the connection stays up, nothing answers.
+    const eachSftp = (signal: string) =>
+      `for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = sftp-server ] && kill -${signal} \${p#/proc/}; done`;
+    await until(
+      'the verify’s SFTP session to end',
+      async () => !(await sh(vault, 'cat /proc/[0-9]*/comm 2>/dev/null; true')).split('\n').includes('sftp-server'),
+    );
+    await vault.spawnDaemon([
+      'sh',
+      '-c',
+      `while :; do for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = sftp-server ] && kill -STOP \${p#/proc/} && exit 0; done; sleep 0.02; done`,
+    ]);
+    const frozen = await backupNow(plan.body.id).finally(() => sh(vault, `${eachSftp('KILL')}; true`));
+    // 2. Stopped after the stall limit (15 s here), with the reason, and no restore point.
+    expect(frozen.status).toBe('failed');
+    expect(frozen.error.code).toBe('STEWARD_BACKUP_TARGET_UNREACHABLE');
+    expect(frozen.error.message).toMatch(/stopped answering \(nothing moved for 15 s\)/);
+    expect((await api().get(`${org()}/backups/restore-points?planId=${plan.body.id}`)).body.restorePoints).toEqual([]);
+    // 3. With the host answering again, the next run succeeds.
+    const again = await backupNow(plan.body.id);
+    expect(again.status, JSON.stringify(again.error)).toBe('succeeded');
   }, 240_000);
 
   it('backs up to an S3 bucket through the S3 API and restores byte for byte; a refused key fails verify clearly', async () => {
