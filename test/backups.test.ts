@@ -258,6 +258,31 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
     await sh(host, "mysql -e 'DROP DATABASE shop_copy'");
   }, 240_000);
 
+  it('a MySQL restore that fails part-way leaves the database as it was; the next one restores it', async () => {
+    const host = fleet.hosts[0]!;
+    const point = (await api().get(`${org()}/backups/restore-points?planId=${plans.mysql}`)).body.restorePoints[0];
+    await sh(host, "mysql -e 'DELETE FROM shop.customers WHERE id = 2; CREATE TABLE shop.kept (x INT)'");
+    const before = await mysqlRows(host);
+    // 1. The server refuses the dump's big INSERT of orders, after it took the customers table.
+    await sh(host, "mysql -e 'SET GLOBAL max_allowed_packet = 16384'");
+    const failed = await restore({ snapshotId: point.id }).finally(() =>
+      sh(host, "mysql -e 'SET GLOBAL max_allowed_packet = 67108864'"),
+    );
+    expect(failed.status).toBe('failed');
+    expect(failed.error.code).toBe('STEWARD_BACKUP_RESTORE_FAILED');
+    expect(failed.error.message).toMatch(/did not load completely, so shop was not changed/);
+    // 2. Nothing changed: not the customers, not the orders, and no database of the restore's own is left.
+    expect(await mysqlRows(host)).toBe(before);
+    expect(await sh(host, 'mysql -N -B -e "SHOW DATABASES LIKE \'stw%\'"')).toBe('');
+    // 3. Restored: the row is back, the table the restore point does not have is kept.
+    const ok = await restore({ snapshotId: point.id });
+    expect(ok.status, JSON.stringify(ok.error)).toBe('succeeded');
+    expect(await sh(host, "mysql -N -B -e 'SELECT COUNT(*) FROM shop.customers; SHOW TABLES FROM shop'")).toBe(
+      '2\ncustomers\nkept\norders\n',
+    );
+    await sh(host, "mysql -e 'DROP TABLE shop.kept'");
+  }, 240_000);
+
   it('refuses bad restore input with a clear error and stores nothing', async () => {
     const point = (await api().get(`${org()}/backups/restore-points?planId=${plans.files}`)).body.restorePoints[0];
     const outside = await api().post(`${org()}/backups/restores`, { snapshotId: point.id, paths: ['/etc/shadow'] });

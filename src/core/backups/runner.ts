@@ -22,7 +22,7 @@ import { backupsStore, type PlanRow, type RepositoryRow, type RunRow } from './b
 import type { KeepRules, PlannedChange, RestoreInput } from './backups.types.js';
 import { dumpArgv, listArgv, restoreDbArgv, tablesArgv, tarArgv, untarArgv, type DbAccess } from './capture.js';
 import type { Repositories } from './repositories.js';
-import { explainFailure, type Restic, type ResticProcess, type ResticTarget } from './restic.js';
+import { explainFailure, type Restic, type ResticProcess, type ResticResult, type ResticTarget } from './restic.js';
 import { tarLister } from './tar-list.js';
 
 export interface RunnerDeps {
@@ -187,13 +187,17 @@ export function createRunner(deps: RunnerDeps) {
       resticProc?.kill();
       capture.abort(new Error('stalled'));
     });
-    const stallError = () =>
-      stalledSide === 'target'
+    // What restic said while it retried (a full disk, a refused write) explains a stall better than the stall.
+    const stallError = (r: ResticResult | undefined) => {
+      const said = r && r.stderr.trim() ? explainFailure(r, 'Writing the restore point') : undefined;
+      if (said && said.code !== 'STEWARD_BACKUP_FAILED') return said;
+      return stalledSide === 'target'
         ? stalledTarget(deps.stallMs / 1000, 'The backup')
         : new AppError(
             'STEWARD_BACKUP_CAPTURE_FAILED',
             `The backup stopped: the server sent nothing for ${deps.stallMs / 1000} s. Check that it is up and not overloaded, then run it again.`,
           );
+    };
     let lastStatus = '';
     let lastStatusAt = 0;
     const onJson = (m: Record<string, unknown>) => {
@@ -259,7 +263,7 @@ export function createRunner(deps: RunnerDeps) {
       proc.kill();
       const r = await proc.done.catch(() => undefined);
       watch.stop();
-      if (watch.fired) throw stallError();
+      if (watch.fired) throw stallError(r);
       // restic ended by itself (the target failed, so its stdin broke): its words explain the failure.
       if (r && r.signal === null && r.code !== 0) throw explainFailure(r, 'Writing the restore point');
       if (opts.signal.aborted) throw opts.signal.reason as Error;
@@ -269,7 +273,7 @@ export function createRunner(deps: RunnerDeps) {
     captureEnded = true;
     proc.stdin!.end();
     const r = await proc.done.finally(() => watch.stop());
-    if (watch.fired) throw stallError();
+    if (watch.fired) throw stallError(r);
     if (r.code !== 0 || !summary) throw explainFailure(r, 'Writing the restore point');
     const snapshotId = String(summary.snapshot_id);
     const keep = JSON.parse(plan.keep) as KeepRules;
