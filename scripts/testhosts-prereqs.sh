@@ -25,6 +25,14 @@ PACKAGES+=(python3-libcloud python3-boto3 curl)
 # restic: the backup engine Steward runs on its own host (docs/decisions/0016-backups.md).
 PACKAGES+=(restic)
 
+# The S3 test server (testkit/s3.ts) is moto's server mode. Debian bookworm has no python3-moto (and rclone 1.60 no
+# `serve s3`), so it comes from the python3 on PATH, where the machine image installs it; only reported here.
+s3_server_note() {
+  python3 -c 'import moto.server, flask, flask_cors' 2>/dev/null && return 0
+  echo "testhosts-prereqs: the S3 test server is missing (python3 -c 'import moto.server' failed): pip install 'moto[server]==5.2.1'" >&2
+}
+s3_server_note
+
 # PostgreSQL is expected at 127.0.0.1:5432 (testkit/db.ts); a local cluster that is installed but stopped is started.
 start_postgres() {
   command -v pg_isready >/dev/null || return 0

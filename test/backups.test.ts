@@ -2,7 +2,7 @@
  * Backups on real isolated hosts, on both Steward database engines: plans proposed from discovery, MariaDB and
  * PostgreSQL dumps and a tar of the web root streamed over SSH into restic, a table and a file dropped and
  * restored byte for byte (after a dry run that says what would change), and the second backup of unchanged
- * data adding almost nothing. Targets and failures (SFTP host, a target that refuses Steward's key, a full
+ * data adding almost nothing. Targets and failures (SFTP host, S3 bucket, a target that refuses Steward's key, a full
  * target disk, a wrong database password) run once, on SQLite, against a second real host.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import { findLeaks } from '../testkit/canary.js';
 import { signUp, seenResponses, type SignedUp } from '../testkit/client.js';
 import { dumpDatabase, ENGINES } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
+import { startS3Server } from '../testkit/s3.js';
 import { startSmtpSink, type SmtpSink } from '../testkit/smtp.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { until } from '../testkit/wait.js';
@@ -20,6 +21,7 @@ import type { TestHost } from '../src/sandbox/hosts/index.js';
 export const BACKUP_HOST_PACKAGES = ['mariadb-server', 'nginx', 'postgresql'];
 const RECIPIENT = 'backups-team@example.com';
 const WRONG_PASSWORD = `Cn4ry-bkp-${Math.random().toString(36).slice(2, 10)}-pw`;
+const S3_SECRET = `Cn4ry-s3-${Math.random().toString(36).slice(2, 10)}-secret`;
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 const fleet = useFleet({
@@ -94,7 +96,7 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
     );
   const backupNow = async (planId: string) => {
     const res = await api().post(`${org()}/backups/plans/${planId}/run`, {});
-    expect(res.status).toBe(202);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
     return waitRun(res.body.id);
   };
   const restore = async (body: Record<string, unknown>) => {
@@ -105,7 +107,7 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    s = await startTestSteward({ engine, env: { STEWARD_SMTP_URL: smtp.url } });
+    s = await startTestSteward({ engine, env: { STEWARD_SMTP_URL: smtp.url, STEWARD_BACKUP_STALL_SECONDS: '15' } });
     s.core.startWorker();
     a = await signUp(s.app);
     await api().put(`${org()}/monitoring/settings`, { monitorAll: false, recipients: [RECIPIENT] });
@@ -256,6 +258,31 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
     await sh(host, "mysql -e 'DROP DATABASE shop_copy'");
   }, 240_000);
 
+  it('a MySQL restore that fails part-way leaves the database as it was; the next one restores it', async () => {
+    const host = fleet.hosts[0]!;
+    const point = (await api().get(`${org()}/backups/restore-points?planId=${plans.mysql}`)).body.restorePoints[0];
+    await sh(host, "mysql -e 'DELETE FROM shop.customers WHERE id = 2; CREATE TABLE shop.kept (x INT)'");
+    const before = await mysqlRows(host);
+    // 1. The server refuses the dump's big INSERT of orders, after it took the customers table.
+    await sh(host, "mysql -e 'SET GLOBAL max_allowed_packet = 16384'");
+    const failed = await restore({ snapshotId: point.id }).finally(() =>
+      sh(host, "mysql -e 'SET GLOBAL max_allowed_packet = 67108864'"),
+    );
+    expect(failed.status).toBe('failed');
+    expect(failed.error.code).toBe('STEWARD_BACKUP_RESTORE_FAILED');
+    expect(failed.error.message).toMatch(/did not load completely, so shop was not changed/);
+    // 2. Nothing changed: not the customers, not the orders, and no database of the restore's own is left.
+    expect(await mysqlRows(host)).toBe(before);
+    expect(await sh(host, 'mysql -N -B -e "SHOW DATABASES LIKE \'stw%\'"')).toBe('');
+    // 3. Restored: the row is back, the table the restore point does not have is kept.
+    const ok = await restore({ snapshotId: point.id });
+    expect(ok.status, JSON.stringify(ok.error)).toBe('succeeded');
+    expect(await sh(host, "mysql -N -B -e 'SELECT COUNT(*) FROM shop.customers; SHOW TABLES FROM shop'")).toBe(
+      '2\ncustomers\nkept\norders\n',
+    );
+    await sh(host, "mysql -e 'DROP TABLE shop.kept'");
+  }, 240_000);
+
   it('refuses bad restore input with a clear error and stores nothing', async () => {
     const point = (await api().get(`${org()}/backups/restore-points?planId=${plans.files}`)).body.restorePoints[0];
     const outside = await api().post(`${org()}/backups/restores`, { snapshotId: point.id, paths: ['/etc/shadow'] });
@@ -319,6 +346,109 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
         x.kind === `backup_failed:${plan.body.id}` && x.resolvedAt === null,
     );
     expect(open).toEqual([]);
+  }, 240_000);
+
+  it('an SFTP host that stops answering mid-run fails the backup with a clear error instead of hanging', async () => {
+    const vault = fleet.hosts[1]!;
+    const add = await api().post(`${org()}/backups/repositories`, {
+      kind: 'sftp',
+      name: 'frozen',
+      host: vault.address,
+      port: vault.port,
+      user: 'root',
+      path: '/srv/frozen',
+      hostKey: vault.hostKeys[0]!.publicKey,
+    });
+    await sh(vault, 'cat >> /root/.ssh/authorized_keys', `\n${add.body.publicKey}\n`);
+    expect((await api().post(`${org()}/backups/repositories/${add.body.id}/verify`, {})).status).toBe(200);
+    const plan = await api().post(`${org()}/backups/plans`, {
+      serverId,
+      kind: 'files',
+      paths: ['/var/www/html'],
+      repositoryId: add.body.id,
+    });
+    // 1. The backup host freezes as soon as the run's SFTP session opens: the connection stays up, nothing answers.
+    const eachSftp = (signal: string) =>
+      `for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = sftp-server ] && kill -${signal} \${p#/proc/}; done`;
+    await until(
+      'the verify’s SFTP session to end',
+      async () => !(await sh(vault, 'cat /proc/[0-9]*/comm 2>/dev/null; true')).split('\n').includes('sftp-server'),
+    );
+    await vault.spawnDaemon([
+      'sh',
+      '-c',
+      `while :; do for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = sftp-server ] && kill -STOP \${p#/proc/} && exit 0; done; sleep 0.02; done`,
+    ]);
+    const frozen = await backupNow(plan.body.id).finally(() => sh(vault, `${eachSftp('KILL')}; true`));
+    // 2. Stopped after the stall limit (15 s here), with the reason, and no restore point.
+    expect(frozen.status).toBe('failed');
+    expect(frozen.error.code).toBe('STEWARD_BACKUP_TARGET_UNREACHABLE');
+    expect(frozen.error.message).toMatch(/stopped answering \(nothing moved for 15 s\)/);
+    expect((await api().get(`${org()}/backups/restore-points?planId=${plan.body.id}`)).body.restorePoints).toEqual([]);
+    // 3. With the host answering again, the next run succeeds.
+    const again = await backupNow(plan.body.id);
+    expect(again.status, JSON.stringify(again.error)).toBe('succeeded');
+  }, 240_000);
+
+  it('backs up to an S3 bucket through the S3 API and restores byte for byte; a refused key fails verify clearly', async () => {
+    const host = fleet.hosts[0]!;
+    const s3 = await startS3Server();
+    try {
+      // 1. Added: the repository is made in the bucket at once.
+      const target = {
+        kind: 's3',
+        name: 'bucket',
+        endpoint: s3.endpoint,
+        bucket: 'steward-backups',
+        prefix: 'shop',
+        region: 'eu-west-1',
+        accessKeyId: 'AKIASTEWARDTEST0001',
+        secretAccessKey: S3_SECRET,
+      };
+      const add = await api().post(`${org()}/backups/repositories`, target);
+      expect(add.status, JSON.stringify(add.body)).toBe(201);
+      expect(add.body).toEqual(
+        expect.objectContaining({ initialised: true, url: `s3:${s3.endpoint}/steward-backups/shop` }),
+      );
+      // 2. A plan writes there, and a deleted file comes back byte for byte.
+      const plan = await api().post(`${org()}/backups/plans`, {
+        serverId,
+        kind: 'files',
+        paths: ['/var/www/html/uploads'],
+        repositoryId: add.body.id,
+      });
+      expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+      const run = await backupNow(plan.body.id);
+      expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+      const photo = await host.readFile('/var/www/html/uploads/photo.bin');
+      await sh(host, 'rm /var/www/html/uploads/photo.bin');
+      const back = await restore({ snapshotId: run.snapshotId, paths: ['/var/www/html/uploads/photo.bin'] });
+      expect(back.status, JSON.stringify(back.error)).toBe('succeeded');
+      expect(sha(await host.readFile('/var/www/html/uploads/photo.bin'))).toBe(sha(photo));
+      // 3. The bucket stops accepting the key: verify says so, in words that say what to fix.
+      await s3.requireSignatures();
+      const refused = await api().post(`${org()}/backups/repositories/${add.body.id}/verify`, {});
+      expect(refused.status).toBe(502);
+      expect(refused.body.error.code).toBe('STEWARD_BACKUP_TARGET_UNREACHABLE');
+      expect(refused.body.error.message).toMatch(/refused Steward's access key.*access key id and secret/);
+      // 4. A new target whose key is refused is not stored.
+      const bad = await api().post(`${org()}/backups/repositories`, { ...target, name: 'refused', prefix: 'other' });
+      expect(bad.status).toBe(502);
+      expect(bad.body.error.code).toBe('STEWARD_BACKUP_TARGET_UNREACHABLE');
+      const names = (await api().get(`${org()}/backups/repositories`)).body.repositories.map(
+        (r: { name: string }) => r.name,
+      );
+      expect(names).not.toContain('refused');
+      // 5. The secret key is in no row, log line or response.
+      const leaks = [
+        ...findLeaks(dumpDatabase(s.db), { secret: S3_SECRET }, 'database'),
+        ...findLeaks(s.logs.join('\n'), { secret: S3_SECRET }, 'logs'),
+        ...findLeaks(seenResponses.join('\n'), { secret: S3_SECRET }, 'responses'),
+      ];
+      expect(leaks).toEqual([]);
+    } finally {
+      await s3.close();
+    }
   }, 240_000);
 
   it('a full target disk fails the backup with a clear error and leaves no restore point; with room, the next run succeeds', async () => {

@@ -321,6 +321,11 @@ export const VARIABLES: readonly VariableDoc[] = [
     doc: 'How often each backup repository is verified (`restic check`) and pruned of forgotten restore points.',
     default: '24',
   },
+  {
+    name: 'STEWARD_BACKUP_STALL_SECONDS',
+    doc: 'A backup or restore that moves no bytes for this long (the target or the server stopped answering) is stopped and fails.',
+    default: '300',
+  },
 ];
 
 const bool = z
@@ -417,6 +422,7 @@ const schema = z.object({
   STEWARD_BACKUP_DIR: z.string().min(1).optional(),
   STEWARD_RESTIC: z.string().min(1),
   STEWARD_BACKUP_CHECK_HOURS: int(1, 24 * 90),
+  STEWARD_BACKUP_STALL_SECONDS: int(2, 24 * 3600),
   STEWARD_DETECT_DISK_FULL_HOURS: z.coerce
     .number()
     .min(0.1)
@@ -497,7 +503,13 @@ export interface Config {
   /** Risk signals that raise an organisation for the fraud and abuse review. */
   readonly risk: { readonly orgsPerAddress: number; readonly windowMs: number };
   /** Backups (docs/decisions/0016-backups.md). */
-  readonly backups: { readonly dir: string; readonly restic: string; readonly checkEveryMs: number };
+  readonly backups: {
+    readonly dir: string;
+    readonly restic: string;
+    readonly checkEveryMs: number;
+    /** A backup or restore moving no bytes for this long is stopped. */
+    readonly stallMs: number;
+  };
 }
 
 export interface MonitoringConfig {
@@ -714,6 +726,7 @@ export function loadConfig(env: Env): Config {
       dir: resolve(c.STEWARD_BACKUP_DIR ?? resolve(dataDir, 'backups')),
       restic: c.STEWARD_RESTIC,
       checkEveryMs: c.STEWARD_BACKUP_CHECK_HOURS * 3_600_000,
+      stallMs: c.STEWARD_BACKUP_STALL_SECONDS * 1000,
     },
     monitoring: {
       defaultIntervalSeconds: c.STEWARD_MONITORING_INTERVAL_SECONDS,

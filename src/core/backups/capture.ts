@@ -49,10 +49,48 @@ else
 fi
 `;
 
+/**
+ * MySQL/MariaDB cannot restore a dump in one transaction (its DDL commits), so the dump goes into a fresh database
+ * first; only when all of it loaded are its tables swapped in by one RENAME TABLE (atomic: all or none), the old
+ * ones moved aside and dropped after. Triggers pin a table to its database, so they are taken off both sides for
+ * the swap and the restore point's are made again after it (and the old ones put back if the swap fails); views,
+ * routines and events are made again from the fresh database. An account that may not create a database (one
+ * limited to its own) restores in place, statement by statement, as mysql does, and says so on stderr.
+ */
+const MYSQL_RESTORE = `
+stage="stw_restore_$$"; trash="stw_replaced_$$"
+q() { client mysql -N -B -e "$1" </dev/null; }
+cleanup() { q "DROP DATABASE IF EXISTS \\\`$stage\\\`; DROP DATABASE IF EXISTS \\\`$trash\\\`" >/dev/null 2>&1; }
+fail() { cleanup; echo "steward: $1" >&2; exit 1; }
+q "CREATE DATABASE IF NOT EXISTS \\\`$db\\\`" || exit 1
+if ! q "DROP DATABASE IF EXISTS \\\`$stage\\\`; CREATE DATABASE \\\`$stage\\\`" 2>/dev/null; then
+  echo "steward: this account may not create a database; restoring into $db in place (not all or nothing)" >&2
+  client mysql --binary-mode "$db"; exit $?
+fi
+client mysql --binary-mode "$stage" || fail "the restore point did not load completely, so $db was not changed"
+dumpstage() { client mysqldump --no-data --skip-opt --compact "$@" </dev/null; }
+triggers=$(dumpstage --no-create-info --skip-routines --skip-events --triggers --add-drop-trigger "$stage") || fail "reading the restored triggers failed; $db was not changed"
+extras=$(dumpstage --no-create-info --skip-triggers --routines --events --add-drop-table "$stage") || fail "reading the restored routines failed; $db was not changed"
+views=$(q "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '$stage'") || fail "listing views failed; $db was not changed"
+viewsql=""
+if [ -n "$views" ]; then viewsql=$(dumpstage --skip-triggers --add-drop-table "$stage" $views) || fail "reading the restored views failed; $db was not changed"; fi
+moving="SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$stage' AND TABLE_TYPE = 'BASE TABLE'"
+oldtriggers=$(q "SELECT EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '$db' AND EVENT_OBJECT_TABLE IN ($moving) GROUP BY EVENT_OBJECT_TABLE")
+oldsql=""
+if [ -n "$oldtriggers" ]; then oldsql=$(client mysqldump --no-data --no-create-info --skip-opt --compact --skip-routines --skip-events --triggers "$db" $oldtriggers </dev/null) || fail "reading $db's triggers failed; $db was not changed"; fi
+drops=$(q "SELECT CONCAT('DROP TRIGGER \\\`', TRIGGER_SCHEMA, '\\\`.\\\`', TRIGGER_NAME, '\\\`;') FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '$stage' OR (TRIGGER_SCHEMA = '$db' AND EVENT_OBJECT_TABLE IN ($moving))")
+renames=$(q "SET SESSION group_concat_max_len = 67108864; SELECT GROUP_CONCAT(CONCAT(IF(d.TABLE_NAME IS NULL, '', CONCAT('\\\`$db\\\`.\\\`', s.TABLE_NAME, '\\\` TO \\\`$trash\\\`.\\\`', s.TABLE_NAME, '\\\`, ')), '\\\`$stage\\\`.\\\`', s.TABLE_NAME, '\\\` TO \\\`$db\\\`.\\\`', s.TABLE_NAME, '\\\`') SEPARATOR ', ') FROM information_schema.TABLES s LEFT JOIN information_schema.TABLES d ON d.TABLE_SCHEMA = '$db' AND d.TABLE_NAME = s.TABLE_NAME WHERE s.TABLE_SCHEMA = '$stage' AND s.TABLE_TYPE = 'BASE TABLE'")
+q "CREATE DATABASE \\\`$trash\\\`; $drops" || { [ -z "$oldsql" ] || printf '%s\\n' "$oldsql" | client mysql "$db"; fail "taking triggers off for the swap failed; $db was put back as it was"; }
+if [ -n "$renames" ] && [ "$renames" != NULL ]; then
+  q "RENAME TABLE $renames" || { [ -z "$oldsql" ] || printf '%s\\n' "$oldsql" | client mysql "$db"; fail "swapping the restored tables in failed; $db was put back as it was"; }
+fi
+printf '%s\\n' "$viewsql" "$triggers" "$extras" | client mysql --binary-mode "$db" || fail "the tables of $db are restored, but its views, triggers or routines could not be made again"
+cleanup
+`;
+
 const RESTORE = `${CLIENT}
 if [ "$engine" = mysql ]; then
-  client mysql -e "CREATE DATABASE IF NOT EXISTS \\\`$db\\\`" </dev/null
-  client mysql --binary-mode "$db"
+${MYSQL_RESTORE}
 else
   if [ "$(client psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" </dev/null)" != 1 ]; then
     client createdb "$db" </dev/null

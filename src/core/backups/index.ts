@@ -134,6 +134,7 @@ export function registerBackups(deps: BackupsDeps) {
     servers: deps.servers,
     discovery: deps.discovery,
     vault: deps.vault,
+    stallMs: deps.config.backups.stallMs,
   });
   const consoleUrl = (serverId: string | null) =>
     `${deps.config.publicUrl}/${serverId ? `servers/${serverId}/backups` : 'backups'}`;

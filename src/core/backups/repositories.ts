@@ -25,7 +25,7 @@ import type { Vault } from '../vault/vault.service.js';
 import { assertPath } from './backups.rules.js';
 import { backupsStore, type RepositoryRow } from './backups.store.js';
 import type { NewRepository, RepositoryLocation } from './backups.types.js';
-import { explainFailure, type Restic, type ResticTarget } from './restic.js';
+import { explainFailure, S3_REFUSED, type Restic, type ResticTarget } from './restic.js';
 
 export interface RepositoriesDeps {
   readonly db: Db;
@@ -131,6 +131,8 @@ export function createRepositories(deps: RepositoriesDeps) {
     const proc = await deps.restic.start(target, pw, ['cat', 'config']);
     const result = await proc.done;
     if (result.code === 0) return true;
+    // A bucket that refuses the key also says "Is there a repository…?": the refusal is the answer.
+    if (S3_REFUSED.test(result.stderr)) throw explainFailure(result, 'Opening the repository');
     if (
       /Is there a repository at the following location|does not exist|no such file|NoSuchKey|config: not found/i.test(
         result.stderr,

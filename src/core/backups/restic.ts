@@ -79,6 +79,10 @@ export interface Restic {
   ): Promise<ResticResult>;
 }
 
+/** What an S3 endpoint answers when the access key is unknown, its secret wrong, or the key not allowed in. */
+export const S3_REFUSED =
+  /InvalidAccessKeyId|SignatureDoesNotMatch|Access Key Id you provided does not exist|request signature we calculated does not match|Access Denied|AccessDenied|InvalidToken/i;
+
 /** Turns what restic printed into a stable error code and a message that says what to fix. */
 export function explainFailure(result: ResticResult, what: string): AppError {
   const text = result.stderr.trim();
@@ -93,6 +97,9 @@ export function explainFailure(result: ResticResult, what: string): AppError {
     // SFTP has no "disk full" status: OpenSSH's server answers a write on a full disk with a bare FAILURE.
     code = 'STEWARD_BACKUP_TARGET_FULL';
     message = `${what} failed: the SFTP host refused to store data (OpenSSH answers this way when its disk is full). Check free space on the backup host, then run it again. restic said: ${last}`;
+  } else if (has(S3_REFUSED)) {
+    code = 'STEWARD_BACKUP_TARGET_UNREACHABLE';
+    message = `${what} failed: the S3 bucket refused Steward's access key. Check the access key id and secret (and that the key may read and write the bucket), then verify the target again. restic said: ${last}`;
   } else if (
     has(
       /connection refused|no route to host|i\/o timeout|dial tcp|network is unreachable|ssh command exited|subprocess ssh|Host key verification failed|Permission denied \(publickey|connection reset|InvalidAccessKeyId|SignatureDoesNotMatch|Access Denied|NoSuchBucket|unable to open repository|server unexpectedly closed/i,

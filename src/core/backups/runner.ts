@@ -22,7 +22,7 @@ import { backupsStore, type PlanRow, type RepositoryRow, type RunRow } from './b
 import type { KeepRules, PlannedChange, RestoreInput } from './backups.types.js';
 import { dumpArgv, listArgv, restoreDbArgv, tablesArgv, tarArgv, untarArgv, type DbAccess } from './capture.js';
 import type { Repositories } from './repositories.js';
-import { explainFailure, type Restic, type ResticTarget } from './restic.js';
+import { explainFailure, type Restic, type ResticProcess, type ResticResult, type ResticTarget } from './restic.js';
 import { tarLister } from './tar-list.js';
 
 export interface RunnerDeps {
@@ -35,7 +35,40 @@ export interface RunnerDeps {
   readonly servers: Pick<ServersService, 'rowById'>;
   readonly discovery: Pick<DiscoveryService, 'underGrant'>;
   readonly vault: Pick<Vault, 'openText'>;
+  /** A backup or restore that moves no bytes for this long is stopped (the target or the server went away). */
+  readonly stallMs: number;
 }
+
+/**
+ * Calls `onStall` once when `touch` has not been called for `ms`. restic retries a target that stopped answering
+ * for many minutes, and an SSH channel to a frozen host can stay open for ever: nothing else would end the run.
+ */
+function stallWatch(ms: number, onStall: () => void) {
+  let last = Date.now();
+  let fired = false;
+  const timer = setInterval(
+    () => {
+      if (fired || Date.now() - last <= ms) return;
+      fired = true;
+      onStall();
+    },
+    Math.min(1_000, Math.max(100, Math.floor(ms / 4))),
+  );
+  timer.unref();
+  return {
+    touch: () => void (last = Date.now()),
+    stop: () => clearInterval(timer),
+    get fired() {
+      return fired;
+    },
+  };
+}
+
+const stalledTarget = (seconds: number, what: string) =>
+  new AppError(
+    'STEWARD_BACKUP_TARGET_UNREACHABLE',
+    `${what} stopped: the backup target stopped answering (nothing moved for ${seconds} s). Check that the SFTP host or bucket is up and reachable, then run it again.`,
+  );
 
 /** Longest a capture or restore may stream. */
 const STREAM_TIMEOUT_MS = 12 * 3_600_000;
@@ -141,7 +174,44 @@ export function createRunner(deps: RunnerDeps) {
     const progress = progressWriter(run.id);
     const entry = entryOf(plan);
     let summary: Record<string, unknown> | undefined;
-    const proc = await deps.restic.start(
+    // Stalled: restic stopped taking bytes (it has not opened the repository, its stdin is full, or the capture
+    // ended and it cannot upload) means the target; the capture stopped sending while restic waits for more (its
+    // status lines still come, its stdin has room) means the server.
+    let stalledSide: 'target' | 'server' = 'target';
+    let captureEnded = false;
+    const capture = new AbortController();
+    let resticProc: ResticProcess | undefined;
+    const watch = stallWatch(deps.stallMs, () => {
+      const resticReading = Date.now() - lastStatusAt < 5_000 && !resticProc?.stdin?.writableNeedDrain;
+      stalledSide = !captureEnded && resticReading ? 'server' : 'target';
+      resticProc?.kill();
+      capture.abort(new Error('stalled'));
+    });
+    // What restic said while it retried (a full disk, a refused write) explains a stall better than the stall.
+    const stallError = (r: ResticResult | undefined) => {
+      const said = r && r.stderr.trim() ? explainFailure(r, 'Writing the restore point') : undefined;
+      if (said && said.code !== 'STEWARD_BACKUP_FAILED') return said;
+      return stalledSide === 'target'
+        ? stalledTarget(deps.stallMs / 1000, 'The backup')
+        : new AppError(
+            'STEWARD_BACKUP_CAPTURE_FAILED',
+            `The backup stopped: the server sent nothing for ${deps.stallMs / 1000} s. Check that it is up and not overloaded, then run it again.`,
+          );
+    };
+    let lastStatus = '';
+    let lastStatusAt = 0;
+    const onJson = (m: Record<string, unknown>) => {
+      if (m.message_type === 'summary') {
+        summary = m;
+        watch.touch();
+      } else if (m.message_type === 'status') {
+        lastStatusAt = Date.now();
+        const now = `${String(m.bytes_done)}/${String(m.files_done)}`;
+        if (now !== lastStatus) watch.touch();
+        lastStatus = now;
+      }
+    };
+    const proc = (resticProc = await deps.restic.start(
       target,
       pw,
       [
@@ -157,11 +227,12 @@ export function createRunner(deps: RunnerDeps) {
         '--tag',
         `run=${run.id}`,
       ],
-      { stdin: 'pipe', signal: opts.signal, onJson: (m) => void (m.message_type === 'summary' && (summary = m)) },
-    );
+      { stdin: 'pipe', signal: opts.signal, onJson },
+    ));
     let bytes = 0;
     let tail = '';
     const count = (chunk: Buffer) => {
+      watch.touch();
       bytes += chunk.length;
       tail = (tail + chunk.subarray(-256).toString('latin1')).slice(-256);
       progress({ phase: 'capturing', bytesRead: bytes });
@@ -181,7 +252,7 @@ export function createRunner(deps: RunnerDeps) {
           stdoutSink: proc.stdin!,
           onStdout: count,
           timeoutMs: STREAM_TIMEOUT_MS,
-          signal: opts.signal,
+          signal: AbortSignal.any([opts.signal, capture.signal]),
           acceptExitCodes: plan.kind === 'files' ? [0, 1] : [0],
         }),
       );
@@ -191,14 +262,18 @@ export function createRunner(deps: RunnerDeps) {
     } catch (err) {
       proc.kill();
       const r = await proc.done.catch(() => undefined);
+      watch.stop();
+      if (watch.fired) throw stallError(r);
       // restic ended by itself (the target failed, so its stdin broke): its words explain the failure.
       if (r && r.signal === null && r.code !== 0) throw explainFailure(r, 'Writing the restore point');
       if (opts.signal.aborted) throw opts.signal.reason as Error;
       throw captureError(err, plan.kind === 'files' ? 'Reading the files' : 'Dumping the database');
     }
     progress({ phase: 'saving', bytesRead: bytes }, true);
+    captureEnded = true;
     proc.stdin!.end();
-    const r = await proc.done;
+    const r = await proc.done.finally(() => watch.stop());
+    if (watch.fired) throw stallError(r);
     if (r.code !== 0 || !summary) throw explainFailure(r, 'Writing the restore point');
     const snapshotId = String(summary.snapshot_id);
     const keep = JSON.parse(plan.keep) as KeepRules;
@@ -386,8 +461,22 @@ export function createRunner(deps: RunnerDeps) {
     const abort = new AbortController();
     const onOuter = () => abort.abort(signal.reason);
     signal.addEventListener('abort', onOuter, { once: true });
+    const watch = stallWatch(deps.stallMs, () => {
+      // Bytes waiting in the pipe: the server stopped reading them; none: restic stopped getting them.
+      const serverSide = pipe.readableLength > 0 || pipe.writableNeedDrain;
+      proc.kill();
+      abort.abort(
+        serverSide
+          ? new AppError(
+              'STEWARD_BACKUP_RESTORE_FAILED',
+              `The restore stopped: the server took nothing for ${deps.stallMs / 1000} s after ${bytes} bytes. Check that it is up and has room, then restore again.`,
+            )
+          : stalledTarget(deps.stallMs / 1000, 'The restore'),
+      );
+    });
     let bytes = 0;
     pipe.on('data', (c: Buffer) => {
+      watch.touch();
       bytes += c.length;
       progress({ phase: 'writing', bytesWritten: bytes });
     });
@@ -416,6 +505,7 @@ export function createRunner(deps: RunnerDeps) {
         );
       throw err;
     } finally {
+      watch.stop();
       signal.removeEventListener('abort', onOuter);
     }
     progress({ phase: 'done', bytesWritten: bytes }, true);
