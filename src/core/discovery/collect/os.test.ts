@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildOs } from './assemble-system.js';
 import type { OsFacts } from './facts.js';
 import { frame } from './framing.js';
-import { osFamily } from './parsers/os-release.js';
+import { identifyOs, osFamily } from './parsers/os-release.js';
 import { discoveryScript, newDiscoveryBoundary } from './script.js';
 import { PROLOGUE } from './script/prologue.js';
 import { SYSTEM_SECTIONS } from './script/sections-system.js';
@@ -209,5 +209,32 @@ describe('osFamily', () => {
     expect(osFamily('uos', [])).toBe('debian');
     expect(osFamily('opensuse-leap', ['suse', 'opensuse'])).toBe('suse');
     expect(osFamily('something', [])).toBe('other');
+  });
+});
+
+describe('identifyOs', () => {
+  const linux = { sysname: 'Linux', release: '6.1.0', version: null, machine: 'x86_64' };
+
+  it('takes the point release from os-release VERSION or debian_version, and a derivative keeps its own', () => {
+    const ubuntu = identifyOs(
+      new Map([
+        ['/etc/os-release', 'ID=ubuntu\nID_LIKE=debian\nVERSION_ID="22.04"\nVERSION="22.04.3 LTS (Jammy Jellyfish)"\n'],
+        ['/etc/debian_version', 'bookworm/sid\n'],
+      ]),
+      linux,
+    );
+    expect(ubuntu).toMatchObject({ id: 'ubuntu', versionId: '22.04', version: '22.04.3', release: 'bookworm/sid' });
+    const debian = identifyOs(
+      new Map([
+        ['/etc/os-release', 'NAME="Debian GNU/Linux"\nID=debian\nVERSION_ID="12"\n'],
+        ['/etc/debian_version', '12.5\n'],
+      ]),
+      linux,
+    );
+    expect(debian).toMatchObject({ versionId: '12', version: '12.5', prettyName: 'Debian GNU/Linux 12.5' });
+  });
+
+  it('says nothing rather than guess when no file names the system', () => {
+    expect(identifyOs(new Map(), linux)).toMatchObject({ id: null, family: 'other', version: null });
   });
 });

@@ -291,7 +291,15 @@ function hintsOf(files: ReleaseFiles, platformId: string | undefined): FamilyHin
 /** The distribution's own release file's first line and the version in it, for a known ID. */
 function ownRelease(files: ReleaseFiles, id: string): { line: string; version: string | null } | null {
   const lower = id.toLowerCase();
-  const paths = [OWN_FILE[lower] ?? `/etc/${id}-release`, `/etc/${lower}-release`, ...RPM_STYLE];
+  const paths = [
+    OWN_FILE[lower] ?? `/etc/${id}-release`,
+    `/etc/${lower}-release`,
+    ...RPM_STYLE,
+    '/etc/gentoo-release',
+    '/etc/slackware-version',
+    '/etc/alpine-release',
+    '/etc/debian_version',
+  ];
   if (lower === 'sles' || lower === 'sles_sap' || lower.startsWith('opensuse')) {
     const s = suseRelease(pick(files, '/etc/SuSE-release'));
     if (s) return s;
