@@ -103,6 +103,13 @@ const SYSTEMS: Record<string, Expected> = {
   'gentoo-release-only': { id: 'gentoo', name: 'Gentoo Base System', version: '2.18', family: 'gentoo' },
   // Arch is a rolling release: there is no version to find.
   'arch-release-only': { id: 'arch', name: 'Arch Linux', version: null, family: 'arch' },
+  'rocky9.3-usr-lib-os-release': {
+    id: 'rocky',
+    version: '9.3',
+    family: 'rhel',
+    prettyName: 'Rocky Linux 9.3 (Blue Onyx)',
+    release: 'Rocky Linux release 9.3 (Blue Onyx)',
+  },
   'centos8.1': { id: 'centos', versionId: '8', version: '8.1.1911', family: 'rhel' },
   'virtuozzo7.3': { id: 'virtuozzo', versionId: '7', version: '7.3', family: 'rhel' },
   'sles-sap15.6': {

@@ -28,6 +28,8 @@ s_os() {
     [ -f "$_f" ] && [ -r "$_f" ] || continue
     _p=${D}{_f#"$_r"}
     okpath "$_p" || continue
+    # /etc/os-release is most often a link to it; read it again only when that one is empty.
+    case $_p in /usr/lib/os-release) [ -s "$_r/etc/os-release" ] && continue ;; esac
     tx "osfile $_p"
     _n=0
     while [ "$_n" -lt 60 ] && { IFS= read -r _l || [ -n "$_l" ]; }; do
