@@ -3,7 +3,7 @@ import type { Framed } from './framing.js';
 import { SectionView } from './framing.js';
 import type { Identity, ListeningPort, OsFacts, Package, Performance, ProcessSample, Service } from './facts.js';
 import { parseIfconfig, parseIpAddr } from './parsers/ip-addr.js';
-import { osFamily, parseOsRelease } from './parsers/os-release.js';
+import { identifyOs, parseUnameSrvm, type Uname } from './parsers/os-release.js';
 import { parseApkDb, parseApkInfo, parseDpkg, parseRpm } from './parsers/packages.js';
 import { parseNetstat, parseProcNet, parseSs } from './parsers/ports.js';
 import { parseCpu, parseDf, parseLoadavg, parseMeminfo, parseUptime, parseVirt } from './parsers/proc.js';
@@ -44,26 +44,34 @@ export function buildIdentity(f: Framed): Identity {
   };
 }
 
+/**
+ * Release files by path: `osfile <path>` text blocks, or (older script output) encoded `os-release` and
+ * `release` file blocks.
+ */
+function releaseFiles(s: SectionView): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const b of s.textsWithPrefix('osfile')) {
+    if (b.rest && !files.has(b.rest)) files.set(b.rest, b.lines.length > 0 ? `${b.lines.join('\n')}\n` : '');
+  }
+  for (const b of [...s.files('os-release'), ...s.files('release')]) {
+    if (b.content !== null && !files.has(b.path)) files.set(b.path, b.content);
+  }
+  return files;
+}
+
+function unameOf(s: SectionView): Uname {
+  const srvm = s.text('uname-srvm');
+  if (srvm) return parseUnameSrvm(srvm);
+  const lines = (s.text('uname') ?? []).map((l) => l.trim());
+  return { sysname: lines[0] || null, release: lines[1] || null, version: null, machine: lines[2] || null };
+}
+
 export function buildOs(f: Framed): OsFacts {
   const s = view(f, 'os');
-  const rel = parseOsRelease(s.files('os-release')[0]?.content ?? null);
-  const id = rel.ID ?? null;
-  const idLike = (rel.ID_LIKE ?? '').split(/\s+/).filter(Boolean);
-  const release =
-    s
-      .files('release')
-      .map((b) => firstLine(b.content?.split('\n') ?? null))
-      .find((x) => x) ?? null;
-  const uname = (s.text('uname') ?? []).map((l) => l.trim());
+  const uname = unameOf(s);
   return {
-    id,
-    idLike,
-    family: osFamily(id, idLike),
-    name: rel.NAME ?? null,
-    versionId: rel.VERSION_ID ?? null,
-    prettyName: rel.PRETTY_NAME ?? null,
-    release,
-    kernel: { name: uname[0] || null, release: uname[1] || null, machine: uname[2] || null },
+    ...identifyOs(releaseFiles(s), uname),
+    kernel: { name: uname.sysname, release: uname.release, machine: uname.machine },
     uptimeSeconds: parseUptime(s.text('uptime') ?? []),
     virtualisation: parseVirt(s.text('virt') ?? []),
   };

@@ -7,7 +7,19 @@ import type { Secret } from '../../../kernel/secret.js';
 
 export const FACTS_SCHEMA_VERSION = 1;
 
-export type OsFamily = 'debian' | 'rhel' | 'alpine' | 'suse' | 'arch' | 'other';
+export type OsFamily =
+  | 'debian'
+  | 'rhel'
+  | 'alpine'
+  | 'suse'
+  | 'arch'
+  | 'gentoo'
+  | 'solaris'
+  | 'freebsd'
+  | 'netbsd'
+  | 'openbsd'
+  | 'dragonfly'
+  | 'other';
 
 export interface IpAddress {
   readonly interface: string;
@@ -26,14 +38,26 @@ export interface Identity {
 }
 
 export interface OsFacts {
-  /** os-release ID, e.g. `debian`, `rhel`, `alpine`. */
+  /**
+   * os-release ID, e.g. `debian`, `rhel`, `alpine`; without a usable os-release, the same kind of name taken
+   * from the release files or `uname` (`centos`, `sles`, `smartos`, `freebsd`). SLES for SAP is `sles_sap`.
+   */
   readonly id: string | null;
   readonly idLike: readonly string[];
+  /** Inferred from the ID when ID_LIKE is missing (openEuler, Kylin, UOS, Deepin, Devuan). */
   readonly family: OsFamily;
   readonly name: string | null;
+  /** os-release VERSION_ID, or the version the release files give when there is no os-release. */
   readonly versionId: string | null;
+  /** The most precise version known: `8.1.1911` where os-release says `8`, `11.4` from SLES 11's patch level. */
+  readonly version: string | null;
+  /** os-release VARIANT_ID (`sles-sap`, `server`), when there is one. */
+  readonly variantId: string | null;
   readonly prettyName: string | null;
-  /** The distribution's own release file (`/etc/debian_version` and the like), first line. */
+  /**
+   * The distribution's own release line (`/etc/redhat-release`, `/etc/debian_version`, Solaris' `/etc/release`,
+   * FreeBSD's userland version and the like).
+   */
   readonly release: string | null;
   readonly kernel: { readonly name: string | null; readonly release: string | null; readonly machine: string | null };
   readonly uptimeSeconds: number | null;

@@ -28,7 +28,7 @@ import {
 import { parseEnvFile } from './parsers/env-file.js';
 import { parseIfconfig, parseIpAddr } from './parsers/ip-addr.js';
 import { parseMyCnf } from './parsers/my-cnf.js';
-import { parseOsRelease } from './parsers/os-release.js';
+import { identifyOs, parseOsRelease } from './parsers/os-release.js';
 import { parseApkDb, parseApkInfo, parseDpkg, parseRpm } from './parsers/packages.js';
 import { parsePgpass } from './parsers/pgpass.js';
 import { parsePhpConfig } from './parsers/php-config.js';
@@ -92,6 +92,19 @@ const lines = junk.map((t) => t.split('\n'));
 
 const TEXT_PARSERS: [string, (s: string) => unknown][] = [
   ['os-release', parseOsRelease],
+  // The same text as every release file at once, on each kind of system the identification branches on.
+  ...['Linux', 'SunOS', 'FreeBSD', 'DragonFly'].map((sysname): [string, (s: string) => unknown] => [
+    `release files (${sysname})`,
+    (s) =>
+      identifyOs(
+        new Map(
+          ['/etc/os-release', '/etc/redhat-release', '/etc/SuSE-release', '/etc/lsb-release', '/etc/release'].map(
+            (p) => [p, s],
+          ),
+        ),
+        { sysname, release: s.slice(0, 20), version: s, machine: null },
+      ),
+  ]),
   ['passwd', parsePasswd],
   ['group', parseGroup],
   ['env', parseEnvFile],

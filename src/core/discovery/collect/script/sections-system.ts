@@ -18,12 +18,28 @@ s_identity() {
 }
 
 s_os() {
-  for _f in /etc/os-release /usr/lib/os-release; do
-    if [ -r "$_f" ]; then fe os-release "$_f"; break; fi
+  # $1 stands in for / only when a test runs this function against a tree of fixtures; discovery passes nothing.
+  _r=${D}{1:-}
+  # Every release file there is, read by the shell itself (no process per file): os-release, the
+  # distributions' *-release / *_version files, /etc/release and /etc/product of Solaris and illumos, and the
+  # userland version line of FreeBSD's freebsd-version script (read, never run).
+  for _f in "$_r"/etc/*[-_]release "$_r"/etc/*[-_]version "$_r"/usr/lib/os-release "$_r"/etc/release \
+            "$_r"/etc/product "$_r"/bin/freebsd-version; do
+    [ -f "$_f" ] && [ -r "$_f" ] || continue
+    _p=${D}{_f#"$_r"}
+    okpath "$_p" || continue
+    # /etc/os-release is most often a link to it; read it again only when that one is empty.
+    case $_p in /usr/lib/os-release) [ -s "$_r/etc/os-release" ] && continue ;; esac
+    tx "osfile $_p"
+    _n=0
+    while [ "$_n" -lt 60 ] && { IFS= read -r _l || [ -n "$_l" ]; }; do
+      case $_p in /bin/freebsd-version) case $_l in USERLAND_VERSION=*) ;; *) continue ;; esac ;; esac
+      printf '%s\n' "$_l"
+      _n=$((_n + 1))
+    done <"$_f"
   done
-  for _f in /etc/debian_version /etc/redhat-release /etc/alpine-release; do fe release "$_f"; done
-  tx uname
-  uname -s; uname -r; uname -m
+  tx uname-srvm
+  uname -srvm
   tx uptime
   cat /proc/uptime
   tx virt
