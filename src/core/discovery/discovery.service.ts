@@ -134,7 +134,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
         'Discovery output was larger than Steward keeps; nothing was stored.',
       );
     // The raw output holds configuration files with credentials: parse it and let it go.
-    const { facts, foundSecrets } = parseDiscoveryOutput(res.stdout, boundary, { now: clock.now() });
+    const { facts, foundSecrets, hostCpuTicks } = parseDiscoveryOutput(res.stdout, boundary, { now: clock.now() });
     const previous = await discoveryStore.latest(db, server.id);
     const changes = previous ? diffFacts(JSON.parse(previous.facts) as Facts, facts) : [];
     const summary = previous ? summariseDiff(changes) : { total: 0, attention: 0, text: 'First discovery.' };
@@ -176,6 +176,9 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       `Credentials found in configuration files: ${foundSecrets.length} (sealed; ${secrets.added} new, ${secrets.changed} changed).`,
     );
     log(`Changes since the last run: ${summary.text}`);
+    const ticks = Object.values(hostCpuTicks);
+    // Clock ticks are USER_HZ, 100 per second on Linux.
+    if (ticks.length > 0) log(`Host CPU: ${ticks.reduce((a, b) => a + b, 0) * 10} ms.`);
     await deps.hooks
       .run('snapshotTaken', { orgId: server.org_id, serverId: server.id, facts, changes })
       .catch((err: unknown) =>

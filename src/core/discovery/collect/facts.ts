@@ -397,4 +397,6 @@ export interface FoundSecret {
 export interface DiscoveryResult {
   readonly facts: Facts;
   readonly foundSecrets: readonly FoundSecret[];
+  /** Host CPU per script step in clock ticks (see `Framed.cpuTicks`); not a fact, so never diffed or stored. */
+  readonly hostCpuTicks: Readonly<Record<string, number>>;
 }

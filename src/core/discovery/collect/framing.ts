@@ -50,6 +50,11 @@ export interface Framed {
   readonly complete: boolean;
   /** Files the script skipped because a cap was reached. */
   readonly capped: readonly string[];
+  /**
+   * Host CPU the script's shell and its children spent per step (`prologue`, `prepare`, then each section),
+   * in clock ticks (USER_HZ, 100 per second on Linux). Empty where the host has no /proc.
+   */
+  readonly cpuTicks: ReadonlyMap<string, number>;
 }
 
 type Encoding = 'b64' | 'hex' | 'none';
@@ -140,6 +145,7 @@ export function frame(text: string, boundary: string): Framed {
   const meta = new Map<string, string>();
   const sections = new Map<string, MutableSection>();
   const capped: string[] = [];
+  const cpuTicks = new Map<string, number>();
   let complete = false;
   let section: MutableSection | null = null;
   let open: OpenBlock | null = null;
@@ -186,6 +192,12 @@ export function frame(text: string, boundary: string): Framed {
         capped.push(path);
         break;
       }
+      case 'cpu': {
+        const [name = '', ticks] = splitHead(tail, 2);
+        const n = toInt(ticks);
+        if (name && n !== null) cpuTicks.set(name, n);
+        break;
+      }
       case 'done':
         complete = true;
         break;
@@ -194,7 +206,7 @@ export function frame(text: string, boundary: string): Framed {
     }
   }
   closeBlock(open, section);
-  return { meta, sections, complete, capped };
+  return { meta, sections, complete, capped, cpuTicks };
 }
 
 /** Helpers for section parsers: find blocks by label or tag. */

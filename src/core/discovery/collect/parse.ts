@@ -203,5 +203,5 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
     (a, b) =>
       compareText(a.location, b.location) || (a.context.line ?? 0) - (b.context.line ?? 0) || compareText(a.key, b.key),
   );
-  return { facts: scrubFacts(facts, foundSecrets), foundSecrets };
+  return { facts: scrubFacts(facts, foundSecrets), foundSecrets, hostCpuTicks: Object.fromEntries(f.cpuTicks) };
 }

@@ -115,8 +115,26 @@ export function discoveryScript(options: DiscoveryScriptOptions): string {
   return ['steward_body() {', `cat <<'${delimiter}'`, body, delimiter, '}', runner, ''].join('\n');
 }
 
+const D = '$';
+
 const MAIN = String.raw`
-sec() { mk section "$1"; "s_$1" </dev/null 2>/dev/null; mk end "$1"; }
+# Host CPU this shell and its finished children used so far, in clock ticks (utime+stime+cutime+cstime of
+# /proc/self/stat, read by the read builtin so measuring starts no process); empty where there is no /proc.
+cpu() {
+  _T=
+  [ -r /proc/self/stat ] || return 0
+  read -r _st </proc/self/stat 2>/dev/null || return 0
+  _st=${D}{_st##*) }
+  set -f
+  # shellcheck disable=SC2086
+  set -- $_st
+  set +f
+  [ $# -ge 15 ] || return 0
+  _T=$((${D}{12} + ${D}{13} + ${D}{14} + ${D}{15}))
+}
+# tick NAME: prints the ticks spent since the previous tick (nothing where they cannot be read).
+tick() { cpu; [ -n "$_T" ] && [ -n "$_T0" ] && mk cpu "$1" $((_T - _T0)); _T0=$_T; }
+sec() { mk section "$1"; "s_$1" </dev/null 2>/dev/null; mk end "$1"; tick "$1"; }
 
 main() {
   if [ "$(id -u)" = 0 ]; then
@@ -126,8 +144,11 @@ main() {
   mk meta version ${SCRIPT_VERSION}
   mk meta privilege "$P"
   mk meta encoding "$ENC"
+  _T0=0
+  tick prologue
   mk meta started "$(date +%s)"
   prepare </dev/null 2>/dev/null
+  tick prepare
   for _s in ${SECTIONS.join(' ')}; do sec "$_s"; done
   mk meta finished "$(date +%s)"
   mk done
