@@ -41,6 +41,10 @@ export interface Section {
   readonly blocks: readonly Block[];
   /** The section's end marker was seen. */
   readonly ended: boolean;
+  /** The fingerprint of the section's inputs (`fp` or `unchanged` marker), when it has one. */
+  readonly fingerprint: string | null;
+  /** The section answered `unchanged`: its inputs match the fingerprint Steward sent, so it printed nothing. */
+  readonly unchanged: boolean;
 }
 
 export interface Framed {
@@ -70,6 +74,8 @@ interface MutableSection {
   name: string;
   blocks: Block[];
   ended: boolean;
+  fingerprint: string | null;
+  unchanged: boolean;
 }
 
 function toInt(s: string | undefined): number | null {
@@ -161,7 +167,7 @@ export function frame(text: string, boundary: string): Framed {
     open = null;
     switch (word) {
       case 'section': {
-        section = { name: tail, blocks: [], ended: false };
+        section = { name: tail, blocks: [], ended: false, fingerprint: null, unchanged: false };
         if (!sections.has(tail)) sections.set(tail, section);
         break;
       }
@@ -192,6 +198,13 @@ export function frame(text: string, boundary: string): Framed {
         capped.push(path);
         break;
       }
+      case 'fp':
+      case 'unchanged':
+        if (section && /^\d{1,10} \d{1,20}$/.test(tail)) {
+          section.fingerprint = tail;
+          section.unchanged = word === 'unchanged';
+        }
+        break;
       case 'cpu': {
         const [name = '', ticks] = splitHead(tail, 2);
         const n = toInt(ticks);

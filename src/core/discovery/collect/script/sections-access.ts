@@ -21,11 +21,11 @@ s_access() {
   for _f in /etc/doas.d/*.conf; do fe doas "$_f"; done
 }
 
-s_sshkeys() {
-  for _f in /etc/ssh/ssh_host_*_key.pub; do fe host-key "$_f"; done
+# ak_paths: "user path" for every authorized-keys file sshd would read (AuthorizedKeysFile from sshd -T,
+# tokens expanded), and "user dir" for every home's .ssh folder; shell only unless a path has % tokens.
+ak_paths() {
   _akf=$(printf '%s\n' "$SSHD_T" | awk 'tolower($1) == "authorizedkeysfile" { $1 = ""; print }')
   [ -n "$_akf" ] || _akf='.ssh/authorized_keys .ssh/authorized_keys2'
-  _pk=
   while IFS=: read -r _u _x _uid _gid _g _h _sh <&3; do
     [ -n "$_h" ] && [ -d "$_h" ] || continue
     for _p in $_akf; do
@@ -34,13 +34,24 @@ s_sshkeys() {
         *%*) _p=$(printf '%s' "$_p" | sed -e "s|%h|$_h|g" -e "s|%u|$_u|g" -e "s|%U|$_uid|g" -e 's|%%|%|g') ;;
       esac
       case $_p in /*) ;; *) _p="$_h/$_p" ;; esac
-      fe "authorized_keys:$_u" "$_p"
+      printf 'k %s %s\n' "$_u" "$_p"
     done
-    for _p in "$_h"/.ssh/id_*; do
+    printf 'd %s %s\n' "$_u" "$_h/.ssh"
+  done 3</etc/passwd
+}
+
+s_sshkeys() {
+  for _f in /etc/ssh/ssh_host_*_key.pub; do fe host-key "$_f"; done
+  _pk=
+  while read -r _k _u _p; do
+    if [ "$_k" = k ]; then fe "authorized_keys:$_u" "$_p"; continue; fi
+    for _p in "$_p"/id_*; do
       case $_p in *.pub|*'*') continue ;; esac
       [ -f "$_p" ] && okpath "$_p" && _pk="$_pk$_u $_p$NL"
     done
-  done 3</etc/passwd
+  done <<EOF
+$(ak_paths)
+EOF
   tx private-key-files
   printf '%s' "$_pk"
 }
