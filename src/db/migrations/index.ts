@@ -15,6 +15,7 @@ import * as m0013 from './0013_signup_confirmation.js';
 import * as m0015 from './0015_backups.js';
 import * as m0018 from './0018_billing.js';
 import * as m0019 from './0019_trust.js';
+import * as m0023 from './0023_discovery_fingerprints.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_backups': m0015, // backups and restore
   '0018_billing': m0018, // plans, usage, invoices, payments
   '0019_trust': m0019, // terms, staff undertaking, review queue, suspensions, recommendations
+  '0023_discovery_fingerprints': m0023, // incremental discovery
 };
 
 export const migrationProvider: MigrationProvider = {
