@@ -165,7 +165,7 @@ tick() { cpu; [ -n "$_T" ] && [ -n "$_T0" ] && mk cpu "$1" $((_T - _T0)); _T0=$_
 sec() {
   mk section "$1"
   _fp=
-  have "f_$1" && _fp=$(fpr "$1")
+  have "f_$1" && fpr "$1"
   eval "_k=\${K_$1:-}"
   if [ -n "$_fp" ] && [ "$_fp" = "$_k" ]; then
     mk unchanged "$_fp"

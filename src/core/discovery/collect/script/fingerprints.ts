@@ -1,48 +1,83 @@
 /**
  * Fingerprints of the sections whose content follows from a few files (docs/decisions/0020-incremental-discovery.md).
- * `f_<section>` prints the paths whose inode, size, mtime and ctime decide the section's output; `fpr` turns
- * them into a checksum (digits only, so a fingerprint can carry nothing read from the server). A section with
- * a fingerprint equal to the one Steward sent prints `unchanged` instead of its content.
+ * `f_<section>` names, through `fpath`, the files whose inode, size, mtime and ctime decide the section's output;
+ * `fps` reads them all with one `stat` and folds each section's numbers into two checksums with shell
+ * arithmetic (digits only, so a fingerprint carries nothing read from the server). A section whose fingerprint
+ * equals the one Steward sent prints `unchanged` instead of its content.
  */
+const D = '$';
+
 export const FINGERPRINTS = String.raw`
+fpath() { [ -e "$1" ] && okpath "$1" && _fl="$_fl$1$NL" && _fc=$((_fc + 1)); return 0; }
+
 f_packages() {
-  for _c in dpkg-query rpm apk; do command -v "$_c"; done
-  printf '%s\n' /var/lib/dpkg/status /var/lib/rpm/rpmdb.sqlite /var/lib/rpm/Packages /usr/lib/sysimage/rpm/rpmdb.sqlite \
-    /lib/apk/db/installed
+  for _d in /usr/bin /bin /usr/sbin /sbin /usr/local/bin; do
+    for _c in dpkg-query rpm apk; do fpath "$_d/$_c"; done
+  done
+  for _f in /var/lib/dpkg/status /var/lib/rpm/rpmdb.sqlite /var/lib/rpm/Packages /usr/lib/sysimage/rpm/rpmdb.sqlite \
+    /lib/apk/db/installed; do fpath "$_f"; done
 }
 
-f_users() { printf '%s\n' /etc/passwd /etc/group /etc/shadow; }
+f_users() { for _f in /etc/passwd /etc/group /etc/shadow; do fpath "$_f"; done; }
 
 # Administrators also follow from accounts and groups, so their files count here too.
 f_access() {
   f_users
-  for _f in /etc/sudoers /etc/sudoers.d /etc/sudoers.d/* /etc/doas.conf /etc/doas.d /etc/doas.d/*.conf; do
-    printf '%s\n' "$_f"
-  done
+  for _f in /etc/sudoers /etc/sudoers.d /etc/sudoers.d/* /etc/doas.conf /etc/doas.d /etc/doas.d/*.conf; do fpath "$_f"; done
 }
 
 f_sshkeys() {
-  for _f in /etc/passwd /etc/ssh/ssh_host_*_key.pub; do printf '%s\n' "$_f"; done
-  ak_paths | while read -r _k _u _p; do printf '%s\n%s\n' "$_p" "${'$'}{_p%/*}"; done
+  ak_paths
+  for _f in /etc/passwd /etc/ssh/ssh_host_*_key.pub; do fpath "$_f"; done
+  while read -r _k _u _p; do [ -n "$_p" ] && fpath "$_p"; done <<EOF
+$AKP
+EOF
 }
 
-STATOK=
-# fpr SECTION: the section's fingerprint, or nothing where stat -c is missing (a BSD) or it has none.
+# fps: sets FP_<section> for every incremental section, or leaves them empty where stat -c is missing (a BSD)
+# or a file vanished between listing and reading.
+FPS=
+fps() {
+  FPS=1
+  _fl=
+  _counts=
+  for _s in packages users access sshkeys; do
+    _fc=0
+    "f_$_s"
+    _counts="$_counts $_s:$_fc"
+  done
+  _st=$(IFS=$NL; set -f; stat -L -c '%i %s %Y %Z' $_fl 2>/dev/null) || return 0
+  case $P in root) _h1=1 ;; sudo) _h1=2 ;; *) _h1=3 ;; esac
+  _n=0
+  for _x in $_st; do _n=$((_n + 1)); done
+  _want=0
+  for _c in $_counts; do _want=$((_want + ${D}{_c#*:})); done
+  [ "$_n" = $((_want * 4)) ] || return 0
+  set -f
+  # shellcheck disable=SC2086
+  set -- $_st
+  set +f
+  for _c in $_counts; do
+    _s=${D}{_c%%:*}
+    _k=$((${D}{_c#*:} * 4))
+    _a=$((FPV * 1000 + _h1 * 100 + _k))
+    _b=$_a
+    while [ "$_k" -gt 0 ]; do
+      _x=$1
+      shift
+      # The last nine digits, behind a 1 so that a leading zero never reads as octal.
+      [ ${D}{#_x} -gt 9 ] && _x=${D}{_x#"${D}{_x%?????????}"}
+      _a=$(((_a * 31 + 1$_x) % 2147483647))
+      _b=$(((_b * 37 + 1$_x) % 2147483629))
+      _k=$((_k - 1))
+    done
+    eval "FP_$_s='$_a $_b'"
+  done
+}
+
+# fpr SECTION: the section's fingerprint, or nothing.
 fpr() {
-  if [ -z "$STATOK" ]; then
-    if stat -L -c %i / >/dev/null 2>&1; then STATOK=1; else STATOK=0; fi
-  fi
-  [ "$STATOK" = 1 ] || return 0
-  {
-    printf 'v%s %s\n' "$FPV" "$P"
-    "f_$1" | sort -u | {
-      _l=
-      while IFS= read -r _f; do [ -e "$_f" ] && okpath "$_f" && _l="$_l$_f$NL"; done
-      IFS=$NL
-      set -f
-      # shellcheck disable=SC2086
-      [ -n "$_l" ] && stat -L -c '%n %i %s %Y %Z' $_l
-    }
-  } 2>/dev/null </dev/null | cksum | { read -r _a _b _r; printf '%s %s' "$_a" "$_b"; }
+  [ -n "$FPS" ] || fps </dev/null 2>/dev/null
+  eval "_fp=\${FP_$1:-}"
 }
 `;

@@ -21,11 +21,14 @@ s_access() {
   for _f in /etc/doas.d/*.conf; do fe doas "$_f"; done
 }
 
-# ak_paths: "user path" for every authorized-keys file sshd would read (AuthorizedKeysFile from sshd -T,
-# tokens expanded), and "user dir" for every home's .ssh folder; shell only unless a path has % tokens.
+# ak_paths: sets AKP to "k user path" for every authorized-keys file sshd would read (AuthorizedKeysFile from
+# sshd -T, tokens expanded) and "d user dir" for every home's .ssh folder; shell only unless a path has % tokens.
+AKP=
 ak_paths() {
+  [ -n "$AKP" ] && return 0
   _akf=$(printf '%s\n' "$SSHD_T" | awk 'tolower($1) == "authorizedkeysfile" { $1 = ""; print }')
   [ -n "$_akf" ] || _akf='.ssh/authorized_keys .ssh/authorized_keys2'
+  AKP=$NL
   while IFS=: read -r _u _x _uid _gid _g _h _sh <&3; do
     [ -n "$_h" ] && [ -d "$_h" ] || continue
     for _p in $_akf; do
@@ -34,23 +37,25 @@ ak_paths() {
         *%*) _p=$(printf '%s' "$_p" | sed -e "s|%h|$_h|g" -e "s|%u|$_u|g" -e "s|%U|$_uid|g" -e 's|%%|%|g') ;;
       esac
       case $_p in /*) ;; *) _p="$_h/$_p" ;; esac
-      printf 'k %s %s\n' "$_u" "$_p"
+      AKP="${D}{AKP}k $_u $_p$NL"
     done
-    printf 'd %s %s\n' "$_u" "$_h/.ssh"
+    AKP="${D}{AKP}d $_u $_h/.ssh$NL"
   done 3</etc/passwd
 }
 
 s_sshkeys() {
+  ak_paths
   for _f in /etc/ssh/ssh_host_*_key.pub; do fe host-key "$_f"; done
   _pk=
   while read -r _k _u _p; do
+    [ -n "$_p" ] || continue
     if [ "$_k" = k ]; then fe "authorized_keys:$_u" "$_p"; continue; fi
     for _p in "$_p"/id_*; do
       case $_p in *.pub|*'*') continue ;; esac
       [ -f "$_p" ] && okpath "$_p" && _pk="$_pk$_u $_p$NL"
     done
   done <<EOF
-$(ak_paths)
+$AKP
 EOF
   tx private-key-files
   printf '%s' "$_pk"
