@@ -203,9 +203,12 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       `Credentials found in configuration files: ${foundSecrets.length} (sealed; ${secrets.added} new, ${secrets.changed} changed).`,
     );
     log(`Changes since the last run: ${summary.text}`);
-    const ticks = Object.values(hostCpuTicks);
     // Clock ticks are USER_HZ, 100 per second on Linux.
-    if (ticks.length > 0) log(`Host CPU: ${ticks.reduce((a, b) => a + b, 0) * 10} ms.`);
+    const steps = Object.entries(hostCpuTicks);
+    if (steps.length > 0)
+      log(
+        `Host CPU: ${steps.reduce((a, [, t]) => a + t, 0) * 10} ms (${steps.map(([k, t]) => `${k} ${t * 10}`).join(', ')}).`,
+      );
     if (unchangedSections.length > 0) log(`Unchanged since the last run: ${unchangedSections.join(', ')}.`);
     await deps.hooks
       .run('snapshotTaken', { orgId: server.org_id, serverId: server.id, facts, changes })
