@@ -23,9 +23,17 @@ export interface Measure {
   readonly peakRssMiB: number;
 }
 
+/** Median host CPU per script step across the hosts of one run, in ms (from each host's "Host CPU" log line). */
+export type HostCpu = Readonly<Record<string, number>>;
+
 export interface FleetBench {
   readonly n: number;
+  /** A full discovery (every section runs). */
   readonly stewardDiscover: Measure;
+  /** The next discovery of the same unchanged hosts (unchanged sections answer in one line). */
+  readonly stewardRediscover: Measure;
+  readonly hostCpuFirst: HostCpu;
+  readonly hostCpuRepeat: HostCpu;
   readonly ansibleSetup: Measure | null;
   readonly stewardUptime: Measure;
   readonly psshUptime: Measure | null;
@@ -157,7 +165,21 @@ async function seedFleet(s: TestSteward, orgId: string): Promise<string[]> {
   return ids;
 }
 
-async function waitRun(s: TestSteward, orgId: string, runId: string): Promise<void> {
+/** Medians per step of the "Host CPU: … ms (step ms, …)." lines a discovery run logged. */
+async function hostCpuOf(s: TestSteward, runId: string): Promise<HostCpu> {
+  const rows = await s.core.db.selectFrom('task_output').select('data').where('run_id', '=', runId).execute();
+  const per = new Map<string, number[]>();
+  for (const { data } of rows) {
+    const m = /Host CPU: (\d+) ms \(([^)]*)\)/.exec(data);
+    if (!m) continue;
+    for (const [k, v] of [['total', m[1]!], ...m[2]!.split(', ').map((p) => p.split(' '))] as [string, string][])
+      per.set(k, [...(per.get(k) ?? []), Number(v)]);
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return Object.fromEntries([...per].map(([k, xs]) => [k, median(xs)]));
+}
+
+async function waitRun(s: TestSteward, orgId: string, runId: string): Promise<string> {
   for (;;) {
     const run = await s.core.db
       .selectFrom('task_runs')
@@ -175,14 +197,14 @@ async function waitRun(s: TestSteward, orgId: string, runId: string): Promise<vo
           .execute();
         throw new Error(`run ${run.status}: ${JSON.stringify(failed)}`);
       }
-      return;
+      return runId;
     }
     await sleep(20);
   }
 }
 
 export async function benchFleet(
-  sizes: number[] = [50, 100],
+  sizes: number[] = (process.env.STEWARD_BENCH_FLEET_SIZES ?? '50,100').split(',').map(Number),
 ): Promise<{ results: FleetBench[]; missingPeers: string[] }> {
   const missingPeers = ensurePeers();
   const results: FleetBench[] = [];
@@ -212,19 +234,25 @@ export async function benchFleet(
         a.orgId,
         (await s.core.discovery.requestDiscovery(actor, a.orgId, { serverIds: ids.slice(0, 2) }, {})).id,
       );
-      const stewardDiscover = await measure(async () =>
-        waitRun(s, a.orgId, (await s.core.discovery.requestDiscovery(actor, a.orgId, { serverIds: ids }, {})).id),
-      );
-      const stewardUptime = await measure(async () =>
-        waitRun(
+      const discover = async (full: boolean) =>
+        waitRun(s, a.orgId, (await s.core.discovery.requestDiscovery(actor, a.orgId, { serverIds: ids, full }, {})).id);
+      let firstRun = '';
+      let repeatRun = '';
+      const stewardDiscover = await measure(async () => void (firstRun = await discover(true)));
+      const stewardRediscover = await measure(async () => void (repeatRun = await discover(false)));
+      const stewardUptime = await measure(async () => {
+        await waitRun(
           s,
           a.orgId,
           (await s.core.tasks.runCommand(actor, a.orgId, { argv: ['uptime'], serverIds: ids }, {})).id,
-        ),
-      );
+        );
+      });
       results.push({
         n,
         stewardDiscover,
+        stewardRediscover,
+        hostCpuFirst: await hostCpuOf(s, firstRun),
+        hostCpuRepeat: await hostCpuOf(s, repeatRun),
         stewardUptime,
         ansibleSetup: missingPeers.includes('ansible') ? null : peer('ansible_setup', 'CMD_ANSIBLE_SETUP', n),
         psshUptime: missingPeers.includes('pssh') ? null : peer('pssh', 'CMD_PSSH', n),

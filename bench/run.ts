@@ -64,6 +64,7 @@ if (want('fleet')) {
     lines.push(
       `| ${f.n} | discovery vs \`ansible -m setup -f 50\` | ${fmt(f.stewardDiscover)} | ${fmt(f.ansibleSetup)} | ${ratio(f.ansibleSetup, f.stewardDiscover)} (≥ 10) |`,
     );
+    lines.push(`| ${f.n} | repeat discovery of the unchanged hosts | ${fmt(f.stewardRediscover)} | — | — |`);
     lines.push(
       `| ${f.n} | \`uptime\` vs \`parallel-ssh -p 50\` | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptime)} | ${ratio(f.psshUptime, f.stewardUptime)} (≥ 1) |`,
     );
@@ -71,6 +72,20 @@ if (want('fleet')) {
       `| ${f.n} | \`uptime\` vs parallel-ssh with curve25519 | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptimeX25519)} | ${ratio(f.psshUptimeX25519, f.stewardUptime)} |`,
     );
   }
+  lines.push('');
+  const steps = [...new Set(fleet.flatMap((f) => [...Object.keys(f.hostCpuFirst), ...Object.keys(f.hostCpuRepeat)]))];
+  lines.push(
+    'Host CPU of the discovery script per step (median over hosts, ms; `/proc/self/stat` of its shell, 10 ms ticks):',
+    '',
+    `| hosts | run | ${steps.join(' | ')} |`,
+    `| ---: | --- | ${steps.map(() => '---:').join(' | ')} |`,
+  );
+  for (const f of fleet)
+    for (const [run, cpu] of [
+      ['full', f.hostCpuFirst],
+      ['repeat', f.hostCpuRepeat],
+    ] as const)
+      lines.push(`| ${f.n} | ${run} | ${steps.map((k) => cpu[k] ?? '—').join(' | ')} |`);
   lines.push('');
 }
 

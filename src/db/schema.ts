@@ -390,6 +390,8 @@ export interface DiscoverySnapshotsTable {
   changes: string;
   summary: string;
   attention: number;
+  /** JSON: section name to the fingerprint of its inputs (digits only); null before incremental discovery. */
+  fingerprints: string | null;
 }
 
 export interface DiscoveredSecretsTable {

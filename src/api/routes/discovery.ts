@@ -43,7 +43,14 @@ export function discoveryRoutes(app: FastifyInstance, core: Core): void {
         tags: ['discovery'],
         summary: 'Discover servers now (one login each); answers with the run to follow',
         params: OrgParams,
-        body: z.strictObject({ serverIds: z.array(idOf('srv')).max(1000).optional(), all: z.boolean().optional() }),
+        body: z.strictObject({
+          serverIds: z.array(idOf('srv')).max(1000).optional(),
+          all: z.boolean().optional(),
+          full: z
+            .boolean()
+            .optional()
+            .describe('Run every section even where its inputs are unchanged since the last run (default false)'),
+        }),
         response: { 202: z.object({ runId: z.string(), total: z.number() }), ...errors },
       },
     },

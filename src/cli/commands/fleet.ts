@@ -228,18 +228,18 @@ export function registerFleetCommands(program: Command, env: Env): void {
     .description('discover servers now (one login each), with progress; `steward facts SERVER` shows the result')
     .option('--servers <list>', 'server names or ids, comma-separated', '')
     .option('--all', 'every ready server')
+    .option('--full', 'run every section, even those whose inputs did not change since the last run')
     .option('--org <id>', 'organisation')
-    .action(async (opts: { servers: string; all?: boolean; org?: string }) => {
+    .action(async (opts: { servers: string; all?: boolean; full?: boolean; org?: string }) => {
       const call = client();
       const orgId = await orgOf(call, opts.org);
       if (!opts.all && !opts.servers)
         throw new AppError('STEWARD_INVALID_INPUT', 'Say which: --servers NAME[,NAME…] or --all.');
       const sel = await resolveServers(call, orgId, opts.servers);
-      const { data } = await call<{ runId: string }>(
-        'POST',
-        `/api/orgs/${orgId}/discovery`,
-        opts.all ? { all: true } : { serverIds: sel.ids },
-      );
+      const { data } = await call<{ runId: string }>('POST', `/api/orgs/${orgId}/discovery`, {
+        ...(opts.all ? { all: true } : { serverIds: sel.ids }),
+        ...(opts.full ? { full: true } : {}),
+      });
       const run = (await call<RunView>('GET', `/api/orgs/${orgId}/task-runs/${data.runId}`)).data;
       await follow(call, orgId, run, sel.names, false);
     });

@@ -16,6 +16,8 @@ import type { Vault } from '../vault/vault.service.js';
 import {
   diffFacts,
   discoveryScript,
+  FACTS_SCHEMA_VERSION,
+  INCREMENTAL_SECTIONS,
   newDiscoveryBoundary,
   parseDiscoveryOutput,
   summariseDiff,
@@ -40,6 +42,18 @@ export interface DiscoveryDeps {
 }
 
 const SCRIPT_TIMEOUT_MS = 180_000;
+
+/** Last run's fingerprints, when its facts can stand in for unchanged sections (same facts schema). */
+function knownFingerprints(stored: string | null, previous: Facts | undefined): Record<string, string> {
+  if (!stored || !previous || previous.schemaVersion !== FACTS_SCHEMA_VERSION || !previous.complete) return {};
+  const parsed = JSON.parse(stored) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const s of INCREMENTAL_SECTIONS) {
+    const fp = parsed[s];
+    if (typeof fp === 'string') out[s] = fp;
+  }
+  return out;
+}
 const MAX_OUTPUT = 32 * 1024 * 1024;
 
 /**
@@ -115,14 +129,23 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
   }
 
   /** One server's discovery, inside a run (the tasks engine gives it the login). */
-  const runOne: KindRunner = async ({ session, server, runId, log }) => {
+  const runOne: KindRunner = async ({ session, server, runId, params, log }) => {
     const boundary = newDiscoveryBoundary();
-    const script = discoveryScript({ boundary });
+    const previous = await discoveryStore.latest(db, server.id);
+    const previousFacts = previous ? (JSON.parse(previous.facts) as Facts) : undefined;
+    // Incremental unless asked for a full run: sections whose inputs still match last time's fingerprints
+    // answer "unchanged" and keep last time's facts (docs/decisions/0012-incremental-discovery.md).
+    const known = params.full === true ? {} : knownFingerprints(previous?.fingerprints ?? null, previousFacts);
+    const script = discoveryScript({ boundary, known });
     const privileged =
       server.username === 'root'
         ? ['sh', '-s']
         : ['sh', '-c', 'if sudo -n true 2>/dev/null; then exec sudo -n sh -s; else exec sh -s; fi'];
-    log('Collecting facts (one login, one script)…');
+    log(
+      params.full === true
+        ? 'Collecting facts (one login, one script, full run)…'
+        : 'Collecting facts (one login, one script)…',
+    );
     const res = await session.exec(privileged, {
       stdin: script,
       timeoutMs: SCRIPT_TIMEOUT_MS,
@@ -134,9 +157,12 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
         'Discovery output was larger than Steward keeps; nothing was stored.',
       );
     // The raw output holds configuration files with credentials: parse it and let it go.
-    const { facts, foundSecrets } = parseDiscoveryOutput(res.stdout, boundary, { now: clock.now() });
-    const previous = await discoveryStore.latest(db, server.id);
-    const changes = previous ? diffFacts(JSON.parse(previous.facts) as Facts, facts) : [];
+    const { facts, foundSecrets, hostCpuTicks, fingerprints, unchangedSections } = parseDiscoveryOutput(
+      res.stdout,
+      boundary,
+      { now: clock.now(), previous: previousFacts },
+    );
+    const changes = previousFacts ? diffFacts(previousFacts, facts) : [];
     const summary = previous ? summariseDiff(changes) : { total: 0, attention: 0, text: 'First discovery.' };
     const secrets = await storeSecrets(server.org_id, server.id, foundSecrets);
     const snapshot: SnapshotRow = {
@@ -149,6 +175,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       changes: JSON.stringify(changes),
       summary: summary.text,
       attention: summary.attention,
+      fingerprints: JSON.stringify(fingerprints),
     };
     await db.transaction().execute(async (trx) => {
       await discoveryStore.insertSnapshot(trx, snapshot);
@@ -176,6 +203,13 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       `Credentials found in configuration files: ${foundSecrets.length} (sealed; ${secrets.added} new, ${secrets.changed} changed).`,
     );
     log(`Changes since the last run: ${summary.text}`);
+    // Clock ticks are USER_HZ, 100 per second on Linux.
+    const steps = Object.entries(hostCpuTicks);
+    if (steps.length > 0)
+      log(
+        `Host CPU: ${steps.reduce((a, [, t]) => a + t, 0) * 10} ms (${steps.map(([k, t]) => `${k} ${t * 10}`).join(', ')}).`,
+      );
+    if (unchangedSections.length > 0) log(`Unchanged since the last run: ${unchangedSections.join(', ')}.`);
     await deps.hooks
       .run('snapshotTaken', { orgId: server.org_id, serverId: server.id, facts, changes })
       .catch((err: unknown) =>
@@ -185,13 +219,16 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
   };
   deps.tasks.defineKind('discovery', runOne);
 
+  /** `full`: every section runs whatever its fingerprint says (otherwise unchanged sections answer in a line). */
   function discover(
     orgId: string,
     sel: ServerSelection,
     instruction: Instruction,
     ctx: RequestContext,
+    full = false,
   ): Promise<RunView> {
-    return deps.tasks.startKindRun({ orgId, sel, kind: 'discovery', params: {}, instruction, ctx });
+    const params = full ? { full: true } : {};
+    return deps.tasks.startKindRun({ orgId, sel, kind: 'discovery', params, instruction, ctx });
   }
 
   async function latestFacts(actor: Actor, orgId: string, serverId: string, ctx: RequestContext) {
@@ -251,9 +288,15 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     runOne,
     discover,
     latestFacts,
-    async requestDiscovery(actor: Actor, orgId: string, sel: ServerSelection, ctx: RequestContext): Promise<RunView> {
+    async requestDiscovery(
+      actor: Actor,
+      orgId: string,
+      sel: ServerSelection & { readonly full?: boolean },
+      ctx: RequestContext,
+    ): Promise<RunView> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
-      return discover(orgId, sel, userInstruction(actor.userId, ctx.requestId), ctx);
+      const { full, ...servers } = sel;
+      return discover(orgId, servers, userInstruction(actor.userId, ctx.requestId), ctx, full === true);
     },
     async history(actor: Actor, orgId: string, serverId: string, limit: number, ctx: RequestContext) {
       await deps.servers.requireServer(actor, orgId, serverId, ctx);

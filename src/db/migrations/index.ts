@@ -15,6 +15,7 @@ import * as m0012 from './0012_signup_confirmation.js';
 import * as m0013 from './0013_backups.js';
 import * as m0014 from './0014_billing.js';
 import * as m0015 from './0015_trust.js';
+import * as m0016 from './0016_discovery_fingerprints.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_backups': m0013, // backups and restore
   '0014_billing': m0014, // plans, usage, invoices, payments
   '0015_trust': m0015, // terms, staff undertaking, review queue, suspensions, recommendations
+  '0016_discovery_fingerprints': m0016, // incremental discovery
 };
 
 export const migrationProvider: MigrationProvider = {

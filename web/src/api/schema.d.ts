@@ -3814,6 +3814,8 @@ export interface paths {
                     "application/json": {
                         serverIds?: string[];
                         all?: boolean;
+                        /** @description Run every section even where its inputs are unchanged since the last run (default false) */
+                        full?: boolean;
                     };
                 };
             };

@@ -421,4 +421,10 @@ export interface FoundSecret {
 export interface DiscoveryResult {
   readonly facts: Facts;
   readonly foundSecrets: readonly FoundSecret[];
+  /** Host CPU per script step in clock ticks (see `Framed.cpuTicks`); not a fact, so never diffed or stored. */
+  readonly hostCpuTicks: Readonly<Record<string, number>>;
+  /** Fingerprints of the sections' inputs, to send with the next run (digits only, never a secret). */
+  readonly fingerprints: Readonly<Record<string, string>>;
+  /** Sections that answered `unchanged`; their facts were taken from `ParseOptions.previous`. */
+  readonly unchangedSections: readonly string[];
 }

@@ -85,6 +85,18 @@ describe('frame', () => {
     expect(f.complete).toBe(true);
   });
 
+  it('keeps host CPU ticks per step and ignores malformed ones', () => {
+    const f = frame(
+      `@@${B} cpu prologue 3\n@@${B} section os\n@@${B} end os\n@@${B} cpu os 12\n@@${B} cpu apps x\n@@${B} done`,
+      B,
+    );
+    expect([...f.cpuTicks]).toEqual([
+      ['prologue', 3],
+      ['os', 12],
+    ]);
+    expect(f.sections.get('os')?.blocks).toEqual([]);
+  });
+
   it('returns nothing for text from another run', () => {
     const f = frame(`@@${B} section os\n@@${B} done`, 'AnotherBoundary12345');
     expect(f.sections.size).toBe(0);

@@ -41,6 +41,10 @@ export interface Section {
   readonly blocks: readonly Block[];
   /** The section's end marker was seen. */
   readonly ended: boolean;
+  /** The fingerprint of the section's inputs (`fp` or `unchanged` marker), when it has one. */
+  readonly fingerprint: string | null;
+  /** The section answered `unchanged`: its inputs match the fingerprint Steward sent, so it printed nothing. */
+  readonly unchanged: boolean;
 }
 
 export interface Framed {
@@ -50,6 +54,11 @@ export interface Framed {
   readonly complete: boolean;
   /** Files the script skipped because a cap was reached. */
   readonly capped: readonly string[];
+  /**
+   * Host CPU the script's shell and its children spent per step (`prologue`, `prepare`, then each section),
+   * in clock ticks (USER_HZ, 100 per second on Linux). Empty where the host has no /proc.
+   */
+  readonly cpuTicks: ReadonlyMap<string, number>;
 }
 
 type Encoding = 'b64' | 'hex' | 'none';
@@ -65,6 +74,8 @@ interface MutableSection {
   name: string;
   blocks: Block[];
   ended: boolean;
+  fingerprint: string | null;
+  unchanged: boolean;
 }
 
 function toInt(s: string | undefined): number | null {
@@ -140,6 +151,7 @@ export function frame(text: string, boundary: string): Framed {
   const meta = new Map<string, string>();
   const sections = new Map<string, MutableSection>();
   const capped: string[] = [];
+  const cpuTicks = new Map<string, number>();
   let complete = false;
   let section: MutableSection | null = null;
   let open: OpenBlock | null = null;
@@ -155,7 +167,7 @@ export function frame(text: string, boundary: string): Framed {
     open = null;
     switch (word) {
       case 'section': {
-        section = { name: tail, blocks: [], ended: false };
+        section = { name: tail, blocks: [], ended: false, fingerprint: null, unchanged: false };
         if (!sections.has(tail)) sections.set(tail, section);
         break;
       }
@@ -186,6 +198,19 @@ export function frame(text: string, boundary: string): Framed {
         capped.push(path);
         break;
       }
+      case 'fp':
+      case 'unchanged':
+        if (section && /^\d{1,10} \d{1,20}$/.test(tail)) {
+          section.fingerprint = tail;
+          section.unchanged = word === 'unchanged';
+        }
+        break;
+      case 'cpu': {
+        const [name = '', ticks] = splitHead(tail, 2);
+        const n = toInt(ticks);
+        if (name && n !== null) cpuTicks.set(name, n);
+        break;
+      }
       case 'done':
         complete = true;
         break;
@@ -194,7 +219,7 @@ export function frame(text: string, boundary: string): Framed {
     }
   }
   closeBlock(open, section);
-  return { meta, sections, complete, capped };
+  return { meta, sections, complete, capped, cpuTicks };
 }
 
 /** Helpers for section parsers: find blocks by label or tag. */

@@ -36,6 +36,11 @@ export interface ParseOptions {
   readonly now: Date;
   /** Keep at most this many recent lines per log (default 50). */
   readonly logLines?: number;
+  /**
+   * The facts of the run whose fingerprints the script was given: a section that answered `unchanged` takes
+   * its facts from here (packages; users and groups; administrators; SSH keys).
+   */
+  readonly previous?: Facts;
 }
 
 const view = (f: Framed, name: string): SectionView => new SectionView(f.sections.get(name));
@@ -113,12 +118,15 @@ function containers(f: Framed): Container[] {
     .sort((a, b) => compareText(a.name, b.name));
 }
 
-function notesFor(f: Framed, facts: Omit<Facts, 'notes'>): string[] {
+function notesFor(f: Framed, facts: Omit<Facts, 'notes'>, reusable: boolean): string[] {
   const notes: string[] = [];
   if (!f.complete)
     notes.push('The output ended early (cut off or the script was stopped); later sections may be missing.');
   const missing = SECTIONS.filter((s) => !f.sections.has(s));
   if (missing.length > 0 && f.sections.size > 0) notes.push(`Sections missing from the output: ${missing.join(', ')}.`);
+  for (const s of SECTIONS)
+    if (f.sections.get(s)?.unchanged && !reusable)
+      notes.push(`The ${s} section answered "unchanged" but no earlier facts were at hand; run a full discovery.`);
   if (f.sections.size === 0)
     notes.push('The output held no discovery sections (wrong boundary, or the script did not run).');
   if (facts.privilege === 'user')
@@ -139,6 +147,15 @@ function notesFor(f: Framed, facts: Omit<Facts, 'notes'>): string[] {
   return notes;
 }
 
+type Reusable = Pick<Facts, 'packages' | 'users' | 'groups' | 'admins' | 'sshKeys'>;
+const EMPTY_PREVIOUS: Reusable = {
+  packages: [],
+  users: [],
+  groups: [],
+  admins: { uid0: [], adminGroups: [], grants: [], effective: [] },
+  sshKeys: { authorized: [], host: [], privateKeyFiles: [] },
+};
+
 const PRIVILEGES = new Set(['root', 'sudo', 'user']);
 
 /**
@@ -158,7 +175,12 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
   ];
   const extracted = extractSecrets(fileBlocks);
 
-  const { users, groups } = buildUsers(f);
+  const prev = options.previous?.schemaVersion === FACTS_SCHEMA_VERSION ? options.previous : undefined;
+  const unchanged = SECTIONS.filter((s) => f.sections.get(s)?.unchanged);
+  // An unchanged section printed nothing: its facts are the previous run's (empty when there is none).
+  const reuse = (s: string): Reusable | undefined =>
+    unchanged.includes(s as never) ? (prev ?? EMPTY_PREVIOUS) : undefined;
+  const { users, groups } = reuse('users') ?? buildUsers(f);
   const nameByUid = new Map(users.map((u) => [u.uid, u.name]));
   const userOf = (uid: number): string | null => nameByUid.get(uid) ?? null;
   const procs = rawProcesses(f);
@@ -173,7 +195,7 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
     complete: f.complete,
     identity: buildIdentity(f),
     os: buildOs(f),
-    packages: buildPackages(f),
+    packages: reuse('packages')?.packages ?? buildPackages(f),
     applications: [],
     services: buildServices(f),
     ports: buildPorts(f),
@@ -181,9 +203,9 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
     containers: containers(f),
     users,
     groups,
-    admins: buildAdmins(f, users, groups),
+    admins: reuse('access')?.admins ?? buildAdmins(f, users, groups),
     dbAdmins: buildDbAdmins(f, extracted.configDbUsers),
-    sshKeys: buildSshKeys(f),
+    sshKeys: reuse('sshkeys')?.sshKeys ?? buildSshKeys(f),
     certificates: buildCertificates(f, options.now),
     performance: buildPerformance(f, procs, userOf),
     serviceConfig,
@@ -197,11 +219,23 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
       ),
     },
   } satisfies Omit<Facts, 'notes'>;
-  const facts: Facts = { ...base, applications: recogniseApplications(base), notes: notesFor(f, base) };
+  const facts: Facts = {
+    ...base,
+    applications: recogniseApplications(base),
+    notes: notesFor(f, base, prev !== undefined),
+  };
 
   const foundSecrets: FoundSecret[] = [...extracted.secrets].sort(
     (a, b) =>
       compareText(a.location, b.location) || (a.context.line ?? 0) - (b.context.line ?? 0) || compareText(a.key, b.key),
   );
-  return { facts: scrubFacts(facts, foundSecrets), foundSecrets };
+  const fingerprints: Record<string, string> = {};
+  for (const [name, s] of f.sections) if (s.fingerprint) fingerprints[name] = s.fingerprint;
+  return {
+    facts: scrubFacts(facts, foundSecrets),
+    foundSecrets,
+    hostCpuTicks: Object.fromEntries(f.cpuTicks),
+    fingerprints,
+    unchangedSections: unchanged,
+  };
 }

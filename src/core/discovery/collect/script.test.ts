@@ -67,15 +67,23 @@ describe.concurrent('the script on this machine', () => {
   it('runs under sh -s in one process, completes, and parses into facts', { timeout: LIVE_TIMEOUT }, async () => {
     const r = await run(['sh', '-s'], script);
     expect(r.status).toBe(0);
-    const { facts } = parseDiscoveryOutput(r.stdout, boundary, { now: new Date(), logLines: 5 });
+    const { facts, hostCpuTicks } = parseDiscoveryOutput(r.stdout, boundary, { now: new Date(), logLines: 5 });
     expect(facts.complete).toBe(true);
+    // Every step reports the CPU it took on the host (this machine has /proc).
+    expect(Object.keys(hostCpuTicks)).toEqual(['prologue', 'prepare', ...SECTIONS]);
+    const ticks = Object.values(hostCpuTicks);
+    expect(ticks.every((t) => Number.isInteger(t) && t >= 0)).toBe(true);
     expect(facts.os.kernel.name).toBe('Linux');
     expect(facts.identity.hostname).toBeTruthy();
     expect(facts.users.find((u) => u.uid === 0)).toBeTruthy();
     expect(facts.packages.length + facts.performance.processCount).toBeGreaterThan(0);
     expect(facts.logs.every((l) => l.recentLines.length <= 5)).toBe(true);
     console.info(
-      `discovery script: ${script.length} bytes; run under sh: ${Math.round(r.ms)} ms, ${r.stdout.length} bytes of output`,
+      `discovery script: ${script.length} bytes; run under sh: ${Math.round(r.ms)} ms, ${r.stdout.length} bytes of output, host CPU ${ticks.reduce((a, b) => a + b, 0) * 10} ms (${Object.entries(
+        hostCpuTicks,
+      )
+        .map(([k, v]) => `${k} ${v * 10}`)
+        .join(', ')})`,
     );
   });
 

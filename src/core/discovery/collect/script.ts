@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { invalidInput } from '../../../kernel/errors.js';
 import { PROLOGUE } from './script/prologue.js';
 import { ACCESS_SECTIONS } from './script/sections-access.js';
+import { FINGERPRINTS } from './script/fingerprints.js';
 import { APP_SECTIONS } from './script/sections-apps.js';
 import { SYSTEM_SECTIONS } from './script/sections-system.js';
 
@@ -34,6 +35,12 @@ export const SECTIONS = [
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
+/** Sections that print a fingerprint of their inputs and can answer `unchanged` (see fingerprints.ts). */
+export const INCREMENTAL_SECTIONS = ['packages', 'users', 'access', 'sshkeys'] as const;
+export type IncrementalSection = (typeof INCREMENTAL_SECTIONS)[number];
+
+const FINGERPRINT = /^\d{1,10} \d{1,20}$/;
+
 export interface DiscoveryScriptOptions {
   /**
    * A fresh random token per run (letters and digits, 16 to 64 of them; `newDiscoveryBoundary()` makes one).
@@ -53,6 +60,11 @@ export interface DiscoveryScriptOptions {
    * password, else runs unprivileged and the output says so. `never`: run as the login user.
    */
   readonly elevate?: 'sudo-if-needed' | 'never';
+  /**
+   * Fingerprints the previous run printed, per section: a section whose inputs still match answers
+   * `unchanged` instead of its content. Leave out for a full run.
+   */
+  readonly known?: Partial<Readonly<Record<IncrementalSection, string>>>;
 }
 
 const BOUNDARY = /^[A-Za-z0-9]{16,64}$/;
@@ -84,6 +96,18 @@ export function discoveryScript(options: DiscoveryScriptOptions): string {
   const maxBytes = boundedInt('maxFileBytes', options.maxFileBytes, 65536, 1024, 4 * 1024 * 1024);
   const timeout = boundedInt('commandTimeoutSeconds', options.commandTimeoutSeconds, 20, 1, 600);
   const b = options.boundary;
+  const known: string[] = [];
+  for (const [section, fp] of Object.entries(options.known ?? {})) {
+    if (
+      !(INCREMENTAL_SECTIONS as readonly string[]).includes(section) ||
+      typeof fp !== 'string' ||
+      !FINGERPRINT.test(fp)
+    )
+      throw invalidInput('A known fingerprint must name an incremental section and be two whole numbers.', {
+        field: 'known',
+      });
+    known.push(`K_${section}='${fp}'`);
+  }
 
   const body = [
     `B=${b}`,
@@ -91,7 +115,10 @@ export function discoveryScript(options: DiscoveryScriptOptions): string {
     `MAXFILES=${maxFiles}`,
     `MAXBYTES=${maxBytes}`,
     `TSEC=${timeout}`,
+    `FPV=${SCRIPT_VERSION}`,
+    ...known,
     PROLOGUE,
+    FINGERPRINTS,
     SYSTEM_SECTIONS,
     ACCESS_SECTIONS,
     APP_SECTIONS,
@@ -115,8 +142,40 @@ export function discoveryScript(options: DiscoveryScriptOptions): string {
   return ['steward_body() {', `cat <<'${delimiter}'`, body, delimiter, '}', runner, ''].join('\n');
 }
 
+const D = '$';
+
 const MAIN = String.raw`
-sec() { mk section "$1"; "s_$1" </dev/null 2>/dev/null; mk end "$1"; }
+# Host CPU this shell and its finished children used so far, in clock ticks (utime+stime+cutime+cstime of
+# /proc/self/stat, read by the read builtin so measuring starts no process); empty where there is no /proc.
+cpu() {
+  _T=
+  [ -r /proc/self/stat ] || return 0
+  read -r _st </proc/self/stat 2>/dev/null || return 0
+  _st=${D}{_st##*) }
+  set -f
+  # shellcheck disable=SC2086
+  set -- $_st
+  set +f
+  [ $# -ge 15 ] || return 0
+  _T=$((${D}{12} + ${D}{13} + ${D}{14} + ${D}{15}))
+}
+# tick NAME: prints the ticks spent since the previous tick (nothing where they cannot be read).
+tick() { cpu; [ -n "$_T" ] && [ -n "$_T0" ] && mk cpu "$1" $((_T - _T0)); _T0=$_T; }
+# sec NAME: one section; one with a fingerprint prints it, or only "unchanged" when it equals the known one.
+sec() {
+  mk section "$1"
+  _fp=
+  have "f_$1" && fpr "$1"
+  eval "_k=\${K_$1:-}"
+  if [ -n "$_fp" ] && [ "$_fp" = "$_k" ]; then
+    mk unchanged "$_fp"
+  else
+    [ -n "$_fp" ] && mk fp "$_fp"
+    "s_$1" </dev/null 2>/dev/null
+  fi
+  mk end "$1"
+  tick "$1"
+}
 
 main() {
   if [ "$(id -u)" = 0 ]; then
@@ -126,8 +185,11 @@ main() {
   mk meta version ${SCRIPT_VERSION}
   mk meta privilege "$P"
   mk meta encoding "$ENC"
+  _T0=0
+  tick prologue
   mk meta started "$(date +%s)"
   prepare </dev/null 2>/dev/null
+  tick prepare
   for _s in ${SECTIONS.join(' ')}; do sec "$_s"; done
   mk meta finished "$(date +%s)"
   mk done

@@ -90,12 +90,31 @@ s_apps() {
     set +f
   fi
   _w=
+  _nl=
+  _nn=0
   for _d in /proc/[0-9]*; do
     read -r _c <"$_d/comm" 2>/dev/null || continue
-    case $_c in
-      node|nodejs|bun|deno) _cwd=$(readlink "$_d/cwd" 2>/dev/null) && _w="$_w${D}{_d#/proc/} $_cwd$NL" ;;
-    esac
+    case $_c in node|nodejs|bun|deno) _nl="$_nl$_d$NL"; _nn=$((_nn + 1)) ;; esac
   done
+  # One readlink for all of them where it takes several paths (GNU); one each where it does not, or where a
+  # process ended in between and the answers no longer line up.
+  _cw=
+  _cn=0
+  if [ "$_nn" -gt 1 ]; then
+    _cw=$(IFS=$NL; set -f; for _d in $_nl; do set -- "$@" "$_d/cwd"; done; readlink "$@" 2>/dev/null)
+    [ -n "$_cw" ] && _cn=$(($(printf '%s\n' "$_cw" | wc -l)))
+  fi
+  if [ "$_cn" = "$_nn" ] && [ "$_nn" -gt 1 ]; then
+    while IFS= read -r _d <&4 && IFS= read -r _cwd <&5; do _w="$_w${D}{_d#/proc/} $_cwd$NL"; done 4<<EOF 5<<EOF2
+$_nl
+EOF
+$_cw
+EOF2
+  else
+    for _d in $_nl; do
+      _cwd=$(readlink "$_d/cwd" 2>/dev/null) && _w="$_w${D}{_d#/proc/} $_cwd$NL"
+    done
+  fi
   tx node-processes
   printf '%s' "$_w"
   printf '%s' "$_w" | awk '{ $1 = ""; sub(/^ /, ""); print }' | sort -u | head -n 50 | while IFS= read -r _d; do
