@@ -165,6 +165,18 @@ describe.each(ENGINES)('sign-up confirmed by a mailed link (%s)', (engine) => {
     );
   });
 
+  it('refuses an address at a disposable mail service (or under one) before anything is sent', async () => {
+    const tag = Date.now();
+    for (const email of [`throwaway-${tag}@mailinator.com`, `x-${tag}@sub.mailinator.com`]) {
+      const res = await from('192.0.2.88').post('/api/auth/signup', body(email));
+      expect(res.status, res.raw).toBe(400);
+      expect(res.body.error.code).toBe('STEWARD_SIGNUP_DISPOSABLE_EMAIL');
+      expect(res.body.error.message).toMatch(/disposable .*address you will keep/);
+      expect(await s.core.notify.mailsTo(s.core.vault.emailIndex(email))).toEqual([]);
+    }
+    expect((await from('192.0.2.89').post('/api/auth/signup', body(`lasting-${tag}@example.org`))).status).toBe(202);
+  });
+
   it('refuses a weak password before anything is sent, for new and taken addresses alike', async () => {
     const taken = await signUp(s.app);
     const fresh = `weak-${Date.now()}@fresh.example.net`;
