@@ -112,6 +112,36 @@ describe.each(ENGINES)('sign-up confirmed by a mailed link (%s)', (engine) => {
     ).toEqual([]);
   });
 
+  it('an unconfirmed sign-up cannot act: no sign-in, no API, nothing created', async () => {
+    const email = `unconfirmed-${Date.now()}@fresh.example.net`;
+    const anon = from('192.0.2.61');
+    const orgsBefore = await s.core.db.selectFrom('orgs').select('id').execute();
+    const signedUp = await anon.post('/api/auth/signup', body(email, 'Never Confirmed Ltd'));
+    expect(signedUp.status).toBe(202);
+    expect(signedUp.headers['set-cookie']).toBeUndefined();
+    await mailTo(email);
+
+    const signIn = await anon.post('/api/auth/signin', { email, password: PASSWORD });
+    expect(signIn.status).toBe(401);
+    expect(signIn.body.error.code).toBe('STEWARD_INVALID_CREDENTIALS');
+    expect(signIn.headers['set-cookie']).toBeUndefined();
+    for (const res of [
+      await anon.get('/api/me'),
+      await anon.get('/api/orgs'),
+      await anon.post('/api/orgs', { name: 'Sneaky Ltd' }),
+      await anon.get('/api/auth/session'),
+    ])
+      expect(res.status, res.raw).toBe(401);
+
+    const idx = s.core.vault.emailIndex(email);
+    expect(await s.core.db.selectFrom('users').select('id').where('email_bidx', '=', idx).execute()).toEqual([]);
+    expect(await s.core.db.selectFrom('orgs').select('id').execute()).toEqual(orgsBefore);
+    // Only the waiting request exists, until its link is followed.
+    expect(
+      await s.core.db.selectFrom('signup_requests').select('id').where('email_bidx', '=', idx).execute(),
+    ).toHaveLength(1);
+  });
+
   it('limits sign-ups per client address and per e-mail domain, new and taken addresses alike', async () => {
     const tag = Date.now();
     // One address: four sign-ups in the window (STEWARD_SIGNUP_PER_ADDRESS=4), then 429 whatever the address.
@@ -133,6 +163,18 @@ describe.each(ENGINES)('sign-up confirmed by a mailed link (%s)', (engine) => {
     expect((await from('198.51.100.100').post('/api/auth/signup', body(`ok-${tag}@other.example.com`))).status).toBe(
       202,
     );
+  });
+
+  it('refuses an address at a disposable mail service (or under one) before anything is sent', async () => {
+    const tag = Date.now();
+    for (const email of [`throwaway-${tag}@mailinator.com`, `x-${tag}@sub.mailinator.com`]) {
+      const res = await from('192.0.2.88').post('/api/auth/signup', body(email));
+      expect(res.status, res.raw).toBe(400);
+      expect(res.body.error.code).toBe('STEWARD_SIGNUP_DISPOSABLE_EMAIL');
+      expect(res.body.error.message).toMatch(/disposable .*address you will keep/);
+      expect(await s.core.notify.mailsTo(s.core.vault.emailIndex(email))).toEqual([]);
+    }
+    expect((await from('192.0.2.89').post('/api/auth/signup', body(`lasting-${tag}@example.org`))).status).toBe(202);
   });
 
   it('refuses a weak password before anything is sent, for new and taken addresses alike', async () => {

@@ -61,6 +61,10 @@ export const ERROR_CODES = {
     kind: 'not_found',
     summary: 'The sign-up confirmation link is unknown, was already used or has expired; sign up again.',
   },
+  STEWARD_SIGNUP_DISPOSABLE_EMAIL: {
+    kind: 'invalid_input',
+    summary: 'Sign-up with an address at a disposable (throwaway) mail service is refused; use a lasting address.',
+  },
   STEWARD_REAUTHENTICATION_REQUIRED: {
     kind: 'forbidden',
     summary:

@@ -101,6 +101,21 @@ describe('invoice rules', () => {
     ]);
   });
 
+  it('says "1 server-hour", not "1 server-hours"', () => {
+    const { startMs, endMs } = monthOf(Date.UTC(2026, 1, 10));
+    const p = plan({ id: 'p', name: 'Starter' });
+    const usage: UsageHour[] = [{ hourMs: startMs, servers: 3, instances: 0, monitored: 0, backupBytes: 0n }];
+    const inv = computeInvoice({
+      periodStartMs: startMs,
+      periodEndMs: endMs,
+      segments: [{ plan: p, fromMs: startMs, toMs: endMs }],
+      usage,
+      exponent: 2,
+      taxPercent: 0n,
+    });
+    expect(inv.lines.find((l) => l.kind === 'extra_servers')?.quantity).toBe('1 server-hour');
+  });
+
   it('names months and refuses what is not one', () => {
     expect(parsePeriod('2026-13')).toBeUndefined();
     expect(parsePeriod('2026-3')).toBeUndefined();

@@ -116,7 +116,7 @@ export function computeInvoice(input: {
       lines.push({
         kind: 'extra_servers',
         description: `Servers beyond the ${plan.includedServers} included in ${plan.name}`,
-        quantity: `${extraHours} server-hours`,
+        quantity: extraHours === 1 ? '1 server-hour' : `${extraHours} server-hours`,
         unitPrice: `${formatPrice(plan.serverHourPrice)} / server-hour`,
         amount: money(amountOf(plan.serverHourPrice, BigInt(extraHours), 1n, exponent)),
       });

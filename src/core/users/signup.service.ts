@@ -19,7 +19,7 @@ import type { OrgsService } from '../orgs/orgs.service.js';
 import type { Vault } from '../vault/vault.service.js';
 import { signupStore } from './signup.store.js';
 import './signup.templates.js';
-import { checkPasswordPolicy } from './users.rules.js';
+import { checkPasswordPolicy, isDisposableDomain } from './users.rules.js';
 import { usersStore } from './users.store.js';
 import type { UsersService } from './users.service.js';
 
@@ -97,7 +97,16 @@ export function createSignUpService(deps: SignUpDeps) {
   const strongPassword: SignUpCheck = (input) =>
     checkPasswordPolicy(input.password.reveal(), [input.email, input.name]);
 
-  const checks: readonly SignUpCheck[] = [withinLimits, strongPassword, ...(deps.extraChecks ?? [])];
+  /** Addresses at throwaway mail services, from a list maintained upstream; taken addresses are refused alike. */
+  const lastingAddress: SignUpCheck = async (input) => {
+    if (isDisposableDomain(input.email.trim().toLowerCase().split('@').pop() ?? ''))
+      throw new AppError(
+        'STEWARD_SIGNUP_DISPOSABLE_EMAIL',
+        'This address is at a disposable (throwaway) mail service. Sign up with an address you will keep: Steward mails invoices, security notices and sign-in links to it.',
+      );
+  };
+
+  const checks: readonly SignUpCheck[] = [withinLimits, lastingAddress, strongPassword, ...(deps.extraChecks ?? [])];
 
   /** Forgets sign-ups whose link expired: their row, their key scope (and with it the sealed fields), their mail. */
   async function forgetExpired(): Promise<void> {

@@ -1,3 +1,4 @@
+import disposableDomains from 'disposable-email-domains/index.json' with { type: 'json' };
 import { invalidInput } from '../../kernel/errors.js';
 import { isBreachedPassword, MIN_SCORE, passwordStrength } from './password-strength.js';
 
@@ -42,3 +43,12 @@ export function sessionExpired(
 
 /** How often a session's last-seen time is written (so every request does not write). */
 export const TOUCH_INTERVAL_MS = 60_000;
+
+const DISPOSABLE = new Set<string>(disposableDomains);
+
+/** Whether a mail domain, or a domain it is under, is a disposable (throwaway) mail service. */
+export function isDisposableDomain(domain: string): boolean {
+  const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
+  for (let i = 0; i < labels.length - 1; i++) if (DISPOSABLE.has(labels.slice(i).join('.'))) return true;
+  return false;
+}

@@ -33,8 +33,9 @@ export function Billing() {
         ) : plan.data?.current ? (
           <p>
             <strong>{plan.data.current.name}</strong>: {plan.data.current.monthlyPrice} {plan.data.current.currency} a
-            month, {plan.data.current.includedServers} servers included, then {plan.data.current.serverHourPrice} per
-            extra server-hour; {plan.data.current.supportTier} support.
+            month, {plan.data.current.includedServers} {plan.data.current.includedServers === 1 ? 'server' : 'servers'}{' '}
+            included, then {plan.data.current.serverHourPrice} per extra server-hour; {plan.data.current.supportTier}{' '}
+            support.
           </p>
         ) : (
           <p className="muted">No plan yet.</p>
