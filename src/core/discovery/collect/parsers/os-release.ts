@@ -3,7 +3,7 @@
  * distributions' own release files when it does not (or when they know the minor version it leaves out),
  * `/etc/release` on Solaris and illumos, and `uname` with FreeBSD's userland version on the BSDs.
  */
-import type { OsFamily } from '../facts.js';
+import type { OsFacts, OsFamily } from '../facts.js';
 import { splitLines, words } from './util.js';
 
 function unescapeValue(raw: string): string {
@@ -134,17 +134,8 @@ export function parseUnameSrvm(lines: readonly string[]): Uname {
   };
 }
 
-export interface OsIdentity {
-  readonly id: string | null;
-  readonly idLike: readonly string[];
-  readonly family: OsFamily;
-  readonly name: string | null;
-  readonly versionId: string | null;
-  readonly version: string | null;
-  readonly variantId: string | null;
-  readonly prettyName: string | null;
-  readonly release: string | null;
-}
+/** What the release files and `uname` say: the OS facts without the kernel, uptime and virtualisation. */
+export type OsIdentity = Omit<OsFacts, 'kernel' | 'uptimeSeconds' | 'virtualisation'>;
 
 /** Release files by path (`/etc/redhat-release`), content as read. */
 export type ReleaseFiles = ReadonlyMap<string, string>;
