@@ -99,7 +99,7 @@ export function createSignUpService(deps: SignUpDeps) {
 
   /** Addresses at throwaway mail services, from a list maintained upstream; taken addresses are refused alike. */
   const lastingAddress: SignUpCheck = async (input) => {
-    if (isDisposableDomain(input.email.trim().toLowerCase().split('@').pop() ?? ''))
+    if (await isDisposableDomain(input.email.trim().toLowerCase().split('@').pop() ?? ''))
       throw new AppError(
         'STEWARD_SIGNUP_DISPOSABLE_EMAIL',
         'This address is at a disposable (throwaway) mail service. Sign up with an address you will keep: Steward mails invoices, security notices and sign-in links to it.',

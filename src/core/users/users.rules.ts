@@ -1,4 +1,3 @@
-import disposableDomains from 'disposable-email-domains/index.json' with { type: 'json' };
 import { invalidInput } from '../../kernel/errors.js';
 import { isBreachedPassword, MIN_SCORE, passwordStrength } from './password-strength.js';
 
@@ -44,11 +43,16 @@ export function sessionExpired(
 /** How often a session's last-seen time is written (so every request does not write). */
 export const TOUCH_INTERVAL_MS = 60_000;
 
-const DISPOSABLE = new Set<string>(disposableDomains);
+// The list (about 120,000 domains) is read on the first sign-up, not at import: most commands never need it.
+let disposable: Promise<ReadonlySet<string>> | undefined;
 
 /** Whether a mail domain, or a domain it is under, is a disposable (throwaway) mail service. */
-export function isDisposableDomain(domain: string): boolean {
+export async function isDisposableDomain(domain: string): Promise<boolean> {
+  disposable ??= import('disposable-email-domains/index.json', { with: { type: 'json' } }).then(
+    (m) => new Set<string>(m.default),
+  );
+  const known = await disposable;
   const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
-  for (let i = 0; i < labels.length - 1; i++) if (DISPOSABLE.has(labels.slice(i).join('.'))) return true;
+  for (let i = 0; i < labels.length - 1; i++) if (known.has(labels.slice(i).join('.'))) return true;
   return false;
 }
