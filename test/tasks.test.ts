@@ -80,6 +80,37 @@ describe('tasks: ad-hoc commands fanned out over real hosts', () => {
     expect(uses.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('closes a run whose closing was lost: on the next read, and by the sweep', async () => {
+    const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, { argv: ['true'], serverIds: ids });
+    const run = await waitForRun(a, res.body.id);
+    expect(run.status).toBe('succeeded');
+    const reopen = () =>
+      s.core.db
+        .updateTable('task_runs')
+        .set({ status: 'running', finished_at: null })
+        .where('id', '=', run.id)
+        .execute();
+    const stored = () =>
+      s.core.db
+        .selectFrom('task_runs')
+        .select(['status', 'finished_at'])
+        .where('id', '=', run.id)
+        .executeTakeFirstOrThrow();
+
+    // Every host is final but the run row says running (its closer died): a read closes it first.
+    await reopen();
+    const read = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${run.id}`)).body;
+    expect(read).toMatchObject({ status: 'succeeded' });
+    expect(read.finishedAt).not.toBeNull();
+    expect((await stored()).status).toBe('succeeded');
+
+    // With no one reading, the cluster sweep closes it.
+    await reopen();
+    expect(await s.core.tasks.sweepAbandoned()).toBeGreaterThanOrEqual(1);
+    expect(await stored()).toMatchObject({ status: 'succeeded' });
+    expect((await stored()).finished_at).not.toBeNull();
+  });
+
   it('reports a partial run when the command fails on some servers', async () => {
     const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, {
       argv: ['test', '-e', '/etc/only-here'],
