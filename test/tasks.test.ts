@@ -1,17 +1,15 @@
 // Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../src/kernel/clock.js';
 import { signUp, type SignedUp, type Json } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { until } from '../testkit/wait.js';
 
 async function waitForRun(a: SignedUp, runId: string): Promise<Json> {
-  for (let i = 0; i < 600; i++) {
+  return until(`run ${runId} to finish`, async () => {
     const run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${runId}`)).body;
-    if (run.finishedAt) return run;
-    await sleep(100);
-  }
-  throw new Error('run did not finish');
+    return run.finishedAt ? run : undefined;
+  });
 }
 
 async function allOutput(a: SignedUp, runId: string): Promise<Map<string, string>> {
@@ -51,12 +49,11 @@ describe('tasks: ad-hoc commands fanned out over real hosts', () => {
       });
       ids.push(res.body.id);
     }
-    for (const id of ids) {
-      for (let i = 0; i < 300; i++) {
-        if ((await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status === 'ready') break;
-        await sleep(100);
-      }
-    }
+    for (const id of ids)
+      await until(
+        `server ${id} ready`,
+        async () => (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status === 'ready',
+      );
   });
   afterAll(() => s?.close());
 
