@@ -4,11 +4,12 @@ import { benchCluster } from './cluster.bench.js';
 import { benchFleet, type Measure } from './fleet.bench.js';
 import { benchMonitoring } from './monitoring.bench.js';
 import { benchBackups } from './backups.bench.js';
+import { benchSoak } from './soak.bench.js';
 import { benchVault } from './vault.bench.js';
 
 /**
  * `npm run bench [-- section…]`: Steward's own measurements, each reported as a ratio to a peer measured in the
- * same run on the same machine. Sections: vault, api, fleet, cluster, monitoring, backups. Results go to stdout (markdown) and .artifacts/bench.json.
+ * same run on the same machine. Sections: vault, api, fleet, cluster, soak, monitoring, backups. Results go to stdout (markdown) and .artifacts/bench.json.
  */
 const sections = process.argv.slice(2);
 const want = (name: string) => sections.length === 0 || sections.includes(name);
@@ -124,6 +125,24 @@ if (want('cluster')) {
     `| \`uptime\` fan-out, two workers | ${c.twoWorkers.wallS.toFixed(2)} s | ${c.twoWorkers.jobsPerSec.toFixed(1)} host jobs/s | ${(c.twoWorkers.jobsPerSec / c.oneWorker.jobsPerSec).toFixed(2)} |`,
     `| discovery of every host, end to end (two workers) | ${c.discovery.wallS.toFixed(2)} s | ${c.discovery.hostsPerSec.toFixed(1)} hosts/s | — |`,
     '',
+  );
+}
+
+// The soak is long (1,000 hosts by default): it runs only when asked for by name.
+if (sections.includes('soak')) {
+  const k = await benchSoak();
+  results.soak = k;
+  lines.push(
+    `## Soak: ${k.hosts} hosts, ${k.orgs} organisations, ${k.rounds} concurrent \`uptime\` fan-outs each, API writes throughout`,
+    '',
+    '| | wall | host jobs | audited events/s | API write p50 / p99 | refused (goal 0) | runs not succeeded |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...k.modes.map(
+      (m) =>
+        `| ${m.mode} | ${m.wallS.toFixed(1)} s | ${m.hostJobs} | ${m.auditedEventsPerSec.toFixed(1)} | ${m.writeP50Ms} / ${m.writeP99Ms} ms | ${m.refused} | ${m.runsNotSucceeded} |`,
+    ),
+    '',
+    ...k.modes.flatMap((m) => (m.firstFailures.length ? [`${m.mode}: ${m.firstFailures.join('; ')}`, ''] : [])),
   );
 }
 

@@ -1,3 +1,4 @@
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testkit/cli.js';
@@ -130,7 +131,7 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
       const locker = new pg.Client({ connectionString: url });
       await locker.connect();
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE audit_head IN ACCESS EXCLUSIVE MODE');
+      await locker.query('LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE');
       try {
         res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
           kind: 'password',
@@ -173,7 +174,8 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
     expect(intact.code, intact.stderr).toBe(0);
     expect(intact.stdout).toMatch(/intact/);
 
-    const rows = await s.core.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+    const rows = await s.core.db.selectFrom('audit_log').selectAll().orderBy('chain_seq').execute();
+    expect(rows.every((r) => r.chain_seq !== null)).toBe(true);
     const victim = rows[3]!;
     await rawQuery(s.db, 'UPDATE audit_log SET details = $1 WHERE seq = $2', ['{"edited":true}', victim.seq]);
     const tampered = await runCli(['audit', 'verify'], env);
@@ -185,15 +187,121 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
 
     await rawQuery(s.db, 'DELETE FROM audit_log WHERE seq = $1', [rows[5]!.seq]);
     const removed = await s.core.audit.verify();
-    expect(removed.broken?.seq).toBe(rows[5]!.seq);
+    expect(removed.broken?.chainSeq).toBe(rows[5]!.chain_seq);
     await s.core.db.insertInto('audit_log').values(rows[5]!).execute();
 
     const lastRow = rows[rows.length - 1]!;
-    const tail = await s.core.db.selectFrom('audit_log').selectAll().where('seq', '>=', lastRow.seq).execute();
-    await rawQuery(s.db, 'DELETE FROM audit_log WHERE seq >= $1', [lastRow.seq]);
-    const truncated = await s.core.audit.verify();
-    expect(truncated.broken?.seq).toBe(lastRow.seq);
+    const tail = await s.core.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('chain_seq', '>=', lastRow.chain_seq)
+      .execute();
+    await rawQuery(s.db, 'DELETE FROM audit_log WHERE chain_seq >= $1', [lastRow.chain_seq]);
+    const truncated = await s.core.audit.verify({ seal: false });
+    expect(truncated.broken?.chainSeq).toBe(lastRow.chain_seq);
     for (const r of tail) await s.core.db.insertInto('audit_log').values(r).execute();
     expect((await s.core.audit.verify()).broken).toBeUndefined();
+  });
+
+  it('a writer never waits for the sealer: rows are written while the chain head is held', async () => {
+    // The head row is the sealer's alone; holding it must not delay or refuse any audited action.
+    if (engine === 'postgres') {
+      const locker = new pg.Client({ connectionString: s.db.env.STEWARD_DATABASE_URL as string });
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('SELECT * FROM audit_head WHERE id = 1 FOR UPDATE');
+      try {
+        const before = Number(await count());
+        const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+          kind: 'password',
+          name: 'while-head-held',
+          value: 'written-while-held',
+        });
+        expect(res.status).toBe(201);
+        expect(Number(await count())).toBe(before + 1);
+        expect((await last()).chain_seq).toBeNull();
+      } finally {
+        await locker.query('ROLLBACK');
+        await locker.end();
+      }
+    }
+    // Once the head is free, the sealer links the new rows and the chain verifies.
+    const verified = await s.core.audit.verify();
+    expect(verified.broken).toBeUndefined();
+    expect(verified.unsealed.count).toBe(0);
+    expect((await last()).chain_seq).not.toBeNull();
+  });
+
+  it('a forged or edited row that is not sealed yet is refused by the sealer and named by verify', async () => {
+    const row = await last();
+    const forged = {
+      ...row,
+      seq: Number(row.seq) + 1000,
+      id: `${row.id.slice(0, -4)}zzzz`,
+      details: '{"forged":true}',
+      chain_seq: null,
+      prev_hash: null,
+      hash: null,
+    };
+    await s.core.db.insertInto('audit_log').values(forged).execute();
+    try {
+      const result = await s.core.audit.verify();
+      expect(result.broken).toMatchObject({ seq: forged.seq, chainSeq: null, id: forged.id });
+      expect(result.broken?.reason).toMatch(/not sealed.*HMAC/);
+      const still = await s.core.db.selectFrom('audit_log').select('chain_seq').where('id', '=', forged.id).execute();
+      expect(still[0]?.chain_seq).toBeNull();
+    } finally {
+      await rawQuery(s.db, 'DELETE FROM audit_log WHERE id = $1', [forged.id]);
+    }
+    expect((await s.core.audit.verify()).broken).toBeUndefined();
+  });
+
+  it('signed checkpoints outside the database reveal a truncated log even when the head is moved back', async () => {
+    await a.client.patch(`/api/orgs/${a.orgId}`, { name: 'Before checkpoint' });
+    const cp = await runCli(['audit', 'checkpoint'], s.env);
+    expect(cp.code, cp.stderr).toBe(0);
+    const signed = JSON.parse(cp.stdout.slice(0, cp.stdout.lastIndexOf('}') + 1)) as {
+      chainSeq: number;
+      hash: string;
+      at: string;
+      signature: string;
+      publicKey: string;
+    };
+
+    // A member downloads the same checkpoint and checks its signature with nothing but the public key.
+    const res = await a.client.get(`/api/orgs/${a.orgId}/audit/checkpoint`);
+    expect(res.status).toBe(200);
+    expect(res.body.checkpoint).toMatchObject({ chainSeq: signed.chainSeq, hash: signed.hash });
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: res.body.publicKey }, format: 'jwk' });
+    const c = res.body.checkpoint as typeof signed;
+    const statement = `steward-audit-checkpoint/1\n${c.chainSeq}\n${c.hash}\n${c.at}\n`;
+    expect(verifySignature(null, Buffer.from(statement), key, Buffer.from(c.signature, 'base64url'))).toBe(true);
+    expect(verifySignature(null, Buffer.from(statement + 'x'), key, Buffer.from(c.signature, 'base64url'))).toBe(false);
+
+    // Someone with the database alone removes the newest entries, moves the head back and drops the stored
+    // checkpoints: the chain that is left is consistent, but the file beside the root key still holds it.
+    const keep = signed.chainSeq - 3;
+    const kept = await s.core.db
+      .selectFrom('audit_log')
+      .select(['chain_seq', 'hash'])
+      .where('chain_seq', '=', keep)
+      .executeTakeFirstOrThrow();
+    const removedRows = await s.core.db.selectFrom('audit_log').selectAll().where('chain_seq', '>', keep).execute();
+    const storedCheckpoints = await s.core.db.selectFrom('audit_checkpoints').selectAll().execute();
+    await rawQuery(s.db, 'DELETE FROM audit_log WHERE chain_seq > $1', [keep]);
+    await rawQuery(s.db, 'UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [keep, kept.hash]);
+    await rawQuery(s.db, 'DELETE FROM audit_checkpoints', []);
+    try {
+      const out = await runCli(['audit', 'verify'], s.env);
+      expect(out.code).toBe(1);
+      expect(out.stdout).toContain(`entries ${keep + 1}–${signed.chainSeq} of the chain were removed`);
+    } finally {
+      for (const r of removedRows) await s.core.db.insertInto('audit_log').values(r).execute();
+      await rawQuery(s.db, 'UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [signed.chainSeq, signed.hash]);
+      for (const r of storedCheckpoints) await s.core.db.insertInto('audit_checkpoints').values(r).execute();
+    }
+    const after = await s.core.audit.verify();
+    expect(after.broken).toBeUndefined();
+    expect(after.checkpoint?.chainSeq).toBeGreaterThanOrEqual(signed.chainSeq);
   });
 });

@@ -3,10 +3,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../src/kernel/clock.js';
 import { runCli, spawnCli } from '../testkit/cli.js';
 import { createTestDatabase, rawQuery, type TestDatabase } from '../testkit/db.js';
 import { TEST_ENV } from '../testkit/steward.js';
+import { until } from '../testkit/wait.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -18,15 +18,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(url: string): Promise<Response> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      return await fetch(`${url}/healthz`);
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(`${url} never answered`);
+function waitForHealth(url: string): Promise<Response> {
+  return until(`${url} to answer`, () => fetch(`${url}/healthz`), { timeoutMs: 20_000 });
 }
 
 describe('steward CLI', () => {

@@ -1,6 +1,5 @@
 // Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../src/kernel/clock.js';
 import { findLeaks } from '../testkit/canary.js';
 import { dumpDatabase } from '../testkit/db.js';
 import { seenResponses, signUp, type SignedUp, type Json } from '../testkit/client.js';
@@ -17,12 +16,14 @@ describe('self-discovery on isolated hosts that differ', () => {
   const ids: string[] = [];
 
   async function waitForRun(runId: string): Promise<Json> {
-    for (let i = 0; i < 1200; i++) {
-      const run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${runId}`)).body;
-      if (run.finishedAt) return run;
-      await sleep(100);
-    }
-    throw new Error('discovery did not finish');
+    return until(
+      `discovery run ${runId} to finish`,
+      async () => {
+        const run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${runId}`)).body;
+        return run.finishedAt ? run : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
   }
   const snapshots = async (id: string) =>
     (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}/snapshots`)).body.snapshots as {
@@ -143,11 +144,13 @@ describe('self-discovery on isolated hosts that differ', () => {
     const started = await s.core.discovery.runDueSchedules();
     expect(started).toBe(1);
     expect(await s.core.discovery.runDueSchedules()).toBe(0); // once per interval
-    for (let i = 0; i < 1200; i++) {
-      const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?targetId=${id}`)).body.uses;
-      if (uses.some((u: { instruction: { type: string } }) => u.instruction.type === 'schedule')) return;
-      await sleep(100);
-    }
-    throw new Error('the scheduled discovery never logged in');
+    await until(
+      'the scheduled discovery to log in',
+      async () => {
+        const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?targetId=${id}`)).body.uses;
+        return uses.some((u: { instruction: { type: string } }) => u.instruction.type === 'schedule');
+      },
+      { timeoutMs: 120_000 },
+    );
   });
 });

@@ -4,12 +4,12 @@
  * never on the one, which is blocked (alert, audit) before any authentication.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../src/kernel/clock.js';
 import { newId } from '../src/kernel/ids.js';
 import { Secret } from '../src/kernel/secret.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { until } from '../testkit/wait.js';
 
 const N = 50;
 
@@ -79,12 +79,14 @@ describe(`host-key change on one of ${N} hosts`, () => {
     const marker = '/tmp/ran-here';
     const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, { argv: ['touch', marker], serverIds: ids });
     expect(res.status).toBe(202);
-    let run;
-    for (let i = 0; i < 1200; i++) {
-      run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${res.body.id}`)).body;
-      if (run.finishedAt) break;
-      await sleep(100);
-    }
+    const run = await until(
+      'the run to finish',
+      async () => {
+        const body = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${res.body.id}`)).body;
+        return body.finishedAt ? body : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
     expect(run.status).toBe('partial');
     expect(run.progress).toMatchObject({ total: N, done: N - 1, failed: 1 });
     const failed = run.hosts.filter((h: { status: string }) => h.status === 'failed');

@@ -4,7 +4,7 @@ import { signUp } from '../testkit/client.js';
 import { startSmtpSink, type SmtpSink } from '../testkit/smtp.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { staffSession } from '../testkit/staff.js';
-import { sleep } from '../src/kernel/clock.js';
+import { until } from '../testkit/wait.js';
 
 describe('e-mail through a real SMTP server', () => {
   let smtp: SmtpSink;
@@ -36,11 +36,10 @@ describe('e-mail through a real SMTP server', () => {
     expect(mail!.body).toContain('Ada &lt;b&gt;Lovelace&lt;/b&gt;');
     const welcome = () =>
       s.core.db.selectFrom('outbox').selectAll().where('template', '=', 'account.welcome').executeTakeFirstOrThrow();
-    let row = await welcome();
-    for (let i = 0; i < 100 && row.status !== 'sent'; i++) {
-      await sleep(50);
-      row = await welcome();
-    }
+    const row = await until('the welcome mail to be sent', async () => {
+      const r = await welcome();
+      return r.status === 'sent' ? r : undefined;
+    });
     expect(row.status).toBe('sent');
     // The outbox keeps the message sealed: no address or name in clear.
     expect(JSON.stringify(row)).not.toContain('welcome@example.com');

@@ -392,11 +392,14 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     await h0.run(['sh', '-c', `echo '${intruder.publicKey}' >> /root/.ssh/authorized_keys`]);
     const res = await a.client.post(`/api/orgs/${a.orgId}/discovery`, { serverIds: [ids[0]] });
     expect(res.status).toBe(202);
-    let run: { finishedAt: string | null; status: string } = { finishedAt: null, status: '' };
-    for (let i = 0; i < 1200 && !run.finishedAt; i++) {
-      run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${res.body.runId}`)).body;
-      if (!run.finishedAt) await sleep(100);
-    }
+    const run = await until(
+      'the discovery to finish',
+      async () => {
+        const body = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${res.body.runId}`)).body;
+        return body.finishedAt ? (body as { finishedAt: string; status: string }) : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
     expect(run.status).toBe('succeeded');
     const found = (await findings(ids[0]!)).filter((f) => f.rule === 'authorized_key');
     expect(found).toHaveLength(1);

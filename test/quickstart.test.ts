@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sleep } from '../src/kernel/clock.js';
 import { loadConfig } from '../src/kernel/config.js';
+import { until } from '../testkit/wait.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BUILT = join(ROOT, 'dist/src/cli/main.js');
@@ -30,12 +30,12 @@ describe('quickstart', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     try {
-      let health: Response | undefined;
-      for (let i = 0; i < 150 && !health; i++) {
-        health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-        if (!health) await sleep(100);
-      }
-      expect(health?.status, out).toBe(200);
+      const health = await until(
+        `the server to answer (${out})`,
+        () => fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined),
+        { timeoutMs: 30_000 },
+      );
+      expect(health.status, out).toBe(200);
       expect(statSync(join(cwd, 'data', 'root.key')).mode & 0o777).toBe(0o600);
       expect(existsSync(join(cwd, 'data', 'steward.db'))).toBe(true);
       expect(out).toMatch(/created a new root key/);

@@ -3,11 +3,13 @@
  * after the server drops connections, and the numbers a benchmark reads (logins per second, round trip).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secret } from '../src/kernel/secret.js';
 import { createSshExecutor, type RemoteExecutor, type SshTarget } from '../src/remote/index.js';
+import { noopLogger } from '../src/remote/logging.js';
 import { startSshd, type TestSshd } from '../testkit/sshd.js';
 
 let sshd: TestSshd;
@@ -124,6 +126,78 @@ describe('connection reuse', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await ex.exec(target(), ['echo', 'back'])).stdout).toBe('back\n');
     expect(ex.metrics().loginsSucceeded).toBe(2);
+  });
+});
+
+/**
+ * A TCP front for the test sshd that treats its first `bad` connections as a busy host would: `cut` closes them
+ * at once (sshd over MaxStartups), `silent` accepts and never answers (a starved host). Later ones pass through.
+ */
+async function busyFront(bad: number, how: 'cut' | 'silent') {
+  const held: Socket[] = [];
+  let seen = 0;
+  const server = createServer((client) => {
+    seen += 1;
+    if (seen <= bad) {
+      if (how === 'cut') client.destroy();
+      else held.push(client);
+      return;
+    }
+    const upstream = connect(sshd.port, sshd.host);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => seen,
+    close: () => {
+      for (const c of held) c.destroy();
+      server.close();
+    },
+  };
+}
+
+describe('a busy host', () => {
+  it('is tried again when it cuts the handshake or does not answer it, and the command runs', async () => {
+    for (const how of ['cut', 'silent'] as const) {
+      const front = await busyFront(2, how);
+      try {
+        const ex = executor({ connectTimeoutMs: 1_000 });
+        const result = await ex.exec({ ...target(), host: '127.0.0.1', port: front.port }, ['echo', how]);
+        expect(result.stdout).toBe(`${how}\n`);
+        expect(front.connections()).toBe(3);
+      } finally {
+        front.close();
+      }
+    }
+  });
+
+  it('is not tried a fourth time, and a refused port is not tried again at all', async () => {
+    const front = await busyFront(10, 'cut');
+    try {
+      const ex = executor({ connectTimeoutMs: 1_000 });
+      await expect(ex.exec({ ...target(), host: '127.0.0.1', port: front.port }, ['true'])).rejects.toMatchObject({
+        code: 'STEWARD_SSH_UNREACHABLE',
+      });
+      expect(front.connections()).toBe(3);
+    } finally {
+      front.close();
+    }
+    const closed = await busyFront(0, 'cut');
+    closed.close();
+    const warnings: string[] = [];
+    const logger = { ...noopLogger, warn: (_: unknown, message?: string) => void warnings.push(String(message)) };
+    const ex = executor({ connectTimeoutMs: 1_000, logger });
+    await expect(ex.exec({ ...target(), host: '127.0.0.1', port: closed.port }, ['true'])).rejects.toMatchObject({
+      code: 'STEWARD_SSH_UNREACHABLE',
+    });
+    expect(warnings.filter((w) => /trying again/.test(w))).toEqual([]);
   });
 });
 

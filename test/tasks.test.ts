@@ -1,17 +1,15 @@
 // Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../src/kernel/clock.js';
 import { signUp, type SignedUp, type Json } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { until } from '../testkit/wait.js';
 
 async function waitForRun(a: SignedUp, runId: string): Promise<Json> {
-  for (let i = 0; i < 600; i++) {
+  return until(`run ${runId} to finish`, async () => {
     const run = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${runId}`)).body;
-    if (run.finishedAt) return run;
-    await sleep(100);
-  }
-  throw new Error('run did not finish');
+    return run.finishedAt ? run : undefined;
+  });
 }
 
 async function allOutput(a: SignedUp, runId: string): Promise<Map<string, string>> {
@@ -51,12 +49,11 @@ describe('tasks: ad-hoc commands fanned out over real hosts', () => {
       });
       ids.push(res.body.id);
     }
-    for (const id of ids) {
-      for (let i = 0; i < 300; i++) {
-        if ((await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status === 'ready') break;
-        await sleep(100);
-      }
-    }
+    for (const id of ids)
+      await until(
+        `server ${id} ready`,
+        async () => (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status === 'ready',
+      );
   });
   afterAll(() => s?.close());
 
@@ -78,6 +75,37 @@ describe('tasks: ad-hoc commands fanned out over real hosts', () => {
       (u: { operation: string }) => u.operation === 'ssh.login:task:command',
     );
     expect(uses.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('closes a run whose closing was lost: on the next read, and by the sweep', async () => {
+    const res = await a.client.post(`/api/orgs/${a.orgId}/commands`, { argv: ['true'], serverIds: ids });
+    const run = await waitForRun(a, res.body.id);
+    expect(run.status).toBe('succeeded');
+    const reopen = () =>
+      s.core.db
+        .updateTable('task_runs')
+        .set({ status: 'running', finished_at: null })
+        .where('id', '=', run.id)
+        .execute();
+    const stored = () =>
+      s.core.db
+        .selectFrom('task_runs')
+        .select(['status', 'finished_at'])
+        .where('id', '=', run.id)
+        .executeTakeFirstOrThrow();
+
+    // Every host is final but the run row says running (its closer died): a read closes it first.
+    await reopen();
+    const read = (await a.client.get(`/api/orgs/${a.orgId}/task-runs/${run.id}`)).body;
+    expect(read).toMatchObject({ status: 'succeeded' });
+    expect(read.finishedAt).not.toBeNull();
+    expect((await stored()).status).toBe('succeeded');
+
+    // With no one reading, the cluster sweep closes it.
+    await reopen();
+    expect(await s.core.tasks.sweepAbandoned()).toBeGreaterThanOrEqual(1);
+    expect(await stored()).toMatchObject({ status: 'succeeded' });
+    expect((await stored()).finished_at).not.toBeNull();
   });
 
   it('reports a partial run when the command fails on some servers', async () => {

@@ -55,6 +55,11 @@ export interface Cluster {
 export interface ClusterOptions {
   readonly apis: number;
   readonly workers: number;
+  /**
+   * PostgreSQL (the default) runs `apis` + `workers` nodes. SQLite is one process: give `apis: 1, workers: 0` and
+   * it starts one node that serves and works (`--role all`).
+   */
+  readonly engine?: 'postgres' | 'sqlite';
   readonly env?: Record<string, string>;
   /** Modules each node imports before the CLI (test-only recipes, for instance). */
   readonly preload?: readonly string[];
@@ -92,7 +97,10 @@ async function waitFor(
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const db = await createTestDatabase('postgres');
+  const engine = options.engine ?? 'postgres';
+  if (engine === 'sqlite' && (options.apis !== 1 || options.workers !== 0))
+    throw new Error('A SQLite cluster is one node: apis 1, workers 0.');
+  const db = await createTestDatabase(engine);
   const dataDir = mkdtempSync(join(tmpdir(), 'steward-cluster-'));
   const mail = await startSmtpSink();
   const env: Record<string, string> = {
@@ -175,10 +183,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const migrated = await runCli(['migrate'], env);
     if (migrated.code !== 0) throw new Error(`steward migrate failed: ${migrated.stderr}`);
     // 2. One node first (it creates the vault's keys and installs the queue), then the rest together.
-    const roles: NodeRole[] = [
-      ...Array<NodeRole>(options.apis).fill('api'),
-      ...Array<NodeRole>(options.workers).fill('worker'),
-    ];
+    const roles: NodeRole[] =
+      engine === 'sqlite'
+        ? ['all']
+        : [...Array<NodeRole>(options.apis).fill('api'), ...Array<NodeRole>(options.workers).fill('worker')];
     if (roles.length > 0) await startNode(roles[0]!);
     await Promise.all(roles.slice(1).map((r) => startNode(r)));
   } catch (err) {

@@ -82,7 +82,15 @@ export function createCore(deps: CoreDeps) {
 
   // Foundation: keys, the audit trail, jobs, mail
   const { vault, rotation } = registerVault({ db, clock, logger, config, sealedColumns: SEALED_COLUMNS });
-  const audit = registerAudit({ db, engine, clock, logger, vault, timeoutMs: config.auditTimeoutMs });
+  const audit = registerAudit({
+    db,
+    engine,
+    clock,
+    logger,
+    vault,
+    timeoutMs: config.auditTimeoutMs,
+    config: config.audit,
+  });
   const queue = registerJobs({ engine, db, clock, logger, audit, config }); // cluster: pg-boss on PostgreSQL
   const notify = registerNotify({ db, clock, logger, config, vault, queue });
 
@@ -340,7 +348,10 @@ export function createCore(deps: CoreDeps) {
         if (!status.sealed) await rotation.resume();
         await queue.prepare();
       });
-      if (!vault.isSealed()) await access.start(); // access: recordings cut by a crash
+      if (!vault.isSealed()) {
+        audit.startSealer(); // audit: links new entries into the chain, signs checkpoints
+        await access.start(); // access: recordings cut by a crash
+      }
     },
     /** The worker role: runs jobs and the standing schedules (each once per interval across the cluster). */
     startWorker(): void {
@@ -356,6 +367,7 @@ export function createCore(deps: CoreDeps) {
       await access.close(); // access: live terminal sessions end with their recordings complete
       await closeGateway();
       notify.close();
+      await audit.stopSealer();
       await database.close();
     },
   };

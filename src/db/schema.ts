@@ -164,8 +164,20 @@ export interface AuditLogTable {
   request_id: string | null;
   ip: string | null;
   details: string;
-  prev_hash: string;
+  /** The row's own HMAC, written with it (covers everything but the positions), checked before sealing. */
+  row_mac: string | null;
+  /** Position in the hash chain, given by the sealer; null until sealed. Legacy rows: equal to `seq`. */
+  chain_seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** Signed statements of the sealed chain's head (also appended to a file the database cannot rewrite). */
+export interface AuditCheckpointsTable {
+  chain_seq: number;
   hash: string;
+  at: string;
+  signature: string;
 }
 
 export interface AuditHeadTable {
@@ -568,6 +580,7 @@ export interface Database extends PrivacyTables, ClusterTables, MonitoringTables
   credentials: CredentialsTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointsTable;
   jobs: JobsTable;
   org_ssh_keys: OrgSshKeysTable;
   servers: ServersTable;

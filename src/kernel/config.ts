@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { AddressPolicySyntaxError, parseAddressPolicy, type AddressPolicy } from './addresses.js';
 import { AppError } from './errors.js';
@@ -101,6 +101,20 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'STEWARD_AUDIT_TIMEOUT_MS',
     doc: 'How long an action waits for its audit row before it is refused with 503.',
     default: '2000',
+  },
+  {
+    name: 'STEWARD_AUDIT_SEAL_MS',
+    doc: 'How often the sealer links new audit entries into the hash chain (entries are also sealed soon after each write).',
+    default: '1000',
+  },
+  {
+    name: 'STEWARD_AUDIT_CHECKPOINT_SECONDS',
+    doc: 'How often (at most) a signed checkpoint of the audit chain is written, when the chain grew.',
+    default: '60',
+  },
+  {
+    name: 'STEWARD_AUDIT_CHECKPOINT_FILE',
+    doc: 'Append-only file of signed audit checkpoints. Unset: audit-checkpoints.log beside the root key file (or in the data folder when the key comes from STEWARD_ROOT_KEY).',
   },
   { name: 'STEWARD_ARGON2_MEMORY_KIB', doc: 'argon2id memory cost for password hashes.', default: '19456' },
   { name: 'STEWARD_ARGON2_ITERATIONS', doc: 'argon2id time cost for password hashes.', default: '2' },
@@ -360,6 +374,9 @@ const schema = z.object({
   STEWARD_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   STEWARD_KEY_MAX_OPERATIONS: int(2, 3_865_470_566),
   STEWARD_AUDIT_TIMEOUT_MS: int(100, 60_000),
+  STEWARD_AUDIT_SEAL_MS: int(50, 60_000),
+  STEWARD_AUDIT_CHECKPOINT_SECONDS: int(1, 86_400),
+  STEWARD_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   STEWARD_ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024),
   STEWARD_ARGON2_ITERATIONS: int(1, 100),
   STEWARD_JOBS_POLL_MS: int(10, 60_000),
@@ -464,6 +481,12 @@ export interface Config {
   readonly metricsToken: Secret<string> | undefined;
   readonly keyMaxOperations: number;
   readonly auditTimeoutMs: number;
+  /** The audit sealer's interval, the checkpoint interval and the checkpoint file. */
+  readonly audit: {
+    readonly sealIntervalMs: number;
+    readonly checkpointEveryMs: number;
+    readonly checkpointFile: string;
+  };
   readonly argon2: { readonly memoryKib: number; readonly iterations: number };
   readonly jobs: { readonly pollMs: number; readonly concurrency: number };
   readonly schedulerTickMs: number;
@@ -677,6 +700,14 @@ export function loadConfig(env: Env): Config {
     metricsToken: c.STEWARD_METRICS_TOKEN ? new Secret(c.STEWARD_METRICS_TOKEN) : undefined,
     keyMaxOperations: c.STEWARD_KEY_MAX_OPERATIONS,
     auditTimeoutMs: c.STEWARD_AUDIT_TIMEOUT_MS,
+    audit: {
+      sealIntervalMs: c.STEWARD_AUDIT_SEAL_MS,
+      checkpointEveryMs: c.STEWARD_AUDIT_CHECKPOINT_SECONDS * 1000,
+      checkpointFile: resolve(
+        c.STEWARD_AUDIT_CHECKPOINT_FILE ??
+          resolve(rootKey.kind === 'file' ? dirname(rootKey.path) : dataDir, 'audit-checkpoints.log'),
+      ),
+    },
     argon2: { memoryKib: c.STEWARD_ARGON2_MEMORY_KIB, iterations: c.STEWARD_ARGON2_ITERATIONS },
     jobs: { pollMs: c.STEWARD_JOBS_POLL_MS, concurrency: c.STEWARD_JOBS_CONCURRENCY },
     schedulerTickMs: c.STEWARD_SCHEDULER_TICK_MS,

@@ -58,6 +58,30 @@ export function auditRoutes(app: FastifyInstance, core: Core): void {
   );
 
   r.get(
+    '/api/orgs/:orgId/audit/checkpoint',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The latest signed checkpoint of the audit chain, to keep in your own records',
+        description:
+          'The signature is Ed25519 over the UTF-8 text `steward-audit-checkpoint/1\\n<chainSeq>\\n<hash>\\n<at>\\n`, ' +
+          'checked with `publicKey` (raw 32 bytes, base64url). `checkpoint` is null until the first one is signed.',
+        params: OrgParams,
+        response: {
+          200: z.object({
+            checkpoint: z
+              .object({ chainSeq: z.number(), hash: z.string(), at: z.string(), signature: z.string() })
+              .nullable(),
+            publicKey: z.string(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => core.auditReader.checkpointFor(requireActor(request), request.params.orgId, contextOf(request)),
+  );
+
+  r.get(
     '/api/staff/audit',
     {
       schema: {

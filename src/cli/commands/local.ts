@@ -106,20 +106,51 @@ export function registerLocalCommands(program: Command, env: Env): void {
   const audit = program.command('audit').description('the audit log');
   audit
     .command('verify')
-    .description('check the audit log’s hash chain; names the first broken entry')
+    .description(
+      'seal what is written, then check the hash chain against the latest signed checkpoint; names the first ' +
+        'broken or missing entry',
+    )
     .action(async () => {
       const runtime = await openLocal(env, { migrate: 'require', logLevel: 'warn' });
       try {
         requireUnsealed(runtime);
         const result = await runtime.core.audit.verify();
+        const anchor = result.checkpoint
+          ? ` Checked against the checkpoint of ${result.checkpoint.at} (entry ${result.checkpoint.chainSeq}, ` +
+            `from the ${result.checkpoint.source}).`
+          : ' No signed checkpoint yet.';
+        const pending = result.unsealed.count
+          ? ` ${result.unsealed.count} newer entries are not sealed yet (oldest ${result.unsealed.oldestAt}).`
+          : '';
+        const bad = result.badCheckpoints
+          ? ` ${result.badCheckpoints} line(s) of the checkpoint file do not parse or are not validly signed.`
+          : '';
         if (result.broken) {
           process.exitCode = 1;
-          say(
-            `Audit log BROKEN at entry ${result.broken.seq}${result.broken.id ? ` (${result.broken.id})` : ''}: ${result.broken.reason}. ${result.checked} entries before it are intact.`,
-          );
+          const b = result.broken;
+          const where = b.seq !== null ? `entry ${b.seq}${b.id ? ` (${b.id})` : ''}` : `chain entry ${b.chainSeq}`;
+          say(`Audit log BROKEN at ${where}: ${b.reason}. ${result.checked} entries before it are intact.${bad}`);
         } else {
-          say(`Audit log intact: ${result.checked} entries verified.`);
+          say(`Audit log intact: ${result.checked} entries verified.${anchor}${pending}${bad}`);
         }
+      } finally {
+        await runtime.close();
+      }
+    });
+  audit
+    .command('checkpoint')
+    .description('seal what is written and sign a checkpoint of the chain now; prints it with the public key')
+    .action(async () => {
+      const runtime = await openLocal(env, { migrate: 'require', logLevel: 'warn' });
+      try {
+        requireUnsealed(runtime);
+        const checkpoint = await runtime.core.audit.checkpoint();
+        if (!checkpoint) {
+          say('The audit log is empty: nothing to sign yet.');
+          return;
+        }
+        say(JSON.stringify({ ...checkpoint, publicKey: runtime.core.audit.checkpointPublicKey() }, null, 2));
+        say(`Appended to ${runtime.config.audit.checkpointFile}.`);
       } finally {
         await runtime.close();
       }

@@ -33,7 +33,7 @@ const STAFF_READERS: readonly StaffRole[] = ['admin', 'security'];
 
 /** Who may read which audit entries: members their organisation's; admin and security staff any, and that read is audited. */
 export function createAuditReader(deps: {
-  audit: Pick<AuditService, 'list' | 'recordAlone'>;
+  audit: Pick<AuditService, 'list' | 'recordAlone' | 'latestCheckpoint' | 'checkpointPublicKey'>;
   orgs: Pick<OrgsService, 'requireMember'>;
 }) {
   return {
@@ -47,6 +47,14 @@ export function createAuditReader(deps: {
       return (
         await deps.audit.list({ orgId, afterSeq: filter.before, limit: filter.limit, action: filter.action })
       ).map(view);
+    },
+    /**
+     * The latest signed checkpoint of the whole chain and the key that signed it, for a member to keep in their
+     * own records: a later `steward audit verify` (or anyone holding it) can tell if entries before it vanished.
+     */
+    async checkpointFor(actor: Actor, orgId: string, ctx: RequestContext) {
+      await deps.orgs.requireMember(actor, orgId, 'member', ctx);
+      return { checkpoint: (await deps.audit.latestCheckpoint()) ?? null, publicKey: deps.audit.checkpointPublicKey() };
     },
     async asStaff(
       actor: Actor,

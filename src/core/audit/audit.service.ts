@@ -1,13 +1,18 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, Engine, Executor } from '../../db/database.js';
-import type { AuditLogTable } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, isAppError } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Vault } from '../vault/vault.service.js';
+import type { AuditContent, AuditRow } from './audit.chain.js';
+import { rowMac } from './audit.chain.js';
 import type { AuditAction } from './audit.events.js';
+import type { CheckpointFile } from './audit.checkpoints.js';
+import { createAuditSealer } from './audit.sealer.js';
+import { createAuditVerifier } from './audit.verify.js';
+
+export type { AuditRow } from './audit.chain.js';
 
 export type ActorType = 'user' | 'staff' | 'system' | 'anonymous';
 
@@ -34,55 +39,38 @@ export interface AuditDeps {
   readonly logger: Logger;
   readonly vault: Pick<Vault, 'auditChainKey'>;
   readonly timeoutMs: number;
-}
-
-export type AuditRow = AuditLogTable;
-
-const CHAINED_FIELDS = [
-  'seq',
-  'id',
-  'at',
-  'org_id',
-  'actor_type',
-  'actor_id',
-  'action',
-  'target_type',
-  'target_id',
-  'result',
-  'request_id',
-  'ip',
-  'details',
-  'prev_hash',
-] as const;
-
-export function chainHash(key: Uint8Array, row: Omit<AuditRow, 'hash'>): string {
-  const canonical = JSON.stringify(CHAINED_FIELDS.map((f) => row[f] ?? null));
-  return createHmac('sha256', key).update(canonical).digest('base64url');
+  /** Where signed checkpoints are appended, outside the database. */
+  readonly checkpoints: CheckpointFile;
+  /** How often the sealer links new rows into the chain. */
+  readonly sealIntervalMs: number;
+  /** How often (at most) a checkpoint of the sealed head is signed, when the head moved. */
+  readonly checkpointEveryMs: number;
 }
 
 /**
- * The audit log: append-only and hash-chained (each row's HMAC covers the previous row's), written by services
- * inside the same transaction as the change it records. If the row cannot be written within the timeout, the
- * whole transaction fails with STEWARD_AUDIT_UNAVAILABLE: no action happens without its record.
+ * The audit log. A service writes its event inside the same transaction as the change it records: one insert
+ * with a position from a sequence and the row's own HMAC, and no lock shared with any other writer. A single
+ * sealer (one at a time across the cluster) links committed rows into the hash chain in order and signs
+ * checkpoints of the chain's head (audit.sealer.ts); `verify` checks the chain, the checkpoints and the rows not
+ * yet sealed (audit.verify.ts). If the row cannot be written within the timeout, the whole transaction fails with
+ * STEWARD_AUDIT_UNAVAILABLE: no action happens without its record.
  */
 export function createAuditService(deps: AuditDeps) {
   let failingSince: string | undefined;
+  const sealer = createAuditSealer(deps);
+  const verifier = createAuditVerifier({ ...deps, sealer });
+
+  const nextSeq =
+    deps.engine === 'postgres'
+      ? sql<number>`nextval('audit_log_seq')`
+      : sql<number>`(SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log)`;
 
   async function append(trx: Executor, event: AuditEvent, ctx: RequestContext): Promise<AuditRow> {
     if (deps.engine === 'postgres') {
       await sql`SET LOCAL lock_timeout = ${sql.lit(`${deps.timeoutMs}ms`)}`.execute(trx);
       await sql`SET LOCAL statement_timeout = ${sql.lit(`${deps.timeoutMs}ms`)}`.execute(trx);
     }
-    // Taking the head row serialises writers, so sequence numbers have no gaps and the chain no forks.
-    const head = await trx
-      .updateTable('audit_head')
-      .set((eb) => ({ seq: eb('seq', '+', 1) }))
-      .where('id', '=', 1)
-      .returning(['seq', 'hash'])
-      .executeTakeFirst();
-    if (!head) throw new Error('audit head row is missing');
-    const row: Omit<AuditRow, 'hash'> = {
-      seq: head.seq,
+    const content: AuditContent = {
       id: newId('aud', deps.clock.nowMs()),
       at: deps.clock.iso(),
       org_id: event.orgId ?? null,
@@ -95,12 +83,15 @@ export function createAuditService(deps: AuditDeps) {
       request_id: ctx.requestId ?? null,
       ip: ctx.ip ?? null,
       details: JSON.stringify(event.details ?? {}),
-      prev_hash: head.hash,
     };
-    const full: AuditRow = { ...row, hash: chainHash(deps.vault.auditChainKey(), row) };
-    await trx.insertInto('audit_log').values(full).execute();
-    await trx.updateTable('audit_head').set({ hash: full.hash }).where('id', '=', 1).execute();
-    return full;
+    const unsealed = { row_mac: rowMac(deps.vault.auditChainKey(), content), chain_seq: null, prev_hash: null };
+    const { seq } = await trx
+      .insertInto('audit_log')
+      .values({ ...content, ...unsealed, hash: null, seq: nextSeq })
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    sealer.soon();
+    return { ...content, ...unsealed, hash: null, seq: Number(seq) };
   }
 
   /** Writes one event inside `trx`. Throws STEWARD_AUDIT_UNAVAILABLE (and so rolls the change back) on failure. */
@@ -149,61 +140,27 @@ export function createAuditService(deps: AuditDeps) {
     return q.execute();
   }
 
-  /** Walks the whole chain. Returns the first broken entry, or undefined when every link holds. */
-  async function verify(): Promise<{ checked: number; broken?: { seq: number; id: string | null; reason: string } }> {
-    const key = deps.vault.auditChainKey();
-    let prevHash = 'genesis';
-    let expectedSeq = 1;
-    let checked = 0;
-    let after = 0;
-    for (;;) {
-      const rows = await deps.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('seq', '>', after)
-        .orderBy('seq')
-        .limit(1000)
-        .execute();
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        const broken = (reason: string) => ({ checked, broken: { seq: row.seq, id: row.id, reason } });
-        if (row.seq !== expectedSeq)
-          return {
-            checked,
-            broken: { seq: expectedSeq, id: null, reason: `entry ${expectedSeq} is missing (next is ${row.seq})` },
-          };
-        if (row.prev_hash !== prevHash) return broken('its link to the previous entry does not match');
-        const { hash, ...rest } = row;
-        const want = Buffer.from(chainHash(key, rest));
-        const got = Buffer.from(hash);
-        if (want.length !== got.length || !timingSafeEqual(want, got))
-          return broken('its content does not match its hash');
-        prevHash = row.hash;
-        expectedSeq++;
-        checked++;
-        after = row.seq;
-      }
-    }
-    const head = await deps.db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirst();
-    if (!head || head.seq !== expectedSeq - 1 || head.hash !== prevHash) {
-      return {
-        checked,
-        broken: {
-          seq: expectedSeq,
-          id: null,
-          reason: `entries after ${expectedSeq - 1} were removed (the head records ${head?.seq ?? 'nothing'})`,
-        },
-      };
-    }
-    return { checked };
+  function health() {
+    const sealing = sealer.health();
+    if (failingSince) return { status: 'failing' as const, since: failingSince };
+    if (sealing.status !== 'ok') return sealing;
+    return { status: 'ok' as const };
   }
 
   return {
     record,
     recordAlone,
     list,
-    verify,
-    health: () => (failingSince ? { status: 'failing' as const, since: failingSince } : { status: 'ok' as const }),
+    verify: verifier.verify,
+    /** Seals what is committed and signs a checkpoint of the head now (the CLI's `audit checkpoint`). */
+    checkpoint: sealer.checkpointNow,
+    latestCheckpoint: sealer.latestCheckpoint,
+    /** The public half of the checkpoint signing key (raw Ed25519, base64url). */
+    checkpointPublicKey: sealer.publicKey,
+    /** Starts sealing in the background (once the vault is open); `stop` seals what is left and ends it. */
+    startSealer: sealer.start,
+    stopSealer: sealer.stop,
+    health,
   };
 }
 

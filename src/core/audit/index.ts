@@ -7,6 +7,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
 import type { Vault } from '../vault/vault.service.js';
+import { checkpointFile } from './audit.checkpoints.js';
 import { createAuditReader } from './audit.reader.js';
 import { createAuditService } from './audit.service.js';
 
@@ -17,10 +18,22 @@ export interface AuditModuleDeps {
   readonly logger: Logger;
   readonly vault: Pick<Vault, 'auditChainKey'>;
   readonly timeoutMs: number;
+  readonly config: {
+    readonly sealIntervalMs: number;
+    readonly checkpointEveryMs: number;
+    readonly checkpointFile: string;
+  };
 }
 
 export function registerAudit(deps: AuditModuleDeps) {
-  return createAuditService({ ...deps, logger: deps.logger.child({ module: 'audit' }) });
+  const { config, ...rest } = deps;
+  return createAuditService({
+    ...rest,
+    logger: deps.logger.child({ module: 'audit' }),
+    checkpoints: checkpointFile(config.checkpointFile),
+    sealIntervalMs: config.sealIntervalMs,
+    checkpointEveryMs: config.checkpointEveryMs,
+  });
 }
 
 export function registerAuditReader(deps: {

@@ -1,5 +1,6 @@
 import type { AutomationStanding } from '../standing.js';
 import type { Db } from '../../db/database.js';
+import { isTransient, retryTransient } from '../../db/retry.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { ClusterConfig } from '../../kernel/config.js';
 import { AppError, isAppError, notFound, publicMessage } from '../../kernel/errors.js';
@@ -107,6 +108,12 @@ export function createHostRun(
         await out.flush();
         throw job.signal.reason;
       }
+      // The database was only busy (after the store's own retries): the job is tried again and resumes here.
+      if (isTransient(err)) {
+        deps.logger.warn({ runId, serverId, err: (err as Error)?.message }, 'database busy; host part tried again');
+        await out.flush().catch(() => undefined);
+        throw err;
+      }
       const message = isAppError(err) ? publicMessage(err) : 'The task failed unexpectedly on this server.';
       if (!isAppError(err)) deps.logger.error({ runId, serverId, err: (err as Error)?.message }, 'task host failed');
       out.log(`✗ ${message}`);
@@ -207,25 +214,57 @@ export function createHostRun(
     });
   }
 
-  /** Records a host's outcome (fenced on `token` unless the sweep closes it) and closes the run after its last host. */
+  /**
+   * Records a host's outcome (fenced on `token` unless the sweep closes it) and closes the run after its last host.
+   * Both writes are retried while the database is only busy, so a busy cluster delays an outcome, never loses it.
+   */
   async function finishHost(run: RunRow, hostId: string, patch: Outcome, token: string | null): Promise<void> {
-    if (!(await tasksStore.finishHost(db, hostId, { ...patch, finished_at: clock.iso() }, token))) return;
-    if ((await tasksStore.unfinishedCount(db, run.id)) > 0) return;
-    const hosts = await tasksStore.hosts(db, run.id);
-    const failed = hosts.filter((h) => h.status === 'failed').length;
-    const status = failed === 0 ? 'succeeded' : failed === hosts.length ? 'failed' : 'partial';
-    await db.transaction().execute(async (trx) => {
-      if (!(await tasksStore.finishRun(trx, run.id, status, clock.iso()))) return;
-      await deps.audit.record(trx, {
-        action: 'task.finished',
-        orgId: run.org_id,
-        actor: { type: 'system' },
-        target: { type: 'task_run', id: run.id },
-        result: status === 'succeeded' ? 'ok' : 'failed',
-        details: { status, failed, total: hosts.length, changed: hosts.filter((h) => h.status === 'changed').length },
-      });
-    });
+    const at = clock.iso();
+    const recorded = await retryTransient(
+      () => tasksStore.finishHost(db, hostId, { ...patch, finished_at: at }, token),
+      {
+        onRetry: busyRetry('host outcome', run.id),
+      },
+    );
+    if (recorded) await closeRunIfDone(run);
   }
+
+  /**
+   * Closes a run once every host is final: idempotent (the update is conditional on `running`, so of several
+   * callers one closes it and writes `task.finished`), retried while the database is busy. Called after each host,
+   * by the sweep, and by any read that meets a run still `running` with no host left running.
+   */
+  async function closeRunIfDone(run: Pick<RunRow, 'id' | 'org_id'>): Promise<boolean> {
+    return retryTransient(
+      async () => {
+        if ((await tasksStore.unfinishedCount(db, run.id)) > 0) return false;
+        const hosts = await tasksStore.hosts(db, run.id);
+        const failed = hosts.filter((h) => h.status === 'failed').length;
+        const status = failed === 0 ? 'succeeded' : failed === hosts.length ? 'failed' : 'partial';
+        return db.transaction().execute(async (trx) => {
+          if (!(await tasksStore.finishRun(trx, run.id, status, clock.iso()))) return false;
+          await deps.audit.record(trx, {
+            action: 'task.finished',
+            orgId: run.org_id,
+            actor: { type: 'system' },
+            target: { type: 'task_run', id: run.id },
+            result: status === 'succeeded' ? 'ok' : 'failed',
+            details: {
+              status,
+              failed,
+              total: hosts.length,
+              changed: hosts.filter((h) => h.status === 'changed').length,
+            },
+          });
+          return true;
+        });
+      },
+      { onRetry: busyRetry('run close', run.id) },
+    );
+  }
+
+  const busyRetry = (what: string, runId: string) => (err: unknown, attempt: number) =>
+    deps.logger.warn({ runId, attempt, err: (err as Error)?.message }, `database busy; ${what} tried again`);
 
   /**
    * Closes hosts whose job gave up (every attempt's worker died) or vanished, so their runs finish. Runs once a
@@ -253,6 +292,8 @@ export function createHostRun(
       );
       closed++;
     }
+    // Runs whose every host is final but which were never closed (their closer died or gave up): closed now.
+    for (const run of await tasksStore.strandedRuns(db, 200)) if (await closeRunIfDone(run)) closed++;
     return closed;
   }
 
@@ -266,5 +307,5 @@ export function createHostRun(
     return limits;
   }
 
-  return { runHost, sweepAbandoned, hostLimits };
+  return { runHost, sweepAbandoned, closeRunIfDone, hostLimits };
 }

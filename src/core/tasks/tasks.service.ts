@@ -16,7 +16,7 @@ import { createHostRun, type KindRunner } from './host-run.js';
 import type { Recipe } from './recipe.js';
 import { RECIPES } from './recipes/index.js';
 import { runView, type RunView } from './tasks.view.js';
-import { tasksStore, type RunRow } from './tasks.store.js';
+import { FINISHED, tasksStore, type HostRow, type RunRow } from './tasks.store.js';
 
 export interface TasksDeps {
   readonly db: Db;
@@ -253,7 +253,17 @@ export function createTasksService(deps: TasksDeps) {
   async function getRunView(orgId: string, id: string): Promise<RunView> {
     const run = await tasksStore.run(db, orgId, id);
     if (!run) throw notFound('The task run');
-    return runView(run, await tasksStore.hosts(db, id));
+    return runView(...(await settled(run, await tasksStore.hosts(db, id))));
+  }
+
+  /**
+   * A run read while still `running` though no host is left running is closed first (its closer was lost; the
+   * sweep would close it within a minute), so no one is shown a run waiting on nothing.
+   */
+  async function settled(run: RunRow, hosts: HostRow[]): Promise<[RunRow, HostRow[]]> {
+    if (run.status !== 'running' || hosts.some((h) => !FINISHED.includes(h.status))) return [run, hosts];
+    await hostRun.closeRunIfDone(run);
+    return [(await tasksStore.run(db, run.org_id, run.id)) ?? run, hosts];
   }
 
   return {
@@ -280,7 +290,7 @@ export function createTasksService(deps: TasksDeps) {
     ): Promise<RunView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       const runs = await tasksStore.runs(db, orgId, filter.limit, filter.serverId);
-      return Promise.all(runs.map(async (r) => runView(r, await tasksStore.hosts(db, r.id))));
+      return Promise.all(runs.map(async (r) => runView(...(await settled(r, await tasksStore.hosts(db, r.id))))));
     },
     /** Output after a cursor (per server, the last sequence number seen), for polling and streaming. */
     async output(actor: Actor, orgId: string, id: string, cursor: Record<string, number>, ctx: RequestContext) {
@@ -295,9 +305,9 @@ export function createTasksService(deps: TasksDeps) {
   };
 
   async function outputOf(orgId: string, id: string, cursor: Record<string, number>) {
-    const run = await tasksStore.run(db, orgId, id);
-    if (!run) throw notFound('The task run');
-    const hosts = await tasksStore.hosts(db, id);
+    const found = await tasksStore.run(db, orgId, id);
+    if (!found) throw notFound('The task run');
+    const [run, hosts] = await settled(found, await tasksStore.hosts(db, id));
     const entries = [];
     const next: Record<string, number> = { ...cursor };
     for (const h of hosts) {

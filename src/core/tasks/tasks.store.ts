@@ -118,6 +118,25 @@ export const tasksStore = {
           .executeTakeFirst()
       )?.n ?? 0,
     ),
+  /** Runs still `running` although none of their hosts is (their closing was lost), oldest first. */
+  strandedRuns: (db: Executor, limit: number) =>
+    db
+      .selectFrom('task_runs as r')
+      .select(['r.id', 'r.org_id'])
+      .where('r.status', '=', 'running')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('task_run_hosts as h')
+              .select('h.id')
+              .whereRef('h.run_id', '=', 'r.id')
+              .where('h.status', 'not in', FINISHED),
+          ),
+        ),
+      )
+      .orderBy('r.created_at')
+      .limit(limit)
+      .execute(),
   /** Closes a run once, when its last host finished. */
   async finishRun(db: Executor, runId: string, status: RunRow['status'], at: string): Promise<boolean> {
     const res = await db
