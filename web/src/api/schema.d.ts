@@ -14033,6 +14033,13 @@ export interface components {
                 lastOkAt: string | null;
                 lastError: string | null;
                 failures: number;
+                /** @description Intervals begun, samples taken, samples that ended after their interval, intervals with no sample */
+                schedule: {
+                    due: number;
+                    taken: number;
+                    late: number;
+                    missed: number;
+                };
                 latest: {
                     [key: string]: number;
                 };
@@ -14998,6 +15005,13 @@ export interface components {
                 lastOkAt: string | null;
                 lastError: string | null;
                 failures: number;
+                /** @description Intervals begun, samples taken, samples that ended after their interval, intervals with no sample */
+                schedule: {
+                    due: number;
+                    taken: number;
+                    late: number;
+                    missed: number;
+                };
                 latest: {
                     [key: string]: number;
                 };
