@@ -128,6 +128,8 @@ export interface paths {
                         name: string;
                         phone?: string;
                         orgName: string;
+                        /** @description The version of the terms of service shown and accepted (GET /api/terms); needed once terms are published */
+                        acceptTerms?: string;
                     };
                 };
             };
