@@ -26,6 +26,8 @@ export interface MonitoringBench {
     readonly intervalS: number;
     readonly windowS: number;
     readonly samples: number;
+    /** Intervals that began in the window, samples taken, samples that ended late, intervals with no sample. */
+    readonly schedule: { readonly due: number; readonly taken: number; readonly late: number; readonly missed: number };
     readonly cpuS: number;
     readonly cpuMsPerSample: number;
     readonly coreShare: number;
@@ -137,16 +139,20 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
     const warmEnd = Date.now() + 120_000;
     while ((await sampled()) < hosts && Date.now() < warmEnd) await sleep(500);
     const before = await sampled();
+    const scheduleBefore = await s.core.monitoring.scheduleTotals();
     const cpu0 = process.cpuUsage();
     await sleep(windowS * 1000);
     const cpu = process.cpuUsage(cpu0);
     const samples = (await sampled()) - before;
+    const scheduleAfter = await s.core.monitoring.scheduleTotals();
+    const delta = (k: keyof typeof scheduleAfter) => scheduleAfter[k] - scheduleBefore[k];
     const cpuS = (cpu.user + cpu.system) / 1e6;
     return {
       hosts,
       intervalS: 10,
       windowS,
       samples,
+      schedule: { due: delta('due'), taken: delta('taken'), late: delta('late'), missed: delta('missed') },
       cpuS,
       cpuMsPerSample: samples > 0 ? (cpuS * 1000) / samples : Number.NaN,
       coreShare: cpuS / windowS,

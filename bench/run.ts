@@ -106,9 +106,9 @@ if (want('monitoring')) {
     '',
     `## Monitoring: sampling ${m.sampling.hosts} real sshd hosts every ${m.sampling.intervalS} s (Steward's process, ${m.sampling.windowS} s steady state)`,
     '',
-    '| samples | CPU | CPU per sample | share of one core |',
-    '| ---: | ---: | ---: | ---: |',
-    `| ${m.sampling.samples} | ${m.sampling.cpuS.toFixed(1)} s | ${m.sampling.cpuMsPerSample.toFixed(1)} ms | ${(m.sampling.coreShare * 100).toFixed(1)} % |`,
+    '| samples stored | due / taken / late / missed | CPU | CPU per sample | share of one core (goal ≤ 5 %) |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    `| ${m.sampling.samples} | ${m.sampling.schedule.due} / ${m.sampling.schedule.taken} / ${m.sampling.schedule.late} / ${m.sampling.schedule.missed} | ${m.sampling.cpuS.toFixed(1)} s | ${m.sampling.cpuMsPerSample.toFixed(1)} ms | ${(m.sampling.coreShare * 100).toFixed(1)} % |`,
     '',
   );
 }

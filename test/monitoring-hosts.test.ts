@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, sleep } from '../src/kernel/clock.js';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../testkit/db.js';
-import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
+import { signUp, TestClient, type Json, type SignedUp } from '../testkit/client.js';
 import { newClientKey, useFleet } from '../testkit/fleet.js';
 import { startSmtpSink, type SmtpSink } from '../testkit/smtp.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
@@ -149,6 +149,36 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
       [true, null],
       [true, null],
     ]);
+  });
+
+  it('keeps count of its schedule: intervals nobody sampled are counted missed, never silently dropped', async () => {
+    type Schedule = { due: number; taken: number; late: number; missed: number };
+    const schedules = async () =>
+      new Map(
+        ((await a.client.get(`/api/orgs/${a.orgId}/monitoring/fleet`)).body.servers as Json[]).map((f) => [
+          f.serverId as string,
+          f.schedule as Schedule,
+        ]),
+      );
+    await tick();
+    const before = await schedules();
+    // Nobody samples for three and a half intervals after the last sample: the two intervals that began and ended
+    // meanwhile are due and missed, and the one running now is due and taken.
+    clock.advance(3.5 * INTERVAL_S * 1000);
+    await s.core.monitoring.tick();
+    const after = await schedules();
+    for (const id of ids) {
+      const b = before.get(id)!;
+      expect(after.get(id)).toEqual({ due: b.due + 3, taken: b.taken + 1, late: b.late, missed: b.missed + 2 });
+    }
+    // Back on the server's own rhythm: the next interval begins half an interval later and is taken in time.
+    clock.advance(0.5 * INTERVAL_S * 1000);
+    await s.core.monitoring.tick();
+    const next = await schedules();
+    for (const id of ids)
+      expect(next.get(id)).toMatchObject({ due: after.get(id)!.due + 1, missed: after.get(id)!.missed });
+    const totals = await s.core.monitoring.scheduleTotals(a.orgId);
+    expect(totals.due).toBe(totals.taken + totals.missed);
   });
 
   it('a brute force, a new uid-0 account and a new listener are found on their host only, with evidence', async () => {

@@ -313,10 +313,24 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
         worker,
         nowMs: now,
         leaseUntil: now + 600_000,
+        missed: 0,
       });
-    // 1. Two workers race for the same slot: exactly one wins (either may, on PostgreSQL's two connections).
+    const dueCount = async () =>
+      Number(
+        (
+          await s.core.db
+            .selectFrom('monitoring_targets')
+            .select('samples_due')
+            .where('server_id', '=', serverId)
+            .executeTakeFirstOrThrow()
+        ).samples_due,
+      );
+    const dueBefore = await dueCount();
+    // 1. Two workers race for the same slot: exactly one wins (either may, on PostgreSQL's two connections), and
+    //    the interval is counted due once.
     const raced = await Promise.all([claim('w1', now, now + 30_000), claim('w2', now, now + 30_000)]);
     expect(raced.filter(Boolean)).toHaveLength(1);
+    expect(await dueCount()).toBe(dueBefore + 1);
     const [winner, other] = raced[0] ? ['w1', 'w2'] : ['w2', 'w1'];
     // 2. The next slot: the other worker may not take it while the winner's lease runs; the winner may.
     expect(await claim(other, now + 30_000, now + 60_000)).toBe(false);

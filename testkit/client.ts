@@ -84,12 +84,15 @@ export async function signUp(
   counter += 1;
   const email = overrides.email ?? `person${counter}-${Date.now()}@example.com`;
   const password = overrides.password ?? `Pw-${counter}-long-enough-${Math.random().toString(36).slice(2)}`;
+  // As the console does: the terms in force (if any are published) are shown and accepted.
+  const terms = (await new TestClient(app).get('/api/terms')).body?.terms as { version: string } | null;
   const res = await new TestClient(app).post('/api/auth/signup', {
     email,
     password,
     name: overrides.name ?? `Person ${counter}`,
     orgName: overrides.orgName ?? `Org ${counter}`,
     ...(overrides.phone ? { phone: overrides.phone } : {}),
+    ...(terms ? { acceptTerms: terms.version } : {}),
   });
   if (res.status !== 202) throw new Error(`sign-up failed: ${res.status} ${res.raw}`);
   const token = new URL(await confirmationLink(coreOf(app), email)).hash.slice(1);

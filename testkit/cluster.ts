@@ -256,11 +256,13 @@ export class ClusterClient {
     const tag = randomBytes(4).toString('hex');
     const email = `cluster-${tag}@example.com`;
     const password = `cluster password ${tag}`;
+    const terms = (await this.get<{ terms: { version: string } | null }>('/api/terms')).body.terms;
     const res = await this.post('/api/auth/signup', {
       email,
       password,
       name: 'Cluster Tester',
       orgName: `Cluster ${tag}`,
+      ...(terms ? { acceptTerms: terms.version } : {}),
     });
     if (res.status !== 202) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
     const token = await until(`the confirmation mail to ${email}`, () => {

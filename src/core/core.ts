@@ -97,8 +97,6 @@ export function createCore(deps: CoreDeps) {
   // People
   const { passwords, users, sessions } = registerUsers({ db, clock, config, vault, audit });
   const orgs = registerOrgs({ db, clock, vault, audit, users });
-  // Sign-up: the account exists once the mailed link is followed
-  const signup = createSignUpService({ db, clock, config, vault, audit, passwords, users, orgs, notify });
   const credentials = registerCredentials({ db, clock, vault, audit, orgs });
   const auditReader = registerAuditReader({ audit, orgs });
 
@@ -167,6 +165,19 @@ export function createCore(deps: CoreDeps) {
     sessions,
     orgs,
     servers,
+  });
+  // Sign-up: the account exists once the mailed link is followed, with the terms in force accepted
+  const signup = createSignUpService({
+    db,
+    clock,
+    config,
+    vault,
+    audit,
+    passwords,
+    users,
+    orgs,
+    notify,
+    terms: privacy.terms,
   });
   // Access: staff grants, support requests, recorded terminal, staff SSH CA, timeline
   const access = registerAccess({

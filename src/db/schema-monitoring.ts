@@ -40,6 +40,11 @@ export interface MonitoringTargetsTable {
   last_ok_at: string | null;
   last_error: string | null;
   failures: number;
+  /** Intervals that began, samples taken, samples that ended after their interval, intervals with no sample. */
+  samples_due: number;
+  samples_taken: number;
+  samples_late: number;
+  samples_missed: number;
   created_at: string;
   updated_at: string;
 }

@@ -22,6 +22,11 @@ declare module 'fastify' {
     acceptsMetricsToken?: boolean;
     /** Routes a staff member may use before accepting the current confidentiality undertaking (reading it, accepting it). */
     allowWithoutUndertaking?: boolean;
+    /**
+     * Routes a customer may use while a materially changed terms version waits for their acceptance (reading and
+     * accepting it, exporting or deleting their data); the account basics (`allowDuringEnrolment`) stay open too.
+     */
+    allowWithoutTerms?: boolean;
   }
 }
 
@@ -113,6 +118,20 @@ export function registerAuth(app: FastifyInstance, core: Core): void {
       throw new AppError(
         'STEWARD_TOTP_ENROLMENT_REQUIRED',
         'Staff accounts must turn on a second factor first: POST /api/me/totp/enrol, then /api/me/totp/confirm.',
+      );
+    }
+    // A customer held by materially changed terms: everything waits for their acceptance but the account's basics,
+    // the terms themselves and their data rights.
+    if (
+      request.actor?.kind === 'customer' &&
+      !request.routeOptions.config.allowDuringEnrolment &&
+      !request.routeOptions.config.allowWithoutTerms &&
+      (await core.privacy.terms.isHeld(request.actor.userId))
+    ) {
+      throw new AppError(
+        'STEWARD_TERMS_NOT_ACCEPTED',
+        'The terms of service changed: read them at GET /api/me/terms and accept them with POST /api/me/terms ' +
+          '(the console shows them at sign-in). Until then only your profile, the terms and your data export work.',
       );
     }
     // No staff role is active before the current confidentiality undertaking is accepted: refuse everything but

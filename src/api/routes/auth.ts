@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Actor } from '../../core/actor.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
@@ -9,7 +10,21 @@ import { clearSessionCookie, contextOf, requireActor, SESSION_COOKIE, setSession
 import { email, errors, password, phone, text, totpCode } from '../schemas.js';
 import { ProfileSchema, profileView } from './me.js';
 
-const SignUp = z.strictObject({ email, password, name: text(200), phone: phone.optional(), orgName: text(100) });
+const SignUp = z.strictObject({
+  email,
+  password,
+  name: text(200),
+  phone: phone.optional(),
+  orgName: text(100),
+  acceptTerms: z
+    .string()
+    .min(1)
+    .max(40)
+    .optional()
+    .describe(
+      'The version of the terms of service shown and accepted (GET /api/terms); needed once terms are published',
+    ),
+});
 const SignIn = z.strictObject({ email, password, totpCode: totpCode.optional() });
 const SignUpOut = z.object({ status: z.literal('confirmation_sent'), message: z.string() });
 const SessionOut = z.object({
@@ -25,6 +40,12 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const secure = core.config.cookieSecure;
 
+  /** What the person must do before anything else: accept the staff undertaking, or changed terms. */
+  const pendingOf = async (actor: Actor) => ({
+    undertaking: actor.kind === 'staff' && !(await core.privacy.undertakings.hasAcceptedCurrent(actor.userId)),
+    terms: actor.kind === 'customer' && (await core.privacy.terms.isHeld(actor.userId)),
+  });
+
   r.post(
     '/api/auth/signup',
     {
@@ -39,7 +60,14 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
     async (request, reply) => {
       const b = request.body;
       await core.signup.requestSignUp(
-        { email: b.email, password: new Secret(b.password), name: b.name, phone: b.phone ?? null, orgName: b.orgName },
+        {
+          email: b.email,
+          password: new Secret(b.password),
+          name: b.name,
+          phone: b.phone ?? null,
+          orgName: b.orgName,
+          termsVersion: b.acceptTerms ?? null,
+        },
         contextOf(request),
       );
       return reply.code(202).send({ status: 'confirmation_sent' as const, message: CHECK_YOUR_MAIL });
@@ -80,7 +108,7 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
       );
       setSessionCookie(reply, session.token, session.expiresAt, secure);
       const [profile, orgs] = await Promise.all([core.users.getProfile(actor.userId), core.orgs.listMyOrgs(actor)]);
-      return { user: profileView(profile), csrfToken: session.csrfToken, orgs };
+      return { user: profileView(profile), csrfToken: session.csrfToken, orgs, pending: await pendingOf(actor) };
     },
   );
 
@@ -102,10 +130,7 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
         user: profileView(profile),
         csrfToken: actor.via === 'session' && cookie ? csrfTokenFor(cookie) : '',
         orgs,
-        pending: {
-          undertaking: actor.kind === 'staff' && !(await core.privacy.undertakings.hasAcceptedCurrent(actor.userId)),
-          terms: actor.kind === 'customer' && (await core.privacy.terms.pendingFor(actor.userId)) !== null,
-        },
+        pending: await pendingOf(actor),
       };
     },
   );

@@ -305,6 +305,11 @@ export function monitoringRoutes(app: FastifyInstance, core: Core): void {
                   lastOkAt: z.string().nullable(),
                   lastError: z.string().nullable(),
                   failures: z.number(),
+                  schedule: z
+                    .object({ due: z.number(), taken: z.number(), late: z.number(), missed: z.number() })
+                    .describe(
+                      'Intervals begun, samples taken, samples that ended after their interval, intervals with no sample',
+                    ),
                   latest: z.record(z.string(), z.number()),
                   top: z.array(Top),
                 }),

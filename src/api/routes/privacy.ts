@@ -133,6 +133,7 @@ export function privacyRoutes(app: FastifyInstance, core: Core): void {
   r.get(
     '/api/me/export',
     {
+      config: { allowWithoutTerms: true },
       schema: {
         tags: ['privacy'],
         summary: 'Export all your data: JSON, with a readable summary',
@@ -149,6 +150,7 @@ export function privacyRoutes(app: FastifyInstance, core: Core): void {
   r.get(
     '/api/me/export/summary',
     {
+      config: { allowWithoutTerms: true },
       schema: {
         tags: ['privacy'],
         summary: 'Export all your data: the readable summary as plain text',
@@ -234,6 +236,7 @@ export function privacyRoutes(app: FastifyInstance, core: Core): void {
   r.get(
     '/api/me/deletions',
     {
+      config: { allowWithoutTerms: true },
       schema: {
         tags: ['privacy'],
         summary: 'Organisation deletions you asked for, and how far they got',
@@ -246,6 +249,7 @@ export function privacyRoutes(app: FastifyInstance, core: Core): void {
   r.post(
     '/api/me/deletion',
     {
+      config: { allowWithoutTerms: true },
       schema: {
         tags: ['privacy'],
         summary: 'Delete your account (with your password); owners delete or hand over their organisations first',

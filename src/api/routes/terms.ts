@@ -36,6 +36,7 @@ export function termsRoutes(app: FastifyInstance, core: Core): void {
   r.get(
     '/api/terms',
     {
+      config: { allowWithoutTerms: true },
       schema: {
         tags: ['privacy'],
         summary: 'The terms of service in force (no sign-in needed)',
@@ -48,6 +49,7 @@ export function termsRoutes(app: FastifyInstance, core: Core): void {
   r.get(
     '/api/me/terms',
     {
+      config: { allowWithoutTerms: true },
       schema: {
         tags: ['privacy'],
         summary: 'The terms in force, whether you must accept them, and every version you accepted',
@@ -82,6 +84,7 @@ export function termsRoutes(app: FastifyInstance, core: Core): void {
   r.post(
     '/api/me/terms',
     {
+      config: { allowWithoutTerms: true },
       schema: {
         tags: ['privacy'],
         summary: 'Accept the terms of service in force',

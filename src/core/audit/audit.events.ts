@@ -6,6 +6,8 @@ export const AUDIT_EVENTS = {
   'vault.initialised': 'The vault was created with a new root key ring.',
   'vault.root_rotated': 'The root key was rotated and every data key rewrapped.',
   'vault.data_rotated': 'Data keys were rotated and sealed values re-encrypted.',
+  'signup.requested':
+    'Someone asked for an account (the same for a new and a taken address; the address is kept only as a keyed hash).',
   'user.signed_up': 'A person created an account (and its first organisation).',
   'user.signed_in': 'A person signed in.',
   'user.signin_failed': 'A sign-in failed (wrong e-mail, password or code, or rate-limited).',

@@ -149,6 +149,8 @@ export function registerMonitoring(deps: MonitoringDeps) {
     query,
     tick: sampler.tick,
     sampleOne: sampler.sampleOne,
+    /** Samples due, taken, late and missed, summed over servers (the bench and the operator read it). */
+    scheduleTotals: sampler.scheduleTotals,
     start: () => sampler.start(cfg.tickMs),
     stop: sampler.stop,
     applyRetention,

@@ -174,6 +174,12 @@ export function createQueryService(deps: QueryDeps) {
           lastOkAt: t?.last_ok_at ?? null,
           lastError: t?.last_error ?? null,
           failures: t?.failures ?? 0,
+          schedule: {
+            due: Number(t?.samples_due ?? 0),
+            taken: Number(t?.samples_taken ?? 0),
+            late: Number(t?.samples_late ?? 0),
+            missed: Number(t?.samples_missed ?? 0),
+          },
           latest: latest?.values ?? {},
           top: (latest?.top ?? []) as {
             pid: number;

@@ -103,7 +103,9 @@ function subjectsOf(raw: RawSample): Map<string, string> {
 
 export function createSampler(deps: SamplerDeps) {
   const { db, clock, config } = deps;
-  let current: Promise<number> | null = null;
+  /** The claiming pass running now, if any, and the samples started and not yet done (by server). */
+  let passing: Promise<void> | null = null;
+  const inFlight = new Map<string, Promise<unknown>>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let lastSyncMs = Number.NEGATIVE_INFINITY;
@@ -322,8 +324,13 @@ export function createSampler(deps: SamplerDeps) {
     return 'ok';
   }
 
-  /** Claims the due targets and samples them, at most `concurrency` at once; resolves when all are done. */
-  async function runTick(): Promise<number> {
+  /**
+   * One claiming pass: takes the due targets this worker has room for (`concurrency` samples in flight at most)
+   * and starts their samples without waiting for them, so one slow server never holds up the others' schedule.
+   * Each claim moves the server to its next interval on its own rhythm; intervals that passed with no sample are
+   * counted as due and missed (never silently dropped). Returns the samples it started.
+   */
+  async function claimPass(): Promise<Promise<'ok' | 'unreachable' | 'skipped'>[]> {
     const nowMs = clock.nowMs();
     if (nowMs - lastSyncMs >= SYNC_EVERY_MS) {
       lastSyncMs = nowMs;
@@ -331,82 +338,105 @@ export function createSampler(deps: SamplerDeps) {
         .beforeTick?.()
         .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));
     }
-    const claimed: TargetRow[] = [];
-    const dueRows = await targetsStore.due(db, nowMs, config.concurrency * 4);
+    const room = config.concurrency - inFlight.size;
+    if (room <= 0) return [];
+    const dueRows = await targetsStore.due(db, nowMs, room * 4);
     const suspended = (await deps.standing?.suspendedAmong(dueRows.map((d) => d.org_id))) ?? new Set<string>();
+    const started: Promise<'ok' | 'unreachable' | 'skipped'>[] = [];
     for (const due of dueRows) {
-      if (claimed.length >= config.concurrency) break;
+      if (started.length >= room) break;
+      if (inFlight.has(due.server_id)) continue;
       const interval = due.interval_seconds * 1000;
-      // The next slot stays on the server's own rhythm; one missed while nobody ran is skipped, not caught up.
-      const next = Math.max(Number(due.next_run_ms) + interval, nowMs + Math.floor(interval / 2));
+      const missed = Math.max(0, Math.floor((nowMs - Number(due.next_run_ms)) / interval));
+      const slot = Number(due.next_run_ms) + missed * interval;
       const lease = nowMs + Math.max(config.loginIdleMs, interval * 3);
+      // Suspended: the interval passes unsampled and uncounted (claimed, so no other worker takes it).
+      const paused = suspended.has(due.org_id);
       if (
         !(await targetsStore.claim(db, {
           serverId: due.server_id,
           expectedNext: Number(due.next_run_ms),
-          next,
+          next: slot + interval,
           worker: deps.worker,
           nowMs,
           leaseUntil: lease,
+          missed: paused ? null : missed,
         }))
       )
         continue;
-      // Suspended: the slot passes unsampled (claimed, so no other worker takes it); the target stays as set.
-      if (suspended.has(due.org_id)) continue;
+      if (paused) continue;
       const row = await targetsStore.target(db, due.server_id);
-      if (row) claimed.push(row);
-    }
-    const results = await Promise.all(
-      claimed.map((t) =>
-        sampleOne(t).catch((err: unknown) => {
-          deps.logger.error({ server: t.server_id, err: (err as Error).message }, 'sample failed');
+      if (!row) continue;
+      const sample = sampleOne(row)
+        .catch((err: unknown) => {
+          deps.logger.error({ server: row.server_id, err: (err as Error).message }, 'sample failed');
           return 'skipped' as const;
-        }),
-      ),
-    );
-    return results.filter((r) => r !== 'skipped').length;
+        })
+        .then(async (result) => {
+          if (result !== 'skipped')
+            await targetsStore
+              .countTaken(db, row.server_id, clock.nowMs() > slot + interval)
+              .catch((err: unknown) =>
+                deps.logger.warn({ server: row.server_id, err: (err as Error).message }, 'sample not counted'),
+              );
+          return result;
+        })
+        .finally(() => inFlight.delete(row.server_id));
+      inFlight.set(row.server_id, sample);
+      started.push(sample);
+    }
+    return started;
+  }
+
+  async function settle(): Promise<void> {
+    while (passing) await passing.catch(() => undefined);
+    await Promise.all([...inFlight.values()]);
   }
 
   return {
     sampleOne,
     /**
-     * The worker role: a pass every `tickMs` on this worker. Each worker looks for itself (rather than through the
-     * cluster scheduler, which would give each slot to one worker): the per-server claim and lease are what
-     * spread servers over workers and keep each with the worker that holds its login.
+     * The worker role: a claiming pass every `tickMs` on this worker. Each worker looks for itself (rather than
+     * through the cluster scheduler, which would give each slot to one worker): the per-server claim and lease
+     * are what spread servers over workers and keep each with the worker that holds its login.
      */
     start(tickMs: number): void {
       if (timer || stopped) return;
       timer = setInterval(() => {
-        if (current) return; // a pass still running: this slot is skipped, not queued
-        current = runTick();
-        void current
+        if (passing) return; // a claiming pass still running (not the samples it started): this one is skipped
+        passing = claimPass()
+          .then(() => undefined)
           .catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'monitoring pass failed'))
-          .finally(() => (current = null));
+          .finally(() => (passing = null));
       }, tickMs);
       timer.unref();
     },
-    /** Stops: waits for a pass in flight, then gives this worker's servers up so another takes them at once. */
+    /** Stops: waits for the samples in flight, then gives this worker's servers up so another takes them at once. */
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearInterval(timer);
       timer = undefined;
-      while (current) await current.catch(() => 0);
+      await settle();
       await targetsStore.releaseOwned(db, deps.worker);
     },
     /**
-     * One pass of the loop; returns how many servers were sampled. A pass already running (the scheduler's) is
+     * One pass, waiting for its samples; returns how many servers were sampled. What is already in flight is
      * waited for first, so a caller sees everything due by now sampled when this resolves.
      */
     async tick(): Promise<number> {
-      while (current) await current.catch(() => 0);
+      await settle();
       if (stopped) return 0;
-      current = runTick();
+      const pass = claimPass();
+      passing = pass.then(() => undefined);
       try {
-        return await current;
+        const results = await Promise.all(await pass);
+        return results.filter((r) => r !== 'skipped').length;
       } finally {
-        current = null;
+        passing = null;
       }
     },
+    /** Samples due, taken, late and missed, summed over servers (all, or one organisation's). */
+    scheduleTotals: (orgId?: string) => targetsStore.scheduleTotals(db, orgId),
   };
 }
 

@@ -116,6 +116,10 @@ export function createSettingsService(deps: SettingsDeps) {
     last_ok_at: null,
     last_error: null,
     failures: 0,
+    samples_due: 0,
+    samples_taken: 0,
+    samples_late: 0,
+    samples_missed: 0,
     created_at: clock.iso(),
     updated_at: clock.iso(),
   });

@@ -56,6 +56,31 @@ export const targetsStore = {
       .limit(limit)
       .execute(),
 
+  /** Counts a sample taken for a claimed interval, and whether it ended after the interval did. */
+  countTaken: (db: Executor, serverId: string, late: boolean) =>
+    db
+      .updateTable('monitoring_targets')
+      .set((eb) => ({
+        samples_taken: eb('samples_taken', '+', 1),
+        samples_late: eb('samples_late', '+', late ? 1 : 0),
+      }))
+      .where('server_id', '=', serverId)
+      .execute(),
+  /** The schedule's counts summed over servers (all, or one organisation's). */
+  scheduleTotals: async (db: Executor, orgId?: string) => {
+    let q = db
+      .selectFrom('monitoring_targets')
+      .select((eb) => [
+        eb.fn.coalesce(eb.fn.sum<number>('samples_due'), eb.lit(0)).as('due'),
+        eb.fn.coalesce(eb.fn.sum<number>('samples_taken'), eb.lit(0)).as('taken'),
+        eb.fn.coalesce(eb.fn.sum<number>('samples_late'), eb.lit(0)).as('late'),
+        eb.fn.coalesce(eb.fn.sum<number>('samples_missed'), eb.lit(0)).as('missed'),
+      ]);
+    if (orgId !== undefined) q = q.where('org_id', '=', orgId);
+    const row = await q.executeTakeFirstOrThrow();
+    return { due: Number(row.due), taken: Number(row.taken), late: Number(row.late), missed: Number(row.missed) };
+  },
+
   /** A worker that stops gives its servers up at once, rather than when their leases run out. */
   releaseOwned: (db: Executor, worker: string) =>
     db
@@ -78,12 +103,23 @@ export const targetsStore = {
       readonly worker: string;
       readonly nowMs: number;
       readonly leaseUntil: number;
+      /**
+       * Intervals that passed since `expectedNext` with no sample (counted as due and missed, with this one as
+       * due); null counts nothing (a suspended organisation's interval).
+       */
+      readonly missed: number | null;
     },
   ): Promise<boolean> {
-    const { serverId, expectedNext, next, worker, nowMs, leaseUntil } = input;
+    const { serverId, expectedNext, next, worker, nowMs, leaseUntil, missed } = input;
     const res = await db
       .updateTable('monitoring_targets')
-      .set({ next_run_ms: next, owner: worker, lease_until_ms: leaseUntil })
+      .set((eb) => ({
+        next_run_ms: next,
+        owner: worker,
+        lease_until_ms: leaseUntil,
+        samples_due: eb('samples_due', '+', missed === null ? 0 : missed + 1),
+        samples_missed: eb('samples_missed', '+', missed ?? 0),
+      }))
       .where('server_id', '=', serverId)
       .where('enabled', '=', 1)
       .where('next_run_ms', '=', expectedNext)

@@ -48,6 +48,8 @@ export const termsStatement = (t: Pick<TermsView, 'title' | 'version'>): string 
   `I have read and accept the ${t.title}, version ${t.version}.`;
 
 const BATCH = 200;
+/** How long a node trusts its reading of the newest material terms version (a new one holds people after this). */
+const MATERIAL_CACHE_MS = 5_000;
 
 /**
  * Terms of service, versioned like the privacy policy. Each acceptance records the version, the time, a keyed hash
@@ -99,6 +101,20 @@ export function createTermsService(deps: TermsDeps) {
       ctx,
     );
     return true;
+  }
+
+  let materialRead: { atMs: number; id: string | null } | undefined;
+  const clear = new Map<string, string>();
+  async function newestMaterial(): Promise<string | null> {
+    if (materialRead && clock.nowMs() - materialRead.atMs < MATERIAL_CACHE_MS) return materialRead.id;
+    const row = await db
+      .selectFrom('terms_versions')
+      .select('id')
+      .where('material', '=', 1)
+      .orderBy('published_at', 'desc')
+      .executeTakeFirst();
+    materialRead = { atMs: clock.nowMs(), id: row?.id ?? null };
+    return materialRead.id;
   }
 
   /** The newest material version the person has not accepted (nor any version after it), if any. */
@@ -169,6 +185,7 @@ export function createTermsService(deps: TermsDeps) {
           ctx,
         );
       });
+      materialRead = undefined;
       return view(row);
     },
 
@@ -188,11 +205,28 @@ export function createTermsService(deps: TermsDeps) {
      * For sign-up: records that the new person accepted the version in force, inside the sign-up's transaction.
      * Returns the version accepted, or null when no terms are published yet.
      */
-    async recordAtSignUp(exec: Executor, userId: string, ctx: RequestContext): Promise<string | null> {
-      const current = await latest(exec);
-      if (!current) return null;
-      await insertAcceptance(exec, userId, current, 'sign_up', ctx);
-      return current.version;
+    async recordAtSignUp(exec: Executor, userId: string, version: string, ctx: RequestContext): Promise<boolean> {
+      const shown = await exec
+        .selectFrom('terms_versions')
+        .selectAll()
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (!shown) return false;
+      return insertAcceptance(exec, userId, shown, 'sign_up', ctx);
+    },
+
+    /**
+     * Whether the person must accept a materially changed version before anything else (the API's hold). Cheap on
+     * every request: the newest material version is read at most every few seconds, and a person found clear of
+     * it is remembered until a newer one is published.
+     */
+    async isHeld(userId: string): Promise<boolean> {
+      const material = await newestMaterial();
+      if (material === null || clear.get(userId) === material) return false;
+      if ((await pendingFor(userId)) !== null) return true;
+      if (clear.size > 50_000) clear.clear();
+      clear.set(userId, material);
+      return false;
     },
 
     /** Every acceptance of the person, for their data export. */

@@ -3,7 +3,9 @@
  * same checks and the same password hashing: a new address gets a confirmation link, a taken one a note that it
  * already has an account. The account and its first organisation exist only once the link is followed, so an
  * address cannot be occupied by someone who does not read its mail. Sign-ups are limited per client address and
- * per e-mail domain. Nothing is audited until the link is followed (`user.signed_up`): before that no account exists.
+ * per e-mail domain. Asking is audited (`signup.requested`, the address only as a keyed hash); the account exists, and
+ * `user.signed_up` is recorded, once the link is followed. Once terms of service are published, sign-up needs the
+ * version in force accepted, and the acceptance is recorded with the account.
  */
 import { createHash } from 'node:crypto';
 import type { PasswordHasher } from '../../crypto/passwords.js';
@@ -16,6 +18,7 @@ import type { Secret } from '../../kernel/secret.js';
 import type { AuditService, RequestContext } from '../audit/audit.service.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
+import type { TermsService } from '../privacy/terms.service.js';
 import type { Vault } from '../vault/vault.service.js';
 import { signupStore } from './signup.store.js';
 import './signup.templates.js';
@@ -29,6 +32,8 @@ export interface SignUpInput {
   readonly name: string;
   readonly phone: string | null;
   readonly orgName: string;
+  /** The terms version the person was shown and accepted; null when they accepted none. */
+  readonly termsVersion: string | null;
 }
 
 /**
@@ -50,8 +55,8 @@ export interface SignUpDeps {
   readonly users: Pick<UsersService, 'createConfirmedCustomer'>;
   readonly orgs: Pick<OrgsService, 'createFirstOrg'>;
   readonly notify: Pick<NotifyService, 'queueMail' | 'forgetMails'>;
-  /** Further rules (a later one: terms accepted, no disposable domains), run after the built-in ones. */
-  readonly extraChecks?: readonly SignUpCheck[];
+  /** The terms of service: sign-up needs the version in force accepted, and records it with the account. */
+  readonly terms: Pick<TermsService, 'current' | 'recordAtSignUp'>;
 }
 
 /** What every sign-up answer says, new address or taken. */
@@ -71,6 +76,7 @@ interface Details {
   readonly name: string;
   readonly phone: string | null;
   readonly orgName: string;
+  readonly termsVersion?: string | null;
 }
 
 export function createSignUpService(deps: SignUpDeps) {
@@ -106,7 +112,20 @@ export function createSignUpService(deps: SignUpDeps) {
       );
   };
 
-  const checks: readonly SignUpCheck[] = [withinLimits, lastingAddress, strongPassword, ...(deps.extraChecks ?? [])];
+  /** Once terms are published, the version in force must have been shown and accepted. */
+  const termsAccepted: SignUpCheck = async (input) => {
+    const current = await deps.terms.current();
+    if (current && input.termsVersion !== current.version)
+      throw new AppError(
+        'STEWARD_INVALID_INPUT',
+        input.termsVersion === null
+          ? `Accept the terms of service to sign up: read version ${current.version} (GET /api/terms) and send acceptTerms: "${current.version}".`
+          : `The terms of service changed to version ${current.version} since they were shown; read them again and accept that version.`,
+        { field: 'acceptTerms', current: current.version },
+      );
+  };
+
+  const checks: readonly SignUpCheck[] = [withinLimits, lastingAddress, strongPassword, termsAccepted];
 
   /** Forgets sign-ups whose link expired: their row, their key scope (and with it the sealed fields), their mail. */
   async function forgetExpired(): Promise<void> {
@@ -128,6 +147,16 @@ export function createSignUpService(deps: SignUpDeps) {
     // Hashed either way, so a taken address answers after the same work as a new one.
     const passwordHash = await deps.passwords.hash(input.password);
     const existing = await usersStore.byEmailIndex(db, vault.emailIndex(email));
+    // Recorded alike for new and taken addresses (the answer must not tell them apart); the address only hashed.
+    await deps.audit.record(
+      db,
+      {
+        action: 'signup.requested',
+        actor: { type: 'anonymous' },
+        details: { emailHash: vault.auditHash(`email:${email.toLowerCase()}`), termsVersion: input.termsVersion },
+      },
+      ctx,
+    );
     if (existing) {
       await deps.notify.queueMail(db, {
         to: email,
@@ -141,7 +170,13 @@ export function createSignUpService(deps: SignUpDeps) {
     const token = randomToken(32);
     const id = newId('evt', clock.nowMs());
     const userId = newId('usr', clock.nowMs());
-    const details: Details = { email, name: input.name, phone: input.phone, orgName: input.orgName };
+    const details: Details = {
+      email,
+      name: input.name,
+      phone: input.phone,
+      orgName: input.orgName,
+      termsVersion: input.termsVersion,
+    };
     await db.transaction().execute(async (trx) => {
       await vault.createScope(userId, trx);
       await signupStore.insert(trx, {
@@ -201,6 +236,7 @@ export function createSignUpService(deps: SignUpDeps) {
         passwordHash: row.password_hash,
       });
       const orgId = await deps.orgs.createFirstOrg(trx, details.orgName, user.id);
+      if (details.termsVersion) await deps.terms.recordAtSignUp(trx, user.id, details.termsVersion, ctx);
       await deps.audit.record(
         trx,
         {

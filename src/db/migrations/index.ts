@@ -17,6 +17,7 @@ import * as m0014 from './0014_billing.js';
 import * as m0015 from './0015_trust.js';
 import * as m0016 from './0016_discovery_fingerprints.js';
 import * as m0017 from './0017_audit_sealer.js';
+import * as m0018 from './0018_monitoring_schedule.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_trust': m0015, // terms, staff undertaking, review queue, suspensions, recommendations
   '0016_discovery_fingerprints': m0016, // incremental discovery
   '0017_audit_sealer': m0017, // the audit log without a global lock, signed checkpoints
+  '0018_monitoring_schedule': m0018, // samples due, taken, late and missed per server
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -128,6 +128,8 @@ export interface paths {
                         name: string;
                         phone?: string;
                         orgName: string;
+                        /** @description The version of the terms of service shown and accepted (GET /api/terms); needed once terms are published */
+                        acceptTerms?: string;
                     };
                 };
             };
@@ -14033,6 +14035,13 @@ export interface components {
                 lastOkAt: string | null;
                 lastError: string | null;
                 failures: number;
+                /** @description Intervals begun, samples taken, samples that ended after their interval, intervals with no sample */
+                schedule: {
+                    due: number;
+                    taken: number;
+                    late: number;
+                    missed: number;
+                };
                 latest: {
                     [key: string]: number;
                 };
@@ -14998,6 +15007,13 @@ export interface components {
                 lastOkAt: string | null;
                 lastError: string | null;
                 failures: number;
+                /** @description Intervals begun, samples taken, samples that ended after their interval, intervals with no sample */
+                schedule: {
+                    due: number;
+                    taken: number;
+                    late: number;
+                    missed: number;
+                };
                 latest: {
                     [key: string]: number;
                 };

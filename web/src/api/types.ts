@@ -16,6 +16,7 @@ export type Job = Schemas['Job'];
 export type JobStatus = Job['status'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Session = JsonOf<'/api/auth/session', 'get', 200>;
+export type TermsVersion = NonNullable<JsonOf<'/api/terms', 'get', 200>['terms']>;
 export type OrgRole = Org['role'];
 export type Member = JsonOf<'/api/orgs/{orgId}/members', 'get', 200>['members'][number];
 export type Invitation = JsonOf<'/api/orgs/{orgId}/invitations', 'get', 200>['invitations'][number];

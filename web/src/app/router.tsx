@@ -8,6 +8,7 @@ import { SupportRequestPage } from '../pages/access/SupportRequestPage';
 import { SupportRequests } from '../pages/access/SupportRequests';
 import { SignIn } from '../pages/auth/SignIn';
 import { SignUp } from '../pages/auth/SignUp';
+import { Terms } from '../pages/terms/Terms';
 import { Confirm } from '../pages/auth/Confirm';
 import { Home } from '../pages/Home';
 import { Instances } from '../pages/instances/Instances';
@@ -138,6 +139,7 @@ export const router = createBrowserRouter([
       { path: '/signin', element: <SignIn /> },
       { path: '/signup', element: <SignUp /> },
       { path: '/confirm', element: <Confirm /> },
+      { path: '/terms', element: <Terms /> },
       { path: '/invite/:token', element: <AcceptInvite /> },
       {
         element: (

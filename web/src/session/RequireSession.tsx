@@ -3,12 +3,14 @@ import { Navigate, useLocation } from 'react-router';
 import { ErrorNotice } from '../components/Notice';
 import { Loading } from '../components/Loading';
 import { useSession } from './session';
+import { TermsHold } from './TermsHold';
 
 export const ENROL_PATH = '/staff/enrol';
 
 /**
- * Guards the signed-in part of the console: signed-out people go to sign-in (and come back afterwards), and
- * staff without a second factor go to enrolment first, because the API refuses them everything else.
+ * Guards the signed-in part of the console: signed-out people go to sign-in (and come back afterwards), staff
+ * without a second factor go to enrolment first, and a customer held by changed terms sees them to accept,
+ * because the API refuses them everything else.
  */
 export function RequireSession({ children }: { children: ReactNode }) {
   const { data: session, error, refetch } = useSession();
@@ -29,6 +31,8 @@ export function RequireSession({ children }: { children: ReactNode }) {
   if (session.user.kind === 'staff' && !session.user.totpEnabled && location.pathname !== ENROL_PATH) {
     return <Navigate to={ENROL_PATH} replace />;
   }
+  // Materially changed terms: the API refuses everything else until they are accepted.
+  if (session.pending?.terms) return <TermsHold />;
   return <>{children}</>;
 }
 

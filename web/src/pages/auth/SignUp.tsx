@@ -1,7 +1,8 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
+import type { paths } from '../../api/schema';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
@@ -11,13 +12,7 @@ import { AuthLayout } from './AuthLayout';
 
 const FIELDS = ['name', 'email', 'password', 'orgName', 'phone'] as const;
 
-interface SignUpBody {
-  name: string;
-  email: string;
-  password: string;
-  orgName: string;
-  phone?: string;
-}
+type SignUpBody = NonNullable<paths['/api/auth/signup']['post']['requestBody']>['content']['application/json'];
 
 /**
  * Asks for a new account and its first organisation. The answer is always "check your mail" (also for an address
@@ -27,6 +22,8 @@ export function SignUp() {
   const [params] = useSearchParams();
   const next = params.get('next');
   const session = useSession();
+  const terms = useQuery({ queryKey: ['terms'], queryFn: () => call(api.GET('/api/terms')) });
+  const current = terms.data?.terms ?? null;
   const signUp = useMutation({
     mutationFn: (body: SignUpBody) => call(api.POST('/api/auth/signup', { body })),
   });
@@ -61,6 +58,7 @@ export function SignUp() {
       password: formValue(form, 'password'),
       orgName: formValue(form, 'orgName'),
       ...(phone ? { phone } : {}),
+      ...(current && form.get('acceptTerms') === 'on' ? { acceptTerms: current.version } : {}),
     });
   };
   const errors = formErrors(signUp.error, FIELDS);
@@ -121,6 +119,15 @@ export function SignUp() {
           hint="Used only to reach you about your servers."
           error={errors.field.phone}
         />
+        {current && (
+          <label className="choice">
+            <input type="checkbox" name="acceptTerms" required /> I have read and accept the{' '}
+            <Link to="/terms" target="_blank">
+              {current.title}
+            </Link>
+            , version {current.version}.
+          </label>
+        )}
         <ErrorNotice error={errors.form} title="The account was not created" />
         <Button type="submit" variant="primary" busy={signUp.isPending} busyLabel="Sending the confirmation">
           Create account
