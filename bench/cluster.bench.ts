@@ -1,11 +1,8 @@
-import { createCore, type Core } from '../src/core/core.js';
-import { openDatabase } from '../src/db/database.js';
-import { sleep, systemClock } from '../src/kernel/clock.js';
-import { loadConfig } from '../src/kernel/config.js';
-import { createLogger } from '../src/kernel/logger.js';
+import type { Core } from '../src/core/core.js';
+import { sleep } from '../src/kernel/clock.js';
 import { ClusterClient, startCluster, type Cluster } from '../testkit/cluster.js';
 import { createFleetLauncher, disposeFleetLauncher, newClientKey } from '../testkit/fleet.js';
-import { seedServers } from './seed.js';
+import { controlCore, seedServers } from './seed.js';
 
 /**
  * The cluster on PostgreSQL: fan-out throughput (host jobs per second) of one worker, then of two on the same
@@ -58,14 +55,7 @@ export async function benchCluster(n = 100): Promise<ClusterBench> {
     const client = new ClusterClient(cluster.apis.map((a) => a.url!));
     await client.signUp(cluster.mail);
     // A core in this process only to seal the organisation's key with the cluster's root key; it runs no jobs.
-    const config = loadConfig(cluster.env);
-    control = createCore({
-      config,
-      database: openDatabase(config.database),
-      clock: systemClock,
-      logger: createLogger({ level: 'silent' }),
-    });
-    await control.start();
+    control = await controlCore(cluster.env);
     await seedServers(
       control,
       client.orgId,

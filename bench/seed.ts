@@ -1,4 +1,8 @@
-import type { Core } from '../src/core/core.js';
+import { createCore, type Core } from '../src/core/core.js';
+import { openDatabase } from '../src/db/database.js';
+import { systemClock } from '../src/kernel/clock.js';
+import { loadConfig } from '../src/kernel/config.js';
+import { createLogger } from '../src/kernel/logger.js';
 import { newId } from '../src/kernel/ids.js';
 import { Secret } from '../src/kernel/secret.js';
 
@@ -62,4 +66,20 @@ export async function seedServers(
       .execute();
   }
   return ids;
+}
+
+/**
+ * A core in the bench's own process over a cluster's database and root key, started but running no jobs: it seals
+ * the organisations' keys and registers servers (`seedServers`) the way the cluster would read them.
+ */
+export async function controlCore(env: Record<string, string>): Promise<Core> {
+  const config = loadConfig(env);
+  const core = createCore({
+    config,
+    database: openDatabase(config.database),
+    clock: systemClock,
+    logger: createLogger({ level: 'silent' }),
+  });
+  await core.start();
+  return core;
 }

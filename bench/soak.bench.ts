@@ -1,14 +1,11 @@
-import { createCore, type Core } from '../src/core/core.js';
-import { openDatabase } from '../src/db/database.js';
-import { sleep, systemClock } from '../src/kernel/clock.js';
-import { loadConfig } from '../src/kernel/config.js';
-import { createLogger } from '../src/kernel/logger.js';
+import type { Core } from '../src/core/core.js';
+import { sleep } from '../src/kernel/clock.js';
 import type { Json } from '../testkit/client.js';
 import { ClusterClient, startCluster, type Cluster } from '../testkit/cluster.js';
 import { rawQuery } from '../testkit/db.js';
 import type { TestHost } from '../src/sandbox/hosts/index.js';
 import { createFleetLauncher, disposeFleetLauncher, newClientKey } from '../testkit/fleet.js';
-import { seedServers } from './seed.js';
+import { controlCore, seedServers } from './seed.js';
 
 /**
  * The soak: `hosts` shared-mode sshd hosts split over `orgs` organisations, each organisation running `rounds`
@@ -66,14 +63,7 @@ async function soakOn(
         STEWARD_SERVER_ADDRESSES: 'public,private,loopback',
       },
     });
-    const config = loadConfig(cluster.env);
-    control = createCore({
-      config,
-      database: openDatabase(config.database),
-      clock: systemClock,
-      logger: createLogger({ level: 'silent' }),
-    });
-    await control.start();
+    control = await controlCore(cluster.env);
     const clients: ClusterClient[] = [];
     for (let o = 0; o < orgs; o++) {
       const client = new ClusterClient(cluster.apis.map((a) => a.url!));
