@@ -1,7 +1,7 @@
 import type { Core } from '../src/core/core.js';
 import { sleep } from '../src/kernel/clock.js';
 import type { Json } from '../testkit/client.js';
-import { ClusterClient, startCluster, type Cluster } from '../testkit/cluster.js';
+import { ClusterClient, percentile, startCluster, type Cluster } from '../testkit/cluster.js';
 import { rawQuery } from '../testkit/db.js';
 import type { TestHost } from '../src/sandbox/hosts/index.js';
 import { createFleetLauncher, disposeFleetLauncher, newClientKey } from '../testkit/fleet.js';
@@ -35,11 +35,6 @@ export interface SoakBench {
   readonly rounds: number;
   readonly modes: readonly SoakMode[];
 }
-
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 
 async function soakOn(
   engine: 'postgres' | 'sqlite',

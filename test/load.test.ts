@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
 import { runCli } from '../testkit/cli.js';
 import type { Json } from '../testkit/client.js';
-import { ClusterClient, startCluster, type Cluster } from '../testkit/cluster.js';
+import { ClusterClient, percentile, startCluster, type Cluster } from '../testkit/cluster.js';
 import { rawQuery } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
 import { until } from '../testkit/wait.js';
@@ -21,11 +21,6 @@ const SERVERS_PER_ORG = 3;
 /** Host jobs one organisation may run at once across the cluster (lower than the workers' slots, so it binds). */
 const CAP = 2;
 const ARTIFACTS = fileURLToPath(new URL('../.artifacts/', import.meta.url));
-
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 
 describe('load: several organisations at once', () => {
   const fleet = useFleet({ count: ORGS * SERVERS_PER_ORG, concurrency: 2, spec: (i) => ({ name: `load-${i}` }) });

@@ -65,6 +65,12 @@ export interface ClusterOptions {
   readonly preload?: readonly string[];
 }
 
+/** The `p`th percentile of latencies measured against a cluster (nearest rank; NaN for none). */
+export function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();

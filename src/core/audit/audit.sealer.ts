@@ -9,15 +9,7 @@ import type { Db, Engine } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Vault } from '../vault/vault.service.js';
-import {
-  chainHash,
-  checkpointKeys,
-  rowMac,
-  sameMac,
-  signCheckpoint,
-  type AuditRow,
-  type Checkpoint,
-} from './audit.chain.js';
+import { chainHash, checkpointKeys, rowMac, sameMac, signCheckpoint, type Checkpoint } from './audit.chain.js';
 import type { CheckpointFile } from './audit.checkpoints.js';
 
 export interface AuditSealerDeps {
@@ -184,10 +176,7 @@ export function createAuditSealer(deps: AuditSealerDeps) {
     health() {
       return failingSince ? { status: 'failing' as const, since: failingSince } : { status: 'ok' as const };
     },
-    /** Rows refused for a bad HMAC (verification names them too). */
-    refusedCount: () => refused.size,
   };
 }
 
 export type AuditSealer = ReturnType<typeof createAuditSealer>;
-export type { AuditRow };
