@@ -63,14 +63,19 @@ export function parseListening(lines: readonly string[]): ListeningPort[] {
   return fromSs.length > 0 ? fromSs : parseNetstat(lines);
 }
 
-/** `ss -tnp state established` (no State column): Recv-Q Send-Q Local Peer [users:((…))]. */
-export function parsePoolConnections(lines: readonly string[]): PoolConnection[] {
+/**
+ * TCP connections from the script's one `ss -tunap` listing (Netid State Recv-Q Send-Q Local Peer [users:((…))]),
+ * established or being opened, whose remote port is one of `ports`.
+ */
+export function parseConnections(lines: readonly string[], ports: readonly number[]): PoolConnection[] {
   const out: PoolConnection[] = [];
   for (const line of lines) {
     const w = line.trim().split(/\s+/);
-    if (w.length < 4 || !/^\d+$/.test(w[0]!) || !splitHostPort(w[3]!)) continue;
-    const m = /\(\("((?:[^"\\]|\\.)*)",pid=(\d+)/.exec(w.slice(4).join(' '));
-    out.push({ local: w[2]!, peer: w[3]!, process: m?.[1] ?? null, pid: m?.[2] ? Number(m[2]) : null });
+    if (w.length < 6 || !/^tcp6?$/.test(w[0]!) || (w[1] !== 'ESTAB' && w[1] !== 'SYN-SENT')) continue;
+    const peer = splitHostPort(w[5]!);
+    if (!peer || !ports.includes(peer.port)) continue;
+    const m = /\(\("((?:[^"\\]|\\.)*)",pid=(\d+)/.exec(w.slice(6).join(' '));
+    out.push({ local: w[4]!, peer: w[5]!, process: m?.[1] ?? null, pid: m?.[2] ? Number(m[2]) : null });
   }
   return out;
 }

@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSample } from './parse.js';
 import { parseCpuTime, parseDiskstats, parseNetDev } from './parse-system.js';
-import { sampleScript } from './script.js';
+import { POOL_PORTS, sampleScript } from './script.js';
 
 const B = '6f1c0d2e9a7b4c3d8e5f60718293a4b5';
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
@@ -116,6 +118,65 @@ describe('parsing rotation, sudo and a busy machine', () => {
     expect(m.disks.length).toBeGreaterThan(0);
     expect(m.net.length).toBeGreaterThan(0);
     expect(m.listening.length).toBeGreaterThan(0);
+  });
+});
+
+/** Runs the sampling script with `sh -s` on this machine and parses what it printed. */
+async function sampleHere(): Promise<ReturnType<typeof parseSample>> {
+  const { script } = sampleScript({ boundary: B, integrity: false, logs: [], maxLogBytes: 65536, elevate: false });
+  const child = spawn('sh', ['-s'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const out: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stdin.end(script);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(code).toBe(0);
+  return parseSample(Buffer.concat(out).toString('utf8'), B);
+}
+
+/** A listener on the first mining-pool port free here (the tests cannot pick the port a pool uses). */
+async function listenOnPoolPort(): Promise<{ server: Server; port: number }> {
+  for (const port of POOL_PORTS) {
+    const server = createServer((sock) => sock.on('error', () => undefined));
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) return { server, port };
+  }
+  throw new Error(`every mining-pool port (${POOL_PORTS.join(', ')}) is taken on this machine`);
+}
+
+describe('the script on this machine (sh, iproute2 ss)', () => {
+  it('one socket listing gives the listeners and the connections to mining pools, with their process', async () => {
+    const { server, port } = await listenOnPoolPort();
+    let client: Socket | undefined;
+    try {
+      client = connect(port, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => client!.once('connect', resolve).once('error', reject));
+      const here = await sampleHere();
+      expect(here.complete).toBe(true);
+      expect(here.listening).toContainEqual({
+        proto: 'tcp',
+        address: '127.0.0.1',
+        port,
+        process: 'node',
+        pid: process.pid,
+      });
+      expect(here.poolConnections).toContainEqual({
+        local: `127.0.0.1:${client.localPort}`,
+        peer: `127.0.0.1:${port}`,
+        process: 'node',
+        pid: process.pid,
+      });
+      // The listener's side of the same connection (remote port ephemeral) is no pool connection.
+      expect(here.poolConnections.filter((c) => c.local === `127.0.0.1:${port}`)).toEqual([]);
+      expect(here.outboundConnections.every((c) => [22, 23, 445, 3389].includes(Number(c.peer.split(':').pop())))).toBe(
+        true,
+      );
+    } finally {
+      client?.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

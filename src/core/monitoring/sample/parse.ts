@@ -1,6 +1,6 @@
 /** Turns the sampling script's output into a `RawSample`. Never throws: a damaged section reads as absent. */
 import { frame, SectionView } from '../../discovery/collect/framing.js';
-import { parseAccess, parseIntegrity, parseListening, parsePoolConnections } from './parse-access.js';
+import { parseAccess, parseConnections, parseIntegrity, parseListening } from './parse-access.js';
 import { parseLogs } from './parse-logs.js';
 import {
   parseDfUsage,
@@ -12,6 +12,7 @@ import {
   parseStat,
   parseUptimeSeconds,
 } from './parse-system.js';
+import { OUTBOUND_PORTS, POOL_PORTS } from './script.js';
 import type { RawSample } from './types.js';
 
 const intOrNull = (s: string | undefined): number | null =>
@@ -28,6 +29,7 @@ export function parseSample(output: string, boundary: string): RawSample {
   const proc = section('proc');
   const shellPid = intOrNull(framed.meta.get('shell'));
   const integrity = section('integrity');
+  const sockets = section('net').text('sockets');
   return {
     complete: framed.complete,
     uid: intOrNull(framed.meta.get('privilege')),
@@ -42,9 +44,10 @@ export function parseSample(output: string, boundary: string): RawSample {
     processCount: intOrNull(proc.text('nprocs')?.[0]),
     disks: parseDfUsage(section('disks').text('df') ?? []),
     processes: parseProcesses(section('procs').text('ps') ?? [], shellPid),
-    listening: parseListening(section('net').text('listen') ?? []),
-    poolConnections: parsePoolConnections(section('net').text('pools') ?? []),
-    outboundConnections: parsePoolConnections(section('net').text('outbound') ?? []),
+    // ss lists sockets and connections at once; a host without it gives netstat's listening sockets only.
+    listening: parseListening(sockets ?? section('net').text('listen') ?? []),
+    poolConnections: parseConnections(sockets ?? [], POOL_PORTS),
+    outboundConnections: parseConnections(sockets ?? [], OUTBOUND_PORTS),
     access: parseAccess(section('access')),
     integrity: integrity.present ? parseIntegrity(integrity) : null,
     logs: parseLogs(section('logs')),

@@ -36,9 +36,10 @@ s_proc() {
 }
 nprocs() { set -- /proc/[0-9]*; echo "$#"; }
 
+# Local file systems only (no wait on a dead network mount); all of them under a time limit where -l is unknown.
 s_disks() {
   tx df
-  lim 10 df -P -k -l 2>/dev/null || lim 10 df -P -k 2>/dev/null
+  df -P -k -l 2>/dev/null || lim 10 df -P -k 2>/dev/null
 }
 
 # The busiest processes: ps sorted by CPU, then each one's kernel name from /proc (ps cannot print it safely).
@@ -52,14 +53,15 @@ s_procs() {
   done
 }
 
+# One ss call (each call walks every process's descriptors for -p): listening sockets (their peer port is 0)
+# and connections to mining pools and to ports attackers scan, told apart by the parser. netstat lists only
+# what listens, on a host without ss.
 s_net() {
+  tx sockets
+  ss -tunap state listening state closed state established state syn-sent "( dport = :0 or $POOLS or $OUTBOUND )" \
+    2>/dev/null && return 0
   tx listen
-  ss -ltunp 2>/dev/null || netstat -ltunp 2>/dev/null
-  tx pools
-  ss -tnp state established "( $POOLS )" 2>/dev/null
-  tx outbound
-  ss -tnp state syn-sent "( $OUTBOUND )" 2>/dev/null
-  ss -tnp state established "( $OUTBOUND )" 2>/dev/null
+  netstat -ltunp 2>/dev/null
 }
 
 # Who may act as root: uid-0 accounts and admin groups (from passwd and group, without the GECOS field, which
@@ -129,19 +131,26 @@ $_st
 STEWARD_STAT
 }
 
-main() {
-  mk meta version 1
+# The quick sections are printed in one write (a command substitution holds them): written line by line they
+# would reach Steward as about a hundred SSH packets, each costing both ends. The integrity hashes (slower) come
+# as a second piece, so a sample that runs out of time still has its figures; log bytes are written as read.
+quick() {
+  mk meta version 2
   mk meta privilege "$(id -u)"
-  mk meta shell "$$"
+  mk meta shell "$1"
   mk section proc; s_proc 2>/dev/null; mk end proc
   mk section disks; s_disks 2>/dev/null; mk end disks
   mk section procs; s_procs 2>/dev/null; mk end procs
   mk section net; s_net 2>/dev/null; mk end net
   mk section access; s_access 2>/dev/null; mk end access
-  if [ "$INTEGRITY" = 1 ]; then mk section integrity; s_integrity 2>/dev/null; mk end integrity; fi
+}
+main() {
+  _o=$(quick "$$"); printf '%s\n' "$_o"
+  if [ "$INTEGRITY" = 1 ]; then
+    _o=$(mk section integrity; s_integrity 2>/dev/null; mk end integrity); printf '%s\n' "$_o"
+  fi
   _st=$(stat -L -c '%i %s %n' -- $CANDIDATES "$@" 2>/dev/null)
-  mk section logs
-  tx logstat; printf '%s\n' "$_st"
+  printf '\n@@%s section logs\n\n@@%s text logstat\n%s\n' "$B" "$B" "$_st"
   follow_all "$@" 2>/dev/null
   mk end logs
   mk done

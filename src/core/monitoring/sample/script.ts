@@ -1,8 +1,8 @@
 /**
  * The sampling script: one POSIX `sh` program per sample, sent over stdin on a kept login, that prints every
  * figure, the security-relevant state and the new bytes of each followed log as framed sections (the framing
- * of discovery: `@@<boundary> …` marker lines). It starts only a handful of processes (df, ps, ss, stat and
- * three per log with new bytes); /proc files are copied with shell built-ins. See docs/decisions/0009-monitoring.md.
+ * of discovery: `@@<boundary> …` marker lines). It starts only a handful of processes (df, ps, one ss, stat
+ * and three per log with new bytes); /proc files are copied with shell built-ins. See docs/decisions/0009-monitoring.md.
  */
 import { randomBytes } from 'node:crypto';
 import { invalidInput } from '../../../kernel/errors.js';
@@ -53,6 +53,9 @@ export const POOL_PORTS = [
   3333, 3334, 3357, 4444, 5555, 5556, 6666, 7777, 8888, 9999, 14433, 14444, 45560, 45700,
 ] as const;
 
+/** Remote ports attackers scan and brute-force: a server opening many of these is attacking others (detection). */
+export const OUTBOUND_PORTS = [22, 23, 445, 3389] as const;
+
 /** Where a followed log stands: its inode (decimal text: it may exceed 2^53) and the next byte to read. */
 export interface LogCursorArg {
   readonly path: string;
@@ -101,8 +104,7 @@ export function sampleScript(options: SampleScriptOptions): { script: string; ar
     `CANDIDATES='${LOG_CANDIDATES.join(' ')}'`,
     `WATCHED='${WATCHED_BINARIES.join(' ')}'`,
     `POOLS='${POOL_PORTS.map((p) => `dport = :${p}`).join(' or ')}'`,
-    // Ports attackers scan and brute-force: a server opening many of these is attacking others (detection).
-    `OUTBOUND='${[22, 23, 445, 3389].map((p) => `dport = :${p}`).join(' or ')}'`,
+    `OUTBOUND='${OUTBOUND_PORTS.map((p) => `dport = :${p}`).join(' or ')}'`,
     SAMPLE_BODY,
     'follow_all() {',
     ...follows.map((f) => `  ${f}`),
