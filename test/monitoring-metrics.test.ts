@@ -306,15 +306,17 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
       .where('server_id', '=', serverId)
       .execute();
     const claim = (worker: string, expected: number, next: number) =>
-      targetsStore.claim(s.core.db, {
-        serverId,
-        expectedNext: expected,
-        next,
-        worker,
-        nowMs: now,
-        leaseUntil: now + 600_000,
-        missed: 0,
-      });
+      targetsStore
+        .claim(s.core.db, {
+          serverId,
+          expectedNext: expected,
+          next,
+          worker,
+          nowMs: now,
+          leaseUntil: now + 600_000,
+          missed: 0,
+        })
+        .then((row) => row !== undefined);
     const dueCount = async () =>
       Number(
         (

@@ -31,6 +31,35 @@ class SqliteDialectWithTransactionalDdl extends SqliteDialect {
   }
 }
 
+/** Distinct statements kept prepared per SQLite connection (SQL with `in (?, …)` lists varies by length). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * The SQLite connection Kysely is given: `prepare` answers a statement already prepared for the same text, so
+ * a query run again skips SQLite's parser and planner. Safe because Kysely runs one query at a time on it.
+ */
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (sql: string): SQLite.Statement => {
+    let stmt = cache.get(sql);
+    if (stmt) {
+      cache.delete(sql); // most recently used goes last, so the oldest is dropped first
+    } else {
+      stmt = sqlite.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, stmt);
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get: (target, key) => {
+      if (key === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
@@ -54,7 +83,9 @@ export function openDatabase(
     sqlite.pragma('foreign_keys = ON');
     // better-sqlite3 waits for a lock synchronously, so keep the wait short: a locked database answers 503.
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
-    const db = new Kysely<Database>({ dialect: new SqliteDialectWithTransactionalDdl({ database: sqlite }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialectWithTransactionalDdl({ database: withStatementCache(sqlite) }),
+    });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
   const parse = (value: string): number => Number(value);

@@ -124,6 +124,10 @@ export function createSampler(deps: SamplerDeps) {
   ): Promise<{ auth: string[]; authBaseline: boolean }> {
     const auth: string[] = [];
     let authBaseline = false;
+    const fresh = raw.logs.stat.filter(
+      (st) => (LOG_CANDIDATES as readonly string[]).includes(st.path) && !cursors.some((c) => c.path === st.path),
+    );
+    if (cursors.length === 0 && fresh.length === 0) return { auth, authBaseline }; // nothing followed, nothing new
     await db.transaction().execute(async (trx) => {
       for (const [i, c] of cursors.entries()) {
         const chunks = raw.logs.chunks.filter((x) => x.index === i);
@@ -156,9 +160,7 @@ export function createSampler(deps: SamplerDeps) {
         });
       }
       // Logs found for the first time are followed from their recent tail on.
-      const followed = new Set(cursors.map((c) => c.path));
-      for (const st of raw.logs.stat) {
-        if (followed.has(st.path) || !(LOG_CANDIDATES as readonly string[]).includes(st.path)) continue;
+      for (const st of fresh) {
         await logsStore.insertCursor(trx, {
           server_id: server.id,
           path: st.path,
@@ -246,8 +248,12 @@ export function createSampler(deps: SamplerDeps) {
     return next;
   }
 
-  /** One sample of one server (claimed already). Never throws: a failure is the server's state, not the loop's. */
-  async function sampleOne(target: TargetRow): Promise<'ok' | 'unreachable' | 'skipped'> {
+  /**
+   * One sample of one server (claimed already). Never throws: a failure is the server's state, not the loop's.
+   * With `dueBy` (the end of its interval, epoch ms) the sample is counted taken, and late if it ended after.
+   */
+  async function sampleOne(target: TargetRow, dueBy?: number): Promise<'ok' | 'unreachable' | 'skipped'> {
+    const taken = () => (dueBy === undefined ? undefined : { late: clock.nowMs() > dueBy });
     const server = await deps.servers.rowById(target.server_id);
     if (!server || server.status === 'removing' || server.status === 'remove_failed' || server.status === 'enrolling')
       return 'skipped';
@@ -278,12 +284,12 @@ export function createSampler(deps: SamplerDeps) {
       if (!raw.complete && raw.cpu.total === null) throw new Error('the sampling script gave no usable output');
     } catch (err) {
       const reason = publicMessage(err).slice(0, 300);
-      await targetsStore.updateTarget(db, server.id, {
-        last_sample_at: atIso,
-        last_error: reason,
-        failures: target.failures + 1,
-        updated_at: atIso,
-      });
+      await targetsStore.updateTarget(
+        db,
+        server.id,
+        { last_sample_at: atIso, last_error: reason, failures: target.failures + 1, updated_at: atIso },
+        taken(),
+      );
       await deps.alerting
         .evaluate(server.org_id, server, { kind: 'unreachable', reason })
         .catch((e: unknown) =>
@@ -304,17 +310,22 @@ export function createSampler(deps: SamplerDeps) {
         .slice(0, 5)
         .map((p) => ({ pid: p.pid, user: p.user, command: p.command, cpuPercent: p.cpuPercent, rssKb: p.rssKb })),
     };
-    await targetsStore.updateTarget(db, server.id, {
-      counters: JSON.stringify(counters),
-      security: JSON.stringify(security),
-      latest: JSON.stringify(latest),
-      integrity_at_ms: integrity && raw.integrity ? nowMs : target.integrity_at_ms,
-      last_sample_at: atIso,
-      last_ok_at: atIso,
-      last_error: null,
-      failures: 0,
-      updated_at: atIso,
-    });
+    await targetsStore.updateTarget(
+      db,
+      server.id,
+      {
+        counters: JSON.stringify(counters),
+        security: JSON.stringify(security),
+        latest: JSON.stringify(latest),
+        integrity_at_ms: integrity && raw.integrity ? nowMs : target.integrity_at_ms,
+        last_sample_at: atIso,
+        last_ok_at: atIso,
+        last_error: null,
+        failures: 0,
+        updated_at: atIso,
+      },
+      taken(),
+    );
     const values = new Map(points.map((p) => [p.metric, p.value]));
     await deps.alerting
       .evaluate(server.org_id, server, { kind: 'sample', values, subjects: subjectsOf(raw) })
@@ -352,34 +363,20 @@ export function createSampler(deps: SamplerDeps) {
       const lease = nowMs + Math.max(config.loginIdleMs, interval * 3);
       // Suspended: the interval passes unsampled and uncounted (claimed, so no other worker takes it).
       const paused = suspended.has(due.org_id);
-      if (
-        !(await targetsStore.claim(db, {
-          serverId: due.server_id,
-          expectedNext: Number(due.next_run_ms),
-          next: slot + interval,
-          worker: deps.worker,
-          nowMs,
-          leaseUntil: lease,
-          missed: paused ? null : missed,
-        }))
-      )
-        continue;
-      if (paused) continue;
-      const row = await targetsStore.target(db, due.server_id);
-      if (!row) continue;
-      const sample = sampleOne(row)
+      const row = await targetsStore.claim(db, {
+        serverId: due.server_id,
+        expectedNext: Number(due.next_run_ms),
+        next: slot + interval,
+        worker: deps.worker,
+        nowMs,
+        leaseUntil: lease,
+        missed: paused ? null : missed,
+      });
+      if (!row || paused) continue;
+      const sample = sampleOne(row, slot + interval)
         .catch((err: unknown) => {
           deps.logger.error({ server: row.server_id, err: (err as Error).message }, 'sample failed');
           return 'skipped' as const;
-        })
-        .then(async (result) => {
-          if (result !== 'skipped')
-            await targetsStore
-              .countTaken(db, row.server_id, clock.nowMs() > slot + interval)
-              .catch((err: unknown) =>
-                deps.logger.warn({ server: row.server_id, err: (err as Error).message }, 'sample not counted'),
-              );
-          return result;
         })
         .finally(() => inFlight.delete(row.server_id));
       inFlight.set(row.server_id, sample);

@@ -44,8 +44,19 @@ export const targetsStore = {
       .values(row)
       .onConflict((oc) => oc.column('server_id').doNothing())
       .execute(),
-  updateTarget: (db: Executor, serverId: string, patch: Partial<TargetRow>) =>
-    db.updateTable('monitoring_targets').set(patch).where('server_id', '=', serverId).execute(),
+  /** With `taken`, the same statement counts a sample taken (and late, when it ended after its interval). */
+  updateTarget: (db: Executor, serverId: string, patch: Partial<TargetRow>, taken?: { readonly late: boolean }) =>
+    db
+      .updateTable('monitoring_targets')
+      .set(patch)
+      .$if(taken !== undefined, (q) =>
+        q.set((eb) => ({
+          samples_taken: eb('samples_taken', '+', 1),
+          samples_late: eb('samples_late', '+', taken?.late ? 1 : 0),
+        })),
+      )
+      .where('server_id', '=', serverId)
+      .execute(),
   due: (db: Executor, nowMs: number, limit: number) =>
     db
       .selectFrom('monitoring_targets')
@@ -57,15 +68,6 @@ export const targetsStore = {
       .execute(),
 
   /** Counts a sample taken for a claimed interval, and whether it ended after the interval did. */
-  countTaken: (db: Executor, serverId: string, late: boolean) =>
-    db
-      .updateTable('monitoring_targets')
-      .set((eb) => ({
-        samples_taken: eb('samples_taken', '+', 1),
-        samples_late: eb('samples_late', '+', late ? 1 : 0),
-      }))
-      .where('server_id', '=', serverId)
-      .execute(),
   /** The schedule's counts summed over servers (all, or one organisation's). */
   scheduleTotals: async (db: Executor, orgId?: string) => {
     let q = db
@@ -92,7 +94,8 @@ export const targetsStore = {
   /**
    * Takes this interval's sample of a server: moves its next run forward only if nobody else did, and only if
    * no other live worker holds its kept login (its lease). So each interval is sampled once however many
-   * workers look, and a server stays with one worker (one login) while that worker lives.
+   * workers look, and a server stays with one worker (one login) while that worker lives. Answers the claimed
+   * row, or undefined when the slot was not this worker's to take.
    */
   async claim(
     db: Executor,
@@ -109,9 +112,9 @@ export const targetsStore = {
        */
       readonly missed: number | null;
     },
-  ): Promise<boolean> {
+  ): Promise<TargetRow | undefined> {
     const { serverId, expectedNext, next, worker, nowMs, leaseUntil, missed } = input;
-    const res = await db
+    return db
       .updateTable('monitoring_targets')
       .set((eb) => ({
         next_run_ms: next,
@@ -124,7 +127,7 @@ export const targetsStore = {
       .where('enabled', '=', 1)
       .where('next_run_ms', '=', expectedNext)
       .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', worker), eb('lease_until_ms', '<', nowMs)]))
+      .returningAll()
       .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
   },
 };
