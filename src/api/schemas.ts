@@ -21,6 +21,15 @@ export const text = (max: number) =>
     .refine((value) => !INVISIBLE.test(value), {
       message: 'must not contain invisible characters (zero-width spaces or joiners) or text-direction overrides',
     });
+/** Text people write in paragraphs (a support message): like `text`, but line breaks and tabs are kept. */
+const NO_CONTROL_BUT_LINES = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028\u2029]*$/;
+export const prose = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(NO_CONTROL_BUT_LINES, 'must not contain control characters other than line breaks and tabs');
 export const email = z.email({ message: 'must be an e-mail address' }).max(254);
 export const password = z.string().min(1).max(1024);
 export const phone = z

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
-import { errors, idOf, OrgParams, text } from '../schemas.js';
+import { errors, idOf, OrgParams, prose, text } from '../schemas.js';
 import { Grant, GrantAction, looseText, SupportRequest, TerminalSession, TimelineEntry } from './access-schemas.js';
 import { TIMELINE_KINDS } from '../../core/access/index.js';
 
@@ -275,7 +275,7 @@ export function accessRoutes(app: FastifyInstance, core: Core): void {
         body: z.strictObject({
           kind: z.enum(['support', 'initial_setup']).default('support'),
           subject: text(200),
-          message: text(10_000),
+          message: prose(10_000),
           serverIds,
           durationMinutes: z
             .number()
@@ -326,7 +326,7 @@ export function accessRoutes(app: FastifyInstance, core: Core): void {
         tags: ['support'],
         summary: 'Reply on a request',
         params: SupportIdParams,
-        body: z.strictObject({ body: text(10_000) }),
+        body: z.strictObject({ body: prose(10_000) }),
         response: { 200: SupportRequest, ...errors },
       },
     },

@@ -5,7 +5,7 @@ import type { Actor } from '../../core/actor.js';
 import type { Core } from '../../core/core.js';
 import { notFound } from '../../kernel/errors.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
-import { errors, idOf, text } from '../schemas.js';
+import { errors, idOf, prose, text } from '../schemas.js';
 import { Credential } from './credentials.js';
 import { Instance } from './provisioning.js';
 import {
@@ -569,7 +569,7 @@ export function staffAccessRoutes(app: FastifyInstance, core: Core): void {
         tags: ['staff'],
         summary: 'Reply to the customer',
         params: SupportParams,
-        body: z.strictObject({ body: text(10_000) }),
+        body: z.strictObject({ body: prose(10_000) }),
         response: { 200: SupportRequest, ...errors },
       },
     },
