@@ -12,6 +12,8 @@ import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerMonitoringCommands } from './commands/monitoring.js';
 import { registerBillingCommands } from './commands/billing.js';
 import { registerBackupCommands } from './commands/backups.js';
+import { registerAccessCommands } from './commands/access.js';
+import { registerAccountCommands } from './commands/account.js';
 import { serve, type Role } from './serve.js';
 
 const env = processEnv();
@@ -55,6 +57,8 @@ registerPrivacyCommands(program, env);
 registerMonitoringCommands(program, env);
 registerBillingCommands(program, env);
 registerBackupCommands(program, env);
+registerAccessCommands(program, env);
+registerAccountCommands(program, env);
 
 try {
   await program.parseAsync(process.argv);
