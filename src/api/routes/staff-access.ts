@@ -5,7 +5,7 @@ import type { Actor } from '../../core/actor.js';
 import type { Core } from '../../core/core.js';
 import { notFound } from '../../kernel/errors.js';
 import { contextOf, requireActor } from '../plugins/auth.js';
-import { errors, idOf, prose, text } from '../schemas.js';
+import { errors, idOf, prose } from '../schemas.js';
 import { Credential } from './credentials.js';
 import { Instance } from './provisioning.js';
 import {
