@@ -116,6 +116,24 @@ describe.each(ENGINES)('billing: plans, usage, invoices, payments (%s)', (engine
       supportTier: 'standard',
     });
     expect(again.status).toBe(409);
+    // Monitoring is priced per monitored server-hour; a plan that says nothing includes it.
+    expect(s1.body.monitoredServerHourPrice).toBe('0.00');
+    const watchedBody = {
+      code: 'watched',
+      name: 'Watched',
+      monthlyPrice: '5',
+      includedServers: 1,
+      serverHourPrice: '0',
+      backupGibMonthPrice: '0',
+      monitoredServerHourPrice: '0.0035',
+      supportTier: 'standard',
+    };
+    expect((await plan({ ...watchedBody, monitoredServerHourPrice: '-0.01' })).status).toBe(400);
+    const watched = await plan(watchedBody);
+    expect(watched.status).toBe(201);
+    expect(watched.body.monitoredServerHourPrice).toBe('0.0035');
+    const listed = (await admin.client.get('/api/billing/plans')).body.plans as { code: string }[];
+    expect(listed.find((p) => p.code === 'watched')).toMatchObject({ monitoredServerHourPrice: '0.0035' });
     // Customers and non-admin staff may not define plans.
     expect((await ada.client.post('/api/staff/plans', { ...s1.body })).status).toBeGreaterThanOrEqual(400);
     expect((await support.client.post('/api/staff/plans', { code: 'z', name: 'Z' })).status).toBe(400);
@@ -137,7 +155,7 @@ describe.each(ENGINES)('billing: plans, usage, invoices, payments (%s)', (engine
     expect((await admin.client.put('/api/staff/tax-rates/de', { ratePercent: '19', label: 'VAT' })).status).toBe(400);
     expect((await admin.client.put('/api/staff/tax-rates/FR', { ratePercent: '120', label: 'TVA' })).status).toBe(400);
     const customerPlans = (await ada.client.get('/api/billing/plans')).body.plans;
-    expect(customerPlans.map((p: { code: string }) => p.code)).toEqual(['starter', 'growth']);
+    expect(customerPlans.map((p: { code: string }) => p.code)).toEqual(['starter', 'growth', 'watched']);
   });
 
   it('keeps the billing contact sealed and masks it for support staff', async () => {

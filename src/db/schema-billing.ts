@@ -12,6 +12,7 @@ export interface BillingPlansTable {
   included_servers: number;
   server_hour_price: string;
   backup_gib_month_price: string;
+  monitored_server_hour_price: string;
   support_tier: string;
   active: number;
   created_by: string;

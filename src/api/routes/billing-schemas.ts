@@ -23,6 +23,7 @@ export const PlanSchema = z
     includedServers: z.number(),
     serverHourPrice: z.string(),
     backupGibMonthPrice: z.string(),
+    monitoredServerHourPrice: z.string(),
     supportTier: z.enum(SUPPORT_TIERS),
     active: z.boolean(),
     createdAt: z.string(),
@@ -36,6 +37,7 @@ export const NewPlanBody = z.strictObject({
   includedServers: z.number().int().min(0).max(100_000),
   serverHourPrice: decimal('serverHourPrice'),
   backupGibMonthPrice: decimal('backupGibMonthPrice'),
+  monitoredServerHourPrice: decimal('monitoredServerHourPrice').optional(),
   supportTier: z.enum(SUPPORT_TIERS),
 });
 
@@ -79,7 +81,7 @@ export const InvoiceSchema = z
     currency: z.string(),
     lines: z.array(
       z.object({
-        kind: z.enum(['plan', 'extra_servers', 'backup_storage', 'credit']),
+        kind: z.enum(['plan', 'extra_servers', 'monitoring', 'backup_storage', 'credit']),
         description: z.string(),
         quantity: z.string(),
         unitPrice: z.string(),

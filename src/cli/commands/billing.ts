@@ -14,6 +14,7 @@ interface Plan {
   includedServers: number;
   serverHourPrice: string;
   backupGibMonthPrice: string;
+  monitoredServerHourPrice: string;
   supportTier: string;
   active: boolean;
 }
@@ -63,7 +64,7 @@ export function registerBillingCommands(program: Command, env: Env): void {
       if (opts.json) return json(data.plans);
       for (const p of data.plans)
         say(
-          `${p.id}  ${p.code.padEnd(12)} ${p.name.padEnd(16)} ${p.monthlyPrice} ${p.currency}/month, ${p.includedServers} servers included, ${p.serverHourPrice}/extra server-hour, ${p.backupGibMonthPrice}/GiB-month, ${p.supportTier}${p.active ? '' : ' (withdrawn)'}`,
+          `${p.id}  ${p.code.padEnd(12)} ${p.name.padEnd(16)} ${p.monthlyPrice} ${p.currency}/month, ${p.includedServers} servers included, ${p.serverHourPrice}/extra server-hour, ${p.backupGibMonthPrice}/GiB-month, ${p.monitoredServerHourPrice}/monitored server-hour, ${p.supportTier}${p.active ? '' : ' (withdrawn)'}`,
         );
     });
   plans
@@ -73,12 +74,20 @@ export function registerBillingCommands(program: Command, env: Env): void {
     .requiredOption('--included <servers>', 'servers included')
     .requiredOption('--server-hour <price>', 'price per extra server-hour')
     .option('--backup-gib-month <price>', 'price per GiB-month of backup storage', '0')
+    .option('--monitored-server-hour <price>', 'price per hour of a server with monitoring on', '0')
     .option('--support <tier>', 'community, standard or priority', 'standard')
     .action(
       async (
         code: string,
         name: string,
-        o: { monthly: string; included: string; serverHour: string; backupGibMonth: string; support: string },
+        o: {
+          monthly: string;
+          included: string;
+          serverHour: string;
+          backupGibMonth: string;
+          monitoredServerHour: string;
+          support: string;
+        },
       ) => {
         const included = Number(o.included);
         if (!Number.isInteger(included) || included < 0)
@@ -90,6 +99,7 @@ export function registerBillingCommands(program: Command, env: Env): void {
           includedServers: included,
           serverHourPrice: o.serverHour,
           backupGibMonthPrice: o.backupGibMonth,
+          monitoredServerHourPrice: o.monitoredServerHour,
           supportTier: o.support,
         });
         say(`Plan ${data.name} (${data.id}) is on offer at ${data.monthlyPrice} ${data.currency} a month.`);

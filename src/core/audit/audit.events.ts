@@ -151,7 +151,7 @@ export const AUDIT_EVENTS = {
   'incident.grant_failed': 'An incident could not open a suspicious-activity grant; the reason is in the details.',
   // Billing (plans, usage, invoices, payments)
   'plan.created':
-    'An operator defined a plan (monthly price, included servers, extra server-hour and backup prices, support tier).',
+    'An operator defined a plan (monthly price, included servers, extra server-hour, monitored server-hour and backup prices, support tier).',
   'plan.changed':
     'An operator renamed a plan, changed its support tier or took it off (or back on) offer; prices never change.',
   'billing.plan_changed':

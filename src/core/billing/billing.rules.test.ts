@@ -7,6 +7,7 @@ const plan = (over: Partial<PlanTerms> & Pick<PlanTerms, 'id' | 'name'>): PlanTe
   includedServers: 2,
   serverHourPrice: parsePrice('0.0125', 'p'),
   backupGibMonthPrice: parsePrice('0.10', 'p'),
+  monitoredServerHourPrice: 0n,
   ...over,
 });
 const HOUR = 3_600_000;
@@ -78,6 +79,39 @@ describe('invoice rules', () => {
     expect(formatMinor(inv.tax, 2)).toBe('14.94');
     expect(formatMinor(inv.total, 2)).toBe('93.57');
     expect(inv.usage).toMatchObject({ serverHours: 3720, monitoredServerHours: 2232, meteredHours: 744 });
+  });
+
+  it('charges monitored server-hours at the price of the plan in force in each hour', () => {
+    const { startMs, endMs } = monthOf(Date.UTC(2026, 3, 10)); // April 2026: 720 hours
+    const change = Date.UTC(2026, 3, 11); // 240 hours on the first plan, 480 on the second
+    const watched = plan({ id: 'p1', name: 'Watched', monitoredServerHourPrice: parsePrice('0.0035', 'p') });
+    const included = plan({ id: 'p2', name: 'Included' });
+    const usage: UsageHour[] = [];
+    for (let t = startMs; t < endMs; t += HOUR)
+      usage.push({ hourMs: t, servers: 2, instances: 0, monitored: 2, backupBytes: 0n });
+    const inv = computeInvoice({
+      periodStartMs: startMs,
+      periodEndMs: endMs,
+      segments: segmentsIn(
+        [
+          { plan: watched, startsMs: Date.UTC(2026, 0, 1), endsMs: change },
+          { plan: included, startsMs: change, endsMs: null },
+        ],
+        startMs,
+        endMs,
+      ),
+      usage,
+      exponent: 2,
+      taxPercent: 0n,
+    });
+    // 29 × 10/30 = 9.666… → 9.67; 2 servers × 240 h × 0.0035 = 1.68; 29 × 20/30 = 19.333… → 19.33; then free.
+    expect(inv.lines.map((l) => [l.kind, l.quantity, l.unitPrice, l.amount])).toEqual([
+      ['plan', '10 of 30 days', '29.00 / month', '9.67'],
+      ['monitoring', '480 server-hours', '0.0035 / monitored server-hour', '1.68'],
+      ['plan', '20 of 30 days', '29.00 / month', '19.33'],
+    ]);
+    expect(formatMinor(inv.total, 2)).toBe('30.68');
+    expect(inv.usage.monitoredServerHours).toBe(1440);
   });
 
   it('charges backup storage by GiB-month over the hours of the period', () => {

@@ -3,8 +3,8 @@ import { amountOf, divRound, formatMinor, formatPrice, percentOf } from './money
 /**
  * The invoice for one period, as a pure function of the plans the organisation was on, the hours it was metered
  * and the tax rate: the place to check a figure by hand. A plan's monthly price is prorated by the exact share of
- * the period it was in force; extra servers and backup storage are charged at the prices of the plan in force in
- * each metered hour.
+ * the period it was in force; extra servers, monitored servers and backup storage are charged at the prices of the
+ * plan in force in each metered hour.
  */
 
 export interface PlanTerms {
@@ -15,6 +15,7 @@ export interface PlanTerms {
   readonly includedServers: number;
   readonly serverHourPrice: bigint;
   readonly backupGibMonthPrice: bigint;
+  readonly monitoredServerHourPrice: bigint;
 }
 
 /** A plan in force from `fromMs` (inclusive) to `toMs` (exclusive), already clipped to the period. */
@@ -33,7 +34,7 @@ export interface UsageHour {
 }
 
 export interface InvoiceLine {
-  readonly kind: 'plan' | 'extra_servers' | 'backup_storage' | 'credit';
+  readonly kind: 'plan' | 'extra_servers' | 'monitoring' | 'backup_storage' | 'credit';
   readonly description: string;
   readonly quantity: string;
   readonly unitPrice: string;
@@ -119,6 +120,15 @@ export function computeInvoice(input: {
         quantity: extraHours === 1 ? '1 server-hour' : `${extraHours} server-hours`,
         unitPrice: `${formatPrice(plan.serverHourPrice)} / server-hour`,
         amount: money(amountOf(plan.serverHourPrice, BigInt(extraHours), 1n, exponent)),
+      });
+    const monitoredHours = inSeg.reduce((n, u) => n + u.monitored, 0);
+    if (monitoredHours > 0 && plan.monitoredServerHourPrice > 0n)
+      lines.push({
+        kind: 'monitoring',
+        description: `Monitored servers on ${plan.name}`,
+        quantity: monitoredHours === 1 ? '1 server-hour' : `${monitoredHours} server-hours`,
+        unitPrice: `${formatPrice(plan.monitoredServerHourPrice)} / monitored server-hour`,
+        amount: money(amountOf(plan.monitoredServerHourPrice, BigInt(monitoredHours), 1n, exponent)),
       });
     const bytes = inSeg.reduce((n, u) => n + u.backupBytes, 0n);
     if (bytes > 0n)

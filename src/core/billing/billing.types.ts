@@ -15,6 +15,7 @@ export interface PlanView {
   readonly includedServers: number;
   readonly serverHourPrice: string;
   readonly backupGibMonthPrice: string;
+  readonly monitoredServerHourPrice: string;
   readonly supportTier: SupportTier;
   readonly active: boolean;
   readonly createdAt: string;

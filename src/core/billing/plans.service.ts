@@ -26,6 +26,8 @@ export interface NewPlan {
   readonly includedServers: number;
   readonly serverHourPrice: string;
   readonly backupGibMonthPrice: string;
+  /** Price per hour of a server with monitoring switched on (default 0: monitoring included). */
+  readonly monitoredServerHourPrice?: string;
   readonly supportTier: SupportTier;
 }
 
@@ -38,6 +40,7 @@ export const planView = (r: BillingPlansTable): PlanView => ({
   includedServers: r.included_servers,
   serverHourPrice: formatPrice(parsePrice(r.server_hour_price, 'serverHourPrice')),
   backupGibMonthPrice: formatPrice(parsePrice(r.backup_gib_month_price, 'backupGibMonthPrice')),
+  monitoredServerHourPrice: formatPrice(parsePrice(r.monitored_server_hour_price, 'monitoredServerHourPrice')),
   supportTier: r.support_tier as SupportTier,
   active: r.active === 1,
   createdAt: r.created_at,
@@ -50,6 +53,7 @@ export const planTerms = (r: BillingPlansTable): PlanTerms => ({
   includedServers: r.included_servers,
   serverHourPrice: parsePrice(r.server_hour_price, 'serverHourPrice'),
   backupGibMonthPrice: parsePrice(r.backup_gib_month_price, 'backupGibMonthPrice'),
+  monitoredServerHourPrice: parsePrice(r.monitored_server_hour_price, 'monitoredServerHourPrice'),
 });
 
 export function requireBillingAdmin(actor: Actor, what: string): void {
@@ -119,6 +123,7 @@ export function createPlansService(deps: PlansDeps) {
         included_servers: input.includedServers,
         server_hour_price: nonNegative(input.serverHourPrice, 'serverHourPrice'),
         backup_gib_month_price: nonNegative(input.backupGibMonthPrice, 'backupGibMonthPrice'),
+        monitored_server_hour_price: nonNegative(input.monitoredServerHourPrice ?? '0', 'monitoredServerHourPrice'),
         support_tier: input.supportTier,
         active: 1,
         created_by: actor.userId,
@@ -141,6 +146,7 @@ export function createPlansService(deps: PlansDeps) {
               includedServers: row.included_servers,
               serverHourPrice: row.server_hour_price,
               backupGibMonthPrice: row.backup_gib_month_price,
+              monitoredServerHourPrice: row.monitored_server_hour_price,
               supportTier: row.support_tier,
             },
           },

@@ -8801,6 +8801,7 @@ export interface paths {
                         includedServers: number;
                         serverHourPrice: string;
                         backupGibMonthPrice: string;
+                        monitoredServerHourPrice?: string;
                         /** @enum {string} */
                         supportTier: "community" | "standard" | "priority";
                     };
@@ -13821,6 +13822,7 @@ export interface components {
             includedServers: number;
             serverHourPrice: string;
             backupGibMonthPrice: string;
+            monitoredServerHourPrice: string;
             /** @enum {string} */
             supportTier: "community" | "standard" | "priority";
             active: boolean;
@@ -13856,7 +13858,7 @@ export interface components {
             currency: string;
             lines: {
                 /** @enum {string} */
-                kind: "plan" | "extra_servers" | "backup_storage" | "credit";
+                kind: "plan" | "extra_servers" | "monitoring" | "backup_storage" | "credit";
                 description: string;
                 quantity: string;
                 unitPrice: string;
@@ -13896,7 +13898,7 @@ export interface components {
             currency: string;
             lines: {
                 /** @enum {string} */
-                kind: "plan" | "extra_servers" | "backup_storage" | "credit";
+                kind: "plan" | "extra_servers" | "monitoring" | "backup_storage" | "credit";
                 description: string;
                 quantity: string;
                 unitPrice: string;
@@ -14793,6 +14795,7 @@ export interface components {
             includedServers: number;
             serverHourPrice: string;
             backupGibMonthPrice: string;
+            monitoredServerHourPrice: string;
             /** @enum {string} */
             supportTier: "community" | "standard" | "priority";
             active: boolean;
@@ -14828,7 +14831,7 @@ export interface components {
             currency: string;
             lines: {
                 /** @enum {string} */
-                kind: "plan" | "extra_servers" | "backup_storage" | "credit";
+                kind: "plan" | "extra_servers" | "monitoring" | "backup_storage" | "credit";
                 description: string;
                 quantity: string;
                 unitPrice: string;
@@ -14868,7 +14871,7 @@ export interface components {
             currency: string;
             lines: {
                 /** @enum {string} */
-                kind: "plan" | "extra_servers" | "backup_storage" | "credit";
+                kind: "plan" | "extra_servers" | "monitoring" | "backup_storage" | "credit";
                 description: string;
                 quantity: string;
                 unitPrice: string;

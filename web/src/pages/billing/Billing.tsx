@@ -34,8 +34,11 @@ export function Billing() {
           <p>
             <strong>{plan.data.current.name}</strong>: {plan.data.current.monthlyPrice} {plan.data.current.currency} a
             month, {plan.data.current.includedServers} {plan.data.current.includedServers === 1 ? 'server' : 'servers'}{' '}
-            included, then {plan.data.current.serverHourPrice} per extra server-hour; {plan.data.current.supportTier}{' '}
-            support.
+            included, then {plan.data.current.serverHourPrice} per extra server-hour
+            {Number(plan.data.current.monitoredServerHourPrice) > 0
+              ? `, ${plan.data.current.monitoredServerHourPrice} per monitored server-hour`
+              : ', monitoring included'}
+            ; {plan.data.current.supportTier} support.
           </p>
         ) : (
           <p className="muted">No plan yet.</p>
