@@ -3,9 +3,14 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthOf } from '../src/core/billing/billing.rules.js';
 import { launchChromium, openPage, screenshot, seriousAxeViolations } from '../testkit/browser.js';
-import type { TestClient } from '../testkit/client.js';
-import { signUp, type SignedUp } from '../testkit/client.js';
-import { signInThroughConsole, startConsoleSteward, type ConsoleSteward } from '../testkit/console.js';
+import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
+import {
+  createStaff,
+  signInThroughConsole,
+  startConsoleSteward,
+  totpCodeFor,
+  type ConsoleSteward,
+} from '../testkit/console.js';
 import { staffMember } from '../testkit/privacy.js';
 import { insertReadyServers } from '../testkit/servers.js';
 
@@ -24,7 +29,7 @@ describe('console: billing and suspension', () => {
     env = await startConsoleSteward();
     browser = await launchChromium();
     owner = await signUp(env.s.app, { name: 'Bea Buyer', orgName: 'Console Billing Ltd', password });
-    const admin: { client: TestClient } = await staffMember(env.s, ['admin', 'security']);
+    const admin = await staffMember(env.s, ['admin', 'security']);
     const plan = await admin.client.post('/api/staff/plans', {
       code: 'team',
       name: 'Team',
@@ -85,6 +90,85 @@ describe('console: billing and suspension', () => {
         await alert.getByText('Your appeal is open').waitFor();
         const standing = (await owner.client.get(`/api/orgs/${owner.orgId}/standing`)).body;
         expect(standing.appealRequestId).toMatch(/^sup_/);
+        expect(t.errors).toEqual([]);
+      } finally {
+        await t.close();
+      }
+    },
+  );
+
+  it(
+    'the operator defines a plan, sets a tax rate and records a payment on the staff billing page',
+    { timeout: 180_000 },
+    async () => {
+      const account = await createStaff(env.s, ['admin']);
+      const signin = await new TestClient(env.s.app).post('/api/auth/signin', account);
+      const api = new TestClient(env.s.app, {
+        cookie: String(signin.headers['set-cookie']).split(';')[0]!,
+        csrf: signin.body.csrfToken,
+      });
+      const enrol = await api.post('/api/me/totp/enrol');
+      expect((await api.post('/api/me/totp/confirm', { code: totpCodeFor(enrol.body.secret) })).status).toBe(204);
+      const owedOf = async () =>
+        ((await api.get('/api/staff/invoices')).body.invoices as { number: string; balance: string }[]).find(
+          (i) => i.number === number,
+        )!.balance;
+      const owedBefore = await owedOf();
+      const t = await openPage(browser, env.baseUrl, { bypassCSP: true }); // axe injects a script
+      const { page } = t;
+      try {
+        await page.goto('/signin');
+        await page.getByLabel('E-mail address').fill(account.email);
+        await page.getByLabel('Password').fill(account.password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByLabel('One-time code').fill(totpCodeFor(enrol.body.secret, 1));
+        await page.getByRole('button', { name: 'Verify and sign in' }).click();
+        await page.waitForURL((url) => url.pathname !== '/signin');
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Billing' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Billing' }).waitFor();
+
+        // A price that is not a decimal is refused under its field; corrected, the plan is defined and listed.
+        const plan = page.locator('form', { has: page.getByRole('heading', { name: 'Define a plan' }) });
+        await plan.getByLabel('Code').fill('pro');
+        await plan.getByLabel('Name', { exact: true }).fill('Pro');
+        await plan.getByLabel('Monthly price').fill('1e2');
+        await plan.getByLabel('Servers included').fill('3');
+        await plan.getByLabel('Price per extra server-hour').fill('0.02');
+        await plan.getByLabel('Price per monitored server-hour').fill('0.0040');
+        await plan.getByRole('button', { name: 'Define the plan' }).click();
+        await plan.getByText(/must be a decimal number/).waitFor();
+        await plan.getByLabel('Monthly price').fill('79');
+        await plan.getByRole('button', { name: 'Define the plan' }).click();
+        const row = page.getByRole('row', { name: /Pro \(pro\)/ });
+        await row.waitFor();
+        expect(await row.textContent()).toContain('79.00 EUR');
+        const stored = ((await api.get('/api/billing/plans')).body.plans as Record<string, unknown>[]).find(
+          (p) => p.code === 'pro',
+        );
+        expect(stored).toMatchObject({ monthlyPrice: '79.00', includedServers: 3, serverHourPrice: '0.02' });
+        expect(Number(stored!.monitoredServerHourPrice)).toBe(0.004);
+
+        const tax = page.locator('form', { has: page.getByRole('heading', { name: 'Set a tax rate' }) });
+        await tax.getByLabel('Country').fill('FR');
+        await tax.getByLabel('Rate (%)').fill('20');
+        await tax.getByLabel('Label').fill('TVA');
+        await tax.getByRole('button', { name: 'Set the rate' }).click();
+        await page.getByRole('row', { name: /FR.*20.*TVA/ }).waitFor();
+
+        // A bank transfer of 10.00 recorded against the customer's invoice: what is owed drops by as much.
+        const answers = ['10.00', 'SEPA-2026-77'];
+        page.on('dialog', (dialog) => void dialog.accept(answers.shift()));
+        await page.getByRole('button', { name: `Record payment for ${number}` }).click();
+        const cents = (text: string) => Math.round(Number(text) * 100);
+        const expected = ((cents(owedBefore) - 1000) / 100).toFixed(2);
+        await page
+          .getByRole('row', { name: new RegExp(number) })
+          .getByText(`${expected} EUR`)
+          .waitFor();
+        expect(await owedOf()).toBe(expected);
+        expect(answers).toEqual([]);
+        await screenshot(page, 'staff-billing');
+        expect(await seriousAxeViolations(page)).toEqual([]);
         expect(t.errors).toEqual([]);
       } finally {
         await t.close();

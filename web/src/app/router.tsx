@@ -65,6 +65,7 @@ import { TasksPage } from '../pages/tasks/TasksPage';
 import { RequireSession } from '../session/RequireSession';
 import { Billing } from '../pages/billing/Billing';
 import { AbuseReview } from '../pages/staff/AbuseReview';
+import { StaffBilling } from '../pages/staff/StaffBilling';
 import { Undertaking } from '../pages/staff/Undertaking';
 import { ServerBackups } from '../pages/backups/ServerBackups';
 
@@ -126,6 +127,7 @@ const staffPages: RouteObject[] = [
   { path: 'review', element: <PrivacyReview /> },
   { path: 'people', element: <StaffPeople /> },
   { path: 'abuse', element: <AbuseReview /> },
+  { path: 'billing', element: <StaffBilling /> },
   { path: 'undertaking', element: <Undertaking /> },
   ...staffComingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo="/staff" /> })),
 ];

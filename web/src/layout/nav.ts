@@ -75,6 +75,7 @@ export const STAFF_AREAS: readonly StaffArea[] = [
   { path: 'review', label: 'Internal review', roles: ['admin', 'security'] },
   { path: 'privacy-ops', label: 'Privacy operations', roles: ['admin', 'marketing'] },
   { path: 'abuse', label: 'Fraud and abuse review', roles: ['admin', 'security'] },
+  { path: 'billing', label: 'Billing', roles: ['admin'] },
   { path: 'undertaking', label: 'Confidentiality undertaking', roles: [] },
 ];
 
