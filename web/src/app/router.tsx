@@ -1,134 +1,91 @@
+import type { ComponentType } from 'react';
 import { createBrowserRouter, Outlet, type RouteObject } from 'react-router';
 import { comingAreas, staffComingAreas } from '../layout/nav';
 import { Shell } from '../layout/Shell';
-import { AcceptInvite } from '../pages/AcceptInvite';
-import { Activity } from '../pages/access/Activity';
-import { Grants } from '../pages/access/Grants';
-import { SupportRequestPage } from '../pages/access/SupportRequestPage';
-import { SupportRequests } from '../pages/access/SupportRequests';
 import { SignIn } from '../pages/auth/SignIn';
 import { SignUp } from '../pages/auth/SignUp';
 import { Terms } from '../pages/terms/Terms';
 import { Confirm } from '../pages/auth/Confirm';
 import { Home } from '../pages/Home';
-import { Instances } from '../pages/instances/Instances';
-import { LaunchProgress } from '../pages/instances/LaunchProgress';
-import { LaunchWizard } from '../pages/instances/LaunchWizard';
-import { NewOrg } from '../pages/NewOrg';
 import { NotFound } from '../pages/NotFound';
-import { GetStarted } from '../pages/onboarding/GetStarted';
-import { Audit } from '../pages/org/Audit';
 import { Coming } from '../pages/org/Coming';
-import { Credentials } from '../pages/org/Credentials';
-import { Invitations } from '../pages/org/Invitations';
-import { Jobs } from '../pages/org/Jobs';
-import { Members } from '../pages/org/Members';
-import { Monitoring } from '../pages/monitoring/Monitoring';
-import { Incidents } from '../pages/monitoring/Incidents';
-import { Logs } from '../pages/monitoring/Logs';
 import { OrgScope } from '../pages/org/OrgScope';
-import { Overview } from '../pages/org/Overview';
-import { PrivacyCentre } from '../pages/privacy/PrivacyCentre';
-import { Profile } from '../pages/profile/Profile';
-import { Security } from '../pages/profile/Security';
-import { Tokens } from '../pages/profile/Tokens';
-import { ProviderAccounts } from '../pages/providers/ProviderAccounts';
 import { RouteError } from '../pages/RouteError';
-import { Alerts } from '../pages/security/Alerts';
-import { CredentialUses } from '../pages/security/CredentialUses';
-import { AddServer } from '../pages/servers/AddServer';
-import { ChangesPage } from '../pages/servers/ChangesPage';
-import { FactsPage } from '../pages/servers/FactsPage';
-import { FoundCredentials } from '../pages/servers/FoundCredentials';
 import { ServerLayout } from '../pages/servers/ServerLayout';
-import { ServerMetrics } from '../pages/servers/ServerMetrics';
-import { ServerOverview } from '../pages/servers/ServerOverview';
-import { ServersList } from '../pages/servers/ServersList';
-import { ServerSettings } from '../pages/servers/ServerSettings';
-import { ServerTasks } from '../pages/servers/ServerTasks';
-import { ServerTerminal } from '../pages/servers/ServerTerminal';
-import { PrivacyOps } from '../pages/staff/PrivacyOps';
-import { PrivacyReview } from '../pages/staff/PrivacyReview';
 import { RequireStaff } from '../pages/staff/RequireStaff';
-import { StaffAudit } from '../pages/staff/StaffAudit';
-import { StaffEnrol } from '../pages/staff/StaffEnrol';
-import { StaffGrantPage } from '../pages/staff/StaffGrantPage';
-import { StaffGrants } from '../pages/staff/StaffGrants';
-import { StaffHome } from '../pages/staff/StaffHome';
-import { StaffJobs } from '../pages/staff/StaffJobs';
-import { StaffOutbox } from '../pages/staff/StaffOutbox';
-import { StaffPeople } from '../pages/staff/StaffPeople';
-import { StaffQueue } from '../pages/staff/StaffQueue';
-import { StaffSupportRequest } from '../pages/staff/StaffSupportRequest';
-import { RunPage } from '../pages/tasks/RunPage';
-import { TasksPage } from '../pages/tasks/TasksPage';
 import { RequireSession } from '../session/RequireSession';
-import { Billing } from '../pages/billing/Billing';
-import { AbuseReview } from '../pages/staff/AbuseReview';
-import { StaffBilling } from '../pages/staff/StaffBilling';
-import { Undertaking } from '../pages/staff/Undertaking';
-import { ServerBackups } from '../pages/backups/ServerBackups';
+
+/**
+ * A page loaded when its route is first visited (its own chunk), so the first screen does not wait for every
+ * page's code. `name` is the module's export; the type check makes sure it is there.
+ */
+function page<M extends Record<N, ComponentType>, N extends string>(load: () => Promise<M>, name: N) {
+  return async () => ({ Component: (await load())[name] });
+}
 
 /** A server's sections (see pages/servers/tabs.ts). */
 const serverPages: RouteObject[] = [
-  { index: true, element: <ServerOverview /> },
-  { path: 'facts', element: <FactsPage /> },
-  { path: 'facts/:category', element: <FactsPage /> },
-  { path: 'changes', element: <ChangesPage /> },
-  { path: 'found-credentials', element: <FoundCredentials /> },
-  { path: 'tasks', element: <ServerTasks /> },
-  { path: 'terminal', element: <ServerTerminal /> },
-  { path: 'metrics', element: <ServerMetrics /> },
-  { path: 'backups', element: <ServerBackups /> },
-  { path: 'settings', element: <ServerSettings /> },
+  { index: true, lazy: page(() => import('../pages/servers/ServerOverview'), 'ServerOverview') },
+  { path: 'facts', lazy: page(() => import('../pages/servers/FactsPage'), 'FactsPage') },
+  { path: 'facts/:category', lazy: page(() => import('../pages/servers/FactsPage'), 'FactsPage') },
+  { path: 'changes', lazy: page(() => import('../pages/servers/ChangesPage'), 'ChangesPage') },
+  { path: 'found-credentials', lazy: page(() => import('../pages/servers/FoundCredentials'), 'FoundCredentials') },
+  { path: 'tasks', lazy: page(() => import('../pages/servers/ServerTasks'), 'ServerTasks') },
+  { path: 'terminal', lazy: page(() => import('../pages/servers/ServerTerminal'), 'ServerTerminal') },
+  { path: 'metrics', lazy: page(() => import('../pages/servers/ServerMetrics'), 'ServerMetrics') },
+  { path: 'backups', lazy: page(() => import('../pages/backups/ServerBackups'), 'ServerBackups') },
+  { path: 'settings', lazy: page(() => import('../pages/servers/ServerSettings'), 'ServerSettings') },
 ];
 
 /** An organisation's pages. Areas still `coming` in layout/nav.ts get a page that says what they will do. */
 const orgPages: RouteObject[] = [
-  { index: true, element: <Overview /> },
-  { path: 'get-started', element: <GetStarted /> },
-  { path: 'servers', element: <ServersList /> },
-  { path: 'servers/new', element: <AddServer /> },
+  { index: true, lazy: page(() => import('../pages/org/Overview'), 'Overview') },
+  { path: 'get-started', lazy: page(() => import('../pages/onboarding/GetStarted'), 'GetStarted') },
+  { path: 'servers', lazy: page(() => import('../pages/servers/ServersList'), 'ServersList') },
+  { path: 'servers/new', lazy: page(() => import('../pages/servers/AddServer'), 'AddServer') },
   { path: 'servers/:serverId', element: <ServerLayout />, children: serverPages },
-  { path: 'tasks', element: <TasksPage /> },
-  { path: 'tasks/:runId', element: <RunPage /> },
-  { path: 'instances', element: <Instances /> },
-  { path: 'instances/launch', element: <LaunchWizard /> },
-  { path: 'instances/launches/:accountId/:token', element: <LaunchProgress /> },
-  { path: 'providers', element: <ProviderAccounts /> },
-  { path: 'monitoring', element: <Monitoring /> },
-  { path: 'logs', element: <Logs /> },
-  { path: 'alerts', element: <Alerts /> },
-  { path: 'incidents', element: <Incidents /> },
-  { path: 'credential-uses', element: <CredentialUses /> },
-  { path: 'members', element: <Members /> },
-  { path: 'invitations', element: <Invitations /> },
-  { path: 'credentials', element: <Credentials /> },
-  { path: 'audit', element: <Audit /> },
-  { path: 'jobs', element: <Jobs /> },
-  { path: 'support', element: <SupportRequests /> },
-  { path: 'support/:supportId', element: <SupportRequestPage /> },
-  { path: 'grants', element: <Grants /> },
-  { path: 'activity', element: <Activity /> },
-  { path: 'billing', element: <Billing /> },
+  { path: 'tasks', lazy: page(() => import('../pages/tasks/TasksPage'), 'TasksPage') },
+  { path: 'tasks/:runId', lazy: page(() => import('../pages/tasks/RunPage'), 'RunPage') },
+  { path: 'instances', lazy: page(() => import('../pages/instances/Instances'), 'Instances') },
+  { path: 'instances/launch', lazy: page(() => import('../pages/instances/LaunchWizard'), 'LaunchWizard') },
+  {
+    path: 'instances/launches/:accountId/:token',
+    lazy: page(() => import('../pages/instances/LaunchProgress'), 'LaunchProgress'),
+  },
+  { path: 'providers', lazy: page(() => import('../pages/providers/ProviderAccounts'), 'ProviderAccounts') },
+  { path: 'monitoring', lazy: page(() => import('../pages/monitoring/Monitoring'), 'Monitoring') },
+  { path: 'logs', lazy: page(() => import('../pages/monitoring/Logs'), 'Logs') },
+  { path: 'alerts', lazy: page(() => import('../pages/security/Alerts'), 'Alerts') },
+  { path: 'incidents', lazy: page(() => import('../pages/monitoring/Incidents'), 'Incidents') },
+  { path: 'credential-uses', lazy: page(() => import('../pages/security/CredentialUses'), 'CredentialUses') },
+  { path: 'members', lazy: page(() => import('../pages/org/Members'), 'Members') },
+  { path: 'invitations', lazy: page(() => import('../pages/org/Invitations'), 'Invitations') },
+  { path: 'credentials', lazy: page(() => import('../pages/org/Credentials'), 'Credentials') },
+  { path: 'audit', lazy: page(() => import('../pages/org/Audit'), 'Audit') },
+  { path: 'jobs', lazy: page(() => import('../pages/org/Jobs'), 'Jobs') },
+  { path: 'support', lazy: page(() => import('../pages/access/SupportRequests'), 'SupportRequests') },
+  { path: 'support/:supportId', lazy: page(() => import('../pages/access/SupportRequestPage'), 'SupportRequestPage') },
+  { path: 'grants', lazy: page(() => import('../pages/access/Grants'), 'Grants') },
+  { path: 'activity', lazy: page(() => import('../pages/access/Activity'), 'Activity') },
+  { path: 'billing', lazy: page(() => import('../pages/billing/Billing'), 'Billing') },
   ...comingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo=".." /> })),
 ];
 
 const staffPages: RouteObject[] = [
-  { index: true, element: <StaffHome /> },
-  { path: 'jobs', element: <StaffJobs /> },
-  { path: 'audit', element: <StaffAudit /> },
-  { path: 'outbox', element: <StaffOutbox /> },
-  { path: 'queue', element: <StaffQueue /> },
-  { path: 'grants', element: <StaffGrants /> },
-  { path: 'grants/:grantId', element: <StaffGrantPage /> },
-  { path: 'support/:supportId', element: <StaffSupportRequest /> },
-  { path: 'privacy-ops', element: <PrivacyOps /> },
-  { path: 'review', element: <PrivacyReview /> },
-  { path: 'people', element: <StaffPeople /> },
-  { path: 'abuse', element: <AbuseReview /> },
-  { path: 'billing', element: <StaffBilling /> },
-  { path: 'undertaking', element: <Undertaking /> },
+  { index: true, lazy: page(() => import('../pages/staff/StaffHome'), 'StaffHome') },
+  { path: 'jobs', lazy: page(() => import('../pages/staff/StaffJobs'), 'StaffJobs') },
+  { path: 'audit', lazy: page(() => import('../pages/staff/StaffAudit'), 'StaffAudit') },
+  { path: 'outbox', lazy: page(() => import('../pages/staff/StaffOutbox'), 'StaffOutbox') },
+  { path: 'queue', lazy: page(() => import('../pages/staff/StaffQueue'), 'StaffQueue') },
+  { path: 'grants', lazy: page(() => import('../pages/staff/StaffGrants'), 'StaffGrants') },
+  { path: 'grants/:grantId', lazy: page(() => import('../pages/staff/StaffGrantPage'), 'StaffGrantPage') },
+  { path: 'support/:supportId', lazy: page(() => import('../pages/staff/StaffSupportRequest'), 'StaffSupportRequest') },
+  { path: 'privacy-ops', lazy: page(() => import('../pages/staff/PrivacyOps'), 'PrivacyOps') },
+  { path: 'review', lazy: page(() => import('../pages/staff/PrivacyReview'), 'PrivacyReview') },
+  { path: 'people', lazy: page(() => import('../pages/staff/StaffPeople'), 'StaffPeople') },
+  { path: 'abuse', lazy: page(() => import('../pages/staff/AbuseReview'), 'AbuseReview') },
+  { path: 'billing', lazy: page(() => import('../pages/staff/StaffBilling'), 'StaffBilling') },
+  { path: 'undertaking', lazy: page(() => import('../pages/staff/Undertaking'), 'Undertaking') },
   ...staffComingAreas().map((area) => ({ path: area.path, element: <Coming area={area} backTo="/staff" /> })),
 ];
 
@@ -142,7 +99,7 @@ export const router = createBrowserRouter([
       { path: '/signup', element: <SignUp /> },
       { path: '/confirm', element: <Confirm /> },
       { path: '/terms', element: <Terms /> },
-      { path: '/invite/:token', element: <AcceptInvite /> },
+      { path: '/invite/:token', lazy: page(() => import('../pages/AcceptInvite'), 'AcceptInvite') },
       {
         element: (
           <RequireSession>
@@ -151,13 +108,13 @@ export const router = createBrowserRouter([
         ),
         children: [
           { index: true, element: <Home /> },
-          { path: 'new-org', element: <NewOrg /> },
+          { path: 'new-org', lazy: page(() => import('../pages/NewOrg'), 'NewOrg') },
           { path: 'orgs/:orgId', element: <OrgScope />, children: orgPages },
-          { path: 'profile', element: <Profile /> },
-          { path: 'profile/security', element: <Security /> },
-          { path: 'profile/tokens', element: <Tokens /> },
-          { path: 'privacy', element: <PrivacyCentre /> },
-          { path: 'staff/enrol', element: <StaffEnrol /> },
+          { path: 'profile', lazy: page(() => import('../pages/profile/Profile'), 'Profile') },
+          { path: 'profile/security', lazy: page(() => import('../pages/profile/Security'), 'Security') },
+          { path: 'profile/tokens', lazy: page(() => import('../pages/profile/Tokens'), 'Tokens') },
+          { path: 'privacy', lazy: page(() => import('../pages/privacy/PrivacyCentre'), 'PrivacyCentre') },
+          { path: 'staff/enrol', lazy: page(() => import('../pages/staff/StaffEnrol'), 'StaffEnrol') },
           { path: 'staff', element: <RequireStaff />, children: staffPages },
           { path: '*', element: <NotFound /> },
         ],
