@@ -1,0 +1,48 @@
+import type { components } from '../../api/schema';
+import { formatMetric, metricLabel } from './queries';
+
+/** What the monitoring page's parts share: the rule and fleet shapes, and reading an alert rule from its form. */
+
+export type Rule = components['schemas']['AlertRule'];
+
+export type FleetServer = components['schemas']['FleetOverview']['servers'][number];
+
+export const describeRule = (r: Rule) =>
+  r.type === 'unreachable'
+    ? `Unreachable for ${minutes(r.durationSeconds)}`
+    : `${metricLabel(r.metric ?? '')} ${r.comparison} ${formatMetric(r.metric ?? '', r.threshold)} for ${minutes(r.durationSeconds)}`;
+
+export const minutes = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+
+export type RuleBody = {
+  name: string;
+  type: 'threshold' | 'unreachable';
+  metric: string | null;
+  comparison: 'above' | 'below' | null;
+  threshold: number | null;
+  durationSeconds: number;
+  serverId: string | null;
+  severity: 'info' | 'warning' | 'critical';
+  enabled?: boolean;
+};
+
+export type ServerOption = { id: string; name: string };
+
+/** What a rule form holds, as the API takes it; an unreachable rule clears the figure, comparison and threshold. */
+export function readRule(form: FormData, type: RuleBody['type']): RuleBody {
+  const common = {
+    name: String(form.get('name') ?? '').trim(),
+    durationSeconds: Math.round(Number(form.get('minutes')) * 60),
+    serverId: String(form.get('server') ?? '') || null,
+    severity: String(form.get('severity')) as RuleBody['severity'],
+  };
+  return type === 'unreachable'
+    ? { ...common, type, metric: null, comparison: null, threshold: null }
+    : {
+        ...common,
+        type,
+        metric: String(form.get('metric')),
+        comparison: String(form.get('comparison')) as 'above' | 'below',
+        threshold: Number(form.get('threshold')),
+      };
+}
