@@ -6,7 +6,7 @@ import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
 import { SubNav } from '../../components/SubNav';
 import { useOrg } from '../org/OrgScope';
-import { FACT_CATEGORIES } from './factCategories';
+import { FACT_CATEGORIES } from './facts/factCategories';
 import { useFacts } from './queries';
 import { useServerPage } from './ServerLayout';
 

@@ -6,7 +6,7 @@ import { Ago } from '../../components/Ago';
 import { Button } from '../../components/Button';
 import { SelectField } from '../../components/Field';
 import { ErrorNotice } from '../../components/Notice';
-import { FACT_CATEGORIES } from '../servers/factCategories';
+import { FACT_CATEGORIES } from '../servers/facts/factCategories';
 import { GrantFoundSecrets } from './GrantFoundSecrets';
 
 /**
