@@ -1,10 +1,9 @@
 // Engine: SQLite only: CLI output over the API; the billing stores run on both engines in billing-invoices.test.ts.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/kernel/clock.js';
-import { runCli, type CliResult } from '../testkit/cli.js';
+import { cliSession, type CliResult, type CliSession } from '../testkit/cli.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { insertReadyServers } from '../testkit/servers.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
@@ -21,16 +20,15 @@ describe('billing from the command line', () => {
   const clock = new FakeClock(Date.UTC(2026, 4, 28, 9));
   let s: TestSteward;
   let ada: SignedUp;
+  let session: CliSession;
   let home: string;
-  let env: Record<string, string>;
-  const cli = (args: string[]) => runCli(args, env);
+  const cli = (args: string[]) => session.run(args);
 
   beforeAll(async () => {
     s = await startTestSteward({ engine: 'sqlite', clock });
-    const url = await s.app.listen({ host: '127.0.0.1', port: 0 });
     const admin = await staffMember(s, ['admin', 'security']);
-    home = mkdtempSync(join(tmpdir(), 'steward-cli-home-'));
-    env = { HOME: home, STEWARD_URL: url, STEWARD_TOKEN: admin.token };
+    session = await cliSession(s.app, admin.token);
+    home = session.home;
     const ada0 = await signUp(s.app, { name: 'Ada Lovelace', orgName: 'Analytical Engines Ltd' });
     // A token: the clock runs past the session's life here.
     const token = (await ada0.client.post('/api/me/tokens', { name: 'billing cli' })).body.token as string;
@@ -46,7 +44,7 @@ describe('billing from the command line', () => {
 
   afterAll(async () => {
     await s?.close();
-    rmSync(home, { recursive: true, force: true });
+    session?.close();
   });
 
   it('defines a plan with every price, refuses bad money, sets a tax rate and assigns the plan', async () => {

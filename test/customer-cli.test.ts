@@ -1,10 +1,9 @@
 // Engine: SQLite only: CLI output over the API; the access, credential and token stores run on both engines
 // elsewhere (docs/testing.md).
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../testkit/cli.js';
+import { cliSession, type CliResult, type CliSession } from '../testkit/cli.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
@@ -21,19 +20,17 @@ const refused = (r: CliResult, message: RegExp): void => {
 describe('the customer’s command line', () => {
   let s: TestSteward;
   let a: SignedUp;
+  let session: CliSession;
   let home: string;
-  let env: Record<string, string>;
   let serverId: string;
-  const cli = (args: string[], stdin?: string, extra: Record<string, string> = {}) =>
-    runCli(args, { ...env, ...extra }, stdin);
+  const cli = (args: string[], stdin?: string, extra?: Record<string, string>) => session.run(args, stdin, extra);
 
   beforeAll(async () => {
     s = await startTestSteward({ engine: 'sqlite' });
     a = await signUp(s.app);
-    const url = await s.app.listen({ host: '127.0.0.1', port: 0 });
     const token = (await a.client.post('/api/me/tokens', { name: 'cli test' })).body.token as string;
-    home = mkdtempSync(join(tmpdir(), 'steward-cli-home-'));
-    env = { HOME: home, STEWARD_URL: url, STEWARD_TOKEN: token };
+    session = await cliSession(s.app, token);
+    home = session.home;
     const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
       name: 'db-1',
       address: 'db-1.invalid',
@@ -46,7 +43,7 @@ describe('the customer’s command line', () => {
 
   afterAll(async () => {
     await s?.close();
-    rmSync(home, { recursive: true, force: true });
+    session?.close();
   });
 
   it('opens a support request with its message from stdin, replies, lists, shows and closes it', async () => {

@@ -1,10 +1,7 @@
 // Engine: SQLite only: CLI output over the API; the monitoring stores run on both engines elsewhere (docs/testing.md).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsStore } from '../src/core/monitoring/metrics.store.js';
-import { runCli } from '../testkit/cli.js';
+import { cliSession, type CliSession } from '../testkit/cli.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
@@ -12,19 +9,16 @@ import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 describe('monitoring from the command line', () => {
   let s: TestSteward;
   let a: SignedUp;
-  let home: string;
-  let env: Record<string, string>;
-  const cli = (args: string[]) => runCli(args, env);
+  let session: CliSession;
+  const cli = (args: string[]) => session.run(args);
   const incidentId = 'inc_00000000000000000000000007';
   const findingId = 'fnd_00000000000000000000000007';
 
   beforeAll(async () => {
     s = await startTestSteward({ engine: 'sqlite' });
     a = await signUp(s.app);
-    const url = await s.app.listen({ host: '127.0.0.1', port: 0 });
     const token = (await a.client.post('/api/me/tokens', { name: 'cli test' })).body.token as string;
-    home = mkdtempSync(join(tmpdir(), 'steward-cli-home-'));
-    env = { HOME: home, STEWARD_URL: url, STEWARD_TOKEN: token };
+    session = await cliSession(s.app, token);
     // A server (left enrolling: nothing samples it here), two minutes of its CPU figures, and a finding in an incident.
     const server = await a.client.post(`/api/orgs/${a.orgId}/servers`, {
       name: 'db-1',
@@ -84,7 +78,7 @@ describe('monitoring from the command line', () => {
   });
   afterAll(async () => {
     await s?.close();
-    rmSync(home, { recursive: true, force: true });
+    session?.close();
   });
 
   it('shows a server’s metrics', async () => {

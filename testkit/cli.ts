@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -34,4 +37,28 @@ export function runCli(args: string[], env: Record<string, string>, stdin?: stri
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** The CLI pointed at a test Steward over HTTP with an API token, in a home folder of its own. */
+export interface CliSession {
+  readonly home: string;
+  /** Runs one command; `env` adds to (or overrides) the session's environment. */
+  run(args: string[], stdin?: string, env?: Record<string, string>): Promise<CliResult>;
+  /** Removes the home folder. */
+  close(): void;
+}
+
+/** Makes `app` listen on a free port of 127.0.0.1 and returns a CLI session that talks to it with `token`. */
+export async function cliSession(
+  app: { listen(options: { host: string; port: number }): Promise<string> },
+  token: string,
+): Promise<CliSession> {
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const home = mkdtempSync(join(tmpdir(), 'steward-cli-home-'));
+  const base = { HOME: home, STEWARD_URL: url, STEWARD_TOKEN: token };
+  return {
+    home,
+    run: (args, stdin, env = {}) => runCli(args, { ...base, ...env }, stdin),
+    close: () => rmSync(home, { recursive: true, force: true }),
+  };
 }

@@ -1,12 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
-import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { SimpleTable } from '../../components/SimpleTable';
 import { useOrg } from '../org/OrgScope';
+import { invoiceColumns } from './invoiceColumns';
 import { billingKey, useBillingProfile, useInvoices, useOrgPlan, usePlans } from './queries';
 
 /** The organisation's plan, billing contact and invoices, each with its PDF. */
@@ -97,27 +97,8 @@ export function Billing() {
             rowKey={(i) => i.id}
             empty="No invoices yet: the first comes after the end of the month."
             columns={[
-              { header: 'Number', rowHeader: true, cell: (i) => i.number },
-              { header: 'Period', cell: (i) => i.period },
-              { header: 'Total', cell: (i) => `${i.total} ${i.currency}` },
-              { header: 'Owed', cell: (i) => (i.kind === 'invoice' ? `${i.balance} ${i.currency}` : '—') },
-              {
-                header: 'Status',
-                cell: (i) => (
-                  <Badge tone={i.status === 'open' ? 'warn' : 'ok'}>
-                    {i.kind === 'credit_note' ? 'credit note' : i.status}
-                  </Badge>
-                ),
-              },
+              ...invoiceColumns((i) => `/api/orgs/${org.id}/invoices/${i.id}/pdf`),
               { header: 'Due', cell: (i) => (i.kind === 'invoice' ? i.dueAt.slice(0, 10) : '') },
-              {
-                header: 'PDF',
-                cell: (i) => (
-                  <a href={`/api/orgs/${org.id}/invoices/${i.id}/pdf`} download={`${i.number}.pdf`}>
-                    Download {i.number}
-                  </a>
-                ),
-              },
             ]}
           />
         )}

@@ -2,7 +2,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
 import type { components } from '../../api/schema';
-import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { SelectField, TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
@@ -10,6 +9,7 @@ import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { SimpleTable } from '../../components/SimpleTable';
+import { invoiceColumns } from '../billing/invoiceColumns';
 
 type Plan = components['schemas']['Plan'];
 type Invoice = Pick<components['schemas']['Invoice'], 'id' | 'number' | 'balance' | 'currency'>;
@@ -247,27 +247,10 @@ export function StaffBilling() {
             rowKey={(i) => i.id}
             empty="No invoices yet: they are issued after the end of each month."
             columns={[
-              { header: 'Number', rowHeader: true, cell: (i) => i.number },
-              { header: 'Organisation', cell: (i) => i.orgName ?? i.orgId },
-              { header: 'Period', cell: (i) => i.period },
-              { header: 'Total', cell: (i) => `${i.total} ${i.currency}` },
-              { header: 'Owed', cell: (i) => (i.kind === 'invoice' ? `${i.balance} ${i.currency}` : '—') },
-              {
-                header: 'Status',
-                cell: (i) => (
-                  <Badge tone={i.status === 'open' ? 'warn' : 'ok'}>
-                    {i.kind === 'credit_note' ? 'credit note' : i.status}
-                  </Badge>
-                ),
-              },
-              {
-                header: 'PDF',
-                cell: (i) => (
-                  <a href={`/api/staff/invoices/${i.id}/pdf`} download={`${i.number}.pdf`}>
-                    Download {i.number}
-                  </a>
-                ),
-              },
+              ...invoiceColumns<components['schemas']['StaffInvoice']>(
+                (i) => `/api/staff/invoices/${i.id}/pdf`,
+                [{ header: 'Organisation', cell: (i) => i.orgName ?? i.orgId }],
+              ),
               {
                 header: 'Payment',
                 cell: (i) =>
