@@ -4,7 +4,8 @@
  * (killed too, so its lock stays behind in the repository) and once with restic left alive (it reads EOF on its
  * stdin, and would save what it had if nothing stopped it). Either way the next worker finishes the run with a
  * whole restore point, the repository has no lock left and passes `restic check`, the only snapshot of the run in
- * the repository is the one Steward recorded, and the next run goes as usual.
+ * the repository is the one Steward recorded, and the next run goes as usual. A repository check asked for in the
+ * meantime waits for the run (restic's check needs the repository to itself) and passes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +30,7 @@ describe('a worker killed mid-backup (sqlite)', () => {
   let s: TestSteward;
   let a: SignedUp;
   let planId: string;
+  let repositoryId: string;
   let repoPath: string;
   const env = { STEWARD_JOBS_LEASE_SECONDS: '2', STEWARD_LOG_LEVEL: 'info' };
   let client: TestClient;
@@ -93,6 +95,7 @@ describe('a worker killed mid-backup (sqlite)', () => {
     });
     expect(plan.status, JSON.stringify(plan.body)).toBe(201);
     planId = plan.body.id;
+    repositoryId = plan.body.repositoryId;
     await setup.close();
     await reopen();
     repoPath = join(dataDir, 'backups', 'repos', a.orgId);
@@ -196,6 +199,14 @@ describe('a worker killed mid-backup (sqlite)', () => {
       const key = (await api().post(`${org()}/backups/key/export`, {})).body.password as string;
       // restic outlives the worker in the second case: whatever it does is done before the run is taken over.
       await until('the killed run’s restic to end', () => !resticAlive());
+      // A repository check asked for meanwhile (the first time; the scheduled one is then not due for hours): it
+      // takes restic's exclusive lock, so it waits for the run into the repository and passes after it.
+      let checkId: string | undefined;
+      if (takeRestic) {
+        const check = await api().post(`${org()}/backups/repositories/${repositoryId}/check`, {});
+        expect(check.status, JSON.stringify(check.body)).toBe(202);
+        checkId = check.body.id as string;
+      }
       // 3. A worker in this process takes the run over once the dead one's lease lapses, and finishes it.
       s.core.startWorker();
       const run = await until(
@@ -209,7 +220,17 @@ describe('a worker killed mid-backup (sqlite)', () => {
       expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
       expect(run.attempt).toBe(2);
       expect(run.bytesRead).toBeGreaterThan(DATA_BYTES);
-      // 4. The repository: no lock, passes check, and the run's only snapshot is the recorded, whole one.
+      // 4. Once nothing runs (the check too), the repository has no lock, passes check, and the run's only snapshot
+      //    is the recorded, whole one.
+      const runs = await until(
+        'every run of the organisation to end',
+        async () => {
+          const all = (await api().get(`${org()}/backups/runs`)).body.runs as { id: string; status: string }[];
+          return all.every((r) => r.status === 'succeeded' || r.status === 'failed') ? all : undefined;
+        },
+        { timeoutMs: 180_000, everyMs: 200 },
+      );
+      if (checkId) expect(runs.find((r) => r.id === checkId)?.status).toBe('succeeded');
       expect(readdirSync(join(repoPath, 'locks'))).toEqual([]);
       restic(['check'], key);
       const ofRun = JSON.parse(restic(['snapshots', '--json', '--tag', `run=${runId}`], key)) as { short_id: string }[];

@@ -212,7 +212,7 @@ export function registerBackups(deps: BackupsDeps) {
     await deps.queue.enqueue(trx, {
       queue: QUEUE,
       orgId: row.org_id,
-      payload: { runId: row.id, ...instructionPayload(instruction) },
+      payload: { runId: row.id, kind: row.kind, repositoryId: row.repository_id, ...instructionPayload(instruction) },
       maxAttempts: 3,
     });
     return row;
@@ -462,7 +462,13 @@ export function registerBackups(deps: BackupsDeps) {
   }
   deps.queue.register(QUEUE, handle, {
     timeoutMs: 13 * 3_600_000,
-    limits: (job) => [{ key: `backups:${job.orgId ?? ''}`, max: 4 }],
+    limits: (job) => [
+      { key: `backups:${job.orgId ?? ''}`, max: 4 },
+      // A check (and its prune) holds restic's exclusive lock: it runs alone among the runs into its repository.
+      ...(typeof job.payload.repositoryId === 'string'
+        ? [{ key: `backups-repo:${job.payload.repositoryId}`, max: 4, exclusive: job.payload.kind === 'check' }]
+        : []),
+    ],
   });
 
   async function requestRestore(

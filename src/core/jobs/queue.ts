@@ -52,10 +52,14 @@ export interface HandlerOptions {
   readonly limits?: (job: Pick<JobContext, 'queue' | 'payload' | 'orgId'>) => readonly JobLimit[];
 }
 
-/** At most `max` jobs holding `key` run at once, cluster-wide. */
+/**
+ * At most `max` jobs holding `key` run at once, cluster-wide. An exclusive holder takes every slot of the key, and
+ * only when no other job holds one: it runs alone among the jobs sharing the key (a readers-writer lock).
+ */
 export interface JobLimit {
   readonly key: string;
   readonly max: number;
+  readonly exclusive?: boolean;
 }
 
 /**
