@@ -5,7 +5,11 @@
  * data adding almost nothing. Targets and failures (SFTP host, S3 bucket, a target that refuses Steward's key, a full
  * target disk, a wrong database password) run once, on SQLite, against a second real host.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks } from '../testkit/canary.js';
 import { signUp, seenResponses, type SignedUp } from '../testkit/client.js';
@@ -22,6 +26,8 @@ export const BACKUP_HOST_PACKAGES = ['mariadb-server', 'nginx', 'postgresql'];
 const RECIPIENT = 'backups-team@example.com';
 const WRONG_PASSWORD = `Cn4ry-bkp-${Math.random().toString(36).slice(2, 10)}-pw`;
 const S3_SECRET = `Cn4ry-s3-${Math.random().toString(36).slice(2, 10)}-secret`;
+type RepoView = { id: string; isDefault: boolean; initialised: boolean; lastCheckStatus: string | null };
+type AlertView = { kind: string; severity: string; title: string; resolvedAt: string | null };
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 const fleet = useFleet({
@@ -505,5 +511,67 @@ describe.each(ENGINES)('backups and restore on real hosts (%s)', (engine) => {
       ...findLeaks(seenResponses.join('\n'), { password: WRONG_PASSWORD }, 'responses'),
     ];
     expect(leaks).toEqual([]);
+  }, 240_000);
+  it('checks a repository: sound it passes; locked by another restic it “could not be checked”; a lost pack is damage', async () => {
+    const repo = ((await api().get(`${org()}/backups/repositories`)).body.repositories as RepoView[]).find(
+      (r) => r.isDefault,
+    )!;
+    expect(repo.initialised).toBe(true);
+    const path = join(s.dataDir, 'backups', 'repos', a.orgId);
+    const password = (await api().post(`${org()}/backups/key/export`, {})).body.password as string;
+    const check = async () => {
+      const res = await api().post(`${org()}/backups/repositories/${repo.id}/check`, {});
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      return waitRun(res.body.id);
+    };
+    const alertOf = async () =>
+      ((await api().get(`${org()}/alerts`)).body.alerts as AlertView[]).find(
+        (x) => x.kind === `backup_check:${repo.id}` && x.resolvedAt === null,
+      );
+    // 1. Sound.
+    const sound = await check();
+    expect(sound.status, JSON.stringify(sound.error)).toBe('succeeded');
+    // 2. A restic of the customer's own holds a lock (a backup waiting on its input): not damage, a warning.
+    const dir = mkdtempSync(join(tmpdir(), 'steward-bk-lock-'));
+    writeFileSync(join(dir, 'pw'), password, { mode: 0o600 });
+    const holder = spawn(
+      'restic',
+      ['-r', path, '--password-file', join(dir, 'pw'), '--no-cache', 'backup', '--stdin', '--stdin-filename', 'x'],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    try {
+      await until('the customer’s restic to hold a lock', () => readdirSync(join(path, 'locks')).length > 0);
+      const busy = await check();
+      expect(busy.status).toBe('failed');
+      expect(busy.error.code).toBe('STEWARD_BACKUP_REPOSITORY_BUSY');
+      expect(busy.error.message).toMatch(/another restic holds the repository's lock/);
+      const warning = await alertOf();
+      expect(warning).toMatchObject({ severity: 'warning' });
+      expect(warning!.title).toMatch(/could not be checked/);
+      await until('the “could not be checked” mail', () =>
+        smtp.mails.find((m) => m.to.includes(RECIPIENT) && /could not be checked/.test(m.body)),
+      );
+    } finally {
+      holder.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // 3. The killed restic's lock is stale: the next check clears it, passes and resolves the alert.
+    const cleared = await check();
+    expect(cleared.status, JSON.stringify(cleared.error)).toBe('succeeded');
+    expect(await alertOf()).toBeUndefined();
+    // 4. A pack lost from the repository is damage: a critical alert, a mail, and the repository says so.
+    const packs = readdirSync(join(path, 'data'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    rmSync(join(packs[0]!.parentPath, packs[0]!.name));
+    const damaged = await check();
+    expect(damaged.status).toBe('failed');
+    expect(damaged.error.code).toBe('STEWARD_BACKUP_REPOSITORY_DAMAGED');
+    expect(await alertOf()).toMatchObject({ severity: 'critical' });
+    const after = ((await api().get(`${org()}/backups/repositories`)).body.repositories as RepoView[]).find(
+      (r) => r.id === repo.id,
+    )!;
+    expect(after.lastCheckStatus).toBe('failed');
+    await until('the “failed its check” mail', () =>
+      smtp.mails.find((m) => m.to.includes(RECIPIENT) && /failed its check/.test(m.body)),
+    );
   }, 240_000);
 });

@@ -401,6 +401,10 @@ export const ERROR_CODES = {
     kind: 'upstream',
     summary: 'Verifying a backup repository found errors (restic check).',
   },
+  STEWARD_BACKUP_REPOSITORY_BUSY: {
+    kind: 'unavailable',
+    summary: 'Another restic (one run outside Steward, say) holds the backup repository’s lock.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

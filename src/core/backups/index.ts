@@ -425,21 +425,24 @@ export function registerBackups(deps: BackupsDeps) {
       await backupsStore.updateRun(trx, run.id, {
         status: out.ok ? 'succeeded' : 'failed',
         result: JSON.stringify({ ok: out.ok }),
-        error_code: out.ok ? null : 'STEWARD_BACKUP_REPOSITORY_DAMAGED',
+        error_code: out.code,
         error_message: out.error,
         finished_at: clock.iso(),
       });
       const kind = `backup_check:${repo.id}`;
       if (out.ok) await deps.alerts.resolve(repo.org_id, null, kind, trx);
       else {
+        const damaged = out.code === 'STEWARD_BACKUP_REPOSITORY_DAMAGED';
         const alert = await deps.alerts.raise(
           {
             orgId: repo.org_id,
             serverId: null,
             kind,
-            severity: 'critical',
-            title: `The backup repository “${repo.name}” failed its check`,
-            details: { message: out.error },
+            severity: damaged ? 'critical' : 'warning',
+            title: damaged
+              ? `The backup repository “${repo.name}” failed its check`
+              : `The backup repository “${repo.name}” could not be checked`,
+            details: { code: out.code, message: out.error },
           },
           trx,
         );
@@ -447,6 +450,7 @@ export function registerBackups(deps: BackupsDeps) {
           repository: repo.name,
           at: clock.iso(),
           message: out.error ?? '',
+          damaged: damaged ? 'yes' : 'no',
           url: consoleUrl(null),
         });
       }

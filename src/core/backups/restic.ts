@@ -107,6 +107,9 @@ export function explainFailure(result: ResticResult, what: string): AppError {
   ) {
     code = 'STEWARD_BACKUP_TARGET_UNREACHABLE';
     message = `${what} failed: the backup target could not be reached or refused Steward's credentials. restic said: ${last}`;
+  } else if (has(/repository is already locked/i)) {
+    code = 'STEWARD_BACKUP_REPOSITORY_BUSY';
+    message = `${what} failed: another restic holds the repository's lock (one run outside Steward, say). Let it finish; if none runs any more, \`restic unlock\` clears the lock it left. restic said: ${last}`;
   } else if (has(/wrong password or no key found/i)) {
     message = `${what} failed: the repository does not open with this organisation's password (was it made by another tool?).`;
   }

@@ -7,7 +7,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
-import { AppError, isAppError } from '../../kernel/errors.js';
+import { AppError, isAppError, type ErrorCode } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { secret, type Secret } from '../../kernel/secret.js';
 import { ExecError, type Argv, type RemoteSession } from '../../remote/index.js';
@@ -515,20 +515,25 @@ export function createRunner(deps: RunnerDeps) {
   /** restic check (and prune of what keep rules forgot); returns what restic said when it failed. */
   async function check(
     repo: RepositoryRow,
-  ): Promise<{ ok: boolean; error: string | null; storedBytes: number | null }> {
+  ): Promise<{ ok: boolean; code: ErrorCode | null; error: string | null; storedBytes: number | null }> {
     if (!repo.initialised_at) await deps.repositories.initialise(repo);
     const target = await deps.repositories.targetOf(repo);
     const pw = await deps.repositories.password(repo.org_id);
     await deps.restic.run(target, pw, ['unlock']).catch(() => undefined);
     const proc = await deps.restic.start(target, pw, ['check']);
     const r = await proc.done;
-    if (r.code !== 0) return { ok: false, error: explainFailure(r, 'restic check').message, storedBytes: null };
+    if (r.code !== 0) {
+      // What restic could not reach or open says nothing of the repository's state; anything else is damage.
+      const e = explainFailure(r, 'restic check');
+      const code = e.code === 'STEWARD_BACKUP_FAILED' ? 'STEWARD_BACKUP_REPOSITORY_DAMAGED' : e.code;
+      return { ok: false, code, error: e.message, storedBytes: null };
+    }
     await deps.restic
       .run(target, pw, ['prune'])
       .catch((err: unknown) =>
         deps.logger.warn({ repo: repo.id, err: (err as Error).message }, 'prune failed; the next check retries'),
       );
-    return { ok: true, error: null, storedBytes: await storedBytesOf(target, pw).catch(() => null) };
+    return { ok: true, code: null, error: null, storedBytes: await storedBytesOf(target, pw).catch(() => null) };
   }
 
   return { backup, restore, check, serverOf: (id: string) => deps.servers.rowById(id) };

@@ -29,10 +29,15 @@ defineTemplate('backups.late', (v) => ({
 defineTemplate('backups.check_failed', (v) => ({
   subject: `[backup check failed] ${v.repository}`,
   ...layout({
-    heading: `The backup repository “${v.repository}” failed its check`,
+    heading:
+      v.damaged === 'no'
+        ? `The backup repository “${v.repository}” could not be checked`
+        : `The backup repository “${v.repository}” failed its check`,
     paragraphs: [
       `At ${v.at}: ${v.message}`,
-      'Restore points in it may not be readable. Look at the repository before relying on it.',
+      v.damaged === 'no'
+        ? 'Its restore points were not verified this time; the next check tries again.'
+        : 'Restore points in it may not be readable. Look at the repository before relying on it.',
     ],
     action: { label: 'Open backups', url: v.url ?? '' },
     footer,
