@@ -1,4 +1,5 @@
 import { Migrator, PostgresAdapter, sql, type MigrationResult } from 'kysely';
+import { sleep } from '../kernel/clock.js';
 import { AppError } from '../kernel/errors.js';
 import type { Db } from './database.js';
 import { migrationProvider } from './migrations/index.js';
@@ -32,7 +33,13 @@ async function migratorFor(db: Db): Promise<Migrator> {
  */
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
   const migrator = await migratorFor(db);
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Looking for its own tables, Kysely reads every table the database has; one dropped meanwhile in another schema
+  // (another installation's, or a queue's) fails that read before any migration ran. Read again.
+  for (let retry = 1; error && results === undefined && relationVanished(error) && retry <= 5; retry++) {
+    await sleep(50 * retry);
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const applied = (results ?? []).filter((r: MigrationResult) => r.status === 'Success').map((r) => r.migrationName);
   if (error) {
     const failed = (results ?? []).find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -45,6 +52,11 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
     );
   }
   return { applied };
+}
+
+/** PostgreSQL's "relation does not exist" (42P01). */
+function relationVanished(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '42P01';
 }
 
 /** Names of migrations not yet applied (for `steward migrate --status` and the start-up check). */
