@@ -10,6 +10,7 @@ import {
   type TrackedPage,
 } from '../testkit/browser.js';
 import { createStaff, startConsoleSteward, totpCodeFor, type ConsoleSteward } from '../testkit/console.js';
+import { until } from '../testkit/wait.js';
 
 type Theme = 'light' | 'dark';
 
@@ -272,17 +273,21 @@ describe('console: accessibility and screenshots of the main pages, light and da
             (globalThis as unknown as { document: { documentElement: unknown } }).document.documentElement,
           ).backgroundColor,
       );
+    // The page can render before its style sheet has arrived (on a busy machine): read the colour once it applies.
+    const UNSTYLED = 'rgba(0, 0, 0, 0)';
+    const styled = () =>
+      until('the style sheet to apply', async () => ((b) => (b === UNSTYLED ? undefined : b))(await background()));
     await visit('/signin', 'Sign in')(t.page);
-    const dark = await background();
+    const dark = await styled();
     const toggle = t.page.getByRole('button', { name: 'Dark theme' });
     expect(await toggle.getAttribute('aria-pressed')).toBe('true');
     await toggle.click();
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');
-    const light = await background();
+    const light = await styled();
     expect(light).not.toBe(dark);
     await t.page.reload();
     await heading(t.page, 'Sign in');
-    expect(await background()).toBe(light);
+    expect(await styled()).toBe(light);
     expect(t.cspViolations).toEqual([]);
     await t.close();
   });
