@@ -6,6 +6,8 @@ export interface Column<T> {
   /** The column that names the row (a row header for screen readers). */
   readonly rowHeader?: boolean;
   readonly className?: string;
+  /** The header is for screen readers only (an actions column, say). */
+  readonly headerHidden?: boolean;
 }
 
 interface Props<T> {
@@ -13,12 +15,13 @@ interface Props<T> {
   columns: readonly Column<T>[];
   rows: readonly T[];
   rowKey: (row: T, index: number) => string;
-  empty: string;
+  /** Shown instead of the table when there are no rows: words (shown muted) or an element of its own. */
+  empty: ReactNode;
 }
 
 /** A read-only table of records with a (visually hidden) caption and a row header. */
 export function SimpleTable<T>({ caption, columns, rows, rowKey, empty }: Props<T>) {
-  if (rows.length === 0) return <p className="muted">{empty}</p>;
+  if (rows.length === 0) return typeof empty === 'string' ? <p className="muted">{empty}</p> : empty;
   return (
     <div className="table-wrap">
       <table>
@@ -27,7 +30,7 @@ export function SimpleTable<T>({ caption, columns, rows, rowKey, empty }: Props<
           <tr>
             {columns.map((c) => (
               <th key={c.header} scope="col">
-                {c.header}
+                {c.headerHidden ? <span className="visually-hidden">{c.header}</span> : c.header}
               </th>
             ))}
           </tr>

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../api/client';
 import { Button } from '../components/Button';
-import { Loading } from '../components/Loading';
 import { ErrorNotice } from '../components/Notice';
+import { QueryState } from '../components/QueryState';
 import { AuthLayout } from '../pages/auth/AuthLayout';
 import { TermsText } from '../pages/terms/TermsText';
 import { refreshSession, useSignOut } from './session';
@@ -36,8 +36,7 @@ export function TermsHold() {
         </p>
       }
     >
-      {mine.isPending && <Loading label="Loading the terms" />}
-      <ErrorNotice error={mine.error} title="The terms could not be loaded" onRetry={() => void mine.refetch()} />
+      <QueryState query={mine} loading="Loading the terms" failed="The terms could not be loaded" />
       {mine.data && !pending && (
         <Button variant="primary" onClick={() => void refreshSession(queryClient)}>
           Continue to Steward

@@ -3,9 +3,8 @@ import { Link, useSearchParams } from 'react-router';
 import type { TerminalSession, TimelineEntry } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -69,59 +68,55 @@ export function Activity() {
       )}
       <section className="section" aria-labelledby="sessions">
         <h2 id="sessions">Terminal sessions</h2>
-        {sessions.isPending && <Loading label="Loading terminal sessions" />}
-        <ErrorNotice
-          error={sessions.error}
-          title="Terminal sessions could not be loaded"
-          onRetry={() => void sessions.refetch()}
-        />
-        {sessions.data && (
-          <SimpleTable<TerminalSession>
-            caption="Terminal sessions"
-            rows={shown}
-            rowKey={(s) => s.id}
-            empty="No terminal sessions."
-            columns={[
-              { header: 'Server', rowHeader: true, cell: (s) => serverName(s.serverId) },
-              { header: 'Who', cell: (s) => (s.user.kind === 'staff' ? 'Staff' : 'Member') },
-              {
-                header: 'Status',
-                cell: (s) => (
-                  <>
-                    <Badge tone={SESSION_LOOK[s.status].tone}>{SESSION_LOOK[s.status].label}</Badge>
-                    {s.endReason && <span className="muted small"> {s.endReason.replace(/_/g, ' ')}</span>}
-                  </>
-                ),
-              },
-              { header: 'Started', cell: (s) => <Time iso={s.startedAt} /> },
-              {
-                header: 'Grant',
-                cell: (s) =>
-                  s.grantId ? (
-                    <Link className="mono small id-text" to={`/orgs/${org.id}/grants#${s.grantId}`}>
-                      {s.grantId}
-                    </Link>
-                  ) : (
-                    '—'
+        <QueryState query={sessions} loading="Loading terminal sessions" failed="Terminal sessions could not be loaded">
+          {() => (
+            <SimpleTable<TerminalSession>
+              caption="Terminal sessions"
+              rows={shown}
+              rowKey={(s) => s.id}
+              empty="No terminal sessions."
+              columns={[
+                { header: 'Server', rowHeader: true, cell: (s) => serverName(s.serverId) },
+                { header: 'Who', cell: (s) => (s.user.kind === 'staff' ? 'Staff' : 'Member') },
+                {
+                  header: 'Status',
+                  cell: (s) => (
+                    <>
+                      <Badge tone={SESSION_LOOK[s.status].tone}>{SESSION_LOOK[s.status].label}</Badge>
+                      {s.endReason && <span className="muted small"> {s.endReason.replace(/_/g, ' ')}</span>}
+                    </>
                   ),
-              },
-              {
-                header: 'Recording',
-                className: 'actions',
-                cell: (s) => (
-                  <Button onClick={() => setPlaying(s)}>
-                    Play
-                    <span className="visually-hidden">
-                      {' '}
-                      the recording of the session on {serverName(s.serverId)} started{' '}
-                      {new Date(s.startedAt).toLocaleString()}
-                    </span>
-                  </Button>
-                ),
-              },
-            ]}
-          />
-        )}
+                },
+                { header: 'Started', cell: (s) => <Time iso={s.startedAt} /> },
+                {
+                  header: 'Grant',
+                  cell: (s) =>
+                    s.grantId ? (
+                      <Link className="mono small id-text" to={`/orgs/${org.id}/grants#${s.grantId}`}>
+                        {s.grantId}
+                      </Link>
+                    ) : (
+                      '—'
+                    ),
+                },
+                {
+                  header: 'Recording',
+                  className: 'actions',
+                  cell: (s) => (
+                    <Button onClick={() => setPlaying(s)}>
+                      Play
+                      <span className="visually-hidden">
+                        {' '}
+                        the recording of the session on {serverName(s.serverId)} started{' '}
+                        {new Date(s.startedAt).toLocaleString()}
+                      </span>
+                    </Button>
+                  ),
+                },
+              ]}
+            />
+          )}
+        </QueryState>
       </section>
       {playing && (
         <RecordingPanel
@@ -134,76 +129,72 @@ export function Activity() {
       )}
       <section className="section" aria-labelledby="timeline">
         <h2 id="timeline">Timeline</h2>
-        {timeline.isPending && <Loading label="Loading the timeline" />}
-        <ErrorNotice
-          error={timeline.error}
-          title="The timeline could not be loaded"
-          onRetry={() => void timeline.refetch()}
-        />
-        {timeline.data && (
-          <SimpleTable<TimelineEntry>
-            caption="Staff activity, newest first"
-            rows={timeline.data}
-            rowKey={(e) => e.id}
-            empty="Staff have done nothing on your resources."
-            columns={[
-              { header: 'When', cell: (e) => <Time iso={e.at} /> },
-              {
-                header: 'What',
-                rowHeader: true,
-                cell: (e) => (
-                  <>
-                    <Badge tone={e.kind === 'denied' ? 'danger' : 'neutral'}>{KIND_LABELS[e.kind]}</Badge>{' '}
-                    <code>{e.event}</code>
-                  </>
-                ),
-              },
-              { header: 'Staff member', cell: (e) => e.staff?.name ?? '—' },
-              {
-                header: 'Grant',
-                cell: (e) =>
-                  e.grant ? (
+        <QueryState query={timeline} loading="Loading the timeline" failed="The timeline could not be loaded">
+          {(data) => (
+            <SimpleTable<TimelineEntry>
+              caption="Staff activity, newest first"
+              rows={data}
+              rowKey={(e) => e.id}
+              empty="Staff have done nothing on your resources."
+              columns={[
+                { header: 'When', cell: (e) => <Time iso={e.at} /> },
+                {
+                  header: 'What',
+                  rowHeader: true,
+                  cell: (e) => (
                     <>
-                      {REASON_LABELS[e.grant.reason as keyof typeof REASON_LABELS] ?? e.grant.reason}
-                      <br />
-                      <span className="mono small id-text">{e.grant.id}</span>
+                      <Badge tone={e.kind === 'denied' ? 'danger' : 'neutral'}>{KIND_LABELS[e.kind]}</Badge>{' '}
+                      <code>{e.event}</code>
                     </>
-                  ) : (
-                    '—'
                   ),
-              },
-              {
-                header: 'On',
-                cell: (e) =>
-                  e.target ? (
-                    e.target.type === 'server' ? (
-                      serverName(e.target.id)
-                    ) : (
-                      <span className="small">
-                        {e.target.type} <span className="mono id-text">{e.target.id}</span>
-                      </span>
-                    )
-                  ) : (
-                    '—'
-                  ),
-              },
-              {
-                header: 'Result',
-                cell: (e) => (
-                  <>
-                    {e.result}
-                    {describe(e) && (
+                },
+                { header: 'Staff member', cell: (e) => e.staff?.name ?? '—' },
+                {
+                  header: 'Grant',
+                  cell: (e) =>
+                    e.grant ? (
                       <>
+                        {REASON_LABELS[e.grant.reason as keyof typeof REASON_LABELS] ?? e.grant.reason}
                         <br />
-                        <span className="muted small id-text">{describe(e)}</span>
+                        <span className="mono small id-text">{e.grant.id}</span>
                       </>
-                    )}
-                  </>
-                ),
-              },
-            ]}
-          />
-        )}
+                    ) : (
+                      '—'
+                    ),
+                },
+                {
+                  header: 'On',
+                  cell: (e) =>
+                    e.target ? (
+                      e.target.type === 'server' ? (
+                        serverName(e.target.id)
+                      ) : (
+                        <span className="small">
+                          {e.target.type} <span className="mono id-text">{e.target.id}</span>
+                        </span>
+                      )
+                    ) : (
+                      '—'
+                    ),
+                },
+                {
+                  header: 'Result',
+                  cell: (e) => (
+                    <>
+                      {e.result}
+                      {describe(e) && (
+                        <>
+                          <br />
+                          <span className="muted small id-text">{describe(e)}</span>
+                        </>
+                      )}
+                    </>
+                  ),
+                },
+              ]}
+            />
+          )}
+        </QueryState>
       </section>
     </>
   );

@@ -6,9 +6,9 @@ import type { Grant } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -170,32 +170,32 @@ export function Grants() {
       />
       <LiveStatus message={announcement} />
       <ErrorNotice error={decide.error} title="The decision was not saved" />
-      {grants.isPending && <Loading label="Loading grants" />}
-      <ErrorNotice error={grants.error} title="Grants could not be loaded" onRetry={() => void grants.refetch()} />
-      {grants.data && (
-        <>
-          <section className="section" aria-labelledby="open-grants">
-            <h2 id="open-grants">Active and waiting</h2>
-            <SimpleTable
-              caption="Active and waiting grants"
-              columns={openColumns}
-              rows={open}
-              rowKey={(g) => g.id}
-              empty="No staff member can reach your resources now."
-            />
-          </section>
-          <section className="section" aria-labelledby="past-grants">
-            <h2 id="past-grants">Past</h2>
-            <SimpleTable
-              caption="Past grants"
-              columns={pastColumns}
-              rows={past}
-              rowKey={(g) => g.id}
-              empty="No past grants."
-            />
-          </section>
-        </>
-      )}
+      <QueryState query={grants} loading="Loading grants" failed="Grants could not be loaded">
+        {() => (
+          <>
+            <section className="section" aria-labelledby="open-grants">
+              <h2 id="open-grants">Active and waiting</h2>
+              <SimpleTable
+                caption="Active and waiting grants"
+                columns={openColumns}
+                rows={open}
+                rowKey={(g) => g.id}
+                empty="No staff member can reach your resources now."
+              />
+            </section>
+            <section className="section" aria-labelledby="past-grants">
+              <h2 id="past-grants">Past</h2>
+              <SimpleTable
+                caption="Past grants"
+                columns={pastColumns}
+                rows={past}
+                rowKey={(g) => g.id}
+                empty="No past grants."
+              />
+            </section>
+          </>
+        )}
+      </QueryState>
       <AccessPolicy orgId={org.id} canChange={org.role === 'owner'} />
       <NarrowGrantDialog
         orgId={org.id}

@@ -2,8 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import type { TerminalSession } from '../../api/types';
 import { Button } from '../../components/Button';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { CastPlayer } from '../../terminal/lazy';
 import { parseCast } from '../../terminal/castPlayer';
 
@@ -46,15 +45,9 @@ export function RecordingPanel({
           <Button onClick={onClose}>Close the recording</Button>
         </div>
       </div>
-      {recording.isPending && <Loading label="Loading the recording" />}
-      <ErrorNotice
-        error={recording.error}
-        title="The recording could not be loaded"
-        onRetry={() => void recording.refetch()}
-      />
-      {recording.data && (
-        <CastPlayer key={recording.dataUpdatedAt} cast={recording.data} label={`Recording of ${title}`} />
-      )}
+      <QueryState query={recording} loading="Loading the recording" failed="The recording could not be loaded">
+        {(data) => <CastPlayer key={recording.dataUpdatedAt} cast={data} label={`Recording of ${title}`} />}
+      </QueryState>
     </section>
   );
 }

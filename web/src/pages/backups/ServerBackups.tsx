@@ -4,6 +4,7 @@ import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -73,8 +74,7 @@ export function ServerBackups() {
         (see <a href="https://restic.net">restic</a>). Each backup logs in to the server once and streams the dump or
         archive straight into the repository.
       </p>
-      {plans.isPending && <Loading label="Loading backups" />}
-      <ErrorNotice error={plans.error} title="Backups could not be loaded" onRetry={() => void plans.refetch()} />
+      <QueryState query={plans} loading="Loading backups" failed="Backups could not be loaded" />
       <ErrorNotice
         error={actions.runNow.error ?? actions.createPlan.error ?? actions.restore.error}
         title="That did not work"

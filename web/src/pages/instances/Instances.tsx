@@ -7,9 +7,9 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { INSTANCE_STATE, LAUNCH_STAGE } from '../../components/status';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -161,8 +161,7 @@ export function Instances() {
           </ul>
         </section>
       )}
-      {listing.isPending && <Loading label="Asking the providers for instances" />}
-      <ErrorNotice error={listing.error} title="Instances could not be listed" onRetry={() => void listing.refetch()} />
+      <QueryState query={listing} loading="Asking the providers for instances" failed="Instances could not be listed" />
       {listing.data && instances.length === 0 && !noAccounts && (
         <EmptyState title="No instances in the connected accounts">
           Launch one, and it joins your servers when it runs.

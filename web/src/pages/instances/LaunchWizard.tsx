@@ -4,6 +4,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
 import { SelectField, TextField } from '../../components/Field';
+import { QueryState } from '../../components/QueryState';
 import { formErrors } from '../../components/formErrors';
 import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
@@ -148,45 +149,47 @@ export function LaunchWizard() {
 
         <fieldset ref={(el) => void (steps.current[1] = el)} hidden={step !== 1} className="stack">
           <legend>Size and place</legend>
-          {catalog.isPending && <Loading label="Asking the provider what it offers" />}
-          <ErrorNotice
-            error={catalog.error}
-            title="The provider’s offer could not be read"
-            onRetry={() => void catalog.refetch()}
-          />
-          {catalog.data && (
-            <div className="grid-2">
-              <SelectField
-                label="Size"
-                value={sizeId}
-                onChange={(event) => setSizeId(event.target.value)}
-                required
-                error={errors.field.sizeId}
-              >
-                {catalog.data.sizes.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                    {s.vcpus ? ` · ${s.vcpus} vCPU` : ''} ·{' '}
-                    {s.ramMiB >= 1024 ? `${(s.ramMiB / 1024).toFixed(s.ramMiB % 1024 ? 1 : 0)} GiB` : `${s.ramMiB} MiB`}
-                    {s.diskGiB ? ` · ${s.diskGiB} GiB disk` : ''}
-                  </option>
-                ))}
-              </SelectField>
-              <SelectField
-                label={ec2 ? 'Availability zone' : 'Location'}
-                value={locationId}
-                onChange={(event) => setLocationId(event.target.value)}
-                error={errors.field.locationId}
-              >
-                <option value="">Any (the provider chooses)</option>
-                {catalog.data.locations.map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.name}
-                  </option>
-                ))}
-              </SelectField>
-            </div>
-          )}
+          <QueryState
+            query={catalog}
+            loading="Asking the provider what it offers"
+            failed="The provider’s offer could not be read"
+          >
+            {(data) => (
+              <div className="grid-2">
+                <SelectField
+                  label="Size"
+                  value={sizeId}
+                  onChange={(event) => setSizeId(event.target.value)}
+                  required
+                  error={errors.field.sizeId}
+                >
+                  {data.sizes.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.name}
+                      {s.vcpus ? ` · ${s.vcpus} vCPU` : ''} ·{' '}
+                      {s.ramMiB >= 1024
+                        ? `${(s.ramMiB / 1024).toFixed(s.ramMiB % 1024 ? 1 : 0)} GiB`
+                        : `${s.ramMiB} MiB`}
+                      {s.diskGiB ? ` · ${s.diskGiB} GiB disk` : ''}
+                    </option>
+                  ))}
+                </SelectField>
+                <SelectField
+                  label={ec2 ? 'Availability zone' : 'Location'}
+                  value={locationId}
+                  onChange={(event) => setLocationId(event.target.value)}
+                  error={errors.field.locationId}
+                >
+                  <option value="">Any (the provider chooses)</option>
+                  {data.locations.map((l) => (
+                    <option key={l.id} value={l.id}>
+                      {l.name}
+                    </option>
+                  ))}
+                </SelectField>
+              </div>
+            )}
+          </QueryState>
         </fieldset>
 
         <fieldset ref={(el) => void (steps.current[2] = el)} hidden={step !== 2} className="stack">

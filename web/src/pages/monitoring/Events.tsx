@@ -1,6 +1,5 @@
 import { Badge } from '../../components/Badge';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { alertTone } from '../../components/status';
 import { Time } from '../../components/Time';
@@ -23,21 +22,17 @@ export function Events() {
   return (
     <section className="section" aria-labelledby="events-title">
       <h2 id="events-title">Recent alerts</h2>
-      {events.isPending && <Loading label="Loading recent alerts" />}
-      <ErrorNotice
-        error={events.error}
-        title="Recent alerts could not be loaded"
-        onRetry={() => void events.refetch()}
-      />
-      {events.data && (
-        <SimpleTable
-          caption="Alerts raised by the rules, newest first"
-          columns={columns}
-          rows={events.data}
-          rowKey={(e) => e.id}
-          empty="No rule has fired."
-        />
-      )}
+      <QueryState query={events} loading="Loading recent alerts" failed="Recent alerts could not be loaded">
+        {(data) => (
+          <SimpleTable
+            caption="Alerts raised by the rules, newest first"
+            columns={columns}
+            rows={data}
+            rowKey={(e) => e.id}
+            empty="No rule has fired."
+          />
+        )}
+      </QueryState>
     </section>
   );
 }

@@ -1,7 +1,6 @@
 import { Link } from 'react-router';
 import { Ago } from '../../components/Ago';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { useOrg } from '../org/OrgScope';
 import { formatMetric, useFleet } from './queries';
@@ -28,17 +27,17 @@ export function Fleet() {
   return (
     <section className="section" aria-labelledby="fleet-title">
       <h2 id="fleet-title">Fleet</h2>
-      {fleet.isPending && <Loading label="Loading the fleet" />}
-      <ErrorNotice error={fleet.error} title="The fleet could not be loaded" onRetry={() => void fleet.refetch()} />
-      {fleet.data && (
-        <SimpleTable
-          caption="Servers with their latest figures"
-          columns={columns}
-          rows={fleet.data}
-          rowKey={(r) => r.serverId}
-          empty="No servers yet."
-        />
-      )}
+      <QueryState query={fleet} loading="Loading the fleet" failed="The fleet could not be loaded">
+        {(data) => (
+          <SimpleTable
+            caption="Servers with their latest figures"
+            columns={columns}
+            rows={data}
+            rowKey={(r) => r.serverId}
+            empty="No servers yet."
+          />
+        )}
+      </QueryState>
     </section>
   );
 }

@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import { EmptyState } from '../../components/EmptyState';
 import { LineChart } from '../../components/LineChart';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { RangePicker } from '../../components/RangePicker';
 import { useOrg } from '../org/OrgScope';
 import { CHARTS, formatMetric, metricLabel, useFleetMetrics } from './queries';
@@ -19,11 +18,10 @@ export function FleetCharts() {
         <h2 id="fleet-charts-title">Across the fleet</h2>
         <RangePicker value={range} onChange={setRange} />
       </div>
-      {metrics.isPending && <Loading label="Loading the fleet’s metrics" />}
-      <ErrorNotice
-        error={metrics.error}
-        title="The fleet’s metrics could not be loaded"
-        onRetry={() => void metrics.refetch()}
+      <QueryState
+        query={metrics}
+        loading="Loading the fleet’s metrics"
+        failed="The fleet’s metrics could not be loaded"
       />
       {result && result.series.every((s) => s.servers.length === 0) && (
         <EmptyState title="No figures in this range">

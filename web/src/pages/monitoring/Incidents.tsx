@@ -9,9 +9,9 @@ import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { EmptyState } from '../../components/EmptyState';
 import { SelectField } from '../../components/Field';
-import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { alertTone } from '../../components/status';
 import { Time } from '../../components/Time';
@@ -315,12 +315,7 @@ export function Incidents() {
           <option value="all">All incidents</option>
         </SelectField>
       </form>
-      {incidents.isPending && <Loading label="Loading incidents" />}
-      <ErrorNotice
-        error={incidents.error}
-        title="Incidents could not be loaded"
-        onRetry={() => void incidents.refetch()}
-      />
+      <QueryState query={incidents} loading="Loading incidents" failed="Incidents could not be loaded" />
       {incidents.data?.length === 0 && (
         <EmptyState title={show === 'active' ? 'No open incidents' : 'No incidents'}>
           {show === 'active' ? 'Nothing suspicious needs you now.' : 'Nothing to show.'}
@@ -335,21 +330,17 @@ export function Incidents() {
       )}
       <section className="section" aria-labelledby="findings-title">
         <h2 id="findings-title">Findings</h2>
-        {findings.isPending && <Loading label="Loading findings" />}
-        <ErrorNotice
-          error={findings.error}
-          title="Findings could not be loaded"
-          onRetry={() => void findings.refetch()}
-        />
-        {findings.data && (
-          <SimpleTable
-            caption="Findings of the detection rules, newest first"
-            columns={columns}
-            rows={findings.data}
-            rowKey={(f) => f.id}
-            empty="No findings."
-          />
-        )}
+        <QueryState query={findings} loading="Loading findings" failed="Findings could not be loaded">
+          {(data) => (
+            <SimpleTable
+              caption="Findings of the detection rules, newest first"
+              columns={columns}
+              rows={data}
+              rowKey={(f) => f.id}
+              empty="No findings."
+            />
+          )}
+        </QueryState>
         <LiveStatus message={said} />
       </section>
     </>

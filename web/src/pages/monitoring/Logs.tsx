@@ -4,9 +4,8 @@ import { useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
 import { SelectField, TextField } from '../../components/Field';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -113,28 +112,28 @@ export function Logs() {
           Search
         </Button>
       </form>
-      {lines.isPending && <Loading label="Searching the logs" />}
-      <ErrorNotice error={lines.error} title="The logs could not be searched" onRetry={() => void lines.refetch()} />
-      {lines.data && (
-        <>
-          <p className="muted small" role="status">
-            {lines.data.length === 200
-              ? 'The newest 200 matching lines.'
-              : `${lines.data.length} matching line${lines.data.length === 1 ? '' : 's'}.`}
-          </p>
-          <SimpleTable
-            caption="Log lines, newest first"
-            columns={columns}
-            rows={lines.data}
-            rowKey={(l) => String(l.id)}
-            empty={
-              text || serverId || source
-                ? 'No line matches.'
-                : 'No lines yet: logs are read while a server is monitored.'
-            }
-          />
-        </>
-      )}
+      <QueryState query={lines} loading="Searching the logs" failed="The logs could not be searched">
+        {(data) => (
+          <>
+            <p className="muted small" role="status">
+              {data.length === 200
+                ? 'The newest 200 matching lines.'
+                : `${data.length} matching line${data.length === 1 ? '' : 's'}.`}
+            </p>
+            <SimpleTable
+              caption="Log lines, newest first"
+              columns={columns}
+              rows={data}
+              rowKey={(l) => String(l.id)}
+              empty={
+                text || serverId || source
+                  ? 'No line matches.'
+                  : 'No lines yet: logs are read while a server is monitored.'
+              }
+            />
+          </>
+        )}
+      </QueryState>
     </>
   );
 }

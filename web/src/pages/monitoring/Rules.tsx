@@ -4,8 +4,8 @@ import { api, call } from '../../api/client';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { alertTone } from '../../components/status';
 import { useOrg } from '../org/OrgScope';
@@ -105,21 +105,17 @@ export function Rules() {
   return (
     <section className="section" aria-labelledby="rules-title">
       <h2 id="rules-title">Alert rules</h2>
-      {rules.isPending && <Loading label="Loading the alert rules" />}
-      <ErrorNotice
-        error={rules.error}
-        title="The alert rules could not be loaded"
-        onRetry={() => void rules.refetch()}
-      />
-      {rules.data && (
-        <SimpleTable
-          caption="Alert rules"
-          columns={columns}
-          rows={rules.data}
-          rowKey={(r) => r.id}
-          empty="No alert rules. Saving the settings once adds the defaults."
-        />
-      )}
+      <QueryState query={rules} loading="Loading the alert rules" failed="The alert rules could not be loaded">
+        {(data) => (
+          <SimpleTable
+            caption="Alert rules"
+            columns={columns}
+            rows={data}
+            rowKey={(r) => r.id}
+            empty="No alert rules. Saving the settings once adds the defaults."
+          />
+        )}
+      </QueryState>
       <LiveStatus message={said} />
       {owner && (
         <form method="post" onSubmit={submit} className="card section stack" aria-labelledby="add-rule-title">

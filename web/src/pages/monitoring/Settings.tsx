@@ -3,8 +3,8 @@ import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
 import { SelectField, TextAreaField } from '../../components/Field';
-import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
 import { useMonitoringSettings } from './queries';
@@ -47,12 +47,7 @@ export function Settings() {
   return (
     <section className="section card" aria-labelledby="monitoring-settings-title">
       <h2 id="monitoring-settings-title">Settings</h2>
-      {settings.isPending && <Loading label="Loading the settings" />}
-      <ErrorNotice
-        error={settings.error}
-        title="The settings could not be loaded"
-        onRetry={() => void settings.refetch()}
-      />
+      <QueryState query={settings} loading="Loading the settings" failed="The settings could not be loaded" />
       {s && (
         <form
           method="post"

@@ -2,10 +2,9 @@ import { useMemo, useState } from 'react';
 import { ActionFilter } from '../../components/ActionFilter';
 import { AuditTable } from '../../components/AuditTable';
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { Pager, useCursorPager } from '../../components/Pager';
+import { QueryState } from '../../components/QueryState';
 import { useOrg } from './OrgScope';
 import { useMembers, useOrgAudit } from './queries';
 
@@ -49,12 +48,7 @@ export function Audit() {
       />
       <ActionFilter value={action} known={known} onApply={apply} />
       <div aria-live="polite" aria-busy={audit.isFetching}>
-        {audit.isPending && <Loading label="Loading the audit log" />}
-        <ErrorNotice
-          error={audit.error}
-          title="The audit log could not be loaded"
-          onRetry={() => void audit.refetch()}
-        />
+        <QueryState query={audit} loading="Loading the audit log" failed="The audit log could not be loaded" />
         {audit.isSuccess && entries.length === 0 && (
           <EmptyState title={action ? `No entries for ${action}` : 'No entries yet'} />
         )}

@@ -5,9 +5,10 @@ import type { Credential } from '../../api/types';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
+import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { CredentialForm } from './CredentialForm';
 import { KIND_LABELS } from './credentialKinds';
@@ -36,6 +37,27 @@ export function Credentials() {
       await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'credentials') });
     },
   });
+  const columns: Column<Credential>[] = [
+    { header: 'Name', rowHeader: true, cell: (credential) => credential.name },
+    { header: 'Kind', cell: (credential) => KIND_LABELS[credential.kind] },
+    { header: 'Hint', cell: (credential) => <code className="hint">{credential.hint}</code> },
+    { header: 'Last changed', cell: (credential) => <Time iso={credential.updatedAt} /> },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      className: 'actions',
+      cell: (credential) => (
+        <>
+          <Button onClick={() => setReplacing(credential)}>
+            Replace value<span className="visually-hidden"> of {credential.name}</span>
+          </Button>
+          <Button variant="danger" onClick={() => setDeleting(credential)}>
+            Delete<span className="visually-hidden"> {credential.name}</span>
+          </Button>
+        </>
+      ),
+    },
+  ];
   return (
     <>
       <PageHeader
@@ -46,54 +68,19 @@ export function Credentials() {
       <section aria-labelledby="stored-credentials" className="section">
         <h2 id="stored-credentials">Stored credentials</h2>
         <LiveStatus message={announcement} />
-        {credentials.isPending && <Loading label="Loading credentials" />}
-        <ErrorNotice
-          error={credentials.error}
-          title="Credentials could not be loaded"
-          onRetry={() => void credentials.refetch()}
-        />
-        {credentials.data?.length === 0 && (
-          <EmptyState title="No credentials yet">Add one above. Steward will only ever show its hint.</EmptyState>
-        )}
-        {credentials.data && credentials.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Hint</th>
-                  <th scope="col">Last changed</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {credentials.data.map((credential) => (
-                  <tr key={credential.id}>
-                    <th scope="row">{credential.name}</th>
-                    <td>{KIND_LABELS[credential.kind]}</td>
-                    <td>
-                      <code className="hint">{credential.hint}</code>
-                    </td>
-                    <td>
-                      <Time iso={credential.updatedAt} />
-                    </td>
-                    <td className="actions">
-                      <Button onClick={() => setReplacing(credential)}>
-                        Replace value<span className="visually-hidden"> of {credential.name}</span>
-                      </Button>
-                      <Button variant="danger" onClick={() => setDeleting(credential)}>
-                        Delete<span className="visually-hidden"> {credential.name}</span>
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryState query={credentials} loading="Loading credentials" failed="Credentials could not be loaded">
+          {(rows) => (
+            <SimpleTable<Credential>
+              caption="Stored credentials"
+              columns={columns}
+              rows={rows}
+              rowKey={(credential) => credential.id}
+              empty={
+                <EmptyState title="No credentials yet">Add one above. Steward will only ever show its hint.</EmptyState>
+              }
+            />
+          )}
+        </QueryState>
       </section>
       <ReplaceValueDialog
         orgId={org.id}

@@ -6,9 +6,9 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
+import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { InviteForm } from './InviteForm';
 import { useOrg } from './OrgScope';
@@ -34,6 +34,26 @@ export function Invitations() {
     },
   });
 
+  const columns: Column<Invitation>[] = [
+    { header: 'E-mail', rowHeader: true, cell: (invitation) => invitation.email },
+    {
+      header: 'Role',
+      cell: (invitation) => <Badge>{invitation.role === 'owner' ? 'Owner' : 'Member'}</Badge>,
+    },
+    { header: 'Sent', cell: (invitation) => <Time iso={invitation.createdAt} /> },
+    { header: 'Expires', cell: (invitation) => <Time iso={invitation.expiresAt} /> },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      className: 'actions',
+      cell: (invitation) => (
+        <Button variant="danger" onClick={() => setWithdrawing(invitation)}>
+          Withdraw<span className="visually-hidden"> the invitation for {invitation.email}</span>
+        </Button>
+      ),
+    },
+  ];
+
   if (!isOwner) {
     return (
       <>
@@ -53,55 +73,21 @@ export function Invitations() {
       <InviteForm orgId={org.id} />
       <section aria-labelledby="open-invitations" className="section">
         <h2 id="open-invitations">Open invitations</h2>
-        {invitations.isPending && <Loading label="Loading invitations" />}
-        <ErrorNotice
-          error={invitations.error}
-          title="Invitations could not be loaded"
-          onRetry={() => void invitations.refetch()}
-        />
-        {invitations.data?.length === 0 && (
-          <EmptyState title="No open invitations">
-            Invitations you send appear here until they are accepted, withdrawn or expire.
-          </EmptyState>
-        )}
-        {invitations.data && invitations.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">E-mail</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Sent</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {invitations.data.map((invitation) => (
-                  <tr key={invitation.id}>
-                    <th scope="row">{invitation.email}</th>
-                    <td>
-                      <Badge>{invitation.role === 'owner' ? 'Owner' : 'Member'}</Badge>
-                    </td>
-                    <td>
-                      <Time iso={invitation.createdAt} />
-                    </td>
-                    <td>
-                      <Time iso={invitation.expiresAt} />
-                    </td>
-                    <td className="actions">
-                      <Button variant="danger" onClick={() => setWithdrawing(invitation)}>
-                        Withdraw<span className="visually-hidden"> the invitation for {invitation.email}</span>
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryState query={invitations} loading="Loading invitations" failed="Invitations could not be loaded">
+          {(rows) => (
+            <SimpleTable<Invitation>
+              caption="Open invitations"
+              columns={columns}
+              rows={rows}
+              rowKey={(invitation) => invitation.id}
+              empty={
+                <EmptyState title="No open invitations">
+                  Invitations you send appear here until they are accepted, withdrawn or expire.
+                </EmptyState>
+              }
+            />
+          )}
+        </QueryState>
       </section>
       <ConfirmDialog
         open={withdrawing !== null}

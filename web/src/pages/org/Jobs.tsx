@@ -2,9 +2,8 @@ import { useState } from 'react';
 import type { JobStatus } from '../../api/types';
 import { EmptyState } from '../../components/EmptyState';
 import { JobsTable } from '../../components/JobsTable';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { StatusFilter } from '../../components/StatusFilter';
 import { useOrg } from './OrgScope';
 import { useOrgJobs } from './queries';
@@ -25,8 +24,7 @@ export function Jobs() {
       <p role="status" className="muted">
         {active > 0 ? `${active} job${active === 1 ? '' : 's'} in progress; this list updates every few seconds.` : ''}
       </p>
-      {jobs.isPending && <Loading label="Loading jobs" />}
-      <ErrorNotice error={jobs.error} title="Jobs could not be loaded" onRetry={() => void jobs.refetch()} />
+      <QueryState query={jobs} loading="Loading jobs" failed="Jobs could not be loaded" />
       {jobs.data?.length === 0 && (
         <EmptyState title={status ? `No ${status} jobs` : 'No jobs yet'}>
           Jobs appear here when Steward works for this organisation in the background.

@@ -5,9 +5,9 @@ import { api, call } from '../../api/client';
 import type { Member, OrgRole } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { refreshSession, useSignedIn } from '../../session/session';
 import { MemberRow } from './MemberRow';
 import { useOrg } from './OrgScope';
@@ -75,8 +75,7 @@ export function Members() {
       />
       <LiveStatus message={announcement} />
       {!pending && <ErrorNotice error={changeRole.error} title="The role was not changed" />}
-      {members.isPending && <Loading label="Loading members" />}
-      <ErrorNotice error={members.error} title="Members could not be loaded" onRetry={() => void members.refetch()} />
+      <QueryState query={members} loading="Loading members" failed="Members could not be loaded" />
       {members.data?.length === 0 && <EmptyState title="No members" />}
       {members.data && members.data.length > 0 && (
         <div className="table-wrap">

@@ -4,8 +4,8 @@ import { api, call } from '../../api/client';
 import type { Consent, ConsentPurpose, ConsentRecord } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
-import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { privacyKey, useConsents } from './queries';
@@ -31,73 +31,69 @@ export function Consents() {
       </p>
       <LiveStatus message={announcement} />
       <ErrorNotice error={decide.error} title="Your choice was not saved" />
-      {consents.isPending && <Loading label="Loading your consents" />}
-      <ErrorNotice
-        error={consents.error}
-        title="Your consents could not be loaded"
-        onRetry={() => void consents.refetch()}
-      />
-      {consents.data && (
-        <>
-          <SimpleTable<Consent>
-            caption="Consents by purpose"
-            rows={consents.data.current}
-            rowKey={(c) => c.purpose}
-            empty="No purposes."
-            columns={[
-              {
-                header: 'Purpose',
-                rowHeader: true,
-                cell: (c) => (
-                  <>
-                    {PURPOSE_LABELS[c.purpose]}
-                    <br />
-                    <span className="muted small">{c.statement}</span>
-                  </>
-                ),
-              },
-              {
-                header: 'State',
-                cell: (c) => <Badge tone={c.granted ? 'ok' : 'neutral'}>{c.granted ? 'Given' : 'Not given'}</Badge>,
-              },
-              { header: 'Since', cell: (c) => <Time iso={c.at} empty="never asked" /> },
-              {
-                header: 'Change',
-                className: 'actions',
-                cell: (c) => (
-                  <Button
-                    variant={c.granted ? 'secondary' : 'primary'}
-                    busy={decide.isPending && decide.variables?.purpose === c.purpose}
-                    busyLabel="Saving"
-                    onClick={() => decide.mutate({ purpose: c.purpose, granted: !c.granted })}
-                  >
-                    {c.granted ? 'Withdraw' : 'Give'} consent
-                    <span className="visually-hidden"> for {PURPOSE_LABELS[c.purpose].toLowerCase()}</span>
-                  </Button>
-                ),
-              },
-            ]}
-          />
-          <details className="section">
-            <summary>History of your decisions ({consents.data.history.length})</summary>
-            <SimpleTable<ConsentRecord>
-              caption="Every consent decision, newest first"
-              rows={consents.data.history}
-              rowKey={(h) => h.id}
-              empty="No decisions yet."
+      <QueryState query={consents} loading="Loading your consents" failed="Your consents could not be loaded">
+        {(data) => (
+          <>
+            <SimpleTable<Consent>
+              caption="Consents by purpose"
+              rows={data.current}
+              rowKey={(c) => c.purpose}
+              empty="No purposes."
               columns={[
-                { header: 'When', cell: (h) => <Time iso={h.at} /> },
-                { header: 'Purpose', rowHeader: true, cell: (h) => PURPOSE_LABELS[h.purpose] },
-                { header: 'Decision', cell: (h) => (h.granted ? 'Given' : 'Withdrawn') },
                 {
-                  header: 'How',
-                  cell: (h) => `${SOURCE_LABELS[h.source]}${h.policyVersion ? `, policy ${h.policyVersion}` : ''}`,
+                  header: 'Purpose',
+                  rowHeader: true,
+                  cell: (c) => (
+                    <>
+                      {PURPOSE_LABELS[c.purpose]}
+                      <br />
+                      <span className="muted small">{c.statement}</span>
+                    </>
+                  ),
+                },
+                {
+                  header: 'State',
+                  cell: (c) => <Badge tone={c.granted ? 'ok' : 'neutral'}>{c.granted ? 'Given' : 'Not given'}</Badge>,
+                },
+                { header: 'Since', cell: (c) => <Time iso={c.at} empty="never asked" /> },
+                {
+                  header: 'Change',
+                  className: 'actions',
+                  cell: (c) => (
+                    <Button
+                      variant={c.granted ? 'secondary' : 'primary'}
+                      busy={decide.isPending && decide.variables?.purpose === c.purpose}
+                      busyLabel="Saving"
+                      onClick={() => decide.mutate({ purpose: c.purpose, granted: !c.granted })}
+                    >
+                      {c.granted ? 'Withdraw' : 'Give'} consent
+                      <span className="visually-hidden"> for {PURPOSE_LABELS[c.purpose].toLowerCase()}</span>
+                    </Button>
+                  ),
                 },
               ]}
             />
-          </details>
-        </>
-      )}
+            <details className="section">
+              <summary>History of your decisions ({data.history.length})</summary>
+              <SimpleTable<ConsentRecord>
+                caption="Every consent decision, newest first"
+                rows={data.history}
+                rowKey={(h) => h.id}
+                empty="No decisions yet."
+                columns={[
+                  { header: 'When', cell: (h) => <Time iso={h.at} /> },
+                  { header: 'Purpose', rowHeader: true, cell: (h) => PURPOSE_LABELS[h.purpose] },
+                  { header: 'Decision', cell: (h) => (h.granted ? 'Given' : 'Withdrawn') },
+                  {
+                    header: 'How',
+                    cell: (h) => `${SOURCE_LABELS[h.source]}${h.policyVersion ? `, policy ${h.policyVersion}` : ''}`,
+                  },
+                ]}
+              />
+            </details>
+          </>
+        )}
+      </QueryState>
     </section>
   );
 }

@@ -6,9 +6,10 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
+import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { TOKENS_KEY } from './keys';
 import { TokenForm } from './TokenForm';
@@ -37,6 +38,24 @@ export function Tokens() {
       await queryClient.invalidateQueries({ queryKey: TOKENS_KEY });
     },
   });
+  const columns: Column<ApiToken>[] = [
+    { header: 'Name', rowHeader: true, cell: (token) => token.name },
+    { header: 'State', cell: stateOf },
+    { header: 'Created', cell: (token) => <Time iso={token.createdAt} /> },
+    { header: 'Last used', cell: (token) => <Time iso={token.lastUsedAt} empty="Never" /> },
+    { header: 'Expires', cell: (token) => <Time iso={token.expiresAt} empty="Never" /> },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      className: 'actions',
+      cell: (token) =>
+        !token.revokedAt && (
+          <Button variant="danger" onClick={() => setRevoking(token)}>
+            Revoke<span className="visually-hidden"> {token.name}</span>
+          </Button>
+        ),
+    },
+  ];
   return (
     <>
       <PageHeader
@@ -47,55 +66,21 @@ export function Tokens() {
       <section className="section" aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">Your tokens</h2>
         <LiveStatus message={announcement} />
-        {tokens.isPending && <Loading label="Loading tokens" />}
-        <ErrorNotice error={tokens.error} title="Tokens could not be loaded" onRetry={() => void tokens.refetch()} />
-        {tokens.data?.length === 0 && (
-          <EmptyState title="No API tokens">
-            Create one above to use the CLI: <code>steward login</code> makes one for you too.
-          </EmptyState>
-        )}
-        {tokens.data && tokens.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.data.map((token) => (
-                  <tr key={token.id}>
-                    <th scope="row">{token.name}</th>
-                    <td>{stateOf(token)}</td>
-                    <td>
-                      <Time iso={token.createdAt} />
-                    </td>
-                    <td>
-                      <Time iso={token.lastUsedAt} empty="Never" />
-                    </td>
-                    <td>
-                      <Time iso={token.expiresAt} empty="Never" />
-                    </td>
-                    <td className="actions">
-                      {!token.revokedAt && (
-                        <Button variant="danger" onClick={() => setRevoking(token)}>
-                          Revoke<span className="visually-hidden"> {token.name}</span>
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryState query={tokens} loading="Loading tokens" failed="Tokens could not be loaded">
+          {(rows) => (
+            <SimpleTable<ApiToken>
+              caption="Your API tokens"
+              columns={columns}
+              rows={rows}
+              rowKey={(token) => token.id}
+              empty={
+                <EmptyState title="No API tokens">
+                  Create one above to use the CLI: <code>steward login</code> makes one for you too.
+                </EmptyState>
+              }
+            />
+          )}
+        </QueryState>
       </section>
       <ConfirmDialog
         open={revoking !== null}

@@ -9,9 +9,9 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
 import { ConnectAccount } from './ConnectAccount';
@@ -58,12 +58,7 @@ export function ProviderAccounts() {
       <section className="section" aria-labelledby="connected">
         <h2 id="connected">Connected</h2>
         <LiveStatus message={said} />
-        {accounts.isPending && <Loading label="Loading accounts" />}
-        <ErrorNotice
-          error={accounts.error}
-          title="Accounts could not be loaded"
-          onRetry={() => void accounts.refetch()}
-        />
+        <QueryState query={accounts} loading="Loading accounts" failed="Accounts could not be loaded" />
         {accounts.data?.length === 0 && (
           <EmptyState title="No cloud account yet">
             Connect one below, or the sandbox clouds to try Steward on this machine.

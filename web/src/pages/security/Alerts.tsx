@@ -4,9 +4,8 @@ import { Ago } from '../../components/Ago';
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
 import { SelectField } from '../../components/Field';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { alertTone } from '../../components/status';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -40,8 +39,7 @@ export function Alerts() {
           <option value="all">All alerts, resolved too</option>
         </SelectField>
       </form>
-      {alerts.isPending && <Loading label="Loading alerts" />}
-      <ErrorNotice error={alerts.error} title="Alerts could not be loaded" onRetry={() => void alerts.refetch()} />
+      <QueryState query={alerts} loading="Loading alerts" failed="Alerts could not be loaded" />
       {alerts.data?.length === 0 && (
         <EmptyState title={show === 'open' ? 'No open alerts' : 'No alerts yet'}>
           {show === 'open' ? 'Everything Steward checks is in order.' : 'Nothing was ever raised.'}

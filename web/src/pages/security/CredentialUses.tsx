@@ -5,9 +5,8 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { SelectField } from '../../components/Field';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
 import { useMembers } from '../org/queries';
@@ -138,12 +137,7 @@ export function CredentialUses() {
         </SelectField>
       </form>
       <div aria-live="polite" aria-busy={ledger.isFetching}>
-        {ledger.isPending && <Loading label="Loading the ledger" />}
-        <ErrorNotice
-          error={ledger.error}
-          title="The ledger could not be loaded"
-          onRetry={() => void ledger.refetch()}
-        />
+        <QueryState query={ledger} loading="Loading the ledger" failed="The ledger could not be loaded" />
         {ledger.isSuccess && uses.length === 0 && (
           <EmptyState title="No use recorded">
             Steward has not used {target ? 'a credential on this' : 'any of your credentials'} yet.

@@ -1,7 +1,6 @@
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
 import { ChangeList } from './ChangeList';
@@ -16,12 +15,7 @@ export function ChangesPage() {
   return (
     <section aria-labelledby="changes-title">
       <h2 id="changes-title">Discovery history</h2>
-      {snapshots.isPending && <Loading label="Loading the history" />}
-      <ErrorNotice
-        error={snapshots.error}
-        title="The history could not be loaded"
-        onRetry={() => void snapshots.refetch()}
-      />
+      <QueryState query={snapshots} loading="Loading the history" failed="The history could not be loaded" />
       {snapshots.data?.length === 0 && (
         <EmptyState title="No discovery yet">
           Each discovery run adds an entry here with what changed since the one before.

@@ -1,7 +1,6 @@
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -24,12 +23,7 @@ export function FoundCredentials() {
         is for. Steward shows the value to nobody but staff working under a grant you gave with “Reveal stored secrets”,
         each time with a fresh one-time code, and every reveal is in your staff activity timeline.
       </p>
-      {secrets.isPending && <Loading label="Loading found credentials" />}
-      <ErrorNotice
-        error={secrets.error}
-        title="Found credentials could not be loaded"
-        onRetry={() => void secrets.refetch()}
-      />
+      <QueryState query={secrets} loading="Loading found credentials" failed="Found credentials could not be loaded" />
       {secrets.data?.length === 0 && (
         <EmptyState title="None found">No credential was found in the configuration files Steward knows.</EmptyState>
       )}

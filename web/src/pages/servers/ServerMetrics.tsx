@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api, call } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { LineChart } from '../../components/LineChart';
-import { Loading } from '../../components/Loading';
+import { QueryState } from '../../components/QueryState';
 import { RangePicker } from '../../components/RangePicker';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { Time } from '../../components/Time';
@@ -47,11 +47,10 @@ export function ServerMetrics() {
         <h2 id="metrics-title">Metrics</h2>
         <RangePicker value={range} onChange={setRange} />
       </div>
-      {fleet.isPending && <Loading label="Loading the monitoring state" />}
-      <ErrorNotice
-        error={fleet.error}
-        title="The monitoring state could not be loaded"
-        onRetry={() => void fleet.refetch()}
+      <QueryState
+        query={fleet}
+        loading="Loading the monitoring state"
+        failed="The monitoring state could not be loaded"
       />
       {entry && (
         <div className="card section">
@@ -100,8 +99,7 @@ export function ServerMetrics() {
           <LiveStatus message={said} />
         </div>
       )}
-      {metrics.isPending && <Loading label="Loading metrics" />}
-      <ErrorNotice error={metrics.error} title="Metrics could not be loaded" onRetry={() => void metrics.refetch()} />
+      <QueryState query={metrics} loading="Loading metrics" failed="Metrics could not be loaded" />
       {result && result.series.every((s) => s.t.length === 0) && (
         <EmptyState title="No figures in this range">
           {entry?.monitored ? 'Samples appear here as they arrive.' : 'Switch monitoring on to collect them.'}

@@ -1,6 +1,5 @@
 import { EmptyState } from '../../components/EmptyState';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { useOrg } from '../org/OrgScope';
 import { NewTaskForm } from '../tasks/NewTaskForm';
 import { useRuns } from '../tasks/queries';
@@ -24,8 +23,7 @@ export function ServerTasks() {
       </section>
       <section className="section" aria-labelledby="server-history">
         <h2 id="server-history">Task history</h2>
-        {runs.isPending && <Loading label="Loading the history" />}
-        <ErrorNotice error={runs.error} title="The history could not be loaded" onRetry={() => void runs.refetch()} />
+        <QueryState query={runs} loading="Loading the history" failed="The history could not be loaded" />
         {runs.data?.length === 0 && <EmptyState title="Nothing has run on this server yet" />}
         {runs.data && runs.data.length > 0 && (
           <RunsTable

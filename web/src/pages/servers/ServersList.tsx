@@ -5,9 +5,8 @@ import { Ago } from '../../components/Ago';
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
 import { SelectField, TextField } from '../../components/Field';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { INSTANCE_STATE, SERVER_STATUS, SERVER_STATUSES } from '../../components/status';
 import { useOrg } from '../org/OrgScope';
 import { useAccounts, useInstances } from '../providers/queries';
@@ -116,8 +115,7 @@ export function ServersList() {
           ? `${shown.length === all.length ? `${all.length} server${all.length === 1 ? '' : 's'}` : `${shown.length} of ${all.length} servers shown`}${attention > 0 ? `; ${attention} need${attention === 1 ? 's' : ''} attention` : ''}.`
           : ''}
       </p>
-      {servers.isPending && <Loading label="Loading servers" />}
-      <ErrorNotice error={servers.error} title="Servers could not be loaded" onRetry={() => void servers.refetch()} />
+      <QueryState query={servers} loading="Loading servers" failed="Servers could not be loaded" />
       {servers.data && all.length === 0 && (
         <EmptyState title="No servers yet">
           <p>

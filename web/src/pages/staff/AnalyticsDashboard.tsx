@@ -2,8 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { KeyValues } from '../../components/KeyValues';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { AnalyticsCountTable } from './AnalyticsCountTable';
 
 export function AnalyticsDashboard() {
@@ -12,12 +11,7 @@ export function AnalyticsDashboard() {
   return (
     <section className="section stack" aria-labelledby="analytics-title">
       <h2 id="analytics-title">Analytics, last 30 days</h2>
-      {figures.isPending && <Loading label="Loading the figures" />}
-      <ErrorNotice
-        error={figures.error}
-        title="The figures could not be loaded"
-        onRetry={() => void figures.refetch()}
-      />
+      <QueryState query={figures} loading="Loading the figures" failed="The figures could not be loaded" />
       {s && (
         <>
           <KeyValues

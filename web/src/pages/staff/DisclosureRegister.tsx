@@ -4,8 +4,8 @@ import { api, call } from '../../api/client';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
-import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { KIND_LABEL, STATUS_TONE } from './privacyOpsModel';
@@ -51,8 +51,7 @@ export function DisclosureRegister() {
       <LiveStatus message={status} />
       <ErrorNotice error={notices.error} title="The notices were not sent" />
       <ErrorNotice error={complete.error} title="The transfer cannot be marked done yet" />
-      {list.isPending && <Loading label="Loading the register" />}
-      <ErrorNotice error={list.error} title="The register could not be loaded" onRetry={() => void list.refetch()} />
+      <QueryState query={list} loading="Loading the register" failed="The register could not be loaded" />
       {list.isSuccess && (
         <SimpleTable
           caption="Disclosure register"

@@ -1,9 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import { Badge } from '../../components/Badge';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 
@@ -32,8 +31,7 @@ export function PrivacyReview() {
         title="Internal review"
         description="Built from the audit log: reads of personal data with their reasons, staff accounts not used lately, grants never used. Opening this report is itself recorded."
       />
-      {report.isPending && <Loading label="Building the report" />}
-      <ErrorNotice error={report.error} title="The report could not be built" onRetry={() => void report.refetch()} />
+      <QueryState query={report} loading="Building the report" failed="The report could not be built" />
       {r && (
         <>
           <p className="muted small">

@@ -1,9 +1,8 @@
 import { Link } from 'react-router';
 import type { Grant } from '../../api/types';
 import { Badge } from '../../components/Badge';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { useNow } from '../access/useNow';
@@ -69,32 +68,32 @@ export function StaffGrants() {
         title="My grants"
         description="The grants you hold and the time left. Everything you do under a grant is recorded where the customer sees it; a revoked or expired grant ends your sessions within seconds."
       />
-      {grants.isPending && <Loading label="Loading your grants" />}
-      <ErrorNotice error={grants.error} title="Your grants could not be loaded" onRetry={() => void grants.refetch()} />
-      {grants.data && (
-        <>
-          <section className="section" aria-labelledby="held-grants">
-            <h2 id="held-grants">Held now</h2>
-            <SimpleTable
-              caption="Grants you hold"
-              columns={columns}
-              rows={held}
-              rowKey={(g) => g.id}
-              empty="You hold no grant. Take a request from the work queue."
-            />
-          </section>
-          <section className="section" aria-labelledby="ended-grants">
-            <h2 id="ended-grants">Ended</h2>
-            <SimpleTable
-              caption="Your ended grants"
-              columns={columns}
-              rows={ended}
-              rowKey={(g) => g.id}
-              empty="None yet."
-            />
-          </section>
-        </>
-      )}
+      <QueryState query={grants} loading="Loading your grants" failed="Your grants could not be loaded">
+        {() => (
+          <>
+            <section className="section" aria-labelledby="held-grants">
+              <h2 id="held-grants">Held now</h2>
+              <SimpleTable
+                caption="Grants you hold"
+                columns={columns}
+                rows={held}
+                rowKey={(g) => g.id}
+                empty="You hold no grant. Take a request from the work queue."
+              />
+            </section>
+            <section className="section" aria-labelledby="ended-grants">
+              <h2 id="ended-grants">Ended</h2>
+              <SimpleTable
+                caption="Your ended grants"
+                columns={columns}
+                rows={ended}
+                rowKey={(g) => g.id}
+                empty="None yet."
+              />
+            </section>
+          </>
+        )}
+      </QueryState>
     </>
   );
 }

@@ -4,9 +4,8 @@ import { api, call } from '../../api/client';
 import type { JobStatus } from '../../api/types';
 import { EmptyState } from '../../components/EmptyState';
 import { JobsTable } from '../../components/JobsTable';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { StatusFilter } from '../../components/StatusFilter';
 
 /** Every organisation's background jobs (admins). */
@@ -28,8 +27,7 @@ export function StaffJobs() {
         description="Background jobs across organisations. Failed jobs show their last error."
       />
       <StatusFilter value={status} onChange={setStatus} />
-      {jobs.isPending && <Loading label="Loading jobs" />}
-      <ErrorNotice error={jobs.error} title="Jobs could not be loaded" onRetry={() => void jobs.refetch()} />
+      <QueryState query={jobs} loading="Loading jobs" failed="Jobs could not be loaded" />
       {jobs.data?.length === 0 && <EmptyState title={status ? `No ${status} jobs` : 'No jobs'} />}
       {jobs.data && jobs.data.length > 0 && <JobsTable jobs={jobs.data} showOrg />}
     </>

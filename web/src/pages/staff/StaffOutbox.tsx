@@ -1,12 +1,13 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
+import type { OutboxMail } from '../../api/types';
 import { Badge, type Tone } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
 import { SelectField } from '../../components/Field';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
+import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 
 const STATUSES = ['queued', 'held', 'sent', 'failed', 'suppressed'] as const;
@@ -18,6 +19,41 @@ const TONE: Record<string, Tone> = {
   failed: 'danger',
   suppressed: 'neutral',
 };
+
+const COLUMNS: Column<OutboxMail>[] = [
+  { header: 'Subject', rowHeader: true, cell: (m) => m.subject },
+  { header: 'To', className: 'small', cell: (m) => m.to },
+  {
+    header: 'Kind',
+    className: 'small',
+    cell: (m) => (
+      <>
+        {m.template} <span className="muted">({m.category})</span>
+      </>
+    ),
+  },
+  {
+    header: 'Status',
+    cell: (m) => (
+      <>
+        <Badge tone={TONE[m.status] ?? 'neutral'}>{m.status}</Badge>
+        {m.lastError && <span className="error-text small party-id">{m.lastError}</span>}
+      </>
+    ),
+  },
+  { header: 'Created', className: 'nowrap', cell: (m) => <Time iso={m.createdAt} /> },
+  {
+    header: 'Message',
+    cell: (m) => (
+      <details>
+        <summary>
+          Show<span className="visually-hidden"> the message “{m.subject}”</span>
+        </summary>
+        <pre tabIndex={0}>{m.text}</pre>
+      </details>
+    ),
+  },
+];
 
 /** Outgoing e-mail (admins): what was sent, what is held because no SMTP server is configured, what failed. */
 export function StaffOutbox() {
@@ -55,52 +91,17 @@ export function StaffOutbox() {
           {held} message{held === 1 ? ' is' : 's are'} held: configure SMTP to send them.
         </p>
       )}
-      {mails.isPending && <Loading label="Loading the outbox" />}
-      <ErrorNotice error={mails.error} title="The outbox could not be loaded" onRetry={() => void mails.refetch()} />
-      {mails.data?.length === 0 && <EmptyState title="No mail" />}
-      {mails.data && mails.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Outgoing e-mail</caption>
-            <thead>
-              <tr>
-                <th scope="col">Subject</th>
-                <th scope="col">To</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {mails.data.map((m) => (
-                <tr key={m.id}>
-                  <th scope="row">{m.subject}</th>
-                  <td className="small">{m.to}</td>
-                  <td className="small">
-                    {m.template} <span className="muted">({m.category})</span>
-                  </td>
-                  <td>
-                    <Badge tone={TONE[m.status] ?? 'neutral'}>{m.status}</Badge>
-                    {m.lastError && <span className="error-text small party-id">{m.lastError}</span>}
-                  </td>
-                  <td className="nowrap">
-                    <Time iso={m.createdAt} />
-                  </td>
-                  <td>
-                    <details>
-                      <summary>
-                        Show<span className="visually-hidden"> the message “{m.subject}”</span>
-                      </summary>
-                      <pre tabIndex={0}>{m.text}</pre>
-                    </details>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryState query={mails} loading="Loading the outbox" failed="The outbox could not be loaded">
+        {(rows) => (
+          <SimpleTable<OutboxMail>
+            caption="Outgoing e-mail"
+            columns={COLUMNS}
+            rows={rows}
+            rowKey={(m) => m.id}
+            empty={<EmptyState title="No mail" />}
+          />
+        )}
+      </QueryState>
     </>
   );
 }

@@ -6,9 +6,9 @@ import type { Grant, SupportRequest } from '../../api/types';
 import { Ago } from '../../components/Ago';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
-import { Loading } from '../../components/Loading';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { SimpleTable } from '../../components/SimpleTable';
 import { useSignedIn } from '../../session/session';
 import { ACTION_LABELS, REASON_LABELS, stateLook } from '../access/words';
@@ -66,46 +66,42 @@ export function StaffQueue() {
       <ErrorNotice error={take.error ?? act.error} title="That did not work" />
       <section className="section" aria-labelledby="waiting-requests">
         <h2 id="waiting-requests">Support requests waiting</h2>
-        {requests.isPending && <Loading label="Loading support requests" />}
-        <ErrorNotice
-          error={requests.error}
-          title="Support requests could not be loaded"
-          onRetry={() => void requests.refetch()}
-        />
-        {requests.data && (
-          <SimpleTable<SupportRequest>
-            caption="Support requests waiting for a staff member"
-            rows={waiting}
-            rowKey={(r) => r.id}
-            empty="No request is waiting."
-            columns={[
-              {
-                header: 'Subject',
-                rowHeader: true,
-                cell: (r) => <Link to={`/staff/support/${r.id}`}>{r.subject}</Link>,
-              },
-              { header: 'Customer', cell: (r) => r.orgName },
-              { header: 'Kind', cell: (r) => (r.kind === 'initial_setup' ? 'Initial setup' : 'Support') },
-              { header: 'Servers', cell: (r) => r.serverIds.length },
-              { header: 'Time allowed', cell: (r) => `${r.durationMinutes} minutes` },
-              { header: 'Waiting since', cell: (r) => <Ago iso={r.createdAt} /> },
-              {
-                header: 'Actions',
-                className: 'actions',
-                cell: (r) => (
-                  <Button
-                    variant="primary"
-                    busy={take.isPending && take.variables?.id === r.id}
-                    busyLabel="Taking"
-                    onClick={() => take.mutate(r)}
-                  >
-                    Take<span className="visually-hidden"> “{r.subject}”</span>
-                  </Button>
-                ),
-              },
-            ]}
-          />
-        )}
+        <QueryState query={requests} loading="Loading support requests" failed="Support requests could not be loaded">
+          {() => (
+            <SimpleTable<SupportRequest>
+              caption="Support requests waiting for a staff member"
+              rows={waiting}
+              rowKey={(r) => r.id}
+              empty="No request is waiting."
+              columns={[
+                {
+                  header: 'Subject',
+                  rowHeader: true,
+                  cell: (r) => <Link to={`/staff/support/${r.id}`}>{r.subject}</Link>,
+                },
+                { header: 'Customer', cell: (r) => r.orgName },
+                { header: 'Kind', cell: (r) => (r.kind === 'initial_setup' ? 'Initial setup' : 'Support') },
+                { header: 'Servers', cell: (r) => r.serverIds.length },
+                { header: 'Time allowed', cell: (r) => `${r.durationMinutes} minutes` },
+                { header: 'Waiting since', cell: (r) => <Ago iso={r.createdAt} /> },
+                {
+                  header: 'Actions',
+                  className: 'actions',
+                  cell: (r) => (
+                    <Button
+                      variant="primary"
+                      busy={take.isPending && take.variables?.id === r.id}
+                      busyLabel="Taking"
+                      onClick={() => take.mutate(r)}
+                    >
+                      Take<span className="visually-hidden"> “{r.subject}”</span>
+                    </Button>
+                  ),
+                },
+              ]}
+            />
+          )}
+        </QueryState>
       </section>
       <section className="section" aria-labelledby="my-requests">
         <h2 id="my-requests">Your open requests</h2>
@@ -140,72 +136,72 @@ export function StaffQueue() {
       </section>
       <section className="section" aria-labelledby="waiting-grants">
         <h2 id="waiting-grants">Grants waiting</h2>
-        {grants.isPending && <Loading label="Loading grants" />}
-        <ErrorNotice error={grants.error} title="Grants could not be loaded" onRetry={() => void grants.refetch()} />
-        {grants.data && (
-          <SimpleTable<Grant>
-            caption="Grants waiting for a staff member or a second approver"
-            rows={otherGrants}
-            rowKey={(g) => g.id}
-            empty="No grant is waiting."
-            columns={[
-              {
-                header: 'Grant',
-                rowHeader: true,
-                cell: (g) => (
-                  <>
-                    <span className="mono small id-text">{g.id}</span>
-                    <br />
-                    {REASON_LABELS[g.reason]}
-                  </>
-                ),
-              },
-              { header: 'Customer', cell: (g) => g.orgName },
-              {
-                header: 'Why',
-                cell: (g) => (
-                  <>
-                    {g.justification}
-                    {g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}
-                  </>
-                ),
-              },
-              {
-                header: 'Scope',
-                cell: (g) => (
-                  <>
-                    {g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}
-                    <br />
-                    <span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span>
-                  </>
-                ),
-              },
-              {
-                header: 'State',
-                cell: (g) => <Badge tone={stateLook(g, 'staff').tone}>{stateLook(g, 'staff').label}</Badge>,
-              },
-              {
-                header: 'Actions',
-                className: 'actions',
-                cell: (g) =>
-                  g.reason === 'suspicious_activity' && g.approval === 'second_staff' && g.staff?.id !== user.id ? (
+        <QueryState query={grants} loading="Loading grants" failed="Grants could not be loaded">
+          {() => (
+            <SimpleTable<Grant>
+              caption="Grants waiting for a staff member or a second approver"
+              rows={otherGrants}
+              rowKey={(g) => g.id}
+              empty="No grant is waiting."
+              columns={[
+                {
+                  header: 'Grant',
+                  rowHeader: true,
+                  cell: (g) => (
                     <>
-                      <Button variant="primary" onClick={() => act.mutate({ grant: g, what: 'approve' })}>
-                        Approve<span className="visually-hidden"> grant {g.id}</span>
-                      </Button>
-                      <Button onClick={() => act.mutate({ grant: g, what: 'deny' })}>
-                        Deny<span className="visually-hidden"> grant {g.id}</span>
-                      </Button>
+                      <span className="mono small id-text">{g.id}</span>
+                      <br />
+                      {REASON_LABELS[g.reason]}
                     </>
-                  ) : (
-                    <Button variant="primary" onClick={() => act.mutate({ grant: g, what: 'take' })}>
-                      Take<span className="visually-hidden"> grant {g.id}</span>
-                    </Button>
                   ),
-              },
-            ]}
-          />
-        )}
+                },
+                { header: 'Customer', cell: (g) => g.orgName },
+                {
+                  header: 'Why',
+                  cell: (g) => (
+                    <>
+                      {g.justification}
+                      {g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}
+                    </>
+                  ),
+                },
+                {
+                  header: 'Scope',
+                  cell: (g) => (
+                    <>
+                      {g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}
+                      <br />
+                      <span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span>
+                    </>
+                  ),
+                },
+                {
+                  header: 'State',
+                  cell: (g) => <Badge tone={stateLook(g, 'staff').tone}>{stateLook(g, 'staff').label}</Badge>,
+                },
+                {
+                  header: 'Actions',
+                  className: 'actions',
+                  cell: (g) =>
+                    g.reason === 'suspicious_activity' && g.approval === 'second_staff' && g.staff?.id !== user.id ? (
+                      <>
+                        <Button variant="primary" onClick={() => act.mutate({ grant: g, what: 'approve' })}>
+                          Approve<span className="visually-hidden"> grant {g.id}</span>
+                        </Button>
+                        <Button onClick={() => act.mutate({ grant: g, what: 'deny' })}>
+                          Deny<span className="visually-hidden"> grant {g.id}</span>
+                        </Button>
+                      </>
+                    ) : (
+                      <Button variant="primary" onClick={() => act.mutate({ grant: g, what: 'take' })}>
+                        Take<span className="visually-hidden"> grant {g.id}</span>
+                      </Button>
+                    ),
+                },
+              ]}
+            />
+          )}
+        </QueryState>
       </section>
     </>
   );

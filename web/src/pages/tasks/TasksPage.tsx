@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../components/QueryState';
 import { useOrg } from '../org/OrgScope';
 import { useServers } from '../servers/queries';
 import { NewTaskForm } from './NewTaskForm';
@@ -31,8 +31,7 @@ export function TasksPage() {
         <p role="status" className="muted">
           {running > 0 ? `${running} run${running === 1 ? '' : 's'} in progress; this list updates by itself.` : ''}
         </p>
-        {runs.isPending && <Loading label="Loading the history" />}
-        <ErrorNotice error={runs.error} title="The history could not be loaded" onRetry={() => void runs.refetch()} />
+        <QueryState query={runs} loading="Loading the history" failed="The history could not be loaded" />
         {runs.data?.length === 0 && (
           <EmptyState title="Nothing has run yet">
             Runs, discovery included, are listed here with their output.

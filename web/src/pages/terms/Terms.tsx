@@ -1,10 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, call } from '../../api/client';
-import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
 import { AuthLayout } from '../auth/AuthLayout';
 import { TermsText } from './TermsText';
+import { QueryState } from '../../components/QueryState';
 
 /** The terms of service in force, for anyone (the sign-up page and the notice mails link here). */
 export function Terms() {
@@ -12,8 +11,7 @@ export function Terms() {
   const current = terms.data?.terms;
   return (
     <AuthLayout title={current?.title ?? 'Terms of service'} footer={<Link to="/">Back to Steward</Link>}>
-      {terms.isPending && <Loading label="Loading the terms" />}
-      <ErrorNotice error={terms.error} title="The terms could not be loaded" onRetry={() => void terms.refetch()} />
+      <QueryState query={terms} loading="Loading the terms" failed="The terms could not be loaded" />
       {terms.data && !current && <p>No terms of service are published yet.</p>}
       {current && <TermsText terms={current} />}
     </AuthLayout>
