@@ -6,7 +6,7 @@ import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { until } from '../testkit/wait.js';
 
 /** The facts an unchanged section stands for (what the next run takes from the previous snapshot). */
-const REUSED = ['packages', 'users', 'groups', 'admins', 'sshKeys'] as const;
+const REUSED = ['packages', 'users', 'groups', 'admins', 'sshKeys', 'logs'] as const;
 
 describe('incremental discovery on a real host', () => {
   const fleet = useFleet({ count: 1, spec: () => ({ name: 'incr-0' }) });
@@ -63,10 +63,10 @@ describe('incremental discovery on a real host', () => {
     const first = await discover({ full: true });
     expect(first.unchanged).toEqual([]);
     // Fingerprints are two whole numbers per section: nothing read from a file travels back.
-    expect(Object.keys(JSON.parse(first.fingerprints))).toEqual(['packages', 'users', 'access', 'sshkeys']);
-    expect(Object.values(JSON.parse(first.fingerprints))).toEqual(Array(4).fill(expect.stringMatching(/^\d+ \d+$/)));
+    expect(Object.keys(JSON.parse(first.fingerprints))).toEqual(['packages', 'users', 'access', 'sshkeys', 'logs']);
+    expect(Object.values(JSON.parse(first.fingerprints))).toEqual(Array(5).fill(expect.stringMatching(/^\d+ \d+$/)));
     const again = await discover();
-    expect(again.unchanged).toEqual(['packages', 'users', 'access', 'sshkeys']);
+    expect(again.unchanged).toEqual(['packages', 'users', 'access', 'sshkeys', 'logs']);
     for (const k of REUSED) expect(again.facts[k]).toEqual(first.facts[k]);
     expect(again.facts.packages.length).toBeGreaterThan(50);
     expect(again.facts.admins.uid0).toEqual(['root']);
@@ -76,7 +76,7 @@ describe('incremental discovery on a real host', () => {
     const host = fleet.hosts[0]!;
     expect((await host.run(['groupadd', 'incr-ops'])).code).toBe(0);
     const r = await discover();
-    expect(r.unchanged).toEqual(['packages', 'sshkeys']);
+    expect(r.unchanged).toEqual(['packages', 'sshkeys', 'logs']);
     expect(r.facts.groups.map((g: { name: string }) => g.name)).toContain('incr-ops');
   });
 
@@ -95,8 +95,21 @@ describe('incremental discovery on a real host', () => {
     ].join('\n');
     expect((await host.run(['sh', '-c', `printf '%s' '${entry}' >>/var/lib/dpkg/status`])).code).toBe(0);
     const r = await discover();
-    expect(r.unchanged).toEqual(['users', 'access', 'sshkeys']);
+    expect(r.unchanged).toEqual(['users', 'access', 'sshkeys', 'logs']);
     expect(r.facts.packages).toContainEqual(expect.objectContaining({ name: 'steward-incr-probe', version: '1.2.3' }));
+  });
+
+  it('a line written to a log re-runs the logs section only, and the line is in the facts', async () => {
+    const host = fleet.hosts[0]!;
+    const line = 'Dec  5 10:00:00 incr-0 sshd[4242]: Accepted publickey for root from 192.0.2.7 port 50000 ssh2';
+    expect((await host.run(['sh', '-c', `printf '%s\\n' '${line}' >>/var/log/auth.log`])).code).toBe(0);
+    const r = await discover();
+    expect(r.unchanged).toEqual(['packages', 'users', 'access', 'sshkeys']);
+    const log = (r.facts.logs as { path: string; recentLines: string[] }[]).find((l) => l.path === '/var/log/auth.log');
+    expect(log?.recentLines.at(-1)).toBe(line);
+    const again = await discover();
+    expect(again.unchanged).toEqual(['packages', 'users', 'access', 'sshkeys', 'logs']);
+    expect(again.facts.logs).toEqual(r.facts.logs);
   });
 
   it('an added authorized key re-runs the SSH keys section; --full re-runs everything', async () => {
@@ -106,7 +119,7 @@ describe('incremental discovery on a real host', () => {
       0,
     );
     const r = await discover();
-    expect(r.unchanged).toEqual(['packages', 'users', 'access']);
+    expect(r.unchanged).toEqual(['packages', 'users', 'access', 'logs']);
     expect(r.facts.sshKeys.authorized.map((k: { comment: string | null }) => k.comment)).toContain('incr-probe');
     const full = await discover({ full: true });
     expect(full.unchanged).toEqual([]);

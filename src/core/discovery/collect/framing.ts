@@ -12,7 +12,7 @@ export interface TextBlock {
   readonly lines: readonly string[];
 }
 
-/** A file (or a command's output) that travelled encoded. */
+/** A file (or a command's output), as it is (`raw`) or encoded (`b64`, `hex`: scripts before version 2). */
 export interface FileBlock {
   readonly type: 'file';
   /** What the script thought it was: `passwd`, `env`, `authorized_keys:alice`, `cert` … */
@@ -61,7 +61,7 @@ export interface Framed {
   readonly cpuTicks: ReadonlyMap<string, number>;
 }
 
-type Encoding = 'b64' | 'hex' | 'none';
+type Encoding = 'raw' | 'b64' | 'hex' | 'none';
 
 interface OpenBlock {
   kind: 'text' | 'file' | 'log';
@@ -84,11 +84,15 @@ function toInt(s: string | undefined): number | null {
 }
 
 function asEncoding(s: string | undefined): Encoding {
-  return s === 'b64' || s === 'hex' ? s : 'none';
+  return s === 'raw' || s === 'b64' || s === 'hex' ? s : 'none';
 }
 
-/** Decodes an encoded block; whitespace (base64 line wrapping, od's spacing) is ignored. */
+/**
+ * A block's content: raw lines joined again (the newline the script adds after a file's last line is not kept),
+ * or decoded, ignoring whitespace (base64 line wrapping, od's spacing).
+ */
 export function decodeBlock(encoding: Encoding, lines: readonly string[]): string | null {
+  if (encoding === 'raw') return lines.join('\n');
   const data = lines.join('').replace(/\s+/g, '');
   if (encoding === 'b64') {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data)) return null;

@@ -38,7 +38,7 @@ export interface ParseOptions {
   readonly logLines?: number;
   /**
    * The facts of the run whose fingerprints the script was given: a section that answered `unchanged` takes
-   * its facts from here (packages; users and groups; administrators; SSH keys).
+   * its facts from here (packages; users and groups; administrators; SSH keys; logs).
    */
   readonly previous?: Facts;
 }
@@ -147,13 +147,14 @@ function notesFor(f: Framed, facts: Omit<Facts, 'notes'>, reusable: boolean): st
   return notes;
 }
 
-type Reusable = Pick<Facts, 'packages' | 'users' | 'groups' | 'admins' | 'sshKeys'>;
+type Reusable = Pick<Facts, 'packages' | 'users' | 'groups' | 'admins' | 'sshKeys' | 'logs'>;
 const EMPTY_PREVIOUS: Reusable = {
   packages: [],
   users: [],
   groups: [],
   admins: { uid0: [], adminGroups: [], grants: [], effective: [] },
   sshKeys: { authorized: [], host: [], privateKeyFiles: [] },
+  logs: [],
 };
 
 const PRIVILEGES = new Set(['root', 'sudo', 'user']);
@@ -209,7 +210,7 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
     certificates: buildCertificates(f, options.now),
     performance: buildPerformance(f, procs, userOf),
     serviceConfig,
-    logs: buildLogs(f, options.logLines ?? 50),
+    logs: reuse('logs')?.logs ?? buildLogs(f, options.logLines ?? 50),
     locations: {
       webRoots: webRoots(f, serviceConfig),
       appFiles: files,

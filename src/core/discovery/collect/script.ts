@@ -11,7 +11,7 @@ import { APP_SECTIONS } from './script/sections-apps.js';
 import { SYSTEM_SECTIONS } from './script/sections-system.js';
 
 /** Bumped when the output format changes in a way the parser must know about. */
-export const SCRIPT_VERSION = 1;
+export const SCRIPT_VERSION = 2;
 
 /** The sections in the order the script prints them. */
 export const SECTIONS = [
@@ -36,7 +36,7 @@ export const SECTIONS = [
 export type SectionName = (typeof SECTIONS)[number];
 
 /** Sections that print a fingerprint of their inputs and can answer `unchanged` (see fingerprints.ts). */
-export const INCREMENTAL_SECTIONS = ['packages', 'users', 'access', 'sshkeys'] as const;
+export const INCREMENTAL_SECTIONS = ['packages', 'users', 'access', 'sshkeys', 'logs'] as const;
 export type IncrementalSection = (typeof INCREMENTAL_SECTIONS)[number];
 
 const FINGERPRINT = /^\d{1,10} \d{1,20}$/;
@@ -115,6 +115,7 @@ export function discoveryScript(options: DiscoveryScriptOptions): string {
     `MAXFILES=${maxFiles}`,
     `MAXBYTES=${maxBytes}`,
     `TSEC=${timeout}`,
+    `RFT=${Math.min(maxBytes, 8192)}`,
     `FPV=${SCRIPT_VERSION}`,
     ...known,
     PROLOGUE,
@@ -169,6 +170,7 @@ sec() {
   eval "_k=\${K_$1:-}"
   if [ -n "$_fp" ] && [ "$_fp" = "$_k" ]; then
     mk unchanged "$_fp"
+    have "u_$1" && "u_$1"
   else
     [ -n "$_fp" ] && mk fp "$_fp"
     "s_$1" </dev/null 2>/dev/null
@@ -177,8 +179,18 @@ sec() {
   tick "$1"
 }
 
+# The effective user id, from /proc/self/status where there is one (no process).
+euid() {
+  _e=
+  if [ -r /proc/self/status ]; then
+    while read -r _k _r _e _x; do [ "$_k" = Uid: ] && break; _e=; done </proc/self/status
+  fi
+  [ -n "$_e" ] || _e=$(id -u)
+}
+
 main() {
-  if [ "$(id -u)" = 0 ]; then
+  euid
+  if [ "$_e" = 0 ]; then
     if [ -n "$SUDO_USER" ]; then P=sudo; else P=root; fi
   else P=user
   fi
@@ -187,11 +199,9 @@ main() {
   mk meta encoding "$ENC"
   _T0=0
   tick prologue
-  mk meta started "$(date +%s)"
   prepare </dev/null 2>/dev/null
   tick prepare
   for _s in ${SECTIONS.join(' ')}; do sec "$_s"; done
-  mk meta finished "$(date +%s)"
   mk done
 }
 

@@ -34,6 +34,23 @@ $AKP
 EOF
 }
 
+# Every log file the section reads, and the journal's files when it reads the journal instead.
+f_logs() {
+  log_files
+  while IFS= read -r _f; do case $_f in ''|+*) ;; *) fpath "$_f" ;; esac; done <<EOF
+$LOGF
+EOF
+  if [ "$LOGJ" = 1 ] && have journalctl; then
+    for _f in /var/log/journal/*/system.journal /run/log/journal/*/system.journal; do fpath "$_f"; done
+  fi
+}
+# An unchanged logs section still names the files it would have skipped for the cap.
+u_logs() {
+  while IFS= read -r _f; do case $_f in +*) mk cap logs "${D}{_f#+}" ;; esac; done <<EOF
+$LOGF
+EOF
+}
+
 # fps: sets FP_<section> for every incremental section, or leaves them empty where stat -c is missing (a BSD)
 # or a file vanished between listing and reading.
 FPS=
@@ -41,7 +58,7 @@ fps() {
   FPS=1
   _fl=
   _counts=
-  for _s in packages users access sshkeys; do
+  for _s in packages users access sshkeys logs; do
     _fc=0
     "f_$_s"
     _counts="$_counts $_s:$_fc"
@@ -60,7 +77,8 @@ fps() {
   for _c in $_counts; do
     _s=${D}{_c%%:*}
     _k=$((${D}{_c#*:} * 4))
-    _a=$((FPV * 1000 + _h1 * 100 + _k))
+    # The limits the output depends on count too: other limits, other content.
+    _a=$(((((FPV * 1000 + _h1 * 100 + _k) * 31 + NLOG) * 31 + MAXBYTES) % 2147483647))
     _b=$_a
     while [ "$_k" -gt 0 ]; do
       _x=$1

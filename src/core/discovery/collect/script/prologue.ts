@@ -29,42 +29,66 @@ have() { command -v "$1" >/dev/null 2>&1; }
 mk() { printf '\n@@%s %s\n' "$B" "$*"; }
 tx() { mk text "$*"; }
 
-TO=
-if have timeout; then
-  if timeout 5 true >/dev/null 2>&1; then TO=timeout
-  elif timeout -t 5 true >/dev/null 2>&1; then TO='timeout -t'
+# t SECONDS CMD ARGS: run an external command that can hang (a DNS lookup, a stale mount, a locked database)
+# with a time limit where the host has one. Cheap local commands run bare: a wrapper is a process of its own.
+TO=-
+t() {
+  if [ "$TO" = - ]; then
+    TO=
+    if have timeout; then
+      if timeout 5 true >/dev/null 2>&1; then TO=timeout
+      elif timeout -t 5 true >/dev/null 2>&1; then TO='timeout -t'
+      fi
+    fi
   fi
-fi
-# t SECONDS CMD ARGS: run an external command with a time limit where the host has one.
-t() { _s=$1; shift; if [ -n "$TO" ]; then $TO "$_s" "$@"; else "$@"; fi; }
+  _s=$1; shift; if [ -n "$TO" ]; then $TO "$_s" "$@"; else "$@"; fi
+}
 
-if have base64; then ENC=b64; enc() { base64; }
-elif have od; then ENC=hex; enc() { od -An -v -tx1; }
-else ENC=none; enc() { cat >/dev/null; }
+# File contents travel as they are: the random boundary is what keeps them from passing for markers.
+ENC=raw
+if printf x | head -c 1 >/dev/null 2>&1; then capn() { head -c "$1"; }
+else capn() { dd bs=1 count="$1" 2>/dev/null; }
 fi
+cap() { capn "$MAXBYTES"; }
 
-if printf x | head -c 1 >/dev/null 2>&1; then cap() { head -c "$MAXBYTES"; }
-else cap() { dd bs=1024 count="$((MAXBYTES / 1024))" 2>/dev/null; }
-fi
+# rd PATH: a small file's lines, read by the shell (no process); for /proc files and one-line files.
+rd() { while IFS= read -r _l || [ -n "$_l" ]; do printf '%s\n' "$_l"; done <"$1"; }
+
+# rf PATH: a file's content, at most MAXBYTES of it. The shell reads the first RFT bytes itself (a config file
+# costs no process); a larger file hands what is left of the cap to one head, which reads on from there.
+rf() {
+  _c=0
+  while IFS= read -r _l || [ -n "$_l" ]; do
+    _c=$((_c + ${D}{#_l} + 1))
+    if [ "$_c" -gt "$RFT" ]; then
+      _r=$((MAXBYTES - _c))
+      if [ "$_r" -ge 0 ]; then printf '%s\n' "$_l"; [ "$_r" -gt 0 ] && capn "$_r"
+      else printf '%s\n' "$_l" | capn $((_r + ${D}{#_l} + 1))
+      fi
+      break
+    fi
+    printf '%s\n' "$_l"
+  done <"$1"
+}
 
 okpath() { case $1 in *"$NL"*|'') return 1 ;; esac; return 0; }
 
 NFILES=0
-# fe TAG PATH: one readable regular file, encoded, at most MAXBYTES of it.
+# fe TAG PATH: one readable regular file, at most MAXBYTES of it.
 fe() {
   [ -f "$2" ] && [ -r "$2" ] && okpath "$2" || return 0
   if [ "$NFILES" -ge "$MAXFILES" ]; then mk cap files "$2"; return 0; fi
   NFILES=$((NFILES + 1))
   # No size up front: measuring it costs two processes per file, and the content tells the parser anyway.
   mk file "$ENC" "$1" "?" "$2"
-  cap <"$2" | enc
+  rf "$2"
 }
-# fo TAG LABEL CMD ARGS: a command's output, encoded like a file.
+# fo TAG LABEL CMD ARGS: a command's output, framed like a file.
 fo() {
   _t=$1; _l=$2; shift 2
   okpath "$_l" || return 0
   mk file "$ENC" "$_t" - "$_l"
-  "$@" | cap | enc
+  "$@" | cap
 }
 
 apache_files() {
@@ -78,13 +102,16 @@ apache_files() {
 prepare() {
   SSHD_T=
   for _b in sshd /usr/sbin/sshd; do
-    if have "$_b"; then SSHD_T=$(t 10 "$_b" -T 2>/dev/null); break; fi
+    if have "$_b"; then SSHD_T=$("$_b" -T 2>/dev/null); break; fi
   done
   NGINX_T=
   if have nginx; then NGINX_T=$(t 10 nginx -T 2>/dev/null | cap); fi
   APACHE_FILES=$(apache_files)
+  WEBROOTS=
+  # Without a web server's configuration there is nothing to look for (and no process to start).
+  [ -n "$NGINX_T$APACHE_FILES" ] || return 0
   WEBROOTS=$( {
-    printf '%s\n' "$NGINX_T" | awk '$1 == "root" { gsub(/[";]/, "", $2); print $2 }'
+    [ -n "$NGINX_T" ] && printf '%s\n' "$NGINX_T" | awk '$1 == "root" { gsub(/[";]/, "", $2); print $2 }'
     if [ -n "$APACHE_FILES" ]; then
       printf '%s\n' "$APACHE_FILES" | while IFS= read -r _f; do grep -hsiE '^[[:space:]]*DocumentRoot[[:space:]]' "$_f"; done |
         awk '{ gsub(/"/, "", $2); print $2 }'

@@ -11,7 +11,7 @@ s_config() {
     fe sshd_config /etc/ssh/sshd_config
     for _f in /etc/ssh/sshd_config.d/*.conf; do fe sshd_config "$_f"; done
   fi
-  [ -n "$NGINX_T" ] && fo nginx-T 'nginx -T' printf '%s\n' "$NGINX_T"
+  [ -n "$NGINX_T" ] && { mk file "$ENC" nginx-T - 'nginx -T'; printf '%s\n' "$NGINX_T"; }
   if [ -n "$APACHE_FILES" ]; then
     tx apache-grep
     printf '%s\n' "$APACHE_FILES" | while IFS= read -r _f; do
@@ -43,33 +43,59 @@ s_config() {
 }
 
 certrefs() {
-  printf '%s\n' "$NGINX_T" | awk '$1 == "ssl_certificate" { gsub(/[";]/, "", $2); print $2 }'
+  [ -n "$NGINX_T" ] && printf '%s\n' "$NGINX_T" | awk '$1 == "ssl_certificate" { gsub(/[";]/, "", $2); print $2 }'
   if [ -n "$APACHE_FILES" ]; then
     printf '%s\n' "$APACHE_FILES" | while IFS= read -r _f; do grep -hsiE '^[[:space:]]*SSLCertificateFile[[:space:]]' "$_f"; done |
       awk '{ gsub(/"/, "", $2); print $2 }'
   fi
 }
 
-# Only the CERTIFICATE blocks leave the host: a combined PEM may also hold a private key.
+# certblocks PATH: sets _cb to the CERTIFICATE blocks of one PEM file, read by the shell (no process), or to
+# "-" for a file larger than RFT, which sed reads instead. Only those blocks leave the host: a combined PEM may
+# also hold a private key.
+certblocks() {
+  _in=0
+  _cb=
+  _c=0
+  while IFS= read -r _l || [ -n "$_l" ]; do
+    _c=$((_c + ${D}{#_l} + 1))
+    [ "$_c" -gt "$RFT" ] && { _cb=-; return 0; }
+    case $_l in *-----BEGIN\ CERTIFICATE-----*) _in=1 ;; esac
+    [ "$_in" = 1 ] && _cb="$_cb$_l$NL"
+    case $_l in *-----END\ CERTIFICATE-----*) _in=0 ;; esac
+  done <"$1"
+}
+
 s_certificates() {
   {
     t "$TSEC" find /etc/ssl /etc/pki/tls /etc/pki/nginx /etc/nginx /etc/apache2 /etc/httpd /etc/caddy /etc/haproxy /etc/postfix \
       /etc/dovecot -maxdepth 4 -type f \( -name '*.pem' -o -name '*.crt' -o -name '*.cer' \) 2>/dev/null
     find /etc/letsencrypt/live -maxdepth 2 -name cert.pem 2>/dev/null
     certrefs
-  } | grep '^/' | grep -vE '/(ca-certificates\.crt|ca-bundle[^/]*|tls-ca-bundle\.pem|email-ca-bundle\.pem|objsign-ca-bundle\.pem)$|^/etc/(ssl|pki/tls)/cert\.pem$|/private/|privkey|\.key$' |
+  } | grep -vE '^[^/]|/(ca-certificates\.crt|ca-bundle[^/]*|tls-ca-bundle\.pem|email-ca-bundle\.pem|objsign-ca-bundle\.pem)$|^/etc/(ssl|pki/tls)/cert\.pem$|/private/|privkey|\.key$' |
     sort -u | head -n 100 | while IFS= read -r _f; do
-      [ -r "$_f" ] && grep -q -- '-----BEGIN CERTIFICATE-----' "$_f" || continue
-      fo cert "$_f" sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' "$_f"
+      [ -f "$_f" ] && [ -r "$_f" ] && okpath "$_f" || continue
+      certblocks "$_f"
+      if [ "$_cb" = - ]; then
+        grep -q -- '-----BEGIN CERTIFICATE-----' "$_f" || continue
+        fo cert "$_f" sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' "$_f"
+      elif [ -n "$_cb" ]; then
+        mk file "$ENC" cert - "$_f"
+        printf '%s' "$_cb"
+      fi
     done
 }
 
 s_apps() {
-  _roots=$( {
-    for _d in /var/www /srv /opt /home /root /usr/share/nginx /usr/local/lsws; do [ -d "$_d" ] && printf '%s\n' "$_d"; done
-    printf '%s\n' "$WEBROOTS"
-  } | grep '^/' | sort -u)
-  if [ -n "$_roots" ]; then
+  # The usual places and the web roots, each once, gathered by the shell.
+  _roots=$NL
+  for _d in /var/www /srv /opt /home /root /usr/share/nginx /usr/local/lsws; do [ -d "$_d" ] && _roots="$_roots$_d$NL"; done
+  while IFS= read -r _d; do
+    case $_d in /*) case $_roots in *"$NL$_d$NL"*) ;; *) _roots="$_roots$_d$NL" ;; esac ;; esac
+  done <<EOF
+$WEBROOTS
+EOF
+  if [ "$_roots" != "$NL" ]; then
     set -f
     # shellcheck disable=SC2086
     t "$TSEC" find $_roots -xdev -maxdepth 5 \( -name node_modules -o -name vendor -o -name .git -o -name .cache -o -name .npm \
@@ -138,8 +164,13 @@ s_credentials() {
   for _f in /etc/redis.conf /etc/redis/*.conf /etc/keydb/*.conf; do fe redis "$_f"; done
 }
 
-s_logs() {
-  _j=1
+# log_files: sets LOGF to the log files the logs section reads, one per line ("+" before one past the cap), and
+# LOGJ=1 when none of them is a system log, so the journal is read too. The section's fingerprint covers them.
+LOGF=-
+log_files() {
+  [ "$LOGF" = - ] || return 0
+  LOGF=
+  LOGJ=1
   _n=0
   for _f in /var/log/auth.log /var/log/secure /var/log/syslog /var/log/messages /var/log/kern.log /var/log/daemon.log \
             /var/log/fail2ban.log /var/log/nginx/*.log /var/log/apache2/*.log /var/log/httpd/*_log /var/log/mysql/*.log \
@@ -147,15 +178,34 @@ s_logs() {
             /var/log/php*-fpm.log /var/log/dpkg.log /var/log/dnf.log /var/log/yum.log /var/log/apk.log; do
     [ -f "$_f" ] && okpath "$_f" || continue
     _n=$((_n + 1))
-    [ "$_n" -le 40 ] || { mk cap logs "$_f"; continue; }
-    case $_f in /var/log/syslog|/var/log/messages|/var/log/auth.log|/var/log/secure) _j=0 ;; esac
-    _m=$(stat -c '%s %Y' "$_f" 2>/dev/null) || _m='- -'
-    mk log "$ENC" $_m "$_f"
-    tail -n "$NLOG" "$_f" | cap | enc
+    [ "$_n" -le 40 ] || { LOGF="$LOGF+$_f$NL"; continue; }
+    case $_f in /var/log/syslog|/var/log/messages|/var/log/auth.log|/var/log/secure) LOGJ=0 ;; esac
+    LOGF="$LOGF$_f$NL"
   done
-  if [ "$_j" = 1 ] && have journalctl; then
+}
+
+s_logs() {
+  log_files
+  # Size and time of every file with one stat (GNU and busybox); "- -" for each where stat -c is missing.
+  _st=
+  _lf=
+  while IFS= read -r _f; do
+    case $_f in '') ;; +*) mk cap logs "${D}{_f#+}" ;; *) _lf="$_lf$_f$NL" ;; esac
+  done <<EOF
+$LOGF
+EOF
+  [ -n "$_lf" ] && _st=$(IFS=$NL; set -f; stat -L -c '%s %Y %n' $_lf 2>/dev/null)
+  [ -n "$_st" ] || _st=$(printf '%s' "$_lf" | while IFS= read -r _f; do printf -- '- - %s\n' "$_f"; done)
+  while read -r _s _m _f; do
+    [ -n "$_f" ] || continue
+    mk log "$ENC" "$_s" "$_m" "$_f"
+    tail -n "$NLOG" "$_f" | cap
+  done <<EOF
+$_st
+EOF
+  if [ "$LOGJ" = 1 ] && have journalctl; then
     _o=$(t "$TSEC" journalctl -q -n "$NLOG" --no-pager -o short-iso 2>/dev/null)
-    if [ -n "$_o" ]; then mk log "$ENC" - - journal; printf '%s\n' "$_o" | cap | enc; fi
+    if [ -n "$_o" ]; then mk log "$ENC" - - journal; printf '%s\n' "$_o" | cap; fi
   fi
 }
 

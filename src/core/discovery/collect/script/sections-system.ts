@@ -7,11 +7,11 @@ const D = '$';
 export const SYSTEM_SECTIONS = String.raw`
 s_identity() {
   tx hostname
-  hostname 2>/dev/null || cat /proc/sys/kernel/hostname
+  if [ -r /proc/sys/kernel/hostname ]; then rd /proc/sys/kernel/hostname; else hostname 2>/dev/null; fi
   tx fqdn
   t 5 hostname -f
   tx machine-id
-  cat /etc/machine-id 2>/dev/null || cat /var/lib/dbus/machine-id
+  for _f in /etc/machine-id /var/lib/dbus/machine-id; do [ -s "$_f" ] && { rd "$_f"; break; }; done
   if have ip; then tx ip-addr; ip -o addr show
   elif have ifconfig; then tx ifconfig; ifconfig -a
   fi
@@ -41,29 +41,31 @@ s_os() {
   tx uname-srvm
   uname -srvm
   tx uptime
-  cat /proc/uptime
+  [ -r /proc/uptime ] && rd /proc/uptime
   tx virt
   if have systemd-detect-virt; then printf 'detect-virt=%s\n' "$(systemd-detect-virt 2>/dev/null)"; fi
   [ -f /.dockerenv ] && echo 'marker=docker'
   [ -f /run/.containerenv ] && echo 'marker=podman'
   [ -r /proc/1/environ ] && tr '\0' '\n' </proc/1/environ | grep '^container='
   for _f in sys_vendor product_name; do
-    [ -r "/sys/class/dmi/id/$_f" ] && printf 'dmi-%s=%s\n' "$_f" "$(cat "/sys/class/dmi/id/$_f")"
+    [ -r "/sys/class/dmi/id/$_f" ] && read -r _v <"/sys/class/dmi/id/$_f" && printf 'dmi-%s=%s\n' "$_f" "$_v"
   done
-  grep -qE '^flags.* hypervisor( |$)' /proc/cpuinfo && echo 'cpu-flag=hypervisor'
+  while read -r _k _v; do
+    case $_k in flags) case " $_v " in *' hypervisor '*) echo 'cpu-flag=hypervisor' ;; esac; break ;; esac
+  done </proc/cpuinfo
 }
 
 s_packages() {
   if have dpkg-query; then
     tx dpkg
-    t 60 dpkg-query -W -f='${D}{Status}\t${D}{Package}\t${D}{Version}\t${D}{Architecture}\n'
+    dpkg-query -W -f='${D}{Status}\t${D}{Package}\t${D}{Version}\t${D}{Architecture}\n'
   fi
   if have rpm; then
     tx rpm
     t 60 rpm -qa --qf '%{NAME}\t%{EPOCH}\t%{VERSION}-%{RELEASE}\t%{ARCH}\n'
   fi
   if [ -r /lib/apk/db/installed ]; then tx apk-db; grep -E '^[PVA]:' /lib/apk/db/installed
-  elif have apk; then tx apk-info; t 60 apk info -v
+  elif have apk; then tx apk-info; apk info -v
   fi
 }
 
@@ -102,18 +104,20 @@ s_services() {
 }
 
 s_ports() {
-  if have ss; then tx ss; t "$TSEC" ss -tulpn
-  elif have netstat; then tx netstat; t "$TSEC" netstat -tulpn 2>/dev/null || t "$TSEC" netstat -tuln
+  if have ss; then tx ss; ss -tulpn
+  elif have netstat; then tx netstat; netstat -tulpn 2>/dev/null || netstat -tuln
   else
     for _f in /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6; do
-      [ -r "$_f" ] && { tx "proc-net $_f"; cat "$_f"; }
+      [ -r "$_f" ] && { tx "proc-net $_f"; rd "$_f"; }
     done
   fi
 }
 
 s_processes() {
-  if ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm= >/dev/null 2>&1; then
-    tx ps-procps; ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm= | head -n 3000
+  # procps answers -o lists; busybox's ps refuses them (and prints nothing on stdout).
+  _o=$(ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm= 2>/dev/null)
+  if [ -n "$_o" ]; then
+    tx ps-procps; printf '%s\n' "$_o" | head -n 3000
     tx ps-args; ps -eo pid=,args= | head -n 3000
   else
     tx ps-busybox; ps -o pid,ppid,user,rss,args | head -n 3000
@@ -122,11 +126,21 @@ s_processes() {
 }
 
 s_performance() {
-  tx loadavg; cat /proc/loadavg
+  tx loadavg; rd /proc/loadavg
   tx cpu
-  printf 'count=%s\n' "$(nproc 2>/dev/null || grep -c '^processor' /proc/cpuinfo)"
-  grep -m1 -iE '^(model name|cpu model|hardware)[[:space:]]*:' /proc/cpuinfo
-  tx meminfo; cat /proc/meminfo
+  # One pass of the shell over cpuinfo: the processors and the first model line.
+  _n=0
+  _m=
+  while IFS= read -r _l; do
+    case $_l in
+      processor*:*) _n=$((_n + 1)) ;;
+      [Mm]odel\ name*:*|[Cc]pu\ model*:*|[Hh]ardware*:*) [ -n "$_m" ] || _m=$_l ;;
+    esac
+  done </proc/cpuinfo
+  [ "$_n" -gt 0 ] || _n=$(nproc 2>/dev/null)
+  printf 'count=%s\n' "$_n"
+  [ -n "$_m" ] && printf '%s\n' "$_m"
+  tx meminfo; rd /proc/meminfo
   tx df; t 10 df -P -k
 }
 `;
