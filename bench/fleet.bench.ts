@@ -2,17 +2,24 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Secret } from '../src/kernel/secret.js';
+import type { Core } from '../src/core/core.js';
 import { sleep } from '../src/kernel/clock.js';
-import { newId } from '../src/kernel/ids.js';
-import { signUp } from '../testkit/client.js';
-import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { ClusterClient, startCluster, type Cluster } from '../testkit/cluster.js';
+import { controlCore, seedServers } from './seed.js';
 
 /**
  * Steward against Ansible and parallel-ssh on the same fleet in the same run: the peer harness in
  * ../shared/bench starts N real sshd hosts on loopback; Steward discovers them and runs `uptime` on them; the
- * peers do the same. Steward's figures are wall time, CPU time and peak RSS of its own process.
+ * peers do the same. Steward runs as `npm start` runs it (the built CLI, SQLite, one process serving and working),
+ * driven through its API; its figures are wall time, and the CPU time and peak RSS of that process.
  */
+
+interface FleetHost {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly hostKey: string;
+}
 
 const PEERS = resolve(process.env.STEWARD_PEERBENCH_DIR ?? '../shared/bench/peers');
 const FLEET_DIR = join(process.env.TMPDIR ?? '/tmp', 'steward-peerbench', 'fleet');
@@ -28,6 +35,8 @@ export type HostCpu = Readonly<Record<string, number>>;
 
 export interface FleetBench {
   readonly n: number;
+  /** Steward's resident memory after start-up and a warm-up discovery of two hosts, before the measured runs. */
+  readonly idleRssMiB: number;
   /** A full discovery (every section runs). */
   readonly stewardDiscover: Measure;
   /** The next discovery of the same unchanged hosts (unchanged sections answer in one line). */
@@ -68,21 +77,30 @@ function ensurePeers(): string[] {
     .map(([, pkg]) => pkg!);
 }
 
-async function measure(fn: () => Promise<void>): Promise<Measure> {
-  const cpu0 = process.cpuUsage();
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+/** CPU ticks (utime + stime, USER_HZ = 100) and resident memory of a process, from /proc. */
+function procStat(pid: number): { cpuS: number; rssMiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuS: (Number(fields[11]) + Number(fields[12])) / 100, rssMiB: rssKiB / 1024 };
+}
+
+/** Wall time of `fn`, and the CPU time and peak RSS of Steward's process (`pid`, sampled every 50 ms) meanwhile. */
+async function measure(pid: number, fn: () => Promise<void>): Promise<Measure> {
+  const before = procStat(pid);
+  let peak = before.rssMiB;
+  const sampler = setInterval(() => (peak = Math.max(peak, procStat(pid).rssMiB)), 50);
   const t0 = performance.now();
   try {
     await fn();
   } finally {
     clearInterval(sampler);
   }
-  const cpu = process.cpuUsage(cpu0);
+  const after = procStat(pid);
   return {
     wallS: (performance.now() - t0) / 1000,
-    cpuS: (cpu.user + cpu.system) / 1e6,
-    peakRssMiB: Math.max(peak, process.memoryUsage().rss) / 1048576,
+    cpuS: after.cpuS - before.cpuS,
+    peakRssMiB: Math.max(peak, after.rssMiB),
   };
 }
 
@@ -105,69 +123,9 @@ function peer(label: string, variable: string, n: number, runs = 1): Measure | n
   return { wallS: median('wall_s'), cpuS: median('client_cpu_s'), peakRssMiB: median('maxrss_mib') };
 }
 
-async function seedFleet(s: TestSteward, orgId: string): Promise<string[]> {
-  const hosts = JSON.parse(readFileSync(join(FLEET_DIR, 'hosts.json'), 'utf8')) as {
-    name: string;
-    host: string;
-    port: number;
-    user: string;
-    hostKey: string;
-  }[];
-  const clientKey = readFileSync(join(FLEET_DIR, 'client_ed25519'), 'utf8');
-  // The fleet's client key stands in for the organisation's key (enrolment would edit this machine's root keys).
-  await s.core.db
-    .insertInto('org_ssh_keys')
-    .values({
-      org_id: orgId,
-      public_key: readFileSync(join(FLEET_DIR, 'client_ed25519.pub'), 'utf8').trim(),
-      fingerprint: 'bench',
-      private_sealed: await s.core.vault.seal(
-        { scope: orgId, table: 'org_ssh_keys', column: 'private_sealed', row: orgId },
-        new Secret(clientKey),
-      ),
-      created_at: new Date().toISOString(),
-    })
-    .onConflict((oc) => oc.column('org_id').doNothing())
-    .execute();
-  const ids: string[] = [];
-  for (const h of hosts) {
-    const id = newId('srv');
-    ids.push(id);
-    const now = new Date().toISOString();
-    await s.core.db
-      .insertInto('servers')
-      .values({
-        id,
-        org_id: orgId,
-        name: h.name,
-        address: h.host,
-        port: h.port,
-        username: h.user,
-        status: 'ready',
-        status_reason: null,
-        host_key: h.hostKey.split(' ').slice(0, 2).join(' '),
-        host_key_fingerprint: null,
-        host_key_source: 'provided',
-        host_key_pinned_at: now,
-        presented_fingerprint: null,
-        login: 'org_key',
-        bootstrap_kind: null,
-        bootstrap_sealed: null,
-        provider_account_id: null,
-        provider_node_id: null,
-        created_by: 'bench',
-        created_at: now,
-        updated_at: now,
-        last_contact_at: null,
-      })
-      .execute();
-  }
-  return ids;
-}
-
 /** Medians per step of the "Host CPU: … ms (step ms, …)." lines a discovery run logged. */
-async function hostCpuOf(s: TestSteward, runId: string): Promise<HostCpu> {
-  const rows = await s.core.db.selectFrom('task_output').select('data').where('run_id', '=', runId).execute();
+async function hostCpuOf(core: Core, runId: string): Promise<HostCpu> {
+  const rows = await core.db.selectFrom('task_output').select('data').where('run_id', '=', runId).execute();
   const per = new Map<string, number[]>();
   for (const { data } of rows) {
     const m = /Host CPU: (\d+) ms \(([^)]*)\)/.exec(data);
@@ -179,23 +137,14 @@ async function hostCpuOf(s: TestSteward, runId: string): Promise<HostCpu> {
   return Object.fromEntries([...per].map(([k, xs]) => [k, median(xs)]));
 }
 
-async function waitRun(s: TestSteward, orgId: string, runId: string): Promise<string> {
+/** Waits for a run through the API; throws with the first failed hosts unless it succeeded. Returns its id. */
+async function waitRun(client: ClusterClient, runId: string): Promise<string> {
   for (;;) {
-    const run = await s.core.db
-      .selectFrom('task_runs')
-      .select(['status', 'finished_at'])
-      .where('id', '=', runId)
-      .executeTakeFirstOrThrow();
-    if (run.finished_at) {
-      if (run.status !== 'succeeded') {
-        const failed = await s.core.db
-          .selectFrom('task_run_hosts')
-          .select(['server_id', 'error'])
-          .where('run_id', '=', runId)
-          .where('status', '=', 'failed')
-          .limit(3)
-          .execute();
-        throw new Error(`run ${run.status}: ${JSON.stringify(failed)}`);
+    const { body } = await client.get(`/api/orgs/${client.orgId}/task-runs/${runId}`);
+    if (body.finishedAt) {
+      if (body.status !== 'succeeded') {
+        const failed = (body.hosts as { status: string }[]).filter((h) => h.status === 'failed').slice(0, 3);
+        throw new Error(`run ${body.status}: ${JSON.stringify(failed)}`);
       }
       return runId;
     }
@@ -207,59 +156,71 @@ export async function benchFleet(
   sizes: number[] = (process.env.STEWARD_BENCH_FLEET_SIZES ?? '50,100').split(',').map(Number),
 ): Promise<{ results: FleetBench[]; missingPeers: string[] }> {
   const missingPeers = ensurePeers();
+  // Steward runs as `npm start` runs it: the built CLI in a process of its own, so its CPU and memory are its own.
+  execFileSync('npm', ['run', 'build:server'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const results: FleetBench[] = [];
   for (const n of sizes) {
     execFileSync('bash', [`${PEERS}/fleet.sh`, 'start', String(n)], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, FLEET_DIR, FLEET_LOGLEVEL: 'INFO' },
     });
-    const s = await startTestSteward({
-      engine: 'sqlite',
-      env: {
-        STEWARD_LOG_LEVEL: 'warn',
-        STEWARD_SSH_MAX_CONCURRENCY: '50',
-        STEWARD_JOBS_POLL_MS: '20',
-        // The peer fleet's sshds listen on 127.0.X.Y: the operator lets servers be on loopback.
-        STEWARD_SERVER_ADDRESSES: 'public,private,loopback',
-      },
-    });
+    let cluster: Cluster | undefined;
+    let control: Core | undefined;
     try {
-      s.core.queue.start();
-      const a = await signUp(s.app);
-      const ids = await seedFleet(s, a.orgId);
-      const actor = (await s.core.sessions.authenticateSession(a.client.auth.cookie!.split('=')[1]!))!;
+      cluster = await startCluster({
+        engine: 'sqlite',
+        apis: 1,
+        workers: 0,
+        compiled: true,
+        env: {
+          STEWARD_SSH_MAX_CONCURRENCY: '50',
+          STEWARD_JOBS_POLL_MS: '20',
+          // The peer fleet's sshds listen on 127.0.X.Y: the operator lets servers be on loopback.
+          STEWARD_SERVER_ADDRESSES: 'public,private,loopback',
+        },
+      });
+      const pid = cluster.nodes[0]!.pid;
+      const client = new ClusterClient(cluster.apis.map((a) => a.url!));
+      await client.signUp(cluster.mail);
+      control = await controlCore(cluster.env);
+      const hosts = JSON.parse(readFileSync(join(FLEET_DIR, 'hosts.json'), 'utf8')) as FleetHost[];
+      // The fleet's client key stands in for the organisation's key (enrolment would edit this machine's root keys).
+      const seeds = hosts.map((h) => ({ address: h.host, port: h.port, user: h.user, hostKey: h.hostKey }));
+      const ids = await seedServers(control, client.orgId, seeds, {
+        privateKey: readFileSync(join(FLEET_DIR, 'client_ed25519'), 'utf8'),
+        publicKey: readFileSync(join(FLEET_DIR, 'client_ed25519.pub'), 'utf8').trim(),
+      });
+      const discover = async (serverIds: string[], full: boolean) =>
+        waitRun(
+          client,
+          (await client.post(`/api/orgs/${client.orgId}/discovery`, { serverIds, full })).body.runId as string,
+        );
       // A warm-up run (the script's first run on a host pays for cold caches on both sides).
-      await waitRun(
-        s,
-        a.orgId,
-        (await s.core.discovery.requestDiscovery(actor, a.orgId, { serverIds: ids.slice(0, 2) }, {})).id,
-      );
-      const discover = async (full: boolean) =>
-        waitRun(s, a.orgId, (await s.core.discovery.requestDiscovery(actor, a.orgId, { serverIds: ids, full }, {})).id);
+      await discover(ids.slice(0, 2), true);
+      const idleRssMiB = procStat(pid).rssMiB;
       let firstRun = '';
       let repeatRun = '';
-      const stewardDiscover = await measure(async () => void (firstRun = await discover(true)));
-      const stewardRediscover = await measure(async () => void (repeatRun = await discover(false)));
-      const stewardUptime = await measure(async () => {
-        await waitRun(
-          s,
-          a.orgId,
-          (await s.core.tasks.runCommand(actor, a.orgId, { argv: ['uptime'], serverIds: ids }, {})).id,
-        );
+      const stewardDiscover = await measure(pid, async () => void (firstRun = await discover(ids, true)));
+      const stewardRediscover = await measure(pid, async () => void (repeatRun = await discover(ids, false)));
+      const stewardUptime = await measure(pid, async () => {
+        const res = await client.post(`/api/orgs/${client.orgId}/commands`, { argv: ['uptime'], serverIds: ids });
+        await waitRun(client, res.body.id as string);
       });
       results.push({
         n,
+        idleRssMiB,
         stewardDiscover,
         stewardRediscover,
-        hostCpuFirst: await hostCpuOf(s, firstRun),
-        hostCpuRepeat: await hostCpuOf(s, repeatRun),
+        hostCpuFirst: await hostCpuOf(control, firstRun),
+        hostCpuRepeat: await hostCpuOf(control, repeatRun),
         stewardUptime,
         ansibleSetup: missingPeers.includes('ansible') ? null : peer('ansible_setup', 'CMD_ANSIBLE_SETUP', n),
         psshUptime: missingPeers.includes('pssh') ? null : peer('pssh', 'CMD_PSSH', n),
         psshUptimeX25519: missingPeers.includes('pssh') ? null : peer('pssh_x25519', 'CMD_PSSH_X25519', n),
       });
     } finally {
-      await s.close();
+      await control?.close();
+      await cluster?.close();
       execFileSync('bash', [`${PEERS}/fleet.sh`, 'stop'], { stdio: 'ignore', env: { ...process.env, FLEET_DIR } });
     }
   }

@@ -73,6 +73,19 @@ if (want('fleet')) {
       `| ${f.n} | \`uptime\` vs parallel-ssh with curve25519 | ${fmt(f.stewardUptime)} | ${fmt(f.psshUptimeX25519)} | ${ratio(f.psshUptimeX25519, f.stewardUptime)} |`,
     );
   }
+  lines.push(
+    '',
+    "Steward's process (the built CLI on SQLite, serving and working, driven through its API):",
+    '',
+    '| hosts | idle RSS | discovery: CPU per host (goal ≤ 50 ms) | discovery: peak RSS (goal ≤ 150 MiB) | `uptime`: CPU per host (goal ≤ 15 ms) |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const f of fleet) {
+    const perHost = (m: Measure) => `${Math.round((m.cpuS * 1000) / f.n)} ms`;
+    lines.push(
+      `| ${f.n} | ${Math.round(f.idleRssMiB)} MiB | ${perHost(f.stewardDiscover)} | ${Math.round(f.stewardDiscover.peakRssMiB)} MiB | ${perHost(f.stewardUptime)} |`,
+    );
+  }
   lines.push('');
   const steps = [...new Set(fleet.flatMap((f) => [...Object.keys(f.hostCpuFirst), ...Object.keys(f.hostCpuRepeat)]))];
   lines.push(

@@ -11,6 +11,8 @@ export interface SeedHost {
   readonly address: string;
   readonly port: number;
   readonly hostKey: string;
+  /** The login; root when not given. */
+  readonly user?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function seedServers(
         name: `bench-${i}`,
         address: h.address,
         port: h.port,
-        username: 'root',
+        username: h.user ?? 'root',
         status: 'ready',
         status_reason: null,
         host_key: h.hostKey.split(' ').slice(0, 2).join(' '),

@@ -7,7 +7,7 @@ import type { Json } from './client.js';
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { TEST_ENV } from './steward.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = `${ROOT}src/cli/main.ts`;
+const COMPILED_ENTRY = `${ROOT}dist/src/cli/main.js`;
 const KEEP_LINES = 400;
 
 export type NodeRole = 'api' | 'worker' | 'all';
@@ -63,6 +64,11 @@ export interface ClusterOptions {
   readonly env?: Record<string, string>;
   /** Modules each node imports before the CLI (test-only recipes, for instance). */
   readonly preload?: readonly string[];
+  /**
+   * Run the built CLI (`dist/`, as `npm start` does) instead of the sources through tsx, so that a node's memory
+   * and CPU are Steward's own (benchmarks). The caller builds first; `preload` is not allowed with it.
+   */
+  readonly compiled?: boolean;
 }
 
 /** The `p`th percentile of latencies measured against a cluster (nearest rank; NaN for none). */
@@ -106,6 +112,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const engine = options.engine ?? 'postgres';
   if (engine === 'sqlite' && (options.apis !== 1 || options.workers !== 0))
     throw new Error('A SQLite cluster is one node: apis 1, workers 0.');
+  if (options.compiled && options.preload?.length) throw new Error('A compiled cluster takes no preload.');
+  if (options.compiled && !existsSync(COMPILED_ENTRY))
+    throw new Error(`${COMPILED_ENTRY} is missing: build first (npm run build:server).`);
   const db = await createTestDatabase(engine);
   const dataDir = mkdtempSync(join(tmpdir(), 'steward-cluster-'));
   const mail = await startSmtpSink();
@@ -124,8 +133,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   async function startNode(role: NodeRole): Promise<ClusterNode> {
     const port = role === 'worker' ? 0 : await freePort();
-    const imports = ['--import', 'tsx', ...(options.preload ?? []).flatMap((p) => ['--import', p])];
-    const child = spawn(process.execPath, [...imports, ENTRY, 'serve', '--role', role, '--no-migrate'], {
+    const imports = options.compiled
+      ? [COMPILED_ENTRY]
+      : ['--import', 'tsx', ...(options.preload ?? []).flatMap((p) => ['--import', p]), ENTRY];
+    const child = spawn(process.execPath, [...imports, 'serve', '--role', role, '--no-migrate'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, STEWARD_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
