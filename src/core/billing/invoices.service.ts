@@ -13,12 +13,16 @@ import type { Vault } from '../vault/vault.service.js';
 import { computeInvoice, monthOf, parsePeriod, periodName, segmentsIn, toMinor } from './billing.rules.js';
 import { billingStore } from './billing.store.js';
 import type { BillingContact, InvoiceView, RiskSignalSink } from './billing.types.js';
-import { renderInvoicePdf } from './invoice.pdf.js';
+import type * as InvoicePdf from './invoice.pdf.js';
 import { balanceOf, invoiceViews, storedLines } from './invoice.views.js';
 import { currencyExponent, displayMoney, formatMinor, parseMinor, percentOf } from './money.js';
 import { planTerms, requireBillingAdmin } from './plans.service.js';
 import type { ProfileService } from './profile.service.js';
 import './templates.js';
+
+// pdfkit and its font metrics cost about 30 MiB of memory: loaded when the first document is rendered, not at start.
+const renderInvoicePdf: typeof InvoicePdf.renderInvoicePdf = async (input) =>
+  (await import('./invoice.pdf.js')).renderInvoicePdf(input);
 
 export interface BillingSettings {
   readonly currency: string;
