@@ -1,4 +1,5 @@
 import { invalidInput } from '../../kernel/errors.js';
+import { idleCache, requireUncached } from '../../kernel/idle-cache.js';
 import { isBreachedPassword, MIN_SCORE, passwordStrength } from './password-strength.js';
 
 export const PASSWORD_MIN = 10;
@@ -43,15 +44,16 @@ export function sessionExpired(
 /** How often a session's last-seen time is written (so every request does not write). */
 export const TOUCH_INTERVAL_MS = 60_000;
 
-// The list (about 120,000 domains) is read on the first sign-up, not at import: most commands never need it.
-let disposable: Promise<ReadonlySet<string>> | undefined;
+// The list (about 120,000 domains, some 20 MiB held) is read on the first sign-up, not at import, and let go after ten
+// idle minutes: sign-ups are rare next to everything else a node does.
+const disposable = idleCache(
+  () => new Set<string>(requireUncached<string[]>('disposable-email-domains/index.json')),
+  10 * 60_000,
+);
 
 /** Whether a mail domain, or a domain it is under, is a disposable (throwaway) mail service. */
 export async function isDisposableDomain(domain: string): Promise<boolean> {
-  disposable ??= import('disposable-email-domains/index.json', { with: { type: 'json' } }).then(
-    (m) => new Set<string>(m.default),
-  );
-  const known = await disposable;
+  const known = disposable.get();
   const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
   for (let i = 0; i < labels.length - 1; i++) if (known.has(labels.slice(i).join('.'))) return true;
   return false;
