@@ -7,7 +7,7 @@ import type { Json } from './client.js';
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,14 @@ import { TEST_ENV } from './steward.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = `${ROOT}src/cli/main.ts`;
 const COMPILED_ENTRY = `${ROOT}dist/src/cli/main.js`;
+/** The V8 flags `npm start` gives node (package.json), so a compiled node runs as an operator's would. */
+const START_FLAGS = (
+  (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start.match(
+    /^node((?: --[\w-]+(?:=\S+)?)*) /,
+  )?.[1] ?? ''
+)
+  .split(' ')
+  .filter(Boolean);
 const KEEP_LINES = 400;
 
 export type NodeRole = 'api' | 'worker' | 'all';
@@ -136,7 +144,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   async function startNode(role: NodeRole): Promise<ClusterNode> {
     const port = role === 'worker' ? 0 : await freePort();
     const imports = options.compiled
-      ? [COMPILED_ENTRY]
+      ? [...START_FLAGS, COMPILED_ENTRY]
       : ['--import', 'tsx', ...(options.preload ?? []).flatMap((p) => ['--import', p]), ENTRY];
     const child = spawn(process.execPath, [...imports, 'serve', '--role', role, '--no-migrate'], {
       cwd: ROOT,
