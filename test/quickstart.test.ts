@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { START_FLAGS } from '../testkit/cluster.js';
 import { loadConfig } from '../src/kernel/config.js';
 import { until } from '../testkit/wait.js';
 
@@ -21,7 +22,7 @@ describe('quickstart', () => {
     expect(existsSync(BUILT), `${BUILT} is missing: run \`npm run build\` (npm install does it)`).toBe(true);
     const cwd = mkdtempSync(join(tmpdir(), 'steward-quickstart-'));
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, [BUILT, 'serve'], {
+    const child = spawn(process.execPath, [...START_FLAGS, BUILT, 'serve'], {
       cwd,
       env: { PATH: process.env.PATH, STEWARD_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

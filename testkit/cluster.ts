@@ -25,7 +25,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = `${ROOT}src/cli/main.ts`;
 const COMPILED_ENTRY = `${ROOT}dist/src/cli/main.js`;
 /** The V8 flags `npm start` gives node (package.json), so a compiled node runs as an operator's would. */
-const START_FLAGS = (
+export const START_FLAGS = (
   (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start.match(
     /^node((?: --[\w-]+(?:=\S+)?)*) /,
   )?.[1] ?? ''
