@@ -30,7 +30,7 @@ export interface Measure {
   readonly peakRssMiB: number;
 }
 
-/** Median host CPU per script step across the hosts of one run, in ms (from each host's "Host CPU" log line). */
+/** Mean host CPU per script step across the hosts of one run, in ms (from each host's "Host CPU" log line). */
 export type HostCpu = Readonly<Record<string, number>>;
 
 export interface FleetBench {
@@ -123,7 +123,7 @@ function peer(label: string, variable: string, n: number, runs = 1): Measure | n
   return { wallS: median('wall_s'), cpuS: median('client_cpu_s'), peakRssMiB: median('maxrss_mib') };
 }
 
-/** Medians per step of the "Host CPU: … ms (step ms, …)." lines a discovery run logged. */
+/** Means per step of the "Host CPU: … ms (step ms, …)." lines a discovery run logged. */
 async function hostCpuOf(core: Core, runId: string): Promise<HostCpu> {
   const rows = await core.db.selectFrom('task_output').select('data').where('run_id', '=', runId).execute();
   const per = new Map<string, number[]>();
@@ -133,8 +133,9 @@ async function hostCpuOf(core: Core, runId: string): Promise<HostCpu> {
     for (const [k, v] of [['total', m[1]!], ...m[2]!.split(', ').map((p) => p.split(' '))] as [string, string][])
       per.set(k, [...(per.get(k) ?? []), Number(v)]);
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-  return Object.fromEntries([...per].map(([k, xs]) => [k, median(xs)]));
+  // The mean, not the median: each host reports whole 10 ms ticks, and only the mean over many hosts resolves less.
+  const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+  return Object.fromEntries([...per].map(([k, xs]) => [k, mean(xs)]));
 }
 
 /** Waits for a run through the API; throws with the first failed hosts unless it succeeded. Returns its id. */

@@ -89,7 +89,7 @@ if (want('fleet')) {
   lines.push('');
   const steps = [...new Set(fleet.flatMap((f) => [...Object.keys(f.hostCpuFirst), ...Object.keys(f.hostCpuRepeat)]))];
   lines.push(
-    'Host CPU of the discovery script per step (median over hosts, ms; `/proc/self/stat` of its shell, 10 ms ticks):',
+    'Host CPU of the discovery script per step (mean over hosts, ms; `/proc/self/stat` of its shell, 10 ms ticks each):',
     '',
     `| hosts | run | ${steps.join(' | ')} |`,
     `| ---: | --- | ${steps.map(() => '---:').join(' | ')} |`,
