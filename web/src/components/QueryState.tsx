@@ -3,7 +3,7 @@ import { Loading } from './Loading';
 import { ErrorNotice } from './Notice';
 
 /** What QueryState reads of a query (TanStack Query's result has it all). */
-interface QueryLike<T> {
+export interface QueryLike<T> {
   readonly isPending: boolean;
   readonly error: unknown;
   readonly data: T | undefined;

@@ -10,7 +10,7 @@ export interface Column<T> {
   readonly headerHidden?: boolean;
 }
 
-interface Props<T> {
+export interface SimpleTableProps<T> {
   caption: string;
   columns: readonly Column<T>[];
   rows: readonly T[];
@@ -20,7 +20,7 @@ interface Props<T> {
 }
 
 /** A read-only table of records with a (visually hidden) caption and a row header. */
-export function SimpleTable<T>({ caption, columns, rows, rowKey, empty }: Props<T>) {
+export function SimpleTable<T>({ caption, columns, rows, rowKey, empty }: SimpleTableProps<T>) {
   if (rows.length === 0) return typeof empty === 'string' ? <p className="muted">{empty}</p> : empty;
   return (
     <div className="table-wrap">

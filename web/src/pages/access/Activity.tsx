@@ -4,8 +4,7 @@ import type { TerminalSession, TimelineEntry } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
 import { useServerNames, useTerminalSessions, useTimeline } from './queries';
@@ -49,7 +48,6 @@ export function Activity() {
   const names = useServerNames(org.id);
   const [playing, setPlaying] = useState<TerminalSession | null>(null);
   const serverName = (id: string) => names.data?.get(id) ?? id;
-  const shown = (sessions.data ?? []).filter((s) => !grantId || s.grantId === grantId);
   const sessionTitle = (s: TerminalSession) =>
     `${s.user.kind === 'staff' ? 'Staff session' : 'Session'} on ${serverName(s.serverId)}, ${new Date(s.startedAt).toLocaleString()}`;
   return (
@@ -68,55 +66,54 @@ export function Activity() {
       )}
       <section className="section" aria-labelledby="sessions">
         <h2 id="sessions">Terminal sessions</h2>
-        <QueryState query={sessions} loading="Loading terminal sessions" failed="Terminal sessions could not be loaded">
-          {() => (
-            <SimpleTable<TerminalSession>
-              caption="Terminal sessions"
-              rows={shown}
-              rowKey={(s) => s.id}
-              empty="No terminal sessions."
-              columns={[
-                { header: 'Server', rowHeader: true, cell: (s) => serverName(s.serverId) },
-                { header: 'Who', cell: (s) => (s.user.kind === 'staff' ? 'Staff' : 'Member') },
-                {
-                  header: 'Status',
-                  cell: (s) => (
-                    <>
-                      <Badge tone={SESSION_LOOK[s.status].tone}>{SESSION_LOOK[s.status].label}</Badge>
-                      {s.endReason && <span className="muted small"> {s.endReason.replace(/_/g, ' ')}</span>}
-                    </>
-                  ),
-                },
-                { header: 'Started', cell: (s) => <Time iso={s.startedAt} /> },
-                {
-                  header: 'Grant',
-                  cell: (s) =>
-                    s.grantId ? (
-                      <Link className="mono small id-text" to={`/orgs/${org.id}/grants#${s.grantId}`}>
-                        {s.grantId}
-                      </Link>
-                    ) : (
-                      '—'
-                    ),
-                },
-                {
-                  header: 'Recording',
-                  className: 'actions',
-                  cell: (s) => (
-                    <Button onClick={() => setPlaying(s)}>
-                      Play
-                      <span className="visually-hidden">
-                        {' '}
-                        the recording of the session on {serverName(s.serverId)} started{' '}
-                        {new Date(s.startedAt).toLocaleString()}
-                      </span>
-                    </Button>
-                  ),
-                },
-              ]}
-            />
-          )}
-        </QueryState>
+        <QueryTable
+          query={sessions}
+          loading="Loading terminal sessions"
+          failed="Terminal sessions could not be loaded"
+          select={(data) => data.filter((s) => !grantId || s.grantId === grantId)}
+          caption="Terminal sessions"
+          rowKey={(s) => s.id}
+          empty="No terminal sessions."
+          columns={[
+            { header: 'Server', rowHeader: true, cell: (s) => serverName(s.serverId) },
+            { header: 'Who', cell: (s) => (s.user.kind === 'staff' ? 'Staff' : 'Member') },
+            {
+              header: 'Status',
+              cell: (s) => (
+                <>
+                  <Badge tone={SESSION_LOOK[s.status].tone}>{SESSION_LOOK[s.status].label}</Badge>
+                  {s.endReason && <span className="muted small"> {s.endReason.replace(/_/g, ' ')}</span>}
+                </>
+              ),
+            },
+            { header: 'Started', cell: (s) => <Time iso={s.startedAt} /> },
+            {
+              header: 'Grant',
+              cell: (s) =>
+                s.grantId ? (
+                  <Link className="mono small id-text" to={`/orgs/${org.id}/grants#${s.grantId}`}>
+                    {s.grantId}
+                  </Link>
+                ) : (
+                  '—'
+                ),
+            },
+            {
+              header: 'Recording',
+              className: 'actions',
+              cell: (s) => (
+                <Button onClick={() => setPlaying(s)}>
+                  Play
+                  <span className="visually-hidden">
+                    {' '}
+                    the recording of the session on {serverName(s.serverId)} started{' '}
+                    {new Date(s.startedAt).toLocaleString()}
+                  </span>
+                </Button>
+              ),
+            },
+          ]}
+        />
       </section>
       {playing && (
         <RecordingPanel
@@ -129,72 +126,70 @@ export function Activity() {
       )}
       <section className="section" aria-labelledby="timeline">
         <h2 id="timeline">Timeline</h2>
-        <QueryState query={timeline} loading="Loading the timeline" failed="The timeline could not be loaded">
-          {(data) => (
-            <SimpleTable<TimelineEntry>
-              caption="Staff activity, newest first"
-              rows={data}
-              rowKey={(e) => e.id}
-              empty="Staff have done nothing on your resources."
-              columns={[
-                { header: 'When', cell: (e) => <Time iso={e.at} /> },
-                {
-                  header: 'What',
-                  rowHeader: true,
-                  cell: (e) => (
+        <QueryTable
+          query={timeline}
+          loading="Loading the timeline"
+          failed="The timeline could not be loaded"
+          caption="Staff activity, newest first"
+          rowKey={(e) => e.id}
+          empty="Staff have done nothing on your resources."
+          columns={[
+            { header: 'When', cell: (e) => <Time iso={e.at} /> },
+            {
+              header: 'What',
+              rowHeader: true,
+              cell: (e) => (
+                <>
+                  <Badge tone={e.kind === 'denied' ? 'danger' : 'neutral'}>{KIND_LABELS[e.kind]}</Badge>{' '}
+                  <code>{e.event}</code>
+                </>
+              ),
+            },
+            { header: 'Staff member', cell: (e) => e.staff?.name ?? '—' },
+            {
+              header: 'Grant',
+              cell: (e) =>
+                e.grant ? (
+                  <>
+                    {REASON_LABELS[e.grant.reason as keyof typeof REASON_LABELS] ?? e.grant.reason}
+                    <br />
+                    <span className="mono small id-text">{e.grant.id}</span>
+                  </>
+                ) : (
+                  '—'
+                ),
+            },
+            {
+              header: 'On',
+              cell: (e) =>
+                e.target ? (
+                  e.target.type === 'server' ? (
+                    serverName(e.target.id)
+                  ) : (
+                    <span className="small">
+                      {e.target.type} <span className="mono id-text">{e.target.id}</span>
+                    </span>
+                  )
+                ) : (
+                  '—'
+                ),
+            },
+            {
+              header: 'Result',
+              cell: (e) => (
+                <>
+                  {e.result}
+                  {describe(e) && (
                     <>
-                      <Badge tone={e.kind === 'denied' ? 'danger' : 'neutral'}>{KIND_LABELS[e.kind]}</Badge>{' '}
-                      <code>{e.event}</code>
+                      <br />
+                      <span className="muted small id-text">{describe(e)}</span>
                     </>
-                  ),
-                },
-                { header: 'Staff member', cell: (e) => e.staff?.name ?? '—' },
-                {
-                  header: 'Grant',
-                  cell: (e) =>
-                    e.grant ? (
-                      <>
-                        {REASON_LABELS[e.grant.reason as keyof typeof REASON_LABELS] ?? e.grant.reason}
-                        <br />
-                        <span className="mono small id-text">{e.grant.id}</span>
-                      </>
-                    ) : (
-                      '—'
-                    ),
-                },
-                {
-                  header: 'On',
-                  cell: (e) =>
-                    e.target ? (
-                      e.target.type === 'server' ? (
-                        serverName(e.target.id)
-                      ) : (
-                        <span className="small">
-                          {e.target.type} <span className="mono id-text">{e.target.id}</span>
-                        </span>
-                      )
-                    ) : (
-                      '—'
-                    ),
-                },
-                {
-                  header: 'Result',
-                  cell: (e) => (
-                    <>
-                      {e.result}
-                      {describe(e) && (
-                        <>
-                          <br />
-                          <span className="muted small id-text">{describe(e)}</span>
-                        </>
-                      )}
-                    </>
-                  ),
-                },
-              ]}
-            />
-          )}
-        </QueryState>
+                  )}
+                </>
+              ),
+            },
+          ]}
+        />
       </section>
     </>
   );

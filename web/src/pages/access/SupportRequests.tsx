@@ -1,10 +1,8 @@
 import { Link } from 'react-router';
-import type { SupportRequest } from '../../api/types';
 import { Ago } from '../../components/Ago';
 import { Badge } from '../../components/Badge';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
 import { useServers } from '../servers/queries';
 import { useOrg } from '../org/OrgScope';
 import { OpenSupportRequest } from './OpenSupportRequest';
@@ -24,30 +22,28 @@ export function SupportRequests() {
       {servers.data && <OpenSupportRequest orgId={org.id} servers={servers.data} />}
       <section className="section" aria-labelledby="your-requests">
         <h2 id="your-requests">Your requests</h2>
-        <QueryState query={requests} loading="Loading support requests" failed="Support requests could not be loaded">
-          {(data) => (
-            <SimpleTable<SupportRequest>
-              caption="Support requests"
-              rows={data}
-              rowKey={(r) => r.id}
-              empty="No requests yet."
-              columns={[
-                { header: 'Subject', rowHeader: true, cell: (r) => <Link to={r.id}>{r.subject}</Link> },
-                {
-                  header: 'Status',
-                  cell: (r) => (
-                    <Badge tone={r.status === 'open' ? (r.staff ? 'warn' : 'info') : 'neutral'}>
-                      {r.status === 'closed' ? 'Closed' : r.staff ? 'Taken' : 'Waiting for staff'}
-                    </Badge>
-                  ),
-                },
-                { header: 'Staff member', cell: (r) => r.staff?.name ?? '—' },
-                { header: 'Servers', cell: (r) => r.serverIds.length },
-                { header: 'Opened', cell: (r) => <Ago iso={r.createdAt} /> },
-              ]}
-            />
-          )}
-        </QueryState>
+        <QueryTable
+          query={requests}
+          loading="Loading support requests"
+          failed="Support requests could not be loaded"
+          caption="Support requests"
+          rowKey={(r) => r.id}
+          empty="No requests yet."
+          columns={[
+            { header: 'Subject', rowHeader: true, cell: (r) => <Link to={r.id}>{r.subject}</Link> },
+            {
+              header: 'Status',
+              cell: (r) => (
+                <Badge tone={r.status === 'open' ? (r.staff ? 'warn' : 'info') : 'neutral'}>
+                  {r.status === 'closed' ? 'Closed' : r.staff ? 'Taken' : 'Waiting for staff'}
+                </Badge>
+              ),
+            },
+            { header: 'Staff member', cell: (r) => r.staff?.name ?? '—' },
+            { header: 'Servers', cell: (r) => r.serverIds.length },
+            { header: 'Opened', cell: (r) => <Ago iso={r.createdAt} /> },
+          ]}
+        />
       </section>
     </>
   );

@@ -9,7 +9,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { INSTANCE_STATE, LAUNCH_STAGE } from '../../components/status';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -106,10 +107,70 @@ export function Instances() {
       await refresh();
     },
   });
-  const instances = listing.data?.instances ?? [];
   const unreadable = listing.data?.accounts.filter((a) => !a.ok) ?? [];
   const recent = (launches.data ?? []).slice(0, 5);
   const noAccounts = accounts.data?.length === 0;
+  const columns: Column<Instance>[] = [
+    {
+      header: 'Instance',
+      rowHeader: true,
+      cell: (i) => (
+        <>
+          {i.name || <span className="muted">unnamed</span>}
+          <span className="muted mono small party-id">{i.id}</span>
+        </>
+      ),
+    },
+    {
+      header: 'Account',
+      cell: (i) => (
+        <>
+          {i.accountName}
+          <span className="muted small party-id">{PROVIDER_LABEL[i.provider]}</span>
+        </>
+      ),
+    },
+    {
+      header: 'State',
+      cell: (i) => {
+        const look = INSTANCE_STATE[i.state];
+        return (
+          <>
+            <Badge tone={look.tone}>{look.label}</Badge>
+            {look.moving && <span className="spinner inline" aria-hidden="true" />}
+            {!i.live && <span className="muted small party-id">last known</span>}
+          </>
+        );
+      },
+    },
+    { header: 'Address', className: 'mono small', cell: (i) => i.publicIp ?? i.privateIp ?? '—' },
+    { header: 'Size', className: 'small', cell: (i) => i.sizeId ?? '—' },
+    {
+      header: 'Server',
+      cell: (i) =>
+        i.server ? (
+          <Link to={`/orgs/${org.id}/servers/${i.server.id}`}>
+            Open<span className="visually-hidden"> the server of {i.name || i.id}</span>
+          </Link>
+        ) : (
+          <span className="muted">not managed</span>
+        ),
+    },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      className: 'actions',
+      cell: (i) => (
+        <Actions
+          instance={i}
+          busy={change.isPending && change.variables?.instance.id === i.id}
+          onAction={(action) => change.mutate({ instance: i, action })}
+          onImport={() => setImporting(i)}
+          onTerminate={() => setTerminating(i)}
+        />
+      ),
+    },
+  ];
   return (
     <>
       <PageHeader
@@ -161,74 +222,22 @@ export function Instances() {
           </ul>
         </section>
       )}
-      <QueryState query={listing} loading="Asking the providers for instances" failed="Instances could not be listed" />
-      {listing.data && instances.length === 0 && !noAccounts && (
-        <EmptyState title="No instances in the connected accounts">
-          Launch one, and it joins your servers when it runs.
-        </EmptyState>
-      )}
-      {instances.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Instances in the connected accounts</caption>
-            <thead>
-              <tr>
-                <th scope="col">Instance</th>
-                <th scope="col">Account</th>
-                <th scope="col">State</th>
-                <th scope="col">Address</th>
-                <th scope="col">Size</th>
-                <th scope="col">Server</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {instances.map((i) => {
-                const look = INSTANCE_STATE[i.state];
-                return (
-                  <tr key={`${i.accountId}/${i.id}`}>
-                    <th scope="row">
-                      {i.name || <span className="muted">unnamed</span>}
-                      <span className="muted mono small party-id">{i.id}</span>
-                    </th>
-                    <td>
-                      {i.accountName}
-                      <span className="muted small party-id">{PROVIDER_LABEL[i.provider]}</span>
-                    </td>
-                    <td>
-                      <Badge tone={look.tone}>{look.label}</Badge>
-                      {look.moving && <span className="spinner inline" aria-hidden="true" />}
-                      {!i.live && <span className="muted small party-id">last known</span>}
-                    </td>
-                    <td className="mono small">{i.publicIp ?? i.privateIp ?? '—'}</td>
-                    <td className="small">{i.sizeId ?? '—'}</td>
-                    <td>
-                      {i.server ? (
-                        <Link to={`/orgs/${org.id}/servers/${i.server.id}`}>
-                          Open<span className="visually-hidden"> the server of {i.name || i.id}</span>
-                        </Link>
-                      ) : (
-                        <span className="muted">not managed</span>
-                      )}
-                    </td>
-                    <td className="actions">
-                      <Actions
-                        instance={i}
-                        busy={change.isPending && change.variables?.instance.id === i.id}
-                        onAction={(action) => change.mutate({ instance: i, action })}
-                        onImport={() => setImporting(i)}
-                        onTerminate={() => setTerminating(i)}
-                      />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryTable
+        query={listing}
+        loading="Asking the providers for instances"
+        failed="Instances could not be listed"
+        select={(data) => data.instances}
+        caption="Instances in the connected accounts"
+        columns={columns}
+        rowKey={(i) => `${i.accountId}/${i.id}`}
+        empty={
+          noAccounts ? null : (
+            <EmptyState title="No instances in the connected accounts">
+              Launch one, and it joins your servers when it runs.
+            </EmptyState>
+          )
+        }
+      />
       <ImportDialog orgId={org.id} instance={importing} onClose={() => setImporting(null)} />
       <ConfirmDialog
         open={terminating !== null}

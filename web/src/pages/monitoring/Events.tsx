@@ -1,6 +1,6 @@
 import { Badge } from '../../components/Badge';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable, type Column } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { alertTone } from '../../components/status';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -22,17 +22,15 @@ export function Events() {
   return (
     <section className="section" aria-labelledby="events-title">
       <h2 id="events-title">Recent alerts</h2>
-      <QueryState query={events} loading="Loading recent alerts" failed="Recent alerts could not be loaded">
-        {(data) => (
-          <SimpleTable
-            caption="Alerts raised by the rules, newest first"
-            columns={columns}
-            rows={data}
-            rowKey={(e) => e.id}
-            empty="No rule has fired."
-          />
-        )}
-      </QueryState>
+      <QueryTable
+        query={events}
+        loading="Loading recent alerts"
+        failed="Recent alerts could not be loaded"
+        caption="Alerts raised by the rules, newest first"
+        columns={columns}
+        rowKey={(e) => e.id}
+        empty="No rule has fired."
+      />
     </section>
   );
 }

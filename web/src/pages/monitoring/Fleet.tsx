@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { Ago } from '../../components/Ago';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable, type Column } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { useOrg } from '../org/OrgScope';
 import { formatMetric, useFleet } from './queries';
 import type { FleetServer } from './model';
@@ -27,17 +27,15 @@ export function Fleet() {
   return (
     <section className="section" aria-labelledby="fleet-title">
       <h2 id="fleet-title">Fleet</h2>
-      <QueryState query={fleet} loading="Loading the fleet" failed="The fleet could not be loaded">
-        {(data) => (
-          <SimpleTable
-            caption="Servers with their latest figures"
-            columns={columns}
-            rows={data}
-            rowKey={(r) => r.serverId}
-            empty="No servers yet."
-          />
-        )}
-      </QueryState>
+      <QueryTable
+        query={fleet}
+        loading="Loading the fleet"
+        failed="The fleet could not be loaded"
+        caption="Servers with their latest figures"
+        columns={columns}
+        rowKey={(r) => r.serverId}
+        empty="No servers yet."
+      />
     </section>
   );
 }

@@ -12,7 +12,8 @@ import { SelectField } from '../../components/Field';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
-import { SimpleTable, type Column } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { alertTone } from '../../components/status';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
@@ -330,17 +331,15 @@ export function Incidents() {
       )}
       <section className="section" aria-labelledby="findings-title">
         <h2 id="findings-title">Findings</h2>
-        <QueryState query={findings} loading="Loading findings" failed="Findings could not be loaded">
-          {(data) => (
-            <SimpleTable
-              caption="Findings of the detection rules, newest first"
-              columns={columns}
-              rows={data}
-              rowKey={(f) => f.id}
-              empty="No findings."
-            />
-          )}
-        </QueryState>
+        <QueryTable
+          query={findings}
+          loading="Loading findings"
+          failed="Findings could not be loaded"
+          caption="Findings of the detection rules, newest first"
+          columns={columns}
+          rowKey={(f) => f.id}
+          empty="No findings."
+        />
         <LiveStatus message={said} />
       </section>
     </>

@@ -5,8 +5,8 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable, type Column } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { alertTone } from '../../components/status';
 import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
@@ -105,17 +105,15 @@ export function Rules() {
   return (
     <section className="section" aria-labelledby="rules-title">
       <h2 id="rules-title">Alert rules</h2>
-      <QueryState query={rules} loading="Loading the alert rules" failed="The alert rules could not be loaded">
-        {(data) => (
-          <SimpleTable
-            caption="Alert rules"
-            columns={columns}
-            rows={data}
-            rowKey={(r) => r.id}
-            empty="No alert rules. Saving the settings once adds the defaults."
-          />
-        )}
-      </QueryState>
+      <QueryTable
+        query={rules}
+        loading="Loading the alert rules"
+        failed="The alert rules could not be loaded"
+        caption="Alert rules"
+        columns={columns}
+        rowKey={(r) => r.id}
+        empty="No alert rules. Saving the settings once adds the defaults."
+      />
       <LiveStatus message={said} />
       {owner && (
         <form method="post" onSubmit={submit} className="card section stack" aria-labelledby="add-rule-title">

@@ -7,8 +7,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable, type Column } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { CredentialForm } from './CredentialForm';
 import { KIND_LABELS } from './credentialKinds';
@@ -68,19 +68,17 @@ export function Credentials() {
       <section aria-labelledby="stored-credentials" className="section">
         <h2 id="stored-credentials">Stored credentials</h2>
         <LiveStatus message={announcement} />
-        <QueryState query={credentials} loading="Loading credentials" failed="Credentials could not be loaded">
-          {(rows) => (
-            <SimpleTable<Credential>
-              caption="Stored credentials"
-              columns={columns}
-              rows={rows}
-              rowKey={(credential) => credential.id}
-              empty={
-                <EmptyState title="No credentials yet">Add one above. Steward will only ever show its hint.</EmptyState>
-              }
-            />
-          )}
-        </QueryState>
+        <QueryTable
+          query={credentials}
+          loading="Loading credentials"
+          failed="Credentials could not be loaded"
+          caption="Stored credentials"
+          columns={columns}
+          rowKey={(credential) => credential.id}
+          empty={
+            <EmptyState title="No credentials yet">Add one above. Steward will only ever show its hint.</EmptyState>
+          }
+        />
       </section>
       <ReplaceValueDialog
         orgId={org.id}

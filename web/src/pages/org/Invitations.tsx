@@ -7,8 +7,8 @@ import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable, type Column } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { InviteForm } from './InviteForm';
 import { useOrg } from './OrgScope';
@@ -73,21 +73,19 @@ export function Invitations() {
       <InviteForm orgId={org.id} />
       <section aria-labelledby="open-invitations" className="section">
         <h2 id="open-invitations">Open invitations</h2>
-        <QueryState query={invitations} loading="Loading invitations" failed="Invitations could not be loaded">
-          {(rows) => (
-            <SimpleTable<Invitation>
-              caption="Open invitations"
-              columns={columns}
-              rows={rows}
-              rowKey={(invitation) => invitation.id}
-              empty={
-                <EmptyState title="No open invitations">
-                  Invitations you send appear here until they are accepted, withdrawn or expire.
-                </EmptyState>
-              }
-            />
-          )}
-        </QueryState>
+        <QueryTable
+          query={invitations}
+          loading="Loading invitations"
+          failed="Invitations could not be loaded"
+          caption="Open invitations"
+          columns={columns}
+          rowKey={(invitation) => invitation.id}
+          empty={
+            <EmptyState title="No open invitations">
+              Invitations you send appear here until they are accepted, withdrawn or expire.
+            </EmptyState>
+          }
+        />
       </section>
       <ConfirmDialog
         open={withdrawing !== null}

@@ -3,13 +3,17 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
 import type { Member, OrgRole } from '../../api/types';
+import { Badge } from '../../components/Badge';
+import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
+import { Time } from '../../components/Time';
 import { refreshSession, useSignedIn } from '../../session/session';
-import { MemberRow } from './MemberRow';
+import { MemberRole } from './MemberRole';
 import { useOrg } from './OrgScope';
 import { orgKey, useMembers } from './queries';
 
@@ -62,6 +66,47 @@ export function Members() {
     remove.reset();
   };
   const leaving = pending?.member.userId === me.id;
+  const canManage = org.role === 'owner';
+  const columns: Column<Member>[] = [
+    {
+      header: 'Name',
+      rowHeader: true,
+      cell: (member) => (
+        <>
+          {member.name} {member.userId === me.id && <Badge>You</Badge>}
+        </>
+      ),
+    },
+    { header: 'E-mail', cell: (member) => member.email },
+    {
+      header: 'Role',
+      cell: (member) => (
+        <MemberRole
+          member={member}
+          canManage={canManage}
+          busy={changeRole.isPending && changeRole.variables?.member.id === member.id}
+          onRoleChange={onRoleChange}
+        />
+      ),
+    },
+    { header: 'Joined', cell: (member) => <Time iso={member.joinedAt} /> },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      className: 'actions',
+      cell: (member) => {
+        const isMe = member.userId === me.id;
+        return (
+          (canManage || isMe) && (
+            <Button variant="danger" onClick={() => setPending({ kind: 'remove', member })}>
+              {isMe ? 'Leave' : 'Remove'}
+              <span className="visually-hidden">{isMe ? ' this organisation' : ` ${member.name}`}</span>
+            </Button>
+          )
+        );
+      },
+    },
+  ];
 
   return (
     <>
@@ -75,39 +120,15 @@ export function Members() {
       />
       <LiveStatus message={announcement} />
       {!pending && <ErrorNotice error={changeRole.error} title="The role was not changed" />}
-      <QueryState query={members} loading="Loading members" failed="Members could not be loaded" />
-      {members.data?.length === 0 && <EmptyState title="No members" />}
-      {members.data && members.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Members of {org.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">E-mail</th>
-                <th scope="col">Role</th>
-                <th scope="col">Joined</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.map((member) => (
-                <MemberRow
-                  key={member.id}
-                  member={member}
-                  isMe={member.userId === me.id}
-                  canManage={org.role === 'owner'}
-                  busy={changeRole.isPending && changeRole.variables?.member.id === member.id}
-                  onRoleChange={onRoleChange}
-                  onRemove={() => setPending({ kind: 'remove', member })}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryTable
+        query={members}
+        loading="Loading members"
+        failed="Members could not be loaded"
+        caption={`Members of ${org.name}`}
+        columns={columns}
+        rowKey={(member) => member.id}
+        empty={<EmptyState title="No members" />}
+      />
       <ConfirmDialog
         open={pending?.kind === 'remove'}
         title={leaving ? `Leave ${org.name}?` : `Remove ${pending?.member.name ?? ''}?`}

@@ -8,8 +8,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable, type Column } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { TOKENS_KEY } from './keys';
 import { TokenForm } from './TokenForm';
@@ -66,21 +66,19 @@ export function Tokens() {
       <section className="section" aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">Your tokens</h2>
         <LiveStatus message={announcement} />
-        <QueryState query={tokens} loading="Loading tokens" failed="Tokens could not be loaded">
-          {(rows) => (
-            <SimpleTable<ApiToken>
-              caption="Your API tokens"
-              columns={columns}
-              rows={rows}
-              rowKey={(token) => token.id}
-              empty={
-                <EmptyState title="No API tokens">
-                  Create one above to use the CLI: <code>steward login</code> makes one for you too.
-                </EmptyState>
-              }
-            />
-          )}
-        </QueryState>
+        <QueryTable
+          query={tokens}
+          loading="Loading tokens"
+          failed="Tokens could not be loaded"
+          caption="Your API tokens"
+          columns={columns}
+          rowKey={(token) => token.id}
+          empty={
+            <EmptyState title="No API tokens">
+              Create one above to use the CLI: <code>steward login</code> makes one for you too.
+            </EmptyState>
+          }
+        />
       </section>
       <ConfirmDialog
         open={revoking !== null}

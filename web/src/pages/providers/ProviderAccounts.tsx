@@ -11,7 +11,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
 import { ConnectAccount } from './ConnectAccount';
@@ -42,6 +43,56 @@ export function ProviderAccounts() {
     },
   });
   const inUse = isApiError(remove.error, 'STEWARD_PROVIDER_ACCOUNT_IN_USE');
+  const columns: Column<ProviderAccount>[] = [
+    {
+      header: 'Account',
+      rowHeader: true,
+      cell: (a) => (
+        <>
+          {a.name}
+          <span className="muted small party-id">
+            {a.externalAccount ? `account ${a.externalAccount}` : ''}
+            {a.region ? ` · ${a.region}` : ''}
+            {a.endpoint ? ` · ${a.endpoint}` : ''}
+          </span>
+        </>
+      ),
+    },
+    { header: 'Provider', cell: (a) => PROVIDER_LABEL[a.provider] },
+    {
+      header: 'Signs in with',
+      cell: (a) => (
+        <>
+          {AUTH_LABEL[a.auth]} <code className="hint">{a.hint}</code>
+        </>
+      ),
+    },
+    {
+      header: 'Status sync',
+      cell: (a) =>
+        a.lastSyncError ? (
+          <>
+            <Badge tone="warn">failing</Badge> <span className="error-text small party-id">{a.lastSyncError}</span>
+          </>
+        ) : a.lastSyncAt ? (
+          <>
+            synced <Ago iso={a.lastSyncAt} />
+          </>
+        ) : (
+          <span className="muted">not yet</span>
+        ),
+    },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      className: 'actions',
+      cell: (a) => (
+        <Button variant="danger" onClick={() => setRemoving(a)}>
+          Remove<span className="visually-hidden"> {a.name}</span>
+        </Button>
+      ),
+    },
+  ];
   return (
     <>
       <PageHeader
@@ -58,67 +109,19 @@ export function ProviderAccounts() {
       <section className="section" aria-labelledby="connected">
         <h2 id="connected">Connected</h2>
         <LiveStatus message={said} />
-        <QueryState query={accounts} loading="Loading accounts" failed="Accounts could not be loaded" />
-        {accounts.data?.length === 0 && (
-          <EmptyState title="No cloud account yet">
-            Connect one below, or the sandbox clouds to try Steward on this machine.
-          </EmptyState>
-        )}
-        {accounts.data && accounts.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Connected cloud accounts</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Signs in with</th>
-                  <th scope="col">Status sync</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {accounts.data.map((a) => (
-                  <tr key={a.id}>
-                    <th scope="row">
-                      {a.name}
-                      <span className="muted small party-id">
-                        {a.externalAccount ? `account ${a.externalAccount}` : ''}
-                        {a.region ? ` · ${a.region}` : ''}
-                        {a.endpoint ? ` · ${a.endpoint}` : ''}
-                      </span>
-                    </th>
-                    <td>{PROVIDER_LABEL[a.provider]}</td>
-                    <td>
-                      {AUTH_LABEL[a.auth]} <code className="hint">{a.hint}</code>
-                    </td>
-                    <td>
-                      {a.lastSyncError ? (
-                        <>
-                          <Badge tone="warn">failing</Badge>{' '}
-                          <span className="error-text small party-id">{a.lastSyncError}</span>
-                        </>
-                      ) : a.lastSyncAt ? (
-                        <>
-                          synced <Ago iso={a.lastSyncAt} />
-                        </>
-                      ) : (
-                        <span className="muted">not yet</span>
-                      )}
-                    </td>
-                    <td className="actions">
-                      <Button variant="danger" onClick={() => setRemoving(a)}>
-                        Remove<span className="visually-hidden"> {a.name}</span>
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryTable
+          query={accounts}
+          loading="Loading accounts"
+          failed="Accounts could not be loaded"
+          caption="Connected cloud accounts"
+          columns={columns}
+          rowKey={(a) => a.id}
+          empty={
+            <EmptyState title="No cloud account yet">
+              Connect one below, or the sandbox clouds to try Steward on this machine.
+            </EmptyState>
+          }
+        />
       </section>
       <div className="grid-2 section align-start">
         <ConnectAccount orgId={org.id} />

@@ -7,6 +7,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { SelectField } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
+import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
 import { useMembers } from '../org/queries';
@@ -99,6 +100,14 @@ export function CredentialUses() {
     if (u.target.type === 'provider_account') return name ?? <span className="muted">removed account</span>;
     return `${u.target.type} ${u.target.id}`;
   };
+  const columns: Column<CredentialUse>[] = [
+    { header: 'When', className: 'nowrap', cell: (u) => <Time iso={u.at} /> },
+    { header: 'Operation', rowHeader: true, className: 'mono small', cell: (u) => operation(u.operation) },
+    { header: 'Credential', className: 'small', cell: (u) => CREDENTIAL[u.credential] ?? u.credential },
+    { header: 'Used on', cell: targetLink },
+    { header: 'Why', className: 'small', cell: why },
+    { header: 'Outcome', cell: (u) => <Badge tone={OUTCOME_TONE[u.outcome] ?? 'neutral'}>{u.outcome}</Badge> },
+  ];
   return (
     <>
       <PageHeader
@@ -144,41 +153,7 @@ export function CredentialUses() {
           </EmptyState>
         )}
       </div>
-      {uses.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Credential-use ledger</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Operation</th>
-                <th scope="col">Credential</th>
-                <th scope="col">Used on</th>
-                <th scope="col">Why</th>
-                <th scope="col">Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {uses.map((u) => (
-                <tr key={u.id}>
-                  <td className="nowrap">
-                    <Time iso={u.at} />
-                  </td>
-                  <th scope="row" className="mono small">
-                    {operation(u.operation)}
-                  </th>
-                  <td className="small">{CREDENTIAL[u.credential] ?? u.credential}</td>
-                  <td>{targetLink(u)}</td>
-                  <td className="small">{why(u)}</td>
-                  <td>
-                    <Badge tone={OUTCOME_TONE[u.outcome] ?? 'neutral'}>{u.outcome}</Badge>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <SimpleTable caption="Credential-use ledger" columns={columns} rows={uses} rowKey={(u) => u.id} empty={null} />
       {(uses.length > 0 || cursors.length > 0) && (
         <nav className="pager" aria-label="Pages">
           <Button

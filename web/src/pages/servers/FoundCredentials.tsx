@@ -1,7 +1,6 @@
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';
 import { useFoundSecrets } from './queries';
@@ -23,56 +22,54 @@ export function FoundCredentials() {
         is for. Steward shows the value to nobody but staff working under a grant you gave with “Reveal stored secrets”,
         each time with a fresh one-time code, and every reveal is in your staff activity timeline.
       </p>
-      <QueryState query={secrets} loading="Loading found credentials" failed="Found credentials could not be loaded" />
-      {secrets.data?.length === 0 && (
-        <EmptyState title="None found">No credential was found in the configuration files Steward knows.</EmptyState>
-      )}
-      {secrets.data && secrets.data.length > 0 && (
-        <SimpleTable
-          caption={`Credentials found on ${server.name}`}
-          rows={secrets.data}
-          rowKey={(s) => s.id}
-          empty=""
-          columns={[
-            {
-              header: 'Where',
-              rowHeader: true,
-              cell: (s) => (
-                <span className="mono small">
-                  {s.location}
-                  {typeof s.context.line === 'number' ? `:${s.context.line}` : ''}
-                </span>
+      <QueryTable
+        query={secrets}
+        loading="Loading found credentials"
+        failed="Found credentials could not be loaded"
+        caption={`Credentials found on ${server.name}`}
+        rowKey={(s) => s.id}
+        empty={
+          <EmptyState title="None found">No credential was found in the configuration files Steward knows.</EmptyState>
+        }
+        columns={[
+          {
+            header: 'Where',
+            rowHeader: true,
+            cell: (s) => (
+              <span className="mono small">
+                {s.location}
+                {typeof s.context.line === 'number' ? `:${s.context.line}` : ''}
+              </span>
+            ),
+          },
+          { header: 'Setting', cell: (s) => <code>{s.key}</code> },
+          { header: 'Kind', cell: (s) => s.kind.replace(/_/g, ' ') },
+          {
+            header: 'For',
+            cell: (s) => (
+              <span className="small">
+                {CONTEXT_KEYS.filter((k) => typeof s.context[k] === 'string')
+                  .map((k) => `${k} ${String(s.context[k])}`)
+                  .join(', ') || '—'}
+              </span>
+            ),
+          },
+          { header: 'Value', cell: () => <Badge>sealed</Badge> },
+          {
+            header: 'Seen',
+            cell: (s) =>
+              s.goneAt ? (
+                <>
+                  gone since <Time iso={s.goneAt} />
+                </>
+              ) : (
+                <>
+                  since <Time iso={s.firstSeenAt} />
+                </>
               ),
-            },
-            { header: 'Setting', cell: (s) => <code>{s.key}</code> },
-            { header: 'Kind', cell: (s) => s.kind.replace(/_/g, ' ') },
-            {
-              header: 'For',
-              cell: (s) => (
-                <span className="small">
-                  {CONTEXT_KEYS.filter((k) => typeof s.context[k] === 'string')
-                    .map((k) => `${k} ${String(s.context[k])}`)
-                    .join(', ') || '—'}
-                </span>
-              ),
-            },
-            { header: 'Value', cell: () => <Badge>sealed</Badge> },
-            {
-              header: 'Seen',
-              cell: (s) =>
-                s.goneAt ? (
-                  <>
-                    gone since <Time iso={s.goneAt} />
-                  </>
-                ) : (
-                  <>
-                    since <Time iso={s.firstSeenAt} />
-                  </>
-                ),
-            },
-          ]}
-        />
-      )}
+          },
+        ]}
+      />
     </section>
   );
 }

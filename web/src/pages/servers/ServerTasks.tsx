@@ -1,5 +1,4 @@
 import { EmptyState } from '../../components/EmptyState';
-import { QueryState } from '../../components/QueryState';
 import { useOrg } from '../org/OrgScope';
 import { NewTaskForm } from '../tasks/NewTaskForm';
 import { useRuns } from '../tasks/queries';
@@ -23,16 +22,13 @@ export function ServerTasks() {
       </section>
       <section className="section" aria-labelledby="server-history">
         <h2 id="server-history">Task history</h2>
-        <QueryState query={runs} loading="Loading the history" failed="The history could not be loaded" />
-        {runs.data?.length === 0 && <EmptyState title="Nothing has run on this server yet" />}
-        {runs.data && runs.data.length > 0 && (
-          <RunsTable
-            runs={runs.data}
-            orgId={org.id}
-            caption={`Task history of ${server.name}`}
-            serverNames={new Map([[server.id, server.name]])}
-          />
-        )}
+        <RunsTable
+          runs={runs}
+          orgId={org.id}
+          caption={`Task history of ${server.name}`}
+          serverNames={new Map([[server.id, server.name]])}
+          empty={<EmptyState title="Nothing has run on this server yet" />}
+        />
       </section>
     </>
   );

@@ -6,7 +6,8 @@ import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
 import { SelectField, TextField } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { INSTANCE_STATE, SERVER_STATUS, SERVER_STATUSES } from '../../components/status';
 import { useOrg } from '../org/OrgScope';
 import { useAccounts, useInstances } from '../providers/queries';
@@ -50,16 +51,71 @@ export function ServersList() {
 
   const all = servers.data ?? [];
   const needle = q.trim().toLowerCase();
-  const shown = all.filter(
-    (s) =>
-      (!needle || s.name.toLowerCase().includes(needle) || s.address.toLowerCase().includes(needle)) &&
-      (!status || s.status === status) &&
-      (!source || (source === BY_ADDRESS ? !s.provider : s.provider?.accountId === source)),
-  );
+  const matches = (s: Server) =>
+    (!needle || s.name.toLowerCase().includes(needle) || s.address.toLowerCase().includes(needle)) &&
+    (!status || s.status === status) &&
+    (!source || (source === BY_ADDRESS ? !s.provider : s.provider?.accountId === source));
+  const shown = all.filter(matches);
   const attention = all.filter((s) =>
     ['blocked', 'unreachable', 'enrol_failed', 'remove_failed'].includes(s.status),
   ).length;
   const base = `/orgs/${org.id}`;
+  const columns: Column<Server>[] = [
+    {
+      header: 'Server',
+      rowHeader: true,
+      cell: (s) => (
+        <>
+          <Link to={`${base}/servers/${s.id}`}>{s.name}</Link>
+          <span className="muted mono small party-id">
+            {s.username}@{s.address}
+            {s.port === 22 ? '' : `:${s.port}`}
+          </span>
+        </>
+      ),
+    },
+    {
+      header: 'Cloud',
+      cell: (s) => {
+        const state = s.provider?.nodeId
+          ? instanceState.get(`${s.provider.accountId}/${s.provider.nodeId}`)
+          : undefined;
+        return (
+          <>
+            {s.provider ? (accountName.get(s.provider.accountId) ?? 'Cloud account') : 'Added by address'}
+            {state && (
+              <span className="muted small party-id">Instance {INSTANCE_STATE[state].label.toLowerCase()}</span>
+            )}
+          </>
+        );
+      },
+    },
+    {
+      header: 'Status',
+      cell: (s) => (
+        <>
+          <Badge tone={SERVER_STATUS[s.status].tone}>{SERVER_STATUS[s.status].label}</Badge>
+          {SERVER_STATUS[s.status].moving && <span className="spinner inline" aria-hidden="true" />}
+        </>
+      ),
+    },
+    {
+      header: 'Health',
+      cell: (s) => {
+        const alerts = openAlerts.get(s.id) ?? 0;
+        return alerts > 0 ? (
+          <Badge tone="danger">
+            {alerts} open alert{alerts === 1 ? '' : 's'}
+          </Badge>
+        ) : s.status === 'ready' ? (
+          <span>Healthy</span>
+        ) : (
+          <span className="muted">{SERVER_STATUS[s.status].help}</span>
+        );
+      },
+    },
+    { header: 'Last contact', className: 'nowrap', cell: (s) => <Ago iso={s.lastContactAt} /> },
+  ];
 
   return (
     <>
@@ -115,97 +171,27 @@ export function ServersList() {
           ? `${shown.length === all.length ? `${all.length} server${all.length === 1 ? '' : 's'}` : `${shown.length} of ${all.length} servers shown`}${attention > 0 ? `; ${attention} need${attention === 1 ? 's' : ''} attention` : ''}.`
           : ''}
       </p>
-      <QueryState query={servers} loading="Loading servers" failed="Servers could not be loaded" />
-      {servers.data && all.length === 0 && (
-        <EmptyState title="No servers yet">
-          <p>
-            Add a server you already have by its address, launch one in a connected cloud account, or{' '}
-            <Link to={`${base}/get-started`}>try the sandbox clouds</Link> on this machine.
-          </p>
-        </EmptyState>
-      )}
-      {all.length > 0 && shown.length === 0 && <EmptyState title="No server matches these filters" />}
-      {shown.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Servers of {org.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Server</th>
-                <th scope="col">Cloud</th>
-                <th scope="col">Status</th>
-                <th scope="col">Health</th>
-                <th scope="col">Last contact</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((s) => (
-                <ServerRow
-                  key={s.id}
-                  server={s}
-                  base={base}
-                  cloud={s.provider ? (accountName.get(s.provider.accountId) ?? 'Cloud account') : 'Added by address'}
-                  instanceState={
-                    s.provider?.nodeId ? instanceState.get(`${s.provider.accountId}/${s.provider.nodeId}`) : undefined
-                  }
-                  alerts={openAlerts.get(s.id) ?? 0}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryTable
+        query={servers}
+        loading="Loading servers"
+        failed="Servers could not be loaded"
+        select={(data) => data.filter(matches)}
+        caption={`Servers of ${org.name}`}
+        columns={columns}
+        rowKey={(s) => s.id}
+        empty={
+          all.length === 0 ? (
+            <EmptyState title="No servers yet">
+              <p>
+                Add a server you already have by its address, launch one in a connected cloud account, or{' '}
+                <Link to={`${base}/get-started`}>try the sandbox clouds</Link> on this machine.
+              </p>
+            </EmptyState>
+          ) : (
+            <EmptyState title="No server matches these filters" />
+          )
+        }
+      />
     </>
-  );
-}
-
-function ServerRow({
-  server,
-  base,
-  cloud,
-  instanceState,
-  alerts,
-}: {
-  server: Server;
-  base: string;
-  cloud: string;
-  instanceState: keyof typeof INSTANCE_STATE | undefined;
-  alerts: number;
-}) {
-  const look = SERVER_STATUS[server.status];
-  return (
-    <tr>
-      <th scope="row">
-        <Link to={`${base}/servers/${server.id}`}>{server.name}</Link>
-        <span className="muted mono small party-id">
-          {server.username}@{server.address}
-          {server.port === 22 ? '' : `:${server.port}`}
-        </span>
-      </th>
-      <td>
-        {cloud}
-        {instanceState && (
-          <span className="muted small party-id">Instance {INSTANCE_STATE[instanceState].label.toLowerCase()}</span>
-        )}
-      </td>
-      <td>
-        <Badge tone={look.tone}>{look.label}</Badge>
-        {look.moving && <span className="spinner inline" aria-hidden="true" />}
-      </td>
-      <td>
-        {alerts > 0 ? (
-          <Badge tone="danger">
-            {alerts} open alert{alerts === 1 ? '' : 's'}
-          </Badge>
-        ) : server.status === 'ready' ? (
-          <span>Healthy</span>
-        ) : (
-          <span className="muted">{look.help}</span>
-        )}
-      </td>
-      <td className="nowrap">
-        <Ago iso={server.lastContactAt} />
-      </td>
-    </tr>
   );
 }

@@ -5,8 +5,7 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
 import { Time } from '../../components/Time';
 import { KIND_LABEL, STATUS_TONE } from './privacyOpsModel';
 import { NoticeProgress } from './NoticeProgress';
@@ -39,7 +38,6 @@ export function DisclosureRegister() {
       refresh();
     },
   });
-  const rows = list.data ?? [];
   return (
     <section className="section stack" aria-labelledby="register-title">
       <div className="row">
@@ -51,72 +49,71 @@ export function DisclosureRegister() {
       <LiveStatus message={status} />
       <ErrorNotice error={notices.error} title="The notices were not sent" />
       <ErrorNotice error={complete.error} title="The transfer cannot be marked done yet" />
-      <QueryState query={list} loading="Loading the register" failed="The register could not be loaded" />
-      {list.isSuccess && (
-        <SimpleTable
-          caption="Disclosure register"
-          rows={rows}
-          rowKey={(d) => d.id}
-          empty="Nothing has been disclosed."
-          columns={[
-            { header: 'Recipient', rowHeader: true, cell: (d) => d.recipient },
-            { header: 'Kind', cell: (d) => KIND_LABEL[d.kind] },
-            {
-              header: 'Grounds',
-              cell: (d) =>
-                d.agreementRef
-                  ? `Agreement ${d.agreementRef}`
-                  : d.legalBasis
-                    ? `${d.legalBasis.replace('_', ' ')}${d.reference ? ` (${d.reference})` : ''}`
-                    : (d.reference ?? '—'),
-            },
-            { header: 'Data', cell: (d) => d.dataCategories.join(', ') },
-            {
-              header: 'Status',
-              cell: (d) => (
-                <>
-                  <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
-                  {d.status === 'notifying' && <NoticeProgress id={d.id} />}
-                </>
-              ),
-            },
-            { header: 'Recorded', cell: (d) => <Time iso={d.createdAt} /> },
-            {
-              header: 'Actions',
-              cell: (d) =>
-                d.kind === 'transfer' && d.status !== 'done' ? (
-                  <div className="row">
-                    {d.status === 'planned' && (
-                      <Button
-                        onClick={() => {
-                          notices.reset();
-                          complete.reset();
-                          notices.mutate(d.id);
-                        }}
-                        busy={notices.isPending && notices.variables === d.id}
-                        busyLabel="Sending"
-                      >
-                        Send notices
-                        <span className="visually-hidden"> to people affected by the transfer to {d.recipient}</span>
-                      </Button>
-                    )}
+      <QueryTable
+        query={list}
+        loading="Loading the register"
+        failed="The register could not be loaded"
+        caption="Disclosure register"
+        rowKey={(d) => d.id}
+        empty="Nothing has been disclosed."
+        columns={[
+          { header: 'Recipient', rowHeader: true, cell: (d) => d.recipient },
+          { header: 'Kind', cell: (d) => KIND_LABEL[d.kind] },
+          {
+            header: 'Grounds',
+            cell: (d) =>
+              d.agreementRef
+                ? `Agreement ${d.agreementRef}`
+                : d.legalBasis
+                  ? `${d.legalBasis.replace('_', ' ')}${d.reference ? ` (${d.reference})` : ''}`
+                  : (d.reference ?? '—'),
+          },
+          { header: 'Data', cell: (d) => d.dataCategories.join(', ') },
+          {
+            header: 'Status',
+            cell: (d) => (
+              <>
+                <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
+                {d.status === 'notifying' && <NoticeProgress id={d.id} />}
+              </>
+            ),
+          },
+          { header: 'Recorded', cell: (d) => <Time iso={d.createdAt} /> },
+          {
+            header: 'Actions',
+            cell: (d) =>
+              d.kind === 'transfer' && d.status !== 'done' ? (
+                <div className="row">
+                  {d.status === 'planned' && (
                     <Button
                       onClick={() => {
                         notices.reset();
                         complete.reset();
-                        complete.mutate(d.id);
+                        notices.mutate(d.id);
                       }}
-                      busy={complete.isPending && complete.variables === d.id}
-                      busyLabel="Checking"
+                      busy={notices.isPending && notices.variables === d.id}
+                      busyLabel="Sending"
                     >
-                      Mark done<span className="visually-hidden">: the transfer to {d.recipient}</span>
+                      Send notices
+                      <span className="visually-hidden"> to people affected by the transfer to {d.recipient}</span>
                     </Button>
-                  </div>
-                ) : null,
-            },
-          ]}
-        />
-      )}
+                  )}
+                  <Button
+                    onClick={() => {
+                      notices.reset();
+                      complete.reset();
+                      complete.mutate(d.id);
+                    }}
+                    busy={complete.isPending && complete.variables === d.id}
+                    busyLabel="Checking"
+                  >
+                    Mark done<span className="visually-hidden">: the transfer to {d.recipient}</span>
+                  </Button>
+                </div>
+              ) : null,
+          },
+        ]}
+      />
       <Dialog open={adding} title="Record a disclosure" onClose={() => setAdding(false)}>
         <DisclosureForm
           onDone={(d) => {

@@ -6,8 +6,8 @@ import { Badge, type Tone } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
 import { SelectField } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
-import { SimpleTable, type Column } from '../../components/SimpleTable';
+import { QueryTable } from '../../components/QueryTable';
+import type { Column } from '../../components/SimpleTable';
 import { Time } from '../../components/Time';
 
 const STATUSES = ['queued', 'held', 'sent', 'failed', 'suppressed'] as const;
@@ -91,17 +91,15 @@ export function StaffOutbox() {
           {held} message{held === 1 ? ' is' : 's are'} held: configure SMTP to send them.
         </p>
       )}
-      <QueryState query={mails} loading="Loading the outbox" failed="The outbox could not be loaded">
-        {(rows) => (
-          <SimpleTable<OutboxMail>
-            caption="Outgoing e-mail"
-            columns={COLUMNS}
-            rows={rows}
-            rowKey={(m) => m.id}
-            empty={<EmptyState title="No mail" />}
-          />
-        )}
-      </QueryState>
+      <QueryTable
+        query={mails}
+        loading="Loading the outbox"
+        failed="The outbox could not be loaded"
+        caption="Outgoing e-mail"
+        columns={COLUMNS}
+        rowKey={(m) => m.id}
+        empty={<EmptyState title="No mail" />}
+      />
     </>
   );
 }

@@ -8,7 +8,7 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
+import { QueryTable } from '../../components/QueryTable';
 import { SimpleTable } from '../../components/SimpleTable';
 import { useSignedIn } from '../../session/session';
 import { ACTION_LABELS, REASON_LABELS, stateLook } from '../access/words';
@@ -52,10 +52,7 @@ export function StaffQueue() {
       if (what === 'take') navigate(`/staff/grants/${grant.id}`);
     },
   });
-  const waiting = oldestFirst((requests.data ?? []).filter((r) => !r.staff));
   const mine = oldestFirst((requests.data ?? []).filter((r) => r.staff?.id === user.id));
-  // Requests' own grants are taken with the request; the grant list shows the others.
-  const otherGrants = oldestFirst((grants.data ?? []).filter((g) => !g.supportRequestId));
   return (
     <>
       <PageHeader
@@ -66,42 +63,41 @@ export function StaffQueue() {
       <ErrorNotice error={take.error ?? act.error} title="That did not work" />
       <section className="section" aria-labelledby="waiting-requests">
         <h2 id="waiting-requests">Support requests waiting</h2>
-        <QueryState query={requests} loading="Loading support requests" failed="Support requests could not be loaded">
-          {() => (
-            <SimpleTable<SupportRequest>
-              caption="Support requests waiting for a staff member"
-              rows={waiting}
-              rowKey={(r) => r.id}
-              empty="No request is waiting."
-              columns={[
-                {
-                  header: 'Subject',
-                  rowHeader: true,
-                  cell: (r) => <Link to={`/staff/support/${r.id}`}>{r.subject}</Link>,
-                },
-                { header: 'Customer', cell: (r) => r.orgName },
-                { header: 'Kind', cell: (r) => (r.kind === 'initial_setup' ? 'Initial setup' : 'Support') },
-                { header: 'Servers', cell: (r) => r.serverIds.length },
-                { header: 'Time allowed', cell: (r) => `${r.durationMinutes} minutes` },
-                { header: 'Waiting since', cell: (r) => <Ago iso={r.createdAt} /> },
-                {
-                  header: 'Actions',
-                  className: 'actions',
-                  cell: (r) => (
-                    <Button
-                      variant="primary"
-                      busy={take.isPending && take.variables?.id === r.id}
-                      busyLabel="Taking"
-                      onClick={() => take.mutate(r)}
-                    >
-                      Take<span className="visually-hidden"> “{r.subject}”</span>
-                    </Button>
-                  ),
-                },
-              ]}
-            />
-          )}
-        </QueryState>
+        <QueryTable
+          query={requests}
+          loading="Loading support requests"
+          failed="Support requests could not be loaded"
+          select={(data) => oldestFirst(data.filter((r) => !r.staff))}
+          caption="Support requests waiting for a staff member"
+          rowKey={(r) => r.id}
+          empty="No request is waiting."
+          columns={[
+            {
+              header: 'Subject',
+              rowHeader: true,
+              cell: (r) => <Link to={`/staff/support/${r.id}`}>{r.subject}</Link>,
+            },
+            { header: 'Customer', cell: (r) => r.orgName },
+            { header: 'Kind', cell: (r) => (r.kind === 'initial_setup' ? 'Initial setup' : 'Support') },
+            { header: 'Servers', cell: (r) => r.serverIds.length },
+            { header: 'Time allowed', cell: (r) => `${r.durationMinutes} minutes` },
+            { header: 'Waiting since', cell: (r) => <Ago iso={r.createdAt} /> },
+            {
+              header: 'Actions',
+              className: 'actions',
+              cell: (r) => (
+                <Button
+                  variant="primary"
+                  busy={take.isPending && take.variables?.id === r.id}
+                  busyLabel="Taking"
+                  onClick={() => take.mutate(r)}
+                >
+                  Take<span className="visually-hidden"> “{r.subject}”</span>
+                </Button>
+              ),
+            },
+          ]}
+        />
       </section>
       <section className="section" aria-labelledby="my-requests">
         <h2 id="my-requests">Your open requests</h2>
@@ -136,72 +132,72 @@ export function StaffQueue() {
       </section>
       <section className="section" aria-labelledby="waiting-grants">
         <h2 id="waiting-grants">Grants waiting</h2>
-        <QueryState query={grants} loading="Loading grants" failed="Grants could not be loaded">
-          {() => (
-            <SimpleTable<Grant>
-              caption="Grants waiting for a staff member or a second approver"
-              rows={otherGrants}
-              rowKey={(g) => g.id}
-              empty="No grant is waiting."
-              columns={[
-                {
-                  header: 'Grant',
-                  rowHeader: true,
-                  cell: (g) => (
-                    <>
-                      <span className="mono small id-text">{g.id}</span>
-                      <br />
-                      {REASON_LABELS[g.reason]}
-                    </>
-                  ),
-                },
-                { header: 'Customer', cell: (g) => g.orgName },
-                {
-                  header: 'Why',
-                  cell: (g) => (
-                    <>
-                      {g.justification}
-                      {g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}
-                    </>
-                  ),
-                },
-                {
-                  header: 'Scope',
-                  cell: (g) => (
-                    <>
-                      {g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}
-                      <br />
-                      <span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span>
-                    </>
-                  ),
-                },
-                {
-                  header: 'State',
-                  cell: (g) => <Badge tone={stateLook(g, 'staff').tone}>{stateLook(g, 'staff').label}</Badge>,
-                },
-                {
-                  header: 'Actions',
-                  className: 'actions',
-                  cell: (g) =>
-                    g.reason === 'suspicious_activity' && g.approval === 'second_staff' && g.staff?.id !== user.id ? (
-                      <>
-                        <Button variant="primary" onClick={() => act.mutate({ grant: g, what: 'approve' })}>
-                          Approve<span className="visually-hidden"> grant {g.id}</span>
-                        </Button>
-                        <Button onClick={() => act.mutate({ grant: g, what: 'deny' })}>
-                          Deny<span className="visually-hidden"> grant {g.id}</span>
-                        </Button>
-                      </>
-                    ) : (
-                      <Button variant="primary" onClick={() => act.mutate({ grant: g, what: 'take' })}>
-                        Take<span className="visually-hidden"> grant {g.id}</span>
-                      </Button>
-                    ),
-                },
-              ]}
-            />
-          )}
-        </QueryState>
+        <QueryTable
+          query={grants}
+          loading="Loading grants"
+          failed="Grants could not be loaded"
+          // Requests' own grants are taken with the request; the grant list shows the others.
+          select={(data) => oldestFirst(data.filter((g) => !g.supportRequestId))}
+          caption="Grants waiting for a staff member or a second approver"
+          rowKey={(g) => g.id}
+          empty="No grant is waiting."
+          columns={[
+            {
+              header: 'Grant',
+              rowHeader: true,
+              cell: (g) => (
+                <>
+                  <span className="mono small id-text">{g.id}</span>
+                  <br />
+                  {REASON_LABELS[g.reason]}
+                </>
+              ),
+            },
+            { header: 'Customer', cell: (g) => g.orgName },
+            {
+              header: 'Why',
+              cell: (g) => (
+                <>
+                  {g.justification}
+                  {g.incidentId && <span className="muted small"> · incident {g.incidentId}</span>}
+                </>
+              ),
+            },
+            {
+              header: 'Scope',
+              cell: (g) => (
+                <>
+                  {g.scope.serverIds.length} server{g.scope.serverIds.length === 1 ? '' : 's'}
+                  <br />
+                  <span className="muted small">{g.scope.actions.map((a) => ACTION_LABELS[a]).join(' · ')}</span>
+                </>
+              ),
+            },
+            {
+              header: 'State',
+              cell: (g) => <Badge tone={stateLook(g, 'staff').tone}>{stateLook(g, 'staff').label}</Badge>,
+            },
+            {
+              header: 'Actions',
+              className: 'actions',
+              cell: (g) =>
+                g.reason === 'suspicious_activity' && g.approval === 'second_staff' && g.staff?.id !== user.id ? (
+                  <>
+                    <Button variant="primary" onClick={() => act.mutate({ grant: g, what: 'approve' })}>
+                      Approve<span className="visually-hidden"> grant {g.id}</span>
+                    </Button>
+                    <Button onClick={() => act.mutate({ grant: g, what: 'deny' })}>
+                      Deny<span className="visually-hidden"> grant {g.id}</span>
+                    </Button>
+                  </>
+                ) : (
+                  <Button variant="primary" onClick={() => act.mutate({ grant: g, what: 'take' })}>
+                    Take<span className="visually-hidden"> grant {g.id}</span>
+                  </Button>
+                ),
+            },
+          ]}
+        />
       </section>
     </>
   );

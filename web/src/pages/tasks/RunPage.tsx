@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { OutputEntry, TaskRun } from '../../api/types';
+import type { HostRun, OutputEntry, TaskRun } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
 import { SelectField } from '../../components/Field';
@@ -8,6 +8,7 @@ import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { ProgressBar } from '../../components/Progress';
+import { SimpleTable, type Column } from '../../components/SimpleTable';
 import { hostLook, RUN_STATUS } from '../../components/status';
 import { Time } from '../../components/Time';
 import { isApiError } from '../../api/errors';
@@ -39,63 +40,60 @@ function Output({ entries, label }: { entries: readonly OutputEntry[]; label: st
 
 function Hosts({ run, names }: { run: TaskRun; names: ReadonlyMap<string, string> }) {
   const org = useOrg();
+  const name = (h: HostRun) => names.get(h.serverId) ?? h.serverId;
+  const columns: Column<HostRun>[] = [
+    {
+      header: 'Server',
+      rowHeader: true,
+      cell: (h) => <Link to={`/orgs/${org.id}/servers/${h.serverId}`}>{name(h)}</Link>,
+    },
+    {
+      header: 'Status',
+      cell: (h) => {
+        const look = hostLook(h.status);
+        return (
+          <>
+            <Badge tone={look.tone}>{look.label}</Badge>
+            {look.moving && <span className="spinner inline" aria-hidden="true" />}
+            {h.error && <span className="error-text small party-id">{h.error}</span>}
+          </>
+        );
+      },
+    },
+    {
+      header: 'Steps',
+      cell: (h) =>
+        h.steps.length === 0 ? (
+          '—'
+        ) : (
+          <details>
+            <summary>
+              {h.steps.length} step{h.steps.length === 1 ? '' : 's'}
+              <span className="visually-hidden"> on {name(h)}</span>
+            </summary>
+            <ol className="step-list">
+              {h.steps.map((s) => (
+                <li key={s.id}>
+                  <Badge tone={hostLook(s.status).tone}>{s.status}</Badge> {s.description}{' '}
+                  <span className="muted small">{(s.durationMs / 1000).toFixed(1)} s</span>
+                  {s.error && <span className="error-text small party-id">{s.error}</span>}
+                </li>
+              ))}
+            </ol>
+          </details>
+        ),
+    },
+    { header: 'Exit code', className: 'num', cell: (h) => h.exitCode ?? '—' },
+    { header: 'Finished', className: 'nowrap', cell: (h) => <Time iso={h.finishedAt} /> },
+  ];
   return (
-    <div className="table-wrap">
-      <table>
-        <caption className="visually-hidden">Servers of this run</caption>
-        <thead>
-          <tr>
-            <th scope="col">Server</th>
-            <th scope="col">Status</th>
-            <th scope="col">Steps</th>
-            <th scope="col">Exit code</th>
-            <th scope="col">Finished</th>
-          </tr>
-        </thead>
-        <tbody>
-          {run.hosts.map((h) => {
-            const look = hostLook(h.status);
-            return (
-              <tr key={h.serverId}>
-                <th scope="row">
-                  <Link to={`/orgs/${org.id}/servers/${h.serverId}`}>{names.get(h.serverId) ?? h.serverId}</Link>
-                </th>
-                <td>
-                  <Badge tone={look.tone}>{look.label}</Badge>
-                  {look.moving && <span className="spinner inline" aria-hidden="true" />}
-                  {h.error && <span className="error-text small party-id">{h.error}</span>}
-                </td>
-                <td>
-                  {h.steps.length === 0 ? (
-                    '—'
-                  ) : (
-                    <details>
-                      <summary>
-                        {h.steps.length} step{h.steps.length === 1 ? '' : 's'}
-                        <span className="visually-hidden"> on {names.get(h.serverId) ?? h.serverId}</span>
-                      </summary>
-                      <ol className="step-list">
-                        {h.steps.map((s) => (
-                          <li key={s.id}>
-                            <Badge tone={hostLook(s.status).tone}>{s.status}</Badge> {s.description}{' '}
-                            <span className="muted small">{(s.durationMs / 1000).toFixed(1)} s</span>
-                            {s.error && <span className="error-text small party-id">{s.error}</span>}
-                          </li>
-                        ))}
-                      </ol>
-                    </details>
-                  )}
-                </td>
-                <td className="num">{h.exitCode ?? '—'}</td>
-                <td className="nowrap">
-                  <Time iso={h.finishedAt} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <SimpleTable
+      caption="Servers of this run"
+      columns={columns}
+      rows={run.hosts}
+      rowKey={(h) => h.serverId}
+      empty="This run has no servers."
+    />
   );
 }
 

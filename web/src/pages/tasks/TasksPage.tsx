@@ -2,7 +2,6 @@ import { useMemo } from 'react';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/QueryState';
 import { useOrg } from '../org/OrgScope';
 import { useServers } from '../servers/queries';
 import { NewTaskForm } from './NewTaskForm';
@@ -31,15 +30,17 @@ export function TasksPage() {
         <p role="status" className="muted">
           {running > 0 ? `${running} run${running === 1 ? '' : 's'} in progress; this list updates by itself.` : ''}
         </p>
-        <QueryState query={runs} loading="Loading the history" failed="The history could not be loaded" />
-        {runs.data?.length === 0 && (
-          <EmptyState title="Nothing has run yet">
-            Runs, discovery included, are listed here with their output.
-          </EmptyState>
-        )}
-        {runs.data && runs.data.length > 0 && (
-          <RunsTable runs={runs.data} orgId={org.id} caption="Task history" serverNames={names} />
-        )}
+        <RunsTable
+          runs={runs}
+          orgId={org.id}
+          caption="Task history"
+          serverNames={names}
+          empty={
+            <EmptyState title="Nothing has run yet">
+              Runs, discovery included, are listed here with their output.
+            </EmptyState>
+          }
+        />
       </section>
     </>
   );
