@@ -128,14 +128,24 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     return { added, changed, gone };
   }
 
+  /**
+   * The fingerprints to send and the snapshot they came from. Nothing of the previous facts is kept while the
+   * script runs: with many servers discovered at once, each holding its last facts through the wait would cost
+   * the node megabytes per server; they are read again by id once the output is in.
+   */
+  async function previousRun(serverId: string, full: boolean) {
+    const previous = await discoveryStore.latest(db, serverId);
+    if (!previous) return { snapshotId: null, known: {} };
+    const known = full ? {} : knownFingerprints(previous.fingerprints, JSON.parse(previous.facts) as Facts);
+    return { snapshotId: previous.id, known };
+  }
+
   /** One server's discovery, inside a run (the tasks engine gives it the login). */
   const runOne: KindRunner = async ({ session, server, runId, params, log }) => {
     const boundary = newDiscoveryBoundary();
-    const previous = await discoveryStore.latest(db, server.id);
-    const previousFacts = previous ? (JSON.parse(previous.facts) as Facts) : undefined;
     // Incremental unless asked for a full run: sections whose inputs still match last time's fingerprints
     // answer "unchanged" and keep last time's facts (docs/decisions/0012-incremental-discovery.md).
-    const known = params.full === true ? {} : knownFingerprints(previous?.fingerprints ?? null, previousFacts);
+    const { snapshotId, known } = await previousRun(server.id, params.full === true);
     const script = discoveryScript({ boundary, known });
     const privileged =
       server.username === 'root'
@@ -156,6 +166,10 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
         'STEWARD_SSH_COMMAND_FAILED',
         'Discovery output was larger than Steward keeps; nothing was stored.',
       );
+    // Nothing below refers to `res` again, so its output can be collected as soon as it is parsed.
+    const exitCode = res.exitCode;
+    const previous = snapshotId ? await discoveryStore.snapshot(db, server.org_id, snapshotId) : undefined;
+    const previousFacts = previous ? (JSON.parse(previous.facts) as Facts) : undefined;
     // The raw output holds configuration files with credentials: parse it and let it go.
     const { facts, foundSecrets, hostCpuTicks, fingerprints, unchangedSections } = parseDiscoveryOutput(
       res.stdout,
@@ -215,7 +229,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
       .catch((err: unknown) =>
         deps.logger.error({ err: (err as Error).message, server: server.id }, 'snapshot hook failed'),
       );
-    return { status: 'succeeded', steps: '[]', exit_code: res.exitCode, error: null };
+    return { status: 'succeeded', steps: '[]', exit_code: exitCode, error: null };
   };
   deps.tasks.defineKind('discovery', runOne);
 
