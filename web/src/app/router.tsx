@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { createBrowserRouter, Outlet, type RouteObject } from 'react-router';
+import { Loading } from '../components/Loading';
 import { comingAreas, staffComingAreas } from '../layout/nav';
 import { Shell } from '../layout/Shell';
 import { SignIn } from '../pages/auth/SignIn';
@@ -17,7 +18,8 @@ import { RequireSession } from '../session/RequireSession';
 
 /**
  * A page loaded when its route is first visited (its own chunk), so the first screen does not wait for every
- * page's code. `name` is the module's export; the type check makes sure it is there.
+ * page's code. Moving between pages keeps the current one on screen until the next has loaded; only the first
+ * page opened shows the root route's fallback. `name` is the module's export; the type check makes sure it is there.
  */
 function page<M extends Record<N, ComponentType>, N extends string>(load: () => Promise<M>, name: N) {
   return async () => ({ Component: (await load())[name] });
@@ -94,6 +96,8 @@ export const router = createBrowserRouter([
   {
     element: <Outlet />,
     errorElement: <RouteError />,
+    // Opening the console at a page whose code has not loaded yet: announced, rather than a blank screen.
+    hydrateFallbackElement: <Loading fullPage />,
     children: [
       { path: '/signin', element: <SignIn /> },
       { path: '/signup', element: <SignUp /> },
