@@ -1,11 +1,22 @@
 import type { components } from '../../api/schema';
 import { formatMetric, metricLabel } from './queries';
 
-/** What the monitoring page's parts share: the rule and fleet shapes, and reading an alert rule from its form. */
+/** What the monitoring pages share: the rule, fleet and incident shapes, and reading an alert rule from its form. */
 
 export type Rule = components['schemas']['AlertRule'];
 
 export type FleetServer = components['schemas']['FleetOverview']['servers'][number];
+
+export type Incident = components['schemas']['Incident'];
+
+export type Finding = components['schemas']['Finding'];
+
+/** An incident's or a finding's status, in words. */
+export const STATUS_LABEL: Record<Incident['status'], string> = {
+  open: 'Open',
+  acknowledged: 'Acknowledged',
+  closed: 'Closed',
+};
 
 export const describeRule = (r: Rule) =>
   r.type === 'unreachable'

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { HostRun, OutputEntry, TaskRun } from '../../api/types';
+import type { OutputEntry } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
 import { SelectField } from '../../components/Field';
@@ -8,94 +8,16 @@ import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { ProgressBar } from '../../components/Progress';
-import { SimpleTable, type Column } from '../../components/SimpleTable';
-import { hostLook, RUN_STATUS } from '../../components/status';
+import { RUN_STATUS } from '../../components/status';
 import { Time } from '../../components/Time';
 import { isApiError } from '../../api/errors';
 import { useOrg } from '../org/OrgScope';
 import { useServers } from '../servers/queries';
+import { Hosts } from './Hosts';
+import { Output } from './Output';
 import { useRecipes, useRun } from './queries';
 import { runTitle } from './runTitle';
 import { useRunOutput } from './useRunOutput';
-
-/** One server's output, stdout and stderr interleaved as they came; stderr is marked for everyone, not only by colour. */
-function Output({ entries, label }: { entries: readonly OutputEntry[]; label: string }) {
-  return (
-    <pre className="run-output" tabIndex={0} aria-label={label}>
-      {entries.length === 0 ? (
-        <span className="muted">No output yet.</span>
-      ) : (
-        entries.map((e) => (
-          <span
-            key={`${e.serverId}/${e.seq}`}
-            className={e.stream === 'stderr' ? 'stderr' : e.stream === 'log' ? 'log' : undefined}
-          >
-            {e.data}
-          </span>
-        ))
-      )}
-    </pre>
-  );
-}
-
-function Hosts({ run, names }: { run: TaskRun; names: ReadonlyMap<string, string> }) {
-  const org = useOrg();
-  const name = (h: HostRun) => names.get(h.serverId) ?? h.serverId;
-  const columns: Column<HostRun>[] = [
-    {
-      header: 'Server',
-      rowHeader: true,
-      cell: (h) => <Link to={`/orgs/${org.id}/servers/${h.serverId}`}>{name(h)}</Link>,
-    },
-    {
-      header: 'Status',
-      cell: (h) => {
-        const look = hostLook(h.status);
-        return (
-          <>
-            <Badge tone={look.tone}>{look.label}</Badge>
-            {look.moving && <span className="spinner inline" aria-hidden="true" />}
-            {h.error && <span className="error-text small party-id">{h.error}</span>}
-          </>
-        );
-      },
-    },
-    {
-      header: 'Steps',
-      cell: (h) =>
-        h.steps.length === 0 ? (
-          '—'
-        ) : (
-          <details>
-            <summary>
-              {h.steps.length} step{h.steps.length === 1 ? '' : 's'}
-              <span className="visually-hidden"> on {name(h)}</span>
-            </summary>
-            <ol className="step-list">
-              {h.steps.map((s) => (
-                <li key={s.id}>
-                  <Badge tone={hostLook(s.status).tone}>{s.status}</Badge> {s.description}{' '}
-                  <span className="muted small">{(s.durationMs / 1000).toFixed(1)} s</span>
-                  {s.error && <span className="error-text small party-id">{s.error}</span>}
-                </li>
-              ))}
-            </ol>
-          </details>
-        ),
-    },
-    { header: 'Exit code', className: 'num', cell: (h) => h.exitCode ?? '—' },
-    { header: 'Finished', className: 'nowrap', cell: (h) => <Time iso={h.finishedAt} /> },
-  ];
-  return (
-    <SimpleTable
-      caption="Servers of this run"
-      columns={columns}
-      rows={run.hosts}
-      rowKey={(h) => h.serverId}
-      empty="This run has no servers."
-    />
-  );
-}
 
 /** One run: progress over its servers, each server's outcome and steps, and the output as it arrives. */
 export function RunPage() {
