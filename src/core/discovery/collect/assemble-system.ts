@@ -7,7 +7,7 @@ import { identifyOs, parseUnameSrvm, type Uname } from './parsers/os-release.js'
 import { parseApkDb, parseApkInfo, parseDpkg, parseRpm } from './parsers/packages.js';
 import { parseNetstat, parseProcNet, parseSs } from './parsers/ports.js';
 import { parseCpu, parseDf, parseLoadavg, parseMeminfo, parseUptime, parseVirt } from './parsers/proc.js';
-import { parseBusyboxPs, parseProcpsPs, type RawProcess } from './parsers/ps.js';
+import { parseBusyboxPs, parseProcpsPs, parseProcpsWide, type RawProcess } from './parsers/ps.js';
 import {
   parseRcStatus,
   parseRcUpdate,
@@ -126,6 +126,8 @@ export function buildPorts(f: Framed): ListeningPort[] {
 
 export function rawProcesses(f: Framed): RawProcess[] {
   const s = view(f, 'processes');
+  const wide = s.text('ps-procps-wide');
+  if (wide) return parseProcpsWide(wide);
   const procps = s.text('ps-procps');
   if (procps) return parseProcpsPs(procps, s.text('ps-args') ?? []);
   return parseBusyboxPs(s.text('ps-busybox') ?? [], s.text('top-busybox') ?? []);

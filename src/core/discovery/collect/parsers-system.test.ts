@@ -1,11 +1,20 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { until } from '../../../../testkit/wait.js';
 import { fixture, fixtureLines } from '../fixtures/framed-output.js';
 import { parseIfconfig, parseIpAddr } from './parsers/ip-addr.js';
 import { osFamily, parseOsRelease } from './parsers/os-release.js';
 import { parseApkDb, parseApkInfo, parseDpkg, parseRpm } from './parsers/packages.js';
 import { compressIpv6, parseNetstat, parseProcNet, parseSs, splitHostPort } from './parsers/ports.js';
 import { parseCpu, parseDf, parseLoadavg, parseMeminfo, parseVirt } from './parsers/proc.js';
-import { parseBusyboxPs, parseBusyboxSize, parseBusyboxTop, parseProcpsPs } from './parsers/ps.js';
+import {
+  parseBusyboxPs,
+  parseBusyboxSize,
+  parseBusyboxTop,
+  parseProcpsPs,
+  parseProcpsWide,
+  type RawProcess,
+} from './parsers/ps.js';
 import {
   parseRcStatus,
   parseRcUpdate,
@@ -264,6 +273,57 @@ describe('processes', () => {
     expect(list.length).toBeGreaterThan(20);
     expect(list.find((p) => p.pid === 1)?.command).toBeTruthy();
     expect(list.some((p) => p.command === 'postgres')).toBe(true);
+  });
+
+  it('reads one procps run with the name padded to 15 characters, spaces in it and all', () => {
+    const list = parseProcpsWide([
+      '    1     0     0  0.0  0.1 12000 systemd         /sbin/init splash',
+      '    2     0     0  0.0  0.0     0 kthreadd        [kthreadd]',
+      '  812   790  1000  2.5  1.2 50400 tmux: server    tmux new -s ops',
+      '  907     2     0  0.0  0.0     0 pool_workqueue_ [pool_workqueue_release]',
+      ' 1200   812  1000  0.0  0.0     0 zombie-child   ',
+      'junk',
+    ]);
+    expect(list.map((p) => [p.pid, p.ppid, p.uid, p.command, p.args])).toEqual([
+      [1, 0, 0, 'systemd', '/sbin/init splash'],
+      [2, 0, 0, 'kthreadd', '[kthreadd]'],
+      [812, 790, 1000, 'tmux: server', 'tmux new -s ops'],
+      [907, 2, 0, 'pool_workqueue_', '[pool_workqueue_release]'],
+      [1200, 812, 1000, 'zombie-child', 'zombie-child'],
+    ]);
+    expect(list[2]).toMatchObject({ cpuPercent: 2.5, memPercent: 1.2, rssKb: 50400 });
+  });
+
+  it('reads the same processes from one procps run as from the two it replaces (this machine)', async () => {
+    // A process whose name has spaces in it, as a renamed thread or `tmux: server` would.
+    const named = spawn('sh', ['-c', 'printf "name with gaps" >/proc/$$/comm; while :; do sleep 1; done'], {
+      stdio: 'ignore',
+    });
+    try {
+      const ps = (format: string): string[] =>
+        spawnSync('ps', ['-eo', format], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }).stdout.split('\n');
+      // Both forms read at the same moment, once the renamed process shows in them.
+      const { wide, two } = await until('the renamed process to show in ps', () => {
+        const w = parseProcpsWide(ps('pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm:15=,args='));
+        const t = parseProcpsPs(ps('pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm='), ps('pid=,args='));
+        const shown = (list: RawProcess[]) => list.some((p) => p.pid === named.pid && p.command === 'name with gaps');
+        return shown(w) && shown(t) ? { wide: w, two: t } : undefined;
+      });
+      const keyed = (list: RawProcess[], pid: number) => {
+        const p = list.find((x) => x.pid === pid);
+        return p && [p.ppid, p.uid, p.command, p.args];
+      };
+      for (const pid of [1, process.pid, named.pid!]) expect(keyed(wide, pid), `pid ${pid}`).toEqual(keyed(two, pid));
+      expect(keyed(wide, named.pid!)).toEqual([
+        process.pid,
+        process.getuid?.(),
+        'name with gaps',
+        expect.stringMatching(/^sh -c /),
+      ]);
+      expect(wide.length).toBeGreaterThan(5);
+    } finally {
+      named.kill('SIGKILL');
+    }
   });
 
   it('reads real busybox ps and top (wide columns run together) and the Alpine SMP layout', () => {

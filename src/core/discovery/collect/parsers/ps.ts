@@ -1,5 +1,6 @@
 /**
- * Processes from procps `ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm=` joined with `ps -eo pid=,args=`, or from
+ * Processes from one procps `ps` (see parseProcpsWide), from procps `ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm=`
+ * joined with `ps -eo pid=,args=` (a procps without column widths, and scripts before version 2), or from
  * busybox `ps -o pid,ppid,user,rss,args` and `top -b -n 1` (header-driven, since busybox builds differ in columns).
  */
 import { toInt, toNumber, words } from './util.js';
@@ -48,6 +49,32 @@ export function parseProcpsPs(statLines: readonly string[], argLines: readonly s
       user: null,
       command,
       args: args.get(pid) ?? command,
+      cpuPercent: toNumber(m[4]),
+      memPercent: toNumber(m[5]),
+      rssKb: toInt(m[6]),
+    });
+  }
+  return out;
+}
+
+/**
+ * procps `ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm:15=,args=`: one run for both. The command name is padded
+ * to exactly 15 characters (the kernel keeps no more), so it may hold spaces and the arguments still start at a
+ * known column after it.
+ */
+export function parseProcpsWide(lines: readonly string[]): RawProcess[] {
+  const out: RawProcess[] = [];
+  for (const line of lines) {
+    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+) (.{15})(?: (.*))?$/.exec(line);
+    if (!m?.[1]) continue;
+    const command = (m[7] ?? '').trim();
+    out.push({
+      pid: Number(m[1]),
+      ppid: toInt(m[2]),
+      uid: toInt(m[3]),
+      user: null,
+      command,
+      args: (m[8] ?? '').trim() || command,
       cpuPercent: toNumber(m[4]),
       memPercent: toNumber(m[5]),
       rssKb: toInt(m[6]),

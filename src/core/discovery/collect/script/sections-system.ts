@@ -114,9 +114,11 @@ s_ports() {
 }
 
 s_processes() {
-  # procps answers -o lists; busybox's ps refuses them (and prints nothing on stdout).
-  _o=$(ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm= 2>/dev/null)
+  # procps answers -o lists (in one run where it knows column widths); busybox's ps refuses them, printing nothing.
+  _o=$(ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm:15=,args= 2>/dev/null)
   if [ -n "$_o" ]; then
+    tx ps-procps-wide; printf '%s\n' "$_o" | head -n 3000
+  elif _o=$(ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm= 2>/dev/null) && [ -n "$_o" ]; then
     tx ps-procps; printf '%s\n' "$_o" | head -n 3000
     tx ps-args; ps -eo pid=,args= | head -n 3000
   else
