@@ -25,3 +25,10 @@ export const formValue = (form: FormData, name: string): string => {
   const value = form.get(name);
   return typeof value === 'string' ? value : '';
 };
+
+/**
+ * A select's string as the API's enum: `value` when it is one of `choices`, else `fallback` (a select only offers
+ * its options, so the fallback is for a page that was tampered with). No cast: the result is checked as T.
+ */
+export const oneOf = <const T extends string>(value: string, choices: readonly T[], fallback: T): T =>
+  choices.find((choice) => choice === value) ?? fallback;

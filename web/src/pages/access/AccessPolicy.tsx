@@ -1,10 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
+import type { SuspiciousApproval } from '../../api/types';
 import { SelectField } from '../../components/Field';
 import { ErrorNotice, Success } from '../../components/Notice';
 import { orgKey } from '../org/queries';
-
-type Approver = 'second_staff' | 'customer';
 
 /**
  * Who approves staff access opened for suspicious activity: a second staff member (the default), or the
@@ -17,7 +16,7 @@ export function AccessPolicy({ orgId, canChange }: { orgId: string; canChange: b
     queryFn: () => call(api.GET('/api/orgs/{orgId}/access-policy', { params: { path: { orgId } } })),
   });
   const save = useMutation({
-    mutationFn: (suspiciousApproval: Approver) =>
+    mutationFn: (suspiciousApproval: SuspiciousApproval) =>
       call(api.PUT('/api/orgs/{orgId}/access-policy', { params: { path: { orgId } }, body: { suspiciousApproval } })),
     onSuccess: (data) => queryClient.setQueryData(orgKey(orgId, 'access-policy'), data),
   });
@@ -34,7 +33,7 @@ export function AccessPolicy({ orgId, canChange }: { orgId: string; canChange: b
           value={policy.data.suspiciousApproval}
           disabled={!canChange || save.isPending}
           hint={canChange ? undefined : 'Only owners change this.'}
-          onChange={(event) => save.mutate(event.target.value as Approver)}
+          onChange={(event) => save.mutate(event.target.value === 'customer' ? 'customer' : 'second_staff')}
         >
           <option value="second_staff">A second staff member (staff can start at once)</option>
           <option value="customer">An owner of this organisation (nothing starts before you approve)</option>

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
-import type { Grant, GrantAction } from '../../api/types';
+import type { Grant, GrantAction, GrantChange } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { SelectField } from '../../components/Field';
@@ -33,7 +33,7 @@ function NarrowForm({ orgId, grant, serverName, onClose }: Props & { grant: Gran
   const [actions, setActions] = useState<ReadonlySet<GrantAction>>(new Set(grant.scope.actions));
   const [earlier, setEarlier] = useState('');
   const narrow = useMutation({
-    mutationFn: (body: { serverIds?: string[]; actions?: GrantAction[]; endsAt?: string }) =>
+    mutationFn: (body: GrantChange) =>
       call(api.PATCH('/api/orgs/{orgId}/grants/{grantId}', { params: { path: { orgId, grantId: grant.id } }, body })),
     onSuccess: async (narrowed) => {
       await queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'grants') });

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
-import type { GrantAction, Server } from '../../api/types';
+import type { GrantAction, NewSupportRequest, Server } from '../../api/types';
 import { Button } from '../../components/Button';
 import { SelectField, TextAreaField, TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
@@ -23,14 +23,8 @@ export function OpenSupportRequest({ orgId, servers }: { orgId: string; servers:
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [actions, setActions] = useState<ReadonlySet<GrantAction>>(new Set(['terminal', 'tasks', 'read_facts_logs']));
   const open = useMutation({
-    mutationFn: (body: {
-      kind: 'support' | 'initial_setup';
-      subject: string;
-      message: string;
-      serverIds: string[];
-      durationMinutes: number;
-      actions: GrantAction[];
-    }) => call(api.POST('/api/orgs/{orgId}/support-requests', { params: { path: { orgId } }, body })),
+    mutationFn: (body: NewSupportRequest) =>
+      call(api.POST('/api/orgs/{orgId}/support-requests', { params: { path: { orgId } }, body })),
     onSuccess: async (request) => {
       await queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'support') });
       await queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'grants') });

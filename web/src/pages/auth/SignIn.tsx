@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { isApiError } from '../../api/errors';
+import type { SignInBody } from '../../api/types';
 import { Button } from '../../components/Button';
 import { ErrorNotice, Success } from '../../components/Notice';
 import { TextField } from '../../components/Field';
@@ -11,12 +12,6 @@ import { Loading } from '../../components/Loading';
 import { safeNext } from '../../session/RequireSession';
 import { acceptSession, useSession } from '../../session/session';
 import { AuthLayout } from './AuthLayout';
-
-interface SignInBody {
-  email: string;
-  password: string;
-  totpCode?: string;
-}
 
 /**
  * E-mail and password; when the API answers STEWARD_TOTP_REQUIRED the same form asks for the one-time code and

@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
-import type { paths } from '../../api/schema';
+import type { SignUpBody } from '../../api/types';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
@@ -11,8 +11,6 @@ import { useSession } from '../../session/session';
 import { AuthLayout } from './AuthLayout';
 
 const FIELDS = ['name', 'email', 'password', 'orgName', 'phone'] as const;
-
-type SignUpBody = NonNullable<paths['/api/auth/signup']['post']['requestBody']>['content']['application/json'];
 
 /**
  * Asks for a new account and its first organisation. The answer is always "check your mail" (also for an address

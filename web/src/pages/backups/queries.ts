@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
+import type { NewBackupPlan, NewRestore } from '../../api/types';
 import { orgKey } from '../org/queries';
 
 const server = (orgId: string, serverId: string) => ({ params: { path: { orgId, serverId } } });
@@ -40,12 +41,7 @@ export function useBackupActions(orgId: string, serverId: string) {
   const client = useQueryClient();
   const refresh = () => client.invalidateQueries({ queryKey: orgKey(orgId, 'servers', serverId) });
   const createPlan = useMutation({
-    mutationFn: (body: {
-      kind: 'mysql' | 'postgresql' | 'files';
-      database?: string;
-      paths?: string[];
-      name?: string;
-    }) =>
+    mutationFn: (body: Omit<NewBackupPlan, 'serverId'>) =>
       call(api.POST('/api/orgs/{orgId}/backups/plans', { params: { path: { orgId } }, body: { ...body, serverId } })),
     onSuccess: refresh,
   });
@@ -55,7 +51,7 @@ export function useBackupActions(orgId: string, serverId: string) {
     onSuccess: refresh,
   });
   const restore = useMutation({
-    mutationFn: (body: { snapshotId: string; dryRun: boolean; paths?: string[]; database?: string }) =>
+    mutationFn: (body: NewRestore) =>
       call(api.POST('/api/orgs/{orgId}/backups/restores', { params: { path: { orgId } }, body })),
   });
   return { createPlan, runNow, restore };

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
-import type { Instance } from '../../api/types';
+import type { Instance, InstanceImport } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { TextField } from '../../components/Field';
@@ -23,7 +23,7 @@ export function ImportDialog({
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const importing = useMutation({
-    mutationFn: (body: { name?: string; sshUser: string; trustFirstContact: boolean }) =>
+    mutationFn: (body: InstanceImport) =>
       call(
         api.POST('/api/orgs/{orgId}/provider-accounts/{accountId}/instances/{instanceId}/import', {
           params: { path: { orgId, accountId: instance!.accountId, instanceId: instance!.id } },

@@ -1,11 +1,12 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { AlertRuleChange } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/Notice';
 import { useOrg } from '../org/OrgScope';
-import type { Rule, RuleBody, ServerOption } from './model';
+import type { Rule, ServerOption } from './model';
 import { readRule } from './model';
 import { RuleFields } from './RuleFields';
 
@@ -22,9 +23,9 @@ export function EditRuleDialog({
   onSaved: (rule: Rule) => void;
 }) {
   const org = useOrg();
-  const [type, setType] = useState<RuleBody['type']>(rule?.type ?? 'threshold');
+  const [type, setType] = useState<Rule['type']>(rule?.type ?? 'threshold');
   const save = useMutation({
-    mutationFn: (body: RuleBody) =>
+    mutationFn: (body: AlertRuleChange) =>
       call(
         api.PATCH('/api/orgs/{orgId}/alert-rules/{ruleId}', {
           params: { path: { orgId: org.id, ruleId: rule!.id } },

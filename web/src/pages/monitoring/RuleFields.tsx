@@ -1,6 +1,6 @@
 import { SelectField, TextField } from '../../components/Field';
 import { CHARTS, metricLabel } from './queries';
-import type { Rule, RuleBody, ServerOption } from './model';
+import type { Rule, ServerOption } from './model';
 
 /** The fields of a rule, empty for a new one or filled from `rule`; the kind decides which are shown. */
 export function RuleFields({
@@ -10,8 +10,8 @@ export function RuleFields({
   servers,
 }: {
   rule?: Rule;
-  type: RuleBody['type'];
-  onType: (type: RuleBody['type']) => void;
+  type: Rule['type'];
+  onType: (type: Rule['type']) => void;
   servers: readonly ServerOption[];
 }) {
   return (

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { NewAlertRule } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -12,7 +13,7 @@ import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
 import { useServers } from '../servers/queries';
 import { useAlertRules } from './queries';
-import type { Rule, RuleBody } from './model';
+import type { Rule } from './model';
 import { describeRule, readRule } from './model';
 import { RuleFields } from './RuleFields';
 import { EditRuleDialog } from './EditRuleDialog';
@@ -25,11 +26,11 @@ export function Rules() {
   const names = new Map((servers.data ?? []).map((s) => [s.id, s.name]));
   const [doomed, setDoomed] = useState<Rule | null>(null);
   const [editing, setEditing] = useState<Rule | null>(null);
-  const [type, setType] = useState<RuleBody['type']>('threshold');
+  const [type, setType] = useState<Rule['type']>('threshold');
   const [said, setSaid] = useState('');
   const refresh = () => queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'monitoring', 'rules') });
   const add = useMutation({
-    mutationFn: (body: RuleBody) =>
+    mutationFn: (body: NewAlertRule) =>
       call(api.POST('/api/orgs/{orgId}/alert-rules', { params: { path: { orgId: org.id } }, body })),
     onSuccess: async (r) => {
       setSaid(`Rule “${r.name}” added.`);

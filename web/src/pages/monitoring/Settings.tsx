@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { MonitoringSettingsBody } from '../../api/types';
 import { Button } from '../../components/Button';
 import { SelectField, TextAreaField } from '../../components/Field';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
@@ -24,7 +25,7 @@ export function Settings() {
   const settings = useMonitoringSettings(org.id);
   const [said, setSaid] = useState('');
   const save = useMutation({
-    mutationFn: (body: { monitorAll: boolean; intervalSeconds: number; recipients: string[] }) =>
+    mutationFn: (body: MonitoringSettingsBody) =>
       call(api.PUT('/api/orgs/{orgId}/monitoring/settings', { params: { path: { orgId: org.id } }, body })),
     onSuccess: async (s) => {
       setSaid(

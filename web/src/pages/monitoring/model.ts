@@ -1,4 +1,6 @@
 import type { components } from '../../api/schema';
+import type { NewAlertRule } from '../../api/types';
+import { oneOf } from '../../components/formErrors';
 import { formatMetric, metricLabel } from './queries';
 
 /** What the monitoring pages share: the rule, fleet and incident shapes, and reading an alert rule from its form. */
@@ -25,27 +27,15 @@ export const describeRule = (r: Rule) =>
 
 export const minutes = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
-export type RuleBody = {
-  name: string;
-  type: 'threshold' | 'unreachable';
-  metric: string | null;
-  comparison: 'above' | 'below' | null;
-  threshold: number | null;
-  durationSeconds: number;
-  serverId: string | null;
-  severity: 'info' | 'warning' | 'critical';
-  enabled?: boolean;
-};
-
 export type ServerOption = { id: string; name: string };
 
 /** What a rule form holds, as the API takes it; an unreachable rule clears the figure, comparison and threshold. */
-export function readRule(form: FormData, type: RuleBody['type']): RuleBody {
+export function readRule(form: FormData, type: Rule['type']): NewAlertRule {
   const common = {
     name: String(form.get('name') ?? '').trim(),
     durationSeconds: Math.round(Number(form.get('minutes')) * 60),
     serverId: String(form.get('server') ?? '') || null,
-    severity: String(form.get('severity')) as RuleBody['severity'],
+    severity: oneOf(String(form.get('severity')), ['info', 'warning', 'critical'], 'warning'),
   };
   return type === 'unreachable'
     ? { ...common, type, metric: null, comparison: null, threshold: null }
@@ -53,7 +43,7 @@ export function readRule(form: FormData, type: RuleBody['type']): RuleBody {
         ...common,
         type,
         metric: String(form.get('metric')),
-        comparison: String(form.get('comparison')) as 'above' | 'below',
+        comparison: String(form.get('comparison')) === 'below' ? 'below' : 'above',
         threshold: Number(form.get('threshold')),
       };
 }

@@ -1,20 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
-import type { Credential, CredentialKind } from '../../api/types';
+import type { Credential, CredentialKind, NewCredential } from '../../api/types';
 import { Button } from '../../components/Button';
 import { SelectField, TextField } from '../../components/Field';
-import { formErrors, formValue } from '../../components/formErrors';
+import { formErrors, formValue, oneOf } from '../../components/formErrors';
 import { ErrorNotice, Success } from '../../components/Notice';
 import { SecretField } from '../../components/SecretField';
 import { KIND_LABELS, KINDS } from './credentialKinds';
 import { orgKey } from './queries';
-
-interface SealBody {
-  kind: CredentialKind;
-  name: string;
-  value: string;
-}
 
 /** Seals a new credential. The value goes from the field to the API and nowhere else; the form is then cleared. */
 export function CredentialForm({ orgId }: { orgId: string }) {
@@ -23,7 +17,7 @@ export function CredentialForm({ orgId }: { orgId: string }) {
   const fromFile = useRef<string | null>(null);
   const [sealed, setSealed] = useState<Credential | null>(null);
   const seal = useMutation({
-    mutationFn: (body: SealBody) =>
+    mutationFn: (body: NewCredential) =>
       call(api.POST('/api/orgs/{orgId}/credentials', { params: { path: { orgId } }, body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'credentials') }),
   });
@@ -54,7 +48,7 @@ export function CredentialForm({ orgId }: { orgId: string }) {
             label="Kind"
             name="kind"
             value={kind}
-            onChange={(event) => setKind(event.target.value as CredentialKind)}
+            onChange={(event) => setKind(oneOf(event.target.value, KINDS, 'password'))}
           >
             {KINDS.map((k) => (
               <option key={k} value={k}>

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
-import type { OrgRole } from '../../api/types';
+import type { NewInvitation } from '../../api/types';
 import { Button } from '../../components/Button';
 import { SelectField, TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
@@ -20,7 +20,7 @@ export function InviteForm({ orgId }: { orgId: string }) {
   const queryClient = useQueryClient();
   const [sent, setSent] = useState<Sent | null>(null);
   const invite = useMutation({
-    mutationFn: (body: { email: string; role: OrgRole }) =>
+    mutationFn: (body: NewInvitation) =>
       call(api.POST('/api/orgs/{orgId}/invitations', { params: { path: { orgId } }, body })),
     onSuccess: async (answer, body) => {
       setSent({

@@ -22,7 +22,7 @@ export function MemberRole({ member, canManage, busy, onRoleChange }: Props) {
         value={member.role}
         disabled={busy}
         aria-busy={busy || undefined}
-        onChange={(event) => onRoleChange(member, event.target.value as OrgRole)}
+        onChange={(event) => onRoleChange(member, event.target.value === 'owner' ? 'owner' : 'member')}
       >
         <option value="owner">Owner</option>
         <option value="member">Member</option>

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
-import type { Consent, ConsentPurpose, ConsentRecord } from '../../api/types';
+import type { Consent, ConsentChoice, ConsentRecord } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
@@ -17,7 +17,7 @@ export function Consents() {
   const queryClient = useQueryClient();
   const [announcement, setAnnouncement] = useState('');
   const decide = useMutation({
-    mutationFn: (body: { purpose: ConsentPurpose; granted: boolean }) => call(api.POST('/api/me/consents', { body })),
+    mutationFn: (body: ConsentChoice) => call(api.POST('/api/me/consents', { body })),
     onSuccess: async (_data, { purpose, granted }) => {
       setAnnouncement(`${PURPOSE_LABELS[purpose]}: consent ${granted ? 'given' : 'withdrawn'}.`);
       await queryClient.invalidateQueries({ queryKey: privacyKey('consents') });

@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { PasswordChange } from '../../api/types';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
@@ -11,8 +12,7 @@ export function PasswordForm() {
   const [mismatch, setMismatch] = useState(false);
   const [done, setDone] = useState(false);
   const change = useMutation({
-    mutationFn: (body: { currentPassword: string; newPassword: string }) =>
-      call(api.POST('/api/me/password', { body })),
+    mutationFn: (body: PasswordChange) => call(api.POST('/api/me/password', { body })),
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

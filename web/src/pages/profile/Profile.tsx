@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { ProfileChange } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/Field';
@@ -15,7 +16,7 @@ export function Profile() {
   const { user } = useSignedIn();
   const queryClient = useQueryClient();
   const save = useMutation({
-    mutationFn: (body: { name: string; phone: string | null }) => call(api.PATCH('/api/me', { body })),
+    mutationFn: (body: ProfileChange) => call(api.PATCH('/api/me', { body })),
     onSuccess: () => refreshSession(queryClient),
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { NewApiToken } from '../../api/types';
 import { Button } from '../../components/Button';
 import { SelectField, TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
@@ -12,7 +13,7 @@ export function TokenForm() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const create = useMutation({
-    mutationFn: (body: { name: string; expiresInDays?: number }) => call(api.POST('/api/me/tokens', { body })),
+    mutationFn: (body: NewApiToken) => call(api.POST('/api/me/tokens', { body })),
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

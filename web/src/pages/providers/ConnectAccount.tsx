@@ -5,7 +5,7 @@ import type { NewProviderAccount, ProviderAccount, ProviderKind } from '../../ap
 import { Button } from '../../components/Button';
 import { CopyCode } from '../../components/CopyCode';
 import { SelectField, TextField } from '../../components/Field';
-import { formErrors, formValue } from '../../components/formErrors';
+import { formErrors, formValue, oneOf } from '../../components/formErrors';
 import { ErrorNotice, Success } from '../../components/Notice';
 import { orgKey } from '../org/queries';
 
@@ -58,7 +58,7 @@ function bodyFrom(data: FormData, provider: ProviderKind, auth: Ec2Auth, where: 
     ...(where === 'zone' ? { zone: v('zone') } : { baseUrl: v('baseUrl') }),
     user: v('user'),
     secretKey: formValue(data, 'secretKey'),
-    dialect: v('dialect') as (typeof DIALECTS)[number],
+    dialect: oneOf(v('dialect'), DIALECTS, '2.0'),
   };
 }
 

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
+import type { NewServer } from '../../api/types';
 import { Button } from '../../components/Button';
 import { CopyCode } from '../../components/CopyCode';
 import { TextField } from '../../components/Field';
@@ -29,17 +30,6 @@ export const FINGERPRINT_PATTERN = 'SHA256:[A-Za-z0-9+\\/]{43}';
 type Login = 'password' | 'key';
 type Trust = 'fingerprint' | 'first-contact';
 
-interface Body {
-  name: string;
-  address: string;
-  port: number;
-  username: string;
-  password?: string;
-  privateKey?: string;
-  hostKeyFingerprint?: string;
-  trustFirstContact?: boolean;
-}
-
 /**
  * Adds a server Steward does not know yet, by its address. One form over four screens: every field stays in
  * the page (the first-login secret too, in its password field, never in React state) and is read once at
@@ -57,7 +47,7 @@ export function AddServer() {
   const steps = useRef<(HTMLFieldSetElement | null)[]>([]);
   const form = useRef<HTMLFormElement>(null);
   const add = useMutation({
-    mutationFn: (body: Body) =>
+    mutationFn: (body: NewServer) =>
       call(api.POST('/api/orgs/{orgId}/servers', { params: { path: { orgId: org.id } }, body })),
   });
   const errors = formErrors(add.error, FIELDS);

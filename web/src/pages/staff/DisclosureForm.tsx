@@ -1,9 +1,10 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { NewDisclosure } from '../../api/types';
 import { Button } from '../../components/Button';
 import { SelectField, TextAreaField, TextField } from '../../components/Field';
-import { formErrors, formValue } from '../../components/formErrors';
+import { formErrors, formValue, oneOf } from '../../components/formErrors';
 import { ErrorNotice } from '../../components/Notice';
 import type { Disclosure, Kind } from './privacyOpsModel';
 import { KIND_LABEL } from './privacyOpsModel';
@@ -34,7 +35,11 @@ export function DisclosureForm({ onDone, onCancel }: { onDone: (d: Disclosure) =
   const errors = formErrors(record.error, FIELDS);
   return (
     <form method="post" onSubmit={submit} className="stack">
-      <SelectField label="Kind" value={kind} onChange={(event) => setKind(event.target.value as Kind)}>
+      <SelectField
+        label="Kind"
+        value={kind}
+        onChange={(event) => setKind(oneOf(event.target.value, ['partner', 'legal', 'transfer'], 'partner'))}
+      >
         {(Object.keys(KIND_LABEL) as Kind[]).map((k) => (
           <option key={k} value={k}>
             {KIND_LABEL[k]}
@@ -101,7 +106,7 @@ const list = (value: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-function recordBody({ kind, form }: { kind: Kind; form: FormData }) {
+function recordBody({ kind, form }: { kind: Kind; form: FormData }): NewDisclosure {
   const orgIds = list(formValue(form, 'orgIds'));
   const reference = formValue(form, 'reference').trim();
   return {
@@ -112,7 +117,7 @@ function recordBody({ kind, form }: { kind: Kind; form: FormData }) {
     ...(kind === 'partner' ? { agreementRef: formValue(form, 'agreementRef').trim() } : {}),
     ...(kind === 'legal'
       ? {
-          legalBasis: formValue(form, 'legalBasis') as 'subpoena' | 'court_order' | 'other',
+          legalBasis: oneOf(formValue(form, 'legalBasis'), ['subpoena', 'court_order', 'other'], 'subpoena'),
           ...(reference ? { reference } : {}),
         }
       : {}),

@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { NewCertificate } from '../../api/types';
 import { Button } from '../../components/Button';
 import { CopyCode } from '../../components/CopyCode';
 import { TextAreaField, TextField } from '../../components/Field';
@@ -17,7 +18,7 @@ const keyFileOf = (publicKey: string): string =>
  */
 export function GrantCertificate({ grantId, server }: { grantId: string; server: { id: string; name: string } }) {
   const issue = useMutation({
-    mutationFn: (body: { publicKey: string; totpCode: string }) =>
+    mutationFn: (body: Omit<NewCertificate, 'serverId'>) =>
       call(
         api.POST('/api/staff/grants/{grantId}/certificates', {
           params: { path: { grantId } },

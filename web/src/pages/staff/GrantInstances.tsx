@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
 import type { components } from '../../api/schema';
+import type { StaffInstanceAction as Action } from '../../api/types';
 import { Badge, type Tone } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -10,7 +11,6 @@ import { SimpleTable } from '../../components/SimpleTable';
 import { staffKey } from './queries';
 
 type Instance = components['schemas']['Instance'];
-type Action = 'start' | 'stop' | 'reboot';
 
 const STATE_TONE: Record<string, Tone> = {
   running: 'ok',

@@ -1,26 +1,19 @@
 import { useMutation } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { NewPolicy } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { TextAreaField, TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
 import { ErrorNotice, LiveStatus } from '../../components/Notice';
 
-interface Draft {
-  version: string;
-  title: string;
-  body: string;
-  changes: string;
-  significant: boolean;
-}
-
 export function PublishPolicy() {
-  const [draft, setDraft] = useState<Draft | null>(null);
+  const [draft, setDraft] = useState<NewPolicy | null>(null);
   const [status, setStatus] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
   const publish = useMutation({
-    mutationFn: (body: Draft) => call(api.POST('/api/staff/policies', { body })),
+    mutationFn: (body: NewPolicy) => call(api.POST('/api/staff/policies', { body })),
     onSuccess: (p) => {
       setDraft(null);
       formRef.current?.reset();

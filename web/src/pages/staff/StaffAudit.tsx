@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
+import type { StaffAuditQuery } from '../../api/types';
 import { AuditTable } from '../../components/AuditTable';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
@@ -13,11 +14,8 @@ import { Pager, useCursorPager } from '../../components/Pager';
 
 const PAGE_SIZE = 50;
 
-interface Request {
-  reason: string;
-  orgId?: string;
-  action?: string;
-}
+/** What the form asks for: the query less the paging, which the pager adds. */
+type Request = Omit<StaffAuditQuery, 'limit' | 'before'>;
 
 /**
  * The audit log across organisations (admin, security). Nothing is read until a reason is given; the API

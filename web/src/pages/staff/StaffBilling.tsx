@@ -4,14 +4,13 @@ import { api, call } from '../../api/client';
 import type { components } from '../../api/schema';
 import { Button } from '../../components/Button';
 import { SelectField, TextField } from '../../components/Field';
-import { formErrors, formValue } from '../../components/formErrors';
+import { formErrors, formValue, oneOf } from '../../components/formErrors';
 import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/Notice';
 import { PageHeader } from '../../components/PageHeader';
 import { SimpleTable } from '../../components/SimpleTable';
 import { invoiceColumns } from '../billing/invoiceColumns';
 
-type Plan = components['schemas']['Plan'];
 type Invoice = Pick<components['schemas']['Invoice'], 'id' | 'number' | 'balance' | 'currency'>;
 
 const PLAN_FIELDS = [
@@ -55,7 +54,7 @@ export function StaffBilling() {
             serverHourPrice: formValue(form, 'serverHourPrice'),
             monitoredServerHourPrice: formValue(form, 'monitoredServerHourPrice'),
             backupGibMonthPrice: formValue(form, 'backupGibMonthPrice'),
-            supportTier: formValue(form, 'supportTier') as Plan['supportTier'],
+            supportTier: oneOf(formValue(form, 'supportTier'), ['community', 'standard', 'priority'], 'standard'),
           },
         }),
       ),

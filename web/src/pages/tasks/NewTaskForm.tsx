@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
-import type { Server } from '../../api/types';
+import type { NewCommand, NewTaskRun, Server } from '../../api/types';
 import { Button } from '../../components/Button';
 import { SelectField, TextField } from '../../components/Field';
 import { formErrors, formValue } from '../../components/formErrors';
@@ -14,6 +14,8 @@ import { useRecipes } from './queries';
 import { RECIPE_PARAMS } from './recipeParams';
 
 type What = 'recipe' | 'command';
+/** What the form starts: a command or a recipe, each with the body its own endpoint takes. */
+type Start = { kind: 'command'; body: NewCommand } | { kind: 'recipe'; body: NewTaskRun };
 
 interface Props {
   orgId: string;
@@ -42,31 +44,10 @@ export function NewTaskForm({ orgId, servers, fixed = false }: Props) {
   const params = recipe ? (RECIPE_PARAMS[recipe.id] ?? []) : [];
 
   const start = useMutation({
-    mutationFn: async (body: {
-      kind: What;
-      serverIds: string[];
-      argv?: string[];
-      timeoutSeconds?: number;
-      recipe?: string;
-      params?: Record<string, string>;
-    }) =>
-      body.kind === 'command'
-        ? call(
-            api.POST('/api/orgs/{orgId}/commands', {
-              params: { path: { orgId } },
-              body: {
-                argv: body.argv ?? [],
-                serverIds: body.serverIds,
-                ...(body.timeoutSeconds ? { timeoutSeconds: body.timeoutSeconds } : {}),
-              },
-            }),
-          )
-        : call(
-            api.POST('/api/orgs/{orgId}/task-runs', {
-              params: { path: { orgId } },
-              body: { recipe: body.recipe ?? '', params: body.params ?? {}, serverIds: body.serverIds },
-            }),
-          ),
+    mutationFn: async ({ kind, body }: Start) =>
+      kind === 'command'
+        ? call(api.POST('/api/orgs/{orgId}/commands', { params: { path: { orgId } }, body }))
+        : call(api.POST('/api/orgs/{orgId}/task-runs', { params: { path: { orgId } }, body })),
     onSuccess: async (run) => {
       await queryClient.invalidateQueries({ queryKey: orgKey(orgId, 'task-runs') });
       navigate(`/orgs/${orgId}/tasks/${run.id}`);
@@ -79,13 +60,18 @@ export function NewTaskForm({ orgId, servers, fixed = false }: Props) {
     const serverIds = [...picked];
     if (what === 'command') {
       const timeout = Number(formValue(data, 'timeout'));
-      start.mutate({ kind: 'command', serverIds, argv: argv ?? [], ...(timeout ? { timeoutSeconds: timeout } : {}) });
+      start.mutate({
+        kind: 'command',
+        body: { argv: argv ?? [], serverIds, ...(timeout ? { timeoutSeconds: timeout } : {}) },
+      });
     } else if (recipe) {
       start.mutate({
         kind: 'recipe',
-        serverIds,
-        recipe: recipe.id,
-        params: Object.fromEntries(params.map((p) => [p.name, formValue(data, `param-${p.name}`).trim()])),
+        body: {
+          recipe: recipe.id,
+          params: Object.fromEntries(params.map((p) => [p.name, formValue(data, `param-${p.name}`).trim()])),
+          serverIds,
+        },
       });
     }
   };
