@@ -35,11 +35,12 @@ export function Members() {
       call(api.PATCH('/api/orgs/{orgId}/members/{memberId}', { ...params(member.id), body: { role } })),
     onSuccess: async (_data, { member, role }) => {
       setPending(null);
-      setAnnouncement(`${member.name} is now ${role === 'owner' ? 'an owner' : 'a member'}.`);
+      // Said once the list shows it: the status and the role on screen never disagree.
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'members') }),
         member.userId === me.id ? refreshSession(queryClient) : undefined,
       ]);
+      setAnnouncement(`${member.name} is now ${role === 'owner' ? 'an owner' : 'a member'}.`);
     },
   });
   const remove = useMutation({
@@ -51,8 +52,8 @@ export function Members() {
         navigate('/', { replace: true });
         return;
       }
-      setAnnouncement(`${member.name} was removed from ${org.name}.`);
       await queryClient.invalidateQueries({ queryKey: orgKey(org.id, 'members') });
+      setAnnouncement(`${member.name} was removed from ${org.name}.`);
     },
   });
 
