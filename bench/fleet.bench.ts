@@ -28,6 +28,19 @@ export interface Measure {
   readonly wallS: number;
   readonly cpuS: number;
   readonly peakRssMiB: number;
+  /**
+   * CPU time of the whole machine meanwhile (every process: the tool, the hosts' sshd, what runs on the hosts), so
+   * a tool that moves its work onto the hosts is not flattered by its own figure. Shared-mode hosts are this machine.
+   */
+  readonly machineCpuS: number;
+}
+
+/** Busy CPU time of the whole machine so far (all CPUs; /proc/stat, USER_HZ = 100), in seconds. */
+function machineCpuS(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: everything but idle and iowait.
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 /** Mean host CPU per script step across the hosts of one run, in ms (from each host's "Host CPU" log line). */
@@ -88,6 +101,7 @@ function procStat(pid: number): { cpuS: number; rssMiB: number } {
 /** Wall time of `fn`, and the CPU time and peak RSS of Steward's process (`pid`, sampled every 50 ms) meanwhile. */
 async function measure(pid: number, fn: () => Promise<void>): Promise<Measure> {
   const before = procStat(pid);
+  const machine0 = machineCpuS();
   let peak = before.rssMiB;
   const sampler = setInterval(() => (peak = Math.max(peak, procStat(pid).rssMiB)), 50);
   const t0 = performance.now();
@@ -101,6 +115,7 @@ async function measure(pid: number, fn: () => Promise<void>): Promise<Measure> {
     wallS: (performance.now() - t0) / 1000,
     cpuS: after.cpuS - before.cpuS,
     peakRssMiB: Math.max(peak, after.rssMiB),
+    machineCpuS: machineCpuS() - machine0,
   };
 }
 
@@ -108,7 +123,9 @@ async function measure(pid: number, fn: () => Promise<void>): Promise<Measure> {
 function peer(label: string, variable: string, n: number, runs = 1): Measure | null {
   const out = join(mkdtempSync(join(tmpdir(), 'steward-peer-')), 'runs.jsonl');
   const script = `set -e; . ${PEERS}/tools.sh; python3 ${PEERS}/bench.py --label ${label} --n ${n} --runs ${runs} --out ${out} -- "$${variable}"`;
+  const machine0 = machineCpuS();
   const res = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, FLEET_DIR } });
+  const machine = (machineCpuS() - machine0) / runs;
   const rows = existsSync(out)
     ? readFileSync(out, 'utf8')
         .split('\n')
@@ -120,7 +137,12 @@ function peer(label: string, variable: string, n: number, runs = 1): Measure | n
     return null;
   }
   const median = (k: string) => rows.map((r) => r[k]!).sort((x, y) => x - y)[Math.floor(rows.length / 2)]!;
-  return { wallS: median('wall_s'), cpuS: median('client_cpu_s'), peakRssMiB: median('maxrss_mib') };
+  return {
+    wallS: median('wall_s'),
+    cpuS: median('client_cpu_s'),
+    peakRssMiB: median('maxrss_mib'),
+    machineCpuS: machine,
+  };
 }
 
 /** Means per step of the "Host CPU: … ms (step ms, …)." lines a discovery run logged. */

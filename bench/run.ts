@@ -49,7 +49,9 @@ if (want('fleet')) {
   const { results: fleet, missingPeers } = await benchFleet();
   results.fleet = fleet;
   const fmt = (m: Measure | null) =>
-    m ? `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(1)} s CPU, ${Math.round(m.peakRssMiB)} MiB` : 'not measured';
+    m
+      ? `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(1)} s CPU, ${Math.round(m.peakRssMiB)} MiB; machine ${m.machineCpuS.toFixed(1)} s CPU`
+      : 'not measured';
   const ratio = (peerM: Measure | null, ours: Measure) => (peerM ? (peerM.wallS / ours.wallS).toFixed(1) : '—');
   lines.push('## Fleet: Steward vs Ansible and parallel-ssh on the same hosts (same run)', '');
   if (missingPeers.length > 0)
