@@ -37,7 +37,7 @@ EOF
 # Every log file the section reads, and the journal's files when it reads the journal instead.
 f_logs() {
   log_files
-  while IFS= read -r _f; do case $_f in ''|+*) ;; *) fpath "$_f" ;; esac; done <<EOF
+  while IFS= read -r _f; do [ -n "$_f" ] && fpath "$_f"; done <<EOF
 $LOGF
 EOF
   if [ "$LOGJ" = 1 ] && have journalctl; then
@@ -45,11 +45,7 @@ EOF
   fi
 }
 # An unchanged logs section still names the files it would have skipped for the cap.
-u_logs() {
-  while IFS= read -r _f; do case $_f in +*) mk cap logs "${D}{_f#+}" ;; esac; done <<EOF
-$LOGF
-EOF
-}
+u_logs() { log_caps; }
 
 # fps: sets FP_<section> for every incremental section, or leaves them empty where stat -c is missing (a BSD)
 # or a file vanished between listing and reading.

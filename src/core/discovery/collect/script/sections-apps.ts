@@ -164,12 +164,13 @@ s_credentials() {
   for _f in /etc/redis.conf /etc/redis/*.conf /etc/keydb/*.conf; do fe redis "$_f"; done
 }
 
-# log_files: sets LOGF to the log files the logs section reads, one per line ("+" before one past the cap), and
+# log_files: sets LOGF to the log files the logs section reads and LOGCAP to those past the cap (one per line), and
 # LOGJ=1 when none of them is a system log, so the journal is read too. The section's fingerprint covers them.
 LOGF=-
 log_files() {
   [ "$LOGF" = - ] || return 0
   LOGF=
+  LOGCAP=
   LOGJ=1
   _n=0
   for _f in /var/log/auth.log /var/log/secure /var/log/syslog /var/log/messages /var/log/kern.log /var/log/daemon.log \
@@ -178,24 +179,26 @@ log_files() {
             /var/log/php*-fpm.log /var/log/dpkg.log /var/log/dnf.log /var/log/yum.log /var/log/apk.log; do
     [ -f "$_f" ] && okpath "$_f" || continue
     _n=$((_n + 1))
-    [ "$_n" -le 40 ] || { LOGF="$LOGF+$_f$NL"; continue; }
+    [ "$_n" -le 40 ] || { LOGCAP="$LOGCAP$_f$NL"; continue; }
     case $_f in /var/log/syslog|/var/log/messages|/var/log/auth.log|/var/log/secure) LOGJ=0 ;; esac
     LOGF="$LOGF$_f$NL"
   done
 }
 
-s_logs() {
+# log_caps: names the log files skipped for the cap (also when the section is unchanged).
+log_caps() {
   log_files
+  while IFS= read -r _f; do [ -n "$_f" ] && mk cap logs "$_f"; done <<EOF
+$LOGCAP
+EOF
+}
+
+s_logs() {
+  log_caps
   # Size and time of every file with one stat (GNU and busybox); "- -" for each where stat -c is missing.
   _st=
-  _lf=
-  while IFS= read -r _f; do
-    case $_f in '') ;; +*) mk cap logs "${D}{_f#+}" ;; *) _lf="$_lf$_f$NL" ;; esac
-  done <<EOF
-$LOGF
-EOF
-  [ -n "$_lf" ] && _st=$(IFS=$NL; set -f; stat -L -c '%s %Y %n' $_lf 2>/dev/null)
-  [ -n "$_st" ] || _st=$(printf '%s' "$_lf" | while IFS= read -r _f; do printf -- '- - %s\n' "$_f"; done)
+  [ -n "$LOGF" ] && _st=$(IFS=$NL; set -f; stat -L -c '%s %Y %n' $LOGF 2>/dev/null)
+  [ -n "$_st" ] || _st=$(printf '%s' "$LOGF" | while IFS= read -r _f; do printf -- '- - %s\n' "$_f"; done)
   while read -r _s _m _f; do
     [ -n "$_f" ] || continue
     mk log "$ENC" "$_s" "$_m" "$_f"
