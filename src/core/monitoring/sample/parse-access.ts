@@ -5,6 +5,7 @@
  */
 import type { SectionView } from '../../discovery/collect/framing.js';
 import { parseNetstat, parseSs, splitHostPort } from '../../discovery/collect/parsers/ports.js';
+import { words } from '../../discovery/collect/parsers/util.js';
 import { parseAuthorizedKeys } from '../../discovery/collect/parsers/ssh-keys.js';
 import type { ListeningPort } from '../../discovery/collect/index.js';
 import type { AccessState, AccountRow, BinaryHash, PoolConnection } from './types.js';
@@ -58,26 +59,48 @@ export function parseAccess(s: SectionView): AccessState | null {
   };
 }
 
-export function parseListening(lines: readonly string[]): ListeningPort[] {
-  const fromSs = parseSs(lines);
-  return fromSs.length > 0 ? fromSs : parseNetstat(lines);
+/** What one pass over the socket listing gives: listening sockets, and connections to the watched ports. */
+export interface Sockets {
+  readonly listening: ListeningPort[];
+  readonly pools: PoolConnection[];
+  readonly outbound: PoolConnection[];
 }
 
+/** A TCP line of the listing in state ESTAB or SYN-SENT (a connection; anything else may be a listening socket). */
+const CONNECTING = /^\s*tcp6?\s+(?:ESTAB|SYN-SENT)\s/;
+
 /**
- * TCP connections from the script's one `ss -tunap` listing (Netid State Recv-Q Send-Q Local Peer [users:((…))]),
- * established or being opened, whose remote port is one of `ports`.
+ * One pass over the script's `ss -tunap` listing (Netid State Recv-Q Send-Q Local Peer [users:((…))]): the
+ * listening sockets, and the TCP connections established or being opened whose remote port is a mining pool's
+ * (`pools`) or one attackers scan (`outbound`). Each line is split once. Without ss, `netstat` lines give the
+ * listening sockets only.
  */
-export function parseConnections(lines: readonly string[], ports: readonly number[]): PoolConnection[] {
-  const out: PoolConnection[] = [];
+export function parseSockets(
+  lines: readonly string[],
+  ports: { readonly pools: readonly number[]; readonly outbound: readonly number[] },
+): Sockets {
+  const listenLines: string[] = [];
+  const pools: PoolConnection[] = [];
+  const outbound: PoolConnection[] = [];
   for (const line of lines) {
-    const w = line.trim().split(/\s+/);
-    if (w.length < 6 || !/^tcp6?$/.test(w[0]!) || (w[1] !== 'ESTAB' && w[1] !== 'SYN-SENT')) continue;
+    if (!CONNECTING.test(line)) {
+      listenLines.push(line);
+      continue;
+    }
+    const w = words(line);
+    if (w.length < 6) continue;
     const peer = splitHostPort(w[5]!);
-    if (!peer || !ports.includes(peer.port)) continue;
+    if (!peer) continue;
+    const toPool = ports.pools.includes(peer.port);
+    const toScanned = ports.outbound.includes(peer.port);
+    if (!toPool && !toScanned) continue;
     const m = /\(\("((?:[^"\\]|\\.)*)",pid=(\d+)/.exec(w.slice(6).join(' '));
-    out.push({ local: w[4]!, peer: w[5]!, process: m?.[1] ?? null, pid: m?.[2] ? Number(m[2]) : null });
+    const c = { local: w[4]!, peer: w[5]!, process: m?.[1] ?? null, pid: m?.[2] ? Number(m[2]) : null };
+    if (toPool) pools.push(c);
+    if (toScanned) outbound.push(c);
   }
-  return out;
+  const fromSs = parseSs(listenLines);
+  return { listening: fromSs.length > 0 ? fromSs : parseNetstat(listenLines), pools, outbound };
 }
 
 /** `HASH  PATH` lines (sha256sum, md5sum and dpkg's md5sums files). */

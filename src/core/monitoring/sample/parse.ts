@@ -1,6 +1,6 @@
 /** Turns the sampling script's output into a `RawSample`. Never throws: a damaged section reads as absent. */
 import { frame, SectionView } from '../../discovery/collect/framing.js';
-import { parseAccess, parseConnections, parseIntegrity, parseListening } from './parse-access.js';
+import { parseAccess, parseIntegrity, parseSockets } from './parse-access.js';
 import { parseLogs } from './parse-logs.js';
 import {
   parseDfUsage,
@@ -29,7 +29,12 @@ export function parseSample(output: string, boundary: string): RawSample {
   const proc = section('proc');
   const shellPid = intOrNull(framed.meta.get('shell'));
   const integrity = section('integrity');
-  const sockets = section('net').text('sockets');
+  // ss lists sockets and connections at once; a host without it gives netstat's listening sockets only.
+  const net = section('net');
+  const sockets = parseSockets(net.text('sockets') ?? net.text('listen') ?? [], {
+    pools: POOL_PORTS,
+    outbound: OUTBOUND_PORTS,
+  });
   return {
     complete: framed.complete,
     uid: intOrNull(framed.meta.get('privilege')),
@@ -44,10 +49,9 @@ export function parseSample(output: string, boundary: string): RawSample {
     processCount: intOrNull(proc.text('nprocs')?.[0]),
     disks: parseDfUsage(section('disks').text('df') ?? []),
     processes: parseProcesses(section('procs').text('ps') ?? [], shellPid),
-    // ss lists sockets and connections at once; a host without it gives netstat's listening sockets only.
-    listening: parseListening(sockets ?? section('net').text('listen') ?? []),
-    poolConnections: parseConnections(sockets ?? [], POOL_PORTS),
-    outboundConnections: parseConnections(sockets ?? [], OUTBOUND_PORTS),
+    listening: sockets.listening,
+    poolConnections: sockets.pools,
+    outboundConnections: sockets.outbound,
     access: parseAccess(section('access')),
     integrity: integrity.present ? parseIntegrity(integrity) : null,
     logs: parseLogs(section('logs')),
