@@ -101,6 +101,25 @@ function subjectsOf(raw: RawSample): Map<string, string> {
   return subjects;
 }
 
+/**
+ * Where in each interval a server is sampled: a fixed offset from its id, so a fleet's samples are spread over
+ * the interval instead of all starting together (fewer logins busy at once, on Steward and on the network).
+ */
+export function phaseOf(serverId: string, intervalMs: number): number {
+  let h = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < serverId.length; i++) h = Math.imul(h ^ serverId.charCodeAt(i), 0x01000193) >>> 0;
+  return h % intervalMs;
+}
+
+/**
+ * The next sample after the one at `slot`: one interval on when the server is on its phase already; otherwise (its
+ * first sample, or a new interval) the first time on its phase at least half an interval on.
+ */
+export function onPhase(slot: number, intervalMs: number, phase: number): number {
+  const gap = (((phase - slot) % intervalMs) + intervalMs) % intervalMs;
+  return slot + (gap === 0 ? intervalMs : gap < intervalMs / 2 ? gap + intervalMs : gap);
+}
+
 export function createSampler(deps: SamplerDeps) {
   const { db, clock, config } = deps;
   /** The claiming pass running now, if any, and the samples started and not yet done (by server). */
@@ -360,13 +379,14 @@ export function createSampler(deps: SamplerDeps) {
       const interval = due.interval_seconds * 1000;
       const missed = Math.max(0, Math.floor((nowMs - Number(due.next_run_ms)) / interval));
       const slot = Number(due.next_run_ms) + missed * interval;
+      const next = onPhase(slot, interval, phaseOf(due.server_id, interval));
       const lease = nowMs + Math.max(config.loginIdleMs, interval * 3);
       // Suspended: the interval passes unsampled and uncounted (claimed, so no other worker takes it).
       const paused = suspended.has(due.org_id);
       const row = await targetsStore.claim(db, {
         serverId: due.server_id,
         expectedNext: Number(due.next_run_ms),
-        next: slot + interval,
+        next,
         worker: deps.worker,
         nowMs,
         leaseUntil: lease,
