@@ -179,6 +179,8 @@ export async function benchFleet(
   sizes: number[] = (process.env.STEWARD_BENCH_FLEET_SIZES ?? '50,100').split(',').map(Number),
 ): Promise<{ results: FleetBench[]; missingPeers: string[] }> {
   const missingPeers = ensurePeers();
+  // STEWARD_BENCH_FLEET_PEERS=0 measures Steward alone (a quicker loop while working on it; no ratios).
+  const noPeer = (name: string) => missingPeers.includes(name) || process.env.STEWARD_BENCH_FLEET_PEERS === '0';
   // Steward runs as `npm start` runs it: the built CLI in a process of its own, so its CPU and memory are its own.
   execFileSync('npm', ['run', 'build:server'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const results: FleetBench[] = [];
@@ -239,9 +241,9 @@ export async function benchFleet(
         hostCpuFirst: await hostCpuOf(control, firstRun),
         hostCpuRepeat: await hostCpuOf(control, repeatRun),
         stewardUptime,
-        ansibleSetup: missingPeers.includes('ansible') ? null : peer('ansible_setup', 'CMD_ANSIBLE_SETUP', n),
-        psshUptime: missingPeers.includes('pssh') ? null : peer('pssh', 'CMD_PSSH', n),
-        psshUptimeX25519: missingPeers.includes('pssh') ? null : peer('pssh_x25519', 'CMD_PSSH_X25519', n),
+        ansibleSetup: noPeer('ansible') ? null : peer('ansible_setup', 'CMD_ANSIBLE_SETUP', n),
+        psshUptime: noPeer('pssh') ? null : peer('pssh', 'CMD_PSSH', n),
+        psshUptimeX25519: noPeer('pssh') ? null : peer('pssh_x25519', 'CMD_PSSH_X25519', n),
       });
     } finally {
       await control?.close();

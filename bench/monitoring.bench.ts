@@ -1,12 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Core } from '../src/core/core.js';
 import { createMetricsStore } from '../src/core/monitoring/metrics.store.js';
 import type { Engine } from '../src/db/database.js';
 import { sleep } from '../src/kernel/clock.js';
 import { signUp } from '../testkit/client.js';
+import { ClusterClient, startCluster, type Cluster } from '../testkit/cluster.js';
 import { ENGINES } from '../testkit/db.js';
 import { createFleetLauncher, disposeFleetLauncher, newClientKey } from '../testkit/fleet.js';
 import { startTestSteward } from '../testkit/steward.js';
-import { seedServers } from './seed.js';
+import { until } from '../testkit/wait.js';
+import { controlCore, seedServers } from './seed.js';
 
 /**
  * Monitoring: sustained metric ingestion into each engine (points per second, written the way a sample writes
@@ -114,54 +118,79 @@ async function ingestion(
   }
 }
 
+/** CPU seconds (utime + stime, USER_HZ = 100) of a process so far, from /proc. */
+function processCpuS(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Steward runs as `npm start` runs it (the built CLI with its V8 flags, one SQLite node that serves and works), so
+ * the CPU measured is its own process's; the bench seeds the servers and reads the counts from its own process.
+ */
 async function sampling(hosts: number, windowS: number): Promise<MonitoringBench['sampling']> {
+  execFileSync('npm', ['run', 'build:server'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const key = newClientKey();
   const launcher = await createFleetLauncher({ mode: 'shared' }, [key.publicKey]);
-  const s = await startTestSteward({
-    engine: 'sqlite',
-    // The shared hosts are sshd processes on 127.0.x.y: the operator lets servers be on loopback.
-    env: { STEWARD_MONITORING_TICK_MS: '250', STEWARD_LOG_LEVEL: 'warn', STEWARD_SERVER_ADDRESSES: LOOPBACK_HOSTS },
-  });
+  let cluster: Cluster | undefined;
+  let control: Core | undefined;
   try {
     const fleet = await launcher.launchMany(hosts);
-    const owner = await signUp(s.app);
+    cluster = await startCluster({
+      engine: 'sqlite',
+      apis: 1,
+      workers: 0,
+      compiled: true,
+      // A profile of the node, for one: STEWARD_BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+      nodeFlags: process.env.STEWARD_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
+      // The shared hosts are sshd processes on 127.0.x.y: the operator lets servers be on loopback.
+      // Monitoring runs with its defaults (a claiming pass every second).
+      env: { STEWARD_SERVER_ADDRESSES: LOOPBACK_HOSTS },
+    });
+    const pid = cluster.nodes[0]!.pid;
+    const client = new ClusterClient(cluster.apis.map((a) => a.url!));
+    control = await controlCore(cluster.env);
+    const signup = control.signup;
+    await client.signUp(cluster.mail, (input) => signup.requestSignUp(input, {}));
+    const core = control;
     await seedServers(
-      s.core,
-      owner.orgId,
+      core,
+      client.orgId,
       fleet.map((h) => ({ address: h.address, port: h.port, hostKey: h.hostKeys[0]!.publicKey })),
       key,
     );
-    const set = await owner.client.put(`/api/orgs/${owner.orgId}/monitoring/settings`, {
+    const set = await client.request('PUT', `/api/orgs/${client.orgId}/monitoring/settings`, {
       monitorAll: true,
       intervalSeconds: 10,
       recipients: [],
     });
-    if (set.status !== 200) throw new Error(`monitoring settings refused: ${set.raw}`);
-    s.core.monitoring.start();
+    if (set.status !== 200) throw new Error(`monitoring settings refused: ${JSON.stringify(set.body)}`);
     const sampled = async () =>
       Number(
         (
-          await s.core.db
+          await core.db
             .selectFrom('metric_raw')
             .select((eb) => eb.fn.count('ts').as('n'))
-            .where('series_id', 'in', s.core.db.selectFrom('metric_series').select('id').where('name', '=', 'load.1'))
+            .where('series_id', 'in', core.db.selectFrom('metric_series').select('id').where('name', '=', 'load.1'))
             .executeTakeFirst()
         )?.n ?? 0,
       );
     // Warm-up: every server's first sample (first login, series created) before measuring the steady state.
-    const warmEnd = Date.now() + 120_000;
-    while ((await sampled()) < hosts && Date.now() < warmEnd) await sleep(500);
+    await until(`a first sample of each of the ${hosts} servers`, async () => (await sampled()) >= hosts, {
+      timeoutMs: 180_000,
+      everyMs: 500,
+    });
     const before = await sampled();
-    const scheduleBefore = await s.core.monitoring.scheduleTotals();
-    const cpu0 = process.cpuUsage();
+    const scheduleBefore = await core.monitoring.scheduleTotals();
+    const cpu0 = processCpuS(pid);
     const machine0 = machineBusyS();
     await sleep(windowS * 1000);
-    const cpu = process.cpuUsage(cpu0);
+    const cpuS = processCpuS(pid) - cpu0;
     const machineS = machineBusyS() - machine0;
     const samples = (await sampled()) - before;
-    const scheduleAfter = await s.core.monitoring.scheduleTotals();
+    const scheduleAfter = await core.monitoring.scheduleTotals();
     const delta = (k: keyof typeof scheduleAfter) => scheduleAfter[k] - scheduleBefore[k];
-    const cpuS = (cpu.user + cpu.system) / 1e6;
     return {
       hosts,
       intervalS: 10,
@@ -174,8 +203,8 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
       hostCpuMsPerSample: samples > 0 ? (Math.max(0, machineS - cpuS) * 1000) / samples : Number.NaN,
     };
   } finally {
-    await s.core.monitoring.stop();
-    await s.close();
+    await control?.close();
+    await cluster?.close();
     await disposeFleetLauncher(launcher);
   }
 }

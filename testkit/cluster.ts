@@ -79,6 +79,8 @@ export interface ClusterOptions {
    * and CPU are Steward's own (benchmarks). The caller builds first; `preload` is not allowed with it.
    */
   readonly compiled?: boolean;
+  /** More flags for node on a compiled node, after `npm start`'s (a benchmark's `--cpu-prof`, for one). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** The `p`th percentile of latencies measured against a cluster (nearest rank; NaN for none). */
@@ -144,7 +146,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   async function startNode(role: NodeRole): Promise<ClusterNode> {
     const port = role === 'worker' ? 0 : await freePort();
     const imports = options.compiled
-      ? [...START_FLAGS, COMPILED_ENTRY]
+      ? [...START_FLAGS, ...(options.nodeFlags ?? []), COMPILED_ENTRY]
       : ['--import', 'tsx', ...(options.preload ?? []).flatMap((p) => ['--import', p]), ENTRY];
     const child = spawn(process.execPath, [...imports, 'serve', '--role', role, '--no-migrate'], {
       cwd: ROOT,
