@@ -18,15 +18,15 @@ describe('sampling phase', () => {
     for (const n of tenths) expect(n).toBeLessThan(140);
   });
 
-  it('keeps a server on its phase one interval apart, and moves an off-phase one there within 0.5-1.5 intervals', () => {
+  it('keeps a server on its phase one interval apart, and moves an off-phase one there within one interval', () => {
     const interval = 10_000;
     expect(onPhase(1_000_003_000, interval, 3_000)).toBe(1_000_013_000);
     for (const slot of [1_000_000_000, 1_000_000_001, 1_000_004_999, 1_000_007_500, 1_000_009_999]) {
       for (const phase of [0, 1, 2_500, 5_000, 9_999]) {
         const next = onPhase(slot, interval, phase);
         expect((next - phase) % interval).toBe(0);
-        expect(next - slot).toBeGreaterThanOrEqual(interval / 2);
-        expect(next - slot).toBeLessThanOrEqual(interval * 1.5);
+        expect(next - slot).toBeGreaterThan(0);
+        expect(next - slot).toBeLessThanOrEqual(interval);
       }
     }
   });

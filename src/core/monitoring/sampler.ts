@@ -113,11 +113,11 @@ export function phaseOf(serverId: string, intervalMs: number): number {
 
 /**
  * The next sample after the one at `slot`: one interval on when the server is on its phase already; otherwise (its
- * first sample, or a new interval) the first time on its phase at least half an interval on.
+ * first sample, or a new interval) the next time on its phase, never more than one interval on.
  */
 export function onPhase(slot: number, intervalMs: number, phase: number): number {
   const gap = (((phase - slot) % intervalMs) + intervalMs) % intervalMs;
-  return slot + (gap === 0 ? intervalMs : gap < intervalMs / 2 ? gap + intervalMs : gap);
+  return slot + (gap === 0 ? intervalMs : gap);
 }
 
 export function createSampler(deps: SamplerDeps) {
