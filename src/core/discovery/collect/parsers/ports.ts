@@ -32,18 +32,20 @@ function ssProcess(rest: string): { process: string | null; pid: number | null }
   return { process: m[1] ?? null, pid: toInt(m[2]) };
 }
 
+/** Netid State Recv-Q Send-Q Local Peer [Process]: one match per line rather than a split (monitoring reads it often). */
+const SS_LINE = /^\s*(tcp|udp)6?\s+(\S+)\s+\S+\s+\S+\s+(\S+)\s+\S+(?:\s+(.*?))?\s*$/;
+
 export function parseSs(lines: readonly string[]): ListeningPort[] {
   const out: ListeningPort[] = [];
   for (const line of lines) {
-    const w = words(line);
-    const proto = protoOf(w[0]);
-    if (!proto || w.length < 6) continue;
-    const state = w[1];
-    if (proto === 'tcp' && state !== 'LISTEN') continue;
-    if (proto === 'udp' && state !== 'UNCONN') continue;
-    const local = splitHostPort(w[4] ?? '');
+    const m = SS_LINE.exec(line);
+    if (!m) continue;
+    const proto = m[1] as 'tcp' | 'udp';
+    if (m[2] !== (proto === 'tcp' ? 'LISTEN' : 'UNCONN')) continue;
+    const local = splitHostPort(m[3]!);
     if (!local) continue;
-    out.push({ proto, ...local, ...ssProcess(w.slice(6).join(' ')) });
+    // Runs of blanks in the process column read as one, as they did when the line was split into words.
+    out.push({ proto, ...local, ...ssProcess(m[4]?.replace(/\s+/g, ' ') ?? '') });
   }
   return out;
 }
