@@ -34,7 +34,23 @@ s3_server_note() {
 s3_server_note
 
 # PostgreSQL is expected at 127.0.0.1:5432 (testkit/db.ts); a local cluster that is installed but stopped is started.
+# A machine with no PostgreSQL server gets Debian's, set up as the store tests expect (testkit/db.ts): trust on
+# loopback, database `test`. Where a server is installed already, it is left as it is.
+install_postgres() {
+  [[ $(id -u) -eq 0 && ! -d /etc/postgresql ]] || return 0
+  echo "testhosts-prereqs: installing the PostgreSQL server the store tests use"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql >/dev/null
+  local version hba
+  version=$(ls /etc/postgresql | head -n1)
+  hba=/etc/postgresql/$version/main/pg_hba.conf
+  sed -i -E 's#^(host[[:space:]]+all[[:space:]]+all[[:space:]]+(127\.0\.0\.1/32|::1/128)[[:space:]]+)[a-z0-9-]+$#\1trust#' "$hba"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  su postgres -c "psql -qc 'create database test'"
+}
+
 start_postgres() {
+  install_postgres
   command -v pg_isready >/dev/null || return 0
   pg_isready -h 127.0.0.1 -p 5432 -q && return 0
   if [[ $(id -u) -eq 0 ]] && command -v pg_ctlcluster >/dev/null && [[ -d /etc/postgresql ]]; then
