@@ -6,6 +6,7 @@ import { parseIfconfig, parseIpAddr } from './parsers/ip-addr.js';
 import { osFamily, parseOsRelease } from './parsers/os-release.js';
 import { parseApkDb, parseApkInfo, parseDpkg, parseRpm } from './parsers/packages.js';
 import { compressIpv6, parseNetstat, parseProcNet, parseSs, splitHostPort } from './parsers/ports.js';
+import { PROCPS_WIDE_FORMAT } from './script/sections-system.js';
 import { parseCpu, parseDf, parseLoadavg, parseMeminfo, parseVirt } from './parsers/proc.js';
 import {
   parseBusyboxPs,
@@ -294,6 +295,19 @@ describe('processes', () => {
     expect(list[2]).toMatchObject({ cpuPercent: 2.5, memPercent: 1.2, rssKb: 50400 });
   });
 
+  it('keeps a process whose line a too-wide column shifted (procps takes the blank after the name)', () => {
+    // Default widths: an RSS of 100 MB and more takes one blank from the name's padding, so none is left before
+    // the arguments.
+    const list = parseProcpsWide([
+      '  812     1   106  0.3  2.5 102816 mariadbd       /usr/sbin/mariadbd --user=mysql',
+      '  900     1     0  0.0  0.1  4096 cron            /usr/sbin/cron -f',
+    ]);
+    expect(list.map((p) => [p.pid, p.command, p.args, p.rssKb])).toEqual([
+      [812, 'mariadbd', '/usr/sbin/mariadbd --user=mysql', 102816],
+      [900, 'cron', '/usr/sbin/cron -f', 4096],
+    ]);
+  });
+
   it('reads the same processes from one procps run as from the two it replaces (this machine)', async () => {
     // A process whose name has spaces in it, as a renamed thread or `tmux: server` would.
     const named = spawn('sh', ['-c', 'printf "name with gaps" >/proc/$$/comm; while :; do sleep 1; done'], {
@@ -304,7 +318,7 @@ describe('processes', () => {
         spawnSync('ps', ['-eo', format], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }).stdout.split('\n');
       // Both forms read at the same moment, once the renamed process shows in them.
       const { wide, two } = await until('the renamed process to show in ps', () => {
-        const w = parseProcpsWide(ps('pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm:15=,args='));
+        const w = parseProcpsWide(ps(PROCPS_WIDE_FORMAT));
         const t = parseProcpsPs(ps('pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm='), ps('pid=,args='));
         const shown = (list: RawProcess[]) => list.some((p) => p.pid === named.pid && p.command === 'name with gaps');
         return shown(w) && shown(t) ? { wide: w, two: t } : undefined;

@@ -58,14 +58,17 @@ export function parseProcpsPs(statLines: readonly string[], argLines: readonly s
 }
 
 /**
- * procps `ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm:15=,args=`: one run for both. The command name is padded
+ * procps `ps -eo PROCPS_WIDE_FORMAT` (script/sections-system.ts): one run for both. The command name is padded
  * to exactly 15 characters (the kernel keeps no more), so it may hold spaces and the arguments still start at a
  * known column after it.
  */
 export function parseProcpsWide(lines: readonly string[]): RawProcess[] {
   const out: RawProcess[] = [];
   for (const line of lines) {
-    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+) (.{15})(?: (.*))?$/.exec(line);
+    // A column that outgrew its width anyway shifts the name: read it as one word then rather than lose the process.
+    const m =
+      /^\s*(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+) (.{15})(?: (.*))?$/.exec(line) ??
+      /^\s*(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+(\S+)(?:\s+(.*))?$/.exec(line);
     if (!m?.[1]) continue;
     const command = (m[7] ?? '').trim();
     out.push({

@@ -4,6 +4,13 @@
  */
 const D = '$';
 
+/**
+ * The one-run procps format. Every number has a width it will not outgrow: a value wider than procps's default
+ * column (an RSS of 100 MB and more, a CPU share past 99.9 %) would take a blank from the padding after it, and the
+ * command name would no longer end at a known column.
+ */
+export const PROCPS_WIDE_FORMAT = 'pid:10=,ppid:10=,uid:10=,pcpu:8=,pmem:6=,rss:12=,comm:15=,args=';
+
 export const SYSTEM_SECTIONS = String.raw`
 s_identity() {
   tx hostname
@@ -115,7 +122,7 @@ s_ports() {
 
 s_processes() {
   # procps answers -o lists (in one run where it knows column widths); busybox's ps refuses them, printing nothing.
-  _o=$(ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm:15=,args= 2>/dev/null)
+  _o=$(ps -eo ${PROCPS_WIDE_FORMAT} 2>/dev/null)
   if [ -n "$_o" ]; then
     tx ps-procps-wide; printf '%s\n' "$_o" | head -n 3000
   elif _o=$(ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm= 2>/dev/null) && [ -n "$_o" ]; then
