@@ -6,5 +6,3 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'danger' | 'info';
 export function Badge({ tone = 'neutral', children }: { tone?: Tone; children: ReactNode }) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
-
-export const SoonBadge = () => <Badge tone="info">Coming soon</Badge>;

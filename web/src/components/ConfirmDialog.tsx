@@ -1,8 +1,8 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Button } from './Button';
 import { Dialog } from './Dialog';
-import { TextField } from './Field';
-import { ErrorNotice } from './Notice';
+import { TextField } from './TextField';
+import { ErrorNotice } from './ErrorNotice';
 
 interface Props {
   open: boolean;

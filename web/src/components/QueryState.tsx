@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Loading } from './Loading';
-import { ErrorNotice } from './Notice';
+import { ErrorNotice } from './ErrorNotice';
 
 /** What QueryState reads of a query (TanStack Query's result has it all). */
 export interface QueryLike<T> {

@@ -1,5 +1,5 @@
 import type { JobStatus } from '../api/types';
-import { SelectField } from './Field';
+import { SelectField } from './SelectField';
 
 const STATUSES: JobStatus[] = ['queued', 'running', 'done', 'failed'];
 

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api, call } from '../api/client';
 import { Button } from '../components/Button';
 import { Loading } from '../components/Loading';
-import { ErrorNotice } from '../components/Notice';
+import { ErrorNotice } from '../components/ErrorNotice';
 import { refreshSession, useSession } from '../session/session';
 import { AuthLayout } from './auth/AuthLayout';
 

@@ -3,9 +3,9 @@ import type { FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, call } from '../api/client';
 import { Button } from '../components/Button';
-import { TextField } from '../components/Field';
+import { TextField } from '../components/TextField';
 import { formErrors, formValue } from '../components/formErrors';
-import { ErrorNotice } from '../components/Notice';
+import { ErrorNotice } from '../components/ErrorNotice';
 import { PageHeader } from '../components/PageHeader';
 import { refreshSession } from '../session/session';
 

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../api/client';
 import { Button } from '../components/Button';
-import { ErrorNotice } from '../components/Notice';
+import { ErrorNotice } from '../components/ErrorNotice';
 import { QueryState } from '../components/QueryState';
 import { AuthLayout } from '../pages/auth/AuthLayout';
 import { TermsText } from '../pages/terms/TermsText';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Button } from '../components/Button';
-import { SelectField } from '../components/Field';
+import { SelectField } from '../components/SelectField';
 import type { Cast } from './castPlayer';
 import { openTerminal, type OpenedTerminal } from './xterm';
 

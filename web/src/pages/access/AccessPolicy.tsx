@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import type { SuspiciousApproval } from '../../api/types';
-import { SelectField } from '../../components/Field';
-import { ErrorNotice, Success } from '../../components/Notice';
+import { SelectField } from '../../components/SelectField';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Success } from '../../components/Success';
 import { orgKey } from '../org/queries';
 
 /**

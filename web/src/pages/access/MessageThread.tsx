@@ -2,9 +2,9 @@ import { useMutation } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import type { SupportMessage } from '../../api/types';
 import { Button } from '../../components/Button';
-import { TextAreaField } from '../../components/Field';
+import { TextAreaField } from '../../components/TextAreaField';
 import { formValue } from '../../components/formErrors';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { Time } from '../../components/Time';
 
 interface Props {

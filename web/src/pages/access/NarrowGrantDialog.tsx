@@ -4,8 +4,8 @@ import { api, call } from '../../api/client';
 import type { Grant, GrantAction, GrantChange } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
-import { SelectField } from '../../components/Field';
-import { ErrorNotice } from '../../components/Notice';
+import { SelectField } from '../../components/SelectField';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { orgKey } from '../org/queries';
 import { ACTION_LABELS } from './words';
 

@@ -3,7 +3,7 @@ import { api, call } from '../../api/client';
 import type { TerminalSession } from '../../api/types';
 import { Button } from '../../components/Button';
 import { QueryState } from '../../components/QueryState';
-import { CastPlayer } from '../../terminal/lazy';
+import { LazyCastPlayer } from '../../terminal/LazyCastPlayer';
 import { parseCast } from '../../terminal/castPlayer';
 
 /**
@@ -46,7 +46,7 @@ export function RecordingPanel({
         </div>
       </div>
       <QueryState query={recording} loading="Loading the recording" failed="The recording could not be loaded">
-        {(data) => <CastPlayer key={recording.dataUpdatedAt} cast={data} label={`Recording of ${title}`} />}
+        {(data) => <LazyCastPlayer key={recording.dataUpdatedAt} cast={data} label={`Recording of ${title}`} />}
       </QueryState>
     </section>
   );

@@ -7,7 +7,7 @@ import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { KeyValues } from '../../components/KeyValues';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { PageHeader } from '../../components/PageHeader';
 import { Time } from '../../components/Time';
 import { useSignedIn } from '../../session/session';

@@ -3,7 +3,8 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../../api/client';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice, Success } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Success } from '../../components/Success';
 import { AuthLayout } from './AuthLayout';
 
 /**

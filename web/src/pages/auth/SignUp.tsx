@@ -4,9 +4,9 @@ import { Link, Navigate, useSearchParams } from 'react-router';
 import { api, call } from '../../api/client';
 import type { SignUpBody } from '../../api/types';
 import { Button } from '../../components/Button';
-import { TextField } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue } from '../../components/formErrors';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../session/session';
 import { AuthLayout } from './AuthLayout';
 

@@ -3,8 +3,8 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
-import { TextAreaField } from '../../components/Field';
-import { ErrorNotice } from '../../components/Notice';
+import { TextAreaField } from '../../components/TextAreaField';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { useStanding } from './queries';
 
 /** On every page of a suspended organisation: why, what still works, and the way to appeal. */

@@ -5,9 +5,9 @@ import { api, call } from '../../api/client';
 import type { Instance, InstanceImport } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
-import { TextField } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue } from '../../components/formErrors';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { orgKey } from '../org/queries';
 
 /** Brings an instance Steward did not launch into the servers inventory; it must accept the organisation's key. */

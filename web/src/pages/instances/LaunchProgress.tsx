@@ -4,7 +4,7 @@ import { readFacts } from '../../api/facts';
 import { EmptyState } from '../../components/EmptyState';
 import { KeyValues } from '../../components/KeyValues';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { PageHeader } from '../../components/PageHeader';
 import { Stages } from '../../components/Stages';
 import { LAUNCH_STAGE } from '../../components/status';

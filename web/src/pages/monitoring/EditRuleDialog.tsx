@@ -4,7 +4,7 @@ import { api, call } from '../../api/client';
 import type { AlertRuleChange } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { useOrg } from '../org/OrgScope';
 import type { Rule, ServerOption } from './model';
 import { readRule } from './model';

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { useOrg } from '../org/OrgScope';
 import { orgKey } from '../org/queries';
 import type { Finding } from './model';

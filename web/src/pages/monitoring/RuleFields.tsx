@@ -1,4 +1,5 @@
-import { SelectField, TextField } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
+import { TextField } from '../../components/TextField';
 import { CHARTS, metricLabel } from './queries';
 import type { Rule, ServerOption } from './model';
 

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { SoonBadge } from '../../components/Badge';
+import { SoonBadge } from '../../components/SoonBadge';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import type { Area } from '../../layout/nav';

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { SoonBadge } from '../../components/Badge';
+import { SoonBadge } from '../../components/SoonBadge';
 import { PageHeader } from '../../components/PageHeader';
 import { Time } from '../../components/Time';
 import { comingAreas } from '../../layout/nav';

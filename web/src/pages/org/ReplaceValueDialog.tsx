@@ -5,7 +5,7 @@ import type { Credential } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { formErrors, formValue } from '../../components/formErrors';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { SecretField } from '../../components/SecretField';
 import { orgKey } from './queries';
 

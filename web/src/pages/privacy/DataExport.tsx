@@ -1,7 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
-import { ErrorNotice, Success } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Success } from '../../components/Success';
 
 /** Hands a file to the browser to save; the object URL is let go of at once. */
 function save(name: string, type: string, content: string) {

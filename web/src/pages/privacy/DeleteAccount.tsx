@@ -5,9 +5,9 @@ import { api, call } from '../../api/client';
 import { forgetCsrfToken } from '../../api/csrf';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
-import { TextField } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue } from '../../components/formErrors';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { SESSION_KEY } from '../../session/session';
 
 /**

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import type { PolicyVersion } from '../../api/types';
 import { Button } from '../../components/Button';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { Time } from '../../components/Time';
 import { privacyKey } from './queries';
 

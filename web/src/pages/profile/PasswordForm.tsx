@@ -3,9 +3,10 @@ import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
 import type { PasswordChange } from '../../api/types';
 import { Button } from '../../components/Button';
-import { TextField } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue } from '../../components/formErrors';
-import { ErrorNotice, Success } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Success } from '../../components/Success';
 
 /** Changes the password. The API ends every other session of the person; this one stays signed in. */
 export function PasswordForm() {

@@ -3,9 +3,10 @@ import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
 import type { NewApiToken } from '../../api/types';
 import { Button } from '../../components/Button';
-import { SelectField, TextField } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue } from '../../components/formErrors';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { SecretOnce } from '../../components/SecretOnce';
 import { TOKENS_KEY } from './keys';
 

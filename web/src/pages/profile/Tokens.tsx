@@ -6,7 +6,7 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
-import { LiveStatus } from '../../components/Notice';
+import { LiveStatus } from '../../components/LiveStatus';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryTable } from '../../components/QueryTable';
 import type { Column } from '../../components/SimpleTable';

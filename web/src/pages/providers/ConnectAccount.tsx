@@ -4,9 +4,11 @@ import { api, call } from '../../api/client';
 import type { NewProviderAccount, ProviderAccount, ProviderKind } from '../../api/types';
 import { Button } from '../../components/Button';
 import { CopyCode } from '../../components/CopyCode';
-import { SelectField, TextField } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue, oneOf } from '../../components/formErrors';
-import { ErrorNotice, Success } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Success } from '../../components/Success';
 import { orgKey } from '../org/queries';
 
 const FIELDS = [

@@ -5,7 +5,8 @@ import type { ProviderAccount } from '../../api/types';
 import { Button } from '../../components/Button';
 import { CopyCode } from '../../components/CopyCode';
 import { formValue } from '../../components/formErrors';
-import { ErrorNotice, Success } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Success } from '../../components/Success';
 import { orgKey } from '../org/queries';
 import { sandboxAccounts } from './sandboxLines';
 

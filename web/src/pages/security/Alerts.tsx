@@ -3,7 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { Ago } from '../../components/Ago';
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
-import { SelectField } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { alertTone } from '../../components/status';

@@ -5,7 +5,7 @@ import { Ago } from '../../components/Ago';
 import { Button } from '../../components/Button';
 import { KeyValues } from '../../components/KeyValues';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { useOrg } from '../org/OrgScope';
 import { ChangeList } from './ChangeList';
 import { Counts } from './Counts';

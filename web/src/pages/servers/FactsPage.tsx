@@ -3,7 +3,7 @@ import { readFacts } from '../../api/facts';
 import { Ago } from '../../components/Ago';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { SubNav } from '../../components/SubNav';
 import { useOrg } from '../org/OrgScope';
 import { FACT_CATEGORIES } from './facts/factCategories';

@@ -5,7 +5,7 @@ import type { Server } from '../../api/types';
 import { Button } from '../../components/Button';
 import { CopyCode } from '../../components/CopyCode';
 import { Fingerprint } from '../../components/Fingerprint';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { orgKey } from '../org/queries';
 
 /**

@@ -5,7 +5,7 @@ import type { Server } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { PageHeader } from '../../components/PageHeader';
 import { SERVER_STATUS } from '../../components/status';
 import { SubNav } from '../../components/SubNav';

@@ -4,7 +4,7 @@ import { Badge } from '../../components/Badge';
 import { Fingerprint } from '../../components/Fingerprint';
 import { KeyValues } from '../../components/KeyValues';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { alertTone, SERVER_STATUS } from '../../components/status';
 import { Time } from '../../components/Time';
 import { useOrg } from '../org/OrgScope';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
-import { WebTerminal } from '../../terminal/lazy';
+import { LazyWebTerminal } from '../../terminal/LazyWebTerminal';
 import { useOrg } from '../org/OrgScope';
 import { useServerPage } from './ServerLayout';
 
@@ -24,7 +24,7 @@ export function ServerTerminal() {
       </p>
       {open ? (
         <>
-          <WebTerminal orgId={org.id} serverId={server.id} serverName={server.name} />
+          <LazyWebTerminal orgId={org.id} serverId={server.id} serverName={server.name} />
           <div className="row">
             <Button onClick={() => setOpen(false)}>Close the terminal</Button>
           </div>

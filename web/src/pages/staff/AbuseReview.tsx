@@ -3,7 +3,7 @@ import { api, call } from '../../api/client';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { PageHeader } from '../../components/PageHeader';
 import { SimpleTable } from '../../components/SimpleTable';
 

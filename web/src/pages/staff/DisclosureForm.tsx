@@ -3,9 +3,11 @@ import { useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
 import type { NewDisclosure } from '../../api/types';
 import { Button } from '../../components/Button';
-import { SelectField, TextAreaField, TextField } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
+import { TextAreaField } from '../../components/TextAreaField';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue, oneOf } from '../../components/formErrors';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import type { Disclosure, Kind } from './privacyOpsModel';
 import { KIND_LABEL } from './privacyOpsModel';
 

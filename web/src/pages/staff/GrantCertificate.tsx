@@ -4,8 +4,9 @@ import { api, call } from '../../api/client';
 import type { NewCertificate } from '../../api/types';
 import { Button } from '../../components/Button';
 import { CopyCode } from '../../components/CopyCode';
-import { TextAreaField, TextField } from '../../components/Field';
-import { ErrorNotice } from '../../components/Notice';
+import { TextAreaField } from '../../components/TextAreaField';
+import { TextField } from '../../components/TextField';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { Time } from '../../components/Time';
 
 const keyFileOf = (publicKey: string): string =>

@@ -2,9 +2,9 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
-import { TextField } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import { formValue } from '../../components/formErrors';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { splitArgv } from '../tasks/argv';
 
 interface Props {

@@ -4,8 +4,8 @@ import { api, call } from '../../api/client';
 import { readFacts } from '../../api/facts';
 import { Ago } from '../../components/Ago';
 import { Button } from '../../components/Button';
-import { SelectField } from '../../components/Field';
-import { ErrorNotice } from '../../components/Notice';
+import { SelectField } from '../../components/SelectField';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { FACT_CATEGORIES } from '../servers/facts/factCategories';
 import { GrantFoundSecrets } from './GrantFoundSecrets';
 

@@ -6,7 +6,8 @@ import type { StaffInstanceAction as Action } from '../../api/types';
 import { Badge, type Tone } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { LiveStatus } from '../../components/LiveStatus';
 import { SimpleTable } from '../../components/SimpleTable';
 import { staffKey } from './queries';
 

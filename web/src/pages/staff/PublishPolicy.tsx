@@ -4,9 +4,11 @@ import { api, call } from '../../api/client';
 import type { NewPolicy } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
-import { TextAreaField, TextField } from '../../components/Field';
+import { TextAreaField } from '../../components/TextAreaField';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue } from '../../components/formErrors';
-import { ErrorNotice, LiveStatus } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { LiveStatus } from '../../components/LiveStatus';
 
 export function PublishPolicy() {
   const [draft, setDraft] = useState<NewPolicy | null>(null);

@@ -5,10 +5,10 @@ import type { StaffAuditQuery } from '../../api/types';
 import { AuditTable } from '../../components/AuditTable';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
-import { TextField } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue } from '../../components/formErrors';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { PageHeader } from '../../components/PageHeader';
 import { Pager, useCursorPager } from '../../components/Pager';
 

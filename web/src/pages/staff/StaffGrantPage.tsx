@@ -5,13 +5,13 @@ import { api, call } from '../../api/client';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { SelectField } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import { KeyValues } from '../../components/KeyValues';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { PageHeader } from '../../components/PageHeader';
 import { Time } from '../../components/Time';
-import { WebTerminal } from '../../terminal/lazy';
+import { LazyWebTerminal } from '../../terminal/LazyWebTerminal';
 import { useNow } from '../access/useNow';
 import { ACTION_LABELS, REASON_LABELS, remaining, STATE_LOOK } from '../access/words';
 import { GrantCertificate } from './GrantCertificate';
@@ -121,7 +121,7 @@ export function StaffGrantPage() {
         {active && !mayTerminal && <p className="muted">This grant does not allow the web terminal.</p>}
         {/* Kept mounted after the grant ends, so the person reads why the session closed. */}
         {terminalServer && (
-          <WebTerminal
+          <LazyWebTerminal
             key={terminalServer.id}
             orgId={g.orgId}
             serverId={terminalServer.id}

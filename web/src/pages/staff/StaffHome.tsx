@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
-import { Badge, SoonBadge } from '../../components/Badge';
+import { Badge } from '../../components/Badge';
+import { SoonBadge } from '../../components/SoonBadge';
 import { PageHeader } from '../../components/PageHeader';
 import { STAFF_AREAS, staffComingAreas } from '../../layout/nav';
 import { useSignedIn } from '../../session/session';

@@ -4,7 +4,7 @@ import { api, call } from '../../api/client';
 import type { OutboxMail } from '../../api/types';
 import { Badge, type Tone } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
-import { SelectField } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryTable } from '../../components/QueryTable';
 import type { Column } from '../../components/SimpleTable';

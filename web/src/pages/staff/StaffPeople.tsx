@@ -6,10 +6,10 @@ import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { EmptyState } from '../../components/EmptyState';
-import { TextField } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import { formErrors, formValue } from '../../components/formErrors';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { PageHeader } from '../../components/PageHeader';
 import { SimpleTable } from '../../components/SimpleTable';
 

@@ -2,9 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
 import { Button } from '../../components/Button';
-import { TextField } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import { Loading } from '../../components/Loading';
-import { ErrorNotice, Success } from '../../components/Notice';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Success } from '../../components/Success';
 import { PageHeader } from '../../components/PageHeader';
 
 /** The confidentiality undertaking: read it, and accept it with a fresh one-time code to make your roles active. */

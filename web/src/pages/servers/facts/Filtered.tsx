@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { TextField } from '../../../components/Field';
+import { TextField } from '../../../components/TextField';
 import { SHOWN } from './format';
 
 /** A long list with a filter box: only the first rows that match are drawn, and the count says so. */

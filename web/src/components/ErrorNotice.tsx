@@ -1,4 +1,3 @@
-import type { ReactNode } from 'react';
 import { isApiError, nextStepFor } from '../api/errors';
 import { Button } from './Button';
 
@@ -29,27 +28,6 @@ export function ErrorNotice({ error, title = 'That did not work', onRetry }: Pro
           Try again
         </Button>
       )}
-    </div>
-  );
-}
-
-/** A form-level message for success, announced politely to screen readers. */
-export function Success({ children }: { children: ReactNode }) {
-  return (
-    <p className="notice notice-ok" role="status">
-      {children}
-    </p>
-  );
-}
-
-/**
- * A live region that is always in the page (so screen readers notice when it changes) and shows its message
- * visibly too: the result of an action that has no other place on the page.
- */
-export function LiveStatus({ message }: { message: string }) {
-  return (
-    <div role="status" aria-live="polite" className={message ? 'notice notice-ok' : 'live-empty'}>
-      {message}
     </div>
   );
 }
