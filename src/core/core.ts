@@ -6,19 +6,20 @@ import { ORG_CA_KEYS_SEALED, registerAccess, SUPPORT_MESSAGES_SEALED, TERMINAL_C
 import { registerAlerts } from './alerts/index.js';
 import { registerAudit, registerAuditReader } from './audit/index.js';
 import { CREDENTIALS_SEALED, registerCredentials } from './credentials/index.js';
+import { createAbuseFindings, createIncidentFacts } from './detection/index.js';
 import { DISCOVERED_SECRETS_SEALED, registerDiscovery } from './discovery/index.js';
 import { createHooks } from './hooks.js';
 import { registerJobs, workerIdentity } from './jobs/index.js';
 import { registerLedger } from './ledger/index.js';
 import { MONITORING_SETTINGS_SEALED, registerMonitoring } from './monitoring/index.js';
 import { OUTBOX_SEALED, registerNotify } from './notify/index.js';
-import { INVITATIONS_SEALED, registerOrgs } from './orgs/index.js';
+import { createOrgsPrivacy, INVITATIONS_SEALED, registerOrgs } from './orgs/index.js';
 import { registerPrivacy } from './privacy/index.js';
 import { PROVIDER_ACCOUNTS_SEALED, registerProvisioning } from './provisioning/index.js';
 import { registerScheduling, withStartupLock } from './scheduling/index.js';
-import { ORG_KEYS_SEALED, registerServers, SERVERS_SEALED } from './servers/index.js';
+import { createServersUsage, ORG_KEYS_SEALED, registerServers, SERVERS_SEALED } from './servers/index.js';
 import { registerTasks, SERVER_SECRETS_SEALED } from './tasks/index.js';
-import { registerUsers, USERS_SEALED } from './users/index.js';
+import { createSignUpService, registerUsers, USERS_SEALED } from './users/index.js';
 import { registerVault, type SealedColumnSpec } from './vault/index.js';
 import {
   BACKUP_KEYS_SEALED,
@@ -32,12 +33,8 @@ import {
   registerBilling,
   type BackupsPort,
 } from './billing/index.js';
-import { createAbuseFindings } from './detection/abuse.js';
-import { createOrgsPrivacy } from './orgs/orgs.privacy.js';
 import { createRecommendationReads, registerRecommendations } from './recommendations/index.js';
-import { createServersUsage } from './servers/servers.usage.js';
 import { createOrgStanding, registerTrust, type NewSignal } from './trust/index.js';
-import { createSignUpService } from './users/signup.service.js';
 
 export interface CoreDeps {
   readonly config: Config;
@@ -197,8 +194,7 @@ export function createCore(deps: CoreDeps) {
     credentials,
     ledger,
     instances: provisioning.instances,
-    // detection is built with monitoring below; a grant looks its incident up only when it is opened
-    incident: (orgId, id) => monitoring.detection.incidentFacts(orgId, id),
+    incident: createIncidentFacts({ db }), // detection: a suspicious-activity grant's incident, read when it opens
     undertakings: privacy.undertakings, // privacy: no grant without the current confidentiality undertaking
     hooks,
   });

@@ -49,7 +49,7 @@ export interface AccessDeps {
   readonly discovery: Pick<DiscoveryService, 'underGrant'>;
   readonly credentials: Pick<CredentialsService, 'openCredential' | 'getCredential' | 'listUnderGrant'>;
   readonly ledger: Pick<LedgerService, 'list'>;
-  /** The detection module's incidents (built after this module, so looked up when a grant is opened). */
+  /** An incident's state and servers (detection's plain read), looked up when a suspicious-activity grant opens. */
   readonly incident: (orgId: string, incidentId: string) => Promise<IncidentFacts | undefined>;
   /** Access subscribes to `beforeLogin`: every SSH login under a staff grant is checked when it happens. */
   readonly hooks: HookSubscriber;

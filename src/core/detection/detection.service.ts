@@ -250,14 +250,6 @@ export function createDetectionService(deps: DetectionDeps) {
       setIncident(actor, orgId, id, 'acknowledged', ctx),
     closeIncident: (actor: Actor, orgId: string, id: string, ctx: RequestContext) =>
       setIncident(actor, orgId, id, 'closed', ctx),
-    /** For the access module: an incident's state and servers (no authorisation: the caller checks its own). */
-    async incidentFacts(orgId: string, id: string) {
-      const row = await detectionStore.incident(db, orgId, id);
-      if (!row) return undefined;
-      const findings = await detectionStore.findingsOfIncidents(db, [id]);
-      const serverIds = [...new Set(findings.map((f) => f.server_id).filter((s): s is string => s !== null))];
-      return { status: row.status, serverIds };
-    },
     /** An owner asks the operator's security team to look: a suspicious-activity grant for the incident's servers. */
     async requestGrant(actor: Actor, orgId: string, id: string, ctx: RequestContext): Promise<IncidentView> {
       await deps.orgs.requireMember(actor, orgId, 'owner', ctx);

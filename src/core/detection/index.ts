@@ -11,3 +11,7 @@ export function registerDetection(deps: DetectionDeps) {
 
 export type { DetectionService } from './detection.service.js';
 export type { SuspiciousActivityGrants } from './recorder.js';
+
+// Plain reads core hands to modules built before monitoring: the abuse review (trust) and grants (access).
+export { createAbuseFindings } from './abuse.js';
+export { createIncidentFacts } from './incident-facts.js';

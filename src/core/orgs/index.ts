@@ -19,3 +19,4 @@ export function registerOrgs(deps: OrgsModuleDeps) {
 }
 
 export { INVITATIONS_SEALED } from './orgs.store.js';
+export { createOrgsPrivacy } from './orgs.privacy.js';

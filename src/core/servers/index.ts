@@ -75,3 +75,4 @@ export function registerServers(deps: ServersModuleDeps) {
 }
 
 export { ORG_KEYS_SEALED, SERVERS_SEALED } from './servers.store.js';
+export { createServersUsage } from './servers.usage.js';

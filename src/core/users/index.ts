@@ -28,3 +28,4 @@ export function registerUsers(deps: UsersModuleDeps) {
 }
 
 export { USERS_SEALED } from './users.store.js';
+export { createSignUpService } from './signup.service.js';
