@@ -143,14 +143,16 @@ export function registerBackups(deps: BackupsDeps) {
    * Queues alert mail in the caller's transaction. The recipients are read before it opens: on SQLite a read on
    * the pool while the transaction holds the one connection would wait for ever.
    */
-  async function mail(
-    trx: Executor,
-    recipients: readonly string[],
-    orgId: string,
-    template: string,
-    key: string,
-    vars: Record<string, string>,
-  ) {
+  async function mail(args: {
+    readonly trx: Executor;
+    readonly recipients: readonly string[];
+    readonly orgId: string;
+    readonly template: string;
+    /** Each recipient's mail is deduplicated by `<key>:<index>`. */
+    readonly key: string;
+    readonly vars: Record<string, string>;
+  }) {
+    const { trx, recipients, orgId, template, key, vars } = args;
     for (const [i, to] of recipients.entries())
       await deps.notify.queueMail(trx, {
         to,
@@ -389,12 +391,19 @@ export function registerBackups(deps: BackupsDeps) {
           },
           trx,
         );
-        await mail(trx, recipients, run.org_id, 'backups.failed', `backup_failed:${alert}`, {
-          server: server?.name ?? plan.server_id,
-          plan: plan.name,
-          at: clock.iso(),
-          message: e.message,
-          url: consoleUrl(plan.server_id),
+        await mail({
+          trx,
+          recipients,
+          orgId: run.org_id,
+          template: 'backups.failed',
+          key: `backup_failed:${alert}`,
+          vars: {
+            server: server?.name ?? plan.server_id,
+            plan: plan.name,
+            at: clock.iso(),
+            message: e.message,
+            url: consoleUrl(plan.server_id),
+          },
         });
       }
       await deps.audit.record(trx, {
@@ -446,12 +455,19 @@ export function registerBackups(deps: BackupsDeps) {
           },
           trx,
         );
-        await mail(trx, recipients, repo.org_id, 'backups.check_failed', `backup_check:${alert}`, {
-          repository: repo.name,
-          at: clock.iso(),
-          message: out.error ?? '',
-          damaged: damaged ? 'yes' : 'no',
-          url: consoleUrl(null),
+        await mail({
+          trx,
+          recipients,
+          orgId: repo.org_id,
+          template: 'backups.check_failed',
+          key: `backup_check:${alert}`,
+          vars: {
+            repository: repo.name,
+            at: clock.iso(),
+            message: out.error ?? '',
+            damaged: damaged ? 'yes' : 'no',
+            url: consoleUrl(null),
+          },
         });
       }
       await deps.audit.record(trx, {
@@ -707,12 +723,19 @@ export function registerBackups(deps: BackupsDeps) {
             },
             trx,
           );
-          await mail(trx, recipients, p.org_id, 'backups.late', `backup_late:${alert}`, {
-            server: server?.name ?? p.server_id,
-            plan: p.name,
-            since: p.last_ok_at ?? `its creation (${p.created_at})`,
-            every: `${p.interval_minutes} minutes`,
-            url: consoleUrl(p.server_id),
+          await mail({
+            trx,
+            recipients,
+            orgId: p.org_id,
+            template: 'backups.late',
+            key: `backup_late:${alert}`,
+            vars: {
+              server: server?.name ?? p.server_id,
+              plan: p.name,
+              since: p.last_ok_at ?? `its creation (${p.created_at})`,
+              every: `${p.interval_minutes} minutes`,
+              url: consoleUrl(p.server_id),
+            },
           });
         });
         flagged++;

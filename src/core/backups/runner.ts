@@ -386,17 +386,17 @@ export function createRunner(deps: RunnerDeps) {
         ];
         return { changes, total: changes.length, bytes: 0 };
       }
-      return streamRestore(
+      return streamRestore({
         target,
         pw,
-        req.snapshotId,
+        snapshotId: req.snapshotId,
         entry,
-        restoreDbArgv(access),
+        argv: restoreDbArgv(access),
         stdin,
         withServer,
         progress,
-        opts.signal,
-      );
+        signal: opts.signal,
+      });
     }
 
     const members = (req.paths ?? []).map((p) => p.replace(/^\/+/, ''));
@@ -431,31 +431,34 @@ export function createRunner(deps: RunnerDeps) {
       }
       return { changes, total, bytes: 0 };
     }
-    return streamRestore(
+    return streamRestore({
       target,
       pw,
-      req.snapshotId,
+      snapshotId: req.snapshotId,
       entry,
-      untarArgv(into, members),
-      undefined,
+      argv: untarArgv(into, members),
+      stdin: undefined,
       withServer,
       progress,
-      opts.signal,
-    );
+      signal: opts.signal,
+    });
   }
 
   /** restic dump → the server's stdin; the stream ends only after restic succeeded, or the command is killed. */
-  async function streamRestore(
-    target: ResticTarget,
-    pw: Secret<string>,
-    snapshotId: string,
-    entry: string,
-    argv: Argv,
-    stdin: Secret<string> | undefined,
-    withServer: <T>(fn: (s: RemoteSession) => Promise<T>) => Promise<T>,
-    progress: (p: Record<string, unknown>, force?: boolean) => void,
-    signal: AbortSignal,
-  ): Promise<{ changes: PlannedChange[]; total: number; bytes: number }> {
+  async function streamRestore(args: {
+    readonly target: ResticTarget;
+    readonly pw: Secret<string>;
+    readonly snapshotId: string;
+    readonly entry: string;
+    /** The command on the server that reads the stream from its stdin. */
+    readonly argv: Argv;
+    /** Sent before the stream (the database password), or undefined. */
+    readonly stdin: Secret<string> | undefined;
+    readonly withServer: <T>(fn: (s: RemoteSession) => Promise<T>) => Promise<T>;
+    readonly progress: (p: Record<string, unknown>, force?: boolean) => void;
+    readonly signal: AbortSignal;
+  }): Promise<{ changes: PlannedChange[]; total: number; bytes: number }> {
+    const { target, pw, snapshotId, entry, argv, stdin, withServer, progress, signal } = args;
     const pipe = new PassThrough();
     const proc = await deps.restic.start(target, pw, ['dump', snapshotId, `/${entry}`], { stdoutSink: pipe, signal });
     const abort = new AbortController();

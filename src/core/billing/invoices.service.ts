@@ -99,7 +99,6 @@ export function createInvoicesService(deps: InvoicesDeps) {
     });
   }
 
-  /** Writes a document with its number, audit event and mail, all in one transaction. */
   /** Who gets the mail and the organisation's name, read before the transaction (inside it only `trx` is used). */
   async function mailPlan(orgId: string, billTo: BillingContact | undefined) {
     return {
@@ -108,14 +107,16 @@ export function createInvoicesService(deps: InvoicesDeps) {
     };
   }
 
-  async function write(
-    trx: Executor,
-    row: Omit<BillingInvoicesTable, 'number' | 'bill_to_sealed'>,
-    billTo: (BillingContact & { country: string }) | undefined,
-    actor: { type: 'system' | 'staff'; id?: string },
-    plan: Awaited<ReturnType<typeof mailPlan>>,
-    ctx: RequestContext,
-  ): Promise<BillingInvoicesTable> {
+  /** Writes a document with its number, audit event and mail, all in one transaction. */
+  async function write(args: {
+    readonly trx: Executor;
+    readonly row: Omit<BillingInvoicesTable, 'number' | 'bill_to_sealed'>;
+    readonly billTo: (BillingContact & { country: string }) | undefined;
+    readonly actor: { type: 'system' | 'staff'; id?: string };
+    readonly plan: Awaited<ReturnType<typeof mailPlan>>;
+    readonly ctx: RequestContext;
+  }): Promise<BillingInvoicesTable> {
+    const { trx, row, billTo, actor, plan, ctx } = args;
     const series = row.kind === 'invoice' ? settings.invoicePrefix : settings.creditNotePrefix;
     const year = yearOf(row.issued_at);
     const n = await billingStore.nextNumber(trx, `${row.kind}:${series}:${year}`);
@@ -235,9 +236,9 @@ export function createInvoicesService(deps: InvoicesDeps) {
     try {
       return await db.transaction().execute(async (trx) => {
         if (await billingStore.invoiceByDedupe(trx, dedupe)) return billingStore.invoiceByDedupe(trx, dedupe);
-        return write(
+        return write({
           trx,
-          {
+          row: {
             id,
             customer_org_id: orgId,
             kind: 'invoice',
@@ -265,7 +266,7 @@ export function createInvoicesService(deps: InvoicesDeps) {
           actor,
           plan,
           ctx,
-        );
+        });
       });
     } catch (err) {
       // Another worker issued it first (the unique key refused ours, and our number went back with the rollback).
@@ -372,9 +373,9 @@ export function createInvoicesService(deps: InvoicesDeps) {
             'STEWARD_BILLING_OVER_CREDIT',
             `A credit of ${formatMinor(net + tax, exp)} (with tax) is more than the ${formatMinor(creditable, exp)} left to credit on ${invoice.number}.`,
           );
-        const written = await write(
+        const written = await write({
           trx,
-          {
+          row: {
             id,
             customer_org_id: invoice.customer_org_id,
             kind: 'credit_note',
@@ -409,11 +410,11 @@ export function createInvoicesService(deps: InvoicesDeps) {
             overdue_flagged_at: null,
             issued_by: actor.userId,
           },
-          billTo ?? undefined,
-          { type: 'staff', id: actor.userId },
+          billTo: billTo ?? undefined,
+          actor: { type: 'staff', id: actor.userId },
           plan,
           ctx,
-        );
+        });
         const after = balanceOf(invoice, [...credits, written], payments);
         if (after === 0n) {
           const fullyCredited = net + tax === creditable && payments.every((p) => p.status !== 'succeeded');

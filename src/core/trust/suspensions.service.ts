@@ -61,15 +61,16 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
     };
   }
 
-  async function mailMembers(
-    trx: Executor,
-    orgId: string,
-    template: string,
-    vars: Record<string, string>,
-    dedupe: string,
-    audience: Awaited<ReturnType<typeof audienceOf>>,
-  ) {
-    const { orgName, people } = audience;
+  async function mailMembers(args: {
+    readonly trx: Executor;
+    readonly orgId: string;
+    readonly template: string;
+    readonly vars: Record<string, string>;
+    readonly dedupe: string;
+    readonly audience: Awaited<ReturnType<typeof audienceOf>>;
+  }) {
+    const { trx, orgId, template, vars, dedupe } = args;
+    const { orgName, people } = args.audience;
     for (const [id, p] of people)
       await deps.notify.queueMail(trx, {
         to: p.email,
@@ -90,7 +91,7 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
   ): Promise<SuspensionView> {
     requireReviewer(actor);
     if ((await deps.orgs.namesOf([orgId])).size === 0) throw notFound('The organisation');
-    const people = await audienceOf(orgId);
+    const audience = await audienceOf(orgId);
     const now = clock.iso();
     const row: OrgSuspensionsTable = {
       id: newId('susp', clock.nowMs()),
@@ -124,7 +125,14 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
         },
         ctx,
       );
-      await mailMembers(trx, orgId, 'trust.suspended', { reason: row.reason }, `suspended:${row.id}`, people);
+      await mailMembers({
+        trx,
+        orgId,
+        template: 'trust.suspended',
+        vars: { reason: row.reason },
+        dedupe: `suspended:${row.id}`,
+        audience,
+      });
     });
     await deps.onSuspended?.(orgId);
     return (await view([row]))[0]!;
@@ -132,7 +140,7 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
 
   async function reinstate(actor: Actor, orgId: string, note: string, ctx: RequestContext): Promise<SuspensionView> {
     requireReviewer(actor);
-    const people = await audienceOf(orgId);
+    const audience = await audienceOf(orgId);
     const id = await db.transaction().execute(async (trx) => {
       const active = await trustStore.activeSuspension(trx, orgId);
       if (!active) throw new AppError('STEWARD_CONFLICT', 'The organisation is not suspended.');
@@ -152,7 +160,14 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
         },
         ctx,
       );
-      await mailMembers(trx, orgId, 'trust.reinstated', { note }, `reinstated:${active.id}`, people);
+      await mailMembers({
+        trx,
+        orgId,
+        template: 'trust.reinstated',
+        vars: { note },
+        dedupe: `reinstated:${active.id}`,
+        audience,
+      });
       return active.id;
     });
     const rows = await trustStore.suspensionsOf(db, orgId);
@@ -188,8 +203,8 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
           'An appeal is already open for this suspension; add to it in its support request.',
           { supportRequestId: active.appeal_request_id },
         );
-      const people = await audienceOf(orgId);
-      const author = people.people.get(actor.userId)?.name ?? 'A member';
+      const audience = await audienceOf(orgId);
+      const author = audience.people.get(actor.userId)?.name ?? 'A member';
       const requestId = await db.transaction().execute(async (trx) => {
         const id = await deps.openAppeal(trx, {
           orgId,
@@ -209,14 +224,14 @@ export function createSuspensionsService(deps: SuspensionsDeps) {
           },
           ctx,
         );
-        await mailMembers(
+        await mailMembers({
           trx,
           orgId,
-          'trust.appealed',
-          { author, url: `${deps.publicUrl}/orgs/${orgId}/support/${id}` },
-          `appealed:${active.id}`,
-          people,
-        );
+          template: 'trust.appealed',
+          vars: { author, url: `${deps.publicUrl}/orgs/${orgId}/support/${id}` },
+          dedupe: `appealed:${active.id}`,
+          audience,
+        });
         return id;
       });
       return { supportRequestId: requestId };
