@@ -1,3 +1,4 @@
+// Engine: SQLite only: the compiled CLI (migrate, first operator, serve, stop); the stores it uses run on both engines elsewhere (docs/testing.md).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -112,6 +113,11 @@ describe('steward CLI', () => {
       const outbox = await runCli(['outbox', '--to', 'cli@example.com'], env);
       expect(outbox.code, outbox.stderr).toBe(0);
       const token = /\/confirm#([A-Za-z0-9_-]+)/.exec(outbox.stdout)?.[1];
+      const mails = await runCli(['outbox', '--to', 'cli@example.com', '--json'], env);
+      expect(mails.code, mails.stderr).toBe(0);
+      expect(JSON.parse(mails.stdout)).toEqual([
+        expect.objectContaining({ template: 'account.confirm', text: expect.stringContaining(`/confirm#${token}`) }),
+      ]);
       const confirmed = await fetch(`${url}/api/auth/confirm`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -130,6 +136,11 @@ describe('steward CLI', () => {
       expect(who.code, who.stderr).toBe(0);
       expect(who.stdout).toContain('Cli User <cli@example.com>');
       expect(who.stdout).toContain('Cli Org');
+      const recipes = await runCli(['tasks', 'recipes', '--json'], env);
+      expect(recipes.code, recipes.stderr).toBe(0);
+      expect(JSON.parse(recipes.stdout)).toContainEqual(
+        expect.objectContaining({ id: 'initial-setup', kind: 'state' }),
+      );
       const ls = await runCli(['orgs', 'ls', '--json'], env);
       expect(JSON.parse(ls.stdout)).toEqual([expect.objectContaining({ name: 'Cli Org', role: 'owner' })]);
       // Deleting the organisation takes the password again: the stored token alone is not enough.

@@ -277,11 +277,13 @@ export function registerFleetCommands(program: Command, env: Env): void {
   tasks
     .command('recipes')
     .description('list the recipes')
-    .action(async () => {
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
       const { data } = await client()<{ recipes: { id: string; title: string; kind: string }[] }>(
         'GET',
         '/api/recipes',
       );
+      if (opts.json) return say(JSON.stringify(data.recipes, null, 2));
       for (const r of data.recipes) say(`${r.id.padEnd(26)} ${r.title} (${r.kind})`);
     });
   tasks

@@ -160,12 +160,14 @@ export function registerLocalCommands(program: Command, env: Env): void {
     .command('outbox')
     .description('show the mail Steward wrote to an address (sent, or held when no SMTP server is configured)')
     .requiredOption('--to <email>', 'the recipient')
-    .action(async (opts: { to: string }) => {
+    .option('--json', 'print JSON')
+    .action(async (opts: { to: string; json?: boolean }) => {
       const runtime = await openLocal(env, { migrate: 'require', logLevel: 'warn' });
       try {
         requireUnsealed(runtime);
         const { core } = runtime;
         const mails = await core.notify.mailsTo(core.vault.emailIndex(opts.to));
+        if (opts.json) return say(JSON.stringify(mails, null, 2));
         if (mails.length === 0) say(`No mail to ${opts.to}.`);
         for (const m of mails) say(`--- ${m.createdAt} · ${m.status} · ${m.subject}\n${m.text}`);
       } finally {
