@@ -12,9 +12,12 @@ export default defineConfig({
       'dist',
       // PostgreSQL and SQLite through testkit/db.ts
       'src/core/jobs/pgboss.test.ts',
+      'src/core/jobs/slots.test.ts',
       'src/core/scheduling/scheduler.test.ts',
-      // runs the whole discovery script under bash, dash and busybox
+      // run the discovery script, or parts of it, under bash, dash and busybox
       'src/core/discovery/collect/script.test.ts',
+      'src/core/discovery/collect/os.test.ts',
+      'src/core/discovery/collect/prologue.test.ts',
     ],
     pool: 'threads',
     testTimeout: 20_000,
