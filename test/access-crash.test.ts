@@ -1,3 +1,4 @@
+// Engine: SQLite only: a Steward killed mid-session and the recording it leaves; the access stores run on both engines in access-grants and tenant-isolation (docs/testing.md).
 import type { Json } from '../testkit/client.js';
 /**
  * docs/decisions/0008-access.md: a Steward process killed with SIGKILL in the middle of a terminal session leaves a playable

@@ -1,3 +1,4 @@
+// Engine: SQLite only: a worker killed mid-backup and what it leaves in the restic repository; the backup rows run on both engines in backups (docs/testing.md).
 /**
  * A Steward worker killed with `kill -9` in the middle of a backup, on a real host, on SQLite (the run and job
  * rows are the same on both engines; what matters here is the repository and the process): once with restic

@@ -1,3 +1,4 @@
+// Engine: SQLite only: the console in a browser; its stores run on both engines elsewhere (docs/testing.md).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks, makeCanaries } from '../testkit/canary.js';

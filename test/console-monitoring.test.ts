@@ -1,3 +1,4 @@
+// Engine: SQLite only: the console in a browser; its stores run on both engines elsewhere (docs/testing.md).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
@@ -5,6 +6,7 @@ import { signUp, type SignedUp } from '../testkit/client.js';
 import { launchChromium, openPage, screenshot, seriousAxeViolations } from '../testkit/browser.js';
 import { signInThroughConsole, startConsoleSteward, type ConsoleSteward } from '../testkit/console.js';
 import { useFleet } from '../testkit/fleet.js';
+import { until } from '../testkit/wait.js';
 
 const PASSWORD = 'a long enough passphrase';
 const INCIDENT = 'New account with uid 0: toor';
@@ -47,13 +49,11 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
     });
     expect(res.status, res.raw).toBe(202);
     serverId = res.body.id;
-    for (
-      let i = 0;
-      i < 1800 && (await owner.client.get(`/api/orgs/${owner.orgId}/servers/${serverId}`)).body.status !== 'ready';
-      i++
-    )
-      await sleep(100);
-    expect((await owner.client.get(`/api/orgs/${owner.orgId}/servers/${serverId}`)).body.status).toBe('ready');
+    await until(
+      'web-1 to be ready',
+      async () => (await owner.client.get(`/api/orgs/${owner.orgId}/servers/${serverId}`)).body.status === 'ready',
+      { timeoutMs: 180_000 },
+    );
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
@@ -109,6 +109,7 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
         expect(target?.enabled).toBe(1);
 
         // 2. Three samples, the slots 10 s apart (the shortest interval), so every series has several points.
+        // This loop paces the samples; it waits for nothing.
         for (let i = 0; i < 3; i++) {
           if (i > 0) await sleep(10_500);
           await env.s.core.monitoring.tick();

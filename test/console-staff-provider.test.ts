@@ -1,3 +1,4 @@
+// Engine: SQLite only: the console in a browser; its stores run on both engines elsewhere (docs/testing.md).
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

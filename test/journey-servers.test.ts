@@ -1,4 +1,4 @@
-// Engine: SQLite only: what this checks happens on real hosts and in the SSH gateway; its stores run on both engines elsewhere (docs/testing.md).
+// Engine: PostgreSQL only: one real-host journey on pg-boss and the PostgreSQL stores; servers, tasks and discovery run the same work on SQLite (docs/testing.md).
 /**
  * The servers journey through the API, on three real isolated hosts: add them, watch Steward enrol and discover
  * them, run initial setup on all three with live progress, see it change nothing the second time, and see the

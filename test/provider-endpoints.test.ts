@@ -1,8 +1,9 @@
+// Engine: SQLite only: the drivers check endpoint addresses before a socket opens; the provisioning stores run on both engines in provisioning-credentials (docs/testing.md).
 /**
- * Server-side request forgery through provider endpoints (SECURITY E4): a name that resolves to this machine, and
- * this machine's own interface addresses, never get a connection, whichever driver (the AWS SDK's client or the
- * ElasticStack transport) would send it; and when a connection does fail, the answer reads the same whether
- * something listened there or not.
+ * Server-side request forgery through provider endpoints (docs/decisions/0014-address-policy.md): a name that
+ * resolves to this machine, and this machine's own interface addresses, never get a connection, whichever driver
+ * (the AWS SDK's client or the ElasticStack transport) would send it; and when a connection does fail, the answer
+ * reads the same whether something listened there or not.
  */
 import { lookup } from 'node:dns/promises';
 import { createServer, type Server, type Socket } from 'node:net';

@@ -1,3 +1,4 @@
+// Engine: SQLite only: the API's checks and the sandbox clouds' answers; the provider-account store runs on both engines in provisioning-credentials (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import type { TestSteward } from '../testkit/steward.js';

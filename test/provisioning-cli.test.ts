@@ -1,3 +1,4 @@
+// Engine: SQLite only: CLI output over the API; the provisioning stores run on both engines in provisioning-credentials (docs/testing.md).
 import { DescribeInstancesCommand, DescribeRegionsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../testkit/cli.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import type { TestSteward } from '../testkit/steward.js';
-import { EC2_IMAGE, startFakeClouds, startProvisioningSteward, until } from '../testkit/provisioning-e2e.js';
+import { EC2_IMAGE, startFakeClouds, startProvisioningSteward } from '../testkit/provisioning-e2e.js';
+import { until } from '../testkit/wait.js';
 
 type Clouds = Awaited<ReturnType<typeof startFakeClouds>>;
 
@@ -146,7 +148,7 @@ describe('provisioning from the command line', () => {
         const v = (await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${ec2}/launches/cli-1`)).body;
         return v.instanceId ? v : undefined;
       },
-      60_000,
+      { timeoutMs: 60_000 },
     );
     instanceId = l.instanceId;
     const ls = await cli(['instances', 'ls']);
@@ -156,8 +158,7 @@ describe('provisioning from the command line', () => {
       'running',
       async () =>
         (await cli(['instances', 'ls'])).stdout.includes(`${instanceId}  cli-1  running`) ? true : undefined,
-      30_000,
-      500,
+      { timeoutMs: 30_000, everyMs: 500 },
     );
     // Two of the accounts are the same sandbox account, so the name alone is ambiguous.
     const ambiguous = await cli(['instances', 'stop', 'cli-1']);
@@ -187,12 +188,10 @@ describe('provisioning from the command line', () => {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
-      await until(
-        'export lines',
-        async () => (stdout.includes('export ELASTICHOSTS_KEY=') ? true : undefined),
-        300_000,
-        100,
-      );
+      await until('export lines', async () => (stdout.includes('export ELASTICHOSTS_KEY=') ? true : undefined), {
+        timeoutMs: 300_000,
+        everyMs: 100,
+      });
       const vars = Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
       for (const name of [
         'AWS_ENDPOINT_URL_EC2',
@@ -226,8 +225,7 @@ describe('provisioning from the command line', () => {
             ?.Name === 'running'
             ? true
             : undefined,
-        60_000,
-        200,
+        { timeoutMs: 60_000, everyMs: 200 },
       );
       expect(hostsOf(child.pid!).length).toBe(1);
     } finally {

@@ -3,7 +3,8 @@ import { findLeaks, makeCanaries, type CanarySet } from '../testkit/canary.js';
 import { seenResponses, signUp, type SignedUp } from '../testkit/client.js';
 import { dumpDatabase, ENGINES } from '../testkit/db.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
-import { EC2_IMAGE, startFakeClouds, until } from '../testkit/provisioning-e2e.js';
+import { EC2_IMAGE, startFakeClouds } from '../testkit/provisioning-e2e.js';
+import { until } from '../testkit/wait.js';
 
 type Clouds = Awaited<ReturnType<typeof startFakeClouds>>;
 
@@ -103,7 +104,7 @@ describe.each(ENGINES)('provider credentials stay sealed (%s)', (engine) => {
         const v = (await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${ec2.body.id}/launches/canary-1`)).body;
         return v.instanceId && v.serverId ? v : undefined;
       },
-      60_000,
+      { timeoutMs: 60_000 },
     );
     await a.client.post(`/api/orgs/${a.orgId}/provider-accounts/${ec2.body.id}/instances/${l.instanceId}/stop`);
     await s.core.provisioning.sync.syncNow();

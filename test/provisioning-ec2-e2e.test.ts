@@ -1,3 +1,4 @@
+// Engine: SQLite only: the EC2 sandbox, the AWS SDK and a real host; the provisioning stores run on both engines in provisioning-credentials (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxClouds } from '../src/sandbox/clouds.js';
 import { launcherInstanceHosts } from '../src/sandbox/instance-hosts.js';
@@ -12,13 +13,13 @@ import {
   launchSettled,
   startClouds,
   startProvisioningSteward,
-  until,
   factsOf,
   substitutingHostKeys,
   type AuditEntry,
   type CredentialUse,
   type LaunchBody,
 } from '../testkit/provisioning-e2e.js';
+import { until } from '../testkit/wait.js';
 
 /**
  * The whole path on EC2, through the HTTP API, the real AWS SDK, the EC2 sandbox and a real isolated SSH host:

@@ -1,3 +1,4 @@
+// Engine: SQLite only: the ElasticStack sandbox and a real host; the provisioning stores run on both engines in provisioning-credentials (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secret } from '../src/kernel/secret.js';
 import { getDriver } from '../src/providers/index.js';
@@ -15,10 +16,10 @@ import {
   launchSettled,
   startClouds,
   startProvisioningSteward,
-  until,
   type CredentialUse,
   type LaunchBody,
 } from '../testkit/provisioning-e2e.js';
+import { until } from '../testkit/wait.js';
 
 /** The same path on the ElasticStack sandbox, plus importing a server that was created outside Steward. */
 describe('provisioning on the ElasticHosts sandbox with real hosts', () => {

@@ -1,3 +1,4 @@
+// Engine: SQLite only: per-organisation retries and pacing in the provider drivers, no store behaviour (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import type { TestSteward } from '../testkit/steward.js';

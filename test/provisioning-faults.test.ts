@@ -1,3 +1,4 @@
+// Engine: SQLite only: provider faults and the drivers' retries; the launch rows run on both engines in provisioning-credentials (docs/testing.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import type { TestSteward } from '../testkit/steward.js';
@@ -8,8 +9,8 @@ import {
   elasticAccount,
   startFakeClouds,
   startProvisioningSteward,
-  until,
 } from '../testkit/provisioning-e2e.js';
+import { until } from '../testkit/wait.js';
 
 type Clouds = Awaited<ReturnType<typeof startFakeClouds>>;
 
@@ -59,8 +60,7 @@ describe('provider throttling, 5xx storms and retried launches', () => {
           throw Object.assign(new Error(JSON.stringify(l.error)), { final: true });
         return l.serverId ? l : undefined;
       },
-      60_000,
-      100,
+      { timeoutMs: 60_000, everyMs: 100 },
     );
 
   it('a throttling storm shorter than the retry budget ends in success (EC2, ElasticHosts)', async () => {
@@ -158,8 +158,7 @@ describe('provider throttling, 5xx storms and retried launches', () => {
         )
           ? true
           : undefined,
-      30_000,
-      2,
+      { timeoutMs: 30_000, everyMs: 2 },
     );
     clouds.ec2.sandbox.faults.set({ throttle: { count: 4 } });
     // 2. The job's next attempt launches again with the same token and finds the first instance.
@@ -191,7 +190,7 @@ describe('provider throttling, 5xx storms and retried launches', () => {
         const v = await launchOf(ec2, 'bad-image');
         return v.stage === 'failed' ? v : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     expect(l.error.code).toMatch(/^STEWARD_PROVIDER_/);
     expect(l.error.message).toMatch(/ami-00000000000000000|image/i);

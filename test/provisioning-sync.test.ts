@@ -1,3 +1,4 @@
+// Engine: SQLite only: the status sync in one process; its job chain runs on PostgreSQL across nodes in cluster-schedules (docs/testing.md).
 import { EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerProvisioning, type InstanceChange } from '../src/core/provisioning/index.js';
@@ -10,8 +11,8 @@ import {
   ec2Account,
   startFakeClouds,
   startProvisioningSteward,
-  until,
 } from '../testkit/provisioning-e2e.js';
+import { until } from '../testkit/wait.js';
 
 type Clouds = Awaited<ReturnType<typeof startFakeClouds>>;
 
@@ -53,7 +54,7 @@ describe('instance status sync', () => {
           .executeTakeFirst();
         return row?.state === 'running' ? row : undefined;
       },
-      20_000,
+      { timeoutMs: 20_000 },
     );
     const uses = (await a.client.get(`/api/orgs/${a.orgId}/credential-uses?limit=500`)).body.uses as Json[];
     const scheduled = uses.filter((u) => u.instruction.type === 'schedule');
@@ -72,7 +73,7 @@ describe('instance status sync', () => {
         const entries = (await a.client.get(`/api/orgs/${a.orgId}/audit?limit=200`)).body.entries as Json[];
         return entries.find((e) => e.action === 'instance.state_changed' && e.details.to === 'stopped');
       },
-      20_000,
+      { timeoutMs: 20_000 },
     );
     expect(entry).toMatchObject({
       actor: { type: 'system' },
@@ -117,7 +118,7 @@ describe('instance status sync', () => {
     await until(
       'no sync queued',
       async () => ((await syncJobs()).some((j) => j.status === 'queued' || j.status === 'running') ? undefined : true),
-      10_000,
+      { timeoutMs: 10_000 },
     );
     await connect(a, ec2Account(clouds));
     expect((await syncJobs()).filter((j) => j.status === 'queued')).toHaveLength(1);
@@ -138,7 +139,7 @@ describe('instance status sync', () => {
         const v = (await a.client.get(`/api/orgs/${a.orgId}/provider-accounts/${account}/launches/with-server`)).body;
         return v.serverId ? v : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     // A second wiring of the module over the same core, with the hook the composition root can pass.
     const seen: InstanceChange[] = [];

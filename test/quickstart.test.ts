@@ -1,3 +1,4 @@
+// Engine: SQLite only: the compiled Steward started with nothing configured, whose default database is SQLite (docs/testing.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secret } from '../src/kernel/secret.js';
 import { createSshExecutor, ExecError, sensitive, type RemoteExecutor, type SshTarget } from '../src/remote/index.js';
 import { newClientKeyPair, startSshd, type TestSshd } from '../testkit/sshd.js';
+import { until } from '../testkit/wait.js';
 
 let sshd: TestSshd;
 let executor: RemoteExecutor;
@@ -32,15 +33,6 @@ function processesMatching(needle: string): number[] {
       }
     })
     .map(Number);
-}
-
-async function eventually(check: () => boolean, ms = 3_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return check();
 }
 
 beforeAll(async () => {
@@ -140,7 +132,10 @@ describe('time limits and cancellation', () => {
       details: expect.objectContaining({ phase: 'command', timeoutMs: 400 }),
     });
     expect(Date.now() - before).toBeLessThan(3_000);
-    expect(await eventually(() => processesMatching(`sleep ${tag}`).length === 0)).toBe(true);
+    await until(`the remote sleep ${tag} processes to end`, () => processesMatching(`sleep ${tag}`).length === 0, {
+      timeoutMs: 3_000,
+      everyMs: 50,
+    });
     // The connection stays usable afterwards.
     expect((await executor.exec(target(), ['echo', 'still here'])).stdout).toBe('still here\n');
   });
@@ -152,7 +147,10 @@ describe('time limits and cancellation', () => {
     await expect(executor.exec(target(), ['sleep', tag], { signal: controller.signal })).rejects.toThrow(
       'task cancelled',
     );
-    expect(await eventually(() => processesMatching(`sleep ${tag}`).length === 0)).toBe(true);
+    await until(`the remote sleep ${tag} processes to end`, () => processesMatching(`sleep ${tag}`).length === 0, {
+      timeoutMs: 3_000,
+      everyMs: 50,
+    });
   });
 });
 

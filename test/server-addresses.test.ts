@@ -1,8 +1,9 @@
+// Engine: SQLite only: the address policy is checked before a socket opens; the server store runs on both engines in tenant-isolation (docs/testing.md).
 /**
- * Customers' servers inside the operator's network (SECURITY E4 for SSH): the operator's address policy
- * (STEWARD_SERVER_ADDRESSES) refuses this machine, link-local and metadata addresses when they are typed, and
- * again on every connection, names included, before a socket opens; and whatever listens at a refused or unreachable
- * address, the server's status reason reads the same, so enrolment cannot be used to map ports.
+ * Customers' servers inside the operator's network (docs/decisions/0014-address-policy.md, server addresses): the
+ * operator's address policy (STEWARD_SERVER_ADDRESSES) refuses this machine, link-local and metadata addresses when
+ * they are typed, and again on every connection, names included, before a socket opens; and whatever listens at a
+ * refused or unreachable address, the server's status reason reads the same, so enrolment cannot be used to map ports.
  */
 import { lookup } from 'node:dns/promises';
 import { createServer, type Server, type Socket } from 'node:net';

@@ -1,5 +1,4 @@
 /** Shared pieces of the provisioning tests: a Steward that accepts sandbox endpoints, sandbox clouds, polling. */
-import { sleep } from '../src/kernel/clock.js';
 import {
   startSandboxClouds,
   type InstanceHosts,
@@ -9,6 +8,7 @@ import {
 import type { SignedUp } from './client.js';
 import { FakeInstanceHosts } from './providers/fake-hosts.js';
 import { startTestSteward, type TestSteward } from './steward.js';
+import { until } from './wait.js';
 
 /** A Steward that accepts the loopback sandbox clouds as endpoints and polls launches quickly. */
 export function startProvisioningSteward(env: Record<string, string> = {}): Promise<TestSteward> {
@@ -62,28 +62,6 @@ export const elasticAccount = (c: SandboxClouds, name = 'sandbox elastichosts') 
   user: c.elastic.user,
   secretKey: c.elastic.secretKey,
 });
-
-/** Polls until `fn` returns something other than undefined. */
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  ms = 120_000,
-  everyMs = 100,
-): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      if ((err as { final?: boolean }).final) throw err;
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(everyMs);
-  }
-}
 
 /** Connects an account through the API and returns its id. */
 export async function connect(who: SignedUp, body: object): Promise<string> {
@@ -151,8 +129,7 @@ export async function launchSettled(
         });
       return res.body.stage === 'ready' ? res.body : undefined;
     },
-    ms,
-    200,
+    { timeoutMs: ms, everyMs: 200 },
   );
 }
 
@@ -164,14 +141,15 @@ export async function instanceOf(who: SignedUp, accountId: string, id: string): 
 
 /** Waits until Steward has discovered the server (its first snapshot) and returns the facts. */
 export async function factsOf(a: SignedUp, serverId: string, ms = 120_000): Promise<FactsBody> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const res = await a.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/facts`);
-    if (res.status === 200) return res.body.facts;
-    if (Date.now() > end)
-      throw new Error(`server ${serverId} was never discovered (${res.status} ${res.raw.slice(0, 200)})`);
-    await sleep(200);
-  }
+  return until(
+    `the first discovery of server ${serverId}`,
+    async () => {
+      const res = await a.client.get(`/api/orgs/${a.orgId}/servers/${serverId}/facts`);
+      if (res.status === 200) return res.body.facts as FactsBody;
+      throw new Error(`the facts answer ${res.status} ${res.raw.slice(0, 200)}`);
+    },
+    { timeoutMs: ms, everyMs: 200 },
+  );
 }
 
 /**
