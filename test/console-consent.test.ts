@@ -78,7 +78,23 @@ describe('console: a support request, staff work under its grant, and the custom
 
   async function signIn(t: TrackedPage, email: string, password: string, code?: string): Promise<void> {
     await t.page.goto('/signin');
-    await t.page.getByLabel('E-mail address').fill(email);
+    // The form shows once the session check answers. This suite signs in right after its setup (a real host
+    // discovered, staff enrolled): on a loaded machine that has taken 30 s once, so it gets longer, and if it still
+    // does not show, the failure says what the page showed and asked for instead.
+    const field = t.page.getByLabel('E-mail address');
+    await field.waitFor({ timeout: 90_000 }).catch(async (err: unknown) => {
+      const shown = (
+        await t.page
+          .locator('body')
+          .innerText()
+          .catch(() => '?')
+      ).slice(0, 300);
+      throw new Error(
+        `the sign-in form did not show: ${(err as Error).message}\npage: ${shown}\nerrors: ${t.errors.join('; ')}` +
+          `\nlast requests: ${t.urls.slice(-10).join(' ')}`,
+      );
+    });
+    await field.fill(email);
     await t.page.getByLabel('Password').fill(password);
     await t.page.getByRole('button', { name: 'Sign in' }).click();
     if (code) {
