@@ -9,7 +9,7 @@ export interface FieldShell {
 
 /**
  * Label, control, hint and error wired together with ids, so screen readers read them as one. Shared by TextField,
- * SelectField and TextAreaField; pages use those, not this.
+ * SelectField, TextAreaField and SecretField; pages use those, not this.
  */
 export function FieldFrame({ label, hint, error, id, children }: FieldShell & { id: string; children: ReactNode }) {
   return (

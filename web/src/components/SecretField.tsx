@@ -1,4 +1,5 @@
 import { useId, useState, type ChangeEvent } from 'react';
+import { describedBy, FieldFrame } from './FieldFrame';
 
 interface Props {
   label: string;
@@ -27,10 +28,8 @@ export function SecretField({ label, hint, error, allowFile, onFile }: Props) {
     onFile(await chosen.text());
     setFile({ name: chosen.name, size: chosen.size });
   };
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
+    <FieldFrame label={label} hint={hint} error={error} id={id}>
       <input
         id={id}
         name="value"
@@ -40,7 +39,7 @@ export function SecretField({ label, hint, error, allowFile, onFile }: Props) {
         required={!file}
         disabled={Boolean(file)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={described}
+        aria-describedby={describedBy(id, hint, error)}
       />
       {allowFile && (
         <div className="file-pick">
@@ -51,16 +50,6 @@ export function SecretField({ label, hint, error, allowFile, onFile }: Props) {
           </p>
         </div>
       )}
-      {hint && (
-        <p className="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
+    </FieldFrame>
   );
 }
