@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Core } from '../src/core/core.js';
 import { sleep } from '../src/kernel/clock.js';
 import { ClusterClient, startCluster, type Cluster } from '../testkit/cluster.js';
+import { machineCpuS, procStat } from './proc.js';
 import { controlCore, seedServers } from './seed.js';
 
 /**
@@ -33,14 +34,6 @@ export interface Measure {
    * a tool that moves its work onto the hosts is not flattered by its own figure. Shared-mode hosts are this machine.
    */
   readonly machineCpuS: number;
-}
-
-/** Busy CPU time of the whole machine so far (all CPUs; /proc/stat, USER_HZ = 100), in seconds. */
-function machineCpuS(): number {
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-  // user nice system idle iowait irq softirq steal: everything but idle and iowait.
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
-  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 /** Mean host CPU per script step across the hosts of one run, in ms (from each host's "Host CPU" log line). */
@@ -88,14 +81,6 @@ function ensurePeers(): string[] {
   ]
     .filter(([cmd]) => !havePeer(cmd!))
     .map(([, pkg]) => pkg!);
-}
-
-/** CPU ticks (utime + stime, USER_HZ = 100) and resident memory of a process, from /proc. */
-function procStat(pid: number): { cpuS: number; rssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuS: (Number(fields[11]) + Number(fields[12])) / 100, rssMiB: rssKiB / 1024 };
 }
 
 /** Wall time of `fn`, and the CPU time and peak RSS of Steward's process (`pid`, sampled every 50 ms) meanwhile. */

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { Core } from '../src/core/core.js';
 import { createMetricsStore } from '../src/core/monitoring/metrics.store.js';
 import type { Engine } from '../src/db/database.js';
@@ -10,6 +9,7 @@ import { ENGINES } from '../testkit/db.js';
 import { createFleetLauncher, disposeFleetLauncher, newClientKey } from '../testkit/fleet.js';
 import { startTestSteward } from '../testkit/steward.js';
 import { until } from '../testkit/wait.js';
+import { machineCpuS, procStat } from './proc.js';
 import { controlCore, seedServers } from './seed.js';
 
 /**
@@ -69,13 +69,6 @@ const SERIES = [
   ]),
 ];
 
-/** Busy CPU seconds of the whole machine so far (all cores; idle and iowait left out), from /proc/stat. */
-function machineBusyS(): number {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const busy = cpu.reduce((a, b, i) => (i === 3 || i === 4 || i >= 8 ? a : a + b), 0);
-  return busy / 100; // USER_HZ is 100 on Linux
-}
-
 const LOOPBACK_HOSTS = 'public,private,loopback';
 
 const fakeHosts = (n: number) =>
@@ -118,13 +111,6 @@ async function ingestion(
   }
 }
 
-/** CPU seconds (utime + stime, USER_HZ = 100) of a process so far, from /proc. */
-function processCpuS(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /**
  * Steward runs as `npm start` runs it (the built CLI with its V8 flags, one SQLite node that serves and works), so
  * the CPU measured is its own process's; the bench seeds the servers and reads the counts from its own process.
@@ -150,10 +136,9 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
     });
     const pid = cluster.nodes[0]!.pid;
     const client = new ClusterClient(cluster.apis.map((a) => a.url!));
-    control = await controlCore(cluster.env);
-    const signup = control.signup;
-    await client.signUp(cluster.mail, (input) => signup.requestSignUp(input, {}));
-    const core = control;
+    const core = await controlCore(cluster.env);
+    control = core;
+    await client.signUp(cluster.mail, (input) => core.signup.requestSignUp(input, {}));
     await seedServers(
       core,
       client.orgId,
@@ -183,11 +168,11 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
     });
     const before = await sampled();
     const scheduleBefore = await core.monitoring.scheduleTotals();
-    const cpu0 = processCpuS(pid);
-    const machine0 = machineBusyS();
+    const cpu0 = procStat(pid).cpuS;
+    const machine0 = machineCpuS();
     await sleep(windowS * 1000);
-    const cpuS = processCpuS(pid) - cpu0;
-    const machineS = machineBusyS() - machine0;
+    const cpuS = procStat(pid).cpuS - cpu0;
+    const machineS = machineCpuS() - machine0;
     const samples = (await sampled()) - before;
     const scheduleAfter = await core.monitoring.scheduleTotals();
     const delta = (k: keyof typeof scheduleAfter) => scheduleAfter[k] - scheduleBefore[k];
