@@ -23,6 +23,7 @@ import { noopLogger, type RemoteLogger } from './logging.js';
 import { createConnectionPool, type Lease } from './pool.js';
 import { createPoolKeyer, hostKeyOf, policyId } from './pool-key.js';
 import { commandWithPidReport, runOnChannel, type ChannelOutcome, type RemoteKiller } from './run-command.js';
+import { startResident } from './resident.js';
 import { Semaphore } from './semaphore.js';
 import { assertShellOptions, startShell } from './shell.js';
 import type { SshTarget } from './target.js';
@@ -274,6 +275,23 @@ export function createSshExecutor(options: CreateSshExecutorOptions = {}): Remot
       assertShellOptions(opts);
       const p = prepare(target);
       return startShell(await lease(p), opts);
+    },
+
+    async openResident(target, argv, opts) {
+      const p = prepare(target);
+      const { held, channel } = await openExec(p, buildCommand(argv, undefined));
+      const connection = held.connection;
+      const resident = startResident({
+        channel,
+        hostKey: connection.hostKey,
+        endpoint: p.endpoint,
+        argv: redactArgv(argv),
+        kill: killer(connection),
+        clock,
+        options: opts,
+      });
+      void resident.closed.then(() => held.release(!connection.isOpen()));
+      return resident;
     },
 
     evict(target) {

@@ -7,6 +7,7 @@ import type { Argv } from './argv.js';
 import type { HostKeyChangedError } from './errors.js';
 import type { PresentedHostKey } from './host-key.js';
 import type { PoolMetrics } from './pool.js';
+import type { ResidentHandle, ResidentOptions } from './resident.js';
 import type { StdinInput } from './run-command.js';
 import type { SshTarget } from './target.js';
 
@@ -144,6 +145,11 @@ export interface RemoteExecutor {
   withSession<T>(target: SshTarget, fn: (session: RemoteSession) => Promise<T>): Promise<T>;
   /** Opens a login shell on a PTY, for the web terminal. */
   openShell(target: SshTarget, opts: ShellOptions): Promise<ShellHandle>;
+  /**
+   * Starts a command that stays running and answers requests written to its stdin (see resident.ts). Like a
+   * shell it holds a channel slot of its connection and is not counted against `maxConcurrency`.
+   */
+  openResident(target: SshTarget, argv: Argv, opts: ResidentOptions): Promise<ResidentHandle>;
   /** Closes this target's pooled connections (e.g. after its credential or pinned key changed). */
   evict(target: SshTarget): void;
   metrics(): ExecutorMetrics;

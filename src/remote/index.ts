@@ -35,4 +35,5 @@ export {
   type StepStatus,
 } from './steps.js';
 export type { StdinInput } from './run-command.js';
+export type { ResidentAnswer, ResidentHandle, ResidentOptions, ResidentRequestOptions } from './resident.js';
 export { startKeyAgent, type KeyAgent } from './key-agent.js';
