@@ -534,7 +534,10 @@ export function monitoringRoutes(app: FastifyInstance, core: Core): void {
                 source: z.string(),
                 lines: z.number(),
                 lastEvent: z.string().nullable(),
-                lastReadAt: z.string().nullable(),
+                lastReadAt: z
+                  .string()
+                  .nullable()
+                  .describe('When Steward last read new bytes of this log (or saw it rotated, truncated or gone)'),
               }),
             ),
           }),

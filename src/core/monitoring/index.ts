@@ -36,7 +36,7 @@ export interface MonitoringDeps {
   readonly notify: Pick<NotifyService, 'queueMail'>;
   readonly orgs: Pick<OrgsService, 'requireMember'>;
   readonly servers: Pick<ServersService, 'requireServer' | 'allRows' | 'rowById'>;
-  readonly gateway: () => Pick<ServerGateway, 'execKept' | 'releaseKept'>;
+  readonly gateway: () => Pick<ServerGateway, 'residentKept' | 'releaseKept'>;
   /** Fingerprint of the organisation's own SSH key (installed by Steward: not news when it appears). */
   readonly orgKeyFingerprint: (orgId: string) => Promise<string | null>;
   /** The access module's grant opener: critical incidents open a suspicious-activity grant. */
@@ -73,9 +73,16 @@ export function registerMonitoring(deps: MonitoringDeps) {
     recipients: settings.recipients,
     publicUrl: deps.config.publicUrl,
   });
+  // An organisation's key never changes once made, so its fingerprint is read once per process, not per sample.
+  const ownKeySets = new Map<string, ReadonlySet<string>>();
   const ownKeys = async (orgId: string): Promise<ReadonlySet<string>> => {
+    const known = ownKeySets.get(orgId);
+    if (known) return known;
     const fp = await deps.orgKeyFingerprint(orgId).catch(() => null);
-    return new Set(fp ? [fp] : []);
+    if (!fp) return new Set();
+    const set = new Set([fp]);
+    ownKeySets.set(orgId, set);
+    return set;
   };
   const detection = registerDetection({
     db,

@@ -5,7 +5,8 @@
  * points and the new log lines (with their cursors, in one transaction), hands the security picture to
  * detection and judges the alert rules. A server that does not answer is judged as unreachable.
  */
-import { publicMessage } from '../../kernel/errors.js';
+import { isAppError, publicMessage } from '../../kernel/errors.js';
+import type { ResidentHandle, ResidentRequestOptions } from '../../remote/index.js';
 import type { AutomationStanding } from '../standing.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -24,7 +25,7 @@ import { redactLogLine } from './logs/redact.js';
 import type { MetricsStore } from './metrics.store.js';
 import { derive, type Counters, type TopProcess } from './sample/derive.js';
 import { parseSample } from './sample/parse.js';
-import { LOG_CANDIDATES, newSampleBoundary, sampleScript } from './sample/script.js';
+import { LOG_CANDIDATES, newSampleBoundary, residentSampler, sampleRequest } from './sample/script.js';
 import type { RawSample } from './sample/types.js';
 import { targetsStore, type TargetRow } from './targets.store.js';
 
@@ -35,7 +36,7 @@ export interface SamplerDeps {
   readonly config: MonitoringConfig;
   readonly worker: string;
   readonly metrics: MetricsStore;
-  readonly gateway: () => Pick<ServerGateway, 'execKept' | 'releaseKept'>;
+  readonly gateway: () => Pick<ServerGateway, 'residentKept' | 'releaseKept'>;
   readonly servers: { rowById(id: string): Promise<ServerRow | undefined> };
   readonly alerting: Pick<AlertingService, 'evaluate'>;
   readonly detection:
@@ -146,13 +147,23 @@ export function createSampler(deps: SamplerDeps) {
     const fresh = raw.logs.stat.filter(
       (st) => (LOG_CANDIDATES as readonly string[]).includes(st.path) && !cursors.some((c) => c.path === st.path),
     );
-    if (cursors.length === 0 && fresh.length === 0) return { auth, authBaseline }; // nothing followed, nothing new
+    // What each followed log gave; a log that did not move (same file, same end, first read done) writes nothing.
+    const moved = cursors.flatMap((c, i) => {
+      const chunks = raw.logs.chunks.filter((x) => x.index === i);
+      const notes = raw.logs.notes.filter((x) => x.index === i);
+      const cursor: LogCursor = { path: c.path, inode: c.inode, offset: Number(c.offset) };
+      const res = followLog(cursor, chunks, notes, config.logReadBytes);
+      const still =
+        res.lines.length === 0 &&
+        (res.event ?? c.last_event) === c.last_event &&
+        res.cursor.inode === c.inode &&
+        res.cursor.offset === Number(c.offset) &&
+        c.last_read_at !== null;
+      return still ? [] : [{ c, res }];
+    });
+    if (moved.length === 0 && fresh.length === 0) return { auth, authBaseline }; // nothing new to store
     await db.transaction().execute(async (trx) => {
-      for (const [i, c] of cursors.entries()) {
-        const chunks = raw.logs.chunks.filter((x) => x.index === i);
-        const notes = raw.logs.notes.filter((x) => x.index === i);
-        const cursor: LogCursor = { path: c.path, inode: c.inode, offset: Number(c.offset) };
-        const res = followLog(cursor, chunks, notes, config.logReadBytes);
+      for (const { c, res } of moved) {
         const lines = res.lines.map(redactLogLine);
         if (lines.length > 0)
           await logsStore.insertLines(
@@ -267,6 +278,36 @@ export function createSampler(deps: SamplerDeps) {
     return next;
   }
 
+  /** Resident sampling shells that have been sent the script's body (decision 0009). */
+  const primed = new WeakSet<ResidentHandle>();
+
+  /**
+   * One sample's request on the server's resident shell (started, and sent the body, when there is none), and the
+   * script's output. A shell that had answered before and has died since (its connection dropped) is replaced once.
+   */
+  async function ask(server: ServerRow, target: TargetRow, request: string, opts: ResidentRequestOptions) {
+    const { argv, prelude } = residentSampler({ elevate: server.username !== 'root' });
+    for (let attempt = 0; ; attempt++) {
+      const shell = await deps.gateway().residentKept({
+        server,
+        instruction: instructionOf(target),
+        operation: 'monitoring.sample',
+        argv,
+        idleMs: Math.max(config.loginIdleMs, target.interval_seconds * 2000),
+      });
+      const reused = primed.has(shell);
+      primed.add(shell);
+      try {
+        const answer = await shell.request(reused ? request : prelude + request, opts);
+        const status = Number(answer.endRest);
+        if (status > 2) throw new Error(`the sampling script ended with status ${answer.endRest.slice(0, 20)}`);
+        return answer.stdout.toString('utf8');
+      } catch (err) {
+        if (!(reused && attempt === 0 && isAppError(err) && err.code === 'STEWARD_SSH_UNREACHABLE')) throw err;
+      }
+    }
+  }
+
   /**
    * One sample of one server (claimed already). Never throws: a failure is the server's state, not the loop's.
    * With `dueBy` (the end of its interval, epoch ms) the sample is counted taken, and late if it ended after.
@@ -284,22 +325,18 @@ export function createSampler(deps: SamplerDeps) {
     const boundary = newSampleBoundary();
     let raw: RawSample;
     try {
-      const { script, args } = sampleScript({
+      const { request, end } = sampleRequest({
         boundary,
         integrity,
         logs: cursors.map((c) => ({ path: c.path, inode: c.inode, offset: Number(c.offset) })),
         maxLogBytes: config.logReadBytes,
-        elevate: server.username !== 'root',
       });
-      const res = await deps
-        .gateway()
-        .execKept(server, instructionOf(target), 'monitoring.sample', ['sh', '-s', '--', ...args], {
-          stdin: script,
-          timeoutMs: Math.max(10_000, Math.min(target.interval_seconds * 1000, 60_000)),
-          acceptExitCodes: [0, 1, 2],
-          maxOutputBytes: cursors.length * config.logReadBytes * 2 + SCRIPT_OUTPUT_SLACK,
-        });
-      raw = parseSample(res.stdout, boundary);
+      const stdout = await ask(server, target, request, {
+        endPrefix: end,
+        timeoutMs: Math.max(10_000, Math.min(target.interval_seconds * 1000, 60_000)),
+        maxOutputBytes: cursors.length * config.logReadBytes * 2 + SCRIPT_OUTPUT_SLACK,
+      });
+      raw = parseSample(stdout, boundary);
       if (!raw.complete && raw.cpu.total === null) throw new Error('the sampling script gave no usable output');
     } catch (err) {
       const reason = publicMessage(err).slice(0, 300);

@@ -6,15 +6,13 @@ import type { Logger } from '../../kernel/logger.js';
 import type { Secret } from '../../kernel/secret.js';
 import {
   createSshExecutor,
-  type Argv,
   type CreateSshExecutorOptions,
-  type ExecOptions,
-  type ExecResult,
   type ExecutorMetrics,
   type HostKeyChangedError,
   type HostKeyPolicy,
   type RemoteExecutor,
   type RemoteSession,
+  type ResidentHandle,
   type ShellHandle,
   type ShellOptions,
   type SshAuth,
@@ -260,6 +258,9 @@ export function createServerGateway(deps: GatewayDeps) {
     readonly target: SshTarget;
     readonly server: ServerRow;
     readonly instruction: Instruction;
+    /** The resident command started on this login, and the argv it was started with. */
+    resident?: ResidentHandle;
+    residentKey?: string;
   }
   const kept = new Map<string, Kept>();
   let keptExecutor: RemoteExecutor | undefined;
@@ -272,23 +273,18 @@ export function createServerGateway(deps: GatewayDeps) {
   const sameInstruction = (a: Instruction, b: Instruction): boolean =>
     a.type === b.type && a.id === b.id && a.actorId === b.actorId;
 
-  /** Closes a server's kept login (monitoring switched off, server removed or changed). */
+  /** Closes a server's kept login and its resident command (monitoring switched off, server removed or changed). */
   function releaseKept(serverId: string): void {
     const k = kept.get(serverId);
     if (!k) return;
     kept.delete(serverId);
+    k.resident?.close();
     keptExecutor?.evict(k.target);
     operations.delete(k.tag);
   }
 
-  /** Runs one command on the server's kept login, logging in (and recording it) only when there is none open. */
-  async function execKept(
-    server: ServerRow,
-    instruction: Instruction,
-    operation: string,
-    argv: Argv,
-    opts: ExecOptions = {},
-  ): Promise<ExecResult> {
+  /** The server's kept login, logging in (and recording it) only when there is none open for this instruction. */
+  async function keptLogin(server: ServerRow, instruction: Instruction, operation: string): Promise<Kept> {
     refuseBlocked(server);
     let k = kept.get(server.id);
     if (k && (!sameLogin(k.server, server) || !sameInstruction(k.instruction, instruction))) {
@@ -300,29 +296,56 @@ export function createServerGateway(deps: GatewayDeps) {
       k = { tag, target, server, instruction };
       kept.set(server.id, k);
     }
-    keptExecutor ??= createSshExecutor({
+    return k;
+  }
+
+  const keptExec = (): RemoteExecutor =>
+    (keptExecutor ??= createSshExecutor({
       ...deps.executorOptions,
       idleTimeoutMs: deps.keptIdleMs ?? 600_000,
       maxConnectionsPerHost: 1,
       onLogin,
       onHostKeyMismatch,
-    });
+    }));
+
+  /** A refused key or a changed host key will not get better by keeping the same login around. */
+  const dropOnRefusal = (serverId: string, err: unknown): never => {
+    if (isAppError(err) && (err.code === 'STEWARD_SSH_AUTH_FAILED' || err.code === 'STEWARD_SSH_HOST_KEY_CHANGED'))
+      releaseKept(serverId);
+    throw err;
+  };
+
+  /**
+   * The server's resident command on its kept login (see remote/resident.ts): the one started by `argv` if it is
+   * still running, else a new one. It ends with the kept login (`releaseKept`) or after `idleMs` unused.
+   */
+  async function residentKept(input: {
+    readonly server: ServerRow;
+    readonly instruction: Instruction;
+    readonly operation: string;
+    readonly argv: readonly string[];
+    readonly idleMs: number;
+  }): Promise<ResidentHandle> {
+    const k = await keptLogin(input.server, input.instruction, input.operation);
+    const key = input.argv.join('\0');
+    if (k.resident?.isOpen() && k.residentKey === key) return k.resident;
+    k.resident?.close();
     try {
-      return await keptExecutor.exec(k.target, argv, opts);
+      k.resident = await keptExec().openResident(k.target, [...input.argv], { idleMs: input.idleMs });
+      k.residentKey = key;
+      return k.resident;
     } catch (err) {
-      // A refused key or a changed host key will not get better by keeping the same login around.
-      if (isAppError(err) && (err.code === 'STEWARD_SSH_AUTH_FAILED' || err.code === 'STEWARD_SSH_HOST_KEY_CHANGED'))
-        releaseKept(server.id);
-      throw err;
+      return dropOnRefusal(input.server.id, err);
     }
   }
+
   const keptMetrics = (): ExecutorMetrics | undefined => keptExecutor?.metrics();
 
   return {
     withServer,
     openShell,
     executor,
-    execKept,
+    residentKept,
     releaseKept,
     keptMetrics,
     close: async () => {

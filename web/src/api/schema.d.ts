@@ -5205,6 +5205,7 @@ export interface paths {
                                 source: string;
                                 lines: number;
                                 lastEvent: string | null;
+                                /** @description When Steward last read new bytes of this log (or saw it rotated, truncated or gone) */
                                 lastReadAt: string | null;
                             }[];
                         };

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { invalidInput } from '../../../kernel/errors.js';
-import { assertValidRemotePath } from '../../../remote/index.js';
+import { assertValidRemotePath, toShellCommand } from '../../../remote/index.js';
 import { SAMPLE_BODY } from './script-body.js';
 
 /** Log files looked for on every host; Steward starts following those that exist. */
@@ -80,45 +80,58 @@ const INODE = /^\d{1,20}$/;
 
 export const newSampleBoundary = (): string => randomBytes(16).toString('hex');
 
-/**
- * The script text and its arguments. Only validated numbers and the boundary are written into the text;
- * log paths travel as arguments (quoted by the SSH layer) and the body refers to them as `"$1"`, `"$2"` ….
- */
-export function sampleScript(options: SampleScriptOptions): { script: string; args: string[] } {
+function validate(options: Omit<SampleScriptOptions, 'elevate'>): string[] {
   if (!BOUNDARY.test(options.boundary))
     throw invalidInput('The sample boundary must be 16 to 64 letters and digits.', { field: 'boundary' });
   if (!Number.isInteger(options.maxLogBytes) || options.maxLogBytes < 4096 || options.maxLogBytes > 4 * 1024 * 1024) {
     throw invalidInput('maxLogBytes must be a whole number from 4096 to 4194304.', { field: 'maxLogBytes' });
   }
   if (options.logs.length > 64) throw invalidInput('At most 64 logs are followed per server.', { field: 'logs' });
-  const follows = options.logs.map((log, i) => {
+  return options.logs.map((log, i) => {
     assertValidRemotePath(log.path, 'log path');
     if (!INODE.test(log.inode) || !Number.isSafeInteger(log.offset) || log.offset < 0)
       throw invalidInput('A log cursor is malformed.', { field: 'logs' });
     return `follow ${i} "$${i + 1}" ${log.inode} ${log.offset}`;
   });
-  const body = [
-    `B=${options.boundary}`,
-    `MAXLOG=${options.maxLogBytes}`,
-    `INTEGRITY=${options.integrity ? 1 : 0}`,
-    `CANDIDATES='${LOG_CANDIDATES.join(' ')}'`,
-    `WATCHED='${WATCHED_BINARIES.join(' ')}'`,
-    `POOLS='${POOL_PORTS.map((p) => `dport = :${p}`).join(' or ')}'`,
-    `OUTBOUND='${OUTBOUND_PORTS.map((p) => `dport = :${p}`).join(' or ')}'`,
-    SAMPLE_BODY,
-    'follow_all() {',
-    ...follows.map((f) => `  ${f}`),
-    '  :',
-    '}',
-    'main "$@" </dev/null',
-  ].join('\n');
+}
+
+/** The constants and functions of the body, the same for every sample of every server. */
+const CONSTANTS = [
+  `CANDIDATES='${LOG_CANDIDATES.join(' ')}'`,
+  `WATCHED='${WATCHED_BINARIES.join(' ')}'`,
+  `POOLS='${POOL_PORTS.map((p) => `dport = :${p}`).join(' or ')}'`,
+  `OUTBOUND='${OUTBOUND_PORTS.map((p) => `dport = :${p}`).join(' or ')}'`,
+];
+
+/** What changes from sample to sample: the boundary, the limits and where each followed log stands. */
+const perSample = (options: Omit<SampleScriptOptions, 'elevate'>, follows: readonly string[]): string[] => [
+  `B=${options.boundary}`,
+  `MAXLOG=${options.maxLogBytes}`,
+  `INTEGRITY=${options.integrity ? 1 : 0}`,
+  'follow_all() {',
+  ...follows.map((f) => `  ${f}`),
+  '  :',
+  '}',
+];
+
+/** Becomes root under `sudo -n` when the login is not root and that works without a password. */
+const SUDO_WORKS = '[ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true </dev/null >/dev/null 2>&1';
+
+/**
+ * The one-shot form: the script text and its arguments, for `sh -s -- args` with the text on stdin. Only
+ * validated numbers and the boundary are written into the text; log paths travel as arguments (quoted by the
+ * SSH layer) and the body refers to them as `"$1"`, `"$2"` ….
+ */
+export function sampleScript(options: SampleScriptOptions): { script: string; args: string[] } {
+  const follows = validate(options);
+  const body = [...perSample(options, follows), ...CONSTANTS, SAMPLE_BODY, 'main "$@" </dev/null'].join('\n');
   // Printed before any sudo: sudo's env_reset drops SSH_CONNECTION, which tells Steward its own address.
   const ssh = `printf '@@%s meta ssh %s\\n' ${options.boundary} "\${SSH_CONNECTION:-}"`;
   if (!options.elevate) return { script: `${ssh}\n${body}\n`, args: options.logs.map((l) => l.path) };
   // The body is read whole (a heredoc) before it runs, and reaches `sudo -n sh -s` through a pipe, not argv.
   const delimiter = `STEWARD_SAMPLE_${options.boundary}`;
   const runner = [
-    'if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true </dev/null >/dev/null 2>&1; then',
+    `if ${SUDO_WORKS}; then`,
     '  steward_body | sudo -n sh -s -- "$@"',
     'else',
     '  steward_body | sh -s -- "$@"',
@@ -128,4 +141,34 @@ export function sampleScript(options: SampleScriptOptions): { script: string; ar
     script: [ssh, 'steward_body() {', `cat <<'${delimiter}'`, body, delimiter, '}', runner, ''].join('\n'),
     args: options.logs.map((l) => l.path),
   };
+}
+
+/**
+ * The resident form (decision 0009, "One shell per kept login"): `argv` starts a shell that reads its program
+ * from stdin, as root under `sudo -n` where the login may; `prelude` (sent once) defines the body; each sample is
+ * then one short `request`. Its answer is the one-shot script's output, then a line `@@<boundary> exit <status>`
+ * (the `end` prefix). Each sample runs in a subshell, so nothing one sample sets is seen by the next.
+ */
+export function residentSampler(options: { readonly elevate: boolean }): { argv: string[]; prelude: string } {
+  // SSH_CONNECTION is read before any sudo (its env_reset drops it) and handed on as the shell's $1.
+  const start = 'exec sh -s -- "${SSH_CONNECTION:-}"';
+  const runner = options.elevate
+    ? `if ${SUDO_WORKS}; then exec sudo -n sh -s -- "\${SSH_CONNECTION:-}"; fi; ${start}`
+    : start;
+  return { argv: ['sh', '-c', runner], prelude: ['STEWARD_SSH=$1', ...CONSTANTS, SAMPLE_BODY, ''].join('\n') };
+}
+
+export function sampleRequest(options: Omit<SampleScriptOptions, 'elevate'>): { request: string; end: string } {
+  const follows = validate(options);
+  const main = toShellCommand(['main', ...options.logs.map((l) => l.path)]);
+  const request = [
+    '(',
+    ...perSample(options, follows),
+    `printf '@@%s meta ssh %s\\n' "$B" "$STEWARD_SSH"`,
+    main,
+    ') </dev/null 2>/dev/null',
+    `printf '\\n@@%s exit %s\\n' ${options.boundary} "$?"`,
+    '',
+  ].join('\n');
+  return { request, end: `@@${options.boundary} exit ` };
 }
