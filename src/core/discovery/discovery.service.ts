@@ -14,6 +14,7 @@ import type { KindRunner, ServerSelection, TasksService } from '../tasks/tasks.s
 import type { RunView } from '../tasks/tasks.view.js';
 import type { Vault } from '../vault/vault.service.js';
 import {
+  APP_SECRET_FORMATS,
   diffFacts,
   discoveryScript,
   FACTS_SCHEMA_VERSION,
@@ -23,6 +24,7 @@ import {
   summariseDiff,
   type Facts,
   type FoundSecret,
+  type SecretKind,
 } from './collect/index.js';
 import { discoveryStore, type SnapshotRow } from './discovery.store.js';
 
@@ -55,6 +57,11 @@ function knownFingerprints(stored: string | null, previous: Facts | undefined): 
   return out;
 }
 const MAX_OUTPUT = 32 * 1024 * 1024;
+
+/** Whether the last run found credentials in application files (so an unchanged apps section needs them). */
+function hadAppSecrets(previous: Facts): boolean {
+  return previous.locations.configFiles.some((c) => APP_SECRET_FORMATS.includes(c.format) && c.secretKeys.length > 0);
+}
 
 /**
  * Self-discovery: one SSH login per run executes the collection script (sent over stdin), the output is parsed
@@ -135,9 +142,31 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
    */
   async function previousRun(serverId: string, full: boolean) {
     const previous = await discoveryStore.latest(db, serverId);
-    if (!previous) return { snapshotId: null, known: {} };
-    const known = full ? {} : knownFingerprints(previous.fingerprints, JSON.parse(previous.facts) as Facts);
-    return { snapshotId: previous.id, known };
+    if (!previous) return { snapshotId: null, known: {}, appSecrets: false };
+    const facts = JSON.parse(previous.facts) as Facts;
+    const known = full ? {} : knownFingerprints(previous.fingerprints, facts);
+    return { snapshotId: previous.id, known, appSecrets: 'apps' in known && hadAppSecrets(facts) };
+  }
+
+  /**
+   * The credentials the last run found in application files, opened from the vault. An unchanged apps section
+   * reads no file, so these stand for what it would find: they are stored again as seen (not gone) and cut out
+   * of this run's facts (a process argument or log line may hold one). The rows not gone are exactly the last
+   * run's findings: each run marks every credential it did not find as gone.
+   */
+  async function previousAppSecrets(orgId: string, serverId: string): Promise<FoundSecret[]> {
+    const out: FoundSecret[] = [];
+    for (const r of await discoveryStore.secretsOf(db, orgId, serverId)) {
+      if (r.gone_at !== null) continue;
+      const context = JSON.parse(r.context) as FoundSecret['context'];
+      if (!APP_SECRET_FORMATS.includes(context.format)) continue;
+      const value = await deps.vault.openText(
+        { scope: orgId, table: 'discovered_secrets', column: 'value_sealed', row: r.id },
+        r.value_sealed,
+      );
+      out.push({ location: r.location, kind: r.kind as SecretKind, key: r.key, value, context });
+    }
+    return out;
   }
 
   /** One server's discovery, inside a run (the tasks engine gives it the login). */
@@ -145,7 +174,7 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     const boundary = newDiscoveryBoundary();
     // Incremental unless asked for a full run: sections whose inputs still match last time's fingerprints
     // answer "unchanged" and keep last time's facts (docs/decisions/0012-incremental-discovery.md).
-    const { snapshotId, known } = await previousRun(server.id, params.full === true);
+    const { snapshotId, known, appSecrets } = await previousRun(server.id, params.full === true);
     const script = discoveryScript({ boundary, known });
     const privileged =
       server.username === 'root'
@@ -170,11 +199,12 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     const exitCode = res.exitCode;
     const previous = snapshotId ? await discoveryStore.snapshot(db, server.org_id, snapshotId) : undefined;
     const previousFacts = previous ? (JSON.parse(previous.facts) as Facts) : undefined;
+    const previousSecrets = appSecrets ? await previousAppSecrets(server.org_id, server.id) : [];
     // The raw output holds configuration files with credentials: parse it and let it go.
     const { facts, foundSecrets, hostCpuTicks, fingerprints, unchangedSections } = parseDiscoveryOutput(
       res.stdout,
       boundary,
-      { now: clock.now(), previous: previousFacts },
+      { now: clock.now(), previous: previousFacts, previousSecrets },
     );
     const changes = previousFacts ? diffFacts(previousFacts, facts) : [];
     const summary = previous ? summariseDiff(changes) : { total: 0, attention: 0, text: 'First discovery.' };

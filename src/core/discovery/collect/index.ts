@@ -10,7 +10,7 @@ export {
   type DiscoveryScriptOptions,
   type SectionName,
 } from './script.js';
-export { parseDiscoveryOutput, type ParseOptions } from './parse.js';
+export { APP_SECRET_FORMATS, parseDiscoveryOutput, type ParseOptions } from './parse.js';
 export type { RecognitionInput } from './recognise.js';
 export { diffFacts, type ChangeCategory, type FactChange } from './diff.js';
 export { summariseDiff, type DiffSummary } from './diff-summary.js';

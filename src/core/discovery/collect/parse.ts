@@ -16,15 +16,18 @@ import {
 import {
   FACTS_SCHEMA_VERSION,
   type AppFile,
+  type Certificate,
   type Container,
   type DiscoveryResult,
   type Facts,
   type FoundSecret,
   type ProcessSummary,
+  type SecretSourceFormat,
 } from './facts.js';
 import { frame, type Framed, SectionView } from './framing.js';
 import { parseDockerPs, parseNodeProcesses, parsePackageJson, parseWpVersion } from './parsers/apps.js';
 import type { RawProcess } from './parsers/ps.js';
+import { daysLeft } from './parsers/certs.js';
 import { compareText, uniqSorted } from './parsers/util.js';
 import { recogniseApplications } from './recognise.js';
 import { scrubFacts } from './scrub.js';
@@ -38,10 +41,21 @@ export interface ParseOptions {
   readonly logLines?: number;
   /**
    * The facts of the run whose fingerprints the script was given: a section that answered `unchanged` takes
-   * its facts from here (packages; users and groups; administrators; SSH keys; logs).
+   * its facts from here (packages; users and groups; administrators; SSH keys; certificates, judged again at
+   * `now`; application files and the settings they name; logs).
    */
   readonly previous?: Facts;
+  /**
+   * The credentials the run of `previous` found in application files (formats in `APP_SECRET_FORMATS`), opened
+   * from the vault. When the apps section answers `unchanged` they stand for what reading those files again
+   * would find: they are returned in `foundSecrets` and cut out of the facts like any found secret.
+   */
+  readonly previousSecrets?: readonly FoundSecret[];
 }
+
+/** The credential formats the apps section's files yield (the credentials section yields the others). */
+export const APP_SECRET_FORMATS: readonly SecretSourceFormat[] = ['env', 'wp-config', 'php-config'];
+const isAppFormat = (format: SecretSourceFormat): boolean => APP_SECRET_FORMATS.includes(format);
 
 const view = (f: Framed, name: string): SectionView => new SectionView(f.sections.get(name));
 const dirOf = (path: string, up = 1): string => {
@@ -147,7 +161,10 @@ function notesFor(f: Framed, facts: Omit<Facts, 'notes'>, reusable: boolean): st
   return notes;
 }
 
-type Reusable = Pick<Facts, 'packages' | 'users' | 'groups' | 'admins' | 'sshKeys' | 'logs'>;
+type Reusable = Pick<
+  Facts,
+  'packages' | 'users' | 'groups' | 'admins' | 'sshKeys' | 'logs' | 'certificates' | 'locations'
+>;
 const EMPTY_PREVIOUS: Reusable = {
   packages: [],
   users: [],
@@ -155,7 +172,18 @@ const EMPTY_PREVIOUS: Reusable = {
   admins: { uid0: [], adminGroups: [], grants: [], effective: [] },
   sshKeys: { authorized: [], host: [], privateKeyFiles: [] },
   logs: [],
+  certificates: [],
+  locations: { webRoots: [], appFiles: [], dataDirectories: [], configFiles: [] },
 };
+
+/** Certificates taken from an earlier run, judged again at this run's time (days left, expired). */
+function rejudged(certs: readonly Certificate[], now: Date): Certificate[] {
+  return certs.map((c) => ({
+    ...c,
+    daysLeft: daysLeft(c.notAfter, now),
+    expired: Date.parse(c.notAfter) <= now.getTime(),
+  }));
+}
 
 const PRIVILEGES = new Set(['root', 'sudo', 'user']);
 
@@ -181,12 +209,23 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
   // An unchanged section printed nothing: its facts are the previous run's (empty when there is none).
   const reuse = (s: string): Reusable | undefined =>
     unchanged.includes(s as never) ? (prev ?? EMPTY_PREVIOUS) : undefined;
+  // Unchanged application files: their credentials and the settings they name are the previous run's.
+  const appsReused = reuse('apps');
+  const secrets = appsReused
+    ? [
+        ...extracted.secrets,
+        ...(prev ? (options.previousSecrets ?? []) : []).filter((s) => isAppFormat(s.context.format)),
+      ]
+    : extracted.secrets;
+  const configFiles = appsReused
+    ? [...extracted.configFiles, ...appsReused.locations.configFiles.filter((c) => isAppFormat(c.format))]
+    : extracted.configFiles;
   const { users, groups } = reuse('users') ?? buildUsers(f);
   const nameByUid = new Map(users.map((u) => [u.uid, u.name]));
   const userOf = (uid: number): string | null => nameByUid.get(uid) ?? null;
   const procs = rawProcesses(f);
   const serviceConfig = buildServiceConfig(f);
-  const files = appFiles(f);
+  const files = appsReused ? [...appsReused.locations.appFiles] : appFiles(f);
   const privilege = f.meta.get('privilege') ?? '';
 
   const base = {
@@ -207,7 +246,9 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
     admins: reuse('access')?.admins ?? buildAdmins(f, users, groups),
     dbAdmins: buildDbAdmins(f, extracted.configDbUsers),
     sshKeys: reuse('sshkeys')?.sshKeys ?? buildSshKeys(f),
-    certificates: buildCertificates(f, options.now),
+    certificates: reuse('certificates')
+      ? rejudged(reuse('certificates')?.certificates ?? [], options.now)
+      : buildCertificates(f, options.now),
     performance: buildPerformance(f, procs, userOf),
     serviceConfig,
     logs: reuse('logs')?.logs ?? buildLogs(f, options.logLines ?? 50),
@@ -215,9 +256,7 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
       webRoots: webRoots(f, serviceConfig),
       appFiles: files,
       dataDirectories: dataDirectories(f, serviceConfig),
-      configFiles: [...extracted.configFiles].sort(
-        (a, b) => compareText(a.path, b.path) || compareText(a.format, b.format),
-      ),
+      configFiles: [...configFiles].sort((a, b) => compareText(a.path, b.path) || compareText(a.format, b.format)),
     },
   } satisfies Omit<Facts, 'notes'>;
   const facts: Facts = {
@@ -226,7 +265,7 @@ export function parseDiscoveryOutput(text: string, boundary: string, options: Pa
     notes: notesFor(f, base, prev !== undefined),
   };
 
-  const foundSecrets: FoundSecret[] = [...extracted.secrets].sort(
+  const foundSecrets: FoundSecret[] = [...secrets].sort(
     (a, b) =>
       compareText(a.location, b.location) || (a.context.line ?? 0) - (b.context.line ?? 0) || compareText(a.key, b.key),
   );

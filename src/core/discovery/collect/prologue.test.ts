@@ -1,15 +1,19 @@
 /**
  * The script's file readers under dash, bash and busybox sh: files travel as they are, cut at MAXBYTES exactly
  * where `head -c` would cut them, whether the shell read them alone or handed the rest to head, and the framing
- * gives the parser back the same text; from a PEM file only its certificate blocks leave the host.
+ * gives the parser back the same text; from a PEM file only its certificate blocks leave the host. And the
+ * applications and certificates sections' fingerprints, made from the listing each makes anyway
+ * (docs/decisions/0012-incremental-discovery.md), under the same shells.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { frame } from './framing.js';
+import { FINGERPRINTS } from './script/fingerprints.js';
 import { PROLOGUE } from './script/prologue.js';
+import { ACCESS_SECTIONS } from './script/sections-access.js';
 import { APP_SECTIONS } from './script/sections-apps.js';
 
 const B = 'PrologueBoundary0123456789';
@@ -116,5 +120,109 @@ describe('the certificates section sends certificate blocks only', () => {
     for (const [name, f] of Object.entries(certFiles)) {
       expect(got.get(join(dir, name)), `${label}: ${name}`).toBe(f.want ? f.want.replace(/\n$/, '') : undefined);
     }
+  });
+});
+
+const CERT = readFileSync(new URL('../fixtures/debian12/site.crt', import.meta.url), 'utf8');
+
+/**
+ * Runs the apps and certificates listings with `dir/www` as the only web root; returns both fingerprints.
+ * `statOf` stands in for the host's stat (busybox's has whole seconds only).
+ */
+function fingerprints(shell: string, statOf = '', maxFiles = 300): { apps: string; certs: string } {
+  const [cmd = 'sh', ...args] = shell.split(' ');
+  const script = [
+    `B=${B}`,
+    `MAXFILES=${maxFiles}`,
+    'MAXBYTES=65536',
+    'RFT=8192',
+    'TSEC=20',
+    'NLOG=50',
+    'FPV=2',
+    'P=root',
+    PROLOGUE,
+    FINGERPRINTS,
+    ACCESS_SECTIONS,
+    APP_SECTIONS,
+    // Only the test's web root: the usual places on this machine are neither fixed nor small.
+    'APPROOTS=',
+    `WEBROOTS='${join(dir, 'www')}'`,
+    `NGINX_T='ssl_certificate ${join(dir, 'tls', 'site.crt')};\nssl_certificate ${join(dir, 'tls', 'other.crt')};'`,
+    'APACHE_FILES=',
+    // This machine's node processes (vitest's own among them) come and go: none here.
+    'node_dirs() { APPN=; APPD=; APPDN=0; }',
+    statOf ? `stat() { ${statOf} stat "$@"; }` : '',
+    'l_apps; echo "apps=$_fp"',
+    'l_certificates; echo "certs=$_fp"',
+  ].join('\n');
+  const r = spawnSync(cmd, [...args, '-s'], { input: script, encoding: 'utf8' });
+  expect(r.status, `${shell}: ${r.stderr}`).toBe(0);
+  const get = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(r.stdout)?.[1] ?? '';
+  return { apps: get('apps'), certs: get('certs') };
+}
+
+describe.each(SHELLS)('the listing fingerprints under %s', (shell) => {
+  const www = join(dir, 'www');
+  const tls = join(dir, 'tls');
+
+  it('stay the same while nothing changes and move with every input of the section', () => {
+    rmSync(www, { recursive: true, force: true });
+    rmSync(tls, { recursive: true, force: true });
+    mkdirSync(join(www, 'shop'), { recursive: true });
+    mkdirSync(join(www, 'blog', 'wp-includes'), { recursive: true });
+    mkdirSync(tls, { recursive: true });
+    writeFileSync(join(www, 'shop', '.env'), 'DB_PASSWORD=first-value\n');
+    writeFileSync(join(www, 'blog', 'wp-config.php'), "<?php define('DB_PASSWORD', 'x');\n");
+    writeFileSync(join(www, 'blog', 'wp-includes', 'version.php'), "<?php\n$wp_version = '6.4.2';\n");
+    writeFileSync(join(tls, 'site.crt'), CERT);
+
+    const first = fingerprints(shell);
+    expect(first.apps).toMatch(/^\d+ \d+$/);
+    expect(first.certs).toMatch(/^\d+ \d+$/);
+    expect(fingerprints(shell)).toEqual(first);
+
+    // An application file's content (same size: only its times and the metadata tell).
+    writeFileSync(join(www, 'shop', '.env'), 'DB_PASSWORD=other-value\n');
+    const edited = fingerprints(shell);
+    expect(edited.apps).not.toBe(first.apps);
+    expect(edited.certs).toBe(first.certs);
+    // A new application file; WordPress's version beside a wp-config.php; a renamed file.
+    writeFileSync(join(www, 'shop', 'package.json'), '{"name":"shop","scripts":{"start":"node ."}}\n');
+    const added = fingerprints(shell);
+    expect(added.apps).not.toBe(edited.apps);
+    writeFileSync(join(www, 'blog', 'wp-includes', 'version.php'), "<?php\n$wp_version = '6.4.3';\n");
+    const version = fingerprints(shell);
+    expect(version.apps).not.toBe(added.apps);
+    renameSync(join(www, 'shop', '.env'), join(www, 'shop', '.env.production'));
+    const renamed = fingerprints(shell);
+    expect(renamed.apps).not.toBe(version.apps);
+    expect(renamed.certs).toBe(first.certs);
+
+    // A certificate replaced, and one more referenced by the web server's configuration.
+    writeFileSync(join(tls, 'site.crt'), `${CERT}\n`);
+    const renewed = fingerprints(shell);
+    expect(renewed.certs).not.toBe(first.certs);
+    expect(renewed.apps).toBe(renamed.apps);
+    writeFileSync(join(tls, 'other.crt'), CERT);
+    expect(fingerprints(shell).certs).not.toBe(renewed.certs);
+  });
+
+  it('give none for the applications where the cap on files read could cut the section short', () => {
+    expect(fingerprints(shell).apps).toMatch(/^\d+ \d+$/);
+    // Three files listed (.env.production, package.json, wp-config.php): a cap of three could bite.
+    expect(fingerprints(shell, '', 3).apps).toBe('');
+    expect(fingerprints(shell, '', 4).apps).toMatch(/^\d+ \d+$/);
+  });
+});
+
+describe("the listing fingerprints with busybox's stat (an Alpine host)", () => {
+  it('are made from whole seconds and still move when a file changes', () => {
+    const env = join(dir, 'www', 'shop', '.env');
+    const before = fingerprints('busybox sh', 'busybox');
+    expect(before.apps).toMatch(/^\d+ \d+$/);
+    expect(before.certs).toMatch(/^\d+ \d+$/);
+    expect(fingerprints('busybox sh', 'busybox')).toEqual(before);
+    writeFileSync(env, 'DB_PASSWORD=a-longer-value-than-before\n');
+    expect(fingerprints('busybox sh', 'busybox').apps).not.toBe(before.apps);
   });
 });

@@ -36,7 +36,7 @@ export const SECTIONS = [
 export type SectionName = (typeof SECTIONS)[number];
 
 /** Sections that print a fingerprint of their inputs and can answer `unchanged` (see fingerprints.ts). */
-export const INCREMENTAL_SECTIONS = ['packages', 'users', 'access', 'sshkeys', 'logs'] as const;
+export const INCREMENTAL_SECTIONS = ['packages', 'users', 'access', 'sshkeys', 'certificates', 'apps', 'logs'] as const;
 export type IncrementalSection = (typeof INCREMENTAL_SECTIONS)[number];
 
 const FINGERPRINT = /^\d{1,10} \d{1,20}$/;
@@ -166,7 +166,9 @@ tick() { cpu; [ -n "$_T" ] && [ -n "$_T0" ] && mk cpu "$1" $((_T - _T0)); _T0=$_
 sec() {
   mk section "$1"
   _fp=
-  have "f_$1" && fpr "$1"
+  if have "l_$1"; then "l_$1" </dev/null 2>/dev/null
+  elif have "f_$1"; then fpr "$1"
+  fi
   eval "_k=\${K_$1:-}"
   if [ -n "$_fp" ] && [ "$_fp" = "$_k" ]; then
     mk unchanged "$_fp"

@@ -59,20 +59,27 @@ fps() {
     "f_$_s"
     _counts="$_counts $_s:$_fc"
   done
-  _st=$(IFS=$NL; set -f; stat -L -c '%i %s %Y %Z' $_fl 2>/dev/null) || return 0
+  # Times to the nanosecond where stat gives them (GNU: "seconds.nanoseconds", read as two numbers), so that a
+  # file rewritten to the same size within the second of the last run still counts as changed; busybox gives
+  # whole seconds.
+  _st=$(IFS=$NL; set -f; stat -L -c '%i %s %.9Y %.9Z' $_fl 2>/dev/null) || return 0
   case $P in root) _h1=1 ;; sudo) _h1=2 ;; *) _h1=3 ;; esac
-  _n=0
-  for _x in $_st; do _n=$((_n + 1)); done
   _want=0
   for _c in $_counts; do _want=$((_want + ${D}{_c#*:})); done
-  [ "$_n" = $((_want * 4)) ] || return 0
   set -f
+  _fs=$IFS
+  IFS="$IFS."
   # shellcheck disable=SC2086
   set -- $_st
+  IFS=$_fs
   set +f
+  _per=0
+  [ "$_want" -gt 0 ] && _per=$(($# / _want))
+  case $_per in 4|6) ;; *) return 0 ;; esac
+  [ $# = $((_want * _per)) ] || return 0
   for _c in $_counts; do
     _s=${D}{_c%%:*}
-    _k=$((${D}{_c#*:} * 4))
+    _k=$((${D}{_c#*:} * _per))
     # The limits the output depends on count too: other limits, other content.
     _a=$(((((FPV * 1000 + _h1 * 100 + _k) * 31 + NLOG) * 31 + MAXBYTES) % 2147483647))
     _b=$_a
@@ -88,6 +95,10 @@ fps() {
     eval "FP_$_s='$_a $_b'"
   done
 }
+
+# Sections fingerprinted by the listing they make anyway (sections-apps.ts): l_<section> sets _fp.
+l_apps() { app_list; _fp=$APPFP; }
+l_certificates() { cert_list; _fp=$CERTFP; }
 
 # fpr SECTION: the section's fingerprint, or nothing.
 fpr() {

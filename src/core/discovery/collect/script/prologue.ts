@@ -24,6 +24,8 @@ umask 077
 cd / || exit 1
 
 have() { command -v "$1" >/dev/null 2>&1; }
+# anyf PATH...: whether one of them is a regular file (globs that matched nothing stay as they are, and are not).
+anyf() { for _a in "$@"; do [ -f "$_a" ] && return 0; done; return 1; }
 
 # Markers start on a fresh line whatever the previous command printed; the parser drops that extra newline.
 mk() { printf '\n@@%s %s\n' "$B" "$*"; }

@@ -10,7 +10,11 @@ s_users() {
   fe group /etc/group
   if [ -r /etc/shadow ]; then
     tx shadow-status
-    awk -F: '{ s = "set"; if ($2 == "") s = "empty"; else if ($2 ~ /^[!*]/) s = "locked"; print $1, s }' /etc/shadow
+    # Read by the shell: the account and what its password field is, never the field itself.
+    while IFS=: read -r _u _p _r || [ -n "$_u$_p" ]; do
+      case $_p in '') _p=empty ;; [*!]*) _p=locked ;; *) _p=set ;; esac
+      printf '%s %s\n' "$_u" "$_p"
+    done </etc/shadow
   fi
 }
 
@@ -26,8 +30,14 @@ s_access() {
 AKP=
 ak_paths() {
   [ -n "$AKP" ] && return 0
-  _akf=$(printf '%s\n' "$SSHD_T" | awk 'tolower($1) == "authorizedkeysfile" { $1 = ""; print }')
-  [ -n "$_akf" ] || _akf='.ssh/authorized_keys .ssh/authorized_keys2'
+  # The shell reads sshd -T's answer (no awk): the keyword in any case, the rest of the line as it is.
+  _akf=
+  while read -r _k _v; do
+    case $_k in [Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Ee][Dd][Kk][Ee][Yy][Ss][Ff][Ii][Ll][Ee]) _akf="$_akf $_v" ;; esac
+  done <<EOF
+$SSHD_T
+EOF
+  case $_akf in *[![:space:]]*) ;; *) _akf='.ssh/authorized_keys .ssh/authorized_keys2' ;; esac
   AKP=$NL
   while IFS=: read -r _u _x _uid _gid _g _h _sh <&3; do
     [ -n "$_h" ] && [ -d "$_h" ] || continue
@@ -61,12 +71,14 @@ EOF
   printf '%s' "$_pk"
 }
 
-# PostgreSQL answers its own OS account over the local socket (peer authentication); runuser avoids a
-# login shell and a password prompt, su is the fallback on hosts without util-linux. The SQL comes on stdin.
+# PostgreSQL answers its own OS account over the local socket (peer authentication). setpriv (util-linux) only
+# changes the ids: no PAM session, no login shell, no password prompt, a third of runuser's CPU; runuser where
+# setpriv is missing, su on hosts without util-linux. The SQL comes on stdin.
 # Debian's psql is a Perl wrapper that costs more than the queries: the newest real client is tried first, the
 # wrapper (which also finds a cluster on another port) only when that gets no answer.
 pgq() {
-  if have runuser; then t "$TSEC" runuser -u postgres -- "$1" -XAtq -F '|'
+  if have setpriv; then t "$TSEC" setpriv --reuid=postgres --regid=postgres --init-groups -- "$1" -XAtq -F '|'
+  elif have runuser; then t "$TSEC" runuser -u postgres -- "$1" -XAtq -F '|'
   else t "$TSEC" su postgres -s /bin/sh -c "$1 -XAtq -F '|'"
   fi
 }

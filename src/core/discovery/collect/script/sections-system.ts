@@ -50,7 +50,11 @@ s_os() {
   tx uptime
   [ -r /proc/uptime ] && rd /proc/uptime
   tx virt
-  if have systemd-detect-virt; then printf 'detect-virt=%s\n' "$(systemd-detect-virt 2>/dev/null)"; fi
+  _v=
+  if have systemd-detect-virt; then _v=$(systemd-detect-virt 2>/dev/null); printf 'detect-virt=%s\n' "$_v"; fi
+  # Where it names one, systemd-detect-virt's answer is the one the parser takes: the other hints (two processes
+  # for the init's environment) would change nothing.
+  case $_v in ''|none) ;; *) return 0 ;; esac
   [ -f /.dockerenv ] && echo 'marker=docker'
   [ -f /run/.containerenv ] && echo 'marker=podman'
   [ -r /proc/1/environ ] && tr '\0' '\n' </proc/1/environ | grep '^container='
@@ -78,7 +82,9 @@ s_packages() {
 
 s_services() {
   _u=
-  if have systemctl; then
+  # systemctl answers only where systemd is the running init (its test: /run/systemd/system); elsewhere (a
+  # container, another init) it fails, and asking costs two processes.
+  if have systemctl && [ -d /run/systemd/system ]; then
     _u=$(t "$TSEC" systemctl list-units --type=service --all --no-legend --no-pager --plain 2>/dev/null)
   fi
   if [ -n "$_u" ]; then
@@ -124,7 +130,9 @@ s_processes() {
   # procps answers -o lists (in one run where it knows column widths); busybox's ps refuses them, printing nothing.
   _o=$(ps -eo ${PROCPS_WIDE_FORMAT} 2>/dev/null)
   if [ -n "$_o" ]; then
-    tx ps-procps-wide; printf '%s\n' "$_o" | head -n 3000
+    tx ps-procps-wide
+    # Every line is at least 78 bytes (the fixed widths), so a shorter output cannot pass 3000 lines: no head.
+    if [ ${D}{#_o} -lt 234000 ]; then printf '%s\n' "$_o"; else printf '%s\n' "$_o" | head -n 3000; fi
   elif _o=$(ps -eo pid=,ppid=,uid=,pcpu=,pmem=,rss=,comm= 2>/dev/null) && [ -n "$_o" ]; then
     tx ps-procps; printf '%s\n' "$_o" | head -n 3000
     tx ps-args; ps -eo pid=,args= | head -n 3000
