@@ -98,23 +98,32 @@ export function createRecorder(deps: RecorderDeps) {
     }));
   }
 
+  /** A repeat of an open finding adds an occurrence; null when there is no open finding for the draft. */
+  async function repeat(trx: Executor, serverId: string, d: FindingDraft): Promise<Outcome | null> {
+    const existing = await detectionStore.openFinding(trx, serverId, d.rule, d.key);
+    if (!existing) return null;
+    const severity = worse(existing.severity, d.severity);
+    await detectionStore.updateFinding(trx, existing.id, {
+      last_seen_at: clock.iso(),
+      occurrences: existing.occurrences + 1,
+      evidence: JSON.stringify(d.evidence),
+      severity,
+      title: severity !== existing.severity ? d.title : existing.title,
+    });
+    return { finding: { ...existing, severity }, opened: null };
+  }
+
   async function recordOne(orgId: string, server: { id: string; name: string }, d: FindingDraft): Promise<Outcome> {
+    // A finding stays open until someone closes it, so most drafts are repeats, seen at every sample: they need
+    // neither the recipients nor the open incidents.
+    const repeated = await db.transaction().execute((trx) => repeat(trx, server.id, d));
+    if (repeated) return repeated;
     // Read before the transaction: opening the sealed list needs the database, which SQLite gives one connection.
     const to = await deps.recipients(orgId);
     return db.transaction().execute(async (trx): Promise<Outcome> => {
       const at = clock.iso();
-      const existing = await detectionStore.openFinding(trx, server.id, d.rule, d.key);
-      if (existing) {
-        const severity = worse(existing.severity, d.severity);
-        await detectionStore.updateFinding(trx, existing.id, {
-          last_seen_at: at,
-          occurrences: existing.occurrences + 1,
-          evidence: JSON.stringify(d.evidence),
-          severity,
-          title: severity !== existing.severity ? d.title : existing.title,
-        });
-        return { finding: { ...existing, severity }, opened: null };
-      }
+      const raced = await repeat(trx, server.id, d);
+      if (raced) return raced;
       const open = await incidentFindings(trx, orgId);
       const joinId = incidentFor({ serverId: server.id, address: addressOf(d.evidence), atMs: clock.nowMs() }, open);
       const vars = {
