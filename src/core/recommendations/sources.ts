@@ -10,7 +10,7 @@ export interface RecommendationSources {
   webServersBehindOnUpdates(orgId: string, days: number): Promise<{ serverId: string; server: string; app: string }[]>;
   /** Databases discovered on the organisation's servers. */
   databases(orgId: string): Promise<{ serverId: string; server: string; name: string }[]>;
-  /** Whether a database has a backup plan (the backups port: 'unknown' until backups exist). */
+  /** Whether a database has a backup plan (asked of the backups module; 'unknown' suggests nothing). */
   backupPlan(orgId: string, serverId: string, database: string): Promise<'yes' | 'no' | 'unknown'>;
   /** Disks at or above `percent` used in the latest monitoring sample. */
   fullDisks(orgId: string, percent: number): Promise<{ serverId: string; server: string; usedPct: number }[]>;

@@ -82,6 +82,8 @@ export type NewRestore = BodyOf<'/api/orgs/{orgId}/backups/restores', 'post'>;
 export type OutboxMail = JsonOf<'/api/staff/outbox', 'get', 200>['mails'][number];
 export type StaffAuditQuery = paths['/api/staff/audit']['get']['parameters']['query'];
 export type NewPolicy = BodyOf<'/api/staff/policies', 'post'>;
+export type NewTerms = BodyOf<'/api/staff/terms', 'post'>;
+export type NewUndertaking = BodyOf<'/api/staff/undertakings', 'post'>;
 export type NewDisclosure = BodyOf<'/api/staff/disclosures', 'post'>;
 
 // Staff access: grants, support requests, the timeline and terminal recordings.

@@ -54,7 +54,6 @@ export function Overview() {
             {details.data ? (
               <>
                 , created <Time iso={details.data.createdAt} />
-                <Recommendations orgId={org.id} />
               </>
             ) : null}
             .
@@ -119,6 +118,7 @@ export function Overview() {
           detail={<Time iso={audit.data?.[0]?.at} empty="" />}
         />
       </section>
+      <Recommendations orgId={org.id} />
       {org.role === 'owner' && <RenameOrg orgId={org.id} currentName={details.data?.name ?? org.name} />}
       {/* Shown only while some area is still coming. */}
       {comingAreas().length > 0 && (

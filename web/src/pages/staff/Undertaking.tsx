@@ -7,10 +7,17 @@ import { Loading } from '../../components/Loading';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Success } from '../../components/Success';
 import { PageHeader } from '../../components/PageHeader';
+import { useSignedIn } from '../../session/session';
+import { PublishUndertaking } from './PublishUndertaking';
+import { hasRole } from './RequireStaff';
 
-/** The confidentiality undertaking: read it, and accept it with a fresh one-time code to make your roles active. */
+/**
+ * The confidentiality undertaking: read it, and accept it with a fresh one-time code to make your roles active.
+ * Admins publish new versions here too.
+ */
 export function Undertaking() {
   const client = useQueryClient();
+  const { user } = useSignedIn();
   const status = useQuery({
     queryKey: ['undertaking'],
     queryFn: () => call(api.GET('/api/staff/undertaking')),
@@ -64,6 +71,7 @@ export function Undertaking() {
           )}
         </section>
       )}
+      {hasRole(user.staffRoles, 'admin') && <PublishUndertaking />}
     </>
   );
 }
