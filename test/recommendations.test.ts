@@ -3,7 +3,10 @@ import { newId } from '../src/kernel/ids.js';
 import { signUp, type SignedUp } from '../testkit/client.js';
 import { ENGINES } from '../testkit/db.js';
 import { insertReadyServers } from '../testkit/servers.js';
+import { staffSession } from '../testkit/staff.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+
+const HOUR = 3_600_000;
 
 describe.each(ENGINES)('personalised recommendations, only with consent (%s)', (engine) => {
   let s: TestSteward;
@@ -131,5 +134,56 @@ describe.each(ENGINES)('personalised recommendations, only with consent (%s)', (
       .where('action', '=', 'recommendations.forgotten')
       .execute();
     expect(forgotten).toHaveLength(1);
+  });
+
+  it('with consent again: a plan that fits the organisation’s metered usage better, with the saving', async () => {
+    const admin = (await staffSession(s, ['admin'])).client;
+    const plan = async (code: string, name: string, monthlyPrice: string) => {
+      const res = await admin.post('/api/staff/plans', {
+        code,
+        name,
+        monthlyPrice,
+        includedServers: 2,
+        serverHourPrice: '0.01',
+        backupGibMonthPrice: '0',
+        supportTier: 'standard',
+      });
+      expect(res.status, res.raw).toBe(201);
+      return res.body.id as string;
+    };
+    const big = await plan('big', 'Big', '99.00');
+    await plan('small', 'Small', '9.00');
+    expect((await ada.client.put(`/api/orgs/${ada.orgId}/billing/plan`, { planId: big })).status).toBe(200);
+    // Two days of metered usage: one server each hour, which Small (two included) covers for 90.00 less.
+    const lastHour = Math.floor(Date.now() / HOUR) * HOUR;
+    await s.core.db
+      .insertInto('billing_usage')
+      .values(
+        Array.from({ length: 48 }, (_, i) => ({
+          org_id: ada.orgId,
+          hour: new Date(lastHour - (48 - i) * HOUR).toISOString(),
+          servers: 1,
+          instances: 0,
+          monitored: 0,
+          backup_bytes: '0',
+          recorded_at: new Date(lastHour).toISOString(),
+        })),
+      )
+      .execute();
+    expect((await ada.client.post('/api/me/consents', { purpose: 'recommendations', granted: true })).status).toBe(200);
+    const items = (await ada.client.get(`/api/orgs/${ada.orgId}/recommendations`)).body.items as {
+      kind: string;
+      title: string;
+      detail: string;
+      serverId: string | null;
+    }[];
+    expect(items.find((i) => i.kind === 'better_plan')).toEqual({
+      kind: 'better_plan',
+      title: 'The Small plan fits your usage better',
+      detail: 'For your last 30 days of usage it would have cost 90.00 less than Big.',
+      serverId: null,
+    });
+    // Ben, who never consented, is still told nothing.
+    expect((await ben.client.get(`/api/orgs/${ada.orgId}/recommendations`)).body.items).toEqual([]);
   });
 });

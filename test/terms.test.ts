@@ -61,7 +61,11 @@ describe.each(ENGINES)('terms of service (%s)', (engine) => {
     expect(requested[0]!.details).not.toContain(email);
 
     const token = new URL(await confirmationLink(s.core, email)).hash.slice(1);
-    expect((await new TestClient(s.app).post('/api/auth/confirm', { token })).status).toBe(200);
+    const confirmedFrom = '192.0.2.15';
+    const before = Date.now();
+    expect((await new TestClient(s.app, { from: confirmedFrom }).post('/api/auth/confirm', { token })).status).toBe(
+      200,
+    );
     const signin = await new TestClient(s.app).post('/api/auth/signin', {
       email,
       password: 'a long and unusual sign-up passphrase',
@@ -79,6 +83,12 @@ describe.each(ENGINES)('terms of service (%s)', (engine) => {
         evidence: expect.objectContaining({ statement: expect.stringContaining('version 2026-12') }),
       }),
     ]);
+    // With the time and the address (as a keyed hash) of the request that created the account, and its id.
+    const [accepted] = mine.acceptances as { at: string; evidence: { ipHash: string; requestId: string } }[];
+    expect(Date.parse(accepted!.at)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(accepted!.at)).toBeLessThanOrEqual(Date.now());
+    expect(accepted!.evidence.ipHash).toBe(s.core.vault.auditHash(`ip:${confirmedFrom}`));
+    expect(accepted!.evidence.requestId).toMatch(/^req_/);
     expect((await person.get('/api/auth/session')).body.pending.terms).toBe(false);
   });
 
@@ -113,7 +123,15 @@ describe.each(ENGINES)('terms of service (%s)', (engine) => {
     expect((await early.client.get(`/api/orgs/${early.orgId}`)).status).toBe(403);
 
     const exported = (await later.client.get('/api/me/export')).body;
-    expect(JSON.stringify(exported)).toContain('2027-01');
+    const kept = exported.data.termsAcceptances as { version: string; source: string; evidence: object }[];
+    expect(kept.map((a) => [a.version, a.source])).toEqual([
+      ['2026-12', 'sign_up'],
+      ['2027-01', 'console'], // a session's acceptance counts as the console's
+    ]);
+    expect(kept[1]!.evidence).toMatchObject({ statement: expect.stringContaining('2027-01') });
+    expect(exported.summary).toMatch(
+      /Terms of service versions accepted: 2026-12 \(.+, sign up\), 2027-01 \(.+, console\)/,
+    );
 
     // A change that is not material holds no one.
     await publish('2027-01.1', false);

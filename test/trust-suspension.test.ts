@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/kernel/clock.js';
+import { newId } from '../src/kernel/ids.js';
 import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { ENGINES } from '../testkit/db.js';
 import { insertReadyServers } from '../testkit/servers.js';
@@ -7,6 +8,13 @@ import { confirmationLink, startTestSteward, type TestSteward } from '../testkit
 import { staffMember, type StaffMember } from './access-kit.js';
 
 const MINUTE = 60_000;
+
+interface ReviewItem {
+  orgId: string;
+  signal: string;
+  summary: string;
+  details: Record<string, unknown>;
+}
 
 describe.each(ENGINES)('fraud and abuse: review queue, suspension and reinstatement (%s)', (engine) => {
   const clock = new FakeClock(Date.UTC(2026, 5, 1, 8));
@@ -109,6 +117,45 @@ describe.each(ENGINES)('fraud and abuse: review queue, suspension and reinstatem
     expect((await owner.client.get('/api/staff/review')).status).toBe(404);
     const support = await staffMember(s, ['support']);
     expect((await support.client.get('/api/staff/review')).status).toBe(403);
+  });
+
+  it('raises an organisation whose server attacks others (not one under attack), once per finding', async () => {
+    // What detection records: one server scanning others' SSH ports, and the same server being brute-forced.
+    const [serverId] = await insertReadyServers(s, member.orgId, member.userId, 1);
+    const finding = (rule: string, title: string) => ({
+      id: newId('fnd', clock.nowMs()),
+      org_id: member.orgId,
+      server_id: serverId!,
+      server_name: 'scanner-1',
+      rule,
+      key: 'port:22',
+      severity: 'critical' as const,
+      title,
+      evidence: '{}',
+      status: 'open' as const,
+      incident_id: null,
+      occurrences: 1,
+      first_seen_at: clock.iso(),
+      last_seen_at: clock.iso(),
+      acknowledged_by: null,
+      acknowledged_at: null,
+      closed_by: null,
+      closed_at: null,
+    });
+    const attack = finding('outbound_attack', 'Connections to 40 addresses on port 22');
+    await s.core.db
+      .insertInto('findings')
+      .values([attack, finding('ssh_brute_force', 'Many failed SSH logins from 198.51.100.9')])
+      .execute();
+    expect(await s.core.trust.queue.collectSignals()).toEqual({ orgsPerAddress: 0, outboundAttacks: 1 });
+    expect(await s.core.trust.queue.collectSignals()).toEqual({ orgsPerAddress: 0, outboundAttacks: 0 });
+    const items = ((await security.client.get('/api/staff/review?status=open')).body.items as ReviewItem[]).filter(
+      (i) => i.orgId === member.orgId,
+    );
+    expect(items.map((i) => [i.signal, i.details.finding])).toEqual([['outbound_attack', attack.id]]);
+    expect(items[0]!.summary).toBe(
+      'Server scanner-1 looks like it is attacking others: Connections to 40 addresses on port 22',
+    );
   });
 
   it('suspends: schedules, monitoring and tasks stop; data and servers stay; members see why and are mailed', async () => {
