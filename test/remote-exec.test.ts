@@ -1,12 +1,12 @@
 /**
  * The executor against a real OpenSSH sshd: output, exit statuses, errors, streaming, stdin and time limits.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secret } from '../src/kernel/secret.js';
 import { createSshExecutor, ExecError, sensitive, type RemoteExecutor, type SshTarget } from '../src/remote/index.js';
 import { newClientKeyPair, startSshd, type TestSshd } from '../testkit/sshd.js';
+import { processesMatching } from '../testkit/processes.js';
 import { until } from '../testkit/wait.js';
 
 let sshd: TestSshd;
@@ -20,20 +20,6 @@ const target = (over: Partial<SshTarget> = {}): SshTarget => ({
   label: 'srv_exec_test',
   ...over,
 });
-
-/** Processes on this machine (where the test sshd runs) whose command line contains `needle`. */
-function processesMatching(needle: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 beforeAll(async () => {
   sshd = await startSshd();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secret } from '../src/kernel/secret.js';
 import { createSshExecutor, type RemoteExecutor, type SshTarget } from '../src/remote/index.js';
 import { startSshd, type TestSshd } from '../testkit/sshd.js';
+import { processesMatching } from '../testkit/processes.js';
 import { until } from '../testkit/wait.js';
 
 let sshd: TestSshd;
@@ -29,20 +30,6 @@ afterAll(async () => {
   await executor?.close();
   await sshd?.stop();
 });
-
-/** Processes on this machine (sshd runs here) whose command line contains `needle`. */
-function processesMatching(needle: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 const MARK = 'END-3f9a1c2b7d6e5f40';
 /** A request for a resident `sh -s`: run `script`, then print the end line with its status. */

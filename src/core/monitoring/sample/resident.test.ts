@@ -16,7 +16,12 @@ const dir = mkdtempSync(join(tmpdir(), 'steward-resident-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Starts `argv` as sshd would (the login shell runs it with `-c`) and feeds it `input`; returns stdout. */
-async function run(shell: string[], argv: string[], input: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+async function run(
+  shell: string[],
+  argv: readonly string[],
+  input: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<string> {
   expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
   const child = spawn(shell[0]!, [...shell.slice(1), '-c', argv[2]!], {
     stdio: ['pipe', 'pipe', 'inherit'],

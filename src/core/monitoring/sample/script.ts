@@ -149,14 +149,22 @@ export function sampleScript(options: SampleScriptOptions): { script: string; ar
  * then one short `request`. Its answer is the one-shot script's output, then a line `@@<boundary> exit <status>`
  * (the `end` prefix). Each sample runs in a subshell, so nothing one sample sets is seen by the next.
  */
-export function residentSampler(options: { readonly elevate: boolean }): { argv: string[]; prelude: string } {
-  // SSH_CONNECTION is read before any sudo (its env_reset drops it) and handed on as the shell's $1.
-  const start = 'exec sh -s -- "${SSH_CONNECTION:-}"';
-  const runner = options.elevate
-    ? `if ${SUDO_WORKS}; then exec sudo -n sh -s -- "\${SSH_CONNECTION:-}"; fi; ${start}`
-    : start;
-  return { argv: ['sh', '-c', runner], prelude: ['STEWARD_SSH=$1', ...CONSTANTS, SAMPLE_BODY, ''].join('\n') };
+export function residentSampler(options: { readonly elevate: boolean }): {
+  readonly argv: readonly string[];
+  readonly prelude: string;
+} {
+  return options.elevate ? RESIDENT_SUDO : RESIDENT_PLAIN;
 }
+
+// SSH_CONNECTION is read before any sudo (its env_reset drops it) and handed on as the shell's $1. Built once:
+// the sampler asks for them at every sample.
+const RESIDENT_START = 'exec sh -s -- "${SSH_CONNECTION:-}"';
+const RESIDENT_PRELUDE = ['STEWARD_SSH=$1', ...CONSTANTS, SAMPLE_BODY, ''].join('\n');
+const RESIDENT_PLAIN = { argv: ['sh', '-c', RESIDENT_START], prelude: RESIDENT_PRELUDE };
+const RESIDENT_SUDO = {
+  argv: ['sh', '-c', `if ${SUDO_WORKS}; then exec sudo -n sh -s -- "\${SSH_CONNECTION:-}"; fi; ${RESIDENT_START}`],
+  prelude: RESIDENT_PRELUDE,
+};
 
 export function sampleRequest(options: Omit<SampleScriptOptions, 'elevate'>): { request: string; end: string } {
   const follows = validate(options);
