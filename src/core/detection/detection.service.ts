@@ -93,7 +93,12 @@ export function createDetectionService(deps: DetectionDeps) {
   /** Runs every rule over one sample of a server and records what they report. */
   async function observe(orgId: string, server: { id: string; name: string }, o: Observation): Promise<FindingDraft[]> {
     const fresh = parseAuthEvents(o.authFresh);
-    const known = o.authBaseline ? null : await detectionStore.knownLogins(db, server.id);
+    // Known logins matter only to a fresh successful login; without one they are not read.
+    const known = o.authBaseline
+      ? null
+      : fresh.some((e) => e.kind === 'success')
+        ? await detectionStore.knownLogins(db, server.id)
+        : new Set<string>();
     const drafts = runRules({
       ...o,
       auth: { window: parseAuthEvents(o.authWindow), fresh },

@@ -101,7 +101,10 @@ export interface DetectionInput {
   /** Null before the first complete look at the server: rules that compare states stay silent until then. */
   readonly before: SecurityState | null;
   readonly after: SecurityState | null;
-  /** Authentication events of the last window (including the fresh ones) and those just read. */
+  /**
+   * Authentication events of the last window (including the fresh ones) and those just read. Monitoring reads the
+   * window only when fresh lines came (nothing in it can start to matter otherwise): empty when there are none.
+   */
   readonly auth: { readonly window: readonly AuthEvent[]; readonly fresh: readonly AuthEvent[] };
   /** `account@address` pairs that logged in before; null while the log is read for the first time (baseline). */
   readonly knownLogins: ReadonlySet<string> | null;
@@ -117,7 +120,16 @@ export interface DetectionInput {
   }[];
   readonly disks: readonly DiskTrend[];
   /** Connections the server itself opens to ports attackers scan (SSH, telnet, RDP, SMB); absent when not read. */
-  readonly outboundConnections?: readonly { readonly peer: string; readonly process: string | null }[];
+  readonly outboundConnections?: readonly {
+    readonly local?: string;
+    readonly peer: string;
+    readonly process: string | null;
+  }[];
+  /**
+   * `address:port` of the servers Steward manages for the organisation. A connection to one of them from one of
+   * Steward's own addresses is Steward's own (it runs on this server and logs in to the others), not an attack.
+   */
+  readonly stewardPeers?: ReadonlySet<string>;
   readonly thresholds: Thresholds;
 }
 

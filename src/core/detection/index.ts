@@ -15,3 +15,4 @@ export type { SuspiciousActivityGrants } from './recorder.js';
 // Plain reads core hands to modules built before monitoring: the abuse review (trust) and grants (access).
 export { createAbuseFindings } from './abuse.js';
 export { createIncidentFacts } from './incident-facts.js';
+export { bareAddress } from './rules/outbound-attack.js';

@@ -119,12 +119,9 @@ export function createAlertingService(deps: AlertingDeps) {
   ): Promise<{ fired: string[]; resolved: string[] }> {
     const fired: string[] = [];
     const resolved: string[] = [];
-    const rules = await alertingStore.rulesFor(db, orgId, server.id);
-    if (rules.length === 0) return { fired, resolved };
-    const states = new Map((await alertingStore.statesOf(db, server.id)).map((s) => [s.rule_id, s]));
+    const rules = await alertingStore.rulesWithStates(db, orgId, server.id);
     const nowMs = clock.nowMs();
-    for (const rule of rules) {
-      const state = states.get(rule.id) ?? null;
+    for (const { rule, state } of rules) {
       const verdict = judge(rule, state, obs, nowMs);
       if (!verdict.fire && !verdict.resolve && sameState(state, verdict.next)) continue;
       // Read before the transaction: opening the sealed list needs the database (one connection on SQLite).

@@ -10,15 +10,49 @@ export const alertingStore = {
     db.selectFrom('alert_rules').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute(),
   rule: (db: Executor, orgId: string, id: string) =>
     db.selectFrom('alert_rules').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
-  /** Enabled rules that apply to a server: its own and the organisation-wide ones. */
-  rulesFor: (db: Executor, orgId: string, serverId: string) =>
-    db
-      .selectFrom('alert_rules')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('enabled', '=', 1)
-      .where((eb) => eb.or([eb('server_id', 'is', null), eb('server_id', '=', serverId)]))
-      .execute(),
+  /**
+   * The rules that apply to a server, each with where it stands there (null: not breached), in one statement: a
+   * sample judges them all.
+   */
+  async rulesWithStates(
+    db: Executor,
+    orgId: string,
+    serverId: string,
+  ): Promise<{ readonly rule: RuleRow; readonly state: StateRow | null }[]> {
+    const rows = await db
+      .selectFrom('alert_rules as r')
+      .leftJoin('alert_states as s', (join) => join.onRef('s.rule_id', '=', 'r.id').on('s.server_id', '=', serverId))
+      .selectAll('r')
+      .select([
+        's.state as s_state',
+        's.since_ms as s_since_ms',
+        's.value as s_value',
+        's.subject as s_subject',
+        's.alert_id as s_alert_id',
+        's.updated_at as s_updated_at',
+      ])
+      .where('r.org_id', '=', orgId)
+      .where('r.enabled', '=', 1)
+      .where((eb) => eb.or([eb('r.server_id', 'is', null), eb('r.server_id', '=', serverId)]))
+      .execute();
+    return rows.map(({ s_state, s_since_ms, s_value, s_subject, s_alert_id, s_updated_at, ...rule }) => ({
+      rule,
+      state:
+        s_state === null
+          ? null
+          : {
+              rule_id: rule.id,
+              server_id: serverId,
+              org_id: rule.org_id,
+              state: s_state,
+              since_ms: Number(s_since_ms),
+              value: s_value,
+              subject: s_subject,
+              alert_id: s_alert_id,
+              updated_at: s_updated_at ?? '',
+            },
+    }));
+  },
   insertRule: (db: Executor, row: RuleRow) => db.insertInto('alert_rules').values(row).execute(),
   updateRule: (db: Executor, id: string, patch: Partial<RuleRow>) =>
     db.updateTable('alert_rules').set(patch).where('id', '=', id).execute(),
@@ -34,8 +68,6 @@ export const alertingStore = {
       )?.n ?? 0,
     ),
 
-  statesOf: (db: Executor, serverId: string) =>
-    db.selectFrom('alert_states').selectAll().where('server_id', '=', serverId).execute(),
   statesOfRule: (db: Executor, ruleId: string) =>
     db.selectFrom('alert_states').selectAll().where('rule_id', '=', ruleId).execute(),
   firingOf: (db: Executor, orgId: string) =>

@@ -10,7 +10,7 @@ import type { Config } from '../../kernel/config.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AlertsService } from '../alerts/alerts.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { registerDetection, type SuspiciousActivityGrants } from '../detection/index.js';
+import { bareAddress, registerDetection, type SuspiciousActivityGrants } from '../detection/index.js';
 import type { HookSubscriber } from '../hooks.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import type { OrgsService } from '../orgs/orgs.service.js';
@@ -24,6 +24,9 @@ import { createQueryService } from './query.service.js';
 import { createSampler } from './sampler.js';
 import { createSettingsService } from './settings.service.js';
 import { targetsStore } from './targets.store.js';
+
+/** How long a worker uses the list of an organisation's servers before reading it again (detection's own peers). */
+const PEERS_TTL_MS = 30_000;
 
 export interface MonitoringDeps {
   readonly db: Db;
@@ -84,6 +87,18 @@ export function registerMonitoring(deps: MonitoringDeps) {
     ownKeySets.set(orgId, set);
     return set;
   };
+  // The organisation's servers as Steward logs in to them, read at most every 30 s per organisation.
+  const peerSets = new Map<string, { readonly atMs: number; readonly peers: Promise<ReadonlySet<string>> }>();
+  const stewardPeers = (orgId: string): Promise<ReadonlySet<string>> => {
+    const known = peerSets.get(orgId);
+    if (known && clock.nowMs() - known.atMs < PEERS_TTL_MS) return known.peers;
+    const peers = deps.servers
+      .allRows(orgId)
+      .then((rows) => new Set(rows.map((r) => `${bareAddress(r.address)}:${r.port}`)) as ReadonlySet<string>)
+      .catch(() => new Set<string>());
+    peerSets.set(orgId, { atMs: clock.nowMs(), peers });
+    return peers;
+  };
   const detection = registerDetection({
     db,
     clock,
@@ -112,6 +127,7 @@ export function registerMonitoring(deps: MonitoringDeps) {
     alerting,
     detection,
     ownKeys,
+    stewardPeers,
     thresholds: cfg.detection,
     beforeTick: settings.syncMonitorAll,
     ...(deps.standing ? { standing: deps.standing } : {}),

@@ -1,9 +1,10 @@
 /**
  * The sampling loop. Each tick claims the targets whose time has come (a conditional update, so any number of
  * workers sample each interval of each server once; the claim's lease keeps a server with the worker that holds
- * its kept login), then per target runs ONE command over the gateway's kept login, parses it, stores the
- * points and the new log lines (with their cursors, in one transaction), hands the security picture to
- * detection and judges the alert rules. A server that does not answer is judged as unreachable.
+ * its kept login), then per target runs ONE command over the gateway's kept login, parses it, stores the new
+ * log lines (with their cursors, in one transaction), hands the security picture to detection, stores the points
+ * with the target's new state (one transaction) and judges the alert rules. A server that does not answer is
+ * judged as unreachable.
  */
 import { isAppError, publicMessage } from '../../kernel/errors.js';
 import type { ResidentHandle, ResidentRequestOptions } from '../../remote/index.js';
@@ -43,6 +44,8 @@ export interface SamplerDeps {
     | { observe(orgId: string, server: { id: string; name: string }, o: DetectionObservation): Promise<unknown> }
     | undefined;
   readonly ownKeys: (orgId: string) => Promise<ReadonlySet<string>>;
+  /** `address:port` of the organisation's servers (detection leaves Steward's own logins to them out). */
+  readonly stewardPeers: (orgId: string) => Promise<ReadonlySet<string>>;
   readonly thresholds: Thresholds;
   /** Runs before a pass, at most every 30 s (organisations that monitor every server pick up new servers). */
   readonly beforeTick?: () => Promise<unknown>;
@@ -208,27 +211,32 @@ export function createSampler(deps: SamplerDeps) {
     return { auth, authBaseline };
   }
 
-  async function storePoints(
+  /** The sample's points and the target's new state, in one transaction. */
+  async function store(
     server: ServerRow,
     points: readonly { metric: string; value: number }[],
     nowMs: number,
-    atIso: string,
+    target: { readonly patch: Partial<TargetRow>; readonly taken: { readonly late: boolean } | undefined },
   ): Promise<void> {
-    if (points.length === 0) return;
-    const ids = await deps.metrics.seriesIds(
-      db,
-      server.org_id,
-      server.id,
-      points.map((p) => p.metric),
-      atIso,
-    );
+    const at = target.patch.updated_at ?? clock.iso();
+    const ids =
+      points.length === 0
+        ? new Map<string, number>()
+        : await deps.metrics.seriesIds(
+            db,
+            server.org_id,
+            server.id,
+            points.map((p) => p.metric),
+            at,
+          );
     const ts = Math.floor(nowMs / 1000);
-    await db.transaction().execute((trx) =>
-      deps.metrics.insertPoints(
-        trx,
-        points.flatMap((p) => (ids.has(p.metric) ? [{ seriesId: ids.get(p.metric)!, ts, value: p.value }] : [])),
-      ),
+    const rows = points.flatMap((p) =>
+      ids.has(p.metric) ? [{ seriesId: ids.get(p.metric)!, ts, value: p.value }] : [],
     );
+    await db.transaction().execute(async (trx) => {
+      if (rows.length > 0) await deps.metrics.insertPoints(trx, rows);
+      await targetsStore.updateTarget(trx, server.id, target.patch, target.taken);
+    });
   }
 
   async function detect(input: {
@@ -252,10 +260,14 @@ export function createSampler(deps: SamplerDeps) {
       ...(authBaselineMs === undefined ? {} : { authBaselineMs }),
     };
     if (!deps.detection) return next;
+    // The window is read only when new auth lines came: what it says changes only then (decision 0009).
     const sinceIso = new Date(nowMs - deps.thresholds.bruteForceWindowMinutes * 60_000).toISOString();
-    const window = (await logsStore.authSince(db, server.id, sinceIso))
-      .map((r) => ({ line: r.line, observedMs: Date.parse(r.observed_at) }))
-      .filter((r) => authBaselineMs === undefined || r.observedMs > authBaselineMs);
+    const window =
+      logs.auth.length === 0
+        ? []
+        : (await logsStore.authSince(db, server.id, sinceIso))
+            .map((r) => ({ line: r.line, observedMs: Date.parse(r.observed_at) }))
+            .filter((r) => authBaselineMs === undefined || r.observedMs > authBaselineMs);
     const obs: DetectionObservation = {
       nowMs,
       before: memory.state,
@@ -265,6 +277,7 @@ export function createSampler(deps: SamplerDeps) {
       processes: procs,
       poolConnections: raw.poolConnections,
       outboundConnections: raw.outboundConnections,
+      stewardPeers: await deps.stewardPeers(server.org_id),
       disks,
       authWindow: window,
       authFresh: logs.auth.map((line) => ({ line, observedMs: nowMs })),
@@ -355,7 +368,6 @@ export function createSampler(deps: SamplerDeps) {
     }
     const nowMs = clock.nowMs();
     const { points, counters, top } = derive(raw, parseJson<Counters>(target.counters), nowMs);
-    await storePoints(server, points, nowMs, atIso);
     // Output cut short may end inside a log's bytes: its cursors stay where they were, and the next sample reads again.
     const logs = raw.complete ? await followLogs(server, cursors, raw, atIso) : { auth: [], authBaseline: false };
     const security = await detect({ server, target, raw, top, logs, nowMs });
@@ -366,10 +378,8 @@ export function createSampler(deps: SamplerDeps) {
         .slice(0, 5)
         .map((p) => ({ pid: p.pid, user: p.user, command: p.command, cpuPercent: p.cpuPercent, rssKb: p.rssKb })),
     };
-    await targetsStore.updateTarget(
-      db,
-      server.id,
-      {
+    await store(server, points, nowMs, {
+      patch: {
         counters: JSON.stringify(counters),
         security: JSON.stringify(security),
         latest: JSON.stringify(latest),
@@ -380,8 +390,8 @@ export function createSampler(deps: SamplerDeps) {
         failures: 0,
         updated_at: atIso,
       },
-      taken(),
-    );
+      taken: taken(),
+    });
     const values = new Map(points.map((p) => [p.metric, p.value]));
     await deps.alerting
       .evaluate(server.org_id, server, { kind: 'sample', values, subjects: subjectsOf(raw) })

@@ -29,4 +29,23 @@ describe('outbound attack', () => {
     expect(outboundAttack(input(Array.from({ length: 50 }, () => '198.51.100.1:22')))).toEqual([]);
     expect(outboundAttack(input([]))).toEqual([]);
   });
+  it("leaves out Steward's own logins to the organisation's servers when Steward runs on this one", () => {
+    // Steward on 203.0.113.5 (as this server sees it) logs in to 25 servers; this server is one of them.
+    const servers = Array.from({ length: 25 }, (_, i) => `198.51.100.${i + 1}:22`);
+    const own = (local: string, peers: string[]): DetectionInput => ({
+      ...input([]),
+      ownAddresses: new Set(['203.0.113.5']),
+      stewardPeers: new Set([...servers, '2001:db8::7:2222']),
+      outboundConnections: peers.map((peer, i) => ({ local: `${local}:${40000 + i}`, peer, process: 'node' })),
+    });
+    expect(outboundAttack(own('203.0.113.5', servers))).toEqual([]);
+    // The same seen through an IPv6 socket.
+    const mapped = own('[::ffff:203.0.113.5]', [...servers.map((p) => `[::ffff:${p.replace(':', ']:')}`)]);
+    expect(outboundAttack(mapped)).toEqual([]);
+    // From another address of this server, or to addresses that are not the organisation's servers: counted.
+    expect(outboundAttack(own('10.0.0.5', servers))).toHaveLength(1);
+    const strangers = Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}:22`);
+    const [f] = outboundAttack(own('203.0.113.5', [...servers, ...strangers]));
+    expect(f!.evidence).toMatchObject({ addresses: 20 });
+  });
 });
