@@ -43,12 +43,12 @@ export interface FleetBench {
   readonly n: number;
   /** Steward's resident memory after start-up and a warm-up discovery of two hosts, before the measured runs. */
   readonly idleRssMiB: number;
-  /** A full discovery (every section runs). */
-  readonly stewardDiscover: Measure;
+  /** A full discovery (every section runs); null at a fan-out-only size. */
+  readonly stewardDiscover: Measure | null;
   /** The next discovery of the same unchanged hosts (unchanged sections answer in one line). */
-  readonly stewardRediscover: Measure;
-  readonly hostCpuFirst: HostCpu;
-  readonly hostCpuRepeat: HostCpu;
+  readonly stewardRediscover: Measure | null;
+  readonly hostCpuFirst: HostCpu | null;
+  readonly hostCpuRepeat: HostCpu | null;
   readonly ansibleSetup: Measure | null;
   readonly stewardUptime: Measure;
   readonly psshUptime: Measure | null;
@@ -160,8 +160,19 @@ async function waitRun(client: ClusterClient, runId: string): Promise<string> {
   }
 }
 
+const sizesOf = (text: string | undefined): number[] =>
+  (text ?? '')
+    .split(',')
+    .filter((x) => x.trim() !== '')
+    .map(Number);
+
+/**
+ * `STEWARD_BENCH_FLEET_SIZES` (default 50,100): sizes measured in full. `STEWARD_BENCH_FANOUT_SIZES` (default none,
+ * e.g. 1000): sizes at which only the `uptime` fan-out is measured, against parallel-ssh (no discovery, no Ansible).
+ */
 export async function benchFleet(
-  sizes: number[] = (process.env.STEWARD_BENCH_FLEET_SIZES ?? '50,100').split(',').map(Number),
+  sizes: number[] = sizesOf(process.env.STEWARD_BENCH_FLEET_SIZES ?? '50,100'),
+  fanoutSizes: number[] = sizesOf(process.env.STEWARD_BENCH_FANOUT_SIZES),
 ): Promise<{ results: FleetBench[]; missingPeers: string[] }> {
   const missingPeers = ensurePeers();
   // STEWARD_BENCH_FLEET_PEERS=0 measures Steward alone (a quicker loop while working on it; no ratios).
@@ -169,7 +180,10 @@ export async function benchFleet(
   // Steward runs as `npm start` runs it: the built CLI in a process of its own, so its CPU and memory are its own.
   execFileSync('npm', ['run', 'build:server'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const results: FleetBench[] = [];
-  for (const n of sizes) {
+  for (const [n, fanoutOnly] of [
+    ...sizes.map((x) => [x, false] as const),
+    ...fanoutSizes.map((x) => [x, true] as const),
+  ]) {
     execFileSync('bash', [`${PEERS}/fleet.sh`, 'start', String(n)], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, FLEET_DIR, FLEET_LOGLEVEL: 'INFO' },
@@ -182,6 +196,7 @@ export async function benchFleet(
         apis: 1,
         workers: 0,
         compiled: true,
+        nodeFlags: process.env.STEWARD_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
         env: {
           STEWARD_SSH_MAX_CONCURRENCY: '50',
           STEWARD_JOBS_POLL_MS: '20',
@@ -212,8 +227,12 @@ export async function benchFleet(
       const idleRssMiB = procStat(pid).rssMiB;
       let firstRun = '';
       let repeatRun = '';
-      const stewardDiscover = await measure(pid, async () => void (firstRun = await discover(ids, true)));
-      const stewardRediscover = await measure(pid, async () => void (repeatRun = await discover(ids, false)));
+      const stewardDiscover = fanoutOnly
+        ? null
+        : await measure(pid, async () => void (firstRun = await discover(ids, true)));
+      const stewardRediscover = fanoutOnly
+        ? null
+        : await measure(pid, async () => void (repeatRun = await discover(ids, false)));
       const stewardUptime = await measure(pid, async () => {
         const res = await client.post(`/api/orgs/${client.orgId}/commands`, { argv: ['uptime'], serverIds: ids });
         await waitRun(client, res.body.id as string);
@@ -223,10 +242,10 @@ export async function benchFleet(
         idleRssMiB,
         stewardDiscover,
         stewardRediscover,
-        hostCpuFirst: await hostCpuOf(control, firstRun),
-        hostCpuRepeat: await hostCpuOf(control, repeatRun),
+        hostCpuFirst: fanoutOnly ? null : await hostCpuOf(control, firstRun),
+        hostCpuRepeat: fanoutOnly ? null : await hostCpuOf(control, repeatRun),
         stewardUptime,
-        ansibleSetup: noPeer('ansible') ? null : peer('ansible_setup', 'CMD_ANSIBLE_SETUP', n),
+        ansibleSetup: fanoutOnly || noPeer('ansible') ? null : peer('ansible_setup', 'CMD_ANSIBLE_SETUP', n),
         psshUptime: noPeer('pssh') ? null : peer('pssh', 'CMD_PSSH', n),
         psshUptimeX25519: noPeer('pssh') ? null : peer('pssh_x25519', 'CMD_PSSH_X25519', n),
       });

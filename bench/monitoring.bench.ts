@@ -34,6 +34,8 @@ export interface MonitoringBench {
     /** Intervals that began in the window, samples taken, samples that ended late, intervals with no sample. */
     readonly schedule: { readonly due: number; readonly taken: number; readonly late: number; readonly missed: number };
     readonly cpuS: number;
+    /** The part of `cpuS` spent in the kernel on the process's behalf (socket writes, SQLite's file I/O). */
+    readonly sysS: number;
     readonly cpuMsPerSample: number;
     readonly coreShare: number;
     /**
@@ -168,10 +170,11 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
     });
     const before = await sampled();
     const scheduleBefore = await core.monitoring.scheduleTotals();
-    const cpu0 = procStat(pid).cpuS;
+    const proc0 = procStat(pid);
     const machine0 = machineCpuS();
     await sleep(windowS * 1000);
-    const cpuS = procStat(pid).cpuS - cpu0;
+    const proc1 = procStat(pid);
+    const cpuS = proc1.cpuS - proc0.cpuS;
     const machineS = machineCpuS() - machine0;
     const samples = (await sampled()) - before;
     const scheduleAfter = await core.monitoring.scheduleTotals();
@@ -183,6 +186,7 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
       samples,
       schedule: { due: delta('due'), taken: delta('taken'), late: delta('late'), missed: delta('missed') },
       cpuS,
+      sysS: proc1.sysS - proc0.sysS,
       cpuMsPerSample: samples > 0 ? (cpuS * 1000) / samples : Number.NaN,
       coreShare: cpuS / windowS,
       hostCpuMsPerSample: samples > 0 ? (Math.max(0, machineS - cpuS) * 1000) / samples : Number.NaN,

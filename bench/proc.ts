@@ -8,10 +8,14 @@ export function machineCpuS(): number {
   return (user + nice + system + irq + softirq + steal) / 100;
 }
 
-/** CPU time (utime + stime, USER_HZ = 100) and resident memory of a process so far, from /proc. */
-export function procStat(pid: number): { cpuS: number; rssMiB: number } {
+/** CPU time (utime + stime, USER_HZ = 100; stime alone as `sysS`) and resident memory of a process so far. */
+export function procStat(pid: number): { cpuS: number; sysS: number; rssMiB: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuS: (Number(fields[11]) + Number(fields[12])) / 100, rssMiB: rssKiB / 1024 };
+  return {
+    cpuS: (Number(fields[11]) + Number(fields[12])) / 100,
+    sysS: Number(fields[12]) / 100,
+    rssMiB: rssKiB / 1024,
+  };
 }
