@@ -1,10 +1,12 @@
 import { ERROR_CODES } from '../src/kernel/errors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedQueue } from '../src/core/jobs/embedded.js';
+import { createJobSlots } from '../src/core/jobs/slots.js';
 import { backoffMs, checkPayload } from '../src/core/jobs/queue.js';
-import { FakeClock, sleep } from '../src/kernel/clock.js';
+import { FakeClock, sleep, systemClock } from '../src/kernel/clock.js';
 import { newId } from '../src/kernel/ids.js';
 import { ENGINES } from '../testkit/db.js';
+import { signUp } from '../testkit/client.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { until } from '../testkit/wait.js';
 
@@ -144,6 +146,50 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
     } finally {
       await q.stop();
     }
+  });
+
+  it("a worker with room does not keep claiming jobs whose organisation's cap is full", async () => {
+    // Room for 10 at once, the organisation's cap 2: each job waits for a slot that frees when one ends. Real time,
+    // since a job put back waits for a moment of the clock.
+    const slots = createJobSlots({ db: s.core.db, clock: systemClock, leaseMs: 30_000 });
+    let tries = 0;
+    const counted = { ...slots, acquire: (...a: Parameters<typeof slots.acquire>) => (tries++, slots.acquire(...a)) };
+    const q = createEmbeddedQueue({
+      db: s.core.db,
+      clock: systemClock,
+      logger: s.core.logger,
+      audit: s.core.audit,
+      pollMs: 20,
+      concurrency: 10,
+      slots: counted,
+    });
+    const { orgId } = await signUp(s.app);
+    let running = 0;
+    let most = 0;
+    const done: string[] = [];
+    q.register(
+      't.capped',
+      async (job) => {
+        most = Math.max(most, ++running);
+        await sleep(20);
+        running--;
+        done.push(job.id);
+      },
+      { limits: (job) => [{ key: `org:${job.orgId}`, max: 2 }] },
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) ids.push(await q.enqueue(s.core.db, { queue: 't.capped', payload: { i }, orgId }));
+    q.start();
+    try {
+      await until('every capped job', () => done.length === ids.length, { timeoutMs: 30_000, everyMs: 20 });
+    } finally {
+      await q.stop();
+    }
+    expect(most).toBe(2);
+    // 150 jobs two at a time take 1.5 s or more: at every 20 ms poll a worker that forgot the cap would take 8 more
+    // queued jobs for its 8 spare places and put them back (about 600 tries). One try per job, plus the few taken
+    // before the first refusal and after each block lapses (every 0.25-0.75 s), stays well below.
+    expect(tries).toBeLessThan(150 * 1.5);
   });
 
   it('two runners never take the same job', async () => {

@@ -80,14 +80,43 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
 
   const leaseFor = (queue: string) => deps.leaseMs ?? handlers.get(queue)!.timeoutMs;
 
+  /**
+   * Organisations whose caps were full when one of their jobs tried to start here, by queue and organisation: how
+   * many more of their jobs may be claimed (each of their jobs that ends here frees a slot, so allows one), and a
+   * moment after which the block lapses (slots held by other workers free themselves unseen). Without it, a worker
+   * with room would claim, fail and put back the same capped jobs at every poll: a fan-out to 1,000 servers spent
+   * most of its time so (the queue has room for 50, an organisation 32).
+   */
+  const capped = new Map<string, { allowance: number; untilMs: number }>();
+  const cappedKey = (queue: string, orgId: string) => `${queue}\u0000${orgId}`;
+  const blockedOrgs = (queue: string): string[] => {
+    const now = performance.now();
+    const out: string[] = [];
+    for (const [key, block] of capped) {
+      if (block.untilMs <= now) capped.delete(key);
+      else if (block.allowance <= 0 && key.startsWith(`${queue}\u0000`)) out.push(key.slice(queue.length + 1));
+    }
+    return out;
+  };
+
   async function claim(): Promise<JobsTable | undefined> {
     const now = deps.clock.iso();
     const names = [...handlers.keys()].filter(hasRoom);
     if (names.length === 0) return undefined;
+    const blocked = names.map((q) => [q, blockedOrgs(q)] as const).filter(([, orgs]) => orgs.length > 0);
     const candidates = await deps.db
       .selectFrom('jobs')
       .selectAll()
       .where('queue', 'in', names)
+      .$if(blocked.length > 0, (qb) =>
+        qb.where((eb) =>
+          eb.and(
+            blocked.map(([q, orgs]) =>
+              eb.or([eb('queue', '<>', q), eb('org_id', 'is', null), eb('org_id', 'not in', orgs)]),
+            ),
+          ),
+        ),
+      )
       .where((eb) =>
         eb.or([
           eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
@@ -111,7 +140,11 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
         .where('attempts', '=', job.attempts)
         .where('status', '=', job.status)
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) return { ...job, attempts: job.attempts + 1 };
+      if (Number(res.numUpdatedRows) === 1) {
+        const block = job.org_id === null ? undefined : capped.get(cappedKey(job.queue, job.org_id));
+        if (block) block.allowance--;
+        return { ...job, attempts: job.attempts + 1 };
+      }
     }
     return undefined;
   }
@@ -188,7 +221,10 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     const payload = JSON.parse(job.payload);
     const caps = limits && deps.slots ? limits({ queue: job.queue, payload, orgId: job.org_id }) : [];
     if (caps.length > 0 && !(await deps.slots!.acquire(caps, holder))) {
-      await putBack(job, deferMs());
+      const delay = deferMs();
+      if (job.org_id !== null)
+        capped.set(cappedKey(job.queue, job.org_id), { allowance: 0, untilMs: performance.now() + delay });
+      await putBack(job, delay);
       return;
     }
     const timeout = setTimeout(() => controller.abort(new Error('job time limit reached')), timeoutMs);
@@ -213,6 +249,9 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     } finally {
       clearTimeout(timeout);
       if (caps.length > 0) await deps.slots!.release(holder).catch(() => undefined);
+      // Its slots are free: one more of its organisation's jobs may be claimed here.
+      const block = job.org_id === null ? undefined : capped.get(cappedKey(job.queue, job.org_id));
+      if (block) block.allowance++;
     }
     await finish(job, error).catch((err) =>
       deps.logger.error({ job: job.id, err: (err as Error).message }, 'could not record job result'),

@@ -11,14 +11,13 @@ export const OUTBOUND_ATTACK_PEERS = 20;
 
 /** An address in one spelling: lower case, and IPv4 seen through an IPv6 socket (`::ffff:192.0.2.1`) as IPv4. */
 export const bareAddress = (address: string): string => address.toLowerCase().replace(/^::ffff:(?=\d+\.)/, '');
-const bare = bareAddress;
 /** The address of `host:port` as ss prints it (`[v6]:port`). */
-const hostOf = (peer: string): string => bare(peer.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''));
+const hostOf = (peer: string): string => bareAddress(peer.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''));
 const portOf = (peer: string): string => /:(\d+)$/.exec(peer)?.[1] ?? '?';
 
 export const outboundAttack: Rule = ({ outboundConnections, ownAddresses, stewardPeers }) => {
   if (!outboundConnections || outboundConnections.length === 0) return [];
-  const own = new Set([...ownAddresses].map(bare));
+  const own = new Set([...ownAddresses].map(bareAddress));
   const byPort = new Map<string, { hosts: Set<string>; processes: Set<string> }>();
   for (const c of outboundConnections) {
     const port = portOf(c.peer);
