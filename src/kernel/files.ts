@@ -7,10 +7,14 @@ function tighten(path: string): void {
   if (own && (stat.mode & 0o077) !== 0) chmodSync(path, stat.mode & 0o700);
 }
 
-/** Steward's data folder: created 0700, and an existing one of ours narrowed to its owner. */
+/**
+ * Steward's data folder: created 0700, and an existing one of ours narrowed to its owner. A shared folder (sticky,
+ * as /tmp is) is left as it is: a data file put straight in it is still made private, and narrowing the folder
+ * would lock every other user of the machine out of it.
+ */
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  tighten(dir);
+  if ((statSync(dir).mode & 0o1000) === 0) tighten(dir);
 }
 
 /**
