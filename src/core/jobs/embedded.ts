@@ -89,6 +89,7 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
    */
   const capped = new Map<string, { allowance: number; untilMs: number }>();
   const cappedKey = (queue: string, orgId: string) => `${queue}\u0000${orgId}`;
+  const blockOf = (job: JobsTable) => (job.org_id === null ? undefined : capped.get(cappedKey(job.queue, job.org_id)));
   const blockedOrgs = (queue: string): string[] => {
     const now = performance.now();
     const out: string[] = [];
@@ -141,7 +142,7 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
         .where('status', '=', job.status)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 1) {
-        const block = job.org_id === null ? undefined : capped.get(cappedKey(job.queue, job.org_id));
+        const block = blockOf(job);
         if (block) block.allowance--;
         return { ...job, attempts: job.attempts + 1 };
       }
@@ -250,7 +251,7 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
       clearTimeout(timeout);
       if (caps.length > 0) await deps.slots!.release(holder).catch(() => undefined);
       // Its slots are free: one more of its organisation's jobs may be claimed here.
-      const block = job.org_id === null ? undefined : capped.get(cappedKey(job.queue, job.org_id));
+      const block = blockOf(job);
       if (block) block.allowance++;
     }
     await finish(job, error).catch((err) =>
