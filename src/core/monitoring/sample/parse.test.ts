@@ -1,12 +1,14 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSample } from './parse.js';
-import { parseCpuTime, parseDiskstats, parseNetDev } from './parse-system.js';
+import { parseCpuTime, parseDiskstats, parseNetDev, parseProcesses } from './parse-system.js';
 import { POOL_PORTS, sampleScript } from './script.js';
+import { TOP_AWK } from './script-body.js';
 
 const B = '6f1c0d2e9a7b4c3d8e5f60718293a4b5';
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
@@ -178,6 +180,58 @@ describe('the script on this machine (sh, iproute2 ss)', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+});
+
+/** A busy child with spaces in an argument, found as ps finds it; the caller stops it. */
+function busyChild() {
+  const child = spawn('busybox', ['sh', '-c', 'while :; do :; done', 'steward probe']);
+  child.on('error', () => undefined);
+  return child;
+}
+
+describe('the busiest processes, read from /proc by each awk a host may have', () => {
+  for (const awk of [['awk'], ['mawk'], ['busybox', 'awk']]) {
+    it(`${awk.join(' ')}: the same process as ps sees it, and not the script's own`, async () => {
+      const child = busyChild();
+      try {
+        // ps (and the script) give a process younger than a second no CPU share.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => `/proc/${d}`);
+        // S is this process: the awk (its child) must leave it and its other descendants out.
+        const out = execFileSync(awk[0]!, [...awk.slice(1), '-v', `S=${process.pid}`, TOP_AWK, ...procs], {
+          encoding: 'utf8',
+        });
+        const lines = out.trimEnd().split('\n');
+        expect(lines.length).toBeGreaterThan(0);
+        expect(lines.length).toBeLessThanOrEqual(30);
+        const rows = parseProcesses(lines, null);
+        expect(rows).toHaveLength(lines.length / 2);
+        expect(rows.some((r) => r.pid === process.pid || r.pid === child.pid)).toBe(false);
+        // Run again with no shell to leave out, the busy child is among the busiest, named as ps names it.
+        const all = parseProcesses(
+          execFileSync(awk[0]!, [...awk.slice(1), '-v', 'S=0', TOP_AWK, ...procs], { encoding: 'utf8' })
+            .trimEnd()
+            .split('\n'),
+          null,
+        );
+        const busy = all.find((r) => r.pid === child.pid);
+        expect(busy).toMatchObject({
+          ppid: process.pid,
+          user: userInfo().username,
+          command: 'busybox',
+          args: 'busybox sh -c while :; do :; done steward probe',
+        });
+        expect(busy!.cpuPercent).toBeGreaterThan(10);
+        const ps = execFileSync('ps', ['-o', 'rss=,etimes=', '-p', String(child.pid)], { encoding: 'utf8' });
+        const [rss, etimes] = ps.trim().split(/\s+/).map(Number);
+        expect(busy!.rssKb).toBeGreaterThan(rss! / 2);
+        expect(busy!.rssKb).toBeLessThan(rss! * 2);
+        expect(Math.abs(busy!.elapsedSeconds - etimes!)).toBeLessThanOrEqual(1);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+  }
 });
 
 describe('small parsers', () => {
