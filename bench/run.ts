@@ -133,6 +133,8 @@ if (want('monitoring')) {
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
     `| ${m.sampling.samples} | ${m.sampling.schedule.due} / ${m.sampling.schedule.taken} / ${m.sampling.schedule.late} / ${m.sampling.schedule.missed} | ${m.sampling.cpuS.toFixed(1)} s (${m.sampling.sysS.toFixed(1)} s) | ${m.sampling.cpuMsPerSample.toFixed(1)} ms | ${(m.sampling.coreShare * 100).toFixed(1)} % | ${m.sampling.hostCpuMsPerSample.toFixed(0)} ms |`,
     '',
+    `Before the window (${m.sampling.warmUp.seconds} s: every server's first sample, then two intervals to settle), due / taken / late / missed: ${m.sampling.warmUp.due} / ${m.sampling.warmUp.taken} / ${m.sampling.warmUp.late} / ${m.sampling.warmUp.missed}.`,
+    '',
   );
 }
 

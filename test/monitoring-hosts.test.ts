@@ -239,6 +239,8 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     expect(JSON.stringify(f0![0]!.evidence)).toContain('Invalid user admin from 127.0.0.1');
     expect(f1![0]!.key).toContain('toor');
     expect(f2![0]!.key).toContain('9999');
+    // Named although the samples before it listed the host's sockets without processes (they were all known).
+    expect(String((f2![0]!.evidence as { process?: unknown }).process)).toMatch(/^nc/);
     // Each opened an incident the customer was mailed about at once.
     const incidents = (await a.client.get(`/api/orgs/${a.orgId}/incidents`)).body.incidents as {
       id: string;

@@ -25,8 +25,9 @@ import { logsStore, type CursorRow } from './logs/logs.store.js';
 import { redactLogLine } from './logs/redact.js';
 import type { MetricsStore } from './metrics.store.js';
 import { derive, type Counters, type TopProcess } from './sample/derive.js';
-import { parseSample } from './sample/parse.js';
-import { LOG_CANDIDATES, newSampleBoundary, residentSampler, sampleRequest } from './sample/script.js';
+import { parseNamedSockets, parseSample } from './sample/parse.js';
+import { LOG_CANDIDATES, newSampleBoundary, residentSampler, sampleRequest, socketsRequest } from './sample/script.js';
+import { mayListBare, nameSockets, namesOf, SOCKET_NAMES_TTL_MS, type SocketNames } from './sample/sockets.js';
 import type { RawSample } from './sample/types.js';
 import { targetsStore, type TargetRow } from './targets.store.js';
 
@@ -293,6 +294,37 @@ export function createSampler(deps: SamplerDeps) {
 
   /** Resident sampling shells that have been sent the script's body (decision 0009). */
   const primed = new WeakSet<ResidentHandle>();
+  /** Each sampled server's sockets as last listed with their processes (sample/sockets.ts). */
+  const socketNames = new Map<string, SocketNames>();
+
+  /**
+   * The sample's sockets with their processes: a bare listing's from what Steward knows, or, when one is new,
+   * from a second request in the same sample. When that request fails, the bare listing as it came (its
+   * processes unknown), and the next sample lists them with processes.
+   */
+  async function named(server: ServerRow, target: TargetRow, raw: RawSample): Promise<RawSample> {
+    if (raw.socketsNamed) {
+      socketNames.set(server.id, namesOf(raw, clock.nowMs()));
+      return raw;
+    }
+    const known = socketNames.get(server.id);
+    const fromMemory = known && nameSockets(raw, known);
+    if (fromMemory) return { ...raw, ...fromMemory };
+    socketNames.delete(server.id);
+    const boundary = newSampleBoundary();
+    const { request, end } = socketsRequest(boundary);
+    const opts = { endPrefix: end, timeoutMs: 10_000, maxOutputBytes: SCRIPT_OUTPUT_SLACK };
+    const again = await ask(server, target, request, opts).then(
+      (out) => parseNamedSockets(out, boundary),
+      (err: unknown) => {
+        deps.logger.warn({ server: server.id, err: publicMessage(err) }, 'listing sockets with processes failed');
+        return null;
+      },
+    );
+    if (!again) return raw;
+    socketNames.set(server.id, namesOf({ ...raw, ...again }, clock.nowMs()));
+    return { ...raw, ...again };
+  }
 
   /**
    * One sample's request on the server's resident shell (started, and sent the body, when there is none), and the
@@ -343,6 +375,7 @@ export function createSampler(deps: SamplerDeps) {
         integrity,
         logs: cursors.map((c) => ({ path: c.path, inode: c.inode, offset: Number(c.offset) })),
         maxLogBytes: config.logReadBytes,
+        bareSockets: mayListBare(socketNames.get(server.id), started),
       });
       const stdout = await ask(server, target, request, {
         endPrefix: end,
@@ -351,6 +384,7 @@ export function createSampler(deps: SamplerDeps) {
       });
       raw = parseSample(stdout, boundary);
       if (!raw.complete && raw.cpu.total === null) throw new Error('the sampling script gave no usable output');
+      raw = await named(server, target, raw);
     } catch (err) {
       const reason = publicMessage(err).slice(0, 300);
       await targetsStore.updateTarget(
@@ -411,6 +445,7 @@ export function createSampler(deps: SamplerDeps) {
     const nowMs = clock.nowMs();
     if (nowMs - lastSyncMs >= SYNC_EVERY_MS) {
       lastSyncMs = nowMs;
+      for (const [id, n] of socketNames) if (nowMs - n.atMs > 5 * SOCKET_NAMES_TTL_MS) socketNames.delete(id);
       await deps
         .beforeTick?.()
         .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));

@@ -23,18 +23,41 @@ function parseSsh(value: string | undefined): RawSample['ssh'] {
   return w.length === 4 && w[0] && w[2] ? { client: w[0], server: w[2] } : null;
 }
 
+/**
+ * ss lists sockets and connections at once (with their processes, or bare when Steward knows them); a host
+ * without ss gives netstat's listening sockets only.
+ */
+function socketsOf(net: SectionView): Pick<
+  RawSample,
+  'listening' | 'poolConnections' | 'outboundConnections' | 'socketsNamed'
+> {
+  // The first listing with lines: where ss failed, its label is there with nothing under it.
+  const [label, lines] = (['sockets', 'sockets-bare', 'listen'] as const)
+    .map((l) => [l, net.text(l) ?? []] as const)
+    .find(([, ls]) => ls.length > 0) ?? ['sockets', []];
+  const s = parseSockets(lines, { pools: POOL_PORTS, outbound: OUTBOUND_PORTS });
+  return {
+    listening: s.listening,
+    poolConnections: s.pools,
+    outboundConnections: s.outbound,
+    socketsNamed: label !== 'sockets-bare',
+  };
+}
+
+/** The answer to `socketsRequest`: the sockets with their processes, or null when the output is not whole. */
+export function parseNamedSockets(output: string, boundary: string): ReturnType<typeof socketsOf> | null {
+  const framed = frame(output, boundary);
+  const net = new SectionView(framed.sections.get('net'));
+  return framed.complete && net.present ? socketsOf(net) : null;
+}
+
 export function parseSample(output: string, boundary: string): RawSample {
   const framed = frame(output, boundary);
   const section = (name: string) => new SectionView(framed.sections.get(name));
   const proc = section('proc');
   const shellPid = intOrNull(framed.meta.get('shell'));
   const integrity = section('integrity');
-  // ss lists sockets and connections at once; a host without it gives netstat's listening sockets only.
-  const net = section('net');
-  const sockets = parseSockets(net.text('sockets') ?? net.text('listen') ?? [], {
-    pools: POOL_PORTS,
-    outbound: OUTBOUND_PORTS,
-  });
+  const sockets = socketsOf(section('net'));
   return {
     complete: framed.complete,
     uid: intOrNull(framed.meta.get('privilege')),
@@ -49,9 +72,7 @@ export function parseSample(output: string, boundary: string): RawSample {
     processCount: intOrNull(proc.text('nprocs')?.[0]),
     disks: parseDfUsage(section('disks').text('df') ?? []),
     processes: parseProcesses(section('procs').text('ps') ?? [], shellPid),
-    listening: sockets.listening,
-    poolConnections: sockets.pools,
-    outboundConnections: sockets.outbound,
+    ...sockets,
     access: parseAccess(section('access')),
     integrity: integrity.present ? parseIntegrity(integrity) : null,
     logs: parseLogs(section('logs')),

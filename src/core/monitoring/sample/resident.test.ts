@@ -3,12 +3,14 @@
  * sampler starts it, the body sent once, then several requests, each answered whole and ended by its own line.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseSample } from './parse.js';
-import { residentSampler, sampleRequest } from './script.js';
+import { parseNamedSockets, parseSample } from './parse.js';
+import { residentSampler, sampleRequest, socketsRequest } from './script.js';
+import { nameSockets, namesOf } from './sockets.js';
 
 const B1 = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const B2 = '0f9e8d7c6b5a49382716f5e4d3c2b1a0';
@@ -84,6 +86,36 @@ describe.each([
     expect(b!.body).not.toContain(B1);
     // The sample's own processes (children of the resident shell) are not among the busiest.
     expect(second.processes.map((p) => p.args).filter((a) => a.includes('ps -eww'))).toEqual([]);
+  });
+});
+
+describe('sockets without their processes, then with them on request', () => {
+  it('a bare listing names no process; the second request names them, and they name the bare one', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const { argv, prelude } = residentSampler({ elevate: false });
+      const bare = sampleRequest({ boundary: B1, integrity: false, logs: [], maxLogBytes: 4096, bareSockets: true });
+      const again = socketsRequest(B2);
+      const out = await run(['dash'], argv, prelude + bare.request + again.request);
+      const [a, b] = answers(out, [bare.end, again.end]);
+      const first = parseSample(a!.body, B1);
+      expect(first.socketsNamed).toBe(false);
+      const mine = { proto: 'tcp', address: '127.0.0.1', port };
+      expect(first.listening).toContainEqual({ ...mine, process: null, pid: null });
+      const named = parseNamedSockets(b!.body, B2);
+      expect(named?.socketsNamed).toBe(true);
+      expect(named?.listening).toContainEqual({ ...mine, process: 'node', pid: process.pid });
+      const fromMemory = nameSockets(first, namesOf({ ...first, ...named! }, 0));
+      expect(fromMemory?.listening).toContainEqual({ ...mine, process: 'node', pid: process.pid });
+      // A socket the named listing did not have is new: nothing is guessed for it.
+      const unknown = { proto: 'tcp' as const, address: '127.0.0.1', port: 1, process: null, pid: null };
+      expect(nameSockets({ ...first, listening: [...first.listening, unknown] }, namesOf({ ...first, ...named! }, 0)))
+        .toBeNull();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -129,15 +129,22 @@ STEWARD_PS
 }
 
 # One ss call (each call walks every process's descriptors for -p): listening sockets (their peer port is 0)
-# and connections to mining pools and to ports attackers scan, told apart by the parser. netstat lists only
-# what listens, on a host without ss.
+# and connections to mining pools and to ports attackers scan, told apart by the parser. With SOCKP=0 the
+# listing comes without processes (sockets-bare: Steward knows them from an earlier listing, sockets.ts). netstat
+# lists only what listens, on a host without ss.
 s_net() {
+  _f="( dport = :0 or $POOLS or $OUTBOUND )"
+  if [ "${D}{SOCKP:-1}" = 0 ]; then
+    tx sockets-bare
+    ss -tuna state listening state closed state established state syn-sent "$_f" && return 0
+  fi
   tx sockets
-  ss -tunap state listening state closed state established state syn-sent "( dport = :0 or $POOLS or $OUTBOUND )" \
-    2>/dev/null && return 0
+  ss -tunap state listening state closed state established state syn-sent "$_f" && return 0
   tx listen
-  netstat -ltunp 2>/dev/null
+  netstat -ltunp
 }
+# The sockets again, with their processes, when a bare listing showed one Steward did not know.
+net_only() { mk section net; s_net 2>/dev/null; mk end net; mk done; }
 
 # Who may act as root: uid-0 accounts and admin groups (from passwd and group, without the GECOS field, which
 # holds people's names), sudoers rules without comments, and every account's authorized keys.

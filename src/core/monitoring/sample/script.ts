@@ -73,6 +73,8 @@ export interface SampleScriptOptions {
   readonly maxLogBytes: number;
   /** The login is not root: run the body under `sudo -n` when that works without a password. */
   readonly elevate: boolean;
+  /** List sockets without their processes (Steward knows them: sockets.ts). */
+  readonly bareSockets?: boolean;
 }
 
 const BOUNDARY = /^[A-Za-z0-9]{16,64}$/;
@@ -108,6 +110,7 @@ const perSample = (options: Omit<SampleScriptOptions, 'elevate'>, follows: reado
   `B=${options.boundary}`,
   `MAXLOG=${options.maxLogBytes}`,
   `INTEGRITY=${options.integrity ? 1 : 0}`,
+  `SOCKP=${options.bareSockets === true ? 0 : 1}`,
   'follow_all() {',
   ...follows.map((f) => `  ${f}`),
   '  :',
@@ -179,4 +182,20 @@ export function sampleRequest(options: Omit<SampleScriptOptions, 'elevate'>): { 
     '',
   ].join('\n');
   return { request, end: `@@${options.boundary} exit ` };
+}
+
+/** The resident form's second request of a sample: the sockets with their processes, as section `net`. */
+export function socketsRequest(boundary: string): { request: string; end: string } {
+  if (!BOUNDARY.test(boundary))
+    throw invalidInput('The sample boundary must be 16 to 64 letters and digits.', { field: 'boundary' });
+  const request = [
+    '(',
+    `B=${boundary}`,
+    'SOCKP=1',
+    'net_only',
+    ') </dev/null 2>/dev/null',
+    `printf '\\n@@%s exit %s\\n' ${boundary} "$?"`,
+    '',
+  ].join('\n');
+  return { request, end: `@@${boundary} exit ` };
 }

@@ -135,6 +135,8 @@ export interface RawSample {
   readonly processCount: number | null;
   readonly processes: readonly ProcessRow[];
   readonly listening: readonly ListeningPort[];
+  /** False when the sockets came without their processes (a bare listing: sockets.ts). */
+  readonly socketsNamed: boolean;
   readonly poolConnections: readonly PoolConnection[];
   /** Connections the server opens to ports attackers scan (SSH, telnet, SMB, RDP). */
   readonly outboundConnections: readonly PoolConnection[];

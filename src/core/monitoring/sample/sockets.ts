@@ -1,0 +1,64 @@
+/**
+ * Sockets without their processes (decision 0009). Naming each socket's process (`ss -p`) walks every descriptor
+ * of every process on the host, the dearest part of a sample on a busy one. So Steward remembers the last named
+ * listing of each server it samples, and asks for a bare listing while that is fresh: when every socket in it is
+ * one it knows, each gets the process it had; when anything is new, Steward asks again, with processes, in the
+ * same sample. Detection sees what it would have seen with `ss -p`, and no later.
+ */
+import type { ListeningPort } from '../../discovery/collect/index.js';
+import type { PoolConnection, RawSample } from './types.js';
+
+/** A named listing is asked for at least this often, so a port taken over by another process shows within it. */
+export const SOCKET_NAMES_TTL_MS = 60_000;
+
+type Name = { readonly process: string | null; readonly pid: number | null };
+
+/** The processes of one server's sockets, from its last listing with processes. */
+export interface SocketNames {
+  readonly atMs: number;
+  readonly names: ReadonlyMap<string, Name>;
+}
+
+const portKey = (p: ListeningPort): string => `${p.proto} ${p.address} ${p.port}`;
+const connKey = (c: PoolConnection): string => `${c.local} ${c.peer}`;
+
+/** What a listing with processes teaches. */
+export function namesOf(raw: RawSample, atMs: number): SocketNames {
+  const names = new Map<string, Name>();
+  for (const p of raw.listening) names.set(portKey(p), { process: p.process, pid: p.pid });
+  for (const c of [...raw.poolConnections, ...raw.outboundConnections])
+    names.set(connKey(c), { process: c.process, pid: c.pid });
+  return { atMs, names };
+}
+
+/** Whether the next sample may ask for a bare listing. */
+export const mayListBare = (names: SocketNames | undefined, nowMs: number): boolean =>
+  names !== undefined && nowMs - names.atMs < SOCKET_NAMES_TTL_MS;
+
+/**
+ * A bare listing's sockets with the processes they had, or null when one of them is new (ask with processes).
+ */
+export function nameSockets(
+  raw: RawSample,
+  known: SocketNames,
+): Pick<RawSample, 'listening' | 'poolConnections' | 'outboundConnections'> | null {
+  const listening: ListeningPort[] = [];
+  for (const p of raw.listening) {
+    const n = known.names.get(portKey(p));
+    if (!n) return null;
+    listening.push({ ...p, ...n });
+  }
+  const conns = (list: readonly PoolConnection[]): PoolConnection[] | null => {
+    const out: PoolConnection[] = [];
+    for (const c of list) {
+      const n = known.names.get(connKey(c));
+      if (!n) return null;
+      out.push({ ...c, ...n });
+    }
+    return out;
+  };
+  const poolConnections = conns(raw.poolConnections);
+  const outboundConnections = poolConnections && conns(raw.outboundConnections);
+  if (!poolConnections || !outboundConnections) return null;
+  return { listening, poolConnections, outboundConnections };
+}
