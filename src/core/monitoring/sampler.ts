@@ -29,7 +29,6 @@ import { parseNamedSockets, parseSample } from './sample/parse.js';
 import { LOG_CANDIDATES, newSampleBoundary, residentSampler, sampleRequest, socketsRequest } from './sample/script.js';
 import { mayListBare, nameSockets, namesOf, SOCKET_NAMES_TTL_MS, type SocketNames } from './sample/sockets.js';
 import type { RawSample } from './sample/types.js';
-import { createSampleWriter } from './sample-writer.js';
 import { targetsStore, type TargetRow } from './targets.store.js';
 
 export interface SamplerDeps {
@@ -74,8 +73,6 @@ const DISK_TREND_POINTS = 60;
 const SCRIPT_OUTPUT_SLACK = 4 * 1024 * 1024;
 /** How often a worker looks for new servers of organisations that monitor every server (settings changes apply at once). */
 const SYNC_EVERY_MS = 30_000;
-/** How long a sample's points may wait for others' to share their transaction (group commit). */
-const SAMPLE_WRITE_DELAY_MS = 250;
 
 const parseJson = <T>(text: string | null): T | null => {
   if (!text) return null;
@@ -136,13 +133,6 @@ export function createSampler(deps: SamplerDeps) {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let lastSyncMs = Number.NEGATIVE_INFINITY;
-  const writer = createSampleWriter({
-    db,
-    metrics: deps.metrics,
-    // Only the running loop waits for company; a single pass (tick) writes each sample at once.
-    delayMs: () => (timer ? SAMPLE_WRITE_DELAY_MS : 0),
-    maxBatch: config.concurrency,
-  });
 
   const instructionOf = (t: Pick<TargetRow, 'server_id' | 'set_by'>): Instruction => ({
     type: 'schedule',
@@ -222,7 +212,7 @@ export function createSampler(deps: SamplerDeps) {
     return { auth, authBaseline };
   }
 
-  /** The sample's points and the target's new state, in one transaction (with other samples': sample-writer.ts). */
+  /** The sample's points and the target's new state, in one transaction. */
   async function store(
     server: ServerRow,
     points: readonly { metric: string; value: number }[],
@@ -244,7 +234,10 @@ export function createSampler(deps: SamplerDeps) {
     const rows = points.flatMap((p) =>
       ids.has(p.metric) ? [{ seriesId: ids.get(p.metric)!, ts, value: p.value }] : [],
     );
-    await writer.write({ serverId: server.id, points: rows, patch: target.patch, taken: target.taken });
+    await db.transaction().execute(async (trx) => {
+      if (rows.length > 0) await deps.metrics.insertPoints(trx, rows);
+      await targetsStore.updateTarget(trx, server.id, target.patch, target.taken);
+    });
   }
 
   async function detect(input: {
@@ -522,7 +515,7 @@ export function createSampler(deps: SamplerDeps) {
       stopped = true;
       if (timer) clearInterval(timer);
       timer = undefined;
-      await Promise.all([settle(), writer.flush()]);
+      await settle();
       await targetsStore.releaseOwned(db, deps.worker);
     },
     /**
