@@ -196,7 +196,9 @@ describe('the busiest processes, read from /proc by each awk a host may have', (
       try {
         // ps (and the script) give a process younger than a second no CPU share.
         await new Promise((resolve) => setTimeout(resolve, 1500));
-        const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => `/proc/${d}`);
+        const procs = readdirSync('/proc')
+          .filter((d) => /^\d+$/.test(d))
+          .map((d) => `/proc/${d}`);
         // S is this process: the awk (its child) must leave it and its other descendants out.
         const out = execFileSync(awk[0]!, [...awk.slice(1), '-v', `S=${process.pid}`, TOP_AWK, ...procs], {
           encoding: 'utf8',

@@ -27,10 +27,9 @@ function parseSsh(value: string | undefined): RawSample['ssh'] {
  * ss lists sockets and connections at once (with their processes, or bare when Steward knows them); a host
  * without ss gives netstat's listening sockets only.
  */
-function socketsOf(net: SectionView): Pick<
-  RawSample,
-  'listening' | 'poolConnections' | 'outboundConnections' | 'socketsNamed'
-> {
+function socketsOf(
+  net: SectionView,
+): Pick<RawSample, 'listening' | 'poolConnections' | 'outboundConnections' | 'socketsNamed'> {
   // The first listing with lines: where ss failed, its label is there with nothing under it.
   const [label, lines] = (['sockets', 'sockets-bare', 'listen'] as const)
     .map((l) => [l, net.text(l) ?? []] as const)
