@@ -55,6 +55,8 @@ type Schedule = { readonly due: number; readonly taken: number; readonly late: n
 
 /** Intervals the schedule is left to settle after every server's first sample, before the window starts. */
 const SETTLE_INTERVALS = 2;
+/** The sampling interval the bench sets. */
+const INTERVAL_S = 10;
 
 const SERIES = [
   'cpu.busy_pct',
@@ -159,7 +161,7 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
     );
     const set = await client.request('PUT', `/api/orgs/${client.orgId}/monitoring/settings`, {
       monitorAll: true,
-      intervalSeconds: 10,
+      intervalSeconds: INTERVAL_S,
       recipients: [],
     });
     if (set.status !== 200) throw new Error(`monitoring settings refused: ${JSON.stringify(set.body)}`);
@@ -179,7 +181,7 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
       timeoutMs: 180_000,
       everyMs: 500,
     });
-    await sleep(SETTLE_INTERVALS * 10_000);
+    await sleep(SETTLE_INTERVALS * INTERVAL_S * 1000);
     const before = await sampled();
     const scheduleBefore = await core.monitoring.scheduleTotals();
     const warmUp = { ...scheduleBefore, seconds: Math.round((performance.now() - warmUpAt) / 1000) };
@@ -194,7 +196,7 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
     const delta = (k: keyof typeof scheduleAfter) => scheduleAfter[k] - scheduleBefore[k];
     return {
       hosts,
-      intervalS: 10,
+      intervalS: INTERVAL_S,
       windowS,
       samples,
       schedule: { due: delta('due'), taken: delta('taken'), late: delta('late'), missed: delta('missed') },

@@ -105,11 +105,7 @@ s_disks() {
   df -P -k -l 2>/dev/null || lim 10 df -P -k 2>/dev/null
 }
 
-# The busiest processes by CPU share over their lifetime (as ps's %CPU), with their kernel name. One awk reads
-# every /proc/<pid>/stat and only the chosen ones' status and cmdline, where ps would read all of them and need
-# head: this costs the host about half as much. The script's own processes (descendants of shell $1) are left
-# out. Arguments are joined by spaces (busybox awk reads each NUL-ended argument as its own record) and control
-# characters shown as '?', as ps does. Without awk, ps as before.
+# The busiest processes (TOP_AWK, above: about half what ps and head cost the host); without awk, ps as before.
 TOP_AWK='${TOP_AWK}'
 
 s_procs() {

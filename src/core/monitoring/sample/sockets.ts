@@ -42,23 +42,20 @@ export function nameSockets(
   raw: RawSample,
   known: SocketNames,
 ): Pick<RawSample, 'listening' | 'poolConnections' | 'outboundConnections'> | null {
-  const listening: ListeningPort[] = [];
-  for (const p of raw.listening) {
-    const n = known.names.get(portKey(p));
-    if (!n) return null;
-    listening.push({ ...p, ...n });
-  }
-  const conns = (list: readonly PoolConnection[]): PoolConnection[] | null => {
-    const out: PoolConnection[] = [];
-    for (const c of list) {
-      const n = known.names.get(connKey(c));
-      if (!n) return null;
-      out.push({ ...c, ...n });
-    }
-    return out;
-  };
-  const poolConnections = conns(raw.poolConnections);
-  const outboundConnections = poolConnections && conns(raw.outboundConnections);
-  if (!poolConnections || !outboundConnections) return null;
+  const listening = named(raw.listening, portKey, known);
+  const poolConnections = named(raw.poolConnections, connKey, known);
+  const outboundConnections = named(raw.outboundConnections, connKey, known);
+  if (!listening || !poolConnections || !outboundConnections) return null;
   return { listening, poolConnections, outboundConnections };
+}
+
+/** Each item with the process it had, or null when one is not known. */
+function named<T extends Name>(list: readonly T[], key: (item: T) => string, known: SocketNames): T[] | null {
+  const out: T[] = [];
+  for (const item of list) {
+    const n = known.names.get(key(item));
+    if (!n) return null;
+    out.push({ ...item, ...n });
+  }
+  return out;
 }
