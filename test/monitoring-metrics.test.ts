@@ -347,6 +347,58 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
       .execute();
   });
 
+  it('a slot sampled under a held lease moves the schedule on with the sample’s own write, once', async () => {
+    const now = clock.nowMs();
+    await s.core.db
+      .updateTable('monitoring_targets')
+      .set({ enabled: 1, next_run_ms: now, owner: 'w1', lease_until_ms: now + 600_000 })
+      .where('server_id', '=', serverId)
+      .execute();
+    const counts = () =>
+      s.core.db
+        .selectFrom('monitoring_targets')
+        .select(['next_run_ms', 'lease_until_ms', 'samples_due', 'samples_taken', 'samples_missed', 'last_error'])
+        .where('server_id', '=', serverId)
+        .executeTakeFirstOrThrow();
+    const before = await counts();
+    const held = (worker: string, expectedNext: number) => ({
+      worker,
+      expectedNext,
+      next: now + 30_000,
+      missed: 2,
+      leaseUntil: now + 900_000,
+    });
+    const write = (worker: string, expectedNext: number, error: string) =>
+      targetsStore.updateTarget(
+        s.core.db,
+        serverId,
+        { last_error: error },
+        { late: false },
+        held(worker, expectedNext),
+      );
+    // Another worker's result for the slot, or a result for a slot already moved on, writes nothing at all.
+    expect(await write('w2', now, 'from w2')).toBe(0);
+    expect(await counts()).toEqual(before);
+    // The holder's result moves the slot on, counts the interval (and the two it missed) and renews the lease.
+    expect(await write('w1', now, 'from w1')).toBe(1);
+    expect(await counts()).toEqual({
+      next_run_ms: now + 30_000,
+      lease_until_ms: now + 900_000,
+      samples_due: Number(before.samples_due) + 3,
+      samples_taken: Number(before.samples_taken) + 1,
+      samples_missed: Number(before.samples_missed) + 2,
+      last_error: 'from w1',
+    });
+    const after = await counts();
+    expect(await write('w1', now, 'twice')).toBe(0);
+    expect(await counts()).toEqual(after);
+    await s.core.db
+      .updateTable('monitoring_targets')
+      .set({ enabled: 0, owner: null, lease_until_ms: null, last_error: null })
+      .where('server_id', '=', serverId)
+      .execute();
+  });
+
   it('keeps minute roll-ups after raw points expire, and drops them after their own retention (last: it moves the clock past every session)', async () => {
     const before = (await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=60`)).body.series[0];
     clock.advance(s.config.monitoring.rawRetentionMs);

@@ -1,7 +1,7 @@
 /**
  * The sampling loop. Each tick claims the targets whose time has come (a conditional update, so any number of
  * workers sample each interval of each server once; the claim's lease keeps a server with the worker that holds
- * its kept login), then per target runs ONE command over the gateway's kept login, parses it, stores the new
+ * its kept login, and under that lease the sample's own write moves the schedule on instead), then per target runs ONE command over the gateway's kept login, parses it, stores the new
  * log lines (with their cursors, in one transaction), hands the security picture to detection, stores the points
  * with the target's new state (one transaction) and judges the alert rules. A server that does not answer is
  * judged as unreachable.
@@ -29,7 +29,7 @@ import { parseNamedSockets, parseSample } from './sample/parse.js';
 import { LOG_CANDIDATES, newSampleBoundary, residentSampler, sampleRequest, socketsRequest } from './sample/script.js';
 import { mayListBare, nameSockets, namesOf, SOCKET_NAMES_TTL_MS, type SocketNames } from './sample/sockets.js';
 import type { RawSample } from './sample/types.js';
-import { targetsStore, type TargetRow } from './targets.store.js';
+import { targetsStore, type HeldSlot, type TargetRow } from './targets.store.js';
 
 export interface SamplerDeps {
   readonly db: Db;
@@ -71,6 +71,10 @@ const BACKFILL_BYTES = 64 * 1024;
 /** Samples of free space kept per disk for the "filling fast" rule (about an hour at the default interval). */
 const DISK_TREND_POINTS = 60;
 const SCRIPT_OUTPUT_SLACK = 4 * 1024 * 1024;
+/** The longest a sample may take (its request, then a second one for sockets), with room to spare. */
+const sampleBoundMs = (intervalMs: number) => Math.max(10_000, Math.min(intervalMs, 60_000)) + 30_000;
+/** Thrown inside a store transaction to undo it when a held slot turned out to be another worker's. */
+const SLOT_LOST = new Error('the slot was taken by another worker');
 /** How often a worker looks for new servers of organisations that monitor every server (settings changes apply at once). */
 const SYNC_EVERY_MS = 30_000;
 
@@ -212,13 +216,20 @@ export function createSampler(deps: SamplerDeps) {
     return { auth, authBaseline };
   }
 
-  /** The sample's points and the target's new state, in one transaction. */
+  /**
+   * The sample's points and the target's new state, in one transaction. False, with nothing written, when the
+   * sample was taken under a held slot that another worker has taken since (its lease ran out meanwhile).
+   */
   async function store(
     server: ServerRow,
     points: readonly { metric: string; value: number }[],
     nowMs: number,
-    target: { readonly patch: Partial<TargetRow>; readonly taken: { readonly late: boolean } | undefined },
-  ): Promise<void> {
+    target: {
+      readonly patch: Partial<TargetRow>;
+      readonly taken: { readonly late: boolean } | undefined;
+      readonly held: HeldSlot | undefined;
+    },
+  ): Promise<boolean> {
     const at = target.patch.updated_at ?? clock.iso();
     const ids =
       points.length === 0
@@ -234,10 +245,24 @@ export function createSampler(deps: SamplerDeps) {
     const rows = points.flatMap((p) =>
       ids.has(p.metric) ? [{ seriesId: ids.get(p.metric)!, ts, value: p.value }] : [],
     );
-    await db.transaction().execute(async (trx) => {
-      if (rows.length > 0) await deps.metrics.insertPoints(trx, rows);
-      await targetsStore.updateTarget(trx, server.id, target.patch, target.taken);
-    });
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        // The target first: a held slot lost to another worker ends the transaction before any point is written.
+        if ((await targetsStore.updateTarget(trx, server.id, target.patch, target.taken, target.held)) === 0)
+          throw SLOT_LOST;
+        if (rows.length > 0) await deps.metrics.insertPoints(trx, rows);
+        return true;
+      })
+      .catch((err: unknown) => {
+        if (err === SLOT_LOST) return false;
+        throw err;
+      });
+  }
+
+  /** Moves a held slot's schedule on without a sample (the server is going, or the sample failed outright). */
+  async function moveOn(serverId: string, held: HeldSlot): Promise<void> {
+    await targetsStore.claim(db, { serverId, ...held, nowMs: clock.nowMs() });
   }
 
   async function detect(input: {
@@ -357,11 +382,17 @@ export function createSampler(deps: SamplerDeps) {
    * One sample of one server (claimed already). Never throws: a failure is the server's state, not the loop's.
    * With `dueBy` (the end of its interval, epoch ms) the sample is counted taken, and late if it ended after.
    */
-  async function sampleOne(target: TargetRow, dueBy?: number): Promise<'ok' | 'unreachable' | 'skipped'> {
+  async function sampleOne(
+    target: TargetRow,
+    dueBy?: number,
+    held?: HeldSlot,
+  ): Promise<'ok' | 'unreachable' | 'skipped'> {
     const taken = () => (dueBy === undefined ? undefined : { late: clock.nowMs() > dueBy });
     const server = await deps.servers.rowById(target.server_id);
-    if (!server || server.status === 'removing' || server.status === 'remove_failed' || server.status === 'enrolling')
+    if (!server || server.status === 'removing' || server.status === 'remove_failed' || server.status === 'enrolling') {
+      if (held) await moveOn(target.server_id, held);
       return 'skipped';
+    }
     const started = clock.nowMs();
     const atIso = clock.iso();
     const cursors = await logsStore.cursorsOf(db, server.id);
@@ -387,12 +418,14 @@ export function createSampler(deps: SamplerDeps) {
       raw = await named(server, target, raw);
     } catch (err) {
       const reason = publicMessage(err).slice(0, 300);
-      await targetsStore.updateTarget(
+      const written = await targetsStore.updateTarget(
         db,
         server.id,
         { last_sample_at: atIso, last_error: reason, failures: target.failures + 1, updated_at: atIso },
         taken(),
+        held,
       );
+      if (written === 0) return 'skipped';
       await deps.alerting
         .evaluate(server.org_id, server, { kind: 'unreachable', reason })
         .catch((e: unknown) =>
@@ -412,7 +445,8 @@ export function createSampler(deps: SamplerDeps) {
         .slice(0, 5)
         .map((p) => ({ pid: p.pid, user: p.user, command: p.command, cpuPercent: p.cpuPercent, rssKb: p.rssKb })),
     };
-    await store(server, points, nowMs, {
+    const stored = await store(server, points, nowMs, {
+      held,
       patch: {
         counters: JSON.stringify(counters),
         security: JSON.stringify(security),
@@ -426,6 +460,7 @@ export function createSampler(deps: SamplerDeps) {
       },
       taken: taken(),
     });
+    if (!stored) return 'skipped';
     const values = new Map(points.map((p) => [p.metric, p.value]));
     await deps.alerting
       .evaluate(server.org_id, server, { kind: 'sample', values, subjects: subjectsOf(raw) })
@@ -452,7 +487,7 @@ export function createSampler(deps: SamplerDeps) {
     }
     const room = config.concurrency - inFlight.size;
     if (room <= 0) return [];
-    const dueRows = await targetsStore.due(db, nowMs, room * 4);
+    const dueRows = await targetsStore.due(db, nowMs, room * 4, deps.worker);
     const suspended = (await deps.standing?.suspendedAmong(dueRows.map((d) => d.org_id))) ?? new Set<string>();
     const started: Promise<'ok' | 'unreachable' | 'skipped'>[] = [];
     for (const due of dueRows) {
@@ -465,19 +500,33 @@ export function createSampler(deps: SamplerDeps) {
       const lease = nowMs + Math.max(config.loginIdleMs, interval * 3);
       // Suspended: the interval passes unsampled and uncounted (claimed, so no other worker takes it).
       const paused = suspended.has(due.org_id);
-      const row = await targetsStore.claim(db, {
-        serverId: due.server_id,
-        expectedNext: Number(due.next_run_ms),
-        next,
-        worker: deps.worker,
-        nowMs,
-        leaseUntil: lease,
-        missed: paused ? null : missed,
-      });
-      if (!row || paused) continue;
-      const sample = sampleOne(row, slot + interval)
-        .catch((err: unknown) => {
+      const expectedNext = Number(due.next_run_ms);
+      // Under its own lease, with time to spare for a whole sample, this worker is the only one that may take the
+      // server: no claim is written, and the sample's own write moves the schedule on (decision 0009).
+      const held: HeldSlot | undefined =
+        !paused &&
+        due.owner === deps.worker &&
+        due.lease_until_ms !== null &&
+        Number(due.lease_until_ms) - nowMs > sampleBoundMs(interval)
+          ? { worker: deps.worker, expectedNext, next, missed, leaseUntil: lease }
+          : undefined;
+      const row = held
+        ? await targetsStore.target(db, due.server_id)
+        : await targetsStore.claim(db, {
+            serverId: due.server_id,
+            expectedNext,
+            next,
+            worker: deps.worker,
+            nowMs,
+            leaseUntil: lease,
+            missed: paused ? null : missed,
+          });
+      // A held slot read after its sample moved it on (the due list was read before) is not taken twice.
+      if (!row || paused || (held && Number(row.next_run_ms) !== expectedNext)) continue;
+      const sample = sampleOne(row, slot + interval, held)
+        .catch(async (err: unknown) => {
           deps.logger.error({ server: row.server_id, err: (err as Error).message }, 'sample failed');
+          if (held) await moveOn(row.server_id, held).catch(() => undefined);
           return 'skipped' as const;
         })
         .finally(() => inFlight.delete(row.server_id));

@@ -13,6 +13,19 @@ export const MONITORING_SETTINGS_SEALED: SealedColumnSpec = {
   columns: ['recipients_sealed'],
 };
 
+/**
+ * A slot a worker samples under a lease it holds (no other worker may claim the server meanwhile), so no claim is
+ * written before the sample: its result moves the schedule on, from `expectedNext` to `next`.
+ */
+export interface HeldSlot {
+  readonly worker: string;
+  readonly expectedNext: number;
+  readonly next: number;
+  /** Intervals that passed since `expectedNext` with no sample (counted due and missed). */
+  readonly missed: number;
+  readonly leaseUntil: number;
+}
+
 export const targetsStore = {
   settings: (db: Executor, orgId: string) =>
     db.selectFrom('monitoring_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst(),
@@ -44,9 +57,20 @@ export const targetsStore = {
       .values(row)
       .onConflict((oc) => oc.column('server_id').doNothing())
       .execute(),
-  /** With `taken`, the same statement counts a sample taken (and late, when it ended after its interval). */
-  updateTarget: (db: Executor, serverId: string, patch: Partial<TargetRow>, taken?: { readonly late: boolean }) =>
-    db
+  /**
+   * With `taken`, the same statement counts a sample taken (and late, when it ended after its interval). With
+   * `held` (a slot sampled under the worker's own lease, not claimed beforehand), it also moves the schedule on
+   * and counts the interval due, only if the worker still holds that slot. Answers the rows changed (0: the slot
+   * was no longer this worker's, and nothing was written).
+   */
+  updateTarget: async (
+    db: Executor,
+    serverId: string,
+    patch: Partial<TargetRow>,
+    taken?: { readonly late: boolean },
+    held?: HeldSlot,
+  ): Promise<number> => {
+    const result = await db
       .updateTable('monitoring_targets')
       .set(patch)
       .$if(taken !== undefined, (q) =>
@@ -55,14 +79,29 @@ export const targetsStore = {
           samples_late: eb('samples_late', '+', taken?.late ? 1 : 0),
         })),
       )
+      .$if(held !== undefined, (q) =>
+        q
+          .set((eb) => ({
+            next_run_ms: held!.next,
+            lease_until_ms: held!.leaseUntil,
+            samples_due: eb('samples_due', '+', held!.missed + 1),
+            samples_missed: eb('samples_missed', '+', held!.missed),
+          }))
+          .where('owner', '=', held!.worker)
+          .where('next_run_ms', '=', held!.expectedNext),
+      )
       .where('server_id', '=', serverId)
-      .execute(),
-  due: (db: Executor, nowMs: number, limit: number) =>
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  },
+  /** Servers whose time has come that `worker` may take: unowned, its own, or held under a lease that ran out. */
+  due: (db: Executor, nowMs: number, limit: number, worker: string) =>
     db
       .selectFrom('monitoring_targets')
       .select(['server_id', 'org_id', 'next_run_ms', 'owner', 'lease_until_ms', 'interval_seconds'])
       .where('enabled', '=', 1)
       .where('next_run_ms', '<=', nowMs)
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', worker), eb('lease_until_ms', '<', nowMs)]))
       .orderBy('next_run_ms')
       .limit(limit)
       .execute(),
