@@ -1,10 +1,10 @@
 /**
  * The sampling loop. Each tick claims the targets whose time has come (a conditional update, so any number of
  * workers sample each interval of each server once; the claim's lease keeps a server with the worker that holds
- * its kept login, and under that lease the sample's own write moves the schedule on instead), then per target runs ONE command over the gateway's kept login, parses it, stores the new
- * log lines (with their cursors, in one transaction), hands the security picture to detection, stores the points
- * with the target's new state (one transaction) and judges the alert rules. A server that does not answer is
- * judged as unreachable.
+ * its kept login, and under that lease the sample's own write moves the schedule on instead of a claim), then per
+ * target runs ONE command over the gateway's kept login, parses it, stores the new log lines (with their cursors,
+ * in one transaction), hands the security picture to detection, stores the points with the target's new state
+ * (one transaction) and judges the alert rules. A server that does not answer is judged as unreachable.
  */
 import { isAppError, publicMessage } from '../../kernel/errors.js';
 import type { ResidentHandle, ResidentRequestOptions } from '../../remote/index.js';
@@ -379,8 +379,9 @@ export function createSampler(deps: SamplerDeps) {
   }
 
   /**
-   * One sample of one server (claimed already). Never throws: a failure is the server's state, not the loop's.
-   * With `dueBy` (the end of its interval, epoch ms) the sample is counted taken, and late if it ended after.
+   * One sample of one server (claimed already, or `held` under this worker's lease). Never throws: a failure is
+   * the server's state, not the loop's. With `dueBy` (the end of its interval, epoch ms) the sample is counted
+   * taken, and late if it ended after.
    */
   async function sampleOne(
     target: TargetRow,
