@@ -192,6 +192,39 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
     expect(tries).toBeLessThan(150 * 1.5);
   });
 
+  it('an idle runner looks less often, and a job enqueued in its process brings it back', async () => {
+    // Counts the runner's polls: each one reads the jobs table.
+    let polls = 0;
+    const counted = s.core.db.withPlugin({
+      transformQuery: (args) => {
+        if (args.node.kind === 'SelectQueryNode') polls++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const q = createEmbeddedQueue({
+      db: counted,
+      clock,
+      logger: s.core.logger,
+      audit: s.core.audit,
+      pollMs: 20,
+      concurrency: 4,
+    });
+    const seen: number[] = [];
+    q.register('t.idle', async (job) => void seen.push(Number(job.payload.n)));
+    q.start();
+    try {
+      await sleep(2_000);
+      // Every 20 ms that would be about 100 polls; backing off after ten empty ones, about fifteen.
+      expect(polls).toBeGreaterThan(5);
+      expect(polls).toBeLessThan(40);
+      await q.enqueue(s.core.db, { queue: 't.idle', payload: { n: 1 } });
+      await until('the job enqueued after the idle spell', () => seen.length === 1, { timeoutMs: 10_000, everyMs: 20 });
+    } finally {
+      await q.stop();
+    }
+  });
+
   it('two runners never take the same job', async () => {
     const q1 = makeQueue();
     const q2 = makeQueue();

@@ -118,7 +118,13 @@ export const VARIABLES: readonly VariableDoc[] = [
   },
   { name: 'STEWARD_ARGON2_MEMORY_KIB', doc: 'argon2id memory cost for password hashes.', default: '19456' },
   { name: 'STEWARD_ARGON2_ITERATIONS', doc: 'argon2id time cost for password hashes.', default: '2' },
-  { name: 'STEWARD_JOBS_POLL_MS', doc: 'How often the embedded job runner looks for due jobs.', default: '500' },
+  {
+    name: 'STEWARD_JOBS_POLL_MS',
+    doc:
+      'How often the embedded job runner looks for due jobs (idle, with nothing running, it backs off to every ' +
+      '2 s; a job this process enqueues brings it back at once).',
+    default: '500',
+  },
   { name: 'STEWARD_JOBS_CONCURRENCY', doc: 'Jobs one worker process runs at once.', default: '8' },
   {
     name: 'STEWARD_SCHEDULER_TICK_MS',

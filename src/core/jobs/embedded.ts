@@ -35,6 +35,12 @@ export interface EmbeddedQueueDeps {
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+/**
+ * With nothing running and this many polls in a row that found nothing, the runner looks less often, each time
+ * twice as far apart up to IDLE_POLL_MAX_MS; a job enqueued in this process brings it back to `pollMs` at once.
+ */
+const IDLE_AFTER_POLLS = 10;
+const IDLE_POLL_MAX_MS = 2_000;
 
 const toView = (r: JobsTable): JobView => ({
   id: r.id,
@@ -75,6 +81,11 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
   const workerId = workerIdentity();
   const running = new Map<string, { promise: Promise<void>; controller: AbortController; holder: string }>();
   let timer: NodeJS.Timeout | undefined;
+  /** When the pending poll is due (performance.now()), and whether a poll is running. */
+  let timerDueMs = 0;
+  let polling = false;
+  /** Polls in a row that claimed nothing while nothing ran. */
+  let idlePolls = 0;
   let heartbeat: NodeJS.Timeout | undefined;
   let stopping = false;
 
@@ -260,9 +271,11 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
   }
 
   async function tick(): Promise<void> {
+    let claimed = 0;
     while (!stopping) {
       const job = await claim();
       if (!job) break;
+      claimed++;
       active.set(job.queue, (active.get(job.queue) ?? 0) + 1);
       const controller = new AbortController();
       const holder = `${workerId}#${job.id}:${job.attempts}`;
@@ -274,7 +287,13 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
         });
       running.set(job.id, { promise, controller, holder });
     }
+    idlePolls = claimed > 0 || running.size > 0 ? 0 : idlePolls + 1;
   }
+
+  const nextDelay = (): number =>
+    idlePolls < IDLE_AFTER_POLLS
+      ? deps.pollMs
+      : Math.min(IDLE_POLL_MAX_MS, deps.pollMs * 2 ** Math.min(8, idlePolls - IDLE_AFTER_POLLS + 1));
 
   /** Renews the claims (and cap slots) of running jobs, so only a dead worker's jobs are taken over. */
   async function renew(): Promise<void> {
@@ -289,13 +308,26 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     await deps.slots?.renew([...running.values()].map((r) => r.holder));
   }
 
-  function schedule(): void {
+  function schedule(delay = nextDelay()): void {
     if (stopping) return;
+    clearTimeout(timer);
+    timerDueMs = performance.now() + delay;
     timer = setTimeout(() => {
+      timer = undefined;
+      polling = true;
       tick()
         .catch((err) => deps.logger.error({ err: (err as Error).message }, 'job poll failed'))
-        .finally(schedule);
-    }, deps.pollMs);
+        .finally(() => {
+          polling = false;
+          schedule();
+        });
+    }, delay);
+  }
+
+  /** A job was enqueued here: the next poll is at most `pollMs` away (after the enqueuing transaction commits). */
+  function wake(): void {
+    idlePolls = 0;
+    if (!polling && timer !== undefined && timerDueMs - performance.now() > deps.pollMs) schedule(deps.pollMs);
   }
 
   return {
@@ -323,6 +355,7 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
           finished_at: null,
         })
         .execute();
+      wake();
       return id;
     },
     register(queue: string, handler: JobHandler, options: HandlerOptions = {}): void {
