@@ -1,6 +1,18 @@
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  type SqliteDialectConfig,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../kernel/config.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../kernel/files.js';
@@ -25,7 +37,27 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-class SqliteDialectWithTransactionalDdl extends SqliteDialect {
+/**
+ * Transactions begin with `BEGIN IMMEDIATE`: the write lock is taken at the start, and another process holding
+ * it is waited for (the busy timeout). A deferred `BEGIN` takes it at the first write instead, and a transaction
+ * that read before another process committed then fails at once with SQLITE_BUSY_SNAPSHOT, without waiting. In
+ * one process nothing changes: Kysely runs one query at a time on its one connection anyway.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class StewardSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
   }
@@ -84,7 +116,7 @@ export function openDatabase(
     // better-sqlite3 waits for a lock synchronously, so keep the wait short: a locked database answers 503.
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
     const db = new Kysely<Database>({
-      dialect: new SqliteDialectWithTransactionalDdl({ database: withStatementCache(sqlite) }),
+      dialect: new StewardSqliteDialect({ database: withStatementCache(sqlite) }),
     });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
