@@ -1,29 +1,9 @@
 /** Data access for alert rules and where each rule stands on each server. */
 import type { Executor } from '../../db/database.js';
-import { prepareQuery } from '../../db/prepared.js';
 import type { AlertRulesTable, AlertStatesTable } from '../../db/schema.js';
 
 export type RuleRow = AlertRulesTable;
 export type StateRow = AlertStatesTable;
-
-/** Run for every sample of every server: built once (prepared.ts). */
-const rulesWithStatesQuery = prepareQuery((db: Executor, orgId: string, serverId: string) =>
-  db
-    .selectFrom('alert_rules as r')
-    .leftJoin('alert_states as s', (join) => join.onRef('s.rule_id', '=', 'r.id').on('s.server_id', '=', serverId))
-    .selectAll('r')
-    .select([
-      's.state as s_state',
-      's.since_ms as s_since_ms',
-      's.value as s_value',
-      's.subject as s_subject',
-      's.alert_id as s_alert_id',
-      's.updated_at as s_updated_at',
-    ])
-    .where('r.org_id', '=', orgId)
-    .where('r.enabled', '=', 1)
-    .where((eb) => eb.or([eb('r.server_id', 'is', null), eb('r.server_id', '=', serverId)])),
-);
 
 export const alertingStore = {
   rules: (db: Executor, orgId: string) =>
@@ -39,7 +19,22 @@ export const alertingStore = {
     orgId: string,
     serverId: string,
   ): Promise<{ readonly rule: RuleRow; readonly state: StateRow | null }[]> {
-    const rows = await rulesWithStatesQuery(db, orgId, serverId);
+    const rows = await db
+      .selectFrom('alert_rules as r')
+      .leftJoin('alert_states as s', (join) => join.onRef('s.rule_id', '=', 'r.id').on('s.server_id', '=', serverId))
+      .selectAll('r')
+      .select([
+        's.state as s_state',
+        's.since_ms as s_since_ms',
+        's.value as s_value',
+        's.subject as s_subject',
+        's.alert_id as s_alert_id',
+        's.updated_at as s_updated_at',
+      ])
+      .where('r.org_id', '=', orgId)
+      .where('r.enabled', '=', 1)
+      .where((eb) => eb.or([eb('r.server_id', 'is', null), eb('r.server_id', '=', serverId)]))
+      .execute();
     return rows.map(({ s_state, s_since_ms, s_value, s_subject, s_alert_id, s_updated_at, ...rule }) => ({
       rule,
       state:

@@ -1,7 +1,6 @@
 /** Data access for followed logs: where each stands (its cursor) and the lines read, stored with their cursor. */
 import { sql } from 'kysely';
 import type { Executor } from '../../../db/database.js';
-import { prepareQuery } from '../../../db/prepared.js';
 import type { LogCursorsTable } from '../../../db/schema.js';
 
 export type CursorRow = LogCursorsTable;
@@ -10,10 +9,8 @@ export type CursorRow = LogCursorsTable;
 const likeText = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export const logsStore = {
-  /** Read at every sample of every server: built once (prepared.ts). */
-  cursorsOf: prepareQuery((db: Executor, serverId: string) =>
-    db.selectFrom('log_cursors').selectAll().where('server_id', '=', serverId).orderBy('path'),
-  ),
+  cursorsOf: (db: Executor, serverId: string) =>
+    db.selectFrom('log_cursors').selectAll().where('server_id', '=', serverId).orderBy('path').execute(),
   insertCursor: (db: Executor, row: CursorRow) =>
     db
       .insertInto('log_cursors')
