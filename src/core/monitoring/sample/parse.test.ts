@@ -5,7 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSample, type SampleMemo } from './parse.js';
+import { parseSample } from './parse.js';
 import { parseCpuTime, parseDiskstats, parseNetDev, parseProcesses } from './parse-system.js';
 import { POOL_PORTS, sampleScript } from './script.js';
 import { TOP_AWK } from './script-body.js';
@@ -111,26 +111,6 @@ describe('parsing rotation, sudo and a busy machine', () => {
     expect(viaSudo.uid).toBe(0);
     expect(viaSudo.complete).toBe(true);
     expect(viaSudo.access!.sudoers.length).toBeGreaterThan(0);
-  });
-
-  it('reuses a server’s sockets and access while their text stays the same, and parses them again when it moves', () => {
-    const text = fixture('debian12-first.txt');
-    const memo: SampleMemo = {};
-    const a = parseSample(text, B, memo);
-    const b = parseSample(text.replace(/^(cpu .*)$/m, '$1 '), B, memo);
-    expect(b.listening).toBe(a.listening); // the same value, not parsed again
-    expect(b.access).toBe(a.access);
-    expect(b.listening).toEqual(parseSample(text, B).listening);
-    const listener = 'tcp   LISTEN 0      5            0.0.0.0:4444      0.0.0.0:*    users:(("nc",pid=77,fd=3))';
-    const moved = text
-      .replace(/^(tcp +LISTEN .*:8081 .*)$/m, `$1\n${listener}`)
-      .replace(/^root:0:0:\/root$/m, 'root:0:0:/root\ntoor:0:0:/root');
-    const c = parseSample(moved, B, memo);
-    expect(c.listening).toEqual(parseSample(moved, B).listening);
-    expect(c.listening.map((p) => `${p.port} ${p.process}`)).toContain('4444 nc');
-    expect(c.access!.accounts.map((x) => x.name)).toContain('toor');
-    // The memo now holds the moved text: the first text again is parsed again, not taken for the moved one.
-    expect(parseSample(text, B, memo).listening.map((p) => p.port)).not.toContain(4444);
   });
 
   it('reads this machine (many processes, real disks and interfaces)', () => {

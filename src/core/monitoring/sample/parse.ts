@@ -1,5 +1,5 @@
 /** Turns the sampling script's output into a `RawSample`. Never throws: a damaged section reads as absent. */
-import { frame, SectionView, type Section } from '../../discovery/collect/framing.js';
+import { frame, SectionView } from '../../discovery/collect/framing.js';
 import { parseAccess, parseIntegrity, parseSockets } from './parse-access.js';
 import { parseLogs } from './parse-logs.js';
 import {
@@ -13,7 +13,7 @@ import {
   parseUptimeSeconds,
 } from './parse-system.js';
 import { OUTBOUND_PORTS, POOL_PORTS } from './script.js';
-import type { AccessState, RawSample } from './types.js';
+import type { RawSample } from './types.js';
 
 const intOrNull = (s: string | undefined): number | null =>
   s !== undefined && /^\d{1,10}$/.test(s.trim()) ? Number(s.trim()) : null;
@@ -50,53 +50,13 @@ export function parseNamedSockets(output: string, boundary: string): ReturnType<
   return framed.complete && net.present ? socketsOf(net) : null;
 }
 
-/** Whether two sections hold the same text blocks, line for line (a section with other blocks never is). */
-function sameText(a: Section, b: Section): boolean {
-  if (a.ended !== b.ended || a.blocks.length !== b.blocks.length) return false;
-  for (let i = 0; i < a.blocks.length; i++) {
-    const x = a.blocks[i]!;
-    const y = b.blocks[i]!;
-    if (x.type !== 'text' || y.type !== 'text' || x.label !== y.label || x.lines.length !== y.lines.length)
-      return false;
-    for (let j = 0; j < x.lines.length; j++) if (x.lines[j] !== y.lines[j]) return false;
-  }
-  return true;
-}
-
-type Sockets = ReturnType<typeof socketsOf>;
-
-/**
- * One server's last parsed listing of sockets and of access (accounts, sudoers, keys): they rarely change from
- * one sample to the next, and are the dearest sections to parse. A section whose text is the same as last time
- * gives the same value, without parsing it again. Values handed out are shared between samples: read only.
- */
-export interface SampleMemo {
-  net?: { readonly section: Section; readonly value: Sockets };
-  access?: { readonly section: Section; readonly value: AccessState | null };
-}
-
-/** `parse` of a section, or the value remembered for the same text; remembers what it parsed. */
-function remembered<K extends keyof SampleMemo>(
-  memo: SampleMemo | undefined,
-  key: K,
-  section: Section | undefined,
-  parse: (s: SectionView) => NonNullable<SampleMemo[K]>['value'],
-): NonNullable<SampleMemo[K]>['value'] {
-  const last = memo?.[key];
-  if (section && last && sameText(last.section, section)) return last.value;
-  const value = parse(new SectionView(section));
-  if (memo && section) memo[key] = { section, value } as SampleMemo[K];
-  return value;
-}
-
-/** The sample's facts. With `memo` (the same server's, kept between its samples), unchanged sections are reused. */
-export function parseSample(output: string, boundary: string, memo?: SampleMemo): RawSample {
+export function parseSample(output: string, boundary: string): RawSample {
   const framed = frame(output, boundary);
   const section = (name: string) => new SectionView(framed.sections.get(name));
   const proc = section('proc');
   const shellPid = intOrNull(framed.meta.get('shell'));
   const integrity = section('integrity');
-  const sockets = remembered(memo, 'net', framed.sections.get('net'), socketsOf);
+  const sockets = socketsOf(section('net'));
   return {
     complete: framed.complete,
     uid: intOrNull(framed.meta.get('privilege')),
@@ -112,7 +72,7 @@ export function parseSample(output: string, boundary: string, memo?: SampleMemo)
     disks: parseDfUsage(section('disks').text('df') ?? []),
     processes: parseProcesses(section('procs').text('ps') ?? [], shellPid),
     ...sockets,
-    access: remembered(memo, 'access', framed.sections.get('access'), parseAccess),
+    access: parseAccess(section('access')),
     integrity: integrity.present ? parseIntegrity(integrity) : null,
     logs: parseLogs(section('logs')),
   };
