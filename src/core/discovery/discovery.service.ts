@@ -175,7 +175,8 @@ export function createDiscoveryService(deps: DiscoveryDeps) {
     // Incremental unless asked for a full run: sections whose inputs still match last time's fingerprints
     // answer "unchanged" and keep last time's facts (docs/decisions/0012-incremental-discovery.md).
     const { snapshotId, known, appSecrets } = await previousRun(server.id, params.full === true);
-    const script = discoveryScript({ boundary, known });
+    // The login's shell is started under sudo where it may (below), so the script itself elevates nothing.
+    const script = discoveryScript({ boundary, known, elevate: 'never' });
     const privileged =
       server.username === 'root'
         ? ['sh', '-s']

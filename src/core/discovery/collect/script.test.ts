@@ -56,17 +56,30 @@ describe('discoveryScript', () => {
       true,
     );
     expect(spawnSync('busybox', ['sh', '-n'], { input: script }).status).toBe(0);
+    const inPlace = discoveryScript({ boundary: newDiscoveryBoundary(), elevate: 'never' });
+    for (const shell of [['sh'], ['bash'], ['busybox', 'sh']])
+      expect(spawnSync(shell[0]!, [...shell.slice(1), '-n'], { input: inPlace }).status).toBe(0);
+  });
+
+  it('runs in the shell that reads it when the caller has elevated already: no process started for it', () => {
+    const script = discoveryScript({ boundary: newDiscoveryBoundary(), elevate: 'never' });
+    expect(script.startsWith('{\n')).toBe(true);
+    expect(script.endsWith('\n} </dev/null\n')).toBe(true);
+    expect(script).not.toMatch(/steward_body|\| *sh -s|id -u\)" != 0/);
   });
 });
 
 /** Runs the real script on this machine. */
 describe.concurrent('the script on this machine', () => {
   const boundary = newDiscoveryBoundary();
-  const script = discoveryScript({ boundary, logLines: 5 });
+  // As the discovery service sends it: the login's shell is started under sudo already where it needs to be.
+  const script = discoveryScript({ boundary, logLines: 5, elevate: 'never' });
 
   it('runs under sh -s in one process, completes, and parses into facts', { timeout: LIVE_TIMEOUT }, async () => {
-    const r = await run(['sh', '-s'], script);
+    // The shell reads on after the script: nothing the script started took the rest of its stdin.
+    const r = await run(['sh', '-s'], `${script}echo after-the-script\n`);
     expect(r.status).toBe(0);
+    expect(r.stdout.trimEnd().endsWith('after-the-script')).toBe(true);
     const { facts, hostCpuTicks } = parseDiscoveryOutput(r.stdout, boundary, { now: new Date(), logLines: 5 });
     expect(facts.complete).toBe(true);
     // Every step reports the CPU it took on the host (this machine has /proc).

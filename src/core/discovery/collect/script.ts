@@ -57,7 +57,8 @@ export interface DiscoveryScriptOptions {
   readonly commandTimeoutSeconds?: number;
   /**
    * `sudo-if-needed` (default): a non-root login re-runs the script under `sudo -n` when that works without a
-   * password, else runs unprivileged and the output says so. `never`: run as the login user.
+   * password, else runs unprivileged and the output says so. `never`: run as the shell reading it runs (as the
+   * login user, or as root where the caller started that shell under sudo), with no process started for it.
    */
   readonly elevate?: 'sudo-if-needed' | 'never';
   /**
@@ -126,20 +127,19 @@ export function discoveryScript(options: DiscoveryScriptOptions): string {
     MAIN,
   ].join('\n');
 
-  // The body is parsed whole before it runs (it is one heredoc), so no command it starts can read the rest
-  // of the script from stdin, and it can be handed to `sudo -n sh -s` without touching argv.
+  // Either way the body is parsed whole before it runs, so no command it starts can read the rest of the
+  // script from stdin. Run as it comes (the caller has elevated already): one brace group, in the shell that
+  // reads the script, with no process to start. Elevated here: a heredoc, handed to `sudo -n sh -s` without
+  // touching argv.
+  if (options.elevate === 'never') return ['{', body, '} </dev/null', ''].join('\n');
   const delimiter = `STEWARD_DISCOVERY_${b}`;
-  const elevate = options.elevate ?? 'sudo-if-needed';
-  const runner =
-    elevate === 'never'
-      ? 'steward_body | sh -s'
-      : [
-          'if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true </dev/null >/dev/null 2>&1; then',
-          '  steward_body | sudo -n sh -s',
-          'else',
-          '  steward_body | sh -s',
-          'fi',
-        ].join('\n');
+  const runner = [
+    'if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true </dev/null >/dev/null 2>&1; then',
+    '  steward_body | sudo -n sh -s',
+    'else',
+    '  steward_body | sh -s',
+    'fi',
+  ].join('\n');
   return ['steward_body() {', `cat <<'${delimiter}'`, body, delimiter, '}', runner, ''].join('\n');
 }
 
