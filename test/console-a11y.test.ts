@@ -21,7 +21,26 @@ interface Shot {
   readonly open: (page: Page) => Promise<void>;
 }
 
-const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
+/**
+ * Waits for a page's main heading. The whole suite runs Chromium beside everything else on two cores, so the
+ * wait is longer than Playwright's 30 s; when it fails, the message says where the page was and what it showed.
+ */
+const heading = async (page: Page, name: string | RegExp): Promise<void> => {
+  try {
+    await page.getByRole('heading', { level: 1, name }).waitFor({ timeout: 60_000 });
+  } catch (err) {
+    const shown = await page
+      .locator('body')
+      .innerText({ timeout: 5_000 })
+      .catch(() => '(unreadable)');
+    throw new Error(
+      `no heading ${String(name)} at ${page.url()} within 60 s; the page showed: ${shown.slice(0, 400)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+};
 const settle = (page: Page) => page.waitForLoadState('networkidle');
 
 /** Every serious or critical axe finding, and any page wider than the 1280 px laptop screen, for one theme. */
