@@ -218,8 +218,11 @@ describe.each(ENGINES)('embedded job runner (%s)', (engine) => {
       // Every 20 ms that would be about 100 polls; backing off after ten empty ones, about fifteen.
       expect(polls).toBeGreaterThan(5);
       expect(polls).toBeLessThan(40);
+      // Right after an idle poll the next one is 2 s away: only the wake-up can run the job within a second.
+      const before = polls;
+      await until('an idle poll', () => polls > before, { timeoutMs: 10_000, everyMs: 5 });
       await q.enqueue(s.core.db, { queue: 't.idle', payload: { n: 1 } });
-      await until('the job enqueued after the idle spell', () => seen.length === 1, { timeoutMs: 10_000, everyMs: 20 });
+      await until('the job enqueued after the idle spell', () => seen.length === 1, { timeoutMs: 1_000, everyMs: 20 });
     } finally {
       await q.stop();
     }

@@ -81,9 +81,8 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
   const workerId = workerIdentity();
   const running = new Map<string, { promise: Promise<void>; controller: AbortController; holder: string }>();
   let timer: NodeJS.Timeout | undefined;
-  /** When the pending poll is due (performance.now()), and whether a poll is running. */
+  /** When the pending poll is due (performance.now()); no timer is pending while a poll runs. */
   let timerDueMs = 0;
-  let polling = false;
   /** Polls in a row that claimed nothing while nothing ran. */
   let idlePolls = 0;
   let heartbeat: NodeJS.Timeout | undefined;
@@ -314,20 +313,16 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     timerDueMs = performance.now() + delay;
     timer = setTimeout(() => {
       timer = undefined;
-      polling = true;
       tick()
         .catch((err) => deps.logger.error({ err: (err as Error).message }, 'job poll failed'))
-        .finally(() => {
-          polling = false;
-          schedule();
-        });
+        .finally(() => schedule());
     }, delay);
   }
 
   /** A job was enqueued here: the next poll is at most `pollMs` away (after the enqueuing transaction commits). */
   function wake(): void {
     idlePolls = 0;
-    if (!polling && timer !== undefined && timerDueMs - performance.now() > deps.pollMs) schedule(deps.pollMs);
+    if (timer !== undefined && timerDueMs - performance.now() > deps.pollMs) schedule(deps.pollMs);
   }
 
   return {
