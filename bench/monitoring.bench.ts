@@ -101,7 +101,7 @@ async function ingestion(
   try {
     const owner = await signUp(s.app);
     const ids = await seedServers(s.core, owner.orgId, fakeHosts(servers), newClientKey());
-    const store = createMetricsStore();
+    const store = createMetricsStore({ engine });
     const now = new Date().toISOString();
     const series = await Promise.all(ids.map((id) => store.seriesIds(s.core.db, owner.orgId, id, SERIES, now)));
     let ts = Math.floor(Date.now() / 1000) - 30 * 86_400;

@@ -26,7 +26,7 @@ describe('monitoring from the command line', () => {
       password: 'first-login-password',
       trustFirstContact: true,
     });
-    const store = createMetricsStore();
+    const store = createMetricsStore({ engine: 'sqlite' });
     const ids = await store.seriesIds(s.core.db, a.orgId, server.body.id, ['cpu.busy_pct'], new Date().toISOString());
     const now = Math.floor(Date.now() / 1000);
     await store.insertPoints(

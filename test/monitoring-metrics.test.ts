@@ -63,7 +63,7 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     });
     expect(server.status).toBe(202);
     serverId = server.body.id;
-    const store = createMetricsStore();
+    const store = createMetricsStore({ engine });
     const ids = await store.seriesIds(s.core.db, a.orgId, serverId, ['cpu.busy_pct'], clock.iso());
     const points = Array.from({ length: POINTS }, (_, i) => ({
       seriesId: ids.get('cpu.busy_pct')!,
@@ -93,7 +93,7 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
   it('across the fleet: per metric, the servers that rose highest, each with its own series', async () => {
     // Organisation b's fleet: three servers with points at different levels (app-1 low but for one spike at the
     // end), and one with none.
-    const store = createMetricsStore();
+    const store = createMetricsStore({ engine });
     const levels = { 'app-1': 20, 'app-2': 90, 'app-3': 55, 'app-4': null } as const;
     const ids: Record<string, string> = {};
     for (const [i, [name, level]] of Object.entries(levels).entries()) {

@@ -202,6 +202,7 @@ export function createCore(deps: CoreDeps) {
   const worker = workerIdentity();
   const monitoring = registerMonitoring({
     db,
+    engine,
     clock,
     logger,
     config,

@@ -4,7 +4,7 @@
  * both, queries, and the retention chore. See docs/decisions/0009-monitoring.md.
  */
 import type { AutomationStanding } from '../standing.js';
-import type { Db } from '../../db/database.js';
+import type { Db, Engine } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Config } from '../../kernel/config.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -30,6 +30,7 @@ const PEERS_TTL_MS = 30_000;
 
 export interface MonitoringDeps {
   readonly db: Db;
+  readonly engine: Engine;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly config: Pick<Config, 'monitoring' | 'publicUrl'>;
@@ -114,7 +115,7 @@ export function registerMonitoring(deps: MonitoringDeps) {
     thresholds: cfg.detection,
     publicUrl: deps.config.publicUrl,
   });
-  const metrics = createMetricsStore();
+  const metrics = createMetricsStore({ engine: deps.engine });
   const sampler = createSampler({
     db,
     clock,

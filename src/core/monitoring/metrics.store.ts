@@ -3,8 +3,8 @@
  * its minute in `metric_minute` (sum, count, min, max), so roll-ups are always exactly the raw data they cover
  * and no background job can fall behind. Series names map to integer ids, cached per process.
  */
-import { sql } from 'kysely';
-import type { Executor } from '../../db/database.js';
+import { CompiledQuery } from 'kysely';
+import type { Engine, Executor } from '../../db/database.js';
 
 export interface PointRow {
   readonly seriesId: number;
@@ -51,8 +51,42 @@ function minuteRows(points: readonly PointRow[]) {
   return [...byKey.values()];
 }
 
-export function createMetricsStore() {
+/** The two statements that store points, around their list of rows (`values …`). */
+const STATEMENTS = {
+  raw: {
+    width: 3,
+    head: 'insert into metric_raw (series_id, ts, value) values ',
+    tail: ' on conflict (series_id, ts) do nothing returning series_id, ts, value',
+  },
+  minute: {
+    width: 6,
+    head: 'insert into metric_minute (series_id, ts, sum, count, min, max) values ',
+    tail: ` on conflict (series_id, ts) do update set
+      sum = metric_minute.sum + excluded.sum,
+      count = metric_minute.count + excluded.count,
+      min = case when excluded.min < metric_minute.min then excluded.min else metric_minute.min end,
+      max = case when excluded.max > metric_minute.max then excluded.max else metric_minute.max end`,
+  },
+} as const;
+
+/** The metric store of one database (its engine decides how statements mark their parameters). */
+export function createMetricsStore(options: { readonly engine: Engine }) {
   const ids = new Map<string, number>();
+  const texts = new Map<string, string>();
+  /** The statement for `rows` rows, built once per size: `?` for SQLite, `$1, $2, …` for PostgreSQL. */
+  const statement = (kind: keyof typeof STATEMENTS, rows: number): string => {
+    const key = `${kind}:${rows}`;
+    let text = texts.get(key);
+    if (text === undefined) {
+      const { width, head, tail } = STATEMENTS[kind];
+      let n = 0;
+      const mark = () => (options.engine === 'postgres' ? `$${++n}` : '?');
+      const tuples = Array.from({ length: rows }, () => `(${Array.from({ length: width }, mark).join(', ')})`);
+      text = head + tuples.join(', ') + tail;
+      texts.set(key, text);
+    }
+    return text;
+  };
 
   return {
     /** Ids of a server's series by name, creating the missing ones. */
@@ -97,29 +131,25 @@ export function createMetricsStore() {
 
     /** Stores points; a point already stored for the same series and second is kept, not counted twice. */
     async insertPoints(db: Executor, points: readonly PointRow[]): Promise<number> {
-      // Written as SQL rather than with the query builder: a sample stores dozens of points every interval, and
-      // the builder's per-value objects were most of what a sample allocated.
+      // Written as SQL text kept per batch size, with a flat list of parameters: a sample stores dozens of points
+      // every interval, and building each statement (the query builder's or `sql`'s per-value nodes) was most of
+      // what a sample allocated.
       let inserted = 0;
       const fresh: PointRow[] = [];
       for (const part of chunks(points, BATCH)) {
-        const rows = await sql<{ series_id: number; ts: number; value: number }>`
-          insert into metric_raw (series_id, ts, value)
-          values ${sql.join(part.map((p) => sql`(${p.seriesId}, ${p.ts}, ${p.value})`))}
-          on conflict (series_id, ts) do nothing
-          returning series_id, ts, value`.execute(db);
-        inserted += rows.rows.length;
-        for (const r of rows.rows)
+        const params: number[] = [];
+        for (const p of part) params.push(p.seriesId, p.ts, p.value);
+        const res = await db.executeQuery<{ series_id: number; ts: number; value: number }>(
+          CompiledQuery.raw(statement('raw', part.length), params),
+        );
+        inserted += res.rows.length;
+        for (const r of res.rows)
           fresh.push({ seriesId: Number(r.series_id), ts: Number(r.ts), value: Number(r.value) });
       }
       for (const part of chunks(minuteRows(fresh), BATCH)) {
-        await sql`
-          insert into metric_minute (series_id, ts, sum, count, min, max)
-          values ${sql.join(part.map((m) => sql`(${m.series_id}, ${m.ts}, ${m.sum}, ${m.count}, ${m.min}, ${m.max})`))}
-          on conflict (series_id, ts) do update set
-            sum = metric_minute.sum + excluded.sum,
-            count = metric_minute.count + excluded.count,
-            min = case when excluded.min < metric_minute.min then excluded.min else metric_minute.min end,
-            max = case when excluded.max > metric_minute.max then excluded.max else metric_minute.max end`.execute(db);
+        const params: number[] = [];
+        for (const m of part) params.push(m.series_id, m.ts, m.sum, m.count, m.min, m.max);
+        await db.executeQuery(CompiledQuery.raw(statement('minute', part.length), params));
       }
       return inserted;
     },
