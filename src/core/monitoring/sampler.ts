@@ -25,7 +25,7 @@ import { logsStore, type CursorRow } from './logs/logs.store.js';
 import { redactLogLine } from './logs/redact.js';
 import type { MetricsStore } from './metrics.store.js';
 import { derive, type Counters, type TopProcess } from './sample/derive.js';
-import { parseNamedSockets, parseSample } from './sample/parse.js';
+import { newSampleMemo, parseNamedSockets, parseSample, type SampleMemo } from './sample/parse.js';
 import { LOG_CANDIDATES, newSampleBoundary, residentSampler, sampleRequest, socketsRequest } from './sample/script.js';
 import { mayListBare, nameSockets, namesOf, SOCKET_NAMES_TTL_MS, type SocketNames } from './sample/sockets.js';
 import type { RawSample } from './sample/types.js';
@@ -321,6 +321,8 @@ export function createSampler(deps: SamplerDeps) {
   const primed = new WeakSet<ResidentHandle>();
   /** Each sampled server's sockets as last listed with their processes (sample/sockets.ts). */
   const socketNames = new Map<string, SocketNames>();
+  /** Each sampled server's last parsed sockets and access sections, reused while their text stays the same. */
+  const memos = new Map<string, { memo: SampleMemo; usedMs: number }>();
 
   /**
    * The sample's sockets with their processes: a bare listing's from what Steward knows, or, when one is new,
@@ -414,7 +416,10 @@ export function createSampler(deps: SamplerDeps) {
         timeoutMs: Math.max(10_000, Math.min(target.interval_seconds * 1000, 60_000)),
         maxOutputBytes: cursors.length * config.logReadBytes * 2 + SCRIPT_OUTPUT_SLACK,
       });
-      raw = parseSample(stdout, boundary);
+      const kept = memos.get(server.id) ?? { memo: newSampleMemo(), usedMs: 0 };
+      kept.usedMs = clock.nowMs();
+      memos.set(server.id, kept);
+      raw = parseSample(stdout, boundary, kept.memo);
       if (!raw.complete && raw.cpu.total === null) throw new Error('the sampling script gave no usable output');
       raw = await named(server, target, raw);
     } catch (err) {
@@ -482,6 +487,7 @@ export function createSampler(deps: SamplerDeps) {
     if (nowMs - lastSyncMs >= SYNC_EVERY_MS) {
       lastSyncMs = nowMs;
       for (const [id, n] of socketNames) if (nowMs - n.atMs > 5 * SOCKET_NAMES_TTL_MS) socketNames.delete(id);
+      for (const [id, m] of memos) if (nowMs - m.usedMs > 5 * SOCKET_NAMES_TTL_MS) memos.delete(id);
       await deps
         .beforeTick?.()
         .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));

@@ -47,5 +47,10 @@ describe('outbound attack', () => {
     const strangers = Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}:22`);
     const [f] = outboundAttack(own('203.0.113.5', [...servers, ...strangers]));
     expect(f!.evidence).toMatchObject({ addresses: 20 });
+    // The same listing judged again (monitoring hands it over unchanged) with other peers or addresses.
+    const listing = own('203.0.113.5', servers);
+    expect(outboundAttack(listing)).toEqual([]);
+    expect(outboundAttack({ ...listing, stewardPeers: new Set() })).toHaveLength(1);
+    expect(outboundAttack({ ...listing, ownAddresses: new Set(['10.0.0.5']) })).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSample } from './parse.js';
+import { parseSample, newSampleMemo } from './parse.js';
 import { parseCpuTime, parseDiskstats, parseNetDev, parseProcesses } from './parse-system.js';
 import { POOL_PORTS, sampleScript } from './script.js';
 import { TOP_AWK } from './script-body.js';
@@ -111,6 +111,53 @@ describe('parsing rotation, sudo and a busy machine', () => {
     expect(viaSudo.uid).toBe(0);
     expect(viaSudo.complete).toBe(true);
     expect(viaSudo.access!.sudoers.length).toBeGreaterThan(0);
+  });
+
+  it('reuses a server’s sockets and access while their text stays the same, and parses them again when it moves', () => {
+    const text = fixture('debian12-first.txt');
+    const memo = newSampleMemo();
+    const a = parseSample(text, B, memo);
+    const b = parseSample(text.replace(/^(cpu .*)$/m, '$1 '), B, memo);
+    expect(b.listening).toBe(a.listening); // the same value, not parsed again
+    expect(b.access).toBe(a.access);
+    expect(b.listening).toEqual(parseSample(text, B).listening);
+    const listener = 'tcp   LISTEN 0      5            0.0.0.0:4444      0.0.0.0:*    users:(("nc",pid=77,fd=3))';
+    const moved = text
+      .replace(/^(tcp +LISTEN .*:8081 .*)$/m, `$1\n${listener}`)
+      .replace(/^root:0:0:\/root$/m, 'root:0:0:/root\ntoor:0:0:/root');
+    const c = parseSample(moved, B, memo);
+    expect(c.listening).toEqual(parseSample(moved, B).listening);
+    expect(c.listening.map((p) => `${p.port} ${p.process}`)).toContain('4444 nc');
+    expect(c.access!.accounts.map((x) => x.name)).toContain('toor');
+    // The memo now holds the moved text: the first text again is parsed again, not taken for the moved one.
+    expect(parseSample(text, B, memo).listening.map((p) => p.port)).not.toContain(4444);
+  });
+
+  it('takes a listing whose queue columns moved for the same sockets, and one with another process for news', () => {
+    const outbound = 'tcp   ESTAB  0      0         10.0.0.5:40022   192.0.2.9:22    users:(("ssh",pid=90,fd=3))';
+    const text = fixture('debian12-first.txt')
+      .replace('text listen\n', 'text sockets\n')
+      .replace(/^(tcp +LISTEN .*:8081 .*)$/m, `$1\n${outbound}`);
+    const memo = newSampleMemo();
+    const a = parseSample(text, B, memo);
+    expect(a.outboundConnections).toEqual([{ local: '10.0.0.5:40022', peer: '192.0.2.9:22', process: 'ssh', pid: 90 }]);
+    // A busy moment: bytes waiting in a queue (wider than its column) change the line, not the sockets.
+    const busy = text.replace('ESTAB  0      0        ', 'ESTAB  21772  133120  ');
+    expect(busy).not.toBe(text);
+    const b = parseSample(busy, B, memo);
+    expect(b.listening).toBe(a.listening);
+    expect(b.outboundConnections).toBe(a.outboundConnections);
+    // The same connection held by another process is read again.
+    const other = busy.replace('(("ssh",pid=90', '(("nc",pid=91');
+    const c = parseSample(other, B, memo);
+    expect(c.outboundConnections).toEqual([{ local: '10.0.0.5:40022', peer: '192.0.2.9:22', process: 'nc', pid: 91 }]);
+    // Listings with processes and bare ones are remembered apart: a bare one does not push the other out.
+    const bare = text.replace(/ +users:\(\(.*$/gm, '').replace('text sockets', 'text sockets-bare');
+    const d = parseSample(bare, B, memo);
+    expect(d.socketsNamed).toBe(false);
+    expect(d.listening.every((p) => p.process === null)).toBe(true);
+    expect(parseSample(bare, B, memo).listening).toBe(d.listening);
+    expect(parseSample(other, B, memo).listening).toBe(c.listening);
   });
 
   it('reads this machine (many processes, real disks and interfaces)', () => {

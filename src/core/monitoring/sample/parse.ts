@@ -1,5 +1,5 @@
 /** Turns the sampling script's output into a `RawSample`. Never throws: a damaged section reads as absent. */
-import { frame, SectionView } from '../../discovery/collect/framing.js';
+import { frame, SectionView, type Section } from '../../discovery/collect/framing.js';
 import { parseAccess, parseIntegrity, parseSockets } from './parse-access.js';
 import { parseLogs } from './parse-logs.js';
 import {
@@ -13,7 +13,7 @@ import {
   parseUptimeSeconds,
 } from './parse-system.js';
 import { OUTBOUND_PORTS, POOL_PORTS } from './script.js';
-import type { RawSample } from './types.js';
+import type { AccessState, RawSample } from './types.js';
 
 const intOrNull = (s: string | undefined): number | null =>
   s !== undefined && /^\d{1,10}$/.test(s.trim()) ? Number(s.trim()) : null;
@@ -23,17 +23,23 @@ function parseSsh(value: string | undefined): RawSample['ssh'] {
   return w.length === 4 && w[0] && w[2] ? { client: w[0], server: w[2] } : null;
 }
 
+/** The listing's label (which command gave it) and its lines: the first with lines, as ss failed or not. */
+function listingOf(net: SectionView): readonly [SocketsLabel, readonly string[]] {
+  for (const label of LABELS) {
+    const lines = net.text(label);
+    if (lines && lines.length > 0) return [label, lines];
+  }
+  return ['sockets', []];
+}
+
+const LABELS = ['sockets', 'sockets-bare', 'listen'] as const;
+type SocketsLabel = (typeof LABELS)[number];
+
 /**
  * ss lists sockets and connections at once (with their processes, or bare when Steward knows them); a host
  * without ss gives netstat's listening sockets only.
  */
-function socketsOf(
-  net: SectionView,
-): Pick<RawSample, 'listening' | 'poolConnections' | 'outboundConnections' | 'socketsNamed'> {
-  // The first listing with lines: where ss failed, its label is there with nothing under it.
-  const [label, lines] = (['sockets', 'sockets-bare', 'listen'] as const)
-    .map((l) => [l, net.text(l) ?? []] as const)
-    .find(([, ls]) => ls.length > 0) ?? ['sockets', []];
+function socketsOf(label: SocketsLabel, lines: readonly string[]): Sockets {
   const s = parseSockets(lines, { pools: POOL_PORTS, outbound: OUTBOUND_PORTS });
   return {
     listening: s.listening,
@@ -43,20 +49,85 @@ function socketsOf(
   };
 }
 
-/** The answer to `socketsRequest`: the sockets with their processes, or null when the output is not whole. */
-export function parseNamedSockets(output: string, boundary: string): ReturnType<typeof socketsOf> | null {
-  const framed = frame(output, boundary);
-  const net = new SectionView(framed.sections.get('net'));
-  return framed.complete && net.present ? socketsOf(net) : null;
+type Sockets = Pick<RawSample, 'listening' | 'poolConnections' | 'outboundConnections' | 'socketsNamed'>;
+
+/** An ss line without its queue columns (Netid State Recv-Q Send-Q …), blanks as one: what the parse reads. */
+const withoutQueues = (line: string): string => line.replace(/^\s*(\S+\s+\S+)\s+\S+\s+\S+/, '$1').replace(/\s+/g, ' ');
+
+/**
+ * Whether two ss listings list the same sockets: line for line the same but for the queue columns, which move
+ * with the traffic of the moment (a busy connection's Recv-Q) and which nothing reads. Netstat's are compared whole.
+ */
+function sameListing(label: SocketsLabel, a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y && (label === 'listen' || withoutQueues(x) !== withoutQueues(y))) return false;
+  }
+  return true;
 }
 
-export function parseSample(output: string, boundary: string): RawSample {
+/** The answer to `socketsRequest`: the sockets with their processes, or null when the output is not whole. */
+export function parseNamedSockets(output: string, boundary: string): Sockets | null {
+  const framed = frame(output, boundary);
+  const net = new SectionView(framed.sections.get('net'));
+  return framed.complete && net.present ? socketsOf(...listingOf(net)) : null;
+}
+
+/** Whether two sections hold the same text blocks, line for line (a section with other blocks never is). */
+function sameText(a: Section, b: Section): boolean {
+  if (a.ended !== b.ended || a.blocks.length !== b.blocks.length) return false;
+  for (let i = 0; i < a.blocks.length; i++) {
+    const x = a.blocks[i]!;
+    const y = b.blocks[i]!;
+    if (x.type !== 'text' || y.type !== 'text' || x.label !== y.label || x.lines.length !== y.lines.length)
+      return false;
+    for (let j = 0; j < x.lines.length; j++) if (x.lines[j] !== y.lines[j]) return false;
+  }
+  return true;
+}
+
+/**
+ * One server's last parsed listings of sockets (one per kind: with processes, bare) and of access (accounts,
+ * sudoers, keys): they rarely change from one sample to the next, and are the dearest sections to parse. A
+ * section that lists the same as last time gives the same value, without parsing it again. Values handed out are
+ * shared between samples: read only.
+ */
+export interface SampleMemo {
+  readonly net: Map<SocketsLabel, { readonly lines: readonly string[]; readonly value: Sockets }>;
+  access?: { readonly section: Section; readonly value: AccessState | null };
+}
+
+export const newSampleMemo = (): SampleMemo => ({ net: new Map() });
+
+/** The section's sockets, or the value remembered for the same listing of the same kind; remembers what it parsed. */
+function socketsRemembered(memo: SampleMemo | undefined, net: SectionView): Sockets {
+  const [label, lines] = listingOf(net);
+  const last = memo?.net.get(label);
+  if (last && sameListing(label, last.lines, lines)) return last.value;
+  const value = socketsOf(label, lines);
+  memo?.net.set(label, { lines, value });
+  return value;
+}
+
+/** The access section's facts, or the value remembered for the same text; remembers what it parsed. */
+function accessRemembered(memo: SampleMemo | undefined, section: Section | undefined): AccessState | null {
+  const last = memo?.access;
+  if (section && last && sameText(last.section, section)) return last.value;
+  const value = parseAccess(new SectionView(section));
+  if (memo && section) memo.access = { section, value };
+  return value;
+}
+
+/** The sample's facts. With `memo` (the same server's, kept between its samples), unchanged sections are reused. */
+export function parseSample(output: string, boundary: string, memo?: SampleMemo): RawSample {
   const framed = frame(output, boundary);
   const section = (name: string) => new SectionView(framed.sections.get(name));
   const proc = section('proc');
   const shellPid = intOrNull(framed.meta.get('shell'));
   const integrity = section('integrity');
-  const sockets = socketsOf(section('net'));
+  const sockets = socketsRemembered(memo, section('net'));
   return {
     complete: framed.complete,
     uid: intOrNull(framed.meta.get('privilege')),
@@ -72,7 +143,7 @@ export function parseSample(output: string, boundary: string): RawSample {
     disks: parseDfUsage(section('disks').text('df') ?? []),
     processes: parseProcesses(section('procs').text('ps') ?? [], shellPid),
     ...sockets,
-    access: parseAccess(section('access')),
+    access: accessRemembered(memo, framed.sections.get('access')),
     integrity: integrity.present ? parseIntegrity(integrity) : null,
     logs: parseLogs(section('logs')),
   };

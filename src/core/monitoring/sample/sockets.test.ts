@@ -41,6 +41,27 @@ describe('naming a bare socket listing from the last named one', () => {
     expect(nameSockets(newPool, names)).toBeNull();
   });
 
+  it('names a listing handed over unchanged once per set of names', () => {
+    const bare = sample({
+      socketsNamed: false,
+      listening: [{ ...ssh, process: null, pid: null }],
+      outboundConnections: [{ ...out, process: null, pid: null }],
+    });
+    const first = nameSockets(bare, names);
+    expect(nameSockets(bare, names)).toBe(first);
+    // Newer names (another process on the port now) name it again.
+    const renamed = namesOf(sample({ ...named, listening: [{ ...ssh, process: 'dropbear', pid: 11 }] }), 2_000);
+    expect(nameSockets(bare, renamed)?.listening).toEqual([{ ...ssh, process: 'dropbear', pid: 11 }]);
+    // Other connections beside the same listeners (the same list) are not taken for the ones named before.
+    expect(nameSockets(bare, names)).toEqual(first);
+    const other = sample({
+      ...bare,
+      outboundConnections: [{ ...out, peer: '203.0.113.10:22', process: null, pid: null }],
+    });
+    expect(other.listening).toBe(bare.listening);
+    expect(nameSockets(other, names)).toBeNull();
+  });
+
   it('asks for a bare listing only while the names are fresh', () => {
     expect(mayListBare(undefined, 1_000)).toBe(false);
     expect(mayListBare(names, 1_000 + SOCKET_NAMES_TTL_MS - 1)).toBe(true);

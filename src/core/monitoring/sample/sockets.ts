@@ -35,18 +35,40 @@ export function namesOf(raw: RawSample, atMs: number): SocketNames {
 export const mayListBare = (names: SocketNames | undefined, nowMs: number): boolean =>
   names !== undefined && nowMs - names.atMs < SOCKET_NAMES_TTL_MS;
 
+type NamedSockets = Pick<RawSample, 'listening' | 'poolConnections' | 'outboundConnections'>;
+
+/**
+ * The last naming of each listing that was named: a listing reused unchanged from the server's last sample (see
+ * `SampleMemo`) is named with the same processes again while they are the same names, without naming it again.
+ */
+const lastNaming = new WeakMap<
+  RawSample['listening'],
+  {
+    readonly known: SocketNames;
+    readonly from: Pick<RawSample, 'poolConnections' | 'outboundConnections'>;
+    readonly value: NamedSockets | null;
+  }
+>();
+
 /**
  * A bare listing's sockets with the processes they had, or null when one of them is new (ask with processes).
  */
-export function nameSockets(
-  raw: RawSample,
-  known: SocketNames,
-): Pick<RawSample, 'listening' | 'poolConnections' | 'outboundConnections'> | null {
+export function nameSockets(raw: RawSample, known: SocketNames): NamedSockets | null {
+  const last = lastNaming.get(raw.listening);
+  if (
+    last?.known === known &&
+    last.from.poolConnections === raw.poolConnections &&
+    last.from.outboundConnections === raw.outboundConnections
+  )
+    return last.value;
   const listening = named(raw.listening, portKey, known);
   const poolConnections = named(raw.poolConnections, connKey, known);
   const outboundConnections = named(raw.outboundConnections, connKey, known);
-  if (!listening || !poolConnections || !outboundConnections) return null;
-  return { listening, poolConnections, outboundConnections };
+  const value =
+    listening && poolConnections && outboundConnections ? { listening, poolConnections, outboundConnections } : null;
+  const from = { poolConnections: raw.poolConnections, outboundConnections: raw.outboundConnections };
+  lastNaming.set(raw.listening, { known, from, value });
+  return value;
 }
 
 /** Each item with the process it had, or null when one is not known. */
