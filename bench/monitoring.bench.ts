@@ -142,7 +142,7 @@ async function sampling(hosts: number, windowS: number): Promise<MonitoringBench
       apis: 1,
       workers: 0,
       compiled: true,
-      // A profile of the node, for one: STEWARD_BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+      // Flags for a profile of the node (STEWARD_BENCH_NODE_FLAGS='--perf-basic-prof', say): see README.md.
       nodeFlags: process.env.STEWARD_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
       // The shared hosts are sshd processes on 127.0.x.y: the operator lets servers be on loopback.
       // Monitoring runs with its defaults (a claiming pass every second).
