@@ -23,6 +23,12 @@ function parseSsh(value: string | undefined): RawSample['ssh'] {
   return w.length === 4 && w[0] && w[2] ? { client: w[0], server: w[2] } : null;
 }
 
+/** The labels a socket listing may come under (ss with processes, bare ss, netstat), the first taken first. */
+const LABELS = ['sockets', 'sockets-bare', 'listen'] as const;
+type SocketsLabel = (typeof LABELS)[number];
+
+type Sockets = Pick<RawSample, 'listening' | 'poolConnections' | 'outboundConnections' | 'socketsNamed'>;
+
 /** The listing's label (which command gave it) and its lines: the first with lines, as ss failed or not. */
 function listingOf(net: SectionView): readonly [SocketsLabel, readonly string[]] {
   for (const label of LABELS) {
@@ -31,9 +37,6 @@ function listingOf(net: SectionView): readonly [SocketsLabel, readonly string[]]
   }
   return ['sockets', []];
 }
-
-const LABELS = ['sockets', 'sockets-bare', 'listen'] as const;
-type SocketsLabel = (typeof LABELS)[number];
 
 /**
  * ss lists sockets and connections at once (with their processes, or bare when Steward knows them); a host
@@ -48,8 +51,6 @@ function socketsOf(label: SocketsLabel, lines: readonly string[]): Sockets {
     socketsNamed: label !== 'sockets-bare',
   };
 }
-
-type Sockets = Pick<RawSample, 'listening' | 'poolConnections' | 'outboundConnections' | 'socketsNamed'>;
 
 /** An ss line without its queue columns (Netid State Recv-Q Send-Q …), blanks as one: what the parse reads. */
 const withoutQueues = (line: string): string => line.replace(/^\s*(\S+\s+\S+)\s+\S+\s+\S+/, '$1').replace(/\s+/g, ' ');
