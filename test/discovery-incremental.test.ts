@@ -61,7 +61,18 @@ describe('incremental discovery on a real host', () => {
       hostKey: host.hostKeys[0]!.publicKey,
     });
     id = res.body.id;
-    await until("the server's first snapshot", async () => (await snapshots()).length > 0, { timeoutMs: 180_000 });
+    await until(
+      "the server's first snapshot",
+      async () => {
+        if ((await snapshots()).length > 0) return true;
+        // Not yet: say where the server is, so a timeout tells why; a server that failed for good ends the wait.
+        const server = (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body;
+        const err = new Error(`server ${server.status}${server.statusReason ? `: ${server.statusReason}` : ''}`);
+        if (server.status === 'enrol_failed' || server.status === 'blocked') Object.assign(err, { final: true });
+        throw err;
+      },
+      { timeoutMs: 180_000 },
+    );
   }, 300_000);
   afterAll(() => s?.close());
 

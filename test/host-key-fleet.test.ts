@@ -87,7 +87,11 @@ describe(`host-key change on one of ${N} hosts`, () => {
       },
       { timeoutMs: 120_000 },
     );
-    expect(run.status).toBe('partial');
+    const errors = new Map<string, number>();
+    for (const h of run.hosts as { status: string; error?: string }[])
+      if (h.status !== 'succeeded')
+        errors.set(`${h.status}: ${h.error}`, (errors.get(`${h.status}: ${h.error}`) ?? 0) + 1);
+    expect(run.status, JSON.stringify([...errors])).toBe('partial');
     expect(run.progress).toMatchObject({ total: N, done: N - 1, failed: 1 });
     const failed = run.hosts.filter((h: { status: string }) => h.status === 'failed');
     expect(failed.map((h: { serverId: string }) => h.serverId)).toEqual([ids[17]]);
