@@ -68,7 +68,7 @@ describe('incremental discovery on a real host', () => {
         // Not yet: say where the server is, so a timeout tells why; a server that failed for good ends the wait.
         const server = (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body;
         const err = new Error(`server ${server.status}${server.statusReason ? `: ${server.statusReason}` : ''}`);
-        if (server.status === 'enrol_failed' || server.status === 'blocked') Object.assign(err, { final: true });
+        if (['enrol_failed', 'unreachable', 'blocked'].includes(server.status)) Object.assign(err, { final: true });
         throw err;
       },
       { timeoutMs: 180_000 },
