@@ -115,28 +115,30 @@ export function createEmbeddedQueue(deps: EmbeddedQueueDeps): Queue {
     const names = [...handlers.keys()].filter(hasRoom);
     if (names.length === 0) return undefined;
     const blocked = names.map((q) => [q, blockedOrgs(q)] as const).filter(([, orgs]) => orgs.length > 0);
-    const candidates = await deps.db
-      .selectFrom('jobs')
-      .selectAll()
-      .where('queue', 'in', names)
-      .$if(blocked.length > 0, (qb) =>
-        qb.where((eb) =>
-          eb.and(
-            blocked.map(([q, orgs]) =>
-              eb.or([eb('queue', '<>', q), eb('org_id', 'is', null), eb('org_id', 'not in', orgs)]),
+    // Queued jobs that are due, and running ones whose claim lapsed, oldest first. Asked apart, each in the order of
+    // the (status, run_at) index, so a long queue is read only as far as the ten taken, not sorted whole.
+    const due = (status: 'queued' | 'running') =>
+      deps.db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('status', '=', status)
+        .where(status === 'queued' ? 'run_at' : 'locked_until', status === 'queued' ? '<=' : '<', now)
+        .where('queue', 'in', names)
+        .$if(blocked.length > 0, (qb) =>
+          qb.where((eb) =>
+            eb.and(
+              blocked.map(([q, orgs]) =>
+                eb.or([eb('queue', '<>', q), eb('org_id', 'is', null), eb('org_id', 'not in', orgs)]),
+              ),
             ),
           ),
-        ),
-      )
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
-          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
-        ]),
-      )
-      .orderBy('run_at')
-      .limit(10)
-      .execute();
+        )
+        .orderBy('run_at')
+        .limit(10)
+        .execute();
+    const candidates = [...(await due('running')), ...(await due('queued'))]
+      .sort((x, y) => (x.run_at < y.run_at ? -1 : x.run_at > y.run_at ? 1 : 0))
+      .slice(0, 10);
     for (const job of candidates) {
       const res = await deps.db
         .updateTable('jobs')

@@ -237,7 +237,7 @@ export function createHostRun(
   async function closeRunIfDone(run: Pick<RunRow, 'id' | 'org_id'>): Promise<boolean> {
     return retryTransient(
       async () => {
-        if ((await tasksStore.unfinishedCount(db, run.id)) > 0) return false;
+        if (await tasksStore.hasUnfinished(db, run.id)) return false;
         const hosts = await tasksStore.hosts(db, run.id);
         const failed = hosts.filter((h) => h.status === 'failed').length;
         const status = failed === 0 ? 'succeeded' : failed === hosts.length ? 'failed' : 'partial';

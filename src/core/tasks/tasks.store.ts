@@ -14,6 +14,7 @@ export const SERVER_SECRETS_SEALED: SealedColumnSpec = {
 };
 
 export const FINISHED: readonly HostRunStatus[] = ['unchanged', 'changed', 'succeeded', 'failed'];
+const UNFINISHED: readonly HostRunStatus[] = ['queued', 'running'];
 
 export const tasksStore = {
   insertRun: (db: Executor, row: RunRow) => db.insertInto('task_runs').values(row).execute(),
@@ -107,17 +108,15 @@ export const tasksStore = {
       .orderBy('task_runs.created_at')
       .limit(limit)
       .execute(),
-  unfinishedCount: async (db: Executor, runId: string) =>
-    Number(
-      (
-        await db
-          .selectFrom('task_run_hosts')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('run_id', '=', runId)
-          .where('status', 'not in', FINISHED)
-          .executeTakeFirst()
-      )?.n ?? 0,
-    ),
+  /** Whether any host of the run is still queued or running (one index probe, however many hosts the run has). */
+  hasUnfinished: async (db: Executor, runId: string) =>
+    (await db
+      .selectFrom('task_run_hosts')
+      .select('id')
+      .where('run_id', '=', runId)
+      .where('status', 'in', UNFINISHED)
+      .limit(1)
+      .executeTakeFirst()) !== undefined,
   /** Runs still `running` although none of their hosts is (their closing was lost), oldest first. */
   strandedRuns: (db: Executor, limit: number) =>
     db

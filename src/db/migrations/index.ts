@@ -19,6 +19,7 @@ import * as m0016 from './0016_discovery_fingerprints.js';
 import * as m0017 from './0017_audit_sealer.js';
 import * as m0018 from './0018_monitoring_schedule.js';
 import * as m0019 from './0019_plan_monitoring_price.js';
+import * as m0020 from './0020_task_hosts_by_run_status.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so the compiled build and the test
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017_audit_sealer': m0017, // the audit log without a global lock, signed checkpoints
   '0018_monitoring_schedule': m0018, // samples due, taken, late and missed per server
   '0019_plan_monitoring_price': m0019, // plans price monitored server-hours
+  '0020_task_hosts_by_run_status': m0020, // whether a run has a host left, without reading every host
 };
 
 export const migrationProvider: MigrationProvider = {
