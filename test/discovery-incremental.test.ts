@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUp, type Json } from '../testkit/client.js';
 import { newClientKey, useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
+import { serverDiagnosis } from '../testkit/diagnose.js';
 import { until } from '../testkit/wait.js';
 
 /** The facts an unchanged section stands for (what the next run takes from the previous snapshot). */
@@ -67,7 +68,7 @@ describe('incremental discovery on a real host', () => {
         if ((await snapshots()).length > 0) return true;
         // Not yet: say where the server is, so a timeout tells why; a server that failed for good ends the wait.
         const server = (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body;
-        const err = new Error(`server ${server.status}${server.statusReason ? `: ${server.statusReason}` : ''}`);
+        const err = new Error(await serverDiagnosis(s.core, id));
         if (['enrol_failed', 'unreachable', 'blocked'].includes(server.status)) Object.assign(err, { final: true });
         throw err;
       },

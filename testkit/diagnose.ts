@@ -1,0 +1,24 @@
+import type { Core } from '../src/core/core.js';
+
+/**
+ * Where a server is, for a wait's error message: its status and reason, and the jobs about it that have not
+ * succeeded (queue, status, attempts, last error), so a test that times out says why the server never got there.
+ */
+export async function serverDiagnosis(core: Pick<Core, 'db'>, serverId: string): Promise<string> {
+  const server = await core.db
+    .selectFrom('servers')
+    .select(['status', 'status_reason'])
+    .where('id', '=', serverId)
+    .executeTakeFirst();
+  const jobs = await core.db
+    .selectFrom('jobs')
+    .select(['queue', 'status', 'attempts', 'last_error'])
+    .where('payload', 'like', `%${serverId}%`)
+    .where('status', '!=', 'done')
+    .execute();
+  const said = server
+    ? `server ${server.status}${server.status_reason ? ` (${server.status_reason})` : ''}`
+    : 'no server';
+  const pending = jobs.map((j) => `${j.queue} ${j.status} after ${j.attempts}: ${j.last_error ?? 'no error yet'}`);
+  return [said, ...pending].join('; ');
+}
