@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupStale } from '../src/sandbox/hosts/index.js';
@@ -89,5 +89,44 @@ describe('cleanupStale', () => {
     expect(
       (await sshExec(host, { username: 'root', privateKey: fleet.clientKey.privateKey }, 'hostname')).stdout.trim(),
     ).toBe(host.name);
+  });
+
+  it('leaves a live host alone when a dead owner left a record naming the same slot', async () => {
+    // A dead owner's folder that outlived its lease (it could not be unmounted at the time, say), while a
+    // live host of this process has taken the slot since: same slot, so the same veth name.
+    const { runDir } = testHostDirs();
+    const mine = readdirSync(runDir).find((n) => n.startsWith(`steward-${process.pid}-h`))!;
+    const live = JSON.parse(readFileSync(join(runDir, mine, 'state.json'), 'utf8')) as { slot: number };
+    const lease = join(runDir, 'leases', `h${live.slot}`);
+    const leaseBefore = readFileSync(lease, 'utf8');
+    const deadPid = spawnSync('true').pid!;
+    const id = `steward-${deadPid}-h${live.slot}`;
+    const dir = join(runDir, id);
+    mkdirSync(join(dir, 'merged'), { recursive: true });
+    const state = {
+      version: 1,
+      id,
+      mode: 'isolated',
+      name: 'gone',
+      owner: { pid: deadPid, start: '1' },
+      slot: live.slot,
+      dir,
+      address: '0.0.0.0',
+      port: 22,
+      netns: id,
+      veth: `stwh${live.slot}`,
+      merged: join(dir, 'merged'),
+      processes: [],
+    };
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
+
+    const report = await cleanupStale(runDir);
+    expect(report.problems).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
+    // The live host keeps its lease and its network.
+    expect(readFileSync(lease, 'utf8')).toBe(leaseBefore);
+    const host = fleet.hosts[0]!;
+    const login = { username: 'root', privateKey: fleet.clientKey.privateKey };
+    expect((await sshExec(host, login, 'hostname')).stdout.trim()).toBe(host.name);
   });
 });

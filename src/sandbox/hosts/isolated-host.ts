@@ -132,7 +132,7 @@ export class IsolatedHost implements TestHost {
   /** For exit handlers: blocking, and safe to call twice. */
   destroySync(): void {
     const state = this.detach();
-    const problems = state ? teardownSync([state], this.#ctx.runDir, 'own') : [];
+    const problems = state ? teardownSync([state], this.#ctx.runDir) : [];
     if (problems.length > 0) {
       throw new AppError(
         'STEWARD_TESTHOSTS_SETUP_FAILED',

@@ -132,7 +132,7 @@ export async function launchIsolated(
     );
     return host;
   } catch (err) {
-    teardownSync([state], ctx.runDir, 'own');
+    teardownSync([state], ctx.runDir);
     throw err;
   }
 }

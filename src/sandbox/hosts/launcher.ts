@@ -123,7 +123,7 @@ export function createHostLauncher(options: LauncherOptions = {}): HostLauncher 
   /** One teardown for every host: a single `ip` and `umount` however many there are. */
   function destroyAllSync(): void {
     const states = [...hosts].flatMap((host) => host.detach() ?? []);
-    const problems = teardownSync(states, runDir, 'own');
+    const problems = teardownSync(states, runDir);
     if (problems.length > 0)
       throw new AppError(
         'STEWARD_TESTHOSTS_SETUP_FAILED',

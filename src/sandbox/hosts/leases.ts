@@ -47,13 +47,23 @@ export function claimSlot(runDir: string, kind: SlotKind, total: number, hint: n
   });
 }
 
+/** Who holds a slot's lease now: undefined when the slot is free or its lease is still empty. */
+export function leaseOwner(runDir: string, kind: SlotKind, slot: number): ProcessRef | undefined {
+  return readLease(join(leaseDir(runDir), `${kind}${slot}`), kind, slot)?.owner;
+}
+
+/** True while the very process `owner` holds the slot's lease. */
+export function holdsLease(runDir: string, kind: SlotKind, slot: number, owner: ProcessRef): boolean {
+  const holder = leaseOwner(runDir, kind, slot);
+  return holder !== undefined && holder.pid === owner.pid && holder.start === owner.start;
+}
+
+/**
+ * Gives up a slot leased to `owner` (alive, or dead and being cleaned up). A lease someone else holds now is
+ * never dropped: the slot may have been freed and leased again since, and is then that process's.
+ */
 export function releaseSlot(runDir: string, kind: SlotKind, slot: number, owner: ProcessRef): void {
-  const path = join(leaseDir(runDir), `${kind}${slot}`);
-  const lease = readLease(path, kind, slot);
-  // Never drop a lease someone else holds now (ours may already have been cleaned and re-leased).
-  if (lease && (lease.owner === undefined || (lease.owner.pid === owner.pid && lease.owner.start === owner.start))) {
-    removeLease(runDir, kind, slot);
-  }
+  if (holdsLease(runDir, kind, slot, owner)) removeLease(runDir, kind, slot);
 }
 
 export function removeLease(runDir: string, kind: SlotKind, slot: number): void {

@@ -33,19 +33,27 @@ export function networkPlan(netns: string, veth: string, addrs: IsolatedAddresse
   return { netns, veth, outside: outside.join('\n'), inside: inside.join('\n') };
 }
 
+/** A host's network to delete; `veth` only when the caller knows the link of that name is still this host's. */
+export interface DoomedNetwork {
+  readonly netns: string;
+  readonly veth?: string;
+}
+
 /**
  * Deletes the namespaces and veths of many hosts with one `ip` process (each `ip` start costs ~15 ms here).
  * Deleting a namespace destroys the inner veth end and with it the pair, but only eventually; the explicit
  * link delete makes it immediate, so the slot's names and addresses are free at once. Blocking, so exit
- * handlers can use it.
+ * handlers can use it. Returns the namespaces still there afterwards.
  */
-export function deleteNetworksSync(networks: readonly { netns: string; veth: string }[]): void {
+export function deleteNetworksSync(networks: readonly DoomedNetwork[]): string[] {
+  const nsPath = (n: DoomedNetwork): string => `/run/netns/${n.netns}`;
   const lines = [
-    ...networks.filter((n) => existsSync(`/run/netns/${n.netns}`)).map((n) => `netns delete ${n.netns}`),
-    ...networks.filter((n) => existsSync(`/sys/class/net/${n.veth}`)).map((n) => `link delete ${n.veth}`),
+    ...networks.filter((n) => existsSync(nsPath(n))).map((n) => `netns delete ${n.netns}`),
+    ...networks.flatMap((n) => (n.veth && existsSync(`/sys/class/net/${n.veth}`) ? [`link delete ${n.veth}`] : [])),
   ];
   // -force: go on past a link that vanished with its namespace between the check and the command.
   if (lines.length > 0) execSync('ip', ['-force', '-batch', '-'], `${lines.join('\n')}\n`);
+  return networks.filter((n) => existsSync(nsPath(n))).map((n) => n.netns);
 }
 
 /** Names of network namespaces on this machine (`ip netns add` keeps them as files under /run/netns). */

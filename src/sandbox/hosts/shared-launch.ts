@@ -96,7 +96,7 @@ export async function launchShared(launch: SharedLaunch, spec: HostSpec, default
     }
     return host;
   } catch (err) {
-    teardownSync([state], ctx.runDir, 'own');
+    teardownSync([state], ctx.runDir);
     throw err;
   }
 }

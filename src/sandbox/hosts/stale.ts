@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RUN_DIR } from './defaults.js';
-import { listLeases, removeLease } from './leases.js';
+import { leaseOwner, listLeases, removeLease } from './leases.js';
 import { withFileLock } from './lock.js';
 import { unmountUnder } from './mounts.js';
 import { deleteNetworksSync, listNetns } from './netns.js';
 import { isAlive, type ProcessRef } from './proc.js';
-import { parseHostId, readState, vethName, type HostState } from './state.js';
+import { hostId, parseHostId, readState, vethName, type HostState } from './state.js';
 import { teardownSync } from './teardown.js';
 
 /** What `cleanupStale` removed, and what it could not. */
@@ -19,6 +19,11 @@ export interface StaleReport {
 
 /** A lease file left empty this long was abandoned mid-claim. */
 const EMPTY_LEASE_GRACE_MS = 60_000;
+
+/** Whether a host's folder or network namespace is still on this machine. */
+function leftBehind(runDir: string, id: string): boolean {
+  return existsSync(join(runDir, id)) || existsSync(`/run/netns/${id}`);
+}
 
 /** With only a pid to go on (a name), assume a live process of that pid may be the owner: never guess "dead". */
 function ownerDead(owner: ProcessRef | undefined, pid: number): boolean {
@@ -51,17 +56,24 @@ export function cleanupStale(runDir: string = DEFAULT_RUN_DIR): Promise<StaleRep
       else problems.push(`${dir} is still mounted`);
       hosts++;
     }
-    problems.push(...teardownSync(stale, runDir, 'stale'));
+    problems.push(...teardownSync(stale, runDir));
     // A crash after `ip netns add` but before the state file named it, or a run folder removed by hand.
     for (const name of listNetns()) {
       const id = parseHostId(name);
       if (!id || existsSync(join(runDir, name)) || !ownerDead(undefined, id.ownerPid)) continue;
-      deleteNetworksSync([{ netns: name, veth: vethName(id.slot) }]);
+      // The veth by its slot's name only while the dead owner still holds that slot (see teardownSync).
+      const holder = leaseOwner(runDir, id.kind, id.slot);
+      const ours = holder !== undefined && holder.pid === id.ownerPid && !isAlive(holder);
+      const left = deleteNetworksSync([{ netns: name, veth: ours ? vethName(id.slot) : undefined }]);
+      if (left.length > 0) problems.push(`network namespace ${name} is still there`);
       namespaces++;
     }
     for (const lease of listLeases(runDir)) {
       const abandoned = lease.owner === undefined && lease.ageMs > EMPTY_LEASE_GRACE_MS;
-      if (abandoned || (lease.owner !== undefined && !isAlive(lease.owner))) {
+      const dead = lease.owner !== undefined && !isAlive(lease.owner);
+      // A dead owner's slot stays leased while anything of its host is left, so no new host takes its names.
+      if (dead && leftBehind(runDir, hostId(lease.owner!.pid, lease.kind, lease.slot))) continue;
+      if (abandoned || dead) {
         removeLease(runDir, lease.kind, lease.slot);
         leases++;
       }
