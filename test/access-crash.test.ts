@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../src/kernel/clock.js';
+import { openDatabase } from '../src/db/database.js';
 import { runCli, spawnCli } from '../testkit/cli.js';
 import { createTestDatabase, type TestDatabase } from '../testkit/db.js';
+import { serverDiagnosis } from '../testkit/diagnose.js';
 import { useFleet } from '../testkit/fleet.js';
 import { TEST_ENV } from '../testkit/steward.js';
 import { openTerminal } from '../testkit/terminal.js';
@@ -36,18 +38,23 @@ describe('terminal recording survives kill -9 of Steward', () => {
   let env: Record<string, string>;
   let base: string;
   const children: ChildProcess[] = [];
+  let log = '';
 
   async function serve(): Promise<ChildProcess> {
     const child = spawnCli(['serve'], env);
     children.push(child);
-    let log = '';
+    log = '';
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     await until(
-      `steward to answer (${log.slice(-300)})`,
-      async () =>
-        await fetch(`${base}/healthz`)
-          .then((r) => r.status === 200)
-          .catch(() => false),
+      'steward to answer',
+      async () => {
+        const up = await fetch(`${base}/healthz`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+        if (up) return true;
+        throw new Error(`not yet; its log: ${log.slice(-300)}`);
+      },
       { timeoutMs: 60_000, everyMs: 200 },
     );
     return child;
@@ -109,11 +116,20 @@ describe('terminal recording survives kill -9 of Steward', () => {
       hostKey: host.hostKeys[0]!.publicKey,
     });
     expect(added.status).toBe(202);
-    await until(
-      'the server to be ready',
-      async () => (await call('GET', `/api/orgs/${orgId}/servers/${added.body.id}`)).body.status === 'ready',
-      { timeoutMs: 60_000, everyMs: 200 },
-    );
+    const peek = openDatabase(db.target);
+    try {
+      await until(
+        'the server to be ready',
+        async () => {
+          if ((await call('GET', `/api/orgs/${orgId}/servers/${added.body.id}`)).body.status === 'ready') return true;
+          // Not yet: say where the server is and what Steward logged, so a timeout tells why.
+          throw new Error(`${await serverDiagnosis(peek, added.body.id as string)}; log: ${log.slice(-600)}`);
+        },
+        { timeoutMs: 60_000, everyMs: 200 },
+      );
+    } finally {
+      await peek.close();
+    }
     const term = await openTerminal(base, { cookie, csrf: body.csrfToken }, { orgId, serverId: added.body.id });
     term.type('echo "before-crash-$((2+3))"\n');
     await term.waitFor('before-crash-5');
