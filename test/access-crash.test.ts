@@ -15,7 +15,7 @@ import { sleep } from '../src/kernel/clock.js';
 import { openDatabase } from '../src/db/database.js';
 import { runCli, spawnCli } from '../testkit/cli.js';
 import { createTestDatabase, type TestDatabase } from '../testkit/db.js';
-import { serverDiagnosis } from '../testkit/diagnose.js';
+import { untilServerReady } from '../testkit/diagnose.js';
 import { useFleet } from '../testkit/fleet.js';
 import { TEST_ENV } from '../testkit/steward.js';
 import { openTerminal } from '../testkit/terminal.js';
@@ -118,14 +118,11 @@ describe('terminal recording survives kill -9 of Steward', () => {
     expect(added.status).toBe(202);
     const peek = openDatabase(db.target);
     try {
-      await until(
-        'the server to be ready',
-        async () => {
-          if ((await call('GET', `/api/orgs/${orgId}/servers/${added.body.id}`)).body.status === 'ready') return true;
-          // Not yet: say where the server is and what Steward logged, so a timeout tells why.
-          throw new Error(`${await serverDiagnosis(peek, added.body.id as string)}; log: ${log.slice(-600)}`);
-        },
-        { timeoutMs: 60_000, everyMs: 200 },
+      await untilServerReady(
+        peek,
+        added.body.id as string,
+        async () => (await call('GET', `/api/orgs/${orgId}/servers/${added.body.id}`)).body.status,
+        { timeoutMs: 60_000, everyMs: 200, more: () => `its log: ${log.slice(-600)}` },
       );
     } finally {
       await peek.close();

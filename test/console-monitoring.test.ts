@@ -6,7 +6,7 @@ import { signUp, type SignedUp } from '../testkit/client.js';
 import { launchChromium, openPage, screenshot, seriousAxeViolations } from '../testkit/browser.js';
 import { signInThroughConsole, startConsoleSteward, type ConsoleSteward } from '../testkit/console.js';
 import { useFleet } from '../testkit/fleet.js';
-import { until } from '../testkit/wait.js';
+import { untilServerReady } from '../testkit/diagnose.js';
 
 const PASSWORD = 'a long enough passphrase';
 const INCIDENT = 'New account with uid 0: toor';
@@ -49,9 +49,10 @@ describe('console: monitoring, charts, alert rules and incidents', () => {
     });
     expect(res.status, res.raw).toBe(202);
     serverId = res.body.id;
-    await until(
-      'web-1 to be ready',
-      async () => (await owner.client.get(`/api/orgs/${owner.orgId}/servers/${serverId}`)).body.status === 'ready',
+    await untilServerReady(
+      env.s.core,
+      serverId,
+      async () => (await owner.client.get(`/api/orgs/${owner.orgId}/servers/${serverId}`)).body.status,
       { timeoutMs: 180_000 },
     );
   }, 300_000);

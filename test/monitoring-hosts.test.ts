@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '../testkit/wait.js';
+import { untilServerReady } from '../testkit/diagnose.js';
 
 const INTERVAL_S = 10;
 const RECIPIENT = 'ops-team@example.com';
@@ -97,9 +98,10 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
       ids.push(res.body.id);
     }
     for (const id of ids)
-      await until(
-        `server ${id} to be ready`,
-        async () => (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status === 'ready',
+      await untilServerReady(
+        s.core,
+        id,
+        async () => (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status,
         { timeoutMs: 180_000 },
       );
     const settings = await a.client.put(`/api/orgs/${a.orgId}/monitoring/settings`, {

@@ -4,7 +4,7 @@ import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { ENGINES } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
 import { dumpDatabase } from '../testkit/privacy.js';
-import { serverDiagnosis } from '../testkit/diagnose.js';
+import { untilServerReady } from '../testkit/diagnose.js';
 import { until } from '../testkit/wait.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 
@@ -58,14 +58,10 @@ describe.each(ENGINES)('deleting an organisation and an account (%s)', (engine) 
       hostKey: host.hostKeys[0]!.publicKey,
     });
     expect(added.status, added.raw).toBe(202);
-    await until(
-      'the server to be ready',
-      async () => {
-        const { status } = (await owner.client.get(`/api/orgs/${orgId}/servers/${added.body.id}`)).body;
-        if (status === 'ready') return true;
-        // Not yet: say where the server is, so a timeout tells why.
-        throw new Error(await serverDiagnosis(s.core, added.body.id));
-      },
+    await untilServerReady(
+      s.core,
+      added.body.id,
+      async () => (await owner.client.get(`/api/orgs/${orgId}/servers/${added.body.id}`)).body.status,
       { timeoutMs: 60_000 },
     );
     orgKey = (await s.core.orgKeys.publicKey(orgId)).publicKey;

@@ -4,6 +4,7 @@ import { signUp, type SignedUp, type Json } from '../testkit/client.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
 import { until } from '../testkit/wait.js';
+import { untilServerReady } from '../testkit/diagnose.js';
 
 async function waitForRun(a: SignedUp, runId: string): Promise<Json> {
   return until(`run ${runId} to finish`, async () => {
@@ -50,9 +51,10 @@ describe('tasks: ad-hoc commands fanned out over real hosts', () => {
       ids.push(res.body.id);
     }
     for (const id of ids)
-      await until(
-        `server ${id} ready`,
-        async () => (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status === 'ready',
+      await untilServerReady(
+        s.core,
+        id,
+        async () => (await a.client.get(`/api/orgs/${a.orgId}/servers/${id}`)).body.status,
       );
   });
   afterAll(() => s?.close());

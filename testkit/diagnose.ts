@@ -1,4 +1,5 @@
 import type { Core } from '../src/core/core.js';
+import { until, type UntilOptions } from './wait.js';
 
 /**
  * Where a server is, for a wait's error message: its status and reason, and the jobs about it that have not
@@ -21,4 +22,25 @@ export async function serverDiagnosis(core: Pick<Core, 'db'>, serverId: string):
     : 'no server';
   const pending = jobs.map((j) => `${j.queue} ${j.status} after ${j.attempts}: ${j.last_error ?? 'no error yet'}`);
   return [said, ...pending].join('; ');
+}
+
+/**
+ * Waits for a server to be `ready` (its status as `status` reads it, through the API say); a timeout says where the
+ * server is instead (`serverDiagnosis`), plus `more` when given (a child process's log).
+ */
+export async function untilServerReady(
+  core: Pick<Core, 'db'>,
+  serverId: string,
+  status: () => Promise<unknown>,
+  options: UntilOptions & { readonly more?: () => string } = {},
+): Promise<void> {
+  await until(
+    `server ${serverId} to be ready`,
+    async () => {
+      if ((await status()) === 'ready') return true;
+      const more = options.more ? `; ${options.more()}` : '';
+      throw new Error(`${await serverDiagnosis(core, serverId)}${more}`);
+    },
+    options,
+  );
 }
