@@ -1,8 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupStale } from '../src/sandbox/hosts/index.js';
+import { leaseDir } from '../src/sandbox/hosts/leases.js';
+import { hostId, parseHostId, readState, vethName, writeState } from '../src/sandbox/hosts/state.js';
 import { sshExec, testHostDirs, useFleet } from '../testkit/fleet.js';
 
 interface Orphan {
@@ -95,30 +97,28 @@ describe('cleanupStale', () => {
     // A dead owner's folder that outlived its lease (it could not be unmounted at the time, say), while a
     // live host of this process has taken the slot since: same slot, so the same veth name.
     const { runDir } = testHostDirs();
-    const mine = readdirSync(runDir).find((n) => n.startsWith(`steward-${process.pid}-h`))!;
-    const live = JSON.parse(readFileSync(join(runDir, mine, 'state.json'), 'utf8')) as { slot: number };
-    const lease = join(runDir, 'leases', `h${live.slot}`);
+    const mine = readdirSync(runDir).find((n) => {
+      const owned = parseHostId(n);
+      return owned?.ownerPid === process.pid && owned.kind === 'h';
+    })!;
+    const live = readState(join(runDir, mine))!;
+    const lease = join(leaseDir(runDir), `h${live.slot}`);
     const leaseBefore = readFileSync(lease, 'utf8');
     const deadPid = spawnSync('true').pid!;
-    const id = `steward-${deadPid}-h${live.slot}`;
+    const id = hostId(deadPid, 'h', live.slot);
     const dir = join(runDir, id);
     mkdirSync(join(dir, 'merged'), { recursive: true });
-    const state = {
-      version: 1,
+    writeState({
+      ...live,
       id,
-      mode: 'isolated',
       name: 'gone',
       owner: { pid: deadPid, start: '1' },
-      slot: live.slot,
       dir,
-      address: '0.0.0.0',
-      port: 22,
       netns: id,
-      veth: `stwh${live.slot}`,
+      veth: vethName(live.slot),
       merged: join(dir, 'merged'),
       processes: [],
-    };
-    writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
+    });
 
     const report = await cleanupStale(runDir);
     expect(report.problems).toEqual([]);

@@ -26,7 +26,7 @@ export async function serverDiagnosis(core: Pick<Core, 'db'>, serverId: string):
 
 /**
  * Waits for a server to be `ready` (its status as `status` reads it, through the API say); a timeout says where the
- * server is instead (`serverDiagnosis`), plus `more` when given (a child process's log).
+ * server is (`serverDiagnosis`, read once then), plus `more` when given (a child process's log).
  */
 export async function untilServerReady(
   core: Pick<Core, 'db'>,
@@ -34,13 +34,10 @@ export async function untilServerReady(
   status: () => Promise<unknown>,
   options: UntilOptions & { readonly more?: () => string } = {},
 ): Promise<void> {
-  await until(
-    `server ${serverId} to be ready`,
-    async () => {
-      if ((await status()) === 'ready') return true;
-      const more = options.more ? `; ${options.more()}` : '';
-      throw new Error(`${await serverDiagnosis(core, serverId)}${more}`);
-    },
-    options,
-  );
+  try {
+    await until(`server ${serverId} to be ready`, async () => (await status()) === 'ready', options);
+  } catch (err) {
+    const more = options.more ? `; ${options.more()}` : '';
+    throw new Error(`${(err as Error).message}: ${await serverDiagnosis(core, serverId)}${more}`, { cause: err });
+  }
 }
