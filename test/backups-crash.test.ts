@@ -19,7 +19,7 @@ import { signUp, TestClient, type SignedUp } from '../testkit/client.js';
 import { createTestDatabase, type TestDatabase } from '../testkit/db.js';
 import { useFleet } from '../testkit/fleet.js';
 import { startTestSteward, type TestSteward } from '../testkit/steward.js';
-import { serverDiagnosis } from '../testkit/diagnose.js';
+import { untilServer } from '../testkit/diagnose.js';
 import { until } from '../testkit/wait.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -85,13 +85,11 @@ describe('a worker killed mid-backup (sqlite)', () => {
       hostKey: host.hostKeys[0]!.publicKey,
     });
     expect(server.status, JSON.stringify(server.body)).toBe(202);
-    await until(
-      'the server to be enrolled and discovered',
-      async () => {
-        if ((await api().get(`${org()}/servers/${server.body.id}/facts`)).status === 200) return true;
-        // Not yet: say where the server is, so a timeout tells why.
-        throw new Error(await serverDiagnosis(setup.core, server.body.id));
-      },
+    await untilServer(
+      setup.core,
+      server.body.id,
+      'to be enrolled and discovered',
+      async () => (await api().get(`${org()}/servers/${server.body.id}/facts`)).status === 200,
       { timeoutMs: 180_000, everyMs: 250 },
     );
     const plan = await api().post(`${org()}/backups/plans`, {

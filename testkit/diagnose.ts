@@ -25,19 +25,30 @@ export async function serverDiagnosis(core: Pick<Core, 'db'>, serverId: string):
 }
 
 /**
- * Waits for a server to be `ready` (its status as `status` reads it, through the API say); a timeout says where the
- * server is (`serverDiagnosis`, read once then), plus `more` when given (a child process's log).
+ * Waits until `reached` says the server got where the test needs it (`what`: "to be discovered", say); a timeout
+ * says where the server is (`serverDiagnosis`, read once then), plus `more` when given (a child process's log).
  */
-export async function untilServerReady(
+export async function untilServer(
+  core: Pick<Core, 'db'>,
+  serverId: string,
+  what: string,
+  reached: () => Promise<boolean>,
+  options: UntilOptions & { readonly more?: () => string } = {},
+): Promise<void> {
+  try {
+    await until(`server ${serverId} ${what}`, reached, options);
+  } catch (err) {
+    const more = options.more ? `; ${options.more()}` : '';
+    throw new Error(`${(err as Error).message}: ${await serverDiagnosis(core, serverId)}${more}`, { cause: err });
+  }
+}
+
+/** `untilServer` for a server to be `ready`, its status as `status` reads it (through the API, say). */
+export function untilServerReady(
   core: Pick<Core, 'db'>,
   serverId: string,
   status: () => Promise<unknown>,
   options: UntilOptions & { readonly more?: () => string } = {},
 ): Promise<void> {
-  try {
-    await until(`server ${serverId} to be ready`, async () => (await status()) === 'ready', options);
-  } catch (err) {
-    const more = options.more ? `; ${options.more()}` : '';
-    throw new Error(`${(err as Error).message}: ${await serverDiagnosis(core, serverId)}${more}`, { cause: err });
-  }
+  return untilServer(core, serverId, 'to be ready', async () => (await status()) === 'ready', options);
 }
