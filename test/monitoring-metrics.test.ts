@@ -399,6 +399,22 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
       .execute();
   });
 
+  it('a held target is read with every column but what its previous sample stored, which is read on its own', async () => {
+    const memory = { counters: '{"cpu":[1,2]}', security: '{"state":null,"procs":[],"disks":[]}', latest: '{}' };
+    await s.core.db.updateTable('monitoring_targets').set(memory).where('server_id', '=', serverId).execute();
+    const whole = await targetsStore.target(s.core.db, serverId);
+    const { counters, security, latest, ...rest } = whole!;
+    expect({ counters, security, latest }).toEqual(memory);
+    // Every other column, with the same values and types (a column added later must be added to the held read).
+    expect(await targetsStore.heldTarget(s.core.db, serverId)).toEqual(rest);
+    expect(await targetsStore.memoryOf(s.core.db, serverId)).toEqual({
+      counters,
+      security,
+      updated_at: rest.updated_at,
+    });
+    expect(await targetsStore.heldTarget(s.core.db, 'srv_none')).toBeUndefined();
+  });
+
   it('keeps minute roll-ups after raw points expire, and drops them after their own retention (last: it moves the clock past every session)', async () => {
     const before = (await query(`metrics=cpu.busy_pct&from=${fromS}&to=${toS}&resolution=60`)).body.series[0];
     clock.advance(s.config.monitoring.rawRetentionMs);

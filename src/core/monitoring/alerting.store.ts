@@ -1,9 +1,20 @@
 /** Data access for alert rules and where each rule stands on each server. */
+import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { AlertRulesTable, AlertStatesTable } from '../../db/schema.js';
 
 export type RuleRow = AlertRulesTable;
 export type StateRow = AlertStatesTable;
+
+/** A rule with where it stands on one server (the `s_` columns are null where it is not breached). */
+type RuleWithStateRow = RuleRow & {
+  readonly s_state: StateRow['state'] | null;
+  readonly s_since_ms: number | null;
+  readonly s_value: number | null;
+  readonly s_subject: string | null;
+  readonly s_alert_id: string | null;
+  readonly s_updated_at: string | null;
+};
 
 export const alertingStore = {
   rules: (db: Executor, orgId: string) =>
@@ -19,22 +30,12 @@ export const alertingStore = {
     orgId: string,
     serverId: string,
   ): Promise<{ readonly rule: RuleRow; readonly state: StateRow | null }[]> {
-    const rows = await db
-      .selectFrom('alert_rules as r')
-      .leftJoin('alert_states as s', (join) => join.onRef('s.rule_id', '=', 'r.id').on('s.server_id', '=', serverId))
-      .selectAll('r')
-      .select([
-        's.state as s_state',
-        's.since_ms as s_since_ms',
-        's.value as s_value',
-        's.subject as s_subject',
-        's.alert_id as s_alert_id',
-        's.updated_at as s_updated_at',
-      ])
-      .where('r.org_id', '=', orgId)
-      .where('r.enabled', '=', 1)
-      .where((eb) => eb.or([eb('r.server_id', 'is', null), eb('r.server_id', '=', serverId)]))
-      .execute();
+    // SQL text, not the query builder: every sample runs this.
+    const { rows } = await sql<RuleWithStateRow>`
+      select r.*, s.state as s_state, s.since_ms as s_since_ms, s.value as s_value, s.subject as s_subject,
+        s.alert_id as s_alert_id, s.updated_at as s_updated_at
+      from alert_rules r left join alert_states s on s.rule_id = r.id and s.server_id = ${serverId}
+      where r.org_id = ${orgId} and r.enabled = 1 and (r.server_id is null or r.server_id = ${serverId})`.execute(db);
     return rows.map(({ s_state, s_since_ms, s_value, s_subject, s_alert_id, s_updated_at, ...rule }) => ({
       rule,
       state:

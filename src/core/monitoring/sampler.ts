@@ -29,7 +29,7 @@ import { newSampleMemo, parseNamedSockets, parseSample, type SampleMemo } from '
 import { LOG_CANDIDATES, newSampleBoundary, residentSampler, sampleRequest, socketsRequest } from './sample/script.js';
 import { mayListBare, nameSockets, namesOf, SOCKET_NAMES_TTL_MS, type SocketNames } from './sample/sockets.js';
 import type { RawSample } from './sample/types.js';
-import { targetsStore, type HeldSlot, type TargetRow } from './targets.store.js';
+import { targetsStore, type HeldSlot, type HeldTargetRow, type TargetRow } from './targets.store.js';
 
 export interface SamplerDeps {
   readonly db: Db;
@@ -65,6 +65,28 @@ interface SecurityMemory {
    */
   readonly authBaselineMs?: number;
 }
+
+/** A target as a sample starts from: read whole (a claim), or without the JSON its previous sample stored (held). */
+type SampleTarget = HeldTargetRow & Partial<Pick<TargetRow, 'counters' | 'security'>>;
+
+/** What a server's previous sample stored, parsed. */
+interface Memory {
+  readonly counters: Counters | null;
+  readonly security: SecurityMemory;
+}
+
+/**
+ * What the sampler keeps of each server it samples: the last parsed sections of its output, and what its last
+ * sample stored, parsed, under the `updated_at` that sample wrote. The sampler is the only writer of those columns,
+ * so while the row's `updated_at` is that one they hold exactly this, and the sample neither reads nor parses them.
+ */
+interface Kept {
+  readonly memo: SampleMemo;
+  usedMs: number;
+  stored?: Memory & { readonly stamp: string };
+}
+
+const NO_SECURITY: SecurityMemory = { state: null, procs: [], disks: [] };
 
 /** Bytes of a log read the first time a server is sampled: its recent tail, enough to learn the usual logins. */
 const BACKFILL_BYTES = 64 * 1024;
@@ -138,7 +160,7 @@ export function createSampler(deps: SamplerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let lastSyncMs = Number.NEGATIVE_INFINITY;
 
-  const instructionOf = (t: Pick<TargetRow, 'server_id' | 'set_by'>): Instruction => ({
+  const instructionOf = (t: Pick<SampleTarget, 'server_id' | 'set_by'>): Instruction => ({
     type: 'schedule',
     id: t.server_id,
     actorId: t.set_by,
@@ -267,14 +289,13 @@ export function createSampler(deps: SamplerDeps) {
 
   async function detect(input: {
     readonly server: ServerRow;
-    readonly target: TargetRow;
+    readonly memory: SecurityMemory;
     readonly raw: RawSample;
     readonly top: readonly TopProcess[];
     readonly logs: { auth: string[]; authBaseline: boolean };
     readonly nowMs: number;
   }): Promise<SecurityMemory> {
-    const { server, target, raw, top, logs, nowMs } = input;
-    const memory = parseJson<SecurityMemory>(target.security) ?? { state: null, procs: [], disks: [] };
+    const { server, memory, raw, top, logs, nowMs } = input;
     const after = stateFromSample(raw, memory.state);
     const procs = trackProcesses(memory.procs, top, nowMs, deps.thresholds);
     const disks = diskTrends(memory.disks, raw, Math.floor(nowMs / 1000));
@@ -321,15 +342,28 @@ export function createSampler(deps: SamplerDeps) {
   const primed = new WeakSet<ResidentHandle>();
   /** Each sampled server's sockets as last listed with their processes (sample/sockets.ts). */
   const socketNames = new Map<string, SocketNames>();
-  /** Each sampled server's last parsed sockets and access sections, reused while their text stays the same. */
-  const memos = new Map<string, { memo: SampleMemo; usedMs: number }>();
+  /** What the sampler keeps of each server it samples (`Kept`). */
+  const kept = new Map<string, Kept>();
+
+  /** What the target's previous sample stored: kept parsed while the row is as that sample left it, else read. */
+  async function memoryOf(target: SampleTarget, own: Kept): Promise<Memory> {
+    if (own.stored && own.stored.stamp === target.updated_at) return own.stored;
+    const text =
+      target.security === undefined || target.counters === undefined
+        ? await targetsStore.memoryOf(db, target.server_id)
+        : target;
+    return {
+      counters: parseJson<Counters>(text?.counters ?? null),
+      security: parseJson<SecurityMemory>(text?.security ?? null) ?? NO_SECURITY,
+    };
+  }
 
   /**
    * The sample's sockets with their processes: a bare listing's from what Steward knows, or, when one is new,
    * from a second request in the same sample. When that request fails, the bare listing as it came (its
    * processes unknown), and the next sample lists them with processes.
    */
-  async function named(server: ServerRow, target: TargetRow, raw: RawSample): Promise<RawSample> {
+  async function named(server: ServerRow, target: SampleTarget, raw: RawSample): Promise<RawSample> {
     if (raw.socketsNamed) {
       socketNames.set(server.id, namesOf(raw, clock.nowMs()));
       return raw;
@@ -357,7 +391,7 @@ export function createSampler(deps: SamplerDeps) {
    * One sample's request on the server's resident shell (started, and sent the body, when there is none), and the
    * script's output. A shell that had answered before and has died since (its connection dropped) is replaced once.
    */
-  async function ask(server: ServerRow, target: TargetRow, request: string, opts: ResidentRequestOptions) {
+  async function ask(server: ServerRow, target: SampleTarget, request: string, opts: ResidentRequestOptions) {
     const { argv, prelude } = residentSampler({ elevate: server.username !== 'root' });
     for (let attempt = 0; ; attempt++) {
       const shell = await deps.gateway().residentKept({
@@ -386,7 +420,7 @@ export function createSampler(deps: SamplerDeps) {
    * taken, and late if it ended after.
    */
   async function sampleOne(
-    target: TargetRow,
+    target: SampleTarget,
     dueBy?: number,
     held?: HeldSlot,
   ): Promise<'ok' | 'unreachable' | 'skipped'> {
@@ -402,6 +436,9 @@ export function createSampler(deps: SamplerDeps) {
     const integrity =
       target.integrity_at_ms === null || started - Number(target.integrity_at_ms) >= config.integrityEveryMs;
     const boundary = newSampleBoundary();
+    const own = kept.get(server.id) ?? { memo: newSampleMemo(), usedMs: 0 };
+    own.usedMs = started;
+    kept.set(server.id, own);
     let raw: RawSample;
     try {
       const { request, end } = sampleRequest({
@@ -416,10 +453,7 @@ export function createSampler(deps: SamplerDeps) {
         timeoutMs: Math.max(10_000, Math.min(target.interval_seconds * 1000, 60_000)),
         maxOutputBytes: cursors.length * config.logReadBytes * 2 + SCRIPT_OUTPUT_SLACK,
       });
-      const kept = memos.get(server.id) ?? { memo: newSampleMemo(), usedMs: 0 };
-      kept.usedMs = clock.nowMs();
-      memos.set(server.id, kept);
-      raw = parseSample(stdout, boundary, kept.memo);
+      raw = parseSample(stdout, boundary, own.memo);
       if (!raw.complete && raw.cpu.total === null) throw new Error('the sampling script gave no usable output');
       raw = await named(server, target, raw);
     } catch (err) {
@@ -440,10 +474,11 @@ export function createSampler(deps: SamplerDeps) {
       return 'unreachable';
     }
     const nowMs = clock.nowMs();
-    const { points, counters, top } = derive(raw, parseJson<Counters>(target.counters), nowMs);
+    const memory = await memoryOf(target, own);
+    const { points, counters, top } = derive(raw, memory.counters, nowMs);
     // Output cut short may end inside a log's bytes: its cursors stay where they were, and the next sample reads again.
     const logs = raw.complete ? await followLogs(server, cursors, raw, atIso) : { auth: [], authBaseline: false };
-    const security = await detect({ server, target, raw, top, logs, nowMs });
+    const security = await detect({ server, memory: memory.security, raw, top, logs, nowMs });
     const latest = {
       at: atIso,
       values: Object.fromEntries(points.filter((p) => !p.metric.includes(':')).map((p) => [p.metric, p.value])),
@@ -466,7 +501,11 @@ export function createSampler(deps: SamplerDeps) {
       },
       taken: taken(),
     });
-    if (!stored) return 'skipped';
+    if (!stored) {
+      own.stored = undefined;
+      return 'skipped';
+    }
+    own.stored = { stamp: atIso, counters, security };
     const values = new Map(points.map((p) => [p.metric, p.value]));
     await deps.alerting
       .evaluate(server.org_id, server, { kind: 'sample', values, subjects: subjectsOf(raw) })
@@ -487,7 +526,7 @@ export function createSampler(deps: SamplerDeps) {
     if (nowMs - lastSyncMs >= SYNC_EVERY_MS) {
       lastSyncMs = nowMs;
       for (const [id, n] of socketNames) if (nowMs - n.atMs > 5 * SOCKET_NAMES_TTL_MS) socketNames.delete(id);
-      for (const [id, m] of memos) if (nowMs - m.usedMs > 5 * SOCKET_NAMES_TTL_MS) memos.delete(id);
+      for (const [id, m] of kept) if (nowMs - m.usedMs > 5 * SOCKET_NAMES_TTL_MS) kept.delete(id);
       await deps
         .beforeTick?.()
         .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'monitoring target sync failed'));
@@ -517,8 +556,8 @@ export function createSampler(deps: SamplerDeps) {
         Number(due.lease_until_ms) - nowMs > sampleBoundMs(interval)
           ? { worker: deps.worker, expectedNext, next, missed, leaseUntil: lease }
           : undefined;
-      const row = held
-        ? await targetsStore.target(db, due.server_id)
+      const row: SampleTarget | undefined = held
+        ? await targetsStore.heldTarget(db, due.server_id)
         : await targetsStore.claim(db, {
             serverId: due.server_id,
             expectedNext,

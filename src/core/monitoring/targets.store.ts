@@ -1,10 +1,39 @@
 /** Data access for monitoring settings and monitored servers (schedules, claims and per-server state). */
+import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { MonitoringSettingsTable, MonitoringTargetsTable } from '../../db/schema.js';
 import type { SealedColumnSpec } from '../vault/vault.types.js';
 
 export type SettingsRow = MonitoringSettingsTable;
 export type TargetRow = MonitoringTargetsTable;
+/** The columns a sample reads back only when they changed: what the previous sample stored (JSON). */
+type MemoryColumn = 'counters' | 'security' | 'latest';
+/** A target without what its previous sample stored (the sampler keeps that parsed while it holds the server). */
+export type HeldTargetRow = Omit<TargetRow, MemoryColumn>;
+
+const HELD_COLUMNS = sql.raw(
+  [
+    'server_id',
+    'org_id',
+    'enabled',
+    'interval_seconds',
+    'next_run_ms',
+    'owner',
+    'lease_until_ms',
+    'set_by',
+    'integrity_at_ms',
+    'last_sample_at',
+    'last_ok_at',
+    'last_error',
+    'failures',
+    'samples_due',
+    'samples_taken',
+    'samples_late',
+    'samples_missed',
+    'created_at',
+    'updated_at',
+  ].join(', '),
+);
 
 export const MONITORING_SETTINGS_SEALED: SealedColumnSpec = {
   table: 'monitoring_settings',
@@ -49,6 +78,21 @@ export const targetsStore = {
 
   target: (db: Executor, serverId: string) =>
     db.selectFrom('monitoring_targets').selectAll().where('server_id', '=', serverId).executeTakeFirst(),
+  /**
+   * A held server's target before its sample, without the JSON its previous sample stored: that text is read
+   * after the sample's answer, and only when it is not what this worker wrote (`memoryOf`). Written as one SQL
+   * text, since it runs for every sample.
+   */
+  heldTarget: async (db: Executor, serverId: string): Promise<HeldTargetRow | undefined> =>
+    (await sql<HeldTargetRow>`select ${HELD_COLUMNS} from monitoring_targets where server_id = ${serverId}`.execute(db))
+      .rows[0],
+  /** What a server's previous sample stored, and when (`updated_at`). */
+  memoryOf: (db: Executor, serverId: string) =>
+    db
+      .selectFrom('monitoring_targets')
+      .select(['counters', 'security', 'updated_at'])
+      .where('server_id', '=', serverId)
+      .executeTakeFirst(),
   targetsOf: (db: Executor, orgId: string) =>
     db.selectFrom('monitoring_targets').selectAll().where('org_id', '=', orgId).execute(),
   insertTarget: (db: Executor, row: TargetRow) =>
@@ -70,41 +114,38 @@ export const targetsStore = {
     taken?: { readonly late: boolean },
     held?: HeldSlot,
   ): Promise<number> => {
-    const result = await db
-      .updateTable('monitoring_targets')
-      .set(patch)
-      .$if(taken !== undefined, (q) =>
-        q.set((eb) => ({
-          samples_taken: eb('samples_taken', '+', 1),
-          samples_late: eb('samples_late', '+', taken?.late ? 1 : 0),
-        })),
-      )
-      .$if(held !== undefined, (q) =>
-        q
-          .set((eb) => ({
-            next_run_ms: held!.next,
-            lease_until_ms: held!.leaseUntil,
-            samples_due: eb('samples_due', '+', held!.missed + 1),
-            samples_missed: eb('samples_missed', '+', held!.missed),
-          }))
-          .where('owner', '=', held!.worker)
-          .where('next_run_ms', '=', held!.expectedNext),
-      )
-      .where('server_id', '=', serverId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    // SQL text with its values, not the query builder: every sample writes through here.
+    const sets = Object.entries(patch).flatMap(([column, value]) =>
+      value === undefined ? [] : [sql`${sql.ref(column)} = ${value}`],
+    );
+    const where = [sql`server_id = ${serverId}`];
+    if (sets.length === 0 && !taken && !held) throw new Error('updateTarget was given nothing to write');
+    if (taken)
+      sets.push(sql`samples_taken = samples_taken + 1`, sql`samples_late = samples_late + ${taken.late ? 1 : 0}`);
+    if (held) {
+      sets.push(
+        sql`next_run_ms = ${held.next}`,
+        sql`lease_until_ms = ${held.leaseUntil}`,
+        sql`samples_due = samples_due + ${held.missed + 1}`,
+        sql`samples_missed = samples_missed + ${held.missed}`,
+      );
+      where.push(sql`owner = ${held.worker}`, sql`next_run_ms = ${held.expectedNext}`);
+    }
+    const result =
+      await sql`update monitoring_targets set ${sql.join(sets)} where ${sql.join(where, sql` and `)}`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
   },
   /** Servers whose time has come that `worker` may take: unowned, its own, or held under a lease that ran out. */
-  due: (db: Executor, nowMs: number, limit: number, worker: string) =>
-    db
-      .selectFrom('monitoring_targets')
-      .select(['server_id', 'org_id', 'next_run_ms', 'owner', 'lease_until_ms', 'interval_seconds'])
-      .where('enabled', '=', 1)
-      .where('next_run_ms', '<=', nowMs)
-      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', worker), eb('lease_until_ms', '<', nowMs)]))
-      .orderBy('next_run_ms')
-      .limit(limit)
-      .execute(),
+  due: async (db: Executor, nowMs: number, limit: number, worker: string) =>
+    (
+      await sql<
+        Pick<TargetRow, 'server_id' | 'org_id' | 'next_run_ms' | 'owner' | 'lease_until_ms' | 'interval_seconds'>
+      >`
+        select server_id, org_id, next_run_ms, owner, lease_until_ms, interval_seconds from monitoring_targets
+        where enabled = 1 and next_run_ms <= ${nowMs}
+          and (owner is null or owner = ${worker} or lease_until_ms < ${nowMs})
+        order by next_run_ms limit ${limit}`.execute(db)
+    ).rows,
 
   /** Counts a sample taken for a claimed interval, and whether it ended after the interval did. */
   /** The schedule's counts summed over servers (all, or one organisation's). */

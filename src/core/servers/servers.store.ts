@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { OrgSshKeysTable, ServersTable } from '../../db/schema.js';
 import type { SealedColumnSpec } from '../vault/vault.types.js';
@@ -23,8 +24,9 @@ export const serversStore = {
   byId: (db: Executor, orgId: string, id: string) =>
     db.selectFrom('servers').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
   /** For jobs and hooks, which carry only the server id; they check the organisation themselves. */
-  byIdAnyOrg: (db: Executor, id: string) =>
-    db.selectFrom('servers').selectAll().where('id', '=', id).executeTakeFirst(),
+  /** SQL text, not the query builder: every monitoring sample reads its server. */
+  byIdAnyOrg: async (db: Executor, id: string) =>
+    (await sql<ServerRow>`select * from servers where id = ${id}`.execute(db)).rows[0],
   list: (db: Executor, orgId: string) =>
     db.selectFrom('servers').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute(),
   byIds: (db: Executor, orgId: string, ids: readonly string[]) =>

@@ -9,8 +9,9 @@ export type CursorRow = LogCursorsTable;
 const likeText = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export const logsStore = {
-  cursorsOf: (db: Executor, serverId: string) =>
-    db.selectFrom('log_cursors').selectAll().where('server_id', '=', serverId).orderBy('path').execute(),
+  /** SQL text, not the query builder: every sample reads them. */
+  cursorsOf: async (db: Executor, serverId: string) =>
+    (await sql<CursorRow>`select * from log_cursors where server_id = ${serverId} order by path`.execute(db)).rows,
   insertCursor: (db: Executor, row: CursorRow) =>
     db
       .insertInto('log_cursors')
