@@ -48,6 +48,7 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     (await a.client.get(`/api/orgs/${a.orgId}/findings?serverId=${serverId}`)).body.findings as {
       rule: string;
       key: string;
+      status: string;
       evidence: Record<string, unknown>;
       incidentId: string;
     }[];
@@ -284,6 +285,38 @@ describe.each(ENGINES)('monitoring and detection on isolated hosts (%s)', (engin
     const bad = await a.client.post(`/api/orgs/${a.orgId}/findings/not-an-id/acknowledge`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('STEWARD_INVALID_INPUT');
+  });
+
+  it('compares with what another worker stored since, not with what this worker keeps of the server', async () => {
+    const target = () =>
+      s.core.db
+        .selectFrom('monitoring_targets')
+        .select(['security', 'updated_at'])
+        .where('server_id', '=', ids[2]!)
+        .executeTakeFirstOrThrow();
+    type Memory = { state: { ports: { id: string }[] } };
+    const memory = JSON.parse((await target()).security!) as Memory;
+    expect(memory.state.ports.map((p) => p.id)).toContain('tcp/9999');
+    // Another worker's sample, taken before the listener started: its state without the port, at its own time.
+    const other: Memory = {
+      ...memory,
+      state: { ...memory.state, ports: memory.state.ports.filter((p) => p.id !== 'tcp/9999') },
+    };
+    const otherAt = new Date(clock.nowMs() - 1).toISOString();
+    expect((await target()).updated_at).not.toBe(otherAt);
+    await s.core.db
+      .updateTable('monitoring_targets')
+      .set({ security: JSON.stringify(other), updated_at: otherAt })
+      .where('server_id', '=', ids[2]!)
+      .execute();
+    const open = async () =>
+      (await findings(ids[2]!)).filter(
+        (f) => f.rule === 'listening_port' && f.key.includes('9999') && f.status !== 'closed',
+      );
+    expect(await open()).toEqual([]); // the last one was closed with its incident
+    // The port is new against the stored state: a finding again (against the kept one, nothing would be new).
+    await tick();
+    expect((await open()).map((f) => f.key)).toEqual([expect.stringContaining('9999')]);
   });
 
   it('a threshold alert mails once when it fires and once when it clears', async () => {
