@@ -147,7 +147,6 @@ export const targetsStore = {
         order by next_run_ms limit ${limit}`.execute(db)
     ).rows,
 
-  /** Counts a sample taken for a claimed interval, and whether it ended after the interval did. */
   /** The schedule's counts summed over servers (all, or one organisation's). */
   scheduleTotals: async (db: Executor, orgId?: string) => {
     let q = db
