@@ -118,17 +118,27 @@ describe('a worker killed mid-backup (sqlite)', () => {
     client = new TestClient(s.app, a.client.auth);
   }
 
-  /** Whether a restic started for this test's repository still runs (other tests run restic too). */
-  const resticAlive = () =>
+  /**
+   * The restic processes started for this test's repository (other tests run restic too). A zombie's environment
+   * reads empty, so an exited one is not listed even before its parent reaps it.
+   */
+  const resticPids = () =>
     readdirSync('/proc')
       .filter((d) => /^\d+$/.test(d))
-      .some((pid) => {
+      .filter((pid) => {
         try {
           return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`RESTIC_REPOSITORY=${repoPath}\0`);
         } catch {
           return false;
         }
       });
+
+  /**
+   * Whether any of these processes is still in the process table. An orphan that exited stays there as a zombie
+   * until whoever adopted it reaps it (PID 1 here can take a second); restic counts a lock whose process is a
+   * zombie as held, so the takeover must not start before then.
+   */
+  const present = (pids: string[]) => pids.some((pid) => existsSync(`/proc/${pid}`));
 
   /** A worker in its own process group (so `kill -9` can take restic and ssh with it). */
   async function startWorker(): Promise<ChildProcess> {
@@ -153,7 +163,7 @@ describe('a worker killed mid-backup (sqlite)', () => {
     return child;
   }
 
-  async function crashMidBackup(takeRestic: boolean): Promise<string> {
+  async function crashMidBackup(takeRestic: boolean): Promise<{ runId: string; restics: string[] }> {
     const host = fleet.hosts[0]!;
     // 1. A separate worker takes the run; once bytes flow into restic, the capture is frozen on the server (so the backup
     //    cannot finish in between) and the worker is killed with SIGKILL.
@@ -178,6 +188,8 @@ describe('a worker killed mid-backup (sqlite)', () => {
       '-c',
       'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = tar ] && kill -STOP ${p#/proc/}; done; true',
     ]);
+    const restics = resticPids();
+    expect(restics.length, 'the backup’s restic is running').toBeGreaterThan(0);
     const gone = new Promise((resolve) => worker.once('exit', resolve));
     if (takeRestic) process.kill(-worker.pid!, 'SIGKILL');
     else worker.kill('SIGKILL');
@@ -190,7 +202,7 @@ describe('a worker killed mid-backup (sqlite)', () => {
     // 2. What the kill left: the run still says running, and (with restic killed) its lock is in the repository.
     expect((await api().get(`${org()}/backups/runs/${runId}`)).body.status).toBe('running');
     if (takeRestic) expect(readdirSync(join(repoPath, 'locks')).length).toBeGreaterThan(0);
-    return runId;
+    return { runId, restics };
   }
 
   it.each([
@@ -199,10 +211,10 @@ describe('a worker killed mid-backup (sqlite)', () => {
   ])(
     'the next worker finishes the run whole: %s',
     async (_what, takeRestic) => {
-      const runId = await crashMidBackup(takeRestic);
+      const { runId, restics } = await crashMidBackup(takeRestic);
       const key = (await api().post(`${org()}/backups/key/export`, {})).body.password as string;
       // restic outlives the worker in the second case: whatever it does is done before the run is taken over.
-      await until('the killed run’s restic to end', () => !resticAlive());
+      await until('the killed run’s restic to end and be reaped', () => !present(restics));
       // A repository check asked for meanwhile (the first time; the scheduled one is then not due for hours): it
       // takes restic's exclusive lock, so it waits for the run into the repository and passes after it.
       let checkId: string | undefined;

@@ -99,7 +99,7 @@ describe('database on a real host', () => {
       `STEWARD_CONTROL_ENV=${control}-env`,
       'sh',
       '-c',
-      'sleep 20; exit 0',
+      'while :; do sleep 1; done',
       `${control}-argv`,
     ]);
     const samples: string[] = [];
@@ -126,6 +126,8 @@ describe('database on a real host', () => {
     };
     const { result, ctx } = await run(database, { steps: { onStepStart: hold } }).finally(() => (sampling = false));
     await sampler;
+    // The control lives for as long as the sampling, however long the run takes on a loaded machine.
+    await host().run(['pkill', '-f', `${control}-arg[v]`]); // [v]: the pattern does not match its own argv
 
     expect(result.ok, String(failureOf(result))).toBe(true);
     expect(statuses(result)).toEqual({
