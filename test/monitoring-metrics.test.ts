@@ -406,13 +406,15 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     const { counters, security, latest, ...rest } = whole!;
     expect({ counters, security, latest }).toEqual(memory);
     // Every other column, with the same values and types (a column added later must be added to the held read).
-    expect(await targetsStore.heldTarget(s.core.db, serverId)).toEqual(rest);
+    const held = await targetsStore.heldTargets(s.core.db, [serverId, 'srv_none']);
+    expect([...held.keys()]).toEqual([serverId]);
+    expect(held.get(serverId)).toEqual(rest);
     expect(await targetsStore.memoryOf(s.core.db, serverId)).toEqual({
       counters,
       security,
       updated_at: rest.updated_at,
     });
-    expect(await targetsStore.heldTarget(s.core.db, 'srv_none')).toBeUndefined();
+    expect(await targetsStore.heldTargets(s.core.db, [])).toEqual(new Map());
   });
 
   it('keeps minute roll-ups after raw points expire, and drops them after their own retention (last: it moves the clock past every session)', async () => {

@@ -71,17 +71,19 @@ const STATEMENT_CACHE = 500;
  * a query run again skips SQLite's parser and planner. Safe because Kysely runs one query at a time on it.
  */
 function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
-  const cache = new Map<string, SQLite.Statement>();
+  // Each entry keeps the text it was first prepared for: re-keying a hit under the caller's newly built string
+  // would keep that string alive until the next call of the same statement, long enough to reach the old generation.
+  const cache = new Map<string, { sql: string; stmt: SQLite.Statement }>();
   const prepare = (sql: string): SQLite.Statement => {
-    let stmt = cache.get(sql);
-    if (stmt) {
+    let entry = cache.get(sql);
+    if (entry) {
       cache.delete(sql); // most recently used goes last, so the oldest is dropped first
     } else {
-      stmt = sqlite.prepare(sql);
+      entry = { sql, stmt: sqlite.prepare(sql) };
       if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
     }
-    cache.set(sql, stmt);
-    return stmt;
+    cache.set(entry.sql, entry);
+    return entry.stmt;
   };
   return new Proxy(sqlite, {
     get: (target, key) => {

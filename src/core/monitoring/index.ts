@@ -39,7 +39,7 @@ export interface MonitoringDeps {
   readonly alerts: Pick<AlertsService, 'raise' | 'resolve' | 'list'>;
   readonly notify: Pick<NotifyService, 'queueMail'>;
   readonly orgs: Pick<OrgsService, 'requireMember'>;
-  readonly servers: Pick<ServersService, 'requireServer' | 'allRows' | 'rowById'>;
+  readonly servers: Pick<ServersService, 'requireServer' | 'allRows' | 'rowById' | 'rowsById'>;
   readonly gateway: () => Pick<ServerGateway, 'residentKept' | 'releaseKept'>;
   /** Fingerprint of the organisation's own SSH key (installed by Steward: not news when it appears). */
   readonly orgKeyFingerprint: (orgId: string) => Promise<string | null>;
@@ -172,7 +172,6 @@ export function registerMonitoring(deps: MonitoringDeps) {
     detection,
     query,
     tick: sampler.tick,
-    sampleOne: sampler.sampleOne,
     /** Samples due, taken, late and missed, summed over servers (the bench and the operator read it). */
     scheduleTotals: sampler.scheduleTotals,
     start: () => sampler.start(cfg.tickMs),

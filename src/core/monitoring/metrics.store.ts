@@ -71,7 +71,8 @@ const STATEMENTS = {
 
 /** The metric store of one database (its engine decides how statements mark their parameters). */
 export function createMetricsStore(options: { readonly engine: Engine }) {
-  const ids = new Map<string, number>();
+  /** Series ids by server, then by name: a lookup builds no key (a sample looks up about 40 names). */
+  const ids = new Map<string, Map<string, number>>();
   const texts = new Map<string, string>();
   /** The statement for `rows` rows, built once per size: `?` for SQLite, `$1, $2, …` for PostgreSQL. */
   const statement = (kind: keyof typeof STATEMENTS, rows: number): string => {
@@ -98,8 +99,9 @@ export function createMetricsStore(options: { readonly engine: Engine }) {
       now: string,
     ): Promise<Map<string, number>> {
       const out = new Map<string, number>();
+      let known = ids.get(serverId);
       const missing = names.filter((n) => {
-        const id = ids.get(`${serverId}\u0000${n}`);
+        const id = known?.get(n);
         if (id !== undefined) out.set(n, id);
         return id === undefined;
       });
@@ -116,17 +118,13 @@ export function createMetricsStore(options: { readonly engine: Engine }) {
           .where('server_id', '=', serverId)
           .where('name', 'in', part)
           .execute();
+        if (!known) ids.set(serverId, (known = new Map()));
         for (const r of rows) {
-          ids.set(`${serverId}\u0000${r.name}`, Number(r.id));
+          known.set(r.name, Number(r.id));
           out.set(r.name, Number(r.id));
         }
       }
       return out;
-    },
-
-    /** Forgets cached ids of a server (its series were deleted with it). */
-    forgetServer(serverId: string): void {
-      for (const key of ids.keys()) if (key.startsWith(`${serverId}\u0000`)) ids.delete(key);
     },
 
     /** Stores points; a point already stored for the same series and second is kept, not counted twice. */

@@ -1,7 +1,8 @@
 /**
  * The sampling loop. Each tick claims the targets whose time has come (a conditional update, so any number of
  * workers sample each interval of each server once; the claim's lease keeps a server with the worker that holds
- * its kept login, and under that lease the sample's own write moves the schedule on instead of a claim), then per
+ * its kept login, and under that lease the sample's own write moves the schedule on instead of a claim) and reads
+ * what their samples start from (held targets, servers, log cursors: one statement each per pass), then per
  * target runs ONE command over the gateway's kept login, parses it, stores the new log lines (with their cursors,
  * in one transaction), hands the security picture to detection, stores the points with the target's new state
  * (one transaction) and judges the alert rules. A server that does not answer is judged as unreachable.
@@ -25,7 +26,7 @@ import { logsStore, type CursorRow } from './logs/logs.store.js';
 import { redactLogLine } from './logs/redact.js';
 import type { MetricsStore } from './metrics.store.js';
 import { derive, type Counters, type TopProcess } from './sample/derive.js';
-import { newSampleMemo, parseNamedSockets, parseSample, type SampleMemo } from './sample/parse.js';
+import { detached, newSampleMemo, parseNamedSockets, parseSample, type SampleMemo } from './sample/parse.js';
 import { LOG_CANDIDATES, newSampleBoundary, residentSampler, sampleRequest, socketsRequest } from './sample/script.js';
 import { mayListBare, nameSockets, namesOf, SOCKET_NAMES_TTL_MS, type SocketNames } from './sample/sockets.js';
 import type { RawSample } from './sample/types.js';
@@ -39,7 +40,7 @@ export interface SamplerDeps {
   readonly worker: string;
   readonly metrics: MetricsStore;
   readonly gateway: () => Pick<ServerGateway, 'residentKept' | 'releaseKept'>;
-  readonly servers: { rowById(id: string): Promise<ServerRow | undefined> };
+  readonly servers: { rowsById(ids: readonly string[]): Promise<ServerRow[]> };
   readonly alerting: Pick<AlertingService, 'evaluate'>;
   readonly detection:
     | { observe(orgId: string, server: { id: string; name: string }, o: DetectionObservation): Promise<unknown> }
@@ -76,14 +77,23 @@ interface Memory {
 }
 
 /**
- * What the sampler keeps of each server it samples: the last parsed sections of its output, and what its last
- * sample stored, parsed, under the `updated_at` that sample wrote. The sampler is the only writer of those columns,
- * so while the row's `updated_at` is that one they hold exactly this, and the sample neither reads nor parses them.
+ * What the sampler keeps of each server it samples: the last parsed sections of its output, and the JSON its last
+ * sample stored, under the `updated_at` that sample wrote. The sampler is the only writer of those columns, so
+ * while the row's `updated_at` is that one they hold exactly this, and the sample does not read them. It keeps the
+ * text, not the parsed objects: a string is one object for the collector to carry to the old generation and mark,
+ * where the parsed memory is hundreds, and the parsed memory held strings cut from the sample's whole output
+ * (decision 0009).
  */
 interface Kept {
   readonly memo: SampleMemo;
   usedMs: number;
-  stored?: Memory & { readonly stamp: string };
+  stored?: { readonly stamp: string; readonly counters: string; readonly security: string };
+}
+
+/** What a claiming pass read for a sample it starts: the server's row (none: it is gone) and its log cursors. */
+interface PassRead {
+  readonly server: ServerRow | undefined;
+  readonly cursors: readonly CursorRow[];
 }
 
 const NO_SECURITY: SecurityMemory = { state: null, procs: [], disks: [] };
@@ -345,13 +355,14 @@ export function createSampler(deps: SamplerDeps) {
   /** What the sampler keeps of each server it samples (`Kept`). */
   const kept = new Map<string, Kept>();
 
-  /** What the target's previous sample stored: kept parsed while the row is as that sample left it, else read. */
+  /** What the target's previous sample stored: as kept while the row is as that sample left it, else read. */
   async function memoryOf(target: SampleTarget, own: Kept): Promise<Memory> {
-    if (own.stored && own.stored.stamp === target.updated_at) return own.stored;
     const text =
-      target.security === undefined || target.counters === undefined
-        ? await targetsStore.memoryOf(db, target.server_id)
-        : target;
+      own.stored && own.stored.stamp === target.updated_at
+        ? own.stored
+        : target.security === undefined || target.counters === undefined
+          ? await targetsStore.memoryOf(db, target.server_id)
+          : target;
     return {
       counters: parseJson<Counters>(text?.counters ?? null),
       security: parseJson<SecurityMemory>(text?.security ?? null) ?? NO_SECURITY,
@@ -365,7 +376,7 @@ export function createSampler(deps: SamplerDeps) {
    */
   async function named(server: ServerRow, target: SampleTarget, raw: RawSample): Promise<RawSample> {
     if (raw.socketsNamed) {
-      socketNames.set(server.id, namesOf(raw, clock.nowMs()));
+      socketNames.set(server.id, namesOf(raw, clock.nowMs(), socketNames.get(server.id)));
       return raw;
     }
     const known = socketNames.get(server.id);
@@ -376,7 +387,7 @@ export function createSampler(deps: SamplerDeps) {
     const { request, end } = socketsRequest(boundary);
     const opts = { endPrefix: end, timeoutMs: 10_000, maxOutputBytes: SCRIPT_OUTPUT_SLACK };
     const again = await ask(server, target, request, opts).then(
-      (out) => parseNamedSockets(out, boundary),
+      (out) => detached(parseNamedSockets(out, boundary)),
       (err: unknown) => {
         deps.logger.warn({ server: server.id, err: publicMessage(err) }, 'listing sockets with processes failed');
         return null;
@@ -415,24 +426,24 @@ export function createSampler(deps: SamplerDeps) {
   }
 
   /**
-   * One sample of one server (claimed already, or `held` under this worker's lease). Never throws: a failure is
-   * the server's state, not the loop's. With `dueBy` (the end of its interval, epoch ms) the sample is counted
-   * taken, and late if it ended after.
+   * One sample of one server (claimed already, or `held` under this worker's lease), from what its pass read for it.
+   * Never throws: a failure is the server's state, not the loop's. The sample is counted taken, and late if it
+   * ended after `dueBy` (the end of its interval, epoch ms).
    */
   async function sampleOne(
     target: SampleTarget,
-    dueBy?: number,
-    held?: HeldSlot,
+    dueBy: number,
+    held: HeldSlot | undefined,
+    read: PassRead,
   ): Promise<'ok' | 'unreachable' | 'skipped'> {
-    const taken = () => (dueBy === undefined ? undefined : { late: clock.nowMs() > dueBy });
-    const server = await deps.servers.rowById(target.server_id);
+    const taken = () => ({ late: clock.nowMs() > dueBy });
+    const { server, cursors } = read;
     if (!server || server.status === 'removing' || server.status === 'remove_failed' || server.status === 'enrolling') {
       if (held) await moveOn(target.server_id, held);
       return 'skipped';
     }
     const started = clock.nowMs();
     const atIso = clock.iso();
-    const cursors = await logsStore.cursorsOf(db, server.id);
     const integrity =
       target.integrity_at_ms === null || started - Number(target.integrity_at_ms) >= config.integrityEveryMs;
     const boundary = newSampleBoundary();
@@ -486,11 +497,11 @@ export function createSampler(deps: SamplerDeps) {
         .slice(0, 5)
         .map((p) => ({ pid: p.pid, user: p.user, command: p.command, cpuPercent: p.cpuPercent, rssKb: p.rssKb })),
     };
+    const text = { counters: JSON.stringify(counters), security: JSON.stringify(security) };
     const stored = await store(server, points, nowMs, {
       held,
       patch: {
-        counters: JSON.stringify(counters),
-        security: JSON.stringify(security),
+        ...text,
         latest: JSON.stringify(latest),
         integrity_at_ms: integrity && raw.integrity ? nowMs : target.integrity_at_ms,
         last_sample_at: atIso,
@@ -505,7 +516,7 @@ export function createSampler(deps: SamplerDeps) {
       own.stored = undefined;
       return 'skipped';
     }
-    own.stored = { stamp: atIso, counters, security };
+    own.stored = { stamp: atIso, ...text };
     const values = new Map(points.map((p) => [p.metric, p.value]));
     await deps.alerting
       .evaluate(server.org_id, server, { kind: 'sample', values, subjects: subjectsOf(raw) })
@@ -536,8 +547,15 @@ export function createSampler(deps: SamplerDeps) {
     const dueRows = await targetsStore.due(db, nowMs, room * 4, deps.worker);
     const suspended = (await deps.standing?.suspendedAmong(dueRows.map((d) => d.org_id))) ?? new Set<string>();
     const started: Promise<'ok' | 'unreachable' | 'skipped'>[] = [];
+    const toStart: { row: SampleTarget; dueBy: number; held: HeldSlot | undefined }[] = [];
+    // Held slots are read all at once (one statement per pass rather than one per sample); a slot another worker
+    // took since the due list was read is told apart below by its schedule, as when read one by one.
+    const heldRows = await targetsStore.heldTargets(
+      db,
+      dueRows.filter((d) => d.owner === deps.worker && !inFlight.has(d.server_id)).map((d) => d.server_id),
+    );
     for (const due of dueRows) {
-      if (started.length >= room) break;
+      if (toStart.length >= room) break;
       if (inFlight.has(due.server_id)) continue;
       const interval = due.interval_seconds * 1000;
       const missed = Math.max(0, Math.floor((nowMs - Number(due.next_run_ms)) / interval));
@@ -557,7 +575,7 @@ export function createSampler(deps: SamplerDeps) {
           ? { worker: deps.worker, expectedNext, next, missed, leaseUntil: lease }
           : undefined;
       const row: SampleTarget | undefined = held
-        ? await targetsStore.heldTarget(db, due.server_id)
+        ? heldRows.get(due.server_id)
         : await targetsStore.claim(db, {
             serverId: due.server_id,
             expectedNext,
@@ -569,7 +587,15 @@ export function createSampler(deps: SamplerDeps) {
           });
       // A held slot read after its sample moved it on (the due list was read before) is not taken twice.
       if (!row || paused || (held && Number(row.next_run_ms) !== expectedNext)) continue;
-      const sample = sampleOne(row, slot + interval, held)
+      toStart.push({ row, dueBy: slot + interval, held });
+    }
+    // The servers and log cursors of every sample this pass starts, also read at once.
+    const ids = toStart.map((t) => t.row.server_id);
+    const [servers, cursors] = await Promise.all([deps.servers.rowsById(ids), logsStore.cursorsOfServers(db, ids)]);
+    const serverOf = new Map(servers.map((r) => [r.id, r]));
+    for (const { row, dueBy, held } of toStart) {
+      const read = { server: serverOf.get(row.server_id), cursors: cursors.get(row.server_id) ?? [] };
+      const sample = sampleOne(row, dueBy, held, read)
         .catch(async (err: unknown) => {
           deps.logger.error({ server: row.server_id, err: (err as Error).message }, 'sample failed');
           if (held) await moveOn(row.server_id, held).catch(() => undefined);
@@ -588,7 +614,6 @@ export function createSampler(deps: SamplerDeps) {
   }
 
   return {
-    sampleOne,
     /**
      * The worker role: a claiming pass every `tickMs` on this worker. Each worker looks for itself (rather than
      * through the cluster scheduler, which would give each slot to one worker): the per-server claim and lease

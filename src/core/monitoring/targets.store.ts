@@ -79,13 +79,20 @@ export const targetsStore = {
   target: (db: Executor, serverId: string) =>
     db.selectFrom('monitoring_targets').selectAll().where('server_id', '=', serverId).executeTakeFirst(),
   /**
-   * A held server's target before its sample, without the JSON its previous sample stored: that text is read
-   * after the sample's answer, and only when it is not what this worker wrote (`memoryOf`). Written as one SQL
-   * text, since it runs for every sample.
+   * Held servers' targets before their samples (a pass's, read at once), by server, without the JSON their previous
+   * samples stored: that text is read after a sample's answer, and only when it is not what this worker wrote
+   * (`memoryOf`). Written as one SQL text, since it runs for every pass.
    */
-  heldTarget: async (db: Executor, serverId: string): Promise<HeldTargetRow | undefined> =>
-    (await sql<HeldTargetRow>`select ${HELD_COLUMNS} from monitoring_targets where server_id = ${serverId}`.execute(db))
-      .rows[0],
+  heldTargets: async (db: Executor, serverIds: readonly string[]): Promise<Map<string, HeldTargetRow>> =>
+    new Map(
+      serverIds.length === 0
+        ? []
+        : (
+            await sql<HeldTargetRow>`select ${HELD_COLUMNS} from monitoring_targets where server_id in (${sql.join(
+              serverIds,
+            )})`.execute(db)
+          ).rows.map((r) => [r.server_id, r]),
+    ),
   /** What a server's previous sample stored, and when (`updated_at`). */
   memoryOf: (db: Executor, serverId: string) =>
     db

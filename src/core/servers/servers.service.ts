@@ -524,6 +524,7 @@ export function createServersService(deps: ServersDeps) {
     rowsFor: (orgId: string, ids: readonly string[]) => serversStore.byIds(db, orgId, ids),
     allRows: (orgId: string) => serversStore.list(db, orgId),
     rowById: (id: string) => serversStore.byIdAnyOrg(db, id),
+    rowsById: (ids: readonly string[]) => serversStore.byIdsAnyOrg(db, ids),
     async listServers(actor: Actor, orgId: string, ctx: RequestContext): Promise<ServerView[]> {
       await deps.orgs.requireMember(actor, orgId, 'member', ctx);
       return (await serversStore.list(db, orgId)).map(serverView);

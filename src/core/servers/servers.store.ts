@@ -27,6 +27,11 @@ export const serversStore = {
   /** SQL text, not the query builder: every monitoring sample reads its server. */
   byIdAnyOrg: async (db: Executor, id: string) =>
     (await sql<ServerRow>`select * from servers where id = ${id}`.execute(db)).rows[0],
+  /** Several at once, in no particular order: a monitoring pass reads the servers of the samples it starts. */
+  byIdsAnyOrg: async (db: Executor, ids: readonly string[]) =>
+    ids.length === 0
+      ? []
+      : (await sql<ServerRow>`select * from servers where id in (${sql.join(ids)})`.execute(db)).rows,
   list: (db: Executor, orgId: string) =>
     db.selectFrom('servers').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute(),
   byIds: (db: Executor, orgId: string, ids: readonly string[]) =>

@@ -4,6 +4,13 @@ import { decodeBlock, frame, SectionView } from './framing.js';
 const B = 'TestBoundary0123456789';
 
 describe('frame', () => {
+  it('drops the carriage return of lines a server ended with CRLF, and keeps other lines as they are', () => {
+    const text = [`@@${B} section os`, `@@${B} text uname`, 'Linux\r', 'a\rb', '', `@@${B} text plain`, 'x', ''];
+    const os = new SectionView(frame(text.join('\n'), B).sections.get('os'));
+    expect(os.text('uname')).toEqual(['Linux', 'a\rb']);
+    expect(os.text('plain')).toEqual(['x']);
+  });
+
   it('splits sections, text blocks, encoded files and logs, and drops the newline each marker adds', () => {
     const text = [
       `@@${B} meta privilege root`,

@@ -125,7 +125,13 @@ function closeBlock(open: OpenBlock | null, into: MutableSection | null): void {
   const lines = open.lines;
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   if (open.kind === 'text') {
-    into.blocks.push({ type: 'text', label: open.head.join(' '), lines: lines.map((l) => l.replace(/\r$/, '')) });
+    // Lines are copied only when one ends in a carriage return: a sample frames hundreds of lines every interval.
+    const crlf = lines.some((l) => l.endsWith('\r'));
+    into.blocks.push({
+      type: 'text',
+      label: open.head.join(' '),
+      lines: crlf ? lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)) : lines,
+    });
     return;
   }
   if (open.kind === 'file') {

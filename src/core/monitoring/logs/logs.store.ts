@@ -12,6 +12,22 @@ export const logsStore = {
   /** SQL text, not the query builder: every sample reads them. */
   cursorsOf: async (db: Executor, serverId: string) =>
     (await sql<CursorRow>`select * from log_cursors where server_id = ${serverId} order by path`.execute(db)).rows,
+  /** The cursors of several servers at once (a monitoring pass's), each server's in order of path. */
+  cursorsOfServers: async (db: Executor, serverIds: readonly string[]): Promise<Map<string, CursorRow[]>> => {
+    const out = new Map<string, CursorRow[]>();
+    if (serverIds.length === 0) return out;
+    const rows = (
+      await sql<CursorRow>`select * from log_cursors where server_id in (${sql.join(serverIds)}) order by server_id, path`.execute(
+        db,
+      )
+    ).rows;
+    for (const r of rows) {
+      const list = out.get(r.server_id);
+      if (list) list.push(r);
+      else out.set(r.server_id, [r]);
+    }
+    return out;
+  },
   insertCursor: (db: Executor, row: CursorRow) =>
     db
       .insertInto('log_cursors')

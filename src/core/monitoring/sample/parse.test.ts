@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSample, newSampleMemo } from './parse.js';
@@ -131,6 +133,28 @@ describe('parsing rotation, sudo and a busy machine', () => {
     expect(c.access!.accounts.map((x) => x.name)).toContain('toor');
     // The memo now holds the moved text: the first text again is parsed again, not taken for the moved one.
     expect(parseSample(text, B, memo).listening.map((p) => p.port)).not.toContain(4444);
+  });
+
+  it('what the memo keeps of a sample does not keep the sample’s output alive', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const text = fixture('debian12-first.txt');
+    const memos = [newSampleMemo()];
+    parseSample(text, B, memos[0]); // the parse's own code and caches, before the baseline
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // Forty servers' outputs, each a string of its own with a megabyte after the last marker (ignored by the parse).
+    for (let i = 0; i < 40; i++) {
+      const memo = newSampleMemo();
+      const sample = parseSample(`${text}${'x'.repeat(1 << 20)}${i}\n`, B, memo);
+      expect(sample.listening.length).toBeGreaterThan(0);
+      memos.push(memo);
+    }
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    expect(memos.every((m) => m.net.size === 1 && m.access !== undefined)).toBe(true);
+    // Lines and fields cut from the outputs would keep all forty, 40 MB; what the memos keep is a few KB each.
+    expect(held).toBeLessThan(8 << 20);
   });
 
   it('takes a listing whose queue columns moved for the same sockets, and one with another process for news', () => {

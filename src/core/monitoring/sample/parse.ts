@@ -102,23 +102,36 @@ export interface SampleMemo {
 
 export const newSampleMemo = (): SampleMemo => ({ net: new Map() });
 
-/** The section's sockets, or the value remembered for the same listing of the same kind; remembers what it parsed. */
+/**
+ * A copy of plain data that shares no text with the sample's output. In V8 a string cut from another (a line of the
+ * output, a field of a line) keeps the whole of that string alive while it lives. What is kept from one sample to
+ * the next (a server's memo, its socket names) would otherwise hold that server's last outputs, 20–30 KB each, and
+ * move them to the old generation, whose growth decides how often the whole heap is marked (decision 0009).
+ */
+export const detached = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/**
+ * The section's sockets, or the value remembered for the same listing of the same kind; remembers what it parsed
+ * (detached from the output, and handed out as remembered, so that the next sample's reuse is the same value).
+ */
 function socketsRemembered(memo: SampleMemo | undefined, net: SectionView): Sockets {
   const [label, lines] = listingOf(net);
-  const last = memo?.net.get(label);
+  if (!memo) return socketsOf(label, lines);
+  const last = memo.net.get(label);
   if (last && sameListing(label, last.lines, lines)) return last.value;
-  const value = socketsOf(label, lines);
-  memo?.net.set(label, { lines, value });
-  return value;
+  const kept = detached({ lines, value: socketsOf(label, lines) });
+  memo.net.set(label, kept);
+  return kept.value;
 }
 
-/** The access section's facts, or the value remembered for the same text; remembers what it parsed. */
+/** The access section's facts, or the value remembered for the same text; remembers what it parsed (detached). */
 function accessRemembered(memo: SampleMemo | undefined, section: Section | undefined): AccessState | null {
   const last = memo?.access;
   if (section && last && sameText(last.section, section)) return last.value;
   const value = parseAccess(new SectionView(section));
-  if (memo && section) memo.access = { section, value };
-  return value;
+  if (!memo || !section) return value;
+  memo.access = detached({ section, value });
+  return memo.access.value;
 }
 
 /** The sample's facts. With `memo` (the same server's, kept between its samples), unchanged sections are reused. */

@@ -62,6 +62,22 @@ describe('naming a bare socket listing from the last named one', () => {
     expect(nameSockets(other, names)).toBeNull();
   });
 
+  it('keeps the names it had when a newer listing teaches the same, and a bare listing stays named as it was', () => {
+    const bare = sample({ socketsNamed: false, listening: [{ ...ssh, process: null, pid: null }] });
+    const first = nameSockets(bare, names);
+    const again = namesOf(sample({ ...named, listening: [{ ...ssh, process: 'sshd', pid: 10 }] }), 61_000, names);
+    expect(again.atMs).toBe(61_000);
+    expect(again.names).toBe(names.names);
+    expect(nameSockets(bare, again)).toBe(first);
+    // Anything different (a pid, a process, one socket more or less) makes new names.
+    const moved = namesOf(sample({ ...named, listening: [{ ...ssh, process: 'sshd', pid: 12 }] }), 62_000, names);
+    expect(moved.names).not.toBe(names.names);
+    expect(moved.names.get('tcp 0.0.0.0 22')).toEqual({ process: 'sshd', pid: 12 });
+    const fewer = namesOf(sample({ ...named, poolConnections: [] }), 62_000, names);
+    expect(fewer.names).not.toBe(names.names);
+    expect(fewer.names.size).toBe(names.names.size - 1);
+  });
+
   it('asks for a bare listing only while the names are fresh', () => {
     expect(mayListBare(undefined, 1_000)).toBe(false);
     expect(mayListBare(names, 1_000 + SOCKET_NAMES_TTL_MS - 1)).toBe(true);

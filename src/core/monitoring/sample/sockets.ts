@@ -22,13 +22,25 @@ export interface SocketNames {
 const portKey = (p: ListeningPort): string => `${p.proto} ${p.address} ${p.port}`;
 const connKey = (c: PoolConnection): string => `${c.local} ${c.peer}`;
 
-/** What a listing with processes teaches. */
-export function namesOf(raw: RawSample, atMs: number): SocketNames {
+/**
+ * What a listing with processes teaches. When it teaches what `previous` knew, `previous`'s names are kept, so a
+ * server's names, which live a minute and more, are not copied into the old generation again every minute.
+ */
+export function namesOf(raw: RawSample, atMs: number, previous?: SocketNames): SocketNames {
   const names = new Map<string, Name>();
   for (const p of raw.listening) names.set(portKey(p), { process: p.process, pid: p.pid });
   for (const c of [...raw.poolConnections, ...raw.outboundConnections])
     names.set(connKey(c), { process: c.process, pid: c.pid });
-  return { atMs, names };
+  return { atMs, names: previous && sameNames(previous.names, names) ? previous.names : names };
+}
+
+function sameNames(a: ReadonlyMap<string, Name>, b: ReadonlyMap<string, Name>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, n] of b) {
+    const m = a.get(key);
+    if (!m || m.process !== n.process || m.pid !== n.pid) return false;
+  }
+  return true;
 }
 
 /** Whether the next sample may ask for a bare listing. */
@@ -44,7 +56,7 @@ type NamedSockets = Pick<RawSample, 'listening' | 'poolConnections' | 'outboundC
 const lastNaming = new WeakMap<
   RawSample['listening'],
   {
-    readonly known: SocketNames;
+    readonly names: SocketNames['names'];
     readonly from: Pick<RawSample, 'poolConnections' | 'outboundConnections'>;
     readonly value: NamedSockets | null;
   }
@@ -56,7 +68,7 @@ const lastNaming = new WeakMap<
 export function nameSockets(raw: RawSample, known: SocketNames): NamedSockets | null {
   const last = lastNaming.get(raw.listening);
   if (
-    last?.known === known &&
+    last?.names === known.names &&
     last.from.poolConnections === raw.poolConnections &&
     last.from.outboundConnections === raw.outboundConnections
   )
@@ -67,7 +79,7 @@ export function nameSockets(raw: RawSample, known: SocketNames): NamedSockets | 
   const value =
     listening && poolConnections && outboundConnections ? { listening, poolConnections, outboundConnections } : null;
   const from = { poolConnections: raw.poolConnections, outboundConnections: raw.outboundConnections };
-  lastNaming.set(raw.listening, { known, from, value });
+  lastNaming.set(raw.listening, { names: known.names, from, value });
   return value;
 }
 
