@@ -12,7 +12,7 @@ import {
   type Response,
 } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../testkit/browser.js';
+import { chromiumLaunch, launchChromium } from '../testkit/browser.js';
 import { runCli } from '../testkit/cli.js';
 import type { TestClient } from '../testkit/client.js';
 import { signUp } from '../testkit/client.js';
@@ -141,10 +141,10 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     const profile = mkdtempSync(join(tmpdir(), 'steward-dnt-'));
     mkdirSync(join(profile, 'Default'));
     writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ enable_do_not_track: true }));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    const launch = chromiumLaunch();
+    const context = await chromium.launchPersistentContext(profile, launch.options).catch((err: unknown) => {
+      launch.stop();
+      throw err;
     });
     try {
       const { page, collects, problems } = await visit(context);
@@ -165,6 +165,7 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
       expect(problems).toEqual([]);
     } finally {
       await context.close();
+      launch.stop();
       rmSync(profile, { recursive: true, force: true });
     }
     expect(await events()).toEqual([]);

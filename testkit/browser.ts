@@ -1,10 +1,20 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type LaunchOptions,
+  type Page,
+  type Request,
+} from 'playwright-core';
+import { onTestFailed } from 'vitest';
 
 /** Debian's Chromium; STEWARD_CHROMIUM points elsewhere. */
-export const CHROMIUM_PATH = process.env.STEWARD_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.STEWARD_CHROMIUM ?? '/usr/bin/chromium';
 
 const ARGS = [
   '--no-sandbox',
@@ -18,18 +28,123 @@ const ARGS = [
 
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '..', '.artifacts', 'screenshots');
 
+const NETNS_LAUNCHER = resolve(import.meta.dirname, 'chromium-netns.sh');
+
+/** Whether a SOCKS target is this machine's loopback, the only place a test browser has any business. */
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' ||
+  host === '0000:0000:0000:0000:0000:0000:0000:0001' ||
+  (isIP(host) === 4 && host.startsWith('127.'));
+
 /**
- * Headless Chromium for the console tests. `launch` gives every browser a fresh temporary profile (user-data
- * dir), deleted on close, so no state leaks between runs. A missing Chromium fails the test with the command
- * that installs it; it never skips.
+ * The test process's end of a browser's network (testkit/chromium-netns.sh): a SOCKS5 server on a Unix socket that
+ * connects each of the browser's connections to its target on this machine's loopback (CONNECT only, no
+ * authentication; any other target is refused).
  */
-export async function launchChromium(): Promise<Browser> {
+function socksBridge(path: string): Server {
+  const server = createServer((client: Socket) => {
+    client.on('error', () => undefined);
+    let buffered = Buffer.alloc(0);
+    let stage: 'greeting' | 'request' = 'greeting';
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (stage === 'greeting') {
+        if (buffered.length < 2 || buffered.length < 2 + buffered[1]!) return;
+        buffered = buffered.subarray(2 + buffered[1]!);
+        client.write(Buffer.from([5, 0]));
+        stage = 'request';
+      }
+      const target = socksTarget(buffered);
+      if (target === 'more') return;
+      client.off('data', onData);
+      const refuse = (code: number) => client.end(Buffer.from([5, code, 0, 1, 0, 0, 0, 0, 0, 0]));
+      if (target === null) return refuse(7);
+      if (!isLoopback(target.host)) return refuse(2);
+      const upstream = connect(target.port, target.host);
+      upstream.once('error', () => refuse(5));
+      upstream.once('connect', () => {
+        upstream.removeAllListeners('error');
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+        client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+        if (target.rest.length > 0) upstream.write(target.rest);
+        client.pipe(upstream).pipe(client);
+      });
+    };
+    client.on('data', onData);
+  });
+  server.listen(path);
+  return server;
+}
+
+/** A SOCKS5 CONNECT request's target and the bytes after it; 'more' while incomplete; null when unsupported. */
+function socksTarget(b: Buffer): { host: string; port: number; rest: Buffer } | 'more' | null {
+  if (b.length < 5) return 'more';
+  if (b[0] !== 5 || b[1] !== 1) return null;
+  const type = b[3];
+  const start = type === 3 ? 5 : 4;
+  const length = type === 1 ? 4 : type === 4 ? 16 : type === 3 ? b[4]! : -1;
+  if (length < 0) return null;
+  if (b.length < start + length + 2) return 'more';
+  const raw = b.subarray(start, start + length);
+  // IPv6 in its full form (eight groups of four digits), which connect() takes as it is.
+  const host =
+    type === 1
+      ? [...raw].join('.')
+      : type === 4
+        ? raw.toString('hex').replace(/(.{4})(?!$)/g, '$1:')
+        : raw.toString('latin1');
+  return { host, port: b.readUInt16BE(start + length), rest: b.subarray(start + length + 2) };
+}
+
+/**
+ * What `chromium.launch` (or `launchPersistentContext`) needs to run Debian's Chromium headless in a network
+ * namespace of its own (testkit/chromium-netns.sh: the test hosts' address changes would fail its requests with
+ * net::ERR_NETWORK_CHANGED), and the stop for its bridge, to call once the browser is gone. A missing Chromium
+ * fails the test with the command that installs it; it never skips.
+ */
+export function chromiumLaunch(extraArgs: readonly string[] = []): { options: LaunchOptions; stop(): void } {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `The console tests need Chromium at ${CHROMIUM_PATH}, which is missing. Install it with \`apt-get install -y chromium\` (or set STEWARD_CHROMIUM to a Chromium binary).`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, headless: true });
+  const dir = mkdtempSync(join(tmpdir(), 'steward-browser-'));
+  const path = join(dir, 'bridge.sock');
+  const bridge = socksBridge(path);
+  return {
+    options: {
+      executablePath: NETNS_LAUNCHER,
+      headless: true,
+      args: [...ARGS, ...extraArgs, '--proxy-server=socks5://127.0.0.1:1080', '--proxy-bypass-list=<-loopback>'],
+      env: {
+        ...process.env,
+        STEWARD_BROWSER_BRIDGE: path,
+        STEWARD_CHROMIUM_REAL: CHROMIUM_PATH,
+        STEWARD_NODE: process.execPath,
+      },
+    },
+    stop() {
+      bridge.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Headless Chromium for the console tests (`chromiumLaunch`). `launch` gives every browser a fresh temporary
+ * profile (user-data dir), deleted on close, so no state leaks between runs.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const { options, stop } = chromiumLaunch();
+  try {
+    const browser = await chromium.launch(options);
+    browser.on('disconnected', stop);
+    return browser;
+  } catch (err) {
+    stop();
+    throw err;
+  }
 }
 
 /** A page and everything observed on it: every request URL, API answers, CSP refusals and script errors. */
@@ -42,6 +157,11 @@ export interface TrackedPage {
   readonly errors: string[];
   /** Server-sent event streams the page opened (their bodies are not kept in apiBodies). */
   readonly eventStreams: string[];
+  /**
+   * What went wrong on the page, in order, with the time since it opened: failed requests, answers of 400 and more,
+   * console errors and warnings, script errors, a crash. A test that fails prints it, with the requests still open.
+   */
+  readonly trouble: string[];
   /** Waits for the API answers still being read, then closes the context. */
   close(): Promise<void>;
 }
@@ -68,9 +188,29 @@ export async function openPage(browser: Browser, baseURL: string, options: PageO
   const errors: string[] = [];
   const eventStreams: string[] = [];
   const reading: Promise<unknown>[] = [];
-  page.on('request', (request) => urls.push(request.url()));
+  const opened = Date.now();
+  const at = () => `${((Date.now() - opened) / 1000).toFixed(1)} s`;
+  const trouble: string[] = [];
+  const open = new Map<Request, number>();
+  const where = (request: Request) => `${request.method()} ${new URL(request.url()).pathname}`;
+  page.on('request', (request) => {
+    urls.push(request.url());
+    open.set(request, Date.now());
+  });
+  page.on('requestfinished', (request) => open.delete(request));
+  page.on('requestfailed', (request) => {
+    open.delete(request);
+    trouble.push(`${at()} ${where(request)} failed: ${request.failure()?.errorText ?? 'no reason given'}`);
+  });
+  page.on('crash', () => trouble.push(`${at()} the page crashed`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning')
+      trouble.push(`${at()} console ${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => trouble.push(`${at()} script error: ${error.message}`));
   page.on('framenavigated', (frame) => urls.push(frame.url()));
   page.on('response', (response) => {
+    if (response.status() >= 400) trouble.push(`${at()} ${where(response.request())}: HTTP ${response.status()}`);
     if (!new URL(response.url()).pathname.startsWith('/api/')) return;
     // An event stream ends only when the run does (or the page closes it): its events are read as they come.
     if (String(response.headers()['content-type'] ?? '').startsWith('text/event-stream')) {
@@ -88,6 +228,13 @@ export async function openPage(browser: Browser, baseURL: string, options: PageO
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
+  whenTestFails(() => {
+    const still = [...open].map(([request, since]) => `${where(request)} open for ${Date.now() - since} ms`);
+    const lines = [...trouble, ...(still.length > 0 ? [`at the failure: ${still.join('; ')}`] : [])];
+    console.error(
+      `The page (last at ${page.url()}) saw, ${at()} after it opened:\n  ${lines.join('\n  ') || 'nothing amiss'}`,
+    );
+  });
   return {
     context,
     page,
@@ -96,11 +243,21 @@ export async function openPage(browser: Browser, baseURL: string, options: PageO
     cspViolations,
     errors,
     eventStreams,
+    trouble,
     async close() {
       await Promise.allSettled(reading);
       await context.close();
     },
   };
+}
+
+/** Runs `report` if the current test fails; a page opened outside a test (in a hook) has nothing to report to. */
+function whenTestFails(report: () => void): void {
+  try {
+    onTestFailed(report);
+  } catch {
+    // Not inside a test.
+  }
 }
 
 interface PageGlobals {
