@@ -103,7 +103,7 @@ function socksTarget(b: Buffer): { host: string; port: number; rest: Buffer } | 
  * net::ERR_NETWORK_CHANGED), and the stop for its bridge, to call once the browser is gone. A missing Chromium
  * fails the test with the command that installs it; it never skips.
  */
-export function chromiumLaunch(extraArgs: readonly string[] = []): { options: LaunchOptions; stop(): void } {
+export function chromiumLaunch(): { options: LaunchOptions; stop(): void } {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `The console tests need Chromium at ${CHROMIUM_PATH}, which is missing. Install it with \`apt-get install -y chromium\` (or set STEWARD_CHROMIUM to a Chromium binary).`,
@@ -116,7 +116,7 @@ export function chromiumLaunch(extraArgs: readonly string[] = []): { options: La
     options: {
       executablePath: NETNS_LAUNCHER,
       headless: true,
-      args: [...ARGS, ...extraArgs, '--proxy-server=socks5://127.0.0.1:1080', '--proxy-bypass-list=<-loopback>'],
+      args: [...ARGS, '--proxy-server=socks5://127.0.0.1:1080', '--proxy-bypass-list=<-loopback>'],
       env: {
         ...process.env,
         STEWARD_BROWSER_BRIDGE: path,
