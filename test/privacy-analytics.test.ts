@@ -2,17 +2,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type ConsoleMessage,
-  type Page,
-  type Request,
-  type Response,
-} from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumLaunch, launchChromium } from '../testkit/browser.js';
+import { chromiumLaunch, launchChromium, watchPage } from '../testkit/browser.js';
 import { runCli } from '../testkit/cli.js';
 import type { TestClient } from '../testkit/client.js';
 import { signUp } from '../testkit/client.js';
@@ -38,6 +30,7 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
     options: { referer?: string } = {},
   ): Promise<{ page: Page; collects: string[]; problems: string[] }> {
     const page = await context.newPage();
+    watchPage(page);
     const collects: string[] = [];
     const problems: string[] = [];
     page.on('request', (r) =>
@@ -51,38 +44,26 @@ describe('cookie analytics in headless Chromium', { timeout: 120_000 }, () => {
 
   /**
    * Navigates with `navigate` and waits until the page is the policy and has run the consent script; when it has
-   * not, fails naming what the page loaded, the requests that failed or were refused, and the console's errors.
+   * not, fails naming the page's state and scripts (and `watchPage` prints its failed requests and errors).
    */
   async function loaded(page: Page, navigate: () => Promise<Response | null>): Promise<void> {
-    const failed: string[] = [];
-    const onFailed = (r: Request) => failed.push(`${new URL(r.url()).pathname}: ${r.failure()?.errorText ?? '?'}`);
-    const onResponse = (r: Response) =>
-      r.status() >= 400 ? failed.push(`${new URL(r.url()).pathname}: HTTP ${r.status()}`) : undefined;
-    const check = async (): Promise<true> => {
-      const doc = await page.evaluate(() => {
-        const g = globalThis as unknown as { document: { readyState: string; scripts: ArrayLike<{ src: string }> } };
-        return {
-          ran: 'StewardConsent' in globalThis,
-          readyState: g.document.readyState,
-          scripts: Array.from(g.document.scripts, (s) => s.src),
-        };
-      });
-      if (doc.ran) return true;
-      const what = `scripts [${doc.scripts.join(', ')}], failed requests and errors [${failed.join('; ')}]`;
-      throw new Error(`${page.url()} is ${doc.readyState} with ${what}`);
-    };
-    const onConsole = (m: ConsoleMessage) => (m.type() === 'error' ? failed.push(`console: ${m.text()}`) : undefined);
-    page.on('requestfailed', onFailed);
-    page.on('response', onResponse);
-    page.on('console', onConsole);
-    try {
-      expect((await navigate())?.status(), 'the policy page').toBe(200);
-      await until('the consent script to run', check, { timeoutMs: 30_000 });
-    } finally {
-      page.off('requestfailed', onFailed);
-      page.off('response', onResponse);
-      page.off('console', onConsole);
-    }
+    expect((await navigate())?.status(), 'the policy page').toBe(200);
+    await until(
+      'the consent script to run',
+      async () => {
+        const doc = await page.evaluate(() => {
+          const g = globalThis as unknown as { document: { readyState: string; scripts: ArrayLike<{ src: string }> } };
+          return {
+            ran: 'StewardConsent' in globalThis,
+            readyState: g.document.readyState,
+            scripts: Array.from(g.document.scripts, (s) => s.src),
+          };
+        });
+        if (doc.ran) return true;
+        throw new Error(`${page.url()} is ${doc.readyState} with scripts [${doc.scripts.join(', ')}]`);
+      },
+      { timeoutMs: 30_000 },
+    );
   }
 
   beforeAll(async () => {

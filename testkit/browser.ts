@@ -157,11 +157,6 @@ export interface TrackedPage {
   readonly errors: string[];
   /** Server-sent event streams the page opened (their bodies are not kept in apiBodies). */
   readonly eventStreams: string[];
-  /**
-   * What went wrong on the page, in order, with the time since it opened: failed requests, answers of 400 and more,
-   * console errors and warnings, script errors, a crash. A test that fails prints it, with the requests still open.
-   */
-  readonly trouble: string[];
   /** Waits for the API answers still being read, then closes the context. */
   close(): Promise<void>;
 }
@@ -188,29 +183,10 @@ export async function openPage(browser: Browser, baseURL: string, options: PageO
   const errors: string[] = [];
   const eventStreams: string[] = [];
   const reading: Promise<unknown>[] = [];
-  const opened = Date.now();
-  const at = () => `${((Date.now() - opened) / 1000).toFixed(1)} s`;
-  const trouble: string[] = [];
-  const open = new Map<Request, number>();
-  const where = (request: Request) => `${request.method()} ${new URL(request.url()).pathname}`;
-  page.on('request', (request) => {
-    urls.push(request.url());
-    open.set(request, Date.now());
-  });
-  page.on('requestfinished', (request) => open.delete(request));
-  page.on('requestfailed', (request) => {
-    open.delete(request);
-    trouble.push(`${at()} ${where(request)} failed: ${request.failure()?.errorText ?? 'no reason given'}`);
-  });
-  page.on('crash', () => trouble.push(`${at()} the page crashed`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning')
-      trouble.push(`${at()} console ${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => trouble.push(`${at()} script error: ${error.message}`));
+  watchPage(page);
+  page.on('request', (request) => urls.push(request.url()));
   page.on('framenavigated', (frame) => urls.push(frame.url()));
   page.on('response', (response) => {
-    if (response.status() >= 400) trouble.push(`${at()} ${where(response.request())}: HTTP ${response.status()}`);
     if (!new URL(response.url()).pathname.startsWith('/api/')) return;
     // An event stream ends only when the run does (or the page closes it): its events are read as they come.
     if (String(response.headers()['content-type'] ?? '').startsWith('text/event-stream')) {
@@ -228,13 +204,6 @@ export async function openPage(browser: Browser, baseURL: string, options: PageO
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  whenTestFails(() => {
-    const still = [...open].map(([request, since]) => `${where(request)} open for ${Date.now() - since} ms`);
-    const lines = [...trouble, ...(still.length > 0 ? [`at the failure: ${still.join('; ')}`] : [])];
-    console.error(
-      `The page (last at ${page.url()}) saw, ${at()} after it opened:\n  ${lines.join('\n  ') || 'nothing amiss'}`,
-    );
-  });
   return {
     context,
     page,
@@ -243,7 +212,6 @@ export async function openPage(browser: Browser, baseURL: string, options: PageO
     cspViolations,
     errors,
     eventStreams,
-    trouble,
     async close() {
       await Promise.allSettled(reading);
       await context.close();
@@ -251,8 +219,39 @@ export async function openPage(browser: Browser, baseURL: string, options: PageO
   };
 }
 
-/** Runs `report` if the current test fails; a page opened outside a test (in a hook) has nothing to report to. */
-function whenTestFails(report: () => void): void {
+/**
+ * Records what goes wrong on `page`, in order, with the time since it was watched: failed requests, answers of 400
+ * and more, console errors and warnings, script errors, a crash. If the current test fails, prints them with the
+ * requests still open (a page watched outside a test, in a hook, has no test to report to).
+ */
+export function watchPage(page: Page): void {
+  const since = Date.now();
+  const at = () => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+  const trouble: string[] = [];
+  const open = new Map<Request, number>();
+  const where = (request: Request) => `${request.method()} ${new URL(request.url()).pathname}`;
+  page.on('request', (request) => open.set(request, Date.now()));
+  page.on('requestfinished', (request) => open.delete(request));
+  page.on('requestfailed', (request) => {
+    open.delete(request);
+    trouble.push(`${at()} ${where(request)} failed: ${request.failure()?.errorText ?? 'no reason given'}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) trouble.push(`${at()} ${where(response.request())}: HTTP ${response.status()}`);
+  });
+  page.on('crash', () => trouble.push(`${at()} the page crashed`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning')
+      trouble.push(`${at()} console ${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => trouble.push(`${at()} script error: ${error.message}`));
+  const report = () => {
+    const still = [...open].map(([request, from]) => `${where(request)} open for ${Date.now() - from} ms`);
+    const lines = [...trouble, ...(still.length > 0 ? [`at the failure: ${still.join('; ')}`] : [])];
+    console.error(
+      `The page (last at ${page.url()}) saw, ${at()} after it opened:\n  ${lines.join('\n  ') || 'nothing amiss'}`,
+    );
+  };
   try {
     onTestFailed(report);
   } catch {
