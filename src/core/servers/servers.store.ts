@@ -24,7 +24,6 @@ export const serversStore = {
   byId: (db: Executor, orgId: string, id: string) =>
     db.selectFrom('servers').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst(),
   /** For jobs and hooks, which carry only the server id; they check the organisation themselves. */
-  /** SQL text, not the query builder: every monitoring sample reads its server. */
   byIdAnyOrg: async (db: Executor, id: string) =>
     (await sql<ServerRow>`select * from servers where id = ${id}`.execute(db)).rows[0],
   /** Several at once, in no particular order: a monitoring pass reads the servers of the samples it starts. */

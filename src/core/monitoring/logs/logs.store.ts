@@ -9,7 +9,7 @@ export type CursorRow = LogCursorsTable;
 const likeText = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export const logsStore = {
-  /** SQL text, not the query builder: every sample reads them. */
+  /** One server's cursors, in order of path (a monitoring pass reads several at once: `cursorsOfServers`). */
   cursorsOf: async (db: Executor, serverId: string) =>
     (await sql<CursorRow>`select * from log_cursors where server_id = ${serverId} order by path`.execute(db)).rows,
   /** The cursors of several servers at once (a monitoring pass's), each server's in order of path. */
