@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsStore } from '../src/core/monitoring/metrics.store.js';
+import { phaseOf } from '../src/core/monitoring/phase.js';
 import { targetsStore } from '../src/core/monitoring/targets.store.js';
 import { FakeClock } from '../src/kernel/clock.js';
 import { signUp, TestClient, type SignedUp, type Json } from '../testkit/client.js';
@@ -298,6 +299,54 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     expect(await monitored()).toEqual([[false, 30]]);
     await s.core.db.updateTable('servers').set({ status: 'enrolling' }).where('id', '=', serverId).execute();
   });
+  it('monitoring every server spreads a fleet’s first samples over the first interval; a lone server starts at once', async () => {
+    const firstRuns = async () =>
+      new Map(
+        (
+          await s.core.db
+            .selectFrom('monitoring_targets')
+            .select(['server_id', 'next_run_ms'])
+            .where('org_id', '=', b.orgId)
+            .execute()
+        ).map((t) => [t.server_id, Number(t.next_run_ms)]),
+      );
+    const addReady = async (name: string) => {
+      const res = await b.client.post(`/api/orgs/${b.orgId}/servers`, {
+        name,
+        address: `${name}.invalid`,
+        password: 'first-login-password',
+        trustFirstContact: true,
+      });
+      expect(res.status).toBe(202);
+      await s.core.db.updateTable('servers').set({ status: 'ready' }).where('id', '=', res.body.id).execute();
+      return res.body.id as string;
+    };
+    const fleet = [];
+    for (let i = 0; i < 12; i++) fleet.push(await addReady(`fleet-${i}`));
+    const now = clock.nowMs();
+    const put = await b.client.put(`/api/orgs/${b.orgId}/monitoring/settings`, {
+      monitorAll: true,
+      intervalSeconds: 30,
+      recipients: [],
+    });
+    expect(put.status).toBe(200);
+    const firsts = await firstRuns();
+    expect([...firsts.keys()].sort()).toEqual([...fleet].sort());
+    for (const [id, first] of firsts) {
+      expect(first).toBeGreaterThanOrEqual(now);
+      expect(first).toBeLessThan(now + 30_000);
+      expect((first - phaseOf(id, 30_000)) % 30_000).toBe(0);
+    }
+    // Not all due at once: twelve servers' phases fall in more than two distinct seconds of the interval.
+    expect(new Set([...firsts.values()].map((f) => Math.floor((f - now) / 1000))).size).toBeGreaterThan(2);
+    // A server that becomes ready later, alone, is sampled at once.
+    const lone = await addReady('lone');
+    expect((await b.client.put(`/api/orgs/${b.orgId}/monitoring/settings`, put.body)).status).toBe(200);
+    expect((await firstRuns()).get(lone)).toBe(now);
+    await s.core.db.updateTable('monitoring_targets').set({ enabled: 0 }).where('org_id', '=', b.orgId).execute();
+    await s.core.db.updateTable('servers').set({ status: 'enrolling' }).where('org_id', '=', b.orgId).execute();
+  });
+
   it('a slot is claimed by one worker only, and a lease keeps a server with its worker until released', async () => {
     const now = clock.nowMs();
     await s.core.db

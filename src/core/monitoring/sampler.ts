@@ -25,6 +25,7 @@ import { firstOffset, followLog, sourceOf, type LogCursor } from './logs/follow.
 import { logsStore, type CursorRow } from './logs/logs.store.js';
 import { redactLogLine } from './logs/redact.js';
 import type { MetricsStore } from './metrics.store.js';
+import { onPhase, phaseOf } from './phase.js';
 import { derive, type Counters, type TopProcess } from './sample/derive.js';
 import { detached, newSampleMemo, parseNamedSockets, parseSample, type SampleMemo } from './sample/parse.js';
 import { LOG_CANDIDATES, newSampleBoundary, residentSampler, sampleRequest, socketsRequest } from './sample/script.js';
@@ -140,25 +141,6 @@ function subjectsOf(raw: RawSample): Map<string, string> {
   }
   if (worst) subjects.set('disk.used_pct', worst.mount);
   return subjects;
-}
-
-/**
- * Where in each interval a server is sampled: a fixed offset from its id, so a fleet's samples are spread over
- * the interval instead of all starting together (fewer logins busy at once, on Steward and on the network).
- */
-export function phaseOf(serverId: string, intervalMs: number): number {
-  let h = 0x811c9dc5; // FNV-1a
-  for (let i = 0; i < serverId.length; i++) h = Math.imul(h ^ serverId.charCodeAt(i), 0x01000193) >>> 0;
-  return h % intervalMs;
-}
-
-/**
- * The next sample after the one at `slot`: one interval on when the server is on its phase already; otherwise (its
- * first sample, or a new interval) the next time on its phase, never more than one interval on.
- */
-export function onPhase(slot: number, intervalMs: number, phase: number): number {
-  const gap = (((phase - slot) % intervalMs) + intervalMs) % intervalMs;
-  return slot + (gap === 0 ? intervalMs : gap);
 }
 
 export function createSampler(deps: SamplerDeps) {

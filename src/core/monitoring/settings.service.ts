@@ -14,6 +14,7 @@ import type { ServersService } from '../servers/servers.service.js';
 import type { Vault } from '../vault/vault.service.js';
 import { alertingStore } from './alerting.store.js';
 import { DEFAULT_RULES } from './alerting.rules.js';
+import { firstOnPhase, phaseOf } from './phase.js';
 import { targetsStore, type SettingsRow, type TargetRow } from './targets.store.js';
 
 export const MIN_INTERVAL_SECONDS = 10;
@@ -124,14 +125,22 @@ export function createSettingsService(deps: SettingsDeps) {
     updated_at: clock.iso(),
   });
 
-  /** Organisations that monitor every server: servers that are ready and not yet monitored (nor switched off) get a target. */
+  /**
+   * Organisations that monitor every server: servers that are ready and not yet monitored (nor switched off) get a
+   * target. One new server is sampled at once; several found together (monitoring switched on for a fleet) have
+   * their first samples spread over the first interval, each on its phase.
+   */
   async function syncMonitorAll(): Promise<number> {
     let added = 0;
     for (const s of await targetsStore.monitorAll(db)) {
       const known = new Set((await targetsStore.targetsOf(db, s.org_id)).map((t) => t.server_id));
-      for (const server of await deps.servers.allRows(s.org_id)) {
-        if (server.status !== 'ready' || known.has(server.id)) continue;
-        await targetsStore.insertTarget(db, newTarget(s.org_id, server.id, s.interval_seconds, s.set_by));
+      const fresh = (await deps.servers.allRows(s.org_id)).filter((r) => r.status === 'ready' && !known.has(r.id));
+      const interval = s.interval_seconds * 1000;
+      for (const server of fresh) {
+        const target = newTarget(s.org_id, server.id, s.interval_seconds, s.set_by);
+        if (fresh.length > 1)
+          target.next_run_ms = firstOnPhase(target.next_run_ms, interval, phaseOf(server.id, interval));
+        await targetsStore.insertTarget(db, target);
         added++;
       }
     }
