@@ -6,7 +6,17 @@
  * (docs/decisions/0012-incremental-discovery.md), under the same shells.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -224,5 +234,62 @@ describe("the listing fingerprints with busybox's stat (an Alpine host)", () => 
     expect(fingerprints('busybox sh', 'busybox')).toEqual(before);
     writeFileSync(env, 'DB_PASSWORD=a-longer-value-than-before\n');
     expect(fingerprints('busybox sh', 'busybox').apps).not.toBe(before.apps);
+  });
+});
+
+/**
+ * How the prologue finds the host's time limit: a timeout that is a program of its own is used as it is, with no
+ * process started to ask it; busybox's applet, a link to busybox or the busybox file itself, is asked which form it
+ * takes (before 1.30 it wanted `timeout -t N`).
+ */
+describe.each(SHELLS)('the time limit under %s', (shell) => {
+  const bin = join(dir, `timeout-${shell.replace(/ /g, '-')}`);
+  const log = join(bin, 'ran.log');
+  /** An old busybox: its timeout applet takes only -t; every run is logged. */
+  const oldBusybox = `#!/bin/sh\necho "$0 $*" >>'${log}'\ncase \${0##*/} in timeout) [ "$1" = -t ] || exit 1; shift 2; exec "$@" ;; esac\nexit 1\n`;
+  const gnu = `#!/bin/sh\necho "$0 $*" >>'${log}'\nshift; exec "$@"\n`;
+
+  function found(layout: (stub: string) => void): { to: string; ran: string } {
+    rmSync(bin, { recursive: true, force: true });
+    const stub = join(bin, 'stub');
+    mkdirSync(stub, { recursive: true });
+    layout(stub);
+    const [cmd = 'sh', ...args] = shell.split(' ');
+    const script = [`B=${B}`, 'MAXFILES=300', 'MAXBYTES=4096', 'RFT=1024', 'TSEC=20', PROLOGUE];
+    script.push(`PATH='${stub}':/usr/bin:/bin`, `: >'${log}'`, 'tlimit', 'echo "to=$TO"');
+    const r = spawnSync(cmd, [...args, '-s'], { input: script.join('\n'), encoding: 'utf8' });
+    expect(r.status, `${shell}: ${r.stderr}`).toBe(0);
+    return { to: /^to=(.*)$/m.exec(r.stdout)?.[1] ?? '?', ran: readFileSync(log, 'utf8') };
+  }
+  const script = (path: string, text: string) => {
+    writeFileSync(path, text);
+    chmodSync(path, 0o755);
+  };
+
+  it('takes a timeout of its own at its word, with no process started', () => {
+    expect(found((stub) => script(join(stub, 'timeout'), gnu))).toEqual({ to: 'timeout', ran: '' });
+  });
+
+  it('asks busybox, through a link or as the same file, and finds the old form', () => {
+    const viaLink = found((stub) => {
+      script(join(stub, 'busybox'), oldBusybox);
+      symlinkSync(join(stub, 'busybox'), join(stub, 'timeout'));
+    });
+    expect(viaLink.to).toBe('timeout -t');
+    expect(viaLink.ran).toContain('timeout -t 5 true');
+    const hardLinked = found((stub) => {
+      script(join(stub, 'busybox'), oldBusybox);
+      linkSync(join(stub, 'busybox'), join(stub, 'timeout'));
+    });
+    expect(hardLinked.to).toBe('timeout -t');
+  });
+
+  it('gives none where the host has no timeout', () => {
+    rmSync(bin, { recursive: true, force: true });
+    mkdirSync(bin, { recursive: true });
+    const [cmd = 'sh', ...args] = shell.split(' ');
+    const input = [`B=${B}`, 'MAXBYTES=4096', PROLOGUE, `PATH='${bin}'`, 'tlimit', 'echo "to=[$TO]"'].join('\n');
+    const r = spawnSync(cmd, [...args, '-s'], { input, encoding: 'utf8' });
+    expect(r.stdout).toContain('to=[]');
   });
 });

@@ -31,20 +31,36 @@ anyf() { for _a in "$@"; do [ -f "$_a" ] && return 0; done; return 1; }
 mk() { printf '\n@@%s %s\n' "$B" "$*"; }
 tx() { mk text "$*"; }
 
+# onpath NAME: sets _w to the first executable NAME on PATH, read by the shell (command -v would need a subshell).
+onpath() {
+  _w=
+  _fs=$IFS
+  IFS=:
+  set -f
+  for _d in $PATH; do [ -f "$_d/$1" ] && [ -x "$_d/$1" ] && { _w=$_d/$1; break; }; done
+  set +f
+  IFS=$_fs
+  [ -n "$_w" ]
+}
+
+# tlimit: sets TO to how this host gives a command a time limit, found once (a value found in a subshell would not
+# survive it): GNU's and the BSDs' timeout take "timeout N CMD", busybox's before 1.30 "timeout -t N CMD". A timeout
+# that is a program of its own is taken at its word with no process started; busybox's applet (a link, or the
+# busybox file itself) is asked.
+tlimit() {
+  TO=
+  onpath timeout || return 0
+  _tw=$_w
+  if [ ! -L "$_tw" ] && ! { onpath busybox && [ "$_tw" -ef "$_w" ]; }; then TO=timeout
+  elif timeout 5 true >/dev/null 2>&1; then TO=timeout
+  elif timeout -t 5 true >/dev/null 2>&1; then TO='timeout -t'
+  fi
+}
+tlimit
+
 # t SECONDS CMD ARGS: run an external command that can hang (a DNS lookup, a stale mount, a locked database)
 # with a time limit where the host has one. Cheap local commands run bare: a wrapper is a process of its own.
-TO=-
-t() {
-  if [ "$TO" = - ]; then
-    TO=
-    if have timeout; then
-      if timeout 5 true >/dev/null 2>&1; then TO=timeout
-      elif timeout -t 5 true >/dev/null 2>&1; then TO='timeout -t'
-      fi
-    fi
-  fi
-  _s=$1; shift; if [ -n "$TO" ]; then $TO "$_s" "$@"; else "$@"; fi
-}
+t() { _s=$1; shift; if [ -n "$TO" ]; then $TO "$_s" "$@"; else "$@"; fi; }
 
 # File contents travel as they are: the random boundary is what keeps them from passing for markers.
 ENC=raw
