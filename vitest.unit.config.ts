@@ -17,6 +17,7 @@ export default defineConfig({
       // run the discovery script, or parts of it, under bash, dash and busybox
       'src/core/discovery/collect/script.test.ts',
       'src/core/discovery/collect/os.test.ts',
+      'src/core/discovery/collect/identity.test.ts',
       'src/core/discovery/collect/prologue.test.ts',
     ],
     pool: 'threads',

@@ -195,6 +195,39 @@ describe('the os section on each system', () => {
   });
 });
 
+describe('the kernel on Linux', () => {
+  it('is read from /proc/sys/kernel with no uname process, and is what uname answers', () => {
+    expect(existsSync('/proc/sys/kernel/arch'), 'this test needs Linux 6.1 or later (kernel.arch)').toBe(true);
+    // A uname that fails: the kernel's name, release and machine can only come from its own files.
+    const dir = join(stubs, 'failing-uname');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'uname'), '#!/bin/sh\nexit 1\n');
+    chmodSync(join(dir, 'uname'), 0o755);
+    const script = [
+      `B=${B}`,
+      'NLOG=5',
+      'MAXFILES=300',
+      'MAXBYTES=65536',
+      'TSEC=20',
+      PROLOGUE,
+      SYSTEM_SECTIONS,
+      `PATH=${q(dir)}:"$PATH"`,
+      'mk section os; s_os </dev/null 2>/dev/null; mk end os',
+      'mk done',
+    ].join('\n');
+    const real = (flag: string) => spawnSync('uname', [flag], { encoding: 'utf8' }).stdout.trim();
+    for (const shell of SHELLS) {
+      const r = spawnSync(shell[0]!, [...shell.slice(1), '-s'], { input: script, encoding: 'utf8' });
+      expect(r.status, `${shell.join(' ')} failed: ${r.stderr}`).toBe(0);
+      expect(buildOs(frame(r.stdout, B)).kernel).toEqual({
+        name: real('-s'),
+        release: real('-r'),
+        machine: real('-m'),
+      });
+    }
+  });
+});
+
 describe('the root a test passes', () => {
   it('is reachable only as an argument the discovery script never gives', () => {
     const script = discoveryScript({ boundary: newDiscoveryBoundary() });

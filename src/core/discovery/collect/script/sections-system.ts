@@ -12,11 +12,45 @@ const D = '$';
 export const PROCPS_WIDE_FORMAT = 'pid:10=,ppid:10=,uid:10=,pcpu:8=,pmem:6=,rss:12=,comm:15=,args=';
 
 export const SYSTEM_SECTIONS = String.raw`
+# hostsname NAME [ROOT]: what hostname -f answers for NAME where /etc/hosts decides it, read by the shell: the
+# resolver reads the file first (nsswitch.conf's hosts line starts with files), and the first line naming NAME gives
+# the first name on it. Fails, for hostname -f to ask the resolver itself, where that does not hold or a name in the
+# file has capitals (the resolver ignores case; the shell's comparison does not). ROOT stands in for / in tests only.
+hostsname() {
+  _hn=$1
+  _src=
+  [ -r "${D}{2:-}/etc/nsswitch.conf" ] && [ -r "${D}{2:-}/etc/hosts" ] || return 1
+  while read -r _k _v _x; do
+    case $_k in hosts:) _src=$_v; break ;; hosts:*) _src=${D}{_k#hosts:}; break ;; esac
+  done <"${D}{2:-}/etc/nsswitch.conf"
+  [ "$_src" = files ] || return 1
+  case $_hn in ''|*[A-Z]*) return 1 ;; esac
+  set -f
+  while read -r _a _ns; do
+    case $_a in ''|\#*|*[!0-9A-Fa-f.:]*) continue ;; esac
+    _ns=${D}{_ns%%#*}
+    case $_ns in *[A-Z]*) set +f; return 1 ;; esac
+    # shellcheck disable=SC2086
+    set -- $_ns
+    for _n; do
+      [ "$_n" = "$_hn" ] || continue
+      printf '%s\n' "$1"
+      set +f
+      return 0
+    done
+  done <"${D}{2:-}/etc/hosts"
+  set +f
+  return 1
+}
+
 s_identity() {
   tx hostname
-  if [ -r /proc/sys/kernel/hostname ]; then rd /proc/sys/kernel/hostname; else hostname 2>/dev/null; fi
+  _h=
+  if [ -r /proc/sys/kernel/hostname ]; then read -r _h </proc/sys/kernel/hostname; printf '%s\n' "$_h"
+  else hostname 2>/dev/null
+  fi
   tx fqdn
-  t 5 hostname -f
+  hostsname "$_h" || t 5 hostname -f
   tx machine-id
   for _f in /etc/machine-id /var/lib/dbus/machine-id; do [ -s "$_f" ] && { rd "$_f"; break; }; done
   if have ip; then tx ip-addr; ip -o addr show
@@ -46,7 +80,15 @@ s_os() {
     done <"$_f"
   done
   tx uname-srvm
-  uname -srvm
+  # What uname -srvm prints, from the kernel's own files where Linux has all four (kernel.arch since 6.1).
+  _o= _k= _v= _m=
+  _d=$_r/proc/sys/kernel
+  if [ -r "$_d/arch" ] && read -r _o <"$_d/ostype" && read -r _k <"$_d/osrelease" && read -r _v <"$_d/version" &&
+    read -r _m <"$_d/arch" && [ -n "$_o" ] && [ -n "$_k" ] && [ -n "$_m" ]; then
+    printf '%s %s %s %s\n' "$_o" "$_k" "$_v" "$_m"
+  else
+    uname -srvm
+  fi
   tx uptime
   [ -r /proc/uptime ] && rd /proc/uptime
   tx virt
