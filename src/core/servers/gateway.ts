@@ -27,6 +27,9 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Vault } from '../vault/vault.service.js';
 import { serversStore, type ServerRow } from './servers.store.js';
 
+/** How often a kept login (standing work such as sampling) is checked with a keepalive. */
+const KEPT_KEEPALIVE_MS = 60_000;
+
 export interface GatewayDeps {
   readonly db: Db;
   readonly clock: Clock;
@@ -303,6 +306,10 @@ export function createServerGateway(deps: GatewayDeps) {
     (keptExecutor ??= createSshExecutor({
       ...deps.executorOptions,
       idleTimeoutMs: deps.keptIdleMs ?? 600_000,
+      // Every sample is traffic on the login (each request and its answer), so a keepalive every 15 s mostly
+      // duplicates it: at 100 servers that was about seven round trips a second for nothing. One a minute still
+      // keeps a login whose samples are further apart alive through a NAT or firewall's idle timeout.
+      keepaliveIntervalMs: KEPT_KEEPALIVE_MS,
       maxConnectionsPerHost: 1,
       onLogin,
       onHostKeyMismatch,
