@@ -299,7 +299,7 @@ describe.each(ENGINES)('metrics and retention (%s)', (engine) => {
     expect(await monitored()).toEqual([[false, 30]]);
     await s.core.db.updateTable('servers').set({ status: 'enrolling' }).where('id', '=', serverId).execute();
   });
-  it('monitoring every server spreads a fleet’s first samples over the first interval; a lone server starts at once', async () => {
+  it('monitoring every server spreads first samples over an interval; a lone server starts at once', async () => {
     const firstRuns = async () =>
       new Map(
         (

@@ -18,7 +18,7 @@ describe('sampling phase', () => {
     for (const n of tenths) expect(n).toBeLessThan(140);
   });
 
-  it('keeps a server on its phase one interval apart, and moves an off-phase one there half to 1.5 intervals on', () => {
+  it('keeps a server on its phase one interval apart, and moves an off-phase one half to 1.5 intervals on', () => {
     const interval = 10_000;
     expect(onPhase(1_000_003_000, interval, 3_000)).toBe(1_000_013_000);
     // Just past its phase (a first sample taken when monitoring began): the next is not 0.1 s later but 10.1 s.

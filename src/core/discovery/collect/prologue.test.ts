@@ -246,7 +246,13 @@ describe.each(SHELLS)('the time limit under %s', (shell) => {
   const bin = join(dir, `timeout-${shell.replace(/ /g, '-')}`);
   const log = join(bin, 'ran.log');
   /** An old busybox: its timeout applet takes only -t; every run is logged. */
-  const oldBusybox = `#!/bin/sh\necho "$0 $*" >>'${log}'\ncase \${0##*/} in timeout) [ "$1" = -t ] || exit 1; shift 2; exec "$@" ;; esac\nexit 1\n`;
+  const oldBusybox = [
+    '#!/bin/sh',
+    `echo "$0 $*" >>'${log}'`,
+    'case ${0##*/} in timeout) [ "$1" = -t ] || exit 1; shift 2; exec "$@" ;; esac',
+    'exit 1',
+    '',
+  ].join('\n');
   const gnu = `#!/bin/sh\necho "$0 $*" >>'${log}'\nshift; exec "$@"\n`;
 
   function found(layout: (stub: string) => void): { to: string; ran: string } {
