@@ -18,6 +18,8 @@ PACKAGES=(
   openssh-server openssh-client debootstrap debian-archive-keyring gpgv iproute2 procps util-linux mount coreutils
   postgresql-client awscli busybox chromium
 )
+# hostname: hostname -f, the oracle the discovery script's reading of /etc/hosts is checked against.
+PACKAGES+=(hostname)
 # poppler-utils: pdftotext, which the billing tests use to read the text of the invoice PDFs Steward renders.
 PACKAGES+=(poppler-utils)
 # Third-party cloud clients the sandbox-cloud tests drive, as users would (Apache Libcloud, boto3; run by /usr/bin/python3).
