@@ -18,19 +18,17 @@ function gapTo(at: number, intervalMs: number, phase: number): number {
 
 /**
  * The next sample after the one at `slot`: one interval on when the server is on its phase already; otherwise (its
- * first sample, or a new interval) the next time on its phase at least half an interval on, so that the sample
- * after a first one (taken when monitoring began) does not follow it at once: from half to one and a half
- * intervals on.
+ * first sample, taken at once, or a new interval) the next time on its phase, never more than one interval on.
  */
 export function onPhase(slot: number, intervalMs: number, phase: number): number {
   const gap = gapTo(slot, intervalMs, phase);
-  return slot + (gap * 2 < intervalMs ? gap + intervalMs : gap);
+  return slot + (gap === 0 ? intervalMs : gap);
 }
 
 /**
  * The first sample of a server whose monitoring begins at `nowMs` together with others (an organisation that
  * monitors every server): on its phase within the first interval, so that a fleet's first samples (each with a
- * first login) are spread over it rather than all due at once.
+ * first login) are spread over it rather than all due at once, and each is followed by the next one interval on.
  */
 export function firstOnPhase(nowMs: number, intervalMs: number, phase: number): number {
   return nowMs + gapTo(nowMs, intervalMs, phase);
