@@ -9,10 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROLOGUE } from './script/prologue.js';
-import { SYSTEM_SECTIONS } from './script/sections-system.js';
+import { expectShells, runSystemSections, SHELLS, shq } from '../../../../testkit/system-sections.js';
 
-const SHELLS: readonly (readonly string[])[] = [['dash'], ['bash', '--posix'], ['busybox', 'sh']];
 const root = mkdtempSync(join(tmpdir(), 'steward-identity-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -75,24 +73,14 @@ function tree(c: Case): string {
   return dir;
 }
 
-const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /** hostsname over each case's tree, in one shell: "case<TAB>answer<TAB>status" a line. */
 function hostsnames(shell: readonly string[], dirs: readonly [string, string][]): Map<string, [string, number]> {
-  const script = [
-    'B=IdentityBoundary0123456789',
-    'NLOG=5',
-    'MAXFILES=300',
-    'MAXBYTES=65536',
-    'TSEC=20',
-    PROLOGUE,
-    SYSTEM_SECTIONS,
-    ...dirs.map(([name, dir]) => `_a=$(hostsname web1 ${q(dir)}); printf '%s\\t%s\\t%s\\n' ${q(name)} "$_a" $?`),
-  ].join('\n');
-  const r = spawnSync(shell[0] ?? 'sh', [...shell.slice(1), '-s'], { input: script, encoding: 'utf8' });
-  expect(r.status, `${shell.join(' ')} failed: ${r.stderr}`).toBe(0);
+  const body = dirs.map(
+    ([name, dir]) => `_a=$(hostsname web1 ${shq(dir)}); printf '%s\\t%s\\t%s\\n' ${shq(name)} "$_a" $?`,
+  );
+  const stdout = runSystemSections(shell, 'IdentityBoundary0123456789', body);
   return new Map(
-    r.stdout
+    stdout
       .split('\n')
       .filter(Boolean)
       .map((l) => l.split('\t'))
@@ -102,8 +90,8 @@ function hostsnames(shell: readonly string[], dirs: readonly [string, string][])
 
 /** What `hostname -f` answers for a host named web1 that has the case's files. */
 function resolverAnswer(dir: string, withNsswitch: boolean): string {
-  const binds = [`mount --bind ${q(join(dir, 'etc', 'hosts'))} /etc/hosts`];
-  if (withNsswitch) binds.push(`mount --bind ${q(join(dir, 'etc', 'nsswitch.conf'))} /etc/nsswitch.conf`);
+  const binds = [`mount --bind ${shq(join(dir, 'etc', 'hosts'))} /etc/hosts`];
+  if (withNsswitch) binds.push(`mount --bind ${shq(join(dir, 'etc', 'nsswitch.conf'))} /etc/nsswitch.conf`);
   const r = spawnSync(
     'unshare',
     [
@@ -122,12 +110,7 @@ function resolverAnswer(dir: string, withNsswitch: boolean): string {
 }
 
 describe('the fully qualified name from /etc/hosts', () => {
-  for (const s of SHELLS) {
-    expect(
-      spawnSync('sh', ['-c', `command -v ${s[0]}`]).status,
-      `${s[0]} is needed for this test: npm test installs it (scripts/testhosts-prereqs.sh)`,
-    ).toBe(0);
-  }
+  expectShells();
   const dirs = CASES.map((c) => [c.name, tree(c)] as [string, string]);
   const byShell = SHELLS.map((shell) => hostsnames(shell, dirs));
 

@@ -14,22 +14,19 @@ import type { OsFacts } from './facts.js';
 import { frame } from './framing.js';
 import { identifyOs, osFamily } from './parsers/os-release.js';
 import { discoveryScript, newDiscoveryBoundary } from './script.js';
-import { PROLOGUE } from './script/prologue.js';
-import { SYSTEM_SECTIONS } from './script/sections-system.js';
+import { expectShells, runSystemSections, SHELLS, shq } from '../../../../testkit/system-sections.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/os/', import.meta.url));
 const B = 'OsFixtureBoundary0123456789';
 const stubs = mkdtempSync(join(tmpdir(), 'steward-os-uname-'));
 afterAll(() => rmSync(stubs, { recursive: true, force: true }));
 
-const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
 function stubUname(system: string): string | null {
   const unameFile = join(FIXTURES, system, 'uname');
   if (!existsSync(unameFile)) return null;
   const dir = join(stubs, system);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'uname'), `#!/bin/sh\nexec cat ${q(unameFile)}\n`);
+  writeFileSync(join(dir, 'uname'), `#!/bin/sh\nexec cat ${shq(unameFile)}\n`);
   chmodSync(join(dir, 'uname'), 0o755);
   return dir;
 }
@@ -42,25 +39,12 @@ function runOs(shell: readonly string[], systems: readonly string[]): Map<string
   const runs = systems.map((system) => {
     const dir = stubUname(system);
     return [
-      `PATH=${dir ? `${q(dir)}:` : ''}"$BASE_PATH"`,
-      `mk section ${q(`os-${system}`)}; s_os ${q(join(FIXTURES, system))} </dev/null 2>/dev/null; mk end os`,
+      `PATH=${dir ? `${shq(dir)}:` : ''}"$BASE_PATH"`,
+      `mk section ${shq(`os-${system}`)}; s_os ${shq(join(FIXTURES, system))} </dev/null 2>/dev/null; mk end os`,
     ].join('\n');
   });
-  const script = [
-    `B=${B}`,
-    'NLOG=5',
-    'MAXFILES=300',
-    'MAXBYTES=65536',
-    'TSEC=20',
-    PROLOGUE,
-    'BASE_PATH=$PATH',
-    SYSTEM_SECTIONS,
-    ...runs,
-    'mk done',
-  ].join('\n');
-  const r = spawnSync(shell[0] ?? 'sh', [...shell.slice(1), '-s'], { input: script, encoding: 'utf8' });
-  expect(r.status, `${shell.join(' ')} failed: ${r.stderr}`).toBe(0);
-  const framed = frame(r.stdout, B);
+  const stdout = runSystemSections(shell, B, ['BASE_PATH=$PATH', ...runs, 'mk done']);
+  const framed = frame(stdout, B);
   const out = new Map<string, OsFacts>();
   for (const system of systems) {
     const section = framed.sections.get(`os-${system}`);
@@ -154,15 +138,8 @@ const SYSTEMS: Record<string, Expected> = {
   'dragonfly5.6.2': { id: 'dragonfly', name: 'DragonFly', version: '5.6.2', family: 'dragonfly' },
 };
 
-const SHELLS: readonly (readonly string[])[] = [['dash'], ['bash', '--posix'], ['busybox', 'sh']];
-
 describe('the os section on each system', () => {
-  for (const s of SHELLS) {
-    expect(
-      spawnSync('sh', ['-c', `command -v ${s[0]}`]).status,
-      `${s[0]} is needed for this test: npm test installs it (scripts/testhosts-prereqs.sh)`,
-    ).toBe(0);
-  }
+  expectShells();
   const systems = Object.keys(SYSTEMS);
   const byShell = SHELLS.map((shell) => runOs(shell, systems));
 
@@ -203,23 +180,10 @@ describe('the kernel on Linux', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'uname'), '#!/bin/sh\nexit 1\n');
     chmodSync(join(dir, 'uname'), 0o755);
-    const script = [
-      `B=${B}`,
-      'NLOG=5',
-      'MAXFILES=300',
-      'MAXBYTES=65536',
-      'TSEC=20',
-      PROLOGUE,
-      SYSTEM_SECTIONS,
-      `PATH=${q(dir)}:"$PATH"`,
-      'mk section os; s_os </dev/null 2>/dev/null; mk end os',
-      'mk done',
-    ].join('\n');
+    const body = [`PATH=${shq(dir)}:"$PATH"`, 'mk section os; s_os </dev/null 2>/dev/null; mk end os', 'mk done'];
     const real = (flag: string) => spawnSync('uname', [flag], { encoding: 'utf8' }).stdout.trim();
     for (const shell of SHELLS) {
-      const r = spawnSync(shell[0]!, [...shell.slice(1), '-s'], { input: script, encoding: 'utf8' });
-      expect(r.status, `${shell.join(' ')} failed: ${r.stderr}`).toBe(0);
-      expect(buildOs(frame(r.stdout, B)).kernel).toEqual({
+      expect(buildOs(frame(runSystemSections(shell, B, body), B)).kernel).toEqual({
         name: real('-s'),
         release: real('-r'),
         machine: real('-m'),
