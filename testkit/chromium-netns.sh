@@ -17,11 +17,21 @@ if ! unshare --net true 2>/dev/null; then
 fi
 exec unshare --net -- sh -c '
   set -e
+  # No IPv6 here: a link that comes up gets a link-local address that turns from tentative to usable about a second
+  # later, an address change Chromium, started by then, would fail its first requests over.
+  for _f in /proc/sys/net/ipv6/conf/default/disable_ipv6 /proc/sys/net/ipv6/conf/all/disable_ipv6; do
+    if [ -w "$_f" ]; then echo 1 >"$_f"; fi
+  done
   ip link set lo up
   ip link add stwb0 type veth peer name stwb1
   ip addr add 192.0.2.1/24 dev stwb0
   ip link set stwb0 up
   ip link set stwb1 up
+  # The kernel reports a link up a moment after it is set up; Chromium must start after that, not see it happen.
+  for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    ip -o link show dev stwb0 | grep -q "state UP" && break
+    sleep 0.1
+  done
   # The relay: SOCKS port 1080 of this namespace to the bridge. It ends when Chromium (its parent, after the exec
   # below) does.
   "$STEWARD_NODE" -e "
