@@ -1,4 +1,5 @@
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testkit/cli.js';
@@ -244,6 +245,57 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
     expect(verified.broken).toBeUndefined();
     expect(verified.unsealed.count).toBe(0);
     expect((await last()).chain_seq).not.toBeNull();
+  });
+
+  it('an idle sealer writes nothing: the head is taken only when a row waits to be sealed', async () => {
+    // How often the head row has been written: PostgreSQL gives every row version a new xmin; on SQLite a trigger
+    // (made for this test) counts the updates.
+    if (engine === 'sqlite') {
+      await rawQuery(s.db, 'CREATE TABLE IF NOT EXISTS test_head_writes (n integer NOT NULL)');
+      await rawQuery(s.db, 'INSERT INTO test_head_writes (n) VALUES (0)');
+      await rawQuery(
+        s.db,
+        `CREATE TRIGGER test_head_written AFTER UPDATE ON audit_head
+         BEGIN UPDATE test_head_writes SET n = n + 1; END`,
+      );
+    }
+    const headWrites = async () =>
+      String(
+        Object.values(
+          (
+            await rawQuery(
+              s.db,
+              engine === 'sqlite'
+                ? 'SELECT n FROM test_head_writes'
+                : 'SELECT xmin::text AS n FROM audit_head WHERE id = 1',
+            )
+          )[0]!,
+        )[0],
+      );
+    try {
+      await until(
+        'every audit row sealed',
+        async () => (await s.core.audit.verify({ seal: false })).unsealed.count === 0,
+      );
+      const before = await headWrites();
+      // The sealer's timer passes every second (STEWARD_AUDIT_SEAL_MS): three passes with nothing to seal.
+      await sleep(3_200);
+      expect(await headWrites()).toBe(before);
+      // A new row is sealed by the timer or the write's own pass, and that takes the head.
+      const res = await a.client.post(`/api/orgs/${a.orgId}/credentials`, {
+        kind: 'password',
+        name: 'after-idle-passes',
+        value: 'written-after-idle',
+      });
+      expect(res.status).toBe(201);
+      await until('the new row sealed', async () => (await last()).chain_seq !== null);
+      expect(await headWrites()).not.toBe(before);
+    } finally {
+      if (engine === 'sqlite') {
+        await rawQuery(s.db, 'DROP TRIGGER test_head_written');
+        await rawQuery(s.db, 'DROP TABLE test_head_writes');
+      }
+    }
   });
 
   it('a forged or edited row that is not sealed yet is refused by the sealer and named by verify', async () => {

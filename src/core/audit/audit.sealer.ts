@@ -35,6 +35,9 @@ export function createAuditSealer(deps: AuditSealerDeps) {
   let running = false;
   let failingSince: string | undefined;
   let lastCheckpointMs = 0;
+  /** The head this process last sealed to, and the last head a checkpoint is known to cover. */
+  let headSeen = 0;
+  let checkpointed = 0;
   /** Rows refused for a bad HMAC, by position: logged once each. */
   const refused = new Set<number>();
 
@@ -88,28 +91,51 @@ export function createAuditSealer(deps: AuditSealerDeps) {
     });
   }
 
+  const checkpointDue = (): boolean => clock.nowMs() - lastCheckpointMs >= deps.checkpointEveryMs;
+
+  async function sealNow(forceCheckpoint: boolean): Promise<number> {
+    let sealedHead: { seq: number; hash: string } | undefined;
+    let seen = 0;
+    for (;;) {
+      const pass = await sealBatch();
+      seen += pass.seen;
+      sealedHead = pass.head;
+      if (pass.seen < BATCH) break;
+    }
+    headSeen = sealedHead.seq;
+    if (sealedHead.seq > 0 && (forceCheckpoint || checkpointDue())) await checkpoint(sealedHead);
+    failingSince = undefined;
+    return seen;
+  }
+
   /** Seals everything committed so far; signs a checkpoint when one is due (or `forceCheckpoint`). */
   function sealAll(forceCheckpoint = false): Promise<number> {
+    return serial(() => sealNow(forceCheckpoint));
+  }
+
+  /**
+   * A timed pass: it takes the head (a write transaction) only when a committed row waits to be sealed, or when a
+   * checkpoint is due for a head this process sealed to. An idle pass is one read of the unsealed rows' index.
+   */
+  function sealWaiting(): Promise<number> {
     return serial(async () => {
-      let sealedHead: { seq: number; hash: string } | undefined;
-      let seen = 0;
-      for (;;) {
-        const pass = await sealBatch();
-        seen += pass.seen;
-        sealedHead = pass.head;
-        if (pass.seen < BATCH) break;
-      }
-      const due = clock.nowMs() - lastCheckpointMs >= deps.checkpointEveryMs;
-      if (sealedHead.seq > 0 && (forceCheckpoint || due)) await checkpoint(sealedHead);
-      failingSince = undefined;
-      return seen;
+      const waiting = await db
+        .selectFrom('audit_log')
+        .select('seq')
+        .where('chain_seq', 'is', null)
+        .limit(1)
+        .executeTakeFirst();
+      return waiting || (headSeen > checkpointed && checkpointDue()) ? sealNow(false) : 0;
     });
   }
 
   async function checkpoint(head: { seq: number; hash: string }): Promise<void> {
     const latest = await latestStored();
     lastCheckpointMs = clock.nowMs();
-    if (latest && latest.chainSeq >= head.seq) return;
+    if (latest && latest.chainSeq >= head.seq) {
+      checkpointed = Math.max(checkpointed, head.seq);
+      return;
+    }
     const { privateKey } = checkpointKeys(deps.vault.auditChainKey());
     const c = signCheckpoint(privateKey, { chainSeq: head.seq, hash: head.hash, at: clock.iso() });
     const inserted = await db
@@ -117,6 +143,7 @@ export function createAuditSealer(deps: AuditSealerDeps) {
       .values({ chain_seq: c.chainSeq, hash: c.hash, at: c.at, signature: c.signature })
       .onConflict((oc) => oc.column('chain_seq').doNothing())
       .executeTakeFirst();
+    checkpointed = Math.max(checkpointed, head.seq);
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
     deps.checkpoints.append(c);
   }
@@ -131,9 +158,10 @@ export function createAuditSealer(deps: AuditSealerDeps) {
     return row && { chainSeq: Number(row.chain_seq), hash: row.hash, at: row.at, signature: row.signature };
   }
 
-  function pass(): void {
+  /** A pass of the timer (`waiting`: only when there is work) or the first at start (everything, as `sealAll`). */
+  function pass(waiting = true): void {
     if (!running) return;
-    sealAll().catch((err: unknown) => {
+    (waiting ? sealWaiting() : sealAll()).catch((err: unknown) => {
       failingSince ??= clock.iso();
       logger.warn({ err: (err as Error).message }, 'audit sealing pass failed; retrying');
     });
@@ -161,7 +189,7 @@ export function createAuditSealer(deps: AuditSealerDeps) {
       running = true;
       timer = setInterval(pass, deps.sealIntervalMs);
       timer.unref();
-      pass();
+      pass(false);
     },
     async stop(): Promise<void> {
       if (!running) return;
