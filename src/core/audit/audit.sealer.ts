@@ -5,6 +5,7 @@
  * reports it). After a pass that moved the head, and at most every `checkpointEveryMs`, it signs a checkpoint
  * of the head, stores it and appends it to the checkpoint file.
  */
+import { sql } from 'kysely';
 import type { Db, Engine } from '../../db/database.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -24,6 +25,7 @@ export interface AuditSealerDeps {
 }
 
 const BATCH = 500;
+const UNSEALED = sql<{ seq: number }>`SELECT seq FROM audit_log WHERE chain_seq IS NULL LIMIT 1`;
 /** A pass soon after a write, but not more often than this (each pass is a write transaction). */
 const SOON_MS = 200;
 
@@ -119,12 +121,9 @@ export function createAuditSealer(deps: AuditSealerDeps) {
    */
   function sealWaiting(): Promise<number> {
     return serial(async () => {
-      const waiting = await db
-        .selectFrom('audit_log')
-        .select('seq')
-        .where('chain_seq', 'is', null)
-        .limit(1)
-        .executeTakeFirst();
+      // SQL text, not a built query: this runs every second on every node, too rarely for V8 to optimise the
+      // query builder, whose unoptimised code cost about 2 ms of CPU per pass in a profile.
+      const waiting = (await UNSEALED.execute(db)).rows.length > 0;
       return waiting || (headSeen > checkpointed && checkpointDue()) ? sealNow(false) : 0;
     });
   }
