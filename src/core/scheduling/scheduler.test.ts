@@ -4,6 +4,7 @@ import { migrateToLatest } from '../../db/migrate.js';
 import { sleep, systemClock } from '../../kernel/clock.js';
 import { createLogger } from '../../kernel/logger.js';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../../../testkit/db.js';
+import { until } from '../../../testkit/wait.js';
 import { createScheduler, nextSlot, type Scheduler } from './scheduler.js';
 import { withStartupLock } from './startup-lock.js';
 
@@ -71,6 +72,27 @@ describe.each(ENGINES)('cluster schedules (%s)', (engine) => {
     await s.stop();
     expect(slow).toBe(1);
     expect(quick).toBeGreaterThan(3);
+  });
+
+  it('a schedule whose row is removed while it runs is written again and keeps running', async () => {
+    const runs: number[] = [];
+    const s = createScheduler({ db: database.db, clock: systemClock, logger, tickMs: 20, worker: 'a' });
+    s.every('test.removed', 100, async () => void runs.push(Date.now()));
+    s.start();
+    try {
+      await until('a first run', () => runs.length >= 1);
+      await database.db.deleteFrom('cluster_schedules').where('name', '=', 'test.removed').execute();
+      const after = runs.length;
+      await until('runs after the row was removed', () => runs.length >= after + 2);
+      const row = await database.db
+        .selectFrom('cluster_schedules')
+        .selectAll()
+        .where('name', '=', 'test.removed')
+        .executeTakeFirst();
+      expect(row?.runs).toBeGreaterThanOrEqual(1);
+    } finally {
+      await s.stop();
+    }
   });
 
   it('nodes starting together take turns at first-start work', async () => {

@@ -34,6 +34,8 @@ interface Entry {
   readonly task: () => Promise<unknown>;
   /** When this process last saw the slot; no query before then. */
   knownNextMs: number;
+  /** Whether this process has seen the entry's row (it is written once, by the first claim that finds none). */
+  stored: boolean;
   running: Promise<void> | undefined;
 }
 
@@ -52,23 +54,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** Claims the current slot of `e` if it is due; true if this process won it. */
   async function claim(e: Entry): Promise<boolean> {
     const now = clock.nowMs();
-    await db
-      .insertInto('cluster_schedules')
-      .values({
-        name: e.name,
-        interval_ms: e.intervalMs,
-        next_run_at: new Date(now).toISOString(),
-        last_run_at: null,
-        last_run_by: null,
-        runs: 0,
-      })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
-    const row = await db
-      .selectFrom('cluster_schedules')
-      .selectAll()
-      .where('name', '=', e.name)
-      .executeTakeFirstOrThrow();
+    if (!e.stored)
+      await db
+        .insertInto('cluster_schedules')
+        .values({
+          name: e.name,
+          interval_ms: e.intervalMs,
+          next_run_at: new Date(now).toISOString(),
+          last_run_at: null,
+          last_run_by: null,
+          runs: 0,
+        })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+    const row = await db.selectFrom('cluster_schedules').selectAll().where('name', '=', e.name).executeTakeFirst();
+    // A row removed since (a restore, say) is written again at the next tick.
+    e.stored = row !== undefined;
+    if (!row) return false;
     const slot = Date.parse(row.next_run_at);
     if (slot > now) {
       e.knownNextMs = slot;
@@ -124,6 +126,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         intervalMs: Math.max(1, Math.floor(intervalMs)),
         task,
         knownNextMs: 0,
+        stored: false,
         running: undefined,
       });
     },

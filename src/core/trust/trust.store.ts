@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { OrgSuspensionsTable, ReviewItemsTable } from '../../db/schema.js';
 
@@ -33,15 +34,17 @@ export const trustStore = {
       .where('org_id', '=', orgId)
       .where('reinstated_at', 'is', null)
       .executeTakeFirst(),
-  suspendedAmong: (db: Executor, orgIds: readonly string[]) =>
+  /** SQL text, not a built query: monitoring asks on every claiming pass (each second on each worker). */
+  suspendedAmong: async (db: Executor, orgIds: readonly string[]): Promise<{ org_id: string }[]> =>
     orgIds.length === 0
-      ? Promise.resolve([])
-      : db
-          .selectFrom('org_suspensions')
-          .select('org_id')
-          .where('org_id', 'in', [...orgIds])
-          .where('reinstated_at', 'is', null)
-          .execute(),
+      ? []
+      : (
+          await sql<{
+            org_id: string;
+          }>`select org_id from org_suspensions where reinstated_at is null and org_id in (${sql.join(
+            orgIds,
+          )})`.execute(db)
+        ).rows,
   suspensions: (db: Executor, active: boolean, limit: number) =>
     db
       .selectFrom('org_suspensions')
