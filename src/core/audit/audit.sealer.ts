@@ -26,7 +26,7 @@ export interface AuditSealerDeps {
 
 const BATCH = 500;
 const UNSEALED = sql<{ seq: number }>`SELECT seq FROM audit_log WHERE chain_seq IS NULL LIMIT 1`;
-/** A pass soon after a write, but not more often than this (each pass is a write transaction). */
+/** A pass soon after a write, but not more often than this (a pass with work is a write transaction). */
 const SOON_MS = 200;
 
 export function createAuditSealer(deps: AuditSealerDeps) {
@@ -124,7 +124,9 @@ export function createAuditSealer(deps: AuditSealerDeps) {
       // SQL text, not a built query: this runs every second on every node, too rarely for V8 to optimise the
       // query builder, whose unoptimised code cost about 2 ms of CPU per pass in a profile.
       const waiting = (await UNSEALED.execute(db)).rows.length > 0;
-      return waiting || (headSeen > checkpointed && checkpointDue()) ? sealNow(false) : 0;
+      if (waiting || (headSeen > checkpointed && checkpointDue())) return sealNow(false);
+      failingSince = undefined; // nothing waits: whatever failed before has been sealed since
+      return 0;
     });
   }
 
