@@ -10,9 +10,6 @@ import { SYSTEM_SECTIONS } from '../src/core/discovery/collect/script/sections-s
 /** dash (Debian's sh), bash in POSIX mode, and busybox's ash (Alpine's sh). */
 export const SHELLS: readonly (readonly string[])[] = [['dash'], ['bash', '--posix'], ['busybox', 'sh']];
 
-/** A value as one single-quoted shell word. */
-export const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /** Fails, saying how to install them, where a shell in SHELLS is missing. */
 export function expectShells(): void {
   for (const s of SHELLS) {

@@ -17,7 +17,7 @@ export type { HostKeyPolicy, PresentedHostKey } from './host-key.js';
 export { describeHostKey, parseOpenSshPublicKey, sha256Fingerprint } from './host-key.js';
 export { ExecError, HostKeyChangedError } from './errors.js';
 export { generateEd25519KeyPair, type GeneratedKeyPair } from './keys.js';
-export { sensitive, toShellCommand, type Argv, type ArgvItem } from './argv.js';
+export { quoteArg, sensitive, toShellCommand, type Argv, type ArgvItem } from './argv.js';
 export {
   assertValidHostname,
   assertValidRemotePath,

@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectShells, runSystemSections, SHELLS, shq } from '../../../../testkit/system-sections.js';
+import { expectShells, runSystemSections, SHELLS } from '../../../../testkit/system-sections.js';
+import { quoteArg } from '../../../remote/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'steward-identity-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -76,7 +77,7 @@ function tree(c: Case): string {
 /** hostsname over each case's tree, in one shell: "case<TAB>answer<TAB>status" a line. */
 function hostsnames(shell: readonly string[], dirs: readonly [string, string][]): Map<string, [string, number]> {
   const body = dirs.map(
-    ([name, dir]) => `_a=$(hostsname web1 ${shq(dir)}); printf '%s\\t%s\\t%s\\n' ${shq(name)} "$_a" $?`,
+    ([name, dir]) => `_a=$(hostsname web1 ${quoteArg(dir)}); printf '%s\\t%s\\t%s\\n' ${quoteArg(name)} "$_a" $?`,
   );
   const stdout = runSystemSections(shell, 'IdentityBoundary0123456789', body);
   return new Map(
@@ -90,8 +91,8 @@ function hostsnames(shell: readonly string[], dirs: readonly [string, string][])
 
 /** What `hostname -f` answers for a host named web1 that has the case's files. */
 function resolverAnswer(dir: string, withNsswitch: boolean): string {
-  const binds = [`mount --bind ${shq(join(dir, 'etc', 'hosts'))} /etc/hosts`];
-  if (withNsswitch) binds.push(`mount --bind ${shq(join(dir, 'etc', 'nsswitch.conf'))} /etc/nsswitch.conf`);
+  const binds = [`mount --bind ${quoteArg(join(dir, 'etc', 'hosts'))} /etc/hosts`];
+  if (withNsswitch) binds.push(`mount --bind ${quoteArg(join(dir, 'etc', 'nsswitch.conf'))} /etc/nsswitch.conf`);
   const r = spawnSync(
     'unshare',
     [

@@ -14,7 +14,8 @@ import type { OsFacts } from './facts.js';
 import { frame } from './framing.js';
 import { identifyOs, osFamily } from './parsers/os-release.js';
 import { discoveryScript, newDiscoveryBoundary } from './script.js';
-import { expectShells, runSystemSections, SHELLS, shq } from '../../../../testkit/system-sections.js';
+import { expectShells, runSystemSections, SHELLS } from '../../../../testkit/system-sections.js';
+import { quoteArg } from '../../../remote/index.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/os/', import.meta.url));
 const B = 'OsFixtureBoundary0123456789';
@@ -26,7 +27,7 @@ function stubUname(system: string): string | null {
   if (!existsSync(unameFile)) return null;
   const dir = join(stubs, system);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'uname'), `#!/bin/sh\nexec cat ${shq(unameFile)}\n`);
+  writeFileSync(join(dir, 'uname'), `#!/bin/sh\nexec cat ${quoteArg(unameFile)}\n`);
   chmodSync(join(dir, 'uname'), 0o755);
   return dir;
 }
@@ -39,8 +40,8 @@ function runOs(shell: readonly string[], systems: readonly string[]): Map<string
   const runs = systems.map((system) => {
     const dir = stubUname(system);
     return [
-      `PATH=${dir ? `${shq(dir)}:` : ''}"$BASE_PATH"`,
-      `mk section ${shq(`os-${system}`)}; s_os ${shq(join(FIXTURES, system))} </dev/null 2>/dev/null; mk end os`,
+      `PATH=${dir ? `${quoteArg(dir)}:` : ''}"$BASE_PATH"`,
+      `mk section ${quoteArg(`os-${system}`)}; s_os ${quoteArg(join(FIXTURES, system))} </dev/null 2>/dev/null; mk end os`,
     ].join('\n');
   });
   const stdout = runSystemSections(shell, B, ['BASE_PATH=$PATH', ...runs, 'mk done']);
@@ -180,7 +181,7 @@ describe('the kernel on Linux', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'uname'), '#!/bin/sh\nexit 1\n');
     chmodSync(join(dir, 'uname'), 0o755);
-    const body = [`PATH=${shq(dir)}:"$PATH"`, 'mk section os; s_os </dev/null 2>/dev/null; mk end os', 'mk done'];
+    const body = [`PATH=${quoteArg(dir)}:"$PATH"`, 'mk section os; s_os </dev/null 2>/dev/null; mk end os', 'mk done'];
     const real = (flag: string) => spawnSync('uname', [flag], { encoding: 'utf8' }).stdout.trim();
     for (const shell of SHELLS) {
       expect(buildOs(frame(runSystemSections(shell, B, body), B)).kernel).toEqual({
