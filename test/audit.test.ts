@@ -259,19 +259,9 @@ describe.each(ENGINES)('audit log (%s)', (engine) => {
          BEGIN UPDATE test_head_writes SET n = n + 1; END`,
       );
     }
-    const headWrites = async () =>
-      String(
-        Object.values(
-          (
-            await rawQuery(
-              s.db,
-              engine === 'sqlite'
-                ? 'SELECT n FROM test_head_writes'
-                : 'SELECT xmin::text AS n FROM audit_head WHERE id = 1',
-            )
-          )[0]!,
-        )[0],
-      );
+    const countQuery =
+      engine === 'sqlite' ? 'SELECT n FROM test_head_writes' : 'SELECT xmin::text AS n FROM audit_head WHERE id = 1';
+    const headWrites = async () => String((await rawQuery(s.db, countQuery))[0]!.n);
     try {
       await until(
         'every audit row sealed',
